@@ -1,0 +1,94 @@
+import { Router, type Request, type Response } from 'express';
+import type { Services } from '../server/container';
+import { AppError } from '../server/lib/errors';
+import { staffLoginBody } from '../server/http/api/schemas';
+import { auditActor } from '../server/http/audit-actor';
+import type { Guards } from '../server/http/guards';
+import type { RateLimits } from '../server/http/rate-limits';
+import type { Render } from '../server/http/render';
+import { destroySession, establishLogin, safeNext } from '../server/http/session-login';
+import { parse } from '../server/http/validate';
+import { applicationStatuses, statusLabels, type ApplicationStatus } from '../server/modules/applications';
+import { accountNames } from '../server/modules/settlement';
+
+const ruleLabels: Record<string, string> = { commission_cpa: 'CPA（按审批）', commission_cps: 'CPS（按放款）' };
+
+/** The operator back office, mounted at `/admin`. */
+export function createAdminApp(services: Services, guards: Guards, limits: RateLimits, render: Render): Router {
+  const r = Router();
+  const operator = guards.operator('page');
+
+  const showLogin = (req: Request, res: Response, extra: Record<string, unknown> = {}) =>
+    render(req, res, 'login', { title: '运营登录', next: safeNext(req.query.next ?? req.body?.next, '', '/admin'), ...extra });
+
+  r.get('/login', guards.public, (req, res) => showLogin(req, res));
+  r.post('/login', guards.public, ...limits.login, async (req, res) => {
+    try {
+      const body = parse(staffLoginBody, { username: req.body.username, password: req.body.password }, '登录信息有误');
+      const account = await services.accounts.authenticate('operator', body.username, body.password);
+      await establishLogin(req, account);
+      res.redirect(303, safeNext(req.body.next, '/admin', '/admin'));
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      res.status(err.code === 'account_locked' ? 423 : err.code === 'validation_failed' ? 400 : 401);
+      await showLogin(req, res, { error: { message: err.message }, values: { username: req.body.username } });
+    }
+  });
+  r.post('/logout', guards.public, async (req, res) => {
+    await destroySession(req);
+    res.clearCookie('dc.sid').redirect(303, '/admin/login');
+  });
+
+  r.get('/', operator, async (req, res) => {
+    const [counts, receivables] = await Promise.all([services.applications.countsByStatus(), services.settlement.receivables()]);
+    await render(req, res, 'dashboard', {
+      title: '概览',
+      statusCounts: applicationStatuses.map((s) => ({ label: statusLabels[s], n: counts[s] ?? 0 })),
+      receivables,
+      totalReceivable: receivables.reduce((sum, r) => sum + r.amountFen, 0),
+    });
+  });
+
+  r.get('/applications', operator, async (req, res) => {
+    const status = (applicationStatuses as readonly string[]).includes(String(req.query.status))
+      ? (req.query.status as ApplicationStatus)
+      : undefined;
+    const institutionId = typeof req.query.institutionId === 'string' && req.query.institutionId ? req.query.institutionId : undefined;
+    const [applications, institutions] = await Promise.all([
+      services.applications.listAll({ status, institutionId }),
+      services.institutions.list(),
+    ]);
+    await render(req, res, 'applications', {
+      title: '申请',
+      applications,
+      institutions,
+      status,
+      institutionId,
+      statuses: applicationStatuses.map((s) => ({ value: s, label: statusLabels[s] })),
+    });
+  });
+
+  r.get('/applications/:id', operator, async (req, res) => {
+    const id = String(req.params.id);
+    const app = await services.applications.getForOperator(id, auditActor(req));
+    const journals = await services.settlement.journalsForApplication(id);
+    const receivable = accountNames.institutionReceivable(app.institutionId);
+    const commissions = journals.map((j) => ({
+      ...j,
+      kindLabel: ruleLabels[j.kind] ?? j.kind,
+      amountFen: j.entries.filter((e) => e.account === receivable).reduce((s, e) => s + e.amountFen, 0),
+    }));
+    const agreement = journals[0]?.agreementId
+      ? (await services.settlement.agreementsOf(app.institutionId)).find((a) => a.id === journals[0]!.agreementId)
+      : undefined;
+    await render(req, res, 'application', {
+      title: app.productName,
+      app,
+      commissions,
+      commissionTotal: commissions.reduce((s, c) => s + c.amountFen, 0),
+      agreement,
+    });
+  });
+
+  return r;
+}

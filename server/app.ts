@@ -1,0 +1,129 @@
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import express, { type Express } from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { createAdminApp } from '../admin';
+import { createInstitutionPortal } from '../institution-portal';
+import { createWebApp } from '../web';
+import type { Container } from './container';
+import { adminApi } from './http/api/admin-api';
+import { consumerApi } from './http/api/consumer-api';
+import { openApiDocument } from './http/api/openapi';
+import { partnerApi } from './http/api/partner-api';
+import { apiCsrf, pageCsrf } from './http/csrf';
+import { createErrorHandler, notFoundHandler } from './http/error-handler';
+import { assertEveryRouteGuarded, createGuards } from './http/guards';
+import { createRateLimits } from './http/rate-limits';
+import { createRenderers } from './http/render';
+import './http/types';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Builds the Express app: the three surfaces, their JSON APIs, and the cross-cutting HTTP concerns. */
+export function createApp(container: Container): Express {
+  const { config, services, logger } = container;
+  const production = config.env === 'production';
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy ? (/^\d+$/.test(config.trustProxy) ? Number(config.trustProxy) : config.trustProxy) : false);
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && /^[\w-]{8,64}$/.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      // never log bodies or query strings (they can carry PII)
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url?.startsWith('/assets/') === true },
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          ...(production ? { upgradeInsecureRequests: [] } : {}),
+        },
+      },
+      strictTransportSecurity: production,
+    }),
+  );
+
+  const guards = createGuards(services);
+  const renderers = createRenderers(production);
+  const limits = createRateLimits(container.shared, config.rateLimits);
+
+  app.get('/healthz', guards.public, (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', guards.public, async (_req, res) => {
+    const results = await Promise.all(
+      container.health.map(async (h) => {
+        try {
+          await Promise.race([h.check(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 3000))]);
+          return [h.name, 'ok'] as const;
+        } catch (err) {
+          return [h.name, `down: ${(err as Error).message}`] as const;
+        }
+      }),
+    );
+    const checks = Object.fromEntries(results);
+    const down = results.filter(([, v]) => v !== 'ok').map(([k]) => k);
+    res.status(down.length ? 503 : 200).json({ status: down.length ? 'unavailable' : 'ready', checks, down });
+  });
+
+  app.use('/assets', express.static(path.join(root, 'web/public'), { maxAge: production ? '1d' : 0, index: false }));
+
+  app.use(express.json({ limit: '100kb' }));
+  app.use(express.urlencoded({ extended: false, limit: '100kb' }));
+  app.use(
+    session({
+      name: 'dc.sid',
+      secret: config.sessionSecret,
+      store: container.shared.sessionStore,
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: production, maxAge: 8 * 60 * 60 * 1000 },
+    }),
+  );
+
+  app.get('/api/openapi.json', guards.public, (_req, res) => {
+    res.json(openApiDocument());
+  });
+  app.use('/api', apiCsrf);
+  app.use('/api/v1', consumerApi(services, guards, limits));
+  app.use('/api/partner/v1', partnerApi(services, guards, limits));
+  app.use('/api/admin/v1', adminApi(services, guards, limits));
+  app.use('/api', notFoundHandler());
+
+  app.use(pageCsrf);
+  app.use('/partner', createInstitutionPortal(services, guards, limits, renderers.partner));
+  app.use('/admin', createAdminApp(services, guards, limits, renderers.admin));
+  app.use('/', createWebApp(services, guards, limits, renderers.web));
+  app.use(notFoundHandler());
+  app.use(createErrorHandler(logger, renderers));
+
+  assertEveryRouteGuarded(app);
+  return app;
+}

@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * All configuration comes from the environment and is parsed here, once.
+ * A bad value stops start-up with a message naming the variable.
+ */
+const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
+const optionalUrl = z.preprocess(emptyToUndefined, z.url().optional());
+const optionalString = z.preprocess(emptyToUndefined, z.string().min(1).optional());
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  ROLE: z.enum(['web', 'worker', 'all']).default('all'),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: optionalUrl,
+  REDIS_URL: optionalUrl,
+  ELASTICSEARCH_URL: optionalUrl,
+  SESSION_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
+  PII_KEY: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^([A-Za-z0-9_-]+:)?[A-Za-z0-9+/]{43}=$/, 'must be base64 of 32 bytes, optionally prefixed "keyId:"; several keys separated by commas, newest first')
+      .or(z.string().regex(/^(([A-Za-z0-9_-]+:)?[A-Za-z0-9+/]{43}=,)+([A-Za-z0-9_-]+:)?[A-Za-z0-9+/]{43}=$/))
+      .optional(),
+  ),
+  STRIPE_SECRET_KEY: optionalString,
+  STRIPE_WEBHOOK_SECRET: optionalString,
+  STRIPE_API_HOST: optionalString,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
+  LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
+  REGISTER_RATE_LIMIT: z.coerce.number().int().positive().default(10),
+  TRUST_PROXY: z.preprocess(emptyToUndefined, z.string().optional()),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  port: number;
+  host: string;
+  role: Env['ROLE'];
+  dataDir: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  elasticsearchUrl?: string;
+  sessionSecret: string;
+  /** PII keys, newest first; the first one encrypts, all of them decrypt. */
+  piiKeys: { id: string; key: Buffer }[];
+  stripe: { secretKey?: string; webhookSecret?: string; apiHost?: string };
+  logLevel: Env['LOG_LEVEL'];
+  seedDemo: boolean;
+  rateLimits: { loginPerWindow: number; registerPerWindow: number; windowMs: number };
+  trustProxy?: string;
+}
+
+export class ConfigError extends Error {}
+
+export function parsePiiKeys(value: string): { id: string; key: Buffer }[] {
+  return value.split(',').map((part, i) => {
+    const [maybeId, maybeKey] = part.includes(':') ? part.split(':') : [`k${i}`, part];
+    const key = Buffer.from(maybeKey ?? '', 'base64');
+    if (key.length !== 32) throw new ConfigError(`PII_KEY: key ${i + 1} is not 32 bytes`);
+    return { id: maybeId ?? `k${i}`, key };
+  });
+}
+
+/** Development secrets are generated once and kept under DATA_DIR so sessions and encrypted data survive restarts. */
+function developmentSecrets(dataDir: string): { sessionSecret: string; piiKey: string } {
+  const file = path.join(dataDir, 'dev-secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as { sessionSecret: string; piiKey: string };
+  mkdirSync(dataDir, { recursive: true });
+  const secrets = {
+    sessionSecret: randomBytes(32).toString('base64url'),
+    piiKey: `dev1:${randomBytes(32).toString('base64')}`,
+  };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const env = parsed.data;
+  const dataDir = path.resolve(env.DATA_DIR);
+  let sessionSecret = env.SESSION_SECRET;
+  let piiKey = env.PII_KEY;
+  if (!sessionSecret || !piiKey) {
+    if (env.NODE_ENV === 'production') {
+      const missing = [!sessionSecret && 'SESSION_SECRET', !piiKey && 'PII_KEY'].filter(Boolean).join(', ');
+      throw new ConfigError(`Invalid configuration:\n  ${missing}: required when NODE_ENV=production`);
+    }
+    const dev = developmentSecrets(dataDir);
+    sessionSecret ??= dev.sessionSecret;
+    piiKey ??= dev.piiKey;
+  }
+  return {
+    env: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
+    role: env.ROLE,
+    dataDir,
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    elasticsearchUrl: env.ELASTICSEARCH_URL,
+    sessionSecret,
+    piiKeys: parsePiiKeys(piiKey),
+    stripe: { secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET, apiHost: env.STRIPE_API_HOST },
+    logLevel: env.LOG_LEVEL,
+    seedDemo: env.SEED_DEMO === 'auto',
+    rateLimits: { loginPerWindow: env.LOGIN_RATE_LIMIT, registerPerWindow: env.REGISTER_RATE_LIMIT, windowMs: 15 * 60_000 },
+    trustProxy: env.TRUST_PROXY,
+  };
+}

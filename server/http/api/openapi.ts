@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { applicationBody, consumerLoginBody, leadStatusBody, productListQuery, registerBody, staffLoginBody, statusFilterQuery } from './schemas';
+
+const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+
+function queryParameters(schema: z.ZodObject) {
+  const shape = json(schema) as { properties?: Record<string, unknown>; required?: string[] };
+  return Object.entries(shape.properties ?? {}).map(([name, s]) => ({
+    name,
+    in: 'query',
+    required: shape.required?.includes(name) ?? false,
+    schema: s,
+  }));
+}
+
+const error = {
+  description: 'Error: `{ error: { code, message, fields } }`',
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+};
+const ok = (description: string) => ({ description, content: { 'application/json': { schema: { type: 'object' } } } });
+const body = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema: json(schema) } } });
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const idempotencyHeader = (required: boolean) => ({
+  name: 'Idempotency-Key',
+  in: 'header',
+  required,
+  description: 'A unique value per new request. The same key and body return the same result; the same key with another body is a 409.',
+  schema: { type: 'string', minLength: 8, maxLength: 128 },
+});
+
+/** OpenAPI 3.1 description of the JSON APIs, generated from the same zod schemas that validate requests. */
+export function openApiDocument() {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: '贷超 API',
+      version: '1.0.0',
+      description:
+        'Money is in yuan with two decimals; rates are fractions (0.12 = 12%). Errors are `{ error: { code, message, fields } }`. Consumer and operator calls use the session cookie from `auth/login`; state-changing calls must be JSON. Partner calls accept a staff session or `Authorization: Bearer <API key>`.',
+    },
+    servers: [{ url: '/' }],
+    components: {
+      securitySchemes: {
+        session: { type: 'apiKey', in: 'cookie', name: 'dc.sid' },
+        partnerKey: { type: 'http', scheme: 'bearer', description: 'Institution API key: dck_<prefix>_<secret>' },
+      },
+      schemas: {
+        Error: {
+          type: 'object',
+          required: ['error'],
+          properties: {
+            error: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: {
+                code: { type: 'string' },
+                message: { type: 'string' },
+                fields: { type: 'object', additionalProperties: { type: 'string' } },
+                requestId: { type: 'string' },
+              },
+            },
+          },
+        },
+      },
+    },
+    paths: {
+      '/api/v1/products': {
+        get: { summary: 'Search listed products', parameters: queryParameters(productListQuery), responses: { 200: ok('{ items, total, page, pageSize }'), 400: error } },
+      },
+      '/api/v1/products/{id}': { get: { summary: 'One listed product', parameters: [idParam], responses: { 200: ok('Product'), 404: error } } },
+      '/api/v1/auth/register': { post: { summary: 'Register a consumer and log in', requestBody: body(registerBody), responses: { 201: ok('{ account }'), 400: error, 409: error, 429: error } } },
+      '/api/v1/auth/login': { post: { summary: 'Consumer login', requestBody: body(consumerLoginBody), responses: { 200: ok('{ account }'), 400: error, 401: error, 423: error, 429: error } } },
+      '/api/v1/auth/logout': { post: { summary: 'Log out (destroys the session)', responses: { 204: { description: 'Logged out' } } } },
+      '/api/v1/applications': {
+        get: { summary: "The consumer's applications", security: [{ session: [] }], responses: { 200: ok('{ items }'), 401: error } },
+        post: {
+          summary: 'Apply for a product',
+          security: [{ session: [] }],
+          parameters: [idempotencyHeader(true)],
+          requestBody: body(applicationBody),
+          responses: { 201: ok('Application'), 400: error, 401: error, 409: error },
+        },
+      },
+      '/api/v1/applications/{id}': {
+        get: { summary: 'One of the consumer’s applications, with its timeline', security: [{ session: [] }], parameters: [idParam], responses: { 200: ok('Application'), 401: error, 404: error } },
+      },
+      '/api/v1/applications/{id}/withdraw': {
+        post: { summary: 'Withdraw an application', security: [{ session: [] }], parameters: [idParam], responses: { 200: ok('Application'), 404: error, 409: error } },
+      },
+      '/api/partner/v1/auth/login': { post: { summary: 'Institution staff login', requestBody: body(staffLoginBody), responses: { 200: ok('{ account }'), 401: error } } },
+      '/api/partner/v1/leads': {
+        get: {
+          summary: "The institution's leads",
+          security: [{ session: [] }, { partnerKey: [] }],
+          parameters: queryParameters(statusFilterQuery.pick({ status: true })),
+          responses: { 200: ok('{ items }'), 401: error },
+        },
+      },
+      '/api/partner/v1/leads/{id}': {
+        get: { summary: 'One lead (audited read)', security: [{ session: [] }, { partnerKey: [] }], parameters: [idParam], responses: { 200: ok('Lead'), 404: error } },
+      },
+      '/api/partner/v1/leads/{id}/status': {
+        post: {
+          summary: 'Move a lead: reviewing, approved (offer), rejected (reason), disbursed (amount). Commission posts once.',
+          security: [{ session: [] }, { partnerKey: [] }],
+          parameters: [idParam, idempotencyHeader(false)],
+          requestBody: body(leadStatusBody),
+          responses: { 200: ok('Lead with the commission it earned'), 400: error, 404: error, 409: error },
+        },
+      },
+      '/api/admin/v1/auth/login': { post: { summary: 'Operator login', requestBody: body(staffLoginBody), responses: { 200: ok('{ account }'), 401: error } } },
+      '/api/admin/v1/applications': {
+        get: { summary: 'All applications', security: [{ session: [] }], parameters: queryParameters(statusFilterQuery), responses: { 200: ok('{ items }'), 401: error } },
+      },
+      '/api/admin/v1/applications/{id}': {
+        get: { summary: 'One application with its status history and commission journals', security: [{ session: [] }], parameters: [idParam], responses: { 200: ok('Application'), 404: error } },
+      },
+      '/api/admin/v1/receivables': { get: { summary: 'Commission receivable per institution', security: [{ session: [] }], responses: { 200: ok('{ items }') } } },
+    },
+  };
+}

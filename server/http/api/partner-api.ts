@@ -1,0 +1,80 @@
+import { Router } from 'express';
+import type { Services } from '../../container';
+import { NotFoundError } from '../../lib/errors';
+import type { StatusChange } from '../../modules/applications';
+import { auditActor } from '../audit-actor';
+import type { Guards } from '../guards';
+import { idempotent } from '../idempotency';
+import type { RateLimits } from '../rate-limits';
+import { destroySession, establishLogin } from '../session-login';
+import { parse } from '../validate';
+import { leadStatusBody, staffLoginBody, statusFilterQuery } from './schemas';
+import { accountJson, applicationJson } from './serializers';
+
+type LeadStatusInput = ReturnType<typeof leadStatusBody.parse>;
+
+/** Turns a validated status body into the service's change. */
+export function toStatusChange(body: LeadStatusInput): StatusChange {
+  switch (body.status) {
+    case 'approved':
+      return {
+        status: 'approved',
+        offeredAmountFen: body.offeredAmount,
+        offeredTermMonths: body.offeredTermMonths,
+        offeredApr: body.offeredApr,
+        note: body.note,
+      };
+    case 'disbursed':
+      return { status: 'disbursed', amountFen: body.amount, note: body.note };
+    default:
+      return body;
+  }
+}
+
+/** `/api/partner/v1`: an institution's own systems, by staff session or API key. */
+export function partnerApi(services: Services, guards: Guards, limits: RateLimits): Router {
+  const r = Router();
+  const staff = guards.institution('api');
+
+  r.post('/auth/login', guards.public, ...limits.login, async (req, res) => {
+    const body = parse(staffLoginBody, req.body, '登录信息有误');
+    const account = await services.accounts.authenticate('institution', body.username, body.password);
+    await establishLogin(req, account);
+    res.json({ account: accountJson(account) });
+  });
+
+  r.post('/auth/logout', guards.public, async (req, res) => {
+    await destroySession(req);
+    res.clearCookie('dc.sid').status(204).end();
+  });
+
+  r.get('/leads', staff, async (req, res) => {
+    const q = parse(statusFilterQuery.pick({ status: true }), req.query, '查询参数有误');
+    const leads = await services.applications.listLeads(req.institutionId!, q);
+    res.json({ items: leads.map(applicationJson) });
+  });
+
+  r.get('/leads/:id', staff, async (req, res) => {
+    const lead = await services.applications.getLead(req.institutionId!, String(req.params.id), auditActor(req));
+    res.json({ ...applicationJson(lead), nextStatuses: lead.nextStatuses });
+  });
+
+  r.post('/leads/:id/status', staff, idempotent(services.idempotency, { required: false }), async (req, res) => {
+    const body = parse(leadStatusBody, req.body, '状态变更信息有误');
+    const { application, commission } = await services.applications.changeStatusByInstitution(
+      req.institutionId!,
+      String(req.params.id),
+      toStatusChange(body),
+      auditActor(req),
+    );
+    res.json({
+      ...applicationJson(application),
+      commission: commission ? { rule: commission.rule, amount: commission.amountFen / 100, journalId: commission.journalId } : null,
+    });
+  });
+
+  r.use(guards.public, () => {
+    throw new NotFoundError('接口');
+  });
+  return r;
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { applicationStatuses, rejectReasons } from '../../modules/applications';
+import { intFrom, yuanAmount } from '../validate';
+
+/** Request schemas of the JSON APIs and the forms. Strict: unknown fields are refused. */
+
+export const phoneField = z
+  .string({ error: '手机号必填' })
+  .trim()
+  .regex(/^1[3-9]\d{9}$/, '请输入 11 位中国大陆手机号');
+const passwordField = z.string({ error: '密码必填' }).min(1, '密码必填').max(128, '密码最多 128 位');
+
+export const registerBody = z.strictObject({
+  phone: phoneField,
+  password: passwordField,
+  displayName: z.string().trim().max(30, '昵称最多 30 个字').optional(),
+});
+
+export const consumerLoginBody = z.strictObject({ phone: phoneField, password: passwordField });
+
+export const staffLoginBody = z.strictObject({
+  username: z.string({ error: '用户名必填' }).trim().min(1, '用户名必填').max(64, '用户名过长'),
+  password: passwordField,
+});
+
+export const productListQuery = z.strictObject({
+  q: z.string().trim().max(50, '关键词最多 50 个字').optional(),
+  category: z.string().trim().max(20).optional(),
+  institution: z.string().trim().max(40).optional(),
+  amount: yuanAmount('借款金额').optional(),
+  termMonths: intFrom('期限', 1, 360).optional(),
+  sort: z.enum(['rate', 'amount', 'speed', 'newest'], { error: '排序方式为 rate、amount、speed 或 newest' }).optional(),
+  page: intFrom('页码', 1, 1000).default(1),
+  pageSize: intFrom('每页数量', 1, 100).default(20),
+});
+
+export const applicationBody = z.strictObject({
+  productId: z.string({ error: '请选择产品' }).trim().min(1, '请选择产品').max(40),
+  amount: yuanAmount('借款金额'),
+  termMonths: intFrom('期限', 1, 360),
+  purpose: z.enum(['消费', '装修', '教育', '医疗', '旅游', '经营周转', '购车', '其他'], { error: '请选择借款用途' }),
+  applicantName: z
+    .string({ error: '姓名必填' })
+    .trim()
+    .min(2, '请输入真实姓名')
+    .max(30, '姓名最多 30 个字')
+    .regex(/^[\p{Script=Han}·A-Za-z ]+$/u, '姓名只能包含汉字、字母和 ·'),
+  city: z.string({ error: '所在城市必填' }).trim().min(2, '请输入所在城市').max(20, '城市名最多 20 个字'),
+});
+
+const note = z.string().trim().max(500, '备注最多 500 字').optional();
+
+export const leadStatusBody = z.discriminatedUnion(
+  'status',
+  [
+    z.strictObject({ status: z.literal('reviewing'), note }),
+    z.strictObject({
+      status: z.literal('approved'),
+      offeredAmount: yuanAmount('批准金额'),
+      offeredTermMonths: intFrom('批准期限', 1, 360),
+      offeredApr: z.coerce
+        .number({ error: '年化利率须为小数，如 0.1200' })
+        .min(0, '年化利率不能为负')
+        .max(0.36, '综合年化利率不得超过 36%')
+        .transform((v) => v.toFixed(6)),
+      note,
+    }),
+    z.strictObject({
+      status: z.literal('rejected'),
+      reason: z.enum(Object.keys(rejectReasons) as [keyof typeof rejectReasons], { error: '请选择拒绝原因' }),
+      note,
+    }),
+    z.strictObject({ status: z.literal('disbursed'), amount: yuanAmount('放款金额'), note }),
+  ],
+  { error: '状态须为 reviewing、approved、rejected 或 disbursed' },
+);
+
+export const statusFilterQuery = z.strictObject({
+  status: z.enum(applicationStatuses, { error: '未知的状态' }).optional(),
+  institutionId: z.string().max(40).optional(),
+});

@@ -1,0 +1,87 @@
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import { z } from 'zod';
+import { AppError, type FieldErrors } from '../lib/errors';
+import type { Logger } from '../lib/logger';
+import { fieldErrors } from './validate';
+import type { SurfaceRenderers } from './render';
+import { loginPaths } from './guards';
+
+/** The one table from error codes to HTTP status codes. */
+const statusByCode: Record<string, number> = {
+  validation_failed: 400,
+  bad_request: 400,
+  invalid_json: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  csrf_invalid: 403,
+  not_found: 404,
+  illegal_transition: 409,
+  account_exists: 409,
+  idempotency_key_reused: 409,
+  idempotency_in_flight: 409,
+  duplicate_application: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  account_locked: 423,
+  rate_limited: 429,
+};
+
+export interface ErrorBody {
+  error: { code: string; message: string; fields?: FieldErrors; requestId?: string };
+}
+
+/** Normalises anything thrown into a status code and a safe body; never a stack trace. */
+export function describeError(err: unknown): { status: number; body: ErrorBody['error'] } {
+  if (err instanceof AppError) {
+    return { status: statusByCode[err.code] ?? 400, body: { code: err.code, message: err.message, fields: err.fields } };
+  }
+  if (err instanceof z.ZodError) {
+    return { status: 400, body: { code: 'validation_failed', message: '输入有误', fields: fieldErrors(err) } };
+  }
+  const e = err as { type?: string; status?: number; statusCode?: number; code?: string; expose?: boolean };
+  if (e?.type === 'entity.parse.failed') return { status: 400, body: { code: 'invalid_json', message: '请求体不是有效的 JSON' } };
+  if (e?.type === 'entity.too.large') return { status: 413, body: { code: 'payload_too_large', message: '请求体过大' } };
+  if (e?.code === 'EBADCSRFTOKEN' || (e?.statusCode === 403 && (err as Error).message?.includes('csrf'))) {
+    return { status: 403, body: { code: 'csrf_invalid', message: '页面已过期或表单无效，请刷新后重试' } };
+  }
+  const status = e?.status ?? e?.statusCode;
+  if (status && status >= 400 && status < 500) {
+    return { status, body: { code: 'bad_request', message: e.expose ? (err as Error).message : '请求无效' } };
+  }
+  return { status: 500, body: { code: 'internal', message: '服务器内部错误，请稍后重试' } };
+}
+
+function surfaceOf(req: Request): 'web' | 'partner' | 'admin' {
+  const path = req.originalUrl;
+  if (path.startsWith('/partner')) return 'partner';
+  if (path.startsWith('/admin')) return 'admin';
+  return 'web';
+}
+
+const surfaceLogin = { web: loginPaths.consumer, partner: loginPaths.institution, admin: loginPaths.operator };
+
+export function createErrorHandler(logger: Logger, renderers: SurfaceRenderers): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const { status, body } = describeError(err);
+    if (status >= 500) logger.error({ err, reqId: req.id }, 'request failed');
+    else logger.debug({ code: body.code, reqId: req.id }, 'request refused');
+    if (res.headersSent) return;
+    if (req.originalUrl.startsWith('/api/') || req.originalUrl.startsWith('/webhooks/')) {
+      res.status(status).json({ error: { ...body, requestId: req.id ? String(req.id) : undefined } });
+      return;
+    }
+    const surface = surfaceOf(req);
+    if (status === 401) {
+      res.redirect(303, `${surfaceLogin[surface]}?next=${encodeURIComponent(req.originalUrl)}`);
+      return;
+    }
+    res.status(status);
+    renderers[surface](req, res, 'error', { title: '出错了', status, error: body, requestId: req.id }).catch(() => {
+      res.type('text/plain').send(`${status} ${body.message}`);
+    });
+  };
+}
+
+export function notFoundHandler(): RequestHandler {
+  return (_req, _res, next) => next(new AppError('not_found', '页面不存在'));
+}

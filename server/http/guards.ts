@@ -1,0 +1,133 @@
+import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
+import type { AccountKind } from '../modules/accounts';
+import type { Services } from '../container';
+import { ForbiddenError, UnauthenticatedError } from '../lib/errors';
+
+const GUARD = Symbol.for('daichao.guard');
+
+/** A middleware that decides who may call a route. Every route must start with one. */
+export type Guard = RequestHandler & { [GUARD]: string };
+
+function markGuard(name: string, handler: RequestHandler): Guard {
+  return Object.assign(handler, { [GUARD]: name }) as Guard;
+}
+
+export function isGuard(fn: unknown): fn is Guard {
+  return typeof fn === 'function' && GUARD in fn;
+}
+
+type Mode = 'page' | 'api';
+
+export const loginPaths: Record<AccountKind, string> = {
+  consumer: '/login',
+  institution: '/partner/login',
+  operator: '/admin/login',
+};
+
+export function createGuards(services: Pick<Services, 'accounts' | 'institutions'>) {
+  async function fromSession(req: Request, kind: AccountKind): Promise<boolean> {
+    const id = req.session?.auth?.[kind];
+    if (!id) return false;
+    const account = await services.accounts.findActive(kind, id);
+    if (!account) {
+      delete req.session.auth![kind];
+      return false;
+    }
+    req.account = account;
+    req.authMethod = 'session';
+    if (account.institutionId) req.institutionId = account.institutionId;
+    return true;
+  }
+
+  function refuse(req: Request, res: Response, next: NextFunction, mode: Mode, kind: AccountKind) {
+    if (mode === 'api') return next(new UnauthenticatedError());
+    const target = `${loginPaths[kind]}?next=${encodeURIComponent(req.originalUrl)}`;
+    res.redirect(303, target);
+  }
+
+  function requireRole(req: Request, roles: readonly string[] | undefined) {
+    if (roles && !roles.includes(req.account!.role)) throw new ForbiddenError('你的角色无权执行此操作');
+  }
+
+  return {
+    /** Anyone, logged in or not. The account, if any, is still loaded for the layout. */
+    public: markGuard('public', async (req, _res, next) => {
+      await fromSession(req, 'consumer');
+      next();
+    }),
+    consumer: (mode: Mode) =>
+      markGuard(`consumer:${mode}`, async (req, res, next) => {
+        if (await fromSession(req, 'consumer')) return next();
+        refuse(req, res, next, mode, 'consumer');
+      }),
+    /** Institution staff by session, or (API only) an institution's API key. */
+    institution: (mode: Mode, roles?: readonly string[]) =>
+      markGuard(`institution:${mode}`, async (req, res, next) => {
+        const bearer = mode === 'api' ? /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1] : undefined;
+        if (bearer) {
+          const key = await services.institutions.verifyApiKey(bearer);
+          if (!key) return next(new UnauthenticatedError('API 密钥无效或已吊销'));
+          req.institutionId = key.institutionId;
+          req.authMethod = 'api_key';
+          req.account = {
+            id: key.keyId,
+            kind: 'institution',
+            role: 'api',
+            displayName: 'API',
+            loginMasked: key.keyId,
+            institutionId: key.institutionId,
+          };
+          return next();
+        }
+        if (await fromSession(req, 'institution')) {
+          requireRole(req, roles);
+          return next();
+        }
+        refuse(req, res, next, mode, 'institution');
+      }),
+    operator: (mode: Mode, roles?: readonly string[]) =>
+      markGuard(`operator:${mode}`, async (req, res, next) => {
+        if (await fromSession(req, 'operator')) {
+          requireRole(req, roles);
+          return next();
+        }
+        refuse(req, res, next, mode, 'operator');
+      }),
+  };
+}
+
+export type Guards = ReturnType<typeof createGuards>;
+
+interface Layer {
+  route?: { path: string; methods: Record<string, boolean>; stack: Layer[] };
+  handle: RequestHandler & { stack?: Layer[] };
+  name?: string;
+}
+
+/**
+ * Walks every router of the app and refuses to start if a route has no guard in front of its
+ * handlers, either on the route itself or mounted before it on its router.
+ */
+export function assertEveryRouteGuarded(app: Express): void {
+  const unguarded: string[] = [];
+  const walk = (stack: Layer[], inherited: boolean, prefix: string) => {
+    let guarded = inherited;
+    for (const layer of stack) {
+      if (layer.route) {
+        const first = layer.route.stack[0]?.handle;
+        if (!guarded && !isGuard(first)) {
+          unguarded.push(`${Object.keys(layer.route.methods).join(',').toUpperCase()} ${prefix}${layer.route.path}`);
+        }
+      } else if (isGuard(layer.handle)) {
+        guarded = true;
+      } else if (Array.isArray(layer.handle.stack)) {
+        walk(layer.handle.stack, guarded, prefix + '…');
+      }
+    }
+  };
+  const router = (app as unknown as { router: { stack: Layer[] } }).router;
+  walk(router.stack, false, '');
+  if (unguarded.length) {
+    throw new Error(`Routes without a guard (declare who may call them):\n  ${unguarded.join('\n  ')}`);
+  }
+}

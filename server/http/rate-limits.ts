@@ -1,0 +1,39 @@
+import type { Request, RequestHandler } from 'express';
+import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
+import type { SharedState } from '../adapters/redis';
+import { RateLimitedError } from '../lib/errors';
+
+export interface RateLimitSettings {
+  loginPerWindow: number;
+  registerPerWindow: number;
+  windowMs: number;
+}
+
+const loginField = (req: Request) => {
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const login = body.phone ?? body.username ?? body.login ?? '';
+  return typeof login === 'string' ? login.trim().toLowerCase() : '';
+};
+
+/** Rate limits on login and registration, per client address and per login, shared via Redis when configured. */
+export function createRateLimits(shared: SharedState, settings: RateLimitSettings) {
+  const limiter = (prefix: string, limit: number, key: (req: Request) => string): RequestHandler =>
+    rateLimit({
+      windowMs: settings.windowMs,
+      limit,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      store: shared.rateLimitStore(prefix),
+      keyGenerator: key,
+      handler: (_req, _res, next) => next(new RateLimitedError('尝试次数过多，请 15 分钟后再试')),
+    });
+  const ip = (req: Request) => ipKeyGenerator(req.ip ?? 'unknown');
+  return {
+    login: [
+      limiter('login-ip', settings.loginPerWindow * 5, ip),
+      limiter('login-account', settings.loginPerWindow, (req) => `${ip(req)}|${loginField(req)}`),
+    ] as RequestHandler[],
+    register: limiter('register', settings.registerPerWindow, ip),
+  };
+}
+export type RateLimits = ReturnType<typeof createRateLimits>;

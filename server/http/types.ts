@@ -1,0 +1,26 @@
+import type { SessionAccount, AccountKind } from '../modules/accounts';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** account id per kind: the three surfaces keep separate logins in one session */
+    auth?: Partial<Record<AccountKind, string>>;
+    flash?: { kind: 'success' | 'error'; message: string };
+  }
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** set by a guard: who is calling */
+      account?: SessionAccount;
+      /** set for institution calls (session or API key) */
+      institutionId?: string;
+      /** 'session' or 'api_key' */
+      authMethod?: 'session' | 'api_key';
+      id?: string | number | object;
+    }
+  }
+}
+
+export {};

@@ -1,0 +1,37 @@
+import { formatRate, formatWan, formatYuan } from '../lib/money';
+
+const dateTime = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+});
+const dateOnly = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+const asDate = (v: unknown) => (v instanceof Date ? v : typeof v === 'string' || typeof v === 'number' ? new Date(v) : null);
+
+/** Handlebars helpers shared by every surface: money in ¥ and 万, rates with two decimals, Shanghai time. */
+export const viewHelpers = {
+  yuan: (fen: unknown) => (typeof fen === 'number' ? formatYuan(fen) : '—'),
+  wan: (fen: unknown) => (typeof fen === 'number' ? formatWan(fen) : '—'),
+  /** fen → plain yuan number for form values */
+  yuanValue: (fen: unknown) => (typeof fen === 'number' ? (fen / 100).toFixed(2) : ''),
+  rate: (r: unknown) => (r === null || r === undefined || r === '' ? '—' : formatRate(r as string)),
+  datetime: (v: unknown) => {
+    const d = asDate(v);
+    return d ? dateTime.format(d) : '—';
+  },
+  date: (v: unknown) => {
+    const d = asDate(v);
+    return d ? dateOnly.format(d) : '—';
+  },
+  eq: (a: unknown, b: unknown) => a === b,
+  or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
+  includes: (list: unknown, item: unknown) => Array.isArray(list) && list.includes(item),
+  join: (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : '、') : ''),
+  selected: (a: unknown, b: unknown) => (String(a) === String(b) ? 'selected' : ''),
+  inc: (n: unknown) => Number(n) + 1,
+};

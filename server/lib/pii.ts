@@ -1,0 +1,66 @@
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+
+/**
+ * PII at rest: AES-256-GCM with a key id in every ciphertext, so keys can rotate
+ * (new key first in PII_KEY encrypts; older keys still decrypt). Lookups go through a
+ * keyed hash (blind index) derived from the oldest key, which must therefore be kept.
+ */
+export class PiiCipher {
+  private readonly byId: Map<string, Buffer>;
+  private readonly current: { id: string; key: Buffer };
+  private readonly indexKey: Buffer;
+
+  constructor(keys: { id: string; key: Buffer }[]) {
+    if (keys.length === 0) throw new Error('at least one PII key is required');
+    this.current = keys[0]!;
+    this.byId = new Map(keys.map((k) => [k.id, k.key]));
+    const oldest = keys[keys.length - 1]!;
+    this.indexKey = Buffer.from(hkdfSync('sha256', oldest.key, Buffer.alloc(0), 'daichao blind index v1', 32));
+  }
+
+  encrypt(plain: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);
+    const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+    const tag = cipher.getAuthTag();
+    return ['v1', this.current.id, iv.toString('base64url'), tag.toString('base64url'), body.toString('base64url')].join('.');
+  }
+
+  decrypt(sealed: string): string {
+    const [version, keyId, iv, tag, body] = sealed.split('.');
+    if (version !== 'v1' || !keyId || !iv || !tag || body === undefined) throw new Error('not a sealed PII value');
+    const key = this.byId.get(keyId);
+    if (!key) throw new Error(`PII key ${keyId} is not configured`);
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+  }
+
+  /** Deterministic keyed hash for equality lookups (e.g. log in by phone number). */
+  blindIndex(value: string): string {
+    return createHmac('sha256', this.indexKey).update(value).digest('base64url');
+  }
+}
+
+/** 13812345678 → 138****5678 */
+export function maskPhone(phone: string): string {
+  return phone.length >= 7 ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : '****';
+}
+
+/** 110101199003071234 → 110***********1234 */
+export function maskIdNumber(id: string): string {
+  return id.length > 7 ? `${id.slice(0, 3)}${'*'.repeat(id.length - 7)}${id.slice(-4)}` : '****';
+}
+
+/** 张三丰 → 张** ; zhang@example.com → z***@example.com */
+export function maskName(name: string): string {
+  const chars = [...name];
+  return chars.length <= 1 ? '*' : `${chars[0]}${'*'.repeat(chars.length - 1)}`;
+}
+
+export function maskLogin(login: string): string {
+  if (/^1\d{10}$/.test(login)) return maskPhone(login);
+  const at = login.indexOf('@');
+  if (at > 0) return `${login[0]}***${login.slice(at)}`;
+  return login.length > 2 ? `${login.slice(0, 2)}***` : '***';
+}

@@ -1,0 +1,62 @@
+import { createServer } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { describeDemoLoginsStatic, describeLogins, seedDemo } from '../scripts/seed-demo';
+import { createApp } from './app';
+import { ConfigError, loadConfig } from './config';
+import { createContainer } from './container';
+
+const started = performance.now();
+
+async function main() {
+  const config = loadConfig();
+  const container = await createContainer(config);
+  const { logger } = container;
+
+  let seeded = null;
+  if (config.seedDemo) seeded = await seedDemo(container.services);
+
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    await container.close().catch(() => undefined);
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  if (config.role === 'worker') {
+    logger.info('worker role: no scheduled jobs are registered yet (statements, reminders and SLAs arrive with their issues)');
+    return;
+  }
+
+  const app = createApp(container);
+  const server = createServer(app);
+  server.listen(config.port, config.host, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const base = `http://localhost:${port}`;
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.dataDir}/pglite`;
+    const lines = [
+      '',
+      `贷超 is running (${seconds}s to start; database: ${where}; shared state: ${container.shared.mode})`,
+      `  消费者站点   ${base}/`,
+      `  机构工作台   ${base}/partner`,
+      `  运营后台     ${base}/admin`,
+      `  API 文档     ${base}/api/openapi.json`,
+      '',
+      seeded ? 'Demo data seeded. Logins:' : 'Demo logins (seeded on first start):',
+      seeded ? describeLogins(seeded, base) : describeDemoLoginsStatic(base),
+      '',
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+  });
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`贷超 failed to start: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});

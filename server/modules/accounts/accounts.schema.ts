@@ -1,0 +1,47 @@
+import { sql } from 'drizzle-orm';
+import { check, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { institutions } from '../institutions/institutions.schema';
+
+export const accountKinds = ['consumer', 'institution', 'operator'] as const;
+export type AccountKind = (typeof accountKinds)[number];
+
+/**
+ * Every person who logs in: consumers (login = mobile number), institution staff and
+ * operator staff (login = username). The login is PII: it is stored encrypted, looked up
+ * by a keyed hash (blind index), and shown masked.
+ */
+export const accounts = pgTable(
+  'accounts',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: accountKinds }).notNull(),
+    loginHash: text('login_hash').notNull(),
+    loginEnc: text('login_enc').notNull(),
+    loginMasked: text('login_masked').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    displayName: text('display_name').notNull(),
+    role: text('role').notNull(),
+    institutionId: text('institution_id').references(() => institutions.id),
+    status: text('status', { enum: ['active', 'frozen'] })
+      .notNull()
+      .default('active'),
+    failedLogins: integer('failed_logins').notNull().default(0),
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('accounts_kind_login_uq').on(t.kind, t.loginHash),
+    index('accounts_institution_idx').on(t.institutionId),
+    check(
+      'accounts_institution_staff_check',
+      sql`(${t.kind} = 'institution') = (${t.institutionId} is not null)`,
+    ),
+    check(
+      'accounts_role_check',
+      sql`(${t.kind} = 'consumer' and ${t.role} = 'consumer')
+        or (${t.kind} = 'institution' and ${t.role} in ('admin','staff'))
+        or (${t.kind} = 'operator' and ${t.role} in ('admin','operator'))`,
+    ),
+  ],
+);

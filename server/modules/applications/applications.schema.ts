@@ -1,0 +1,80 @@
+import { sql } from 'drizzle-orm';
+import { bigint, bigserial, check, index, integer, jsonb, numeric, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { accounts } from '../accounts/accounts.schema';
+import { products } from '../catalogue/catalogue.schema';
+import { institutions } from '../institutions/institutions.schema';
+
+export const applicationStatuses = [
+  'submitted',
+  'reviewing',
+  'approved',
+  'rejected',
+  'disbursed',
+  'withdrawn',
+  'expired',
+] as const;
+export type ApplicationStatus = (typeof applicationStatuses)[number];
+
+/** A consumer's request for one product. The institution works it as a lead. */
+export const applications = pgTable(
+  'applications',
+  {
+    id: text('id').primaryKey(),
+    consumerId: text('consumer_id')
+      .notNull()
+      .references(() => accounts.id),
+    productId: text('product_id')
+      .notNull()
+      .references(() => products.id),
+    institutionId: text('institution_id')
+      .notNull()
+      .references(() => institutions.id),
+    amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+    termMonths: integer('term_months').notNull(),
+    purpose: text('purpose').notNull(),
+    /** applicant's name, encrypted (PII) */
+    applicantNameEnc: text('applicant_name_enc').notNull(),
+    applicantCity: text('applicant_city').notNull(),
+    status: text('status', { enum: applicationStatuses }).notNull().default('submitted'),
+    offeredAmountFen: bigint('offered_amount_fen', { mode: 'number' }),
+    offeredTermMonths: integer('offered_term_months'),
+    offeredApr: numeric('offered_apr', { precision: 8, scale: 6 }),
+    rejectReason: text('reject_reason'),
+    disbursedAmountFen: bigint('disbursed_amount_fen', { mode: 'number' }),
+    disbursedAt: timestamp('disbursed_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('applications_consumer_idx').on(t.consumerId, t.createdAt),
+    index('applications_institution_idx').on(t.institutionId, t.status, t.createdAt),
+    check('applications_amount_check', sql`${t.amountFen} > 0 and ${t.termMonths} > 0`),
+    check(
+      'applications_status_check',
+      sql`${t.status} in ('submitted','reviewing','approved','rejected','disbursed','withdrawn','expired')`,
+    ),
+    check(
+      'applications_disbursed_check',
+      sql`(${t.status} <> 'disbursed') or (${t.disbursedAmountFen} > 0 and ${t.disbursedAt} is not null)`,
+    ),
+  ],
+);
+
+/** Every status change, with who made it and why. Append-only. */
+export const applicationEvents = pgTable(
+  'application_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    applicationId: text('application_id')
+      .notNull()
+      .references(() => applications.id),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status').notNull(),
+    actorKind: text('actor_kind', { enum: ['consumer', 'institution', 'operator', 'system'] }).notNull(),
+    actorId: text('actor_id'),
+    note: text('note').notNull().default(''),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('application_events_application_idx').on(t.applicationId, t.id)],
+);

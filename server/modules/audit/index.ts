@@ -1,0 +1,1 @@
+export { AuditService, type AuditActor, type AuditEntry, type AuditRow } from './audit.service';

@@ -1,0 +1,60 @@
+import { sql } from 'drizzle-orm';
+import { bigint, check, index, integer, jsonb, numeric, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { institutions } from '../institutions/institutions.schema';
+
+export const productStatuses = ['draft', 'in_review', 'listed', 'paused', 'delisted'] as const;
+export type ProductStatus = (typeof productStatuses)[number];
+export const repaymentMethods = ['equal_installment', 'equal_principal', 'interest_first', 'bullet'] as const;
+export type RepaymentMethod = (typeof repaymentMethods)[number];
+export const productCategories = ['信用贷', '消费贷', '经营贷', '车贷', '房抵贷'] as const;
+
+export interface Eligibility {
+  minAge: number;
+  maxAge: number;
+  minMonthlyIncomeFen: number;
+  regions: string[]; // empty = nationwide
+  employmentTypes: string[]; // empty = any
+  studentsExcluded: boolean;
+}
+
+export const products = pgTable(
+  'products',
+  {
+    id: text('id').primaryKey(),
+    institutionId: text('institution_id')
+      .notNull()
+      .references(() => institutions.id),
+    name: text('name').notNull(),
+    category: text('category').notNull(),
+    summary: text('summary').notNull().default(''),
+    minAmountFen: bigint('min_amount_fen', { mode: 'number' }).notNull(),
+    maxAmountFen: bigint('max_amount_fen', { mode: 'number' }).notNull(),
+    termOptions: integer('term_options').array().notNull(),
+    /** nominal annual interest rate range, as fractions (0.1200 = 12%) */
+    rateMin: numeric('rate_min', { precision: 8, scale: 6 }).notNull(),
+    rateMax: numeric('rate_max', { precision: 8, scale: 6 }).notNull(),
+    /** one-off service fee as a fraction of principal, deducted at disbursement */
+    upfrontFeeRate: numeric('upfront_fee_rate', { precision: 8, scale: 6 }).notNull().default('0'),
+    /** monthly management fee as a fraction of principal */
+    monthlyFeeRate: numeric('monthly_fee_rate', { precision: 8, scale: 6 }).notNull().default('0'),
+    repaymentMethods: text('repayment_methods').array().notNull(),
+    eligibility: jsonb('eligibility').$type<Eligibility>().notNull(),
+    requiredDocuments: text('required_documents').array().notNull().default(sql`'{}'::text[]`),
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    decisionMinutes: integer('decision_minutes').notNull(),
+    disbursementHours: integer('disbursement_hours').notNull(),
+    status: text('status', { enum: productStatuses }).notNull().default('draft'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('products_institution_idx').on(t.institutionId),
+    index('products_status_idx').on(t.status),
+    check('products_amounts_check', sql`${t.minAmountFen} > 0 and ${t.maxAmountFen} >= ${t.minAmountFen}`),
+    check('products_rates_check', sql`${t.rateMin} >= 0 and ${t.rateMax} >= ${t.rateMin}`),
+    check('products_fees_check', sql`${t.upfrontFeeRate} >= 0 and ${t.monthlyFeeRate} >= 0`),
+    check('products_terms_check', sql`cardinality(${t.termOptions}) > 0`),
+    check('products_methods_check', sql`cardinality(${t.repaymentMethods}) > 0`),
+    check('products_status_check', sql`${t.status} in ('draft','in_review','listed','paused','delisted')`),
+  ],
+);

@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import { and, eq, lt, isNull, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import { ConflictError } from '../../lib/errors';
+import { idempotencyKeys } from './idempotency.schema';
+
+export type IdempotencyClaim =
+  | { kind: 'new' }
+  | { kind: 'replay'; statusCode: number; body: unknown };
+
+/** A request still marked in flight after this long is taken to have died and may be retried. */
+const STALE_IN_FLIGHT_MS = 60_000;
+
+export function requestFingerprint(method: string, path: string, body: unknown): string {
+  return createHash('sha256').update(`${method} ${path}\n${JSON.stringify(body ?? null)}`).digest('hex');
+}
+
+/**
+ * Idempotency-Key handling: the first request with a key claims it; a repeat with the same
+ * body replays the stored response; a repeat with another body is a 409; a repeat while
+ * the first is still running is a 409 too (retry later).
+ */
+export class IdempotencyService {
+  constructor(private readonly db: Database) {}
+
+  async claim(scope: string, key: string, fingerprint: string): Promise<IdempotencyClaim> {
+    await this.db
+      .delete(idempotencyKeys)
+      .where(
+        and(
+          eq(idempotencyKeys.scope, scope),
+          eq(idempotencyKeys.key, key),
+          isNull(idempotencyKeys.statusCode),
+          lt(idempotencyKeys.createdAt, sql`now() - make_interval(secs => ${STALE_IN_FLIGHT_MS / 1000})`),
+        ),
+      );
+    const inserted = await this.db
+      .insert(idempotencyKeys)
+      .values({ scope, key, requestHash: fingerprint })
+      .onConflictDoNothing()
+      .returning({ key: idempotencyKeys.key });
+    if (inserted.length > 0) return { kind: 'new' };
+
+    const [existing] = await this.db
+      .select()
+      .from(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
+    if (!existing) return this.claim(scope, key, fingerprint);
+    if (existing.requestHash !== fingerprint) {
+      throw new ConflictError('idempotency_key_reused', '该 Idempotency-Key 已用于另一个不同的请求', {
+        'Idempotency-Key': '同一个键只能用于相同的请求内容',
+      });
+    }
+    if (existing.statusCode === null) {
+      throw new ConflictError('idempotency_in_flight', '相同的请求正在处理中，请稍后重试');
+    }
+    return { kind: 'replay', statusCode: existing.statusCode, body: existing.responseBody };
+  }
+
+  async complete(scope: string, key: string, statusCode: number, body: unknown): Promise<void> {
+    await this.db
+      .update(idempotencyKeys)
+      .set({ statusCode, responseBody: body as object })
+      .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
+  }
+
+  /** The request failed in a way the client may retry with the same key (5xx, or a 4xx it can fix). */
+  async release(scope: string, key: string): Promise<void> {
+    await this.db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
+  }
+}

@@ -1,0 +1,1 @@
+export { IdempotencyService, requestFingerprint, type IdempotencyClaim } from './idempotency.service';

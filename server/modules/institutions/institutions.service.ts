@@ -1,0 +1,75 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import { NotFoundError } from '../../lib/errors';
+import { newId } from '../../lib/ids';
+import { apiKeys, institutions, type InstitutionKind } from './institutions.schema';
+
+export type Institution = typeof institutions.$inferSelect;
+
+export const institutionKindLabels: Record<InstitutionKind, string> = {
+  bank: '银行',
+  consumer_finance: '消费金融公司',
+  microloan: '小额贷款公司',
+  trust: '信托公司',
+  other: '其他持牌机构',
+};
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest();
+
+export class InstitutionsService {
+  constructor(private readonly db: Database) {}
+
+  async create(input: { name: string; shortName: string; kind: InstitutionKind; description?: string }): Promise<Institution> {
+    const [row] = await this.db
+      .insert(institutions)
+      .values({ id: newId('ins'), ...input })
+      .returning();
+    return row!;
+  }
+
+  list(): Promise<Institution[]> {
+    return this.db.select().from(institutions).orderBy(asc(institutions.shortName));
+  }
+
+  async get(id: string): Promise<Institution> {
+    const [row] = await this.db.select().from(institutions).where(eq(institutions.id, id));
+    if (!row) throw new NotFoundError('机构');
+    return row;
+  }
+
+  async count(): Promise<number> {
+    const [row] = await this.db.select({ n: sql<number>`count(*)::int` }).from(institutions);
+    return row?.n ?? 0;
+  }
+
+  /** Issues an API key; the full key is shown once and only its hash is kept. */
+  async createApiKey(institutionId: string, name: string): Promise<{ id: string; key: string }> {
+    const prefix = randomBytes(6).toString('hex');
+    const secret = randomBytes(24).toString('base64url');
+    const id = newId('key');
+    await this.db.insert(apiKeys).values({
+      id,
+      institutionId,
+      name,
+      prefix,
+      secretHash: sha256(secret).toString('hex'),
+    });
+    return { id, key: `dck_${prefix}_${secret}` };
+  }
+
+  /** The institution an API key belongs to, or undefined for an unknown or revoked key. */
+  async verifyApiKey(key: string): Promise<{ institutionId: string; keyId: string } | undefined> {
+    const m = /^dck_([0-9a-f]{12})_([A-Za-z0-9_-]{32})$/.exec(key.trim());
+    if (!m) return undefined;
+    const [row] = await this.db
+      .select()
+      .from(apiKeys)
+      .where(and(eq(apiKeys.prefix, m[1]!), isNull(apiKeys.revokedAt)));
+    if (!row) return undefined;
+    const expected = Buffer.from(row.secretHash, 'hex');
+    if (!timingSafeEqual(expected, sha256(m[2]!))) return undefined;
+    await this.db.update(apiKeys).set({ lastUsedAt: sql`now()` }).where(eq(apiKeys.id, row.id));
+    return { institutionId: row.institutionId, keyId: row.id };
+  }
+}

@@ -1,0 +1,107 @@
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import { newId } from '../../lib/ids';
+import { assertFen, type Fen } from '../../lib/money';
+import { ledgerEntries, ledgerJournals } from './settlement.schema';
+
+export interface JournalDraft {
+  /** Unique per business event: the same event can never post twice. */
+  sourceKey: string;
+  kind: string;
+  institutionId?: string;
+  applicationId?: string;
+  agreementId?: string;
+  memo?: string;
+  entries: { account: string; amountFen: Fen; currency?: string }[];
+}
+
+export interface PostResult {
+  journalId: string;
+  /** false when the source event had already been posted */
+  posted: boolean;
+}
+
+export const accountNames = {
+  institutionReceivable: (institutionId: string) => `receivable:institution:${institutionId}`,
+  commissionRevenue: (rule: 'cpa' | 'cps') => `revenue:commission:${rule}`,
+};
+
+/** Sum of entries per currency must be zero; checked here and again by the database at commit. */
+export function assertBalanced(entries: JournalDraft['entries']): void {
+  if (entries.length < 2) throw new Error('a journal needs at least two entries');
+  const totals = new Map<string, bigint>();
+  for (const e of entries) {
+    assertFen(e.amountFen);
+    if (e.amountFen === 0) throw new Error('ledger entries cannot be zero');
+    const currency = e.currency ?? 'CNY';
+    totals.set(currency, (totals.get(currency) ?? 0n) + BigInt(e.amountFen));
+  }
+  for (const [currency, total] of totals) {
+    if (total !== 0n) throw new Error(`journal does not balance in ${currency}: off by ${total}`);
+  }
+}
+
+/** Posts a balanced journal exactly once per source key. Must run inside the caller's transaction. */
+export async function postJournal(tx: Database, draft: JournalDraft): Promise<PostResult> {
+  assertBalanced(draft.entries);
+  const journalId = newId('jnl');
+  const inserted = await tx
+    .insert(ledgerJournals)
+    .values({
+      id: journalId,
+      sourceKey: draft.sourceKey,
+      kind: draft.kind,
+      institutionId: draft.institutionId ?? null,
+      applicationId: draft.applicationId ?? null,
+      agreementId: draft.agreementId ?? null,
+      memo: draft.memo ?? '',
+    })
+    .onConflictDoNothing({ target: ledgerJournals.sourceKey })
+    .returning({ id: ledgerJournals.id });
+  if (inserted.length === 0) {
+    const [existing] = await tx
+      .select({ id: ledgerJournals.id })
+      .from(ledgerJournals)
+      .where(eq(ledgerJournals.sourceKey, draft.sourceKey));
+    return { journalId: existing!.id, posted: false };
+  }
+  await tx.insert(ledgerEntries).values(
+    draft.entries.map((e) => ({ journalId, account: e.account, amountFen: e.amountFen, currency: e.currency ?? 'CNY' })),
+  );
+  return { journalId, posted: true };
+}
+
+export type JournalWithEntries = typeof ledgerJournals.$inferSelect & {
+  entries: (typeof ledgerEntries.$inferSelect)[];
+};
+
+export async function journalsFor(
+  db: Database,
+  filter: { applicationId?: string; institutionId?: string },
+): Promise<JournalWithEntries[]> {
+  const conditions = [
+    filter.applicationId ? eq(ledgerJournals.applicationId, filter.applicationId) : undefined,
+    filter.institutionId ? eq(ledgerJournals.institutionId, filter.institutionId) : undefined,
+  ].filter((c) => c !== undefined);
+  const journals = await db
+    .select()
+    .from(ledgerJournals)
+    .where(and(...conditions))
+    .orderBy(asc(ledgerJournals.postedAt));
+  if (journals.length === 0) return [];
+  const entries = await db
+    .select()
+    .from(ledgerEntries)
+    .where(inArray(ledgerEntries.journalId, journals.map((j) => j.id)))
+    .orderBy(asc(ledgerEntries.id));
+  return journals.map((j) => ({ ...j, entries: entries.filter((e) => e.journalId === j.id) }));
+}
+
+/** Balance of one account (debits positive). */
+export async function accountBalance(db: Database, account: string): Promise<Fen> {
+  const [row] = await db
+    .select({ total: sql<string>`coalesce(sum(${ledgerEntries.amountFen}), 0)` })
+    .from(ledgerEntries)
+    .where(eq(ledgerEntries.account, account));
+  return Number(row?.total ?? 0);
+}
