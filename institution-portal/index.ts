@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { Services } from '../server/container';
 import { AppError, ValidationError, ConflictError } from '../server/lib/errors';
@@ -11,6 +10,7 @@ import type { RateLimits } from '../server/http/rate-limits';
 import type { Render } from '../server/http/render';
 import { destroySession, establishLogin, safeNext } from '../server/http/session-login';
 import { parse } from '../server/http/validate';
+import { formatYuan } from '../server/lib/money';
 import { applicationStatuses, rejectReasons, statusLabels, type ApplicationStatus } from '../server/modules/applications';
 
 /** The institution portal, mounted at `/partner`. */
@@ -63,7 +63,6 @@ export function createInstitutionPortal(services: Services, guards: Guards, limi
     await render(req, res, 'lead', {
       title: lead.productName,
       lead,
-      idempotencyKey: randomUUID(),
       rejectReasons: Object.entries(rejectReasons).map(([value, label]) => ({ value, label })),
       ...extra,
     });
@@ -77,7 +76,7 @@ export function createInstitutionPortal(services: Services, guards: Guards, limi
       const { commission } = await services.applications.changeStatusByInstitution(req.institutionId!, id, toStatusChange(body), auditActor(req));
       req.session.flash = {
         kind: 'success',
-        message: `已更新为「${statusLabels[body.status]}」${commission ? `，产生佣金 ¥${(commission.amountFen / 100).toFixed(2)}` : ''}`,
+        message: `已更新为「${statusLabels[body.status]}」${commission ? `，产生佣金 ${formatYuan(commission.amountFen)}` : ''}`,
       };
       res.redirect(303, `/partner/leads/${id}`);
     } catch (err) {

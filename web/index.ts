@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { Services } from '../server/container';
 import { AppError, ValidationError } from '../server/lib/errors';
@@ -122,7 +121,6 @@ export function createWebApp(services: Services, guards: Guards, limits: RateLim
       title: `申请 ${product.name}`,
       product,
       purposes,
-      idempotencyKey: randomUUID(),
       values: { amount: product.minAmountFen / 100, termMonths: product.termOptions[0], purpose: purposes[0] },
       ...extra,
     });

@@ -7,7 +7,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { sql } from 'drizzle-orm';
+import { sql, type SQLWrapper } from 'drizzle-orm';
 import pg from 'pg';
 import * as schema from './schema';
 
@@ -29,6 +29,8 @@ export interface DatabaseHandle {
 export async function openDatabase(options: { url?: string; dir?: string }): Promise<DatabaseHandle> {
   if (options.url) {
     const pool = new pg.Pool({ connectionString: options.url, max: 10 });
+    // an idle client can lose its connection (server restart, failover); the pool replaces it
+    pool.on('error', () => undefined);
     // NUMERIC stays a string on both drivers (PGlite does the same), so money never becomes a float.
     const db = drizzlePg(pool, { schema }) as unknown as Database;
     return {
@@ -64,3 +66,9 @@ export function sqlState(err: unknown): string | undefined {
 }
 
 export const UNIQUE_VIOLATION = '23505';
+
+/** Rows of a raw SQL query, on either driver (both return `{ rows }`). */
+export async function queryRows<T = Record<string, unknown>>(db: Database, query: SQLWrapper): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { formatRate, formatWan, formatYuan } from '../lib/money';
+import { statusLabels, type ApplicationStatus } from '../modules/applications';
 
 const dateTime = new Intl.DateTimeFormat('zh-CN', {
   timeZone: 'Asia/Shanghai',
@@ -34,4 +36,9 @@ export const viewHelpers = {
   join: (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : '、') : ''),
   selected: (a: unknown, b: unknown) => (String(a) === String(b) ? 'selected' : ''),
   inc: (n: unknown) => Number(n) + 1,
+  urlencode: (v: unknown) => encodeURIComponent(String(v ?? '')),
+  /** a fresh Idempotency key for each form rendered */
+  idempotencyKey: () => randomUUID(),
+  statusLabel: (s: unknown) => (typeof s === 'string' ? (statusLabels[s as ApplicationStatus] ?? s) : '—'),
+  actorLabel: (a: unknown) => ({ consumer: '用户', institution: '机构', operator: '运营', system: '系统' })[String(a)] ?? String(a),
 };

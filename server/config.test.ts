@@ -1,0 +1,44 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(path.join(tmpdir(), 'cfg-'));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe('config', () => {
+  it('names the variable and the reason for a bad value', () => {
+    expect(() => loadConfig({ PORT: 'eighty', DATA_DIR: tempDir() })).toThrow(/PORT/);
+    expect(() => loadConfig({ ROLE: 'cron', DATA_DIR: tempDir() })).toThrow(/ROLE/);
+    expect(() => loadConfig({ DATABASE_URL: 'not a url', DATA_DIR: tempDir() })).toThrow(/DATABASE_URL/);
+  });
+
+  it('refuses to start in production without SESSION_SECRET and PII_KEY', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: tempDir() })).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: tempDir() })).toThrow(/SESSION_SECRET, PII_KEY/);
+    const ok = loadConfig({
+      NODE_ENV: 'production',
+      DATA_DIR: tempDir(),
+      SESSION_SECRET: 'x'.repeat(40),
+      PII_KEY: `k2:${randomBytes(32).toString('base64')},k1:${randomBytes(32).toString('base64')}`,
+    });
+    expect(ok.piiKeys.map((k) => k.id)).toEqual(['k2', 'k1']);
+  });
+
+  it('generates development secrets once and keeps them under DATA_DIR', () => {
+    const dir = tempDir();
+    const first = loadConfig({ DATA_DIR: dir });
+    const second = loadConfig({ DATA_DIR: dir });
+    expect(first.sessionSecret).toBe(second.sessionSecret);
+    expect(first.piiKeys[0]!.key.equals(second.piiKeys[0]!.key)).toBe(true);
+    expect(first.port).toBe(3000);
+    expect(first.role).toBe('all');
+  });
+});

@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountBalance } from '../../server/modules/settlement/ledger';
+import { startTestApp, type TestApp } from '../support/app';
+import { databaseTargets } from '../support/database';
+import { apply, applicationInput, consumerAgent, staffAgent } from '../support/http';
+
+describe.each(databaseTargets())('the journey through the JSON APIs on $name', (target) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ database: await target.open() });
+  });
+  afterAll(() => t?.close());
+
+  it('lists products from several institutions and shows one', async () => {
+    const list = await request(t.app).get('/api/v1/products').expect(200);
+    expect(list.body.total).toBe(2);
+    expect(new Set(list.body.items.map((p: { institution: { name: string } }) => p.institution.name))).toEqual(new Set(['甲银行', '乙银行']));
+    const one = await request(t.app).get(`/api/v1/products/${t.fixtures.institutionA.productId}`).expect(200);
+    expect(one.body).toMatchObject({ name: '甲银行信用贷', amount: { min: 1000, max: 200000 }, rate: { min: 0.072, max: 0.18 } });
+  });
+
+  it('consumer applies; institution approves and disburses; operator sees history and exactly one balanced commission per rule', async () => {
+    const consumer = await consumerAgent(t.app);
+    const application = await apply(consumer.agent, t.fixtures.institutionA.productId);
+    expect(application.status).toBe('submitted');
+
+    const partner = await staffAgent(t.app, 'partner', t.fixtures.institutionA.staff);
+    const inbox = await partner.get('/api/partner/v1/leads').expect(200);
+    expect(inbox.body.items.map((l: { id: string }) => l.id)).toContain(application.id);
+    const lead = await partner.get(`/api/partner/v1/leads/${application.id}`).expect(200);
+    expect(lead.body.applicant.name).toBe('王**'); // masked
+    expect(lead.body.nextStatuses).toEqual(expect.arrayContaining(['reviewing', 'approved', 'rejected']));
+
+    await partner.post(`/api/partner/v1/leads/${application.id}/status`).send({ status: 'reviewing' }).expect(200);
+    const approved = await partner
+      .post(`/api/partner/v1/leads/${application.id}/status`)
+      .send({ status: 'approved', offeredAmount: 50000, offeredTermMonths: 12, offeredApr: 0.1236 })
+      .expect(200);
+    expect(approved.body.commission).toMatchObject({ rule: 'cpa', amount: 100 });
+
+    const disburse = () =>
+      partner.post(`/api/partner/v1/leads/${application.id}/status`).send({ status: 'disbursed', amount: 50000 });
+    const first = await disburse().expect(200);
+    expect(first.body.commission).toMatchObject({ rule: 'cps', amount: 750 });
+    expect(first.body.disbursement.amount).toBe(50000);
+    // the same call repeated: refused as an illegal transition, nothing posted twice
+    const second = await disburse().expect(409);
+    expect(second.body.error.code).toBe('illegal_transition');
+
+    const mine = await consumer.agent.get(`/api/v1/applications/${application.id}`).expect(200);
+    expect(mine.body.timeline.map((e: { to: string }) => e.to)).toEqual(['submitted', 'reviewing', 'approved', 'disbursed']);
+
+    const operator = await staffAgent(t.app, 'admin', t.fixtures.operator);
+    const seen = await operator.get(`/api/admin/v1/applications/${application.id}`).expect(200);
+    expect(seen.body.timeline).toHaveLength(4);
+    expect(seen.body.commissions.map((c: { kind: string }) => c.kind)).toEqual(['commission_cpa', 'commission_cps']);
+    for (const journal of seen.body.commissions as { entries: { amount: number }[] }[]) {
+      expect(journal.entries.reduce((s, e) => s + Math.round(e.amount * 100), 0)).toBe(0);
+    }
+    expect(await accountBalance(t.container.database.db, `receivable:institution:${t.fixtures.institutionA.id}`)).toBe(10_000 + 75_000);
+    const all = await operator.get('/api/admin/v1/applications').expect(200);
+    expect(all.body.items.map((a: { id: string }) => a.id)).toContain(application.id);
+  });
+
+  it('a disbursement called concurrently posts one commission', async () => {
+    const consumer = await consumerAgent(t.app);
+    const application = await apply(consumer.agent, t.fixtures.institutionB.productId);
+    const partner = await staffAgent(t.app, 'partner', t.fixtures.institutionB.staff);
+    await partner
+      .post(`/api/partner/v1/leads/${application.id}/status`)
+      .send({ status: 'approved', offeredAmount: 20000, offeredTermMonths: 12, offeredApr: 0.1 })
+      .expect(200);
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        partner.post(`/api/partner/v1/leads/${application.id}/status`).send({ status: 'disbursed', amount: 20000 }),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409, 409]);
+    const journals = await t.container.services.settlement.journalsForApplication(application.id);
+    expect(journals.filter((j) => j.kind === 'commission_cps')).toHaveLength(1);
+    expect(journals.find((j) => j.kind === 'commission_cps')!.entries.map((e) => e.amountFen).sort((a, b) => a - b)).toEqual([-30_000, 30_000]);
+  });
+
+  it('the same Idempotency-Key twice creates one application; another body with it is a 409', async () => {
+    const consumer = await consumerAgent(t.app);
+    const key = randomUUID();
+    const body = applicationInput(t.fixtures.institutionA.productId);
+    const first = await consumer.agent.post('/api/v1/applications').set('Idempotency-Key', key).send(body).expect(201);
+    const replay = await consumer.agent.post('/api/v1/applications').set('Idempotency-Key', key).send(body).expect(201);
+    expect(replay.body.id).toBe(first.body.id);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    const other = await consumer.agent
+      .post('/api/v1/applications')
+      .set('Idempotency-Key', key)
+      .send({ ...body, amount: 60000 })
+      .expect(409);
+    expect(other.body.error.code).toBe('idempotency_key_reused');
+    const list = await consumer.agent.get('/api/v1/applications').expect(200);
+    expect(list.body.items).toHaveLength(1);
+  });
+
+  it('concurrent requests with one Idempotency-Key create one application', async () => {
+    const consumer = await consumerAgent(t.app);
+    const key = randomUUID();
+    const body = applicationInput(t.fixtures.institutionB.productId);
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () => consumer.agent.post('/api/v1/applications').set('Idempotency-Key', key).send(body)),
+    );
+    const created = new Set(results.filter((r) => r.status === 201).map((r) => r.body.id));
+    expect(created.size).toBe(1);
+    for (const r of results) expect([201, 409]).toContain(r.status);
+    const list = await consumer.agent.get('/api/v1/applications').expect(200);
+    expect(list.body.items).toHaveLength(1);
+  });
+
+  it('the consumer can withdraw, and then nobody can move it', async () => {
+    const consumer = await consumerAgent(t.app);
+    const application = await apply(consumer.agent, t.fixtures.institutionA.productId);
+    const withdrawn = await consumer.agent.post(`/api/v1/applications/${application.id}/withdraw`).send({}).expect(200);
+    expect(withdrawn.body.status).toBe('withdrawn');
+    const partner = await staffAgent(t.app, 'partner', t.fixtures.institutionA.staff);
+    await partner.post(`/api/partner/v1/leads/${application.id}/status`).send({ status: 'reviewing' }).expect(409);
+  });
+});

@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app';
+import { apply, applicationInput, consumerAgent, newPhone, staffAgent } from '../support/http';
+import { PASSWORD } from '../support/fixtures';
+
+/** Bad input gets a 4xx naming the field and the reason, never a 500, and nothing is saved. */
+describe('bad input to each endpoint', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t?.close());
+
+  const expectFields = (res: request.Response, status: number, ...fields: string[]) => {
+    expect(res.status, JSON.stringify(res.body)).toBe(status);
+    expect(res.body.error.code).toBeTruthy();
+    expect(res.body.error.message).toBeTruthy();
+    for (const f of fields) expect(res.body.error.fields?.[f], `field ${f} in ${JSON.stringify(res.body)}`).toBeTruthy();
+  };
+
+  it('GET /api/v1/products', async () => {
+    expectFields(await request(t.app).get('/api/v1/products?amount=-5'), 400, 'amount');
+    expectFields(await request(t.app).get('/api/v1/products?pageSize=1000'), 400, 'pageSize');
+    expectFields(await request(t.app).get('/api/v1/products?sort=cheapest'), 400, 'sort');
+    expectFields(await request(t.app).get('/api/v1/products?termMonths=1.5'), 400, 'termMonths');
+    expectFields(await request(t.app).get('/api/v1/products?role=admin'), 400, 'role');
+    expect((await request(t.app).get('/api/v1/products/prd_nope')).status).toBe(404);
+  });
+
+  it('POST /api/v1/auth/register and login', async () => {
+    expectFields(await request(t.app).post('/api/v1/auth/register').send({ phone: '12345', password: PASSWORD }), 400, 'phone');
+    expectFields(await request(t.app).post('/api/v1/auth/register').send({ phone: newPhone(), password: 'short' }), 400, 'password');
+    expectFields(await request(t.app).post('/api/v1/auth/register').send({ phone: newPhone(), password: 'abcdefghij' }), 400, 'password');
+    expectFields(await request(t.app).post('/api/v1/auth/register').send({ phone: newPhone(), password: PASSWORD, role: 'operator' }), 400, 'role');
+    const phone = newPhone();
+    await request(t.app).post('/api/v1/auth/register').send({ phone, password: PASSWORD }).expect(201);
+    expectFields(await request(t.app).post('/api/v1/auth/register').send({ phone, password: PASSWORD }), 409, 'phone');
+    expectFields(await request(t.app).post('/api/v1/auth/login').send({ phone: 'abc', password: 'x' }), 400, 'phone');
+    const wrong = await request(t.app).post('/api/v1/auth/login').send({ phone, password: 'Wrong1234' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error.message).toBe('手机号或密码错误');
+    const bad = await request(t.app).post('/api/v1/auth/login').set('content-type', 'application/json').send('{"phone": ');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('invalid_json');
+  });
+
+  it('POST /api/v1/applications', async () => {
+    const { agent } = await consumerAgent(t.app);
+    const post = (body: unknown, key: string | null = randomUUID()) => {
+      const req = agent.post('/api/v1/applications');
+      if (key) req.set('Idempotency-Key', key);
+      return req.send(body as object);
+    };
+    const productId = t.fixtures.institutionA.productId;
+    expectFields(await post(applicationInput(productId), null), 400, 'Idempotency-Key');
+    expectFields(await post(applicationInput(productId), 'short'), 400, 'Idempotency-Key');
+    expectFields(await post({ ...applicationInput(productId), productId: undefined }), 400, 'productId');
+    expectFields(await post(applicationInput('prd_unknown')), 400, 'productId');
+    expectFields(await post(applicationInput(productId, { amount: 999999999 })), 400, 'amount');
+    expectFields(await post(applicationInput(productId, { amount: '12.345' })), 400, 'amount');
+    expectFields(await post(applicationInput(productId, { termMonths: 7 })), 400, 'termMonths');
+    expectFields(await post(applicationInput(productId, { purpose: '炒股' })), 400, 'purpose');
+    expectFields(await post(applicationInput(productId, { applicantName: '<script>' })), 400, 'applicantName');
+    expectFields(await post(applicationInput(productId, { status: 'approved' })), 400, 'status');
+    expectFields(await post(applicationInput(productId, { institutionId: t.fixtures.institutionB.id })), 400, 'institutionId');
+    const list = await agent.get('/api/v1/applications').expect(200);
+    expect(list.body.items).toEqual([]); // nothing was saved by any bad request
+    const form = await agent.post('/api/v1/applications').set('Idempotency-Key', randomUUID()).type('form').send('productId=x');
+    expect(form.status).toBe(415);
+  });
+
+  it('POST /api/partner/v1/leads/:id/status', async () => {
+    const consumer = await consumerAgent(t.app);
+    const app = await apply(consumer.agent, t.fixtures.institutionA.productId);
+    const partner = await staffAgent(t.app, 'partner', t.fixtures.institutionA.staff);
+    const post = (body: object) => partner.post(`/api/partner/v1/leads/${app.id}/status`).send(body);
+    expectFields(await post({ status: 'paid' }), 400, 'status');
+    expectFields(await post({ status: 'approved', offeredTermMonths: 12, offeredApr: 0.1 }), 400, 'offeredAmount');
+    expectFields(await post({ status: 'approved', offeredAmount: 1000, offeredTermMonths: 12, offeredApr: 0.5 }), 400, 'offeredApr');
+    expectFields(await post({ status: 'rejected', reason: 'because' }), 400, 'reason');
+    expectFields(await post({ status: 'disbursed', amount: 1000 }), 409, 'status');
+    await post({ status: 'approved', offeredAmount: 1000, offeredTermMonths: 12, offeredApr: 0.1 }).expect(200);
+    expectFields(await post({ status: 'disbursed', amount: 2000 }), 400, 'amount');
+    expectFields(await post({ status: 'disbursed', amount: 1000, commission: 0 }), 400, 'commission');
+    const lead = await partner.get(`/api/partner/v1/leads/${app.id}`).expect(200);
+    expect(lead.body.status).toBe('approved');
+    expect(await t.container.services.settlement.journalsForApplication(app.id)).toHaveLength(1);
+  });
+
+  it('GET /api/admin/v1/applications and unknown API paths', async () => {
+    const operator = await staffAgent(t.app, 'admin', t.fixtures.operator);
+    expectFields(await operator.get('/api/admin/v1/applications?status=paid'), 400, 'status');
+    expectFields(await request(t.app).post('/api/admin/v1/auth/login').send({ username: '', password: 'x' }), 400, 'username');
+    const missing = await request(t.app).get('/api/v1/nothing-here');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('not_found');
+  });
+});

@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Express } from 'express';
+import { createApp } from '../../server/app';
+import { loadConfig } from '../../server/config';
+import { createContainer, type Container } from '../../server/container';
+import type { DatabaseHandle } from '../../server/db/client';
+import { seedFixtures, type Fixtures } from './fixtures';
+
+export const TEST_PII_KEY = `t1:${randomBytes(32).toString('base64')}`;
+
+export interface TestApp {
+  app: Express;
+  container: Container;
+  fixtures: Fixtures;
+  close(): Promise<void>;
+}
+
+/** The real app on a given database (fresh PGlite by default), with small fixtures seeded. */
+export async function startTestApp(
+  options: { database?: DatabaseHandle; redisUrl?: string; env?: Record<string, string> } = {},
+): Promise<TestApp> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'daichao-test-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    SESSION_SECRET: randomBytes(32).toString('hex'),
+    PII_KEY: TEST_PII_KEY,
+    REDIS_URL: options.redisUrl ?? '',
+    ...options.env,
+  });
+  const { openDatabase } = await import('../../server/db/client');
+  const database = options.database ?? (await openDatabase({}));
+  const container = await createContainer(config, { database });
+  const fixtures = await seedFixtures(container);
+  const app = createApp(container);
+  return {
+    app,
+    container,
+    fixtures,
+    close: async () => {
+      await container.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

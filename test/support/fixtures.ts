@@ -1,0 +1,46 @@
+import type { Container } from '../../server/container';
+
+export const PASSWORD = 'Passw0rd!x';
+
+export interface Fixtures {
+  institutionA: { id: string; staff: string; productId: string };
+  institutionB: { id: string; staff: string; productId: string };
+  operator: string;
+  /** CPA 100 yuan; CPS 1.5% */
+  agreement: { cpaFen: number; cpsRate: string };
+}
+
+/** Two institutions with one listed product, one staff login and one agreement each, and an operator. */
+export async function seedFixtures(container: Container): Promise<Fixtures> {
+  const { institutions, catalogue, accounts, settlement } = container.services;
+  const agreement = { cpaFen: 10_000, cpsRate: '0.015' };
+  const make = async (key: 'a' | 'b', name: string) => {
+    const inst = await institutions.create({ name: `${name}股份有限公司`, shortName: name, kind: 'bank' });
+    await settlement.createAgreement({ institutionId: inst.id, ...agreement, effectiveFrom: new Date('2026-01-01T00:00:00Z') });
+    const staff = `${key}.staff`;
+    await accounts.createStaff({ kind: 'institution', username: staff, password: PASSWORD, displayName: `${name}员工`, role: 'admin', institutionId: inst.id });
+    const product = await catalogue.create({
+      institutionId: inst.id,
+      name: `${name}信用贷`,
+      category: '信用贷',
+      summary: '测试产品',
+      minAmountFen: 100_000,
+      maxAmountFen: 20_000_000,
+      termOptions: [6, 12, 24],
+      rateMin: '0.0720',
+      rateMax: '0.1800',
+      repaymentMethods: ['equal_installment'],
+      eligibility: { minAge: 18, maxAge: 60, minMonthlyIncomeFen: 0, regions: [], employmentTypes: [], studentsExcluded: true },
+      requiredDocuments: ['身份证'],
+      tags: ['测试'],
+      decisionMinutes: 10,
+      disbursementHours: 2,
+      status: 'listed',
+    });
+    return { id: inst.id, staff, productId: product.id };
+  };
+  const institutionA = await make('a', '甲银行');
+  const institutionB = await make('b', '乙银行');
+  await accounts.createStaff({ kind: 'operator', username: 'op.admin', password: PASSWORD, displayName: '运营', role: 'admin' });
+  return { institutionA, institutionB, operator: 'op.admin', agreement };
+}
