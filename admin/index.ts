@@ -3,8 +3,7 @@ import type { Services } from '../server/container';
 import { AppError } from '../server/lib/errors';
 import { staffLoginBody } from '../server/http/api/schemas';
 import { auditActor } from '../server/http/audit-actor';
-import type { Guards } from '../server/http/guards';
-import type { RateLimits } from '../server/http/rate-limits';
+import type { HttpKit } from '../server/http/kit';
 import type { Render } from '../server/http/render';
 import { destroySession, establishLogin, safeNext } from '../server/http/session-login';
 import { parse } from '../server/http/validate';
@@ -14,7 +13,8 @@ import { accountNames } from '../server/modules/settlement';
 const ruleLabels: Record<string, string> = { commission_cpa: 'CPA（按审批）', commission_cps: 'CPS（按放款）' };
 
 /** The operator back office, mounted at `/admin`. */
-export function createAdminApp(services: Services, guards: Guards, limits: RateLimits, render: Render): Router {
+export function createAdminApp(services: Services, kit: HttpKit, render: Render): Router {
+  const { guards, limits, authenticate } = kit;
   const r = Router();
   const operator = guards.operator('page');
 
@@ -25,7 +25,8 @@ export function createAdminApp(services: Services, guards: Guards, limits: RateL
   r.post('/login', guards.public, ...limits.login, async (req, res) => {
     try {
       const body = parse(staffLoginBody, { username: req.body.username, password: req.body.password }, '登录信息有误');
-      const account = await services.accounts.authenticate('operator', body.username, body.password);
+      req.body = body; // the strategy reads the validated, trimmed credentials
+      const account = await authenticate('operator', req, res);
       await establishLogin(req, account);
       res.redirect(303, safeNext(req.body.next, '/admin', '/admin'));
     } catch (err) {

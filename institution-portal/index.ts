@@ -4,9 +4,8 @@ import { AppError, ValidationError, ConflictError } from '../server/lib/errors';
 import { leadStatusBody, staffLoginBody } from '../server/http/api/schemas';
 import { toStatusChange } from '../server/http/api/partner-api';
 import { auditActor } from '../server/http/audit-actor';
-import type { Guards } from '../server/http/guards';
 import { formIdempotent } from '../server/http/idempotency';
-import type { RateLimits } from '../server/http/rate-limits';
+import type { HttpKit } from '../server/http/kit';
 import type { Render } from '../server/http/render';
 import { destroySession, establishLogin, safeNext } from '../server/http/session-login';
 import { parse } from '../server/http/validate';
@@ -14,7 +13,8 @@ import { formatYuan } from '../server/lib/money';
 import { applicationStatuses, rejectReasons, statusLabels, type ApplicationStatus } from '../server/modules/applications';
 
 /** The institution portal, mounted at `/partner`. */
-export function createInstitutionPortal(services: Services, guards: Guards, limits: RateLimits, baseRender: Render): Router {
+export function createInstitutionPortal(services: Services, kit: HttpKit, baseRender: Render): Router {
+  const { guards, limits, authenticate } = kit;
   const r = Router();
   const staff = guards.institution('page');
   const render: Render = async (req, res, page, ctx = {}) => {
@@ -29,7 +29,8 @@ export function createInstitutionPortal(services: Services, guards: Guards, limi
   r.post('/login', guards.public, ...limits.login, async (req, res) => {
     try {
       const body = parse(staffLoginBody, { username: req.body.username, password: req.body.password }, '登录信息有误');
-      const account = await services.accounts.authenticate('institution', body.username, body.password);
+      req.body = body; // the strategy reads the validated, trimmed credentials
+      const account = await authenticate('institution', req, res);
       await establishLogin(req, account);
       res.redirect(303, safeNext(req.body.next, '/partner/leads', '/partner'));
     } catch (err) {

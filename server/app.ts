@@ -16,6 +16,8 @@ import { partnerApi } from './http/api/partner-api';
 import { apiCsrf, pageCsrf } from './http/csrf';
 import { createErrorHandler, notFoundHandler } from './http/error-handler';
 import { assertEveryRouteGuarded, createGuards } from './http/guards';
+import type { HttpKit } from './http/kit';
+import { createPassport } from './http/passport';
 import { createRateLimits } from './http/rate-limits';
 import { createRenderers } from './http/render';
 import './http/types';
@@ -72,6 +74,7 @@ export function createApp(container: Container): Express {
   const guards = createGuards(services);
   const renderers = createRenderers(production);
   const limits = createRateLimits(container.shared, config.rateLimits);
+  const kit: HttpKit = { guards, limits, authenticate: createPassport(services.accounts) };
 
   app.get('/healthz', guards.public, (_req, res) => {
     res.json({ status: 'ok' });
@@ -112,15 +115,15 @@ export function createApp(container: Container): Express {
     res.json(openApiDocument());
   });
   app.use('/api', apiCsrf);
-  app.use('/api/v1', consumerApi(services, guards, limits));
-  app.use('/api/partner/v1', partnerApi(services, guards, limits));
-  app.use('/api/admin/v1', adminApi(services, guards, limits));
+  app.use('/api/v1', consumerApi(services, kit));
+  app.use('/api/partner/v1', partnerApi(services, kit));
+  app.use('/api/admin/v1', adminApi(services, kit));
   app.use('/api', notFoundHandler());
 
   app.use(pageCsrf);
-  app.use('/partner', createInstitutionPortal(services, guards, limits, renderers.partner));
-  app.use('/admin', createAdminApp(services, guards, limits, renderers.admin));
-  app.use('/', createWebApp(services, guards, limits, renderers.web));
+  app.use('/partner', createInstitutionPortal(services, kit, renderers.partner));
+  app.use('/admin', createAdminApp(services, kit, renderers.admin));
+  app.use('/', createWebApp(services, kit, renderers.web));
   app.use(notFoundHandler());
   app.use(createErrorHandler(logger, renderers));
 

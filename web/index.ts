@@ -3,9 +3,8 @@ import type { Services } from '../server/container';
 import { AppError, ValidationError } from '../server/lib/errors';
 import { applicationBody, consumerLoginBody, productListQuery, registerBody } from '../server/http/api/schemas';
 import { auditActor } from '../server/http/audit-actor';
-import type { Guards } from '../server/http/guards';
 import { formIdempotent } from '../server/http/idempotency';
-import type { RateLimits } from '../server/http/rate-limits';
+import type { HttpKit } from '../server/http/kit';
 import type { Render } from '../server/http/render';
 import { destroySession, establishLogin, safeNext } from '../server/http/session-login';
 import { parse } from '../server/http/validate';
@@ -22,7 +21,8 @@ const methodLabels: Record<string, string> = {
 const hasFees = (p: ProductView) => Number(p.upfrontFeeRate) > 0 || Number(p.monthlyFeeRate) > 0;
 
 /** The consumer site, mounted at `/`. */
-export function createWebApp(services: Services, guards: Guards, limits: RateLimits, render: Render): Router {
+export function createWebApp(services: Services, kit: HttpKit, render: Render): Router {
+  const { guards, limits, authenticate } = kit;
   const r = Router();
   const consumer = guards.consumer('page');
 
@@ -73,7 +73,8 @@ export function createWebApp(services: Services, guards: Guards, limits: RateLim
   r.post('/login', guards.public, ...limits.login, async (req, res) => {
     try {
       const body = parse(consumerLoginBody, { phone: req.body.phone, password: req.body.password }, '登录信息有误');
-      const account = await services.accounts.authenticate('consumer', body.phone, body.password);
+      req.body = body; // the strategy reads the validated, trimmed credentials
+      const account = await authenticate('consumer', req, res);
       await establishLogin(req, account);
       res.redirect(303, safeNext(req.body.next, '/applications'));
     } catch (err) {

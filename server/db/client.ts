@@ -17,6 +17,8 @@ export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 
 export const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
+const MIGRATION_LOCK = 4_711_2026;
+
 export interface DatabaseHandle {
   db: Database;
   driver: 'pglite' | 'pg';
@@ -36,7 +38,17 @@ export async function openDatabase(options: { url?: string; dir?: string }): Pro
     return {
       db,
       driver: 'pg',
-      migrate: () => migratePg(drizzlePg(pool), { migrationsFolder }),
+      // several instances may start at once: one migrates while the others wait on the lock
+      migrate: async () => {
+        const lock = await pool.connect();
+        try {
+          await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+          await migratePg(drizzlePg(pool), { migrationsFolder });
+        } finally {
+          await lock.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+          lock.release();
+        }
+      },
       ping: async () => void (await pool.query('select 1')),
       close: () => pool.end(),
     };

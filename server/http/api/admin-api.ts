@@ -2,21 +2,22 @@ import { Router } from 'express';
 import type { Services } from '../../container';
 import { NotFoundError } from '../../lib/errors';
 import { auditActor } from '../audit-actor';
-import type { Guards } from '../guards';
-import type { RateLimits } from '../rate-limits';
+import type { HttpKit } from '../kit';
 import { destroySession, establishLogin } from '../session-login';
 import { parse } from '../validate';
 import { staffLoginBody, statusFilterQuery } from './schemas';
 import { accountJson, applicationJson, journalJson } from './serializers';
 
 /** `/api/admin/v1`: operators. */
-export function adminApi(services: Services, guards: Guards, limits: RateLimits): Router {
+export function adminApi(services: Services, kit: HttpKit): Router {
+  const { guards, limits, authenticate } = kit;
   const r = Router();
   const operator = guards.operator('api');
 
   r.post('/auth/login', guards.public, ...limits.login, async (req, res) => {
     const body = parse(staffLoginBody, req.body, '登录信息有误');
-    const account = await services.accounts.authenticate('operator', body.username, body.password);
+    req.body = body; // the strategy reads the validated, trimmed credentials
+    const account = await authenticate('operator', req, res);
     await establishLogin(req, account);
     res.json({ account: accountJson(account) });
   });

@@ -2,16 +2,16 @@ import { Router } from 'express';
 import type { Services } from '../../container';
 import { NotFoundError } from '../../lib/errors';
 import { auditActor } from '../audit-actor';
-import type { Guards } from '../guards';
 import { idempotent } from '../idempotency';
-import type { RateLimits } from '../rate-limits';
+import type { HttpKit } from '../kit';
 import { destroySession, establishLogin } from '../session-login';
 import { parse } from '../validate';
 import { applicationBody, consumerLoginBody, productListQuery, registerBody } from './schemas';
 import { accountJson, applicationJson, productJson } from './serializers';
 
 /** `/api/v1`: what the consumer site does, for apps. */
-export function consumerApi(services: Services, guards: Guards, limits: RateLimits): Router {
+export function consumerApi(services: Services, kit: HttpKit): Router {
+  const { guards, limits, authenticate } = kit;
   const r = Router();
   const consumer = guards.consumer('api');
 
@@ -44,7 +44,8 @@ export function consumerApi(services: Services, guards: Guards, limits: RateLimi
 
   r.post('/auth/login', guards.public, ...limits.login, async (req, res) => {
     const body = parse(consumerLoginBody, req.body, '登录信息有误');
-    const account = await services.accounts.authenticate('consumer', body.phone, body.password);
+    req.body = body; // the strategy reads the validated, trimmed credentials
+    const account = await authenticate('consumer', req, res);
     await establishLogin(req, account);
     res.json({ account: accountJson(account) });
   });

@@ -3,9 +3,8 @@ import type { Services } from '../../container';
 import { NotFoundError } from '../../lib/errors';
 import type { StatusChange } from '../../modules/applications';
 import { auditActor } from '../audit-actor';
-import type { Guards } from '../guards';
 import { idempotent } from '../idempotency';
-import type { RateLimits } from '../rate-limits';
+import type { HttpKit } from '../kit';
 import { destroySession, establishLogin } from '../session-login';
 import { parse } from '../validate';
 import { leadStatusBody, staffLoginBody, statusFilterQuery } from './schemas';
@@ -32,13 +31,15 @@ export function toStatusChange(body: LeadStatusInput): StatusChange {
 }
 
 /** `/api/partner/v1`: an institution's own systems, by staff session or API key. */
-export function partnerApi(services: Services, guards: Guards, limits: RateLimits): Router {
+export function partnerApi(services: Services, kit: HttpKit): Router {
+  const { guards, limits, authenticate } = kit;
   const r = Router();
   const staff = guards.institution('api');
 
   r.post('/auth/login', guards.public, ...limits.login, async (req, res) => {
     const body = parse(staffLoginBody, req.body, '登录信息有误');
-    const account = await services.accounts.authenticate('institution', body.username, body.password);
+    req.body = body; // the strategy reads the validated, trimmed credentials
+    const account = await authenticate('institution', req, res);
     await establishLogin(req, account);
     res.json({ account: accountJson(account) });
   });
