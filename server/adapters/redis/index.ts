@@ -4,6 +4,11 @@ import createMemoryStore from 'memorystore';
 import { RedisStore as RateLimitRedisStore, type RedisReply } from 'rate-limit-redis';
 import type { Store as RateLimitStore } from 'express-rate-limit';
 import { createClient } from 'redis';
+import { MemoryCache, RedisCache, type Cache } from './cache';
+import { MemoryLocks, RedisLocks, type LockManager } from './lock';
+
+export type { Cache } from './cache';
+export type { Lease, LockManager } from './lock';
 
 function newClient(url: string) {
   return createClient({ url });
@@ -19,6 +24,8 @@ export interface SharedState {
   client?: RedisClient;
   sessionStore: session.Store;
   rateLimitStore(prefix: string): RateLimitStore | undefined;
+  cache: Cache;
+  locks: LockManager;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -31,6 +38,8 @@ export async function connectSharedState(redisUrl: string | undefined, keyPrefix
       mode: 'memory',
       sessionStore: store,
       rateLimitStore: () => undefined, // express-rate-limit's own in-memory store
+      cache: new MemoryCache(),
+      locks: new MemoryLocks(),
       ping: async () => {},
       close: async () => {
         (store as unknown as { stopInterval?: () => void }).stopInterval?.();
@@ -51,6 +60,8 @@ export async function connectSharedState(redisUrl: string | undefined, keyPrefix
         prefix: `${keyPrefix}rl:${prefix}:`,
         sendCommand: (...args: string[]) => client.sendCommand(args) as Promise<RedisReply>,
       }),
+    cache: new RedisCache(client, keyPrefix),
+    locks: new RedisLocks(client, keyPrefix),
     ping: async () => {
       const pong = await client.ping();
       if (pong !== 'PONG') throw new Error(`unexpected reply ${pong}`);

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import type { RedisClient } from './index';
+
+export interface Lease {
+  /** increases with every lease of the same name: a write carrying an older token is stale */
+  fencingToken: number;
+  release(): Promise<void>;
+}
+
+/** Mutual exclusion across instances (Redis) or within this process, with expiry and fencing. */
+export interface LockManager {
+  tryAcquire(name: string, ttlMs: number): Promise<Lease | null>;
+}
+
+export class MemoryLocks implements LockManager {
+  private readonly held = new Map<string, { token: string; expires: number }>();
+  private readonly fences = new Map<string, number>();
+  async tryAcquire(name: string, ttlMs: number): Promise<Lease | null> {
+    const now = Date.now();
+    const current = this.held.get(name);
+    if (current && current.expires > now) return null;
+    const token = randomBytes(8).toString('hex');
+    this.held.set(name, { token, expires: now + ttlMs });
+    const fencingToken = (this.fences.get(name) ?? 0) + 1;
+    this.fences.set(name, fencingToken);
+    return {
+      fencingToken,
+      release: async () => {
+        if (this.held.get(name)?.token === token) this.held.delete(name);
+      },
+    };
+  }
+}
+
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+export class RedisLocks implements LockManager {
+  constructor(
+    private readonly client: RedisClient,
+    private readonly prefix: string,
+  ) {}
+  async tryAcquire(name: string, ttlMs: number): Promise<Lease | null> {
+    const key = `${this.prefix}lock:${name}`;
+    const token = randomBytes(16).toString('hex');
+    const ok = await this.client.set(key, token, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } });
+    if (ok !== 'OK') return null;
+    const fencingToken = await this.client.incr(`${this.prefix}fence:${name}`);
+    return {
+      fencingToken,
+      release: async () => {
+        await this.client.eval(RELEASE, { keys: [key], arguments: [token] });
+      },
+    };
+  }
+}
