@@ -19,6 +19,7 @@ import { assertEveryRouteGuarded, createGuards } from './http/guards';
 import type { HttpKit } from './http/kit';
 import { createPassport } from './http/passport';
 import { createRateLimits } from './http/rate-limits';
+import { createVisitorResolver } from './http/visitor';
 import { createRenderers } from './http/render';
 import './http/types';
 
@@ -74,7 +75,12 @@ export function createApp(container: Container): Express {
   const guards = createGuards(services);
   const renderers = createRenderers(production);
   const limits = createRateLimits(container.shared, config.rateLimits);
-  const kit: HttpKit = { guards, limits, authenticate: createPassport(services.accounts) };
+  const kit: HttpKit = {
+    guards,
+    limits,
+    authenticate: createPassport(services.accounts),
+    visitor: createVisitorResolver(container.pii, production),
+  };
 
   app.get('/healthz', guards.public, (_req, res) => {
     res.json({ status: 'ok' });

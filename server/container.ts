@@ -11,6 +11,8 @@ import { CatalogueService } from './modules/catalogue';
 import { IdempotencyService } from './modules/idempotency';
 import { InstitutionsService } from './modules/institutions';
 import { SettlementService } from './modules/settlement';
+import { RecommendationsService } from './modules/recommendations';
+import { createSearchIndex, type SearchIndex } from './modules/search';
 
 export interface Services {
   accounts: AccountsService;
@@ -20,6 +22,7 @@ export interface Services {
   settlement: SettlementService;
   audit: AuditService;
   idempotency: IdempotencyService;
+  recommendations: RecommendationsService;
 }
 
 export interface HealthCheck {
@@ -38,11 +41,11 @@ export interface Container {
   close(): Promise<void>;
 }
 
-export function createServices(database: DatabaseHandle, pii: PiiCipher): Services {
+export function createServices(database: DatabaseHandle, pii: PiiCipher, search: SearchIndex, shared: SharedState): Services {
   const db = database.db;
   const audit = new AuditService(db);
   const settlement = new SettlementService(db);
-  const catalogue = new CatalogueService(db);
+  const catalogue = new CatalogueService(db, search, shared.cache);
   return {
     accounts: new AccountsService(db, pii),
     institutions: new InstitutionsService(db),
@@ -51,6 +54,7 @@ export function createServices(database: DatabaseHandle, pii: PiiCipher): Servic
     settlement,
     audit,
     idempotency: new IdempotencyService(db),
+    recommendations: new RecommendationsService(catalogue),
   };
 }
 
@@ -66,18 +70,13 @@ export async function createContainer(
   await database.migrate();
   const shared = overrides.shared ?? (await connectSharedState(config.redisUrl));
   const pii = new PiiCipher(config.piiKeys);
-  const services = createServices(database, pii);
+  const search = createSearchIndex(config.elasticsearchUrl);
+  const services = createServices(database, pii, search, shared);
+  await services.catalogue.start({ watch: config.env !== 'test' });
   const health: HealthCheck[] = [
     { name: 'database', check: () => database.ping() },
     { name: 'redis', check: () => shared.ping() },
-    {
-      name: 'search',
-      check: async () => {
-        if (!config.elasticsearchUrl) return; // in-process search lives in this process
-        const res = await fetch(new URL('/_cluster/health', config.elasticsearchUrl), { signal: AbortSignal.timeout(2000) });
-        if (!res.ok) throw new Error(`elasticsearch answered ${res.status}`);
-      },
-    },
+    { name: 'search', check: () => search.ping() },
   ];
   return {
     config,
@@ -88,6 +87,8 @@ export async function createContainer(
     services,
     health,
     close: async () => {
+      services.catalogue.stop();
+      await search.close();
       await shared.close();
       await database.close();
     },

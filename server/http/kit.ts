@@ -1,10 +1,12 @@
 import type { Guards } from './guards';
 import type { Authenticate } from './passport';
 import type { RateLimits } from './rate-limits';
+import type { VisitorResolver } from './visitor';
 
-/** What every router gets besides the services: guards, rate limits and the login strategies. */
+/** What every router gets besides the services: guards, rate limits, the login strategies, the visitor key. */
 export interface HttpKit {
   guards: Guards;
   limits: RateLimits;
   authenticate: Authenticate;
+  visitor: VisitorResolver;
 }

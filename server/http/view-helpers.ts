@@ -31,6 +31,8 @@ export const viewHelpers = {
     return d ? dateOnly.format(d) : '—';
   },
   eq: (a: unknown, b: unknown) => a === b,
+  gt: (a: unknown, b: unknown) => Number(a) > Number(b),
+  mul: (a: unknown, b: unknown) => Math.round(Number(a) * Number(b)),
   or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
   includes: (list: unknown, item: unknown) => Array.isArray(list) && list.includes(item),
   join: (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : '、') : ''),

@@ -7,6 +7,7 @@ import { createApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { createContainer, type Container } from '../../server/container';
 import type { DatabaseHandle } from '../../server/db/client';
+import { seedDemo } from '../../scripts/seed-demo';
 import { seedFixtures, type Fixtures } from './fixtures';
 
 export const TEST_PII_KEY = `t1:${randomBytes(32).toString('base64')}`;
@@ -14,13 +15,14 @@ export const TEST_PII_KEY = `t1:${randomBytes(32).toString('base64')}`;
 export interface TestApp {
   app: Express;
   container: Container;
+  /** the small fixtures; not set when started with the demo data */
   fixtures: Fixtures;
   close(): Promise<void>;
 }
 
 /** The real app on a given database (fresh PGlite by default), with small fixtures seeded. */
 export async function startTestApp(
-  options: { database?: DatabaseHandle; redisUrl?: string; env?: Record<string, string> } = {},
+  options: { database?: DatabaseHandle; redisUrl?: string; env?: Record<string, string>; data?: 'fixtures' | 'demo' } = {},
 ): Promise<TestApp> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'daichao-test-'));
   const config = loadConfig({
@@ -35,7 +37,13 @@ export async function startTestApp(
   const { openDatabase } = await import('../../server/db/client');
   const database = options.database ?? (await openDatabase({}));
   const container = await createContainer(config, { database });
-  const fixtures = await seedFixtures(container);
+  let fixtures = undefined as unknown as Fixtures;
+  if (options.data === 'demo') {
+    await seedDemo(container.services);
+    await container.services.catalogue.rebuild();
+  } else {
+    fixtures = await seedFixtures(container);
+  }
   const app = createApp(container);
   return {
     app,

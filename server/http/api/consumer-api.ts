@@ -1,37 +1,80 @@
 import { Router } from 'express';
 import type { Services } from '../../container';
-import { NotFoundError } from '../../lib/errors';
+import { NotFoundError, ValidationError } from '../../lib/errors';
 import { auditActor } from '../audit-actor';
 import { idempotent } from '../idempotency';
 import type { HttpKit } from '../kit';
 import { destroySession, establishLogin } from '../session-login';
 import { parse } from '../validate';
-import { applicationBody, consumerLoginBody, productListQuery, registerBody } from './schemas';
-import { accountJson, applicationJson, productJson } from './serializers';
+import { applicationBody, calculatorQuery, consumerLoginBody, productListQuery, profileBody, recommendationQuery, registerBody } from './schemas';
+import { accountJson, applicationJson, productJson, profileJson, scheduleJson } from './serializers';
+import { profileOf, toSearchQuery } from '../catalogue-query';
+import { buildSchedule, validateTerms } from '../../modules/pricing';
+import { eligibilityProfileOf } from '../../modules/catalogue';
 
 /** `/api/v1`: what the consumer site does, for apps. */
 export function consumerApi(services: Services, kit: HttpKit): Router {
-  const { guards, limits, authenticate } = kit;
+  const { guards, limits, authenticate, visitor } = kit;
   const r = Router();
   const consumer = guards.consumer('api');
 
   r.get('/products', guards.public, async (req, res) => {
-    const q = parse(productListQuery, req.query, '查询参数有误');
-    const page = await services.catalogue.searchListed({
-      q: q.q,
-      category: q.category,
-      institution: q.institution,
-      amountFen: q.amount,
-      termMonths: q.termMonths,
-      sort: q.sort,
-      page: q.page,
-      pageSize: q.pageSize,
-    });
-    res.json({ items: page.items.map(productJson), total: page.total, page: page.page, pageSize: page.pageSize });
+    const input = parse(productListQuery, req.query, '查询参数有误');
+    const page = await services.catalogue.searchListed(await toSearchQuery(services, req, input));
+    if (input.q) await services.catalogue.recordEvent(visitor(req, res), 'search', { query: input.q });
+    res.json({ items: page.items.map(productJson), total: page.total, page: page.page, pageSize: page.pageSize, facets: page.facets });
   });
 
   r.get('/products/:id', guards.public, async (req, res) => {
-    res.json(productJson(await services.catalogue.getListed(String(req.params.id))));
+    const product = services.catalogue.getListed(String(req.params.id));
+    await services.catalogue.recordEvent(visitor(req, res), 'view', { productId: product.id });
+    res.json(productJson(product));
+  });
+
+  r.get('/calculator', guards.public, (req, res) => {
+    const q = parse(calculatorQuery, req.query, '计算参数有误');
+    const terms = {
+      principalFen: q.principal,
+      annualRate: q.annualRate,
+      termMonths: q.termMonths,
+      method: q.method,
+      fees: { upfrontFen: q.upfrontFee ?? 0, monthlyFeeFen: q.monthlyFee ?? 0 },
+      startDate: q.startDate ? new Date(`${q.startDate}T00:00:00+08:00`) : undefined,
+    };
+    const problems = validateTerms(terms);
+    if (Object.keys(problems).length) {
+      throw new ValidationError('计算参数有误', problems);
+    }
+    res.json(scheduleJson(buildSchedule(terms)));
+  });
+
+  r.get('/recommendations', guards.public, async (req, res) => {
+    const q = parse(recommendationQuery, req.query, '查询参数有误');
+    const stored = await profileOf(services, req);
+    const given = eligibilityProfileOf({
+      age: q.age,
+      city: q.city,
+      monthlyIncomeFen: q.monthlyIncome,
+      employment: q.employment,
+      creditSelfAssessment: q.creditSelfAssessment,
+    });
+    const profile = { ...stored, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) };
+    const items = await services.recommendations.recommend({
+      amountFen: q.amount,
+      termMonths: q.termMonths,
+      purpose: q.purpose,
+      profile,
+      visitor: visitor(req, res),
+      limit: q.limit,
+    });
+    res.json({
+      items: items.map((r) => ({
+        product: productJson(r.product),
+        reasons: r.reasons,
+        apr: Math.round(r.apr * 1e6) / 1e6,
+        monthlyPayment: r.monthlyPaymentFen === undefined ? null : r.monthlyPaymentFen / 100,
+      })),
+    });
   });
 
   r.post('/auth/register', guards.public, limits.register, async (req, res) => {
@@ -57,6 +100,23 @@ export function consumerApi(services: Services, kit: HttpKit): Router {
 
   r.get('/me', consumer, (req, res) => {
     res.json({ account: accountJson(req.account!) });
+  });
+
+  r.get('/profile', consumer, async (req, res) => {
+    res.json(profileJson(await services.accounts.profile(req.account!.id)));
+  });
+
+  r.put('/profile', consumer, async (req, res) => {
+    const body = parse(profileBody, req.body, '资料有误');
+    const saved = await services.accounts.saveProfile(req.account!.id, {
+      age: body.age ?? null,
+      city: body.city ?? null,
+      monthlyIncomeFen: body.monthlyIncome ?? null,
+      employment: body.employment ?? null,
+      creditSelfAssessment: body.creditSelfAssessment ?? null,
+    });
+    await services.audit.record(auditActor(req), { action: 'profile.updated', objectType: 'account', objectId: req.account!.id });
+    res.json(profileJson(saved));
   });
 
   r.post('/applications', consumer, idempotent(services.idempotency, { required: true }), async (req, res) => {

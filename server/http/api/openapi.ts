@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { applicationBody, consumerLoginBody, leadStatusBody, productListQuery, registerBody, staffLoginBody, statusFilterQuery } from './schemas';
+import {
+  applicationBody,
+  calculatorQuery,
+  consumerLoginBody,
+  leadStatusBody,
+  productListQuery,
+  profileBody,
+  recommendationQuery,
+  registerBody,
+  staffLoginBody,
+  statusFilterQuery,
+} from './schemas';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 
@@ -65,7 +76,32 @@ export function openApiDocument() {
     },
     paths: {
       '/api/v1/products': {
-        get: { summary: 'Search listed products', parameters: queryParameters(productListQuery), responses: { 200: ok('{ items, total, page, pageSize }'), 400: error } },
+        get: {
+          summary: 'Search listed products (Chinese-aware), filter, sort and page; facet counts per category, institution and repayment method',
+          description: 'Every item carries its all-in APR range (`apr.min`, `apr.max`, IRR method, every fee included). `eligible=true` keeps only products the logged-in consumer qualifies for, from their profile.',
+          parameters: queryParameters(productListQuery),
+          responses: { 200: ok('{ items, total, page, pageSize, facets: { category, institution, repayment } }'), 400: error },
+        },
+      },
+      '/api/v1/calculator': {
+        get: {
+          summary: 'Repayment schedule and all-in APR',
+          description: 'Money in yuan with two decimals, rates as fractions. Each instalment is rounded to the fen; the last absorbs the remainder.',
+          parameters: queryParameters(calculatorQuery),
+          responses: { 200: ok('{ schedule: [{ period, dueDate, payment, principal, interest, fee, balance }], totalInterest, totalFees, totalPayment, netReceived, apr }'), 400: error },
+        },
+      },
+      '/api/v1/recommendations': {
+        get: {
+          summary: 'Products recommended for a need and profile, each with its reasons in words',
+          description: 'Uses the logged-in consumer’s profile when there is one; profile fields in the query override it. Ineligible products are never recommended.',
+          parameters: queryParameters(recommendationQuery),
+          responses: { 200: ok('{ items: [{ product, reasons, apr, monthlyPayment }] }'), 400: error },
+        },
+      },
+      '/api/v1/profile': {
+        get: { summary: 'The consumer’s profile', security: [{ session: [] }], responses: { 200: ok('Profile'), 401: error } },
+        put: { summary: 'Save the consumer’s profile', security: [{ session: [] }], requestBody: body(profileBody), responses: { 200: ok('Profile'), 400: error, 401: error } },
       },
       '/api/v1/products/{id}': { get: { summary: 'One listed product', parameters: [idParam], responses: { 200: ok('Product'), 404: error } } },
       '/api/v1/auth/register': { post: { summary: 'Register a consumer and log in', requestBody: body(registerBody), responses: { 201: ok('{ account }'), 400: error, 409: error, 429: error } } },

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { applicationStatuses, rejectReasons } from '../../modules/applications';
+import { creditSelfAssessment, employmentTypes, repaymentMethods, type CreditSelfAssessment } from '../../modules/catalogue';
+import { searchSorts } from '../../modules/search';
 import { intFrom, yuanAmount } from '../validate';
 
 /** Request schemas of the JSON APIs and the forms. Strict: unknown fields are refused. */
@@ -23,15 +25,73 @@ export const staffLoginBody = z.strictObject({
   password: passwordField,
 });
 
+/** One or many values: `?category=a&category=b` or `?category=a,b`. */
+const manyOf = (label: string, allowed?: readonly string[]) =>
+  z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean))
+    .pipe(
+      z
+        .array(allowed ? z.enum(allowed as [string, ...string[]], { error: `${label}取值无效` }) : z.string().max(40))
+        .max(20, `${label}最多选 20 个`),
+    );
+
+const booleanFlag = z
+  .union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'on'])], { error: '须为 true 或 false' })
+  .transform((v) => v === true || v === '1' || v === 'true' || v === 'on');
+
 export const productListQuery = z.strictObject({
   q: z.string().trim().max(50, '关键词最多 50 个字').optional(),
-  category: z.string().trim().max(20).optional(),
-  institution: z.string().trim().max(40).optional(),
   amount: yuanAmount('借款金额').optional(),
   termMonths: intFrom('期限', 1, 360).optional(),
-  sort: z.enum(['rate', 'amount', 'speed', 'newest'], { error: '排序方式为 rate、amount、speed 或 newest' }).optional(),
+  aprMax: z.coerce
+    .number({ error: '最高年化须为小数，如 0.18' })
+    .min(0, '最高年化不能为负')
+    .max(1, '最高年化须为小数（0.18 表示 18%）')
+    .optional(),
+  category: manyOf('类别').optional(),
+  institution: manyOf('机构').optional(),
+  repayment: manyOf('还款方式', repaymentMethods).optional(),
+  eligible: booleanFlag.optional(),
+  sort: z.enum(searchSorts, { error: '排序方式为 relevance、apr、amount、speed 或 popularity' }).optional(),
   page: intFrom('页码', 1, 1000).default(1),
   pageSize: intFrom('每页数量', 1, 100).default(20),
+});
+
+export const calculatorQuery = z.strictObject({
+  principal: yuanAmount('借款金额'),
+  annualRate: z.coerce
+    .number({ error: '年利率须为小数，如 0.12' })
+    .min(0, '年利率不能为负')
+    .max(1, '年利率须为小数（0.12 表示 12%）'),
+  termMonths: intFrom('期限', 1, 360),
+  method: z.enum(repaymentMethods, { error: '还款方式为 equal_installment、equal_principal、interest_first 或 bullet' }),
+  upfrontFee: z.union([z.literal('0'), z.literal(0), yuanAmount('一次性费用')]).transform(Number).optional(),
+  monthlyFee: z.union([z.literal('0'), z.literal(0), yuanAmount('每月费用')]).transform(Number).optional(),
+  startDate: z.iso.date({ error: '放款日期格式为 YYYY-MM-DD' }).optional(),
+});
+
+export const profileBody = z.strictObject({
+  age: intFrom('年龄', 18, 100).optional(),
+  city: z.string().trim().min(2, '请输入城市').max(20, '城市名最多 20 个字').optional(),
+  monthlyIncome: z.union([z.literal('0'), z.literal(0), yuanAmount('月收入')]).transform(Number).optional(),
+  employment: z.enum(employmentTypes, { error: '请选择职业类型' }).optional(),
+  creditSelfAssessment: z
+    .enum(Object.keys(creditSelfAssessment) as [CreditSelfAssessment, ...CreditSelfAssessment[]], { error: '请选择信用情况' })
+    .optional(),
+});
+
+export const recommendationQuery = profileBody.extend({
+  amount: yuanAmount('借款金额').optional(),
+  termMonths: intFrom('期限', 1, 360).optional(),
+  purpose: z.enum(['消费', '装修', '教育', '医疗', '旅游', '经营周转', '购车', '其他'], { error: '借款用途无效' }).optional(),
+  limit: intFrom('数量', 1, 20).default(6),
+});
+
+export const compareQuery = z.strictObject({
+  ids: manyOf('产品').pipe(z.array(z.string()).min(1, '请至少选择一款产品').max(4, '最多同时对比 4 款产品')),
+  amount: yuanAmount('借款金额').optional(),
+  termMonths: intFrom('期限', 1, 360).optional(),
 });
 
 export const applicationBody = z.strictObject({

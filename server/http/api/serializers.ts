@@ -1,6 +1,7 @@
 import type { ApplicationDetail, ApplicationView } from '../../modules/applications';
 import type { ProductView } from '../../modules/catalogue';
-import type { SessionAccount } from '../../modules/accounts';
+import type { Schedule } from '../../modules/pricing';
+import type { ConsumerProfile, SessionAccount } from '../../modules/accounts';
 import type { JournalWithEntries } from '../../modules/settlement';
 
 /** Money leaves the API as yuan numbers with two decimals; rates as fractions. */
@@ -18,16 +19,56 @@ export function productJson(p: ProductView) {
     institution: { id: p.institutionId, name: p.institutionName, kind: p.institutionKind },
     category: p.category,
     summary: p.summary,
+    /** all-in APR range (IRR method, every fee included), as fractions */
+    apr: { min: p.apr.min, max: p.apr.max, above24: p.aprAbove24 },
     amount: { min: yuan(p.minAmountFen), max: yuan(p.maxAmountFen) },
     termOptions: p.termOptions,
+    /** nominal annual interest rate range, before fees */
     rate: { min: rate(p.rateMin), max: rate(p.rateMax) },
-    fees: { upfrontRate: rate(p.upfrontFeeRate), monthlyRate: rate(p.monthlyFeeRate) },
+    fees: {
+      upfrontRate: rate(p.upfrontFeeRate),
+      upfrontMode: p.upfrontFeeMode,
+      monthlyRate: rate(p.monthlyFeeRate),
+      guaranteeRate: rate(p.guaranteeFeeRate),
+      insuranceRate: rate(p.insuranceFeeRate),
+      earlyRepaymentRate: rate(p.earlyRepaymentFeeRate),
+      earlyRepaymentFreeAfterMonths: p.earlyRepaymentFreeAfterMonths,
+      description: p.feeLines,
+    },
     repaymentMethods: p.repaymentMethods,
-    eligibility: { ...p.eligibility, minMonthlyIncome: yuan(p.eligibility.minMonthlyIncomeFen), minMonthlyIncomeFen: undefined },
+    eligibility: {
+      minAge: p.eligibility.minAge,
+      maxAge: p.eligibility.maxAge,
+      minMonthlyIncome: yuan(p.eligibility.minMonthlyIncomeFen),
+      regions: p.eligibility.regions,
+      employmentTypes: p.eligibility.employmentTypes,
+      studentsExcluded: p.eligibility.studentsExcluded,
+      minCreditScore: p.eligibility.minCreditScore ?? null,
+    },
     requiredDocuments: p.requiredDocuments,
     tags: p.tags,
     decisionMinutes: p.decisionMinutes,
     disbursementHours: p.disbursementHours,
+  };
+}
+
+export function scheduleJson(s: Schedule) {
+  return {
+    schedule: s.instalments.map((i) => ({
+      period: i.period,
+      dueDate: i.dueDate,
+      payment: yuan(i.paymentFen),
+      principal: yuan(i.principalFen),
+      interest: yuan(i.interestFen),
+      fee: yuan(i.feeFen),
+      balance: yuan(i.balanceFen),
+    })),
+    totalPrincipal: yuan(s.totalPrincipalFen),
+    totalInterest: yuan(s.totalInterestFen),
+    totalFees: yuan(s.totalFeesFen),
+    totalPayment: yuan(s.totalPaymentFen),
+    netReceived: yuan(s.netReceivedFen),
+    apr: Math.round(s.apr * 1e6) / 1e6,
   };
 }
 
@@ -67,3 +108,15 @@ export function journalJson(j: JournalWithEntries) {
     entries: j.entries.map((e) => ({ account: e.account, currency: e.currency, amount: yuan(e.amountFen) })),
   };
 }
+
+export function profileJson(p: ConsumerProfile) {
+  return {
+    age: p.age,
+    city: p.city,
+    monthlyIncome: yuan(p.monthlyIncomeFen),
+    employment: p.employment,
+    creditSelfAssessment: p.creditSelfAssessment,
+    updatedAt: p.updatedAt,
+  };
+}
+

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, check, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { institutions } from '../institutions/institutions.schema';
 
 export const accountKinds = ['consumer', 'institution', 'operator'] as const;
@@ -43,5 +43,25 @@ export const accounts = pgTable(
         or (${t.kind} = 'institution' and ${t.role} in ('admin','staff'))
         or (${t.kind} = 'operator' and ${t.role} in ('admin','operator'))`,
     ),
+  ],
+);
+
+/** What a consumer told us about themselves, used for eligibility and recommendations. */
+export const consumerProfiles = pgTable(
+  'consumer_profiles',
+  {
+    accountId: text('account_id')
+      .primaryKey()
+      .references(() => accounts.id),
+    age: integer('age'),
+    city: text('city'),
+    monthlyIncomeFen: bigint('monthly_income_fen', { mode: 'number' }),
+    employment: text('employment'),
+    creditSelfAssessment: text('credit_self_assessment'),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check('consumer_profiles_age_check', sql`${t.age} is null or ${t.age} between 16 and 100`),
+    check('consumer_profiles_income_check', sql`${t.monthlyIncomeFen} is null or ${t.monthlyIncomeFen} >= 0`),
   ],
 );

@@ -3,7 +3,7 @@ import { sqlState, UNIQUE_VIOLATION, type Database } from '../../db/client';
 import { ConflictError, LockedError, UnauthenticatedError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { maskLogin, type PiiCipher } from '../../lib/pii';
-import { accounts, type AccountKind } from './accounts.schema';
+import { accounts, consumerProfiles, type AccountKind } from './accounts.schema';
 import { hashPassword, passwordProblem, verifyAgainstDummy, verifyPassword } from './passwords';
 
 export const MAX_FAILED_LOGINS = 5;
@@ -20,6 +20,17 @@ export interface SessionAccount {
 }
 
 export const PHONE_PATTERN = /^1[3-9]\d{9}$/;
+
+export interface ConsumerProfile {
+  age: number | null;
+  city: string | null;
+  monthlyIncomeFen: number | null;
+  employment: string | null;
+  creditSelfAssessment: string | null;
+  updatedAt: Date | null;
+}
+
+const emptyProfile: ConsumerProfile = { age: null, city: null, monthlyIncomeFen: null, employment: null, creditSelfAssessment: null, updatedAt: null };
 
 function toSessionAccount(row: typeof accounts.$inferSelect): SessionAccount {
   return {
@@ -166,5 +177,20 @@ export class AccountsService {
   async count(kind: AccountKind): Promise<number> {
     const [row] = await this.db.select({ n: sql<number>`count(*)::int` }).from(accounts).where(eq(accounts.kind, kind));
     return row?.n ?? 0;
+  }
+
+  async profile(accountId: string): Promise<ConsumerProfile> {
+    const [row] = await this.db.select().from(consumerProfiles).where(eq(consumerProfiles.accountId, accountId));
+    return row ? { ...row } : { ...emptyProfile };
+  }
+
+  async saveProfile(accountId: string, input: Omit<ConsumerProfile, 'updatedAt'>): Promise<ConsumerProfile> {
+    const values = { ...input, updatedAt: new Date() };
+    const [row] = await this.db
+      .insert(consumerProfiles)
+      .values({ accountId, ...values })
+      .onConflictDoUpdate({ target: consumerProfiles.accountId, set: values })
+      .returning();
+    return { ...row! };
   }
 }

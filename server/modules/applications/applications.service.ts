@@ -72,9 +72,12 @@ export class ApplicationsService {
   ) {}
 
   async create(consumer: SessionAccount, input: NewApplication, actor: AuditActor): Promise<ApplicationDetail> {
-    const product = await this.catalogue.getListed(input.productId).catch(() => {
+    let product;
+    try {
+      product = this.catalogue.getListed(input.productId);
+    } catch {
       throw new ValidationError('所选产品不存在或已下架', { productId: '产品不存在或已下架' });
-    });
+    }
     const fields: Record<string, string> = {};
     if (input.amountFen < product.minAmountFen || input.amountFen > product.maxAmountFen) {
       fields.amount = `借款金额需在 ${formatWan(product.minAmountFen)} 至 ${formatWan(product.maxAmountFen)} 之间`;

@@ -1,12 +1,12 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, integer, jsonb, numeric, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, check, index, integer, jsonb, numeric, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { institutions } from '../institutions/institutions.schema';
 
 export const productStatuses = ['draft', 'in_review', 'listed', 'paused', 'delisted'] as const;
 export type ProductStatus = (typeof productStatuses)[number];
 export const repaymentMethods = ['equal_installment', 'equal_principal', 'interest_first', 'bullet'] as const;
 export type RepaymentMethod = (typeof repaymentMethods)[number];
-export const productCategories = ['信用贷', '消费贷', '经营贷', '车贷', '房抵贷'] as const;
+export const productCategories = ['信用贷', '消费贷', '经营贷', '车贷', '房抵贷', '装修贷', '教育贷'] as const;
 
 export interface Eligibility {
   minAge: number;
@@ -15,6 +15,8 @@ export interface Eligibility {
   regions: string[]; // empty = nationwide
   employmentTypes: string[]; // empty = any
   studentsExcluded: boolean;
+  /** minimum credit score (350–950 scale); absent = no requirement */
+  minCreditScore?: number;
 }
 
 export const products = pgTable(
@@ -35,8 +37,20 @@ export const products = pgTable(
     rateMax: numeric('rate_max', { precision: 8, scale: 6 }).notNull(),
     /** one-off service fee as a fraction of principal, deducted at disbursement */
     upfrontFeeRate: numeric('upfront_fee_rate', { precision: 8, scale: 6 }).notNull().default('0'),
+    /** 'deducted' from the disbursed amount, or 'paid' separately at disbursement */
+    upfrontFeeMode: text('upfront_fee_mode', { enum: ['deducted', 'paid'] }).notNull().default('deducted'),
     /** monthly management fee as a fraction of principal */
     monthlyFeeRate: numeric('monthly_fee_rate', { precision: 8, scale: 6 }).notNull().default('0'),
+    /** monthly guarantee fee as a fraction of principal */
+    guaranteeFeeRate: numeric('guarantee_fee_rate', { precision: 8, scale: 6 }).notNull().default('0'),
+    /** monthly insurance fee as a fraction of principal */
+    insuranceFeeRate: numeric('insurance_fee_rate', { precision: 8, scale: 6 }).notNull().default('0'),
+    /** early settlement fee as a fraction of the principal repaid early; free after N months */
+    earlyRepaymentFeeRate: numeric('early_repayment_fee_rate', { precision: 8, scale: 6 }).notNull().default('0'),
+    earlyRepaymentFreeAfterMonths: integer('early_repayment_free_after_months').notNull().default(0),
+    /** all-in APR range (IRR, every fee) over the product's terms, methods, rates and amounts; computed on every save */
+    aprMin: numeric('apr_min', { precision: 8, scale: 6 }).notNull().default('0'),
+    aprMax: numeric('apr_max', { precision: 8, scale: 6 }).notNull().default('0'),
     repaymentMethods: text('repayment_methods').array().notNull(),
     eligibility: jsonb('eligibility').$type<Eligibility>().notNull(),
     requiredDocuments: text('required_documents').array().notNull().default(sql`'{}'::text[]`),
@@ -52,9 +66,31 @@ export const products = pgTable(
     index('products_status_idx').on(t.status),
     check('products_amounts_check', sql`${t.minAmountFen} > 0 and ${t.maxAmountFen} >= ${t.minAmountFen}`),
     check('products_rates_check', sql`${t.rateMin} >= 0 and ${t.rateMax} >= ${t.rateMin}`),
-    check('products_fees_check', sql`${t.upfrontFeeRate} >= 0 and ${t.monthlyFeeRate} >= 0`),
+    check(
+      'products_fees_check',
+      sql`${t.upfrontFeeRate} >= 0 and ${t.upfrontFeeRate} < 1 and ${t.monthlyFeeRate} >= 0 and ${t.guaranteeFeeRate} >= 0 and ${t.insuranceFeeRate} >= 0 and ${t.earlyRepaymentFeeRate} >= 0`,
+    ),
+    // a product whose all-in APR can exceed 36% can never be listed
+    check('products_apr_cap_check', sql`${t.status} <> 'listed' or ${t.aprMax} <= 0.36`),
+    index('products_listed_apr_idx').on(t.status, t.aprMin),
     check('products_terms_check', sql`cardinality(${t.termOptions}) > 0`),
     check('products_methods_check', sql`cardinality(${t.repaymentMethods}) > 0`),
     check('products_status_check', sql`${t.status} in ('draft','in_review','listed','paused','delisted')`),
   ],
+);
+
+/** Browse, search, click, compare and calculate events, for recommendations and analytics. No PII: the visitor is a keyed hash. */
+export const catalogueEvents = pgTable(
+  'catalogue_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    kind: text('kind', { enum: ['view', 'search', 'click', 'compare', 'calculate', 'apply'] }).notNull(),
+    visitor: text('visitor').notNull(),
+    productId: text('product_id'),
+    /** search words with digit runs removed (people paste phone numbers into search boxes) */
+    query: text('query'),
+    filters: jsonb('filters').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('catalogue_events_visitor_idx').on(t.visitor, t.createdAt), index('catalogue_events_product_idx').on(t.productId, t.kind)],
 );

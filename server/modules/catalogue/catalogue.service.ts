@@ -1,130 +1,228 @@
-import { and, asc, desc, eq, gte, ilike, lte, or, sql, type SQL } from 'drizzle-orm';
+import type { Cache } from '../../adapters/redis';
 import type { Database } from '../../db/client';
-import { NotFoundError } from '../../lib/errors';
+import { NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
-import { institutions } from '../institutions/institutions.schema';
-import { products, type ProductStatus } from './catalogue.schema';
+import { APR_LISTING_CAP, productAprRange } from '../pricing';
+import type { ProductDocument, SearchIndex, SearchQuery, SearchFacets } from '../search';
+import { CatalogueRepository, type ProductInsert, type ProductRow, type ProductStats } from './catalogue.repository';
+import type { ProductStatus } from './catalogue.schema';
+import { pricingInput, toProductView, type ProductView } from './product-view';
 
-export type ProductRow = typeof products.$inferSelect;
-export type NewProduct = Omit<typeof products.$inferInsert, 'id' | 'createdAt' | 'updatedAt'>;
-
-export interface ProductView extends ProductRow {
-  institutionName: string;
-  institutionKind: string;
-}
-
-export interface ProductQuery {
-  q?: string;
-  category?: string;
-  institution?: string;
-  amountFen?: number;
-  termMonths?: number;
-  sort?: 'rate' | 'amount' | 'speed' | 'newest';
-  page: number;
-  pageSize: number;
-}
+export type NewProduct = Omit<ProductInsert, 'id' | 'createdAt' | 'updatedAt' | 'aprMin' | 'aprMax'>;
+export type ProductPatch = Partial<NewProduct>;
 
 export interface ProductPage {
   items: ProductView[];
   total: number;
   page: number;
   pageSize: number;
+  facets: SearchFacets;
 }
 
+export type CatalogueEventKind = 'view' | 'search' | 'click' | 'compare' | 'calculate' | 'apply';
 
+const SEARCH_CACHE_SECONDS = 30;
+const STATS_REFRESH_MS = 5 * 60_000;
+const SYNC_CHECK_MS = 30_000;
+
+/** Approval rate smoothed towards 60% so a product with two decisions does not look perfect. */
+export function smoothedApprovalRate(s: ProductStats | undefined): number {
+  return ((s?.approved ?? 0) + 3) / ((s?.decided ?? 0) + 5);
+}
+
+/** Search words without digit runs (people paste phone and ID numbers into search boxes). */
+export function scrubQuery(q: string | undefined): string | null {
+  if (!q) return null;
+  const cleaned = q.replace(/\d{5,}/g, '').replace(/\s+/g, ' ').trim().slice(0, 50);
+  return cleaned || null;
+}
+
+/**
+ * The catalogue: products, their honest prices, the search index kept in step, cached
+ * search results (Redis when configured), and browse events.
+ */
 export class CatalogueService {
-  constructor(private readonly db: Database) {}
+  private readonly repo: CatalogueRepository;
+  /** listed products of active institutions, as consumers see them */
+  private listed = new Map<string, ProductView>();
+  private stats = new Map<string, ProductStats>();
+  private fingerprint = '';
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    db: Database,
+    private readonly search: SearchIndex,
+    private readonly cache: Cache,
+  ) {
+    this.repo = new CatalogueRepository(db);
+  }
+
+  /** Loads the listed catalogue into the read model and the search index. */
+  async start(options: { watch?: boolean } = {}): Promise<void> {
+    for (const row of await this.repo.withoutPricing()) await this.repo.update(row.id, this.pricing(row));
+    await this.rebuild();
+    if (options.watch) {
+      // other instances change products too: pick their changes up within SYNC_CHECK_MS
+      this.timers.push(setInterval(() => void this.syncIfChanged().catch(() => undefined), SYNC_CHECK_MS).unref());
+      this.timers.push(setInterval(() => void this.refreshStats().catch(() => undefined), STATS_REFRESH_MS).unref());
+    }
+  }
+
+  stop(): void {
+    this.timers.forEach(clearInterval);
+    this.timers = [];
+  }
+
+  async rebuild(): Promise<void> {
+    this.fingerprint = await this.repo.fingerprint();
+    this.stats = await this.repo.stats();
+    const rows = await this.repo.listedWithInstitution();
+    this.listed = new Map(rows.map((r) => [r.product.id, toProductView(r)]));
+    await this.search.replaceAll([...this.listed.values()].map((v) => this.document(v)));
+    await this.cache.invalidate('catalogue');
+  }
+
+  async syncIfChanged(): Promise<boolean> {
+    if ((await this.repo.fingerprint()) === this.fingerprint) return false;
+    await this.rebuild();
+    return true;
+  }
+
+  async refreshStats(): Promise<void> {
+    this.stats = await this.repo.stats();
+    await this.search.upsert([...this.listed.values()].map((v) => this.document(v)));
+    await this.cache.invalidate('catalogue');
+  }
+
+  private document(v: ProductView): ProductDocument {
+    const s = this.stats.get(v.id);
+    return {
+      id: v.id,
+      name: v.name,
+      institutionId: v.institutionId,
+      institutionName: v.institutionName,
+      institutionFullName: v.institutionFullName,
+      category: v.category,
+      summary: v.summary,
+      tags: v.tags,
+      minAmountFen: v.minAmountFen,
+      maxAmountFen: v.maxAmountFen,
+      termOptions: v.termOptions,
+      repaymentMethods: v.repaymentMethods,
+      aprMin: v.apr.min,
+      aprMax: v.apr.max,
+      decisionMinutes: v.decisionMinutes,
+      disbursementHours: v.disbursementHours,
+      popularity: (s?.applications30d ?? 0) * 5 + (s?.clicks30d ?? 0),
+      approvalRate: smoothedApprovalRate(s),
+      eligibility: v.eligibility,
+      updatedAt: v.updatedAt.toISOString(),
+    };
+  }
+
+  private pricing(p: Pick<ProductRow, keyof ReturnType<typeof pricingInput>> & Partial<ProductRow>) {
+    const range = productAprRange(pricingInput(p as ProductRow));
+    return { aprMin: range.min.toFixed(6), aprMax: range.max.toFixed(6) };
+  }
+
+  private validate(p: NewProduct & { aprMax: string }): void {
+    const fields: Record<string, string> = {};
+    if (!(p.minAmountFen > 0)) fields.minAmount = '最低额度须大于 0';
+    if (!(p.maxAmountFen >= p.minAmountFen)) fields.maxAmount = '最高额度不能低于最低额度';
+    if (!p.termOptions.length || p.termOptions.some((t) => !Number.isInteger(t) || t < 1 || t > 360)) fields.termOptions = '期限须为 1–360 的整数月';
+    if (!p.repaymentMethods.length) fields.repaymentMethods = '至少提供一种还款方式';
+    if (Number(p.rateMax) < Number(p.rateMin)) fields.rateMax = '最高利率不能低于最低利率';
+    if (p.status === 'listed' && Number(p.aprMax) > APR_LISTING_CAP) {
+      fields.aprMax = `综合年化利率最高可达 ${(Number(p.aprMax) * 100).toFixed(2)}%，超过 36% 的产品不能上架`;
+    }
+    if (Object.keys(fields).length) throw new ValidationError('产品信息不符合要求', fields);
+  }
 
   async create(input: NewProduct): Promise<ProductRow> {
-    const [row] = await this.db
-      .insert(products)
-      .values({ id: newId('prd'), ...input })
-      .returning();
+    const full = { ...input, ...this.pricing(input as ProductRow) };
+    this.validate(full);
+    const row = await this.repo.insert({ id: newId('prd'), ...full });
+    await this.changed(row.id);
+    return row;
+  }
+
+  async update(id: string, patch: ProductPatch): Promise<ProductRow> {
+    const current = await this.repo.find(id);
+    if (!current) throw new NotFoundError('产品');
+    const merged = { ...current.product, ...patch };
+    const full = { ...merged, ...this.pricing(merged) };
+    this.validate(full);
+    const row = await this.repo.update(id, { ...patch, aprMin: full.aprMin, aprMax: full.aprMax });
+    await this.changed(id);
     return row!;
   }
 
-  private select() {
-    return this.db
-      .select({ product: products, institutionName: institutions.shortName, institutionKind: institutions.kind })
-      .from(products)
-      .innerJoin(institutions, eq(institutions.id, products.institutionId));
+  setStatus(id: string, status: ProductStatus): Promise<ProductRow> {
+    return this.update(id, { status });
   }
 
-  private static toView(row: { product: ProductRow; institutionName: string; institutionKind: string }): ProductView {
-    return { ...row.product, institutionName: row.institutionName, institutionKind: row.institutionKind };
-  }
-
-  /** Listed products only: what consumers may see. */
-  async searchListed(query: ProductQuery): Promise<ProductPage> {
-    const conditions: SQL[] = [eq(products.status, 'listed'), eq(institutions.status, 'active')];
-    if (query.q) {
-      const like = `%${query.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
-      conditions.push(
-        or(
-          ilike(products.name, like),
-          ilike(products.summary, like),
-          ilike(institutions.name, like),
-          sql`array_to_string(${products.tags}, ' ') ilike ${like}`,
-        )!,
-      );
+  /** Keeps the read model, the search index and the cache in step with one product. */
+  private async changed(id: string): Promise<void> {
+    const [row] = await this.repo.listedWithInstitution([id]);
+    if (row) {
+      const view = toProductView(row);
+      this.listed.set(id, view);
+      await this.search.upsert([this.document(view)]);
+    } else if (this.listed.delete(id)) {
+      await this.search.remove([id]);
     }
-    if (query.category) conditions.push(eq(products.category, query.category));
-    if (query.institution) conditions.push(eq(products.institutionId, query.institution));
-    if (query.amountFen !== undefined) {
-      conditions.push(lte(products.minAmountFen, query.amountFen), gte(products.maxAmountFen, query.amountFen));
-    }
-    if (query.termMonths !== undefined) conditions.push(sql`${query.termMonths} = any(${products.termOptions})`);
-    const where = and(...conditions);
-    const order = {
-      rate: [asc(products.rateMin), asc(products.id)],
-      amount: [desc(products.maxAmountFen), asc(products.id)],
-      speed: [asc(products.decisionMinutes), asc(products.id)],
-      newest: [desc(products.createdAt), asc(products.id)],
-    }[query.sort ?? 'rate'];
-    const [rows, [count]] = await Promise.all([
-      this.select()
-        .where(where)
-        .orderBy(...order)
-        .limit(query.pageSize)
-        .offset((query.page - 1) * query.pageSize),
-      this.db
-        .select({ n: sql<number>`count(*)::int` })
-        .from(products)
-        .innerJoin(institutions, eq(institutions.id, products.institutionId))
-        .where(where),
-    ]);
-    return { items: rows.map(CatalogueService.toView), total: count?.n ?? 0, page: query.page, pageSize: query.pageSize };
+    this.fingerprint = await this.repo.fingerprint();
+    await this.cache.invalidate('catalogue');
   }
 
-  async getListed(id: string): Promise<ProductView> {
-    const [row] = await this.select().where(
-      and(eq(products.id, id), eq(products.status, 'listed'), eq(institutions.status, 'active')),
-    );
-    if (!row) throw new NotFoundError('产品');
-    return CatalogueService.toView(row);
+  async searchListed(query: SearchQuery): Promise<ProductPage> {
+    const result = await this.cache.wrap('catalogue', `search:${JSON.stringify(query)}`, SEARCH_CACHE_SECONDS, () => this.search.search(query));
+    const items = result.ids.map((id) => this.listed.get(id)).filter((v): v is ProductView => v !== undefined);
+    return { items, total: result.total, page: query.page, pageSize: query.pageSize, facets: result.facets };
+  }
+
+  /** Every listed product (for recommendations and comparisons). */
+  allListed(): ProductView[] {
+    return [...this.listed.values()];
+  }
+
+  getListed(id: string): ProductView {
+    const view = this.listed.get(id);
+    if (!view) throw new NotFoundError('产品');
+    return view;
+  }
+
+  outcomes(id: string): { approvalRate: number; decided: number; applications30d: number } {
+    const s = this.stats.get(id);
+    return { approvalRate: smoothedApprovalRate(s), decided: s?.decided ?? 0, applications30d: s?.applications30d ?? 0 };
   }
 
   async get(id: string): Promise<ProductView> {
-    const [row] = await this.select().where(eq(products.id, id));
+    const row = await this.repo.find(id);
     if (!row) throw new NotFoundError('产品');
-    return CatalogueService.toView(row);
+    return toProductView(row);
   }
 
   async listForInstitution(institutionId: string): Promise<ProductView[]> {
-    const rows = await this.select().where(eq(products.institutionId, institutionId)).orderBy(asc(products.name));
-    return rows.map(CatalogueService.toView);
+    return (await this.repo.forInstitution(institutionId)).map(toProductView);
   }
 
-  async setStatus(id: string, status: ProductStatus): Promise<void> {
-    await this.db.update(products).set({ status, updatedAt: sql`now()` }).where(eq(products.id, id));
+  /** Institutions with listed products, for filter labels. */
+  listedInstitutions(): { id: string; name: string }[] {
+    const seen = new Map<string, string>();
+    for (const v of this.listed.values()) seen.set(v.institutionId, v.institutionName);
+    return [...seen].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
   }
 
-  async categories(): Promise<{ category: string; n: number }[]> {
-    return this.db
-      .select({ category: products.category, n: sql<number>`count(*)::int` })
-      .from(products)
-      .where(eq(products.status, 'listed'))
-      .groupBy(products.category)
-      .orderBy(products.category);
+  async recordEvent(
+    visitor: string,
+    kind: CatalogueEventKind,
+    data: { productId?: string; query?: string; filters?: Record<string, unknown> } = {},
+  ): Promise<void> {
+    await this.repo.insertEvent({ visitor, kind, productId: data.productId ?? null, query: scrubQuery(data.query), filters: data.filters ?? {} });
+  }
+
+  recentEvents(visitor: string, limit = 50) {
+    return this.repo.recentEvents(visitor, limit);
   }
 }

@@ -1,2 +1,5 @@
-export { CatalogueService, type ProductView, type ProductRow, type ProductQuery, type ProductPage, type NewProduct } from './catalogue.service';
+export { CatalogueService, smoothedApprovalRate, scrubQuery, type ProductPage, type NewProduct, type ProductPatch, type CatalogueEventKind } from './catalogue.service';
+export { toProductView, feeLines, pricingInput, type ProductView } from './product-view';
+export type { ProductRow } from './catalogue.repository';
+export { checkEligibility, eligibilityProfileOf, creditSelfAssessment, employmentTypes, type EligibilityProfile, type CreditSelfAssessment } from './eligibility';
 export { productCategories, repaymentMethods, productStatuses, type RepaymentMethod, type Eligibility, type ProductStatus } from './catalogue.schema';

@@ -1,0 +1,31 @@
+import type { Request } from 'express';
+import type { Services } from '../container';
+import { eligibilityProfileOf, type EligibilityProfile } from '../modules/catalogue';
+import type { SearchQuery } from '../modules/search';
+import type { productListQuery } from './api/schemas';
+import type { z } from 'zod';
+
+export type ProductListInput = z.output<typeof productListQuery>;
+
+/** The logged-in consumer's eligibility facts, if any. */
+export async function profileOf(services: Services, req: Request): Promise<EligibilityProfile | undefined> {
+  if (req.account?.kind !== 'consumer') return undefined;
+  return eligibilityProfileOf(await services.accounts.profile(req.account.id));
+}
+
+/** Validated list parameters → a search query; "eligible" uses the consumer's profile when logged in. */
+export async function toSearchQuery(services: Services, req: Request, input: ProductListInput, pageSize?: number): Promise<SearchQuery> {
+  return {
+    q: input.q || undefined,
+    amountFen: input.amount,
+    termMonths: input.termMonths,
+    aprMax: input.aprMax,
+    category: input.category?.length ? input.category : undefined,
+    institution: input.institution?.length ? input.institution : undefined,
+    repayment: input.repayment?.length ? input.repayment : undefined,
+    eligibleFor: input.eligible ? await profileOf(services, req) : undefined,
+    sort: input.sort ?? (input.q ? 'relevance' : 'apr'),
+    page: input.page,
+    pageSize: pageSize ?? input.pageSize,
+  };
+}

@@ -1,0 +1,118 @@
+import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import { applications } from '../applications/applications.schema';
+import { institutions } from '../institutions/institutions.schema';
+import { catalogueEvents, products } from './catalogue.schema';
+
+export type ProductRow = typeof products.$inferSelect;
+export type ProductInsert = typeof products.$inferInsert;
+export type ProductWithInstitution = { product: ProductRow; institutionName: string; institutionFullName: string; institutionKind: string };
+
+export interface ProductStats {
+  applications30d: number;
+  clicks30d: number;
+  decided: number;
+  approved: number;
+}
+
+/** SQL for the catalogue: products, their institutions, outcomes and events. */
+export class CatalogueRepository {
+  constructor(private readonly db: Database) {}
+
+  private selectWithInstitution(db: Database = this.db) {
+    return db
+      .select({
+        product: products,
+        institutionName: institutions.shortName,
+        institutionFullName: institutions.name,
+        institutionKind: institutions.kind,
+      })
+      .from(products)
+      .innerJoin(institutions, eq(institutions.id, products.institutionId));
+  }
+
+  async insert(row: ProductInsert): Promise<ProductRow> {
+    const [created] = await this.db.insert(products).values(row).returning();
+    return created!;
+  }
+
+  async update(id: string, patch: Partial<ProductInsert>): Promise<ProductRow | undefined> {
+    const [row] = await this.db
+      .update(products)
+      .set({ ...patch, updatedAt: sql`now()` })
+      .where(eq(products.id, id))
+      .returning();
+    return row;
+  }
+
+  async find(id: string): Promise<ProductWithInstitution | undefined> {
+    const [row] = await this.selectWithInstitution().where(eq(products.id, id));
+    return row;
+  }
+
+  /** Listed products of active institutions: what consumers may see. */
+  listedWithInstitution(ids?: string[]): Promise<ProductWithInstitution[]> {
+    return this.selectWithInstitution().where(
+      and(eq(products.status, 'listed'), eq(institutions.status, 'active'), ids ? inArray(products.id, ids) : undefined),
+    );
+  }
+
+  forInstitution(institutionId: string): Promise<ProductWithInstitution[]> {
+    return this.selectWithInstitution().where(eq(products.institutionId, institutionId)).orderBy(asc(products.name));
+  }
+
+  withoutPricing(): Promise<ProductRow[]> {
+    return this.db.select().from(products).where(eq(products.aprMax, '0'));
+  }
+
+  /** A cheap fingerprint of the listed catalogue: changes whenever a product or institution does. */
+  async fingerprint(): Promise<string> {
+    const [row] = await this.db
+      .select({ n: sql<number>`count(*)::int`, latest: sql<string>`coalesce(max(${products.updatedAt})::text, '')` })
+      .from(products);
+    const [inst] = await this.db.select({ s: sql<string>`coalesce(string_agg(${institutions.status}, ''), '')` }).from(institutions);
+    return `${row?.n}:${row?.latest}:${inst?.s}`;
+  }
+
+  /** Applications and clicks in the last 30 days, and decisions ever, per product. */
+  async stats(): Promise<Map<string, ProductStats>> {
+    const since = sql`now() - interval '30 days'`;
+    const apps = await this.db
+      .select({
+        productId: applications.productId,
+        recent: sql<number>`count(*) filter (where ${applications.createdAt} > ${since})::int`,
+        decided: sql<number>`count(*) filter (where ${applications.status} in ('approved','disbursed','rejected'))::int`,
+        approved: sql<number>`count(*) filter (where ${applications.status} in ('approved','disbursed'))::int`,
+      })
+      .from(applications)
+      .groupBy(applications.productId);
+    const clicks = await this.db
+      .select({ productId: catalogueEvents.productId, n: sql<number>`count(*)::int` })
+      .from(catalogueEvents)
+      .where(and(inArray(catalogueEvents.kind, ['view', 'click']), gt(catalogueEvents.createdAt, since)))
+      .groupBy(catalogueEvents.productId);
+    const out = new Map<string, ProductStats>();
+    const get = (id: string) => {
+      let s = out.get(id);
+      if (!s) out.set(id, (s = { applications30d: 0, clicks30d: 0, decided: 0, approved: 0 }));
+      return s;
+    };
+    for (const a of apps) Object.assign(get(a.productId), { applications30d: a.recent, decided: a.decided, approved: a.approved });
+    for (const c of clicks) if (c.productId) get(c.productId).clicks30d = c.n;
+    return out;
+  }
+
+  async insertEvent(event: typeof catalogueEvents.$inferInsert): Promise<void> {
+    await this.db.insert(catalogueEvents).values(event);
+  }
+
+  /** A visitor's recent events, newest first. */
+  recentEvents(visitor: string, limit = 50) {
+    return this.db
+      .select()
+      .from(catalogueEvents)
+      .where(eq(catalogueEvents.visitor, visitor))
+      .orderBy(desc(catalogueEvents.id))
+      .limit(limit);
+  }
+}

@@ -1,0 +1,269 @@
+/**
+ * Repayment schedules. Money is integer fen; every product, quotient and rounding is done
+ * with decimal.js (40 significant digits) and rounded to the fen half-up. Sums and
+ * differences of fen amounts are exact integer arithmetic on safe integers.
+ */
+import { Decimal } from 'decimal.js';
+import { allInApr } from './apr';
+
+export type RepaymentMethod = 'equal_installment' | 'equal_principal' | 'interest_first' | 'bullet';
+
+export interface LoanFees {
+  /** one-off service fee in fen */
+  upfrontFen?: number;
+  /** 'deducted' (default): taken from the disbursed amount; 'paid': paid separately at disbursement. Either way the borrower's net cash at t0 is principal − upfront. */
+  upfrontMode?: 'deducted' | 'paid';
+  /** fixed fee in fen added to every instalment (management + guarantee + insurance) */
+  monthlyFeeFen?: number;
+}
+
+export interface LoanTerms {
+  /** > 0 integer fen */
+  principalFen: number;
+  /** nominal annual interest rate as a fraction (0.12 = 12%), 0..1 */
+  annualRate: string | number;
+  /** integer 1..360 */
+  termMonths: number;
+  method: RepaymentMethod;
+  fees?: LoanFees;
+  /** disbursement date; due dates fall on the same day of following months (clamped to month end), as YYYY-MM-DD in Asia/Shanghai. Default: now. */
+  startDate?: Date;
+}
+
+export interface Instalment {
+  period: number;
+  dueDate: string;
+  paymentFen: number;
+  principalFen: number;
+  interestFen: number;
+  feeFen: number;
+  /** principal remaining after this payment */
+  balanceFen: number;
+}
+
+export interface Schedule {
+  instalments: Instalment[];
+  /** === terms.principalFen exactly */
+  totalPrincipalFen: number;
+  totalInterestFen: number;
+  /** upfront fee + every instalment's fee */
+  totalFeesFen: number;
+  /** the total cost view: principal + totalInterest + totalFees (instalments plus the upfront fee) */
+  totalPaymentFen: number;
+  /** principal − upfront fee: the borrower's net cash at t0 */
+  netReceivedFen: number;
+  /** all-in APR (IRR method, monthly IRR × 12), a fraction, not rounded */
+  apr: number;
+}
+
+export const methodLabels: Record<RepaymentMethod, string> = {
+  equal_installment: '等额本息',
+  equal_principal: '等额本金',
+  interest_first: '先息后本',
+  bullet: '一次性还本付息',
+};
+
+export const MAX_PRINCIPAL_FEN = 1e12;
+export const MAX_TERM_MONTHS = 360;
+/** Upper bound on the per-instalment fee, so every total stays a safe integer. */
+export const MAX_MONTHLY_FEE_FEN = 1e12;
+
+/** Decimal with enough precision that (1 + r)^360 and P·r·g/(g − 1) are exact to well below a fen. */
+export const Dec = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP });
+
+/** A Decimal rounded half-up to a whole fen, as a number. */
+export function toFen(value: Decimal): number {
+  const fen = value.toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber();
+  if (!Number.isSafeInteger(fen)) throw new RangeError('amount is outside the safe integer range of fen');
+  return fen;
+}
+
+const DECIMAL_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** A rate given as a decimal string or a finite number, or null when it is not a number at all. */
+export function parseRate(rate: unknown): Decimal | null {
+  if (typeof rate === 'number') return Number.isFinite(rate) ? new Dec(rate) : null;
+  if (typeof rate === 'string') {
+    const text = rate.trim();
+    return DECIMAL_TEXT.test(text) ? new Dec(text) : null;
+  }
+  return null;
+}
+
+function isMethod(value: unknown): value is RepaymentMethod {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(methodLabels, value);
+}
+
+/** Field → reason (Chinese); `{}` when the terms are valid. */
+export function validateTerms(terms: LoanTerms): Record<string, string> {
+  const errors: Record<string, string> = {};
+  const principalOk = Number.isSafeInteger(terms.principalFen) && terms.principalFen >= 1 && terms.principalFen <= MAX_PRINCIPAL_FEN;
+  if (!principalOk) errors.principal = '借款金额必须是 0.01 元至 100 亿元之间的整数分';
+
+  const rate = parseRate(terms.annualRate);
+  if (rate === null) errors.annualRate = '年利率必须是数字';
+  else if (rate.isNegative() || rate.gt(1)) errors.annualRate = '年利率必须在 0 至 100% 之间';
+
+  if (!Number.isInteger(terms.termMonths) || terms.termMonths < 1 || terms.termMonths > MAX_TERM_MONTHS) {
+    errors.termMonths = '借款期限必须是 1 至 360 之间的整数（月）';
+  }
+  if (!isMethod(terms.method)) errors.method = '不支持的还款方式';
+
+  const upfront = terms.fees?.upfrontFen ?? 0;
+  const mode = terms.fees?.upfrontMode;
+  if (!Number.isSafeInteger(upfront) || upfront < 0) errors.upfrontFee = '一次性服务费必须是不小于 0 的整数分';
+  else if (principalOk && upfront >= terms.principalFen) errors.upfrontFee = '一次性服务费必须小于借款金额';
+  else if (mode !== undefined && mode !== 'deducted' && mode !== 'paid') errors.upfrontFee = '服务费收取方式必须是“从放款中扣除”或“放款时另行支付”';
+
+  const monthly = terms.fees?.monthlyFeeFen ?? 0;
+  if (!Number.isSafeInteger(monthly) || monthly < 0 || monthly > MAX_MONTHLY_FEE_FEN) {
+    errors.monthlyFee = '每期费用必须是 0 至 100 亿元之间的整数分';
+  }
+
+  if (terms.startDate !== undefined && !(terms.startDate instanceof Date && Number.isFinite(terms.startDate.getTime()))) {
+    errors.startDate = '放款日期无效';
+  }
+  return errors;
+}
+
+/** Thrown by buildSchedule; `fields` is what validateTerms returned. */
+export class InvalidLoanTermsError extends RangeError {
+  constructor(readonly fields: Record<string, string>) {
+    super(`invalid loan terms: ${Object.entries(fields).map(([field, reason]) => `${field}: ${reason}`).join('; ')}`);
+    this.name = 'InvalidLoanTermsError';
+  }
+}
+
+const shanghaiDate = new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Shanghai', year: 'numeric', month: 'numeric', day: 'numeric' });
+
+/** The calendar date of an instant in Asia/Shanghai. */
+export function shanghaiYmd(date: Date): { year: number; month: number; day: number } {
+  let year = 0;
+  let month = 0;
+  let day = 0;
+  for (const part of shanghaiDate.formatToParts(date)) {
+    if (part.type === 'year') year = Number(part.value);
+    else if (part.type === 'month') month = Number(part.value);
+    else if (part.type === 'day') day = Number(part.value);
+  }
+  return { year, month, day };
+}
+
+/** Same day `months` months later, clamped to the month's last day, as YYYY-MM-DD. */
+export function addMonthsClamped(start: { year: number; month: number; day: number }, months: number): string {
+  const index = start.year * 12 + (start.month - 1) + months;
+  const year = Math.floor(index / 12);
+  const month = index - year * 12 + 1;
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const day = Math.min(start.day, daysInMonth);
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+interface Row {
+  principalFen: number;
+  interestFen: number;
+}
+
+/** Principal and interest per period (bullet: one row, due at month n). */
+function principalAndInterest(principal: number, rate: Decimal, n: number, method: RepaymentMethod): Row[] {
+  const rows: Row[] = [];
+  const P = new Dec(principal);
+  /** round(balance × annualRate / 12): the product first, so an exact half-fen stays exact. */
+  const monthlyInterest = (balance: number): number => toFen(new Dec(balance).times(rate).div(12));
+
+  switch (method) {
+    case 'equal_installment': {
+      let payment: number;
+      if (rate.isZero()) {
+        payment = toFen(P.div(n));
+      } else {
+        const r = rate.div(12);
+        const growth = r.plus(1).pow(n);
+        payment = toFen(P.times(r).times(growth).div(growth.minus(1)));
+      }
+      let balance = principal;
+      for (let k = 1; k <= n; k++) {
+        const interest = monthlyInterest(balance);
+        // the payment always covers the interest (A ≥ round(P·r) ≥ round(balance·r)); the clamp only
+        // matters for a few fen spread over many months, where a rounded-up payment would overshoot
+        const part = k === n ? balance : Math.min(balance, Math.max(0, payment - interest));
+        rows.push({ principalFen: part, interestFen: interest });
+        balance -= part;
+      }
+      return rows;
+    }
+    case 'equal_principal': {
+      const part = P.divToInt(n).toNumber();
+      let balance = principal;
+      for (let k = 1; k <= n; k++) {
+        const interest = monthlyInterest(balance);
+        const paid = k === n ? balance : part;
+        rows.push({ principalFen: paid, interestFen: interest });
+        balance -= paid;
+      }
+      return rows;
+    }
+    case 'interest_first': {
+      const interest = monthlyInterest(principal);
+      for (let k = 1; k <= n; k++) rows.push({ principalFen: k === n ? principal : 0, interestFen: interest });
+      return rows;
+    }
+    case 'bullet':
+      return [{ principalFen: principal, interestFen: toFen(P.times(rate).times(n).div(12)) }];
+  }
+}
+
+/** The full schedule with totals and the all-in APR. Throws InvalidLoanTermsError (a RangeError) on invalid terms. */
+export function buildSchedule(terms: LoanTerms): Schedule {
+  const errors = validateTerms(terms);
+  if (Object.keys(errors).length > 0) throw new InvalidLoanTermsError(errors);
+
+  const principal = terms.principalFen;
+  const n = terms.termMonths;
+  const rate = parseRate(terms.annualRate) as Decimal;
+  const upfront = terms.fees?.upfrontFen ?? 0;
+  const monthlyFee = terms.fees?.monthlyFeeFen ?? 0;
+  const start = shanghaiYmd(terms.startDate ?? new Date());
+
+  const rows = principalAndInterest(principal, rate, n, terms.method);
+  const bullet = terms.method === 'bullet';
+  const instalments: Instalment[] = [];
+  let balance = principal;
+  let totalInterest = 0;
+  let totalInstalmentFees = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i] as Row;
+    const period = i + 1;
+    const fee = bullet ? monthlyFee * n : monthlyFee;
+    balance -= row.principalFen;
+    instalments.push({
+      period,
+      dueDate: addMonthsClamped(start, bullet ? n : period),
+      paymentFen: row.principalFen + row.interestFen + fee,
+      principalFen: row.principalFen,
+      interestFen: row.interestFen,
+      feeFen: fee,
+      balanceFen: balance,
+    });
+    totalInterest += row.interestFen;
+    totalInstalmentFees += fee;
+  }
+  if (balance !== 0) throw new Error(`schedule does not amortise: ${balance} fen left`); // unreachable
+
+  const totalFees = upfront + totalInstalmentFees;
+  const netReceived = principal - upfront;
+  const payments = bullet ? [...new Array<number>(n - 1).fill(0), (instalments[0] as Instalment).paymentFen] : instalments.map((x) => x.paymentFen);
+  const totalPayment = principal + totalInterest + totalFees;
+  for (const value of [totalInterest, totalFees, totalPayment]) {
+    if (!Number.isSafeInteger(value)) throw new RangeError('schedule totals exceed the safe integer range');
+  }
+  return {
+    instalments,
+    totalPrincipalFen: principal,
+    totalInterestFen: totalInterest,
+    totalFeesFen: totalFees,
+    totalPaymentFen: totalPayment,
+    netReceivedFen: netReceived,
+    apr: allInApr(netReceived, payments),
+  };
+}

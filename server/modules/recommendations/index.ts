@@ -1,0 +1,1 @@
+export { RecommendationsService, purposeCategories, type Recommendation, type RecommendationRequest } from './recommendations.service';

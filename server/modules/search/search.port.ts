@@ -1,0 +1,83 @@
+import type { Eligibility } from '../catalogue/catalogue.schema';
+import type { EligibilityProfile } from '../catalogue/eligibility';
+
+/** What the search index holds for one listed product. Money in fen, rates as fractions. */
+export interface ProductDocument {
+  id: string;
+  name: string;
+  institutionId: string;
+  institutionName: string;
+  /** full legal name too, so 华商银行股份有限公司 and 华商 both match */
+  institutionFullName: string;
+  category: string;
+  summary: string;
+  tags: string[];
+  minAmountFen: number;
+  maxAmountFen: number;
+  termOptions: number[];
+  repaymentMethods: string[];
+  /** all-in APR range (IRR, every fee included) over the product's terms and methods */
+  aprMin: number;
+  aprMax: number;
+  decisionMinutes: number;
+  disbursementHours: number;
+  /** higher = more chosen lately (applications and clicks) */
+  popularity: number;
+  /** share of decided applications approved, smoothed; 0–1 */
+  approvalRate: number;
+  eligibility: Eligibility;
+  /** ISO time the product was listed or last changed */
+  updatedAt: string;
+}
+
+export const searchSorts = ['relevance', 'apr', 'amount', 'speed', 'popularity'] as const;
+export type SearchSort = (typeof searchSorts)[number];
+
+export interface SearchQuery {
+  /** free text in Chinese or Latin letters */
+  q?: string;
+  /** the amount I need: product range must contain it */
+  amountFen?: number;
+  /** the term I need: must be one of the product's options */
+  termMonths?: number;
+  /** products whose lowest all-in APR is at most this */
+  aprMax?: number;
+  category?: string[];
+  institution?: string[];
+  repayment?: string[];
+  /** only products whose eligibility rules this profile meets */
+  eligibleFor?: EligibilityProfile;
+  sort: SearchSort;
+  page: number;
+  pageSize: number;
+}
+
+/**
+ * Facet counts: for each dimension, how many products match every other filter plus that
+ * value (so choosing 信用贷 still shows how many 消费贷 there are).
+ */
+export interface SearchFacets {
+  category: Record<string, number>;
+  institution: Record<string, number>;
+  repayment: Record<string, number>;
+}
+
+export interface SearchResult {
+  /** product ids of the requested page, in order */
+  ids: string[];
+  total: number;
+  facets: SearchFacets;
+}
+
+/** The search port. Adapters: in-process (default) and Elasticsearch. */
+export interface SearchIndex {
+  readonly kind: 'memory' | 'elasticsearch';
+  /** replaces everything (used at start-up and by scripts/reindex.ts) */
+  replaceAll(docs: ProductDocument[]): Promise<void>;
+  upsert(docs: ProductDocument[]): Promise<void>;
+  remove(ids: string[]): Promise<void>;
+  search(query: SearchQuery): Promise<SearchResult>;
+  count(): Promise<number>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,298 @@
+import type { Request, Router } from 'express';
+import type { Services } from '../../server/container';
+import { calculatorQuery, compareQuery, productListQuery, recommendationQuery } from '../../server/http/api/schemas';
+import { profileOf, toSearchQuery } from '../../server/http/catalogue-query';
+import type { HttpKit } from '../../server/http/kit';
+import type { Render } from '../../server/http/render';
+import { fieldErrors } from '../../server/http/validate';
+import { formatRate, formatWan, formatYuan } from '../../server/lib/money';
+import { checkEligibility, pricingInput, productCategories, type ProductView } from '../../server/modules/catalogue';
+import { buildSchedule, methodLabels, productSchedule, validateTerms, type RepaymentMethod, type Schedule } from '../../server/modules/pricing';
+import { costShares, scheduleChart } from '../charts';
+
+const purposes = ['消费', '装修', '教育', '医疗', '旅游', '经营周转', '购车', '其他'] as const;
+const sorts = [
+  { value: 'apr', label: '综合年化最低' },
+  { value: 'amount', label: '额度最高' },
+  { value: 'speed', label: '审批最快' },
+  { value: 'popularity', label: '最受欢迎' },
+  { value: 'relevance', label: '最相关' },
+];
+const aprCaps = [
+  { value: '0.12', label: '12% 以内' },
+  { value: '0.18', label: '18% 以内' },
+  { value: '0.24', label: '24% 以内' },
+];
+const commonTerms = [3, 6, 12, 24, 36, 60];
+
+/** Query parameters without empty values (an empty select means "any"). */
+function filled(query: Request['query']): Record<string, string | string[]> {
+  return Object.fromEntries(Object.entries(query).filter(([, v]) => v !== '' && v !== undefined)) as Record<string, string | string[]>;
+}
+
+function queryString(params: Record<string, string | string[] | undefined>): string {
+  const usp = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined) continue;
+    for (const one of Array.isArray(v) ? v : [v]) usp.append(k, one);
+  }
+  return usp.toString();
+}
+
+/** Schedule and summary for one product at a need, at its lowest and highest nominal rate. */
+function priceFor(p: ProductView, amountFen: number, termMonths: number, method?: RepaymentMethod) {
+  const m = method && p.repaymentMethods.includes(method) ? method : (p.repaymentMethods[0] as RepaymentMethod);
+  const input = pricingInput(p);
+  const best = productSchedule(input, { principalFen: amountFen, termMonths, method: m, annualRate: p.rateMin });
+  const worst = productSchedule(input, { principalFen: amountFen, termMonths, method: m, annualRate: p.rateMax });
+  return { method: m, methodName: methodLabels[m], best, worst };
+}
+
+/** Browse, search, compare, calculate and get recommendations. */
+export function catalogueRoutes(r: Router, services: Services, kit: HttpKit, render: Render): void {
+  const { guards, visitor } = kit;
+
+  r.get('/', guards.public, async (req, res) => {
+    const profile = await profileOf(services, req);
+    const [recommendations, popular] = await Promise.all([
+      services.recommendations.recommend({ profile: profile ?? {}, visitor: visitor(req, res), limit: 3 }),
+      services.catalogue.searchListed({ sort: 'popularity', page: 1, pageSize: 6 }),
+    ]);
+    await render(req, res, 'home', {
+      title: '贷款比价',
+      recommendations,
+      popular: popular.items,
+      total: popular.total,
+      categories: productCategories.map((c) => ({ name: c, n: popular.facets.category[c] ?? 0 })).filter((c) => c.n > 0),
+      purposes,
+      terms: commonTerms,
+    });
+  });
+
+  r.get('/products', guards.public, async (req, res) => {
+    const raw = filled(req.query);
+    const parsed = productListQuery.safeParse(raw);
+    const input = parsed.success ? parsed.data : productListQuery.parse({});
+    const query = await toSearchQuery(services, req, input, 12);
+    const page = await services.catalogue.searchListed(query);
+    if (input.q) await services.catalogue.recordEvent(visitor(req, res), 'search', { query: input.q, filters: { ...raw, q: undefined } });
+    const chosen = (k: 'category' | 'institution' | 'repayment') => new Set(input[k] ?? []);
+    const facet = (k: 'category' | 'institution' | 'repayment', labels: Map<string, string>) =>
+      [...labels].map(([value, label]) => ({ value, label, count: page.facets[k][value] ?? 0, checked: chosen(k).has(value) }));
+    const link = (p: number) => `/products?${queryString({ ...raw, page: String(p) })}`;
+    await render(req, res, 'products', {
+      title: input.q ? `搜索：${input.q}` : '全部产品',
+      page,
+      input: { ...input, amount: raw.amount, aprMax: raw.aprMax },
+      error: parsed.success ? undefined : { message: '部分筛选条件无效，已忽略', fields: fieldErrors(parsed.error) },
+      facets: {
+        category: facet('category', new Map(Object.keys(page.facets.category).sort().map((c) => [c, c]))),
+        institution: facet('institution', new Map(services.catalogue.listedInstitutions().map((i) => [i.id, i.name]))),
+        repayment: facet('repayment', new Map(Object.entries(methodLabels))),
+      },
+      sorts: sorts.map((s) => ({ ...s, selected: s.value === query.sort })),
+      aprCaps: aprCaps.map((a) => ({ ...a, selected: raw.aprMax === a.value })),
+      terms: commonTerms,
+      loggedIn: req.account?.kind === 'consumer',
+      hasProfile: Boolean(query.eligibleFor && Object.values(query.eligibleFor).some((v) => v !== undefined)),
+      pager:
+        page.total > page.pageSize
+          ? {
+              prev: page.page > 1 ? link(page.page - 1) : null,
+              next: page.page * page.pageSize < page.total ? link(page.page + 1) : null,
+              pages: Math.ceil(page.total / page.pageSize),
+            }
+          : null,
+    });
+  });
+
+  r.get('/products/:id', guards.public, async (req, res) => {
+    const product = services.catalogue.getListed(String(req.params.id));
+    await services.catalogue.recordEvent(visitor(req, res), 'view', { productId: product.id });
+    const amountParsed = calculatorQuery.shape.principal.safeParse(req.query.amount ?? String(Math.max(product.minAmountFen / 100, Math.min(50000, product.maxAmountFen / 100))));
+    const errors: Record<string, string> = {};
+    let amountFen = amountParsed.success ? amountParsed.data : product.minAmountFen;
+    if (!amountParsed.success) errors.amount = '请输入正确的金额';
+    if (amountFen < product.minAmountFen || amountFen > product.maxAmountFen) {
+      errors.amount = `金额需在 ${formatWan(product.minAmountFen)}–${formatWan(product.maxAmountFen)} 之间`;
+      amountFen = Math.min(Math.max(amountFen, product.minAmountFen), product.maxAmountFen);
+    }
+    const wantTerm = Number(req.query.termMonths);
+    const termMonths = product.termOptions.includes(wantTerm) ? wantTerm : product.termOptions.includes(12) ? 12 : product.termOptions[0]!;
+    const price = priceFor(product, amountFen, termMonths, req.query.method as RepaymentMethod | undefined);
+    const profile = await profileOf(services, req);
+    const eligibility = profile ? checkEligibility(product.eligibility, profile) : undefined;
+    await render(req, res, 'product', {
+      title: product.name,
+      product,
+      outcome: services.catalogue.outcomes(product.id),
+      calc: {
+        amount: amountFen / 100,
+        termMonths,
+        method: price.method,
+        methods: product.repaymentMethods.map((m) => ({ value: m, label: methodLabels[m as RepaymentMethod], selected: m === price.method })),
+        terms: product.termOptions.map((t) => ({ value: t, selected: t === termMonths })),
+        best: price.best,
+        worst: price.worst,
+        chart: scheduleChart(price.best),
+        shares: costShares(price.best),
+        errors,
+      },
+      eligibility,
+    });
+  });
+
+  r.get('/compare', guards.public, async (req, res) => {
+    const parsed = compareQuery.safeParse(filled(req.query));
+    if (!parsed.success) {
+      res.status(400);
+      return render(req, res, 'compare', { title: '产品对比', error: { message: '请选择 1–4 款产品进行对比', fields: fieldErrors(parsed.error) } });
+    }
+    const products = [...new Set(parsed.data.ids)]
+      .map((id) => {
+        try {
+          return services.catalogue.getListed(id);
+        } catch {
+          return undefined;
+        }
+      })
+      .filter((p): p is ProductView => p !== undefined);
+    if (products.length === 0) {
+      res.status(404);
+      return render(req, res, 'compare', { title: '产品对比', error: { message: '所选产品不存在或已下架' } });
+    }
+    const amountFen = parsed.data.amount ?? Math.max(...products.map((p) => p.minAmountFen), Math.min(5_000_000, ...products.map((p) => p.maxAmountFen)));
+    const allTerms = products.map((p) => new Set(p.termOptions));
+    const shared = [...allTerms[0]!].filter((t) => allTerms.every((s) => s.has(t))).sort((a, b) => a - b);
+    const termMonths = parsed.data.termMonths ?? (shared.includes(12) ? 12 : (shared[0] ?? products[0]!.termOptions[0]!));
+    const profile = await profileOf(services, req);
+    await services.catalogue.recordEvent(visitor(req, res), 'compare', { filters: { ids: products.map((p) => p.id) } });
+
+    const columns = products.map((p) => {
+      const fits = amountFen >= p.minAmountFen && amountFen <= p.maxAmountFen && p.termOptions.includes(termMonths);
+      const price = fits ? priceFor(p, amountFen, termMonths) : undefined;
+      const eligibility = profile ? checkEligibility(p.eligibility, profile) : undefined;
+      return { p, fits, price, eligibility };
+    });
+    type Column = (typeof columns)[number];
+    const row = (label: string, cell: (c: Column) => string, best?: (c: Column) => number | undefined) => {
+      const values = columns.map(cell);
+      const scores = best ? columns.map(best) : [];
+      const defined = scores.filter((s): s is number => s !== undefined);
+      const bestScore = defined.length > 1 ? Math.min(...defined) : undefined;
+      return {
+        label,
+        differs: new Set(values).size > 1,
+        cells: values.map((v, i) => ({ value: v, best: bestScore !== undefined && scores[i] === bestScore })),
+      };
+    };
+    const na = '不支持该金额/期限';
+    const rows = [
+      row('机构', (c) => c.p.institutionName),
+      row('综合年化（你的需求）', (c) => (c.price ? `${formatRate(c.price.best.apr)}–${formatRate(c.price.worst.apr)}` : na), (c) => c.price?.best.apr),
+      row('首期月供', (c) => (c.price ? formatYuan(c.price.best.instalments[0]!.paymentFen) : na), (c) => c.price?.best.instalments[0]!.paymentFen),
+      row('总利息 + 费用', (c) => (c.price ? formatYuan(c.price.best.totalInterestFen + c.price.best.totalFeesFen) : na), (c) => (c.price ? c.price.best.totalInterestFen + c.price.best.totalFeesFen : undefined)),
+      row('还款方式', (c) => (c.price ? c.price.methodName : c.p.methodNames.join('、'))),
+      row('费用', (c) => (c.p.feeLines.length ? c.p.feeLines.join('；') : '无')),
+      row('额度', (c) => `${formatWan(c.p.minAmountFen)}–${formatWan(c.p.maxAmountFen)}`),
+      row('期限（月）', (c) => c.p.termOptions.join('/')),
+      row('审批时间', (c) => `约 ${c.p.decisionMinutes} 分钟`, (c) => c.p.decisionMinutes),
+      row('放款时间', (c) => `${c.p.disbursementHours} 小时内`, (c) => c.p.disbursementHours),
+      row('申请条件', (c) => eligibilityText(c.p)),
+      ...(profile ? [row('我能申请吗', (c) => (c.eligibility!.eligible ? '符合' : `不符合：${c.eligibility!.reasons.join('；')}`))] : []),
+      row('所需材料', (c) => c.p.requiredDocuments.join('、')),
+    ];
+    await render(req, res, 'compare', {
+      title: '产品对比',
+      products,
+      rows,
+      amount: amountFen / 100,
+      termMonths,
+      ids: products.map((p) => p.id),
+      terms: shared.length ? shared : commonTerms,
+    });
+  });
+
+  r.get('/calculator', guards.public, async (req, res) => {
+    const raw = filled(req.query);
+    const submitted = raw.principal !== undefined;
+    const values = { principal: '100000', ratePercent: '12', termMonths: '12', method: 'equal_installment', upfrontFee: '0', monthlyFee: '0', ...raw };
+    let schedule: Schedule | undefined;
+    let errors: Record<string, string> = {};
+    if (submitted) {
+      const rate = Number(values.ratePercent);
+      const parsed = calculatorQuery.safeParse({
+        principal: values.principal,
+        annualRate: Number.isFinite(rate) && String(values.ratePercent).trim() !== '' ? rate / 100 : 'x',
+        termMonths: values.termMonths,
+        method: values.method,
+        upfrontFee: values.upfrontFee,
+        monthlyFee: values.monthlyFee,
+      });
+      if (!parsed.success) {
+        errors = fieldErrors(parsed.error);
+        if (errors.annualRate) errors.ratePercent = '年利率须为 0–100 之间的数字（%）';
+      } else {
+        const terms = {
+          principalFen: parsed.data.principal,
+          annualRate: parsed.data.annualRate,
+          termMonths: parsed.data.termMonths,
+          method: parsed.data.method,
+          fees: { upfrontFen: parsed.data.upfrontFee ?? 0, monthlyFeeFen: parsed.data.monthlyFee ?? 0 },
+        };
+        errors = validateTerms(terms);
+        if (Object.keys(errors).length === 0) {
+          schedule = buildSchedule(terms);
+          await services.catalogue.recordEvent(visitor(req, res), 'calculate');
+        }
+      }
+      if (Object.keys(errors).length) res.status(400);
+    }
+    await render(req, res, 'calculator', {
+      title: '贷款计算器',
+      values,
+      methods: Object.entries(methodLabels).map(([value, label]) => ({ value, label, selected: value === values.method })),
+      schedule,
+      chart: schedule ? scheduleChart(schedule) : undefined,
+      shares: schedule ? costShares(schedule) : undefined,
+      errors,
+      error: Object.keys(errors).length ? { message: '请检查输入', fields: errors } : undefined,
+    });
+  });
+
+  r.get('/recommendations', guards.public, async (req, res) => {
+    const raw = filled(req.query);
+    const parsed = recommendationQuery.safeParse(raw);
+    const q = parsed.success ? parsed.data : recommendationQuery.parse({});
+    const profile = await profileOf(services, req);
+    const items = await services.recommendations.recommend({
+      amountFen: q.amount,
+      termMonths: q.termMonths,
+      purpose: q.purpose,
+      profile: profile ?? {},
+      visitor: visitor(req, res),
+      limit: 8,
+    });
+    await render(req, res, 'recommendations', {
+      title: '为你推荐',
+      items,
+      values: { amount: raw.amount ?? '', termMonths: raw.termMonths ?? '', purpose: raw.purpose ?? '' },
+      purposes,
+      terms: commonTerms,
+      loggedIn: req.account?.kind === 'consumer',
+      hasProfile: Boolean(profile && Object.values(profile).some((v) => v !== undefined)),
+      error: parsed.success ? undefined : { message: '部分条件无效，已忽略', fields: fieldErrors(parsed.error) },
+    });
+  });
+}
+
+function eligibilityText(p: ProductView): string {
+  const e = p.eligibility;
+  const parts = [`${e.minAge}–${e.maxAge} 岁`];
+  if (e.minMonthlyIncomeFen) parts.push(`月收入 ${formatYuan(e.minMonthlyIncomeFen)} 以上`);
+  if (e.regions.length) parts.push(`限 ${e.regions.join('、')}`);
+  if (e.employmentTypes.length) parts.push(e.employmentTypes.join('、'));
+  if (e.minCreditScore) parts.push(`信用分 ${e.minCreditScore} 以上`);
+  if (e.studentsExcluded) parts.push('不向学生放款');
+  return parts.join('，');
+}
