@@ -49,11 +49,13 @@ export async function seedDemo(services: Services): Promise<DemoLogins | null> {
     }
   }
 
+  const kindOf = new Map(demoInstitutions.map((i) => [i.key, i.kind]));
   const productIds: { id: string; institution: string; min: number; terms: number[] }[] = [];
   for (const p of demoProducts) {
     const institutionId = institutionIds.get(p.institution);
     if (!institutionId) throw new Error(`demo product ${p.name} names unknown institution ${p.institution}`);
     const { minMonthlyIncomeYuan, ...eligibility } = p.eligibility;
+    const extras = demoFeeRules(p.category, kindOf.get(p.institution)!);
     const row = await services.catalogue.create({
       institutionId,
       name: p.name,
@@ -67,7 +69,11 @@ export async function seedDemo(services: Services): Promise<DemoLogins | null> {
       upfrontFeeRate: p.upfrontFeeRate,
       monthlyFeeRate: p.monthlyFeeRate,
       repaymentMethods: p.repaymentMethods,
-      eligibility: { ...eligibility, minMonthlyIncomeFen: yuan(minMonthlyIncomeYuan) },
+      eligibility: { ...eligibility, minMonthlyIncomeFen: yuan(minMonthlyIncomeYuan), minCreditScore: extras.minCreditScore },
+      guaranteeFeeRate: extras.guaranteeFeeRate,
+      insuranceFeeRate: extras.insuranceFeeRate,
+      earlyRepaymentFeeRate: extras.earlyRepaymentFeeRate,
+      earlyRepaymentFreeAfterMonths: extras.earlyRepaymentFreeAfterMonths,
       requiredDocuments: p.requiredDocuments,
       tags: p.tags,
       decisionMinutes: p.decisionMinutes,
@@ -131,6 +137,21 @@ export async function seedDemo(services: Services): Promise<DemoLogins | null> {
   const key = await services.institutions.createApiKey(institutionIds.get(firstInstitution.key)!, '演示密钥');
   logins.apiKey = { institution: firstInstitution.shortName, key: key.key };
   return logins;
+}
+
+/**
+ * The fee and credit rules real products of each kind tend to carry, so the demo shows what
+ * honest pricing has to account for: guarantee fees on non-bank business loans, insurance on
+ * car loans, early-settlement fees at small-loan companies, credit-score floors at banks.
+ */
+function demoFeeRules(category: string, kind: string) {
+  return {
+    guaranteeFeeRate: category === '经营贷' && kind !== 'bank' ? '0.001000' : '0',
+    insuranceFeeRate: category === '车贷' ? '0.000800' : '0',
+    earlyRepaymentFeeRate: kind === 'microloan' || kind === 'consumer_finance' ? '0.020000' : '0',
+    earlyRepaymentFreeAfterMonths: kind === 'consumer_finance' ? 6 : 0,
+    minCreditScore: kind === 'bank' ? 650 : kind === 'trust' ? 700 : kind === 'consumer_finance' ? 600 : undefined,
+  };
 }
 
 export function describeLogins(logins: DemoLogins, baseUrl: string): string {

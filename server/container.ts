@@ -36,6 +36,7 @@ export interface Container {
   database: DatabaseHandle;
   shared: SharedState;
   pii: PiiCipher;
+  search: SearchIndex;
   services: Services;
   health: HealthCheck[];
   close(): Promise<void>;
@@ -84,6 +85,7 @@ export async function createContainer(
     database,
     shared,
     pii,
+    search,
     services,
     health,
     close: async () => {

@@ -8,8 +8,8 @@ export interface BarChart {
   width: number;
   height: number;
   bars: { x: number; width: number; segments: { y: number; height: number; kind: 'principal' | 'interest' | 'fee' }[]; label: string; title: string }[];
-  balancePath: string;
   yTicks: { y: number; label: string }[];
+  left: number;
 }
 
 const yuanShort = (fen: number) => {
@@ -17,14 +17,13 @@ const yuanShort = (fen: number) => {
   return y >= 10000 ? `${(y / 10000).toFixed(y >= 100000 ? 0 : 1)}万` : `${Math.round(y)}`;
 };
 
-/** Stacked bars per instalment (principal, interest, fees) and the remaining balance as a line. */
-export function scheduleChart(schedule: Schedule, width = 640, height = 220): BarChart {
+/** Stacked bars per instalment: principal, interest and fees, on one axis in yuan. */
+export function scheduleChart(schedule: Schedule, width = 360, height = 180): BarChart {
   const items = schedule.instalments;
-  const pad = { left: 44, right: 8, top: 10, bottom: 22 };
+  const pad = { left: 46, right: 6, top: 8, bottom: 18 };
   const plotW = width - pad.left - pad.right;
   const plotH = height - pad.top - pad.bottom;
   const maxPayment = Math.max(1, ...items.map((i) => i.paymentFen));
-  const startBalance = schedule.totalPrincipalFen;
   const slot = plotW / Math.max(1, items.length);
   const barW = Math.max(1, Math.min(28, slot * 0.7));
   const y = (fen: number) => pad.top + plotH - (fen / maxPayment) * plotH;
@@ -49,15 +48,12 @@ export function scheduleChart(schedule: Schedule, width = 640, height = 220): Ba
       x,
       width: barW,
       segments,
-      label: idx % every === 0 || idx === items.length - 1 ? String(i.period) : '',
+      label: idx % every === 0 ? String(i.period) : '',
       title: `第${i.period}期 应还 ¥${(i.paymentFen / 100).toFixed(2)}：本金 ¥${(i.principalFen / 100).toFixed(2)}，利息 ¥${(i.interestFen / 100).toFixed(2)}${i.feeFen ? `，费用 ¥${(i.feeFen / 100).toFixed(2)}` : ''}`,
     };
   });
-  const balanceY = (fen: number) => pad.top + plotH - (fen / Math.max(1, startBalance)) * plotH;
-  const points = [[pad.left, balanceY(startBalance)], ...items.map((i, idx) => [pad.left + (idx + 1) * slot, balanceY(i.balanceFen)])];
-  const balancePath = points.map(([px, py], k) => `${k === 0 ? 'M' : 'L'}${px!.toFixed(1)},${py!.toFixed(1)}`).join(' ');
-  const yTicks = [0, 0.5, 1].map((f) => ({ y: y(maxPayment * f), label: yuanShort(maxPayment * f) }));
-  return { width, height, bars, balancePath, yTicks };
+  const yTicks = [0, 0.5, 1].map((f) => ({ y: y(maxPayment * f), label: `¥${yuanShort(maxPayment * f)}` }));
+  return { width, height, bars, yTicks, left: pad.left };
 }
 
 /** Shares of the total cost, for a one-line stacked bar: principal, interest, fees. */

@@ -208,19 +208,35 @@ const round = (v: number, step: number) => Math.max(step, Math.round(v / step) *
 const fixed = (v: number) => v.toFixed(4);
 const yuanText = (yuan: number) => (yuan >= 10_000 ? `${yuan / 10_000}万元` : `${yuan}元`);
 
-function pickCategory(rng: Rng): BenchCategory {
-  const total = benchCategories.reduce((s, c) => s + shapes[c].weight, 0);
+/** what each kind of lender mostly offers (multiplies the category weights) */
+const kindFocus: Record<InstitutionKind, Partial<Record<BenchCategory, number>>> = {
+  bank: {},
+  consumer_finance: { 经营贷: 0, 房抵贷: 0, 车贷: 0.2, 消费贷: 2, 装修贷: 1.5 },
+  microloan: { 房抵贷: 0, 车贷: 0.3, 装修贷: 0.5, 信用贷: 1.5, 消费贷: 1.5 },
+  trust: { 消费贷: 0, 信用贷: 0.2, 经营贷: 3, 房抵贷: 4 },
+  other: { 车贷: 10, 信用贷: 0.3, 消费贷: 0, 经营贷: 0, 房抵贷: 0, 装修贷: 0 },
+};
+
+function pickCategory(rng: Rng, kind: InstitutionKind): BenchCategory {
+  const weight = (c: BenchCategory) => shapes[c].weight * (kindFocus[kind][c] ?? 1);
+  const total = benchCategories.reduce((s, c) => s + weight(c), 0);
   let x = rng.next() * total;
   for (const c of benchCategories) {
-    x -= shapes[c].weight;
+    x -= weight(c);
     if (x < 0) return c;
   }
   return '信用贷';
 }
 
-/** One product; `listable` guarantees the all-in APR cap. */
-function generateProduct(rng: Rng, institution: { id: string; shortName: string }): NewProduct {
-  const category = pickCategory(rng);
+export interface ProductOwner {
+  id: string;
+  shortName: string;
+  kind: InstitutionKind;
+}
+
+/** One listed product within the all-in APR cap. */
+function generateProduct(rng: Rng, institution: ProductOwner): NewProduct {
+  const category = pickCategory(rng, institution.kind);
   const s = shapes[category];
   const brand = institution.shortName.replace(/(农商银行|银行|消费金融|小贷|信托|汽车金融)$/, '');
   const name = `${rng.chance(0.6) ? brand : ''}${rng.pick(prefixes)}${rng.pick(s.names)}${rng.pick(suffixes)}`;
@@ -286,7 +302,7 @@ function generateProduct(rng: Rng, institution: { id: string; shortName: string 
 }
 
 /** `count` listed products spread over the given institutions (weighted: a few large lenders, a long tail). */
-export function generateProducts(count: number, institutions: { id: string; shortName: string }[], seed = 20_260_102): NewProduct[] {
+export function generateProducts(count: number, institutions: ProductOwner[], seed = 20_260_102): NewProduct[] {
   if (!institutions.length) throw new Error('need at least one institution');
   const rng = createRng(seed);
   const out: NewProduct[] = [];
