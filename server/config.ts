@@ -19,6 +19,7 @@ const envSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: optionalUrl,
   REDIS_URL: optionalUrl,
+  REDIS_PREFIX: z.string().regex(/^[\w:-]{1,40}$/, 'letters, digits, ":", "-" or "_"').default('dc:'),
   ELASTICSEARCH_URL: optionalUrl,
   SESSION_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
   PII_KEY: z.preprocess(
@@ -32,6 +33,8 @@ const envSchema = z.object({
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,
   STRIPE_API_HOST: optionalString,
+  SMS_GATEWAY_URL: optionalUrl,
+  SMS_GATEWAY_SECRET: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
   LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
@@ -49,11 +52,15 @@ export interface Config {
   dataDir: string;
   databaseUrl?: string;
   redisUrl?: string;
+  /** prefix of every Redis key, so several deployments can share one Redis */
+  redisPrefix: string;
   elasticsearchUrl?: string;
   sessionSecret: string;
   /** PII keys, newest first; the first one encrypts, all of them decrypt. */
   piiKeys: { id: string; key: Buffer }[];
   stripe: { secretKey?: string; webhookSecret?: string; apiHost?: string };
+  /** SMS: a gateway when configured, else the outbox table only */
+  sms: { gatewayUrl?: string; gatewaySecret?: string };
   logLevel: Env['LOG_LEVEL'];
   seedDemo: boolean;
   rateLimits: { loginPerWindow: number; registerPerWindow: number; windowMs: number };
@@ -94,6 +101,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(env.DATA_DIR);
   let sessionSecret = env.SESSION_SECRET;
   let piiKey = env.PII_KEY;
+  if (env.SMS_GATEWAY_URL && !env.SMS_GATEWAY_SECRET) {
+    throw new ConfigError('Invalid configuration:\n  SMS_GATEWAY_SECRET: required when SMS_GATEWAY_URL is set (requests are signed with it)');
+  }
   if (!sessionSecret || !piiKey) {
     if (env.NODE_ENV === 'production') {
       const missing = [!sessionSecret && 'SESSION_SECRET', !piiKey && 'PII_KEY'].filter(Boolean).join(', ');
@@ -111,10 +121,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
+    redisPrefix: env.REDIS_PREFIX,
     elasticsearchUrl: env.ELASTICSEARCH_URL,
     sessionSecret,
     piiKeys: parsePiiKeys(piiKey),
     stripe: { secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET, apiHost: env.STRIPE_API_HOST },
+    sms: { gatewayUrl: env.SMS_GATEWAY_URL, gatewaySecret: env.SMS_GATEWAY_SECRET },
     logLevel: env.LOG_LEVEL,
     seedDemo: env.SEED_DEMO === 'auto',
     rateLimits: { loginPerWindow: env.LOGIN_RATE_LIMIT, registerPerWindow: env.REGISTER_RATE_LIMIT, windowMs: 15 * 60_000 },

@@ -12,6 +12,7 @@ import { IdempotencyService } from './modules/idempotency';
 import { InstitutionsService } from './modules/institutions';
 import { SettlementService } from './modules/settlement';
 import { RecommendationsService } from './modules/recommendations';
+import { HttpGatewayProvider, NotificationsService, OutboxProvider, type MessageProvider } from './modules/notifications';
 import { createSearchIndex, type SearchIndex } from './modules/search';
 
 export interface Services {
@@ -23,6 +24,7 @@ export interface Services {
   audit: AuditService;
   idempotency: IdempotencyService;
   recommendations: RecommendationsService;
+  notifications: NotificationsService;
 }
 
 export interface HealthCheck {
@@ -42,20 +44,28 @@ export interface Container {
   close(): Promise<void>;
 }
 
-export function createServices(database: DatabaseHandle, pii: PiiCipher, search: SearchIndex, shared: SharedState): Services {
+export function createServices(
+  database: DatabaseHandle,
+  pii: PiiCipher,
+  search: SearchIndex,
+  shared: SharedState,
+  messages: MessageProvider = new OutboxProvider(),
+): Services {
   const db = database.db;
+  const notifications = new NotificationsService(db, pii, messages);
   const audit = new AuditService(db);
   const settlement = new SettlementService(db);
   const catalogue = new CatalogueService(db, search, shared.cache);
   return {
-    accounts: new AccountsService(db, pii),
+    accounts: new AccountsService(db, pii, notifications),
     institutions: new InstitutionsService(db),
     catalogue,
-    applications: new ApplicationsService(db, pii, catalogue, settlement, audit),
+    applications: new ApplicationsService(db, pii, catalogue, settlement, audit, notifications),
     settlement,
     audit,
     idempotency: new IdempotencyService(db),
     recommendations: new RecommendationsService(catalogue),
+    notifications,
   };
 }
 
@@ -69,10 +79,12 @@ export async function createContainer(
     overrides.database ??
     (await openDatabase({ url: config.databaseUrl, dir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pglite') }));
   await database.migrate();
-  const shared = overrides.shared ?? (await connectSharedState(config.redisUrl));
+  const shared = overrides.shared ?? (await connectSharedState(config.redisUrl, config.redisPrefix));
   const pii = new PiiCipher(config.piiKeys);
   const search = createSearchIndex(config.elasticsearchUrl);
-  const services = createServices(database, pii, search, shared);
+  const messages =
+    config.sms.gatewayUrl && config.sms.gatewaySecret ? new HttpGatewayProvider(config.sms.gatewayUrl, config.sms.gatewaySecret) : new OutboxProvider();
+  const services = createServices(database, pii, search, shared, messages);
   await services.catalogue.start({ watch: config.env !== 'test' });
   const health: HealthCheck[] = [
     { name: 'database', check: () => database.ping() },

@@ -79,6 +79,7 @@ const queryWords = [
   '家装', '车主', '工薪', '额度高', '秒批', '公积金贷款', '经营贷 先息后本', '速融', '禾信', '信用贷',
   '消费分期', '购车', '抵押', '社保', '发票', '个体户', '旅游', '数码', '白领', '极速', 'pro', 'plus',
   '房子抵押', '装修分期', '企业主', '网商', '随心借', '华商银行', '农商', '小贷', '汽车金融', '30万', '精英',
+  'pluss', '装修带款', 'e贷 pro',
 ];
 const amountsYuan = [3_000, 5_000, 10_000, 20_000, 30_000, 50_000, 80_000, 100_000, 200_000, 300_000, 500_000, 1_000_000, 2_000_000];
 const termChoices = [3, 6, 12, 12, 24, 36, 60, 120];
@@ -285,6 +286,8 @@ async function main(): Promise<void> {
     }
     const ratio = search.rps / baseline.rps;
     lines.push(`search/baseline requests/s: ${f(ratio, 3)}`);
+    lines.push('(req/s: autocannon mean per second; latencies: percentiles of every 2xx response time — autocannon\'s own histogram rounds to whole ms;');
+    lines.push(' autocannon runs in this same process, so it shares the event loop with the app in both runs)');
     lines.push('');
     lines.push(
       `search-result cache (${SEARCH_CACHE_SECONDS} s TTL, keyed by the whole query): ${mix.length} distinct query strings, ` +

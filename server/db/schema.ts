@@ -6,3 +6,4 @@ export * from '../modules/applications/applications.schema';
 export * from '../modules/settlement/settlement.schema';
 export * from '../modules/audit/audit.schema';
 export * from '../modules/idempotency/idempotency.schema';
+export * from '../modules/notifications/notifications.schema';

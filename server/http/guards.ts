@@ -26,10 +26,11 @@ export const loginPaths: Record<AccountKind, string> = {
 
 export function createGuards(services: Pick<Services, 'accounts' | 'institutions'>) {
   async function fromSession(req: Request, kind: AccountKind): Promise<boolean> {
-    const id = req.session?.auth?.[kind];
-    if (!id) return false;
-    const account = await services.accounts.findActive(kind, id);
-    if (!account) {
+    const entry = req.session?.auth?.[kind];
+    if (!entry || typeof entry !== 'object') return false;
+    const account = await services.accounts.findActive(kind, entry.id);
+    // gone, frozen, or logged out everywhere since this session began
+    if (!account || account.sessionVersion !== entry.v) {
       delete req.session.auth![kind];
       return false;
     }
@@ -76,6 +77,7 @@ export function createGuards(services: Pick<Services, 'accounts' | 'institutions
             displayName: 'API',
             loginMasked: key.keyId,
             institutionId: key.institutionId,
+            sessionVersion: 0,
           };
           return next();
         }

@@ -34,6 +34,8 @@ export function createRateLimits(shared: SharedState, settings: RateLimitSetting
       limiter('login-account', settings.loginPerWindow, (req) => `${ip(req)}|${loginField(req)}`),
     ] as RequestHandler[],
     register: limiter('register', settings.registerPerWindow, ip),
+    /** SMS codes cost money and can be abused to spam: per address, on top of the per-number limits */
+    smsCode: limiter('sms-code', settings.registerPerWindow * 2, ip),
   };
 }
 export type RateLimits = ReturnType<typeof createRateLimits>;

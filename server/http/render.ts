@@ -23,8 +23,8 @@ export function createRenderer(surface: keyof typeof surfaceDirs, cache: boolean
     helpers: viewHelpers,
   });
   return async (req, res, page, context = {}) => {
-    const flash = req.session?.flash;
-    if (flash) delete req.session.flash;
+    const flash = req.session?.flash ?? res.locals.flash;
+    if (req.session?.flash) delete req.session.flash;
     const html = await hbs.renderView(path.join(viewsDir, 'pages', `${page}.hbs`), {
       settings: { views: viewsDir },
       cache,

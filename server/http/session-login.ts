@@ -10,7 +10,7 @@ export function establishLogin(req: Request, account: SessionAccount): Promise<v
   return new Promise((resolve, reject) => {
     req.session.regenerate((err) => {
       if (err) return reject(err);
-      req.session.auth = { ...carried, [account.kind]: account.id };
+      req.session.auth = { ...carried, [account.kind]: { id: account.id, v: account.sessionVersion } };
       req.session.save((saveErr) => (saveErr ? reject(saveErr) : resolve()));
     });
   });

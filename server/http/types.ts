@@ -3,7 +3,7 @@ import type { SessionAccount, AccountKind } from '../modules/accounts';
 declare module 'express-session' {
   interface SessionData {
     /** account id per kind: the three surfaces keep separate logins in one session */
-    auth?: Partial<Record<AccountKind, string>>;
+    auth?: Partial<Record<AccountKind, { id: string; v: number }>>;
     flash?: { kind: 'success' | 'error'; message: string };
   }
 }

@@ -141,9 +141,19 @@ describe('browser journey: consumer → institution → operator', () => {
     expect(new URL(c.url()).searchParams.get('next')).toMatch(new RegExp(`^/apply/${productA}\\?`));
     const phone = `139${String(randomInt(0, 100_000_000)).padStart(8, '0')}`;
     await c.locator('input[name=phone]').fill(phone);
+    // 获取验证码: the SMS lands in the outbox (the default provider); read it as the phone would
+    await c.locator('[data-testid=send-code]').click();
+    await c.locator('.alert.success').waitFor();
+    expect(await c.locator('.alert.success').innerText()).toContain('验证码已发送');
+    expect(await c.locator('input[name=phone]').inputValue()).toBe(phone);
+    expect(new URL(c.url()).pathname).toBe('/register/code');
+    const sms = await testApp!.container.services.notifications.lastSmsTo(phone);
+    const code = /验证码 (\d{6})/.exec(sms?.body ?? '')?.[1];
+    expect(code, 'an SMS code was sent').toMatch(/^\d{6}$/);
+    await c.locator('input[name=code]').fill(code!);
     await c.locator('input[name=password]').fill(PASSWORD);
     await shot(c, '03-register');
-    await c.locator('main form button[type=submit]').click();
+    await c.locator('[data-testid=register-submit]').click();
 
     // logged in and sent on to where it was going: the application form
     await c.waitForURL((url) => url.pathname === `/apply/${productA}`);

@@ -51,6 +51,13 @@ describe.each(databaseTargets())('the journey through the JSON APIs on $name', (
 
     const mine = await consumer.agent.get(`/api/v1/applications/${application.id}`).expect(200);
     expect(mine.body.timeline.map((e: { to: string }) => e.to)).toEqual(['submitted', 'reviewing', 'approved', 'disbursed']);
+    // told at every step, in the app
+    const told = await consumer.agent.get('/api/v1/notifications').expect(200);
+    expect(told.body.unread).toBe(3);
+    expect(told.body.items.map((n: { kind: string }) => n.kind)).toEqual(['application.disbursed', 'application.approved', 'application.reviewing']);
+    expect(told.body.items[0].body).toContain('50000.00 元已放款');
+    await consumer.agent.post('/api/v1/notifications/read').send({}).expect(204);
+    expect((await consumer.agent.get('/api/v1/notifications').expect(200)).body.unread).toBe(0);
 
     const operator = await staffAgent(t.app, 'admin', t.fixtures.operator);
     const seen = await operator.get(`/api/admin/v1/applications/${application.id}`).expect(200);

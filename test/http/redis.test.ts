@@ -3,8 +3,7 @@ import request from 'supertest';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
-import { newPhone } from '../support/http';
-import { PASSWORD } from '../support/fixtures';
+import { newPhone, register } from '../support/http';
 
 const redisUrl = process.env.TEST_REDIS_URL;
 
@@ -13,10 +12,11 @@ describe.runIf(redisUrl)('on Redis', () => {
   let one: TestApp;
   let two: TestApp;
   const secret = randomBytes(32).toString('hex');
+  const prefix = `dc-test-${randomBytes(4).toString('hex')}:`;
   beforeAll(async () => {
     // two app instances sharing one Redis and one session secret, like two web processes
-    one = await startTestApp({ redisUrl, env: { SESSION_SECRET: secret, LOGIN_RATE_LIMIT: '4' } });
-    two = await startTestApp({ redisUrl, env: { SESSION_SECRET: secret, LOGIN_RATE_LIMIT: '4' } });
+    one = await startTestApp({ redisUrl, env: { SESSION_SECRET: secret, LOGIN_RATE_LIMIT: '4', REDIS_PREFIX: prefix } });
+    two = await startTestApp({ redisUrl, env: { SESSION_SECRET: secret, LOGIN_RATE_LIMIT: '4', REDIS_PREFIX: prefix } });
   });
   afterAll(async () => {
     await one?.close();
@@ -26,12 +26,13 @@ describe.runIf(redisUrl)('on Redis', () => {
   it('keeps sessions in Redis', async () => {
     expect(one.container.shared.mode).toBe('redis');
     const phone = newPhone();
-    const res = await request(one.app).post('/api/v1/auth/register').send({ phone, password: PASSWORD }).expect(201);
+    const res = await register(request.agent(one.app), one.app, phone);
+    expect(res.status).toBe(201);
     const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('dc.sid='))!.split(';')[0]!;
     const sid = decodeURIComponent(cookie.slice('dc.sid='.length)).replace(/^s:/, '').split('.')[0]!;
     const client = createClient({ url: redisUrl });
     await client.connect();
-    const stored = await client.get(`dc:sess:${sid}`);
+    const stored = await client.get(`${prefix}sess:${sid}`);
     await client.quit();
     expect(stored).toContain('"consumer"');
     await request(one.app).get('/api/v1/me').set('Cookie', cookie).expect(200);

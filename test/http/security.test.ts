@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../server/db/client';
 import { createGuards, assertEveryRouteGuarded } from '../../server/http/guards';
 import { startTestApp, type TestApp } from '../support/app';
-import { apply, consumerAgent, csrfFrom, newPhone } from '../support/http';
+import { apply, consumerAgent, csrfFrom, newPhone, register, smsCode } from '../support/http';
 import { PASSWORD } from '../support/fixtures';
 
 const sessionCookie = (res: request.Response) =>
@@ -25,7 +25,8 @@ describe('security by default', () => {
     expect(forged.status).toBe(403);
     expect(forged.text).toContain('页面已过期');
     const page = await agent.get('/register').expect(200);
-    const ok = await agent.post('/register').type('form').send({ _csrf: csrfFrom(page.text), phone, password: PASSWORD });
+    const code = await smsCode(t.app, phone);
+    const ok = await agent.post('/register').type('form').send({ _csrf: csrfFrom(page.text), phone, code, password: PASSWORD });
     expect(ok.status).toBe(303);
     await agent.get('/applications').expect(200);
   });
@@ -41,7 +42,7 @@ describe('security by default', () => {
 
   it('the session id changes at login, and logout destroys the session', async () => {
     const phone = newPhone();
-    await request(t.app).post('/api/v1/auth/register').send({ phone, password: PASSWORD }).expect(201);
+    expect((await register(request.agent(t.app), t.app, phone)).status).toBe(201);
     const agent = request.agent(t.app);
     const page = await agent.get('/login').expect(200);
     const before = sessionCookie(page);
@@ -59,7 +60,7 @@ describe('security by default', () => {
 
   it('locks an account after repeated failures, even for the right password', async () => {
     const phone = newPhone();
-    await request(t.app).post('/api/v1/auth/register').send({ phone, password: PASSWORD }).expect(201);
+    expect((await register(request.agent(t.app), t.app, phone)).status).toBe(201);
     for (let i = 0; i < 4; i++) await request(t.app).post('/api/v1/auth/login').send({ phone, password: 'Wrong12345' }).expect(401);
     const fifth = await request(t.app).post('/api/v1/auth/login').send({ phone, password: 'Wrong12345' });
     expect(fifth.status).toBe(423);
@@ -137,7 +138,7 @@ describe('rate limiting on login and registration', () => {
 
   it('answers 429 past the registration limit', async () => {
     const codes = [];
-    for (let i = 0; i < 3; i++) codes.push((await request(t.app).post('/api/v1/auth/register').send({ phone: newPhone(), password: PASSWORD })).status);
+    for (let i = 0; i < 3; i++) codes.push((await register(request.agent(t.app), t.app)).status);
     expect(codes).toEqual([201, 201, 429]);
   });
 });

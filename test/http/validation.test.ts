@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
-import { apply, applicationInput, consumerAgent, newPhone, staffAgent } from '../support/http';
+import { apply, applicationInput, consumerAgent, newPhone, readCode, register, staffAgent } from '../support/http';
 import { PASSWORD } from '../support/fixtures';
 
 /** Bad input gets a 4xx naming the field and the reason, never a 500, and nothing is saved. */
@@ -34,9 +34,17 @@ describe('bad input to each endpoint', () => {
     expectFields(await request(t.app).post('/api/v1/auth/register').send({ phone: newPhone(), password: 'short' }), 400, 'password');
     expectFields(await request(t.app).post('/api/v1/auth/register').send({ phone: newPhone(), password: 'abcdefghij' }), 400, 'password');
     expectFields(await request(t.app).post('/api/v1/auth/register').send({ phone: newPhone(), password: PASSWORD, role: 'operator' }), 400, 'role');
+    expectFields(await request(t.app).post('/api/v1/auth/register').send({ phone: newPhone(), password: PASSWORD }), 400, 'code');
+    const unsent = newPhone();
+    expectFields(await request(t.app).post('/api/v1/auth/register').send({ phone: unsent, code: '123456', password: PASSWORD }), 400, 'code');
+    expectFields(await request(t.app).post('/api/v1/auth/sms-code').send({ phone: '123', purpose: 'register' }), 400, 'phone');
+    expectFields(await request(t.app).post('/api/v1/auth/sms-code').send({ phone: newPhone(), purpose: 'login' }), 400, 'purpose');
     const phone = newPhone();
-    await request(t.app).post('/api/v1/auth/register').send({ phone, password: PASSWORD }).expect(201);
-    expectFields(await request(t.app).post('/api/v1/auth/register').send({ phone, password: PASSWORD }), 409, 'phone');
+    expect((await register(request.agent(t.app), t.app, phone)).status).toBe(201);
+    // a minute later the same number asks again and tries to register a second time
+    await t.container.services.accounts.requestCode(phone, 'register', new Date(Date.now() + 61_000));
+    const again = await request(t.app).post('/api/v1/auth/register').send({ phone, code: await readCode(t.app, phone), password: PASSWORD });
+    expectFields(again, 409, 'phone');
     expectFields(await request(t.app).post('/api/v1/auth/login').send({ phone: 'abc', password: 'x' }), 400, 'phone');
     const wrong = await request(t.app).post('/api/v1/auth/login').send({ phone, password: 'Wrong1234' });
     expect(wrong.status).toBe(401);

@@ -12,6 +12,9 @@ import { seedFixtures, type Fixtures } from './fixtures';
 
 export const TEST_PII_KEY = `t1:${randomBytes(32).toString('base64')}`;
 
+/** Which container serves an app, so helpers can read what a person would receive (SMS codes in the outbox). */
+export const containerOf = new WeakMap<Express, Container>();
+
 export interface TestApp {
   app: Express;
   container: Container;
@@ -32,6 +35,11 @@ export async function startTestApp(
     SESSION_SECRET: randomBytes(32).toString('hex'),
     PII_KEY: TEST_PII_KEY,
     REDIS_URL: options.redisUrl ?? '',
+    // a fresh key space per test app, so counters from earlier runs on the same Redis do not leak in
+    REDIS_PREFIX: `dc-test-${randomBytes(4).toString('hex')}:`,
+    // many people register and log in from one test address; the rate-limit tests set their own limits
+    LOGIN_RATE_LIMIT: '1000',
+    REGISTER_RATE_LIMIT: '1000',
     ...options.env,
   });
   const { openDatabase } = await import('../../server/db/client');
@@ -45,6 +53,7 @@ export async function startTestApp(
     fixtures = await seedFixtures(container);
   }
   const app = createApp(container);
+  containerOf.set(app, container);
   return {
     app,
     container,

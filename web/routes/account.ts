@@ -1,7 +1,9 @@
 import type { Request, Response, Router } from 'express';
 import type { Services } from '../../server/container';
 import { AppError, ValidationError } from '../../server/lib/errors';
-import { consumerLoginBody, profileBody, registerBody } from '../../server/http/api/schemas';
+import { changePasswordBody, consumerLoginBody, profileBody, registerBody, resetPasswordBody } from '../../server/http/api/schemas';
+import { maskPhone } from '../../server/lib/pii';
+import { OTP_RESEND_SECONDS } from '../../server/modules/accounts';
 import { auditActor } from '../../server/http/audit-actor';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
@@ -32,12 +34,28 @@ export function accountRoutes(r: Router, services: Services, kit: HttpKit, rende
     }
   });
 
-  r.get('/register', guards.public, (req, res) => render(req, res, 'register', { title: '注册', next: safeNext(req.query.next, '') }));
+  const showRegister = (req: Request, res: Response, extra: Record<string, unknown> = {}) =>
+    render(req, res, 'register', { title: '注册', next: safeNext(req.query.next ?? req.body?.next, ''), ...extra });
+
+  r.get('/register', guards.public, (req, res) => showRegister(req, res));
+  // "获取验证码" on the register form (works without JavaScript: the button posts the form here)
+  r.post('/register/code', guards.public, limits.smsCode, async (req, res) => {
+    const values = { phone: req.body.phone, displayName: req.body.displayName };
+    try {
+      await services.accounts.requestCode(String(req.body.phone ?? ''), 'register');
+      res.locals.flash = { kind: 'success', message: `验证码已发送至 ${maskPhone(String(req.body.phone).trim())}，${OTP_RESEND_SECONDS} 秒后可重新获取` };
+      await showRegister(req, res, { values, codeSent: true });
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      res.status(err.code === 'rate_limited' ? 429 : 400);
+      await showRegister(req, res, { values, error: { message: err.message, fields: err.fields } });
+    }
+  });
   r.post('/register', guards.public, limits.register, async (req, res) => {
     const { next, ...fields } = req.body as Record<string, string>;
     try {
       const body = parse(registerBody, { ...fields, displayName: fields.displayName || undefined }, '注册信息有误');
-      const account = await services.accounts.registerConsumer(body);
+      const account = await services.accounts.registerWithCode(body);
       await establishLogin(req, account);
       await services.audit.record(
         { ...auditActor(req), kind: 'consumer', id: account.id },
@@ -48,12 +66,38 @@ export function accountRoutes(r: Router, services: Services, kit: HttpKit, rende
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       res.status(err.code === 'account_exists' ? 409 : 400);
-      await render(req, res, 'register', {
-        title: '注册',
-        next: safeNext(next, ''),
+      await showRegister(req, res, {
         error: { message: err.message, fields: err.fields },
         values: { phone: fields.phone, displayName: fields.displayName },
+        codeSent: true,
       });
+    }
+  });
+
+  const showReset = (req: Request, res: Response, extra: Record<string, unknown> = {}) => render(req, res, 'password-reset', { title: '找回密码', ...extra });
+  r.get('/password/reset', guards.public, (req, res) => showReset(req, res));
+  r.post('/password/reset/code', guards.public, limits.smsCode, async (req, res) => {
+    const values = { phone: req.body.phone };
+    try {
+      await services.accounts.requestCode(String(req.body.phone ?? ''), 'reset_password');
+      res.locals.flash = { kind: 'success', message: '如果该手机号已注册，验证码已发送' };
+      await showReset(req, res, { values, codeSent: true });
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      res.status(err.code === 'rate_limited' ? 429 : 400);
+      await showReset(req, res, { values, error: { message: err.message, fields: err.fields } });
+    }
+  });
+  r.post('/password/reset', guards.public, limits.register, async (req, res) => {
+    try {
+      const body = parse(resetPasswordBody, { phone: req.body.phone, code: req.body.code, password: req.body.password }, '重置信息有误');
+      await services.accounts.resetPassword(body);
+      req.session.flash = { kind: 'success', message: '密码已重置，所有设备都已退出登录，请用新密码登录' };
+      res.redirect(303, '/login');
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      res.status(400);
+      await showReset(req, res, { values: { phone: req.body.phone }, codeSent: true, error: { message: err.message, fields: err.fields } });
     }
   });
 
@@ -97,5 +141,38 @@ export function accountRoutes(r: Router, services: Services, kit: HttpKit, rende
       res.status(400);
       await showProfile(req, res, raw, { error: { message: err.message, fields: err.fields } });
     }
+  });
+
+  const showSecurity = async (req: Request, res: Response, extra: Record<string, unknown> = {}) =>
+    render(req, res, 'security', { title: '账号与安全', ...extra });
+  r.get('/account/security', consumer, (req, res) => showSecurity(req, res));
+  r.post('/account/password', consumer, async (req, res) => {
+    try {
+      const body = parse(changePasswordBody, { currentPassword: req.body.currentPassword, password: req.body.password }, '修改信息有误');
+      const account = await services.accounts.changePassword(req.account!.id, body.currentPassword, body.password);
+      await establishLogin(req, account);
+      await services.audit.record(auditActor(req), { action: 'account.password_changed', objectType: 'account', objectId: account.id });
+      req.session.flash = { kind: 'success', message: '密码已修改，其他设备已退出登录' };
+      res.redirect(303, '/account/security');
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      res.status(400);
+      await showSecurity(req, res, { error: { message: err.message, fields: err.fields } });
+    }
+  });
+  r.post('/account/logout-everywhere', consumer, async (req, res) => {
+    await services.accounts.logoutEverywhere(req.account!.id);
+    await services.audit.record(auditActor(req), { action: 'account.logout_everywhere', objectType: 'account', objectId: req.account!.id });
+    await destroySession(req);
+    res.clearCookie('dc.sid').redirect(303, '/login');
+  });
+
+  r.get('/notifications', consumer, async (req, res) => {
+    const items = await services.notifications.list(req.account!.id);
+    await render(req, res, 'notifications', { title: '消息通知', items });
+  });
+  r.post('/notifications/read', consumer, async (req, res) => {
+    await services.notifications.markAllRead(req.account!.id);
+    res.redirect(303, '/notifications');
   });
 }

@@ -6,7 +6,19 @@ import { idempotent } from '../idempotency';
 import type { HttpKit } from '../kit';
 import { destroySession, establishLogin } from '../session-login';
 import { parse } from '../validate';
-import { applicationBody, calculatorQuery, consumerLoginBody, productListQuery, profileBody, recommendationQuery, registerBody } from './schemas';
+import {
+  applicationBody,
+  calculatorQuery,
+  changePasswordBody,
+  consumerLoginBody,
+  productListQuery,
+  profileBody,
+  recommendationQuery,
+  registerBody,
+  resetPasswordBody,
+  smsCodeBody,
+} from './schemas';
+import { OTP_RESEND_SECONDS } from '../../modules/accounts';
 import { accountJson, applicationJson, productJson, profileJson, scheduleJson } from './serializers';
 import { profileOf, toSearchQuery } from '../catalogue-query';
 import { buildSchedule, validateTerms } from '../../modules/pricing';
@@ -77,9 +89,15 @@ export function consumerApi(services: Services, kit: HttpKit): Router {
     });
   });
 
+  r.post('/auth/sms-code', guards.public, limits.smsCode, async (req, res) => {
+    const body = parse(smsCodeBody, req.body, '请求有误');
+    await services.accounts.requestCode(body.phone, body.purpose);
+    res.status(202).json({ sent: true, resendAfterSeconds: OTP_RESEND_SECONDS });
+  });
+
   r.post('/auth/register', guards.public, limits.register, async (req, res) => {
     const body = parse(registerBody, req.body, '注册信息有误');
-    const account = await services.accounts.registerConsumer(body);
+    const account = await services.accounts.registerWithCode(body);
     await establishLogin(req, account);
     await services.audit.record({ ...auditActor(req), kind: 'consumer', id: account.id }, { action: 'account.registered', objectType: 'account', objectId: account.id });
     res.status(201).json({ account: accountJson(account) });
@@ -96,6 +114,37 @@ export function consumerApi(services: Services, kit: HttpKit): Router {
   r.post('/auth/logout', guards.public, async (req, res) => {
     await destroySession(req);
     res.clearCookie('dc.sid').status(204).end();
+  });
+
+  r.post('/auth/password/reset', guards.public, limits.register, async (req, res) => {
+    const body = parse(resetPasswordBody, req.body, '重置信息有误');
+    await services.accounts.resetPassword(body);
+    res.status(204).end();
+  });
+
+  r.post('/auth/password/change', consumer, async (req, res) => {
+    const body = parse(changePasswordBody, req.body, '修改信息有误');
+    const account = await services.accounts.changePassword(req.account!.id, body.currentPassword, body.password);
+    await establishLogin(req, account); // this session stays; every other one ends
+    await services.audit.record(auditActor(req), { action: 'account.password_changed', objectType: 'account', objectId: account.id });
+    res.status(204).end();
+  });
+
+  r.post('/auth/logout-everywhere', consumer, async (req, res) => {
+    await services.accounts.logoutEverywhere(req.account!.id);
+    await services.audit.record(auditActor(req), { action: 'account.logout_everywhere', objectType: 'account', objectId: req.account!.id });
+    await destroySession(req);
+    res.clearCookie('dc.sid').status(204).end();
+  });
+
+  r.get('/notifications', consumer, async (req, res) => {
+    const [items, unread] = await Promise.all([services.notifications.list(req.account!.id), services.notifications.unreadCount(req.account!.id)]);
+    res.json({ unread, items: items.map((n) => ({ id: n.id, kind: n.kind, title: n.title, body: n.body, link: n.link, read: n.readAt !== null, at: n.createdAt })) });
+  });
+
+  r.post('/notifications/read', consumer, async (req, res) => {
+    await services.notifications.markAllRead(req.account!.id);
+    res.status(204).end();
   });
 
   r.get('/me', consumer, (req, res) => {

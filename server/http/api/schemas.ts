@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { applicationStatuses, rejectReasons } from '../../modules/applications';
 import { creditSelfAssessment, employmentTypes, repaymentMethods, type CreditSelfAssessment } from '../../modules/catalogue';
 import { searchSorts } from '../../modules/search';
+import { passwordProblem } from '../../modules/accounts';
 import { intFrom, yuanAmount } from '../validate';
 
 /** Request schemas of the JSON APIs and the forms. Strict: unknown fields are refused. */
@@ -12,10 +13,31 @@ export const phoneField = z
   .regex(/^1[3-9]\d{9}$/, '请输入 11 位中国大陆手机号');
 const passwordField = z.string({ error: '密码必填' }).min(1, '密码必填').max(128, '密码最多 128 位');
 
+/** A new password, checked against the policy at the edge so every problem is reported at once. */
+const newPasswordField = z.string({ error: '密码必填' }).superRefine((value, ctx) => {
+  const problem = passwordProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const codeField = z.string({ error: '请输入短信验证码' }).trim().regex(/^\d{6}$/, '验证码为 6 位数字');
+
 export const registerBody = z.strictObject({
   phone: phoneField,
-  password: passwordField,
+  code: codeField,
+  password: newPasswordField,
   displayName: z.string().trim().max(30, '昵称最多 30 个字').optional(),
+});
+
+export const smsCodeBody = z.strictObject({
+  phone: phoneField,
+  purpose: z.enum(['register', 'reset_password'], { error: '用途为 register 或 reset_password' }),
+});
+
+export const resetPasswordBody = z.strictObject({ phone: phoneField, code: codeField, password: newPasswordField });
+
+export const changePasswordBody = z.strictObject({
+  currentPassword: z.string({ error: '请输入当前密码' }).min(1, '请输入当前密码').max(128),
+  password: newPasswordField,
 });
 
 export const consumerLoginBody = z.strictObject({ phone: phoneField, password: passwordField });

@@ -26,6 +26,8 @@ export const accounts = pgTable(
       .notNull()
       .default('active'),
     failedLogins: integer('failed_logins').notNull().default(0),
+    /** bumped by "log out everywhere" and password changes: older sessions stop working */
+    sessionVersion: integer('session_version').notNull().default(0),
     lockedUntil: timestamp('locked_until', { withTimezone: true }),
     lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -64,4 +66,20 @@ export const consumerProfiles = pgTable(
     check('consumer_profiles_age_check', sql`${t.age} is null or ${t.age} between 16 and 100`),
     check('consumer_profiles_income_check', sql`${t.monthlyIncomeFen} is null or ${t.monthlyIncomeFen} >= 0`),
   ],
+);
+
+/** One-time SMS codes. Only a keyed hash of the code is stored. */
+export const otpCodes = pgTable(
+  'otp_codes',
+  {
+    id: text('id').primaryKey(),
+    purpose: text('purpose', { enum: ['register', 'reset_password'] }).notNull(),
+    phoneHash: text('phone_hash').notNull(),
+    codeHash: text('code_hash').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    consumedAt: timestamp('consumed_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('otp_codes_phone_idx').on(t.phoneHash, t.purpose, t.createdAt)],
 );

@@ -1,12 +1,19 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { randomInt, timingSafeEqual } from 'node:crypto';
+import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { sqlState, UNIQUE_VIOLATION, type Database } from '../../db/client';
-import { ConflictError, LockedError, UnauthenticatedError, ValidationError } from '../../lib/errors';
+import { ConflictError, LockedError, RateLimitedError, UnauthenticatedError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { maskLogin, type PiiCipher } from '../../lib/pii';
-import { accounts, consumerProfiles, type AccountKind } from './accounts.schema';
+import type { NotificationsService } from '../notifications';
+import { accounts, consumerProfiles, otpCodes, type AccountKind } from './accounts.schema';
 import { hashPassword, passwordProblem, verifyAgainstDummy, verifyPassword } from './passwords';
 
 export const MAX_FAILED_LOGINS = 5;
+export const OTP_TTL_MINUTES = 5;
+export const OTP_RESEND_SECONDS = 60;
+export const OTP_MAX_PER_DAY = 10;
+export const OTP_MAX_ATTEMPTS = 5;
+export type OtpPurpose = 'register' | 'reset_password';
 export const LOCKOUT_MINUTES = 15;
 
 /** What a session knows about the person logged in. No PII in clear. */
@@ -17,6 +24,8 @@ export interface SessionAccount {
   displayName: string;
   loginMasked: string;
   institutionId: string | null;
+  /** sessions carrying an older version were logged out everywhere */
+  sessionVersion: number;
 }
 
 export const PHONE_PATTERN = /^1[3-9]\d{9}$/;
@@ -40,6 +49,7 @@ function toSessionAccount(row: typeof accounts.$inferSelect): SessionAccount {
     displayName: row.displayName,
     loginMasked: row.loginMasked,
     institutionId: row.institutionId,
+    sessionVersion: row.sessionVersion,
   };
 }
 
@@ -47,6 +57,7 @@ export class AccountsService {
   constructor(
     private readonly db: Database,
     private readonly pii: PiiCipher,
+    private readonly notifications: NotificationsService,
   ) {}
 
   private normaliseLogin(kind: AccountKind, login: string): string {
@@ -177,6 +188,134 @@ export class AccountsService {
   async count(kind: AccountKind): Promise<number> {
     const [row] = await this.db.select({ n: sql<number>`count(*)::int` }).from(accounts).where(eq(accounts.kind, kind));
     return row?.n ?? 0;
+  }
+
+  private codeHash(purpose: OtpPurpose, phone: string, code: string): string {
+    return this.pii.blindIndex(`otp:${purpose}:${phone}:${code}`);
+  }
+
+  /**
+   * Sends a one-time code by SMS. At most one a minute and ten a day per number. For a
+   * password reset of an unknown number nothing is sent, but the answer is the same, so
+   * the endpoint does not tell who is registered.
+   */
+  async requestCode(rawPhone: string, purpose: OtpPurpose, now = new Date()): Promise<void> {
+    const phone = this.normaliseLogin('consumer', rawPhone);
+    if (!PHONE_PATTERN.test(phone)) throw new ValidationError('手机号有误', { phone: '请输入 11 位中国大陆手机号' });
+    const phoneHash = this.pii.blindIndex(`consumer:${phone}`);
+    const recent = await this.db
+      .select({ createdAt: otpCodes.createdAt })
+      .from(otpCodes)
+      .where(and(eq(otpCodes.phoneHash, phoneHash), gt(otpCodes.createdAt, new Date(now.getTime() - 24 * 3600_000))))
+      .orderBy(desc(otpCodes.createdAt));
+    const last = recent[0];
+    if (last && now.getTime() - last.createdAt.getTime() < OTP_RESEND_SECONDS * 1000) {
+      const wait = Math.ceil((OTP_RESEND_SECONDS * 1000 - (now.getTime() - last.createdAt.getTime())) / 1000);
+      throw new RateLimitedError(`验证码发送过于频繁，请 ${wait} 秒后再试`);
+    }
+    if (recent.length >= OTP_MAX_PER_DAY) throw new RateLimitedError('今日获取验证码次数已达上限，请明天再试');
+    if (purpose === 'reset_password') {
+      const [existing] = await this.db.select({ id: accounts.id }).from(accounts).where(and(eq(accounts.kind, 'consumer'), eq(accounts.loginHash, phoneHash)));
+      if (!existing) {
+        // record the attempt (for the rate limit) but send nothing
+        await this.db.insert(otpCodes).values({ id: newId('otp'), purpose, phoneHash, codeHash: 'none', expiresAt: now, consumedAt: now });
+        return;
+      }
+    }
+    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    await this.db.insert(otpCodes).values({
+      id: newId('otp'),
+      purpose,
+      phoneHash,
+      codeHash: this.codeHash(purpose, phone, code),
+      expiresAt: new Date(now.getTime() + OTP_TTL_MINUTES * 60_000),
+    });
+    const what = purpose === 'register' ? '注册' : '重置密码';
+    await this.notifications.sendSms(phone, `otp.${purpose}`, `【贷超】验证码 ${code}，用于${what}，${OTP_TTL_MINUTES} 分钟内有效。请勿告诉他人。`);
+  }
+
+  /** Checks and consumes a code; five wrong tries burn it. */
+  async verifyCode(rawPhone: string, purpose: OtpPurpose, code: string, now = new Date()): Promise<void> {
+    const phone = this.normaliseLogin('consumer', rawPhone);
+    const invalid = new ValidationError('验证码有误', { code: '验证码错误或已过期，请重新获取' });
+    if (!/^\d{6}$/.test(code)) throw invalid;
+    const [row] = await this.db
+      .select()
+      .from(otpCodes)
+      .where(
+        and(
+          eq(otpCodes.phoneHash, this.pii.blindIndex(`consumer:${phone}`)),
+          eq(otpCodes.purpose, purpose),
+          isNull(otpCodes.consumedAt),
+          gt(otpCodes.expiresAt, now),
+        ),
+      )
+      .orderBy(desc(otpCodes.createdAt))
+      .limit(1);
+    if (!row || row.attempts >= OTP_MAX_ATTEMPTS) throw invalid;
+    const expected = Buffer.from(row.codeHash);
+    const given = Buffer.from(this.codeHash(purpose, phone, code));
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+      await this.db.update(otpCodes).set({ attempts: sql`${otpCodes.attempts} + 1` }).where(eq(otpCodes.id, row.id));
+      throw invalid;
+    }
+    const consumed = await this.db
+      .update(otpCodes)
+      .set({ consumedAt: now })
+      .where(and(eq(otpCodes.id, row.id), isNull(otpCodes.consumedAt)))
+      .returning({ id: otpCodes.id });
+    if (consumed.length === 0) throw invalid; // used by a concurrent request
+  }
+
+  /** Registration by SMS code and password. */
+  async registerWithCode(input: { phone: string; password: string; code: string; displayName?: string }): Promise<SessionAccount> {
+    const weak = passwordProblem(input.password);
+    if (weak) throw new ValidationError('注册信息有误', { password: weak });
+    await this.verifyCode(input.phone, 'register', input.code);
+    return this.registerConsumer(input);
+  }
+
+  private async setPassword(accountId: string, password: string): Promise<void> {
+    await this.db
+      .update(accounts)
+      .set({
+        passwordHash: await hashPassword(password),
+        sessionVersion: sql`${accounts.sessionVersion} + 1`,
+        failedLogins: 0,
+        lockedUntil: null,
+      })
+      .where(eq(accounts.id, accountId));
+  }
+
+  /** Forgotten password: a code sent to the phone, then a new password; every session ends. */
+  async resetPassword(input: { phone: string; code: string; password: string }): Promise<void> {
+    const weak = passwordProblem(input.password);
+    if (weak) throw new ValidationError('新密码不符合要求', { password: weak });
+    await this.verifyCode(input.phone, 'reset_password', input.code);
+    const phone = this.normaliseLogin('consumer', input.phone);
+    const [row] = await this.db
+      .select({ id: accounts.id })
+      .from(accounts)
+      .where(and(eq(accounts.kind, 'consumer'), eq(accounts.loginHash, this.pii.blindIndex(`consumer:${phone}`))));
+    if (!row) throw new ValidationError('验证码有误', { code: '验证码错误或已过期，请重新获取' });
+    await this.setPassword(row.id, input.password);
+  }
+
+  /** Change password knowing the current one; every other session ends. */
+  async changePassword(accountId: string, current: string, next: string): Promise<SessionAccount> {
+    const [row] = await this.db.select().from(accounts).where(eq(accounts.id, accountId));
+    if (!row || !(await verifyPassword(row.passwordHash, current))) {
+      throw new ValidationError('当前密码不正确', { currentPassword: '当前密码不正确' });
+    }
+    const weak = passwordProblem(next);
+    if (weak) throw new ValidationError('新密码不符合要求', { password: weak });
+    await this.setPassword(accountId, next);
+    return (await this.findActive(row.kind, accountId))!;
+  }
+
+  /** Ends every session of the account, on every device. */
+  async logoutEverywhere(accountId: string): Promise<void> {
+    await this.db.update(accounts).set({ sessionVersion: sql`${accounts.sessionVersion} + 1` }).where(eq(accounts.id, accountId));
   }
 
   async profile(accountId: string): Promise<ConsumerProfile> {

@@ -7,6 +7,7 @@ import { maskName, type PiiCipher } from '../../lib/pii';
 import { withTransaction } from '../../lib/tx';
 import type { SessionAccount } from '../accounts';
 import type { AuditActor, AuditService } from '../audit';
+import type { NotificationsService } from '../notifications';
 import { products } from '../catalogue/catalogue.schema';
 import type { CatalogueService } from '../catalogue';
 import { institutions } from '../institutions/institutions.schema';
@@ -69,6 +70,7 @@ export class ApplicationsService {
     private readonly catalogue: CatalogueService,
     private readonly settlement: SettlementService,
     private readonly audit: AuditService,
+    private readonly notifications: NotificationsService,
   ) {}
 
   async create(consumer: SessionAccount, input: NewApplication, actor: AuditActor): Promise<ApplicationDetail> {
@@ -297,6 +299,19 @@ export class ApplicationsService {
       note: change.note ?? '',
       data,
     });
+    if (actorKind !== 'consumer') {
+      const [product] = await tx.select({ name: products.name }).from(products).where(eq(products.id, current.productId));
+      await this.notifications.notify(
+        current.consumerId,
+        {
+          kind: `application.${change.status}`,
+          title: `${product?.name ?? '申请'}：${statusLabels[change.status]}`,
+          body: statusMessage(change),
+          link: `/applications/${current.id}`,
+        },
+        tx,
+      );
+    }
     let commission: PostedCommission | null = null;
     if (change.status === 'approved') {
       commission = await this.settlement.accrueCommission(tx, {
@@ -333,5 +348,21 @@ export class ApplicationsService {
       .from(applications)
       .groupBy(applications.status);
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+}
+
+/** What the consumer is told when their application moves. */
+function statusMessage(change: StatusChange): string {
+  switch (change.status) {
+    case 'reviewing':
+      return '机构已开始审核你的申请，请保持电话畅通。';
+    case 'approved':
+      return `已批准 ${(change.offeredAmountFen / 100).toFixed(2)} 元，${change.offeredTermMonths} 个月，综合年化 ${(Number(change.offeredApr) * 100).toFixed(2)}%。`;
+    case 'rejected':
+      return `很遗憾，申请未通过：${rejectReasons[change.reason]}。`;
+    case 'disbursed':
+      return `${(change.amountFen / 100).toFixed(2)} 元已放款，请留意到账并按时还款。`;
+    default:
+      return '申请状态已更新。';
   }
 }
