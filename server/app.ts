@@ -31,6 +31,8 @@ export function createApp(container: Container): Express {
   const production = config.env === 'production';
   const app = express();
   app.disable('x-powered-by');
+  // pages and API answers are per person and change often: no ETag hashing of every body
+  app.set('etag', false);
   app.set('trust proxy', config.trustProxy ? (/^\d+$/.test(config.trustProxy) ? Number(config.trustProxy) : config.trustProxy) : false);
 
   app.use(

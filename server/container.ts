@@ -101,7 +101,7 @@ export async function createContainer(
     services,
     health,
     close: async () => {
-      services.catalogue.stop();
+      await services.catalogue.stop();
       await search.close();
       await shared.close();
       await database.close();

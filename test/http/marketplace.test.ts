@@ -110,6 +110,7 @@ describe('the marketplace on the demo data', () => {
 
     it('records searches without digits that could be PII', async () => {
       await request(t.app).get('/api/v1/products').query({ q: '13812345678 闪电贷' }).expect(200);
+      await t.container.services.catalogue.flushEvents();
       const rows = await queryRows<{ query: string }>(t.container.database.db, sql`select query from catalogue_events where kind = 'search' order by id desc limit 1`);
       expect(rows[0]!.query).toBe('闪电贷');
     });

@@ -35,7 +35,7 @@ export function applicationRoutes(r: Router, services: Services, kit: HttpKit, r
     try {
       const body = parse(applicationBody, { ...req.body, productId: String(req.params.productId) }, '申请信息有误');
       const application = await services.applications.create(req.account!, { ...body, amountFen: body.amount }, auditActor(req));
-      await services.catalogue.recordEvent(kit.visitor(req, res), 'apply', { productId: body.productId });
+      services.catalogue.recordEvent(kit.visitor(req, res), 'apply', { productId: body.productId });
       req.session.flash = { kind: 'success', message: '申请已提交，机构审核后会更新进度' };
       res.redirect(303, `/applications/${application.id}`);
     } catch (err) {

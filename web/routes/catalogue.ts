@@ -75,7 +75,7 @@ export function catalogueRoutes(r: Router, services: Services, kit: HttpKit, ren
     const input = parsed.success ? parsed.data : productListQuery.parse({});
     const query = await toSearchQuery(services, req, input, 12);
     const page = await services.catalogue.searchListed(query);
-    if (input.q) await services.catalogue.recordEvent(visitor(req, res), 'search', { query: input.q, filters: { ...raw, q: undefined } });
+    if (input.q) services.catalogue.recordEvent(visitor(req, res), 'search', { query: input.q, filters: { ...raw, q: undefined } });
     const chosen = (k: 'category' | 'institution' | 'repayment') => new Set(input[k] ?? []);
     const facet = (k: 'category' | 'institution' | 'repayment', labels: Map<string, string>) =>
       [...labels].map(([value, label]) => ({ value, label, count: page.facets[k][value] ?? 0, checked: chosen(k).has(value) }));
@@ -108,7 +108,7 @@ export function catalogueRoutes(r: Router, services: Services, kit: HttpKit, ren
 
   r.get('/products/:id', guards.public, async (req, res) => {
     const product = services.catalogue.getListed(String(req.params.id));
-    await services.catalogue.recordEvent(visitor(req, res), 'view', { productId: product.id });
+    services.catalogue.recordEvent(visitor(req, res), 'view', { productId: product.id });
     const amountParsed = calculatorQuery.shape.principal.safeParse(req.query.amount ?? String(Math.max(product.minAmountFen / 100, Math.min(50000, product.maxAmountFen / 100))));
     const errors: Record<string, string> = {};
     let amountFen = amountParsed.success ? amountParsed.data : product.minAmountFen;
@@ -166,7 +166,7 @@ export function catalogueRoutes(r: Router, services: Services, kit: HttpKit, ren
     const shared = [...allTerms[0]!].filter((t) => allTerms.every((s) => s.has(t))).sort((a, b) => a - b);
     const termMonths = parsed.data.termMonths ?? (shared.includes(12) ? 12 : (shared[0] ?? products[0]!.termOptions[0]!));
     const profile = await profileOf(services, req);
-    await services.catalogue.recordEvent(visitor(req, res), 'compare', { filters: { ids: products.map((p) => p.id) } });
+    services.catalogue.recordEvent(visitor(req, res), 'compare', { filters: { ids: products.map((p) => p.id) } });
 
     const columns = products.map((p) => {
       const fits = amountFen >= p.minAmountFen && amountFen <= p.maxAmountFen && p.termOptions.includes(termMonths);
@@ -243,7 +243,7 @@ export function catalogueRoutes(r: Router, services: Services, kit: HttpKit, ren
         errors = validateTerms(terms);
         if (Object.keys(errors).length === 0) {
           schedule = buildSchedule(terms);
-          await services.catalogue.recordEvent(visitor(req, res), 'calculate');
+          services.catalogue.recordEvent(visitor(req, res), 'calculate');
         }
       }
       if (Object.keys(errors).length) res.status(400);

@@ -22,9 +22,16 @@ import { OTP_RESEND_SECONDS } from '../../modules/accounts';
 import { accountJson, applicationJson, productJson, profileJson, scheduleJson } from './serializers';
 import { profileOf, toSearchQuery } from '../catalogue-query';
 import { buildSchedule, validateTerms } from '../../modules/pricing';
-import { eligibilityProfileOf } from '../../modules/catalogue';
+import { eligibilityProfileOf, type ProductView } from '../../modules/catalogue';
 
 /** `/api/v1`: what the consumer site does, for apps. */
+const serialised = new WeakMap<ProductView, string>();
+function productJsonText(p: ProductView): string {
+  let text = serialised.get(p);
+  if (text === undefined) serialised.set(p, (text = JSON.stringify(productJson(p))));
+  return text;
+}
+
 export function consumerApi(services: Services, kit: HttpKit): Router {
   const { guards, limits, authenticate, visitor } = kit;
   const r = Router();
@@ -33,13 +40,15 @@ export function consumerApi(services: Services, kit: HttpKit): Router {
   r.get('/products', guards.public, async (req, res) => {
     const input = parse(productListQuery, req.query, '查询参数有误');
     const page = await services.catalogue.searchListed(await toSearchQuery(services, req, input));
-    if (input.q) await services.catalogue.recordEvent(visitor(req, res), 'search', { query: input.q });
-    res.json({ items: page.items.map(productJson), total: page.total, page: page.page, pageSize: page.pageSize, facets: page.facets });
+    if (input.q) services.catalogue.recordEvent(visitor(req, res), 'search', { query: input.q });
+    // items are serialised once per product version and spliced in: the list is the hot path
+    const meta = JSON.stringify({ total: page.total, page: page.page, pageSize: page.pageSize, facets: page.facets });
+    res.type('application/json').send(`{"items":[${page.items.map(productJsonText).join(',')}],${meta.slice(1)}`);
   });
 
   r.get('/products/:id', guards.public, async (req, res) => {
     const product = services.catalogue.getListed(String(req.params.id));
-    await services.catalogue.recordEvent(visitor(req, res), 'view', { productId: product.id });
+    services.catalogue.recordEvent(visitor(req, res), 'view', { productId: product.id });
     res.json(productJson(product));
   });
 

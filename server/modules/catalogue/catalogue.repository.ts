@@ -6,6 +6,7 @@ import { catalogueEvents, products } from './catalogue.schema';
 
 export type ProductRow = typeof products.$inferSelect;
 export type ProductInsert = typeof products.$inferInsert;
+export type CatalogueEventInsert = typeof catalogueEvents.$inferInsert;
 export type ProductWithInstitution = { product: ProductRow; institutionName: string; institutionFullName: string; institutionKind: string };
 
 export interface ProductStats {
@@ -102,8 +103,12 @@ export class CatalogueRepository {
     return out;
   }
 
-  async insertEvent(event: typeof catalogueEvents.$inferInsert): Promise<void> {
-    await this.db.insert(catalogueEvents).values(event);
+  async insertEvents(events: CatalogueEventInsert[]): Promise<void> {
+    await this.db.insert(catalogueEvents).values(events);
+  }
+
+  async insertMany(rows: ProductInsert[]): Promise<void> {
+    await this.db.insert(products).values(rows);
   }
 
   /** A visitor's recent events, newest first. */

@@ -4,7 +4,7 @@ import { NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { APR_LISTING_CAP, productAprRange } from '../pricing';
 import type { ProductDocument, SearchIndex, SearchQuery, SearchFacets } from '../search';
-import { CatalogueRepository, type ProductInsert, type ProductRow, type ProductStats } from './catalogue.repository';
+import { CatalogueRepository, type CatalogueEventInsert, type ProductInsert, type ProductRow, type ProductStats } from './catalogue.repository';
 import type { ProductStatus } from './catalogue.schema';
 import { pricingInput, toProductView, type ProductView } from './product-view';
 
@@ -48,6 +48,8 @@ export class CatalogueService {
   private stats = new Map<string, ProductStats>();
   private fingerprint = '';
   private timers: NodeJS.Timeout[] = [];
+  private pendingEvents: CatalogueEventInsert[] = [];
+  private eventTimer: NodeJS.Timeout | undefined;
 
   constructor(
     db: Database,
@@ -68,9 +70,10 @@ export class CatalogueService {
     }
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.timers.forEach(clearInterval);
     this.timers = [];
+    await this.flushEvents().catch(() => undefined);
   }
 
   async rebuild(): Promise<void> {
@@ -146,6 +149,18 @@ export class CatalogueService {
     return row;
   }
 
+  /** Many products at once (imports, seeding): validated one by one, inserted in batches, indexed once. */
+  async createMany(inputs: NewProduct[]): Promise<number> {
+    const rows = inputs.map((input) => {
+      const full = { ...input, ...this.pricing(input as ProductRow) };
+      this.validate(full);
+      return { id: newId('prd'), ...full };
+    });
+    for (let i = 0; i < rows.length; i += 500) await this.repo.insertMany(rows.slice(i, i + 500));
+    await this.rebuild();
+    return rows.length;
+  }
+
   async update(id: string, patch: ProductPatch): Promise<ProductRow> {
     const current = await this.repo.find(id);
     if (!current) throw new NotFoundError('产品');
@@ -214,15 +229,25 @@ export class CatalogueService {
     return [...seen].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
   }
 
-  async recordEvent(
-    visitor: string,
-    kind: CatalogueEventKind,
-    data: { productId?: string; query?: string; filters?: Record<string, unknown> } = {},
-  ): Promise<void> {
-    await this.repo.insertEvent({ visitor, kind, productId: data.productId ?? null, query: scrubQuery(data.query), filters: data.filters ?? {} });
+  /**
+   * Records a browse event. Events are buffered and written in batches (every second, or at
+   * 200), so recording never slows a search down; `flushEvents` writes what is pending.
+   */
+  recordEvent(visitor: string, kind: CatalogueEventKind, data: { productId?: string; query?: string; filters?: Record<string, unknown> } = {}): void {
+    this.pendingEvents.push({ visitor, kind, productId: data.productId ?? null, query: scrubQuery(data.query), filters: data.filters ?? {} });
+    if (this.pendingEvents.length >= 200) void this.flushEvents().catch(() => undefined);
+    else this.eventTimer ??= setTimeout(() => void this.flushEvents().catch(() => undefined), 1000).unref();
   }
 
-  recentEvents(visitor: string, limit = 50) {
+  async flushEvents(): Promise<void> {
+    if (this.eventTimer) clearTimeout(this.eventTimer);
+    this.eventTimer = undefined;
+    const batch = this.pendingEvents.splice(0);
+    if (batch.length) await this.repo.insertEvents(batch);
+  }
+
+  async recentEvents(visitor: string, limit = 50) {
+    await this.flushEvents();
     return this.repo.recentEvents(visitor, limit);
   }
 }
