@@ -70,6 +70,17 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
   };
 
   r.get('/leads/:id', staff, (req, res) => showLead(req, res));
+  // show the consented fields in clear: a recorded release, audited; refused after withdrawal
+  r.post('/leads/:id/reveal', staff, async (req, res) => {
+    try {
+      const revealed = await services.applications.revealLead(req.institutionId!, String(req.params.id), auditActor(req), 'portal');
+      await showLead(req, res, { revealed });
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'consent_withdrawn') throw err;
+      res.status(403);
+      await showLead(req, res, { error: { message: err.message } });
+    }
+  });
   r.post('/leads/:id/status', staff, formIdempotent(services.idempotency), async (req, res) => {
     const id = String(req.params.id);
     try {

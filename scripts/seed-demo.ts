@@ -1,5 +1,8 @@
 import type { Services } from '../server/container';
 import type { AuditActor } from '../server/modules/audit';
+import { checkEligibility, eligibilityProfileOf } from '../server/modules/catalogue';
+import { standardApplicationFields } from '../server/modules/consents';
+import { idCheckCharacter } from '../server/modules/identity';
 import { DEMO_PASSWORD, demoConsumers, demoInstitutions, demoOperators, demoProducts } from './demo-data';
 
 export interface DemoLogins {
@@ -90,46 +93,63 @@ export async function seedDemo(services: Services): Promise<DemoLogins | null> {
 
   const consumers = [];
   for (const c of demoConsumers) {
-    consumers.push({ account: await services.accounts.registerConsumer({ phone: c.phone, password: DEMO_PASSWORD, displayName: c.displayName }), city: c.city, name: c.displayName });
+    consumers.push({ account: await services.accounts.registerConsumer({ phone: c.phone, password: DEMO_PASSWORD, displayName: c.displayName }) });
     logins.consumer.push({ phone: c.phone, password: DEMO_PASSWORD });
   }
 
-  // A few applications in different states, so every inbox and dashboard has something to show.
+  // Verified identities and profiles, then a few applications in different states, so every
+  // inbox and dashboard has something to show.
+  const people = [
+    { name: '张伟', birth: '19900307', region: '310104', profile: { city: '上海', monthlyIncomeFen: 1_500_000, employment: '上班族', housing: '按揭', monthlyDebtFen: 200_000, creditSelfAssessment: 'good' } },
+    { name: '李娜', birth: '19880615', region: '110105', profile: { city: '北京', monthlyIncomeFen: 2_200_000, employment: '上班族', housing: '自有住房', monthlyDebtFen: 0, creditSelfAssessment: 'excellent' } },
+    { name: '王芳', birth: '19950921', region: '510107', profile: { city: '成都', monthlyIncomeFen: 900_000, employment: '个体户', housing: '租房', monthlyDebtFen: 50_000, creditSelfAssessment: 'fair' } },
+  ];
+  for (const [i, c] of consumers.entries()) {
+    const person = people[i % people.length]!;
+    const first17 = `${person.region}${person.birth}${String(101 + i * 2).padStart(3, '0')}`;
+    await services.identity.verify(c.account.id, { realName: person.name, idNumber: first17 + idCheckCharacter(first17) }, system);
+    const summary = await services.identity.summary(c.account.id);
+    await services.accounts.saveProfile(c.account.id, { ...person.profile, age: summary.age ?? null });
+  }
+
+  const eligibleFor = async (accountId: string) => {
+    const profile = { ...eligibilityProfileOf(await services.accounts.profile(accountId)), age: (await services.identity.summary(accountId)).age };
+    return productIds.filter((p) => checkEligibility(services.catalogue.getListed(p.id).eligibility, profile).eligible);
+  };
+  const steps: ('reviewing' | 'approved' | 'disbursed' | 'rejected')[][] = [[], ['reviewing'], ['approved'], ['approved', 'disbursed'], ['rejected']];
+  const plans: { who: (typeof consumers)[number]; product: (typeof productIds)[number]; steps: (typeof steps)[number] }[] = [];
   const [first, second] = consumers;
   if (first && second) {
-    const names = ['张伟', '李娜'];
-    const plans: { who: typeof first; product: (typeof productIds)[number]; steps: ('reviewing' | 'approved' | 'disbursed' | 'rejected')[] }[] = [
-      { who: second, product: productIds[0]!, steps: [] },
-      { who: second, product: productIds[6]!, steps: ['reviewing'] },
-      { who: second, product: productIds[11]!, steps: ['approved'] },
-      { who: second, product: productIds[16]!, steps: ['approved', 'disbursed'] },
-      { who: second, product: productIds[21]!, steps: ['rejected'] },
-      { who: first, product: productIds[2]!, steps: ['reviewing', 'approved', 'disbursed'] },
-    ];
-    for (const [i, plan] of plans.entries()) {
-      const app = await services.applications.create(
-        plan.who.account,
-        {
-          productId: plan.product.id,
-          amountFen: plan.product.min * 2,
-          termMonths: plan.product.terms[Math.min(1, plan.product.terms.length - 1)]!,
-          purpose: '消费',
-          applicantName: names[i % 2]!,
-          city: plan.who.city,
-        },
-        system,
-      );
-      for (const step of plan.steps) {
-        const change =
-          step === 'approved'
-            ? { status: step, offeredAmountFen: app.amountFen, offeredTermMonths: app.termMonths, offeredApr: '0.150000' }
-            : step === 'disbursed'
-              ? { status: step, amountFen: app.amountFen }
-              : step === 'rejected'
-                ? { status: step, reason: 'income' as const }
-                : { status: step };
-        await services.applications.changeStatusByInstitution(plan.product.institution, app.id, change, system);
-      }
+    const forSecond = await eligibleFor(second.account.id);
+    forSecond.filter((_, i) => i % 4 === 0).slice(0, steps.length).forEach((product, i) => plans.push({ who: second, product, steps: steps[i]! }));
+    const taken = new Set(plans.map((p) => p.product.id));
+    const forFirst = (await eligibleFor(first.account.id)).find((p) => !taken.has(p.id));
+    if (forFirst) plans.push({ who: first, product: forFirst, steps: ['reviewing', 'approved', 'disbursed'] });
+  }
+  for (const plan of plans) {
+    const amountFen = plan.product.min * 2;
+    const termMonths = plan.product.terms[Math.min(1, plan.product.terms.length - 1)]!;
+    const { created } = await services.submission.apply(
+      plan.who.account,
+      {
+        items: [{ productId: plan.product.id, amountFen, termMonths }],
+        purpose: '消费',
+        consents: [{ institutionId: plan.product.institution, fields: standardApplicationFields }],
+      },
+      system,
+    );
+    const appId = created[0];
+    if (!appId) continue;
+    for (const step of plan.steps) {
+      const change =
+        step === 'approved'
+          ? { status: step, offeredAmountFen: amountFen, offeredTermMonths: termMonths, offeredApr: '0.150000' }
+          : step === 'disbursed'
+            ? { status: step, amountFen }
+            : step === 'rejected'
+              ? { status: step, reason: 'income' as const }
+              : { status: step };
+      await services.applications.changeStatusByInstitution(plan.product.institution, appId, change, system);
     }
   }
 

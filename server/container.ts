@@ -5,7 +5,9 @@ import { openDatabase, type DatabaseHandle } from './db/client';
 import { createLogger, type Logger } from './lib/logger';
 import { PiiCipher } from './lib/pii';
 import { AccountsService } from './modules/accounts';
-import { ApplicationsService } from './modules/applications';
+import { ApplicationsService, SubmissionService } from './modules/applications';
+import { ConsentsService } from './modules/consents';
+import { DevelopmentVerificationProvider, IdentityService } from './modules/identity';
 import { AuditService } from './modules/audit';
 import { CatalogueService } from './modules/catalogue';
 import { IdempotencyService } from './modules/idempotency';
@@ -25,6 +27,9 @@ export interface Services {
   idempotency: IdempotencyService;
   recommendations: RecommendationsService;
   notifications: NotificationsService;
+  identity: IdentityService;
+  consents: ConsentsService;
+  submission: SubmissionService;
 }
 
 export interface HealthCheck {
@@ -52,20 +57,26 @@ export function createServices(
   messages: MessageProvider = new OutboxProvider(),
 ): Services {
   const db = database.db;
-  const notifications = new NotificationsService(db, pii, messages);
   const audit = new AuditService(db);
+  const notifications = new NotificationsService(db, pii, messages);
+  const consents = new ConsentsService(db, audit);
+  const identity = new IdentityService(db, pii, new DevelopmentVerificationProvider(), audit);
+  const accounts = new AccountsService(db, pii, notifications);
   const settlement = new SettlementService(db);
   const catalogue = new CatalogueService(db, search, shared.cache);
   return {
-    accounts: new AccountsService(db, pii, notifications),
+    accounts,
     institutions: new InstitutionsService(db),
     catalogue,
-    applications: new ApplicationsService(db, pii, catalogue, settlement, audit, notifications),
+    applications: new ApplicationsService(db, pii, catalogue, settlement, audit, notifications, consents),
+    submission: new SubmissionService(db, pii, catalogue, accounts, identity, consents, audit),
     settlement,
     audit,
     idempotency: new IdempotencyService(db),
     recommendations: new RecommendationsService(catalogue),
     notifications,
+    identity,
+    consents,
   };
 }
 

@@ -7,3 +7,5 @@ export * from '../modules/settlement/settlement.schema';
 export * from '../modules/audit/audit.schema';
 export * from '../modules/idempotency/idempotency.schema';
 export * from '../modules/notifications/notifications.schema';
+export * from '../modules/identity/identity.schema';
+export * from '../modules/consents/consents.schema';

@@ -5,6 +5,8 @@ declare module 'express-session' {
     /** account id per kind: the three surfaces keep separate logins in one session */
     auth?: Partial<Record<AccountKind, { id: string; v: number }>>;
     flash?: { kind: 'success' | 'error'; message: string };
+    /** the outcome of the last multi-apply, shown once on /apply/done */
+    applyResult?: { created: string[]; refused: unknown[] };
   }
 }
 

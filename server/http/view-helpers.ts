@@ -33,7 +33,8 @@ export const viewHelpers = {
   eq: (a: unknown, b: unknown) => a === b,
   gt: (a: unknown, b: unknown) => Number(a) > Number(b),
   mul: (a: unknown, b: unknown) => Math.round(Number(a) * Number(b)),
-  or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
+  /** the first truthy argument (Handlebars passes its options object last) */
+  or: (...args: unknown[]) => args.slice(0, -1).find(Boolean),
   includes: (list: unknown, item: unknown) => Array.isArray(list) && list.includes(item),
   join: (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : '、') : ''),
   selected: (a: unknown, b: unknown) => (String(a) === String(b) ? 'selected' : ''),

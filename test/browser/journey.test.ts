@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../support/fixtures';
+import { newIdNumber } from '../support/http';
 import { startTestApp, type TestApp } from '../support/app';
 
 /**
@@ -93,6 +94,7 @@ describe('browser journey: consumer → institution → operator', () => {
 
   const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS_DIR, `journey-${name}.png`), fullPage: true });
   const pathOf = (page: Page) => new URL(page.url()).pathname;
+  const ID_NUMBER = newIdNumber();
 
   it('a consumer applies, the institution approves and disburses, the operator sees the commissions', { timeout: 120_000 }, async () => {
     expect(browser, 'browser must have launched').toBeDefined();
@@ -128,17 +130,17 @@ describe('browser journey: consumer → institution → operator', () => {
     expect(await c.locator('main').innerText()).toContain('甲银行');
     const apply = c.locator('[data-testid=apply]');
     await apply.waitFor();
-    expect(await apply.getAttribute('href')).toMatch(new RegExp(`^/apply/${productA}\\?amount=\\d+&termMonths=\\d+$`));
+    expect(await apply.getAttribute('href')).toMatch(new RegExp(`^/apply\\?products=${productA}&amount=\\d+&termMonths=\\d+$`));
     await shot(c, '02-product');
 
     await apply.click();
     await c.waitForURL((url) => url.pathname === '/login');
-    expect(new URL(c.url()).searchParams.get('next')).toMatch(new RegExp(`^/apply/${productA}\\?`));
-    expect(await c.locator('main form input[name=next]').inputValue()).toMatch(new RegExp(`^/apply/${productA}\\?`));
+    expect(new URL(c.url()).searchParams.get('next')).toMatch(new RegExp(`^/apply\\?products=${productA}`));
+    expect(await c.locator('main form input[name=next]').inputValue()).toMatch(new RegExp(`^/apply\\?products=${productA}`));
 
     await c.locator('main form').getByRole('link', { name: '注册', exact: true }).click();
     await c.waitForURL((url) => url.pathname === '/register');
-    expect(new URL(c.url()).searchParams.get('next')).toMatch(new RegExp(`^/apply/${productA}\\?`));
+    expect(new URL(c.url()).searchParams.get('next')).toMatch(new RegExp(`^/apply\\?products=${productA}`));
     const phone = `139${String(randomInt(0, 100_000_000)).padStart(8, '0')}`;
     await c.locator('input[name=phone]').fill(phone);
     // 获取验证码: the SMS lands in the outbox (the default provider); read it as the phone would
@@ -156,20 +158,43 @@ describe('browser journey: consumer → institution → operator', () => {
     await c.locator('[data-testid=register-submit]').click();
 
     // logged in and sent on to where it was going: the application form
-    await c.waitForURL((url) => url.pathname === `/apply/${productA}`);
-    await c.locator('.alert.success').waitFor();
-    expect(await c.locator('.alert.success').innerText()).toContain('注册成功');
+    // logged in and sent on to where it was going; a first application needs real-name verification
+    await c.waitForURL((url) => url.pathname === '/verify');
     expect(await c.locator('header').innerText()).toContain('我的申请');
+    await c.locator('input[name=realName]').fill('王小明');
+    await c.locator('input[name=idNumber]').fill(ID_NUMBER);
+    await c.locator('main form button[type=submit]').click();
 
-    // ── 3. fill in the application ────────────────────────────────────────────────────────────
+    // ── 3. fill in the application: the form asks only what the profile does not know ────────
+    await c.waitForURL((url) => url.pathname === '/apply');
+    expect(await c.locator('.alert.success').innerText()).toContain('实名认证成功');
+    expect(await c.locator('[data-product-id]').count()).toBe(1);
     await c.locator('input[name=amount]').fill(String(AMOUNT_YUAN));
     await c.locator('select[name=termMonths]').selectOption('12');
     await c.locator('select[name=purpose]').selectOption('装修');
-    await c.locator('input[name=applicantName]').fill('王小明');
     await c.locator('input[name=city]').fill('上海');
+    await c.locator('select[name=employment]').selectOption('上班族');
+    await c.locator('input[name=monthlyIncome]').fill('15000');
+    await c.locator('select[name=housing]').selectOption('租房');
+    await c.locator('input[name=monthlyDebt]').fill('0');
+    await c.locator('select[name=creditSelfAssessment]').selectOption('good');
     await shot(c, '04-apply-form');
-    await c.locator('main form button[type=submit]').click();
+    await c.locator('[data-testid=to-consent]').click();
 
+    // the consent screen: the institution by name, the purpose, the exact fields, unticked
+    await c.waitForURL((url) => url.pathname === '/apply/review');
+    const consentBox = c.locator(`.consent[data-institution-id="${fixtures.institutionA.id}"]`);
+    await consentBox.waitFor();
+    expect(await consentBox.innerText()).toContain('甲银行');
+    expect(await consentBox.innerText()).toContain('身份证号');
+    expect(await consentBox.locator('input[name=consent]').isChecked()).toBe(false);
+    await consentBox.locator('input[name=consent]').check();
+    await shot(c, '04b-consent');
+    await c.locator('[data-testid=submit-application]').click();
+
+    await c.waitForURL((url) => url.pathname === '/apply/done');
+    expect(await c.locator('main').innerText()).toContain('已提交 1 份申请');
+    await c.locator('a[data-application-id]').first().click();
     await c.waitForURL(/\/applications\/[^/?#]+$/);
     const appId = decodeURIComponent(pathOf(c).split('/').pop()!);
     expect(appId).toMatch(/^[\w-]+$/);
@@ -177,7 +202,6 @@ describe('browser journey: consumer → institution → operator', () => {
     await timeline.waitFor();
     expect(await timeline.locator('li[data-status=submitted]').count()).toBe(1);
     expect(await timeline.locator('li').count()).toBe(1);
-    expect(await c.locator('.alert.success').innerText()).toContain('申请已提交');
     expect(await c.locator('main h1 .badge').getAttribute('data-status')).toBe('submitted');
     const consumerText = await c.locator('main').innerText();
     expect(consumerText).toContain('甲银行');

@@ -408,7 +408,7 @@ describe('browser: search, filters, compare, calculator, recommendations', () =>
     expect(await productSchedule.locator('tbody tr').count()).toBe(Number(newTerm));
     expect(await productSchedule.locator('tfoot th').nth(2).innerText()).toBe('¥80,000.00');
     expect(await c.locator('#calculator figure.chart svg rect').count()).toBeGreaterThanOrEqual(Number(newTerm));
-    expect(await c.locator('[data-testid=apply]').getAttribute('href')).toBe(`/apply/${productId}?amount=80000&termMonths=${newTerm}`);
+    expect(await c.locator('[data-testid=apply]').getAttribute('href')).toBe(`/apply?products=${productId}&amount=80000&termMonths=${newTerm}`);
     expect(await pageWidth(c)).toBeLessThanOrEqual(PHONE_VIEWPORT.width);
     await shot(c, '05-product-calculator');
 

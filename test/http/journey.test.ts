@@ -30,7 +30,11 @@ describe.each(databaseTargets())('the journey through the JSON APIs on $name', (
     const inbox = await partner.get('/api/partner/v1/leads').expect(200);
     expect(inbox.body.items.map((l: { id: string }) => l.id)).toContain(application.id);
     const lead = await partner.get(`/api/partner/v1/leads/${application.id}`).expect(200);
-    expect(lead.body.applicant.name).toBe('王**'); // masked
+    // only consented fields, identifiers masked
+    expect(lead.body.applicant.realName).toBe('王**');
+    expect(lead.body.applicant.phone).toBe(`${consumer.phone.slice(0, 3)}****${consumer.phone.slice(-4)}`);
+    expect(lead.body.applicant.idNumber).toBe(`${consumer.idNumber.slice(0, 3)}***********${consumer.idNumber.slice(-4)}`);
+    expect(lead.body.consent.fields).toContain('idNumber');
     expect(lead.body.nextStatuses).toEqual(expect.arrayContaining(['reviewing', 'approved', 'rejected']));
 
     await partner.post(`/api/partner/v1/leads/${application.id}/status`).send({ status: 'reviewing' }).expect(200);
@@ -93,15 +97,15 @@ describe.each(databaseTargets())('the journey through the JSON APIs on $name', (
   it('the same Idempotency-Key twice creates one application; another body with it is a 409', async () => {
     const consumer = await consumerAgent(t.app);
     const key = randomUUID();
-    const body = applicationInput(t.fixtures.institutionA.productId);
+    const body = applicationInput(t.fixtures.institutionA.productId, t.fixtures.institutionA.id);
     const first = await consumer.agent.post('/api/v1/applications').set('Idempotency-Key', key).send(body).expect(201);
     const replay = await consumer.agent.post('/api/v1/applications').set('Idempotency-Key', key).send(body).expect(201);
-    expect(replay.body.id).toBe(first.body.id);
+    expect(replay.body.applications[0].id).toBe(first.body.applications[0].id);
     expect(replay.headers['idempotent-replayed']).toBe('true');
     const other = await consumer.agent
       .post('/api/v1/applications')
       .set('Idempotency-Key', key)
-      .send({ ...body, amount: 60000 })
+      .send({ ...body, purpose: '消费' })
       .expect(409);
     expect(other.body.error.code).toBe('idempotency_key_reused');
     const list = await consumer.agent.get('/api/v1/applications').expect(200);
@@ -111,11 +115,11 @@ describe.each(databaseTargets())('the journey through the JSON APIs on $name', (
   it('concurrent requests with one Idempotency-Key create one application', async () => {
     const consumer = await consumerAgent(t.app);
     const key = randomUUID();
-    const body = applicationInput(t.fixtures.institutionB.productId);
+    const body = applicationInput(t.fixtures.institutionB.productId, t.fixtures.institutionB.id);
     const results = await Promise.all(
       Array.from({ length: 4 }, () => consumer.agent.post('/api/v1/applications').set('Idempotency-Key', key).send(body)),
     );
-    const created = new Set(results.filter((r) => r.status === 201).map((r) => r.body.id));
+    const created = new Set(results.filter((r) => r.status === 201).map((r) => r.body.applications[0].id));
     expect(created.size).toBe(1);
     for (const r of results) expect([201, 409]).toContain(r.status);
     const list = await consumer.agent.get('/api/v1/applications').expect(200);

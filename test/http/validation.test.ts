@@ -61,22 +61,37 @@ describe('bad input to each endpoint', () => {
       if (key) req.set('Idempotency-Key', key);
       return req.send(body as object);
     };
-    const productId = t.fixtures.institutionA.productId;
-    expectFields(await post(applicationInput(productId), null), 400, 'Idempotency-Key');
-    expectFields(await post(applicationInput(productId), 'short'), 400, 'Idempotency-Key');
-    expectFields(await post({ ...applicationInput(productId), productId: undefined }), 400, 'productId');
-    expectFields(await post(applicationInput('prd_unknown')), 400, 'productId');
-    expectFields(await post(applicationInput(productId, { amount: 999999999 })), 400, 'amount');
-    expectFields(await post(applicationInput(productId, { amount: '12.345' })), 400, 'amount');
-    expectFields(await post(applicationInput(productId, { termMonths: 7 })), 400, 'termMonths');
-    expectFields(await post(applicationInput(productId, { purpose: '炒股' })), 400, 'purpose');
-    expectFields(await post(applicationInput(productId, { applicantName: '<script>' })), 400, 'applicantName');
-    expectFields(await post(applicationInput(productId, { status: 'approved' })), 400, 'status');
-    expectFields(await post(applicationInput(productId, { institutionId: t.fixtures.institutionB.id })), 400, 'institutionId');
+    const { productId, id: institutionId } = { productId: t.fixtures.institutionA.productId, id: t.fixtures.institutionA.id };
+    const input = (extra: Record<string, unknown> = {}, item: Record<string, unknown> = {}) =>
+      applicationInput(productId, institutionId, { products: [{ productId, amount: 50000, termMonths: 12, ...item }], ...extra });
+    expectFields(await post(input(), null), 400, 'Idempotency-Key');
+    expectFields(await post(input(), 'short'), 400, 'Idempotency-Key');
+    expectFields(await post(input({ products: [] })), 400, 'products');
+    expectFields(await post(input({}, { productId: undefined })), 400, 'products.0.productId');
+    expectFields(await post(input({}, { amount: '12.345' })), 400, 'products.0.amount');
+    expectFields(await post(input({ purpose: '炒股' })), 400, 'purpose');
+    expectFields(await post(input({ status: 'approved' })), 400, 'status');
+    expectFields(await post(input({ consents: [{ institutionId, fields: ['realName'] }] })), 400, 'consents');
+    expectFields(await post(input({ consents: [{ institutionId, fields: ['bankPassword'] }] })), 400, 'consents.0.fields.0');
+    // refused per product, with the reason, before any data leaves
+    const unknown = await post(input({}, { productId: 'prd_unknown' }));
+    expectFields(unknown, 409, 'prd_unknown');
+    const tooMuch = await post(input({}, { amount: 999999999 }));
+    expectFields(tooMuch, 409, productId);
+    expect(tooMuch.body.error.fields[productId]).toContain('借款金额需在');
+    expect((await post(input({}, { termMonths: 7 }))).body.error.fields[productId]).toContain('可选期限');
+    const noConsent = await post(input({ consents: [] }));
+    expectFields(noConsent, 409, productId);
+    expect(noConsent.body.error.fields[productId]).toContain('没有授权');
     const list = await agent.get('/api/v1/applications').expect(200);
     expect(list.body.items).toEqual([]); // nothing was saved by any bad request
+    expect((await agent.get('/api/v1/data-releases').expect(200)).body.items).toEqual([]); // and nothing left
     const form = await agent.post('/api/v1/applications').set('Idempotency-Key', randomUUID()).type('form').send('productId=x');
     expect(form.status).toBe(415);
+    const unverified = await consumerAgent(t.app, { verified: false });
+    const refused = await unverified.agent.post('/api/v1/applications').set('Idempotency-Key', randomUUID()).send(input());
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('identity_required');
   });
 
   it('POST /api/partner/v1/leads/:id/status', async () => {

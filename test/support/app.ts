@@ -7,6 +7,7 @@ import { createApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { createContainer, type Container } from '../../server/container';
 import type { DatabaseHandle } from '../../server/db/client';
+import type { Logger } from '../../server/lib/logger';
 import { seedDemo } from '../../scripts/seed-demo';
 import { seedFixtures, type Fixtures } from './fixtures';
 
@@ -25,7 +26,7 @@ export interface TestApp {
 
 /** The real app on a given database (fresh PGlite by default), with small fixtures seeded. */
 export async function startTestApp(
-  options: { database?: DatabaseHandle; redisUrl?: string; env?: Record<string, string>; data?: 'fixtures' | 'demo' } = {},
+  options: { database?: DatabaseHandle; redisUrl?: string; env?: Record<string, string>; data?: 'fixtures' | 'demo'; logger?: Logger } = {},
 ): Promise<TestApp> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'daichao-test-'));
   const config = loadConfig({
@@ -44,7 +45,7 @@ export async function startTestApp(
   });
   const { openDatabase } = await import('../../server/db/client');
   const database = options.database ?? (await openDatabase({}));
-  const container = await createContainer(config, { database });
+  const container = await createContainer(config, { database, logger: options.logger });
   let fixtures = undefined as unknown as Fixtures;
   if (options.data === 'demo') {
     await seedDemo(container.services);

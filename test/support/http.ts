@@ -3,6 +3,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { PASSWORD } from './fixtures';
 import { containerOf } from './app';
+import { idCheckCharacter } from '../../server/modules/identity';
 
 let phoneCounter = 0;
 /** A fresh, valid mainland mobile number. */
@@ -32,13 +33,30 @@ export async function register(agent: ReturnType<typeof request.agent>, app: Exp
   return agent.post('/api/v1/auth/register').send({ phone, code, password: PASSWORD, ...extra });
 }
 
-/** A consumer registered and logged in through the API, as a cookie-keeping agent. */
-export async function consumerAgent(app: Express) {
+let idCounter = 0;
+/** A fresh, checksum-valid resident ID number of an adult born in the 1980s–90s. */
+export function newIdNumber(): string {
+  idCounter += 1;
+  const birth = new Date(Date.UTC(1985, 0, 1) + ((idCounter * 37 + (process.pid % 97)) % 3650) * 86_400_000);
+  const first17 = `110101${birth.toISOString().slice(0, 10).replaceAll('-', '')}${String(idCounter % 1000).padStart(3, '0')}`;
+  return first17 + idCheckCharacter(first17);
+}
+
+/**
+ * A consumer registered, logged in and real-name verified through the API, as a
+ * cookie-keeping agent; `verified: false` stops before verification.
+ */
+export async function consumerAgent(app: Express, options: { verified?: boolean; realName?: string } = {}) {
   const agent = request.agent(app);
   const phone = newPhone();
   const res = await register(agent, app, phone);
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return { agent, phone, id: res.body.account.id as string };
+  const idNumber = newIdNumber();
+  if (options.verified !== false) {
+    const v = await agent.post('/api/v1/identity').send({ realName: options.realName ?? '王小明', idNumber });
+    if (v.status !== 201) throw new Error(`verify failed: ${v.status} ${JSON.stringify(v.body)}`);
+  }
+  return { agent, phone, idNumber, id: res.body.account.id as string };
 }
 
 export async function staffAgent(app: Express, surface: 'partner' | 'admin', username: string) {
@@ -48,20 +66,28 @@ export async function staffAgent(app: Express, surface: 'partner' | 'admin', use
   return agent;
 }
 
-export const applicationInput = (productId: string, extra: Record<string, unknown> = {}) => ({
-  productId,
-  amount: 50000,
-  termMonths: 12,
+export const ALL_FIELDS = ['realName', 'phone', 'idNumber', 'age', 'city', 'employment', 'monthlyIncome', 'housing', 'monthlyDebt', 'creditSelfAssessment', 'loanRequest'];
+
+/** The body of one application to one product, with consent to that product's institution. */
+export const applicationInput = (productId: string, institutionId: string, extra: Record<string, unknown> = {}) => ({
+  products: [{ productId, amount: 50000, termMonths: 12 }],
   purpose: '装修',
-  applicantName: '王小明',
-  city: '上海',
+  consents: [{ institutionId, fields: ALL_FIELDS }],
   ...extra,
 });
 
+async function institutionOf(agent: ReturnType<typeof request.agent>, productId: string): Promise<string> {
+  const res = await agent.get(`/api/v1/products/${productId}`);
+  if (res.status !== 200) throw new Error(`no product ${productId}`);
+  return res.body.institution.id as string;
+}
+
+/** Applies to one product, consenting to its institution; returns the created application. */
 export async function apply(agent: ReturnType<typeof request.agent>, productId: string, key = randomUUID()) {
-  const res = await agent.post('/api/v1/applications').set('Idempotency-Key', key).send(applicationInput(productId));
+  const body = applicationInput(productId, await institutionOf(agent, productId));
+  const res = await agent.post('/api/v1/applications').set('Idempotency-Key', key).send(body);
   if (res.status !== 201) throw new Error(`apply failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as { id: string; status: string };
+  return res.body.applications[0] as { id: string; status: string };
 }
 
 /** The CSRF token of a page's form, and the agent that holds its session. */

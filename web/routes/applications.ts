@@ -1,50 +1,236 @@
 import type { Request, Response, Router } from 'express';
 import type { Services } from '../../server/container';
-import { ValidationError } from '../../server/lib/errors';
-import { applicationBody } from '../../server/http/api/schemas';
+import { AppError, ValidationError } from '../../server/lib/errors';
+import { applicationBody, housingTypes, identityBody, purposes } from '../../server/http/api/schemas';
 import { auditActor } from '../../server/http/audit-actor';
 import { formIdempotent } from '../../server/http/idempotency';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
-import { parse } from '../../server/http/validate';
-import { isTerminal } from '../../server/modules/applications';
+import { safeNext } from '../../server/http/session-login';
+import { fieldErrors, parse } from '../../server/http/validate';
+import { isTerminal, type Refusal } from '../../server/modules/applications';
+import { creditSelfAssessment, employmentTypes, type ProductView } from '../../server/modules/catalogue';
+import { releasableFields, standardApplicationFields } from '../../server/modules/consents';
 
-const purposes = applicationBody.shape.purpose.options;
+const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined || v === '' ? [] : [String(v)]);
 
-/** Applying, and following one's applications. */
+/** Profile facts an application needs; those already in the profile are not asked again. */
+const profileQuestions = ['city', 'employment', 'monthlyIncome', 'housing', 'monthlyDebt', 'creditSelfAssessment'] as const;
+
+/** Verifying identity, applying to one or many products with consent per institution, and following applications. */
 export function applicationRoutes(r: Router, services: Services, kit: HttpKit, render: Render): void {
   const consumer = kit.guards.consumer('page');
 
-  const showApply = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
-    const product = services.catalogue.getListed(String(req.params.productId));
+  // ── real-name verification ────────────────────────────────────────────────────────────────
+  const showVerify = async (req: Request, res: Response, extra: Record<string, unknown> = {}) =>
+    render(req, res, 'verify', {
+      title: '实名认证',
+      identity: await services.identity.summary(req.account!.id),
+      next: safeNext(req.query.next ?? req.body?.next, ''),
+      ...extra,
+    });
+  r.get('/verify', consumer, (req, res) => showVerify(req, res));
+  r.post('/verify', consumer, async (req, res) => {
+    try {
+      const body = parse(identityBody, { realName: req.body.realName, idNumber: req.body.idNumber }, '实名信息有误');
+      const summary = await services.identity.verify(req.account!.id, body, auditActor(req));
+      await services.accounts.saveProfile(req.account!.id, { age: summary.age ?? null });
+      req.session.flash = { kind: 'success', message: `实名认证成功：${summary.realNameMasked}` };
+      res.redirect(303, safeNext(req.body.next, '/profile'));
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      res.status(err.code === 'id_in_use' || err.code === 'already_verified' ? 409 : 400);
+      await showVerify(req, res, { error: { message: err.message, fields: err.fields }, values: { realName: req.body.realName } });
+    }
+  });
+  r.post('/identity/reveal', consumer, async (req, res) => {
+    const clear = await services.identity.reveal(req.account!.id, auditActor(req), 'consumer revealed own identity');
+    await showVerify(req, res, { revealed: clear });
+  });
+
+  // ── apply: step 1, the form (smart fill) ─────────────────────────────────────────────────
+  const productsOf = (ids: string[]): ProductView[] =>
+    [...new Set(ids)].slice(0, 10).flatMap((id) => {
+      try {
+        return [services.catalogue.getListed(id)];
+      } catch {
+        return [];
+      }
+    });
+
+  const showApply = async (req: Request, res: Response, ids: string[], values: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
+    const products = productsOf(ids);
+    if (products.length === 0) {
+      req.session.flash = { kind: 'error', message: '请先选择要申请的产品' };
+      return res.redirect(303, '/products');
+    }
+    const profile = await services.accounts.profile(req.account!.id);
+    const known = {
+      city: profile.city,
+      employment: profile.employment,
+      monthlyIncome: profile.monthlyIncomeFen === null ? null : profile.monthlyIncomeFen / 100,
+      housing: profile.housing,
+      monthlyDebt: profile.monthlyDebtFen === null ? null : profile.monthlyDebtFen / 100,
+      creditSelfAssessment: profile.creditSelfAssessment,
+    };
+    const ask = Object.fromEntries(profileQuestions.map((q) => [q, known[q] === null || known[q] === undefined]));
+    const amounts = list(values.amount);
+    const terms = list(values.termMonths);
     await render(req, res, 'apply', {
-      title: `申请 ${product.name}`,
-      product,
+      title: '申请贷款',
+      items: products.map((p, i) => {
+        const wantAmount = Number(amounts[i] ?? amounts[0]);
+        const wantTerm = Number(terms[i] ?? terms[0]);
+        return {
+          product: p,
+          amount: Number.isFinite(wantAmount) && wantAmount > 0 ? wantAmount : p.minAmountFen / 100,
+          terms: p.termOptions.map((t) => ({ value: t, selected: t === (p.termOptions.includes(wantTerm) ? wantTerm : p.termOptions.includes(12) ? 12 : p.termOptions[0]) })),
+        };
+      }),
       purposes,
-      values: {
-        amount: typeof req.query.amount === 'string' && /^\d+(\.\d{1,2})?$/.test(req.query.amount) ? req.query.amount : product.minAmountFen / 100,
-        termMonths: Number(req.query.termMonths) || product.termOptions[0],
-        purpose: purposes[0],
-      },
+      purpose: values.purpose ?? purposes[0],
+      ask,
+      asking: Object.values(ask).some(Boolean),
+      known: { ...known, creditLabel: profile.creditSelfAssessment ? creditSelfAssessment[profile.creditSelfAssessment as keyof typeof creditSelfAssessment]?.label : null },
+      values,
+      employmentTypes,
+      housingTypes,
+      creditOptions: Object.entries(creditSelfAssessment).map(([value, c]) => ({ value, label: c.label })),
       ...extra,
     });
   };
 
-  r.get('/apply/:productId', consumer, (req, res) => showApply(req, res));
-  r.post('/apply/:productId', consumer, formIdempotent(services.idempotency), async (req, res) => {
+  r.get('/apply', consumer, async (req, res) => {
+    const ids = list(req.query.products).flatMap((x) => x.split(','));
+    const identity = await services.identity.summary(req.account!.id);
+    if (!identity.verified) {
+      req.session.flash = { kind: 'success', message: '首次申请前需要完成实名认证，只需一次' };
+      return res.redirect(303, `/verify?next=${encodeURIComponent(req.originalUrl)}`);
+    }
+    await showApply(req, res, ids, { amount: req.query.amount, termMonths: req.query.termMonths, purpose: req.query.purpose });
+  });
+
+  // ── apply: step 2, the consent screen ────────────────────────────────────────────────────
+  r.post('/apply/review', consumer, async (req, res) => {
+    const ids = list(req.body.productId);
+    const values = { amount: req.body.amount, termMonths: req.body.termMonths, purpose: req.body.purpose, ...req.body };
+    // answers to the questions the profile could not fill are saved to the profile first
+    const answers = Object.fromEntries(profileQuestions.map((q) => [q, req.body[q]]).filter(([, v]) => v !== undefined && v !== ''));
+    const fields: Record<string, string> = {};
+    const profilePatch: Record<string, unknown> = {};
+    if (answers.city !== undefined) {
+      if (String(answers.city).trim().length < 2) fields.city = '请输入所在城市';
+      else profilePatch.city = String(answers.city).trim().slice(0, 20);
+    }
+    if (answers.employment !== undefined) {
+      if (!(employmentTypes as readonly string[]).includes(String(answers.employment))) fields.employment = '请选择职业';
+      else profilePatch.employment = answers.employment;
+    }
+    if (answers.housing !== undefined) {
+      if (!(housingTypes as readonly string[]).includes(String(answers.housing))) fields.housing = '请选择住房情况';
+      else profilePatch.housing = answers.housing;
+    }
+    if (answers.creditSelfAssessment !== undefined) {
+      if (!(String(answers.creditSelfAssessment) in creditSelfAssessment)) fields.creditSelfAssessment = '请选择信用情况';
+      else profilePatch.creditSelfAssessment = answers.creditSelfAssessment;
+    }
+    for (const [key, column] of [
+      ['monthlyIncome', 'monthlyIncomeFen'],
+      ['monthlyDebt', 'monthlyDebtFen'],
+    ] as const) {
+      if (answers[key] === undefined) continue;
+      const m = /^(\d{1,10})(?:\.(\d{1,2}))?$/.exec(String(answers[key]).trim());
+      if (!m) fields[key] = '请输入金额（元），最多两位小数';
+      else profilePatch[column] = Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+    }
+    const items = ids.map((productId, i) => ({ productId, amount: list(req.body.amount)[i], termMonths: list(req.body.termMonths)[i] }));
+    const parsed = applicationBody.shape.products.safeParse(items);
+    if (!parsed.success) Object.assign(fields, fieldErrors(parsed.error));
+    if (!(purposes as readonly string[]).includes(String(req.body.purpose))) fields.purpose = '请选择借款用途';
+    if (Object.keys(fields).length) {
+      res.status(400);
+      return showApply(req, res, ids, values, { error: { message: '请检查填写的信息', fields } });
+    }
+    if (Object.keys(profilePatch).length) await services.accounts.saveProfile(req.account!.id, profilePatch);
+    const profile = await services.accounts.profile(req.account!.id);
+    const missing = profileQuestions.filter((q) => {
+      const v = { city: profile.city, employment: profile.employment, monthlyIncome: profile.monthlyIncomeFen, housing: profile.housing, monthlyDebt: profile.monthlyDebtFen, creditSelfAssessment: profile.creditSelfAssessment }[q];
+      return v === null || v === undefined;
+    });
+    if (missing.length) {
+      res.status(400);
+      return showApply(req, res, ids, values, {
+        error: { message: '请补全申请所需的信息', fields: Object.fromEntries(missing.map((m) => [m, '必填'])) },
+      });
+    }
+    await render(req, res, 'consent', {
+      title: '确认授权',
+      items: parsed.data!.map((it) => ({ ...it, product: services.catalogue.getListed(it.productId), amountYuan: it.amount / 100 })),
+      purpose: req.body.purpose,
+      requests: services.submission.consentRequests(ids, req.body.purpose).map((c) => ({
+        ...c,
+        fieldLabels: c.fields.map((f) => releasableFields[f]),
+      })),
+      backHref: `/apply?${new URLSearchParams({ products: ids.join(','), purpose: String(req.body.purpose) })}`,
+    });
+  });
+
+  // ── apply: submit ────────────────────────────────────────────────────────────────────────
+  r.post('/apply', consumer, formIdempotent(services.idempotency), async (req, res) => {
+    const ids = list(req.body.productId);
+    const consented = new Set(list(req.body.consent));
     try {
-      const body = parse(applicationBody, { ...req.body, productId: String(req.params.productId) }, '申请信息有误');
-      const application = await services.applications.create(req.account!, { ...body, amountFen: body.amount }, auditActor(req));
-      services.catalogue.recordEvent(kit.visitor(req, res), 'apply', { productId: body.productId });
-      req.session.flash = { kind: 'success', message: '申请已提交，机构审核后会更新进度' };
-      res.redirect(303, `/applications/${application.id}`);
+      const body = parse(
+        applicationBody,
+        {
+          products: ids.map((productId, i) => ({ productId, amount: list(req.body.amount)[i], termMonths: list(req.body.termMonths)[i] })),
+          purpose: req.body.purpose,
+          consents: [...consented].map((institutionId) => ({ institutionId, fields: standardApplicationFields })),
+        },
+        '申请信息有误',
+      );
+      if (consented.size === 0) throw new ValidationError('请至少勾选一家机构的授权', { consent: '没有你的授权，我们不会向任何机构发送你的信息' });
+      const result = await services.submission.apply(
+        req.account!,
+        { items: body.products.map((p) => ({ productId: p.productId, amountFen: p.amount, termMonths: p.termMonths })), purpose: body.purpose, consents: body.consents },
+        auditActor(req),
+      );
+      for (const id of result.created) {
+        const app = await services.applications.getForConsumer(req.account!.id, id);
+        services.catalogue.recordEvent(kit.visitor(req, res), 'apply', { productId: app.productId });
+      }
+      req.session.applyResult = { created: result.created, refused: result.refused };
+      res.redirect(303, '/apply/done');
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       res.status(400);
-      await showApply(req, res, { error: { message: err.message, fields: err.fields }, values: req.body });
+      await render(req, res, 'consent', {
+        title: '确认授权',
+        error: { message: err.message, fields: err.fields },
+        items: ids.map((productId, i) => ({ productId, amount: list(req.body.amount)[i], termMonths: list(req.body.termMonths)[i], product: productsOf([productId])[0], amountYuan: list(req.body.amount)[i] })),
+        purpose: req.body.purpose,
+        requests: services.submission.consentRequests(ids, req.body.purpose).map((c) => ({ ...c, fieldLabels: c.fields.map((f) => releasableFields[f]) })),
+        backHref: `/apply?${new URLSearchParams({ products: ids.join(',') })}`,
+      });
     }
   });
 
+  r.get('/apply/done', consumer, async (req, res) => {
+    const result = req.session.applyResult;
+    if (!result) return res.redirect(303, '/applications');
+    delete req.session.applyResult;
+    const created = await Promise.all(result.created.map((id) => services.applications.getForConsumer(req.account!.id, id)));
+    await render(req, res, 'apply-done', { title: '申请结果', created, refused: result.refused as Refusal[] });
+  });
+
+  // old single-product links (after /apply/done, which it would otherwise swallow)
+  r.get('/apply/:productId', consumer, (req, res) => {
+    const qs = new URLSearchParams({ products: String(req.params.productId) });
+    for (const k of ['amount', 'termMonths'] as const) if (typeof req.query[k] === 'string') qs.set(k, req.query[k] as string);
+    res.redirect(303, `/apply?${qs}`);
+  });
+
+  // ── following applications ───────────────────────────────────────────────────────────────
   r.get('/applications', consumer, async (req, res) => {
     const applications = await services.applications.listForConsumer(req.account!.id);
     await render(req, res, 'applications', { title: '我的申请', applications });
@@ -60,5 +246,16 @@ export function applicationRoutes(r: Router, services: Services, kit: HttpKit, r
     await services.applications.withdraw(req.account!.id, id, auditActor(req));
     req.session.flash = { kind: 'success', message: '申请已撤回' };
     res.redirect(303, `/applications/${id}`);
+  });
+
+  // ── who has my data ──────────────────────────────────────────────────────────────────────
+  r.get('/my-data', consumer, async (req, res) => {
+    const consents = await services.consents.forConsumer(req.account!.id);
+    await render(req, res, 'my-data', { title: '谁有我的数据', consents });
+  });
+  r.post('/consents/:id/withdraw', consumer, async (req, res) => {
+    await services.consents.withdraw(req.account!.id, String(req.params.id), auditActor(req));
+    req.session.flash = { kind: 'success', message: '授权已撤回，该机构无法再查看你的信息' };
+    res.redirect(303, '/my-data');
   });
 }

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Services } from '../../container';
-import { NotFoundError, ValidationError } from '../../lib/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
+import { releasableFields } from '../../modules/consents';
 import { auditActor } from '../audit-actor';
 import { idempotent } from '../idempotency';
 import type { HttpKit } from '../kit';
@@ -9,6 +10,7 @@ import { parse } from '../validate';
 import {
   applicationBody,
   calculatorQuery,
+  identityBody,
   changePasswordBody,
   consumerLoginBody,
   productListQuery,
@@ -167,6 +169,8 @@ export function consumerApi(services: Services, kit: HttpKit): Router {
   r.put('/profile', consumer, async (req, res) => {
     const body = parse(profileBody, req.body, '资料有误');
     const saved = await services.accounts.saveProfile(req.account!.id, {
+      housing: body.housing ?? null,
+      monthlyDebtFen: body.monthlyDebt ?? null,
       age: body.age ?? null,
       city: body.city ?? null,
       monthlyIncomeFen: body.monthlyIncome ?? null,
@@ -177,14 +181,74 @@ export function consumerApi(services: Services, kit: HttpKit): Router {
     res.json(profileJson(saved));
   });
 
+  r.get('/identity', consumer, async (req, res) => {
+    res.json(await services.identity.summary(req.account!.id));
+  });
+
+  r.post('/identity', consumer, async (req, res) => {
+    const body = parse(identityBody, req.body, '实名信息有误');
+    const summary = await services.identity.verify(req.account!.id, body, auditActor(req));
+    await services.accounts.saveProfile(req.account!.id, { age: summary.age ?? null });
+    res.status(201).json(summary);
+  });
+
+  /** The consumer reveals their own ID number (audited). */
+  r.post('/identity/reveal', consumer, async (req, res) => {
+    res.json(await services.identity.reveal(req.account!.id, auditActor(req), 'consumer revealed own identity'));
+  });
+
+  r.get('/applications/consent-preview', guards.public, (req, res) => {
+    const ids = String(req.query.products ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean)
+      .slice(0, 10);
+    const purpose = typeof req.query.purpose === 'string' ? req.query.purpose : undefined;
+    res.json({
+      consents: services.submission.consentRequests(ids, purpose).map((c) => ({
+        ...c,
+        fieldLabels: c.fields.map((f) => releasableFields[f]),
+      })),
+    });
+  });
+
   r.post('/applications', consumer, idempotent(services.idempotency, { required: true }), async (req, res) => {
     const body = parse(applicationBody, req.body, '申请信息有误');
-    const application = await services.applications.create(
+    const result = await services.submission.apply(
       req.account!,
-      { ...body, amountFen: body.amount },
+      { items: body.products.map((p) => ({ productId: p.productId, amountFen: p.amount, termMonths: p.termMonths })), purpose: body.purpose, consents: body.consents },
       auditActor(req),
     );
-    res.status(201).json(applicationJson(application));
+    if (result.created.length === 0) {
+      throw new ConflictError(
+        'nothing_submitted',
+        '没有提交任何申请',
+        Object.fromEntries(result.refused.map((r) => [r.productId, r.reasons.join('；')])),
+      );
+    }
+    const created = await Promise.all(result.created.map((id) => services.applications.getForConsumer(req.account!.id, id)));
+    res.status(201).json({ applications: created.map(applicationJson), refused: result.refused });
+  });
+
+  r.get('/data-releases', consumer, async (req, res) => {
+    const rows = await services.consents.forConsumer(req.account!.id);
+    res.json({
+      items: rows.map((c) => ({
+        consentId: c.id,
+        institution: { id: c.institutionId, name: c.institutionName },
+        applicationId: c.applicationId,
+        purpose: c.purpose,
+        fields: c.fields,
+        grantedAt: c.grantedAt,
+        withdrawnAt: c.withdrawnAt,
+        releases: c.releases.map((r) => ({ fields: r.fields, channel: r.channel, at: r.releasedAt })),
+      })),
+    });
+  });
+
+  r.post('/consents/:id/withdraw', consumer, async (req, res) => {
+    const row = await services.consents.withdraw(req.account!.id, String(req.params.id), auditActor(req));
+    res.json({ consentId: row.id, withdrawnAt: row.withdrawnAt });
   });
 
   r.get('/applications', consumer, async (req, res) => {

@@ -8,7 +8,7 @@ import type { HttpKit } from '../kit';
 import { destroySession, establishLogin } from '../session-login';
 import { parse } from '../validate';
 import { leadStatusBody, staffLoginBody, statusFilterQuery } from './schemas';
-import { accountJson, applicationJson } from './serializers';
+import { accountJson, applicantJson, applicationJson, leadJson } from './serializers';
 
 type LeadStatusInput = ReturnType<typeof leadStatusBody.parse>;
 
@@ -57,7 +57,13 @@ export function partnerApi(services: Services, kit: HttpKit): Router {
 
   r.get('/leads/:id', staff, async (req, res) => {
     const lead = await services.applications.getLead(req.institutionId!, String(req.params.id), auditActor(req));
-    res.json({ ...applicationJson(lead), nextStatuses: lead.nextStatuses });
+    res.json(leadJson(lead));
+  });
+
+  /** The consented fields in clear: recorded as a data release and audited; refused once consent is withdrawn. */
+  r.post('/leads/:id/reveal', staff, async (req, res) => {
+    const data = await services.applications.revealLead(req.institutionId!, String(req.params.id), auditActor(req), 'api');
+    res.json({ applicant: applicantJson(data) });
   });
 
   r.post('/leads/:id/status', staff, idempotent(services.idempotency, { required: false }), async (req, res) => {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { applicationStatuses, rejectReasons } from '../../modules/applications';
 import { creditSelfAssessment, employmentTypes, repaymentMethods, type CreditSelfAssessment } from '../../modules/catalogue';
 import { searchSorts } from '../../modules/search';
+import { releasableFields, type ReleasableField } from '../../modules/consents';
 import { passwordProblem } from '../../modules/accounts';
 import { intFrom, yuanAmount } from '../validate';
 
@@ -46,6 +47,9 @@ export const staffLoginBody = z.strictObject({
   username: z.string({ error: '用户名必填' }).trim().min(1, '用户名必填').max(64, '用户名过长'),
   password: passwordField,
 });
+
+export const purposes = ['消费', '装修', '教育', '医疗', '旅游', '经营周转', '购车', '其他'] as const;
+export const housingTypes = ['自有住房', '按揭', '租房', '与父母同住', '其他'] as const;
 
 /** One or many values: `?category=a&category=b` or `?category=a,b`. */
 const manyOf = (label: string, allowed?: readonly string[]) =>
@@ -94,6 +98,8 @@ export const calculatorQuery = z.strictObject({
 });
 
 export const profileBody = z.strictObject({
+  housing: z.enum(housingTypes, { error: '请选择住房情况' }).optional(),
+  monthlyDebt: z.union([z.literal('0'), z.literal(0), yuanAmount('每月负债还款')]).transform(Number).optional(),
   age: intFrom('年龄', 18, 100).optional(),
   city: z.string().trim().min(2, '请输入城市').max(20, '城市名最多 20 个字').optional(),
   monthlyIncome: z.union([z.literal('0'), z.literal(0), yuanAmount('月收入')]).transform(Number).optional(),
@@ -106,7 +112,7 @@ export const profileBody = z.strictObject({
 export const recommendationQuery = profileBody.extend({
   amount: yuanAmount('借款金额').optional(),
   termMonths: intFrom('期限', 1, 360).optional(),
-  purpose: z.enum(['消费', '装修', '教育', '医疗', '旅游', '经营周转', '购车', '其他'], { error: '借款用途无效' }).optional(),
+  purpose: z.enum(purposes, { error: '借款用途无效' }).optional(),
   limit: intFrom('数量', 1, 20).default(6),
 });
 
@@ -116,18 +122,36 @@ export const compareQuery = z.strictObject({
   termMonths: intFrom('期限', 1, 360).optional(),
 });
 
+export const identityBody = z.strictObject({
+  realName: z.string({ error: '请输入真实姓名' }).trim().min(1, '请输入真实姓名').max(20, '姓名最多 20 个字'),
+  idNumber: z.string({ error: '请输入身份证号' }).trim().min(1, '请输入身份证号').max(18, '身份证号为 18 位'),
+});
+
+const releasableFieldNames = Object.keys(releasableFields) as [ReleasableField, ...ReleasableField[]];
+
 export const applicationBody = z.strictObject({
-  productId: z.string({ error: '请选择产品' }).trim().min(1, '请选择产品').max(40),
-  amount: yuanAmount('借款金额'),
-  termMonths: intFrom('期限', 1, 360),
-  purpose: z.enum(['消费', '装修', '教育', '医疗', '旅游', '经营周转', '购车', '其他'], { error: '请选择借款用途' }),
-  applicantName: z
-    .string({ error: '姓名必填' })
-    .trim()
-    .min(2, '请输入真实姓名')
-    .max(30, '姓名最多 30 个字')
-    .regex(/^[\p{Script=Han}·A-Za-z ]+$/u, '姓名只能包含汉字、字母和 ·'),
-  city: z.string({ error: '所在城市必填' }).trim().min(2, '请输入所在城市').max(20, '城市名最多 20 个字'),
+  products: z
+    .array(
+      z.strictObject({
+        productId: z.string({ error: '请选择产品' }).trim().min(1, '请选择产品').max(40),
+        amount: yuanAmount('借款金额'),
+        termMonths: intFrom('期限', 1, 360),
+      }),
+      { error: '请至少选择一款产品' },
+    )
+    .min(1, '请至少选择一款产品')
+    .max(10, '一次最多申请 10 款产品'),
+  purpose: z.enum(purposes, { error: '请选择借款用途' }),
+  /** one entry per institution the consumer agreed to send their data to */
+  consents: z
+    .array(
+      z.strictObject({
+        institutionId: z.string({ error: '缺少机构' }).min(1).max(40),
+        fields: z.array(z.enum(releasableFieldNames, { error: '未知的授权字段' })).min(1, '请列出授权的信息'),
+      }),
+      { error: '请逐家确认授权' },
+    )
+    .max(10),
 });
 
 const note = z.string().trim().max(500, '备注最多 500 字').optional();

@@ -1,4 +1,4 @@
-import type { ApplicationDetail, ApplicationView } from '../../modules/applications';
+import type { ApplicantData, ApplicationDetail, ApplicationView, LeadDetail } from '../../modules/applications';
 import type { ProductView } from '../../modules/catalogue';
 import type { Schedule } from '../../modules/pricing';
 import type { ConsumerProfile, SessionAccount } from '../../modules/accounts';
@@ -116,7 +116,35 @@ export function profileJson(p: ConsumerProfile) {
     monthlyIncome: yuan(p.monthlyIncomeFen),
     employment: p.employment,
     creditSelfAssessment: p.creditSelfAssessment,
+    housing: p.housing,
+    monthlyDebt: yuan(p.monthlyDebtFen),
     updatedAt: p.updatedAt,
   };
 }
 
+
+export function applicantJson(a: ApplicantData) {
+  return {
+    realName: a.realName ?? null,
+    phone: a.phone ?? null,
+    idNumber: a.idNumber ?? null,
+    age: a.age ?? null,
+    city: a.city ?? null,
+    employment: a.employment ?? null,
+    monthlyIncome: a.monthlyIncomeFen === undefined ? null : yuan(a.monthlyIncomeFen),
+    housing: a.housing ?? null,
+    monthlyDebt: a.monthlyDebtFen === undefined ? null : yuan(a.monthlyDebtFen),
+    creditSelfAssessment: a.creditSelfAssessment ?? null,
+    loan: a.loan ? { amount: yuan(a.loan.amountFen), termMonths: a.loan.termMonths, purpose: a.loan.purpose } : null,
+  };
+}
+
+/** A lead for its institution: the application, the consent, and the consented fields (masked). */
+export function leadJson(l: LeadDetail) {
+  return {
+    ...applicationJson(l),
+    nextStatuses: l.nextStatuses,
+    consent: l.consent ? { id: l.consent.id, fields: l.consent.fields, grantedAt: l.consent.grantedAt, withdrawnAt: l.consent.withdrawnAt } : null,
+    applicant: l.applicant ? applicantJson(l.applicant) : null,
+  };
+}

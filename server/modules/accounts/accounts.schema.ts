@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { institutions } from '../institutions/institutions.schema';
 
 export const accountKinds = ['consumer', 'institution', 'operator'] as const;
@@ -60,6 +60,10 @@ export const consumerProfiles = pgTable(
     monthlyIncomeFen: bigint('monthly_income_fen', { mode: 'number' }),
     employment: text('employment'),
     creditSelfAssessment: text('credit_self_assessment'),
+    /** 自有住房 | 按揭 | 租房 | 与父母同住 | 其他 */
+    housing: text('housing'),
+    /** existing monthly repayments on other debts */
+    monthlyDebtFen: bigint('monthly_debt_fen', { mode: 'number' }),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -82,4 +86,31 @@ export const otpCodes = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('otp_codes_phone_idx').on(t.phoneHash, t.purpose, t.createdAt)],
+);
+
+/** How institutions may contact the consumer. Shown on every lead. */
+export const contactPreferences = pgTable('contact_preferences', {
+  accountId: text('account_id')
+    .primaryKey()
+    .references(() => accounts.id),
+  allowSms: boolean('allow_sms').notNull().default(true),
+  allowCall: boolean('allow_call').notNull().default(true),
+  allowInApp: boolean('allow_in_app').notNull().default(true),
+  /** local time in Asia/Shanghai, 'HH:MM' */
+  quietStart: text('quiet_start').notNull().default('22:00'),
+  quietEnd: text('quiet_end').notNull().default('08:00'),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** "Stop contacting me" for one institution. */
+export const contactBlocks = pgTable(
+  'contact_blocks',
+  {
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    institutionId: text('institution_id').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.institutionId] })],
 );

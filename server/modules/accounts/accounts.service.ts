@@ -36,10 +36,21 @@ export interface ConsumerProfile {
   monthlyIncomeFen: number | null;
   employment: string | null;
   creditSelfAssessment: string | null;
+  housing: string | null;
+  monthlyDebtFen: number | null;
   updatedAt: Date | null;
 }
 
-const emptyProfile: ConsumerProfile = { age: null, city: null, monthlyIncomeFen: null, employment: null, creditSelfAssessment: null, updatedAt: null };
+const emptyProfile: ConsumerProfile = {
+  age: null,
+  city: null,
+  monthlyIncomeFen: null,
+  employment: null,
+  creditSelfAssessment: null,
+  housing: null,
+  monthlyDebtFen: null,
+  updatedAt: null,
+};
 
 function toSessionAccount(row: typeof accounts.$inferSelect): SessionAccount {
   return {
@@ -318,12 +329,19 @@ export class AccountsService {
     await this.db.update(accounts).set({ sessionVersion: sql`${accounts.sessionVersion} + 1` }).where(eq(accounts.id, accountId));
   }
 
+  /** The consumer's phone number in clear, for a consented release or their own export. */
+  async phoneOf(accountId: string): Promise<string> {
+    const [row] = await this.db.select({ loginEnc: accounts.loginEnc }).from(accounts).where(eq(accounts.id, accountId));
+    if (!row) throw new Error(`no account ${accountId}`);
+    return this.pii.decrypt(row.loginEnc);
+  }
+
   async profile(accountId: string): Promise<ConsumerProfile> {
     const [row] = await this.db.select().from(consumerProfiles).where(eq(consumerProfiles.accountId, accountId));
     return row ? { ...row } : { ...emptyProfile };
   }
 
-  async saveProfile(accountId: string, input: Omit<ConsumerProfile, 'updatedAt'>): Promise<ConsumerProfile> {
+  async saveProfile(accountId: string, input: Partial<Omit<ConsumerProfile, 'updatedAt'>>): Promise<ConsumerProfile> {
     const values = { ...input, updatedAt: new Date() };
     const [row] = await this.db
       .insert(consumerProfiles)

@@ -35,6 +35,10 @@ export const applications = pgTable(
     /** applicant's name, encrypted (PII) */
     applicantNameEnc: text('applicant_name_enc').notNull(),
     applicantCity: text('applicant_city').notNull(),
+    /** the consent under which the applicant's data went to the institution */
+    consentId: text('consent_id'),
+    /** the consented fields as released at submission, encrypted JSON */
+    releasedDataEnc: text('released_data_enc'),
     status: text('status', { enum: applicationStatuses }).notNull().default('submitted'),
     offeredAmountFen: bigint('offered_amount_fen', { mode: 'number' }),
     offeredTermMonths: integer('offered_term_months'),
@@ -48,6 +52,7 @@ export const applications = pgTable(
   (t) => [
     index('applications_consumer_idx').on(t.consumerId, t.createdAt),
     index('applications_institution_idx').on(t.institutionId, t.status, t.createdAt),
+    index('applications_duplicate_idx').on(t.consumerId, t.productId, t.createdAt),
     check('applications_amount_check', sql`${t.amountFen} > 0 and ${t.termMonths} > 0`),
     check(
       'applications_status_check',

@@ -1,13 +1,14 @@
 import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
-import { newId } from '../../lib/ids';
-import { formatWan, type Fen } from '../../lib/money';
+import type { Fen } from '../../lib/money';
 import { maskName, type PiiCipher } from '../../lib/pii';
 import { withTransaction } from '../../lib/tx';
-import type { SessionAccount } from '../accounts';
 import type { AuditActor, AuditService } from '../audit';
 import type { NotificationsService } from '../notifications';
+import type { ConsentsService } from '../consents';
+import type { ApplicantData } from './submission.service';
+import { maskIdNumber, maskPhone } from '../../lib/pii';
 import { products } from '../catalogue/catalogue.schema';
 import type { CatalogueService } from '../catalogue';
 import { institutions } from '../institutions/institutions.schema';
@@ -17,15 +18,6 @@ import { canTransition, nextStatuses, rejectReasons, statusLabels, type RejectRe
 
 export type ApplicationRow = typeof applications.$inferSelect;
 export type ApplicationEvent = typeof applicationEvents.$inferSelect;
-
-export interface NewApplication {
-  productId: string;
-  amountFen: Fen;
-  termMonths: number;
-  purpose: string;
-  applicantName: string;
-  city: string;
-}
 
 export type StatusChange =
   | { status: 'reviewing'; note?: string }
@@ -63,6 +55,24 @@ export interface ApplicationDetail extends ApplicationView {
   events: (ApplicationEvent & { toLabel: string })[];
 }
 
+/** The applicant as an institution sees them: consented fields only, identifiers masked. */
+export type MaskedApplicant = ApplicantData;
+
+export interface LeadDetail extends ApplicationDetail {
+  nextStatuses: ApplicationStatus[];
+  consent: { id: string; fields: string[]; grantedAt: Date; withdrawnAt: Date | null } | null;
+  applicant: MaskedApplicant | null;
+}
+
+function maskApplicant(data: ApplicantData): MaskedApplicant {
+  return {
+    ...data,
+    realName: data.realName ? maskName(data.realName) : undefined,
+    phone: data.phone ? maskPhone(data.phone) : undefined,
+    idNumber: data.idNumber ? maskIdNumber(data.idNumber) : undefined,
+  };
+}
+
 export class ApplicationsService {
   constructor(
     private readonly db: Database,
@@ -71,53 +81,8 @@ export class ApplicationsService {
     private readonly settlement: SettlementService,
     private readonly audit: AuditService,
     private readonly notifications: NotificationsService,
+    private readonly consents: ConsentsService,
   ) {}
-
-  async create(consumer: SessionAccount, input: NewApplication, actor: AuditActor): Promise<ApplicationDetail> {
-    let product;
-    try {
-      product = this.catalogue.getListed(input.productId);
-    } catch {
-      throw new ValidationError('所选产品不存在或已下架', { productId: '产品不存在或已下架' });
-    }
-    const fields: Record<string, string> = {};
-    if (input.amountFen < product.minAmountFen || input.amountFen > product.maxAmountFen) {
-      fields.amount = `借款金额需在 ${formatWan(product.minAmountFen)} 至 ${formatWan(product.maxAmountFen)} 之间`;
-    }
-    if (!product.termOptions.includes(input.termMonths)) {
-      fields.termMonths = `可选期限：${product.termOptions.join('、')} 个月`;
-    }
-    if (Object.keys(fields).length) throw new ValidationError('申请信息不符合产品要求', fields);
-
-    const id = newId('app');
-    await withTransaction(this.db, async (tx) => {
-      await tx.insert(applications).values({
-        id,
-        consumerId: consumer.id,
-        productId: product.id,
-        institutionId: product.institutionId,
-        amountFen: input.amountFen,
-        termMonths: input.termMonths,
-        purpose: input.purpose,
-        applicantNameEnc: this.pii.encrypt(input.applicantName),
-        applicantCity: input.city,
-      });
-      await tx.insert(applicationEvents).values({
-        applicationId: id,
-        fromStatus: null,
-        toStatus: 'submitted',
-        actorKind: 'consumer',
-        actorId: consumer.id,
-        note: '申请已提交',
-      });
-      await this.audit.record(
-        actor,
-        { action: 'application.created', objectType: 'application', objectId: id, detail: { productId: product.id } },
-        tx,
-      );
-    });
-    return this.detail(eq(applications.id, id));
-  }
 
   private baseSelect(db: Database = this.db) {
     return db
@@ -178,7 +143,7 @@ export class ApplicationsService {
     return rows.map((r) => this.toView(r));
   }
 
-  /** An institution's leads: only applications made to its own products. */
+  /** An institution's leads: only applications made to its own products; withdrawn consents show no name. */
   async listLeads(institutionId: string, filter: { status?: ApplicationStatus } = {}): Promise<ApplicationView[]> {
     const rows = await this.baseSelect()
       .where(
@@ -189,14 +154,56 @@ export class ApplicationsService {
       )
       .orderBy(desc(applications.createdAt))
       .limit(500);
-    return rows.map((r) => this.toView(r));
+    const consents = await this.consents.forApplications(rows.map((r) => r.app.id));
+    return rows.map((r) => {
+      const view = this.toView(r);
+      const consent = consents.get(r.app.id);
+      return !consent || consent.withdrawnAt ? { ...view, applicantNameMasked: '（已撤回授权）' } : view;
+    });
   }
 
-  /** One lead of the institution's own; reading it is audited. */
-  async getLead(institutionId: string, id: string, actor: AuditActor): Promise<ApplicationDetail & { nextStatuses: ApplicationStatus[] }> {
+  /**
+   * One lead of the institution's own, showing only the fields the consumer consented to, masked;
+   * nothing at all once the consent is withdrawn. Reading it is audited.
+   */
+  async getLead(institutionId: string, id: string, actor: AuditActor): Promise<LeadDetail> {
     const lead = await this.detail(and(eq(applications.id, id), eq(applications.institutionId, institutionId)));
     await this.audit.record(actor, { action: 'lead.viewed', objectType: 'application', objectId: id });
-    return { ...lead, nextStatuses: nextStatuses(lead.status, 'institution') };
+    const { consent, data } = await this.releasedData(id);
+    const withdrawn = !consent || consent.withdrawnAt !== null;
+    return {
+      ...lead,
+      applicantNameMasked: withdrawn ? '（已撤回授权）' : lead.applicantNameMasked,
+      nextStatuses: nextStatuses(lead.status, 'institution'),
+      consent: consent ? { id: consent.id, fields: consent.fields, grantedAt: consent.grantedAt, withdrawnAt: consent.withdrawnAt } : null,
+      applicant: withdrawn || !data ? null : maskApplicant(data),
+    };
+  }
+
+  /** The consented fields in clear, for the institution working the lead: recorded as a release and audited. */
+  async revealLead(institutionId: string, id: string, actor: AuditActor, channel: 'portal' | 'api'): Promise<ApplicantData> {
+    const [row] = await this.db
+      .select({ id: applications.id })
+      .from(applications)
+      .where(and(eq(applications.id, id), eq(applications.institutionId, institutionId)));
+    if (!row) throw new NotFoundError('线索');
+    const { consent, data } = await this.releasedData(id);
+    if (!consent || !data) throw new NotFoundError('授权');
+    await withTransaction(this.db, async (tx) => {
+      await this.consents.release(tx, { consentId: consent.id, channel, actorId: actor.id ?? null });
+      await this.audit.record(actor, { action: 'lead.pii_revealed', objectType: 'application', objectId: id, detail: { fields: consent.fields } }, tx);
+    });
+    return data;
+  }
+
+  private async releasedData(id: string) {
+    const [row] = await this.db
+      .select({ consentId: applications.consentId, enc: applications.releasedDataEnc })
+      .from(applications)
+      .where(eq(applications.id, id));
+    const consent = row?.consentId ? await this.consents.get(row.consentId) : undefined;
+    const data = row?.enc ? (JSON.parse(this.pii.decrypt(row.enc)) as ApplicantData) : undefined;
+    return { consent, data };
   }
 
   async listAll(filter: { status?: ApplicationStatus; institutionId?: string; limit?: number } = {}): Promise<ApplicationView[]> {

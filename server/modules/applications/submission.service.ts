@@ -1,0 +1,271 @@
+import { and, desc, eq, gt, notInArray, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import { AppError, ValidationError } from '../../lib/errors';
+import { newId } from '../../lib/ids';
+import { formatWan, type Fen } from '../../lib/money';
+import type { PiiCipher } from '../../lib/pii';
+import { withTransaction } from '../../lib/tx';
+import type { AccountsService, SessionAccount } from '../accounts';
+import type { AuditActor, AuditService } from '../audit';
+import { checkEligibility, eligibilityProfileOf, type CatalogueService, type ProductView } from '../catalogue';
+import { standardApplicationFields, type ConsentsService, type ReleasableField } from '../consents';
+import type { IdentityService } from '../identity';
+import { applicationEvents, applications } from './applications.schema';
+
+export const DUPLICATE_WINDOW_DAYS = 30;
+
+/** What an institution receives about an applicant: only the fields consented to. */
+export interface ApplicantData {
+  realName?: string;
+  phone?: string;
+  idNumber?: string;
+  age?: number;
+  city?: string;
+  employment?: string;
+  monthlyIncomeFen?: number;
+  housing?: string;
+  monthlyDebtFen?: number;
+  creditSelfAssessment?: string;
+  loan?: { amountFen: Fen; termMonths: number; purpose: string };
+}
+
+export interface ApplyItem {
+  productId: string;
+  amountFen: Fen;
+  termMonths: number;
+}
+
+export interface ApplyRequest {
+  items: ApplyItem[];
+  purpose: string;
+  /** one per institution the consumer ticked on the consent screen, with the fields shown there */
+  consents: { institutionId: string; fields: ReleasableField[] }[];
+}
+
+export type RefusalCode = 'no_consent' | 'ineligible' | 'duplicate' | 'invalid';
+
+export interface Refusal {
+  productId: string;
+  productName?: string;
+  institutionName?: string;
+  code: RefusalCode;
+  reasons: string[];
+  existingApplicationId?: string;
+}
+
+/** The consent screen for a set of products: each institution, the purpose, the exact fields. */
+export interface ConsentRequest {
+  institutionId: string;
+  institutionName: string;
+  products: { id: string; name: string }[];
+  purpose: string;
+  fields: ReleasableField[];
+}
+
+export class IdentityRequiredError extends AppError {
+  constructor() {
+    super('identity_required', '申请前请先完成实名认证');
+  }
+}
+
+/**
+ * One form to many institutions (一键申请多家). Each product's application is created only when
+ * its institution has the consumer's own recorded consent, the consumer is eligible, and there
+ * is no application to the same product in the last 30 days; the others are refused with the
+ * reason, before any data leaves. All accepted applications, their consents and the record of
+ * what was released commit together.
+ */
+export class SubmissionService {
+  constructor(
+    private readonly db: Database,
+    private readonly pii: PiiCipher,
+    private readonly catalogue: CatalogueService,
+    private readonly accounts: AccountsService,
+    private readonly identity: IdentityService,
+    private readonly consents: ConsentsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  consentRequests(productIds: string[], purpose?: string): ConsentRequest[] {
+    const byInstitution = new Map<string, ConsentRequest>();
+    for (const id of new Set(productIds)) {
+      let p: ProductView;
+      try {
+        p = this.catalogue.getListed(id);
+      } catch {
+        continue;
+      }
+      const entry = byInstitution.get(p.institutionId) ?? {
+        institutionId: p.institutionId,
+        institutionName: p.institutionName,
+        products: [],
+        purpose: '',
+        fields: standardApplicationFields,
+      };
+      entry.products.push({ id: p.id, name: p.name });
+      entry.purpose = `用于审核你申请的${entry.products.map((x) => `「${x.name}」`).join('')}贷款${purpose ? `（用途：${purpose}）` : ''}，并就该申请与你联系`;
+      byInstitution.set(p.institutionId, entry);
+    }
+    return [...byInstitution.values()];
+  }
+
+  async apply(consumer: SessionAccount, req: ApplyRequest, actor: AuditActor): Promise<{ created: string[]; refused: Refusal[] }> {
+    if (req.items.length === 0) throw new ValidationError('请至少选择一款产品', { products: '请至少选择一款产品' });
+    if (req.items.length > 10) throw new ValidationError('一次最多申请 10 款产品', { products: '一次最多申请 10 款产品' });
+    const identity = await this.identity.summary(consumer.id);
+    if (!identity.verified) throw new IdentityRequiredError();
+    const profile = await this.accounts.profile(consumer.id);
+    const eligibility = { ...eligibilityProfileOf(profile), age: identity.age };
+    const consentFor = new Map(req.consents.map((c) => [c.institutionId, c]));
+    for (const c of req.consents) {
+      const missing = standardApplicationFields.filter((f) => !c.fields.includes(f));
+      if (missing.length) {
+        throw new ValidationError('授权的信息不完整', { consents: `机构审核申请需要：${standardApplicationFields.join('、')}` });
+      }
+    }
+
+    const refused: Refusal[] = [];
+    const accepted: { item: ApplyItem; product: ProductView }[] = [];
+    const seen = new Set<string>();
+    for (const item of req.items) {
+      if (seen.has(item.productId)) continue;
+      seen.add(item.productId);
+      let product: ProductView;
+      try {
+        product = this.catalogue.getListed(item.productId);
+      } catch {
+        refused.push({ productId: item.productId, code: 'invalid', reasons: ['产品不存在或已下架'] });
+        continue;
+      }
+      const base = { productId: product.id, productName: product.name, institutionName: product.institutionName };
+      const problems: string[] = [];
+      if (item.amountFen < product.minAmountFen || item.amountFen > product.maxAmountFen) {
+        problems.push(`借款金额需在 ${formatWan(product.minAmountFen)} 至 ${formatWan(product.maxAmountFen)} 之间`);
+      }
+      if (!product.termOptions.includes(item.termMonths)) problems.push(`可选期限：${product.termOptions.join('、')} 个月`);
+      if (problems.length) {
+        refused.push({ ...base, code: 'invalid', reasons: problems });
+        continue;
+      }
+      if (!consentFor.has(product.institutionId)) {
+        refused.push({ ...base, code: 'no_consent', reasons: [`你没有授权向${product.institutionName}提供信息，未向其提交`] });
+        continue;
+      }
+      const check = checkEligibility(product.eligibility, eligibility);
+      if (!check.eligible) {
+        refused.push({ ...base, code: 'ineligible', reasons: check.reasons });
+        continue;
+      }
+      accepted.push({ item, product });
+    }
+
+    const created: string[] = [];
+    if (accepted.length) {
+      const phone = await this.accounts.phoneOf(consumer.id);
+      const clear = await this.identity.reveal(consumer.id, { ...actor, kind: 'system', id: 'submission' }, 'application submission');
+      await withTransaction(this.db, async (tx) => {
+        // one submission at a time per consumer, so the 30-day duplicate check cannot race
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`apply:${consumer.id}`}))`);
+        for (const { item, product } of accepted) {
+          const since = new Date(Date.now() - DUPLICATE_WINDOW_DAYS * 24 * 3600_000);
+          const [existing] = await tx
+            .select({ id: applications.id, createdAt: applications.createdAt })
+            .from(applications)
+            .where(
+              and(
+                eq(applications.consumerId, consumer.id),
+                eq(applications.productId, product.id),
+                gt(applications.createdAt, since),
+                notInArray(applications.status, ['withdrawn', 'expired']),
+              ),
+            )
+            .orderBy(desc(applications.createdAt))
+            .limit(1);
+          if (existing) {
+            refused.push({
+              productId: product.id,
+              productName: product.name,
+              institutionName: product.institutionName,
+              code: 'duplicate',
+              reasons: [`30 天内已申请过该产品，请查看已有申请`],
+              existingApplicationId: existing.id,
+            });
+            continue;
+          }
+          const consent = consentFor.get(product.institutionId)!;
+          const data: ApplicantData = pick(
+            {
+              realName: clear.realName,
+              phone,
+              idNumber: clear.idNumber,
+              age: identity.age,
+              city: profile.city ?? undefined,
+              employment: profile.employment ?? undefined,
+              monthlyIncomeFen: profile.monthlyIncomeFen ?? undefined,
+              housing: profile.housing ?? undefined,
+              monthlyDebtFen: profile.monthlyDebtFen ?? undefined,
+              creditSelfAssessment: profile.creditSelfAssessment ?? undefined,
+              loan: { amountFen: item.amountFen, termMonths: item.termMonths, purpose: req.purpose },
+            },
+            consent.fields,
+          );
+          const id = newId('app');
+          const consentId = await this.consents.grant(tx, {
+            consumerId: consumer.id,
+            institutionId: product.institutionId,
+            applicationId: id,
+            purpose: this.consentRequests([product.id], req.purpose)[0]!.purpose,
+            fields: consent.fields,
+          });
+          await tx.insert(applications).values({
+            id,
+            consumerId: consumer.id,
+            productId: product.id,
+            institutionId: product.institutionId,
+            amountFen: item.amountFen,
+            termMonths: item.termMonths,
+            purpose: req.purpose,
+            applicantNameEnc: this.pii.encrypt(clear.realName),
+            applicantCity: profile.city ?? '',
+            consentId,
+            releasedDataEnc: this.pii.encrypt(JSON.stringify(data)),
+          });
+          await tx.insert(applicationEvents).values({
+            applicationId: id,
+            fromStatus: null,
+            toStatus: 'submitted',
+            actorKind: 'consumer',
+            actorId: consumer.id,
+            note: '申请已提交',
+          });
+          await this.consents.release(tx, { consentId, channel: 'submission', actorId: consumer.id });
+          await this.audit.record(actor, { action: 'application.created', objectType: 'application', objectId: id, detail: { productId: product.id, consentId } }, tx);
+          created.push(id);
+        }
+      });
+    }
+    return { created, refused };
+  }
+}
+
+function pick(data: ApplicantData, fields: ReleasableField[]): ApplicantData {
+  const map: Record<ReleasableField, keyof ApplicantData> = {
+    realName: 'realName',
+    phone: 'phone',
+    idNumber: 'idNumber',
+    age: 'age',
+    city: 'city',
+    employment: 'employment',
+    monthlyIncome: 'monthlyIncomeFen',
+    housing: 'housing',
+    monthlyDebt: 'monthlyDebtFen',
+    creditSelfAssessment: 'creditSelfAssessment',
+    loanRequest: 'loan',
+  };
+  const out: Record<string, unknown> = {};
+  for (const f of fields) {
+    const key = map[f];
+    if (data[key] !== undefined) out[key] = data[key];
+  }
+  return out as ApplicantData;
+}

@@ -1,0 +1,25 @@
+import { pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { accounts } from '../accounts/accounts.schema';
+
+/**
+ * A consumer's verified real name and resident ID number (实名认证). Both encrypted; the ID
+ * number also as a keyed hash, unique, so one person cannot hold several accounts.
+ */
+export const consumerIdentities = pgTable(
+  'consumer_identities',
+  {
+    accountId: text('account_id')
+      .primaryKey()
+      .references(() => accounts.id),
+    realNameEnc: text('real_name_enc').notNull(),
+    realNameMasked: text('real_name_masked').notNull(),
+    idNumberEnc: text('id_number_enc').notNull(),
+    idNumberHash: text('id_number_hash').notNull(),
+    idNumberMasked: text('id_number_masked').notNull(),
+    birthDate: text('birth_date').notNull(),
+    provider: text('provider').notNull(),
+    providerRef: text('provider_ref'),
+    verifiedAt: timestamp('verified_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('consumer_identities_id_number_uq').on(t.idNumberHash)],
+);

@@ -1,0 +1,91 @@
+import { eq } from 'drizzle-orm';
+import { sqlState, UNIQUE_VIOLATION, type Database } from '../../db/client';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
+import { maskIdNumber, maskName, type PiiCipher } from '../../lib/pii';
+import type { AuditActor, AuditService } from '../audit';
+import { ageFromIdNumber, idNumberFacts, idNumberProblem } from './id-number';
+import { consumerIdentities } from './identity.schema';
+import type { VerificationProvider } from './verification';
+
+export interface IdentitySummary {
+  verified: boolean;
+  realNameMasked?: string;
+  idNumberMasked?: string;
+  age?: number;
+  verifiedAt?: Date;
+}
+
+const NAME_PATTERN = /^[\p{Script=Han}·]{2,20}$/u;
+
+/** Real-name verification: name + ID number, checked by a provider, kept encrypted. */
+export class IdentityService {
+  constructor(
+    private readonly db: Database,
+    private readonly pii: PiiCipher,
+    private readonly provider: VerificationProvider,
+    private readonly audit: AuditService,
+  ) {}
+
+  async verify(accountId: string, input: { realName: string; idNumber: string }, actor: AuditActor): Promise<IdentitySummary> {
+    const realName = input.realName.trim();
+    const idNumber = input.idNumber.trim().toUpperCase();
+    const fields: Record<string, string> = {};
+    if (!NAME_PATTERN.test(realName)) fields.realName = '请输入身份证上的中文姓名';
+    const idProblem = idNumberProblem(idNumber);
+    if (idProblem) fields.idNumber = idProblem;
+    else if (ageFromIdNumber(idNumber) < 18) fields.idNumber = '未满 18 周岁不能申请贷款';
+    if (Object.keys(fields).length) throw new ValidationError('实名信息有误', fields);
+
+    const existing = await this.summary(accountId);
+    if (existing.verified) throw new ConflictError('already_verified', '你已完成实名认证', { idNumber: '已实名认证，如需更改请联系客服' });
+
+    const result = await this.provider.verify({ realName, idNumber });
+    await this.audit.record(actor, {
+      action: result.matched ? 'identity.verified' : 'identity.mismatch',
+      objectType: 'account',
+      objectId: accountId,
+      detail: { provider: this.provider.name, reference: result.reference },
+    });
+    if (!result.matched) throw new ValidationError('姓名与身份证号不一致', { realName: '姓名与身份证号不一致，请核对', idNumber: '姓名与身份证号不一致，请核对' });
+    try {
+      await this.db.insert(consumerIdentities).values({
+        accountId,
+        realNameEnc: this.pii.encrypt(realName),
+        realNameMasked: maskName(realName),
+        idNumberEnc: this.pii.encrypt(idNumber),
+        idNumberHash: this.pii.blindIndex(`id-number:${idNumber}`),
+        idNumberMasked: maskIdNumber(idNumber),
+        birthDate: idNumberFacts(idNumber).birthDate,
+        provider: this.provider.name,
+        providerRef: result.reference,
+      });
+    } catch (err) {
+      if (sqlState(err) === UNIQUE_VIOLATION) {
+        throw new ConflictError('id_in_use', '该身份证号已被其他账号认证', { idNumber: '该身份证号已被其他账号认证，如有疑问请联系客服' });
+      }
+      throw err;
+    }
+    return this.summary(accountId);
+  }
+
+  async summary(accountId: string): Promise<IdentitySummary> {
+    const [row] = await this.db.select().from(consumerIdentities).where(eq(consumerIdentities.accountId, accountId));
+    if (!row) return { verified: false };
+    const [y, m, d] = row.birthDate.split('-');
+    return {
+      verified: true,
+      realNameMasked: row.realNameMasked,
+      idNumberMasked: row.idNumberMasked,
+      age: ageFromIdNumber(`000000${y}${m}${d}0000`),
+      verifiedAt: row.verifiedAt,
+    };
+  }
+
+  /** The clear values, for the consumer revealing their own (audited) or for a consented release. */
+  async reveal(accountId: string, actor: AuditActor, reason: string): Promise<{ realName: string; idNumber: string }> {
+    const [row] = await this.db.select().from(consumerIdentities).where(eq(consumerIdentities.accountId, accountId));
+    if (!row) throw new NotFoundError('实名信息');
+    await this.audit.record(actor, { action: 'identity.revealed', objectType: 'account', objectId: accountId, detail: { reason } });
+    return { realName: this.pii.decrypt(row.realNameEnc), idNumber: this.pii.decrypt(row.idNumberEnc) };
+  }
+}

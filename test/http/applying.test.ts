@@ -1,0 +1,225 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app';
+import { PASSWORD } from '../support/fixtures';
+import { ALL_FIELDS, apply, applicationInput, consumerAgent, csrfFrom, newIdNumber, staffAgent } from '../support/http';
+
+/** A third institution with a product that only accepts applicants aged 56 to 60. */
+async function addInstitutionC(t: TestApp) {
+  const { institutions, catalogue, accounts, settlement } = t.container.services;
+  const inst = await institutions.create({ name: '丙消费金融有限公司', shortName: '丙消费金融', kind: 'consumer_finance' });
+  await settlement.createAgreement({ institutionId: inst.id, cpaFen: 5_000, cpsRate: '0.01', effectiveFrom: new Date('2026-01-01T00:00:00Z') });
+  await accounts.createStaff({ kind: 'institution', username: 'c.staff', password: PASSWORD, displayName: '丙员工', role: 'admin', institutionId: inst.id });
+  const base = {
+    institutionId: inst.id,
+    category: '消费贷',
+    summary: '测试',
+    minAmountFen: 100_000,
+    maxAmountFen: 10_000_000,
+    termOptions: [12, 24],
+    rateMin: '0.1000',
+    rateMax: '0.1800',
+    repaymentMethods: ['equal_installment'],
+    requiredDocuments: ['身份证'],
+    tags: [],
+    decisionMinutes: 30,
+    disbursementHours: 24,
+    status: 'listed' as const,
+  };
+  const open = await catalogue.create({ ...base, name: '丙随心贷', eligibility: { minAge: 18, maxAge: 60, minMonthlyIncomeFen: 0, regions: [], employmentTypes: [], studentsExcluded: true } });
+  const senior = await catalogue.create({ ...base, name: '丙稳享贷', eligibility: { minAge: 56, maxAge: 60, minMonthlyIncomeFen: 0, regions: [], employmentTypes: [], studentsExcluded: true } });
+  return { id: inst.id, staff: 'c.staff', productId: open.id, seniorProductId: senior.id };
+}
+
+describe('applying: identity, consent per institution, one form to many', () => {
+  let t: TestApp;
+  let c: Awaited<ReturnType<typeof addInstitutionC>>;
+  const logLines: string[] = [];
+  beforeAll(async () => {
+    const logger = pino(
+      { level: 'debug' },
+      new Writable({
+        write(chunk, _enc, done) {
+          logLines.push(String(chunk));
+          done();
+        },
+      }),
+    );
+    t = await startTestApp({ logger });
+    c = await addInstitutionC(t);
+  });
+  afterAll(() => t?.close());
+
+  it('verifies a real name with a checksum-valid ID, once per person', async () => {
+    const a = await consumerAgent(t.app, { verified: false });
+    const bad = await a.agent.post('/api/v1/identity').send({ realName: '王小明', idNumber: '110105194912310021' }).expect(400);
+    expect(bad.body.error.fields.idNumber).toContain('校验位');
+    const mismatch = await a.agent.post('/api/v1/identity').send({ realName: '王小测试', idNumber: newIdNumber() }).expect(400);
+    expect(mismatch.body.error.fields.realName).toContain('不一致');
+    const id = newIdNumber();
+    const ok = await a.agent.post('/api/v1/identity').send({ realName: '王小明', idNumber: id }).expect(201);
+    expect(ok.body).toMatchObject({ verified: true, realNameMasked: '王**', idNumberMasked: `${id.slice(0, 3)}***********${id.slice(-4)}` });
+    const profile = await a.agent.get('/api/v1/profile').expect(200);
+    expect(profile.body.age).toBe(ok.body.age); // age comes from the ID
+    const b = await consumerAgent(t.app, { verified: false });
+    const taken = await b.agent.post('/api/v1/identity').send({ realName: '李四', idNumber: id }).expect(409);
+    expect(taken.body.error.fields.idNumber).toBeTruthy();
+    const own = await a.agent.post('/api/v1/identity/reveal').send({}).expect(200);
+    expect(own.body.idNumber).toBe(id);
+    const audit = await t.container.services.audit.forObject('account', a.id);
+    expect(audit.map((r) => r.action)).toEqual(expect.arrayContaining(['identity.verified', 'identity.revealed']));
+  });
+
+  it('multi-apply to three products, consenting to two institutions: only those two receive anything', async () => {
+    const consumer = await consumerAgent(t.app);
+    const res = await consumer.agent
+      .post('/api/v1/applications')
+      .set('Idempotency-Key', randomUUID())
+      .send({
+        products: [
+          { productId: t.fixtures.institutionA.productId, amount: 30000, termMonths: 12 },
+          { productId: t.fixtures.institutionB.productId, amount: 30000, termMonths: 12 },
+          { productId: c.productId, amount: 30000, termMonths: 12 },
+        ],
+        purpose: '消费',
+        consents: [
+          { institutionId: t.fixtures.institutionA.id, fields: ALL_FIELDS },
+          { institutionId: c.id, fields: ALL_FIELDS },
+        ],
+      })
+      .expect(201);
+    expect(res.body.applications.map((a: { institution: { name: string } }) => a.institution.name).sort()).toEqual(['丙消费金融', '甲银行']);
+    expect(res.body.refused).toEqual([expect.objectContaining({ productId: t.fixtures.institutionB.productId, code: 'no_consent' })]);
+    const ids = res.body.applications.map((a: { id: string }) => a.id);
+
+    const b = await staffAgent(t.app, 'partner', t.fixtures.institutionB.staff);
+    const bInbox = await b.get('/api/partner/v1/leads').expect(200);
+    expect(bInbox.body.items.filter((l: { id: string }) => ids.includes(l.id))).toEqual([]);
+    const cStaff = await staffAgent(t.app, 'partner', c.staff);
+    const cInbox = await cStaff.get('/api/partner/v1/leads').expect(200);
+    expect(cInbox.body.items.map((l: { id: string }) => l.id)).toEqual(expect.arrayContaining(ids.filter((_: string, i: number) => res.body.applications[i].institution.name === '丙消费金融')));
+
+    const releases = await consumer.agent.get('/api/v1/data-releases').expect(200);
+    expect(releases.body.items.map((r: { institution: { name: string } }) => r.institution.name).sort()).toEqual(['丙消费金融', '甲银行']);
+    expect(releases.body.items.every((r: { releases: { channel: string }[] }) => r.releases.some((x) => x.channel === 'submission'))).toBe(true);
+  });
+
+  it('refuses an ineligible application with the reason, before any data leaves', async () => {
+    const consumer = await consumerAgent(t.app); // born 1985–1995: well under 56
+    const res = await consumer.agent
+      .post('/api/v1/applications')
+      .set('Idempotency-Key', randomUUID())
+      .send(applicationInput(c.seniorProductId, c.id))
+      .expect(409);
+    expect(res.body.error.code).toBe('nothing_submitted');
+    expect(res.body.error.fields[c.seniorProductId]).toContain('年龄需在 56–60 岁之间');
+    expect((await consumer.agent.get('/api/v1/data-releases').expect(200)).body.items).toEqual([]);
+  });
+
+  it('refuses a second application to the same product within 30 days, pointing to the first', async () => {
+    const consumer = await consumerAgent(t.app);
+    const first = await apply(consumer.agent, t.fixtures.institutionA.productId);
+    const again = await consumer.agent
+      .post('/api/v1/applications')
+      .set('Idempotency-Key', randomUUID())
+      .send({
+        products: [
+          { productId: t.fixtures.institutionA.productId, amount: 20000, termMonths: 6 },
+          { productId: t.fixtures.institutionB.productId, amount: 20000, termMonths: 6 },
+        ],
+        purpose: '消费',
+        consents: [
+          { institutionId: t.fixtures.institutionA.id, fields: ALL_FIELDS },
+          { institutionId: t.fixtures.institutionB.id, fields: ALL_FIELDS },
+        ],
+      })
+      .expect(201);
+    expect(again.body.applications).toHaveLength(1);
+    expect(again.body.refused).toEqual([expect.objectContaining({ code: 'duplicate', existingApplicationId: first.id })]);
+  });
+
+  it('a withdrawn consent stops every further release', async () => {
+    const consumer = await consumerAgent(t.app);
+    const app = await apply(consumer.agent, t.fixtures.institutionA.productId);
+    const a = await staffAgent(t.app, 'partner', t.fixtures.institutionA.staff);
+    const full = await a.post(`/api/partner/v1/leads/${app.id}/reveal`).send({}).expect(200);
+    expect(full.body.applicant.idNumber).toBe(consumer.idNumber);
+    expect(full.body.applicant.phone).toBe(consumer.phone);
+
+    const mine = await consumer.agent.get('/api/v1/data-releases').expect(200);
+    const consent = mine.body.items[0];
+    expect(consent.releases.map((r: { channel: string }) => r.channel).sort()).toEqual(['api', 'submission']);
+    const other = await consumerAgent(t.app);
+    await other.agent.post(`/api/v1/consents/${consent.consentId}/withdraw`).send({}).expect(404);
+    await consumer.agent.post(`/api/v1/consents/${consent.consentId}/withdraw`).send({}).expect(200);
+
+    const refused = await a.post(`/api/partner/v1/leads/${app.id}/reveal`).send({}).expect(403);
+    expect(refused.body.error.code).toBe('consent_withdrawn');
+    const lead = await a.get(`/api/partner/v1/leads/${app.id}`).expect(200);
+    expect(lead.body.applicant).toBeNull();
+    expect(lead.body.consent.withdrawnAt).toBeTruthy();
+    const page = await a.get(`/partner/leads/${app.id}`).expect(200);
+    expect(page.text).toContain('已撤回');
+    expect(page.text).not.toContain(consumer.idNumber.slice(-4) + '</dd>');
+    const after = await consumer.agent.get('/api/v1/data-releases').expect(200);
+    expect(after.body.items[0].releases).toHaveLength(2); // nothing more left
+  });
+
+  it('the page flow: verify, smart-filled form, consent screen, result', async () => {
+    const consumer = await consumerAgent(t.app, { verified: false });
+    const ids = [t.fixtures.institutionA.productId, t.fixtures.institutionB.productId].join(',');
+    const first = await consumer.agent.get(`/apply?products=${ids}`).expect(303);
+    expect(first.headers.location).toContain('/verify?next=');
+    const verifyPage = await consumer.agent.get('/verify').expect(200);
+    await consumer.agent
+      .post('/verify')
+      .type('form')
+      .send({ _csrf: csrfFrom(verifyPage.text), realName: '赵六', idNumber: newIdNumber(), next: `/apply?products=${ids}` })
+      .expect(303);
+    await consumer.agent.put('/api/v1/profile').send({ city: '杭州', employment: '上班族', monthlyIncome: 12000 }).expect(200);
+    const formRes = await consumer.agent.get(`/apply?products=${ids}&amount=20000&termMonths=12`);
+    expect(formRes.status, String(formRes.headers.location)).toBe(200);
+    const form = formRes;
+    expect(form.text).toContain('杭州'); // smart fill: known, not asked
+    expect(form.text).not.toMatch(/name="city"/);
+    expect(form.text).toMatch(/name="housing"/); // missing: asked
+    const review = await consumer.agent
+      .post('/apply/review')
+      .type('form')
+      .send(
+        `_csrf=${encodeURIComponent(csrfFrom(form.text))}&productId=${t.fixtures.institutionA.productId}&amount=20000&termMonths=12&productId=${t.fixtures.institutionB.productId}&amount=20000&termMonths=12&purpose=${encodeURIComponent('消费')}&housing=${encodeURIComponent('租房')}&monthlyDebt=0&creditSelfAssessment=good`,
+      )
+      .expect(200);
+    expect(review.text).toContain('同意向「甲银行」提供以下信息');
+    expect(review.text).toContain('同意向「乙银行」提供以下信息');
+    expect(review.text).toContain('身份证号');
+    const key = /name="idempotencyKey" value="([^"]+)"/.exec(review.text)![1]!;
+    const submit = await consumer.agent
+      .post('/apply')
+      .type('form')
+      .send(
+        `_csrf=${encodeURIComponent(csrfFrom(review.text))}&idempotencyKey=${key}&purpose=${encodeURIComponent('消费')}&productId=${t.fixtures.institutionA.productId}&amount=20000&termMonths=12&productId=${t.fixtures.institutionB.productId}&amount=20000&termMonths=12&consent=${t.fixtures.institutionA.id}`,
+      )
+      .expect(303);
+    expect(submit.headers.location).toBe('/apply/done');
+    const doneRes = await consumer.agent.get('/apply/done');
+    expect(doneRes.status, String(doneRes.headers.location)).toBe(200);
+    const done = doneRes;
+    expect(done.text).toContain('已提交 1 份申请');
+    expect(done.text).toContain('没有授权向乙银行提供信息');
+    const data = await consumer.agent.get('/my-data').expect(200);
+    expect(data.text).toContain('甲银行');
+    expect(data.text).not.toContain('乙银行');
+  });
+
+  it('never writes an ID number, phone number or name into the logs', () => {
+    const text = logLines.join('');
+    expect(text.length).toBeGreaterThan(1000); // requests were logged
+    expect(text).not.toMatch(/\d{17}[\dX]/); // no ID number
+    const phone = /(?<!\d)1[3-9]\d{9}(?!\d)/.exec(text);
+    expect(phone, phone ? text.slice(Math.max(0, phone.index - 200), phone.index + 50) : '').toBeNull(); // no mobile number
+    expect(text).not.toContain('王小明');
+  });
+});
