@@ -8,6 +8,7 @@ import { AccountsService } from './modules/accounts';
 import { ApplicationsService, SubmissionService } from './modules/applications';
 import { ConsentsService } from './modules/consents';
 import { DevelopmentVerificationProvider, IdentityService } from './modules/identity';
+import { DataRightsService } from './modules/data-rights';
 import { AuditService } from './modules/audit';
 import { CatalogueService } from './modules/catalogue';
 import { IdempotencyService } from './modules/idempotency';
@@ -30,6 +31,7 @@ export interface Services {
   identity: IdentityService;
   consents: ConsentsService;
   submission: SubmissionService;
+  dataRights: DataRightsService;
 }
 
 export interface HealthCheck {
@@ -64,11 +66,13 @@ export function createServices(
   const accounts = new AccountsService(db, pii, notifications);
   const settlement = new SettlementService(db);
   const catalogue = new CatalogueService(db, search, shared.cache);
+  const applications = new ApplicationsService(db, pii, catalogue, settlement, audit, notifications, consents, accounts);
   return {
     accounts,
     institutions: new InstitutionsService(db),
     catalogue,
-    applications: new ApplicationsService(db, pii, catalogue, settlement, audit, notifications, consents),
+    applications,
+    dataRights: new DataRightsService({ db, accounts, identity, consents, applications, notifications, audit }),
     submission: new SubmissionService(db, pii, catalogue, accounts, identity, consents, audit),
     settlement,
     audit,

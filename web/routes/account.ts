@@ -1,7 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import type { Services } from '../../server/container';
 import { AppError, ValidationError } from '../../server/lib/errors';
-import { changePasswordBody, consumerLoginBody, profileBody, registerBody, resetPasswordBody } from '../../server/http/api/schemas';
+import { changePasswordBody, consumerLoginBody, contactPreferencesBody, profileBody, registerBody, resetPasswordBody } from '../../server/http/api/schemas';
 import { maskPhone } from '../../server/lib/pii';
 import { OTP_RESEND_SECONDS } from '../../server/modules/accounts';
 import { auditActor } from '../../server/http/audit-actor';
@@ -174,5 +174,62 @@ export function accountRoutes(r: Router, services: Services, kit: HttpKit, rende
   r.post('/notifications/read', consumer, async (req, res) => {
     await services.notifications.markAllRead(req.account!.id);
     res.redirect(303, '/notifications');
+  });
+
+  // ── contact preferences ──────────────────────────────────────────────────────────────────
+  const showContact = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
+    const prefs = await services.accounts.contactPreferences(req.account!.id);
+    const applied = await services.applications.listForConsumer(req.account!.id);
+    const institutions = [...new Map(applied.map((a) => [a.institutionId, a.institutionName]))].map(([id, name]) => ({
+      id,
+      name,
+      blocked: prefs.blockedInstitutionIds.includes(id),
+    }));
+    await render(req, res, 'contact', { title: '联系偏好', prefs, institutions, ...extra });
+  };
+  r.get('/account/contact', consumer, (req, res) => showContact(req, res));
+  r.post('/account/contact', consumer, async (req, res) => {
+    try {
+      const body = parse(
+        contactPreferencesBody,
+        { allowSms: req.body.allowSms === 'on', allowCall: req.body.allowCall === 'on', quietStart: req.body.quietStart, quietEnd: req.body.quietEnd },
+        '联系偏好有误',
+      );
+      await services.accounts.saveContactPreferences(req.account!.id, body);
+      req.session.flash = { kind: 'success', message: '联系偏好已保存，机构处理你的申请时会看到' };
+      res.redirect(303, '/account/contact');
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      res.status(400);
+      await showContact(req, res, { error: { message: err.message, fields: err.fields } });
+    }
+  });
+  r.post('/account/contact/block', consumer, async (req, res) => {
+    const institutionId = String(req.body.institutionId ?? '');
+    const applied = await services.applications.listForConsumer(req.account!.id);
+    if (!applied.some((a) => a.institutionId === institutionId)) {
+      res.status(400);
+      return showContact(req, res, { error: { message: '只能对你申请过的机构设置' } });
+    }
+    await services.accounts.setContactBlock(req.account!.id, institutionId, req.body.blocked === '1');
+    req.session.flash = { kind: 'success', message: req.body.blocked === '1' ? '已要求该机构不再联系你' : '已恢复该机构的联系' };
+    res.redirect(303, '/account/contact');
+  });
+
+  // ── export and close ─────────────────────────────────────────────────────────────────────
+  r.get('/account/export', consumer, async (req, res) => {
+    const data = await services.dataRights.export(req.account!.id, auditActor(req));
+    res.set('Content-Disposition', 'attachment; filename="daichao-my-data.json"').type('application/json').send(JSON.stringify(data, null, 2));
+  });
+  r.post('/account/close', consumer, async (req, res) => {
+    try {
+      await services.dataRights.close(req.account!.id, String(req.body.password ?? ''), auditActor(req));
+      await destroySession(req);
+      res.clearCookie('dc.sid').redirect(303, '/?closed=1');
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      res.status(400);
+      await showSecurity(req, res, { closeError: { message: err.message, fields: err.fields } });
+    }
   });
 }

@@ -10,6 +10,9 @@ import { parse } from '../validate';
 import {
   applicationBody,
   calculatorQuery,
+  closeAccountBody,
+  contactBlockBody,
+  contactPreferencesBody,
   identityBody,
   changePasswordBody,
   consumerLoginBody,
@@ -179,6 +182,37 @@ export function consumerApi(services: Services, kit: HttpKit): Router {
     });
     await services.audit.record(auditActor(req), { action: 'profile.updated', objectType: 'account', objectId: req.account!.id });
     res.json(profileJson(saved));
+  });
+
+  r.get('/me/export', consumer, async (req, res) => {
+    const data = await services.dataRights.export(req.account!.id, auditActor(req));
+    res.set('Content-Disposition', 'attachment; filename="daichao-my-data.json"').json(data);
+  });
+
+  r.post('/me/close', consumer, async (req, res) => {
+    const body = parse(closeAccountBody, req.body, '注销信息有误');
+    await services.dataRights.close(req.account!.id, body.password, auditActor(req));
+    await destroySession(req);
+    res.clearCookie('dc.sid').status(204).end();
+  });
+
+  r.get('/contact-preferences', consumer, async (req, res) => {
+    res.json(await services.accounts.contactPreferences(req.account!.id));
+  });
+
+  r.put('/contact-preferences', consumer, async (req, res) => {
+    const body = parse(contactPreferencesBody, req.body, '联系偏好有误');
+    res.json(await services.accounts.saveContactPreferences(req.account!.id, body));
+  });
+
+  /** "Stop contacting me" for one institution (or undo). */
+  r.post('/contact-preferences/blocks', consumer, async (req, res) => {
+    const body = parse(contactBlockBody, req.body, '请求有误');
+    await services.institutions.get(body.institutionId).catch(() => {
+      throw new ValidationError('机构不存在', { institutionId: '机构不存在' });
+    });
+    await services.accounts.setContactBlock(req.account!.id, body.institutionId, body.blocked);
+    res.json(await services.accounts.contactPreferences(req.account!.id));
   });
 
   r.get('/identity', consumer, async (req, res) => {

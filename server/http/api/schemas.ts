@@ -185,3 +185,19 @@ export const statusFilterQuery = z.strictObject({
   status: z.enum(applicationStatuses, { error: '未知的状态' }).optional(),
   institutionId: z.string().max(40).optional(),
 });
+
+const clock = z.string({ error: '时间格式为 HH:MM' }).regex(/^([01]\d|2[0-3]):([0-5]\d)$/, '时间格式为 HH:MM，如 22:00');
+export const contactPreferencesBody = z.strictObject({
+  allowSms: z.boolean({ error: '须为 true 或 false' }),
+  allowCall: z.boolean({ error: '须为 true 或 false' }),
+  quietStart: clock,
+  quietEnd: clock,
+});
+export const contactBlockBody = z.strictObject({
+  institutionId: z.string({ error: '缺少机构' }).min(1).max(40),
+  blocked: z.boolean({ error: '须为 true 或 false' }),
+});
+
+export const closeAccountBody = z.strictObject({
+  password: z.string({ error: '请输入密码' }).min(1, '请输入密码').max(128),
+});

@@ -22,7 +22,7 @@ export const accounts = pgTable(
     displayName: text('display_name').notNull(),
     role: text('role').notNull(),
     institutionId: text('institution_id').references(() => institutions.id),
-    status: text('status', { enum: ['active', 'frozen'] })
+    status: text('status', { enum: ['active', 'frozen', 'closed'] })
       .notNull()
       .default('active'),
     failedLogins: integer('failed_logins').notNull().default(0),

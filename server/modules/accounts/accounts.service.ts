@@ -5,7 +5,7 @@ import { ConflictError, LockedError, RateLimitedError, UnauthenticatedError, Val
 import { newId } from '../../lib/ids';
 import { maskLogin, type PiiCipher } from '../../lib/pii';
 import type { NotificationsService } from '../notifications';
-import { accounts, consumerProfiles, otpCodes, type AccountKind } from './accounts.schema';
+import { accounts, consumerProfiles, contactBlocks, contactPreferences, otpCodes, type AccountKind } from './accounts.schema';
 import { hashPassword, passwordProblem, verifyAgainstDummy, verifyPassword } from './passwords';
 
 export const MAX_FAILED_LOGINS = 5;
@@ -40,6 +40,18 @@ export interface ConsumerProfile {
   monthlyDebtFen: number | null;
   updatedAt: Date | null;
 }
+
+export interface ContactPreferences {
+  allowSms: boolean;
+  allowCall: boolean;
+  allowInApp: boolean;
+  quietStart: string;
+  quietEnd: string;
+  /** institutions the consumer asked to stop contacting them */
+  blockedInstitutionIds: string[];
+}
+
+const defaultContact = { allowSms: true, allowCall: true, allowInApp: true, quietStart: '22:00', quietEnd: '08:00' };
 
 const emptyProfile: ConsumerProfile = {
   age: null,
@@ -349,5 +361,66 @@ export class AccountsService {
       .onConflictDoUpdate({ target: consumerProfiles.accountId, set: values })
       .returning();
     return { ...row! };
+  }
+
+  async contactPreferences(accountId: string): Promise<ContactPreferences> {
+    const [row] = await this.db.select().from(contactPreferences).where(eq(contactPreferences.accountId, accountId));
+    const blocks = await this.db.select({ id: contactBlocks.institutionId }).from(contactBlocks).where(eq(contactBlocks.accountId, accountId));
+    const base = row ?? defaultContact;
+    return {
+      allowSms: base.allowSms,
+      allowCall: base.allowCall,
+      allowInApp: base.allowInApp,
+      quietStart: base.quietStart,
+      quietEnd: base.quietEnd,
+      blockedInstitutionIds: blocks.map((b) => b.id),
+    };
+  }
+
+  async saveContactPreferences(
+    accountId: string,
+    input: { allowSms: boolean; allowCall: boolean; quietStart: string; quietEnd: string },
+  ): Promise<ContactPreferences> {
+    const values = { ...input, allowInApp: true, updatedAt: new Date() };
+    await this.db
+      .insert(contactPreferences)
+      .values({ accountId, ...values })
+      .onConflictDoUpdate({ target: contactPreferences.accountId, set: values });
+    return this.contactPreferences(accountId);
+  }
+
+  /** "Stop contacting me" for one institution, or undo it. */
+  async setContactBlock(accountId: string, institutionId: string, blocked: boolean): Promise<void> {
+    if (blocked) await this.db.insert(contactBlocks).values({ accountId, institutionId }).onConflictDoNothing();
+    else await this.db.delete(contactBlocks).where(and(eq(contactBlocks.accountId, accountId), eq(contactBlocks.institutionId, institutionId)));
+  }
+
+  /** Checks the password of a logged-in account (for closing it). */
+  async checkPassword(accountId: string, password: string): Promise<boolean> {
+    const [row] = await this.db.select({ hash: accounts.passwordHash }).from(accounts).where(eq(accounts.id, accountId));
+    return row ? verifyPassword(row.hash, password) : false;
+  }
+
+  /**
+   * Closes a consumer account inside the caller's transaction: profile and contact settings
+   * erased, the login freed (the number can register again), every session ended. Application
+   * records stay, as the law requires, without the profile behind them.
+   */
+  async close(tx: Database, accountId: string): Promise<void> {
+    await tx.delete(consumerProfiles).where(eq(consumerProfiles.accountId, accountId));
+    await tx.delete(contactPreferences).where(eq(contactPreferences.accountId, accountId));
+    await tx.delete(contactBlocks).where(eq(contactBlocks.accountId, accountId));
+    await tx
+      .update(accounts)
+      .set({
+        status: 'closed',
+        loginHash: `closed:${newId('x')}`,
+        loginEnc: this.pii.encrypt(''),
+        loginMasked: '已注销',
+        displayName: '已注销用户',
+        passwordHash: 'closed',
+        sessionVersion: sql`${accounts.sessionVersion} + 1`,
+      })
+      .where(eq(accounts.id, accountId));
   }
 }

@@ -7,6 +7,8 @@ import { withTransaction } from '../../lib/tx';
 import type { AuditActor, AuditService } from '../audit';
 import type { NotificationsService } from '../notifications';
 import type { ConsentsService } from '../consents';
+import type { AccountsService, ContactPreferences } from '../accounts';
+import { quietUntil } from '../../lib/quiet-hours';
 import type { ApplicantData } from './submission.service';
 import { maskIdNumber, maskPhone } from '../../lib/pii';
 import { products } from '../catalogue/catalogue.schema';
@@ -62,6 +64,8 @@ export interface LeadDetail extends ApplicationDetail {
   nextStatuses: ApplicationStatus[];
   consent: { id: string; fields: string[]; grantedAt: Date; withdrawnAt: Date | null } | null;
   applicant: MaskedApplicant | null;
+  /** how the consumer wants to be contacted; `blocked` = they asked this institution to stop */
+  contact: (Omit<ContactPreferences, 'blockedInstitutionIds'> & { blocked: boolean; quietNow: boolean }) | null;
 }
 
 function maskApplicant(data: ApplicantData): MaskedApplicant {
@@ -82,6 +86,7 @@ export class ApplicationsService {
     private readonly audit: AuditService,
     private readonly notifications: NotificationsService,
     private readonly consents: ConsentsService,
+    private readonly accounts: AccountsService,
   ) {}
 
   private baseSelect(db: Database = this.db) {
@@ -171,12 +176,18 @@ export class ApplicationsService {
     await this.audit.record(actor, { action: 'lead.viewed', objectType: 'application', objectId: id });
     const { consent, data } = await this.releasedData(id);
     const withdrawn = !consent || consent.withdrawnAt !== null;
+    const [owner] = await this.db.select({ consumerId: applications.consumerId }).from(applications).where(eq(applications.id, id));
+    const prefs = await this.accounts.contactPreferences(owner!.consumerId);
+    const { blockedInstitutionIds, ...channels } = prefs;
     return {
       ...lead,
       applicantNameMasked: withdrawn ? '（已撤回授权）' : lead.applicantNameMasked,
       nextStatuses: nextStatuses(lead.status, 'institution'),
       consent: consent ? { id: consent.id, fields: consent.fields, grantedAt: consent.grantedAt, withdrawnAt: consent.withdrawnAt } : null,
       applicant: withdrawn || !data ? null : maskApplicant(data),
+      contact: withdrawn
+        ? null
+        : { ...channels, blocked: blockedInstitutionIds.includes(institutionId), quietNow: quietUntil(new Date(), prefs.quietStart, prefs.quietEnd) !== null },
     };
   }
 
@@ -236,15 +247,27 @@ export class ApplicationsService {
     change: StatusChange,
     actor: AuditActor,
   ): Promise<{ application: ApplicationDetail; commission: PostedCommission | null }> {
-    return withTransaction(this.db, async (tx) => {
+    const result = await withTransaction(this.db, async (tx) => {
       const [current] = await tx
         .select()
         .from(applications)
         .where(and(eq(applications.id, id), eq(applications.institutionId, institutionId)))
         .for('update');
       if (!current) throw new NotFoundError('线索');
-      return this.applyChange(tx, current, change, 'institution', actor);
+      return { consumerId: current.consumerId, ...(await this.applyChange(tx, current, change, 'institution', actor)) };
     });
+    await this.smsOnChange(result.consumerId, result.application, change);
+    return { application: result.application, commission: result.commission };
+  }
+
+  /** An SMS about the change when the consumer allows SMS; held until their quiet hours end. */
+  private async smsOnChange(consumerId: string, app: ApplicationDetail, change: StatusChange): Promise<void> {
+    if (change.status === 'reviewing') return; // not worth a text
+    const prefs = await this.accounts.contactPreferences(consumerId);
+    if (!prefs.allowSms) return;
+    const phone = await this.accounts.phoneOf(consumerId);
+    const sendAfter = quietUntil(new Date(), prefs.quietStart, prefs.quietEnd) ?? undefined;
+    await this.notifications.sendSms(phone, `application.${change.status}`, `【贷超】你申请的${app.productName}${statusLabels[change.status]}。${statusMessage(change)}`, { sendAfter });
   }
 
   /** The consumer withdraws their own application. */

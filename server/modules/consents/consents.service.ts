@@ -133,4 +133,14 @@ export class ConsentsService {
         .map((x) => ({ ...x, fieldLabels: x.fields.map((f) => releasableFields[f as ReleasableField] ?? f) })),
     }));
   }
+
+  /** Withdraws every active consent of a consumer (account closing), in the caller's transaction. */
+  async withdrawAll(tx: Database, consumerId: string): Promise<number> {
+    const rows = await tx
+      .update(consents)
+      .set({ withdrawnAt: new Date() })
+      .where(and(eq(consents.consumerId, consumerId), isNull(consents.withdrawnAt)))
+      .returning({ id: consents.id });
+    return rows.length;
+  }
 }

@@ -88,4 +88,9 @@ export class IdentityService {
     await this.audit.record(actor, { action: 'identity.revealed', objectType: 'account', objectId: accountId, detail: { reason } });
     return { realName: this.pii.decrypt(row.realNameEnc), idNumber: this.pii.decrypt(row.idNumberEnc) };
   }
+
+  /** Erases the identity (account closing), in the caller's transaction. */
+  async erase(tx: Database, accountId: string): Promise<void> {
+    await tx.delete(consumerIdentities).where(eq(consumerIdentities.accountId, accountId));
+  }
 }

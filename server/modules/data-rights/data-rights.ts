@@ -1,0 +1,102 @@
+import type { Database } from '../../db/client';
+import { ValidationError } from '../../lib/errors';
+import { withTransaction } from '../../lib/tx';
+import type { AccountsService } from '../accounts';
+import { isTerminal, type ApplicationsService } from '../applications';
+import type { AuditActor, AuditService } from '../audit';
+import type { ConsentsService } from '../consents';
+import type { IdentityService } from '../identity';
+import type { NotificationsService } from '../notifications';
+
+interface Deps {
+  db: Database;
+  accounts: AccountsService;
+  identity: IdentityService;
+  consents: ConsentsService;
+  applications: ApplicationsService;
+  notifications: NotificationsService;
+  audit: AuditService;
+}
+
+/** Everything the platform holds about a consumer, in their own hands (data portability). Audited. */
+export async function exportConsumerData(deps: Deps, accountId: string, actor: AuditActor) {
+  const identitySummary = await deps.identity.summary(accountId);
+  const identity = identitySummary.verified ? await deps.identity.reveal(accountId, actor, 'data export') : null;
+  const [phone, profile, contact, applications, consents, notifications] = await Promise.all([
+    deps.accounts.phoneOf(accountId),
+    deps.accounts.profile(accountId),
+    deps.accounts.contactPreferences(accountId),
+    deps.applications.listForConsumer(accountId),
+    deps.consents.forConsumer(accountId),
+    deps.notifications.list(accountId, 500),
+  ]);
+  const detailed = await Promise.all(applications.map((a) => deps.applications.getForConsumer(accountId, a.id)));
+  await deps.audit.record(actor, { action: 'account.exported', objectType: 'account', objectId: accountId });
+  return {
+    exportedAt: new Date().toISOString(),
+    account: { id: accountId, phone },
+    identity: identity ? { ...identity, verifiedAt: identitySummary.verifiedAt } : null,
+    profile: {
+      age: profile.age,
+      city: profile.city,
+      employment: profile.employment,
+      monthlyIncome: profile.monthlyIncomeFen === null ? null : profile.monthlyIncomeFen / 100,
+      housing: profile.housing,
+      monthlyDebt: profile.monthlyDebtFen === null ? null : profile.monthlyDebtFen / 100,
+      creditSelfAssessment: profile.creditSelfAssessment,
+    },
+    contactPreferences: contact,
+    applications: detailed.map((a) => ({
+      id: a.id,
+      product: a.productName,
+      institution: a.institutionName,
+      amount: a.amountFen / 100,
+      termMonths: a.termMonths,
+      purpose: a.purpose,
+      status: a.status,
+      createdAt: a.createdAt,
+      timeline: a.events.map((e) => ({ status: e.toStatus, at: e.createdAt, note: e.note })),
+    })),
+    consents: consents.map((c) => ({
+      institution: c.institutionName,
+      purpose: c.purpose,
+      fields: c.fields,
+      grantedAt: c.grantedAt,
+      withdrawnAt: c.withdrawnAt,
+      releases: c.releases.map((r) => ({ fields: r.fields, channel: r.channel, at: r.releasedAt })),
+    })),
+    notifications: notifications.map((n) => ({ title: n.title, body: n.body, at: n.createdAt })),
+  };
+}
+
+/**
+ * Closes a consumer's account: needs the password and no application still in progress.
+ * Every consent is withdrawn (institutions see nothing more), identity and profile are erased,
+ * the login is freed and every session ends, in one transaction.
+ */
+export async function closeConsumerAccount(deps: Deps, accountId: string, password: string, actor: AuditActor): Promise<void> {
+  if (!(await deps.accounts.checkPassword(accountId, password))) {
+    throw new ValidationError('密码不正确', { password: '密码不正确' });
+  }
+  const open = (await deps.applications.listForConsumer(accountId)).filter((a) => !isTerminal(a.status));
+  if (open.length) {
+    throw new ValidationError('还有进行中的申请', { applications: `还有 ${open.length} 份申请正在审核，请先撤回或等待结果` });
+  }
+  await withTransaction(deps.db, async (tx) => {
+    await deps.consents.withdrawAll(tx, accountId);
+    await deps.identity.erase(tx, accountId);
+    await deps.accounts.close(tx, accountId);
+    await deps.audit.record(actor, { action: 'account.closed', objectType: 'account', objectId: accountId }, tx);
+  });
+}
+
+/** Data rights of a consumer: export everything, close the account. */
+export class DataRightsService {
+  constructor(private readonly deps: Deps) {}
+  export(accountId: string, actor: AuditActor) {
+    return exportConsumerData(this.deps, accountId, actor);
+  }
+  close(accountId: string, password: string, actor: AuditActor) {
+    return closeConsumerAccount(this.deps, accountId, password, actor);
+  }
+}

@@ -1,0 +1,1 @@
+export { exportConsumerData, closeConsumerAccount, DataRightsService } from './data-rights';

@@ -1,0 +1,90 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app';
+import { PASSWORD } from '../support/fixtures';
+import { apply, consumerAgent, readCode, staffAgent } from '../support/http';
+
+const hhmm = (d: Date) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
+
+describe('contact preferences, data export and closing an account', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t?.close());
+
+  it('institutions see the contact preferences and "stop contacting me" on every lead', async () => {
+    const consumer = await consumerAgent(t.app);
+    const app = await apply(consumer.agent, t.fixtures.institutionA.productId);
+    const defaults = await consumer.agent.get('/api/v1/contact-preferences').expect(200);
+    expect(defaults.body).toMatchObject({ allowSms: true, allowCall: true, quietStart: '22:00', quietEnd: '08:00', blockedInstitutionIds: [] });
+    const bad = await consumer.agent.put('/api/v1/contact-preferences').send({ allowSms: true, allowCall: false, quietStart: '25:00', quietEnd: '08:00' }).expect(400);
+    expect(bad.body.error.fields.quietStart).toBeTruthy();
+    await consumer.agent.put('/api/v1/contact-preferences').send({ allowSms: false, allowCall: false, quietStart: '21:00', quietEnd: '09:00' }).expect(200);
+    await consumer.agent.post('/api/v1/contact-preferences/blocks').send({ institutionId: t.fixtures.institutionA.id, blocked: true }).expect(200);
+    const partner = await staffAgent(t.app, 'partner', t.fixtures.institutionA.staff);
+    const lead = await partner.get(`/api/partner/v1/leads/${app.id}`).expect(200);
+    expect(lead.body.contact).toMatchObject({ allowSms: false, allowCall: false, quietStart: '21:00', quietEnd: '09:00', blocked: true });
+    const page = await partner.get(`/partner/leads/${app.id}`).expect(200);
+    expect(page.text).toContain('不再联系');
+  });
+
+  it('texts the consumer on a decision when allowed, held until quiet hours end', async () => {
+    const consumer = await consumerAgent(t.app);
+    const now = new Date();
+    // quiet hours around now: the text must wait
+    await consumer.agent
+      .put('/api/v1/contact-preferences')
+      .send({ allowSms: true, allowCall: true, quietStart: hhmm(new Date(now.getTime() - 3600_000)), quietEnd: hhmm(new Date(now.getTime() + 3600_000)) })
+      .expect(200);
+    const app = await apply(consumer.agent, t.fixtures.institutionA.productId);
+    const partner = await staffAgent(t.app, 'partner', t.fixtures.institutionA.staff);
+    await partner.post(`/api/partner/v1/leads/${app.id}/status`).send({ status: 'approved', offeredAmount: 50000, offeredTermMonths: 12, offeredApr: 0.12 }).expect(200);
+    const held = await t.container.services.notifications.lastSmsTo(consumer.phone);
+    expect(held?.template).toBe('application.approved');
+    expect(held?.status).toBe('held');
+    expect(held!.sendAfter.getTime()).toBeGreaterThan(now.getTime() + 3000_000);
+
+    // SMS not allowed: in-app only
+    const quiet = await consumerAgent(t.app);
+    await quiet.agent.put('/api/v1/contact-preferences').send({ allowSms: false, allowCall: true, quietStart: '22:00', quietEnd: '08:00' }).expect(200);
+    const app2 = await apply(quiet.agent, t.fixtures.institutionA.productId);
+    await partner.post(`/api/partner/v1/leads/${app2.id}/status`).send({ status: 'rejected', reason: 'income' }).expect(200);
+    expect((await t.container.services.notifications.lastSmsTo(quiet.phone))?.template).toBe('otp.register'); // only the registration code
+    expect((await quiet.agent.get('/api/v1/notifications').expect(200)).body.items[0].kind).toBe('application.rejected');
+  });
+
+  it('exports everything held about the consumer, to them only, audited', async () => {
+    const consumer = await consumerAgent(t.app);
+    const app = await apply(consumer.agent, t.fixtures.institutionB.productId);
+    const res = await consumer.agent.get('/api/v1/me/export').expect(200);
+    expect(res.headers['content-disposition']).toContain('attachment');
+    expect(res.body.account.phone).toBe(consumer.phone);
+    expect(res.body.identity.idNumber).toBe(consumer.idNumber);
+    expect(res.body.applications.map((a: { id: string }) => a.id)).toEqual([app.id]);
+    expect(res.body.consents[0].releases[0].channel).toBe('submission');
+    await request(t.app).get('/api/v1/me/export').expect(401);
+    const audit = await t.container.services.audit.forObject('account', consumer.id);
+    expect(audit.map((a) => a.action)).toContain('account.exported');
+  });
+
+  it('closes an account: password needed, nothing in progress, consents withdrawn, number free again', async () => {
+    const consumer = await consumerAgent(t.app);
+    const app = await apply(consumer.agent, t.fixtures.institutionA.productId);
+    expect((await consumer.agent.post('/api/v1/me/close').send({ password: 'wrong-one1' }).expect(400)).body.error.fields.password).toBeTruthy();
+    expect((await consumer.agent.post('/api/v1/me/close').send({ password: PASSWORD }).expect(400)).body.error.fields.applications).toBeTruthy();
+    await consumer.agent.post(`/api/v1/applications/${app.id}/withdraw`).send({}).expect(200);
+    await consumer.agent.post('/api/v1/me/close').send({ password: PASSWORD }).expect(204);
+    await consumer.agent.get('/api/v1/me').expect(401);
+    await request(t.app).post('/api/v1/auth/login').send({ phone: consumer.phone, password: PASSWORD }).expect(401);
+    const partner = await staffAgent(t.app, 'partner', t.fixtures.institutionA.staff);
+    const lead = await partner.get(`/api/partner/v1/leads/${app.id}`).expect(200);
+    expect(lead.body.applicant).toBeNull();
+    await partner.post(`/api/partner/v1/leads/${app.id}/reveal`).send({}).expect(403);
+    // the number is free: it can register a new account (a minute later, past the code throttle)
+    await t.container.services.accounts.requestCode(consumer.phone, 'register', new Date(Date.now() + 61_000));
+    const code = await readCode(t.app, consumer.phone);
+    const again = await request(t.app).post('/api/v1/auth/register').send({ phone: consumer.phone, code, password: PASSWORD }).expect(201);
+    expect(again.body.account.id).not.toBe(consumer.id);
+  });
+});
