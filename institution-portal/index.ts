@@ -1,16 +1,19 @@
 import { Router, type Request, type Response } from 'express';
 import type { Services } from '../server/container';
 import { AppError, ValidationError, ConflictError } from '../server/lib/errors';
-import { leadStatusBody, staffLoginBody } from '../server/http/api/schemas';
+import { bulkLeadBody, leadFilterQuery, leadStatusBody, staffLoginBody } from '../server/http/api/schemas';
+import { toLeadFilter } from '../server/http/lead-filter';
+import { leadsCsv } from '../server/http/lead-csv';
+import { creditSelfAssessment } from '../server/modules/catalogue';
 import { toStatusChange } from '../server/http/api/partner-api';
 import { auditActor } from '../server/http/audit-actor';
 import { formIdempotent } from '../server/http/idempotency';
 import type { HttpKit } from '../server/http/kit';
 import type { Render } from '../server/http/render';
 import { destroySession, establishLogin, safeNext } from '../server/http/session-login';
-import { parse } from '../server/http/validate';
+import { fieldErrors, parse } from '../server/http/validate';
 import { formatYuan } from '../server/lib/money';
-import { applicationStatuses, rejectReasons, statusLabels, type ApplicationStatus } from '../server/modules/applications';
+import { applicationStatuses, rejectReasons, statusLabels } from '../server/modules/applications';
 
 /** The institution portal, mounted at `/partner`. */
 export function createInstitutionPortal(services: Services, kit: HttpKit, baseRender: Render): Router {
@@ -46,22 +49,77 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
 
   r.get('/', staff, (_req, res) => res.redirect(303, '/partner/leads'));
 
+  const inboxQuery = (req: Request) => {
+    const raw = Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== '' && v !== undefined));
+    const parsed = leadFilterQuery.safeParse(raw);
+    return { raw, parsed, filter: parsed.success ? toLeadFilter(parsed.data) : {} };
+  };
+
   r.get('/leads', staff, async (req, res) => {
-    const status = (applicationStatuses as readonly string[]).includes(String(req.query.status))
-      ? (req.query.status as ApplicationStatus)
-      : undefined;
-    const leads = await services.applications.listLeads(req.institutionId!, { status });
+    const { raw, parsed, filter } = inboxQuery(req);
+    const [leads, products] = await Promise.all([
+      services.applications.listLeads(req.institutionId!, filter),
+      services.catalogue.listForInstitution(req.institutionId!),
+    ]);
     await render(req, res, 'leads', {
       title: '线索',
       leads,
-      status,
+      q: raw,
+      csvHref: `/partner/leads.csv?${new URLSearchParams(raw as Record<string, string>)}`,
+      error: parsed.success ? undefined : { message: '部分筛选条件无效，已忽略', fields: fieldErrors(parsed.error) },
+      products: products.map((p) => ({ id: p.id, name: p.name })),
       statuses: applicationStatuses.map((s) => ({ value: s, label: statusLabels[s] })),
+      creditBands: Object.entries(creditSelfAssessment).map(([value, c]) => ({ value, label: c.label })),
+      rejectReasons: Object.entries(rejectReasons).map(([value, label]) => ({ value, label })),
+      staleCount: leads.filter((l) => l.stale).length,
     });
+  });
+
+  r.get('/leads.csv', staff, async (req, res) => {
+    const { filter } = inboxQuery(req);
+    const leads = await services.applications.exportLeads(req.institutionId!, filter, auditActor(req));
+    res
+      .type('text/csv; charset=utf-8')
+      .set('Content-Disposition', `attachment; filename="leads-${new Date().toISOString().slice(0, 10)}.csv"`)
+      .send(leadsCsv(leads));
+  });
+
+  r.post('/leads/bulk', staff, async (req, res) => {
+    const ids = Array.isArray(req.body.ids) ? req.body.ids : req.body.ids ? [req.body.ids] : [];
+    const parsed = bulkLeadBody.safeParse({ ids, status: req.body.status, reason: req.body.reason || undefined });
+    if (!parsed.success || (parsed.data.status === 'rejected' && !parsed.data.reason)) {
+      req.session.flash = { kind: 'error', message: parsed.success ? '批量拒绝需选择原因' : Object.values(fieldErrors(parsed.error)).join('；') };
+      return res.redirect(303, '/partner/leads');
+    }
+    const { status, reason } = parsed.data;
+    let done = 0;
+    const failed: string[] = [];
+    for (const id of parsed.data.ids) {
+      try {
+        await services.applications.changeStatusByInstitution(
+          req.institutionId!,
+          id,
+          status === 'rejected' ? { status, reason: reason!, note: '批量操作' } : { status, note: '批量操作' },
+          auditActor(req),
+        );
+        done += 1;
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        failed.push(`${id.slice(-6)}：${err.message}`);
+      }
+    }
+    req.session.flash = {
+      kind: failed.length ? 'error' : 'success',
+      message: `已更新 ${done} 条为「${statusLabels[status]}」${failed.length ? `；${failed.length} 条未更新（${failed.slice(0, 3).join('；')}）` : ''}`,
+    };
+    res.redirect(303, '/partner/leads');
   });
 
   const showLead = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
     const lead = await services.applications.getLead(req.institutionId!, String(req.params.id), auditActor(req));
+    const messages = await services.messages.thread(lead.id);
     await render(req, res, 'lead', {
+      messages,
       title: lead.productName,
       lead,
       rejectReasons: Object.entries(rejectReasons).map(([value, label]) => ({ value, label })),
@@ -70,6 +128,16 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
   };
 
   r.get('/leads/:id', staff, (req, res) => showLead(req, res));
+  r.post('/leads/:id/messages', staff, async (req, res) => {
+    try {
+      await services.messages.postByInstitution(req.institutionId!, String(req.params.id), req.account!.id, String(req.body.body ?? ''));
+      res.redirect(303, `/partner/leads/${String(req.params.id)}#messages`);
+    } catch (err) {
+      if (!(err instanceof AppError) || !['validation_failed', 'contact_refused'].includes(err.code)) throw err;
+      res.status(err.code === 'contact_refused' ? 403 : 400);
+      await showLead(req, res, { messageError: err.fields?.body ?? err.message });
+    }
+  });
   // show the consented fields in clear: a recorded release, audited; refused after withdrawal
   r.post('/leads/:id/reveal', staff, async (req, res) => {
     try {
@@ -96,6 +164,58 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
       res.status(err instanceof ValidationError ? 400 : 409);
       await showLead(req, res, { error: { message: err.message, fields: err.fields } });
     }
+  });
+
+  // ── API keys (institution admins) ─────────────────────────────────────────────────────────
+  const admin = guards.institution('page', ['admin']);
+  const showKeys = async (req: Request, res: Response, extra: Record<string, unknown> = {}) =>
+    render(req, res, 'api-keys', { title: 'API 密钥', keys: await services.institutions.listApiKeys(req.institutionId!), ...extra });
+  r.get('/api-keys', admin, (req, res) => showKeys(req, res));
+  r.post('/api-keys', admin, async (req, res) => {
+    const name = String(req.body.name ?? '').trim();
+    if (name.length < 1 || name.length > 40) {
+      res.status(400);
+      return showKeys(req, res, { error: { message: '请填写密钥名称（1–40 字）', fields: { name: '必填' } } });
+    }
+    const created = await services.institutions.createApiKey(req.institutionId!, name);
+    await services.audit.record(auditActor(req), { action: 'api_key.created', objectType: 'api_key', objectId: created.id });
+    await showKeys(req, res, { created });
+  });
+  r.post('/api-keys/:id/revoke', admin, async (req, res) => {
+    await services.institutions.revokeApiKey(req.institutionId!, String(req.params.id));
+    await services.audit.record(auditActor(req), { action: 'api_key.revoked', objectType: 'api_key', objectId: String(req.params.id) });
+    req.session.flash = { kind: 'success', message: '密钥已吊销，使用它的请求会被拒绝' };
+    res.redirect(303, '/partner/api-keys');
+  });
+
+  // ── lead webhooks (institution admins) ────────────────────────────────────────────────────
+  const showWebhook = async (req: Request, res: Response, extra: Record<string, unknown> = {}) =>
+    render(req, res, 'webhook', {
+      title: '线索回调',
+      endpoint: await services.webhooks.getEndpoint(req.institutionId!),
+      deliveries: await services.webhooks.deliveries(req.institutionId!, 50),
+      ...extra,
+    });
+  r.get('/webhook', admin, (req, res) => showWebhook(req, res));
+  r.post('/webhook', admin, async (req, res) => {
+    try {
+      const created = await services.webhooks.setEndpoint(req.institutionId!, String(req.body.url ?? ''), auditActor(req));
+      await showWebhook(req, res, { created });
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      res.status(400);
+      await showWebhook(req, res, { error: { message: err.message, fields: err.fields }, values: { url: req.body.url } });
+    }
+  });
+  r.post('/webhook/disable', admin, async (req, res) => {
+    await services.webhooks.disableEndpoint(req.institutionId!, auditActor(req));
+    req.session.flash = { kind: 'success', message: '回调已停用，待发送的消息会在重新启用后继续发送' };
+    res.redirect(303, '/partner/webhook');
+  });
+  r.post('/webhook/deliveries/:id/retry', admin, async (req, res) => {
+    await services.webhooks.retryNow(req.institutionId!, String(req.params.id));
+    req.session.flash = { kind: 'success', message: '已安排立即重试' };
+    res.redirect(303, '/partner/webhook');
   });
 
   return r;

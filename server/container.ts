@@ -9,6 +9,8 @@ import { ApplicationsService, SubmissionService } from './modules/applications';
 import { ConsentsService } from './modules/consents';
 import { DevelopmentVerificationProvider, IdentityService } from './modules/identity';
 import { DataRightsService } from './modules/data-rights';
+import { MessagesService } from './modules/messages';
+import { WebhooksService } from './modules/webhooks';
 import { AuditService } from './modules/audit';
 import { CatalogueService } from './modules/catalogue';
 import { IdempotencyService } from './modules/idempotency';
@@ -32,6 +34,8 @@ export interface Services {
   consents: ConsentsService;
   submission: SubmissionService;
   dataRights: DataRightsService;
+  messages: MessagesService;
+  webhooks: WebhooksService;
 }
 
 export interface HealthCheck {
@@ -57,6 +61,7 @@ export function createServices(
   search: SearchIndex,
   shared: SharedState,
   messages: MessageProvider = new OutboxProvider(),
+  options: { production?: boolean } = {},
 ): Services {
   const db = database.db;
   const audit = new AuditService(db);
@@ -64,6 +69,7 @@ export function createServices(
   const consents = new ConsentsService(db, audit);
   const identity = new IdentityService(db, pii, new DevelopmentVerificationProvider(), audit);
   const accounts = new AccountsService(db, pii, notifications);
+  const webhooks = new WebhooksService(db, pii, audit, { allowLoopback: !options.production });
   const settlement = new SettlementService(db);
   const catalogue = new CatalogueService(db, search, shared.cache);
   const applications = new ApplicationsService(db, pii, catalogue, settlement, audit, notifications, consents, accounts);
@@ -73,7 +79,9 @@ export function createServices(
     catalogue,
     applications,
     dataRights: new DataRightsService({ db, accounts, identity, consents, applications, notifications, audit }),
-    submission: new SubmissionService(db, pii, catalogue, accounts, identity, consents, audit),
+    messages: new MessagesService(db, consents, accounts, notifications),
+    submission: new SubmissionService(db, pii, catalogue, accounts, identity, consents, audit, webhooks),
+    webhooks,
     settlement,
     audit,
     idempotency: new IdempotencyService(db),
@@ -99,7 +107,7 @@ export async function createContainer(
   const search = createSearchIndex(config.elasticsearchUrl);
   const messages =
     config.sms.gatewayUrl && config.sms.gatewaySecret ? new HttpGatewayProvider(config.sms.gatewayUrl, config.sms.gatewaySecret) : new OutboxProvider();
-  const services = createServices(database, pii, search, shared, messages);
+  const services = createServices(database, pii, search, shared, messages, { production: config.env === 'production' });
   await services.catalogue.start({ watch: config.env !== 'test' });
   const health: HealthCheck[] = [
     { name: 'database', check: () => database.ping() },

@@ -15,8 +15,12 @@ async function main() {
   let seeded = null;
   if (config.seedDemo) seeded = await seedDemo(container.services);
 
+  // background work: lead webhooks (the scheduler of later jobs joins here)
+  const stopWebhooks = config.role === 'web' ? async () => {} : container.services.webhooks.startDispatcher();
+
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
+    await stopWebhooks().catch(() => undefined);
     await container.close().catch(() => undefined);
     process.exit(0);
   };
@@ -24,7 +28,7 @@ async function main() {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
   if (config.role === 'worker') {
-    logger.info('worker role: no scheduled jobs are registered yet (statements, reminders and SLAs arrive with their issues)');
+    logger.info('worker role: delivering lead webhooks (scheduled jobs for statements, reminders and SLAs arrive with their issues)');
     return;
   }
 

@@ -9,3 +9,5 @@ export * from '../modules/idempotency/idempotency.schema';
 export * from '../modules/notifications/notifications.schema';
 export * from '../modules/identity/identity.schema';
 export * from '../modules/consents/consents.schema';
+export * from '../modules/webhooks/webhooks.schema';
+export * from '../modules/messages/messages.schema';

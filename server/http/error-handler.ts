@@ -25,6 +25,7 @@ const statusByCode: Record<string, number> = {
   id_in_use: 409,
   identity_required: 403,
   consent_withdrawn: 403,
+  contact_refused: 403,
   payload_too_large: 413,
   unsupported_media_type: 415,
   account_locked: 423,

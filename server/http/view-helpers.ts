@@ -39,6 +39,9 @@ export const viewHelpers = {
   join: (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : '、') : ''),
   selected: (a: unknown, b: unknown) => (String(a) === String(b) ? 'selected' : ''),
   inc: (n: unknown) => Number(n) + 1,
+  concat: (...args: unknown[]) => args.slice(0, -1).map(String).join(''),
+  and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
+  not: (v: unknown) => !v,
   dec: (n: unknown, by: unknown) => Number(n) - Number(by),
   urlencode: (v: unknown) => encodeURIComponent(String(v ?? '')),
   /** a fresh Idempotency key for each form rendered */

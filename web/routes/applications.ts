@@ -236,9 +236,21 @@ export function applicationRoutes(r: Router, services: Services, kit: HttpKit, r
     await render(req, res, 'applications', { title: '我的申请', applications });
   });
 
-  r.get('/applications/:id', consumer, async (req, res) => {
+  const showApplication = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
     const app = await services.applications.getForConsumer(req.account!.id, String(req.params.id));
-    await render(req, res, 'application', { title: app.productName, app, canWithdraw: !isTerminal(app.status) && app.status !== 'disbursed' });
+    const messages = await services.messages.thread(app.id);
+    await render(req, res, 'application', { title: app.productName, app, messages, canWithdraw: !isTerminal(app.status) && app.status !== 'disbursed', ...extra });
+  };
+  r.get('/applications/:id', consumer, (req, res) => showApplication(req, res));
+  r.post('/applications/:id/messages', consumer, async (req, res) => {
+    try {
+      await services.messages.postByConsumer(req.account!.id, String(req.params.id), String(req.body.body ?? ''));
+      res.redirect(303, `/applications/${String(req.params.id)}#messages`);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      res.status(400);
+      await showApplication(req, res, { messageError: err.fields?.body ?? err.message });
+    }
   });
 
   r.post('/applications/:id/withdraw', consumer, async (req, res) => {

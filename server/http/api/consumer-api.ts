@@ -10,6 +10,7 @@ import { parse } from '../validate';
 import {
   applicationBody,
   calculatorQuery,
+  messageBody,
   closeAccountBody,
   contactBlockBody,
   contactPreferencesBody,
@@ -288,6 +289,17 @@ export function consumerApi(services: Services, kit: HttpKit): Router {
   r.get('/applications', consumer, async (req, res) => {
     const items = await services.applications.listForConsumer(req.account!.id);
     res.json({ items: items.map(applicationJson) });
+  });
+
+  r.get('/applications/:id/messages', consumer, async (req, res) => {
+    const app = await services.applications.getForConsumer(req.account!.id, String(req.params.id));
+    res.json({ items: (await services.messages.thread(app.id)).map((m: { id: string; senderKind: string; body: string; createdAt: Date }) => ({ id: m.id, from: m.senderKind, body: m.body, at: m.createdAt })) });
+  });
+
+  r.post('/applications/:id/messages', consumer, async (req, res) => {
+    const body = parse(messageBody, req.body, '消息有误');
+    const m = await services.messages.postByConsumer(req.account!.id, String(req.params.id), body.body);
+    res.status(201).json({ id: m.id, from: m.senderKind, body: m.body, at: m.createdAt });
   });
 
   r.get('/applications/:id', consumer, async (req, res) => {

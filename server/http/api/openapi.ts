@@ -10,6 +10,7 @@ import {
   registerBody,
   staffLoginBody,
   statusFilterQuery,
+  leadFilterQuery,
 } from './schemas';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
@@ -128,7 +129,7 @@ export function openApiDocument() {
         get: {
           summary: "The institution's leads",
           security: [{ session: [] }, { partnerKey: [] }],
-          parameters: queryParameters(statusFilterQuery.pick({ status: true })),
+          parameters: queryParameters(leadFilterQuery),
           responses: { 200: ok('{ items }'), 401: error },
         },
       },

@@ -7,7 +7,9 @@ import { idempotent } from '../idempotency';
 import type { HttpKit } from '../kit';
 import { destroySession, establishLogin } from '../session-login';
 import { parse } from '../validate';
-import { leadStatusBody, staffLoginBody, statusFilterQuery } from './schemas';
+import { leadFilterQuery, leadStatusBody, messageBody, staffLoginBody } from './schemas';
+import { toLeadFilter } from '../lead-filter';
+import { leadsCsv } from '../lead-csv';
 import { accountJson, applicantJson, applicationJson, leadJson } from './serializers';
 
 type LeadStatusInput = ReturnType<typeof leadStatusBody.parse>;
@@ -50,14 +52,41 @@ export function partnerApi(services: Services, kit: HttpKit): Router {
   });
 
   r.get('/leads', staff, async (req, res) => {
-    const q = parse(statusFilterQuery.pick({ status: true }), req.query, '查询参数有误');
-    const leads = await services.applications.listLeads(req.institutionId!, q);
-    res.json({ items: leads.map(applicationJson) });
+    const q = parse(leadFilterQuery, req.query, '查询参数有误');
+    const leads = await services.applications.listLeads(req.institutionId!, toLeadFilter(q));
+    res.json({
+      items: leads.map((l) => ({
+        ...applicationJson(l),
+        consentWithdrawn: l.consentWithdrawn,
+        creditBand: l.creditBand,
+        firstResponseAt: l.firstResponseAt,
+        responseMinutes: l.responseMinutes,
+        stale: l.stale,
+      })),
+    });
+  });
+
+  /** The inbox as CSV: consented fields only, identifiers masked; recorded as releases. */
+  r.get('/leads/export.csv', staff, async (req, res) => {
+    const q = parse(leadFilterQuery, req.query, '查询参数有误');
+    const leads = await services.applications.exportLeads(req.institutionId!, toLeadFilter(q), auditActor(req));
+    res.type('text/csv; charset=utf-8').send(leadsCsv(leads));
   });
 
   r.get('/leads/:id', staff, async (req, res) => {
     const lead = await services.applications.getLead(req.institutionId!, String(req.params.id), auditActor(req));
     res.json(leadJson(lead));
+  });
+
+  r.get('/leads/:id/messages', staff, async (req, res) => {
+    await services.applications.getLead(req.institutionId!, String(req.params.id), auditActor(req));
+    res.json({ items: (await services.messages.thread(String(req.params.id))).map((m: { id: string; senderKind: string; body: string; createdAt: Date }) => ({ id: m.id, from: m.senderKind, body: m.body, at: m.createdAt })) });
+  });
+
+  r.post('/leads/:id/messages', staff, async (req, res) => {
+    const body = parse(messageBody, req.body, '消息有误');
+    const m = await services.messages.postByInstitution(req.institutionId!, String(req.params.id), req.account!.id, body.body);
+    res.status(201).json({ id: m.id, from: m.senderKind, body: m.body, at: m.createdAt });
   });
 
   /** The consented fields in clear: recorded as a data release and audited; refused once consent is withdrawn. */

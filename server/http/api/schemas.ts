@@ -201,3 +201,27 @@ export const contactBlockBody = z.strictObject({
 export const closeAccountBody = z.strictObject({
   password: z.string({ error: '请输入密码' }).min(1, '请输入密码').max(128),
 });
+
+const isoDay = z.iso.date({ error: '日期格式为 YYYY-MM-DD' });
+export const leadFilterQuery = z.strictObject({
+  status: z.enum(applicationStatuses, { error: '未知的状态' }).optional(),
+  productId: z.string().max(40).optional(),
+  from: isoDay.optional(),
+  to: isoDay.optional(),
+  minAmount: yuanAmount('最低金额').optional(),
+  maxAmount: yuanAmount('最高金额').optional(),
+  creditBand: z.enum(Object.keys(creditSelfAssessment) as [CreditSelfAssessment, ...CreditSelfAssessment[]], { error: '未知的信用档位' }).optional(),
+  region: z.string().trim().max(20).optional(),
+  q: z.string().trim().max(40).optional(),
+  stale: booleanFlag.optional(),
+});
+
+export const bulkLeadBody = z.strictObject({
+  ids: z.array(z.string().min(1).max(40)).min(1, '请至少选择一条线索').max(200, '一次最多处理 200 条'),
+  status: z.enum(['reviewing', 'rejected'], { error: '批量操作只能开始审核或拒绝' }),
+  reason: z.enum(Object.keys(rejectReasons) as [keyof typeof rejectReasons], { error: '请选择拒绝原因' }).optional(),
+});
+
+export const messageBody = z.strictObject({
+  body: z.string({ error: '请输入内容' }).trim().min(1, '请输入内容').max(1000, '最多 1000 字'),
+});

@@ -35,6 +35,8 @@ export const applications = pgTable(
     /** applicant's name, encrypted (PII) */
     applicantNameEnc: text('applicant_name_enc').notNull(),
     applicantCity: text('applicant_city').notNull(),
+    /** the applicant's credit self-assessment band, for the inbox filter (consented, not identifying) */
+    applicantCreditBand: text('applicant_credit_band'),
     /** the consent under which the applicant's data went to the institution */
     consentId: text('consent_id'),
     /** the consented fields as released at submission, encrypted JSON */
@@ -46,6 +48,8 @@ export const applications = pgTable(
     rejectReason: text('reject_reason'),
     disbursedAmountFen: bigint('disbursed_amount_fen', { mode: 'number' }),
     disbursedAt: timestamp('disbursed_at', { withTimezone: true }),
+    /** the institution's first action on the lead: time to first response */
+    firstResponseAt: timestamp('first_response_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, ilike, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import type { Fen } from '../../lib/money';
@@ -51,6 +51,32 @@ export interface ApplicationView {
   disbursedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+}
+
+export const STALE_AFTER_MS = 24 * 3600_000;
+
+export interface LeadFilter {
+  status?: ApplicationStatus;
+  productId?: string;
+  from?: Date;
+  to?: Date;
+  minAmountFen?: number;
+  maxAmountFen?: number;
+  creditBand?: string;
+  region?: string;
+  /** lead id or product name */
+  q?: string;
+  stale?: boolean;
+  limit?: number;
+}
+
+export interface LeadListItem extends ApplicationView {
+  consentWithdrawn: boolean;
+  creditBand: string | null;
+  firstResponseAt: Date | null;
+  responseMinutes: number | null;
+  /** still untouched 24 hours after it arrived */
+  stale: boolean;
 }
 
 export interface ApplicationDetail extends ApplicationView {
@@ -148,23 +174,77 @@ export class ApplicationsService {
     return rows.map((r) => this.toView(r));
   }
 
-  /** An institution's leads: only applications made to its own products; withdrawn consents show no name. */
-  async listLeads(institutionId: string, filter: { status?: ApplicationStatus } = {}): Promise<ApplicationView[]> {
+  /**
+   * An institution's leads: only applications made to its own products, filtered; a withdrawn
+   * consent shows no name. Each carries its time to first response and a stale flag (untouched
+   * for 24 hours).
+   */
+  async listLeads(institutionId: string, filter: LeadFilter = {}): Promise<LeadListItem[]> {
+    const like = filter.q ? `%${filter.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%` : undefined;
     const rows = await this.baseSelect()
       .where(
         and(
           eq(applications.institutionId, institutionId),
           filter.status ? eq(applications.status, filter.status) : undefined,
+          filter.productId ? eq(applications.productId, filter.productId) : undefined,
+          filter.from ? gte(applications.createdAt, filter.from) : undefined,
+          filter.to ? lt(applications.createdAt, filter.to) : undefined,
+          filter.minAmountFen !== undefined ? gte(applications.amountFen, filter.minAmountFen) : undefined,
+          filter.maxAmountFen !== undefined ? lte(applications.amountFen, filter.maxAmountFen) : undefined,
+          filter.creditBand ? eq(applications.applicantCreditBand, filter.creditBand) : undefined,
+          filter.region ? ilike(applications.applicantCity, `${filter.region.replace(/[%_\\]/g, '')}%`) : undefined,
+          like ? or(ilike(applications.id, like), ilike(products.name, like)) : undefined,
+          filter.stale
+            ? and(eq(applications.status, 'submitted'), isNull(applications.firstResponseAt), lt(applications.createdAt, sql`now() - interval '24 hours'`))
+            : undefined,
         ),
       )
       .orderBy(desc(applications.createdAt))
-      .limit(500);
+      .limit(filter.limit ?? 500);
     const consents = await this.consents.forApplications(rows.map((r) => r.app.id));
+    const now = Date.now();
     return rows.map((r) => {
       const view = this.toView(r);
       const consent = consents.get(r.app.id);
-      return !consent || consent.withdrawnAt ? { ...view, applicantNameMasked: '（已撤回授权）' } : view;
+      const withdrawn = !consent || consent.withdrawnAt !== null;
+      return {
+        ...view,
+        applicantNameMasked: withdrawn ? '（已撤回授权）' : view.applicantNameMasked,
+        consentWithdrawn: withdrawn,
+        creditBand: withdrawn ? null : r.app.applicantCreditBand,
+        firstResponseAt: r.app.firstResponseAt,
+        responseMinutes: r.app.firstResponseAt ? Math.round((r.app.firstResponseAt.getTime() - r.app.createdAt.getTime()) / 60_000) : null,
+        stale: r.app.status === 'submitted' && r.app.firstResponseAt === null && now - r.app.createdAt.getTime() > STALE_AFTER_MS,
+      };
     });
+  }
+
+  /** The inbox for a CSV export: each consented lead's export is recorded as a release, and audited. */
+  async exportLeads(institutionId: string, filter: LeadFilter, actor: AuditActor): Promise<LeadListItem[]> {
+    const leads = await this.listLeads(institutionId, { ...filter, limit: 5000 });
+    const consents = await this.consents.forApplications(leads.filter((l) => !l.consentWithdrawn).map((l) => l.id));
+    await withTransaction(this.db, async (tx) => {
+      for (const consent of consents.values()) {
+        const fields = (['realName', 'city', 'creditSelfAssessment', 'loanRequest'] as const).filter((f) => consent.fields.includes(f));
+        await this.consents.release(tx, { consentId: consent.id, channel: 'export', actorId: actor.id ?? null, fields: [...fields] });
+      }
+      await this.audit.record(actor, { action: 'leads.exported', objectType: 'institution', objectId: institutionId, detail: { count: leads.length } }, tx);
+    });
+    return leads;
+  }
+
+  /** Average minutes to first response per institution, and how many leads are stale now. */
+  async responseStats(): Promise<{ institutionId: string; responded: number; avgMinutes: number | null; stale: number }[]> {
+    const rows = await this.db
+      .select({
+        institutionId: applications.institutionId,
+        responded: sql<number>`count(${applications.firstResponseAt})::int`,
+        avgMinutes: sql<string | null>`avg(extract(epoch from (${applications.firstResponseAt} - ${applications.createdAt})) / 60)`,
+        stale: sql<number>`count(*) filter (where ${applications.status} = 'submitted' and ${applications.firstResponseAt} is null and ${applications.createdAt} < now() - interval '24 hours')::int`,
+      })
+      .from(applications)
+      .groupBy(applications.institutionId);
+    return rows.map((r) => ({ ...r, avgMinutes: r.avgMinutes === null ? null : Math.round(Number(r.avgMinutes)) }));
   }
 
   /**
@@ -300,6 +380,7 @@ export class ApplicationsService {
     }
     const now = new Date();
     const update: Partial<typeof applications.$inferInsert> = { status: change.status, updatedAt: now };
+    if (actorKind === 'institution' && current.firstResponseAt === null) update.firstResponseAt = now;
     const data: Record<string, unknown> = {};
     if (change.status === 'approved') {
       Object.assign(update, {

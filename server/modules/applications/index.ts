@@ -3,6 +3,9 @@ export {
   type ApplicationView,
   type ApplicationDetail,
   type LeadDetail,
+  type LeadFilter,
+  type LeadListItem,
+  STALE_AFTER_MS,
   type StatusChange,
 } from './applications.service';
 export { canTransition, nextStatuses, isTerminal, statusLabels, rejectReasons, type RejectReason, type Actor } from './status-machine';

@@ -10,6 +10,7 @@ import type { AuditActor, AuditService } from '../audit';
 import { checkEligibility, eligibilityProfileOf, type CatalogueService, type ProductView } from '../catalogue';
 import { standardApplicationFields, type ConsentsService, type ReleasableField } from '../consents';
 import type { IdentityService } from '../identity';
+import type { WebhooksService } from '../webhooks';
 import { applicationEvents, applications } from './applications.schema';
 
 export const DUPLICATE_WINDOW_DAYS = 30;
@@ -84,6 +85,7 @@ export class SubmissionService {
     private readonly identity: IdentityService,
     private readonly consents: ConsentsService,
     private readonly audit: AuditService,
+    private readonly webhooks: WebhooksService,
   ) {}
 
   consentRequests(productIds: string[], purpose?: string): ConsentRequest[] {
@@ -227,6 +229,7 @@ export class SubmissionService {
             purpose: req.purpose,
             applicantNameEnc: this.pii.encrypt(clear.realName),
             applicantCity: profile.city ?? '',
+            applicantCreditBand: consent.fields.includes('creditSelfAssessment') ? profile.creditSelfAssessment : null,
             consentId,
             releasedDataEnc: this.pii.encrypt(JSON.stringify(data)),
           });
@@ -239,6 +242,17 @@ export class SubmissionService {
             note: '申请已提交',
           });
           await this.consents.release(tx, { consentId, channel: 'submission', actorId: consumer.id });
+          // the institution's own systems hear about it; no personal data travels in the webhook,
+          // they fetch the consented fields through the audited API
+          await this.webhooks.enqueue(tx, product.institutionId, 'lead.created', {
+            leadId: id,
+            productId: product.id,
+            productName: product.name,
+            amount: item.amountFen / 100,
+            termMonths: item.termMonths,
+            purpose: req.purpose,
+            url: `/api/partner/v1/leads/${id}`,
+          });
           await this.audit.record(actor, { action: 'application.created', objectType: 'application', objectId: id, detail: { productId: product.id, consentId } }, tx);
           created.push(id);
         }

@@ -72,4 +72,25 @@ export class InstitutionsService {
     await this.db.update(apiKeys).set({ lastUsedAt: sql`now()` }).where(eq(apiKeys.id, row.id));
     return { institutionId: row.institutionId, keyId: row.id };
   }
+
+  async listApiKeys(institutionId: string) {
+    return this.db
+      .select({ id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix, createdAt: apiKeys.createdAt, lastUsedAt: apiKeys.lastUsedAt, revokedAt: apiKeys.revokedAt })
+      .from(apiKeys)
+      .where(eq(apiKeys.institutionId, institutionId))
+      .orderBy(asc(apiKeys.createdAt));
+  }
+
+  /** Revokes one of the institution's own keys; another institution's key is "not found". */
+  async revokeApiKey(institutionId: string, keyId: string): Promise<void> {
+    const rows = await this.db
+      .update(apiKeys)
+      .set({ revokedAt: sql`now()` })
+      .where(and(eq(apiKeys.id, keyId), eq(apiKeys.institutionId, institutionId), isNull(apiKeys.revokedAt)))
+      .returning({ id: apiKeys.id });
+    if (rows.length === 0) {
+      const [existing] = await this.db.select({ id: apiKeys.id }).from(apiKeys).where(and(eq(apiKeys.id, keyId), eq(apiKeys.institutionId, institutionId)));
+      if (!existing) throw new NotFoundError('API 密钥');
+    }
+  }
 }

@@ -1,0 +1,29 @@
+import { stringify } from 'csv-stringify/sync';
+import type { LeadListItem } from '../modules/applications';
+import { creditSelfAssessment } from '../modules/catalogue';
+
+/**
+ * The inbox as CSV (UTF-8 with BOM so Excel reads Chinese): consented fields only, identifiers
+ * masked; leads whose consent was withdrawn keep only the application facts.
+ */
+export function leadsCsv(leads: LeadListItem[]): string {
+  const rows = leads.map((l) => [
+    l.id,
+    l.createdAt.toISOString(),
+    l.productName,
+    (l.amountFen / 100).toFixed(2),
+    l.termMonths,
+    l.purpose,
+    l.statusLabel,
+    l.consentWithdrawn ? '' : l.applicantNameMasked,
+    l.consentWithdrawn ? '' : l.applicantCity,
+    l.creditBand ? (creditSelfAssessment[l.creditBand as keyof typeof creditSelfAssessment]?.label ?? l.creditBand) : '',
+    l.responseMinutes ?? '',
+    l.stale ? '是' : '',
+    l.consentWithdrawn ? '已撤回' : '有效',
+  ]);
+  return (
+    '\uFEFF' +
+    stringify([['线索编号', '申请时间(UTC)', '产品', '金额(元)', '期限(月)', '用途', '状态', '申请人', '城市', '信用自评', '首次响应(分钟)', '超24小时未处理', '授权'], ...rows])
+  );
+}

@@ -1,0 +1,1 @@
+export { MessagesService, ContactRefusedError, type LeadMessage } from './messages.service';

@@ -1,0 +1,71 @@
+import { and, asc, eq } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import { AppError, NotFoundError, ValidationError } from '../../lib/errors';
+import { newId } from '../../lib/ids';
+import type { AccountsService } from '../accounts';
+import { applications } from '../applications/applications.schema';
+import type { ConsentsService } from '../consents';
+import type { NotificationsService } from '../notifications';
+import { leadMessages } from './messages.schema';
+
+export type LeadMessage = typeof leadMessages.$inferSelect;
+
+export class ContactRefusedError extends AppError {
+  constructor(message: string) {
+    super('contact_refused', message);
+  }
+}
+
+/**
+ * The in-app thread on a lead. An institution may write only while the consumer's consent
+ * stands and they have not asked it to stop contacting them; the consumer is notified in-app.
+ */
+export class MessagesService {
+  constructor(
+    private readonly db: Database,
+    private readonly consents: ConsentsService,
+    private readonly accounts: AccountsService,
+    private readonly notifications: NotificationsService,
+  ) {}
+
+  private async application(where: ReturnType<typeof and>) {
+    const [row] = await this.db
+      .select({ id: applications.id, consumerId: applications.consumerId, institutionId: applications.institutionId, consentId: applications.consentId })
+      .from(applications)
+      .where(where);
+    return row;
+  }
+
+  private static clean(body: string): string {
+    const text = body.trim();
+    if (text.length === 0) throw new ValidationError('消息不能为空', { body: '请输入内容' });
+    if (text.length > 1000) throw new ValidationError('消息过长', { body: '最多 1000 字' });
+    return text;
+  }
+
+  async postByInstitution(institutionId: string, applicationId: string, staffId: string, body: string): Promise<LeadMessage> {
+    const app = await this.application(and(eq(applications.id, applicationId), eq(applications.institutionId, institutionId)));
+    if (!app) throw new NotFoundError('线索');
+    const consent = app.consentId ? await this.consents.get(app.consentId) : undefined;
+    if (!consent || consent.withdrawnAt) throw new ContactRefusedError('用户已撤回授权，不能再联系');
+    const prefs = await this.accounts.contactPreferences(app.consumerId);
+    if (prefs.blockedInstitutionIds.includes(institutionId)) throw new ContactRefusedError('用户已要求贵机构不再联系');
+    const text = MessagesService.clean(body);
+    const [row] = await this.db.insert(leadMessages).values({ id: newId('msg'), applicationId, senderKind: 'institution', senderId: staffId, body: text }).returning();
+    await this.notifications.notify(app.consumerId, { kind: 'message', title: '机构给你发来消息', body: text.slice(0, 100), link: `/applications/${applicationId}#messages` });
+    return row!;
+  }
+
+  async postByConsumer(consumerId: string, applicationId: string, body: string): Promise<LeadMessage> {
+    const app = await this.application(and(eq(applications.id, applicationId), eq(applications.consumerId, consumerId)));
+    if (!app) throw new NotFoundError('申请');
+    const text = MessagesService.clean(body);
+    const [row] = await this.db.insert(leadMessages).values({ id: newId('msg'), applicationId, senderKind: 'consumer', senderId: consumerId, body: text }).returning();
+    return row!;
+  }
+
+  /** The thread; callers check the reader may see the application first. */
+  async thread(applicationId: string): Promise<LeadMessage[]> {
+    return this.db.select().from(leadMessages).where(eq(leadMessages.applicationId, applicationId)).orderBy(asc(leadMessages.createdAt));
+  }
+}

@@ -1,0 +1,14 @@
+export {
+  WebhooksService,
+  retryDelayMs,
+  webhookUrlProblem,
+  DELIVERY_HEADER,
+  EVENT_HEADER,
+  MAX_ATTEMPTS,
+  MAX_URL_LENGTH,
+  type WebhookEndpointView,
+  type WebhookDeliveryView,
+  type DeliveryRunResult,
+  type WebhooksOptions,
+} from './webhooks.service';
+export { signPayload, verifySignature, SIGNATURE_HEADER, type VerifyOptions } from './signature';

@@ -1,0 +1,380 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { eq } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../../db/client';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
+import { newId } from '../../lib/ids';
+import { PiiCipher } from '../../lib/pii';
+import { withTransaction } from '../../lib/tx';
+import { databaseTargets } from '../../../test/support/database';
+import { AuditService, type AuditActor } from '../audit';
+import { institutions } from '../institutions/institutions.schema';
+import { webhookDeliveries, webhookEndpoints } from './webhooks.schema';
+import { MAX_ATTEMPTS, WebhooksService, retryDelayMs } from './webhooks.service';
+import { verifySignature } from './signature';
+
+interface Received {
+  path: string;
+  deliveryId: string | undefined;
+  event: string | undefined;
+  contentType: string | undefined;
+  body: { id: string; event: string; createdAt: string; data: Record<string, unknown> };
+  validSignature: boolean;
+  answered: number | 'hung';
+}
+
+/** What the receiver answers on a path: a status code, or 'hang' (never answer). `n` counts from 1. */
+type Behaviour = (n: number) => number | 'hang';
+
+/** A real HTTP receiver on 127.0.0.1 that checks every signature with the secret of its path. */
+class Receiver {
+  readonly received: Received[] = [];
+  readonly secrets = new Map<string, string>();
+  private readonly behaviours = new Map<string, Behaviour>();
+  private readonly counts = new Map<string, number>();
+  private server!: Server;
+  base = '';
+
+  constructor(private readonly clock: () => number) {}
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  on(path: string, behaviour: Behaviour): string {
+    this.behaviours.set(path, behaviour);
+    return `${this.base}${path}`;
+  }
+
+  at(path: string): Received[] {
+    return this.received.filter((r) => r.path === path);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const path = req.url ?? '/';
+    const n = (this.counts.get(path) ?? 0) + 1;
+    this.counts.set(path, n);
+    const secret = this.secrets.get(path) ?? '';
+    const header = req.headers['x-daichao-signature'];
+    const answer = (this.behaviours.get(path) ?? (() => 404))(n);
+    this.received.push({
+      path,
+      deliveryId: req.headers['x-daichao-delivery'] as string | undefined,
+      event: req.headers['x-daichao-event'] as string | undefined,
+      contentType: req.headers['content-type'],
+      body: JSON.parse(raw) as Received['body'],
+      validSignature: verifySignature(secret, raw, typeof header === 'string' ? header : undefined, { now: this.clock() }),
+      answered: answer === 'hang' ? 'hung' : answer,
+    });
+    if (answer === 'hang') return;
+    res.writeHead(answer, { 'content-type': 'text/plain' }).end(answer < 300 ? 'ok' : 'temporarily broken');
+  }
+}
+
+const actor: AuditActor = { kind: 'institution', id: 'usr_test' };
+
+describe('retryDelayMs', () => {
+  it('doubles from 30 s, caps at 6 h, jitters within ±10%', () => {
+    expect(retryDelayMs(1, () => 0.5)).toBe(30_000);
+    expect(retryDelayMs(2, () => 0.5)).toBe(60_000);
+    expect(retryDelayMs(5, () => 0.5)).toBe(480_000);
+    expect(retryDelayMs(20, () => 0.5)).toBe(6 * 3_600_000);
+    expect(retryDelayMs(1, () => 0)).toBe(27_000);
+    expect(retryDelayMs(1, () => 0.999_999)).toBeLessThanOrEqual(33_000);
+  });
+});
+
+describe.each(databaseTargets())('webhooks on $name', (target) => {
+  let handle: DatabaseHandle;
+  let service: WebhooksService;
+  let pii: PiiCipher;
+  let audit: AuditService;
+  let clock = new Date();
+  const now = () => new Date(clock.getTime());
+  const advance = (ms: number) => {
+    clock = new Date(clock.getTime() + ms);
+  };
+  const receiver = new Receiver(() => clock.getTime());
+
+  beforeAll(async () => {
+    handle = await target.open();
+    pii = new PiiCipher([{ id: 'k1', key: randomBytes(32) }]);
+    audit = new AuditService(handle.db);
+    service = new WebhooksService(handle.db, pii, audit, { now });
+    await receiver.start();
+  });
+  afterAll(async () => {
+    await receiver.stop();
+    await handle?.close();
+  });
+  // every scenario starts with nothing due: deliverDue picks deliveries of any institution
+  afterEach(async () => {
+    await handle.db.update(webhookDeliveries).set({ status: 'failed' }).where(eq(webhookDeliveries.status, 'pending'));
+  });
+
+  async function institution(): Promise<string> {
+    const id = newId('ins');
+    await handle.db.insert(institutions).values({ id, name: `测试银行 ${id}`, shortName: '测试', kind: 'bank' });
+    return id;
+  }
+
+  async function endpoint(institutionId: string, path: string, behaviour: Behaviour): Promise<string> {
+    const { secret } = await service.setEndpoint(institutionId, receiver.on(path, behaviour), actor);
+    receiver.secrets.set(path, secret);
+    return secret;
+  }
+
+  const enqueue = (institutionId: string, payload: Record<string, unknown> = { applicationId: newId('app') }) =>
+    withTransaction(handle.db, (tx) => service.enqueue(tx, institutionId, 'lead.created', payload));
+
+  async function row(id: string) {
+    const [found] = await handle.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, id));
+    return found!;
+  }
+
+  it('setEndpoint returns the secret once, stores it encrypted, replaces in place and is audited', async () => {
+    const ins = await institution();
+    const first = await service.setEndpoint(ins, 'https://example.com/hook', actor);
+    expect(first.secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+    const [stored] = await handle.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.institutionId, ins));
+    expect(stored!.secretEnc).not.toContain(first.secret);
+    expect(pii.decrypt(stored!.secretEnc)).toBe(first.secret);
+
+    const view = await service.getEndpoint(ins);
+    expect(view).toEqual({ id: first.id, url: 'https://example.com/hook', active: true, createdAt: expect.any(Date) });
+    expect(JSON.stringify(view)).not.toContain('whsec_');
+
+    const second = await service.setEndpoint(ins, 'https://example.com/v2', actor);
+    expect(second.id).toBe(first.id);
+    expect(second.secret).not.toBe(first.secret);
+    expect((await service.getEndpoint(ins))?.url).toBe('https://example.com/v2');
+
+    const trail = await audit.forObject('webhook_endpoint', first.id);
+    expect(trail.filter((r) => r.action === 'webhook.endpoint_set')).toHaveLength(2);
+    expect(JSON.stringify(trail)).not.toContain(first.secret);
+    expect(await service.getEndpoint(await institution())).toBeUndefined();
+  });
+
+  it('(a) retries a failing endpoint with the same delivery id until it answers 2xx, then stops', async () => {
+    const ins = await institution();
+    await endpoint(ins, '/flaky', (n) => (n <= 2 ? 500 : 200));
+    const payload = { applicationId: 'app_1', product: '信用贷', amountFen: 5_000_000 };
+    const id = await enqueue(ins, payload);
+    expect(id).toMatch(/^whd_/);
+
+    expect(await service.deliverDue()).toEqual({ attempted: 1, delivered: 0, failed: 1 });
+    let state = await row(id!);
+    expect(state).toMatchObject({ status: 'pending', attempts: 1, lastStatusCode: 500, lastError: 'HTTP 500: temporarily broken' });
+    const wait = state.nextAttemptAt.getTime() - clock.getTime();
+    expect(wait).toBeGreaterThanOrEqual(27_000);
+    expect(wait).toBeLessThanOrEqual(33_000);
+    // not due before its backoff has elapsed
+    expect((await service.deliverDue()).attempted).toBe(0);
+
+    advance(40_000);
+    expect(await service.deliverDue()).toEqual({ attempted: 1, delivered: 0, failed: 1 });
+    state = await row(id!);
+    expect(state.attempts).toBe(2);
+    expect(state.nextAttemptAt.getTime() - clock.getTime()).toBeGreaterThanOrEqual(54_000);
+
+    advance(70_000);
+    expect(await service.deliverDue()).toEqual({ attempted: 1, delivered: 1, failed: 0 });
+    state = await row(id!);
+    expect(state).toMatchObject({ status: 'delivered', attempts: 3, lastStatusCode: 200, lastError: null });
+    expect(state.deliveredAt?.getTime()).toBe(clock.getTime());
+
+    const got = receiver.at('/flaky');
+    expect(got.map((r) => r.answered)).toEqual([500, 500, 200]);
+    for (const r of got) {
+      expect(r.validSignature).toBe(true);
+      expect(r.deliveryId).toBe(id);
+      expect(r.event).toBe('lead.created');
+      expect(r.contentType).toBe('application/json');
+      expect(r.body).toEqual({ id, event: 'lead.created', createdAt: expect.any(String), data: payload });
+    }
+    expect(new Set(got.map((r) => JSON.stringify(r.body))).size).toBe(1);
+
+    advance(24 * 3_600_000);
+    expect((await service.deliverDue()).attempted).toBe(0);
+    expect(receiver.at('/flaky')).toHaveLength(3);
+
+    const log = await service.deliveries(ins);
+    expect(log).toEqual([
+      expect.objectContaining({ id, event: 'lead.created', status: 'delivered', attempts: 3, lastStatusCode: 200, lastError: null }),
+    ]);
+    await expect(service.retryNow(ins, id!)).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  it('(b) enqueue without an (active) endpoint returns null; a disabled endpoint is not sent to', async () => {
+    const none = await institution();
+    expect(await enqueue(none)).toBeNull();
+    await expect(service.disableEndpoint(none, actor)).rejects.toBeInstanceOf(NotFoundError);
+
+    const ins = await institution();
+    await endpoint(ins, '/disabled', () => 200);
+    const queued = await enqueue(ins);
+    expect(queued).not.toBeNull();
+    await service.disableEndpoint(ins, actor);
+    expect((await service.getEndpoint(ins))?.active).toBe(false);
+    expect(await enqueue(ins)).toBeNull();
+    expect((await service.deliverDue()).attempted).toBe(0);
+    expect(receiver.at('/disabled')).toHaveLength(0);
+    expect((await row(queued!)).status).toBe('pending');
+
+    // the delivery belongs to the caller's transaction: rolled back with it
+    const ins2 = await institution();
+    await endpoint(ins2, '/rolled-back', () => 200);
+    let insideId: string | null = null;
+    await expect(
+      withTransaction(handle.db, async (tx) => {
+        insideId = await service.enqueue(tx, ins2, 'lead.created', {});
+        throw new Error('submission failed');
+      }),
+    ).rejects.toThrow('submission failed');
+    expect(insideId).not.toBeNull();
+    expect(await handle.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, insideId!))).toEqual([]);
+  });
+
+  it('(c) validates the URL', async () => {
+    const ins = await institution();
+    for (const url of ['ftp://x', 'http://example.com', 'http://example.com/hook', 'not a url', '', `https://example.com/${'a'.repeat(500)}`]) {
+      const attempt = service.setEndpoint(ins, url, actor);
+      await expect(attempt, url).rejects.toBeInstanceOf(ValidationError);
+      await expect(attempt, url).rejects.toMatchObject({ message: '回调地址无效', fields: { url: expect.any(String) } });
+    }
+    expect(await service.getEndpoint(ins)).toBeUndefined();
+    for (const url of ['https://example.com/hook', 'http://127.0.0.1:1234/x', 'http://localhost:8080/hook', 'http://[::1]:9000/']) {
+      expect((await service.setEndpoint(ins, url, actor)).url).toBe(url);
+    }
+  });
+
+  it('(d) two workers running at once send a due delivery once', async () => {
+    const ins = await institution();
+    await endpoint(ins, '/slow', () => 200);
+    const id = await enqueue(ins);
+    const other = new WebhooksService(handle.db, pii, audit, { now });
+    const results = await Promise.all([service.deliverDue(), other.deliverDue(), service.deliverDue()]);
+    expect(results.reduce((sum, r) => sum + r.attempted, 0)).toBe(1);
+    expect(receiver.at('/slow')).toHaveLength(1);
+    expect(receiver.at('/slow')[0]!.deliveryId).toBe(id);
+    expect((await row(id!)).status).toBe('delivered');
+  });
+
+  it('(e) gives up after 12 failures; retryNow brings it back, for its own institution only', async () => {
+    const ins = await institution();
+    await endpoint(ins, '/down', () => 503);
+    const id = (await enqueue(ins))!;
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      expect(await service.deliverDue(), `attempt ${attempt}`).toMatchObject({ attempted: 1, failed: 1 });
+      const state = await row(id);
+      expect(state.attempts).toBe(attempt);
+      if (attempt < MAX_ATTEMPTS) {
+        expect(state.status).toBe('pending');
+        const wait = state.nextAttemptAt.getTime() - clock.getTime();
+        const base = Math.min(30_000 * 2 ** (attempt - 1), 6 * 3_600_000);
+        expect(wait).toBeGreaterThanOrEqual(base * 0.9 - 1);
+        expect(wait).toBeLessThanOrEqual(base * 1.1 + 1);
+      }
+      advance(7 * 3_600_000);
+    }
+    expect(await row(id)).toMatchObject({ status: 'failed', attempts: 12, lastStatusCode: 503 });
+    expect((await service.deliverDue()).attempted).toBe(0);
+    expect(receiver.at('/down')).toHaveLength(12);
+    expect(new Set(receiver.at('/down').map((r) => r.deliveryId))).toEqual(new Set([id]));
+
+    const stranger = await institution();
+    await expect(service.retryNow(stranger, id)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(service.retryNow(ins, 'whd_missing')).rejects.toBeInstanceOf(NotFoundError);
+    expect((await row(id)).status).toBe('failed');
+
+    await service.retryNow(ins, id);
+    const back = await row(id);
+    expect(back.status).toBe('pending');
+    expect(back.nextAttemptAt.getTime()).toBe(clock.getTime());
+    // one more try; still broken, so failed again
+    expect(await service.deliverDue()).toMatchObject({ attempted: 1, failed: 1 });
+    expect(await row(id)).toMatchObject({ status: 'failed', attempts: 13 });
+  });
+
+  it('(f) a receiver that never answers times out and counts as a failure; so does a refused connection', async () => {
+    const quick = new WebhooksService(handle.db, pii, audit, { now, timeoutMs: 200 });
+    const ins = await institution();
+    await endpoint(ins, '/hang', () => 'hang');
+    const id = (await enqueue(ins))!;
+    const started = Date.now();
+    expect(await quick.deliverDue()).toEqual({ attempted: 1, delivered: 0, failed: 1 });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const state = await row(id);
+    expect(state).toMatchObject({ status: 'pending', attempts: 1, lastStatusCode: null });
+    expect(state.lastError).toContain('超时');
+    expect(receiver.at('/hang')).toHaveLength(1);
+
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const refused = await institution();
+    await quick.setEndpoint(refused, `http://127.0.0.1:${port}/gone`, actor);
+    const refusedId = (await enqueue(refused))!;
+    advance(60 * 60_000); // the timed-out one is due again too
+    expect(await quick.deliverDue()).toMatchObject({ attempted: 2, delivered: 0, failed: 2 });
+    const refusedState = await row(refusedId);
+    expect(refusedState).toMatchObject({ attempts: 1, lastStatusCode: null });
+    expect(refusedState.lastError).toMatch(/ECONNREFUSED|fetch failed/);
+    expect(refusedState.lastError!.length).toBeLessThanOrEqual(500);
+  });
+
+  it('truncates long error bodies to 500 characters', async () => {
+    const ins = await institution();
+    await endpoint(ins, '/verbose', () => 400);
+    const id = (await enqueue(ins))!;
+    const longFetch: typeof fetch = async () => new Response('x'.repeat(10_000), { status: 400 });
+    await new WebhooksService(handle.db, pii, audit, { now, fetch: longFetch }).deliverDue();
+    const state = await row(id);
+    expect(state.lastStatusCode).toBe(400);
+    expect(state.lastError!.length).toBeLessThanOrEqual(500);
+    expect(state.lastError).toMatch(/^HTTP 400: x+/);
+  });
+
+  it('the dispatcher delivers in the background and stops cleanly', async () => {
+    const ins = await institution();
+    await endpoint(ins, '/dispatched', () => 200);
+    const id = (await enqueue(ins))!;
+    const stop = service.startDispatcher(20);
+    for (let i = 0; i < 200 && (await row(id)).status !== 'delivered'; i++) await new Promise((r) => setTimeout(r, 20));
+    await stop();
+    expect((await row(id)).status).toBe('delivered');
+    expect(receiver.at('/dispatched')).toHaveLength(1);
+
+    // once stopped, nothing more is sent
+    const later = (await enqueue(ins))!;
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await row(later)).status).toBe('pending');
+  });
+
+  it('lists an institution’s deliveries newest first, only its own', async () => {
+    const ins = await institution();
+    await endpoint(ins, '/log', () => 200);
+    const first = (await enqueue(ins))!;
+    advance(1_000);
+    const second = (await enqueue(ins))!;
+    const log = await service.deliveries(ins);
+    expect(log.map((d) => d.id)).toEqual([second, first]);
+    expect(Object.keys(log[0]!).sort()).toEqual(
+      ['attempts', 'createdAt', 'deliveredAt', 'event', 'id', 'lastError', 'lastStatusCode', 'nextAttemptAt', 'status'].sort(),
+    );
+    expect(await service.deliveries(await institution())).toEqual([]);
+  });
+});

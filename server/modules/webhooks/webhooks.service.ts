@@ -1,0 +1,430 @@
+import { randomBytes } from 'node:crypto';
+import { and, asc, desc, eq, inArray, lte } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
+import { newId } from '../../lib/ids';
+import type { PiiCipher } from '../../lib/pii';
+import { withTransaction } from '../../lib/tx';
+import type { AuditActor, AuditService } from '../audit';
+import { SIGNATURE_HEADER, signPayload } from './signature';
+import { webhookDeliveries, webhookEndpoints } from './webhooks.schema';
+
+export const DELIVERY_HEADER = 'x-daichao-delivery';
+export const EVENT_HEADER = 'x-daichao-event';
+/** A delivery that failed this many times is given up (`failed`); `retryNow` gives it one more try. */
+export const MAX_ATTEMPTS = 12;
+export const MAX_URL_LENGTH = 500;
+
+const BASE_DELAY_MS = 30_000;
+const MAX_DELAY_MS = 6 * 60 * 60 * 1000;
+const MAX_ERROR_LENGTH = 500;
+/** How far a claimed delivery's next_attempt_at is pushed, so no other worker picks it while it is being sent. */
+const MIN_LEASE_MS = 60_000;
+/** Plain http is allowed to these hosts only, for local testing. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+export interface WebhookEndpointView {
+  id: string;
+  url: string;
+  active: boolean;
+  createdAt: Date;
+}
+
+export interface WebhookDeliveryView {
+  id: string;
+  event: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  nextAttemptAt: Date;
+  deliveredAt: Date | null;
+  createdAt: Date;
+}
+
+export interface DeliveryRunResult {
+  attempted: number;
+  delivered: number;
+  failed: number;
+}
+
+export interface WebhooksOptions {
+  fetch?: typeof fetch;
+  now?: () => Date;
+  /** Per request, connect to end of response (default 5000 ms). */
+  timeoutMs?: number;
+  /** accept http:// to 127.0.0.1 / localhost / [::1] (development and tests); default true */
+  allowLoopback?: boolean;
+}
+
+/** Delay before the next try after `attempts` failures: 30 s, 1 min, 2 min, … capped at 6 h, ±10% jitter. */
+export function retryDelayMs(attempts: number, random: () => number = Math.random): number {
+  const base = Math.min(BASE_DELAY_MS * 2 ** Math.max(0, attempts - 1), MAX_DELAY_MS);
+  return Math.round(base * (1 + (random() * 2 - 1) * 0.1));
+}
+
+/** The reason a URL cannot be a webhook endpoint, or null when it can. */
+export function webhookUrlProblem(url: string, options: { allowLoopback?: boolean } = {}): string | null {
+  if (url.length === 0) return '请填写回调地址';
+  if (url.length > MAX_URL_LENGTH) return `回调地址不能超过 ${MAX_URL_LENGTH} 个字符`;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return '不是有效的网址';
+  }
+  if (!parsed.hostname) return '不是有效的网址';
+  if (parsed.protocol === 'https:') return null;
+  if (options.allowLoopback === false) {
+    return '须使用 https://';
+  }
+  if (parsed.protocol === 'http:' && LOOPBACK_HOSTS.has(parsed.hostname)) return null;
+  return '须使用 https://（仅 http://127.0.0.1、http://localhost、http://[::1] 可用于测试）';
+}
+
+function truncate(text: string, max = MAX_ERROR_LENGTH): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function describeError(err: unknown, timeoutMs: number): string {
+  if (err instanceof Error) {
+    if (err.name === 'TimeoutError' || err.name === 'AbortError') return `请求超时（${timeoutMs} ms 内未收到响应）`;
+    const cause = (err as { cause?: unknown }).cause;
+    const detail = cause instanceof Error && cause.message && cause.message !== err.message ? `: ${cause.message}` : '';
+    return `${err.message || err.name}${detail}`;
+  }
+  return String(err);
+}
+
+/** At most `max` characters of a response body, without reading more than a few KB of it. */
+async function bodySnippet(res: Response, max = 200): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < 4_096) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).toString('utf8').replace(/\s+/g, ' ').trim().slice(0, max);
+}
+
+type Claimed = {
+  id: string;
+  event: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+  createdAt: Date;
+  url: string;
+  secretEnc: string;
+};
+
+type Outcome = { ok: true; statusCode: number } | { ok: false; statusCode: number | null; error: string };
+
+/**
+ * Lead-delivery webhooks: one endpoint per institution, deliveries written in the caller's
+ * transaction (an outbox), sent at least once with a stable id, signed, retried with backoff.
+ */
+export class WebhooksService {
+  private readonly fetchImpl: typeof fetch;
+  private readonly now: () => Date;
+  private readonly timeoutMs: number;
+  private readonly leaseMs: number;
+
+  constructor(
+    private readonly db: Database,
+    private readonly pii: PiiCipher,
+    private readonly audit: AuditService,
+    options: WebhooksOptions = {},
+  ) {
+    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+    this.now = options.now ?? (() => new Date());
+    this.timeoutMs = options.timeoutMs ?? 5_000;
+    this.leaseMs = Math.max(MIN_LEASE_MS, this.timeoutMs * 2);
+    this.allowLoopback = options.allowLoopback ?? true;
+  }
+
+  /** http to this machine is for development and tests only; production refuses it */
+  private readonly allowLoopback: boolean;
+
+  /** Creates or replaces the institution's endpoint with a new secret, returned only here. */
+  async setEndpoint(institutionId: string, url: string, actor: AuditActor): Promise<{ id: string; url: string; secret: string }> {
+    const trimmed = url.trim();
+    const problem = webhookUrlProblem(trimmed, { allowLoopback: this.allowLoopback });
+    if (problem) throw new ValidationError('回调地址无效', { url: problem });
+    const secret = `whsec_${randomBytes(32).toString('base64url')}`;
+    const secretEnc = this.pii.encrypt(secret);
+    const at = this.now();
+    const id = await withTransaction(this.db, async (tx) => {
+      const [row] = await tx
+        .insert(webhookEndpoints)
+        .values({ id: newId('whe'), institutionId, url: trimmed, secretEnc, active: 'yes', createdAt: at, updatedAt: at })
+        .onConflictDoUpdate({
+          target: webhookEndpoints.institutionId,
+          set: { url: trimmed, secretEnc, active: 'yes', updatedAt: at },
+        })
+        .returning({ id: webhookEndpoints.id });
+      const endpointId = row!.id;
+      await this.audit.record(
+        actor,
+        { action: 'webhook.endpoint_set', objectType: 'webhook_endpoint', objectId: endpointId, detail: { institutionId, url: trimmed } },
+        tx,
+      );
+      return endpointId;
+    });
+    return { id, url: trimmed, secret };
+  }
+
+  /** The endpoint as the portal shows it; never the secret. */
+  async getEndpoint(institutionId: string): Promise<WebhookEndpointView | undefined> {
+    const [row] = await this.db
+      .select({ id: webhookEndpoints.id, url: webhookEndpoints.url, active: webhookEndpoints.active, createdAt: webhookEndpoints.createdAt })
+      .from(webhookEndpoints)
+      .where(eq(webhookEndpoints.institutionId, institutionId));
+    return row ? { ...row, active: row.active === 'yes' } : undefined;
+  }
+
+  /** Stops new deliveries; pending ones are kept and resume when an endpoint is set again. */
+  async disableEndpoint(institutionId: string, actor: AuditActor): Promise<void> {
+    await withTransaction(this.db, async (tx) => {
+      const [row] = await tx
+        .update(webhookEndpoints)
+        .set({ active: 'no', updatedAt: this.now() })
+        .where(eq(webhookEndpoints.institutionId, institutionId))
+        .returning({ id: webhookEndpoints.id });
+      if (!row) throw new NotFoundError('回调地址');
+      await this.audit.record(
+        actor,
+        { action: 'webhook.endpoint_disabled', objectType: 'webhook_endpoint', objectId: row.id, detail: { institutionId } },
+        tx,
+      );
+    });
+  }
+
+  /** Queues `event` in the caller's transaction. The delivery id, or null when the institution has no active endpoint. */
+  async enqueue(tx: Database, institutionId: string, event: string, payload: Record<string, unknown>): Promise<string | null> {
+    const [endpoint] = await tx
+      .select({ id: webhookEndpoints.id })
+      .from(webhookEndpoints)
+      .where(and(eq(webhookEndpoints.institutionId, institutionId), eq(webhookEndpoints.active, 'yes')));
+    if (!endpoint) return null;
+    const id = newId('whd');
+    const at = this.now();
+    await tx.insert(webhookDeliveries).values({
+      id,
+      endpointId: endpoint.id,
+      institutionId,
+      event,
+      payload,
+      status: 'pending',
+      nextAttemptAt: at,
+      createdAt: at,
+    });
+    return id;
+  }
+
+  /** Sends up to `limit` due deliveries, oldest first. Safe to run from several workers at once. */
+  async deliverDue(limit = 20): Promise<DeliveryRunResult> {
+    const claimed = await this.claim(limit);
+    const outcomes = await Promise.all(claimed.map((delivery) => this.send(delivery)));
+    let delivered = 0;
+    for (const outcome of outcomes) if (outcome) delivered++;
+    return { attempted: claimed.length, delivered, failed: claimed.length - delivered };
+  }
+
+  /** Locks due rows (skipping rows another worker holds) and leases them by pushing next_attempt_at forward. */
+  private async claim(limit: number): Promise<Claimed[]> {
+    const now = this.now();
+    return withTransaction(this.db, async (tx) => {
+      const rows = await tx
+        .select({
+          id: webhookDeliveries.id,
+          event: webhookDeliveries.event,
+          payload: webhookDeliveries.payload,
+          attempts: webhookDeliveries.attempts,
+          createdAt: webhookDeliveries.createdAt,
+          url: webhookEndpoints.url,
+          secretEnc: webhookEndpoints.secretEnc,
+        })
+        .from(webhookDeliveries)
+        .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
+        .where(
+          and(
+            eq(webhookDeliveries.status, 'pending'),
+            lte(webhookDeliveries.nextAttemptAt, now),
+            eq(webhookEndpoints.active, 'yes'),
+          ),
+        )
+        .orderBy(asc(webhookDeliveries.createdAt), asc(webhookDeliveries.id))
+        .limit(Math.max(1, Math.floor(limit)))
+        .for('update', { of: webhookDeliveries, skipLocked: true });
+      if (rows.length > 0) {
+        await tx
+          .update(webhookDeliveries)
+          .set({ nextAttemptAt: new Date(now.getTime() + this.leaseMs) })
+          .where(
+            inArray(
+              webhookDeliveries.id,
+              rows.map((r) => r.id),
+            ),
+          );
+      }
+      return rows;
+    });
+  }
+
+  /** One POST; records the outcome. True when delivered. */
+  private async send(delivery: Claimed): Promise<boolean> {
+    const outcome = await this.post(delivery);
+    const now = this.now();
+    const attempts = delivery.attempts + 1;
+    // the guard on attempts keeps a worker whose lease expired from recording over a newer attempt
+    const mine = and(
+      eq(webhookDeliveries.id, delivery.id),
+      eq(webhookDeliveries.status, 'pending'),
+      eq(webhookDeliveries.attempts, delivery.attempts),
+    );
+    if (outcome.ok) {
+      await this.db
+        .update(webhookDeliveries)
+        .set({ status: 'delivered', deliveredAt: now, attempts, lastStatusCode: outcome.statusCode, lastError: null })
+        .where(mine);
+      return true;
+    }
+    const givingUp = attempts >= MAX_ATTEMPTS;
+    await this.db
+      .update(webhookDeliveries)
+      .set({
+        status: givingUp ? 'failed' : 'pending',
+        attempts,
+        lastStatusCode: outcome.statusCode,
+        lastError: truncate(outcome.error),
+        nextAttemptAt: givingUp ? now : new Date(now.getTime() + retryDelayMs(attempts)),
+      })
+      .where(mine);
+    return false;
+  }
+
+  private async post(delivery: Claimed): Promise<Outcome> {
+    try {
+      const secret = this.pii.decrypt(delivery.secretEnc);
+      const body = JSON.stringify({
+        id: delivery.id,
+        event: delivery.event,
+        createdAt: delivery.createdAt.toISOString(),
+        data: delivery.payload,
+      });
+      const res = await this.fetchImpl(delivery.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'daichao-webhooks/1',
+          [SIGNATURE_HEADER]: signPayload(secret, body, Math.floor(this.now().getTime() / 1000)),
+          [DELIVERY_HEADER]: delivery.id,
+          [EVENT_HEADER]: delivery.event,
+        },
+        body,
+        // a redirect is not an acknowledgement, and is not followed
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      if (res.status >= 200 && res.status < 300) {
+        await res.body?.cancel().catch(() => undefined);
+        return { ok: true, statusCode: res.status };
+      }
+      const snippet = await bodySnippet(res).catch(() => '');
+      return { ok: false, statusCode: res.status, error: `HTTP ${res.status}${snippet ? `: ${snippet}` : ''}` };
+    } catch (err) {
+      return { ok: false, statusCode: null, error: describeError(err, this.timeoutMs) };
+    }
+  }
+
+  /** The delivery log for the portal, newest first. */
+  async deliveries(institutionId: string, limit = 50): Promise<WebhookDeliveryView[]> {
+    return this.db
+      .select({
+        id: webhookDeliveries.id,
+        event: webhookDeliveries.event,
+        status: webhookDeliveries.status,
+        attempts: webhookDeliveries.attempts,
+        lastStatusCode: webhookDeliveries.lastStatusCode,
+        lastError: webhookDeliveries.lastError,
+        nextAttemptAt: webhookDeliveries.nextAttemptAt,
+        deliveredAt: webhookDeliveries.deliveredAt,
+        createdAt: webhookDeliveries.createdAt,
+      })
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.institutionId, institutionId))
+      .orderBy(desc(webhookDeliveries.createdAt), desc(webhookDeliveries.id))
+      .limit(Math.min(Math.max(1, Math.floor(limit)), 500));
+  }
+
+  /**
+   * Sends a pending or failed delivery of this institution at the next run. Attempts are kept, so a
+   * failed delivery gets one more try. Another institution's delivery is not found.
+   */
+  async retryNow(institutionId: string, deliveryId: string): Promise<void> {
+    const [row] = await this.db
+      .update(webhookDeliveries)
+      .set({ status: 'pending', nextAttemptAt: this.now() })
+      .where(
+        and(
+          eq(webhookDeliveries.id, deliveryId),
+          eq(webhookDeliveries.institutionId, institutionId),
+          inArray(webhookDeliveries.status, ['pending', 'failed']),
+        ),
+      )
+      .returning({ id: webhookDeliveries.id });
+    if (row) return;
+    const [existing] = await this.db
+      .select({ status: webhookDeliveries.status })
+      .from(webhookDeliveries)
+      .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.institutionId, institutionId)));
+    if (!existing) throw new NotFoundError('投递记录');
+    throw new ConflictError('webhook_already_delivered', '该事件已成功投递，无需重试');
+  }
+
+  /**
+   * Runs `deliverDue` every `intervalMs` (at once again after a full batch) until the returned
+   * function is called; that function resolves once any run in progress has finished.
+   */
+  startDispatcher(intervalMs = 2_000): () => Promise<void> {
+    const batch = 20;
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+    let inFlight: Promise<void> | undefined;
+
+    const schedule = (delay: number): void => {
+      if (stopped) return;
+      timer = setTimeout(run, delay);
+      timer.unref();
+    };
+    const run = (): void => {
+      timer = undefined;
+      inFlight = this.deliverDue(batch)
+        .then(
+          (result) => (result.attempted >= batch ? 0 : intervalMs),
+          // the database may be briefly unavailable: the next tick tries again
+          () => intervalMs,
+        )
+        .then((delay) => {
+          inFlight = undefined;
+          schedule(delay);
+        });
+    };
+
+    schedule(intervalMs);
+    return async () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      await inFlight;
+    };
+  }
+}

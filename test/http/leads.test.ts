@@ -1,0 +1,180 @@
+import request from 'supertest';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app';
+import { PASSWORD } from '../support/fixtures';
+import { apply, consumerAgent, csrfFrom, staffAgent } from '../support/http';
+
+describe('institutions working leads', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t?.close());
+
+  it('filters the inbox, measures time to first response and flags leads untouched for 24 hours', async () => {
+    const alice = await consumerAgent(t.app);
+    await alice.agent.put('/api/v1/profile').send({ city: '上海', creditSelfAssessment: 'excellent' }).expect(200);
+    const bob = await consumerAgent(t.app);
+    await bob.agent.put('/api/v1/profile').send({ city: '成都', creditSelfAssessment: 'fair' }).expect(200);
+    const a = await apply(alice.agent, t.fixtures.institutionA.productId);
+    const b = await apply(bob.agent, t.fixtures.institutionA.productId);
+    // b arrived 30 hours ago and nobody touched it
+    await t.container.database.db.execute(sql`update applications set created_at = now() - interval '30 hours' where id = ${b.id}`);
+    const partner = await staffAgent(t.app, 'partner', t.fixtures.institutionA.staff);
+    const ids = async (q: Record<string, string>) => (await partner.get('/api/partner/v1/leads').query(q).expect(200)).body.items.map((l: { id: string }) => l.id);
+    expect(await ids({ region: '上海' })).toEqual([a.id]);
+    expect(await ids({ creditBand: 'fair' })).toEqual([b.id]);
+    expect(await ids({ stale: 'true' })).toEqual([b.id]);
+    expect(await ids({ q: a.id.slice(-8) })).toEqual([a.id]);
+    expect(await ids({ minAmount: '60000' })).toEqual([]);
+    expect((await partner.get('/api/partner/v1/leads').query({ from: '2026-13-01' })).status).toBe(400);
+
+    await partner.post(`/api/partner/v1/leads/${b.id}/status`).send({ status: 'reviewing' }).expect(200);
+    const list = (await partner.get('/api/partner/v1/leads').expect(200)).body.items as { id: string; stale: boolean; responseMinutes: number | null }[];
+    const lb = list.find((l) => l.id === b.id)!;
+    expect(lb.stale).toBe(false);
+    expect(lb.responseMinutes).toBeGreaterThanOrEqual(30 * 60 - 1);
+    expect(list.find((l) => l.id === a.id)!.responseMinutes).toBeNull();
+    const stats = await t.container.services.applications.responseStats();
+    expect(stats.find((s) => s.institutionId === t.fixtures.institutionA.id)!.responded).toBeGreaterThanOrEqual(1);
+  });
+
+  it('exports CSV with consented fields only, recorded as releases; bulk status changes', async () => {
+    const consumer = await consumerAgent(t.app);
+    const app = await apply(consumer.agent, t.fixtures.institutionB.productId);
+    const withdrawnConsumer = await consumerAgent(t.app);
+    const app2 = await apply(withdrawnConsumer.agent, t.fixtures.institutionB.productId);
+    const consentId = (await withdrawnConsumer.agent.get('/api/v1/data-releases').expect(200)).body.items[0].consentId;
+    await withdrawnConsumer.agent.post(`/api/v1/consents/${consentId}/withdraw`).send({}).expect(200);
+
+    const partner = await staffAgent(t.app, 'partner', t.fixtures.institutionB.staff);
+    const csv = await partner.get('/partner/leads.csv').expect(200);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    const lines = csv.text.replace(/^\uFEFF/, '').trim().split('\n');
+    expect(lines[0]).toContain('线索编号');
+    const row = lines.find((l) => l.startsWith(app.id))!;
+    expect(row).toContain('王**');
+    expect(row).not.toContain(consumer.phone);
+    expect(row).not.toContain(consumer.idNumber);
+    const withdrawnRow = lines.find((l) => l.startsWith(app2.id))!;
+    expect(withdrawnRow).toContain('已撤回');
+    expect(withdrawnRow).not.toContain('王**');
+    const releases = (await consumer.agent.get('/api/v1/data-releases').expect(200)).body.items[0].releases.map((r: { channel: string }) => r.channel);
+    expect(releases).toContain('export');
+
+    const page = await partner.get('/partner/leads').expect(200);
+    const bulk = await partner
+      .post('/partner/leads/bulk')
+      .type('form')
+      .send(`_csrf=${encodeURIComponent(csrfFrom(page.text))}&ids=${app.id}&ids=${app2.id}&status=rejected&reason=income`)
+      .expect(303);
+    expect(bulk.headers.location).toBe('/partner/leads');
+    for (const id of [app.id, app2.id]) {
+      expect((await partner.get(`/api/partner/v1/leads/${id}`).expect(200)).body.status).toBe('rejected');
+    }
+    // institution A cannot bulk-move B's leads
+    const other = await staffAgent(t.app, 'partner', t.fixtures.institutionA.staff);
+    const otherPage = await other.get('/partner/leads').expect(200);
+    const attempt = await other
+      .post('/partner/leads/bulk')
+      .type('form')
+      .send(`_csrf=${encodeURIComponent(csrfFrom(otherPage.text))}&ids=${app.id}&status=reviewing`)
+      .expect(303);
+    const flash = await other.get(attempt.headers.location!).expect(200);
+    expect(flash.text).toContain('1 条未更新');
+  });
+
+  it('messages on a lead respect consent and "stop contacting me"', async () => {
+    const consumer = await consumerAgent(t.app);
+    const app = await apply(consumer.agent, t.fixtures.institutionA.productId);
+    const partner = await staffAgent(t.app, 'partner', t.fixtures.institutionA.staff);
+    await partner.post(`/api/partner/v1/leads/${app.id}/messages`).send({ body: '请补充收入证明' }).expect(201);
+    await partner.post(`/api/partner/v1/leads/${app.id}/messages`).send({ body: '' }).expect(400);
+    await consumer.agent.post(`/api/v1/applications/${app.id}/messages`).send({ body: '好的，稍后上传' }).expect(201);
+    const thread = await consumer.agent.get(`/api/v1/applications/${app.id}/messages`).expect(200);
+    expect(thread.body.items.map((m: { from: string }) => m.from)).toEqual(['institution', 'consumer']);
+    expect((await consumer.agent.get('/api/v1/notifications').expect(200)).body.items[0].kind).toBe('message');
+    const stranger = await consumerAgent(t.app);
+    await stranger.agent.get(`/api/v1/applications/${app.id}/messages`).expect(404);
+    const other = await staffAgent(t.app, 'partner', t.fixtures.institutionB.staff);
+    await other.post(`/api/partner/v1/leads/${app.id}/messages`).send({ body: 'hi' }).expect(404);
+
+    await consumer.agent.post('/api/v1/contact-preferences/blocks').send({ institutionId: t.fixtures.institutionA.id, blocked: true }).expect(200);
+    const refused = await partner.post(`/api/partner/v1/leads/${app.id}/messages`).send({ body: '再联系一次' }).expect(403);
+    expect(refused.body.error.code).toBe('contact_refused');
+  });
+
+  it('institution admins create and revoke API keys in the portal', async () => {
+    const admin = await staffAgent(t.app, 'partner', t.fixtures.institutionA.staff);
+    const page = await admin.get('/partner/api-keys').expect(200);
+    const created = await admin.post('/partner/api-keys').type('form').send({ _csrf: csrfFrom(page.text), name: '信贷系统' }).expect(200);
+    const key = /<code>(dck_[^<]+)<\/code>/.exec(created.text)![1]!;
+    await request(t.app).get('/api/partner/v1/leads').set('Authorization', `Bearer ${key}`).expect(200);
+    const keyId = /data-key-id="([^"]+)"/.exec(created.text)![1]!;
+    await admin.post(`/partner/api-keys/${keyId}/revoke`).type('form').send({ _csrf: csrfFrom(created.text) }).expect(303);
+    await request(t.app).get('/api/partner/v1/leads').set('Authorization', `Bearer ${key}`).expect(401);
+    // a staff member who is not an admin cannot manage keys
+    await t.container.services.accounts.createStaff({ kind: 'institution', username: 'a.clerk', password: PASSWORD, displayName: '专员', role: 'staff', institutionId: t.fixtures.institutionA.id });
+    const clerk = await staffAgent(t.app, 'partner', 'a.clerk');
+    await clerk.get('/partner/api-keys').expect(403);
+    // and another institution's key id is not found
+    const b = await staffAgent(t.app, 'partner', t.fixtures.institutionB.staff);
+    const bPage = await b.get('/partner/leads').expect(200);
+    await b.post(`/partner/api-keys/${keyId}/revoke`).type('form').send({ _csrf: csrfFrom(bPage.text) }).expect(404);
+  });
+});
+
+describe('lead webhooks end to end', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t?.close());
+
+  it('an institution sets its URL in the portal and receives signed lead.created events, retried until acknowledged', async () => {
+    const { createServer } = await import('node:http');
+    const { verifySignature } = await import('../../server/modules/webhooks');
+    const received: { body: string; signature: string; delivery: string }[] = [];
+    let answer = 503;
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        received.push({ body, signature: String(req.headers['x-daichao-signature']), delivery: String(req.headers['x-daichao-delivery']) });
+        res.statusCode = answer;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const admin = await staffAgent(t.app, 'partner', t.fixtures.institutionA.staff);
+      const page = await admin.get('/partner/webhook').expect(200);
+      const bad = await admin.post('/partner/webhook').type('form').send({ _csrf: csrfFrom(page.text), url: 'ftp://nope' }).expect(400);
+      expect(bad.text).toContain('field-error');
+      const set = await admin.post('/partner/webhook').type('form').send({ _csrf: csrfFrom(page.text), url: `http://127.0.0.1:${port}/hook` }).expect(200);
+      const secret = /<code>(whsec_[^<]+)<\/code>/.exec(set.text)![1]!;
+
+      const consumer = await consumerAgent(t.app);
+      const app = await apply(consumer.agent, t.fixtures.institutionA.productId);
+      await t.container.services.webhooks.deliverDue();
+      expect(received).toHaveLength(1); // refused with 503: retried later with backoff
+      await t.container.database.db.execute(sql`update webhook_deliveries set next_attempt_at = now()`);
+      answer = 200;
+      await t.container.services.webhooks.deliverDue();
+      expect(received).toHaveLength(2);
+      expect(received[1]!.delivery).toBe(received[0]!.delivery);
+      const event = JSON.parse(received[1]!.body);
+      expect(event).toMatchObject({ event: 'lead.created', data: { leadId: app.id } });
+      expect(received[1]!.body).not.toContain(consumer.phone);
+      expect(verifySignature(secret, received[1]!.body, received[1]!.signature)).toBe(true);
+      const log = await admin.get('/partner/webhook').expect(200);
+      expect(log.text).toMatch(/data-status="delivered"/);
+      await t.container.services.webhooks.deliverDue();
+      expect(received).toHaveLength(2); // acknowledged: never again
+    } finally {
+      server.close();
+    }
+  });
+});
