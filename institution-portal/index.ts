@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Services } from '../server/container';
 import { AppError, ValidationError, ConflictError } from '../server/lib/errors';
-import { bulkLeadBody, leadFilterQuery, leadStatusBody, staffLoginBody } from '../server/http/api/schemas';
+import { bulkLeadBody, leadFilterQuery, leadStatusBody, prescreenRuleBody, staffLoginBody } from '../server/http/api/schemas';
 import { toLeadFilter } from '../server/http/lead-filter';
 import { leadsCsv } from '../server/http/lead-csv';
 import { creditSelfAssessment } from '../server/modules/catalogue';
@@ -216,6 +216,34 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
     await services.webhooks.retryNow(req.institutionId!, String(req.params.id));
     req.session.flash = { kind: 'success', message: '已安排立即重试' };
     res.redirect(303, '/partner/webhook');
+  });
+
+  // ── pre-screen rules (institution admins) ─────────────────────────────────────────────────
+  const showRules = async (req: Request, res: Response, extra: Record<string, unknown> = {}) =>
+    render(req, res, 'prescreen', {
+      title: '预筛规则',
+      rules: await services.prescreen.list(req.institutionId!),
+      rejectReasons: Object.entries(rejectReasons).map(([value, label]) => ({ value, label })),
+      ...extra,
+    });
+  r.get('/prescreen', admin, (req, res) => showRules(req, res));
+  r.post('/prescreen', admin, async (req, res) => {
+    try {
+      const raw = Object.fromEntries(Object.entries(req.body as Record<string, string>).filter(([, v]) => v !== ''));
+      const body = parse(prescreenRuleBody, raw, '规则有误');
+      await services.prescreen.create(req.institutionId!, { ...body, rejectReason: body.rejectReason ?? null });
+      await services.audit.record(auditActor(req), { action: 'prescreen.rule_created', objectType: 'institution', objectId: req.institutionId! });
+      req.session.flash = { kind: 'success', message: '规则已保存，对之后到达的线索生效' };
+      res.redirect(303, '/partner/prescreen');
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      res.status(400);
+      await showRules(req, res, { error: { message: err.message, fields: err.fields }, values: req.body });
+    }
+  });
+  r.post('/prescreen/:id/toggle', admin, async (req, res) => {
+    await services.prescreen.setActive(req.institutionId!, String(req.params.id), req.body.active === '1');
+    res.redirect(303, '/partner/prescreen');
   });
 
   return r;

@@ -11,6 +11,7 @@ import { DevelopmentVerificationProvider, IdentityService } from './modules/iden
 import { DataRightsService } from './modules/data-rights';
 import { MessagesService } from './modules/messages';
 import { WebhooksService } from './modules/webhooks';
+import { PrescreenService } from './modules/prescreen';
 import { AuditService } from './modules/audit';
 import { CatalogueService } from './modules/catalogue';
 import { IdempotencyService } from './modules/idempotency';
@@ -36,6 +37,7 @@ export interface Services {
   dataRights: DataRightsService;
   messages: MessagesService;
   webhooks: WebhooksService;
+  prescreen: PrescreenService;
 }
 
 export interface HealthCheck {
@@ -70,6 +72,7 @@ export function createServices(
   const identity = new IdentityService(db, pii, new DevelopmentVerificationProvider(), audit);
   const accounts = new AccountsService(db, pii, notifications);
   const webhooks = new WebhooksService(db, pii, audit, { allowLoopback: !options.production });
+  const prescreen = new PrescreenService(db);
   const settlement = new SettlementService(db);
   const catalogue = new CatalogueService(db, search, shared.cache);
   const applications = new ApplicationsService(db, pii, catalogue, settlement, audit, notifications, consents, accounts);
@@ -80,8 +83,9 @@ export function createServices(
     applications,
     dataRights: new DataRightsService({ db, accounts, identity, consents, applications, notifications, audit }),
     messages: new MessagesService(db, consents, accounts, notifications),
-    submission: new SubmissionService(db, pii, catalogue, accounts, identity, consents, audit, webhooks),
+    submission: new SubmissionService(db, pii, catalogue, accounts, identity, consents, audit, webhooks, prescreen, notifications),
     webhooks,
+    prescreen,
     settlement,
     audit,
     idempotency: new IdempotencyService(db),

@@ -11,3 +11,4 @@ export * from '../modules/identity/identity.schema';
 export * from '../modules/consents/consents.schema';
 export * from '../modules/webhooks/webhooks.schema';
 export * from '../modules/messages/messages.schema';
+export * from '../modules/prescreen/prescreen.schema';

@@ -16,5 +16,6 @@ export function toLeadFilter(q: z.output<typeof leadFilterQuery>): LeadFilter {
     region: q.region || undefined,
     q: q.q || undefined,
     stale: q.stale || undefined,
+    queue: q.queue,
   };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { formatRate, formatWan, formatYuan } from '../lib/money';
 import { statusLabels, type ApplicationStatus } from '../modules/applications';
+import { creditSelfAssessment } from '../modules/catalogue';
 
 const dateTime = new Intl.DateTimeFormat('zh-CN', {
   timeZone: 'Asia/Shanghai',
@@ -39,6 +40,7 @@ export const viewHelpers = {
   join: (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : '、') : ''),
   selected: (a: unknown, b: unknown) => (String(a) === String(b) ? 'selected' : ''),
   inc: (n: unknown) => Number(n) + 1,
+  creditLabel: (v: unknown) => creditSelfAssessment[String(v) as keyof typeof creditSelfAssessment]?.label ?? String(v ?? ''),
   concat: (...args: unknown[]) => args.slice(0, -1).map(String).join(''),
   and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
   not: (v: unknown) => !v,

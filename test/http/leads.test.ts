@@ -178,3 +178,55 @@ describe('lead webhooks end to end', () => {
     }
   });
 });
+
+describe('pre-screen rules', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t?.close());
+
+  it('applies an institution’s rules on arrival: declines with the reason, sends good credit to the fast queue, counts hits', async () => {
+    const admin = await staffAgent(t.app, 'partner', t.fixtures.institutionA.staff);
+    const page = await admin.get('/partner/prescreen').expect(200);
+    const bad = await admin
+      .post('/partner/prescreen')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), name: '低收入拒绝', field: 'monthlyIncome', operator: '<', value: '5000', action: 'decline' })
+      .expect(400);
+    expect(bad.text).toContain('自动拒绝须选择拒绝原因');
+    await admin
+      .post('/partner/prescreen')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), name: '低收入拒绝', field: 'monthlyIncome', operator: '<', value: '5000', action: 'decline', rejectReason: 'income', priority: '1' })
+      .expect(303);
+    await admin
+      .post('/partner/prescreen')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), name: '高信用快速通道', field: 'creditScore', operator: '>=', value: '750', action: 'fast_queue', priority: '2' })
+      .expect(303);
+
+    const poor = await consumerAgent(t.app);
+    await poor.agent.put('/api/v1/profile').send({ monthlyIncome: 3000, creditSelfAssessment: 'excellent' }).expect(200);
+    const declined = await apply(poor.agent, t.fixtures.institutionA.productId);
+    const seen = await poor.agent.get(`/api/v1/applications/${declined.id}`).expect(200);
+    expect(seen.body.status).toBe('rejected');
+    expect(seen.body.rejectReason).toBe('income');
+    expect(seen.body.timeline.map((e: { to: string; actor: string }) => `${e.to}/${e.actor}`)).toEqual(['submitted/consumer', 'rejected/system']);
+
+    const good = await consumerAgent(t.app);
+    await good.agent.put('/api/v1/profile').send({ monthlyIncome: 20000, creditSelfAssessment: 'excellent' }).expect(200);
+    const fast = await apply(good.agent, t.fixtures.institutionA.productId);
+    const leads = await admin.get('/api/partner/v1/leads').query({ queue: 'fast' }).expect(200);
+    expect(leads.body.items.map((l: { id: string }) => l.id)).toEqual([fast.id]);
+
+    const rules = await t.container.services.prescreen.list(t.fixtures.institutionA.id);
+    expect(rules.map((r) => [r.name, r.hits])).toEqual([
+      ['低收入拒绝', 1],
+      ['高信用快速通道', 1],
+    ]);
+    const other = await staffAgent(t.app, 'partner', t.fixtures.institutionB.staff);
+    const otherPage = await other.get('/partner/leads').expect(200);
+    await other.post(`/partner/prescreen/${rules[0]!.id}/toggle`).type('form').send({ _csrf: csrfFrom(otherPage.text), active: '0' }).expect(404);
+  });
+});

@@ -214,6 +214,17 @@ export const leadFilterQuery = z.strictObject({
   region: z.string().trim().max(20).optional(),
   q: z.string().trim().max(40).optional(),
   stale: booleanFlag.optional(),
+  queue: z.enum(['normal', 'fast'], { error: '队列为 normal 或 fast' }).optional(),
+});
+
+export const prescreenRuleBody = z.strictObject({
+  name: z.string({ error: '请填写规则名称' }).trim().min(1, '请填写规则名称').max(40, '最多 40 字'),
+  field: z.enum(['creditScore', 'monthlyIncome', 'age', 'amount', 'city'], { error: '请选择字段' }),
+  operator: z.enum(['>=', '>', '<=', '<', 'in', 'not_in'], { error: '请选择条件' }),
+  value: z.string({ error: '请填写取值' }).trim().min(1, '请填写取值').max(200),
+  action: z.enum(['fast_queue', 'decline'], { error: '请选择动作' }),
+  rejectReason: z.enum(Object.keys(rejectReasons) as [keyof typeof rejectReasons], { error: '请选择拒绝原因' }).optional(),
+  priority: intFrom('优先级', 1, 1000).default(100),
 });
 
 export const bulkLeadBody = z.strictObject({

@@ -50,6 +50,8 @@ export const applications = pgTable(
     disbursedAt: timestamp('disbursed_at', { withTimezone: true }),
     /** the institution's first action on the lead: time to first response */
     firstResponseAt: timestamp('first_response_at', { withTimezone: true }),
+    /** 'fast' when an institution's pre-screen rule sent it to the fast queue */
+    queue: text('queue', { enum: ['normal', 'fast'] }).notNull().default('normal'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

@@ -67,6 +67,7 @@ export interface LeadFilter {
   /** lead id or product name */
   q?: string;
   stale?: boolean;
+  queue?: 'normal' | 'fast';
   limit?: number;
 }
 
@@ -77,6 +78,8 @@ export interface LeadListItem extends ApplicationView {
   responseMinutes: number | null;
   /** still untouched 24 hours after it arrived */
   stale: boolean;
+  /** 'fast' when a pre-screen rule sent it to the fast queue */
+  queue: 'normal' | 'fast';
 }
 
 export interface ApplicationDetail extends ApplicationView {
@@ -194,6 +197,7 @@ export class ApplicationsService {
           filter.creditBand ? eq(applications.applicantCreditBand, filter.creditBand) : undefined,
           filter.region ? ilike(applications.applicantCity, `${filter.region.replace(/[%_\\]/g, '')}%`) : undefined,
           like ? or(ilike(applications.id, like), ilike(products.name, like)) : undefined,
+          filter.queue ? eq(applications.queue, filter.queue) : undefined,
           filter.stale
             ? and(eq(applications.status, 'submitted'), isNull(applications.firstResponseAt), lt(applications.createdAt, sql`now() - interval '24 hours'`))
             : undefined,
@@ -215,6 +219,7 @@ export class ApplicationsService {
         firstResponseAt: r.app.firstResponseAt,
         responseMinutes: r.app.firstResponseAt ? Math.round((r.app.firstResponseAt.getTime() - r.app.createdAt.getTime()) / 60_000) : null,
         stale: r.app.status === 'submitted' && r.app.firstResponseAt === null && now - r.app.createdAt.getTime() > STALE_AFTER_MS,
+        queue: r.app.queue,
       };
     });
   }

@@ -7,7 +7,8 @@ const transitions: Record<ApplicationStatus, Partial<Record<ApplicationStatus, r
   submitted: {
     reviewing: ['institution'],
     approved: ['institution'],
-    rejected: ['institution'],
+    // 'system': an institution's pre-screen rule declining on arrival
+    rejected: ['institution', 'system'],
     withdrawn: ['consumer'],
     expired: ['system'],
   },

@@ -11,6 +11,10 @@ import { checkEligibility, eligibilityProfileOf, type CatalogueService, type Pro
 import { standardApplicationFields, type ConsentsService, type ReleasableField } from '../consents';
 import type { IdentityService } from '../identity';
 import type { WebhooksService } from '../webhooks';
+import type { PrescreenService } from '../prescreen';
+import type { NotificationsService } from '../notifications';
+import { creditSelfAssessment } from '../catalogue';
+import { rejectReasons, type RejectReason } from './status-machine';
 import { applicationEvents, applications } from './applications.schema';
 
 export const DUPLICATE_WINDOW_DAYS = 30;
@@ -86,6 +90,8 @@ export class SubmissionService {
     private readonly consents: ConsentsService,
     private readonly audit: AuditService,
     private readonly webhooks: WebhooksService,
+    private readonly prescreen: PrescreenService,
+    private readonly notifications: NotificationsService,
   ) {}
 
   consentRequests(productIds: string[], purpose?: string): ConsentRequest[] {
@@ -254,6 +260,34 @@ export class SubmissionService {
             url: `/api/partner/v1/leads/${id}`,
           });
           await this.audit.record(actor, { action: 'application.created', objectType: 'application', objectId: id, detail: { productId: product.id, consentId } }, tx);
+          // the institution's pre-screen rules, on what the consumer consented to give it
+          const decision = await this.prescreen.decide(tx, product.institutionId, {
+            creditScore: data.creditSelfAssessment ? creditSelfAssessment[data.creditSelfAssessment as keyof typeof creditSelfAssessment]?.score : undefined,
+            monthlyIncomeFen: data.monthlyIncomeFen,
+            age: data.age,
+            amountFen: item.amountFen,
+            city: data.city,
+          });
+          if (decision.decline) {
+            const reason = decision.decline.rejectReason as RejectReason;
+            await tx.update(applications).set({ status: 'rejected', rejectReason: reason, updatedAt: new Date() }).where(eq(applications.id, id));
+            await tx.insert(applicationEvents).values({
+              applicationId: id,
+              fromStatus: 'submitted',
+              toStatus: 'rejected',
+              actorKind: 'system',
+              actorId: decision.decline.id,
+              note: `机构预筛规则：${decision.decline.name}`,
+              data: { reason, ruleId: decision.decline.id },
+            });
+            await this.notifications.notify(
+              consumer.id,
+              { kind: 'application.rejected', title: `${product.name}：已拒绝`, body: `很遗憾，申请未通过：${rejectReasons[reason] ?? reason}。`, link: `/applications/${id}` },
+              tx,
+            );
+          } else if (decision.fast) {
+            await tx.update(applications).set({ queue: 'fast' }).where(eq(applications.id, id));
+          }
           created.push(id);
         }
       });

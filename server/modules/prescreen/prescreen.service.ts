@@ -1,0 +1,60 @@
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import { NotFoundError, ValidationError } from '../../lib/errors';
+import { newId } from '../../lib/ids';
+import { prescreenRules } from './prescreen.schema';
+import { evaluate, ruleProblems, type LeadFacts, type Rule } from './rules';
+
+export type PrescreenRule = typeof prescreenRules.$inferSelect;
+export type NewRule = Pick<PrescreenRule, 'name' | 'field' | 'operator' | 'value' | 'action' | 'rejectReason' | 'priority'>;
+
+/** An institution's pre-screen rules: kept here, applied to each lead on arrival, their effect counted. */
+export class PrescreenService {
+  constructor(private readonly db: Database) {}
+
+  list(institutionId: string): Promise<PrescreenRule[]> {
+    return this.db.select().from(prescreenRules).where(eq(prescreenRules.institutionId, institutionId)).orderBy(asc(prescreenRules.priority), asc(prescreenRules.createdAt));
+  }
+
+  async create(institutionId: string, input: NewRule): Promise<PrescreenRule> {
+    const fields = ruleProblems(input);
+    if (!input.name.trim()) fields.name = '请填写规则名称';
+    if (Object.keys(fields).length) throw new ValidationError('规则有误', fields);
+    const [row] = await this.db
+      .insert(prescreenRules)
+      .values({ id: newId('rul'), institutionId, ...input, name: input.name.trim(), rejectReason: input.action === 'decline' ? input.rejectReason : null })
+      .returning();
+    return row!;
+  }
+
+  async setActive(institutionId: string, id: string, active: boolean): Promise<void> {
+    const rows = await this.db
+      .update(prescreenRules)
+      .set({ active })
+      .where(and(eq(prescreenRules.id, id), eq(prescreenRules.institutionId, institutionId)))
+      .returning({ id: prescreenRules.id });
+    if (rows.length === 0) throw new NotFoundError('规则');
+  }
+
+  /** Decides a lead's fate by the institution's active rules, counting the rule that decided, in the caller's transaction. */
+  async decide(tx: Database, institutionId: string, facts: LeadFacts): Promise<{ decline?: PrescreenRule; fast?: PrescreenRule }> {
+    const rules = await tx
+      .select()
+      .from(prescreenRules)
+      .where(and(eq(prescreenRules.institutionId, institutionId), eq(prescreenRules.active, true)));
+    if (rules.length === 0) return {};
+    const outcome = evaluate(rules as Rule[], facts);
+    const decided = outcome.decline ?? outcome.fast;
+    if (decided) {
+      await tx
+        .update(prescreenRules)
+        .set({ hits: sql`${prescreenRules.hits} + 1` })
+        .where(inArray(prescreenRules.id, [decided.id]));
+    }
+    const byId = new Map(rules.map((r) => [r.id, r]));
+    return {
+      decline: outcome.decline ? byId.get(outcome.decline.id) : undefined,
+      fast: outcome.decline ? undefined : outcome.fast ? byId.get(outcome.fast.id) : undefined,
+    };
+  }
+}

@@ -1,0 +1,357 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { randomInt } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD } from '../support/fixtures';
+import { newIdNumber } from '../support/http';
+import { startTestApp, type TestApp } from '../support/app';
+
+/**
+ * One form to many institutions, in a real headless Chromium: a consumer registers, fills in a
+ * profile, compares three products of three institutions and applies to all of them at once
+ * (the form asks only what the profile lacks), then consents to two of the three institutions
+ * only. The third receives nothing; the first sees a masked applicant until it reveals (logged),
+ * approves, and loses access the moment the consumer withdraws the consent on「谁有我的数据」.
+ */
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
+const PHONE_VIEWPORT = { width: 390, height: 844 };
+const DESKTOP_VIEWPORT = { width: 1280, height: 800 };
+const SHOTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test-results');
+
+/** Amount applied for at each product, in yuan. */
+const AMOUNT_YUAN = 30_000;
+
+/** A third institution (丙消费金融) with one listed product open to ages 18–60, as test/http/applying.test.ts adds it. */
+async function addInstitutionC(t: TestApp) {
+  const { institutions, catalogue, accounts, settlement } = t.container.services;
+  const inst = await institutions.create({ name: '丙消费金融有限公司', shortName: '丙消费金融', kind: 'consumer_finance' });
+  await settlement.createAgreement({ institutionId: inst.id, cpaFen: 5_000, cpsRate: '0.01', effectiveFrom: new Date('2026-01-01T00:00:00Z') });
+  await accounts.createStaff({ kind: 'institution', username: 'c.staff', password: PASSWORD, displayName: '丙员工', role: 'admin', institutionId: inst.id });
+  const product = await catalogue.create({
+    institutionId: inst.id,
+    name: '丙随心贷',
+    category: '消费贷',
+    summary: '测试',
+    minAmountFen: 100_000,
+    maxAmountFen: 10_000_000,
+    termOptions: [12, 24],
+    rateMin: '0.1000',
+    rateMax: '0.1800',
+    repaymentMethods: ['equal_installment'],
+    eligibility: { minAge: 18, maxAge: 60, minMonthlyIncomeFen: 0, regions: [], employmentTypes: [], studentsExcluded: true },
+    requiredDocuments: ['身份证'],
+    tags: [],
+    decisionMinutes: 30,
+    disbursementHours: 24,
+    status: 'listed',
+  });
+  return { id: inst.id, name: '丙消费金融', staff: 'c.staff', productId: product.id };
+}
+
+describe('browser: one application to three products, consent per institution', () => {
+  let testApp: TestApp | undefined;
+  let institutionC: Awaited<ReturnType<typeof addInstitutionC>> | undefined;
+  let server: http.Server | undefined;
+  let browser: Browser | undefined;
+  let base = '';
+  /** Problems the browser reported on any page: script errors, failed loads, CSP violations. */
+  const browserProblems: string[] = [];
+  const knownCspStyleViolations: string[] = [];
+  /** App bugs this journey works around so it can go on; reported as warnings, not failures. */
+  const knownAppBugs = new Set<string>();
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(
+        `Chromium not found at ${CHROMIUM}: the multi-apply browser test needs it (install the "chromium" package, e.g. apt-get install chromium).`,
+      );
+    }
+    mkdirSync(SHOTS_DIR, { recursive: true });
+    testApp = await startTestApp();
+    institutionC = await addInstitutionC(testApp);
+    const srv = http.createServer(testApp.app);
+    server = srv;
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen(0, '127.0.0.1', () => resolve());
+    });
+    base = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined);
+    if (server) {
+      const srv = server;
+      srv.closeAllConnections();
+      await new Promise<void>((resolve) => srv.close(() => resolve()));
+    }
+    await testApp?.close();
+  });
+
+  async function newPage(viewport: { width: number; height: number }, who: string): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser!.newContext({ viewport, baseURL: base, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const page = await context.newPage();
+    page.on('pageerror', (err) => browserProblems.push(`[${who}] page error: ${err.message}`));
+    page.on('console', (msg) => {
+      if (msg.type() !== 'error' || /favicon/i.test(msg.text() + (msg.location().url ?? ''))) return;
+      const line = `[${who}] console error on ${page.url()}: ${msg.text()}`;
+      // same convention as journey.test.ts: inline style="" blocked by the CSP is reported, not failed on
+      if (msg.text().startsWith('Applying inline style violates')) knownCspStyleViolations.push(line);
+      else browserProblems.push(line);
+    });
+    page.on('response', (res) => {
+      if (res.status() >= 400 && !res.url().endsWith('/favicon.ico')) {
+        browserProblems.push(`[${who}] HTTP ${res.status()} for ${res.request().method()} ${res.url()}`);
+      }
+    });
+    return { context, page };
+  }
+
+  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS_DIR, `multi-${name}.png`), fullPage: true });
+  const pathOf = (page: Page) => new URL(page.url()).pathname;
+  const ID_NUMBER = newIdNumber();
+
+  async function staffLogin(page: Page, username: string) {
+    await page.goto('/partner/login');
+    await page.locator('input[name=username]').fill(username);
+    await page.locator('input[name=password]').fill(PASSWORD);
+    await page.locator('main form button[type=submit]').click();
+    await page.waitForURL((url) => url.pathname === '/partner/leads');
+  }
+
+  it('applies to three products at once, consents to two institutions; only they get the lead, until consent is withdrawn', { timeout: 120_000 }, async () => {
+    expect(browser, 'browser must have launched').toBeDefined();
+    const { fixtures } = testApp!;
+    const instA = fixtures.institutionA;
+    const instB = fixtures.institutionB;
+    const instC = institutionC!;
+
+    // ── 1. consumer, on a phone, registers with an SMS code ───────────────────────────────────
+    const consumer = await newPage(PHONE_VIEWPORT, 'consumer');
+    const c = consumer.page;
+    await c.goto('/register');
+    const phone = `139${String(randomInt(0, 100_000_000)).padStart(8, '0')}`;
+    await c.locator('input[name=phone]').fill(phone);
+    await c.locator('[data-testid=send-code]').click();
+    await c.locator('.alert.success').waitFor();
+    expect(await c.locator('.alert.success').innerText()).toContain('验证码已发送');
+    expect(await c.locator('input[name=phone]').inputValue()).toBe(phone);
+    const sms = await testApp!.container.services.notifications.lastSmsTo(phone);
+    const code = /验证码 (\d{6})/.exec(sms?.body ?? '')?.[1];
+    expect(code, 'an SMS code was sent').toMatch(/^\d{6}$/);
+    await c.locator('input[name=code]').fill(code!);
+    await c.locator('input[name=password]').fill(PASSWORD);
+    await shot(c, '01-register');
+    await c.locator('[data-testid=register-submit]').click();
+    await c.waitForURL((url) => url.pathname !== '/register' && url.pathname !== '/register/code');
+
+    // ── 2. the profile: city, income, job, credit (no housing, no debts) ──────────────────────
+    await c.goto('/profile');
+    await c.locator('input[name=city]').fill('上海');
+    await c.locator('input[name=monthlyIncome]').fill('15000');
+    await c.locator('select[name=employment]').selectOption('上班族');
+    await c.locator('select[name=creditSelfAssessment]').selectOption('good');
+    await shot(c, '02-profile');
+    await c.locator('main form button[type=submit]').click();
+    await c.waitForURL((url) => url.pathname !== '/profile');
+
+    // ── 3. compare the three products, apply to all of them ──────────────────────────────────
+    await c.goto('/products');
+    await c.locator('article.product-card').first().waitFor();
+    for (const name of ['甲银行信用贷', '乙银行信用贷', '丙随心贷']) {
+      const card = c.locator('article.product-card').filter({ has: c.locator('a.name', { hasText: new RegExp(`^${name}$`) }) });
+      expect(await card.count(), `one card for ${name}`).toBe(1);
+      await card.locator('input[name=ids]').check();
+    }
+    await c.locator('[data-testid=compare-submit]').click();
+    await c.waitForURL((url) => url.pathname === '/compare');
+    const compared = new URL(c.url()).searchParams.getAll('ids');
+    expect(new Set(compared)).toEqual(new Set([instA.productId, instB.productId, instC.productId]));
+    const applyAll = c.locator('[data-testid=apply-all]');
+    await applyAll.waitFor();
+    expect(await applyAll.innerText()).toContain('一键申请这 3 款');
+    await shot(c, '03-compare');
+    await applyAll.click();
+
+    // not verified yet: real-name verification first, then back to the form
+    await c.waitForURL((url) => url.pathname === '/verify');
+    expect(new URL(c.url()).searchParams.get('next')).toMatch(/^\/apply\?products=/);
+    await c.locator('input[name=realName]').fill('王小明');
+    await c.locator('input[name=idNumber]').fill(ID_NUMBER);
+    await c.locator('main form button[type=submit]').click();
+
+    await c.waitForURL((url) => url.pathname === '/apply');
+    expect(new URL(c.url()).searchParams.get('products')?.split(',').sort()).toEqual([instA.productId, instB.productId, instC.productId].sort());
+    const items = c.locator('fieldset.apply-item[data-product-id]');
+    expect(await items.count()).toBe(3);
+    expect(new Set(await items.evaluateAll((els) => els.map((el) => el.getAttribute('data-product-id'))))).toEqual(
+      new Set([instA.productId, instB.productId, instC.productId]),
+    );
+    // smart fill: the profile already knows the city, the job, the income and the credit
+    expect(await c.locator('input[name=city]').count()).toBe(0);
+    expect(await c.locator('select[name=employment]').count()).toBe(0);
+    expect(await c.locator('input[name=monthlyIncome]').count()).toBe(0);
+    expect(await c.locator('select[name=creditSelfAssessment]').count()).toBe(0);
+    const amounts = c.locator('input[name=amount]');
+    expect(await amounts.count()).toBe(3);
+    for (let i = 0; i < 3; i++) await amounts.nth(i).fill(String(AMOUNT_YUAN));
+    await c.locator('select[name=purpose]').selectOption('消费');
+    await c.locator('select[name=housing]').selectOption('租房');
+    await c.locator('input[name=monthlyDebt]').fill('0');
+    await shot(c, '04-apply-form');
+    await c.locator('[data-testid=to-consent]').click();
+
+    // ── 4. consent per institution: tick 甲银行 and 丙消费金融, leave 乙银行 unticked ────────────
+    await c.waitForURL((url) => url.pathname === '/apply/review');
+    const consents = c.locator('.consent[data-institution-id]');
+    await consents.first().waitFor();
+    expect(await consents.count()).toBe(3);
+    for (const [inst, name] of [
+      [instA.id, '甲银行'],
+      [instB.id, '乙银行'],
+      [instC.id, instC.name],
+    ] as const) {
+      const box = c.locator(`.consent[data-institution-id="${inst}"]`);
+      expect(await box.count(), `a consent box for ${name}`).toBe(1);
+      const text = await box.innerText();
+      expect(text).toContain(name);
+      expect(text).toContain('消费');
+      expect(text).toContain('身份证号');
+      expect(text).toContain('手机号');
+      expect(await box.locator('input[name=consent]').isChecked()).toBe(false);
+    }
+    await c.locator(`.consent[data-institution-id="${instA.id}"] input[name=consent]`).check();
+    await c.locator(`.consent[data-institution-id="${instC.id}"] input[name=consent]`).check();
+    await shot(c, '05-consent');
+    await c.locator('[data-testid=submit-application]').click();
+
+    await c.waitForURL((url) => url.pathname === '/apply/done');
+    expect(await c.locator('main').innerText()).toContain('已提交 2 份申请');
+    const refused = c.locator('[data-refused-product]');
+    expect(await refused.count()).toBe(1);
+    expect(await refused.getAttribute('data-refused-product')).toBe(instB.productId);
+    expect(await refused.getAttribute('data-code')).toBe('no_consent');
+    expect(await refused.innerText()).toContain('乙银行信用贷');
+    const createdLinks = c.locator('a[data-application-id]');
+    expect(await createdLinks.count()).toBe(2);
+    const created = await createdLinks.evaluateAll((els) => els.map((el) => ({ id: el.getAttribute('data-application-id') ?? '', text: (el as unknown as { innerText: string }).innerText })));
+    const appA = created.find((x) => x.text.includes('甲银行信用贷'))?.id;
+    const appC = created.find((x) => x.text.includes('丙随心贷'))?.id;
+    expect(appA, 'an application to 甲银行信用贷').toMatch(/^[\w-]+$/);
+    expect(appC, 'an application to 丙随心贷').toMatch(/^[\w-]+$/);
+    await shot(c, '06-apply-done');
+
+    // ── 5. 谁有我的数据: two consents, none for 乙银行 ───────────────────────────────────────────
+    await c.goto('/my-data');
+    const consentCards = c.locator('main .card[data-consent-id]');
+    await consentCards.first().waitFor();
+    expect((await consentCards.locator('.row-between strong').allInnerTexts()).sort()).toEqual(['丙消费金融', '甲银行'].sort());
+    expect(await c.locator('main').innerText()).not.toContain('乙银行');
+
+    // ── 6. staff: 乙银行 received nothing; 甲银行 sees a masked applicant, reveals, approves ────
+    const partnerB = await newPage(DESKTOP_VIEWPORT, 'partner-b');
+    const pb = partnerB.page;
+    await staffLogin(pb, instB.staff);
+    expect(await pb.locator(`tr[data-lead-id="${appA}"]`).count()).toBe(0);
+    expect(await pb.locator(`tr[data-lead-id="${appC}"]`).count()).toBe(0);
+    expect(await pb.locator('main').innerText()).not.toContain('王');
+
+    const partnerA = await newPage(DESKTOP_VIEWPORT, 'partner-a');
+    const pa = partnerA.page;
+    await staffLogin(pa, instA.staff);
+    const leadRow = pa.locator(`tr[data-lead-id="${appA}"]`);
+    await leadRow.waitFor();
+    expect(await pa.locator(`tr[data-lead-id="${appC}"]`).count()).toBe(0);
+    const leadRowText = await leadRow.innerText();
+    expect(leadRowText).toContain('甲银行信用贷');
+    expect(leadRowText).toContain('¥30,000.00');
+    expect(leadRowText).not.toContain('王小明');
+    await shot(pa, '07-partner-inbox');
+
+    await leadRow.getByRole('link', { name: '处理' }).click();
+    await pa.waitForURL(`**/partner/leads/${appA}`);
+    const applicant = pa.locator('[data-testid=applicant]');
+    await applicant.waitFor();
+    expect(await applicant.locator('[data-testid=applicant-name]').innerText()).toBe('王**');
+    const maskedPhone = (await applicant.locator('[data-testid=applicant-phone]').innerText()).trim();
+    expect(maskedPhone).not.toBe(phone);
+    expect(maskedPhone).toContain('*');
+    expect(maskedPhone.startsWith(phone.slice(0, 3))).toBe(true);
+    expect(await applicant.innerText()).not.toContain(ID_NUMBER);
+    await applicant.locator('[data-testid=reveal]').click();
+    await expect.poll(() => pa.locator('[data-testid=applicant-phone]').innerText()).toBe(phone);
+    expect(await pa.locator('[data-testid=applicant-name]').innerText()).toBe('王小明');
+    expect(await pa.locator('[data-testid=reveal]').count()).toBe(0);
+    await shot(pa, '08-partner-revealed');
+
+    const approveForm = pa.locator('[data-testid=approve-form]');
+    await approveForm.waitFor();
+    expect(Number(await approveForm.locator('input[name=offeredAmount]').inputValue())).toBe(AMOUNT_YUAN);
+    await approveForm.locator('button[type=submit]').click();
+    await pa.locator('.badge[data-status=approved]').waitFor();
+    expect(pathOf(pa)).toBe(`/partner/leads/${appA}`);
+    await shot(pa, '09-partner-approved');
+
+    // ── 7. the consumer sees the approval on the timeline and in the notifications ────────────
+    await c.goto(`/applications/${appA}`);
+    const timeline = c.locator('[data-testid=timeline]');
+    await timeline.waitFor();
+    expect(await timeline.locator('li[data-status=approved]').count()).toBe(1);
+    expect(await c.locator('main h1 .badge').getAttribute('data-status')).toBe('approved');
+    await shot(c, '10-consumer-approved');
+
+    await c.goto('/notifications');
+    const notifications = c.locator('[data-testid=notification]');
+    await notifications.first().waitFor();
+    expect((await notifications.allInnerTexts()).some((t) => t.includes('已批准'))).toBe(true);
+
+    // ── 8. the consumer withdraws the consent for 甲银行; 甲银行 loses sight of the applicant ──
+    await c.goto('/my-data');
+    const cardA = c.locator('main .card[data-consent-id]').filter({ has: c.locator('.row-between strong', { hasText: /^甲银行$/ }) });
+    expect(await cardA.count()).toBe(1);
+    // the withdraw form carries the page's CSRF token (it sits inside {{#each}}: @root.csrfToken)
+    expect(await cardA.locator('form input[name=_csrf]').inputValue()).not.toBe('');
+    expect(await c.locator('.alert.success').count()).toBe(0);
+    await cardA.getByRole('button', { name: '撤回授权' }).click();
+    await c.locator('.alert.success').waitFor();
+    expect(await c.locator('.alert.success').innerText()).toContain('授权已撤回');
+    const withdrawnA = c.locator('main .card[data-consent-id]').filter({ has: c.locator('.row-between strong', { hasText: /^甲银行$/ }) });
+    expect(await withdrawnA.getByRole('button', { name: '撤回授权' }).count()).toBe(0);
+    expect(await withdrawnA.locator('.badge').innerText()).toContain('已撤回');
+    // 丙消费金融 keeps its consent
+    const cardC = c.locator('main .card[data-consent-id]').filter({ has: c.locator('.row-between strong', { hasText: /^丙消费金融$/ }) });
+    expect(await cardC.getByRole('button', { name: '撤回授权' }).count()).toBe(1);
+    await shot(c, '11-my-data-withdrawn');
+
+    await pa.reload();
+    await pa.locator('[data-testid=consent-withdrawn]').waitFor();
+    const applicantAfter = await pa.locator('[data-testid=applicant]').innerText();
+    expect(applicantAfter).not.toContain(phone);
+    expect(applicantAfter).not.toContain('王小明');
+    expect(await pa.locator('[data-testid=reveal]').count()).toBe(0);
+    await shot(pa, '12-partner-consent-withdrawn');
+
+    // ── separate identities, and nothing went wrong in any browser ───────────────────────────
+    expect((await consumer.context.cookies()).map((k) => k.value)).not.toEqual((await partnerA.context.cookies()).map((k) => k.value));
+    expect(browserProblems).toEqual([]);
+    if (knownCspStyleViolations.length) console.warn(`inline styles blocked by CSP:\n${knownCspStyleViolations.join('\n')}`);
+    if (knownAppBugs.size) console.warn(`known app bugs worked around:\n${[...knownAppBugs].join('\n')}`);
+
+    await Promise.all([consumer.context.close(), partnerA.context.close(), partnerB.context.close()]);
+  });
+});
