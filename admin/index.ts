@@ -41,8 +41,15 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render)
   });
 
   r.get('/', operator, async (req, res) => {
-    const [counts, receivables] = await Promise.all([services.applications.countsByStatus(), services.settlement.receivables()]);
+    const [counts, receivables, response, institutions] = await Promise.all([
+      services.applications.countsByStatus(),
+      services.settlement.receivables(),
+      services.applications.responseStats(),
+      services.institutions.list(),
+    ]);
+    const names = new Map(institutions.map((i) => [i.id, i.shortName]));
     await render(req, res, 'dashboard', {
+      response: response.map((r) => ({ ...r, name: names.get(r.institutionId) ?? r.institutionId })),
       title: '概览',
       statusCounts: applicationStatuses.map((s) => ({ label: statusLabels[s], n: counts[s] ?? 0 })),
       receivables,
@@ -102,6 +109,10 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render)
         body: m.provider === 'outbox' ? m.body : m.body.replace(/\d{6}/g, '******'),
       })),
     });
+  });
+
+  r.get('/risk', operator, async (req, res) => {
+    await render(req, res, 'risk', { title: '风险提示', flags: await services.risk.recentFlags(200), thresholds: services.risk.thresholds });
   });
 
   return r;

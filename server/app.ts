@@ -20,6 +20,7 @@ import type { HttpKit } from './http/kit';
 import { createPassport } from './http/passport';
 import { createRateLimits } from './http/rate-limits';
 import { createVisitorResolver } from './http/visitor';
+import { deviceOf } from './http/device';
 import { createRenderers } from './http/render';
 import './http/types';
 
@@ -82,6 +83,7 @@ export function createApp(container: Container): Express {
     limits,
     authenticate: createPassport(services.accounts),
     visitor: createVisitorResolver(container.pii, production),
+    device: deviceOf(production),
   };
 
   app.get('/healthz', guards.public, (_req, res) => {

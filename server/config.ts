@@ -38,6 +38,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
   LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
+  FRAUD_MAX_ACCOUNTS_PER_DEVICE: z.coerce.number().int().positive().default(3),
+  FRAUD_MAX_APPLICATIONS_PER_DAY: z.coerce.number().int().positive().default(10),
   REGISTER_RATE_LIMIT: z.coerce.number().int().positive().default(10),
   TRUST_PROXY: z.preprocess(emptyToUndefined, z.string().optional()),
 });
@@ -65,6 +67,7 @@ export interface Config {
   seedDemo: boolean;
   rateLimits: { loginPerWindow: number; registerPerWindow: number; windowMs: number };
   trustProxy?: string;
+  risk: { maxAccountsPerDevice: number; maxApplicationsPerDay: number };
 }
 
 export class ConfigError extends Error {}
@@ -131,5 +134,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: env.SEED_DEMO === 'auto',
     rateLimits: { loginPerWindow: env.LOGIN_RATE_LIMIT, registerPerWindow: env.REGISTER_RATE_LIMIT, windowMs: 15 * 60_000 },
     trustProxy: env.TRUST_PROXY,
+    risk: { maxAccountsPerDevice: env.FRAUD_MAX_ACCOUNTS_PER_DEVICE, maxApplicationsPerDay: env.FRAUD_MAX_APPLICATIONS_PER_DAY },
   };
 }

@@ -12,6 +12,7 @@ import { DataRightsService } from './modules/data-rights';
 import { MessagesService } from './modules/messages';
 import { WebhooksService } from './modules/webhooks';
 import { PrescreenService } from './modules/prescreen';
+import { RiskService, type RiskThresholds } from './modules/risk';
 import { AuditService } from './modules/audit';
 import { CatalogueService } from './modules/catalogue';
 import { IdempotencyService } from './modules/idempotency';
@@ -38,6 +39,7 @@ export interface Services {
   messages: MessagesService;
   webhooks: WebhooksService;
   prescreen: PrescreenService;
+  risk: RiskService;
 }
 
 export interface HealthCheck {
@@ -63,7 +65,7 @@ export function createServices(
   search: SearchIndex,
   shared: SharedState,
   messages: MessageProvider = new OutboxProvider(),
-  options: { production?: boolean } = {},
+  options: { production?: boolean; risk?: RiskThresholds } = {},
 ): Services {
   const db = database.db;
   const audit = new AuditService(db);
@@ -75,7 +77,8 @@ export function createServices(
   const prescreen = new PrescreenService(db);
   const settlement = new SettlementService(db);
   const catalogue = new CatalogueService(db, search, shared.cache);
-  const applications = new ApplicationsService(db, pii, catalogue, settlement, audit, notifications, consents, accounts);
+  const risk = new RiskService(db, pii, options.risk ?? { maxAccountsPerDevice: 3, maxApplicationsPerDay: 10 });
+  const applications = new ApplicationsService(db, pii, catalogue, settlement, audit, notifications, consents, accounts, risk);
   return {
     accounts,
     institutions: new InstitutionsService(db),
@@ -86,6 +89,7 @@ export function createServices(
     submission: new SubmissionService(db, pii, catalogue, accounts, identity, consents, audit, webhooks, prescreen, notifications),
     webhooks,
     prescreen,
+    risk,
     settlement,
     audit,
     idempotency: new IdempotencyService(db),
@@ -111,7 +115,7 @@ export async function createContainer(
   const search = createSearchIndex(config.elasticsearchUrl);
   const messages =
     config.sms.gatewayUrl && config.sms.gatewaySecret ? new HttpGatewayProvider(config.sms.gatewayUrl, config.sms.gatewaySecret) : new OutboxProvider();
-  const services = createServices(database, pii, search, shared, messages, { production: config.env === 'production' });
+  const services = createServices(database, pii, search, shared, messages, { production: config.env === 'production', risk: config.risk });
   await services.catalogue.start({ watch: config.env !== 'test' });
   const health: HealthCheck[] = [
     { name: 'database', check: () => database.ping() },

@@ -12,3 +12,4 @@ export * from '../modules/consents/consents.schema';
 export * from '../modules/webhooks/webhooks.schema';
 export * from '../modules/messages/messages.schema';
 export * from '../modules/prescreen/prescreen.schema';
+export * from '../modules/risk/risk.schema';

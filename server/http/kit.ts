@@ -2,6 +2,7 @@ import type { Guards } from './guards';
 import type { Authenticate } from './passport';
 import type { RateLimits } from './rate-limits';
 import type { VisitorResolver } from './visitor';
+import type { DeviceResolver } from './device';
 
 /** What every router gets besides the services: guards, rate limits, the login strategies, the visitor key. */
 export interface HttpKit {
@@ -9,4 +10,5 @@ export interface HttpKit {
   limits: RateLimits;
   authenticate: Authenticate;
   visitor: VisitorResolver;
+  device: DeviceResolver;
 }

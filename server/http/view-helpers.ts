@@ -40,6 +40,7 @@ export const viewHelpers = {
   join: (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : '、') : ''),
   selected: (a: unknown, b: unknown) => (String(a) === String(b) ? 'selected' : ''),
   inc: (n: unknown) => Number(n) + 1,
+  json: (v: unknown) => JSON.stringify(v ?? null),
   creditLabel: (v: unknown) => creditSelfAssessment[String(v) as keyof typeof creditSelfAssessment]?.label ?? String(v ?? ''),
   concat: (...args: unknown[]) => args.slice(0, -1).map(String).join(''),
   and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),

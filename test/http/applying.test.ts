@@ -4,7 +4,10 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
 import { PASSWORD } from '../support/fixtures';
-import { ALL_FIELDS, apply, applicationInput, consumerAgent, csrfFrom, newIdNumber, staffAgent } from '../support/http';
+import supertest from 'supertest';
+import { sql } from 'drizzle-orm';
+import { queryRows } from '../../server/db/client';
+import { ALL_FIELDS, apply, applicationInput, consumerAgent, csrfFrom, newIdNumber, register, staffAgent } from '../support/http';
 
 /** A third institution with a product that only accepts applicants aged 56 to 60. */
 async function addInstitutionC(t: TestApp) {
@@ -221,5 +224,45 @@ describe('applying: identity, consent per institution, one form to many', () => 
     const phone = /(?<!\d)1[3-9]\d{9}(?!\d)/.exec(text);
     expect(phone, phone ? text.slice(Math.max(0, phone.index - 200), phone.index + 50) : '').toBeNull(); // no mobile number
     expect(text).not.toContain('王小明');
+  });
+});
+
+describe('anti-fraud basics', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { FRAUD_MAX_ACCOUNTS_PER_DEVICE: '2', FRAUD_MAX_APPLICATIONS_PER_DAY: '1' } });
+  });
+  afterAll(() => t?.close());
+
+  it('flags many accounts on one device, bursts of applications and an ID bound to another phone; institutions and operators see them', async () => {
+    const device = 'device-under-test-0001';
+    for (let i = 0; i < 3; i++) {
+      const agent = supertest.agent(t.app).set('X-Device-Id', device);
+      expect((await register(agent, t.app)).status).toBe(201);
+    }
+    const flags = await t.container.services.risk.recentFlags();
+    expect(flags.filter((f) => f.code === 'shared_device').length).toBe(3);
+
+    const busy = await consumerAgent(t.app);
+    await apply(busy.agent, t.fixtures.institutionA.productId);
+    await apply(busy.agent, t.fixtures.institutionB.productId);
+    expect((await t.container.services.risk.flagsFor(busy.id)).map((f) => f.code)).toContain('application_burst');
+
+    const other = await consumerAgent(t.app, { verified: false });
+    await other.agent.post('/api/v1/identity').send({ realName: '王小明', idNumber: busy.idNumber }).expect(409);
+    expect((await t.container.services.risk.flagsFor(other.id)).map((f) => f.code)).toEqual(['id_phone_mismatch']);
+
+    const partner = await staffAgent(t.app, 'partner', t.fixtures.institutionA.staff);
+    const lead = (await partner.get('/api/partner/v1/leads').expect(200)).body.items[0];
+    const detail = await partner.get(`/api/partner/v1/leads/${lead.id}`).expect(200);
+    expect(detail.body.riskFlags.map((f: { code: string }) => f.code)).toContain('application_burst');
+    const operator = await staffAgent(t.app, 'admin', t.fixtures.operator);
+    const page = await operator.get('/admin/risk').expect(200);
+    expect(page.text).toContain('同一设备注册或申请的账号过多');
+    expect(page.text).toContain('身份证号已绑定其他手机号');
+    // raw device ids and addresses are never stored
+    const rows = await queryRows(t.container.database.db, sql`select * from risk_signals`);
+    expect(JSON.stringify(rows)).not.toContain(device);
+    expect(JSON.stringify(rows)).not.toContain('127.0.0.1');
   });
 });

@@ -57,6 +57,7 @@ export function accountRoutes(r: Router, services: Services, kit: HttpKit, rende
       const body = parse(registerBody, { ...fields, displayName: fields.displayName || undefined }, '注册信息有误');
       const account = await services.accounts.registerWithCode(body);
       await establishLogin(req, account);
+      await services.risk.recordRegistration(account.id, kit.device(req, res), req.ip ?? '');
       await services.audit.record(
         { ...auditActor(req), kind: 'consumer', id: account.id },
         { action: 'account.registered', objectType: 'account', objectId: account.id },

@@ -39,6 +39,7 @@ export function applicationRoutes(r: Router, services: Services, kit: HttpKit, r
       res.redirect(303, safeNext(req.body.next, '/profile'));
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
+      if (err.code === 'id_in_use') await services.risk.flagIdPhoneMismatch(req.account!.id);
       res.status(err.code === 'id_in_use' || err.code === 'already_verified' ? 409 : 400);
       await showVerify(req, res, { error: { message: err.message, fields: err.fields }, values: { realName: req.body.realName } });
     }
@@ -195,6 +196,7 @@ export function applicationRoutes(r: Router, services: Services, kit: HttpKit, r
         { items: body.products.map((p) => ({ productId: p.productId, amountFen: p.amount, termMonths: p.termMonths })), purpose: body.purpose, consents: body.consents },
         auditActor(req),
       );
+      await services.risk.recordApplications(req.account!.id, result.created, kit.device(req, res), req.ip ?? '');
       for (const id of result.created) {
         const app = await services.applications.getForConsumer(req.account!.id, id);
         services.catalogue.recordEvent(kit.visitor(req, res), 'apply', { productId: app.productId });

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Services } from '../../container';
-import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { releasableFields } from '../../modules/consents';
 import { auditActor } from '../audit-actor';
 import { idempotent } from '../idempotency';
@@ -39,7 +39,7 @@ function productJsonText(p: ProductView): string {
 }
 
 export function consumerApi(services: Services, kit: HttpKit): Router {
-  const { guards, limits, authenticate, visitor } = kit;
+  const { guards, limits, authenticate, visitor, device } = kit;
   const r = Router();
   const consumer = guards.consumer('api');
 
@@ -114,6 +114,7 @@ export function consumerApi(services: Services, kit: HttpKit): Router {
     const body = parse(registerBody, req.body, '注册信息有误');
     const account = await services.accounts.registerWithCode(body);
     await establishLogin(req, account);
+    await services.risk.recordRegistration(account.id, device(req, res), req.ip ?? '');
     await services.audit.record({ ...auditActor(req), kind: 'consumer', id: account.id }, { action: 'account.registered', objectType: 'account', objectId: account.id });
     res.status(201).json({ account: accountJson(account) });
   });
@@ -222,7 +223,10 @@ export function consumerApi(services: Services, kit: HttpKit): Router {
 
   r.post('/identity', consumer, async (req, res) => {
     const body = parse(identityBody, req.body, '实名信息有误');
-    const summary = await services.identity.verify(req.account!.id, body, auditActor(req));
+    const summary = await services.identity.verify(req.account!.id, body, auditActor(req)).catch(async (err: unknown) => {
+      if (err instanceof AppError && err.code === 'id_in_use') await services.risk.flagIdPhoneMismatch(req.account!.id);
+      throw err;
+    });
     await services.accounts.saveProfile(req.account!.id, { age: summary.age ?? null });
     res.status(201).json(summary);
   });
@@ -254,6 +258,7 @@ export function consumerApi(services: Services, kit: HttpKit): Router {
       { items: body.products.map((p) => ({ productId: p.productId, amountFen: p.amount, termMonths: p.termMonths })), purpose: body.purpose, consents: body.consents },
       auditActor(req),
     );
+    await services.risk.recordApplications(req.account!.id, result.created, device(req, res), req.ip ?? '');
     if (result.created.length === 0) {
       throw new ConflictError(
         'nothing_submitted',

@@ -147,5 +147,6 @@ export function leadJson(l: LeadDetail) {
     consent: l.consent ? { id: l.consent.id, fields: l.consent.fields, grantedAt: l.consent.grantedAt, withdrawnAt: l.consent.withdrawnAt } : null,
     applicant: l.applicant ? applicantJson(l.applicant) : null,
     contact: l.contact,
+    riskFlags: l.riskFlags,
   };
 }

@@ -8,6 +8,7 @@ import type { AuditActor, AuditService } from '../audit';
 import type { NotificationsService } from '../notifications';
 import type { ConsentsService } from '../consents';
 import type { AccountsService, ContactPreferences } from '../accounts';
+import type { RiskFlag, RiskService } from '../risk';
 import { quietUntil } from '../../lib/quiet-hours';
 import type { ApplicantData } from './submission.service';
 import { maskIdNumber, maskPhone } from '../../lib/pii';
@@ -95,6 +96,8 @@ export interface LeadDetail extends ApplicationDetail {
   applicant: MaskedApplicant | null;
   /** how the consumer wants to be contacted; `blocked` = they asked this institution to stop */
   contact: (Omit<ContactPreferences, 'blockedInstitutionIds'> & { blocked: boolean; quietNow: boolean }) | null;
+  /** anti-fraud flags on the applicant */
+  riskFlags: Pick<RiskFlag, 'code' | 'label' | 'createdAt'>[];
 }
 
 function maskApplicant(data: ApplicantData): MaskedApplicant {
@@ -116,6 +119,7 @@ export class ApplicationsService {
     private readonly notifications: NotificationsService,
     private readonly consents: ConsentsService,
     private readonly accounts: AccountsService,
+    private readonly risk: RiskService,
   ) {}
 
   private baseSelect(db: Database = this.db) {
@@ -270,6 +274,7 @@ export class ApplicationsService {
       nextStatuses: nextStatuses(lead.status, 'institution'),
       consent: consent ? { id: consent.id, fields: consent.fields, grantedAt: consent.grantedAt, withdrawnAt: consent.withdrawnAt } : null,
       applicant: withdrawn || !data ? null : maskApplicant(data),
+      riskFlags: (await this.risk.flagsFor(owner!.consumerId)).map((f) => ({ code: f.code, label: f.label, createdAt: f.createdAt })),
       contact: withdrawn
         ? null
         : { ...channels, blocked: blockedInstitutionIds.includes(institutionId), quietNow: quietUntil(new Date(), prefs.quietStart, prefs.quietEnd) !== null },
@@ -315,10 +320,11 @@ export class ApplicationsService {
     return rows.map((r) => this.toView(r));
   }
 
-  async getForOperator(id: string, actor: AuditActor): Promise<ApplicationDetail> {
+  async getForOperator(id: string, actor: AuditActor): Promise<ApplicationDetail & { riskFlags: RiskFlag[] }> {
     const detail = await this.detail(eq(applications.id, id));
     await this.audit.record(actor, { action: 'application.viewed', objectType: 'application', objectId: id });
-    return detail;
+    const [owner] = await this.db.select({ consumerId: applications.consumerId }).from(applications).where(eq(applications.id, id));
+    return { ...detail, riskFlags: await this.risk.flagsFor(owner!.consumerId) };
   }
 
   /**

@@ -1,0 +1,1 @@
+export { RiskService, riskFlagLabels, type RiskFlag, type RiskFlagCode, type RiskThresholds } from './risk.service';

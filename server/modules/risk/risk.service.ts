@@ -1,0 +1,93 @@
+import { and, countDistinct, desc, eq, gt, sql, count } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import type { PiiCipher } from '../../lib/pii';
+import { riskFlags, riskSignals } from './risk.schema';
+
+export interface RiskThresholds {
+  /** more accounts than this on one device raise "shared_device" */
+  maxAccountsPerDevice: number;
+  /** more applications than this in 24 hours raise "application_burst" */
+  maxApplicationsPerDay: number;
+}
+
+export const riskFlagLabels = {
+  shared_device: '同一设备注册或申请的账号过多',
+  application_burst: '短时间内提交的申请过多',
+  id_phone_mismatch: '身份证号已绑定其他手机号',
+} as const;
+export type RiskFlagCode = keyof typeof riskFlagLabels;
+
+export type RiskFlag = typeof riskFlags.$inferSelect & { label: string };
+
+/**
+ * Anti-fraud basics: the device and address of every registration and application (as keyed
+ * hashes), and flags when one device serves many accounts, one consumer applies too often,
+ * or an ID number bound to another phone is tried. Flags inform; they do not decide.
+ */
+export class RiskService {
+  constructor(
+    private readonly db: Database,
+    private readonly pii: PiiCipher,
+    readonly thresholds: RiskThresholds,
+  ) {}
+
+  private hashes(device: string, ip: string) {
+    return { deviceHash: this.pii.blindIndex(`device:${device}`), ipHash: this.pii.blindIndex(`ip:${ip}`) };
+  }
+
+  private async flag(accountId: string, code: RiskFlagCode, detail: Record<string, unknown>): Promise<void> {
+    // one flag per account and code a day is enough to see it
+    const [recent] = await this.db
+      .select({ n: count() })
+      .from(riskFlags)
+      .where(and(eq(riskFlags.accountId, accountId), eq(riskFlags.code, code), gt(riskFlags.createdAt, sql`now() - interval '24 hours'`)));
+    if ((recent?.n ?? 0) > 0) return;
+    await this.db.insert(riskFlags).values({ accountId, code, detail });
+  }
+
+  private async checkDevice(deviceHash: string): Promise<void> {
+    const [row] = await this.db.select({ n: countDistinct(riskSignals.accountId) }).from(riskSignals).where(eq(riskSignals.deviceHash, deviceHash));
+    const accounts = row?.n ?? 0;
+    if (accounts > this.thresholds.maxAccountsPerDevice) {
+      const others = await this.db
+        .selectDistinct({ accountId: riskSignals.accountId })
+        .from(riskSignals)
+        .where(eq(riskSignals.deviceHash, deviceHash));
+      for (const o of others) await this.flag(o.accountId, 'shared_device', { accounts, threshold: this.thresholds.maxAccountsPerDevice });
+    }
+  }
+
+  async recordRegistration(accountId: string, device: string, ip: string): Promise<void> {
+    const h = this.hashes(device, ip);
+    await this.db.insert(riskSignals).values({ kind: 'registration', accountId, ...h });
+    await this.checkDevice(h.deviceHash);
+  }
+
+  async recordApplications(accountId: string, applicationIds: string[], device: string, ip: string): Promise<void> {
+    if (applicationIds.length === 0) return;
+    const h = this.hashes(device, ip);
+    await this.db.insert(riskSignals).values(applicationIds.map((applicationId) => ({ kind: 'application' as const, accountId, applicationId, ...h })));
+    await this.checkDevice(h.deviceHash);
+    const [row] = await this.db
+      .select({ n: count() })
+      .from(riskSignals)
+      .where(and(eq(riskSignals.accountId, accountId), eq(riskSignals.kind, 'application'), gt(riskSignals.createdAt, sql`now() - interval '24 hours'`)));
+    if ((row?.n ?? 0) > this.thresholds.maxApplicationsPerDay) {
+      await this.flag(accountId, 'application_burst', { applications24h: row!.n, threshold: this.thresholds.maxApplicationsPerDay });
+    }
+  }
+
+  async flagIdPhoneMismatch(accountId: string): Promise<void> {
+    await this.flag(accountId, 'id_phone_mismatch', {});
+  }
+
+  async flagsFor(accountId: string): Promise<RiskFlag[]> {
+    const rows = await this.db.select().from(riskFlags).where(eq(riskFlags.accountId, accountId)).orderBy(desc(riskFlags.createdAt));
+    return rows.map((r) => ({ ...r, label: riskFlagLabels[r.code] }));
+  }
+
+  async recentFlags(limit = 200): Promise<RiskFlag[]> {
+    const rows = await this.db.select().from(riskFlags).orderBy(desc(riskFlags.createdAt)).limit(limit);
+    return rows.map((r) => ({ ...r, label: riskFlagLabels[r.code] }));
+  }
+}
