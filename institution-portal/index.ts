@@ -5,6 +5,7 @@ import { bulkLeadBody, leadFilterQuery, leadStatusBody, prescreenRuleBody, staff
 import { toLeadFilter } from '../server/http/lead-filter';
 import { leadsCsv } from '../server/http/lead-csv';
 import { creditSelfAssessment } from '../server/modules/catalogue';
+import { documentKinds } from '../server/modules/documents';
 import { toStatusChange } from '../server/http/api/partner-api';
 import { auditActor } from '../server/http/audit-actor';
 import { formIdempotent } from '../server/http/idempotency';
@@ -118,8 +119,10 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
   const showLead = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
     const lead = await services.applications.getLead(req.institutionId!, String(req.params.id), auditActor(req));
     const messages = await services.messages.thread(lead.id);
+    const documents = lead.applicant ? (await services.documents.listForApplication(lead.id)).map((d) => ({ ...d, kindLabel: documentKinds[d.kind] })) : [];
     await render(req, res, 'lead', {
       messages,
+      documents,
       title: lead.productName,
       lead,
       rejectReasons: Object.entries(rejectReasons).map(([value, label]) => ({ value, label })),
@@ -128,6 +131,10 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
   };
 
   r.get('/leads/:id', staff, (req, res) => showLead(req, res));
+  r.get('/documents/:id', staff, async (req, res) => {
+    const { row, bytes } = await services.documents.openByInstitution(req.institutionId!, String(req.params.id), auditActor(req));
+    res.type(row.mime).set('Content-Disposition', 'inline').set('Cache-Control', 'private, no-store').send(bytes);
+  });
   r.post('/leads/:id/messages', staff, async (req, res) => {
     try {
       await services.messages.postByInstitution(req.institutionId!, String(req.params.id), req.account!.id, String(req.body.body ?? ''));

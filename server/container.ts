@@ -13,6 +13,8 @@ import { MessagesService } from './modules/messages';
 import { WebhooksService } from './modules/webhooks';
 import { PrescreenService } from './modules/prescreen';
 import { RiskService, type RiskThresholds } from './modules/risk';
+import { DocumentsService } from './modules/documents';
+import { LocalBlobStore } from './adapters/storage';
 import { AuditService } from './modules/audit';
 import { CatalogueService } from './modules/catalogue';
 import { IdempotencyService } from './modules/idempotency';
@@ -40,6 +42,7 @@ export interface Services {
   webhooks: WebhooksService;
   prescreen: PrescreenService;
   risk: RiskService;
+  documents: DocumentsService;
 }
 
 export interface HealthCheck {
@@ -65,7 +68,7 @@ export function createServices(
   search: SearchIndex,
   shared: SharedState,
   messages: MessageProvider = new OutboxProvider(),
-  options: { production?: boolean; risk?: RiskThresholds } = {},
+  options: { production?: boolean; risk?: RiskThresholds; documentsDir?: string } = {},
 ): Services {
   const db = database.db;
   const audit = new AuditService(db);
@@ -90,6 +93,7 @@ export function createServices(
     webhooks,
     prescreen,
     risk,
+    documents: new DocumentsService(db, new LocalBlobStore(options.documentsDir ?? path.join(process.cwd(), 'data', 'documents')), pii, consents, audit),
     settlement,
     audit,
     idempotency: new IdempotencyService(db),
@@ -115,7 +119,11 @@ export async function createContainer(
   const search = createSearchIndex(config.elasticsearchUrl);
   const messages =
     config.sms.gatewayUrl && config.sms.gatewaySecret ? new HttpGatewayProvider(config.sms.gatewayUrl, config.sms.gatewaySecret) : new OutboxProvider();
-  const services = createServices(database, pii, search, shared, messages, { production: config.env === 'production', risk: config.risk });
+  const services = createServices(database, pii, search, shared, messages, {
+    production: config.env === 'production',
+    risk: config.risk,
+    documentsDir: path.join(config.dataDir, 'documents'),
+  });
   await services.catalogue.start({ watch: config.env !== 'test' });
   const health: HealthCheck[] = [
     { name: 'database', check: () => database.ping() },

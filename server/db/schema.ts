@@ -13,3 +13,4 @@ export * from '../modules/webhooks/webhooks.schema';
 export * from '../modules/messages/messages.schema';
 export * from '../modules/prescreen/prescreen.schema';
 export * from '../modules/risk/risk.schema';
+export * from '../modules/documents/documents.schema';

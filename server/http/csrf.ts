@@ -6,17 +6,26 @@ import { AppError } from '../lib/errors';
  * Pages: a synchroniser token kept in the session, sent back in a hidden `_csrf` field (or the
  * `X-CSRF-Token` header) on every state-changing request.
  */
-const { csrfSynchronisedProtection } = csrfSync({
+const { csrfSynchronisedProtection, isRequestValid } = csrfSync({
   getTokenFromRequest: (req) => (req.body as { _csrf?: string } | undefined)?._csrf ?? req.get('x-csrf-token'),
   errorConfig: { statusCode: 403, message: 'invalid csrf token', code: 'EBADCSRFTOKEN' },
 });
-export const pageCsrf: RequestHandler = (req, res, next) =>
+export const pageCsrf: RequestHandler = (req, res, next) => {
+  // multipart bodies are parsed by the upload route itself, which checks the token right after
+  if (req.is('multipart/form-data')) return next();
   csrfSynchronisedProtection(req, res, (err?: unknown) => {
     if (err) return next(err);
     // the token has done its job; strict form schemas must not see it
     if (req.body && typeof req.body === 'object') delete (req.body as Record<string, unknown>)._csrf;
     next();
   });
+};
+
+/** For multipart forms: after the upload is parsed, the same synchroniser-token check. */
+export const multipartCsrf: RequestHandler = (req, _res, next) => {
+  if (!isRequestValid(req)) return next(new AppError('csrf_invalid', '页面已过期或表单无效，请刷新后重试'));
+  next();
+};
 
 /**
  * JSON APIs: cookies are SameSite=Lax and a state-changing call must be `application/json`,
@@ -26,6 +35,8 @@ export const pageCsrf: RequestHandler = (req, res, next) =>
 export const apiCsrf: RequestHandler = (req, _res, next) => {
   if (['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return next();
   if (/^Bearer\s/i.test(req.get('authorization') ?? '')) return next();
+  // uploads: a custom header no cross-site form can send (it would need a CORS preflight)
+  if (req.is('multipart/form-data') && req.get('x-requested-with')) return next();
   if (!req.is('application/json') && (req.get('content-length') ?? '0') !== '0') {
     return next(new AppError('unsupported_media_type', '请求体须为 application/json'));
   }

@@ -44,7 +44,14 @@ export function describeError(err: unknown): { status: number; body: ErrorBody['
   if (err instanceof z.ZodError) {
     return { status: 400, body: { code: 'validation_failed', message: '输入有误', fields: fieldErrors(err) } };
   }
-  const e = err as { type?: string; status?: number; statusCode?: number; code?: string; expose?: boolean };
+  const e = err as { type?: string; status?: number; statusCode?: number; code?: string; expose?: boolean; name?: string; field?: string };
+  if (e?.name === 'MulterError') {
+    const tooBig = e.code === 'LIMIT_FILE_SIZE';
+    return {
+      status: tooBig ? 413 : 400,
+      body: { code: tooBig ? 'payload_too_large' : 'validation_failed', message: tooBig ? '文件过大' : '上传有误', fields: { [e.field ?? 'file']: tooBig ? '文件不能超过 5 MB' : '只能上传一个文件' } },
+    };
+  }
   if (e?.type === 'entity.parse.failed') return { status: 400, body: { code: 'invalid_json', message: '请求体不是有效的 JSON' } };
   if (e?.type === 'entity.too.large') return { status: 413, body: { code: 'payload_too_large', message: '请求体过大' } };
   if (e?.code === 'EBADCSRFTOKEN' || (e?.statusCode === 403 && (err as Error).message?.includes('csrf'))) {

@@ -66,7 +66,7 @@ export async function staffAgent(app: Express, surface: 'partner' | 'admin', use
   return agent;
 }
 
-export const ALL_FIELDS = ['realName', 'phone', 'idNumber', 'age', 'city', 'employment', 'monthlyIncome', 'housing', 'monthlyDebt', 'creditSelfAssessment', 'loanRequest'];
+export const ALL_FIELDS = ['realName', 'phone', 'idNumber', 'age', 'city', 'employment', 'monthlyIncome', 'housing', 'monthlyDebt', 'creditSelfAssessment', 'loanRequest', 'documents'];
 
 /** The body of one application to one product, with consent to that product's institution. */
 export const applicationInput = (productId: string, institutionId: string, extra: Record<string, unknown> = {}) => ({

@@ -10,6 +10,9 @@ import { safeNext } from '../../server/http/session-login';
 import { fieldErrors, parse } from '../../server/http/validate';
 import { isTerminal, type Refusal } from '../../server/modules/applications';
 import { creditSelfAssessment, employmentTypes, type ProductView } from '../../server/modules/catalogue';
+import { documentKinds } from '../../server/modules/documents';
+import { multipartCsrf } from '../../server/http/csrf';
+import { singleUpload } from '../../server/http/upload';
 import { releasableFields, standardApplicationFields } from '../../server/modules/consents';
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined || v === '' ? [] : [String(v)]);
@@ -241,9 +244,27 @@ export function applicationRoutes(r: Router, services: Services, kit: HttpKit, r
   const showApplication = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
     const app = await services.applications.getForConsumer(req.account!.id, String(req.params.id));
     const messages = await services.messages.thread(app.id);
-    await render(req, res, 'application', { title: app.productName, app, messages, canWithdraw: !isTerminal(app.status) && app.status !== 'disbursed', ...extra });
+    const documents = (await services.documents.listForApplication(app.id)).map((d) => ({ ...d, kindLabel: documentKinds[d.kind] }));
+    await render(req, res, 'application', { title: app.productName, app, messages, documents, documentKinds: Object.entries(documentKinds).map(([value, label]) => ({ value, label })), canWithdraw: !isTerminal(app.status) && app.status !== 'disbursed', ...extra });
   };
   r.get('/applications/:id', consumer, (req, res) => showApplication(req, res));
+  r.post('/applications/:id/documents', consumer, singleUpload, multipartCsrf, async (req, res) => {
+    try {
+      if (!req.file) throw new ValidationError('请选择文件', { file: '请选择文件' });
+      await services.documents.upload(req.account!.id, String(req.params.id), String(req.body.kind ?? ''), req.file.buffer, auditActor(req));
+      req.session.flash = { kind: 'success', message: '材料已上传，加密保存' };
+      res.redirect(303, `/applications/${String(req.params.id)}#documents`);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      res.status(400);
+      await showApplication(req, res, { documentError: Object.values(err.fields ?? {}).join('；') || err.message });
+    }
+  });
+  r.get('/documents/:id', consumer, async (req, res) => {
+    const { row, bytes } = await services.documents.openByConsumer(req.account!.id, String(req.params.id), auditActor(req));
+    res.type(row.mime).set('Content-Disposition', 'inline').set('Cache-Control', 'private, no-store').send(bytes);
+  });
+
   r.post('/applications/:id/messages', consumer, async (req, res) => {
     try {
       await services.messages.postByConsumer(req.account!.id, String(req.params.id), String(req.body.body ?? ''));

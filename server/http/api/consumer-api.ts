@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Services } from '../../container';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { releasableFields } from '../../modules/consents';
+import { singleUpload } from '../upload';
 import { auditActor } from '../audit-actor';
 import { idempotent } from '../idempotency';
 import type { HttpKit } from '../kit';
@@ -294,6 +295,17 @@ export function consumerApi(services: Services, kit: HttpKit): Router {
   r.get('/applications', consumer, async (req, res) => {
     const items = await services.applications.listForConsumer(req.account!.id);
     res.json({ items: items.map(applicationJson) });
+  });
+
+  r.post('/applications/:id/documents', consumer, singleUpload, async (req, res) => {
+    if (!req.file) throw new ValidationError('请选择文件', { file: '请上传 file 字段' });
+    const doc = await services.documents.upload(req.account!.id, String(req.params.id), String(req.body.kind ?? ''), req.file.buffer, auditActor(req));
+    res.status(201).json({ id: doc.id, kind: doc.kind, mime: doc.mime, size: doc.size, sha256: doc.sha256, createdAt: doc.createdAt });
+  });
+
+  r.get('/documents/:id', consumer, async (req, res) => {
+    const { row, bytes } = await services.documents.openByConsumer(req.account!.id, String(req.params.id), auditActor(req));
+    res.type(row.mime).set('Cache-Control', 'private, no-store').send(bytes);
   });
 
   r.get('/applications/:id/messages', consumer, async (req, res) => {

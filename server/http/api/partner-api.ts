@@ -78,6 +78,18 @@ export function partnerApi(services: Services, kit: HttpKit): Router {
     res.json(leadJson(lead));
   });
 
+  r.get('/leads/:id/documents', staff, async (req, res) => {
+    const lead = await services.applications.getLead(req.institutionId!, String(req.params.id), auditActor(req));
+    const docs = lead.applicant ? await services.documents.listForApplication(lead.id) : [];
+    res.json({ items: docs.map((d) => ({ id: d.id, kind: d.kind, mime: d.mime, size: d.size, sha256: d.sha256, createdAt: d.createdAt })) });
+  });
+
+  /** One document's bytes: only while the consent stands; a recorded release, audited. */
+  r.get('/documents/:id', staff, async (req, res) => {
+    const { row, bytes } = await services.documents.openByInstitution(req.institutionId!, String(req.params.id), auditActor(req));
+    res.type(row.mime).set('Cache-Control', 'private, no-store').send(bytes);
+  });
+
   r.get('/leads/:id/messages', staff, async (req, res) => {
     await services.applications.getLead(req.institutionId!, String(req.params.id), auditActor(req));
     res.json({ items: (await services.messages.thread(String(req.params.id))).map((m: { id: string; senderKind: string; body: string; createdAt: Date }) => ({ id: m.id, from: m.senderKind, body: m.body, at: m.createdAt })) });

@@ -309,9 +309,11 @@ function pick(data: ApplicantData, fields: ReleasableField[]): ApplicantData {
     monthlyDebt: 'monthlyDebtFen',
     creditSelfAssessment: 'creditSelfAssessment',
     loanRequest: 'loan',
+    documents: 'loan', // documents are uploaded after submission; nothing to copy here
   };
   const out: Record<string, unknown> = {};
   for (const f of fields) {
+    if (f === 'documents') continue;
     const key = map[f];
     if (data[key] !== undefined) out[key] = data[key];
   }

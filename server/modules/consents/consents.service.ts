@@ -19,6 +19,7 @@ export const releasableFields = {
   monthlyDebt: '每月其他负债还款',
   creditSelfAssessment: '信用自评',
   loanRequest: '借款金额、期限与用途',
+  documents: '你为该申请上传的材料（证件照片、收入证明）',
 } as const;
 export type ReleasableField = keyof typeof releasableFields;
 
@@ -35,6 +36,7 @@ export const standardApplicationFields: ReleasableField[] = [
   'monthlyDebt',
   'creditSelfAssessment',
   'loanRequest',
+  'documents',
 ];
 
 export class ConsentWithdrawnError extends AppError {

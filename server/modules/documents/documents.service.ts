@@ -1,0 +1,112 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { and, asc, eq } from 'drizzle-orm';
+import { fileTypeFromBuffer } from 'file-type';
+import type { BlobStore } from '../../adapters/storage';
+import type { Database } from '../../db/client';
+import { NotFoundError, ValidationError } from '../../lib/errors';
+import { newId } from '../../lib/ids';
+import { withTransaction } from '../../lib/tx';
+import { applications } from '../applications/applications.schema';
+import type { AuditActor, AuditService } from '../audit';
+import { ConsentWithdrawnError, type ConsentsService } from '../consents';
+import { documents } from './documents.schema';
+
+export const MAX_DOCUMENT_BYTES = 5 * 1024 * 1024;
+export const allowedDocumentTypes = { 'image/jpeg': 'jpg', 'image/png': 'png', 'application/pdf': 'pdf' } as const;
+export const documentKinds = { id_front: '身份证人像面', id_back: '身份证国徽面', income_proof: '收入证明', other: '其他材料' } as const;
+export type DocumentKind = keyof typeof documentKinds;
+export type DocumentRow = typeof documents.$inferSelect;
+
+/**
+ * Documents for an application: the type is judged by the bytes (magic numbers), never by
+ * the name; the bytes are encrypted (AES-256-GCM, a key per file wrapped by the PII cipher)
+ * before they reach the store; only the consumer and the receiving institution — while the
+ * consent stands — can open them, and every opening is audited.
+ */
+export class DocumentsService {
+  constructor(
+    private readonly db: Database,
+    private readonly store: BlobStore,
+    private readonly wrapKey: { encrypt(s: string): string; decrypt(s: string): string },
+    private readonly consents: ConsentsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async upload(consumerId: string, applicationId: string, kind: string, bytes: Buffer, actor: AuditActor): Promise<DocumentRow> {
+    const [app] = await this.db
+      .select({ id: applications.id })
+      .from(applications)
+      .where(and(eq(applications.id, applicationId), eq(applications.consumerId, consumerId)));
+    if (!app) throw new NotFoundError('申请');
+    if (!(kind in documentKinds)) throw new ValidationError('材料类型无效', { kind: '请选择材料类型' });
+    if (bytes.length === 0) throw new ValidationError('文件为空', { file: '请选择文件' });
+    if (bytes.length > MAX_DOCUMENT_BYTES) throw new ValidationError('文件过大', { file: '文件不能超过 5 MB' });
+    const detected = await fileTypeFromBuffer(bytes);
+    if (!detected || !(detected.mime in allowedDocumentTypes)) {
+      throw new ValidationError('文件类型不支持', { file: '只支持 JPG、PNG 图片或 PDF（按文件内容判断，不看扩展名）' });
+    }
+    const key = randomBytes(32);
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    const sealed = Buffer.concat([cipher.update(bytes), cipher.final()]);
+    const storageKey = newId('blob');
+    // the file key travels with the blob, wrapped by the PII cipher (so PII_KEY rotation applies)
+    const header = Buffer.from(JSON.stringify({ k: this.wrapKey.encrypt(key.toString('base64')), iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64') }));
+    const lengthPrefix = Buffer.alloc(4);
+    lengthPrefix.writeUInt32BE(header.length);
+    await this.store.put(storageKey, Buffer.concat([lengthPrefix, header, sealed]));
+    const [row] = await this.db
+      .insert(documents)
+      .values({
+        id: newId('doc'),
+        consumerId,
+        applicationId,
+        kind: kind as DocumentKind,
+        mime: detected.mime,
+        size: bytes.length,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+        storageKey,
+      })
+      .returning();
+    await this.audit.record(actor, { action: 'document.uploaded', objectType: 'document', objectId: row!.id, detail: { applicationId, kind, mime: detected.mime } });
+    return row!;
+  }
+
+  listForApplication(applicationId: string): Promise<DocumentRow[]> {
+    return this.db.select().from(documents).where(eq(documents.applicationId, applicationId)).orderBy(asc(documents.createdAt));
+  }
+
+  private async read(row: DocumentRow): Promise<Buffer> {
+    const blob = await this.store.get(row.storageKey);
+    const headerLength = blob.readUInt32BE(0);
+    const header = JSON.parse(blob.subarray(4, 4 + headerLength).toString()) as { k: string; iv: string; tag: string };
+    const decipher = createDecipheriv('aes-256-gcm', Buffer.from(this.wrapKey.decrypt(header.k), 'base64'), Buffer.from(header.iv, 'base64'));
+    decipher.setAuthTag(Buffer.from(header.tag, 'base64'));
+    return Buffer.concat([decipher.update(blob.subarray(4 + headerLength)), decipher.final()]);
+  }
+
+  /** The consumer opens their own document. */
+  async openByConsumer(consumerId: string, documentId: string, actor: AuditActor): Promise<{ row: DocumentRow; bytes: Buffer }> {
+    const [row] = await this.db.select().from(documents).where(and(eq(documents.id, documentId), eq(documents.consumerId, consumerId)));
+    if (!row) throw new NotFoundError('材料');
+    await this.audit.record(actor, { action: 'document.opened', objectType: 'document', objectId: row.id });
+    return { row, bytes: await this.read(row) };
+  }
+
+  /** The institution that received the application opens a document: only while the consent stands; a recorded release. */
+  async openByInstitution(institutionId: string, documentId: string, actor: AuditActor): Promise<{ row: DocumentRow; bytes: Buffer }> {
+    const [found] = await this.db
+      .select({ doc: documents, consentId: applications.consentId })
+      .from(documents)
+      .innerJoin(applications, eq(applications.id, documents.applicationId))
+      .where(and(eq(documents.id, documentId), eq(applications.institutionId, institutionId)));
+    if (!found) throw new NotFoundError('材料');
+    const consent = found.consentId ? await this.consents.get(found.consentId) : undefined;
+    if (!consent || consent.withdrawnAt || !consent.fields.includes('documents')) throw new ConsentWithdrawnError();
+    await withTransaction(this.db, async (tx) => {
+      await this.consents.release(tx, { consentId: consent.id, channel: 'portal', actorId: actor.id ?? null, fields: ['documents'] });
+      await this.audit.record(actor, { action: 'document.opened', objectType: 'document', objectId: found.doc.id }, tx);
+    });
+    return { row: found.doc, bytes: await this.read(found.doc) };
+  }
+}
