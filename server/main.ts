@@ -17,10 +17,16 @@ async function main() {
 
   // background work: lead webhooks (the scheduler of later jobs joins here)
   const stopWebhooks = config.role === 'web' ? async () => {} : container.services.webhooks.startDispatcher();
+  // hourly: applications with no progress for 30 days expire (idempotent; issue 7 moves this onto the scheduler)
+  const expiry =
+    config.role === 'web'
+      ? undefined
+      : setInterval(() => void container.services.applications.expireStale().catch((err: unknown) => logger.error({ err }, 'expiry failed')), 3600_000).unref();
 
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
     await stopWebhooks().catch(() => undefined);
+    if (expiry) clearInterval(expiry);
     await container.close().catch(() => undefined);
     process.exit(0);
   };

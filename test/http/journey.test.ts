@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,5 +134,24 @@ describe.each(databaseTargets())('the journey through the JSON APIs on $name', (
     expect(withdrawn.body.status).toBe('withdrawn');
     const partner = await staffAgent(t.app, 'partner', t.fixtures.institutionA.staff);
     await partner.post(`/api/partner/v1/leads/${application.id}/status`).send({ status: 'reviewing' }).expect(409);
+  });
+});
+
+describe('expiry', () => {
+  it('expires applications with no progress for 30 days, once, and tells the consumer', async () => {
+    const t = await startTestApp();
+    try {
+      const consumer = await consumerAgent(t.app);
+      const old = await apply(consumer.agent, t.fixtures.institutionA.productId);
+      const fresh = await apply(consumer.agent, t.fixtures.institutionB.productId);
+      await t.container.database.db.execute(sql`update applications set updated_at = now() - interval '31 days' where id = ${old.id}`);
+      expect(await t.container.services.applications.expireStale()).toBe(1);
+      expect(await t.container.services.applications.expireStale()).toBe(0); // running it again changes nothing
+      expect((await consumer.agent.get(`/api/v1/applications/${old.id}`).expect(200)).body.status).toBe('expired');
+      expect((await consumer.agent.get(`/api/v1/applications/${fresh.id}`).expect(200)).body.status).toBe('submitted');
+      expect((await consumer.agent.get('/api/v1/notifications').expect(200)).body.items[0].kind).toBe('application.expired');
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -11,6 +11,14 @@ import {
   staffLoginBody,
   statusFilterQuery,
   leadFilterQuery,
+  smsCodeBody,
+  resetPasswordBody,
+  changePasswordBody,
+  identityBody,
+  contactPreferencesBody,
+  contactBlockBody,
+  messageBody,
+  closeAccountBody,
 } from './schemas';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
@@ -48,7 +56,7 @@ export function openApiDocument() {
       title: '贷超 API',
       version: '1.0.0',
       description:
-        'Money is in yuan with two decimals; rates are fractions (0.12 = 12%). Errors are `{ error: { code, message, fields } }`. Consumer and operator calls use the session cookie from `auth/login`; state-changing calls must be JSON. Partner calls accept a staff session or `Authorization: Bearer <API key>`.',
+        'Lead webhooks: POST of {id, event, createdAt, data} signed `x-daichao-signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`, retried with backoff until a 2xx; deduplicate on `x-daichao-delivery`. Money is in yuan with two decimals; rates are fractions (0.12 = 12%). Errors are `{ error: { code, message, fields } }`. Consumer and operator calls use the session cookie from `auth/login`; state-changing calls must be JSON. Partner calls accept a staff session or `Authorization: Bearer <API key>`.',
     },
     servers: [{ url: '/' }],
     components: {
@@ -111,7 +119,7 @@ export function openApiDocument() {
       '/api/v1/applications': {
         get: { summary: "The consumer's applications", security: [{ session: [] }], responses: { 200: ok('{ items }'), 401: error } },
         post: {
-          summary: 'Apply for a product',
+          summary: 'Apply to one or many products (一键申请多家) with one consent per institution; refused items say why (no_consent, ineligible, duplicate, invalid)',
           security: [{ session: [] }],
           parameters: [idempotencyHeader(true)],
           requestBody: body(applicationBody),
@@ -124,6 +132,56 @@ export function openApiDocument() {
       '/api/v1/applications/{id}/withdraw': {
         post: { summary: 'Withdraw an application', security: [{ session: [] }], parameters: [idParam], responses: { 200: ok('Application'), 404: error, 409: error } },
       },
+      '/api/v1/auth/sms-code': {
+        post: { summary: 'Send a one-time SMS code (register or reset_password); one a minute, ten a day per number', requestBody: body(smsCodeBody), responses: { 202: ok('{ sent, resendAfterSeconds }'), 400: error, 429: error } },
+      },
+      '/api/v1/auth/password/reset': { post: { summary: 'Reset a forgotten password with an SMS code; every session ends', requestBody: body(resetPasswordBody), responses: { 204: { description: 'Reset' }, 400: error } } },
+      '/api/v1/auth/password/change': { post: { summary: 'Change the password; other sessions end', security: [{ session: [] }], requestBody: body(changePasswordBody), responses: { 204: { description: 'Changed' }, 400: error } } },
+      '/api/v1/auth/logout-everywhere': { post: { summary: 'End every session of the account', security: [{ session: [] }], responses: { 204: { description: 'Done' } } } },
+      '/api/v1/identity': {
+        get: { summary: 'Real-name verification status (masked)', security: [{ session: [] }], responses: { 200: ok('{ verified, realNameMasked, idNumberMasked, age }') } },
+        post: { summary: 'Verify real name and resident ID number (checksum, provider); once per person', security: [{ session: [] }], requestBody: body(identityBody), responses: { 201: ok('Identity summary'), 400: error, 409: error } },
+      },
+      '/api/v1/identity/reveal': { post: { summary: 'The consumer reveals their own ID number (audited)', security: [{ session: [] }], responses: { 200: ok('{ realName, idNumber }') } } },
+      '/api/v1/contact-preferences': {
+        get: { summary: 'Channels, quiet hours and institutions asked to stop contacting', security: [{ session: [] }], responses: { 200: ok('Contact preferences') } },
+        put: { summary: 'Save contact preferences', security: [{ session: [] }], requestBody: body(contactPreferencesBody), responses: { 200: ok('Contact preferences'), 400: error } },
+      },
+      '/api/v1/contact-preferences/blocks': { post: { summary: '"Stop contacting me" for one institution, or undo', security: [{ session: [] }], requestBody: body(contactBlockBody), responses: { 200: ok('Contact preferences'), 400: error } } },
+      '/api/v1/applications/consent-preview': {
+        get: { summary: 'The consent screen for a set of products: each institution, the purpose, the exact fields', parameters: [{ name: 'products', in: 'query', required: true, schema: { type: 'string', description: 'comma-separated product ids' } }], responses: { 200: ok('{ consents }') } },
+      },
+      '/api/v1/applications/{id}/messages': {
+        get: { summary: 'The thread with the institution', security: [{ session: [] }], parameters: [idParam], responses: { 200: ok('{ items }'), 404: error } },
+        post: { summary: 'Reply to the institution', security: [{ session: [] }], parameters: [idParam], requestBody: body(messageBody), responses: { 201: ok('Message'), 400: error, 404: error } },
+      },
+      '/api/v1/applications/{id}/documents': {
+        post: {
+          summary: 'Upload a document (multipart: kind, file; JPG/PNG/PDF judged by content, ≤ 5 MB). With a session cookie send X-Requested-With.',
+          security: [{ session: [] }],
+          parameters: [idParam],
+          requestBody: { required: true, content: { 'multipart/form-data': { schema: { type: 'object', properties: { kind: { type: 'string', enum: ['id_front', 'id_back', 'income_proof', 'other'] }, file: { type: 'string', format: 'binary' } } } } } },
+          responses: { 201: ok('Document'), 400: error, 404: error, 413: error },
+        },
+      },
+      '/api/v1/documents/{id}': { get: { summary: 'One of the consumer’s documents (audited)', security: [{ session: [] }], parameters: [idParam], responses: { 200: { description: 'The file' }, 404: error } } },
+      '/api/v1/data-releases': { get: { summary: '"Who has my data": every consent with every release under it', security: [{ session: [] }], responses: { 200: ok('{ items }') } } },
+      '/api/v1/consents/{id}/withdraw': { post: { summary: 'Withdraw a consent: the institution sees nothing more', security: [{ session: [] }], parameters: [idParam], responses: { 200: ok('{ consentId, withdrawnAt }'), 404: error } } },
+      '/api/v1/me/export': { get: { summary: 'Everything held about the consumer, as JSON (audited)', security: [{ session: [] }], responses: { 200: ok('Export') } } },
+      '/api/v1/me/close': { post: { summary: 'Close the account (password; nothing in progress)', security: [{ session: [] }], requestBody: body(closeAccountBody), responses: { 204: { description: 'Closed' }, 400: error } } },
+      '/api/v1/notifications': { get: { summary: 'In-app notifications', security: [{ session: [] }], responses: { 200: ok('{ unread, items }') } } },
+      '/api/partner/v1/leads/export.csv': {
+        get: { summary: 'The inbox as CSV: consented fields only, identifiers masked; recorded as releases', security: [{ session: [] }, { partnerKey: [] }], parameters: queryParameters(leadFilterQuery), responses: { 200: { description: 'text/csv' } } },
+      },
+      '/api/partner/v1/leads/{id}/reveal': {
+        post: { summary: 'The consented fields in clear: a recorded release, audited; 403 after the consent is withdrawn', security: [{ session: [] }, { partnerKey: [] }], parameters: [idParam], responses: { 200: ok('{ applicant }'), 403: error, 404: error } },
+      },
+      '/api/partner/v1/leads/{id}/messages': {
+        get: { summary: 'The thread on a lead', security: [{ session: [] }, { partnerKey: [] }], parameters: [idParam], responses: { 200: ok('{ items }'), 404: error } },
+        post: { summary: 'Write to the applicant (refused when consent is withdrawn or they asked you to stop)', security: [{ session: [] }, { partnerKey: [] }], parameters: [idParam], requestBody: body(messageBody), responses: { 201: ok('Message'), 403: error, 404: error } },
+      },
+      '/api/partner/v1/leads/{id}/documents': { get: { summary: 'Documents of a lead (while the consent stands)', security: [{ session: [] }, { partnerKey: [] }], parameters: [idParam], responses: { 200: ok('{ items }') } } },
+      '/api/partner/v1/documents/{id}': { get: { summary: 'One document’s bytes: a recorded release, audited', security: [{ session: [] }, { partnerKey: [] }], parameters: [idParam], responses: { 200: { description: 'The file' }, 403: error, 404: error } } },
       '/api/partner/v1/auth/login': { post: { summary: 'Institution staff login', requestBody: body(staffLoginBody), responses: { 200: ok('{ account }'), 401: error } } },
       '/api/partner/v1/leads': {
         get: {

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, ilike, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, ilike, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import type { Fen } from '../../lib/money';
@@ -55,6 +55,7 @@ export interface ApplicationView {
 }
 
 export const STALE_AFTER_MS = 24 * 3600_000;
+export const EXPIRY_DAYS = 30;
 
 export interface LeadFilter {
   status?: ApplicationStatus;
@@ -226,6 +227,31 @@ export class ApplicationsService {
         queue: r.app.queue,
       };
     });
+  }
+
+  /**
+   * Applications nobody will finish: an approval not disbursed within 30 days, or a lead with no
+   * change for 30 days, becomes expired (by the system), with the consumer told. Idempotent.
+   */
+  async expireStale(now = new Date()): Promise<number> {
+    const cutoff = new Date(now.getTime() - EXPIRY_DAYS * 24 * 3600_000);
+    const due = await this.db
+      .select({ id: applications.id })
+      .from(applications)
+      .where(and(inArray(applications.status, ['submitted', 'reviewing', 'approved']), lt(applications.updatedAt, cutoff)))
+      .limit(500);
+    let expired = 0;
+    for (const { id } of due) {
+      await withTransaction(this.db, async (tx) => {
+        const [current] = await tx.select().from(applications).where(eq(applications.id, id)).for('update');
+        if (!current || !canTransition(current.status, 'expired', 'system') || current.updatedAt >= cutoff) return;
+        await tx.update(applications).set({ status: 'expired', updatedAt: now }).where(eq(applications.id, id));
+        await tx.insert(applicationEvents).values({ applicationId: id, fromStatus: current.status, toStatus: 'expired', actorKind: 'system', note: `${EXPIRY_DAYS} 天无进展，自动过期` });
+        await this.notifications.notify(current.consumerId, { kind: 'application.expired', title: '申请已过期', body: `你的申请 ${EXPIRY_DAYS} 天没有进展，已自动过期，可以重新申请。`, link: `/applications/${id}` }, tx);
+        expired += 1;
+      });
+    }
+    return expired;
   }
 
   /** The inbox for a CSV export: each consented lead's export is recorded as a release, and audited. */
