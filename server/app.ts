@@ -109,17 +109,23 @@ export function createApp(container: Container): Express {
 
   app.use(express.json({ limit: '100kb' }));
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
-  app.use(
-    session({
-      name: 'dc.sid',
-      secret: config.sessionSecret,
-      store: container.shared.sessionStore,
-      resave: false,
-      saveUninitialized: false,
-      rolling: true,
-      cookie: { httpOnly: true, sameSite: 'lax', secure: production, maxAge: 8 * 60 * 60 * 1000 },
-    }),
-  );
+  const sessions = session({
+    name: 'dc.sid',
+    secret: config.sessionSecret,
+    store: container.shared.sessionStore,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: production, maxAge: 8 * 60 * 60 * 1000 },
+  });
+  // A read-only API call without a session cookie (an app browsing the catalogue, an institution
+  // with an API key) has no session to load and will not start one: skip the machinery.
+  app.use((req, res, next) => {
+    if ((req.method === 'GET' || req.method === 'HEAD') && req.path.startsWith('/api/') && !/(?:^|;\s*)dc\.sid=/.test(req.get('cookie') ?? '')) {
+      return next();
+    }
+    sessions(req, res, next);
+  });
 
   app.get('/api/openapi.json', guards.public, (_req, res) => {
     res.json(openApiDocument());

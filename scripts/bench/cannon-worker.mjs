@@ -10,7 +10,9 @@ const latencies = [];
 const requests = job.paths
   ? [{ method: 'GET', setupRequest: (req) => ({ ...req, path: job.paths[cursor++ % job.paths.length] }) }]
   : undefined;
-const instance = autocannon({ url: job.url, connections: job.connections, duration: job.duration, ...(requests ? { requests } : {}) }, (err, result) => {
+// like browsers and apps, each connection keeps the visitor cookie it was given
+const headers = job.cookie ? { cookie: job.cookie } : {};
+const instance = autocannon({ url: job.url, connections: job.connections, duration: job.duration, headers, ...(requests ? { requests } : {}) }, (err, result) => {
   if (err) {
     parentPort.postMessage({ error: String(err) });
     return;

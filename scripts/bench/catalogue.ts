@@ -63,6 +63,8 @@ const opts = {
 };
 
 const SEARCH_CACHE_SECONDS = 30; // CatalogueService's search-result cache TTL
+/** the first-party visitor cookie a returning browser sends (set on its first visit) */
+const VISITOR_COOKIE = `dc_vid=${'0b5e4c2a-7d1f-4e8b-9a3c-5f6d7e8f9a0b'}`;
 const now = () => process.hrtime.bigint();
 const msSince = (t: bigint) => Number(now() - t) / 1e6;
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -155,7 +157,7 @@ interface HttpFigures {
 function cannon(label: string, base: string, duration: number, paths?: string[], path = '/healthz'): Promise<HttpFigures & { sent: number }> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./cannon-worker.mjs', import.meta.url), {
-      workerData: { url: `${base}${path}`, connections: opts.connections, duration, paths },
+      workerData: { url: `${base}${path}`, connections: opts.connections, duration, paths, cookie: VISITOR_COOKIE },
     });
     worker.once('error', reject);
     worker.once('message', (m: { error?: string; rps: number; non2xx: number; errors: number; total: number; sent: number; latencies: Float64Array }) => {
@@ -313,7 +315,8 @@ async function main(): Promise<void> {
     const typicalRatio = typical.rps / baseline.rps;
     lines.push(`search/baseline requests/s: cold ${f(ratio, 3)}, typical ${f(typicalRatio, 3)}`);
     lines.push('(req/s: completed requests / run time; latencies: percentiles of every 2xx response time — autocannon\'s own histogram rounds to whole ms;');
-    lines.push(' autocannon runs in a worker thread of this process: its own event loop, the app keeps the main one)');
+    lines.push(' autocannon runs in a worker thread of this process: its own event loop, the app keeps the main one;');
+    lines.push(' every request carries a visitor cookie, as a returning browser does)');
     lines.push('');
     lines.push(
       `search-result cache (${SEARCH_CACHE_SECONDS} s TTL, keyed by the whole query): ${mix.length} distinct query strings, ` +
