@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { maskIdNumber, maskLogin, maskName, maskPhone, PiiCipher } from './pii';
+import { luhnValid, maskBankCard, maskIdNumber, maskLogin, maskName, maskPhone, PiiCipher } from './pii';
 
 const key = (id: string) => ({ id, key: randomBytes(32) });
 
@@ -37,5 +37,17 @@ describe('PII encryption', () => {
     expect(maskName('张三丰')).toBe('张**');
     expect(maskLogin('13812345678')).toBe('138****5678');
     expect(maskLogin('zhang@example.com')).toBe('z***@example.com');
+  });
+});
+
+describe('bank cards', () => {
+  it('checks the Luhn digit and masks all but the first and last four', async () => {
+    // 4111 1111 1111 1111 is the classic test card; 6222 0212 3456 7890 128 a 19-digit UnionPay-style one
+    expect(luhnValid('4111111111111111')).toBe(true);
+    expect(luhnValid('4111111111111112')).toBe(false);
+    expect(luhnValid('6222021234567890128')).toBe(true);
+    expect(luhnValid('6222021234567890123')).toBe(false);
+    expect(luhnValid('12345')).toBe(false);
+    expect(maskBankCard('6222021234567890123')).toBe('6222 **** **** 0123');
   });
 });

@@ -64,3 +64,24 @@ export function maskLogin(login: string): string {
   if (at > 0) return `${login[0]}***${login.slice(at)}`;
   return login.length > 2 ? `${login.slice(0, 2)}***` : '***';
 }
+
+/** 6222021234567890123 → 6222 **** **** 0123 */
+export function maskBankCard(card: string): string {
+  const digits = card.replace(/\D/g, '');
+  return digits.length >= 8 ? `${digits.slice(0, 4)} **** **** ${digits.slice(-4)}` : '****';
+}
+
+/** The Luhn check every bank card number (银联卡) passes. */
+export function luhnValid(card: string): boolean {
+  if (!/^\d{12,19}$/.test(card)) return false;
+  let sum = 0;
+  for (let i = 0; i < card.length; i++) {
+    let d = Number(card[card.length - 1 - i]);
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}

@@ -1,3 +1,5 @@
+import { sql } from 'drizzle-orm';
+import { queryRows } from '../../server/db/client';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
@@ -86,5 +88,26 @@ describe('contact preferences, data export and closing an account', () => {
     const code = await readCode(t.app, consumer.phone);
     const again = await request(t.app).post('/api/v1/auth/register').send({ phone: consumer.phone, code, password: PASSWORD }).expect(201);
     expect(again.body.account.id).not.toBe(consumer.id);
+  });
+});
+
+describe('bank card', () => {
+  it('is Luhn-checked, stored encrypted, shown masked, revealed to its owner only', async () => {
+    const t = await startTestApp();
+    try {
+      const consumer = await consumerAgent(t.app);
+      const bad = await consumer.agent.put('/api/v1/bank-card').send({ cardNumber: '6222021234567890123' }).expect(400);
+      expect(bad.body.error.fields.cardNumber).toBeTruthy();
+      const ok = await consumer.agent.put('/api/v1/bank-card').send({ cardNumber: '6222 0212 3456 7890 128' }).expect(200);
+      expect(ok.body.bankCard.cardMasked).toBe('6222 **** **** 0128');
+      const rows = await queryRows(t.container.database.db, sql`select * from bank_cards`);
+      expect(JSON.stringify(rows)).not.toContain('6222021234567890128');
+      expect((await consumer.agent.post('/api/v1/bank-card/reveal').send({}).expect(200)).body.cardNumber).toBe('6222021234567890128');
+      const other = await consumerAgent(t.app);
+      expect((await other.agent.get('/api/v1/bank-card').expect(200)).body.bankCard).toBeNull();
+      await request(t.app).get('/api/v1/bank-card').expect(401);
+    } finally {
+      await t.close();
+    }
   });
 });

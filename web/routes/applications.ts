@@ -29,6 +29,7 @@ export function applicationRoutes(r: Router, services: Services, kit: HttpKit, r
     render(req, res, 'verify', {
       title: '实名认证',
       identity: await services.identity.summary(req.account!.id),
+      bankCard: await services.identity.bankCard(req.account!.id),
       next: safeNext(req.query.next ?? req.body?.next, ''),
       ...extra,
     });
@@ -46,6 +47,20 @@ export function applicationRoutes(r: Router, services: Services, kit: HttpKit, r
       res.status(err.code === 'id_in_use' || err.code === 'already_verified' ? 409 : 400);
       await showVerify(req, res, { error: { message: err.message, fields: err.fields }, values: { realName: req.body.realName } });
     }
+  });
+  r.post('/bank-card', consumer, async (req, res) => {
+    try {
+      await services.identity.saveBankCard(req.account!.id, String(req.body.cardNumber ?? ''), auditActor(req));
+      req.session.flash = { kind: 'success', message: '银行卡已保存' };
+      res.redirect(303, '/verify');
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      res.status(400);
+      await showVerify(req, res, { cardError: err.fields?.cardNumber ?? err.message });
+    }
+  });
+  r.post('/bank-card/reveal', consumer, async (req, res) => {
+    await showVerify(req, res, { revealedCard: await services.identity.revealBankCard(req.account!.id, auditActor(req)) });
   });
   r.post('/identity/reveal', consumer, async (req, res) => {
     const clear = await services.identity.reveal(req.account!.id, auditActor(req), 'consumer revealed own identity');

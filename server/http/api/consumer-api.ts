@@ -10,6 +10,7 @@ import { destroySession, establishLogin } from '../session-login';
 import { parse } from '../validate';
 import {
   applicationBody,
+  bankCardBody,
   calculatorQuery,
   messageBody,
   closeAccountBody,
@@ -230,6 +231,19 @@ export function consumerApi(services: Services, kit: HttpKit): Router {
     });
     await services.accounts.saveProfile(req.account!.id, { age: summary.age ?? null });
     res.status(201).json(summary);
+  });
+
+  r.get('/bank-card', consumer, async (req, res) => {
+    res.json({ bankCard: await services.identity.bankCard(req.account!.id) });
+  });
+
+  r.put('/bank-card', consumer, async (req, res) => {
+    const body = parse(bankCardBody, req.body, '银行卡信息有误');
+    res.json({ bankCard: await services.identity.saveBankCard(req.account!.id, body.cardNumber, auditActor(req)) });
+  });
+
+  r.post('/bank-card/reveal', consumer, async (req, res) => {
+    res.json({ cardNumber: await services.identity.revealBankCard(req.account!.id, auditActor(req)) });
   });
 
   /** The consumer reveals their own ID number (audited). */

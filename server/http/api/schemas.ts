@@ -236,3 +236,7 @@ export const bulkLeadBody = z.strictObject({
 export const messageBody = z.strictObject({
   body: z.string({ error: '请输入内容' }).trim().min(1, '请输入内容').max(1000, '最多 1000 字'),
 });
+
+export const bankCardBody = z.strictObject({
+  cardNumber: z.string({ error: '请输入银行卡号' }).trim().min(1, '请输入银行卡号').max(30, '银行卡号过长'),
+});

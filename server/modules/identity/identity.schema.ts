@@ -23,3 +23,13 @@ export const consumerIdentities = pgTable(
   },
   (t) => [uniqueIndex('consumer_identities_id_number_uq').on(t.idNumberHash)],
 );
+
+/** The consumer's bank card for disbursements: encrypted, shown masked. */
+export const bankCards = pgTable('bank_cards', {
+  accountId: text('account_id')
+    .primaryKey()
+    .references(() => accounts.id),
+  cardEnc: text('card_enc').notNull(),
+  cardMasked: text('card_masked').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});

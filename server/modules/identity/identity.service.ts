@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { sqlState, UNIQUE_VIOLATION, type Database } from '../../db/client';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
-import { maskIdNumber, maskName, type PiiCipher } from '../../lib/pii';
+import { luhnValid, maskBankCard, maskIdNumber, maskName, type PiiCipher } from '../../lib/pii';
 import type { AuditActor, AuditService } from '../audit';
 import { ageFromIdNumber, idNumberFacts, idNumberProblem } from './id-number';
-import { consumerIdentities } from './identity.schema';
+import { bankCards, consumerIdentities } from './identity.schema';
 import type { VerificationProvider } from './verification';
 
 export interface IdentitySummary {
@@ -92,5 +92,28 @@ export class IdentityService {
   /** Erases the identity (account closing), in the caller's transaction. */
   async erase(tx: Database, accountId: string): Promise<void> {
     await tx.delete(consumerIdentities).where(eq(consumerIdentities.accountId, accountId));
+    await tx.delete(bankCards).where(eq(bankCards.accountId, accountId));
+  }
+
+  /** Saves the card disbursements go to: Luhn-checked, encrypted, shown masked. */
+  async saveBankCard(accountId: string, raw: string, actor: AuditActor): Promise<{ cardMasked: string }> {
+    const card = raw.replace(/[\s-]/g, '');
+    if (!luhnValid(card)) throw new ValidationError('银行卡号有误', { cardNumber: '请输入正确的银行卡号（12–19 位数字）' });
+    const values = { cardEnc: this.pii.encrypt(card), cardMasked: maskBankCard(card), updatedAt: new Date() };
+    await this.db.insert(bankCards).values({ accountId, ...values }).onConflictDoUpdate({ target: bankCards.accountId, set: values });
+    await this.audit.record(actor, { action: 'bank_card.saved', objectType: 'account', objectId: accountId });
+    return { cardMasked: values.cardMasked };
+  }
+
+  async bankCard(accountId: string): Promise<{ cardMasked: string } | null> {
+    const [row] = await this.db.select({ cardMasked: bankCards.cardMasked }).from(bankCards).where(eq(bankCards.accountId, accountId));
+    return row ?? null;
+  }
+
+  async revealBankCard(accountId: string, actor: AuditActor): Promise<string> {
+    const [row] = await this.db.select().from(bankCards).where(eq(bankCards.accountId, accountId));
+    if (!row) throw new NotFoundError('银行卡');
+    await this.audit.record(actor, { action: 'bank_card.revealed', objectType: 'account', objectId: accountId });
+    return this.pii.decrypt(row.cardEnc);
   }
 }
