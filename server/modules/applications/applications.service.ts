@@ -241,6 +241,7 @@ export class ApplicationsService {
       .where(and(inArray(applications.status, ['submitted', 'reviewing', 'approved']), lt(applications.updatedAt, cutoff)))
       .limit(500);
     let expired = 0;
+    const toText: string[] = [];
     for (const { id } of due) {
       await withTransaction(this.db, async (tx) => {
         const [current] = await tx.select().from(applications).where(eq(applications.id, id)).for('update');
@@ -249,8 +250,10 @@ export class ApplicationsService {
         await tx.insert(applicationEvents).values({ applicationId: id, fromStatus: current.status, toStatus: 'expired', actorKind: 'system', note: `${EXPIRY_DAYS} 天无进展，自动过期` });
         await this.notifications.notify(current.consumerId, { kind: 'application.expired', title: '申请已过期', body: `你的申请 ${EXPIRY_DAYS} 天没有进展，已自动过期，可以重新申请。`, link: `/applications/${id}` }, tx);
         expired += 1;
+        toText.push(current.consumerId);
       });
     }
+    for (const consumerId of toText) await this.sms(consumerId, 'application.expired', `【贷超】你的一笔贷款申请 ${EXPIRY_DAYS} 天没有进展，已自动过期，可重新申请。`);
     return expired;
   }
 
@@ -379,12 +382,17 @@ export class ApplicationsService {
 
   /** An SMS about the change when the consumer allows SMS; held until their quiet hours end. */
   private async smsOnChange(consumerId: string, app: ApplicationDetail, change: StatusChange): Promise<void> {
-    if (change.status === 'reviewing') return; // not worth a text
+    await this.sms(consumerId, `application.${change.status}`, `【贷超】你申请的${app.productName}${statusLabels[change.status]}。${statusMessage(change)}`);
+  }
+
+  /** A text to the consumer when they allow SMS; held until their quiet hours end. */
+  private async sms(consumerId: string, template: string, body: string): Promise<void> {
     const prefs = await this.accounts.contactPreferences(consumerId);
     if (!prefs.allowSms) return;
-    const phone = await this.accounts.phoneOf(consumerId);
+    const phone = await this.accounts.phoneOf(consumerId).catch(() => '');
+    if (!phone) return; // a closed account has no number any more
     const sendAfter = quietUntil(new Date(), prefs.quietStart, prefs.quietEnd) ?? undefined;
-    await this.notifications.sendSms(phone, `application.${change.status}`, `【贷超】你申请的${app.productName}${statusLabels[change.status]}。${statusMessage(change)}`, { sendAfter });
+    await this.notifications.sendSms(phone, template, body, { sendAfter });
   }
 
   /** The consumer withdraws their own application. */
