@@ -21,9 +21,11 @@ import { createPassport } from './http/passport';
 import { createRateLimits } from './http/rate-limits';
 import { createVisitorResolver } from './http/visitor';
 import { deviceOf } from './http/device';
+import { readCookie } from './http/cookies';
 import { createRenderers } from './http/render';
 import './http/types';
 
+const SESSION_COOKIE = 'dc.sid';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Builds the Express app: the three surfaces, their JSON APIs, and the cross-cutting HTTP concerns. */
@@ -110,7 +112,7 @@ export function createApp(container: Container): Express {
   app.use(express.json({ limit: '100kb' }));
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
   const sessions = session({
-    name: 'dc.sid',
+    name: SESSION_COOKIE,
     secret: config.sessionSecret,
     store: container.shared.sessionStore,
     resave: false,
@@ -121,7 +123,7 @@ export function createApp(container: Container): Express {
   // A read-only API call without a session cookie (an app browsing the catalogue, an institution
   // with an API key) has no session to load and will not start one: skip the machinery.
   app.use((req, res, next) => {
-    if ((req.method === 'GET' || req.method === 'HEAD') && req.path.startsWith('/api/') && !/(?:^|;\s*)dc\.sid=/.test(req.get('cookie') ?? '')) {
+    if ((req.method === 'GET' || req.method === 'HEAD') && req.path.startsWith('/api/') && readCookie(req, SESSION_COOKIE) === undefined) {
       return next();
     }
     sessions(req, res, next);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
+import { readCookie } from './cookies';
 
 const COOKIE = 'dc_did';
 const TEN_YEARS_MS = 10 * 365 * 24 * 3600_000;
@@ -12,8 +13,8 @@ export function deviceOf(secure: boolean) {
   return (req: Request, res: Response): string => {
     const header = req.get('x-device-id');
     if (header && /^[\w-]{8,64}$/.test(header)) return `app:${header}`;
-    const cookie = /(?:^|;\s*)dc_did=([0-9a-f-]{36})/.exec(req.get('cookie') ?? '')?.[1];
-    if (cookie) return `web:${cookie}`;
+    const cookie = readCookie(req, COOKIE);
+    if (cookie && /^[0-9a-f-]{36}$/.test(cookie)) return `web:${cookie}`;
     const id = randomUUID();
     res.cookie(COOKIE, id, { httpOnly: true, sameSite: 'lax', secure, maxAge: TEN_YEARS_MS });
     return `web:${id}`;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { PiiCipher } from '../lib/pii';
+import { readCookie } from './cookies';
 
 const COOKIE = 'dc_vid';
 const ONE_YEAR_MS = 365 * 24 * 60 * 60 * 1000;
@@ -12,22 +13,13 @@ const ONE_YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 export function createVisitorResolver(pii: PiiCipher, secure: boolean) {
   return (req: Request, res: Response): string => {
     if (req.account?.kind === 'consumer') return pii.blindIndex(`visitor:account:${req.account.id}`);
-    let vid = parseCookie(req.get('cookie'), COOKIE);
+    let vid = readCookie(req, COOKIE);
     if (!vid || !/^[0-9a-f-]{36}$/.test(vid)) {
       vid = randomUUID();
       res.cookie(COOKIE, vid, { httpOnly: true, sameSite: 'lax', secure, maxAge: ONE_YEAR_MS });
     }
     return pii.blindIndex(`visitor:cookie:${vid}`);
   };
-}
-
-function parseCookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
-  }
-  return undefined;
 }
 
 export type VisitorResolver = ReturnType<typeof createVisitorResolver>;

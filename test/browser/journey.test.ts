@@ -1,14 +1,10 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { randomInt } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../support/fixtures';
 import { newIdNumber } from '../support/http';
 import { startTestApp, type TestApp } from '../support/app';
+import { DESKTOP_VIEWPORT, openBrowser, PHONE_VIEWPORT, type BrowserHarness } from '../support/browser';
 
 /**
  * One loan, end to end, in a real headless Chromium across the three surfaces:
@@ -17,82 +13,30 @@ import { startTestApp, type TestApp } from '../support/app';
  * the history and the commissions it earned (CPA ¥100 per approval, CPS 1.5% of disbursement).
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
-const PHONE_VIEWPORT = { width: 390, height: 844 };
-const DESKTOP_VIEWPORT = { width: 1280, height: 800 };
-const SHOTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test-results');
-
 /** Amount applied for, approved and disbursed, in yuan; CPS 1.5% of it is ¥750.00. */
 const AMOUNT_YUAN = 50_000;
 
 describe('browser journey: consumer → institution → operator', () => {
   let testApp: TestApp | undefined;
-  let server: http.Server | undefined;
+  let harness: BrowserHarness | undefined;
   let browser: Browser | undefined;
-  let base = '';
   /** Problems the browser reported on any page: script errors, failed loads, CSP violations. */
-  const browserProblems: string[] = [];
-  const knownCspStyleViolations: string[] = [];
+  let browserProblems: string[] = [];
+  let knownCspStyleViolations: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium not found at ${CHROMIUM}: the browser journey test needs it (install the "chromium" package, e.g. apt-get install chromium).`,
-      );
-    }
-    mkdirSync(SHOTS_DIR, { recursive: true });
     testApp = await startTestApp();
-    const srv = http.createServer(testApp.app);
-    server = srv;
-    await new Promise<void>((resolve, reject) => {
-      srv.once('error', reject);
-      srv.listen(0, '127.0.0.1', () => resolve());
-    });
-    base = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    harness = await openBrowser(testApp.app, { purpose: 'the browser journey test', shotPrefix: 'journey', cspStyleAsWarning: true });
+    ({ browser, problems: browserProblems, cspStyleViolations: knownCspStyleViolations } = harness);
   });
 
   afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    if (server) {
-      const srv = server;
-      srv.closeAllConnections();
-      await new Promise<void>((resolve) => srv.close(() => resolve()));
-    }
+    await harness?.close();
     await testApp?.close();
   });
 
-  async function newPage(viewport: { width: number; height: number }, who: string): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser!.newContext({ viewport, baseURL: base, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-    const page = await context.newPage();
-    page.on('pageerror', (err) => browserProblems.push(`[${who}] page error: ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() !== 'error' || /favicon/i.test(msg.text() + (msg.location().url ?? ''))) return;
-      const line = `[${who}] console error on ${page.url()}: ${msg.text()}`;
-      // Known app bug, reported rather than fixed here: templates use inline style="" attributes
-      // (web/views/pages/product.hbs, web/views/pages/applications.hbs) that the CSP
-      // (style-src 'self') blocks. Noted, but not what this journey is about.
-      if (msg.text().startsWith('Applying inline style violates')) knownCspStyleViolations.push(line);
-      else browserProblems.push(line);
-    });
-    page.on('response', (res) => {
-      if (res.status() >= 400 && !res.url().endsWith('/favicon.ico')) {
-        browserProblems.push(`[${who}] HTTP ${res.status()} for ${res.request().method()} ${res.url()}`);
-      }
-    });
-    return { context, page };
-  }
-
-  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS_DIR, `journey-${name}.png`), fullPage: true });
+  const newPage = (viewport: { width: number; height: number }, who: string) => harness!.newPage(viewport, who);
+  const shot = (page: Page, name: string) => harness!.shot(page, name);
   const pathOf = (page: Page) => new URL(page.url()).pathname;
   const ID_NUMBER = newIdNumber();
 

@@ -1,12 +1,8 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page, type Response } from 'playwright-core';
+import type { Locator, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, demoConsumers } from '../../scripts/demo-data';
 import { startTestApp, type TestApp } from '../support/app';
+import { openBrowser, PHONE_VIEWPORT, type BrowserHarness, type ExpectedError } from '../support/browser';
 
 /**
  * The marketplace in a real headless Chromium, on the demo data (8 institutions, 40 products):
@@ -16,19 +12,7 @@ import { startTestApp, type TestApp } from '../support/app';
  * and an "only what I can apply for" list.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
-const PHONE_VIEWPORT = { width: 390, height: 844 };
 const DESKTOP_VIEWPORT = { width: 1280, height: 900 };
-const SHOTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test-results');
 
 const CONSUMER = { phone: '13800138000', password: DEMO_PASSWORD };
 const APR_TEXT = /^\d+\.\d{2}%$/;
@@ -48,75 +32,29 @@ const totalOf = (text: string) => {
 
 describe('browser: search, filters, compare, calculator, recommendations', () => {
   let testApp: TestApp | undefined;
-  let server: http.Server | undefined;
-  let browser: Browser | undefined;
+  let harness: BrowserHarness | undefined;
   let base = '';
   /** Problems the browser reported on any page: script errors, failed loads, CSP violations. */
-  const browserProblems: string[] = [];
+  let browserProblems: string[] = [];
   /** Error responses the journey provokes on purpose (a bad calculator input): url test → how many were seen. */
-  const expectedErrors: { status: number; url: (u: URL) => boolean; seen: number }[] = [];
-  const contexts: BrowserContext[] = [];
+  const expectedErrors: ExpectedError[] = [];
   /** App bugs this journey works around so it can go on; reported as warnings, not failures. */
   const knownAppBugs = new Set<string>();
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium not found at ${CHROMIUM}: the marketplace browser test needs it (install the "chromium" package, e.g. apt-get install chromium).`,
-      );
-    }
     expect(demoConsumers.map((c) => c.phone)).toContain(CONSUMER.phone);
-    mkdirSync(SHOTS_DIR, { recursive: true });
     testApp = await startTestApp({ data: 'demo' });
-    const srv = http.createServer(testApp.app);
-    server = srv;
-    await new Promise<void>((resolve, reject) => {
-      srv.once('error', reject);
-      srv.listen(0, '127.0.0.1', () => resolve());
-    });
-    base = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    harness = await openBrowser(testApp.app, { purpose: 'the marketplace browser test', shotPrefix: 'market', expected: expectedErrors });
+    ({ base, problems: browserProblems } = harness);
   });
 
   afterAll(async () => {
-    await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
-    await browser?.close().catch(() => undefined);
-    if (server) {
-      const srv = server;
-      srv.closeAllConnections();
-      await new Promise<void>((resolve) => srv.close(() => resolve()));
-    }
+    await harness?.close();
     await testApp?.close();
   });
 
-  const isExpected = (status: number, url: string) => {
-    const u = new URL(url);
-    const hit = expectedErrors.find((e) => e.status === status && e.url(u));
-    if (hit) hit.seen += 1;
-    return Boolean(hit);
-  };
-
-  async function newPage(viewport: { width: number; height: number }, who: string): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser!.newContext({ viewport, baseURL: base, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (err) => browserProblems.push(`[${who}] page error: ${err.message}`));
-    page.on('console', (msg) => {
-      const where = msg.location().url ?? '';
-      if (msg.type() !== 'error' || /favicon/i.test(msg.text() + where)) return;
-      // Chromium logs every error status as "Failed to load resource"; the one we provoke is fine
-      if (/Failed to load resource: the server responded with a status of 400/.test(msg.text()) && where && expectedErrors.some((e) => e.status === 400 && e.url(new URL(where)))) return;
-      browserProblems.push(`[${who}] console error on ${page.url()}: ${msg.text()}`);
-    });
-    page.on('response', (res) => {
-      if (res.status() >= 400 && !res.url().endsWith('/favicon.ico') && !isExpected(res.status(), res.url())) {
-        browserProblems.push(`[${who}] HTTP ${res.status()} for ${res.request().method()} ${res.url()}`);
-      }
-    });
-    return { context, page };
-  }
-
-  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS_DIR, `market-${name}.png`), fullPage: true });
+  const newPage = (viewport: { width: number; height: number }, who: string) => harness!.newPage(viewport, who);
+  const shot = (page: Page, name: string) => harness!.shot(page, name);
   const params = (page: Page) => new URL(page.url()).searchParams;
   /** Wait for the next top-level document response of a page (a GET form submit or a link). */
   const nextDocument = (page: Page, pathname: string): Promise<Response> =>
@@ -155,7 +93,7 @@ describe('browser: search, filters, compare, calculator, recommendations', () =>
   const cardAprs = async (page: Page) => (await page.locator('article.product-card [data-testid=apr]').allInnerTexts()).map(percent);
 
   it('search → filter → sort → compare → calculate → profile → recommendations', { timeout: 180_000 }, async () => {
-    expect(browser, 'browser must have launched').toBeDefined();
+    expect(harness?.browser, 'browser must have launched').toBeDefined();
 
     // ── 1. home, on a phone: search 装修 ─────────────────────────────────────────────────────
     const consumer = await newPage(PHONE_VIEWPORT, 'consumer');

@@ -1,14 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { randomInt } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../support/fixtures';
 import { newIdNumber } from '../support/http';
 import { startTestApp, type TestApp } from '../support/app';
+import { DESKTOP_VIEWPORT, openBrowser, PHONE_VIEWPORT, type BrowserHarness } from '../support/browser';
+import { addInstitutionC } from '../support/fixtures';
 
 /**
  * One form to many institutions, in a real headless Chromium: a consumer registers, fills in a
@@ -18,111 +15,34 @@ import { startTestApp, type TestApp } from '../support/app';
  * approves, and loses access the moment the consumer withdraws the consent on「谁有我的数据」.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
-const PHONE_VIEWPORT = { width: 390, height: 844 };
-const DESKTOP_VIEWPORT = { width: 1280, height: 800 };
-const SHOTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test-results');
-
 /** Amount applied for at each product, in yuan. */
 const AMOUNT_YUAN = 30_000;
-
-/** A third institution (丙消费金融) with one listed product open to ages 18–60, as test/http/applying.test.ts adds it. */
-async function addInstitutionC(t: TestApp) {
-  const { institutions, catalogue, accounts, settlement } = t.container.services;
-  const inst = await institutions.create({ name: '丙消费金融有限公司', shortName: '丙消费金融', kind: 'consumer_finance' });
-  await settlement.createAgreement({ institutionId: inst.id, cpaFen: 5_000, cpsRate: '0.01', effectiveFrom: new Date('2026-01-01T00:00:00Z') });
-  await accounts.createStaff({ kind: 'institution', username: 'c.staff', password: PASSWORD, displayName: '丙员工', role: 'admin', institutionId: inst.id });
-  const product = await catalogue.create({
-    institutionId: inst.id,
-    name: '丙随心贷',
-    category: '消费贷',
-    summary: '测试',
-    minAmountFen: 100_000,
-    maxAmountFen: 10_000_000,
-    termOptions: [12, 24],
-    rateMin: '0.1000',
-    rateMax: '0.1800',
-    repaymentMethods: ['equal_installment'],
-    eligibility: { minAge: 18, maxAge: 60, minMonthlyIncomeFen: 0, regions: [], employmentTypes: [], studentsExcluded: true },
-    requiredDocuments: ['身份证'],
-    tags: [],
-    decisionMinutes: 30,
-    disbursementHours: 24,
-    status: 'listed',
-  });
-  return { id: inst.id, name: '丙消费金融', staff: 'c.staff', productId: product.id };
-}
 
 describe('browser: one application to three products, consent per institution', () => {
   let testApp: TestApp | undefined;
   let institutionC: Awaited<ReturnType<typeof addInstitutionC>> | undefined;
-  let server: http.Server | undefined;
+  let harness: BrowserHarness | undefined;
   let browser: Browser | undefined;
-  let base = '';
   /** Problems the browser reported on any page: script errors, failed loads, CSP violations. */
-  const browserProblems: string[] = [];
-  const knownCspStyleViolations: string[] = [];
+  let browserProblems: string[] = [];
+  let knownCspStyleViolations: string[] = [];
   /** App bugs this journey works around so it can go on; reported as warnings, not failures. */
   const knownAppBugs = new Set<string>();
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium not found at ${CHROMIUM}: the multi-apply browser test needs it (install the "chromium" package, e.g. apt-get install chromium).`,
-      );
-    }
-    mkdirSync(SHOTS_DIR, { recursive: true });
     testApp = await startTestApp();
     institutionC = await addInstitutionC(testApp);
-    const srv = http.createServer(testApp.app);
-    server = srv;
-    await new Promise<void>((resolve, reject) => {
-      srv.once('error', reject);
-      srv.listen(0, '127.0.0.1', () => resolve());
-    });
-    base = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    harness = await openBrowser(testApp.app, { purpose: 'the multi-apply browser test', shotPrefix: 'multi', cspStyleAsWarning: true });
+    ({ browser, problems: browserProblems, cspStyleViolations: knownCspStyleViolations } = harness);
   });
 
   afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    if (server) {
-      const srv = server;
-      srv.closeAllConnections();
-      await new Promise<void>((resolve) => srv.close(() => resolve()));
-    }
+    await harness?.close();
     await testApp?.close();
   });
 
-  async function newPage(viewport: { width: number; height: number }, who: string): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser!.newContext({ viewport, baseURL: base, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-    const page = await context.newPage();
-    page.on('pageerror', (err) => browserProblems.push(`[${who}] page error: ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() !== 'error' || /favicon/i.test(msg.text() + (msg.location().url ?? ''))) return;
-      const line = `[${who}] console error on ${page.url()}: ${msg.text()}`;
-      // same convention as journey.test.ts: inline style="" blocked by the CSP is reported, not failed on
-      if (msg.text().startsWith('Applying inline style violates')) knownCspStyleViolations.push(line);
-      else browserProblems.push(line);
-    });
-    page.on('response', (res) => {
-      if (res.status() >= 400 && !res.url().endsWith('/favicon.ico')) {
-        browserProblems.push(`[${who}] HTTP ${res.status()} for ${res.request().method()} ${res.url()}`);
-      }
-    });
-    return { context, page };
-  }
-
-  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS_DIR, `multi-${name}.png`), fullPage: true });
+  const newPage = (viewport: { width: number; height: number }, who: string) => harness!.newPage(viewport, who);
+  const shot = (page: Page, name: string) => harness!.shot(page, name);
   const pathOf = (page: Page) => new URL(page.url()).pathname;
   const ID_NUMBER = newIdNumber();
 

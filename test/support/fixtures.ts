@@ -44,3 +44,30 @@ export async function seedFixtures(container: Container): Promise<Fixtures> {
   await accounts.createStaff({ kind: 'operator', username: 'op.admin', password: PASSWORD, displayName: '运营', role: 'admin' });
   return { institutionA, institutionB, operator: 'op.admin', agreement };
 }
+
+/** A third institution, 丙消费金融 (staff `c.staff`), with 丙随心贷 open to ages 18–60 and 丙稳享贷 only to ages 56–60. */
+export async function addInstitutionC(t: { container: Container }) {
+  const { institutions, catalogue, accounts, settlement } = t.container.services;
+  const inst = await institutions.create({ name: '丙消费金融有限公司', shortName: '丙消费金融', kind: 'consumer_finance' });
+  await settlement.createAgreement({ institutionId: inst.id, cpaFen: 5_000, cpsRate: '0.01', effectiveFrom: new Date('2026-01-01T00:00:00Z') });
+  await accounts.createStaff({ kind: 'institution', username: 'c.staff', password: PASSWORD, displayName: '丙员工', role: 'admin', institutionId: inst.id });
+  const base = {
+    institutionId: inst.id,
+    category: '消费贷',
+    summary: '测试',
+    minAmountFen: 100_000,
+    maxAmountFen: 10_000_000,
+    termOptions: [12, 24],
+    rateMin: '0.1000',
+    rateMax: '0.1800',
+    repaymentMethods: ['equal_installment'],
+    requiredDocuments: ['身份证'],
+    tags: [],
+    decisionMinutes: 30,
+    disbursementHours: 24,
+    status: 'listed' as const,
+  };
+  const open = await catalogue.create({ ...base, name: '丙随心贷', eligibility: { minAge: 18, maxAge: 60, minMonthlyIncomeFen: 0, regions: [], employmentTypes: [], studentsExcluded: true } });
+  const senior = await catalogue.create({ ...base, name: '丙稳享贷', eligibility: { minAge: 56, maxAge: 60, minMonthlyIncomeFen: 0, regions: [], employmentTypes: [], studentsExcluded: true } });
+  return { id: inst.id, name: '丙消费金融', staff: 'c.staff', productId: open.id, seniorProductId: senior.id };
+}

@@ -3,29 +3,18 @@ import type { Services } from '../../container';
 import { NotFoundError } from '../../lib/errors';
 import { auditActor } from '../audit-actor';
 import type { HttpKit } from '../kit';
-import { destroySession, establishLogin } from '../session-login';
 import { parse } from '../validate';
-import { staffLoginBody, statusFilterQuery } from './schemas';
-import { accountJson, applicationJson, journalJson } from './serializers';
+import { authRoutes } from './auth-routes';
+import { statusFilterQuery } from './schemas';
+import { applicationJson, journalJson } from './serializers';
 
 /** `/api/admin/v1`: operators. */
 export function adminApi(services: Services, kit: HttpKit): Router {
-  const { guards, limits, authenticate } = kit;
+  const { guards } = kit;
   const r = Router();
   const operator = guards.operator('api');
 
-  r.post('/auth/login', guards.public, ...limits.login, async (req, res) => {
-    const body = parse(staffLoginBody, req.body, '登录信息有误');
-    req.body = body; // the strategy reads the validated, trimmed credentials
-    const account = await authenticate('operator', req, res);
-    await establishLogin(req, account);
-    res.json({ account: accountJson(account) });
-  });
-
-  r.post('/auth/logout', guards.public, async (req, res) => {
-    await destroySession(req);
-    res.clearCookie('dc.sid').status(204).end();
-  });
+  authRoutes(r, kit, 'operator');
 
   r.get('/applications', operator, async (req, res) => {
     const q = parse(statusFilterQuery, req.query, '查询参数有误');

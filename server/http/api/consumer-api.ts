@@ -8,6 +8,7 @@ import { idempotent } from '../idempotency';
 import type { HttpKit } from '../kit';
 import { destroySession, establishLogin } from '../session-login';
 import { parse } from '../validate';
+import { authRoutes } from './auth-routes';
 import {
   applicationBody,
   bankCardBody,
@@ -18,7 +19,6 @@ import {
   contactPreferencesBody,
   identityBody,
   changePasswordBody,
-  consumerLoginBody,
   productListQuery,
   profileBody,
   recommendationQuery,
@@ -41,7 +41,7 @@ function productJsonText(p: ProductView): string {
 }
 
 export function consumerApi(services: Services, kit: HttpKit): Router {
-  const { guards, limits, authenticate, visitor, device } = kit;
+  const { guards, limits, visitor, device } = kit;
   const r = Router();
   const consumer = guards.consumer('api');
 
@@ -121,18 +121,7 @@ export function consumerApi(services: Services, kit: HttpKit): Router {
     res.status(201).json({ account: accountJson(account) });
   });
 
-  r.post('/auth/login', guards.public, ...limits.login, async (req, res) => {
-    const body = parse(consumerLoginBody, req.body, '登录信息有误');
-    req.body = body; // the strategy reads the validated, trimmed credentials
-    const account = await authenticate('consumer', req, res);
-    await establishLogin(req, account);
-    res.json({ account: accountJson(account) });
-  });
-
-  r.post('/auth/logout', guards.public, async (req, res) => {
-    await destroySession(req);
-    res.clearCookie('dc.sid').status(204).end();
-  });
+  authRoutes(r, kit, 'consumer');
 
   r.post('/auth/password/reset', guards.public, limits.register, async (req, res) => {
     const body = parse(resetPasswordBody, req.body, '重置信息有误');

@@ -5,12 +5,12 @@ import type { StatusChange } from '../../modules/applications';
 import { auditActor } from '../audit-actor';
 import { idempotent } from '../idempotency';
 import type { HttpKit } from '../kit';
-import { destroySession, establishLogin } from '../session-login';
 import { parse } from '../validate';
-import { leadFilterQuery, leadStatusBody, messageBody, staffLoginBody } from './schemas';
+import { authRoutes } from './auth-routes';
+import { leadFilterQuery, leadStatusBody, messageBody } from './schemas';
 import { toLeadFilter } from '../lead-filter';
 import { leadsCsv } from '../lead-csv';
-import { accountJson, applicantJson, applicationJson, leadJson } from './serializers';
+import { applicantJson, applicationJson, leadJson } from './serializers';
 
 type LeadStatusInput = ReturnType<typeof leadStatusBody.parse>;
 
@@ -34,22 +34,11 @@ export function toStatusChange(body: LeadStatusInput): StatusChange {
 
 /** `/api/partner/v1`: an institution's own systems, by staff session or API key. */
 export function partnerApi(services: Services, kit: HttpKit): Router {
-  const { guards, limits, authenticate } = kit;
+  const { guards } = kit;
   const r = Router();
   const staff = guards.institution('api');
 
-  r.post('/auth/login', guards.public, ...limits.login, async (req, res) => {
-    const body = parse(staffLoginBody, req.body, '登录信息有误');
-    req.body = body; // the strategy reads the validated, trimmed credentials
-    const account = await authenticate('institution', req, res);
-    await establishLogin(req, account);
-    res.json({ account: accountJson(account) });
-  });
-
-  r.post('/auth/logout', guards.public, async (req, res) => {
-    await destroySession(req);
-    res.clearCookie('dc.sid').status(204).end();
-  });
+  authRoutes(r, kit, 'institution');
 
   r.get('/leads', staff, async (req, res) => {
     const q = parse(leadFilterQuery, req.query, '查询参数有误');

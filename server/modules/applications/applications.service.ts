@@ -32,6 +32,8 @@ export type StatusChange =
 /** An application as its consumer, its institution or an operator sees it: PII masked. */
 export interface ApplicationView {
   id: string;
+  /** internal: never serialised to institutions */
+  consumerId: string;
   status: ApplicationStatus;
   statusLabel: string;
   productId: string;
@@ -135,6 +137,7 @@ export class ApplicationsService {
     const a = row.app;
     return {
       id: a.id,
+      consumerId: a.consumerId,
       status: a.status,
       statusLabel: statusLabels[a.status],
       productId: a.productId,
@@ -292,10 +295,9 @@ export class ApplicationsService {
   async getLead(institutionId: string, id: string, actor: AuditActor): Promise<LeadDetail> {
     const lead = await this.detail(and(eq(applications.id, id), eq(applications.institutionId, institutionId)));
     await this.audit.record(actor, { action: 'lead.viewed', objectType: 'application', objectId: id });
-    const { consent, data } = await this.releasedData(id);
+    const { consent, data } = await this.releasedData(id, institutionId);
     const withdrawn = !consent || consent.withdrawnAt !== null;
-    const [owner] = await this.db.select({ consumerId: applications.consumerId }).from(applications).where(eq(applications.id, id));
-    const prefs = await this.accounts.contactPreferences(owner!.consumerId);
+    const prefs = await this.accounts.contactPreferences(lead.consumerId);
     const { blockedInstitutionIds, ...channels } = prefs;
     return {
       ...lead,
@@ -303,7 +305,7 @@ export class ApplicationsService {
       nextStatuses: nextStatuses(lead.status, 'institution'),
       consent: consent ? { id: consent.id, fields: consent.fields, grantedAt: consent.grantedAt, withdrawnAt: consent.withdrawnAt } : null,
       applicant: withdrawn || !data ? null : maskApplicant(data),
-      riskFlags: (await this.risk.flagsFor(owner!.consumerId)).map((f) => ({ code: f.code, label: f.label, createdAt: f.createdAt })),
+      riskFlags: (await this.risk.flagsFor(lead.consumerId)).map((f) => ({ code: f.code, label: f.label, createdAt: f.createdAt })),
       contact: withdrawn
         ? null
         : { ...channels, blocked: blockedInstitutionIds.includes(institutionId), quietNow: quietUntil(new Date(), prefs.quietStart, prefs.quietEnd) !== null },
@@ -312,12 +314,8 @@ export class ApplicationsService {
 
   /** The consented fields in clear, for the institution working the lead: recorded as a release and audited. */
   async revealLead(institutionId: string, id: string, actor: AuditActor, channel: 'portal' | 'api'): Promise<ApplicantData> {
-    const [row] = await this.db
-      .select({ id: applications.id })
-      .from(applications)
-      .where(and(eq(applications.id, id), eq(applications.institutionId, institutionId)));
-    if (!row) throw new NotFoundError('线索');
-    const { consent, data } = await this.releasedData(id);
+    const { found, consent, data } = await this.releasedData(id, institutionId);
+    if (!found) throw new NotFoundError('线索');
     if (!consent || !data) throw new NotFoundError('授权');
     await withTransaction(this.db, async (tx) => {
       await this.consents.release(tx, { consentId: consent.id, channel, actorId: actor.id ?? null });
@@ -326,14 +324,15 @@ export class ApplicationsService {
     return data;
   }
 
-  private async releasedData(id: string) {
+  /** The consent and the released snapshot of one of the institution's leads. */
+  private async releasedData(id: string, institutionId: string) {
     const [row] = await this.db
       .select({ consentId: applications.consentId, enc: applications.releasedDataEnc })
       .from(applications)
-      .where(eq(applications.id, id));
+      .where(and(eq(applications.id, id), eq(applications.institutionId, institutionId)));
     const consent = row?.consentId ? await this.consents.get(row.consentId) : undefined;
     const data = row?.enc ? (JSON.parse(this.pii.decrypt(row.enc)) as ApplicantData) : undefined;
-    return { consent, data };
+    return { found: row !== undefined, consent, data };
   }
 
   async listAll(filter: { status?: ApplicationStatus; institutionId?: string; limit?: number } = {}): Promise<ApplicationView[]> {
@@ -352,8 +351,7 @@ export class ApplicationsService {
   async getForOperator(id: string, actor: AuditActor): Promise<ApplicationDetail & { riskFlags: RiskFlag[] }> {
     const detail = await this.detail(eq(applications.id, id));
     await this.audit.record(actor, { action: 'application.viewed', objectType: 'application', objectId: id });
-    const [owner] = await this.db.select({ consumerId: applications.consumerId }).from(applications).where(eq(applications.id, id));
-    return { ...detail, riskFlags: await this.risk.flagsFor(owner!.consumerId) };
+    return { ...detail, riskFlags: await this.risk.flagsFor(detail.consumerId) };
   }
 
   /**
@@ -374,9 +372,9 @@ export class ApplicationsService {
         .where(and(eq(applications.id, id), eq(applications.institutionId, institutionId)))
         .for('update');
       if (!current) throw new NotFoundError('线索');
-      return { consumerId: current.consumerId, ...(await this.applyChange(tx, current, change, 'institution', actor)) };
+      return this.applyChange(tx, current, change, 'institution', actor);
     });
-    await this.smsOnChange(result.consumerId, result.application, change);
+    await this.smsOnChange(result.application.consumerId, result.application, change);
     return { application: result.application, commission: result.commission };
   }
 

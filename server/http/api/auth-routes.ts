@@ -1,0 +1,23 @@
+import type { Router } from 'express';
+import type { AccountKind } from '../../modules/accounts';
+import type { HttpKit } from '../kit';
+import { destroySession, establishLogin } from '../session-login';
+import { parse } from '../validate';
+import { consumerLoginBody, staffLoginBody } from './schemas';
+import { accountJson } from './serializers';
+
+/** `POST auth/login` and `auth/logout` of one API: the kind's Passport strategy, then a fresh session. */
+export function authRoutes(r: Router, kit: HttpKit, kind: AccountKind): void {
+  const schema = kind === 'consumer' ? consumerLoginBody : staffLoginBody;
+  r.post('/auth/login', kit.guards.public, ...kit.limits.login, async (req, res) => {
+    req.body = parse(schema, req.body, '登录信息有误'); // the strategy reads the validated, trimmed credentials
+    const account = await kit.authenticate(kind, req, res);
+    await establishLogin(req, account);
+    res.json({ account: accountJson(account) });
+  });
+
+  r.post('/auth/logout', kit.guards.public, async (req, res) => {
+    await destroySession(req);
+    res.clearCookie('dc.sid').status(204).end();
+  });
+}
