@@ -1,12 +1,9 @@
-import { Router, type Request, type Response } from 'express';
+import { Router } from 'express';
 import type { Services } from '../server/container';
-import { AppError } from '../server/lib/errors';
-import { staffLoginBody } from '../server/http/api/schemas';
 import { auditActor } from '../server/http/audit-actor';
 import type { HttpKit } from '../server/http/kit';
+import { pageLoginRoutes } from '../server/http/page-login';
 import type { Render } from '../server/http/render';
-import { destroySession, establishLogin, safeNext } from '../server/http/session-login';
-import { parse } from '../server/http/validate';
 import { applicationStatuses, statusLabels, type ApplicationStatus } from '../server/modules/applications';
 import { accountNames } from '../server/modules/settlement';
 
@@ -14,31 +11,11 @@ const ruleLabels: Record<string, string> = { commission_cpa: 'CPA（按审批）
 
 /** The operator back office, mounted at `/admin`. */
 export function createAdminApp(services: Services, kit: HttpKit, render: Render): Router {
-  const { guards, limits, authenticate } = kit;
+  const { guards } = kit;
   const r = Router();
   const operator = guards.operator('page');
 
-  const showLogin = (req: Request, res: Response, extra: Record<string, unknown> = {}) =>
-    render(req, res, 'login', { title: '运营登录', next: safeNext(req.query.next ?? req.body?.next, '', '/admin'), ...extra });
-
-  r.get('/login', guards.public, (req, res) => showLogin(req, res));
-  r.post('/login', guards.public, ...limits.login, async (req, res) => {
-    try {
-      const body = parse(staffLoginBody, { username: req.body.username, password: req.body.password }, '登录信息有误');
-      req.body = body; // the strategy reads the validated, trimmed credentials
-      const account = await authenticate('operator', req, res);
-      await establishLogin(req, account);
-      res.redirect(303, safeNext(req.body.next, '/admin', '/admin'));
-    } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      res.status(err.code === 'account_locked' ? 423 : err.code === 'validation_failed' ? 400 : 401);
-      await showLogin(req, res, { error: { message: err.message }, values: { username: req.body.username } });
-    }
-  });
-  r.post('/logout', guards.public, async (req, res) => {
-    await destroySession(req);
-    res.clearCookie('dc.sid').redirect(303, '/admin/login');
-  });
+  pageLoginRoutes(r, kit, render, { kind: 'operator', title: '运营登录', prefix: '/admin', home: '/admin' });
 
   r.get('/', operator, async (req, res) => {
     const [counts, receivables, response, institutions] = await Promise.all([

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Services } from '../server/container';
 import { AppError, ValidationError, ConflictError } from '../server/lib/errors';
-import { bulkLeadBody, leadFilterQuery, leadStatusBody, prescreenRuleBody, staffLoginBody } from '../server/http/api/schemas';
+import { bulkLeadBody, leadFilterQuery, leadStatusBody, prescreenRuleBody } from '../server/http/api/schemas';
 import { toLeadFilter } from '../server/http/lead-filter';
 import { leadsCsv } from '../server/http/lead-csv';
 import { creditSelfAssessment } from '../server/modules/catalogue';
@@ -10,15 +10,15 @@ import { toStatusChange } from '../server/http/api/partner-api';
 import { auditActor } from '../server/http/audit-actor';
 import { formIdempotent } from '../server/http/idempotency';
 import type { HttpKit } from '../server/http/kit';
+import { pageLoginRoutes } from '../server/http/page-login';
 import type { Render } from '../server/http/render';
-import { destroySession, establishLogin, safeNext } from '../server/http/session-login';
 import { fieldErrors, parse } from '../server/http/validate';
 import { formatYuan } from '../server/lib/money';
 import { applicationStatuses, rejectReasons, statusLabels } from '../server/modules/applications';
 
 /** The institution portal, mounted at `/partner`. */
 export function createInstitutionPortal(services: Services, kit: HttpKit, baseRender: Render): Router {
-  const { guards, limits, authenticate } = kit;
+  const { guards } = kit;
   const r = Router();
   const staff = guards.institution('page');
   const render: Render = async (req, res, page, ctx = {}) => {
@@ -26,27 +26,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
     return baseRender(req, res, page, { institutionName, ...ctx });
   };
 
-  const showLogin = (req: Request, res: Response, extra: Record<string, unknown> = {}) =>
-    render(req, res, 'login', { title: '机构登录', next: safeNext(req.query.next ?? req.body?.next, '', '/partner'), ...extra });
-
-  r.get('/login', guards.public, (req, res) => showLogin(req, res));
-  r.post('/login', guards.public, ...limits.login, async (req, res) => {
-    try {
-      const body = parse(staffLoginBody, { username: req.body.username, password: req.body.password }, '登录信息有误');
-      req.body = body; // the strategy reads the validated, trimmed credentials
-      const account = await authenticate('institution', req, res);
-      await establishLogin(req, account);
-      res.redirect(303, safeNext(req.body.next, '/partner/leads', '/partner'));
-    } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      res.status(err.code === 'account_locked' ? 423 : err.code === 'validation_failed' ? 400 : 401);
-      await showLogin(req, res, { error: { message: err.message }, values: { username: req.body.username } });
-    }
-  });
-  r.post('/logout', guards.public, async (req, res) => {
-    await destroySession(req);
-    res.clearCookie('dc.sid').redirect(303, '/partner/login');
-  });
+  pageLoginRoutes(r, kit, render, { kind: 'institution', title: '机构登录', prefix: '/partner', home: '/partner/leads' });
 
   r.get('/', staff, (_req, res) => res.redirect(303, '/partner/leads'));
 

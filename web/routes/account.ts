@@ -1,11 +1,12 @@
 import type { Request, Response, Router } from 'express';
 import type { Services } from '../../server/container';
 import { AppError, ValidationError } from '../../server/lib/errors';
-import { changePasswordBody, consumerLoginBody, contactPreferencesBody, profileBody, registerBody, resetPasswordBody } from '../../server/http/api/schemas';
+import { changePasswordBody, contactPreferencesBody, profileBody, registerBody, resetPasswordBody } from '../../server/http/api/schemas';
 import { maskPhone } from '../../server/lib/pii';
 import { OTP_RESEND_SECONDS } from '../../server/modules/accounts';
 import { auditActor } from '../../server/http/audit-actor';
 import type { HttpKit } from '../../server/http/kit';
+import { pageLoginRoutes } from '../../server/http/page-login';
 import type { Render } from '../../server/http/render';
 import { destroySession, establishLogin, safeNext } from '../../server/http/session-login';
 import { parse } from '../../server/http/validate';
@@ -13,26 +14,9 @@ import { creditSelfAssessment, employmentTypes } from '../../server/modules/cata
 
 /** Register, log in and out, and the consumer's profile. */
 export function accountRoutes(r: Router, services: Services, kit: HttpKit, render: Render): void {
-  const { guards, limits, authenticate } = kit;
+  const { guards, limits } = kit;
 
-  const showLogin = (req: Request, res: Response, extra: Record<string, unknown> = {}) =>
-    render(req, res, 'login', { title: '登录', next: safeNext(req.query.next ?? req.body?.next, ''), ...extra });
-
-  r.get('/login', guards.public, (req, res) => showLogin(req, res));
-  r.post('/login', guards.public, ...limits.login, async (req, res) => {
-    const next = safeNext(req.body.next, '/applications');
-    try {
-      const body = parse(consumerLoginBody, { phone: req.body.phone, password: req.body.password }, '登录信息有误');
-      req.body = body; // the strategy reads the validated, trimmed credentials
-      const account = await authenticate('consumer', req, res);
-      await establishLogin(req, account);
-      res.redirect(303, next);
-    } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      res.status(err.code === 'account_locked' ? 423 : err.code === 'validation_failed' ? 400 : 401);
-      await showLogin(req, res, { error: { message: err.message, fields: err.fields }, values: { phone: req.body.phone }, next });
-    }
-  });
+  pageLoginRoutes(r, kit, render, { kind: 'consumer', title: '登录', prefix: '/', home: '/applications' });
 
   const showRegister = (req: Request, res: Response, extra: Record<string, unknown> = {}) =>
     render(req, res, 'register', { title: '注册', next: safeNext(req.query.next ?? req.body?.next, ''), ...extra });
@@ -100,11 +84,6 @@ export function accountRoutes(r: Router, services: Services, kit: HttpKit, rende
       res.status(400);
       await showReset(req, res, { values: { phone: req.body.phone }, codeSent: true, error: { message: err.message, fields: err.fields } });
     }
-  });
-
-  r.post('/logout', guards.public, async (req, res) => {
-    await destroySession(req);
-    res.clearCookie('dc.sid').redirect(303, '/');
   });
 
   const consumer = guards.consumer('page');
