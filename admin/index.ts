@@ -6,6 +6,7 @@ import { pageLoginRoutes } from '../server/http/page-login';
 import type { Render } from '../server/http/render';
 import { applicationStatuses, statusLabels, type ApplicationStatus } from '../server/modules/applications';
 import { accountNames } from '../server/modules/settlement';
+import { settingsRoutes } from './routes/settings';
 
 const ruleLabels: Record<string, string> = { commission_cpa: 'CPA（按审批）', commission_cps: 'CPS（按放款）' };
 
@@ -13,11 +14,12 @@ const ruleLabels: Record<string, string> = { commission_cpa: 'CPA（按审批）
 export function createAdminApp(services: Services, kit: HttpKit, render: Render): Router {
   const { guards } = kit;
   const r = Router();
-  const operator = guards.operator('page');
+  const operator = guards.operator('page', 'applications.view');
+  const dashboard = guards.operator('page', 'dashboard.view');
 
   pageLoginRoutes(r, kit, render, { kind: 'operator', title: '运营登录', prefix: '/admin', home: '/admin' });
 
-  r.get('/', operator, async (req, res) => {
+  r.get('/', dashboard, async (req, res) => {
     const [counts, receivables, response, institutions] = await Promise.all([
       services.applications.countsByStatus(),
       services.settlement.receivables(),
@@ -75,7 +77,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render)
     });
   });
 
-  r.get('/outbox', operator, async (req, res) => {
+  r.get('/outbox', guards.operator('page', 'outbox.view'), async (req, res) => {
     const rows = await services.notifications.outbox(200);
     await services.audit.record(auditActor(req), { action: 'outbox.viewed', objectType: 'outbox', objectId: null });
     await render(req, res, 'outbox', {
@@ -88,9 +90,11 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render)
     });
   });
 
-  r.get('/risk', operator, async (req, res) => {
+  r.get('/risk', guards.operator('page', 'risk.view'), async (req, res) => {
     await render(req, res, 'risk', { title: '风险提示', flags: await services.risk.recentFlags(200), thresholds: services.risk.thresholds });
   });
+
+  settingsRoutes(r, services, kit, render);
 
   return r;
 }

@@ -20,15 +20,19 @@ import { applicationStatuses, rejectReasons, statusLabels } from '../server/modu
 export function createInstitutionPortal(services: Services, kit: HttpKit, baseRender: Render): Router {
   const { guards } = kit;
   const r = Router();
-  const staff = guards.institution('page');
+  const staff = guards.institution('page', 'leads.work');
+  const portal = guards.institution('page', 'portal.view');
   const render: Render = async (req, res, page, ctx = {}) => {
     const institutionName = req.institutionId ? (await services.institutions.get(req.institutionId)).shortName : undefined;
     return baseRender(req, res, page, { institutionName, ...ctx });
   };
 
-  pageLoginRoutes(r, kit, render, { kind: 'institution', title: '机构登录', prefix: '/partner', home: '/partner/leads' });
+  pageLoginRoutes(r, kit, render, { kind: 'institution', title: '机构登录', prefix: '/partner', home: '/partner' });
 
-  r.get('/', staff, (_req, res) => res.redirect(303, '/partner/leads'));
+  r.get('/', portal, async (req, res) => {
+    const institution = await services.institutions.get(req.institutionId!);
+    await render(req, res, 'home', { title: '工作台', institution });
+  });
 
   const inboxQuery = (req: Request) => {
     const raw = Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== '' && v !== undefined));
@@ -154,11 +158,12 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
   });
 
   // ── API keys (institution admins) ─────────────────────────────────────────────────────────
-  const admin = guards.institution('page', ['admin']);
+  const integration = guards.institution('page', 'integration.manage');
+  const prescreenManager = guards.institution('page', 'prescreen.manage');
   const showKeys = async (req: Request, res: Response, extra: Record<string, unknown> = {}) =>
     render(req, res, 'api-keys', { title: 'API 密钥', keys: await services.institutions.listApiKeys(req.institutionId!), ...extra });
-  r.get('/api-keys', admin, (req, res) => showKeys(req, res));
-  r.post('/api-keys', admin, async (req, res) => {
+  r.get('/api-keys', integration, (req, res) => showKeys(req, res));
+  r.post('/api-keys', integration, async (req, res) => {
     const name = String(req.body.name ?? '').trim();
     if (name.length < 1 || name.length > 40) {
       res.status(400);
@@ -168,7 +173,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
     await services.audit.record(auditActor(req), { action: 'api_key.created', objectType: 'api_key', objectId: created.id });
     await showKeys(req, res, { created });
   });
-  r.post('/api-keys/:id/revoke', admin, async (req, res) => {
+  r.post('/api-keys/:id/revoke', integration, async (req, res) => {
     await services.institutions.revokeApiKey(req.institutionId!, String(req.params.id));
     await services.audit.record(auditActor(req), { action: 'api_key.revoked', objectType: 'api_key', objectId: String(req.params.id) });
     req.session.flash = { kind: 'success', message: '密钥已吊销，使用它的请求会被拒绝' };
@@ -183,8 +188,8 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
       deliveries: await services.webhooks.deliveries(req.institutionId!, 50),
       ...extra,
     });
-  r.get('/webhook', admin, (req, res) => showWebhook(req, res));
-  r.post('/webhook', admin, async (req, res) => {
+  r.get('/webhook', integration, (req, res) => showWebhook(req, res));
+  r.post('/webhook', integration, async (req, res) => {
     try {
       const created = await services.webhooks.setEndpoint(req.institutionId!, String(req.body.url ?? ''), auditActor(req));
       await showWebhook(req, res, { created });
@@ -194,12 +199,12 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
       await showWebhook(req, res, { error: { message: err.message, fields: err.fields }, values: { url: req.body.url } });
     }
   });
-  r.post('/webhook/disable', admin, async (req, res) => {
+  r.post('/webhook/disable', integration, async (req, res) => {
     await services.webhooks.disableEndpoint(req.institutionId!, auditActor(req));
     req.session.flash = { kind: 'success', message: '回调已停用，待发送的消息会在重新启用后继续发送' };
     res.redirect(303, '/partner/webhook');
   });
-  r.post('/webhook/deliveries/:id/retry', admin, async (req, res) => {
+  r.post('/webhook/deliveries/:id/retry', integration, async (req, res) => {
     await services.webhooks.retryNow(req.institutionId!, String(req.params.id));
     req.session.flash = { kind: 'success', message: '已安排立即重试' };
     res.redirect(303, '/partner/webhook');
@@ -213,8 +218,8 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
       rejectReasons: Object.entries(rejectReasons).map(([value, label]) => ({ value, label })),
       ...extra,
     });
-  r.get('/prescreen', admin, (req, res) => showRules(req, res));
-  r.post('/prescreen', admin, async (req, res) => {
+  r.get('/prescreen', prescreenManager, (req, res) => showRules(req, res));
+  r.post('/prescreen', prescreenManager, async (req, res) => {
     try {
       const raw = Object.fromEntries(Object.entries(req.body as Record<string, string>).filter(([, v]) => v !== ''));
       const body = parse(prescreenRuleBody, raw, '规则有误');
@@ -228,7 +233,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
       await showRules(req, res, { error: { message: err.message, fields: err.fields }, values: req.body });
     }
   });
-  r.post('/prescreen/:id/toggle', admin, async (req, res) => {
+  r.post('/prescreen/:id/toggle', prescreenManager, async (req, res) => {
     await services.prescreen.setActive(req.institutionId!, String(req.params.id), req.body.active === '1');
     res.redirect(303, '/partner/prescreen');
   });

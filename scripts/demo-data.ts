@@ -1,5 +1,7 @@
 // Fictional demo data (institutions, products, users) consumed by the seed script to fill a demo database.
 
+import type { OperatorRole } from '../server/modules/accounts/permissions';
+
 export type InstitutionKind = 'bank' | 'consumer_finance' | 'microloan' | 'trust' | 'other';
 export type RepaymentMethod = 'equal_installment' | 'equal_principal' | 'interest_first' | 'bullet';
 
@@ -10,7 +12,7 @@ export interface DemoInstitution {
   kind: InstitutionKind;
   description: string;
   agreement: { cpaYuan: number; cpsRate: string };
-  staff: { username: string; displayName: string; role: 'admin' | 'staff' }[];
+  staff: { username: string; displayName: string; role: 'admin' | 'product_manager' | 'lead_handler' | 'finance' }[];
 }
 
 export interface DemoProduct {
@@ -52,7 +54,7 @@ export const demoInstitutions: DemoInstitution[] = [
     agreement: { cpaYuan: 120, cpsRate: '0.008' },
     staff: [
       { username: 'huashang.admin', displayName: '周明轩', role: 'admin' },
-      { username: 'huashang.staff', displayName: '陈雨桐', role: 'staff' },
+      { username: 'huashang.staff', displayName: '陈雨桐', role: 'lead_handler' },
     ],
   },
   {
@@ -73,7 +75,7 @@ export const demoInstitutions: DemoInstitution[] = [
     agreement: { cpaYuan: 150, cpsRate: '0.015' },
     staff: [
       { username: 'anhe.admin', displayName: '刘思远', role: 'admin' },
-      { username: 'anhe.staff', displayName: '赵晓婷', role: 'staff' },
+      { username: 'anhe.staff', displayName: '赵晓婷', role: 'lead_handler' },
     ],
   },
   {
@@ -85,7 +87,7 @@ export const demoInstitutions: DemoInstitution[] = [
     agreement: { cpaYuan: 180, cpsRate: '0.018' },
     staff: [
       { username: 'yuexiang.admin', displayName: '孙浩然', role: 'admin' },
-      { username: 'yuexiang.staff', displayName: '吴佳琪', role: 'staff' },
+      { username: 'yuexiang.staff', displayName: '吴佳琪', role: 'lead_handler' },
     ],
   },
   {
@@ -106,7 +108,7 @@ export const demoInstitutions: DemoInstitution[] = [
     agreement: { cpaYuan: 50, cpsRate: '0.025' },
     staff: [
       { username: 'hexin.admin', displayName: '杨丽娟', role: 'admin' },
-      { username: 'hexin.staff', displayName: '何俊杰', role: 'staff' },
+      { username: 'hexin.staff', displayName: '何俊杰', role: 'lead_handler' },
     ],
   },
   {
@@ -127,7 +129,7 @@ export const demoInstitutions: DemoInstitution[] = [
     agreement: { cpaYuan: 200, cpsRate: '0.010' },
     staff: [
       { username: 'jiechi.admin', displayName: '马振华', role: 'admin' },
-      { username: 'jiechi.staff', displayName: '林晓雯', role: 'staff' },
+      { username: 'jiechi.staff', displayName: '林晓雯', role: 'lead_handler' },
     ],
   },
 ];
@@ -910,9 +912,9 @@ export const demoProducts: DemoProduct[] = [
   },
 ];
 
-export const demoOperators: { username: string; displayName: string; role: 'admin' | 'operator' }[] = [
-  { username: 'admin', displayName: '平台管理员', role: 'admin' },
-  { username: 'ops', displayName: '运营专员', role: 'operator' },
+export const demoOperators: { username: string; displayName: string; role: OperatorRole }[] = [
+  { username: 'admin', displayName: '平台管理员', role: 'super_admin' },
+  { username: 'ops', displayName: '运营专员', role: 'operations' },
 ];
 
 export const demoConsumers: { phone: string; displayName: string; city: string }[] = [

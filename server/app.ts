@@ -23,6 +23,8 @@ import { createVisitorResolver } from './http/visitor';
 import { deviceOf } from './http/device';
 import { readCookie } from './http/cookies';
 import { createRenderers } from './http/render';
+import { adminNav } from '../admin/nav';
+import { partnerNav } from '../institution-portal/nav';
 import './http/types';
 
 const SESSION_COOKIE = 'dc.sid';
@@ -78,7 +80,7 @@ export function createApp(container: Container): Express {
   );
 
   const guards = createGuards(services);
-  const renderers = createRenderers(production);
+  const renderers = createRenderers(production, { admin: adminNav, partner: partnerNav });
   const limits = createRateLimits(container.shared, config.rateLimits);
   const kit: HttpKit = {
     guards,
@@ -134,13 +136,21 @@ export function createApp(container: Container): Express {
   });
   app.use('/api', apiCsrf);
   app.use('/api/v1', consumerApi(services, kit));
-  app.use('/api/partner/v1', partnerApi(services, kit));
-  app.use('/api/admin/v1', adminApi(services, kit));
+  const surfaces = {
+    partnerApi: partnerApi(services, kit),
+    adminApi: adminApi(services, kit),
+    partner: createInstitutionPortal(services, kit, renderers.partner),
+    admin: createAdminApp(services, kit, renderers.admin),
+  };
+  // the staff surfaces, by mount point, for the permission-matrix test
+  app.locals.staffSurfaces = { '/api/partner/v1': surfaces.partnerApi, '/api/admin/v1': surfaces.adminApi, '/partner': surfaces.partner, '/admin': surfaces.admin };
+  app.use('/api/partner/v1', surfaces.partnerApi);
+  app.use('/api/admin/v1', surfaces.adminApi);
   app.use('/api', notFoundHandler());
 
   app.use(pageCsrf);
-  app.use('/partner', createInstitutionPortal(services, kit, renderers.partner));
-  app.use('/admin', createAdminApp(services, kit, renderers.admin));
+  app.use('/partner', surfaces.partner);
+  app.use('/admin', surfaces.admin);
   app.use('/', createWebApp(services, kit, renderers.web));
   app.use(notFoundHandler());
   app.use(createErrorHandler(logger, renderers));

@@ -20,6 +20,7 @@ import { CatalogueService } from './modules/catalogue';
 import { IdempotencyService } from './modules/idempotency';
 import { InstitutionsService } from './modules/institutions';
 import { SettlementService } from './modules/settlement';
+import { SettingsService } from './modules/settings';
 import { RecommendationsService } from './modules/recommendations';
 import { HttpGatewayProvider, NotificationsService, OutboxProvider, type MessageProvider } from './modules/notifications';
 import { createSearchIndex, type SearchIndex } from './modules/search';
@@ -43,6 +44,7 @@ export interface Services {
   prescreen: PrescreenService;
   risk: RiskService;
   documents: DocumentsService;
+  settings: SettingsService;
 }
 
 export interface HealthCheck {
@@ -97,6 +99,7 @@ export function createServices(
     settlement,
     audit,
     idempotency: new IdempotencyService(db),
+    settings: new SettingsService(db, audit),
     recommendations: new RecommendationsService(catalogue),
     notifications,
     identity,

@@ -14,3 +14,4 @@ export * from '../modules/messages/messages.schema';
 export * from '../modules/prescreen/prescreen.schema';
 export * from '../modules/risk/risk.schema';
 export * from '../modules/documents/documents.schema';
+export * from '../modules/settings/settings.schema';

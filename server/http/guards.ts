@@ -2,6 +2,7 @@ import type { Express, NextFunction, Request, RequestHandler, Response } from 'e
 import type { AccountKind } from '../modules/accounts';
 import type { Services } from '../container';
 import { ForbiddenError, UnauthenticatedError } from '../lib/errors';
+import { institutionCan, operatorCan, type InstitutionPermission, type OperatorPermission } from '../modules/accounts/permissions';
 
 const GUARD = Symbol.for('daichao.guard');
 
@@ -46,8 +47,8 @@ export function createGuards(services: Pick<Services, 'accounts' | 'institutions
     res.redirect(303, target);
   }
 
-  function requireRole(req: Request, roles: readonly string[] | undefined) {
-    if (roles && !roles.includes(req.account!.role)) throw new ForbiddenError('你的角色无权执行此操作');
+  function forbid(): ForbiddenError {
+    return new ForbiddenError('你的角色无权执行此操作');
   }
 
   return {
@@ -61,9 +62,9 @@ export function createGuards(services: Pick<Services, 'accounts' | 'institutions
         if (await fromSession(req, 'consumer')) return next();
         refuse(req, res, next, mode, 'consumer');
       }),
-    /** Institution staff by session, or (API only) an institution's API key. */
-    institution: (mode: Mode, roles?: readonly string[]) =>
-      markGuard(`institution:${mode}`, async (req, res, next) => {
+    /** Institution staff by session, or (API only) an institution's API key, holding `permission`. */
+    institution: (mode: Mode, permission: InstitutionPermission) =>
+      markGuard(`institution:${mode}:${permission}`, async (req, res, next) => {
         const bearer = mode === 'api' ? /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1] : undefined;
         if (bearer) {
           const key = await services.institutions.verifyApiKey(bearer);
@@ -79,20 +80,15 @@ export function createGuards(services: Pick<Services, 'accounts' | 'institutions
             institutionId: key.institutionId,
             sessionVersion: 0,
           };
-          return next();
+          return next(institutionCan('api', permission) ? undefined : forbid());
         }
-        if (await fromSession(req, 'institution')) {
-          requireRole(req, roles);
-          return next();
-        }
+        if (await fromSession(req, 'institution')) return next(institutionCan(req.account!.role, permission) ? undefined : forbid());
         refuse(req, res, next, mode, 'institution');
       }),
-    operator: (mode: Mode, roles?: readonly string[]) =>
-      markGuard(`operator:${mode}`, async (req, res, next) => {
-        if (await fromSession(req, 'operator')) {
-          requireRole(req, roles);
-          return next();
-        }
+    /** Operator staff by session, holding `permission`. */
+    operator: (mode: Mode, permission: OperatorPermission) =>
+      markGuard(`operator:${mode}:${permission}`, async (req, res, next) => {
+        if (await fromSession(req, 'operator')) return next(operatorCan(req.account!.role, permission) ? undefined : forbid());
         refuse(req, res, next, mode, 'operator');
       }),
   };
@@ -132,4 +128,28 @@ export function assertEveryRouteGuarded(app: Express): void {
   if (unguarded.length) {
     throw new Error(`Routes without a guard (declare who may call them):\n  ${unguarded.join('\n  ')}`);
   }
+}
+
+/** The name a guard was declared with, e.g. `operator:page:products.review`. */
+export function guardName(fn: unknown): string | undefined {
+  return isGuard(fn) ? fn[GUARD] : undefined;
+}
+
+/**
+ * The routes declared directly on one router, with the guard in front of each (the route's own
+ * first handler, or the last guard mounted before it on the router). Surfaces add their routes
+ * to one router, so this is their whole list.
+ */
+export function listRoutes(router: { stack: Layer[] }): { method: string; path: string; guard: string | undefined }[] {
+  const out: { method: string; path: string; guard: string | undefined }[] = [];
+  let mounted: string | undefined;
+  for (const layer of router.stack) {
+    if (layer.route) {
+      const guard = guardName(layer.route.stack[0]?.handle) ?? mounted;
+      for (const method of Object.keys(layer.route.methods)) out.push({ method: method.toUpperCase(), path: layer.route.path, guard });
+    } else if (isGuard(layer.handle)) {
+      mounted = guardName(layer.handle);
+    }
+  }
+  return out;
 }

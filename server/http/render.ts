@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Request, Response } from 'express';
 import { ExpressHandlebars } from 'express-handlebars';
+import { permissionsOf, roleLabels } from '../modules/accounts/permissions';
 import { viewHelpers } from './view-helpers';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -13,7 +14,13 @@ export type SurfaceRenderers = Record<'web' | 'partner' | 'admin', Render>;
 const surfaceDirs = { web: 'web', partner: 'institution-portal', admin: 'admin' } as const;
 
 /** One Handlebars engine per surface, each with its own layouts and partials plus the shared ones. */
-export function createRenderer(surface: keyof typeof surfaceDirs, cache: boolean): Render {
+export interface NavItem {
+  href: string;
+  label: string;
+  permission: string;
+}
+
+export function createRenderer(surface: keyof typeof surfaceDirs, cache: boolean, nav: readonly NavItem[] = []): Render {
   const viewsDir = path.join(root, surfaceDirs[surface], 'views');
   const hbs = new ExpressHandlebars({
     extname: '.hbs',
@@ -24,12 +31,17 @@ export function createRenderer(surface: keyof typeof surfaceDirs, cache: boolean
   });
   return async (req, res, page, context = {}) => {
     const flash = req.session?.flash ?? res.locals.flash;
+    const can = req.account && req.account.kind !== 'consumer' ? permissionsOf(req.account.kind, req.account.role) : {};
     if (req.session?.flash) delete req.session.flash;
     const html = await hbs.renderView(path.join(viewsDir, 'pages', `${page}.hbs`), {
       settings: { views: viewsDir },
       cache,
       ...context,
       account: req.account,
+      /** what the signed-in staff member may do: `{{#if can.[products.review]}}` */
+      can,
+      nav: req.account ? nav.filter((item) => can[item.permission]).map((item) => ({ ...item, current: req.path === item.href.replace(/^\/(admin|partner)/, '') || undefined })) : [],
+      roleLabel: req.account ? roleLabels[req.account.role as keyof typeof roleLabels] ?? req.account.role : undefined,
       csrfToken: req.csrfToken?.(),
       flash,
       currentPath: req.originalUrl,
@@ -38,6 +50,6 @@ export function createRenderer(surface: keyof typeof surfaceDirs, cache: boolean
   };
 }
 
-export function createRenderers(cache: boolean): SurfaceRenderers {
-  return { web: createRenderer('web', cache), partner: createRenderer('partner', cache), admin: createRenderer('admin', cache) };
+export function createRenderers(cache: boolean, navs: { partner: readonly NavItem[]; admin: readonly NavItem[] }): SurfaceRenderers {
+  return { web: createRenderer('web', cache), partner: createRenderer('partner', cache, navs.partner), admin: createRenderer('admin', cache, navs.admin) };
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../support/fixtures';
 import { newIdNumber } from '../support/http';
 import { startTestApp, type TestApp } from '../support/app';
-import { DESKTOP_VIEWPORT, openBrowser, PHONE_VIEWPORT, type BrowserHarness } from '../support/browser';
+import { DESKTOP_VIEWPORT, openBrowser, PHONE_VIEWPORT, staffLogin, type BrowserHarness } from '../support/browser';
 
 /**
  * One loan, end to end, in a real headless Chromium across the three surfaces:
@@ -158,11 +158,8 @@ describe('browser journey: consumer → institution → operator', () => {
     // ── 4. institution staff, on a desktop, in a browser of their own ─────────────────────────
     const partner = await newPage(DESKTOP_VIEWPORT, 'partner');
     const p = partner.page;
-    await p.goto('/partner/login');
-    await p.locator('input[name=username]').fill(fixtures.institutionA.staff);
-    await p.locator('input[name=password]').fill(PASSWORD);
-    await p.locator('main form button[type=submit]').click();
-    await p.waitForURL((url) => url.pathname === '/partner/leads');
+    await staffLogin(p, 'partner', fixtures.institutionA.staff, PASSWORD);
+    await p.goto('/partner/leads');
     const leadRow = p.locator(`tr[data-lead-id="${appId}"]`);
     await leadRow.waitFor();
     expect(await leadRow.count()).toBe(1);
@@ -233,11 +230,7 @@ describe('browser journey: consumer → institution → operator', () => {
     // ── 6. an operator, in a third browser ───────────────────────────────────────────────────
     const admin = await newPage(DESKTOP_VIEWPORT, 'operator');
     const a = admin.page;
-    await a.goto('/admin/login');
-    await a.locator('input[name=username]').fill(fixtures.operator);
-    await a.locator('input[name=password]').fill(PASSWORD);
-    await a.locator('main form button[type=submit]').click();
-    await a.waitForURL((url) => url.pathname === '/admin');
+    await staffLogin(a, 'admin', fixtures.operator, PASSWORD);
     await a.goto('/admin/applications');
     const adminRow = a.locator(`tr[data-application-id="${appId}"]`);
     await adminRow.waitFor();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../support/fixtures';
 import { newIdNumber } from '../support/http';
 import { startTestApp, type TestApp } from '../support/app';
-import { DESKTOP_VIEWPORT, openBrowser, PHONE_VIEWPORT, type BrowserHarness } from '../support/browser';
+import { DESKTOP_VIEWPORT, openBrowser, PHONE_VIEWPORT, staffLogin, type BrowserHarness } from '../support/browser';
 import { addInstitutionC } from '../support/fixtures';
 
 /**
@@ -46,12 +46,9 @@ describe('browser: one application to three products, consent per institution', 
   const pathOf = (page: Page) => new URL(page.url()).pathname;
   const ID_NUMBER = newIdNumber();
 
-  async function staffLogin(page: Page, username: string) {
-    await page.goto('/partner/login');
-    await page.locator('input[name=username]').fill(username);
-    await page.locator('input[name=password]').fill(PASSWORD);
-    await page.locator('main form button[type=submit]').click();
-    await page.waitForURL((url) => url.pathname === '/partner/leads');
+  async function partnerLogin(page: Page, username: string) {
+    await staffLogin(page, 'partner', username, PASSWORD);
+    await page.goto('/partner/leads');
   }
 
   it('applies to three products at once, consents to two institutions; only they get the lead, until consent is withdrawn', { timeout: 120_000 }, async () => {
@@ -186,14 +183,14 @@ describe('browser: one application to three products, consent per institution', 
     // ── 6. staff: 乙银行 received nothing; 甲银行 sees a masked applicant, reveals, approves ────
     const partnerB = await newPage(DESKTOP_VIEWPORT, 'partner-b');
     const pb = partnerB.page;
-    await staffLogin(pb, instB.staff);
+    await partnerLogin(pb, instB.staff);
     expect(await pb.locator(`tr[data-lead-id="${appA}"]`).count()).toBe(0);
     expect(await pb.locator(`tr[data-lead-id="${appC}"]`).count()).toBe(0);
     expect(await pb.locator('main').innerText()).not.toContain('王');
 
     const partnerA = await newPage(DESKTOP_VIEWPORT, 'partner-a');
     const pa = partnerA.page;
-    await staffLogin(pa, instA.staff);
+    await partnerLogin(pa, instA.staff);
     const leadRow = pa.locator(`tr[data-lead-id="${appA}"]`);
     await leadRow.waitFor();
     expect(await pa.locator(`tr[data-lead-id="${appC}"]`).count()).toBe(0);

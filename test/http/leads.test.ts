@@ -115,7 +115,7 @@ describe('institutions working leads', () => {
     await admin.post(`/partner/api-keys/${keyId}/revoke`).type('form').send({ _csrf: csrfFrom(created.text) }).expect(303);
     await request(t.app).get('/api/partner/v1/leads').set('Authorization', `Bearer ${key}`).expect(401);
     // a staff member who is not an admin cannot manage keys
-    await t.container.services.accounts.createStaff({ kind: 'institution', username: 'a.clerk', password: PASSWORD, displayName: '专员', role: 'staff', institutionId: t.fixtures.institutionA.id });
+    await t.container.services.accounts.createStaff({ kind: 'institution', username: 'a.clerk', password: PASSWORD, displayName: '专员', role: 'lead_handler', institutionId: t.fixtures.institutionA.id });
     const clerk = await staffAgent(t.app, 'partner', 'a.clerk');
     await clerk.get('/partner/api-keys').expect(403);
     // and another institution's key id is not found

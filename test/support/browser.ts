@@ -93,3 +93,12 @@ export async function openBrowser(
     },
   };
 }
+
+/** Logs a staff member in through the login form of their surface and waits to leave the login page. */
+export async function staffLogin(page: Page, surface: 'partner' | 'admin', username: string, password: string): Promise<void> {
+  await page.goto(`/${surface}/login`);
+  await page.locator('input[name=username]').fill(username);
+  await page.locator('input[name=password]').fill(password);
+  await page.locator('main form button[type=submit]').click();
+  await page.waitForURL((url) => !url.pathname.endsWith('/login'));
+}

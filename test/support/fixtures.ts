@@ -41,7 +41,7 @@ export async function seedFixtures(container: Container): Promise<Fixtures> {
   };
   const institutionA = await make('a', '甲银行');
   const institutionB = await make('b', '乙银行');
-  await accounts.createStaff({ kind: 'operator', username: 'op.admin', password: PASSWORD, displayName: '运营', role: 'admin' });
+  await accounts.createStaff({ kind: 'operator', username: 'op.admin', password: PASSWORD, displayName: '运营', role: 'super_admin' });
   return { institutionA, institutionB, operator: 'op.admin', agreement };
 }
 

@@ -12,7 +12,8 @@ import { applicationJson, journalJson } from './serializers';
 export function adminApi(services: Services, kit: HttpKit): Router {
   const { guards } = kit;
   const r = Router();
-  const operator = guards.operator('api');
+  const operator = guards.operator('api', 'applications.view');
+  const finance = guards.operator('api', 'settlement.view');
 
   authRoutes(r, kit, 'operator');
 
@@ -29,7 +30,7 @@ export function adminApi(services: Services, kit: HttpKit): Router {
     res.json({ ...applicationJson(application), commissions: journals.map(journalJson) });
   });
 
-  r.get('/receivables', operator, async (_req, res) => {
+  r.get('/receivables', finance, async (_req, res) => {
     const rows = await services.settlement.receivables();
     res.json({ items: rows.map((r) => ({ institutionId: r.institutionId, institutionName: r.institutionName, amount: r.amountFen / 100 })) });
   });

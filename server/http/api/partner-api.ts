@@ -36,7 +36,7 @@ export function toStatusChange(body: LeadStatusInput): StatusChange {
 export function partnerApi(services: Services, kit: HttpKit): Router {
   const { guards } = kit;
   const r = Router();
-  const staff = guards.institution('api');
+  const staff = guards.institution('api', 'leads.work');
 
   authRoutes(r, kit, 'institution');
 

@@ -29,6 +29,13 @@ export const accounts = pgTable(
     /** bumped by "log out everywhere" and password changes: older sessions stop working */
     sessionVersion: integer('session_version').notNull().default(0),
     lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    /** why an operator froze the account, shown to operators */
+    frozenReason: text('frozen_reason'),
+    /** TOTP secret (encrypted); MFA is on once `totpEnabledAt` is set */
+    totpSecretEnc: text('totp_secret_enc'),
+    totpEnabledAt: timestamp('totp_enabled_at', { withTimezone: true }),
+    /** the last TOTP time step accepted, so a code works once */
+    totpLastStep: bigint('totp_last_step', { mode: 'number' }),
     lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -42,8 +49,8 @@ export const accounts = pgTable(
     check(
       'accounts_role_check',
       sql`(${t.kind} = 'consumer' and ${t.role} = 'consumer')
-        or (${t.kind} = 'institution' and ${t.role} in ('admin','staff'))
-        or (${t.kind} = 'operator' and ${t.role} in ('admin','operator'))`,
+        or (${t.kind} = 'institution' and ${t.role} in ('admin','product_manager','lead_handler','finance'))
+        or (${t.kind} = 'operator' and ${t.role} in ('super_admin','operations','product_reviewer','customer_service','risk_officer','finance'))`,
     ),
   ],
 );

@@ -46,4 +46,8 @@ export class AuditService {
   async recent(limit = 100): Promise<AuditRow[]> {
     return this.db.select().from(auditLog).orderBy(desc(auditLog.id)).limit(limit);
   }
+
+  async recentActions(action: string, limit = 50): Promise<AuditRow[]> {
+    return this.db.select().from(auditLog).where(eq(auditLog.action, action)).orderBy(desc(auditLog.id)).limit(limit);
+  }
 }

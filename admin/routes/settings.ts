@@ -1,0 +1,79 @@
+import type { Request, Response, Router } from 'express';
+import type { Services } from '../../server/container';
+import { ValidationError } from '../../server/lib/errors';
+import { auditActor } from '../../server/http/audit-actor';
+import type { HttpKit } from '../../server/http/kit';
+import type { Render } from '../../server/http/render';
+import { settingDefinitions, type SettingKey } from '../../server/modules/settings';
+
+type Kind = 'percent' | 'integer' | 'list';
+
+function kindOf(key: SettingKey): Kind {
+  const fallback = settingDefinitions[key].default;
+  if (Array.isArray(fallback)) return 'list';
+  return key.startsWith('rates.') ? 'percent' : 'integer';
+}
+
+/** Turns what the form sent into the value the setting stores (percent → fraction, lines → list). */
+function fromForm(kind: Kind, raw: string): unknown {
+  const text = raw.trim();
+  if (kind === 'list') return text.split(/[\n,，、]+/).map((s) => s.trim()).filter(Boolean);
+  if (!/^-?\d+(\.\d+)?$/.test(text)) return text === '' ? undefined : text;
+  return kind === 'percent' ? Math.round(Number(text) * 100) / 10000 : Number(text);
+}
+
+function toForm(kind: Kind, value: unknown): string {
+  if (kind === 'list') return (value as string[]).join('\n');
+  if (kind === 'percent') return (Number(value) * 100).toFixed(2);
+  return String(value);
+}
+
+/** `/admin/settings`: system parameters, each change audited. */
+export function settingsRoutes(r: Router, services: Services, kit: HttpKit, render: Render): void {
+  const manage = kit.guards.operator('page', 'settings.manage');
+
+  const show = async (req: Request, res: Response, extra: { error?: unknown; failedKey?: string; failedValue?: string } = {}) => {
+    const rows = await services.settings.all();
+    const history = await services.audit.recentActions('setting.changed', 20);
+    await render(req, res, 'settings', {
+      title: '系统参数',
+      groups: [...new Set(rows.map((r) => r.group))].map((group) => ({
+        group,
+        items: rows
+          .filter((r) => r.group === group)
+          .map((r) => {
+            const kind = kindOf(r.key);
+            return {
+              ...r,
+              kind,
+              isList: kind === 'list',
+              isPercent: kind === 'percent',
+              formValue: extra.failedKey === r.key ? extra.failedValue : toForm(kind, r.value),
+              failed: extra.failedKey === r.key,
+            };
+          }),
+      })),
+      history,
+      error: extra.error,
+    });
+  };
+
+  r.get('/settings', manage, (req, res) => show(req, res));
+  r.post('/settings/:key', manage, async (req, res) => {
+    const key = String(req.params.key);
+    if (!(key in settingDefinitions)) {
+      res.status(404);
+      return show(req, res, { error: { message: '参数不存在' } });
+    }
+    const raw = String(req.body.value ?? '');
+    try {
+      await services.settings.set(key as SettingKey, fromForm(kindOf(key as SettingKey), raw), auditActor(req));
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      res.status(400);
+      return show(req, res, { error: { message: err.message, fields: err.fields }, failedKey: key, failedValue: raw });
+    }
+    req.session.flash = { kind: 'success', message: `已保存：${settingDefinitions[key as SettingKey].label}` };
+    res.redirect(303, '/admin/settings');
+  });
+}

@@ -1,0 +1,89 @@
+/**
+ * Roles and what each may do. Routes ask for a permission, never for a role, so a role's
+ * reach is read in one place: the tables below.
+ */
+
+export const operatorRoles = ['super_admin', 'operations', 'product_reviewer', 'customer_service', 'risk_officer', 'finance'] as const;
+export type OperatorRole = (typeof operatorRoles)[number];
+
+export const institutionRoles = ['admin', 'product_manager', 'lead_handler', 'finance'] as const;
+export type InstitutionRole = (typeof institutionRoles)[number];
+
+export const roleLabels: Record<OperatorRole | InstitutionRole | 'consumer' | 'api', string> = {
+  super_admin: '超级管理员',
+  operations: '运营',
+  product_reviewer: '产品审核',
+  customer_service: '客服',
+  risk_officer: '风控',
+  finance: '财务',
+  admin: '机构管理员',
+  product_manager: '产品经理',
+  lead_handler: '线索专员',
+  consumer: '用户',
+  api: 'API',
+};
+
+const ALL_OPERATORS = operatorRoles;
+
+/** Operator permissions → the roles that hold them. */
+export const operatorPermissions = {
+  'dashboard.view': ALL_OPERATORS,
+  'applications.view': ['super_admin', 'operations', 'customer_service', 'risk_officer'],
+  'institutions.review': ['super_admin', 'operations'],
+  'agreements.manage': ['super_admin', 'finance'],
+  'products.review': ['super_admin', 'product_reviewer'],
+  'ranking.manage': ['super_admin', 'operations'],
+  'promotions.review': ['super_admin', 'operations'],
+  'content.manage': ['super_admin', 'operations'],
+  'complaints.handle': ['super_admin', 'operations', 'customer_service'],
+  'reviews.moderate': ['super_admin', 'operations', 'customer_service'],
+  'users.view': ['super_admin', 'operations', 'customer_service', 'risk_officer'],
+  'users.freeze': ['super_admin', 'customer_service', 'risk_officer'],
+  'staff.manage': ['super_admin'],
+  'settings.manage': ['super_admin', 'operations'],
+  'risk.view': ['super_admin', 'risk_officer'],
+  'settlement.view': ['super_admin', 'finance'],
+  'audit.view': ['super_admin', 'risk_officer'],
+  'outbox.view': ['super_admin', 'operations', 'customer_service'],
+  /** two-person rule: one asks, a different holder approves */
+  'data.delete': ['super_admin'],
+  'jobs.run': ['super_admin', 'operations'],
+} as const satisfies Record<string, readonly OperatorRole[]>;
+export type OperatorPermission = keyof typeof operatorPermissions;
+
+/** Institution-staff permissions → the roles that hold them. */
+export const institutionPermissions = {
+  'portal.view': institutionRoles,
+  'leads.work': ['admin', 'lead_handler'],
+  'products.manage': ['admin', 'product_manager'],
+  'promotions.request': ['admin', 'product_manager'],
+  'statistics.view': ['admin', 'product_manager', 'finance'],
+  'settlement.view': ['admin', 'finance'],
+  'staff.manage': ['admin'],
+  'integration.manage': ['admin'],
+  'prescreen.manage': ['admin', 'product_manager'],
+  'complaints.respond': ['admin', 'lead_handler'],
+  'profile.manage': ['admin'],
+} as const satisfies Record<string, readonly InstitutionRole[]>;
+export type InstitutionPermission = keyof typeof institutionPermissions;
+
+/** What an institution's API key may do: the machine-to-machine part of the partner API. */
+export const apiKeyPermissions: readonly InstitutionPermission[] = ['portal.view', 'leads.work', 'settlement.view', 'statistics.view'];
+
+export function operatorCan(role: string, permission: OperatorPermission): boolean {
+  return (operatorPermissions[permission] as readonly string[]).includes(role);
+}
+
+export function institutionCan(role: string, permission: InstitutionPermission): boolean {
+  if (role === 'api') return apiKeyPermissions.includes(permission);
+  return (institutionPermissions[permission] as readonly string[]).includes(role);
+}
+
+/** Every permission a role holds, for layouts that show only what the person may use. */
+export function permissionsOf(kind: 'operator' | 'institution', role: string): Record<string, true> {
+  const table = kind === 'operator' ? operatorPermissions : institutionPermissions;
+  const held: Record<string, true> = {};
+  for (const [permission, roles] of Object.entries(table)) if ((roles as readonly string[]).includes(role)) held[permission] = true;
+  if (kind === 'institution' && role === 'api') for (const p of apiKeyPermissions) held[p] = true;
+  return held;
+}

@@ -1,0 +1,1 @@
+export { SettingsService, settingDefinitions, settingKeys, type SettingKey, type SettingValue } from './settings.service';
