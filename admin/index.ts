@@ -7,11 +7,16 @@ import type { Render } from '../server/http/render';
 import { applicationStatuses, statusLabels, type ApplicationStatus } from '../server/modules/applications';
 import { accountNames } from '../server/modules/settlement';
 import { settingsRoutes } from './routes/settings';
+import { institutionRoutes } from './routes/institutions';
+import { userRoutes } from './routes/users';
+import { invitationRoutes } from '../server/http/page-invite';
+import { securityRoutes } from '../server/http/page-security';
+import { staffRoutes } from '../server/http/page-staff';
 
 const ruleLabels: Record<string, string> = { commission_cpa: 'CPA（按审批）', commission_cps: 'CPS（按放款）' };
 
 /** The operator back office, mounted at `/admin`. */
-export function createAdminApp(services: Services, kit: HttpKit, render: Render): Router {
+export function createAdminApp(services: Services, kit: HttpKit, render: Render, options: { mfaRequired: boolean }): Router {
   const { guards } = kit;
   const r = Router();
   const operator = guards.operator('page', 'applications.view');
@@ -95,6 +100,11 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render)
   });
 
   settingsRoutes(r, services, kit, render);
+  institutionRoutes(r, services, kit, render);
+  userRoutes(r, services, kit, render);
+  invitationRoutes(r, services, kit, render, { kind: 'operator', prefix: '/admin' });
+  securityRoutes(r, services, render, { prefix: '/admin', guard: guards.operator('page', 'dashboard.view', { allowMfaSetup: true }), mfaRequired: options.mfaRequired });
+  staffRoutes(r, services, render, { kind: 'operator', prefix: '/admin', guard: guards.operator('page', 'staff.manage'), baseUrl: (req) => `${req.protocol}://${req.get('host')}` });
 
   return r;
 }

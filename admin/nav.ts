@@ -6,5 +6,10 @@ export const adminNav: { href: string; label: string; permission: OperatorPermis
   { href: '/admin/applications', label: '申请', permission: 'applications.view' },
   { href: '/admin/outbox', label: '外发箱', permission: 'outbox.view' },
   { href: '/admin/risk', label: '风险', permission: 'risk.view' },
+  { href: '/admin/institutions', label: '机构', permission: 'institutions.review' },
+  { href: '/admin/onboarding', label: '入驻审核', permission: 'institutions.review' },
+  { href: '/admin/users', label: '用户', permission: 'users.view' },
+  { href: '/admin/staff', label: '运营人员', permission: 'staff.manage' },
   { href: '/admin/settings', label: '系统参数', permission: 'settings.manage' },
+  { href: '/admin/security', label: '账号安全', permission: 'dashboard.view' },
 ];

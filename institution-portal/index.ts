@@ -1,4 +1,8 @@
 import { Router, type Request, type Response } from 'express';
+import { onboardingRoutes } from './routes/onboarding';
+import { invitationRoutes } from '../server/http/page-invite';
+import { securityRoutes } from '../server/http/page-security';
+import { staffRoutes } from '../server/http/page-staff';
 import type { Services } from '../server/container';
 import { AppError, ValidationError, ConflictError } from '../server/lib/errors';
 import { bulkLeadBody, leadFilterQuery, leadStatusBody, prescreenRuleBody } from '../server/http/api/schemas';
@@ -17,7 +21,7 @@ import { formatYuan } from '../server/lib/money';
 import { applicationStatuses, rejectReasons, statusLabels } from '../server/modules/applications';
 
 /** The institution portal, mounted at `/partner`. */
-export function createInstitutionPortal(services: Services, kit: HttpKit, baseRender: Render): Router {
+export function createInstitutionPortal(services: Services, kit: HttpKit, baseRender: Render, options: { mfaRequired: boolean }): Router {
   const { guards } = kit;
   const r = Router();
   const staff = guards.institution('page', 'leads.work');
@@ -31,8 +35,12 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
 
   r.get('/', portal, async (req, res) => {
     const institution = await services.institutions.get(req.institutionId!);
-    await render(req, res, 'home', { title: '工作台', institution });
+    await render(req, res, 'home', { title: '工作台', institution, licence: await services.licences.stateOf(institution) });
   });
+  onboardingRoutes(r, services, kit, render);
+  invitationRoutes(r, services, kit, render, { kind: 'institution', prefix: '/partner' });
+  securityRoutes(r, services, render, { prefix: '/partner', guard: guards.institution('page', 'portal.view', { allowMfaSetup: true }), mfaRequired: options.mfaRequired });
+  staffRoutes(r, services, render, { kind: 'institution', prefix: '/partner', guard: guards.institution('page', 'staff.manage'), baseUrl: (req) => `${req.protocol}://${req.get('host')}` });
 
   const inboxQuery = (req: Request) => {
     const raw = Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== '' && v !== undefined));

@@ -6,4 +6,6 @@ export const partnerNav: { href: string; label: string; permission: InstitutionP
   { href: '/partner/api-keys', label: 'API 密钥', permission: 'integration.manage' },
   { href: '/partner/webhook', label: '回调', permission: 'integration.manage' },
   { href: '/partner/prescreen', label: '预筛规则', permission: 'prescreen.manage' },
+  { href: '/partner/staff', label: '员工', permission: 'staff.manage' },
+  { href: '/partner/security', label: '账号安全', permission: 'portal.view' },
 ];

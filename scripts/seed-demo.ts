@@ -1,3 +1,4 @@
+import { unifiedCodeCheckChar } from '../server/modules/institutions/unified-code';
 import type { Services } from '../server/container';
 import type { AuditActor } from '../server/modules/audit';
 import { checkEligibility, eligibilityProfileOf } from '../server/modules/catalogue';
@@ -20,17 +21,30 @@ const yuan = (v: number) => Math.round(v * 100);
  * agreements, staff and consumer accounts, and a few applications in different states.
  * Does nothing when institutions already exist (so it runs on first start only).
  */
+/** A checksum-valid unified social credit code and a licence for demo institution `index`; the third one's licence lapses in 20 days, so the warning shows. */
+function demoLicence(index: number, kind: string) {
+  const first17 = `91310000MA1${String(index + 1).padStart(6, '0')}`;
+  const days = index === 2 ? 20 : 730 + index * 30;
+  return {
+    unifiedCode: first17 + unifiedCodeCheckChar(first17),
+    licenceType: kind === 'microloan' ? '小额贷款业务经营许可证' : '金融许可证',
+    licenceNumber: `${kind === 'microloan' ? 'XD' : 'B'}${String(2026_0000 + index * 37)}`,
+    licenceExpiresOn: new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10),
+  };
+}
+
 export async function seedDemo(services: Services): Promise<DemoLogins | null> {
   if ((await services.institutions.count()) > 0) return null;
   const logins: DemoLogins = { consumer: [], institution: [], operator: [] };
   const institutionIds = new Map<string, string>();
 
-  for (const demo of demoInstitutions) {
+  for (const [index, demo] of demoInstitutions.entries()) {
     const institution = await services.institutions.create({
       name: demo.name,
       shortName: demo.shortName,
       kind: demo.kind,
       description: demo.description,
+      ...demoLicence(index, demo.kind),
     });
     institutionIds.set(demo.key, institution.id);
     await services.settlement.createAgreement({

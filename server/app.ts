@@ -26,6 +26,7 @@ import { createRenderers } from './http/render';
 import { adminNav } from '../admin/nav';
 import { partnerNav } from '../institution-portal/nav';
 import './http/types';
+import { UnauthenticatedError } from './lib/errors';
 
 const SESSION_COOKIE = 'dc.sid';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -79,13 +80,19 @@ export function createApp(container: Container): Express {
     }),
   );
 
-  const guards = createGuards(services);
+  const guards = createGuards(services, { mfaRequired: config.mfaRequired });
   const renderers = createRenderers(production, { admin: adminNav, partner: partnerNav });
   const limits = createRateLimits(container.shared, config.rateLimits);
   const kit: HttpKit = {
     guards,
     limits,
     authenticate: createPassport(services.accounts),
+    secondFactor: async (kind, accountId, code) => {
+      await services.mfa.verify(accountId, code);
+      const account = await services.accounts.findActive(kind, accountId);
+      if (!account) throw new UnauthenticatedError('账号不可用');
+      return account;
+    },
     visitor: createVisitorResolver(container.pii, production),
     device: deviceOf(production),
   };
@@ -139,8 +146,8 @@ export function createApp(container: Container): Express {
   const surfaces = {
     partnerApi: partnerApi(services, kit),
     adminApi: adminApi(services, kit),
-    partner: createInstitutionPortal(services, kit, renderers.partner),
-    admin: createAdminApp(services, kit, renderers.admin),
+    partner: createInstitutionPortal(services, kit, renderers.partner, { mfaRequired: config.mfaRequired }),
+    admin: createAdminApp(services, kit, renderers.admin, { mfaRequired: config.mfaRequired }),
   };
   // the staff surfaces, by mount point, for the permission-matrix test
   app.locals.staffSurfaces = { '/api/partner/v1': surfaces.partnerApi, '/api/admin/v1': surfaces.adminApi, '/partner': surfaces.partner, '/admin': surfaces.admin };

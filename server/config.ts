@@ -37,6 +37,8 @@ const envSchema = z.object({
   SMS_GATEWAY_SECRET: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
+  /** operators and institution admins must set up TOTP; default: on in production */
+  MFA_REQUIRED: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).optional()),
   LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
   FRAUD_MAX_ACCOUNTS_PER_DEVICE: z.coerce.number().int().positive().default(3),
   FRAUD_MAX_APPLICATIONS_PER_DAY: z.coerce.number().int().positive().default(10),
@@ -67,6 +69,8 @@ export interface Config {
   seedDemo: boolean;
   rateLimits: { loginPerWindow: number; registerPerWindow: number; windowMs: number };
   trustProxy?: string;
+  /** operators and institution admins must use TOTP */
+  mfaRequired: boolean;
   risk: { maxAccountsPerDevice: number; maxApplicationsPerDay: number };
 }
 
@@ -134,6 +138,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: env.SEED_DEMO === 'auto',
     rateLimits: { loginPerWindow: env.LOGIN_RATE_LIMIT, registerPerWindow: env.REGISTER_RATE_LIMIT, windowMs: 15 * 60_000 },
     trustProxy: env.TRUST_PROXY,
+    mfaRequired: env.MFA_REQUIRED ? env.MFA_REQUIRED === 'true' : env.NODE_ENV === 'production',
     risk: { maxAccountsPerDevice: env.FRAUD_MAX_ACCOUNTS_PER_DEVICE, maxApplicationsPerDay: env.FRAUD_MAX_APPLICATIONS_PER_DAY },
   };
 }

@@ -4,7 +4,7 @@ import type { Config } from './config';
 import { openDatabase, type DatabaseHandle } from './db/client';
 import { createLogger, type Logger } from './lib/logger';
 import { PiiCipher } from './lib/pii';
-import { AccountsService } from './modules/accounts';
+import { AccountsService, MfaService, StaffService } from './modules/accounts';
 import { ApplicationsService, SubmissionService } from './modules/applications';
 import { ConsentsService } from './modules/consents';
 import { DevelopmentVerificationProvider, IdentityService } from './modules/identity';
@@ -14,11 +14,11 @@ import { WebhooksService } from './modules/webhooks';
 import { PrescreenService } from './modules/prescreen';
 import { RiskService, type RiskThresholds } from './modules/risk';
 import { DocumentsService } from './modules/documents';
-import { LocalBlobStore } from './adapters/storage';
+import { LocalBlobStore, SealedBlobStore } from './adapters/storage';
 import { AuditService } from './modules/audit';
 import { CatalogueService } from './modules/catalogue';
 import { IdempotencyService } from './modules/idempotency';
-import { InstitutionsService } from './modules/institutions';
+import { InstitutionsService, LicencesService, OnboardingService } from './modules/institutions';
 import { SettlementService } from './modules/settlement';
 import { SettingsService } from './modules/settings';
 import { RecommendationsService } from './modules/recommendations';
@@ -45,6 +45,10 @@ export interface Services {
   risk: RiskService;
   documents: DocumentsService;
   settings: SettingsService;
+  staff: StaffService;
+  mfa: MfaService;
+  onboarding: OnboardingService;
+  licences: LicencesService;
 }
 
 export interface HealthCheck {
@@ -83,6 +87,9 @@ export function createServices(
   const settlement = new SettlementService(db);
   const catalogue = new CatalogueService(db, search, shared.cache);
   const risk = new RiskService(db, pii, options.risk ?? { maxAccountsPerDevice: 3, maxApplicationsPerDay: 10 });
+  const blobs = new SealedBlobStore(new LocalBlobStore(options.documentsDir ?? path.join(process.cwd(), 'data', 'documents')), pii);
+  const settings = new SettingsService(db, audit);
+  const staff = new StaffService(db, pii, accounts, audit);
   const applications = new ApplicationsService(db, pii, catalogue, settlement, audit, notifications, consents, accounts, risk);
   return {
     accounts,
@@ -95,11 +102,15 @@ export function createServices(
     webhooks,
     prescreen,
     risk,
-    documents: new DocumentsService(db, new LocalBlobStore(options.documentsDir ?? path.join(process.cwd(), 'data', 'documents')), pii, consents, audit),
+    documents: new DocumentsService(db, blobs, consents, audit),
     settlement,
     audit,
     idempotency: new IdempotencyService(db),
-    settings: new SettingsService(db, audit),
+    settings,
+    staff,
+    mfa: new MfaService(db, pii, audit),
+    onboarding: new OnboardingService(db, pii, blobs, staff, notifications, audit),
+    licences: new LicencesService(db, settings, catalogue, audit),
     recommendations: new RecommendationsService(catalogue),
     notifications,
     identity,

@@ -21,7 +21,10 @@ async function main() {
   const expiry =
     config.role === 'web'
       ? undefined
-      : setInterval(() => void container.services.applications.expireStale().catch((err: unknown) => logger.error({ err }, 'expiry failed')), 3600_000).unref();
+      : setInterval(() => {
+          void container.services.applications.expireStale().catch((err: unknown) => logger.error({ err }, 'expiry failed'));
+          void container.services.licences.enforce().catch((err: unknown) => logger.error({ err }, 'licence check failed'));
+        }, 3600_000).unref();
 
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');

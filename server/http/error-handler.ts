@@ -13,6 +13,8 @@ const statusByCode: Record<string, number> = {
   invalid_json: 400,
   unauthenticated: 401,
   forbidden: 403,
+  mfa_setup_required: 403,
+  mfa_required: 401,
   csrf_invalid: 403,
   not_found: 404,
   illegal_transition: 409,

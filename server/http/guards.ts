@@ -3,6 +3,7 @@ import type { AccountKind } from '../modules/accounts';
 import type { Services } from '../container';
 import { ForbiddenError, UnauthenticatedError } from '../lib/errors';
 import { institutionCan, operatorCan, type InstitutionPermission, type OperatorPermission } from '../modules/accounts/permissions';
+import { mfaRequiredFor } from '../modules/accounts/mfa.service';
 
 const GUARD = Symbol.for('daichao.guard');
 
@@ -25,7 +26,9 @@ export const loginPaths: Record<AccountKind, string> = {
   operator: '/admin/login',
 };
 
-export function createGuards(services: Pick<Services, 'accounts' | 'institutions'>) {
+export const securityPaths: Record<'institution' | 'operator', string> = { institution: '/partner/security', operator: '/admin/security' };
+
+export function createGuards(services: Pick<Services, 'accounts' | 'institutions'>, options: { mfaRequired?: boolean } = {}) {
   async function fromSession(req: Request, kind: AccountKind): Promise<boolean> {
     const entry = req.session?.auth?.[kind];
     if (!entry || typeof entry !== 'object') return false;
@@ -51,6 +54,18 @@ export function createGuards(services: Pick<Services, 'accounts' | 'institutions
     return new ForbiddenError('你的角色无权执行此操作');
   }
 
+  /**
+   * Staff who must use a second factor and have not set it up yet may only reach the set-up
+   * page: pages redirect there, APIs answer 403 `mfa_setup_required`.
+   */
+  function needsMfaSetup(req: Request, res: Response, mode: Mode, kind: 'institution' | 'operator', allowSetup: boolean): boolean {
+    const account = req.account!;
+    if (allowSetup || account.mfaEnabled || !mfaRequiredFor(account, options.mfaRequired ?? false)) return false;
+    if (mode === 'api') throw new ForbiddenError('请先在网页端开启两步验证', 'mfa_setup_required');
+    res.redirect(303, `${securityPaths[kind]}?required=1`);
+    return true;
+  }
+
   return {
     /** Anyone, logged in or not. The account, if any, is still loaded for the layout. */
     public: markGuard('public', async (req, _res, next) => {
@@ -63,7 +78,7 @@ export function createGuards(services: Pick<Services, 'accounts' | 'institutions
         refuse(req, res, next, mode, 'consumer');
       }),
     /** Institution staff by session, or (API only) an institution's API key, holding `permission`. */
-    institution: (mode: Mode, permission: InstitutionPermission) =>
+    institution: (mode: Mode, permission: InstitutionPermission, opts: { allowMfaSetup?: boolean } = {}) =>
       markGuard(`institution:${mode}:${permission}`, async (req, res, next) => {
         const bearer = mode === 'api' ? /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1] : undefined;
         if (bearer) {
@@ -79,16 +94,23 @@ export function createGuards(services: Pick<Services, 'accounts' | 'institutions
             loginMasked: key.keyId,
             institutionId: key.institutionId,
             sessionVersion: 0,
+            mfaEnabled: false,
           };
           return next(institutionCan('api', permission) ? undefined : forbid());
         }
-        if (await fromSession(req, 'institution')) return next(institutionCan(req.account!.role, permission) ? undefined : forbid());
+        if (await fromSession(req, 'institution')) {
+          if (needsMfaSetup(req, res, mode, 'institution', opts.allowMfaSetup ?? false)) return;
+          return next(institutionCan(req.account!.role, permission) ? undefined : forbid());
+        }
         refuse(req, res, next, mode, 'institution');
       }),
     /** Operator staff by session, holding `permission`. */
-    operator: (mode: Mode, permission: OperatorPermission) =>
+    operator: (mode: Mode, permission: OperatorPermission, opts: { allowMfaSetup?: boolean } = {}) =>
       markGuard(`operator:${mode}:${permission}`, async (req, res, next) => {
-        if (await fromSession(req, 'operator')) return next(operatorCan(req.account!.role, permission) ? undefined : forbid());
+        if (await fromSession(req, 'operator')) {
+          if (needsMfaSetup(req, res, mode, 'operator', opts.allowMfaSetup ?? false)) return;
+          return next(operatorCan(req.account!.role, permission) ? undefined : forbid());
+        }
         refuse(req, res, next, mode, 'operator');
       }),
   };

@@ -3,6 +3,7 @@ import type { Authenticate } from './passport';
 import type { RateLimits } from './rate-limits';
 import type { VisitorResolver } from './visitor';
 import type { DeviceResolver } from './device';
+import type { AccountKind, SessionAccount } from '../modules/accounts';
 
 /** What every router gets besides the services: guards, rate limits, the login strategies, the visitor key. */
 export interface HttpKit {
@@ -11,4 +12,6 @@ export interface HttpKit {
   authenticate: Authenticate;
   visitor: VisitorResolver;
   device: DeviceResolver;
+  /** checks a login's TOTP code for an account whose password was already checked */
+  secondFactor(kind: AccountKind, accountId: string, code: string): Promise<SessionAccount>;
 }

@@ -7,6 +7,8 @@ import type { Render } from './render';
 import { destroySession, establishLogin, safeNext } from './session-login';
 import { parse } from './validate';
 
+const MFA_STEP_MS = 5 * 60_000;
+
 /**
  * `GET/POST login` and `POST logout` of one surface: the kind's Passport strategy, a fresh
  * session, back to where the person was going (`next`, kept inside the surface), or the form
@@ -31,6 +33,10 @@ export function pageLoginRoutes(
     try {
       req.body = parse(schema, { [field]: login, password: req.body.password }, '登录信息有误'); // the strategy reads the validated, trimmed credentials
       const account = await kit.authenticate(surface.kind, req, res);
+      if (account.mfaEnabled) {
+        req.session.mfaPending = { kind: surface.kind, id: account.id, next, at: Date.now() };
+        return res.redirect(303, `${loginPath}/mfa`);
+      }
       await establishLogin(req, account);
       res.redirect(303, next);
     } catch (err) {
@@ -39,6 +45,31 @@ export function pageLoginRoutes(
       await show(req, res, { error: { message: err.message, fields: err.fields }, values: { [field]: login }, next });
     }
   });
+  // the second step for accounts with TOTP: the password was right, now the code
+  const pending = (req: Request) => {
+    const p = req.session.mfaPending;
+    return p && p.kind === surface.kind && Date.now() - p.at < MFA_STEP_MS ? p : undefined;
+  };
+  const showMfa = (req: Request, res: Response, extra: Record<string, unknown> = {}) => render(req, res, 'login-mfa', { title: '两步验证', action: `${loginPath}/mfa`, ...extra });
+  r.get('/login/mfa', kit.guards.public, async (req, res) => {
+    if (!pending(req)) return res.redirect(303, loginPath);
+    await showMfa(req, res);
+  });
+  r.post('/login/mfa', kit.guards.public, ...kit.limits.login, async (req, res) => {
+    const p = pending(req);
+    if (!p) return res.redirect(303, loginPath);
+    try {
+      const account = await kit.secondFactor(surface.kind, p.id, String(req.body.code ?? ''));
+      delete req.session.mfaPending;
+      await establishLogin(req, account);
+      res.redirect(303, p.next);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      res.status(401);
+      await showMfa(req, res, { error: { message: err.message, fields: { code: err.message } } });
+    }
+  });
+
   r.post('/logout', kit.guards.public, async (req, res) => {
     await destroySession(req);
     res.clearCookie('dc.sid').redirect(303, surface.kind === 'consumer' ? '/' : loginPath);

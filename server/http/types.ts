@@ -7,6 +7,8 @@ declare module 'express-session' {
     flash?: { kind: 'success' | 'error'; message: string };
     /** the outcome of the last multi-apply, shown once on /apply/done */
     applyResult?: { created: string[]; refused: unknown[] };
+    /** password checked, TOTP code still to come (expires after five minutes) */
+    mfaPending?: { kind: AccountKind; id: string; next: string; at: number };
   }
 }
 

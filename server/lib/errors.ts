@@ -32,8 +32,8 @@ export class UnauthenticatedError extends AppError {
   }
 }
 export class ForbiddenError extends AppError {
-  constructor(message = '没有权限') {
-    super('forbidden', message);
+  constructor(message = '没有权限', code = 'forbidden') {
+    super(code, message);
   }
 }
 /** The request conflicts with the current state (an illegal transition, a duplicate). */

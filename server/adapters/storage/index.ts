@@ -1,3 +1,4 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -24,5 +25,36 @@ export class LocalBlobStore implements BlobStore {
   }
   async get(key: string): Promise<Buffer> {
     return readFile(this.file(key));
+  }
+}
+
+/**
+ * Encrypts each blob before it reaches the store (AES-256-GCM with a key per blob, that key
+ * wrapped by the PII cipher so PII_KEY rotation applies) and decrypts on the way back.
+ */
+export class SealedBlobStore {
+  constructor(
+    private readonly store: BlobStore,
+    private readonly wrapKey: { encrypt(s: string): string; decrypt(s: string): string },
+  ) {}
+
+  async put(key: string, bytes: Buffer): Promise<void> {
+    const fileKey = randomBytes(32);
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', fileKey, iv);
+    const sealed = Buffer.concat([cipher.update(bytes), cipher.final()]);
+    const header = Buffer.from(JSON.stringify({ k: this.wrapKey.encrypt(fileKey.toString('base64')), iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64') }));
+    const lengthPrefix = Buffer.alloc(4);
+    lengthPrefix.writeUInt32BE(header.length);
+    await this.store.put(key, Buffer.concat([lengthPrefix, header, sealed]));
+  }
+
+  async get(key: string): Promise<Buffer> {
+    const blob = await this.store.get(key);
+    const headerLength = blob.readUInt32BE(0);
+    const header = JSON.parse(blob.subarray(4, 4 + headerLength).toString()) as { k: string; iv: string; tag: string };
+    const decipher = createDecipheriv('aes-256-gcm', Buffer.from(this.wrapKey.decrypt(header.k), 'base64'), Buffer.from(header.iv, 'base64'));
+    decipher.setAuthTag(Buffer.from(header.tag, 'base64'));
+    return Buffer.concat([decipher.update(blob.subarray(4 + headerLength)), decipher.final()]);
   }
 }

@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import type { AccountKind } from '../../modules/accounts';
+import { AppError } from '../../lib/errors';
 import type { HttpKit } from '../kit';
 import { destroySession, establishLogin } from '../session-login';
 import { parse } from '../validate';
@@ -10,8 +11,14 @@ import { accountJson } from './serializers';
 export function authRoutes(r: Router, kit: HttpKit, kind: AccountKind): void {
   const schema = kind === 'consumer' ? consumerLoginBody : staffLoginBody;
   r.post('/auth/login', kit.guards.public, ...kit.limits.login, async (req, res) => {
-    req.body = parse(schema, req.body, '登录信息有误'); // the strategy reads the validated, trimmed credentials
-    const account = await kit.authenticate(kind, req, res);
+    const body = parse(schema, req.body, '登录信息有误');
+    req.body = body; // the strategy reads the validated, trimmed credentials
+    let account = await kit.authenticate(kind, req, res);
+    if (account.mfaEnabled) {
+      const code = 'totp' in body ? body.totp : undefined;
+      if (!code) throw new AppError('mfa_required', '请提供两步验证码', { totp: '此账号已开启两步验证，请提供 6 位验证码' });
+      account = await kit.secondFactor(kind, account.id, code);
+    }
     await establishLogin(req, account);
     res.json({ account: accountJson(account) });
   });

@@ -46,6 +46,8 @@ export const consumerLoginBody = z.strictObject({ phone: phoneField, password: p
 export const staffLoginBody = z.strictObject({
   username: z.string({ error: '用户名必填' }).trim().min(1, '用户名必填').max(64, '用户名过长'),
   password: passwordField,
+  /** the TOTP code, for accounts with two-step verification */
+  totp: z.string().trim().regex(/^\d{6}$/, '验证码为 6 位数字').optional(),
 });
 
 export const purposes = ['消费', '装修', '教育', '医疗', '旅游', '经营周转', '购车', '其他'] as const;

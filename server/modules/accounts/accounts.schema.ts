@@ -121,3 +121,31 @@ export const contactBlocks = pgTable(
   },
   (t) => [primaryKey({ columns: [t.accountId, t.institutionId] })],
 );
+
+/**
+ * An invitation to become staff: the first admin of a newly approved institution, a colleague
+ * invited by an institution admin, or an operator invited by a super admin. Only a hash of the
+ * token is kept; accepting sets the password and creates the account.
+ */
+export const staffInvitations = pgTable(
+  'staff_invitations',
+  {
+    id: text('id').primaryKey(),
+    tokenHash: text('token_hash').notNull().unique(),
+    kind: text('kind', { enum: ['institution', 'operator'] }).notNull(),
+    institutionId: text('institution_id').references(() => institutions.id),
+    username: text('username').notNull(),
+    displayName: text('display_name').notNull(),
+    role: text('role').notNull(),
+    invitedBy: text('invited_by'),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    acceptedAt: timestamp('accepted_at', { withTimezone: true }),
+    accountId: text('account_id').references(() => accounts.id),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('staff_invitations_institution_idx').on(t.institutionId),
+    check('staff_invitations_institution_check', sql`(${t.kind} = 'institution') = (${t.institutionId} is not null)`),
+  ],
+);

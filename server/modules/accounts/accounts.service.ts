@@ -26,6 +26,8 @@ export interface SessionAccount {
   institutionId: string | null;
   /** sessions carrying an older version were logged out everywhere */
   sessionVersion: number;
+  /** a second factor (TOTP) is set up and asked for at every login */
+  mfaEnabled: boolean;
 }
 
 export const PHONE_PATTERN = /^1[3-9]\d{9}$/;
@@ -73,8 +75,11 @@ function toSessionAccount(row: typeof accounts.$inferSelect): SessionAccount {
     loginMasked: row.loginMasked,
     institutionId: row.institutionId,
     sessionVersion: row.sessionVersion,
+    mfaEnabled: row.totpEnabledAt !== null,
   };
 }
+
+export { toSessionAccount };
 
 export class AccountsService {
   constructor(
@@ -112,7 +117,7 @@ export class AccountsService {
     displayName: string;
     role: string;
     institutionId?: string | null;
-  }): Promise<SessionAccount> {
+  }, tx: Database = this.db): Promise<SessionAccount> {
     const weak = passwordProblem(input.password);
     if (weak) throw new ValidationError('账号信息有误', { password: weak });
     return this.insert({
@@ -122,7 +127,7 @@ export class AccountsService {
       displayName: input.displayName,
       role: input.role,
       institutionId: input.institutionId ?? null,
-    });
+    }, tx);
   }
 
   private async insert(input: {
@@ -132,10 +137,10 @@ export class AccountsService {
     displayName: string;
     role: string;
     institutionId: string | null;
-  }): Promise<SessionAccount> {
+  }, tx: Database = this.db): Promise<SessionAccount> {
     const passwordHash = await hashPassword(input.password);
     try {
-      const [row] = await this.db
+      const [row] = await tx
         .insert(accounts)
         .values({
           id: newId(input.kind === 'consumer' ? 'usr' : 'stf'),

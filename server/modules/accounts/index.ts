@@ -1,3 +1,5 @@
 export { AccountsService, PHONE_PATTERN, MAX_FAILED_LOGINS, LOCKOUT_MINUTES, OTP_RESEND_SECONDS, type OtpPurpose, type SessionAccount, type ConsumerProfile, type ContactPreferences } from './accounts.service';
 export { passwordProblem } from './passwords';
 export type { AccountKind } from './accounts.schema';
+export { StaffService, INVITATION_DAYS, rolesFor, type Invitation, type StaffKind, type StaffMember } from './staff.service';
+export { MfaService, mfaRequiredFor } from './mfa.service';

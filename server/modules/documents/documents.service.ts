@@ -1,7 +1,7 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { and, asc, eq } from 'drizzle-orm';
 import { fileTypeFromBuffer } from 'file-type';
-import type { BlobStore } from '../../adapters/storage';
+import type { SealedBlobStore } from '../../adapters/storage';
 import type { Database } from '../../db/client';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
@@ -26,8 +26,7 @@ export type DocumentRow = typeof documents.$inferSelect;
 export class DocumentsService {
   constructor(
     private readonly db: Database,
-    private readonly store: BlobStore,
-    private readonly wrapKey: { encrypt(s: string): string; decrypt(s: string): string },
+    private readonly store: SealedBlobStore,
     private readonly consents: ConsentsService,
     private readonly audit: AuditService,
   ) {}
@@ -45,16 +44,8 @@ export class DocumentsService {
     if (!detected || !(detected.mime in allowedDocumentTypes)) {
       throw new ValidationError('文件类型不支持', { file: '只支持 JPG、PNG 图片或 PDF（按文件内容判断，不看扩展名）' });
     }
-    const key = randomBytes(32);
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', key, iv);
-    const sealed = Buffer.concat([cipher.update(bytes), cipher.final()]);
     const storageKey = newId('blob');
-    // the file key travels with the blob, wrapped by the PII cipher (so PII_KEY rotation applies)
-    const header = Buffer.from(JSON.stringify({ k: this.wrapKey.encrypt(key.toString('base64')), iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64') }));
-    const lengthPrefix = Buffer.alloc(4);
-    lengthPrefix.writeUInt32BE(header.length);
-    await this.store.put(storageKey, Buffer.concat([lengthPrefix, header, sealed]));
+    await this.store.put(storageKey, bytes);
     const [row] = await this.db
       .insert(documents)
       .values({
@@ -76,13 +67,8 @@ export class DocumentsService {
     return this.db.select().from(documents).where(eq(documents.applicationId, applicationId)).orderBy(asc(documents.createdAt));
   }
 
-  private async read(row: DocumentRow): Promise<Buffer> {
-    const blob = await this.store.get(row.storageKey);
-    const headerLength = blob.readUInt32BE(0);
-    const header = JSON.parse(blob.subarray(4, 4 + headerLength).toString()) as { k: string; iv: string; tag: string };
-    const decipher = createDecipheriv('aes-256-gcm', Buffer.from(this.wrapKey.decrypt(header.k), 'base64'), Buffer.from(header.iv, 'base64'));
-    decipher.setAuthTag(Buffer.from(header.tag, 'base64'));
-    return Buffer.concat([decipher.update(blob.subarray(4 + headerLength)), decipher.final()]);
+  private read(row: DocumentRow): Promise<Buffer> {
+    return this.store.get(row.storageKey);
   }
 
   /** The consumer opens their own document. */

@@ -20,7 +20,16 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest();
 export class InstitutionsService {
   constructor(private readonly db: Database) {}
 
-  async create(input: { name: string; shortName: string; kind: InstitutionKind; description?: string }): Promise<Institution> {
+  async create(input: {
+    name: string;
+    shortName: string;
+    kind: InstitutionKind;
+    description?: string;
+    unifiedCode?: string;
+    licenceType?: string;
+    licenceNumber?: string;
+    licenceExpiresOn?: string;
+  }): Promise<Institution> {
     const [row] = await this.db
       .insert(institutions)
       .values({ id: newId('ins'), ...input })

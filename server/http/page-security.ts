@@ -1,0 +1,49 @@
+import type { Request, Response, Router } from 'express';
+import QRCode from 'qrcode';
+import type { Services } from '../container';
+import { AppError, ConflictError } from '../lib/errors';
+import { mfaRequiredFor } from '../modules/accounts';
+import { auditActor } from './audit-actor';
+import type { Guard } from './guards';
+import type { Render } from './render';
+
+/**
+ * `/security` of a staff surface: set up TOTP (QR code and secret, confirmed by a code), or
+ * turn it off where the role does not require it. Reachable before MFA is set up.
+ */
+export function securityRoutes(r: Router, services: Services, render: Render, surface: { prefix: string; guard: Guard; mfaRequired: boolean }): void {
+  const { prefix, guard } = surface;
+  const show = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
+    const pending = req.account!.mfaEnabled ? undefined : await services.mfa.pendingSecret(req.account!);
+    await render(req, res, 'security', {
+      title: '账号安全',
+      prefix,
+      required: req.query.required === '1' || undefined,
+      mustKeep: mfaRequiredFor(req.account!, surface.mfaRequired),
+      enrolment: pending && (extra.enrolling || req.query.step === 'confirm') ? { ...pending, qr: await QRCode.toDataURL(pending.uri, { margin: 1, width: 200 }) } : undefined,
+      ...extra,
+    });
+  };
+  r.get('/security', guard, (req, res) => show(req, res));
+  r.post('/security/mfa/start', guard, async (req, res) => {
+    await services.mfa.beginEnrolment(req.account!);
+    res.redirect(303, `${prefix}/security?step=confirm`);
+  });
+  r.post('/security/mfa/confirm', guard, async (req, res) => {
+    try {
+      await services.mfa.confirmEnrolment(req.account!, String(req.body.code ?? ''), auditActor(req));
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code === 'internal') throw err;
+      res.status(400);
+      return show(req, res, { enrolling: true, error: { message: err.message, fields: err.fields } });
+    }
+    req.session.flash = { kind: 'success', message: '两步验证已开启，下次登录时需要输入验证码' };
+    res.redirect(303, `${prefix}/security`);
+  });
+  r.post('/security/mfa/disable', guard, async (req, res) => {
+    if (mfaRequiredFor(req.account!, surface.mfaRequired)) throw new ConflictError('mfa_required_for_role', '你的角色必须开启两步验证');
+    await services.mfa.disable(req.account!.id, auditActor(req));
+    req.session.flash = { kind: 'success', message: '两步验证已关闭' };
+    res.redirect(303, `${prefix}/security`);
+  });
+}

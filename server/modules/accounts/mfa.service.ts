@@ -1,0 +1,81 @@
+import { and, eq, isNull, or, lt } from 'drizzle-orm';
+import { Secret, TOTP } from 'otpauth';
+import type { Database } from '../../db/client';
+import { ConflictError, UnauthenticatedError, ValidationError } from '../../lib/errors';
+import type { PiiCipher } from '../../lib/pii';
+import type { AuditActor, AuditService } from '../audit';
+import { accounts } from './accounts.schema';
+import type { SessionAccount } from './accounts.service';
+
+const PERIOD = 30;
+const totpFor = (secret: string, label: string) => new TOTP({ issuer: '贷超', label, algorithm: 'SHA1', digits: 6, period: PERIOD, secret: Secret.fromBase32(secret) });
+
+/** Whether an account must use a second factor: operators and institution admins, when the platform requires it. */
+export function mfaRequiredFor(account: Pick<SessionAccount, 'kind' | 'role'>, required: boolean): boolean {
+  return required && (account.kind === 'operator' || (account.kind === 'institution' && account.role === 'admin'));
+}
+
+/**
+ * TOTP (RFC 6238) second factor. The secret is stored encrypted; a code is accepted within one
+ * step either side of now, and each time step at most once (a replayed code is refused).
+ */
+export class MfaService {
+  constructor(
+    private readonly db: Database,
+    private readonly pii: PiiCipher,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Starts (or restarts) set-up: a new secret, not yet in force until a code confirms it. */
+  async beginEnrolment(account: SessionAccount): Promise<{ secret: string; uri: string }> {
+    if (account.mfaEnabled) throw new ConflictError('mfa_enabled', '已开启两步验证');
+    const secret = new Secret({ size: 20 }).base32;
+    await this.db.update(accounts).set({ totpSecretEnc: this.pii.encrypt(secret) }).where(and(eq(accounts.id, account.id), isNull(accounts.totpEnabledAt)));
+    return { secret, uri: totpFor(secret, account.loginMasked).toString() };
+  }
+
+  /** The secret being set up, to show it again (e.g. the form was re-shown after a wrong code). */
+  async pendingSecret(account: SessionAccount): Promise<{ secret: string; uri: string } | undefined> {
+    const [row] = await this.db.select({ enc: accounts.totpSecretEnc, on: accounts.totpEnabledAt }).from(accounts).where(eq(accounts.id, account.id));
+    if (!row?.enc || row.on) return undefined;
+    const secret = this.pii.decrypt(row.enc);
+    return { secret, uri: totpFor(secret, account.loginMasked).toString() };
+  }
+
+  async confirmEnrolment(account: SessionAccount, code: string, actor: AuditActor, now = new Date()): Promise<void> {
+    const pending = await this.pendingSecret(account);
+    if (!pending) throw new ConflictError('mfa_not_started', '请先开始设置两步验证');
+    const step = this.matchingStep(pending.secret, code, now);
+    if (step === undefined) throw new ValidationError('验证码不正确', { code: '验证码不正确，请核对手机上的 6 位数字' });
+    await this.db.update(accounts).set({ totpEnabledAt: now, totpLastStep: step }).where(eq(accounts.id, account.id));
+    await this.audit.record(actor, { action: 'mfa.enabled', objectType: 'account', objectId: account.id });
+  }
+
+  /** Checks a login's second factor; refuses wrong, stale or replayed codes. */
+  async verify(accountId: string, code: string, now = new Date()): Promise<void> {
+    const [row] = await this.db.select({ enc: accounts.totpSecretEnc, on: accounts.totpEnabledAt, last: accounts.totpLastStep }).from(accounts).where(eq(accounts.id, accountId));
+    if (!row?.enc || !row.on) throw new UnauthenticatedError('未开启两步验证');
+    const step = this.matchingStep(this.pii.decrypt(row.enc), code, now);
+    if (step === undefined) throw new UnauthenticatedError('验证码不正确');
+    // claim the step atomically: the same code cannot log in twice, even concurrently
+    const [claimed] = await this.db
+      .update(accounts)
+      .set({ totpLastStep: step })
+      .where(and(eq(accounts.id, accountId), or(isNull(accounts.totpLastStep), lt(accounts.totpLastStep, step))))
+      .returning({ id: accounts.id });
+    if (!claimed) throw new UnauthenticatedError('验证码已使用，请等待下一个验证码');
+  }
+
+  /** Turns MFA off (an operator resetting a colleague's lost phone, or the person themselves where it is optional). */
+  async disable(accountId: string, actor: AuditActor): Promise<void> {
+    await this.db.update(accounts).set({ totpEnabledAt: null, totpSecretEnc: null, totpLastStep: null }).where(eq(accounts.id, accountId));
+    await this.audit.record(actor, { action: 'mfa.disabled', objectType: 'account', objectId: accountId });
+  }
+
+  private matchingStep(secret: string, code: string, now: Date): number | undefined {
+    const token = code.replace(/\s/g, '');
+    if (!/^\d{6}$/.test(token)) return undefined;
+    const delta = totpFor(secret, '').validate({ token, timestamp: now.getTime(), window: 1 });
+    return delta === null ? undefined : Math.floor(now.getTime() / 1000 / PERIOD) + delta;
+  }
+}

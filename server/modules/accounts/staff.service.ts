@@ -1,0 +1,252 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { and, asc, desc, eq, gt, ilike, isNull, or, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
+import { newId } from '../../lib/ids';
+import type { PiiCipher } from '../../lib/pii';
+import { withTransaction } from '../../lib/tx';
+import type { AuditActor, AuditService } from '../audit';
+import { accounts, staffInvitations } from './accounts.schema';
+import { toSessionAccount, type AccountsService, type SessionAccount, PHONE_PATTERN } from './accounts.service';
+import { institutionRoles, operatorRoles } from './permissions';
+
+export const INVITATION_DAYS = 7;
+const USERNAME = /^[a-z][a-z0-9._-]{2,31}$/;
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+export type Invitation = typeof staffInvitations.$inferSelect;
+export type StaffKind = 'institution' | 'operator';
+
+export interface StaffMember {
+  id: string;
+  kind: string;
+  role: string;
+  displayName: string;
+  loginMasked: string;
+  institutionId: string | null;
+  status: string;
+  frozenReason: string | null;
+  mfaEnabled: boolean;
+  lastLoginAt: Date | null;
+  createdAt: Date;
+}
+
+const memberColumns = {
+  id: accounts.id,
+  kind: accounts.kind,
+  role: accounts.role,
+  displayName: accounts.displayName,
+  loginMasked: accounts.loginMasked,
+  institutionId: accounts.institutionId,
+  status: accounts.status,
+  frozenReason: accounts.frozenReason,
+  mfaEnabled: sql<boolean>`${accounts.totpEnabledAt} is not null`,
+  lastLoginAt: accounts.lastLoginAt,
+  createdAt: accounts.createdAt,
+};
+
+export function rolesFor(kind: StaffKind): readonly string[] {
+  return kind === 'operator' ? operatorRoles : institutionRoles;
+}
+
+/**
+ * People who work on the platform: invitations (the only way staff accounts are made outside
+ * seeding), roles, freezing; and finding any account for the operators' user search.
+ */
+export class StaffService {
+  constructor(
+    private readonly db: Database,
+    private readonly pii: PiiCipher,
+    private readonly accountsService: AccountsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  private loginHash(kind: string, login: string) {
+    return this.pii.blindIndex(`${kind}:${login}`);
+  }
+
+  /** Invites someone to a role; returns the one-time token (only its hash is kept). */
+  async invite(
+    input: { kind: StaffKind; institutionId?: string | null; username: string; displayName: string; role: string },
+    actor: AuditActor,
+    tx: Database = this.db,
+    now = new Date(),
+  ): Promise<{ invitation: Invitation; token: string }> {
+    const username = input.username.trim().toLowerCase();
+    const fields: Record<string, string> = {};
+    if (!USERNAME.test(username)) fields.username = '用户名为 3–32 位小写字母、数字或 . _ -，以字母开头';
+    if (!input.displayName.trim() || input.displayName.trim().length > 30) fields.displayName = '请填写 1–30 字的姓名';
+    if (!rolesFor(input.kind).includes(input.role)) fields.role = '请选择有效的角色';
+    if (Object.keys(fields).length) throw new ValidationError('邀请信息有误', fields);
+    const [taken] = await tx.select({ id: accounts.id }).from(accounts).where(and(eq(accounts.kind, input.kind), eq(accounts.loginHash, this.loginHash(input.kind, username))));
+    const [pending] = await tx
+      .select({ id: staffInvitations.id })
+      .from(staffInvitations)
+      .where(and(eq(staffInvitations.kind, input.kind), eq(staffInvitations.username, username), isNull(staffInvitations.acceptedAt), isNull(staffInvitations.revokedAt), gt(staffInvitations.expiresAt, now)));
+    if (taken || pending) throw new ConflictError('username_taken', '用户名已被使用', { username: '用户名已被使用' });
+    const token = randomBytes(24).toString('base64url');
+    const [invitation] = await tx
+      .insert(staffInvitations)
+      .values({
+        id: newId('inv'),
+        tokenHash: sha256(token),
+        kind: input.kind,
+        institutionId: input.kind === 'institution' ? input.institutionId! : null,
+        username,
+        displayName: input.displayName.trim(),
+        role: input.role,
+        invitedBy: actor.id ?? null,
+        expiresAt: new Date(now.getTime() + INVITATION_DAYS * 86_400_000),
+      })
+      .returning();
+    await this.audit.record(actor, { action: 'staff.invited', objectType: 'invitation', objectId: invitation!.id, detail: { kind: input.kind, role: input.role, institutionId: input.institutionId ?? null } }, tx);
+    return { invitation: invitation!, token };
+  }
+
+  /** A pending, unexpired invitation for a token, or NotFound (used, revoked, expired or wrong). */
+  async pendingInvitation(kind: StaffKind, token: string, now = new Date()): Promise<Invitation> {
+    const [row] = await this.db
+      .select()
+      .from(staffInvitations)
+      .where(and(eq(staffInvitations.tokenHash, sha256(token)), eq(staffInvitations.kind, kind)));
+    if (!row || row.acceptedAt || row.revokedAt || row.expiresAt <= now) throw new NotFoundError('邀请（可能已使用、已撤销或已过期）');
+    return row;
+  }
+
+  /** Accepts an invitation: sets the password and creates the account, once. */
+  async accept(kind: StaffKind, token: string, password: string, now = new Date()): Promise<SessionAccount> {
+    const invitation = await this.pendingInvitation(kind, token, now);
+    return withTransaction(this.db, async (tx) => {
+      const [claimed] = await tx
+        .update(staffInvitations)
+        .set({ acceptedAt: now })
+        .where(and(eq(staffInvitations.id, invitation.id), isNull(staffInvitations.acceptedAt)))
+        .returning();
+      if (!claimed) throw new NotFoundError('邀请（可能已使用、已撤销或已过期）');
+      const account = await this.accountsService.createStaff(
+        { kind, username: invitation.username, password, displayName: invitation.displayName, role: invitation.role, institutionId: invitation.institutionId },
+        tx,
+      );
+      await tx.update(staffInvitations).set({ accountId: account.id }).where(eq(staffInvitations.id, invitation.id));
+      await this.audit.record({ kind, id: account.id }, { action: 'staff.invitation_accepted', objectType: 'invitation', objectId: invitation.id }, tx);
+      return account;
+    });
+  }
+
+  async revokeInvitation(scope: { kind: StaffKind; institutionId?: string | null }, id: string, actor: AuditActor): Promise<void> {
+    const [row] = await this.db
+      .update(staffInvitations)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(staffInvitations.id, id), eq(staffInvitations.kind, scope.kind), this.institutionScope(scope), isNull(staffInvitations.acceptedAt), isNull(staffInvitations.revokedAt)))
+      .returning();
+    if (!row) throw new NotFoundError('邀请');
+    await this.audit.record(actor, { action: 'staff.invitation_revoked', objectType: 'invitation', objectId: id });
+  }
+
+  private institutionScope(scope: { kind: StaffKind; institutionId?: string | null }) {
+    return scope.kind === 'institution' ? eq(staffInvitations.institutionId, scope.institutionId!) : isNull(staffInvitations.institutionId);
+  }
+
+  async pendingInvitations(scope: { kind: StaffKind; institutionId?: string | null }, now = new Date()): Promise<Invitation[]> {
+    return this.db
+      .select()
+      .from(staffInvitations)
+      .where(and(eq(staffInvitations.kind, scope.kind), this.institutionScope(scope), isNull(staffInvitations.acceptedAt), isNull(staffInvitations.revokedAt), gt(staffInvitations.expiresAt, now)))
+      .orderBy(desc(staffInvitations.createdAt));
+  }
+
+  /** Staff of one institution, or all operators. */
+  async members(scope: { kind: StaffKind; institutionId?: string | null }): Promise<StaffMember[]> {
+    const where =
+      scope.kind === 'institution'
+        ? and(eq(accounts.kind, 'institution'), eq(accounts.institutionId, scope.institutionId!))
+        : eq(accounts.kind, 'operator');
+    return this.db.select(memberColumns).from(accounts).where(where).orderBy(asc(accounts.createdAt));
+  }
+
+  private async memberIn(scope: { kind: StaffKind; institutionId?: string | null }, accountId: string): Promise<StaffMember> {
+    const member = (await this.members(scope)).find((m) => m.id === accountId);
+    if (!member) throw new NotFoundError('员工');
+    return member;
+  }
+
+  /**
+   * Changes a colleague's role. Nobody changes their own role, and the last holder of the
+   * managing role cannot be demoted (the institution or platform would lock itself out).
+   */
+  async changeRole(scope: { kind: StaffKind; institutionId?: string | null }, accountId: string, role: string, actor: AuditActor): Promise<void> {
+    if (!rolesFor(scope.kind).includes(role)) throw new ValidationError('角色无效', { role: '请选择有效的角色' });
+    if (accountId === actor.id) throw new ConflictError('own_role', '不能修改自己的角色', { role: '不能修改自己的角色' });
+    const member = await this.memberIn(scope, accountId);
+    const manager = scope.kind === 'operator' ? 'super_admin' : 'admin';
+    if (member.role === manager && role !== manager) await this.assertAnotherManager(scope, accountId, manager);
+    await withTransaction(this.db, async (tx) => {
+      // a new role means new reach: sessions started under the old one end
+      await tx.update(accounts).set({ role, sessionVersion: sql`${accounts.sessionVersion} + 1` }).where(eq(accounts.id, accountId));
+      await this.audit.record(actor, { action: 'staff.role_changed', objectType: 'account', objectId: accountId, detail: { from: member.role, to: role } }, tx);
+    });
+  }
+
+  private async assertAnotherManager(scope: { kind: StaffKind; institutionId?: string | null }, accountId: string, manager: string) {
+    const others = (await this.members(scope)).filter((m) => m.id !== accountId && m.role === manager && m.status === 'active');
+    if (others.length === 0) throw new ConflictError('last_manager', '至少需要保留一名有效的管理员', { role: '至少需要保留一名有效的管理员' });
+  }
+
+  /** Freezes a staff member of this scope (institution admins for their colleagues, super admins for operators). */
+  async setStaffFrozen(scope: { kind: StaffKind; institutionId?: string | null }, accountId: string, frozen: boolean, reason: string, actor: AuditActor): Promise<void> {
+    if (accountId === actor.id) throw new ConflictError('own_account', '不能冻结自己的账号', { reason: '不能冻结自己的账号' });
+    const member = await this.memberIn(scope, accountId);
+    const manager = scope.kind === 'operator' ? 'super_admin' : 'admin';
+    if (frozen && member.role === manager) await this.assertAnotherManager(scope, accountId, manager);
+    await this.setFrozen(accountId, frozen, reason, actor);
+  }
+
+  /**
+   * Freezes or unfreezes any account with a reason. Freezing ends every session at once (the
+   * session version moves on) and the person cannot log in until unfrozen.
+   */
+  async setFrozen(accountId: string, frozen: boolean, reason: string, actor: AuditActor): Promise<void> {
+    const why = reason.trim();
+    if (why.length < 2 || why.length > 200) throw new ValidationError('请填写原因', { reason: '请填写 2–200 字的原因' });
+    await withTransaction(this.db, async (tx) => {
+      const [row] = await tx.select().from(accounts).where(eq(accounts.id, accountId)).for('update');
+      if (!row || row.status === 'closed') throw new NotFoundError('账号');
+      if ((row.status === 'frozen') === frozen) throw new ConflictError('unchanged', frozen ? '账号已是冻结状态' : '账号未被冻结');
+      await tx
+        .update(accounts)
+        .set(frozen ? { status: 'frozen', frozenReason: why, sessionVersion: sql`${accounts.sessionVersion} + 1` } : { status: 'active', frozenReason: null, failedLogins: 0, lockedUntil: null })
+        .where(eq(accounts.id, accountId));
+      await this.audit.record(actor, { action: frozen ? 'account.frozen' : 'account.unfrozen', objectType: 'account', objectId: accountId, detail: { reason: why } }, tx);
+    });
+  }
+
+  /**
+   * Finds accounts for operators: a consumer by exact mobile number (looked up by its blind
+   * index: the number is never searchable in clear), staff by exact username, anyone by id,
+   * or staff by display name.
+   */
+  async search(query: string, kind?: 'consumer' | 'institution' | 'operator', limit = 50): Promise<StaffMember[]> {
+    const q = query.trim();
+    const byKind = kind ? eq(accounts.kind, kind) : undefined;
+    if (!q) return this.db.select(memberColumns).from(accounts).where(byKind).orderBy(desc(accounts.createdAt)).limit(limit);
+    const conditions = [eq(accounts.id, q)];
+    const digits = q.replace(/[\s-]/g, '');
+    if (PHONE_PATTERN.test(digits)) conditions.push(eq(accounts.loginHash, this.loginHash('consumer', digits)));
+    conditions.push(eq(accounts.loginHash, this.loginHash('institution', q.toLowerCase())), eq(accounts.loginHash, this.loginHash('operator', q.toLowerCase())));
+    conditions.push(and(sql`${accounts.kind} <> 'consumer'`, ilike(accounts.displayName, `%${q.replace(/[%_\\]/g, '\\$&')}%`))!);
+    return this.db.select(memberColumns).from(accounts).where(and(byKind, or(...conditions))).orderBy(desc(accounts.createdAt)).limit(limit);
+  }
+
+  async get(accountId: string): Promise<StaffMember> {
+    const [row] = await this.db.select(memberColumns).from(accounts).where(eq(accounts.id, accountId));
+    if (!row) throw new NotFoundError('账号');
+    return row;
+  }
+
+  /** The session view of an account, e.g. right after accepting an invitation. */
+  async sessionAccount(accountId: string): Promise<SessionAccount> {
+    const [row] = await this.db.select().from(accounts).where(eq(accounts.id, accountId));
+    if (!row) throw new NotFoundError('账号');
+    return toSessionAccount(row);
+  }
+}
