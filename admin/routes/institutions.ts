@@ -18,7 +18,7 @@ export function institutionRoutes(r: Router, services: Services, kit: HttpKit, r
     const rows = await services.onboarding.list(status);
     await render(req, res, 'onboarding-queue', {
       title: '入驻审核',
-      rows: rows.map((o) => ({ ...o, statusLabel: onboardingStatusLabels[o.status], kindLabel: institutionKindLabels[o.kind] })),
+      rows: rows.map((o) => ({ ...o, stageLabel: onboardingStatusLabels[o.status], kindLabel: institutionKindLabels[o.kind] })),
       statuses: onboardingStatuses.map((value) => ({ value, label: onboardingStatusLabels[value], selected: value === status })),
     });
   });
@@ -29,7 +29,7 @@ export function institutionRoutes(r: Router, services: Services, kit: HttpKit, r
       title: onboarding.legalName,
       onboarding,
       contacts: onboarding.contacts.map((c) => ({ name: c.name, title: c.title, phone: c.phoneMasked, email: c.email })),
-      statusLabel: onboardingStatusLabels[onboarding.status],
+      stageLabel: onboardingStatusLabels[onboarding.status],
       kindLabel: institutionKindLabels[onboarding.kind],
       open: onboarding.status === 'submitted' || onboarding.status === 'more_info_requested',
       messages,

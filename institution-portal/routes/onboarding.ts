@@ -66,7 +66,7 @@ export function onboardingRoutes(r: Router, services: Services, kit: HttpKit, re
     await render(req, res, 'join-status', {
       title: '入驻申请进度',
       onboarding,
-      statusLabel: onboardingStatusLabels[onboarding.status],
+      stageLabel: onboardingStatusLabels[onboarding.status],
       kindLabel: institutionKindLabels[onboarding.kind],
       messages,
       canReply: onboarding.status === 'submitted' || onboarding.status === 'more_info_requested',
