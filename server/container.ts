@@ -24,6 +24,7 @@ import { SettingsService } from './modules/settings';
 import { RecommendationsService } from './modules/recommendations';
 import { HttpGatewayProvider, NotificationsService, OutboxProvider, type MessageProvider } from './modules/notifications';
 import { createSearchIndex, type SearchIndex } from './modules/search';
+import { ComplaintsService, ReviewsService } from './modules/feedback';
 
 export interface Services {
   accounts: AccountsService;
@@ -45,6 +46,8 @@ export interface Services {
   risk: RiskService;
   documents: DocumentsService;
   settings: SettingsService;
+  complaints: ComplaintsService;
+  reviews: ReviewsService;
 }
 
 export interface HealthCheck {
@@ -84,6 +87,7 @@ export function createServices(
   const catalogue = new CatalogueService(db, search, shared.cache);
   const risk = new RiskService(db, pii, options.risk ?? { maxAccountsPerDevice: 3, maxApplicationsPerDay: 10 });
   const applications = new ApplicationsService(db, pii, catalogue, settlement, audit, notifications, consents, accounts, risk);
+  const settings = new SettingsService(db, audit);
   return {
     accounts,
     institutions: new InstitutionsService(db),
@@ -99,7 +103,9 @@ export function createServices(
     settlement,
     audit,
     idempotency: new IdempotencyService(db),
-    settings: new SettingsService(db, audit),
+    settings,
+    complaints: new ComplaintsService(db, audit, notifications, settings, identity, applications),
+    reviews: new ReviewsService(db, audit, identity, applications),
     recommendations: new RecommendationsService(catalogue),
     notifications,
     identity,

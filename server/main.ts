@@ -23,10 +23,20 @@ async function main() {
       ? undefined
       : setInterval(() => void container.services.applications.expireStale().catch((err: unknown) => logger.error({ err }, 'expiry failed')), 3600_000).unref();
 
+  // hourly: complaints past their first-answer or resolution deadline are escalated (idempotent; the scheduler will take this over)
+  const escalation =
+    config.role === 'web'
+      ? undefined
+      : setInterval(
+          () => void container.services.complaints.escalateOverdue(new Date()).catch((err: unknown) => logger.error({ err }, 'complaint escalation failed')),
+          3600_000,
+        ).unref();
+
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
     await stopWebhooks().catch(() => undefined);
     if (expiry) clearInterval(expiry);
+    if (escalation) clearInterval(escalation);
     await container.close().catch(() => undefined);
     process.exit(0);
   };
