@@ -7,6 +7,7 @@ import type { Render } from '../server/http/render';
 import { applicationStatuses, statusLabels, type ApplicationStatus } from '../server/modules/applications';
 import { accountNames } from '../server/modules/settlement';
 import { settingsRoutes } from './routes/settings';
+import { feedbackRoutes } from './routes/feedback';
 
 const ruleLabels: Record<string, string> = { commission_cpa: 'CPA（按审批）', commission_cps: 'CPS（按放款）' };
 
@@ -95,6 +96,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render)
   });
 
   settingsRoutes(r, services, kit, render);
+  feedbackRoutes(r, services, kit, render);
 
   return r;
 }
