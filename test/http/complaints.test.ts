@@ -80,6 +80,7 @@ describe('complaints', () => {
     expect(seen.text).toContain('您好，我们已联系机构暂停催收。');
     expect(seen.text).toContain('已解决');
     expect(seen.text).toContain('机构已整改');
+    expect(seen.text).toContain('<strong>平台客服</strong>');
     for (const hidden of ['内部备注', '请三个工作日内提供通话记录', '已暂停对该客户的外呼']) expect(seen.text).not.toContain(hidden);
     expect((await consumer.agent.get('/account/complaints').expect(200)).text).toContain('data-status="resolved">已解决<');
     const json = (await consumer.agent.get(`/api/v1/complaints/${id}`).expect(200)).body;
