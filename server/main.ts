@@ -44,7 +44,7 @@ async function main() {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
   if (config.role === 'worker') {
-    logger.info('worker role: delivering lead webhooks (scheduled jobs for statements, reminders and SLAs arrive with their issues)');
+    logger.info('worker role: delivering lead webhooks, expiring stale applications and escalating overdue complaints hourly');
     return;
   }
 
