@@ -12,6 +12,7 @@ import { userRoutes } from './routes/users';
 import { invitationRoutes } from '../server/http/page-invite';
 import { securityRoutes } from '../server/http/page-security';
 import { staffRoutes } from '../server/http/page-staff';
+import { feedbackRoutes } from './routes/feedback';
 
 const ruleLabels: Record<string, string> = { commission_cpa: 'CPA（按审批）', commission_cps: 'CPS（按放款）' };
 
@@ -105,6 +106,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   invitationRoutes(r, services, kit, render, { kind: 'operator', prefix: '/admin' });
   securityRoutes(r, services, render, { prefix: '/admin', guard: guards.operator('page', 'dashboard.view', { allowMfaSetup: true }), mfaRequired: options.mfaRequired });
   staffRoutes(r, services, render, { kind: 'operator', prefix: '/admin', guard: guards.operator('page', 'staff.manage'), baseUrl: (req) => `${req.protocol}://${req.get('host')}` });
+  feedbackRoutes(r, services, kit, render);
 
   return r;
 }

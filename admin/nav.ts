@@ -4,6 +4,8 @@ import type { OperatorPermission } from '../server/modules/accounts/permissions'
 export const adminNav: { href: string; label: string; permission: OperatorPermission }[] = [
   { href: '/admin', label: '概览', permission: 'dashboard.view' },
   { href: '/admin/applications', label: '申请', permission: 'applications.view' },
+  { href: '/admin/complaints', label: '投诉', permission: 'complaints.handle' },
+  { href: '/admin/reviews', label: '评价审核', permission: 'reviews.moderate' },
   { href: '/admin/outbox', label: '外发箱', permission: 'outbox.view' },
   { href: '/admin/risk', label: '风险', permission: 'risk.view' },
   { href: '/admin/institutions', label: '机构', permission: 'institutions.review' },

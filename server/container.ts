@@ -24,6 +24,7 @@ import { SettingsService } from './modules/settings';
 import { RecommendationsService } from './modules/recommendations';
 import { HttpGatewayProvider, NotificationsService, OutboxProvider, type MessageProvider } from './modules/notifications';
 import { createSearchIndex, type SearchIndex } from './modules/search';
+import { ComplaintsService, ReviewsService } from './modules/feedback';
 
 export interface Services {
   accounts: AccountsService;
@@ -49,6 +50,8 @@ export interface Services {
   mfa: MfaService;
   onboarding: OnboardingService;
   licences: LicencesService;
+  complaints: ComplaintsService;
+  reviews: ReviewsService;
 }
 
 export interface HealthCheck {
@@ -111,6 +114,8 @@ export function createServices(
     mfa: new MfaService(db, pii, audit),
     onboarding: new OnboardingService(db, pii, blobs, staff, notifications, audit),
     licences: new LicencesService(db, settings, catalogue, audit),
+    complaints: new ComplaintsService(db, audit, notifications, settings, identity, applications),
+    reviews: new ReviewsService(db, audit, identity, applications),
     recommendations: new RecommendationsService(catalogue),
     notifications,
     identity,

@@ -26,10 +26,20 @@ async function main() {
           void container.services.licences.enforce().catch((err: unknown) => logger.error({ err }, 'licence check failed'));
         }, 3600_000).unref();
 
+  // hourly: complaints past their first-answer or resolution deadline are escalated (idempotent; the scheduler will take this over)
+  const escalation =
+    config.role === 'web'
+      ? undefined
+      : setInterval(
+          () => void container.services.complaints.escalateOverdue(new Date()).catch((err: unknown) => logger.error({ err }, 'complaint escalation failed')),
+          3600_000,
+        ).unref();
+
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
     await stopWebhooks().catch(() => undefined);
     if (expiry) clearInterval(expiry);
+    if (escalation) clearInterval(escalation);
     await container.close().catch(() => undefined);
     process.exit(0);
   };
@@ -37,7 +47,7 @@ async function main() {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
   if (config.role === 'worker') {
-    logger.info('worker role: delivering lead webhooks (scheduled jobs for statements, reminders and SLAs arrive with their issues)');
+    logger.info('worker role: delivering lead webhooks, expiring stale applications and escalating overdue complaints hourly');
     return;
   }
 

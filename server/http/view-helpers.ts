@@ -49,6 +49,11 @@ export const viewHelpers = {
   urlencode: (v: unknown) => encodeURIComponent(String(v ?? '')),
   /** a fresh Idempotency key for each form rendered */
   idempotencyKey: () => randomUUID(),
+  /** 4 → ★★★★☆ */
+  stars: (n: unknown) => {
+    const k = Math.max(0, Math.min(5, Math.round(Number(n) || 0)));
+    return '★'.repeat(k) + '☆'.repeat(5 - k);
+  },
   statusLabel: (s: unknown) => (typeof s === 'string' ? (statusLabels[s as ApplicationStatus] ?? s) : '—'),
   actorLabel: (a: unknown) => ({ consumer: '用户', institution: '机构', operator: '运营', system: '系统' })[String(a)] ?? String(a),
 };

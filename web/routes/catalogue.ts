@@ -122,7 +122,16 @@ export function catalogueRoutes(r: Router, services: Services, kit: HttpKit, ren
     const price = priceFor(product, amountFen, termMonths, req.query.method as RepaymentMethod | undefined);
     const profile = await profileOf(services, req);
     const eligibility = profile ? checkEligibility(product.eligibility, profile) : undefined;
+    const consumerId = req.account?.kind === 'consumer' ? req.account.id : undefined;
+    const [rating, myReview, canReview] = await Promise.all([
+      services.reviews.forProduct(product.id),
+      consumerId ? services.reviews.mine(consumerId, product.id) : undefined,
+      consumerId ? services.reviews.canReview(consumerId, product.id) : false,
+    ]);
     await render(req, res, 'product', {
+      rating,
+      myReview,
+      canReview,
       title: product.name,
       product,
       outcome: services.catalogue.outcomes(product.id),

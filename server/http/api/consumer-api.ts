@@ -15,6 +15,7 @@ import {
   calculatorQuery,
   messageBody,
   closeAccountBody,
+  complaintBody,
   contactBlockBody,
   contactPreferencesBody,
   identityBody,
@@ -27,7 +28,7 @@ import {
   smsCodeBody,
 } from './schemas';
 import { OTP_RESEND_SECONDS } from '../../modules/accounts';
-import { accountJson, applicationJson, productJson, profileJson, scheduleJson } from './serializers';
+import { accountJson, applicationJson, complaintJson, productJson, profileJson, scheduleJson } from './serializers';
 import { profileOf, toSearchQuery } from '../catalogue-query';
 import { buildSchedule, validateTerms } from '../../modules/pricing';
 import { eligibilityProfileOf, type ProductView } from '../../modules/catalogue';
@@ -328,6 +329,20 @@ export function consumerApi(services: Services, kit: HttpKit): Router {
 
   r.post('/applications/:id/withdraw', consumer, idempotent(services.idempotency, { required: false }), async (req, res) => {
     res.json(applicationJson(await services.applications.withdraw(req.account!.id, String(req.params.id), auditActor(req))));
+  });
+
+  r.get('/complaints', consumer, async (req, res) => {
+    res.json({ items: (await services.complaints.listForConsumer(req.account!.id)).map((c) => complaintJson(c)) });
+  });
+
+  r.post('/complaints', consumer, idempotent(services.idempotency, { required: false }), async (req, res) => {
+    const body = parse(complaintBody, req.body, '投诉信息有误');
+    const created = await services.complaints.file(req.account!.id, body, auditActor(req));
+    res.status(201).json(complaintJson(await services.complaints.getForConsumer(req.account!.id, created.id)));
+  });
+
+  r.get('/complaints/:id', consumer, async (req, res) => {
+    res.json(complaintJson(await services.complaints.getForConsumer(req.account!.id, String(req.params.id))));
   });
 
   r.use(guards.public, () => {

@@ -19,6 +19,7 @@ import {
   contactBlockBody,
   messageBody,
   closeAccountBody,
+  complaintBody,
 } from './schemas';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
@@ -169,6 +170,19 @@ export function openApiDocument() {
       '/api/v1/consents/{id}/withdraw': { post: { summary: 'Withdraw a consent: the institution sees nothing more', security: [{ session: [] }], parameters: [idParam], responses: { 200: ok('{ consentId, withdrawnAt }'), 404: error } } },
       '/api/v1/me/export': { get: { summary: 'Everything held about the consumer, as JSON (audited)', security: [{ session: [] }], responses: { 200: ok('Export') } } },
       '/api/v1/me/close': { post: { summary: 'Close the account (password; nothing in progress)', security: [{ session: [] }], requestBody: body(closeAccountBody), responses: { 204: { description: 'Closed' }, 400: error } } },
+      '/api/v1/complaints': {
+        get: { summary: 'The consumer’s complaints', security: [{ session: [] }], responses: { 200: ok('{ items }') } },
+        post: {
+          summary: 'File a complaint about the institution of one of the consumer’s applications (applicationId) or about the platform; due dates for the first answer and resolution come back',
+          security: [{ session: [] }],
+          parameters: [idempotencyHeader(false)],
+          requestBody: body(complaintBody),
+          responses: { 201: ok('Complaint'), 400: error, 409: error },
+        },
+      },
+      '/api/v1/complaints/{id}': {
+        get: { summary: 'One complaint with its progress: status changes and the thread with the platform (SLA due dates in UTC)', security: [{ session: [] }], parameters: [idParam], responses: { 200: ok('Complaint'), 404: error } },
+      },
       '/api/v1/notifications': { get: { summary: 'In-app notifications', security: [{ session: [] }], responses: { 200: ok('{ unread, items }') } } },
       '/api/partner/v1/leads/export.csv': {
         get: { summary: 'The inbox as CSV: consented fields only, identifiers masked; recorded as releases', security: [{ session: [] }, { partnerKey: [] }], parameters: queryParameters(leadFilterQuery), responses: { 200: { description: 'text/csv' } } },

@@ -5,6 +5,7 @@ import { searchSorts } from '../../modules/search';
 import { releasableFields, type ReleasableField } from '../../modules/consents';
 import { passwordProblem } from '../../modules/accounts';
 import { intFrom, yuanAmount } from '../validate';
+import { complaintCategories, complaintStatuses } from '../../modules/feedback';
 
 /** Request schemas of the JSON APIs and the forms. Strict: unknown fields are refused. */
 
@@ -241,4 +242,27 @@ export const messageBody = z.strictObject({
 
 export const bankCardBody = z.strictObject({
   cardNumber: z.string({ error: '请输入银行卡号' }).trim().min(1, '请输入银行卡号').max(30, '银行卡号过长'),
+});
+
+// ── feedback: complaints and reviews ──────────────────────────────────────────────────────
+export const complaintBody = z.strictObject({
+  category: z.enum(complaintCategories, { error: '请选择投诉类型' }),
+  subject: z.string({ error: '请填写标题' }).trim().min(2, '标题至少 2 个字').max(60, '标题最多 60 字'),
+  description: z.string({ error: '请描述问题' }).trim().min(10, '请至少用 10 个字描述问题').max(2000, '最多 2000 字'),
+  applicationId: z.string().trim().max(40, '申请编号无效').optional(),
+});
+
+export const complaintStatusBody = z.strictObject({
+  status: z.enum(complaintStatuses, { error: '请选择状态' }),
+  note: z.string().trim().max(500, '最多 500 字').optional(),
+});
+
+export const reviewBody = z.strictObject({
+  rating: intFrom('评分', 1, 5),
+  body: z.string({ error: '请填写评价' }).trim().min(5, '评价至少 5 个字').max(1000, '评价最多 1000 字'),
+});
+
+export const reviewModerationBody = z.strictObject({
+  decision: z.enum(['approved', 'rejected'], { error: '请选择通过或拒绝' }),
+  reason: z.string().trim().max(200, '最多 200 字').optional(),
 });

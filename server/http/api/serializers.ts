@@ -1,3 +1,4 @@
+import type { ComplaintEventView, ComplaintView } from '../../modules/feedback';
 import type { ApplicantData, ApplicationDetail, ApplicationView, LeadDetail } from '../../modules/applications';
 import type { ProductView } from '../../modules/catalogue';
 import type { Schedule } from '../../modules/pricing';
@@ -148,5 +149,27 @@ export function leadJson(l: LeadDetail) {
     applicant: l.applicant ? applicantJson(l.applicant) : null,
     contact: l.contact,
     riskFlags: l.riskFlags,
+  };
+}
+
+/** A complaint as its consumer sees it over the API: their thread and status changes, never internal notes. */
+export function complaintJson(c: ComplaintView & { events?: ComplaintEventView[] }) {
+  return {
+    id: c.id,
+    category: c.category,
+    categoryLabel: c.categoryLabel,
+    subject: c.subject,
+    description: c.description,
+    status: c.status,
+    statusLabel: c.statusLabel,
+    institution: c.institutionId ? { id: c.institutionId, name: c.institutionName } : null,
+    applicationId: c.applicationId,
+    firstResponseDueAt: c.firstResponseDueAt,
+    resolutionDueAt: c.resolutionDueAt,
+    firstRespondedAt: c.firstRespondedAt,
+    resolvedAt: c.resolvedAt,
+    closedAt: c.closedAt,
+    createdAt: c.createdAt,
+    timeline: c.events?.map((e) => ({ kind: e.kind, from: e.actorKind, status: e.toStatus, body: e.body, at: e.createdAt })),
   };
 }

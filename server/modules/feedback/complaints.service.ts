@@ -1,0 +1,472 @@
+import { and, asc, desc, eq, inArray, isNull, lt, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
+import { newId } from '../../lib/ids';
+import { withTransaction } from '../../lib/tx';
+import { accounts } from '../accounts/accounts.schema';
+import { operatorCan } from '../accounts/permissions';
+import type { ApplicationsService } from '../applications';
+import type { AuditActor, AuditService } from '../audit';
+import type { IdentityService } from '../identity';
+import { institutions } from '../institutions/institutions.schema';
+import type { NotificationsService } from '../notifications';
+import type { SettingsService } from '../settings';
+import { complaintCategoryLabels, complaintStatusLabels, transitionProblem, type ComplaintActor } from './complaint-status';
+import {
+  complaintEvents,
+  complaints,
+  type ComplaintCategory,
+  type ComplaintEventKind,
+  type ComplaintStatus,
+  type ComplaintVisibility,
+} from './feedback.schema';
+import { escalationFor, hoursLeft, slaDueDates } from './sla';
+
+export type ComplaintRow = typeof complaints.$inferSelect;
+export type ComplaintEventRow = typeof complaintEvents.$inferSelect;
+export type Audience = 'consumer' | 'institution' | 'operator';
+
+export interface ComplaintInput {
+  category: ComplaintCategory;
+  subject: string;
+  description: string;
+  applicationId?: string;
+}
+
+export interface ComplaintView {
+  id: string;
+  category: ComplaintCategory;
+  categoryLabel: string;
+  subject: string;
+  description: string;
+  status: ComplaintStatus;
+  statusLabel: string;
+  institutionId: string | null;
+  institutionName: string | null;
+  applicationId: string | null;
+  consumerNameMasked: string;
+  firstResponseDueAt: Date;
+  resolutionDueAt: Date;
+  firstRespondedAt: Date | null;
+  resolvedAt: Date | null;
+  closedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface OperatorComplaintView extends ComplaintView {
+  consumerId: string;
+  assigneeId: string | null;
+  assigneeName: string | null;
+  escalationLevel: number;
+  escalatedAt: Date | null;
+  /** past a deadline right now (first answer missing, or not resolved in time) */
+  overdue: boolean;
+  /** hours until the deadline that matters now; negative when overdue */
+  hoursLeft: number | null;
+}
+
+export interface ComplaintEventView {
+  id: number;
+  kind: ComplaintEventKind;
+  visibility: ComplaintVisibility;
+  actorKind: string;
+  actorLabel: string;
+  toStatus: string | null;
+  toLabel: string | null;
+  body: string | null;
+  createdAt: Date;
+}
+
+export interface QueueFilter {
+  status?: ComplaintStatus;
+  category?: ComplaintCategory;
+  institutionId?: string;
+  overdue?: boolean;
+  assigneeId?: string;
+}
+
+const FINISHED: ComplaintStatus[] = ['resolved', 'closed'];
+
+/** What each audience may read of a ticket's timeline. */
+const visibleTo: Record<Audience, ComplaintVisibility[]> = {
+  consumer: ['all', 'consumer'],
+  institution: ['all', 'institution'],
+  operator: ['all', 'consumer', 'institution', 'internal'],
+};
+
+function cleanBody(body: string, field = 'body'): string {
+  const text = body.trim();
+  if (text.length === 0) throw new ValidationError('内容不能为空', { [field]: '请输入内容' });
+  if (text.length > 2000) throw new ValidationError('内容过长', { [field]: '最多 2000 字' });
+  return text;
+}
+
+/**
+ * Complaints: tickets with a first-answer and a resolution deadline (system settings), handled by
+ * operators, with separate threads to the consumer and to the institution and internal notes.
+ * Every status change is audited; overdue tickets are escalated by `escalateOverdue(now)`.
+ */
+export class ComplaintsService {
+  constructor(
+    private readonly db: Database,
+    private readonly audit: AuditService,
+    private readonly notifications: NotificationsService,
+    private readonly settings: SettingsService,
+    private readonly identity: IdentityService,
+    private readonly applications: ApplicationsService,
+  ) {}
+
+  // ── reading ────────────────────────────────────────────────────────────────────────────
+  private select() {
+    return this.db
+      .select({ c: complaints, institutionName: institutions.shortName, assigneeName: accounts.displayName })
+      .from(complaints)
+      .leftJoin(institutions, eq(institutions.id, complaints.institutionId))
+      .leftJoin(accounts, eq(accounts.id, complaints.assigneeId));
+  }
+
+  private static view(row: { c: ComplaintRow; institutionName: string | null }): ComplaintView {
+    const c = row.c;
+    return {
+      id: c.id,
+      category: c.category,
+      categoryLabel: complaintCategoryLabels[c.category],
+      subject: c.subject,
+      description: c.description,
+      status: c.status,
+      statusLabel: complaintStatusLabels[c.status],
+      institutionId: c.institutionId,
+      institutionName: row.institutionName,
+      applicationId: c.applicationId,
+      consumerNameMasked: c.consumerNameMasked,
+      firstResponseDueAt: c.firstResponseDueAt,
+      resolutionDueAt: c.resolutionDueAt,
+      firstRespondedAt: c.firstRespondedAt,
+      resolvedAt: c.resolvedAt,
+      closedAt: c.closedAt,
+      createdAt: c.createdAt,
+      updatedAt: c.updatedAt,
+    };
+  }
+
+  private static operatorView(row: { c: ComplaintRow; institutionName: string | null; assigneeName: string | null }, now: Date): OperatorComplaintView {
+    const c = row.c;
+    const finished = FINISHED.includes(c.status);
+    const due = c.firstRespondedAt === null ? c.firstResponseDueAt : c.resolutionDueAt;
+    const left = finished ? null : hoursLeft(due, now);
+    const resolutionLate = !finished && c.resolutionDueAt.getTime() <= now.getTime();
+    const firstLate = !finished && c.firstRespondedAt === null && c.firstResponseDueAt.getTime() <= now.getTime();
+    return {
+      ...ComplaintsService.view(row),
+      consumerId: c.consumerId,
+      assigneeId: c.assigneeId,
+      assigneeName: row.assigneeName,
+      escalationLevel: c.escalationLevel,
+      escalatedAt: c.escalatedAt,
+      overdue: resolutionLate || firstLate,
+      hoursLeft: left,
+    };
+  }
+
+  private async events(complaintId: string, audience: Audience): Promise<ComplaintEventView[]> {
+    const rows = await this.db
+      .select()
+      .from(complaintEvents)
+      .where(and(eq(complaintEvents.complaintId, complaintId), inArray(complaintEvents.visibility, visibleTo[audience])))
+      .orderBy(asc(complaintEvents.id));
+    const actorLabels: Record<string, string> = { consumer: audience === 'consumer' ? '你' : '用户', institution: '机构', operator: '平台客服', system: '系统' };
+    return rows.map((e) => ({
+      id: e.id,
+      kind: e.kind,
+      visibility: e.visibility,
+      actorKind: e.actorKind,
+      actorLabel: actorLabels[e.actorKind] ?? e.actorKind,
+      toStatus: e.toStatus,
+      toLabel: e.toStatus ? (complaintStatusLabels[e.toStatus as ComplaintStatus] ?? e.toStatus) : null,
+      body: e.body,
+      createdAt: e.createdAt,
+    }));
+  }
+
+  private async row(where: SQL | undefined) {
+    const [row] = await this.select().where(where);
+    if (!row) throw new NotFoundError('投诉');
+    return row;
+  }
+
+  async listForConsumer(consumerId: string): Promise<ComplaintView[]> {
+    const rows = await this.select().where(eq(complaints.consumerId, consumerId)).orderBy(desc(complaints.createdAt));
+    return rows.map((r) => ComplaintsService.view(r));
+  }
+
+  /** A consumer's own ticket with what they may read of its timeline; anyone else's is "not found". */
+  async getForConsumer(consumerId: string, id: string): Promise<ComplaintView & { events: ComplaintEventView[] }> {
+    const row = await this.row(and(eq(complaints.id, id), eq(complaints.consumerId, consumerId)));
+    return { ...ComplaintsService.view(row), events: await this.events(id, 'consumer') };
+  }
+
+  async listForInstitution(institutionId: string): Promise<ComplaintView[]> {
+    const rows = await this.select().where(eq(complaints.institutionId, institutionId)).orderBy(desc(complaints.createdAt));
+    return rows.map((r) => ComplaintsService.view(r));
+  }
+
+  /** A ticket about this institution: the consumer only as a masked name, no internal notes, no consumer thread. */
+  async getForInstitution(institutionId: string, id: string, actor: AuditActor): Promise<ComplaintView & { events: ComplaintEventView[] }> {
+    const row = await this.row(and(eq(complaints.id, id), eq(complaints.institutionId, institutionId)));
+    await this.audit.record(actor, { action: 'complaint.viewed', objectType: 'complaint', objectId: id });
+    return { ...ComplaintsService.view(row), events: await this.events(id, 'institution') };
+  }
+
+  /** The operators' queue: escalated tickets first, then by the nearest deadline. */
+  async queue(filter: QueueFilter = {}, now = new Date(), limit = 200): Promise<OperatorComplaintView[]> {
+    const overdue = and(
+      notInArray(complaints.status, FINISHED),
+      or(lte(complaints.resolutionDueAt, now), and(isNull(complaints.firstRespondedAt), lte(complaints.firstResponseDueAt, now))),
+    );
+    const rows = await this.select()
+      .where(
+        and(
+          filter.status ? eq(complaints.status, filter.status) : undefined,
+          filter.category ? eq(complaints.category, filter.category) : undefined,
+          filter.institutionId ? eq(complaints.institutionId, filter.institutionId) : undefined,
+          filter.assigneeId ? eq(complaints.assigneeId, filter.assigneeId) : undefined,
+          filter.overdue ? overdue : undefined,
+        ),
+      )
+      .orderBy(
+        sql`case when ${complaints.status} in ('resolved','closed') then 1 else 0 end`,
+        desc(complaints.escalationLevel),
+        asc(complaints.resolutionDueAt),
+      )
+      .limit(limit);
+    return rows.map((r) => ComplaintsService.operatorView(r, now));
+  }
+
+  /** A ticket for an operator, with the whole timeline; the view is audited. */
+  async getForOperator(id: string, actor: AuditActor, now = new Date()): Promise<OperatorComplaintView & { events: ComplaintEventView[] }> {
+    const row = await this.row(eq(complaints.id, id));
+    await this.audit.record(actor, { action: 'complaint.viewed', objectType: 'complaint', objectId: id });
+    return { ...ComplaintsService.operatorView(row, now), events: await this.events(id, 'operator') };
+  }
+
+  /** Operators who may be assigned tickets (hold `complaints.handle`). */
+  async handlers(): Promise<{ id: string; displayName: string }[]> {
+    const rows = await this.db
+      .select({ id: accounts.id, displayName: accounts.displayName, role: accounts.role })
+      .from(accounts)
+      .where(and(eq(accounts.kind, 'operator'), eq(accounts.status, 'active')))
+      .orderBy(asc(accounts.displayName));
+    return rows.filter((r) => operatorCan(r.role, 'complaints.handle')).map(({ id, displayName }) => ({ id, displayName }));
+  }
+
+  // ── writing ────────────────────────────────────────────────────────────────────────────
+  private async addEvent(
+    tx: Database,
+    complaintId: string,
+    e: { kind: ComplaintEventKind; visibility: ComplaintVisibility; actorKind: ComplaintEventRow['actorKind']; actorId?: string | null; fromStatus?: string; toStatus?: string; body?: string },
+    at: Date,
+  ): Promise<void> {
+    await tx.insert(complaintEvents).values({ complaintId, ...e, actorId: e.actorId ?? null, createdAt: at });
+  }
+
+  /** A consumer files a complaint, about the institution of one of their own applications or about the platform. */
+  async file(consumerId: string, input: ComplaintInput, actor: AuditActor, now = new Date()): Promise<ComplaintView> {
+    let institutionId: string | null = null;
+    if (input.applicationId) {
+      try {
+        institutionId = (await this.applications.getForConsumer(consumerId, input.applicationId)).institutionId;
+      } catch (err) {
+        if (err instanceof NotFoundError) throw new ValidationError('投诉信息有误', { applicationId: '没有找到你的这笔申请' });
+        throw err;
+      }
+    }
+    const [firstResponseHours, resolutionHours] = await Promise.all([
+      this.settings.get('complaints.firstResponseHours'),
+      this.settings.get('complaints.resolutionHours'),
+    ]);
+    const due = slaDueDates(now, { firstResponseHours, resolutionHours });
+    const identity = await this.identity.summary(consumerId);
+    const id = newId('cmp');
+    await withTransaction(this.db, async (tx) => {
+      await tx.insert(complaints).values({
+        id,
+        consumerId,
+        consumerNameMasked: identity.realNameMasked ?? '用户',
+        institutionId,
+        applicationId: input.applicationId ?? null,
+        category: input.category,
+        subject: input.subject,
+        description: input.description,
+        ...due,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await this.addEvent(tx, id, { kind: 'created', visibility: 'all', actorKind: 'consumer', actorId: consumerId, toStatus: 'open' }, now);
+      await this.audit.record(actor, { action: 'complaint.filed', objectType: 'complaint', objectId: id, detail: { category: input.category, institutionId } }, tx);
+    });
+    return (await this.listForConsumer(consumerId)).find((c) => c.id === id)!;
+  }
+
+  /** Moves a ticket after checking the status machine; audited, and notified to the consumer when someone else moved it. */
+  private async move(tx: Database, c: ComplaintRow, to: ComplaintStatus, who: ComplaintActor, actor: AuditActor, now: Date, note?: string): Promise<void> {
+    const problem = transitionProblem(c, to, who, now);
+    if (problem) throw new ConflictError('illegal_transition', problem);
+    const patch: Partial<ComplaintRow> = { status: to, updatedAt: now };
+    if (to === 'resolved') {
+      patch.resolvedAt = now;
+      // resolving answers the consumer
+      if (!c.firstRespondedAt) patch.firstRespondedAt = now;
+    }
+    if (to === 'closed') patch.closedAt = now;
+    if (c.status === 'resolved' && to === 'in_progress') patch.resolvedAt = null;
+    const updated = await tx
+      .update(complaints)
+      .set(patch)
+      .where(and(eq(complaints.id, c.id), eq(complaints.status, c.status)))
+      .returning({ id: complaints.id });
+    if (updated.length === 0) throw new ConflictError('concurrent_change', '投诉状态已被他人更新，请刷新后重试');
+    await this.addEvent(tx, c.id, { kind: 'status', visibility: 'all', actorKind: who, actorId: actor.id, fromStatus: c.status, toStatus: to, body: note }, now);
+    await this.audit.record(actor, { action: 'complaint.status_changed', objectType: 'complaint', objectId: c.id, detail: { from: c.status, to, note: note ?? null } }, tx);
+    if (who !== 'consumer') {
+      await this.notifications.notify(
+        c.consumerId,
+        { kind: 'complaint', title: `你的投诉${complaintStatusLabels[to]}`, body: c.subject.slice(0, 100), link: `/account/complaints/${c.id}` },
+        tx,
+      );
+    }
+    Object.assign(c, patch);
+  }
+
+  private async load(tx: Database, where: SQL | undefined): Promise<ComplaintRow> {
+    const [row] = await tx.select().from(complaints).where(where).for('update');
+    if (!row) throw new NotFoundError('投诉');
+    return row;
+  }
+
+  // consumer
+  async replyByConsumer(consumerId: string, id: string, body: string, actor: AuditActor, now = new Date()): Promise<void> {
+    const text = cleanBody(body);
+    await withTransaction(this.db, async (tx) => {
+      const c = await this.load(tx, and(eq(complaints.id, id), eq(complaints.consumerId, consumerId)));
+      if (c.status === 'closed') throw new ConflictError('complaint_closed', '投诉已关闭，不能再回复');
+      if (c.status === 'resolved') throw new ConflictError('complaint_resolved', '投诉已解决；如问题仍在，请先点“重新打开”');
+      await this.addEvent(tx, id, { kind: 'message', visibility: 'consumer', actorKind: 'consumer', actorId: consumerId, body: text }, now);
+      if (c.status === 'awaiting_consumer') await this.move(tx, c, 'in_progress', 'consumer', actor, now);
+      else await tx.update(complaints).set({ updatedAt: now }).where(eq(complaints.id, id));
+    });
+  }
+
+  async confirmResolved(consumerId: string, id: string, actor: AuditActor, now = new Date()): Promise<void> {
+    await withTransaction(this.db, async (tx) => {
+      const c = await this.load(tx, and(eq(complaints.id, id), eq(complaints.consumerId, consumerId)));
+      await this.move(tx, c, 'closed', 'consumer', actor, now, '用户确认已解决');
+    });
+  }
+
+  async reopen(consumerId: string, id: string, reason: string, actor: AuditActor, now = new Date()): Promise<void> {
+    const text = cleanBody(reason, 'reason');
+    await withTransaction(this.db, async (tx) => {
+      const c = await this.load(tx, and(eq(complaints.id, id), eq(complaints.consumerId, consumerId)));
+      await this.move(tx, c, 'in_progress', 'consumer', actor, now, `用户重新打开：${text}`);
+    });
+  }
+
+  // institution
+  async replyByInstitution(institutionId: string, staffId: string, id: string, body: string, now = new Date()): Promise<void> {
+    const text = cleanBody(body);
+    await withTransaction(this.db, async (tx) => {
+      const c = await this.load(tx, and(eq(complaints.id, id), eq(complaints.institutionId, institutionId)));
+      if (c.status === 'closed') throw new ConflictError('complaint_closed', '投诉已关闭，不能再回复');
+      await this.addEvent(tx, id, { kind: 'message', visibility: 'institution', actorKind: 'institution', actorId: staffId, body: text }, now);
+      await tx.update(complaints).set({ updatedAt: now }).where(eq(complaints.id, id));
+    });
+  }
+
+  // operator
+  async assign(id: string, assigneeId: string, actor: AuditActor, now = new Date()): Promise<void> {
+    const handler = (await this.handlers()).find((h) => h.id === assigneeId);
+    if (!handler) throw new ValidationError('指派对象无效', { assigneeId: '请选择有投诉处理权限的运营人员' });
+    await withTransaction(this.db, async (tx) => {
+      const c = await this.load(tx, eq(complaints.id, id));
+      await tx.update(complaints).set({ assigneeId, updatedAt: now }).where(eq(complaints.id, id));
+      await this.addEvent(tx, id, { kind: 'assigned', visibility: 'internal', actorKind: 'operator', actorId: actor.id, body: `指派给 ${handler.displayName}` }, now);
+      await this.audit.record(actor, { action: 'complaint.assigned', objectType: 'complaint', objectId: id, detail: { from: c.assigneeId, to: assigneeId } }, tx);
+    });
+  }
+
+  async changeStatus(id: string, to: ComplaintStatus, actor: AuditActor, note?: string, now = new Date()): Promise<void> {
+    await withTransaction(this.db, async (tx) => {
+      const c = await this.load(tx, eq(complaints.id, id));
+      await this.move(tx, c, to, 'operator', actor, now, note?.trim() || undefined);
+    });
+  }
+
+  /** An internal note: operators only, never shown to the consumer or the institution. */
+  async addNote(id: string, body: string, actor: AuditActor, now = new Date()): Promise<void> {
+    const text = cleanBody(body);
+    await withTransaction(this.db, async (tx) => {
+      await this.load(tx, eq(complaints.id, id));
+      await this.addEvent(tx, id, { kind: 'note', visibility: 'internal', actorKind: 'operator', actorId: actor.id, body: text }, now);
+    });
+  }
+
+  /** A message from the platform to the consumer (their first answer stops the first-answer clock) or to the institution. */
+  async messageFromOperator(id: string, to: 'consumer' | 'institution', body: string, actor: AuditActor, now = new Date()): Promise<void> {
+    const text = cleanBody(body);
+    await withTransaction(this.db, async (tx) => {
+      const c = await this.load(tx, eq(complaints.id, id));
+      if (c.status === 'closed') throw new ConflictError('complaint_closed', '投诉已关闭');
+      if (to === 'institution' && !c.institutionId) throw new ValidationError('该投诉不涉及机构', { to: '这是针对平台的投诉，没有机构可联系' });
+      await this.addEvent(tx, id, { kind: 'message', visibility: to, actorKind: 'operator', actorId: actor.id, body: text }, now);
+      await tx
+        .update(complaints)
+        .set({ updatedAt: now, ...(to === 'consumer' && !c.firstRespondedAt ? { firstRespondedAt: now } : {}) })
+        .where(eq(complaints.id, id));
+      if (to === 'consumer') {
+        await this.notifications.notify(c.consumerId, { kind: 'complaint', title: '平台回复了你的投诉', body: text.slice(0, 100), link: `/account/complaints/${id}` }, tx);
+      }
+      await this.audit.record(actor, { action: 'complaint.messaged', objectType: 'complaint', objectId: id, detail: { to } }, tx);
+    });
+  }
+
+  /**
+   * Escalates every open ticket past a deadline it has not been escalated for: level 1 when the
+   * first answer is late, 2 when resolution is late. Writes an internal event on the ticket.
+   * Idempotent: a ticket already at its level is left alone, so a second run changes nothing.
+   */
+  async escalateOverdue(now: Date): Promise<number> {
+    const candidates = await this.db
+      .select()
+      .from(complaints)
+      .where(
+        and(
+          notInArray(complaints.status, FINISHED),
+          lt(complaints.escalationLevel, 2),
+          or(
+            lte(complaints.resolutionDueAt, now),
+            and(isNull(complaints.firstRespondedAt), lte(complaints.firstResponseDueAt, now), eq(complaints.escalationLevel, 0)),
+          ),
+        ),
+      );
+    let escalated = 0;
+    for (const c of candidates) {
+      const level = escalationFor(c, now);
+      if (level === null) continue;
+      const done = await withTransaction(this.db, async (tx) => {
+        const rows = await tx
+          .update(complaints)
+          .set({ escalationLevel: level, escalatedAt: now })
+          .where(and(eq(complaints.id, c.id), lt(complaints.escalationLevel, level)))
+          .returning({ id: complaints.id });
+        if (rows.length === 0) return false;
+        const why = level === 2 ? `超过办结时限（${c.resolutionDueAt.toISOString()}）仍未解决` : `超过首次答复时限（${c.firstResponseDueAt.toISOString()}）仍未答复`;
+        await this.addEvent(tx, c.id, { kind: 'escalated', visibility: 'internal', actorKind: 'system', toStatus: undefined, body: `升级为 ${level} 级：${why}` }, now);
+        await this.audit.record({ kind: 'system' }, { action: 'complaint.escalated', objectType: 'complaint', objectId: c.id, detail: { level } }, tx);
+        return true;
+      });
+      if (done) escalated += 1;
+    }
+    return escalated;
+  }
+}

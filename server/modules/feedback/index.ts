@@ -1,0 +1,13 @@
+export { ComplaintsService, type ComplaintView, type OperatorComplaintView, type ComplaintEventView, type ComplaintInput, type QueueFilter } from './complaints.service';
+export { ReviewsService, reviewStatusLabels, type ReviewView, type ProductRating } from './reviews.service';
+export {
+  complaintCategoryLabels,
+  complaintStatusLabels,
+  nextComplaintStatuses,
+  transitionProblem,
+  isFinished,
+  REOPEN_WINDOW_DAYS,
+  type ComplaintActor,
+} from './complaint-status';
+export { slaDueDates, overdueLevel, escalationFor, hoursLeft, type SlaHours, type SlaTicket } from './sla';
+export { complaintCategories, complaintStatuses, reviewStatuses, type ComplaintCategory, type ComplaintStatus, type ReviewStatus } from './feedback.schema';

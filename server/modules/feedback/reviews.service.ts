@@ -1,0 +1,152 @@
+import { and, asc, avg, count, desc, eq } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
+import { newId } from '../../lib/ids';
+import { withTransaction } from '../../lib/tx';
+import type { ApplicationsService } from '../applications';
+import type { AuditActor, AuditService } from '../audit';
+import { products } from '../catalogue/catalogue.schema';
+import type { IdentityService } from '../identity';
+import { institutions } from '../institutions/institutions.schema';
+import { productReviews, type ReviewStatus } from './feedback.schema';
+
+export type ReviewRow = typeof productReviews.$inferSelect;
+
+export const reviewStatusLabels: Record<ReviewStatus, string> = { pending: '审核中', approved: '已展示', rejected: '未通过' };
+
+export interface ReviewView {
+  id: string;
+  productId: string;
+  productName: string;
+  institutionName: string;
+  reviewerNameMasked: string;
+  rating: number;
+  body: string;
+  status: ReviewStatus;
+  statusLabel: string;
+  rejectReason: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What the product page shows: approved reviews only, with their average and count. */
+export interface ProductRating {
+  count: number;
+  /** one decimal, e.g. "4.5"; null without approved reviews */
+  average: string | null;
+  reviews: Pick<ReviewView, 'id' | 'reviewerNameMasked' | 'rating' | 'body' | 'createdAt'>[];
+}
+
+/**
+ * Product reviews: one per consumer per product, only from consumers who applied for it;
+ * every new or edited review waits for an operator before it is shown.
+ */
+export class ReviewsService {
+  constructor(
+    private readonly db: Database,
+    private readonly audit: AuditService,
+    private readonly identity: IdentityService,
+    private readonly applications: ApplicationsService,
+  ) {}
+
+  private select() {
+    return this.db
+      .select({ r: productReviews, productName: products.name, institutionName: institutions.shortName })
+      .from(productReviews)
+      .innerJoin(products, eq(products.id, productReviews.productId))
+      .innerJoin(institutions, eq(institutions.id, products.institutionId));
+  }
+
+  private static view(row: { r: ReviewRow; productName: string; institutionName: string }): ReviewView {
+    const r = row.r;
+    return {
+      id: r.id,
+      productId: r.productId,
+      productName: row.productName,
+      institutionName: row.institutionName,
+      reviewerNameMasked: r.reviewerNameMasked,
+      rating: r.rating,
+      body: r.body,
+      status: r.status,
+      statusLabel: reviewStatusLabels[r.status],
+      rejectReason: r.rejectReason,
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
+    };
+  }
+
+  /** A consumer may review a product once they have submitted an application for it. */
+  async canReview(consumerId: string, productId: string): Promise<boolean> {
+    const apps = await this.applications.listForConsumer(consumerId);
+    return apps.some((a) => a.productId === productId);
+  }
+
+  async mine(consumerId: string, productId: string): Promise<ReviewView | undefined> {
+    const [row] = await this.select().where(and(eq(productReviews.consumerId, consumerId), eq(productReviews.productId, productId)));
+    return row ? ReviewsService.view(row) : undefined;
+  }
+
+  async listForConsumer(consumerId: string): Promise<ReviewView[]> {
+    const rows = await this.select().where(eq(productReviews.consumerId, consumerId)).orderBy(desc(productReviews.updatedAt));
+    return rows.map((r) => ReviewsService.view(r));
+  }
+
+  /** Writes or edits the consumer's review of a product; either way it goes (back) to moderation. */
+  async save(consumerId: string, productId: string, input: { rating: number; body: string }, actor: AuditActor, now = new Date()): Promise<ReviewView> {
+    if (!Number.isInteger(input.rating) || input.rating < 1 || input.rating > 5) throw new ValidationError('评分无效', { rating: '请选择 1 到 5 星' });
+    const body = input.body.trim();
+    if (body.length < 5) throw new ValidationError('评价太短', { body: '至少 5 个字' });
+    if (body.length > 1000) throw new ValidationError('评价过长', { body: '最多 1000 字' });
+    if (!(await this.canReview(consumerId, productId))) {
+      throw new ConflictError('not_applied', '申请过这款产品后才能评价', { productId: '你还没有申请过这款产品' });
+    }
+    const identity = await this.identity.summary(consumerId);
+    const reviewerNameMasked = identity.realNameMasked ?? '匿名用户';
+    await withTransaction(this.db, async (tx) => {
+      const [row] = await tx
+        .insert(productReviews)
+        .values({ id: newId('rev'), productId, consumerId, reviewerNameMasked, rating: input.rating, body, createdAt: now, updatedAt: now })
+        .onConflictDoUpdate({
+          target: [productReviews.productId, productReviews.consumerId],
+          set: { rating: input.rating, body, reviewerNameMasked, status: 'pending', rejectReason: null, moderatedBy: null, moderatedAt: null, updatedAt: now },
+        })
+        .returning({ id: productReviews.id });
+      await this.audit.record(actor, { action: 'review.saved', objectType: 'review', objectId: row!.id, detail: { productId, rating: input.rating } }, tx);
+    });
+    return (await this.mine(consumerId, productId))!;
+  }
+
+  /** Approved reviews of a product, newest first, with the average rating and count. */
+  async forProduct(productId: string, limit = 20): Promise<ProductRating> {
+    const where = and(eq(productReviews.productId, productId), eq(productReviews.status, 'approved'));
+    const [agg] = await this.db.select({ n: count(), mean: avg(productReviews.rating) }).from(productReviews).where(where);
+    const rows = await this.db
+      .select({ id: productReviews.id, reviewerNameMasked: productReviews.reviewerNameMasked, rating: productReviews.rating, body: productReviews.body, createdAt: productReviews.createdAt })
+      .from(productReviews)
+      .where(where)
+      .orderBy(desc(productReviews.updatedAt))
+      .limit(limit);
+    const n = Number(agg?.n ?? 0);
+    return { count: n, average: n && agg?.mean !== null && agg?.mean !== undefined ? Number(agg.mean).toFixed(1) : null, reviews: rows };
+  }
+
+  /** The moderation queue: pending first, oldest first. */
+  async queue(status: ReviewStatus = 'pending', limit = 200): Promise<ReviewView[]> {
+    const rows = await this.select().where(eq(productReviews.status, status)).orderBy(asc(productReviews.updatedAt)).limit(limit);
+    return rows.map((r) => ReviewsService.view(r));
+  }
+
+  async moderate(id: string, decision: 'approved' | 'rejected', reason: string | undefined, actor: AuditActor, now = new Date()): Promise<void> {
+    const why = reason?.trim();
+    if (decision === 'rejected' && !why) throw new ValidationError('请填写拒绝原因', { reason: '拒绝时必须说明原因' });
+    await withTransaction(this.db, async (tx) => {
+      const [row] = await tx.select().from(productReviews).where(eq(productReviews.id, id)).for('update');
+      if (!row) throw new NotFoundError('评价');
+      await tx
+        .update(productReviews)
+        .set({ status: decision, rejectReason: decision === 'rejected' ? why!.slice(0, 200) : null, moderatedBy: actor.id ?? null, moderatedAt: now })
+        .where(eq(productReviews.id, id));
+      await this.audit.record(actor, { action: `review.${decision}`, objectType: 'review', objectId: id, detail: { from: row.status, reason: why ?? null } }, tx);
+    });
+  }
+}

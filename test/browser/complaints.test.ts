@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD } from '../support/fixtures';
+import { apply, consumerAgent } from '../support/http';
+import { startTestApp, type TestApp } from '../support/app';
+import { DESKTOP_VIEWPORT, openBrowser, PHONE_VIEWPORT, staffLogin, type BrowserHarness } from '../support/browser';
+
+/** A consumer files a complaint on a phone; an operator answers it in another browser; the consumer sees the answer. */
+describe('browser: a complaint and its answer', () => {
+  let t: TestApp | undefined;
+  let harness: BrowserHarness | undefined;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    harness = await openBrowser(t.app, { purpose: 'the complaints browser test', shotPrefix: 'complaints' });
+  });
+  afterAll(async () => {
+    await harness?.close();
+    await t?.close();
+  });
+
+  it('is filed from an application, answered by an operator, and the answer reaches the consumer', { timeout: 90_000 }, async () => {
+    const consumer = await consumerAgent(t!.app, { realName: '陈小红' });
+    const app = await apply(consumer.agent, t!.fixtures.institutionA.productId);
+
+    const { page: c } = await harness!.newPage(PHONE_VIEWPORT, 'consumer');
+    await c.goto(`/login?next=${encodeURIComponent(`/applications/${app.id}`)}`);
+    await c.locator('input[name=phone]').fill(consumer.phone);
+    await c.locator('input[name=password]').fill(PASSWORD);
+    await c.locator('main form button[type=submit]').click();
+    await c.waitForURL(`**/applications/${app.id}`);
+    await c.locator('[data-testid=complain]').click();
+    await c.waitForURL('**/account/complaints/new?applicationId=*');
+    expect(await c.locator('select[name=applicationId]').inputValue()).toBe(app.id);
+    await c.locator('select[name=category]').selectOption('fees');
+    await c.locator('input[name=subject]').fill('被收取了会员费');
+    await c.locator('textarea[name=description]').fill('放款前被要求先交 299 元会员费，页面上没有说明。');
+    await c.locator('[data-testid=file-complaint]').click();
+    await c.waitForURL(/\/account\/complaints\/cmp_/);
+    expect(await c.locator('[data-testid=complaint-status]').innerText()).toBe('待处理');
+    const complaintPath = new URL(c.url()).pathname;
+    await harness!.shot(c, '01-filed');
+
+    const { page: o } = await harness!.newPage(DESKTOP_VIEWPORT, 'operator');
+    await staffLogin(o, 'admin', t!.fixtures.operator, PASSWORD);
+    await o.goto('/admin/complaints');
+    const row = o.locator('tr', { hasText: '被收取了会员费' });
+    expect(await row.innerText()).toContain('甲银行');
+    await row.locator('a', { hasText: '处理' }).click();
+    await o.locator('[data-testid=assign]').click();
+    await o.locator('form[action$="/messages"] textarea[name=body]').fill('您好，平台已要求机构退还该笔费用，请留意到账。');
+    await o.locator('[data-testid=send-message]').click();
+    await o.locator('form[action$="/status"] select[name=status]').selectOption('resolved');
+    await o.locator('[data-testid=change-status]').click();
+    await expect.poll(() => o.locator('[data-testid=complaint-status]').innerText()).toBe('已解决');
+    await harness!.shot(o, '02-answered');
+
+    await c.goto(complaintPath);
+    const timeline = await c.locator('[data-testid=complaint-timeline]').innerText();
+    expect(timeline).toContain('平台客服 回复');
+    expect(timeline).toContain('平台已要求机构退还该笔费用');
+    expect(await c.locator('[data-testid=complaint-status]').innerText()).toBe('已解决');
+    await c.locator('[data-testid=confirm-resolved]').click();
+    await expect.poll(() => c.locator('[data-testid=complaint-status]').innerText()).toBe('已关闭');
+    await harness!.shot(c, '03-closed');
+
+    expect(harness!.problems).toEqual([]);
+  });
+});
