@@ -15,6 +15,7 @@ import type { Render } from '../server/http/render';
 import { fieldErrors, parse } from '../server/http/validate';
 import { formatYuan } from '../server/lib/money';
 import { applicationStatuses, rejectReasons, statusLabels } from '../server/modules/applications';
+import { statisticsRoutes } from './routes/statistics';
 
 /** The institution portal, mounted at `/partner`. */
 export function createInstitutionPortal(services: Services, kit: HttpKit, baseRender: Render): Router {
@@ -237,6 +238,8 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
     await services.prescreen.setActive(req.institutionId!, String(req.params.id), req.body.active === '1');
     res.redirect(303, '/partner/prescreen');
   });
+
+  statisticsRoutes(r, services, kit, render);
 
   return r;
 }

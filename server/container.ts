@@ -15,6 +15,7 @@ import { PrescreenService } from './modules/prescreen';
 import { RiskService, type RiskThresholds } from './modules/risk';
 import { DocumentsService } from './modules/documents';
 import { LocalBlobStore } from './adapters/storage';
+import { AnalyticsService } from './modules/analytics';
 import { AuditService } from './modules/audit';
 import { CatalogueService } from './modules/catalogue';
 import { IdempotencyService } from './modules/idempotency';
@@ -45,6 +46,7 @@ export interface Services {
   risk: RiskService;
   documents: DocumentsService;
   settings: SettingsService;
+  analytics: AnalyticsService;
 }
 
 export interface HealthCheck {
@@ -100,6 +102,7 @@ export function createServices(
     audit,
     idempotency: new IdempotencyService(db),
     settings: new SettingsService(db, audit),
+    analytics: new AnalyticsService(db),
     recommendations: new RecommendationsService(catalogue),
     notifications,
     identity,

@@ -24,6 +24,8 @@ const operatorMatrix: Record<string, OperatorPermission | 'public'> = {
   'POST /admin/login': 'public',
   'POST /admin/logout': 'public',
   'GET /admin/': 'dashboard.view',
+  'GET /admin/dashboard/daily.csv': 'dashboard.view',
+  'GET /admin/dashboard/institutions.csv': 'dashboard.view',
   'GET /admin/applications': 'applications.view',
   'GET /admin/applications/:id': 'applications.view',
   'GET /admin/outbox': 'outbox.view',
@@ -35,6 +37,7 @@ const operatorMatrix: Record<string, OperatorPermission | 'public'> = {
   'GET /api/admin/v1/applications': 'applications.view',
   'GET /api/admin/v1/applications/:id': 'applications.view',
   'GET /api/admin/v1/receivables': 'settlement.view',
+  'GET /api/admin/v1/dashboard': 'dashboard.view',
 };
 
 const institutionMatrix: Record<string, InstitutionPermission | 'public'> = {
@@ -60,6 +63,9 @@ const institutionMatrix: Record<string, InstitutionPermission | 'public'> = {
   'GET /partner/prescreen': 'prescreen.manage',
   'POST /partner/prescreen': 'prescreen.manage',
   'POST /partner/prescreen/:id/toggle': 'prescreen.manage',
+  'GET /partner/statistics': 'statistics.view',
+  'GET /partner/statistics/daily.csv': 'statistics.view',
+  'GET /partner/statistics/products.csv': 'statistics.view',
   'POST /api/partner/v1/auth/login': 'public',
   'POST /api/partner/v1/auth/logout': 'public',
   'GET /api/partner/v1/leads': 'leads.work',
@@ -71,6 +77,7 @@ const institutionMatrix: Record<string, InstitutionPermission | 'public'> = {
   'POST /api/partner/v1/leads/:id/messages': 'leads.work',
   'POST /api/partner/v1/leads/:id/reveal': 'leads.work',
   'POST /api/partner/v1/leads/:id/status': 'leads.work',
+  'GET /api/partner/v1/statistics': 'statistics.view',
 };
 
 interface DeclaredRoute {
