@@ -93,7 +93,9 @@ export function inYuan(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(inYuan);
   if (value && typeof value === 'object' && !(value instanceof Date)) {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => (k.endsWith('Fen') && typeof v === 'number' ? [k.slice(0, -3), Math.round(v) / 100] : [k, inYuan(v)])),
+      Object.entries(value).map(([k, v]) =>
+        k.endsWith('Fen') && (typeof v === 'number' || v === null) ? [k.slice(0, -3), v === null ? null : Math.round(v) / 100] : [k, inYuan(v)],
+      ),
     );
   }
   return value;

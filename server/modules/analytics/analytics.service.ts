@@ -31,6 +31,8 @@ import { ageBandSql, ageBands, suppressSmallGroups, MIN_GROUP_SIZE, type MixBuck
 const dayOf = (column: AnyPgColumn): SQL<string> => sql<string>`to_char(date_trunc('day', ${column} at time zone 'Asia/Shanghai'), 'YYYY-MM-DD')`;
 const int = (expr: SQL) => sql<number>`(${expr})::int`.mapWith(Number);
 const bigintSum = (expr: SQL) => sql<number>`coalesce(sum(${expr}), 0)::bigint`.mapWith(Number);
+/** GROUP BY the key, or by the empty grouping set for a single total row (a constant cannot be grouped by). */
+const grouping = (dim: string, key: SQL) => (dim === 'total' ? sql`()` : key);
 const within = (column: AnyPgColumn, range: DateRange) => and(gte(column, range.start), lt(column, range.end));
 
 export interface Scope {
@@ -184,8 +186,8 @@ export class AnalyticsService {
       scope.productId ? eq(catalogueEvents.productId, scope.productId) : undefined,
     );
     const rows = scoped
-      ? await base.innerJoin(products, eq(products.id, catalogueEvents.productId)).where(where).groupBy(key)
-      : await base.where(where).groupBy(key);
+      ? await base.innerJoin(products, eq(products.id, catalogueEvents.productId)).where(where).groupBy(grouping(dim, key))
+      : await base.where(where).groupBy(grouping(dim, key));
     return new Map(rows.map((r) => [r.key, r]));
   }
 
@@ -208,7 +210,7 @@ export class AnalyticsService {
       })
       .from(applications)
       .where(and(within(applications.createdAt, range), ...this.applicationScope(scope)))
-      .groupBy(key);
+      .groupBy(grouping(dim, key));
     return new Map(rows.map((r) => [r.key, r]));
   }
 
@@ -229,7 +231,7 @@ export class AnalyticsService {
       .from(applicationEvents)
       .innerJoin(applications, eq(applications.id, applicationEvents.applicationId))
       .where(and(within(applicationEvents.createdAt, range), inArray(applicationEvents.toStatus, ['approved', 'rejected']), ...this.applicationScope(scope)))
-      .groupBy(key);
+      .groupBy(grouping(dim, key));
     return new Map(rows.map((r) => [r.key, r]));
   }
 
@@ -245,7 +247,7 @@ export class AnalyticsService {
       .select({ key, disbursements: int(sql`count(*)`), amountFen: bigintSum(sql`${applications.disbursedAmountFen}`) })
       .from(applications)
       .where(and(within(applications.disbursedAt, range), eq(applications.status, 'disbursed'), ...this.applicationScope(scope)))
-      .groupBy(key);
+      .groupBy(grouping(dim, key));
     return new Map(rows.map((r) => [r.key, r]));
   }
 
@@ -257,7 +259,7 @@ export class AnalyticsService {
       .from(ledgerJournals)
       .innerJoin(ledgerEntries, eq(ledgerEntries.journalId, ledgerJournals.id))
       .where(and(within(ledgerJournals.postedAt, range), like(ledgerJournals.kind, 'commission\\_%'), like(ledgerEntries.account, 'revenue:commission:%')))
-      .groupBy(key);
+      .groupBy(grouping(dim, key));
     return new Map(rows.map((r) => [r.key, r.amountFen]));
   }
 
