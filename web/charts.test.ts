@@ -21,13 +21,13 @@ describe('line chart', () => {
     const c = lineChart(days, [{ name: '申请', values: [0, 5, 10] }], { title: 't', width: 640, height: 220 });
     expect(c.empty).toBe(false);
     expect(c.left).toBe(48);
-    expect(c.right).toBe(630);
+    expect(c.right).toBe(622);
     expect(c.top).toBe(10);
     expect(c.bottom).toBe(198);
     const pts = c.series[0]!.points;
-    expect(pts.map((p) => p.x)).toEqual([48, 339, 630]);
+    expect(pts.map((p) => p.x)).toEqual([48, 335, 622]);
     expect(pts.map((p) => p.y)).toEqual([198, 104, 10]);
-    expect(c.series[0]!.path).toBe('M48 198 L339 104 L630 10');
+    expect(c.series[0]!.path).toBe('M48 198 L335 104 L622 10');
     expect(c.yTicks.map((t) => t.label)).toEqual(['0', '5', '10']);
     expect(c.xTicks.map((t) => t.label)).toEqual(['03-01', '03-02', '03-03']);
     expect(c.table).toEqual([
@@ -38,10 +38,12 @@ describe('line chart', () => {
   });
 
   it('puts a single point in the middle', () => {
+    // default size 400 × 200: plot from x 48 to 382, y 10 to 178
     const c = lineChart(['2026-03-01'], [{ name: 'x', values: [3] }], { title: 't' });
+    expect(c.width).toBe(400);
     expect(c.series[0]!.points).toHaveLength(1);
-    expect(c.series[0]!.points[0]!.x).toBe(339);
-    expect(c.series[0]!.points[0]!.y).toBe(Math.round((198 - (3 / 5) * 188) * 10) / 10);
+    expect(c.series[0]!.points[0]!.x).toBe(215);
+    expect(c.series[0]!.points[0]!.y).toBe(77.2);
   });
 
   it('marks empty data and keeps a 0–1 axis', () => {
@@ -63,8 +65,8 @@ describe('line chart', () => {
 describe('bar chart', () => {
   it('draws bars from the bottom with heights in proportion', () => {
     const c = barChart(['a', 'b'], [50, 100], { title: 't', width: 248, height: 220 });
-    // plot 190 wide → two slots of 95, bars 28 wide centred
-    expect(c.bars.map((b) => b.x)).toEqual([81.5, 176.5]);
+    // plot 182 wide → two slots of 91, bars 28 wide centred
+    expect(c.bars.map((b) => b.x)).toEqual([79.5, 170.5]);
     expect(c.bars.map((b) => b.width)).toEqual([28, 28]);
     expect(c.bars.map((b) => b.height)).toEqual([94, 188]);
     expect(c.bars.map((b) => b.y + b.height)).toEqual([198, 198]);
@@ -72,8 +74,8 @@ describe('bar chart', () => {
 
   it('is empty with no data and a single bar is centred', () => {
     expect(barChart([], [], { title: 't' }).empty).toBe(true);
-    const one = barChart(['a'], [7], { title: 't', width: 640 });
-    expect(one.bars[0]!.x + one.bars[0]!.width / 2).toBe(339);
+    const one = barChart(['a'], [7], { title: 't' });
+    expect(one.bars[0]!.x + one.bars[0]!.width / 2).toBe(215);
   });
 });
 

@@ -145,11 +145,12 @@ interface AxisOptions {
   format?: (n: number) => string;
 }
 
-const PAD = { left: 48, right: 10, top: 10, bottom: 22 };
+// right padding leaves room for half of the last day label, centred on the last point
+const PAD = { left: 48, right: 18, top: 10, bottom: 22 };
 
 function frame(labels: string[], max: number, opts: AxisOptions, xAt: (i: number) => number): Omit<Frame, 'empty' | 'title' | 'table' | 'columns'> {
-  const width = opts.width ?? 640;
-  const height = opts.height ?? 220;
+  const width = opts.width ?? 400;
+  const height = opts.height ?? 200;
   const format = opts.format ?? shortCount;
   const top = PAD.top;
   const bottom = height - PAD.bottom;
@@ -170,7 +171,7 @@ export function lineChart(labels: string[], series: { name: string; values: numb
   const format = opts.format ?? shortCount;
   const dataMax = Math.max(0, ...series.flatMap((s) => s.values));
   const max = niceMax(dataMax);
-  const width = opts.width ?? 640;
+  const width = opts.width ?? 400;
   const plotW = width - PAD.left - PAD.right;
   const xAt = (i: number) => PAD.left + (labels.length <= 1 ? plotW / 2 : (i * plotW) / (labels.length - 1));
   const f = frame(labels.map(axisLabel), max, opts, xAt);
@@ -194,7 +195,7 @@ export function barChart(labels: string[], values: number[], opts: AxisOptions &
   const format = opts.format ?? shortCount;
   const dataMax = Math.max(0, ...values);
   const max = niceMax(dataMax);
-  const width = opts.width ?? 640;
+  const width = opts.width ?? 400;
   const plotW = width - PAD.left - PAD.right;
   const slot = plotW / Math.max(1, labels.length);
   const barW = Math.max(1, Math.min(28, slot * 0.7));
@@ -221,7 +222,7 @@ export function barChart(labels: string[], values: number[], opts: AxisOptions &
  * count and the conversion from the step before.
  */
 export function funnelChart(steps: { label: string; count: number; stepRate: number | null }[], opts: { width?: number; title: string }): FunnelChart {
-  const width = opts.width ?? 640;
+  const width = opts.width ?? 400;
   const labelWidth = 76;
   const barHeight = 26;
   const gap = 10;

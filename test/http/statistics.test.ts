@@ -149,7 +149,7 @@ describe.each(databaseTargets())('statistics and dashboard, on $name', (target) 
     expect(page.text).toContain(`data-kpi="approvals">3<`);
     expect(page.text).toContain('通过率 75.00%');
     expect(page.text).toContain('¥80,000.00（8万）');
-    expect(page.text).toMatch(/<svg viewBox="0 0 640 220" role="img" aria-label="每日曝光与点击">/);
+    expect(page.text).toMatch(/<svg viewBox="0 0 400 200" role="img" aria-label="每日曝光与点击">/);
     expect(page.text).toContain('<path d="M');
     expect(page.text).not.toMatch(/style=/);
     expect(page.text).toMatch(/class="current">近 7 天/);
