@@ -6,6 +6,7 @@ import { pageLoginRoutes } from '../server/http/page-login';
 import type { Render } from '../server/http/render';
 import { applicationStatuses, statusLabels, type ApplicationStatus } from '../server/modules/applications';
 import { accountNames } from '../server/modules/settlement';
+import { dashboardRoutes } from './routes/dashboard';
 import { settingsRoutes } from './routes/settings';
 import { institutionRoutes } from './routes/institutions';
 import { userRoutes } from './routes/users';
@@ -21,26 +22,10 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   const { guards } = kit;
   const r = Router();
   const operator = guards.operator('page', 'applications.view');
-  const dashboard = guards.operator('page', 'dashboard.view');
 
   pageLoginRoutes(r, kit, render, { kind: 'operator', title: '运营登录', prefix: '/admin', home: '/admin' });
 
-  r.get('/', dashboard, async (req, res) => {
-    const [counts, receivables, response, institutions] = await Promise.all([
-      services.applications.countsByStatus(),
-      services.settlement.receivables(),
-      services.applications.responseStats(),
-      services.institutions.list(),
-    ]);
-    const names = new Map(institutions.map((i) => [i.id, i.shortName]));
-    await render(req, res, 'dashboard', {
-      response: response.map((r) => ({ ...r, name: names.get(r.institutionId) ?? r.institutionId })),
-      title: '概览',
-      statusCounts: applicationStatuses.map((s) => ({ label: statusLabels[s], n: counts[s] ?? 0 })),
-      receivables,
-      totalReceivable: receivables.reduce((sum, r) => sum + r.amountFen, 0),
-    });
-  });
+  dashboardRoutes(r, services, kit, render);
 
   r.get('/applications', operator, async (req, res) => {
     const status = (applicationStatuses as readonly string[]).includes(String(req.query.status))

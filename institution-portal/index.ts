@@ -20,6 +20,7 @@ import { fieldErrors, parse } from '../server/http/validate';
 import { formatYuan } from '../server/lib/money';
 import { applicationStatuses, rejectReasons, statusLabels } from '../server/modules/applications';
 import { complaintRoutes } from './routes/complaints';
+import { statisticsRoutes } from './routes/statistics';
 
 /** The institution portal, mounted at `/partner`. */
 export function createInstitutionPortal(services: Services, kit: HttpKit, baseRender: Render, options: { mfaRequired: boolean }): Router {
@@ -248,6 +249,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
   });
 
   complaintRoutes(r, services, kit, render);
+  statisticsRoutes(r, services, kit, render);
 
   return r;
 }

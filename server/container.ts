@@ -15,6 +15,7 @@ import { PrescreenService } from './modules/prescreen';
 import { RiskService, type RiskThresholds } from './modules/risk';
 import { DocumentsService } from './modules/documents';
 import { LocalBlobStore, SealedBlobStore } from './adapters/storage';
+import { AnalyticsService } from './modules/analytics';
 import { AuditService } from './modules/audit';
 import { CatalogueService } from './modules/catalogue';
 import { IdempotencyService } from './modules/idempotency';
@@ -52,6 +53,7 @@ export interface Services {
   licences: LicencesService;
   complaints: ComplaintsService;
   reviews: ReviewsService;
+  analytics: AnalyticsService;
 }
 
 export interface HealthCheck {
@@ -116,6 +118,7 @@ export function createServices(
     licences: new LicencesService(db, settings, catalogue, audit),
     complaints: new ComplaintsService(db, audit, notifications, settings, identity, applications),
     reviews: new ReviewsService(db, audit, identity, applications),
+    analytics: new AnalyticsService(db),
     recommendations: new RecommendationsService(catalogue),
     notifications,
     identity,

@@ -24,6 +24,8 @@ const operatorMatrix: Record<string, OperatorPermission | 'public'> = {
   'POST /admin/login': 'public',
   'POST /admin/logout': 'public',
   'GET /admin/': 'dashboard.view',
+  'GET /admin/dashboard/daily.csv': 'dashboard.view',
+  'GET /admin/dashboard/institutions.csv': 'dashboard.view',
   'GET /admin/applications': 'applications.view',
   'GET /admin/applications/:id': 'applications.view',
   'GET /admin/outbox': 'outbox.view',
@@ -71,6 +73,7 @@ const operatorMatrix: Record<string, OperatorPermission | 'public'> = {
   'POST /admin/staff/:id/role': 'staff.manage',
   'POST /admin/staff/:id/freeze': 'staff.manage',
   'POST /admin/staff/:id/unfreeze': 'staff.manage',
+  'GET /api/admin/v1/dashboard': 'dashboard.view',
 };
 
 const institutionMatrix: Record<string, InstitutionPermission | 'public'> = {
@@ -99,6 +102,9 @@ const institutionMatrix: Record<string, InstitutionPermission | 'public'> = {
   'GET /partner/complaints': 'complaints.respond',
   'GET /partner/complaints/:id': 'complaints.respond',
   'POST /partner/complaints/:id/messages': 'complaints.respond',
+  'GET /partner/statistics': 'statistics.view',
+  'GET /partner/statistics/daily.csv': 'statistics.view',
+  'GET /partner/statistics/products.csv': 'statistics.view',
   'POST /api/partner/v1/auth/login': 'public',
   'POST /api/partner/v1/auth/logout': 'public',
   'GET /api/partner/v1/leads': 'leads.work',
@@ -128,6 +134,7 @@ const institutionMatrix: Record<string, InstitutionPermission | 'public'> = {
   'POST /partner/staff/:id/role': 'staff.manage',
   'POST /partner/staff/:id/freeze': 'staff.manage',
   'POST /partner/staff/:id/unfreeze': 'staff.manage',
+  'GET /api/partner/v1/statistics': 'statistics.view',
 };
 
 interface DeclaredRoute {

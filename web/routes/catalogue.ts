@@ -58,6 +58,8 @@ export function catalogueRoutes(r: Router, services: Services, kit: HttpKit, ren
       services.recommendations.recommend({ profile: profile ?? {}, visitor: visitor(req, res), limit: 3 }),
       services.catalogue.searchListed({ sort: 'popularity', page: 1, pageSize: 6 }),
     ]);
+    services.catalogue.recordImpressions(visitor(req, res), recommendations.map((r) => r.product.id), 'home-recommendations');
+    services.catalogue.recordImpressions(visitor(req, res), popular.items.map((p) => p.id), 'home-popular');
     await render(req, res, 'home', {
       title: '贷款比价',
       recommendations,
@@ -76,6 +78,7 @@ export function catalogueRoutes(r: Router, services: Services, kit: HttpKit, ren
     const query = await toSearchQuery(services, req, input, 12);
     const page = await services.catalogue.searchListed(query);
     if (input.q) services.catalogue.recordEvent(visitor(req, res), 'search', { query: input.q, filters: { ...raw, q: undefined } });
+    services.catalogue.recordImpressions(visitor(req, res), page.items.map((p) => p.id), input.q ? 'search' : 'list');
     const chosen = (k: 'category' | 'institution' | 'repayment') => new Set(input[k] ?? []);
     const facet = (k: 'category' | 'institution' | 'repayment', labels: Map<string, string>) =>
       [...labels].map(([value, label]) => ({ value, label, count: page.facets[k][value] ?? 0, checked: chosen(k).has(value) }));
@@ -282,6 +285,7 @@ export function catalogueRoutes(r: Router, services: Services, kit: HttpKit, ren
       visitor: visitor(req, res),
       limit: 8,
     });
+    services.catalogue.recordImpressions(visitor(req, res), items.map((r) => r.product.id), 'recommendations');
     await render(req, res, 'recommendations', {
       title: '为你推荐',
       items,

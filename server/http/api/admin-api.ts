@@ -7,6 +7,7 @@ import { parse } from '../validate';
 import { authRoutes } from './auth-routes';
 import { statusFilterQuery } from './schemas';
 import { applicationJson, journalJson } from './serializers';
+import { inYuan, statisticsRequest } from '../statistics';
 
 /** `/api/admin/v1`: operators. */
 export function adminApi(services: Services, kit: HttpKit): Router {
@@ -33,6 +34,12 @@ export function adminApi(services: Services, kit: HttpKit): Router {
   r.get('/receivables', finance, async (_req, res) => {
     const rows = await services.settlement.receivables();
     res.json({ items: rows.map((r) => ({ institutionId: r.institutionId, institutionName: r.institutionName, amount: r.amountFen / 100 })) });
+  });
+
+  /** Platform-wide figures for a period (`from`, `to`, `days`): per day, per institution, the funnel; amounts in yuan. */
+  r.get('/dashboard', guards.operator('api', 'dashboard.view'), async (req, res) => {
+    const { range } = statisticsRequest(req.query, false);
+    res.json(inYuan(await services.analytics.operatorDashboard(range)));
   });
 
   r.use(guards.public, () => {

@@ -49,7 +49,9 @@ export function consumerApi(services: Services, kit: HttpKit): Router {
   r.get('/products', guards.public, async (req, res) => {
     const input = parse(productListQuery, req.query, '查询参数有误');
     const page = await services.catalogue.searchListed(await toSearchQuery(services, req, input));
-    if (input.q) services.catalogue.recordEvent(visitor(req, res), 'search', { query: input.q });
+    const who = visitor(req, res);
+    if (input.q) services.catalogue.recordEvent(who, 'search', { query: input.q, channel: 'api' });
+    services.catalogue.recordImpressions(who, page.items.map((p) => p.id), input.q ? 'search' : 'list', 'api');
     // items are serialised once per product version and spliced in: the list is the hot path
     const meta = JSON.stringify({ total: page.total, page: page.page, pageSize: page.pageSize, facets: page.facets });
     res.type('application/json').send(`{"items":[${page.items.map(productJsonText).join(',')}],${meta.slice(1)}`);
@@ -57,7 +59,7 @@ export function consumerApi(services: Services, kit: HttpKit): Router {
 
   r.get('/products/:id', guards.public, async (req, res) => {
     const product = services.catalogue.getListed(String(req.params.id));
-    services.catalogue.recordEvent(visitor(req, res), 'view', { productId: product.id });
+    services.catalogue.recordEvent(visitor(req, res), 'view', { productId: product.id, channel: 'api' });
     res.json(productJson(product));
   });
 
@@ -97,6 +99,7 @@ export function consumerApi(services: Services, kit: HttpKit): Router {
       visitor: visitor(req, res),
       limit: q.limit,
     });
+    services.catalogue.recordImpressions(visitor(req, res), items.map((r) => r.product.id), 'recommendations', 'api');
     res.json({
       items: items.map((r) => ({
         product: productJson(r.product),
@@ -272,6 +275,7 @@ export function consumerApi(services: Services, kit: HttpKit): Router {
       );
     }
     const created = await Promise.all(result.created.map((id) => services.applications.getForConsumer(req.account!.id, id)));
+    for (const app of created) services.catalogue.recordEvent(visitor(req, res), 'apply', { productId: app.productId, channel: 'api' });
     res.status(201).json({ applications: created.map(applicationJson), refused: result.refused });
   });
 

@@ -21,6 +21,7 @@ import {
   closeAccountBody,
   complaintBody,
 } from './schemas';
+import { dashboardQuery, statisticsQuery } from '../statistics';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 
@@ -225,6 +226,22 @@ export function openApiDocument() {
         get: { summary: 'One application with its status history and commission journals', security: [{ session: [] }], parameters: [idParam], responses: { 200: ok('Application'), 404: error } },
       },
       '/api/admin/v1/receivables': { get: { summary: 'Commission receivable per institution', security: [{ session: [] }], responses: { 200: ok('{ items }') } } },
+      '/api/partner/v1/statistics': {
+        get: {
+          summary: "The institution's own statistics for a period of Asia/Shanghai days (default the last 30, at most 366): KPIs, per day, per product, per channel, per city and customer mix (groups under 5 people withheld); amounts in yuan",
+          security: [{ session: [] }, { partnerKey: [] }],
+          parameters: queryParameters(statisticsQuery),
+          responses: { 200: ok('{ range, kpis, daily, byProduct, byChannel, byRegion, mix }'), 400: error, 404: error },
+        },
+      },
+      '/api/admin/v1/dashboard': {
+        get: {
+          summary: 'Platform figures for a period: totals, per day, per institution and the search-to-disbursement funnel; amounts in yuan',
+          security: [{ session: [] }],
+          parameters: queryParameters(dashboardQuery),
+          responses: { 200: ok('{ range, totals, daily, institutions, funnel }'), 400: error },
+        },
+      },
     },
   };
 }

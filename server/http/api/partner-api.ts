@@ -11,6 +11,7 @@ import { leadFilterQuery, leadStatusBody, messageBody } from './schemas';
 import { toLeadFilter } from '../lead-filter';
 import { leadsCsv } from '../lead-csv';
 import { applicantJson, applicationJson, leadJson } from './serializers';
+import { inYuan, statisticsRequest } from '../statistics';
 
 type LeadStatusInput = ReturnType<typeof leadStatusBody.parse>;
 
@@ -108,6 +109,12 @@ export function partnerApi(services: Services, kit: HttpKit): Router {
       ...applicationJson(application),
       commission: commission ? { rule: commission.rule, amount: commission.amountFen / 100, journalId: commission.journalId } : null,
     });
+  });
+
+  /** The institution's own statistics for a period (`from`, `to`, `days`, `productId`); amounts in yuan. */
+  r.get('/statistics', guards.institution('api', 'statistics.view'), async (req, res) => {
+    const { range, productId } = statisticsRequest(req.query, true);
+    res.json(inYuan(await services.analytics.institutionStatistics(req.institutionId!, range, productId)));
   });
 
   r.use(guards.public, () => {

@@ -59,6 +59,9 @@ export const applications = pgTable(
     index('applications_consumer_idx').on(t.consumerId, t.createdAt),
     index('applications_institution_idx').on(t.institutionId, t.status, t.createdAt),
     index('applications_duplicate_idx').on(t.consumerId, t.productId, t.createdAt),
+    // statistics: applications and disbursements of a period
+    index('applications_created_idx').on(t.createdAt),
+    index('applications_disbursed_idx').on(t.disbursedAt),
     check('applications_amount_check', sql`${t.amountFen} > 0 and ${t.termMonths} > 0`),
     check(
       'applications_status_check',
@@ -87,5 +90,9 @@ export const applicationEvents = pgTable(
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('application_events_application_idx').on(t.applicationId, t.id)],
+  (t) => [
+    index('application_events_application_idx').on(t.applicationId, t.id),
+    // statistics: approvals and rejections of a period
+    index('application_events_status_idx').on(t.toStatus, t.createdAt),
+  ],
 );

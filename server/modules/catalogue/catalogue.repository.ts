@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, ne, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { applications } from '../applications/applications.schema';
 import { institutions } from '../institutions/institutions.schema';
@@ -116,7 +116,7 @@ export class CatalogueRepository {
     return this.db
       .select()
       .from(catalogueEvents)
-      .where(eq(catalogueEvents.visitor, visitor))
+      .where(and(eq(catalogueEvents.visitor, visitor), ne(catalogueEvents.kind, 'impression')))
       .orderBy(desc(catalogueEvents.id))
       .limit(limit);
   }

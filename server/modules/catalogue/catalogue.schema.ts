@@ -79,12 +79,22 @@ export const products = pgTable(
   ],
 );
 
-/** Browse, search, click, compare and calculate events, for recommendations and analytics. No PII: the visitor is a keyed hash. */
+export const catalogueEventKinds = ['view', 'search', 'click', 'compare', 'calculate', 'apply', 'impression'] as const;
+/** where an event came from: the consumer web site, or the JSON API (apps) */
+export const eventChannels = ['web', 'api'] as const;
+export type EventChannel = (typeof eventChannels)[number];
+
+/**
+ * Browse, search, click, compare, calculate and apply events, and impressions (one row per
+ * product shown in a result list or recommendation list), for recommendations and analytics.
+ * No PII: the visitor is a keyed hash.
+ */
 export const catalogueEvents = pgTable(
   'catalogue_events',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    kind: text('kind', { enum: ['view', 'search', 'click', 'compare', 'calculate', 'apply'] }).notNull(),
+    kind: text('kind', { enum: catalogueEventKinds }).notNull(),
+    channel: text('channel', { enum: eventChannels }).notNull().default('web'),
     visitor: text('visitor').notNull(),
     productId: text('product_id'),
     /** search words with digit runs removed (people paste phone numbers into search boxes) */
@@ -92,5 +102,10 @@ export const catalogueEvents = pgTable(
     filters: jsonb('filters').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('catalogue_events_visitor_idx').on(t.visitor, t.createdAt), index('catalogue_events_product_idx').on(t.productId, t.kind)],
+  (t) => [
+    index('catalogue_events_visitor_idx').on(t.visitor, t.createdAt),
+    index('catalogue_events_product_idx').on(t.productId, t.kind),
+    // statistics: events of a period by kind (per-day charts, funnels)
+    index('catalogue_events_created_idx').on(t.createdAt, t.kind),
+  ],
 );

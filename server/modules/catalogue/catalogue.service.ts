@@ -5,7 +5,7 @@ import { newId } from '../../lib/ids';
 import { APR_LISTING_CAP, productAprRange } from '../pricing';
 import type { ProductDocument, SearchIndex, SearchQuery, SearchFacets } from '../search';
 import { CatalogueRepository, type CatalogueEventInsert, type ProductInsert, type ProductRow, type ProductStats } from './catalogue.repository';
-import type { ProductStatus } from './catalogue.schema';
+import type { catalogueEventKinds, EventChannel, ProductStatus } from './catalogue.schema';
 import { pricingInput, toProductView, type ProductView } from './product-view';
 
 export type NewProduct = Omit<ProductInsert, 'id' | 'createdAt' | 'updatedAt' | 'aprMin' | 'aprMax'>;
@@ -19,7 +19,7 @@ export interface ProductPage {
   facets: SearchFacets;
 }
 
-export type CatalogueEventKind = 'view' | 'search' | 'click' | 'compare' | 'calculate' | 'apply';
+export type CatalogueEventKind = Exclude<(typeof catalogueEventKinds)[number], 'impression'>;
 
 const SEARCH_CACHE_SECONDS = 30;
 const STATS_REFRESH_MS = 5 * 60_000;
@@ -240,8 +240,27 @@ export class CatalogueService {
    * Records a browse event. Events are buffered and written in batches (every second, or at
    * 200), so recording never slows a search down; `flushEvents` writes what is pending.
    */
-  recordEvent(visitor: string, kind: CatalogueEventKind, data: { productId?: string; query?: string; filters?: Record<string, unknown> } = {}): void {
-    this.pendingEvents.push({ visitor, kind, productId: data.productId ?? null, query: scrubQuery(data.query), filters: data.filters ?? {} });
+  recordEvent(
+    visitor: string,
+    kind: CatalogueEventKind,
+    data: { productId?: string; query?: string; filters?: Record<string, unknown>; channel?: EventChannel } = {},
+  ): void {
+    this.buffer({ visitor, kind, channel: data.channel ?? 'web', productId: data.productId ?? null, query: scrubQuery(data.query), filters: data.filters ?? {} });
+  }
+
+  /**
+   * Records that products were shown in a list (a result page, recommendations): one
+   * `impression` row per product, buffered like every other event. `list` names the list
+   * (`search`, `recommendations`, `home`, …); nothing about the visitor but the keyed hash.
+   */
+  recordImpressions(visitor: string, productIds: readonly string[], list: string, channel: EventChannel = 'web'): void {
+    productIds.forEach((productId, position) =>
+      this.buffer({ visitor, kind: 'impression', channel, productId, query: null, filters: { list, position: position + 1 } }),
+    );
+  }
+
+  private buffer(event: CatalogueEventInsert): void {
+    this.pendingEvents.push(event);
     if (this.pendingEvents.length >= 200) void this.flushEvents().catch(() => undefined);
     else this.eventTimer ??= setTimeout(() => void this.flushEvents().catch(() => undefined), 1000).unref();
   }

@@ -2,4 +2,4 @@ export { CatalogueService, smoothedApprovalRate, scrubQuery, type ProductPage, t
 export { toProductView, feeLines, pricingInput, type ProductView } from './product-view';
 export type { ProductRow } from './catalogue.repository';
 export { checkEligibility, eligibilityProfileOf, creditSelfAssessment, employmentTypes, type EligibilityProfile, type CreditSelfAssessment } from './eligibility';
-export { productCategories, repaymentMethods, productStatuses, type RepaymentMethod, type Eligibility, type ProductStatus } from './catalogue.schema';
+export { productCategories, repaymentMethods, productStatuses, catalogueEventKinds, eventChannels, type EventChannel, type RepaymentMethod, type Eligibility, type ProductStatus } from './catalogue.schema';

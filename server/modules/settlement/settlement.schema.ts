@@ -43,7 +43,11 @@ export const ledgerJournals = pgTable(
     memo: text('memo').notNull().default(''),
     postedAt: timestamp('posted_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('ledger_journals_institution_idx').on(t.institutionId, t.postedAt)],
+  (t) => [
+    index('ledger_journals_institution_idx').on(t.institutionId, t.postedAt),
+    // statistics: commission accrued per day across institutions
+    index('ledger_journals_posted_idx').on(t.postedAt, t.kind),
+  ],
 );
 
 export const ledgerEntries = pgTable(

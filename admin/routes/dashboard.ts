@@ -1,0 +1,85 @@
+import type { Router } from 'express';
+import type { Services } from '../../server/container';
+import { auditActor } from '../../server/http/audit-actor';
+import type { HttpKit } from '../../server/http/kit';
+import type { Render } from '../../server/http/render';
+import { dashboardCsv, sendCsv, statisticsRequest, type StatisticsRequest } from '../../server/http/statistics';
+import { ValidationError } from '../../server/lib/errors';
+import { formatWan } from '../../server/lib/money';
+import { applicationStatuses, statusLabels } from '../../server/modules/applications';
+import type { OperatorDashboard } from '../../server/modules/analytics';
+import { presetLinks } from '../../institution-portal/routes/statistics';
+import { barChart, funnelChart, lineChart, shortYuan } from '../../web/charts';
+
+const hoursText = (h: number | null) => (h === null ? '—' : `${h.toFixed(2)} 小时`);
+
+function dashboardView(d: OperatorDashboard, req: StatisticsRequest) {
+  const labels = d.daily.map((x) => x.day);
+  const qs = new URLSearchParams({ from: d.range.from, to: d.range.to });
+  return {
+    dash: d,
+    disbursedWan: formatWan(d.totals.disbursedAmountFen),
+    charts: {
+      applications: lineChart(
+        labels,
+        [
+          { name: '申请', values: d.daily.map((x) => x.applications) },
+          { name: '审批通过', values: d.daily.map((x) => x.approvals) },
+          { name: '放款', values: d.daily.map((x) => x.disbursements) },
+        ],
+        { title: '每日申请、审批通过与放款（笔）' },
+      ),
+      disbursed: barChart(labels, d.daily.map((x) => x.disbursedAmountFen), { title: '每日放款金额', name: '放款金额', format: shortYuan }),
+      commission: barChart(labels, d.daily.map((x) => x.commissionFen), { title: '每日应计佣金', name: '佣金', format: shortYuan }),
+      activeUsers: lineChart(labels, [{ name: '活跃用户', values: d.daily.map((x) => x.activeUsers) }], { title: '每日活跃用户' }),
+    },
+    funnelChart: funnelChart(d.funnel, { title: '转化漏斗：搜索 → 查看产品 → 申请 → 审批通过 → 放款' }),
+    presets: presetLinks('/admin', req.raw, req.range),
+    csv: { daily: `/admin/dashboard/daily.csv?${qs}`, institutions: `/admin/dashboard/institutions.csv?${qs}` },
+  };
+}
+
+/** `/admin`: the operator dashboard — per-day charts, per-institution table, the funnel, and today's state. */
+export function dashboardRoutes(r: Router, services: Services, kit: HttpKit, render: Render): void {
+  const dashboard = kit.guards.operator('page', 'dashboard.view');
+
+  r.get('/', dashboard, async (req, res) => {
+    const [counts, receivables, response] = await Promise.all([
+      services.applications.countsByStatus(),
+      services.settlement.receivables(),
+      services.applications.responseStats(),
+    ]);
+    const current = {
+      statusCounts: applicationStatuses.map((s) => ({ label: statusLabels[s], n: counts[s] ?? 0 })),
+      receivables,
+      totalReceivable: receivables.reduce((sum, r) => sum + r.amountFen, 0),
+    };
+    let request: StatisticsRequest;
+    try {
+      request = statisticsRequest(req.query, false);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      res.status(400);
+      return render(req, res, 'dashboard', { title: '概览', q: req.query, ...current, error: { message: err.message, fields: err.fields } });
+    }
+    const d = await services.analytics.operatorDashboard(request.range);
+    const stale = new Map(response.map((x) => [x.institutionId, x.stale]));
+    await render(req, res, 'dashboard', {
+      title: '概览',
+      q: { from: d.range.from, to: d.range.to },
+      ...current,
+      ...dashboardView(d, request),
+      institutions: d.institutions.map((i) => ({ ...i, hours: hoursText(i.avgFirstResponseHours), stale: stale.get(i.institutionId) ?? 0 })),
+    });
+  });
+
+  for (const table of ['daily', 'institutions'] as const) {
+    r.get(`/dashboard/${table}.csv`, dashboard, async (req, res) => {
+      const { range } = statisticsRequest(req.query, false);
+      const d = await services.analytics.operatorDashboard(range);
+      await services.audit.record(auditActor(req), { action: 'dashboard.exported', objectType: 'dashboard', objectId: null, detail: { table, from: range.from, to: range.to } });
+      const { header, rows } = dashboardCsv[table](d);
+      sendCsv(res, `dashboard-${table}`, d.range, header, rows);
+    });
+  }
+}

@@ -1,0 +1,103 @@
+import type { Router } from 'express';
+import type { Services } from '../../server/container';
+import { auditActor } from '../../server/http/audit-actor';
+import type { HttpKit } from '../../server/http/kit';
+import type { Render } from '../../server/http/render';
+import { institutionCsv, sendCsv, statisticsRequest, type StatisticsRequest } from '../../server/http/statistics';
+import { ValidationError } from '../../server/lib/errors';
+import { formatWan } from '../../server/lib/money';
+import { RANGE_PRESETS, shanghaiDate, type InstitutionStatistics } from '../../server/modules/analytics';
+import { barChart, lineChart, shortYuan } from '../../web/charts';
+
+const hoursText = (h: number | null) => (h === null ? '—' : `${h.toFixed(2)} 小时`);
+
+/** Preset links (7/30/90 days up to today) keeping the product filter; the one in force is marked. */
+export function presetLinks(base: string, raw: Record<string, string>, range: { from: string; to: string; days: string[] }) {
+  const keep = Object.fromEntries(Object.entries(raw).filter(([k]) => !['from', 'to', 'days'].includes(k)));
+  return RANGE_PRESETS.map((days) => ({
+    days,
+    href: `${base}?${new URLSearchParams({ ...keep, days: String(days) })}`,
+    current: range.days.length === days && range.to === shanghaiDate(),
+  }));
+}
+
+function statisticsView(s: InstitutionStatistics, req: StatisticsRequest) {
+  const labels = s.daily.map((d) => d.day);
+  const qs = new URLSearchParams({ from: s.range.from, to: s.range.to, ...(s.productId ? { productId: s.productId } : {}) });
+  return {
+    stats: s,
+    kpiHours: hoursText(s.kpis.avgFirstResponseHours),
+    disbursedWan: formatWan(s.kpis.disbursedAmountFen),
+    charts: {
+      traffic: lineChart(
+        labels,
+        [
+          { name: '曝光', values: s.daily.map((d) => d.impressions) },
+          { name: '点击', values: s.daily.map((d) => d.clicks) },
+        ],
+        { title: '每日曝光与点击' },
+      ),
+      outcomes: lineChart(
+        labels,
+        [
+          { name: '申请', values: s.daily.map((d) => d.applications) },
+          { name: '审批通过', values: s.daily.map((d) => d.approvals) },
+          { name: '放款', values: s.daily.map((d) => d.disbursements) },
+        ],
+        { title: '每日申请、审批通过与放款（笔）' },
+      ),
+      amount: barChart(
+        labels,
+        s.daily.map((d) => d.disbursedAmountFen),
+        { title: '每日放款金额', name: '放款金额', format: shortYuan },
+      ),
+    },
+    byProduct: s.byProduct.map((p) => ({ ...p, hours: hoursText(p.avgFirstResponseHours) })),
+    mixTables: [
+      { key: 'age', title: '年龄段', buckets: s.mix.age },
+      { key: 'city', title: '城市', buckets: s.mix.city },
+      { key: 'credit', title: '信用自评', buckets: s.mix.credit },
+    ],
+    presets: presetLinks('/partner/statistics', req.raw, req.range),
+    csv: { daily: `/partner/statistics/daily.csv?${qs}`, products: `/partner/statistics/products.csv?${qs}` },
+  };
+}
+
+/** `/partner/statistics`: the institution's own numbers for a period, with charts and CSV. */
+export function statisticsRoutes(r: Router, services: Services, kit: HttpKit, render: Render): void {
+  const statistics = kit.guards.institution('page', 'statistics.view');
+
+  r.get('/statistics', statistics, async (req, res) => {
+    let request: StatisticsRequest;
+    try {
+      request = statisticsRequest(req.query, true);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      const products = await services.catalogue.listForInstitution(req.institutionId!);
+      res.status(400);
+      return render(req, res, 'statistics', {
+        title: '统计',
+        q: req.query,
+        products: products.map((p) => ({ id: p.id, name: p.name })),
+        error: { message: err.message, fields: err.fields },
+      });
+    }
+    const s = await services.analytics.institutionStatistics(req.institutionId!, request.range, request.productId);
+    await render(req, res, 'statistics', { title: '统计', q: { ...request.raw, from: s.range.from, to: s.range.to }, products: s.products, ...statisticsView(s, request) });
+  });
+
+  for (const table of ['daily', 'products'] as const) {
+    r.get(`/statistics/${table}.csv`, statistics, async (req, res) => {
+      const { range, productId } = statisticsRequest(req.query, true);
+      const s = await services.analytics.institutionStatistics(req.institutionId!, range, productId);
+      await services.audit.record(auditActor(req), {
+        action: 'statistics.exported',
+        objectType: 'institution',
+        objectId: req.institutionId!,
+        detail: { table, from: range.from, to: range.to, productId: productId ?? null },
+      });
+      const { header, rows } = institutionCsv[table](s);
+      sendCsv(res, `statistics-${table}`, s.range, header, rows);
+    });
+  }
+}

@@ -1,0 +1,3 @@
+export { AnalyticsService, channelLabels, type InstitutionStatistics, type OperatorDashboard, type Kpis, type DailyRow, type ProductRow, type DashboardDay, type DashboardInstitution, type FunnelStep } from './analytics.service';
+export { parseDateRange, shanghaiDate, addDays, MAX_RANGE_DAYS, RANGE_PRESETS, DEFAULT_RANGE_DAYS, type DateRange } from './date-range';
+export { ageBand, ageBands, suppressSmallGroups, MIN_GROUP_SIZE, type MixBucket } from './mix';
