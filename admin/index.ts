@@ -6,6 +6,8 @@ import { pageLoginRoutes } from '../server/http/page-login';
 import type { Render } from '../server/http/render';
 import { applicationStatuses, statusLabels, type ApplicationStatus } from '../server/modules/applications';
 import { accountNames } from '../server/modules/settlement';
+import { auditRoutes } from './routes/audit';
+import { contentRoutes } from './routes/content';
 import { settingsRoutes } from './routes/settings';
 
 const ruleLabels: Record<string, string> = { commission_cpa: 'CPA（按审批）', commission_cps: 'CPS（按放款）' };
@@ -95,6 +97,8 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render)
   });
 
   settingsRoutes(r, services, kit, render);
+  contentRoutes(r, services, kit, render);
+  auditRoutes(r, services, kit, render);
 
   return r;
 }

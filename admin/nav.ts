@@ -6,5 +6,8 @@ export const adminNav: { href: string; label: string; permission: OperatorPermis
   { href: '/admin/applications', label: '申请', permission: 'applications.view' },
   { href: '/admin/outbox', label: '外发箱', permission: 'outbox.view' },
   { href: '/admin/risk', label: '风险', permission: 'risk.view' },
+  { href: '/admin/content/articles', label: '内容', permission: 'content.manage' },
+  { href: '/admin/content/campaigns', label: '活动', permission: 'content.manage' },
   { href: '/admin/settings', label: '系统参数', permission: 'settings.manage' },
+  { href: '/admin/audit', label: '审计日志', permission: 'audit.view' },
 ];

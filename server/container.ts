@@ -21,6 +21,7 @@ import { IdempotencyService } from './modules/idempotency';
 import { InstitutionsService } from './modules/institutions';
 import { SettlementService } from './modules/settlement';
 import { SettingsService } from './modules/settings';
+import { ContentService } from './modules/content';
 import { RecommendationsService } from './modules/recommendations';
 import { HttpGatewayProvider, NotificationsService, OutboxProvider, type MessageProvider } from './modules/notifications';
 import { createSearchIndex, type SearchIndex } from './modules/search';
@@ -45,6 +46,7 @@ export interface Services {
   risk: RiskService;
   documents: DocumentsService;
   settings: SettingsService;
+  content: ContentService;
 }
 
 export interface HealthCheck {
@@ -70,7 +72,7 @@ export function createServices(
   search: SearchIndex,
   shared: SharedState,
   messages: MessageProvider = new OutboxProvider(),
-  options: { production?: boolean; risk?: RiskThresholds; documentsDir?: string } = {},
+  options: { production?: boolean; risk?: RiskThresholds; documentsDir?: string; mediaDir?: string } = {},
 ): Services {
   const db = database.db;
   const audit = new AuditService(db);
@@ -100,6 +102,7 @@ export function createServices(
     audit,
     idempotency: new IdempotencyService(db),
     settings: new SettingsService(db, audit),
+    content: new ContentService(db, audit, new LocalBlobStore(options.mediaDir ?? path.join(process.cwd(), 'data', 'media'))),
     recommendations: new RecommendationsService(catalogue),
     notifications,
     identity,
@@ -126,6 +129,7 @@ export async function createContainer(
     production: config.env === 'production',
     risk: config.risk,
     documentsDir: path.join(config.dataDir, 'documents'),
+    mediaDir: path.join(config.dataDir, 'media'),
   });
   await services.catalogue.start({ watch: config.env !== 'test' });
   const health: HealthCheck[] = [

@@ -5,6 +5,7 @@ import type { Render } from '../server/http/render';
 import { accountRoutes } from './routes/account';
 import { applicationRoutes } from './routes/applications';
 import { catalogueRoutes } from './routes/catalogue';
+import { guideRoutes } from './routes/guides';
 
 /** The consumer site, mounted at `/`. */
 export function createWebApp(services: Services, kit: HttpKit, render: Render): Router {
@@ -12,5 +13,6 @@ export function createWebApp(services: Services, kit: HttpKit, render: Render): 
   catalogueRoutes(r, services, kit, render);
   accountRoutes(r, services, kit, render);
   applicationRoutes(r, services, kit, render);
+  guideRoutes(r, services, kit, render);
   return r;
 }

@@ -15,3 +15,4 @@ export * from '../modules/prescreen/prescreen.schema';
 export * from '../modules/risk/risk.schema';
 export * from '../modules/documents/documents.schema';
 export * from '../modules/settings/settings.schema';
+export * from '../modules/content/content.schema';

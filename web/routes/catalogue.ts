@@ -54,9 +54,11 @@ export function catalogueRoutes(r: Router, services: Services, kit: HttpKit, ren
 
   r.get('/', guards.public, async (req, res) => {
     const profile = await profileOf(services, req);
-    const [recommendations, popular] = await Promise.all([
+    const [recommendations, popular, guides, campaigns] = await Promise.all([
       services.recommendations.recommend({ profile: profile ?? {}, visitor: visitor(req, res), limit: 3 }),
       services.catalogue.searchListed({ sort: 'popularity', page: 1, pageSize: 6 }),
+      services.content.publishedArticles({ pageSize: 3 }),
+      services.content.activeCampaigns(),
     ]);
     await render(req, res, 'home', {
       title: '贷款比价',
@@ -66,6 +68,8 @@ export function catalogueRoutes(r: Router, services: Services, kit: HttpKit, ren
       categories: productCategories.map((c) => ({ name: c, n: popular.facets.category[c] ?? 0 })).filter((c) => c.n > 0),
       purposes,
       terms: commonTerms,
+      guides: guides.items,
+      campaigns,
     });
   });
 
