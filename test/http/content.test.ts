@@ -88,6 +88,16 @@ describe('content: articles, guides, campaigns', () => {
     const admin = (await op.get(`/admin/content/articles?q=${encodeURIComponent('装修')}&status=draft`).expect(200)).text;
     expect(admin).toContain(`data-article-id="${c}"`);
     expect(admin).not.toContain(`data-article-id="${a}"`);
+
+    // the same through the consumer API
+    const api = await request(t.app).get('/api/v1/guides').query({ q: '装修' }).expect(200);
+    expect(api.body).toMatchObject({ total: 1, items: [{ slug: await slugOf(a), title: '装修贷款避坑指南', category: { id: 'cc_loan_basics', name: '贷款知识' } }] });
+    const one = await request(t.app).get(`/api/v1/guides/${await slugOf(a)}`).expect(200);
+    expect(one.body.bodyHtml).toBe('<p>家装分期要看清费用。</p>');
+    await request(t.app).get(`/api/v1/guides/${await slugOf(c)}`).expect(404);
+    const bad = await request(t.app).get('/api/v1/guides').query({ pageSize: '500' }).expect(400);
+    expect(bad.body.error.fields).toHaveProperty('pageSize');
+    expect((await request(t.app).get('/api/openapi.json').expect(200)).body.paths).toHaveProperty(['/api/v1/guides/{slug}']);
   });
 
   it('bad input gets 400 naming the field, with what was typed kept', async () => {
@@ -167,6 +177,10 @@ describe('content: articles, guides, campaigns', () => {
       expect(await bannerShown('2026-02-28T16:00:00Z')).toBe(true); // 3月1日 00:00
       expect(await bannerShown('2026-03-10T15:59:59Z')).toBe(true); // 3月10日 23:59:59
       expect(await bannerShown('2026-03-10T16:00:00Z')).toBe(false); // 3月11日 00:00
+      content.clock = () => new Date('2026-03-05T04:00:00Z');
+      expect((await request(t.app).get('/api/v1/campaigns').expect(200)).body.items).toEqual([
+        expect.objectContaining({ id: campaign.id, link: '/guides?category=cc_loan_basics', bannerUrl: `/media/${campaign.bannerMediaId}` }),
+      ]);
       // disabled: never shown
       await op.post(`/admin/content/campaigns/${campaign.id}`).type('form').send({ _csrf: csrf, title: '春季低息季', linkPath: '/products', startDate: '2026-03-01', endDate: '2026-03-10', status: 'disabled' }).expect(303);
       expect(await bannerShown('2026-03-05T04:00:00Z')).toBe(false);
@@ -260,5 +274,15 @@ describe('audit log viewer', () => {
     expect(lines[1]).toContain('"{""i"":57}"');
     const exported = await t.container.services.audit.recentActions('audit.exported', 5);
     expect(exported[0]!.detail).toEqual({ filter: { action: 'test.bulk.third' } });
+  });
+
+  it('the admin API pages the same way', async () => {
+    const api = await staffAgent(t.app, 'admin', t.fixtures.operator);
+    const first = await api.get('/api/admin/v1/audit').query({ action: 'test.bulk.third' }).expect(200);
+    expect(first.body.items).toHaveLength(20);
+    expect(first.body.nextBefore).toBeNull();
+    expect(first.body.items[0]).toMatchObject({ action: 'test.bulk.third', actor: { kind: 'system', id: null, name: null }, object: { type: 'thing', id: 't57' }, ip: '10.0.0.2', detail: { i: 57 } });
+    const bad = await api.get('/api/admin/v1/audit').query({ to: '2026-02-30' }).expect(400);
+    expect(bad.body.error.fields).toHaveProperty('to');
   });
 });

@@ -56,6 +56,7 @@ const operatorMatrix: Record<string, OperatorPermission | 'public'> = {
   'GET /api/admin/v1/applications': 'applications.view',
   'GET /api/admin/v1/applications/:id': 'applications.view',
   'GET /api/admin/v1/receivables': 'settlement.view',
+  'GET /api/admin/v1/audit': 'audit.view',
 };
 
 const institutionMatrix: Record<string, InstitutionPermission | 'public'> = {
