@@ -132,6 +132,18 @@ export function contentRoutes(r: Router, services: Services, kit: HttpKit, rende
     res.redirect(303, '/admin/content/articles');
   });
 
+  /** The editor's 「图片」 button: one image, answered as JSON with the URL the article may use. */
+  r.post('/content/media', manage, ...optionalUpload, async (req, res) => {
+    try {
+      if (!req.file) throw new ValidationError('请选择图片', { file: '请选择图片' });
+      const id = await content.uploadImage(req.file.buffer, auditActor(req));
+      res.status(201).json({ url: `/media/${id}` });
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      res.status(400).json({ error: { code: err.code, message: err.message, fields: err.fields } });
+    }
+  });
+
   // ── categories ───────────────────────────────────────────────────────────────────────────
   const showCategories = async (req: Request, res: Response, extra: Record<string, unknown> = {}) =>
     render(req, res, 'content-categories', { title: '文章分类', categories: await content.listCategories(), ...extra });

@@ -5,9 +5,12 @@ import { DESKTOP_VIEWPORT, openBrowser, PHONE_VIEWPORT, staffLogin, type Browser
 
 /**
  * An operator writes an article in the rich-text editor (web/public/editor.js: contenteditable
- * and a toolbar), makes a word bold, publishes it; a consumer on a phone finds it under 攻略 and
- * sees the bold word.
+ * and a toolbar), makes a word bold, uploads an image into the text, publishes it; a consumer on a
+ * phone finds it under 攻略 and sees the bold word and the image.
  */
+/** A 1×1 PNG. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+
 describe('browser: writing and reading a guide', () => {
   let t: TestApp | undefined;
   let harness: BrowserHarness | undefined;
@@ -40,6 +43,10 @@ describe('browser: writing and reading a guide', () => {
     await op.keyboard.type('综合年化利率');
     await op.getByRole('button', { name: '粗体' }).click();
     await op.keyboard.type('，再看费用。');
+    // 「图片」 uploads through /admin/content/media and inserts the image where the caret is
+    const [chooser] = await Promise.all([op.waitForEvent('filechooser'), op.getByRole('button', { name: '图片', exact: true }).click()]);
+    await chooser.setFiles({ name: 'chart.png', mimeType: 'image/png', buffer: PNG });
+    await expect.poll(() => area.locator('img').count()).toBe(1);
     await harness!.shot(op, 'editor');
     await op.getByRole('button', { name: '保存草稿' }).click();
     await op.waitForURL(/\/admin\/content\/articles\/art_\w+\/edit$/);
@@ -61,6 +68,9 @@ describe('browser: writing and reading a guide', () => {
     const bold = consumer.locator('.article-body strong');
     expect(await bold.textContent()).toBe('综合年化利率');
     expect(await consumer.locator('.article-body').textContent()).toContain('先比较 综合年化利率，再看费用。');
+    const img = consumer.locator('.article-body img');
+    expect(await img.getAttribute('src')).toMatch(/^\/media\/med_\w+$/);
+    await expect.poll(() => img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth)).toBe(1);
     await harness!.shot(consumer, 'guide');
 
     expect(harness!.problems).toEqual([]);

@@ -139,6 +139,17 @@ describe('content: articles, guides, campaigns', () => {
     expect(inUse.status).toBe(409);
   });
 
+  it("the editor's image upload answers with a /media URL an article body may use", async () => {
+    const up = await op.post('/admin/content/media').set('X-CSRF-Token', csrf).attach('file', PNG, 'inline.png').expect(201);
+    expect(up.body.url).toMatch(/^\/media\/med_\w+$/);
+    await request(t.app).get(up.body.url).expect(200).expect('content-type', 'image/png');
+    const id = await createArticle({ title: '带图的文章', body: `<p>图：<img src="${up.body.url}" alt="示意图"><img src="https://evil.example/x.png"></p>` });
+    expect((await t.container.services.content.getArticle(id)).bodyHtml).toBe(`<p>图：<img src="${up.body.url}" alt="示意图" /></p>`);
+    const bad = await op.post('/admin/content/media').set('X-CSRF-Token', csrf).attach('file', Buffer.from('%PDF-1.4 not an image'), 'x.gif').expect(400);
+    expect(bad.body.error.fields.file).toContain('只支持');
+    await op.post('/admin/content/media').attach('file', PNG, 'inline.png').expect(403);
+  });
+
   it('categories: add, rename, delete', async () => {
     await op.post('/admin/content/categories').type('form').send({ _csrf: csrf, name: '理财小知识', sortOrder: '50' }).expect(303);
     const cat = (await t.container.services.content.listCategories()).find((c) => c.name === '理财小知识')!;

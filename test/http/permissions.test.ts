@@ -39,6 +39,7 @@ const operatorMatrix: Record<string, OperatorPermission | 'public'> = {
   'POST /admin/content/articles/:id/publish': 'content.manage',
   'POST /admin/content/articles/:id/unpublish': 'content.manage',
   'POST /admin/content/articles/:id/delete': 'content.manage',
+  'POST /admin/content/media': 'content.manage',
   'GET /admin/content/categories': 'content.manage',
   'POST /admin/content/categories': 'content.manage',
   'POST /admin/content/categories/:id': 'content.manage',

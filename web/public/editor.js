@@ -30,8 +30,27 @@
         document.execCommand('createLink', false, url);
       },
     },
+    { label: '图片', title: '上传图片（JPG/PNG/WebP/GIF，≤ 5 MB）', run: function (ctx) { ctx.pickImage(); } },
     { label: '清除格式', title: '清除格式', run: function () { document.execCommand('removeFormat'); } },
   ];
+
+  /** Uploads one image to /admin/content/media with the page's CSRF token; resolves to its URL. */
+  function uploadImage(form, file) {
+    var token = form.querySelector('input[name=_csrf]');
+    var data = new FormData();
+    data.append('file', file);
+    return fetch('/admin/content/media', {
+      method: 'POST',
+      body: data,
+      credentials: 'same-origin',
+      headers: { 'X-CSRF-Token': token ? token.value : '', Accept: 'application/json' },
+    }).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (body) {
+        if (!res.ok || !body.url) throw new Error((body.error && (Object.values(body.error.fields || {})[0] || body.error.message)) || '图片上传失败');
+        return body.url;
+      });
+    });
+  }
 
   function upgrade(textarea) {
     var form = textarea.form;
@@ -55,6 +74,48 @@
     // the textarea's value is HTML the server already sanitised
     area.innerHTML = textarea.value || '<p><br></p>';
 
+    var picker = document.createElement('input');
+    picker.type = 'file';
+    picker.accept = 'image/jpeg,image/png,image/webp,image/gif';
+    picker.hidden = true;
+    var savedRange = null;
+    picker.addEventListener('change', function () {
+      var file = picker.files && picker.files[0];
+      picker.value = '';
+      if (!file) return;
+      uploadImage(form, file).then(function (url) {
+        // inserted with the Range API: execCommand('insertImage') may add inline styles, which CSP refuses
+        var img = document.createElement('img');
+        img.src = url;
+        img.alt = '';
+        var range = savedRange && area.contains(savedRange.commonAncestorContainer) ? savedRange : null;
+        if (range) {
+          range.deleteContents();
+          range.insertNode(img);
+          range.setStartAfter(img);
+          range.collapse(true);
+          var selection = window.getSelection();
+          if (selection) {
+            selection.removeAllRanges();
+            selection.addRange(range);
+          }
+        } else {
+          area.appendChild(img);
+        }
+        area.focus();
+        sync();
+      }, function (err) {
+        window.alert(err.message);
+      });
+    });
+    var context = {
+      pickImage: function () {
+        var selection = window.getSelection();
+        savedRange = selection && selection.rangeCount ? selection.getRangeAt(0).cloneRange() : null;
+        picker.click();
+      },
+    };
+
     buttons.forEach(function (b) {
       var button = document.createElement('button');
       button.type = 'button';
@@ -65,7 +126,7 @@
       button.addEventListener('mousedown', function (e) { e.preventDefault(); });
       button.addEventListener('click', function () {
         area.focus();
-        b.run();
+        b.run(context);
         sync();
       });
       toolbar.appendChild(button);
@@ -81,6 +142,7 @@
 
     wrapper.appendChild(toolbar);
     wrapper.appendChild(area);
+    wrapper.appendChild(picker);
     textarea.parentNode.insertBefore(wrapper, textarea);
     textarea.hidden = true;
     var hint = form.querySelector('.editor-hint');
