@@ -50,5 +50,7 @@ ALTER TABLE "articles" ADD CONSTRAINT "articles_category_id_content_categories_i
 CREATE INDEX "articles_status_published_idx" ON "articles" USING btree ("status","published_at");--> statement-breakpoint
 CREATE INDEX "articles_category_idx" ON "articles" USING btree ("category_id");--> statement-breakpoint
 CREATE INDEX "campaigns_dates_idx" ON "campaigns" USING btree ("start_date","end_date");--> statement-breakpoint
+CREATE INDEX "audit_log_actor_idx" ON "audit_log" USING btree ("actor_kind","actor_id","id");--> statement-breakpoint
+CREATE INDEX "audit_log_action_idx" ON "audit_log" USING btree ("action" text_pattern_ops,"id");--> statement-breakpoint
 -- custom SQL: the default content categories (operators may rename or delete them)
 INSERT INTO "content_categories" ("id", "name", "sort_order") VALUES ('cc_loan_basics', '贷款知识', 10), ('cc_anti_fraud', '防骗指南', 20), ('cc_credit', '征信常识', 30), ('cc_notice', '平台公告', 40) ON CONFLICT DO NOTHING;
