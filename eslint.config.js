@@ -14,6 +14,11 @@ export default tseslint.config(
     },
   },
   {
+    // scripts served to browsers from /assets
+    files: ['web/public/**/*.js'],
+    languageOptions: { globals: { ...globals.browser }, sourceType: 'script' },
+  },
+  {
     files: ['web/**/*.ts', 'institution-portal/**/*.ts', 'admin/**/*.ts'],
     rules: {
       // surfaces call services, never the database or an SDK

@@ -7,6 +7,8 @@ import type { Render } from '../server/http/render';
 import { applicationStatuses, statusLabels, type ApplicationStatus } from '../server/modules/applications';
 import { accountNames } from '../server/modules/settlement';
 import { dashboardRoutes } from './routes/dashboard';
+import { auditRoutes } from './routes/audit';
+import { contentRoutes } from './routes/content';
 import { settingsRoutes } from './routes/settings';
 import { institutionRoutes } from './routes/institutions';
 import { userRoutes } from './routes/users';
@@ -92,6 +94,8 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   securityRoutes(r, services, render, { prefix: '/admin', guard: guards.operator('page', 'dashboard.view', { allowMfaSetup: true }), mfaRequired: options.mfaRequired });
   staffRoutes(r, services, render, { kind: 'operator', prefix: '/admin', guard: guards.operator('page', 'staff.manage'), baseUrl: (req) => `${req.protocol}://${req.get('host')}` });
   feedbackRoutes(r, services, kit, render);
+  contentRoutes(r, services, kit, render);
+  auditRoutes(r, services, kit, render);
 
   return r;
 }

@@ -5,6 +5,7 @@ import { checkEligibility, eligibilityProfileOf } from '../server/modules/catalo
 import { standardApplicationFields } from '../server/modules/consents';
 import { idCheckCharacter } from '../server/modules/identity';
 import { DEMO_PASSWORD, demoConsumers, demoInstitutions, demoOperators, demoProducts } from './demo-data';
+import { seedDemoContent } from './demo-content';
 
 export interface DemoLogins {
   consumer: { phone: string; password: string }[];
@@ -100,10 +101,13 @@ export async function seedDemo(services: Services): Promise<DemoLogins | null> {
     productIds.push({ id: row.id, institution: institutionId, min: yuan(p.minAmountYuan), terms: p.termOptions });
   }
 
+  const operatorIds: string[] = [];
   for (const o of demoOperators) {
-    await services.accounts.createStaff({ kind: 'operator', username: o.username, password: DEMO_PASSWORD, displayName: o.displayName, role: o.role });
+    const staff = await services.accounts.createStaff({ kind: 'operator', username: o.username, password: DEMO_PASSWORD, displayName: o.displayName, role: o.role });
+    operatorIds.push(staff.id);
     logins.operator.push({ username: o.username, password: DEMO_PASSWORD, role: o.role });
   }
+  await seedDemoContent(services, { kind: 'operator', id: operatorIds[0] ?? null });
 
   const consumers = [];
   for (const c of demoConsumers) {

@@ -22,6 +22,7 @@ import { IdempotencyService } from './modules/idempotency';
 import { InstitutionsService, LicencesService, OnboardingService } from './modules/institutions';
 import { SettlementService } from './modules/settlement';
 import { SettingsService } from './modules/settings';
+import { ContentService } from './modules/content';
 import { RecommendationsService } from './modules/recommendations';
 import { HttpGatewayProvider, NotificationsService, OutboxProvider, type MessageProvider } from './modules/notifications';
 import { createSearchIndex, type SearchIndex } from './modules/search';
@@ -54,6 +55,7 @@ export interface Services {
   complaints: ComplaintsService;
   reviews: ReviewsService;
   analytics: AnalyticsService;
+  content: ContentService;
 }
 
 export interface HealthCheck {
@@ -79,7 +81,7 @@ export function createServices(
   search: SearchIndex,
   shared: SharedState,
   messages: MessageProvider = new OutboxProvider(),
-  options: { production?: boolean; risk?: RiskThresholds; documentsDir?: string } = {},
+  options: { production?: boolean; risk?: RiskThresholds; documentsDir?: string; mediaDir?: string } = {},
 ): Services {
   const db = database.db;
   const audit = new AuditService(db);
@@ -119,6 +121,7 @@ export function createServices(
     complaints: new ComplaintsService(db, audit, notifications, settings, identity, applications),
     reviews: new ReviewsService(db, audit, identity, applications),
     analytics: new AnalyticsService(db),
+    content: new ContentService(db, audit, new LocalBlobStore(options.mediaDir ?? path.join(process.cwd(), 'data', 'media'))),
     recommendations: new RecommendationsService(catalogue),
     notifications,
     identity,
@@ -145,6 +148,7 @@ export async function createContainer(
     production: config.env === 'production',
     risk: config.risk,
     documentsDir: path.join(config.dataDir, 'documents'),
+    mediaDir: path.join(config.dataDir, 'media'),
   });
   await services.catalogue.start({ watch: config.env !== 'test' });
   const health: HealthCheck[] = [

@@ -6,6 +6,7 @@ import { accountRoutes } from './routes/account';
 import { applicationRoutes } from './routes/applications';
 import { catalogueRoutes } from './routes/catalogue';
 import { feedbackRoutes } from './routes/feedback';
+import { guideRoutes } from './routes/guides';
 
 /** The consumer site, mounted at `/`. */
 export function createWebApp(services: Services, kit: HttpKit, render: Render): Router {
@@ -14,5 +15,6 @@ export function createWebApp(services: Services, kit: HttpKit, render: Render): 
   accountRoutes(r, services, kit, render);
   applicationRoutes(r, services, kit, render);
   feedbackRoutes(r, services, kit, render);
+  guideRoutes(r, services, kit, render);
   return r;
 }

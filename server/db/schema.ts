@@ -16,3 +16,4 @@ export * from '../modules/risk/risk.schema';
 export * from '../modules/documents/documents.schema';
 export * from '../modules/settings/settings.schema';
 export * from '../modules/feedback/feedback.schema';
+export * from '../modules/content/content.schema';

@@ -54,9 +54,11 @@ export function catalogueRoutes(r: Router, services: Services, kit: HttpKit, ren
 
   r.get('/', guards.public, async (req, res) => {
     const profile = await profileOf(services, req);
-    const [recommendations, popular] = await Promise.all([
+    const [recommendations, popular, guides, campaigns] = await Promise.all([
       services.recommendations.recommend({ profile: profile ?? {}, visitor: visitor(req, res), limit: 3 }),
       services.catalogue.searchListed({ sort: 'popularity', page: 1, pageSize: 6 }),
+      services.content.publishedArticles({ pageSize: 3 }),
+      services.content.activeCampaigns(),
     ]);
     services.catalogue.recordImpressions(visitor(req, res), recommendations.map((r) => r.product.id), 'home-recommendations');
     services.catalogue.recordImpressions(visitor(req, res), popular.items.map((p) => p.id), 'home-popular');
@@ -68,6 +70,8 @@ export function catalogueRoutes(r: Router, services: Services, kit: HttpKit, ren
       categories: productCategories.map((c) => ({ name: c, n: popular.facets.category[c] ?? 0 })).filter((c) => c.n > 0),
       purposes,
       terms: commonTerms,
+      guides: guides.items,
+      campaigns,
     });
   });
 

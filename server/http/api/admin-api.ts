@@ -5,6 +5,7 @@ import { auditActor } from '../audit-actor';
 import type { HttpKit } from '../kit';
 import { parse } from '../validate';
 import { authRoutes } from './auth-routes';
+import { auditApiRoutes } from './content-api';
 import { statusFilterQuery } from './schemas';
 import { applicationJson, journalJson } from './serializers';
 import { inYuan, statisticsRequest } from '../statistics';
@@ -17,6 +18,7 @@ export function adminApi(services: Services, kit: HttpKit): Router {
   const finance = guards.operator('api', 'settlement.view');
 
   authRoutes(r, kit, 'operator');
+  auditApiRoutes(r, services, kit);
 
   r.get('/applications', operator, async (req, res) => {
     const q = parse(statusFilterQuery, req.query, '查询参数有误');

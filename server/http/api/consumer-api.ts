@@ -9,6 +9,7 @@ import type { HttpKit } from '../kit';
 import { destroySession, establishLogin } from '../session-login';
 import { parse } from '../validate';
 import { authRoutes } from './auth-routes';
+import { guideApiRoutes } from './content-api';
 import {
   applicationBody,
   bankCardBody,
@@ -62,6 +63,8 @@ export function consumerApi(services: Services, kit: HttpKit): Router {
     services.catalogue.recordEvent(visitor(req, res), 'view', { productId: product.id, channel: 'api' });
     res.json(productJson(product));
   });
+
+  guideApiRoutes(r, services, kit);
 
   r.get('/calculator', guards.public, (req, res) => {
     const q = parse(calculatorQuery, req.query, '计算参数有误');

@@ -22,6 +22,8 @@ import {
   complaintBody,
 } from './schemas';
 import { dashboardQuery, statisticsQuery } from '../statistics';
+import { guideListQuery } from './content-api';
+import { auditQuery } from '../audit-query';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 
@@ -242,6 +244,30 @@ export function openApiDocument() {
           responses: { 200: ok('{ range, totals, daily, institutions, funnel }'), 400: error },
         },
       },
+      '/api/admin/v1/audit': {
+        get: {
+          summary: 'The audit log, newest first, 100 per call (permission audit.view); pass nextBefore as before for the next page. Each call is itself audited.',
+          description: 'action is a prefix match; from/to are Asia/Shanghai calendar days (YYYY-MM-DD), both inclusive.',
+          security: [{ session: [] }],
+          parameters: queryParameters(auditQuery as unknown as z.ZodObject),
+          responses: { 200: ok('{ items: [{ id, createdAt, actor: { kind, id, name }, action, object: { type, id }, ip, requestId, detail }], nextBefore }'), 400: error, 403: error },
+        },
+      },
+      '/api/v1/guides': {
+        get: {
+          summary: 'Published guides (攻略), newest first; q is Chinese-aware (装修 finds 装修贷款)',
+          parameters: queryParameters(guideListQuery),
+          responses: { 200: ok('{ items: [{ slug, title, summary, category: { id, name }, coverUrl, publishedAt, url }], total, page, pageSize }'), 400: error },
+        },
+      },
+      '/api/v1/guides/{slug}': {
+        get: {
+          summary: 'One published guide with its sanitised HTML body (404 for drafts and unpublished ones)',
+          parameters: [{ name: 'slug', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: ok('{ slug, title, summary, category, coverUrl, publishedAt, updatedAt, url, bodyHtml }'), 404: error },
+        },
+      },
+      '/api/v1/campaigns': { get: { summary: 'Campaigns running today (Asia/Shanghai), for the home banner', responses: { 200: ok('{ items: [{ id, title, description, bannerUrl, link, startDate, endDate }] }') } } },
     },
   };
 }

@@ -15,5 +15,11 @@ export const auditLog = pgTable(
     ip: text('ip'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('audit_log_object_idx').on(t.objectType, t.objectId), index('audit_log_created_idx').on(t.createdAt)],
+  (t) => [
+    index('audit_log_object_idx').on(t.objectType, t.objectId),
+    index('audit_log_created_idx').on(t.createdAt),
+    // the viewer's filters: who did it, and action prefixes (`content.`) without a C collation
+    index('audit_log_actor_idx').on(t.actorKind, t.actorId, t.id),
+    index('audit_log_action_idx').using('btree', t.action.op('text_pattern_ops'), t.id),
+  ],
 );

@@ -1,5 +1,6 @@
-import { desc, eq, and } from 'drizzle-orm';
+import { and, desc, eq, gte, like, lt, ne, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client';
+import { accounts } from '../accounts/accounts.schema';
 import { auditLog } from './audit.schema';
 
 export interface AuditActor {
@@ -17,6 +18,25 @@ export interface AuditEntry {
 }
 
 export type AuditRow = typeof auditLog.$inferSelect;
+
+/** What the audit-log viewer filters on; dates are instants already (the edge turns Shanghai dates into them). */
+export interface AuditFilter {
+  actorKind?: string;
+  actorId?: string;
+  /** prefix match: `content.` finds every content action */
+  action?: string;
+  objectType?: string;
+  objectId?: string;
+  from?: Date;
+  /** exclusive */
+  to?: Date;
+  ip?: string;
+}
+
+/** An audit row with the staff member's display name when the actor is staff. */
+export type AuditViewRow = AuditRow & { actorName: string | null };
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export class AuditService {
   constructor(private readonly db: Database) {}
@@ -49,5 +69,48 @@ export class AuditService {
 
   async recentActions(action: string, limit = 50): Promise<AuditRow[]> {
     return this.db.select().from(auditLog).where(eq(auditLog.action, action)).orderBy(desc(auditLog.id)).limit(limit);
+  }
+
+  private conditions(f: AuditFilter): SQL | undefined {
+    return and(
+      f.actorKind ? eq(auditLog.actorKind, f.actorKind) : undefined,
+      f.actorId ? eq(auditLog.actorId, f.actorId) : undefined,
+      f.action ? like(auditLog.action, `${escapeLike(f.action)}%`) : undefined,
+      f.objectType ? eq(auditLog.objectType, f.objectType) : undefined,
+      f.objectId ? eq(auditLog.objectId, f.objectId) : undefined,
+      f.from ? gte(auditLog.createdAt, f.from) : undefined,
+      f.to ? lt(auditLog.createdAt, f.to) : undefined,
+      f.ip ? eq(auditLog.ip, f.ip) : undefined,
+    );
+  }
+
+  /**
+   * Newest first, keyset-paginated on id (no OFFSET: the log grows without bound). Pass the
+   * `nextBefore` of one page as `before` to get the next; it is null on the last page.
+   */
+  async search(filter: AuditFilter, page: { before?: number; limit?: number } = {}): Promise<{ rows: AuditViewRow[]; nextBefore: number | null }> {
+    const limit = Math.min(Math.max(page.limit ?? 50, 1), 1000);
+    const rows = await this.db
+      .select({ row: auditLog, actorName: accounts.displayName })
+      .from(auditLog)
+      // consumers' display names are personal data: only staff names are shown
+      .leftJoin(accounts, and(eq(accounts.id, auditLog.actorId), ne(accounts.kind, 'consumer')))
+      .where(and(this.conditions(filter), page.before ? lt(auditLog.id, page.before) : undefined))
+      .orderBy(desc(auditLog.id))
+      .limit(limit + 1);
+    const more = rows.length > limit;
+    const out = rows.slice(0, limit).map((r) => ({ ...r.row, actorName: r.actorName }));
+    return { rows: out, nextBefore: more ? out[out.length - 1]!.id : null };
+  }
+
+  /** Every row matching the filter, newest first, in keyset batches (for CSV export). */
+  async *each(filter: AuditFilter, batch = 1000): AsyncGenerator<AuditViewRow> {
+    let before: number | undefined;
+    for (;;) {
+      const page = await this.search(filter, { before, limit: batch });
+      yield* page.rows;
+      if (page.nextBefore === null) return;
+      before = page.nextBefore;
+    }
   }
 }

@@ -1,1 +1,1 @@
-export { AuditService, type AuditActor, type AuditEntry, type AuditRow } from './audit.service';
+export { AuditService, type AuditActor, type AuditEntry, type AuditFilter, type AuditRow, type AuditViewRow } from './audit.service';

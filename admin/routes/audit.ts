@@ -1,0 +1,61 @@
+import type { Request, Response, Router } from 'express';
+import { stringify } from 'csv-stringify';
+import type { Services } from '../../server/container';
+import { ValidationError } from '../../server/lib/errors';
+import { auditActor } from '../../server/http/audit-actor';
+import { auditActorKindLabels, auditActorKinds, auditFilterDetail, auditQuery, filledQuery, toAuditFilter, type AuditQuery } from '../../server/http/audit-query';
+import type { HttpKit } from '../../server/http/kit';
+import type { Render } from '../../server/http/render';
+import { parse } from '../../server/http/validate';
+
+const actorKinds = auditActorKinds.map((value) => ({ value, label: auditActorKindLabels[value] }));
+
+/** `/admin/audit`: the append-only audit log, filtered, keyset-paged, exported as CSV; looking is itself audited. */
+export function auditRoutes(r: Router, services: Services, kit: HttpKit, render: Render): void {
+  const view = kit.guards.operator('page', 'audit.view');
+
+  r.get('/audit', view, async (req: Request, res: Response) => {
+    const raw = filledQuery(req.query);
+    let q: AuditQuery;
+    try {
+      q = parse(auditQuery, raw, '筛选条件有误');
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      res.status(400);
+      return render(req, res, 'audit', { title: '审计日志', error: { message: err.message, fields: err.fields }, q: raw, rows: [], actorKinds });
+    }
+    const page = await services.audit.search(toAuditFilter(q), { before: q.before, limit: 50 });
+    await services.audit.record(auditActor(req), { action: 'audit.viewed', objectType: 'audit_log', objectId: null, detail: { filter: auditFilterDetail(q), before: q.before ?? null, rows: page.rows.length } });
+    const params = new URLSearchParams(Object.entries(raw).filter(([k]) => k !== 'before'));
+    const next = page.nextBefore ? new URLSearchParams([...params, ['before', String(page.nextBefore)]]) : undefined;
+    await render(req, res, 'audit', {
+      title: '审计日志',
+      q: raw,
+      rows: page.rows.map((row) => ({ ...row, actorKindLabel: auditActorKindLabels[row.actorKind as keyof typeof auditActorKindLabels] ?? row.actorKind, detailJson: JSON.stringify(row.detail) })),
+      actorKinds,
+      nextHref: next ? `/admin/audit?${next.toString()}` : undefined,
+      firstHref: q.before ? `/admin/audit?${params.toString()}` : undefined,
+      exportHref: `/admin/audit/export.csv?${params.toString()}`,
+    });
+  });
+
+  r.get('/audit/export.csv', view, async (req, res) => {
+    const raw = filledQuery(req.query);
+    delete raw.before;
+    const q = parse(auditQuery, raw, '筛选条件有误');
+    await services.audit.record(auditActor(req), { action: 'audit.exported', objectType: 'audit_log', objectId: null, detail: { filter: auditFilterDetail(q) } });
+    res.type('text/csv; charset=utf-8').set('Content-Disposition', 'attachment; filename="audit-log.csv"').set('Cache-Control', 'private, no-store');
+    // UTF-8 with BOM, so Excel reads Chinese
+    res.write('\uFEFF');
+    const csv = stringify({
+      header: true,
+      columns: ['编号', '时间(UTC)', '操作者类型', '操作者编号', '操作者姓名', '操作', '对象类型', '对象编号', 'IP', '请求编号', '详情'],
+    });
+    csv.pipe(res);
+    for await (const row of services.audit.each(toAuditFilter(q))) {
+      const line = [row.id, row.createdAt.toISOString(), row.actorKind, row.actorId ?? '', row.actorName ?? '', row.action, row.objectType, row.objectId ?? '', row.ip ?? '', row.requestId ?? '', JSON.stringify(row.detail)];
+      if (!csv.write(line)) await new Promise((resolve) => csv.once('drain', resolve));
+    }
+    csv.end();
+  });
+}

@@ -1,0 +1,347 @@
+import { and, asc, count, desc, eq, gte, lte, or, sql, type SQL } from 'drizzle-orm';
+import { fileTypeFromBuffer } from 'file-type';
+import type { BlobStore } from '../../adapters/storage';
+import type { Database } from '../../db/client';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
+import { newId } from '../../lib/ids';
+import { shanghaiDate } from '../../lib/shanghai-date';
+import { withTransaction } from '../../lib/tx';
+import { accounts } from '../accounts/accounts.schema';
+import type { AuditActor, AuditService } from '../audit';
+import { parseQuery } from '../search';
+import type { ArticleInput, ArticleListFilter, CampaignInput, CategoryInput } from './content.inputs';
+import { articles, campaigns, contentCategories, contentMedia, type ArticleStatus } from './content.schema';
+import { htmlToText, sanitizeArticleHtml } from './sanitize';
+
+export type ArticleRow = typeof articles.$inferSelect;
+export type CampaignRow = typeof campaigns.$inferSelect;
+export type CategoryRow = typeof contentCategories.$inferSelect;
+export type ArticleListItem = Omit<ArticleRow, 'bodyHtml' | 'bodyText'> & { categoryName: string; authorName: string | null };
+
+export const articleStatusLabels: Record<ArticleStatus, string> = { draft: '草稿', published: '已发布', unpublished: '已下线' };
+export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+const imageTypes = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif']);
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * Chinese-aware text match in SQL: the query is parsed by the search module's tokenizer (jieba
+ * words, bigrams; generic words like 贷款 only optional), and every required term must occur
+ * (ILIKE) in one of its spellings. So 装修 and 装修贷款 both find an article about 装修贷款.
+ */
+function textMatch(q: string | undefined, haystack: SQL): SQL | undefined {
+  if (!q) return undefined;
+  const { required } = parseQuery(q);
+  if (required.length === 0) return undefined;
+  return and(
+    ...required.map((term) => or(...term.alternatives.map((alt) => and(...alt.map((token) => sql`${haystack} ilike ${`%${escapeLike(token)}%`}`))))),
+  );
+}
+
+const articleHaystack = sql`(${articles.title} || ' ' || ${articles.summary} || ' ' || ${articles.bodyText})`;
+
+const listColumns = {
+  id: articles.id,
+  slug: articles.slug,
+  categoryId: articles.categoryId,
+  title: articles.title,
+  summary: articles.summary,
+  coverMediaId: articles.coverMediaId,
+  status: articles.status,
+  publishedAt: articles.publishedAt,
+  authorId: articles.authorId,
+  createdAt: articles.createdAt,
+  updatedAt: articles.updatedAt,
+  categoryName: contentCategories.name,
+  authorName: accounts.displayName,
+};
+
+/**
+ * Guides and news (资讯与攻略), their categories, campaigns (活动) and the public images they
+ * use. Article HTML is sanitised on every save; publishing, unpublishing and deleting are audited.
+ */
+export class ContentService {
+  constructor(
+    private readonly db: Database,
+    private readonly audit: AuditService,
+    private readonly media: BlobStore,
+    /** the clock that decides which campaigns are running; tests inject their own */
+    public clock: () => Date = () => new Date(),
+  ) {}
+
+  // ── categories ───────────────────────────────────────────────────────────────────────────
+  async listCategories(): Promise<(CategoryRow & { articleCount: number; publishedCount: number })[]> {
+    return this.db
+      .select({
+        id: contentCategories.id,
+        name: contentCategories.name,
+        sortOrder: contentCategories.sortOrder,
+        createdAt: contentCategories.createdAt,
+        articleCount: sql<number>`count(${articles.id})::int`,
+        publishedCount: sql<number>`(count(${articles.id}) filter (where ${articles.status} = 'published'))::int`,
+      })
+      .from(contentCategories)
+      .leftJoin(articles, eq(articles.categoryId, contentCategories.id))
+      .groupBy(contentCategories.id)
+      .orderBy(asc(contentCategories.sortOrder), asc(contentCategories.name));
+  }
+
+  private async assertCategoryNameFree(name: string, exceptId?: string, tx: Database = this.db): Promise<void> {
+    const [taken] = await tx.select({ id: contentCategories.id }).from(contentCategories).where(eq(contentCategories.name, name));
+    if (taken && taken.id !== exceptId) throw new ConflictError('category_exists', '分类名称已存在', { name: '分类名称已存在' });
+  }
+
+  async createCategory(input: CategoryInput, actor: AuditActor): Promise<CategoryRow> {
+    return withTransaction(this.db, async (tx) => {
+      await this.assertCategoryNameFree(input.name, undefined, tx);
+      const [row] = await tx.insert(contentCategories).values({ id: newId('cc', 12), name: input.name, sortOrder: input.sortOrder }).returning();
+      await this.audit.record(actor, { action: 'content.category.created', objectType: 'content_category', objectId: row!.id, detail: { name: input.name } }, tx);
+      return row!;
+    });
+  }
+
+  async updateCategory(id: string, input: CategoryInput, actor: AuditActor): Promise<CategoryRow> {
+    return withTransaction(this.db, async (tx) => {
+      await this.assertCategoryNameFree(input.name, id, tx);
+      const [row] = await tx.update(contentCategories).set({ name: input.name, sortOrder: input.sortOrder }).where(eq(contentCategories.id, id)).returning();
+      if (!row) throw new NotFoundError('分类');
+      await this.audit.record(actor, { action: 'content.category.updated', objectType: 'content_category', objectId: id, detail: { name: input.name, sortOrder: input.sortOrder } }, tx);
+      return row;
+    });
+  }
+
+  async deleteCategory(id: string, actor: AuditActor): Promise<void> {
+    await withTransaction(this.db, async (tx) => {
+      const [used] = await tx.select({ n: count() }).from(articles).where(eq(articles.categoryId, id));
+      if ((used?.n ?? 0) > 0) throw new ConflictError('category_in_use', '分类下还有文章，不能删除', { category: '请先移走或删除该分类下的文章' });
+      const [row] = await tx.delete(contentCategories).where(eq(contentCategories.id, id)).returning();
+      if (!row) throw new NotFoundError('分类');
+      await this.audit.record(actor, { action: 'content.category.deleted', objectType: 'content_category', objectId: id, detail: { name: row.name } }, tx);
+    });
+  }
+
+  // ── articles (operators) ─────────────────────────────────────────────────────────────────
+  async listArticles(filter: ArticleListFilter = {}, limit = 200): Promise<ArticleListItem[]> {
+    return this.db
+      .select(listColumns)
+      .from(articles)
+      .innerJoin(contentCategories, eq(contentCategories.id, articles.categoryId))
+      .leftJoin(accounts, eq(accounts.id, articles.authorId))
+      .where(
+        and(
+          filter.status ? eq(articles.status, filter.status) : undefined,
+          filter.categoryId ? eq(articles.categoryId, filter.categoryId) : undefined,
+          textMatch(filter.q, articleHaystack),
+        ),
+      )
+      .orderBy(desc(articles.updatedAt))
+      .limit(limit);
+  }
+
+  async getArticle(id: string): Promise<ArticleRow & { categoryName: string; authorName: string | null }> {
+    const [row] = await this.db
+      .select({ article: articles, categoryName: contentCategories.name, authorName: accounts.displayName })
+      .from(articles)
+      .innerJoin(contentCategories, eq(contentCategories.id, articles.categoryId))
+      .leftJoin(accounts, eq(accounts.id, articles.authorId))
+      .where(eq(articles.id, id));
+    if (!row) throw new NotFoundError('文章');
+    return { ...row.article, categoryName: row.categoryName, authorName: row.authorName };
+  }
+
+  private async checkArticle(input: ArticleInput, id: string | undefined, tx: Database): Promise<void> {
+    const [category] = await tx.select({ id: contentCategories.id }).from(contentCategories).where(eq(contentCategories.id, input.categoryId));
+    if (!category) throw new ValidationError('分类不存在', { categoryId: '请选择分类' });
+    if (input.slug) {
+      const [taken] = await tx.select({ id: articles.id }).from(articles).where(eq(articles.slug, input.slug));
+      if (taken && taken.id !== id) throw new ValidationError('链接名已被使用', { slug: '链接名已被其他文章使用' });
+    }
+  }
+
+  /** A new draft. Without a chosen slug, the slug is the id's random part (no pinyin guessing). */
+  async createArticle(input: ArticleInput, actor: AuditActor, coverMediaId?: string): Promise<ArticleRow> {
+    const bodyHtml = sanitizeArticleHtml(input.body);
+    return withTransaction(this.db, async (tx) => {
+      await this.checkArticle(input, undefined, tx);
+      const id = newId('art', 12);
+      const [row] = await tx
+        .insert(articles)
+        .values({
+          id,
+          slug: input.slug || id.slice(4),
+          categoryId: input.categoryId,
+          title: input.title,
+          summary: input.summary,
+          bodyHtml,
+          bodyText: htmlToText(bodyHtml),
+          coverMediaId: coverMediaId ?? null,
+          authorId: actor.id ?? null,
+        })
+        .returning();
+      await this.audit.record(actor, { action: 'content.article.created', objectType: 'article', objectId: id, detail: { title: input.title } }, tx);
+      return row!;
+    });
+  }
+
+  async updateArticle(id: string, input: ArticleInput, actor: AuditActor, coverMediaId?: string): Promise<ArticleRow> {
+    const bodyHtml = sanitizeArticleHtml(input.body);
+    return withTransaction(this.db, async (tx) => {
+      await this.checkArticle(input, id, tx);
+      const [row] = await tx
+        .update(articles)
+        .set({
+          ...(input.slug ? { slug: input.slug } : {}),
+          categoryId: input.categoryId,
+          title: input.title,
+          summary: input.summary,
+          bodyHtml,
+          bodyText: htmlToText(bodyHtml),
+          ...(coverMediaId ? { coverMediaId } : input.removeCover ? { coverMediaId: null } : {}),
+          updatedAt: new Date(),
+        })
+        .where(eq(articles.id, id))
+        .returning();
+      if (!row) throw new NotFoundError('文章');
+      await this.audit.record(actor, { action: 'content.article.updated', objectType: 'article', objectId: id, detail: { title: input.title, status: row.status } }, tx);
+      return row;
+    });
+  }
+
+  private async move(id: string, to: ArticleStatus, from: readonly ArticleStatus[], action: string, actor: AuditActor): Promise<ArticleRow> {
+    return withTransaction(this.db, async (tx) => {
+      const [current] = await tx.select().from(articles).where(eq(articles.id, id)).for('update');
+      if (!current) throw new NotFoundError('文章');
+      if (!from.includes(current.status)) {
+        throw new ConflictError('illegal_transition', `${articleStatusLabels[current.status]}的文章不能${to === 'published' ? '发布' : '下线'}`);
+      }
+      const now = this.clock();
+      const [row] = await tx
+        .update(articles)
+        .set({ status: to, updatedAt: now, ...(to === 'published' && !current.publishedAt ? { publishedAt: now } : {}) })
+        .where(eq(articles.id, id))
+        .returning();
+      await this.audit.record(actor, { action, objectType: 'article', objectId: id, detail: { title: current.title, from: current.status, to } }, tx);
+      return row!;
+    });
+  }
+
+  publishArticle(id: string, actor: AuditActor): Promise<ArticleRow> {
+    return this.move(id, 'published', ['draft', 'unpublished'], 'content.article.published', actor);
+  }
+
+  unpublishArticle(id: string, actor: AuditActor): Promise<ArticleRow> {
+    return this.move(id, 'unpublished', ['published'], 'content.article.unpublished', actor);
+  }
+
+  async deleteArticle(id: string, actor: AuditActor): Promise<void> {
+    await withTransaction(this.db, async (tx) => {
+      const [row] = await tx.delete(articles).where(eq(articles.id, id)).returning();
+      if (!row) throw new NotFoundError('文章');
+      await this.audit.record(actor, { action: 'content.article.deleted', objectType: 'article', objectId: id, detail: { title: row.title, slug: row.slug, status: row.status } }, tx);
+    });
+  }
+
+  // ── articles (consumers) ─────────────────────────────────────────────────────────────────
+  /** Published articles, newest first, optionally in one category and matching a (Chinese) search. */
+  async publishedArticles(filter: { categoryId?: string; q?: string; page?: number; pageSize?: number } = {}): Promise<{ items: ArticleListItem[]; total: number }> {
+    const pageSize = filter.pageSize ?? 20;
+    const where = and(eq(articles.status, 'published'), filter.categoryId ? eq(articles.categoryId, filter.categoryId) : undefined, textMatch(filter.q, articleHaystack));
+    const [items, totals] = await Promise.all([
+      this.db
+        .select(listColumns)
+        .from(articles)
+        .innerJoin(contentCategories, eq(contentCategories.id, articles.categoryId))
+        .leftJoin(accounts, eq(accounts.id, articles.authorId))
+        .where(where)
+        .orderBy(desc(articles.publishedAt), desc(articles.id))
+        .limit(pageSize)
+        .offset(((filter.page ?? 1) - 1) * pageSize),
+      this.db.select({ n: count() }).from(articles).where(where),
+    ]);
+    return { items, total: totals[0]?.n ?? 0 };
+  }
+
+  /** One published article by its slug; anything else (a draft, an unpublished one) does not exist for consumers. */
+  async publishedBySlug(slug: string): Promise<ArticleRow & { categoryName: string }> {
+    const [row] = await this.db
+      .select({ article: articles, categoryName: contentCategories.name })
+      .from(articles)
+      .innerJoin(contentCategories, eq(contentCategories.id, articles.categoryId))
+      .where(and(eq(articles.slug, slug), eq(articles.status, 'published')));
+    if (!row) throw new NotFoundError('文章');
+    return { ...row.article, categoryName: row.categoryName };
+  }
+
+  // ── campaigns ────────────────────────────────────────────────────────────────────────────
+  listCampaigns(): Promise<CampaignRow[]> {
+    return this.db.select().from(campaigns).orderBy(desc(campaigns.startDate), desc(campaigns.createdAt));
+  }
+
+  async getCampaign(id: string): Promise<CampaignRow> {
+    const [row] = await this.db.select().from(campaigns).where(eq(campaigns.id, id));
+    if (!row) throw new NotFoundError('活动');
+    return row;
+  }
+
+  async createCampaign(input: CampaignInput, actor: AuditActor, bannerMediaId?: string): Promise<CampaignRow> {
+    return withTransaction(this.db, async (tx) => {
+      const [row] = await tx
+        .insert(campaigns)
+        .values({ id: newId('cmp', 12), ...input, bannerMediaId: bannerMediaId ?? null, createdBy: actor.id ?? null })
+        .returning();
+      await this.audit.record(actor, { action: 'content.campaign.created', objectType: 'campaign', objectId: row!.id, detail: { ...input } }, tx);
+      return row!;
+    });
+  }
+
+  async updateCampaign(id: string, input: CampaignInput, actor: AuditActor, bannerMediaId?: string): Promise<CampaignRow> {
+    return withTransaction(this.db, async (tx) => {
+      const [row] = await tx
+        .update(campaigns)
+        .set({ ...input, ...(bannerMediaId ? { bannerMediaId } : {}), updatedAt: new Date() })
+        .where(eq(campaigns.id, id))
+        .returning();
+      if (!row) throw new NotFoundError('活动');
+      await this.audit.record(actor, { action: 'content.campaign.updated', objectType: 'campaign', objectId: id, detail: { ...input } }, tx);
+      return row;
+    });
+  }
+
+  async deleteCampaign(id: string, actor: AuditActor): Promise<void> {
+    await withTransaction(this.db, async (tx) => {
+      const [row] = await tx.delete(campaigns).where(eq(campaigns.id, id)).returning();
+      if (!row) throw new NotFoundError('活动');
+      await this.audit.record(actor, { action: 'content.campaign.deleted', objectType: 'campaign', objectId: id, detail: { title: row.title } }, tx);
+    });
+  }
+
+  /** Enabled campaigns whose dates (Asia/Shanghai, inclusive) contain the clock's today. */
+  activeCampaigns(at: Date = this.clock()): Promise<CampaignRow[]> {
+    const today = shanghaiDate(at);
+    return this.db
+      .select()
+      .from(campaigns)
+      .where(and(eq(campaigns.status, 'enabled'), lte(campaigns.startDate, today), gte(campaigns.endDate, today)))
+      .orderBy(desc(campaigns.startDate), desc(campaigns.createdAt));
+  }
+
+  // ── images ───────────────────────────────────────────────────────────────────────────────
+  /** An image for a banner or a cover: JPG, PNG, WebP or GIF judged by its bytes, at most 5 MB. */
+  async uploadImage(bytes: Buffer, actor: AuditActor, field = 'file'): Promise<string> {
+    if (bytes.length === 0) throw new ValidationError('文件为空', { [field]: '请选择图片' });
+    if (bytes.length > MAX_IMAGE_BYTES) throw new ValidationError('图片过大', { [field]: '图片不能超过 5 MB' });
+    const detected = await fileTypeFromBuffer(bytes);
+    if (!detected || !imageTypes.has(detected.mime)) throw new ValidationError('图片类型不支持', { [field]: '只支持 JPG、PNG、WebP、GIF 图片（按文件内容判断）' });
+    const id = newId('med', 16);
+    const storageKey = newId('blob');
+    await this.media.put(storageKey, bytes);
+    await this.db.insert(contentMedia).values({ id, mime: detected.mime, size: bytes.length, storageKey, createdBy: actor.id ?? null });
+    return id;
+  }
+
+  async openImage(id: string): Promise<{ mime: string; bytes: Buffer }> {
+    const [row] = await this.db.select().from(contentMedia).where(eq(contentMedia.id, id));
+    if (!row) throw new NotFoundError('图片');
+    return { mime: row.mime, bytes: await this.media.get(row.storageKey) };
+  }
+}
