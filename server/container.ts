@@ -24,6 +24,9 @@ import { SettingsService } from './modules/settings';
 import { RecommendationsService } from './modules/recommendations';
 import { HttpGatewayProvider, NotificationsService, OutboxProvider, type MessageProvider } from './modules/notifications';
 import { createSearchIndex, type SearchIndex } from './modules/search';
+import { ProductsService } from './modules/products';
+import { PromotionsService } from './modules/promotions';
+import { RankingService } from './modules/ranking';
 
 export interface Services {
   accounts: AccountsService;
@@ -45,6 +48,9 @@ export interface Services {
   risk: RiskService;
   documents: DocumentsService;
   settings: SettingsService;
+  products: ProductsService;
+  promotions: PromotionsService;
+  ranking: RankingService;
 }
 
 export interface HealthCheck {
@@ -82,6 +88,13 @@ export function createServices(
   const prescreen = new PrescreenService(db);
   const settlement = new SettlementService(db);
   const catalogue = new CatalogueService(db, search, shared.cache);
+  const settings = new SettingsService(db, audit);
+  const ranking = new RankingService(db, audit);
+  const promotions = new PromotionsService(db, audit);
+  // 综合排序 reads the weights in force and the promotions running now; there is no complaints
+  // table yet, so every product's complaint rate is 0 until complaints exist
+  catalogue.useRankingSignals({ weights: () => ranking.weights(), promotedNow: () => promotions.activeNow(), complaintRate: () => 0 });
+  ranking.onChange = promotions.onChange = () => catalogue.invalidateResults();
   const risk = new RiskService(db, pii, options.risk ?? { maxAccountsPerDevice: 3, maxApplicationsPerDay: 10 });
   const applications = new ApplicationsService(db, pii, catalogue, settlement, audit, notifications, consents, accounts, risk);
   return {
@@ -99,7 +112,10 @@ export function createServices(
     settlement,
     audit,
     idempotency: new IdempotencyService(db),
-    settings: new SettingsService(db, audit),
+    settings,
+    products: new ProductsService(db, catalogue, settings, audit),
+    promotions,
+    ranking,
     recommendations: new RecommendationsService(catalogue),
     notifications,
     identity,

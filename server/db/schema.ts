@@ -15,3 +15,6 @@ export * from '../modules/prescreen/prescreen.schema';
 export * from '../modules/risk/risk.schema';
 export * from '../modules/documents/documents.schema';
 export * from '../modules/settings/settings.schema';
+export * from '../modules/products/products.schema';
+export * from '../modules/promotions/promotions.schema';
+export * from '../modules/ranking/ranking.schema';

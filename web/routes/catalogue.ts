@@ -12,6 +12,7 @@ import { costShares, scheduleChart } from '../charts';
 
 const purposes = ['消费', '装修', '教育', '医疗', '旅游', '经营周转', '购车', '其他'] as const;
 const sorts = [
+  { value: 'ranked', label: '综合排序' },
   { value: 'apr', label: '综合年化最低' },
   { value: 'amount', label: '额度最高' },
   { value: 'speed', label: '审批最快' },
