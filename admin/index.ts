@@ -7,6 +7,9 @@ import type { Render } from '../server/http/render';
 import { applicationStatuses, statusLabels, type ApplicationStatus } from '../server/modules/applications';
 import { accountNames } from '../server/modules/settlement';
 import { settingsRoutes } from './routes/settings';
+import { productReviewRoutes } from './routes/products';
+import { promotionReviewRoutes } from './routes/promotions';
+import { rankingRoutes } from './routes/ranking';
 
 const ruleLabels: Record<string, string> = { commission_cpa: 'CPA（按审批）', commission_cps: 'CPS（按放款）' };
 
@@ -95,6 +98,9 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render)
   });
 
   settingsRoutes(r, services, kit, render);
+  productReviewRoutes(r, services, kit, render);
+  promotionReviewRoutes(r, services, kit, render);
+  rankingRoutes(r, services, kit, render);
 
   return r;
 }

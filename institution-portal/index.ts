@@ -15,6 +15,8 @@ import type { Render } from '../server/http/render';
 import { fieldErrors, parse } from '../server/http/validate';
 import { formatYuan } from '../server/lib/money';
 import { applicationStatuses, rejectReasons, statusLabels } from '../server/modules/applications';
+import { productsRoutes } from './routes/products';
+import { promotionsRoutes } from './routes/promotions';
 
 /** The institution portal, mounted at `/partner`. */
 export function createInstitutionPortal(services: Services, kit: HttpKit, baseRender: Render): Router {
@@ -237,6 +239,9 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
     await services.prescreen.setActive(req.institutionId!, String(req.params.id), req.body.active === '1');
     res.redirect(303, '/partner/prescreen');
   });
+
+  productsRoutes(r, services, kit, render);
+  promotionsRoutes(r, services, kit, render);
 
   return r;
 }

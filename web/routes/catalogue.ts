@@ -6,9 +6,10 @@ import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
 import { fieldErrors } from '../../server/http/validate';
 import { formatRate, formatWan, formatYuan } from '../../server/lib/money';
-import { checkEligibility, pricingInput, productCategories, type ProductView } from '../../server/modules/catalogue';
-import { buildSchedule, methodLabels, productSchedule, validateTerms, type RepaymentMethod, type Schedule } from '../../server/modules/pricing';
+import { checkEligibility, productCategories, type ProductView } from '../../server/modules/catalogue';
+import { buildSchedule, methodLabels, validateTerms, type Schedule } from '../../server/modules/pricing';
 import { costShares, scheduleChart } from '../charts';
+import { priceFor, productPageContext } from '../product-page';
 
 const purposes = ['消费', '装修', '教育', '医疗', '旅游', '经营周转', '购车', '其他'] as const;
 const sorts = [
@@ -38,15 +39,6 @@ function queryString(params: Record<string, string | string[] | undefined>): str
     for (const one of Array.isArray(v) ? v : [v]) usp.append(k, one);
   }
   return usp.toString();
-}
-
-/** Schedule and summary for one product at a need, at its lowest and highest nominal rate. */
-function priceFor(p: ProductView, amountFen: number, termMonths: number, method?: RepaymentMethod) {
-  const m = method && p.repaymentMethods.includes(method) ? method : (p.repaymentMethods[0] as RepaymentMethod);
-  const input = pricingInput(p);
-  const best = productSchedule(input, { principalFen: amountFen, termMonths, method: m, annualRate: p.rateMin });
-  const worst = productSchedule(input, { principalFen: amountFen, termMonths, method: m, annualRate: p.rateMax });
-  return { method: m, methodName: methodLabels[m], best, worst };
 }
 
 /** Browse, search, compare, calculate and get recommendations. */
@@ -110,35 +102,12 @@ export function catalogueRoutes(r: Router, services: Services, kit: HttpKit, ren
   r.get('/products/:id', guards.public, async (req, res) => {
     const product = services.catalogue.getListed(String(req.params.id));
     services.catalogue.recordEvent(visitor(req, res), 'view', { productId: product.id });
-    const amountParsed = calculatorQuery.shape.principal.safeParse(req.query.amount ?? String(Math.max(product.minAmountFen / 100, Math.min(50000, product.maxAmountFen / 100))));
-    const errors: Record<string, string> = {};
-    let amountFen = amountParsed.success ? amountParsed.data : product.minAmountFen;
-    if (!amountParsed.success) errors.amount = '请输入正确的金额';
-    if (amountFen < product.minAmountFen || amountFen > product.maxAmountFen) {
-      errors.amount = `金额需在 ${formatWan(product.minAmountFen)}–${formatWan(product.maxAmountFen)} 之间`;
-      amountFen = Math.min(Math.max(amountFen, product.minAmountFen), product.maxAmountFen);
-    }
-    const wantTerm = Number(req.query.termMonths);
-    const termMonths = product.termOptions.includes(wantTerm) ? wantTerm : product.termOptions.includes(12) ? 12 : product.termOptions[0]!;
-    const price = priceFor(product, amountFen, termMonths, req.query.method as RepaymentMethod | undefined);
     const profile = await profileOf(services, req);
     const eligibility = profile ? checkEligibility(product.eligibility, profile) : undefined;
     await render(req, res, 'product', {
       title: product.name,
-      product,
+      ...productPageContext(product, req.query),
       outcome: services.catalogue.outcomes(product.id),
-      calc: {
-        amount: amountFen / 100,
-        termMonths,
-        method: price.method,
-        methods: product.repaymentMethods.map((m) => ({ value: m, label: methodLabels[m as RepaymentMethod], selected: m === price.method })),
-        terms: product.termOptions.map((t) => ({ value: t, selected: t === termMonths })),
-        best: price.best,
-        worst: price.worst,
-        chart: scheduleChart(price.best),
-        shares: costShares(price.best),
-        errors,
-      },
       eligibility,
     });
   });

@@ -11,6 +11,7 @@ import { leadFilterQuery, leadStatusBody, messageBody } from './schemas';
 import { toLeadFilter } from '../lead-filter';
 import { leadsCsv } from '../lead-csv';
 import { applicantJson, applicationJson, leadJson } from './serializers';
+import { partnerProductRoutes } from './partner-products';
 
 type LeadStatusInput = ReturnType<typeof leadStatusBody.parse>;
 
@@ -109,6 +110,8 @@ export function partnerApi(services: Services, kit: HttpKit): Router {
       commission: commission ? { rule: commission.rule, amount: commission.amountFen / 100, journalId: commission.journalId } : null,
     });
   });
+
+  partnerProductRoutes(r, services, kit);
 
   r.use(guards.public, () => {
     throw new NotFoundError('接口');
