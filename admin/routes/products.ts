@@ -5,6 +5,7 @@ import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
 import { AppError } from '../../server/lib/errors';
 import { productStatuses, type ProductStatus } from '../../server/modules/catalogue';
+import { institutionKindLabels, type InstitutionKind } from '../../server/modules/institutions';
 import { changedCount, productStatusLabels, versionStatusLabels } from '../../server/modules/products';
 import { productPageContext } from '../../web/product-page';
 
@@ -32,6 +33,7 @@ export function productReviewRoutes(r: Router, services: Services, kit: HttpKit,
       ...detail,
       versionStatusLabel: versionStatusLabels[detail.version.status],
       productStatusLabel: productStatusLabels[detail.product.status],
+      institutionKindLabel: institutionKindLabels[detail.product.institutionKind as InstitutionKind] ?? detail.product.institutionKind,
       changed: changedCount(detail.diff),
       isSubmitted: detail.version.status === 'submitted',
       failed: detail.checklist.filter((i) => i.automatic && !i.passed),
