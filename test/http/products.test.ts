@@ -318,6 +318,22 @@ describe('promotions and ranking', () => {
     expect((await t.container.services.audit.recentActions('promotion.approved')).length).toBe(2);
   });
 
+  it('a recommendation slot is labelled 推广 in recommendations while it runs', async () => {
+    const productId = t.fixtures.institutionB.productId;
+    const recommended = async () => (await request(t.app).get('/recommendations').expect(200)).text;
+    expect(await recommended()).not.toContain('data-testid="promoted"');
+    const b = await staffAgent(t.app, 'partner', t.fixtures.institutionB.staff);
+    const asked = await postForm(b, '/partner/promotions', { productId, kind: 'recommendation', startDate: day(0), endDate: day(1), note: '双十一' }, '/partner/promotions');
+    expect(asked.status).toBe(303);
+    const pending = (await t.container.services.promotions.listAll('requested')).find((p) => p.productId === productId)!;
+    await postForm(op, `/admin/promotions/${pending.id}/approve`, {}, '/admin/promotions');
+    const html = await recommended();
+    const card = html.slice(html.indexOf(`data-product-id="${productId}"`));
+    expect(card.slice(0, 600)).toContain('data-testid="promoted"');
+    // A's product is still recommended beside it: a boost, not a filter
+    expect(html).toContain(`data-product-id="${t.fixtures.institutionA.productId}"`);
+  });
+
   it('ranking weights are versioned and audited, and drive 综合排序', async () => {
     const bad = await postForm(op, '/admin/ranking', { relevance: '2', apr: 'x', approval: '0', complaints: '0', promotion: '0' }, '/admin/ranking');
     expect(bad.status).toBe(400);
