@@ -183,6 +183,17 @@ describe('product listings: drafts, review, versions', () => {
     expect(versions.map((x) => `${x.version}:${x.status}`)).toEqual(['2:approved', '1:superseded']);
   });
 
+  it('the API is strict: an institution can never set a status, and bad values name their field', async () => {
+    const listed = await a.post('/api/partner/v1/products').send({ ...apiBody('甲自上架'), status: 'listed' }).expect(400);
+    expect(listed.body.error.fields.status).toBe('不允许的字段');
+    const bad = await a.post('/api/partner/v1/products').send(apiBody('甲坏数据', { rateMax: 12, termOptions: [], category: '不存在' })).expect(400);
+    expect(Object.keys(bad.body.error.fields)).toEqual(expect.arrayContaining(['rateMax', 'termOptions']));
+    const unknownCategory = await a.post('/api/partner/v1/products').send(apiBody('甲坏类别', { category: '不存在' })).expect(400);
+    expect(unknownCategory.body.error.fields.category).toBeTruthy();
+    const swallowed = await a.post('/api/partner/v1/products').send(apiBody('甲高费', { upfrontFeeRate: 1 })).expect(400);
+    expect(swallowed.body.error.fields.upfrontFeeRate).toBeTruthy();
+  });
+
   it('a product that can exceed 36% cannot be approved', async () => {
     const created = await a.post('/api/partner/v1/products').send(apiBody('甲高息贷', { rateMin: 0.3, rateMax: 0.4 })).expect(201);
     expect(created.body.apr.max).toBeGreaterThan(0.36);
