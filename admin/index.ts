@@ -16,6 +16,9 @@ import { invitationRoutes } from '../server/http/page-invite';
 import { securityRoutes } from '../server/http/page-security';
 import { staffRoutes } from '../server/http/page-staff';
 import { feedbackRoutes } from './routes/feedback';
+import { productReviewRoutes } from './routes/products';
+import { promotionReviewRoutes } from './routes/promotions';
+import { rankingRoutes } from './routes/ranking';
 
 const ruleLabels: Record<string, string> = { commission_cpa: 'CPA（按审批）', commission_cps: 'CPS（按放款）' };
 
@@ -96,6 +99,9 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   feedbackRoutes(r, services, kit, render);
   contentRoutes(r, services, kit, render);
   auditRoutes(r, services, kit, render);
+  productReviewRoutes(r, services, kit, render);
+  promotionReviewRoutes(r, services, kit, render);
+  rankingRoutes(r, services, kit, render);
 
   return r;
 }

@@ -21,6 +21,8 @@ import { formatYuan } from '../server/lib/money';
 import { applicationStatuses, rejectReasons, statusLabels } from '../server/modules/applications';
 import { complaintRoutes } from './routes/complaints';
 import { statisticsRoutes } from './routes/statistics';
+import { productsRoutes } from './routes/products';
+import { promotionsRoutes } from './routes/promotions';
 
 /** The institution portal, mounted at `/partner`. */
 export function createInstitutionPortal(services: Services, kit: HttpKit, baseRender: Render, options: { mfaRequired: boolean }): Router {
@@ -250,6 +252,8 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
 
   complaintRoutes(r, services, kit, render);
   statisticsRoutes(r, services, kit, render);
+  productsRoutes(r, services, kit, render);
+  promotionsRoutes(r, services, kit, render);
 
   return r;
 }

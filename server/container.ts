@@ -27,6 +27,9 @@ import { RecommendationsService } from './modules/recommendations';
 import { HttpGatewayProvider, NotificationsService, OutboxProvider, type MessageProvider } from './modules/notifications';
 import { createSearchIndex, type SearchIndex } from './modules/search';
 import { ComplaintsService, ReviewsService } from './modules/feedback';
+import { ProductsService } from './modules/products';
+import { PromotionsService } from './modules/promotions';
+import { RankingService } from './modules/ranking';
 
 export interface Services {
   accounts: AccountsService;
@@ -56,6 +59,9 @@ export interface Services {
   reviews: ReviewsService;
   analytics: AnalyticsService;
   content: ContentService;
+  products: ProductsService;
+  promotions: PromotionsService;
+  ranking: RankingService;
 }
 
 export interface HealthCheck {
@@ -93,9 +99,15 @@ export function createServices(
   const prescreen = new PrescreenService(db);
   const settlement = new SettlementService(db);
   const catalogue = new CatalogueService(db, search, shared.cache);
+  const settings = new SettingsService(db, audit);
+  const ranking = new RankingService(db, audit);
+  const promotions = new PromotionsService(db, audit);
+  // 综合排序 reads the weights in force and the promotions running now; there is no complaints
+  // table yet, so every product's complaint rate is 0 until complaints exist
+  catalogue.useRankingSignals({ weights: () => ranking.weights(), promotedNow: () => promotions.activeNow(), complaintRate: () => 0 });
+  ranking.onChange = promotions.onChange = () => catalogue.invalidateResults();
   const risk = new RiskService(db, pii, options.risk ?? { maxAccountsPerDevice: 3, maxApplicationsPerDay: 10 });
   const blobs = new SealedBlobStore(new LocalBlobStore(options.documentsDir ?? path.join(process.cwd(), 'data', 'documents')), pii);
-  const settings = new SettingsService(db, audit);
   const staff = new StaffService(db, pii, accounts, audit);
   const applications = new ApplicationsService(db, pii, catalogue, settlement, audit, notifications, consents, accounts, risk);
   return {
@@ -122,6 +134,9 @@ export function createServices(
     reviews: new ReviewsService(db, audit, identity, applications),
     analytics: new AnalyticsService(db),
     content: new ContentService(db, audit, new LocalBlobStore(options.mediaDir ?? path.join(process.cwd(), 'data', 'media'))),
+    products: new ProductsService(db, catalogue, settings, audit),
+    promotions,
+    ranking,
     recommendations: new RecommendationsService(catalogue),
     notifications,
     identity,

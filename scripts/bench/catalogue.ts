@@ -29,7 +29,8 @@ import { openDatabase, type DatabaseHandle } from '../../server/db/client';
 import { productListQuery } from '../../server/http/api/schemas';
 import { toSearchQuery } from '../../server/http/catalogue-query';
 import { repaymentMethods } from '../../server/modules/catalogue';
-import { searchSorts, type SearchQuery } from '../../server/modules/search';
+import { searchSorts } from '../../server/modules/search';
+import type { CatalogueQuery } from '../../server/modules/catalogue';
 import { benchCategories, createRng, generateInstitutions, generateProducts } from './generate-products';
 
 const { values: args } = parseArgs({
@@ -92,7 +93,7 @@ const aprChoices = ['0.08', '0.1', '0.12', '0.15', '0.18', '0.2', '0.24', '0.36'
 
 interface MixEntry {
   path: string;
-  query: SearchQuery;
+  query: CatalogueQuery;
 }
 
 /** `count` query strings whose search queries (hence cache keys) are all distinct; deterministic. */

@@ -17,3 +17,6 @@ export * from '../modules/documents/documents.schema';
 export * from '../modules/settings/settings.schema';
 export * from '../modules/feedback/feedback.schema';
 export * from '../modules/content/content.schema';
+export * from '../modules/products/products.schema';
+export * from '../modules/promotions/promotions.schema';
+export * from '../modules/ranking/ranking.schema';

@@ -1,7 +1,6 @@
 import type { Request } from 'express';
 import type { Services } from '../container';
-import { eligibilityProfileOf, type EligibilityProfile } from '../modules/catalogue';
-import type { SearchQuery } from '../modules/search';
+import { eligibilityProfileOf, type CatalogueQuery, type EligibilityProfile } from '../modules/catalogue';
 import type { productListQuery } from './api/schemas';
 import type { z } from 'zod';
 
@@ -14,7 +13,7 @@ export async function profileOf(services: Services, req: Request): Promise<Eligi
 }
 
 /** Validated list parameters → a search query; "eligible" uses the consumer's profile when logged in. */
-export async function toSearchQuery(services: Services, req: Request, input: ProductListInput, pageSize?: number): Promise<SearchQuery> {
+export async function toSearchQuery(services: Services, req: Request, input: ProductListInput, pageSize?: number): Promise<CatalogueQuery> {
   return {
     q: input.q || undefined,
     amountFen: input.amount,
@@ -24,7 +23,8 @@ export async function toSearchQuery(services: Services, req: Request, input: Pro
     institution: input.institution?.length ? input.institution : undefined,
     repayment: input.repayment?.length ? input.repayment : undefined,
     eligibleFor: input.eligible ? await profileOf(services, req) : undefined,
-    sort: input.sort ?? (input.q ? 'relevance' : 'apr'),
+    // 综合排序 unless the visitor chose another order
+    sort: input.sort ?? 'ranked',
     page: input.page,
     pageSize: pageSize ?? input.pageSize,
   };

@@ -79,7 +79,7 @@ describe('the marketplace on the demo data', () => {
     });
 
     it('filters by what I need: 5万 for 12 months, APR under 18%', async () => {
-      const res = await request(t.app).get('/api/v1/products').query({ amount: 50000, termMonths: 12, aprMax: 0.18, pageSize: 100 }).expect(200);
+      const res = await request(t.app).get('/api/v1/products').query({ amount: 50000, termMonths: 12, aprMax: 0.18, pageSize: 100, sort: 'apr' }).expect(200);
       expect(res.body.total).toBeGreaterThan(0);
       for (const item of res.body.items as ProductItem[]) {
         expect(item.amount.min).toBeLessThanOrEqual(50000);

@@ -6,12 +6,14 @@ import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
 import { fieldErrors } from '../../server/http/validate';
 import { formatRate, formatWan, formatYuan } from '../../server/lib/money';
-import { checkEligibility, pricingInput, productCategories, type ProductView } from '../../server/modules/catalogue';
-import { buildSchedule, methodLabels, productSchedule, validateTerms, type RepaymentMethod, type Schedule } from '../../server/modules/pricing';
+import { checkEligibility, productCategories, type ProductView } from '../../server/modules/catalogue';
+import { buildSchedule, methodLabels, validateTerms, type Schedule } from '../../server/modules/pricing';
 import { costShares, scheduleChart } from '../charts';
+import { priceFor, productPageContext } from '../product-page';
 
 const purposes = ['消费', '装修', '教育', '医疗', '旅游', '经营周转', '购车', '其他'] as const;
 const sorts = [
+  { value: 'ranked', label: '综合排序' },
   { value: 'apr', label: '综合年化最低' },
   { value: 'amount', label: '额度最高' },
   { value: 'speed', label: '审批最快' },
@@ -37,15 +39,6 @@ function queryString(params: Record<string, string | string[] | undefined>): str
     for (const one of Array.isArray(v) ? v : [v]) usp.append(k, one);
   }
   return usp.toString();
-}
-
-/** Schedule and summary for one product at a need, at its lowest and highest nominal rate. */
-function priceFor(p: ProductView, amountFen: number, termMonths: number, method?: RepaymentMethod) {
-  const m = method && p.repaymentMethods.includes(method) ? method : (p.repaymentMethods[0] as RepaymentMethod);
-  const input = pricingInput(p);
-  const best = productSchedule(input, { principalFen: amountFen, termMonths, method: m, annualRate: p.rateMin });
-  const worst = productSchedule(input, { principalFen: amountFen, termMonths, method: m, annualRate: p.rateMax });
-  return { method: m, methodName: methodLabels[m], best, worst };
 }
 
 /** Browse, search, compare, calculate and get recommendations. */
@@ -116,17 +109,6 @@ export function catalogueRoutes(r: Router, services: Services, kit: HttpKit, ren
   r.get('/products/:id', guards.public, async (req, res) => {
     const product = services.catalogue.getListed(String(req.params.id));
     services.catalogue.recordEvent(visitor(req, res), 'view', { productId: product.id });
-    const amountParsed = calculatorQuery.shape.principal.safeParse(req.query.amount ?? String(Math.max(product.minAmountFen / 100, Math.min(50000, product.maxAmountFen / 100))));
-    const errors: Record<string, string> = {};
-    let amountFen = amountParsed.success ? amountParsed.data : product.minAmountFen;
-    if (!amountParsed.success) errors.amount = '请输入正确的金额';
-    if (amountFen < product.minAmountFen || amountFen > product.maxAmountFen) {
-      errors.amount = `金额需在 ${formatWan(product.minAmountFen)}–${formatWan(product.maxAmountFen)} 之间`;
-      amountFen = Math.min(Math.max(amountFen, product.minAmountFen), product.maxAmountFen);
-    }
-    const wantTerm = Number(req.query.termMonths);
-    const termMonths = product.termOptions.includes(wantTerm) ? wantTerm : product.termOptions.includes(12) ? 12 : product.termOptions[0]!;
-    const price = priceFor(product, amountFen, termMonths, req.query.method as RepaymentMethod | undefined);
     const profile = await profileOf(services, req);
     const eligibility = profile ? checkEligibility(product.eligibility, profile) : undefined;
     const consumerId = req.account?.kind === 'consumer' ? req.account.id : undefined;
@@ -140,20 +122,8 @@ export function catalogueRoutes(r: Router, services: Services, kit: HttpKit, ren
       myReview,
       canReview,
       title: product.name,
-      product,
+      ...productPageContext(product, req.query),
       outcome: services.catalogue.outcomes(product.id),
-      calc: {
-        amount: amountFen / 100,
-        termMonths,
-        method: price.method,
-        methods: product.repaymentMethods.map((m) => ({ value: m, label: methodLabels[m as RepaymentMethod], selected: m === price.method })),
-        terms: product.termOptions.map((t) => ({ value: t, selected: t === termMonths })),
-        best: price.best,
-        worst: price.worst,
-        chart: scheduleChart(price.best),
-        shares: costShares(price.best),
-        errors,
-      },
       eligibility,
     });
   });

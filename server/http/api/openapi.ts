@@ -24,6 +24,7 @@ import {
 import { dashboardQuery, statisticsQuery } from '../statistics';
 import { guideListQuery } from './content-api';
 import { auditQuery } from '../audit-query';
+import { productBody, reasonBody } from '../product-input';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 
@@ -196,6 +197,23 @@ export function openApiDocument() {
       '/api/partner/v1/leads/{id}/messages': {
         get: { summary: 'The thread on a lead', security: [{ session: [] }, { partnerKey: [] }], parameters: [idParam], responses: { 200: ok('{ items }'), 404: error } },
         post: { summary: 'Write to the applicant (refused when consent is withdrawn or they asked you to stop)', security: [{ session: [] }, { partnerKey: [] }], parameters: [idParam], requestBody: body(messageBody), responses: { 201: ok('Message'), 403: error, 404: error } },
+      },
+      '/api/partner/v1/products': {
+        get: { summary: 'The institution’s products with status, all-in APR range and newest version', security: [{ session: [] }], responses: { 200: ok('{ items }') } },
+        post: { summary: 'Create a product as a draft (version 1); the all-in APR range is computed from every fee', security: [{ session: [] }], requestBody: body(productBody), responses: { 201: ok('Product with latestVersion'), 400: error } },
+      },
+      '/api/partner/v1/products/{id}': {
+        get: { summary: 'One product with every version (reviewer comments, checklist) and its status history (pause reasons)', security: [{ session: [] }], parameters: [idParam], responses: { 200: ok('Product'), 404: error } },
+        put: { summary: 'Save a new draft version; a listed product keeps serving its approved version until this one is approved. 409 while a version is in review', security: [{ session: [] }], parameters: [idParam], requestBody: body(productBody), responses: { 200: ok('Version'), 400: error, 404: error, 409: error } },
+      },
+      '/api/partner/v1/products/{id}/submit': {
+        post: { summary: 'Submit the newest draft version for review', security: [{ session: [] }], parameters: [idParam], responses: { 200: ok('Version'), 404: error, 409: error } },
+      },
+      '/api/partner/v1/products/{id}/pause': {
+        post: { summary: 'Pause a listed product, with a reason', security: [{ session: [] }], parameters: [idParam], requestBody: body(reasonBody), responses: { 200: ok('Product'), 400: error, 404: error, 409: error } },
+      },
+      '/api/partner/v1/products/{id}/resume': {
+        post: { summary: 'Resume a product the institution paused (an operator’s pause is lifted by operators only)', security: [{ session: [] }], parameters: [idParam], responses: { 200: ok('Product'), 403: error, 404: error, 409: error } },
       },
       '/api/partner/v1/leads/{id}/documents': { get: { summary: 'Documents of a lead (while the consent stands)', security: [{ session: [] }, { partnerKey: [] }], parameters: [idParam], responses: { 200: ok('{ items }') } } },
       '/api/partner/v1/documents/{id}': { get: { summary: 'One document’s bytes: a recorded release, audited', security: [{ session: [] }, { partnerKey: [] }], parameters: [idParam], responses: { 200: { description: 'The file' }, 403: error, 404: error } } },

@@ -12,6 +12,7 @@ import { toLeadFilter } from '../lead-filter';
 import { leadsCsv } from '../lead-csv';
 import { applicantJson, applicationJson, leadJson } from './serializers';
 import { inYuan, statisticsRequest } from '../statistics';
+import { partnerProductRoutes } from './partner-products';
 
 type LeadStatusInput = ReturnType<typeof leadStatusBody.parse>;
 
@@ -116,6 +117,7 @@ export function partnerApi(services: Services, kit: HttpKit): Router {
     const { range, productId } = statisticsRequest(req.query, true);
     res.json(inYuan(await services.analytics.institutionStatistics(req.institutionId!, range, productId)));
   });
+  partnerProductRoutes(r, services, kit);
 
   r.use(guards.public, () => {
     throw new NotFoundError('接口');

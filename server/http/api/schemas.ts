@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { applicationStatuses, rejectReasons } from '../../modules/applications';
-import { creditSelfAssessment, employmentTypes, repaymentMethods, type CreditSelfAssessment } from '../../modules/catalogue';
-import { searchSorts } from '../../modules/search';
+import { catalogueSorts, creditSelfAssessment, employmentTypes, repaymentMethods, type CreditSelfAssessment } from '../../modules/catalogue';
 import { releasableFields, type ReleasableField } from '../../modules/consents';
 import { passwordProblem } from '../../modules/accounts';
 import { intFrom, yuanAmount } from '../validate';
@@ -82,7 +81,7 @@ export const productListQuery = z.strictObject({
   institution: manyOf('机构').optional(),
   repayment: manyOf('还款方式', repaymentMethods).optional(),
   eligible: booleanFlag.optional(),
-  sort: z.enum(searchSorts, { error: '排序方式为 relevance、apr、amount、speed 或 popularity' }).optional(),
+  sort: z.enum(catalogueSorts, { error: '排序方式为 ranked、relevance、apr、amount、speed 或 popularity' }).optional(),
   page: intFrom('页码', 1, 1000).default(1),
   pageSize: intFrom('每页数量', 1, 100).default(20),
 });

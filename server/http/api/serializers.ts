@@ -20,6 +20,8 @@ export function productJson(p: ProductView) {
     institution: { id: p.institutionId, name: p.institutionName, kind: p.institutionKind },
     category: p.category,
     summary: p.summary,
+    /** boosted by a promotion running now (shown as 推广) */
+    promoted: p.promoted ?? false,
     /** all-in APR range (IRR method, every fee included), as fractions */
     apr: { min: p.apr.min, max: p.apr.max, above24: p.aprAbove24 },
     amount: { min: yuan(p.minAmountFen), max: yuan(p.maxAmountFen) },

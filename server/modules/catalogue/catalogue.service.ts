@@ -3,13 +3,31 @@ import type { Database } from '../../db/client';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { APR_LISTING_CAP, productAprRange } from '../pricing';
-import type { ProductDocument, SearchIndex, SearchQuery, SearchFacets } from '../search';
+import { rankProducts, type RankingWeights } from '../ranking';
+import { searchSorts, type ProductDocument, type SearchIndex, type SearchQuery, type SearchFacets } from '../search';
 import { CatalogueRepository, type CatalogueEventInsert, type ProductInsert, type ProductRow, type ProductStats } from './catalogue.repository';
 import type { catalogueEventKinds, EventChannel, ProductStatus } from './catalogue.schema';
 import { pricingInput, toProductView, type ProductView } from './product-view';
 
 export type NewProduct = Omit<ProductInsert, 'id' | 'createdAt' | 'updatedAt' | 'aprMin' | 'aprMax'>;
 export type ProductPatch = Partial<NewProduct>;
+
+/** 'ranked' is the default sort (综合排序): the weights operators set at /admin/ranking, promotion included as a labelled boost. */
+export const catalogueSorts = ['ranked', ...searchSorts] as const;
+export type CatalogueSort = (typeof catalogueSorts)[number];
+export type CatalogueQuery = Omit<SearchQuery, 'sort'> & { sort: CatalogueSort };
+
+/** What the default sort reads besides the products: the weights in force and the promotions running now. */
+export interface RankingSignals {
+  weights(): Promise<RankingWeights>;
+  /** product id → kinds of promotion running now ('featured' boosts search results) */
+  promotedNow(): Promise<Map<string, Set<string>>>;
+  /** complaints per application, by product; none yet */
+  complaintRate(productId: string): number;
+}
+
+/** Most candidates the default sort ranks (the best matches by relevance or popularity). */
+const RANKED_CANDIDATES = 5000;
 
 export interface ProductPage {
   items: ProductView[];
@@ -50,6 +68,7 @@ export class CatalogueService {
   private timers: NodeJS.Timeout[] = [];
   private pendingEvents: CatalogueEventInsert[] = [];
   private eventTimer: NodeJS.Timeout | undefined;
+  private signals: RankingSignals | undefined;
 
   constructor(
     db: Database,
@@ -197,9 +216,65 @@ export class CatalogueService {
     await this.cache.invalidate('catalogue');
   }
 
-  async searchListed(query: SearchQuery): Promise<ProductPage> {
-    const result = await this.cache.wrap('catalogue', `search:${JSON.stringify(query)}`, SEARCH_CACHE_SECONDS, () => this.search.search(query));
+  /** Connects the default sort to the ranking weights and promotions (wired once by the container). */
+  useRankingSignals(signals: RankingSignals): void {
+    this.signals = signals;
+  }
+
+  /** Drops cached result pages (after ranking weights or promotions change). */
+  async invalidateResults(): Promise<void> {
+    await this.cache.invalidate('catalogue');
+  }
+
+  /** Listed products with a promotion of this kind running now, and the promotion weight in force. */
+  async promotedNow(kind: 'recommendation' | 'featured'): Promise<{ ids: Set<string>; weight: number }> {
+    if (!this.signals) return { ids: new Set(), weight: 0 };
+    const [weights, promoted] = await Promise.all([this.signals.weights(), this.signals.promotedNow()]);
+    const ids = new Set([...promoted].filter(([id, kinds]) => kinds.has(kind) && this.listed.has(id)).map(([id]) => id));
+    return { ids, weight: weights.promotion };
+  }
+
+  async searchListed(query: CatalogueQuery): Promise<ProductPage> {
+    if (query.sort === 'ranked') return this.searchRanked(query);
+    const searchQuery: SearchQuery = { ...query, sort: query.sort };
+    const result = await this.cache.wrap('catalogue', `search:${JSON.stringify(query)}`, SEARCH_CACHE_SECONDS, () => this.search.search(searchQuery));
     const items = result.ids.map((id) => this.listed.get(id)).filter((v): v is ProductView => v !== undefined);
+    return { items, total: result.total, page: query.page, pageSize: query.pageSize, facets: result.facets };
+  }
+
+  /**
+   * 综合排序: the best candidates by relevance (words searched) or popularity, re-ordered by the
+   * weighted signals. Products with a featured promotion running now get the promotion weight and
+   * are labelled; nothing is filtered out by a promotion.
+   */
+  private async searchRanked(query: CatalogueQuery): Promise<ProductPage> {
+    const result = await this.cache.wrap('catalogue', `ranked:${JSON.stringify(query)}`, SEARCH_CACHE_SECONDS, async () => {
+      const base = await this.search.search({ ...query, sort: query.q ? 'relevance' : 'popularity', page: 1, pageSize: RANKED_CANDIDATES });
+      const [weights, promoted] = this.signals
+        ? await Promise.all([this.signals.weights(), this.signals.promotedNow()])
+        : [{ relevance: 1, apr: 0, approval: 0, complaints: 0, promotion: 0 }, new Map<string, Set<string>>()];
+      const n = base.ids.length;
+      const candidates = base.ids
+        .map((id, i) => ({ id, i, view: this.listed.get(id) }))
+        .filter((c) => c.view !== undefined)
+        .map(({ id, i, view }) => ({
+          id,
+          relevance: query.q && n > 1 ? 1 - i / (n - 1) : query.q ? 1 : 0,
+          aprMin: view!.apr.min,
+          approvalRate: smoothedApprovalRate(this.stats.get(id)),
+          complaintRate: this.signals?.complaintRate(id) ?? 0,
+          promoted: promoted.get(id)?.has('featured') ?? false,
+        }));
+      const ranked = rankProducts(candidates, weights);
+      const start = (query.page - 1) * query.pageSize;
+      const pageItems = ranked.slice(start, start + query.pageSize).map((r) => r.item);
+      return { ids: pageItems.map((c) => c.id), promoted: pageItems.filter((c) => c.promoted).map((c) => c.id), total: base.total, facets: base.facets };
+    });
+    const promoted = new Set(result.promoted);
+    const items = result.ids
+      .map((id) => this.listed.get(id))
+      .filter((v): v is ProductView => v !== undefined)
+      .map((v) => (promoted.has(v.id) ? { ...v, promoted: true } : v));
     return { items, total: result.total, page: query.page, pageSize: query.pageSize, facets: result.facets };
   }
 

@@ -14,6 +14,8 @@ export interface ProductView extends ProductRow {
   /** each fee in words, e.g. 一次性服务费 1.00%（从放款中扣除） */
   feeLines: string[];
   methodNames: string[];
+  /** boosted by a promotion running now: labelled 推广 wherever it appears boosted */
+  promoted?: boolean;
 }
 
 const pct = (rate: string) => `${(Number(rate) * 100).toFixed(2)}%`;

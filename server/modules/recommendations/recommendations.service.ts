@@ -84,6 +84,8 @@ export class RecommendationsService {
     const aprRank = new Map(byApr.map((p, i) => [p.product.id, i]));
     const maxPopularity = Math.max(1, ...priced.map((p) => this.catalogue.outcomes(p.product.id).applications30d));
     const knowsProfile = Object.values(req.profile).some((v) => v !== undefined);
+    // a recommendation slot bought for now: a labelled boost among eligible products, never a filter
+    const promotion = await this.catalogue.promotedNow('recommendation');
 
     const scored = priced.map(({ product, apr, monthlyPaymentFen }) => {
       const outcome = this.catalogue.outcomes(product.id);
@@ -99,7 +101,8 @@ export class RecommendationsService {
         weights.speed * speedScore +
         weights.purpose * purposeScore +
         weights.history * historyScore +
-        weights.popularity * popularityScore;
+        weights.popularity * popularityScore +
+        (promotion.ids.has(product.id) ? promotion.weight : 0);
 
       const reasons: string[] = [];
       if (req.amountFen !== undefined && req.termMonths !== undefined) {
@@ -114,7 +117,7 @@ export class RecommendationsService {
       if (historyScore && !viewedIds.has(product.id)) reasons.push(`与你浏览过的${product.category}产品相似`);
       if (!product.hasFees) reasons.push('除利息外无其他费用');
       if (knowsProfile) reasons.push('符合你填写的申请条件');
-      return { product, score, reasons, apr, monthlyPaymentFen };
+      return { product: promotion.ids.has(product.id) ? { ...product, promoted: true } : product, score, reasons, apr, monthlyPaymentFen };
     });
 
     scored.sort((a, b) => b.score - a.score || a.apr - b.apr || a.product.id.localeCompare(b.product.id));
