@@ -80,7 +80,7 @@ export function createServices(
   const accounts = new AccountsService(db, pii, notifications);
   const webhooks = new WebhooksService(db, pii, audit, { allowLoopback: !options.production });
   const prescreen = new PrescreenService(db);
-  const settlement = new SettlementService(db);
+  const settlement = new SettlementService(db, audit);
   const catalogue = new CatalogueService(db, search, shared.cache);
   const risk = new RiskService(db, pii, options.risk ?? { maxAccountsPerDevice: 3, maxApplicationsPerDay: 10 });
   const applications = new ApplicationsService(db, pii, catalogue, settlement, audit, notifications, consents, accounts, risk);
@@ -91,7 +91,7 @@ export function createServices(
     applications,
     dataRights: new DataRightsService({ db, accounts, identity, consents, applications, notifications, audit }),
     messages: new MessagesService(db, consents, accounts, notifications),
-    submission: new SubmissionService(db, pii, catalogue, accounts, identity, consents, audit, webhooks, prescreen, notifications),
+    submission: new SubmissionService(db, pii, catalogue, accounts, identity, consents, audit, webhooks, prescreen, notifications, settlement),
     webhooks,
     prescreen,
     risk,
