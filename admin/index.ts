@@ -5,10 +5,9 @@ import type { HttpKit } from '../server/http/kit';
 import { pageLoginRoutes } from '../server/http/page-login';
 import type { Render } from '../server/http/render';
 import { applicationStatuses, statusLabels, type ApplicationStatus } from '../server/modules/applications';
-import { accountNames } from '../server/modules/settlement';
 import { settingsRoutes } from './routes/settings';
-
-const ruleLabels: Record<string, string> = { commission_cpa: 'CPA（按审批）', commission_cps: 'CPS（按放款）' };
+import { agreementRoutes } from './routes/agreements';
+import { applicationPage } from './routes/application-page';
 
 /** The operator back office, mounted at `/admin`. */
 export function createAdminApp(services: Services, kit: HttpKit, render: Render): Router {
@@ -55,27 +54,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render)
     });
   });
 
-  r.get('/applications/:id', operator, async (req, res) => {
-    const id = String(req.params.id);
-    const app = await services.applications.getForOperator(id, auditActor(req));
-    const journals = await services.settlement.journalsForApplication(id);
-    const receivable = accountNames.institutionReceivable(app.institutionId);
-    const commissions = journals.map((j) => ({
-      ...j,
-      kindLabel: ruleLabels[j.kind] ?? j.kind,
-      amountFen: j.entries.filter((e) => e.account === receivable).reduce((s, e) => s + e.amountFen, 0),
-    }));
-    const agreement = journals[0]?.agreementId
-      ? (await services.settlement.agreementsOf(app.institutionId)).find((a) => a.id === journals[0]!.agreementId)
-      : undefined;
-    await render(req, res, 'application', {
-      title: app.productName,
-      app,
-      commissions,
-      commissionTotal: commissions.reduce((s, c) => s + c.amountFen, 0),
-      agreement,
-    });
-  });
+  r.get('/applications/:id', operator, (req, res) => applicationPage(req, res, services, render, String(req.params.id)));
 
   r.get('/outbox', guards.operator('page', 'outbox.view'), async (req, res) => {
     const rows = await services.notifications.outbox(200);
@@ -95,6 +74,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render)
   });
 
   settingsRoutes(r, services, kit, render);
+  agreementRoutes(r, services, kit, render);
 
   return r;
 }
