@@ -253,7 +253,7 @@ describe('browser journey: consumer → institution → operator', () => {
     const adminText = await a.locator('main').innerText();
     expect(adminText).toContain('¥100.00');
     expect(adminText).toContain('¥750.00');
-    expect(adminText).toContain('¥850.00'); // total
+    expect(adminText).toContain('¥870.00'); // total
     expect(adminText).toContain('¥50,000.00');
     await shot(a, '11-admin-application');
 
