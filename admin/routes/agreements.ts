@@ -18,6 +18,7 @@ import {
   type CommissionRule,
 } from '../../server/modules/settlement';
 import { applicationPage } from './application-page';
+import { operatorCan } from '../../server/modules/accounts/permissions';
 
 /** What the new-version form sends: every field a string, nothing else accepted. */
 const agreementForm = z
@@ -247,6 +248,8 @@ export function agreementRoutes(r: Router, services: Services, kit: HttpKit, ren
       res.redirect(303, `/admin/applications/${encodeURIComponent(id)}`);
     } catch (err) {
       if (!(err instanceof ValidationError || err instanceof ConflictError)) throw err;
+      // the page shows the application: only to those who may see applications; the others get the error alone
+      if (!operatorCan(req.account!.role, 'applications.view')) throw err;
       res.status(err instanceof ConflictError ? 409 : 400);
       await applicationPage(req, res, services, render, id, { error: { message: err.message, fields: err.fields }, reverseValues: req.body });
     }

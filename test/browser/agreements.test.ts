@@ -41,7 +41,7 @@ describe('agreements in the browser', () => {
     await page.locator('[data-version="2"]').waitFor();
     expect(await page.locator('[data-version="2"]').innerText()).toContain('第 101 笔起 1.20%');
     expect(await page.locator('[data-version="2"]').innerText()).toContain('单笔封顶 ¥800.00');
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     await harness.shot(page, 'history-phone');
     expect(harness.problems).toEqual([]);
