@@ -5,11 +5,9 @@ import type { HttpKit } from '../server/http/kit';
 import { pageLoginRoutes } from '../server/http/page-login';
 import type { Render } from '../server/http/render';
 import { applicationStatuses, statusLabels, type ApplicationStatus } from '../server/modules/applications';
-import { accountNames } from '../server/modules/settlement';
 import { dashboardRoutes } from './routes/dashboard';
 import { auditRoutes } from './routes/audit';
 import { contentRoutes } from './routes/content';
-import { settingsRoutes } from './routes/settings';
 import { institutionRoutes } from './routes/institutions';
 import { userRoutes } from './routes/users';
 import { invitationRoutes } from '../server/http/page-invite';
@@ -20,7 +18,9 @@ import { productReviewRoutes } from './routes/products';
 import { promotionReviewRoutes } from './routes/promotions';
 import { rankingRoutes } from './routes/ranking';
 
-const ruleLabels: Record<string, string> = { commission_cpa: 'CPA（按审批）', commission_cps: 'CPS（按放款）' };
+import { settingsRoutes } from './routes/settings';
+import { agreementRoutes } from './routes/agreements';
+import { applicationPage } from './routes/application-page';
 
 /** The operator back office, mounted at `/admin`. */
 export function createAdminApp(services: Services, kit: HttpKit, render: Render, options: { mfaRequired: boolean }): Router {
@@ -51,27 +51,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
     });
   });
 
-  r.get('/applications/:id', operator, async (req, res) => {
-    const id = String(req.params.id);
-    const app = await services.applications.getForOperator(id, auditActor(req));
-    const journals = await services.settlement.journalsForApplication(id);
-    const receivable = accountNames.institutionReceivable(app.institutionId);
-    const commissions = journals.map((j) => ({
-      ...j,
-      kindLabel: ruleLabels[j.kind] ?? j.kind,
-      amountFen: j.entries.filter((e) => e.account === receivable).reduce((s, e) => s + e.amountFen, 0),
-    }));
-    const agreement = journals[0]?.agreementId
-      ? (await services.settlement.agreementsOf(app.institutionId)).find((a) => a.id === journals[0]!.agreementId)
-      : undefined;
-    await render(req, res, 'application', {
-      title: app.productName,
-      app,
-      commissions,
-      commissionTotal: commissions.reduce((s, c) => s + c.amountFen, 0),
-      agreement,
-    });
-  });
+  r.get('/applications/:id', operator, (req, res) => applicationPage(req, res, services, render, String(req.params.id)));
 
   r.get('/outbox', guards.operator('page', 'outbox.view'), async (req, res) => {
     const rows = await services.notifications.outbox(200);
@@ -102,6 +82,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   productReviewRoutes(r, services, kit, render);
   promotionReviewRoutes(r, services, kit, render);
   rankingRoutes(r, services, kit, render);
+  agreementRoutes(r, services, kit, render);
 
   return r;
 }

@@ -159,7 +159,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
       const { commission } = await services.applications.changeStatusByInstitution(req.institutionId!, id, toStatusChange(body), auditActor(req));
       req.session.flash = {
         kind: 'success',
-        message: `已更新为「${statusLabels[body.status]}」${commission ? `，产生佣金 ${formatYuan(commission.amountFen)}` : ''}`,
+        message: `已更新为「${statusLabels[body.status]}」${commission && commission.amountFen > 0 ? `，产生佣金 ${formatYuan(commission.amountFen)}` : ''}`,
       };
       res.redirect(303, `/partner/leads/${id}`);
     } catch (err) {

@@ -11,7 +11,8 @@ export interface DemoInstitution {
   shortName: string;
   kind: InstitutionKind;
   description: string;
-  agreement: { cpaYuan: number; cpsRate: string };
+  /** CPL per lead delivered, CPA per approval, CPS share; optional CPS tier from the N-th loan of a month and per-loan cap */
+  agreement: { cplYuan: number; cpaYuan: number; cpsRate: string; cpsTier?: { fromCount: number; rate: string }; cpsCapYuan?: number };
   staff: { username: string; displayName: string; role: 'admin' | 'product_manager' | 'lead_handler' | 'finance' }[];
 }
 
@@ -51,7 +52,7 @@ export const demoInstitutions: DemoInstitution[] = [
     shortName: '华商银行',
     kind: 'bank',
     description: '华商银行是一家全国性股份制商业银行，深耕零售与小微金融，线上信贷产品覆盖工薪、装修与经营等多种场景。',
-    agreement: { cpaYuan: 120, cpsRate: '0.008' },
+    agreement: { cplYuan: 10, cpaYuan: 120, cpsRate: '0.008' },
     staff: [
       { username: 'huashang.admin', displayName: '周明轩', role: 'admin' },
       { username: 'huashang.staff', displayName: '陈雨桐', role: 'lead_handler' },
@@ -63,7 +64,7 @@ export const demoInstitutions: DemoInstitution[] = [
     shortName: '明湖农商银行',
     kind: 'bank',
     description: '明湖农商银行立足长三角，服务本地居民与个体工商户，以审批灵活、利率实惠著称。',
-    agreement: { cpaYuan: 80, cpsRate: '0.006' },
+    agreement: { cplYuan: 8, cpaYuan: 80, cpsRate: '0.006' },
     staff: [{ username: 'minghu.admin', displayName: '沈佳怡', role: 'admin' }],
   },
   {
@@ -72,7 +73,7 @@ export const demoInstitutions: DemoInstitution[] = [
     shortName: '安和消费金融',
     kind: 'consumer_finance',
     description: '安和消费金融是经银保监会批准设立的持牌消费金融公司，提供家装、购物及日常消费分期服务。',
-    agreement: { cpaYuan: 150, cpsRate: '0.015' },
+    agreement: { cplYuan: 15, cpaYuan: 150, cpsRate: '0.015', cpsTier: { fromCount: 101, rate: '0.012' }, cpsCapYuan: 800 },
     staff: [
       { username: 'anhe.admin', displayName: '刘思远', role: 'admin' },
       { username: 'anhe.staff', displayName: '赵晓婷', role: 'lead_handler' },
@@ -84,7 +85,7 @@ export const demoInstitutions: DemoInstitution[] = [
     shortName: '悦享消费金融',
     kind: 'consumer_finance',
     description: '悦享消费金融专注年轻白领与小微商户的数字化信贷，全流程线上办理，最快当天到账。',
-    agreement: { cpaYuan: 180, cpsRate: '0.018' },
+    agreement: { cplYuan: 20, cpaYuan: 180, cpsRate: '0.018' },
     staff: [
       { username: 'yuexiang.admin', displayName: '孙浩然', role: 'admin' },
       { username: 'yuexiang.staff', displayName: '吴佳琪', role: 'lead_handler' },
@@ -96,7 +97,7 @@ export const demoInstitutions: DemoInstitution[] = [
     shortName: '速融小贷',
     kind: 'microloan',
     description: '速融小贷是持牌网络小额贷款公司，主打小额、短期、极速放款的应急周转产品。',
-    agreement: { cpaYuan: 60, cpsRate: '0.030' },
+    agreement: { cplYuan: 5, cpaYuan: 60, cpsRate: '0.030' },
     staff: [{ username: 'surong.admin', displayName: '黄志强', role: 'admin' }],
   },
   {
@@ -105,7 +106,7 @@ export const demoInstitutions: DemoInstitution[] = [
     shortName: '禾信小贷',
     kind: 'microloan',
     description: '禾信小贷扎根西南地区，为工薪族和小店经营者提供灵活的小额信用与抵押贷款。',
-    agreement: { cpaYuan: 50, cpsRate: '0.025' },
+    agreement: { cplYuan: 5, cpaYuan: 50, cpsRate: '0.025' },
     staff: [
       { username: 'hexin.admin', displayName: '杨丽娟', role: 'admin' },
       { username: 'hexin.staff', displayName: '何俊杰', role: 'lead_handler' },
@@ -117,7 +118,7 @@ export const demoInstitutions: DemoInstitution[] = [
     shortName: '云泰信托',
     kind: 'trust',
     description: '云泰信托通过信托贷款为中高收入客户和企业主提供大额资金支持，额度高、期限灵活。',
-    agreement: { cpaYuan: 300, cpsRate: '0.012' },
+    agreement: { cplYuan: 30, cpaYuan: 300, cpsRate: '0.012' },
     staff: [{ username: 'yuntai.admin', displayName: '郑文博', role: 'admin' }],
   },
   {
@@ -126,7 +127,7 @@ export const demoInstitutions: DemoInstitution[] = [
     shortName: '捷驰汽车金融',
     kind: 'other',
     description: '捷驰汽车金融是专业的汽车金融服务机构，提供二手车分期、车辆抵押及车主信用贷款。',
-    agreement: { cpaYuan: 200, cpsRate: '0.010' },
+    agreement: { cplYuan: 20, cpaYuan: 200, cpsRate: '0.010' },
     staff: [
       { username: 'jiechi.admin', displayName: '马振华', role: 'admin' },
       { username: 'jiechi.staff', displayName: '林晓雯', role: 'lead_handler' },

@@ -50,8 +50,12 @@ export async function seedDemo(services: Services): Promise<DemoLogins | null> {
     institutionIds.set(demo.key, institution.id);
     await services.settlement.createAgreement({
       institutionId: institution.id,
+      cplFen: yuan(demo.agreement.cplYuan),
       cpaFen: yuan(demo.agreement.cpaYuan),
       cpsRate: demo.agreement.cpsRate,
+      tiers: demo.agreement.cpsTier ? [{ rule: 'cps', ...demo.agreement.cpsTier }] : [],
+      cpsEventCapFen: demo.agreement.cpsCapYuan ? yuan(demo.agreement.cpsCapYuan) : null,
+      reversalWindowDays: 30,
       effectiveFrom: new Date('2026-01-01T00:00:00+08:00'),
     });
     for (const s of demo.staff) {

@@ -97,7 +97,7 @@ export function createServices(
   const accounts = new AccountsService(db, pii, notifications);
   const webhooks = new WebhooksService(db, pii, audit, { allowLoopback: !options.production });
   const prescreen = new PrescreenService(db);
-  const settlement = new SettlementService(db);
+  const settlement = new SettlementService(db, audit);
   const catalogue = new CatalogueService(db, search, shared.cache);
   const settings = new SettingsService(db, audit);
   const ranking = new RankingService(db, audit);
@@ -117,7 +117,7 @@ export function createServices(
     applications,
     dataRights: new DataRightsService({ db, accounts, identity, consents, applications, notifications, audit }),
     messages: new MessagesService(db, consents, accounts, notifications),
-    submission: new SubmissionService(db, pii, catalogue, accounts, identity, consents, audit, webhooks, prescreen, notifications),
+    submission: new SubmissionService(db, pii, catalogue, accounts, identity, consents, audit, webhooks, prescreen, notifications, settlement),
     webhooks,
     prescreen,
     risk,

@@ -31,6 +31,8 @@ const statusByCode: Record<string, number> = {
   csrf_invalid: 403,
   not_found: 404,
   illegal_transition: 409,
+  agreement_overlap: 409,
+  reversal_window_closed: 409,
   account_exists: 409,
   idempotency_key_reused: 409,
   idempotency_in_flight: 409,

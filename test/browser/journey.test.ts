@@ -10,7 +10,7 @@ import { DESKTOP_VIEWPORT, openBrowser, PHONE_VIEWPORT, staffLogin, type Browser
  * One loan, end to end, in a real headless Chromium across the three surfaces:
  * a consumer finds a product, registers on the way to applying and applies; the institution's
  * staff approve and disburse the lead; the consumer watches the timeline grow; an operator sees
- * the history and the commissions it earned (CPA ¥100 per approval, CPS 1.5% of disbursement).
+ * the history and the commissions it earned (CPL ¥20 per lead, CPA ¥100 per approval, CPS 1.5% of disbursement).
  */
 
 /** Amount applied for, approved and disbursed, in yuan; CPS 1.5% of it is ¥750.00. */
@@ -249,11 +249,11 @@ describe('browser journey: consumer → institution → operator', () => {
 
     const commissions = a.locator('[data-testid=commissions]');
     await commissions.waitFor();
-    expect(await commissions.locator('[data-testid=commission-amount]').allInnerTexts()).toEqual(['¥100.00', '¥750.00']);
+    expect(await commissions.locator('[data-testid=commission-amount]').allInnerTexts()).toEqual(['¥20.00', '¥100.00', '¥750.00']);
     const adminText = await a.locator('main').innerText();
     expect(adminText).toContain('¥100.00');
     expect(adminText).toContain('¥750.00');
-    expect(adminText).toContain('¥850.00'); // total
+    expect(adminText).toContain('¥870.00'); // total
     expect(adminText).toContain('¥50,000.00');
     await shot(a, '11-admin-application');
 

@@ -26,6 +26,8 @@ describe.each(databaseTargets())('the journey through the JSON APIs on $name', (
     const consumer = await consumerAgent(t.app);
     const application = await apply(consumer.agent, t.fixtures.institutionA.productId);
     expect(application.status).toBe('submitted');
+    // the lead delivered earns its CPL at once
+    expect((await t.container.services.settlement.journalsForApplication(application.id)).map((j) => j.kind)).toEqual(['commission_cpl']);
 
     const partner = await staffAgent(t.app, 'partner', t.fixtures.institutionA.staff);
     const inbox = await partner.get('/api/partner/v1/leads').expect(200);
@@ -67,11 +69,11 @@ describe.each(databaseTargets())('the journey through the JSON APIs on $name', (
     const operator = await staffAgent(t.app, 'admin', t.fixtures.operator);
     const seen = await operator.get(`/api/admin/v1/applications/${application.id}`).expect(200);
     expect(seen.body.timeline).toHaveLength(4);
-    expect(seen.body.commissions.map((c: { kind: string }) => c.kind)).toEqual(['commission_cpa', 'commission_cps']);
+    expect(seen.body.commissions.map((c: { kind: string }) => c.kind)).toEqual(['commission_cpl', 'commission_cpa', 'commission_cps']);
     for (const journal of seen.body.commissions as { entries: { amount: number }[] }[]) {
       expect(journal.entries.reduce((s, e) => s + Math.round(e.amount * 100), 0)).toBe(0);
     }
-    expect(await accountBalance(t.container.database.db, `receivable:institution:${t.fixtures.institutionA.id}`)).toBe(10_000 + 75_000);
+    expect(await accountBalance(t.container.database.db, `receivable:institution:${t.fixtures.institutionA.id}`)).toBe(2_000 + 10_000 + 75_000);
     const all = await operator.get('/api/admin/v1/applications').expect(200);
     expect(all.body.items.map((a: { id: string }) => a.id)).toContain(application.id);
   });

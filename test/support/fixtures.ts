@@ -6,14 +6,14 @@ export interface Fixtures {
   institutionA: { id: string; staff: string; productId: string };
   institutionB: { id: string; staff: string; productId: string };
   operator: string;
-  /** CPA 100 yuan; CPS 1.5% */
-  agreement: { cpaFen: number; cpsRate: string };
+  /** CPL 20 yuan; CPA 100 yuan; CPS 1.5%; no tiers or caps; 30-day reversal window */
+  agreement: { cplFen: number; cpaFen: number; cpsRate: string };
 }
 
 /** Two institutions with one listed product, one staff login and one agreement each, and an operator. */
 export async function seedFixtures(container: Container): Promise<Fixtures> {
   const { institutions, catalogue, accounts, settlement } = container.services;
-  const agreement = { cpaFen: 10_000, cpsRate: '0.015' };
+  const agreement = { cplFen: 2_000, cpaFen: 10_000, cpsRate: '0.015' };
   const make = async (key: 'a' | 'b', name: string) => {
     const inst = await institutions.create({ name: `${name}股份有限公司`, shortName: name, kind: 'bank' });
     await settlement.createAgreement({ institutionId: inst.id, ...agreement, effectiveFrom: new Date('2026-01-01T00:00:00Z') });
@@ -49,7 +49,7 @@ export async function seedFixtures(container: Container): Promise<Fixtures> {
 export async function addInstitutionC(t: { container: Container }) {
   const { institutions, catalogue, accounts, settlement } = t.container.services;
   const inst = await institutions.create({ name: '丙消费金融有限公司', shortName: '丙消费金融', kind: 'consumer_finance' });
-  await settlement.createAgreement({ institutionId: inst.id, cpaFen: 5_000, cpsRate: '0.01', effectiveFrom: new Date('2026-01-01T00:00:00Z') });
+  await settlement.createAgreement({ institutionId: inst.id, cplFen: 1_000, cpaFen: 5_000, cpsRate: '0.01', effectiveFrom: new Date('2026-01-01T00:00:00Z') });
   await accounts.createStaff({ kind: 'institution', username: 'c.staff', password: PASSWORD, displayName: '丙员工', role: 'admin', institutionId: inst.id });
   const base = {
     institutionId: inst.id,

@@ -15,7 +15,7 @@ import { maskIdNumber, maskPhone } from '../../lib/pii';
 import { products } from '../catalogue/catalogue.schema';
 import type { CatalogueService } from '../catalogue';
 import { institutions } from '../institutions/institutions.schema';
-import type { PostedCommission, SettlementService } from '../settlement';
+import { sourceKeyFor, type PostedCommission, type ReversalResult, type SettlementService } from '../settlement';
 import { applicationEvents, applications, type ApplicationStatus } from './applications.schema';
 import { canTransition, nextStatuses, rejectReasons, statusLabels, type RejectReason } from './status-machine';
 
@@ -466,22 +466,22 @@ export class ApplicationsService {
         tx,
       );
     }
+    // commission in the same transaction as the status change: exactly once per event
     let commission: PostedCommission | null = null;
+    let reversal: ReversalResult | null = null;
     if (change.status === 'approved') {
-      commission = await this.settlement.accrueCommission(tx, {
-        type: 'approved',
-        applicationId: current.id,
-        institutionId: current.institutionId,
-        at: now,
-      });
+      commission = await this.settlement.accrue(tx, { rule: 'cpa', applicationId: current.id, institutionId: current.institutionId, at: now });
     } else if (change.status === 'disbursed') {
-      commission = await this.settlement.accrueCommission(tx, {
-        type: 'disbursed',
+      commission = await this.settlement.accrue(tx, {
+        rule: 'cps',
         applicationId: current.id,
         institutionId: current.institutionId,
-        disbursedAmountFen: change.amountFen,
+        baseAmountFen: change.amountFen,
         at: now,
       });
+    } else if (change.status === 'withdrawn' && current.status === 'approved') {
+      // an approval withdrawn within the agreement's window takes its CPA back
+      reversal = await this.settlement.reverseIn(tx, sourceKeyFor('cpa', current.id), '已批准的申请被撤回', { at: now, actorId: actor.id ?? null });
     }
     await this.audit.record(
       actor,
@@ -489,7 +489,12 @@ export class ApplicationsService {
         action: 'application.status_changed',
         objectType: 'application',
         objectId: current.id,
-        detail: { from: current.status, to: change.status, commissionJournalId: commission?.journalId ?? null },
+        detail: {
+          from: current.status,
+          to: change.status,
+          commissionJournalId: commission?.journalId ?? null,
+          ...(reversal ? { commissionReversal: reversal } : {}),
+        },
       },
       tx,
     );

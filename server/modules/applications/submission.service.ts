@@ -13,6 +13,7 @@ import type { IdentityService } from '../identity';
 import type { WebhooksService } from '../webhooks';
 import type { PrescreenService } from '../prescreen';
 import type { NotificationsService } from '../notifications';
+import type { SettlementService } from '../settlement';
 import { creditSelfAssessment } from '../catalogue';
 import { rejectReasons, type RejectReason } from './status-machine';
 import { applicationEvents, applications } from './applications.schema';
@@ -92,6 +93,7 @@ export class SubmissionService {
     private readonly webhooks: WebhooksService,
     private readonly prescreen: PrescreenService,
     private readonly notifications: NotificationsService,
+    private readonly settlement: SettlementService,
   ) {}
 
   consentRequests(productIds: string[], purpose?: string): ConsentRequest[] {
@@ -168,6 +170,7 @@ export class SubmissionService {
     }
 
     const created: string[] = [];
+    const delivered: { applicationId: string; institutionId: string }[] = [];
     if (accepted.length) {
       const phone = await this.accounts.phoneOf(consumer.id);
       const clear = await this.identity.reveal(consumer.id, { ...actor, kind: 'system', id: 'submission' }, 'application submission');
@@ -289,6 +292,13 @@ export class SubmissionService {
             await tx.update(applications).set({ queue: 'fast' }).where(eq(applications.id, id));
           }
           created.push(id);
+          delivered.push({ applicationId: id, institutionId: product.institutionId });
+        }
+        // CPL for every lead delivered, in the same transaction; institution order keeps the
+        // per-institution month locks in one order across concurrent submissions
+        const at = new Date();
+        for (const lead of delivered.sort((a, b) => a.institutionId.localeCompare(b.institutionId))) {
+          await this.settlement.accrue(tx, { rule: 'cpl', applicationId: lead.applicationId, institutionId: lead.institutionId, at });
         }
       });
     }

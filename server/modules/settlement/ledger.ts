@@ -23,7 +23,7 @@ export interface PostResult {
 
 export const accountNames = {
   institutionReceivable: (institutionId: string) => `receivable:institution:${institutionId}`,
-  commissionRevenue: (rule: 'cpa' | 'cps') => `revenue:commission:${rule}`,
+  commissionRevenue: (rule: 'cpl' | 'cpa' | 'cps') => `revenue:commission:${rule}`,
 };
 
 /** Sum of entries per currency must be zero; checked here and again by the database at commit. */

@@ -1,91 +1,185 @@
-import { and, desc, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
+import { asc, desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import type { Fen } from '../../lib/money';
 import { withTransaction } from '../../lib/tx';
+import { accounts } from '../accounts/accounts.schema';
+import type { AuditActor, AuditService } from '../audit';
 import { institutions } from '../institutions/institutions.schema';
-import { commissionFor, type CommissionEvent } from './commission';
-import { accountNames, journalsFor, postJournal, type JournalWithEntries, type PostResult } from './ledger';
-import { agreements, ledgerEntries } from './settlement.schema';
+import { accrue, agreementInForce, reverse, type Accrual, type Agreement, type PostedCommission, type ReversalResult } from './accrual';
+import { inForceAt, planNewVersion, termProblems, type AgreementTier, type CommissionEvent } from './commission';
+import { journalsFor, type JournalWithEntries } from './ledger';
+import { agreements, commissionAccruals, commissionReversals, ledgerEntries } from './settlement.schema';
 
-export type Agreement = typeof agreements.$inferSelect;
+export type { Agreement, PostedCommission, ReversalResult, Accrual };
 
-export interface PostedCommission extends PostResult {
-  rule: 'cpa' | 'cps';
-  amountFen: Fen;
-  agreementId: string;
+/** A new agreement version: the terms default to nothing extra (no tiers, no caps, 30-day reversal window). */
+export interface AgreementInput {
+  institutionId: string;
+  cplFen?: Fen;
+  cpaFen: Fen;
+  cpsRate: string;
+  tiers?: AgreementTier[];
+  cpsEventCapFen?: Fen | null;
+  cplMonthlyCapFen?: Fen | null;
+  cpaMonthlyCapFen?: Fen | null;
+  cpsMonthlyCapFen?: Fen | null;
+  reversalWindowDays?: number;
+  effectiveFrom: Date;
+  effectiveTo?: Date | null;
+  note?: string;
 }
 
-export class SettlementService {
-  constructor(private readonly db: Database) {}
+export type AgreementVersion = Agreement & { createdByName: string | null };
 
-  /** Adds a new version of an institution's agreement, ending the one in force at `effectiveFrom`. */
-  async createAgreement(input: { institutionId: string; cpaFen: Fen; cpsRate: string; effectiveFrom: Date }): Promise<Agreement> {
+export interface AccrualView extends Accrual {
+  reversed: { reason: string; reversedAt: Date; journalId: string | null } | null;
+}
+
+const systemActor: AuditActor = { kind: 'system', id: 'settlement' };
+
+export class SettlementService {
+  constructor(
+    private readonly db: Database,
+    private readonly audit?: AuditService,
+  ) {}
+
+  /**
+   * Adds a version of an institution's agreement. The institution's row is locked for the
+   * transaction, so two versions created at once are placed one after the other and can never
+   * overlap. Once a version is in force it is immutable: a change is a new version from a future
+   * date, and the version before it ends where the new one begins. Audited.
+   */
+  async createAgreement(input: AgreementInput, options: { actor?: AuditActor; now?: Date } = {}): Promise<Agreement> {
+    const terms = {
+      cplFen: input.cplFen ?? 0,
+      cpaFen: input.cpaFen,
+      cpsRate: input.cpsRate,
+      tiers: input.tiers ?? [],
+      cpsEventCapFen: input.cpsEventCapFen ?? null,
+      cplMonthlyCapFen: input.cplMonthlyCapFen ?? null,
+      cpaMonthlyCapFen: input.cpaMonthlyCapFen ?? null,
+      cpsMonthlyCapFen: input.cpsMonthlyCapFen ?? null,
+      reversalWindowDays: input.reversalWindowDays ?? 30,
+    };
+    const problems = termProblems(terms);
+    if (Object.keys(problems).length) throw new ValidationError('协议条款有误', problems);
+    const actor = options.actor ?? systemActor;
     return withTransaction(this.db, async (tx) => {
-      const [latest] = await tx
-        .select()
-        .from(agreements)
-        .where(eq(agreements.institutionId, input.institutionId))
-        .orderBy(desc(agreements.version))
-        .limit(1)
-        .for('update');
-      if (latest && latest.effectiveTo === null) {
-        await tx.update(agreements).set({ effectiveTo: input.effectiveFrom }).where(eq(agreements.id, latest.id));
+      const [institution] = await tx.select({ id: institutions.id }).from(institutions).where(eq(institutions.id, input.institutionId)).for('update');
+      if (!institution) throw new NotFoundError('机构');
+      const existing = await tx.select().from(agreements).where(eq(agreements.institutionId, input.institutionId));
+      const plan = planNewVersion(existing, { effectiveFrom: input.effectiveFrom, effectiveTo: input.effectiveTo ?? null }, options.now ?? new Date());
+      if ('refused' in plan) {
+        const { field, reason, conflict } = plan.refused;
+        if (conflict) throw new ConflictError('agreement_overlap', reason, { [field]: reason });
+        throw new ValidationError(reason, { [field]: reason });
+      }
+      if (plan.truncate) {
+        await tx.update(agreements).set({ effectiveTo: plan.truncate.effectiveTo }).where(eq(agreements.id, plan.truncate.id));
       }
       const [created] = await tx
         .insert(agreements)
-        .values({ id: newId('agr'), version: (latest?.version ?? 0) + 1, ...input })
+        .values({
+          id: newId('agr'),
+          institutionId: input.institutionId,
+          version: plan.version,
+          ...terms,
+          effectiveFrom: input.effectiveFrom,
+          effectiveTo: input.effectiveTo ?? null,
+          note: input.note ?? '',
+          createdBy: actor.kind === 'operator' ? (actor.id ?? null) : null,
+        })
         .returning();
+      await this.audit?.record(
+        actor,
+        {
+          action: 'agreement.created',
+          objectType: 'institution',
+          objectId: input.institutionId,
+          detail: { agreementId: created!.id, version: plan.version, ...terms, effectiveFrom: input.effectiveFrom, effectiveTo: input.effectiveTo ?? null, endedVersion: plan.truncate?.id ?? null },
+        },
+        tx,
+      );
       return created!;
     });
   }
 
-  async agreementInForce(institutionId: string, at: Date, tx: Database = this.db): Promise<Agreement | undefined> {
-    const [row] = await tx
-      .select()
-      .from(agreements)
-      .where(
-        and(
-          eq(agreements.institutionId, institutionId),
-          lte(agreements.effectiveFrom, at),
-          or(isNull(agreements.effectiveTo), gt(agreements.effectiveTo, at)),
-        ),
-      )
-      .orderBy(desc(agreements.version))
-      .limit(1);
-    return row;
+  agreementInForce(institutionId: string, at: Date, tx: Database = this.db): Promise<Agreement | undefined> {
+    return agreementInForce(tx, institutionId, at);
   }
 
-  async agreementsOf(institutionId: string): Promise<Agreement[]> {
-    return this.db.select().from(agreements).where(eq(agreements.institutionId, institutionId)).orderBy(desc(agreements.version));
+  /** Every version of an institution's agreement, newest first, with who created it. */
+  async agreementsOf(institutionId: string): Promise<AgreementVersion[]> {
+    const rows = await this.db
+      .select({ agreement: agreements, createdByName: accounts.displayName })
+      .from(agreements)
+      .leftJoin(accounts, eq(accounts.id, agreements.createdBy))
+      .where(eq(agreements.institutionId, institutionId))
+      .orderBy(desc(agreements.version));
+    return rows.map((r) => ({ ...r.agreement, createdByName: r.createdByName }));
+  }
+
+  /** Each institution with the version in force at `at` and the next one scheduled after it. */
+  async agreementOverview(at = new Date()): Promise<{ institutionId: string; institutionName: string; current?: Agreement; next?: Agreement; versions: number }[]> {
+    const [list, all] = await Promise.all([
+      this.db.select({ id: institutions.id, name: institutions.shortName }).from(institutions).orderBy(asc(institutions.shortName)),
+      this.db.select().from(agreements).orderBy(asc(agreements.effectiveFrom)),
+    ]);
+    return list.map((i) => {
+      const versions = all.filter((a) => a.institutionId === i.id);
+      return {
+        institutionId: i.id,
+        institutionName: i.name,
+        current: inForceAt(versions, at),
+        next: versions.find((a) => a.effectiveFrom.getTime() > at.getTime()),
+        versions: versions.length,
+      };
+    });
   }
 
   /**
-   * Posts the commission an application event earns, in the caller's transaction, under the
-   * agreement in force at the event's time. Posting is keyed by the source event, so a
-   * repeated or concurrent call posts nothing more.
+   * Accrues the commission an application event earns (CPL on delivery, CPA on approval, CPS on
+   * disbursement) in the caller's transaction, exactly once per source event.
    */
-  async accrueCommission(
-    tx: Database,
-    event: CommissionEvent & { institutionId: string; at: Date },
-  ): Promise<PostedCommission | null> {
-    const agreement = await this.agreementInForce(event.institutionId, event.at, tx);
-    if (!agreement) return null;
-    const charge = commissionFor(event, agreement);
-    if (!charge) return null;
-    const result = await postJournal(tx, {
-      sourceKey: charge.sourceKey,
-      kind: `commission_${charge.rule}`,
-      institutionId: event.institutionId,
-      applicationId: event.applicationId,
-      agreementId: agreement.id,
-      memo: charge.memo,
-      entries: [
-        { account: accountNames.institutionReceivable(event.institutionId), amountFen: charge.amountFen },
-        { account: accountNames.commissionRevenue(charge.rule), amountFen: -charge.amountFen },
-      ],
+  accrue(tx: Database, event: CommissionEvent & { institutionId: string; at: Date }): Promise<PostedCommission | null> {
+    return accrue(tx, event);
+  }
+
+  /** Reverses an accrual within its window, in the caller's transaction; null when there is none. */
+  reverseIn(tx: Database, sourceKey: string, reason: string, options: { at: Date; actorId?: string | null }): Promise<ReversalResult | null> {
+    return reverse(tx, sourceKey, reason, options);
+  }
+
+  /** An operator reverses a commission (a cancelled disbursement, …) with a reason; audited. */
+  async reverse(sourceKey: string, reason: string, actor: AuditActor, at = new Date()): Promise<ReversalResult> {
+    if (!reason.trim()) throw new ValidationError('请填写冲回原因', { reason: '请填写冲回原因' });
+    return withTransaction(this.db, async (tx) => {
+      const result = await reverse(tx, sourceKey, reason.trim(), { at, actorId: actor.id ?? null });
+      if (!result) throw new NotFoundError('佣金');
+      if (result.outcome === 'outside_window') {
+        throw new ConflictError('reversal_window_closed', '已超过协议约定的冲回期限，不能冲回', { sourceKey: '已超过冲回期限' });
+      }
+      if (result.outcome === 'reversed') {
+        await this.audit?.record(actor, { action: 'commission.reversed', objectType: 'commission', objectId: sourceKey, detail: { reason, journalId: result.journalId, amountFen: result.amountFen } }, tx);
+      }
+      return result;
     });
-    return { ...result, rule: charge.rule, amountFen: charge.amountFen, agreementId: agreement.id };
+  }
+
+  /** An application's accruals, with their reversal when there is one. */
+  async accrualsForApplication(applicationId: string): Promise<AccrualView[]> {
+    const rows = await this.db
+      .select({ accrual: commissionAccruals, reversal: commissionReversals })
+      .from(commissionAccruals)
+      .leftJoin(commissionReversals, eq(commissionReversals.sourceKey, commissionAccruals.sourceKey))
+      .where(eq(commissionAccruals.applicationId, applicationId))
+      .orderBy(asc(commissionAccruals.createdAt), asc(commissionAccruals.rule));
+    return rows.map((r) => ({
+      ...r.accrual,
+      reversed: r.reversal ? { reason: r.reversal.reason, reversedAt: r.reversal.reversedAt, journalId: r.reversal.journalId } : null,
+    }));
   }
 
   journalsForApplication(applicationId: string): Promise<JournalWithEntries[]> {

@@ -1,0 +1,184 @@
+import { and, desc, eq, gt, isNull, lte, notExists, or, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import { newId } from '../../lib/ids';
+import type { Fen } from '../../lib/money';
+import { chargeFor, reversalKeyFor, shanghaiMonth, sourceKeyFor, withinReversalWindow, type CommissionEvent, type CommissionRule } from './commission';
+import { accountNames, postJournal } from './ledger';
+import { agreements, commissionAccruals, commissionReversals } from './settlement.schema';
+
+export type Agreement = typeof agreements.$inferSelect;
+export type Accrual = typeof commissionAccruals.$inferSelect;
+
+export interface PostedCommission {
+  sourceKey: string;
+  rule: CommissionRule;
+  amountFen: Fen;
+  agreementId: string;
+  /** null when the event earned nothing (a cap was reached) */
+  journalId: string | null;
+  /** false when the source event had already accrued: nothing new was posted */
+  posted: boolean;
+}
+
+export interface ReversalResult {
+  sourceKey: string;
+  outcome: 'reversed' | 'already_reversed' | 'outside_window';
+  amountFen: Fen;
+  journalId: string | null;
+}
+
+/**
+ * One lock per institution and Asia/Shanghai month, held to the end of the transaction: accruals
+ * and reversals of one institution's month run one at a time, so each reads the tier count and
+ * the monthly total that every earlier one left.
+ */
+async function lockMonth(tx: Database, institutionId: string, month: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`commission:${institutionId}:${month}`}))`);
+}
+
+export async function agreementInForce(db: Database, institutionId: string, at: Date): Promise<Agreement | undefined> {
+  const [row] = await db
+    .select()
+    .from(agreements)
+    .where(
+      and(
+        eq(agreements.institutionId, institutionId),
+        lte(agreements.effectiveFrom, at),
+        or(isNull(agreements.effectiveTo), gt(agreements.effectiveTo, at)),
+      ),
+    )
+    .orderBy(desc(agreements.version))
+    .limit(1);
+  return row;
+}
+
+const asPosted = (a: Accrual, posted: boolean): PostedCommission => ({
+  sourceKey: a.sourceKey,
+  rule: a.rule,
+  amountFen: a.amountFen,
+  agreementId: a.agreementId,
+  journalId: a.journalId,
+  posted,
+});
+
+async function accrualByKey(tx: Database, sourceKey: string): Promise<Accrual | undefined> {
+  const [row] = await tx.select().from(commissionAccruals).where(eq(commissionAccruals.sourceKey, sourceKey));
+  return row;
+}
+
+/**
+ * Accrues the commission of one event, in the caller's transaction, under the agreement in force
+ * at the event's time. Exactly once per source event (`cpl:<applicationId>`, …): a retry, a
+ * duplicate or a concurrent call gets the existing accrual back and posts nothing. Returns null
+ * when no agreement is in force.
+ */
+export async function accrue(
+  tx: Database,
+  event: CommissionEvent & { institutionId: string; at: Date },
+): Promise<PostedCommission | null> {
+  const sourceKey = sourceKeyFor(event.rule, event.applicationId);
+  const month = shanghaiMonth(event.at);
+  await lockMonth(tx, event.institutionId, month);
+  const existing = await accrualByKey(tx, sourceKey);
+  if (existing) return asPosted(existing, false);
+  const agreement = await agreementInForce(tx, event.institutionId, event.at);
+  if (!agreement) return null;
+
+  const [monthToDate] = await tx
+    .select({ count: sql<number>`count(*)::int`, amount: sql<string>`coalesce(sum(${commissionAccruals.amountFen}), 0)` })
+    .from(commissionAccruals)
+    .where(
+      and(
+        eq(commissionAccruals.institutionId, event.institutionId),
+        eq(commissionAccruals.rule, event.rule),
+        eq(commissionAccruals.month, month),
+        notExists(tx.select({ one: sql`1` }).from(commissionReversals).where(eq(commissionReversals.sourceKey, commissionAccruals.sourceKey))),
+      ),
+    );
+  const charge = chargeFor(event, agreement, { count: monthToDate!.count, amountFen: Number(monthToDate!.amount) });
+
+  let journalId: string | null = null;
+  if (charge.amountFen > 0) {
+    const journal = await postJournal(tx, {
+      sourceKey,
+      kind: `commission_${event.rule}`,
+      institutionId: event.institutionId,
+      applicationId: event.applicationId,
+      agreementId: agreement.id,
+      memo: charge.memo,
+      entries: [
+        { account: accountNames.institutionReceivable(event.institutionId), amountFen: charge.amountFen },
+        { account: accountNames.commissionRevenue(event.rule), amountFen: -charge.amountFen },
+      ],
+    });
+    // only a call for the same event under another month's lock can get here second
+    if (!journal.posted) return asPosted((await accrualByKey(tx, sourceKey))!, false);
+    journalId = journal.journalId;
+  }
+  const [inserted] = await tx
+    .insert(commissionAccruals)
+    .values({
+      id: newId('acr'),
+      sourceKey,
+      rule: event.rule,
+      institutionId: event.institutionId,
+      applicationId: event.applicationId,
+      agreementId: agreement.id,
+      eventAt: event.at,
+      month,
+      ordinal: charge.ordinal,
+      baseAmountFen: event.baseAmountFen ?? null,
+      amountFen: charge.amountFen,
+      journalId,
+      memo: charge.memo,
+    })
+    .onConflictDoNothing({ target: commissionAccruals.sourceKey })
+    .returning();
+  if (!inserted) return asPosted((await accrualByKey(tx, sourceKey))!, false);
+  return asPosted(inserted, true);
+}
+
+/**
+ * Reverses an accrual when `at` is within its agreement's reversal window: a reversing journal
+ * `rev:<sourceKey>` (nothing is updated or deleted) and a reversal record, once. The reversed
+ * event no longer counts toward its month's tiers and caps. Returns null when there is no such
+ * accrual.
+ */
+export async function reverse(
+  tx: Database,
+  sourceKey: string,
+  reason: string,
+  options: { at: Date; actorId?: string | null },
+): Promise<ReversalResult | null> {
+  const accrual = await accrualByKey(tx, sourceKey);
+  if (!accrual) return null;
+  await lockMonth(tx, accrual.institutionId, accrual.month);
+  const [done] = await tx.select().from(commissionReversals).where(eq(commissionReversals.sourceKey, sourceKey));
+  if (done) return { sourceKey, outcome: 'already_reversed', amountFen: accrual.amountFen, journalId: done.journalId };
+  const [agreement] = await tx.select().from(agreements).where(eq(agreements.id, accrual.agreementId));
+  if (!withinReversalWindow(accrual.eventAt, options.at, agreement!.reversalWindowDays)) {
+    return { sourceKey, outcome: 'outside_window', amountFen: accrual.amountFen, journalId: null };
+  }
+  let journalId: string | null = null;
+  if (accrual.amountFen > 0) {
+    const journal = await postJournal(tx, {
+      sourceKey: reversalKeyFor(sourceKey),
+      kind: 'commission_reversal',
+      institutionId: accrual.institutionId,
+      applicationId: accrual.applicationId,
+      agreementId: accrual.agreementId,
+      memo: `冲回 ${accrual.rule.toUpperCase()}：${reason}`,
+      entries: [
+        { account: accountNames.institutionReceivable(accrual.institutionId), amountFen: -accrual.amountFen },
+        { account: accountNames.commissionRevenue(accrual.rule), amountFen: accrual.amountFen },
+      ],
+    });
+    journalId = journal.journalId;
+  }
+  const [inserted] = await tx
+    .insert(commissionReversals)
+    .values({ sourceKey, reason, journalId, actorId: options.actorId ?? null, reversedAt: options.at })
+    .onConflictDoNothing()
+    .returning();
+  return { sourceKey, outcome: inserted ? 'reversed' : 'already_reversed', amountFen: accrual.amountFen, journalId };
+}
