@@ -231,8 +231,8 @@ describe.each(databaseTargets())('statistics and dashboard, on $name', (target) 
       activeUsers: n('visitors'),
     });
     expect(d.totals).toMatchObject({ applications: 8, approvals: 4, disbursements: 3, disbursedAmount: 100_000 });
-    // CPA 100 yuan per approval, CPS 1.5% of the disbursed amount
-    expect(d.totals.commission).toBe(4 * 100 + 0.015 * 100_000);
+    // CPL 20 yuan per delivered lead, CPA 100 yuan per approval, CPS 1.5% of the disbursed amount
+    expect(d.totals.commission).toBe(8 * 20 + 4 * 100 + 0.015 * 100_000);
     expect(d.totals.approvalRate).toBe(4 / 5);
 
     expect(d.funnel.map((s: { key: string; count: number }) => [s.key, s.count])).toEqual([
@@ -260,9 +260,9 @@ describe.each(databaseTargets())('statistics and dashboard, on $name', (target) 
       expect(inst.commission).toBe(Number(row.commission_fen) / 100);
     }
     const a = d.institutions.find((i: { institutionId: string }) => i.institutionId === A.id);
-    expect(a).toMatchObject({ name: '甲银行', applications: 6, approvals: 3, rejections: 1, approvalRate: 0.75, disbursements: 2, disbursedAmount: 80_000, commission: 300 + 1200 });
+    expect(a).toMatchObject({ name: '甲银行', applications: 6, approvals: 3, rejections: 1, approvalRate: 0.75, disbursements: 2, disbursedAmount: 80_000, commission: 6 * 20 + 300 + 1200 });
     const b = d.institutions.find((i: { institutionId: string }) => i.institutionId === B.id);
-    expect(b).toMatchObject({ applications: 2, approvals: 1, approvalRate: 1, disbursedAmount: 20_000, commission: 100 + 300 });
+    expect(b).toMatchObject({ applications: 2, approvals: 1, approvalRate: 1, disbursedAmount: 20_000, commission: 2 * 20 + 100 + 300 });
   });
 
   it('renders the operator dashboard page and exports its tables', async () => {
@@ -279,12 +279,13 @@ describe.each(databaseTargets())('statistics and dashboard, on $name', (target) 
     const daily = await op.get('/admin/dashboard/daily.csv').query({ from: today, to: today }).expect(200);
     const dailyLines = daily.text.replace(/^\uFEFF/, '').trim().split('\n');
     expect(dailyLines[0]).toBe('日期,搜索,查看产品,申请,审批通过,放款笔数,放款金额(元),佣金(元),活跃用户');
-    expect(dailyLines[1]).toMatch(new RegExp(`^${today},${searches},\\d+,8,4,3,100000\\.00,1900\\.00,\\d+$`));
+    expect(dailyLines[1]).toMatch(new RegExp(`^${today},${searches},\\d+,8,4,3,100000\\.00,2060\\.00,\\d+$`));
 
     const inst = await op.get('/admin/dashboard/institutions.csv').query({ from: today, to: today }).expect(200);
     const instLines = inst.text.replace(/^\uFEFF/, '').trim().split('\n');
     expect(instLines[0]).toBe('机构编号,机构,申请,审批通过,拒绝,通过率,放款笔数,放款金额(元),佣金(元),平均首次响应(小时)');
-    expect(instLines).toContainEqual(expect.stringMatching(new RegExp(`^${A.id},甲银行,6,3,1,75\\.00%,2,80000\\.00,1500\\.00,\\d+\\.\\d{2}$`)));
-    expect(instLines).toContainEqual(expect.stringMatching(new RegExp(`^${B.id},乙银行,2,1,0,100\\.00%,1,20000\\.00,400\\.00,\\d+\\.\\d{2}$`)));
+    // commission includes CPL (20 yuan per lead): 甲 6 leads, 乙 2 leads
+    expect(instLines).toContainEqual(expect.stringMatching(new RegExp(`^${A.id},甲银行,6,3,1,75\\.00%,2,80000\\.00,1620\\.00,\\d+\\.\\d{2}$`)));
+    expect(instLines).toContainEqual(expect.stringMatching(new RegExp(`^${B.id},乙银行,2,1,0,100\\.00%,1,20000\\.00,440\\.00,\\d+\\.\\d{2}$`)));
   });
 });
