@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { Router } from 'express';
 import type { Services } from '../../container';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
@@ -44,18 +45,33 @@ function productJsonText(p: ProductView): string {
 
 export function consumerApi(services: Services, kit: HttpKit): Router {
   const { guards, limits, visitor, device } = kit;
+  const anonymousLists = new LRUCache<string, { version: number; body: string; ids: string[]; q: string | undefined }>({ max: 5000, ttl: 5000 });
   const r = Router();
   const consumer = guards.consumer('api');
 
   r.get('/products', guards.public, async (req, res) => {
+    const who = visitor(req, res);
+    // anonymous lists are the same for everyone: the finished body is kept for a few seconds,
+    // keyed by the query string and dropped as soon as the catalogue's results change
+    const cacheKey = req.account ? undefined : req.originalUrl;
+    const hit = cacheKey ? anonymousLists.get(cacheKey) : undefined;
+    if (hit && hit.version === services.catalogue.resultsVersion) {
+      if (hit.q) services.catalogue.recordEvent(who, 'search', { query: hit.q, channel: 'api' });
+      services.catalogue.recordImpressions(who, hit.ids, hit.q ? 'search' : 'list', 'api');
+      res.type('application/json').send(hit.body);
+      return;
+    }
+    const version = services.catalogue.resultsVersion;
     const input = parse(productListQuery, req.query, '查询参数有误');
     const page = await services.catalogue.searchListed(await toSearchQuery(services, req, input));
-    const who = visitor(req, res);
     if (input.q) services.catalogue.recordEvent(who, 'search', { query: input.q, channel: 'api' });
-    services.catalogue.recordImpressions(who, page.items.map((p) => p.id), input.q ? 'search' : 'list', 'api');
+    const ids = page.items.map((p) => p.id);
+    services.catalogue.recordImpressions(who, ids, input.q ? 'search' : 'list', 'api');
     // items are serialised once per product version and spliced in: the list is the hot path
     const meta = JSON.stringify({ total: page.total, page: page.page, pageSize: page.pageSize, facets: page.facets });
-    res.type('application/json').send(`{"items":[${page.items.map(productJsonText).join(',')}],${meta.slice(1)}`);
+    const body = `{"items":[${page.items.map(productJsonText).join(',')}],${meta.slice(1)}`;
+    if (cacheKey && !input.eligible) anonymousLists.set(cacheKey, { version, body, ids, q: input.q });
+    res.type('application/json').send(body);
   });
 
   r.get('/products/:id', guards.public, async (req, res) => {

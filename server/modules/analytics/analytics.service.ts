@@ -1,10 +1,10 @@
-import { and, eq, gte, inArray, like, lt, sql, type SQL } from 'drizzle-orm';
+import { and, eq, gte, inArray, like, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Database } from '../../db/client';
 import { NotFoundError } from '../../lib/errors';
 import { consumerProfiles } from '../accounts/accounts.schema';
 import { applicationEvents, applications } from '../applications/applications.schema';
-import { catalogueEvents, products, type EventChannel } from '../catalogue/catalogue.schema';
+import { catalogueEvents, catalogueImpressions, products, type EventChannel } from '../catalogue/catalogue.schema';
 import { creditSelfAssessment } from '../catalogue/eligibility';
 import { consumerIdentities } from '../identity/identity.schema';
 import { institutions } from '../institutions/institutions.schema';
@@ -158,7 +158,7 @@ export class AnalyticsService {
 
   // ---- grouped counts, one SQL statement each ------------------------------------------
 
-  /** Impression, click, search and apply events, with distinct visitors, grouped by a dimension. */
+  /** Click, search and apply events with distinct visitors, and impressions, grouped by a dimension. */
   private async eventCounts(range: DateRange, scope: Scope, dim: Dimension) {
     const key = {
       total: sql<string>`'total'`,
@@ -167,12 +167,11 @@ export class AnalyticsService {
       institution: sql<string>`${products.institutionId}`,
       channel: sql<string>`${catalogueEvents.channel}`,
     }[dim];
-    const kinds = ['impression', 'view', 'click', 'apply', 'search'];
+    const kinds = ['view', 'click', 'apply', 'search'];
     const scoped = scope.institutionId !== undefined || scope.productId !== undefined || dim === 'institution' || dim === 'product';
     const base = this.db
       .select({
         key,
-        impressions: int(sql`count(*) filter (where ${catalogueEvents.kind} = 'impression')`),
         clicks: int(sql`count(*) filter (where ${catalogueEvents.kind} in ('view', 'click'))`),
         applies: int(sql`count(*) filter (where ${catalogueEvents.kind} = 'apply')`),
         searches: int(sql`count(*) filter (where ${catalogueEvents.kind} = 'search')`),
@@ -185,10 +184,41 @@ export class AnalyticsService {
       scope.institutionId ? eq(products.institutionId, scope.institutionId) : undefined,
       scope.productId ? eq(catalogueEvents.productId, scope.productId) : undefined,
     );
-    const rows = scoped
-      ? await base.innerJoin(products, eq(products.id, catalogueEvents.productId)).where(where).groupBy(grouping(dim, key))
-      : await base.where(where).groupBy(grouping(dim, key));
-    return new Map(rows.map((r) => [r.key, r]));
+    const [rows, impressions] = await Promise.all([
+      scoped
+        ? base.innerJoin(products, eq(products.id, catalogueEvents.productId)).where(where).groupBy(grouping(dim, key))
+        : base.where(where).groupBy(grouping(dim, key)),
+      this.impressionCounts(range, scope, dim),
+    ]);
+    const counts = new Map(rows.map((r) => [r.key, { ...r, impressions: impressions.get(r.key) ?? 0 }]));
+    for (const [k, n] of impressions) if (!counts.has(k)) counts.set(k, { key: k, clicks: 0, applies: 0, searches: 0, visitors: 0, impressions: n });
+    return counts;
+  }
+
+  /** Impressions from the per-day totals, grouped like the events. */
+  private async impressionCounts(range: DateRange, scope: Scope, dim: Dimension): Promise<Map<string, number>> {
+    const t = catalogueImpressions;
+    const key = {
+      total: sql<string>`'total'`,
+      day: sql<string>`to_char(${t.day}, 'YYYY-MM-DD')`,
+      product: sql<string>`${t.productId}`,
+      institution: sql<string>`${products.institutionId}`,
+      channel: sql<string>`${t.channel}`,
+    }[dim];
+    const rows = await this.db
+      .select({ key, n: bigintSum(sql`${t.count}`) })
+      .from(t)
+      .innerJoin(products, eq(products.id, t.productId))
+      .where(
+        and(
+          gte(t.day, range.from),
+          lte(t.day, range.to),
+          scope.institutionId ? eq(products.institutionId, scope.institutionId) : undefined,
+          scope.productId ? eq(t.productId, scope.productId) : undefined,
+        ),
+      )
+      .groupBy(grouping(dim, key));
+    return new Map(rows.map((r) => [r.key, r.n]));
   }
 
   /** Applications created in the period, with first-response times, grouped by a dimension. */

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gt, inArray, ne, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { applications } from '../applications/applications.schema';
 import { institutions } from '../institutions/institutions.schema';
-import { catalogueEvents, products } from './catalogue.schema';
+import { catalogueEvents, catalogueImpressions, products } from './catalogue.schema';
 
 export type ProductRow = typeof products.$inferSelect;
 export type ProductInsert = typeof products.$inferInsert;
@@ -105,6 +105,17 @@ export class CatalogueRepository {
 
   async insertEvents(events: CatalogueEventInsert[]): Promise<void> {
     await this.db.insert(catalogueEvents).values(events);
+  }
+
+  /** Adds impression counts to the day's totals. */
+  async addImpressions(rows: (typeof catalogueImpressions.$inferInsert)[]): Promise<void> {
+    await this.db
+      .insert(catalogueImpressions)
+      .values(rows)
+      .onConflictDoUpdate({
+        target: [catalogueImpressions.day, catalogueImpressions.productId, catalogueImpressions.channel, catalogueImpressions.list],
+        set: { count: sql`${catalogueImpressions.count} + excluded.count` },
+      });
   }
 
   async insertMany(rows: ProductInsert[]): Promise<void> {

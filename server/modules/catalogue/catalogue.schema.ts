@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, check, index, integer, jsonb, numeric, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, check, date, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import { institutions } from '../institutions/institutions.schema';
 
 export const productStatuses = ['draft', 'in_review', 'listed', 'paused', 'delisted'] as const;
@@ -108,4 +108,21 @@ export const catalogueEvents = pgTable(
     // statistics: events of a period by kind (per-day charts, funnels)
     index('catalogue_events_created_idx').on(t.createdAt, t.kind),
   ],
+);
+
+/**
+ * Impressions, counted per Asia/Shanghai day, product, channel and list. A result page shows
+ * twenty products: counting them in memory and adding the counts every second costs a map
+ * increment per product instead of twenty rows per page view.
+ */
+export const catalogueImpressions = pgTable(
+  'catalogue_impressions',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    productId: text('product_id').notNull(),
+    channel: text('channel', { enum: eventChannels }).notNull(),
+    list: text('list').notNull(),
+    count: bigint('count', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.productId, t.channel, t.list] }), index('catalogue_impressions_product_idx').on(t.productId, t.day)],
 );

@@ -67,6 +67,7 @@ export class CatalogueService {
   private fingerprint = '';
   private timers: NodeJS.Timeout[] = [];
   private pendingEvents: CatalogueEventInsert[] = [];
+  private readonly pendingImpressions = new Map<string, number>();
   private eventTimer: NodeJS.Timeout | undefined;
   private signals: RankingSignals | undefined;
 
@@ -101,7 +102,7 @@ export class CatalogueService {
     const rows = await this.repo.listedWithInstitution();
     this.listed = new Map(rows.map((r) => [r.product.id, toProductView(r)]));
     await this.search.replaceAll([...this.listed.values()].map((v) => this.document(v)));
-    await this.cache.invalidate('catalogue');
+    await this.dropCachedResults();
   }
 
   async syncIfChanged(): Promise<boolean> {
@@ -113,7 +114,7 @@ export class CatalogueService {
   async refreshStats(): Promise<void> {
     this.stats = await this.repo.stats();
     await this.search.upsert([...this.listed.values()].map((v) => this.document(v)));
-    await this.cache.invalidate('catalogue');
+    await this.dropCachedResults();
   }
 
   private document(v: ProductView): ProductDocument {
@@ -213,7 +214,7 @@ export class CatalogueService {
       await this.search.remove([id]);
     }
     this.fingerprint = await this.repo.fingerprint();
-    await this.cache.invalidate('catalogue');
+    await this.dropCachedResults();
   }
 
   /** Connects the default sort to the ranking weights and promotions (wired once by the container). */
@@ -222,8 +223,19 @@ export class CatalogueService {
   }
 
   /** Drops cached result pages (after ranking weights or promotions change). */
-  async invalidateResults(): Promise<void> {
+  /**
+   * Bumped whenever cached results are dropped (a product changed, ranking weights or promotions
+   * changed): response caches in front of the catalogue compare it to know their entries are stale.
+   */
+  resultsVersion = 0;
+
+  private async dropCachedResults(): Promise<void> {
+    this.resultsVersion++;
     await this.cache.invalidate('catalogue');
+  }
+
+  async invalidateResults(): Promise<void> {
+    await this.dropCachedResults();
   }
 
   /** Listed products with a promotion of this kind running now, and the promotion weight in force. */
@@ -328,10 +340,14 @@ export class CatalogueService {
    * `impression` row per product, buffered like every other event. `list` names the list
    * (`search`, `recommendations`, `home`, …); nothing about the visitor but the keyed hash.
    */
-  recordImpressions(visitor: string, productIds: readonly string[], list: string, channel: EventChannel = 'web'): void {
-    productIds.forEach((productId, position) =>
-      this.buffer({ visitor, kind: 'impression', channel, productId, query: null, filters: { list, position: position + 1 } }),
-    );
+  /** Counts the products a list showed (no visitor is kept: impressions are totals per day, product, channel and list). */
+  recordImpressions(_visitor: string, productIds: readonly string[], list: string, channel: EventChannel = 'web'): void {
+    const day = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+    for (const productId of productIds) {
+      const key = `${day}\u0000${productId}\u0000${channel}\u0000${list}`;
+      this.pendingImpressions.set(key, (this.pendingImpressions.get(key) ?? 0) + 1);
+    }
+    this.eventTimer ??= setTimeout(() => void this.flushEvents().catch(() => undefined), 1000).unref();
   }
 
   private buffer(event: CatalogueEventInsert): void {
@@ -344,7 +360,13 @@ export class CatalogueService {
     if (this.eventTimer) clearTimeout(this.eventTimer);
     this.eventTimer = undefined;
     const batch = this.pendingEvents.splice(0);
+    const impressions = [...this.pendingImpressions].map(([key, count]) => {
+      const [day, productId, channel, list] = key.split('\u0000') as [string, string, EventChannel, string];
+      return { day, productId, channel, list, count };
+    });
+    this.pendingImpressions.clear();
     if (batch.length) await this.repo.insertEvents(batch);
+    if (impressions.length) await this.repo.addImpressions(impressions);
   }
 
   async recentEvents(visitor: string, limit = 50) {
