@@ -102,14 +102,16 @@ export function createServices(
   const settings = new SettingsService(db, audit);
   const ranking = new RankingService(db, audit);
   const promotions = new PromotionsService(db, audit);
-  // 综合排序 reads the weights in force and the promotions running now; there is no complaints
-  // table yet, so every product's complaint rate is 0 until complaints exist
-  catalogue.useRankingSignals({ weights: () => ranking.weights(), promotedNow: () => promotions.activeNow(), complaintRate: () => 0 });
+  // 综合排序 reads the weights in force, the promotions running now and each product's complaint rate
+  let complaintRate = (_productId: string) => 0;
+  catalogue.useRankingSignals({ weights: () => ranking.weights(), promotedNow: () => promotions.activeNow(), complaintRate: (id) => complaintRate(id) });
   ranking.onChange = promotions.onChange = () => catalogue.invalidateResults();
   const risk = new RiskService(db, pii, options.risk ?? { maxAccountsPerDevice: 3, maxApplicationsPerDay: 10 });
   const blobs = new SealedBlobStore(new LocalBlobStore(options.documentsDir ?? path.join(process.cwd(), 'data', 'documents')), pii);
   const staff = new StaffService(db, pii, accounts, audit);
   const applications = new ApplicationsService(db, pii, catalogue, settlement, audit, notifications, consents, accounts, risk);
+  const complaints = new ComplaintsService(db, audit, notifications, settings, identity, applications);
+  complaintRate = (id) => complaints.complaintRate(id);
   return {
     accounts,
     institutions: new InstitutionsService(db),
@@ -130,7 +132,7 @@ export function createServices(
     mfa: new MfaService(db, pii, audit),
     onboarding: new OnboardingService(db, pii, blobs, staff, notifications, audit),
     licences: new LicencesService(db, settings, catalogue, audit),
-    complaints: new ComplaintsService(db, audit, notifications, settings, identity, applications),
+    complaints,
     reviews: new ReviewsService(db, audit, identity, applications),
     analytics: new AnalyticsService(db),
     content: new ContentService(db, audit, new LocalBlobStore(options.mediaDir ?? path.join(process.cwd(), 'data', 'media'))),

@@ -32,6 +32,7 @@ function dashboardView(d: OperatorDashboard, req: StatisticsRequest) {
       disbursed: barChart(labels, d.daily.map((x) => x.disbursedAmountFen), { title: '每日放款金额', name: '放款金额', format: shortYuan }),
       commission: barChart(labels, d.daily.map((x) => x.commissionFen), { title: '每日应计佣金', name: '佣金', format: shortYuan }),
       activeUsers: lineChart(labels, [{ name: '活跃用户', values: d.daily.map((x) => x.activeUsers) }], { title: '每日活跃用户' }),
+      complaints: barChart(labels, d.daily.map((x) => x.complaints), { title: '每日新增投诉', name: '投诉' }),
     },
     funnelChart: funnelChart(d.funnel, { title: '转化漏斗：搜索 → 查看产品 → 申请 → 审批通过 → 放款' }),
     presets: presetLinks('/admin', req.raw, req.range),

@@ -8,6 +8,16 @@ import type { JobDefinition } from './job';
 export function allJobs(services: Services): JobDefinition[] {
   return [
     {
+      name: 'ranking-signals',
+      title: '刷新综合排序的投诉率信号',
+      schedule: '*/15 * * * *',
+      run: async ({ now }) => {
+        const processed = await services.complaints.refreshProductRates(now);
+        await services.catalogue.invalidateResults();
+        return { processed };
+      },
+    },
+    {
       name: 'applications-expire',
       title: '30 天无进展的申请自动过期',
       schedule: '15 * * * *',

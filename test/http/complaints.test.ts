@@ -205,4 +205,19 @@ describe('complaints', () => {
     await complaints.changeStatus(filed.id, 'resolved', op);
     await expect(complaints.reopen(consumer.id, filed.id, '还是不行', actor, late)).rejects.toThrow(/7 天/);
   });
+
+  it('feeds each product’s complaint rate to the marketplace ranking', async () => {
+    const { complaints } = t.container.services;
+    const A = t.fixtures.institutionA;
+    const first = await consumerAgent(t.app);
+    const second = await consumerAgent(t.app);
+    const app1 = await apply(first.agent, A.productId);
+    await apply(second.agent, A.productId);
+    await complaints.file(first.id, { category: 'fees', subject: '收费不透明', description: '放款后被扣了一笔没说明的服务费', applicationId: app1.id }, { kind: 'consumer', id: first.id });
+    await complaints.refreshProductRates();
+    const rate = complaints.complaintRate(A.productId);
+    expect(rate).toBeGreaterThan(0);
+    expect(rate).toBeLessThan(1); // the second application drew no complaint
+    expect(complaints.complaintRate(t.fixtures.institutionB.productId)).toBe(0);
+  });
 });

@@ -6,6 +6,7 @@ import { consumerProfiles } from '../accounts/accounts.schema';
 import { applicationEvents, applications } from '../applications/applications.schema';
 import { catalogueEvents, catalogueImpressions, products, type EventChannel } from '../catalogue/catalogue.schema';
 import { creditSelfAssessment } from '../catalogue/eligibility';
+import { complaints } from '../feedback/feedback.schema';
 import { consumerIdentities } from '../identity/identity.schema';
 import { institutions } from '../institutions/institutions.schema';
 import { ledgerEntries, ledgerJournals } from '../settlement/settlement.schema';
@@ -115,6 +116,8 @@ export interface DashboardDay {
   disbursedAmountFen: number;
   commissionFen: number;
   activeUsers: number;
+  /** complaints filed that day (about institutions or the platform) */
+  complaints: number;
 }
 
 export interface DashboardInstitution {
@@ -293,6 +296,12 @@ export class AnalyticsService {
     return new Map(rows.map((r) => [r.key, r.amountFen]));
   }
 
+  private async complaintCounts(range: DateRange, dim: 'total' | 'day') {
+    const key = { total: sql<string>`'total'`, day: dayOf(complaints.createdAt) }[dim];
+    const rows = await this.db.select({ key, n: int(sql`count(*)`) }).from(complaints).where(within(complaints.createdAt, range)).groupBy(grouping(dim, key));
+    return new Map(rows.map((r) => [r.key, r.n]));
+  }
+
   private applicationScope(scope: Scope): (SQL | undefined)[] {
     return [
       scope.institutionId ? eq(applications.institutionId, scope.institutionId) : undefined,
@@ -461,6 +470,7 @@ export class AnalyticsService {
       this.disbursementCounts(range, all, 'day'),
       this.commissionByDay(range, 'day'),
     ]);
+    const [complaintsTotal, complaintsByDay] = await Promise.all([this.complaintCounts(range, 'total'), this.complaintCounts(range, 'day')]);
     const [appsByInst, decisionsByInst, disbursedByInst, commissionByInst, names] = await Promise.all([
       this.applicationCounts(range, all, 'institution'),
       this.decisionCounts(range, all, 'institution'),
@@ -483,6 +493,7 @@ export class AnalyticsService {
         disbursedAmountFen: m?.amountFen ?? 0,
         commissionFen: commissionByDay.get(day) ?? 0,
         activeUsers: e?.visitors ?? 0,
+        complaints: complaintsByDay.get(day) ?? 0,
       };
     };
 
@@ -496,6 +507,7 @@ export class AnalyticsService {
       disbursedAmountFen: disbursed.get('total')?.amountFen ?? 0,
       commissionFen: commission.get('total') ?? 0,
       activeUsers: events.get('total')?.visitors ?? 0,
+      complaints: complaintsTotal.get('total') ?? 0,
     };
     const decided = t.approvals + t.rejections;
     const steps: [string, string, number][] = [
@@ -516,6 +528,7 @@ export class AnalyticsService {
         disbursedAmountFen: t.disbursedAmountFen,
         commissionFen: t.commissionFen,
         activeUsers: t.activeUsers,
+        complaints: t.complaints,
         decided,
         approvalRate: ratio(t.approvals, decided),
       },

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, isNull, lt, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
-import type { Database } from '../../db/client';
+import { queryRows, type Database } from '../../db/client';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { withTransaction } from '../../lib/tx';
@@ -108,6 +108,9 @@ function cleanBody(body: string, field = 'body'): string {
  * Every status change is audited; overdue tickets are escalated by `escalateOverdue(now)`.
  */
 export class ComplaintsService {
+  /** complaints per application over the last 90 days, by product (a ranking signal), refreshed by `refreshProductRates` */
+  private productRates = new Map<string, number>();
+
   constructor(
     private readonly db: Database,
     private readonly audit: AuditService,
@@ -435,6 +438,24 @@ export class ComplaintsService {
    * first answer is late, 2 when resolution is late. Writes an internal event on the ticket.
    * Idempotent: a ticket already at its level is left alone, so a second run changes nothing.
    */
+  /** The share of a product's applications of the last 90 days that drew a complaint (0 when none). */
+  complaintRate(productId: string): number {
+    return this.productRates.get(productId) ?? 0;
+  }
+
+  /** Recomputes the complaint rate of every product from the last 90 days; returns how many products have complaints. */
+  async refreshProductRates(now = new Date()): Promise<number> {
+    const since = new Date(now.getTime() - 90 * 86_400_000);
+    const list = await queryRows<{ product_id: string; rate: string }>(this.db, sql`
+      select a.product_id, count(distinct c.application_id)::numeric / count(distinct a.id) as rate
+        from applications a left join complaints c on c.application_id = a.id
+       where a.created_at >= ${since}
+       group by a.product_id
+      having count(c.id) > 0`);
+    this.productRates = new Map(list.map((r) => [r.product_id, Number(r.rate)]));
+    return this.productRates.size;
+  }
+
   async escalateOverdue(now: Date): Promise<number> {
     const candidates = await this.db
       .select()
