@@ -67,7 +67,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   });
 
   r.get('/risk', guards.operator('page', 'risk.view'), async (req, res) => {
-    await render(req, res, 'risk', { title: '风险提示', flags: await services.risk.recentFlags(200), thresholds: services.risk.thresholds });
+    await render(req, res, 'risk', { title: '风险提示', flags: await services.risk.recentFlags(200), thresholds: await services.risk.thresholds() });
   });
 
   settingsRoutes(r, services, kit, render);

@@ -106,10 +106,15 @@ export function createServices(
   let complaintRate = (_productId: string) => 0;
   catalogue.useRankingSignals({ weights: () => ranking.weights(), promotedNow: () => promotions.activeNow(), complaintRate: (id) => complaintRate(id) });
   ranking.onChange = promotions.onChange = () => catalogue.invalidateResults();
-  const risk = new RiskService(db, pii, options.risk ?? { maxAccountsPerDevice: 3, maxApplicationsPerDay: 10 });
+  const riskDefaults = options.risk ?? { maxAccountsPerDevice: 3, maxApplicationsPerDay: 10 };
+  const risk = new RiskService(db, pii, async () => ({
+    maxAccountsPerDevice: await settings.getOr('risk.maxAccountsPerDevice', riskDefaults.maxAccountsPerDevice),
+    maxApplicationsPerDay: await settings.getOr('risk.maxApplicationsPerDay', riskDefaults.maxApplicationsPerDay),
+  }));
   const blobs = new SealedBlobStore(new LocalBlobStore(options.documentsDir ?? path.join(process.cwd(), 'data', 'documents')), pii);
   const staff = new StaffService(db, pii, accounts, audit);
   const applications = new ApplicationsService(db, pii, catalogue, settlement, audit, notifications, consents, accounts, risk);
+  const products = new ProductsService(db, catalogue, settings, audit);
   const complaints = new ComplaintsService(db, audit, notifications, settings, identity, applications);
   complaintRate = (id) => complaints.complaintRate(id);
   return {
@@ -131,12 +136,12 @@ export function createServices(
     staff,
     mfa: new MfaService(db, pii, audit),
     onboarding: new OnboardingService(db, pii, blobs, staff, notifications, audit),
-    licences: new LicencesService(db, settings, catalogue, audit),
+    licences: new LicencesService(db, settings, products, audit),
     complaints,
     reviews: new ReviewsService(db, audit, identity, applications),
     analytics: new AnalyticsService(db),
     content: new ContentService(db, audit, new LocalBlobStore(options.mediaDir ?? path.join(process.cwd(), 'data', 'media'))),
-    products: new ProductsService(db, catalogue, settings, audit),
+    products,
     promotions,
     ranking,
     recommendations: new RecommendationsService(catalogue),

@@ -27,6 +27,7 @@ const statusByCode: Record<string, number> = {
   mfa_enabled: 409,
   mfa_not_started: 409,
   mfa_required_for_role: 409,
+  licence_lapsed: 409,
   mfa_required: 401,
   csrf_invalid: 403,
   not_found: 404,

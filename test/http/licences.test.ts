@@ -39,6 +39,12 @@ describe('licence expiry', () => {
     expect(audit.filter((a) => a.action === 'institution.licence_lapsed')).toHaveLength(1);
     expect(audit.filter((a) => a.action === 'institution.licence_expiring')).toHaveLength(1);
 
+    // the reason is kept with the product; nothing resumes while the licence has lapsed
+    const history = await t.container.services.products.statusHistory(A.productId);
+    expect(history[0]).toMatchObject({ toStatus: 'paused', actorKind: 'system', reason: expect.stringContaining('牌照已于 2027-03-31 到期') });
+    const staffActor = { kind: 'institution' as const, id: 'stf' };
+    await expect(t.container.services.products.resume(A.productId, staffActor, A.id)).rejects.toMatchObject({ code: 'licence_lapsed' });
+
     // the portal shows the lapse; an operator records the renewed licence
     const partner = await staffAgent(t.app, 'partner', A.staff);
     expect((await partner.get('/partner/').expect(200)).text).toContain('牌照已到期');
@@ -46,6 +52,8 @@ describe('licence expiry', () => {
     const [renewed] = await db.select().from(institutions).where(eq(institutions.id, A.id));
     expect(renewed!.licenceLapsedAt).toBeNull();
     expect((await licences.stateOf(renewed!)).state).toBe('valid');
+    await t.container.services.products.resume(A.productId, staffActor, A.id);
+    expect((await catalogue.get(A.productId)).status).toBe('listed');
     await expect(licences.renew(A.id, { licenceNumber: 'B0003', licenceExpiresOn: '2001-01-01' }, { kind: 'operator', id: 'op' })).rejects.toMatchObject({ fields: { licenceExpiresOn: expect.any(String) } });
   });
 });

@@ -196,13 +196,6 @@ export class CatalogueService {
     return this.update(id, { status });
   }
 
-  /** Pauses every listed product of an institution (its licence lapsed); returns their ids. */
-  async pauseAllListed(institutionId: string, _reason: string): Promise<string[]> {
-    const ids = (await this.listForInstitution(institutionId)).filter((p) => p.status === 'listed').map((p) => p.id);
-    for (const id of ids) await this.setStatus(id, 'paused');
-    return ids;
-  }
-
   /** Keeps the read model, the search index and the cache in step with one product. */
   private async changed(id: string): Promise<void> {
     const [row] = await this.repo.listedWithInstitution([id]);

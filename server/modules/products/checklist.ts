@@ -14,7 +14,7 @@ export interface ChecklistContext {
   apr: { min: number; max: number } | null;
   /** `rates.listingCap`, never taken above 0.36 */
   listingCap: number;
-  /** `rates.labelAbove` */
+  /** the APR above which the high-rate label is required (24%, fixed by regulation) */
   labelAbove: number;
   /** the APR above which consumer pages show the high-rate label */
   displayedLabelAbove: number;

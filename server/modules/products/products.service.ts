@@ -15,7 +15,7 @@ import { diffVersions, type DiffRow } from './version-diff';
 
 export type ProductVersion = typeof productVersions.$inferSelect;
 export type StatusChange = typeof productStatusChanges.$inferSelect;
-type Actor = AuditActor & { kind: 'institution' | 'operator' };
+type Actor = AuditActor & { kind: 'institution' | 'operator' | 'system' };
 
 export const productStatusLabels: Record<ProductStatus, string> = { draft: '草稿', in_review: '审核中', listed: '已上架', paused: '已暂停', delisted: '已下架' };
 export const versionStatusLabels: Record<VersionStatus, string> = { draft: '草稿', submitted: '待审核', approved: '已通过', returned: '已退回', superseded: '已被取代' };
@@ -183,7 +183,7 @@ export class ProductsService {
     return reviewChecklist(params, {
       apr,
       listingCap: await this.settings.get('rates.listingCap'),
-      labelAbove: await this.settings.get('rates.labelAbove'),
+      labelAbove: APR_LABEL_THRESHOLD,
       displayedLabelAbove: APR_LABEL_THRESHOLD,
       institutionKind,
       categories: await this.settings.get('catalogue.categories'),
@@ -287,10 +287,19 @@ export class ProductsService {
     await this.audit.record(actor, { action: 'product.paused', objectType: 'product', objectId: productId, detail: { reason: reason.trim() } });
   }
 
-  /** Resumes a paused product; a pause by an operator can only be lifted by an operator. */
+  /** Pauses every listed product of an institution whose licence lapsed; returns their ids. */
+  async pauseAllListed(institutionId: string, reason: string): Promise<string[]> {
+    const listed = (await this.catalogue.listForInstitution(institutionId)).filter((p) => p.status === 'listed');
+    for (const product of listed) await this.changeStatus(product, 'paused', reason, { kind: 'system', id: 'licence-check' });
+    return listed.map((p) => p.id);
+  }
+
+  /** Resumes a paused product; a pause by an operator can only be lifted by an operator, and nothing resumes while the licence has lapsed. */
   async resume(productId: string, actor: Actor, institutionId?: string): Promise<void> {
     const product = institutionId ? await this.ownProduct(institutionId, productId) : await this.catalogue.get(productId);
     if (product.status !== 'paused') throw new ConflictError('not_paused', '只有已暂停的产品可以恢复');
+    const [owner] = await this.db.select({ lapsed: institutions.licenceLapsedAt }).from(institutions).where(eq(institutions.id, product.institutionId));
+    if (owner?.lapsed) throw new ConflictError('licence_lapsed', '机构牌照已到期，更新牌照后才能恢复产品');
     const [lastPause] = (await this.statusHistory(productId)).filter((c) => c.toStatus === 'paused');
     if (actor.kind === 'institution' && lastPause?.actorKind === 'operator') throw new ForbiddenError('该产品由平台暂停，请联系平台运营恢复');
     await this.changeStatus(product, 'listed', null, actor);

@@ -28,7 +28,8 @@ export class RiskService {
   constructor(
     private readonly db: Database,
     private readonly pii: PiiCipher,
-    readonly thresholds: RiskThresholds,
+    /** the thresholds in force (system parameters, defaulting to the environment's) */
+    readonly thresholds: () => Promise<RiskThresholds>,
   ) {}
 
   private hashes(device: string, ip: string) {
@@ -48,12 +49,13 @@ export class RiskService {
   private async checkDevice(deviceHash: string): Promise<void> {
     const [row] = await this.db.select({ n: countDistinct(riskSignals.accountId) }).from(riskSignals).where(eq(riskSignals.deviceHash, deviceHash));
     const accounts = row?.n ?? 0;
-    if (accounts > this.thresholds.maxAccountsPerDevice) {
+    const thresholds = await this.thresholds();
+    if (accounts > thresholds.maxAccountsPerDevice) {
       const others = await this.db
         .selectDistinct({ accountId: riskSignals.accountId })
         .from(riskSignals)
         .where(eq(riskSignals.deviceHash, deviceHash));
-      for (const o of others) await this.flag(o.accountId, 'shared_device', { accounts, threshold: this.thresholds.maxAccountsPerDevice });
+      for (const o of others) await this.flag(o.accountId, 'shared_device', { accounts, threshold: thresholds.maxAccountsPerDevice });
     }
   }
 
@@ -72,8 +74,9 @@ export class RiskService {
       .select({ n: count() })
       .from(riskSignals)
       .where(and(eq(riskSignals.accountId, accountId), eq(riskSignals.kind, 'application'), gt(riskSignals.createdAt, sql`now() - interval '24 hours'`)));
-    if ((row?.n ?? 0) > this.thresholds.maxApplicationsPerDay) {
-      await this.flag(accountId, 'application_burst', { applications24h: row!.n, threshold: this.thresholds.maxApplicationsPerDay });
+    const { maxApplicationsPerDay } = await this.thresholds();
+    if ((row?.n ?? 0) > maxApplicationsPerDay) {
+      await this.flag(accountId, 'application_burst', { applications24h: row!.n, threshold: maxApplicationsPerDay });
     }
   }
 

@@ -15,7 +15,6 @@ const rate = z.number().min(0).max(0.36);
 export const settingDefinitions = {
   'complaints.firstResponseHours': { group: '投诉', label: '首次答复时限（小时）', schema: hours, default: 24 },
   'complaints.resolutionHours': { group: '投诉', label: '办结时限（小时）', schema: hours, default: 24 * 7 },
-  'rates.labelAbove': { group: '利率', label: '高于此综合年化利率时标注提示', schema: rate, default: 0.24 },
   'rates.listingCap': { group: '利率', label: '可上架的综合年化利率上限', schema: rate, default: 0.36 },
   'licence.warningDays': { group: '机构', label: '牌照到期前提醒天数', schema: z.number().int().min(1).max(365), default: 30 },
   'risk.maxAccountsPerDevice': { group: '风控', label: '同一设备最多账号数', schema: z.number().int().min(1).max(100), default: 3 },
@@ -56,6 +55,12 @@ export class SettingsService {
     const stored = (await this.load()).get(key);
     const parsed = settingDefinitions[key].schema.safeParse(stored);
     return (parsed.success ? parsed.data : settingDefinitions[key].default) as SettingValue<K>;
+  }
+
+  /** The stored value, or `fallback` when operators never set it (e.g. a default from the environment). */
+  async getOr<K extends SettingKey>(key: K, fallback: SettingValue<K>): Promise<SettingValue<K>> {
+    const parsed = settingDefinitions[key].schema.safeParse((await this.load()).get(key));
+    return (parsed.success ? parsed.data : fallback) as SettingValue<K>;
   }
 
   /** All parameters with their current values, for the settings page. */
