@@ -6,13 +6,17 @@ import { AppError } from '../lib/errors';
  * Pages: a synchroniser token kept in the session, sent back in a hidden `_csrf` field (or the
  * `X-CSRF-Token` header) on every state-changing request.
  */
-const { csrfSynchronisedProtection, isRequestValid } = csrfSync({
+const { csrfSynchronisedProtection, isRequestValid, generateToken } = csrfSync({
   getTokenFromRequest: (req) => (req.body as { _csrf?: string } | undefined)?._csrf ?? req.get('x-csrf-token'),
   errorConfig: { statusCode: 403, message: 'invalid csrf token', code: 'EBADCSRFTOKEN' },
 });
 export const pageCsrf: RequestHandler = (req, res, next) => {
-  // multipart bodies are parsed by the upload route itself, which checks the token right after
-  if (req.is('multipart/form-data')) return next();
+  // multipart bodies are parsed by the upload route itself, which checks the token right after;
+  // the page it shows again (a form with an error) still needs the token for the next attempt
+  if (req.is('multipart/form-data')) {
+    req.csrfToken = (overwrite?: boolean) => generateToken(req, overwrite);
+    return next();
+  }
   csrfSynchronisedProtection(req, res, (err?: unknown) => {
     if (err) return next(err);
     // the token has done its job; strict form schemas must not see it
