@@ -18,9 +18,8 @@ export const adminNav: { href: string; label: string; permission: OperatorPermis
   { href: '/admin/staff', label: '运营人员', permission: 'staff.manage' },
   { href: '/admin/agreements', label: '合作协议', permission: 'agreements.manage' },
   { href: '/admin/settings', label: '系统参数', permission: 'settings.manage' },
-  { href: '/admin/security', label: '账号安全', permission: 'dashboard.view' },
   { href: '/admin/content/articles', label: '内容', permission: 'content.manage' },
   { href: '/admin/content/campaigns', label: '活动', permission: 'content.manage' },
-  { href: '/admin/settings', label: '系统参数', permission: 'settings.manage' },
   { href: '/admin/audit', label: '审计日志', permission: 'audit.view' },
+  { href: '/admin/security', label: '账号安全', permission: 'dashboard.view' },
 ];
