@@ -30,6 +30,9 @@ import { ComplaintsService, ReviewsService } from './modules/feedback';
 import { ProductsService } from './modules/products';
 import { PromotionsService } from './modules/promotions';
 import { RankingService } from './modules/ranking';
+import { JobsService } from './modules/jobs';
+import { allJobs } from './jobs/registry';
+import { Scheduler } from './jobs/scheduler';
 
 export interface Services {
   accounts: AccountsService;
@@ -62,6 +65,10 @@ export interface Services {
   products: ProductsService;
   promotions: PromotionsService;
   ranking: RankingService;
+  /** run records of the scheduled jobs */
+  jobs: JobsService;
+  /** the scheduled jobs (server/jobs/registry.ts); started in the worker role only, runs on demand anywhere */
+  scheduler: Scheduler;
 }
 
 export interface HealthCheck {
@@ -87,7 +94,7 @@ export function createServices(
   search: SearchIndex,
   shared: SharedState,
   messages: MessageProvider = new OutboxProvider(),
-  options: { production?: boolean; risk?: RiskThresholds; documentsDir?: string; mediaDir?: string } = {},
+  options: { production?: boolean; risk?: RiskThresholds; documentsDir?: string; mediaDir?: string; logger?: Logger } = {},
 ): Services {
   const db = database.db;
   const audit = new AuditService(db);
@@ -110,7 +117,10 @@ export function createServices(
   const blobs = new SealedBlobStore(new LocalBlobStore(options.documentsDir ?? path.join(process.cwd(), 'data', 'documents')), pii);
   const staff = new StaffService(db, pii, accounts, audit);
   const applications = new ApplicationsService(db, pii, catalogue, settlement, audit, notifications, consents, accounts, risk);
-  return {
+  const jobs = new JobsService(db);
+  const services: Services = {
+    jobs,
+    scheduler: undefined as unknown as Scheduler, // set below: the jobs need the other services
     accounts,
     institutions: new InstitutionsService(db),
     catalogue,
@@ -142,6 +152,8 @@ export function createServices(
     identity,
     consents,
   };
+  services.scheduler = new Scheduler(allJobs(services), { locks: shared.locks, runs: jobs, logger: options.logger });
+  return services;
 }
 
 /** Wires adapters → services once. Opens the database and Redis; runs migrations. */
@@ -164,6 +176,7 @@ export async function createContainer(
     risk: config.risk,
     documentsDir: path.join(config.dataDir, 'documents'),
     mediaDir: path.join(config.dataDir, 'media'),
+    logger,
   });
   await services.catalogue.start({ watch: config.env !== 'test' });
   const health: HealthCheck[] = [
@@ -181,6 +194,7 @@ export async function createContainer(
     services,
     health,
     close: async () => {
+      await services.scheduler.stop();
       await services.catalogue.stop();
       await search.close();
       await shared.close();
