@@ -1,4 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
+import cron from 'node-cron';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryLocks } from '../../server/adapters/redis/lock';
 import { applicationEvents, jobRuns } from '../../server/db/schema';
@@ -105,6 +106,22 @@ describe('scheduled jobs', () => {
     const overview = await scheduler.describe('test-hourly');
     expect(overview.nextRunAt?.toISOString()).toBe(sh('2031-06-01T14:15:00').toISOString());
     expect(overview.lastRun?.trigger).toBe('catch_up');
+  });
+
+  it('start() schedules every job with node-cron in Asia/Shanghai; a fired task records a scheduled run; stop() removes them', async () => {
+    let fired = 0;
+    const every: JobDefinition = { name: 'test-every-minute', title: '每分钟测试任务', schedule: '* * * * *', run: async () => ({ processed: ++fired }) };
+    const scheduler = new Scheduler([every], { locks: new MemoryLocks(), runs: t.container.services.jobs });
+    scheduler.start();
+    const task = [...cron.getTasks().values()].find((task) => task.name === 'job:test-every-minute');
+    expect(task).toBeDefined();
+    expect(task!.getNextRun()!.getUTCSeconds()).toBe(0);
+    await task!.execute(); // what node-cron does at the minute
+    const [run] = await t.container.services.jobs.recent('test-every-minute', 1);
+    expect(run).toMatchObject({ trigger: 'schedule', outcome: 'succeeded', processed: 1 });
+    expect(run!.scheduledFor.getUTCSeconds()).toBe(0);
+    await scheduler.stop();
+    expect([...cron.getTasks().values()].some((task) => task.name === 'job:test-every-minute')).toBe(false);
   });
 
   it('a manual run while the job runs elsewhere is recorded as skipped_locked', async () => {
