@@ -8,6 +8,7 @@ import { allJobs } from '../../server/jobs/registry';
 import { Scheduler } from '../../server/jobs/scheduler';
 import { JobsService } from '../../server/modules/jobs';
 import { startTestApp, type TestApp } from '../support/app';
+import { databaseTargets, type DatabaseTarget } from '../support/database';
 import { apply, consumerAgent } from '../support/http';
 
 const redisUrl = process.env.TEST_REDIS_URL;
@@ -17,10 +18,12 @@ const redisUrl = process.env.TEST_REDIS_URL;
  * (CI sets TEST_REDIS_URL) each instance has its own connection; without it, the in-process
  * fallback is one lock table shared by both.
  */
-const targets: { name: string; url?: string }[] = [{ name: 'in-process locks' }];
-if (redisUrl) targets.push({ name: 'Redis', url: redisUrl });
+const [pglite, server] = databaseTargets();
+const targets: { name: string; url?: string; database: DatabaseTarget }[] = [{ name: 'in-process locks, PGlite', database: pglite! }];
+// on Redis, the database server when there is one (CI): two instances' transactions really run at once
+if (redisUrl) targets.push({ name: `Redis, ${(server ?? pglite)!.name}`, url: redisUrl, database: (server ?? pglite)! });
 
-describe.each(targets)('two scheduler instances ($name)', ({ url }) => {
+describe.each(targets)('two scheduler instances ($name)', ({ url, database }) => {
   let t: TestApp;
   let sharedA: SharedState;
   let sharedB: SharedState;
@@ -39,7 +42,7 @@ describe.each(targets)('two scheduler instances ($name)', ({ url }) => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ database: await database.open() });
     const prefix = `dc-test-jobs-${randomBytes(4).toString('hex')}:`;
     sharedA = await connectSharedState(url, prefix);
     sharedB = url ? await connectSharedState(url, prefix) : sharedA;

@@ -7,15 +7,16 @@ import type { JobDefinition } from '../../server/jobs/job';
 import { allJobs } from '../../server/jobs/registry';
 import { Scheduler } from '../../server/jobs/scheduler';
 import { startTestApp, type TestApp } from '../support/app';
+import { databaseTargets } from '../support/database';
 import { apply, consumerAgent, csrfFrom, staffAgent } from '../support/http';
 
 /** an instant written as Shanghai wall-clock time */
 const sh = (local: string) => new Date(`${local}+08:00`);
 
-describe('scheduled jobs', () => {
+describe.each(databaseTargets())('scheduled jobs on $name', (target) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ database: await target.open() });
   });
   afterAll(() => t?.close());
 
@@ -174,5 +175,8 @@ describe('scheduled jobs', () => {
     const ran = await op.post('/api/admin/v1/jobs/licences-check/run').send({}).expect(200);
     expect(ran.body).toMatchObject({ status: 'ran', run: { job: 'licences-check', trigger: 'manual', outcome: 'succeeded', processed: 0 } });
     await op.post('/api/admin/v1/jobs/nope/run').send({}).expect(404);
+    const refused = await op.post('/api/admin/v1/jobs/licences-check/run').send({ now: '2030-01-01T00:00:00Z' }).expect(400);
+    expect(refused.body.error.fields).toHaveProperty('now');
+    expect((await op.get('/api/openapi.json').expect(200)).body.paths).toHaveProperty(['/api/admin/v1/jobs/{name}/run']);
   });
 });
