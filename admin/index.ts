@@ -19,6 +19,7 @@ import { promotionReviewRoutes } from './routes/promotions';
 import { rankingRoutes } from './routes/ranking';
 
 import { settingsRoutes } from './routes/settings';
+import { jobRoutes } from './routes/jobs';
 import { agreementRoutes } from './routes/agreements';
 import { applicationPage } from './routes/application-page';
 
@@ -71,6 +72,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   });
 
   settingsRoutes(r, services, kit, render);
+  jobRoutes(r, services, kit, render);
   institutionRoutes(r, services, kit, render);
   userRoutes(r, services, kit, render);
   invitationRoutes(r, services, kit, render, { kind: 'operator', prefix: '/admin' });

@@ -20,6 +20,7 @@ export const adminNav: { href: string; label: string; permission: OperatorPermis
   { href: '/admin/settings', label: '系统参数', permission: 'settings.manage' },
   { href: '/admin/content/articles', label: '内容', permission: 'content.manage' },
   { href: '/admin/content/campaigns', label: '活动', permission: 'content.manage' },
+  { href: '/admin/jobs', label: '定时任务', permission: 'jobs.run' },
   { href: '/admin/audit', label: '审计日志', permission: 'audit.view' },
   { href: '/admin/security', label: '账号安全', permission: 'dashboard.view' },
 ];

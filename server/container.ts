@@ -30,6 +30,9 @@ import { ComplaintsService, ReviewsService } from './modules/feedback';
 import { ProductsService } from './modules/products';
 import { PromotionsService } from './modules/promotions';
 import { RankingService } from './modules/ranking';
+import { JobsService } from './modules/jobs';
+import { allJobs } from './jobs/registry';
+import { Scheduler } from './jobs/scheduler';
 
 export interface Services {
   accounts: AccountsService;
@@ -62,6 +65,10 @@ export interface Services {
   products: ProductsService;
   promotions: PromotionsService;
   ranking: RankingService;
+  /** run records of the scheduled jobs */
+  jobs: JobsService;
+  /** the scheduled jobs (server/jobs/registry.ts); started in the worker role only, runs on demand anywhere */
+  scheduler: Scheduler;
 }
 
 export interface HealthCheck {
@@ -87,7 +94,7 @@ export function createServices(
   search: SearchIndex,
   shared: SharedState,
   messages: MessageProvider = new OutboxProvider(),
-  options: { production?: boolean; risk?: RiskThresholds; documentsDir?: string; mediaDir?: string } = {},
+  options: { production?: boolean; risk?: RiskThresholds; documentsDir?: string; mediaDir?: string; logger?: Logger } = {},
 ): Services {
   const db = database.db;
   const audit = new AuditService(db);
@@ -117,7 +124,10 @@ export function createServices(
   const products = new ProductsService(db, catalogue, settings, audit);
   const complaints = new ComplaintsService(db, audit, notifications, settings, identity, applications);
   complaintRate = (id) => complaints.complaintRate(id);
-  return {
+  const jobs = new JobsService(db);
+  const services: Services = {
+    jobs,
+    scheduler: undefined as unknown as Scheduler, // set below: the jobs need the other services
     accounts,
     institutions: new InstitutionsService(db),
     catalogue,
@@ -149,6 +159,8 @@ export function createServices(
     identity,
     consents,
   };
+  services.scheduler = new Scheduler(allJobs(services), { locks: shared.locks, runs: jobs, logger: options.logger });
+  return services;
 }
 
 /** Wires adapters → services once. Opens the database and Redis; runs migrations. */
@@ -171,8 +183,13 @@ export async function createContainer(
     risk: config.risk,
     documentsDir: path.join(config.dataDir, 'documents'),
     mediaDir: path.join(config.dataDir, 'media'),
+    logger,
   });
   await services.catalogue.start({ watch: config.env !== 'test' });
+  // every instance ranks with the complaint rates of the last 90 days, kept in memory and refreshed
+  await services.complaints.refreshProductRates();
+  const complaintRates = setInterval(() => void services.complaints.refreshProductRates().catch((err: unknown) => logger.error({ err }, 'complaint rates refresh failed')), 15 * 60_000);
+  complaintRates.unref();
   const health: HealthCheck[] = [
     { name: 'database', check: () => database.ping() },
     { name: 'redis', check: () => shared.ping() },
@@ -188,6 +205,8 @@ export async function createContainer(
     services,
     health,
     close: async () => {
+      await services.scheduler.stop();
+      clearInterval(complaintRates);
       await services.catalogue.stop();
       await search.close();
       await shared.close();

@@ -15,31 +15,20 @@ async function main() {
   let seeded = null;
   if (config.seedDemo) seeded = await seedDemo(container.services);
 
-  // background work: lead webhooks (the scheduler of later jobs joins here)
-  const stopWebhooks = config.role === 'web' ? async () => {} : container.services.webhooks.startDispatcher();
-  // hourly: applications with no progress for 30 days expire (idempotent; issue 7 moves this onto the scheduler)
-  const expiry =
-    config.role === 'web'
-      ? undefined
-      : setInterval(() => {
-          void container.services.applications.expireStale().catch((err: unknown) => logger.error({ err }, 'expiry failed'));
-          void container.services.licences.enforce().catch((err: unknown) => logger.error({ err }, 'licence check failed'));
-        }, 3600_000).unref();
-
-  // hourly: complaints past their first-answer or resolution deadline are escalated (idempotent; the scheduler will take this over)
-  const escalation =
-    config.role === 'web'
-      ? undefined
-      : setInterval(
-          () => void container.services.complaints.escalateOverdue(new Date()).catch((err: unknown) => logger.error({ err }, 'complaint escalation failed')),
-          3600_000,
-        ).unref();
+  // background work in the worker role: lead webhooks, and the scheduled jobs (server/jobs/registry.ts)
+  // on their cron schedules, once across instances; instants missed while no worker ran are caught up now
+  const worker = config.role !== 'web';
+  const stopWebhooks = worker ? container.services.webhooks.startDispatcher() : async () => {};
+  const { scheduler } = container.services;
+  if (worker) {
+    scheduler.start();
+    void scheduler.catchUp().catch((err: unknown) => logger.error({ err }, 'catching up missed jobs failed'));
+  }
 
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
     await stopWebhooks().catch(() => undefined);
-    if (expiry) clearInterval(expiry);
-    if (escalation) clearInterval(escalation);
+    await scheduler.stop().catch(() => undefined);
     await container.close().catch(() => undefined);
     process.exit(0);
   };
@@ -47,7 +36,7 @@ async function main() {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
   if (config.role === 'worker') {
-    logger.info('worker role: delivering lead webhooks, expiring stale applications and escalating overdue complaints hourly');
+    logger.info({ jobs: scheduler.definitions.map((j) => `${j.name} (${j.schedule})`) }, 'worker role: delivering lead webhooks and running the scheduled jobs');
     return;
   }
 

@@ -7,15 +7,6 @@ import type { JobDefinition } from './job';
  */
 export function allJobs(services: Services): JobDefinition[] {
   return [
-    {
-      name: 'ranking-signals',
-      title: '刷新综合排序的投诉率信号',
-      schedule: '*/15 * * * *',
-      run: async ({ now }) => {
-        const processed = await services.complaints.refreshProductRates(now);
-        await services.catalogue.invalidateResults();
-        return { processed };
-      },
     },
     {
       name: 'applications-expire',

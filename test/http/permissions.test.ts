@@ -113,6 +113,10 @@ const operatorMatrix: Record<string, OperatorPermission | 'public'> = {
   'POST /admin/staff/:id/unfreeze': 'staff.manage',
   'GET /api/admin/v1/dashboard': 'dashboard.view',
   'GET /api/admin/v1/audit': 'audit.view',
+  'GET /admin/jobs': 'jobs.run',
+  'POST /admin/jobs/:name/run': 'jobs.run',
+  'GET /api/admin/v1/jobs': 'jobs.run',
+  'POST /api/admin/v1/jobs/:name/run': 'jobs.run',
 };
 
 const institutionMatrix: Record<string, InstitutionPermission | 'public'> = {

@@ -4,6 +4,8 @@ import type { RedisClient } from './index';
 export interface Lease {
   /** increases with every lease of the same name: a write carrying an older token is stale */
   fencingToken: number;
+  /** keeps the lock for another `ttlMs` from now; false when it expired or someone else holds it now */
+  extend(ttlMs: number): Promise<boolean>;
   release(): Promise<void>;
 }
 
@@ -25,6 +27,12 @@ export class MemoryLocks implements LockManager {
     this.fences.set(name, fencingToken);
     return {
       fencingToken,
+      extend: async (ms) => {
+        const held = this.held.get(name);
+        if (held?.token !== token || held.expires <= Date.now()) return false;
+        held.expires = Date.now() + ms;
+        return true;
+      },
       release: async () => {
         if (this.held.get(name)?.token === token) this.held.delete(name);
       },
@@ -32,6 +40,7 @@ export class MemoryLocks implements LockManager {
   }
 }
 
+const EXTEND = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 export class RedisLocks implements LockManager {
@@ -47,6 +56,7 @@ export class RedisLocks implements LockManager {
     const fencingToken = await this.client.incr(`${this.prefix}fence:${name}`);
     return {
       fencingToken,
+      extend: async (ms) => (await this.client.eval(EXTEND, { keys: [key], arguments: [token, String(Math.round(ms))] })) === 1,
       release: async () => {
         await this.client.eval(RELEASE, { keys: [key], arguments: [token] });
       },

@@ -45,4 +45,18 @@ describe.each(targets)('cache and locks ($name)', ({ url }) => {
     expect(await b.locks.tryAcquire('job', 5_000)).toBeNull();
     await third!.release();
   });
+
+  it('a holder extends its lock while it works; a lost lock cannot be extended', async () => {
+    const lease = await a.locks.tryAcquire('long-job', 300);
+    expect(lease).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await lease!.extend(500)).toBe(true);
+    await new Promise((r) => setTimeout(r, 200)); // past the first expiry, within the extension
+    expect(await b.locks.tryAcquire('long-job', 5_000)).toBeNull();
+    await new Promise((r) => setTimeout(r, 400));
+    const next = await b.locks.tryAcquire('long-job', 5_000); // expired: someone else takes it
+    expect(next).not.toBeNull();
+    expect(await lease!.extend(5_000)).toBe(false);
+    await next!.release();
+  });
 });

@@ -6,6 +6,7 @@ import type { HttpKit } from '../kit';
 import { parse } from '../validate';
 import { authRoutes } from './auth-routes';
 import { auditApiRoutes } from './content-api';
+import { jobsApiRoutes } from './jobs-api';
 import { statusFilterQuery } from './schemas';
 import { applicationJson, journalJson } from './serializers';
 import { inYuan, statisticsRequest } from '../statistics';
@@ -19,6 +20,7 @@ export function adminApi(services: Services, kit: HttpKit): Router {
 
   authRoutes(r, kit, 'operator');
   auditApiRoutes(r, services, kit);
+  jobsApiRoutes(r, services, kit);
 
   r.get('/applications', operator, async (req, res) => {
     const q = parse(statusFilterQuery, req.query, '查询参数有误');

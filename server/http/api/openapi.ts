@@ -271,6 +271,21 @@ export function openApiDocument() {
           responses: { 200: ok('{ items: [{ id, createdAt, actor: { kind, id, name }, action, object: { type, id }, ip, requestId, detail }], nextBefore }'), 400: error, 403: error },
         },
       },
+      '/api/admin/v1/jobs': {
+        get: {
+          summary: 'The scheduled jobs (permission jobs.run): schedule (cron, Asia/Shanghai), next run, last run and the 10 most recent runs',
+          security: [{ session: [] }],
+          responses: { 200: ok('{ items: [{ name, title, schedule, timezone, nextRunAt, lastRun, recent: [{ id, job, scheduledFor, trigger, outcome, startedAt, finishedAt, durationMs, processed, detail, error, instanceId, fencingToken, attempt, requestedBy }] }] }'), 403: error },
+        },
+      },
+      '/api/admin/v1/jobs/{name}/run': {
+        post: {
+          summary: 'Runs a job now under its lock (trigger manual, audited); status ran, or locked with a skipped_locked run when it is running elsewhere',
+          security: [{ session: [] }],
+          parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: ok('{ status, run }'), 400: error, 403: error, 404: error },
+        },
+      },
       '/api/v1/guides': {
         get: {
           summary: 'Published guides (攻略), newest first; q is Chinese-aware (装修 finds 装修贷款)',
