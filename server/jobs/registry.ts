@@ -7,7 +7,6 @@ import type { JobDefinition } from './job';
  */
 export function allJobs(services: Services): JobDefinition[] {
   return [
-    },
     {
       name: 'applications-expire',
       title: '30 天无进展的申请自动过期',
