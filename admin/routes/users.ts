@@ -1,6 +1,6 @@
 import type { Request, Response, Router } from 'express';
 import type { Services } from '../../server/container';
-import { ConflictError, ValidationError } from '../../server/lib/errors';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../../server/lib/errors';
 import { auditActor } from '../../server/http/audit-actor';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
@@ -13,6 +13,7 @@ type Kind = keyof typeof kinds;
 export function userRoutes(r: Router, services: Services, kit: HttpKit, render: Render): void {
   const viewer = kit.guards.operator('page', 'users.view');
   const freezer = kit.guards.operator('page', 'users.freeze');
+  const eraser = kit.guards.operator('page', 'data.delete');
 
   r.get('/users', viewer, async (req, res) => {
     const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 64) : '';
@@ -36,6 +37,7 @@ export function userRoutes(r: Router, services: Services, kit: HttpKit, render: 
       user: { ...user, kindLabel: kinds[user.kind as Kind], roleLabel: roleLabels[user.role as keyof typeof roleLabels] ?? user.role },
       history,
       institution: user.institutionId ? await services.institutions.get(user.institutionId) : undefined,
+      erasures: (await services.dataRights.erasureRequests(500)).filter((e) => e.accountId === user.id),
       ...extra,
     });
   };
@@ -52,6 +54,43 @@ export function userRoutes(r: Router, services: Services, kit: HttpKit, render: 
       }
       req.session.flash = { kind: 'success', message: action === 'freeze' ? '账号已冻结，所有登录已失效' : '账号已解冻' };
       res.redirect(303, `/admin/users/${String(req.params.id)}`);
+    });
+  }
+
+  // ── erasure of a consumer's personal data: one operator asks, another approves ──────────────
+  r.post('/users/:id/erasure', eraser, async (req, res) => {
+    try {
+      await services.dataRights.requestErasure(String(req.params.id), String(req.body.reason ?? ''), auditActor(req));
+    } catch (err) {
+      if (!(err instanceof ValidationError) && !(err instanceof ConflictError)) throw err;
+      res.status(err instanceof ValidationError ? 400 : 409);
+      return show(req, res, { error: { message: err.message, fields: err.fields } });
+    }
+    req.session.flash = { kind: 'success', message: '删除申请已提交，需另一名有权限的人员在「删除审批」中批准' };
+    res.redirect(303, `/admin/users/${String(req.params.id)}`);
+  });
+
+  const showErasures = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
+    const rows = await services.dataRights.erasureRequests();
+    await render(req, res, 'erasures', {
+      title: '删除审批',
+      rows: rows.map((r) => ({ ...r, mine: r.requestedBy === req.account!.id, pending: r.status === 'pending' })),
+      ...extra,
+    });
+  };
+  r.get('/erasures', eraser, (req, res) => showErasures(req, res));
+  for (const decision of ['approve', 'reject'] as const) {
+    r.post(`/erasures/:id/${decision}`, eraser, async (req, res) => {
+      try {
+        if (decision === 'approve') await services.dataRights.approveErasure(String(req.params.id), auditActor(req));
+        else await services.dataRights.rejectErasure(String(req.params.id), String(req.body.note ?? ''), auditActor(req));
+      } catch (err) {
+        if (!(err instanceof AppError) || err instanceof NotFoundError) throw err;
+        res.status(err instanceof ValidationError ? 400 : err.code === 'two_person_rule' ? 403 : 409);
+        return showErasures(req, res, { error: { message: err.message, fields: err.fields } });
+      }
+      req.session.flash = { kind: 'success', message: decision === 'approve' ? '已批准并删除该用户的个人信息' : '已驳回' };
+      res.redirect(303, '/admin/erasures');
     });
   }
 }

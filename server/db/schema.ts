@@ -21,3 +21,4 @@ export * from '../modules/products/products.schema';
 export * from '../modules/promotions/promotions.schema';
 export * from '../modules/ranking/ranking.schema';
 export * from '../modules/jobs/jobs.schema';
+export * from '../modules/data-rights/data-rights.schema';

@@ -185,4 +185,42 @@ describe('institution onboarding', () => {
     const actions = (await t.container.services.audit.forObject('account', id)).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(['account.viewed', 'account.frozen', 'account.unfrozen']));
   });
+
+  it('erasing a consumer’s data takes two people: one asks, a different one approves', async () => {
+    const { accounts } = t.container.services;
+    await accounts.createStaff({ kind: 'operator', username: 'op.second', password: PASSWORD, displayName: '二号管理员', role: 'super_admin' });
+    await accounts.createStaff({ kind: 'operator', username: 'op.cs', password: PASSWORD, displayName: '客服', role: 'customer_service' });
+    const phone = '13912340002';
+    const consumer = await accounts.registerConsumer({ phone, password: PASSWORD });
+
+    const first = await staffAgent(t.app, 'admin', t.fixtures.operator);
+    const page = await first.get(`/admin/users/${consumer.id}`).expect(200);
+    expect(page.text).toContain('申请删除');
+    const csrf = csrfFrom(page.text);
+    expect((await first.post(`/admin/users/${consumer.id}/erasure`).type('form').send({ _csrf: csrf, reason: '' })).status).toBe(400);
+    await first.post(`/admin/users/${consumer.id}/erasure`).type('form').send({ _csrf: csrf, reason: '用户来电核实，工单 #2026-1121-08' }).expect(303);
+    expect((await first.post(`/admin/users/${consumer.id}/erasure`).type('form').send({ _csrf: csrf, reason: '再次申请同一个用户' })).status).toBe(409);
+    const [request] = await t.container.services.dataRights.erasureRequests();
+    // the one who asked cannot approve, by the page or around it
+    const own = await first.post(`/admin/erasures/${request!.id}/approve`).type('form').send({ _csrf: csrf });
+    expect(own.status).toBe(403);
+    expect(own.text).toContain('双人复核');
+    await expect(t.container.services.dataRights.approveErasure(request!.id, { kind: 'operator', id: t.fixtures.operator === 'op.admin' ? request!.requestedBy : 'x' })).rejects.toMatchObject({ code: 'two_person_rule' });
+    // customer service may not touch it at all
+    const cs = await staffAgent(t.app, 'admin', 'op.cs');
+    expect((await cs.get('/admin/erasures')).status).toBe(403);
+    // still there until a second person approves
+    await request_(t).post('/api/v1/auth/login').send({ phone, password: PASSWORD }).expect(200);
+    const second = await staffAgent(t.app, 'admin', 'op.second');
+    const queue = await second.get('/admin/erasures').expect(200);
+    expect(queue.text).toContain('批准并删除');
+    await second.post(`/admin/erasures/${request!.id}/approve`).type('form').send({ _csrf: csrfFrom(queue.text) }).expect(303);
+    expect((await request_(t).post('/api/v1/auth/login').send({ phone, password: PASSWORD })).status).toBe(401);
+    const after = await t.container.services.staff.get(consumer.id);
+    expect(after).toMatchObject({ status: 'closed', loginMasked: '已注销' });
+    const actions = (await t.container.services.audit.forObject('account', consumer.id)).map((a) => a.action);
+    expect(actions).toEqual(expect.arrayContaining(['erasure.requested', 'erasure.executed']));
+  });
 });
+
+const request_ = (t: TestApp) => request(t.app);

@@ -7,8 +7,9 @@ import type { AuditActor, AuditService } from '../audit';
 import type { ConsentsService } from '../consents';
 import type { IdentityService } from '../identity';
 import type { NotificationsService } from '../notifications';
+import { approveErasure, erasureRequestsList, rejectErasure, requestErasure } from './erasure';
 
-interface Deps {
+export interface DataRightsDeps {
   db: Database;
   accounts: AccountsService;
   identity: IdentityService;
@@ -19,7 +20,7 @@ interface Deps {
 }
 
 /** Everything the platform holds about a consumer, in their own hands (data portability). Audited. */
-export async function exportConsumerData(deps: Deps, accountId: string, actor: AuditActor) {
+export async function exportConsumerData(deps: DataRightsDeps, accountId: string, actor: AuditActor) {
   const identitySummary = await deps.identity.summary(accountId);
   const identity = identitySummary.verified ? await deps.identity.reveal(accountId, actor, 'data export') : null;
   const [phone, profile, contact, applications, consents, notifications] = await Promise.all([
@@ -74,7 +75,7 @@ export async function exportConsumerData(deps: Deps, accountId: string, actor: A
  * Every consent is withdrawn (institutions see nothing more), identity and profile are erased,
  * the login is freed and every session ends, in one transaction.
  */
-export async function closeConsumerAccount(deps: Deps, accountId: string, password: string, actor: AuditActor): Promise<void> {
+export async function closeConsumerAccount(deps: DataRightsDeps, accountId: string, password: string, actor: AuditActor): Promise<void> {
   if (!(await deps.accounts.checkPassword(accountId, password))) {
     throw new ValidationError('密码不正确', { password: '密码不正确' });
   }
@@ -90,9 +91,21 @@ export async function closeConsumerAccount(deps: Deps, accountId: string, passwo
   });
 }
 
-/** Data rights of a consumer: export everything, close the account. */
+/** Data rights of a consumer: export everything, close the account; erasure on an operator's request, approved by a second operator. */
 export class DataRightsService {
-  constructor(private readonly deps: Deps) {}
+  constructor(private readonly deps: DataRightsDeps) {}
+  requestErasure(accountId: string, reason: string, actor: AuditActor) {
+    return requestErasure(this.deps, accountId, reason, actor);
+  }
+  approveErasure(id: string, actor: AuditActor) {
+    return approveErasure(this.deps, id, actor);
+  }
+  rejectErasure(id: string, note: string, actor: AuditActor) {
+    return rejectErasure(this.deps, id, note, actor);
+  }
+  erasureRequests(limit?: number) {
+    return erasureRequestsList(this.deps, limit);
+  }
   export(accountId: string, actor: AuditActor) {
     return exportConsumerData(this.deps, accountId, actor);
   }

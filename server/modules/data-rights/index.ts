@@ -1,1 +1,2 @@
 export { exportConsumerData, closeConsumerAccount, DataRightsService } from './data-rights';
+export { type ErasureRequest } from './erasure';
