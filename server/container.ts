@@ -30,6 +30,7 @@ import { ComplaintsService, ReviewsService } from './modules/feedback';
 import { ProductsService } from './modules/products';
 import { PromotionsService } from './modules/promotions';
 import { RankingService } from './modules/ranking';
+import { CollectionsService, LoansService, PostLoanService } from './modules/loans';
 
 export interface Services {
   accounts: AccountsService;
@@ -62,6 +63,9 @@ export interface Services {
   products: ProductsService;
   promotions: PromotionsService;
   ranking: RankingService;
+  loans: LoansService;
+  postLoan: PostLoanService;
+  collections: CollectionsService;
 }
 
 export interface HealthCheck {
@@ -109,7 +113,8 @@ export function createServices(
   const risk = new RiskService(db, pii, options.risk ?? { maxAccountsPerDevice: 3, maxApplicationsPerDay: 10 });
   const blobs = new SealedBlobStore(new LocalBlobStore(options.documentsDir ?? path.join(process.cwd(), 'data', 'documents')), pii);
   const staff = new StaffService(db, pii, accounts, audit);
-  const applications = new ApplicationsService(db, pii, catalogue, settlement, audit, notifications, consents, accounts, risk);
+  const loans = new LoansService(db, notifications, audit);
+  const applications = new ApplicationsService(db, pii, catalogue, settlement, audit, notifications, consents, accounts, risk, loans);
   return {
     accounts,
     institutions: new InstitutionsService(db),
@@ -137,6 +142,9 @@ export function createServices(
     products: new ProductsService(db, catalogue, settings, audit),
     promotions,
     ranking,
+    loans,
+    postLoan: new PostLoanService(db, notifications, accounts, settings, risk),
+    collections: new CollectionsService(db, settings, audit),
     recommendations: new RecommendationsService(catalogue),
     notifications,
     identity,

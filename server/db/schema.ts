@@ -20,3 +20,4 @@ export * from '../modules/content/content.schema';
 export * from '../modules/products/products.schema';
 export * from '../modules/promotions/promotions.schema';
 export * from '../modules/ranking/ranking.schema';
+export * from '../modules/loans/loans.schema';
