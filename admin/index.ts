@@ -21,6 +21,7 @@ import { rankingRoutes } from './routes/ranking';
 import { settingsRoutes } from './routes/settings';
 import { agreementRoutes } from './routes/agreements';
 import { applicationPage } from './routes/application-page';
+import { loanReportRoutes } from './routes/loans';
 
 /** The operator back office, mounted at `/admin`. */
 export function createAdminApp(services: Services, kit: HttpKit, render: Render, options: { mfaRequired: boolean }): Router {
@@ -83,6 +84,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   promotionReviewRoutes(r, services, kit, render);
   rankingRoutes(r, services, kit, render);
   agreementRoutes(r, services, kit, render);
+  loanReportRoutes(r, services, kit, render);
 
   return r;
 }
