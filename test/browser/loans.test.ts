@@ -45,7 +45,7 @@ describe('browser: the repayment centre follows the institution’s repayments',
     expect(firstAmount).toMatch(/^¥1,0\d\d\.\d\d$/);
     expect(await c.locator('[data-testid=settlement-total]').innerText()).toMatch(/^¥12,\d{3}\.\d\d$/);
     // nothing wider than the phone: the schedule scrolls inside its own box
-    expect(await c.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await c.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
     await harness!.shot(c, '01-schedule');
 
     // the institution reports the first instalment in the portal
