@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allJobs } from '../../server/jobs/registry';
 import { startTestApp, type TestApp } from '../support/app';
+import { databaseTargets } from '../support/database';
 import { apply, consumerAgent, staffAgent } from '../support/http';
 
 const at = (local: string) => new Date(`${local}+08:00`);
@@ -11,23 +12,23 @@ const system = { kind: 'system' as const, id: null };
  * The post-loan jobs on a fake clock: a loan disbursed on 31 January 2026 (due dates 28 Feb,
  * 31 Mar, 30 Apr, …), reminders before each due date, overdue stages, promises and contact rules.
  */
-describe('loan jobs on a fake clock', () => {
+describe.each(databaseTargets())('loan jobs on a fake clock on $name', (target) => {
   let t: TestApp;
   let loanId: string;
   let consumer: Awaited<ReturnType<typeof consumerAgent>>;
   let quiet: Awaited<ReturnType<typeof consumerAgent>>;
   const job = (name: string) => allJobs(t.container.services).find((j) => j.name === name)!;
 
-  /** A loan of A's product for the consumer, disbursed at `disbursedAt` (50,000 yuan, 12 months at the product's rate). */
-  async function loanFor(c: Awaited<ReturnType<typeof consumerAgent>>, disbursedAt: Date): Promise<string> {
-    const application = await apply(c.agent, t.fixtures.institutionA.productId);
+  /** A loan of A's (or B's) product for the consumer, disbursed at `disbursedAt` (50,000 yuan, 12 months at the product's rate). */
+  async function loanFor(c: Awaited<ReturnType<typeof consumerAgent>>, disbursedAt: Date, productId = t.fixtures.institutionA.productId): Promise<string> {
+    const application = await apply(c.agent, productId);
     const app = await t.container.services.applications.getForConsumer(c.id, application.id);
     const loan = await t.container.services.loans.createFromDisbursement(t.container.database.db, { ...app, offeredTermMonths: null, offeredApr: null }, 5_000_000, disbursedAt);
     return loan.id;
   }
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ database: await target.open() });
     consumer = await consumerAgent(t.app);
     quiet = await consumerAgent(t.app);
     // the second consumer does not allow SMS
@@ -169,5 +170,23 @@ describe('loan jobs on a fake clock', () => {
     const page = await consumer.agent.get(`/account/loans/${loanId}`).expect(200);
     expect(page.text).toContain('data-testid="overdue"');
     expect((await consumer.agent.get('/account/loans').expect(200)).text).toContain(`/account/loans/${loanId}`);
+  });
+
+  it('the monitoring board warns when the overdue rate of the last 30 days rises over the 30 days before', async () => {
+    const B = t.fixtures.institutionB;
+    const borrower = await consumerAgent(t.app);
+    const id = await loanFor(borrower, at('2026-05-15T10:00:00'), B.productId);
+    const { loans, postLoan } = t.container.services;
+    const loan = await loans.getForInstitution(B.id, id);
+    expect(loan.instalments.slice(0, 2).map((i) => i.dueDate)).toEqual(['2026-06-15', '2026-07-15']);
+    // period 1 paid on time; period 2 not paid
+    await loans.recordRepayment(B.id, id, { transactionId: 'ON-TIME', amountFen: loan.instalments[0]!.amountFen, paidAt: at('2026-06-10T09:00:00') }, { kind: 'institution', id: null }, 'api');
+    const board = await postLoan.monitoring(B.id, at('2026-07-20T10:00:00'));
+    expect(board.previous).toMatchObject({ due: 1, overdue: 0 });
+    expect(board.current).toMatchObject({ due: 1, overdue: 1, rate: 1 });
+    expect(board.alert).toBe(true);
+    expect(board.buckets.find((b) => b.bucket === '1-7')).toMatchObject({ loans: 1, overdueFen: loan.instalments[1]!.amountFen });
+    // a month later both windows hold an unpaid instalment: no rise, no alert
+    expect((await postLoan.monitoring(B.id, at('2026-08-20T10:00:00'))).alert).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
+import { databaseTargets } from '../support/database';
 import { apply, consumerAgent, staffAgent } from '../support/http';
 
 /** Applies to A's product, approves (50,000 yuan, 12 months, 12%) and disburses through the partner API. */
@@ -15,10 +16,10 @@ async function disbursedLoan(t: TestApp) {
   return { consumer, partner, application, loanId: disbursed.body.loan.id as string };
 }
 
-describe('loans after disbursement', () => {
+describe.each(databaseTargets())('loans after disbursement on $name', (target) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ database: await target.open() });
   });
   afterAll(() => t?.close());
 
@@ -52,6 +53,10 @@ describe('loans after disbursement', () => {
     expect(after.body.repayments).toHaveLength(1);
     expect(Math.round(after.body.totalOwed * 100)).toBe(Math.round(before.body.totalOwed * 100) - Math.round(first * 100));
     expect(after.body.nextDue.period).toBe(2);
+    // the same transaction sent twice at once still lands once
+    const both = await Promise.all([0, 1].map(() => partner.post(`/api/partner/v1/loans/${loanId}/repayments`).send({ transactionId: 'TXN-RACE', amount: 1 })));
+    expect(both.map((r) => r.status).sort()).toEqual([200, 201]);
+    expect((await partner.get(`/api/partner/v1/loans/${loanId}`).expect(200)).body.repayments).toHaveLength(2);
     const clash = await pay(first + 1).expect(409);
     expect(clash.body.error.code).toBe('transaction_reused');
     // a partial payment: fees and interest first, then principal; the instalment is partly paid

@@ -9,7 +9,7 @@ import type { AuditActor, AuditService } from '../audit';
 import { products } from '../catalogue/catalogue.schema';
 import { institutions } from '../institutions/institutions.schema';
 import type { NotificationsService } from '../notifications';
-import { buildSchedule, methodLabels, productFees, type RepaymentMethod } from '../pricing';
+import { buildSchedule, InvalidLoanTermsError, methodLabels, productFees, type RepaymentMethod, type Schedule } from '../pricing';
 import {
   allocate,
   applySettlement,
@@ -158,7 +158,14 @@ export class LoansService {
       },
       principalFen,
     );
-    const schedule = buildSchedule({ principalFen, annualRate, termMonths, method, fees, startDate: disbursedAt });
+    let schedule: Schedule;
+    try {
+      schedule = buildSchedule({ principalFen, annualRate, termMonths, method, fees, startDate: disbursedAt });
+    } catch (err) {
+      // terms the pricing module cannot amortise stop the disbursement with a reason, never a 500
+      if (err instanceof InvalidLoanTermsError) throw new ValidationError('无法按该放款金额和产品参数生成还款计划', { amount: Object.values(err.fields).join('；') });
+      throw err;
+    }
     const id = newId('loan');
     const [row] = await tx
       .insert(loans)
