@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allJobs } from '../../server/jobs/registry';
+import { withinContactHours } from '../../server/modules/loans';
 import { startTestApp, type TestApp } from '../support/app';
 import { databaseTargets } from '../support/database';
 import { apply, consumerAgent, staffAgent } from '../support/http';
@@ -134,6 +135,10 @@ describe.each(databaseTargets())('loan jobs on a fake clock on $name', (target) 
     // a smuggled target field is refused by the strict form schema
     const smuggled = await partner.post(`/partner/collections/${caseId}/contacts`).type('form').send({ _csrf: csrf, channel: 'call', result: 'reached', target: 'mother' });
     expect(smuggled.status).toBe(400);
+    expect(smuggled.text).toContain('不允许的字段');
+    // the same form without it is recorded now, or refused with 403 outside 08:00–22:00 Beijing time
+    const fair = await partner.post(`/partner/collections/${caseId}/contacts`).type('form').send({ _csrf: csrf, channel: 'call', result: 'reached' });
+    expect(fair.status).toBe(withinContactHours(new Date()) ? 303 : 403);
   });
 
   it('promises to pay are judged kept or broken by the job', async () => {

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
@@ -316,14 +316,10 @@ export class LoansService {
   }
 
   listForInstitution(institutionId: string, filter: { status?: LoanRow['status']; overdue?: boolean } = {}, now = new Date()): Promise<LoanSummary[]> {
-    return this.summaries(
-      and(
-        eq(loans.institutionId, institutionId),
-        filter.status ? eq(loans.status, filter.status) : undefined,
-        filter.overdue ? sql`${loans.overdueStage} is not null` : undefined,
-      ),
-      now,
-    ).then((list) => (filter.overdue ? list.filter((l) => l.overdueFen > 0) : list));
+    // overdue is judged on today's date, so a loan shows before the hourly job has staged it
+    return this.summaries(and(eq(loans.institutionId, institutionId), filter.status ? eq(loans.status, filter.status) : undefined), now).then((list) =>
+      filter.overdue ? list.filter((l) => l.overdueFen > 0) : list,
+    );
   }
 
   /** An institution's own loan; another institution's is "not found". */
@@ -497,16 +493,5 @@ export class LoansService {
       return { repayment: repayment!, replayed: false };
     });
     return { ...outcome, loan: await this.getForInstitution(institutionId, id, now) };
-  }
-
-  /** Marks unpaid instalments whose due date has passed as overdue (the job runs it hourly). */
-  async markOverdue(now: Date): Promise<number> {
-    const today = shanghaiDate(now);
-    const rows = await this.db
-      .update(loanInstalments)
-      .set({ status: 'overdue' })
-      .where(and(inArray(loanInstalments.status, ['pending', 'partly_paid']), lt(loanInstalments.dueDate, today)))
-      .returning({ id: loanInstalments.id });
-    return rows.length;
   }
 }
