@@ -22,6 +22,7 @@ import { settingsRoutes } from './routes/settings';
 import { jobRoutes } from './routes/jobs';
 import { agreementRoutes } from './routes/agreements';
 import { applicationPage } from './routes/application-page';
+import { loanReportRoutes } from './routes/loans';
 
 /** The operator back office, mounted at `/admin`. */
 export function createAdminApp(services: Services, kit: HttpKit, render: Render, options: { mfaRequired: boolean }): Router {
@@ -85,6 +86,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   promotionReviewRoutes(r, services, kit, render);
   rankingRoutes(r, services, kit, render);
   agreementRoutes(r, services, kit, render);
+  loanReportRoutes(r, services, kit, render);
 
   return r;
 }

@@ -12,6 +12,7 @@ export const adminNav: { href: string; label: string; permission: OperatorPermis
   { href: '/admin/ranking', label: '排序', permission: 'ranking.manage' },
   { href: '/admin/outbox', label: '外发箱', permission: 'outbox.view' },
   { href: '/admin/risk', label: '风险', permission: 'risk.view' },
+  { href: '/admin/loans/overdue', label: '逾期分析', permission: 'loans.view' },
   { href: '/admin/institutions', label: '机构', permission: 'institutions.review' },
   { href: '/admin/onboarding', label: '入驻审核', permission: 'institutions.review' },
   { href: '/admin/users', label: '用户', permission: 'users.view' },

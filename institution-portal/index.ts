@@ -23,6 +23,7 @@ import { complaintRoutes } from './routes/complaints';
 import { statisticsRoutes } from './routes/statistics';
 import { productsRoutes } from './routes/products';
 import { promotionsRoutes } from './routes/promotions';
+import { loanPortalRoutes } from './routes/loans';
 
 /** The institution portal, mounted at `/partner`. */
 export function createInstitutionPortal(services: Services, kit: HttpKit, baseRender: Render, options: { mfaRequired: boolean }): Router {
@@ -116,7 +117,9 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
     const lead = await services.applications.getLead(req.institutionId!, String(req.params.id), auditActor(req));
     const messages = await services.messages.thread(lead.id);
     const documents = lead.applicant ? (await services.documents.listForApplication(lead.id)).map((d) => ({ ...d, kindLabel: documentKinds[d.kind] })) : [];
+    const loanId = lead.status === 'disbursed' ? await services.loans.idForApplication(lead.id, { institutionId: req.institutionId! }) : null;
     await render(req, res, 'lead', {
+      loanId,
       messages,
       documents,
       title: lead.productName,
@@ -254,6 +257,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
   statisticsRoutes(r, services, kit, render);
   productsRoutes(r, services, kit, render);
   promotionsRoutes(r, services, kit, render);
+  loanPortalRoutes(r, services, kit, render);
 
   return r;
 }

@@ -3,6 +3,9 @@ import type { InstitutionPermission } from '../server/modules/accounts/permissio
 /** The institution portal menu; each entry shows only to roles holding its permission. */
 export const partnerNav: { href: string; label: string; permission: InstitutionPermission }[] = [
   { href: '/partner/leads', label: '线索', permission: 'leads.work' },
+  { href: '/partner/loans', label: '贷款', permission: 'loans.manage' },
+  { href: '/partner/loans/monitoring', label: '贷后监控', permission: 'loans.manage' },
+  { href: '/partner/collections', label: '催收', permission: 'loans.manage' },
   { href: '/partner/complaints', label: '投诉', permission: 'complaints.respond' },
   { href: '/partner/statistics', label: '统计', permission: 'statistics.view' },
   { href: '/partner/products', label: '产品', permission: 'products.manage' },

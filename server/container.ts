@@ -33,6 +33,7 @@ import { RankingService } from './modules/ranking';
 import { JobsService } from './modules/jobs';
 import { allJobs } from './jobs/registry';
 import { Scheduler } from './jobs/scheduler';
+import { CollectionsService, LoansService, PostLoanService } from './modules/loans';
 
 export interface Services {
   accounts: AccountsService;
@@ -69,6 +70,9 @@ export interface Services {
   jobs: JobsService;
   /** the scheduled jobs (server/jobs/registry.ts); started in the worker role only, runs on demand anywhere */
   scheduler: Scheduler;
+  loans: LoansService;
+  postLoan: PostLoanService;
+  collections: CollectionsService;
 }
 
 export interface HealthCheck {
@@ -120,7 +124,8 @@ export function createServices(
   }));
   const blobs = new SealedBlobStore(new LocalBlobStore(options.documentsDir ?? path.join(process.cwd(), 'data', 'documents')), pii);
   const staff = new StaffService(db, pii, accounts, audit);
-  const applications = new ApplicationsService(db, pii, catalogue, settlement, audit, notifications, consents, accounts, risk);
+  const loans = new LoansService(db, notifications, audit);
+  const applications = new ApplicationsService(db, pii, catalogue, settlement, audit, notifications, consents, accounts, risk, loans);
   const products = new ProductsService(db, catalogue, settings, audit);
   const complaints = new ComplaintsService(db, audit, notifications, settings, identity, applications);
   complaintRate = (id) => complaints.complaintRate(id);
@@ -154,6 +159,9 @@ export function createServices(
     products,
     promotions,
     ranking,
+    loans,
+    postLoan: new PostLoanService(db, notifications, accounts, settings, risk),
+    collections: new CollectionsService(db, settings, audit),
     recommendations: new RecommendationsService(catalogue),
     notifications,
     identity,

@@ -22,3 +22,4 @@ export * from '../modules/promotions/promotions.schema';
 export * from '../modules/ranking/ranking.schema';
 export * from '../modules/jobs/jobs.schema';
 export * from '../modules/data-rights/data-rights.schema';
+export * from '../modules/loans/loans.schema';

@@ -1,4 +1,5 @@
 import type { Services } from '../container';
+import { loanJobs } from '../modules/loans';
 import type { JobDefinition } from './job';
 
 /**
@@ -28,5 +29,6 @@ export function allJobs(services: Services): JobDefinition[] {
       schedule: '*/10 * * * *',
       run: async ({ now }) => ({ processed: await services.complaints.escalateOverdue(now) }),
     },
+    ...loanJobs(services.postLoan),
   ];
 }

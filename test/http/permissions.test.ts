@@ -121,6 +121,7 @@ const operatorMatrix: Record<string, OperatorPermission | 'public'> = {
   'POST /admin/jobs/:name/run': 'jobs.run',
   'GET /api/admin/v1/jobs': 'jobs.run',
   'POST /api/admin/v1/jobs/:name/run': 'jobs.run',
+  'GET /admin/loans/overdue': 'loans.view',
 };
 
 const institutionMatrix: Record<string, InstitutionPermission | 'public'> = {
@@ -203,6 +204,22 @@ const institutionMatrix: Record<string, InstitutionPermission | 'public'> = {
   'POST /api/partner/v1/products/:id/submit': 'products.manage',
   'POST /api/partner/v1/products/:id/pause': 'products.manage',
   'POST /api/partner/v1/products/:id/resume': 'products.manage',
+  'GET /partner/loans': 'loans.manage',
+  'POST /partner/loans/repayment-channel': 'loans.manage',
+  'GET /partner/loans/monitoring': 'loans.manage',
+  'GET /partner/loans/:id': 'loans.manage',
+  'POST /partner/loans/:id/repayments': 'loans.manage',
+  'GET /partner/collections': 'loans.manage',
+  'GET /partner/collections/:id': 'loans.manage',
+  'POST /partner/collections/:id/assign': 'loans.manage',
+  'POST /partner/collections/:id/notes': 'loans.manage',
+  'POST /partner/collections/:id/promises': 'loans.manage',
+  'POST /partner/collections/:id/contacts': 'loans.manage',
+  'POST /partner/collections/:id/close': 'loans.manage',
+  'GET /api/partner/v1/loans': 'loans.manage',
+  'GET /api/partner/v1/loans/:id': 'loans.manage',
+  'POST /api/partner/v1/loans/:id/schedule': 'loans.manage',
+  'POST /api/partner/v1/loans/:id/repayments': 'loans.manage',
 };
 
 interface DeclaredRoute {

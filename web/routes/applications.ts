@@ -260,7 +260,8 @@ export function applicationRoutes(r: Router, services: Services, kit: HttpKit, r
     const app = await services.applications.getForConsumer(req.account!.id, String(req.params.id));
     const messages = await services.messages.thread(app.id);
     const documents = (await services.documents.listForApplication(app.id)).map((d) => ({ ...d, kindLabel: documentKinds[d.kind] }));
-    await render(req, res, 'application', { title: app.productName, app, messages, documents, documentKinds: Object.entries(documentKinds).map(([value, label]) => ({ value, label })), canWithdraw: !isTerminal(app.status) && app.status !== 'disbursed', ...extra });
+    const loanId = app.status === 'disbursed' ? await services.loans.idForApplication(app.id, { consumerId: req.account!.id }) : null;
+    await render(req, res, 'application', { title: app.productName, app, loanId, messages, documents, documentKinds: Object.entries(documentKinds).map(([value, label]) => ({ value, label })), canWithdraw: !isTerminal(app.status) && app.status !== 'disbursed', ...extra });
   };
   r.get('/applications/:id', consumer, (req, res) => showApplication(req, res));
   r.post('/applications/:id/documents', consumer, singleUpload, multipartCsrf, async (req, res) => {

@@ -11,6 +11,7 @@ import { destroySession, establishLogin } from '../session-login';
 import { parse } from '../validate';
 import { authRoutes } from './auth-routes';
 import { guideApiRoutes } from './content-api';
+import { consumerLoanRoutes } from './loans-api';
 import {
   applicationBody,
   bankCardBody,
@@ -367,6 +368,8 @@ export function consumerApi(services: Services, kit: HttpKit): Router {
   r.get('/complaints/:id', consumer, async (req, res) => {
     res.json(complaintJson(await services.complaints.getForConsumer(req.account!.id, String(req.params.id))));
   });
+
+  consumerLoanRoutes(r, services, kit);
 
   r.use(guards.public, () => {
     throw new NotFoundError('接口');

@@ -25,6 +25,7 @@ import { dashboardQuery, statisticsQuery } from '../statistics';
 import { guideListQuery } from './content-api';
 import { auditQuery } from '../audit-query';
 import { productBody, reasonBody } from '../product-input';
+import { loanListQuery, repaymentBody, scheduleBody } from './loans-api';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 
@@ -235,8 +236,36 @@ export function openApiDocument() {
           security: [{ session: [] }, { partnerKey: [] }],
           parameters: [idParam, idempotencyHeader(false)],
           requestBody: body(leadStatusBody),
-          responses: { 200: ok('Lead with the commission it earned'), 400: error, 404: error, 409: error },
+          responses: { 200: ok('Lead with the commission it earned and, once disbursed, `loan: { id, href }`'), 400: error, 404: error, 409: error },
         },
+      },
+      '/api/partner/v1/loans': {
+        get: { summary: "The institution's loans (one per disbursed lead) with balances and next due", security: [{ session: [] }, { partnerKey: [] }], parameters: queryParameters(loanListQuery), responses: { 200: ok('{ items }'), 400: error } },
+      },
+      '/api/partner/v1/loans/{id}': {
+        get: { summary: 'One loan: schedule with what is paid, repayments, today’s early-settlement quote', security: [{ session: [] }, { partnerKey: [] }], parameters: [idParam], responses: { 200: ok('Loan'), 404: error } },
+      },
+      '/api/partner/v1/loans/{id}/schedule': {
+        post: {
+          summary: 'Replace the generated schedule with the institution’s own (principal must sum to the loan principal, due dates increasing; only before any repayment)',
+          security: [{ session: [] }, { partnerKey: [] }],
+          parameters: [idParam],
+          requestBody: body(scheduleBody),
+          responses: { 200: ok('Loan'), 400: error, 404: error, 409: error },
+        },
+      },
+      '/api/partner/v1/loans/{id}/repayments': {
+        post: {
+          summary: 'Report a repayment received; idempotent by transactionId (unique per loan). Allocated oldest instalment first: fees, interest, principal. `settle: true` pays the loan off at today’s quote.',
+          security: [{ session: [] }, { partnerKey: [] }],
+          parameters: [idParam],
+          requestBody: body(repaymentBody),
+          responses: { 201: ok('{ repayment, replayed: false, loan }'), 200: ok('{ repayment, replayed: true, loan } (already recorded)'), 400: error, 404: error, 409: error },
+        },
+      },
+      '/api/v1/loans': { get: { summary: "The consumer's own loans", security: [{ session: [] }], responses: { 200: ok('{ items }'), 401: error } } },
+      '/api/v1/loans/{id}': {
+        get: { summary: 'One of the consumer’s loans: schedule, payments, how to pay, early-settlement estimate for today', security: [{ session: [] }], parameters: [idParam], responses: { 200: ok('Loan'), 401: error, 404: error } },
       },
       '/api/admin/v1/auth/login': { post: { summary: 'Operator login', requestBody: body(staffLoginBody), responses: { 200: ok('{ account }'), 401: error } } },
       '/api/admin/v1/applications': {

@@ -13,6 +13,7 @@ import { leadsCsv } from '../lead-csv';
 import { applicantJson, applicationJson, leadJson } from './serializers';
 import { inYuan, statisticsRequest } from '../statistics';
 import { partnerProductRoutes } from './partner-products';
+import { partnerLoanRoutes } from './loans-api';
 
 type LeadStatusInput = ReturnType<typeof leadStatusBody.parse>;
 
@@ -106,9 +107,11 @@ export function partnerApi(services: Services, kit: HttpKit): Router {
       toStatusChange(body),
       auditActor(req),
     );
+    const loanId = application.status === 'disbursed' ? await services.loans.idForApplication(application.id, { institutionId: req.institutionId! }) : null;
     res.json({
       ...applicationJson(application),
       commission: commission ? { rule: commission.rule, amount: commission.amountFen / 100, journalId: commission.journalId } : null,
+      loan: loanId ? { id: loanId, href: `/api/partner/v1/loans/${loanId}` } : null,
     });
   });
 
@@ -118,6 +121,7 @@ export function partnerApi(services: Services, kit: HttpKit): Router {
     res.json(inYuan(await services.analytics.institutionStatistics(req.institutionId!, range, productId)));
   });
   partnerProductRoutes(r, services, kit);
+  partnerLoanRoutes(r, services, kit);
 
   r.use(guards.public, () => {
     throw new NotFoundError('接口');

@@ -48,6 +48,7 @@ export const operatorPermissions = {
   /** two-person rule: one asks, a different holder approves */
   'data.delete': ['super_admin'],
   'jobs.run': ['super_admin', 'operations'],
+  'loans.view': ['super_admin', 'operations', 'risk_officer', 'finance'],
 } as const satisfies Record<string, readonly OperatorRole[]>;
 export type OperatorPermission = keyof typeof operatorPermissions;
 
@@ -64,11 +65,12 @@ export const institutionPermissions = {
   'prescreen.manage': ['admin', 'product_manager'],
   'complaints.respond': ['admin', 'lead_handler'],
   'profile.manage': ['admin'],
+  'loans.manage': ['admin', 'lead_handler', 'finance'],
 } as const satisfies Record<string, readonly InstitutionRole[]>;
 export type InstitutionPermission = keyof typeof institutionPermissions;
 
 /** What an institution's API key may do: the machine-to-machine part of the partner API. */
-export const apiKeyPermissions: readonly InstitutionPermission[] = ['portal.view', 'leads.work', 'settlement.view', 'statistics.view'];
+export const apiKeyPermissions: readonly InstitutionPermission[] = ['portal.view', 'leads.work', 'settlement.view', 'statistics.view', 'loans.manage'];
 
 export function operatorCan(role: string, permission: OperatorPermission): boolean {
   return (operatorPermissions[permission] as readonly string[]).includes(role);

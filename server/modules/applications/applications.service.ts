@@ -9,6 +9,7 @@ import type { NotificationsService } from '../notifications';
 import type { ConsentsService } from '../consents';
 import type { AccountsService, ContactPreferences } from '../accounts';
 import type { RiskFlag, RiskService } from '../risk';
+import type { LoansService } from '../loans';
 import { quietUntil } from '../../lib/quiet-hours';
 import type { ApplicantData } from './submission.service';
 import { maskIdNumber, maskPhone } from '../../lib/pii';
@@ -123,6 +124,7 @@ export class ApplicationsService {
     private readonly consents: ConsentsService,
     private readonly accounts: AccountsService,
     private readonly risk: RiskService,
+    private readonly loans?: LoansService,
   ) {}
 
   private baseSelect(db: Database = this.db) {
@@ -479,6 +481,8 @@ export class ApplicationsService {
         baseAmountFen: change.amountFen,
         at: now,
       });
+      // the loan and its schedule, in the same transaction as the disbursement (once per application)
+      await this.loans?.createFromDisbursement(tx, current, change.amountFen, now);
     } else if (change.status === 'withdrawn' && current.status === 'approved') {
       // an approval withdrawn within the agreement's window takes its CPA back
       reversal = await this.settlement.reverseIn(tx, sourceKeyFor('cpa', current.id), '已批准的申请被撤回', { at: now, actorId: actor.id ?? null });

@@ -21,7 +21,7 @@ export const riskFlags = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     accountId: text('account_id').notNull(),
-    code: text('code', { enum: ['shared_device', 'application_burst', 'id_phone_mismatch'] }).notNull(),
+    code: text('code', { enum: ['shared_device', 'application_burst', 'id_phone_mismatch', 'loan_overdue'] }).notNull(),
     detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },

@@ -14,6 +14,7 @@ export const riskFlagLabels = {
   shared_device: '同一设备注册或申请的账号过多',
   application_burst: '短时间内提交的申请过多',
   id_phone_mismatch: '身份证号已绑定其他手机号',
+  loan_overdue: '已放款的贷款逾期',
 } as const;
 export type RiskFlagCode = keyof typeof riskFlagLabels;
 
@@ -78,6 +79,11 @@ export class RiskService {
     if ((row?.n ?? 0) > maxApplicationsPerDay) {
       await this.flag(accountId, 'application_burst', { applications24h: row!.n, threshold: maxApplicationsPerDay });
     }
+  }
+
+  /** A disbursed loan of this consumer went overdue (recorded by the loans job, at most once a day). */
+  async flagOverdue(accountId: string, detail: { loanId: string; days: number; stage: string }): Promise<void> {
+    await this.flag(accountId, 'loan_overdue', detail);
   }
 
   async flagIdPhoneMismatch(accountId: string): Promise<void> {

@@ -19,6 +19,11 @@ export const settingDefinitions = {
   'licence.warningDays': { group: '机构', label: '牌照到期前提醒天数', schema: z.number().int().min(1).max(365), default: 30 },
   'risk.maxAccountsPerDevice': { group: '风控', label: '同一设备最多账号数', schema: z.number().int().min(1).max(100), default: 3 },
   'risk.maxApplicationsPerDay': { group: '风控', label: '每人每日最多申请数', schema: z.number().int().min(1).max(1000), default: 10 },
+  'overdue.reminderDay': { group: '贷后', label: '逾期第几天提醒用户', schema: z.number().int().min(1).max(365), default: 1 },
+  'overdue.callTaskDay': { group: '贷后', label: '逾期第几天生成机构电话任务', schema: z.number().int().min(1).max(365), default: 3 },
+  'overdue.collectionDay': { group: '贷后', label: '逾期第几天转入催收', schema: z.number().int().min(1).max(365), default: 7 },
+  'overdue.escalationDay': { group: '贷后', label: '逾期第几天升级处理', schema: z.number().int().min(1).max(3650), default: 30 },
+  'collections.dailyContactLimit': { group: '贷后', label: '每笔贷款每日最多联系次数', schema: z.number().int().min(1).max(10), default: 3 },
   'catalogue.categories': {
     group: '产品',
     label: '产品类别',

@@ -1,0 +1,193 @@
+import type { Request, Response, Router } from 'express';
+import { z } from 'zod';
+import type { Services } from '../../server/container';
+import { AppError, ValidationError } from '../../server/lib/errors';
+import { auditActor } from '../../server/http/audit-actor';
+import { formIdempotent } from '../../server/http/idempotency';
+import type { HttpKit } from '../../server/http/kit';
+import type { Render } from '../../server/http/render';
+import { parse, yuanAmount } from '../../server/http/validate';
+import { formatYuan } from '../../server/lib/money';
+import { ageBuckets, ageBucketLabels, contactChannelLabels, contactResultLabels } from '../../server/modules/loans';
+
+const repaymentForm = z.strictObject({
+  transactionId: z.string({ error: '交易流水号必填' }).trim().min(1, '交易流水号必填').max(64, '交易流水号最多 64 位').regex(/^[A-Za-z0-9_\-:.]+$/, '交易流水号只能包含字母、数字和 -_:.'),
+  amount: yuanAmount('还款金额'),
+  paidAt: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, '还款时间格式有误')
+    .transform((v) => new Date(`${v}:00+08:00`))
+    .optional(),
+  settle: z.literal('1').optional(),
+});
+
+const channelForm = z.strictObject({
+  text: z.string().trim().min(1, '请填写还款说明').max(1000, '最多 1000 字'),
+  url: z
+    .string()
+    .trim()
+    .max(300)
+    .refine((v) => v === '' || /^https:\/\/[^\s]+$/.test(v), '链接须以 https:// 开头')
+    .optional(),
+});
+
+/** Contact attempts: the form has no field for anyone but the borrower. */
+const contactForm = z.strictObject({
+  channel: z.enum(Object.keys(contactChannelLabels) as ['call', 'sms'], { error: '请选择联系方式' }),
+  result: z.enum(Object.keys(contactResultLabels) as ['reached', 'no_answer', 'refused', 'promised'], { error: '请选择联系结果' }),
+  note: z.string().trim().max(500, '最多 500 字').optional(),
+});
+
+const promiseForm = z.strictObject({
+  promisedDate: z.string({ error: '请选择日期' }).regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式为 YYYY-MM-DD'),
+  amount: yuanAmount('承诺金额'),
+});
+
+/** `/partner/loans` and `/partner/collections`: the institution's loans, repayments, monitoring board and collection cases. */
+export function loanPortalRoutes(r: Router, services: Services, kit: HttpKit, render: Render): void {
+  const manage = kit.guards.institution('page', 'loans.manage');
+  const nonEmpty = (body: Record<string, unknown>) => Object.fromEntries(Object.entries(body).filter(([, v]) => v !== '' && v !== undefined));
+
+  const showList = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
+    const status = req.query.status === 'active' || req.query.status === 'settled' ? req.query.status : undefined;
+    const overdue = req.query.overdue === '1';
+    const [loans, channel] = await Promise.all([
+      services.loans.listForInstitution(req.institutionId!, { status, overdue }),
+      services.loans.repaymentChannel(req.institutionId!),
+    ]);
+    await render(req, res, 'loans', { title: '贷款', loans, status, overdue, channel, ...extra });
+  };
+  r.get('/loans', manage, (req, res) => showList(req, res));
+
+  r.post('/loans/repayment-channel', manage, async (req, res) => {
+    try {
+      const body = parse(channelForm, req.body, '还款说明有误');
+      await services.loans.setRepaymentChannel(req.institutionId!, { text: body.text, url: body.url || null }, auditActor(req));
+      req.session.flash = { kind: 'success', message: '还款说明已保存，借款人在还款中心可以看到' };
+      res.redirect(303, '/partner/loans');
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      res.status(400);
+      await showList(req, res, { error: { message: err.message, fields: err.fields }, channel: req.body });
+    }
+  });
+
+  r.get('/loans/monitoring', manage, async (req, res) => {
+    const board = await services.postLoan.monitoring(req.institutionId!, new Date());
+    await render(req, res, 'loan-monitoring', {
+      title: '贷后监控',
+      board,
+      bucketHeads: ageBuckets.map((b) => ({ key: b, label: ageBucketLabels[b] })),
+      products: board.byProduct.map((p) => ({ ...p, cells: ageBuckets.map((b) => p.buckets[b]) })),
+      currentRate: board.current.rate,
+      previousRate: board.previous.rate,
+    });
+  });
+
+  const showLoan = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
+    const loan = await services.loans.getForInstitution(req.institutionId!, String(req.params.id));
+    await render(req, res, 'loan', { title: `贷款 ${loan.productName}`, loan, ...extra });
+  };
+  r.get('/loans/:id', manage, (req, res) => showLoan(req, res));
+
+  r.post('/loans/:id/repayments', manage, formIdempotent(services.idempotency), async (req, res) => {
+    const id = String(req.params.id);
+    try {
+      const body = parse(repaymentForm, nonEmpty(req.body), '还款信息有误');
+      const result = await services.loans.recordRepayment(
+        req.institutionId!,
+        id,
+        { transactionId: body.transactionId, amountFen: body.amount, paidAt: body.paidAt, settle: body.settle === '1' },
+        auditActor(req),
+        'portal',
+      );
+      req.session.flash = result.replayed
+        ? { kind: 'success', message: `流水号 ${body.transactionId} 已登记过，未重复入账` }
+        : { kind: 'success', message: `已登记还款 ${formatYuan(body.amount)}${result.loan.status === 'settled' ? '，贷款已结清' : ''}` };
+      res.redirect(303, `/partner/loans/${id}`);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code === 'not_found') throw err;
+      res.status(err instanceof ValidationError ? 400 : 409);
+      await showLoan(req, res, { error: { message: err.message, fields: err.fields }, values: req.body });
+    }
+  });
+
+  // ── collection cases ─────────────────────────────────────────────────────────────────────
+  r.get('/collections', manage, async (req, res) => {
+    const status = req.query.status === 'closed' ? 'closed' : 'open';
+    await render(req, res, 'collections', { title: '催收', cases: await services.collections.list(req.institutionId!, { status }), status });
+  });
+
+  const showCase = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
+    const c = await services.collections.get(req.institutionId!, String(req.params.id));
+    const loan = await services.loans.getForInstitution(req.institutionId!, c.loanId);
+    await render(req, res, 'collection', {
+      title: '催收案件',
+      c,
+      loan,
+      staff: await services.collections.staffOf(req.institutionId!),
+      channels: Object.entries(contactChannelLabels).map(([value, label]) => ({ value, label })),
+      results: Object.entries(contactResultLabels).map(([value, label]) => ({ value, label })),
+      limitReached: c.attemptsToday >= c.dailyLimit,
+      ...extra,
+    });
+  };
+  r.get('/collections/:id', manage, (req, res) => showCase(req, res));
+
+  /** Runs a case action; a refused or invalid one shows the case again with the reason (400/403/409). */
+  const caseAction = (work: (req: Request) => Promise<string>) => async (req: Request, res: Response) => {
+    try {
+      const message = await work(req);
+      req.session.flash = { kind: 'success', message };
+      res.redirect(303, `/partner/collections/${String(req.params.id)}`);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code === 'not_found') throw err;
+      res.status(err instanceof ValidationError ? 400 : err.code === 'contact_refused' ? 403 : 409);
+      await showCase(req, res, { error: { message: err.message, fields: err.fields }, values: req.body });
+    }
+  };
+
+  r.post(
+    '/collections/:id/assign',
+    manage,
+    caseAction(async (req) => {
+      const staffId = String(req.body.assigneeId ?? '') || null;
+      await services.collections.assign(req.institutionId!, String(req.params.id), staffId, auditActor(req));
+      return staffId ? '已分配' : '已取消分配';
+    }),
+  );
+  r.post(
+    '/collections/:id/notes',
+    manage,
+    caseAction(async (req) => {
+      await services.collections.addNote(req.institutionId!, String(req.params.id), String(req.body.body ?? ''), auditActor(req));
+      return '备注已保存';
+    }),
+  );
+  r.post(
+    '/collections/:id/promises',
+    manage,
+    caseAction(async (req) => {
+      const body = parse(promiseForm, nonEmpty(req.body), '还款承诺有误');
+      await services.collections.addPromise(req.institutionId!, String(req.params.id), { promisedDate: body.promisedDate, amountFen: body.amount }, auditActor(req));
+      return '还款承诺已记录，到期后自动判断是否兑现';
+    }),
+  );
+  r.post(
+    '/collections/:id/contacts',
+    manage,
+    caseAction(async (req) => {
+      const body = parse(contactForm, nonEmpty(req.body), '联系记录有误');
+      await services.collections.recordContact(req.institutionId!, String(req.params.id), { ...body, target: 'borrower' }, auditActor(req));
+      return '联系记录已保存';
+    }),
+  );
+  r.post(
+    '/collections/:id/close',
+    manage,
+    caseAction(async (req) => {
+      await services.collections.close(req.institutionId!, String(req.params.id), String(req.body.outcome ?? ''), auditActor(req));
+      return '案件已关闭';
+    }),
+  );
+}

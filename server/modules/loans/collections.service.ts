@@ -1,0 +1,221 @@
+import { and, asc, count, desc, eq } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import { AppError, NotFoundError, ValidationError } from '../../lib/errors';
+import { isIsoDate, shanghaiDate } from '../../lib/shanghai-date';
+import { withTransaction } from '../../lib/tx';
+import { accounts } from '../accounts/accounts.schema';
+import type { AuditActor, AuditService } from '../audit';
+import { products } from '../catalogue/catalogue.schema';
+import type { SettingsService } from '../settings';
+import { collectionCases, collectionNotes, contactAttempts, loans, promisesToPay } from './loans.schema';
+
+export type CollectionCaseRow = typeof collectionCases.$inferSelect;
+
+export const caseStageLabels: Record<CollectionCaseRow['stage'], string> = { call: '电话跟进', collection: '催收', escalated: '已升级' };
+export const contactResultLabels = { reached: '已联系上', no_answer: '无人接听', refused: '拒绝沟通', promised: '承诺还款' } as const;
+export type ContactResult = keyof typeof contactResultLabels;
+export const contactChannelLabels = { call: '电话', sms: '短信' } as const;
+export const promiseStatusLabels = { pending: '待兑现', kept: '已兑现', broken: '未兑现' } as const;
+
+/** Contact is allowed from 08:00 to 22:00 Asia/Shanghai. */
+export const CONTACT_START_MINUTE = 8 * 60;
+export const CONTACT_END_MINUTE = 22 * 60;
+
+/** Minute of the day in Asia/Shanghai (UTC+8, no daylight saving). */
+function shanghaiMinute(at: Date): number {
+  const local = new Date(at.getTime() + 8 * 3600_000);
+  return local.getUTCHours() * 60 + local.getUTCMinutes();
+}
+
+export function withinContactHours(at: Date): boolean {
+  const m = shanghaiMinute(at);
+  return m >= CONTACT_START_MINUTE && m < CONTACT_END_MINUTE;
+}
+
+class ContactRefusedError extends AppError {
+  constructor(message: string, fields?: Record<string, string>) {
+    super('contact_refused', message, fields);
+  }
+}
+
+export interface CaseListItem extends CollectionCaseRow {
+  stageLabel: string;
+  productName: string;
+  assigneeName: string | null;
+  principalFen: number;
+}
+
+export interface CaseDetail extends CaseListItem {
+  notes: (typeof collectionNotes.$inferSelect & { authorName: string | null })[];
+  promises: (typeof promisesToPay.$inferSelect & { statusLabel: string })[];
+  attempts: (typeof contactAttempts.$inferSelect & { channelLabel: string; resultLabel: string })[];
+  attemptsToday: number;
+  dailyLimit: number;
+}
+
+/**
+ * The institution's collection cases: assignment to its own staff, notes, promises to pay,
+ * outcomes, and contact attempts — with the borrower only, 08:00–22:00, within a daily limit.
+ */
+export class CollectionsService {
+  constructor(
+    private readonly db: Database,
+    private readonly settings: SettingsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  private base() {
+    return this.db
+      .select({ c: collectionCases, productName: products.name, assigneeName: accounts.displayName, principalFen: loans.principalFen })
+      .from(collectionCases)
+      .innerJoin(loans, eq(loans.id, collectionCases.loanId))
+      .innerJoin(products, eq(products.id, loans.productId))
+      .leftJoin(accounts, eq(accounts.id, collectionCases.assigneeId));
+  }
+
+  private item(r: { c: CollectionCaseRow; productName: string; assigneeName: string | null; principalFen: number }): CaseListItem {
+    return { ...r.c, stageLabel: caseStageLabels[r.c.stage], productName: r.productName, assigneeName: r.assigneeName, principalFen: r.principalFen };
+  }
+
+  async list(institutionId: string, filter: { status?: 'open' | 'closed' } = {}): Promise<CaseListItem[]> {
+    const rows = await this.base()
+      .where(and(eq(collectionCases.institutionId, institutionId), filter.status ? eq(collectionCases.status, filter.status) : undefined))
+      .orderBy(desc(collectionCases.openedAt))
+      .limit(500);
+    return rows.map((r) => this.item(r));
+  }
+
+  /** One of the institution's own cases; another institution's is "not found". */
+  async get(institutionId: string, id: string, now = new Date()): Promise<CaseDetail> {
+    const [row] = await this.base().where(and(eq(collectionCases.id, id), eq(collectionCases.institutionId, institutionId)));
+    if (!row) throw new NotFoundError('催收案件');
+    const notes = await this.db
+      .select({ n: collectionNotes, authorName: accounts.displayName })
+      .from(collectionNotes)
+      .leftJoin(accounts, eq(accounts.id, collectionNotes.authorId))
+      .where(eq(collectionNotes.caseId, id))
+      .orderBy(asc(collectionNotes.id));
+    const promises = await this.db.select().from(promisesToPay).where(eq(promisesToPay.caseId, id)).orderBy(desc(promisesToPay.id));
+    const attempts = await this.db.select().from(contactAttempts).where(eq(contactAttempts.caseId, id)).orderBy(desc(contactAttempts.id));
+    return {
+      ...this.item(row),
+      notes: notes.map((n) => ({ ...n.n, authorName: n.authorName })),
+      promises: promises.map((p) => ({ ...p, statusLabel: promiseStatusLabels[p.status] })),
+      attempts: attempts.map((a) => ({ ...a, channelLabel: contactChannelLabels[a.channel], resultLabel: contactResultLabels[a.result] })),
+      attemptsToday: await this.attemptsOn(row.c.loanId, shanghaiDate(now)),
+      dailyLimit: await this.settings.get('collections.dailyContactLimit'),
+    };
+  }
+
+  private async attemptsOn(loanId: string, day: string, db: Database = this.db): Promise<number> {
+    const [row] = await db.select({ n: count() }).from(contactAttempts).where(and(eq(contactAttempts.loanId, loanId), eq(contactAttempts.day, day)));
+    return row?.n ?? 0;
+  }
+
+  private async own(tx: Database, institutionId: string, id: string): Promise<CollectionCaseRow> {
+    const [c] = await tx
+      .select()
+      .from(collectionCases)
+      .where(and(eq(collectionCases.id, id), eq(collectionCases.institutionId, institutionId)))
+      .for('update');
+    if (!c) throw new NotFoundError('催收案件');
+    return c;
+  }
+
+  /** Assigns the case to one of the institution's own active staff (or nobody). */
+  async assign(institutionId: string, id: string, staffId: string | null, actor: AuditActor): Promise<void> {
+    await withTransaction(this.db, async (tx) => {
+      await this.own(tx, institutionId, id);
+      if (staffId) {
+        const [staff] = await tx
+          .select({ id: accounts.id })
+          .from(accounts)
+          .where(and(eq(accounts.id, staffId), eq(accounts.institutionId, institutionId), eq(accounts.status, 'active')));
+        if (!staff) throw new ValidationError('员工不存在', { assigneeId: '请选择本机构的员工' });
+      }
+      await tx.update(collectionCases).set({ assigneeId: staffId }).where(eq(collectionCases.id, id));
+      await this.audit.record(actor, { action: 'collection.assigned', objectType: 'collection_case', objectId: id, detail: { assigneeId: staffId } }, tx);
+    });
+  }
+
+  /** The institution's own staff, for the assignment form. */
+  async staffOf(institutionId: string): Promise<{ id: string; displayName: string }[]> {
+    return this.db
+      .select({ id: accounts.id, displayName: accounts.displayName })
+      .from(accounts)
+      .where(and(eq(accounts.institutionId, institutionId), eq(accounts.status, 'active')))
+      .orderBy(asc(accounts.displayName));
+  }
+
+  async addNote(institutionId: string, id: string, body: string, actor: AuditActor): Promise<void> {
+    const text = body.trim();
+    if (text.length < 1 || text.length > 1000) throw new ValidationError('备注有误', { body: '请填写 1–1000 字的备注' });
+    await withTransaction(this.db, async (tx) => {
+      await this.own(tx, institutionId, id);
+      await tx.insert(collectionNotes).values({ caseId: id, authorId: actor.id ?? null, body: text });
+    });
+  }
+
+  async addPromise(institutionId: string, id: string, input: { promisedDate: string; amountFen: number }, actor: AuditActor, now = new Date()): Promise<void> {
+    const errors: Record<string, string> = {};
+    if (!isIsoDate(input.promisedDate)) errors.promisedDate = '日期格式为 YYYY-MM-DD';
+    else if (input.promisedDate < shanghaiDate(now)) errors.promisedDate = '承诺日期不能早于今天';
+    if (!Number.isSafeInteger(input.amountFen) || input.amountFen <= 0) errors.amount = '金额须大于 0';
+    if (Object.keys(errors).length > 0) throw new ValidationError('还款承诺有误', errors);
+    await withTransaction(this.db, async (tx) => {
+      const c = await this.own(tx, institutionId, id);
+      if (c.status !== 'open') throw new ValidationError('案件已关闭', { promisedDate: '案件已关闭' });
+      await tx.insert(promisesToPay).values({ caseId: id, loanId: c.loanId, promisedDate: input.promisedDate, amountFen: input.amountFen, createdBy: actor.id ?? null, createdAt: now });
+      await this.audit.record(actor, { action: 'collection.promise_recorded', objectType: 'collection_case', objectId: id, detail: input }, tx);
+    });
+  }
+
+  async close(institutionId: string, id: string, outcome: string, actor: AuditActor, now = new Date()): Promise<void> {
+    const text = outcome.trim();
+    if (text.length < 1 || text.length > 200) throw new ValidationError('结果有误', { outcome: '请填写 1–200 字的处理结果' });
+    await withTransaction(this.db, async (tx) => {
+      await this.own(tx, institutionId, id);
+      await tx.update(collectionCases).set({ status: 'closed', outcome: text, closedAt: now }).where(eq(collectionCases.id, id));
+      await this.audit.record(actor, { action: 'collection.closed', objectType: 'collection_case', objectId: id, detail: { outcome: text } }, tx);
+    });
+  }
+
+  /**
+   * Records a contact attempt. Refused (403 contact_refused) for anyone but the borrower, outside
+   * 08:00–22:00 Asia/Shanghai, and beyond the daily limit per loan (system parameter).
+   */
+  async recordContact(
+    institutionId: string,
+    id: string,
+    input: { channel: 'call' | 'sms'; result: ContactResult; note?: string; target?: string },
+    actor: AuditActor,
+    now = new Date(),
+  ): Promise<void> {
+    if (input.target !== undefined && input.target !== 'borrower') {
+      throw new ContactRefusedError('只能联系借款人本人，不得联系第三方', { target: '只能联系借款人本人' });
+    }
+    if (!withinContactHours(now)) throw new ContactRefusedError('只能在 08:00–22:00（北京时间）联系借款人');
+    if (!(input.channel in contactChannelLabels)) throw new ValidationError('联系方式有误', { channel: '请选择电话或短信' });
+    if (!(input.result in contactResultLabels)) throw new ValidationError('联系结果有误', { result: '请选择联系结果' });
+    const limit = await this.settings.get('collections.dailyContactLimit');
+    const day = shanghaiDate(now);
+    await withTransaction(this.db, async (tx) => {
+      const c = await this.own(tx, institutionId, id);
+      // the case row is locked: concurrent attempts on one loan are counted one after another
+      await tx.select({ id: loans.id }).from(loans).where(eq(loans.id, c.loanId)).for('update');
+      const today = await this.attemptsOn(c.loanId, day, tx);
+      if (today >= limit) throw new ContactRefusedError(`今天已联系 ${today} 次，达到每日上限 ${limit} 次`);
+      await tx.insert(contactAttempts).values({
+        caseId: id,
+        loanId: c.loanId,
+        channel: input.channel,
+        result: input.result,
+        note: (input.note ?? '').trim().slice(0, 500),
+        staffId: actor.id ?? null,
+        day,
+        attemptedAt: now,
+      });
+      await this.audit.record(actor, { action: 'collection.contact_recorded', objectType: 'collection_case', objectId: id, detail: { channel: input.channel, result: input.result } }, tx);
+    });
+  }
+}

@@ -1,0 +1,16 @@
+export { LoansService, type LoanSummary, type LoanDetail, type InstalmentView, type RepaymentInput, type RepaymentResult, type DisbursedApplication } from './loans.service';
+export { PostLoanService, type MonitoringBoard, type OverdueReport, type OverdueReportRow, type OverdueRates } from './post-loan.service';
+export {
+  CollectionsService,
+  caseStageLabels,
+  contactResultLabels,
+  contactChannelLabels,
+  promiseStatusLabels,
+  withinContactHours,
+  type CaseDetail,
+  type CaseListItem,
+  type ContactResult,
+} from './collections.service';
+export { instalmentStatusLabels, settlementQuote, allocate, type SettlementQuote, type ScheduleLine } from './allocation';
+export { overdueStageLabels, reminderOffsetFor, stagesReached, stageFor, ageBucketOf, ageBuckets, ageBucketLabels, REMINDER_OFFSETS, defaultStageDays, type OverdueStage } from './stages';
+export { loanJobs } from './loans.jobs';

@@ -1,0 +1,341 @@
+import { and, asc, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import { formatYuan } from '../../lib/money';
+import { quietUntil } from '../../lib/quiet-hours';
+import { shanghaiDate, shanghaiDayEnd } from '../../lib/shanghai-date';
+import { withTransaction } from '../../lib/tx';
+import type { AccountsService } from '../accounts';
+import { applications } from '../applications/applications.schema';
+import { products } from '../catalogue/catalogue.schema';
+import { institutions } from '../institutions/institutions.schema';
+import type { NotificationsService } from '../notifications';
+import type { RiskService } from '../risk';
+import type { SettingsService } from '../settings';
+import { addDays, daysBetween, owedOn, statusOf, type InstalmentState } from './allocation';
+import { collectionCases, loanInstalments, loanNotices, loanRepayments, loans, promisesToPay } from './loans.schema';
+import { ageBucketOf, ageBuckets, ageBucketLabels, overdueStageLabels, reminderOffsetFor, stagesReached, type AgeBucket, type OverdueStage, type OverdueStageDays } from './stages';
+
+type InstalmentRow = typeof loanInstalments.$inferSelect;
+const state = (i: InstalmentRow): InstalmentState => ({
+  period: i.period,
+  dueDate: i.dueDate,
+  principalFen: i.principalFen,
+  interestFen: i.interestFen,
+  feeFen: i.feeFen,
+  paidPrincipalFen: i.paidPrincipalFen,
+  paidInterestFen: i.paidInterestFen,
+  paidFeeFen: i.paidFeeFen,
+  waivedInterestFen: i.waivedInterestFen,
+  waivedFeeFen: i.waivedFeeFen,
+});
+
+export interface OverdueRates {
+  /** instalments that fell due in the window, and how many went overdue (unpaid past due or paid late) */
+  due: number;
+  overdue: number;
+  rate: number;
+}
+
+export interface MonitoringBoard {
+  byProduct: { productId: string; productName: string; loans: number; overdueFen: number; buckets: Record<AgeBucket, number> }[];
+  buckets: { bucket: AgeBucket; label: string; loans: number; overdueFen: number }[];
+  totalOverdueFen: number;
+  current: OverdueRates;
+  previous: OverdueRates;
+  /** the overdue rate of the last 30 days is above that of the 30 days before */
+  alert: boolean;
+}
+
+export interface OverdueReportRow {
+  key: string;
+  label: string;
+  due: number;
+  overdue: number;
+  rate: number;
+  overdueFen: number;
+}
+
+export interface OverdueReport {
+  byInstitution: OverdueReportRow[];
+  byProduct: OverdueReportRow[];
+  byRegion: OverdueReportRow[];
+  byMonth: OverdueReportRow[];
+}
+
+/**
+ * The scheduled post-loan work (reminders before due dates, overdue staging, promises to pay)
+ * and the monitoring numbers institutions and operators see.
+ */
+export class PostLoanService {
+  constructor(
+    private readonly db: Database,
+    private readonly notifications: NotificationsService,
+    private readonly accounts: AccountsService,
+    private readonly settings: SettingsService,
+    private readonly risk: RiskService,
+  ) {}
+
+  /** Records a notice once by key; true when this call recorded it. */
+  private async once(key: string, loanId: string, kind: string, tx: Database = this.db): Promise<boolean> {
+    const rows = await tx.insert(loanNotices).values({ key, loanId, kind }).onConflictDoNothing().returning({ key: loanNotices.key });
+    return rows.length > 0;
+  }
+
+  /** An SMS when the consumer allows SMS, held until their quiet hours end. */
+  private async sms(consumerId: string, template: string, body: string, now: Date): Promise<boolean> {
+    const prefs = await this.accounts.contactPreferences(consumerId);
+    if (!prefs.allowSms) return false;
+    const phone = await this.accounts.phoneOf(consumerId).catch(() => '');
+    if (!phone) return false;
+    const sendAfter = quietUntil(now, prefs.quietStart, prefs.quietEnd) ?? undefined;
+    await this.notifications.sendSms(phone, template, body, { sendAfter });
+    return true;
+  }
+
+  /**
+   * Reminders 7, 3 and 1 days before each unpaid instalment falls due: in-app always, SMS where
+   * allowed (never inside quiet hours: held until they end); each once per instalment and offset.
+   */
+  async sendReminders(now: Date): Promise<number> {
+    const today = shanghaiDate(now);
+    const rows = await this.db
+      .select({ i: loanInstalments, consumerId: loans.consumerId, productName: products.name })
+      .from(loanInstalments)
+      .innerJoin(loans, eq(loans.id, loanInstalments.loanId))
+      .innerJoin(products, eq(products.id, loans.productId))
+      .where(
+        and(
+          eq(loans.status, 'active'),
+          inArray(loanInstalments.status, ['pending', 'partly_paid']),
+          gte(loanInstalments.dueDate, addDays(today, 1)),
+          lte(loanInstalments.dueDate, addDays(today, 7)),
+        ),
+      );
+    let sent = 0;
+    for (const { i, consumerId, productName } of rows) {
+      const offset = reminderOffsetFor(i.dueDate, today);
+      if (offset === null) continue;
+      const owed = owedOn(state(i)).totalFen;
+      if (owed <= 0) continue;
+      if (!(await this.once(`reminder:${i.id}:${offset}`, i.loanId, `reminder_${offset}`))) continue;
+      const body = `你的${productName}第 ${i.period} 期将于 ${i.dueDate} 到期，应还 ${formatYuan(owed)}，请按时还款。`;
+      await this.notifications.notify(consumerId, { kind: 'loan.reminder', title: `${offset} 天后还款`, body, link: `/account/loans/${i.loanId}` });
+      await this.sms(consumerId, `loan.reminder_${offset}`, `【贷超】${body}`, now);
+      sent += 1;
+    }
+    return sent;
+  }
+
+  async stageDays(): Promise<OverdueStageDays> {
+    return {
+      reminder: await this.settings.get('overdue.reminderDay'),
+      call: await this.settings.get('overdue.callTaskDay'),
+      collection: await this.settings.get('overdue.collectionDay'),
+      escalated: await this.settings.get('overdue.escalationDay'),
+    };
+  }
+
+  /**
+   * Overdue staging, as of `now`: unpaid past-due instalments become overdue; each loan moves
+   * through the stages its oldest overdue instalment has reached (day 1 a reminder to the
+   * consumer, day 3 a call task for the institution, day 7 a collection case, day 30
+   * escalation; days set by operators), each action once per overdue episode; the consumer gets
+   * a risk flag; promises to pay are judged kept or broken.
+   */
+  async stageOverdue(now: Date): Promise<{ marked: number; actions: number; promises: number }> {
+    const today = shanghaiDate(now);
+    const marked = await this.db
+      .update(loanInstalments)
+      .set({ status: 'overdue' })
+      .where(and(inArray(loanInstalments.status, ['pending', 'partly_paid']), lt(loanInstalments.dueDate, today)))
+      .returning({ id: loanInstalments.id });
+    const thresholds = await this.stageDays();
+    const rows = await this.db
+      .select({ i: loanInstalments, loan: loans, productName: products.name })
+      .from(loanInstalments)
+      .innerJoin(loans, eq(loans.id, loanInstalments.loanId))
+      .innerJoin(products, eq(products.id, loans.productId))
+      .where(and(eq(loans.status, 'active'), eq(loanInstalments.status, 'overdue')))
+      .orderBy(asc(loanInstalments.loanId), asc(loanInstalments.period));
+    // the oldest overdue instalment of each loan names the episode
+    const oldest = new Map<string, (typeof rows)[number]>();
+    for (const r of rows) if (!oldest.has(r.loan.id) && owedOn(state(r.i)).totalFen > 0) oldest.set(r.loan.id, r);
+    let actions = 0;
+    for (const { i, loan, productName } of oldest.values()) {
+      const days = daysBetween(i.dueDate, today);
+      const reached = stagesReached(days, thresholds);
+      for (const stage of reached) {
+        const done = await withTransaction(this.db, async (tx) => {
+          if (!(await this.once(`overdue:${loan.id}:${i.id}:${stage}`, loan.id, `overdue_${stage}`, tx))) return false;
+          await this.act(tx, stage, loan, productName, i, days, now);
+          await tx.update(loans).set({ overdueStage: stage, updatedAt: now }).where(eq(loans.id, loan.id));
+          return true;
+        });
+        if (!done) continue;
+        actions += 1;
+        if (stage === 'reminder') {
+          await this.sms(loan.consumerId, 'loan.overdue', `【贷超】你的${productName}第 ${i.period} 期已逾期 ${days} 天，请尽快还款，以免影响信用。`, now);
+        }
+        await this.risk.flagOverdue(loan.consumerId, { loanId: loan.id, days, stage });
+      }
+    }
+    const promises = await this.evaluatePromises(now);
+    return { marked: marked.length, actions, promises };
+  }
+
+  private async act(tx: Database, stage: OverdueStage, loan: typeof loans.$inferSelect, productName: string, i: InstalmentRow, days: number, now: Date): Promise<void> {
+    if (stage === 'reminder') {
+      await this.notifications.notify(
+        loan.consumerId,
+        { kind: 'loan.overdue', title: `${productName}已逾期`, body: `第 ${i.period} 期（${i.dueDate} 到期）已逾期 ${days} 天，请尽快还款。`, link: `/account/loans/${loan.id}` },
+        tx,
+      );
+      return;
+    }
+    const caseStage = stage === 'call' ? 'call' : stage === 'collection' ? 'collection' : 'escalated';
+    const [open] = await tx
+      .select({ id: collectionCases.id })
+      .from(collectionCases)
+      .where(and(eq(collectionCases.loanId, loan.id), eq(collectionCases.status, 'open')));
+    if (open) await tx.update(collectionCases).set({ stage: caseStage }).where(eq(collectionCases.id, open.id));
+    else {
+      await tx
+        .insert(collectionCases)
+        .values({ id: `col_${loan.id.slice(5)}_${i.id}`, loanId: loan.id, institutionId: loan.institutionId, stage: caseStage, openedAt: now })
+        .onConflictDoNothing();
+    }
+  }
+
+  /** Promises due before today are kept when repayments since the promise reach the amount by the promised day; otherwise broken. */
+  async evaluatePromises(now: Date): Promise<number> {
+    const today = shanghaiDate(now);
+    const pending = await this.db.select().from(promisesToPay).where(eq(promisesToPay.status, 'pending'));
+    let judged = 0;
+    for (const p of pending) {
+      const [row] = await this.db
+        .select({ paid: sql<string>`coalesce(sum(${loanRepayments.amountFen}), 0)` })
+        .from(loanRepayments)
+        .where(and(eq(loanRepayments.loanId, p.loanId), gte(loanRepayments.createdAt, p.createdAt), lt(loanRepayments.paidAt, shanghaiDayEnd(p.promisedDate))));
+      const kept = Number(row?.paid ?? 0) >= p.amountFen;
+      if (!kept && p.promisedDate >= today) continue;
+      await this.db
+        .update(promisesToPay)
+        .set({ status: kept ? 'kept' : 'broken', evaluatedAt: now })
+        .where(and(eq(promisesToPay.id, p.id), eq(promisesToPay.status, 'pending')));
+      judged += 1;
+    }
+    return judged;
+  }
+
+  // ── monitoring ───────────────────────────────────────────────────────────────────────────
+
+  /** Instalments due in [from, to) and how many went overdue: unpaid after the due date, or paid after it. */
+  private async rates(fromDate: string, toDate: string, institutionId?: string): Promise<OverdueRates> {
+    const [row] = await this.db
+      .select({
+        due: sql<number>`count(*)::int`,
+        overdue: sql<number>`count(*) filter (where (${loanInstalments.paidOffAt} is null and ${loanInstalments.dueDate} < ${toDate}) or ${loanInstalments.paidOffAt} >= (${loanInstalments.dueDate} + 1)::timestamp at time zone 'Asia/Shanghai')::int`,
+      })
+      .from(loanInstalments)
+      .innerJoin(loans, eq(loans.id, loanInstalments.loanId))
+      .where(and(gte(loanInstalments.dueDate, fromDate), lt(loanInstalments.dueDate, toDate), institutionId ? eq(loans.institutionId, institutionId) : undefined));
+    const due = row?.due ?? 0;
+    const overdue = row?.overdue ?? 0;
+    return { due, overdue, rate: due === 0 ? 0 : overdue / due };
+  }
+
+  /** The institution's post-loan board: overdue by product and age bucket, and the 30-day overdue rate against the 30 days before. */
+  async monitoring(institutionId: string, now: Date): Promise<MonitoringBoard> {
+    const today = shanghaiDate(now);
+    const rows = await this.db
+      .select({ i: loanInstalments, productId: loans.productId, productName: products.name })
+      .from(loanInstalments)
+      .innerJoin(loans, eq(loans.id, loanInstalments.loanId))
+      .innerJoin(products, eq(products.id, loans.productId))
+      .where(and(eq(loans.institutionId, institutionId), eq(loans.status, 'active'), lt(loanInstalments.dueDate, today), sql`${loanInstalments.status} <> 'paid'`))
+      .orderBy(asc(loanInstalments.loanId), asc(loanInstalments.period));
+    // one row per overdue loan: bucketed by its oldest overdue instalment, amount = everything overdue
+    const perLoan = new Map<string, { productId: string; productName: string; days: number; fen: number }>();
+    for (const r of rows) {
+      const s = state(r.i);
+      if (statusOf(s, today) !== 'overdue') continue;
+      const entry = perLoan.get(r.i.loanId) ?? { productId: r.productId, productName: r.productName, days: daysBetween(r.i.dueDate, today), fen: 0 };
+      entry.fen += owedOn(s).totalFen;
+      perLoan.set(r.i.loanId, entry);
+    }
+    const empty = () => Object.fromEntries(ageBuckets.map((b) => [b, 0])) as Record<AgeBucket, number>;
+    const byProduct = new Map<string, MonitoringBoard['byProduct'][number]>();
+    const buckets = new Map(ageBuckets.map((b) => [b, { bucket: b, label: ageBucketLabels[b], loans: 0, overdueFen: 0 }]));
+    for (const l of perLoan.values()) {
+      const bucket = ageBucketOf(l.days)!;
+      const p = byProduct.get(l.productId) ?? { productId: l.productId, productName: l.productName, loans: 0, overdueFen: 0, buckets: empty() };
+      p.loans += 1;
+      p.overdueFen += l.fen;
+      p.buckets[bucket] += l.fen;
+      byProduct.set(l.productId, p);
+      const b = buckets.get(bucket)!;
+      b.loans += 1;
+      b.overdueFen += l.fen;
+    }
+    const current = await this.rates(addDays(today, -30), today, institutionId);
+    const previous = await this.rates(addDays(today, -60), addDays(today, -30), institutionId);
+    return {
+      byProduct: [...byProduct.values()].sort((a, b) => b.overdueFen - a.overdueFen),
+      buckets: [...buckets.values()],
+      totalOverdueFen: [...perLoan.values()].reduce((s, l) => s + l.fen, 0),
+      current,
+      previous,
+      alert: current.due > 0 && current.rate > previous.rate,
+    };
+  }
+
+  /** Operators: overdue rates of instalments that fell due in the last `months` months, by institution, product, region and month. */
+  async overdueReport(now: Date, months = 6): Promise<OverdueReport> {
+    const today = shanghaiDate(now);
+    const from = `${today.slice(0, 7)}-01`;
+    const start = addDays(from, -31 * (months - 1)).slice(0, 7) + '-01';
+    const rows = await this.db
+      .select({
+        i: loanInstalments,
+        institutionId: loans.institutionId,
+        institutionName: institutions.shortName,
+        productId: loans.productId,
+        productName: products.name,
+        city: applications.applicantCity,
+      })
+      .from(loanInstalments)
+      .innerJoin(loans, eq(loans.id, loanInstalments.loanId))
+      .innerJoin(products, eq(products.id, loans.productId))
+      .innerJoin(institutions, eq(institutions.id, loans.institutionId))
+      .innerJoin(applications, eq(applications.id, loans.applicationId))
+      .where(and(gte(loanInstalments.dueDate, start), lt(loanInstalments.dueDate, today)));
+    const groups = { byInstitution: new Map<string, OverdueReportRow>(), byProduct: new Map<string, OverdueReportRow>(), byRegion: new Map<string, OverdueReportRow>(), byMonth: new Map<string, OverdueReportRow>() };
+    const add = (map: Map<string, OverdueReportRow>, key: string, label: string, overdue: boolean, fen: number) => {
+      const row = map.get(key) ?? { key, label, due: 0, overdue: 0, rate: 0, overdueFen: 0 };
+      row.due += 1;
+      if (overdue) row.overdue += 1;
+      row.overdueFen += fen;
+      map.set(key, row);
+    };
+    for (const r of rows) {
+      const s = state(r.i);
+      const unpaid = statusOf(s, today) === 'overdue';
+      const late = r.i.paidOffAt !== null && shanghaiDate(r.i.paidOffAt) > r.i.dueDate;
+      const fen = unpaid ? owedOn(s).totalFen : 0;
+      const region = r.city || '未知';
+      add(groups.byInstitution, r.institutionId, r.institutionName, unpaid || late, fen);
+      add(groups.byProduct, r.productId, `${r.institutionName} · ${r.productName}`, unpaid || late, fen);
+      add(groups.byRegion, region, region, unpaid || late, fen);
+      add(groups.byMonth, r.i.dueDate.slice(0, 7), r.i.dueDate.slice(0, 7), unpaid || late, fen);
+    }
+    const done = (map: Map<string, OverdueReportRow>) => [...map.values()].map((r) => ({ ...r, rate: r.due === 0 ? 0 : r.overdue / r.due }));
+    return {
+      byInstitution: done(groups.byInstitution).sort((a, b) => b.rate - a.rate),
+      byProduct: done(groups.byProduct).sort((a, b) => b.rate - a.rate),
+      byRegion: done(groups.byRegion).sort((a, b) => b.rate - a.rate),
+      byMonth: done(groups.byMonth).sort((a, b) => a.key.localeCompare(b.key)),
+    };
+  }
+}
+
+export { overdueStageLabels };

@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app';
+import { databaseTargets } from '../support/database';
+import { apply, consumerAgent, staffAgent } from '../support/http';
+
+/** Applies to A's product, approves (50,000 yuan, 12 months, 12%) and disburses through the partner API. */
+async function disbursedLoan(t: TestApp) {
+  const consumer = await consumerAgent(t.app);
+  const application = await apply(consumer.agent, t.fixtures.institutionA.productId);
+  const partner = await staffAgent(t.app, 'partner', t.fixtures.institutionA.staff);
+  await partner
+    .post(`/api/partner/v1/leads/${application.id}/status`)
+    .send({ status: 'approved', offeredAmount: 50000, offeredTermMonths: 12, offeredApr: 0.12 })
+    .expect(200);
+  const disbursed = await partner.post(`/api/partner/v1/leads/${application.id}/status`).send({ status: 'disbursed', amount: 50000 }).expect(200);
+  return { consumer, partner, application, loanId: disbursed.body.loan.id as string };
+}
+
+describe.each(databaseTargets())('loans after disbursement on $name', (target) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ database: await target.open() });
+  });
+  afterAll(() => t?.close());
+
+  it('a disbursement creates the loan with the pricing schedule, once', async () => {
+    const { partner, application, loanId } = await disbursedLoan(t);
+    expect(loanId).toMatch(/^loan_/);
+    const list = await partner.get('/api/partner/v1/loans').expect(200);
+    expect(list.body.items.map((l: { id: string }) => l.id)).toContain(loanId);
+    const loan = await partner.get(`/api/partner/v1/loans/${loanId}`).expect(200);
+    expect(loan.body).toMatchObject({ applicationId: application.id, principal: 50000, termMonths: 12, method: 'equal_installment', annualRate: 0.12, status: 'active' });
+    expect(loan.body.schedule).toHaveLength(12);
+    const principalFen = loan.body.schedule.reduce((s: number, i: { principal: number }) => s + Math.round(i.principal * 100), 0);
+    expect(principalFen).toBe(5_000_000);
+    expect(loan.body.nextDue.period).toBe(1);
+    // the loan exists exactly once for the application
+    const again = await t.container.services.loans.listForInstitution(t.fixtures.institutionA.id);
+    expect(again.filter((l) => l.applicationId === application.id)).toHaveLength(1);
+  });
+
+  it('a repayment reported twice with the same transaction id counts once; another amount under that id is a 409', async () => {
+    const { partner, loanId } = await disbursedLoan(t);
+    const before = await partner.get(`/api/partner/v1/loans/${loanId}`).expect(200);
+    const first = before.body.schedule[0].amount as number;
+    const pay = (amount: number) => partner.post(`/api/partner/v1/loans/${loanId}/repayments`).send({ transactionId: 'TXN-0001', amount });
+    const one = await pay(first).expect(201);
+    expect(one.body.replayed).toBe(false);
+    expect(one.body.loan.schedule[0].status).toBe('paid');
+    const two = await pay(first).expect(200);
+    expect(two.body.replayed).toBe(true);
+    const after = await partner.get(`/api/partner/v1/loans/${loanId}`).expect(200);
+    expect(after.body.repayments).toHaveLength(1);
+    expect(Math.round(after.body.totalOwed * 100)).toBe(Math.round(before.body.totalOwed * 100) - Math.round(first * 100));
+    expect(after.body.nextDue.period).toBe(2);
+    // the same transaction sent twice at once still lands once
+    const both = await Promise.all([0, 1].map(() => partner.post(`/api/partner/v1/loans/${loanId}/repayments`).send({ transactionId: 'TXN-RACE', amount: 1 })));
+    expect(both.map((r) => r.status).sort()).toEqual([200, 201]);
+    expect((await partner.get(`/api/partner/v1/loans/${loanId}`).expect(200)).body.repayments).toHaveLength(2);
+    const clash = await pay(first + 1).expect(409);
+    expect(clash.body.error.code).toBe('transaction_reused');
+    // a partial payment: fees and interest first, then principal; the instalment is partly paid
+    const partial = await partner.post(`/api/partner/v1/loans/${loanId}/repayments`).send({ transactionId: 'TXN-0002', amount: 100 }).expect(201);
+    expect(partial.body.loan.schedule[1].status).toBe('partly_paid');
+    expect(partial.body.repayment.allocated).toBe(100);
+    // bad input is a field-named 400, never a 500
+    const bad = await partner.post(`/api/partner/v1/loans/${loanId}/repayments`).send({ transactionId: 'x', amount: -5, extra: 1 }).expect(400);
+    expect(Object.keys(bad.body.error.fields)).toEqual(expect.arrayContaining(['amount', 'extra']));
+  });
+
+  it('the institution may replace the schedule before any repayment: validated, then refused after one', async () => {
+    const { partner, loanId } = await disbursedLoan(t);
+    const loan = await partner.get(`/api/partner/v1/loans/${loanId}`).expect(200);
+    const first = loan.body.schedule[0].dueDate as string;
+    const next = (months: number) => {
+      const d = new Date(`${first}T00:00:00Z`);
+      d.setUTCDate(1);
+      d.setUTCMonth(d.getUTCMonth() + months);
+      return d.toISOString().slice(0, 10);
+    };
+    const wrongSum = await partner
+      .post(`/api/partner/v1/loans/${loanId}/schedule`)
+      .send({ instalments: [{ dueDate: next(0), principal: 20000, interest: 100 }, { dueDate: next(1), principal: 20000, interest: 50 }] })
+      .expect(400);
+    expect(wrongSum.body.error.fields.instalments).toMatch(/须等于贷款本金/);
+    const backwards = await partner
+      .post(`/api/partner/v1/loans/${loanId}/schedule`)
+      .send({ instalments: [{ dueDate: next(1), principal: 25000, interest: 100 }, { dueDate: next(0), principal: 25000, interest: 50 }] })
+      .expect(400);
+    expect(backwards.body.error.fields['instalments.1.dueDate']).toBe('还款日须逐期递增');
+    const ok = await partner
+      .post(`/api/partner/v1/loans/${loanId}/schedule`)
+      .send({ instalments: [{ dueDate: next(0), principal: 25000, interest: 250 }, { dueDate: next(1), principal: 25000, interest: 125, fee: 10 }] })
+      .expect(200);
+    expect(ok.body).toMatchObject({ scheduleSource: 'institution', termMonths: 2 });
+    expect(ok.body.schedule.map((i: { amount: number }) => i.amount)).toEqual([25250, 25135]);
+    await partner.post(`/api/partner/v1/loans/${loanId}/repayments`).send({ transactionId: 'S-1', amount: 10 }).expect(201);
+    const late = await partner
+      .post(`/api/partner/v1/loans/${loanId}/schedule`)
+      .send({ instalments: [{ dueDate: next(0), principal: 50000, interest: 0 }] })
+      .expect(409);
+    expect(late.body.error.code).toBe('repayments_exist');
+  });
+
+  it('early settlement needs today’s quote and leaves the loan settled with nothing owed', async () => {
+    const { partner, consumer, loanId } = await disbursedLoan(t);
+    const loan = await consumer.agent.get(`/api/v1/loans/${loanId}`).expect(200);
+    const quote = loan.body.earlySettlement;
+    expect(quote.principal).toBe(50000);
+    const short = await partner.post(`/api/partner/v1/loans/${loanId}/repayments`).send({ transactionId: 'PAYOFF-1', amount: quote.total - 1, settle: true }).expect(400);
+    expect(short.body.error.fields.amount).toMatch(/今日结清需还/);
+    const settled = await partner.post(`/api/partner/v1/loans/${loanId}/repayments`).send({ transactionId: 'PAYOFF-2', amount: quote.total, settle: true }).expect(201);
+    expect(settled.body.loan).toMatchObject({ status: 'settled', totalOwed: 0, principalOutstanding: 0, earlySettlement: null });
+    expect(settled.body.loan.schedule.every((i: { status: string }) => i.status === 'paid')).toBe(true);
+    await partner.post(`/api/partner/v1/loans/${loanId}/repayments`).send({ transactionId: 'PAYOFF-3', amount: 1 }).expect(409);
+  });
+
+  it('a consumer sees only their own loans; another consumer and institution B get 404', async () => {
+    const { consumer, loanId } = await disbursedLoan(t);
+    const mine = await consumer.agent.get('/api/v1/loans').expect(200);
+    expect(mine.body.items.map((l: { id: string }) => l.id)).toEqual([loanId]);
+    const page = await consumer.agent.get(`/account/loans/${loanId}`).expect(200);
+    expect(page.text).toContain('还款计划');
+
+    const other = await consumerAgent(t.app);
+    expect((await other.agent.get('/api/v1/loans').expect(200)).body.items).toEqual([]);
+    await other.agent.get(`/api/v1/loans/${loanId}`).expect(404);
+    await other.agent.get(`/account/loans/${loanId}`).expect(404);
+
+    const b = await staffAgent(t.app, 'partner', t.fixtures.institutionB.staff);
+    await b.get(`/api/partner/v1/loans/${loanId}`).expect(404);
+    await b.post(`/api/partner/v1/loans/${loanId}/repayments`).send({ transactionId: 'B-1', amount: 10 }).expect(404);
+    await b.post(`/api/partner/v1/loans/${loanId}/schedule`).send({ instalments: [{ dueDate: '2099-01-01', principal: 50000, interest: 0 }] }).expect(404);
+    expect((await b.get('/api/partner/v1/loans').expect(200)).body.items.map((l: { id: string }) => l.id)).not.toContain(loanId);
+    await b.get(`/partner/loans/${loanId}`).expect(404);
+  });
+});
