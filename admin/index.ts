@@ -20,6 +20,7 @@ import { rankingRoutes } from './routes/ranking';
 
 import { settingsRoutes } from './routes/settings';
 import { agreementRoutes } from './routes/agreements';
+import { financeRoutes } from './routes/finance';
 import { applicationPage } from './routes/application-page';
 
 /** The operator back office, mounted at `/admin`. */
@@ -83,6 +84,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   promotionReviewRoutes(r, services, kit, render);
   rankingRoutes(r, services, kit, render);
   agreementRoutes(r, services, kit, render);
+  financeRoutes(r, services, kit, render);
 
   return r;
 }

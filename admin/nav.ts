@@ -17,6 +17,7 @@ export const adminNav: { href: string; label: string; permission: OperatorPermis
   { href: '/admin/users', label: '用户', permission: 'users.view' },
   { href: '/admin/staff', label: '运营人员', permission: 'staff.manage' },
   { href: '/admin/agreements', label: '合作协议', permission: 'agreements.manage' },
+  { href: '/admin/finance', label: '财务结算', permission: 'settlement.view' },
   { href: '/admin/settings', label: '系统参数', permission: 'settings.manage' },
   { href: '/admin/security', label: '账号安全', permission: 'dashboard.view' },
   { href: '/admin/content/articles', label: '内容', permission: 'content.manage' },

@@ -23,6 +23,7 @@ import { complaintRoutes } from './routes/complaints';
 import { statisticsRoutes } from './routes/statistics';
 import { productsRoutes } from './routes/products';
 import { promotionsRoutes } from './routes/promotions';
+import { statementRoutes } from './routes/statements';
 
 /** The institution portal, mounted at `/partner`. */
 export function createInstitutionPortal(services: Services, kit: HttpKit, baseRender: Render, options: { mfaRequired: boolean }): Router {
@@ -254,6 +255,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
   statisticsRoutes(r, services, kit, render);
   productsRoutes(r, services, kit, render);
   promotionsRoutes(r, services, kit, render);
+  statementRoutes(r, services, kit, render);
 
   return r;
 }

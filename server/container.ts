@@ -20,7 +20,8 @@ import { AuditService } from './modules/audit';
 import { CatalogueService } from './modules/catalogue';
 import { IdempotencyService } from './modules/idempotency';
 import { InstitutionsService, LicencesService, OnboardingService } from './modules/institutions';
-import { SettlementService } from './modules/settlement';
+import { ReconciliationService, SettlementService, StatementsService } from './modules/settlement';
+import { StripeGateway, type StripeSettings } from './adapters/stripe';
 import { SettingsService } from './modules/settings';
 import { ContentService } from './modules/content';
 import { RecommendationsService } from './modules/recommendations';
@@ -37,6 +38,8 @@ export interface Services {
   catalogue: CatalogueService;
   applications: ApplicationsService;
   settlement: SettlementService;
+  statements: StatementsService;
+  reconciliation: ReconciliationService;
   audit: AuditService;
   idempotency: IdempotencyService;
   recommendations: RecommendationsService;
@@ -87,7 +90,7 @@ export function createServices(
   search: SearchIndex,
   shared: SharedState,
   messages: MessageProvider = new OutboxProvider(),
-  options: { production?: boolean; risk?: RiskThresholds; documentsDir?: string; mediaDir?: string } = {},
+  options: { production?: boolean; risk?: RiskThresholds; documentsDir?: string; mediaDir?: string; stripe?: Partial<StripeSettings> } = {},
 ): Services {
   const db = database.db;
   const audit = new AuditService(db);
@@ -98,6 +101,8 @@ export function createServices(
   const webhooks = new WebhooksService(db, pii, audit, { allowLoopback: !options.production });
   const prescreen = new PrescreenService(db);
   const settlement = new SettlementService(db, audit);
+  // Stripe when a secret key is configured; otherwise institutions pay by bank transfer
+  const statements = new StatementsService(db, audit, options.stripe?.secretKey ? new StripeGateway({ ...options.stripe, secretKey: options.stripe.secretKey }) : null);
   const catalogue = new CatalogueService(db, search, shared.cache);
   const settings = new SettingsService(db, audit);
   const ranking = new RankingService(db, audit);
@@ -123,6 +128,8 @@ export function createServices(
     risk,
     documents: new DocumentsService(db, blobs, consents, audit),
     settlement,
+    statements,
+    reconciliation: new ReconciliationService(db, audit, statements),
     audit,
     idempotency: new IdempotencyService(db),
     settings,
@@ -164,6 +171,7 @@ export async function createContainer(
     risk: config.risk,
     documentsDir: path.join(config.dataDir, 'documents'),
     mediaDir: path.join(config.dataDir, 'media'),
+    stripe: config.stripe,
   });
   await services.catalogue.start({ watch: config.env !== 'test' });
   const health: HealthCheck[] = [

@@ -13,6 +13,7 @@ import { leadsCsv } from '../lead-csv';
 import { applicantJson, applicationJson, leadJson } from './serializers';
 import { inYuan, statisticsRequest } from '../statistics';
 import { partnerProductRoutes } from './partner-products';
+import { partnerSettlementRoutes } from './partner-settlement';
 
 type LeadStatusInput = ReturnType<typeof leadStatusBody.parse>;
 
@@ -118,6 +119,7 @@ export function partnerApi(services: Services, kit: HttpKit): Router {
     res.json(inYuan(await services.analytics.institutionStatistics(req.institutionId!, range, productId)));
   });
   partnerProductRoutes(r, services, kit);
+  partnerSettlementRoutes(r, services, kit);
 
   r.use(guards.public, () => {
     throw new NotFoundError('接口');

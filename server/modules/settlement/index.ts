@@ -42,3 +42,5 @@ export {
   type ShownStatus,
 } from './statements';
 export type { PaymentEvent, PaymentGateway, PaymentIntentInfo } from './payments';
+export { ReconciliationService, ReportRejectedError, differenceLabels, type ReconciliationImport, type ReconciliationDifference } from './reconciliation.service';
+export { RECONCILIATION_HEADER, parseReportCsv, matchReport } from './reconciliation-file';
