@@ -174,5 +174,32 @@ export function financeRoutes(r: Router, services: Services, kit: HttpKit, rende
       await detailPage(req, res, { resolveError: { message: err.message, fields: err.fields }, failedLine: lineId, resolveValues: req.body });
     }
   });
-}
 
+  r.get('/finance/reconciliations', finance, async (req, res) => {
+    await render(req, res, 'finance-reconciliations', { title: '对账记录', imports: await services.reconciliation.list() });
+  });
+
+  const reconciliationPage = async (req: Request, res: Response, id: string, extra: Record<string, unknown> = {}) => {
+    const detail = await services.reconciliation.detail(id);
+    await render(req, res, 'finance-reconciliation', { title: `${detail.institutionName} 对账结果`, r: detail, ...extra });
+  };
+
+  r.get('/finance/reconciliations/:id', finance, (req, res) => reconciliationPage(req, res, String(req.params.id)));
+
+  r.post('/finance/differences/:id/resolve', finance, async (req, res) => {
+    const importId = String(req.query.import ?? '');
+    try {
+      const form = parse(resolveForm, req.body, '处理信息有误');
+      const input =
+        form.action === 'adjust' ? { action: 'adjust' as const, amountFen: signedFen(form.amount, 'amount'), reason: form.reason } : { action: 'reject' as const, reason: form.reason };
+      const d = await services.reconciliation.resolve(String(req.params.id), input, auditActor(req));
+      req.session.flash = { kind: 'success', message: form.action === 'adjust' ? '已调整，将计入下一期结算单' : '已驳回该差异' };
+      res.redirect(303, `/admin/finance/reconciliations/${encodeURIComponent(d.importId)}`);
+    } catch (err) {
+      if (!(err instanceof ValidationError || err instanceof ConflictError)) throw err;
+      if (!importId) throw err;
+      res.status(err instanceof ConflictError ? 409 : 400);
+      await reconciliationPage(req, res, importId, { error: { message: err.message, fields: err.fields }, failedId: String(req.params.id), values: req.body });
+    }
+  });
+}
