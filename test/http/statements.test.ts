@@ -1,6 +1,7 @@
 import type request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTransaction } from '../../server/lib/tx';
+import { allJobs } from '../../server/jobs/registry';
 import { accountBalance } from '../../server/modules/settlement/ledger';
 import { startTestApp, type TestApp } from '../support/app';
 import { csrfFrom, staffAgent } from '../support/http';
@@ -104,5 +105,19 @@ describe('statements: close, issue, review, dispute, resolve, pay', () => {
     // Stripe is not configured: paying online is refused, the page offers bank transfer
     const pay = await partnerA.get(`/partner/statements/${statementId}/pay`).expect(200);
     expect(pay.text).not.toContain('在线支付');
+  });
+
+  it('the statements-close job closes the month before its run, once', async () => {
+    const job = allJobs(t.container.services).find((j) => j.name === 'statements-close')!;
+    expect(job).toMatchObject({ schedule: '0 2 1 * *' });
+    const { settlement } = t.container.services;
+    await withTransaction(t.container.database.db, (tx) =>
+      settlement.accrue(tx, { rule: 'cpl', applicationId: 'app_job', institutionId: t.fixtures.institutionB.id, at: new Date('2026-10-20T02:00:00Z') }),
+    );
+    const run = { now: new Date('2026-11-01T02:00:00+08:00'), signal: new AbortController().signal };
+    const first = await job.run(run);
+    expect(first).toMatchObject({ processed: 1, detail: { period: '2026-10', created: 1 } });
+    const again = await job.run(run);
+    expect(again).toMatchObject({ processed: 0, detail: { period: '2026-10', created: 0, existing: 1 } });
   });
 });

@@ -6,7 +6,7 @@ import type { HttpKit } from '../kit';
 import { statementJson } from '../statements-view';
 import { parse } from '../validate';
 
-const reconciliationBody = z
+export const reconciliationBody = z
   .object({
     rows: z
       .array(
