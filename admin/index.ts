@@ -21,6 +21,7 @@ import { rankingRoutes } from './routes/ranking';
 import { settingsRoutes } from './routes/settings';
 import { jobRoutes } from './routes/jobs';
 import { agreementRoutes } from './routes/agreements';
+import { financeRoutes } from './routes/finance';
 import { applicationPage } from './routes/application-page';
 import { loanReportRoutes } from './routes/loans';
 
@@ -87,6 +88,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   rankingRoutes(r, services, kit, render);
   agreementRoutes(r, services, kit, render);
   loanReportRoutes(r, services, kit, render);
+  financeRoutes(r, services, kit, render);
 
   return r;
 }

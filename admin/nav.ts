@@ -19,6 +19,7 @@ export const adminNav: { href: string; label: string; permission: OperatorPermis
   { href: '/admin/staff', label: '运营人员', permission: 'staff.manage' },
   { href: '/admin/erasures', label: '删除审批', permission: 'data.delete' },
   { href: '/admin/agreements', label: '合作协议', permission: 'agreements.manage' },
+  { href: '/admin/finance', label: '财务结算', permission: 'settlement.view' },
   { href: '/admin/settings', label: '系统参数', permission: 'settings.manage' },
   { href: '/admin/content/articles', label: '内容', permission: 'content.manage' },
   { href: '/admin/content/campaigns', label: '活动', permission: 'content.manage' },

@@ -24,6 +24,8 @@ import { statisticsRoutes } from './routes/statistics';
 import { productsRoutes } from './routes/products';
 import { promotionsRoutes } from './routes/promotions';
 import { loanPortalRoutes } from './routes/loans';
+import { statementRoutes } from './routes/statements';
+import { reconciliationRoutes } from './routes/reconciliations';
 
 /** The institution portal, mounted at `/partner`. */
 export function createInstitutionPortal(services: Services, kit: HttpKit, baseRender: Render, options: { mfaRequired: boolean }): Router {
@@ -258,6 +260,8 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
   productsRoutes(r, services, kit, render);
   promotionsRoutes(r, services, kit, render);
   loanPortalRoutes(r, services, kit, render);
+  statementRoutes(r, services, kit, render);
+  reconciliationRoutes(r, services, kit, render);
 
   return r;
 }

@@ -8,6 +8,8 @@ export const partnerNav: { href: string; label: string; permission: InstitutionP
   { href: '/partner/collections', label: '催收', permission: 'loans.manage' },
   { href: '/partner/complaints', label: '投诉', permission: 'complaints.respond' },
   { href: '/partner/statistics', label: '统计', permission: 'statistics.view' },
+  { href: '/partner/statements', label: '结算单', permission: 'settlement.view' },
+  { href: '/partner/reconciliations', label: '对账', permission: 'settlement.view' },
   { href: '/partner/products', label: '产品', permission: 'products.manage' },
   { href: '/partner/promotions', label: '推广', permission: 'promotions.request' },
   { href: '/partner/api-keys', label: 'API 密钥', permission: 'integration.manage' },

@@ -20,6 +20,7 @@ import type { HttpKit } from './http/kit';
 import { createPassport } from './http/passport';
 import { createRateLimits } from './http/rate-limits';
 import { createVisitorResolver } from './http/visitor';
+import { mountStripeWebhook } from './http/stripe-webhook';
 import { deviceOf } from './http/device';
 import { readCookie } from './http/cookies';
 import { createRenderers } from './http/render';
@@ -117,6 +118,9 @@ export function createApp(container: Container): Express {
   });
 
   app.use('/assets', express.static(path.join(root, 'web/public'), { maxAge: production ? '1d' : 0, index: false }));
+
+  // raw body for the signature check: before the JSON parser, on this route only
+  mountStripeWebhook(app, services, logger, guards.public);
 
   app.use(express.json({ limit: '100kb' }));
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));

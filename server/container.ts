@@ -20,7 +20,8 @@ import { AuditService } from './modules/audit';
 import { CatalogueService } from './modules/catalogue';
 import { IdempotencyService } from './modules/idempotency';
 import { InstitutionsService, LicencesService, OnboardingService } from './modules/institutions';
-import { SettlementService } from './modules/settlement';
+import { ReconciliationService, SettlementService, StatementsService } from './modules/settlement';
+import { StripeGateway, type StripeSettings } from './adapters/stripe';
 import { SettingsService } from './modules/settings';
 import { ContentService } from './modules/content';
 import { RecommendationsService } from './modules/recommendations';
@@ -41,6 +42,8 @@ export interface Services {
   catalogue: CatalogueService;
   applications: ApplicationsService;
   settlement: SettlementService;
+  statements: StatementsService;
+  reconciliation: ReconciliationService;
   audit: AuditService;
   idempotency: IdempotencyService;
   recommendations: RecommendationsService;
@@ -98,7 +101,7 @@ export function createServices(
   search: SearchIndex,
   shared: SharedState,
   messages: MessageProvider = new OutboxProvider(),
-  options: { production?: boolean; risk?: RiskThresholds; documentsDir?: string; mediaDir?: string; logger?: Logger } = {},
+  options: { production?: boolean; risk?: RiskThresholds; documentsDir?: string; mediaDir?: string; logger?: Logger; stripe?: Partial<StripeSettings> } = {},
 ): Services {
   const db = database.db;
   const audit = new AuditService(db);
@@ -109,6 +112,8 @@ export function createServices(
   const webhooks = new WebhooksService(db, pii, audit, { allowLoopback: !options.production });
   const prescreen = new PrescreenService(db);
   const settlement = new SettlementService(db, audit);
+  // Stripe when a secret key is configured; otherwise institutions pay by bank transfer
+  const statements = new StatementsService(db, audit, options.stripe?.secretKey ? new StripeGateway({ ...options.stripe, secretKey: options.stripe.secretKey }) : null);
   const catalogue = new CatalogueService(db, search, shared.cache);
   const settings = new SettingsService(db, audit);
   const ranking = new RankingService(db, audit);
@@ -145,6 +150,8 @@ export function createServices(
     risk,
     documents: new DocumentsService(db, blobs, consents, audit),
     settlement,
+    statements,
+    reconciliation: new ReconciliationService(db, audit, statements),
     audit,
     idempotency: new IdempotencyService(db),
     settings,
@@ -192,6 +199,7 @@ export async function createContainer(
     documentsDir: path.join(config.dataDir, 'documents'),
     mediaDir: path.join(config.dataDir, 'media'),
     logger,
+    stripe: config.stripe,
   });
   await services.catalogue.start({ watch: config.env !== 'test' });
   // every instance ranks with the complaint rates of the last 90 days, kept in memory and refreshed

@@ -26,6 +26,7 @@ import { guideListQuery } from './content-api';
 import { auditQuery } from '../audit-query';
 import { productBody, reasonBody } from '../product-input';
 import { loanListQuery, repaymentBody, scheduleBody } from './loans-api';
+import { reconciliationBody } from './partner-settlement';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 
@@ -281,6 +282,37 @@ export function openApiDocument() {
           security: [{ session: [] }, { partnerKey: [] }],
           parameters: queryParameters(statisticsQuery),
           responses: { 200: ok('{ range, kpis, daily, byProduct, byChannel, byRegion, mix }'), 400: error, 404: error },
+        },
+      },
+      '/api/partner/v1/statements': {
+        get: {
+          summary: "The institution's issued statements, newest period first: totals, paid, outstanding, due date and status (issued, disputed, overdue, paid); amounts in fen",
+          security: [{ session: [] }, { partnerKey: [] }],
+          responses: { 200: ok('{ items }'), 401: error },
+        },
+      },
+      '/api/partner/v1/statements/{id}': {
+        get: {
+          summary: 'One statement with its lines (kind, application, source event, rule, amount in fen, late, review) and payments',
+          security: [{ session: [] }, { partnerKey: [] }],
+          parameters: [idParam],
+          responses: { 200: ok('Statement'), 404: error },
+        },
+      },
+      '/api/partner/v1/reconciliations': {
+        post: {
+          summary: "The institution's disbursement report for reconciliation. Any bad row rejects the whole report (400, fields named `line N`); an identical report imports once (201 the first time, then 200 with duplicate: true)",
+          security: [{ session: [] }, { partnerKey: [] }],
+          requestBody: body(reconciliationBody),
+          responses: { 200: ok('{ id, matched, duplicate: true, differences }'), 201: ok('{ id, rowCount, matched, differences }'), 400: error },
+        },
+      },
+      '/api/partner/v1/reconciliations/{id}': {
+        get: {
+          summary: 'One reconciliation: matched count and each difference (missing_ours, missing_theirs, amount) with how it was resolved',
+          security: [{ session: [] }, { partnerKey: [] }],
+          parameters: [idParam],
+          responses: { 200: ok('Reconciliation'), 404: error },
         },
       },
       '/api/admin/v1/dashboard': {

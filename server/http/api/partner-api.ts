@@ -14,6 +14,7 @@ import { applicantJson, applicationJson, leadJson } from './serializers';
 import { inYuan, statisticsRequest } from '../statistics';
 import { partnerProductRoutes } from './partner-products';
 import { partnerLoanRoutes } from './loans-api';
+import { partnerSettlementRoutes } from './partner-settlement';
 
 type LeadStatusInput = ReturnType<typeof leadStatusBody.parse>;
 
@@ -122,6 +123,7 @@ export function partnerApi(services: Services, kit: HttpKit): Router {
   });
   partnerProductRoutes(r, services, kit);
   partnerLoanRoutes(r, services, kit);
+  partnerSettlementRoutes(r, services, kit);
 
   r.use(guards.public, () => {
     throw new NotFoundError('接口');

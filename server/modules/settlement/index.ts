@@ -21,3 +21,26 @@ export {
   type CommissionRule,
 } from './commission';
 export { assertBalanced, accountNames, type JournalWithEntries } from './ledger';
+export {
+  StatementsService,
+  type CloseResult,
+  type Statement,
+  type StatementDetail,
+  type StatementLine,
+  type StatementPayment,
+  type StatementSummary,
+} from './statements.service';
+export {
+  ageingBucket,
+  ageingBuckets,
+  ageingLabels,
+  dueDateFor,
+  isPeriod,
+  periodToClose,
+  shownStatus,
+  statusLabels as statementStatusLabels,
+  type ShownStatus,
+} from './statements';
+export type { PaymentEvent, PaymentGateway, PaymentIntentInfo } from './payments';
+export { ReconciliationService, ReportRejectedError, differenceLabels, type ReconciliationImport, type ReconciliationDifference } from './reconciliation.service';
+export { RECONCILIATION_HEADER, parseReportCsv, matchReport } from './reconciliation-file';

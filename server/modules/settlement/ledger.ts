@@ -24,6 +24,10 @@ export interface PostResult {
 export const accountNames = {
   institutionReceivable: (institutionId: string) => `receivable:institution:${institutionId}`,
   commissionRevenue: (rule: 'cpl' | 'cpa' | 'cps') => `revenue:commission:${rule}`,
+  /** corrections agreed with an institution (disputes, reconciliation differences) */
+  adjustments: 'revenue:commission:adjustment',
+  /** money received: by Stripe or by bank transfer */
+  cash: (method: 'stripe' | 'bank_transfer') => `cash:${method}`,
 };
 
 /** Sum of entries per currency must be zero; checked here and again by the database at commit. */

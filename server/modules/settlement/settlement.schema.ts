@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, check, index, integer, jsonb, numeric, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, check, index, integer, jsonb, numeric, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { institutions } from '../institutions/institutions.schema';
 import type { AgreementTier } from './commission';
 
@@ -138,4 +138,218 @@ export const ledgerEntries = pgTable(
     index('ledger_entries_account_idx').on(t.account),
     check('ledger_entries_nonzero_check', sql`${t.amountFen} <> 0`),
   ],
+);
+
+/**
+ * One institution's commissions for one Asia/Shanghai month, built in one transaction by the
+ * `statements-close` job. Unique per (institution, period): a rerun finds it and builds nothing.
+ * Its lines never change once closed; only the status, review and payment state move.
+ */
+export const statements = pgTable(
+  'statements',
+  {
+    id: text('id').primaryKey(),
+    institutionId: text('institution_id')
+      .notNull()
+      .references(() => institutions.id),
+    /** the Asia/Shanghai month closed, "2026-03" */
+    period: text('period').notNull(),
+    status: text('status', { enum: ['draft', 'issued', 'disputed', 'paid'] }).notNull().default('draft'),
+    /** per rule: { rule, count, amountFen } of the accrual and reversal lines */
+    subtotals: jsonb('subtotals').$type<{ rule: string; count: number; amountFen: number }[]>().notNull().default([]),
+    adjustmentsFen: bigint('adjustments_fen', { mode: 'number' }).notNull().default(0),
+    lateFen: bigint('late_fen', { mode: 'number' }).notNull().default(0),
+    totalFen: bigint('total_fen', { mode: 'number' }).notNull(),
+    lineCount: integer('line_count').notNull(),
+    /** Asia/Shanghai date the payment is due, "2026-04-15" */
+    dueDate: text('due_date').notNull(),
+    closedAt: timestamp('closed_at', { withTimezone: true }).notNull(),
+    issuedAt: timestamp('issued_at', { withTimezone: true }),
+    paidAt: timestamp('paid_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('statements_institution_period_uq').on(t.institutionId, t.period), index('statements_status_idx').on(t.status, t.dueDate)],
+);
+
+/**
+ * A billed item: an accrual, a reversal or an adjustment. `source_key` is unique across every
+ * statement, so each item is billed exactly once; an item of an already closed month lands on the
+ * next statement marked late.
+ */
+export const statementLines = pgTable(
+  'statement_lines',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    statementId: text('statement_id')
+      .notNull()
+      .references(() => statements.id),
+    lineNo: integer('line_no').notNull(),
+    kind: text('kind', { enum: ['accrual', 'reversal', 'adjustment'] }).notNull(),
+    sourceKey: text('source_key').notNull().unique(),
+    applicationId: text('application_id'),
+    rule: text('rule', { enum: ['cpl', 'cpa', 'cps'] }),
+    eventAt: timestamp('event_at', { withTimezone: true }).notNull(),
+    eventMonth: text('event_month').notNull(),
+    amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+    late: boolean('late').notNull().default(false),
+    description: text('description').notNull().default(''),
+  },
+  (t) => [uniqueIndex('statement_lines_statement_line_uq').on(t.statementId, t.lineNo)],
+);
+
+/** The institution's confirmation or dispute of one line, and how an operator resolved a dispute. */
+export const statementLineReviews = pgTable(
+  'statement_line_reviews',
+  {
+    lineId: bigint('line_id', { mode: 'number' })
+      .primaryKey()
+      .references(() => statementLines.id),
+    statementId: text('statement_id')
+      .notNull()
+      .references(() => statements.id),
+    decision: text('decision', { enum: ['confirmed', 'disputed'] }).notNull(),
+    reason: text('reason').notNull().default(''),
+    reviewedBy: text('reviewed_by'),
+    reviewedAt: timestamp('reviewed_at', { withTimezone: true }).notNull(),
+    resolution: text('resolution', { enum: ['adjusted', 'rejected'] }),
+    resolutionNote: text('resolution_note'),
+    adjustmentId: text('adjustment_id'),
+    resolvedBy: text('resolved_by'),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+  },
+  (t) => [index('statement_line_reviews_statement_idx').on(t.statementId)],
+);
+
+/**
+ * A correction agreed by an operator (a dispute or a reconciliation difference): a balanced
+ * journal `adj:<id>` on the institution's receivable, billed on the next statement.
+ */
+export const settlementAdjustments = pgTable(
+  'settlement_adjustments',
+  {
+    id: text('id').primaryKey(),
+    institutionId: text('institution_id')
+      .notNull()
+      .references(() => institutions.id),
+    /** positive: the institution owes more; negative: a credit */
+    amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+    reason: text('reason').notNull(),
+    origin: text('origin', { enum: ['dispute', 'reconciliation'] }).notNull(),
+    originId: text('origin_id').notNull(),
+    applicationId: text('application_id'),
+    journalId: text('journal_id')
+      .notNull()
+      .references(() => ledgerJournals.id),
+    month: text('month').notNull(),
+    createdBy: text('created_by'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('settlement_adjustments_origin_uq').on(t.origin, t.originId),
+    index('settlement_adjustments_institution_idx').on(t.institutionId, t.month),
+    check('settlement_adjustments_amount_check', sql`${t.amountFen} <> 0`),
+  ],
+);
+
+/** Money received against a statement, posted to the ledger once (`payment:<paymentIntentId>` or `payment:bank:<id>`). */
+export const statementPayments = pgTable(
+  'statement_payments',
+  {
+    id: text('id').primaryKey(),
+    statementId: text('statement_id')
+      .notNull()
+      .references(() => statements.id),
+    institutionId: text('institution_id')
+      .notNull()
+      .references(() => institutions.id),
+    method: text('method', { enum: ['stripe', 'bank_transfer'] }).notNull(),
+    amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+    paidAt: timestamp('paid_at', { withTimezone: true }).notNull(),
+    reference: text('reference').notNull(),
+    sourceKey: text('source_key').notNull().unique(),
+    journalId: text('journal_id')
+      .notNull()
+      .references(() => ledgerJournals.id),
+    recordedBy: text('recorded_by'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('statement_payments_statement_idx').on(t.statementId), index('statement_payments_paid_idx').on(t.paidAt), check('statement_payments_amount_check', sql`${t.amountFen} > 0`)],
+);
+
+/** Every Stripe event processed, once: a redelivery finds its id here and changes nothing. */
+export const stripeEvents = pgTable('stripe_events', {
+  id: text('id').primaryKey(),
+  type: text('type').notNull(),
+  objectId: text('object_id'),
+  receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** The latest known state of each PaymentIntent for a statement; `succeeded` is never overridden. */
+export const stripePaymentIntents = pgTable('stripe_payment_intents', {
+  id: text('id').primaryKey(),
+  statementId: text('statement_id')
+    .notNull()
+    .references(() => statements.id),
+  status: text('status').notNull(),
+  amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** An institution's disbursement report, imported once per identical file (hash unique per institution). */
+export const reconciliationImports = pgTable(
+  'reconciliation_imports',
+  {
+    id: text('id').primaryKey(),
+    institutionId: text('institution_id')
+      .notNull()
+      .references(() => institutions.id),
+    fileHash: text('file_hash').notNull(),
+    source: text('source', { enum: ['upload', 'api'] }).notNull(),
+    rowCount: integer('row_count').notNull(),
+    matched: integer('matched').notNull(),
+    /** Asia/Shanghai months the report covers, "2026-03".."2026-04" */
+    fromMonth: text('from_month').notNull(),
+    toMonth: text('to_month').notNull(),
+    createdBy: text('created_by'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('reconciliation_imports_hash_uq').on(t.institutionId, t.fileHash), index('reconciliation_imports_institution_idx').on(t.institutionId, t.createdAt)],
+);
+
+export const reconciliationRows = pgTable(
+  'reconciliation_rows',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    importId: text('import_id')
+      .notNull()
+      .references(() => reconciliationImports.id),
+    lineNo: integer('line_no').notNull(),
+    applicationId: text('application_id').notNull(),
+    disbursedAt: timestamp('disbursed_at', { withTimezone: true }).notNull(),
+    amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('reconciliation_rows_import_idx').on(t.importId)],
+);
+
+/** What did not match, one row each, until an operator adjusts or rejects it. */
+export const reconciliationDifferences = pgTable(
+  'reconciliation_differences',
+  {
+    id: text('id').primaryKey(),
+    importId: text('import_id')
+      .notNull()
+      .references(() => reconciliationImports.id),
+    institutionId: text('institution_id')
+      .notNull()
+      .references(() => institutions.id),
+    applicationId: text('application_id').notNull(),
+    kind: text('kind', { enum: ['missing_ours', 'missing_theirs', 'amount'] }).notNull(),
+    ourAmountFen: bigint('our_amount_fen', { mode: 'number' }),
+    theirAmountFen: bigint('their_amount_fen', { mode: 'number' }),
+    status: text('status', { enum: ['open', 'adjusted', 'rejected'] }).notNull().default('open'),
+    resolutionNote: text('resolution_note'),
+    adjustmentId: text('adjustment_id'),
+    resolvedBy: text('resolved_by'),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+  },
+  (t) => [index('reconciliation_differences_import_idx').on(t.importId), index('reconciliation_differences_open_idx').on(t.institutionId, t.status)],
 );

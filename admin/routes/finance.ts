@@ -1,0 +1,205 @@
+import type { Request, Response, Router } from 'express';
+import { stringify } from 'csv-stringify/sync';
+import { z } from 'zod';
+import type { Services } from '../../server/container';
+import { auditActor } from '../../server/http/audit-actor';
+import { formIdempotent } from '../../server/http/idempotency';
+import type { HttpKit } from '../../server/http/kit';
+import type { Render } from '../../server/http/render';
+import { statementDetailView, statementSummaryView } from '../../server/http/statements-view';
+import { parse } from '../../server/http/validate';
+import { ConflictError, ValidationError } from '../../server/lib/errors';
+import { formatYuan, yuanToFen } from '../../server/lib/money';
+import { ageingBuckets, ageingLabels, periodToClose, shanghaiDate, shanghaiMidnight, statementStatusLabels } from '../../server/modules/settlement';
+import { barChart, shortYuan } from '../../web/charts';
+
+const shownStatuses = ['draft', 'issued', 'disputed', 'overdue', 'paid'] as const;
+const yuanText = (fen: number) => (fen / 100).toFixed(2);
+const signedYuan = /^-?\d{1,10}(\.\d{1,2})?$/;
+
+/** "-50.00" → -5000 fen, or a field error. */
+export function signedFen(text: string, field: string, options: { positive?: boolean } = {}): number {
+  const clean = text.trim().replace(/,/g, '');
+  if (!signedYuan.test(clean)) throw new ValidationError('金额有误', { [field]: '金额须为元，最多两位小数' });
+  const fen = yuanToFen(clean);
+  if (fen === 0) throw new ValidationError('金额不能为 0', { [field]: '金额不能为 0' });
+  if (options.positive && fen < 0) throw new ValidationError('金额须大于 0', { [field]: '金额须大于 0' });
+  return fen;
+}
+
+const closeForm = z.object({ _csrf: z.string().optional(), period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, '账期格式应为 YYYY-MM') }).strict();
+const paymentForm = z
+  .object({
+    _csrf: z.string().optional(),
+    amount: z.string().default(''),
+    paidOn: z.string().default(''),
+    reference: z.string().trim().min(1, '请填写银行流水号').max(100, '流水号最多 100 字'),
+  })
+  .strict();
+const resolveForm = z
+  .object({
+    _csrf: z.string().optional(),
+    action: z.enum(['adjust', 'reject'], { error: '请选择调整或驳回' }),
+    amount: z.string().default(''),
+    reason: z.string().trim().min(2, '请填写处理说明（至少 2 个字）').max(500, '说明最多 500 字'),
+  })
+  .strict();
+
+/**
+ * `/admin/finance`: receivables per institution, ageing, statement status counts, money collected,
+ * CSV exports, the monthly close run on demand; statement detail with issuing, disputes resolved by
+ * an adjustment or a rejection, and bank transfers recorded by hand (all audited).
+ */
+export function financeRoutes(r: Router, services: Services, kit: HttpKit, render: Render): void {
+  const finance = kit.guards.operator('page', 'settlement.view');
+
+  const overviewPage = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
+    const now = new Date();
+    const o = await services.statements.financeOverview(now);
+    const status = shownStatuses.find((s) => s === req.query.status);
+    const [disputes, reconciliations] = await Promise.all([services.statements.openDisputes(), services.reconciliation.openDifferences()]);
+    await render(req, res, 'finance', {
+      title: '财务结算',
+      o,
+      kpis: {
+        receivable: o.byInstitution.reduce((n, r) => n + r.balanceFen, 0),
+        overdue: o.ageing.d30 + o.ageing.d60 + o.ageing.d90 + o.ageing.d90plus,
+        collected: o.collectedThisMonthFen,
+      },
+      ageingRows: ageingBuckets.map((b) => ({ key: b, label: ageingLabels[b], amountFen: o.ageing[b] })),
+      statusRows: shownStatuses.map((s) => ({ key: s, label: statementStatusLabels[s], count: o.statusCounts[s], current: s === status })),
+      statements: o.statements.filter((s) => !status || s.shown === status).map(statementSummaryView),
+      byInstitution: o.byInstitution.map((row) => ({ ...row, ageingCells: ageingBuckets.map((b) => row.ageing[b]) })),
+      ageingLabels: ageingBuckets.map((b) => ageingLabels[b]),
+      charts: {
+        ageing: barChart(ageingBuckets.map((b) => ageingLabels[b].replace('逾期 ', '')), ageingBuckets.map((b) => o.ageing[b]), { title: '应收账龄（按到期日）', name: '待收', format: shortYuan }),
+        collected: barChart(o.collectedByMonth.map((m) => m.month), o.collectedByMonth.map((m) => m.amountFen), { title: '每月回款', name: '回款', format: shortYuan }),
+      },
+      disputes,
+      reconciliations,
+      closePeriod: periodToClose(now),
+      ...extra,
+    });
+  };
+
+  r.get('/finance', finance, (req, res) => overviewPage(req, res));
+
+  r.post('/finance/close', finance, async (req, res) => {
+    try {
+      const { period } = parse(closeForm, req.body, '账期有误');
+      const result = await services.statements.closeMonth(period);
+      await services.audit.record(auditActor(req), { action: 'statement.close_run', objectType: 'period', objectId: period, detail: { created: result.created.length, existing: result.existing.length } });
+      req.session.flash = { kind: 'success', message: `${period} 已关账：新生成 ${result.created.length} 张结算单，已有 ${result.existing.length} 张` };
+      res.redirect(303, '/admin/finance');
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      res.status(400);
+      await overviewPage(req, res, { error: { message: err.message, fields: err.fields }, closePeriod: String(req.body?.period ?? '') });
+    }
+  });
+
+  const csv = (res: Response, name: string, rows: (string | number)[][]) =>
+    res.type('text/csv; charset=utf-8').attachment(`${name}-${shanghaiDate(new Date())}.csv`).send('\uFEFF' + stringify(rows));
+
+  r.get('/finance/receivables.csv', finance, async (req, res) => {
+    const o = await services.statements.financeOverview();
+    await services.audit.record(auditActor(req), { action: 'finance.exported', objectType: 'finance', objectId: 'receivables' });
+    csv(res, 'receivables', [
+      ['机构', '应收余额(元)', '已出账未收(元)', '未出账(元)', ...ageingBuckets.map((b) => `${ageingLabels[b]}(元)`)],
+      ...o.byInstitution.map((row) => [row.institutionName, yuanText(row.balanceFen), yuanText(row.billedOutstandingFen), yuanText(row.unbilledFen), ...ageingBuckets.map((b) => yuanText(row.ageing[b]))]),
+    ]);
+  });
+
+  r.get('/finance/statements.csv', finance, async (req, res) => {
+    const list = await services.statements.list();
+    await services.audit.record(auditActor(req), { action: 'finance.exported', objectType: 'finance', objectId: 'statements' });
+    csv(res, 'statements', [
+      ['结算单编号', '机构', '账期', '状态', '应付(元)', '已付(元)', '待付(元)', '到期日', '未决异议'],
+      ...list.map((s) => [s.id, s.institutionName, s.period, statementStatusLabels[s.shown], yuanText(s.totalFen), yuanText(s.paidFen), yuanText(s.outstandingFen), s.dueDate, s.openDisputes]),
+    ]);
+  });
+
+  const detailPage = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
+    const s = await services.statements.detail(String(req.params.id));
+    await render(req, res, 'finance-statement', { title: `${s.institutionName} ${s.period} 结算单`, s: statementDetailView(s), today: shanghaiDate(new Date()), ...extra });
+  };
+
+  r.get('/finance/statements/:id', finance, (req, res) => detailPage(req, res));
+
+  r.post('/finance/statements/:id/issue', finance, async (req, res) => {
+    const id = String(req.params.id);
+    try {
+      await services.statements.issue(id, auditActor(req));
+      req.session.flash = { kind: 'success', message: '结算单已出具，机构可查看并核对' };
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      req.session.flash = { kind: 'error', message: err.message };
+    }
+    res.redirect(303, `/admin/finance/statements/${encodeURIComponent(id)}`);
+  });
+
+  r.post('/finance/statements/:id/payments', finance, formIdempotent(services.idempotency), async (req, res) => {
+    const id = String(req.params.id);
+    try {
+      const form = parse(paymentForm, req.body, '付款信息有误');
+      const amountFen = signedFen(form.amount, 'amount', { positive: true });
+      const paidAt = shanghaiMidnight(form.paidOn.trim());
+      if (!paidAt || paidAt.getTime() > Date.now()) throw new ValidationError('到账日期有误', { paidOn: '请填写到账日期（YYYY-MM-DD），不能晚于今天' });
+      await services.statements.recordBankTransfer(id, { amountFen, paidAt, reference: form.reference }, auditActor(req));
+      req.session.flash = { kind: 'success', message: `已登记银行转账 ${formatYuan(amountFen)}` };
+      res.redirect(303, `/admin/finance/statements/${encodeURIComponent(id)}`);
+    } catch (err) {
+      if (!(err instanceof ValidationError || err instanceof ConflictError)) throw err;
+      res.status(err instanceof ConflictError ? 409 : 400);
+      await detailPage(req, res, { paymentError: { message: err.message, fields: err.fields }, paymentValues: req.body });
+    }
+  });
+
+  r.post('/finance/lines/:lineId/resolve', finance, async (req, res) => {
+    const lineId = Number(req.params.lineId);
+    const statementId = String(req.query.statement ?? '');
+    try {
+      if (!Number.isSafeInteger(lineId) || lineId <= 0) throw new ValidationError('明细编号无效', { lineId: '明细编号无效' });
+      const form = parse(resolveForm, req.body, '处理信息有误');
+      const input =
+        form.action === 'adjust' ? { action: 'adjust' as const, amountFen: signedFen(form.amount, 'amount'), reason: form.reason } : { action: 'reject' as const, reason: form.reason };
+      await services.statements.resolveDispute(lineId, input, auditActor(req));
+      req.session.flash = { kind: 'success', message: form.action === 'adjust' ? '已调整，将计入下一期结算单' : '已驳回该异议' };
+      res.redirect(303, statementId ? `/admin/finance/statements/${encodeURIComponent(statementId)}` : '/admin/finance');
+    } catch (err) {
+      if (!(err instanceof ValidationError || err instanceof ConflictError)) throw err;
+      if (!statementId) throw err;
+      res.status(err instanceof ConflictError ? 409 : 400);
+      req.params.id = statementId;
+      await detailPage(req, res, { resolveError: { message: err.message, fields: err.fields }, failedLine: lineId, resolveValues: req.body });
+    }
+  });
+
+  r.get('/finance/reconciliations', finance, async (req, res) => {
+    await render(req, res, 'finance-reconciliations', { title: '对账记录', imports: await services.reconciliation.list() });
+  });
+
+  const reconciliationPage = async (req: Request, res: Response, id: string, extra: Record<string, unknown> = {}) => {
+    const detail = await services.reconciliation.detail(id);
+    await render(req, res, 'finance-reconciliation', { title: `${detail.institutionName} 对账结果`, r: detail, ...extra });
+  };
+
+  r.get('/finance/reconciliations/:id', finance, (req, res) => reconciliationPage(req, res, String(req.params.id)));
+
+  r.post('/finance/differences/:id/resolve', finance, async (req, res) => {
+    const importId = String(req.query.import ?? '');
+    try {
+      const form = parse(resolveForm, req.body, '处理信息有误');
+      const input =
+        form.action === 'adjust' ? { action: 'adjust' as const, amountFen: signedFen(form.amount, 'amount'), reason: form.reason } : { action: 'reject' as const, reason: form.reason };
+      const d = await services.reconciliation.resolve(String(req.params.id), input, auditActor(req));
+      req.session.flash = { kind: 'success', message: form.action === 'adjust' ? '已调整，将计入下一期结算单' : '已驳回该差异' };
+      res.redirect(303, `/admin/finance/reconciliations/${encodeURIComponent(d.importId)}`);
+    } catch (err) {
+      if (!(err instanceof ValidationError || err instanceof ConflictError)) throw err;
+      if (!importId) throw err;
+      res.status(err instanceof ConflictError ? 409 : 400);
+      await reconciliationPage(req, res, importId, { error: { message: err.message, fields: err.fields }, failedId: String(req.params.id), values: req.body });
+    }
+  });
+}

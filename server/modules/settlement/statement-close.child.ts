@@ -1,0 +1,17 @@
+/**
+ * Test helper run as a child process (`npx tsx`): closes one institution's month on a database
+ * given by `--url` or `--dir`, printing `begin` before and `done <id> <ms>` after, so a test can
+ * kill it in the middle of the run.
+ */
+import { openDatabase } from '../../db/client';
+import { AuditService } from '../audit';
+import { StatementsService } from './statements.service';
+
+const [flag, target, institutionId, period] = process.argv.slice(2);
+const handle = await openDatabase(flag === '--url' ? { url: target } : { dir: target });
+const statements = new StatementsService(handle.db, new AuditService(handle.db));
+const started = Date.now();
+process.stdout.write('begin\n');
+const result = await statements.closeFor(institutionId!, period!, new Date('2026-04-01T00:00:00Z'));
+process.stdout.write(`done ${'statementId' in result ? result.statementId : 'empty'} ${Date.now() - started}\n`);
+await handle.close();

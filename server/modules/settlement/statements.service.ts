@@ -1,0 +1,572 @@
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import { queryRows } from '../../db/client';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
+import { newId } from '../../lib/ids';
+import type { Fen } from '../../lib/money';
+import { withTransaction } from '../../lib/tx';
+import type { AuditActor, AuditService } from '../audit';
+import { institutions } from '../institutions/institutions.schema';
+import { shanghaiDate, shanghaiMonth } from './commission';
+import { accountNames, postJournal } from './ledger';
+import { laterStatus, statusOfEvent, type PaymentEvent, type PaymentGateway, type PaymentIntentInfo } from './payments';
+import {
+  ledgerEntries,
+  settlementAdjustments,
+  statementLineReviews,
+  statementLines,
+  statementPayments,
+  statements,
+  stripeEvents,
+  stripePaymentIntents,
+} from './settlement.schema';
+import { ageingBucket, ageingBuckets, dueDateFor, isPeriod, periodToClose, shownStatus, type AgeingBucket, type ShownStatus, type StatementStatus } from './statements';
+
+export type Statement = typeof statements.$inferSelect;
+export type StatementLine = typeof statementLines.$inferSelect;
+export type StatementPayment = typeof statementPayments.$inferSelect;
+export type LineReview = typeof statementLineReviews.$inferSelect;
+
+export interface StatementSummary extends Statement {
+  institutionName: string;
+  paidFen: Fen;
+  outstandingFen: Fen;
+  shown: ShownStatus;
+  openDisputes: number;
+}
+
+export interface StatementDetail extends StatementSummary {
+  lines: (StatementLine & { review: LineReview | null })[];
+  payments: StatementPayment[];
+}
+
+export interface CloseResult {
+  period: string;
+  created: string[];
+  existing: string[];
+  empty: number;
+}
+
+const systemActor: AuditActor = { kind: 'system', id: 'settlement' };
+const reversalMonthSql = sql.raw(`to_char((r.reversed_at at time zone 'UTC') + interval '8 hours', 'YYYY-MM')`);
+
+/**
+ * Statements: the monthly close per institution, issuing, the institution's review of lines,
+ * disputes resolved by an adjustment or a rejection, and payments (bank transfer recorded by
+ * finance, or Stripe when configured). Every movement of money is a balanced ledger journal.
+ */
+export class StatementsService {
+  constructor(
+    private readonly db: Database,
+    private readonly audit: AuditService,
+    readonly gateway: PaymentGateway | null = null,
+  ) {}
+
+  /**
+   * Closes `period` for every institution: one transaction per institution, each building its
+   * whole statement or nothing. A statement that exists is left as it is (the rerun is a no-op).
+   */
+  async closeMonth(period: string, options: { now?: Date; signal?: AbortSignal; institutionIds?: string[] } = {}): Promise<CloseResult> {
+    if (!isPeriod(period)) throw new ValidationError('账期格式应为 YYYY-MM', { period: '账期格式应为 YYYY-MM' });
+    const now = options.now ?? new Date();
+    if (period >= shanghaiMonth(now)) throw new ValidationError('只能关闭已结束的月份', { period: '只能关闭已结束的月份' });
+    const ids = options.institutionIds ?? (await this.db.select({ id: institutions.id }).from(institutions).orderBy(asc(institutions.id))).map((r) => r.id);
+    const result: CloseResult = { period, created: [], existing: [], empty: 0 };
+    for (const institutionId of ids) {
+      if (options.signal?.aborted) break;
+      const outcome = await this.closeFor(institutionId, period, now);
+      if (outcome.kind === 'created') result.created.push(outcome.statementId);
+      else if (outcome.kind === 'existing') result.existing.push(outcome.statementId);
+      else result.empty += 1;
+    }
+    return result;
+  }
+
+  /** The scheduled close: the month before `now` (Asia/Shanghai). */
+  closePrevious(now: Date, signal?: AbortSignal): Promise<CloseResult> {
+    return this.closeMonth(periodToClose(now), { now, signal });
+  }
+
+  /**
+   * One institution's statement for a period, in ONE transaction under a per-institution lock:
+   * every unbilled accrual, reversal and adjustment whose month is the period or earlier becomes
+   * a line (earlier months marked late), then the subtotals and total. Unique (institution, period).
+   */
+  async closeFor(institutionId: string, period: string, now: Date): Promise<{ kind: 'created' | 'existing'; statementId: string } | { kind: 'empty' }> {
+    return withTransaction(this.db, async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`statement:${institutionId}`}))`);
+      const [existing] = await tx
+        .select({ id: statements.id })
+        .from(statements)
+        .where(and(eq(statements.institutionId, institutionId), eq(statements.period, period)));
+      if (existing) return { kind: 'existing' as const, statementId: existing.id };
+      const statementId = newId('stm');
+      await tx.insert(statements).values({
+        id: statementId,
+        institutionId,
+        period,
+        status: 'draft',
+        totalFen: 0,
+        lineCount: 0,
+        dueDate: dueDateFor(period),
+        closedAt: now,
+      });
+      await tx.execute(sql`
+        with items as (
+          select 'accrual' as kind, a.source_key, a.application_id, a.rule, a.event_at, a.month as event_month, a.amount_fen,
+                 a.memo as description, 0 as sort_group
+            from commission_accruals a
+           where a.institution_id = ${institutionId} and a.month <= ${period}
+             and not exists (select 1 from statement_lines l where l.source_key = a.source_key)
+          union all
+          select 'reversal', 'rev:' || a.source_key, a.application_id, a.rule, r.reversed_at, ${reversalMonthSql}, -a.amount_fen,
+                 '冲回：' || r.reason, 1
+            from commission_reversals r join commission_accruals a on a.source_key = r.source_key
+           where a.institution_id = ${institutionId} and ${reversalMonthSql} <= ${period}
+             and not exists (select 1 from statement_lines l where l.source_key = 'rev:' || a.source_key)
+          union all
+          select 'adjustment', 'adj:' || j.id, j.application_id, null, j.created_at, j.month, j.amount_fen, '调整：' || j.reason, 2
+            from settlement_adjustments j
+           where j.institution_id = ${institutionId} and j.month <= ${period}
+             and not exists (select 1 from statement_lines l where l.source_key = 'adj:' || j.id)
+        )
+        insert into statement_lines (statement_id, line_no, kind, source_key, application_id, rule, event_at, event_month, amount_fen, late, description)
+        select ${statementId}, row_number() over (order by sort_group, event_at, source_key), kind, source_key, application_id, rule, event_at,
+               event_month, amount_fen, event_month < ${period}, description
+          from items`);
+      const totals = await queryRows<{ kind: string; rule: string | null; late: boolean; count: string; amount: string }>(
+        tx,
+        sql`select kind, rule, late, count(*) as count, coalesce(sum(amount_fen), 0) as amount
+              from statement_lines where statement_id = ${statementId} group by kind, rule, late`,
+      );
+      const lineCount = totals.reduce((n, t) => n + Number(t.count), 0);
+      if (lineCount === 0) {
+        await tx.delete(statements).where(eq(statements.id, statementId));
+        return { kind: 'empty' as const };
+      }
+      const subtotals = (['cpl', 'cpa', 'cps'] as const)
+        .map((rule) => {
+          const rows = totals.filter((t) => t.kind !== 'adjustment' && t.rule === rule);
+          return { rule, count: rows.reduce((n, t) => n + (t.kind === 'accrual' ? Number(t.count) : 0), 0), amountFen: rows.reduce((n, t) => n + Number(t.amount), 0) };
+        })
+        .filter((s) => s.count > 0 || s.amountFen !== 0);
+      const adjustmentsFen = totals.filter((t) => t.kind === 'adjustment').reduce((n, t) => n + Number(t.amount), 0);
+      const lateFen = totals.filter((t) => t.late).reduce((n, t) => n + Number(t.amount), 0);
+      const totalFen = totals.reduce((n, t) => n + Number(t.amount), 0);
+      await tx.update(statements).set({ subtotals, adjustmentsFen, lateFen, totalFen, lineCount }).where(eq(statements.id, statementId));
+      await this.audit.record(systemActor, { action: 'statement.closed', objectType: 'statement', objectId: statementId, detail: { institutionId, period, totalFen, lineCount } }, tx);
+      return { kind: 'created' as const, statementId };
+    });
+  }
+
+  /** Finance sends a draft to the institution. */
+  async issue(statementId: string, actor: AuditActor, now = new Date()): Promise<void> {
+    await withTransaction(this.db, async (tx) => {
+      const statement = await this.lockStatement(tx, statementId);
+      if (statement.status !== 'draft') throw new ConflictError('statement_not_draft', '只有草稿状态的结算单可以出具');
+      const status: StatementStatus = statement.totalFen <= 0 ? 'paid' : 'issued';
+      await tx.update(statements).set({ status, issuedAt: now, paidAt: status === 'paid' ? now : null }).where(eq(statements.id, statementId));
+      await this.audit.record(actor, { action: 'statement.issued', objectType: 'statement', objectId: statementId, detail: { totalFen: statement.totalFen } }, tx);
+    });
+  }
+
+  private async lockStatement(tx: Database, statementId: string, institutionId?: string): Promise<Statement> {
+    const [row] = await tx.select().from(statements).where(eq(statements.id, statementId)).for('update');
+    if (!row || (institutionId !== undefined && (row.institutionId !== institutionId || row.status === 'draft'))) throw new NotFoundError('结算单');
+    return row;
+  }
+
+  /** Statements with what has been paid; an institution sees its own, never drafts. */
+  async list(filter: { institutionId?: string; status?: ShownStatus; period?: string } = {}, now = new Date()): Promise<StatementSummary[]> {
+    const rows = await this.db
+      .select({ statement: statements, institutionName: institutions.shortName })
+      .from(statements)
+      .innerJoin(institutions, eq(institutions.id, statements.institutionId))
+      .where(
+        and(
+          filter.institutionId ? eq(statements.institutionId, filter.institutionId) : undefined,
+          filter.institutionId ? sql`${statements.status} <> 'draft'` : undefined,
+          filter.period ? eq(statements.period, filter.period) : undefined,
+        ),
+      )
+      .orderBy(desc(statements.period), asc(institutions.shortName));
+    const summaries = await this.summarize(rows.map((r) => ({ ...r.statement, institutionName: r.institutionName })), now);
+    return filter.status ? summaries.filter((s) => s.shown === filter.status) : summaries;
+  }
+
+  private async summarize(rows: (Statement & { institutionName: string })[], now: Date): Promise<StatementSummary[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    const [paid, disputes] = await Promise.all([
+      this.db
+        .select({ statementId: statementPayments.statementId, total: sql<string>`sum(${statementPayments.amountFen})` })
+        .from(statementPayments)
+        .where(inArray(statementPayments.statementId, ids))
+        .groupBy(statementPayments.statementId),
+      this.db
+        .select({ statementId: statementLineReviews.statementId, count: sql<number>`count(*)::int` })
+        .from(statementLineReviews)
+        .where(and(inArray(statementLineReviews.statementId, ids), eq(statementLineReviews.decision, 'disputed'), sql`${statementLineReviews.resolution} is null`))
+        .groupBy(statementLineReviews.statementId),
+    ]);
+    return rows.map((s) => {
+      const paidFen = Number(paid.find((p) => p.statementId === s.id)?.total ?? 0);
+      return {
+        ...s,
+        paidFen,
+        outstandingFen: Math.max(0, s.totalFen - paidFen),
+        shown: shownStatus(s, now),
+        openDisputes: disputes.find((d) => d.statementId === s.id)?.count ?? 0,
+      };
+    });
+  }
+
+  /** One statement with its lines, reviews and payments; 404 for another institution's or (for an institution) a draft. */
+  async detail(statementId: string, options: { institutionId?: string; now?: Date } = {}): Promise<StatementDetail> {
+    const [row] = await this.db
+      .select({ statement: statements, institutionName: institutions.shortName })
+      .from(statements)
+      .innerJoin(institutions, eq(institutions.id, statements.institutionId))
+      .where(eq(statements.id, statementId));
+    if (!row || (options.institutionId !== undefined && (row.statement.institutionId !== options.institutionId || row.statement.status === 'draft'))) {
+      throw new NotFoundError('结算单');
+    }
+    const [summary] = await this.summarize([{ ...row.statement, institutionName: row.institutionName }], options.now ?? new Date());
+    const [lines, reviews, payments] = await Promise.all([
+      this.db.select().from(statementLines).where(eq(statementLines.statementId, statementId)).orderBy(asc(statementLines.lineNo)),
+      this.db.select().from(statementLineReviews).where(eq(statementLineReviews.statementId, statementId)),
+      this.db.select().from(statementPayments).where(eq(statementPayments.statementId, statementId)).orderBy(asc(statementPayments.paidAt)),
+    ]);
+    return { ...summary!, lines: lines.map((l) => ({ ...l, review: reviews.find((r) => r.lineId === l.id) ?? null })), payments };
+  }
+
+  /**
+   * The institution confirms or disputes one line (with a reason). A line already decided by an
+   * operator stays as it is. An open dispute makes the statement `disputed`.
+   */
+  async review(
+    institutionId: string,
+    statementId: string,
+    lineId: number,
+    input: { decision: 'confirmed' | 'disputed'; reason: string },
+    actor: AuditActor,
+    now = new Date(),
+  ): Promise<void> {
+    const reason = input.reason.trim();
+    if (input.decision === 'disputed' && reason.length < 2) throw new ValidationError('请填写异议原因', { reason: '请填写异议原因（至少 2 个字）' });
+    if (reason.length > 500) throw new ValidationError('原因最多 500 字', { reason: '原因最多 500 字' });
+    await withTransaction(this.db, async (tx) => {
+      const statement = await this.lockStatement(tx, statementId, institutionId);
+      if (statement.status === 'paid') throw new ConflictError('statement_paid', '结算单已付清，不能再确认或提出异议');
+      const [line] = await tx.select().from(statementLines).where(and(eq(statementLines.id, lineId), eq(statementLines.statementId, statementId)));
+      if (!line) throw new NotFoundError('结算明细');
+      const [current] = await tx.select().from(statementLineReviews).where(eq(statementLineReviews.lineId, lineId));
+      if (current?.resolution) throw new ConflictError('line_resolved', '该明细的异议已处理');
+      const values = { decision: input.decision, reason, reviewedBy: actor.id ?? null, reviewedAt: now };
+      await tx
+        .insert(statementLineReviews)
+        .values({ lineId, statementId, ...values })
+        .onConflictDoUpdate({ target: statementLineReviews.lineId, set: values });
+      await this.refreshDisputeStatus(tx, statementId);
+      await this.audit.record(actor, { action: `statement.line_${input.decision}`, objectType: 'statement', objectId: statementId, detail: { lineId, reason } }, tx);
+    });
+  }
+
+  private async refreshDisputeStatus(tx: Database, statementId: string): Promise<void> {
+    const [open] = await tx
+      .select({ count: sql<number>`count(*)::int` })
+      .from(statementLineReviews)
+      .where(and(eq(statementLineReviews.statementId, statementId), eq(statementLineReviews.decision, 'disputed'), sql`${statementLineReviews.resolution} is null`));
+    const next = open!.count > 0 ? 'disputed' : 'issued';
+    await tx
+      .update(statements)
+      .set({ status: next })
+      .where(and(eq(statements.id, statementId), inArray(statements.status, ['issued', 'disputed'])));
+  }
+
+  /** Open disputes across institutions, oldest first, for finance. */
+  async openDisputes(): Promise<{ statementId: string; period: string; institutionName: string; line: StatementLine; review: LineReview }[]> {
+    const rows = await this.db
+      .select({ review: statementLineReviews, line: statementLines, period: statements.period, institutionName: institutions.shortName })
+      .from(statementLineReviews)
+      .innerJoin(statementLines, eq(statementLines.id, statementLineReviews.lineId))
+      .innerJoin(statements, eq(statements.id, statementLineReviews.statementId))
+      .innerJoin(institutions, eq(institutions.id, statements.institutionId))
+      .where(and(eq(statementLineReviews.decision, 'disputed'), sql`${statementLineReviews.resolution} is null`))
+      .orderBy(asc(statementLineReviews.reviewedAt));
+    return rows.map((r) => ({ statementId: r.line.statementId, period: r.period, institutionName: r.institutionName, line: r.line, review: r.review }));
+  }
+
+  /**
+   * An operator resolves a disputed line: by an adjustment (a balanced journal on the
+   * institution's receivable, billed on the next statement) or by rejecting the claim. Audited.
+   */
+  async resolveDispute(
+    lineId: number,
+    input: { action: 'adjust'; amountFen: Fen; reason: string } | { action: 'reject'; reason: string },
+    actor: AuditActor,
+    now = new Date(),
+  ): Promise<{ adjustmentId: string | null }> {
+    const reason = input.reason.trim();
+    if (reason.length < 2) throw new ValidationError('请填写处理说明', { reason: '请填写处理说明（至少 2 个字）' });
+    return withTransaction(this.db, async (tx) => {
+      const [line] = await tx.select().from(statementLines).where(eq(statementLines.id, lineId));
+      if (!line) throw new NotFoundError('结算明细');
+      const statement = await this.lockStatement(tx, line.statementId);
+      const [review] = await tx.select().from(statementLineReviews).where(eq(statementLineReviews.lineId, lineId));
+      if (!review || review.decision !== 'disputed') throw new NotFoundError('异议');
+      if (review.resolution) throw new ConflictError('dispute_resolved', '该异议已处理');
+      let adjustmentId: string | null = null;
+      if (input.action === 'adjust') {
+        adjustmentId = await this.postAdjustment(tx, {
+          institutionId: statement.institutionId,
+          amountFen: input.amountFen,
+          reason,
+          origin: 'dispute',
+          originId: String(lineId),
+          applicationId: line.applicationId,
+          actorId: actor.id ?? null,
+          now,
+        });
+      }
+      await tx
+        .update(statementLineReviews)
+        .set({ resolution: input.action === 'adjust' ? 'adjusted' : 'rejected', resolutionNote: reason, adjustmentId, resolvedBy: actor.id ?? null, resolvedAt: now })
+        .where(eq(statementLineReviews.lineId, lineId));
+      await this.refreshDisputeStatus(tx, statement.id);
+      await this.audit.record(
+        actor,
+        {
+          action: input.action === 'adjust' ? 'statement.dispute_adjusted' : 'statement.dispute_rejected',
+          objectType: 'statement',
+          objectId: statement.id,
+          detail: { lineId, reason, adjustmentId, amountFen: input.action === 'adjust' ? input.amountFen : null },
+        },
+        tx,
+      );
+      return { adjustmentId };
+    });
+  }
+
+  /** A correction posted to the ledger once per origin (`adj:<id>`), billed on the next statement. */
+  async postAdjustment(
+    tx: Database,
+    input: { institutionId: string; amountFen: Fen; reason: string; origin: 'dispute' | 'reconciliation'; originId: string; applicationId: string | null; actorId: string | null; now: Date },
+  ): Promise<string> {
+    if (!Number.isSafeInteger(input.amountFen) || input.amountFen === 0) throw new ValidationError('调整金额不能为 0', { amount: '调整金额不能为 0' });
+    const id = newId('adj');
+    const journal = await postJournal(tx, {
+      sourceKey: `adj:${id}`,
+      kind: 'settlement_adjustment',
+      institutionId: input.institutionId,
+      applicationId: input.applicationId ?? undefined,
+      memo: `调整：${input.reason}`,
+      entries: [
+        { account: accountNames.institutionReceivable(input.institutionId), amountFen: input.amountFen },
+        { account: accountNames.adjustments, amountFen: -input.amountFen },
+      ],
+    });
+    await tx.insert(settlementAdjustments).values({
+      id,
+      institutionId: input.institutionId,
+      amountFen: input.amountFen,
+      reason: input.reason,
+      origin: input.origin,
+      originId: input.originId,
+      applicationId: input.applicationId,
+      journalId: journal.journalId,
+      month: shanghaiMonth(input.now),
+      createdBy: input.actorId,
+      createdAt: input.now,
+    });
+    return id;
+  }
+
+  /** Finance records a bank transfer received for an issued statement (amount, date, reference). Audited. */
+  async recordBankTransfer(statementId: string, input: { amountFen: Fen; paidAt: Date; reference: string }, actor: AuditActor): Promise<StatementPayment> {
+    const reference = input.reference.trim();
+    if (!reference) throw new ValidationError('请填写银行流水号', { reference: '请填写银行流水号' });
+    if (!Number.isSafeInteger(input.amountFen) || input.amountFen <= 0) throw new ValidationError('金额须大于 0', { amount: '金额须大于 0' });
+    return withTransaction(this.db, async (tx) => {
+      const id = newId('pay');
+      const payment = await this.recordPayment(tx, {
+        statementId,
+        method: 'bank_transfer',
+        amountFen: input.amountFen,
+        paidAt: input.paidAt,
+        reference,
+        sourceKey: `payment:bank:${id}`,
+        recordedBy: actor.id ?? null,
+        id,
+      });
+      if (!payment) throw new ConflictError('payment_duplicate', '该付款已记录');
+      await this.audit.record(actor, { action: 'statement.payment_recorded', objectType: 'statement', objectId: statementId, detail: { method: 'bank_transfer', amountFen: input.amountFen, reference, paidAt: input.paidAt } }, tx);
+      return payment;
+    });
+  }
+
+  /**
+   * Posts a payment once per source key (cash debit, receivable credit) and marks the statement
+   * paid when its total is covered. Returns null when the source key had already been posted.
+   */
+  private async recordPayment(
+    tx: Database,
+    input: { id?: string; statementId: string; method: 'stripe' | 'bank_transfer'; amountFen: Fen; paidAt: Date; reference: string; sourceKey: string; recordedBy: string | null },
+  ): Promise<StatementPayment | null> {
+    const statement = await this.lockStatement(tx, input.statementId);
+    if (statement.status === 'draft') throw new ConflictError('statement_not_issued', '结算单尚未出具');
+    const journal = await postJournal(tx, {
+      sourceKey: input.sourceKey,
+      kind: 'statement_payment',
+      institutionId: statement.institutionId,
+      memo: `${statement.period} 结算单付款（${input.method === 'stripe' ? 'Stripe' : '银行转账'} ${input.reference}）`,
+      entries: [
+        { account: accountNames.cash(input.method), amountFen: input.amountFen },
+        { account: accountNames.institutionReceivable(statement.institutionId), amountFen: -input.amountFen },
+      ],
+    });
+    if (!journal.posted) return null;
+    const [payment] = await tx
+      .insert(statementPayments)
+      .values({
+        id: input.id ?? newId('pay'),
+        statementId: statement.id,
+        institutionId: statement.institutionId,
+        method: input.method,
+        amountFen: input.amountFen,
+        paidAt: input.paidAt,
+        reference: input.reference,
+        sourceKey: input.sourceKey,
+        journalId: journal.journalId,
+        recordedBy: input.recordedBy,
+      })
+      .returning();
+    const [paid] = await tx
+      .select({ total: sql<string>`coalesce(sum(${statementPayments.amountFen}), 0)` })
+      .from(statementPayments)
+      .where(eq(statementPayments.statementId, statement.id));
+    if (Number(paid!.total) >= statement.totalFen && statement.status !== 'paid') {
+      await tx.update(statements).set({ status: 'paid', paidAt: input.paidAt }).where(eq(statements.id, statement.id));
+    }
+    return payment!;
+  }
+
+  // ---- Stripe -------------------------------------------------------------------------------
+
+  /** Starts a Stripe Checkout for what is outstanding on an issued statement (CNY, fen). */
+  async startCheckout(institutionId: string, statementId: string, urls: { successUrl: string; cancelUrl: string }): Promise<{ url: string }> {
+    if (!this.gateway) throw new ConflictError('stripe_not_configured', '在线支付未开通，请通过银行转账付款');
+    const statement = await this.detail(statementId, { institutionId });
+    if (statement.status === 'paid') throw new ConflictError('statement_paid', '结算单已付清');
+    if (statement.outstandingFen <= 0) throw new ConflictError('nothing_due', '没有应付金额');
+    const session = await this.gateway.createCheckout({
+      statementId,
+      amountFen: statement.outstandingFen,
+      description: `${statement.institutionName} ${statement.period} 佣金结算单`,
+      successUrl: urls.successUrl,
+      cancelUrl: urls.cancelUrl,
+      // one Checkout per statement and amount: a double click or a retry gets the same session
+      idempotencyKey: `statement:${statementId}:${statement.outstandingFen}`,
+    });
+    return { url: session.url };
+  }
+
+  /**
+   * One verified Stripe event, in one transaction: the event id is recorded under a unique
+   * constraint (a redelivery is acknowledged without effect), the PaymentIntent's state only moves
+   * forward, and a success posts the payment once (`payment:<paymentIntentId>`). Throws on failure
+   * so the caller answers 5xx and Stripe retries.
+   */
+  async handlePaymentEvent(event: PaymentEvent): Promise<'processed' | 'duplicate' | 'ignored'> {
+    return withTransaction(this.db, async (tx) => {
+      const inserted = await tx
+        .insert(stripeEvents)
+        .values({ id: event.id, type: event.type, objectId: event.paymentIntent?.id ?? null })
+        .onConflictDoNothing()
+        .returning({ id: stripeEvents.id });
+      if (inserted.length === 0) return 'duplicate' as const;
+      const intent = event.paymentIntent;
+      if (!intent || !event.type.startsWith('payment_intent.') || !intent.statementId) return 'ignored' as const;
+      await this.applyIntent(tx, { ...intent, status: statusOfEvent(event.type, intent.status) });
+      return 'processed' as const;
+    });
+  }
+
+  private async applyIntent(tx: Database, intent: PaymentIntentInfo): Promise<boolean> {
+    const statementId = intent.statementId!;
+    const [statement] = await tx.select({ id: statements.id }).from(statements).where(eq(statements.id, statementId));
+    if (!statement) return false;
+    const [current] = await tx.select().from(stripePaymentIntents).where(eq(stripePaymentIntents.id, intent.id)).for('update');
+    const status = laterStatus(current?.status, intent.status);
+    await tx
+      .insert(stripePaymentIntents)
+      .values({ id: intent.id, statementId, status, amountFen: intent.amountFen, updatedAt: new Date() })
+      .onConflictDoUpdate({ target: stripePaymentIntents.id, set: { status, updatedAt: new Date() } });
+    if (status !== 'succeeded' || intent.currency.toLowerCase() !== 'cny') return false;
+    const payment = await this.recordPayment(tx, {
+      statementId,
+      method: 'stripe',
+      amountFen: intent.amountReceivedFen || intent.amountFen,
+      paidAt: new Date(),
+      reference: intent.id,
+      sourceKey: `payment:${intent.id}`,
+      recordedBy: null,
+    });
+    return payment !== null;
+  }
+
+  /** The `stripe-reconcile` job: PaymentIntents of the last `days` that succeeded but were never posted (a lost webhook). */
+  async reconcileStripe(now: Date, days = 3): Promise<{ checked: number; fixed: string[] }> {
+    if (!this.gateway) return { checked: 0, fixed: [] };
+    const intents = await this.gateway.recentPaymentIntents(new Date(now.getTime() - days * 86_400_000));
+    const fixed: string[] = [];
+    for (const intent of intents) {
+      if (intent.status !== 'succeeded' || !intent.statementId) continue;
+      const posted = await withTransaction(this.db, (tx) => this.applyIntent(tx, intent));
+      if (posted) fixed.push(intent.id);
+    }
+    return { checked: intents.length, fixed };
+  }
+
+  // ---- finance overview ---------------------------------------------------------------------
+
+  /** Receivables per institution, ageing of what is outstanding, status counts, collected this month. */
+  async financeOverview(now = new Date()) {
+    const all = await this.list({}, now);
+    const balances = await this.db
+      .select({ account: ledgerEntries.account, total: sql<string>`sum(${ledgerEntries.amountFen})` })
+      .from(ledgerEntries)
+      .where(sql`${ledgerEntries.account} like 'receivable:institution:%'`)
+      .groupBy(ledgerEntries.account);
+    const names = await this.db.select({ id: institutions.id, name: institutions.shortName }).from(institutions).orderBy(asc(institutions.shortName));
+    const emptyAgeing = () => Object.fromEntries(ageingBuckets.map((b) => [b, 0])) as Record<AgeingBucket, Fen>;
+    const byInstitution = names.map((i) => {
+      const open = all.filter((s) => s.institutionId === i.id && s.status !== 'draft' && s.outstandingFen > 0);
+      const ageing = emptyAgeing();
+      for (const s of open) ageing[ageingBucket(s.dueDate, now)] += s.outstandingFen;
+      const billed = open.reduce((n, s) => n + s.outstandingFen, 0);
+      const balance = Number(balances.find((b) => b.account === accountNames.institutionReceivable(i.id))?.total ?? 0);
+      return { institutionId: i.id, institutionName: i.name, balanceFen: balance, billedOutstandingFen: billed, unbilledFen: balance - billed, ageing };
+    });
+    const ageing = emptyAgeing();
+    for (const row of byInstitution) for (const b of ageingBuckets) ageing[b] += row.ageing[b];
+    const statusCounts: Record<ShownStatus, number> = { draft: 0, issued: 0, disputed: 0, paid: 0, overdue: 0 };
+    for (const s of all) statusCounts[s.shown] += 1;
+    const month = shanghaiMonth(now);
+    const payments = await queryRows<{ month: string; total: string }>(
+      this.db,
+      sql`select to_char((paid_at at time zone 'UTC') + interval '8 hours', 'YYYY-MM') as month, sum(amount_fen) as total
+            from statement_payments group by 1 order by 1`,
+    );
+    const collectedThisMonthFen = Number(payments.find((p) => p.month === month)?.total ?? 0);
+    return {
+      byInstitution: byInstitution.filter((r) => r.balanceFen !== 0 || r.billedOutstandingFen !== 0),
+      ageing,
+      statusCounts,
+      collectedThisMonthFen,
+      collectedByMonth: payments.slice(-12).map((p) => ({ month: p.month, amountFen: Number(p.total) })),
+      statements: all,
+      today: shanghaiDate(now),
+    };
+  }
+}
