@@ -46,7 +46,12 @@ function productJsonText(p: ProductView): string {
 
 export function consumerApi(services: Services, kit: HttpKit): Router {
   const { guards, limits, visitor, device } = kit;
-  const anonymousLists = new LRUCache<string, { version: number; body: string; ids: string[]; q: string | undefined }>({ max: 5000, ttl: 5000 });
+  const anonymousLists = new LRUCache<string, { version: number; body: string; ids: string[]; q: string | undefined }>({
+    max: 2000,
+    maxSize: 8 * 1024 * 1024,
+    sizeCalculation: (entry) => entry.body.length * 2,
+    ttl: 5000,
+  });
   const r = Router();
   const consumer = guards.consumer('api');
 

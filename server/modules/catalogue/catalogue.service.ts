@@ -26,8 +26,8 @@ export interface RankingSignals {
   complaintRate(productId: string): number;
 }
 
-/** Most candidates the default sort ranks (the best matches by relevance or popularity). */
-const RANKED_CANDIDATES = 5000;
+/** Most candidates the default sort ranks: the best 1,000 matches by relevance (words searched) or popularity. */
+const RANKED_CANDIDATES = 1000;
 
 export interface ProductPage {
   items: ProductView[];
