@@ -17,7 +17,23 @@ const surfaceDirs = { web: 'web', partner: 'institution-portal', admin: 'admin' 
 export interface NavItem {
   href: string;
   label: string;
+  /** the menu group it appears under */
+  group: string;
   permission: string;
+}
+
+/** The items a person may use, in their groups (in order of first appearance); the page being shown is marked. */
+function visibleNav(nav: readonly NavItem[], can: Record<string, true>, path: string) {
+  const items = nav.filter((item) => can[item.permission]).map((item) => ({ ...item, current: path === item.href.replace(/^\/(admin|partner)/, '') || undefined }));
+  const groups: { label: string; items: typeof items; current?: true; single?: (typeof items)[number] }[] = [];
+  for (const item of items) {
+    let group = groups.find((g) => g.label === item.group);
+    if (!group) groups.push((group = { label: item.group, items: [] }));
+    group.items.push(item);
+    if (item.current) group.current = true;
+  }
+  for (const group of groups) if (group.items.length === 1) group.single = group.items[0];
+  return { items, groups };
 }
 
 export function createRenderer(surface: keyof typeof surfaceDirs, cache: boolean, nav: readonly NavItem[] = []): Render {
@@ -40,7 +56,7 @@ export function createRenderer(surface: keyof typeof surfaceDirs, cache: boolean
       account: req.account,
       /** what the signed-in staff member may do: `{{#if can.[products.review]}}` */
       can,
-      nav: req.account ? nav.filter((item) => can[item.permission]).map((item) => ({ ...item, current: req.path === item.href.replace(/^\/(admin|partner)/, '') || undefined })) : [],
+      ...(req.account ? (({ items, groups }) => ({ nav: items, navGroups: groups }))(visibleNav(nav, can, req.path)) : { nav: [], navGroups: [] }),
       roleLabel: req.account ? roleLabels[req.account.role as keyof typeof roleLabels] ?? req.account.role : undefined,
       csrfToken: req.csrfToken?.(),
       flash,
