@@ -345,7 +345,9 @@ export class CatalogueService {
 
   private buffer(event: CatalogueEventInsert): void {
     this.pendingEvents.push(event);
-    if (this.pendingEvents.length >= 200) void this.flushEvents().catch(() => undefined);
+    // large batches: with the embedded database the insert runs on this thread, and one big
+    // statement stalls requests far less than many small ones
+    if (this.pendingEvents.length >= 2000) void this.flushEvents().catch(() => undefined);
     else this.eventTimer ??= setTimeout(() => void this.flushEvents().catch(() => undefined), 1000).unref();
   }
 
