@@ -1,10 +1,11 @@
+import { formFailure } from '../server/http/form-failure';
 import { Router, type Request, type Response } from 'express';
 import { onboardingRoutes } from './routes/onboarding';
 import { invitationRoutes } from '../server/http/page-invite';
 import { securityRoutes } from '../server/http/page-security';
 import { staffRoutes } from '../server/http/page-staff';
 import type { Services } from '../server/container';
-import { AppError, ValidationError, ConflictError } from '../server/lib/errors';
+import { AppError, ValidationError } from '../server/lib/errors';
 import { bulkLeadBody, leadFilterQuery, leadStatusBody, prescreenRuleBody } from '../server/http/api/schemas';
 import { toLeadFilter } from '../server/http/lead-filter';
 import { leadsCsv } from '../server/http/lead-csv';
@@ -47,7 +48,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
   onboardingRoutes(r, services, kit, render);
   invitationRoutes(r, services, kit, render, { kind: 'institution', prefix: '/partner' });
   securityRoutes(r, services, render, { prefix: '/partner', guard: guards.institution('page', 'portal.view', { allowMfaSetup: true }), mfaRequired: options.mfaRequired });
-  staffRoutes(r, services, render, { kind: 'institution', prefix: '/partner', guard: guards.institution('page', 'staff.manage'), baseUrl: (req) => `${req.protocol}://${req.get('host')}` });
+  staffRoutes(r, services, render, { kind: 'institution', prefix: '/partner', guard: guards.institution('page', 'staff.manage') });
 
   const inboxQuery = (req: Request) => {
     const raw = Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== '' && v !== undefined));
@@ -168,9 +169,9 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
       };
       res.redirect(303, `/partner/leads/${id}`);
     } catch (err) {
-      if (!(err instanceof ValidationError) && !(err instanceof ConflictError)) throw err;
-      res.status(err instanceof ValidationError ? 400 : 409);
-      await showLead(req, res, { error: { message: err.message, fields: err.fields } });
+      const failed = formFailure(err);
+      res.status(failed.status);
+      await showLead(req, res, { error: failed.error });
     }
   });
 

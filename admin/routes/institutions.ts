@@ -1,7 +1,9 @@
+import { formFailure } from '../../server/http/form-failure';
 import type { Request, Response, Router } from 'express';
 import type { Services } from '../../server/container';
-import { ConflictError, ValidationError } from '../../server/lib/errors';
+import { ValidationError } from '../../server/lib/errors';
 import { auditActor } from '../../server/http/audit-actor';
+import { requestOrigin } from '../../server/http/request-origin';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
 import { institutionKindLabels, onboardingStatusLabels, onboardingStatuses, type OnboardingStatus } from '../../server/modules/institutions';
@@ -11,7 +13,6 @@ const licenceLabels = { valid: '有效', expiring: '即将到期', lapsed: '已�
 /** Onboarding review (`/admin/onboarding`) and the institutions with their licences (`/admin/institutions`). */
 export function institutionRoutes(r: Router, services: Services, kit: HttpKit, render: Render): void {
   const reviewer = kit.guards.operator('page', 'institutions.review');
-  const baseUrl = (req: Request) => `${req.protocol}://${req.get('host')}`;
 
   r.get('/onboarding', reviewer, async (req, res) => {
     const status = (onboardingStatuses as readonly string[]).includes(String(req.query.status)) ? (req.query.status as OnboardingStatus) : undefined;
@@ -46,13 +47,13 @@ export function institutionRoutes(r: Router, services: Services, kit: HttpKit, r
       const id = String(req.params.id);
       const body = String(req.body.body ?? '');
       try {
-        if (action === 'approve') await services.onboarding.approve(id, auditActor(req), baseUrl(req));
+        if (action === 'approve') await services.onboarding.approve(id, auditActor(req), requestOrigin(req));
         else if (action === 'reject') await services.onboarding.reject(id, body, auditActor(req));
         else await services.onboarding.requestInfo(id, body, auditActor(req));
       } catch (err) {
-        if (!(err instanceof ValidationError) && !(err instanceof ConflictError)) throw err;
-        res.status(err instanceof ValidationError ? 400 : 409);
-        return showOnboarding(req, res, { error: { message: err.message, fields: err.fields }, body });
+        const failed = formFailure(err);
+        res.status(failed.status);
+        return showOnboarding(req, res, { error: failed.error, body });
       }
       const messages = { approve: '已通过：机构已创建，管理员激活链接已发送', reject: '已拒绝', 'request-info': '已请对方补充材料' };
       req.session.flash = { kind: 'success', message: messages[action] };

@@ -1,3 +1,4 @@
+import { formFailure } from '../../server/http/form-failure';
 import type { Request, Response, Router } from 'express';
 import type { Services } from '../../server/container';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../server/lib/errors';
@@ -48,9 +49,9 @@ export function userRoutes(r: Router, services: Services, kit: HttpKit, render: 
         if (String(req.params.id) === req.account!.id) throw new ConflictError('own_account', '不能冻结自己的账号');
         await services.staff.setFrozen(String(req.params.id), action === 'freeze', String(req.body.reason ?? ''), auditActor(req));
       } catch (err) {
-        if (!(err instanceof ValidationError) && !(err instanceof ConflictError)) throw err;
-        res.status(err instanceof ValidationError ? 400 : 409);
-        return show(req, res, { error: { message: err.message, fields: err.fields } });
+        const failed = formFailure(err);
+        res.status(failed.status);
+        return show(req, res, { error: failed.error });
       }
       req.session.flash = { kind: 'success', message: action === 'freeze' ? '账号已冻结，所有登录已失效' : '账号已解冻' };
       res.redirect(303, `/admin/users/${String(req.params.id)}`);
@@ -62,9 +63,9 @@ export function userRoutes(r: Router, services: Services, kit: HttpKit, render: 
     try {
       await services.dataRights.requestErasure(String(req.params.id), String(req.body.reason ?? ''), auditActor(req));
     } catch (err) {
-      if (!(err instanceof ValidationError) && !(err instanceof ConflictError)) throw err;
-      res.status(err instanceof ValidationError ? 400 : 409);
-      return show(req, res, { error: { message: err.message, fields: err.fields } });
+      const failed = formFailure(err);
+      res.status(failed.status);
+      return show(req, res, { error: failed.error });
     }
     req.session.flash = { kind: 'success', message: '删除申请已提交，需另一名有权限的人员在「删除审批」中批准' };
     res.redirect(303, `/admin/users/${String(req.params.id)}`);

@@ -1,7 +1,8 @@
+import { formFailure } from '../../server/http/form-failure';
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import type { Services } from '../../server/container';
-import { ConflictError, ValidationError } from '../../server/lib/errors';
+import { ValidationError } from '../../server/lib/errors';
 import { multipartCsrf } from '../../server/http/csrf';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
@@ -54,9 +55,9 @@ export function onboardingRoutes(r: Router, services: Services, kit: HttpKit, re
       req.session.flash = { kind: 'success', message: '入驻申请已提交。请收藏本页链接，用它查看审核进度、回复平台的问题。' };
       res.redirect(303, `/partner/join/${token}`);
     } catch (err) {
-      if (!(err instanceof ValidationError) && !(err instanceof ConflictError)) throw err;
-      res.status(err instanceof ValidationError ? 400 : 409);
-      await showForm(req, res, { error: { message: err.message, fields: err.fields }, values });
+      const failed = formFailure(err);
+      res.status(failed.status);
+      await showForm(req, res, { error: failed.error, values });
     }
   });
 
@@ -81,9 +82,9 @@ export function onboardingRoutes(r: Router, services: Services, kit: HttpKit, re
     try {
       await services.onboarding.reply(token, String(req.body.body ?? ''));
     } catch (err) {
-      if (!(err instanceof ValidationError) && !(err instanceof ConflictError)) throw err;
-      res.status(err instanceof ValidationError ? 400 : 409);
-      return showStatus(req, res, token, { error: { message: err.message, fields: err.fields }, reply: req.body.body });
+      const failed = formFailure(err);
+      res.status(failed.status);
+      return showStatus(req, res, token, { error: failed.error, reply: req.body.body });
     }
     req.session.flash = { kind: 'success', message: '已回复，平台会尽快继续审核' };
     res.redirect(303, `/partner/join/${token}`);

@@ -17,7 +17,7 @@ export function presetLinks(base: string, raw: Record<string, string>, range: { 
   return RANGE_PRESETS.map((days) => ({
     days,
     href: `${base}?${new URLSearchParams({ ...keep, days: String(days) })}`,
-    current: range.days.length === days && range.to === shanghaiDate(),
+    current: range.days.length === days && range.to === shanghaiDate(new Date()),
   }));
 }
 

@@ -1,10 +1,11 @@
+import { formFailure } from './form-failure';
 import type { Request, Response, Router } from 'express';
 import type { Services } from '../container';
-import { ConflictError, ValidationError } from '../lib/errors';
 import { rolesFor, type StaffKind } from '../modules/accounts';
 import { roleLabels } from '../modules/accounts/permissions';
 import { auditActor } from './audit-actor';
 import type { Guard } from './guards';
+import { requestOrigin } from './request-origin';
 import type { Render } from './render';
 
 const label = (role: string) => roleLabels[role as keyof typeof roleLabels] ?? role;
@@ -13,7 +14,7 @@ const label = (role: string) => roleLabels[role as keyof typeof roleLabels] ?? r
  * `/staff` of a staff surface: members with their roles, invitations, role changes, freezing.
  * Institution admins manage their own institution's people; super admins manage operators.
  */
-export function staffRoutes(r: Router, services: Services, render: Render, surface: { kind: StaffKind; prefix: string; guard: Guard; baseUrl: (req: Request) => string }): void {
+export function staffRoutes(r: Router, services: Services, render: Render, surface: { kind: StaffKind; prefix: string; guard: Guard }): void {
   const { kind, prefix, guard } = surface;
   const scopeOf = (req: Request) => ({ kind, institutionId: kind === 'institution' ? req.institutionId! : null });
 
@@ -38,9 +39,9 @@ export function staffRoutes(r: Router, services: Services, render: Render, surfa
     });
   };
   const fail = async (req: Request, res: Response, err: unknown, extra: Record<string, unknown> = {}) => {
-    if (!(err instanceof ValidationError) && !(err instanceof ConflictError)) throw err;
-    res.status(err instanceof ValidationError ? 400 : 409);
-    await show(req, res, { error: { message: err.message, fields: err.fields }, ...extra });
+    const failed = formFailure(err);
+    res.status(failed.status);
+    await show(req, res, { error: failed.error, ...extra });
   };
 
   r.get('/staff', guard, (req, res) => show(req, res));
@@ -48,7 +49,7 @@ export function staffRoutes(r: Router, services: Services, render: Render, surfa
     const values = { displayName: String(req.body.displayName ?? ''), username: String(req.body.username ?? ''), role: String(req.body.role ?? '') };
     try {
       const { invitation, token } = await services.staff.invite({ kind, institutionId: scopeOf(req).institutionId, ...values }, auditActor(req));
-      await show(req, res, { invited: { displayName: invitation.displayName, url: `${surface.baseUrl(req)}${prefix}/invite/${token}` } });
+      await show(req, res, { invited: { displayName: invitation.displayName, url: `${requestOrigin(req)}${prefix}/invite/${token}` } });
     } catch (err) {
       await fail(req, res, err, { values });
     }

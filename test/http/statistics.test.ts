@@ -15,7 +15,7 @@ describe.each(databaseTargets())('statistics and dashboard, on $name', (target) 
   let t: TestApp;
   let A: TestApp['fixtures']['institutionA'];
   let B: TestApp['fixtures']['institutionB'];
-  const today = shanghaiDate();
+  const today = shanghaiDate(new Date());
   /** what was done, per institution */
   const expected = {
     a: { impressions: 0, clicks: 0, applies: 0, webImpressions: 0, apiImpressions: 0, webClicks: 0, apiClicks: 0 },

@@ -79,8 +79,6 @@ function toSessionAccount(row: typeof accounts.$inferSelect): SessionAccount {
   };
 }
 
-export { toSessionAccount };
-
 export class AccountsService {
   constructor(
     private readonly db: Database,

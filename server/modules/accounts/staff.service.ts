@@ -7,7 +7,7 @@ import type { PiiCipher } from '../../lib/pii';
 import { withTransaction } from '../../lib/tx';
 import type { AuditActor, AuditService } from '../audit';
 import { accounts, staffInvitations } from './accounts.schema';
-import { toSessionAccount, type AccountsService, type SessionAccount, PHONE_PATTERN } from './accounts.service';
+import { type AccountsService, type SessionAccount, PHONE_PATTERN } from './accounts.service';
 import { institutionRoles, operatorRoles } from './permissions';
 
 export const INVITATION_DAYS = 7;
@@ -47,6 +47,13 @@ const memberColumns = {
 
 export function rolesFor(kind: StaffKind): readonly string[] {
   return kind === 'operator' ? operatorRoles : institutionRoles;
+}
+
+/** The institution or platform must keep one active manager: refuses to demote or freeze the last. */
+function assertAnotherManager(members: StaffMember[], accountId: string, manager: string): void {
+  if (!members.some((m) => m.id !== accountId && m.role === manager && m.status === 'active')) {
+    throw new ConflictError('last_manager', '至少需要保留一名有效的管理员', { role: '至少需要保留一名有效的管理员' });
+  }
 }
 
 /**
@@ -164,10 +171,12 @@ export class StaffService {
     return this.db.select(memberColumns).from(accounts).where(where).orderBy(asc(accounts.createdAt));
   }
 
-  private async memberIn(scope: { kind: StaffKind; institutionId?: string | null }, accountId: string): Promise<StaffMember> {
-    const member = (await this.members(scope)).find((m) => m.id === accountId);
+  /** The colleague (404 outside the scope) and everyone in the scope, from one query. */
+  private async memberIn(scope: { kind: StaffKind; institutionId?: string | null }, accountId: string): Promise<{ member: StaffMember; members: StaffMember[] }> {
+    const members = await this.members(scope);
+    const member = members.find((m) => m.id === accountId);
     if (!member) throw new NotFoundError('员工');
-    return member;
+    return { member, members };
   }
 
   /**
@@ -177,9 +186,9 @@ export class StaffService {
   async changeRole(scope: { kind: StaffKind; institutionId?: string | null }, accountId: string, role: string, actor: AuditActor): Promise<void> {
     if (!rolesFor(scope.kind).includes(role)) throw new ValidationError('角色无效', { role: '请选择有效的角色' });
     if (accountId === actor.id) throw new ConflictError('own_role', '不能修改自己的角色', { role: '不能修改自己的角色' });
-    const member = await this.memberIn(scope, accountId);
+    const { member, members } = await this.memberIn(scope, accountId);
     const manager = scope.kind === 'operator' ? 'super_admin' : 'admin';
-    if (member.role === manager && role !== manager) await this.assertAnotherManager(scope, accountId, manager);
+    if (member.role === manager && role !== manager) assertAnotherManager(members, accountId, manager);
     await withTransaction(this.db, async (tx) => {
       // a new role means new reach: sessions started under the old one end
       await tx.update(accounts).set({ role, sessionVersion: sql`${accounts.sessionVersion} + 1` }).where(eq(accounts.id, accountId));
@@ -187,17 +196,12 @@ export class StaffService {
     });
   }
 
-  private async assertAnotherManager(scope: { kind: StaffKind; institutionId?: string | null }, accountId: string, manager: string) {
-    const others = (await this.members(scope)).filter((m) => m.id !== accountId && m.role === manager && m.status === 'active');
-    if (others.length === 0) throw new ConflictError('last_manager', '至少需要保留一名有效的管理员', { role: '至少需要保留一名有效的管理员' });
-  }
-
   /** Freezes a staff member of this scope (institution admins for their colleagues, super admins for operators). */
   async setStaffFrozen(scope: { kind: StaffKind; institutionId?: string | null }, accountId: string, frozen: boolean, reason: string, actor: AuditActor): Promise<void> {
     if (accountId === actor.id) throw new ConflictError('own_account', '不能冻结自己的账号', { reason: '不能冻结自己的账号' });
-    const member = await this.memberIn(scope, accountId);
+    const { member, members } = await this.memberIn(scope, accountId);
     const manager = scope.kind === 'operator' ? 'super_admin' : 'admin';
-    if (frozen && member.role === manager) await this.assertAnotherManager(scope, accountId, manager);
+    if (frozen && member.role === manager) assertAnotherManager(members, accountId, manager);
     await this.setFrozen(accountId, frozen, reason, actor);
   }
 
@@ -243,10 +247,4 @@ export class StaffService {
     return row;
   }
 
-  /** The session view of an account, e.g. right after accepting an invitation. */
-  async sessionAccount(accountId: string): Promise<SessionAccount> {
-    const [row] = await this.db.select().from(accounts).where(eq(accounts.id, accountId));
-    if (!row) throw new NotFoundError('账号');
-    return toSessionAccount(row);
-  }
 }

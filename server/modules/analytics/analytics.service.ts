@@ -34,6 +34,14 @@ const int = (expr: SQL) => sql<number>`(${expr})::int`.mapWith(Number);
 const bigintSum = (expr: SQL) => sql<number>`coalesce(sum(${expr}), 0)::bigint`.mapWith(Number);
 /** GROUP BY the key, or by the empty grouping set for a single total row (a constant cannot be grouped by). */
 const grouping = (dim: string, key: SQL) => (dim === 'total' ? sql`()` : key);
+/** The grouping key of an application-based count: one total, the Shanghai day of `dayColumn`, the product or the institution. */
+const applicationKey = (dim: 'total' | 'day' | 'product' | 'institution', dayColumn: AnyPgColumn): SQL<string> =>
+  ({
+    total: sql<string>`'total'`,
+    day: dayOf(dayColumn),
+    product: sql<string>`${applications.productId}`,
+    institution: sql<string>`${applications.institutionId}`,
+  })[dim];
 const within = (column: AnyPgColumn, range: DateRange) => and(gte(column, range.start), lt(column, range.end));
 
 export interface Scope {
@@ -226,12 +234,7 @@ export class AnalyticsService {
 
   /** Applications created in the period, with first-response times, grouped by a dimension. */
   private async applicationCounts(range: DateRange, scope: Scope, dim: Exclude<Dimension, 'channel'>) {
-    const key = {
-      total: sql<string>`'total'`,
-      day: dayOf(applications.createdAt),
-      product: sql<string>`${applications.productId}`,
-      institution: sql<string>`${applications.institutionId}`,
-    }[dim];
+    const key = applicationKey(dim, applications.createdAt);
     const rows = await this.db
       .select({
         key,
@@ -249,12 +252,7 @@ export class AnalyticsService {
 
   /** Approvals and rejections decided in the period (from the status history), grouped by a dimension. */
   private async decisionCounts(range: DateRange, scope: Scope, dim: Exclude<Dimension, 'channel'>) {
-    const key = {
-      total: sql<string>`'total'`,
-      day: dayOf(applicationEvents.createdAt),
-      product: sql<string>`${applications.productId}`,
-      institution: sql<string>`${applications.institutionId}`,
-    }[dim];
+    const key = applicationKey(dim, applicationEvents.createdAt);
     const rows = await this.db
       .select({
         key,
@@ -270,12 +268,7 @@ export class AnalyticsService {
 
   /** Loans disbursed in the period and their amount, grouped by a dimension. */
   private async disbursementCounts(range: DateRange, scope: Scope, dim: Exclude<Dimension, 'channel'>) {
-    const key = {
-      total: sql<string>`'total'`,
-      day: dayOf(applications.disbursedAt),
-      product: sql<string>`${applications.productId}`,
-      institution: sql<string>`${applications.institutionId}`,
-    }[dim];
+    const key = applicationKey(dim, applications.disbursedAt);
     const rows = await this.db
       .select({ key, disbursements: int(sql`count(*)`), amountFen: bigintSum(sql`${applications.disbursedAmountFen}`) })
       .from(applications)

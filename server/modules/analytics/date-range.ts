@@ -1,3 +1,4 @@
+import { isIsoDate, shanghaiDate, shanghaiDayEnd, shanghaiDayStart } from '../../lib/shanghai-date';
 import { ValidationError } from '../../lib/errors';
 
 /** The longest period a statistics page or API answers for, in days (a leap year). */
@@ -19,27 +20,13 @@ export interface DateRange {
 }
 
 const DAY_MS = 86_400_000;
-const SHANGHAI_OFFSET_MS = 8 * 3_600_000; // no daylight saving since 1991
 
-/** Today's date in Asia/Shanghai, as YYYY-MM-DD. */
-export function shanghaiDate(now: Date = new Date()): string {
-  return new Date(now.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
-}
+export { shanghaiDate };
 
 export function addDays(day: string, n: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 }
 
-/** Midnight of a Shanghai day as a UTC instant. */
-export function shanghaiMidnight(day: string): Date {
-  return new Date(`${day}T00:00:00+08:00`);
-}
-
-function validDay(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const t = Date.parse(`${value}T00:00:00Z`);
-  return Number.isFinite(t) && new Date(t).toISOString().slice(0, 10) === value;
-}
 
 /**
  * Reads `from`, `to` (YYYY-MM-DD, Shanghai days, inclusive) and `days` (a preset length ending
@@ -49,8 +36,8 @@ export function parseDateRange(input: { from?: string; to?: string; days?: strin
   const fields: Record<string, string> = {};
   const from = input.from?.trim() || undefined;
   const to = input.to?.trim() || undefined;
-  if (from !== undefined && !validDay(from)) fields.from = '开始日期格式应为 YYYY-MM-DD';
-  if (to !== undefined && !validDay(to)) fields.to = '结束日期格式应为 YYYY-MM-DD';
+  if (from !== undefined && !isIsoDate(from)) fields.from = '开始日期格式应为 YYYY-MM-DD';
+  if (to !== undefined && !isIsoDate(to)) fields.to = '结束日期格式应为 YYYY-MM-DD';
   let length = DEFAULT_RANGE_DAYS;
   if (input.days !== undefined && String(input.days).trim() !== '') {
     const n = Number(input.days);
@@ -65,5 +52,5 @@ export function parseDateRange(input: { from?: string; to?: string; days?: strin
   const span = Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${begin}T00:00:00Z`)) / DAY_MS) + 1;
   if (span > MAX_RANGE_DAYS) throw new ValidationError('日期范围有误', { to: `时间范围最长 ${MAX_RANGE_DAYS} 天` });
   const days = Array.from({ length: span }, (_, i) => addDays(begin, i));
-  return { from: begin, to: end, start: shanghaiMidnight(begin), end: shanghaiMidnight(addDays(end, 1)), days };
+  return { from: begin, to: end, start: shanghaiDayStart(begin), end: shanghaiDayEnd(end), days };
 }

@@ -2,6 +2,7 @@ import type { Cache } from '../../adapters/redis';
 import type { Database } from '../../db/client';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
+import { shanghaiDate } from '../../lib/shanghai-date';
 import { APR_LISTING_CAP, productAprRange } from '../pricing';
 import { rankProducts, type RankingWeights } from '../ranking';
 import { searchSorts, type ProductDocument, type SearchIndex, type SearchQuery, type SearchFacets } from '../search';
@@ -335,7 +336,7 @@ export class CatalogueService {
    */
   /** Counts the products a list showed (no visitor is kept: impressions are totals per day, product, channel and list). */
   recordImpressions(_visitor: string, productIds: readonly string[], list: string, channel: EventChannel = 'web'): void {
-    const day = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+    const day = shanghaiDate(new Date());
     for (const productId of productIds) {
       const key = `${day}\u0000${productId}\u0000${channel}\u0000${list}`;
       this.pendingImpressions.set(key, (this.pendingImpressions.get(key) ?? 0) + 1);

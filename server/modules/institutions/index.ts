@@ -1,5 +1,5 @@
 export { InstitutionsService, institutionKindLabels, type Institution } from './institutions.service';
 export { institutionKinds, onboardingStatuses, type InstitutionKind, type OnboardingStatus } from './institutions.schema';
-export { OnboardingService, onboardingStatusLabels, shanghaiDate, MAX_LICENCE_BYTES, type Onboarding, type OnboardingInput, type OnboardingMessage } from './onboarding.service';
+export { OnboardingService, onboardingStatusLabels, MAX_LICENCE_BYTES, type Onboarding, type OnboardingInput, type OnboardingMessage } from './onboarding.service';
 export { LicencesService, type LicenceState } from './licences.service';
 export { unifiedCodeProblem } from './unified-code';

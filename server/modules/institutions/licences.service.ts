@@ -4,7 +4,7 @@ import { NotFoundError, ValidationError } from '../../lib/errors';
 import type { AuditActor, AuditService } from '../audit';
 import type { SettingsService } from '../settings';
 import { institutions } from './institutions.schema';
-import { shanghaiDate } from './onboarding.service';
+import { shanghaiDate } from '../../lib/shanghai-date';
 
 /** The products side of a lapse: the catalogue pauses every listed product of the institution. */
 export interface ProductPauser {

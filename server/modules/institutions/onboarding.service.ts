@@ -6,6 +6,7 @@ import { sqlState, UNIQUE_VIOLATION, type Database } from '../../db/client';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { maskPhone, type PiiCipher } from '../../lib/pii';
+import { shanghaiDate } from '../../lib/shanghai-date';
 import { withTransaction } from '../../lib/tx';
 import type { StaffService } from '../accounts';
 import type { AuditActor, AuditService } from '../audit';
@@ -40,8 +41,6 @@ export interface OnboardingInput {
   adminUsername: string;
 }
 
-/** Today's date in Asia/Shanghai as YYYY-MM-DD. */
-export const shanghaiDate = (at: Date) => new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 
 /**
  * An institution applies to join: the request is reviewed by operators, who may ask for more;

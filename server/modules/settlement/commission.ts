@@ -1,3 +1,4 @@
+import { isIsoDate, shanghaiDate, shanghaiDayStart } from '../../lib/shanghai-date';
 import { applyRate, formatYuan, type Fen } from '../../lib/money';
 
 /**
@@ -128,17 +129,11 @@ export function shanghaiMonth(at: Date): string {
 
 /** "2026-03-01" → the instant of Asia/Shanghai midnight starting that day; undefined when not a real date. */
 export function shanghaiMidnight(date: string): Date | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
-  if (!m) return undefined;
-  const utc = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  if (utc.toISOString().slice(0, 10) !== date) return undefined;
-  return new Date(utc.getTime() - SHANGHAI_OFFSET_MS);
+  return isIsoDate(date) ? shanghaiDayStart(date) : undefined;
 }
 
 /** The Asia/Shanghai calendar date of an instant, "2026-03-01". */
-export function shanghaiDate(at: Date): string {
-  return new Date(at.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
-}
+export { shanghaiDate };
 
 /** A reversal at `at` is allowed when it comes no later than `days` × 24 hours after the event. */
 export function withinReversalWindow(eventAt: Date, at: Date, days: number): boolean {
