@@ -17,11 +17,6 @@ export interface DemoLogins {
 const system: AuditActor = { kind: 'system', id: 'seed-demo' };
 const yuan = (v: number) => Math.round(v * 100);
 
-/**
- * Fills an empty database with realistic demo data: 8 institutions, 40 listed products,
- * agreements, staff and consumer accounts, and a few applications in different states.
- * Does nothing when institutions already exist (so it runs on first start only).
- */
 /** A checksum-valid unified social credit code and a licence for demo institution `index`; the third one's licence lapses in 20 days, so the warning shows. */
 function demoLicence(index: number, kind: string) {
   const first17 = `91310000MA1${String(index + 1).padStart(6, '0')}`;
@@ -34,6 +29,11 @@ function demoLicence(index: number, kind: string) {
   };
 }
 
+/**
+ * Fills an empty database with realistic demo data: 8 institutions, 40 listed products,
+ * agreements, staff and consumer accounts, and a few applications in different states.
+ * Does nothing when institutions already exist (so it runs on first start only).
+ */
 export async function seedDemo(services: Services): Promise<DemoLogins | null> {
   if ((await services.institutions.count()) > 0) return null;
   const logins: DemoLogins = { consumer: [], institution: [], operator: [] };

@@ -168,7 +168,7 @@ export function createServices(
     ranking,
     loans,
     postLoan: new PostLoanService(db, notifications, accounts, settings, risk),
-    collections: new CollectionsService(db, settings, audit),
+    collections: new CollectionsService(db, settings, audit, accounts),
     recommendations: new RecommendationsService(catalogue),
     notifications,
     identity,

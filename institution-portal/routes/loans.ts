@@ -126,9 +126,12 @@ export function loanPortalRoutes(r: Router, services: Services, kit: HttpKit, re
       c,
       loan,
       staff: await services.collections.staffOf(req.institutionId!),
-      channels: Object.entries(contactChannelLabels).map(([value, label]) => ({ value, label })),
+      // only the channels the borrower accepts are offered (the service refuses the others too)
+      channels: Object.entries(contactChannelLabels)
+        .filter(([value]) => (value === 'call' ? c.borrower.allowCall : c.borrower.allowSms))
+        .map(([value, label]) => ({ value, label })),
       results: Object.entries(contactResultLabels).map(([value, label]) => ({ value, label })),
-      limitReached: c.attemptsToday >= c.dailyLimit,
+      contactClosed: c.attemptsToday >= c.dailyLimit || c.borrower.quietNow || (!c.borrower.allowCall && !c.borrower.allowSms),
       ...extra,
     });
   };

@@ -1,10 +1,10 @@
 /** Calendar dates in Asia/Shanghai (UTC+8 all year: China keeps no daylight saving time). */
 
-const formatter = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
+const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
 
-/** The Shanghai calendar date of an instant, as YYYY-MM-DD. */
+/** The Shanghai calendar date of an instant, as YYYY-MM-DD (fixed +08:00: cheap enough for every request). */
 export function shanghaiDate(at: Date): string {
-  return formatter.format(at);
+  return new Date(at.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
 }
 
 /** YYYY-MM-DD that names a real calendar day. */

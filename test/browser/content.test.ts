@@ -3,14 +3,14 @@ import { PASSWORD } from '../support/fixtures';
 import { startTestApp, type TestApp } from '../support/app';
 import { DESKTOP_VIEWPORT, openBrowser, PHONE_VIEWPORT, staffLogin, type BrowserHarness } from '../support/browser';
 
+/** A 1×1 PNG. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+
 /**
  * An operator writes an article in the rich-text editor (web/public/editor.js: contenteditable
  * and a toolbar), makes a word bold, uploads an image into the text, publishes it; a consumer on a
  * phone finds it under 攻略 and sees the bold word and the image.
  */
-/** A 1×1 PNG. */
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
-
 describe('browser: writing and reading a guide', () => {
   let t: TestApp | undefined;
   let harness: BrowserHarness | undefined;

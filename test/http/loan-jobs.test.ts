@@ -124,6 +124,38 @@ describe.each(databaseTargets())('loan jobs on a fake clock on $name', (target) 
     await expect(collections.recordContact(t.fixtures.institutionB.id, caseId, { channel: 'call', result: 'reached' }, actor, at('2026-03-10T10:00:00'))).rejects.toMatchObject({ code: 'not_found' });
   });
 
+  it("respects the borrower's own choices: a switched-off channel and their quiet hours are refused, and the case page says so", async () => {
+    const { collections, accounts } = t.container.services;
+    const caseId = (await collections.list(t.fixtures.institutionA.id)).find((c) => c.loanId === loanId)!.id;
+    const actor = { kind: 'institution' as const, id: null, institutionId: t.fixtures.institutionA.id };
+    const contact = (channel: 'call' | 'sms', local: string) =>
+      collections.recordContact(t.fixtures.institutionA.id, caseId, { channel, result: 'no_answer' }, actor, at(local));
+    await accounts.saveContactPreferences(consumer.id, { allowSms: true, allowCall: false, quietStart: '12:00', quietEnd: '14:00' });
+    try {
+      await expect(contact('call', '2026-03-12T10:00:00')).rejects.toMatchObject({ code: 'contact_refused', fields: { channel: expect.stringContaining('电话') } });
+      await expect(contact('sms', '2026-03-12T13:00:00')).rejects.toMatchObject({ code: 'contact_refused', message: expect.stringContaining('12:00–14:00') });
+      await contact('sms', '2026-03-12T10:00:00');
+      await contact('sms', '2026-03-12T14:00:00');
+      const detail = await collections.get(t.fixtures.institutionA.id, caseId, at('2026-03-12T13:30:00'));
+      expect(detail.borrower).toEqual({ allowCall: false, allowSms: true, quietStart: '12:00', quietEnd: '14:00', quietNow: true });
+      expect(detail.attempts.filter((a) => a.day === '2026-03-12').map((a) => a.channel)).toEqual(['sms', 'sms']);
+      // the portal offers only SMS and shows the borrower's settings
+      const partner = await staffAgent(t.app, 'partner', t.fixtures.institutionA.staff);
+      const page = await partner.get(`/partner/collections/${caseId}`).expect(200);
+      const form = /<form[^>]*contacts[\s\S]*?<\/form>/.exec(page.text)![0];
+      expect([...form.matchAll(/<option value="(\w+)">/g)].map((m) => m[1]).filter((v) => v === 'call' || v === 'sms')).toEqual(['sms']);
+      expect(page.text).toMatch(/data-testid="borrower-contact">电话 ✗ · 短信 ✓ · 免打扰 12:00–14:00/);
+      // both channels off: nothing can be recorded, and the form says how to follow up instead
+      await accounts.saveContactPreferences(consumer.id, { allowSms: false, allowCall: false, quietStart: '22:00', quietEnd: '08:00' });
+      await expect(contact('sms', '2026-03-13T10:00:00')).rejects.toMatchObject({ code: 'contact_refused' });
+      const closed = await partner.get(`/partner/collections/${caseId}`).expect(200);
+      expect(closed.text).toContain('借款人已关闭电话和短信联系');
+      expect(/<form[^>]*contacts[\s\S]*?<\/form>/.exec(closed.text)![0]).toMatch(/<button[^>]*disabled/);
+    } finally {
+      await accounts.saveContactPreferences(consumer.id, { allowSms: true, allowCall: true, quietStart: '22:00', quietEnd: '08:00' });
+    }
+  });
+
   it('the portal contact form has no field for a third party, and a smuggled one is refused', async () => {
     const caseId = (await t.container.services.collections.list(t.fixtures.institutionA.id)).find((c) => c.loanId === loanId)!.id;
     const partner = await staffAgent(t.app, 'partner', t.fixtures.institutionA.staff);

@@ -34,7 +34,9 @@ import { OTP_RESEND_SECONDS } from '../../modules/accounts';
 import { accountJson, applicationJson, complaintJson, productJson, profileJson, scheduleJson } from './serializers';
 import { profileOf, toSearchQuery } from '../catalogue-query';
 import { buildSchedule, validateTerms } from '../../modules/pricing';
-import { eligibilityProfileOf, type ProductView } from '../../modules/catalogue';
+import { SEARCH_CACHE_SECONDS, eligibilityProfileOf, type ProductView } from '../../modules/catalogue';
+
+const JSON_UTF8 = 'application/json; charset=utf-8';
 
 /** `/api/v1`: what the consumer site does, for apps. */
 const serialised = new WeakMap<ProductView, string>();
@@ -46,25 +48,27 @@ function productJsonText(p: ProductView): string {
 
 export function consumerApi(services: Services, kit: HttpKit): Router {
   const { guards, limits, visitor, device } = kit;
-  const anonymousLists = new LRUCache<string, { version: number; body: string; ids: string[]; q: string | undefined }>({
+  // Kept no longer than the search result it was built from, and dropped as soon as the catalogue's
+  // results change (resultsVersion). Bodies are UTF-8 bytes: converting a 20 KB string on every
+  // send costs more than the lookup.
+  const anonymousLists = new LRUCache<string, { version: number; body: Buffer; ids: string[]; q: string | undefined }>({
     max: 2000,
     maxSize: 8 * 1024 * 1024,
-    sizeCalculation: (entry) => entry.body.length * 2,
-    ttl: 5000,
+    sizeCalculation: (entry) => entry.body.length,
+    ttl: SEARCH_CACHE_SECONDS * 1000,
   });
   const r = Router();
   const consumer = guards.consumer('api');
 
   r.get('/products', guards.public, async (req, res) => {
     const who = visitor(req, res);
-    // anonymous lists are the same for everyone: the finished body is kept for a few seconds,
-    // keyed by the query string and dropped as soon as the catalogue's results change
+    // anonymous lists are the same for everyone: the finished body is reused, keyed by the query string
     const cacheKey = req.account ? undefined : req.originalUrl;
     const hit = cacheKey ? anonymousLists.get(cacheKey) : undefined;
     if (hit && hit.version === services.catalogue.resultsVersion) {
       if (hit.q) services.catalogue.recordEvent(who, 'search', { query: hit.q, channel: 'api' });
       services.catalogue.recordImpressions(who, hit.ids, hit.q ? 'search' : 'list', 'api');
-      res.type('application/json').send(hit.body);
+      res.set('Content-Type', JSON_UTF8).send(hit.body);
       return;
     }
     const version = services.catalogue.resultsVersion;
@@ -75,9 +79,9 @@ export function consumerApi(services: Services, kit: HttpKit): Router {
     services.catalogue.recordImpressions(who, ids, input.q ? 'search' : 'list', 'api');
     // items are serialised once per product version and spliced in: the list is the hot path
     const meta = JSON.stringify({ total: page.total, page: page.page, pageSize: page.pageSize, facets: page.facets });
-    const body = `{"items":[${page.items.map(productJsonText).join(',')}],${meta.slice(1)}`;
+    const body = Buffer.from(`{"items":[${page.items.map(productJsonText).join(',')}],${meta.slice(1)}`);
     if (cacheKey && !input.eligible) anonymousLists.set(cacheKey, { version, body, ids, q: input.q });
-    res.type('application/json').send(body);
+    res.set('Content-Type', JSON_UTF8).send(body);
   });
 
   r.get('/products/:id', guards.public, async (req, res) => {

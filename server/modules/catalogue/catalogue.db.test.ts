@@ -117,4 +117,34 @@ describe.each(databaseTargets())('catalogue on the demo data, on $name', (target
     }
     expect(page.items.some((p) => p.aprAbove24)).toBe(true);
   });
+
+  it('writes buffered events with their own time and scrubbed query, and adds impressions to the day totals', async () => {
+    const catalogue = t.container.services.catalogue;
+    const db = t.container.database.db;
+    const [a, b] = (await catalogue.searchListed(base)).items;
+    const visitor = `test-visitor-${Date.now()}`;
+    const before = Date.now();
+    catalogue.recordEvent(visitor, 'search', { query: '装修 13812345678', filters: { amount: 50000 }, channel: 'api' });
+    catalogue.recordEvent(visitor, 'view', { productId: a!.id });
+    const day = (await queryRows<{ d: string }>(db, sql`select to_char(now() at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as d`))[0]!.d;
+    const counted = async (id: string) =>
+      (await queryRows<{ n: number }>(db, sql`select coalesce(sum(count), 0)::int as n from catalogue_impressions where product_id = ${id} and day = ${day} and list = 'bench-check' and channel = 'api'`))[0]!.n;
+    const [startA, startB] = [await counted(a!.id), await counted(b!.id)];
+    catalogue.recordImpressions(visitor, [a!.id, b!.id], 'bench-check', 'api');
+    catalogue.recordImpressions(visitor, [a!.id], 'bench-check', 'api');
+    await catalogue.flushEvents();
+    catalogue.recordImpressions(visitor, [a!.id], 'bench-check', 'api'); // a second batch adds to the same row
+    await catalogue.flushEvents();
+
+    const events = await catalogue.recentEvents(visitor);
+    expect(events.map((e) => e.kind)).toEqual(['view', 'search']);
+    expect(events[1]).toMatchObject({ query: '装修', filters: { amount: 50000 }, channel: 'api', productId: null });
+    expect(events[0]).toMatchObject({ productId: a!.id, channel: 'web', filters: {} });
+    for (const e of events) {
+      expect(e.createdAt.getTime()).toBeGreaterThanOrEqual(before - 1);
+      expect(e.createdAt.getTime()).toBeLessThanOrEqual(Date.now());
+    }
+    expect(await counted(a!.id)).toBe(startA + 3);
+    expect(await counted(b!.id)).toBe(startB + 1);
+  });
 });

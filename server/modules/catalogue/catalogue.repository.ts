@@ -2,11 +2,28 @@ import { and, asc, desc, eq, gt, inArray, ne, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { applications } from '../applications/applications.schema';
 import { institutions } from '../institutions/institutions.schema';
-import { catalogueEvents, catalogueImpressions, products } from './catalogue.schema';
+import { catalogueEvents, products } from './catalogue.schema';
 
 export type ProductRow = typeof products.$inferSelect;
 export type ProductInsert = typeof products.$inferInsert;
-export type CatalogueEventInsert = typeof catalogueEvents.$inferInsert;
+/** An event as buffered before its batch is written (column names as in the table; `at_ms` is when it happened). */
+export interface BufferedEvent {
+  kind: (typeof catalogueEvents.$inferInsert)['kind'];
+  channel: NonNullable<(typeof catalogueEvents.$inferInsert)['channel']>;
+  visitor: string;
+  product_id: string | null;
+  query: string | null;
+  filters: Record<string, unknown>;
+  at_ms: number;
+}
+/** One day's impression count for a product in a list. */
+export interface ImpressionCount {
+  day: string;
+  product_id: string;
+  channel: string;
+  list: string;
+  count: number;
+}
 export type ProductWithInstitution = { product: ProductRow; institutionName: string; institutionFullName: string; institutionKind: string };
 
 export interface ProductStats {
@@ -103,19 +120,26 @@ export class CatalogueRepository {
     return out;
   }
 
-  async insertEvents(events: CatalogueEventInsert[]): Promise<void> {
-    await this.db.insert(catalogueEvents).values(events);
+  /**
+   * Writes a batch of events in one statement with one parameter (the rows as JSON): a batch is
+   * thousands of rows, and binding each value separately costs more than the insert itself.
+   */
+  async insertEvents(events: readonly BufferedEvent[]): Promise<void> {
+    await this.db.execute(sql`
+      insert into catalogue_events (kind, channel, visitor, product_id, query, filters, created_at)
+      select kind, channel, visitor, product_id, query, coalesce(filters, '{}'::jsonb), to_timestamp(at_ms / 1000.0)
+      from jsonb_to_recordset(${JSON.stringify(events)}::jsonb)
+        as e(kind text, channel text, visitor text, product_id text, query text, filters jsonb, at_ms bigint)`);
   }
 
-  /** Adds impression counts to the day's totals. */
-  async addImpressions(rows: (typeof catalogueImpressions.$inferInsert)[]): Promise<void> {
-    await this.db
-      .insert(catalogueImpressions)
-      .values(rows)
-      .onConflictDoUpdate({
-        target: [catalogueImpressions.day, catalogueImpressions.productId, catalogueImpressions.channel, catalogueImpressions.list],
-        set: { count: sql`${catalogueImpressions.count} + excluded.count` },
-      });
+  /** Adds impression counts to the day's totals (one statement, the rows as one JSON parameter). */
+  async addImpressions(rows: readonly ImpressionCount[]): Promise<void> {
+    await this.db.execute(sql`
+      insert into catalogue_impressions (day, product_id, channel, list, count)
+      select day, product_id, channel, list, count
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        as i(day date, product_id text, channel text, list text, count bigint)
+      on conflict (day, product_id, channel, list) do update set count = catalogue_impressions.count + excluded.count`);
   }
 
   async insertMany(rows: ProductInsert[]): Promise<void> {

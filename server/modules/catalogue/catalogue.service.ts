@@ -6,7 +6,7 @@ import { shanghaiDate } from '../../lib/shanghai-date';
 import { APR_LISTING_CAP, productAprRange } from '../pricing';
 import { rankProducts, type RankingWeights } from '../ranking';
 import { searchSorts, type ProductDocument, type SearchIndex, type SearchQuery, type SearchFacets } from '../search';
-import { CatalogueRepository, type CatalogueEventInsert, type ProductInsert, type ProductRow, type ProductStats } from './catalogue.repository';
+import { CatalogueRepository, type BufferedEvent, type ImpressionCount, type ProductInsert, type ProductRow, type ProductStats } from './catalogue.repository';
 import type { catalogueEventKinds, EventChannel, ProductStatus } from './catalogue.schema';
 import { pricingInput, toProductView, type ProductView } from './product-view';
 
@@ -40,7 +40,8 @@ export interface ProductPage {
 
 export type CatalogueEventKind = Exclude<(typeof catalogueEventKinds)[number], 'impression'>;
 
-const SEARCH_CACHE_SECONDS = 30;
+/** how long a search result may be served from cache (entries are dropped at once when products, weights or promotions change) */
+export const SEARCH_CACHE_SECONDS = 30;
 const STATS_REFRESH_MS = 5 * 60_000;
 const SYNC_CHECK_MS = 30_000;
 
@@ -67,8 +68,13 @@ export class CatalogueService {
   private stats = new Map<string, ProductStats>();
   private fingerprint = '';
   private timers: NodeJS.Timeout[] = [];
-  private pendingEvents: CatalogueEventInsert[] = [];
-  private readonly pendingImpressions = new Map<string, number>();
+  private pendingEvents: BufferedEvent[] = [];
+  /**
+   * impression counts not yet written: (day, channel, list) → the list shown → how many times.
+   * A cached result page is the same array each time, so counting it is one map update; the
+   * lists are expanded to per-product counts when the batch is written.
+   */
+  private readonly pendingImpressions = new Map<string, Map<readonly string[], number>>();
   private eventTimer: NodeJS.Timeout | undefined;
   private signals: RankingSignals | undefined;
 
@@ -216,7 +222,6 @@ export class CatalogueService {
     this.signals = signals;
   }
 
-  /** Drops cached result pages (after ranking weights or promotions change). */
   /**
    * Bumped whenever cached results are dropped (a product changed, ranking weights or promotions
    * changed): response caches in front of the catalogue compare it to know their entries are stale.
@@ -228,6 +233,7 @@ export class CatalogueService {
     await this.cache.invalidate('catalogue');
   }
 
+  /** Drops cached result pages (after ranking weights or promotions change). */
   async invalidateResults(): Promise<void> {
     await this.dropCachedResults();
   }
@@ -319,32 +325,37 @@ export class CatalogueService {
 
   /**
    * Records a browse event. Events are buffered and written in batches (every second, or at
-   * 200), so recording never slows a search down; `flushEvents` writes what is pending.
+   * 2,000), so recording never slows a search down; `flushEvents` writes what is pending.
    */
   recordEvent(
     visitor: string,
     kind: CatalogueEventKind,
     data: { productId?: string; query?: string; filters?: Record<string, unknown>; channel?: EventChannel } = {},
   ): void {
-    this.buffer({ visitor, kind, channel: data.channel ?? 'web', productId: data.productId ?? null, query: scrubQuery(data.query), filters: data.filters ?? {} });
+    this.buffer({
+      visitor,
+      kind,
+      channel: data.channel ?? 'web',
+      product_id: data.productId ?? null,
+      query: scrubQuery(data.query),
+      filters: data.filters ?? {},
+      at_ms: Date.now(),
+    });
   }
 
   /**
-   * Records that products were shown in a list (a result page, recommendations): one
-   * `impression` row per product, buffered like every other event. `list` names the list
-   * (`search`, `recommendations`, `home`, …); nothing about the visitor but the keyed hash.
+   * Counts the products a list showed (a result page, recommendations; `list` names which).
+   * No visitor is kept: impressions are totals per Shanghai day, product, channel and list.
    */
-  /** Counts the products a list showed (no visitor is kept: impressions are totals per day, product, channel and list). */
   recordImpressions(_visitor: string, productIds: readonly string[], list: string, channel: EventChannel = 'web'): void {
-    const day = shanghaiDate(new Date());
-    for (const productId of productIds) {
-      const key = `${day}\u0000${productId}\u0000${channel}\u0000${list}`;
-      this.pendingImpressions.set(key, (this.pendingImpressions.get(key) ?? 0) + 1);
-    }
+    const key = `${shanghaiDate(new Date())}\u0000${channel}\u0000${list}`;
+    let counts = this.pendingImpressions.get(key);
+    if (!counts) this.pendingImpressions.set(key, (counts = new Map()));
+    counts.set(productIds, (counts.get(productIds) ?? 0) + 1);
     this.eventTimer ??= setTimeout(() => void this.flushEvents().catch(() => undefined), 1000).unref();
   }
 
-  private buffer(event: CatalogueEventInsert): void {
+  private buffer(event: BufferedEvent): void {
     this.pendingEvents.push(event);
     // large batches: with the embedded database the insert runs on this thread, and one big
     // statement stalls requests far less than many small ones
@@ -356,10 +367,13 @@ export class CatalogueService {
     if (this.eventTimer) clearTimeout(this.eventTimer);
     this.eventTimer = undefined;
     const batch = this.pendingEvents.splice(0);
-    const impressions = [...this.pendingImpressions].map(([key, count]) => {
-      const [day, productId, channel, list] = key.split('\u0000') as [string, string, EventChannel, string];
-      return { day, productId, channel, list, count };
-    });
+    const impressions: ImpressionCount[] = [];
+    for (const [key, lists] of this.pendingImpressions) {
+      const [day, channel, list] = key.split('\u0000') as [string, EventChannel, string];
+      const perProduct = new Map<string, number>();
+      for (const [ids, times] of lists) for (const id of ids) perProduct.set(id, (perProduct.get(id) ?? 0) + times);
+      for (const [product_id, count] of perProduct) impressions.push({ day, product_id, channel, list, count });
+    }
     this.pendingImpressions.clear();
     if (batch.length) await this.repo.insertEvents(batch);
     if (impressions.length) await this.repo.addImpressions(impressions);

@@ -1,4 +1,4 @@
-export { CatalogueService, catalogueSorts, type CatalogueSort, type CatalogueQuery, type RankingSignals, smoothedApprovalRate, scrubQuery, type ProductPage, type NewProduct, type ProductPatch, type CatalogueEventKind } from './catalogue.service';
+export { CatalogueService, SEARCH_CACHE_SECONDS, catalogueSorts, type CatalogueSort, type CatalogueQuery, type RankingSignals, smoothedApprovalRate, scrubQuery, type ProductPage, type NewProduct, type ProductPatch, type CatalogueEventKind } from './catalogue.service';
 export { toProductView, feeLines, pricingInput, type ProductView } from './product-view';
 export type { ProductRow } from './catalogue.repository';
 export { checkEligibility, eligibilityProfileOf, creditSelfAssessment, employmentTypes, type EligibilityProfile, type CreditSelfAssessment } from './eligibility';

@@ -433,11 +433,6 @@ export class ComplaintsService {
     });
   }
 
-  /**
-   * Escalates every open ticket past a deadline it has not been escalated for: level 1 when the
-   * first answer is late, 2 when resolution is late. Writes an internal event on the ticket.
-   * Idempotent: a ticket already at its level is left alone, so a second run changes nothing.
-   */
   /** The share of a product's applications of the last 90 days that drew a complaint (0 when none). */
   complaintRate(productId: string): number {
     return this.productRates.get(productId) ?? 0;
@@ -456,6 +451,11 @@ export class ComplaintsService {
     return this.productRates.size;
   }
 
+  /**
+   * Escalates every open ticket past a deadline it has not been escalated for: level 1 when the
+   * first answer is late, 2 when resolution is late. Writes an internal event on the ticket.
+   * Idempotent: a ticket already at its level is left alone, so a second run changes nothing.
+   */
   async escalateOverdue(now: Date): Promise<number> {
     const candidates = await this.db
       .select()

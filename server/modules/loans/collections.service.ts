@@ -1,8 +1,10 @@
 import { and, asc, count, desc, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { AppError, NotFoundError, ValidationError } from '../../lib/errors';
+import { quietUntil } from '../../lib/quiet-hours';
 import { isIsoDate, shanghaiDate } from '../../lib/shanghai-date';
 import { withTransaction } from '../../lib/tx';
+import type { AccountsService } from '../accounts';
 import { accounts } from '../accounts/accounts.schema';
 import type { AuditActor, AuditService } from '../audit';
 import { products } from '../catalogue/catalogue.schema';
@@ -17,19 +19,9 @@ export type ContactResult = keyof typeof contactResultLabels;
 export const contactChannelLabels = { call: '电话', sms: '短信' } as const;
 export const promiseStatusLabels = { pending: '待兑现', kept: '已兑现', broken: '未兑现' } as const;
 
-/** Contact is allowed from 08:00 to 22:00 Asia/Shanghai. */
-export const CONTACT_START_MINUTE = 8 * 60;
-export const CONTACT_END_MINUTE = 22 * 60;
-
-/** Minute of the day in Asia/Shanghai (UTC+8, no daylight saving). */
-function shanghaiMinute(at: Date): number {
-  const local = new Date(at.getTime() + 8 * 3600_000);
-  return local.getUTCHours() * 60 + local.getUTCMinutes();
-}
-
+/** Contact is allowed from 08:00 to 22:00 Asia/Shanghai, whatever the borrower's own quiet hours. */
 export function withinContactHours(at: Date): boolean {
-  const m = shanghaiMinute(at);
-  return m >= CONTACT_START_MINUTE && m < CONTACT_END_MINUTE;
+  return quietUntil(at, '22:00', '08:00') === null;
 }
 
 class ContactRefusedError extends AppError {
@@ -51,18 +43,43 @@ export interface CaseDetail extends CaseListItem {
   attempts: (typeof contactAttempts.$inferSelect & { channelLabel: string; resultLabel: string })[];
   attemptsToday: number;
   dailyLimit: number;
+  /** the borrower's own contact choices (from their account settings), which attempts must respect */
+  borrower: BorrowerContact;
+}
+
+export interface BorrowerContact {
+  allowCall: boolean;
+  allowSms: boolean;
+  quietStart: string;
+  quietEnd: string;
+  /** inside the borrower's quiet hours now */
+  quietNow: boolean;
 }
 
 /**
  * The institution's collection cases: assignment to its own staff, notes, promises to pay,
- * outcomes, and contact attempts — with the borrower only, 08:00–22:00, within a daily limit.
+ * outcomes, and contact attempts — with the borrower only, 08:00–22:00, within a daily limit,
+ * by a channel the borrower has not switched off and outside their own quiet hours.
  */
 export class CollectionsService {
   constructor(
     private readonly db: Database,
     private readonly settings: SettingsService,
     private readonly audit: AuditService,
+    private readonly accounts: AccountsService,
   ) {}
+
+  private async borrowerContact(loanId: string, now: Date): Promise<BorrowerContact> {
+    const [loan] = await this.db.select({ consumerId: loans.consumerId }).from(loans).where(eq(loans.id, loanId));
+    const prefs = await this.accounts.contactPreferences(loan!.consumerId);
+    return {
+      allowCall: prefs.allowCall,
+      allowSms: prefs.allowSms,
+      quietStart: prefs.quietStart,
+      quietEnd: prefs.quietEnd,
+      quietNow: quietUntil(now, prefs.quietStart, prefs.quietEnd) !== null,
+    };
+  }
 
   private base() {
     return this.db
@@ -104,6 +121,7 @@ export class CollectionsService {
       attempts: attempts.map((a) => ({ ...a, channelLabel: contactChannelLabels[a.channel], resultLabel: contactResultLabels[a.result] })),
       attemptsToday: await this.attemptsOn(row.c.loanId, shanghaiDate(now)),
       dailyLimit: await this.settings.get('collections.dailyContactLimit'),
+      borrower: await this.borrowerContact(row.c.loanId, now),
     };
   }
 
@@ -182,7 +200,10 @@ export class CollectionsService {
 
   /**
    * Records a contact attempt. Refused (403 contact_refused) for anyone but the borrower, outside
-   * 08:00–22:00 Asia/Shanghai, and beyond the daily limit per loan (system parameter).
+   * 08:00–22:00 Asia/Shanghai, by a channel the borrower switched off (电话 / 短信 in their
+   * contact settings), inside the borrower's own quiet hours, and beyond the daily limit per loan
+   * (system parameter). A borrower's "stop contacting me" for an institution is about marketing
+   * and lead follow-up; it does not stop the collection of a loan they took.
    */
   async recordContact(
     institutionId: string,
@@ -199,6 +220,21 @@ export class CollectionsService {
     if (!(input.result in contactResultLabels)) throw new ValidationError('联系结果有误', { result: '请选择联系结果' });
     const limit = await this.settings.get('collections.dailyContactLimit');
     const day = shanghaiDate(now);
+    const [found] = await this.db
+      .select({ loanId: collectionCases.loanId })
+      .from(collectionCases)
+      .where(and(eq(collectionCases.id, id), eq(collectionCases.institutionId, institutionId)));
+    if (!found) throw new NotFoundError('催收案件');
+    const borrower = await this.borrowerContact(found.loanId, now);
+    if (input.channel === 'call' && !borrower.allowCall) {
+      throw new ContactRefusedError('借款人已关闭电话联系，请改用短信', { channel: '借款人不接受电话联系' });
+    }
+    if (input.channel === 'sms' && !borrower.allowSms) {
+      throw new ContactRefusedError('借款人已关闭短信联系，请改用电话', { channel: '借款人不接受短信联系' });
+    }
+    if (borrower.quietNow) {
+      throw new ContactRefusedError(`借款人设置了免打扰时段 ${borrower.quietStart}–${borrower.quietEnd}（北京时间），请在此之外联系`);
+    }
     await withTransaction(this.db, async (tx) => {
       const c = await this.own(tx, institutionId, id);
       // the case row is locked: concurrent attempts on one loan are counted one after another
