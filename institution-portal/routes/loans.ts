@@ -1,14 +1,14 @@
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import type { Services } from '../../server/container';
-import { AppError, ValidationError } from '../../server/lib/errors';
+import { AppError, ConflictError, ValidationError } from '../../server/lib/errors';
 import { auditActor } from '../../server/http/audit-actor';
 import { formIdempotent } from '../../server/http/idempotency';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
 import { parse, yuanAmount } from '../../server/http/validate';
 import { formatYuan } from '../../server/lib/money';
-import { ageBuckets, ageBucketLabels, contactChannelLabels, contactResultLabels } from '../../server/modules/loans';
+import { ageBuckets, ageBucketLabels, contactChannelLabels, contactResultLabels, parseScheduleText, scheduleProblemsByLine, scheduleText } from '../../server/modules/loans';
 
 const repaymentForm = z.strictObject({
   transactionId: z.string({ error: '交易流水号必填' }).trim().min(1, '交易流水号必填').max(64, '交易流水号最多 64 位').regex(/^[A-Za-z0-9_\-:.]+$/, '交易流水号只能包含字母、数字和 -_:.'),
@@ -19,6 +19,11 @@ const repaymentForm = z.strictObject({
     .transform((v) => new Date(`${v}:00+08:00`))
     .optional(),
   settle: z.literal('1').optional(),
+});
+
+/** The institution's own schedule, one instalment per line (see parseScheduleText). */
+const scheduleForm = z.strictObject({
+  schedule: z.string({ error: '请填写还款计划' }).max(40_000, '还款计划太长（最多 360 期）'),
 });
 
 const channelForm = z.strictObject({
@@ -86,7 +91,14 @@ export function loanPortalRoutes(r: Router, services: Services, kit: HttpKit, re
 
   const showLoan = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
     const loan = await services.loans.getForInstitution(req.institutionId!, String(req.params.id));
-    await render(req, res, 'loan', { title: `贷款 ${loan.productName}`, loan, ...extra });
+    await render(req, res, 'loan', {
+      title: `贷款 ${loan.productName}`,
+      loan,
+      // the schedule may be replaced until the first repayment; the form starts from the current one
+      scheduleEditable: loan.status === 'active' && loan.repayments.length === 0,
+      scheduleText: scheduleText(loan.instalments),
+      ...extra,
+    });
   };
   r.get('/loans/:id', manage, (req, res) => showLoan(req, res));
 
@@ -109,6 +121,36 @@ export function loanPortalRoutes(r: Router, services: Services, kit: HttpKit, re
       if (!(err instanceof AppError) || err.code === 'not_found') throw err;
       res.status(err instanceof ValidationError ? 400 : 409);
       await showLoan(req, res, { error: { message: err.message, fields: err.fields }, values: req.body });
+    }
+  });
+
+  /** Replaces the generated schedule with the institution's own, typed or pasted as text; every bad line is named. */
+  r.post('/loans/:id/schedule', manage, async (req, res) => {
+    const id = String(req.params.id);
+    const text = typeof req.body.schedule === 'string' ? req.body.schedule : '';
+    const shown = (problems: { line: number; message: string }[]) => problems.map((p) => (p.line ? `第 ${p.line} 行：${p.message}` : p.message));
+    let problems: string[] = [];
+    try {
+      const body = parse(scheduleForm, req.body, '还款计划有误');
+      const parsed = parseScheduleText(body.schedule);
+      problems = shown(parsed.problems);
+      if (problems.length === 0) {
+        const lines = parsed.lines.map((l, idx) => ({ period: idx + 1, dueDate: l.dueDate, principalFen: l.principalFen, interestFen: l.interestFen, feeFen: l.feeFen }));
+        try {
+          await services.loans.replaceSchedule(req.institutionId!, id, lines, auditActor(req));
+          req.session.flash = { kind: 'success', message: `还款计划已替换为本机构的 ${lines.length} 期计划` };
+          return res.redirect(303, `/partner/loans/${id}`);
+        } catch (err) {
+          if (!(err instanceof ValidationError)) throw err;
+          problems = shown(scheduleProblemsByLine(err.fields ?? {}, parsed.lines));
+        }
+      }
+      res.status(400);
+      await showLoan(req, res, { scheduleError: { message: '还款计划有误，未保存', problems }, scheduleText: text });
+    } catch (err) {
+      if (!(err instanceof ValidationError || err instanceof ConflictError)) throw err;
+      res.status(err instanceof ValidationError ? 400 : 409);
+      await showLoan(req, res, { scheduleError: { message: err.message, problems: Object.values(err.fields ?? {}) }, scheduleText: text });
     }
   });
 

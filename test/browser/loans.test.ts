@@ -4,14 +4,23 @@ import { apply, consumerAgent, staffAgent } from '../support/http';
 import { startTestApp, type TestApp } from '../support/app';
 import { DESKTOP_VIEWPORT, openBrowser, PHONE_VIEWPORT, staffLogin, type BrowserHarness } from '../support/browser';
 
-/** A consumer watches their schedule on a phone; the institution reports a repayment in the portal; the schedule updates. */
+/**
+ * The institution replaces the generated schedule with its own (pasted from a spreadsheet, a typo
+ * caught first); the consumer watches that schedule on a phone; the institution reports a
+ * repayment in the portal; the schedule updates.
+ */
 describe('browser: the repayment centre follows the institution’s repayments', () => {
   let t: TestApp | undefined;
   let harness: BrowserHarness | undefined;
 
   beforeAll(async () => {
     t = await startTestApp();
-    harness = await openBrowser(t.app, { purpose: 'the loans browser test', shotPrefix: 'loans' });
+    harness = await openBrowser(t.app, {
+      purpose: 'the loans browser test',
+      shotPrefix: 'loans',
+      // the schedule with a typo is refused with 400 and shown again, on purpose
+      expected: [{ status: 400, url: (u) => u.pathname.endsWith('/schedule'), seen: 0 }],
+    });
   });
   afterAll(async () => {
     await harness?.close();
@@ -28,7 +37,26 @@ describe('browser: the repayment centre follows the institution’s repayments',
       .expect(200);
     await partnerApi.post(`/api/partner/v1/leads/${application.id}/status`).send({ status: 'disbursed', amount: 12000 }).expect(200);
 
-    // the consumer finds the loan from the application page, on a phone
+    // the institution replaces the generated schedule with its own, pasted as rows from a spreadsheet
+    const { page: p } = await harness!.newPage(DESKTOP_VIEWPORT, 'institution');
+    await staffLogin(p, 'partner', t!.fixtures.institutionA.staff, PASSWORD);
+    await p.goto('/partner/loans');
+    await p.locator('tr', { hasText: '甲银行信用贷' }).locator('a', { hasText: '查看' }).first().click();
+    const schedule = p.locator('[data-testid=schedule-form] textarea[name=schedule]');
+    expect((await schedule.inputValue()).trim().split('\n')).toHaveLength(13); // header + 12 generated instalments
+    const now = new Date();
+    const due = (months: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + months, 15)).toISOString().slice(0, 10);
+    const own = ['到期日\t本金\t利息\t费用', ...[1, 2, 3, 4, 5, 6].map((m) => `${due(m)}\t2,000.00\t60.00\t0`)].join('\n');
+    await schedule.fill(own.replace('2,000.00\t60.00', '2,000.00\t6O.00')); // a typo first: O for 0
+    await p.locator('[data-testid=schedule-form] button[type=submit]').click();
+    await expect.poll(() => p.locator('[data-testid=schedule-errors]').innerText()).toContain('第 2 行：利息「6O.00」');
+    expect(await schedule.inputValue()).toContain('6O.00'); // what was pasted is kept to correct
+    await schedule.fill(own);
+    await p.locator('[data-testid=schedule-form] button[type=submit]').click();
+    await expect.poll(() => p.locator('.alert.success').innerText()).toContain('还款计划已替换为本机构的 6 期计划');
+    await harness!.shot(p, '01-own-schedule');
+
+    // the consumer finds the loan from the application page, on a phone, with the institution's schedule
     const { page: c } = await harness!.newPage(PHONE_VIEWPORT, 'consumer');
     await c.goto(`/login?next=${encodeURIComponent(`/applications/${application.id}`)}`);
     await c.locator('input[name=phone]').fill(consumer.phone);
@@ -39,25 +67,23 @@ describe('browser: the repayment centre follows the institution’s repayments',
     await c.waitForURL(/\/account\/loans\/loan_/);
     const loanPath = new URL(c.url()).pathname;
     const rows = c.locator('[data-testid=loan-schedule] tbody tr');
-    expect(await rows.count()).toBe(12);
+    expect(await rows.count()).toBe(6);
     expect(await rows.first().getAttribute('data-status')).toBe('pending');
     const firstAmount = (await rows.first().locator('td').nth(2).innerText()).trim();
-    expect(firstAmount).toMatch(/^¥1,0\d\d\.\d\d$/);
+    expect(firstAmount).toBe('¥2,060.00');
     expect(await c.locator('[data-testid=settlement-total]').innerText()).toMatch(/^¥12,\d{3}\.\d\d$/);
     // nothing wider than the phone: the schedule scrolls inside its own box
     expect(await c.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
-    await harness!.shot(c, '01-schedule');
+    await harness!.shot(c, '02-schedule');
 
-    // the institution reports the first instalment in the portal
-    const { page: p } = await harness!.newPage(DESKTOP_VIEWPORT, 'institution');
-    await staffLogin(p, 'partner', t!.fixtures.institutionA.staff, PASSWORD);
-    await p.goto('/partner/loans');
-    await p.locator('tr', { hasText: '甲银行信用贷' }).locator('a', { hasText: '查看' }).first().click();
+    // the institution reports the first instalment in the portal; the schedule can no longer be replaced
+    await p.reload();
     await p.locator('[data-testid=repayment-form] input[name=transactionId]').fill('BANK-20260301-001');
     await p.locator('[data-testid=repayment-form] input[name=amount]').fill(firstAmount.replace(/[¥,]/g, ''));
     await p.locator('[data-testid=repayment-form] button[type=submit]').click();
     await expect.poll(() => p.locator('.alert.success').innerText()).toContain('已登记还款');
-    await harness!.shot(p, '02-reported');
+    expect(await p.locator('[data-testid=schedule-form]').count()).toBe(0);
+    await harness!.shot(p, '03-reported');
 
     // the consumer reloads: instalment 1 paid, the next due is period 2, the payment is listed
     await c.goto(loanPath);
@@ -67,7 +93,7 @@ describe('browser: the repayment centre follows the institution’s repayments',
     expect(await c.locator('[data-testid=repayments]').innerText()).toContain('BANK-20260301-001');
     await c.goto('/account/loans');
     expect(await c.locator('a.loan-card').count()).toBe(1);
-    await harness!.shot(c, '03-updated');
+    await harness!.shot(c, '04-updated');
 
     expect(harness!.problems).toEqual([]);
   });

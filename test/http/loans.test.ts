@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
 import { databaseTargets } from '../support/database';
-import { apply, consumerAgent, staffAgent } from '../support/http';
+import { apply, consumerAgent, csrfFrom, staffAgent } from '../support/http';
 
 /** Applies to A's product, approves (50,000 yuan, 12 months, 12%) and disburses through the partner API. */
 async function disbursedLoan(t: TestApp) {
@@ -100,6 +100,57 @@ describe.each(databaseTargets())('loans after disbursement on $name', (target) =
       .send({ instalments: [{ dueDate: next(0), principal: 50000, interest: 0 }] })
       .expect(409);
     expect(late.body.error.code).toBe('repayments_exist');
+  });
+
+  it('the portal replaces the schedule from text pasted from a spreadsheet: bad lines named and kept, then saved, then closed after a repayment', async () => {
+    const { partner, loanId } = await disbursedLoan(t);
+    const page = await partner.get(`/partner/loans/${loanId}`).expect(200);
+    // the form starts from the current schedule, one line per instalment
+    const current = /<textarea name="schedule"[^>]*>([\s\S]*?)<\/textarea>/.exec(page.text)![1]!;
+    expect(current.trim().split('\n')).toHaveLength(13); // the header and 12 instalments
+    const csrf = csrfFrom(page.text);
+    const first = current.trim().split('\n')[1]!.split(',')[0]!;
+    const next = (months: number) => {
+      const d = new Date(`${first}T00:00:00Z`);
+      d.setUTCMonth(d.getUTCMonth() + months);
+      return d.toISOString().slice(0, 10);
+    };
+    const post = (schedule: string) => partner.post(`/partner/loans/${loanId}/schedule`).type('form').send({ _csrf: csrf, schedule });
+    const slashed = (iso: string) => iso.replace(/-0?/g, '/');
+
+    const badLines = `到期日\t本金\t利息\t费用\n${slashed(next(0))}\t25,000.00\t250\t0\n2026-02-30\t25000\t1\n${next(1)}\t25000\tabc\t0`;
+    const bad = await post(badLines).expect(400);
+    expect(bad.text).toContain('第 3 行：到期日「2026-02-30」不是有效日期');
+    expect(bad.text).toContain('第 4 行：利息「abc」');
+    expect(bad.text).toContain('25,000.00'); // what was typed is shown again
+    const unordered = await post(`${next(1)},25000,250\n${next(0)},25000,125`).expect(400);
+    expect(unordered.text).toContain('第 2 行：到期日：还款日须逐期递增');
+    const short = await post(`${next(0)},20000,250\n${next(1)},20000,125`).expect(400);
+    expect(short.text).toContain('须等于贷款本金 50000.00 元');
+    expect((await partner.get(`/api/partner/v1/loans/${loanId}`).expect(200)).body).toMatchObject({ scheduleSource: 'generated', termMonths: 12 });
+
+    const saved = await post(`到期日\t本金\t利息\t费用\n${slashed(next(0))}\t25,000.00\t250\t0\n${next(1)}\t25000\t125\t10`).expect(303);
+    expect(saved.headers.location).toBe(`/partner/loans/${loanId}`);
+    const loan = await partner.get(`/api/partner/v1/loans/${loanId}`).expect(200);
+    expect(loan.body).toMatchObject({ scheduleSource: 'institution', termMonths: 2 });
+    expect(loan.body.schedule.map((i: { dueDate: string; amount: number }) => [i.dueDate, i.amount])).toEqual([
+      [next(0), 25250],
+      [next(1), 25135],
+    ]);
+    const after = await partner.get(`/partner/loans/${loanId}`).expect(200);
+    expect(after.text).toContain('还款计划已替换为本机构的 2 期计划');
+    expect(after.text).toContain('机构提供');
+
+    // after the first repayment the form is gone, and a post is refused with the reason
+    await partner.post(`/api/partner/v1/loans/${loanId}/repayments`).send({ transactionId: 'S-PORTAL-1', amount: 10 }).expect(201);
+    const closed = await partner.get(`/partner/loans/${loanId}`).expect(200);
+    expect(closed.text).not.toContain('data-testid="schedule-form"');
+    const late = await post(`${next(0)},50000,0`).expect(409);
+    expect(late.text).toContain('已有还款记录，不能再替换还款计划');
+    // another institution's staff cannot reach the loan
+    const other = await staffAgent(t.app, 'partner', t.fixtures.institutionB.staff);
+    const otherPage = await other.get('/partner/loans').expect(200);
+    await other.post(`/partner/loans/${loanId}/schedule`).type('form').send({ _csrf: csrfFrom(otherPage.text), schedule: `${next(0)},50000,0` }).expect(404);
   });
 
   it('early settlement needs today’s quote and leaves the loan settled with nothing owed', async () => {

@@ -219,6 +219,7 @@ const institutionMatrix: Record<string, InstitutionPermission | 'public'> = {
   'POST /partner/loans/repayment-channel': 'loans.manage',
   'GET /partner/loans/monitoring': 'loans.manage',
   'GET /partner/loans/:id': 'loans.manage',
+  'POST /partner/loans/:id/schedule': 'loans.manage',
   'POST /partner/loans/:id/repayments': 'loans.manage',
   'GET /partner/collections': 'loans.manage',
   'GET /partner/collections/:id': 'loans.manage',

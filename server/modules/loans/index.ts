@@ -14,3 +14,4 @@ export {
 export { instalmentStatusLabels, settlementQuote, allocate, type SettlementQuote, type ScheduleLine } from './allocation';
 export { overdueStageLabels, reminderOffsetFor, stagesReached, stageFor, ageBucketOf, ageBuckets, ageBucketLabels, REMINDER_OFFSETS, defaultStageDays, type OverdueStage } from './stages';
 export { loanJobs } from './loans.jobs';
+export { parseScheduleText, scheduleText, scheduleProblemsByLine, SCHEDULE_TEXT_FORMAT } from './schedule-text';

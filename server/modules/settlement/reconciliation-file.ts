@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { splitCsvLine } from '../../lib/csv-line';
 import { yuanToFen, type Fen } from '../../lib/money';
 import { shanghaiMidnight } from './commission';
 
@@ -18,40 +19,6 @@ export interface ReportRow {
 }
 
 export type RowProblem = { line: number; message: string };
-
-/** One CSV line → fields; double quotes may wrap a field ("" is a quote). */
-export function splitCsvLine(line: string): string[] | null {
-  const fields: string[] = [];
-  let i = 0;
-  while (i <= line.length) {
-    if (line[i] === '"') {
-      let value = '';
-      i += 1;
-      for (;;) {
-        if (i >= line.length) return null;
-        if (line[i] === '"') {
-          if (line[i + 1] === '"') {
-            value += '"';
-            i += 2;
-            continue;
-          }
-          i += 1;
-          break;
-        }
-        value += line[i++];
-      }
-      if (i < line.length && line[i] !== ',') return null;
-      fields.push(value);
-      i += 1;
-    } else {
-      const end = line.indexOf(',', i);
-      const stop = end === -1 ? line.length : end;
-      fields.push(line.slice(i, stop));
-      i = stop + 1;
-    }
-  }
-  return fields;
-}
 
 const APPLICATION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
