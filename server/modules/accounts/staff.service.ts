@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '../../lib/digest';
 import { and, asc, desc, eq, gt, ilike, isNull, or, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
@@ -12,7 +13,6 @@ import { institutionRoles, operatorRoles } from './permissions';
 
 export const INVITATION_DAYS = 7;
 const USERNAME = /^[a-z][a-z0-9._-]{2,31}$/;
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export type Invitation = typeof staffInvitations.$inferSelect;
 export type StaffKind = 'institution' | 'operator';
@@ -96,7 +96,7 @@ export class StaffService {
       .insert(staffInvitations)
       .values({
         id: newId('inv'),
-        tokenHash: sha256(token),
+        tokenHash: sha256Hex(token),
         kind: input.kind,
         institutionId: input.kind === 'institution' ? input.institutionId! : null,
         username,
@@ -115,7 +115,7 @@ export class StaffService {
     const [row] = await this.db
       .select()
       .from(staffInvitations)
-      .where(and(eq(staffInvitations.tokenHash, sha256(token)), eq(staffInvitations.kind, kind)));
+      .where(and(eq(staffInvitations.tokenHash, sha256Hex(token)), eq(staffInvitations.kind, kind)));
     if (!row || row.acceptedAt || row.revokedAt || row.expiresAt <= now) throw new NotFoundError('邀请（可能已使用、已撤销或已过期）');
     return row;
   }

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { and, asc, eq } from 'drizzle-orm';
 import { fileTypeFromBuffer } from 'file-type';
+import { sha256Hex } from '../../lib/digest';
 import type { SealedBlobStore } from '../../adapters/storage';
 import type { Database } from '../../db/client';
 import { NotFoundError, ValidationError } from '../../lib/errors';
@@ -55,7 +55,7 @@ export class DocumentsService {
         kind: kind as DocumentKind,
         mime: detected.mime,
         size: bytes.length,
-        sha256: createHash('sha256').update(bytes).digest('hex'),
+        sha256: sha256Hex(bytes),
         storageKey,
       })
       .returning();

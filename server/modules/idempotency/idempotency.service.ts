@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { and, eq, lt, isNull, sql } from 'drizzle-orm';
+import { sha256Hex } from '../../lib/digest';
 import type { Database } from '../../db/client';
 import { ConflictError } from '../../lib/errors';
 import { idempotencyKeys } from './idempotency.schema';
@@ -12,7 +12,7 @@ export type IdempotencyClaim =
 const STALE_IN_FLIGHT_MS = 60_000;
 
 export function requestFingerprint(method: string, path: string, body: unknown): string {
-  return createHash('sha256').update(`${method} ${path}\n${JSON.stringify(body ?? null)}`).digest('hex');
+  return sha256Hex(`${method} ${path}\n${JSON.stringify(body ?? null)}`);
 }
 
 /**

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '../../lib/digest';
 import { asc, desc, eq, inArray } from 'drizzle-orm';
 import { fileTypeFromBuffer } from 'file-type';
 import type { SealedBlobStore } from '../../adapters/storage';
@@ -16,7 +17,6 @@ import { normaliseUnifiedCode, unifiedCodeProblem } from './unified-code';
 
 export const MAX_LICENCE_BYTES = 5 * 1024 * 1024;
 const licenceTypes = { 'image/jpeg': 'jpg', 'image/png': 'png', 'application/pdf': 'pdf' } as const;
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export const onboardingStatusLabels: Record<OnboardingStatus, string> = {
   submitted: '待审核',
@@ -90,7 +90,7 @@ export class OnboardingService {
           .insert(institutionOnboardings)
           .values({
             id,
-            tokenHash: sha256(token),
+            tokenHash: sha256Hex(token),
             legalName: input.legalName.trim(),
             shortName: input.shortName.trim(),
             kind: input.kind,
@@ -116,7 +116,7 @@ export class OnboardingService {
   }
 
   async byToken(token: string): Promise<{ onboarding: Onboarding; messages: OnboardingMessage[] }> {
-    const [row] = await this.db.select().from(institutionOnboardings).where(eq(institutionOnboardings.tokenHash, sha256(token)));
+    const [row] = await this.db.select().from(institutionOnboardings).where(eq(institutionOnboardings.tokenHash, sha256Hex(token)));
     if (!row) throw new NotFoundError('入驻申请');
     return { onboarding: row, messages: await this.messages(row.id) };
   }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../lib/digest';
 import { splitCsvLine } from '../../lib/csv-line';
 import { yuanToFen, type Fen } from '../../lib/money';
 import { shanghaiMidnight } from './commission';
@@ -108,7 +108,7 @@ export function parseReportCsv(bytes: Buffer, now = new Date()): { rows: ReportR
 }
 
 export function fileHash(bytes: Buffer | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  return sha256Hex(bytes);
 }
 
 export interface OurDisbursement {
