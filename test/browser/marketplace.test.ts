@@ -355,7 +355,7 @@ describe('browser: search, filters, compare, calculator, recommendations', () =>
     await c.locator('main form input[name=phone]').fill(CONSUMER.phone);
     await c.locator('main form input[name=password]').fill(CONSUMER.password);
     await Promise.all([c.waitForURL((u) => u.pathname === '/applications'), c.locator('main form button[type=submit]').click()]);
-    expect(await c.locator('header').innerText()).toContain('我的资料');
+    expect(await c.locator('header [data-testid=account-link]').innerText()).toBe('我的');
 
     await c.goto('/profile');
     const profile = c.locator('main form[action="/profile"]');

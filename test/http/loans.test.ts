@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
 import { databaseTargets } from '../support/database';
@@ -164,6 +165,32 @@ describe.each(databaseTargets())('loans after disbursement on $name', (target) =
     expect(settled.body.loan).toMatchObject({ status: 'settled', totalOwed: 0, principalOutstanding: 0, earlySettlement: null });
     expect(settled.body.loan.schedule.every((i: { status: string }) => i.status === 'paid')).toBe(true);
     await partner.post(`/api/partner/v1/loans/${loanId}/repayments`).send({ transactionId: 'PAYOFF-3', amount: 1 }).expect(409);
+  });
+
+  it("我的 (/account) shows the consumer's own next instalment, applications in progress and unread messages; strangers log in first", async () => {
+    const { consumer, loanId } = await disbursedLoan(t);
+    const second = await apply(consumer.agent, t.fixtures.institutionB.productId); // still in progress
+    expect(second.status).toBe('submitted');
+    const loan = (await consumer.agent.get(`/api/v1/loans/${loanId}`).expect(200)).body;
+    const unread = await t.container.services.notifications.unreadCount(consumer.id);
+    expect(unread).toBeGreaterThan(0); // the disbursement was announced
+    const page = await consumer.agent.get('/account').expect(200);
+    const summary = /data-testid="account-summary">([\s\S]*?)<div class="grid account-links">/.exec(page.text)![1]!;
+    const text = summary.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(text).toContain('我的申请 1 进行中，共 2 笔');
+    expect(text).toContain(`${loan.nextDue.dueDate} 应还`);
+    expect(text).toContain(`¥${loan.nextDue.amount.toLocaleString('en-US', { minimumFractionDigits: 2 })}`);
+    expect(text).toContain(`消息 ${unread} 条未读`);
+    for (const href of ['/profile', '/verify', '/my-data', '/account/contact', '/account/complaints', '/account/reviews', '/account/security', '/account/export']) {
+      expect(page.text).toContain(`href="${href}"`);
+    }
+    // another consumer sees only their own (nothing), and a visitor is sent to log in
+    const other = await consumerAgent(t.app);
+    const empty = (await other.agent.get('/account').expect(200)).text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(empty).toContain('我的申请 0 进行中');
+    expect(empty).not.toContain(loan.nextDue.dueDate + ' 应还');
+    const visitor = await request(t.app).get('/account').expect(303);
+    expect(visitor.headers.location).toMatch(/^\/login\?next=%2Faccount/);
   });
 
   it('a consumer sees only their own loans; another consumer and institution B get 404', async () => {

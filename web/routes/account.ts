@@ -10,6 +10,7 @@ import { pageLoginRoutes } from '../../server/http/page-login';
 import type { Render } from '../../server/http/render';
 import { destroySession, establishLogin, safeNext } from '../../server/http/session-login';
 import { parse } from '../../server/http/validate';
+import { isTerminal } from '../../server/modules/applications';
 import { creditSelfAssessment, employmentTypes } from '../../server/modules/catalogue';
 
 /** Register, log in and out, and the consumer's profile. */
@@ -145,6 +146,32 @@ export function accountRoutes(r: Router, services: Services, kit: HttpKit, rende
     await services.audit.record(auditActor(req), { action: 'account.logout_everywhere', objectType: 'account', objectId: req.account!.id });
     await destroySession(req);
     res.clearCookie('dc.sid').redirect(303, '/login');
+  });
+
+  /** 我的: where everything personal is, with what needs attention first. */
+  r.get('/account', consumer, async (req, res) => {
+    const id = req.account!.id;
+    const [applications, loans, unread, identity] = await Promise.all([
+      services.applications.listForConsumer(id),
+      services.loans.listForConsumer(id),
+      services.notifications.unreadCount(id),
+      services.identity.summary(id),
+    ]);
+    const active = loans.filter((l) => l.status === 'active');
+    const nextDue = active
+      .filter((l) => l.nextDue)
+      .map((l) => ({ loanId: l.id, productName: l.productName, ...l.nextDue! }))
+      .sort((a, b) => a.dueDate.localeCompare(b.dueDate))[0];
+    await render(req, res, 'account', {
+      title: '我的',
+      inProgress: applications.filter((a) => !isTerminal(a.status)).length,
+      applicationCount: applications.length,
+      activeLoans: active.length,
+      overdueLoans: active.filter((l) => l.overdueFen > 0).length,
+      nextDue,
+      unread,
+      identity,
+    });
   });
 
   r.get('/notifications', consumer, async (req, res) => {

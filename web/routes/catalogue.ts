@@ -129,6 +129,8 @@ export function catalogueRoutes(r: Router, services: Services, kit: HttpKit, ren
   });
 
   r.get('/compare', guards.public, async (req, res) => {
+    // nothing chosen yet (the 对比 link in the menu): how to choose, not an error
+    if (req.query.ids === undefined) return render(req, res, 'compare', { title: '产品对比', empty: true });
     const parsed = compareQuery.safeParse(filled(req.query));
     if (!parsed.success) {
       res.status(400);
