@@ -146,7 +146,8 @@ export function createApp(container: Container): Express {
     res.json(openApiDocument());
   });
   app.use('/api', apiCsrf);
-  app.use('/api/v1', consumerApi(services, kit));
+  const consumerApiRouter = consumerApi(services, kit);
+  app.use('/api/v1', consumerApiRouter);
   const surfaces = {
     partnerApi: partnerApi(services, kit),
     adminApi: adminApi(services, kit),
@@ -155,6 +156,8 @@ export function createApp(container: Container): Express {
   };
   // the staff surfaces, by mount point, for the permission-matrix test
   app.locals.staffSurfaces = { '/api/partner/v1': surfaces.partnerApi, '/api/admin/v1': surfaces.adminApi, '/partner': surfaces.partner, '/admin': surfaces.admin };
+  // the JSON APIs, by mount point, for the bad-input test that calls every route
+  app.locals.apiSurfaces = { '/api/v1': consumerApiRouter, '/api/partner/v1': surfaces.partnerApi, '/api/admin/v1': surfaces.adminApi };
   app.use('/api/partner/v1', surfaces.partnerApi);
   app.use('/api/admin/v1', surfaces.adminApi);
   app.use('/api', notFoundHandler());

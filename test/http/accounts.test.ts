@@ -2,7 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
 import { PASSWORD } from '../support/fixtures';
-import { csrfFrom, newPhone, readCode, register, smsCode, staffAgent } from '../support/http';
+import { consumerAgent, csrfFrom, newPhone, readCode, register, smsCode, staffAgent } from '../support/http';
 
 describe('accounts: SMS codes, passwords, sessions, notifications', () => {
   let t: TestApp;
@@ -10,6 +10,16 @@ describe('accounts: SMS codes, passwords, sessions, notifications', () => {
     t = await startTestApp();
   });
   afterAll(() => t?.close());
+
+  it('PUT /api/v1/profile saves what is sent, clears what is null, keeps the rest, and refuses an empty body', async () => {
+    const { agent } = await consumerAgent(t.app);
+    await agent.put('/api/v1/profile').send({ city: '杭州', employment: '上班族', monthlyIncome: 12000, age: 30 }).expect(200);
+    const partial = await agent.put('/api/v1/profile').send({ monthlyIncome: 15000, city: null }).expect(200);
+    expect(partial.body).toMatchObject({ city: null, employment: '上班族', monthlyIncome: 15000, age: 30 });
+    const empty = await agent.put('/api/v1/profile').send({}).expect(400);
+    expect(empty.body.error.fields.profile).toBe('请至少提供一项资料');
+    expect((await agent.get('/api/v1/profile').expect(200)).body).toMatchObject({ city: null, employment: '上班族', monthlyIncome: 15000, age: 30 });
+  });
 
   it('sends a code once a minute per number, and burns it after five wrong tries', async () => {
     const phone = newPhone();

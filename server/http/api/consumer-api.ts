@@ -24,7 +24,8 @@ import {
   identityBody,
   changePasswordBody,
   productListQuery,
-  profileBody,
+  profileUpdateBody,
+  noBody,
   recommendationQuery,
   registerBody,
   resetPasswordBody,
@@ -183,6 +184,7 @@ export function consumerApi(services: Services, kit: HttpKit): Router {
   });
 
   r.post('/notifications/read', consumer, async (req, res) => {
+    parse(noBody, req.body ?? {});
     await services.notifications.markAllRead(req.account!.id);
     res.status(204).end();
   });
@@ -196,16 +198,18 @@ export function consumerApi(services: Services, kit: HttpKit): Router {
   });
 
   r.put('/profile', consumer, async (req, res) => {
-    const body = parse(profileBody, req.body, '资料有误');
-    const saved = await services.accounts.saveProfile(req.account!.id, {
-      housing: body.housing ?? null,
-      monthlyDebtFen: body.monthlyDebt ?? null,
-      age: body.age ?? null,
-      city: body.city ?? null,
-      monthlyIncomeFen: body.monthlyIncome ?? null,
-      employment: body.employment ?? null,
-      creditSelfAssessment: body.creditSelfAssessment ?? null,
-    });
+    const body = parse(profileUpdateBody, req.body, '资料有误');
+    const changes = {
+      housing: body.housing,
+      monthlyDebtFen: body.monthlyDebt,
+      age: body.age,
+      city: body.city,
+      monthlyIncomeFen: body.monthlyIncome,
+      employment: body.employment,
+      creditSelfAssessment: body.creditSelfAssessment,
+    };
+    // only what was sent changes: a client that knows one field does not wipe the others
+    const saved = await services.accounts.saveProfile(req.account!.id, Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)));
     await services.audit.record(auditActor(req), { action: 'profile.updated', objectType: 'account', objectId: req.account!.id });
     res.json(profileJson(saved));
   });
@@ -270,6 +274,7 @@ export function consumerApi(services: Services, kit: HttpKit): Router {
 
   /** The consumer reveals their own ID number (audited). */
   r.post('/identity/reveal', consumer, async (req, res) => {
+    parse(noBody, req.body ?? {});
     res.json(await services.identity.reveal(req.account!.id, auditActor(req), 'consumer revealed own identity'));
   });
 

@@ -5,7 +5,7 @@ import {
   consumerLoginBody,
   leadStatusBody,
   productListQuery,
-  profileBody,
+  profileUpdateBody,
   recommendationQuery,
   registerBody,
   staffLoginBody,
@@ -117,7 +117,12 @@ export function openApiDocument() {
       },
       '/api/v1/profile': {
         get: { summary: 'The consumer’s profile', security: [{ session: [] }], responses: { 200: ok('Profile'), 401: error } },
-        put: { summary: 'Save the consumer’s profile', security: [{ session: [] }], requestBody: body(profileBody), responses: { 200: ok('Profile'), 400: error, 401: error } },
+        put: {
+          summary: 'Save the consumer’s profile: the fields sent are saved, null clears one, fields not sent are kept',
+          security: [{ session: [] }],
+          requestBody: body(profileUpdateBody),
+          responses: { 200: ok('Profile'), 400: error, 401: error },
+        },
       },
       '/api/v1/products/{id}': { get: { summary: 'One listed product', parameters: [idParam], responses: { 200: ok('Product'), 404: error } } },
       '/api/v1/auth/register': { post: { summary: 'Register a consumer and log in', requestBody: body(registerBody), responses: { 201: ok('{ account }'), 400: error, 409: error, 429: error } } },

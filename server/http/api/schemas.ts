@@ -111,6 +111,22 @@ export const profileBody = z.strictObject({
     .optional(),
 });
 
+/** Actions that take no input: any field sent is refused, as on every other endpoint. */
+export const noBody = z.strictObject({}, { error: '请求体须为 JSON 对象' });
+
+/** `PUT /api/v1/profile`: the fields sent are saved, `null` clears one, and fields not sent are kept. */
+export const profileUpdateBody = z
+  .strictObject({
+    housing: profileBody.shape.housing.nullable(),
+    monthlyDebt: profileBody.shape.monthlyDebt.nullable(),
+    age: profileBody.shape.age.nullable(),
+    city: profileBody.shape.city.nullable(),
+    monthlyIncome: profileBody.shape.monthlyIncome.nullable(),
+    employment: profileBody.shape.employment.nullable(),
+    creditSelfAssessment: profileBody.shape.creditSelfAssessment.nullable(),
+  })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: '请至少提供一项资料', path: ['profile'] });
+
 export const recommendationQuery = profileBody.extend({
   amount: yuanAmount('借款金额').optional(),
   termMonths: intFrom('期限', 1, 360).optional(),
