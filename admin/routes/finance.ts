@@ -52,6 +52,7 @@ const resolveForm = z
  */
 export function financeRoutes(r: Router, services: Services, kit: HttpKit, render: Render): void {
   const finance = kit.guards.operator('page', 'settlement.view');
+  const financeManage = kit.guards.operator('page', 'settlement.manage');
 
   const overviewPage = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
     const now = new Date();
@@ -84,7 +85,7 @@ export function financeRoutes(r: Router, services: Services, kit: HttpKit, rende
 
   r.get('/finance', finance, (req, res) => overviewPage(req, res));
 
-  r.post('/finance/close', finance, async (req, res) => {
+  r.post('/finance/close', financeManage, async (req, res) => {
     try {
       const { period } = parse(closeForm, req.body, '账期有误');
       const result = await services.statements.closeMonth(period);
@@ -126,7 +127,7 @@ export function financeRoutes(r: Router, services: Services, kit: HttpKit, rende
 
   r.get('/finance/statements/:id', finance, (req, res) => detailPage(req, res));
 
-  r.post('/finance/statements/:id/issue', finance, async (req, res) => {
+  r.post('/finance/statements/:id/issue', financeManage, async (req, res) => {
     const id = String(req.params.id);
     try {
       await services.statements.issue(id, auditActor(req));
@@ -138,7 +139,7 @@ export function financeRoutes(r: Router, services: Services, kit: HttpKit, rende
     res.redirect(303, `/admin/finance/statements/${encodeURIComponent(id)}`);
   });
 
-  r.post('/finance/statements/:id/payments', finance, formIdempotent(services.idempotency), async (req, res) => {
+  r.post('/finance/statements/:id/payments', financeManage, formIdempotent(services.idempotency), async (req, res) => {
     const id = String(req.params.id);
     try {
       const form = parse(paymentForm, req.body, '付款信息有误');
@@ -155,7 +156,7 @@ export function financeRoutes(r: Router, services: Services, kit: HttpKit, rende
     }
   });
 
-  r.post('/finance/lines/:lineId/resolve', finance, async (req, res) => {
+  r.post('/finance/lines/:lineId/resolve', financeManage, async (req, res) => {
     const lineId = Number(req.params.lineId);
     const statementId = String(req.query.statement ?? '');
     try {
@@ -186,7 +187,7 @@ export function financeRoutes(r: Router, services: Services, kit: HttpKit, rende
 
   r.get('/finance/reconciliations/:id', finance, (req, res) => reconciliationPage(req, res, String(req.params.id)));
 
-  r.post('/finance/differences/:id/resolve', finance, async (req, res) => {
+  r.post('/finance/differences/:id/resolve', financeManage, async (req, res) => {
     const importId = String(req.query.import ?? '');
     try {
       const form = parse(resolveForm, req.body, '处理信息有误');

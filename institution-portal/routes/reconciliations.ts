@@ -14,6 +14,7 @@ import { ReportRejectedError } from '../../server/modules/settlement';
  */
 export function reconciliationRoutes(r: Router, services: Services, kit: HttpKit, render: Render): void {
   const settlement = kit.guards.institution('page', 'settlement.view');
+  const settlementManage = kit.guards.institution('page', 'settlement.manage');
 
   const listPage = async (req: Parameters<Render>[0], res: Parameters<Render>[1], extra: Record<string, unknown> = {}) => {
     const imports = await services.reconciliation.list(req.institutionId!);
@@ -23,7 +24,7 @@ export function reconciliationRoutes(r: Router, services: Services, kit: HttpKit
   r.get('/reconciliations', settlement, (req, res) => listPage(req, res));
 
   // a non-multipart POST was already checked by the page CSRF middleware
-  r.post('/reconciliations', settlement, singleUpload, (req, res, next) => (req.is('multipart/form-data') ? multipartCsrf(req, res, next) : next()), async (req, res) => {
+  r.post('/reconciliations', settlementManage, singleUpload, (req, res, next) => (req.is('multipart/form-data') ? multipartCsrf(req, res, next) : next()), async (req, res) => {
     try {
       if (!req.file) throw new ValidationError('请选择对账文件', { file: '请选择 CSV 文件' });
       const { import: imp, duplicate } = await services.reconciliation.submitCsv(req.institutionId!, req.file.buffer, auditActor(req));

@@ -30,6 +30,7 @@ const lineIdOf = (req: Request) => {
  */
 export function statementRoutes(r: Router, services: Services, kit: HttpKit, render: Render): void {
   const settlement = kit.guards.institution('page', 'settlement.view');
+  const settlementManage = kit.guards.institution('page', 'settlement.manage');
 
   r.get('/statements', settlement, async (req, res) => {
     const list = await services.statements.list({ institutionId: req.institutionId! });
@@ -54,7 +55,7 @@ export function statementRoutes(r: Router, services: Services, kit: HttpKit, ren
     sendStatementCsv(res, s);
   });
 
-  r.post('/statements/:id/lines/:lineId/review', settlement, async (req, res) => {
+  r.post('/statements/:id/lines/:lineId/review', settlementManage, async (req, res) => {
     const id = String(req.params.id);
     try {
       const form = parse(reviewForm, req.body, '请选择确认或提出异议');
@@ -68,12 +69,12 @@ export function statementRoutes(r: Router, services: Services, kit: HttpKit, ren
     }
   });
 
-  r.get('/statements/:id/pay', settlement, async (req, res) => {
+  r.get('/statements/:id/pay', settlementManage, async (req, res) => {
     const s = await services.statements.detail(String(req.params.id), { institutionId: req.institutionId! });
     await render(req, res, 'statement-pay', { title: `支付 ${s.period} 结算单`, s: statementDetailView(s), stripe: services.statements.gateway !== null });
   });
 
-  r.post('/statements/:id/pay', settlement, async (req, res) => {
+  r.post('/statements/:id/pay', settlementManage, async (req, res) => {
     const id = String(req.params.id);
     const base = `${requestOrigin(req)}/partner/statements/${encodeURIComponent(id)}`;
     try {

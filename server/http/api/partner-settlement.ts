@@ -38,6 +38,7 @@ const importJson = (r: { id: string; source: string; rowCount: number; matched: 
 /** `/api/partner/v1/statements…` and `/reconciliations`: the institution's settlement by API (API keys included). */
 export function partnerSettlementRoutes(r: Router, services: Services, kit: HttpKit): void {
   const settlement = kit.guards.institution('api', 'settlement.view');
+  const settlementManage = kit.guards.institution('api', 'settlement.manage');
 
   r.get('/statements', settlement, async (req, res) => {
     const list = await services.statements.list({ institutionId: req.institutionId! });
@@ -51,7 +52,7 @@ export function partnerSettlementRoutes(r: Router, services: Services, kit: Http
   });
 
   /** The institution's disbursement report as JSON; an identical report imports once (200 with the earlier import). */
-  r.post('/reconciliations', settlement, async (req, res) => {
+  r.post('/reconciliations', settlementManage, async (req, res) => {
     const body = parse(reconciliationBody, req.body, '对账数据有误');
     const { import: imp, duplicate } = await services.reconciliation.submitRows(req.institutionId!, body.rows, auditActor(req));
     const detail = await services.reconciliation.detail(imp.id, req.institutionId!);

@@ -42,7 +42,10 @@ export const operatorPermissions = {
   'staff.manage': ['super_admin'],
   'settings.manage': ['super_admin', 'operations'],
   'risk.view': ['super_admin', 'risk_officer'],
+  /** read statements, receivables and reconciliations */
   'settlement.view': ['super_admin', 'finance'],
+  /** close a month, issue statements, record payments, settle disputes and differences */
+  'settlement.manage': ['super_admin', 'finance'],
   'audit.view': ['super_admin', 'risk_officer'],
   'outbox.view': ['super_admin', 'operations', 'customer_service'],
   /** two-person rule: one asks, a different holder approves */
@@ -59,7 +62,10 @@ export const institutionPermissions = {
   'products.manage': ['admin', 'product_manager'],
   'promotions.request': ['admin', 'product_manager'],
   'statistics.view': ['admin', 'product_manager', 'finance'],
+  /** read statements and reconciliation results */
   'settlement.view': ['admin', 'finance'],
+  /** dispute statement lines, pay statements, upload reconciliation files */
+  'settlement.manage': ['admin', 'finance'],
   'staff.manage': ['admin'],
   'integration.manage': ['admin'],
   'prescreen.manage': ['admin', 'product_manager'],
@@ -70,7 +76,7 @@ export const institutionPermissions = {
 export type InstitutionPermission = keyof typeof institutionPermissions;
 
 /** What an institution's API key may do: the machine-to-machine part of the partner API. */
-export const apiKeyPermissions: readonly InstitutionPermission[] = ['portal.view', 'leads.work', 'settlement.view', 'statistics.view', 'loans.manage'];
+export const apiKeyPermissions: readonly InstitutionPermission[] = ['portal.view', 'leads.work', 'settlement.view', 'settlement.manage', 'statistics.view', 'loans.manage'];
 
 export function operatorCan(role: string, permission: OperatorPermission): boolean {
   return (operatorPermissions[permission] as readonly string[]).includes(role);
