@@ -82,7 +82,10 @@ export function createApp(container: Container): Express {
   );
 
   const guards = createGuards(services, { mfaRequired: config.mfaRequired });
-  const renderers = createRenderers(production, { admin: adminNav, partner: partnerNav });
+  // the consumer header counts unread messages on 「我的」; an error page still renders if the count fails
+  const consumerHeader = async (req: express.Request) =>
+    req.account?.kind === 'consumer' ? { unreadCount: await services.notifications.unreadCount(req.account.id).catch(() => undefined) } : {};
+  const renderers = createRenderers(production, { admin: adminNav, partner: partnerNav }, consumerHeader);
   const limits = createRateLimits(container.shared, config.rateLimits);
   const kit: HttpKit = {
     guards,

@@ -36,7 +36,10 @@ function visibleNav(nav: readonly NavItem[], can: Record<string, true>, path: st
   return { items, groups };
 }
 
-export function createRenderer(surface: keyof typeof surfaceDirs, cache: boolean, nav: readonly NavItem[] = []): Render {
+/** What a surface's layout shows on every page besides the page itself (the header's counts). */
+export type LayoutData = (req: Request) => Promise<Record<string, unknown>>;
+
+export function createRenderer(surface: keyof typeof surfaceDirs, cache: boolean, nav: readonly NavItem[] = [], layoutData?: LayoutData): Render {
   const viewsDir = path.join(root, surfaceDirs[surface], 'views');
   const hbs = new ExpressHandlebars({
     extname: '.hbs',
@@ -49,10 +52,12 @@ export function createRenderer(surface: keyof typeof surfaceDirs, cache: boolean
     const flash = req.session?.flash ?? res.locals.flash;
     const can = req.account && req.account.kind !== 'consumer' ? permissionsOf(req.account.kind, req.account.role) : {};
     if (req.session?.flash) delete req.session.flash;
+    const layout = layoutData ? await layoutData(req) : {};
     const html = await hbs.renderView(path.join(viewsDir, 'pages', `${page}.hbs`), {
       settings: { views: viewsDir },
       cache,
       ...context,
+      ...layout,
       account: req.account,
       /** what the signed-in staff member may do: `{{#if can.[products.review]}}` */
       can,
@@ -66,6 +71,6 @@ export function createRenderer(surface: keyof typeof surfaceDirs, cache: boolean
   };
 }
 
-export function createRenderers(cache: boolean, navs: { partner: readonly NavItem[]; admin: readonly NavItem[] }): SurfaceRenderers {
-  return { web: createRenderer('web', cache), partner: createRenderer('partner', cache, navs.partner), admin: createRenderer('admin', cache, navs.admin) };
+export function createRenderers(cache: boolean, navs: { partner: readonly NavItem[]; admin: readonly NavItem[] }, webLayout?: LayoutData): SurfaceRenderers {
+  return { web: createRenderer('web', cache, [], webLayout), partner: createRenderer('partner', cache, navs.partner), admin: createRenderer('admin', cache, navs.admin) };
 }

@@ -355,7 +355,12 @@ describe('browser: search, filters, compare, calculator, recommendations', () =>
     await c.locator('main form input[name=phone]').fill(CONSUMER.phone);
     await c.locator('main form input[name=password]').fill(CONSUMER.password);
     await Promise.all([c.waitForURL((u) => u.pathname === '/applications'), c.locator('main form button[type=submit]').click()]);
-    expect(await c.locator('header [data-testid=account-link]').innerText()).toBe('我的');
+    // 「我的」 in the header carries the same unread count as the 消息 tile of /account
+    const headerLink = (await c.locator('header [data-testid=account-link]').innerText()).trim();
+    expect(headerLink).toMatch(/^我的( \d+)?$/);
+    await c.goto('/account');
+    const unreadTile = await c.locator('main a.tile[href="/notifications"] .tile-figure').innerText();
+    expect(headerLink).toBe(unreadTile === '0' ? '我的' : `我的 ${unreadTile}`);
 
     await c.goto('/profile');
     const profile = c.locator('main form[action="/profile"]');

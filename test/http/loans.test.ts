@@ -184,6 +184,12 @@ describe.each(databaseTargets())('loans after disbursement on $name', (target) =
     for (const href of ['/profile', '/verify', '/my-data', '/account/contact', '/account/complaints', '/account/reviews', '/account/security', '/account/export']) {
       expect(page.text).toContain(`href="${href}"`);
     }
+    // every page's header counts the unread messages on 「我的」 until they are marked read
+    const home = await consumer.agent.get('/').expect(200);
+    expect(/data-testid="unread-count"[^>]*>([^<]*)</.exec(home.text)?.[1]).toBe(String(unread));
+    const inbox = await consumer.agent.get('/notifications').expect(200);
+    await consumer.agent.post('/notifications/read').type('form').send({ _csrf: csrfFrom(inbox.text) }).expect(303);
+    expect((await consumer.agent.get('/').expect(200)).text).not.toContain('data-testid="unread-count"');
     // another consumer sees only their own (nothing), and a visitor is sent to log in
     const other = await consumerAgent(t.app);
     const empty = (await other.agent.get('/account').expect(200)).text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
