@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { formatDuration } from '../lib/duration';
 import { formatRate, formatWan, formatYuan } from '../lib/money';
 import { statusLabels, type ApplicationStatus } from '../modules/applications';
 import { creditSelfAssessment } from '../modules/catalogue';
@@ -31,6 +32,10 @@ export const viewHelpers = {
     const d = asDate(v);
     return d ? dateOnly.format(d) : '—';
   },
+  /** 240 → 4 小时 (a product's time to decision) */
+  minutes: (m: unknown) => formatDuration(Number(m)),
+  /** 48 → 2 天 (a product's time to disbursement) */
+  hours: (h: unknown) => formatDuration(Number(h) * 60),
   eq: (a: unknown, b: unknown) => a === b,
   gt: (a: unknown, b: unknown) => Number(a) > Number(b),
   mul: (a: unknown, b: unknown) => Math.round(Number(a) * Number(b)),

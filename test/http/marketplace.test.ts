@@ -169,6 +169,25 @@ describe('the marketplace on the demo data', () => {
       expect(five.text).toContain('最多同时对比 4 款产品');
     });
 
+    it('the term a page computes for is the one its form shows selected, even when not every product offers it', async () => {
+      const selectedTerm = (html: string) => /<select name="termMonths">[\s\S]*?<option value="(\d+)" selected>/.exec(html)?.[1];
+      const all = (await request(t.app).get('/api/v1/products').query({ pageSize: 100 }).expect(200)).body.items as ProductItem[];
+      const withTerms = await Promise.all(all.map(async (i) => (await request(t.app).get(`/api/v1/products/${i.id}`).expect(200)).body as { id: string; termOptions: number[] }));
+      // two products whose terms differ: compute for a term only the first offers
+      const a = withTerms.find((p) => withTerms.some((q) => p.termOptions.some((m) => !q.termOptions.includes(m))))!;
+      const b = withTerms.find((q) => a.termOptions.some((m) => !q.termOptions.includes(m)))!;
+      const only = a.termOptions.find((m) => !b.termOptions.includes(m))!;
+      const page = await request(t.app).get('/compare').query({ ids: [a.id, b.id], termMonths: only }).expect(200);
+      expect(page.text).toContain(`${only} 个月计算`);
+      expect(selectedTerm(page.text)).toBe(String(only));
+      expect(page.text).toContain(`${only} 个月（部分产品）`);
+      // the product list and recommendations keep an unusual term from a shared link
+      const list = await request(t.app).get('/products').query({ termMonths: 18 }).expect(200);
+      expect(selectedTerm(list.text)).toBe('18');
+      const reco = await request(t.app).get('/recommendations').query({ termMonths: 18 }).expect(200);
+      expect(selectedTerm(reco.text)).toBe('18');
+    });
+
     it('the calculator page shows the schedule, or the form again with the reason', async () => {
       const ok = await request(t.app).get('/calculator').query({ principal: 100000, ratePercent: 12, termMonths: 12, method: 'equal_installment' }).expect(200);
       expect(ok.text).toContain('¥8,884.88');

@@ -6,6 +6,7 @@ import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
 import { fieldErrors } from '../../server/http/validate';
 import { formatRate, formatWan, formatYuan } from '../../server/lib/money';
+import { formatDuration } from '../../server/lib/duration';
 import { checkEligibility, productCategories, type ProductView } from '../../server/modules/catalogue';
 import { buildSchedule, methodLabels, validateTerms, type Schedule } from '../../server/modules/pricing';
 import { costShares, scheduleChart } from '../charts';
@@ -26,6 +27,8 @@ const aprCaps = [
   { value: '0.24', label: '24% 以内' },
 ];
 const commonTerms = [3, 6, 12, 24, 36, 60];
+/** A form's term choices: the usual ones plus the one asked for, so a shared link shows the term it filters by. */
+const termChoices = (chosen: number | undefined) => [...new Set([...commonTerms, ...(chosen ? [chosen] : [])])].sort((a, b) => a - b);
 
 /** Query parameters without empty values (an empty select means "any"). */
 function filled(query: Request['query']): Record<string, string | string[]> {
@@ -92,7 +95,7 @@ export function catalogueRoutes(r: Router, services: Services, kit: HttpKit, ren
       },
       sorts: sorts.map((s) => ({ ...s, selected: s.value === query.sort })),
       aprCaps: aprCaps.map((a) => ({ ...a, selected: raw.aprMax === a.value })),
-      terms: commonTerms,
+      terms: termChoices(input.termMonths),
       loggedIn: req.account?.kind === 'consumer',
       hasProfile: Boolean(query.eligibleFor && Object.values(query.eligibleFor).some((v) => v !== undefined)),
       pager:
@@ -184,8 +187,8 @@ export function catalogueRoutes(r: Router, services: Services, kit: HttpKit, ren
       row('费用', (c) => (c.p.feeLines.length ? c.p.feeLines.join('；') : '无')),
       row('额度', (c) => `${formatWan(c.p.minAmountFen)}–${formatWan(c.p.maxAmountFen)}`),
       row('期限（月）', (c) => c.p.termOptions.join('/')),
-      row('审批时间', (c) => `约 ${c.p.decisionMinutes} 分钟`, (c) => c.p.decisionMinutes),
-      row('放款时间', (c) => `${c.p.disbursementHours} 小时内`, (c) => c.p.disbursementHours),
+      row('审批时间', (c) => `约 ${formatDuration(c.p.decisionMinutes)}`, (c) => c.p.decisionMinutes),
+      row('放款时间', (c) => `${formatDuration(c.p.disbursementHours * 60)}内`, (c) => c.p.disbursementHours),
       row('申请条件', (c) => eligibilityText(c.p)),
       ...(profile ? [row('我能申请吗', (c) => (c.eligibility!.eligible ? '符合' : `不符合：${c.eligibility!.reasons.join('；')}`))] : []),
       row('所需材料', (c) => c.p.requiredDocuments.join('、')),
@@ -197,7 +200,10 @@ export function catalogueRoutes(r: Router, services: Services, kit: HttpKit, ren
       amount: amountFen / 100,
       termMonths,
       ids: products.map((p) => p.id),
-      terms: shared.length ? shared : commonTerms,
+      // every term any of them offers (and the one asked for); those not every product offers say so
+      terms: [...new Set([...products.flatMap((p) => p.termOptions), termMonths])]
+        .sort((a, b) => a - b)
+        .map((months) => ({ months, partial: !shared.includes(months) })),
     });
   });
 
@@ -267,7 +273,7 @@ export function catalogueRoutes(r: Router, services: Services, kit: HttpKit, ren
       items,
       values: { amount: raw.amount ?? '', termMonths: raw.termMonths ?? '', purpose: raw.purpose ?? '' },
       purposes,
-      terms: commonTerms,
+      terms: termChoices(q.termMonths),
       loggedIn: req.account?.kind === 'consumer',
       hasProfile: Boolean(profile && Object.values(profile).some((v) => v !== undefined)),
       error: parsed.success ? undefined : { message: '部分条件无效，已忽略', fields: fieldErrors(parsed.error) },
