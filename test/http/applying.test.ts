@@ -161,6 +161,14 @@ describe('applying: identity, consent per institution, one form to many', () => 
     expect(form.text).toContain('杭州'); // smart fill: known, not asked
     expect(form.text).not.toMatch(/name="city"/);
     expect(form.text).toMatch(/name="housing"/); // missing: asked
+    expect(form.text).not.toContain('data-testid="amount-note"'); // ¥20,000 is within both ranges
+    // an amount outside a product's range is kept as asked (never raised behind the borrower's back), with the range said
+    const tooSmall = await consumer.agent.get(`/apply?products=${ids}&amount=500&termMonths=12`).expect(200);
+    expect(tooSmall.text).toContain('name="amount" type="number" min="1" step="0.01" value="500"');
+    expect(tooSmall.text.match(/data-testid="amount-note">本产品最低借 1,000元/g)).toHaveLength(2);
+    const tooLarge = await consumer.agent.get(`/apply?products=${ids}&amount=250000&termMonths=12`).expect(200);
+    expect(tooLarge.text).toContain('value="250000"');
+    expect(tooLarge.text.match(/data-testid="amount-note">本产品最高借 20万/g)).toHaveLength(2);
     const review = await consumer.agent
       .post('/apply/review')
       .type('form')

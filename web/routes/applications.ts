@@ -1,6 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import type { Services } from '../../server/container';
 import { AppError, ValidationError } from '../../server/lib/errors';
+import { formatWan } from '../../server/lib/money';
 import { applicationBody, housingTypes, identityBody, purposes } from '../../server/http/api/schemas';
 import { auditActor } from '../../server/http/audit-actor';
 import { formIdempotent } from '../../server/http/idempotency';
@@ -100,9 +101,16 @@ export function applicationRoutes(r: Router, services: Services, kit: HttpKit, r
       items: products.map((p, i) => {
         const wantAmount = Number(amounts[i] ?? amounts[0]);
         const wantTerm = Number(terms[i] ?? terms[0]);
+        const amount = Number.isFinite(wantAmount) && wantAmount > 0 ? wantAmount : p.minAmountFen / 100;
+        // the amount asked for is kept, never raised or cut behind the borrower's back: say what this product lends
+        const amountNote =
+          amount * 100 < p.minAmountFen ? `本产品最低借 ${formatWan(p.minAmountFen)}，请调整金额或换一款产品`
+          : amount * 100 > p.maxAmountFen ? `本产品最高借 ${formatWan(p.maxAmountFen)}，请调整金额或换一款产品`
+          : undefined;
         return {
           product: p,
-          amount: Number.isFinite(wantAmount) && wantAmount > 0 ? wantAmount : p.minAmountFen / 100,
+          amount,
+          amountNote,
           terms: p.termOptions.map((t) => ({ value: t, selected: t === (p.termOptions.includes(wantTerm) ? wantTerm : p.termOptions.includes(12) ? 12 : p.termOptions[0]) })),
         };
       }),
