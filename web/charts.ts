@@ -1,4 +1,5 @@
 import type { Schedule } from '../server/modules/pricing';
+import { formatYuan } from '../server/lib/money';
 
 /**
  * Server-rendered SVG geometry for charts (no script needed, CSP-safe): the pages draw
@@ -49,7 +50,7 @@ export function scheduleChart(schedule: Schedule, width = 360, height = 180): Ba
       width: barW,
       segments,
       label: idx % every === 0 ? String(i.period) : '',
-      title: `第${i.period}期 应还 ¥${(i.paymentFen / 100).toFixed(2)}：本金 ¥${(i.principalFen / 100).toFixed(2)}，利息 ¥${(i.interestFen / 100).toFixed(2)}${i.feeFen ? `，费用 ¥${(i.feeFen / 100).toFixed(2)}` : ''}`,
+      title: `第${i.period}期 应还 ${formatYuan(i.paymentFen)}：本金 ${formatYuan(i.principalFen)}，利息 ${formatYuan(i.interestFen)}${i.feeFen ? `，费用 ${formatYuan(i.feeFen)}` : ''}`,
     };
   });
   const yTicks = [0, 0.5, 1].map((f) => ({ y: y(maxPayment * f), label: `¥${yuanShort(maxPayment * f)}` }));

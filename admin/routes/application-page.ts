@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Services } from '../../server/container';
 import { auditActor } from '../../server/http/audit-actor';
+import { formatYuan } from '../../server/lib/money';
 import type { Render } from '../../server/http/render';
 import { accountNames, ruleLabels, type CommissionRule } from '../../server/modules/settlement';
 
@@ -43,7 +44,7 @@ export async function applicationPage(
     agreement,
     reversible: accruals
       .filter((a) => a.reversed === null && a.amountFen > 0)
-      .map((a) => ({ sourceKey: a.sourceKey, label: `${ruleLabels[a.rule as CommissionRule]} ${(a.amountFen / 100).toFixed(2)} 元` })),
+      .map((a) => ({ sourceKey: a.sourceKey, label: `${ruleLabels[a.rule as CommissionRule]} ${formatYuan(a.amountFen)}` })),
     reverseValues: extra.reverseValues ?? {},
     error: extra.error,
   });

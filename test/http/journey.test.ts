@@ -62,7 +62,7 @@ describe.each(databaseTargets())('the journey through the JSON APIs on $name', (
     const told = await consumer.agent.get('/api/v1/notifications').expect(200);
     expect(told.body.unread).toBe(3);
     expect(told.body.items.map((n: { kind: string }) => n.kind)).toEqual(['application.disbursed', 'application.approved', 'application.reviewing']);
-    expect(told.body.items[0].body).toContain('50000.00 元已放款');
+    expect(told.body.items[0].body).toContain('¥50,000.00 已放款');
     await consumer.agent.post('/api/v1/notifications/read').send({}).expect(204);
     expect((await consumer.agent.get('/api/v1/notifications').expect(200)).body.unread).toBe(0);
 

@@ -127,7 +127,7 @@ describe.each(databaseTargets())('loans after disbursement on $name', (target) =
     const unordered = await post(`${next(1)},25000,250\n${next(0)},25000,125`).expect(400);
     expect(unordered.text).toContain('第 2 行：到期日：还款日须逐期递增');
     const short = await post(`${next(0)},20000,250\n${next(1)},20000,125`).expect(400);
-    expect(short.text).toContain('须等于贷款本金 50000.00 元');
+    expect(short.text).toContain('须等于贷款本金 ¥50,000.00');
     expect((await partner.get(`/api/partner/v1/loans/${loanId}`).expect(200)).body).toMatchObject({ scheduleSource: 'generated', termMonths: 12 });
 
     const saved = await post(`到期日\t本金\t利息\t费用\n${slashed(next(0))}\t25,000.00\t250\t0\n${next(1)}\t25000\t125\t10`).expect(303);

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gte, ilike, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
-import type { Fen } from '../../lib/money';
+import { formatRate, formatYuan, type Fen } from '../../lib/money';
 import { maskName, type PiiCipher } from '../../lib/pii';
 import { withTransaction } from '../../lib/tx';
 import type { AuditActor, AuditService } from '../audit';
@@ -440,7 +440,7 @@ export class ApplicationsService {
     } else if (change.status === 'disbursed') {
       const ceiling = current.offeredAmountFen ?? current.amountFen;
       if (change.amountFen > ceiling) {
-        throw new ValidationError('放款金额超过批准金额', { amount: `放款金额不能超过批准金额 ${ceiling / 100} 元` });
+        throw new ValidationError('放款金额超过批准金额', { amount: `放款金额不能超过批准金额 ${formatYuan(ceiling)}` });
       }
       Object.assign(update, { disbursedAmountFen: change.amountFen, disbursedAt: now });
       data.amountFen = change.amountFen;
@@ -520,11 +520,11 @@ function statusMessage(change: StatusChange): string {
     case 'reviewing':
       return '机构已开始审核你的申请，请保持电话畅通。';
     case 'approved':
-      return `已批准 ${(change.offeredAmountFen / 100).toFixed(2)} 元，${change.offeredTermMonths} 个月，综合年化 ${(Number(change.offeredApr) * 100).toFixed(2)}%。`;
+      return `已批准 ${formatYuan(change.offeredAmountFen)}，${change.offeredTermMonths} 个月，综合年化 ${formatRate(change.offeredApr)}。`;
     case 'rejected':
       return `很遗憾，申请未通过：${rejectReasons[change.reason]}。`;
     case 'disbursed':
-      return `${(change.amountFen / 100).toFixed(2)} 元已放款，请留意到账并按时还款。`;
+      return `${formatYuan(change.amountFen)} 已放款，请留意到账并按时还款。`;
     default:
       return '申请状态已更新。';
   }

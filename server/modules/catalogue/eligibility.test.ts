@@ -11,7 +11,7 @@ describe('eligibility', () => {
   it('names every rule a profile breaks', () => {
     const r = checkEligibility(rules, { age: 20, city: '成都', monthlyIncomeFen: 300_000, employment: '个体户', creditScore: 600 });
     expect(r.eligible).toBe(false);
-    expect(r.reasons).toEqual(['年龄需在 22–55 岁之间', '仅限 北京、上海 地区', '月收入需不低于 5000 元', '仅限 上班族', '信用评分需不低于 650']);
+    expect(r.reasons).toEqual(['年龄需在 22–55 岁之间', '仅限 北京、上海 地区', '月收入需不低于 ¥5,000.00', '仅限 上班族', '信用评分需不低于 650']);
     expect(checkEligibility(rules, { employment: '学生' }).reasons).toEqual(['不向在校学生放款']);
   });
 

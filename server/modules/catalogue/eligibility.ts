@@ -1,3 +1,4 @@
+import { formatYuan } from '../../lib/money';
 import type { Eligibility } from './catalogue.schema';
 
 /** What a consumer told us about themselves, as far as eligibility rules need it. */
@@ -35,7 +36,7 @@ export function checkEligibility(rules: Eligibility, profile: EligibilityProfile
     reasons.push(`仅限 ${rules.regions.join('、')} 地区`);
   }
   if (profile.monthlyIncomeFen !== undefined && profile.monthlyIncomeFen < rules.minMonthlyIncomeFen) {
-    reasons.push(`月收入需不低于 ${rules.minMonthlyIncomeFen / 100} 元`);
+    reasons.push(`月收入需不低于 ${formatYuan(rules.minMonthlyIncomeFen)}`);
   }
   if (profile.employment) {
     if (profile.employment === '学生' && rules.studentsExcluded) reasons.push('不向在校学生放款');

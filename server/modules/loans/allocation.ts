@@ -4,6 +4,7 @@
  * status an instalment is in on a given day, and the quote for settling the whole loan early.
  * No database, no clock: the service passes `today` (YYYY-MM-DD, Asia/Shanghai).
  */
+import { formatYuan } from '../../lib/money';
 
 export interface InstalmentState {
   period: number;
@@ -248,7 +249,7 @@ export function validateSchedule(lines: readonly ScheduleLine[], principalFen: n
     sum += l.principalFen;
   });
   if (Object.keys(errors).length === 0 && sum !== principalFen) {
-    errors.instalments = `各期本金合计 ${(sum / 100).toFixed(2)} 元，须等于贷款本金 ${(principalFen / 100).toFixed(2)} 元`;
+    errors.instalments = `各期本金合计 ${formatYuan(sum)}，须等于贷款本金 ${formatYuan(principalFen)}`;
   }
   return errors;
 }

@@ -47,6 +47,6 @@ describe('an institution schedule as text', () => {
     const errors = validateSchedule(parsed.map((l, i) => ({ ...l, period: i + 1 })), 1_000_000, '2026-03-10');
     expect(scheduleProblemsByLine(errors, parsed)).toEqual([{ line: 3, message: '到期日：还款日须逐期递增' }]);
     const sum = validateSchedule([{ ...parsed[0]!, period: 1 }], 1_000_000, '2026-03-10');
-    expect(scheduleProblemsByLine(sum, parsed)).toEqual([{ line: 0, message: expect.stringContaining('须等于贷款本金 10000.00 元') }]);
+    expect(scheduleProblemsByLine(sum, parsed)).toEqual([{ line: 0, message: expect.stringContaining('须等于贷款本金 ¥10,000.00') }]);
   });
 });
