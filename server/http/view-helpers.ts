@@ -4,16 +4,20 @@ import { formatRate, formatWan, formatYuan } from '../lib/money';
 import { statusLabels, type ApplicationStatus } from '../modules/applications';
 import { creditSelfAssessment } from '../modules/catalogue';
 
-const dateTime = new Intl.DateTimeFormat('zh-CN', {
+const shanghai = new Intl.DateTimeFormat('en-US', {
   timeZone: 'Asia/Shanghai',
   year: 'numeric',
   month: '2-digit',
   day: '2-digit',
   hour: '2-digit',
   minute: '2-digit',
-  hour12: false,
+  hourCycle: 'h23',
 });
-const dateOnly = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
+/** Beijing time as 2026-12-05 06:45 / 2026-12-05: the same shape as the due dates shown beside it */
+function shanghaiText(d: Date, withTime: boolean): string {
+  const p = Object.fromEntries(shanghai.formatToParts(d).map((x) => [x.type, x.value]));
+  return withTime ? `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}` : `${p.year}-${p.month}-${p.day}`;
+}
 
 const asDate = (v: unknown) => (v instanceof Date ? v : typeof v === 'string' || typeof v === 'number' ? new Date(v) : null);
 
@@ -26,11 +30,11 @@ export const viewHelpers = {
   rate: (r: unknown) => (r === null || r === undefined || r === '' ? '—' : formatRate(r as string)),
   datetime: (v: unknown) => {
     const d = asDate(v);
-    return d ? dateTime.format(d) : '—';
+    return d && !Number.isNaN(d.getTime()) ? shanghaiText(d, true) : '—';
   },
   date: (v: unknown) => {
     const d = asDate(v);
-    return d ? dateOnly.format(d) : '—';
+    return d && !Number.isNaN(d.getTime()) ? shanghaiText(d, false) : '—';
   },
   /** 240 → 4 小时 (a product's time to decision) */
   minutes: (m: unknown) => formatDuration(Number(m)),
