@@ -27,6 +27,7 @@ import { promotionsRoutes } from './routes/promotions';
 import { loanPortalRoutes } from './routes/loans';
 import { statementRoutes } from './routes/statements';
 import { reconciliationRoutes } from './routes/reconciliations';
+import { portalAgenda } from './agenda';
 
 /** The institution portal, mounted at `/partner`. */
 export function createInstitutionPortal(services: Services, kit: HttpKit, baseRender: Render, options: { mfaRequired: boolean }): Router {
@@ -43,7 +44,8 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
 
   r.get('/', portal, async (req, res) => {
     const institution = await services.institutions.get(req.institutionId!);
-    await render(req, res, 'home', { title: '工作台', institution, licence: await services.licences.stateOf(institution) });
+    const [licence, agenda] = await Promise.all([services.licences.stateOf(institution), portalAgenda(services, req.institutionId!, req.account!.role)]);
+    await render(req, res, 'home', { title: '工作台', institution, licence, agenda });
   });
   onboardingRoutes(r, services, kit, render);
   invitationRoutes(r, services, kit, render, { kind: 'institution', prefix: '/partner' });

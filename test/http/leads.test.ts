@@ -12,6 +12,46 @@ describe('institutions working leads', () => {
   });
   afterAll(() => t?.close());
 
+  it("the portal's 工作台 counts what waits for each role: new and overdue leads, complaints, overdue loans, unpaid statements, returned products", async () => {
+    const inst = t.fixtures.institutionB;
+    const { accounts } = t.container.services;
+    const tiles = async (agent: Awaited<ReturnType<typeof staffAgent>>) => {
+      const html = (await agent.get('/partner').expect(200)).text;
+      const found = [...html.matchAll(/<a class="card tile( tile-bad)?" href="([^"]+)" data-agenda="(\w+)">[\s\S]*?<strong class="tile-figure">([^<]*)<\/strong>\s*<span class="small muted">([^<]*)<\/span>/g)];
+      return Object.fromEntries(found.map((m) => [m[3], { alert: Boolean(m[1]), href: m[2]!.replaceAll('&#x3D;', '='), figure: m[4], detail: m[5] }]));
+    };
+    const admin = await staffAgent(t.app, 'partner', inst.staff);
+    const before = await tiles(admin);
+    expect(Object.keys(before).sort()).toEqual(['complaints', 'leads', 'loans', 'products', 'statements']);
+    expect(before.products!.figure).toBe(String((await t.container.services.catalogue.listForInstitution(inst.id)).filter((p) => p.status === 'listed').length));
+    expect(before.statements!.figure).toMatch(/^¥[\d,]+\.\d{2}$/);
+    expect(before.loans).toMatchObject({ href: '/partner/loans?overdue=1' });
+
+    const consumer = await consumerAgent(t.app);
+    const lead = await apply(consumer.agent, inst.productId);
+    const fresh = await tiles(admin);
+    expect(Number(fresh.leads!.figure)).toBe(Number(before.leads!.figure) + 1);
+    // untouched for 30 hours: the tile turns red and links to the overdue ones
+    await t.container.database.db.execute(sql`update applications set created_at = now() - interval '30 hours' where id = ${lead.id}`);
+    const late = await tiles(admin);
+    expect(late.leads).toMatchObject({ alert: true, href: '/partner/leads?stale=1' });
+    expect(late.leads!.detail).toMatch(/^其中 \d+ 条超过 24 小时未响应$/);
+    // answering it takes it off the list
+    await admin.post(`/api/partner/v1/leads/${lead.id}/status`).send({ status: 'reviewing' }).expect(200);
+    expect(Number((await tiles(admin)).leads!.figure)).toBe(Number(before.leads!.figure));
+
+    // each role sees only what it may act on
+    for (const [role, keys] of [
+      ['lead_handler', ['complaints', 'leads', 'loans']],
+      ['finance', ['loans', 'statements']],
+      ['product_manager', ['products']],
+    ] as const) {
+      const username = `b.${role}.${Date.now()}`;
+      await accounts.createStaff({ kind: 'institution', username, password: PASSWORD, displayName: role, role, institutionId: inst.id });
+      expect(Object.keys(await tiles(await staffAgent(t.app, 'partner', username))).sort(), role).toEqual(keys);
+    }
+  });
+
   it('filters the inbox, measures time to first response and flags leads untouched for 24 hours', async () => {
     const alice = await consumerAgent(t.app);
     await alice.agent.put('/api/v1/profile').send({ city: '上海', creditSelfAssessment: 'excellent' }).expect(200);

@@ -505,6 +505,20 @@ export class ApplicationsService {
     return { application: await this.detail(eq(applications.id, current.id), tx), commission };
   }
 
+  /** What an institution's lead handlers have waiting: new leads not yet answered (and those past 24 hours), in review, approved but not disbursed. */
+  async leadCounts(institutionId: string): Promise<{ unanswered: number; stale: number; reviewing: number; approved: number }> {
+    const [row] = await this.db
+      .select({
+        unanswered: sql<number>`count(*) filter (where ${applications.status} = 'submitted' and ${applications.firstResponseAt} is null)::int`,
+        stale: sql<number>`count(*) filter (where ${applications.status} = 'submitted' and ${applications.firstResponseAt} is null and ${applications.createdAt} < now() - interval '24 hours')::int`,
+        reviewing: sql<number>`count(*) filter (where ${applications.status} = 'reviewing')::int`,
+        approved: sql<number>`count(*) filter (where ${applications.status} = 'approved')::int`,
+      })
+      .from(applications)
+      .where(and(eq(applications.institutionId, institutionId), inArray(applications.status, ['submitted', 'reviewing', 'approved'])));
+    return row ?? { unanswered: 0, stale: 0, reviewing: 0, approved: 0 };
+  }
+
   async countsByStatus(): Promise<Record<string, number>> {
     const rows = await this.db
       .select({ status: applications.status, n: sql<number>`count(*)::int` })
