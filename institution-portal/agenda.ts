@@ -1,16 +1,7 @@
 import type { Services } from '../server/container';
 import { formatYuan } from '../server/lib/money';
+import type { AgendaTile } from '../server/http/agenda-tile';
 import { institutionCan } from '../server/modules/accounts/permissions';
-
-/** One tile of the portal's 工作台: a figure, what it counts, where to act on it; `alert` when it is late. */
-export interface AgendaTile {
-  key: string;
-  label: string;
-  figure: string;
-  detail: string;
-  href: string;
-  alert: boolean;
-}
 
 const waitingComplaint = new Set(['open', 'in_progress']);
 const unpaidStatement = new Set(['issued', 'disputed', 'overdue']);

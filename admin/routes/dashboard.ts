@@ -10,6 +10,7 @@ import { applicationStatuses, statusLabels } from '../../server/modules/applicat
 import type { OperatorDashboard } from '../../server/modules/analytics';
 import { presetLinks } from '../../institution-portal/routes/statistics';
 import { barChart, funnelChart, lineChart, shortYuan } from '../../web/charts';
+import { operatorAgenda } from '../agenda';
 
 const hoursText = (h: number | null) => (h === null ? '—' : `${h.toFixed(2)} 小时`);
 
@@ -45,12 +46,14 @@ export function dashboardRoutes(r: Router, services: Services, kit: HttpKit, ren
   const dashboard = kit.guards.operator('page', 'dashboard.view');
 
   r.get('/', dashboard, async (req, res) => {
-    const [counts, receivables, response] = await Promise.all([
+    const [counts, receivables, response, agenda] = await Promise.all([
       services.applications.countsByStatus(),
       services.settlement.receivables(),
       services.applications.responseStats(),
+      operatorAgenda(services, req.account!),
     ]);
     const current = {
+      agenda,
       statusCounts: applicationStatuses.map((s) => ({ label: statusLabels[s], n: counts[s] ?? 0 })),
       receivables,
       totalReceivable: receivables.reduce((sum, r) => sum + r.amountFen, 0),

@@ -246,6 +246,19 @@ export class ComplaintsService {
     return rows.map((r) => ComplaintsService.operatorView(r, now));
   }
 
+  /** Tickets not yet resolved, and how many of them are past a deadline now (first answer or resolution). */
+  async openCounts(now = new Date()): Promise<{ open: number; overdue: number; escalated: number }> {
+    const [row] = await this.db
+      .select({
+        open: sql<number>`count(*)::int`,
+        overdue: sql<number>`count(*) filter (where ${complaints.resolutionDueAt} <= ${now} or (${complaints.firstRespondedAt} is null and ${complaints.firstResponseDueAt} <= ${now}))::int`,
+        escalated: sql<number>`count(*) filter (where ${complaints.escalationLevel} > 0)::int`,
+      })
+      .from(complaints)
+      .where(notInArray(complaints.status, FINISHED));
+    return row ?? { open: 0, overdue: 0, escalated: 0 };
+  }
+
   /** A ticket for an operator, with the whole timeline; the view is audited. */
   async getForOperator(id: string, actor: AuditActor, now = new Date()): Promise<OperatorComplaintView & { events: ComplaintEventView[] }> {
     const row = await this.row(eq(complaints.id, id));
