@@ -139,7 +139,7 @@ export async function seedDemo(services: Services): Promise<DemoLogins | null> {
     return productIds.filter((p) => checkEligibility(services.catalogue.getListed(p.id).eligibility, profile).eligible);
   };
   const steps: ('reviewing' | 'approved' | 'disbursed' | 'rejected')[][] = [[], ['reviewing'], ['approved'], ['approved', 'disbursed'], ['rejected']];
-  const plans: { who: (typeof consumers)[number]; product: (typeof productIds)[number]; steps: (typeof steps)[number] }[] = [];
+  const plans: { who: (typeof consumers)[number]; product: (typeof productIds)[number]; steps: (typeof steps)[number]; appId?: string }[] = [];
   const [first, second] = consumers;
   if (first && second) {
     const forSecond = await eligibleFor(second.account.id);
@@ -162,6 +162,7 @@ export async function seedDemo(services: Services): Promise<DemoLogins | null> {
     );
     const appId = created[0];
     if (!appId) continue;
+    plan.appId = appId;
     for (const step of plan.steps) {
       const change =
         step === 'approved'
@@ -173,6 +174,23 @@ export async function seedDemo(services: Services): Promise<DemoLogins | null> {
               : { status: step };
       await services.applications.changeStatusByInstitution(plan.product.institution, appId, change, system);
     }
+  }
+
+  // Something in the back offices' queues on first start: a complaint about a refusal (the
+  // institution's 待回复投诉, the operators' 未结投诉) and a review waiting for moderation.
+  const refused = plans.find((p) => p.steps.includes('rejected') && p.appId);
+  if (refused) {
+    const consumerActor: AuditActor = { kind: 'consumer', id: refused.who.account.id };
+    await services.complaints.file(
+      refused.who.account.id,
+      { category: 'approval', subject: '拒绝原因不清楚', description: '申请被拒绝，只说收入不符合要求，想知道具体要求是多少，补充材料后能否再申请。', applicationId: refused.appId },
+      consumerActor,
+    );
+  }
+  const borrowed = plans.find((p) => p.steps.includes('disbursed') && p.who === first);
+  if (borrowed) {
+    const consumerActor: AuditActor = { kind: 'consumer', id: borrowed.who.account.id };
+    await services.reviews.save(borrowed.who.account.id, borrowed.product.id, { rating: 4, body: '审批挺快，放款当天到账，综合年化和页面上写的一致。' }, consumerActor);
   }
 
   const firstInstitution = demoInstitutions[0]!;
