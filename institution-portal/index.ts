@@ -75,6 +75,8 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
       creditBands: Object.entries(creditSelfAssessment).map(([value, c]) => ({ value, label: c.label })),
       rejectReasons: Object.entries(rejectReasons).map(([value, label]) => ({ value, label })),
       staleCount: leads.filter((l) => l.stale).length,
+      // the filters folded under 更多筛选 start open when one of them is in use
+      moreFilters: ['productId', 'from', 'to', 'minAmount', 'maxAmount', 'creditBand', 'region', 'queue'].some((k) => raw[k] !== undefined),
     });
   });
 

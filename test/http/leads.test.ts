@@ -52,6 +52,18 @@ describe('institutions working leads', () => {
     }
   });
 
+  it('the inbox page folds the less used filters under 更多筛选, open when one of them is in use', async () => {
+    const partner = await staffAgent(t.app, 'partner', t.fixtures.institutionA.staff);
+    const plain = (await partner.get('/partner/leads').expect(200)).text;
+    expect(plain).toContain('<details class="more-filters">');
+    for (const q of [{ region: '上海' }, { minAmount: '1000' }, { queue: 'fast' }]) {
+      const page = (await partner.get('/partner/leads').query(q).expect(200)).text;
+      expect(page, JSON.stringify(q)).toContain('<details class="more-filters" open>');
+    }
+    // search, status and the overdue switch stay in view
+    expect((await partner.get('/partner/leads').query({ status: 'submitted', stale: '1' }).expect(200)).text).toContain('<details class="more-filters">');
+  });
+
   it('filters the inbox, measures time to first response and flags leads untouched for 24 hours', async () => {
     const alice = await consumerAgent(t.app);
     await alice.agent.put('/api/v1/profile').send({ city: '上海', creditSelfAssessment: 'excellent' }).expect(200);
