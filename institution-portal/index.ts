@@ -9,7 +9,7 @@ import { AppError, ValidationError } from '../server/lib/errors';
 import { bulkLeadBody, leadFilterQuery, leadStatusBody, prescreenRuleBody } from '../server/http/api/schemas';
 import { toLeadFilter } from '../server/http/lead-filter';
 import { leadsCsv } from '../server/http/lead-csv';
-import { creditSelfAssessment } from '../server/modules/catalogue';
+import { creditSelfAssessment, pricingInput } from '../server/modules/catalogue';
 import { documentKinds } from '../server/modules/documents';
 import { toStatusChange } from '../server/http/api/partner-api';
 import { auditActor } from '../server/http/audit-actor';
@@ -28,6 +28,8 @@ import { loanPortalRoutes } from './routes/loans';
 import { statementRoutes } from './routes/statements';
 import { reconciliationRoutes } from './routes/reconciliations';
 import { portalAgenda } from './agenda';
+import { Decimal } from 'decimal.js';
+import { productSchedule, type RepaymentMethod } from '../server/modules/pricing';
 
 /** The institution portal, mounted at `/partner`. */
 export function createInstitutionPortal(services: Services, kit: HttpKit, baseRender: Render, options: { mfaRequired: boolean }): Router {
@@ -126,6 +128,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
     const documents = lead.applicant ? (await services.documents.listForApplication(lead.id)).map((d) => ({ ...d, kindLabel: documentKinds[d.kind] })) : [];
     const loanId = lead.status === 'disbursed' ? await services.loans.idForApplication(lead.id, { institutionId: req.institutionId! }) : null;
     await render(req, res, 'lead', {
+      offeredAprPercent: lead.nextStatuses.includes('approved') ? await quotedAprPercent(services, lead) : undefined,
       loanId,
       messages,
       documents,
@@ -165,7 +168,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
   r.post('/leads/:id/status', staff, formIdempotent(services.idempotency), async (req, res) => {
     const id = String(req.params.id);
     try {
-      const body = parse(leadStatusBody, req.body, '状态变更信息有误');
+      const body = parse(leadStatusBody, aprFromPercent(req.body), '状态变更信息有误');
       const { commission } = await services.applications.changeStatusByInstitution(req.institutionId!, id, toStatusChange(body), auditActor(req));
       req.session.flash = {
         kind: 'success',
@@ -175,7 +178,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
     } catch (err) {
       const failed = formFailure(err);
       res.status(failed.status);
-      await showLead(req, res, { error: failed.error });
+      await showLead(req, res, { error: failed.error, values: req.body });
     }
   });
 
@@ -270,3 +273,28 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
 
   return r;
 }
+
+/**
+ * The approval form's APR starts at what the consumer was quoted: the product's all-in APR at
+ * its lowest rate for the amount and term applied for ("12.34"), or empty when it cannot be priced.
+ */
+async function quotedAprPercent(services: Services, lead: { productId: string; amountFen: number; termMonths: number }): Promise<string> {
+  try {
+    const product = await services.catalogue.get(lead.productId);
+    const method = product.repaymentMethods[0] as RepaymentMethod;
+    const schedule = productSchedule(pricingInput(product), { principalFen: lead.amountFen, termMonths: lead.termMonths, method, annualRate: product.rateMin });
+    return (schedule.apr * 100).toFixed(2);
+  } catch {
+    return '';
+  }
+}
+
+/** The page asks for the APR in percent (12.34), as people write it; the status body takes a fraction (0.1234). */
+function aprFromPercent(body: Record<string, unknown>): Record<string, unknown> {
+  if (body.offeredAprPercent === undefined) return body;
+  const { offeredAprPercent, ...rest } = body;
+  const text = String(offeredAprPercent).trim();
+  if (!/^\d{1,3}(\.\d{1,4})?$/.test(text)) throw new ValidationError('综合年化有误', { offeredAprPercent: '请输入百分比，如 12.00（最多四位小数）' });
+  return { ...rest, offeredApr: new Decimal(text).div(100).toString() };
+}
+

@@ -175,7 +175,7 @@ describe('browser journey: consumer → institution → operator', () => {
     await approveForm.waitFor();
     expect(Number(await approveForm.locator('input[name=offeredAmount]').inputValue())).toBe(AMOUNT_YUAN);
     expect(await approveForm.locator('input[name=offeredTermMonths]').inputValue()).toBe('12');
-    expect(Number(await approveForm.locator('input[name=offeredApr]').inputValue())).toBeGreaterThan(0);
+    expect(await approveForm.locator('input[name=offeredAprPercent]').inputValue()).toMatch(/^\d+\.\d{2}$/); // the APR the consumer was quoted, in %
     await approveForm.locator('button[type=submit]').click();
 
     await p.locator('.badge[data-status=approved]').waitFor();

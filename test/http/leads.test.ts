@@ -64,6 +64,25 @@ describe('institutions working leads', () => {
     expect((await partner.get('/partner/leads').query({ status: 'submitted', stale: '1' }).expect(200)).text).toContain('<details class="more-filters">');
   });
 
+  it('the approval form asks for the APR in percent, starting at the APR the consumer was quoted', async () => {
+    const consumer = await consumerAgent(t.app);
+    const lead = await apply(consumer.agent, t.fixtures.institutionA.productId);
+    const partner = await staffAgent(t.app, 'partner', t.fixtures.institutionA.staff);
+    const page = (await partner.get(`/partner/leads/${lead.id}`).expect(200)).text;
+    const quoted = /name="offeredAprPercent" inputmode="decimal" value="([^"]*)"/.exec(page)?.[1];
+    const product = (await request(t.app).get(`/api/v1/products/${t.fixtures.institutionA.productId}`).query({ amount: 50000, termMonths: 12 }).expect(200)).body;
+    expect(quoted).toBe((product.apr.min * 100).toFixed(2));
+    const post = (fields: Record<string, string>) =>
+      partner.post(`/partner/leads/${lead.id}/status`).type('form').send({ _csrf: csrfFrom(page), idempotencyKey: crypto.randomUUID(), status: 'approved', offeredAmount: '50000', offeredTermMonths: '12', ...fields });
+    const bad = await post({ offeredAprPercent: '12%' }).expect(400);
+    expect(bad.text).toContain('请输入百分比，如 12.00');
+    expect(bad.text).toContain('value="12%"'); // what was typed is shown again
+    expect((await post({ offeredAprPercent: '40' }).expect(400)).text).toContain('综合年化利率不得超过 36%');
+    await post({ offeredAprPercent: '12.34' }).expect(303);
+    const approved = (await partner.get(`/api/partner/v1/leads/${lead.id}`).expect(200)).body;
+    expect(approved.offer).toEqual({ amount: 50000, termMonths: 12, apr: 0.1234 });
+  });
+
   it('filters the inbox, measures time to first response and flags leads untouched for 24 hours', async () => {
     const alice = await consumerAgent(t.app);
     await alice.agent.put('/api/v1/profile').send({ city: '上海', creditSelfAssessment: 'excellent' }).expect(200);
