@@ -24,6 +24,35 @@ describe.each(databaseTargets())('loans after disbursement on $name', (target) =
   });
   afterAll(() => t?.close());
 
+  it('an approval states the all-in APR: with fees, the loan charges the nominal rate that costs exactly that, never more', async () => {
+    const inst = t.fixtures.institutionA;
+    const product = await t.container.services.catalogue.create({
+      institutionId: inst.id, name: '甲有费贷', category: '信用贷', summary: '含服务费和月管理费', minAmountFen: 100_000, maxAmountFen: 20_000_000,
+      termOptions: [12], rateMin: '0.0600', rateMax: '0.2000', repaymentMethods: ['equal_installment'], upfrontFeeRate: '0.02', upfrontFeeMode: 'deducted', monthlyFeeRate: '0.003',
+      eligibility: { minAge: 18, maxAge: 60, minMonthlyIncomeFen: 0, regions: [], employmentTypes: [], studentsExcluded: true },
+      requiredDocuments: ['身份证'], tags: [], decisionMinutes: 10, disbursementHours: 2, status: 'listed',
+    });
+    const consumer = await consumerAgent(t.app);
+    const application = await apply(consumer.agent, product.id);
+    const partner = await staffAgent(t.app, 'partner', inst.staff);
+    await partner.post(`/api/partner/v1/leads/${application.id}/status`).send({ status: 'approved', offeredAmount: 50000, offeredTermMonths: 12, offeredApr: 0.24 }).expect(200);
+    const disbursed = await partner.post(`/api/partner/v1/leads/${application.id}/status`).send({ status: 'disbursed', amount: 50000 }).expect(200);
+    const loan = (await partner.get(`/api/partner/v1/loans/${disbursed.body.loan.id}`).expect(200)).body;
+    // the schedule's cash flows (received net of the deducted fee, every instalment with its fees) cost at most 24% a year
+    expect(loan.annualRate).toBeLessThan(0.24);
+    const { buildSchedule } = await import('../../server/modules/pricing');
+    const rebuilt = buildSchedule({ principalFen: 5_000_000, annualRate: loan.annualRate, termMonths: 12, method: 'equal_installment', fees: { upfrontFen: 100_000, upfrontMode: 'deducted', monthlyFeeFen: 15_000 } });
+    expect(rebuilt.instalments.map((i) => i.paymentFen / 100)).toEqual(loan.schedule.map((i: { amount: number }) => i.amount));
+    expect(rebuilt.apr).toBeLessThanOrEqual(0.24);
+    expect(0.24 - rebuilt.apr).toBeLessThan(0.0001);
+    // an APR the fees alone exceed cannot be disbursed on: a clear 400, nothing saved
+    const second = await apply((await consumerAgent(t.app)).agent, product.id);
+    await partner.post(`/api/partner/v1/leads/${second.id}/status`).send({ status: 'approved', offeredAmount: 50000, offeredTermMonths: 12, offeredApr: 0.03 }).expect(200);
+    const refused = await partner.post(`/api/partner/v1/leads/${second.id}/status`).send({ status: 'disbursed', amount: 50000 }).expect(400);
+    expect(refused.body.error.message).toContain('批准的综合年化低于本产品费用本身的成本');
+    expect((await partner.get(`/api/partner/v1/leads/${second.id}`).expect(200)).body.status).toBe('approved');
+  });
+
   it('a disbursement creates the loan with the pricing schedule, once', async () => {
     const { partner, application, loanId } = await disbursedLoan(t);
     expect(loanId).toMatch(/^loan_/);

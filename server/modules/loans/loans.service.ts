@@ -9,7 +9,7 @@ import type { AuditActor, AuditService } from '../audit';
 import { products } from '../catalogue/catalogue.schema';
 import { institutions } from '../institutions/institutions.schema';
 import type { NotificationsService } from '../notifications';
-import { buildSchedule, InvalidLoanTermsError, methodLabels, productFees, type RepaymentMethod, type Schedule } from '../pricing';
+import { buildSchedule, InvalidLoanTermsError, methodLabels, nominalRateForApr, productFees, type RepaymentMethod, type Schedule } from '../pricing';
 import {
   allocate,
   applySettlement,
@@ -141,7 +141,6 @@ export class LoansService {
     if (!product) throw new NotFoundError('产品');
     const method = (product.repaymentMethods[0] ?? 'equal_installment') as RepaymentMethod;
     const termMonths = app.offeredTermMonths ?? app.termMonths;
-    const annualRate = app.offeredApr ?? product.rateMin;
     const fees = productFees(
       {
         minAmountFen: product.minAmountFen,
@@ -158,8 +157,16 @@ export class LoansService {
       },
       principalFen,
     );
+    // an approval states the all-in APR (综合年化): the schedule charges the nominal rate that,
+    // with this product's fees, costs exactly that much, never more
+    let annualRate: string;
     let schedule: Schedule;
     try {
+      const approvedRate = app.offeredApr === null ? null : nominalRateForApr({ principalFen, termMonths, method, fees, startDate: disbursedAt }, app.offeredApr);
+      if (app.offeredApr !== null && approvedRate === null) {
+        throw new ValidationError('批准的综合年化低于本产品费用本身的成本，无法生成还款计划', { amount: '请按本产品的费用重新批准综合年化后再放款' });
+      }
+      annualRate = approvedRate ?? product.rateMin;
       schedule = buildSchedule({ principalFen, annualRate, termMonths, method, fees, startDate: disbursedAt });
     } catch (err) {
       // terms the pricing module cannot amortise stop the disbursement with a reason, never a 500

@@ -1,5 +1,6 @@
 export { buildSchedule, validateTerms, methodLabels, InvalidLoanTermsError } from './schedule';
 export type { RepaymentMethod, LoanFees, LoanTerms, Instalment, Schedule } from './schedule';
 export { irr, allInApr } from './apr';
+export { nominalRateForApr } from './rate-for-apr';
 export { productFees, productSchedule, productAprRange, APR_LABEL_THRESHOLD, APR_LISTING_CAP } from './product-pricing';
 export type { ProductPricingInput } from './product-pricing';
