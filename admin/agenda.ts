@@ -23,31 +23,17 @@ export async function operatorAgenda(services: Services, operator: { id: string;
     can('settlement.view') ? services.statements.openDisputes() : undefined,
     can('settlement.view') ? services.reconciliation.openDifferences(DIFFERENCES_LIMIT) : undefined,
   ]);
-  const waitedLong = (since: Date | null | undefined) => since !== null && since !== undefined && now.getTime() - since.getTime() > SLOW_QUEUE_MS;
+  const waitedLong = (since: Date | null) => since !== null && now.getTime() - since.getTime() > SLOW_QUEUE_MS;
   const tiles: AgendaTile[] = [];
 
-  if (onboardings) {
-    const slow = onboardings.filter((o) => waitedLong(o.createdAt)).length;
-    tiles.push({
-      key: 'onboarding',
-      label: '入驻待审',
-      figure: String(onboardings.length),
-      detail: slow ? `${slow} 家等待超过 2 天` : '机构入驻申请',
-      href: '/admin/onboarding?status=submitted',
-      alert: slow > 0,
-    });
-  }
-  if (productQueue) {
-    const slow = productQueue.filter((q) => waitedLong(q.version.submittedAt)).length;
-    tiles.push({
-      key: 'products',
-      label: '产品待审',
-      figure: String(productQueue.length),
-      detail: slow ? `${slow} 个等待超过 2 天` : '新产品与产品变更',
-      href: '/admin/products/review',
-      alert: slow > 0,
-    });
-  }
+  /** a review queue: how many wait, red when any has waited more than 2 days */
+  const queueTile = (key: string, label: string, since: (Date | null)[], unit: string, quiet: string, href: string): AgendaTile => {
+    const slow = since.filter(waitedLong).length;
+    return { key, label, figure: String(since.length), detail: slow ? `${slow} ${unit}等待超过 2 天` : quiet, href, alert: slow > 0 };
+  };
+
+  if (onboardings) tiles.push(queueTile('onboarding', '入驻待审', onboardings.map((o) => o.createdAt), '家', '机构入驻申请', '/admin/onboarding?status=submitted'));
+  if (productQueue) tiles.push(queueTile('products', '产品待审', productQueue.map((q) => q.version.submittedAt), '个', '新产品与产品变更', '/admin/products/review'));
   if (promotions) {
     tiles.push({ key: 'promotions', label: '推广待审', figure: String(promotions.length), detail: '机构申请的推广位', href: '/admin/promotions', alert: false });
   }

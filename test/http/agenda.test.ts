@@ -2,20 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
 import { PASSWORD } from '../support/fixtures';
-import { consumerAgent, staffAgent } from '../support/http';
-
-type Agent = Awaited<ReturnType<typeof staffAgent>>;
-
-/** The 待办 tiles of a back-office home page: key → figure, detail, link, whether it is red. */
-async function tiles(agent: Agent, path: string) {
-  const html = (await agent.get(path).expect(200)).text;
-  const found = [
-    ...html.matchAll(
-      /<a class="card tile( tile-bad)?" href="([^"]+)" data-agenda="(\w+)">[\s\S]*?<strong class="tile-figure">([^<]*)<\/strong>\s*<span class="small muted">([^<]*)<\/span>/g,
-    ),
-  ];
-  return Object.fromEntries(found.map((m) => [m[3]!, { alert: Boolean(m[1]), href: m[2]!.replaceAll('&#x3D;', '='), figure: m[4]!, detail: m[5]! }]));
-}
+import { agendaTiles, consumerAgent, staffAgent } from '../support/http';
 
 describe("the operator's 待办", () => {
   let t: TestApp;
@@ -26,17 +13,17 @@ describe("the operator's 待办", () => {
 
   it('counts every queue the role works, turns red when something is late, and shows a role only its own queues', async () => {
     const admin = await staffAgent(t.app, 'admin', t.fixtures.operator);
-    const before = await tiles(admin, '/admin');
+    const before = await agendaTiles(admin, '/admin');
     expect(Object.keys(before).sort()).toEqual(['complaints', 'erasures', 'onboarding', 'products', 'promotions', 'reviews', 'settlement']);
 
     // a complaint comes in: one more open ticket, within its deadlines
     const consumer = await consumerAgent(t.app);
     const filed = await consumer.agent.post('/api/v1/complaints').send({ category: 'platform', subject: '页面打不开', description: '申请页面在手机上一直转圈打不开' }).expect(201);
-    const open = await tiles(admin, '/admin');
+    const open = await agendaTiles(admin, '/admin');
     expect(Number(open.complaints!.figure)).toBe(Number(before.complaints!.figure) + 1);
     // its first-answer deadline passes: the tile turns red and links to the overdue ones
     await t.container.database.db.execute(sql`update complaints set first_response_due_at = now() - interval '1 hour' where id = ${filed.body.id}`);
-    const late = await tiles(admin, '/admin');
+    const late = await agendaTiles(admin, '/admin');
     expect(late.complaints).toMatchObject({ alert: true, href: '/admin/complaints?overdue=1' });
     expect(late.complaints!.detail).toMatch(/^\d+ 件已超时限$/);
 
@@ -51,10 +38,10 @@ describe("the operator's 待办", () => {
       })
       .expect(200);
     await partner.post(`/api/partner/v1/products/${productId}/submit`).send({}).expect(200);
-    const queued = await tiles(admin, '/admin');
+    const queued = await agendaTiles(admin, '/admin');
     expect(queued.products).toMatchObject({ figure: String(Number(before.products!.figure) + 1), alert: false });
     await t.container.database.db.execute(sql`update product_versions set submitted_at = now() - interval '3 days' where product_id = ${productId} and status = 'submitted'`);
-    expect((await tiles(admin, '/admin')).products).toMatchObject({ alert: true, detail: '1 个等待超过 2 天' });
+    expect((await agendaTiles(admin, '/admin')).products).toMatchObject({ alert: true, detail: '1 个等待超过 2 天' });
 
     // each role sees only the queues it may open
     for (const [role, keys] of [
@@ -66,7 +53,7 @@ describe("the operator's 待办", () => {
     ] as const) {
       const username = `op.${role}.${Date.now()}`;
       await t.container.services.accounts.createStaff({ kind: 'operator', username, password: PASSWORD, displayName: role, role });
-      expect(Object.keys(await tiles(await staffAgent(t.app, 'admin', username), '/admin')).sort(), role).toEqual(keys);
+      expect(Object.keys(await agendaTiles(await staffAgent(t.app, 'admin', username), '/admin')).sort(), role).toEqual(keys);
     }
   });
 });

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
 import { PASSWORD } from '../support/fixtures';
-import { apply, consumerAgent, csrfFrom, staffAgent } from '../support/http';
+import { agendaTiles, apply, consumerAgent, csrfFrom, staffAgent } from '../support/http';
 
 describe('institutions working leads', () => {
   let t: TestApp;
@@ -15,11 +15,7 @@ describe('institutions working leads', () => {
   it("the portal's 工作台 counts what waits for each role: new and overdue leads, complaints, overdue loans, unpaid statements, returned products", async () => {
     const inst = t.fixtures.institutionB;
     const { accounts } = t.container.services;
-    const tiles = async (agent: Awaited<ReturnType<typeof staffAgent>>) => {
-      const html = (await agent.get('/partner').expect(200)).text;
-      const found = [...html.matchAll(/<a class="card tile( tile-bad)?" href="([^"]+)" data-agenda="(\w+)">[\s\S]*?<strong class="tile-figure">([^<]*)<\/strong>\s*<span class="small muted">([^<]*)<\/span>/g)];
-      return Object.fromEntries(found.map((m) => [m[3], { alert: Boolean(m[1]), href: m[2]!.replaceAll('&#x3D;', '='), figure: m[4], detail: m[5] }]));
-    };
+    const tiles = (agent: Awaited<ReturnType<typeof staffAgent>>) => agendaTiles(agent, '/partner');
     const admin = await staffAgent(t.app, 'partner', inst.staff);
     const before = await tiles(admin);
     expect(Object.keys(before).sort()).toEqual(['complaints', 'leads', 'loans', 'products', 'statements']);

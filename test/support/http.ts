@@ -96,3 +96,14 @@ export function csrfFrom(html: string): string {
   if (!m) throw new Error('no CSRF token in page');
   return m[1]!;
 }
+
+/** The 待办 tiles of a back-office home page (`/partner` or `/admin`): key → figure, detail, link, whether it is red. */
+export async function agendaTiles(agent: ReturnType<typeof request.agent>, path: string) {
+  const html = (await agent.get(path).expect(200)).text;
+  const found = [
+    ...html.matchAll(
+      /<a class="card tile( tile-bad)?" href="([^"]+)" data-agenda="(\w+)">[\s\S]*?<strong class="tile-figure">([^<]*)<\/strong>\s*<span class="small muted">([^<]*)<\/span>/g,
+    ),
+  ];
+  return Object.fromEntries(found.map((m) => [m[3]!, { alert: Boolean(m[1]), href: m[2]!.replaceAll('&#x3D;', '='), figure: m[4]!, detail: m[5]! }]));
+}
