@@ -35,33 +35,38 @@ export function postJson(url: string, headers: Record<string, string>, body: str
   }
   const client = target.protocol === 'https:' ? https : http;
   return new Promise((resolve) => {
+    let req: http.ClientRequest | undefined;
     let settled = false;
     const finish = (outcome: PostOutcome) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      req.destroy();
+      req?.destroy();
       resolve(outcome);
     };
-    const req = client.request(
-      target,
-      {
-        method: 'POST',
-        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-        lookup: guardedLookup(options.resolve, options),
-        // a fresh connection per delivery, to the address checked for it
-        agent: false,
-      },
-      (res) => {
-        const status = res.statusCode ?? 0;
-        // the answer's body is neither read nor kept
-        res.resume();
-        finish(status >= 200 && status < 300 ? { ok: true, statusCode: status } : { ok: false, statusCode: status, error: `HTTP ${status}` });
-      },
-    );
     const timer = setTimeout(() => finish({ ok: false, statusCode: null, error: OUTCOME.timeout }), options.timeoutMs);
-    req.on('error', (err) => finish({ ok: false, statusCode: null, error: outcomeOf(err) }));
-    req.end(body);
+    try {
+      req = client.request(
+        target,
+        {
+          method: 'POST',
+          headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+          lookup: guardedLookup(options.resolve, options),
+          // a fresh connection per delivery, to the address checked for it
+          agent: false,
+        },
+        (res) => {
+          const status = res.statusCode ?? 0;
+          // the answer's body is neither read nor kept
+          res.resume();
+          finish(status >= 200 && status < 300 ? { ok: true, statusCode: status } : { ok: false, statusCode: status, error: `HTTP ${status}` });
+        },
+      );
+      req.on('error', (err) => finish({ ok: false, statusCode: null, error: outcomeOf(err) }));
+      req.end(body);
+    } catch (err) {
+      finish({ ok: false, statusCode: null, error: outcomeOf(err as Error) });
+    }
   });
 }
 
