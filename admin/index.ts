@@ -79,7 +79,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   userRoutes(r, services, kit, render);
   invitationRoutes(r, services, kit, render, { kind: 'operator', prefix: '/admin' });
   securityRoutes(r, services, render, { prefix: '/admin', guard: guards.operator('page', 'dashboard.view', { allowMfaSetup: true }), mfaRequired: options.mfaRequired });
-  staffRoutes(r, services, render, { kind: 'operator', prefix: '/admin', guard: guards.operator('page', 'staff.manage') });
+  staffRoutes(r, services, kit, render, { kind: 'operator', prefix: '/admin', guard: guards.operator('page', 'staff.manage') });
   feedbackRoutes(r, services, kit, render);
   contentRoutes(r, services, kit, render);
   auditRoutes(r, services, kit, render);

@@ -9,6 +9,7 @@ import { AppError, ValidationError } from '../server/lib/errors';
 import { bulkLeadBody, leadFilterQuery, leadStatusBody, prescreenRuleBody } from '../server/http/api/schemas';
 import { toLeadFilter } from '../server/http/lead-filter';
 import { leadsCsv } from '../server/http/lead-csv';
+import { sendCsv } from '../server/http/csv';
 import { creditSelfAssessment, pricingInput } from '../server/modules/catalogue';
 import { documentKinds } from '../server/modules/documents';
 import { toStatusChange } from '../server/http/api/partner-api';
@@ -52,7 +53,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
   onboardingRoutes(r, services, kit, render);
   invitationRoutes(r, services, kit, render, { kind: 'institution', prefix: '/partner' });
   securityRoutes(r, services, render, { prefix: '/partner', guard: guards.institution('page', 'portal.view', { allowMfaSetup: true }), mfaRequired: options.mfaRequired });
-  staffRoutes(r, services, render, { kind: 'institution', prefix: '/partner', guard: guards.institution('page', 'staff.manage') });
+  staffRoutes(r, services, kit, render, { kind: 'institution', prefix: '/partner', guard: guards.institution('page', 'staff.manage') });
 
   const inboxQuery = (req: Request) => {
     const raw = Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== '' && v !== undefined));
@@ -85,10 +86,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
   r.get('/leads.csv', staff, async (req, res) => {
     const { filter } = inboxQuery(req);
     const leads = await services.applications.exportLeads(req.institutionId!, filter, auditActor(req));
-    res
-      .type('text/csv; charset=utf-8')
-      .set('Content-Disposition', `attachment; filename="leads-${new Date().toISOString().slice(0, 10)}.csv"`)
-      .send(leadsCsv(leads));
+    sendCsv(res, `leads-${new Date().toISOString().slice(0, 10)}.csv`, leadsCsv(leads));
   });
 
   r.post('/leads/bulk', staff, async (req, res) => {

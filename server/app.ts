@@ -97,6 +97,7 @@ export function createApp(container: Container): Express {
       if (!account) throw new UnauthenticatedError('账号不可用');
       return account;
     },
+    publicUrl: config.publicUrl,
     visitor: createVisitorResolver(container.pii, production),
     device: deviceOf(production),
   };

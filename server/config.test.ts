@@ -28,8 +28,36 @@ describe('config', () => {
       DATA_DIR: tempDir(),
       SESSION_SECRET: 'x'.repeat(40),
       PII_KEY: `k2:${randomBytes(32).toString('base64')},k1:${randomBytes(32).toString('base64')}`,
+      PUBLIC_URL: 'https://daichao.example',
     });
     expect(ok.piiKeys.map((k) => k.id)).toEqual(['k2', 'k1']);
+  });
+
+  const production = () => ({
+    NODE_ENV: 'production',
+    DATA_DIR: tempDir(),
+    SESSION_SECRET: 'x'.repeat(40),
+    PII_KEY: `k1:${randomBytes(32).toString('base64')}`,
+    PUBLIC_URL: 'https://daichao.example',
+  });
+
+  it('PUBLIC_URL: required in production, an origin only; http://localhost:<PORT> in development', () => {
+    expect(() => loadConfig({ ...production(), PUBLIC_URL: '' })).toThrow(/PUBLIC_URL: required when NODE_ENV=production/);
+    expect(loadConfig({ ...production(), PUBLIC_URL: 'https://daichao.example/' }).publicUrl).toBe('https://daichao.example');
+    for (const bad of ['daichao.example', 'ftp://daichao.example', 'https://daichao.example/app', 'https://daichao.example/?x=1', 'https://user:pw@daichao.example']) {
+      expect(() => loadConfig({ ...production(), PUBLIC_URL: bad }), bad).toThrow(/PUBLIC_URL/);
+    }
+    expect(loadConfig({ DATA_DIR: tempDir() }).publicUrl).toBe('http://localhost:3000');
+    expect(loadConfig({ DATA_DIR: tempDir(), PORT: '8080' }).publicUrl).toBe('http://localhost:8080');
+    expect(loadConfig({ DATA_DIR: tempDir(), PUBLIC_URL: 'http://127.0.0.1:3000' }).publicUrl).toBe('http://127.0.0.1:3000');
+  });
+
+  it('WEBHOOK_ALLOW_LOOPBACK: off unless set, and refused in production', () => {
+    expect(loadConfig({ DATA_DIR: tempDir() }).webhooks.allowLoopback).toBe(false);
+    expect(loadConfig({ DATA_DIR: tempDir(), WEBHOOK_ALLOW_LOOPBACK: 'true' }).webhooks.allowLoopback).toBe(true);
+    expect(loadConfig(production()).webhooks.allowLoopback).toBe(false);
+    expect(() => loadConfig({ ...production(), WEBHOOK_ALLOW_LOOPBACK: 'true' })).toThrow(/WEBHOOK_ALLOW_LOOPBACK: not allowed when NODE_ENV=production/);
+    expect(() => loadConfig({ DATA_DIR: tempDir(), WEBHOOK_ALLOW_LOOPBACK: 'yes' })).toThrow(/WEBHOOK_ALLOW_LOOPBACK/);
   });
 
   it('generates development secrets once and keeps them under DATA_DIR', () => {

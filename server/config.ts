@@ -44,6 +44,18 @@ const envSchema = z.object({
   FRAUD_MAX_APPLICATIONS_PER_DAY: z.coerce.number().int().positive().default(10),
   REGISTER_RATE_LIMIT: z.coerce.number().int().positive().default(10),
   TRUST_PROXY: z.preprocess(emptyToUndefined, z.string().optional()),
+  PUBLIC_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://daichao.example' })
+      .refine((u) => {
+        if (!URL.canParse(u)) return true; // reported by z.url
+        const p = new URL(u);
+        return p.pathname === '/' && !p.search && !p.hash && !p.username && !p.password;
+      }, 'must be the site origin only, such as https://daichao.example (no path, query or credentials)')
+      .optional(),
+  ),
+  WEBHOOK_ALLOW_LOOPBACK: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('false')),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -72,6 +84,10 @@ export interface Config {
   /** operators and institution admins must use TOTP */
   mfaRequired: boolean;
   risk: { maxAccountsPerDevice: number; maxApplicationsPerDay: number };
+  /** the site's origin as people reach it (`https://daichao.example`): every link sent outside the page is built from it, never from the request's Host */
+  publicUrl: string;
+  /** lead webhooks may target this machine (local testing only; refused in production) */
+  webhooks: { allowLoopback: boolean };
 }
 
 export class ConfigError extends Error {}
@@ -120,6 +136,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret ??= dev.sessionSecret;
     piiKey ??= dev.piiKey;
   }
+  if (env.NODE_ENV === 'production' && !env.PUBLIC_URL) {
+    throw new ConfigError('Invalid configuration:\n  PUBLIC_URL: required when NODE_ENV=production (invitation links, SMS and payment return pages are built from it)');
+  }
+  if (env.NODE_ENV === 'production' && env.WEBHOOK_ALLOW_LOOPBACK === 'true') {
+    throw new ConfigError('Invalid configuration:\n  WEBHOOK_ALLOW_LOOPBACK: not allowed when NODE_ENV=production (it lets institutions reach this machine)');
+  }
   return {
     env: env.NODE_ENV,
     port: env.PORT,
@@ -140,5 +162,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: env.TRUST_PROXY,
     mfaRequired: env.MFA_REQUIRED ? env.MFA_REQUIRED === 'true' : env.NODE_ENV === 'production',
     risk: { maxAccountsPerDevice: env.FRAUD_MAX_ACCOUNTS_PER_DEVICE, maxApplicationsPerDay: env.FRAUD_MAX_APPLICATIONS_PER_DAY },
+    publicUrl: env.PUBLIC_URL ? new URL(env.PUBLIC_URL).origin : `http://localhost:${env.PORT}`,
+    webhooks: { allowLoopback: env.WEBHOOK_ALLOW_LOOPBACK === 'true' },
   };
 }

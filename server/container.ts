@@ -101,7 +101,17 @@ export function createServices(
   search: SearchIndex,
   shared: SharedState,
   messages: MessageProvider = new OutboxProvider(),
-  options: { production?: boolean; risk?: RiskThresholds; documentsDir?: string; mediaDir?: string; logger?: Logger; stripe?: Partial<StripeSettings> } = {},
+  options: {
+    /** lead webhooks may target this machine (WEBHOOK_ALLOW_LOOPBACK, local testing only) */
+    webhookAllowLoopback?: boolean;
+    /** PUBLIC_URL: the origin of links sent outside the page (SMS) */
+    publicUrl: string;
+    risk?: RiskThresholds;
+    documentsDir?: string;
+    mediaDir?: string;
+    logger?: Logger;
+    stripe?: Partial<StripeSettings>;
+  },
 ): Services {
   const db = database.db;
   const audit = new AuditService(db);
@@ -109,7 +119,7 @@ export function createServices(
   const consents = new ConsentsService(db, audit);
   const identity = new IdentityService(db, pii, new DevelopmentVerificationProvider(), audit);
   const accounts = new AccountsService(db, pii, notifications);
-  const webhooks = new WebhooksService(db, pii, audit, { allowLoopback: !options.production });
+  const webhooks = new WebhooksService(db, pii, audit, { allowLoopback: options.webhookAllowLoopback ?? false });
   const prescreen = new PrescreenService(db);
   const settlement = new SettlementService(db, audit);
   // Stripe when a secret key is configured; otherwise institutions pay by bank transfer
@@ -157,7 +167,7 @@ export function createServices(
     settings,
     staff,
     mfa: new MfaService(db, pii, audit),
-    onboarding: new OnboardingService(db, pii, blobs, staff, notifications, audit),
+    onboarding: new OnboardingService(db, pii, blobs, staff, notifications, audit, options.publicUrl),
     licences: new LicencesService(db, settings, products, audit),
     complaints,
     reviews: new ReviewsService(db, audit, identity, applications),
@@ -194,7 +204,8 @@ export async function createContainer(
   const messages =
     config.sms.gatewayUrl && config.sms.gatewaySecret ? new HttpGatewayProvider(config.sms.gatewayUrl, config.sms.gatewaySecret) : new OutboxProvider();
   const services = createServices(database, pii, search, shared, messages, {
-    production: config.env === 'production',
+    webhookAllowLoopback: config.webhooks.allowLoopback,
+    publicUrl: config.publicUrl,
     risk: config.risk,
     documentsDir: path.join(config.dataDir, 'documents'),
     mediaDir: path.join(config.dataDir, 'media'),

@@ -1,8 +1,8 @@
 import type { Request, Response, Router } from 'express';
-import { stringify } from 'csv-stringify';
 import type { Services } from '../../server/container';
 import { ValidationError } from '../../server/lib/errors';
 import { auditActor } from '../../server/http/audit-actor';
+import { streamCsv } from '../../server/http/csv';
 import { auditActorKindLabels, auditActorKinds, auditFilterDetail, auditQuery, filledQuery, toAuditFilter, type AuditQuery } from '../../server/http/audit-query';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
@@ -44,14 +44,7 @@ export function auditRoutes(r: Router, services: Services, kit: HttpKit, render:
     delete raw.before;
     const q = parse(auditQuery, raw, '筛选条件有误');
     await services.audit.record(auditActor(req), { action: 'audit.exported', objectType: 'audit_log', objectId: null, detail: { filter: auditFilterDetail(q) } });
-    res.type('text/csv; charset=utf-8').set('Content-Disposition', 'attachment; filename="audit-log.csv"').set('Cache-Control', 'private, no-store');
-    // UTF-8 with BOM, so Excel reads Chinese
-    res.write('\uFEFF');
-    const csv = stringify({
-      header: true,
-      columns: ['编号', '时间(UTC)', '操作者类型', '操作者编号', '操作者姓名', '操作', '对象类型', '对象编号', 'IP', '请求编号', '详情'],
-    });
-    csv.pipe(res);
+    const csv = streamCsv(res, 'audit-log.csv', ['编号', '时间(UTC)', '操作者类型', '操作者编号', '操作者姓名', '操作', '对象类型', '对象编号', 'IP', '请求编号', '详情']);
     for await (const row of services.audit.each(toAuditFilter(q))) {
       const line = [row.id, row.createdAt.toISOString(), row.actorKind, row.actorId ?? '', row.actorName ?? '', row.action, row.objectType, row.objectId ?? '', row.ip ?? '', row.requestId ?? '', JSON.stringify(row.detail)];
       if (!csv.write(line)) await new Promise((resolve) => csv.once('drain', resolve));

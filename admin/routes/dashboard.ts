@@ -3,7 +3,8 @@ import type { Services } from '../../server/container';
 import { auditActor } from '../../server/http/audit-actor';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
-import { dashboardCsv, sendCsv, statisticsRequest, type StatisticsRequest } from '../../server/http/statistics';
+import { dashboardCsv, statisticsCsv, statisticsRequest, type StatisticsRequest } from '../../server/http/statistics';
+import { sendCsv } from '../../server/http/csv';
 import { ValidationError } from '../../server/lib/errors';
 import { formatWan } from '../../server/lib/money';
 import { applicationStatuses, statusLabels } from '../../server/modules/applications';
@@ -82,8 +83,8 @@ export function dashboardRoutes(r: Router, services: Services, kit: HttpKit, ren
       const { range } = statisticsRequest(req.query, false);
       const d = await services.analytics.operatorDashboard(range);
       await services.audit.record(auditActor(req), { action: 'dashboard.exported', objectType: 'dashboard', objectId: null, detail: { table, from: range.from, to: range.to } });
-      const { header, rows } = dashboardCsv[table](d);
-      sendCsv(res, `dashboard-${table}`, d.range, header, rows);
+      const { filename, rows } = statisticsCsv(`dashboard-${table}`, d.range, dashboardCsv[table](d));
+      sendCsv(res, filename, rows);
     });
   }
 }

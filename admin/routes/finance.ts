@@ -1,8 +1,8 @@
 import type { Request, Response, Router } from 'express';
-import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import type { Services } from '../../server/container';
 import { auditActor } from '../../server/http/audit-actor';
+import { csvYuan, sendCsv, type CsvRow } from '../../server/http/csv';
 import { formIdempotent } from '../../server/http/idempotency';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
@@ -14,7 +14,6 @@ import { ageingBuckets, ageingLabels, periodToClose, shanghaiDate, shanghaiMidni
 import { barChart, shortYuan } from '../../web/charts';
 
 const shownStatuses = ['draft', 'issued', 'disputed', 'overdue', 'paid'] as const;
-const yuanText = (fen: number) => (fen / 100).toFixed(2);
 const signedYuan = /^-?\d{1,10}(\.\d{1,2})?$/;
 
 /** "-50.00" → -5000 fen, or a field error. */
@@ -99,15 +98,14 @@ export function financeRoutes(r: Router, services: Services, kit: HttpKit, rende
     }
   });
 
-  const csv = (res: Response, name: string, rows: (string | number)[][]) =>
-    res.type('text/csv; charset=utf-8').attachment(`${name}-${shanghaiDate(new Date())}.csv`).send('\uFEFF' + stringify(rows));
+  const csv = (res: Response, name: string, rows: CsvRow[]) => sendCsv(res, `${name}-${shanghaiDate(new Date())}.csv`, rows);
 
   r.get('/finance/receivables.csv', finance, async (req, res) => {
     const o = await services.statements.financeOverview();
     await services.audit.record(auditActor(req), { action: 'finance.exported', objectType: 'finance', objectId: 'receivables' });
     csv(res, 'receivables', [
       ['机构', '应收余额(元)', '已出账未收(元)', '未出账(元)', ...ageingBuckets.map((b) => `${ageingLabels[b]}(元)`)],
-      ...o.byInstitution.map((row) => [row.institutionName, yuanText(row.balanceFen), yuanText(row.billedOutstandingFen), yuanText(row.unbilledFen), ...ageingBuckets.map((b) => yuanText(row.ageing[b]))]),
+      ...o.byInstitution.map((row) => [row.institutionName, csvYuan(row.balanceFen), csvYuan(row.billedOutstandingFen), csvYuan(row.unbilledFen), ...ageingBuckets.map((b) => csvYuan(row.ageing[b]))]),
     ]);
   });
 
@@ -116,7 +114,7 @@ export function financeRoutes(r: Router, services: Services, kit: HttpKit, rende
     await services.audit.record(auditActor(req), { action: 'finance.exported', objectType: 'finance', objectId: 'statements' });
     csv(res, 'statements', [
       ['结算单编号', '机构', '账期', '状态', '应付(元)', '已付(元)', '待付(元)', '到期日', '未决异议'],
-      ...list.map((s) => [s.id, s.institutionName, s.period, statementStatusLabels[s.shown], yuanText(s.totalFen), yuanText(s.paidFen), yuanText(s.outstandingFen), s.dueDate, s.openDisputes]),
+      ...list.map((s) => [s.id, s.institutionName, s.period, statementStatusLabels[s.shown], csvYuan(s.totalFen), csvYuan(s.paidFen), csvYuan(s.outstandingFen), s.dueDate, s.openDisputes]),
     ]);
   });
 

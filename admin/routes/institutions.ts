@@ -3,7 +3,6 @@ import type { Request, Response, Router } from 'express';
 import type { Services } from '../../server/container';
 import { ValidationError } from '../../server/lib/errors';
 import { auditActor } from '../../server/http/audit-actor';
-import { requestOrigin } from '../../server/http/request-origin';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
 import { institutionKindLabels, onboardingStatusLabels, onboardingStatuses, type OnboardingStatus } from '../../server/modules/institutions';
@@ -47,7 +46,7 @@ export function institutionRoutes(r: Router, services: Services, kit: HttpKit, r
       const id = String(req.params.id);
       const body = String(req.body.body ?? '');
       try {
-        if (action === 'approve') await services.onboarding.approve(id, auditActor(req), requestOrigin(req));
+        if (action === 'approve') await services.onboarding.approve(id, auditActor(req));
         else if (action === 'reject') await services.onboarding.reject(id, body, auditActor(req));
         else await services.onboarding.requestInfo(id, body, auditActor(req));
       } catch (err) {

@@ -1,4 +1,3 @@
-import { requestOrigin } from '../../server/http/request-origin';
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import type { Services } from '../../server/container';
@@ -76,7 +75,7 @@ export function statementRoutes(r: Router, services: Services, kit: HttpKit, ren
 
   r.post('/statements/:id/pay', settlementManage, async (req, res) => {
     const id = String(req.params.id);
-    const base = `${requestOrigin(req)}/partner/statements/${encodeURIComponent(id)}`;
+    const base = `${kit.publicUrl}/partner/statements/${encodeURIComponent(id)}`;
     try {
       const { url } = await services.statements.startCheckout(req.institutionId!, id, { successUrl: `${base}?paid=1`, cancelUrl: `${base}/pay` });
       await services.audit.record(auditActor(req), { action: 'statement.checkout_started', objectType: 'statement', objectId: id });

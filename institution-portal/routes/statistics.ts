@@ -3,7 +3,8 @@ import type { Services } from '../../server/container';
 import { auditActor } from '../../server/http/audit-actor';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
-import { institutionCsv, sendCsv, statisticsRequest, type StatisticsRequest } from '../../server/http/statistics';
+import { institutionCsv, statisticsCsv, statisticsRequest, type StatisticsRequest } from '../../server/http/statistics';
+import { sendCsv } from '../../server/http/csv';
 import { ValidationError } from '../../server/lib/errors';
 import { formatWan } from '../../server/lib/money';
 import { RANGE_PRESETS, shanghaiDate, type InstitutionStatistics } from '../../server/modules/analytics';
@@ -96,8 +97,8 @@ export function statisticsRoutes(r: Router, services: Services, kit: HttpKit, re
         objectId: req.institutionId!,
         detail: { table, from: range.from, to: range.to, productId: productId ?? null },
       });
-      const { header, rows } = institutionCsv[table](s);
-      sendCsv(res, `statistics-${table}`, s.range, header, rows);
+      const { filename, rows } = statisticsCsv(`statistics-${table}`, s.range, institutionCsv[table](s));
+      sendCsv(res, filename, rows);
     });
   }
 }

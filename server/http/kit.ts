@@ -12,6 +12,8 @@ export interface HttpKit {
   authenticate: Authenticate;
   visitor: VisitorResolver;
   device: DeviceResolver;
+  /** the site's origin (PUBLIC_URL, no trailing slash): links sent outside the page are built from it, never from the request's Host */
+  publicUrl: string;
   /** checks a login's TOTP code for an account whose password was already checked */
   secondFactor(kind: AccountKind, accountId: string, code: string): Promise<SessionAccount>;
 }

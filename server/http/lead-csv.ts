@@ -1,17 +1,17 @@
-import { stringify } from 'csv-stringify/sync';
 import type { LeadListItem } from '../modules/applications';
 import { creditSelfAssessment } from '../modules/catalogue';
+import { csvYuan, type CsvRow } from './csv';
 
 /**
- * The inbox as CSV (UTF-8 with BOM so Excel reads Chinese): consented fields only, identifiers
- * masked; leads whose consent was withdrawn keep only the application facts.
+ * The inbox as CSV rows (written by ./csv): consented fields only, identifiers masked; leads
+ * whose consent was withdrawn keep only the application facts.
  */
-export function leadsCsv(leads: LeadListItem[]): string {
+export function leadsCsv(leads: LeadListItem[]): CsvRow[] {
   const rows = leads.map((l) => [
     l.id,
     l.createdAt.toISOString(),
     l.productName,
-    (l.amountFen / 100).toFixed(2),
+    csvYuan(l.amountFen),
     l.termMonths,
     l.purpose,
     l.statusLabel,
@@ -22,8 +22,5 @@ export function leadsCsv(leads: LeadListItem[]): string {
     l.stale ? '是' : '',
     l.consentWithdrawn ? '已撤回' : '有效',
   ]);
-  return (
-    '\uFEFF' +
-    stringify([['线索编号', '申请时间(UTC)', '产品', '金额(元)', '期限(月)', '用途', '状态', '申请人', '城市', '信用自评', '首次响应(分钟)', '超24小时未处理', '授权'], ...rows])
-  );
+  return [['线索编号', '申请时间(UTC)', '产品', '金额(元)', '期限(月)', '用途', '状态', '申请人', '城市', '信用自评', '首次响应(分钟)', '超24小时未处理', '授权'], ...rows];
 }

@@ -4,7 +4,8 @@ import { AppError } from '../lib/errors';
 import { consumerLoginBody, staffLoginBody } from './api/schemas';
 import type { HttpKit } from './kit';
 import type { Render } from './render';
-import { destroySession, establishLogin, safeNext } from './session-login';
+import { localPath } from '../lib/local-path';
+import { destroySession, establishLogin } from './session-login';
 import { parse } from './validate';
 
 const MFA_STEP_MS = 5 * 60_000;
@@ -24,11 +25,11 @@ export function pageLoginRoutes(
   const schema = surface.kind === 'consumer' ? consumerLoginBody : staffLoginBody;
   const loginPath = `${surface.prefix === '/' ? '' : surface.prefix}/login`;
   const show = (req: Request, res: Response, extra: Record<string, unknown> = {}) =>
-    render(req, res, 'login', { title: surface.title, next: safeNext(req.query.next ?? req.body?.next, '', surface.prefix), ...extra });
+    render(req, res, 'login', { title: surface.title, next: localPath(req.query.next ?? req.body?.next, surface.prefix) ?? '', ...extra });
 
   r.get('/login', kit.guards.public, (req, res) => show(req, res));
   r.post('/login', kit.guards.public, ...kit.limits.login, async (req, res) => {
-    const next = safeNext(req.body.next, surface.home, surface.prefix);
+    const next = localPath(req.body.next, surface.prefix) ?? surface.home;
     const login = req.body[field];
     try {
       req.body = parse(schema, { [field]: login, password: req.body.password }, '登录信息有误'); // the strategy reads the validated, trimmed credentials

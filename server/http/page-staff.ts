@@ -5,7 +5,7 @@ import { rolesFor, type StaffKind } from '../modules/accounts';
 import { roleLabels } from '../modules/accounts/permissions';
 import { auditActor } from './audit-actor';
 import type { Guard } from './guards';
-import { requestOrigin } from './request-origin';
+import type { HttpKit } from './kit';
 import type { Render } from './render';
 
 const label = (role: string) => roleLabels[role as keyof typeof roleLabels] ?? role;
@@ -14,7 +14,7 @@ const label = (role: string) => roleLabels[role as keyof typeof roleLabels] ?? r
  * `/staff` of a staff surface: members with their roles, invitations, role changes, freezing.
  * Institution admins manage their own institution's people; super admins manage operators.
  */
-export function staffRoutes(r: Router, services: Services, render: Render, surface: { kind: StaffKind; prefix: string; guard: Guard }): void {
+export function staffRoutes(r: Router, services: Services, kit: HttpKit, render: Render, surface: { kind: StaffKind; prefix: string; guard: Guard }): void {
   const { kind, prefix, guard } = surface;
   const scopeOf = (req: Request) => ({ kind, institutionId: kind === 'institution' ? req.institutionId! : null });
 
@@ -49,7 +49,7 @@ export function staffRoutes(r: Router, services: Services, render: Render, surfa
     const values = { displayName: String(req.body.displayName ?? ''), username: String(req.body.username ?? ''), role: String(req.body.role ?? '') };
     try {
       const { invitation, token } = await services.staff.invite({ kind, institutionId: scopeOf(req).institutionId, ...values }, auditActor(req));
-      await show(req, res, { invited: { displayName: invitation.displayName, url: `${requestOrigin(req)}${prefix}/invite/${token}` } });
+      await show(req, res, { invited: { displayName: invitation.displayName, url: `${kit.publicUrl}${prefix}/invite/${token}` } });
     } catch (err) {
       await fail(req, res, err, { values });
     }

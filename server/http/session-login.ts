@@ -20,9 +20,3 @@ export function establishLogin(req: Request, account: SessionAccount): Promise<v
 export function destroySession(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
 }
-
-/** A safe local redirect target from a `next` parameter. */
-export function safeNext(next: unknown, fallback: string, prefix = '/'): string {
-  if (typeof next !== 'string' || !next.startsWith(prefix) || next.startsWith('//') || next.includes('\\')) return fallback;
-  return next;
-}

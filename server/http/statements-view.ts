@@ -1,15 +1,14 @@
 import type { Response } from 'express';
-import { stringify } from 'csv-stringify/sync';
 import { formatYuan } from '../lib/money';
 import { ruleLabels, statementStatusLabels, type StatementDetail, type StatementSummary } from '../modules/settlement';
 import { viewHelpers } from './view-helpers';
+import { csvYuan, sendCsv, type CsvRow } from './csv';
 
 const datetime = (v: Date) => String(viewHelpers.datetime(v));
 
 const kindLabels = { accrual: '佣金', reversal: '冲回', adjustment: '调整' } as const;
 const reviewLabels = { confirmed: '已确认', disputed: '有异议' } as const;
 const resolutionLabels = { adjusted: '已调整', rejected: '异议未采纳' } as const;
-const yuan = (fen: number) => (fen / 100).toFixed(2);
 
 /** A statement as the pages show it: labels in Chinese, each line with its review state. */
 export function statementSummaryView(s: StatementSummary) {
@@ -35,9 +34,9 @@ export function statementDetailView(s: StatementDetail) {
   };
 }
 
-/** The statement as CSV (UTF-8 with BOM so Excel reads the Chinese), one row per line plus totals. */
+/** The statement as CSV, one row per line plus totals; amounts are numbers (a reversal is -12.50). */
 export function sendStatementCsv(res: Response, s: StatementDetail): void {
-  const rows: (string | number)[][] = [
+  const rows: CsvRow[] = [
     ['序号', '类型', '申请编号', '事件', '规则', '事件时间', '所属月份', '迟到', '金额(元)', '说明', '确认状态'],
     ...s.lines.map((l) => [
       l.lineNo,
@@ -48,20 +47,17 @@ export function sendStatementCsv(res: Response, s: StatementDetail): void {
       datetime(l.eventAt),
       l.eventMonth,
       l.late ? '是' : '',
-      yuan(l.amountFen),
+      csvYuan(l.amountFen),
       l.description,
       l.review ? (l.review.resolution ? resolutionLabels[l.review.resolution] : reviewLabels[l.review.decision]) : '',
     ]),
     [],
-    ...s.subtotals.map((t) => ['小计', ruleLabels[t.rule as keyof typeof ruleLabels] ?? t.rule, '', '', '', '', '', '', yuan(t.amountFen), `${t.count} 笔`, '']),
-    ['调整', '', '', '', '', '', '', '', yuan(s.adjustmentsFen), '', ''],
-    ['应付合计', '', '', '', '', '', '', '', yuan(s.totalFen), `到期日 ${s.dueDate}`, ''],
-    ['已付', '', '', '', '', '', '', '', yuan(s.paidFen), '', ''],
+    ...s.subtotals.map((t) => ['小计', ruleLabels[t.rule as keyof typeof ruleLabels] ?? t.rule, '', '', '', '', '', '', csvYuan(t.amountFen), `${t.count} 笔`, '']),
+    ['调整', '', '', '', '', '', '', '', csvYuan(s.adjustmentsFen), '', ''],
+    ['应付合计', '', '', '', '', '', '', '', csvYuan(s.totalFen), `到期日 ${s.dueDate}`, ''],
+    ['已付', '', '', '', '', '', '', '', csvYuan(s.paidFen), '', ''],
   ];
-  res
-    .type('text/csv; charset=utf-8')
-    .attachment(`statement-${s.institutionName}-${s.period}.csv`)
-    .send('\uFEFF' + stringify(rows));
+  sendCsv(res, `statement-${s.institutionName}-${s.period}.csv`, rows);
 }
 
 /** The statement for the JSON APIs. */

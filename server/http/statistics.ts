@@ -1,12 +1,11 @@
-import { stringify } from 'csv-stringify/sync';
-import type { Response } from 'express';
 import { z } from 'zod';
 import { parseDateRange, type DateRange, type InstitutionStatistics, type OperatorDashboard } from '../modules/analytics';
 import { parse } from './validate';
+import { csvYuan, type CsvRow } from './csv';
 
 /**
  * The edge of the statistics pages and APIs: strict query schemas, the period they ask for,
- * CSV tables (UTF-8 with BOM so Excel reads Chinese) and the JSON shape (yuan, rates as fractions).
+ * CSV tables (written by ./csv, amounts as numbers) and the JSON shape (yuan, rates as fractions).
  */
 const day = z.string().max(10).optional();
 export const statisticsQuery = z.strictObject({ from: day, to: day, days: z.string().max(4).optional(), productId: z.string().max(64).optional() });
@@ -30,21 +29,18 @@ export function statisticsRequest(query: unknown, withProduct: boolean): Statist
   return { range: parseDateRange(q), productId: q.productId, raw };
 }
 
-const yuan = (fen: number) => (fen / 100).toFixed(2);
 const pct = (r: number | null) => (r === null ? '' : `${(r * 100).toFixed(2)}%`);
 const hours = (h: number | null) => (h === null ? '' : h.toFixed(2));
 
-export function sendCsv(res: Response, name: string, range: { from: string; to: string }, header: string[], rows: (string | number)[][]): void {
-  res
-    .type('text/csv; charset=utf-8')
-    .attachment(`${name}-${range.from}_${range.to}.csv`)
-    .send('\uFEFF' + stringify([header, ...rows]));
+/** A statistics table as CSV rows, header first, with its file name for the period. */
+export function statisticsCsv(name: string, range: { from: string; to: string }, table: { header: string[]; rows: CsvRow[] }): { filename: string; rows: CsvRow[] } {
+  return { filename: `${name}-${range.from}_${range.to}.csv`, rows: [table.header, ...table.rows] };
 }
 
 export const institutionCsv = {
   daily: (s: InstitutionStatistics) => ({
     header: ['日期', '曝光', '点击', '申请', '审批通过', '拒绝', '放款笔数', '放款金额(元)'],
-    rows: s.daily.map((d) => [d.day, d.impressions, d.clicks, d.applications, d.approvals, d.rejections, d.disbursements, yuan(d.disbursedAmountFen)]),
+    rows: s.daily.map((d) => [d.day, d.impressions, d.clicks, d.applications, d.approvals, d.rejections, d.disbursements, csvYuan(d.disbursedAmountFen)]),
   }),
   products: (s: InstitutionStatistics) => ({
     header: ['产品编号', '产品', '曝光', '点击', '点击率', '申请', '申请转化率', '审批通过', '拒绝', '通过率', '放款笔数', '放款金额(元)', '平均首次响应(小时)'],
@@ -60,7 +56,7 @@ export const institutionCsv = {
       p.rejections,
       pct(p.approvalRate),
       p.disbursements,
-      yuan(p.disbursedAmountFen),
+      csvYuan(p.disbursedAmountFen),
       hours(p.avgFirstResponseHours),
     ]),
   }),
@@ -69,7 +65,7 @@ export const institutionCsv = {
 export const dashboardCsv = {
   daily: (d: OperatorDashboard) => ({
     header: ['日期', '搜索', '查看产品', '申请', '审批通过', '放款笔数', '放款金额(元)', '佣金(元)', '活跃用户'],
-    rows: d.daily.map((r) => [r.day, r.searches, r.clicks, r.applications, r.approvals, r.disbursements, yuan(r.disbursedAmountFen), yuan(r.commissionFen), r.activeUsers]),
+    rows: d.daily.map((r) => [r.day, r.searches, r.clicks, r.applications, r.approvals, r.disbursements, csvYuan(r.disbursedAmountFen), csvYuan(r.commissionFen), r.activeUsers]),
   }),
   institutions: (d: OperatorDashboard) => ({
     header: ['机构编号', '机构', '申请', '审批通过', '拒绝', '通过率', '放款笔数', '放款金额(元)', '佣金(元)', '平均首次响应(小时)'],
@@ -81,8 +77,8 @@ export const dashboardCsv = {
       i.rejections,
       pct(i.approvalRate),
       i.disbursements,
-      yuan(i.disbursedAmountFen),
-      yuan(i.commissionFen),
+      csvYuan(i.disbursedAmountFen),
+      csvYuan(i.commissionFen),
       hours(i.avgFirstResponseHours),
     ]),
   }),

@@ -195,7 +195,8 @@ describe('institutions working leads', () => {
 describe('lead webhooks end to end', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp();
+    // the receiver below listens on this machine: the documented development setting allows it
+    t = await startTestApp({ env: { WEBHOOK_ALLOW_LOOPBACK: 'true' } });
   });
   afterAll(() => t?.close());
 
@@ -242,6 +243,53 @@ describe('lead webhooks end to end', () => {
       expect(received).toHaveLength(2); // acknowledged: never again
     } finally {
       server.close();
+    }
+  });
+});
+
+describe('webhook URLs that lead inside (SSRF)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(); // WEBHOOK_ALLOW_LOOPBACK unset: as in production
+  });
+  afterAll(() => t?.close());
+
+  it('saving an address inside is a 400 naming the field; an address that turns inside is refused at delivery with a generic log line', async () => {
+    const admin = await staffAgent(t.app, 'partner', t.fixtures.institutionA.staff);
+    const page = await admin.get('/partner/webhook').expect(200);
+    const hosts = ['127.0.0.1', 'localhost', '[::1]', '169.254.169.254', '10.0.0.1', '192.168.1.1', '0.0.0.0', '2130706433', '127.1', 'metadata.google.internal', '[::ffff:127.0.0.1]', '0x7f.1'];
+    for (const host of hosts) {
+      const url = `https://${host}/hook`;
+      const res = await admin.post('/partner/webhook').type('form').send({ _csrf: csrfFrom(page.text), url });
+      expect(res.status, url).toBe(400);
+      expect(res.text, url).toMatch(/<span class="field-error">回调地址(指向本机|指向内网、本机或保留地址|的域名无法解析)[^<]*<\/span>/);
+    }
+    // plain http to this machine is for local testing only
+    const http = await admin.post('/partner/webhook').type('form').send({ _csrf: csrfFrom(page.text), url: 'http://127.0.0.1:8080/hook' }).expect(400);
+    expect(http.text).toContain('<span class="field-error">须使用 https://</span>');
+    expect(await t.container.services.webhooks.getEndpoint(t.fixtures.institutionA.id)).toBeUndefined();
+
+    // an endpoint whose address is inside by the time it is delivered to (here: written as DNS would have turned it)
+    const { createServer } = await import('node:net');
+    let connections = 0;
+    const listener = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((done) => listener.listen(0, '127.0.0.1', done));
+    try {
+      await t.container.database.db.execute(
+        sql`insert into webhook_endpoints (id, institution_id, url, secret_enc, active) values ('whe_inside', ${t.fixtures.institutionA.id}, ${`https://127.0.0.1:${(listener.address() as { port: number }).port}/hook`}, ${t.container.pii.encrypt('whsec_x')}, 'yes')`,
+      );
+      const consumer = await consumerAgent(t.app);
+      await apply(consumer.agent, t.fixtures.institutionA.productId);
+      expect(await t.container.services.webhooks.deliverDue()).toMatchObject({ attempted: 1, delivered: 0, failed: 1 });
+      expect(connections).toBe(0);
+      const log = (await admin.get('/partner/webhook').expect(200)).text;
+      expect(log).toContain('<td data-outcome>地址不允许</td>');
+      expect(log).not.toMatch(/ECONNREFUSED|EPROTO|socket|TLS/i);
+    } finally {
+      listener.close();
     }
   });
 });

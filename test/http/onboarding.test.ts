@@ -43,7 +43,7 @@ async function submitJoin(agent: ReturnType<typeof request.agent>, fields: Recor
 describe('institution onboarding', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ env: { PUBLIC_URL: 'https://daichao.example' } });
   });
   afterAll(() => t?.close());
 
@@ -91,11 +91,14 @@ describe('institution onboarding', () => {
     expect((await applicant.get(trackUrl)).text).toContain('待审核');
 
     // approval creates the institution and the first admin's invitation, texted to the contact
-    await operator.post(`/admin/onboarding/${id}/approve`).type('form').send({ _csrf: csrf }).expect(303);
+    // (the link is on PUBLIC_URL, whatever Host the request carried)
+    await operator.post(`/admin/onboarding/${id}/approve`).set('Host', 'evil.example').type('form').send({ _csrf: csrf }).expect(303);
     const [created] = await t.container.database.db.select().from(institutions).where(eq(institutions.unifiedCode, code(1)));
     expect(created).toMatchObject({ name: '深圳前海丁小额贷款有限公司', kind: 'microloan', licenceNumber: 'XD-2026-0001', licenceExpiresOn: inAYear });
     const sms = await t.container.services.notifications.lastSmsTo('13700001111');
     const invitePath = /\/partner\/invite\/[\w-]+/.exec(sms!.body)![0];
+    expect(sms!.body).toContain(`：https://daichao.example${invitePath}`);
+    expect(sms!.body).not.toContain('evil.example');
     const tracked = await applicant.get(trackUrl).expect(200);
     expect(tracked.text).toContain('已通过');
     expect(tracked.text).toContain(invitePath);
@@ -125,8 +128,16 @@ describe('institution onboarding', () => {
     const bad = await admin.post('/partner/staff/invitations').type('form').send({ _csrf: csrfFrom(page.text), displayName: '王五', username: 'X', role: 'lead_handler' });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('用户名为');
-    const invited = await admin.post('/partner/staff/invitations').type('form').send({ _csrf: csrfFrom(page.text), displayName: '王五', username: 'a.wangwu', role: 'lead_handler' }).expect(200);
+    const invited = await admin
+      .post('/partner/staff/invitations')
+      .set('Host', 'evil.example')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), displayName: '王五', username: 'a.wangwu', role: 'lead_handler' })
+      .expect(200);
     const link = /\/partner\/invite\/[\w-]+/.exec(invited.text)![0];
+    // the link to hand over is on PUBLIC_URL, never the request's Host
+    expect(invited.text).toContain(`https://daichao.example${link}`);
+    expect(invited.text).not.toContain('evil.example');
     // the same username cannot be invited twice
     expect((await admin.post('/partner/staff/invitations').type('form').send({ _csrf: csrfFrom(invited.text), displayName: '王五', username: 'a.wangwu', role: 'finance' })).status).toBe(409);
 

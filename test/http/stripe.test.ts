@@ -36,7 +36,7 @@ describe('statement payment by Stripe', () => {
 
   beforeAll(async () => {
     fake = await startFakeStripe();
-    t = await startTestApp({ env: STRIPE_TEST_ENV(fake.base) });
+    t = await startTestApp({ env: { ...STRIPE_TEST_ENV(fake.base), PUBLIC_URL: 'https://daichao.example' } });
     const { settlement, statements } = t.container.services;
     for (const [institutionId, app] of [
       [t.fixtures.institutionA.id, 'app_p1'],
@@ -67,7 +67,7 @@ describe('statement payment by Stripe', () => {
     const page = await partner.get(`/partner/statements/${statementId}/pay`).expect(200);
     expect(page.text).toContain('在线支付（Stripe）');
     const csrf = csrfFrom(page.text);
-    const first = await partner.post(`/partner/statements/${statementId}/pay`).type('form').send({ _csrf: csrf }).expect(303);
+    const first = await partner.post(`/partner/statements/${statementId}/pay`).set('Host', 'evil.example').type('form').send({ _csrf: csrf }).expect(303);
     const second = await partner.post(`/partner/statements/${statementId}/pay`).type('form').send({ _csrf: csrf }).expect(303);
     expect(first.headers.location).toBe(`${fake.base}/pay/cs_test_1`);
     expect(second.headers.location).toBe(first.headers.location);
@@ -77,6 +77,9 @@ describe('statement payment by Stripe', () => {
       'line_items[0][price_data][currency]': 'cny',
       'line_items[0][price_data][unit_amount]': '42000',
       'payment_intent_data[metadata][statementId]': statementId,
+      // Stripe sends the payer back to PUBLIC_URL, never to the request's Host
+      success_url: `https://daichao.example/partner/statements/${statementId}?paid=1`,
+      cancel_url: `https://daichao.example/partner/statements/${statementId}/pay`,
     });
     // another institution's statement: 404
     const other = await staffAgent(t.app, 'partner', t.fixtures.institutionB.staff);

@@ -8,7 +8,8 @@ import { auditActor } from '../../server/http/audit-actor';
 import type { HttpKit } from '../../server/http/kit';
 import { pageLoginRoutes } from '../../server/http/page-login';
 import type { Render } from '../../server/http/render';
-import { destroySession, establishLogin, safeNext } from '../../server/http/session-login';
+import { localPath } from '../../server/lib/local-path';
+import { destroySession, establishLogin } from '../../server/http/session-login';
 import { parse } from '../../server/http/validate';
 import { isTerminal } from '../../server/modules/applications';
 import { creditSelfAssessment, employmentTypes } from '../../server/modules/catalogue';
@@ -20,7 +21,7 @@ export function accountRoutes(r: Router, services: Services, kit: HttpKit, rende
   pageLoginRoutes(r, kit, render, { kind: 'consumer', title: '登录', prefix: '/', home: '/applications' });
 
   const showRegister = (req: Request, res: Response, extra: Record<string, unknown> = {}) =>
-    render(req, res, 'register', { title: '注册', next: safeNext(req.query.next ?? req.body?.next, ''), ...extra });
+    render(req, res, 'register', { title: '注册', next: localPath(req.query.next ?? req.body?.next) ?? '', ...extra });
 
   r.get('/register', guards.public, (req, res) => showRegister(req, res));
   // "获取验证码" on the register form (works without JavaScript: the button posts the form here)
@@ -48,7 +49,7 @@ export function accountRoutes(r: Router, services: Services, kit: HttpKit, rende
         { action: 'account.registered', objectType: 'account', objectId: account.id },
       );
       req.session.flash = { kind: 'success', message: '注册成功，欢迎使用贷超' };
-      res.redirect(303, safeNext(next, '/'));
+      res.redirect(303, localPath(next) ?? '/');
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       res.status(err.code === 'account_exists' ? 409 : 400);
@@ -94,7 +95,7 @@ export function accountRoutes(r: Router, services: Services, kit: HttpKit, rende
       values,
       employmentTypes,
       creditOptions: Object.entries(creditSelfAssessment).map(([value, c]) => ({ value, label: c.label })),
-      next: safeNext(req.query.next ?? req.body?.next, ''),
+      next: localPath(req.query.next ?? req.body?.next) ?? '',
       ...extra,
     });
 
@@ -116,7 +117,7 @@ export function accountRoutes(r: Router, services: Services, kit: HttpKit, rende
       });
       await services.audit.record(auditActor(req), { action: 'profile.updated', objectType: 'account', objectId: req.account!.id });
       req.session.flash = { kind: 'success', message: '资料已保存，推荐和“我能申请”筛选会据此调整' };
-      res.redirect(303, safeNext(next, '/recommendations'));
+      res.redirect(303, localPath(next) ?? '/recommendations');
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       res.status(400);

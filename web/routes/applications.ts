@@ -7,7 +7,7 @@ import { auditActor } from '../../server/http/audit-actor';
 import { formIdempotent } from '../../server/http/idempotency';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
-import { safeNext } from '../../server/http/session-login';
+import { localPath } from '../../server/lib/local-path';
 import { fieldErrors, parse } from '../../server/http/validate';
 import { isTerminal, type Refusal } from '../../server/modules/applications';
 import { creditSelfAssessment, employmentTypes, type ProductView } from '../../server/modules/catalogue';
@@ -31,7 +31,7 @@ export function applicationRoutes(r: Router, services: Services, kit: HttpKit, r
       title: '实名认证',
       identity: await services.identity.summary(req.account!.id),
       bankCard: await services.identity.bankCard(req.account!.id),
-      next: safeNext(req.query.next ?? req.body?.next, ''),
+      next: localPath(req.query.next ?? req.body?.next) ?? '',
       ...extra,
     });
   r.get('/verify', consumer, (req, res) => showVerify(req, res));
@@ -41,7 +41,7 @@ export function applicationRoutes(r: Router, services: Services, kit: HttpKit, r
       const summary = await services.identity.verify(req.account!.id, body, auditActor(req));
       await services.accounts.saveProfile(req.account!.id, { age: summary.age ?? null });
       req.session.flash = { kind: 'success', message: `实名认证成功：${summary.realNameMasked}` };
-      res.redirect(303, safeNext(req.body.next, '/profile'));
+      res.redirect(303, localPath(req.body.next) ?? '/profile');
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       if (err.code === 'id_in_use') await services.risk.flagIdPhoneMismatch(req.account!.id);

@@ -10,6 +10,7 @@ import { authRoutes } from './auth-routes';
 import { leadFilterQuery, leadStatusBody, messageBody } from './schemas';
 import { toLeadFilter } from '../lead-filter';
 import { leadsCsv } from '../lead-csv';
+import { sendCsv } from '../csv';
 import { applicantJson, applicationJson, leadJson } from './serializers';
 import { inYuan, statisticsRequest } from '../statistics';
 import { partnerProductRoutes } from './partner-products';
@@ -63,7 +64,7 @@ export function partnerApi(services: Services, kit: HttpKit): Router {
   r.get('/leads/export.csv', staff, async (req, res) => {
     const q = parse(leadFilterQuery, req.query, '查询参数有误');
     const leads = await services.applications.exportLeads(req.institutionId!, toLeadFilter(q), auditActor(req));
-    res.type('text/csv; charset=utf-8').send(leadsCsv(leads));
+    sendCsv(res, null, leadsCsv(leads));
   });
 
   r.get('/leads/:id', staff, async (req, res) => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isIsoDate } from '../../lib/shanghai-date';
+import { localPath } from '../../lib/local-path';
 import { articleStatuses, campaignStatuses } from './content.schema';
 
 /** Edge schemas for the content forms (strict: unknown fields are refused). */
@@ -28,13 +29,13 @@ export const articleInput = z.strictObject({
 });
 export type ArticleInput = z.infer<typeof articleInput>;
 
-/** An internal path: starts with one slash, no scheme, no host, no backslash tricks. */
+/** An internal path: plain characters, no `..`, and a path on this site exactly as written (the check every `next` gets). */
 const internalPath = z
   .string({ error: '请填写链接' })
   .trim()
   .min(1, '请填写链接')
   .max(300, '链接过长')
-  .refine((p) => /^\/(?!\/)[\w\-./?=&%~+#]*$/.test(p) && !p.includes('\\') && !p.includes('..'), '只能填写站内路径，如 /products/xxx 或 /guides/xxx');
+  .refine((p) => /^\/[\w\-./?=&%~+#]*$/.test(p) && !p.includes('..') && localPath(p) === p, '只能填写站内路径，如 /products/xxx 或 /guides/xxx');
 
 const isoDate = (label: string) => z.string({ error: `请填写${label}` }).trim().refine(isIsoDate, `${label}须为有效日期（YYYY-MM-DD）`);
 

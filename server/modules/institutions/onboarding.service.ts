@@ -54,6 +54,8 @@ export class OnboardingService {
     private readonly staff: StaffService,
     private readonly notifications: NotificationsService,
     private readonly audit: AuditService,
+    /** PUBLIC_URL: the activation link texted to the applicant is built from it */
+    private readonly publicUrl: string,
   ) {}
 
   /** Files a request; returns the secret tracking token (only its hash is kept). */
@@ -197,7 +199,7 @@ export class OnboardingService {
    * Approves: creates the institution with its licence, invites the first admin (the link is
    * texted to the first contact and shown on the applicant's tracking page), all or nothing.
    */
-  async approve(id: string, actor: AuditActor, baseUrl = ''): Promise<{ institutionId: string; inviteToken: string }> {
+  async approve(id: string, actor: AuditActor): Promise<{ institutionId: string; inviteToken: string }> {
     const result = await withTransaction(this.db, async (tx) => {
       const row = await this.openForDecision(tx, id);
       const institutionId = newId('ins');
@@ -231,7 +233,7 @@ export class OnboardingService {
       await this.audit.record(actor, { action: 'onboarding.approved', objectType: 'onboarding', objectId: id, detail: { institutionId } }, tx);
       return { institutionId, inviteToken: token, phone: this.pii.decrypt(first.phoneEnc) };
     });
-    await this.notifications.sendSms(result.phone, 'onboarding_approved', `【贷超】贵机构入驻申请已通过，请在 7 天内激活管理员账号：${baseUrl}/partner/invite/${result.inviteToken}`);
+    await this.notifications.sendSms(result.phone, 'onboarding_approved', `【贷超】贵机构入驻申请已通过，请在 7 天内激活管理员账号：${this.publicUrl}/partner/invite/${result.inviteToken}`);
     return { institutionId: result.institutionId, inviteToken: result.inviteToken };
   }
 

@@ -11,4 +11,5 @@ export {
   type DeliveryRunResult,
   type WebhooksOptions,
 } from './webhooks.service';
+export { addressProblem, type Resolve } from './address-guard';
 export { signPayload, verifySignature, SIGNATURE_HEADER, type VerifyOptions } from './signature';

@@ -8,6 +8,8 @@ import { withTransaction } from '../../lib/tx';
 import type { AuditActor, AuditService } from '../audit';
 import { SIGNATURE_HEADER, signPayload } from './signature';
 import { webhookDeliveries, webhookEndpoints } from './webhooks.schema';
+import { BlockedAddressError, UnresolvedHostError, publicAddresses, systemResolve, type Resolve } from './address-guard';
+import { OUTCOME, postJson, type PostOutcome } from './outbound-post';
 
 export const DELIVERY_HEADER = 'x-daichao-delivery';
 export const EVENT_HEADER = 'x-daichao-event';
@@ -17,10 +19,9 @@ export const MAX_URL_LENGTH = 500;
 
 const BASE_DELAY_MS = 30_000;
 const MAX_DELAY_MS = 6 * 60 * 60 * 1000;
-const MAX_ERROR_LENGTH = 500;
 /** How far a claimed delivery's next_attempt_at is pushed, so no other worker picks it while it is being sent. */
 const MIN_LEASE_MS = 60_000;
-/** Plain http is allowed to these hosts only, for local testing. */
+/** Plain http is allowed to these hosts only, and only where loopback is allowed (development). */
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 export interface WebhookEndpointView {
@@ -49,12 +50,16 @@ export interface DeliveryRunResult {
 }
 
 export interface WebhooksOptions {
-  fetch?: typeof fetch;
   now?: () => Date;
-  /** Per request, connect to end of response (default 5000 ms). */
+  /** Per request, connect to end of the response headers (default 5000 ms). */
   timeoutMs?: number;
-  /** accept http:// to 127.0.0.1 / localhost / [::1] (development and tests); default true */
+  /**
+   * Accept this machine (127.0.0.0/8, ::1, localhost, and plain http:// to them) as a webhook
+   * address: local testing only (WEBHOOK_ALLOW_LOOPBACK, refused in production). Default false.
+   */
   allowLoopback?: boolean;
+  /** Host name → addresses (default: the system resolver); tests inject their own. */
+  resolve?: Resolve;
 }
 
 /** Delay before the next try after `attempts` failures: 30 s, 1 min, 2 min, … capped at 6 h, ±10% jitter. */
@@ -63,8 +68,8 @@ export function retryDelayMs(attempts: number, random: () => number = Math.rando
   return Math.round(base * (1 + (random() * 2 - 1) * 0.1));
 }
 
-/** The reason a URL cannot be a webhook endpoint, or null when it can. */
-export function webhookUrlProblem(url: string, options: { allowLoopback?: boolean } = {}): string | null {
+/** The reason a URL's form cannot be a webhook endpoint (length, scheme), or null. Addresses are checked by `webhookUrlProblem`. */
+function urlFormProblem(url: string, allowLoopback: boolean): string | null {
   if (url.length === 0) return '请填写回调地址';
   if (url.length > MAX_URL_LENGTH) return `回调地址不能超过 ${MAX_URL_LENGTH} 个字符`;
   let parsed: URL;
@@ -75,44 +80,27 @@ export function webhookUrlProblem(url: string, options: { allowLoopback?: boolea
   }
   if (!parsed.hostname) return '不是有效的网址';
   if (parsed.protocol === 'https:') return null;
-  if (options.allowLoopback === false) {
-    return '须使用 https://';
-  }
-  if (parsed.protocol === 'http:' && LOOPBACK_HOSTS.has(parsed.hostname)) return null;
-  return '须使用 https://（仅 http://127.0.0.1、http://localhost、http://[::1] 可用于测试）';
+  if (allowLoopback && parsed.protocol === 'http:' && LOOPBACK_HOSTS.has(parsed.hostname)) return null;
+  return allowLoopback ? '须使用 https://（仅 http://127.0.0.1、http://localhost、http://[::1] 可用于本机测试）' : '须使用 https://';
 }
 
-function truncate(text: string, max = MAX_ERROR_LENGTH): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
-function describeError(err: unknown, timeoutMs: number): string {
-  if (err instanceof Error) {
-    if (err.name === 'TimeoutError' || err.name === 'AbortError') return `请求超时（${timeoutMs} ms 内未收到响应）`;
-    const cause = (err as { cause?: unknown }).cause;
-    const detail = cause instanceof Error && cause.message && cause.message !== err.message ? `: ${cause.message}` : '';
-    return `${err.message || err.name}${detail}`;
-  }
-  return String(err);
-}
-
-/** At most `max` characters of a response body, without reading more than a few KB of it. */
-async function bodySnippet(res: Response, max = 200): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+/**
+ * The reason a URL cannot be a webhook endpoint, or null when it can: https, and a host whose
+ * every address is public (not this machine, the internal network, link-local, multicast,
+ * CGNAT or another reserved range, in IPv4, IPv6 or IPv4-in-IPv6 form).
+ */
+export async function webhookUrlProblem(url: string, options: { allowLoopback?: boolean; resolve?: Resolve } = {}): Promise<string | null> {
+  const allowLoopback = options.allowLoopback ?? false;
+  const form = urlFormProblem(url, allowLoopback);
+  if (form) return form;
   try {
-    while (size < 4_096) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
+    await publicAddresses(new URL(url).hostname, options.resolve ?? systemResolve, { allowLoopback });
+    return null;
+  } catch (err) {
+    if (err instanceof BlockedAddressError) return `回调地址${err.reason}`;
+    if (err instanceof UnresolvedHostError) return '回调地址的域名无法解析';
+    throw err;
   }
-  return Buffer.concat(chunks).toString('utf8').replace(/\s+/g, ' ').trim().slice(0, max);
 }
 
 type Claimed = {
@@ -125,14 +113,12 @@ type Claimed = {
   secretEnc: string;
 };
 
-type Outcome = { ok: true; statusCode: number } | { ok: false; statusCode: number | null; error: string };
-
 /**
  * Lead-delivery webhooks: one endpoint per institution, deliveries written in the caller's
  * transaction (an outbox), sent at least once with a stable id, signed, retried with backoff.
  */
 export class WebhooksService {
-  private readonly fetchImpl: typeof fetch;
+  private readonly resolve: Resolve;
   private readonly now: () => Date;
   private readonly timeoutMs: number;
   private readonly leaseMs: number;
@@ -143,20 +129,20 @@ export class WebhooksService {
     private readonly audit: AuditService,
     options: WebhooksOptions = {},
   ) {
-    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+    this.resolve = options.resolve ?? systemResolve;
     this.now = options.now ?? (() => new Date());
     this.timeoutMs = options.timeoutMs ?? 5_000;
     this.leaseMs = Math.max(MIN_LEASE_MS, this.timeoutMs * 2);
-    this.allowLoopback = options.allowLoopback ?? true;
+    this.allowLoopback = options.allowLoopback ?? false;
   }
 
-  /** http to this machine is for development and tests only; production refuses it */
+  /** this machine as a webhook address is for local testing only; production refuses it */
   private readonly allowLoopback: boolean;
 
   /** Creates or replaces the institution's endpoint with a new secret, returned only here. */
   async setEndpoint(institutionId: string, url: string, actor: AuditActor): Promise<{ id: string; url: string; secret: string }> {
     const trimmed = url.trim();
-    const problem = webhookUrlProblem(trimmed, { allowLoopback: this.allowLoopback });
+    const problem = await webhookUrlProblem(trimmed, { allowLoopback: this.allowLoopback, resolve: this.resolve });
     if (problem) throw new ValidationError('回调地址无效', { url: problem });
     const secret = `whsec_${randomBytes(32).toString('base64url')}`;
     const secretEnc = this.pii.encrypt(secret);
@@ -304,45 +290,31 @@ export class WebhooksService {
         status: givingUp ? 'failed' : 'pending',
         attempts,
         lastStatusCode: outcome.statusCode,
-        lastError: truncate(outcome.error),
+        lastError: outcome.error,
         nextAttemptAt: givingUp ? now : new Date(now.getTime() + retryDelayMs(attempts)),
       })
       .where(mine);
     return false;
   }
 
-  private async post(delivery: Claimed): Promise<Outcome> {
-    try {
-      const secret = this.pii.decrypt(delivery.secretEnc);
-      const body = JSON.stringify({
-        id: delivery.id,
-        event: delivery.event,
-        createdAt: delivery.createdAt.toISOString(),
-        data: delivery.payload,
-      });
-      const res = await this.fetchImpl(delivery.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'daichao-webhooks/1',
-          [SIGNATURE_HEADER]: signPayload(secret, body, Math.floor(this.now().getTime() / 1000)),
-          [DELIVERY_HEADER]: delivery.id,
-          [EVENT_HEADER]: delivery.event,
-        },
-        body,
-        // a redirect is not an acknowledgement, and is not followed
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      if (res.status >= 200 && res.status < 300) {
-        await res.body?.cancel().catch(() => undefined);
-        return { ok: true, statusCode: res.status };
-      }
-      const snippet = await bodySnippet(res).catch(() => '');
-      return { ok: false, statusCode: res.status, error: `HTTP ${res.status}${snippet ? `: ${snippet}` : ''}` };
-    } catch (err) {
-      return { ok: false, statusCode: null, error: describeError(err, this.timeoutMs) };
-    }
+  /** Checked again at every attempt: the address may have changed since the URL was saved. */
+  private async post(delivery: Claimed): Promise<PostOutcome> {
+    if (urlFormProblem(delivery.url, this.allowLoopback)) return { ok: false, statusCode: null, error: OUTCOME.blocked };
+    const secret = this.pii.decrypt(delivery.secretEnc);
+    const body = JSON.stringify({
+      id: delivery.id,
+      event: delivery.event,
+      createdAt: delivery.createdAt.toISOString(),
+      data: delivery.payload,
+    });
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'daichao-webhooks/1',
+      [SIGNATURE_HEADER]: signPayload(secret, body, Math.floor(this.now().getTime() / 1000)),
+      [DELIVERY_HEADER]: delivery.id,
+      [EVENT_HEADER]: delivery.event,
+    };
+    return postJson(delivery.url, headers, body, { resolve: this.resolve, allowLoopback: this.allowLoopback, timeoutMs: this.timeoutMs });
   }
 
   /** The delivery log for the portal, newest first. */
