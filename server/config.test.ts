@@ -32,6 +32,18 @@ describe('config', () => {
     expect(ok.piiKeys.map((k) => k.id)).toEqual(['k2', 'k1']);
   });
 
+  it('never seeds demo data in production: off by default there, and SEED_DEMO=auto|always refuses to start', () => {
+    const production = { NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), PII_KEY: randomBytes(32).toString('base64') };
+    expect(loadConfig({ ...production, DATA_DIR: tempDir() }).seedDemo).toBe(false);
+    expect(loadConfig({ ...production, DATA_DIR: tempDir(), SEED_DEMO: 'never' }).seedDemo).toBe(false);
+    expect(() => loadConfig({ ...production, DATA_DIR: tempDir(), SEED_DEMO: 'auto' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...production, DATA_DIR: tempDir(), SEED_DEMO: 'auto' })).toThrow(/SEED_DEMO: must be "never" when NODE_ENV=production/);
+    expect(() => loadConfig({ ...production, DATA_DIR: tempDir(), SEED_DEMO: 'always' })).toThrow(/SEED_DEMO/);
+    // development keeps seeding an empty database, as the quick start expects
+    expect(loadConfig({ DATA_DIR: tempDir() }).seedDemo).toBe(true);
+    expect(loadConfig({ DATA_DIR: tempDir(), SEED_DEMO: 'never' }).seedDemo).toBe(false);
+  });
+
   it('generates development secrets once and keeps them under DATA_DIR', () => {
     const dir = tempDir();
     const first = loadConfig({ DATA_DIR: dir });
