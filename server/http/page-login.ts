@@ -14,8 +14,9 @@ const MFA_STEP_MS = 5 * 60_000;
 /**
  * `GET/POST login` and `POST logout` of one surface: the kind's Passport strategy, a fresh
  * session, back to where the person was going (`next`, kept inside the surface), or the form
- * shown again with the reason. Consumers may also sign in with an SMS code (`login/code`,
- * `login/sms`); staff whose login is throttled may send their TOTP code with the password.
+ * shown again with the reason. Consumers may also sign in with an SMS code (`login/sms`, the
+ * code sent by `login/code`); staff whose login is throttled may send their TOTP code with the
+ * password.
  */
 export function pageLoginRoutes(
   r: Router,
@@ -28,12 +29,6 @@ export function pageLoginRoutes(
   const loginPath = `${surface.prefix === '/' ? '' : surface.prefix}/login`;
   const show = (req: Request, res: Response, extra: Record<string, unknown> = {}) =>
     render(req, res, 'login', { title: surface.title, next: safeNext(req.query.next ?? req.body?.next, '', surface.prefix), ...extra });
-  /** The form again with the reason, under the status the error carries. */
-  const refuse = (req: Request, res: Response, err: unknown, extra: Record<string, unknown>) => {
-    if (!(err instanceof AppError)) throw err;
-    res.status(describeError(err).status);
-    return show(req, res, extra);
-  };
 
   r.get('/login', kit.guards.public, (req, res) => show(req, res));
   r.post('/login', kit.guards.public, ...kit.limits.login, async (req, res) => {
@@ -51,12 +46,9 @@ export function pageLoginRoutes(
       await establishLogin(req, account);
       res.redirect(303, next);
     } catch (err) {
-      await refuse(req, res, err, {
-        error: err instanceof AppError ? { message: err.message, fields: err.fields } : undefined,
-        throttled: err instanceof AppError && err.code === 'login_throttled',
-        values: { [field]: login },
-        next,
-      });
+      if (!(err instanceof AppError)) throw err;
+      res.status(describeError(err).status);
+      await show(req, res, { error: { message: err.message, fields: err.fields }, throttled: err.code === 'login_throttled', values: { [field]: login }, next });
     }
   });
   // the second step for accounts with TOTP: the password was right, now the code
@@ -86,15 +78,23 @@ export function pageLoginRoutes(
 
   const { smsLogin } = surface;
   if (smsLogin) {
-    // sign in with an SMS code: also the way in while a password throttle holds
+    // sign in with an SMS code (its own page): also the way in while a password throttle holds
+    const showSms = (req: Request, res: Response, extra: Record<string, unknown> = {}) =>
+      render(req, res, 'login-sms', { title: '短信验证码登录', next: safeNext(req.query.next ?? req.body?.next, '', surface.prefix), ...extra });
+    const refuseSms = (req: Request, res: Response, err: unknown, extra: Record<string, unknown>) => {
+      if (!(err instanceof AppError)) throw err;
+      res.status(describeError(err).status);
+      return showSms(req, res, { error: { message: err.message, fields: err.fields }, ...extra });
+    };
+    r.get('/login/sms', kit.guards.public, (req, res) => showSms(req, res));
     r.post('/login/code', kit.guards.public, kit.limits.smsCode, async (req, res) => {
       const phone = String(req.body.phone ?? '').trim();
       try {
         await smsLogin.requestCode(phone, 'login');
         res.locals.flash = { kind: 'success', message: `如果 ${maskPhone(phone)} 已注册，验证码已发送，${OTP_RESEND_SECONDS} 秒后可重新获取` };
-        await show(req, res, { sms: { phone, codeSent: true } });
+        await showSms(req, res, { values: { phone }, codeSent: true });
       } catch (err) {
-        await refuse(req, res, err, { sms: { phone, error: err instanceof AppError ? { message: err.message, fields: err.fields } : undefined } });
+        await refuseSms(req, res, err, { values: { phone } });
       }
     });
     r.post('/login/sms', kit.guards.public, ...kit.limits.login, async (req, res) => {
@@ -106,7 +106,7 @@ export function pageLoginRoutes(
         await establishLogin(req, account);
         res.redirect(303, next);
       } catch (err) {
-        await refuse(req, res, err, { sms: { phone, codeSent: true, error: err instanceof AppError ? { message: err.message, fields: err.fields } : undefined }, next });
+        await refuseSms(req, res, err, { values: { phone }, codeSent: true, next });
       }
     });
   }

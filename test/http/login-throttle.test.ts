@@ -115,7 +115,8 @@ describe('login throttling: a stranger slows guessing down but does not keep the
     const second = newPhone();
     await t.container.services.accounts.registerConsumer({ phone: second, password: PASSWORD });
     const page = request.agent(t.app);
-    const form = await page.get('/login').expect(200);
+    expect((await page.get('/login?next=/account').expect(200)).text).toContain('href="/login/sms?next=%2Faccount"');
+    const form = await page.get('/login/sms?next=/account').expect(200);
     expect(form.text).toContain('短信验证码登录');
     const sent = await page.post('/login/code').type('form').send({ _csrf: csrfFrom(form.text), phone: second }).expect(200);
     expect(sent.text).toContain('验证码已发送');

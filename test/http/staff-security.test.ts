@@ -86,6 +86,11 @@ describe('staff change their own password and log out everywhere', () => {
     const byKey = await request(t.app).post('/api/partner/v1/auth/password/change').set('Authorization', `Bearer ${key}`).send({ currentPassword: NEW_PASSWORD, password: 'Another-harbour-7' });
     expect(byKey.status).toBe(403);
     await request(t.app).post('/api/partner/v1/auth/logout-everywhere').set('Authorization', `Bearer ${key}`).send({}).expect(403);
+
+    const paths = (await request(t.app).get('/api/openapi.json').expect(200)).body.paths as Record<string, unknown>;
+    for (const path of ['/api/partner/v1/auth/password/change', '/api/admin/v1/auth/logout-everywhere', '/api/admin/v1/staff/{id}/password-reset', '/api/v1/auth/login/sms']) {
+      expect(paths, path).toHaveProperty([path]);
+    }
   });
 });
 
