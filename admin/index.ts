@@ -78,7 +78,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   institutionRoutes(r, services, kit, render);
   userRoutes(r, services, kit, render);
   invitationRoutes(r, services, kit, render, { kind: 'operator', prefix: '/admin' });
-  securityRoutes(r, services, render, { prefix: '/admin', guard: guards.operator('page', 'dashboard.view', { allowMfaSetup: true }), mfaRequired: options.mfaRequired });
+  securityRoutes(r, services, render, { prefix: '/admin', guard: guards.operator('page', 'dashboard.view', { allowSecuritySetup: true }), mfaRequired: options.mfaRequired });
   staffRoutes(r, services, kit, render, { kind: 'operator', prefix: '/admin', guard: guards.operator('page', 'staff.manage') });
   feedbackRoutes(r, services, kit, render);
   contentRoutes(r, services, kit, render);

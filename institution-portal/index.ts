@@ -52,7 +52,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
   });
   onboardingRoutes(r, services, kit, render);
   invitationRoutes(r, services, kit, render, { kind: 'institution', prefix: '/partner' });
-  securityRoutes(r, services, render, { prefix: '/partner', guard: guards.institution('page', 'portal.view', { allowMfaSetup: true }), mfaRequired: options.mfaRequired });
+  securityRoutes(r, services, render, { prefix: '/partner', guard: guards.institution('page', 'portal.view', { allowSecuritySetup: true }), mfaRequired: options.mfaRequired });
   staffRoutes(r, services, kit, render, { kind: 'institution', prefix: '/partner', guard: guards.institution('page', 'staff.manage') });
 
   const inboxQuery = (req: Request) => {

@@ -60,6 +60,17 @@ describe('config', () => {
     expect(() => loadConfig({ DATA_DIR: tempDir(), WEBHOOK_ALLOW_LOOPBACK: 'yes' })).toThrow(/WEBHOOK_ALLOW_LOOPBACK/);
   });
 
+  it('never seeds demo data in production: off by default there, and SEED_DEMO=auto|always refuses to start', () => {
+    expect(loadConfig({ ...production() }).seedDemo).toBe(false);
+    expect(loadConfig({ ...production(), SEED_DEMO: 'never' }).seedDemo).toBe(false);
+    expect(() => loadConfig({ ...production(), SEED_DEMO: 'auto' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...production(), SEED_DEMO: 'auto' })).toThrow(/SEED_DEMO: must be "never" when NODE_ENV=production/);
+    expect(() => loadConfig({ ...production(), SEED_DEMO: 'always' })).toThrow(/SEED_DEMO/);
+    // development keeps seeding an empty database, as the quick start expects
+    expect(loadConfig({ DATA_DIR: tempDir() }).seedDemo).toBe(true);
+    expect(loadConfig({ DATA_DIR: tempDir(), SEED_DEMO: 'never' }).seedDemo).toBe(false);
+  });
+
   it('generates development secrets once and keeps them under DATA_DIR', () => {
     const dir = tempDir();
     const first = loadConfig({ DATA_DIR: dir });

@@ -36,7 +36,8 @@ const envSchema = z.object({
   SMS_GATEWAY_URL: optionalUrl,
   SMS_GATEWAY_SECRET: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
+  /** `auto` seeds demo data into an empty database; default `auto` in development and test, `never` (and nothing else) in production */
+  SEED_DEMO: z.preprocess(emptyToUndefined, z.enum(['auto', 'never']).optional()),
   /** operators and institution admins must set up TOTP; default: on in production */
   MFA_REQUIRED: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).optional()),
   LOGIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
@@ -127,6 +128,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (env.SMS_GATEWAY_URL && !env.SMS_GATEWAY_SECRET) {
     throw new ConfigError('Invalid configuration:\n  SMS_GATEWAY_SECRET: required when SMS_GATEWAY_URL is set (requests are signed with it)');
   }
+  if (env.NODE_ENV === 'production' && env.SEED_DEMO && env.SEED_DEMO !== 'never') {
+    // demo accounts have published passwords: never in production (create the first operator with `npm run create-operator`)
+    throw new ConfigError(`Invalid configuration:\n  SEED_DEMO: must be "never" when NODE_ENV=production (got "${env.SEED_DEMO}"); create the first operator with npm run create-operator`);
+  }
   if (!sessionSecret || !piiKey) {
     if (env.NODE_ENV === 'production') {
       const missing = [!sessionSecret && 'SESSION_SECRET', !piiKey && 'PII_KEY'].filter(Boolean).join(', ');
@@ -157,7 +162,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     stripe: { secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET, apiHost: env.STRIPE_API_HOST },
     sms: { gatewayUrl: env.SMS_GATEWAY_URL, gatewaySecret: env.SMS_GATEWAY_SECRET },
     logLevel: env.LOG_LEVEL,
-    seedDemo: env.SEED_DEMO === 'auto',
+    seedDemo: (env.SEED_DEMO ?? (env.NODE_ENV === 'production' ? 'never' : 'auto')) === 'auto',
     rateLimits: { loginPerWindow: env.LOGIN_RATE_LIMIT, registerPerWindow: env.REGISTER_RATE_LIMIT, windowMs: 15 * 60_000 },
     trustProxy: env.TRUST_PROXY,
     mfaRequired: env.MFA_REQUIRED ? env.MFA_REQUIRED === 'true' : env.NODE_ENV === 'production',

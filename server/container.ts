@@ -4,7 +4,7 @@ import type { Config } from './config';
 import { openDatabase, type DatabaseHandle } from './db/client';
 import { createLogger, type Logger } from './lib/logger';
 import { PiiCipher } from './lib/pii';
-import { AccountsService, MfaService, StaffService } from './modules/accounts';
+import { AccountsService, LoginThrottle, MfaService, StaffService } from './modules/accounts';
 import { ApplicationsService, SubmissionService } from './modules/applications';
 import { ConsentsService } from './modules/consents';
 import { DevelopmentVerificationProvider, IdentityService } from './modules/identity';
@@ -118,7 +118,9 @@ export function createServices(
   const notifications = new NotificationsService(db, pii, messages);
   const consents = new ConsentsService(db, audit);
   const identity = new IdentityService(db, pii, new DevelopmentVerificationProvider(), audit);
-  const accounts = new AccountsService(db, pii, notifications);
+  const throttle = new LoginThrottle(db);
+  const mfa = new MfaService(db, pii, audit, throttle);
+  const accounts = new AccountsService(db, pii, notifications, audit, mfa, throttle);
   const webhooks = new WebhooksService(db, pii, audit, { allowLoopback: options.webhookAllowLoopback ?? false });
   const prescreen = new PrescreenService(db);
   const settlement = new SettlementService(db, audit);
@@ -166,7 +168,7 @@ export function createServices(
     idempotency: new IdempotencyService(db),
     settings,
     staff,
-    mfa: new MfaService(db, pii, audit),
+    mfa,
     onboarding: new OnboardingService(db, pii, blobs, staff, notifications, audit, options.publicUrl),
     licences: new LicencesService(db, settings, products, audit),
     complaints,

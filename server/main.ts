@@ -48,6 +48,9 @@ async function main() {
     const base = `http://localhost:${port}`;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.dataDir}/pglite`;
+    const logins = config.seedDemo
+      ? [seeded ? 'Demo data seeded. Logins:' : 'Demo logins (seeded on first start):', seeded ? describeLogins(seeded, base) : describeDemoLoginsStatic(base)]
+      : ['No demo data (SEED_DEMO=never). The first operator is created once with: npm run create-operator -- --username <name> --name <姓名>'];
     const lines = [
       '',
       `贷超 is running (${seconds}s to start; database: ${where}; shared state: ${container.shared.mode})`,
@@ -56,8 +59,7 @@ async function main() {
       `  运营后台     ${base}/admin`,
       `  API 文档     ${base}/api/openapi.json`,
       '',
-      seeded ? 'Demo data seeded. Logins:' : 'Demo logins (seeded on first start):',
-      seeded ? describeLogins(seeded, base) : describeDemoLoginsStatic(base),
+      ...logins,
       '',
     ];
     process.stdout.write(lines.join('\n') + '\n');

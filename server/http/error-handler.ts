@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { z } from 'zod';
-import { AppError, type FieldErrors } from '../lib/errors';
+import { AppError, LoginThrottledError, type FieldErrors } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { fieldErrors } from './validate';
 import type { SurfaceRenderers } from './render';
@@ -14,11 +14,13 @@ const statusByCode: Record<string, number> = {
   unauthenticated: 401,
   forbidden: 403,
   mfa_setup_required: 403,
+  password_change_required: 403,
   // staff, onboarding and two-step verification conflicts
   username_taken: 409,
   own_role: 409,
   last_manager: 409,
   own_account: 409,
+  operator_exists: 409,
   unchanged: 409,
   already_joined: 409,
   pending: 409,
@@ -64,8 +66,8 @@ const statusByCode: Record<string, number> = {
   transaction_reused: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
-  account_locked: 423,
   rate_limited: 429,
+  login_throttled: 429,
 };
 
 export interface ErrorBody {
@@ -115,6 +117,7 @@ export function createErrorHandler(logger: Logger, renderers: SurfaceRenderers):
     if (status >= 500) logger.error({ err, reqId: req.id }, 'request failed');
     else logger.debug({ code: body.code, reqId: req.id }, 'request refused');
     if (res.headersSent) return;
+    if (err instanceof LoginThrottledError) res.set('Retry-After', String(err.retryAfterSeconds));
     if (req.originalUrl.startsWith('/api/') || req.originalUrl.startsWith('/webhooks/')) {
       res.status(status).json({ error: { ...body, requestId: req.id ? String(req.id) : undefined } });
       return;

@@ -55,12 +55,19 @@ export function createGuards(services: Pick<Services, 'accounts' | 'institutions
   }
 
   /**
-   * Staff who must use a second factor and have not set it up yet may only reach the set-up
-   * page: pages redirect there, APIs answer 403 `mfa_setup_required`.
+   * Staff who must set their own password (after a one-time password) or must use a second
+   * factor and have not set it up yet may only reach the security page and its APIs: pages
+   * redirect there, APIs answer 403 `password_change_required` or `mfa_setup_required`.
    */
-  function needsMfaSetup(req: Request, res: Response, mode: Mode, kind: 'institution' | 'operator', allowSetup: boolean): boolean {
+  function needsSecuritySetup(req: Request, res: Response, mode: Mode, kind: 'institution' | 'operator', allowSetup: boolean): boolean {
     const account = req.account!;
-    if (allowSetup || account.mfaEnabled || !mfaRequiredFor(account, options.mfaRequired ?? false)) return false;
+    if (allowSetup) return false;
+    if (account.mustChangePassword) {
+      if (mode === 'api') throw new ForbiddenError('请先修改一次性密码', 'password_change_required');
+      res.redirect(303, `${securityPaths[kind]}?required=password`);
+      return true;
+    }
+    if (account.mfaEnabled || !mfaRequiredFor(account, options.mfaRequired ?? false)) return false;
     if (mode === 'api') throw new ForbiddenError('请先在网页端开启两步验证', 'mfa_setup_required');
     res.redirect(303, `${securityPaths[kind]}?required=1`);
     return true;
@@ -77,10 +84,15 @@ export function createGuards(services: Pick<Services, 'accounts' | 'institutions
         if (await fromSession(req, 'consumer')) return next();
         refuse(req, res, next, mode, 'consumer');
       }),
-    /** Institution staff by session, or (API only) an institution's API key, holding `permission`. */
-    institution: (mode: Mode, permission: InstitutionPermission, opts: { allowMfaSetup?: boolean } = {}) =>
+    /**
+     * Institution staff by session, or (API only) an institution's API key, holding `permission`.
+     * `allowSecuritySetup`: reachable before a one-time password is replaced or TOTP set up;
+     * `sessionOnly`: a person's own account (their password, their sessions), never an API key.
+     */
+    institution: (mode: Mode, permission: InstitutionPermission, opts: { allowSecuritySetup?: boolean; sessionOnly?: boolean } = {}) =>
       markGuard(`institution:${mode}:${permission}`, async (req, res, next) => {
         const bearer = mode === 'api' ? /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1] : undefined;
+        if (bearer && opts.sessionOnly) return next(new ForbiddenError('API 密钥不能执行此操作，请以员工身份登录'));
         if (bearer) {
           const key = await services.institutions.verifyApiKey(bearer);
           if (!key) return next(new UnauthenticatedError('API 密钥无效或已吊销'));
@@ -95,20 +107,21 @@ export function createGuards(services: Pick<Services, 'accounts' | 'institutions
             institutionId: key.institutionId,
             sessionVersion: 0,
             mfaEnabled: false,
+            mustChangePassword: false,
           };
           return next(institutionCan('api', permission) ? undefined : forbid());
         }
         if (await fromSession(req, 'institution')) {
-          if (needsMfaSetup(req, res, mode, 'institution', opts.allowMfaSetup ?? false)) return;
+          if (needsSecuritySetup(req, res, mode, 'institution', opts.allowSecuritySetup ?? false)) return;
           return next(institutionCan(req.account!.role, permission) ? undefined : forbid());
         }
         refuse(req, res, next, mode, 'institution');
       }),
-    /** Operator staff by session, holding `permission`. */
-    operator: (mode: Mode, permission: OperatorPermission, opts: { allowMfaSetup?: boolean } = {}) =>
+    /** Operator staff by session, holding `permission` (`allowSecuritySetup` as for institution staff). */
+    operator: (mode: Mode, permission: OperatorPermission, opts: { allowSecuritySetup?: boolean } = {}) =>
       markGuard(`operator:${mode}:${permission}`, async (req, res, next) => {
         if (await fromSession(req, 'operator')) {
-          if (needsMfaSetup(req, res, mode, 'operator', opts.allowMfaSetup ?? false)) return;
+          if (needsSecuritySetup(req, res, mode, 'operator', opts.allowSecuritySetup ?? false)) return;
           return next(operatorCan(req.account!.role, permission) ? undefined : forbid());
         }
         refuse(req, res, next, mode, 'operator');

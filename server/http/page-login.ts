@@ -1,7 +1,9 @@
 import type { Request, Response, Router } from 'express';
-import type { AccountKind } from '../modules/accounts';
+import { OTP_RESEND_SECONDS, type AccountKind, type AccountsService } from '../modules/accounts';
 import { AppError } from '../lib/errors';
-import { consumerLoginBody, staffLoginBody } from './api/schemas';
+import { maskPhone } from '../lib/pii';
+import { consumerLoginBody, smsLoginBody, staffLoginBody } from './api/schemas';
+import { describeError } from './error-handler';
 import type { HttpKit } from './kit';
 import type { Render } from './render';
 import { localPath } from '../lib/local-path';
@@ -13,13 +15,15 @@ const MFA_STEP_MS = 5 * 60_000;
 /**
  * `GET/POST login` and `POST logout` of one surface: the kind's Passport strategy, a fresh
  * session, back to where the person was going (`next`, kept inside the surface), or the form
- * shown again with the reason.
+ * shown again with the reason. Consumers may also sign in with an SMS code (`login/sms`, the
+ * code sent by `login/code`); staff whose login is throttled may send their TOTP code with the
+ * password.
  */
 export function pageLoginRoutes(
   r: Router,
   kit: HttpKit,
   render: Render,
-  surface: { kind: AccountKind; title: string; prefix: string; home: string },
+  surface: { kind: AccountKind; title: string; prefix: string; home: string; smsLogin?: Pick<AccountsService, 'requestCode' | 'loginWithCode'> },
 ): void {
   const field = surface.kind === 'consumer' ? 'phone' : 'username';
   const schema = surface.kind === 'consumer' ? consumerLoginBody : staffLoginBody;
@@ -31,10 +35,12 @@ export function pageLoginRoutes(
   r.post('/login', kit.guards.public, ...kit.limits.login, async (req, res) => {
     const next = localPath(req.body.next, surface.prefix) ?? surface.home;
     const login = req.body[field];
+    const totp = surface.kind === 'consumer' ? undefined : String(req.body.totp ?? '').trim() || undefined;
     try {
-      req.body = parse(schema, { [field]: login, password: req.body.password }, '登录信息有误'); // the strategy reads the validated, trimmed credentials
+      // the strategy reads the validated, trimmed credentials
+      req.body = parse(schema, { [field]: login, password: req.body.password, ...(totp ? { totp } : {}) }, '登录信息有误');
       const account = await kit.authenticate(surface.kind, req, res);
-      if (account.mfaEnabled) {
+      if (account.mfaEnabled && !totp) {
         req.session.mfaPending = { kind: surface.kind, id: account.id, next, at: Date.now() };
         return res.redirect(303, `${loginPath}/mfa`);
       }
@@ -42,8 +48,8 @@ export function pageLoginRoutes(
       res.redirect(303, next);
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
-      res.status(err.code === 'account_locked' ? 423 : err.code === 'validation_failed' ? 400 : 401);
-      await show(req, res, { error: { message: err.message, fields: err.fields }, values: { [field]: login }, next });
+      res.status(describeError(err).status);
+      await show(req, res, { error: { message: err.message, fields: err.fields }, throttled: err.code === 'login_throttled', values: { [field]: login }, next });
     }
   });
   // the second step for accounts with TOTP: the password was right, now the code
@@ -66,10 +72,45 @@ export function pageLoginRoutes(
       res.redirect(303, p.next);
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
-      res.status(401);
+      res.status(describeError(err).status);
       await showMfa(req, res, { error: { message: err.message, fields: { code: err.message } } });
     }
   });
+
+  const { smsLogin } = surface;
+  if (smsLogin) {
+    // sign in with an SMS code (its own page): also the way in while a password throttle holds
+    const showSms = (req: Request, res: Response, extra: Record<string, unknown> = {}) =>
+      render(req, res, 'login-sms', { title: '短信验证码登录', next: localPath(req.query.next ?? req.body?.next, surface.prefix) ?? '', ...extra });
+    const refuseSms = (req: Request, res: Response, err: unknown, extra: Record<string, unknown>) => {
+      if (!(err instanceof AppError)) throw err;
+      res.status(describeError(err).status);
+      return showSms(req, res, { error: { message: err.message, fields: err.fields }, ...extra });
+    };
+    r.get('/login/sms', kit.guards.public, (req, res) => showSms(req, res));
+    r.post('/login/code', kit.guards.public, kit.limits.smsCode, async (req, res) => {
+      const phone = String(req.body.phone ?? '').trim();
+      try {
+        await smsLogin.requestCode(phone, 'login');
+        res.locals.flash = { kind: 'success', message: `如果 ${maskPhone(phone)} 已注册，验证码已发送，${OTP_RESEND_SECONDS} 秒后可重新获取` };
+        await showSms(req, res, { values: { phone }, codeSent: true });
+      } catch (err) {
+        await refuseSms(req, res, err, { values: { phone } });
+      }
+    });
+    r.post('/login/sms', kit.guards.public, ...kit.limits.login, async (req, res) => {
+      const next = localPath(req.body.next, surface.prefix) ?? surface.home;
+      const phone = String(req.body.phone ?? '');
+      try {
+        const body = parse(smsLoginBody, { phone, code: req.body.code }, '登录信息有误');
+        const account = await smsLogin.loginWithCode(body.phone, body.code);
+        await establishLogin(req, account);
+        res.redirect(303, next);
+      } catch (err) {
+        await refuseSms(req, res, err, { values: { phone }, codeSent: true, next });
+      }
+    });
+  }
 
   r.post('/logout', kit.guards.public, async (req, res) => {
     await destroySession(req);

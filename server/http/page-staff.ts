@@ -11,7 +11,8 @@ import type { Render } from './render';
 const label = (role: string) => roleLabels[role as keyof typeof roleLabels] ?? role;
 
 /**
- * `/staff` of a staff surface: members with their roles, invitations, role changes, freezing.
+ * `/staff` of a staff surface: members with their roles, invitations, role changes, freezing,
+ * password resets.
  * Institution admins manage their own institution's people; super admins manage operators.
  */
 export function staffRoutes(r: Router, services: Services, kit: HttpKit, render: Render, surface: { kind: StaffKind; prefix: string; guard: Guard }): void {
@@ -67,6 +68,16 @@ export function staffRoutes(r: Router, services: Services, kit: HttpKit, render:
     }
     req.session.flash = { kind: 'success', message: '角色已修改，对方需重新登录' };
     res.redirect(303, `${prefix}/staff`);
+  });
+  // the one-time password is shown once, on this answer only (never stored in clear, no redirect)
+  r.post('/staff/:id/reset-password', guard, async (req, res) => {
+    try {
+      const { member, oneTimePassword } = await services.staff.resetPassword(scopeOf(req), String(req.params.id), auditActor(req));
+      res.set('Cache-Control', 'no-store');
+      await show(req, res, { passwordReset: { displayName: member.displayName, login: member.loginMasked, password: oneTimePassword } });
+    } catch (err) {
+      await fail(req, res, err);
+    }
   });
   for (const action of ['freeze', 'unfreeze'] as const) {
     r.post(`/staff/:id/${action}`, guard, async (req, res) => {

@@ -5,14 +5,16 @@ import type { AccountKind, AccountsService, SessionAccount } from '../modules/ac
 
 /**
  * Passport local strategies, one per kind of account (consumer by phone, institution and
- * operator staff by username). They only check credentials; `establishLogin` then puts the
- * account into the session under its own kind, so the three surfaces keep separate logins.
+ * operator staff by username). They only check credentials (and a TOTP code sent along as
+ * `totp`); `establishLogin` then puts the account into the session under its own kind, so the
+ * three surfaces keep separate logins.
  */
 export function createPassport(accounts: AccountsService) {
   const passport = new Passport();
   const strategy = (kind: AccountKind, usernameField: string) =>
-    new LocalStrategy({ usernameField, passwordField: 'password', session: false }, (login, password, done) => {
-      accounts.authenticate(kind, login, password).then(
+    new LocalStrategy({ usernameField, passwordField: 'password', session: false, passReqToCallback: true }, (req, login, password, done) => {
+      const totp = (req.body as { totp?: unknown }).totp;
+      accounts.authenticate(kind, login, password, { totp: typeof totp === 'string' ? totp : undefined }).then(
         (account) => done(null, account),
         (err: unknown) => done(err),
       );

@@ -15,12 +15,17 @@ const loginField = (req: Request) => {
   return typeof login === 'string' ? login.trim().toLowerCase() : '';
 };
 
-/** Rate limits on login and registration, per client address and per login, shared via Redis when configured. */
+/**
+ * Rate limits on login and registration, per client address and per login, shared via Redis when
+ * configured. Login limits count failed attempts only (an answer of 400 or more), so an office
+ * behind one address can sign in all day; the per-account waits are in accounts/login-throttle.ts.
+ */
 export function createRateLimits(shared: SharedState, settings: RateLimitSettings) {
-  const limiter = (prefix: string, limit: number, key: (req: Request) => string): RequestHandler =>
+  const limiter = (prefix: string, limit: number, key: (req: Request) => string, failuresOnly = false): RequestHandler =>
     rateLimit({
       windowMs: settings.windowMs,
       limit,
+      skipSuccessfulRequests: failuresOnly,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
       store: shared.rateLimitStore(prefix),
@@ -30,8 +35,8 @@ export function createRateLimits(shared: SharedState, settings: RateLimitSetting
   const ip = (req: Request) => ipKeyGenerator(req.ip ?? 'unknown');
   return {
     login: [
-      limiter('login-ip', settings.loginPerWindow * 5, ip),
-      limiter('login-account', settings.loginPerWindow, (req) => `${ip(req)}|${loginField(req)}`),
+      limiter('login-ip', settings.loginPerWindow * 5, ip, true),
+      limiter('login-account', settings.loginPerWindow, (req) => `${ip(req)}|${loginField(req)}`, true),
     ] as RequestHandler[],
     register: limiter('register', settings.registerPerWindow, ip),
     /** SMS codes cost money and can be abused to spam: per address, on top of the per-number limits */

@@ -29,6 +29,12 @@ export function allJobs(services: Services): JobDefinition[] {
       schedule: '*/10 * * * *',
       run: async ({ now }) => ({ processed: await services.complaints.escalateOverdue(now) }),
     },
+    {
+      name: 'login-throttles-purge',
+      title: '清理一天以前的登录失败记录',
+      schedule: '40 3 * * *',
+      run: async ({ now }) => ({ processed: await services.accounts.purgeThrottles(now) }),
+    },
     ...loanJobs(services.postLoan),
     {
       name: 'statements-close',

@@ -47,8 +47,12 @@ export class RateLimitedError extends AppError {
     super('rate_limited', message);
   }
 }
-export class LockedError extends AppError {
-  constructor(message: string) {
-    super('account_locked', message);
+/** A sign-in refused while a throttle holds (429), with the wait in seconds, sent as Retry-After. */
+export class LoginThrottledError extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('login_throttled', message);
   }
 }

@@ -50,10 +50,10 @@ describe('accounts: SMS codes, passwords, sessions, notifications', () => {
     await agent.get('/api/v1/me').expect(200);
     await t.container.services.accounts.requestCode(phone, 'reset_password', new Date(Date.now() + 61_000));
     const code = await readCode(t.app, phone);
-    await request(t.app).post('/api/v1/auth/password/reset').send({ phone, code, password: 'NewPassw0rd' }).expect(204);
+    await request(t.app).post('/api/v1/auth/password/reset').send({ phone, code, password: 'NewLantern-77' }).expect(204);
     await agent.get('/api/v1/me').expect(401); // the old session is over
     await request(t.app).post('/api/v1/auth/login').send({ phone, password: PASSWORD }).expect(401);
-    await request(t.app).post('/api/v1/auth/login').send({ phone, password: 'NewPassw0rd' }).expect(200);
+    await request(t.app).post('/api/v1/auth/login').send({ phone, password: 'NewLantern-77' }).expect(200);
 
     const stranger = newPhone();
     await request(t.app).post('/api/v1/auth/sms-code').send({ phone: stranger, purpose: 'reset_password' }).expect(202);

@@ -120,12 +120,18 @@ const operatorMatrix: Record<string, OperatorPermission | 'public'> = {
   'POST /admin/security/mfa/start': 'dashboard.view',
   'POST /admin/security/mfa/confirm': 'dashboard.view',
   'POST /admin/security/mfa/disable': 'dashboard.view',
+  'POST /admin/security/password': 'dashboard.view',
+  'POST /admin/security/logout-everywhere': 'dashboard.view',
+  'POST /api/admin/v1/auth/password/change': 'dashboard.view',
+  'POST /api/admin/v1/auth/logout-everywhere': 'dashboard.view',
+  'POST /api/admin/v1/staff/:id/password-reset': 'staff.manage',
   'GET /admin/staff': 'staff.manage',
   'POST /admin/staff/invitations': 'staff.manage',
   'POST /admin/staff/invitations/:id/revoke': 'staff.manage',
   'POST /admin/staff/:id/role': 'staff.manage',
   'POST /admin/staff/:id/freeze': 'staff.manage',
   'POST /admin/staff/:id/unfreeze': 'staff.manage',
+  'POST /admin/staff/:id/reset-password': 'staff.manage',
   'GET /api/admin/v1/dashboard': 'dashboard.view',
   'GET /api/admin/v1/audit': 'audit.view',
   'GET /admin/jobs': 'jobs.run',
@@ -201,12 +207,18 @@ const institutionMatrix: Record<string, InstitutionPermission | 'public'> = {
   'POST /partner/security/mfa/start': 'portal.view',
   'POST /partner/security/mfa/confirm': 'portal.view',
   'POST /partner/security/mfa/disable': 'portal.view',
+  'POST /partner/security/password': 'portal.view',
+  'POST /partner/security/logout-everywhere': 'portal.view',
+  'POST /api/partner/v1/auth/password/change': 'portal.view',
+  'POST /api/partner/v1/auth/logout-everywhere': 'portal.view',
+  'POST /api/partner/v1/staff/:id/password-reset': 'staff.manage',
   'GET /partner/staff': 'staff.manage',
   'POST /partner/staff/invitations': 'staff.manage',
   'POST /partner/staff/invitations/:id/revoke': 'staff.manage',
   'POST /partner/staff/:id/role': 'staff.manage',
   'POST /partner/staff/:id/freeze': 'staff.manage',
   'POST /partner/staff/:id/unfreeze': 'staff.manage',
+  'POST /partner/staff/:id/reset-password': 'staff.manage',
   'GET /api/partner/v1/statistics': 'statistics.view',
   'GET /api/partner/v1/products': 'products.manage',
   'POST /api/partner/v1/products': 'products.manage',
@@ -266,6 +278,9 @@ function declaredRoutes(t: TestApp, kind: 'operator' | 'institution'): DeclaredR
   );
 }
 
+/** Routes that end the caller's own sessions when allowed: the agent logs in again afterwards. */
+const endsSession = (key: string) => key.endsWith('/logout-everywhere');
+
 /** A concrete URL for a route pattern: parameters become ids that do not exist. */
 const concrete = (path: string) => path.replace(/:(\w+)/g, (_m, name: string) => (name === 'key' ? 'no-such-setting' : `missing-${name}`)).replace(/\/$/, '') || '/';
 
@@ -273,22 +288,23 @@ describe('permission matrix', () => {
   let t: TestApp;
   const agents = new Map<string, { agent: ReturnType<typeof request.agent>; csrf: string }>();
 
+  const signIn = async (kind: 'operator' | 'institution', role: string) => {
+    const [surface, username] = kind === 'operator' ? (['admin', `op.${role}`] as const) : (['partner', `a.${role}`] as const);
+    const agent = await staffAgent(t.app, surface, username);
+    const page = await agent.get(`/${surface}/`);
+    agents.set(`${kind}:${role}`, { agent, csrf: csrfFrom(page.text) });
+  };
+
   beforeAll(async () => {
     t = await startTestApp();
     const { accounts } = t.container.services;
     for (const role of operatorRoles) {
-      const username = `op.${role}`;
-      await accounts.createStaff({ kind: 'operator', username, password: PASSWORD, displayName: role, role });
-      const agent = await staffAgent(t.app, 'admin', username);
-      const page = await agent.get('/admin/');
-      agents.set(`operator:${role}`, { agent, csrf: csrfFrom(page.text) });
+      await accounts.createStaff({ kind: 'operator', username: `op.${role}`, password: PASSWORD, displayName: role, role });
+      await signIn('operator', role);
     }
     for (const role of institutionRoles) {
-      const username = `a.${role}`;
-      await accounts.createStaff({ kind: 'institution', username, password: PASSWORD, displayName: role, role, institutionId: t.fixtures.institutionA.id });
-      const agent = await staffAgent(t.app, 'partner', username);
-      const page = await agent.get('/partner/');
-      agents.set(`institution:${role}`, { agent, csrf: csrfFrom(page.text) });
+      await accounts.createStaff({ kind: 'institution', username: `a.${role}`, password: PASSWORD, displayName: role, role, institutionId: t.fixtures.institutionA.id });
+      await signIn('institution', role);
     }
   }, 120_000);
   afterAll(async () => t?.close());
@@ -314,8 +330,8 @@ describe('permission matrix', () => {
       const routes = declaredRoutes(t, kind).filter((r) => matrix[r.key] !== 'public');
       const wrong: string[] = [];
       for (const role of roles) {
-        const { agent, csrf } = agents.get(`${kind}:${role}`)!;
         for (const r of routes) {
+          const { agent, csrf } = agents.get(`${kind}:${role}`)!;
           const permission = matrix[r.key]!;
           const allowed = kind === 'operator' ? operatorCan(role, permission as OperatorPermission) : institutionCan(role, permission as InstitutionPermission);
           const url = concrete(r.path);
@@ -328,7 +344,8 @@ describe('permission matrix', () => {
                 : await agent[r.method.toLowerCase() as 'post'](url).type('form').send({ _csrf: csrf });
           const denied = res.status === 403;
           const loggedOut = res.status === 401 || (res.status === 303 && /\/login/.test(String(res.headers.location)));
-          if (loggedOut || denied === allowed) wrong.push(`${role} ${r.key}: ${res.status}${allowed ? ' (should be allowed)' : ' (should be 403)'}`);
+          if ((loggedOut && !endsSession(r.key)) || denied === allowed) wrong.push(`${role} ${r.key}: ${res.status}${allowed ? ' (should be allowed)' : ' (should be 403)'}`);
+          if (endsSession(r.key) && !denied) await signIn(kind, role);
         }
       }
       expect(wrong).toEqual([]);

@@ -38,7 +38,7 @@ describe('bad input to each endpoint', () => {
     const unsent = newPhone();
     expectFields(await request(t.app).post('/api/v1/auth/register').send({ phone: unsent, code: '123456', password: PASSWORD }), 400, 'code');
     expectFields(await request(t.app).post('/api/v1/auth/sms-code').send({ phone: '123', purpose: 'register' }), 400, 'phone');
-    expectFields(await request(t.app).post('/api/v1/auth/sms-code').send({ phone: newPhone(), purpose: 'login' }), 400, 'purpose');
+    expectFields(await request(t.app).post('/api/v1/auth/sms-code').send({ phone: newPhone(), purpose: 'unlock' }), 400, 'purpose');
     const phone = newPhone();
     expect((await register(request.agent(t.app), t.app, phone)).status).toBe(201);
     // a minute later the same number asks again and tries to register a second time

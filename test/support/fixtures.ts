@@ -1,6 +1,6 @@
 import type { Container } from '../../server/container';
 
-export const PASSWORD = 'Passw0rd!x';
+export const PASSWORD = 'Lantern-58-sky';
 
 export interface Fixtures {
   institutionA: { id: string; staff: string; productId: string };

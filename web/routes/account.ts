@@ -18,7 +18,7 @@ import { creditSelfAssessment, employmentTypes } from '../../server/modules/cata
 export function accountRoutes(r: Router, services: Services, kit: HttpKit, render: Render): void {
   const { guards, limits } = kit;
 
-  pageLoginRoutes(r, kit, render, { kind: 'consumer', title: '登录', prefix: '/', home: '/applications' });
+  pageLoginRoutes(r, kit, render, { kind: 'consumer', title: '登录', prefix: '/', home: '/applications', smsLogin: services.accounts });
 
   const showRegister = (req: Request, res: Response, extra: Record<string, unknown> = {}) =>
     render(req, res, 'register', { title: '注册', next: localPath(req.query.next ?? req.body?.next) ?? '', ...extra });
@@ -131,9 +131,8 @@ export function accountRoutes(r: Router, services: Services, kit: HttpKit, rende
   r.post('/account/password', consumer, async (req, res) => {
     try {
       const body = parse(changePasswordBody, { currentPassword: req.body.currentPassword, password: req.body.password }, '修改信息有误');
-      const account = await services.accounts.changePassword(req.account!.id, body.currentPassword, body.password);
+      const account = await services.accounts.changePassword(req.account!.id, body.currentPassword, body.password, auditActor(req));
       await establishLogin(req, account);
-      await services.audit.record(auditActor(req), { action: 'account.password_changed', objectType: 'account', objectId: account.id });
       req.session.flash = { kind: 'success', message: '密码已修改，其他设备已退出登录' };
       res.redirect(303, '/account/security');
     } catch (err) {
@@ -143,8 +142,7 @@ export function accountRoutes(r: Router, services: Services, kit: HttpKit, rende
     }
   });
   r.post('/account/logout-everywhere', consumer, async (req, res) => {
-    await services.accounts.logoutEverywhere(req.account!.id);
-    await services.audit.record(auditActor(req), { action: 'account.logout_everywhere', objectType: 'account', objectId: req.account!.id });
+    await services.accounts.logoutEverywhere(req.account!.id, auditActor(req));
     await destroySession(req);
     res.clearCookie('dc.sid').redirect(303, '/login');
   });

@@ -5,6 +5,7 @@ import { auditActor } from '../audit-actor';
 import type { HttpKit } from '../kit';
 import { parse } from '../validate';
 import { authRoutes } from './auth-routes';
+import { accountSecurityRoutes, staffPasswordResetRoute } from './account-security';
 import { auditApiRoutes } from './content-api';
 import { jobsApiRoutes } from './jobs-api';
 import { statusFilterQuery } from './schemas';
@@ -19,6 +20,8 @@ export function adminApi(services: Services, kit: HttpKit): Router {
   const finance = guards.operator('api', 'settlement.view');
 
   authRoutes(r, kit, 'operator');
+  accountSecurityRoutes(r, services, guards.operator('api', 'dashboard.view', { allowSecuritySetup: true }));
+  staffPasswordResetRoute(r, services, guards.operator('api', 'staff.manage'), 'operator');
   auditApiRoutes(r, services, kit);
   jobsApiRoutes(r, services, kit);
 

@@ -22,7 +22,6 @@ import {
   contactBlockBody,
   contactPreferencesBody,
   identityBody,
-  changePasswordBody,
   productListQuery,
   profileUpdateBody,
   noBody,
@@ -30,7 +29,9 @@ import {
   registerBody,
   resetPasswordBody,
   smsCodeBody,
+  smsLoginBody,
 } from './schemas';
+import { accountSecurityRoutes } from './account-security';
 import { OTP_RESEND_SECONDS } from '../../modules/accounts';
 import { accountJson, applicationJson, complaintJson, productJson, profileJson, scheduleJson } from './serializers';
 import { profileOf, toSearchQuery } from '../catalogue-query';
@@ -157,26 +158,21 @@ export function consumerApi(services: Services, kit: HttpKit): Router {
 
   authRoutes(r, kit, 'consumer');
 
+  /** Sign in with an SMS code (`auth/sms-code` with purpose `login` first): also while a password throttle holds. */
+  r.post('/auth/login/sms', guards.public, ...limits.login, async (req, res) => {
+    const body = parse(smsLoginBody, req.body, '登录信息有误');
+    const account = await services.accounts.loginWithCode(body.phone, body.code);
+    await establishLogin(req, account);
+    res.json({ account: accountJson(account) });
+  });
+
   r.post('/auth/password/reset', guards.public, limits.register, async (req, res) => {
     const body = parse(resetPasswordBody, req.body, '重置信息有误');
     await services.accounts.resetPassword(body);
     res.status(204).end();
   });
 
-  r.post('/auth/password/change', consumer, async (req, res) => {
-    const body = parse(changePasswordBody, req.body, '修改信息有误');
-    const account = await services.accounts.changePassword(req.account!.id, body.currentPassword, body.password);
-    await establishLogin(req, account); // this session stays; every other one ends
-    await services.audit.record(auditActor(req), { action: 'account.password_changed', objectType: 'account', objectId: account.id });
-    res.status(204).end();
-  });
-
-  r.post('/auth/logout-everywhere', consumer, async (req, res) => {
-    await services.accounts.logoutEverywhere(req.account!.id);
-    await services.audit.record(auditActor(req), { action: 'account.logout_everywhere', objectType: 'account', objectId: req.account!.id });
-    await destroySession(req);
-    res.clearCookie('dc.sid').status(204).end();
-  });
+  accountSecurityRoutes(r, services, consumer);
 
   r.get('/notifications', consumer, async (req, res) => {
     const [items, unread] = await Promise.all([services.notifications.list(req.account!.id), services.notifications.unreadCount(req.account!.id)]);

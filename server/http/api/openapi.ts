@@ -14,6 +14,7 @@ import {
   smsCodeBody,
   resetPasswordBody,
   changePasswordBody,
+  smsLoginBody,
   identityBody,
   contactPreferencesBody,
   contactBlockBody,
@@ -126,7 +127,16 @@ export function openApiDocument() {
       },
       '/api/v1/products/{id}': { get: { summary: 'One listed product', parameters: [idParam], responses: { 200: ok('Product'), 404: error } } },
       '/api/v1/auth/register': { post: { summary: 'Register a consumer and log in', requestBody: body(registerBody), responses: { 201: ok('{ account }'), 400: error, 409: error, 429: error } } },
-      '/api/v1/auth/login': { post: { summary: 'Consumer login', requestBody: body(consumerLoginBody), responses: { 200: ok('{ account }'), 400: error, 401: error, 423: error, 429: error } } },
+      '/api/v1/auth/login': {
+        post: {
+          summary: 'Consumer login. After 5 failures each further attempt waits 1, 2, 4 … minutes (429 login_throttled, Retry-After); log in with an SMS code meanwhile',
+          requestBody: body(consumerLoginBody),
+          responses: { 200: ok('{ account }'), 400: error, 401: error, 429: error },
+        },
+      },
+      '/api/v1/auth/login/sms': {
+        post: { summary: 'Consumer login with an SMS code (sms-code with purpose login first)', requestBody: body(smsLoginBody), responses: { 200: ok('{ account }'), 400: error, 401: error, 429: error } },
+      },
       '/api/v1/auth/logout': { post: { summary: 'Log out (destroys the session)', responses: { 204: { description: 'Logged out' } } } },
       '/api/v1/applications': {
         get: { summary: "The consumer's applications", security: [{ session: [] }], responses: { 200: ok('{ items }'), 401: error } },
@@ -145,7 +155,7 @@ export function openApiDocument() {
         post: { summary: 'Withdraw an application', security: [{ session: [] }], parameters: [idParam], responses: { 200: ok('Application'), 404: error, 409: error } },
       },
       '/api/v1/auth/sms-code': {
-        post: { summary: 'Send a one-time SMS code (register or reset_password); one a minute, ten a day per number', requestBody: body(smsCodeBody), responses: { 202: ok('{ sent, resendAfterSeconds }'), 400: error, 429: error } },
+        post: { summary: 'Send a one-time SMS code (register, reset_password or login; for an unknown number nothing is sent but the answer is the same); one a minute, ten a day per number', requestBody: body(smsCodeBody), responses: { 202: ok('{ sent, resendAfterSeconds }'), 400: error, 429: error } },
       },
       '/api/v1/auth/password/reset': { post: { summary: 'Reset a forgotten password with an SMS code; every session ends', requestBody: body(resetPasswordBody), responses: { 204: { description: 'Reset' }, 400: error } } },
       '/api/v1/auth/password/change': { post: { summary: 'Change the password; other sessions end', security: [{ session: [] }], requestBody: body(changePasswordBody), responses: { 204: { description: 'Changed' }, 400: error } } },
@@ -224,7 +234,19 @@ export function openApiDocument() {
       },
       '/api/partner/v1/leads/{id}/documents': { get: { summary: 'Documents of a lead (while the consent stands)', security: [{ session: [] }, { partnerKey: [] }], parameters: [idParam], responses: { 200: ok('{ items }') } } },
       '/api/partner/v1/documents/{id}': { get: { summary: 'One document’s bytes: a recorded release, audited', security: [{ session: [] }, { partnerKey: [] }], parameters: [idParam], responses: { 200: { description: 'The file' }, 403: error, 404: error } } },
-      '/api/partner/v1/auth/login': { post: { summary: 'Institution staff login', requestBody: body(staffLoginBody), responses: { 200: ok('{ account }'), 401: error } } },
+      '/api/partner/v1/auth/login': { post: { summary: 'Institution staff login (`totp` for two-step verification)', requestBody: body(staffLoginBody), responses: { 200: ok('{ account }'), 401: error, 429: error } } },
+      '/api/partner/v1/auth/password/change': {
+        post: { summary: 'Institution staff: change the own password (also to replace a one-time password); other sessions end', security: [{ session: [] }], requestBody: body(changePasswordBody), responses: { 204: { description: 'Changed' }, 400: error, 403: error } },
+      },
+      '/api/partner/v1/auth/logout-everywhere': { post: { summary: 'Institution staff: end every session of the own account', security: [{ session: [] }], responses: { 204: { description: 'Done' }, 403: error } } },
+      '/api/partner/v1/staff/{id}/password-reset': {
+        post: {
+          summary: 'Institution staff: reset a colleague’s password (admins; the colleague’s sessions end, they must set their own at next login)',
+          security: [{ session: [] }],
+          parameters: [idParam],
+          responses: { 200: ok('{ account: { id, displayName, login }, oneTimePassword }'), 403: error, 404: error, 409: error },
+        },
+      },
       '/api/partner/v1/leads': {
         get: {
           summary: "The institution's leads",
@@ -273,7 +295,19 @@ export function openApiDocument() {
       '/api/v1/loans/{id}': {
         get: { summary: 'One of the consumer’s loans: schedule, payments, how to pay, early-settlement estimate for today', security: [{ session: [] }], parameters: [idParam], responses: { 200: ok('Loan'), 401: error, 404: error } },
       },
-      '/api/admin/v1/auth/login': { post: { summary: 'Operator login', requestBody: body(staffLoginBody), responses: { 200: ok('{ account }'), 401: error } } },
+      '/api/admin/v1/auth/login': { post: { summary: 'Operator login (`totp` for two-step verification)', requestBody: body(staffLoginBody), responses: { 200: ok('{ account }'), 401: error, 429: error } } },
+      '/api/admin/v1/auth/password/change': {
+        post: { summary: 'Operators: change the own password (also to replace a one-time password); other sessions end', security: [{ session: [] }], requestBody: body(changePasswordBody), responses: { 204: { description: 'Changed' }, 400: error, 403: error } },
+      },
+      '/api/admin/v1/auth/logout-everywhere': { post: { summary: 'Operators: end every session of the own account', security: [{ session: [] }], responses: { 204: { description: 'Done' }, 403: error } } },
+      '/api/admin/v1/staff/{id}/password-reset': {
+        post: {
+          summary: 'Operators: reset a colleague’s password (admins; the colleague’s sessions end, they must set their own at next login)',
+          security: [{ session: [] }],
+          parameters: [idParam],
+          responses: { 200: ok('{ account: { id, displayName, login }, oneTimePassword }'), 403: error, 404: error, 409: error },
+        },
+      },
       '/api/admin/v1/applications': {
         get: { summary: 'All applications', security: [{ session: [] }], parameters: queryParameters(statusFilterQuery), responses: { 200: ok('{ items }'), 401: error } },
       },

@@ -7,6 +7,7 @@ import { idempotent } from '../idempotency';
 import type { HttpKit } from '../kit';
 import { parse } from '../validate';
 import { authRoutes } from './auth-routes';
+import { accountSecurityRoutes, staffPasswordResetRoute } from './account-security';
 import { leadFilterQuery, leadStatusBody, messageBody } from './schemas';
 import { toLeadFilter } from '../lead-filter';
 import { leadsCsv } from '../lead-csv';
@@ -44,6 +45,8 @@ export function partnerApi(services: Services, kit: HttpKit): Router {
   const staff = guards.institution('api', 'leads.work');
 
   authRoutes(r, kit, 'institution');
+  accountSecurityRoutes(r, services, guards.institution('api', 'portal.view', { allowSecuritySetup: true, sessionOnly: true }));
+  staffPasswordResetRoute(r, services, guards.institution('api', 'staff.manage'), 'institution');
 
   r.get('/leads', staff, async (req, res) => {
     const q = parse(leadFilterQuery, req.query, '查询参数有误');

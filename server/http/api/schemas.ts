@@ -31,14 +31,23 @@ export const registerBody = z.strictObject({
 
 export const smsCodeBody = z.strictObject({
   phone: phoneField,
-  purpose: z.enum(['register', 'reset_password'], { error: '用途为 register 或 reset_password' }),
+  purpose: z.enum(['register', 'reset_password', 'login'], { error: '用途为 register、reset_password 或 login' }),
 });
+
+/** Signing in with an SMS code instead of the password. */
+export const smsLoginBody = z.strictObject({ phone: phoneField, code: codeField });
 
 export const resetPasswordBody = z.strictObject({ phone: phoneField, code: codeField, password: newPasswordField });
 
 export const changePasswordBody = z.strictObject({
   currentPassword: z.string({ error: '请输入当前密码' }).min(1, '请输入当前密码').max(128),
   password: newPasswordField,
+});
+
+/** The same on a page, where the new password is typed twice. */
+export const changePasswordForm = changePasswordBody.extend({ confirm: z.string({ error: '请再次输入新密码' }) }).refine((b) => b.password === b.confirm, {
+  message: '两次输入的新密码不一致',
+  path: ['confirm'],
 });
 
 export const consumerLoginBody = z.strictObject({ phone: phoneField, password: passwordField });

@@ -10,7 +10,7 @@ const yuan = (fen: number | null) => (fen === null ? null : Math.round(fen) / 10
 const rate = (r: string | null) => (r === null ? null : Number(r));
 
 export function accountJson(a: SessionAccount) {
-  return { id: a.id, kind: a.kind, role: a.role, displayName: a.displayName, login: a.loginMasked, institutionId: a.institutionId };
+  return { id: a.id, kind: a.kind, role: a.role, displayName: a.displayName, login: a.loginMasked, institutionId: a.institutionId, mustChangePassword: a.mustChangePassword };
 }
 
 export function productJson(p: ProductView) {

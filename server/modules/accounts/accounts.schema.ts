@@ -25,10 +25,10 @@ export const accounts = pgTable(
     status: text('status', { enum: ['active', 'frozen', 'closed'] })
       .notNull()
       .default('active'),
-    failedLogins: integer('failed_logins').notNull().default(0),
     /** bumped by "log out everywhere" and password changes: older sessions stop working */
     sessionVersion: integer('session_version').notNull().default(0),
-    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    /** the password is a one-time password (an admin's reset, the create-operator command): it must be changed before anything else */
+    mustChangePassword: boolean('must_change_password').notNull().default(false),
     /** why an operator froze the account, shown to operators */
     frozenReason: text('frozen_reason'),
     /** TOTP secret (encrypted); MFA is on once `totpEnabledAt` is set */
@@ -84,7 +84,7 @@ export const otpCodes = pgTable(
   'otp_codes',
   {
     id: text('id').primaryKey(),
-    purpose: text('purpose', { enum: ['register', 'reset_password'] }).notNull(),
+    purpose: text('purpose', { enum: ['register', 'reset_password', 'login'] }).notNull(),
     phoneHash: text('phone_hash').notNull(),
     codeHash: text('code_hash').notNull(),
     attempts: integer('attempts').notNull().default(0),
@@ -148,4 +148,20 @@ export const staffInvitations = pgTable(
     index('staff_invitations_institution_idx').on(t.institutionId),
     check('staff_invitations_institution_check', sql`(${t.kind} = 'institution') = (${t.institutionId} is not null)`),
   ],
+);
+
+/**
+ * Failed sign-in attempts per key, with the wait they impose (login-throttle.ts). Keys are
+ * `password:<login blind index>` (kept for logins that do not exist too, so a throttle says
+ * nothing about whether an account exists) and `totp:<account id>`.
+ */
+export const loginThrottles = pgTable(
+  'login_throttles',
+  {
+    key: text('key').primaryKey(),
+    failures: integer('failures').notNull(),
+    blockedUntil: timestamp('blocked_until', { withTimezone: true }),
+    lastFailureAt: timestamp('last_failure_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('login_throttles_last_failure_idx').on(t.lastFailureAt)],
 );

@@ -1,20 +1,22 @@
 import { randomInt, timingSafeEqual } from 'node:crypto';
 import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { sqlState, UNIQUE_VIOLATION, type Database } from '../../db/client';
-import { ConflictError, LockedError, RateLimitedError, UnauthenticatedError, ValidationError } from '../../lib/errors';
+import { AppError, ConflictError, LoginThrottledError, RateLimitedError, UnauthenticatedError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { maskLogin, type PiiCipher } from '../../lib/pii';
+import type { AuditActor, AuditService } from '../audit';
 import type { NotificationsService } from '../notifications';
 import { accounts, consumerProfiles, contactBlocks, contactPreferences, otpCodes, type AccountKind } from './accounts.schema';
-import { hashPassword, passwordProblem, verifyAgainstDummy, verifyPassword } from './passwords';
+import { minutesText, passwordKey, type LoginThrottle } from './login-throttle';
+import type { MfaService } from './mfa.service';
+import { hashPassword, oneTimePassword, passwordProblem, verifyAgainstDummy, verifyPassword, type PasswordContext } from './passwords';
 
-export const MAX_FAILED_LOGINS = 5;
 export const OTP_TTL_MINUTES = 5;
 export const OTP_RESEND_SECONDS = 60;
 export const OTP_MAX_PER_DAY = 10;
 export const OTP_MAX_ATTEMPTS = 5;
-export type OtpPurpose = 'register' | 'reset_password';
-export const LOCKOUT_MINUTES = 15;
+export type OtpPurpose = 'register' | 'reset_password' | 'login';
+const otpWhat: Record<OtpPurpose, string> = { register: '注册', reset_password: '重置密码', login: '登录' };
 
 /** What a session knows about the person logged in. No PII in clear. */
 export interface SessionAccount {
@@ -28,6 +30,8 @@ export interface SessionAccount {
   sessionVersion: number;
   /** a second factor (TOTP) is set up and asked for at every login */
   mfaEnabled: boolean;
+  /** signed in with a one-time password: must set their own before anything else */
+  mustChangePassword: boolean;
 }
 
 export const PHONE_PATTERN = /^1[3-9]\d{9}$/;
@@ -76,15 +80,31 @@ function toSessionAccount(row: typeof accounts.$inferSelect): SessionAccount {
     institutionId: row.institutionId,
     sessionVersion: row.sessionVersion,
     mfaEnabled: row.totpEnabledAt !== null,
+    mustChangePassword: row.mustChangePassword,
   };
 }
+
+type AccountRow = typeof accounts.$inferSelect;
 
 export class AccountsService {
   constructor(
     private readonly db: Database,
     private readonly pii: PiiCipher,
     private readonly notifications: NotificationsService,
+    private readonly audit: AuditService,
+    private readonly mfa: MfaService,
+    private readonly throttle: LoginThrottle,
   ) {}
+
+  private loginHash(kind: AccountKind, login: string): string {
+    return this.pii.blindIndex(`${kind}:${this.normaliseLogin(kind, login)}`);
+  }
+
+  /** What a new password of this account must not contain: its phone number or username. */
+  private passwordContext(row: Pick<AccountRow, 'kind' | 'loginEnc'>): PasswordContext {
+    const login = this.pii.decrypt(row.loginEnc);
+    return row.kind === 'consumer' ? { phone: login } : { username: login };
+  }
 
   private normaliseLogin(kind: AccountKind, login: string): string {
     const trimmed = login.trim();
@@ -95,7 +115,7 @@ export class AccountsService {
     const phone = this.normaliseLogin('consumer', input.phone);
     const fields: Record<string, string> = {};
     if (!PHONE_PATTERN.test(phone)) fields.phone = '请输入 11 位中国大陆手机号';
-    const weak = passwordProblem(input.password);
+    const weak = passwordProblem(input.password, { phone });
     if (weak) fields.password = weak;
     if (Object.keys(fields).length) throw new ValidationError('注册信息有误', fields);
     return this.insert({
@@ -115,10 +135,13 @@ export class AccountsService {
     displayName: string;
     role: string;
     institutionId?: string | null;
+    /** a one-time password (the create-operator command): the person must set their own at first login */
+    mustChangePassword?: boolean;
   }, tx: Database = this.db): Promise<SessionAccount> {
-    const weak = passwordProblem(input.password);
+    const weak = passwordProblem(input.password, { username: input.username.trim() });
     if (weak) throw new ValidationError('账号信息有误', { password: weak });
     return this.insert({
+      mustChangePassword: input.mustChangePassword ?? false,
       kind: input.kind,
       login: this.normaliseLogin(input.kind, input.username),
       password: input.password,
@@ -135,6 +158,7 @@ export class AccountsService {
     displayName: string;
     role: string;
     institutionId: string | null;
+    mustChangePassword?: boolean;
   }, tx: Database = this.db): Promise<SessionAccount> {
     const passwordHash = await hashPassword(input.password);
     try {
@@ -150,6 +174,7 @@ export class AccountsService {
           displayName: input.displayName,
           role: input.role,
           institutionId: input.institutionId,
+          mustChangePassword: input.mustChangePassword ?? false,
         })
         .returning();
       return toSessionAccount(row!);
@@ -165,42 +190,70 @@ export class AccountsService {
   }
 
   /**
-   * Checks a login and password. Failures count towards a lockout; the message never says
-   * whether the account exists.
+   * Checks a login and password, and the TOTP code too when one is given for an account that has
+   * it (without one, the caller asks for it next). Failures slow the login down with growing waits
+   * (login-throttle.ts), kept per login whether or not the account exists, so no answer says
+   * whether it does. While a wait holds, only the owner gets in: with the password and a correct
+   * TOTP code (consumers use `loginWithCode`, an SMS code, instead).
    */
-  async authenticate(kind: AccountKind, login: string, password: string, now = new Date()): Promise<SessionAccount> {
-    const normalised = this.normaliseLogin(kind, login);
-    const [row] = await this.db
-      .select()
-      .from(accounts)
-      .where(and(eq(accounts.kind, kind), eq(accounts.loginHash, this.pii.blindIndex(`${kind}:${normalised}`))));
+  async authenticate(kind: AccountKind, login: string, password: string, options: { totp?: string; now?: Date } = {}): Promise<SessionAccount> {
+    const now = options.now ?? new Date();
+    const loginHash = this.loginHash(kind, login);
+    const [row] = await this.db.select().from(accounts).where(and(eq(accounts.kind, kind), eq(accounts.loginHash, loginHash)));
+    const wait = await this.throttle.attempt(passwordKey(loginHash), now);
+    if (wait > 0) return this.signInWhileThrottled(kind, row, password, options.totp, wait, now);
     const wrong = kind === 'consumer' ? '手机号或密码错误' : '用户名或密码错误';
     if (!row) {
       await verifyAgainstDummy(password);
       throw new UnauthenticatedError(wrong);
     }
-    if (row.lockedUntil && row.lockedUntil > now) {
-      throw new LockedError(`登录失败次数过多，账号已锁定，请 ${LOCKOUT_MINUTES} 分钟后再试`);
-    }
-    if (!(await verifyPassword(row.passwordHash, password))) {
-      const failed = row.failedLogins + 1;
-      const lock = failed >= MAX_FAILED_LOGINS;
-      await this.db
-        .update(accounts)
-        .set({
-          failedLogins: lock ? 0 : failed,
-          lockedUntil: lock ? new Date(now.getTime() + LOCKOUT_MINUTES * 60_000) : row.lockedUntil,
-        })
-        .where(eq(accounts.id, row.id));
-      if (lock) throw new LockedError(`登录失败次数过多，账号已锁定，请 ${LOCKOUT_MINUTES} 分钟后再试`);
-      throw new UnauthenticatedError(wrong);
-    }
+    if (!(await verifyPassword(row.passwordHash, password))) throw new UnauthenticatedError(wrong);
+    await this.throttle.succeeded(passwordKey(loginHash));
     if (row.status !== 'active') throw new UnauthenticatedError('账号已被冻结，请联系客服');
-    await this.db
-      .update(accounts)
-      .set({ failedLogins: 0, lockedUntil: null, lastLoginAt: sql`now()` })
-      .where(eq(accounts.id, row.id));
+    if (row.totpEnabledAt && options.totp !== undefined) await this.mfa.verify(row.id, options.totp, now);
+    await this.db.update(accounts).set({ lastLoginAt: now }).where(eq(accounts.id, row.id));
     return toSessionAccount(row);
+  }
+
+  /**
+   * A password throttle holds on this login. Nothing is learnt from the answer: without a TOTP
+   * code, or with any mistake, it is the same refusal naming the wait; the owner with a second
+   * factor passes with the right password and code.
+   */
+  private async signInWhileThrottled(kind: AccountKind, row: AccountRow | undefined, password: string, totp: string | undefined, wait: number, now: Date): Promise<SessionAccount> {
+    const alternative = kind === 'consumer' ? '，或使用短信验证码登录' : '；已开启两步验证的账号，同时填写密码和验证码即可登录';
+    const refused = new LoginThrottledError(`登录尝试过于频繁，请 ${minutesText(wait)}后再试${alternative}`, Math.ceil(wait / 1000));
+    if (totp === undefined) throw refused;
+    const right = row?.totpEnabledAt ? await verifyPassword(row.passwordHash, password) : await verifyAgainstDummy(password);
+    if (!right || row!.status !== 'active') throw refused;
+    try {
+      await this.mfa.verify(row!.id, totp, now);
+    } catch (err) {
+      if (err instanceof AppError) throw refused;
+      throw err;
+    }
+    await this.throttle.succeeded(passwordKey(row!.loginHash));
+    await this.db.update(accounts).set({ lastLoginAt: now }).where(eq(accounts.id, row!.id));
+    return toSessionAccount(row!);
+  }
+
+  /**
+   * Consumers sign in with an SMS code instead of the password (also while a password throttle
+   * holds). The code's own limits apply: one a minute and ten a day per number, five tries each;
+   * the routes add a per-address limit.
+   */
+  async loginWithCode(rawPhone: string, code: string, now = new Date()): Promise<SessionAccount> {
+    await this.verifyCode(rawPhone, 'login', code, now);
+    const [row] = await this.db.select().from(accounts).where(and(eq(accounts.kind, 'consumer'), eq(accounts.loginHash, this.loginHash('consumer', rawPhone))));
+    if (!row) throw new ValidationError('验证码有误', { code: '验证码错误或已过期，请重新获取' });
+    if (row.status !== 'active') throw new UnauthenticatedError('账号已被冻结，请联系客服');
+    await this.db.update(accounts).set({ lastLoginAt: now }).where(eq(accounts.id, row.id));
+    return toSessionAccount(row);
+  }
+
+  /** Forgets sign-in failures older than a day (a scheduled job). */
+  purgeThrottles(now = new Date()): Promise<number> {
+    return this.throttle.purge(now);
   }
 
   async findActive(kind: AccountKind, id: string): Promise<SessionAccount | undefined> {
@@ -222,8 +275,8 @@ export class AccountsService {
 
   /**
    * Sends a one-time code by SMS. At most one a minute and ten a day per number. For a
-   * password reset of an unknown number nothing is sent, but the answer is the same, so
-   * the endpoint does not tell who is registered.
+   * password reset or a login of an unknown number nothing is sent, but the answer is the same,
+   * so the endpoint does not tell who is registered.
    */
   async requestCode(rawPhone: string, purpose: OtpPurpose, now = new Date()): Promise<void> {
     const phone = this.normaliseLogin('consumer', rawPhone);
@@ -240,7 +293,7 @@ export class AccountsService {
       throw new RateLimitedError(`验证码发送过于频繁，请 ${wait} 秒后再试`);
     }
     if (recent.length >= OTP_MAX_PER_DAY) throw new RateLimitedError('今日获取验证码次数已达上限，请明天再试');
-    if (purpose === 'reset_password') {
+    if (purpose !== 'register') {
       const [existing] = await this.db.select({ id: accounts.id }).from(accounts).where(and(eq(accounts.kind, 'consumer'), eq(accounts.loginHash, phoneHash)));
       if (!existing) {
         // record the attempt (for the rate limit) but send nothing
@@ -256,8 +309,7 @@ export class AccountsService {
       codeHash: this.codeHash(purpose, phone, code),
       expiresAt: new Date(now.getTime() + OTP_TTL_MINUTES * 60_000),
     });
-    const what = purpose === 'register' ? '注册' : '重置密码';
-    await this.notifications.sendSms(phone, `otp.${purpose}`, `【贷超】验证码 ${code}，用于${what}，${OTP_TTL_MINUTES} 分钟内有效。请勿告诉他人。`);
+    await this.notifications.sendSms(phone, `otp.${purpose}`, `【贷超】验证码 ${code}，用于${otpWhat[purpose]}，${OTP_TTL_MINUTES} 分钟内有效。请勿告诉他人。`);
   }
 
   /** Checks and consumes a code; five wrong tries burn it. */
@@ -295,53 +347,72 @@ export class AccountsService {
 
   /** Registration by SMS code and password. */
   async registerWithCode(input: { phone: string; password: string; code: string; displayName?: string }): Promise<SessionAccount> {
-    const weak = passwordProblem(input.password);
+    const weak = passwordProblem(input.password, { phone: this.normaliseLogin('consumer', input.phone) });
     if (weak) throw new ValidationError('注册信息有误', { password: weak });
     await this.verifyCode(input.phone, 'register', input.code);
     return this.registerConsumer(input);
   }
 
-  private async setPassword(accountId: string, password: string): Promise<void> {
-    await this.db
+  /**
+   * The one place a password is written: every session ends (the version moves on), sign-in
+   * failures are forgotten, and `mustChange` marks a one-time password.
+   */
+  private async writePassword(row: Pick<AccountRow, 'id' | 'loginHash'>, password: string, mustChange: boolean, tx: Database = this.db): Promise<void> {
+    await tx
       .update(accounts)
-      .set({
-        passwordHash: await hashPassword(password),
-        sessionVersion: sql`${accounts.sessionVersion} + 1`,
-        failedLogins: 0,
-        lockedUntil: null,
-      })
-      .where(eq(accounts.id, accountId));
+      .set({ passwordHash: await hashPassword(password), sessionVersion: sql`${accounts.sessionVersion} + 1`, mustChangePassword: mustChange })
+      .where(eq(accounts.id, row.id));
+    await this.throttle.succeeded(passwordKey(row.loginHash), tx);
   }
 
   /** Forgotten password: a code sent to the phone, then a new password; every session ends. */
   async resetPassword(input: { phone: string; code: string; password: string }): Promise<void> {
-    const weak = passwordProblem(input.password);
+    const phone = this.normaliseLogin('consumer', input.phone);
+    const weak = passwordProblem(input.password, { phone });
     if (weak) throw new ValidationError('新密码不符合要求', { password: weak });
     await this.verifyCode(input.phone, 'reset_password', input.code);
-    const phone = this.normaliseLogin('consumer', input.phone);
     const [row] = await this.db
-      .select({ id: accounts.id })
+      .select({ id: accounts.id, loginHash: accounts.loginHash })
       .from(accounts)
-      .where(and(eq(accounts.kind, 'consumer'), eq(accounts.loginHash, this.pii.blindIndex(`consumer:${phone}`))));
+      .where(and(eq(accounts.kind, 'consumer'), eq(accounts.loginHash, this.loginHash('consumer', phone))));
     if (!row) throw new ValidationError('验证码有误', { code: '验证码错误或已过期，请重新获取' });
-    await this.setPassword(row.id, input.password);
+    await this.writePassword(row, input.password, false);
+    await this.audit.record({ kind: 'consumer', id: row.id }, { action: 'account.password_reset', objectType: 'account', objectId: row.id });
   }
 
-  /** Change password knowing the current one; every other session ends. */
-  async changePassword(accountId: string, current: string, next: string): Promise<SessionAccount> {
+  /**
+   * Change password knowing the current one (consumers and staff alike, also after a one-time
+   * password); every session ends, the caller keeps its own by logging in again with the result.
+   */
+  async changePassword(accountId: string, current: string, next: string, actor: AuditActor): Promise<SessionAccount> {
     const [row] = await this.db.select().from(accounts).where(eq(accounts.id, accountId));
     if (!row || !(await verifyPassword(row.passwordHash, current))) {
       throw new ValidationError('当前密码不正确', { currentPassword: '当前密码不正确' });
     }
-    const weak = passwordProblem(next);
+    const weak = current === next ? '新密码不能与当前密码相同' : passwordProblem(next, this.passwordContext(row));
     if (weak) throw new ValidationError('新密码不符合要求', { password: weak });
-    await this.setPassword(accountId, next);
+    await this.writePassword(row, next, false);
+    await this.audit.record(actor, { action: 'account.password_changed', objectType: 'account', objectId: accountId });
     return (await this.findActive(row.kind, accountId))!;
   }
 
+  /**
+   * Replaces the password of an account with a one-time password, returned once: every session
+   * ends and the person must set their own at the next login. For an admin's reset of a colleague
+   * (StaffService checks who may), inside the caller's transaction.
+   */
+  async issueOneTimePassword(accountId: string, tx: Database = this.db): Promise<string> {
+    const [row] = await tx.select({ id: accounts.id, loginHash: accounts.loginHash }).from(accounts).where(eq(accounts.id, accountId));
+    if (!row) throw new Error(`no account ${accountId}`);
+    const password = oneTimePassword();
+    await this.writePassword(row, password, true, tx);
+    return password;
+  }
+
   /** Ends every session of the account, on every device. */
-  async logoutEverywhere(accountId: string): Promise<void> {
+  async logoutEverywhere(accountId: string, actor: AuditActor): Promise<void> {
     await this.db.update(accounts).set({ sessionVersion: sql`${accounts.sessionVersion} + 1` }).where(eq(accounts.id, accountId));
+    await this.audit.record(actor, { action: 'account.logout_everywhere', objectType: 'account', objectId: accountId });
   }
 
   /** The consumer's phone number in clear, for a consented release or their own export. */

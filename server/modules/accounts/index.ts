@@ -1,5 +1,6 @@
-export { AccountsService, PHONE_PATTERN, MAX_FAILED_LOGINS, LOCKOUT_MINUTES, OTP_RESEND_SECONDS, type OtpPurpose, type SessionAccount, type ConsumerProfile, type ContactPreferences } from './accounts.service';
-export { passwordProblem } from './passwords';
+export { AccountsService, PHONE_PATTERN, OTP_RESEND_SECONDS, type OtpPurpose, type SessionAccount, type ConsumerProfile, type ContactPreferences } from './accounts.service';
+export { passwordProblem, type PasswordContext } from './passwords';
+export { LoginThrottle, FREE_FAILURES, waitAfter } from './login-throttle';
 export type { AccountKind } from './accounts.schema';
 export { StaffService, INVITATION_DAYS, rolesFor, type Invitation, type StaffKind, type StaffMember } from './staff.service';
 export { MfaService, mfaRequiredFor } from './mfa.service';

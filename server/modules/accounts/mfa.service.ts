@@ -1,11 +1,12 @@
 import { and, eq, isNull, or, lt } from 'drizzle-orm';
 import { Secret, TOTP } from 'otpauth';
 import type { Database } from '../../db/client';
-import { ConflictError, UnauthenticatedError, ValidationError } from '../../lib/errors';
+import { ConflictError, LoginThrottledError, UnauthenticatedError, ValidationError } from '../../lib/errors';
 import type { PiiCipher } from '../../lib/pii';
 import type { AuditActor, AuditService } from '../audit';
 import { accounts } from './accounts.schema';
 import type { SessionAccount } from './accounts.service';
+import { minutesText, totpKey, type LoginThrottle } from './login-throttle';
 
 const PERIOD = 30;
 const totpFor = (secret: string, label: string) => new TOTP({ issuer: '贷超', label, algorithm: 'SHA1', digits: 6, period: PERIOD, secret: Secret.fromBase32(secret) });
@@ -24,6 +25,7 @@ export class MfaService {
     private readonly db: Database,
     private readonly pii: PiiCipher,
     private readonly audit: AuditService,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   /** Starts (or restarts) set-up: a new secret, not yet in force until a code confirms it. */
@@ -51,10 +53,15 @@ export class MfaService {
     await this.audit.record(actor, { action: 'mfa.enabled', objectType: 'account', objectId: account.id });
   }
 
-  /** Checks a login's second factor; refuses wrong, stale or replayed codes. */
+  /**
+   * Checks a login's second factor; refuses wrong, stale or replayed codes. Failures are counted
+   * per account, from whatever address they come, with the same growing waits as passwords.
+   */
   async verify(accountId: string, code: string, now = new Date()): Promise<void> {
     const [row] = await this.db.select({ enc: accounts.totpSecretEnc, on: accounts.totpEnabledAt, last: accounts.totpLastStep }).from(accounts).where(eq(accounts.id, accountId));
     if (!row?.enc || !row.on) throw new UnauthenticatedError('未开启两步验证');
+    const wait = await this.throttle.attempt(totpKey(accountId), now);
+    if (wait > 0) throw new LoginThrottledError(`验证码错误次数过多，请 ${minutesText(wait)}后再试`, Math.ceil(wait / 1000));
     const step = this.matchingStep(this.pii.decrypt(row.enc), code, now);
     if (step === undefined) throw new UnauthenticatedError('验证码不正确');
     // claim the step atomically: the same code cannot log in twice, even concurrently
@@ -64,6 +71,7 @@ export class MfaService {
       .where(and(eq(accounts.id, accountId), or(isNull(accounts.totpLastStep), lt(accounts.totpLastStep, step))))
       .returning({ id: accounts.id });
     if (!claimed) throw new UnauthenticatedError('验证码已使用，请等待下一个验证码');
+    await this.throttle.succeeded(totpKey(accountId));
   }
 
   /** Turns MFA off (an operator resetting a colleague's lost phone, or the person themselves where it is optional). */

@@ -8,6 +8,7 @@ import type { PiiCipher } from '../../lib/pii';
 import { withTransaction } from '../../lib/tx';
 import type { AuditActor, AuditService } from '../audit';
 import { accounts, staffInvitations } from './accounts.schema';
+import { oneTimePassword } from './passwords';
 import { type AccountsService, type SessionAccount, PHONE_PATTERN } from './accounts.service';
 import { institutionRoles, operatorRoles } from './permissions';
 
@@ -206,6 +207,50 @@ export class StaffService {
   }
 
   /**
+   * An admin resets a colleague's password (institution admins within their institution, super
+   * admins for operators; 404 outside the scope, 409 for one's own: change it instead). The
+   * colleague's sessions all end, and the one-time password returned here, shown once to the
+   * admin, must be replaced at their next login.
+   */
+  async resetPassword(scope: { kind: StaffKind; institutionId?: string | null }, accountId: string, actor: AuditActor): Promise<{ member: StaffMember; oneTimePassword: string }> {
+    if (accountId === actor.id) throw new ConflictError('own_account', '不能重置自己的密码，请在账号安全中修改', { password: '不能重置自己的密码，请在账号安全中修改' });
+    const { member } = await this.memberIn(scope, accountId);
+    const password = await withTransaction(this.db, async (tx) => {
+      const issued = await this.accountsService.issueOneTimePassword(accountId, tx);
+      await this.audit.record(actor, { action: 'staff.password_reset', objectType: 'account', objectId: accountId, detail: { kind: scope.kind, institutionId: scope.institutionId ?? null } }, tx);
+      return issued;
+    });
+    return { member, oneTimePassword: password };
+  }
+
+  /**
+   * The first operator of a new deployment (the `create-operator` command): a super admin with a
+   * one-time password, which must be replaced at first login (and TOTP set up where required).
+   * Refused once any super admin exists, so the command cannot be used to take over.
+   */
+  async createFirstOperator(input: { username: string; displayName: string }, actor: AuditActor): Promise<{ account: SessionAccount; oneTimePassword: string }> {
+    const username = input.username.trim().toLowerCase();
+    const fields: Record<string, string> = {};
+    if (!USERNAME.test(username)) fields.username = '用户名为 3–32 位小写字母、数字或 . _ -，以字母开头';
+    if (!input.displayName.trim() || input.displayName.trim().length > 30) fields.displayName = '请填写 1–30 字的姓名';
+    if (Object.keys(fields).length) throw new ValidationError('账号信息有误', fields);
+    return withTransaction(this.db, async (tx) => {
+      // one at a time: two commands started together cannot both create a first operator
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext('create-first-operator'))`);
+      const [existing] = await tx.select({ id: accounts.id }).from(accounts).where(and(eq(accounts.kind, 'operator'), eq(accounts.role, 'super_admin')));
+      if (existing) throw new ConflictError('operator_exists', '已存在超级管理员：请由其在运营后台邀请新成员或重置密码');
+      let password = oneTimePassword();
+      while (password.toLowerCase().includes(username)) password = oneTimePassword();
+      const account = await this.accountsService.createStaff(
+        { kind: 'operator', username, password, displayName: input.displayName.trim(), role: 'super_admin', mustChangePassword: true },
+        tx,
+      );
+      await this.audit.record(actor, { action: 'staff.first_operator_created', objectType: 'account', objectId: account.id }, tx);
+      return { account, oneTimePassword: password };
+    });
+  }
+
+  /**
    * Freezes or unfreezes any account with a reason. Freezing ends every session at once (the
    * session version moves on) and the person cannot log in until unfrozen.
    */
@@ -218,7 +263,7 @@ export class StaffService {
       if ((row.status === 'frozen') === frozen) throw new ConflictError('unchanged', frozen ? '账号已是冻结状态' : '账号未被冻结');
       await tx
         .update(accounts)
-        .set(frozen ? { status: 'frozen', frozenReason: why, sessionVersion: sql`${accounts.sessionVersion} + 1` } : { status: 'active', frozenReason: null, failedLogins: 0, lockedUntil: null })
+        .set(frozen ? { status: 'frozen', frozenReason: why, sessionVersion: sql`${accounts.sessionVersion} + 1` } : { status: 'active', frozenReason: null })
         .where(eq(accounts.id, accountId));
       await this.audit.record(actor, { action: frozen ? 'account.frozen' : 'account.unfrozen', objectType: 'account', objectId: accountId, detail: { reason: why } }, tx);
     });
