@@ -47,6 +47,13 @@ export class RateLimitedError extends AppError {
     super('rate_limited', message);
   }
 }
+/** A shared service the request needs cannot be reached right now (the session store or job locks while Redis is down): try again shortly. */
+export class ServiceUnavailableError extends AppError {
+  constructor(message = '服务暂时不可用，请稍后再试', options?: { cause?: unknown }) {
+    super('service_unavailable', message);
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}
 export class LockedError extends AppError {
   constructor(message: string) {
     super('account_locked', message);

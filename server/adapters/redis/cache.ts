@@ -43,10 +43,18 @@ export class MemoryCache extends BaseCache {
   }
 }
 
+/**
+ * The cache in Redis. Redis being unreachable is a miss, never an error: `get` finds nothing,
+ * `set` stores nothing, and an `invalidate` that could not be written is written again as soon
+ * as Redis is back (entries expire after their TTL in any case).
+ */
 export class RedisCache extends BaseCache {
+  private readonly pendingInvalidations = new Set<string>();
   constructor(
     private readonly client: RedisClient,
     private readonly prefix: string,
+    /** reports a failed call (logged once per outage) */
+    private readonly report: (err: unknown) => unknown = () => undefined,
   ) {
     super();
   }
@@ -55,13 +63,32 @@ export class RedisCache extends BaseCache {
     return `${this.prefix}cache:${ns}:${version}:${key}`;
   }
   async get<T>(ns: string, key: string) {
-    const raw = await this.client.get(await this.k(ns, key));
-    return raw === null ? undefined : (JSON.parse(raw) as T);
+    try {
+      const raw = await this.client.get(await this.k(ns, key));
+      return raw === null ? undefined : (JSON.parse(raw) as T);
+    } catch (err) {
+      this.report(err);
+      return undefined;
+    }
   }
   async set(ns: string, key: string, value: unknown, ttlSeconds: number) {
-    await this.client.set(await this.k(ns, key), JSON.stringify(value), { expiration: { type: 'EX', value: ttlSeconds } });
+    try {
+      await this.client.set(await this.k(ns, key), JSON.stringify(value), { expiration: { type: 'EX', value: ttlSeconds } });
+    } catch (err) {
+      this.report(err);
+    }
   }
   async invalidate(ns: string) {
-    await this.client.incr(`${this.prefix}cache-version:${ns}`);
+    try {
+      await this.client.incr(`${this.prefix}cache-version:${ns}`);
+      this.pendingInvalidations.delete(ns);
+    } catch (err) {
+      this.report(err);
+      this.pendingInvalidations.add(ns);
+    }
+  }
+  /** Writes the invalidations that failed while Redis was down (called when it is back). */
+  async replayInvalidations(): Promise<void> {
+    for (const ns of [...this.pendingInvalidations]) await this.invalidate(ns);
   }
 }

@@ -2,35 +2,89 @@ import { RedisStore } from 'connect-redis';
 import session from 'express-session';
 import createMemoryStore from 'memorystore';
 import { RedisStore as RateLimitRedisStore, type RedisReply } from 'rate-limit-redis';
-import type { Store as RateLimitStore } from 'express-rate-limit';
-import { createClient } from 'redis';
+import type { Logger as RateLimitLogger, Store as RateLimitStore } from 'express-rate-limit';
+import { createClient, ErrorReply } from 'redis';
+import { ServiceUnavailableError } from '../../lib/errors';
+import type { Logger } from '../../lib/logger';
 import { MemoryCache, RedisCache, type Cache } from './cache';
 import { MemoryLocks, RedisLocks, type LockManager } from './lock';
 
 export type { Cache } from './cache';
 export type { Lease, LockManager } from './lock';
 
+/**
+ * How the app treats Redis: fail fast, never wait for it. No offline queue (a command while
+ * disconnected fails at once instead of waiting for a reconnect), short connect and command
+ * timeouts, and reconnecting in the background for ever, at most a second apart.
+ */
+export const REDIS_TIMEOUTS = { connectMs: 2_000, commandMs: 1_000, maxReconnectDelayMs: 1_000 } as const;
+
 function newClient(url: string) {
-  return createClient({ url });
+  return createClient({
+    url,
+    disableOfflineQueue: true,
+    commandOptions: { timeout: REDIS_TIMEOUTS.commandMs },
+    socket: {
+      connectTimeout: REDIS_TIMEOUTS.connectMs,
+      // never gives up: 50 ms, 100 ms, … up to a second between attempts, with jitter so instances do not retry in step
+      reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, REDIS_TIMEOUTS.maxReconnectDelayMs) + Math.floor(Math.random() * 100),
+    },
+  });
 }
 export type RedisClient = ReturnType<typeof newClient>;
 
+/** What each use of Redis tells a person when Redis cannot be reached. */
+const unavailableMessages = {
+  sessions: '登录服务暂时不可用，请稍后再试（浏览产品不受影响）',
+  'rate limits': '服务暂时不可用，请稍后再试',
+  cache: '服务暂时不可用，请稍后再试',
+  locks: '任务锁暂时不可用（Redis 无法连接），请稍后再试',
+} as const;
+export type SharedStateUse = keyof typeof unavailableMessages;
+
+/** The same failure is logged at most this often per use while it lasts, not once per request. */
+const REPORT_EVERY_MS = 60_000;
+
 /**
- * Shared state across app instances: sessions, rate-limit counters (and later cache and
- * locks). With REDIS_URL set these live in Redis; without it, in this process.
+ * Shared state across app instances: sessions, rate-limit counters, cache and locks. With
+ * REDIS_URL set these live in Redis; without it, in this process.
+ *
+ * While Redis is down the app keeps serving: the cache is a miss, rate limits let requests
+ * through, and uses that cannot do without it (sessions, job locks) fail at once with a
+ * `ServiceUnavailableError` (503). Each kind of failure is logged once per outage.
  */
 export interface SharedState {
   mode: 'redis' | 'memory';
   client?: RedisClient;
   sessionStore: session.Store;
   rateLimitStore(prefix: string): RateLimitStore | undefined;
+  /** for express-rate-limit: its per-request "error from store" lines are left out (the outage is reported once here) */
+  rateLimitLogger: RateLimitLogger;
   cache: Cache;
   locks: LockManager;
+  /** false while Redis cannot be reached (a command would fail at once); always true in process */
+  available(): boolean;
+  /** Turns a failed Redis call into a `ServiceUnavailableError` for `use`, logged once per outage; a reply error of Redis itself is returned as is. */
+  unavailable(use: SharedStateUse, err: unknown): Error;
+  /** Calls `listener` each time Redis can be reached again after an outage (not at the first connection). */
+  onRecover(listener: () => void): void;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function connectSharedState(redisUrl: string | undefined, keyPrefix = 'dc:'): Promise<SharedState> {
+export interface SharedStateOptions {
+  logger?: Logger;
+}
+
+export async function connectSharedState(redisUrl: string | undefined, keyPrefix = 'dc:', options: SharedStateOptions = {}): Promise<SharedState> {
+  const { logger } = options;
+  const rateLimitLogger: RateLimitLogger = {
+    warn: (err, message) => logger?.warn({ err }, message ?? 'express-rate-limit'),
+    error: (err, message) => {
+      if (err instanceof ServiceUnavailableError) return; // already reported by unavailable()
+      logger?.error({ err }, message ?? 'express-rate-limit');
+    },
+  };
   if (!redisUrl) {
     const MemoryStore = createMemoryStore(session);
     const store = new MemoryStore({ checkPeriod: 10 * 60_000 });
@@ -38,36 +92,109 @@ export async function connectSharedState(redisUrl: string | undefined, keyPrefix
       mode: 'memory',
       sessionStore: store,
       rateLimitStore: () => undefined, // express-rate-limit's own in-memory store
+      rateLimitLogger,
       cache: new MemoryCache(),
       locks: new MemoryLocks(),
+      available: () => true,
+      unavailable: (_use, err) => (err instanceof Error ? err : new Error(String(err))),
+      onRecover: () => {},
       ping: async () => {},
       close: async () => {
         (store as unknown as { stopInterval?: () => void }).stopInterval?.();
       },
     };
   }
+
   const client = newClient(redisUrl);
-  client.on('error', () => {
-    /* reconnects on its own; /readyz reports it */
+  const reported = new Map<SharedStateUse, number>();
+  const recoverListeners: (() => void)[] = [];
+  let down = false;
+  let connected = false;
+  client.on('error', (err: unknown) => {
+    // reconnects on its own (reconnectStrategy); this fires on every failed attempt, so say it once
+    if (down || !connected) return;
+    down = true;
+    logger?.warn({ err }, 'Redis unreachable: serving without it (cache misses, rate limits pass, sign-in answers 503), reconnecting in the background');
   });
+  client.on('ready', () => {
+    if (!connected) {
+      connected = true;
+      return;
+    }
+    reported.clear();
+    if (!down) return;
+    down = false;
+    logger?.info('Redis reachable again');
+    for (const listener of recoverListeners) listener();
+  });
+
+  const unavailable = (use: SharedStateUse, err: unknown): Error => {
+    if (err instanceof ErrorReply || err instanceof ServiceUnavailableError) return err; // Redis answered, or already translated
+    const last = reported.get(use);
+    if (last === undefined || Date.now() - last >= REPORT_EVERY_MS) {
+      reported.set(use, Date.now());
+      logger?.warn({ err, use }, `Redis unavailable for ${use}`);
+    }
+    return new ServiceUnavailableError(unavailableMessages[use], { cause: err });
+  };
+
   await client.connect();
+  const cache = new RedisCache(client, keyPrefix, (err) => unavailable('cache', err));
+  recoverListeners.push(() => void cache.replayInvalidations());
   return {
     mode: 'redis',
     client,
-    sessionStore: new RedisStore({ client: client as never, prefix: `${keyPrefix}sess:` }),
+    sessionStore: new SessionStore({ client: client as never, prefix: `${keyPrefix}sess:` }, (err) => unavailable('sessions', err)),
     rateLimitStore: (prefix) =>
       new RateLimitRedisStore({
         prefix: `${keyPrefix}rl:${prefix}:`,
-        sendCommand: (...args: string[]) => client.sendCommand(args) as Promise<RedisReply>,
+        sendCommand: (...args: string[]) =>
+          (client.sendCommand(args) as Promise<RedisReply>).catch((err: unknown) => {
+            throw unavailable('rate limits', err); // NOSCRIPT (a restarted Redis) stays as it is: the store loads its script again
+          }),
       }),
-    cache: new RedisCache(client, keyPrefix),
-    locks: new RedisLocks(client, keyPrefix),
+    rateLimitLogger,
+    cache,
+    locks: new RedisLocks(client, keyPrefix, (err) => unavailable('locks', err)),
+    available: () => client.isReady,
+    unavailable,
+    onRecover: (listener) => {
+      recoverListeners.push(listener);
+    },
     ping: async () => {
       const pong = await client.ping();
       if (pong !== 'PONG') throw new Error(`unexpected reply ${pong}`);
     },
     close: async () => {
-      await client.quit().catch(() => undefined);
+      // close, not QUIT: it also stops reconnecting when Redis is down (a command would fail at once)
+      await client.close().catch(() => undefined);
     },
   };
+}
+
+type StoreCallback = NonNullable<Parameters<RedisStore['get']>[1]>;
+
+/** connect-redis, with Redis being unreachable reported once and answered as a `ServiceUnavailableError` (503), never a 500. */
+class SessionStore extends RedisStore {
+  constructor(
+    options: ConstructorParameters<typeof RedisStore>[0],
+    private readonly translate: (err: unknown) => Error,
+  ) {
+    super(options);
+  }
+  private wrap(cb: StoreCallback | undefined): StoreCallback | undefined {
+    return cb && ((err, data) => cb(err ? this.translate(err) : err, data));
+  }
+  override get(sid: string, cb?: StoreCallback) {
+    return super.get(sid, this.wrap(cb));
+  }
+  override set(sid: string, sess: session.SessionData, cb?: StoreCallback) {
+    return super.set(sid, sess, this.wrap(cb));
+  }
+  override touch(sid: string, sess: session.SessionData, cb?: StoreCallback) {
+    return super.touch(sid, sess, this.wrap(cb));
+  }
+  override destroy(sid: string, cb?: StoreCallback) {
+    return super.destroy(sid, this.wrap(cb));
+  }
 }

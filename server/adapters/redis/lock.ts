@@ -43,22 +43,32 @@ export class MemoryLocks implements LockManager {
 const EXTEND = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
+/** Locks in Redis. Redis being unreachable is an error (a `ServiceUnavailableError` from `report`), never a lock granted. */
 export class RedisLocks implements LockManager {
   constructor(
     private readonly client: RedisClient,
     private readonly prefix: string,
+    /** turns a failed call into the error to throw (logged once per outage) */
+    private readonly report: (err: unknown) => Error = (err) => (err instanceof Error ? err : new Error(String(err))),
   ) {}
+  private async call<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      throw this.report(err);
+    }
+  }
   async tryAcquire(name: string, ttlMs: number): Promise<Lease | null> {
     const key = `${this.prefix}lock:${name}`;
     const token = randomBytes(16).toString('hex');
-    const ok = await this.client.set(key, token, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } });
+    const ok = await this.call(() => this.client.set(key, token, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } }));
     if (ok !== 'OK') return null;
-    const fencingToken = await this.client.incr(`${this.prefix}fence:${name}`);
+    const fencingToken = await this.call(() => this.client.incr(`${this.prefix}fence:${name}`));
     return {
       fencingToken,
-      extend: async (ms) => (await this.client.eval(EXTEND, { keys: [key], arguments: [token, String(Math.round(ms))] })) === 1,
+      extend: async (ms) => (await this.call(() => this.client.eval(EXTEND, { keys: [key], arguments: [token, String(Math.round(ms))] }))) === 1,
       release: async () => {
-        await this.client.eval(RELEASE, { keys: [key], arguments: [token] });
+        await this.call(() => this.client.eval(RELEASE, { keys: [key], arguments: [token] }));
       },
     };
   }
