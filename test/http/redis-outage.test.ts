@@ -210,7 +210,6 @@ describe.skipIf(missing !== undefined)(`Redis outage${missing ? ` (skipped: ${mi
     // said once for the outage and once per use, never per request; no request failed with a 500
     expect(logs.filter((l) => l.msg.startsWith('Redis unreachable'))).toHaveLength(1);
     expect(logs.filter((l) => l.msg === 'Redis unavailable for rate limits')).toHaveLength(1);
-    expect(logs.filter((l) => l.msg === 'Redis unavailable for cache')).toHaveLength(1);
     expect(logs.filter((l) => l.msg === 'Redis unavailable for locks')).toHaveLength(1);
     expect(logs.filter((l) => l.msg.startsWith('express-rate-limit'))).toEqual([]);
     expect(logs.filter((l) => l.msg === 'request failed')).toEqual([]);
@@ -243,5 +242,32 @@ describe.skipIf(missing !== undefined)(`Redis outage${missing ? ` (skipped: ${mi
     expect(await probeScheduler.runInstant(probe.name, probeInstant, 'catch_up')).toMatchObject({ status: 'done' });
     expect(probeRuns).toBe(1);
     await probeScheduler.stop();
+  });
+
+  it('with Redis hanging (connected, not answering): pages answer within about a second, and it recovers when Redis answers', async () => {
+    const agent = request.agent(t.app);
+    expect((await agent.post('/api/v1/auth/login').send({ phone: consumer.phone, password: PASSWORD })).status).toBe(200);
+    redis.pause();
+    try {
+      // the first call to wait for Redis times out after a second; for a few seconds after that nothing waits for it
+      for (const path of ['/', '/products', `/products/${t.fixtures.institutionA.productId}`, '/healthz']) {
+        const { res, ms } = await timed(() => request(t.app).get(path));
+        expect([path, res.status]).toEqual([path, 200]);
+        expect(ms).toBeLessThan(2_000);
+      }
+      const mine = await timed(() => agent.get(`/applications/${applicationId}`));
+      expect(mine.res.status).toBe(503);
+      expect(mine.ms).toBeLessThan(2_000);
+      const ready = await timed(() => request(t.app).get('/readyz'));
+      expect(ready.res.status).toBe(503);
+      expect(ready.res.body.down).toEqual(['redis']);
+      expect(ready.ms).toBeLessThan(2_000);
+    } finally {
+      redis.resume();
+    }
+    // Redis kept its memory this time: the same session works again
+    await waitFor('readiness', async () => (await request(t.app).get('/readyz')).status === 200);
+    await waitFor('the pause after a timeout to end', async () => t.container.shared.available());
+    expect((await agent.get('/api/v1/me')).body).toMatchObject({ account: { id: consumer.id } });
   });
 });

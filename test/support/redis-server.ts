@@ -23,7 +23,8 @@ async function freePort(): Promise<number> {
 /**
  * A throwaway `redis-server` of this test's own on a free loopback port, without persistence
  * (a restart comes back empty, like a Redis that lost its memory). stop() and start() again
- * on the same port, to take Redis away from a running app and give it back.
+ * on the same port, to take Redis away from a running app and give it back; pause() and
+ * resume() to make it hang and answer again.
  */
 export async function startRedisServer() {
   const port = await freePort();
@@ -62,7 +63,15 @@ export async function startRedisServer() {
     await exited;
   };
 
+  /** SIGSTOP: connections stay open and nothing answers, like a Redis that hangs */
+  const pause = () => {
+    child?.kill('SIGSTOP');
+  };
+  const resume = () => {
+    child?.kill('SIGCONT');
+  };
+
   await start();
-  return { url: `redis://127.0.0.1:${port}`, port, start, stop };
+  return { url: `redis://127.0.0.1:${port}`, port, start, stop, pause, resume };
 }
 export type RedisServer = Awaited<ReturnType<typeof startRedisServer>>;

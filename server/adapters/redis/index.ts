@@ -3,21 +3,16 @@ import session from 'express-session';
 import createMemoryStore from 'memorystore';
 import { RedisStore as RateLimitRedisStore, type RedisReply } from 'rate-limit-redis';
 import type { Logger as RateLimitLogger, Store as RateLimitStore } from 'express-rate-limit';
-import { createClient, ErrorReply } from 'redis';
+import { createClient, ErrorReply, TimeoutError } from 'redis';
 import { ServiceUnavailableError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import { MemoryCache, RedisCache, type Cache } from './cache';
 import { MemoryLocks, RedisLocks, type LockManager } from './lock';
+import { bounded, notAnswering, REDIS_TIMEOUTS, RedisCallTimeout, type RedisUse } from './outage';
 
 export type { Cache } from './cache';
 export type { Lease, LockManager } from './lock';
-
-/**
- * How the app treats Redis: fail fast, never wait for it. No offline queue (a command while
- * disconnected fails at once instead of waiting for a reconnect), short connect and command
- * timeouts, and reconnecting in the background for ever, at most a second apart.
- */
-export const REDIS_TIMEOUTS = { connectMs: 2_000, commandMs: 1_000, maxReconnectDelayMs: 1_000 } as const;
+export { REDIS_TIMEOUTS } from './outage';
 
 function newClient(url: string) {
   return createClient({
@@ -62,7 +57,10 @@ export interface SharedState {
   rateLimitLogger: RateLimitLogger;
   cache: Cache;
   locks: LockManager;
-  /** false while Redis cannot be reached (a command would fail at once); always true in process */
+  /**
+   * false while Redis cannot be reached (a command would fail at once), and for a few seconds after
+   * a command timed out (a Redis that hangs is not asked again by every request); always true in process
+   */
   available(): boolean;
   /** Turns a failed Redis call into a `ServiceUnavailableError` for `use`, logged once per outage; a reply error of Redis itself is returned as is. */
   unavailable(use: SharedStateUse, err: unknown): Error;
@@ -110,6 +108,8 @@ export async function connectSharedState(redisUrl: string | undefined, keyPrefix
   const recoverListeners: (() => void)[] = [];
   let down = false;
   let connected = false;
+  let pausedUntil = 0;
+  const available = () => client.isReady && Date.now() >= pausedUntil;
   client.on('error', (err: unknown) => {
     // reconnects on its own (reconnectStrategy); this fires on every failed attempt, so say it once
     if (down || !connected) return;
@@ -130,6 +130,7 @@ export async function connectSharedState(redisUrl: string | undefined, keyPrefix
 
   const unavailable = (use: SharedStateUse, err: unknown): Error => {
     if (err instanceof ErrorReply || err instanceof ServiceUnavailableError) return err; // Redis answered, or already translated
+    if (err instanceof RedisCallTimeout || err instanceof TimeoutError) pausedUntil = Date.now() + REDIS_TIMEOUTS.pauseAfterTimeoutMs;
     const last = reported.get(use);
     if (last === undefined || Date.now() - last >= REPORT_EVERY_MS) {
       reported.set(use, Date.now());
@@ -139,7 +140,8 @@ export async function connectSharedState(redisUrl: string | undefined, keyPrefix
   };
 
   await client.connect();
-  const cache = new RedisCache(client, keyPrefix, (err) => unavailable('cache', err));
+  const use = (what: SharedStateUse): RedisUse => ({ available, unavailable: (err) => unavailable(what, err) });
+  const cache = new RedisCache(client, keyPrefix, use('cache'));
   recoverListeners.push(() => void cache.replayInvalidations());
   return {
     mode: 'redis',
@@ -148,21 +150,25 @@ export async function connectSharedState(redisUrl: string | undefined, keyPrefix
     rateLimitStore: (prefix) =>
       new RateLimitRedisStore({
         prefix: `${keyPrefix}rl:${prefix}:`,
-        sendCommand: (...args: string[]) =>
-          (client.sendCommand(args) as Promise<RedisReply>).catch((err: unknown) => {
+        sendCommand: async (...args: string[]) => {
+          if (!available()) throw unavailable('rate limits', notAnswering());
+          try {
+            return (await bounded(client.sendCommand(args), REDIS_TIMEOUTS.commandMs)) as RedisReply;
+          } catch (err) {
             throw unavailable('rate limits', err); // NOSCRIPT (a restarted Redis) stays as it is: the store loads its script again
-          }),
+          }
+        },
       }),
     rateLimitLogger,
     cache,
-    locks: new RedisLocks(client, keyPrefix, (err) => unavailable('locks', err)),
-    available: () => client.isReady,
+    locks: new RedisLocks(client, keyPrefix, use('locks')),
+    available,
     unavailable,
     onRecover: (listener) => {
       recoverListeners.push(listener);
     },
     ping: async () => {
-      const pong = await client.ping();
+      const pong = await bounded(client.ping(), REDIS_TIMEOUTS.commandMs);
       if (pong !== 'PONG') throw new Error(`unexpected reply ${pong}`);
     },
     close: async () => {
@@ -174,7 +180,10 @@ export async function connectSharedState(redisUrl: string | undefined, keyPrefix
 
 type StoreCallback = NonNullable<Parameters<RedisStore['get']>[1]>;
 
-/** connect-redis, with Redis being unreachable reported once and answered as a `ServiceUnavailableError` (503), never a 500. */
+/**
+ * connect-redis, with a bound on how long a call may take, and Redis being unreachable reported
+ * once and answered as a `ServiceUnavailableError` (503), never a 500 or a wait.
+ */
 class SessionStore extends RedisStore {
   constructor(
     options: ConstructorParameters<typeof RedisStore>[0],
@@ -182,19 +191,29 @@ class SessionStore extends RedisStore {
   ) {
     super(options);
   }
-  private wrap(cb: StoreCallback | undefined): StoreCallback | undefined {
-    return cb && ((err, data) => cb(err ? this.translate(err) : err, data));
+  private bounded(run: (done: StoreCallback) => Promise<unknown>, cb: StoreCallback | undefined): Promise<unknown> {
+    if (!cb) return run(cb as never);
+    let settled = false;
+    const timer = setTimeout(() => finish(new RedisCallTimeout(REDIS_TIMEOUTS.commandMs)), REDIS_TIMEOUTS.commandMs);
+    timer.unref();
+    const finish: StoreCallback = (err, data) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      cb(err ? this.translate(err) : err, data);
+    };
+    return run(finish);
   }
   override get(sid: string, cb?: StoreCallback) {
-    return super.get(sid, this.wrap(cb));
+    return this.bounded((done) => super.get(sid, done), cb);
   }
   override set(sid: string, sess: session.SessionData, cb?: StoreCallback) {
-    return super.set(sid, sess, this.wrap(cb));
+    return this.bounded((done) => super.set(sid, sess, done), cb);
   }
   override touch(sid: string, sess: session.SessionData, cb?: StoreCallback) {
-    return super.touch(sid, sess, this.wrap(cb));
+    return this.bounded((done) => super.touch(sid, sess, done), cb);
   }
   override destroy(sid: string, cb?: StoreCallback) {
-    return super.destroy(sid, this.wrap(cb));
+    return this.bounded((done) => super.destroy(sid, done), cb);
   }
 }

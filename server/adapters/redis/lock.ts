@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from './index';
+import { alwaysTry, bounded, REDIS_TIMEOUTS, notAnswering, type RedisUse } from './outage';
 
 export interface Lease {
   /** increases with every lease of the same name: a write carrying an older token is stale */
@@ -43,19 +44,19 @@ export class MemoryLocks implements LockManager {
 const EXTEND = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
-/** Locks in Redis. Redis being unreachable is an error (a `ServiceUnavailableError` from `report`), never a lock granted. */
+/** Locks in Redis. Redis being unreachable is an error (a `ServiceUnavailableError`), never a lock granted, and it is not waited for. */
 export class RedisLocks implements LockManager {
   constructor(
     private readonly client: RedisClient,
     private readonly prefix: string,
-    /** turns a failed call into the error to throw (logged once per outage) */
-    private readonly report: (err: unknown) => Error = (err) => (err instanceof Error ? err : new Error(String(err))),
+    private readonly use: RedisUse = alwaysTry,
   ) {}
   private async call<T>(work: () => Promise<T>): Promise<T> {
+    if (!this.use.available()) throw this.use.unavailable(notAnswering());
     try {
-      return await work();
+      return await bounded(work(), REDIS_TIMEOUTS.commandMs);
     } catch (err) {
-      throw this.report(err);
+      throw this.use.unavailable(err);
     }
   }
   async tryAcquire(name: string, ttlMs: number): Promise<Lease | null> {
