@@ -62,7 +62,7 @@ export interface SharedState {
    * a command timed out (a Redis that hangs is not asked again by every request); always true in process
    */
   available(): boolean;
-  /** Turns a failed Redis call into a `ServiceUnavailableError` for `use`, logged once per outage; a reply error of Redis itself is returned as is. */
+  /** Turns a failed Redis call into a `ServiceUnavailableError` for `use`, logged once per outage (a NOSCRIPT reply is returned as is). */
   unavailable(use: SharedStateUse, err: unknown): Error;
   /** Calls `listener` each time Redis can be reached again after an outage (not at the first connection). */
   onRecover(listener: () => void): void;
@@ -110,9 +110,15 @@ export async function connectSharedState(redisUrl: string | undefined, keyPrefix
   let connected = false;
   let pausedUntil = 0;
   const available = () => client.isReady && Date.now() >= pausedUntil;
+  let waitingLogged = false;
   client.on('error', (err: unknown) => {
     // reconnects on its own (reconnectStrategy); this fires on every failed attempt, so say it once
-    if (down || !connected) return;
+    if (!connected) {
+      if (!waitingLogged) logger?.warn({ err }, 'Redis not reachable at start-up: waiting for it (REDIS_URL)');
+      waitingLogged = true;
+      return;
+    }
+    if (down) return;
     down = true;
     logger?.warn({ err }, 'Redis unreachable: serving without it (cache misses, rate limits pass, sign-in answers 503), reconnecting in the background');
   });
@@ -129,7 +135,9 @@ export async function connectSharedState(redisUrl: string | undefined, keyPrefix
   });
 
   const unavailable = (use: SharedStateUse, err: unknown): Error => {
-    if (err instanceof ErrorReply || err instanceof ServiceUnavailableError) return err; // Redis answered, or already translated
+    if (err instanceof ServiceUnavailableError) return err; // already translated (and reported)
+    // a script Redis no longer has (it restarted): the caller loads it again; any other error reply (OOM, LOADING, READONLY…) is Redis unable to serve
+    if (err instanceof ErrorReply && err.message.startsWith('NOSCRIPT')) return err;
     if (err instanceof RedisCallTimeout || err instanceof TimeoutError) pausedUntil = Date.now() + REDIS_TIMEOUTS.pauseAfterTimeoutMs;
     const last = reported.get(use);
     if (last === undefined || Date.now() - last >= REPORT_EVERY_MS) {
