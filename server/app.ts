@@ -2,7 +2,6 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
-import session from 'express-session';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { createAdminApp } from '../admin';
@@ -22,14 +21,13 @@ import { createRateLimits } from './http/rate-limits';
 import { createVisitorResolver } from './http/visitor';
 import { mountStripeWebhook } from './http/stripe-webhook';
 import { deviceOf } from './http/device';
-import { readCookie } from './http/cookies';
 import { createRenderers } from './http/render';
+import { createSessionMiddleware } from './http/sessions';
 import { adminNav } from '../admin/nav';
 import { partnerNav } from '../institution-portal/nav';
 import './http/types';
 import { UnauthenticatedError } from './lib/errors';
 
-const SESSION_COOKIE = 'dc.sid';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Builds the Express app: the three surfaces, their JSON APIs, and the cross-cutting HTTP concerns. */
@@ -128,23 +126,7 @@ export function createApp(container: Container): Express {
 
   app.use(express.json({ limit: '100kb' }));
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
-  const sessions = session({
-    name: SESSION_COOKIE,
-    secret: config.sessionSecret,
-    store: container.shared.sessionStore,
-    resave: false,
-    saveUninitialized: false,
-    rolling: true,
-    cookie: { httpOnly: true, sameSite: 'lax', secure: production, maxAge: 8 * 60 * 60 * 1000 },
-  });
-  // A read-only API call without a session cookie (an app browsing the catalogue, an institution
-  // with an API key) has no session to load and will not start one: skip the machinery.
-  app.use((req, res, next) => {
-    if ((req.method === 'GET' || req.method === 'HEAD') && req.path.startsWith('/api/') && readCookie(req, SESSION_COOKIE) === undefined) {
-      return next();
-    }
-    sessions(req, res, next);
-  });
+  app.use(createSessionMiddleware(container.shared, { secret: config.sessionSecret, secure: production }));
 
   app.get('/api/openapi.json', guards.public, (_req, res) => {
     res.json(openApiDocument());

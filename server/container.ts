@@ -200,7 +200,7 @@ export async function createContainer(
     overrides.database ??
     (await openDatabase({ url: config.databaseUrl, dir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pglite') }));
   await database.migrate();
-  const shared = overrides.shared ?? (await connectSharedState(config.redisUrl, config.redisPrefix));
+  const shared = overrides.shared ?? (await connectSharedState(config.redisUrl, config.redisPrefix, { logger }));
   const pii = new PiiCipher(config.piiKeys);
   const search = createSearchIndex(config.elasticsearchUrl);
   const messages =

@@ -23,6 +23,8 @@ async function main() {
   if (worker) {
     scheduler.start();
     void scheduler.catchUp().catch((err: unknown) => logger.error({ err }, 'catching up missed jobs failed'));
+    // instants skipped while Redis (the job locks) was unreachable are caught up as soon as it is back
+    container.shared.onRecover(() => void scheduler.catchUp().catch((err: unknown) => logger.error({ err }, 'catching up missed jobs failed')));
   }
 
   const shutdown = async (signal: string) => {

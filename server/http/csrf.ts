@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import { csrfSync } from 'csrf-sync';
 import { AppError } from '../lib/errors';
+import { sessionsUnavailable } from './sessions';
 
 /**
  * Pages: a synchroniser token kept in the session, sent back in a hidden `_csrf` field (or the
@@ -11,6 +12,14 @@ const { csrfSynchronisedProtection, isRequestValid, generateToken } = csrfSync({
   errorConfig: { statusCode: 403, message: 'invalid csrf token', code: 'EBADCSRFTOKEN' },
 });
 export const pageCsrf: RequestHandler = (req, res, next) => {
+  // no session (its store is unreachable): a form cannot be given a token, so a page with one answers 503
+  // (writes were already refused by the session middleware)
+  if (req.sessionStoreDown) {
+    req.csrfToken = () => {
+      throw sessionsUnavailable();
+    };
+    return next();
+  }
   // multipart bodies are parsed by the upload route itself, which checks the token right after;
   // the page it shows again (a form with an error) still needs the token for the next attempt
   if (req.is('multipart/form-data')) {

@@ -68,6 +68,7 @@ const statusByCode: Record<string, number> = {
   unsupported_media_type: 415,
   rate_limited: 429,
   login_throttled: 429,
+  service_unavailable: 503,
 };
 
 export interface ErrorBody {
@@ -114,10 +115,12 @@ const surfaceLogin = { web: loginPaths.consumer, partner: loginPaths.institution
 export function createErrorHandler(logger: Logger, renderers: SurfaceRenderers): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const { status, body } = describeError(err);
-    if (status >= 500) logger.error({ err, reqId: req.id }, 'request failed');
+    // a 503 is an outage the shared state already reported once (server/adapters/redis), not a failure per request
+    if (status >= 500 && status !== 503) logger.error({ err, reqId: req.id }, 'request failed');
     else logger.debug({ code: body.code, reqId: req.id }, 'request refused');
     if (res.headersSent) return;
     if (err instanceof LoginThrottledError) res.set('Retry-After', String(err.retryAfterSeconds));
+    if (status === 503) res.setHeader('Retry-After', '30');
     if (req.originalUrl.startsWith('/api/') || req.originalUrl.startsWith('/webhooks/')) {
       res.status(status).json({ error: { ...body, requestId: req.id ? String(req.id) : undefined } });
       return;

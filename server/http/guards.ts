@@ -4,6 +4,7 @@ import type { Services } from '../container';
 import { ForbiddenError, UnauthenticatedError } from '../lib/errors';
 import { institutionCan, operatorCan, type InstitutionPermission, type OperatorPermission } from '../modules/accounts/permissions';
 import { mfaRequiredFor } from '../modules/accounts/mfa.service';
+import { sessionsUnavailable } from './sessions';
 
 const GUARD = Symbol.for('daichao.guard');
 
@@ -45,6 +46,8 @@ export function createGuards(services: Pick<Services, 'accounts' | 'institutions
   }
 
   function refuse(req: Request, res: Response, next: NextFunction, mode: Mode, kind: AccountKind) {
+    // no session could be read (Redis down): whether someone is signed in is unknown, so not a login redirect but a 503
+    if (req.sessionStoreDown) return next(sessionsUnavailable());
     if (mode === 'api') return next(new UnauthenticatedError());
     const target = `${loginPaths[kind]}?next=${encodeURIComponent(req.originalUrl)}`;
     res.redirect(303, target);

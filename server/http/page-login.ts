@@ -54,7 +54,7 @@ export function pageLoginRoutes(
   });
   // the second step for accounts with TOTP: the password was right, now the code
   const pending = (req: Request) => {
-    const p = req.session.mfaPending;
+    const p = req.session?.mfaPending; // no session while its store is unreachable
     return p && p.kind === surface.kind && Date.now() - p.at < MFA_STEP_MS ? p : undefined;
   };
   const showMfa = (req: Request, res: Response, extra: Record<string, unknown> = {}) => render(req, res, 'login-mfa', { title: '两步验证', action: `${loginPath}/mfa`, ...extra });

@@ -29,6 +29,9 @@ export function createRateLimits(shared: SharedState, settings: RateLimitSetting
       standardHeaders: 'draft-8',
       legacyHeaders: false,
       store: shared.rateLimitStore(prefix),
+      // Redis down: let the request through rather than refuse everyone; the outage is logged once, not per request
+      passOnStoreError: true,
+      logger: shared.rateLimitLogger,
       keyGenerator: key,
       handler: (_req, _res, next) => next(new RateLimitedError('尝试次数过多，请 15 分钟后再试')),
     });

@@ -63,7 +63,8 @@ export function createRenderer(surface: keyof typeof surfaceDirs, cache: boolean
       can,
       ...(req.account ? (({ items, groups }) => ({ nav: items, navGroups: groups }))(visibleNav(nav, can, req.path)) : { nav: [], navGroups: [] }),
       roleLabel: req.account ? roleLabels[req.account.role as keyof typeof roleLabels] ?? req.account.role : undefined,
-      csrfToken: req.csrfToken?.(),
+      // made when a form on the page asks for it, so a page without a form starts no session
+      csrfToken: req.csrfToken ? () => req.csrfToken!() : undefined,
       flash,
       currentPath: req.originalUrl,
     } as never);

@@ -23,6 +23,8 @@ declare global {
       /** 'session' or 'api_key' */
       authMethod?: 'session' | 'api_key';
       id?: string | number | object;
+      /** the session store (Redis) could not be reached for this request: served without a session (server/http/sessions.ts) */
+      sessionStoreDown?: true;
     }
   }
 }

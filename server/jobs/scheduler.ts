@@ -149,14 +149,23 @@ export class Scheduler {
     const work = new AbortController();
     const onShutdown = () => work.abort(this.shutdown.signal.reason);
     this.shutdown.signal.addEventListener('abort', onShutdown, { once: true });
+    const renewEveryMs = Math.max(50, Math.floor(this.lockTtlMs / 3));
+    // the lock is ours until at least `confirmedAt + lockTtlMs` (measured from before the call that set it)
+    let confirmedAt = Date.now();
     const renewal = setInterval(() => {
+      const sentAt = Date.now();
       lease.extend(this.lockTtlMs).then(
         (kept) => {
-          if (!kept) work.abort(new Error('lost the job lock'));
+          if (kept) confirmedAt = sentAt;
+          else work.abort(new Error('lost the job lock'));
         },
-        () => undefined, // Redis unreachable for a moment: try again at the next renewal
+        () => {
+          // the lock service cannot be reached: try again at the next renewal, unless the lock may expire
+          // before then; past that another instance could take it, so stop rather than run twice
+          if (Date.now() + renewEveryMs >= confirmedAt + this.lockTtlMs) work.abort(new Error('任务锁无法续期（Redis 无法连接），已停止，以免与其他实例重复运行'));
+        },
       );
-    }, Math.max(50, Math.floor(this.lockTtlMs / 3)));
+    }, renewEveryMs);
     renewal.unref();
     try {
       const claim = await runs.claim({ jobName: name, scheduledFor: instant, trigger, requestedBy, ...holder }, this.clock());
@@ -180,11 +189,27 @@ export class Scheduler {
     }
   }
 
+  /**
+   * The job's lock, waiting up to `waitMs` while another run holds it. While the lock service
+   * cannot be reached it keeps trying until the deadline, then throws that error: the run does
+   * not happen (never without the lock), the error says why (a manual run answers 503), and the
+   * missed instant is caught up later.
+   */
   private async acquire(name: string, waitMs: number): Promise<Lease | null> {
     const deadline = Date.now() + waitMs;
     for (;;) {
-      const lease = await this.options.locks.tryAcquire(`job:${name}`, this.lockTtlMs);
-      if (lease || Date.now() >= deadline || this.shutdown.signal.aborted) return lease;
+      let lease: Lease | null = null;
+      let failure: unknown;
+      try {
+        lease = await this.options.locks.tryAcquire(`job:${name}`, this.lockTtlMs);
+      } catch (err) {
+        failure = err;
+      }
+      if (lease) return lease;
+      if (Date.now() >= deadline || this.shutdown.signal.aborted) {
+        if (failure !== undefined) throw failure;
+        return null;
+      }
       await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, Math.max(50, this.lockTtlMs / 10))));
     }
   }

@@ -47,6 +47,13 @@ export class RateLimitedError extends AppError {
     super('rate_limited', message);
   }
 }
+/** A shared service the request needs cannot be reached right now (the session store or job locks while Redis is down): try again shortly. */
+export class ServiceUnavailableError extends AppError {
+  constructor(message = '服务暂时不可用，请稍后再试', options?: { cause?: unknown }) {
+    super('service_unavailable', message);
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}
 /** A sign-in refused while a throttle holds (429), with the wait in seconds, sent as Retry-After. */
 export class LoginThrottledError extends AppError {
   constructor(

@@ -1,11 +1,12 @@
 import { and, eq, sql } from 'drizzle-orm';
 import cron from 'node-cron';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryLocks } from '../../server/adapters/redis/lock';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MemoryLocks, type LockManager } from '../../server/adapters/redis/lock';
 import { applicationEvents, jobRuns } from '../../server/db/schema';
 import type { JobDefinition } from '../../server/jobs/job';
 import { allJobs } from '../../server/jobs/registry';
 import { Scheduler } from '../../server/jobs/scheduler';
+import { ServiceUnavailableError } from '../../server/lib/errors';
 import { startTestApp, type TestApp } from '../support/app';
 import { databaseTargets } from '../support/database';
 import { apply, consumerAgent, csrfFrom, staffAgent } from '../support/http';
@@ -134,6 +135,49 @@ describe.each(databaseTargets())('scheduled jobs on $name', (target) => {
     expect(result.run).toMatchObject({ outcome: 'skipped_locked', trigger: 'manual', requestedBy: 'op_test' });
     await held!.release();
     expect((await scheduler.runNow('complaints-escalate')).run?.outcome).toBe('succeeded');
+  });
+
+  it('nothing runs without its lock while the lock service is down; a job that cannot renew its lock stops before the lock expires', async () => {
+    const down = new ServiceUnavailableError('任务锁暂时不可用（Redis 无法连接），请稍后再试');
+    let reachable = false;
+    const inner = new MemoryLocks();
+    const locks: LockManager = {
+      tryAcquire: async (name, ttlMs) => {
+        if (!reachable) throw down;
+        const lease = await inner.tryAcquire(name, ttlMs);
+        return lease && { ...lease, extend: async (ms) => (reachable ? lease.extend(ms) : Promise.reject(down)) };
+      },
+    };
+    let runs = 0;
+    let abortedAt = 0;
+    const job: JobDefinition = {
+      name: 'test-lock-outage',
+      title: '锁服务故障测试任务',
+      schedule: '0 6 * * *',
+      run: ({ signal }) =>
+        new Promise((_resolve, reject) => {
+          runs += 1;
+          signal.addEventListener('abort', () => ((abortedAt = Date.now()), reject(signal.reason as Error)), { once: true });
+        }),
+    };
+    const scheduler = new Scheduler([job], { locks, runs: t.container.services.jobs, lockTtlMs: 600, lockWaitMs: 200 });
+    const instant = sh('2031-07-01T06:00:00');
+    // a manual run answers 503 at once; a scheduled one keeps trying for its wait, then is not run (a catch-up runs it later)
+    await expect(scheduler.runNow(job.name)).rejects.toBe(down);
+    await expect(scheduler.runInstant(job.name, instant, 'schedule')).rejects.toBe(down);
+    expect(runs).toBe(0);
+    expect(await t.container.services.jobs.recent(job.name, 10)).toEqual([]);
+
+    // running with the lock when the lock service goes away: stopped before the 600 ms lock could lapse and be taken by another instance
+    reachable = true;
+    const running = scheduler.runInstant(job.name, instant, 'schedule');
+    await vi.waitFor(() => expect(runs).toBe(1));
+    const lostAt = Date.now();
+    reachable = false;
+    const result = await running;
+    expect(abortedAt - lostAt).toBeLessThan(600);
+    expect(result.run).toMatchObject({ outcome: 'failed', error: '任务锁无法续期（Redis 无法连接），已停止，以免与其他实例重复运行' });
+    await scheduler.stop();
   });
 
   it('/admin/jobs lists the jobs; 立即运行 runs one now, answers with the run, and is audited', async () => {

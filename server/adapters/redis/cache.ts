@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { RedisClient } from './index';
+import { alwaysTry, bounded, REDIS_TIMEOUTS, type RedisUse } from './outage';
 
 /**
  * A read-through cache with namespaces that are invalidated as a whole (by bumping the
@@ -43,10 +44,17 @@ export class MemoryCache extends BaseCache {
   }
 }
 
+/**
+ * The cache in Redis. Redis being unreachable is a miss, never an error: `get` finds nothing and
+ * `set` stores nothing (neither waits for a Redis that is down or hanging), and an `invalidate`
+ * that could not be written is kept and written before anything is read from Redis again.
+ */
 export class RedisCache extends BaseCache {
+  private readonly pendingInvalidations = new Set<string>();
   constructor(
     private readonly client: RedisClient,
     private readonly prefix: string,
+    private readonly use: RedisUse = alwaysTry,
   ) {
     super();
   }
@@ -54,14 +62,45 @@ export class RedisCache extends BaseCache {
     const version = (await this.client.get(`${this.prefix}cache-version:${ns}`)) ?? '0';
     return `${this.prefix}cache:${ns}:${version}:${key}`;
   }
-  async get<T>(ns: string, key: string) {
-    const raw = await this.client.get(await this.k(ns, key));
-    return raw === null ? undefined : (JSON.parse(raw) as T);
+  /** Runs `work` against Redis, or gives `fallback` when Redis is down or the call fails (reported once per outage). */
+  private async attempt<T>(work: () => Promise<T>, fallback: T): Promise<T> {
+    if (!this.use.available()) return fallback;
+    try {
+      return await bounded(
+        (async () => {
+          await this.flushInvalidations(); // never read an entry that an invalidation still owed would have dropped
+          return work();
+        })(),
+        REDIS_TIMEOUTS.commandMs,
+      );
+    } catch (err) {
+      this.use.unavailable(err);
+      return fallback;
+    }
   }
-  async set(ns: string, key: string, value: unknown, ttlSeconds: number) {
-    await this.client.set(await this.k(ns, key), JSON.stringify(value), { expiration: { type: 'EX', value: ttlSeconds } });
+  private async flushInvalidations() {
+    for (const ns of [...this.pendingInvalidations]) {
+      await this.client.incr(`${this.prefix}cache-version:${ns}`);
+      this.pendingInvalidations.delete(ns);
+    }
   }
-  async invalidate(ns: string) {
-    await this.client.incr(`${this.prefix}cache-version:${ns}`);
+  get<T>(ns: string, key: string): Promise<T | undefined> {
+    return this.attempt(async () => {
+      const raw = await this.client.get(await this.k(ns, key));
+      return raw === null ? undefined : (JSON.parse(raw) as T);
+    }, undefined);
+  }
+  set(ns: string, key: string, value: unknown, ttlSeconds: number): Promise<void> {
+    return this.attempt(async () => {
+      await this.client.set(await this.k(ns, key), JSON.stringify(value), { expiration: { type: 'EX', value: ttlSeconds } });
+    }, undefined);
+  }
+  invalidate(ns: string): Promise<void> {
+    this.pendingInvalidations.add(ns);
+    return this.attempt(async () => undefined, undefined);
+  }
+  /** Writes the invalidations owed since Redis went away (called when it is back). */
+  replayInvalidations(): Promise<void> {
+    return this.attempt(async () => undefined, undefined);
   }
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClient } from './index';
+import { alwaysTry, bounded, REDIS_TIMEOUTS, notAnswering, type RedisUse } from './outage';
 
 export interface Lease {
   /** increases with every lease of the same name: a write carrying an older token is stale */
@@ -43,22 +44,32 @@ export class MemoryLocks implements LockManager {
 const EXTEND = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
+/** Locks in Redis. Redis being unreachable is an error (a `ServiceUnavailableError`), never a lock granted, and it is not waited for. */
 export class RedisLocks implements LockManager {
   constructor(
     private readonly client: RedisClient,
     private readonly prefix: string,
+    private readonly use: RedisUse = alwaysTry,
   ) {}
+  private async call<T>(work: () => Promise<T>): Promise<T> {
+    if (!this.use.available()) throw this.use.unavailable(notAnswering());
+    try {
+      return await bounded(work(), REDIS_TIMEOUTS.commandMs);
+    } catch (err) {
+      throw this.use.unavailable(err);
+    }
+  }
   async tryAcquire(name: string, ttlMs: number): Promise<Lease | null> {
     const key = `${this.prefix}lock:${name}`;
     const token = randomBytes(16).toString('hex');
-    const ok = await this.client.set(key, token, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } });
+    const ok = await this.call(() => this.client.set(key, token, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } }));
     if (ok !== 'OK') return null;
-    const fencingToken = await this.client.incr(`${this.prefix}fence:${name}`);
+    const fencingToken = await this.call(() => this.client.incr(`${this.prefix}fence:${name}`));
     return {
       fencingToken,
-      extend: async (ms) => (await this.client.eval(EXTEND, { keys: [key], arguments: [token, String(Math.round(ms))] })) === 1,
+      extend: async (ms) => (await this.call(() => this.client.eval(EXTEND, { keys: [key], arguments: [token, String(Math.round(ms))] }))) === 1,
       release: async () => {
-        await this.client.eval(RELEASE, { keys: [key], arguments: [token] });
+        await this.call(() => this.client.eval(RELEASE, { keys: [key], arguments: [token] }));
       },
     };
   }
