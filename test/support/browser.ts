@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Express } from 'express';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { watchAccessibility } from './accessibility';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
@@ -27,6 +28,11 @@ export interface BrowserHarness {
   /** inline-style CSP messages, when the journey reports them as warnings instead of problems */
   cspStyleViolations: string[];
   newPage(viewport: { width: number; height: number }, who: string): Promise<{ context: BrowserContext; page: Page }>;
+  /**
+   * Waits for the accessibility checks still running (the last page a journey opened is checked
+   * when it has loaded) and returns `problems`: assert on this at the end of a journey.
+   */
+  settledProblems(): Promise<string[]>;
   shot(page: Page, name: string): Promise<Buffer>;
   close(): Promise<void>;
 }
@@ -55,6 +61,7 @@ export async function openBrowser(
   const cspStyleViolations: string[] = [];
   const contexts: BrowserContext[] = [];
   const expected = options.expected ?? [];
+  const pending = new Set<Promise<void>>();
 
   return {
     base,
@@ -76,6 +83,17 @@ export async function openBrowser(
         if (options.cspStyleAsWarning && msg.text().startsWith('Applying inline style violates')) cspStyleViolations.push(line);
         else problems.push(line);
       });
+      await watchAccessibility(
+        page,
+        who,
+        (line) => {
+          if (!problems.includes(line)) problems.push(line);
+        },
+        (check) => {
+          pending.add(check);
+          void check.finally(() => pending.delete(check));
+        },
+      );
       page.on('response', (res) => {
         if (res.status() < 400 || res.url().endsWith('/favicon.ico')) return;
         const hit = expected.find((e) => e.status === res.status() && e.url(new URL(res.url())));
@@ -83,6 +101,10 @@ export async function openBrowser(
         else problems.push(`[${who}] HTTP ${res.status()} for ${res.request().method()} ${res.url()}`);
       });
       return { context, page };
+    },
+    async settledProblems() {
+      while (pending.size) await Promise.all([...pending]);
+      return problems;
     },
     shot: (page, name) => page.screenshot({ path: path.join(SHOTS_DIR, `${options.shotPrefix}-${name}.png`), fullPage: true }),
     async close() {
