@@ -34,15 +34,21 @@ interface Report {
 const RUNNER = `;(() => {
   if (window.top !== window || !/^https?:/.test(location.href) || !window.axe) return;
   const doc = Math.random().toString(36).slice(2);
+  let announced = false;
   let started = false;
+  const announce = () => {
+    if (!announced) window.__a11yStart(doc);
+    announced = true;
+  };
   const run = () => {
     if (started) return;
     started = true;
+    announce();
     const url = location.href;
     window.axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} }, resultTypes: ['violations'] })
       .then((r) => window.__a11yReport({ doc, url, violations: r.violations }), (e) => window.__a11yReport({ doc, url, error: String(e && e.message || e) }));
   };
-  document.addEventListener('DOMContentLoaded', () => window.__a11yStart(doc));
+  document.addEventListener('DOMContentLoaded', announce);
   window.addEventListener('load', run);
   window.addEventListener('beforeunload', run);
 })();`;

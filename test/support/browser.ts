@@ -39,8 +39,10 @@ export interface BrowserHarness {
 
 /**
  * A real headless Chromium against the app on 127.0.0.1: each page records page errors,
- * console errors and HTTP ≥ 400 responses (other than favicons and the expected ones) as
- * problems; screenshots go to test-results/<prefix>-<name>.png. Fails clearly without Chromium.
+ * console errors, HTTP ≥ 400 responses (other than favicons and the expected ones) and the
+ * serious or critical accessibility findings of axe-core on every document it shows (see
+ * accessibility.ts) as problems; screenshots go to test-results/<prefix>-<name>.png. Fails
+ * clearly without Chromium.
  */
 export async function openBrowser(
   app: Express,
