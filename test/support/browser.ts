@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { Express } from 'express';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { watchAccessibility } from './accessibility';
+import { CHROMIUM_CANDIDATES, locateChromium, thisSystem } from './chromium';
 
-export const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 export const PHONE_VIEWPORT = { width: 390, height: 844 };
 export const DESKTOP_VIEWPORT = { width: 1280, height: 800 };
@@ -48,8 +48,9 @@ export async function openBrowser(
   app: Express,
   options: { purpose: string; shotPrefix: string; expected?: ExpectedError[]; cspStyleAsWarning?: boolean },
 ): Promise<BrowserHarness> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: ${options.purpose} needs it (install the "chromium" package, e.g. apt-get install chromium).`);
+  const executablePath = locateChromium(thisSystem());
+  if (!executablePath) {
+    throw new Error(`Chromium not found (CHROMIUM_PATH unset, nothing at ${CHROMIUM_CANDIDATES.join(' or ')}): ${options.purpose} needs it; run \`npm run setup:chromium\` (installs it as root with apt-get) or set CHROMIUM_PATH.`);
   }
   mkdirSync(SHOTS_DIR, { recursive: true });
   const server = http.createServer(app);
@@ -58,7 +59,7 @@ export async function openBrowser(
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
   const problems: string[] = [];
   const cspStyleViolations: string[] = [];
   const contexts: BrowserContext[] = [];
