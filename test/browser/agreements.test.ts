@@ -44,6 +44,6 @@ describe('agreements in the browser', () => {
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     await harness.shot(page, 'history-phone');
-    expect(harness.problems).toEqual([]);
+    expect(await harness.settledProblems()).toEqual([]);
   });
 });

@@ -63,6 +63,6 @@ describe('browser: a complaint and its answer', () => {
     await expect.poll(() => c.locator('[data-testid=complaint-status]').innerText()).toBe('已关闭');
     await harness!.shot(c, '03-closed');
 
-    expect(harness!.problems).toEqual([]);
+    expect(await harness!.settledProblems()).toEqual([]);
   });
 });

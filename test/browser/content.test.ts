@@ -73,6 +73,6 @@ describe('browser: writing and reading a guide', () => {
     await expect.poll(() => img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth)).toBe(1);
     await harness!.shot(consumer, 'guide');
 
-    expect(harness!.problems).toEqual([]);
+    expect(await harness!.settledProblems()).toEqual([]);
   });
 });

@@ -30,6 +30,6 @@ describe('scheduled jobs page in a browser', () => {
     const width = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);
     expect(width).toBeLessThanOrEqual(PHONE_VIEWPORT.width);
     await b.shot(page, 'phone');
-    expect(b.problems).toEqual([]);
+    expect(await b.settledProblems()).toEqual([]);
   });
 });

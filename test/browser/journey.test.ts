@@ -20,14 +20,12 @@ describe('browser journey: consumer → institution → operator', () => {
   let testApp: TestApp | undefined;
   let harness: BrowserHarness | undefined;
   let browser: Browser | undefined;
-  /** Problems the browser reported on any page: script errors, failed loads, CSP violations. */
-  let browserProblems: string[] = [];
   let knownCspStyleViolations: string[] = [];
 
   beforeAll(async () => {
     testApp = await startTestApp();
     harness = await openBrowser(testApp.app, { purpose: 'the browser journey test', shotPrefix: 'journey', cspStyleAsWarning: true });
-    ({ browser, problems: browserProblems, cspStyleViolations: knownCspStyleViolations } = harness);
+    ({ browser, cspStyleViolations: knownCspStyleViolations } = harness);
   });
 
   afterAll(async () => {
@@ -259,7 +257,7 @@ describe('browser journey: consumer → institution → operator', () => {
 
     // ── the three browsers kept separate identities ─────────────────────────────────────────
     expect((await consumer.context.cookies()).map((k) => k.value)).not.toEqual((await partner.context.cookies()).map((k) => k.value));
-    expect(browserProblems).toEqual([]);
+    expect(await harness!.settledProblems()).toEqual([]);
     if (knownCspStyleViolations.length) console.warn(`inline styles blocked by CSP:\n${knownCspStyleViolations.join('\n')}`);
 
     await Promise.all([consumer.context.close(), partner.context.close(), admin.context.close()]);

@@ -95,6 +95,6 @@ describe('browser: the repayment centre follows the institution’s repayments',
     expect(await c.locator('a.loan-card').count()).toBe(1);
     await harness!.shot(c, '04-updated');
 
-    expect(harness!.problems).toEqual([]);
+    expect(await harness!.settledProblems()).toEqual([]);
   });
 });

@@ -34,8 +34,6 @@ describe('browser: search, filters, compare, calculator, recommendations', () =>
   let testApp: TestApp | undefined;
   let harness: BrowserHarness | undefined;
   let base = '';
-  /** Problems the browser reported on any page: script errors, failed loads, CSP violations. */
-  let browserProblems: string[] = [];
   /** Error responses the journey provokes on purpose (a bad calculator input): url test → how many were seen. */
   const expectedErrors: ExpectedError[] = [];
   /** App bugs this journey works around so it can go on; reported as warnings, not failures. */
@@ -45,7 +43,7 @@ describe('browser: search, filters, compare, calculator, recommendations', () =>
     expect(demoConsumers.map((c) => c.phone)).toContain(CONSUMER.phone);
     testApp = await startTestApp({ data: 'demo' });
     harness = await openBrowser(testApp.app, { purpose: 'the marketplace browser test', shotPrefix: 'market', expected: expectedErrors });
-    ({ base, problems: browserProblems } = harness);
+    ({ base } = harness);
   });
 
   afterAll(async () => {
@@ -424,7 +422,7 @@ describe('browser: search, filters, compare, calculator, recommendations', () =>
       if (jobs) expect(jobs.split('、'), `${name}: ${rules}`).toContain('上班族');
     }
 
-    expect(browserProblems).toEqual([]);
+    expect(await harness!.settledProblems()).toEqual([]);
     if (knownAppBugs.size) console.warn(`known app bugs worked around:\n${[...knownAppBugs].join('\n')}`);
   });
 });

@@ -23,8 +23,6 @@ describe('browser: one application to three products, consent per institution', 
   let institutionC: Awaited<ReturnType<typeof addInstitutionC>> | undefined;
   let harness: BrowserHarness | undefined;
   let browser: Browser | undefined;
-  /** Problems the browser reported on any page: script errors, failed loads, CSP violations. */
-  let browserProblems: string[] = [];
   let knownCspStyleViolations: string[] = [];
   /** App bugs this journey works around so it can go on; reported as warnings, not failures. */
   const knownAppBugs = new Set<string>();
@@ -33,7 +31,7 @@ describe('browser: one application to three products, consent per institution', 
     testApp = await startTestApp();
     institutionC = await addInstitutionC(testApp);
     harness = await openBrowser(testApp.app, { purpose: 'the multi-apply browser test', shotPrefix: 'multi', cspStyleAsWarning: true });
-    ({ browser, problems: browserProblems, cspStyleViolations: knownCspStyleViolations } = harness);
+    ({ browser, cspStyleViolations: knownCspStyleViolations } = harness);
   });
 
   afterAll(async () => {
@@ -265,7 +263,7 @@ describe('browser: one application to three products, consent per institution', 
 
     // ── separate identities, and nothing went wrong in any browser ───────────────────────────
     expect((await consumer.context.cookies()).map((k) => k.value)).not.toEqual((await partnerA.context.cookies()).map((k) => k.value));
-    expect(browserProblems).toEqual([]);
+    expect(await harness!.settledProblems()).toEqual([]);
     if (knownCspStyleViolations.length) console.warn(`inline styles blocked by CSP:\n${knownCspStyleViolations.join('\n')}`);
     if (knownAppBugs.size) console.warn(`known app bugs worked around:\n${[...knownAppBugs].join('\n')}`);
 

@@ -89,6 +89,6 @@ describe('institution onboarding in the browser', () => {
     const overflow = await applicant.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     await harness.shot(applicant, 'activated-phone');
-    expect(harness.problems).toEqual([]);
+    expect(await harness.settledProblems()).toEqual([]);
   });
 });

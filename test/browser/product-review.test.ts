@@ -97,6 +97,6 @@ describe('browser: create, submit, approve, find', () => {
 
     await partner.reload();
     expect(await partner.getByTestId('product-status').innerText()).toBe('已上架');
-    expect(harness.problems).toEqual([]);
+    expect(await harness.settledProblems()).toEqual([]);
   });
 });

@@ -86,6 +86,6 @@ describe('statements in the browser', () => {
     expect(await phone.locator('[data-testid=statements] [data-status="paid"]').count()).toBe(1);
     expect(await phone.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
     await harness.shot(phone, 'finance-phone');
-    expect(harness.problems).toEqual([]);
+    expect(await harness.settledProblems()).toEqual([]);
   });
 });

@@ -46,7 +46,7 @@ describe('statistics pages in a browser', () => {
       const width = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);
       expect(width).toBeLessThanOrEqual(PHONE_VIEWPORT.width);
       await b.shot(page, name);
-      expect(b.problems).toEqual([]);
+      expect(await b.settledProblems()).toEqual([]);
     });
   }
 });

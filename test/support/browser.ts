@@ -1,12 +1,13 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Express } from 'express';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { watchAccessibility } from './accessibility';
+import { CHROMIUM_CANDIDATES, locateChromium, thisSystem } from './chromium';
 
-export const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 export const PHONE_VIEWPORT = { width: 390, height: 844 };
 export const DESKTOP_VIEWPORT = { width: 1280, height: 800 };
@@ -27,21 +28,29 @@ export interface BrowserHarness {
   /** inline-style CSP messages, when the journey reports them as warnings instead of problems */
   cspStyleViolations: string[];
   newPage(viewport: { width: number; height: number }, who: string): Promise<{ context: BrowserContext; page: Page }>;
+  /**
+   * Waits for the accessibility checks still running (the last page a journey opened is checked
+   * when it has loaded) and returns `problems`: assert on this at the end of a journey.
+   */
+  settledProblems(): Promise<string[]>;
   shot(page: Page, name: string): Promise<Buffer>;
   close(): Promise<void>;
 }
 
 /**
  * A real headless Chromium against the app on 127.0.0.1: each page records page errors,
- * console errors and HTTP ≥ 400 responses (other than favicons and the expected ones) as
- * problems; screenshots go to test-results/<prefix>-<name>.png. Fails clearly without Chromium.
+ * console errors, HTTP ≥ 400 responses (other than favicons and the expected ones) and the
+ * serious or critical accessibility findings of axe-core on every document it shows (see
+ * accessibility.ts) as problems; screenshots go to test-results/<prefix>-<name>.png. Fails
+ * clearly without Chromium.
  */
 export async function openBrowser(
   app: Express,
   options: { purpose: string; shotPrefix: string; expected?: ExpectedError[]; cspStyleAsWarning?: boolean },
 ): Promise<BrowserHarness> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: ${options.purpose} needs it (install the "chromium" package, e.g. apt-get install chromium).`);
+  const executablePath = locateChromium(thisSystem());
+  if (!executablePath) {
+    throw new Error(`Chromium not found (CHROMIUM_PATH unset, nothing at ${CHROMIUM_CANDIDATES.join(' or ')}): ${options.purpose} needs it; run \`npm run setup:chromium\` (installs it as root with apt-get) or set CHROMIUM_PATH.`);
   }
   mkdirSync(SHOTS_DIR, { recursive: true });
   const server = http.createServer(app);
@@ -50,11 +59,12 @@ export async function openBrowser(
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
   const problems: string[] = [];
   const cspStyleViolations: string[] = [];
   const contexts: BrowserContext[] = [];
   const expected = options.expected ?? [];
+  const pending = new Set<Promise<void>>();
 
   return {
     base,
@@ -76,6 +86,17 @@ export async function openBrowser(
         if (options.cspStyleAsWarning && msg.text().startsWith('Applying inline style violates')) cspStyleViolations.push(line);
         else problems.push(line);
       });
+      await watchAccessibility(
+        page,
+        who,
+        (line) => {
+          if (!problems.includes(line)) problems.push(line);
+        },
+        (check) => {
+          pending.add(check);
+          void check.finally(() => pending.delete(check));
+        },
+      );
       page.on('response', (res) => {
         if (res.status() < 400 || res.url().endsWith('/favicon.ico')) return;
         const hit = expected.find((e) => e.status === res.status() && e.url(new URL(res.url())));
@@ -83,6 +104,10 @@ export async function openBrowser(
         else problems.push(`[${who}] HTTP ${res.status()} for ${res.request().method()} ${res.url()}`);
       });
       return { context, page };
+    },
+    async settledProblems() {
+      while (pending.size) await Promise.all([...pending]);
+      return problems;
     },
     shot: (page, name) => page.screenshot({ path: path.join(SHOTS_DIR, `${options.shotPrefix}-${name}.png`), fullPage: true }),
     async close() {
