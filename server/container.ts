@@ -13,7 +13,7 @@ import { MessagesService } from './modules/messages';
 import { WebhooksService } from './modules/webhooks';
 import { PrescreenService } from './modules/prescreen';
 import { RiskService, type RiskThresholds } from './modules/risk';
-import { DocumentsService } from './modules/documents';
+import { DocumentsService, type DocumentQuotas } from './modules/documents';
 import { LocalBlobStore, SealedBlobStore } from './adapters/storage';
 import { AnalyticsService } from './modules/analytics';
 import { AuditService } from './modules/audit';
@@ -101,7 +101,7 @@ export function createServices(
   search: SearchIndex,
   shared: SharedState,
   messages: MessageProvider = new OutboxProvider(),
-  options: { production?: boolean; risk?: RiskThresholds; documentsDir?: string; mediaDir?: string; logger?: Logger; stripe?: Partial<StripeSettings> } = {},
+  options: { production?: boolean; risk?: RiskThresholds; documentQuotas?: DocumentQuotas; documentsDir?: string; mediaDir?: string; logger?: Logger; stripe?: Partial<StripeSettings> } = {},
 ): Services {
   const db = database.db;
   const audit = new AuditService(db);
@@ -148,7 +148,7 @@ export function createServices(
     webhooks,
     prescreen,
     risk,
-    documents: new DocumentsService(db, blobs, consents, audit),
+    documents: new DocumentsService(db, blobs, consents, audit, options.documentQuotas),
     settlement,
     statements,
     reconciliation: new ReconciliationService(db, audit, statements),
@@ -196,6 +196,7 @@ export async function createContainer(
   const services = createServices(database, pii, search, shared, messages, {
     production: config.env === 'production',
     risk: config.risk,
+    documentQuotas: config.documentQuotas,
     documentsDir: path.join(config.dataDir, 'documents'),
     mediaDir: path.join(config.dataDir, 'media'),
     logger,
