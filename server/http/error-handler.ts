@@ -112,7 +112,7 @@ const databaseErrorFields = ['code', 'severity', 'message', 'schema', 'table', '
  * cause's SQLSTATE (`cause.code`, e.g. 22021 for a NUL byte, 23503 for a missing foreign key),
  * message and constraint go in, since they say what went wrong.
  */
-export function loggableError(err: unknown): { err: unknown; cause?: Record<string, unknown> } {
+function loggableError(err: unknown): { err: unknown; cause?: Record<string, unknown> } {
   if (!(err instanceof Error)) return { err };
   const query = (err as { query?: unknown }).query;
   const cause = err.cause as Record<string, unknown> | undefined;
