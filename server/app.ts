@@ -23,6 +23,7 @@ import { mountStripeWebhook } from './http/stripe-webhook';
 import { deviceOf } from './http/device';
 import { createRenderers } from './http/render';
 import { createSessionMiddleware } from './http/sessions';
+import { refuseUnstorableInput, requireUtf8Json } from './http/safe-input';
 import { adminNav } from '../admin/nav';
 import { partnerNav } from '../institution-portal/nav';
 import './http/types';
@@ -124,8 +125,9 @@ export function createApp(container: Container): Express {
   // raw body for the signature check: before the JSON parser, on this route only
   mountStripeWebhook(app, services, logger, guards.public);
 
-  app.use(express.json({ limit: '100kb' }));
+  app.use(express.json({ limit: '100kb', verify: requireUtf8Json }));
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
+  app.use(refuseUnstorableInput);
   app.use(createSessionMiddleware(container.shared, { secret: config.sessionSecret, secure: production }));
 
   app.get('/api/openapi.json', guards.public, (_req, res) => {

@@ -44,6 +44,11 @@ const envSchema = z.object({
   FRAUD_MAX_ACCOUNTS_PER_DEVICE: z.coerce.number().int().positive().default(3),
   FRAUD_MAX_APPLICATIONS_PER_DAY: z.coerce.number().int().positive().default(10),
   REGISTER_RATE_LIMIT: z.coerce.number().int().positive().default(10),
+  /** uploaded documents (ID photos, income proof): how many files and megabytes one application and one account may hold */
+  UPLOAD_MAX_FILES_PER_APPLICATION: z.coerce.number().int().positive().default(20),
+  UPLOAD_MAX_MB_PER_APPLICATION: z.coerce.number().int().positive().default(40),
+  UPLOAD_MAX_FILES_PER_ACCOUNT: z.coerce.number().int().positive().default(100),
+  UPLOAD_MAX_MB_PER_ACCOUNT: z.coerce.number().int().positive().default(200),
   TRUST_PROXY: z.preprocess(emptyToUndefined, z.string().optional()),
   PUBLIC_URL: z.preprocess(
     emptyToUndefined,
@@ -89,6 +94,8 @@ export interface Config {
   publicUrl: string;
   /** lead webhooks may target this machine (local testing only; refused in production) */
   webhooks: { allowLoopback: boolean };
+  /** uploaded documents: files and bytes per application and per account */
+  documentQuotas: { perApplication: { files: number; bytes: number }; perAccount: { files: number; bytes: number } };
 }
 
 export class ConfigError extends Error {}
@@ -169,5 +176,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     risk: { maxAccountsPerDevice: env.FRAUD_MAX_ACCOUNTS_PER_DEVICE, maxApplicationsPerDay: env.FRAUD_MAX_APPLICATIONS_PER_DAY },
     publicUrl: env.PUBLIC_URL ? new URL(env.PUBLIC_URL).origin : `http://localhost:${env.PORT}`,
     webhooks: { allowLoopback: env.WEBHOOK_ALLOW_LOOPBACK === 'true' },
+    documentQuotas: {
+      perApplication: { files: env.UPLOAD_MAX_FILES_PER_APPLICATION, bytes: env.UPLOAD_MAX_MB_PER_APPLICATION * 1024 * 1024 },
+      perAccount: { files: env.UPLOAD_MAX_FILES_PER_ACCOUNT, bytes: env.UPLOAD_MAX_MB_PER_ACCOUNT * 1024 * 1024 },
+    },
   };
 }

@@ -13,7 +13,7 @@ import { MessagesService } from './modules/messages';
 import { WebhooksService } from './modules/webhooks';
 import { PrescreenService } from './modules/prescreen';
 import { RiskService, type RiskThresholds } from './modules/risk';
-import { DocumentsService } from './modules/documents';
+import { DocumentsService, type DocumentQuotas } from './modules/documents';
 import { LocalBlobStore, SealedBlobStore } from './adapters/storage';
 import { AnalyticsService } from './modules/analytics';
 import { AuditService } from './modules/audit';
@@ -107,6 +107,7 @@ export function createServices(
     /** PUBLIC_URL: the origin of links sent outside the page (SMS) */
     publicUrl: string;
     risk?: RiskThresholds;
+    documentQuotas?: DocumentQuotas;
     documentsDir?: string;
     mediaDir?: string;
     logger?: Logger;
@@ -160,7 +161,7 @@ export function createServices(
     webhooks,
     prescreen,
     risk,
-    documents: new DocumentsService(db, blobs, consents, audit),
+    documents: new DocumentsService(db, blobs, consents, audit, options.documentQuotas),
     settlement,
     statements,
     reconciliation: new ReconciliationService(db, audit, statements),
@@ -209,6 +210,7 @@ export async function createContainer(
     webhookAllowLoopback: config.webhooks.allowLoopback,
     publicUrl: config.publicUrl,
     risk: config.risk,
+    documentQuotas: config.documentQuotas,
     documentsDir: path.join(config.dataDir, 'documents'),
     mediaDir: path.join(config.dataDir, 'media'),
     logger,

@@ -21,7 +21,7 @@ import {
 const campaignStatusLabels = { enabled: '启用', disabled: '停用' } as const;
 
 /** Multipart forms (with an optional image) check their CSRF token once parsed; plain forms were checked already. */
-const optionalUpload: RequestHandler[] = [singleUpload, (req, res, next) => (req.is('multipart/form-data') ? multipartCsrf(req, res, next) : next())];
+const optionalUpload: RequestHandler[] = [singleUpload, multipartCsrf];
 
 /** The form's fields without the CSRF token, as a plain object for the strict schemas. */
 function formFields(req: Request): Record<string, unknown> {

@@ -23,8 +23,7 @@ export function reconciliationRoutes(r: Router, services: Services, kit: HttpKit
 
   r.get('/reconciliations', settlement, (req, res) => listPage(req, res));
 
-  // a non-multipart POST was already checked by the page CSRF middleware
-  r.post('/reconciliations', settlementManage, singleUpload, (req, res, next) => (req.is('multipart/form-data') ? multipartCsrf(req, res, next) : next()), async (req, res) => {
+  r.post('/reconciliations', settlementManage, singleUpload, multipartCsrf, async (req, res) => {
     try {
       if (!req.file) throw new ValidationError('请选择对账文件', { file: '请选择 CSV 文件' });
       const { import: imp, duplicate } = await services.reconciliation.submitCsv(req.institutionId!, req.file.buffer, auditActor(req));

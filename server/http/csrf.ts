@@ -34,8 +34,13 @@ export const pageCsrf: RequestHandler = (req, res, next) => {
   });
 };
 
-/** For multipart forms: after the upload is parsed, the same synchroniser-token check. */
+/**
+ * For multipart forms: after the upload is parsed, the same synchroniser-token check. Any other
+ * body sent to an upload route (urlencoded, JSON) was already checked by `pageCsrf`, which
+ * removed the token from it.
+ */
 export const multipartCsrf: RequestHandler = (req, _res, next) => {
+  if (!req.is('multipart/form-data')) return next();
   if (!isRequestValid(req)) return next(new AppError('csrf_invalid', '页面已过期或表单无效，请刷新后重试'));
   next();
 };

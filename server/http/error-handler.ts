@@ -5,6 +5,7 @@ import type { Logger } from '../lib/logger';
 import { fieldErrors } from './validate';
 import type { SurfaceRenderers } from './render';
 import { loginPaths } from './guards';
+import { unsupportedCharsetMessage } from './safe-input';
 
 /** The one table from error codes to HTTP status codes. */
 const statusByCode: Record<string, number> = {
@@ -64,6 +65,7 @@ const statusByCode: Record<string, number> = {
   loan_settled: 409,
   repayments_exist: 409,
   transaction_reused: 409,
+  document_quota_exceeded: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
@@ -93,6 +95,7 @@ export function describeError(err: unknown): { status: number; body: ErrorBody['
   }
   if (e?.type === 'entity.parse.failed') return { status: 400, body: { code: 'invalid_json', message: '请求体不是有效的 JSON' } };
   if (e?.type === 'entity.too.large') return { status: 413, body: { code: 'payload_too_large', message: '请求体过大' } };
+  if (e?.type === 'charset.unsupported') return { status: 415, body: { code: 'unsupported_media_type', message: unsupportedCharsetMessage } };
   if (e?.code === 'EBADCSRFTOKEN' || (e?.statusCode === 403 && (err as Error).message?.includes('csrf'))) {
     return { status: 403, body: { code: 'csrf_invalid', message: '页面已过期或表单无效，请刷新后重试' } };
   }
@@ -101,6 +104,31 @@ export function describeError(err: unknown): { status: number; body: ErrorBody['
     return { status, body: { code: 'bad_request', message: e.expose ? (err as Error).message : '请求无效' } };
   }
   return { status: 500, body: { code: 'internal', message: '服务器内部错误，请稍后重试' } };
+}
+
+/** What the driver said about a failed query: the SQLSTATE and where, never `detail` (it can quote the row's values). */
+const databaseErrorFields = ['code', 'severity', 'message', 'schema', 'table', 'column', 'constraint', 'routine'] as const;
+
+/**
+ * A 500's log fields. Drizzle wraps a driver error as "Failed query: <sql> params: <values>" with
+ * the driver's error as `cause`: the values are personal data and stay out of the log; the
+ * cause's SQLSTATE (`cause.code`, e.g. 22021 for a NUL byte, 23503 for a missing foreign key),
+ * message and constraint go in, since they say what went wrong.
+ */
+function loggableError(err: unknown): { err: unknown; cause?: Record<string, unknown> } {
+  if (!(err instanceof Error)) return { err };
+  const query = (err as { query?: unknown }).query;
+  const cause = err.cause as Record<string, unknown> | undefined;
+  const causeFields =
+    cause && typeof cause === 'object'
+      ? Object.fromEntries(databaseErrorFields.filter((k) => cause[k] !== undefined && cause[k] !== null).map((k) => [k, cause[k]]))
+      : undefined;
+  if (typeof query !== 'string') return { err, ...(causeFields ? { cause: causeFields } : {}) };
+  const message = `Failed query: ${query}`;
+  const frames = err.stack?.split('\n').filter((line) => /^\s+at /.test(line)) ?? [];
+  // the same class (so the log's `type` stays DrizzleQueryError), without the values
+  const safe = Object.assign(Object.create(Object.getPrototypeOf(err) as object) as Error, { message, stack: [`${err.name}: ${message}`, ...frames].join('\n') });
+  return { err: safe, cause: causeFields };
 }
 
 function surfaceOf(req: Request): 'web' | 'partner' | 'admin' {
@@ -116,7 +144,7 @@ export function createErrorHandler(logger: Logger, renderers: SurfaceRenderers):
   return (err, req, res, _next) => {
     const { status, body } = describeError(err);
     // a 503 is an outage the shared state already reported once (server/adapters/redis), not a failure per request
-    if (status >= 500 && status !== 503) logger.error({ err, reqId: req.id }, 'request failed');
+    if (status >= 500 && status !== 503) logger.error({ ...loggableError(err), reqId: req.id }, 'request failed');
     else logger.debug({ code: body.code, reqId: req.id }, 'request refused');
     if (res.headersSent) return;
     if (err instanceof LoginThrottledError) res.set('Retry-After', String(err.retryAfterSeconds));

@@ -5,9 +5,10 @@ import { requestFingerprint, type IdempotencyService } from '../modules/idempote
 const KEY_PATTERN = /^[A-Za-z0-9_\-:.]{8,128}$/;
 
 /**
- * `Idempotency-Key` for JSON APIs: the first call runs, repeats with the same key and body get
- * the same status and body back, a repeat with another body is a 409. The key is scoped to the
- * caller. Responses of 5xx release the key so the client can retry.
+ * `Idempotency-Key` for JSON APIs: the first call runs, repeats with the same key and body (the
+ * same JSON in any key order) get the same status and body back, a repeat with another body is
+ * a 409. The key is scoped to the caller. Only successes and 409s are kept (see `isReplayable`):
+ * after any other 4xx or a 5xx the key is released, so the client can retry or correct the request.
  */
 export function idempotent(service: IdempotencyService, options: { required: boolean }): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
@@ -34,8 +35,7 @@ export function idempotent(service: IdempotencyService, options: { required: boo
     res.json = (body: unknown) => {
       finished = true;
       const status = res.statusCode;
-      const store = status >= 500 ? service.release(scope, key) : service.complete(scope, key, status, body);
-      store.then(
+      service.settle(scope, key, status, body).then(
         () => json(body),
         (err: unknown) => next(err),
       );

@@ -9,13 +9,18 @@ const ONE_YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 /**
  * A pseudonymous visitor key for browse and search events: a keyed hash of the account id
  * when logged in, else of a random first-party cookie. Events never hold the raw id.
+ * A first visit has no cookie yet: the id minted for it is kept for the rest of the request,
+ * so every event of that page (a search and its impressions) has one visitor and the answer
+ * sets one cookie.
  */
 export function createVisitorResolver(pii: PiiCipher, secure: boolean) {
+  const minted = new WeakMap<Request, string>();
   return (req: Request, res: Response): string => {
     if (req.account?.kind === 'consumer') return pii.blindIndex(`visitor:account:${req.account.id}`);
-    let vid = readCookie(req, COOKIE);
+    let vid = minted.get(req) ?? readCookie(req, COOKIE);
     if (!vid || !/^[0-9a-f-]{36}$/.test(vid)) {
       vid = randomUUID();
+      minted.set(req, vid);
       res.cookie(COOKIE, vid, { httpOnly: true, sameSite: 'lax', secure, maxAge: ONE_YEAR_MS });
     }
     return pii.blindIndex(`visitor:cookie:${vid}`);

@@ -4,6 +4,7 @@ import type request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listRoutes } from '../../server/http/guards';
 import { startTestApp, type TestApp } from '../support/app';
+import { DEEP_JSON, jsonObject, oddValues, refusedValues } from '../support/hostile';
 import { consumerAgent, staffAgent } from '../support/http';
 
 type Agent = ReturnType<typeof request.agent>;
@@ -16,9 +17,10 @@ const badBodies: unknown[] = [
 ];
 
 /**
- * Every state-changing route of the three JSON APIs, called by someone allowed to call it, with
- * bodies it cannot accept and with ids that do not exist: a 4xx with the JSON error shape every
- * time, never a 5xx (an empty object may be carried out by an action that takes no input).
+ * Every state-changing route of the three JSON APIs (from the routers themselves, so a new route
+ * is covered the day it is added), called by someone allowed to call it, with bodies it cannot
+ * accept and with ids that do not exist: a 4xx with the JSON error shape every time, never a 5xx
+ * (an empty object may be carried out by an action that takes no input).
  * Logging out and closing the account are left out (they end the session).
  */
 describe('every state-changing API route refuses bad input with a 4xx', () => {
@@ -34,32 +36,71 @@ describe('every state-changing API route refuses bad input with a 4xx', () => {
   });
   afterAll(() => t?.close());
 
-  it('on the consumer, partner and admin APIs', { timeout: 180_000 }, async () => {
-    const surfaces = t.app.locals.apiSurfaces as Record<string, Router & { stack: never }>;
-    const failures: string[] = [];
-    let calls = 0;
-    for (const [mount, router] of Object.entries(surfaces)) {
+  const writeRoutes = () =>
+    Object.entries(t.app.locals.apiSurfaces as Record<string, Router & { stack: never }>).flatMap(([mount, router]) => {
       const routes = listRoutes(router).filter((r) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method) && !/logout|\/close$/.test(r.path));
       expect(routes.length, mount).toBeGreaterThan(0);
-      for (const route of routes) {
-        const path = `${mount}${route.path.replace(/:(\w+)/g, (_m, name: string) => `${name}_does_not_exist`)}`;
-        const send = (body: unknown, raw = false) => {
-          const call = (agents[mount]! as unknown as Record<string, (p: string) => request.Test>)[route.method.toLowerCase()]!(path).set('Idempotency-Key', randomUUID());
-          return raw ? call.set('Content-Type', 'application/json').send(body as string) : call.send(body as object);
-        };
-        for (const [label, res] of [
-          ...(await Promise.all(badBodies.map(async (b) => [JSON.stringify(b), await send(b)] as const))),
-          ['malformed JSON', await send('{"amount": ', true)] as const,
-        ]) {
-          calls++;
-          // an action that takes no input may carry out an empty body; nothing else may be accepted
-          const refused = res.status >= 400 && res.status < 500 && typeof res.body?.error?.code === 'string' && typeof res.body?.error?.message === 'string';
-          const ok = refused || (label === '{}' && res.status < 300);
-          if (!ok) failures.push(`${route.method} ${path} with ${label}: ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`);
-        }
+      return routes.map((route) => ({ mount, method: route.method, path: route.path }));
+    });
+  const call = (mount: string, method: string, path: string) =>
+    (agents[mount]! as unknown as Record<string, (p: string) => request.Test>)[method.toLowerCase()]!(path).set('Idempotency-Key', randomUUID());
+  const isErrorShape = (res: request.Response) => typeof res.body?.error?.code === 'string' && typeof res.body?.error?.message === 'string';
+
+  it('on the consumer, partner and admin APIs', { timeout: 180_000 }, async () => {
+    const failures: string[] = [];
+    let calls = 0;
+    for (const { mount, method, path: routePath } of writeRoutes()) {
+      const path = `${mount}${routePath.replace(/:(\w+)/g, (_m, name: string) => `${name}_does_not_exist`)}`;
+      const send = (body: unknown, raw = false) => {
+        const req = call(mount, method, path);
+        return raw ? req.set('Content-Type', 'application/json').send(body as string) : req.send(body as object);
+      };
+      for (const [label, res] of [
+        ...(await Promise.all(badBodies.map(async (b) => [JSON.stringify(b), await send(b)] as const))),
+        ['malformed JSON', await send('{"amount": ', true)] as const,
+      ]) {
+        calls++;
+        // an action that takes no input may carry out an empty body; nothing else may be accepted
+        const refused = res.status >= 400 && res.status < 500 && isErrorShape(res);
+        const ok = refused || (label === '{}' && res.status < 300);
+        if (!ok) failures.push(`${method} ${path} with ${label}: ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`);
       }
     }
     expect(failures).toEqual([]);
     expect(calls).toBeGreaterThan(100);
+  });
+
+  /**
+   * The fields a route reads are the ones its answer to an empty body names; each of them gets a
+   * NUL byte, a lone surrogate, 10,000-deep nesting, huge numbers and the wrong types, and the
+   * id in the path a NUL byte. NUL, surrogates and nesting are refused at the edge: exactly 400
+   * naming the field. The rest: any answer but a 5xx, and a refusal in the JSON error shape.
+   */
+  it('with NUL bytes, lone surrogates, deep nesting, huge numbers and wrong types in the fields each route reads', { timeout: 180_000 }, async () => {
+    const failures: string[] = [];
+    let calls = 0;
+    for (const { mount, method, path: routePath } of writeRoutes()) {
+      const path = `${mount}${routePath.replace(/:(\w+)/g, (_m, name: string) => `${name}_does_not_exist`)}`;
+      const send = (text: string, to = path) => call(mount, method, to).set('Content-Type', 'application/json').send(text);
+      const named = Object.keys((await send('{}')).body?.error?.fields ?? {}).filter((f) => /^[A-Za-z]\w*$/.test(f));
+      const fields = named.length ? named : ['note'];
+      const cases: [string, Promise<request.Response>, string | undefined][] = [
+        ...Object.entries(refusedValues).map(([label, v]) => [label, send(jsonObject(fields, v)), fields[0]] as [string, Promise<request.Response>, string]),
+        ['10,000-deep nesting', send(jsonObject(fields.slice(0, 1), DEEP_JSON)), fields[0]],
+        ['a NUL byte in the query', send('{}', `${path}?q=a%00b`), 'q'],
+        ...(routePath.includes(':') ? [['a NUL byte in the path', send('{}', `${mount}${routePath.replace(/:(\w+)/g, 'a%00b')}`), 'path'] as [string, Promise<request.Response>, string]] : []),
+        ...Object.entries(oddValues).map(([label, v]) => [label, send(jsonObject(fields, v)), undefined] as [string, Promise<request.Response>, undefined]),
+      ];
+      for (const [label, pending, field] of cases) {
+        const res = await pending;
+        calls++;
+        const ok = field
+          ? res.status === 400 && res.body?.error?.code === 'validation_failed' && typeof res.body.error.fields?.[field] === 'string'
+          : res.status < 500 && (res.status < 400 || isErrorShape(res));
+        if (!ok) failures.push(`${method} ${path} with ${label} in ${fields.join(',')}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(calls).toBeGreaterThan(400);
   });
 });

@@ -122,6 +122,11 @@ describe('complaints', () => {
     expect(unknown.body.error.fields).toHaveProperty('status');
     const notMine = await consumer.agent.post('/api/v1/complaints').send({ category: 'fees', subject: '收费', description: '收了我一笔没说明的服务费用', applicationId: strangersApp.id }).expect(400);
     expect(notMine.body.error.fields).toHaveProperty('applicationId');
+    // an empty application id is no application (the form's 「不涉及具体申请」): a complaint about the platform, not a 500
+    const none = await consumer.agent.post('/api/v1/complaints').send({ category: 'platform', subject: '页面', description: '申请页面有时打不开，请尽快处理', applicationId: '' }).expect(201);
+    expect(none.body).toMatchObject({ applicationId: null, institution: null });
+    const wrongType = await consumer.agent.post('/api/v1/complaints').send({ category: 'fees', subject: '收费', description: '收了我一笔没说明的服务费用', applicationId: 12 }).expect(400);
+    expect(wrongType.body.error.fields.applicationId).toBe('申请编号须为文本');
 
     const form = await consumer.agent.get('/account/complaints/new').expect(200);
     const bad = await consumer.agent

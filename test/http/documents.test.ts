@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
+import { databaseTargets } from '../support/database';
 import { apply, consumerAgent, csrfFrom, staffAgent } from '../support/http';
 
 // a real 1×1 PNG
@@ -88,5 +89,69 @@ describe('documents', () => {
     expect(ok.headers.location).toContain('#documents');
     const after = await consumer.agent.get(`/applications/${app.id}`).expect(200);
     expect(after.text).toContain('其他材料');
+  });
+});
+
+/** Uploads at once are counted one after another (a lock per account): on PostgreSQL too when TEST_DATABASE_URL is set. */
+describe.each(databaseTargets())('document quotas on $name', (target) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({
+      database: await target.open(),
+      env: { UPLOAD_MAX_FILES_PER_APPLICATION: '3', UPLOAD_MAX_MB_PER_APPLICATION: '1', UPLOAD_MAX_FILES_PER_ACCOUNT: '5', UPLOAD_MAX_MB_PER_ACCOUNT: '1' },
+    });
+  });
+  afterAll(() => t?.close());
+
+  const upload = (agent: ReturnType<typeof request.agent>, appId: string, bytes = PNG) =>
+    agent.post(`/api/v1/applications/${appId}/documents`).set('X-Requested-With', 'XMLHttpRequest').field('kind', 'other').attach('file', bytes, 'x.png');
+  /** a PNG of about `kb` kilobytes (the type is judged by its first bytes) */
+  const pngOf = (kb: number) => Buffer.concat([PNG, Buffer.alloc(kb * 1024)]);
+  const storedFiles = () => {
+    const dir = path.join(t.container.config.dataDir, 'documents');
+    return existsSync(dir) ? filesUnder(dir).length : 0;
+  };
+
+  it('25 uploads at once to one application: the quota is kept, the rest are a 409 and store nothing', async () => {
+    const consumer = await consumerAgent(t.app);
+    const app = await apply(consumer.agent, t.fixtures.institutionA.productId);
+    const before = storedFiles();
+    const answers = await Promise.all(Array.from({ length: 25 }, () => upload(consumer.agent, app.id)));
+    expect(answers.filter((r) => r.status === 201)).toHaveLength(3);
+    const refused = answers.filter((r) => r.status !== 201);
+    expect(refused).toHaveLength(22);
+    for (const r of refused) {
+      expect(r.status).toBe(409);
+      expect(r.body.error).toMatchObject({ code: 'document_quota_exceeded', fields: { file: '每笔申请最多上传 3 个文件，这笔申请已上传 3 个' } });
+    }
+    expect(storedFiles() - before).toBe(3);
+    expect(await t.container.services.documents.listForApplication(app.id)).toHaveLength(3);
+
+    // the page shows the form again with the reason
+    const page = await consumer.agent.get(`/applications/${app.id}`).expect(200);
+    const again = await consumer.agent.post(`/applications/${app.id}/documents`).field('_csrf', csrfFrom(page.text)).field('kind', 'other').attach('file', PNG, 'a.png').expect(409);
+    expect(again.text).toContain('每笔申请最多上传 3 个文件');
+    expect(storedFiles() - before).toBe(3);
+  });
+
+  it('limits the bytes of one application, then the files and the bytes of one account', async () => {
+    const one = await consumerAgent(t.app);
+    const oneApp = await apply(one.agent, t.fixtures.institutionA.productId);
+    await upload(one.agent, oneApp.id, pngOf(600)).expect(201);
+    const tooMuch = await upload(one.agent, oneApp.id, pngOf(600)).expect(409);
+    expect(tooMuch.body.error.fields.file).toBe('每笔申请的材料合计不能超过 1 MB，这笔申请已用 0.6 MB');
+
+    const two = await consumerAgent(t.app);
+    const [a, b] = [await apply(two.agent, t.fixtures.institutionA.productId), await apply(two.agent, t.fixtures.institutionB.productId)];
+    for (let i = 0; i < 3; i++) await upload(two.agent, a.id).expect(201);
+    for (let i = 0; i < 2; i++) await upload(two.agent, b.id).expect(201);
+    const sixth = await upload(two.agent, b.id).expect(409);
+    expect(sixth.body.error.fields.file).toBe('每个账号最多上传 5 个文件，你已上传 5 个');
+
+    const three = await consumerAgent(t.app);
+    const [c, d] = [await apply(three.agent, t.fixtures.institutionA.productId), await apply(three.agent, t.fixtures.institutionB.productId)];
+    await upload(three.agent, c.id, pngOf(600)).expect(201);
+    const overAccount = await upload(three.agent, d.id, pngOf(600)).expect(409);
+    expect(overAccount.body.error.fields.file).toBe('每个账号的材料合计不能超过 1 MB，你已用 0.6 MB');
   });
 });

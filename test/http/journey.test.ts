@@ -115,6 +115,40 @@ describe.each(databaseTargets())('the journey through the JSON APIs on $name', (
     expect(list.body.items).toHaveLength(1);
   });
 
+  it('the same JSON with its keys in another order is the same request: replayed, not a 409', async () => {
+    const consumer = await consumerAgent(t.app);
+    const key = randomUUID();
+    const body = applicationInput(t.fixtures.institutionA.productId, t.fixtures.institutionA.id);
+    const reordered = (v: unknown): unknown =>
+      Array.isArray(v) ? v.map(reordered) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reordered(x)])) : v;
+    expect(JSON.stringify(reordered(body))).not.toBe(JSON.stringify(body));
+    const first = await consumer.agent.post('/api/v1/applications').set('Idempotency-Key', key).send(body).expect(201);
+    const replay = await consumer.agent.post('/api/v1/applications').set('Idempotency-Key', key).send(reordered(body) as object).expect(201);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body.applications[0].id).toBe(first.body.applications[0].id);
+  });
+
+  it('a refused request leaves its key free for the corrected one; a 409 is kept and replayed', async () => {
+    const consumer = await consumerAgent(t.app);
+    const key = randomUUID();
+    const body = applicationInput(t.fixtures.institutionB.productId, t.fixtures.institutionB.id);
+    const wrong = await consumer.agent.post('/api/v1/applications').set('Idempotency-Key', key).send({ ...body, products: [] }).expect(400);
+    expect(wrong.body.error.code).toBe('validation_failed');
+    // the same mistake again is checked again, not replayed
+    const again = await consumer.agent.post('/api/v1/applications').set('Idempotency-Key', key).send({ ...body, products: [] }).expect(400);
+    expect(again.headers['idempotent-replayed']).toBeUndefined();
+    const corrected = await consumer.agent.post('/api/v1/applications').set('Idempotency-Key', key).send(body).expect(201);
+    expect(corrected.body.applications).toHaveLength(1);
+
+    const partner = await staffAgent(t.app, 'partner', t.fixtures.institutionB.staff);
+    const leadKey = randomUUID();
+    const lead = `/api/partner/v1/leads/${corrected.body.applications[0].id}/status`;
+    const conflict = await partner.post(lead).set('Idempotency-Key', leadKey).send({ status: 'disbursed', amount: 20000 }).expect(409);
+    const replayed = await partner.post(lead).set('Idempotency-Key', leadKey).send({ amount: 20000, status: 'disbursed' }).expect(409);
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
+    expect(replayed.body).toEqual(conflict.body);
+  });
+
   it('concurrent requests with one Idempotency-Key create one application', async () => {
     const consumer = await consumerAgent(t.app);
     const key = randomUUID();

@@ -192,6 +192,11 @@ describe('product listings: drafts, review, versions', () => {
     expect(unknownCategory.body.error.fields.category).toBeTruthy();
     const swallowed = await a.post('/api/partner/v1/products').send(apiBody('甲高费', { upfrontFeeRate: 1 })).expect(400);
     expect(swallowed.body.error.fields.upfrontFeeRate).toBeTruthy();
+    // what the database cannot store (jsonb refuses an unpaired surrogate, text a NUL byte) is a 400 naming the field, not a 500
+    const surrogate = await a.post('/api/partner/v1/products').send(apiBody('甲贷', { requiredDocuments: ['身份证\ud800'] })).expect(400);
+    expect(surrogate.body.error.fields).toEqual({ 'requiredDocuments.0': '含有无效的 Unicode 字符（不成对的代理项）' });
+    const nul = await a.post('/api/partner/v1/products').send(apiBody('甲\u0000贷')).expect(400);
+    expect(nul.body.error.fields).toEqual({ name: '不能包含空字符（\\0）' });
   });
 
   it('a product that can exceed 36% cannot be approved', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
-import { apply, applicationInput, consumerAgent, newPhone, readCode, register, staffAgent } from '../support/http';
+import { apply, applicationInput, consumerAgent, csrfFrom, newPhone, readCode, register, staffAgent } from '../support/http';
 import { PASSWORD } from '../support/fixtures';
 
 /** Bad input gets a 4xx naming the field and the reason, never a 500, and nothing is saved. */
@@ -119,5 +119,43 @@ describe('bad input to each endpoint', () => {
     const missing = await request(t.app).get('/api/v1/nothing-here');
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('not_found');
+  });
+
+  it('what PostgreSQL cannot store, or the server cannot walk, is refused at the edge with a 400 naming the field', async () => {
+    const { agent } = await consumerAgent(t.app);
+    const app = await apply(agent, t.fixtures.institutionA.productId);
+    const message = await agent.post(`/api/v1/applications/${app.id}/messages`).send({ body: '你好\u0000在吗' });
+    expectFields(message, 400, 'body');
+    expect(message.body.error).toMatchObject({ code: 'validation_failed', fields: { body: '不能包含空字符（\\0）' } });
+    expect((await agent.get(`/api/v1/applications/${app.id}/messages`).expect(200)).body.items).toEqual([]);
+    // the query too, and an id in the path
+    expectFields(await request(t.app).get('/api/v1/products?q=%E4%BF%A1%00'), 400, 'q');
+    expectFields(await agent.post('/api/v1/applications/app%00x/withdraw').send({}), 400, 'path');
+    // 10,000-deep JSON on an Idempotency-Key route (it overflowed the stack while fingerprinting the body)
+    const deep = await agent
+      .post('/api/v1/applications')
+      .set('Idempotency-Key', randomUUID())
+      .set('Content-Type', 'application/json')
+      .send(`{"purpose":${'['.repeat(10_000)}${']'.repeat(10_000)}}`);
+    expectFields(deep, 400, 'purpose');
+    expect(deep.body.error.fields.purpose).toBe('嵌套不能超过 32 层');
+    // a form is shown an HTML 400 page naming the field
+    const page = await agent.get(`/applications/${app.id}`).expect(200);
+    const form = await agent.post(`/applications/${app.id}/messages`).type('form').send({ _csrf: csrfFrom(page.text), body: 'a\u0000b' }).expect(400);
+    expect(form.headers['content-type']).toContain('text/html');
+    expect(form.text).toContain('「body」不能包含空字符');
+  });
+
+  it('JSON in any charset but UTF-8 is a 415', async () => {
+    const { agent } = await consumerAgent(t.app);
+    const body = '{"body":"+AGE-"}';
+    for (const charset of ['utf-7', 'UTF-16', 'utf-16le', 'iso-8859-1', 'gbk', 'x-unknown']) {
+      const res = await agent.put('/api/v1/profile').set('Content-Type', `application/json; charset=${charset}`).send(body);
+      expect(res.status, charset).toBe(415);
+      expect(res.body.error).toMatchObject({ code: 'unsupported_media_type', message: 'JSON 请求体须为 UTF-8 编码（Content-Type: application/json; charset=utf-8）' });
+    }
+    for (const type of ['application/json; charset=utf-8', 'application/json; charset="UTF-8"', 'application/json']) {
+      await agent.put('/api/v1/profile').set('Content-Type', type).send('{"city":"成都"}').expect(200);
+    }
   });
 });

@@ -11,7 +11,7 @@ import { localPath } from '../../server/lib/local-path';
 import { fieldErrors, parse } from '../../server/http/validate';
 import { isTerminal, type Refusal } from '../../server/modules/applications';
 import { creditSelfAssessment, employmentTypes, type ProductView } from '../../server/modules/catalogue';
-import { documentKinds } from '../../server/modules/documents';
+import { DocumentQuotaError, documentKinds } from '../../server/modules/documents';
 import { multipartCsrf } from '../../server/http/csrf';
 import { singleUpload } from '../../server/http/upload';
 import { releasableFields, standardApplicationFields } from '../../server/modules/consents';
@@ -279,8 +279,8 @@ export function applicationRoutes(r: Router, services: Services, kit: HttpKit, r
       req.session.flash = { kind: 'success', message: '材料已上传，加密保存' };
       res.redirect(303, `/applications/${String(req.params.id)}#documents`);
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      res.status(400);
+      if (!(err instanceof ValidationError || err instanceof DocumentQuotaError)) throw err;
+      res.status(err instanceof DocumentQuotaError ? 409 : 400);
       await showApplication(req, res, { documentError: Object.values(err.fields ?? {}).join('；') || err.message });
     }
   });

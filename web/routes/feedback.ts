@@ -27,7 +27,6 @@ export function feedbackRoutes(r: Router, services: Services, kit: HttpKit, rend
   );
   r.post('/account/complaints', consumer, formIdempotent(services.idempotency), async (req, res) => {
     const { _csrf: _ignored, ...fields } = req.body as Record<string, unknown>;
-    if (fields.applicationId === '') delete fields.applicationId;
     try {
       const input = parse(complaintBody, fields, '请检查投诉内容');
       const created = await services.complaints.file(req.account!.id, input, auditActor(req));

@@ -179,11 +179,12 @@ export function openApiDocument() {
       },
       '/api/v1/applications/{id}/documents': {
         post: {
-          summary: 'Upload a document (multipart: kind, file; JPG/PNG/PDF judged by content, ≤ 5 MB). With a session cookie send X-Requested-With.',
+          summary:
+            'Upload a document (multipart: kind, file; JPG/PNG/PDF judged by content, ≤ 5 MB). With a session cookie send X-Requested-With. Past the per-application or per-account quota (files, bytes): 409 document_quota_exceeded.',
           security: [{ session: [] }],
           parameters: [idParam],
           requestBody: { required: true, content: { 'multipart/form-data': { schema: { type: 'object', properties: { kind: { type: 'string', enum: ['id_front', 'id_back', 'income_proof', 'other'] }, file: { type: 'string', format: 'binary' } } } } } },
-          responses: { 201: ok('Document'), 400: error, 404: error, 413: error },
+          responses: { 201: ok('Document'), 400: error, 404: error, 409: error, 413: error },
         },
       },
       '/api/v1/documents/{id}': { get: { summary: 'One of the consumer’s documents (audited)', security: [{ session: [] }], parameters: [idParam], responses: { 200: { description: 'The file' }, 404: error } } },

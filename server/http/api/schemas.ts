@@ -273,7 +273,14 @@ export const complaintBody = z.strictObject({
   category: z.enum(complaintCategories, { error: '请选择投诉类型' }),
   subject: z.string({ error: '请填写标题' }).trim().min(2, '标题至少 2 个字').max(60, '标题最多 60 字'),
   description: z.string({ error: '请描述问题' }).trim().min(10, '请至少用 10 个字描述问题').max(2000, '最多 2000 字'),
-  applicationId: z.string().trim().max(40, '申请编号无效').optional(),
+  // deliberately: an empty choice (the form's 「不涉及具体申请」, or `""` from an app) means no
+  // application, as if the field were absent: the complaint is about the platform
+  applicationId: z
+    .string({ error: '申请编号须为文本' })
+    .trim()
+    .max(40, '申请编号无效')
+    .transform((v) => v || undefined)
+    .optional(),
 });
 
 export const complaintStatusBody = z.strictObject({

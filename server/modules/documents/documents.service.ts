@@ -1,9 +1,9 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { fileTypeFromBuffer } from 'file-type';
 import { sha256Hex } from '../../lib/digest';
 import type { SealedBlobStore } from '../../adapters/storage';
 import type { Database } from '../../db/client';
-import { NotFoundError, ValidationError } from '../../lib/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { withTransaction } from '../../lib/tx';
 import { applications } from '../applications/applications.schema';
@@ -17,10 +17,30 @@ export const documentKinds = { id_front: '身份证人像面', id_back: '身份�
 export type DocumentKind = keyof typeof documentKinds;
 export type DocumentRow = typeof documents.$inferSelect;
 
+/** How much one application and one account may hold: a number of files and their total size. */
+export interface DocumentQuotas {
+  perApplication: { files: number; bytes: number };
+  perAccount: { files: number; bytes: number };
+}
+export const defaultDocumentQuotas: DocumentQuotas = {
+  perApplication: { files: 20, bytes: 40 * 1024 * 1024 },
+  perAccount: { files: 100, bytes: 200 * 1024 * 1024 },
+};
+
+/** An upload past a quota: a 409 (what is already stored says no, not the file itself); nothing of it is kept. */
+export class DocumentQuotaError extends ConflictError {
+  constructor(message: string) {
+    super('document_quota_exceeded', message, { file: message });
+  }
+}
+
+const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
+
 /**
  * Documents for an application: the type is judged by the bytes (magic numbers), never by
- * the name; the bytes are encrypted (AES-256-GCM, a key per file wrapped by the PII cipher)
- * before they reach the store; only the consumer and the receiving institution — while the
+ * the name; an application and an account hold at most their quota of files and bytes; the
+ * bytes are encrypted (AES-256-GCM, a key per file wrapped by the PII cipher) before they
+ * reach the store; only the consumer and the receiving institution — while the
  * consent stands — can open them, and every opening is audited.
  */
 export class DocumentsService {
@@ -29,7 +49,27 @@ export class DocumentsService {
     private readonly store: SealedBlobStore,
     private readonly consents: ConsentsService,
     private readonly audit: AuditService,
+    private readonly quotas: DocumentQuotas = defaultDocumentQuotas,
   ) {}
+
+  /** Refuses a file the application's or the account's quota has no room for. Run under the account's upload lock. */
+  private async checkQuota(tx: Database, consumerId: string, applicationId: string, size: number): Promise<void> {
+    const [used] = await tx
+      .select({
+        appFiles: sql`count(*) filter (where ${documents.applicationId} = ${applicationId})`.mapWith(Number),
+        appBytes: sql`coalesce(sum(${documents.size}) filter (where ${documents.applicationId} = ${applicationId}), 0)`.mapWith(Number),
+        files: sql`count(*)`.mapWith(Number),
+        bytes: sql`coalesce(sum(${documents.size}), 0)`.mapWith(Number),
+      })
+      .from(documents)
+      .where(eq(documents.consumerId, consumerId));
+    const { perApplication, perAccount } = this.quotas;
+    const u = used ?? { appFiles: 0, appBytes: 0, files: 0, bytes: 0 };
+    if (u.appFiles + 1 > perApplication.files) throw new DocumentQuotaError(`每笔申请最多上传 ${perApplication.files} 个文件，这笔申请已上传 ${u.appFiles} 个`);
+    if (u.appBytes + size > perApplication.bytes) throw new DocumentQuotaError(`每笔申请的材料合计不能超过 ${megabytes(perApplication.bytes)}，这笔申请已用 ${megabytes(u.appBytes)}`);
+    if (u.files + 1 > perAccount.files) throw new DocumentQuotaError(`每个账号最多上传 ${perAccount.files} 个文件，你已上传 ${u.files} 个`);
+    if (u.bytes + size > perAccount.bytes) throw new DocumentQuotaError(`每个账号的材料合计不能超过 ${megabytes(perAccount.bytes)}，你已用 ${megabytes(u.bytes)}`);
+  }
 
   async upload(consumerId: string, applicationId: string, kind: string, bytes: Buffer, actor: AuditActor): Promise<DocumentRow> {
     const [app] = await this.db
@@ -44,23 +84,29 @@ export class DocumentsService {
     if (!detected || !(detected.mime in allowedDocumentTypes)) {
       throw new ValidationError('文件类型不支持', { file: '只支持 JPG、PNG 图片或 PDF（按文件内容判断，不看扩展名）' });
     }
-    const storageKey = newId('blob');
-    await this.store.put(storageKey, bytes);
-    const [row] = await this.db
-      .insert(documents)
-      .values({
-        id: newId('doc'),
-        consumerId,
-        applicationId,
-        kind: kind as DocumentKind,
-        mime: detected.mime,
-        size: bytes.length,
-        sha256: sha256Hex(bytes),
-        storageKey,
-      })
-      .returning();
-    await this.audit.record(actor, { action: 'document.uploaded', objectType: 'document', objectId: row!.id, detail: { applicationId, kind, mime: detected.mime } });
-    return row!;
+    // one upload at a time per account: 25 files sent at once are counted one after another,
+    // and a refused one is refused before its bytes are stored
+    return withTransaction(this.db, async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`documents:${consumerId}`}))`);
+      await this.checkQuota(tx, consumerId, applicationId, bytes.length);
+      const storageKey = newId('blob');
+      await this.store.put(storageKey, bytes);
+      const [row] = await tx
+        .insert(documents)
+        .values({
+          id: newId('doc'),
+          consumerId,
+          applicationId,
+          kind: kind as DocumentKind,
+          mime: detected.mime,
+          size: bytes.length,
+          sha256: sha256Hex(bytes),
+          storageKey,
+        })
+        .returning();
+      await this.audit.record(actor, { action: 'document.uploaded', objectType: 'document', objectId: row!.id, detail: { applicationId, kind, mime: detected.mime } }, tx);
+      return row!;
+    });
   }
 
   listForApplication(applicationId: string): Promise<DocumentRow[]> {

@@ -1,1 +1,1 @@
-export { DocumentsService, documentKinds, allowedDocumentTypes, MAX_DOCUMENT_BYTES, type DocumentRow, type DocumentKind } from './documents.service';
+export { DocumentsService, DocumentQuotaError, defaultDocumentQuotas, documentKinds, allowedDocumentTypes, MAX_DOCUMENT_BYTES, type DocumentRow, type DocumentKind, type DocumentQuotas } from './documents.service';

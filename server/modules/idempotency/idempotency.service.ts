@@ -1,4 +1,5 @@
 import { and, eq, lt, isNull, sql } from 'drizzle-orm';
+import { configure } from 'safe-stable-stringify';
 import { sha256Hex } from '../../lib/digest';
 import type { Database } from '../../db/client';
 import { ConflictError } from '../../lib/errors';
@@ -11,8 +12,24 @@ export type IdempotencyClaim =
 /** A request still marked in flight after this long is taken to have died and may be retried. */
 const STALE_IN_FLIGHT_MS = 60_000;
 
+/** Canonical JSON: object keys sorted at every level, so `{"a":1,"b":2}` and `{"b":2,"a":1}` are the same request. */
+const canonicalJson = configure({ deterministic: true, bigint: true, circularValue: Error });
+
+/**
+ * The request a key was first used for: method, path and the body as canonical JSON. Bodies
+ * reach here only after the edge check (http/safe-input.ts) has refused nesting deeper than 32.
+ */
 export function requestFingerprint(method: string, path: string, body: unknown): string {
-  return sha256Hex(`${method} ${path}\n${JSON.stringify(body ?? null)}`);
+  return sha256Hex(`${method} ${path}\n${canonicalJson(body ?? null)}`);
+}
+
+/**
+ * Which outcomes are kept under their key and replayed: successes, and conflicts (409: the
+ * state said no, and says the same on a retry). Any other refusal (400, 403, 404, 422…) is not
+ * kept, so a corrected request may reuse its key, as Stripe does; nor is a 5xx.
+ */
+export function isReplayable(statusCode: number): boolean {
+  return statusCode < 400 || statusCode === 409;
 }
 
 /**
@@ -55,6 +72,11 @@ export class IdempotencyService {
       throw new ConflictError('idempotency_in_flight', '相同的请求正在处理中，请稍后重试');
     }
     return { kind: 'replay', statusCode: existing.statusCode, body: existing.responseBody };
+  }
+
+  /** The request finished: its outcome is kept for replay if replayable, else the key is released for a corrected retry. */
+  async settle(scope: string, key: string, statusCode: number, body: unknown): Promise<void> {
+    await (isReplayable(statusCode) ? this.complete(scope, key, statusCode, body) : this.release(scope, key));
   }
 
   async complete(scope: string, key: string, statusCode: number, body: unknown): Promise<void> {

@@ -1,1 +1,1 @@
-export { IdempotencyService, requestFingerprint, type IdempotencyClaim } from './idempotency.service';
+export { IdempotencyService, requestFingerprint, isReplayable, type IdempotencyClaim } from './idempotency.service';
