@@ -57,6 +57,7 @@ export function sendStatementCsv(res: Response, s: StatementDetail): void {
     ['调整', '', '', '', '', '', '', '', yuan(s.adjustmentsFen), '', ''],
     ['应付合计', '', '', '', '', '', '', '', yuan(s.totalFen), `到期日 ${s.dueDate}`, ''],
     ['已付', '', '', '', '', '', '', '', yuan(s.paidFen), '', ''],
+    ...(s.overpaidFen > 0 ? [['多付', '', '', '', '', '', '', '', yuan(s.overpaidFen), s.payments.map((p) => p.overpaymentReason).filter(Boolean).join('；'), '']] : []),
   ];
   res
     .type('text/csv; charset=utf-8')
@@ -75,6 +76,7 @@ export function statementJson(s: StatementSummary | StatementDetail) {
     lateFen: s.lateFen,
     paidFen: s.paidFen,
     outstandingFen: s.outstandingFen,
+    overpaidFen: s.overpaidFen,
     dueDate: s.dueDate,
     subtotals: s.subtotals,
     lineCount: s.lineCount,
@@ -100,6 +102,13 @@ export function statementJson(s: StatementSummary | StatementDetail) {
       description: l.description,
       review: l.review ? { decision: l.review.decision, reason: l.review.reason, resolution: l.review.resolution, resolutionNote: l.review.resolutionNote } : null,
     })),
-    payments: s.payments.map((p) => ({ method: p.method, amountFen: p.amountFen, paidAt: p.paidAt, reference: p.reference })),
+    payments: s.payments.map((p) => ({
+      method: p.method,
+      amountFen: p.amountFen,
+      paidAt: p.paidAt,
+      reference: p.reference,
+      overpaymentFen: p.overpaymentFen,
+      overpaymentReason: p.overpaymentReason,
+    })),
   };
 }
