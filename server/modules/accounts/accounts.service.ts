@@ -4,7 +4,8 @@ import { sqlState, UNIQUE_VIOLATION, type Database } from '../../db/client';
 import { ConflictError, LockedError, RateLimitedError, UnauthenticatedError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { maskLogin, type PiiCipher } from '../../lib/pii';
-import type { NotificationsService } from '../notifications';
+import { quietUntil } from '../../lib/quiet-hours';
+import type { NotificationsService, SmsWindow } from '../notifications';
 import { accounts, consumerProfiles, contactBlocks, contactPreferences, otpCodes, type AccountKind } from './accounts.schema';
 import { hashPassword, passwordProblem, verifyAgainstDummy, verifyPassword } from './passwords';
 
@@ -257,7 +258,7 @@ export class AccountsService {
       expiresAt: new Date(now.getTime() + OTP_TTL_MINUTES * 60_000),
     });
     const what = purpose === 'register' ? '注册' : '重置密码';
-    await this.notifications.sendSms(phone, `otp.${purpose}`, `【贷超】验证码 ${code}，用于${what}，${OTP_TTL_MINUTES} 分钟内有效。请勿告诉他人。`);
+    await this.notifications.sendSms(phone, `otp.${purpose}`, `【贷超】验证码 ${code}，用于${what}，${OTP_TTL_MINUTES} 分钟内有效。请勿告诉他人。`, { secrets: [code], now });
   }
 
   /** Checks and consumes a code; five wrong tries burn it. */
@@ -378,6 +379,29 @@ export class AccountsService {
       quietEnd: base.quietEnd,
       blockedInstitutionIds: blocks.map((b) => b.id),
     };
+  }
+
+  /**
+   * Whether the platform may text this consumer at `now`: not when they turned SMS off or closed
+   * the account; otherwise from the end of their quiet hours (null: at once). The one rule for
+   * every SMS about a consumer, when it is generated and again when a held one is released.
+   */
+  async smsWindow(accountId: string, now: Date): Promise<SmsWindow> {
+    const [account] = await this.db.select({ status: accounts.status }).from(accounts).where(eq(accounts.id, accountId));
+    if (!account || account.status === 'closed') return { allowed: false, reason: 'account_closed' };
+    const prefs = await this.contactPreferences(accountId);
+    if (!prefs.allowSms) return { allowed: false, reason: 'sms_off' };
+    return { allowed: true, notBefore: quietUntil(now, prefs.quietStart, prefs.quietEnd) };
+  }
+
+  /** Texts a consumer when they allow SMS, held until their quiet hours end (the release job checks again then). */
+  async textConsumer(accountId: string, template: string, body: string, now = new Date()): Promise<boolean> {
+    const window = await this.smsWindow(accountId, now);
+    if (!window.allowed) return false;
+    const phone = await this.phoneOf(accountId).catch(() => '');
+    if (!phone) return false;
+    await this.notifications.sendSms(phone, template, body, { accountId, sendAfter: window.notBefore ?? undefined, now });
+    return true;
   }
 
   async saveContactPreferences(

@@ -231,7 +231,10 @@ export class OnboardingService {
       await this.audit.record(actor, { action: 'onboarding.approved', objectType: 'onboarding', objectId: id, detail: { institutionId } }, tx);
       return { institutionId, inviteToken: token, phone: this.pii.decrypt(first.phoneEnc) };
     });
-    await this.notifications.sendSms(result.phone, 'onboarding_approved', `【贷超】贵机构入驻申请已通过，请在 7 天内激活管理员账号：${baseUrl}/partner/invite/${result.inviteToken}`);
+    // the activation link is a credential: a real gateway's outbox row keeps it masked
+    await this.notifications.sendSms(result.phone, 'onboarding_approved', `【贷超】贵机构入驻申请已通过，请在 7 天内激活管理员账号：${baseUrl}/partner/invite/${result.inviteToken}`, {
+      secrets: [result.inviteToken],
+    });
     return { institutionId: result.institutionId, inviteToken: result.inviteToken };
   }
 
