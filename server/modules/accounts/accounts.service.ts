@@ -7,6 +7,7 @@ import { maskLogin, type PiiCipher } from '../../lib/pii';
 import { quietUntil } from '../../lib/quiet-hours';
 import type { NotificationsService, SmsWindow } from '../notifications';
 import { accounts, consumerProfiles, contactBlocks, contactPreferences, otpCodes, type AccountKind } from './accounts.schema';
+import { openDisplayName } from './display-name';
 import { hashPassword, passwordProblem, verifyAgainstDummy, verifyPassword } from './passwords';
 
 export const MAX_FAILED_LOGINS = 5;
@@ -67,12 +68,12 @@ const emptyProfile: ConsumerProfile = {
   updatedAt: null,
 };
 
-function toSessionAccount(row: typeof accounts.$inferSelect): SessionAccount {
+function toSessionAccount(row: typeof accounts.$inferSelect, pii: PiiCipher): SessionAccount {
   return {
     id: row.id,
     kind: row.kind,
     role: row.role,
-    displayName: row.displayName,
+    displayName: openDisplayName(pii, row.displayNameEnc),
     loginMasked: row.loginMasked,
     institutionId: row.institutionId,
     sessionVersion: row.sessionVersion,
@@ -148,12 +149,12 @@ export class AccountsService {
           loginEnc: this.pii.encrypt(input.login),
           loginMasked: maskLogin(input.login),
           passwordHash,
-          displayName: input.displayName,
+          displayNameEnc: this.pii.encrypt(input.displayName),
           role: input.role,
           institutionId: input.institutionId,
         })
         .returning();
-      return toSessionAccount(row!);
+      return toSessionAccount(row!, this.pii);
     } catch (err) {
       if (sqlState(err) === UNIQUE_VIOLATION) {
         const field = input.kind === 'consumer' ? 'phone' : 'username';
@@ -201,7 +202,7 @@ export class AccountsService {
       .update(accounts)
       .set({ failedLogins: 0, lockedUntil: null, lastLoginAt: sql`now()` })
       .where(eq(accounts.id, row.id));
-    return toSessionAccount(row);
+    return toSessionAccount(row, this.pii);
   }
 
   async findActive(kind: AccountKind, id: string): Promise<SessionAccount | undefined> {
@@ -209,7 +210,7 @@ export class AccountsService {
       .select()
       .from(accounts)
       .where(and(eq(accounts.id, id), eq(accounts.kind, kind), eq(accounts.status, 'active')));
-    return row ? toSessionAccount(row) : undefined;
+    return row ? toSessionAccount(row, this.pii) : undefined;
   }
 
   async count(kind: AccountKind): Promise<number> {
@@ -444,7 +445,8 @@ export class AccountsService {
         loginHash: `closed:${newId('x')}`,
         loginEnc: this.pii.encrypt(''),
         loginMasked: '已注销',
-        displayName: '已注销用户',
+        displayNameEnc: this.pii.encrypt('已注销用户'),
+        legacyDisplayName: null,
         passwordHash: 'closed',
         sessionVersion: sql`${accounts.sessionVersion} + 1`,
       })

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, type DatabaseHandle } from '../../db/client';
 import { withTransaction } from '../../lib/tx';
 import { databaseTargets } from '../../../test/support/database';
+import { testCipher } from '../../../test/support/pii';
 import { AuditService } from '../audit';
 import { InstitutionsService } from '../institutions';
 import { shanghaiMidnight } from './commission';
@@ -50,8 +51,9 @@ describe.each(databaseTargets())('settlement invariants on $name', (target) => {
 
   beforeAll(async () => {
     handle = await target.open();
-    const audit = new AuditService(handle.db);
-    settlement = new SettlementService(handle.db, audit);
+    const pii = testCipher();
+    const audit = new AuditService(handle.db, pii);
+    settlement = new SettlementService(handle.db, pii, audit);
     statements = new StatementsService(handle.db, audit);
     institutions = new InstitutionsService(handle.db);
   });
