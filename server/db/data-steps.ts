@@ -1,8 +1,8 @@
 import type { Logger } from '../lib/logger';
 import type { PiiCipher } from '../lib/pii';
-import { sealLegacyNames } from '../modules/accounts/legacy-names';
-import { sealLegacyContacts } from '../modules/institutions/legacy-contacts';
-import { reclassifyLegacyOverpayments } from '../modules/settlement/legacy-overpayments';
+import { sealLegacyNames } from '../modules/accounts';
+import { sealLegacyContacts } from '../modules/institutions';
+import { reclassifyLegacyOverpayments } from '../modules/settlement';
 import type { Database } from './client';
 
 /**

@@ -1,7 +1,6 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { queryRows } from '../../db/client';
-import { sqlState, UNIQUE_VIOLATION } from '../../db/client';
+import { queryRows, sqlState, UNIQUE_VIOLATION } from '../../db/client';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { formatYuan, type Fen } from '../../lib/money';
