@@ -5,6 +5,7 @@ import type { HttpKit } from '../server/http/kit';
 import { pageLoginRoutes } from '../server/http/page-login';
 import type { Render } from '../server/http/render';
 import { applicationStatuses, statusLabels, type ApplicationStatus } from '../server/modules/applications';
+import { cancelReasonLabels, outboxStatusLabels, type CancelReason } from '../server/modules/notifications';
 import { dashboardRoutes } from './routes/dashboard';
 import { auditRoutes } from './routes/audit';
 import { contentRoutes } from './routes/content';
@@ -61,10 +62,11 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
     await services.audit.record(auditActor(req), { action: 'outbox.viewed', objectType: 'outbox', objectId: null });
     await render(req, res, 'outbox', {
       title: '消息外发箱',
+      // bodies are stored with their codes masked once a real gateway has them (NotificationsService.sendSms)
       messages: rows.map((m) => ({
         ...m,
-        // with a real gateway the codes have left the building: never show them here
-        body: m.provider === 'outbox' ? m.body : m.body.replace(/\d{6}/g, '******'),
+        deliveryLabel: outboxStatusLabels[m.status],
+        cancelLabel: m.cancelReason ? (cancelReasonLabels[m.cancelReason as CancelReason] ?? m.cancelReason) : null,
       })),
     });
   });

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { connectSharedState, type SharedState } from './adapters/redis';
 import type { Config } from './config';
 import { openDatabase, type DatabaseHandle } from './db/client';
+import { runDataSteps } from './db/data-steps';
 import { createLogger, type Logger } from './lib/logger';
 import { PiiCipher } from './lib/pii';
 import { AccountsService, LoginThrottle, MfaService, StaffService } from './modules/accounts';
@@ -115,7 +116,7 @@ export function createServices(
   },
 ): Services {
   const db = database.db;
-  const audit = new AuditService(db);
+  const audit = new AuditService(db, pii);
   const notifications = new NotificationsService(db, pii, messages);
   const consents = new ConsentsService(db, audit);
   const identity = new IdentityService(db, pii, new DevelopmentVerificationProvider(), audit);
@@ -124,7 +125,7 @@ export function createServices(
   const accounts = new AccountsService(db, pii, notifications, audit, mfa, throttle);
   const webhooks = new WebhooksService(db, pii, audit, { allowLoopback: options.webhookAllowLoopback ?? false });
   const prescreen = new PrescreenService(db);
-  const settlement = new SettlementService(db, audit);
+  const settlement = new SettlementService(db, pii, audit);
   // Stripe when a secret key is configured; otherwise institutions pay by bank transfer
   const statements = new StatementsService(db, audit, options.stripe?.secretKey ? new StripeGateway({ ...options.stripe, secretKey: options.stripe.secretKey }) : null);
   const catalogue = new CatalogueService(db, search, shared.cache);
@@ -145,7 +146,7 @@ export function createServices(
   const loans = new LoansService(db, notifications, audit);
   const applications = new ApplicationsService(db, pii, catalogue, settlement, audit, notifications, consents, accounts, risk, loans);
   const products = new ProductsService(db, catalogue, settings, audit);
-  const complaints = new ComplaintsService(db, audit, notifications, settings, identity, applications);
+  const complaints = new ComplaintsService(db, audit, notifications, settings, identity, applications, pii);
   complaintRate = (id) => complaints.complaintRate(id);
   const jobs = new JobsService(db);
   const services: Services = {
@@ -175,13 +176,13 @@ export function createServices(
     complaints,
     reviews: new ReviewsService(db, audit, identity, applications),
     analytics: new AnalyticsService(db),
-    content: new ContentService(db, audit, new LocalBlobStore(options.mediaDir ?? path.join(process.cwd(), 'data', 'media'))),
+    content: new ContentService(db, audit, new LocalBlobStore(options.mediaDir ?? path.join(process.cwd(), 'data', 'media')), pii),
     products,
     promotions,
     ranking,
     loans,
     postLoan: new PostLoanService(db, notifications, accounts, settings, risk),
-    collections: new CollectionsService(db, settings, audit, accounts),
+    collections: new CollectionsService(db, settings, audit, accounts, pii),
     recommendations: new RecommendationsService(catalogue),
     notifications,
     identity,
@@ -201,8 +202,10 @@ export async function createContainer(
     overrides.database ??
     (await openDatabase({ url: config.databaseUrl, dir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pglite') }));
   await database.migrate();
-  const shared = overrides.shared ?? (await connectSharedState(config.redisUrl, config.redisPrefix, { logger }));
   const pii = new PiiCipher(config.piiKeys);
+  // conversions that need the PII key: personal data kept in clear by older versions is sealed now
+  await runDataSteps(database.db, pii, logger);
+  const shared = overrides.shared ?? (await connectSharedState(config.redisUrl, config.redisPrefix, { logger }));
   const search = createSearchIndex(config.elasticsearchUrl);
   const messages =
     config.sms.gatewayUrl && config.sms.gatewaySecret ? new HttpGatewayProvider(config.sms.gatewayUrl, config.sms.gatewaySecret) : new OutboxProvider();

@@ -33,6 +33,9 @@ const paymentForm = z
     amount: z.string().default(''),
     paidOn: z.string().default(''),
     reference: z.string().trim().min(1, '请填写银行流水号').max(100, '流水号最多 100 字'),
+    /** the 登记为多付 checkbox: present ("1") when ticked */
+    overpayment: z.literal('1', { error: '无效的选项' }).optional(),
+    overpaymentReason: z.string().max(200, '原因最多 200 字').default(''),
   })
   .strict();
 const resolveForm = z
@@ -104,8 +107,15 @@ export function financeRoutes(r: Router, services: Services, kit: HttpKit, rende
     const o = await services.statements.financeOverview();
     await services.audit.record(auditActor(req), { action: 'finance.exported', objectType: 'finance', objectId: 'receivables' });
     csv(res, 'receivables', [
-      ['机构', '应收余额(元)', '已出账未收(元)', '未出账(元)', ...ageingBuckets.map((b) => `${ageingLabels[b]}(元)`)],
-      ...o.byInstitution.map((row) => [row.institutionName, csvYuan(row.balanceFen), csvYuan(row.billedOutstandingFen), csvYuan(row.unbilledFen), ...ageingBuckets.map((b) => csvYuan(row.ageing[b]))]),
+      ['机构', '应收余额(元)', '已出账未收(元)', '未出账(元)', ...ageingBuckets.map((b) => `${ageingLabels[b]}(元)`), '多付余额(元)'],
+      ...o.byInstitution.map((row) => [
+        row.institutionName,
+        csvYuan(row.balanceFen),
+        csvYuan(row.billedOutstandingFen),
+        csvYuan(row.unbilledFen),
+        ...ageingBuckets.map((b) => csvYuan(row.ageing[b])),
+        csvYuan(row.creditFen),
+      ]),
     ]);
   });
 
@@ -113,8 +123,8 @@ export function financeRoutes(r: Router, services: Services, kit: HttpKit, rende
     const list = await services.statements.list();
     await services.audit.record(auditActor(req), { action: 'finance.exported', objectType: 'finance', objectId: 'statements' });
     csv(res, 'statements', [
-      ['结算单编号', '机构', '账期', '状态', '应付(元)', '已付(元)', '待付(元)', '到期日', '未决异议'],
-      ...list.map((s) => [s.id, s.institutionName, s.period, statementStatusLabels[s.shown], csvYuan(s.totalFen), csvYuan(s.paidFen), csvYuan(s.outstandingFen), s.dueDate, s.openDisputes]),
+      ['结算单编号', '机构', '账期', '状态', '应付(元)', '已付(元)', '待付(元)', '多付(元)', '到期日', '未决异议'],
+      ...list.map((s) => [s.id, s.institutionName, s.period, statementStatusLabels[s.shown], csvYuan(s.totalFen), csvYuan(s.paidFen), csvYuan(s.outstandingFen), csvYuan(s.overpaidFen), s.dueDate, s.openDisputes]),
     ]);
   });
 
@@ -143,9 +153,16 @@ export function financeRoutes(r: Router, services: Services, kit: HttpKit, rende
       const form = parse(paymentForm, req.body, '付款信息有误');
       const amountFen = signedFen(form.amount, 'amount', { positive: true });
       const paidAt = shanghaiMidnight(form.paidOn.trim());
-      if (!paidAt || paidAt.getTime() > Date.now()) throw new ValidationError('到账日期有误', { paidOn: '请填写到账日期（YYYY-MM-DD），不能晚于今天' });
-      await services.statements.recordBankTransfer(id, { amountFen, paidAt, reference: form.reference }, auditActor(req));
-      req.session.flash = { kind: 'success', message: `已登记银行转账 ${formatYuan(amountFen)}` };
+      if (!paidAt) throw new ValidationError('到账日期有误', { paidOn: '请填写到账日期（YYYY-MM-DD），不能晚于今天' });
+      const payment = await services.statements.recordBankTransfer(
+        id,
+        { amountFen, paidAt, reference: form.reference, overpayment: form.overpayment === '1', overpaymentReason: form.overpaymentReason },
+        auditActor(req),
+      );
+      req.session.flash = {
+        kind: 'success',
+        message: `已登记银行转账 ${formatYuan(amountFen)}${payment.overpaymentFen > 0 ? `，其中多付 ${formatYuan(payment.overpaymentFen)} 记为机构余额` : ''}`,
+      };
       res.redirect(303, `/admin/finance/statements/${encodeURIComponent(id)}`);
     } catch (err) {
       if (!(err instanceof ValidationError || err instanceof ConflictError)) throw err;

@@ -28,7 +28,8 @@ export function institutionRoutes(r: Router, services: Services, kit: HttpKit, r
     await render(req, res, 'onboarding', {
       title: onboarding.legalName,
       onboarding,
-      contacts: onboarding.contacts.map((c) => ({ name: c.name, title: c.title, phone: c.phoneMasked, email: c.email })),
+      // contacts' personal data is sealed; reviewers see it masked, as elsewhere
+      contacts: onboarding.contacts.map((c) => ({ name: c.nameMasked, title: c.title, phone: c.phoneMasked, email: c.emailMasked })),
       stageLabel: onboardingStatusLabels[onboarding.status],
       kindLabel: institutionKindLabels[onboarding.kind],
       open: onboarding.status === 'submitted' || onboarding.status === 'more_info_requested',

@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { sql } from 'drizzle-orm';
 import { openDatabase, queryRows, type DatabaseHandle } from '../../server/db/client';
+import { PiiCipher } from '../../server/lib/pii';
 import { withTransaction } from '../../server/lib/tx';
 import { AuditService } from '../../server/modules/audit';
 import { InstitutionsService } from '../../server/modules/institutions';
@@ -73,8 +74,9 @@ async function open(): Promise<{ handle: DatabaseHandle; label: string; cleanup:
 const { handle, label, cleanup } = await open();
 try {
   await handle.migrate();
-  const audit = new AuditService(handle.db);
-  const settlement = new SettlementService(handle.db, audit);
+  const pii = new PiiCipher([{ id: 'bench', key: randomBytes(32) }]);
+  const audit = new AuditService(handle.db, pii);
+  const settlement = new SettlementService(handle.db, pii, audit);
   const statements = new StatementsService(handle.db, audit);
   const institutions = new InstitutionsService(handle.db);
   const ids: string[] = [];

@@ -22,7 +22,8 @@ const MIGRATION_LOCK = 4_711_2026;
 export interface DatabaseHandle {
   db: Database;
   driver: 'pglite' | 'pg';
-  migrate(): Promise<void>;
+  /** applies the migrations in `folder` (default: the checked-in ones) not applied yet */
+  migrate(folder?: string): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -39,11 +40,11 @@ export async function openDatabase(options: { url?: string; dir?: string }): Pro
       db,
       driver: 'pg',
       // several instances may start at once: one migrates while the others wait on the lock
-      migrate: async () => {
+      migrate: async (folder = migrationsFolder) => {
         const lock = await pool.connect();
         try {
           await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
-          await migratePg(drizzlePg(pool), { migrationsFolder });
+          await migratePg(drizzlePg(pool), { migrationsFolder: folder });
         } finally {
           await lock.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
           lock.release();
@@ -60,7 +61,7 @@ export async function openDatabase(options: { url?: string; dir?: string }): Pro
   return {
     db,
     driver: 'pglite',
-    migrate: () => migratePglite(drizzlePglite(client), { migrationsFolder }),
+    migrate: (folder = migrationsFolder) => migratePglite(drizzlePglite(client), { migrationsFolder: folder }),
     ping: async () => void (await db.execute(sql`select 1`)),
     close: () => client.close(),
   };

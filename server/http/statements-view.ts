@@ -56,6 +56,7 @@ export function sendStatementCsv(res: Response, s: StatementDetail): void {
     ['调整', '', '', '', '', '', '', '', csvYuan(s.adjustmentsFen), '', ''],
     ['应付合计', '', '', '', '', '', '', '', csvYuan(s.totalFen), `到期日 ${s.dueDate}`, ''],
     ['已付', '', '', '', '', '', '', '', csvYuan(s.paidFen), '', ''],
+    ...(s.overpaidFen > 0 ? [['多付', '', '', '', '', '', '', '', csvYuan(s.overpaidFen), s.payments.map((p) => p.overpaymentReason).filter(Boolean).join('；'), '']] : []),
   ];
   sendCsv(res, `statement-${s.institutionName}-${s.period}.csv`, rows);
 }
@@ -71,6 +72,7 @@ export function statementJson(s: StatementSummary | StatementDetail) {
     lateFen: s.lateFen,
     paidFen: s.paidFen,
     outstandingFen: s.outstandingFen,
+    overpaidFen: s.overpaidFen,
     dueDate: s.dueDate,
     subtotals: s.subtotals,
     lineCount: s.lineCount,
@@ -96,6 +98,13 @@ export function statementJson(s: StatementSummary | StatementDetail) {
       description: l.description,
       review: l.review ? { decision: l.review.decision, reason: l.review.reason, resolution: l.review.resolution, resolutionNote: l.review.resolutionNote } : null,
     })),
-    payments: s.payments.map((p) => ({ method: p.method, amountFen: p.amountFen, paidAt: p.paidAt, reference: p.reference })),
+    payments: s.payments.map((p) => ({
+      method: p.method,
+      amountFen: p.amountFen,
+      paidAt: p.paidAt,
+      reference: p.reference,
+      overpaymentFen: p.overpaymentFen,
+      overpaymentReason: p.overpaymentReason,
+    })),
   };
 }

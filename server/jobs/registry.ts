@@ -1,5 +1,6 @@
 import type { Services } from '../container';
 import { loanJobs } from '../modules/loans';
+import { notificationJobs } from '../modules/notifications';
 import type { JobDefinition } from './job';
 
 /**
@@ -36,6 +37,7 @@ export function allJobs(services: Services): JobDefinition[] {
       run: async ({ now }) => ({ processed: await services.accounts.purgeThrottles(now) }),
     },
     ...loanJobs(services.postLoan),
+    ...notificationJobs(services.notifications, (accountId, now) => services.accounts.smsWindow(accountId, now)),
     {
       name: 'statements-close',
       title: '月结：按机构生成上月佣金结算单',

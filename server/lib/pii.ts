@@ -47,9 +47,12 @@ export function maskPhone(phone: string): string {
   return phone.length >= 7 ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : '****';
 }
 
-/** 110101199003071234 → 110***********1234 */
+/**
+ * 110101199003071234 → **************1234. Only the last four: with the region prefix and a
+ * birth date beside it, the rest could be rebuilt from a few dozen candidates.
+ */
 export function maskIdNumber(id: string): string {
-  return id.length > 7 ? `${id.slice(0, 3)}${'*'.repeat(id.length - 7)}${id.slice(-4)}` : '****';
+  return id.length > 4 ? `${'*'.repeat(id.length - 4)}${id.slice(-4)}` : '****';
 }
 
 /** 张三丰 → 张** ; zhang@example.com → z***@example.com */

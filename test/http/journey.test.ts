@@ -36,7 +36,7 @@ describe.each(databaseTargets())('the journey through the JSON APIs on $name', (
     // only consented fields, identifiers masked
     expect(lead.body.applicant.realName).toBe('王**');
     expect(lead.body.applicant.phone).toBe(`${consumer.phone.slice(0, 3)}****${consumer.phone.slice(-4)}`);
-    expect(lead.body.applicant.idNumber).toBe(`${consumer.idNumber.slice(0, 3)}***********${consumer.idNumber.slice(-4)}`);
+    expect(lead.body.applicant.idNumber).toBe(`**************${consumer.idNumber.slice(-4)}`);
     expect(lead.body.consent.fields).toContain('idNumber');
     expect(lead.body.nextStatuses).toEqual(expect.arrayContaining(['reviewing', 'approved', 'rejected']));
 

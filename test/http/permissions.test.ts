@@ -83,6 +83,8 @@ const operatorMatrix: Record<string, OperatorPermission | 'public'> = {
   'GET /api/admin/v1/applications': 'applications.view',
   'GET /api/admin/v1/applications/:id': 'applications.view',
   'GET /api/admin/v1/receivables': 'settlement.view',
+  'GET /api/admin/v1/statements/:id': 'settlement.view',
+  'POST /api/admin/v1/statements/:id/payments': 'settlement.manage',
   'GET /admin/finance': 'settlement.view',
   'POST /admin/finance/close': 'settlement.manage',
   'GET /admin/finance/receivables.csv': 'settlement.view',

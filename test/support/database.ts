@@ -6,10 +6,12 @@ export interface DatabaseTarget {
   name: 'pglite' | 'postgres';
   /** A fresh, migrated, empty database; close() drops it. */
   open(): Promise<DatabaseHandle>;
+  /** A fresh database with no migrations applied (to migrate step by step); close() drops it. */
+  openBare(): Promise<DatabaseHandle>;
 }
 
 /** A new database on the PostgreSQL server of TEST_DATABASE_URL, dropped again on close. */
-async function freshServerDatabase(baseUrl: string): Promise<DatabaseHandle> {
+async function freshServerDatabase(baseUrl: string, options: { migrate?: boolean } = {}): Promise<DatabaseHandle> {
   const name = `dc_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();
@@ -18,7 +20,7 @@ async function freshServerDatabase(baseUrl: string): Promise<DatabaseHandle> {
   const url = new URL(baseUrl);
   url.pathname = `/${name}`;
   const handle = await openDatabase({ url: url.toString() });
-  await handle.migrate();
+  if (options.migrate !== false) await handle.migrate();
   return {
     ...handle,
     close: async () => {
@@ -41,9 +43,10 @@ export function databaseTargets(): DatabaseTarget[] {
         await handle.migrate();
         return handle;
       },
+      openBare: () => openDatabase({}),
     },
   ];
   const url = process.env.TEST_DATABASE_URL;
-  if (url) targets.push({ name: 'postgres', open: () => freshServerDatabase(url) });
+  if (url) targets.push({ name: 'postgres', open: () => freshServerDatabase(url), openBare: () => freshServerDatabase(url, { migrate: false }) });
   return targets;
 }

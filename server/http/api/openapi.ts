@@ -28,6 +28,7 @@ import { auditQuery } from '../audit-query';
 import { productBody, reasonBody } from '../product-input';
 import { loanListQuery, repaymentBody, scheduleBody } from './loans-api';
 import { reconciliationBody } from './partner-settlement';
+import { bankTransferBody } from './admin-api';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 
@@ -314,6 +315,23 @@ export function openApiDocument() {
       },
       '/api/admin/v1/applications/{id}': {
         get: { summary: 'One application with its status history and commission journals', security: [{ session: [] }], parameters: [idParam], responses: { 200: ok('Application'), 404: error } },
+      },
+      '/api/admin/v1/statements/{id}': {
+        get: {
+          summary: 'One statement (permission settlement.view) with lines and payments; overpaidFen and each payment\'s overpaymentFen and overpaymentReason show money received beyond the total',
+          security: [{ session: [] }],
+          parameters: [idParam],
+          responses: { 200: ok('Statement'), 404: error },
+        },
+      },
+      '/api/admin/v1/statements/{id}/payments': {
+        post: {
+          summary: "Records a bank transfer against an issued statement (permission settlement.manage). A reference already recorded on the statement is a 409 (field reference); more than is outstanding is a 400 (field amount, naming the outstanding amount) unless overpayment is true with an overpaymentReason, in which case the excess is kept as the institution's credit",
+          security: [{ session: [] }],
+          parameters: [idParam, idempotencyHeader(false)],
+          requestBody: body(bankTransferBody),
+          responses: { 201: ok('{ payment, statement }'), 400: error, 404: error, 409: error },
+        },
       },
       '/api/admin/v1/receivables': { get: { summary: 'Commission receivable per institution', security: [{ session: [] }], responses: { 200: ok('{ items }') } } },
       '/api/partner/v1/statistics': {

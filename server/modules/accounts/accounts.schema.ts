@@ -19,7 +19,13 @@ export const accounts = pgTable(
     loginEnc: text('login_enc').notNull(),
     loginMasked: text('login_masked').notNull(),
     passwordHash: text('password_hash').notNull(),
-    displayName: text('display_name').notNull(),
+    /** the name shown for the account (a consumer's nickname, a staff member's name): personal data, sealed with the PII cipher */
+    displayNameEnc: text('display_name_enc'),
+    /**
+     * the name in clear, as it was kept before it was encrypted: sealed into `display_name_enc` and
+     * emptied at start-up (server/db/data-steps.ts); nothing writes it. Drop it in a later release.
+     */
+    legacyDisplayName: text('display_name'),
     role: text('role').notNull(),
     institutionId: text('institution_id').references(() => institutions.id),
     status: text('status', { enum: ['active', 'frozen', 'closed'] })
@@ -42,6 +48,8 @@ export const accounts = pgTable(
   (t) => [
     uniqueIndex('accounts_kind_login_uq').on(t.kind, t.loginHash),
     index('accounts_institution_idx').on(t.institutionId),
+    // the name is kept once: sealed, or (until the start-up step seals it) as it was
+    check('accounts_display_name_check', sql`(${t.displayNameEnc} is null) <> (${t.legacyDisplayName} is null)`),
     check(
       'accounts_institution_staff_check',
       sql`(${t.kind} = 'institution') = (${t.institutionId} is not null)`,
@@ -135,7 +143,10 @@ export const staffInvitations = pgTable(
     kind: text('kind', { enum: ['institution', 'operator'] }).notNull(),
     institutionId: text('institution_id').references(() => institutions.id),
     username: text('username').notNull(),
-    displayName: text('display_name').notNull(),
+    /** the invitee's name, sealed with the PII cipher */
+    displayNameEnc: text('display_name_enc'),
+    /** the name in clear from before it was encrypted; sealed and emptied at start-up, nothing writes it */
+    legacyDisplayName: text('display_name'),
     role: text('role').notNull(),
     invitedBy: text('invited_by'),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
@@ -147,6 +158,7 @@ export const staffInvitations = pgTable(
   (t) => [
     index('staff_invitations_institution_idx').on(t.institutionId),
     check('staff_invitations_institution_check', sql`(${t.kind} = 'institution') = (${t.institutionId} is not null)`),
+    check('staff_invitations_display_name_check', sql`(${t.displayNameEnc} is null) <> (${t.legacyDisplayName} is null)`),
   ],
 );
 

@@ -5,8 +5,10 @@ import { AppError, ConflictError, LoginThrottledError, RateLimitedError, Unauthe
 import { newId } from '../../lib/ids';
 import { maskLogin, type PiiCipher } from '../../lib/pii';
 import type { AuditActor, AuditService } from '../audit';
-import type { NotificationsService } from '../notifications';
+import { quietUntil } from '../../lib/quiet-hours';
+import type { NotificationsService, SmsWindow } from '../notifications';
 import { accounts, consumerProfiles, contactBlocks, contactPreferences, otpCodes, type AccountKind } from './accounts.schema';
+import { openDisplayName } from './display-name';
 import { minutesText, passwordKey, type LoginThrottle } from './login-throttle';
 import type { MfaService } from './mfa.service';
 import { hashPassword, oneTimePassword, passwordProblem, verifyAgainstDummy, verifyPassword, type PasswordContext } from './passwords';
@@ -70,12 +72,12 @@ const emptyProfile: ConsumerProfile = {
   updatedAt: null,
 };
 
-function toSessionAccount(row: typeof accounts.$inferSelect): SessionAccount {
+function toSessionAccount(row: typeof accounts.$inferSelect, pii: PiiCipher): SessionAccount {
   return {
     id: row.id,
     kind: row.kind,
     role: row.role,
-    displayName: row.displayName,
+    displayName: openDisplayName(pii, row.displayNameEnc),
     loginMasked: row.loginMasked,
     institutionId: row.institutionId,
     sessionVersion: row.sessionVersion,
@@ -171,13 +173,13 @@ export class AccountsService {
           loginEnc: this.pii.encrypt(input.login),
           loginMasked: maskLogin(input.login),
           passwordHash,
-          displayName: input.displayName,
+          displayNameEnc: this.pii.encrypt(input.displayName),
           role: input.role,
           institutionId: input.institutionId,
           mustChangePassword: input.mustChangePassword ?? false,
         })
         .returning();
-      return toSessionAccount(row!);
+      return toSessionAccount(row!, this.pii);
     } catch (err) {
       if (sqlState(err) === UNIQUE_VIOLATION) {
         const field = input.kind === 'consumer' ? 'phone' : 'username';
@@ -212,7 +214,7 @@ export class AccountsService {
     if (row.status !== 'active') throw new UnauthenticatedError('账号已被冻结，请联系客服');
     if (row.totpEnabledAt && options.totp !== undefined) await this.mfa.verify(row.id, options.totp, now);
     await this.db.update(accounts).set({ lastLoginAt: now }).where(eq(accounts.id, row.id));
-    return toSessionAccount(row);
+    return toSessionAccount(row, this.pii);
   }
 
   /**
@@ -234,7 +236,7 @@ export class AccountsService {
     }
     await this.throttle.succeeded(passwordKey(row!.loginHash));
     await this.db.update(accounts).set({ lastLoginAt: now }).where(eq(accounts.id, row!.id));
-    return toSessionAccount(row!);
+    return toSessionAccount(row!, this.pii);
   }
 
   /**
@@ -248,7 +250,7 @@ export class AccountsService {
     if (!row) throw new ValidationError('验证码有误', { code: '验证码错误或已过期，请重新获取' });
     if (row.status !== 'active') throw new UnauthenticatedError('账号已被冻结，请联系客服');
     await this.db.update(accounts).set({ lastLoginAt: now }).where(eq(accounts.id, row.id));
-    return toSessionAccount(row);
+    return toSessionAccount(row, this.pii);
   }
 
   /** Forgets sign-in failures older than a day (a scheduled job). */
@@ -261,7 +263,7 @@ export class AccountsService {
       .select()
       .from(accounts)
       .where(and(eq(accounts.id, id), eq(accounts.kind, kind), eq(accounts.status, 'active')));
-    return row ? toSessionAccount(row) : undefined;
+    return row ? toSessionAccount(row, this.pii) : undefined;
   }
 
   async count(kind: AccountKind): Promise<number> {
@@ -309,7 +311,7 @@ export class AccountsService {
       codeHash: this.codeHash(purpose, phone, code),
       expiresAt: new Date(now.getTime() + OTP_TTL_MINUTES * 60_000),
     });
-    await this.notifications.sendSms(phone, `otp.${purpose}`, `【贷超】验证码 ${code}，用于${otpWhat[purpose]}，${OTP_TTL_MINUTES} 分钟内有效。请勿告诉他人。`);
+    await this.notifications.sendSms(phone, `otp.${purpose}`, `【贷超】验证码 ${code}，用于${otpWhat[purpose]}，${OTP_TTL_MINUTES} 分钟内有效。请勿告诉他人。`, { secrets: [code], now });
   }
 
   /** Checks and consumes a code; five wrong tries burn it. */
@@ -451,6 +453,29 @@ export class AccountsService {
     };
   }
 
+  /**
+   * Whether the platform may text this consumer at `now`: not when they turned SMS off or closed
+   * the account; otherwise from the end of their quiet hours (null: at once). The one rule for
+   * every SMS about a consumer, when it is generated and again when a held one is released.
+   */
+  async smsWindow(accountId: string, now: Date): Promise<SmsWindow> {
+    const [account] = await this.db.select({ status: accounts.status }).from(accounts).where(eq(accounts.id, accountId));
+    if (!account || account.status === 'closed') return { allowed: false, reason: 'account_closed' };
+    const prefs = await this.contactPreferences(accountId);
+    if (!prefs.allowSms) return { allowed: false, reason: 'sms_off' };
+    return { allowed: true, notBefore: quietUntil(now, prefs.quietStart, prefs.quietEnd) };
+  }
+
+  /** Texts a consumer when they allow SMS, held until their quiet hours end (the release job checks again then). */
+  async textConsumer(accountId: string, template: string, body: string, now = new Date()): Promise<boolean> {
+    const window = await this.smsWindow(accountId, now);
+    if (!window.allowed) return false;
+    const phone = await this.phoneOf(accountId).catch(() => '');
+    if (!phone) return false;
+    await this.notifications.sendSms(phone, template, body, { accountId, sendAfter: window.notBefore ?? undefined, now });
+    return true;
+  }
+
   async saveContactPreferences(
     accountId: string,
     input: { allowSms: boolean; allowCall: boolean; quietStart: string; quietEnd: string },
@@ -491,7 +516,8 @@ export class AccountsService {
         loginHash: `closed:${newId('x')}`,
         loginEnc: this.pii.encrypt(''),
         loginMasked: '已注销',
-        displayName: '已注销用户',
+        displayNameEnc: this.pii.encrypt('已注销用户'),
+        legacyDisplayName: null,
         passwordHash: 'closed',
         sessionVersion: sql`${accounts.sessionVersion} + 1`,
       })

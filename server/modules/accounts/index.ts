@@ -4,3 +4,4 @@ export { LoginThrottle, FREE_FAILURES, waitAfter } from './login-throttle';
 export type { AccountKind } from './accounts.schema';
 export { StaffService, INVITATION_DAYS, rolesFor, type Invitation, type StaffKind, type StaffMember } from './staff.service';
 export { MfaService, mfaRequiredFor } from './mfa.service';
+export { sealLegacyNames } from './legacy-names';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sha256Hex } from '../../lib/digest';
-import { and, asc, desc, eq, gt, ilike, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
@@ -10,12 +10,15 @@ import type { AuditActor, AuditService } from '../audit';
 import { accounts, staffInvitations } from './accounts.schema';
 import { oneTimePassword } from './passwords';
 import { type AccountsService, type SessionAccount, PHONE_PATTERN } from './accounts.service';
+import { openDisplayName, shownDisplayName } from './display-name';
 import { institutionRoles, operatorRoles } from './permissions';
 
 export const INVITATION_DAYS = 7;
 const USERNAME = /^[a-z][a-z0-9._-]{2,31}$/;
 
-export type Invitation = typeof staffInvitations.$inferSelect;
+type InvitationRow = typeof staffInvitations.$inferSelect;
+/** An invitation as the pages see it: the invitee's name opened. */
+export type Invitation = Omit<InvitationRow, 'displayNameEnc' | 'legacyDisplayName'> & { displayName: string };
 export type StaffKind = 'institution' | 'operator';
 
 export interface StaffMember {
@@ -36,7 +39,7 @@ const memberColumns = {
   id: accounts.id,
   kind: accounts.kind,
   role: accounts.role,
-  displayName: accounts.displayName,
+  displayNameEnc: accounts.displayNameEnc,
   loginMasked: accounts.loginMasked,
   institutionId: accounts.institutionId,
   status: accounts.status,
@@ -73,6 +76,15 @@ export class StaffService {
     return this.pii.blindIndex(`${kind}:${login}`);
   }
 
+  /** A member row with the name opened: staff in clear, a consumer masked (operators see consumers' names only masked). */
+  private member({ displayNameEnc, ...row }: Omit<StaffMember, 'displayName'> & { displayNameEnc: string | null }): StaffMember {
+    return { ...row, displayName: shownDisplayName(this.pii, displayNameEnc, row.kind) };
+  }
+
+  private invitation({ displayNameEnc, legacyDisplayName: _legacy, ...row }: InvitationRow): Invitation {
+    return { ...row, displayName: openDisplayName(this.pii, displayNameEnc) };
+  }
+
   /** Invites someone to a role; returns the one-time token (only its hash is kept). */
   async invite(
     input: { kind: StaffKind; institutionId?: string | null; username: string; displayName: string; role: string },
@@ -101,14 +113,14 @@ export class StaffService {
         kind: input.kind,
         institutionId: input.kind === 'institution' ? input.institutionId! : null,
         username,
-        displayName: input.displayName.trim(),
+        displayNameEnc: this.pii.encrypt(input.displayName.trim()),
         role: input.role,
         invitedBy: actor.id ?? null,
         expiresAt: new Date(now.getTime() + INVITATION_DAYS * 86_400_000),
       })
       .returning();
     await this.audit.record(actor, { action: 'staff.invited', objectType: 'invitation', objectId: invitation!.id, detail: { kind: input.kind, role: input.role, institutionId: input.institutionId ?? null } }, tx);
-    return { invitation: invitation!, token };
+    return { invitation: this.invitation(invitation!), token };
   }
 
   /** A pending, unexpired invitation for a token, or NotFound (used, revoked, expired or wrong). */
@@ -118,7 +130,7 @@ export class StaffService {
       .from(staffInvitations)
       .where(and(eq(staffInvitations.tokenHash, sha256Hex(token)), eq(staffInvitations.kind, kind)));
     if (!row || row.acceptedAt || row.revokedAt || row.expiresAt <= now) throw new NotFoundError('邀请（可能已使用、已撤销或已过期）');
-    return row;
+    return this.invitation(row);
   }
 
   /** Accepts an invitation: sets the password and creates the account, once. */
@@ -156,11 +168,12 @@ export class StaffService {
   }
 
   async pendingInvitations(scope: { kind: StaffKind; institutionId?: string | null }, now = new Date()): Promise<Invitation[]> {
-    return this.db
+    const rows = await this.db
       .select()
       .from(staffInvitations)
       .where(and(eq(staffInvitations.kind, scope.kind), this.institutionScope(scope), isNull(staffInvitations.acceptedAt), isNull(staffInvitations.revokedAt), gt(staffInvitations.expiresAt, now)))
       .orderBy(desc(staffInvitations.createdAt));
+    return rows.map((r) => this.invitation(r));
   }
 
   /** Staff of one institution, or all operators. */
@@ -169,7 +182,8 @@ export class StaffService {
       scope.kind === 'institution'
         ? and(eq(accounts.kind, 'institution'), eq(accounts.institutionId, scope.institutionId!))
         : eq(accounts.kind, 'operator');
-    return this.db.select(memberColumns).from(accounts).where(where).orderBy(asc(accounts.createdAt));
+    const rows = await this.db.select(memberColumns).from(accounts).where(where).orderBy(asc(accounts.createdAt));
+    return rows.map((r) => this.member(r));
   }
 
   /** The colleague (404 outside the scope) and everyone in the scope, from one query. */
@@ -272,24 +286,30 @@ export class StaffService {
   /**
    * Finds accounts for operators: a consumer by exact mobile number (looked up by its blind
    * index: the number is never searchable in clear), staff by exact username, anyone by id,
-   * or staff by display name.
+   * or staff by part of their name. Names are encrypted, so that last search opens the staff's
+   * names (a few hundred people, never the consumers) and compares them here.
    */
   async search(query: string, kind?: 'consumer' | 'institution' | 'operator', limit = 50): Promise<StaffMember[]> {
     const q = query.trim();
     const byKind = kind ? eq(accounts.kind, kind) : undefined;
-    if (!q) return this.db.select(memberColumns).from(accounts).where(byKind).orderBy(desc(accounts.createdAt)).limit(limit);
+    if (!q) return (await this.db.select(memberColumns).from(accounts).where(byKind).orderBy(desc(accounts.createdAt)).limit(limit)).map((r) => this.member(r));
     const conditions = [eq(accounts.id, q)];
     const digits = q.replace(/[\s-]/g, '');
     if (PHONE_PATTERN.test(digits)) conditions.push(eq(accounts.loginHash, this.loginHash('consumer', digits)));
     conditions.push(eq(accounts.loginHash, this.loginHash('institution', q.toLowerCase())), eq(accounts.loginHash, this.loginHash('operator', q.toLowerCase())));
-    conditions.push(and(sql`${accounts.kind} <> 'consumer'`, ilike(accounts.displayName, `%${q.replace(/[%_\\]/g, '\\$&')}%`))!);
-    return this.db.select(memberColumns).from(accounts).where(and(byKind, or(...conditions))).orderBy(desc(accounts.createdAt)).limit(limit);
+    if (kind !== 'consumer') {
+      const staff = await this.db.select({ id: accounts.id, displayNameEnc: accounts.displayNameEnc }).from(accounts).where(ne(accounts.kind, 'consumer'));
+      const named = staff.filter((r) => openDisplayName(this.pii, r.displayNameEnc).includes(q)).map((r) => r.id);
+      if (named.length > 0) conditions.push(inArray(accounts.id, named));
+    }
+    const rows = await this.db.select(memberColumns).from(accounts).where(and(byKind, or(...conditions))).orderBy(desc(accounts.createdAt)).limit(limit);
+    return rows.map((r) => this.member(r));
   }
 
   async get(accountId: string): Promise<StaffMember> {
     const [row] = await this.db.select(memberColumns).from(accounts).where(eq(accounts.id, accountId));
     if (!row) throw new NotFoundError('账号');
-    return row;
+    return this.member(row);
   }
 
 }

@@ -308,8 +308,8 @@ export class AnalyticsService {
    */
   private async applicantMix(range: DateRange, scope: Scope) {
     const where = and(within(applications.createdAt, range), ...this.applicationScope(scope));
-    // age: from the verified ID's birth date when there is one, else the profile
-    const age = sql`coalesce(date_part('year', age((now() at time zone 'Asia/Shanghai')::date, ${consumerIdentities.birthDate}::date))::int, ${consumerProfiles.age})`;
+    // age: the age reached this year from the verified ID's birth year when there is one (the birth date is not kept in clear), else the profile
+    const age = sql`coalesce(date_part('year', now() at time zone 'Asia/Shanghai')::int - ${consumerIdentities.birthYear}, ${consumerProfiles.age})`;
     const ageBand = ageBandSql(age);
     const credit = sql<string>`coalesce(${applications.applicantCreditBand}, ${consumerProfiles.creditSelfAssessment}, 'unknown')`;
     const people = int(sql`count(distinct ${applications.consumerId})`);

@@ -387,12 +387,7 @@ export class ApplicationsService {
 
   /** A text to the consumer when they allow SMS; held until their quiet hours end. */
   private async sms(consumerId: string, template: string, body: string): Promise<void> {
-    const prefs = await this.accounts.contactPreferences(consumerId);
-    if (!prefs.allowSms) return;
-    const phone = await this.accounts.phoneOf(consumerId).catch(() => '');
-    if (!phone) return; // a closed account has no number any more
-    const sendAfter = quietUntil(new Date(), prefs.quietStart, prefs.quietEnd) ?? undefined;
-    await this.notifications.sendSms(phone, template, body, { sendAfter });
+    await this.accounts.textConsumer(consumerId, template, body);
   }
 
   /** The consumer withdraws their own application. */

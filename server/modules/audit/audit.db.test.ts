@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, sqlState, type DatabaseHandle } from '../../db/client';
 import { databaseTargets } from '../../../test/support/database';
+import { testCipher } from '../../../test/support/pii';
 import { AuditService } from './audit.service';
 
 /** The audit log is append-only in the database itself: no code path (or person with SQL) can rewrite history. */
@@ -10,7 +11,7 @@ describe.each(databaseTargets())('audit log on $name', (target) => {
   let audit: AuditService;
   beforeAll(async () => {
     handle = await target.open();
-    audit = new AuditService(handle.db);
+    audit = new AuditService(handle.db, testCipher());
     for (let i = 0; i < 5; i++) {
       await audit.record({ kind: 'operator', id: 'acc_test', ip: '127.0.0.1' }, { action: `test.row.${i % 2 ? 'odd' : 'even'}`, objectType: 'thing', objectId: `t${i}` });
     }

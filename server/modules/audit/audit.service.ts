@@ -1,6 +1,8 @@
 import { and, desc, eq, gte, like, lt, ne, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client';
+import type { PiiCipher } from '../../lib/pii';
 import { accounts } from '../accounts/accounts.schema';
+import { openDisplayName } from '../accounts/display-name';
 import { auditLog } from './audit.schema';
 
 export interface AuditActor {
@@ -39,7 +41,11 @@ export type AuditViewRow = AuditRow & { actorName: string | null };
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export class AuditService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    /** opens the staff names shown with each row */
+    private readonly pii: PiiCipher,
+  ) {}
 
   /** Record a sensitive read or change. Pass `tx` so the row commits with the change it describes. */
   async record(actor: AuditActor, entry: AuditEntry, tx: Database = this.db): Promise<void> {
@@ -91,7 +97,7 @@ export class AuditService {
   async search(filter: AuditFilter, page: { before?: number; limit?: number } = {}): Promise<{ rows: AuditViewRow[]; nextBefore: number | null }> {
     const limit = Math.min(Math.max(page.limit ?? 50, 1), 1000);
     const rows = await this.db
-      .select({ row: auditLog, actorName: accounts.displayName })
+      .select({ row: auditLog, actorNameEnc: accounts.displayNameEnc })
       .from(auditLog)
       // consumers' display names are personal data: only staff names are shown
       .leftJoin(accounts, and(eq(accounts.id, auditLog.actorId), ne(accounts.kind, 'consumer')))
@@ -99,7 +105,7 @@ export class AuditService {
       .orderBy(desc(auditLog.id))
       .limit(limit + 1);
     const more = rows.length > limit;
-    const out = rows.slice(0, limit).map((r) => ({ ...r.row, actorName: r.actorName }));
+    const out = rows.slice(0, limit).map((r) => ({ ...r.row, actorName: r.actorNameEnc ? openDisplayName(this.pii, r.actorNameEnc) : null }));
     return { rows: out, nextBefore: more ? out[out.length - 1]!.id : null };
   }
 

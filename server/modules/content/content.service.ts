@@ -2,11 +2,13 @@ import { and, asc, count, desc, eq, gte, lte, or, sql, type SQL } from 'drizzle-
 import { fileTypeFromBuffer } from 'file-type';
 import type { BlobStore } from '../../adapters/storage';
 import type { Database } from '../../db/client';
+import type { PiiCipher } from '../../lib/pii';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { shanghaiDate } from '../../lib/shanghai-date';
 import { withTransaction } from '../../lib/tx';
 import { accounts } from '../accounts/accounts.schema';
+import { openDisplayName } from '../accounts/display-name';
 import type { AuditActor, AuditService } from '../audit';
 import { parseQuery } from '../search';
 import type { ArticleInput, ArticleListFilter, CampaignInput, CategoryInput } from './content.inputs';
@@ -53,7 +55,7 @@ const listColumns = {
   createdAt: articles.createdAt,
   updatedAt: articles.updatedAt,
   categoryName: contentCategories.name,
-  authorName: accounts.displayName,
+  authorNameEnc: accounts.displayNameEnc,
 };
 
 /**
@@ -65,6 +67,8 @@ export class ContentService {
     private readonly db: Database,
     private readonly audit: AuditService,
     private readonly media: BlobStore,
+    /** opens the authors' names */
+    private readonly pii: PiiCipher,
     /** the clock that decides which campaigns are running; tests inject their own */
     public clock: () => Date = () => new Date(),
   ) {}
@@ -121,8 +125,13 @@ export class ContentService {
   }
 
   // ── articles (operators) ─────────────────────────────────────────────────────────────────
+  /** A list row with its author's name opened. */
+  private listItem({ authorNameEnc, ...row }: { authorNameEnc: string | null } & Omit<ArticleListItem, 'authorName'>): ArticleListItem {
+    return { ...row, authorName: authorNameEnc ? openDisplayName(this.pii, authorNameEnc) : null };
+  }
+
   async listArticles(filter: ArticleListFilter = {}, limit = 200): Promise<ArticleListItem[]> {
-    return this.db
+    const rows = await this.db
       .select(listColumns)
       .from(articles)
       .innerJoin(contentCategories, eq(contentCategories.id, articles.categoryId))
@@ -136,17 +145,18 @@ export class ContentService {
       )
       .orderBy(desc(articles.updatedAt))
       .limit(limit);
+    return rows.map((r) => this.listItem(r));
   }
 
   async getArticle(id: string): Promise<ArticleRow & { categoryName: string; authorName: string | null }> {
     const [row] = await this.db
-      .select({ article: articles, categoryName: contentCategories.name, authorName: accounts.displayName })
+      .select({ article: articles, categoryName: contentCategories.name, authorNameEnc: accounts.displayNameEnc })
       .from(articles)
       .innerJoin(contentCategories, eq(contentCategories.id, articles.categoryId))
       .leftJoin(accounts, eq(accounts.id, articles.authorId))
       .where(eq(articles.id, id));
     if (!row) throw new NotFoundError('文章');
-    return { ...row.article, categoryName: row.categoryName, authorName: row.authorName };
+    return { ...row.article, categoryName: row.categoryName, authorName: row.authorNameEnc ? openDisplayName(this.pii, row.authorNameEnc) : null };
   }
 
   private async checkArticle(input: ArticleInput, id: string | undefined, tx: Database): Promise<void> {
@@ -258,7 +268,7 @@ export class ContentService {
         .offset(((filter.page ?? 1) - 1) * pageSize),
       this.db.select({ n: count() }).from(articles).where(where),
     ]);
-    return { items, total: totals[0]?.n ?? 0 };
+    return { items: items.map((r) => this.listItem(r)), total: totals[0]?.n ?? 0 };
   }
 
   /** One published article by its slug; anything else (a draft, an unpublished one) does not exist for consumers. */

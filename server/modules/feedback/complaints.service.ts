@@ -1,9 +1,11 @@
 import { and, asc, desc, eq, inArray, isNull, lt, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Database } from '../../db/client';
+import type { PiiCipher } from '../../lib/pii';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { withTransaction } from '../../lib/tx';
 import { accounts } from '../accounts/accounts.schema';
+import { byDisplayName, openDisplayName } from '../accounts/display-name';
 import { operatorCan } from '../accounts/permissions';
 import type { ApplicationsService } from '../applications';
 import type { AuditActor, AuditService } from '../audit';
@@ -118,12 +120,14 @@ export class ComplaintsService {
     private readonly settings: SettingsService,
     private readonly identity: IdentityService,
     private readonly applications: ApplicationsService,
+    /** opens the operators' names (assignees) */
+    private readonly pii: PiiCipher,
   ) {}
 
   // ── reading ────────────────────────────────────────────────────────────────────────────
   private select() {
     return this.db
-      .select({ c: complaints, institutionName: institutions.shortName, assigneeName: accounts.displayName })
+      .select({ c: complaints, institutionName: institutions.shortName, assigneeNameEnc: accounts.displayNameEnc })
       .from(complaints)
       .leftJoin(institutions, eq(institutions.id, complaints.institutionId))
       .leftJoin(accounts, eq(accounts.id, complaints.assigneeId));
@@ -153,7 +157,7 @@ export class ComplaintsService {
     };
   }
 
-  private static operatorView(row: { c: ComplaintRow; institutionName: string | null; assigneeName: string | null }, now: Date): OperatorComplaintView {
+  private operatorView(row: { c: ComplaintRow; institutionName: string | null; assigneeNameEnc: string | null }, now: Date): OperatorComplaintView {
     const c = row.c;
     const finished = FINISHED.includes(c.status);
     const due = c.firstRespondedAt === null ? c.firstResponseDueAt : c.resolutionDueAt;
@@ -164,7 +168,7 @@ export class ComplaintsService {
       ...ComplaintsService.view(row),
       consumerId: c.consumerId,
       assigneeId: c.assigneeId,
-      assigneeName: row.assigneeName,
+      assigneeName: row.assigneeNameEnc ? openDisplayName(this.pii, row.assigneeNameEnc) : null,
       escalationLevel: c.escalationLevel,
       escalatedAt: c.escalatedAt,
       overdue: resolutionLate || firstLate,
@@ -243,7 +247,7 @@ export class ComplaintsService {
         asc(complaints.resolutionDueAt),
       )
       .limit(limit);
-    return rows.map((r) => ComplaintsService.operatorView(r, now));
+    return rows.map((r) => this.operatorView(r, now));
   }
 
   /** Tickets not yet resolved, and how many of them are past a deadline now (first answer or resolution). */
@@ -263,17 +267,19 @@ export class ComplaintsService {
   async getForOperator(id: string, actor: AuditActor, now = new Date()): Promise<OperatorComplaintView & { events: ComplaintEventView[] }> {
     const row = await this.row(eq(complaints.id, id));
     await this.audit.record(actor, { action: 'complaint.viewed', objectType: 'complaint', objectId: id });
-    return { ...ComplaintsService.operatorView(row, now), events: await this.events(id, 'operator') };
+    return { ...this.operatorView(row, now), events: await this.events(id, 'operator') };
   }
 
   /** Operators who may be assigned tickets (hold `complaints.handle`). */
   async handlers(): Promise<{ id: string; displayName: string }[]> {
     const rows = await this.db
-      .select({ id: accounts.id, displayName: accounts.displayName, role: accounts.role })
+      .select({ id: accounts.id, displayNameEnc: accounts.displayNameEnc, role: accounts.role })
       .from(accounts)
-      .where(and(eq(accounts.kind, 'operator'), eq(accounts.status, 'active')))
-      .orderBy(asc(accounts.displayName));
-    return rows.filter((r) => operatorCan(r.role, 'complaints.handle')).map(({ id, displayName }) => ({ id, displayName }));
+      .where(and(eq(accounts.kind, 'operator'), eq(accounts.status, 'active')));
+    return rows
+      .filter((r) => operatorCan(r.role, 'complaints.handle'))
+      .map((r) => ({ id: r.id, displayName: openDisplayName(this.pii, r.displayNameEnc) }))
+      .sort(byDisplayName);
   }
 
   // ── writing ────────────────────────────────────────────────────────────────────────────

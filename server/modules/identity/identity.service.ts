@@ -55,7 +55,7 @@ export class IdentityService {
         idNumberEnc: this.pii.encrypt(idNumber),
         idNumberHash: this.pii.blindIndex(`id-number:${idNumber}`),
         idNumberMasked: maskIdNumber(idNumber),
-        birthDate: idNumberFacts(idNumber).birthDate,
+        birthYear: Number(idNumberFacts(idNumber).birthDate.slice(0, 4)),
         provider: this.provider.name,
         providerRef: result.reference,
       });
@@ -68,15 +68,15 @@ export class IdentityService {
     return this.summary(accountId);
   }
 
-  async summary(accountId: string): Promise<IdentitySummary> {
+  /** Verified or not, masked, and the exact age today (from the encrypted ID number, opened here and never shown). */
+  async summary(accountId: string, now = new Date()): Promise<IdentitySummary> {
     const [row] = await this.db.select().from(consumerIdentities).where(eq(consumerIdentities.accountId, accountId));
     if (!row) return { verified: false };
-    const [y, m, d] = row.birthDate.split('-');
     return {
       verified: true,
       realNameMasked: row.realNameMasked,
       idNumberMasked: row.idNumberMasked,
-      age: ageFromIdNumber(`000000${y}${m}${d}0000`),
+      age: ageFromIdNumber(this.pii.decrypt(row.idNumberEnc), now),
       verifiedAt: row.verifiedAt,
     };
   }

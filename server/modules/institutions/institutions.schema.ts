@@ -34,10 +34,21 @@ export const institutions = pgTable(
 export const onboardingStatuses = ['submitted', 'more_info_requested', 'approved', 'rejected'] as const;
 export type OnboardingStatus = (typeof onboardingStatuses)[number];
 
+/** A contact person of an institution applying to join: name, phone and e-mail are personal data, sealed; screens show the masked forms. */
 export interface OnboardingContact {
+  nameEnc: string;
+  nameMasked: string;
+  title: string;
+  phoneEnc: string;
+  phoneMasked: string;
+  emailEnc: string;
+  emailMasked: string;
+}
+
+/** A contact as it was stored before names and e-mail addresses were sealed; converted at start-up (server/db/data-steps.ts). */
+export interface LegacyOnboardingContact {
   name: string;
   title: string;
-  /** encrypted; `phoneMasked` is what screens show */
   phoneEnc: string;
   phoneMasked: string;
   email: string;

@@ -6,7 +6,7 @@ import type { SealedBlobStore } from '../../adapters/storage';
 import { sqlState, UNIQUE_VIOLATION, type Database } from '../../db/client';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
-import { maskPhone, type PiiCipher } from '../../lib/pii';
+import { maskLogin, maskName, maskPhone, type PiiCipher } from '../../lib/pii';
 import { shanghaiDate } from '../../lib/shanghai-date';
 import { withTransaction } from '../../lib/tx';
 import type { StaffService } from '../accounts';
@@ -41,6 +41,19 @@ export interface OnboardingInput {
   adminUsername: string;
 }
 
+
+/** A contact person sealed for storage: name, phone and e-mail encrypted, each with the masked form screens show. */
+export function sealContact(pii: PiiCipher, c: { name: string; title: string; phone: string; email: string }): OnboardingContact {
+  return {
+    nameEnc: pii.encrypt(c.name),
+    nameMasked: maskName(c.name),
+    title: c.title,
+    phoneEnc: pii.encrypt(c.phone),
+    phoneMasked: maskPhone(c.phone),
+    emailEnc: pii.encrypt(c.email),
+    emailMasked: c.email ? maskLogin(c.email) : '',
+  };
+}
 
 /**
  * An institution applies to join: the request is reviewed by operators, who may ask for more;
@@ -79,13 +92,7 @@ export class OnboardingService {
     const token = randomBytes(24).toString('base64url');
     const fileKey = newId('blob');
     await this.blobs.put(fileKey, licence!);
-    const contacts: OnboardingContact[] = input.contacts.map((c) => ({
-      name: c.name.trim(),
-      title: c.title.trim(),
-      phoneEnc: this.pii.encrypt(c.phone),
-      phoneMasked: maskPhone(c.phone),
-      email: c.email.trim(),
-    }));
+    const contacts = input.contacts.map((c) => sealContact(this.pii, { name: c.name.trim(), title: c.title.trim(), phone: c.phone, email: c.email.trim() }));
     try {
       const [row] = await withTransaction(this.db, async (tx) => {
         const inserted = await tx
@@ -219,7 +226,7 @@ export class OnboardingService {
         throw err;
       }
       const first = row.contacts[0]!;
-      const { token } = await this.staff.invite({ kind: 'institution', institutionId, username: row.adminUsername, displayName: first.name, role: 'admin' }, actor, tx);
+      const { token } = await this.staff.invite({ kind: 'institution', institutionId, username: row.adminUsername, displayName: this.pii.decrypt(first.nameEnc), role: 'admin' }, actor, tx);
       await tx.insert(onboardingMessages).values({
         id: newId('onm'),
         onboardingId: id,
@@ -233,7 +240,10 @@ export class OnboardingService {
       await this.audit.record(actor, { action: 'onboarding.approved', objectType: 'onboarding', objectId: id, detail: { institutionId } }, tx);
       return { institutionId, inviteToken: token, phone: this.pii.decrypt(first.phoneEnc) };
     });
-    await this.notifications.sendSms(result.phone, 'onboarding_approved', `【贷超】贵机构入驻申请已通过，请在 7 天内激活管理员账号：${this.publicUrl}/partner/invite/${result.inviteToken}`);
+    // the activation link is a credential: a real gateway's outbox row keeps it masked
+    await this.notifications.sendSms(result.phone, 'onboarding_approved', `【贷超】贵机构入驻申请已通过，请在 7 天内激活管理员账号：${this.publicUrl}/partner/invite/${result.inviteToken}`, {
+      secrets: [result.inviteToken],
+    });
     return { institutionId: result.institutionId, inviteToken: result.inviteToken };
   }
 

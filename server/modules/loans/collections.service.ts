@@ -1,11 +1,13 @@
 import { and, asc, count, desc, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client';
+import type { PiiCipher } from '../../lib/pii';
 import { AppError, NotFoundError, ValidationError } from '../../lib/errors';
 import { quietUntil } from '../../lib/quiet-hours';
 import { isIsoDate, shanghaiDate } from '../../lib/shanghai-date';
 import { withTransaction } from '../../lib/tx';
 import type { AccountsService } from '../accounts';
 import { accounts } from '../accounts/accounts.schema';
+import { byDisplayName, openDisplayName } from '../accounts/display-name';
 import type { AuditActor, AuditService } from '../audit';
 import { products } from '../catalogue/catalogue.schema';
 import type { SettingsService } from '../settings';
@@ -67,6 +69,8 @@ export class CollectionsService {
     private readonly settings: SettingsService,
     private readonly audit: AuditService,
     private readonly accounts: AccountsService,
+    /** opens the staff names (assignees, note authors) */
+    private readonly pii: PiiCipher,
   ) {}
 
   private async borrowerContact(loanId: string, now: Date): Promise<BorrowerContact> {
@@ -83,15 +87,16 @@ export class CollectionsService {
 
   private base() {
     return this.db
-      .select({ c: collectionCases, productName: products.name, assigneeName: accounts.displayName, principalFen: loans.principalFen })
+      .select({ c: collectionCases, productName: products.name, assigneeNameEnc: accounts.displayNameEnc, principalFen: loans.principalFen })
       .from(collectionCases)
       .innerJoin(loans, eq(loans.id, collectionCases.loanId))
       .innerJoin(products, eq(products.id, loans.productId))
       .leftJoin(accounts, eq(accounts.id, collectionCases.assigneeId));
   }
 
-  private item(r: { c: CollectionCaseRow; productName: string; assigneeName: string | null; principalFen: number }): CaseListItem {
-    return { ...r.c, stageLabel: caseStageLabels[r.c.stage], productName: r.productName, assigneeName: r.assigneeName, principalFen: r.principalFen };
+  private item(r: { c: CollectionCaseRow; productName: string; assigneeNameEnc: string | null; principalFen: number }): CaseListItem {
+    const assigneeName = r.assigneeNameEnc ? openDisplayName(this.pii, r.assigneeNameEnc) : null;
+    return { ...r.c, stageLabel: caseStageLabels[r.c.stage], productName: r.productName, assigneeName, principalFen: r.principalFen };
   }
 
   async list(institutionId: string, filter: { status?: 'open' | 'closed' } = {}): Promise<CaseListItem[]> {
@@ -107,7 +112,7 @@ export class CollectionsService {
     const [row] = await this.base().where(and(eq(collectionCases.id, id), eq(collectionCases.institutionId, institutionId)));
     if (!row) throw new NotFoundError('催收案件');
     const notes = await this.db
-      .select({ n: collectionNotes, authorName: accounts.displayName })
+      .select({ n: collectionNotes, authorNameEnc: accounts.displayNameEnc })
       .from(collectionNotes)
       .leftJoin(accounts, eq(accounts.id, collectionNotes.authorId))
       .where(eq(collectionNotes.caseId, id))
@@ -116,7 +121,7 @@ export class CollectionsService {
     const attempts = await this.db.select().from(contactAttempts).where(eq(contactAttempts.caseId, id)).orderBy(desc(contactAttempts.id));
     return {
       ...this.item(row),
-      notes: notes.map((n) => ({ ...n.n, authorName: n.authorName })),
+      notes: notes.map((n) => ({ ...n.n, authorName: n.authorNameEnc ? openDisplayName(this.pii, n.authorNameEnc) : null })),
       promises: promises.map((p) => ({ ...p, statusLabel: promiseStatusLabels[p.status] })),
       attempts: attempts.map((a) => ({ ...a, channelLabel: contactChannelLabels[a.channel], resultLabel: contactResultLabels[a.result] })),
       attemptsToday: await this.attemptsOn(row.c.loanId, shanghaiDate(now)),
@@ -158,11 +163,11 @@ export class CollectionsService {
 
   /** The institution's own staff, for the assignment form. */
   async staffOf(institutionId: string): Promise<{ id: string; displayName: string }[]> {
-    return this.db
-      .select({ id: accounts.id, displayName: accounts.displayName })
+    const rows = await this.db
+      .select({ id: accounts.id, displayNameEnc: accounts.displayNameEnc })
       .from(accounts)
-      .where(and(eq(accounts.institutionId, institutionId), eq(accounts.status, 'active')))
-      .orderBy(asc(accounts.displayName));
+      .where(and(eq(accounts.institutionId, institutionId), eq(accounts.status, 'active')));
+    return rows.map((r) => ({ id: r.id, displayName: openDisplayName(this.pii, r.displayNameEnc) })).sort(byDisplayName);
   }
 
   async addNote(institutionId: string, id: string, body: string, actor: AuditActor): Promise<void> {

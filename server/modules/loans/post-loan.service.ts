@@ -1,7 +1,6 @@
 import { and, asc, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { formatYuan } from '../../lib/money';
-import { quietUntil } from '../../lib/quiet-hours';
 import { shanghaiDate, shanghaiDayEnd } from '../../lib/shanghai-date';
 import { withTransaction } from '../../lib/tx';
 import type { AccountsService } from '../accounts';
@@ -82,14 +81,8 @@ export class PostLoanService {
   }
 
   /** An SMS when the consumer allows SMS, held until their quiet hours end. */
-  private async sms(consumerId: string, template: string, body: string, now: Date): Promise<boolean> {
-    const prefs = await this.accounts.contactPreferences(consumerId);
-    if (!prefs.allowSms) return false;
-    const phone = await this.accounts.phoneOf(consumerId).catch(() => '');
-    if (!phone) return false;
-    const sendAfter = quietUntil(now, prefs.quietStart, prefs.quietEnd) ?? undefined;
-    await this.notifications.sendSms(phone, template, body, { sendAfter });
-    return true;
+  private sms(consumerId: string, template: string, body: string, now: Date): Promise<boolean> {
+    return this.accounts.textConsumer(consumerId, template, body, now);
   }
 
   /**

@@ -1,12 +1,47 @@
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, lte, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { newId } from '../../lib/ids';
 import { maskLogin, type PiiCipher } from '../../lib/pii';
-import { notifications, outboxMessages } from './notifications.schema';
+import { notifications, outboxMessages, type OutboxStatus } from './notifications.schema';
 import type { MessageProvider } from './providers';
 
 export type OutboxRow = typeof outboxMessages.$inferSelect;
 export type NotificationRow = typeof notifications.$inferSelect;
+
+/** Why a held message was cancelled instead of sent. */
+export type CancelReason = 'sms_off' | 'account_closed' | 'expired';
+
+/** Whether the platform may text a consumer at `now`, and if so from when (the end of their quiet hours, or now). */
+export type SmsWindow = { allowed: true; notBefore: Date | null } | { allowed: false; reason: Exclude<CancelReason, 'expired'> };
+export type SmsPermission = (accountId: string, now: Date) => Promise<SmsWindow>;
+
+/** A held message the release job could not send within this long after its quiet hours ended is cancelled, not sent late. */
+export const HELD_MAX_LATENESS_MS = 24 * 3600_000;
+
+export const outboxStatusLabels: Record<OutboxStatus, string> = {
+  queued: '发送中',
+  held: '静默时段暂缓',
+  sent: '已发送',
+  failed: '发送失败',
+  cancelled: '已取消',
+};
+
+export const cancelReasonLabels: Record<CancelReason, string> = {
+  sms_off: '用户已关闭短信通知',
+  account_closed: '账号已注销',
+  expired: '静默时段结束后 24 小时内未能发出，已作废',
+};
+
+/** What replaces a secret in a stored body once a real gateway has it. */
+const MASK = '******';
+
+export interface ReleaseResult {
+  sent: number;
+  failed: number;
+  cancelled: number;
+  /** the recipient's quiet hours were moved meanwhile: held again until they end */
+  postponed: number;
+}
 
 /** SMS and e-mail through a provider (recorded in the outbox), and in-app notifications. */
 export class NotificationsService {
@@ -16,34 +51,102 @@ export class NotificationsService {
     private readonly provider: MessageProvider,
   ) {}
 
-  /** Sends now, or holds until `sendAfter` (quiet hours). Returns the outbox id. */
-  async sendSms(to: string, template: string, body: string, options: { sendAfter?: Date } = {}): Promise<string> {
+  /**
+   * Sends now, or holds until `sendAfter` (quiet hours, as of `now`). Returns the outbox id.
+   * `accountId` names the consumer the message is for, so a held message is checked against
+   * their contact preferences again when it is released. `secrets` (a one-time code, a link
+   * token) are masked in the stored body when a real gateway delivers it; a message carrying a
+   * secret is never held.
+   */
+  async sendSms(
+    to: string,
+    template: string,
+    body: string,
+    options: { sendAfter?: Date; now?: Date; accountId?: string; secrets?: string[] } = {},
+  ): Promise<string> {
+    const now = options.now ?? new Date();
     const id = newId('msg');
-    const held = options.sendAfter !== undefined && options.sendAfter.getTime() > Date.now();
+    const held = options.sendAfter !== undefined && options.sendAfter.getTime() > now.getTime();
+    const secrets = (options.secrets ?? []).filter((s) => s.length > 0);
+    if (held && secrets.length > 0) throw new Error(`a message carrying a secret (${template}) is sent at once, never held`);
+    const stored = this.provider.outboxOnly ? body : secrets.reduce((text, secret) => text.replaceAll(secret, MASK), body);
     await this.db.insert(outboxMessages).values({
       id,
       channel: 'sms',
       recipientEnc: this.pii.encrypt(to),
       recipientMasked: maskLogin(to),
+      accountId: options.accountId ?? null,
       template,
-      body,
+      body: stored,
       status: held ? 'held' : 'queued',
       provider: this.provider.name,
-      sendAfter: options.sendAfter ?? new Date(),
+      sendAfter: options.sendAfter ?? now,
     });
-    if (!held) await this.deliver(id, to, body);
+    if (!held) await this.deliver(id, to, body, now);
     return id;
   }
 
-  private async deliver(id: string, to: string, body: string): Promise<void> {
+  private async deliver(id: string, to: string, body: string, now: Date): Promise<boolean> {
     try {
       await this.provider.deliver({ id, channel: 'sms', to, body });
-      await this.db.update(outboxMessages).set({ status: 'sent', sentAt: sql`now()` }).where(eq(outboxMessages.id, id));
+      await this.db.update(outboxMessages).set({ status: 'sent', sentAt: now }).where(eq(outboxMessages.id, id));
+      return true;
     } catch (err) {
       await this.db
         .update(outboxMessages)
         .set({ status: 'failed', error: (err as Error).message.slice(0, 500) })
         .where(eq(outboxMessages.id, id));
+      return false;
+    }
+  }
+
+  /**
+   * The `sms-release-held` job: every held message whose quiet hours have ended by `now`, in the
+   * order generated, each at most once (a held row is claimed by one conditional update). The
+   * recipient's preferences are checked again first: SMS turned off or the account closed
+   * meanwhile cancels it (visibly, with the reason); quiet hours moved meanwhile hold it again
+   * until they end; a message more than 24 hours late is cancelled as expired rather than sent.
+   * Running it again for the same `now` changes nothing.
+   */
+  async releaseHeld(now: Date, permission: SmsPermission, signal?: AbortSignal): Promise<ReleaseResult> {
+    const result: ReleaseResult = { sent: 0, failed: 0, cancelled: 0, postponed: 0 };
+    const batch = 200;
+    for (;;) {
+      const due = await this.db
+        .select()
+        .from(outboxMessages)
+        .where(and(eq(outboxMessages.status, 'held'), lte(outboxMessages.sendAfter, now)))
+        .orderBy(asc(outboxMessages.createdAt), asc(outboxMessages.id))
+        .limit(batch);
+      for (const m of due) {
+        if (signal?.aborted) return result;
+        const stillHeld = and(eq(outboxMessages.id, m.id), eq(outboxMessages.status, 'held'));
+        const cancel = async (reason: CancelReason) => {
+          const rows = await this.db.update(outboxMessages).set({ status: 'cancelled', cancelReason: reason }).where(stillHeld).returning({ id: outboxMessages.id });
+          result.cancelled += rows.length;
+        };
+        if (now.getTime() - m.sendAfter.getTime() > HELD_MAX_LATENESS_MS) {
+          await cancel('expired');
+          continue;
+        }
+        if (m.accountId) {
+          const window = await permission(m.accountId, now);
+          if (!window.allowed) {
+            await cancel(window.reason);
+            continue;
+          }
+          if (window.notBefore && window.notBefore.getTime() > now.getTime()) {
+            const rows = await this.db.update(outboxMessages).set({ sendAfter: window.notBefore }).where(stillHeld).returning({ id: outboxMessages.id });
+            result.postponed += rows.length;
+            continue;
+          }
+        }
+        const [claimed] = await this.db.update(outboxMessages).set({ status: 'queued' }).where(stillHeld).returning();
+        if (!claimed) continue;
+        if (await this.deliver(claimed.id, this.pii.decrypt(claimed.recipientEnc), claimed.body, now)) result.sent += 1;
+        else result.failed += 1;
+      }
+      if (due.length < batch) return result;
     }
   }
 

@@ -10,11 +10,18 @@ export interface OutgoingMessage {
 /** Where SMS and e-mail go. The outbox provider keeps them in the outbox table only. */
 export interface MessageProvider {
   readonly name: string;
+  /**
+   * true when the outbox row is the only delivery (development, no gateway): bodies are stored
+   * whole so people read their codes at /admin/outbox. A real gateway is false: secrets in a
+   * body are masked before it is stored.
+   */
+  readonly outboxOnly: boolean;
   deliver(message: OutgoingMessage): Promise<void>;
 }
 
 export class OutboxProvider implements MessageProvider {
   readonly name = 'outbox';
+  readonly outboxOnly = true;
   async deliver(): Promise<void> {
     /* the outbox row is the delivery: visible at /admin/outbox */
   }
@@ -26,6 +33,7 @@ export class OutboxProvider implements MessageProvider {
  */
 export class HttpGatewayProvider implements MessageProvider {
   readonly name = 'http-gateway';
+  readonly outboxOnly = false;
   constructor(
     private readonly url: string,
     private readonly secret: string,

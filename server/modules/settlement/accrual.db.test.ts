@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, sqlState, type DatabaseHandle } from '../../db/client';
 import { withTransaction } from '../../lib/tx';
 import { databaseTargets } from '../../../test/support/database';
+import { testCipher } from '../../../test/support/pii';
 import { AuditService } from '../audit';
 import { InstitutionsService } from '../institutions';
 import { accountBalance } from './ledger';
@@ -21,7 +22,8 @@ describe.each(databaseTargets())('commission accrual on $name', (target) => {
 
   beforeAll(async () => {
     handle = await target.open();
-    settlement = new SettlementService(handle.db, new AuditService(handle.db));
+    const pii = testCipher();
+    settlement = new SettlementService(handle.db, pii, new AuditService(handle.db, pii));
     institutions = new InstitutionsService(handle.db);
   });
   afterAll(() => handle?.close());

@@ -28,6 +28,8 @@ export const accountNames = {
   adjustments: 'revenue:commission:adjustment',
   /** money received: by Stripe or by bank transfer */
   cash: (method: 'stripe' | 'bank_transfer') => `cash:${method}`,
+  /** what an institution paid beyond its statements (overpayments): owed back to it, or set against a later statement */
+  institutionCredit: (institutionId: string) => `liability:institution-credit:${institutionId}`,
 };
 
 /** Sum of entries per currency must be zero; checked here and again by the database at commit. */

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, type DatabaseHandle } from '../../db/client';
 import { withTransaction } from '../../lib/tx';
 import { databaseTargets } from '../../../test/support/database';
+import { testCipher } from '../../../test/support/pii';
 import { AuditService } from '../audit';
 import { InstitutionsService } from '../institutions';
 import { shanghaiMidnight } from './commission';
@@ -30,14 +31,16 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('retry' as const), ...event }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('reverse' as const), rule, app: fc.integer({ min: 0, max: 7 }) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('close' as const), month: fc.integer({ min: 0, max: 3 }) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('pay' as const), fraction: fc.double({ min: 0.1, max: 1, noNaN: true }) }) },
+  // above 1: more than is outstanding, declared as an overpayment
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('pay' as const), fraction: fc.double({ min: 0.1, max: 1.5, noNaN: true }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('dispute' as const), amount: fc.integer({ min: -5_000, max: 5_000 }).filter((n) => n !== 0) }) },
 );
 
 /**
  * Random sequences of accruals, retries, reversals, month closes (in any order, reruns included),
- * payments and dispute adjustments: every journal balances, and each institution's receivable
- * equals its statement totals minus payments plus what is not billed yet.
+ * payments (some beyond what is outstanding, declared as overpayments) and dispute adjustments: every
+ * journal balances, each institution's receivable equals its statement totals minus what was paid
+ * towards them plus what is not billed yet, and its credit holds exactly the overpayments.
  */
 describe.each(databaseTargets())('settlement invariants on $name', (target) => {
   let handle: DatabaseHandle;
@@ -48,15 +51,16 @@ describe.each(databaseTargets())('settlement invariants on $name', (target) => {
 
   beforeAll(async () => {
     handle = await target.open();
-    const audit = new AuditService(handle.db);
-    settlement = new SettlementService(handle.db, audit);
+    const pii = testCipher();
+    const audit = new AuditService(handle.db, pii);
+    settlement = new SettlementService(handle.db, pii, audit);
     statements = new StatementsService(handle.db, audit);
     institutions = new InstitutionsService(handle.db);
   });
   afterAll(() => handle?.close());
 
   it('the ledger balances and receivables equal statements − payments + unbilled', { timeout: 240_000 }, async () => {
-    const seen = { statements: 0, payments: 0, adjustments: 0 };
+    const seen = { statements: 0, payments: 0, overpayments: 0, adjustments: 0 };
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 5, maxLength: 30 }), async (steps) => {
         const institutionId = (await institutions.create({ name: `性质机构${++n}有限公司`, shortName: `性质${n}`, kind: 'bank' })).id;
@@ -91,8 +95,14 @@ describe.each(databaseTargets())('settlement invariants on $name', (target) => {
             const open = (await statements.list({ institutionId })).find((x) => x.outstandingFen > 0);
             if (open) {
               const amountFen = Math.max(1, Math.floor(open.outstandingFen * s.fraction));
-              await statements.recordBankTransfer(open.id, { amountFen, paidAt: new Date('2026-05-20T00:00:00Z'), reference: `P${n}` }, operator);
+              const overpayment = amountFen > open.outstandingFen;
+              await statements.recordBankTransfer(
+                open.id,
+                { amountFen, paidAt: new Date('2026-05-20T00:00:00Z'), reference: `P${n}-${seen.payments}`, overpayment, overpaymentReason: overpayment ? '机构多转' : undefined },
+                operator,
+              );
               seen.payments += 1;
+              if (overpayment) seen.overpayments += 1;
             }
           } else {
             const list = await statements.list({ institutionId });
@@ -113,11 +123,12 @@ describe.each(databaseTargets())('settlement invariants on $name', (target) => {
           sql`select count(*)::int as n from (select journal_id from ledger_entries group by journal_id having sum(amount_fen) <> 0) x`,
         );
         expect(unbalanced!.n).toBe(0);
-        const [sums] = await queryRows<{ billed: string; paid: string; unbilled: string }>(
+        const [sums] = await queryRows<{ billed: string; paid: string; overpaid: string; unbilled: string }>(
           handle.db,
           sql`select
                 (select coalesce(sum(total_fen), 0) from statements where institution_id = ${institutionId}) as billed,
                 (select coalesce(sum(amount_fen), 0) from statement_payments where institution_id = ${institutionId}) as paid,
+                (select coalesce(sum(overpayment_fen), 0) from statement_payments where institution_id = ${institutionId}) as overpaid,
                 (select coalesce(sum(a.amount_fen), 0) from commission_accruals a where a.institution_id = ${institutionId}
                    and not exists (select 1 from statement_lines l where l.source_key = a.source_key))
                 - (select coalesce(sum(a.amount_fen), 0) from commission_reversals r join commission_accruals a on a.source_key = r.source_key
@@ -126,7 +137,16 @@ describe.each(databaseTargets())('settlement invariants on $name', (target) => {
                    and not exists (select 1 from statement_lines l where l.source_key = 'adj:' || j.id)) as unbilled`,
         );
         const receivable = await accountBalance(handle.db, `receivable:institution:${institutionId}`);
-        expect(receivable).toBe(Number(sums!.billed) - Number(sums!.paid) + Number(sums!.unbilled));
+        // an overpayment never reduces the receivable below what was billed: it is the institution's credit
+        expect(receivable).toBe(Number(sums!.billed) - (Number(sums!.paid) - Number(sums!.overpaid)) + Number(sums!.unbilled));
+        expect(await accountBalance(handle.db, `liability:institution-credit:${institutionId}`) + Number(sums!.overpaid)).toBe(0);
+        // no statement is paid beyond its total except by a declared overpayment
+        const [undeclared] = await queryRows<{ n: number }>(
+          handle.db,
+          sql`select count(*)::int as n from statements s where s.institution_id = ${institutionId}
+                and (select coalesce(sum(amount_fen - overpayment_fen), 0) from statement_payments p where p.statement_id = s.id) > greatest(s.total_fen, 0)`,
+        );
+        expect(undeclared!.n).toBe(0);
         // each statement's total is the sum of its lines, and no item is billed twice (unique source key)
         const [mismatch] = await queryRows<{ n: number }>(
           handle.db,
@@ -140,6 +160,7 @@ describe.each(databaseTargets())('settlement invariants on $name', (target) => {
     // the sequences did reach statements, payments and adjustments
     expect(seen.statements).toBeGreaterThan(0);
     expect(seen.payments).toBeGreaterThan(0);
+    expect(seen.overpayments).toBeGreaterThan(0);
     expect(seen.adjustments).toBeGreaterThan(0);
     console.info(`${target.name}: ${JSON.stringify(seen)}`);
   });

@@ -250,7 +250,11 @@ export const settlementAdjustments = pgTable(
   ],
 );
 
-/** Money received against a statement, posted to the ledger once (`payment:<paymentIntentId>` or `payment:bank:<id>`). */
+/**
+ * Money received against a statement, posted to the ledger once (`payment:<paymentIntentId>` or `payment:bank:<id>`).
+ * A bank reference is recorded once per statement (`reference_key`, unique); money beyond what was
+ * outstanding is an overpayment, recorded on purpose with a reason and posted to the institution's credit.
+ */
 export const statementPayments = pgTable(
   'statement_payments',
   {
@@ -265,14 +269,30 @@ export const statementPayments = pgTable(
     amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
     paidAt: timestamp('paid_at', { withTimezone: true }).notNull(),
     reference: text('reference').notNull(),
+    /**
+     * the reference as a bank writes it, whatever the spacing and case (`paymentReferenceKey`); unique per
+     * statement. Null only on payments recorded before it existed (the table is append-only); a check
+     * constraint in the migration requires it on every new row.
+     */
+    referenceKey: text('reference_key'),
     sourceKey: text('source_key').notNull().unique(),
     journalId: text('journal_id')
       .notNull()
       .references(() => ledgerJournals.id),
+    /** the part of the amount above what was outstanding, posted to the institution's credit instead of its receivable */
+    overpaymentFen: bigint('overpayment_fen', { mode: 'number' }).notNull().default(0),
+    /** why finance accepted more than was outstanding; required exactly when there is an overpayment */
+    overpaymentReason: text('overpayment_reason'),
     recordedBy: text('recorded_by'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('statement_payments_statement_idx').on(t.statementId), index('statement_payments_paid_idx').on(t.paidAt), check('statement_payments_amount_check', sql`${t.amountFen} > 0`)],
+  (t) => [
+    index('statement_payments_statement_idx').on(t.statementId),
+    index('statement_payments_paid_idx').on(t.paidAt),
+    uniqueIndex('statement_payments_reference_uq').on(t.statementId, t.referenceKey),
+    check('statement_payments_amount_check', sql`${t.amountFen} > 0`),
+    check('statement_payments_overpayment_check', sql`${t.overpaymentFen} >= 0 and ${t.overpaymentFen} <= ${t.amountFen} and (${t.overpaymentFen} = 0) = (${t.overpaymentReason} is null)`),
+  ],
 );
 
 /** Every Stripe event processed, once: a redelivery finds its id here and changes nothing. */

@@ -1,10 +1,12 @@
 import { asc, desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
+import type { PiiCipher } from '../../lib/pii';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import type { Fen } from '../../lib/money';
 import { withTransaction } from '../../lib/tx';
 import { accounts } from '../accounts/accounts.schema';
+import { openDisplayName } from '../accounts/display-name';
 import type { AuditActor, AuditService } from '../audit';
 import { institutions } from '../institutions/institutions.schema';
 import { accrue, agreementInForce, reverse, type Accrual, type Agreement, type PostedCommission, type ReversalResult } from './accrual';
@@ -42,6 +44,8 @@ const systemActor: AuditActor = { kind: 'system', id: 'settlement' };
 export class SettlementService {
   constructor(
     private readonly db: Database,
+    /** opens the names of the staff who created each agreement version */
+    private readonly pii: PiiCipher,
     private readonly audit?: AuditService,
   ) {}
 
@@ -113,12 +117,12 @@ export class SettlementService {
   /** Every version of an institution's agreement, newest first, with who created it. */
   async agreementsOf(institutionId: string): Promise<AgreementVersion[]> {
     const rows = await this.db
-      .select({ agreement: agreements, createdByName: accounts.displayName })
+      .select({ agreement: agreements, createdByNameEnc: accounts.displayNameEnc })
       .from(agreements)
       .leftJoin(accounts, eq(accounts.id, agreements.createdBy))
       .where(eq(agreements.institutionId, institutionId))
       .orderBy(desc(agreements.version));
-    return rows.map((r) => ({ ...r.agreement, createdByName: r.createdByName }));
+    return rows.map((r) => ({ ...r.agreement, createdByName: r.createdByNameEnc ? openDisplayName(this.pii, r.createdByNameEnc) : null }));
   }
 
   /** Each institution with the version in force at `at` and the next one scheduled after it. */

@@ -3,13 +3,15 @@
  * given by `--url` or `--dir`, printing `begin` before and `done <id> <ms>` after, so a test can
  * kill it in the middle of the run.
  */
+import { randomBytes } from 'node:crypto';
 import { openDatabase } from '../../db/client';
+import { PiiCipher } from '../../lib/pii';
 import { AuditService } from '../audit';
 import { StatementsService } from './statements.service';
 
 const [flag, target, institutionId, period] = process.argv.slice(2);
 const handle = await openDatabase(flag === '--url' ? { url: target } : { dir: target });
-const statements = new StatementsService(handle.db, new AuditService(handle.db));
+const statements = new StatementsService(handle.db, new AuditService(handle.db, new PiiCipher([{ id: 'child', key: randomBytes(32) }])));
 const started = Date.now();
 process.stdout.write('begin\n');
 const result = await statements.closeFor(institutionId!, period!, new Date('2026-04-01T00:00:00Z'));

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, sqlState, type DatabaseHandle } from '../../db/client';
 import { withTransaction } from '../../lib/tx';
 import { databaseTargets } from '../../../test/support/database';
+import { testCipher } from '../../../test/support/pii';
 import { AuditService } from '../audit';
 import { InstitutionsService } from '../institutions';
 import { shanghaiMidnight, type CommissionRule } from './commission';
@@ -21,8 +22,9 @@ describe.each(databaseTargets())('statements on $name', (target) => {
 
   beforeAll(async () => {
     handle = await target.open();
-    const audit = new AuditService(handle.db);
-    settlement = new SettlementService(handle.db, audit);
+    const pii = testCipher();
+    const audit = new AuditService(handle.db, pii);
+    settlement = new SettlementService(handle.db, pii, audit);
     statements = new StatementsService(handle.db, audit);
     institutions = new InstitutionsService(handle.db);
   });

@@ -1,9 +1,9 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { queryRows } from '../../db/client';
+import { queryRows, sqlState, UNIQUE_VIOLATION } from '../../db/client';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
-import type { Fen } from '../../lib/money';
+import { formatYuan, type Fen } from '../../lib/money';
 import { withTransaction } from '../../lib/tx';
 import type { AuditActor, AuditService } from '../audit';
 import { institutions } from '../institutions/institutions.schema';
@@ -20,7 +20,19 @@ import {
   stripeEvents,
   stripePaymentIntents,
 } from './settlement.schema';
-import { ageingBucket, ageingBuckets, dueDateFor, isPeriod, periodToClose, shownStatus, type AgeingBucket, type ShownStatus, type StatementStatus } from './statements';
+import {
+  ageingBucket,
+  ageingBuckets,
+  dueDateFor,
+  isPeriod,
+  overpaymentOf,
+  paymentReferenceKey,
+  periodToClose,
+  shownStatus,
+  type AgeingBucket,
+  type ShownStatus,
+  type StatementStatus,
+} from './statements';
 
 export type Statement = typeof statements.$inferSelect;
 export type StatementLine = typeof statementLines.$inferSelect;
@@ -31,6 +43,8 @@ export interface StatementSummary extends Statement {
   institutionName: string;
   paidFen: Fen;
   outstandingFen: Fen;
+  /** paid beyond the total (recorded overpayments, and any from before they had to be declared) */
+  overpaidFen: Fen;
   shown: ShownStatus;
   openDisputes: number;
 }
@@ -215,6 +229,7 @@ export class StatementsService {
         ...s,
         paidFen,
         outstandingFen: Math.max(0, s.totalFen - paidFen),
+        overpaidFen: Math.max(0, paidFen - Math.max(0, s.totalFen)),
         shown: shownStatus(s, now),
         openDisputes: disputes.find((d) => d.statementId === s.id)?.count ?? 0,
       };
@@ -382,65 +397,136 @@ export class StatementsService {
     return id;
   }
 
-  /** Finance records a bank transfer received for an issued statement (amount, date, reference). Audited. */
-  async recordBankTransfer(statementId: string, input: { amountFen: Fen; paidAt: Date; reference: string }, actor: AuditActor): Promise<StatementPayment> {
+  /**
+   * Finance records a bank transfer received for an issued statement (amount, date, reference), in
+   * one transaction under the statement's lock. A reference already recorded on the statement is a
+   * 409 (a second tab, a double entry); more than is outstanding is a 400 naming the amount, unless
+   * finance declares an overpayment with a reason, which is posted to the institution's credit and
+   * shown with the statement. Audited.
+   */
+  async recordBankTransfer(
+    statementId: string,
+    input: { amountFen: Fen; paidAt: Date; reference: string; overpayment?: boolean; overpaymentReason?: string },
+    actor: AuditActor,
+    now = new Date(),
+  ): Promise<StatementPayment> {
     const reference = input.reference.trim();
-    if (!reference) throw new ValidationError('请填写银行流水号', { reference: '请填写银行流水号' });
-    if (!Number.isSafeInteger(input.amountFen) || input.amountFen <= 0) throw new ValidationError('金额须大于 0', { amount: '金额须大于 0' });
+    const fields: Record<string, string> = {};
+    if (Number.isNaN(input.paidAt.getTime()) || input.paidAt.getTime() > now.getTime()) fields.paidOn = '请填写到账日期（YYYY-MM-DD），不能晚于今天';
+    if (!reference) fields.reference = '请填写银行流水号';
+    else if (reference.length > 100) fields.reference = '流水号最多 100 字';
+    if (!Number.isSafeInteger(input.amountFen) || input.amountFen <= 0) fields.amount = '金额须大于 0';
+    const overpaymentReason = input.overpayment ? (input.overpaymentReason ?? '').trim() : '';
+    if (input.overpayment && (overpaymentReason.length < 2 || overpaymentReason.length > 200)) fields.overpaymentReason = '请说明多付的原因（2–200 字）';
+    if (Object.keys(fields).length) throw new ValidationError('付款信息有误', fields);
     return withTransaction(this.db, async (tx) => {
+      const { statement, outstandingFen, payments } = await this.lockForPayment(tx, statementId);
+      const referenceKey = paymentReferenceKey(reference);
+      const same = payments.find((p) => (p.referenceKey ?? paymentReferenceKey(p.reference)) === referenceKey);
+      if (same) throw duplicateReference(same);
+      const overpaymentFen = overpaymentOf(input.amountFen, outstandingFen);
+      if (overpaymentFen > 0 && !input.overpayment) {
+        throw new ValidationError(`付款金额超出待付金额 ${formatYuan(outstandingFen)}`, {
+          amount: `超出待付金额 ${formatYuan(outstandingFen)}；如确实多付，请勾选「登记为多付」并说明原因`,
+        });
+      }
+      if (overpaymentFen === 0 && input.overpayment) {
+        throw new ValidationError('金额未超出待付金额，不是多付', { overpayment: `金额未超出待付金额 ${formatYuan(outstandingFen)}，请取消「登记为多付」` });
+      }
       const id = newId('pay');
-      const payment = await this.recordPayment(tx, {
-        statementId,
+      const payment = await this.postPayment(tx, statement, {
+        id,
         method: 'bank_transfer',
         amountFen: input.amountFen,
         paidAt: input.paidAt,
         reference,
         sourceKey: `payment:bank:${id}`,
         recordedBy: actor.id ?? null,
-        id,
+        overpaymentFen,
+        overpaymentReason: overpaymentFen > 0 ? overpaymentReason : null,
       });
       if (!payment) throw new ConflictError('payment_duplicate', '该付款已记录');
-      await this.audit.record(actor, { action: 'statement.payment_recorded', objectType: 'statement', objectId: statementId, detail: { method: 'bank_transfer', amountFen: input.amountFen, reference, paidAt: input.paidAt } }, tx);
+      await this.audit.record(
+        actor,
+        {
+          action: 'statement.payment_recorded',
+          objectType: 'statement',
+          objectId: statementId,
+          detail: { method: 'bank_transfer', amountFen: input.amountFen, reference, paidAt: input.paidAt, outstandingFen, overpaymentFen, overpaymentReason: payment.overpaymentReason },
+        },
+        tx,
+      );
       return payment;
     });
   }
 
-  /**
-   * Posts a payment once per source key (cash debit, receivable credit) and marks the statement
-   * paid when its total is covered. Returns null when the source key had already been posted.
-   */
-  private async recordPayment(
-    tx: Database,
-    input: { id?: string; statementId: string; method: 'stripe' | 'bank_transfer'; amountFen: Fen; paidAt: Date; reference: string; sourceKey: string; recordedBy: string | null },
-  ): Promise<StatementPayment | null> {
-    const statement = await this.lockStatement(tx, input.statementId);
+  /** Locks an issued statement for a payment and tells what has been paid on it so far. */
+  private async lockForPayment(tx: Database, statementId: string): Promise<{ statement: Statement; outstandingFen: Fen; payments: StatementPayment[] }> {
+    const statement = await this.lockStatement(tx, statementId);
     if (statement.status === 'draft') throw new ConflictError('statement_not_issued', '结算单尚未出具');
+    const payments = await tx.select().from(statementPayments).where(eq(statementPayments.statementId, statementId));
+    const paidFen = payments.reduce((n, p) => n + p.amountFen, 0);
+    return { statement, outstandingFen: Math.max(0, statement.totalFen - paidFen), payments };
+  }
+
+  /**
+   * Posts a payment once per source key (cash debit; receivable credit up to what was outstanding,
+   * the institution's credit for any overpayment) and marks the statement paid when its total is
+   * covered. Returns null when the source key had already been posted. Runs under `lockForPayment`.
+   */
+  private async postPayment(
+    tx: Database,
+    statement: Statement,
+    input: {
+      id?: string;
+      method: 'stripe' | 'bank_transfer';
+      amountFen: Fen;
+      paidAt: Date;
+      reference: string;
+      sourceKey: string;
+      recordedBy: string | null;
+      overpaymentFen: Fen;
+      overpaymentReason: string | null;
+    },
+  ): Promise<StatementPayment | null> {
+    const towardsStatement = input.amountFen - input.overpaymentFen;
     const journal = await postJournal(tx, {
       sourceKey: input.sourceKey,
       kind: 'statement_payment',
       institutionId: statement.institutionId,
-      memo: `${statement.period} 结算单付款（${input.method === 'stripe' ? 'Stripe' : '银行转账'} ${input.reference}）`,
+      memo: `${statement.period} 结算单付款（${input.method === 'stripe' ? 'Stripe' : '银行转账'} ${input.reference}）${input.overpaymentFen > 0 ? `，多付 ${formatYuan(input.overpaymentFen)}` : ''}`,
       entries: [
         { account: accountNames.cash(input.method), amountFen: input.amountFen },
-        { account: accountNames.institutionReceivable(statement.institutionId), amountFen: -input.amountFen },
+        ...(towardsStatement > 0 ? [{ account: accountNames.institutionReceivable(statement.institutionId), amountFen: -towardsStatement }] : []),
+        ...(input.overpaymentFen > 0 ? [{ account: accountNames.institutionCredit(statement.institutionId), amountFen: -input.overpaymentFen }] : []),
       ],
     });
     if (!journal.posted) return null;
-    const [payment] = await tx
-      .insert(statementPayments)
-      .values({
-        id: input.id ?? newId('pay'),
-        statementId: statement.id,
-        institutionId: statement.institutionId,
-        method: input.method,
-        amountFen: input.amountFen,
-        paidAt: input.paidAt,
-        reference: input.reference,
-        sourceKey: input.sourceKey,
-        journalId: journal.journalId,
-        recordedBy: input.recordedBy,
-      })
-      .returning();
+    let payment: StatementPayment | undefined;
+    try {
+      [payment] = await tx
+        .insert(statementPayments)
+        .values({
+          id: input.id ?? newId('pay'),
+          statementId: statement.id,
+          institutionId: statement.institutionId,
+          method: input.method,
+          amountFen: input.amountFen,
+          paidAt: input.paidAt,
+          reference: input.reference,
+          referenceKey: paymentReferenceKey(input.reference),
+          sourceKey: input.sourceKey,
+          journalId: journal.journalId,
+          overpaymentFen: input.overpaymentFen,
+          overpaymentReason: input.overpaymentReason,
+          recordedBy: input.recordedBy,
+        })
+        .returning();
+    } catch (err) {
+      // the statement's lock makes this the rare path; the unique index is the last word
+      if (sqlState(err) === UNIQUE_VIOLATION) throw duplicateReference({ reference: input.reference });
+      throw err;
+    }
     const [paid] = await tx
       .select({ total: sql<string>`coalesce(sum(${statementPayments.amountFen}), 0)` })
       .from(statementPayments)
@@ -503,14 +589,19 @@ export class StatementsService {
       .values({ id: intent.id, statementId, status, amountFen: intent.amountFen, updatedAt: new Date() })
       .onConflictDoUpdate({ target: stripePaymentIntents.id, set: { status, updatedAt: new Date() } });
     if (status !== 'succeeded' || intent.currency.toLowerCase() !== 'cny') return false;
-    const payment = await this.recordPayment(tx, {
-      statementId,
+    const { statement: locked, outstandingFen } = await this.lockForPayment(tx, statementId);
+    const amountFen = intent.amountReceivedFen || intent.amountFen;
+    // the money has arrived: what exceeds the statement (paid meanwhile by bank transfer) is kept as the institution's credit, visibly
+    const overpaymentFen = overpaymentOf(amountFen, outstandingFen);
+    const payment = await this.postPayment(tx, locked, {
       method: 'stripe',
-      amountFen: intent.amountReceivedFen || intent.amountFen,
+      amountFen,
       paidAt: new Date(),
       reference: intent.id,
       sourceKey: `payment:${intent.id}`,
       recordedBy: null,
+      overpaymentFen,
+      overpaymentReason: overpaymentFen > 0 ? `在线支付到账时只剩 ${formatYuan(outstandingFen)} 待付（其余已另行付款）` : null,
     });
     return payment !== null;
   }
@@ -536,7 +627,7 @@ export class StatementsService {
     const balances = await this.db
       .select({ account: ledgerEntries.account, total: sql<string>`sum(${ledgerEntries.amountFen})` })
       .from(ledgerEntries)
-      .where(sql`${ledgerEntries.account} like 'receivable:institution:%'`)
+      .where(sql`${ledgerEntries.account} like 'receivable:institution:%' or ${ledgerEntries.account} like 'liability:institution-credit:%'`)
       .groupBy(ledgerEntries.account);
     const names = await this.db.select({ id: institutions.id, name: institutions.shortName }).from(institutions).orderBy(asc(institutions.shortName));
     const emptyAgeing = () => Object.fromEntries(ageingBuckets.map((b) => [b, 0])) as Record<AgeingBucket, Fen>;
@@ -546,7 +637,9 @@ export class StatementsService {
       for (const s of open) ageing[ageingBucket(s.dueDate, now)] += s.outstandingFen;
       const billed = open.reduce((n, s) => n + s.outstandingFen, 0);
       const balance = Number(balances.find((b) => b.account === accountNames.institutionReceivable(i.id))?.total ?? 0);
-      return { institutionId: i.id, institutionName: i.name, balanceFen: balance, billedOutstandingFen: billed, unbilledFen: balance - billed, ageing };
+      // overpayments: a credit balance the platform owes the institution back (or sets against a later statement)
+      const creditFen = -Number(balances.find((b) => b.account === accountNames.institutionCredit(i.id))?.total ?? 0);
+      return { institutionId: i.id, institutionName: i.name, balanceFen: balance, billedOutstandingFen: billed, unbilledFen: balance - billed, creditFen, ageing };
     });
     const ageing = emptyAgeing();
     for (const row of byInstitution) for (const b of ageingBuckets) ageing[b] += row.ageing[b];
@@ -560,7 +653,8 @@ export class StatementsService {
     );
     const collectedThisMonthFen = Number(payments.find((p) => p.month === month)?.total ?? 0);
     return {
-      byInstitution: byInstitution.filter((r) => r.balanceFen !== 0 || r.billedOutstandingFen !== 0),
+      byInstitution: byInstitution.filter((r) => r.balanceFen !== 0 || r.billedOutstandingFen !== 0 || r.creditFen !== 0),
+      overpaid: all.filter((s) => s.overpaidFen > 0),
       ageing,
       statusCounts,
       collectedThisMonthFen,
@@ -569,4 +663,11 @@ export class StatementsService {
       today: shanghaiDate(now),
     };
   }
+}
+
+function duplicateReference(payment: { reference: string; amountFen?: Fen; paidAt?: Date }): ConflictError {
+  const what = payment.amountFen !== undefined ? `（${formatYuan(payment.amountFen)}）` : '';
+  return new ConflictError('payment_reference_duplicate', `该结算单已登记过流水号 ${payment.reference}${what}`, {
+    reference: `流水号 ${payment.reference} 已登记在这张结算单上${what}，同一笔转账不能登记两次`,
+  });
 }

@@ -55,6 +55,19 @@ export function shownStatus(s: { status: StatementStatus; dueDate: string }, now
   return s.status;
 }
 
+/**
+ * A bank reference as finance may type it twice: "icbc 2026 0001", "ＩＣＢＣ20260001" and "ICBC20260001"
+ * are the same transfer. Full-width forms are folded (NFKC), spaces dropped, letters upper-cased.
+ */
+export function paymentReferenceKey(reference: string): string {
+  return reference.normalize('NFKC').replace(/\s+/g, '').toUpperCase();
+}
+
+/** What finance may record against a statement: at most what is outstanding, unless it is an overpayment on purpose. */
+export function overpaymentOf(amountFen: number, outstandingFen: number): number {
+  return Math.max(0, amountFen - Math.max(0, outstandingFen));
+}
+
 export const ageingBuckets = ['current', 'd30', 'd60', 'd90', 'd90plus'] as const;
 export type AgeingBucket = (typeof ageingBuckets)[number];
 export const ageingLabels: Record<AgeingBucket, string> = {

@@ -10,6 +10,7 @@ import { newId } from '../../lib/ids';
 import { PiiCipher } from '../../lib/pii';
 import { withTransaction } from '../../lib/tx';
 import { databaseTargets } from '../../../test/support/database';
+import { testCipher } from '../../../test/support/pii';
 import { AuditService, type AuditActor } from '../audit';
 import { institutions } from '../institutions/institutions.schema';
 import { webhookDeliveries, webhookEndpoints } from './webhooks.schema';
@@ -123,7 +124,7 @@ describe.each(databaseTargets())('webhooks on $name', (target) => {
   beforeAll(async () => {
     handle = await target.open();
     pii = new PiiCipher([{ id: 'k1', key: randomBytes(32) }]);
-    audit = new AuditService(handle.db);
+    audit = new AuditService(handle.db, testCipher());
     // the receiver listens on 127.0.0.1: loopback is allowed here as WEBHOOK_ALLOW_LOOPBACK=true allows it in development
     service = new WebhooksService(handle.db, pii, audit, { now, resolve, allowLoopback: true });
     await receiver.start();
