@@ -73,8 +73,8 @@ export function financeRoutes(r: Router, services: Services, kit: HttpKit, rende
       byInstitution: o.byInstitution.map((row) => ({ ...row, ageingCells: ageingBuckets.map((b) => row.ageing[b]) })),
       ageingLabels: ageingBuckets.map((b) => ageingLabels[b]),
       charts: {
-        ageing: barChart(ageingBuckets.map((b) => ageingLabels[b].replace('逾期 ', '')), ageingBuckets.map((b) => o.ageing[b]), { title: '应收账龄（按到期日）', name: '待收', format: shortYuan }),
-        collected: barChart(o.collectedByMonth.map((m) => m.month), o.collectedByMonth.map((m) => m.amountFen), { title: '每月回款', name: '回款', format: shortYuan }),
+        ageing: barChart(ageingBuckets.map((b) => ageingLabels[b].replace('逾期 ', '')), ageingBuckets.map((b) => o.ageing[b]), { title: '应收账龄（按到期日）', name: '待收', format: shortYuan, labelHeading: '账龄', emptyText: '没有已出具未付清的结算单' }),
+        collected: barChart(o.collectedByMonth.map((m) => m.month), o.collectedByMonth.map((m) => m.amountFen), { title: '每月回款', name: '回款', format: shortYuan, labelHeading: '月份', emptyText: '还没有收到过结算款' }),
       },
       disputes,
       reconciliations,
