@@ -5,6 +5,7 @@ import type { HttpKit } from '../server/http/kit';
 import { pageLoginRoutes } from '../server/http/page-login';
 import type { Render } from '../server/http/render';
 import { applicationStatuses, statusLabels, type ApplicationStatus } from '../server/modules/applications';
+import { messageProviderLabel, outboxChannelLabels, outboxStatusLabels, smsTemplateLabel } from '../server/modules/notifications';
 import { dashboardRoutes } from './routes/dashboard';
 import { auditRoutes } from './routes/audit';
 import { contentRoutes } from './routes/content';
@@ -63,6 +64,10 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
       title: '消息外发箱',
       messages: rows.map((m) => ({
         ...m,
+        channelLabel: outboxChannelLabels[m.channel],
+        templateLabel: smsTemplateLabel(m.template),
+        statusText: outboxStatusLabels[m.status],
+        providerLabel: messageProviderLabel(m.provider),
         // with a real gateway the codes have left the building: never show them here
         body: m.provider === 'outbox' ? m.body : m.body.replace(/\d{6}/g, '******'),
       })),

@@ -6,7 +6,9 @@ import { auditActor } from '../../server/http/audit-actor';
 import { requestOrigin } from '../../server/http/request-origin';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
+import { roleLabels } from '../../server/modules/accounts/permissions';
 import { institutionKindLabels, onboardingStatusLabels, onboardingStatuses, type OnboardingStatus } from '../../server/modules/institutions';
+import { productStatusLabels } from '../../server/modules/products';
 
 const licenceLabels = { valid: '有效', expiring: '即将到期', lapsed: '已到期', unknown: '未登记' } as const;
 
@@ -87,8 +89,8 @@ export function institutionRoutes(r: Router, services: Services, kit: HttpKit, r
       kindLabel: institutionKindLabels[institution.kind],
       licence,
       licenceLabel: licenceLabels[licence.state],
-      staff,
-      products,
+      staff: staff.map((m) => ({ ...m, roleLabel: roleLabels[m.role as keyof typeof roleLabels] ?? m.role })),
+      products: products.map((p) => ({ ...p, statusText: productStatusLabels[p.status] })),
       values: { licenceNumber: institution.licenceNumber ?? '', licenceExpiresOn: institution.licenceExpiresOn ?? '' },
       ...extra,
     });

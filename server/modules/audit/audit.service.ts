@@ -2,6 +2,7 @@ import { and, desc, eq, gte, like, lt, ne, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { accounts } from '../accounts/accounts.schema';
 import { auditLog } from './audit.schema';
+import type { AuditAction, AuditObjectType } from './labels';
 
 export interface AuditActor {
   kind: 'consumer' | 'institution' | 'operator' | 'system' | 'anonymous';
@@ -11,8 +12,9 @@ export interface AuditActor {
 }
 
 export interface AuditEntry {
-  action: string;
-  objectType: string;
+  /** a code of server/modules/audit/labels.ts: a new action needs its label there */
+  action: AuditAction;
+  objectType: AuditObjectType;
   objectId?: string | null;
   detail?: Record<string, unknown>;
 }

@@ -3,6 +3,7 @@ import type { Database } from '../../db/client';
 import { newId } from '../../lib/ids';
 import { maskLogin, type PiiCipher } from '../../lib/pii';
 import { notifications, outboxMessages } from './notifications.schema';
+import type { SmsTemplate } from './labels';
 import type { MessageProvider } from './providers';
 
 export type OutboxRow = typeof outboxMessages.$inferSelect;
@@ -17,7 +18,7 @@ export class NotificationsService {
   ) {}
 
   /** Sends now, or holds until `sendAfter` (quiet hours). Returns the outbox id. */
-  async sendSms(to: string, template: string, body: string, options: { sendAfter?: Date } = {}): Promise<string> {
+  async sendSms(to: string, template: SmsTemplate, body: string, options: { sendAfter?: Date } = {}): Promise<string> {
     const id = newId('msg');
     const held = options.sendAfter !== undefined && options.sendAfter.getTime() > Date.now();
     await this.db.insert(outboxMessages).values({
