@@ -18,7 +18,7 @@ describe('institutions working leads', () => {
     const tiles = (agent: Awaited<ReturnType<typeof staffAgent>>) => agendaTiles(agent, '/partner');
     const admin = await staffAgent(t.app, 'partner', inst.staff);
     const before = await tiles(admin);
-    expect(Object.keys(before).sort()).toEqual(['complaints', 'leads', 'loans', 'products', 'statements']);
+    expect(Object.keys(before).sort()).toEqual(['complaints', 'leads', 'loans', 'products', 'statements', 'unbilled']);
     expect(before.products!.figure).toBe(String((await t.container.services.catalogue.listForInstitution(inst.id)).filter((p) => p.status === 'listed').length));
     expect(before.statements!.figure).toMatch(/^¥[\d,]+\.\d{2}$/);
     expect(before.loans).toMatchObject({ href: '/partner/loans?overdue=1' });
@@ -39,7 +39,7 @@ describe('institutions working leads', () => {
     // each role sees only what it may act on
     for (const [role, keys] of [
       ['lead_handler', ['complaints', 'leads', 'loans']],
-      ['finance', ['loans', 'statements']],
+      ['finance', ['loans', 'statements', 'unbilled']],
       ['product_manager', ['products']],
     ] as const) {
       const username = `b.${role}.${Date.now()}`;
