@@ -6,6 +6,8 @@ import { auditActor } from '../../server/http/audit-actor';
 import { formIdempotent } from '../../server/http/idempotency';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
+import { confirmed, withConfirmation } from '../../server/http/confirm';
+import { formFailure } from '../../server/http/form-failure';
 import { statementDetailView, statementSummaryView } from '../../server/http/statements-view';
 import { parse } from '../../server/http/validate';
 import { ConflictError, ValidationError } from '../../server/lib/errors';
@@ -87,7 +89,7 @@ export function financeRoutes(r: Router, services: Services, kit: HttpKit, rende
 
   r.post('/finance/close', financeManage, async (req, res) => {
     try {
-      const { period } = parse(closeForm, req.body, '账期有误');
+      const { period } = withConfirmation(req.body, (rest) => parse(closeForm, rest, '账期有误'));
       const result = await services.statements.closeMonth(period);
       await services.audit.record(auditActor(req), { action: 'statement.close_run', objectType: 'period', objectId: period, detail: { created: result.created.length, existing: result.existing.length } });
       req.session.flash = { kind: 'success', message: `${period} 已关账：新生成 ${result.created.length} 张结算单，已有 ${result.existing.length} 张` };
@@ -129,6 +131,13 @@ export function financeRoutes(r: Router, services: Services, kit: HttpKit, rende
 
   r.post('/finance/statements/:id/issue', financeManage, async (req, res) => {
     const id = String(req.params.id);
+    try {
+      confirmed(req.body);
+    } catch (err) {
+      const failed = formFailure(err);
+      res.status(failed.status);
+      return detailPage(req, res, { error: failed.error, issueError: failed.error.fields?.confirm });
+    }
     try {
       await services.statements.issue(id, auditActor(req));
       req.session.flash = { kind: 'success', message: '结算单已出具，机构可查看并核对' };

@@ -35,6 +35,7 @@ describe('statements in the browser', () => {
     const { page: finance } = await harness.newPage(DESKTOP_VIEWPORT, 'finance');
     await staffLogin(finance, 'admin', t.fixtures.operator, PASSWORD);
     await finance.goto(`/admin/finance/statements/${statementId}`);
+    await finance.locator('[data-testid=issue-form] input[name=confirm]').check();
     await finance.getByRole('button', { name: '出具给机构' }).click();
     await finance.locator('[data-status="issued"], [data-status="overdue"]').first().waitFor();
 

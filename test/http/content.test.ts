@@ -63,7 +63,7 @@ describe('content: articles, guides, campaigns', () => {
     expect((await consumer.get('/guides').expect(200)).text).not.toContain('renovation-loan');
 
     expect(await auditActions(id)).toEqual(['content.article.unpublished', 'content.article.published', 'content.article.created']);
-    await op.post(`/admin/content/articles/${id}/delete`).type('form').send({ _csrf: csrf }).expect(303);
+    await op.post(`/admin/content/articles/${id}/delete`).type('form').send({ _csrf: csrf, confirm: 'yes' }).expect(303);
     await op.get(`/admin/content/articles/${id}/edit`).expect(404);
     expect((await auditActions(id))[0]).toBe('content.article.deleted');
   });
@@ -135,7 +135,7 @@ describe('content: articles, guides, campaigns', () => {
     const dup = await op.post('/admin/content/categories').type('form').send({ _csrf: csrf, name: '贷款知识' });
     expect(dup.status).toBe(409);
     expect(dup.text).toContain('分类名称已存在');
-    const inUse = await op.post('/admin/content/categories/cc_loan_basics/delete').type('form').send({ _csrf: csrf });
+    const inUse = await op.post('/admin/content/categories/cc_loan_basics/delete').type('form').send({ _csrf: csrf, confirm: 'yes' });
     expect(inUse.status).toBe(409);
   });
 
@@ -155,7 +155,7 @@ describe('content: articles, guides, campaigns', () => {
     const cat = (await t.container.services.content.listCategories()).find((c) => c.name === '理财小知识')!;
     await op.post(`/admin/content/categories/${cat.id}`).type('form').send({ _csrf: csrf, name: '还款技巧', sortOrder: '5' }).expect(303);
     expect((await op.get('/admin/content/categories').expect(200)).text).toContain('value="还款技巧"');
-    await op.post(`/admin/content/categories/${cat.id}/delete`).type('form').send({ _csrf: csrf }).expect(303);
+    await op.post(`/admin/content/categories/${cat.id}/delete`).type('form').send({ _csrf: csrf, confirm: 'yes' }).expect(303);
     expect((await t.container.services.content.listCategories()).some((c) => c.id === cat.id)).toBe(false);
   });
 
@@ -214,7 +214,7 @@ describe('content: articles, guides, campaigns', () => {
     const noToken = await op.post('/admin/content/campaigns').field('title', 'x').attach('file', PNG, 'b.png');
     expect(noToken.status).toBe(403);
 
-    await op.post(`/admin/content/campaigns/${campaign.id}/delete`).type('form').send({ _csrf: csrf }).expect(303);
+    await op.post(`/admin/content/campaigns/${campaign.id}/delete`).type('form').send({ _csrf: csrf, confirm: 'yes' }).expect(303);
     expect((await t.container.services.audit.forObject('campaign', campaign.id)).map((r) => r.action)).toEqual([
       'content.campaign.deleted',
       'content.campaign.updated',

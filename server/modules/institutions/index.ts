@@ -3,3 +3,4 @@ export { institutionKinds, onboardingStatuses, type InstitutionKind, type Onboar
 export { OnboardingService, onboardingStatusLabels, MAX_LICENCE_BYTES, type Onboarding, type OnboardingInput, type OnboardingMessage } from './onboarding.service';
 export { LicencesService, type LicenceState } from './licences.service';
 export { unifiedCodeProblem } from './unified-code';
+export { onboardingChecklist } from './onboarding-checklist';
