@@ -48,7 +48,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
   r.get('/', portal, async (req, res) => {
     const institution = await services.institutions.get(req.institutionId!);
     const [licence, agenda] = await Promise.all([services.licences.stateOf(institution), portalAgenda(services, req.institutionId!, req.account!.role)]);
-    await render(req, res, 'home', { title: '工作台', institution, licence, agenda });
+    await render(req, res, 'home', { title: institution.shortName, institution, licence, agenda });
   });
   onboardingRoutes(r, services, kit, render);
   invitationRoutes(r, services, kit, render, { kind: 'institution', prefix: '/partner' });

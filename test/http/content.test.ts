@@ -45,7 +45,7 @@ describe('content: articles, guides, campaigns', () => {
 
     await op.post(`/admin/content/articles/${id}/publish`).type('form').send({ _csrf: csrf }).expect(303);
     const page = await consumer.get('/guides/renovation-loan').expect(200);
-    expect(page.text).toContain('<title>装修贷款怎么选 · 贷款知识 - 贷超 · 贷款比价</title>');
+    expect(page.text).toContain('<title>装修贷款怎么选 · 贷款知识 - 贷超</title>');
     expect(page.text).toContain('<strong>综合年化</strong>');
     expect(page.text).not.toContain('alert(1)');
     expect(page.text).toContain('<meta name="description" content="比综合年化，不只看月供">');

@@ -48,7 +48,8 @@ export function applicationRoutes(r: Router, services: Services, kit: HttpKit, r
       if (!(err instanceof AppError)) throw err;
       if (err.code === 'id_in_use') await services.risk.flagIdPhoneMismatch(req.account!.id);
       res.status(err.code === 'id_in_use' || err.code === 'already_verified' ? 409 : 400);
-      await showVerify(req, res, { error: { message: err.message, fields: err.fields }, values: { realName: req.body.realName } });
+      // what was typed comes back, ID number included, beside the reason: retyping 18 digits for a one-character slip helps no one
+      await showVerify(req, res, { error: { message: err.message, fields: err.fields }, values: { realName: req.body.realName, idNumber: req.body.idNumber } });
     }
   });
   r.post('/bank-card', consumer, async (req, res) => {
