@@ -5,7 +5,7 @@ import type { HttpKit } from '../server/http/kit';
 import { pageLoginRoutes } from '../server/http/page-login';
 import type { Render } from '../server/http/render';
 import { applicationStatuses, statusLabels, type ApplicationStatus } from '../server/modules/applications';
-import { cancelReasonLabels, outboxStatusLabels, type CancelReason } from '../server/modules/notifications';
+import { cancelReasonLabels, messageProviderLabel, outboxChannelLabels, outboxStatusLabels, smsTemplateLabel, type CancelReason } from '../server/modules/notifications';
 import { dashboardRoutes } from './routes/dashboard';
 import { auditRoutes } from './routes/audit';
 import { contentRoutes } from './routes/content';
@@ -65,7 +65,10 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
       // bodies are stored with their codes masked once a real gateway has them (NotificationsService.sendSms)
       messages: rows.map((m) => ({
         ...m,
-        deliveryLabel: outboxStatusLabels[m.status],
+        channelLabel: outboxChannelLabels[m.channel],
+        templateLabel: smsTemplateLabel(m.template),
+        statusText: outboxStatusLabels[m.status],
+        providerLabel: messageProviderLabel(m.provider),
         cancelLabel: m.cancelReason ? (cancelReasonLabels[m.cancelReason as CancelReason] ?? m.cancelReason) : null,
       })),
     });

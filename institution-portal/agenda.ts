@@ -2,9 +2,17 @@ import type { Services } from '../server/container';
 import { formatYuan } from '../server/lib/money';
 import type { AgendaTile } from '../server/http/agenda-tile';
 import { institutionCan } from '../server/modules/accounts/permissions';
+import type { UnbilledCommission } from '../server/modules/settlement';
 
 const waitingComplaint = new Set(['open', 'in_progress']);
 const unpaidStatement = new Set(['issued', 'disputed', 'overdue']);
+
+/** "本月 ¥1,230.00，将于 2026-04-01 出账" (and what earlier months still hold). */
+export function unbilledDetail(u: UnbilledCommission): string {
+  if (u.totalFen === 0) return '没有待出账的佣金';
+  const current = `本月 ${formatYuan(u.currentFen)}，${u.nextCloseOn} 出账`;
+  return u.earlierFen !== 0 ? `${current}；往期待出账 ${formatYuan(u.earlierFen)}` : current;
+}
 
 /**
  * What needs the signed-in staff member's attention now, from the parts of the portal their role
@@ -13,11 +21,12 @@ const unpaidStatement = new Set(['issued', 'disputed', 'overdue']);
  */
 export async function portalAgenda(services: Services, institutionId: string, role: string, now = new Date()): Promise<AgendaTile[]> {
   const can = (p: Parameters<typeof institutionCan>[1]) => institutionCan(role, p);
-  const [leads, complaints, overdueLoans, statements, products] = await Promise.all([
+  const [leads, complaints, overdueLoans, statements, unbilled, products] = await Promise.all([
     can('leads.work') ? services.applications.leadCounts(institutionId) : undefined,
     can('complaints.respond') ? services.complaints.listForInstitution(institutionId) : undefined,
     can('loans.manage') ? services.loans.listForInstitution(institutionId, { status: 'active', overdue: true }, now) : undefined,
     can('settlement.view') ? services.statements.list({ institutionId }, now) : undefined,
+    can('settlement.view') ? services.statements.unbilled(institutionId, now) : undefined,
     can('products.manage') ? services.products.listForInstitution(institutionId) : undefined,
   ]);
   const tiles: AgendaTile[] = [];
@@ -66,6 +75,17 @@ export async function portalAgenda(services: Services, institutionId: string, ro
       detail: unpaid.length === 0 ? '没有未付结算单' : late ? `${late} 张结算单已逾期` : `${unpaid.length} 张结算单，最早 ${nextDue} 到期`,
       href: '/partner/statements',
       alert: late > 0,
+    });
+  }
+  if (unbilled) {
+    // owed but on no statement yet: shown beside 待付结算款, so ¥0.00 there never reads as "nothing owed"
+    tiles.push({
+      key: 'unbilled',
+      label: '应计佣金（未出账）',
+      figure: formatYuan(unbilled.totalFen),
+      detail: unbilledDetail(unbilled),
+      href: '/partner/statements#unbilled',
+      alert: false,
     });
   }
   if (products) {

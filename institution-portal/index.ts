@@ -15,6 +15,7 @@ import { documentKinds } from '../server/modules/documents';
 import { toStatusChange } from '../server/http/api/partner-api';
 import { auditActor } from '../server/http/audit-actor';
 import { formIdempotent } from '../server/http/idempotency';
+import { confirmed, withConfirmation } from '../server/http/confirm';
 import type { HttpKit } from '../server/http/kit';
 import { pageLoginRoutes } from '../server/http/page-login';
 import type { Render } from '../server/http/render';
@@ -48,7 +49,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
   r.get('/', portal, async (req, res) => {
     const institution = await services.institutions.get(req.institutionId!);
     const [licence, agenda] = await Promise.all([services.licences.stateOf(institution), portalAgenda(services, req.institutionId!, req.account!.role)]);
-    await render(req, res, 'home', { title: '工作台', institution, licence, agenda });
+    await render(req, res, 'home', { title: institution.shortName, institution, licence, agenda });
   });
   onboardingRoutes(r, services, kit, render);
   invitationRoutes(r, services, kit, render, { kind: 'institution', prefix: '/partner' });
@@ -97,6 +98,10 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
       return res.redirect(303, '/partner/leads');
     }
     const { status, reason } = parsed.data;
+    // rejecting cannot be undone: a page says what will happen and asks once more (works without script)
+    if (status === 'rejected' && req.body.confirm !== 'yes') {
+      return render(req, res, 'leads-bulk-confirm', { title: '确认批量拒绝', ids: parsed.data.ids, reason, reasonLabel: rejectReasons[reason!] });
+    }
     let done = 0;
     const failed: string[] = [];
     for (const id of parsed.data.ids) {
@@ -166,7 +171,9 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
   r.post('/leads/:id/status', staff, formIdempotent(services.idempotency), async (req, res) => {
     const id = String(req.params.id);
     try {
-      const body = parse(leadStatusBody, aprFromPercent(req.body), '状态变更信息有误');
+      // approving, rejecting and disbursing cannot be undone: the page asks first (starting a review can be)
+      const parseStatus = (input: Record<string, unknown>) => parse(leadStatusBody, aprFromPercent(input), '状态变更信息有误');
+      const body = req.body.status === 'reviewing' ? parseStatus(req.body) : withConfirmation(req.body, parseStatus);
       const { commission } = await services.applications.changeStatusByInstitution(req.institutionId!, id, toStatusChange(body), auditActor(req));
       req.session.flash = {
         kind: 'success',
@@ -176,7 +183,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
     } catch (err) {
       const failed = formFailure(err);
       res.status(failed.status);
-      await showLead(req, res, { error: failed.error, values: req.body });
+      await showLead(req, res, { error: failed.error, values: req.body, confirmError: { [String(req.body.status)]: failed.error.fields?.confirm } });
     }
   });
 
@@ -197,6 +204,13 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
     await showKeys(req, res, { created });
   });
   r.post('/api-keys/:id/revoke', integration, async (req, res) => {
+    try {
+      confirmed(req.body);
+    } catch (err) {
+      const failed = formFailure(err);
+      res.status(failed.status);
+      return showKeys(req, res, { error: failed.error, confirmError: { [String(req.params.id)]: failed.error.fields?.confirm } });
+    }
     await services.institutions.revokeApiKey(req.institutionId!, String(req.params.id));
     await services.audit.record(auditActor(req), { action: 'api_key.revoked', objectType: 'api_key', objectId: String(req.params.id) });
     req.session.flash = { kind: 'success', message: '密钥已吊销，使用它的请求会被拒绝' };

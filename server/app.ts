@@ -121,6 +121,10 @@ export function createApp(container: Container): Express {
   });
 
   app.use('/assets', express.static(path.join(root, 'web/public'), { maxAge: production ? '1d' : 0, index: false }));
+  // browsers ask for /favicon.ico on every site, whatever the page links: answer it rather than a 404
+  app.get('/favicon.ico', guards.public, (_req, res) => {
+    res.sendFile(path.join(root, 'web/public/favicon.ico'), { maxAge: production ? '7d' : 0 });
+  });
 
   // raw body for the signature check: before the JSON parser, on this route only
   mountStripeWebhook(app, services, logger, guards.public);

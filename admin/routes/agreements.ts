@@ -5,6 +5,7 @@ import type { Services } from '../../server/container';
 import { auditActor } from '../../server/http/audit-actor';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
+import { withConfirmation } from '../../server/http/confirm';
 import { parse } from '../../server/http/validate';
 import { ConflictError, NotFoundError, ValidationError } from '../../server/lib/errors';
 import { formatYuan } from '../../server/lib/money';
@@ -237,7 +238,7 @@ export function agreementRoutes(r: Router, services: Services, kit: HttpKit, ren
   r.post('/applications/:id/commissions/reverse', manage, async (req, res) => {
     const id = String(req.params.id);
     try {
-      const body = parse(reverseBody, req.body, '冲回信息有误');
+      const body = withConfirmation(req.body, (rest) => parse(reverseBody, rest, '冲回信息有误'));
       const accruals = await services.settlement.accrualsForApplication(id);
       if (!accruals.some((a) => a.sourceKey === body.sourceKey)) throw new NotFoundError('佣金');
       const result = await services.settlement.reverse(body.sourceKey, body.reason, auditActor(req));

@@ -7,8 +7,19 @@ import { auditActorKindLabels, auditActorKinds, auditFilterDetail, auditQuery, f
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
 import { parse } from '../../server/http/validate';
+import { auditActionLabel, auditActionLabels, auditObjectLabel, auditObjectLabels } from '../../server/modules/audit';
 
 const actorKinds = auditActorKinds.map((value) => ({ value, label: auditActorKindLabels[value] }));
+const byLabel = (a: { label: string }, b: { label: string }) => a.label.localeCompare(b.label, 'zh-CN');
+const actions = Object.entries(auditActionLabels).map(([value, label]) => ({ value, label })).sort(byLabel);
+const objectTypes = Object.entries(auditObjectLabels).map(([value, label]) => ({ value, label })).sort(byLabel);
+
+/** The filter's choices in words; a value typed into the URL that is not one of them (an action prefix such as `content.`) stays selected as it is. */
+function choices(raw: Record<string, string>) {
+  const keep = (list: { value: string; label: string }[], value: string | undefined) =>
+    value && !list.some((o) => o.value === value) ? [{ value, label: `以「${value}」开头` }, ...list] : list;
+  return { actions: keep(actions, raw.action), objectTypes: keep(objectTypes, raw.objectType) };
+}
 
 /** `/admin/audit`: the append-only audit log, filtered, keyset-paged, exported as CSV; looking is itself audited. */
 export function auditRoutes(r: Router, services: Services, kit: HttpKit, render: Render): void {
@@ -22,7 +33,7 @@ export function auditRoutes(r: Router, services: Services, kit: HttpKit, render:
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       res.status(400);
-      return render(req, res, 'audit', { title: '审计日志', error: { message: err.message, fields: err.fields }, q: raw, rows: [], actorKinds });
+      return render(req, res, 'audit', { title: '审计日志', error: { message: err.message, fields: err.fields }, q: raw, rows: [], actorKinds, ...choices(raw) });
     }
     const page = await services.audit.search(toAuditFilter(q), { before: q.before, limit: 50 });
     await services.audit.record(auditActor(req), { action: 'audit.viewed', objectType: 'audit_log', objectId: null, detail: { filter: auditFilterDetail(q), before: q.before ?? null, rows: page.rows.length } });
@@ -31,8 +42,15 @@ export function auditRoutes(r: Router, services: Services, kit: HttpKit, render:
     await render(req, res, 'audit', {
       title: '审计日志',
       q: raw,
-      rows: page.rows.map((row) => ({ ...row, actorKindLabel: auditActorKindLabels[row.actorKind as keyof typeof auditActorKindLabels] ?? row.actorKind, detailJson: JSON.stringify(row.detail) })),
+      rows: page.rows.map((row) => ({
+        ...row,
+        actorKindLabel: auditActorKindLabels[row.actorKind as keyof typeof auditActorKindLabels] ?? row.actorKind,
+        actionLabel: auditActionLabel(row.action),
+        objectLabel: auditObjectLabel(row.objectType),
+        detailJson: JSON.stringify(row.detail),
+      })),
       actorKinds,
+      ...choices(raw),
       nextHref: next ? `/admin/audit?${next.toString()}` : undefined,
       firstHref: q.before ? `/admin/audit?${params.toString()}` : undefined,
       exportHref: `/admin/audit/export.csv?${params.toString()}`,

@@ -5,6 +5,7 @@ import { auditActor } from '../../server/http/audit-actor';
 import { multipartCsrf } from '../../server/http/csrf';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
+import { confirmed } from '../../server/http/confirm';
 import { singleUpload } from '../../server/http/upload';
 import { parse } from '../../server/http/validate';
 import {
@@ -127,6 +128,14 @@ export function contentRoutes(r: Router, services: Services, kit: HttpKit, rende
   transition('unpublish', '已下线，用户不再能看到这篇文章');
 
   r.post('/content/articles/:id/delete', manage, async (req, res) => {
+    try {
+      confirmed(req.body);
+    } catch (err) {
+      const { status, error } = errorOf(err);
+      const article = await content.getArticle(String(req.params.id));
+      res.status(status);
+      return showArticleForm(req, res, { article: { ...article, statusLabel: articleStatusLabels[article.status] }, values: { ...article, body: article.bodyHtml }, error });
+    }
     await content.deleteArticle(String(req.params.id), auditActor(req));
     req.session.flash = { kind: 'success', message: '文章已删除' };
     res.redirect(303, '/admin/content/articles');
@@ -175,25 +184,28 @@ export function contentRoutes(r: Router, services: Services, kit: HttpKit, rende
   });
   r.post('/content/categories/:id/delete', manage, async (req, res) => {
     try {
+      confirmed(req.body);
       await content.deleteCategory(String(req.params.id), auditActor(req));
       req.session.flash = { kind: 'success', message: '分类已删除' };
       res.redirect(303, '/admin/content/categories');
     } catch (err) {
       const { status, error } = errorOf(err);
       res.status(status);
-      await showCategories(req, res, { error });
+      await showCategories(req, res, { error, confirmError: { [String(req.params.id)]: error.fields?.confirm } });
     }
   });
 
   // ── campaigns ────────────────────────────────────────────────────────────────────────────
-  r.get('/content/campaigns', manage, async (req, res) => {
+  const showCampaigns = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
     const [all, active] = await Promise.all([content.listCampaigns(), content.activeCampaigns()]);
     const running = new Set(active.map((c) => c.id));
     await render(req, res, 'content-campaigns', {
       title: '活动',
       campaigns: all.map((c) => ({ ...c, statusLabel: campaignStatusLabels[c.status], running: running.has(c.id) })),
+      ...extra,
     });
-  });
+  };
+  r.get('/content/campaigns', manage, (req, res) => showCampaigns(req, res));
 
   const showCampaignForm = async (req: Request, res: Response, context: { campaign?: Record<string, unknown>; values: Record<string, unknown>; error?: unknown }) =>
     render(req, res, 'content-campaign-form', {
@@ -237,6 +249,13 @@ export function contentRoutes(r: Router, services: Services, kit: HttpKit, rende
     }
   });
   r.post('/content/campaigns/:id/delete', manage, async (req, res) => {
+    try {
+      confirmed(req.body);
+    } catch (err) {
+      const { status, error } = errorOf(err);
+      res.status(status);
+      return showCampaigns(req, res, { error, confirmError: { [String(req.params.id)]: error.fields?.confirm } });
+    }
     await content.deleteCampaign(String(req.params.id), auditActor(req));
     req.session.flash = { kind: 'success', message: '活动已删除' };
     res.redirect(303, '/admin/content/campaigns');

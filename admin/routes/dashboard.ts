@@ -6,14 +6,13 @@ import type { Render } from '../../server/http/render';
 import { dashboardCsv, statisticsCsv, statisticsRequest, type StatisticsRequest } from '../../server/http/statistics';
 import { sendCsv } from '../../server/http/csv';
 import { ValidationError } from '../../server/lib/errors';
+import { formatMeasuredHours } from '../../server/lib/duration';
 import { formatWan } from '../../server/lib/money';
 import { applicationStatuses, statusLabels } from '../../server/modules/applications';
 import type { OperatorDashboard } from '../../server/modules/analytics';
 import { presetLinks } from '../../institution-portal/routes/statistics';
-import { barChart, funnelChart, lineChart, shortYuan } from '../../web/charts';
+import { barChart, funnelChart, lineChart, percentText, shortYuan } from '../../web/charts';
 import { operatorAgenda } from '../agenda';
-
-const hoursText = (h: number | null) => (h === null ? '—' : `${h.toFixed(2)} 小时`);
 
 function dashboardView(d: OperatorDashboard, req: StatisticsRequest) {
   const labels = d.daily.map((x) => x.day);
@@ -36,7 +35,8 @@ function dashboardView(d: OperatorDashboard, req: StatisticsRequest) {
       activeUsers: lineChart(labels, [{ name: '活跃用户', values: d.daily.map((x) => x.activeUsers) }], { title: '每日活跃用户' }),
       complaints: barChart(labels, d.daily.map((x) => x.complaints), { title: '每日新增投诉', name: '投诉' }),
     },
-    funnelChart: funnelChart(d.funnel, { title: '转化漏斗：搜索 → 查看产品 → 申请 → 审批通过 → 放款' }),
+    funnelChart: funnelChart(d.funnel, { title: `转化漏斗（人）：${d.funnel.map((s) => s.label).join(' → ')}` }),
+    funnel: d.funnel.map((s) => ({ ...s, stepText: percentText(s.stepRate), overallText: percentText(s.overallRate) })),
     presets: presetLinks('/admin', req.raw, req.range),
     csv: { daily: `/admin/dashboard/daily.csv?${qs}`, institutions: `/admin/dashboard/institutions.csv?${qs}` },
   };
@@ -74,7 +74,7 @@ export function dashboardRoutes(r: Router, services: Services, kit: HttpKit, ren
       q: { from: d.range.from, to: d.range.to },
       ...current,
       ...dashboardView(d, request),
-      institutions: d.institutions.map((i) => ({ ...i, hours: hoursText(i.avgFirstResponseHours), stale: stale.get(i.institutionId) ?? 0 })),
+      institutions: d.institutions.map((i) => ({ ...i, responseText: formatMeasuredHours(i.avgFirstResponseHours), stale: stale.get(i.institutionId) ?? 0 })),
     });
   });
 

@@ -3,6 +3,7 @@ import type { Services } from '../../server/container';
 import { AppError, ValidationError } from '../../server/lib/errors';
 import { complaintStatusBody, reviewModerationBody } from '../../server/http/api/schemas';
 import { auditActor } from '../../server/http/audit-actor';
+import { formatMeasuredHours } from '../../server/lib/duration';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
 import { parse } from '../../server/http/validate';
@@ -21,11 +22,11 @@ import {
   type ReviewStatus,
 } from '../../server/modules/feedback';
 
-/** "剩 4.5 小时" / "超时 2 小时" for the deadline that matters now. */
+/** "首次答复剩 4.5 小时" / "办结超时约 18 分钟" for the deadline that matters now. */
 function slaText(c: OperatorComplaintView): string {
   if (c.hoursLeft === null) return '—';
   const which = c.firstRespondedAt ? '办结' : '首次答复';
-  return c.hoursLeft >= 0 ? `${which}剩 ${c.hoursLeft} 小时` : `${which}超时 ${-c.hoursLeft} 小时`;
+  return c.hoursLeft >= 0 ? `${which}剩 ${formatMeasuredHours(c.hoursLeft)}` : `${which}超时 ${formatMeasuredHours(-c.hoursLeft)}`;
 }
 
 const pick = <T extends string>(list: readonly T[], v: unknown): T | undefined => ((list as readonly string[]).includes(String(v)) ? (v as T) : undefined);

@@ -6,6 +6,8 @@ import { csvYuan, sendCsv, type CsvRow } from '../../server/http/csv';
 import { formIdempotent } from '../../server/http/idempotency';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
+import { confirmed, withConfirmation } from '../../server/http/confirm';
+import { formFailure } from '../../server/http/form-failure';
 import { statementDetailView, statementSummaryView } from '../../server/http/statements-view';
 import { parse } from '../../server/http/validate';
 import { ConflictError, ValidationError } from '../../server/lib/errors';
@@ -75,8 +77,8 @@ export function financeRoutes(r: Router, services: Services, kit: HttpKit, rende
       byInstitution: o.byInstitution.map((row) => ({ ...row, ageingCells: ageingBuckets.map((b) => row.ageing[b]) })),
       ageingLabels: ageingBuckets.map((b) => ageingLabels[b]),
       charts: {
-        ageing: barChart(ageingBuckets.map((b) => ageingLabels[b].replace('逾期 ', '')), ageingBuckets.map((b) => o.ageing[b]), { title: '应收账龄（按到期日）', name: '待收', format: shortYuan }),
-        collected: barChart(o.collectedByMonth.map((m) => m.month), o.collectedByMonth.map((m) => m.amountFen), { title: '每月回款', name: '回款', format: shortYuan }),
+        ageing: barChart(ageingBuckets.map((b) => ageingLabels[b].replace('逾期 ', '')), ageingBuckets.map((b) => o.ageing[b]), { title: '应收账龄（按到期日）', name: '待收', format: shortYuan, labelHeading: '账龄', emptyText: '没有已出具未付清的结算单' }),
+        collected: barChart(o.collectedByMonth.map((m) => m.month), o.collectedByMonth.map((m) => m.amountFen), { title: '每月回款', name: '回款', format: shortYuan, labelHeading: '月份', emptyText: '还没有收到过结算款' }),
       },
       disputes,
       reconciliations,
@@ -89,7 +91,7 @@ export function financeRoutes(r: Router, services: Services, kit: HttpKit, rende
 
   r.post('/finance/close', financeManage, async (req, res) => {
     try {
-      const { period } = parse(closeForm, req.body, '账期有误');
+      const { period } = withConfirmation(req.body, (rest) => parse(closeForm, rest, '账期有误'));
       const result = await services.statements.closeMonth(period);
       await services.audit.record(auditActor(req), { action: 'statement.close_run', objectType: 'period', objectId: period, detail: { created: result.created.length, existing: result.existing.length } });
       req.session.flash = { kind: 'success', message: `${period} 已关账：新生成 ${result.created.length} 张结算单，已有 ${result.existing.length} 张` };
@@ -137,6 +139,13 @@ export function financeRoutes(r: Router, services: Services, kit: HttpKit, rende
 
   r.post('/finance/statements/:id/issue', financeManage, async (req, res) => {
     const id = String(req.params.id);
+    try {
+      confirmed(req.body);
+    } catch (err) {
+      const failed = formFailure(err);
+      res.status(failed.status);
+      return detailPage(req, res, { error: failed.error, issueError: failed.error.fields?.confirm });
+    }
     try {
       await services.statements.issue(id, auditActor(req));
       req.session.flash = { kind: 'success', message: '结算单已出具，机构可查看并核对' };

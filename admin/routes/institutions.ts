@@ -2,10 +2,13 @@ import { formFailure } from '../../server/http/form-failure';
 import type { Request, Response, Router } from 'express';
 import type { Services } from '../../server/container';
 import { ValidationError } from '../../server/lib/errors';
+import { confirmed } from '../../server/http/confirm';
 import { auditActor } from '../../server/http/audit-actor';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
-import { institutionKindLabels, onboardingStatusLabels, onboardingStatuses, type OnboardingStatus } from '../../server/modules/institutions';
+import { roleLabels } from '../../server/modules/accounts/permissions';
+import { institutionKindLabels, onboardingChecklist, onboardingStatusLabels, onboardingStatuses, type OnboardingStatus } from '../../server/modules/institutions';
+import { productStatusLabels } from '../../server/modules/products';
 
 const licenceLabels = { valid: '有效', expiring: '即将到期', lapsed: '已到期', unknown: '未登记' } as const;
 
@@ -33,6 +36,8 @@ export function institutionRoutes(r: Router, services: Services, kit: HttpKit, r
       stageLabel: onboardingStatusLabels[onboarding.status],
       kindLabel: institutionKindLabels[onboarding.kind],
       open: onboarding.status === 'submitted' || onboarding.status === 'more_info_requested',
+      checklist: onboardingChecklist(onboarding, new Date()),
+      licenceIsImage: onboarding.licenceFileType.startsWith('image/'),
       messages,
       ...extra,
     });
@@ -47,13 +52,25 @@ export function institutionRoutes(r: Router, services: Services, kit: HttpKit, r
       const id = String(req.params.id);
       const body = String(req.body.body ?? '');
       try {
-        if (action === 'approve') await services.onboarding.approve(id, auditActor(req));
-        else if (action === 'reject') await services.onboarding.reject(id, body, auditActor(req));
+        if (action === 'approve') {
+          confirmed(req.body);
+          await services.onboarding.approve(id, auditActor(req));
+        } else if (action === 'reject') {
+          confirmed(req.body);
+          await services.onboarding.reject(id, body, auditActor(req));
+        }
         else await services.onboarding.requestInfo(id, body, auditActor(req));
       } catch (err) {
         const failed = formFailure(err);
         res.status(failed.status);
-        return showOnboarding(req, res, { error: failed.error, body });
+        // what was typed stays in the form it was typed in; the reason shows beside the field
+        return showOnboarding(req, res, {
+          error: failed.error,
+          body: action === 'request-info' ? body : '',
+          rejectBody: action === 'reject' ? body : '',
+          rejectError: action === 'reject' ? failed.error.fields?.body : undefined,
+          confirmError: { [action]: failed.error.fields?.confirm },
+        });
       }
       const messages = { approve: '已通过：机构已创建，管理员激活链接已发送', reject: '已拒绝', 'request-info': '已请对方补充材料' };
       req.session.flash = { kind: 'success', message: messages[action] };
@@ -87,8 +104,8 @@ export function institutionRoutes(r: Router, services: Services, kit: HttpKit, r
       kindLabel: institutionKindLabels[institution.kind],
       licence,
       licenceLabel: licenceLabels[licence.state],
-      staff,
-      products,
+      staff: staff.map((m) => ({ ...m, roleLabel: roleLabels[m.role as keyof typeof roleLabels] ?? m.role })),
+      products: products.map((p) => ({ ...p, statusText: productStatusLabels[p.status] })),
       values: { licenceNumber: institution.licenceNumber ?? '', licenceExpiresOn: institution.licenceExpiresOn ?? '' },
       ...extra,
     });

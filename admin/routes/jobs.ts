@@ -3,6 +3,7 @@ import type { Services } from '../../server/container';
 import { runJobManually } from '../../server/http/job-run';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
+import { describeCron } from '../../server/jobs/cron-text';
 import { runMessage, runView } from '../../server/jobs/run-view';
 
 /** `/admin/jobs`: the scheduled jobs, their runs, and 立即运行 (manual run under the job's lock, audited). */
@@ -16,6 +17,7 @@ export function jobRoutes(r: Router, services: Services, kit: HttpKit, render: R
       title: '定时任务',
       jobs: jobs.map((o) => ({
         ...o.job,
+        scheduleText: describeCron(o.job.schedule),
         nextRunAt: o.nextRunAt,
         lastRun: o.lastRun ? runView(o.lastRun) : undefined,
         recent: o.recent.map((run) => ({ ...runView(run), highlighted: run.id === highlight })),

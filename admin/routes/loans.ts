@@ -7,11 +7,11 @@ import type { OverdueReportRow } from '../../server/modules/loans';
 import { barChart } from '../../web/charts';
 
 const pct = (n: number) => `${n.toFixed(2)}%`;
-const rateChart = (rows: OverdueReportRow[], title: string) =>
+const rateChart = (rows: OverdueReportRow[], title: string, labelHeading: string) =>
   barChart(
     rows.map((r) => r.label),
     rows.map((r) => r.rate * 100),
-    { title, name: '逾期率', format: pct },
+    { title, name: '逾期率', format: pct, integer: false, labelHeading, emptyText: '没有逾期' },
   );
 
 /** `/admin/loans/overdue`: overdue rates by institution, product, region and month, with charts. */
@@ -27,8 +27,8 @@ export function loanReportRoutes(r: Router, services: Services, kit: HttpKit, re
       months,
       report,
       charts: {
-        month: rateChart(report.byMonth, `近 ${months} 个月各月到期的逾期率`),
-        institution: rateChart(report.byInstitution.slice(0, 12), '各机构逾期率'),
+        month: rateChart(report.byMonth, `近 ${months} 个月各月到期的逾期率`, '到期月份'),
+        institution: rateChart(report.byInstitution.slice(0, 12), '各机构逾期率', '机构'),
       },
     });
   });

@@ -3,6 +3,7 @@ import type { Services } from '../../server/container';
 import { auditActor } from '../../server/http/audit-actor';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
+import { confirmed } from '../../server/http/confirm';
 import { AppError } from '../../server/lib/errors';
 import { productStatuses, type ProductStatus } from '../../server/modules/catalogue';
 import { institutionKindLabels, type InstitutionKind } from '../../server/modules/institutions';
@@ -51,7 +52,10 @@ export function productReviewRoutes(r: Router, services: Services, kit: HttpKit,
       const id = String(req.params.versionId);
       const comment = String(req.body.comment ?? '');
       try {
-        if (path === 'approve') await products.approve(id, comment, actorOf(req));
+        if (path === 'approve') {
+          confirmed(req.body);
+          await products.approve(id, comment, actorOf(req));
+        }
         else await products.returnVersion(id, comment, actorOf(req));
       } catch (err) {
         if (!(err instanceof AppError) || !['validation_failed', 'not_submitted'].includes(err.code)) throw err;

@@ -5,6 +5,7 @@ import { AppError, ConflictError, NotFoundError, ValidationError } from '../../s
 import { auditActor } from '../../server/http/audit-actor';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
+import { confirmed } from '../../server/http/confirm';
 import { roleLabels } from '../../server/modules/accounts/permissions';
 
 const kinds = { consumer: '用户', institution: '机构员工', operator: '运营人员' } as const;
@@ -83,12 +84,15 @@ export function userRoutes(r: Router, services: Services, kit: HttpKit, render: 
   for (const decision of ['approve', 'reject'] as const) {
     r.post(`/erasures/:id/${decision}`, eraser, async (req, res) => {
       try {
-        if (decision === 'approve') await services.dataRights.approveErasure(String(req.params.id), auditActor(req));
+        if (decision === 'approve') {
+          confirmed(req.body);
+          await services.dataRights.approveErasure(String(req.params.id), auditActor(req));
+        }
         else await services.dataRights.rejectErasure(String(req.params.id), String(req.body.note ?? ''), auditActor(req));
       } catch (err) {
         if (!(err instanceof AppError) || err instanceof NotFoundError) throw err;
         res.status(err instanceof ValidationError ? 400 : err.code === 'two_person_rule' ? 403 : 409);
-        return showErasures(req, res, { error: { message: err.message, fields: err.fields } });
+        return showErasures(req, res, { error: { message: err.message, fields: err.fields }, confirmError: { [String(req.params.id)]: err.fields?.confirm } });
       }
       req.session.flash = { kind: 'success', message: decision === 'approve' ? '已批准并删除该用户的个人信息' : '已驳回' };
       res.redirect(303, '/admin/erasures');

@@ -4,6 +4,7 @@ import { auditActor } from '../../server/http/audit-actor';
 import type { HttpKit } from '../../server/http/kit';
 import { blankFormValues, formValuesOf, productFromForm } from '../../server/http/product-input';
 import type { Render } from '../../server/http/render';
+import { confirmed } from '../../server/http/confirm';
 import { fieldErrors } from '../../server/http/validate';
 import { AppError, NotFoundError, ValidationError } from '../../server/lib/errors';
 import { employmentTypes, type ProductView } from '../../server/modules/catalogue';
@@ -153,6 +154,7 @@ export function productsRoutes(r: Router, services: Services, kit: HttpKit, rend
     return '产品已恢复上架';
   });
   act('delist', async (req) => {
+    confirmed(req.body);
     await products.delist(req.institutionId!, String(req.params.id), String(req.body.reason ?? ''), actorOf(req));
     return '产品已下架；修改后可重新提交审核';
   });

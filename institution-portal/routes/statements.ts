@@ -32,8 +32,9 @@ export function statementRoutes(r: Router, services: Services, kit: HttpKit, ren
   const settlementManage = kit.guards.institution('page', 'settlement.manage');
 
   r.get('/statements', settlement, async (req, res) => {
-    const list = await services.statements.list({ institutionId: req.institutionId! });
-    await render(req, res, 'statements', { title: '结算单', statements: list.map(statementSummaryView) });
+    const [list, unbilled] = await Promise.all([services.statements.list({ institutionId: req.institutionId! }), services.statements.unbilled(req.institutionId!)]);
+    const billedOutstandingFen = list.filter((s) => s.outstandingFen > 0).reduce((n, s) => n + s.outstandingFen, 0);
+    await render(req, res, 'statements', { title: '结算单', statements: list.map(statementSummaryView), unbilled, billedOutstandingFen });
   });
 
   const detailPage = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {

@@ -6,11 +6,10 @@ import type { Render } from '../../server/http/render';
 import { institutionCsv, statisticsCsv, statisticsRequest, type StatisticsRequest } from '../../server/http/statistics';
 import { sendCsv } from '../../server/http/csv';
 import { ValidationError } from '../../server/lib/errors';
+import { formatMeasuredHours } from '../../server/lib/duration';
 import { formatWan } from '../../server/lib/money';
 import { RANGE_PRESETS, shanghaiDate, type InstitutionStatistics } from '../../server/modules/analytics';
 import { barChart, lineChart, shortYuan } from '../../web/charts';
-
-const hoursText = (h: number | null) => (h === null ? '—' : `${h.toFixed(2)} 小时`);
 
 /** Preset links (7/30/90 days up to today) keeping the product filter; the one in force is marked. */
 export function presetLinks(base: string, raw: Record<string, string>, range: { from: string; to: string; days: string[] }) {
@@ -27,7 +26,7 @@ function statisticsView(s: InstitutionStatistics, req: StatisticsRequest) {
   const qs = new URLSearchParams({ from: s.range.from, to: s.range.to, ...(s.productId ? { productId: s.productId } : {}) });
   return {
     stats: s,
-    kpiHours: hoursText(s.kpis.avgFirstResponseHours),
+    kpiHours: formatMeasuredHours(s.kpis.avgFirstResponseHours),
     disbursedWan: formatWan(s.kpis.disbursedAmountFen),
     charts: {
       traffic: lineChart(
@@ -53,7 +52,7 @@ function statisticsView(s: InstitutionStatistics, req: StatisticsRequest) {
         { title: '每日放款金额', name: '放款金额', format: shortYuan },
       ),
     },
-    byProduct: s.byProduct.map((p) => ({ ...p, hours: hoursText(p.avgFirstResponseHours) })),
+    byProduct: s.byProduct.map((p) => ({ ...p, responseText: formatMeasuredHours(p.avgFirstResponseHours) })),
     mixTables: [
       { key: 'age', title: '年龄段', buckets: s.mix.age },
       { key: 'city', title: '城市', buckets: s.mix.city },

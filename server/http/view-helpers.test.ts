@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { viewHelpers as h } from './view-helpers';
 
@@ -17,5 +20,24 @@ describe('view helpers', () => {
     expect(h.rate('0.1234')).toBe('12.34%');
     expect(h.minutes(240)).toBe('4 小时');
     expect(h.hours(48)).toBe('2 天');
+  });
+});
+
+describe('templates and helpers', () => {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  const templates = ['web/views', 'institution-portal/views', 'admin/views', 'server/http/views'].flatMap((dir) =>
+    readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.hbs'))
+      .map((f) => path.join(dir, f)),
+  );
+
+  it('never print a field named like a helper: Handlebars would call the helper instead (a funnel showed "NaN%", a status "—")', () => {
+    expect(templates.length).toBeGreaterThan(50);
+    // helpers that take a value (idempotencyKey takes none and is meant to be used bare)
+    const names = new Set(Object.entries(h).filter(([, fn]) => fn.length > 0 || fn === h.or || fn === h.and || fn === h.concat).map(([name]) => name));
+    const clashes = templates.flatMap((file) =>
+      [...readFileSync(path.join(root, file), 'utf8').matchAll(/\{\{\{?\s*([A-Za-z_]\w*)\s*\}?\}\}/g)].filter((m) => names.has(m[1]!)).map((m) => `${file}: ${m[0]}`),
+    );
+    expect(clashes).toEqual([]);
   });
 });

@@ -63,6 +63,7 @@ export const viewHelpers = {
     const k = Math.max(0, Math.min(5, Math.round(Number(n) || 0)));
     return '★'.repeat(k) + '☆'.repeat(5 - k);
   },
-  statusLabel: (s: unknown) => (typeof s === 'string' ? (statusLabels[s as ApplicationStatus] ?? s) : '—'),
+  /** an application's status code → 已提交 … (named apart from the `statusLabel` fields pages pass) */
+  applicationStatusLabel: (s: unknown) => (typeof s === 'string' ? (statusLabels[s as ApplicationStatus] ?? s) : '—'),
   actorLabel: (a: unknown) => ({ consumer: '用户', institution: '机构', operator: '运营', system: '系统' })[String(a)] ?? String(a),
 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration } from './duration';
+import { formatDuration, formatMeasuredHours } from './duration';
 
 describe('formatDuration', () => {
   it.each([
@@ -23,5 +23,26 @@ describe('formatDuration', () => {
   it('refuses what is not a duration', () => {
     expect(formatDuration(-1)).toBe('—');
     expect(formatDuration(Number.NaN)).toBe('—');
+  });
+});
+
+describe('formatMeasuredHours', () => {
+  it.each([
+    [0.02, '约 1 分钟'],
+    [0.5, '30 分钟'],
+    [0.26, '约 16 分钟'],
+    [1.97, '约 2 小时'],
+    [3, '3 小时'],
+    [36.2, '约 36 小时'],
+    [72, '3 天'],
+    [80, '约 3.5 天'],
+  ])('%f hours → %s', (hours, text) => {
+    expect(formatMeasuredHours(hours)).toBe(text);
+  });
+
+  it('says — when nothing was measured', () => {
+    expect(formatMeasuredHours(null)).toBe('—');
+    expect(formatMeasuredHours(undefined)).toBe('—');
+    expect(formatMeasuredHours(Number.NaN)).toBe('—');
   });
 });

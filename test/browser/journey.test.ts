@@ -174,6 +174,13 @@ describe('browser journey: consumer → institution → operator', () => {
     expect(Number(await approveForm.locator('input[name=offeredAmount]').inputValue())).toBe(AMOUNT_YUAN);
     expect(await approveForm.locator('input[name=offeredTermMonths]').inputValue()).toBe('12');
     expect(await approveForm.locator('input[name=offeredAprPercent]').inputValue()).toMatch(/^\d+\.\d{2}$/); // the APR the consumer was quoted, in %
+    // approving cannot be undone: the form says what will happen, and the browser itself (no script) holds it until ticked
+    expect(await approveForm.locator('label.confirm-check').innerText()).toContain('批核方案发给用户');
+    await approveForm.locator('button[type=submit]').click();
+    expect(await approveForm.locator('input[name=confirm]').evaluate((el) => (el as unknown as { validity: { valueMissing: boolean } }).validity.valueMissing)).toBe(true);
+    expect(pathOf(p)).toBe(`/partner/leads/${appId}`);
+    expect(await p.locator('main h1 .badge').getAttribute('data-status')).not.toBe('approved');
+    await approveForm.locator('input[name=confirm]').check();
     await approveForm.locator('button[type=submit]').click();
 
     await p.locator('.badge[data-status=approved]').waitFor();
@@ -198,6 +205,7 @@ describe('browser journey: consumer → institution → operator', () => {
     const disburseForm = p.locator('[data-testid=disburse-form]');
     await disburseForm.waitFor();
     expect(Number(await disburseForm.locator('input[name=amount]').inputValue())).toBe(AMOUNT_YUAN);
+    await disburseForm.locator('input[name=confirm]').check();
     await disburseForm.locator('button[type=submit]').click();
 
     await p.locator('.badge[data-status=disbursed]').waitFor();

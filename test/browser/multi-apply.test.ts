@@ -217,6 +217,7 @@ describe('browser: one application to three products, consent per institution', 
     const approveForm = pa.locator('[data-testid=approve-form]');
     await approveForm.waitFor();
     expect(Number(await approveForm.locator('input[name=offeredAmount]').inputValue())).toBe(AMOUNT_YUAN);
+    await approveForm.locator('input[name=confirm]').check();
     await approveForm.locator('button[type=submit]').click();
     await pa.locator('.badge[data-status=approved]').waitFor();
     expect(pathOf(pa)).toBe(`/partner/leads/${appA}`);
@@ -242,6 +243,8 @@ describe('browser: one application to three products, consent per institution', 
     // the withdraw form carries the page's CSRF token (it sits inside {{#each}}: @root.csrfToken)
     expect(await cardA.locator('form input[name=_csrf]').inputValue()).not.toBe('');
     expect(await c.locator('.alert.success').count()).toBe(0);
+    expect(await cardA.locator('label.confirm-check').innerText()).toContain('不能再查看你的信息');
+    await cardA.locator('input[name=confirm]').check();
     await cardA.getByRole('button', { name: '撤回授权' }).click();
     await c.locator('.alert.success').waitFor();
     expect(await c.locator('.alert.success').innerText()).toContain('授权已撤回');

@@ -74,7 +74,9 @@ describe('institution onboarding in the browser', () => {
 
     await operator.reload();
     expect(await operator.locator('main').innerText()).toContain('审计报告已发送至审核邮箱');
-    await operator.getByRole('button', { name: '通过并创建机构' }).click();
+    const approve = operator.locator('[data-testid=approve-form]');
+    await approve.locator('input[name=confirm]').check();
+    await approve.getByRole('button', { name: '通过并创建机构' }).click();
     await operator.locator('[data-testid=onboarding-status]', { hasText: '已通过' }).waitFor();
     await harness.shot(operator, 'approved');
 

@@ -83,6 +83,7 @@ describe('browser: create, submit, approve, find', () => {
     expect(await operator.locator('[data-check=apr_cap]').getAttribute('data-passed')).toBe('yes');
     expect(await operator.locator('[data-testid=diff] tr[data-field=maxAmount] td').nth(2).innerText()).toBe('¥300,000.00');
     await harness.shot(operator, 'review');
+    await operator.locator('form.decision input[name=confirm]').check();
     await operator.getByTestId('approve').click();
     await operator.waitForURL((u) => u.pathname === '/admin/products/review');
     expect(await operator.locator('[data-testid=review-queue]').innerText()).not.toContain('甲银行安居分期');

@@ -35,6 +35,7 @@ describe('statements in the browser', () => {
     const { page: finance } = await harness.newPage(DESKTOP_VIEWPORT, 'finance');
     await staffLogin(finance, 'admin', t.fixtures.operator, PASSWORD);
     await finance.goto(`/admin/finance/statements/${statementId}`);
+    await finance.locator('[data-testid=issue-form] input[name=confirm]').check();
     await finance.getByRole('button', { name: '出具给机构' }).click();
     await finance.locator('[data-status="issued"], [data-status="overdue"]').first().waitFor();
 
@@ -78,11 +79,13 @@ describe('statements in the browser', () => {
     expect(await partner.locator('[data-source-key="cps:app_b1"] [data-review="adjusted"]').innerText()).toBe('已调整');
     await harness.shot(partner, 'paid-phone');
 
-    // the finance overview on a phone: charts drawn, nothing wider than the screen
+    // the finance overview on a phone: the month's collection charted; with everything paid the ageing chart says so
+    // instead of drawing an axis of ¥0; nothing wider than the screen
     const { page: phone } = await harness.newPage(PHONE_VIEWPORT, 'finance-phone');
     await staffLogin(phone, 'admin', t.fixtures.operator, PASSWORD);
     await phone.goto('/admin/finance');
-    expect(await phone.locator('svg').count()).toBeGreaterThanOrEqual(2);
+    expect(await phone.locator('figure.stat-chart svg rect.bar').count()).toBeGreaterThanOrEqual(1);
+    expect(await phone.locator('figure.stat-chart[data-empty] .chart-empty').allInnerTexts()).toEqual(['没有已出具未付清的结算单']);
     expect(await phone.locator('[data-testid=statements] [data-status="paid"]').count()).toBe(1);
     expect(await phone.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
     await harness.shot(phone, 'finance-phone');

@@ -41,6 +41,14 @@ describe('statistics pages in a browser', () => {
       await staffLogin(page, surface, user, PASSWORD);
       await page.goto(url);
       expect(await page.locator('figure.chart svg path.line, figure.chart svg rect.bar').count()).toBeGreaterThan(0);
+      // axis text as drawn on the screen (font size × how much the SVG is scaled): readable, not ~9 px
+      const axisPx = await page.locator('figure.stat-chart svg').first().evaluate((svg) => {
+        const el = svg as unknown as { getBoundingClientRect(): { width: number }; viewBox: { baseVal: { width: number } }; querySelector(s: string): unknown };
+        const text = el.querySelector('text.axis');
+        const size = parseFloat((globalThis as unknown as { getComputedStyle(e: unknown): { fontSize: string } }).getComputedStyle(text).fontSize);
+        return (size * el.getBoundingClientRect().width) / el.viewBox.baseVal.width;
+      });
+      expect(axisPx).toBeGreaterThanOrEqual(11.5);
       await page.locator('a', { hasText: '近 7 天' }).first().click();
       await page.waitForURL(/days=7/);
       const width = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);

@@ -120,7 +120,7 @@ describe('commission agreements and accruals through the operator pages', () => 
     expect(page.text).toContain('data-testid="reverse-commission"');
 
     const reverse = (body: Record<string, string>) =>
-      operator.post(`/admin/applications/${application.id}/commissions/reverse`).type('form').send({ _csrf: csrf, ...body });
+      operator.post(`/admin/applications/${application.id}/commissions/reverse`).type('form').send({ _csrf: csrf, confirm: 'yes', ...body });
     const noReason = await reverse({ sourceKey: `cps:${application.id}`, reason: '' }).expect(400);
     expect(noReason.text).toContain('请填写冲回原因');
     await reverse({ sourceKey: `cps:someone-else`, reason: '放款已取消' }).expect(404);

@@ -45,7 +45,7 @@ describe('content: articles, guides, campaigns', () => {
 
     await op.post(`/admin/content/articles/${id}/publish`).type('form').send({ _csrf: csrf }).expect(303);
     const page = await consumer.get('/guides/renovation-loan').expect(200);
-    expect(page.text).toContain('<title>装修贷款怎么选 · 贷款知识 - 贷超 · 贷款比价</title>');
+    expect(page.text).toContain('<title>装修贷款怎么选 · 贷款知识 - 贷超</title>');
     expect(page.text).toContain('<strong>综合年化</strong>');
     expect(page.text).not.toContain('alert(1)');
     expect(page.text).toContain('<meta name="description" content="比综合年化，不只看月供">');
@@ -63,7 +63,7 @@ describe('content: articles, guides, campaigns', () => {
     expect((await consumer.get('/guides').expect(200)).text).not.toContain('renovation-loan');
 
     expect(await auditActions(id)).toEqual(['content.article.unpublished', 'content.article.published', 'content.article.created']);
-    await op.post(`/admin/content/articles/${id}/delete`).type('form').send({ _csrf: csrf }).expect(303);
+    await op.post(`/admin/content/articles/${id}/delete`).type('form').send({ _csrf: csrf, confirm: 'yes' }).expect(303);
     await op.get(`/admin/content/articles/${id}/edit`).expect(404);
     expect((await auditActions(id))[0]).toBe('content.article.deleted');
   });
@@ -135,7 +135,7 @@ describe('content: articles, guides, campaigns', () => {
     const dup = await op.post('/admin/content/categories').type('form').send({ _csrf: csrf, name: '贷款知识' });
     expect(dup.status).toBe(409);
     expect(dup.text).toContain('分类名称已存在');
-    const inUse = await op.post('/admin/content/categories/cc_loan_basics/delete').type('form').send({ _csrf: csrf });
+    const inUse = await op.post('/admin/content/categories/cc_loan_basics/delete').type('form').send({ _csrf: csrf, confirm: 'yes' });
     expect(inUse.status).toBe(409);
   });
 
@@ -155,7 +155,7 @@ describe('content: articles, guides, campaigns', () => {
     const cat = (await t.container.services.content.listCategories()).find((c) => c.name === '理财小知识')!;
     await op.post(`/admin/content/categories/${cat.id}`).type('form').send({ _csrf: csrf, name: '还款技巧', sortOrder: '5' }).expect(303);
     expect((await op.get('/admin/content/categories').expect(200)).text).toContain('value="还款技巧"');
-    await op.post(`/admin/content/categories/${cat.id}/delete`).type('form').send({ _csrf: csrf }).expect(303);
+    await op.post(`/admin/content/categories/${cat.id}/delete`).type('form').send({ _csrf: csrf, confirm: 'yes' }).expect(303);
     expect((await t.container.services.content.listCategories()).some((c) => c.id === cat.id)).toBe(false);
   });
 
@@ -214,7 +214,7 @@ describe('content: articles, guides, campaigns', () => {
     const noToken = await op.post('/admin/content/campaigns').field('title', 'x').attach('file', PNG, 'b.png');
     expect(noToken.status).toBe(403);
 
-    await op.post(`/admin/content/campaigns/${campaign.id}/delete`).type('form').send({ _csrf: csrf }).expect(303);
+    await op.post(`/admin/content/campaigns/${campaign.id}/delete`).type('form').send({ _csrf: csrf, confirm: 'yes' }).expect(303);
     expect((await t.container.services.audit.forObject('campaign', campaign.id)).map((r) => r.action)).toEqual([
       'content.campaign.deleted',
       'content.campaign.updated',
@@ -232,7 +232,7 @@ describe('audit log viewer', () => {
     op = await staffAgent(t.app, 'admin', t.fixtures.operator);
     const { audit } = t.container.services;
     for (let i = 0; i < 60; i++) {
-      await audit.record({ kind: 'system', ip: i % 2 ? '10.0.0.2' : '10.0.0.1' }, { action: i % 3 ? 'test.bulk.even' : 'test.bulk.third', objectType: 'thing', objectId: `t${i}`, detail: { i } });
+      await audit.record({ kind: 'system', ip: i % 2 ? '10.0.0.2' : '10.0.0.1' }, { action: i % 3 ? 'institution.licence_expiring' : 'institution.licence_lapsed', objectType: 'institution', objectId: `t${i}`, detail: { i } });
     }
   });
   afterAll(() => t?.close());
@@ -240,7 +240,7 @@ describe('audit log viewer', () => {
   const ids = (html: string) => [...html.matchAll(/data-audit-id="(\d+)"/g)].map((m) => Number(m[1]));
 
   it('filters, pages by keyset newest first, and shows staff names', async () => {
-    const first = await op.get('/admin/audit').query({ action: 'test.bulk.' }).expect(200);
+    const first = await op.get('/admin/audit').query({ action: 'institution.licence_' }).expect(200);
     const page1 = ids(first.text);
     expect(page1).toHaveLength(50);
     expect([...page1].sort((a, b) => b - a)).toEqual(page1);
@@ -250,20 +250,20 @@ describe('audit log viewer', () => {
     expect(page2).toHaveLength(10);
     expect(Math.max(...page2)).toBeLessThan(Math.min(...page1));
 
-    const third = ids((await op.get('/admin/audit').query({ action: 'test.bulk.third', ip: '10.0.0.1', actorKind: 'system' }).expect(200)).text);
+    const third = ids((await op.get('/admin/audit').query({ action: 'institution.licence_lapsed', ip: '10.0.0.1', actorKind: 'system' }).expect(200)).text);
     expect(third).toHaveLength(10); // i ≡ 0 mod 6
-    expect(ids((await op.get('/admin/audit').query({ objectType: 'thing', objectId: 't7' }).expect(200)).text)).toHaveLength(1);
+    expect(ids((await op.get('/admin/audit').query({ objectType: 'institution', objectId: 't7' }).expect(200)).text)).toHaveLength(1);
     // dates are Shanghai calendar days: today holds everything, tomorrow nothing
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
-    expect(ids((await op.get('/admin/audit').query({ action: 'test.bulk.', from: today, to: today }).expect(200)).text)).toHaveLength(50);
-    expect(ids((await op.get('/admin/audit').query({ action: 'test.bulk.', from: '2099-01-01' }).expect(200)).text)).toHaveLength(0);
+    expect(ids((await op.get('/admin/audit').query({ action: 'institution.licence_', from: today, to: today }).expect(200)).text)).toHaveLength(50);
+    expect(ids((await op.get('/admin/audit').query({ action: 'institution.licence_', from: '2099-01-01' }).expect(200)).text)).toHaveLength(0);
 
     // the operator's own viewing is itself audited, with their display name
     const views = await op.get('/admin/audit').query({ action: 'audit.viewed' }).expect(200);
     expect(views.text).toContain('运营 · 运营');
     const viewed = await t.container.services.audit.recentActions('audit.viewed', 100);
     expect(viewed.length).toBeGreaterThanOrEqual(6);
-    expect(viewed.some((r) => JSON.stringify(r.detail).includes('test.bulk.third'))).toBe(true);
+    expect(viewed.some((r) => JSON.stringify(r.detail).includes('institution.licence_lapsed'))).toBe(true);
   });
 
   it('refuses bad filters with 400 naming the field', async () => {
@@ -276,23 +276,23 @@ describe('audit log viewer', () => {
   });
 
   it('exports the filtered rows as CSV, and records the export', async () => {
-    const csv = await op.get('/admin/audit/export.csv').query({ action: 'test.bulk.third' }).expect(200);
+    const csv = await op.get('/admin/audit/export.csv').query({ action: 'institution.licence_lapsed' }).expect(200);
     expect(csv.headers['content-type']).toContain('text/csv');
     const lines = csv.text.replace(/^\uFEFF/, '').trim().split('\n');
     expect(lines[0]).toBe('编号,时间(UTC),操作者类型,操作者编号,操作者姓名,操作,对象类型,对象编号,IP,请求编号,详情');
     expect(lines).toHaveLength(21);
-    expect(lines.slice(1).every((l) => l.includes(',test.bulk.third,thing,'))).toBe(true);
+    expect(lines.slice(1).every((l) => l.includes(',institution.licence_lapsed,institution,'))).toBe(true);
     expect(lines[1]).toContain('"{""i"":57}"');
     const exported = await t.container.services.audit.recentActions('audit.exported', 5);
-    expect(exported[0]!.detail).toEqual({ filter: { action: 'test.bulk.third' } });
+    expect(exported[0]!.detail).toEqual({ filter: { action: 'institution.licence_lapsed' } });
   });
 
   it('the admin API pages the same way', async () => {
     const api = await staffAgent(t.app, 'admin', t.fixtures.operator);
-    const first = await api.get('/api/admin/v1/audit').query({ action: 'test.bulk.third' }).expect(200);
+    const first = await api.get('/api/admin/v1/audit').query({ action: 'institution.licence_lapsed' }).expect(200);
     expect(first.body.items).toHaveLength(20);
     expect(first.body.nextBefore).toBeNull();
-    expect(first.body.items[0]).toMatchObject({ action: 'test.bulk.third', actor: { kind: 'system', id: null, name: null }, object: { type: 'thing', id: 't57' }, ip: '10.0.0.2', detail: { i: 57 } });
+    expect(first.body.items[0]).toMatchObject({ action: 'institution.licence_lapsed', actor: { kind: 'system', id: null, name: null }, object: { type: 'institution', id: 't57' }, ip: '10.0.0.2', detail: { i: 57 } });
     const bad = await api.get('/api/admin/v1/audit').query({ to: '2026-02-30' }).expect(400);
     expect(bad.body.error.fields).toHaveProperty('to');
   });

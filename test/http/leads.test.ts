@@ -18,7 +18,7 @@ describe('institutions working leads', () => {
     const tiles = (agent: Awaited<ReturnType<typeof staffAgent>>) => agendaTiles(agent, '/partner');
     const admin = await staffAgent(t.app, 'partner', inst.staff);
     const before = await tiles(admin);
-    expect(Object.keys(before).sort()).toEqual(['complaints', 'leads', 'loans', 'products', 'statements']);
+    expect(Object.keys(before).sort()).toEqual(['complaints', 'leads', 'loans', 'products', 'statements', 'unbilled']);
     expect(before.products!.figure).toBe(String((await t.container.services.catalogue.listForInstitution(inst.id)).filter((p) => p.status === 'listed').length));
     expect(before.statements!.figure).toMatch(/^¥[\d,]+\.\d{2}$/);
     expect(before.loans).toMatchObject({ href: '/partner/loans?overdue=1' });
@@ -39,7 +39,7 @@ describe('institutions working leads', () => {
     // each role sees only what it may act on
     for (const [role, keys] of [
       ['lead_handler', ['complaints', 'leads', 'loans']],
-      ['finance', ['loans', 'statements']],
+      ['finance', ['loans', 'statements', 'unbilled']],
       ['product_manager', ['products']],
     ] as const) {
       const username = `b.${role}.${Date.now()}`;
@@ -69,7 +69,7 @@ describe('institutions working leads', () => {
     const product = (await request(t.app).get(`/api/v1/products/${t.fixtures.institutionA.productId}`).query({ amount: 50000, termMonths: 12 }).expect(200)).body;
     expect(quoted).toBe((product.apr.min * 100).toFixed(2));
     const post = (fields: Record<string, string>) =>
-      partner.post(`/partner/leads/${lead.id}/status`).type('form').send({ _csrf: csrfFrom(page), idempotencyKey: crypto.randomUUID(), status: 'approved', offeredAmount: '50000', offeredTermMonths: '12', ...fields });
+      partner.post(`/partner/leads/${lead.id}/status`).type('form').send({ _csrf: csrfFrom(page), idempotencyKey: crypto.randomUUID(), status: 'approved', offeredAmount: '50000', offeredTermMonths: '12', confirm: 'yes', ...fields });
     const bad = await post({ offeredAprPercent: '12%' }).expect(400);
     expect(bad.text).toContain('请输入百分比，如 12.00');
     expect(bad.text).toContain('value="12%"'); // what was typed is shown again
@@ -131,10 +131,18 @@ describe('institutions working leads', () => {
     expect(releases).toContain('export');
 
     const page = await partner.get('/partner/leads').expect(200);
-    const bulk = await partner
+    // rejecting cannot be undone: the first post asks once more, and nothing changes yet
+    const ask = await partner
       .post('/partner/leads/bulk')
       .type('form')
       .send(`_csrf=${encodeURIComponent(csrfFrom(page.text))}&ids=${app.id}&ids=${app2.id}&status=rejected&reason=income`)
+      .expect(200);
+    expect(ask.text).toContain('将拒绝所选的 <strong data-testid="bulk-count">2</strong> 条线索，原因：<strong>收入不满足要求</strong>');
+    expect((await partner.get(`/api/partner/v1/leads/${app.id}`).expect(200)).body.status).not.toBe('rejected');
+    const bulk = await partner
+      .post('/partner/leads/bulk')
+      .type('form')
+      .send(`_csrf=${encodeURIComponent(csrfFrom(ask.text))}&ids=${app.id}&ids=${app2.id}&status=rejected&reason=income&confirm=yes`)
       .expect(303);
     expect(bulk.headers.location).toBe('/partner/leads');
     for (const id of [app.id, app2.id]) {
@@ -179,7 +187,11 @@ describe('institutions working leads', () => {
     const key = /<code>(dck_[^<]+)<\/code>/.exec(created.text)![1]!;
     await request(t.app).get('/api/partner/v1/leads').set('Authorization', `Bearer ${key}`).expect(200);
     const keyId = /data-key-id="([^"]+)"/.exec(created.text)![1]!;
-    await admin.post(`/partner/api-keys/${keyId}/revoke`).type('form').send({ _csrf: csrfFrom(created.text) }).expect(303);
+    // revoking cannot be undone: without the ticked confirmation the page comes back with the reason and the key still works
+    const unconfirmed = await admin.post(`/partner/api-keys/${keyId}/revoke`).type('form').send({ _csrf: csrfFrom(created.text) }).expect(400);
+    expect(unconfirmed.text).toContain('请勾选确认：此操作无法撤回');
+    await request(t.app).get('/api/partner/v1/leads').set('Authorization', `Bearer ${key}`).expect(200);
+    await admin.post(`/partner/api-keys/${keyId}/revoke`).type('form').send({ _csrf: csrfFrom(created.text), confirm: 'yes' }).expect(303);
     await request(t.app).get('/api/partner/v1/leads').set('Authorization', `Bearer ${key}`).expect(401);
     // a staff member who is not an admin cannot manage keys
     await t.container.services.accounts.createStaff({ kind: 'institution', username: 'a.clerk', password: PASSWORD, displayName: '专员', role: 'lead_handler', institutionId: t.fixtures.institutionA.id });
@@ -188,7 +200,7 @@ describe('institutions working leads', () => {
     // and another institution's key id is not found
     const b = await staffAgent(t.app, 'partner', t.fixtures.institutionB.staff);
     const bPage = await b.get('/partner/leads').expect(200);
-    await b.post(`/partner/api-keys/${keyId}/revoke`).type('form').send({ _csrf: csrfFrom(bPage.text) }).expect(404);
+    await b.post(`/partner/api-keys/${keyId}/revoke`).type('form').send({ _csrf: csrfFrom(bPage.text), confirm: 'yes' }).expect(404);
   });
 });
 

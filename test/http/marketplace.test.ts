@@ -159,14 +159,19 @@ describe('the marketplace on the demo data', () => {
       expect(res.text).toContain('<svg');
     });
 
-    it('compares up to four products and refuses five', async () => {
+    it('compares up to four products; a fifth tick keeps the first four and says so', async () => {
       const list = await request(t.app).get('/api/v1/products').query({ amount: 50000, termMonths: 12, pageSize: 5 }).expect(200);
       const ids = (list.body.items as ProductItem[]).map((i) => i.id);
       const ok = await request(t.app).get('/compare').query({ ids: ids.slice(0, 3), amount: 50000, termMonths: 12 }).expect(200);
       expect(ok.text).toContain('data-testid="compare-table"');
       expect(ok.text).toContain('class="best"');
-      const five = await request(t.app).get('/compare').query({ ids }).expect(400);
-      expect(five.text).toContain('最多同时对比 4 款产品');
+      const five = await request(t.app).get('/compare').query({ ids }).expect(200);
+      const names = (list.body.items as ProductItem[]).map((i) => i.name);
+      expect(five.text).toContain(`最多可同时对比 4 款产品，已为你对比前 4 款；未加入：${names[4]}`);
+      const head = /<thead>[\s\S]*?<\/thead>/.exec(five.text)![0];
+      expect(head.match(/<a href="\/products\//g)).toHaveLength(4);
+      for (const name of names.slice(0, 4)) expect(head).toContain(name);
+      expect(head).not.toContain(names[4]);
     });
 
     it('the term a page computes for is the one its form shows selected, even when not every product offers it', async () => {

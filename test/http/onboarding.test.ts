@@ -92,7 +92,7 @@ describe('institution onboarding', () => {
 
     // approval creates the institution and the first admin's invitation, texted to the contact
     // (the link is on PUBLIC_URL, whatever Host the request carried)
-    await operator.post(`/admin/onboarding/${id}/approve`).set('Host', 'evil.example').type('form').send({ _csrf: csrf }).expect(303);
+    await operator.post(`/admin/onboarding/${id}/approve`).set('Host', 'evil.example').type('form').send({ _csrf: csrf, confirm: 'yes' }).expect(303);
     const [created] = await t.container.database.db.select().from(institutions).where(eq(institutions.unifiedCode, code(1)));
     expect(created).toMatchObject({ name: '深圳前海丁小额贷款有限公司', kind: 'microloan', licenceNumber: 'XD-2026-0001', licenceExpiresOn: inAYear });
     const sms = await t.container.services.notifications.lastSmsTo('13700001111');
@@ -102,7 +102,7 @@ describe('institution onboarding', () => {
     const tracked = await applicant.get(trackUrl).expect(200);
     expect(tracked.text).toContain('已通过');
     expect(tracked.text).toContain(invitePath);
-    expect((await operator.post(`/admin/onboarding/${id}/approve`).type('form').send({ _csrf: csrf })).status).toBe(409);
+    expect((await operator.post(`/admin/onboarding/${id}/approve`).type('form').send({ _csrf: csrf, confirm: 'yes' })).status).toBe(409);
 
     // activation: the password twice, then logged in to the portal
     const admin = request.agent(t.app);
@@ -213,7 +213,7 @@ describe('institution onboarding', () => {
     expect((await first.post(`/admin/users/${consumer.id}/erasure`).type('form').send({ _csrf: csrf, reason: '再次申请同一个用户' })).status).toBe(409);
     const [request] = await t.container.services.dataRights.erasureRequests();
     // the one who asked cannot approve, by the page or around it
-    const own = await first.post(`/admin/erasures/${request!.id}/approve`).type('form').send({ _csrf: csrf });
+    const own = await first.post(`/admin/erasures/${request!.id}/approve`).type('form').send({ _csrf: csrf, confirm: 'yes' });
     expect(own.status).toBe(403);
     expect(own.text).toContain('双人复核');
     await expect(t.container.services.dataRights.approveErasure(request!.id, { kind: 'operator', id: t.fixtures.operator === 'op.admin' ? request!.requestedBy : 'x' })).rejects.toMatchObject({ code: 'two_person_rule' });
@@ -225,7 +225,7 @@ describe('institution onboarding', () => {
     const second = await staffAgent(t.app, 'admin', 'op.second');
     const queue = await second.get('/admin/erasures').expect(200);
     expect(queue.text).toContain('批准并删除');
-    await second.post(`/admin/erasures/${request!.id}/approve`).type('form').send({ _csrf: csrfFrom(queue.text) }).expect(303);
+    await second.post(`/admin/erasures/${request!.id}/approve`).type('form').send({ _csrf: csrfFrom(queue.text), confirm: 'yes' }).expect(303);
     expect((await request_(t).post('/api/v1/auth/login').send({ phone, password: PASSWORD })).status).toBe(401);
     const after = await t.container.services.staff.get(consumer.id);
     expect(after).toMatchObject({ status: 'closed', loginMasked: '已注销' });

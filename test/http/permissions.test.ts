@@ -257,6 +257,7 @@ const institutionMatrix: Record<string, InstitutionPermission | 'public'> = {
   'POST /partner/reconciliations': 'settlement.manage',
   'GET /partner/reconciliations/:id': 'settlement.view',
   'GET /api/partner/v1/statements': 'settlement.view',
+  'GET /api/partner/v1/statements/unbilled': 'settlement.view',
   'GET /api/partner/v1/statements/:id': 'settlement.view',
   'POST /api/partner/v1/reconciliations': 'settlement.manage',
   'GET /api/partner/v1/reconciliations/:id': 'settlement.view',

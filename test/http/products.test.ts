@@ -147,7 +147,7 @@ describe('product listings: drafts, review, versions', () => {
     await postForm(a, `/partner/products/${productId}/submit`, {}, `/partner/products/${productId}`);
     const v2 = await queueVersionFor(productId);
     expect(v2.version).toBe(2);
-    const approved = await postForm(op, `/admin/products/review/${v2.id}/approve`, { comment: '' }, `/admin/products/review/${v2.id}`);
+    const approved = await postForm(op, `/admin/products/review/${v2.id}/approve`, { comment: '', confirm: 'yes' }, `/admin/products/review/${v2.id}`);
     expect(approved.status).toBe(303);
 
     expect((await t.container.services.catalogue.get(productId)).status).toBe('listed');
@@ -175,7 +175,7 @@ describe('product listings: drafts, review, versions', () => {
     expect(review.text).toMatch(/data-field="name" class="changed"/);
     expect(review.text).toMatch(/data-field="rateMax" class="changed" data-changed="yes"><td>最高名义年利率<\/td><td>18\.00%<\/td><td>20\.00%<\/td>/);
     expect(review.text).not.toMatch(/data-field="category" class="changed"/);
-    await postForm(op, `/admin/products/review/${version.id}/approve`, {}, `/admin/products/review/${version.id}`);
+    await postForm(op, `/admin/products/review/${version.id}/approve`, { confirm: 'yes' }, `/admin/products/review/${version.id}`);
     const after = (await request(t.app).get(`/api/v1/products/${productId}`).expect(200)).body;
     expect(after.name).toBe('甲信用贷Plus');
     expect(after.rate.max).toBe(0.2);
@@ -206,7 +206,7 @@ describe('product listings: drafts, review, versions', () => {
     const version = await queueVersionFor(created.body.id);
     const review = await op.get(`/admin/products/review/${version.id}`).expect(200);
     expect(review.text).toContain('data-check="apr_cap" data-passed="no"');
-    const refused = await postForm(op, `/admin/products/review/${version.id}/approve`, {}, `/admin/products/review/${version.id}`);
+    const refused = await postForm(op, `/admin/products/review/${version.id}/approve`, { confirm: 'yes' }, `/admin/products/review/${version.id}`);
     expect(refused.status).toBe(400);
     expect(refused.text).toContain('自动检查未通过');
     expect((await t.container.services.catalogue.get(created.body.id)).status).toBe('in_review');
@@ -224,7 +224,7 @@ describe('product listings: drafts, review, versions', () => {
     const review = await op.get(`/admin/products/review/${version.id}`).expect(200);
     expect(review.text).toContain('data-check="students_excluded" data-passed="no"');
     expect(review.text).toContain('小额贷款公司产品必须排除在校学生');
-    const refused = await postForm(op, `/admin/products/review/${version.id}/approve`, {}, `/admin/products/review/${version.id}`);
+    const refused = await postForm(op, `/admin/products/review/${version.id}/approve`, { confirm: 'yes' }, `/admin/products/review/${version.id}`);
     expect(refused.status).toBe(400);
   });
 

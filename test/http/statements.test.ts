@@ -37,7 +37,7 @@ describe('statements: close, issue, review, dispute, resolve, pay', () => {
     await partnerA.get(`/partner/statements/${statementId}`).expect(404);
     const page = await operator.get(`/admin/finance/statements/${statementId}`).expect(200);
     expect(page.text).toContain('¥420.00'); // 20 + 100 + 300
-    await operator.post(`/admin/finance/statements/${statementId}/issue`).type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
+    await operator.post(`/admin/finance/statements/${statementId}/issue`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' }).expect(303);
     const list = await partnerA.get('/partner/statements').expect(200);
     expect(list.text).toContain(statementId);
     expect(list.text).toContain('href="/partner/statements"'); // in the menu

@@ -149,7 +149,7 @@ describe.each(databaseTargets())('statistics and dashboard, on $name', (target) 
     expect(page.text).toContain(`data-kpi="approvals">3<`);
     expect(page.text).toContain('通过率 75.00%');
     expect(page.text).toContain('¥80,000.00（8万）');
-    expect(page.text).toMatch(/<svg viewBox="0 0 400 200" role="img" aria-label="每日曝光与点击">/);
+    expect(page.text).toMatch(/<svg viewBox="0 0 360 200" role="img" aria-label="每日曝光与点击">/);
     expect(page.text).toContain('<path d="M');
     expect(page.text).not.toMatch(/style=/);
     expect(page.text).toMatch(/class="current">近 7 天/);
@@ -235,16 +235,29 @@ describe.each(databaseTargets())('statistics and dashboard, on $name', (target) 
     expect(d.totals.commission).toBe(8 * 20 + 4 * 100 + 0.015 * 100_000);
     expect(d.totals.approvalRate).toBe(4 / 5);
 
-    expect(d.funnel.map((s: { key: string; count: number }) => [s.key, s.count])).toEqual([
-      ['searches', n('searches')],
-      ['clicks', n('clicks')],
-      ['applications', 8],
-      ['approvals', 4],
-      ['disbursements', 3],
+    // the funnel counts nested groups of people: visitors ⊇ those who opened a product or applied ⊇ applicants ⊇ approved ⊇ disbursed
+    const [people] = await rows<Record<string, string | number>>(sql`
+      select
+        (select count(distinct visitor) from catalogue_events where kind in ('search', 'view', 'click', 'apply')) as visitors,
+        (select count(distinct visitor) from catalogue_events where kind in ('view', 'click', 'apply')) as viewers`);
+    const visitors = Number(people!.visitors);
+    const viewers = Number(people!.viewers);
+    expect(d.funnel.map((s: { key: string; label: string; count: number }) => [s.key, s.label, s.count])).toEqual([
+      ['visitors', '访客', visitors],
+      ['viewers', '查看产品', viewers],
+      ['applicants', '提交申请', 8],
+      ['approved', '获得批准', 4],
+      ['disbursed', '成功放款', 3],
     ]);
-    expect(d.funnel[2].stepRate).toBe(8 / n('clicks'));
-    expect(d.funnel[4].stepRate).toBe(3 / 4);
     expect(d.funnel[0].stepRate).toBeNull();
+    expect(d.funnel[0].overallRate).toBe(1);
+    expect(d.funnel[2].stepRate).toBe(8 / viewers);
+    expect(d.funnel[3].stepRate).toBe(4 / 8);
+    expect(d.funnel[4].stepRate).toBe(3 / 4);
+    expect(d.funnel[4].overallRate).toBe(3 / visitors);
+    for (const step of d.funnel) {
+      if (step.stepRate !== null) expect(step.stepRate).toBeLessThanOrEqual(1);
+    }
 
     const today_ = d.daily.find((x: { day: string }) => x.day === today);
     expect(today_).toMatchObject({ applications: 8, approvals: 4, disbursements: 3, disbursedAmount: 100_000, commission: d.totals.commission, activeUsers: n('visitors') });
@@ -270,8 +283,17 @@ describe.each(databaseTargets())('statistics and dashboard, on $name', (target) 
     const page = await op.get('/admin/').expect(200);
     expect(page.text).toContain('data-total="applications">8<');
     expect(page.text).toContain('转化漏斗');
-    expect(page.text).toMatch(/<tr data-step="disbursements"><td>放款<\/td><td class="num">3<\/td><td class="num">75\.00%<\/td>/);
+    expect(page.text).toMatch(/<tr data-step="disbursed"><td>成功放款<\/td><td class="num">3<\/td><td class="num">75\.0%<\/td>/);
+    expect(page.text).toMatch(/<tr data-step="approved"><td>获得批准<\/td><td class="num">4<\/td><td class="num">50\.0%<\/td>/);
     expect(page.text).toContain('class="bar funnel-bar"');
+    // the funnel's bars carry their shares in words, never "NaN%" (the rate helper used to swallow them)
+    expect(page.text).toContain('3（较上一步 75.0% · 占首步');
+    expect(page.text).not.toContain('NaN');
+    // measured times in words people use (was "0.00 小时"), counts on whole-number ticks, no axis drawn for a chart without data
+    expect(page.text).not.toMatch(/\d\.\d\d 小时/);
+    expect(page.text).toContain('<td class="num">约 1 分钟</td>');
+    expect(page.text).not.toMatch(/class="axis"[^>]*>\d+\.5</);
+    expect(page.text).toMatch(/每日新增投诉<\/figcaption>\s*<p class="chart-empty" data-testid="chart-empty">该时间段无数据<\/p>/);
     expect(page.text).toContain('每日活跃用户');
     expect(page.text).toContain('应收佣金（按机构，当前余额）');
     expect(page.text).not.toMatch(/style=/);

@@ -4,6 +4,8 @@ import { AppError, ValidationError } from '../../server/lib/errors';
 import { formatWan } from '../../server/lib/money';
 import { applicationBody, housingTypes, identityBody, purposes } from '../../server/http/api/schemas';
 import { auditActor } from '../../server/http/audit-actor';
+import { confirmed } from '../../server/http/confirm';
+import { formFailure } from '../../server/http/form-failure';
 import { formIdempotent } from '../../server/http/idempotency';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
@@ -46,7 +48,8 @@ export function applicationRoutes(r: Router, services: Services, kit: HttpKit, r
       if (!(err instanceof AppError)) throw err;
       if (err.code === 'id_in_use') await services.risk.flagIdPhoneMismatch(req.account!.id);
       res.status(err.code === 'id_in_use' || err.code === 'already_verified' ? 409 : 400);
-      await showVerify(req, res, { error: { message: err.message, fields: err.fields }, values: { realName: req.body.realName } });
+      // what was typed comes back, ID number included, beside the reason: retyping 18 digits for a one-character slip helps no one
+      await showVerify(req, res, { error: { message: err.message, fields: err.fields }, values: { realName: req.body.realName, idNumber: req.body.idNumber } });
     }
   });
   r.post('/bank-card', consumer, async (req, res) => {
@@ -302,17 +305,32 @@ export function applicationRoutes(r: Router, services: Services, kit: HttpKit, r
 
   r.post('/applications/:id/withdraw', consumer, async (req, res) => {
     const id = String(req.params.id);
+    try {
+      confirmed(req.body);
+    } catch (err) {
+      const failed = formFailure(err);
+      res.status(failed.status);
+      return showApplication(req, res, { error: failed.error, withdrawError: failed.error.fields?.confirm });
+    }
     await services.applications.withdraw(req.account!.id, id, auditActor(req));
     req.session.flash = { kind: 'success', message: '申请已撤回' };
     res.redirect(303, `/applications/${id}`);
   });
 
   // ── who has my data ──────────────────────────────────────────────────────────────────────
-  r.get('/my-data', consumer, async (req, res) => {
+  const showMyData = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
     const consents = await services.consents.forConsumer(req.account!.id);
-    await render(req, res, 'my-data', { title: '谁有我的数据', consents });
-  });
+    await render(req, res, 'my-data', { title: '谁有我的数据', consents, ...extra });
+  };
+  r.get('/my-data', consumer, (req, res) => showMyData(req, res));
   r.post('/consents/:id/withdraw', consumer, async (req, res) => {
+    try {
+      confirmed(req.body);
+    } catch (err) {
+      const failed = formFailure(err);
+      res.status(failed.status);
+      return showMyData(req, res, { error: failed.error, confirmError: { [String(req.params.id)]: failed.error.fields?.confirm } });
+    }
     await services.consents.withdraw(req.account!.id, String(req.params.id), auditActor(req));
     req.session.flash = { kind: 'success', message: '授权已撤回，该机构无法再查看你的信息' };
     res.redirect(303, '/my-data');

@@ -1,6 +1,6 @@
 import type { Request, Router } from 'express';
 import type { Services } from '../../server/container';
-import { calculatorQuery, compareQuery, productListQuery, recommendationQuery } from '../../server/http/api/schemas';
+import { MAX_COMPARE, calculatorQuery, compareQuery, productListQuery, recommendationQuery } from '../../server/http/api/schemas';
 import { profileOf, toSearchQuery } from '../../server/http/catalogue-query';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
@@ -59,7 +59,7 @@ export function catalogueRoutes(r: Router, services: Services, kit: HttpKit, ren
     services.catalogue.recordImpressions(visitor(req, res), recommendations.map((r) => r.product.id), 'home-recommendations');
     services.catalogue.recordImpressions(visitor(req, res), popular.items.map((p) => p.id), 'home-popular');
     await render(req, res, 'home', {
-      title: '贷款比价',
+      // no page title: the home page is the site itself (贷超 · 贷款比价), not 贷款比价 - 贷超 · 贷款比价
       recommendations,
       popular: popular.items,
       total: popular.total,
@@ -137,9 +137,9 @@ export function catalogueRoutes(r: Router, services: Services, kit: HttpKit, ren
     const parsed = compareQuery.safeParse(filled(req.query));
     if (!parsed.success) {
       res.status(400);
-      return render(req, res, 'compare', { title: '产品对比', error: { message: '请选择 1–4 款产品进行对比', fields: fieldErrors(parsed.error) } });
+      return render(req, res, 'compare', { title: '产品对比', error: { message: `请选择 1–${MAX_COMPARE} 款产品进行对比`, fields: fieldErrors(parsed.error) } });
     }
-    const products = [...new Set(parsed.data.ids)]
+    const listed = [...new Set(parsed.data.ids)]
       .map((id) => {
         try {
           return services.catalogue.getListed(id);
@@ -148,6 +148,10 @@ export function catalogueRoutes(r: Router, services: Services, kit: HttpKit, ren
         }
       })
       .filter((p): p is ProductView => p !== undefined);
+    // a fifth tick keeps the first four and says so, instead of losing the whole choice
+    const products = listed.slice(0, MAX_COMPARE);
+    const left = listed.slice(MAX_COMPARE);
+    const notice = left.length ? `最多可同时对比 ${MAX_COMPARE} 款产品，已为你对比前 ${MAX_COMPARE} 款；未加入：${left.map((p) => p.name).join('、')}` : undefined;
     if (products.length === 0) {
       res.status(404);
       return render(req, res, 'compare', { title: '产品对比', error: { message: '所选产品不存在或已下架' } });
@@ -195,6 +199,7 @@ export function catalogueRoutes(r: Router, services: Services, kit: HttpKit, ren
     ];
     await render(req, res, 'compare', {
       title: '产品对比',
+      notice,
       products,
       rows,
       amount: amountFen / 100,

@@ -349,6 +349,13 @@ export function openApiDocument() {
           responses: { 200: ok('{ items }'), 401: error },
         },
       },
+      '/api/partner/v1/statements/unbilled': {
+        get: {
+          summary: 'Commission owed but on no issued statement yet: this month (billed at the next monthly close) and earlier months; amounts in fen',
+          security: [{ session: [] }, { partnerKey: [] }],
+          responses: { 200: ok('{ period, currentFen, currentItems, earlierFen, earlierItems, totalFen, nextCloseOn }'), 401: error },
+        },
+      },
       '/api/partner/v1/statements/{id}': {
         get: {
           summary: 'One statement with its lines (kind, application, source event, rule, amount in fen, late, review) and payments',

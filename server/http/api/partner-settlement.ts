@@ -45,6 +45,10 @@ export function partnerSettlementRoutes(r: Router, services: Services, kit: Http
     res.json({ items: list.map(statementJson) });
   });
 
+  r.get('/statements/unbilled', settlement, async (req, res) => {
+    res.json(await services.statements.unbilled(req.institutionId!));
+  });
+
   r.get('/statements/:id', settlement, async (req, res) => {
     const s = await services.statements.detail(String(req.params.id), { institutionId: req.institutionId! });
     await services.audit.record(auditActor(req), { action: 'statement.viewed', objectType: 'statement', objectId: s.id });

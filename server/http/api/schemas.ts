@@ -143,8 +143,11 @@ export const recommendationQuery = profileBody.extend({
   limit: intFrom('数量', 1, 20).default(6),
 });
 
+/** How many products the comparison page shows side by side; more ticked ones are left out with a note. */
+export const MAX_COMPARE = 4;
+
 export const compareQuery = z.strictObject({
-  ids: manyOf('产品').pipe(z.array(z.string()).min(1, '请至少选择一款产品').max(4, '最多同时对比 4 款产品')),
+  ids: manyOf('产品').pipe(z.array(z.string()).min(1, '请至少选择一款产品')),
   amount: yuanAmount('借款金额').optional(),
   termMonths: intFrom('期限', 1, 360).optional(),
 });

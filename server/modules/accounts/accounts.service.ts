@@ -6,7 +6,7 @@ import { newId } from '../../lib/ids';
 import { maskLogin, type PiiCipher } from '../../lib/pii';
 import type { AuditActor, AuditService } from '../audit';
 import { quietUntil } from '../../lib/quiet-hours';
-import type { NotificationsService, SmsWindow } from '../notifications';
+import type { NotificationsService, SmsTemplate, SmsWindow } from '../notifications';
 import { accounts, consumerProfiles, contactBlocks, contactPreferences, otpCodes, type AccountKind } from './accounts.schema';
 import { openDisplayName } from './display-name';
 import { minutesText, passwordKey, type LoginThrottle } from './login-throttle';
@@ -467,7 +467,7 @@ export class AccountsService {
   }
 
   /** Texts a consumer when they allow SMS, held until their quiet hours end (the release job checks again then). */
-  async textConsumer(accountId: string, template: string, body: string, now = new Date()): Promise<boolean> {
+  async textConsumer(accountId: string, template: SmsTemplate, body: string, now = new Date()): Promise<boolean> {
     const window = await this.smsWindow(accountId, now);
     if (!window.allowed) return false;
     const phone = await this.phoneOf(accountId).catch(() => '');

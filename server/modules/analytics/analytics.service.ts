@@ -11,6 +11,7 @@ import { consumerIdentities } from '../identity/identity.schema';
 import { institutions } from '../institutions/institutions.schema';
 import { ledgerEntries, ledgerJournals } from '../settlement/settlement.schema';
 import type { DateRange } from './date-range';
+import { funnelStepLabels, funnelSteps, type FunnelKey, type FunnelStep } from './funnel';
 import { ageBandSql, ageBands, suppressSmallGroups, MIN_GROUP_SIZE, type MixBucket } from './mix';
 
 /**
@@ -139,16 +140,6 @@ export interface DashboardInstitution {
   disbursedAmountFen: number;
   commissionFen: number;
   avgFirstResponseHours: number | null;
-}
-
-export interface FunnelStep {
-  key: string;
-  label: string;
-  count: number;
-  /** this step / the previous step; null for the first step or when the previous is zero */
-  stepRate: number | null;
-  /** this step / the first step */
-  overallRate: number | null;
 }
 
 export interface OperatorDashboard {
@@ -293,6 +284,38 @@ export class AnalyticsService {
     const key = { total: sql<string>`'total'`, day: dayOf(complaints.createdAt) }[dim];
     const rows = await this.db.select({ key, n: int(sql`count(*)`) }).from(complaints).where(within(complaints.createdAt, range)).groupBy(grouping(dim, key));
     return new Map(rows.map((r) => [r.key, r.n]));
+  }
+
+  /**
+   * The funnel's nested groups of people for the period: distinct visitors with any browse,
+   * search or apply event; those of them who opened a product or applied; distinct consumers
+   * who applied in the period; and those with one of those applications approved (at any time
+   * up to now), and disbursed. Each group is inside the one before, so no step exceeds 100%.
+   */
+  private async funnelCounts(range: DateRange): Promise<Record<FunnelKey, number>> {
+    const [events] = await this.db
+      .select({
+        visitors: int(sql`count(distinct ${catalogueEvents.visitor})`),
+        viewers: int(sql`count(distinct ${catalogueEvents.visitor}) filter (where ${catalogueEvents.kind} in ('view', 'click', 'apply'))`),
+      })
+      .from(catalogueEvents)
+      .where(and(within(catalogueEvents.createdAt, range), inArray(catalogueEvents.kind, ['search', 'view', 'click', 'apply'])));
+    const approvedEver = sql`(${applications.status} in ('approved', 'disbursed') or exists (select 1 from ${applicationEvents} e where e.application_id = ${applications.id} and e.to_status = 'approved'))`;
+    const [people] = await this.db
+      .select({
+        applicants: int(sql`count(distinct ${applications.consumerId})`),
+        approved: int(sql`count(distinct ${applications.consumerId}) filter (where ${approvedEver})`),
+        disbursed: int(sql`count(distinct ${applications.consumerId}) filter (where ${applications.status} = 'disbursed')`),
+      })
+      .from(applications)
+      .where(within(applications.createdAt, range));
+    return {
+      visitors: events?.visitors ?? 0,
+      viewers: events?.viewers ?? 0,
+      applicants: people?.applicants ?? 0,
+      approved: people?.approved ?? 0,
+      disbursed: people?.disbursed ?? 0,
+    };
   }
 
   private applicationScope(scope: Scope): (SQL | undefined)[] {
@@ -463,7 +486,7 @@ export class AnalyticsService {
       this.disbursementCounts(range, all, 'day'),
       this.commissionByDay(range, 'day'),
     ]);
-    const [complaintsTotal, complaintsByDay] = await Promise.all([this.complaintCounts(range, 'total'), this.complaintCounts(range, 'day')]);
+    const [complaintsTotal, complaintsByDay, funnel] = await Promise.all([this.complaintCounts(range, 'total'), this.complaintCounts(range, 'day'), this.funnelCounts(range)]);
     const [appsByInst, decisionsByInst, disbursedByInst, commissionByInst, names] = await Promise.all([
       this.applicationCounts(range, all, 'institution'),
       this.decisionCounts(range, all, 'institution'),
@@ -503,13 +526,6 @@ export class AnalyticsService {
       complaints: complaintsTotal.get('total') ?? 0,
     };
     const decided = t.approvals + t.rejections;
-    const steps: [string, string, number][] = [
-      ['searches', '搜索', t.searches],
-      ['clicks', '查看产品', t.clicks],
-      ['applications', '申请', t.applications],
-      ['approvals', '审批通过', t.approvals],
-      ['disbursements', '放款', t.disbursements],
-    ];
     return {
       range: { from: range.from, to: range.to },
       totals: {
@@ -543,13 +559,7 @@ export class AnalyticsService {
           avgFirstResponseHours: round2(appsByInst.get(id)?.avgResponseHours ?? null),
         };
       }),
-      funnel: steps.map(([key, label, count], i) => ({
-        key,
-        label,
-        count,
-        stepRate: i === 0 ? null : ratio(count, steps[i - 1]![2]),
-        overallRate: ratio(count, steps[0]![2]),
-      })),
+      funnel: funnelSteps((Object.keys(funnelStepLabels) as FunnelKey[]).map((key) => ({ key, label: funnelStepLabels[key], count: funnel[key] }))),
     };
   }
 }

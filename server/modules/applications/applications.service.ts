@@ -5,7 +5,7 @@ import { formatRate, formatYuan, type Fen } from '../../lib/money';
 import { maskName, type PiiCipher } from '../../lib/pii';
 import { withTransaction } from '../../lib/tx';
 import type { AuditActor, AuditService } from '../audit';
-import type { NotificationsService } from '../notifications';
+import type { NotificationsService, SmsTemplate } from '../notifications';
 import type { ConsentsService } from '../consents';
 import type { AccountsService, ContactPreferences } from '../accounts';
 import type { RiskFlag, RiskService } from '../risk';
@@ -386,7 +386,7 @@ export class ApplicationsService {
   }
 
   /** A text to the consumer when they allow SMS; held until their quiet hours end. */
-  private async sms(consumerId: string, template: string, body: string): Promise<void> {
+  private async sms(consumerId: string, template: SmsTemplate, body: string): Promise<void> {
     await this.accounts.textConsumer(consumerId, template, body);
   }
 
@@ -415,7 +415,7 @@ export class ApplicationsService {
       throw new ConflictError(
         'illegal_transition',
         `申请当前状态为「${statusLabels[current.status]}」，不能变更为「${statusLabels[change.status]}」`,
-        { status: `不允许从 ${current.status} 变更为 ${change.status}` },
+        { status: `不允许从「${statusLabels[current.status]}」变更为「${statusLabels[change.status]}」` },
       );
     }
     const now = new Date();

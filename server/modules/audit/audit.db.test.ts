@@ -13,7 +13,7 @@ describe.each(databaseTargets())('audit log on $name', (target) => {
     handle = await target.open();
     audit = new AuditService(handle.db, testCipher());
     for (let i = 0; i < 5; i++) {
-      await audit.record({ kind: 'operator', id: 'acc_test', ip: '127.0.0.1' }, { action: `test.row.${i % 2 ? 'odd' : 'even'}`, objectType: 'thing', objectId: `t${i}` });
+      await audit.record({ kind: 'operator', id: 'acc_test', ip: '127.0.0.1' }, { action: i % 2 ? 'review.rejected' : 'review.approved', objectType: 'review', objectId: `t${i}` });
     }
   });
   afterAll(() => handle?.close());
@@ -29,32 +29,32 @@ describe.each(databaseTargets())('audit log on $name', (target) => {
     await expect(handle.db.execute(sql`truncate audit_log`)).rejects.toSatisfy(refused);
     expect(await count()).toBe(5);
     const rows = await queryRows<{ action: string }>(handle.db, sql`select action from audit_log order by id`);
-    expect(rows.map((r) => r.action)).toEqual(['test.row.even', 'test.row.odd', 'test.row.even', 'test.row.odd', 'test.row.even']);
+    expect(rows.map((r) => r.action)).toEqual(['review.approved', 'review.rejected', 'review.approved', 'review.rejected', 'review.approved']);
   });
 
   it('still accepts new rows, and a refused change inside a transaction rolls the whole transaction back', async () => {
     const attempt = handle.db.transaction(async (tx) => {
       await tx.execute(sql`insert into audit_log (actor_kind, action, object_type) values ('system', 'test.inside', 'thing')`);
-      await tx.execute(sql`delete from audit_log where action = 'test.row.odd'`);
+      await tx.execute(sql`delete from audit_log where action = 'review.rejected'`);
     });
     await expect(attempt).rejects.toSatisfy(refused);
     expect(await count()).toBe(5);
-    await audit.record({ kind: 'system' }, { action: 'test.after', objectType: 'thing' });
+    await audit.record({ kind: 'system' }, { action: 'audit.viewed', objectType: 'review' });
     expect(await count()).toBe(6);
   });
 
   it('searches by keyset, newest first, with a prefix match on the action', async () => {
-    const first = await audit.search({ action: 'test.row.' }, { limit: 2 });
+    const first = await audit.search({ action: 'review.' }, { limit: 2 });
     expect(first.rows.map((r) => r.objectId)).toEqual(['t4', 't3']);
-    const second = await audit.search({ action: 'test.row.' }, { limit: 2, before: first.nextBefore! });
+    const second = await audit.search({ action: 'review.' }, { limit: 2, before: first.nextBefore! });
     expect(second.rows.map((r) => r.objectId)).toEqual(['t2', 't1']);
-    const last = await audit.search({ action: 'test.row.' }, { limit: 2, before: second.nextBefore! });
+    const last = await audit.search({ action: 'review.' }, { limit: 2, before: second.nextBefore! });
     expect(last).toMatchObject({ nextBefore: null, rows: [{ objectId: 't0' }] });
     // LIKE wildcards in the filter are literal characters
-    expect((await audit.search({ action: 'test_row' })).rows).toEqual([]);
-    expect((await audit.search({ action: 'test.row.odd', actorId: 'acc_test', ip: '127.0.0.1' })).rows.map((r) => r.objectId)).toEqual(['t3', 't1']);
+    expect((await audit.search({ action: 'review_' })).rows).toEqual([]);
+    expect((await audit.search({ action: 'review.rejected', actorId: 'acc_test', ip: '127.0.0.1' })).rows.map((r) => r.objectId)).toEqual(['t3', 't1']);
     const all: string[] = [];
-    for await (const row of audit.each({ objectType: 'thing' }, 2)) all.push(row.action);
+    for await (const row of audit.each({ objectType: 'review' }, 2)) all.push(row.action);
     expect(all).toHaveLength(6);
   });
 });

@@ -4,6 +4,7 @@ import type { PiiCipher } from '../../lib/pii';
 import { accounts } from '../accounts/accounts.schema';
 import { openDisplayName } from '../accounts/display-name';
 import { auditLog } from './audit.schema';
+import type { AuditAction, AuditObjectType } from './labels';
 
 export interface AuditActor {
   kind: 'consumer' | 'institution' | 'operator' | 'system' | 'anonymous';
@@ -13,8 +14,9 @@ export interface AuditActor {
 }
 
 export interface AuditEntry {
-  action: string;
-  objectType: string;
+  /** a code of server/modules/audit/labels.ts: a new action needs its label there */
+  action: AuditAction;
+  objectType: AuditObjectType;
   objectId?: string | null;
   detail?: Record<string, unknown>;
 }

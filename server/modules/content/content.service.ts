@@ -9,7 +9,7 @@ import { shanghaiDate } from '../../lib/shanghai-date';
 import { withTransaction } from '../../lib/tx';
 import { accounts } from '../accounts/accounts.schema';
 import { openDisplayName } from '../accounts/display-name';
-import type { AuditActor, AuditService } from '../audit';
+import type { AuditAction, AuditActor, AuditService } from '../audit';
 import { parseQuery } from '../search';
 import type { ArticleInput, ArticleListFilter, CampaignInput, CategoryInput } from './content.inputs';
 import { articles, campaigns, contentCategories, contentMedia, type ArticleStatus } from './content.schema';
@@ -217,7 +217,7 @@ export class ContentService {
     });
   }
 
-  private async move(id: string, to: ArticleStatus, from: readonly ArticleStatus[], action: string, actor: AuditActor): Promise<ArticleRow> {
+  private async move(id: string, to: ArticleStatus, from: readonly ArticleStatus[], action: AuditAction, actor: AuditActor): Promise<ArticleRow> {
     return withTransaction(this.db, async (tx) => {
       const [current] = await tx.select().from(articles).where(eq(articles.id, id)).for('update');
       if (!current) throw new NotFoundError('文章');

@@ -4,3 +4,4 @@ export { OnboardingService, onboardingStatusLabels, MAX_LICENCE_BYTES, type Onbo
 export { LicencesService, type LicenceState } from './licences.service';
 export { unifiedCodeProblem } from './unified-code';
 export { sealLegacyContacts } from './legacy-contacts';
+export { onboardingChecklist } from './onboarding-checklist';

@@ -7,7 +7,7 @@ import type { AccountsService } from '../accounts';
 import { applications } from '../applications/applications.schema';
 import { products } from '../catalogue/catalogue.schema';
 import { institutions } from '../institutions/institutions.schema';
-import type { NotificationsService } from '../notifications';
+import type { NotificationsService, SmsTemplate } from '../notifications';
 import type { RiskService } from '../risk';
 import type { SettingsService } from '../settings';
 import { addDays, daysBetween, owedOn, statusOf, type InstalmentState } from './allocation';
@@ -81,7 +81,7 @@ export class PostLoanService {
   }
 
   /** An SMS when the consumer allows SMS, held until their quiet hours end. */
-  private sms(consumerId: string, template: string, body: string, now: Date): Promise<boolean> {
+  private sms(consumerId: string, template: SmsTemplate, body: string, now: Date): Promise<boolean> {
     return this.accounts.textConsumer(consumerId, template, body, now);
   }
 

@@ -1,8 +1,6 @@
 export {
   NotificationsService,
   HELD_MAX_LATENESS_MS,
-  outboxStatusLabels,
-  cancelReasonLabels,
   type OutboxRow,
   type NotificationRow,
   type CancelReason,
@@ -12,3 +10,14 @@ export {
 } from './notifications.service';
 export { notificationJobs } from './notifications.jobs';
 export { OutboxProvider, HttpGatewayProvider, type MessageProvider, type OutgoingMessage } from './providers';
+export {
+  smsTemplateLabels,
+  smsTemplateLabel,
+  outboxChannelLabels,
+  outboxStatusLabels,
+  cancelReasonLabels,
+  messageProviderLabels,
+  messageProviderLabel,
+  type SmsTemplate,
+  type MessageProviderName,
+} from './labels';

@@ -3,6 +3,7 @@ import type { Database } from '../../db/client';
 import { newId } from '../../lib/ids';
 import { maskLogin, type PiiCipher } from '../../lib/pii';
 import { notifications, outboxMessages, type OutboxStatus } from './notifications.schema';
+import type { SmsTemplate } from './labels';
 import type { MessageProvider } from './providers';
 
 export type OutboxRow = typeof outboxMessages.$inferSelect;
@@ -17,20 +18,6 @@ export type SmsPermission = (accountId: string, now: Date) => Promise<SmsWindow>
 
 /** A held message the release job could not send within this long after its quiet hours ended is cancelled, not sent late. */
 export const HELD_MAX_LATENESS_MS = 24 * 3600_000;
-
-export const outboxStatusLabels: Record<OutboxStatus, string> = {
-  queued: '发送中',
-  held: '静默时段暂缓',
-  sent: '已发送',
-  failed: '发送失败',
-  cancelled: '已取消',
-};
-
-export const cancelReasonLabels: Record<CancelReason, string> = {
-  sms_off: '用户已关闭短信通知',
-  account_closed: '账号已注销',
-  expired: '静默时段结束后 24 小时内未能发出，已作废',
-};
 
 /** What replaces a secret in a stored body once a real gateway has it. */
 const MASK = '******';
@@ -60,7 +47,7 @@ export class NotificationsService {
    */
   async sendSms(
     to: string,
-    template: string,
+    template: SmsTemplate,
     body: string,
     options: { sendAfter?: Date; now?: Date; accountId?: string; secrets?: string[] } = {},
   ): Promise<string> {

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import type { MessageProviderName } from './labels';
 
 export interface OutgoingMessage {
   id: string;
@@ -9,7 +10,8 @@ export interface OutgoingMessage {
 
 /** Where SMS and e-mail go. The outbox provider keeps them in the outbox table only. */
 export interface MessageProvider {
-  readonly name: string;
+  /** shown in the outbox through its label (labels.ts) */
+  readonly name: MessageProviderName;
   /**
    * true when the outbox row is the only delivery (development, no gateway): bodies are stored
    * whole so people read their codes at /admin/outbox. A real gateway is false: secrets in a

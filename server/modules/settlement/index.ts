@@ -29,6 +29,7 @@ export {
   type StatementLine,
   type StatementPayment,
   type StatementSummary,
+  type UnbilledCommission,
 } from './statements.service';
 export {
   ageingBucket,

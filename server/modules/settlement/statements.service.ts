@@ -27,6 +27,7 @@ import {
   isPeriod,
   overpaymentOf,
   paymentReferenceKey,
+  periodAfter,
   periodToClose,
   shownStatus,
   type AgeingBucket,
@@ -52,6 +53,21 @@ export interface StatementSummary extends Statement {
 export interface StatementDetail extends StatementSummary {
   lines: (StatementLine & { review: LineReview | null })[];
   payments: StatementPayment[];
+}
+
+/** Commission accrued but not on an issued statement yet, for one institution. */
+export interface UnbilledCommission {
+  /** the current Asia/Shanghai month, "2026-03" */
+  period: string;
+  /** accrued this month (net of reversals and adjustments): billed by the next monthly close */
+  currentFen: Fen;
+  currentItems: number;
+  /** from earlier months, not yet on an issued statement */
+  earlierFen: Fen;
+  earlierItems: number;
+  totalFen: Fen;
+  /** the day this month is closed ("2026-04-01") */
+  nextCloseOn: string;
 }
 
 export interface CloseResult {
@@ -617,6 +633,51 @@ export class StatementsService {
       if (posted) fixed.push(intent.id);
     }
     return { checked: intents.length, fixed };
+  }
+
+  // ---- accrued, not yet billed ---------------------------------------------------------------
+
+  /**
+   * What an institution owes that no statement it can see carries yet: accruals, reversals and
+   * adjustments not on a line of an issued statement (a draft is not shown to the institution,
+   * so its lines still count here). Split into the current Asia/Shanghai month, which the next
+   * close bills, and earlier months still waiting for finance to issue or close them.
+   */
+  async unbilled(institutionId: string, now = new Date()): Promise<UnbilledCommission> {
+    const rows = await queryRows<{ month: string; amount: string; items: string }>(
+      this.db,
+      sql`
+        with items as (
+          select a.source_key as key, a.month, a.amount_fen
+            from commission_accruals a
+           where a.institution_id = ${institutionId} and a.amount_fen <> 0
+          union all
+          select 'rev:' || a.source_key, ${reversalMonthSql}, -a.amount_fen
+            from commission_reversals r join commission_accruals a on a.source_key = r.source_key
+           where a.institution_id = ${institutionId} and a.amount_fen <> 0
+          union all
+          select 'adj:' || j.id, j.month, j.amount_fen
+            from settlement_adjustments j
+           where j.institution_id = ${institutionId}
+        )
+        select i.month, sum(i.amount_fen) as amount, count(*) as items
+          from items i
+         where not exists (
+           select 1 from statement_lines l join statements s on s.id = l.statement_id
+            where l.source_key = i.key and s.status <> 'draft')
+         group by i.month`,
+    );
+    const period = shanghaiMonth(now);
+    const sum = (pick: (month: string) => boolean, field: 'amount' | 'items') => rows.filter((r) => pick(r.month)).reduce((n, r) => n + Number(r[field]), 0);
+    return {
+      period,
+      currentFen: sum((m) => m === period, 'amount'),
+      currentItems: sum((m) => m === period, 'items'),
+      earlierFen: sum((m) => m < period, 'amount'),
+      earlierItems: sum((m) => m < period, 'items'),
+      totalFen: sum(() => true, 'amount'),
+      nextCloseOn: `${periodAfter(period)}-01`,
+    };
   }
 
   // ---- finance overview ---------------------------------------------------------------------
