@@ -2,7 +2,7 @@ import { and, asc, desc, eq, isNull, lte, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { newId } from '../../lib/ids';
 import { maskLogin, type PiiCipher } from '../../lib/pii';
-import { notifications, outboxMessages, type OutboxStatus } from './notifications.schema';
+import { notifications, outboxMessages } from './notifications.schema';
 import type { SmsTemplate } from './labels';
 import type { MessageProvider } from './providers';
 
