@@ -16,6 +16,8 @@ const followed = (href: string, page = '/verify') => new URL(unescape(href), `${
 
 /** The issue's payload (`/verify?next=%2F%09%2Fevil.example%2Fx`) plus the whole table. */
 const payloads = ['/\t/evil.example/x', ...offSitePayloads, '/%2f/evil.example/x', '/%09/evil.example/x', '/%0a/evil.example/x', '/%0d%0a/evil.example/x'];
+/** A NUL byte never reaches a route: the edge refuses it with a 400 naming the field (server/http/safe-input.ts). */
+const refusedAtEdge = (next: string) => next.includes('\u0000');
 
 describe('next links stay on the site, rendered or redirected', () => {
   let t: TestApp;
@@ -32,7 +34,19 @@ describe('next links stay on the site, rendered or redirected', () => {
     expect(page.text).not.toContain('evil.example');
   });
 
-  it.each(payloads)('「继续申请」 and the login form keep %j on the site', async (next) => {
+  it.each(payloads.filter(refusedAtEdge))('%j is refused before any route sees it, naming the field', async (next) => {
+    const page = await consumer.agent.get('/verify').query({ next }).expect(400);
+    expect(page.text).toContain('next');
+    expect(page.text).not.toContain('evil.example');
+    const form = await request(t.app).get('/login').expect(200);
+    const login = await request(t.app).post('/login').type('form').send({ _csrf: csrfFrom(form.text), phone: consumer.phone, password: PASSWORD, next });
+    expect(login.status).toBe(400);
+    expect(login.headers.location).toBeUndefined();
+  });
+
+  const reachingRoutes = payloads.filter((p) => !refusedAtEdge(p));
+
+  it.each(reachingRoutes)('「继续申请」 and the login form keep %j on the site', async (next) => {
     const verify = await consumer.agent.get('/verify').query({ next }).expect(200);
     const href = /<a class="btn" href="([^"]*)">继续申请<\/a>/.exec(verify.text)?.[1];
     if (href !== undefined) expect(followed(href).origin).toBe(SITE);
@@ -45,7 +59,7 @@ describe('next links stay on the site, rendered or redirected', () => {
     expect(new URLSearchParams(followed(register, '/login').search).get('next') ?? '').not.toMatch(/evil\.example/i);
   });
 
-  it.each(payloads)('logging in with next=%j redirects on the site', async (next) => {
+  it.each(reachingRoutes)('logging in with next=%j redirects on the site', async (next) => {
     const agent = request.agent(t.app);
     const form = await agent.get('/login').expect(200);
     const res = await agent.post('/login').type('form').send({ _csrf: csrfFrom(form.text), phone: consumer.phone, password: PASSWORD, next }).expect(303);
@@ -53,7 +67,7 @@ describe('next links stay on the site, rendered or redirected', () => {
     expect(res.headers.location).toMatch(/^\/(?![/\\])/);
   });
 
-  it.each(payloads)('saving the profile with next=%j redirects on the site', async (next) => {
+  it.each(reachingRoutes)('saving the profile with next=%j redirects on the site', async (next) => {
     const page = await consumer.agent.get('/profile').expect(200);
     const res = await consumer.agent.post('/profile').type('form').send({ _csrf: csrfFrom(page.text), city: '上海', next }).expect(303);
     expect(followed(res.headers.location as string, '/profile').origin).toBe(SITE);
@@ -64,7 +78,7 @@ describe('next links stay on the site, rendered or redirected', () => {
       ['partner', t.fixtures.institutionA.staff],
       ['admin', t.fixtures.operator],
     ] as const) {
-      for (const next of [...payloads, '/', `/${surface === 'admin' ? 'partner' : 'admin'}/x`, `/${surface}evil`]) {
+      for (const next of [...reachingRoutes, '/', `/${surface === 'admin' ? 'partner' : 'admin'}/x`, `/${surface}evil`]) {
         const agent = request.agent(t.app);
         const form = await agent.get(`/${surface}/login`).expect(200);
         const res = await agent.post(`/${surface}/login`).type('form').send({ _csrf: csrfFrom(form.text), username, password: PASSWORD, next });
