@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['server/**/*.test.ts', 'web/**/*.test.ts', 'institution-portal/**/*.test.ts', 'admin/**/*.test.ts', 'test/**/*.test.ts'],
     pool: 'forks',
+    // migrates once per run into templates that every file copies
+    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],

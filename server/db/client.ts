@@ -28,8 +28,11 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-/** PostgreSQL server when `url` is given, otherwise PGlite in `dir` (or in memory when dir is undefined). */
-export async function openDatabase(options: { url?: string; dir?: string }): Promise<DatabaseHandle> {
+/**
+ * PostgreSQL server when `url` is given, otherwise PGlite in `dir` (or in memory when dir is undefined).
+ * `loadDataDir` starts PGlite from a data directory dumped earlier (a migrated template), instead of an empty one.
+ */
+export async function openDatabase(options: { url?: string; dir?: string; loadDataDir?: Blob }): Promise<DatabaseHandle> {
   if (options.url) {
     const pool = new pg.Pool({ connectionString: options.url, max: 10 });
     // an idle client can lose its connection (server restart, failover); the pool replaces it
@@ -55,7 +58,7 @@ export async function openDatabase(options: { url?: string; dir?: string }): Pro
     };
   }
   if (options.dir) mkdirSync(options.dir, { recursive: true });
-  const client = options.dir ? new PGlite(options.dir) : new PGlite();
+  const client = new PGlite({ dataDir: options.dir, loadDataDir: options.loadDataDir });
   await client.waitReady;
   const db = drizzlePglite(client, { schema }) as unknown as Database;
   return {

@@ -10,6 +10,7 @@ import type { DatabaseHandle } from '../../server/db/client';
 import type { Logger } from '../../server/lib/logger';
 import { seedDemo } from '../../scripts/seed-demo';
 import { seedFixtures, type Fixtures } from './fixtures';
+import { openMigratedPglite } from './database';
 
 export const TEST_PII_KEY = `t1:${randomBytes(32).toString('base64')}`;
 
@@ -24,7 +25,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real app on a given database (fresh PGlite by default), with small fixtures seeded. */
+/** The real app on a given database (a fresh copy of the migrated PGlite template by default), with small fixtures seeded. */
 export async function startTestApp(
   options: { database?: DatabaseHandle; redisUrl?: string; env?: Record<string, string>; data?: 'fixtures' | 'demo'; logger?: Logger } = {},
 ): Promise<TestApp> {
@@ -43,8 +44,7 @@ export async function startTestApp(
     REGISTER_RATE_LIMIT: '1000',
     ...options.env,
   });
-  const { openDatabase } = await import('../../server/db/client');
-  const database = options.database ?? (await openDatabase({}));
+  const database = options.database ?? (await openMigratedPglite());
   const container = await createContainer(config, { database, logger: options.logger });
   let fixtures = undefined as unknown as Fixtures;
   if (options.data === 'demo') {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { openDatabase, type DatabaseHandle } from '../../server/db/client';
+import { createServerDatabase, dropServerDatabase, pgliteTemplateData, postgresTemplateDatabase, serverDatabaseUrl } from './database-template';
 
 export interface DatabaseTarget {
   name: 'pglite' | 'postgres';
@@ -10,43 +10,34 @@ export interface DatabaseTarget {
   openBare(): Promise<DatabaseHandle>;
 }
 
+/** A fresh, migrated PGlite in memory: a copy of this run's template, or migrated here without one. */
+export async function openMigratedPglite(): Promise<DatabaseHandle> {
+  const template = pgliteTemplateData();
+  const handle = await openDatabase({ loadDataDir: template });
+  if (!template) await handle.migrate();
+  return handle;
+}
+
 /** A new database on the PostgreSQL server of TEST_DATABASE_URL, dropped again on close. */
-async function freshServerDatabase(baseUrl: string, options: { migrate?: boolean } = {}): Promise<DatabaseHandle> {
+async function freshServerDatabase(baseUrl: string, options: { migrate: boolean }): Promise<DatabaseHandle> {
   const name = `dc_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  const handle = await openDatabase({ url: url.toString() });
-  if (options.migrate !== false) await handle.migrate();
+  const template = options.migrate ? postgresTemplateDatabase() : undefined;
+  await createServerDatabase(baseUrl, name, template);
+  const handle = await openDatabase({ url: serverDatabaseUrl(baseUrl, name) });
+  if (options.migrate && !template) await handle.migrate();
   return {
     ...handle,
     close: async () => {
       await handle.close();
-      const dropper = new pg.Client({ connectionString: baseUrl });
-      await dropper.connect();
-      await dropper.query(`drop database if exists ${name} with (force)`);
-      await dropper.end();
+      await dropServerDatabase(baseUrl, name);
     },
   };
 }
 
 /** PGlite always; the real PostgreSQL server too when TEST_DATABASE_URL is set (CI sets it). */
 export function databaseTargets(): DatabaseTarget[] {
-  const targets: DatabaseTarget[] = [
-    {
-      name: 'pglite',
-      open: async () => {
-        const handle = await openDatabase({});
-        await handle.migrate();
-        return handle;
-      },
-      openBare: () => openDatabase({}),
-    },
-  ];
+  const targets: DatabaseTarget[] = [{ name: 'pglite', open: openMigratedPglite, openBare: () => openDatabase({}) }];
   const url = process.env.TEST_DATABASE_URL;
-  if (url) targets.push({ name: 'postgres', open: () => freshServerDatabase(url), openBare: () => freshServerDatabase(url, { migrate: false }) });
+  if (url) targets.push({ name: 'postgres', open: () => freshServerDatabase(url, { migrate: true }), openBare: () => freshServerDatabase(url, { migrate: false }) });
   return targets;
 }
