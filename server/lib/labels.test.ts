@@ -7,7 +7,8 @@ import { applicationStatuses } from '../modules/applications';
 import { auditActionLabels, auditObjectLabels } from '../modules/audit';
 import { REMINDER_OFFSETS } from '../modules/loans';
 import { outboxMessages } from '../modules/notifications/notifications.schema';
-import { HttpGatewayProvider, OutboxProvider, messageProviderLabels, outboxChannelLabels, outboxStatusLabels, smsTemplateLabels } from '../modules/notifications';
+import { HttpGatewayProvider } from '../adapters/sms';
+import { OutboxProvider, messageProviderLabels, outboxChannelLabels, outboxStatusLabels, smsTemplateLabels } from '../modules/notifications';
 
 /**
  * Every code the platform can write where operators read it (outbox, audit log) has a label in

@@ -1,31 +1,28 @@
-import { and, asc, desc, eq, inArray, isNull, lt, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
-import { queryRows, type Database } from '../../db/client';
+import type { Database } from '../../db/client';
 import type { PiiCipher } from '../../lib/pii';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
-import { withTransaction } from '../../lib/tx';
-import { accounts } from '../accounts/accounts.schema';
+import { withTransaction, type Tx } from '../../lib/tx';
 import { byDisplayName, openDisplayName } from '../accounts/display-name';
 import { operatorCan } from '../accounts/permissions';
 import type { ApplicationsService } from '../applications';
 import type { AuditActor, AuditService } from '../audit';
 import type { IdentityService } from '../identity';
-import { institutions } from '../institutions/institutions.schema';
 import type { NotificationsService } from '../notifications';
 import type { SettingsService } from '../settings';
 import { complaintCategoryLabels, complaintStatusLabels, transitionProblem, type ComplaintActor } from './complaint-status';
 import {
-  complaintEvents,
-  complaints,
-  type ComplaintCategory,
-  type ComplaintEventKind,
-  type ComplaintStatus,
-  type ComplaintVisibility,
-} from './feedback.schema';
+  ComplaintsRepository,
+  FINISHED_STATUSES,
+  type ComplaintEventInput,
+  type ComplaintQueueFilter,
+  type ComplaintRow,
+  type ComplaintWithNames,
+} from './complaints.repository';
+import type { ComplaintCategory, ComplaintEventKind, ComplaintStatus, ComplaintVisibility } from './feedback.schema';
 import { escalationFor, hoursLeft, slaDueDates } from './sla';
 
-export type ComplaintRow = typeof complaints.$inferSelect;
-export type ComplaintEventRow = typeof complaintEvents.$inferSelect;
+export type { ComplaintRow, ComplaintEventRow } from './complaints.repository';
 export type Audience = 'consumer' | 'institution' | 'operator';
 
 export interface ComplaintInput {
@@ -80,15 +77,7 @@ export interface ComplaintEventView {
   createdAt: Date;
 }
 
-export interface QueueFilter {
-  status?: ComplaintStatus;
-  category?: ComplaintCategory;
-  institutionId?: string;
-  overdue?: boolean;
-  assigneeId?: string;
-}
-
-const FINISHED: ComplaintStatus[] = ['resolved', 'closed'];
+export type QueueFilter = ComplaintQueueFilter;
 
 /** What each audience may read of a ticket's timeline. */
 const visibleTo: Record<Audience, ComplaintVisibility[]> = {
@@ -112,6 +101,7 @@ function cleanBody(body: string, field = 'body'): string {
 export class ComplaintsService {
   /** complaints per application over the last 90 days, by product (a ranking signal), refreshed by `refreshProductRates` */
   private productRates = new Map<string, number>();
+  private readonly complaints: ComplaintsRepository;
 
   constructor(
     private readonly db: Database,
@@ -122,16 +112,11 @@ export class ComplaintsService {
     private readonly applications: ApplicationsService,
     /** opens the operators' names (assignees) */
     private readonly pii: PiiCipher,
-  ) {}
+  ) {
+    this.complaints = new ComplaintsRepository(db);
+  }
 
   // ── reading ────────────────────────────────────────────────────────────────────────────
-  private select() {
-    return this.db
-      .select({ c: complaints, institutionName: institutions.shortName, assigneeNameEnc: accounts.displayNameEnc })
-      .from(complaints)
-      .leftJoin(institutions, eq(institutions.id, complaints.institutionId))
-      .leftJoin(accounts, eq(accounts.id, complaints.assigneeId));
-  }
 
   private static view(row: { c: ComplaintRow; institutionName: string | null }): ComplaintView {
     const c = row.c;
@@ -157,9 +142,9 @@ export class ComplaintsService {
     };
   }
 
-  private operatorView(row: { c: ComplaintRow; institutionName: string | null; assigneeNameEnc: string | null }, now: Date): OperatorComplaintView {
+  private operatorView(row: ComplaintWithNames, now: Date): OperatorComplaintView {
     const c = row.c;
-    const finished = FINISHED.includes(c.status);
+    const finished = FINISHED_STATUSES.includes(c.status);
     const due = c.firstRespondedAt === null ? c.firstResponseDueAt : c.resolutionDueAt;
     const left = finished ? null : hoursLeft(due, now);
     const resolutionLate = !finished && c.resolutionDueAt.getTime() <= now.getTime();
@@ -177,11 +162,7 @@ export class ComplaintsService {
   }
 
   private async events(complaintId: string, audience: Audience): Promise<ComplaintEventView[]> {
-    const rows = await this.db
-      .select()
-      .from(complaintEvents)
-      .where(and(eq(complaintEvents.complaintId, complaintId), inArray(complaintEvents.visibility, visibleTo[audience])))
-      .orderBy(asc(complaintEvents.id));
+    const rows = await this.complaints.events(complaintId, visibleTo[audience]);
     const actorLabels: Record<string, string> = { consumer: audience === 'consumer' ? '你' : '用户', institution: '机构', operator: '平台客服', system: '系统' };
     return rows.map((e) => ({
       id: e.id,
@@ -196,86 +177,55 @@ export class ComplaintsService {
     }));
   }
 
-  private async row(where: SQL | undefined) {
-    const [row] = await this.select().where(where);
+  private static found<T>(row: T | undefined): T {
     if (!row) throw new NotFoundError('投诉');
     return row;
   }
 
   async listForConsumer(consumerId: string): Promise<ComplaintView[]> {
-    const rows = await this.select().where(eq(complaints.consumerId, consumerId)).orderBy(desc(complaints.createdAt));
+    const rows = await this.complaints.listForConsumer(consumerId);
     return rows.map((r) => ComplaintsService.view(r));
   }
 
   /** A consumer's own ticket with what they may read of its timeline; anyone else's is "not found". */
   async getForConsumer(consumerId: string, id: string): Promise<ComplaintView & { events: ComplaintEventView[] }> {
-    const row = await this.row(and(eq(complaints.id, id), eq(complaints.consumerId, consumerId)));
+    const row = ComplaintsService.found(await this.complaints.findForConsumer(consumerId, id));
     return { ...ComplaintsService.view(row), events: await this.events(id, 'consumer') };
   }
 
   async listForInstitution(institutionId: string): Promise<ComplaintView[]> {
-    const rows = await this.select().where(eq(complaints.institutionId, institutionId)).orderBy(desc(complaints.createdAt));
+    const rows = await this.complaints.listForInstitution(institutionId);
     return rows.map((r) => ComplaintsService.view(r));
   }
 
   /** A ticket about this institution: the consumer only as a masked name, no internal notes, no consumer thread. */
   async getForInstitution(institutionId: string, id: string, actor: AuditActor): Promise<ComplaintView & { events: ComplaintEventView[] }> {
-    const row = await this.row(and(eq(complaints.id, id), eq(complaints.institutionId, institutionId)));
+    const row = ComplaintsService.found(await this.complaints.findForInstitution(institutionId, id));
     await this.audit.record(actor, { action: 'complaint.viewed', objectType: 'complaint', objectId: id });
     return { ...ComplaintsService.view(row), events: await this.events(id, 'institution') };
   }
 
   /** The operators' queue: escalated tickets first, then by the nearest deadline. */
   async queue(filter: QueueFilter = {}, now = new Date(), limit = 200): Promise<OperatorComplaintView[]> {
-    const overdue = and(
-      notInArray(complaints.status, FINISHED),
-      or(lte(complaints.resolutionDueAt, now), and(isNull(complaints.firstRespondedAt), lte(complaints.firstResponseDueAt, now))),
-    );
-    const rows = await this.select()
-      .where(
-        and(
-          filter.status ? eq(complaints.status, filter.status) : undefined,
-          filter.category ? eq(complaints.category, filter.category) : undefined,
-          filter.institutionId ? eq(complaints.institutionId, filter.institutionId) : undefined,
-          filter.assigneeId ? eq(complaints.assigneeId, filter.assigneeId) : undefined,
-          filter.overdue ? overdue : undefined,
-        ),
-      )
-      .orderBy(
-        sql`case when ${complaints.status} in ('resolved','closed') then 1 else 0 end`,
-        desc(complaints.escalationLevel),
-        asc(complaints.resolutionDueAt),
-      )
-      .limit(limit);
+    const rows = await this.complaints.queue(filter, now, limit);
     return rows.map((r) => this.operatorView(r, now));
   }
 
   /** Tickets not yet resolved, and how many of them are past a deadline now (first answer or resolution). */
-  async openCounts(now = new Date()): Promise<{ open: number; overdue: number; escalated: number }> {
-    const [row] = await this.db
-      .select({
-        open: sql<number>`count(*)::int`,
-        overdue: sql<number>`count(*) filter (where ${complaints.resolutionDueAt} <= ${now} or (${complaints.firstRespondedAt} is null and ${complaints.firstResponseDueAt} <= ${now}))::int`,
-        escalated: sql<number>`count(*) filter (where ${complaints.escalationLevel} > 0)::int`,
-      })
-      .from(complaints)
-      .where(notInArray(complaints.status, FINISHED));
-    return row ?? { open: 0, overdue: 0, escalated: 0 };
+  openCounts(now = new Date()): Promise<{ open: number; overdue: number; escalated: number }> {
+    return this.complaints.openCounts(now);
   }
 
   /** A ticket for an operator, with the whole timeline; the view is audited. */
   async getForOperator(id: string, actor: AuditActor, now = new Date()): Promise<OperatorComplaintView & { events: ComplaintEventView[] }> {
-    const row = await this.row(eq(complaints.id, id));
+    const row = ComplaintsService.found(await this.complaints.find(id));
     await this.audit.record(actor, { action: 'complaint.viewed', objectType: 'complaint', objectId: id });
     return { ...this.operatorView(row, now), events: await this.events(id, 'operator') };
   }
 
   /** Operators who may be assigned tickets (hold `complaints.handle`). */
   async handlers(): Promise<{ id: string; displayName: string }[]> {
-    const rows = await this.db
-      .select({ id: accounts.id, displayNameEnc: accounts.displayNameEnc, role: accounts.role })
-      .from(accounts)
-      .where(and(eq(accounts.kind, 'operator'), eq(accounts.status, 'active')));
+    const rows = await this.complaints.activeOperators();
     return rows
       .filter((r) => operatorCan(r.role, 'complaints.handle'))
       .map((r) => ({ id: r.id, displayName: openDisplayName(this.pii, r.displayNameEnc) }))
@@ -283,13 +233,8 @@ export class ComplaintsService {
   }
 
   // ── writing ────────────────────────────────────────────────────────────────────────────
-  private async addEvent(
-    tx: Database,
-    complaintId: string,
-    e: { kind: ComplaintEventKind; visibility: ComplaintVisibility; actorKind: ComplaintEventRow['actorKind']; actorId?: string | null; fromStatus?: string; toStatus?: string; body?: string },
-    at: Date,
-  ): Promise<void> {
-    await tx.insert(complaintEvents).values({ complaintId, ...e, actorId: e.actorId ?? null, createdAt: at });
+  private addEvent(tx: Tx, complaintId: string, e: ComplaintEventInput, at: Date): Promise<void> {
+    return this.complaints.addEvent(tx, complaintId, e, at);
   }
 
   /** A consumer files a complaint, about the institution of one of their own applications or about the platform. */
@@ -311,7 +256,7 @@ export class ComplaintsService {
     const identity = await this.identity.summary(consumerId);
     const id = newId('cmp');
     await withTransaction(this.db, async (tx) => {
-      await tx.insert(complaints).values({
+      await this.complaints.insert(tx, {
         id,
         consumerId,
         consumerNameMasked: identity.realNameMasked ?? '用户',
@@ -331,7 +276,7 @@ export class ComplaintsService {
   }
 
   /** Moves a ticket after checking the status machine; audited, and notified to the consumer when someone else moved it. */
-  private async move(tx: Database, c: ComplaintRow, to: ComplaintStatus, who: ComplaintActor, actor: AuditActor, now: Date, note?: string): Promise<void> {
+  private async move(tx: Tx, c: ComplaintRow, to: ComplaintStatus, who: ComplaintActor, actor: AuditActor, now: Date, note?: string): Promise<void> {
     const problem = transitionProblem(c, to, who, now);
     if (problem) throw new ConflictError('illegal_transition', problem);
     const patch: Partial<ComplaintRow> = { status: to, updatedAt: now };
@@ -342,12 +287,7 @@ export class ComplaintsService {
     }
     if (to === 'closed') patch.closedAt = now;
     if (c.status === 'resolved' && to === 'in_progress') patch.resolvedAt = null;
-    const updated = await tx
-      .update(complaints)
-      .set(patch)
-      .where(and(eq(complaints.id, c.id), eq(complaints.status, c.status)))
-      .returning({ id: complaints.id });
-    if (updated.length === 0) throw new ConflictError('concurrent_change', '投诉状态已被他人更新，请刷新后重试');
+    if (!(await this.complaints.changeStatusIfStill(tx, c.id, c.status, patch))) throw new ConflictError('concurrent_change', '投诉状态已被他人更新，请刷新后重试');
     await this.addEvent(tx, c.id, { kind: 'status', visibility: 'all', actorKind: who, actorId: actor.id, fromStatus: c.status, toStatus: to, body: note }, now);
     await this.audit.record(actor, { action: 'complaint.status_changed', objectType: 'complaint', objectId: c.id, detail: { from: c.status, to, note: note ?? null } }, tx);
     if (who !== 'consumer') {
@@ -360,28 +300,23 @@ export class ComplaintsService {
     Object.assign(c, patch);
   }
 
-  private async load(tx: Database, where: SQL | undefined): Promise<ComplaintRow> {
-    const [row] = await tx.select().from(complaints).where(where).for('update');
-    if (!row) throw new NotFoundError('投诉');
-    return row;
-  }
 
   // consumer
   async replyByConsumer(consumerId: string, id: string, body: string, actor: AuditActor, now = new Date()): Promise<void> {
     const text = cleanBody(body);
     await withTransaction(this.db, async (tx) => {
-      const c = await this.load(tx, and(eq(complaints.id, id), eq(complaints.consumerId, consumerId)));
+      const c = ComplaintsService.found(await this.complaints.lockForConsumer(tx, consumerId, id));
       if (c.status === 'closed') throw new ConflictError('complaint_closed', '投诉已关闭，不能再回复');
       if (c.status === 'resolved') throw new ConflictError('complaint_resolved', '投诉已解决；如问题仍在，请先点“重新打开”');
       await this.addEvent(tx, id, { kind: 'message', visibility: 'consumer', actorKind: 'consumer', actorId: consumerId, body: text }, now);
       if (c.status === 'awaiting_consumer') await this.move(tx, c, 'in_progress', 'consumer', actor, now);
-      else await tx.update(complaints).set({ updatedAt: now }).where(eq(complaints.id, id));
+      else await this.complaints.update(tx, id, { updatedAt: now });
     });
   }
 
   async confirmResolved(consumerId: string, id: string, actor: AuditActor, now = new Date()): Promise<void> {
     await withTransaction(this.db, async (tx) => {
-      const c = await this.load(tx, and(eq(complaints.id, id), eq(complaints.consumerId, consumerId)));
+      const c = ComplaintsService.found(await this.complaints.lockForConsumer(tx, consumerId, id));
       await this.move(tx, c, 'closed', 'consumer', actor, now, '用户确认已解决');
     });
   }
@@ -389,7 +324,7 @@ export class ComplaintsService {
   async reopen(consumerId: string, id: string, reason: string, actor: AuditActor, now = new Date()): Promise<void> {
     const text = cleanBody(reason, 'reason');
     await withTransaction(this.db, async (tx) => {
-      const c = await this.load(tx, and(eq(complaints.id, id), eq(complaints.consumerId, consumerId)));
+      const c = ComplaintsService.found(await this.complaints.lockForConsumer(tx, consumerId, id));
       await this.move(tx, c, 'in_progress', 'consumer', actor, now, `用户重新打开：${text}`);
     });
   }
@@ -398,10 +333,10 @@ export class ComplaintsService {
   async replyByInstitution(institutionId: string, staffId: string, id: string, body: string, now = new Date()): Promise<void> {
     const text = cleanBody(body);
     await withTransaction(this.db, async (tx) => {
-      const c = await this.load(tx, and(eq(complaints.id, id), eq(complaints.institutionId, institutionId)));
+      const c = ComplaintsService.found(await this.complaints.lockForInstitution(tx, institutionId, id));
       if (c.status === 'closed') throw new ConflictError('complaint_closed', '投诉已关闭，不能再回复');
       await this.addEvent(tx, id, { kind: 'message', visibility: 'institution', actorKind: 'institution', actorId: staffId, body: text }, now);
-      await tx.update(complaints).set({ updatedAt: now }).where(eq(complaints.id, id));
+      await this.complaints.update(tx, id, { updatedAt: now });
     });
   }
 
@@ -410,8 +345,8 @@ export class ComplaintsService {
     const handler = (await this.handlers()).find((h) => h.id === assigneeId);
     if (!handler) throw new ValidationError('指派对象无效', { assigneeId: '请选择有投诉处理权限的运营人员' });
     await withTransaction(this.db, async (tx) => {
-      const c = await this.load(tx, eq(complaints.id, id));
-      await tx.update(complaints).set({ assigneeId, updatedAt: now }).where(eq(complaints.id, id));
+      const c = ComplaintsService.found(await this.complaints.lockById(tx, id));
+      await this.complaints.update(tx, id, { assigneeId, updatedAt: now });
       await this.addEvent(tx, id, { kind: 'assigned', visibility: 'internal', actorKind: 'operator', actorId: actor.id, body: `指派给 ${handler.displayName}` }, now);
       await this.audit.record(actor, { action: 'complaint.assigned', objectType: 'complaint', objectId: id, detail: { from: c.assigneeId, to: assigneeId } }, tx);
     });
@@ -419,7 +354,7 @@ export class ComplaintsService {
 
   async changeStatus(id: string, to: ComplaintStatus, actor: AuditActor, note?: string, now = new Date()): Promise<void> {
     await withTransaction(this.db, async (tx) => {
-      const c = await this.load(tx, eq(complaints.id, id));
+      const c = ComplaintsService.found(await this.complaints.lockById(tx, id));
       await this.move(tx, c, to, 'operator', actor, now, note?.trim() || undefined);
     });
   }
@@ -428,7 +363,7 @@ export class ComplaintsService {
   async addNote(id: string, body: string, actor: AuditActor, now = new Date()): Promise<void> {
     const text = cleanBody(body);
     await withTransaction(this.db, async (tx) => {
-      await this.load(tx, eq(complaints.id, id));
+      ComplaintsService.found(await this.complaints.lockById(tx, id));
       await this.addEvent(tx, id, { kind: 'note', visibility: 'internal', actorKind: 'operator', actorId: actor.id, body: text }, now);
     });
   }
@@ -437,14 +372,11 @@ export class ComplaintsService {
   async messageFromOperator(id: string, to: 'consumer' | 'institution', body: string, actor: AuditActor, now = new Date()): Promise<void> {
     const text = cleanBody(body);
     await withTransaction(this.db, async (tx) => {
-      const c = await this.load(tx, eq(complaints.id, id));
+      const c = ComplaintsService.found(await this.complaints.lockById(tx, id));
       if (c.status === 'closed') throw new ConflictError('complaint_closed', '投诉已关闭');
       if (to === 'institution' && !c.institutionId) throw new ValidationError('该投诉不涉及机构', { to: '这是针对平台的投诉，没有机构可联系' });
       await this.addEvent(tx, id, { kind: 'message', visibility: to, actorKind: 'operator', actorId: actor.id, body: text }, now);
-      await tx
-        .update(complaints)
-        .set({ updatedAt: now, ...(to === 'consumer' && !c.firstRespondedAt ? { firstRespondedAt: now } : {}) })
-        .where(eq(complaints.id, id));
+      await this.complaints.update(tx, id, { updatedAt: now, ...(to === 'consumer' && !c.firstRespondedAt ? { firstRespondedAt: now } : {}) });
       if (to === 'consumer') {
         await this.notifications.notify(c.consumerId, { kind: 'complaint', title: '平台回复了你的投诉', body: text.slice(0, 100), link: `/account/complaints/${id}` }, tx);
       }
@@ -460,13 +392,7 @@ export class ComplaintsService {
   /** Recomputes the complaint rate of every product from the last 90 days; returns how many products have complaints. */
   async refreshProductRates(now = new Date()): Promise<number> {
     const since = new Date(now.getTime() - 90 * 86_400_000);
-    const list = await queryRows<{ product_id: string; rate: string }>(this.db, sql`
-      select a.product_id, count(distinct c.application_id)::numeric / count(distinct a.id) as rate
-        from applications a left join complaints c on c.application_id = a.id
-       where a.created_at >= ${since}
-       group by a.product_id
-      having count(c.id) > 0`);
-    this.productRates = new Map(list.map((r) => [r.product_id, Number(r.rate)]));
+    this.productRates = await this.complaints.productComplaintRates(since);
     return this.productRates.size;
   }
 
@@ -476,30 +402,13 @@ export class ComplaintsService {
    * Idempotent: a ticket already at its level is left alone, so a second run changes nothing.
    */
   async escalateOverdue(now: Date): Promise<number> {
-    const candidates = await this.db
-      .select()
-      .from(complaints)
-      .where(
-        and(
-          notInArray(complaints.status, FINISHED),
-          lt(complaints.escalationLevel, 2),
-          or(
-            lte(complaints.resolutionDueAt, now),
-            and(isNull(complaints.firstRespondedAt), lte(complaints.firstResponseDueAt, now), eq(complaints.escalationLevel, 0)),
-          ),
-        ),
-      );
+    const candidates = await this.complaints.escalationCandidates(now);
     let escalated = 0;
     for (const c of candidates) {
       const level = escalationFor(c, now);
       if (level === null) continue;
       const done = await withTransaction(this.db, async (tx) => {
-        const rows = await tx
-          .update(complaints)
-          .set({ escalationLevel: level, escalatedAt: now })
-          .where(and(eq(complaints.id, c.id), lt(complaints.escalationLevel, level)))
-          .returning({ id: complaints.id });
-        if (rows.length === 0) return false;
+        if (!(await this.complaints.escalate(tx, c.id, level, now))) return false;
         const why = level === 2 ? `超过办结时限（${c.resolutionDueAt.toISOString()}）仍未解决` : `超过首次答复时限（${c.firstResponseDueAt.toISOString()}）仍未答复`;
         await this.addEvent(tx, c.id, { kind: 'escalated', visibility: 'internal', actorKind: 'system', toStatus: undefined, body: `升级为 ${level} 级：${why}` }, now);
         await this.audit.record({ kind: 'system' }, { action: 'complaint.escalated', objectType: 'complaint', objectId: c.id, detail: { level } }, tx);

@@ -1,16 +1,14 @@
-import { and, asc, avg, count, desc, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { withTransaction } from '../../lib/tx';
 import type { ApplicationsService } from '../applications';
 import type { AuditActor, AuditService } from '../audit';
-import { products } from '../catalogue/catalogue.schema';
 import type { IdentityService } from '../identity';
-import { institutions } from '../institutions/institutions.schema';
-import { productReviews, type ReviewStatus } from './feedback.schema';
+import type { ReviewStatus } from './feedback.schema';
+import { ReviewsRepository, type ReviewWithNames } from './reviews.repository';
 
-export type ReviewRow = typeof productReviews.$inferSelect;
+export type { ReviewRow } from './reviews.repository';
 
 export const reviewStatusLabels: Record<ReviewStatus, string> = { pending: '审核中', approved: '已展示', rejected: '未通过' };
 
@@ -42,22 +40,18 @@ export interface ProductRating {
  * every new or edited review waits for an operator before it is shown.
  */
 export class ReviewsService {
+  private readonly reviews: ReviewsRepository;
+
   constructor(
     private readonly db: Database,
     private readonly audit: AuditService,
     private readonly identity: IdentityService,
     private readonly applications: ApplicationsService,
-  ) {}
-
-  private select() {
-    return this.db
-      .select({ r: productReviews, productName: products.name, institutionName: institutions.shortName })
-      .from(productReviews)
-      .innerJoin(products, eq(products.id, productReviews.productId))
-      .innerJoin(institutions, eq(institutions.id, products.institutionId));
+  ) {
+    this.reviews = new ReviewsRepository(db);
   }
 
-  private static view(row: { r: ReviewRow; productName: string; institutionName: string }): ReviewView {
+  private static view(row: ReviewWithNames): ReviewView {
     const r = row.r;
     return {
       id: r.id,
@@ -82,12 +76,12 @@ export class ReviewsService {
   }
 
   async mine(consumerId: string, productId: string): Promise<ReviewView | undefined> {
-    const [row] = await this.select().where(and(eq(productReviews.consumerId, consumerId), eq(productReviews.productId, productId)));
+    const row = await this.reviews.findByConsumerAndProduct(consumerId, productId);
     return row ? ReviewsService.view(row) : undefined;
   }
 
   async listForConsumer(consumerId: string): Promise<ReviewView[]> {
-    const rows = await this.select().where(eq(productReviews.consumerId, consumerId)).orderBy(desc(productReviews.updatedAt));
+    const rows = await this.reviews.listForConsumer(consumerId);
     return rows.map((r) => ReviewsService.view(r));
   }
 
@@ -103,36 +97,21 @@ export class ReviewsService {
     const identity = await this.identity.summary(consumerId);
     const reviewerNameMasked = identity.realNameMasked ?? '匿名用户';
     await withTransaction(this.db, async (tx) => {
-      const [row] = await tx
-        .insert(productReviews)
-        .values({ id: newId('rev'), productId, consumerId, reviewerNameMasked, rating: input.rating, body, createdAt: now, updatedAt: now })
-        .onConflictDoUpdate({
-          target: [productReviews.productId, productReviews.consumerId],
-          set: { rating: input.rating, body, reviewerNameMasked, status: 'pending', rejectReason: null, moderatedBy: null, moderatedAt: null, updatedAt: now },
-        })
-        .returning({ id: productReviews.id });
-      await this.audit.record(actor, { action: 'review.saved', objectType: 'review', objectId: row!.id, detail: { productId, rating: input.rating } }, tx);
+      const id = await this.reviews.upsert(tx, { id: newId('rev'), productId, consumerId, reviewerNameMasked, rating: input.rating, body }, now);
+      await this.audit.record(actor, { action: 'review.saved', objectType: 'review', objectId: id, detail: { productId, rating: input.rating } }, tx);
     });
     return (await this.mine(consumerId, productId))!;
   }
 
   /** Approved reviews of a product, newest first, with the average rating and count. */
   async forProduct(productId: string, limit = 20): Promise<ProductRating> {
-    const where = and(eq(productReviews.productId, productId), eq(productReviews.status, 'approved'));
-    const [agg] = await this.db.select({ n: count(), mean: avg(productReviews.rating) }).from(productReviews).where(where);
-    const rows = await this.db
-      .select({ id: productReviews.id, reviewerNameMasked: productReviews.reviewerNameMasked, rating: productReviews.rating, body: productReviews.body, createdAt: productReviews.createdAt })
-      .from(productReviews)
-      .where(where)
-      .orderBy(desc(productReviews.updatedAt))
-      .limit(limit);
-    const n = Number(agg?.n ?? 0);
-    return { count: n, average: n && agg?.mean !== null && agg?.mean !== undefined ? Number(agg.mean).toFixed(1) : null, reviews: rows };
+    const { count, mean, reviews } = await this.reviews.approvedForProduct(productId, limit);
+    return { count, average: count && mean !== null ? mean.toFixed(1) : null, reviews };
   }
 
   /** The moderation queue: pending first, oldest first. */
   async queue(status: ReviewStatus = 'pending', limit = 200): Promise<ReviewView[]> {
-    const rows = await this.select().where(eq(productReviews.status, status)).orderBy(asc(productReviews.updatedAt)).limit(limit);
+    const rows = await this.reviews.listByStatus(status, limit);
     return rows.map((r) => ReviewsService.view(r));
   }
 
@@ -140,12 +119,9 @@ export class ReviewsService {
     const why = reason?.trim();
     if (decision === 'rejected' && !why) throw new ValidationError('请填写拒绝原因', { reason: '拒绝时必须说明原因' });
     await withTransaction(this.db, async (tx) => {
-      const [row] = await tx.select().from(productReviews).where(eq(productReviews.id, id)).for('update');
+      const row = await this.reviews.lock(tx, id);
       if (!row) throw new NotFoundError('评价');
-      await tx
-        .update(productReviews)
-        .set({ status: decision, rejectReason: decision === 'rejected' ? why!.slice(0, 200) : null, moderatedBy: actor.id ?? null, moderatedAt: now })
-        .where(eq(productReviews.id, id));
+      await this.reviews.recordModeration(tx, id, { status: decision, rejectReason: decision === 'rejected' ? why!.slice(0, 200) : null, moderatedBy: actor.id ?? null }, now);
       await this.audit.record(actor, { action: `review.${decision}`, objectType: 'review', objectId: id, detail: { from: row.status, reason: why ?? null } }, tx);
     });
   }

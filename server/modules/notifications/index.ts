@@ -9,7 +9,7 @@ export {
   type SmsWindow,
 } from './notifications.service';
 export { notificationJobs } from './notifications.jobs';
-export { OutboxProvider, HttpGatewayProvider, type MessageProvider, type OutgoingMessage } from './providers';
+export { OutboxProvider, type MessageProvider, type OutgoingMessage } from './providers';
 export {
   smsTemplateLabels,
   smsTemplateLabel,

@@ -6,7 +6,7 @@ import type { ProductDocument, SearchFacets, SearchIndex, SearchQuery, SearchRes
 
 /*
  * Behaviour every SearchIndex adapter must show, run by memory-index.test.ts and (against a
- * live server) elasticsearch-index.test.ts. Not a test file itself: it only defines suites.
+ * live server) server/adapters/elasticsearch/elasticsearch-index.test.ts. Not a test file itself: it only defines suites.
  */
 
 const HS = { institutionId: 'inst-huashang', institutionName: '华商银行', institutionFullName: '华商银行股份有限公司' };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildSearchRequest, ElasticsearchSearchIndex } from './elasticsearch-index';
-import { searchContract } from './search.contract';
+import { searchContract } from '../../modules/search/search.contract';
 
 const url = process.env.TEST_ELASTICSEARCH_URL;
 

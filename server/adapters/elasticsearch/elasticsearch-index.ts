@@ -1,10 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { Client, errors } from '@elastic/elasticsearch';
 import type { estypes } from '@elastic/elasticsearch';
-import type { EligibilityProfile } from '../catalogue/eligibility';
-import type { ProductDocument, SearchFacets, SearchIndex, SearchQuery, SearchResult, SearchSort } from './search.port';
-import { isCjk, isLatinWord, parseQuery } from './tokenizer';
-import type { ParsedQuery } from './tokenizer';
+import type { EligibilityProfile } from '../../modules/catalogue';
+import {
+  isCjk,
+  isLatinWord,
+  parseQuery,
+  type ParsedQuery,
+  type ProductDocument,
+  type SearchFacets,
+  type SearchIndex,
+  type SearchQuery,
+  type SearchResult,
+  type SearchSort,
+} from '../../modules/search';
 
 type Q = estypes.QueryDslQueryContainer;
 

@@ -1,0 +1,1 @@
+export { HttpGatewayProvider } from './http-gateway';
