@@ -1,9 +1,8 @@
-import { and, asc, desc, eq, gte, ilike, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { formatRate, formatYuan, type Fen } from '../../lib/money';
 import { maskName, type PiiCipher } from '../../lib/pii';
-import { withTransaction } from '../../lib/tx';
+import { withTransaction, type Tx } from '../../lib/tx';
 import type { AuditActor, AuditService } from '../audit';
 import type { NotificationsService, SmsTemplate } from '../notifications';
 import type { ConsentsService } from '../consents';
@@ -13,15 +12,13 @@ import type { LoansService } from '../loans';
 import { quietUntil } from '../../lib/quiet-hours';
 import type { ApplicantData } from './submission.service';
 import { maskIdNumber, maskPhone } from '../../lib/pii';
-import { products } from '../catalogue/catalogue.schema';
 import type { CatalogueService } from '../catalogue';
-import { institutions } from '../institutions/institutions.schema';
 import { sourceKeyFor, type PostedCommission, type ReversalResult, type SettlementService } from '../settlement';
-import { applicationEvents, applications, type ApplicationStatus } from './applications.schema';
+import type { ApplicationStatus } from './applications.schema';
+import { ApplicationsRepository, type ApplicationEvent, type ApplicationInsert, type ApplicationOwner, type ApplicationRow, type ApplicationWithNames } from './applications.repository';
 import { canTransition, nextStatuses, rejectReasons, statusLabels, type RejectReason } from './status-machine';
 
-export type ApplicationRow = typeof applications.$inferSelect;
-export type ApplicationEvent = typeof applicationEvents.$inferSelect;
+export type { ApplicationRow, ApplicationEvent };
 
 export type StatusChange =
   | { status: 'reviewing'; note?: string }
@@ -114,6 +111,8 @@ function maskApplicant(data: ApplicantData): MaskedApplicant {
 }
 
 export class ApplicationsService {
+  private readonly applications: ApplicationsRepository;
+
   constructor(
     private readonly db: Database,
     private readonly pii: PiiCipher,
@@ -125,17 +124,11 @@ export class ApplicationsService {
     private readonly accounts: AccountsService,
     private readonly risk: RiskService,
     private readonly loans?: LoansService,
-  ) {}
-
-  private baseSelect(db: Database = this.db) {
-    return db
-      .select({ app: applications, productName: products.name, institutionName: institutions.shortName })
-      .from(applications)
-      .innerJoin(products, eq(products.id, applications.productId))
-      .innerJoin(institutions, eq(institutions.id, applications.institutionId));
+  ) {
+    this.applications = new ApplicationsRepository(db);
   }
 
-  private toView(row: { app: ApplicationRow; productName: string; institutionName: string }): ApplicationView {
+  private toView(row: ApplicationWithNames): ApplicationView {
     const a = row.app;
     return {
       id: a.id,
@@ -163,14 +156,10 @@ export class ApplicationsService {
     };
   }
 
-  private async detail(where: SQL | undefined, db: Database = this.db): Promise<ApplicationDetail> {
-    const [row] = await this.baseSelect(db).where(where);
+  private async detail(id: string, owner: ApplicationOwner, db: Database = this.db): Promise<ApplicationDetail> {
+    const row = await this.applications.findWithNames(id, owner, db);
     if (!row) throw new NotFoundError('申请');
-    const events = await db
-      .select()
-      .from(applicationEvents)
-      .where(eq(applicationEvents.applicationId, row.app.id))
-      .orderBy(asc(applicationEvents.id));
+    const events = await this.applications.eventsOf(row.app.id, db);
     return {
       ...this.toView(row),
       events: events.map((e) => ({ ...e, toLabel: statusLabels[e.toStatus as ApplicationStatus] ?? e.toStatus })),
@@ -179,11 +168,11 @@ export class ApplicationsService {
 
   /** A consumer's own application; anyone else's is "not found". */
   getForConsumer(consumerId: string, id: string): Promise<ApplicationDetail> {
-    return this.detail(and(eq(applications.id, id), eq(applications.consumerId, consumerId)));
+    return this.detail(id, { consumerId });
   }
 
   async listForConsumer(consumerId: string): Promise<ApplicationView[]> {
-    const rows = await this.baseSelect().where(eq(applications.consumerId, consumerId)).orderBy(desc(applications.createdAt));
+    const rows = await this.applications.listForConsumer(consumerId);
     return rows.map((r) => this.toView(r));
   }
 
@@ -193,28 +182,8 @@ export class ApplicationsService {
    * for 24 hours).
    */
   async listLeads(institutionId: string, filter: LeadFilter = {}): Promise<LeadListItem[]> {
-    const like = filter.q ? `%${filter.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%` : undefined;
-    const rows = await this.baseSelect()
-      .where(
-        and(
-          eq(applications.institutionId, institutionId),
-          filter.status ? eq(applications.status, filter.status) : undefined,
-          filter.productId ? eq(applications.productId, filter.productId) : undefined,
-          filter.from ? gte(applications.createdAt, filter.from) : undefined,
-          filter.to ? lt(applications.createdAt, filter.to) : undefined,
-          filter.minAmountFen !== undefined ? gte(applications.amountFen, filter.minAmountFen) : undefined,
-          filter.maxAmountFen !== undefined ? lte(applications.amountFen, filter.maxAmountFen) : undefined,
-          filter.creditBand ? eq(applications.applicantCreditBand, filter.creditBand) : undefined,
-          filter.region ? ilike(applications.applicantCity, `${filter.region.replace(/[%_\\]/g, '')}%`) : undefined,
-          like ? or(ilike(applications.id, like), ilike(products.name, like)) : undefined,
-          filter.queue ? eq(applications.queue, filter.queue) : undefined,
-          filter.stale
-            ? and(eq(applications.status, 'submitted'), isNull(applications.firstResponseAt), lt(applications.createdAt, sql`now() - interval '24 hours'`))
-            : undefined,
-        ),
-      )
-      .orderBy(desc(applications.createdAt))
-      .limit(filter.limit ?? 500);
+    const { limit, ...query } = filter;
+    const rows = await this.applications.listLeads(institutionId, { ...query, limit: limit ?? 500 });
     const consents = await this.consents.forApplications(rows.map((r) => r.app.id));
     const now = Date.now();
     return rows.map((r) => {
@@ -240,19 +209,15 @@ export class ApplicationsService {
    */
   async expireStale(now = new Date()): Promise<number> {
     const cutoff = new Date(now.getTime() - EXPIRY_DAYS * 24 * 3600_000);
-    const due = await this.db
-      .select({ id: applications.id })
-      .from(applications)
-      .where(and(inArray(applications.status, ['submitted', 'reviewing', 'approved']), lt(applications.updatedAt, cutoff)))
-      .limit(500);
+    const due = await this.applications.idsUnchangedSince(cutoff, 500);
     let expired = 0;
     const toText: string[] = [];
-    for (const { id } of due) {
+    for (const id of due) {
       await withTransaction(this.db, async (tx) => {
-        const [current] = await tx.select().from(applications).where(eq(applications.id, id)).for('update');
+        const current = await this.applications.lock(tx, id);
         if (!current || !canTransition(current.status, 'expired', 'system') || current.updatedAt >= cutoff) return;
-        await tx.update(applications).set({ status: 'expired', updatedAt: now }).where(eq(applications.id, id));
-        await tx.insert(applicationEvents).values({ applicationId: id, fromStatus: current.status, toStatus: 'expired', actorKind: 'system', note: `${EXPIRY_DAYS} 天无进展，自动过期` });
+        await this.applications.update(tx, id, { status: 'expired', updatedAt: now });
+        await this.applications.insertEvent(tx, { applicationId: id, fromStatus: current.status, toStatus: 'expired', actorKind: 'system', note: `${EXPIRY_DAYS} 天无进展，自动过期` });
         await this.notifications.notify(current.consumerId, { kind: 'application.expired', title: '申请已过期', body: `你的申请 ${EXPIRY_DAYS} 天没有进展，已自动过期，可以重新申请。`, link: `/applications/${id}` }, tx);
         expired += 1;
         toText.push(current.consumerId);
@@ -278,15 +243,7 @@ export class ApplicationsService {
 
   /** Average minutes to first response per institution, and how many leads are stale now. */
   async responseStats(): Promise<{ institutionId: string; responded: number; avgMinutes: number | null; stale: number }[]> {
-    const rows = await this.db
-      .select({
-        institutionId: applications.institutionId,
-        responded: sql<number>`count(${applications.firstResponseAt})::int`,
-        avgMinutes: sql<string | null>`avg(extract(epoch from (${applications.firstResponseAt} - ${applications.createdAt})) / 60)`,
-        stale: sql<number>`count(*) filter (where ${applications.status} = 'submitted' and ${applications.firstResponseAt} is null and ${applications.createdAt} < now() - interval '24 hours')::int`,
-      })
-      .from(applications)
-      .groupBy(applications.institutionId);
+    const rows = await this.applications.responseStats();
     return rows.map((r) => ({ ...r, avgMinutes: r.avgMinutes === null ? null : Math.round(Number(r.avgMinutes)) }));
   }
 
@@ -295,7 +252,7 @@ export class ApplicationsService {
    * nothing at all once the consent is withdrawn. Reading it is audited.
    */
   async getLead(institutionId: string, id: string, actor: AuditActor): Promise<LeadDetail> {
-    const lead = await this.detail(and(eq(applications.id, id), eq(applications.institutionId, institutionId)));
+    const lead = await this.detail(id, { institutionId });
     await this.audit.record(actor, { action: 'lead.viewed', objectType: 'application', objectId: id });
     const { consent, data } = await this.releasedData(id, institutionId);
     const withdrawn = !consent || consent.withdrawnAt !== null;
@@ -328,30 +285,19 @@ export class ApplicationsService {
 
   /** The consent and the released snapshot of one of the institution's leads. */
   private async releasedData(id: string, institutionId: string) {
-    const [row] = await this.db
-      .select({ consentId: applications.consentId, enc: applications.releasedDataEnc })
-      .from(applications)
-      .where(and(eq(applications.id, id), eq(applications.institutionId, institutionId)));
+    const row = await this.applications.releasedData(id, institutionId);
     const consent = row?.consentId ? await this.consents.get(row.consentId) : undefined;
     const data = row?.enc ? (JSON.parse(this.pii.decrypt(row.enc)) as ApplicantData) : undefined;
     return { found: row !== undefined, consent, data };
   }
 
   async listAll(filter: { status?: ApplicationStatus; institutionId?: string; limit?: number } = {}): Promise<ApplicationView[]> {
-    const rows = await this.baseSelect()
-      .where(
-        and(
-          filter.status ? eq(applications.status, filter.status) : undefined,
-          filter.institutionId ? eq(applications.institutionId, filter.institutionId) : undefined,
-        ),
-      )
-      .orderBy(desc(applications.createdAt))
-      .limit(filter.limit ?? 200);
+    const rows = await this.applications.listAll({ ...filter, limit: filter.limit ?? 200 });
     return rows.map((r) => this.toView(r));
   }
 
   async getForOperator(id: string, actor: AuditActor): Promise<ApplicationDetail & { riskFlags: RiskFlag[] }> {
-    const detail = await this.detail(eq(applications.id, id));
+    const detail = await this.detail(id, {});
     await this.audit.record(actor, { action: 'application.viewed', objectType: 'application', objectId: id });
     return { ...detail, riskFlags: await this.risk.flagsFor(detail.consumerId) };
   }
@@ -368,11 +314,7 @@ export class ApplicationsService {
     actor: AuditActor,
   ): Promise<{ application: ApplicationDetail; commission: PostedCommission | null }> {
     const result = await withTransaction(this.db, async (tx) => {
-      const [current] = await tx
-        .select()
-        .from(applications)
-        .where(and(eq(applications.id, id), eq(applications.institutionId, institutionId)))
-        .for('update');
+      const current = await this.applications.lock(tx, id, { institutionId });
       if (!current) throw new NotFoundError('线索');
       return this.applyChange(tx, current, change, 'institution', actor);
     });
@@ -393,11 +335,7 @@ export class ApplicationsService {
   /** The consumer withdraws their own application. */
   async withdraw(consumerId: string, id: string, actor: AuditActor): Promise<ApplicationDetail> {
     return withTransaction(this.db, async (tx) => {
-      const [current] = await tx
-        .select()
-        .from(applications)
-        .where(and(eq(applications.id, id), eq(applications.consumerId, consumerId)))
-        .for('update');
+      const current = await this.applications.lock(tx, id, { consumerId });
       if (!current) throw new NotFoundError('申请');
       const { application } = await this.applyChange(tx, current, { status: 'withdrawn', note: '用户撤回' }, 'consumer', actor);
       return application;
@@ -405,7 +343,7 @@ export class ApplicationsService {
   }
 
   private async applyChange(
-    tx: Database,
+    tx: Tx,
     current: ApplicationRow,
     change: StatusChange,
     actorKind: 'consumer' | 'institution',
@@ -419,7 +357,7 @@ export class ApplicationsService {
       );
     }
     const now = new Date();
-    const update: Partial<typeof applications.$inferInsert> = { status: change.status, updatedAt: now };
+    const update: Partial<ApplicationInsert> = { status: change.status, updatedAt: now };
     if (actorKind === 'institution' && current.firstResponseAt === null) update.firstResponseAt = now;
     const data: Record<string, unknown> = {};
     if (change.status === 'approved') {
@@ -440,8 +378,8 @@ export class ApplicationsService {
       Object.assign(update, { disbursedAmountFen: change.amountFen, disbursedAt: now });
       data.amountFen = change.amountFen;
     }
-    await tx.update(applications).set(update).where(eq(applications.id, current.id));
-    await tx.insert(applicationEvents).values({
+    await this.applications.update(tx, current.id, update);
+    await this.applications.insertEvent(tx, {
       applicationId: current.id,
       fromStatus: current.status,
       toStatus: change.status,
@@ -451,12 +389,12 @@ export class ApplicationsService {
       data,
     });
     if (actorKind !== 'consumer') {
-      const [product] = await tx.select({ name: products.name }).from(products).where(eq(products.id, current.productId));
+      const productName = await this.applications.productName(current.productId, tx);
       await this.notifications.notify(
         current.consumerId,
         {
           kind: `application.${change.status}`,
-          title: `${product?.name ?? '申请'}：${statusLabels[change.status]}`,
+          title: `${productName ?? '申请'}：${statusLabels[change.status]}`,
           body: statusMessage(change),
           link: `/applications/${current.id}`,
         },
@@ -497,28 +435,17 @@ export class ApplicationsService {
       },
       tx,
     );
-    return { application: await this.detail(eq(applications.id, current.id), tx), commission };
+    return { application: await this.detail(current.id, {}, tx), commission };
   }
 
   /** What an institution's lead handlers have waiting: new leads not yet answered (and those past 24 hours), in review, approved but not disbursed. */
   async leadCounts(institutionId: string): Promise<{ unanswered: number; stale: number; reviewing: number; approved: number }> {
-    const [row] = await this.db
-      .select({
-        unanswered: sql<number>`count(*) filter (where ${applications.status} = 'submitted' and ${applications.firstResponseAt} is null)::int`,
-        stale: sql<number>`count(*) filter (where ${applications.status} = 'submitted' and ${applications.firstResponseAt} is null and ${applications.createdAt} < now() - interval '24 hours')::int`,
-        reviewing: sql<number>`count(*) filter (where ${applications.status} = 'reviewing')::int`,
-        approved: sql<number>`count(*) filter (where ${applications.status} = 'approved')::int`,
-      })
-      .from(applications)
-      .where(and(eq(applications.institutionId, institutionId), inArray(applications.status, ['submitted', 'reviewing', 'approved'])));
+    const row = await this.applications.leadCounts(institutionId);
     return row ?? { unanswered: 0, stale: 0, reviewing: 0, approved: 0 };
   }
 
   async countsByStatus(): Promise<Record<string, number>> {
-    const rows = await this.db
-      .select({ status: applications.status, n: sql<number>`count(*)::int` })
-      .from(applications)
-      .groupBy(applications.status);
+    const rows = await this.applications.countsByStatus();
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
 }

@@ -1,4 +1,3 @@
-import { and, desc, eq, gt, notInArray, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { AppError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
@@ -16,7 +15,7 @@ import type { NotificationsService } from '../notifications';
 import type { SettlementService } from '../settlement';
 import { creditSelfAssessment } from '../catalogue';
 import { rejectReasons, type RejectReason } from './status-machine';
-import { applicationEvents, applications } from './applications.schema';
+import { ApplicationsRepository } from './applications.repository';
 
 export const DUPLICATE_WINDOW_DAYS = 30;
 
@@ -82,6 +81,8 @@ export class IdentityRequiredError extends AppError {
  * what was released commit together.
  */
 export class SubmissionService {
+  private readonly applications: ApplicationsRepository;
+
   constructor(
     private readonly db: Database,
     private readonly pii: PiiCipher,
@@ -94,7 +95,9 @@ export class SubmissionService {
     private readonly prescreen: PrescreenService,
     private readonly notifications: NotificationsService,
     private readonly settlement: SettlementService,
-  ) {}
+  ) {
+    this.applications = new ApplicationsRepository(db);
+  }
 
   consentRequests(productIds: string[], purpose?: string): ConsentRequest[] {
     const byInstitution = new Map<string, ConsentRequest>();
@@ -176,22 +179,10 @@ export class SubmissionService {
       const clear = await this.identity.reveal(consumer.id, { ...actor, kind: 'system', id: 'submission' }, 'application submission');
       await withTransaction(this.db, async (tx) => {
         // one submission at a time per consumer, so the 30-day duplicate check cannot race
-        await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`apply:${consumer.id}`}))`);
+        await this.applications.lockConsumerSubmissions(tx, consumer.id);
         for (const { item, product } of accepted) {
           const since = new Date(Date.now() - DUPLICATE_WINDOW_DAYS * 24 * 3600_000);
-          const [existing] = await tx
-            .select({ id: applications.id, createdAt: applications.createdAt })
-            .from(applications)
-            .where(
-              and(
-                eq(applications.consumerId, consumer.id),
-                eq(applications.productId, product.id),
-                gt(applications.createdAt, since),
-                notInArray(applications.status, ['withdrawn', 'expired']),
-              ),
-            )
-            .orderBy(desc(applications.createdAt))
-            .limit(1);
+          const existing = await this.applications.findRecentLive(tx, consumer.id, product.id, since);
           if (existing) {
             refused.push({
               productId: product.id,
@@ -228,7 +219,7 @@ export class SubmissionService {
             purpose: this.consentRequests([product.id], req.purpose)[0]!.purpose,
             fields: consent.fields,
           });
-          await tx.insert(applications).values({
+          await this.applications.insert(tx, {
             id,
             consumerId: consumer.id,
             productId: product.id,
@@ -242,7 +233,7 @@ export class SubmissionService {
             consentId,
             releasedDataEnc: this.pii.encrypt(JSON.stringify(data)),
           });
-          await tx.insert(applicationEvents).values({
+          await this.applications.insertEvent(tx, {
             applicationId: id,
             fromStatus: null,
             toStatus: 'submitted',
@@ -273,8 +264,8 @@ export class SubmissionService {
           });
           if (decision.decline) {
             const reason = decision.decline.rejectReason as RejectReason;
-            await tx.update(applications).set({ status: 'rejected', rejectReason: reason, updatedAt: new Date() }).where(eq(applications.id, id));
-            await tx.insert(applicationEvents).values({
+            await this.applications.update(tx, id, { status: 'rejected', rejectReason: reason, updatedAt: new Date() });
+            await this.applications.insertEvent(tx, {
               applicationId: id,
               fromStatus: 'submitted',
               toStatus: 'rejected',
@@ -289,7 +280,7 @@ export class SubmissionService {
               tx,
             );
           } else if (decision.fast) {
-            await tx.update(applications).set({ queue: 'fast' }).where(eq(applications.id, id));
+            await this.applications.update(tx, id, { queue: 'fast' });
           }
           created.push(id);
           delivered.push({ applicationId: id, institutionId: product.institutionId });

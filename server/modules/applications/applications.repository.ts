@@ -1,0 +1,217 @@
+import { and, asc, desc, eq, gt, gte, ilike, inArray, isNull, lt, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import type { Tx } from '../../lib/tx';
+import { products } from '../catalogue/catalogue.schema';
+import { institutions } from '../institutions/institutions.schema';
+import { applicationEvents, applications, type ApplicationStatus } from './applications.schema';
+
+export type ApplicationRow = typeof applications.$inferSelect;
+export type ApplicationInsert = typeof applications.$inferInsert;
+export type ApplicationEvent = typeof applicationEvents.$inferSelect;
+export type ApplicationEventInsert = typeof applicationEvents.$inferInsert;
+/** An application with the names it is shown with. */
+export interface ApplicationWithNames {
+  app: ApplicationRow;
+  productName: string;
+  institutionName: string;
+}
+
+/** Whose application it is: a lookup scoped to a consumer or an institution finds only theirs. */
+export interface ApplicationOwner {
+  consumerId?: string;
+  institutionId?: string;
+}
+
+/** The SQL-level part of an institution's lead filter. */
+export interface LeadQuery {
+  status?: ApplicationStatus;
+  productId?: string;
+  from?: Date;
+  to?: Date;
+  minAmountFen?: number;
+  maxAmountFen?: number;
+  creditBand?: string;
+  region?: string;
+  q?: string;
+  stale?: boolean;
+  queue?: 'normal' | 'fast';
+  limit: number;
+}
+
+const stalePending = sql`now() - interval '24 hours'`;
+
+function escapeLike(text: string): string {
+  return text.replace(/[%_\\]/g, (c) => `\\${c}`);
+}
+
+function ownedBy(id: string, owner: ApplicationOwner): SQL | undefined {
+  return and(
+    eq(applications.id, id),
+    owner.consumerId !== undefined ? eq(applications.consumerId, owner.consumerId) : undefined,
+    owner.institutionId !== undefined ? eq(applications.institutionId, owner.institutionId) : undefined,
+  );
+}
+
+/** SQL for applications and their events. */
+export class ApplicationsRepository {
+  constructor(private readonly db: Database) {}
+
+  private selectWithNames(db: Database = this.db) {
+    return db
+      .select({ app: applications, productName: products.name, institutionName: institutions.shortName })
+      .from(applications)
+      .innerJoin(products, eq(products.id, applications.productId))
+      .innerJoin(institutions, eq(institutions.id, applications.institutionId));
+  }
+
+  /** One application (scoped to its owner when given), read through `db` (a transaction sees its own writes). */
+  async findWithNames(id: string, owner: ApplicationOwner = {}, db: Database = this.db): Promise<ApplicationWithNames | undefined> {
+    const [row] = await this.selectWithNames(db).where(ownedBy(id, owner));
+    return row;
+  }
+
+  eventsOf(applicationId: string, db: Database = this.db): Promise<ApplicationEvent[]> {
+    return db.select().from(applicationEvents).where(eq(applicationEvents.applicationId, applicationId)).orderBy(asc(applicationEvents.id));
+  }
+
+  listForConsumer(consumerId: string): Promise<ApplicationWithNames[]> {
+    return this.selectWithNames().where(eq(applications.consumerId, consumerId)).orderBy(desc(applications.createdAt));
+  }
+
+  /** An institution's leads, newest first; `q` matches the lead id or the product name. */
+  listLeads(institutionId: string, filter: LeadQuery): Promise<ApplicationWithNames[]> {
+    const like = filter.q ? `%${escapeLike(filter.q)}%` : undefined;
+    return this.selectWithNames()
+      .where(
+        and(
+          eq(applications.institutionId, institutionId),
+          filter.status ? eq(applications.status, filter.status) : undefined,
+          filter.productId ? eq(applications.productId, filter.productId) : undefined,
+          filter.from ? gte(applications.createdAt, filter.from) : undefined,
+          filter.to ? lt(applications.createdAt, filter.to) : undefined,
+          filter.minAmountFen !== undefined ? gte(applications.amountFen, filter.minAmountFen) : undefined,
+          filter.maxAmountFen !== undefined ? lte(applications.amountFen, filter.maxAmountFen) : undefined,
+          filter.creditBand ? eq(applications.applicantCreditBand, filter.creditBand) : undefined,
+          filter.region ? ilike(applications.applicantCity, `${filter.region.replace(/[%_\\]/g, '')}%`) : undefined,
+          like ? or(ilike(applications.id, like), ilike(products.name, like)) : undefined,
+          filter.queue ? eq(applications.queue, filter.queue) : undefined,
+          filter.stale ? and(eq(applications.status, 'submitted'), isNull(applications.firstResponseAt), lt(applications.createdAt, stalePending)) : undefined,
+        ),
+      )
+      .orderBy(desc(applications.createdAt))
+      .limit(filter.limit);
+  }
+
+  listAll(filter: { status?: ApplicationStatus; institutionId?: string; limit: number }): Promise<ApplicationWithNames[]> {
+    return this.selectWithNames()
+      .where(
+        and(
+          filter.status ? eq(applications.status, filter.status) : undefined,
+          filter.institutionId ? eq(applications.institutionId, filter.institutionId) : undefined,
+        ),
+      )
+      .orderBy(desc(applications.createdAt))
+      .limit(filter.limit);
+  }
+
+  /** Ids of open applications unchanged since `cutoff` (at most `limit`). */
+  async idsUnchangedSince(cutoff: Date, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .select({ id: applications.id })
+      .from(applications)
+      .where(and(inArray(applications.status, ['submitted', 'reviewing', 'approved']), lt(applications.updatedAt, cutoff)))
+      .limit(limit);
+    return rows.map((r) => r.id);
+  }
+
+  /** The application row locked for the transaction (scoped to its owner when given). */
+  async lock(tx: Tx, id: string, owner: ApplicationOwner = {}): Promise<ApplicationRow | undefined> {
+    const [row] = await tx.select().from(applications).where(ownedBy(id, owner)).for('update');
+    return row;
+  }
+
+  /** The consent and the encrypted released snapshot of one of an institution's leads. */
+  async releasedData(id: string, institutionId: string): Promise<{ consentId: string | null; enc: string | null } | undefined> {
+    const [row] = await this.db
+      .select({ consentId: applications.consentId, enc: applications.releasedDataEnc })
+      .from(applications)
+      .where(and(eq(applications.id, id), eq(applications.institutionId, institutionId)));
+    return row;
+  }
+
+  /**
+   * The consumer's latest application to the product since `since` that is still alive
+   * (not withdrawn or expired).
+   */
+  async findRecentLive(tx: Tx, consumerId: string, productId: string, since: Date): Promise<{ id: string; createdAt: Date } | undefined> {
+    const [row] = await tx
+      .select({ id: applications.id, createdAt: applications.createdAt })
+      .from(applications)
+      .where(
+        and(
+          eq(applications.consumerId, consumerId),
+          eq(applications.productId, productId),
+          gt(applications.createdAt, since),
+          notInArray(applications.status, ['withdrawn', 'expired']),
+        ),
+      )
+      .orderBy(desc(applications.createdAt))
+      .limit(1);
+    return row;
+  }
+
+  /** One submission at a time per consumer (a transaction-scoped advisory lock). */
+  async lockConsumerSubmissions(tx: Tx, consumerId: string): Promise<void> {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`apply:${consumerId}`}))`);
+  }
+
+  async insert(tx: Tx, row: ApplicationInsert): Promise<void> {
+    await tx.insert(applications).values(row);
+  }
+
+  async update(tx: Tx, id: string, patch: Partial<ApplicationInsert>): Promise<void> {
+    await tx.update(applications).set(patch).where(eq(applications.id, id));
+  }
+
+  async insertEvent(tx: Tx, event: ApplicationEventInsert): Promise<void> {
+    await tx.insert(applicationEvents).values(event);
+  }
+
+  async productName(productId: string, db: Database = this.db): Promise<string | undefined> {
+    const [product] = await db.select({ name: products.name }).from(products).where(eq(products.id, productId));
+    return product?.name;
+  }
+
+  /** Per institution: leads answered, the average minutes to the first answer, and leads stale now. */
+  responseStats(): Promise<{ institutionId: string; responded: number; avgMinutes: string | null; stale: number }[]> {
+    return this.db
+      .select({
+        institutionId: applications.institutionId,
+        responded: sql<number>`count(${applications.firstResponseAt})::int`,
+        avgMinutes: sql<string | null>`avg(extract(epoch from (${applications.firstResponseAt} - ${applications.createdAt})) / 60)`,
+        stale: sql<number>`count(*) filter (where ${applications.status} = 'submitted' and ${applications.firstResponseAt} is null and ${applications.createdAt} < ${stalePending})::int`,
+      })
+      .from(applications)
+      .groupBy(applications.institutionId);
+  }
+
+  async leadCounts(institutionId: string): Promise<{ unanswered: number; stale: number; reviewing: number; approved: number } | undefined> {
+    const [row] = await this.db
+      .select({
+        unanswered: sql<number>`count(*) filter (where ${applications.status} = 'submitted' and ${applications.firstResponseAt} is null)::int`,
+        stale: sql<number>`count(*) filter (where ${applications.status} = 'submitted' and ${applications.firstResponseAt} is null and ${applications.createdAt} < ${stalePending})::int`,
+        reviewing: sql<number>`count(*) filter (where ${applications.status} = 'reviewing')::int`,
+        approved: sql<number>`count(*) filter (where ${applications.status} = 'approved')::int`,
+      })
+      .from(applications)
+      .where(and(eq(applications.institutionId, institutionId), inArray(applications.status, ['submitted', 'reviewing', 'approved'])));
+    return row;
+  }
+
+  countsByStatus(): Promise<{ status: ApplicationStatus; n: number }[]> {
+    return this.db
+      .select({ status: applications.status, n: sql<number>`count(*)::int` })
+      .from(applications)
+      .groupBy(applications.status);
+  }
+}
