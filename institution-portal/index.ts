@@ -152,9 +152,8 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
       await services.messages.postByInstitution(req.institutionId!, String(req.params.id), req.account!.id, String(req.body.body ?? ''));
       res.redirect(303, `/partner/leads/${String(req.params.id)}#messages`);
     } catch (err) {
-      if (!(err instanceof AppError) || !['validation_failed', 'contact_refused'].includes(err.code)) throw err;
-      res.status(err.code === 'contact_refused' ? 403 : 400);
-      await showLead(req, res, { messageError: err.fields?.body ?? err.message });
+      const error = formFailure(res, err);
+      await showLead(req, res, { messageError: error.fields?.body ?? error.message });
     }
   });
   // show the consented fields in clear: a recorded release, audited; refused after withdrawal
@@ -163,9 +162,8 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
       const revealed = await services.applications.revealLead(req.institutionId!, String(req.params.id), auditActor(req), 'portal');
       await showLead(req, res, { revealed });
     } catch (err) {
-      if (!(err instanceof AppError) || err.code !== 'consent_withdrawn') throw err;
-      res.status(403);
-      await showLead(req, res, { error: { message: err.message } });
+      const error = formFailure(res, err);
+      await showLead(req, res, { error: { message: error.message } });
     }
   });
   r.post('/leads/:id/status', staff, formIdempotent(services.idempotency), async (req, res) => {
@@ -181,9 +179,8 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
       };
       res.redirect(303, `/partner/leads/${id}`);
     } catch (err) {
-      const failed = formFailure(err);
-      res.status(failed.status);
-      await showLead(req, res, { error: failed.error, values: req.body, confirmError: { [String(req.body.status)]: failed.error.fields?.confirm } });
+      const error = formFailure(res, err);
+      await showLead(req, res, { error, values: req.body, confirmError: { [String(req.body.status)]: error.fields?.confirm } });
     }
   });
 
@@ -207,9 +204,8 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
     try {
       confirmed(req.body);
     } catch (err) {
-      const failed = formFailure(err);
-      res.status(failed.status);
-      return showKeys(req, res, { error: failed.error, confirmError: { [String(req.params.id)]: failed.error.fields?.confirm } });
+      const error = formFailure(res, err);
+      return showKeys(req, res, { error, confirmError: { [String(req.params.id)]: error.fields?.confirm } });
     }
     await services.institutions.revokeApiKey(req.institutionId!, String(req.params.id));
     await services.audit.record(auditActor(req), { action: 'api_key.revoked', objectType: 'api_key', objectId: String(req.params.id) });
@@ -231,9 +227,8 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
       const created = await services.webhooks.setEndpoint(req.institutionId!, String(req.body.url ?? ''), auditActor(req));
       await showWebhook(req, res, { created });
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      res.status(400);
-      await showWebhook(req, res, { error: { message: err.message, fields: err.fields }, values: { url: req.body.url } });
+      const error = formFailure(res, err);
+      await showWebhook(req, res, { error, values: { url: req.body.url } });
     }
   });
   r.post('/webhook/disable', integration, async (req, res) => {
@@ -265,9 +260,8 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
       req.session.flash = { kind: 'success', message: '规则已保存，对之后到达的线索生效' };
       res.redirect(303, '/partner/prescreen');
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      res.status(400);
-      await showRules(req, res, { error: { message: err.message, fields: err.fields }, values: req.body });
+      const error = formFailure(res, err);
+      await showRules(req, res, { error, values: req.body });
     }
   });
   r.post('/prescreen/:id/toggle', prescreenManager, async (req, res) => {

@@ -20,6 +20,7 @@ import {
 } from '../../server/modules/settlement';
 import { applicationPage } from './application-page';
 import { operatorCan } from '../../server/modules/accounts/permissions';
+import { formFailure } from '../../server/http/form-failure';
 
 /** What the new-version form sends: every field a string, nothing else accepted. */
 const agreementForm = z
@@ -220,10 +221,9 @@ export function agreementRoutes(r: Router, services: Services, kit: HttpKit, ren
       req.session.flash = { kind: 'success', message: `已创建第 ${created.version} 版协议，${shanghaiDate(created.effectiveFrom)} 起生效` };
       res.redirect(303, `/admin/institutions/${encodeURIComponent(institutionId)}/agreements`);
     } catch (err) {
-      if (!(err instanceof ValidationError || err instanceof ConflictError)) throw err;
-      res.status(err instanceof ConflictError ? 409 : 400);
+      const error = formFailure(res, err);
       const values = Object.fromEntries(Object.entries(req.body as Record<string, unknown>).map(([k, v]) => [k, String(v ?? '')]));
-      await history(req, res, { error: { message: err.message, fields: err.fields }, values });
+      await history(req, res, { error, values });
     }
   });
 

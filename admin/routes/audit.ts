@@ -1,6 +1,5 @@
 import type { Request, Response, Router } from 'express';
 import type { Services } from '../../server/container';
-import { ValidationError } from '../../server/lib/errors';
 import { auditActor } from '../../server/http/audit-actor';
 import { streamCsv } from '../../server/http/csv';
 import { auditActorKindLabels, auditActorKinds, auditFilterDetail, auditQuery, filledQuery, toAuditFilter, type AuditQuery } from '../../server/http/audit-query';
@@ -8,6 +7,7 @@ import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
 import { parse } from '../../server/http/validate';
 import { auditActionLabel, auditActionLabels, auditObjectLabel, auditObjectLabels } from '../../server/modules/audit';
+import { formFailure } from '../../server/http/form-failure';
 
 const actorKinds = auditActorKinds.map((value) => ({ value, label: auditActorKindLabels[value] }));
 const byLabel = (a: { label: string }, b: { label: string }) => a.label.localeCompare(b.label, 'zh-CN');
@@ -31,9 +31,8 @@ export function auditRoutes(r: Router, services: Services, kit: HttpKit, render:
     try {
       q = parse(auditQuery, raw, '筛选条件有误');
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      res.status(400);
-      return render(req, res, 'audit', { title: '审计日志', error: { message: err.message, fields: err.fields }, q: raw, rows: [], actorKinds, ...choices(raw) });
+      const error = formFailure(res, err);
+      return render(req, res, 'audit', { title: '审计日志', error, q: raw, rows: [], actorKinds, ...choices(raw) });
     }
     const page = await services.audit.search(toAuditFilter(q), { before: q.before, limit: 50 });
     await services.audit.record(auditActor(req), { action: 'audit.viewed', objectType: 'audit_log', objectId: null, detail: { filter: auditFilterDetail(q), before: q.before ?? null, rows: page.rows.length } });

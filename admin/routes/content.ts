@@ -18,6 +18,8 @@ import {
   categoryInput,
   sanitizeArticleHtml,
 } from '../../server/modules/content';
+import { formFailure } from '../../server/http/form-failure';
+import { describeError } from '../../server/http/error-handler';
 
 const campaignStatusLabels = { enabled: '启用', disabled: '停用' } as const;
 
@@ -31,12 +33,6 @@ function formFields(req: Request): Record<string, unknown> {
   delete fields.file;
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
-
-const errorOf = (err: unknown) => {
-  if (err instanceof ValidationError) return { status: 400, error: { message: err.message, fields: err.fields } };
-  if (err instanceof AppError && err.code !== 'not_found') return { status: 409, error: { message: err.message, fields: err.fields } };
-  throw err;
-};
 
 /** `/admin/content/…`: articles (with the rich-text editor), their categories, and campaigns. */
 export function contentRoutes(r: Router, services: Services, kit: HttpKit, render: Render): void {
@@ -76,8 +72,7 @@ export function contentRoutes(r: Router, services: Services, kit: HttpKit, rende
       req.session.flash = { kind: 'success', message: '草稿已保存' };
       res.redirect(303, `/admin/content/articles/${article.id}/edit`);
     } catch (err) {
-      const { status, error } = errorOf(err);
-      res.status(status);
+      const error = formFailure(res, err);
       await showArticleForm(req, res, { values: fields, error });
     }
   });
@@ -97,8 +92,7 @@ export function contentRoutes(r: Router, services: Services, kit: HttpKit, rende
       req.session.flash = { kind: 'success', message: article.status === 'published' ? '已保存，已发布的文章立即更新' : '已保存' };
       res.redirect(303, `/admin/content/articles/${article.id}/edit`);
     } catch (err) {
-      const { status, error } = errorOf(err);
-      res.status(status);
+      const error = formFailure(res, err);
       await showArticleForm(req, res, { article: { ...article, statusLabel: articleStatusLabels[article.status] }, values: { ...fields, slug: fields.slug ?? article.slug }, error });
     }
   });
@@ -131,9 +125,8 @@ export function contentRoutes(r: Router, services: Services, kit: HttpKit, rende
     try {
       confirmed(req.body);
     } catch (err) {
-      const { status, error } = errorOf(err);
+      const error = formFailure(res, err);
       const article = await content.getArticle(String(req.params.id));
-      res.status(status);
       return showArticleForm(req, res, { article: { ...article, statusLabel: articleStatusLabels[article.status] }, values: { ...article, body: article.bodyHtml }, error });
     }
     await content.deleteArticle(String(req.params.id), auditActor(req));
@@ -148,8 +141,10 @@ export function contentRoutes(r: Router, services: Services, kit: HttpKit, rende
       const id = await content.uploadImage(req.file.buffer, auditActor(req));
       res.status(201).json({ url: `/media/${id}` });
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      res.status(400).json({ error: { code: err.code, message: err.message, fields: err.fields } });
+      // the editor uploads with fetch and reads JSON: the same status and body an API gives
+      const { status, body } = describeError(err);
+      if (status >= 500) throw err;
+      res.status(status).json({ error: body });
     }
   });
 
@@ -165,8 +160,7 @@ export function contentRoutes(r: Router, services: Services, kit: HttpKit, rende
       req.session.flash = { kind: 'success', message: '分类已添加' };
       res.redirect(303, '/admin/content/categories');
     } catch (err) {
-      const { status, error } = errorOf(err);
-      res.status(status);
+      const error = formFailure(res, err);
       await showCategories(req, res, { error, values: fields });
     }
   });
@@ -177,8 +171,7 @@ export function contentRoutes(r: Router, services: Services, kit: HttpKit, rende
       req.session.flash = { kind: 'success', message: '分类已保存' };
       res.redirect(303, '/admin/content/categories');
     } catch (err) {
-      const { status, error } = errorOf(err);
-      res.status(status);
+      const error = formFailure(res, err);
       await showCategories(req, res, { error });
     }
   });
@@ -189,8 +182,7 @@ export function contentRoutes(r: Router, services: Services, kit: HttpKit, rende
       req.session.flash = { kind: 'success', message: '分类已删除' };
       res.redirect(303, '/admin/content/categories');
     } catch (err) {
-      const { status, error } = errorOf(err);
-      res.status(status);
+      const error = formFailure(res, err);
       await showCategories(req, res, { error, confirmError: { [String(req.params.id)]: error.fields?.confirm } });
     }
   });
@@ -224,8 +216,7 @@ export function contentRoutes(r: Router, services: Services, kit: HttpKit, rende
       req.session.flash = { kind: 'success', message: '活动已保存' };
       res.redirect(303, '/admin/content/campaigns');
     } catch (err) {
-      const { status, error } = errorOf(err);
-      res.status(status);
+      const error = formFailure(res, err);
       await showCampaignForm(req, res, { values: fields, error });
     }
   });
@@ -243,8 +234,7 @@ export function contentRoutes(r: Router, services: Services, kit: HttpKit, rende
       req.session.flash = { kind: 'success', message: '活动已保存' };
       res.redirect(303, '/admin/content/campaigns');
     } catch (err) {
-      const { status, error } = errorOf(err);
-      res.status(status);
+      const error = formFailure(res, err);
       await showCampaignForm(req, res, { campaign, values: { ...fields, bannerMediaId: campaign.bannerMediaId }, error });
     }
   });
@@ -252,8 +242,7 @@ export function contentRoutes(r: Router, services: Services, kit: HttpKit, rende
     try {
       confirmed(req.body);
     } catch (err) {
-      const { status, error } = errorOf(err);
-      res.status(status);
+      const error = formFailure(res, err);
       return showCampaigns(req, res, { error, confirmError: { [String(req.params.id)]: error.fields?.confirm } });
     }
     await content.deleteCampaign(String(req.params.id), auditActor(req));

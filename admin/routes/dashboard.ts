@@ -5,7 +5,6 @@ import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
 import { dashboardCsv, statisticsCsv, statisticsRequest, type StatisticsRequest } from '../../server/http/statistics';
 import { sendCsv } from '../../server/http/csv';
-import { ValidationError } from '../../server/lib/errors';
 import { formatMeasuredHours } from '../../server/lib/duration';
 import { formatWan } from '../../server/lib/money';
 import { applicationStatuses, statusLabels } from '../../server/modules/applications';
@@ -13,6 +12,7 @@ import type { OperatorDashboard } from '../../server/modules/analytics';
 import { presetLinks } from '../../institution-portal/routes/statistics';
 import { barChart, funnelChart, lineChart, percentText, shortYuan } from '../../web/charts';
 import { operatorAgenda } from '../agenda';
+import { formFailure } from '../../server/http/form-failure';
 
 function dashboardView(d: OperatorDashboard, req: StatisticsRequest) {
   const labels = d.daily.map((x) => x.day);
@@ -63,9 +63,8 @@ export function dashboardRoutes(r: Router, services: Services, kit: HttpKit, ren
     try {
       request = statisticsRequest(req.query, false);
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      res.status(400);
-      return render(req, res, 'dashboard', { title: '概览', q: req.query, ...current, error: { message: err.message, fields: err.fields } });
+      const error = formFailure(res, err);
+      return render(req, res, 'dashboard', { title: '概览', q: req.query, ...current, error });
     }
     const d = await services.analytics.operatorDashboard(request.range);
     const stale = new Map(response.map((x) => [x.institutionId, x.stale]));

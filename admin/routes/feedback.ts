@@ -1,6 +1,6 @@
 import type { Request, Response, Router } from 'express';
 import type { Services } from '../../server/container';
-import { AppError, ValidationError } from '../../server/lib/errors';
+import { ValidationError } from '../../server/lib/errors';
 import { complaintStatusBody, reviewModerationBody } from '../../server/http/api/schemas';
 import { auditActor } from '../../server/http/audit-actor';
 import { formatMeasuredHours } from '../../server/lib/duration';
@@ -21,6 +21,7 @@ import {
   type QueueFilter,
   type ReviewStatus,
 } from '../../server/modules/feedback';
+import { formFailure } from '../../server/http/form-failure';
 
 /** "首次答复剩 4.5 小时" / "办结超时约 18 分钟" for the deadline that matters now. */
 function slaText(c: OperatorComplaintView): string {
@@ -76,9 +77,8 @@ export function feedbackRoutes(r: Router, services: Services, kit: HttpKit, rend
       req.session.flash = { kind: 'success', message: done };
       res.redirect(303, `/admin/complaints/${String(req.params.id)}`);
     } catch (err) {
-      if (!(err instanceof AppError) || err.code === 'not_found') throw err;
-      res.status(err instanceof ValidationError ? 400 : 409);
-      await showComplaint(req, res, { error: { message: err.message, fields: err.fields }, values: req.body });
+      const error = formFailure(res, err);
+      await showComplaint(req, res, { error, values: req.body });
     }
   };
 
@@ -132,9 +132,8 @@ export function feedbackRoutes(r: Router, services: Services, kit: HttpKit, rend
       req.session.flash = { kind: 'success', message: body.decision === 'approved' ? '已通过，评价将在产品页展示' : '已拒绝' };
       res.redirect(303, '/admin/reviews');
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      res.status(400);
-      await showReviews(req, res, { error: { message: err.message, fields: err.fields }, failedId: String(req.params.id) });
+      const error = formFailure(res, err);
+      await showReviews(req, res, { error, failedId: String(req.params.id) });
     }
   });
 }

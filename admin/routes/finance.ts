@@ -97,9 +97,8 @@ export function financeRoutes(r: Router, services: Services, kit: HttpKit, rende
       req.session.flash = { kind: 'success', message: `${period} 已关账：新生成 ${result.created.length} 张结算单，已有 ${result.existing.length} 张` };
       res.redirect(303, '/admin/finance');
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      res.status(400);
-      await overviewPage(req, res, { error: { message: err.message, fields: err.fields }, closePeriod: String(req.body?.period ?? '') });
+      const error = formFailure(res, err);
+      await overviewPage(req, res, { error, closePeriod: String(req.body?.period ?? '') });
     }
   });
 
@@ -142,9 +141,8 @@ export function financeRoutes(r: Router, services: Services, kit: HttpKit, rende
     try {
       confirmed(req.body);
     } catch (err) {
-      const failed = formFailure(err);
-      res.status(failed.status);
-      return detailPage(req, res, { error: failed.error, issueError: failed.error.fields?.confirm });
+      const error = formFailure(res, err);
+      return detailPage(req, res, { error, issueError: error.fields?.confirm });
     }
     try {
       await services.statements.issue(id, auditActor(req));
@@ -174,9 +172,8 @@ export function financeRoutes(r: Router, services: Services, kit: HttpKit, rende
       };
       res.redirect(303, `/admin/finance/statements/${encodeURIComponent(id)}`);
     } catch (err) {
-      if (!(err instanceof ValidationError || err instanceof ConflictError)) throw err;
-      res.status(err instanceof ConflictError ? 409 : 400);
-      await detailPage(req, res, { paymentError: { message: err.message, fields: err.fields }, paymentValues: req.body });
+      const error = formFailure(res, err);
+      await detailPage(req, res, { paymentError: error, paymentValues: req.body });
     }
   });
 

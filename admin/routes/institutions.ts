@@ -1,7 +1,6 @@
 import { formFailure } from '../../server/http/form-failure';
 import type { Request, Response, Router } from 'express';
 import type { Services } from '../../server/container';
-import { ValidationError } from '../../server/lib/errors';
 import { confirmed } from '../../server/http/confirm';
 import { auditActor } from '../../server/http/audit-actor';
 import type { HttpKit } from '../../server/http/kit';
@@ -61,15 +60,14 @@ export function institutionRoutes(r: Router, services: Services, kit: HttpKit, r
         }
         else await services.onboarding.requestInfo(id, body, auditActor(req));
       } catch (err) {
-        const failed = formFailure(err);
-        res.status(failed.status);
+        const error = formFailure(res, err);
         // what was typed stays in the form it was typed in; the reason shows beside the field
         return showOnboarding(req, res, {
-          error: failed.error,
+          error,
           body: action === 'request-info' ? body : '',
           rejectBody: action === 'reject' ? body : '',
-          rejectError: action === 'reject' ? failed.error.fields?.body : undefined,
-          confirmError: { [action]: failed.error.fields?.confirm },
+          rejectError: action === 'reject' ? error.fields?.body : undefined,
+          confirmError: { [action]: error.fields?.confirm },
         });
       }
       const messages = { approve: '已通过：机构已创建，管理员激活链接已发送', reject: '已拒绝', 'request-info': '已请对方补充材料' };
@@ -116,9 +114,8 @@ export function institutionRoutes(r: Router, services: Services, kit: HttpKit, r
     try {
       await services.licences.renew(String(req.params.id), values, auditActor(req));
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      res.status(400);
-      return showInstitution(req, res, { error: { message: err.message, fields: err.fields }, values });
+      const error = formFailure(res, err);
+      return showInstitution(req, res, { error, values });
     }
     req.session.flash = { kind: 'success', message: '牌照信息已更新；已暂停的产品需机构自行恢复' };
     res.redirect(303, `/admin/institutions/${String(req.params.id)}`);

@@ -9,6 +9,7 @@ import { productStatuses, type ProductStatus } from '../../server/modules/catalo
 import { institutionKindLabels, type InstitutionKind } from '../../server/modules/institutions';
 import { changedCount, productStatusLabels, versionStatusLabels } from '../../server/modules/products';
 import { productPageContext } from '../../web/product-page';
+import { formFailure } from '../../server/http/form-failure';
 
 type Actor = ReturnType<typeof auditActor> & { kind: 'operator' };
 const actorOf = (req: Request) => auditActor(req) as Actor;
@@ -58,9 +59,8 @@ export function productReviewRoutes(r: Router, services: Services, kit: HttpKit,
         }
         else await products.returnVersion(id, comment, actorOf(req));
       } catch (err) {
-        if (!(err instanceof AppError) || !['validation_failed', 'not_submitted'].includes(err.code)) throw err;
-        res.status(err.code === 'validation_failed' ? 400 : 409);
-        return showVersion(req, res, { error: { message: err.message, fields: err.fields }, comment });
+        const error = formFailure(res, err);
+        return showVersion(req, res, { error, comment });
       }
       req.session.flash = { kind: 'success', message: path === 'approve' ? '已批准，产品已按新版本上架' : '已退回，机构会看到审核意见' };
       res.redirect(303, '/admin/products/review');

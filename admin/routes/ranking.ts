@@ -3,8 +3,8 @@ import type { Services } from '../../server/container';
 import { auditActor } from '../../server/http/audit-actor';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
-import { ValidationError } from '../../server/lib/errors';
 import { weightLabels, type RankingWeights } from '../../server/modules/ranking';
+import { formFailure } from '../../server/http/form-failure';
 
 const keys = Object.keys(weightLabels) as (keyof RankingWeights)[];
 
@@ -33,9 +33,8 @@ export function rankingRoutes(r: Router, services: Services, kit: HttpKit, rende
       req.session.flash = { kind: 'success', message: `已保存为第 ${row.version} 版，综合排序立即使用新权重` };
       res.redirect(303, '/admin/ranking');
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      res.status(400);
-      await show(req, res, { error: { message: err.message, fields: err.fields }, values });
+      const error = formFailure(res, err);
+      await show(req, res, { error, values });
     }
   });
 }

@@ -1,10 +1,10 @@
 import type { Request, Response, Router } from 'express';
 import type { Services } from '../../server/container';
-import { ValidationError } from '../../server/lib/errors';
 import { auditActor } from '../../server/http/audit-actor';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
 import { settingDefinitions, type SettingKey } from '../../server/modules/settings';
+import { formFailure } from '../../server/http/form-failure';
 
 type Kind = 'percent' | 'integer' | 'list';
 
@@ -69,9 +69,8 @@ export function settingsRoutes(r: Router, services: Services, kit: HttpKit, rend
     try {
       await services.settings.set(key as SettingKey, fromForm(kindOf(key as SettingKey), raw), auditActor(req));
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      res.status(400);
-      return show(req, res, { error: { message: err.message, fields: err.fields }, failedKey: key, failedValue: raw });
+      const error = formFailure(res, err);
+      return show(req, res, { error, failedKey: key, failedValue: raw });
     }
     req.session.flash = { kind: 'success', message: `已保存：${settingDefinitions[key as SettingKey].label}` };
     res.redirect(303, '/admin/settings');

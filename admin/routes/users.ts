@@ -1,7 +1,7 @@
 import { formFailure } from '../../server/http/form-failure';
 import type { Request, Response, Router } from 'express';
 import type { Services } from '../../server/container';
-import { AppError, ConflictError, NotFoundError, ValidationError } from '../../server/lib/errors';
+import { ConflictError } from '../../server/lib/errors';
 import { auditActor } from '../../server/http/audit-actor';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
@@ -50,9 +50,8 @@ export function userRoutes(r: Router, services: Services, kit: HttpKit, render: 
         if (String(req.params.id) === req.account!.id) throw new ConflictError('own_account', '不能冻结自己的账号');
         await services.staff.setFrozen(String(req.params.id), action === 'freeze', String(req.body.reason ?? ''), auditActor(req));
       } catch (err) {
-        const failed = formFailure(err);
-        res.status(failed.status);
-        return show(req, res, { error: failed.error });
+        const error = formFailure(res, err);
+        return show(req, res, { error });
       }
       req.session.flash = { kind: 'success', message: action === 'freeze' ? '账号已冻结，所有登录已失效' : '账号已解冻' };
       res.redirect(303, `/admin/users/${String(req.params.id)}`);
@@ -64,9 +63,8 @@ export function userRoutes(r: Router, services: Services, kit: HttpKit, render: 
     try {
       await services.dataRights.requestErasure(String(req.params.id), String(req.body.reason ?? ''), auditActor(req));
     } catch (err) {
-      const failed = formFailure(err);
-      res.status(failed.status);
-      return show(req, res, { error: failed.error });
+      const error = formFailure(res, err);
+      return show(req, res, { error });
     }
     req.session.flash = { kind: 'success', message: '删除申请已提交，需另一名有权限的人员在「删除审批」中批准' };
     res.redirect(303, `/admin/users/${String(req.params.id)}`);
@@ -90,9 +88,8 @@ export function userRoutes(r: Router, services: Services, kit: HttpKit, render: 
         }
         else await services.dataRights.rejectErasure(String(req.params.id), String(req.body.note ?? ''), auditActor(req));
       } catch (err) {
-        if (!(err instanceof AppError) || err instanceof NotFoundError) throw err;
-        res.status(err instanceof ValidationError ? 400 : err.code === 'two_person_rule' ? 403 : 409);
-        return showErasures(req, res, { error: { message: err.message, fields: err.fields }, confirmError: { [String(req.params.id)]: err.fields?.confirm } });
+        const error = formFailure(res, err);
+        return showErasures(req, res, { error, confirmError: { [String(req.params.id)]: error.fields?.confirm } });
       }
       req.session.flash = { kind: 'success', message: decision === 'approve' ? '已批准并删除该用户的个人信息' : '已驳回' };
       res.redirect(303, '/admin/erasures');

@@ -1,9 +1,9 @@
 import type { Request, Response, Router } from 'express';
 import type { Services } from '../../server/container';
-import { AppError, ValidationError } from '../../server/lib/errors';
 import { auditActor } from '../../server/http/audit-actor';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
+import { formFailure } from '../../server/http/form-failure';
 
 /** `/partner/complaints`: complaints about this institution (consumer masked), and replies to the platform. */
 export function complaintRoutes(r: Router, services: Services, kit: HttpKit, render: Render): void {
@@ -25,9 +25,8 @@ export function complaintRoutes(r: Router, services: Services, kit: HttpKit, ren
       req.session.flash = { kind: 'success', message: '已回复平台' };
       res.redirect(303, `/partner/complaints/${String(req.params.id)}`);
     } catch (err) {
-      if (!(err instanceof AppError) || err.code === 'not_found') throw err;
-      res.status(err instanceof ValidationError ? 400 : 409);
-      await show(req, res, { error: { message: err.message, fields: err.fields }, values: req.body });
+      const error = formFailure(res, err);
+      await show(req, res, { error, values: req.body });
     }
   });
 }

@@ -1,7 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import type { Services } from '../../server/container';
-import { AppError, ConflictError, ValidationError } from '../../server/lib/errors';
+import { ValidationError } from '../../server/lib/errors';
 import { auditActor } from '../../server/http/audit-actor';
 import { formIdempotent } from '../../server/http/idempotency';
 import type { HttpKit } from '../../server/http/kit';
@@ -9,6 +9,7 @@ import type { Render } from '../../server/http/render';
 import { parse, yuanAmount } from '../../server/http/validate';
 import { formatYuan } from '../../server/lib/money';
 import { ageBuckets, ageBucketLabels, contactChannelLabels, contactResultLabels, parseScheduleText, scheduleProblemsByLine, scheduleText } from '../../server/modules/loans';
+import { formFailure } from '../../server/http/form-failure';
 
 const repaymentForm = z.strictObject({
   transactionId: z.string({ error: '交易流水号必填' }).trim().min(1, '交易流水号必填').max(64, '交易流水号最多 64 位').regex(/^[A-Za-z0-9_\-:.]+$/, '交易流水号只能包含字母、数字和 -_:.'),
@@ -71,9 +72,8 @@ export function loanPortalRoutes(r: Router, services: Services, kit: HttpKit, re
       req.session.flash = { kind: 'success', message: '还款说明已保存，借款人在还款中心可以看到' };
       res.redirect(303, '/partner/loans');
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      res.status(400);
-      await showList(req, res, { error: { message: err.message, fields: err.fields }, channel: req.body });
+      const error = formFailure(res, err);
+      await showList(req, res, { error, channel: req.body });
     }
   });
 
@@ -118,9 +118,8 @@ export function loanPortalRoutes(r: Router, services: Services, kit: HttpKit, re
         : { kind: 'success', message: `已登记还款 ${formatYuan(body.amount)}${result.loan.status === 'settled' ? '，贷款已结清' : ''}` };
       res.redirect(303, `/partner/loans/${id}`);
     } catch (err) {
-      if (!(err instanceof AppError) || err.code === 'not_found') throw err;
-      res.status(err instanceof ValidationError ? 400 : 409);
-      await showLoan(req, res, { error: { message: err.message, fields: err.fields }, values: req.body });
+      const error = formFailure(res, err);
+      await showLoan(req, res, { error, values: req.body });
     }
   });
 
@@ -148,9 +147,8 @@ export function loanPortalRoutes(r: Router, services: Services, kit: HttpKit, re
       res.status(400);
       await showLoan(req, res, { scheduleError: { message: '还款计划有误，未保存', problems }, scheduleText: text });
     } catch (err) {
-      if (!(err instanceof ValidationError || err instanceof ConflictError)) throw err;
-      res.status(err instanceof ValidationError ? 400 : 409);
-      await showLoan(req, res, { scheduleError: { message: err.message, problems: Object.values(err.fields ?? {}) }, scheduleText: text });
+      const error = formFailure(res, err);
+      await showLoan(req, res, { scheduleError: { message: error.message, problems: Object.values(error.fields ?? {}) }, scheduleText: text });
     }
   });
 
@@ -186,9 +184,8 @@ export function loanPortalRoutes(r: Router, services: Services, kit: HttpKit, re
       req.session.flash = { kind: 'success', message };
       res.redirect(303, `/partner/collections/${String(req.params.id)}`);
     } catch (err) {
-      if (!(err instanceof AppError) || err.code === 'not_found') throw err;
-      res.status(err instanceof ValidationError ? 400 : err.code === 'contact_refused' ? 403 : 409);
-      await showCase(req, res, { error: { message: err.message, fields: err.fields }, values: req.body });
+      const error = formFailure(res, err);
+      await showCase(req, res, { error, values: req.body });
     }
   };
 

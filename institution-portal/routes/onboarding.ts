@@ -55,9 +55,8 @@ export function onboardingRoutes(r: Router, services: Services, kit: HttpKit, re
       req.session.flash = { kind: 'success', message: '入驻申请已提交。请收藏本页链接，用它查看审核进度、回复平台的问题。' };
       res.redirect(303, `/partner/join/${token}`);
     } catch (err) {
-      const failed = formFailure(err);
-      res.status(failed.status);
-      await showForm(req, res, { error: failed.error, values });
+      const error = formFailure(res, err);
+      await showForm(req, res, { error, values });
     }
   });
 
@@ -82,9 +81,8 @@ export function onboardingRoutes(r: Router, services: Services, kit: HttpKit, re
     try {
       await services.onboarding.reply(token, String(req.body.body ?? ''));
     } catch (err) {
-      const failed = formFailure(err);
-      res.status(failed.status);
-      return showStatus(req, res, token, { error: failed.error, reply: req.body.body });
+      const error = formFailure(res, err);
+      return showStatus(req, res, token, { error, reply: req.body.body });
     }
     req.session.flash = { kind: 'success', message: '已回复，平台会尽快继续审核' };
     res.redirect(303, `/partner/join/${token}`);

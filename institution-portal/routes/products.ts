@@ -11,6 +11,7 @@ import { employmentTypes, type ProductView } from '../../server/modules/catalogu
 import { methodLabels } from '../../server/modules/pricing';
 import { productStatusLabels, versionStatusLabels, type ProductVersion } from '../../server/modules/products';
 import { productPageContext } from '../../web/product-page';
+import { formFailure } from '../../server/http/form-failure';
 
 type Actor = ReturnType<typeof auditActor> & { kind: 'institution' };
 const actorOf = (req: Request) => auditActor(req) as Actor;
@@ -56,9 +57,8 @@ export function productsRoutes(r: Router, services: Services, kit: HttpKit, rend
       req.session.flash = { kind: 'success', message: '草稿已保存。预览无误后提交审核。' };
       res.redirect(303, `/partner/products/${created.product.id}`);
     } catch (err) {
-      if (!(err instanceof AppError) || !['validation_failed', 'version_in_review'].includes(err.code)) throw err;
-      res.status(err.code === 'validation_failed' ? 400 : 409);
-      await showForm(req, res, { product, values: typed, error: { message: err.message, fields: err.fields } });
+      const error = formFailure(res, err);
+      await showForm(req, res, { product, values: typed, error });
     }
   };
 

@@ -7,6 +7,7 @@ import type { Render } from '../../server/http/render';
 import { fieldErrors } from '../../server/http/validate';
 import { ValidationError } from '../../server/lib/errors';
 import { promotionKindLabels, promotionKinds, promotionStatusLabels } from '../../server/modules/promotions';
+import { formFailure } from '../../server/http/form-failure';
 
 /** A date as typed (YYYY-MM-DD) → that day's start in Asia/Shanghai. */
 const shanghaiDay = (label: string) =>
@@ -48,9 +49,8 @@ export function promotionsRoutes(r: Router, services: Services, kit: HttpKit, re
       req.session.flash = { kind: 'success', message: '推广申请已提交，平台审核通过后在申请的时段内生效' };
       res.redirect(303, '/partner/promotions');
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      res.status(400);
-      await show(req, res, { error: { message: err.message, fields: err.fields }, values: typed });
+      const error = formFailure(res, err);
+      await show(req, res, { error, values: typed });
     }
   });
   r.post('/promotions/:id/cancel', request, async (req, res) => {

@@ -7,6 +7,7 @@ import type { Render } from '../../server/http/render';
 import { singleUpload } from '../../server/http/upload';
 import { ValidationError } from '../../server/lib/errors';
 import { ReportRejectedError } from '../../server/modules/settlement';
+import { formFailure } from '../../server/http/form-failure';
 
 /**
  * `/partner/reconciliations`: the institution uploads its disbursement report
@@ -30,9 +31,8 @@ export function reconciliationRoutes(r: Router, services: Services, kit: HttpKit
       req.session.flash = { kind: 'success', message: duplicate ? '该文件此前已导入，显示上次的对账结果' : `已导入 ${imp.rowCount} 行，匹配 ${imp.matched} 行` };
       res.redirect(303, `/partner/reconciliations/${encodeURIComponent(imp.id)}`);
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      res.status(400);
-      await listPage(req, res, { error: { message: err.message, fields: err instanceof ReportRejectedError ? {} : err.fields }, problems: err instanceof ReportRejectedError ? err.problems : [] });
+      const error = formFailure(res, err);
+      await listPage(req, res, { error: { message: error.message, fields: err instanceof ReportRejectedError ? {} : error.fields }, problems: err instanceof ReportRejectedError ? err.problems : [] });
     }
   });
 

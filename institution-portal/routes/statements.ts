@@ -7,6 +7,7 @@ import type { Render } from '../../server/http/render';
 import { sendStatementCsv, statementDetailView, statementSummaryView } from '../../server/http/statements-view';
 import { parse } from '../../server/http/validate';
 import { ConflictError, ValidationError } from '../../server/lib/errors';
+import { formFailure } from '../../server/http/form-failure';
 
 const reviewForm = z
   .object({
@@ -63,9 +64,8 @@ export function statementRoutes(r: Router, services: Services, kit: HttpKit, ren
       req.session.flash = { kind: 'success', message: form.decision === 'confirmed' ? '已确认该明细' : '已提交异议，平台财务将处理' };
       res.redirect(303, `/partner/statements/${encodeURIComponent(id)}#line-${req.params.lineId}`);
     } catch (err) {
-      if (!(err instanceof ValidationError || err instanceof ConflictError)) throw err;
-      res.status(err instanceof ConflictError ? 409 : 400);
-      await detailPage(req, res, { error: { message: err.message, fields: err.fields }, failedLine: Number(req.params.lineId), values: req.body });
+      const error = formFailure(res, err);
+      await detailPage(req, res, { error, failedLine: Number(req.params.lineId), values: req.body });
     }
   });
 

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { csrfSync } from 'csrf-sync';
-import { AppError } from '../lib/errors';
+import { ForbiddenError, UnsupportedMediaTypeError } from '../lib/errors';
 import { sessionsUnavailable } from './sessions';
 
 /**
@@ -41,7 +41,7 @@ export const pageCsrf: RequestHandler = (req, res, next) => {
  */
 export const multipartCsrf: RequestHandler = (req, _res, next) => {
   if (!req.is('multipart/form-data')) return next();
-  if (!isRequestValid(req)) return next(new AppError('csrf_invalid', '页面已过期或表单无效，请刷新后重试'));
+  if (!isRequestValid(req)) return next(new ForbiddenError('页面已过期或表单无效，请刷新后重试', 'csrf_invalid'));
   next();
 };
 
@@ -56,10 +56,10 @@ export const apiCsrf: RequestHandler = (req, _res, next) => {
   // uploads: a custom header no cross-site form can send (it would need a CORS preflight)
   if (req.is('multipart/form-data') && req.get('x-requested-with')) return next();
   if (!req.is('application/json') && (req.get('content-length') ?? '0') !== '0') {
-    return next(new AppError('unsupported_media_type', '请求体须为 application/json'));
+    return next(new UnsupportedMediaTypeError('请求体须为 application/json'));
   }
   if (!req.is('application/json') && req.get('cookie')) {
-    return next(new AppError('unsupported_media_type', '带会话的写请求须为 application/json'));
+    return next(new UnsupportedMediaTypeError('带会话的写请求须为 application/json'));
   }
   next();
 };

@@ -1,107 +1,57 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { z } from 'zod';
-import { AppError, LoginThrottledError, type FieldErrors } from '../lib/errors';
+import {
+  AppError,
+  ForbiddenError,
+  LoginThrottledError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+  type ErrorCode,
+  type FieldErrors,
+} from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { fieldErrors } from './validate';
 import type { SurfaceRenderers } from './render';
 import { loginPaths } from './guards';
 import { unsupportedCharsetMessage } from './safe-input';
 
-/** The one table from error codes to HTTP status codes. */
-const statusByCode: Record<string, number> = {
-  validation_failed: 400,
-  bad_request: 400,
-  invalid_json: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  mfa_setup_required: 403,
-  password_change_required: 403,
-  // staff, onboarding and two-step verification conflicts
-  username_taken: 409,
-  own_role: 409,
-  last_manager: 409,
-  own_account: 409,
-  operator_exists: 409,
-  unchanged: 409,
-  already_joined: 409,
-  pending: 409,
-  decided: 409,
-  institution_exists: 409,
-  mfa_enabled: 409,
-  mfa_not_started: 409,
-  mfa_required_for_role: 409,
-  licence_lapsed: 409,
-  two_person_rule: 403,
-  erasure_pending: 409,
-  erasure_decided: 409,
-  applications_open: 409,
-  already_closed: 409,
-  mfa_required: 401,
-  csrf_invalid: 403,
-  not_found: 404,
-  illegal_transition: 409,
-  agreement_overlap: 409,
-  reversal_window_closed: 409,
-  account_exists: 409,
-  idempotency_key_reused: 409,
-  idempotency_in_flight: 409,
-  duplicate_application: 409,
-  nothing_submitted: 409,
-  version_in_review: 409,
-  nothing_to_submit: 409,
-  not_submitted: 409,
-  not_listed: 409,
-  not_paused: 409,
-  promotion_decided: 409,
-  already_verified: 409,
-  id_in_use: 409,
-  identity_required: 403,
-  not_applied: 403,
-  complaint_closed: 409,
-  complaint_resolved: 409,
-  concurrent_change: 409,
-  consent_withdrawn: 403,
-  contact_refused: 403,
-  loan_settled: 409,
-  repayments_exist: 409,
-  transaction_reused: 409,
-  document_quota_exceeded: 409,
-  payment_reference_duplicate: 409,
-  payment_duplicate: 409,
-  statement_not_issued: 409,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  rate_limited: 429,
-  login_throttled: 429,
-  service_unavailable: 503,
-};
-
 export interface ErrorBody {
-  error: { code: string; message: string; fields?: FieldErrors; requestId?: string };
+  /** an error class's code; `bad_request` for a library's own 4xx, `internal` for anything unforeseen */
+  error: { code: ErrorCode | 'bad_request' | 'internal'; message: string; fields?: FieldErrors; requestId?: string };
+}
+
+/**
+ * What the frameworks throw (body parser, multer, csurf, http-errors), as the error class that
+ * carries its status; anything else is not the client's doing.
+ */
+function asAppError(err: unknown): AppError | undefined {
+  if (err instanceof AppError) return err;
+  if (err instanceof z.ZodError) return new ValidationError('输入有误', fieldErrors(err));
+  const e = err as { type?: string; status?: number; statusCode?: number; code?: string; name?: string; field?: string };
+  if (e?.name === 'MulterError') {
+    const field = e.field ?? 'file';
+    return e.code === 'LIMIT_FILE_SIZE' ? new PayloadTooLargeError('文件过大', { [field]: '文件不能超过 5 MB' }) : new ValidationError('上传有误', { [field]: '只能上传一个文件' });
+  }
+  if (e?.type === 'entity.parse.failed') return new ValidationError('请求体不是有效的 JSON', {}, 'invalid_json');
+  if (e?.type === 'entity.too.large') return new PayloadTooLargeError('请求体过大');
+  if (e?.type === 'charset.unsupported') return new UnsupportedMediaTypeError(unsupportedCharsetMessage);
+  if (e?.code === 'EBADCSRFTOKEN' || (e?.statusCode === 403 && (err as Error).message?.includes('csrf'))) {
+    return new ForbiddenError('页面已过期或表单无效，请刷新后重试', 'csrf_invalid');
+  }
+  return undefined;
 }
 
 /** Normalises anything thrown into a status code and a safe body; never a stack trace. */
 export function describeError(err: unknown): { status: number; body: ErrorBody['error'] } {
-  if (err instanceof AppError) {
-    return { status: statusByCode[err.code] ?? 400, body: { code: err.code, message: err.message, fields: err.fields } };
+  const known = asAppError(err);
+  if (known) {
+    const fields = known.fields && Object.keys(known.fields).length ? known.fields : undefined;
+    return { status: known.status, body: { code: known.code, message: known.message, fields } };
   }
-  if (err instanceof z.ZodError) {
-    return { status: 400, body: { code: 'validation_failed', message: '输入有误', fields: fieldErrors(err) } };
-  }
-  const e = err as { type?: string; status?: number; statusCode?: number; code?: string; expose?: boolean; name?: string; field?: string };
-  if (e?.name === 'MulterError') {
-    const tooBig = e.code === 'LIMIT_FILE_SIZE';
-    return {
-      status: tooBig ? 413 : 400,
-      body: { code: tooBig ? 'payload_too_large' : 'validation_failed', message: tooBig ? '文件过大' : '上传有误', fields: { [e.field ?? 'file']: tooBig ? '文件不能超过 5 MB' : '只能上传一个文件' } },
-    };
-  }
-  if (e?.type === 'entity.parse.failed') return { status: 400, body: { code: 'invalid_json', message: '请求体不是有效的 JSON' } };
-  if (e?.type === 'entity.too.large') return { status: 413, body: { code: 'payload_too_large', message: '请求体过大' } };
-  if (e?.type === 'charset.unsupported') return { status: 415, body: { code: 'unsupported_media_type', message: unsupportedCharsetMessage } };
-  if (e?.code === 'EBADCSRFTOKEN' || (e?.statusCode === 403 && (err as Error).message?.includes('csrf'))) {
-    return { status: 403, body: { code: 'csrf_invalid', message: '页面已过期或表单无效，请刷新后重试' } };
-  }
+  // another 4xx from a library (http-errors): its own status, a generic code
+  const e = err as { status?: number; statusCode?: number; expose?: boolean };
   const status = e?.status ?? e?.statusCode;
   if (status && status >= 400 && status < 500) {
     return { status, body: { code: 'bad_request', message: e.expose ? (err as Error).message : '请求无效' } };
@@ -169,5 +119,5 @@ export function createErrorHandler(logger: Logger, renderers: SurfaceRenderers):
 }
 
 export function notFoundHandler(): RequestHandler {
-  return (_req, _res, next) => next(new AppError('not_found', '页面不存在'));
+  return (_req, _res, next) => next(new NotFoundError('页面'));
 }

@@ -1,11 +1,12 @@
 import type { Router } from 'express';
 import type { Services } from '../container';
-import { NotFoundError, ValidationError } from '../lib/errors';
+import { ValidationError } from '../lib/errors';
 import type { StaffKind } from '../modules/accounts';
 import { roleLabels } from '../modules/accounts/permissions';
 import type { HttpKit } from './kit';
 import type { Render } from './render';
 import { establishLogin } from './session-login';
+import { formFailure } from './form-failure';
 
 /** `/invite/:token` of a staff surface: the invited person sets a password, the account is created and logged in. */
 export function invitationRoutes(r: Router, services: Services, kit: HttpKit, render: Render, surface: { kind: StaffKind; prefix: string }): void {
@@ -32,9 +33,8 @@ export function invitationRoutes(r: Router, services: Services, kit: HttpKit, re
       req.session.flash = { kind: 'success', message: '账号已激活' };
       res.redirect(303, surface.prefix);
     } catch (err) {
-      if (err instanceof NotFoundError || !(err instanceof ValidationError)) throw err;
-      res.status(400);
-      await show(req, res, token, { error: { message: err.message, fields: err.fields } });
+      const error = formFailure(res, err);
+      await show(req, res, token, { error });
     }
   });
 }

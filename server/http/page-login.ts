@@ -1,14 +1,14 @@
 import type { Request, Response, Router } from 'express';
 import { OTP_RESEND_SECONDS, type AccountKind, type AccountsService } from '../modules/accounts';
-import { AppError } from '../lib/errors';
+import { LoginThrottledError } from '../lib/errors';
 import { maskPhone } from '../lib/pii';
 import { consumerLoginBody, smsLoginBody, staffLoginBody } from './api/schemas';
-import { describeError } from './error-handler';
 import type { HttpKit } from './kit';
 import type { Render } from './render';
 import { localPath } from '../lib/local-path';
 import { destroySession, establishLogin } from './session-login';
 import { parse } from './validate';
+import { formFailure } from './form-failure';
 
 const MFA_STEP_MS = 5 * 60_000;
 
@@ -47,9 +47,8 @@ export function pageLoginRoutes(
       await establishLogin(req, account);
       res.redirect(303, next);
     } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      res.status(describeError(err).status);
-      await show(req, res, { error: { message: err.message, fields: err.fields }, throttled: err.code === 'login_throttled', values: { [field]: login }, next });
+      const error = formFailure(res, err);
+      await show(req, res, { error, throttled: err instanceof LoginThrottledError, values: { [field]: login }, next });
     }
   });
   // the second step for accounts with TOTP: the password was right, now the code
@@ -71,9 +70,8 @@ export function pageLoginRoutes(
       await establishLogin(req, account);
       res.redirect(303, p.next);
     } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      res.status(describeError(err).status);
-      await showMfa(req, res, { error: { message: err.message, fields: { code: err.message } } });
+      const error = formFailure(res, err);
+      await showMfa(req, res, { error: { message: error.message, fields: { code: error.message } } });
     }
   });
 
@@ -83,9 +81,7 @@ export function pageLoginRoutes(
     const showSms = (req: Request, res: Response, extra: Record<string, unknown> = {}) =>
       render(req, res, 'login-sms', { title: '短信验证码登录', next: localPath(req.query.next ?? req.body?.next, surface.prefix) ?? '', ...extra });
     const refuseSms = (req: Request, res: Response, err: unknown, extra: Record<string, unknown>) => {
-      if (!(err instanceof AppError)) throw err;
-      res.status(describeError(err).status);
-      return showSms(req, res, { error: { message: err.message, fields: err.fields }, ...extra });
+      return showSms(req, res, { error: formFailure(res, err), ...extra });
     };
     r.get('/login/sms', kit.guards.public, (req, res) => showSms(req, res));
     r.post('/login/code', kit.guards.public, kit.limits.smsCode, async (req, res) => {

@@ -1,7 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import QRCode from 'qrcode';
 import type { Services } from '../container';
-import { AppError, ConflictError } from '../lib/errors';
+import { ConflictError } from '../lib/errors';
 import { mfaRequiredFor } from '../modules/accounts';
 import { changePasswordForm } from './api/schemas';
 import { auditActor } from './audit-actor';
@@ -38,9 +38,8 @@ export function securityRoutes(r: Router, services: Services, render: Render, su
       const account = await services.accounts.changePassword(req.account!.id, body.currentPassword, body.password, auditActor(req));
       await establishLogin(req, account); // this session stays; every other one ends
     } catch (err) {
-      const failed = formFailure(err);
-      res.status(failed.status);
-      return show(req, res, { passwordError: failed.error });
+      const error = formFailure(res, err);
+      return show(req, res, { passwordError: error });
     }
     req.session.flash = { kind: 'success', message: wasRequired ? '密码已设置，请妥善保管' : '密码已修改，其他设备上的登录已失效' };
     res.redirect(303, wasRequired ? prefix : `${prefix}/security`);
@@ -58,9 +57,8 @@ export function securityRoutes(r: Router, services: Services, render: Render, su
     try {
       await services.mfa.confirmEnrolment(req.account!, String(req.body.code ?? ''), auditActor(req));
     } catch (err) {
-      if (!(err instanceof AppError) || err.code === 'internal') throw err;
-      res.status(400);
-      return show(req, res, { enrolling: true, error: { message: err.message, fields: err.fields } });
+      const error = formFailure(res, err);
+      return show(req, res, { enrolling: true, error });
     }
     req.session.flash = { kind: 'success', message: '两步验证已开启，下次登录时需要输入验证码' };
     res.redirect(303, `${prefix}/security`);

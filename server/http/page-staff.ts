@@ -40,9 +40,7 @@ export function staffRoutes(r: Router, services: Services, kit: HttpKit, render:
     });
   };
   const fail = async (req: Request, res: Response, err: unknown, extra: Record<string, unknown> = {}) => {
-    const failed = formFailure(err);
-    res.status(failed.status);
-    await show(req, res, { error: failed.error, ...extra });
+    await show(req, res, { error: formFailure(res, err), ...extra });
   };
 
   r.get('/staff', guard, (req, res) => show(req, res));

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { AppError, ValidationError, type FieldErrors } from '../lib/errors';
+import { UnsupportedMediaTypeError, ValidationError, type FieldErrors } from '../lib/errors';
 
 /** Deeper than this, a request body is refused: no form or API of ours nests more than a few levels. */
 export const MAX_INPUT_DEPTH = 32;
@@ -99,7 +99,7 @@ export const refuseUnstorableBody: RequestHandler = (req, _res, next) => {
  * declared `charset=utf-7` or `utf-16` with that charset; it is refused with a 415 instead.
  */
 export function requireUtf8Json(_req: unknown, _res: unknown, _body: Buffer, encoding: string): void {
-  if (encoding.toLowerCase() !== 'utf-8') throw new AppError('unsupported_media_type', unsupportedCharsetMessage);
+  if (encoding.toLowerCase() !== 'utf-8') throw new UnsupportedMediaTypeError(unsupportedCharsetMessage);
 }
 
 export const unsupportedCharsetMessage = 'JSON 请求体须为 UTF-8 编码（Content-Type: application/json; charset=utf-8）';

@@ -1,6 +1,5 @@
 import type { Request, Response, Router } from 'express';
 import type { Services } from '../../server/container';
-import { AppError, ValidationError } from '../../server/lib/errors';
 import { changePasswordBody, contactPreferencesBody, profileBody, registerBody, resetPasswordBody } from '../../server/http/api/schemas';
 import { maskPhone } from '../../server/lib/pii';
 import { OTP_RESEND_SECONDS } from '../../server/modules/accounts';
@@ -13,6 +12,7 @@ import { destroySession, establishLogin } from '../../server/http/session-login'
 import { parse } from '../../server/http/validate';
 import { isTerminal } from '../../server/modules/applications';
 import { creditSelfAssessment, employmentTypes } from '../../server/modules/catalogue';
+import { formFailure } from '../../server/http/form-failure';
 
 /** Register, log in and out, and the consumer's profile. */
 export function accountRoutes(r: Router, services: Services, kit: HttpKit, render: Render): void {
@@ -32,9 +32,8 @@ export function accountRoutes(r: Router, services: Services, kit: HttpKit, rende
       res.locals.flash = { kind: 'success', message: `验证码已发送至 ${maskPhone(String(req.body.phone).trim())}，${OTP_RESEND_SECONDS} 秒后可重新获取` };
       await showRegister(req, res, { values, codeSent: true });
     } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      res.status(err.code === 'rate_limited' ? 429 : 400);
-      await showRegister(req, res, { values, error: { message: err.message, fields: err.fields } });
+      const error = formFailure(res, err);
+      await showRegister(req, res, { values, error });
     }
   });
   r.post('/register', guards.public, limits.register, async (req, res) => {
@@ -51,10 +50,9 @@ export function accountRoutes(r: Router, services: Services, kit: HttpKit, rende
       req.session.flash = { kind: 'success', message: '注册成功，欢迎使用贷超' };
       res.redirect(303, localPath(next) ?? '/');
     } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      res.status(err.code === 'account_exists' ? 409 : 400);
+      const error = formFailure(res, err);
       await showRegister(req, res, {
-        error: { message: err.message, fields: err.fields },
+        error,
         values: { phone: fields.phone, displayName: fields.displayName },
         codeSent: true,
       });
@@ -70,9 +68,8 @@ export function accountRoutes(r: Router, services: Services, kit: HttpKit, rende
       res.locals.flash = { kind: 'success', message: '如果该手机号已注册，验证码已发送' };
       await showReset(req, res, { values, codeSent: true });
     } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      res.status(err.code === 'rate_limited' ? 429 : 400);
-      await showReset(req, res, { values, error: { message: err.message, fields: err.fields } });
+      const error = formFailure(res, err);
+      await showReset(req, res, { values, error });
     }
   });
   r.post('/password/reset', guards.public, limits.register, async (req, res) => {
@@ -82,9 +79,8 @@ export function accountRoutes(r: Router, services: Services, kit: HttpKit, rende
       req.session.flash = { kind: 'success', message: '密码已重置，所有设备都已退出登录，请用新密码登录' };
       res.redirect(303, '/login');
     } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      res.status(400);
-      await showReset(req, res, { values: { phone: req.body.phone }, codeSent: true, error: { message: err.message, fields: err.fields } });
+      const error = formFailure(res, err);
+      await showReset(req, res, { values: { phone: req.body.phone }, codeSent: true, error });
     }
   });
 
@@ -119,9 +115,8 @@ export function accountRoutes(r: Router, services: Services, kit: HttpKit, rende
       req.session.flash = { kind: 'success', message: '资料已保存，推荐和“我能申请”筛选会据此调整' };
       res.redirect(303, localPath(next) ?? '/recommendations');
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      res.status(400);
-      await showProfile(req, res, raw, { error: { message: err.message, fields: err.fields } });
+      const error = formFailure(res, err);
+      await showProfile(req, res, raw, { error });
     }
   });
 
@@ -136,9 +131,8 @@ export function accountRoutes(r: Router, services: Services, kit: HttpKit, rende
       req.session.flash = { kind: 'success', message: '密码已修改，其他设备已退出登录' };
       res.redirect(303, '/account/security');
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      res.status(400);
-      await showSecurity(req, res, { error: { message: err.message, fields: err.fields } });
+      const error = formFailure(res, err);
+      await showSecurity(req, res, { error });
     }
   });
   r.post('/account/logout-everywhere', consumer, async (req, res) => {
@@ -205,9 +199,8 @@ export function accountRoutes(r: Router, services: Services, kit: HttpKit, rende
       req.session.flash = { kind: 'success', message: '联系偏好已保存，机构处理你的申请时会看到' };
       res.redirect(303, '/account/contact');
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      res.status(400);
-      await showContact(req, res, { error: { message: err.message, fields: err.fields } });
+      const error = formFailure(res, err);
+      await showContact(req, res, { error });
     }
   });
   r.post('/account/contact/block', consumer, async (req, res) => {
@@ -233,9 +226,8 @@ export function accountRoutes(r: Router, services: Services, kit: HttpKit, rende
       await destroySession(req);
       res.clearCookie('dc.sid').redirect(303, '/?closed=1');
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      res.status(400);
-      await showSecurity(req, res, { closeError: { message: err.message, fields: err.fields } });
+      const error = formFailure(res, err);
+      await showSecurity(req, res, { closeError: error });
     }
   });
 }

@@ -13,7 +13,7 @@ import { localPath } from '../../server/lib/local-path';
 import { fieldErrors, parse } from '../../server/http/validate';
 import { isTerminal, type Refusal } from '../../server/modules/applications';
 import { creditSelfAssessment, employmentTypes, type ProductView } from '../../server/modules/catalogue';
-import { DocumentQuotaError, documentKinds } from '../../server/modules/documents';
+import { documentKinds } from '../../server/modules/documents';
 import { multipartCsrf } from '../../server/http/csrf';
 import { singleUpload } from '../../server/http/upload';
 import { releasableFields, standardApplicationFields } from '../../server/modules/consents';
@@ -45,11 +45,10 @@ export function applicationRoutes(r: Router, services: Services, kit: HttpKit, r
       req.session.flash = { kind: 'success', message: `实名认证成功：${summary.realNameMasked}` };
       res.redirect(303, localPath(req.body.next) ?? '/profile');
     } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      if (err.code === 'id_in_use') await services.risk.flagIdPhoneMismatch(req.account!.id);
-      res.status(err.code === 'id_in_use' || err.code === 'already_verified' ? 409 : 400);
+      const error = formFailure(res, err);
+      if (err instanceof AppError && err.code === 'id_in_use') await services.risk.flagIdPhoneMismatch(req.account!.id);
       // what was typed comes back, ID number included, beside the reason: retyping 18 digits for a one-character slip helps no one
-      await showVerify(req, res, { error: { message: err.message, fields: err.fields }, values: { realName: req.body.realName, idNumber: req.body.idNumber } });
+      await showVerify(req, res, { error, values: { realName: req.body.realName, idNumber: req.body.idNumber } });
     }
   });
   r.post('/bank-card', consumer, async (req, res) => {
@@ -58,9 +57,8 @@ export function applicationRoutes(r: Router, services: Services, kit: HttpKit, r
       req.session.flash = { kind: 'success', message: '银行卡已保存' };
       res.redirect(303, '/verify');
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      res.status(400);
-      await showVerify(req, res, { cardError: err.fields?.cardNumber ?? err.message });
+      const error = formFailure(res, err);
+      await showVerify(req, res, { cardError: error.fields?.cardNumber ?? error.message });
     }
   });
   r.post('/bank-card/reveal', consumer, async (req, res) => {
@@ -233,11 +231,10 @@ export function applicationRoutes(r: Router, services: Services, kit: HttpKit, r
       req.session.applyResult = { created: result.created, refused: result.refused };
       res.redirect(303, '/apply/done');
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      res.status(400);
+      const error = formFailure(res, err);
       await render(req, res, 'consent', {
         title: '确认授权',
-        error: { message: err.message, fields: err.fields },
+        error,
         items: ids.map((productId, i) => ({ productId, amount: list(req.body.amount)[i], termMonths: list(req.body.termMonths)[i], product: productsOf([productId])[0], amountYuan: list(req.body.amount)[i] })),
         purpose: req.body.purpose,
         requests: services.submission.consentRequests(ids, req.body.purpose).map((c) => ({ ...c, fieldLabels: c.fields.map((f) => releasableFields[f]) })),
@@ -282,9 +279,8 @@ export function applicationRoutes(r: Router, services: Services, kit: HttpKit, r
       req.session.flash = { kind: 'success', message: '材料已上传，加密保存' };
       res.redirect(303, `/applications/${String(req.params.id)}#documents`);
     } catch (err) {
-      if (!(err instanceof ValidationError || err instanceof DocumentQuotaError)) throw err;
-      res.status(err instanceof DocumentQuotaError ? 409 : 400);
-      await showApplication(req, res, { documentError: Object.values(err.fields ?? {}).join('；') || err.message });
+      const error = formFailure(res, err);
+      await showApplication(req, res, { documentError: Object.values(error.fields ?? {}).join('；') || error.message });
     }
   });
   r.get('/documents/:id', consumer, async (req, res) => {
@@ -297,9 +293,8 @@ export function applicationRoutes(r: Router, services: Services, kit: HttpKit, r
       await services.messages.postByConsumer(req.account!.id, String(req.params.id), String(req.body.body ?? ''));
       res.redirect(303, `/applications/${String(req.params.id)}#messages`);
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      res.status(400);
-      await showApplication(req, res, { messageError: err.fields?.body ?? err.message });
+      const error = formFailure(res, err);
+      await showApplication(req, res, { messageError: error.fields?.body ?? error.message });
     }
   });
 
@@ -308,9 +303,8 @@ export function applicationRoutes(r: Router, services: Services, kit: HttpKit, r
     try {
       confirmed(req.body);
     } catch (err) {
-      const failed = formFailure(err);
-      res.status(failed.status);
-      return showApplication(req, res, { error: failed.error, withdrawError: failed.error.fields?.confirm });
+      const error = formFailure(res, err);
+      return showApplication(req, res, { error, withdrawError: error.fields?.confirm });
     }
     await services.applications.withdraw(req.account!.id, id, auditActor(req));
     req.session.flash = { kind: 'success', message: '申请已撤回' };
@@ -327,9 +321,8 @@ export function applicationRoutes(r: Router, services: Services, kit: HttpKit, r
     try {
       confirmed(req.body);
     } catch (err) {
-      const failed = formFailure(err);
-      res.status(failed.status);
-      return showMyData(req, res, { error: failed.error, confirmError: { [String(req.params.id)]: failed.error.fields?.confirm } });
+      const error = formFailure(res, err);
+      return showMyData(req, res, { error, confirmError: { [String(req.params.id)]: error.fields?.confirm } });
     }
     await services.consents.withdraw(req.account!.id, String(req.params.id), auditActor(req));
     req.session.flash = { kind: 'success', message: '授权已撤回，该机构无法再查看你的信息' };

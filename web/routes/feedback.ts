@@ -1,6 +1,5 @@
 import type { Request, Response, Router } from 'express';
 import type { Services } from '../../server/container';
-import { AppError, ValidationError } from '../../server/lib/errors';
 import { complaintBody, reviewBody } from '../../server/http/api/schemas';
 import { auditActor } from '../../server/http/audit-actor';
 import { formIdempotent } from '../../server/http/idempotency';
@@ -8,6 +7,7 @@ import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
 import { parse } from '../../server/http/validate';
 import { complaintCategories, complaintCategoryLabels, REOPEN_WINDOW_DAYS } from '../../server/modules/feedback';
+import { formFailure } from '../../server/http/form-failure';
 
 /** Complaints (`/account/complaints`) and product reviews, for consumers. */
 export function feedbackRoutes(r: Router, services: Services, kit: HttpKit, render: Render): void {
@@ -33,9 +33,8 @@ export function feedbackRoutes(r: Router, services: Services, kit: HttpKit, rend
       req.session.flash = { kind: 'success', message: '投诉已提交，我们会在时限内答复你' };
       res.redirect(303, `/account/complaints/${created.id}`);
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      res.status(400);
-      await showNew(req, res, req.body, { message: err.message, fields: err.fields });
+      const error = formFailure(res, err);
+      await showNew(req, res, req.body, error);
     }
   });
 
@@ -61,9 +60,8 @@ export function feedbackRoutes(r: Router, services: Services, kit: HttpKit, rend
       req.session.flash = { kind: 'success', message: done };
       res.redirect(303, `/account/complaints/${String(req.params.id)}`);
     } catch (err) {
-      if (!(err instanceof AppError) || err.code === 'not_found') throw err;
-      res.status(err instanceof ValidationError ? 400 : 409);
-      await showComplaint(req, res, { error: { message: err.message, fields: err.fields }, values: req.body });
+      const error = formFailure(res, err);
+      await showComplaint(req, res, { error, values: req.body });
     }
   };
   r.post(
@@ -95,9 +93,8 @@ export function feedbackRoutes(r: Router, services: Services, kit: HttpKit, rend
       req.session.flash = { kind: 'success', message: '评价已提交，审核通过后展示' };
       res.redirect(303, `/products/${product.id}#reviews`);
     } catch (err) {
-      if (!(err instanceof AppError) || err.code === 'not_found') throw err;
-      res.status(err instanceof ValidationError ? 400 : 403);
-      await render(req, res, 'review-form', { title: `评价 ${product.name}`, product, values: req.body, error: { message: err.message, fields: err.fields } });
+      const error = formFailure(res, err);
+      await render(req, res, 'review-form', { title: `评价 ${product.name}`, product, values: req.body, error });
     }
   });
 }

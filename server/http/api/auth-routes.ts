@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import type { AccountKind } from '../../modules/accounts';
-import { AppError } from '../../lib/errors';
+import { UnauthenticatedError } from '../../lib/errors';
 import type { HttpKit } from '../kit';
 import { destroySession, establishLogin } from '../session-login';
 import { parse } from '../validate';
@@ -19,7 +19,7 @@ export function authRoutes(r: Router, kit: HttpKit, kind: AccountKind): void {
     req.body = body; // the strategy reads the validated, trimmed credentials
     const account = await kit.authenticate(kind, req, res);
     if (account.mfaEnabled && !('totp' in body && body.totp)) {
-      throw new AppError('mfa_required', '请提供两步验证码', { totp: '此账号已开启两步验证，请提供 6 位验证码' });
+      throw new UnauthenticatedError('请提供两步验证码', 'mfa_required', { totp: '此账号已开启两步验证，请提供 6 位验证码' });
     }
     await establishLogin(req, account);
     res.json({ account: accountJson(account) });

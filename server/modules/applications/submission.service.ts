@@ -1,5 +1,5 @@
 import type { Database } from '../../db/client';
-import { AppError, ValidationError } from '../../lib/errors';
+import { ForbiddenError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { formatWan, type Fen } from '../../lib/money';
 import type { PiiCipher } from '../../lib/pii';
@@ -67,9 +67,9 @@ export interface ConsentRequest {
   fields: ReleasableField[];
 }
 
-export class IdentityRequiredError extends AppError {
+export class IdentityRequiredError extends ForbiddenError {
   constructor() {
-    super('identity_required', '申请前请先完成实名认证');
+    super('申请前请先完成实名认证', 'identity_required');
   }
 }
 

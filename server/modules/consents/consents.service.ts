@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { AppError, NotFoundError } from '../../lib/errors';
+import { ForbiddenError, NotFoundError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import type { AuditActor, AuditService } from '../audit';
 import { institutions } from '../institutions/institutions.schema';
@@ -39,9 +39,9 @@ export const standardApplicationFields: ReleasableField[] = [
   'documents',
 ];
 
-export class ConsentWithdrawnError extends AppError {
+export class ConsentWithdrawnError extends ForbiddenError {
   constructor() {
-    super('consent_withdrawn', '用户已撤回对该机构的数据授权，无法再获取其信息');
+    super('用户已撤回对该机构的数据授权，无法再获取其信息', 'consent_withdrawn');
   }
 }
 

@@ -164,7 +164,7 @@ export class ContentService {
     if (!category) throw new ValidationError('分类不存在', { categoryId: '请选择分类' });
     if (input.slug) {
       const [taken] = await tx.select({ id: articles.id }).from(articles).where(eq(articles.slug, input.slug));
-      if (taken && taken.id !== id) throw new ValidationError('链接名已被使用', { slug: '链接名已被其他文章使用' });
+      if (taken && taken.id !== id) throw new ConflictError('slug_taken', '链接名已被使用', { slug: '链接名已被其他文章使用' });
     }
   }
 

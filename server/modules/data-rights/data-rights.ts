@@ -1,5 +1,5 @@
 import type { Database } from '../../db/client';
-import { ValidationError } from '../../lib/errors';
+import { ConflictError, ValidationError } from '../../lib/errors';
 import { withTransaction } from '../../lib/tx';
 import type { AccountsService } from '../accounts';
 import { isTerminal, type ApplicationsService } from '../applications';
@@ -81,7 +81,7 @@ export async function closeConsumerAccount(deps: DataRightsDeps, accountId: stri
   }
   const open = (await deps.applications.listForConsumer(accountId)).filter((a) => !isTerminal(a.status));
   if (open.length) {
-    throw new ValidationError('还有进行中的申请', { applications: `还有 ${open.length} 份申请正在审核，请先撤回或等待结果` });
+    throw new ConflictError('applications_open', '还有进行中的申请', { applications: `还有 ${open.length} 份申请正在审核，请先撤回或等待结果` });
   }
   await withTransaction(deps.db, async (tx) => {
     await deps.consents.withdrawAll(tx, accountId);

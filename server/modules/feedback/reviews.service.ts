@@ -1,5 +1,5 @@
 import type { Database } from '../../db/client';
-import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { withTransaction } from '../../lib/tx';
 import type { ApplicationsService } from '../applications';
@@ -92,7 +92,7 @@ export class ReviewsService {
     if (body.length < 5) throw new ValidationError('评价太短', { body: '至少 5 个字' });
     if (body.length > 1000) throw new ValidationError('评价过长', { body: '最多 1000 字' });
     if (!(await this.canReview(consumerId, productId))) {
-      throw new ConflictError('not_applied', '申请过这款产品后才能评价', { productId: '你还没有申请过这款产品' });
+      throw new ForbiddenError('申请过这款产品后才能评价', 'not_applied', { productId: '你还没有申请过这款产品' });
     }
     const identity = await this.identity.summary(consumerId);
     const reviewerNameMasked = identity.realNameMasked ?? '匿名用户';

@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import type { PiiCipher } from '../../lib/pii';
-import { AppError, NotFoundError, ValidationError } from '../../lib/errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import { quietUntil } from '../../lib/quiet-hours';
 import { isIsoDate, shanghaiDate } from '../../lib/shanghai-date';
 import { withTransaction } from '../../lib/tx';
@@ -26,9 +26,9 @@ export function withinContactHours(at: Date): boolean {
   return quietUntil(at, '22:00', '08:00') === null;
 }
 
-class ContactRefusedError extends AppError {
+class ContactRefusedError extends ForbiddenError {
   constructor(message: string, fields?: Record<string, string>) {
-    super('contact_refused', message, fields);
+    super(message, 'contact_refused', fields);
   }
 }
 
@@ -187,7 +187,7 @@ export class CollectionsService {
     if (Object.keys(errors).length > 0) throw new ValidationError('还款承诺有误', errors);
     await withTransaction(this.db, async (tx) => {
       const c = await this.own(tx, institutionId, id);
-      if (c.status !== 'open') throw new ValidationError('案件已关闭', { promisedDate: '案件已关闭' });
+      if (c.status !== 'open') throw new ConflictError('case_closed', '案件已关闭', { promisedDate: '案件已关闭' });
       await tx.insert(promisesToPay).values({ caseId: id, loanId: c.loanId, promisedDate: input.promisedDate, amountFen: input.amountFen, createdBy: actor.id ?? null, createdAt: now });
       await this.audit.record(actor, { action: 'collection.promise_recorded', objectType: 'collection_case', objectId: id, detail: input }, tx);
     });

@@ -1,6 +1,6 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { AppError, NotFoundError, ValidationError } from '../../lib/errors';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import type { AccountsService } from '../accounts';
 import { applications } from '../applications/applications.schema';
@@ -10,9 +10,9 @@ import { leadMessages } from './messages.schema';
 
 export type LeadMessage = typeof leadMessages.$inferSelect;
 
-export class ContactRefusedError extends AppError {
+export class ContactRefusedError extends ForbiddenError {
   constructor(message: string) {
-    super('contact_refused', message);
+    super(message, 'contact_refused');
   }
 }
 
