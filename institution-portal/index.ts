@@ -12,7 +12,7 @@ import { leadsCsv } from '../server/http/lead-csv';
 import { sendCsv } from '../server/http/csv';
 import { creditSelfAssessment, pricingInput } from '../server/modules/catalogue';
 import { documentKinds } from '../server/modules/documents';
-import { toStatusChange } from '../server/http/api/partner-api';
+import { toStatusChange } from '../server/http/lead-status';
 import { auditActor } from '../server/http/audit-actor';
 import { formIdempotent } from '../server/http/idempotency';
 import { confirmed, withConfirmation } from '../server/http/confirm';

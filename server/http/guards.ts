@@ -1,5 +1,5 @@
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
-import type { AccountKind } from '../modules/accounts';
+import type { AccountKind, SessionAccount } from '../modules/accounts';
 import type { Services } from '../container';
 import { ForbiddenError, UnauthenticatedError } from '../lib/errors';
 import { institutionCan, operatorCan, type InstitutionPermission, type OperatorPermission } from '../modules/accounts/permissions';
@@ -190,4 +190,65 @@ export function listRoutes(router: { stack: Layer[] }): { method: string; path: 
     }
   }
   return out;
+}
+
+/** Who may call an API route, as data: the route tables declare it and the router builds the guard from it. */
+export type GuardSpec =
+  | { kind: 'public' }
+  | { kind: 'consumer' }
+  | { kind: 'institution'; permission: InstitutionPermission; allowSecuritySetup?: boolean; sessionOnly?: boolean }
+  | { kind: 'operator'; permission: OperatorPermission; allowSecuritySetup?: boolean };
+
+/** Anyone; the consumer's account when one is signed in. */
+export interface PublicPrincipal {
+  kind: 'public';
+  account: SessionAccount | undefined;
+}
+export interface ConsumerPrincipal {
+  kind: 'consumer';
+  account: SessionAccount;
+}
+/** Institution staff by session, or an institution's API key (`account.role` is `api` then). */
+export interface InstitutionPrincipal {
+  kind: 'institution';
+  account: SessionAccount;
+  institutionId: string;
+  authMethod: 'session' | 'api_key';
+}
+export interface OperatorPrincipal {
+  kind: 'operator';
+  account: SessionAccount;
+}
+export type Principal = PublicPrincipal | ConsumerPrincipal | InstitutionPrincipal | OperatorPrincipal;
+export type PrincipalFor<G extends GuardSpec> = Extract<Principal, { kind: G['kind'] }>;
+
+/** The API guard middleware a spec asks for. */
+export function apiGuard(guards: Guards, spec: GuardSpec): Guard {
+  switch (spec.kind) {
+    case 'public':
+      return guards.public;
+    case 'consumer':
+      return guards.consumer('api');
+    case 'institution':
+      return guards.institution('api', spec.permission, { allowSecuritySetup: spec.allowSecuritySetup, sessionOnly: spec.sessionOnly });
+    case 'operator':
+      return guards.operator('api', spec.permission, { allowSecuritySetup: spec.allowSecuritySetup });
+  }
+}
+
+/**
+ * The caller a guard let through, typed by the guard: no `req.account!` in handlers. A guard that
+ * passed always set what its principal needs; should it not have, the caller is unauthenticated.
+ */
+export function principalOf<G extends GuardSpec>(req: Request, spec: G): PrincipalFor<G> {
+  return principalFor(req, spec.kind) as PrincipalFor<G>;
+}
+
+function principalFor(req: Request, kind: GuardSpec['kind']): Principal {
+  if (kind === 'public') return { kind, account: req.account };
+  const account = req.account;
+  if (!account || account.kind !== kind) throw new UnauthenticatedError();
+  if (kind !== 'institution') return { kind, account };
+  if (!req.institutionId) throw new UnauthenticatedError();
+  return { kind, account, institutionId: req.institutionId, authMethod: req.authMethod ?? 'session' };
 }

@@ -120,9 +120,6 @@ export const profileBody = z.strictObject({
     .optional(),
 });
 
-/** Actions that take no input: any field sent is refused, as on every other endpoint. */
-export const noBody = z.strictObject({}, { error: '请求体须为 JSON 对象' });
-
 /** `PUT /api/v1/profile`: the fields sent are saved, `null` clears one, and fields not sent are kept. */
 export const profileUpdateBody = z
   .strictObject({

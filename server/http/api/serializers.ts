@@ -175,3 +175,6 @@ export function complaintJson(c: ComplaintView & { events?: ComplaintEventView[]
     timeline: c.events?.map((e) => ({ kind: e.kind, from: e.actorKind, status: e.toStatus, body: e.body, at: e.createdAt })),
   };
 }
+
+/** One message of the thread on an application (consumer) or lead (institution). */
+export const messageJson = (m: { id: string; senderKind: string; body: string; createdAt: Date }) => ({ id: m.id, from: m.senderKind, body: m.body, at: m.createdAt });

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { overviewJson, runJson } from '../../../jobs/run-view';
+import { auditActor } from '../../audit-actor';
+import { auditFilterDetail, auditQuery, auditRowJson, toAuditFilter } from '../../audit-query';
+import { runJobManually } from '../../job-run';
+import { guard, route, type ApiRoute } from '../route-table';
+
+/** A job's name: `statements-close`, `loan-reminders` and the like. */
+const jobNameParam = z.string().min(1, '任务名不能为空').max(80, '任务名过长').regex(/^[A-Za-z0-9_.:-]+$/, '任务名格式无效');
+
+const jobs = guard.operator('jobs.run');
+
+/** `/api/admin/v1/audit` and `/jobs`: the audit log and the scheduled jobs. */
+export const adminOperationsRoutes: ApiRoute[] = [
+  route({
+    method: 'get',
+    path: '/audit',
+    guard: guard.operator('audit.view'),
+    summary: 'The audit log, newest first, 100 per call (permission audit.view); pass nextBefore as before for the next page. Each call is itself audited.',
+    description: 'action is a prefix match; from/to are Asia/Shanghai calendar days (YYYY-MM-DD), both inclusive.',
+    query: auditQuery,
+    queryError: '筛选条件有误',
+    responseDescription: '{ items: [{ id, createdAt, actor: { kind, id, name }, action, object: { type, id }, ip, requestId, detail }], nextBefore }',
+    handler: async ({ query: q, services, req }) => {
+      const page = await services.audit.search(toAuditFilter(q), { before: q.before, limit: 100 });
+      await services.audit.record(auditActor(req), {
+        action: 'audit.viewed',
+        objectType: 'audit_log',
+        objectId: null,
+        detail: { filter: auditFilterDetail(q), before: q.before ?? null, rows: page.rows.length, via: 'api' },
+      });
+      return { items: page.rows.map(auditRowJson), nextBefore: page.nextBefore };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/jobs',
+    guard: jobs,
+    summary: 'The scheduled jobs (permission jobs.run): schedule (cron, Asia/Shanghai), next run, last run and the 10 most recent runs',
+    responseDescription:
+      '{ items: [{ name, title, schedule, timezone, nextRunAt, lastRun, recent: [{ id, job, scheduledFor, trigger, outcome, startedAt, finishedAt, durationMs, processed, detail, error, instanceId, fencingToken, attempt, requestedBy }] }] }',
+    handler: async ({ services }) => ({ items: (await services.scheduler.overview(10)).map(overviewJson) }),
+  }),
+  route({
+    method: 'post',
+    path: '/jobs/:name/run',
+    guard: jobs,
+    summary: 'Runs a job now under its lock (trigger manual, audited); status ran, or locked with a skipped_locked run when it is running elsewhere',
+    params: { name: jobNameParam },
+    bodyError: '此接口不接受参数',
+    responseDescription: '{ status, run }',
+    handler: async ({ params, services, req }) => {
+      const { result } = await runJobManually(req, services, params.name);
+      return { status: result.status, run: result.run ? runJson(result.run) : null };
+    },
+  }),
+];

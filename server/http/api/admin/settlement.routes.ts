@@ -1,0 +1,69 @@
+import { ValidationError } from '../../../lib/errors';
+import { shanghaiMidnight } from '../../../modules/settlement';
+import { auditActor } from '../../audit-actor';
+import { statementJson } from '../../statements-view';
+import { dashboardQuery, inYuan, statisticsRequest } from '../../statistics';
+import { guard, route, type ApiRoute } from '../route-table';
+import { bankTransferBody } from './settlement.schemas';
+
+const finance = guard.operator('settlement.view');
+
+/** `/api/admin/v1`: statements, bank transfers, receivables and the platform dashboard. */
+export const adminSettlementRoutes: ApiRoute[] = [
+  route({
+    method: 'get',
+    path: '/statements/:id',
+    guard: finance,
+    summary:
+      "One statement (permission settlement.view) with lines and payments; overpaidFen and each payment's overpaymentFen and overpaymentReason show money received beyond the total",
+    responseDescription: 'Statement',
+    handler: async ({ params, services }) => statementJson(await services.statements.detail(params.id)),
+  }),
+  route({
+    method: 'post',
+    path: '/statements/:id/payments',
+    guard: guard.operator('settlement.manage'),
+    summary:
+      "Records a bank transfer against an issued statement (permission settlement.manage). A reference already recorded on the statement is a 409 (field reference); more than is outstanding is a 400 (field amount, naming the outstanding amount) unless overpayment is true with an overpaymentReason, in which case the excess is kept as the institution's credit",
+    body: bankTransferBody,
+    bodyError: '付款信息有误',
+    idempotency: 'optional',
+    status: 201,
+    responseDescription: '{ payment, statement }',
+    handler: async ({ params, body, services, req }) => {
+      const paidAt = shanghaiMidnight(body.paidOn);
+      if (!paidAt) throw new ValidationError('到账日期有误', { paidOn: '到账日期格式为 YYYY-MM-DD' });
+      const payment = await services.statements.recordBankTransfer(
+        params.id,
+        { amountFen: body.amount, paidAt, reference: body.reference, overpayment: body.overpayment, overpaymentReason: body.overpaymentReason },
+        auditActor(req),
+      );
+      return {
+        payment: { id: payment.id, method: payment.method, amountFen: payment.amountFen, paidAt: payment.paidAt, reference: payment.reference, overpaymentFen: payment.overpaymentFen, overpaymentReason: payment.overpaymentReason },
+        statement: statementJson(await services.statements.detail(params.id)),
+      };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/receivables',
+    guard: finance,
+    summary: 'Commission receivable per institution',
+    responseDescription: '{ items: [{ institutionId, institutionName, amount }] }',
+    handler: async ({ services }) => ({
+      items: (await services.settlement.receivables()).map((r) => ({ institutionId: r.institutionId, institutionName: r.institutionName, amount: r.amountFen / 100 })),
+    }),
+  }),
+  route({
+    method: 'get',
+    path: '/dashboard',
+    guard: guard.operator('dashboard.view'),
+    summary: 'Platform figures for a period: totals, per day, per institution and the search-to-disbursement funnel; amounts in yuan',
+    query: dashboardQuery,
+    responseDescription: '{ range, totals, daily, institutions, funnel }',
+    handler: async ({ services, req }) => {
+      const { range } = statisticsRequest(req.query, false);
+      return inYuan(await services.analytics.operatorDashboard(range));
+    },
+  }),
+];

@@ -1,0 +1,144 @@
+import { LRUCache } from 'lru-cache';
+import type { Services } from '../../../container';
+import { ValidationError } from '../../../lib/errors';
+import { SEARCH_CACHE_SECONDS, eligibilityProfileOf, type ProductView } from '../../../modules/catalogue';
+import { buildSchedule, validateTerms } from '../../../modules/pricing';
+import { profileOf, toSearchQuery } from '../../catalogue-query';
+import { guard, route, type ApiRoute } from '../route-table';
+import { calculatorQuery, productListQuery, recommendationQuery } from '../schemas';
+import { productJson, scheduleJson } from '../serializers';
+
+const JSON_UTF8 = 'application/json; charset=utf-8';
+
+const serialised = new WeakMap<ProductView, string>();
+function productJsonText(p: ProductView): string {
+  let text = serialised.get(p);
+  if (text === undefined) serialised.set(p, (text = JSON.stringify(productJson(p))));
+  return text;
+}
+
+type AnonymousList = { version: number; body: Buffer; ids: string[]; q: string | undefined };
+
+/**
+ * Anonymous product lists are the same for everyone: the finished body is kept per app (per
+ * services), no longer than the search result it was built from, and dropped as soon as the
+ * catalogue's results change (resultsVersion). Bodies are UTF-8 bytes: converting a 20 KB string
+ * on every send costs more than the lookup.
+ */
+const anonymousListsByApp = new WeakMap<Services, LRUCache<string, AnonymousList>>();
+function anonymousLists(services: Services): LRUCache<string, AnonymousList> {
+  let cache = anonymousListsByApp.get(services);
+  if (!cache) {
+    cache = new LRUCache<string, AnonymousList>({ max: 2000, maxSize: 8 * 1024 * 1024, sizeCalculation: (entry) => entry.body.length, ttl: SEARCH_CACHE_SECONDS * 1000 });
+    anonymousListsByApp.set(services, cache);
+  }
+  return cache;
+}
+
+/** `/api/v1` products, the calculator and recommendations: what the consumer site's catalogue does, for apps. */
+export const consumerCatalogueRoutes: ApiRoute[] = [
+  route({
+    method: 'get',
+    path: '/products',
+    guard: guard.public,
+    summary: 'Search listed products (Chinese-aware), filter, sort and page; facet counts per category, institution and repayment method',
+    description:
+      'Every item carries its all-in APR range (`apr.min`, `apr.max`, IRR method, every fee included). `eligible=true` keeps only products the logged-in consumer qualifies for, from their profile.',
+    query: productListQuery,
+    responseDescription: '{ items, total, page, pageSize, facets: { category, institution, repayment } }',
+    handler: async ({ query: input, principal, services, kit, req, res }) => {
+      const who = kit.visitor(req, res);
+      const lists = anonymousLists(services);
+      const cacheKey = principal.account ? undefined : req.originalUrl;
+      const hit = cacheKey ? lists.get(cacheKey) : undefined;
+      if (hit && hit.version === services.catalogue.resultsVersion) {
+        if (hit.q) services.catalogue.recordEvent(who, 'search', { query: hit.q, channel: 'api' });
+        services.catalogue.recordImpressions(who, hit.ids, hit.q ? 'search' : 'list', 'api');
+        res.set('Content-Type', JSON_UTF8).send(hit.body);
+        return;
+      }
+      const version = services.catalogue.resultsVersion;
+      const page = await services.catalogue.searchListed(await toSearchQuery(services, req, input));
+      if (input.q) services.catalogue.recordEvent(who, 'search', { query: input.q, channel: 'api' });
+      const ids = page.items.map((p) => p.id);
+      services.catalogue.recordImpressions(who, ids, input.q ? 'search' : 'list', 'api');
+      // items are serialised once per product version and spliced in: the list is the hot path
+      const meta = JSON.stringify({ total: page.total, page: page.page, pageSize: page.pageSize, facets: page.facets });
+      const body = Buffer.from(`{"items":[${page.items.map(productJsonText).join(',')}],${meta.slice(1)}`);
+      if (cacheKey && !input.eligible) lists.set(cacheKey, { version, body, ids, q: input.q });
+      res.set('Content-Type', JSON_UTF8).send(body);
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/products/:id',
+    guard: guard.public,
+    summary: 'One listed product',
+    responseDescription: 'Product',
+    handler: ({ params, services, kit, req, res }) => {
+      const product = services.catalogue.getListed(params.id);
+      services.catalogue.recordEvent(kit.visitor(req, res), 'view', { productId: product.id, channel: 'api' });
+      return productJson(product);
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/calculator',
+    guard: guard.public,
+    summary: 'Repayment schedule and all-in APR',
+    description: 'Money in yuan with two decimals, rates as fractions. Each instalment is rounded to the fen; the last absorbs the remainder.',
+    query: calculatorQuery,
+    queryError: '计算参数有误',
+    responseDescription: '{ schedule: [{ period, dueDate, payment, principal, interest, fee, balance }], totalInterest, totalFees, totalPayment, netReceived, apr }',
+    handler: ({ query: q }) => {
+      const terms = {
+        principalFen: q.principal,
+        annualRate: q.annualRate,
+        termMonths: q.termMonths,
+        method: q.method,
+        fees: { upfrontFen: q.upfrontFee ?? 0, monthlyFeeFen: q.monthlyFee ?? 0 },
+        startDate: q.startDate ? new Date(`${q.startDate}T00:00:00+08:00`) : undefined,
+      };
+      const problems = validateTerms(terms);
+      if (Object.keys(problems).length) throw new ValidationError('计算参数有误', problems);
+      return scheduleJson(buildSchedule(terms));
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/recommendations',
+    guard: guard.public,
+    summary: 'Products recommended for a need and profile, each with its reasons in words',
+    description: 'Uses the logged-in consumer’s profile when there is one; profile fields in the query override it. Ineligible products are never recommended.',
+    query: recommendationQuery,
+    responseDescription: '{ items: [{ product, reasons, apr, monthlyPayment }] }',
+    handler: async ({ query: q, services, kit, req, res }) => {
+      const stored = await profileOf(services, req);
+      const given = eligibilityProfileOf({
+        age: q.age,
+        city: q.city,
+        monthlyIncomeFen: q.monthlyIncome,
+        employment: q.employment,
+        creditSelfAssessment: q.creditSelfAssessment,
+      });
+      const profile = { ...stored, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) };
+      const items = await services.recommendations.recommend({
+        amountFen: q.amount,
+        termMonths: q.termMonths,
+        purpose: q.purpose,
+        profile,
+        visitor: kit.visitor(req, res),
+        limit: q.limit,
+      });
+      services.catalogue.recordImpressions(kit.visitor(req, res), items.map((r) => r.product.id), 'recommendations', 'api');
+      return {
+        items: items.map((r) => ({
+          product: productJson(r.product),
+          reasons: r.reasons,
+          apr: Math.round(r.apr * 1e6) / 1e6,
+          monthlyPayment: r.monthlyPaymentFen === undefined ? null : r.monthlyPaymentFen / 100,
+        })),
+      };
+    },
+  }),
+];

@@ -1,0 +1,67 @@
+import { auditActor } from '../../audit-actor';
+import { loanDetailJson, loanSummaryJson, repaymentJson } from '../loans.serializers';
+import { guard, route, type ApiRoute } from '../route-table';
+import { loanListQuery, repaymentBody, scheduleBody } from './loans.schemas';
+
+const manage = guard.institution('loans.manage');
+
+/** `/api/partner/v1/loans`: the institution's loans, its own schedule, and repayments it received. */
+export const partnerLoanRoutes: ApiRoute[] = [
+  route({
+    method: 'get',
+    path: '/loans',
+    guard: manage,
+    summary: "The institution's loans (one per disbursed lead) with balances and next due",
+    query: loanListQuery,
+    responseDescription: '{ items }',
+    handler: async ({ query: q, principal, services }) => ({
+      items: (await services.loans.listForInstitution(principal.institutionId, { status: q.status, overdue: q.overdue !== undefined })).map(loanSummaryJson),
+    }),
+  }),
+  route({
+    method: 'get',
+    path: '/loans/:id',
+    guard: manage,
+    summary: 'One loan: schedule with what is paid, repayments, today’s early-settlement quote',
+    responseDescription: 'Loan',
+    handler: async ({ params, principal, services }) => loanDetailJson(await services.loans.getForInstitution(principal.institutionId, params.id)),
+  }),
+  route({
+    method: 'post',
+    path: '/loans/:id/schedule',
+    guard: manage,
+    summary: 'Replace the generated schedule with the institution’s own (principal must sum to the loan principal, due dates increasing; only before any repayment)',
+    body: scheduleBody,
+    bodyError: '还款计划有误',
+    errors: [409],
+    responseDescription: 'Loan',
+    handler: async ({ params, body, principal, services, req }) => {
+      const lines = body.instalments.map((i, idx) => ({ period: idx + 1, dueDate: i.dueDate, principalFen: i.principal, interestFen: i.interest, feeFen: i.fee ?? 0 }));
+      return loanDetailJson(await services.loans.replaceSchedule(principal.institutionId, params.id, lines, auditActor(req)));
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/loans/:id/repayments',
+    guard: manage,
+    summary:
+      'Report a repayment received; idempotent by transactionId (unique per loan). Allocated oldest instalment first: fees, interest, principal. `settle: true` pays the loan off at today’s quote.',
+    body: repaymentBody,
+    bodyError: '还款信息有误',
+    status: 201,
+    alsoAnswers: { 200: '{ repayment, replayed: true, loan } (already recorded)' },
+    errors: [409],
+    responseDescription: '{ repayment, replayed: false, loan }',
+    handler: async ({ params, body, principal, services, req, res }) => {
+      const result = await services.loans.recordRepayment(
+        principal.institutionId,
+        params.id,
+        { transactionId: body.transactionId, amountFen: body.amount, paidAt: body.paidAt ? new Date(body.paidAt) : undefined, settle: body.settle },
+        auditActor(req),
+        'api',
+      );
+      if (result.replayed) res.status(200);
+      return repaymentJson(result);
+    },
+  }),
+];

@@ -1,0 +1,157 @@
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { z } from 'zod';
+import type { Services } from '../../container';
+import { NotFoundError } from '../../lib/errors';
+import { apiGuard, principalOf, type GuardSpec, type PrincipalFor } from '../guards';
+import { idempotent } from '../idempotency';
+import type { HttpKit } from '../kit';
+import type { RateLimits } from '../rate-limits';
+import { singleUpload } from '../upload';
+import { parse } from '../validate';
+
+/**
+ * An API route as data: who may call it, what it accepts (path params, query, body: zod), what it
+ * answers, and a handler with a typed context. The same tables build the Express routers
+ * (`buildApiRouter`) and the OpenAPI document (`./openapi.ts`), so a route cannot exist without
+ * its description.
+ */
+
+export type Method = 'get' | 'post' | 'put' | 'delete';
+
+/** `/leads/:id/status` → `{ id: string }` */
+export type PathParams<P extends string> = P extends `${string}:${infer Name}/${infer Rest}`
+  ? { [K in Name | keyof PathParams<`/${Rest}`>]: string }
+  : P extends `${string}:${infer Name}`
+    ? { [K in Name]: string }
+    : Record<never, never>;
+
+/** An opaque id (`app_5k2x…`, `cc_loan_basics`): anything else in its place is refused with 400 naming the param. */
+export const idParam = z
+  .string()
+  .min(1, '编号不能为空')
+  .max(64, '编号过长')
+  .regex(/^[A-Za-z0-9_.:-]+$/, '编号格式无效');
+
+type Output<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteContext<G extends GuardSpec, P extends string, Q, B> {
+  params: PathParams<P>;
+  query: Output<Q>;
+  body: Output<B>;
+  /** who is calling, typed by the guard */
+  principal: PrincipalFor<G>;
+  services: Services;
+  kit: HttpKit;
+  req: Request;
+  res: Response;
+}
+
+export interface RouteSpec<G extends GuardSpec, P extends string, Q extends z.ZodType | undefined, B extends z.ZodType | undefined> {
+  method: Method;
+  path: P;
+  guard: G;
+  summary: string;
+  description?: string;
+  /** schemas for path params other than opaque ids (every param not named here is an `idParam`) */
+  params?: { [K in keyof PathParams<P>]?: z.ZodType<string> };
+  query?: Q;
+  /** the message of the 400 when the query is refused (default 查询参数有误) */
+  queryError?: string;
+  /** JSON body; a POST or PUT without one accepts only an empty body */
+  body?: B;
+  /** the message of the 400 when the body is refused (default 请求有误) */
+  bodyError?: string;
+  /** multipart with one `file` (documents); `body` then describes the text fields */
+  upload?: true;
+  /** the success body; without it the document says "a JSON object" with `responseDescription` */
+  response?: z.ZodType;
+  responseDescription?: string;
+  /** what the success answer is when not JSON: a file, a CSV, nothing (204) */
+  produces?: 'json' | 'file' | 'csv';
+  /** the success status (default 200); a handler may set another (200 for a replay) with `res.status` and document it in `alsoAnswers` */
+  status?: 200 | 201 | 202 | 204;
+  alsoAnswers?: Partial<Record<200 | 201, string>>;
+  /** error statuses beyond those the guard and the inputs imply (400, 401, 403, 404) */
+  errors?: number[];
+  /** `Idempotency-Key` header: money-moving and application-creating POSTs */
+  idempotency?: 'required' | 'optional';
+  rateLimit?: (limits: RateLimits) => RequestHandler | RequestHandler[];
+  /** the JSON answer, or undefined when the handler answered through `res` (a file, a 204) */
+  handler: (ctx: RouteContext<G, P, Q, B>) => unknown;
+}
+
+/** A route with its types erased, as kept in a table. */
+export type ApiRoute = RouteSpec<GuardSpec, string, z.ZodType | undefined, z.ZodType | undefined>;
+
+/** Declares one route; the generics tie the handler's context to the guard, the path and the schemas. */
+export function route<G extends GuardSpec, P extends string, Q extends z.ZodType | undefined = undefined, B extends z.ZodType | undefined = undefined>(
+  spec: RouteSpec<G, P, Q, B>,
+): ApiRoute {
+  return spec as unknown as ApiRoute;
+}
+
+/** Guards for route tables. */
+export const guard = {
+  public: { kind: 'public' } as const,
+  consumer: { kind: 'consumer' } as const,
+  institution: (permission: Extract<GuardSpec, { kind: 'institution' }>['permission'], opts: { allowSecuritySetup?: boolean; sessionOnly?: boolean } = {}) =>
+    ({ kind: 'institution', permission, ...opts }) as const,
+  operator: (permission: Extract<GuardSpec, { kind: 'operator' }>['permission'], opts: { allowSecuritySetup?: boolean } = {}) =>
+    ({ kind: 'operator', permission, ...opts }) as const,
+};
+
+/** Actions that take no input: any field sent is refused, as on every other endpoint. */
+export const noBody = z.strictObject({}, { error: '请求体须为 JSON 对象' });
+
+export const pathParamNames = (path: string): string[] => [...path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
+
+/** The schema of a route's path params: each named one as declared, the rest opaque ids. */
+export function paramsSchema(spec: ApiRoute): z.ZodObject {
+  const declared = (spec.params ?? {}) as Record<string, z.ZodType<string>>;
+  return z.strictObject(Object.fromEntries(pathParamNames(spec.path).map((name) => [name, declared[name] ?? idParam])));
+}
+
+/** Whether a route reads a body: POST and PUT always do (an empty one when it declares none). */
+export const bodySchemaOf = (spec: ApiRoute): z.ZodType | undefined => spec.body ?? (spec.method === 'post' || spec.method === 'put' ? noBody : undefined);
+
+function handlerOf(spec: ApiRoute, services: Services, kit: HttpKit): RequestHandler {
+  const params = paramsSchema(spec);
+  const body = bodySchemaOf(spec);
+  return async (req, res) => {
+    const ctx: RouteContext<GuardSpec, string, z.ZodType | undefined, z.ZodType | undefined> = {
+      params: parse(params, { ...req.params }, '路径参数有误') as PathParams<string>,
+      query: (spec.query ? parse(spec.query, req.query, spec.queryError ?? '查询参数有误') : undefined) as never,
+      body: (body ? parse(body, req.body ?? {}, spec.bodyError ?? '请求有误') : undefined) as never,
+      principal: principalOf(req, spec.guard),
+      services,
+      kit,
+      req,
+      res,
+    };
+    res.status(spec.status ?? 200);
+    const answer = await spec.handler(ctx);
+    if (res.headersSent) return;
+    if (answer === undefined) res.end();
+    else res.json(answer);
+  };
+}
+
+/**
+ * One Express router from route tables: on each route its guard first (so the start-up check and
+ * the permission matrix read it), then rate limits, the idempotency key, the upload, the handler.
+ * Anything else under the mount point is a JSON 404.
+ */
+export function buildApiRouter(routes: readonly ApiRoute[], services: Services, kit: HttpKit): Router {
+  const router = Router();
+  for (const spec of routes) {
+    const chain: RequestHandler[] = [apiGuard(kit.guards, spec.guard)];
+    if (spec.rateLimit) chain.push(...[spec.rateLimit(kit.limits)].flat());
+    if (spec.idempotency) chain.push(idempotent(services.idempotency, { required: spec.idempotency === 'required' }));
+    if (spec.upload) chain.push(singleUpload);
+    router[spec.method](spec.path, ...chain, handlerOf(spec, services, kit));
+  }
+  router.use(kit.guards.public, () => {
+    throw new NotFoundError('接口');
+  });
+  return router;
+}

@@ -1,0 +1,76 @@
+import type { Router } from 'express';
+import type { Services } from '../../container';
+import type { HttpKit } from '../kit';
+import { buildApiRouter, guard, type ApiRoute } from './route-table';
+import { loginRoutes, ownAccountRoutes, staffPasswordResetRoute } from './shared/auth.routes';
+import { consumerAccountRoutes } from './consumer/account.routes';
+import { consumerApplicationRoutes } from './consumer/applications.routes';
+import { consumerAuthRoutes } from './consumer/auth.routes';
+import { consumerCatalogueRoutes } from './consumer/catalogue.routes';
+import { consumerComplaintRoutes } from './consumer/complaints.routes';
+import { consumerGuideRoutes } from './consumer/guides.routes';
+import { consumerLoanRoutes } from './consumer/loans.routes';
+import { partnerLeadRoutes } from './partner/leads.routes';
+import { partnerLoanRoutes } from './partner/loans.routes';
+import { partnerProductRoutes } from './partner/products.routes';
+import { partnerSettlementRoutes } from './partner/settlement.routes';
+import { adminApplicationRoutes } from './admin/applications.routes';
+import { adminOperationsRoutes } from './admin/operations.routes';
+import { adminSettlementRoutes } from './admin/settlement.routes';
+
+/** One JSON API: where it is mounted and its routes, in matching order (a literal path before a `:param` one). */
+export interface ApiSurface {
+  mount: string;
+  tag: string;
+  description: string;
+  routes: readonly ApiRoute[];
+}
+
+export const consumerApiSurface: ApiSurface = {
+  mount: '/api/v1',
+  tag: 'consumer',
+  description: 'What the consumer site does, for apps: catalogue, calculator, recommendations, applying, loans, complaints, the own account',
+  routes: [
+    ...consumerCatalogueRoutes,
+    ...consumerGuideRoutes,
+    ...consumerAuthRoutes,
+    ...consumerAccountRoutes,
+    ...consumerApplicationRoutes,
+    ...consumerComplaintRoutes,
+    ...consumerLoanRoutes,
+  ],
+};
+
+export const partnerApiSurface: ApiSurface = {
+  mount: '/api/partner/v1',
+  tag: 'partner',
+  description: "An institution's own systems, by staff session or API key: leads, products, loans, settlement, statistics",
+  routes: [
+    ...loginRoutes('institution'),
+    ...ownAccountRoutes('institution', guard.institution('portal.view', { allowSecuritySetup: true, sessionOnly: true })),
+    staffPasswordResetRoute('institution'),
+    ...partnerLeadRoutes,
+    ...partnerProductRoutes,
+    ...partnerLoanRoutes,
+    ...partnerSettlementRoutes,
+  ],
+};
+
+export const adminApiSurface: ApiSurface = {
+  mount: '/api/admin/v1',
+  tag: 'admin',
+  description: 'Operators: applications, settlement, the dashboard, the audit log, scheduled jobs',
+  routes: [
+    ...loginRoutes('operator'),
+    ...ownAccountRoutes('operator', guard.operator('dashboard.view', { allowSecuritySetup: true })),
+    staffPasswordResetRoute('operator'),
+    ...adminOperationsRoutes,
+    ...adminApplicationRoutes,
+    ...adminSettlementRoutes,
+  ],
+};
+
+/** The three JSON APIs: the routers and the OpenAPI document are both built from this list. */
+export const apiSurfaces: readonly ApiSurface[] = [consumerApiSurface, partnerApiSurface, adminApiSurface];
+
+export const apiRouter = (surface: ApiSurface, services: Services, kit: HttpKit): Router => buildApiRouter(surface.routes, services, kit);

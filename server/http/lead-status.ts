@@ -1,0 +1,21 @@
+import type { z } from 'zod';
+import type { StatusChange } from '../modules/applications';
+import type { leadStatusBody } from './api/schemas';
+
+/** A validated lead status body (portal form or partner API) → the service's change. */
+export function toStatusChange(body: z.output<typeof leadStatusBody>): StatusChange {
+  switch (body.status) {
+    case 'approved':
+      return {
+        status: 'approved',
+        offeredAmountFen: body.offeredAmount,
+        offeredTermMonths: body.offeredTermMonths,
+        offeredApr: body.offeredApr,
+        note: body.note,
+      };
+    case 'disbursed':
+      return { status: 'disbursed', amountFen: body.amount, note: body.note };
+    default:
+      return body;
+  }
+}

@@ -1,0 +1,62 @@
+import type { Router } from 'express';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listRoutes } from '../../server/http/guards';
+import { openApiPath } from '../../server/http/api/openapi';
+import { startTestApp, type TestApp } from '../support/app';
+import { consumerAgent } from '../support/http';
+
+/**
+ * The OpenAPI document and the API routers are built from the same route tables; this walks the
+ * routers as mounted (not the tables) so a route added by hand beside the tables is caught too.
+ */
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(() => t?.close());
+
+describe('the OpenAPI document', () => {
+  it('describes every mounted API route (none missing, none extra)', async () => {
+    const doc = (await request(t.app).get('/api/openapi.json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
+    const mounted = Object.entries(t.app.locals.apiSurfaces as Record<string, Router & { stack: never }>).flatMap(([mount, router]) =>
+      listRoutes(router).map((r) => `${r.method} ${openApiPath(mount, r.path)}`),
+    );
+    const documented = Object.entries(doc.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`));
+    expect(mounted.length).toBeGreaterThan(80);
+    expect(mounted.filter((r) => !documented.includes(r))).toEqual([]);
+    expect(documented.filter((r) => !mounted.includes(r))).toEqual([]);
+    for (const path of ['/api/v1/notifications/read', '/api/v1/me', '/api/v1/bank-card', '/api/v1/bank-card/reveal', '/api/v1/auth/logout', '/api/partner/v1/auth/logout', '/api/admin/v1/auth/logout']) {
+      expect(doc.paths, path).toHaveProperty([path]);
+    }
+  });
+
+  it('names each path parameter, its guard, its idempotency key and a schema for each JSON body', async () => {
+    const doc = (await request(t.app).get('/api/openapi.json').expect(200)).body;
+    const status = doc.paths['/api/partner/v1/leads/{id}/status'].post;
+    expect(status.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(['path:id', 'header:Idempotency-Key']);
+    expect(status.security).toEqual([{ session: [] }, { partnerKey: [] }]);
+    expect(status.requestBody.content['application/json'].schema.oneOf ?? status.requestBody.content['application/json'].schema.anyOf).toHaveLength(4);
+    expect(Object.keys(status.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '404', '409']));
+    const apply = doc.paths['/api/v1/applications'].post;
+    expect(apply.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', required: true }));
+    expect(doc.paths['/api/v1/products'].get.parameters.map((p: { name: string }) => p.name)).toContain('q');
+    expect(doc.paths['/api/v1/products'].get.security).toBeUndefined();
+  });
+});
+
+describe('path parameters are validated', () => {
+  it('a malformed id is a 400 naming the parameter; a well-formed unknown one stays a 404', async () => {
+    const { agent } = await consumerAgent(t.app);
+    const malformed = await agent.get(`/api/v1/applications/${'x'.repeat(65)}`);
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.code).toBe('validation_failed');
+    expect(malformed.body.error.fields).toHaveProperty('id');
+    const odd = await request(t.app).get('/api/v1/products/%E4%BA%A7%E5%93%81');
+    expect(odd.status).toBe(400);
+    expect(odd.body.error.fields).toHaveProperty('id');
+    expect((await agent.get('/api/v1/applications/app_does_not_exist')).status).toBe(404);
+    expect((await request(t.app).get('/api/v1/products/prd_does_not_exist')).status).toBe(404);
+    expect((await request(t.app).get('/api/v1/guides/no-such-guide')).status).toBe(404);
+  });
+});
