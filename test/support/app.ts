@@ -8,7 +8,7 @@ import { loadConfig } from '../../server/config';
 import { createContainer, type Container } from '../../server/container';
 import type { DatabaseHandle } from '../../server/db/client';
 import type { Logger } from '../../server/lib/logger';
-import { seedDemo } from '../../scripts/seed-demo';
+import { seedDemo } from '../../server/demo/seed-demo';
 import { seedFixtures, type Fixtures } from './fixtures';
 
 export const TEST_PII_KEY = `t1:${randomBytes(32).toString('base64')}`;
