@@ -35,7 +35,10 @@ const surfaceUsesContainerValue = {
   allowTypeImports: true,
   message: 'surfaces take the container as a type only (import type)',
 };
-/** `../<other>/<file>` from a module file: another module's internals, unless it is its index or a table definition. */
+/**
+ * `../<other>/<file>` from a module file: another module's internals, unless it is its index or a table
+ * definition. Import strings are enough because module folders are flat (server/modules/<m>/<file>.ts).
+ */
 const moduleReachesIntoAnother = {
   regex: '^\\.\\./[^./][^/]*/(?!index$)(?![^/]*\\.schema$)[^/]+$',
   message: "reach another module only through its index.ts (table definitions may be shared through '<other>/<x>.schema')",
