@@ -1,6 +1,6 @@
 import type { Services } from '../server/container';
 import { cappedCount, type AgendaTile } from '../server/http/agenda-tile';
-import { operatorCan, type OperatorPermission } from '../server/modules/accounts/permissions';
+import { operatorCan, type OperatorPermission } from '../server/modules/accounts';
 
 /** A queue item waiting longer than this is shown in red. */
 const SLOW_QUEUE_MS = 2 * 86_400_000;

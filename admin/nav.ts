@@ -1,4 +1,4 @@
-import type { OperatorPermission } from '../server/modules/accounts/permissions';
+import type { OperatorPermission } from '../server/modules/accounts';
 
 /** The operator back office menu, in groups; each entry shows only to roles holding its permission. */
 export const adminNav: { href: string; label: string; group: string; permission: OperatorPermission }[] = [

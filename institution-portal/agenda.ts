@@ -1,7 +1,7 @@
 import type { Services } from '../server/container';
 import { formatYuan } from '../server/lib/money';
 import type { AgendaTile } from '../server/http/agenda-tile';
-import { institutionCan } from '../server/modules/accounts/permissions';
+import { institutionCan } from '../server/modules/accounts';
 import type { UnbilledCommission } from '../server/modules/settlement';
 
 const waitingComplaint = new Set(['open', 'in_progress']);

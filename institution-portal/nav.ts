@@ -1,4 +1,4 @@
-import type { InstitutionPermission } from '../server/modules/accounts/permissions';
+import type { InstitutionPermission } from '../server/modules/accounts';
 
 /** The institution portal menu, in groups; each entry shows only to roles holding its permission. */
 export const partnerNav: { href: string; label: string; group: string; permission: InstitutionPermission }[] = [

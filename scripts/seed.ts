@@ -1,6 +1,6 @@
 import { loadConfig } from '../server/config';
 import { createContainer } from '../server/container';
-import { describeLogins, seedDemo } from './seed-demo';
+import { describeLogins, seedDemo } from '../server/demo/seed-demo';
 
 /** `npm run seed`: seeds the demo data into an empty database (migrating first); never in production. */
 const config = loadConfig();

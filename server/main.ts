@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { describeDemoLoginsStatic, describeLogins, seedDemo } from '../scripts/seed-demo';
+import { describeDemoLoginsStatic, describeLogins, seedDemo } from './demo/seed-demo';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { createContainer } from './container';

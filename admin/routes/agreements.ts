@@ -19,7 +19,7 @@ import {
   type CommissionRule,
 } from '../../server/modules/settlement';
 import { applicationPage } from './application-page';
-import { operatorCan } from '../../server/modules/accounts/permissions';
+import { operatorCan } from '../../server/modules/accounts';
 import { formFailure } from '../../server/http/form-failure';
 
 /** What the new-version form sends: every field a string, nothing else accepted. */

@@ -5,7 +5,7 @@ import { confirmed } from '../../server/http/confirm';
 import { auditActor } from '../../server/http/audit-actor';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
-import { roleLabels } from '../../server/modules/accounts/permissions';
+import { roleLabels } from '../../server/modules/accounts';
 import { institutionKindLabels, onboardingChecklist, onboardingStatusLabels, onboardingStatuses, type OnboardingStatus } from '../../server/modules/institutions';
 import { productStatusLabels } from '../../server/modules/products';
 

@@ -1,10 +1,8 @@
 import type { Router } from 'express';
 import type { Services } from '../../server/container';
-import { runJobManually } from '../../server/http/job-run';
+import { describeCron, runJobManually, runMessage, runView } from '../../server/http/job-run';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
-import { describeCron } from '../../server/jobs/cron-text';
-import { runMessage, runView } from '../../server/jobs/run-view';
 
 /** `/admin/jobs`: the scheduled jobs, their runs, and 立即运行 (manual run under the job's lock, audited). */
 export function jobRoutes(r: Router, services: Services, kit: HttpKit, render: Render): void {

@@ -6,7 +6,7 @@ import { auditActor } from '../../server/http/audit-actor';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
 import { confirmed } from '../../server/http/confirm';
-import { roleLabels } from '../../server/modules/accounts/permissions';
+import { roleLabels } from '../../server/modules/accounts';
 
 const kinds = { consumer: '用户', institution: '机构员工', operator: '运营人员' } as const;
 type Kind = keyof typeof kinds;

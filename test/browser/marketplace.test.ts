@@ -1,6 +1,6 @@
 import type { Locator, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, demoConsumers } from '../../scripts/demo-data';
+import { DEMO_PASSWORD, demoConsumers } from '../../server/demo/demo-data';
 import { startTestApp, type TestApp } from '../support/app';
 import { openBrowser, PHONE_VIEWPORT, type BrowserHarness, type ExpectedError } from '../support/browser';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, demoConsumers } from '../../scripts/demo-data';
+import { DEMO_PASSWORD, demoConsumers } from '../../server/demo/demo-data';
 import { startTestApp, type TestApp } from '../support/app';
 import { crawl, type FoundForm } from '../support/crawl';
 import { DEEP_JSON, LONE_SURROGATE_TEXT, NUL_TEXT, oddFormTexts } from '../support/hostile';

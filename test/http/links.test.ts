@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, demoConsumers } from '../../scripts/demo-data';
+import { DEMO_PASSWORD, demoConsumers } from '../../server/demo/demo-data';
 import { institutionRoles, operatorRoles } from '../../server/modules/accounts/permissions';
 import { startTestApp, type TestApp } from '../support/app';
 import { crawl } from '../support/crawl';

@@ -8,7 +8,7 @@ import { loadConfig } from '../../server/config';
 import { createContainer, type Container } from '../../server/container';
 import type { DatabaseHandle } from '../../server/db/client';
 import type { Logger } from '../../server/lib/logger';
-import { seedDemo } from '../../scripts/seed-demo';
+import { seedDemo } from '../../server/demo/seed-demo';
 import { seedFixtures, type Fixtures } from './fixtures';
 import { openMigratedPglite } from './database';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../../../scripts/demo-data';
+import { DEMO_PASSWORD } from '../../demo/demo-data';
 import { PASSWORD } from '../../../test/support/fixtures';
 import { oneTimePassword, passwordProblem } from './passwords';
 

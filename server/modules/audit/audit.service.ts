@@ -2,7 +2,7 @@ import { and, desc, eq, gte, like, lt, ne, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import type { PiiCipher } from '../../lib/pii';
 import { accounts } from '../accounts/accounts.schema';
-import { openDisplayName } from '../accounts/display-name';
+import { openDisplayName } from '../accounts';
 import { auditLog } from './audit.schema';
 import type { AuditAction, AuditObjectType } from './labels';
 

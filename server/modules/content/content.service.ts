@@ -8,7 +8,7 @@ import { newId } from '../../lib/ids';
 import { shanghaiDate } from '../../lib/shanghai-date';
 import { withTransaction } from '../../lib/tx';
 import { accounts } from '../accounts/accounts.schema';
-import { openDisplayName } from '../accounts/display-name';
+import { openDisplayName } from '../accounts';
 import type { AuditAction, AuditActor, AuditService } from '../audit';
 import { parseQuery } from '../search';
 import type { ArticleInput, ArticleListFilter, CampaignInput, CategoryInput } from './content.inputs';

@@ -33,7 +33,7 @@ async function seed(db: Database): Promise<string> {
 /** Runs the close in a child process and SIGKILLs it `delayMs` after it began; resolves with what it printed. */
 function runAndKill(args: string[], delayMs: number): Promise<{ output: string; killed: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tsx', path.join(here, 'statement-close.child.ts'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn('npx', ['tsx', path.join(root, 'test/children/statement-close.child.ts'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
     let killed = false;
     child.stdout.on('data', (chunk: Buffer) => {

@@ -1,5 +1,5 @@
 import type { AccountKind, StaffKind } from '../../../modules/accounts';
-import { AppError } from '../../../lib/errors';
+import { UnauthenticatedError } from '../../../lib/errors';
 import type { GuardSpec } from '../../guards';
 import { auditActor } from '../../audit-actor';
 import { destroySession, establishLogin } from '../../session-login';
@@ -34,7 +34,7 @@ export function loginRoutes(kind: AccountKind): ApiRoute[] {
         req.body = body; // the strategy reads the validated, trimmed credentials
         const account = await kit.authenticate(kind, req, res);
         if (account.mfaEnabled && !('totp' in body && body.totp)) {
-          throw new AppError('mfa_required', '请提供两步验证码', { totp: '此账号已开启两步验证，请提供 6 位验证码' });
+          throw new UnauthenticatedError('请提供两步验证码', 'mfa_required', { totp: '此账号已开启两步验证，请提供 6 位验证码' });
         }
         await establishLogin(req, account);
         return { account: accountJson(account) };

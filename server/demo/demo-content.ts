@@ -1,6 +1,6 @@
-import type { Services } from '../server/container';
-import { shanghaiDate } from '../server/lib/shanghai-date';
-import type { AuditActor } from '../server/modules/audit';
+import type { Services } from '../container';
+import { shanghaiDate } from '../lib/shanghai-date';
+import type { AuditActor } from '../modules/audit';
 
 /** A few published guides and a running campaign, so 攻略 and the home banner have something to show. */
 export async function seedDemoContent(services: Services, author: AuditActor): Promise<void> {

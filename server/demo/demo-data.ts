@@ -1,6 +1,6 @@
 // Fictional demo data (institutions, products, users) consumed by the seed script to fill a demo database.
 
-import type { OperatorRole } from '../server/modules/accounts/permissions';
+import type { OperatorRole } from '../modules/accounts';
 
 export type InstitutionKind = 'bank' | 'consumer_finance' | 'microloan' | 'trust' | 'other';
 export type RepaymentMethod = 'equal_installment' | 'equal_principal' | 'interest_first' | 'bullet';

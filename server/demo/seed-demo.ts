@@ -1,9 +1,9 @@
-import { unifiedCodeCheckChar } from '../server/modules/institutions/unified-code';
-import type { Services } from '../server/container';
-import type { AuditActor } from '../server/modules/audit';
-import { checkEligibility, eligibilityProfileOf } from '../server/modules/catalogue';
-import { standardApplicationFields } from '../server/modules/consents';
-import { idCheckCharacter } from '../server/modules/identity';
+import { unifiedCodeCheckChar } from '../modules/institutions';
+import type { Services } from '../container';
+import type { AuditActor } from '../modules/audit';
+import { checkEligibility, eligibilityProfileOf } from '../modules/catalogue';
+import { standardApplicationFields } from '../modules/consents';
+import { idCheckCharacter } from '../modules/identity';
 import { DEMO_PASSWORD, demoConsumers, demoInstitutions, demoOperators, demoProducts } from './demo-data';
 import { seedDemoContent } from './demo-content';
 

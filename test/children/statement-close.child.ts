@@ -1,13 +1,13 @@
 /**
- * Test helper run as a child process (`npx tsx`): closes one institution's month on a database
+ * Test helper run as a child process (`npx tsx`) by server/modules/settlement/statement-crash.db.test.ts: closes one institution's month on a database
  * given by `--url` or `--dir`, printing `begin` before and `done <id> <ms>` after, so a test can
  * kill it in the middle of the run.
  */
 import { randomBytes } from 'node:crypto';
-import { openDatabase } from '../../db/client';
-import { PiiCipher } from '../../lib/pii';
-import { AuditService } from '../audit';
-import { StatementsService } from './statements.service';
+import { openDatabase } from '../../server/db/client';
+import { PiiCipher } from '../../server/lib/pii';
+import { AuditService } from '../../server/modules/audit';
+import { StatementsService } from '../../server/modules/settlement/statements.service';
 
 const [flag, target, institutionId, period] = process.argv.slice(2);
 const handle = await openDatabase(flag === '--url' ? { url: target } : { dir: target });
