@@ -13,7 +13,11 @@ export type ReversalInsert = typeof commissionReversals.$inferInsert;
 export class AccrualRepository {
   constructor(private readonly db: Database) {}
 
-  /** Holds the institution's month lock to the end of the transaction (a transaction-scoped advisory lock). */
+  /**
+   * One lock per institution and Asia/Shanghai month, held to the end of the transaction (an
+   * advisory lock): accruals and reversals of one institution's month run one at a time, so each
+   * reads the tier count and the monthly total that every earlier one left.
+   */
   async lockMonth(tx: Tx, institutionId: string, month: string): Promise<void> {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`commission:${institutionId}:${month}`}))`);
   }

@@ -47,9 +47,6 @@ export async function accrue(
 ): Promise<PostedCommission | null> {
   const sourceKey = sourceKeyFor(event.rule, event.applicationId);
   const month = shanghaiMonth(event.at);
-  // one lock per institution and Asia/Shanghai month, held to the end of the transaction:
-  // accruals and reversals of one institution's month run one at a time, so each reads the tier
-  // count and the monthly total that every earlier one left
   const accruals = new AccrualRepository(tx);
   await accruals.lockMonth(tx, event.institutionId, month);
   const existing = await accruals.accrualByKey(sourceKey);
