@@ -43,3 +43,19 @@ export const intFrom = (label: string, min: number, max: number) =>
     .int(`${label}须为整数`)
     .min(min, `${label}不能小于 ${min}`)
     .max(max, `${label}不能大于 ${max}`);
+
+/** One or many values: `?category=a&category=b` or `?category=a,b`. */
+export const manyOf = (label: string, allowed?: readonly string[]) =>
+  z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean))
+    .pipe(
+      z
+        .array(allowed ? z.enum(allowed as [string, ...string[]], { error: `${label}取值无效` }) : z.string().max(40))
+        .max(20, `${label}最多选 20 个`),
+    );
+
+/** A checkbox or flag in a query: 1/0, true/false, on. */
+export const booleanFlag = z
+  .union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'on'])], { error: '须为 true 或 false' })
+  .transform((v) => v === true || v === '1' || v === 'true' || v === 'on');
