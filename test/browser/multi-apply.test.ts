@@ -18,7 +18,9 @@ import { addInstitutionC } from '../support/fixtures';
 /** Amount applied for at each product, in yuan. */
 const AMOUNT_YUAN = 30_000;
 
-describe('browser: one application to three products, consent per institution', () => {
+// The steps build on each other (one consumer's applications travel through them), but each is its own test, so a
+// failure names the step it happened in and the steps before it still report their own result.
+describe('browser: one application to three products, consent per institution', { timeout: 120_000 }, () => {
   let testApp: TestApp | undefined;
   let institutionC: Awaited<ReturnType<typeof addInstitutionC>> | undefined;
   let harness: BrowserHarness | undefined;
@@ -35,32 +37,57 @@ describe('browser: one application to three products, consent per institution', 
   });
 
   afterAll(async () => {
+    await Promise.all(opened.map((page) => page.context.close()));
     await harness?.close();
     await testApp?.close();
   });
 
-  const newPage = (viewport: { width: number; height: number }, who: string) => harness!.newPage(viewport, who);
+  type HarnessPage = Awaited<ReturnType<BrowserHarness['newPage']>>;
+  const opened: HarnessPage[] = [];
+  const newPage = async (viewport: { width: number; height: number }, who: string) => {
+    const page = await harness!.newPage(viewport, who);
+    opened.push(page);
+    return page;
+  };
   const shot = (page: Page, name: string) => harness!.shot(page, name);
   const pathOf = (page: Page) => new URL(page.url()).pathname;
   const ID_NUMBER = newIdNumber();
+  const instA = () => testApp!.fixtures.institutionA;
+  const instB = () => testApp!.fixtures.institutionB;
+  const instC = () => institutionC!;
 
   async function partnerLogin(page: Page, username: string) {
     await staffLogin(page, 'partner', username, PASSWORD);
     await page.goto('/partner/leads');
   }
 
-  it('applies to three products at once, consents to two institutions; only they get the lead, until consent is withdrawn', { timeout: 120_000 }, async () => {
-    expect(browser, 'browser must have launched').toBeDefined();
-    const { fixtures } = testApp!;
-    const instA = fixtures.institutionA;
-    const instB = fixtures.institutionB;
-    const instC = institutionC!;
+  /** the consumer's and the two institutions' staff browsers, opened by the steps below */
+  let consumer: HarnessPage;
+  let partnerA: HarnessPage;
+  let c: Page;
+  let pa: Page;
+  /** the consumer's phone number, registered in step 1 */
+  let phone = '';
+  /** the applications to 甲银行信用贷 and 丙随心贷 submitted in step 4 */
+  let appA: string | undefined;
+  let appC: string | undefined;
+  /** set once each step that later steps build on has succeeded */
+  let registered = false;
+  let onConsentPage = false;
+  let approvedByA = false;
+  const needConsumer = () => expect(registered, 'the consumer registered in step 1').toBe(true);
+  const needApplications = () => {
+    expect(appA, 'the application to 甲银行信用贷 submitted in step 4').toBeDefined();
+    expect(appC, 'the application to 丙随心贷 submitted in step 4').toBeDefined();
+  };
+  const needApproval = () => expect(approvedByA, '甲银行 staff approved the lead in step 7').toBe(true);
 
-    // ── 1. consumer, on a phone, registers with an SMS code ───────────────────────────────────
-    const consumer = await newPage(PHONE_VIEWPORT, 'consumer');
-    const c = consumer.page;
+  it('1. a consumer, on a phone, registers with an SMS code', async () => {
+    expect(browser, 'browser must have launched').toBeDefined();
+    consumer = await newPage(PHONE_VIEWPORT, 'consumer');
+    c = consumer.page;
     await c.goto('/register');
-    const phone = `139${String(randomInt(0, 100_000_000)).padStart(8, '0')}`;
+    phone = `139${String(randomInt(0, 100_000_000)).padStart(8, '0')}`;
     await c.locator('input[name=phone]').fill(phone);
     await c.locator('[data-testid=send-code]').click();
     await c.locator('.alert.success').waitFor();
@@ -74,8 +101,11 @@ describe('browser: one application to three products, consent per institution', 
     await shot(c, '01-register');
     await c.locator('[data-testid=register-submit]').click();
     await c.waitForURL((url) => url.pathname !== '/register' && url.pathname !== '/register/code');
+    registered = true;
+  });
 
-    // ── 2. the profile: city, income, job, credit (no housing, no debts) ──────────────────────
+  it('2. the profile: city, income, job, credit (no housing, no debts)', async () => {
+    needConsumer();
     await c.goto('/profile');
     await c.locator('input[name=city]').fill('上海');
     await c.locator('input[name=monthlyIncome]').fill('15000');
@@ -84,8 +114,10 @@ describe('browser: one application to three products, consent per institution', 
     await shot(c, '02-profile');
     await c.locator('main form button[type=submit]').click();
     await c.waitForURL((url) => url.pathname !== '/profile');
+  });
 
-    // ── 3. compare the three products, apply to all of them ──────────────────────────────────
+  it('3. compares the three products and applies to all of them; the form asks only what the profile lacks', async () => {
+    needConsumer();
     await c.goto('/products');
     await c.locator('article.product-card').first().waitFor();
     for (const name of ['甲银行信用贷', '乙银行信用贷', '丙随心贷']) {
@@ -96,7 +128,7 @@ describe('browser: one application to three products, consent per institution', 
     await c.locator('[data-testid=compare-submit]').click();
     await c.waitForURL((url) => url.pathname === '/compare');
     const compared = new URL(c.url()).searchParams.getAll('ids');
-    expect(new Set(compared)).toEqual(new Set([instA.productId, instB.productId, instC.productId]));
+    expect(new Set(compared)).toEqual(new Set([instA().productId, instB().productId, instC().productId]));
     const applyAll = c.locator('[data-testid=apply-all]');
     await applyAll.waitFor();
     expect(await applyAll.innerText()).toContain('一键申请这 3 款');
@@ -111,11 +143,11 @@ describe('browser: one application to three products, consent per institution', 
     await c.locator('main form button[type=submit]').click();
 
     await c.waitForURL((url) => url.pathname === '/apply');
-    expect(new URL(c.url()).searchParams.get('products')?.split(',').sort()).toEqual([instA.productId, instB.productId, instC.productId].sort());
+    expect(new URL(c.url()).searchParams.get('products')?.split(',').sort()).toEqual([instA().productId, instB().productId, instC().productId].sort());
     const items = c.locator('fieldset.apply-item[data-product-id]');
     expect(await items.count()).toBe(3);
     expect(new Set(await items.evaluateAll((els) => els.map((el) => el.getAttribute('data-product-id'))))).toEqual(
-      new Set([instA.productId, instB.productId, instC.productId]),
+      new Set([instA().productId, instB().productId, instC().productId]),
     );
     // smart fill: the profile already knows the city, the job, the income and the credit
     expect(await c.locator('input[name=city]').count()).toBe(0);
@@ -130,16 +162,20 @@ describe('browser: one application to three products, consent per institution', 
     await c.locator('input[name=monthlyDebt]').fill('0');
     await shot(c, '04-apply-form');
     await c.locator('[data-testid=to-consent]').click();
-
-    // ── 4. consent per institution: tick 甲银行 and 丙消费金融, leave 乙银行 unticked ────────────
     await c.waitForURL((url) => url.pathname === '/apply/review');
+    onConsentPage = true;
+  });
+
+  it('4. consent per institution: ticks 甲银行 and 丙消费金融, leaves 乙银行 unticked; two applications are submitted', async () => {
+    expect(onConsentPage, 'the consumer reached the consent page in step 3').toBe(true);
+    expect(pathOf(c)).toBe('/apply/review');
     const consents = c.locator('.consent[data-institution-id]');
     await consents.first().waitFor();
     expect(await consents.count()).toBe(3);
     for (const [inst, name] of [
-      [instA.id, '甲银行'],
-      [instB.id, '乙银行'],
-      [instC.id, instC.name],
+      [instA().id, '甲银行'],
+      [instB().id, '乙银行'],
+      [instC().id, instC().name],
     ] as const) {
       const box = c.locator(`.consent[data-institution-id="${inst}"]`);
       expect(await box.count(), `a consent box for ${name}`).toBe(1);
@@ -150,8 +186,8 @@ describe('browser: one application to three products, consent per institution', 
       expect(text).toContain('手机号');
       expect(await box.locator('input[name=consent]').isChecked()).toBe(false);
     }
-    await c.locator(`.consent[data-institution-id="${instA.id}"] input[name=consent]`).check();
-    await c.locator(`.consent[data-institution-id="${instC.id}"] input[name=consent]`).check();
+    await c.locator(`.consent[data-institution-id="${instA().id}"] input[name=consent]`).check();
+    await c.locator(`.consent[data-institution-id="${instC().id}"] input[name=consent]`).check();
     await shot(c, '05-consent');
     await c.locator('[data-testid=submit-application]').click();
 
@@ -159,36 +195,45 @@ describe('browser: one application to three products, consent per institution', 
     expect(await c.locator('main').innerText()).toContain('已提交 2 份申请');
     const refused = c.locator('[data-refused-product]');
     expect(await refused.count()).toBe(1);
-    expect(await refused.getAttribute('data-refused-product')).toBe(instB.productId);
+    expect(await refused.getAttribute('data-refused-product')).toBe(instB().productId);
     expect(await refused.getAttribute('data-code')).toBe('no_consent');
     expect(await refused.innerText()).toContain('乙银行信用贷');
     const createdLinks = c.locator('a[data-application-id]');
     expect(await createdLinks.count()).toBe(2);
     const created = await createdLinks.evaluateAll((els) => els.map((el) => ({ id: el.getAttribute('data-application-id') ?? '', text: (el as unknown as { innerText: string }).innerText })));
-    const appA = created.find((x) => x.text.includes('甲银行信用贷'))?.id;
-    const appC = created.find((x) => x.text.includes('丙随心贷'))?.id;
-    expect(appA, 'an application to 甲银行信用贷').toMatch(/^[\w-]+$/);
-    expect(appC, 'an application to 丙随心贷').toMatch(/^[\w-]+$/);
+    const createdA = created.find((x) => x.text.includes('甲银行信用贷'))?.id;
+    const createdC = created.find((x) => x.text.includes('丙随心贷'))?.id;
+    expect(createdA, 'an application to 甲银行信用贷').toMatch(/^[\w-]+$/);
+    expect(createdC, 'an application to 丙随心贷').toMatch(/^[\w-]+$/);
+    appA = createdA;
+    appC = createdC;
     await shot(c, '06-apply-done');
+  });
 
-    // ── 5. 谁有我的数据: two consents, none for 乙银行 ───────────────────────────────────────────
+  it('5. 谁有我的数据: two consents, none for 乙银行', async () => {
+    needApplications();
     await c.goto('/my-data');
     const consentCards = c.locator('main .card[data-consent-id]');
     await consentCards.first().waitFor();
     expect((await consentCards.locator('.row-between strong').allInnerTexts()).sort()).toEqual(['丙消费金融', '甲银行'].sort());
     expect(await c.locator('main').innerText()).not.toContain('乙银行');
+  });
 
-    // ── 6. staff: 乙银行 received nothing; 甲银行 sees a masked applicant, reveals, approves ────
+  it('6. 乙银行 staff received nothing', async () => {
+    needApplications();
     const partnerB = await newPage(DESKTOP_VIEWPORT, 'partner-b');
     const pb = partnerB.page;
-    await partnerLogin(pb, instB.staff);
+    await partnerLogin(pb, instB().staff);
     expect(await pb.locator(`tr[data-lead-id="${appA}"]`).count()).toBe(0);
     expect(await pb.locator(`tr[data-lead-id="${appC}"]`).count()).toBe(0);
     expect(await pb.locator('main').innerText()).not.toContain('王');
+  });
 
-    const partnerA = await newPage(DESKTOP_VIEWPORT, 'partner-a');
-    const pa = partnerA.page;
-    await partnerLogin(pa, instA.staff);
+  it('7. 甲银行 staff see a masked applicant, reveal it and approve', async () => {
+    needApplications();
+    partnerA = await newPage(DESKTOP_VIEWPORT, 'partner-a');
+    pa = partnerA.page;
+    await partnerLogin(pa, instA().staff);
     const leadRow = pa.locator(`tr[data-lead-id="${appA}"]`);
     await leadRow.waitFor();
     expect(await pa.locator(`tr[data-lead-id="${appC}"]`).count()).toBe(0);
@@ -222,8 +267,11 @@ describe('browser: one application to three products, consent per institution', 
     await pa.locator('.badge[data-status=approved]').waitFor();
     expect(pathOf(pa)).toBe(`/partner/leads/${appA}`);
     await shot(pa, '09-partner-approved');
+    approvedByA = true;
+  });
 
-    // ── 7. the consumer sees the approval on the timeline and in the notifications ────────────
+  it('8. the consumer sees the approval on the timeline and in the notifications', async () => {
+    needApproval();
     await c.goto(`/applications/${appA}`);
     const timeline = c.locator('[data-testid=timeline]');
     await timeline.waitFor();
@@ -235,8 +283,10 @@ describe('browser: one application to three products, consent per institution', 
     const notifications = c.locator('[data-testid=notification]');
     await notifications.first().waitFor();
     expect((await notifications.allInnerTexts()).some((t) => t.includes('已批准'))).toBe(true);
+  });
 
-    // ── 8. the consumer withdraws the consent for 甲银行; 甲银行 loses sight of the applicant ──
+  it('9. the consumer withdraws the consent for 甲银行; 甲银行 loses sight of the applicant', async () => {
+    needApproval();
     await c.goto('/my-data');
     const cardA = c.locator('main .card[data-consent-id]').filter({ has: c.locator('.row-between strong', { hasText: /^甲银行$/ }) });
     expect(await cardA.count()).toBe(1);
@@ -263,13 +313,13 @@ describe('browser: one application to three products, consent per institution', 
     expect(applicantAfter).not.toContain('王小明');
     expect(await pa.locator('[data-testid=reveal]').count()).toBe(0);
     await shot(pa, '12-partner-consent-withdrawn');
+  });
 
-    // ── separate identities, and nothing went wrong in any browser ───────────────────────────
+  it('the browsers kept separate identities, and nothing went wrong in any browser', async () => {
+    expect(consumer && partnerA, 'the consumer and 甲银行 staff browsers of steps 1 and 7').toBeTruthy();
     expect((await consumer.context.cookies()).map((k) => k.value)).not.toEqual((await partnerA.context.cookies()).map((k) => k.value));
     expect(await harness!.settledProblems()).toEqual([]);
     if (knownCspStyleViolations.length) console.warn(`inline styles blocked by CSP:\n${knownCspStyleViolations.join('\n')}`);
     if (knownAppBugs.size) console.warn(`known app bugs worked around:\n${[...knownAppBugs].join('\n')}`);
-
-    await Promise.all([consumer.context.close(), partnerA.context.close(), partnerB.context.close()]);
   });
 });
