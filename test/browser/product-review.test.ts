@@ -1,3 +1,4 @@
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
 import { DESKTOP_VIEWPORT, openBrowser, PHONE_VIEWPORT, staffLogin, type BrowserHarness } from '../support/browser';
@@ -9,7 +10,8 @@ import { PASSWORD } from '../support/fixtures';
  * APR, sample schedule) and submits it; an operator in another browser context reviews the
  * diff and the checklist and approves; a consumer then finds the product by searching.
  */
-describe('browser: create, submit, approve, find', () => {
+// Each step is its own test (sharing the app, the browser and the pages), so a failure names the step it happened in.
+describe('browser: create, submit, approve, find', { timeout: 180_000 }, () => {
   let t: TestApp;
   let harness: BrowserHarness;
 
@@ -35,9 +37,17 @@ describe('browser: create, submit, approve, find', () => {
     await t?.close();
   });
 
-  it('institution creates and submits; operator approves; consumer finds it', { timeout: 180_000 }, async () => {
-    // ── institution (phone) ───────────────────────────────────────────────────────────────
-    const { page: partner } = await harness.newPage(PHONE_VIEWPORT, 'institution');
+  /** the product manager's phone page, opened in step 1 */
+  let partner: Page | undefined;
+  /** the product saved and submitted in step 1 */
+  let productId: string | undefined;
+  /** set once the operator approved the product in step 2 */
+  let approved = false;
+  const needSubmitted = () => expect(productId, 'the product submitted for review in step 1').toBeDefined();
+  const needApproved = () => expect(approved, 'the operator approved the product in step 2').toBe(true);
+
+  it('1. the institution (phone) fills in the product, corrects a typo, previews it and submits it', async () => {
+    ({ page: partner } = await harness.newPage(PHONE_VIEWPORT, 'institution'));
     await staffLogin(partner, 'partner', 'a.pm', PASSWORD);
     await partner.goto('/partner/products');
     await partner.getByTestId('new-product').click();
@@ -54,7 +64,7 @@ describe('browser: create, submit, approve, find', () => {
     await form.locator('input[name=upfrontFeeRate]').fill('0.5');
     await form.locator('input[name=requiredDocuments]').fill('身份证,装修合同');
     await form.getByTestId('save-product').click();
-    await expect.poll(() => partner.locator('.field-error').allInnerTexts()).toContain('最高年利率须为 0–100 之间的百分数，最多四位小数');
+    await expect.poll(() => partner!.locator('.field-error').allInnerTexts()).toContain('最高年利率须为 0–100 之间的百分数，最多四位小数');
     expect(await partner.locator('input[name=name]').inputValue()).toBe('甲银行安居分期');
     expect(await partner.locator('input[name=termOptions]').inputValue()).toBe('12,24,36');
     await partner.locator('input[name=rateMax]').fill('15');
@@ -65,15 +75,17 @@ describe('browser: create, submit, approve, find', () => {
     await partner.getByTestId('preview-product').click();
     await partner.waitForURL(/\/preview/);
     expect(await partner.getByTestId('apr').first().innerText()).toMatch(/^\d+\.\d{2}%$/);
-    await expect.poll(() => partner.getByTestId('schedule').count()).toBe(1);
+    await expect.poll(() => partner!.getByTestId('schedule').count()).toBe(1);
     await harness.shot(partner, 'preview');
     await partner.goBack();
     await partner.getByTestId('submit-product').click();
     await partner.waitForURL(/\/partner\/products\/prd_/);
     expect(await partner.getByTestId('product-status').innerText()).toBe('审核中');
-    const productId = /\/partner\/products\/(prd_\w+)/.exec(partner.url())![1]!;
+    productId = /\/partner\/products\/(prd_\w+)/.exec(partner.url())![1]!;
+  });
 
-    // ── operator (another context, desktop) ──────────────────────────────────────────────
+  it('2. an operator (another context, desktop) reviews the diff and the checklist and approves', async () => {
+    needSubmitted();
     const { page: operator } = await harness.newPage(DESKTOP_VIEWPORT, 'operator');
     await staffLogin(operator, 'admin', t.fixtures.operator, PASSWORD);
     await operator.goto('/admin/products/review');
@@ -87,8 +99,11 @@ describe('browser: create, submit, approve, find', () => {
     await operator.getByTestId('approve').click();
     await operator.waitForURL((u) => u.pathname === '/admin/products/review');
     expect(await operator.locator('[data-testid=review-queue]').innerText()).not.toContain('甲银行安居分期');
+    approved = true;
+  });
 
-    // ── consumer ─────────────────────────────────────────────────────────────────────────
+  it('3. a consumer finds the product by searching; the institution sees it listed', async () => {
+    needApproved();
     const { page: consumer } = await harness.newPage(PHONE_VIEWPORT, 'consumer');
     await consumer.goto('/products?q=安居分期');
     const card = consumer.locator(`article.product-card[data-product-id="${productId}"]`);
@@ -96,8 +111,11 @@ describe('browser: create, submit, approve, find', () => {
     expect(await card.getByTestId('apr').innerText()).toMatch(/^\d+\.\d{2}%$/);
     await harness.shot(consumer, 'found');
 
-    await partner.reload();
-    expect(await partner.getByTestId('product-status').innerText()).toBe('已上架');
+    await partner!.reload();
+    expect(await partner!.getByTestId('product-status').innerText()).toBe('已上架');
+  });
+
+  it('no page showed a problem', async () => {
     expect(await harness.settledProblems()).toEqual([]);
   });
 });
