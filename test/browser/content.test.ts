@@ -11,7 +11,8 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
  * and a toolbar), makes a word bold, uploads an image into the text, publishes it; a consumer on a
  * phone finds it under 攻略 and sees the bold word and the image.
  */
-describe('browser: writing and reading a guide', () => {
+// Each step is its own test (sharing the app and the browser), so a failure names the step it happened in.
+describe('browser: writing and reading a guide', { timeout: 120_000 }, () => {
   let t: TestApp | undefined;
   let harness: BrowserHarness | undefined;
 
@@ -24,7 +25,10 @@ describe('browser: writing and reading a guide', () => {
     await t?.close();
   });
 
-  it('an operator writes with the editor and publishes; a consumer reads it from /guides', { timeout: 120_000 }, async () => {
+  /** set once the operator published the article in step 1 */
+  let published = false;
+
+  it('1. an operator writes with the editor, makes a word bold, uploads an image, saves and publishes', async () => {
     const { page: op } = await harness!.newPage(DESKTOP_VIEWPORT, 'operator');
     await staffLogin(op, 'admin', t!.fixtures.operator, PASSWORD);
     await op.goto('/admin/content/articles');
@@ -57,7 +61,11 @@ describe('browser: writing and reading a guide', () => {
     await op.getByRole('button', { name: '发布' }).click();
     await op.waitForURL(/\/edit$/);
     expect(await op.locator('.alert.success').textContent()).toContain('已发布');
+    published = true;
+  });
 
+  it('2. a consumer on a phone finds it under 攻略 and sees the bold word and the image', async () => {
+    expect(published, 'the operator published the article in step 1').toBe(true);
     const { page: consumer } = await harness!.newPage(PHONE_VIEWPORT, 'consumer');
     await consumer.goto('/');
     await consumer.locator('header nav').getByRole('link', { name: '攻略' }).click();
@@ -72,7 +80,9 @@ describe('browser: writing and reading a guide', () => {
     expect(await img.getAttribute('src')).toMatch(/^\/media\/med_\w+$/);
     await expect.poll(() => img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth)).toBe(1);
     await harness!.shot(consumer, 'guide');
+  });
 
+  it('no page showed a problem', async () => {
     expect(await harness!.settledProblems()).toEqual([]);
   });
 });
