@@ -1,3 +1,4 @@
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../support/fixtures';
 import { apply, consumerAgent } from '../support/http';
@@ -5,7 +6,8 @@ import { startTestApp, type TestApp } from '../support/app';
 import { DESKTOP_VIEWPORT, openBrowser, PHONE_VIEWPORT, staffLogin, type BrowserHarness } from '../support/browser';
 
 /** A consumer files a complaint on a phone; an operator answers it in another browser; the consumer sees the answer. */
-describe('browser: a complaint and its answer', () => {
+// Each step is its own test (sharing the app, the browser and the pages), so a failure names the step it happened in.
+describe('browser: a complaint and its answer', { timeout: 90_000 }, () => {
   let t: TestApp | undefined;
   let harness: BrowserHarness | undefined;
 
@@ -18,11 +20,17 @@ describe('browser: a complaint and its answer', () => {
     await t?.close();
   });
 
-  it('is filed from an application, answered by an operator, and the answer reaches the consumer', { timeout: 90_000 }, async () => {
+  /** the consumer's phone page, and the complaint it filed in step 1 */
+  let c: Page | undefined;
+  let complaintPath: string | undefined;
+  /** set once the operator answered and resolved the complaint in step 2 */
+  let answered = false;
+
+  it('1. a consumer files a complaint from an application, on a phone', async () => {
     const consumer = await consumerAgent(t!.app, { realName: '陈小红' });
     const app = await apply(consumer.agent, t!.fixtures.institutionA.productId);
 
-    const { page: c } = await harness!.newPage(PHONE_VIEWPORT, 'consumer');
+    ({ page: c } = await harness!.newPage(PHONE_VIEWPORT, 'consumer'));
     await c.goto(`/login?next=${encodeURIComponent(`/applications/${app.id}`)}`);
     await c.locator('input[name=phone]').fill(consumer.phone);
     await c.locator('input[name=password]').fill(PASSWORD);
@@ -37,9 +45,13 @@ describe('browser: a complaint and its answer', () => {
     await c.locator('[data-testid=file-complaint]').click();
     await c.waitForURL(/\/account\/complaints\/cmp_/);
     expect(await c.locator('[data-testid=complaint-status]').innerText()).toBe('待处理');
-    const complaintPath = new URL(c.url()).pathname;
+    const filed = new URL(c.url()).pathname;
     await harness!.shot(c, '01-filed');
+    complaintPath = filed;
+  });
 
+  it('2. an operator, in another browser, takes it, answers and resolves it', async () => {
+    expect(complaintPath, 'the complaint filed in step 1').toBeDefined();
     const { page: o } = await harness!.newPage(DESKTOP_VIEWPORT, 'operator');
     await staffLogin(o, 'admin', t!.fixtures.operator, PASSWORD);
     await o.goto('/admin/complaints');
@@ -53,16 +65,23 @@ describe('browser: a complaint and its answer', () => {
     await o.locator('[data-testid=change-status]').click();
     await expect.poll(() => o.locator('[data-testid=complaint-status]').innerText()).toBe('已解决');
     await harness!.shot(o, '02-answered');
+    answered = true;
+  });
 
-    await c.goto(complaintPath);
-    const timeline = await c.locator('[data-testid=complaint-timeline]').innerText();
+  it('3. the answer reaches the consumer, who confirms it resolved', async () => {
+    expect(answered, 'the operator answered in step 2').toBe(true);
+    const page = c!;
+    await page.goto(complaintPath!);
+    const timeline = await page.locator('[data-testid=complaint-timeline]').innerText();
     expect(timeline).toContain('平台客服 回复');
     expect(timeline).toContain('平台已要求机构退还该笔费用');
-    expect(await c.locator('[data-testid=complaint-status]').innerText()).toBe('已解决');
-    await c.locator('[data-testid=confirm-resolved]').click();
-    await expect.poll(() => c.locator('[data-testid=complaint-status]').innerText()).toBe('已关闭');
-    await harness!.shot(c, '03-closed');
+    expect(await page.locator('[data-testid=complaint-status]').innerText()).toBe('已解决');
+    await page.locator('[data-testid=confirm-resolved]').click();
+    await expect.poll(() => page.locator('[data-testid=complaint-status]').innerText()).toBe('已关闭');
+    await harness!.shot(page, '03-closed');
+  });
 
+  it('no page showed a problem', async () => {
     expect(await harness!.settledProblems()).toEqual([]);
   });
 });
