@@ -59,7 +59,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
 
   r.get('/outbox', guards.operator('page', 'outbox.view'), async (req, res) => {
     const rows = await services.notifications.outbox(200);
-    await services.audit.record(auditActor(req), { action: 'outbox.viewed', objectType: 'outbox', objectId: null });
+    await services.audit.recordNow(auditActor(req), { action: 'outbox.viewed', objectType: 'outbox', objectId: null });
     await render(req, res, 'outbox', {
       title: '消息外发箱',
       // bodies are stored with their codes masked once a real gateway has them (NotificationsService.sendSms)

@@ -52,7 +52,7 @@ export function statementRoutes(r: Router, services: Services, kit: HttpKit, ren
 
   r.get('/statements/:id/download.csv', settlement, async (req, res) => {
     const s = await services.statements.detail(String(req.params.id), { institutionId: req.institutionId! });
-    await services.audit.record(auditActor(req), { action: 'statement.downloaded', objectType: 'statement', objectId: s.id, detail: { period: s.period } });
+    await services.audit.recordNow(auditActor(req), { action: 'statement.downloaded', objectType: 'statement', objectId: s.id, detail: { period: s.period } });
     sendStatementCsv(res, s);
   });
 
@@ -79,7 +79,7 @@ export function statementRoutes(r: Router, services: Services, kit: HttpKit, ren
     const base = `${kit.publicUrl}/partner/statements/${encodeURIComponent(id)}`;
     try {
       const { url } = await services.statements.startCheckout(req.institutionId!, id, { successUrl: `${base}?paid=1`, cancelUrl: `${base}/pay` });
-      await services.audit.record(auditActor(req), { action: 'statement.checkout_started', objectType: 'statement', objectId: id });
+      await services.audit.recordNow(auditActor(req), { action: 'statement.checkout_started', objectType: 'statement', objectId: id });
       res.redirect(303, url);
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;

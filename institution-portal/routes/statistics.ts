@@ -90,7 +90,7 @@ export function statisticsRoutes(r: Router, services: Services, kit: HttpKit, re
     r.get(`/statistics/${table}.csv`, statistics, async (req, res) => {
       const { range, productId } = statisticsRequest(req.query, true);
       const s = await services.analytics.institutionStatistics(req.institutionId!, range, productId);
-      await services.audit.record(auditActor(req), {
+      await services.audit.recordNow(auditActor(req), {
         action: 'statistics.exported',
         objectType: 'institution',
         objectId: req.institutionId!,

@@ -158,7 +158,7 @@ export async function seedDemo(services: Services): Promise<DemoLogins | null> {
         purpose: '消费',
         consents: [{ institutionId: plan.product.institution, fields: standardApplicationFields }],
       },
-      system,
+      { actor: system, device: `demo:${plan.who.account.id}`, visitor: `demo:${plan.who.account.id}`, door: 'web' },
     );
     const appId = created[0];
     if (!appId) continue;

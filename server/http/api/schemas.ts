@@ -133,6 +133,19 @@ export const profileUpdateBody = z
   })
   .refine((b) => Object.values(b).some((v) => v !== undefined), { message: '请至少提供一项资料', path: ['profile'] });
 
+/** The profile update as the service takes it (amounts in fen), from either door's parsed body. */
+export function profileChanges(body: z.infer<typeof profileUpdateBody>) {
+  return {
+    housing: body.housing,
+    monthlyDebtFen: body.monthlyDebt,
+    age: body.age,
+    city: body.city,
+    monthlyIncomeFen: body.monthlyIncome,
+    employment: body.employment,
+    creditSelfAssessment: body.creditSelfAssessment,
+  };
+}
+
 export const recommendationQuery = profileBody.extend({
   amount: yuanAmount('借款金额').optional(),
   termMonths: intFrom('期限', 1, 360).optional(),

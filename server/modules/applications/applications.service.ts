@@ -253,7 +253,7 @@ export class ApplicationsService {
    */
   async getLead(institutionId: string, id: string, actor: AuditActor): Promise<LeadDetail> {
     const lead = await this.detail(id, { institutionId });
-    await this.audit.record(actor, { action: 'lead.viewed', objectType: 'application', objectId: id });
+    await this.audit.recordNow(actor, { action: 'lead.viewed', objectType: 'application', objectId: id });
     const { consent, data } = await this.releasedData(id, institutionId);
     const withdrawn = !consent || consent.withdrawnAt !== null;
     const prefs = await this.accounts.contactPreferences(lead.consumerId);
@@ -298,7 +298,7 @@ export class ApplicationsService {
 
   async getForOperator(id: string, actor: AuditActor): Promise<ApplicationDetail & { riskFlags: RiskFlag[] }> {
     const detail = await this.detail(id, {});
-    await this.audit.record(actor, { action: 'application.viewed', objectType: 'application', objectId: id });
+    await this.audit.recordNow(actor, { action: 'application.viewed', objectType: 'application', objectId: id });
     return { ...detail, riskFlags: await this.risk.flagsFor(detail.consumerId) };
   }
 

@@ -64,7 +64,7 @@ export const partnerSettlementRoutes: ApiRoute[] = [
     responseDescription: 'Statement',
     handler: async ({ params, principal, services, req }) => {
       const s = await services.statements.detail(params.id, { institutionId: principal.institutionId });
-      await services.audit.record(auditActor(req), { action: 'statement.viewed', objectType: 'statement', objectId: s.id });
+      await services.audit.recordNow(auditActor(req), { action: 'statement.viewed', objectType: 'statement', objectId: s.id });
       return statementJson(s);
     },
   }),
