@@ -11,18 +11,16 @@ import { formFailure } from '../../server/http/form-failure';
 import { statementDetailView, statementSummaryView } from '../../server/http/statements-view';
 import { parse } from '../../server/http/validate';
 import { ConflictError, ValidationError } from '../../server/lib/errors';
-import { formatYuan, yuanToFen } from '../../server/lib/money';
+import { formatYuan, parseYuan } from '../../server/lib/money';
 import { ageingBuckets, ageingLabels, periodToClose, shanghaiDate, shanghaiMidnight, statementStatusLabels } from '../../server/modules/settlement';
 import { barChart, shortYuan } from '../../web/charts';
 
 const shownStatuses = ['draft', 'issued', 'disputed', 'overdue', 'paid'] as const;
-const signedYuan = /^-?\d{1,10}(\.\d{1,2})?$/;
-
 /** "-50.00" → -5000 fen, or a field error. */
 export function signedFen(text: string, field: string, options: { positive?: boolean } = {}): number {
-  const clean = text.trim().replace(/,/g, '');
-  if (!signedYuan.test(clean)) throw new ValidationError('金额有误', { [field]: '金额须为元，最多两位小数' });
-  const fen = yuanToFen(clean);
+  const parsed = parseYuan(text, { sign: 'any' });
+  if (!parsed.ok) throw new ValidationError('金额有误', { [field]: parsed.reason });
+  const fen = parsed.fen;
   if (fen === 0) throw new ValidationError('金额不能为 0', { [field]: '金额不能为 0' });
   if (options.positive && fen < 0) throw new ValidationError('金额须大于 0', { [field]: '金额须大于 0' });
   return fen;

@@ -1,7 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import type { Services } from '../../server/container';
 import { ValidationError } from '../../server/lib/errors';
-import { formatWan } from '../../server/lib/money';
+import { formatWan, parseYuan } from '../../server/lib/money';
 import { applicationBody, housingTypes, identityBody, purposes } from '../../server/http/api/schemas';
 import { auditActor } from '../../server/http/audit-actor';
 import { requestOrigin } from '../../server/http/request-origin';
@@ -161,14 +161,14 @@ export function applicationRoutes(r: Router, services: Services, kit: HttpKit, r
       if (!(String(answers.creditSelfAssessment) in creditSelfAssessment)) fields.creditSelfAssessment = '请选择信用情况';
       else profilePatch.creditSelfAssessment = answers.creditSelfAssessment;
     }
-    for (const [key, column] of [
-      ['monthlyIncome', 'monthlyIncomeFen'],
-      ['monthlyDebt', 'monthlyDebtFen'],
+    for (const [key, column, label] of [
+      ['monthlyIncome', 'monthlyIncomeFen', '月收入'],
+      ['monthlyDebt', 'monthlyDebtFen', '每月负债还款'],
     ] as const) {
       if (answers[key] === undefined) continue;
-      const m = /^(\d{1,10})(?:\.(\d{1,2}))?$/.exec(String(answers[key]).trim());
-      if (!m) fields[key] = '请输入金额（元），最多两位小数';
-      else profilePatch[column] = Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+      const amount = parseYuan(String(answers[key]), { label, sign: 'non_negative' });
+      if (!amount.ok) fields[key] = amount.reason;
+      else profilePatch[column] = amount.fen;
     }
     const items = ids.map((productId, i) => ({ productId, amount: list(req.body.amount)[i], termMonths: list(req.body.termMonths)[i] }));
     const parsed = applicationBody.shape.products.safeParse(items);

@@ -6,7 +6,7 @@ import { newId } from '../../lib/ids';
 import { maskLogin, type PiiCipher } from '../../lib/pii';
 import type { AuditActor, AuditService, RequestOrigin } from '../audit';
 import type { RiskService } from '../risk';
-import { withTransaction } from '../../lib/tx';
+import { withTransaction, type Tx } from '../../lib/tx';
 import { quietUntil } from '../../lib/quiet-hours';
 import type { NotificationsService, SmsTemplate, SmsWindow } from '../notifications';
 import { accounts, consumerProfiles, contactBlocks, contactPreferences, otpCodes, type AccountKind } from './accounts.schema';
@@ -375,7 +375,7 @@ export class AccountsService {
    * The one place a password is written: every session ends (the version moves on), sign-in
    * failures are forgotten, and `mustChange` marks a one-time password.
    */
-  private async writePassword(row: Pick<AccountRow, 'id' | 'loginHash'>, password: string, mustChange: boolean, tx: Database = this.db): Promise<void> {
+  private async writePassword(row: Pick<AccountRow, 'id' | 'loginHash'>, password: string, mustChange: boolean, tx: Tx): Promise<void> {
     await tx
       .update(accounts)
       .set({ passwordHash: await hashPassword(password), sessionVersion: sql`${accounts.sessionVersion} + 1`, mustChangePassword: mustChange })
@@ -423,7 +423,7 @@ export class AccountsService {
    * ends and the person must set their own at the next login. For an admin's reset of a colleague
    * (StaffService checks who may), inside the caller's transaction.
    */
-  async issueOneTimePassword(accountId: string, tx: Database = this.db): Promise<string> {
+  async issueOneTimePassword(accountId: string, tx: Tx): Promise<string> {
     const [row] = await tx.select({ id: accounts.id, loginHash: accounts.loginHash }).from(accounts).where(eq(accounts.id, accountId));
     if (!row) throw new Error(`no account ${accountId}`);
     const password = oneTimePassword();
