@@ -10,7 +10,7 @@ import { bulkLeadBody, leadFilterQuery, leadStatusBody, prescreenRuleBody } from
 import { toLeadFilter } from '../server/http/lead-filter';
 import { leadsCsv } from '../server/http/lead-csv';
 import { sendCsv } from '../server/http/csv';
-import { creditSelfAssessment, pricingInput } from '../server/modules/catalogue';
+import { creditSelfAssessment } from '../server/modules/catalogue';
 import { documentKinds } from '../server/modules/documents';
 import { toStatusChange } from '../server/http/lead-status';
 import { auditActor } from '../server/http/audit-actor';
@@ -31,7 +31,6 @@ import { statementRoutes } from './routes/statements';
 import { reconciliationRoutes } from './routes/reconciliations';
 import { portalAgenda } from './agenda';
 import { Decimal } from 'decimal.js';
-import { productSchedule, type RepaymentMethod } from '../server/modules/pricing';
 
 /** The institution portal, mounted at `/partner`. */
 export function createInstitutionPortal(services: Services, kit: HttpKit, baseRender: Render, options: { mfaRequired: boolean }): Router {
@@ -131,7 +130,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
     const documents = lead.applicant ? (await services.documents.listForApplication(lead.id)).map((d) => ({ ...d, kindLabel: documentKinds[d.kind] })) : [];
     const loanId = lead.status === 'disbursed' ? await services.loans.idForApplication(lead.id, { institutionId: req.institutionId! }) : null;
     await render(req, res, 'lead', {
-      offeredAprPercent: lead.nextStatuses.includes('approved') ? await quotedAprPercent(services, lead) : undefined,
+      offeredAprPercent: lead.nextStatuses.includes('approved') ? await services.applications.quotedAprPercent(lead) : undefined,
       loanId,
       messages,
       documents,
@@ -278,21 +277,6 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
   reconciliationRoutes(r, services, kit, render);
 
   return r;
-}
-
-/**
- * The approval form's APR starts at what the consumer was quoted: the product's all-in APR at
- * its lowest rate for the amount and term applied for ("12.34"), or empty when it cannot be priced.
- */
-async function quotedAprPercent(services: Services, lead: { productId: string; amountFen: number; termMonths: number }): Promise<string> {
-  try {
-    const product = await services.catalogue.get(lead.productId);
-    const method = product.repaymentMethods[0] as RepaymentMethod;
-    const schedule = productSchedule(pricingInput(product), { principalFen: lead.amountFen, termMonths: lead.termMonths, method, annualRate: product.rateMin });
-    return (schedule.apr * 100).toFixed(2);
-  } catch {
-    return '';
-  }
 }
 
 /** The page asks for the APR in percent (12.34), as people write it; the status body takes a fraction (0.1234). */
