@@ -195,8 +195,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
       res.status(400);
       return showKeys(req, res, { error: { message: '请填写密钥名称（1–40 字）', fields: { name: '必填' } } });
     }
-    const created = await services.institutions.createApiKey(req.institutionId!, name);
-    await services.audit.recordNow(auditActor(req), { action: 'api_key.created', objectType: 'api_key', objectId: created.id });
+    const created = await services.institutions.createApiKey(req.institutionId!, name, auditActor(req));
     await showKeys(req, res, { created });
   });
   r.post('/api-keys/:id/revoke', integration, async (req, res) => {
@@ -206,8 +205,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
       const error = formFailure(res, err);
       return showKeys(req, res, { error, confirmError: { [String(req.params.id)]: error.fields?.confirm } });
     }
-    await services.institutions.revokeApiKey(req.institutionId!, String(req.params.id));
-    await services.audit.recordNow(auditActor(req), { action: 'api_key.revoked', objectType: 'api_key', objectId: String(req.params.id) });
+    await services.institutions.revokeApiKey(req.institutionId!, String(req.params.id), auditActor(req));
     req.session.flash = { kind: 'success', message: '密钥已吊销，使用它的请求会被拒绝' };
     res.redirect(303, '/partner/api-keys');
   });
@@ -254,8 +252,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
     try {
       const raw = Object.fromEntries(Object.entries(req.body as Record<string, string>).filter(([, v]) => v !== ''));
       const body = parse(prescreenRuleBody, raw, '规则有误');
-      await services.prescreen.create(req.institutionId!, { ...body, rejectReason: body.rejectReason ?? null });
-      await services.audit.recordNow(auditActor(req), { action: 'prescreen.rule_created', objectType: 'institution', objectId: req.institutionId! });
+      await services.prescreen.create(req.institutionId!, { ...body, rejectReason: body.rejectReason ?? null }, auditActor(req));
       req.session.flash = { kind: 'success', message: '规则已保存，对之后到达的线索生效' };
       res.redirect(303, '/partner/prescreen');
     } catch (err) {

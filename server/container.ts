@@ -132,7 +132,7 @@ export function createServices(
   const accounts = new AccountsService(db, pii, notifications, audit, mfa, throttle, risk);
   const identity = new IdentityService(db, pii, new DevelopmentVerificationProvider(), audit, accounts, risk);
   const webhooks = new WebhooksService(db, pii, audit, { allowLoopback: options.webhookAllowLoopback ?? false });
-  const prescreen = new PrescreenService(db);
+  const prescreen = new PrescreenService(db, audit);
   const settlement = new SettlementService(db, pii, audit);
   // Stripe when a secret key is configured; otherwise institutions pay by bank transfer
   const statements = new StatementsService(db, audit, options.stripe?.secretKey ? new StripeGateway({ ...options.stripe, secretKey: options.stripe.secretKey }) : null);
@@ -155,7 +155,7 @@ export function createServices(
     jobs,
     scheduler: undefined as unknown as Scheduler, // set below: the jobs need the other services
     accounts,
-    institutions: new InstitutionsService(db),
+    institutions: new InstitutionsService(db, audit),
     catalogue,
     applications,
     dataRights: new DataRightsService({ db, accounts, identity, consents, applications, notifications, audit }),

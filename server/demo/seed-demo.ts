@@ -194,7 +194,7 @@ export async function seedDemo(services: Services): Promise<DemoLogins | null> {
   }
 
   const firstInstitution = demoInstitutions[0]!;
-  const key = await services.institutions.createApiKey(institutionIds.get(firstInstitution.key)!, '演示密钥');
+  const key = await services.institutions.createApiKey(institutionIds.get(firstInstitution.key)!, '演示密钥', system);
   logins.apiKey = { institution: firstInstitution.shortName, key: key.key };
   return logins;
 }
