@@ -119,7 +119,7 @@ export function createServices(
 ): Services {
   const db = database.db;
   const audit = new AuditService(db, pii);
-  const notifications = new NotificationsService(db, pii, messages);
+  const notifications = new NotificationsService(db, pii, messages, audit);
   const consents = new ConsentsService(db, audit);
   const settings = new SettingsService(db, audit);
   const riskDefaults = options.risk ?? { maxAccountsPerDevice: 3, maxApplicationsPerDay: 10 };
@@ -177,13 +177,13 @@ export function createServices(
     licences: new LicencesService(db, settings, products, audit),
     complaints,
     reviews: new ReviewsService(db, audit, identity, applications),
-    analytics: new AnalyticsService(db),
+    analytics: new AnalyticsService(db, audit),
     content: new ContentService(db, audit, new LocalBlobStore(options.mediaDir ?? path.join(process.cwd(), 'data', 'media')), pii),
     products,
     promotions,
     ranking,
     loans,
-    postLoan: new PostLoanService(db, notifications, accounts, settings, risk),
+    postLoan: new PostLoanService(db, notifications, accounts, settings, risk, audit),
     collections: new CollectionsService(db, settings, audit, accounts, pii),
     recommendations: new RecommendationsService(catalogue),
     notifications,
