@@ -7,7 +7,7 @@ import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
 import { withConfirmation } from '../../server/http/confirm';
 import { parse } from '../../server/http/validate';
-import { ConflictError, NotFoundError, ValidationError } from '../../server/lib/errors';
+import { NotFoundError, ValidationError } from '../../server/lib/errors';
 import { formatYuan, parseYuan } from '../../server/lib/money';
 import {
   commissionRules,
@@ -253,11 +253,10 @@ export function agreementRoutes(r: Router, services: Services, kit: HttpKit, ren
       };
       res.redirect(303, `/admin/applications/${encodeURIComponent(id)}`);
     } catch (err) {
-      if (!(err instanceof ValidationError || err instanceof ConflictError)) throw err;
       // the page shows the application: only to those who may see applications; the others get the error alone
       if (!operatorCan(req.account!.role, 'applications.view')) throw err;
-      res.status(err instanceof ConflictError ? 409 : 400);
-      await applicationPage(req, res, services, render, id, { error: { message: err.message, fields: err.fields }, reverseValues: req.body });
+      const error = formFailure(res, err);
+      await applicationPage(req, res, services, render, id, { error, reverseValues: req.body });
     }
   });
 }

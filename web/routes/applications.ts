@@ -175,8 +175,7 @@ export function applicationRoutes(r: Router, services: Services, kit: HttpKit, r
     if (!parsed.success) Object.assign(fields, fieldErrors(parsed.error));
     if (!(purposes as readonly string[]).includes(String(req.body.purpose))) fields.purpose = '请选择借款用途';
     if (Object.keys(fields).length) {
-      res.status(400);
-      return showApply(req, res, ids, values, { error: { message: '请检查填写的信息', fields } });
+      return showApply(req, res, ids, values, { error: formFailure(res, new ValidationError('请检查填写的信息', fields)) });
     }
     if (Object.keys(profilePatch).length) await services.accounts.saveProfile(req.account!.id, profilePatch);
     const profile = await services.accounts.profile(req.account!.id);
@@ -185,9 +184,8 @@ export function applicationRoutes(r: Router, services: Services, kit: HttpKit, r
       return v === null || v === undefined;
     });
     if (missing.length) {
-      res.status(400);
       return showApply(req, res, ids, values, {
-        error: { message: '请补全申请所需的信息', fields: Object.fromEntries(missing.map((m) => [m, '必填'])) },
+        error: formFailure(res, new ValidationError('请补全申请所需的信息', Object.fromEntries(missing.map((m) => [m, '必填'])))),
       });
     }
     await render(req, res, 'consent', {
