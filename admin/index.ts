@@ -58,8 +58,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   r.get('/applications/:id', operator, (req, res) => applicationPage(req, res, services, render, String(req.params.id)));
 
   r.get('/outbox', guards.operator('page', 'outbox.view'), async (req, res) => {
-    const rows = await services.notifications.outbox(200);
-    await services.audit.record(auditActor(req), { action: 'outbox.viewed', objectType: 'outbox', objectId: null });
+    const rows = await services.notifications.outboxForOperator(auditActor(req), 200);
     await render(req, res, 'outbox', {
       title: '消息外发箱',
       // bodies are stored with their codes masked once a real gateway has them (NotificationsService.sendSms)

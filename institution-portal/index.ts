@@ -10,7 +10,7 @@ import { bulkLeadBody, leadFilterQuery, leadStatusBody, prescreenRuleBody } from
 import { toLeadFilter } from '../server/http/lead-filter';
 import { leadsCsv } from '../server/http/lead-csv';
 import { sendCsv } from '../server/http/csv';
-import { creditSelfAssessment, pricingInput } from '../server/modules/catalogue';
+import { creditSelfAssessment } from '../server/modules/catalogue';
 import { documentKinds } from '../server/modules/documents';
 import { toStatusChange } from '../server/http/lead-status';
 import { auditActor } from '../server/http/audit-actor';
@@ -31,7 +31,6 @@ import { statementRoutes } from './routes/statements';
 import { reconciliationRoutes } from './routes/reconciliations';
 import { portalAgenda } from './agenda';
 import { Decimal } from 'decimal.js';
-import { productSchedule, type RepaymentMethod } from '../server/modules/pricing';
 
 /** The institution portal, mounted at `/partner`. */
 export function createInstitutionPortal(services: Services, kit: HttpKit, baseRender: Render, options: { mfaRequired: boolean }): Router {
@@ -131,7 +130,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
     const documents = lead.applicant ? (await services.documents.listForApplication(lead.id)).map((d) => ({ ...d, kindLabel: documentKinds[d.kind] })) : [];
     const loanId = lead.status === 'disbursed' ? await services.loans.idForApplication(lead.id, { institutionId: req.institutionId! }) : null;
     await render(req, res, 'lead', {
-      offeredAprPercent: lead.nextStatuses.includes('approved') ? await quotedAprPercent(services, lead) : undefined,
+      offeredAprPercent: lead.nextStatuses.includes('approved') ? await services.applications.quotedAprPercent(lead) : undefined,
       loanId,
       messages,
       documents,
@@ -195,8 +194,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
     if (name.length < 1 || name.length > 40) {
       return showKeys(req, res, { error: formFailure(res, new ValidationError('请填写密钥名称（1–40 字）', { name: '必填' })) });
     }
-    const created = await services.institutions.createApiKey(req.institutionId!, name);
-    await services.audit.record(auditActor(req), { action: 'api_key.created', objectType: 'api_key', objectId: created.id });
+    const created = await services.institutions.createApiKey(req.institutionId!, name, auditActor(req));
     await showKeys(req, res, { created });
   });
   r.post('/api-keys/:id/revoke', integration, async (req, res) => {
@@ -206,8 +204,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
       const error = formFailure(res, err);
       return showKeys(req, res, { error, confirmError: { [String(req.params.id)]: error.fields?.confirm } });
     }
-    await services.institutions.revokeApiKey(req.institutionId!, String(req.params.id));
-    await services.audit.record(auditActor(req), { action: 'api_key.revoked', objectType: 'api_key', objectId: String(req.params.id) });
+    await services.institutions.revokeApiKey(req.institutionId!, String(req.params.id), auditActor(req));
     req.session.flash = { kind: 'success', message: '密钥已吊销，使用它的请求会被拒绝' };
     res.redirect(303, '/partner/api-keys');
   });
@@ -254,8 +251,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
     try {
       const raw = Object.fromEntries(Object.entries(req.body as Record<string, string>).filter(([, v]) => v !== ''));
       const body = parse(prescreenRuleBody, raw, '规则有误');
-      await services.prescreen.create(req.institutionId!, { ...body, rejectReason: body.rejectReason ?? null });
-      await services.audit.record(auditActor(req), { action: 'prescreen.rule_created', objectType: 'institution', objectId: req.institutionId! });
+      await services.prescreen.create(req.institutionId!, { ...body, rejectReason: body.rejectReason ?? null }, auditActor(req));
       req.session.flash = { kind: 'success', message: '规则已保存，对之后到达的线索生效' };
       res.redirect(303, '/partner/prescreen');
     } catch (err) {
@@ -277,21 +273,6 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
   reconciliationRoutes(r, services, kit, render);
 
   return r;
-}
-
-/**
- * The approval form's APR starts at what the consumer was quoted: the product's all-in APR at
- * its lowest rate for the amount and term applied for ("12.34"), or empty when it cannot be priced.
- */
-async function quotedAprPercent(services: Services, lead: { productId: string; amountFen: number; termMonths: number }): Promise<string> {
-  try {
-    const product = await services.catalogue.get(lead.productId);
-    const method = product.repaymentMethods[0] as RepaymentMethod;
-    const schedule = productSchedule(pricingInput(product), { principalFen: lead.amountFen, termMonths: lead.termMonths, method, annualRate: product.rateMin });
-    return (schedule.apr * 100).toFixed(2);
-  } catch {
-    return '';
-  }
 }
 
 /** The page asks for the APR in percent (12.34), as people write it; the status body takes a fraction (0.1234). */

@@ -119,30 +119,30 @@ export function createServices(
 ): Services {
   const db = database.db;
   const audit = new AuditService(db, pii);
-  const notifications = new NotificationsService(db, pii, messages);
+  const notifications = new NotificationsService(db, pii, messages, audit);
   const consents = new ConsentsService(db, audit);
-  const identity = new IdentityService(db, pii, new DevelopmentVerificationProvider(), audit);
+  const settings = new SettingsService(db, audit);
+  const riskDefaults = options.risk ?? { maxAccountsPerDevice: 3, maxApplicationsPerDay: 10 };
+  const risk = new RiskService(db, pii, async () => ({
+    maxAccountsPerDevice: await settings.getOr('risk.maxAccountsPerDevice', riskDefaults.maxAccountsPerDevice),
+    maxApplicationsPerDay: await settings.getOr('risk.maxApplicationsPerDay', riskDefaults.maxApplicationsPerDay),
+  }));
   const throttle = new LoginThrottle(db);
   const mfa = new MfaService(db, pii, audit, throttle);
-  const accounts = new AccountsService(db, pii, notifications, audit, mfa, throttle);
+  const accounts = new AccountsService(db, pii, notifications, audit, mfa, throttle, risk);
+  const identity = new IdentityService(db, pii, new DevelopmentVerificationProvider(), audit, accounts, risk);
   const webhooks = new WebhooksService(db, pii, audit, { allowLoopback: options.webhookAllowLoopback ?? false });
-  const prescreen = new PrescreenService(db);
+  const prescreen = new PrescreenService(db, audit);
   const settlement = new SettlementService(db, pii, audit);
   // Stripe when a secret key is configured; otherwise institutions pay by bank transfer
   const statements = new StatementsService(db, audit, options.stripe?.secretKey ? new StripeGateway({ ...options.stripe, secretKey: options.stripe.secretKey }) : null);
   const catalogue = new CatalogueService(db, search, shared.cache);
-  const settings = new SettingsService(db, audit);
   const ranking = new RankingService(db, audit);
   const promotions = new PromotionsService(db, audit);
   // 综合排序 reads the weights in force, the promotions running now and each product's complaint rate
   let complaintRate = (_productId: string) => 0;
   catalogue.useRankingSignals({ weights: () => ranking.weights(), promotedNow: () => promotions.activeNow(), complaintRate: (id) => complaintRate(id) });
   ranking.onChange = promotions.onChange = () => catalogue.invalidateResults();
-  const riskDefaults = options.risk ?? { maxAccountsPerDevice: 3, maxApplicationsPerDay: 10 };
-  const risk = new RiskService(db, pii, async () => ({
-    maxAccountsPerDevice: await settings.getOr('risk.maxAccountsPerDevice', riskDefaults.maxAccountsPerDevice),
-    maxApplicationsPerDay: await settings.getOr('risk.maxApplicationsPerDay', riskDefaults.maxApplicationsPerDay),
-  }));
   const blobs = new SealedBlobStore(new LocalBlobStore(options.documentsDir ?? path.join(process.cwd(), 'data', 'documents')), pii);
   const staff = new StaffService(db, pii, accounts, audit);
   const loans = new LoansService(db, notifications, audit);
@@ -155,12 +155,12 @@ export function createServices(
     jobs,
     scheduler: undefined as unknown as Scheduler, // set below: the jobs need the other services
     accounts,
-    institutions: new InstitutionsService(db),
+    institutions: new InstitutionsService(db, audit),
     catalogue,
     applications,
     dataRights: new DataRightsService({ db, accounts, identity, consents, applications, notifications, audit }),
     messages: new MessagesService(db, consents, accounts, notifications),
-    submission: new SubmissionService(db, pii, catalogue, accounts, identity, consents, audit, webhooks, prescreen, notifications, settlement),
+    submission: new SubmissionService(db, pii, catalogue, accounts, identity, consents, audit, webhooks, prescreen, notifications, settlement, risk),
     webhooks,
     prescreen,
     risk,
@@ -177,13 +177,13 @@ export function createServices(
     licences: new LicencesService(db, settings, products, audit),
     complaints,
     reviews: new ReviewsService(db, audit, identity, applications),
-    analytics: new AnalyticsService(db),
+    analytics: new AnalyticsService(db, audit),
     content: new ContentService(db, audit, new LocalBlobStore(options.mediaDir ?? path.join(process.cwd(), 'data', 'media')), pii),
     products,
     promotions,
     ranking,
     loans,
-    postLoan: new PostLoanService(db, notifications, accounts, settings, risk),
+    postLoan: new PostLoanService(db, notifications, accounts, settings, risk, audit),
     collections: new CollectionsService(db, settings, audit, accounts, pii),
     recommendations: new RecommendationsService(catalogue),
     notifications,

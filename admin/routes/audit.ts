@@ -34,8 +34,7 @@ export function auditRoutes(r: Router, services: Services, kit: HttpKit, render:
       const error = formFailure(res, err);
       return render(req, res, 'audit', { title: '审计日志', error, q: raw, rows: [], actorKinds, ...choices(raw) });
     }
-    const page = await services.audit.search(toAuditFilter(q), { before: q.before, limit: 50 });
-    await services.audit.record(auditActor(req), { action: 'audit.viewed', objectType: 'audit_log', objectId: null, detail: { filter: auditFilterDetail(q), before: q.before ?? null, rows: page.rows.length } });
+    const page = await services.audit.viewAsOperator(auditActor(req), toAuditFilter(q), { before: q.before, limit: 50 }, { filter: auditFilterDetail(q) });
     const params = new URLSearchParams(Object.entries(raw).filter(([k]) => k !== 'before'));
     const next = page.nextBefore ? new URLSearchParams([...params, ['before', String(page.nextBefore)]]) : undefined;
     await render(req, res, 'audit', {
@@ -60,9 +59,9 @@ export function auditRoutes(r: Router, services: Services, kit: HttpKit, render:
     const raw = filledQuery(req.query);
     delete raw.before;
     const q = parse(auditQuery, raw, '筛选条件有误');
-    await services.audit.record(auditActor(req), { action: 'audit.exported', objectType: 'audit_log', objectId: null, detail: { filter: auditFilterDetail(q) } });
+    const rows = await services.audit.exportAsOperator(auditActor(req), toAuditFilter(q), { filter: auditFilterDetail(q) });
     const csv = streamCsv(res, 'audit-log.csv', ['编号', '时间(UTC)', '操作者类型', '操作者编号', '操作者姓名', '操作', '对象类型', '对象编号', 'IP', '请求编号', '详情']);
-    for await (const row of services.audit.each(toAuditFilter(q))) {
+    for await (const row of rows) {
       const line = [row.id, row.createdAt.toISOString(), row.actorKind, row.actorId ?? '', row.actorName ?? '', row.action, row.objectType, row.objectId ?? '', row.ip ?? '', row.requestId ?? '', JSON.stringify(row.detail)];
       if (!csv.write(line)) await new Promise((resolve) => csv.once('drain', resolve));
     }

@@ -80,8 +80,7 @@ export function dashboardRoutes(r: Router, services: Services, kit: HttpKit, ren
   for (const table of ['daily', 'institutions'] as const) {
     r.get(`/dashboard/${table}.csv`, dashboard, async (req, res) => {
       const { range } = statisticsRequest(req.query, false);
-      const d = await services.analytics.operatorDashboard(range);
-      await services.audit.record(auditActor(req), { action: 'dashboard.exported', objectType: 'dashboard', objectId: null, detail: { table, from: range.from, to: range.to } });
+      const d = await services.analytics.exportOperatorDashboard(auditActor(req), table, range);
       const { filename, rows } = statisticsCsv(`dashboard-${table}`, d.range, dashboardCsv[table](d));
       sendCsv(res, filename, rows);
     });

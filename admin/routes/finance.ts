@@ -90,8 +90,7 @@ export function financeRoutes(r: Router, services: Services, kit: HttpKit, rende
   r.post('/finance/close', financeManage, async (req, res) => {
     try {
       const { period } = withConfirmation(req.body, (rest) => parse(closeForm, rest, '账期有误'));
-      const result = await services.statements.closeMonth(period);
-      await services.audit.record(auditActor(req), { action: 'statement.close_run', objectType: 'period', objectId: period, detail: { created: result.created.length, existing: result.existing.length } });
+      const result = await services.statements.closeMonthBy(auditActor(req), period);
       req.session.flash = { kind: 'success', message: `${period} 已关账：新生成 ${result.created.length} 张结算单，已有 ${result.existing.length} 张` };
       res.redirect(303, '/admin/finance');
     } catch (err) {
@@ -103,8 +102,7 @@ export function financeRoutes(r: Router, services: Services, kit: HttpKit, rende
   const csv = (res: Response, name: string, rows: CsvRow[]) => sendCsv(res, `${name}-${shanghaiDate(new Date())}.csv`, rows);
 
   r.get('/finance/receivables.csv', finance, async (req, res) => {
-    const o = await services.statements.financeOverview();
-    await services.audit.record(auditActor(req), { action: 'finance.exported', objectType: 'finance', objectId: 'receivables' });
+    const o = await services.statements.exportReceivables(auditActor(req));
     csv(res, 'receivables', [
       ['机构', '应收余额(元)', '已出账未收(元)', '未出账(元)', ...ageingBuckets.map((b) => `${ageingLabels[b]}(元)`), '多付余额(元)'],
       ...o.byInstitution.map((row) => [
@@ -119,8 +117,7 @@ export function financeRoutes(r: Router, services: Services, kit: HttpKit, rende
   });
 
   r.get('/finance/statements.csv', finance, async (req, res) => {
-    const list = await services.statements.list();
-    await services.audit.record(auditActor(req), { action: 'finance.exported', objectType: 'finance', objectId: 'statements' });
+    const list = await services.statements.exportStatements(auditActor(req));
     csv(res, 'statements', [
       ['结算单编号', '机构', '账期', '状态', '应付(元)', '已付(元)', '待付(元)', '多付(元)', '到期日', '未决异议'],
       ...list.map((s) => [s.id, s.institutionName, s.period, statementStatusLabels[s.shown], csvYuan(s.totalFen), csvYuan(s.paidFen), csvYuan(s.outstandingFen), csvYuan(s.overpaidFen), s.dueDate, s.openDisputes]),

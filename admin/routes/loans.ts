@@ -20,8 +20,7 @@ export function loanReportRoutes(r: Router, services: Services, kit: HttpKit, re
 
   r.get('/loans/overdue', view, async (req, res) => {
     const months = [3, 6, 12].includes(Number(req.query.months)) ? Number(req.query.months) : 6;
-    const report = await services.postLoan.overdueReport(new Date(), months);
-    await services.audit.record(auditActor(req), { action: 'loans.overdue_report_viewed', objectType: 'report', objectId: 'loans.overdue', detail: { months } });
+    const report = await services.postLoan.overdueReportForOperator(auditActor(req), new Date(), months);
     await render(req, res, 'loans-overdue', {
       title: '逾期分析',
       months,

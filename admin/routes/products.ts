@@ -27,8 +27,7 @@ export function productReviewRoutes(r: Router, services: Services, kit: HttpKit,
   });
 
   const showVersion = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
-    const detail = await products.reviewDetail(String(req.params.versionId));
-    await services.audit.record(auditActor(req), { action: 'product.review_viewed', objectType: 'product_version', objectId: detail.version.id });
+    const detail = await products.reviewDetailAsOperator(auditActor(req), String(req.params.versionId));
     await render(req, res, 'product-review', {
       title: `审核：${detail.proposed.name}`,
       ...detail,

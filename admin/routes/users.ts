@@ -20,8 +20,7 @@ export function userRoutes(r: Router, services: Services, kit: HttpKit, render: 
   r.get('/users', viewer, async (req, res) => {
     const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 64) : '';
     const kind = typeof req.query.kind === 'string' && req.query.kind in kinds ? (req.query.kind as Kind) : undefined;
-    const rows = await services.staff.search(q, kind);
-    if (q) await services.audit.record(auditActor(req), { action: 'users.searched', objectType: 'account', objectId: null, detail: { kind: kind ?? null, results: rows.length } });
+    const rows = await services.staff.searchAsOperator(auditActor(req), q, kind);
     await render(req, res, 'users', {
       title: '用户与员工',
       q,
@@ -31,8 +30,7 @@ export function userRoutes(r: Router, services: Services, kit: HttpKit, render: 
   });
 
   const show = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
-    const user = await services.staff.get(String(req.params.id));
-    await services.audit.record(auditActor(req), { action: 'account.viewed', objectType: 'account', objectId: user.id });
+    const user = await services.staff.viewAsOperator(auditActor(req), String(req.params.id));
     const history = (await services.audit.forObject('account', user.id)).filter((a) => a.action === 'account.frozen' || a.action === 'account.unfrozen');
     await render(req, res, 'user', {
       title: user.displayName,

@@ -51,8 +51,7 @@ export function statementRoutes(r: Router, services: Services, kit: HttpKit, ren
   });
 
   r.get('/statements/:id/download.csv', settlement, async (req, res) => {
-    const s = await services.statements.detail(String(req.params.id), { institutionId: req.institutionId! });
-    await services.audit.record(auditActor(req), { action: 'statement.downloaded', objectType: 'statement', objectId: s.id, detail: { period: s.period } });
+    const s = await services.statements.downloadForInstitution(auditActor(req), req.institutionId!, String(req.params.id));
     sendStatementCsv(res, s);
   });
 
@@ -78,8 +77,7 @@ export function statementRoutes(r: Router, services: Services, kit: HttpKit, ren
     const id = String(req.params.id);
     const base = `${kit.publicUrl}/partner/statements/${encodeURIComponent(id)}`;
     try {
-      const { url } = await services.statements.startCheckout(req.institutionId!, id, { successUrl: `${base}?paid=1`, cancelUrl: `${base}/pay` });
-      await services.audit.record(auditActor(req), { action: 'statement.checkout_started', objectType: 'statement', objectId: id });
+      const { url } = await services.statements.startCheckout(req.institutionId!, id, { successUrl: `${base}?paid=1`, cancelUrl: `${base}/pay` }, auditActor(req));
       res.redirect(303, url);
     } catch (err) {
       req.session.flash = failureFlash(err);

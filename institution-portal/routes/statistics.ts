@@ -88,13 +88,7 @@ export function statisticsRoutes(r: Router, services: Services, kit: HttpKit, re
   for (const table of ['daily', 'products'] as const) {
     r.get(`/statistics/${table}.csv`, statistics, async (req, res) => {
       const { range, productId } = statisticsRequest(req.query, true);
-      const s = await services.analytics.institutionStatistics(req.institutionId!, range, productId);
-      await services.audit.record(auditActor(req), {
-        action: 'statistics.exported',
-        objectType: 'institution',
-        objectId: req.institutionId!,
-        detail: { table, from: range.from, to: range.to, productId: productId ?? null },
-      });
+      const s = await services.analytics.exportInstitutionStatistics(auditActor(req), req.institutionId!, table, range, productId);
       const { filename, rows } = statisticsCsv(`statistics-${table}`, s.range, institutionCsv[table](s));
       sendCsv(res, filename, rows);
     });

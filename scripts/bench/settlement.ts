@@ -78,7 +78,7 @@ try {
   const audit = new AuditService(handle.db, pii);
   const settlement = new SettlementService(handle.db, pii, audit);
   const statements = new StatementsService(handle.db, audit);
-  const institutions = new InstitutionsService(handle.db);
+  const institutions = new InstitutionsService(handle.db, audit);
   const ids: string[] = [];
   for (let i = 0; i < institutionCount; i++) {
     const id = (await institutions.create({ name: `压测机构${i}有限公司`, shortName: `压测${i}`, kind: 'bank' })).id;

@@ -158,7 +158,7 @@ export async function seedDemo(services: Services): Promise<DemoLogins | null> {
         purpose: '消费',
         consents: [{ institutionId: plan.product.institution, fields: standardApplicationFields }],
       },
-      system,
+      { actor: system, device: `demo:${plan.who.account.id}`, visitor: `demo:${plan.who.account.id}`, door: 'web' },
     );
     const appId = created[0];
     if (!appId) continue;
@@ -194,7 +194,7 @@ export async function seedDemo(services: Services): Promise<DemoLogins | null> {
   }
 
   const firstInstitution = demoInstitutions[0]!;
-  const key = await services.institutions.createApiKey(institutionIds.get(firstInstitution.key)!, '演示密钥');
+  const key = await services.institutions.createApiKey(institutionIds.get(firstInstitution.key)!, '演示密钥', system);
   logins.apiKey = { institution: firstInstitution.shortName, key: key.key };
   return logins;
 }

@@ -12,7 +12,7 @@ export async function runJobManually(req: Request, services: Services, name: str
   const { job } = await services.scheduler.describe(name, 0); // NotFoundError for a job that does not exist
   const actor = auditActor(req);
   const result = await services.scheduler.runNow(name, actor.id ?? undefined);
-  await services.audit.record(actor, {
+  await services.audit.recordNow(actor, {
     action: 'job.run_manually',
     objectType: 'job',
     objectId: name,

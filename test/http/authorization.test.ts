@@ -40,8 +40,8 @@ describe.each(databaseTargets())('who may see and change what, on $name', (targe
   it('an institution API key works for its own leads only, and a bad key is a 401', async () => {
     const consumer = await consumerAgent(t.app);
     const app = await apply(consumer.agent, t.fixtures.institutionA.productId);
-    const keyA = await t.container.services.institutions.createApiKey(t.fixtures.institutionA.id, 'test');
-    const keyB = await t.container.services.institutions.createApiKey(t.fixtures.institutionB.id, 'test');
+    const keyA = await t.container.services.institutions.createApiKey(t.fixtures.institutionA.id, 'test', { kind: 'system' });
+    const keyB = await t.container.services.institutions.createApiKey(t.fixtures.institutionB.id, 'test', { kind: 'system' });
     const asA = await request(t.app).get('/api/partner/v1/leads').set('Authorization', `Bearer ${keyA.key}`).expect(200);
     expect(asA.body.items.map((l: { id: string }) => l.id)).toContain(app.id);
     await request(t.app)

@@ -235,7 +235,7 @@ describe('audit log viewer', () => {
     op = await staffAgent(t.app, 'admin', t.fixtures.operator);
     const { audit } = t.container.services;
     for (let i = 0; i < 60; i++) {
-      await audit.record({ kind: 'system', ip: i % 2 ? '10.0.0.2' : '10.0.0.1' }, { action: i % 3 ? 'institution.licence_expiring' : 'institution.licence_lapsed', objectType: 'institution', objectId: `t${i}`, detail: { i } });
+      await audit.recordNow({ kind: 'system', ip: i % 2 ? '10.0.0.2' : '10.0.0.1' }, { action: i % 3 ? 'institution.licence_expiring' : 'institution.licence_lapsed', objectType: 'institution', objectId: `t${i}`, detail: { i } });
     }
   });
   afterAll(() => t?.close());

@@ -77,7 +77,7 @@ describe('every CSV export writes text cells as text (formula injection)', () =>
   });
 
   it('the audit log export, streamed row by row, neutralises every cell', async () => {
-    await t.container.services.audit.record({ kind: 'operator', id: '+cmd' }, { action: 'account.viewed', objectType: 'account', objectId: '-2+3', detail: { note: '=1' } });
+    await t.container.services.audit.recordNow({ kind: 'operator', id: '+cmd' }, { action: 'account.viewed', objectType: 'account', objectId: '-2+3', detail: { note: '=1' } });
     const operator = await staffAgent(t.app, 'admin', t.fixtures.operator);
     const res = await operator.get('/admin/audit/export.csv').query({ action: 'account.viewed' }).expect(200);
     expect(res.headers['cache-control']).toBe('private, no-store');

@@ -26,7 +26,7 @@ describe('operator pages show words, not codes', () => {
     const { notifications, audit } = t.container.services;
     await request(t.app).post('/api/v1/auth/sms-code').send({ phone: newPhone(), purpose: 'register' }).expect(202);
     await notifications.sendSms(newPhone(), 'loan.reminder_3', '【贷超】测试提醒', { sendAfter: new Date(Date.now() + 6 * 3600_000) });
-    await audit.record({ kind: 'operator', id: null }, { action: 'onboarding.viewed', objectType: 'onboarding', objectId: 'onb_test' });
+    await audit.recordNow({ kind: 'operator', id: null }, { action: 'onboarding.viewed', objectType: 'onboarding', objectId: 'onb_test' });
     op = await staffAgent(t.app, 'admin', t.fixtures.operator);
   }, 120_000);
   afterAll(() => t?.close());

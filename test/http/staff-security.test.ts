@@ -82,7 +82,7 @@ describe('staff change their own password and log out everywhere', () => {
     await here.post('/api/partner/v1/auth/logout-everywhere').send({}).expect(204);
     await here.get('/api/partner/v1/leads').expect(401);
 
-    const { key } = await institutions.createApiKey(t.fixtures.institutionA.id, 'ERP');
+    const { key } = await institutions.createApiKey(t.fixtures.institutionA.id, 'ERP', { kind: 'system' });
     const byKey = await request(t.app).post('/api/partner/v1/auth/password/change').set('Authorization', `Bearer ${key}`).send({ currentPassword: NEW_PASSWORD, password: 'Another-harbour-7' });
     expect(byKey.status).toBe(403);
     await request(t.app).post('/api/partner/v1/auth/logout-everywhere').set('Authorization', `Bearer ${key}`).send({}).expect(403);

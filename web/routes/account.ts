@@ -1,6 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import type { Services } from '../../server/container';
-import { changePasswordBody, contactPreferencesBody, profileBody, registerBody, resetPasswordBody } from '../../server/http/api/schemas';
+import { changePasswordBody, contactPreferencesBody, profileChanges, profileUpdateBody, registerBody, resetPasswordBody } from '../../server/http/api/schemas';
+import { requestOrigin } from '../../server/http/request-origin';
 import { maskPhone } from '../../server/lib/pii';
 import { OTP_RESEND_SECONDS } from '../../server/modules/accounts';
 import { auditActor } from '../../server/http/audit-actor';
@@ -41,13 +42,8 @@ export function accountRoutes(r: Router, services: Services, kit: HttpKit, rende
     const { next, ...fields } = req.body as Record<string, string>;
     try {
       const body = parse(registerBody, { ...fields, displayName: fields.displayName || undefined }, '注册信息有误');
-      const account = await services.accounts.registerWithCode(body);
+      const account = await services.accounts.register(body, requestOrigin(kit, req, res, 'web'));
       await establishLogin(req, account);
-      await services.risk.recordRegistration(account.id, kit.device(req, res), req.ip ?? '');
-      await services.audit.record(
-        { ...auditActor(req), kind: 'consumer', id: account.id },
-        { action: 'account.registered', objectType: 'account', objectId: account.id },
-      );
       req.session.flash = { kind: 'success', message: '注册成功，欢迎使用贷超' };
       res.redirect(303, localPath(next) ?? '/');
     } catch (err) {
@@ -102,17 +98,10 @@ export function accountRoutes(r: Router, services: Services, kit: HttpKit, rende
   });
   r.post('/profile', consumer, async (req, res) => {
     const { next, ...raw } = req.body as Record<string, string>;
-    const fields = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== ''));
     try {
-      const body = parse(profileBody, fields, '资料有误');
-      await services.accounts.saveProfile(req.account!.id, {
-        age: body.age ?? null,
-        city: body.city ?? null,
-        monthlyIncomeFen: body.monthlyIncome ?? null,
-        employment: body.employment ?? null,
-        creditSelfAssessment: body.creditSelfAssessment ?? null,
-      });
-      await services.audit.record(auditActor(req), { action: 'profile.updated', objectType: 'account', objectId: req.account!.id });
+      // every field the form shows is sent; a blank one clears it (null), one the form leaves out is kept
+      const body = parse(profileUpdateBody, Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, v === '' ? null : v])), '资料有误');
+      await services.accounts.updateProfile(req.account!.id, profileChanges(body), auditActor(req));
       req.session.flash = { kind: 'success', message: '资料已保存，推荐和“我能申请”筛选会据此调整' };
       res.redirect(303, localPath(next) ?? '/recommendations');
     } catch (err) {

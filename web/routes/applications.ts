@@ -1,9 +1,10 @@
 import type { Request, Response, Router } from 'express';
 import type { Services } from '../../server/container';
-import { AppError, ValidationError } from '../../server/lib/errors';
+import { ValidationError } from '../../server/lib/errors';
 import { formatWan, parseYuan } from '../../server/lib/money';
 import { applicationBody, housingTypes, identityBody, purposes } from '../../server/http/api/schemas';
 import { auditActor } from '../../server/http/audit-actor';
+import { requestOrigin } from '../../server/http/request-origin';
 import { confirmed } from '../../server/http/confirm';
 import { formFailure } from '../../server/http/form-failure';
 import { formIdempotent } from '../../server/http/idempotency';
@@ -41,12 +42,10 @@ export function applicationRoutes(r: Router, services: Services, kit: HttpKit, r
     try {
       const body = parse(identityBody, { realName: req.body.realName, idNumber: req.body.idNumber }, '实名信息有误');
       const summary = await services.identity.verify(req.account!.id, body, auditActor(req));
-      await services.accounts.saveProfile(req.account!.id, { age: summary.age ?? null });
       req.session.flash = { kind: 'success', message: `实名认证成功：${summary.realNameMasked}` };
       res.redirect(303, localPath(req.body.next) ?? '/profile');
     } catch (err) {
       const error = formFailure(res, err);
-      if (err instanceof AppError && err.code === 'id_in_use') await services.risk.flagIdPhoneMismatch(req.account!.id);
       // what was typed comes back, ID number included, beside the reason: retyping 18 digits for a one-character slip helps no one
       await showVerify(req, res, { error, values: { realName: req.body.realName, idNumber: req.body.idNumber } });
     }
@@ -219,13 +218,8 @@ export function applicationRoutes(r: Router, services: Services, kit: HttpKit, r
       const result = await services.submission.apply(
         req.account!,
         { items: body.products.map((p) => ({ productId: p.productId, amountFen: p.amount, termMonths: p.termMonths })), purpose: body.purpose, consents: body.consents },
-        auditActor(req),
+        requestOrigin(kit, req, res, 'web'),
       );
-      await services.risk.recordApplications(req.account!.id, result.created, kit.device(req, res), req.ip ?? '');
-      for (const id of result.created) {
-        const app = await services.applications.getForConsumer(req.account!.id, id);
-        services.catalogue.recordEvent(kit.visitor(req, res), 'apply', { productId: app.productId });
-      }
       req.session.applyResult = { created: result.created, refused: result.refused };
       res.redirect(303, '/apply/done');
     } catch (err) {

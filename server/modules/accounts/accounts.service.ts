@@ -4,8 +4,9 @@ import { sqlState, UNIQUE_VIOLATION, type Database } from '../../db/client';
 import { AppError, ConflictError, LoginThrottledError, RateLimitedError, UnauthenticatedError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { maskLogin, type PiiCipher } from '../../lib/pii';
+import type { AuditActor, AuditService, RequestOrigin } from '../audit';
+import type { RiskService } from '../risk';
 import { withTransaction, type Tx } from '../../lib/tx';
-import type { AuditActor, AuditService } from '../audit';
 import { quietUntil } from '../../lib/quiet-hours';
 import type { NotificationsService, SmsTemplate, SmsWindow } from '../notifications';
 import { accounts, consumerProfiles, contactBlocks, contactPreferences, otpCodes, type AccountKind } from './accounts.schema';
@@ -49,6 +50,9 @@ export interface ConsumerProfile {
   monthlyDebtFen: number | null;
   updatedAt: Date | null;
 }
+
+/** A change to the profile: a field given is saved, null clears it, a field left out is kept. */
+export type ProfileChanges = Partial<Omit<ConsumerProfile, 'updatedAt'>>;
 
 export interface ContactPreferences {
   allowSms: boolean;
@@ -97,6 +101,7 @@ export class AccountsService {
     private readonly audit: AuditService,
     private readonly mfa: MfaService,
     private readonly throttle: LoginThrottle,
+    private readonly risk: RiskService,
   ) {}
 
   private loginHash(kind: AccountKind, login: string): string {
@@ -114,7 +119,7 @@ export class AccountsService {
     return kind === 'consumer' ? trimmed.replace(/[\s-]/g, '') : trimmed.toLowerCase();
   }
 
-  async registerConsumer(input: { phone: string; password: string; displayName?: string }): Promise<SessionAccount> {
+  async registerConsumer(input: { phone: string; password: string; displayName?: string }, tx: Database = this.db): Promise<SessionAccount> {
     const phone = this.normaliseLogin('consumer', input.phone);
     const fields: Record<string, string> = {};
     if (!PHONE_PATTERN.test(phone)) fields.phone = '请输入 11 位中国大陆手机号';
@@ -128,7 +133,7 @@ export class AccountsService {
       displayName: input.displayName?.trim() || `用户${phone.slice(-4)}`,
       role: 'consumer',
       institutionId: null,
-    });
+    }, tx);
   }
 
   async createStaff(input: {
@@ -348,12 +353,22 @@ export class AccountsService {
     if (consumed.length === 0) throw invalid; // used by a concurrent request
   }
 
-  /** Registration by SMS code and password. */
-  async registerWithCode(input: { phone: string; password: string; code: string; displayName?: string }): Promise<SessionAccount> {
+  /**
+   * 注册, the whole use case for both doors: the SMS code is checked (its wrong tries count even
+   * when registering fails), then the account, its device and address for anti-fraud and the
+   * audit row commit together. The caller logs the new account in.
+   */
+  async register(input: { phone: string; password: string; code: string; displayName?: string }, origin: Pick<RequestOrigin, 'actor' | 'device'>): Promise<SessionAccount> {
     const weak = passwordProblem(input.password, { phone: this.normaliseLogin('consumer', input.phone) });
     if (weak) throw new ValidationError('注册信息有误', { password: weak });
     await this.verifyCode(input.phone, 'register', input.code);
-    return this.registerConsumer(input);
+    const thresholds = await this.risk.thresholds();
+    return withTransaction(this.db, async (tx) => {
+      const account = await this.registerConsumer(input, tx);
+      await this.risk.recordRegistration(tx, account.id, { device: origin.device, ip: origin.actor.ip ?? '' }, thresholds);
+      await this.audit.record({ ...origin.actor, kind: 'consumer', id: account.id }, { action: 'account.registered', objectType: 'account', objectId: account.id }, tx);
+      return account;
+    });
   }
 
   /**
@@ -418,8 +433,10 @@ export class AccountsService {
 
   /** Ends every session of the account, on every device. */
   async logoutEverywhere(accountId: string, actor: AuditActor): Promise<void> {
-    await this.db.update(accounts).set({ sessionVersion: sql`${accounts.sessionVersion} + 1` }).where(eq(accounts.id, accountId));
-    await this.audit.record(actor, { action: 'account.logout_everywhere', objectType: 'account', objectId: accountId });
+    await withTransaction(this.db, async (tx) => {
+      await tx.update(accounts).set({ sessionVersion: sql`${accounts.sessionVersion} + 1` }).where(eq(accounts.id, accountId));
+      await this.audit.record(actor, { action: 'account.logout_everywhere', objectType: 'account', objectId: accountId }, tx);
+    });
   }
 
   /** The consumer's phone number in clear, for a consented release or their own export. */
@@ -434,9 +451,26 @@ export class AccountsService {
     return row ? { ...row } : { ...emptyProfile };
   }
 
-  async saveProfile(accountId: string, input: Partial<Omit<ConsumerProfile, 'updatedAt'>>): Promise<ConsumerProfile> {
+  /**
+   * The consumer changes their profile, from the profile form or `PUT /api/v1/profile` alike: a
+   * field given is saved, a field given as null is cleared, a field left out keeps its value (the
+   * form sends every field it shows, a blank one as null; a client that knows one field cannot
+   * wipe the others). Audited in the same transaction.
+   */
+  async updateProfile(accountId: string, changes: ProfileChanges, actor: AuditActor): Promise<ConsumerProfile> {
+    const given = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as ProfileChanges;
+    if (Object.keys(given).length === 0) throw new ValidationError('资料有误', { profile: '请至少提供一项资料' });
+    return withTransaction(this.db, async (tx) => {
+      const saved = await this.saveProfile(accountId, given, tx);
+      await this.audit.record(actor, { action: 'profile.updated', objectType: 'account', objectId: accountId }, tx);
+      return saved;
+    });
+  }
+
+  /** Writes profile facts as given (fields left out are kept), in the caller's transaction when there is one. */
+  async saveProfile(accountId: string, input: ProfileChanges, tx: Database = this.db): Promise<ConsumerProfile> {
     const values = { ...input, updatedAt: new Date() };
-    const [row] = await this.db
+    const [row] = await tx
       .insert(consumerProfiles)
       .values({ accountId, ...values })
       .onConflictDoUpdate({ target: consumerProfiles.accountId, set: values })

@@ -1,3 +1,4 @@
+import { withTransaction } from '../../lib/tx';
 import { and, eq, isNull, or, lt } from 'drizzle-orm';
 import { Secret, TOTP } from 'otpauth';
 import type { Database } from '../../db/client';
@@ -49,8 +50,10 @@ export class MfaService {
     if (!pending) throw new ConflictError('mfa_not_started', '请先开始设置两步验证');
     const step = this.matchingStep(pending.secret, code, now);
     if (step === undefined) throw new ValidationError('验证码不正确', { code: '验证码不正确，请核对手机上的 6 位数字' });
-    await this.db.update(accounts).set({ totpEnabledAt: now, totpLastStep: step }).where(eq(accounts.id, account.id));
-    await this.audit.record(actor, { action: 'mfa.enabled', objectType: 'account', objectId: account.id });
+    await withTransaction(this.db, async (tx) => {
+      await tx.update(accounts).set({ totpEnabledAt: now, totpLastStep: step }).where(eq(accounts.id, account.id));
+      await this.audit.record(actor, { action: 'mfa.enabled', objectType: 'account', objectId: account.id }, tx);
+    });
   }
 
   /**
@@ -76,8 +79,10 @@ export class MfaService {
 
   /** Turns MFA off (an operator resetting a colleague's lost phone, or the person themselves where it is optional). */
   async disable(accountId: string, actor: AuditActor): Promise<void> {
-    await this.db.update(accounts).set({ totpEnabledAt: null, totpSecretEnc: null, totpLastStep: null }).where(eq(accounts.id, accountId));
-    await this.audit.record(actor, { action: 'mfa.disabled', objectType: 'account', objectId: accountId });
+    await withTransaction(this.db, async (tx) => {
+      await tx.update(accounts).set({ totpEnabledAt: null, totpSecretEnc: null, totpLastStep: null }).where(eq(accounts.id, accountId));
+      await this.audit.record(actor, { action: 'mfa.disabled', objectType: 'account', objectId: accountId }, tx);
+    });
   }
 
   private matchingStep(secret: string, code: string, now: Date): number | undefined {

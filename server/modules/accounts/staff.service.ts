@@ -5,7 +5,7 @@ import type { Database } from '../../db/client';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import type { PiiCipher } from '../../lib/pii';
-import { withTransaction } from '../../lib/tx';
+import { withTransaction, type Tx } from '../../lib/tx';
 import type { AuditActor, AuditService } from '../audit';
 import { accounts, staffInvitations } from './accounts.schema';
 import { oneTimePassword } from './passwords';
@@ -89,9 +89,10 @@ export class StaffService {
   async invite(
     input: { kind: StaffKind; institutionId?: string | null; username: string; displayName: string; role: string },
     actor: AuditActor,
-    tx: Database = this.db,
+    tx?: Tx,
     now = new Date(),
   ): Promise<{ invitation: Invitation; token: string }> {
+    if (!tx) return withTransaction(this.db, (own) => this.invite(input, actor, own, now));
     const username = input.username.trim().toLowerCase();
     const fields: Record<string, string> = {};
     if (!USERNAME.test(username)) fields.username = '用户名为 3–32 位小写字母、数字或 . _ -，以字母开头';
@@ -154,13 +155,15 @@ export class StaffService {
   }
 
   async revokeInvitation(scope: { kind: StaffKind; institutionId?: string | null }, id: string, actor: AuditActor): Promise<void> {
-    const [row] = await this.db
+    await withTransaction(this.db, async (tx) => {
+    const [row] = await tx
       .update(staffInvitations)
       .set({ revokedAt: new Date() })
       .where(and(eq(staffInvitations.id, id), eq(staffInvitations.kind, scope.kind), this.institutionScope(scope), isNull(staffInvitations.acceptedAt), isNull(staffInvitations.revokedAt)))
       .returning();
     if (!row) throw new NotFoundError('邀请');
-    await this.audit.record(actor, { action: 'staff.invitation_revoked', objectType: 'invitation', objectId: id });
+    await this.audit.record(actor, { action: 'staff.invitation_revoked', objectType: 'invitation', objectId: id }, tx);
+    });
   }
 
   private institutionScope(scope: { kind: StaffKind; institutionId?: string | null }) {
@@ -304,6 +307,20 @@ export class StaffService {
     }
     const rows = await this.db.select(memberColumns).from(accounts).where(and(byKind, or(...conditions))).orderBy(desc(accounts.createdAt)).limit(limit);
     return rows.map((r) => this.member(r));
+  }
+
+  /** An operator searches the users: a search with words in it is recorded (who looked for whom). */
+  async searchAsOperator(actor: AuditActor, query: string, kind?: 'consumer' | 'institution' | 'operator'): Promise<StaffMember[]> {
+    const rows = await this.search(query, kind);
+    if (query) await this.audit.recordNow(actor, { action: 'users.searched', objectType: 'account', objectId: null, detail: { kind: kind ?? null, results: rows.length } });
+    return rows;
+  }
+
+  /** An operator opens one account: the view is recorded. */
+  async viewAsOperator(actor: AuditActor, accountId: string): Promise<StaffMember> {
+    const member = await this.get(accountId);
+    await this.audit.recordNow(actor, { action: 'account.viewed', objectType: 'account', objectId: member.id });
+    return member;
   }
 
   async get(accountId: string): Promise<StaffMember> {

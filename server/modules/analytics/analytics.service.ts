@@ -1,4 +1,5 @@
 import type { Database } from '../../db/client';
+import type { AuditActor, AuditService } from '../audit';
 import { NotFoundError } from '../../lib/errors';
 import type { EventChannel } from '../catalogue/catalogue.schema';
 import { creditSelfAssessment } from '../catalogue';
@@ -128,8 +129,25 @@ const round2 = (n: number | null) => (n === null ? null : Math.round(n * 100) / 
 export class AnalyticsService {
   private readonly aggregates: AnalyticsRepository;
 
-  constructor(db: Database) {
+  constructor(
+    db: Database,
+    private readonly audit: AuditService,
+  ) {
     this.aggregates = new AnalyticsRepository(db);
+  }
+
+  /** An institution exports its statistics (one CSV table): the export is recorded. */
+  async exportInstitutionStatistics(actor: AuditActor, institutionId: string, table: string, range: DateRange, productId?: string): Promise<InstitutionStatistics> {
+    const statistics = await this.institutionStatistics(institutionId, range, productId);
+    await this.audit.recordNow(actor, { action: 'statistics.exported', objectType: 'institution', objectId: institutionId, detail: { table, from: range.from, to: range.to, productId: productId ?? null } });
+    return statistics;
+  }
+
+  /** An operator exports the dashboard (one CSV table): the export is recorded. */
+  async exportOperatorDashboard(actor: AuditActor, table: string, range: DateRange): Promise<OperatorDashboard> {
+    const dashboard = await this.operatorDashboard(range);
+    await this.audit.recordNow(actor, { action: 'dashboard.exported', objectType: 'dashboard', objectId: null, detail: { table, from: range.from, to: range.to } });
+    return dashboard;
   }
 
   // ---- institution statistics ------------------------------------------------------------

@@ -12,7 +12,8 @@ import type { LoansService } from '../loans';
 import { quietUntil } from '../../lib/quiet-hours';
 import type { ApplicantData } from './submission.service';
 import { maskIdNumber, maskPhone } from '../../lib/pii';
-import type { CatalogueService } from '../catalogue';
+import { pricingInput, type CatalogueService } from '../catalogue';
+import { productSchedule, type RepaymentMethod } from '../pricing';
 import { sourceKeyFor, type PostedCommission, type ReversalResult, type SettlementService } from '../settlement';
 import type { ApplicationStatus } from './applications.schema';
 import { ApplicationsRepository, type ApplicationEvent, type ApplicationInsert, type ApplicationOwner, type ApplicationRow, type ApplicationWithNames } from './applications.repository';
@@ -126,6 +127,22 @@ export class ApplicationsService {
     private readonly loans?: LoansService,
   ) {
     this.applications = new ApplicationsRepository(db);
+  }
+
+  /**
+   * The APR the consumer was quoted for this lead, in percent ("12.34"), to start the approval
+   * form at: the product's all-in APR at its lowest rate for the amount and term applied for;
+   * empty when the product cannot be priced.
+   */
+  async quotedAprPercent(lead: { productId: string; amountFen: number; termMonths: number }): Promise<string> {
+    try {
+      const product = await this.catalogue.get(lead.productId);
+      const method = product.repaymentMethods[0] as RepaymentMethod;
+      const schedule = productSchedule(pricingInput(product), { principalFen: lead.amountFen, termMonths: lead.termMonths, method, annualRate: product.rateMin });
+      return (schedule.apr * 100).toFixed(2);
+    } catch {
+      return '';
+    }
   }
 
   private toView(row: ApplicationWithNames): ApplicationView {
@@ -253,7 +270,7 @@ export class ApplicationsService {
    */
   async getLead(institutionId: string, id: string, actor: AuditActor): Promise<LeadDetail> {
     const lead = await this.detail(id, { institutionId });
-    await this.audit.record(actor, { action: 'lead.viewed', objectType: 'application', objectId: id });
+    await this.audit.recordNow(actor, { action: 'lead.viewed', objectType: 'application', objectId: id });
     const { consent, data } = await this.releasedData(id, institutionId);
     const withdrawn = !consent || consent.withdrawnAt !== null;
     const prefs = await this.accounts.contactPreferences(lead.consumerId);
@@ -298,7 +315,7 @@ export class ApplicationsService {
 
   async getForOperator(id: string, actor: AuditActor): Promise<ApplicationDetail & { riskFlags: RiskFlag[] }> {
     const detail = await this.detail(id, {});
-    await this.audit.record(actor, { action: 'application.viewed', objectType: 'application', objectId: id });
+    await this.audit.recordNow(actor, { action: 'application.viewed', objectType: 'application', objectId: id });
     return { ...detail, riskFlags: await this.risk.flagsFor(detail.consumerId) };
   }
 

@@ -5,7 +5,8 @@ import { formatWan, type Fen } from '../../lib/money';
 import type { PiiCipher } from '../../lib/pii';
 import { withTransaction } from '../../lib/tx';
 import type { AccountsService, SessionAccount } from '../accounts';
-import type { AuditActor, AuditService } from '../audit';
+import type { AuditService, RequestOrigin } from '../audit';
+import type { RiskService } from '../risk';
 import { checkEligibility, eligibilityProfileOf, type CatalogueService, type ProductView } from '../catalogue';
 import { standardApplicationFields, type ConsentsService, type ReleasableField } from '../consents';
 import type { IdentityService } from '../identity';
@@ -95,6 +96,7 @@ export class SubmissionService {
     private readonly prescreen: PrescreenService,
     private readonly notifications: NotificationsService,
     private readonly settlement: SettlementService,
+    private readonly risk: RiskService,
   ) {
     this.applications = new ApplicationsRepository(db);
   }
@@ -122,7 +124,13 @@ export class SubmissionService {
     return [...byInstitution.values()];
   }
 
-  async apply(consumer: SessionAccount, req: ApplyRequest, actor: AuditActor): Promise<{ created: string[]; refused: Refusal[] }> {
+  /**
+   * 申请 (one product or many), the whole use case for both doors: each accepted application with
+   * its consent, release, webhook, audit row, pre-screen decision and CPL, and the submission's
+   * device and address for anti-fraud, commit together; the catalogue's apply events follow.
+   */
+  async apply(consumer: SessionAccount, req: ApplyRequest, origin: RequestOrigin): Promise<{ created: string[]; refused: Refusal[] }> {
+    const { actor } = origin;
     if (req.items.length === 0) throw new ValidationError('请至少选择一款产品', { products: '请至少选择一款产品' });
     if (req.items.length > 10) throw new ValidationError('一次最多申请 10 款产品', { products: '一次最多申请 10 款产品' });
     const identity = await this.identity.summary(consumer.id);
@@ -173,10 +181,11 @@ export class SubmissionService {
     }
 
     const created: string[] = [];
-    const delivered: { applicationId: string; institutionId: string }[] = [];
+    const delivered: { applicationId: string; institutionId: string; productId: string }[] = [];
     if (accepted.length) {
       const phone = await this.accounts.phoneOf(consumer.id);
       const clear = await this.identity.reveal(consumer.id, { ...actor, kind: 'system', id: 'submission' }, 'application submission');
+      const thresholds = await this.risk.thresholds();
       await withTransaction(this.db, async (tx) => {
         // one submission at a time per consumer, so the 30-day duplicate check cannot race
         await this.applications.lockConsumerSubmissions(tx, consumer.id);
@@ -283,7 +292,7 @@ export class SubmissionService {
             await this.applications.update(tx, id, { queue: 'fast' });
           }
           created.push(id);
-          delivered.push({ applicationId: id, institutionId: product.institutionId });
+          delivered.push({ applicationId: id, institutionId: product.institutionId, productId: product.id });
         }
         // CPL for every lead delivered, in the same transaction; institution order keeps the
         // per-institution month locks in one order across concurrent submissions
@@ -291,7 +300,9 @@ export class SubmissionService {
         for (const lead of delivered.sort((a, b) => a.institutionId.localeCompare(b.institutionId))) {
           await this.settlement.accrue(tx, { rule: 'cpl', applicationId: lead.applicationId, institutionId: lead.institutionId, at });
         }
+        await this.risk.recordApplications(tx, consumer.id, created, { device: origin.device, ip: actor.ip ?? '' }, thresholds);
       });
+      for (const lead of delivered) this.catalogue.recordEvent(origin.visitor, 'apply', { productId: lead.productId, channel: origin.door });
     }
     return { created, refused };
   }

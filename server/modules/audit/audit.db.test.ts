@@ -13,7 +13,7 @@ describe.each(databaseTargets())('audit log on $name', (target) => {
     handle = await target.open();
     audit = new AuditService(handle.db, testCipher());
     for (let i = 0; i < 5; i++) {
-      await audit.record({ kind: 'operator', id: 'acc_test', ip: '127.0.0.1' }, { action: i % 2 ? 'review.rejected' : 'review.approved', objectType: 'review', objectId: `t${i}` });
+      await audit.recordNow({ kind: 'operator', id: 'acc_test', ip: '127.0.0.1' }, { action: i % 2 ? 'review.rejected' : 'review.approved', objectType: 'review', objectId: `t${i}` });
     }
   });
   afterAll(() => handle?.close());
@@ -39,7 +39,7 @@ describe.each(databaseTargets())('audit log on $name', (target) => {
     });
     await expect(attempt).rejects.toSatisfy(refused);
     expect(await count()).toBe(5);
-    await audit.record({ kind: 'system' }, { action: 'audit.viewed', objectType: 'review' });
+    await audit.recordNow({ kind: 'system' }, { action: 'audit.viewed', objectType: 'review' });
     expect(await count()).toBe(6);
   });
 

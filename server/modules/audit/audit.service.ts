@@ -1,5 +1,6 @@
 import { and, desc, eq, gte, like, lt, ne, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client';
+import type { Tx } from '../../lib/tx';
 import type { PiiCipher } from '../../lib/pii';
 import { accounts } from '../accounts/accounts.schema';
 import { openDisplayName } from '../accounts';
@@ -11,6 +12,18 @@ export interface AuditActor {
   id?: string | null;
   requestId?: string;
   ip?: string;
+}
+
+/**
+ * Where a use case was called from, as the doors (page or API) hand it to the service method:
+ * who acts, their device key (anti-fraud) and pseudonymous visitor key (catalogue events), and
+ * which door it was.
+ */
+export interface RequestOrigin {
+  actor: AuditActor;
+  device: string;
+  visitor: string;
+  door: 'web' | 'api';
 }
 
 export interface AuditEntry {
@@ -49,9 +62,21 @@ export class AuditService {
     private readonly pii: PiiCipher,
   ) {}
 
-  /** Record a sensitive read or change. Pass `tx` so the row commits with the change it describes. */
-  async record(actor: AuditActor, entry: AuditEntry, tx: Database = this.db): Promise<void> {
-    await tx.insert(auditLog).values({
+  /** Records a change in the transaction that makes it, so the row commits (or not) with the change it describes. */
+  async record(actor: AuditActor, entry: AuditEntry, tx: Tx): Promise<void> {
+    await this.insert(tx, actor, entry);
+  }
+
+  /**
+   * Records, on its own, something that has no transaction to join: a sensitive read (a reveal, an
+   * export, a view of personal data), or an attempt refused and rolled back whose trace must stay.
+   */
+  async recordNow(actor: AuditActor, entry: AuditEntry): Promise<void> {
+    await this.insert(this.db, actor, entry);
+  }
+
+  private async insert(db: Database, actor: AuditActor, entry: AuditEntry): Promise<void> {
+    await db.insert(auditLog).values({
       actorKind: actor.kind,
       actorId: actor.id ?? null,
       action: entry.action,
@@ -109,6 +134,24 @@ export class AuditService {
     const more = rows.length > limit;
     const out = rows.slice(0, limit).map((r) => ({ ...r.row, actorName: r.actorNameEnc ? openDisplayName(this.pii, r.actorNameEnc) : null }));
     return { rows: out, nextBefore: more ? out[out.length - 1]!.id : null };
+  }
+
+  /** An operator looks at the log: one page (as `search`), and the look is itself recorded with what was asked. */
+  async viewAsOperator(
+    actor: AuditActor,
+    filter: AuditFilter,
+    page: { before?: number; limit?: number },
+    asked: Record<string, unknown>,
+  ): Promise<{ rows: AuditViewRow[]; nextBefore: number | null }> {
+    const found = await this.search(filter, page);
+    await this.recordNow(actor, { action: 'audit.viewed', objectType: 'audit_log', objectId: null, detail: { ...asked, before: page.before ?? null, rows: found.rows.length } });
+    return found;
+  }
+
+  /** An operator exports the log: the export is recorded, then every matching row follows (as `each`). */
+  async exportAsOperator(actor: AuditActor, filter: AuditFilter, asked: Record<string, unknown>): Promise<AsyncGenerator<AuditViewRow>> {
+    await this.recordNow(actor, { action: 'audit.exported', objectType: 'audit_log', objectId: null, detail: asked });
+    return this.each(filter);
   }
 
   /** Every row matching the filter, newest first, in keyset batches (for CSV export). */

@@ -17,6 +17,7 @@ export const auditActionLabels = {
   'users.searched': '搜索用户',
   'identity.verified': '实名认证通过',
   'identity.mismatch': '实名认证未通过',
+  'identity.id_in_use': '实名认证未通过：身份证号已被其他账号认证',
   'identity.revealed': '查看完整身份信息',
   'bank_card.saved': '保存银行卡',
   'bank_card.revealed': '查看完整银行卡号',

@@ -107,7 +107,7 @@ export class ConsentsService {
       if (!existing || existing.consumerId !== consumerId) throw new NotFoundError('授权');
       return existing; // already withdrawn
     }
-    await this.audit.record(actor, { action: 'consent.withdrawn', objectType: 'consent', objectId: consentId, detail: { institutionId: row.institutionId } });
+    await this.audit.recordNow(actor, { action: 'consent.withdrawn', objectType: 'consent', objectId: consentId, detail: { institutionId: row.institutionId } });
     return row;
   }
 

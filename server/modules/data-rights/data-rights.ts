@@ -32,7 +32,7 @@ export async function exportConsumerData(deps: DataRightsDeps, accountId: string
     deps.notifications.list(accountId, 500),
   ]);
   const detailed = await Promise.all(applications.map((a) => deps.applications.getForConsumer(accountId, a.id)));
-  await deps.audit.record(actor, { action: 'account.exported', objectType: 'account', objectId: accountId });
+  await deps.audit.recordNow(actor, { action: 'account.exported', objectType: 'account', objectId: accountId });
   return {
     exportedAt: new Date().toISOString(),
     account: { id: accountId, phone },

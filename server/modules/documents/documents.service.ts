@@ -121,7 +121,7 @@ export class DocumentsService {
   async openByConsumer(consumerId: string, documentId: string, actor: AuditActor): Promise<{ row: DocumentRow; bytes: Buffer }> {
     const [row] = await this.db.select().from(documents).where(and(eq(documents.id, documentId), eq(documents.consumerId, consumerId)));
     if (!row) throw new NotFoundError('材料');
-    await this.audit.record(actor, { action: 'document.opened', objectType: 'document', objectId: row.id });
+    await this.audit.recordNow(actor, { action: 'document.opened', objectType: 'document', objectId: row.id });
     return { row, bytes: await this.read(row) };
   }
 

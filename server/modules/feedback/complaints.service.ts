@@ -200,7 +200,7 @@ export class ComplaintsService {
   /** A ticket about this institution: the consumer only as a masked name, no internal notes, no consumer thread. */
   async getForInstitution(institutionId: string, id: string, actor: AuditActor): Promise<ComplaintView & { events: ComplaintEventView[] }> {
     const row = ComplaintsService.found(await this.complaints.findForInstitution(institutionId, id));
-    await this.audit.record(actor, { action: 'complaint.viewed', objectType: 'complaint', objectId: id });
+    await this.audit.recordNow(actor, { action: 'complaint.viewed', objectType: 'complaint', objectId: id });
     return { ...ComplaintsService.view(row), events: await this.events(id, 'institution') };
   }
 
@@ -218,7 +218,7 @@ export class ComplaintsService {
   /** A ticket for an operator, with the whole timeline; the view is audited. */
   async getForOperator(id: string, actor: AuditActor, now = new Date()): Promise<OperatorComplaintView & { events: ComplaintEventView[] }> {
     const row = ComplaintsService.found(await this.complaints.find(id));
-    await this.audit.record(actor, { action: 'complaint.viewed', objectType: 'complaint', objectId: id });
+    await this.audit.recordNow(actor, { action: 'complaint.viewed', objectType: 'complaint', objectId: id });
     return { ...this.operatorView(row, now), events: await this.events(id, 'operator') };
   }
 

@@ -2,7 +2,10 @@ import { eq } from 'drizzle-orm';
 import { sqlState, UNIQUE_VIOLATION, type Database } from '../../db/client';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { luhnValid, maskBankCard, maskIdNumber, maskName, type PiiCipher } from '../../lib/pii';
+import { withTransaction } from '../../lib/tx';
+import type { AccountsService } from '../accounts';
 import type { AuditActor, AuditService } from '../audit';
+import type { RiskService } from '../risk';
 import { ageFromIdNumber, idNumberFacts, idNumberProblem } from './id-number';
 import { bankCards, consumerIdentities } from './identity.schema';
 import type { VerificationProvider } from './verification';
@@ -24,8 +27,16 @@ export class IdentityService {
     private readonly pii: PiiCipher,
     private readonly provider: VerificationProvider,
     private readonly audit: AuditService,
+    private readonly accounts: AccountsService,
+    private readonly risk: RiskService,
   ) {}
 
+  /**
+   * 实名认证, the whole use case for both doors: the checks, the provider, then the identity, its
+   * audit row and the age in the profile commit together. A refusal by the provider, or an ID
+   * number already verified by another account, leaves its own audit row (and, for the latter,
+   * a risk flag) after the rest rolled back.
+   */
   async verify(accountId: string, input: { realName: string; idNumber: string }, actor: AuditActor): Promise<IdentitySummary> {
     const realName = input.realName.trim();
     const idNumber = input.idNumber.trim().toUpperCase();
@@ -40,30 +51,32 @@ export class IdentityService {
     if (existing.verified) throw new ConflictError('already_verified', '你已完成实名认证', { idNumber: '已实名认证，如需更改请联系客服' });
 
     const result = await this.provider.verify({ realName, idNumber });
-    await this.audit.record(actor, {
-      action: result.matched ? 'identity.verified' : 'identity.mismatch',
-      objectType: 'account',
-      objectId: accountId,
-      detail: { provider: this.provider.name, reference: result.reference },
-    });
-    if (!result.matched) throw new ValidationError('姓名与身份证号不一致', { realName: '姓名与身份证号不一致，请核对', idNumber: '姓名与身份证号不一致，请核对' });
+    const detail = { provider: this.provider.name, reference: result.reference };
+    if (!result.matched) {
+      await this.audit.recordNow(actor, { action: 'identity.mismatch', objectType: 'account', objectId: accountId, detail });
+      throw new ValidationError('姓名与身份证号不一致', { realName: '姓名与身份证号不一致，请核对', idNumber: '姓名与身份证号不一致，请核对' });
+    }
     try {
-      await this.db.insert(consumerIdentities).values({
-        accountId,
-        realNameEnc: this.pii.encrypt(realName),
-        realNameMasked: maskName(realName),
-        idNumberEnc: this.pii.encrypt(idNumber),
-        idNumberHash: this.pii.blindIndex(`id-number:${idNumber}`),
-        idNumberMasked: maskIdNumber(idNumber),
-        birthYear: Number(idNumberFacts(idNumber).birthDate.slice(0, 4)),
-        provider: this.provider.name,
-        providerRef: result.reference,
+      await withTransaction(this.db, async (tx) => {
+        await tx.insert(consumerIdentities).values({
+          accountId,
+          realNameEnc: this.pii.encrypt(realName),
+          realNameMasked: maskName(realName),
+          idNumberEnc: this.pii.encrypt(idNumber),
+          idNumberHash: this.pii.blindIndex(`id-number:${idNumber}`),
+          idNumberMasked: maskIdNumber(idNumber),
+          birthYear: Number(idNumberFacts(idNumber).birthDate.slice(0, 4)),
+          provider: this.provider.name,
+          providerRef: result.reference,
+        });
+        await this.audit.record(actor, { action: 'identity.verified', objectType: 'account', objectId: accountId, detail }, tx);
+        await this.accounts.saveProfile(accountId, { age: ageFromIdNumber(idNumber) }, tx);
       });
     } catch (err) {
-      if (sqlState(err) === UNIQUE_VIOLATION) {
-        throw new ConflictError('id_in_use', '该身份证号已被其他账号认证', { idNumber: '该身份证号已被其他账号认证，如有疑问请联系客服' });
-      }
-      throw err;
+      if (sqlState(err) !== UNIQUE_VIOLATION) throw err;
+      await this.audit.recordNow(actor, { action: 'identity.id_in_use', objectType: 'account', objectId: accountId, detail });
+      await this.risk.flagIdPhoneMismatch(accountId);
+      throw new ConflictError('id_in_use', '该身份证号已被其他账号认证', { idNumber: '该身份证号已被其他账号认证，如有疑问请联系客服' });
     }
     return this.summary(accountId);
   }
@@ -85,7 +98,7 @@ export class IdentityService {
   async reveal(accountId: string, actor: AuditActor, reason: string): Promise<{ realName: string; idNumber: string }> {
     const [row] = await this.db.select().from(consumerIdentities).where(eq(consumerIdentities.accountId, accountId));
     if (!row) throw new NotFoundError('实名信息');
-    await this.audit.record(actor, { action: 'identity.revealed', objectType: 'account', objectId: accountId, detail: { reason } });
+    await this.audit.recordNow(actor, { action: 'identity.revealed', objectType: 'account', objectId: accountId, detail: { reason } });
     return { realName: this.pii.decrypt(row.realNameEnc), idNumber: this.pii.decrypt(row.idNumberEnc) };
   }
 
@@ -100,8 +113,10 @@ export class IdentityService {
     const card = raw.replace(/[\s-]/g, '');
     if (!luhnValid(card)) throw new ValidationError('银行卡号有误', { cardNumber: '请输入正确的银行卡号（12–19 位数字）' });
     const values = { cardEnc: this.pii.encrypt(card), cardMasked: maskBankCard(card), updatedAt: new Date() };
-    await this.db.insert(bankCards).values({ accountId, ...values }).onConflictDoUpdate({ target: bankCards.accountId, set: values });
-    await this.audit.record(actor, { action: 'bank_card.saved', objectType: 'account', objectId: accountId });
+    await withTransaction(this.db, async (tx) => {
+      await tx.insert(bankCards).values({ accountId, ...values }).onConflictDoUpdate({ target: bankCards.accountId, set: values });
+      await this.audit.record(actor, { action: 'bank_card.saved', objectType: 'account', objectId: accountId }, tx);
+    });
     return { cardMasked: values.cardMasked };
   }
 
@@ -113,7 +128,7 @@ export class IdentityService {
   async revealBankCard(accountId: string, actor: AuditActor): Promise<string> {
     const [row] = await this.db.select().from(bankCards).where(eq(bankCards.accountId, accountId));
     if (!row) throw new NotFoundError('银行卡');
-    await this.audit.record(actor, { action: 'bank_card.revealed', objectType: 'account', objectId: accountId });
+    await this.audit.recordNow(actor, { action: 'bank_card.revealed', objectType: 'account', objectId: accountId });
     return this.pii.decrypt(row.cardEnc);
   }
 }

@@ -3,6 +3,8 @@ import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { NotFoundError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
+import { withTransaction } from '../../lib/tx';
+import type { AuditActor, AuditService } from '../audit';
 import { apiKeys, institutions, type InstitutionKind } from './institutions.schema';
 
 export type Institution = typeof institutions.$inferSelect;
@@ -18,7 +20,10 @@ export const institutionKindLabels: Record<InstitutionKind, string> = {
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
 export class InstitutionsService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly audit: AuditService,
+  ) {}
 
   async create(input: {
     name: string;
@@ -53,16 +58,20 @@ export class InstitutionsService {
   }
 
   /** Issues an API key; the full key is shown once and only its hash is kept. */
-  async createApiKey(institutionId: string, name: string): Promise<{ id: string; key: string }> {
+  /** A new API key for the institution, shown once; the key and its audit row commit together. */
+  async createApiKey(institutionId: string, name: string, actor: AuditActor): Promise<{ id: string; key: string }> {
     const prefix = randomBytes(6).toString('hex');
     const secret = randomBytes(24).toString('base64url');
     const id = newId('key');
-    await this.db.insert(apiKeys).values({
-      id,
-      institutionId,
-      name,
-      prefix,
-      secretHash: sha256(secret).toString('hex'),
+    await withTransaction(this.db, async (tx) => {
+      await tx.insert(apiKeys).values({
+        id,
+        institutionId,
+        name,
+        prefix,
+        secretHash: sha256(secret).toString('hex'),
+      });
+      await this.audit.record(actor, { action: 'api_key.created', objectType: 'api_key', objectId: id }, tx);
     });
     return { id, key: `dck_${prefix}_${secret}` };
   }
@@ -91,15 +100,18 @@ export class InstitutionsService {
   }
 
   /** Revokes one of the institution's own keys; another institution's key is "not found". */
-  async revokeApiKey(institutionId: string, keyId: string): Promise<void> {
-    const rows = await this.db
-      .update(apiKeys)
-      .set({ revokedAt: sql`now()` })
-      .where(and(eq(apiKeys.id, keyId), eq(apiKeys.institutionId, institutionId), isNull(apiKeys.revokedAt)))
-      .returning({ id: apiKeys.id });
-    if (rows.length === 0) {
-      const [existing] = await this.db.select({ id: apiKeys.id }).from(apiKeys).where(and(eq(apiKeys.id, keyId), eq(apiKeys.institutionId, institutionId)));
-      if (!existing) throw new NotFoundError('API 密钥');
-    }
+  async revokeApiKey(institutionId: string, keyId: string, actor: AuditActor): Promise<void> {
+    await withTransaction(this.db, async (tx) => {
+      const rows = await tx
+        .update(apiKeys)
+        .set({ revokedAt: sql`now()` })
+        .where(and(eq(apiKeys.id, keyId), eq(apiKeys.institutionId, institutionId), isNull(apiKeys.revokedAt)))
+        .returning({ id: apiKeys.id });
+      if (rows.length === 0) {
+        const [existing] = await tx.select({ id: apiKeys.id }).from(apiKeys).where(and(eq(apiKeys.id, keyId), eq(apiKeys.institutionId, institutionId)));
+        if (!existing) throw new NotFoundError('API 密钥');
+      }
+      await this.audit.record(actor, { action: 'api_key.revoked', objectType: 'api_key', objectId: keyId }, tx);
+    });
   }
 }

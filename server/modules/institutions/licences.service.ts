@@ -55,7 +55,7 @@ export class LicencesService {
       );
     for (const inst of expiring) {
       await this.db.update(institutions).set({ licenceWarnedFor: inst.licenceExpiresOn }).where(eq(institutions.id, inst.id));
-      await this.audit.record(system, { action: 'institution.licence_expiring', objectType: 'institution', objectId: inst.id, detail: { expiresOn: inst.licenceExpiresOn } });
+      await this.audit.recordNow(system, { action: 'institution.licence_expiring', objectType: 'institution', objectId: inst.id, detail: { expiresOn: inst.licenceExpiresOn } });
     }
     const lapsing = await this.db
       .select()
@@ -65,7 +65,7 @@ export class LicencesService {
       // mark first: a crash after this line leaves products to the next run's sweep below
       await this.db.update(institutions).set({ licenceLapsedAt: now }).where(eq(institutions.id, inst.id));
       const paused = await this.products.pauseAllListed(inst.id, `牌照已于 ${inst.licenceExpiresOn} 到期`);
-      await this.audit.record(system, { action: 'institution.licence_lapsed', objectType: 'institution', objectId: inst.id, detail: { expiresOn: inst.licenceExpiresOn, pausedProducts: paused } });
+      await this.audit.recordNow(system, { action: 'institution.licence_lapsed', objectType: 'institution', objectId: inst.id, detail: { expiresOn: inst.licenceExpiresOn, pausedProducts: paused } });
     }
     // an institution already lapsed must not have listed products (e.g. relisted by mistake, or a crash above)
     const lapsed = await this.db.select({ id: institutions.id }).from(institutions).where(isNotNull(institutions.licenceLapsedAt));
@@ -86,6 +86,6 @@ export class LicencesService {
       .where(eq(institutions.id, institutionId))
       .returning();
     if (!row) throw new NotFoundError('机构');
-    await this.audit.record(actor, { action: 'institution.licence_renewed', objectType: 'institution', objectId: institutionId, detail: { expiresOn: input.licenceExpiresOn } });
+    await this.audit.recordNow(actor, { action: 'institution.licence_renewed', objectType: 'institution', objectId: institutionId, detail: { expiresOn: input.licenceExpiresOn } });
   }
 }

@@ -162,14 +162,14 @@ export class OnboardingService {
   async getForOperator(id: string, actor: AuditActor): Promise<{ onboarding: Onboarding; messages: OnboardingMessage[] }> {
     const [row] = await this.db.select().from(institutionOnboardings).where(eq(institutionOnboardings.id, id));
     if (!row) throw new NotFoundError('入驻申请');
-    await this.audit.record(actor, { action: 'onboarding.viewed', objectType: 'onboarding', objectId: id });
+    await this.audit.recordNow(actor, { action: 'onboarding.viewed', objectType: 'onboarding', objectId: id });
     return { onboarding: row, messages: await this.messages(id) };
   }
 
   async licenceFile(id: string, actor: AuditActor): Promise<{ bytes: Buffer; mime: string }> {
     const [row] = await this.db.select().from(institutionOnboardings).where(eq(institutionOnboardings.id, id));
     if (!row) throw new NotFoundError('入驻申请');
-    await this.audit.record(actor, { action: 'onboarding.licence_opened', objectType: 'onboarding', objectId: id });
+    await this.audit.recordNow(actor, { action: 'onboarding.licence_opened', objectType: 'onboarding', objectId: id });
     return { bytes: await this.blobs.get(row.licenceFileKey), mime: row.licenceFileType };
   }
 

@@ -2,6 +2,7 @@ import type { Database } from '../../db/client';
 import { formatYuan } from '../../lib/money';
 import { shanghaiDate, shanghaiDayEnd } from '../../lib/shanghai-date';
 import { withTransaction, type Tx } from '../../lib/tx';
+import type { AuditActor, AuditService } from '../audit';
 import type { AccountsService } from '../accounts';
 import type { NotificationsService, SmsTemplate } from '../notifications';
 import type { RiskService } from '../risk';
@@ -73,6 +74,7 @@ export class PostLoanService {
     private readonly accounts: AccountsService,
     private readonly settings: SettingsService,
     private readonly risk: RiskService,
+    private readonly audit: AuditService,
   ) {
     this.postLoan = new PostLoanRepository(db);
     this.loans = new LoansRepository(db);
@@ -234,6 +236,13 @@ export class PostLoanService {
   }
 
   /** Operators: overdue rates of instalments that fell due in the last `months` months, by institution, product, region and month. */
+  /** An operator looks at the overdue analysis: the look is recorded. */
+  async overdueReportForOperator(actor: AuditActor, now: Date, months = 6): Promise<OverdueReport> {
+    const report = await this.overdueReport(now, months);
+    await this.audit.recordNow(actor, { action: 'loans.overdue_report_viewed', objectType: 'report', objectId: 'loans.overdue', detail: { months } });
+    return report;
+  }
+
   async overdueReport(now: Date, months = 6): Promise<OverdueReport> {
     const today = shanghaiDate(now);
     const from = `${today.slice(0, 7)}-01`;

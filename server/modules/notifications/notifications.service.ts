@@ -1,4 +1,5 @@
 import type { Database } from '../../db/client';
+import type { AuditActor, AuditService } from '../audit';
 import { newId } from '../../lib/ids';
 import { maskLogin, type PiiCipher } from '../../lib/pii';
 import type { SmsTemplate } from './labels';
@@ -36,8 +37,16 @@ export class NotificationsService {
     private readonly db: Database,
     private readonly pii: PiiCipher,
     private readonly provider: MessageProvider,
+    private readonly audit: AuditService,
   ) {
     this.store = new NotificationsRepository(db);
+  }
+
+  /** An operator looks at the outbox: the look is recorded. */
+  async outboxForOperator(actor: AuditActor, limit = 100): Promise<OutboxRow[]> {
+    const rows = await this.outbox(limit);
+    await this.audit.recordNow(actor, { action: 'outbox.viewed', objectType: 'outbox', objectId: null });
+    return rows;
   }
 
   /**

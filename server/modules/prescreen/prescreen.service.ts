@@ -2,6 +2,8 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
+import { withTransaction } from '../../lib/tx';
+import type { AuditActor, AuditService } from '../audit';
 import { prescreenRules } from './prescreen.schema';
 import { evaluate, ruleProblems, type LeadFacts, type Rule } from './rules';
 
@@ -10,21 +12,28 @@ export type NewRule = Pick<PrescreenRule, 'name' | 'field' | 'operator' | 'value
 
 /** An institution's pre-screen rules: kept here, applied to each lead on arrival, their effect counted. */
 export class PrescreenService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly audit: AuditService,
+  ) {}
 
   list(institutionId: string): Promise<PrescreenRule[]> {
     return this.db.select().from(prescreenRules).where(eq(prescreenRules.institutionId, institutionId)).orderBy(asc(prescreenRules.priority), asc(prescreenRules.createdAt));
   }
 
-  async create(institutionId: string, input: NewRule): Promise<PrescreenRule> {
+  /** A new rule for the institution's leads; the rule and its audit row commit together. */
+  async create(institutionId: string, input: NewRule, actor: AuditActor): Promise<PrescreenRule> {
     const fields = ruleProblems(input);
     if (!input.name.trim()) fields.name = '请填写规则名称';
     if (Object.keys(fields).length) throw new ValidationError('规则有误', fields);
-    const [row] = await this.db
-      .insert(prescreenRules)
-      .values({ id: newId('rul'), institutionId, ...input, name: input.name.trim(), rejectReason: input.action === 'decline' ? input.rejectReason : null })
-      .returning();
-    return row!;
+    return withTransaction(this.db, async (tx) => {
+      const [row] = await tx
+        .insert(prescreenRules)
+        .values({ id: newId('rul'), institutionId, ...input, name: input.name.trim(), rejectReason: input.action === 'decline' ? input.rejectReason : null })
+        .returning();
+      await this.audit.record(actor, { action: 'prescreen.rule_created', objectType: 'institution', objectId: institutionId }, tx);
+      return row!;
+    });
   }
 
   async setActive(institutionId: string, id: string, active: boolean): Promise<void> {

@@ -109,7 +109,7 @@ export class ProductsService {
     const apr = await this.validate(params);
     const product = await this.catalogue.create({ ...params, institutionId, status: 'draft' });
     const version = await this.insertVersion(product.id, 1, params, apr, actor);
-    await this.audit.record(actor, { action: 'product.draft_created', objectType: 'product', objectId: product.id, detail: { version: 1 } });
+    await this.audit.recordNow(actor, { action: 'product.draft_created', objectType: 'product', objectId: product.id, detail: { version: 1 } });
     return { product, version };
   }
 
@@ -151,7 +151,7 @@ export class ProductsService {
     const version = await this.insertVersion(productId, next, params, apr, actor);
     // nobody but the institution sees a draft product: it follows its newest version
     if (product.status === 'draft') await this.catalogue.update(productId, params);
-    await this.audit.record(actor, { action: 'product.version_saved', objectType: 'product', objectId: product.id, detail: { version: next } });
+    await this.audit.recordNow(actor, { action: 'product.version_saved', objectType: 'product', objectId: product.id, detail: { version: next } });
     return version;
   }
 
@@ -169,7 +169,7 @@ export class ProductsService {
       .returning();
     if (!row) throw new ConflictError('nothing_to_submit', '该版本已提交');
     if (product.status === 'draft' || product.status === 'delisted') await this.changeStatus(product, 'in_review', null, actor);
-    await this.audit.record(actor, { action: 'product.submitted', objectType: 'product', objectId: productId, detail: { version: row.version } });
+    await this.audit.recordNow(actor, { action: 'product.submitted', objectType: 'product', objectId: productId, detail: { version: row.version } });
     return row;
   }
 
@@ -214,6 +214,13 @@ export class ProductsService {
     return toProductView({ product: row, institutionName: product.institutionName, institutionFullName: product.institutionFullName, institutionKind: product.institutionKind });
   }
 
+  /** An operator opens a version for review: the view is recorded. */
+  async reviewDetailAsOperator(actor: AuditActor, versionId: string): Promise<ReviewDetail> {
+    const detail = await this.reviewDetail(versionId);
+    await this.audit.recordNow(actor, { action: 'product.review_viewed', objectType: 'product_version', objectId: detail.version.id });
+    return detail;
+  }
+
   async reviewDetail(versionId: string): Promise<ReviewDetail> {
     const version = await this.getVersion(versionId);
     const product = await this.catalogue.get(version.productId);
@@ -249,7 +256,7 @@ export class ProductsService {
     if (detail.approved) await this.db.update(productVersions).set({ status: 'superseded' }).where(eq(productVersions.id, detail.approved.id));
     await this.catalogue.update(product.id, { ...row.params, status });
     if (product.status !== status) await this.recordStatus(product.id, product.status, status, comment.trim() || null, actor);
-    await this.audit.record(actor, { action: 'product.approved', objectType: 'product', objectId: product.id, detail: { version: row.version, comment: comment.trim() } });
+    await this.audit.recordNow(actor, { action: 'product.approved', objectType: 'product', objectId: product.id, detail: { version: row.version, comment: comment.trim() } });
     return row;
   }
 
@@ -265,7 +272,7 @@ export class ProductsService {
       .returning();
     if (!row) throw new ConflictError('not_submitted', '该版本不在待审核状态');
     if (product.status === 'in_review') await this.changeStatus(product, 'draft', comment.trim(), actor);
-    await this.audit.record(actor, { action: 'product.returned', objectType: 'product', objectId: product.id, detail: { version: row.version, comment: comment.trim() } });
+    await this.audit.recordNow(actor, { action: 'product.returned', objectType: 'product', objectId: product.id, detail: { version: row.version, comment: comment.trim() } });
     return row;
   }
 
@@ -284,7 +291,7 @@ export class ProductsService {
     if (!reason.trim()) throw new ValidationError('请填写暂停原因', { reason: '暂停时必须填写原因' });
     if (product.status !== 'listed') throw new ConflictError('not_listed', '只有已上架的产品可以暂停');
     await this.changeStatus(product, 'paused', reason.trim().slice(0, 500), actor);
-    await this.audit.record(actor, { action: 'product.paused', objectType: 'product', objectId: productId, detail: { reason: reason.trim() } });
+    await this.audit.recordNow(actor, { action: 'product.paused', objectType: 'product', objectId: productId, detail: { reason: reason.trim() } });
   }
 
   /** Pauses every listed product of an institution whose licence lapsed; returns their ids. */
@@ -303,14 +310,14 @@ export class ProductsService {
     const [lastPause] = (await this.statusHistory(productId)).filter((c) => c.toStatus === 'paused');
     if (actor.kind === 'institution' && lastPause?.actorKind === 'operator') throw new ForbiddenError('该产品由平台暂停，请联系平台运营恢复');
     await this.changeStatus(product, 'listed', null, actor);
-    await this.audit.record(actor, { action: 'product.resumed', objectType: 'product', objectId: productId });
+    await this.audit.recordNow(actor, { action: 'product.resumed', objectType: 'product', objectId: productId });
   }
 
   async delist(institutionId: string, productId: string, reason: string, actor: Actor): Promise<void> {
     const product = await this.ownProduct(institutionId, productId);
     if (product.status !== 'listed' && product.status !== 'paused') throw new ConflictError('not_listed', '只有已上架或已暂停的产品可以下架');
     await this.changeStatus(product, 'delisted', reason.trim().slice(0, 500) || null, actor);
-    await this.audit.record(actor, { action: 'product.delisted', objectType: 'product', objectId: productId, detail: { reason: reason.trim() } });
+    await this.audit.recordNow(actor, { action: 'product.delisted', objectType: 'product', objectId: productId, detail: { reason: reason.trim() } });
   }
 
   /** Every product, for operators, with filters. */

@@ -98,7 +98,7 @@ export class PromotionsService {
       .where(and(eq(promotions.id, id), eq(promotions.institutionId, institutionId), eq(promotions.status, 'requested')))
       .returning({ id: promotions.id });
     if (!rows.length) throw new NotFoundError('推广申请');
-    await this.audit.record(actor, { action: 'promotion.cancelled', objectType: 'promotion', objectId: id });
+    await this.audit.recordNow(actor, { action: 'promotion.cancelled', objectType: 'promotion', objectId: id });
   }
 
   /** Products with an approved promotion running now, and of which kinds. Read at most every few seconds. */

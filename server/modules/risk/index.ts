@@ -1,1 +1,1 @@
-export { RiskService, riskFlagLabels, type RiskFlag, type RiskFlagCode, type RiskThresholds } from './risk.service';
+export { RiskService, riskFlagLabels, type RiskFlag, type RiskFlagCode, type RiskSignal, type RiskThresholds } from './risk.service';

@@ -1,6 +1,7 @@
 import { and, countDistinct, desc, eq, gt, sql, count } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import type { PiiCipher } from '../../lib/pii';
+import type { Tx } from '../../lib/tx';
 import { riskFlags, riskSignals } from './risk.schema';
 
 export interface RiskThresholds {
@@ -20,6 +21,12 @@ export type RiskFlagCode = keyof typeof riskFlagLabels;
 
 export type RiskFlag = typeof riskFlags.$inferSelect & { label: string };
 
+/** Where a registration or an application came from: the device key and the address. */
+export interface RiskSignal {
+  device: string;
+  ip: string;
+}
+
 /**
  * Anti-fraud basics: the device and address of every registration and application (as keyed
  * hashes), and flags when one device serves many accounts, one consumer applies too often,
@@ -37,57 +44,58 @@ export class RiskService {
     return { deviceHash: this.pii.blindIndex(`device:${device}`), ipHash: this.pii.blindIndex(`ip:${ip}`) };
   }
 
-  private async flag(accountId: string, code: RiskFlagCode, detail: Record<string, unknown>): Promise<void> {
+  private async flag(tx: Database, accountId: string, code: RiskFlagCode, detail: Record<string, unknown>): Promise<void> {
     // one flag per account and code a day is enough to see it
-    const [recent] = await this.db
+    const [recent] = await tx
       .select({ n: count() })
       .from(riskFlags)
       .where(and(eq(riskFlags.accountId, accountId), eq(riskFlags.code, code), gt(riskFlags.createdAt, sql`now() - interval '24 hours'`)));
     if ((recent?.n ?? 0) > 0) return;
-    await this.db.insert(riskFlags).values({ accountId, code, detail });
+    await tx.insert(riskFlags).values({ accountId, code, detail });
   }
 
-  private async checkDevice(deviceHash: string): Promise<void> {
-    const [row] = await this.db.select({ n: countDistinct(riskSignals.accountId) }).from(riskSignals).where(eq(riskSignals.deviceHash, deviceHash));
+  private async checkDevice(tx: Tx, deviceHash: string, thresholds: RiskThresholds): Promise<void> {
+    const [row] = await tx.select({ n: countDistinct(riskSignals.accountId) }).from(riskSignals).where(eq(riskSignals.deviceHash, deviceHash));
     const accounts = row?.n ?? 0;
-    const thresholds = await this.thresholds();
     if (accounts > thresholds.maxAccountsPerDevice) {
-      const others = await this.db
-        .selectDistinct({ accountId: riskSignals.accountId })
-        .from(riskSignals)
-        .where(eq(riskSignals.deviceHash, deviceHash));
-      for (const o of others) await this.flag(o.accountId, 'shared_device', { accounts, threshold: thresholds.maxAccountsPerDevice });
+      const others = await tx.selectDistinct({ accountId: riskSignals.accountId }).from(riskSignals).where(eq(riskSignals.deviceHash, deviceHash));
+      for (const o of others) await this.flag(tx, o.accountId, 'shared_device', { accounts, threshold: thresholds.maxAccountsPerDevice });
     }
   }
 
-  async recordRegistration(accountId: string, device: string, ip: string): Promise<void> {
-    const h = this.hashes(device, ip);
-    await this.db.insert(riskSignals).values({ kind: 'registration', accountId, ...h });
-    await this.checkDevice(h.deviceHash);
+  /**
+   * A registration's device and address, in the registration's transaction. `thresholds` are read
+   * before it opens (`await risk.thresholds()`): they come from the settings, outside the transaction.
+   */
+  async recordRegistration(tx: Tx, accountId: string, signal: RiskSignal, thresholds: RiskThresholds): Promise<void> {
+    const h = this.hashes(signal.device, signal.ip);
+    await tx.insert(riskSignals).values({ kind: 'registration', accountId, ...h });
+    await this.checkDevice(tx, h.deviceHash, thresholds);
   }
 
-  async recordApplications(accountId: string, applicationIds: string[], device: string, ip: string): Promise<void> {
+  /** A submission's applications with their device and address, in the submission's transaction (thresholds as above). */
+  async recordApplications(tx: Tx, accountId: string, applicationIds: string[], signal: RiskSignal, thresholds: RiskThresholds): Promise<void> {
     if (applicationIds.length === 0) return;
-    const h = this.hashes(device, ip);
-    await this.db.insert(riskSignals).values(applicationIds.map((applicationId) => ({ kind: 'application' as const, accountId, applicationId, ...h })));
-    await this.checkDevice(h.deviceHash);
-    const [row] = await this.db
+    const h = this.hashes(signal.device, signal.ip);
+    await tx.insert(riskSignals).values(applicationIds.map((applicationId) => ({ kind: 'application' as const, accountId, applicationId, ...h })));
+    await this.checkDevice(tx, h.deviceHash, thresholds);
+    const [row] = await tx
       .select({ n: count() })
       .from(riskSignals)
       .where(and(eq(riskSignals.accountId, accountId), eq(riskSignals.kind, 'application'), gt(riskSignals.createdAt, sql`now() - interval '24 hours'`)));
-    const { maxApplicationsPerDay } = await this.thresholds();
-    if ((row?.n ?? 0) > maxApplicationsPerDay) {
-      await this.flag(accountId, 'application_burst', { applications24h: row!.n, threshold: maxApplicationsPerDay });
+    if ((row?.n ?? 0) > thresholds.maxApplicationsPerDay) {
+      await this.flag(tx, accountId, 'application_burst', { applications24h: row!.n, threshold: thresholds.maxApplicationsPerDay });
     }
   }
 
   /** A disbursed loan of this consumer went overdue (recorded by the loans job, at most once a day). */
   async flagOverdue(accountId: string, detail: { loanId: string; days: number; stage: string }): Promise<void> {
-    await this.flag(accountId, 'loan_overdue', detail);
+    await this.flag(this.db, accountId, 'loan_overdue', detail);
   }
 
+  /** An ID number bound to another account was tried: recorded on its own, after the refused verification rolled back. */
   async flagIdPhoneMismatch(accountId: string): Promise<void> {
-    await this.flag(accountId, 'id_phone_mismatch', {});
+    await this.flag(this.db, accountId, 'id_phone_mismatch', {});
   }
 
   async flagsFor(accountId: string): Promise<RiskFlag[]> {

@@ -24,7 +24,7 @@ describe.each(databaseTargets())('commission accrual on $name', (target) => {
     handle = await target.open();
     const pii = testCipher();
     settlement = new SettlementService(handle.db, pii, new AuditService(handle.db, pii));
-    institutions = new InstitutionsService(handle.db);
+    institutions = new InstitutionsService(handle.db, new AuditService(handle.db, pii));
   });
   afterAll(() => handle?.close());
 

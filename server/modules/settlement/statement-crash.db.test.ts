@@ -19,7 +19,7 @@ const root = path.resolve(here, '../../..');
 const LINES = 40_000;
 
 async function seed(db: Database): Promise<string> {
-  const institutionId = (await new InstitutionsService(db).create({ name: '崩溃测试机构有限公司', shortName: '崩溃测试', kind: 'bank' })).id;
+  const institutionId = (await new InstitutionsService(db, new AuditService(db, testCipher())).create({ name: '崩溃测试机构有限公司', shortName: '崩溃测试', kind: 'bank' })).id;
   const agreement = await new SettlementService(db, testCipher()).createAgreement({ institutionId, cplFen: 100, cpaFen: 0, cpsRate: '0', effectiveFrom: shanghaiMidnight('2026-01-01')! });
   // many accruals at once (the statement reads accruals only)
   await db.execute(sql`

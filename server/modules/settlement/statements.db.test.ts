@@ -26,7 +26,7 @@ describe.each(databaseTargets())('statements on $name', (target) => {
     const audit = new AuditService(handle.db, pii);
     settlement = new SettlementService(handle.db, pii, audit);
     statements = new StatementsService(handle.db, audit);
-    institutions = new InstitutionsService(handle.db);
+    institutions = new InstitutionsService(handle.db, audit);
   });
   afterAll(() => handle?.close());
 

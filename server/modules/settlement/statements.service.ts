@@ -474,8 +474,42 @@ export class StatementsService {
 
   // ---- Stripe -------------------------------------------------------------------------------
 
-  /** Starts a Stripe Checkout for what is outstanding on an issued statement (CNY, fen). */
-  async startCheckout(institutionId: string, statementId: string, urls: { successUrl: string; cancelUrl: string }): Promise<{ url: string }> {
+  /** An operator runs the month close by hand: the run and its outcome are recorded. */
+  async closeMonthBy(actor: AuditActor, period: string): Promise<CloseResult> {
+    const result = await this.closeMonth(period);
+    await this.audit.recordNow(actor, { action: 'statement.close_run', objectType: 'period', objectId: period, detail: { created: result.created.length, existing: result.existing.length } });
+    return result;
+  }
+
+  /** An institution's staff open one of its statements (the partner API): the view is recorded. */
+  async viewForInstitution(actor: AuditActor, institutionId: string, statementId: string): Promise<StatementDetail> {
+    const statement = await this.detail(statementId, { institutionId });
+    await this.audit.recordNow(actor, { action: 'statement.viewed', objectType: 'statement', objectId: statement.id });
+    return statement;
+  }
+
+  /** An institution's staff download one of its statements: the download is recorded. */
+  async downloadForInstitution(actor: AuditActor, institutionId: string, statementId: string): Promise<StatementDetail> {
+    const statement = await this.detail(statementId, { institutionId });
+    await this.audit.recordNow(actor, { action: 'statement.downloaded', objectType: 'statement', objectId: statement.id, detail: { period: statement.period } });
+    return statement;
+  }
+
+  /** An operator exports receivables (finance overview) or the statement list: the export is recorded. */
+  async exportReceivables(actor: AuditActor): Promise<Awaited<ReturnType<StatementsService['financeOverview']>>> {
+    const overview = await this.financeOverview();
+    await this.audit.recordNow(actor, { action: 'finance.exported', objectType: 'finance', objectId: 'receivables' });
+    return overview;
+  }
+
+  async exportStatements(actor: AuditActor): Promise<StatementSummary[]> {
+    const all = await this.list();
+    await this.audit.recordNow(actor, { action: 'finance.exported', objectType: 'finance', objectId: 'statements' });
+    return all;
+  }
+
+  /** Starts a Stripe Checkout for what is outstanding on an issued statement (CNY, fen); the start is recorded. */
+  async startCheckout(institutionId: string, statementId: string, urls: { successUrl: string; cancelUrl: string }, actor: AuditActor): Promise<{ url: string }> {
     if (!this.gateway) throw new ConflictError('stripe_not_configured', '在线支付未开通，请通过银行转账付款');
     const statement = await this.detail(statementId, { institutionId });
     if (statement.status === 'paid') throw new ConflictError('statement_paid', '结算单已付清');
@@ -489,6 +523,7 @@ export class StatementsService {
       // one Checkout per statement and amount: a double click or a retry gets the same session
       idempotencyKey: `statement:${statementId}:${statement.outstandingFen}`,
     });
+    await this.audit.recordNow(actor, { action: 'statement.checkout_started', objectType: 'statement', objectId: statementId });
     return { url: session.url };
   }
 

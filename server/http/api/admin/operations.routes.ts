@@ -22,13 +22,7 @@ export const adminOperationsRoutes: ApiRoute[] = [
     queryError: '筛选条件有误',
     responseDescription: '{ items: [{ id, createdAt, actor: { kind, id, name }, action, object: { type, id }, ip, requestId, detail }], nextBefore }',
     handler: async ({ query: q, services, req }) => {
-      const page = await services.audit.search(toAuditFilter(q), { before: q.before, limit: 100 });
-      await services.audit.record(auditActor(req), {
-        action: 'audit.viewed',
-        objectType: 'audit_log',
-        objectId: null,
-        detail: { filter: auditFilterDetail(q), before: q.before ?? null, rows: page.rows.length, via: 'api' },
-      });
+      const page = await services.audit.viewAsOperator(auditActor(req), toAuditFilter(q), { before: q.before, limit: 100 }, { filter: auditFilterDetail(q), via: 'api' });
       return { items: page.rows.map(auditRowJson), nextBefore: page.nextBefore };
     },
   }),

@@ -1,8 +1,8 @@
-import { AppError, ValidationError } from '../../../lib/errors';
+import { ValidationError } from '../../../lib/errors';
 import { auditActor } from '../../audit-actor';
 import { destroySession } from '../../session-login';
 import { guard, route, type ApiRoute } from '../route-table';
-import { bankCardBody, closeAccountBody, contactBlockBody, contactPreferencesBody, identityBody, profileUpdateBody } from './account.schemas';
+import { bankCardBody, closeAccountBody, contactBlockBody, contactPreferencesBody, identityBody, profileChanges, profileUpdateBody } from './account.schemas';
 import { accountJson, profileJson } from '../serializers';
 import { accountResponse } from '../responses';
 
@@ -54,21 +54,7 @@ export const consumerAccountRoutes: ApiRoute[] = [
     body: profileUpdateBody,
     bodyError: '资料有误',
     responseDescription: 'Profile',
-    handler: async ({ body, principal: { account }, services, req }) => {
-      const changes = {
-        housing: body.housing,
-        monthlyDebtFen: body.monthlyDebt,
-        age: body.age,
-        city: body.city,
-        monthlyIncomeFen: body.monthlyIncome,
-        employment: body.employment,
-        creditSelfAssessment: body.creditSelfAssessment,
-      };
-      // only what was sent changes: a client that knows one field does not wipe the others
-      const saved = await services.accounts.saveProfile(account.id, Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)));
-      await services.audit.record(auditActor(req), { action: 'profile.updated', objectType: 'account', objectId: account.id });
-      return profileJson(saved);
-    },
+    handler: async ({ body, principal: { account }, services, req }) => profileJson(await services.accounts.updateProfile(account.id, profileChanges(body), auditActor(req))),
   }),
   route({
     method: 'get',
@@ -147,14 +133,7 @@ export const consumerAccountRoutes: ApiRoute[] = [
     status: 201,
     errors: [409],
     responseDescription: 'Identity summary',
-    handler: async ({ body, principal: { account }, services, req }) => {
-      const summary = await services.identity.verify(account.id, body, auditActor(req)).catch(async (err: unknown) => {
-        if (err instanceof AppError && err.code === 'id_in_use') await services.risk.flagIdPhoneMismatch(account.id);
-        throw err;
-      });
-      await services.accounts.saveProfile(account.id, { age: summary.age ?? null });
-      return summary;
-    },
+    handler: async ({ body, principal: { account }, services, req }) => services.identity.verify(account.id, body, auditActor(req)),
   }),
   route({
     method: 'get',

@@ -31,6 +31,19 @@ export const profileUpdateBody = z
   })
   .refine((b) => Object.values(b).some((v) => v !== undefined), { message: '请至少提供一项资料', path: ['profile'] });
 
+/** The profile update as the service takes it (amounts in fen), from either door's parsed body. */
+export function profileChanges(body: z.infer<typeof profileUpdateBody>) {
+  return {
+    housing: body.housing,
+    monthlyDebtFen: body.monthlyDebt,
+    age: body.age,
+    city: body.city,
+    monthlyIncomeFen: body.monthlyIncome,
+    employment: body.employment,
+    creditSelfAssessment: body.creditSelfAssessment,
+  };
+}
+
 export const identityBody = z.strictObject({
   realName: z.string({ error: '请输入真实姓名' }).trim().min(1, '请输入真实姓名').max(20, '姓名最多 20 个字'),
   idNumber: z.string({ error: '请输入身份证号' }).trim().min(1, '请输入身份证号').max(18, '身份证号为 18 位'),

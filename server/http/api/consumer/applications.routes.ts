@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConflictError, ValidationError } from '../../../lib/errors';
 import { releasableFields } from '../../../modules/consents';
 import { auditActor } from '../../audit-actor';
+import { requestOrigin } from '../../request-origin';
 import { guard, route, type ApiRoute } from '../route-table';
 import { applicationBody, messageBody } from './applications.schemas';
 import { applicationJson, messageJson } from '../serializers';
@@ -55,14 +56,12 @@ export const consumerApplicationRoutes: ApiRoute[] = [
       const result = await services.submission.apply(
         account,
         { items: body.products.map((p) => ({ productId: p.productId, amountFen: p.amount, termMonths: p.termMonths })), purpose: body.purpose, consents: body.consents },
-        auditActor(req),
+        requestOrigin(kit, req, res, 'api'),
       );
-      await services.risk.recordApplications(account.id, result.created, kit.device(req, res), req.ip ?? '');
       if (result.created.length === 0) {
         throw new ConflictError('nothing_submitted', '没有提交任何申请', Object.fromEntries(result.refused.map((r) => [r.productId, r.reasons.join('；')])));
       }
       const created = await Promise.all(result.created.map((id) => services.applications.getForConsumer(account.id, id)));
-      for (const app of created) services.catalogue.recordEvent(kit.visitor(req, res), 'apply', { productId: app.productId, channel: 'api' });
       return { applications: created.map(applicationJson), refused: result.refused };
     },
   }),

@@ -1,5 +1,5 @@
 import { OTP_RESEND_SECONDS } from '../../../modules/accounts';
-import { auditActor } from '../../audit-actor';
+import { requestOrigin } from '../../request-origin';
 import { establishLogin } from '../../session-login';
 import { guard, route, type ApiRoute } from '../route-table';
 import { registerBody, resetPasswordBody, smsCodeBody, smsLoginBody } from '../shared/auth.schemas';
@@ -36,10 +36,8 @@ export const consumerAuthRoutes: ApiRoute[] = [
     errors: [409],
     responseDescription: '{ account }',
     handler: async ({ body, services, kit, req, res }) => {
-      const account = await services.accounts.registerWithCode(body);
+      const account = await services.accounts.register(body, requestOrigin(kit, req, res, 'api'));
       await establishLogin(req, account);
-      await services.risk.recordRegistration(account.id, kit.device(req, res), req.ip ?? '');
-      await services.audit.record({ ...auditActor(req), kind: 'consumer', id: account.id }, { action: 'account.registered', objectType: 'account', objectId: account.id });
       return { account: accountJson(account) };
     },
   }),

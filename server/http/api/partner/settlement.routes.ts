@@ -63,9 +63,7 @@ export const partnerSettlementRoutes: ApiRoute[] = [
     summary: 'One statement with its lines (kind, application, source event, rule, amount in fen, late, review) and payments',
     responseDescription: 'Statement',
     handler: async ({ params, principal, services, req }) => {
-      const s = await services.statements.detail(params.id, { institutionId: principal.institutionId });
-      await services.audit.record(auditActor(req), { action: 'statement.viewed', objectType: 'statement', objectId: s.id });
-      return statementJson(s);
+      return statementJson(await services.statements.viewForInstitution(auditActor(req), principal.institutionId, params.id));
     },
   }),
   route({
