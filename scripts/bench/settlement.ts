@@ -75,10 +75,10 @@ const { handle, label, cleanup } = await open();
 try {
   await handle.migrate();
   const pii = new PiiCipher([{ id: 'bench', key: randomBytes(32) }]);
-  const audit = new AuditService(handle.db, pii);
+  const audit = new AuditService({ db: handle.db, pii });
   const settlement = new SettlementService(handle.db, pii, audit);
   const statements = new StatementsService(handle.db, audit);
-  const institutions = new InstitutionsService(handle.db);
+  const institutions = new InstitutionsService({ db: handle.db });
   const ids: string[] = [];
   for (let i = 0; i < institutionCount; i++) {
     const id = (await institutions.create({ name: `压测机构${i}有限公司`, shortName: `压测${i}`, kind: 'bank' })).id;

@@ -1,13 +1,23 @@
 import type { Services } from '../container';
+import { accountJobs } from '../modules/accounts';
+import { catalogueJobs } from '../modules/catalogue';
+import { feedbackJobs } from '../modules/feedback';
+import { institutionJobs } from '../modules/institutions';
 import { loanJobs } from '../modules/loans';
 import { notificationJobs } from '../modules/notifications';
-import type { JobDefinition } from './job';
+import { webhookJobs } from '../modules/webhooks';
+import { isTicker, type BackgroundWork, type JobDefinition } from './job';
+
+/** The cron jobs of the platform (without the tickers). */
+export function allJobs(services: Omit<Services, 'scheduler'>): JobDefinition[] {
+  return allWork(services).filter((work): work is JobDefinition => !isTicker(work));
+}
 
 /**
- * Every scheduled job of the platform, in one place. Each domain declares its own work; this
- * list only gathers them for the scheduler.
+ * Every scheduled job and ticker of the platform, in one place. Each domain declares its own
+ * work (its *.jobs.ts); this list only gathers them for the scheduler.
  */
-export function allJobs(services: Services): JobDefinition[] {
+export function allWork(services: Omit<Services, 'scheduler'>): BackgroundWork[] {
   return [
     {
       name: 'applications-expire',
@@ -15,29 +25,13 @@ export function allJobs(services: Services): JobDefinition[] {
       schedule: '15 * * * *',
       run: async ({ now }) => ({ processed: await services.applications.expireStale(now) }),
     },
-    {
-      name: 'licences-check',
-      title: '机构牌照到期提醒与到期暂停产品',
-      schedule: '5 0 * * *',
-      run: async ({ now }) => {
-        const result = await services.licences.enforce(now);
-        return { processed: result.warned.length + result.lapsed.length, detail: result };
-      },
-    },
-    {
-      name: 'complaints-escalate',
-      title: '投诉超时升级',
-      schedule: '*/10 * * * *',
-      run: async ({ now }) => ({ processed: await services.complaints.escalateOverdue(now) }),
-    },
-    {
-      name: 'login-throttles-purge',
-      title: '清理一天以前的登录失败记录',
-      schedule: '40 3 * * *',
-      run: async ({ now }) => ({ processed: await services.accounts.purgeThrottles(now) }),
-    },
+    ...institutionJobs(services.licences),
+    ...feedbackJobs(services.complaints),
+    ...accountJobs(services.accounts),
     ...loanJobs(services.postLoan),
     ...notificationJobs(services.notifications, (accountId, now) => services.accounts.smsWindow(accountId, now)),
+    ...catalogueJobs(services.catalogue),
+    ...webhookJobs(services.webhooks),
     {
       name: 'statements-close',
       title: '月结：按机构生成上月佣金结算单',

@@ -11,7 +11,7 @@ import { StatementsService } from '../../server/modules/settlement/statements.se
 
 const [flag, target, institutionId, period] = process.argv.slice(2);
 const handle = await openDatabase(flag === '--url' ? { url: target } : { dir: target });
-const statements = new StatementsService(handle.db, new AuditService(handle.db, new PiiCipher([{ id: 'child', key: randomBytes(32) }])));
+const statements = new StatementsService(handle.db, new AuditService({ db: handle.db, pii: new PiiCipher([{ id: 'child', key: randomBytes(32) }]) }));
 const started = Date.now();
 process.stdout.write('begin\n');
 const result = await statements.closeFor(institutionId!, period!, new Date('2026-04-01T00:00:00Z'));

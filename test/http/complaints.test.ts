@@ -220,9 +220,10 @@ describe('complaints', () => {
     await apply(second.agent, A.productId);
     await complaints.file(first.id, { category: 'fees', subject: '收费不透明', description: '放款后被扣了一笔没说明的服务费', applicationId: app1.id }, { kind: 'consumer', id: first.id });
     await complaints.refreshProductRates();
-    const rate = complaints.complaintRate(A.productId);
+    const { catalogue } = t.container.services;
+    const rate = catalogue.complaintRate(A.productId);
     expect(rate).toBeGreaterThan(0);
     expect(rate).toBeLessThan(1); // the second application drew no complaint
-    expect(complaints.complaintRate(t.fixtures.institutionB.productId)).toBe(0);
+    expect(catalogue.complaintRate(t.fixtures.institutionB.productId)).toBe(0);
   });
 });

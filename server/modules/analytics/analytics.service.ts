@@ -125,10 +125,15 @@ export const channelLabels: Record<EventChannel, string> = { web: '网站', api:
 const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
 const round2 = (n: number | null) => (n === null ? null : Math.round(n * 100) / 100);
 
+export interface AnalyticsServiceDeps {
+  db: Database;
+}
+
 export class AnalyticsService {
   private readonly aggregates: AnalyticsRepository;
 
-  constructor(db: Database) {
+
+  constructor({ db }: AnalyticsServiceDeps) {
     this.aggregates = new AnalyticsRepository(db);
   }
 

@@ -17,8 +17,16 @@ export const institutionKindLabels: Record<InstitutionKind, string> = {
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
+export interface InstitutionsServiceDeps {
+  db: Database;
+}
+
 export class InstitutionsService {
-  constructor(private readonly db: Database) {}
+  private readonly db: Database;
+
+  constructor({ db }: InstitutionsServiceDeps) {
+    this.db = db;
+  }
 
   async create(input: {
     name: string;

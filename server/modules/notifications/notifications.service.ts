@@ -5,6 +5,7 @@ import { maskLogin, type PiiCipher } from '../../lib/pii';
 import { notifications, outboxMessages } from './notifications.schema';
 import type { SmsTemplate } from './labels';
 import type { MessageProvider } from './providers';
+import type { Clock } from '../../lib/clock';
 
 export type OutboxRow = typeof outboxMessages.$inferSelect;
 export type NotificationRow = typeof notifications.$inferSelect;
@@ -30,13 +31,26 @@ export interface ReleaseResult {
   postponed: number;
 }
 
+export interface NotificationsServiceDeps {
+  clock: Clock;
+  db: Database;
+  pii: PiiCipher;
+  provider: MessageProvider;
+}
+
 /** SMS and e-mail through a provider (recorded in the outbox), and in-app notifications. */
 export class NotificationsService {
-  constructor(
-    private readonly db: Database,
-    private readonly pii: PiiCipher,
-    private readonly provider: MessageProvider,
-  ) {}
+  private readonly db: Database;
+  private readonly pii: PiiCipher;
+  private readonly provider: MessageProvider;
+  private readonly clock: Clock;
+
+  constructor({ db, pii, provider, clock }: NotificationsServiceDeps) {
+    this.clock = clock;
+    this.db = db;
+    this.pii = pii;
+    this.provider = provider;
+  }
 
   /**
    * Sends now, or holds until `sendAfter` (quiet hours, as of `now`). Returns the outbox id.
@@ -51,7 +65,7 @@ export class NotificationsService {
     body: string,
     options: { sendAfter?: Date; now?: Date; accountId?: string; secrets?: string[] } = {},
   ): Promise<string> {
-    const now = options.now ?? new Date();
+    const now = options.now ?? this.clock.now();
     const id = newId('msg');
     const held = options.sendAfter !== undefined && options.sendAfter.getTime() > now.getTime();
     const secrets = (options.secrets ?? []).filter((s) => s.length > 0);

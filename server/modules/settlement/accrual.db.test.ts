@@ -23,8 +23,8 @@ describe.each(databaseTargets())('commission accrual on $name', (target) => {
   beforeAll(async () => {
     handle = await target.open();
     const pii = testCipher();
-    settlement = new SettlementService(handle.db, pii, new AuditService(handle.db, pii));
-    institutions = new InstitutionsService(handle.db);
+    settlement = new SettlementService(handle.db, pii, new AuditService({ db: handle.db, pii }));
+    institutions = new InstitutionsService({ db: handle.db });
   });
   afterAll(() => handle?.close());
 

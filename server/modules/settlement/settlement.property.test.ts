@@ -52,10 +52,10 @@ describe.each(databaseTargets())('settlement invariants on $name', (target) => {
   beforeAll(async () => {
     handle = await target.open();
     const pii = testCipher();
-    const audit = new AuditService(handle.db, pii);
+    const audit = new AuditService({ db: handle.db, pii });
     settlement = new SettlementService(handle.db, pii, audit);
     statements = new StatementsService(handle.db, audit);
-    institutions = new InstitutionsService(handle.db);
+    institutions = new InstitutionsService({ db: handle.db });
   });
   afterAll(() => handle?.close());
 
