@@ -9,16 +9,20 @@ export interface Clock {
 /** The machine's clock. */
 export const systemClock: Clock = { now: () => new Date() };
 
-/** A clock that stands still until a test moves it. */
+/**
+ * A clock a test moves: fixed at `at` (or at the moment it is set), moved by `set` and `advance`.
+ * Created without `at` it follows the system clock until first set, and `release()` makes it
+ * follow the system clock again (an app-wide test clock outside the tests that set it).
+ */
 export class TestClock implements Clock {
-  private at: number;
+  private at: number | null;
 
-  constructor(at: Date | string = new Date()) {
-    this.at = new Date(at).getTime();
+  constructor(at?: Date | string) {
+    this.at = at === undefined ? null : new Date(at).getTime();
   }
 
   now(): Date {
-    return new Date(this.at);
+    return this.at === null ? new Date() : new Date(this.at);
   }
 
   set(at: Date | string): void {
@@ -26,7 +30,11 @@ export class TestClock implements Clock {
   }
 
   advance(ms: number): void {
-    this.at += ms;
+    this.at = this.now().getTime() + ms;
+  }
+
+  release(): void {
+    this.at = null;
   }
 }
 

@@ -11,7 +11,7 @@ describe('content: articles, guides, campaigns', () => {
   let t: TestApp;
   let op: ReturnType<typeof request.agent>;
   let csrf: string;
-  // the app's clock: real time, except where a test sets it
+  // the app's clock: the system's, except where a test sets it
   const clock = new TestClock();
 
   beforeAll(async () => {
@@ -200,7 +200,7 @@ describe('content: articles, guides, campaigns', () => {
       expect(await bannerShown('2026-03-05T04:00:00Z')).toBe(false);
       expect((await content.getCampaign(campaign.id)).bannerMediaId).toBe(campaign.bannerMediaId);
     } finally {
-      clock.set(new Date());
+      clock.release();
     }
     // a file that is not an image is refused by its bytes
     const notImage = await op
