@@ -7,21 +7,6 @@ const surfaces = ['web/**/*.ts', 'institution-portal/**/*.ts', 'admin/**/*.ts'];
 /** Tests may reach into what they test; the boundaries below are for the product code. */
 const testFiles = ['**/*.test.ts'];
 
-// TEMPORARY, until the repository branches merge: these module files are being rewritten on other
-// branches (applications, settlement, loans, feedback, analytics, notifications, search) and still
-// reach into other modules or an SDK. Remove each entry when its branch lands; the list must end empty.
-const untilTheRepositoryBranchesMerge = [
-  'server/modules/analytics/analytics.service.ts', // ../catalogue/eligibility
-  'server/modules/feedback/complaints.service.ts', // ../accounts/display-name, ../accounts/permissions
-  'server/modules/loans/collections.service.ts', // ../accounts/display-name
-  'server/modules/notifications/providers.ts', // the SMS gateway's fetch
-  'server/modules/search/elasticsearch-index.ts', // @elastic/elasticsearch, ../catalogue/eligibility
-  'server/modules/search/memory-index.ts', // ../catalogue/eligibility
-  'server/modules/search/search.contract.ts', // ../catalogue/eligibility
-  'server/modules/search/search.port.ts', // ../catalogue/eligibility
-  'server/modules/settlement/settlement.service.ts', // ../accounts/display-name
-];
-
 /** A database, cache, payment or search SDK by package name (drizzle-orm is the query builder, not listed). */
 const sdkImport = (message) => ({ regex: '^(pg|pg-[^/]+|redis|stripe)(/.*)?$|^@(electric-sql|redis|elastic)/', message });
 const drizzleImport = { regex: '^drizzle-orm(/.*)?$', message: 'surfaces call services, never the query builder' };
@@ -82,7 +67,7 @@ export default tseslint.config(
     // and reach another module only through its index.ts. The one exception: another module's table
     // definitions (`../<other>/<x>.schema`) may be imported for foreign keys and joins.
     files: ['server/modules/**/*.ts'],
-    ignores: [...testFiles, ...untilTheRepositoryBranchesMerge],
+    ignores: testFiles,
     rules: {
       'no-restricted-imports': ['error', { patterns: [serverImportsScriptsOrTests, sdkImport('modules import no SDK: clients live in server/adapters'), moduleReachesIntoAnother] }],
       'no-restricted-globals': ['error', { name: 'fetch', message: 'modules make no network calls: gateways live in server/adapters' }],

@@ -193,8 +193,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
   r.post('/api-keys', integration, async (req, res) => {
     const name = String(req.body.name ?? '').trim();
     if (name.length < 1 || name.length > 40) {
-      res.status(400);
-      return showKeys(req, res, { error: { message: '请填写密钥名称（1–40 字）', fields: { name: '必填' } } });
+      return showKeys(req, res, { error: formFailure(res, new ValidationError('请填写密钥名称（1–40 字）', { name: '必填' })) });
     }
     const created = await services.institutions.createApiKey(req.institutionId!, name);
     await services.audit.record(auditActor(req), { action: 'api_key.created', objectType: 'api_key', objectId: created.id });

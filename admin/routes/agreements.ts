@@ -7,8 +7,8 @@ import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
 import { withConfirmation } from '../../server/http/confirm';
 import { parse } from '../../server/http/validate';
-import { ConflictError, NotFoundError, ValidationError } from '../../server/lib/errors';
-import { formatYuan } from '../../server/lib/money';
+import { NotFoundError, ValidationError } from '../../server/lib/errors';
+import { formatYuan, parseYuan } from '../../server/lib/money';
 import {
   commissionRules,
   shanghaiDate,
@@ -44,25 +44,31 @@ const agreementForm = z
   .strict();
 type AgreementForm = z.output<typeof agreementForm>;
 
-const yuanPattern = /^\d{1,10}(\.\d{1,2})?$/;
 const percentPattern = /^\d{1,2}(\.\d{1,4})?$/;
-const toFen = (yuan: string) => new Decimal(yuan).times(100).toNumber();
 const toRate = (percent: string) => new Decimal(percent).div(100).toFixed();
+
+/** One tier line's value: a percentage for CPS, yuan per event otherwise; null when it is not one. */
+function tierFrom(rule: CommissionRule, fromCount: number, value: string): AgreementTier | null {
+  if (rule === 'cps') return percentPattern.test(value) ? { rule, fromCount, rate: toRate(value) } : null;
+  const amount = parseYuan(value, { sign: 'non_negative' });
+  return amount.ok ? { rule, fromCount, amountFen: amount.fen } : null;
+}
 
 /** The form → a new version's terms, every problem named by its field. */
 export function agreementFromForm(institutionId: string, form: AgreementForm): AgreementInput {
   const problems: Record<string, string> = {};
   const money = (field: keyof AgreementForm, label: string, optional: boolean): number | null => {
-    const text = form[field]!.trim().replace(/,/g, '');
+    const text = form[field]!.trim();
     if (text === '') {
       if (!optional) problems[field] = `请填写${label}（没有则填 0）`;
       return optional ? null : 0;
     }
-    if (!yuanPattern.test(text)) {
-      problems[field] = `${label}须为金额（元），最多两位小数`;
+    const amount = parseYuan(text, { label, sign: 'non_negative' });
+    if (!amount.ok) {
+      problems[field] = amount.reason;
       return null;
     }
-    return toFen(text);
+    return amount.fen;
   };
   const cplFen = money('cpl', 'CPL', false) ?? 0;
   const cpaFen = money('cpa', 'CPA', false) ?? 0;
@@ -77,13 +83,12 @@ export function agreementFromForm(institutionId: string, form: AgreementForm): A
     const field = `${rule}Tiers` as const;
     for (const line of form[field].split(/\r?\n/).map((l) => l.trim()).filter(Boolean)) {
       const m = /^(\d{1,7})\s*[=:：\s]\s*([\d.]+)%?$/.exec(line);
-      const pattern = rule === 'cps' ? percentPattern : yuanPattern;
-      if (!m || !pattern.test(m[2]!)) {
+      const tier = m ? tierFrom(rule, Number(m[1]), m[2]!) : null;
+      if (!tier) {
         problems[field] = `每行一个阶梯，如「101=${rule === 'cps' ? '1.2' : '15'}」：从本月第 101 笔起${rule === 'cps' ? '按 1.2%' : '每笔 15 元'}`;
         break;
       }
-      const fromCount = Number(m[1]);
-      tiers.push(rule === 'cps' ? { rule, fromCount, rate: toRate(m[2]!) } : { rule, fromCount, amountFen: toFen(m[2]!) });
+      tiers.push(tier);
     }
   }
   const cpsEventCapFen = money('cpsEventCap', 'CPS 单笔封顶', true);
@@ -248,11 +253,10 @@ export function agreementRoutes(r: Router, services: Services, kit: HttpKit, ren
       };
       res.redirect(303, `/admin/applications/${encodeURIComponent(id)}`);
     } catch (err) {
-      if (!(err instanceof ValidationError || err instanceof ConflictError)) throw err;
       // the page shows the application: only to those who may see applications; the others get the error alone
       if (!operatorCan(req.account!.role, 'applications.view')) throw err;
-      res.status(err instanceof ConflictError ? 409 : 400);
-      await applicationPage(req, res, services, render, id, { error: { message: err.message, fields: err.fields }, reverseValues: req.body });
+      const error = formFailure(res, err);
+      await applicationPage(req, res, services, render, id, { error, reverseValues: req.body });
     }
   });
 }

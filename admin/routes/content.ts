@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { Services } from '../../server/container';
-import { AppError, ValidationError } from '../../server/lib/errors';
+import { ValidationError } from '../../server/lib/errors';
 import { auditActor } from '../../server/http/audit-actor';
 import { multipartCsrf } from '../../server/http/csrf';
 import type { HttpKit } from '../../server/http/kit';
@@ -18,7 +18,7 @@ import {
   categoryInput,
   sanitizeArticleHtml,
 } from '../../server/modules/content';
-import { formFailure } from '../../server/http/form-failure';
+import { failureFlash, formFailure } from '../../server/http/form-failure';
 import { describeError } from '../../server/http/error-handler';
 
 const campaignStatusLabels = { enabled: '启用', disabled: '停用' } as const;
@@ -113,8 +113,7 @@ export function contentRoutes(r: Router, services: Services, kit: HttpKit, rende
         await (verb === 'publish' ? content.publishArticle(id, auditActor(req)) : content.unpublishArticle(id, auditActor(req)));
         req.session.flash = { kind: 'success', message: done };
       } catch (err) {
-        if (!(err instanceof AppError) || err.code !== 'illegal_transition') throw err;
-        req.session.flash = { kind: 'error', message: err.message };
+        req.session.flash = failureFlash(err);
       }
       res.redirect(303, `/admin/content/articles/${id}/edit`);
     });

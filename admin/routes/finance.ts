@@ -10,19 +10,17 @@ import { confirmed, withConfirmation } from '../../server/http/confirm';
 import { formFailure } from '../../server/http/form-failure';
 import { statementDetailView, statementSummaryView } from '../../server/http/statements-view';
 import { parse } from '../../server/http/validate';
-import { ConflictError, ValidationError } from '../../server/lib/errors';
-import { formatYuan, yuanToFen } from '../../server/lib/money';
+import { ValidationError } from '../../server/lib/errors';
+import { formatYuan, parseYuan } from '../../server/lib/money';
 import { ageingBuckets, ageingLabels, periodToClose, shanghaiDate, shanghaiMidnight, statementStatusLabels } from '../../server/modules/settlement';
 import { barChart, shortYuan } from '../../web/charts';
 
 const shownStatuses = ['draft', 'issued', 'disputed', 'overdue', 'paid'] as const;
-const signedYuan = /^-?\d{1,10}(\.\d{1,2})?$/;
-
 /** "-50.00" → -5000 fen, or a field error. */
 export function signedFen(text: string, field: string, options: { positive?: boolean } = {}): number {
-  const clean = text.trim().replace(/,/g, '');
-  if (!signedYuan.test(clean)) throw new ValidationError('金额有误', { [field]: '金额须为元，最多两位小数' });
-  const fen = yuanToFen(clean);
+  const parsed = parseYuan(text, { sign: 'any' });
+  if (!parsed.ok) throw new ValidationError('金额有误', { [field]: parsed.reason });
+  const fen = parsed.fen;
   if (fen === 0) throw new ValidationError('金额不能为 0', { [field]: '金额不能为 0' });
   if (options.positive && fen < 0) throw new ValidationError('金额须大于 0', { [field]: '金额须大于 0' });
   return fen;
@@ -140,17 +138,12 @@ export function financeRoutes(r: Router, services: Services, kit: HttpKit, rende
     const id = String(req.params.id);
     try {
       confirmed(req.body);
+      await services.statements.issue(id, auditActor(req));
     } catch (err) {
       const error = formFailure(res, err);
       return detailPage(req, res, { error, issueError: error.fields?.confirm });
     }
-    try {
-      await services.statements.issue(id, auditActor(req));
-      req.session.flash = { kind: 'success', message: '结算单已出具，机构可查看并核对' };
-    } catch (err) {
-      if (!(err instanceof ConflictError)) throw err;
-      req.session.flash = { kind: 'error', message: err.message };
-    }
+    req.session.flash = { kind: 'success', message: '结算单已出具，机构可查看并核对' };
     res.redirect(303, `/admin/finance/statements/${encodeURIComponent(id)}`);
   });
 
@@ -189,11 +182,10 @@ export function financeRoutes(r: Router, services: Services, kit: HttpKit, rende
       req.session.flash = { kind: 'success', message: form.action === 'adjust' ? '已调整，将计入下一期结算单' : '已驳回该异议' };
       res.redirect(303, statementId ? `/admin/finance/statements/${encodeURIComponent(statementId)}` : '/admin/finance');
     } catch (err) {
-      if (!(err instanceof ValidationError || err instanceof ConflictError)) throw err;
-      if (!statementId) throw err;
-      res.status(err instanceof ConflictError ? 409 : 400);
+      if (!statementId) throw err; // no statement page to show the form again on: the error page
+      const error = formFailure(res, err);
       req.params.id = statementId;
-      await detailPage(req, res, { resolveError: { message: err.message, fields: err.fields }, failedLine: lineId, resolveValues: req.body });
+      await detailPage(req, res, { resolveError: error, failedLine: lineId, resolveValues: req.body });
     }
   });
 
@@ -218,10 +210,9 @@ export function financeRoutes(r: Router, services: Services, kit: HttpKit, rende
       req.session.flash = { kind: 'success', message: form.action === 'adjust' ? '已调整，将计入下一期结算单' : '已驳回该差异' };
       res.redirect(303, `/admin/finance/reconciliations/${encodeURIComponent(d.importId)}`);
     } catch (err) {
-      if (!(err instanceof ValidationError || err instanceof ConflictError)) throw err;
-      if (!importId) throw err;
-      res.status(err instanceof ConflictError ? 409 : 400);
-      await reconciliationPage(req, res, importId, { error: { message: err.message, fields: err.fields }, failedId: String(req.params.id), values: req.body });
+      if (!importId) throw err; // no reconciliation page to show the form again on: the error page
+      const error = formFailure(res, err);
+      await reconciliationPage(req, res, importId, { error, failedId: String(req.params.id), values: req.body });
     }
   });
 }

@@ -4,12 +4,11 @@ import { auditActor } from '../../server/http/audit-actor';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
 import { confirmed } from '../../server/http/confirm';
-import { AppError } from '../../server/lib/errors';
 import { productStatuses, type ProductStatus } from '../../server/modules/catalogue';
 import { institutionKindLabels, type InstitutionKind } from '../../server/modules/institutions';
 import { changedCount, productStatusLabels, versionStatusLabels } from '../../server/modules/products';
 import { productPageContext } from '../../web/product-page';
-import { formFailure } from '../../server/http/form-failure';
+import { failureFlash, formFailure } from '../../server/http/form-failure';
 
 type Actor = ReturnType<typeof auditActor> & { kind: 'operator' };
 const actorOf = (req: Request) => auditActor(req) as Actor;
@@ -87,8 +86,7 @@ export function productReviewRoutes(r: Router, services: Services, kit: HttpKit,
       try {
         req.session.flash = { kind: 'success', message: await work(req) };
       } catch (err) {
-        if (!(err instanceof AppError) || err.code === 'not_found') throw err;
-        req.session.flash = { kind: 'error', message: err.fields ? `${err.message}：${Object.values(err.fields).join('；')}` : err.message };
+        req.session.flash = failureFlash(err);
       }
       res.redirect(303, '/admin/products');
     });

@@ -3,8 +3,8 @@ import type { Services } from '../../server/container';
 import { auditActor } from '../../server/http/audit-actor';
 import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
-import { AppError } from '../../server/lib/errors';
 import { promotionKindLabels, promotionStatuses, promotionStatusLabels, type PromotionStatus } from '../../server/modules/promotions';
+import { failureFlash } from '../../server/http/form-failure';
 
 /** `/admin/promotions`: approve or reject institutions' promotion requests (audited). */
 export function promotionReviewRoutes(r: Router, services: Services, kit: HttpKit, render: Render): void {
@@ -27,8 +27,7 @@ export function promotionReviewRoutes(r: Router, services: Services, kit: HttpKi
         await services.promotions.decide(String(req.params.id), decision === 'approve' ? 'approved' : 'rejected', String(req.body.comment ?? ''), auditActor(req));
         req.session.flash = { kind: 'success', message: decision === 'approve' ? '已批准，推广在申请的时段内生效' : '已拒绝' };
       } catch (err) {
-        if (!(err instanceof AppError) || err.code === 'not_found') throw err;
-        req.session.flash = { kind: 'error', message: err.fields ? Object.values(err.fields).join('；') : err.message };
+        req.session.flash = failureFlash(err);
       }
       res.redirect(303, '/admin/promotions');
     });

@@ -5,6 +5,7 @@ import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
 import { settingDefinitions, type SettingKey } from '../../server/modules/settings';
 import { formFailure } from '../../server/http/form-failure';
+import { NotFoundError } from '../../server/lib/errors';
 
 type Kind = 'percent' | 'integer' | 'list';
 
@@ -61,10 +62,7 @@ export function settingsRoutes(r: Router, services: Services, kit: HttpKit, rend
   r.get('/settings', manage, (req, res) => show(req, res));
   r.post('/settings/:key', manage, async (req, res) => {
     const key = String(req.params.key);
-    if (!(key in settingDefinitions)) {
-      res.status(404);
-      return show(req, res, { error: { message: '参数不存在' } });
-    }
+    if (!(key in settingDefinitions)) throw new NotFoundError('参数');
     const raw = String(req.body.value ?? '');
     try {
       await services.settings.set(key as SettingKey, fromForm(kindOf(key as SettingKey), raw), auditActor(req));

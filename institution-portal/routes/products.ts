@@ -6,12 +6,12 @@ import { blankFormValues, formValuesOf, productFromForm } from '../../server/htt
 import type { Render } from '../../server/http/render';
 import { confirmed } from '../../server/http/confirm';
 import { fieldErrors } from '../../server/http/validate';
-import { AppError, NotFoundError, ValidationError } from '../../server/lib/errors';
+import { NotFoundError, ValidationError } from '../../server/lib/errors';
 import { employmentTypes, type ProductView } from '../../server/modules/catalogue';
 import { methodLabels } from '../../server/modules/pricing';
 import { productStatusLabels, versionStatusLabels, type ProductVersion } from '../../server/modules/products';
 import { productPageContext } from '../../web/product-page';
-import { formFailure } from '../../server/http/form-failure';
+import { failureFlash, formFailure } from '../../server/http/form-failure';
 
 type Actor = ReturnType<typeof auditActor> & { kind: 'institution' };
 const actorOf = (req: Request) => auditActor(req) as Actor;
@@ -135,8 +135,7 @@ export function productsRoutes(r: Router, services: Services, kit: HttpKit, rend
       try {
         req.session.flash = { kind: 'success', message: await work(req) };
       } catch (err) {
-        if (!(err instanceof AppError) || err.code === 'not_found') throw err;
-        req.session.flash = { kind: 'error', message: err.fields ? `${err.message}：${Object.values(err.fields).join('；')}` : err.message };
+        req.session.flash = failureFlash(err);
       }
       res.redirect(303, `/partner/products/${id}`);
     });

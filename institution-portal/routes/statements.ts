@@ -6,8 +6,8 @@ import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
 import { sendStatementCsv, statementDetailView, statementSummaryView } from '../../server/http/statements-view';
 import { parse } from '../../server/http/validate';
-import { ConflictError, ValidationError } from '../../server/lib/errors';
-import { formFailure } from '../../server/http/form-failure';
+import { ValidationError } from '../../server/lib/errors';
+import { failureFlash, formFailure } from '../../server/http/form-failure';
 
 const reviewForm = z
   .object({
@@ -82,8 +82,7 @@ export function statementRoutes(r: Router, services: Services, kit: HttpKit, ren
       await services.audit.record(auditActor(req), { action: 'statement.checkout_started', objectType: 'statement', objectId: id });
       res.redirect(303, url);
     } catch (err) {
-      if (!(err instanceof ConflictError)) throw err;
-      req.session.flash = { kind: 'error', message: err.message };
+      req.session.flash = failureFlash(err);
       res.redirect(303, `/partner/statements/${encodeURIComponent(id)}/pay`);
     }
   });

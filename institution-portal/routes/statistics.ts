@@ -5,11 +5,11 @@ import type { HttpKit } from '../../server/http/kit';
 import type { Render } from '../../server/http/render';
 import { institutionCsv, statisticsCsv, statisticsRequest, type StatisticsRequest } from '../../server/http/statistics';
 import { sendCsv } from '../../server/http/csv';
-import { ValidationError } from '../../server/lib/errors';
 import { formatMeasuredHours } from '../../server/lib/duration';
 import { formatWan } from '../../server/lib/money';
 import { RANGE_PRESETS, shanghaiDate, type InstitutionStatistics } from '../../server/modules/analytics';
 import { barChart, lineChart, shortYuan } from '../../web/charts';
+import { formFailure } from '../../server/http/form-failure';
 
 /** Preset links (7/30/90 days up to today) keeping the product filter; the one in force is marked. */
 export function presetLinks(base: string, raw: Record<string, string>, range: { from: string; to: string; days: string[] }) {
@@ -72,14 +72,13 @@ export function statisticsRoutes(r: Router, services: Services, kit: HttpKit, re
     try {
       request = statisticsRequest(req.query, true);
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
+      const error = formFailure(res, err);
       const products = await services.catalogue.listForInstitution(req.institutionId!);
-      res.status(400);
       return render(req, res, 'statistics', {
         title: '统计',
         q: req.query,
         products: products.map((p) => ({ id: p.id, name: p.name })),
-        error: { message: err.message, fields: err.fields },
+        error,
       });
     }
     const s = await services.analytics.institutionStatistics(req.institutionId!, request.range, request.productId);

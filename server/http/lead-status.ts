@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { StatusChange } from '../modules/applications';
-import type { leadStatusBody } from './api/schemas';
+import type { leadStatusBody } from './api/partner/leads.schemas';
 
 /** A validated lead status body (portal form or partner API) → the service's change. */
 export function toStatusChange(body: z.output<typeof leadStatusBody>): StatusChange {

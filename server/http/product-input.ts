@@ -11,17 +11,6 @@ import { intFrom, yuanAmount } from './validate';
 
 const text = (label: string, max: number) => z.string({ error: `${label}必填` }).trim().max(max, `${label}最多 ${max} 个字`);
 
-/** Non-negative yuan with at most two decimals → fen (0 allowed). */
-const yuanOrZero = (label: string) =>
-  z.union([z.string(), z.number()], { error: `${label}必填` }).transform((v, ctx) => {
-    const m = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(String(v).trim().replace(/,/g, ''));
-    if (!m) {
-      ctx.addIssue({ code: 'custom', message: `${label}须为不小于 0 的金额，最多两位小数` });
-      return z.NEVER;
-    }
-    return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
-  });
-
 /** "7.2" (%) → "0.072000"; at most 4 decimals, within [0, max]%. */
 const percent = (label: string, max = 100) =>
   z.string({ error: `${label}必填` }).transform((v, ctx) => {
@@ -102,7 +91,7 @@ const productForm = z.strictObject({
   minAge: intFrom('最低年龄', 18, 100),
   maxAge: intFrom('最高年龄', 18, 100),
   regions: listText('地区', 50, 10),
-  minMonthlyIncome: yuanOrZero('最低月收入'),
+  minMonthlyIncome: yuanAmount('最低月收入', 'non_negative'),
   minCreditScore: z.union([z.literal(''), intFrom('最低信用分', 350, 950)]).optional(),
   employmentTypes: employment,
   studentsExcluded: z.literal('1').optional(),
@@ -233,7 +222,7 @@ export const productBody = z
       minAge: z.number().int().min(18, '最低 18 岁').max(100),
       maxAge: z.number().int().min(18).max(100),
       regions: apiList('地区', 50, 10).default([]),
-      minMonthlyIncome: yuanOrZero('最低月收入').prefault(0),
+      minMonthlyIncome: yuanAmount('最低月收入', 'non_negative').prefault(0),
       minCreditScore: z.number().int().min(350).max(950).optional(),
       employmentTypes: employment,
       studentsExcluded: z.boolean(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../lib/errors';
+import { parseYuan, type YuanSign } from '../lib/money';
 
 /** Turns zod issues into { field: reason } with Chinese reasons where zod's are generic. */
 export function fieldErrors(error: z.ZodError): Record<string, string> {
@@ -23,23 +24,17 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown, message = 
   return result.data;
 }
 
-/** Yuan amount as a string or number with at most two decimals → integer fen. */
-export const yuanAmount = (label: string) =>
+/** A yuan amount as typed (see parseYuan: "1,234.5", "¥1234", at most two decimals) → integer fen; more than 0 unless `sign` says otherwise. */
+export const yuanAmount = (label: string, sign: YuanSign = 'positive') =>
   z
     .union([z.string(), z.number()], { error: `${label}必填` })
     .transform((v, ctx) => {
-      const text = String(v).trim().replace(/,/g, '');
-      const m = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(text);
-      if (!m) {
-        ctx.addIssue({ code: 'custom', message: `${label}须为正数，最多两位小数` });
+      const parsed = parseYuan(v, { label, sign });
+      if (!parsed.ok) {
+        ctx.addIssue({ code: 'custom', message: parsed.reason });
         return z.NEVER;
       }
-      const fen = Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
-      if (fen <= 0) {
-        ctx.addIssue({ code: 'custom', message: `${label}须大于 0` });
-        return z.NEVER;
-      }
-      return fen;
+      return parsed.fen;
     });
 
 export const intFrom = (label: string, min: number, max: number) =>
@@ -48,3 +43,19 @@ export const intFrom = (label: string, min: number, max: number) =>
     .int(`${label}须为整数`)
     .min(min, `${label}不能小于 ${min}`)
     .max(max, `${label}不能大于 ${max}`);
+
+/** One or many values: `?category=a&category=b` or `?category=a,b`. */
+export const manyOf = (label: string, allowed?: readonly string[]) =>
+  z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean))
+    .pipe(
+      z
+        .array(allowed ? z.enum(allowed as [string, ...string[]], { error: `${label}取值无效` }) : z.string().max(40))
+        .max(20, `${label}最多选 20 个`),
+    );
+
+/** A checkbox or flag in a query: 1/0, true/false, on. */
+export const booleanFlag = z
+  .union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'on'])], { error: '须为 true 或 false' })
+  .transform((v) => v === true || v === '1' || v === 'true' || v === 'on');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyRate, formatRate, formatWan, formatYuan, yuanToFen } from './money';
+import { applyRate, formatRate, formatWan, formatYuan, parseYuan, yuanToFen, type YuanSign } from './money';
 
 describe('money', () => {
   it('converts yuan text to fen exactly, refusing more than two decimals', () => {
@@ -9,6 +9,68 @@ describe('money', () => {
     expect(yuanToFen('-3.05')).toBe(-305);
     expect(() => yuanToFen('1.234')).toThrow(RangeError);
     expect(() => yuanToFen('abc')).toThrow(RangeError);
+  });
+
+  describe('parseYuan: what a person types, in yuan, to fen', () => {
+    const accepted: [input: string | number, fen: number, sign?: YuanSign][] = [
+      ['1234', 123_400],
+      ['1234.5', 123_450],
+      ['1234.50', 123_450],
+      ['  1234.50  ', 123_450],
+      ['1,234.5', 123_450],
+      ['1,234,567.89', 123_456_789],
+      ['¥1234', 123_400],
+      ['￥1,234.56', 123_456],
+      ['¥ 1234', 123_400],
+      ['1234元', 123_400],
+      ['１２３４．５０', 123_450],
+      ['１，２３４', 123_400],
+      ['0.01', 1],
+      ['12.', 1_200],
+      ['007', 700],
+      ['999999999999.99', 99_999_999_999_999],
+      [1234.5, 123_450],
+      [50000, 5_000_000],
+      ['0', 0, 'non_negative'],
+      ['0.00', 0, 'non_negative'],
+      ['-3.05', -305, 'any'],
+      ['-¥1,000', -100_000, 'any'],
+      ['－５', -500, 'any'],
+      ['-0', 0, 'any'],
+    ];
+    it.each(accepted)('%j → %i fen (%s)', (input, fen, sign) => {
+      expect(parseYuan(input, { sign })).toEqual({ ok: true, fen });
+    });
+
+    const refused: [input: string | number, reason: string, sign?: YuanSign][] = [
+      ['', '请填写还款金额'],
+      ['   ', '请填写还款金额'],
+      ['1.234', '还款金额须为元，最多两位小数'],
+      ['0.001', '还款金额须为元，最多两位小数'],
+      [0.1 + 0.2, '还款金额须为元，最多两位小数'],
+      ['abc', '还款金额须为元，如 1234.50、1,234.5 或 ¥1234'],
+      ['5万', '还款金额须为元，如 1234.50、1,234.5 或 ¥1234'],
+      ['12,34', '还款金额须为元，如 1234.50、1,234.5 或 ¥1234'],
+      ['1234,567', '还款金额须为元，如 1234.50、1,234.5 或 ¥1234'],
+      ['1.2.3', '还款金额须为元，如 1234.50、1,234.5 或 ¥1234'],
+      ['.5', '还款金额须为元，如 1234.50、1,234.5 或 ¥1234'],
+      ['1e3', '还款金额须为元，如 1234.50、1,234.5 或 ¥1234'],
+      ['+5', '还款金额须为元，如 1234.50、1,234.5 或 ¥1234'],
+      [Number.NaN, '还款金额须为元，如 1234.50、1,234.5 或 ¥1234'],
+      ['1 234', '还款金额须为元，如 1234.50、1,234.5 或 ¥1234'],
+      ['1000000000000', '还款金额过大，最多 12 位整数'],
+      ['0', '还款金额须大于 0'],
+      ['0.00', '还款金额须大于 0'],
+      ['-5', '还款金额不能为负数'],
+      ['-5', '还款金额不能为负数', 'non_negative'],
+    ];
+    it.each(refused)('%j is refused: %s (%s)', (input, reason, sign) => {
+      expect(parseYuan(input, { label: '还款金额', sign })).toEqual({ ok: false, reason });
+    });
+
+    it('names the field 金额 when no label is given', () => {
+      expect(parseYuan('x')).toEqual({ ok: false, reason: '金额须为元，如 1234.50、1,234.5 或 ¥1234' });
+    });
   });
 
   it('applies a decimal rate with half-up rounding to the fen, without floats', () => {

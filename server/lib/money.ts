@@ -10,13 +10,52 @@ export function assertFen(value: number, what = 'amount'): Fen {
   return value;
 }
 
-/** "12.34" or 12.34 yuan → 1234 fen, exactly; refuses more than two decimals. */
+/** Which amounts a field takes: more than zero (the default), zero or more, or any sign. */
+export type YuanSign = 'positive' | 'non_negative' | 'any';
+
+export type YuanParse = { ok: true; fen: Fen } | { ok: false; reason: string };
+
+/** 12 integer digits: up to 999,999,999,999.99 yuan, well inside a safe integer of fen. */
+const MAX_YUAN_DIGITS = 12;
+/** optional minus, optional ¥, digits with or without thousands commas, optional decimals, optional 元 */
+const YUAN_TEXT = /^(-)?\s*¥?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d*))?\s*元?$/;
+
+/**
+ * The one parser of an amount a person types, in yuan, to integer fen, exactly (no float).
+ *
+ * Accepted, after trimming: "1234", "1234.5", "1234.50", "1,234.50" (commas only as thousands
+ * groups), "¥1234" or "￥1234", "1234元", and the same typed with full-width characters
+ * ("１２３４．５０", as a Chinese input method in full-width mode produces; normalised with NFKC).
+ * A minus sign only where `sign` is 'any'. A JSON number is read through its decimal text.
+ * Refused, each with a reason that starts with `label`: more than two decimals (the fen is the
+ * smallest unit, nothing is rounded), anything else (letters, "5万", "1.2.3", "12,34"), more than
+ * 12 integer digits, a negative or zero amount where the field does not take one.
+ */
+export function parseYuan(input: string | number, options: { label?: string; sign?: YuanSign } = {}): YuanParse {
+  const label = options.label ?? '金额';
+  const sign = options.sign ?? 'positive';
+  const text = String(input).normalize('NFKC').trim();
+  if (text === '') return { ok: false, reason: `请填写${label}` };
+  const m = YUAN_TEXT.exec(text);
+  if (!m) return { ok: false, reason: `${label}须为元，如 1234.50、1,234.5 或 ¥1234` };
+  const [, minus, grouped, decimals = ''] = m;
+  if (decimals.length > 2) return { ok: false, reason: `${label}须为元，最多两位小数` };
+  const digits = grouped!.replace(/,/g, '').replace(/^0+(?=\d)/, '');
+  if (digits.length > MAX_YUAN_DIGITS) return { ok: false, reason: `${label}过大，最多 ${MAX_YUAN_DIGITS} 位整数` };
+  const magnitude = Number(digits) * 100 + Number(decimals.padEnd(2, '0'));
+  if (minus && magnitude > 0 && sign !== 'any') return { ok: false, reason: `${label}不能为负数` };
+  if (magnitude === 0 && sign === 'positive') return { ok: false, reason: `${label}须大于 0` };
+  return { ok: true, fen: assertFen(minus && magnitude > 0 ? -magnitude : magnitude) };
+}
+
+/**
+ * Yuan written by a program (a file, a seed) → fen, any sign: the grammar of `parseYuan`;
+ * throws a RangeError instead of returning a reason.
+ */
 export function yuanToFen(yuan: string | number): Fen {
-  const text = typeof yuan === 'number' ? yuan.toString() : yuan.trim();
-  const m = /^(-)?(\d+)(?:\.(\d{1,2}))?$/.exec(text);
-  if (!m) throw new RangeError(`not a yuan amount with at most two decimals: ${text}`);
-  const fen = Number(m[2]) * 100 + Number((m[3] ?? '').padEnd(2, '0'));
-  return assertFen(m[1] ? -fen : fen);
+  const parsed = parseYuan(yuan, { sign: 'any' });
+  if (!parsed.ok) throw new RangeError(`not a yuan amount with at most two decimals: ${yuan} (${parsed.reason})`);
+  return parsed.fen;
 }
 
 export function fenToYuan(fen: Fen): number {

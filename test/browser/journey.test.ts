@@ -16,7 +16,9 @@ import { DESKTOP_VIEWPORT, openBrowser, PHONE_VIEWPORT, staffLogin, type Browser
 /** Amount applied for, approved and disbursed, in yuan; CPS 1.5% of it is ¥750.00. */
 const AMOUNT_YUAN = 50_000;
 
-describe('browser journey: consumer → institution → operator', () => {
+// The steps build on each other (one application travels through them), but each is its own test, so a failure
+// names the step it happened in and the steps before it still report their own result.
+describe('browser journey: consumer → institution → operator', { timeout: 120_000 }, () => {
   let testApp: TestApp | undefined;
   let harness: BrowserHarness | undefined;
   let browser: Browser | undefined;
@@ -29,23 +31,40 @@ describe('browser journey: consumer → institution → operator', () => {
   });
 
   afterAll(async () => {
+    await Promise.all(opened.map((page) => page.context.close()));
     await harness?.close();
     await testApp?.close();
   });
 
-  const newPage = (viewport: { width: number; height: number }, who: string) => harness!.newPage(viewport, who);
+  type HarnessPage = Awaited<ReturnType<BrowserHarness['newPage']>>;
+  const opened: HarnessPage[] = [];
+  const newPage = async (viewport: { width: number; height: number }, who: string) => {
+    const page = await harness!.newPage(viewport, who);
+    opened.push(page);
+    return page;
+  };
   const shot = (page: Page, name: string) => harness!.shot(page, name);
   const pathOf = (page: Page) => new URL(page.url()).pathname;
   const ID_NUMBER = newIdNumber();
+  const fixtures = () => testApp!.fixtures;
 
-  it('a consumer applies, the institution approves and disburses, the operator sees the commissions', { timeout: 120_000 }, async () => {
+  /** the consumer's, the institution staff's and the operator's browsers, opened by the steps below */
+  let consumer: HarnessPage;
+  let partner: HarnessPage;
+  let admin: HarnessPage;
+  let c: Page;
+  let p: Page;
+  let a: Page;
+  /** the application the consumer submits in step 3 */
+  let appId: string | undefined;
+  const timeline = () => c.locator('[data-testid=timeline]');
+  const needApplication = () => expect(appId, 'the application submitted in step 3').toBeDefined();
+  const needPartner = () => expect(p, 'the institution staff logged in in step 4').toBeDefined();
+
+  it('1. a consumer on a phone sees products of several institutions on the home page', async () => {
     expect(browser, 'browser must have launched').toBeDefined();
-    const { fixtures } = testApp!;
-    const productA = fixtures.institutionA.productId;
-
-    // ── 1. consumer, on a phone: the home page lists products of several institutions ──────────
-    const consumer = await newPage(PHONE_VIEWPORT, 'consumer');
-    const c = consumer.page;
+    consumer = await newPage(PHONE_VIEWPORT, 'consumer');
+    c = consumer.page;
     await c.goto('/');
     await c.locator('article.product-card').first().waitFor();
     expect(await c.title()).toContain('贷超');
@@ -59,8 +78,14 @@ describe('browser journey: consumer → institution → operator', () => {
     const productNames = await cards.locator('a.name').allInnerTexts();
     expect(productNames).toEqual(expect.arrayContaining(['甲银行信用贷', '乙银行信用贷']));
     await shot(c, '01-home');
+  });
 
-    // ── 2. open 甲银行信用贷, try to apply, get sent to log in, register instead ───────────────
+  it('2. the consumer opens 甲银行信用贷, is sent to log in on applying, registers with an SMS code and verifies', async () => {
+    expect(c, 'the consumer page of step 1').toBeDefined();
+    const productA = fixtures().institutionA.productId;
+    await c.goto('/');
+    const cards = c.locator('article.product-card');
+    await cards.first().waitFor();
     // the home page shows it under 为你推荐 and 热门产品
     const cardsA = cards.filter({ has: c.locator('a.name', { hasText: /^甲银行信用贷$/ }) });
     expect(await cardsA.count()).toBeGreaterThanOrEqual(1);
@@ -106,9 +131,12 @@ describe('browser journey: consumer → institution → operator', () => {
     await c.locator('input[name=realName]').fill('王小明');
     await c.locator('input[name=idNumber]').fill(ID_NUMBER);
     await c.locator('main form button[type=submit]').click();
-
-    // ── 3. fill in the application: the form asks only what the profile does not know ────────
     await c.waitForURL((url) => url.pathname === '/apply');
+  });
+
+  it('3. the form asks only what the profile does not know; after consent the application is submitted', async () => {
+    expect(pathOf(c), 'the consumer verified in step 2 and landed on the form').toBe('/apply');
+
     expect(await c.locator('.alert.success').innerText()).toContain('实名认证成功');
     expect(await c.locator('[data-product-id]').count()).toBe(1);
     await c.locator('input[name=amount]').fill(String(AMOUNT_YUAN));
@@ -125,7 +153,7 @@ describe('browser journey: consumer → institution → operator', () => {
 
     // the consent screen: the institution by name, the purpose, the exact fields, unticked
     await c.waitForURL((url) => url.pathname === '/apply/review');
-    const consentBox = c.locator(`.consent[data-institution-id="${fixtures.institutionA.id}"]`);
+    const consentBox = c.locator(`.consent[data-institution-id="${fixtures().institutionA.id}"]`);
     await consentBox.waitFor();
     expect(await consentBox.innerText()).toContain('甲银行');
     expect(await consentBox.innerText()).toContain('身份证号');
@@ -138,12 +166,12 @@ describe('browser journey: consumer → institution → operator', () => {
     expect(await c.locator('main').innerText()).toContain('已提交 1 份申请');
     await c.locator('a[data-application-id]').first().click();
     await c.waitForURL(/\/applications\/[^/?#]+$/);
-    const appId = decodeURIComponent(pathOf(c).split('/').pop()!);
-    expect(appId).toMatch(/^[\w-]+$/);
-    const timeline = c.locator('[data-testid=timeline]');
-    await timeline.waitFor();
-    expect(await timeline.locator('li[data-status=submitted]').count()).toBe(1);
-    expect(await timeline.locator('li').count()).toBe(1);
+    const submitted = decodeURIComponent(pathOf(c).split('/').pop()!);
+    expect(submitted).toMatch(/^[\w-]+$/);
+    appId = submitted;
+    await timeline().waitFor();
+    expect(await timeline().locator('li[data-status=submitted]').count()).toBe(1);
+    expect(await timeline().locator('li').count()).toBe(1);
     expect(await c.locator('main h1 .badge').getAttribute('data-status')).toBe('submitted');
     const consumerText = await c.locator('main').innerText();
     expect(consumerText).toContain('甲银行');
@@ -152,11 +180,13 @@ describe('browser journey: consumer → institution → operator', () => {
     expect(consumerText).toContain('上海');
     expect(consumerText).not.toContain('王小明'); // the applicant's name is shown masked
     await shot(c, '05-consumer-submitted');
+  });
 
-    // ── 4. institution staff, on a desktop, in a browser of their own ─────────────────────────
-    const partner = await newPage(DESKTOP_VIEWPORT, 'partner');
-    const p = partner.page;
-    await staffLogin(p, 'partner', fixtures.institutionA.staff, PASSWORD);
+  it('4. institution staff, on a desktop, find the lead and approve it once they confirm', async () => {
+    needApplication();
+    partner = await newPage(DESKTOP_VIEWPORT, 'partner');
+    p = partner.page;
+    await staffLogin(p, 'partner', fixtures().institutionA.staff, PASSWORD);
     await p.goto('/partner/leads');
     const leadRow = p.locator(`tr[data-lead-id="${appId}"]`);
     await leadRow.waitFor();
@@ -191,17 +221,21 @@ describe('browser journey: consumer → institution → operator', () => {
     expect(pathOf(p)).toBe(`/partner/leads/${appId}`);
     expect(await p.locator('[data-testid=approve-form]').count()).toBe(0);
     await shot(p, '07-partner-approved');
+  });
 
-    // ── 5a. the consumer reloads: approval is on the timeline ────────────────────────────────
+  it('5. the consumer reloads: the approval is on the timeline', async () => {
+    needApplication();
     await c.reload();
-    await timeline.waitFor();
-    expect(await timeline.locator('li[data-status=approved]').count()).toBe(1);
+    await timeline().waitFor();
+    expect(await timeline().locator('li[data-status=approved]').count()).toBe(1);
     expect(await c.locator('main h1 .badge').getAttribute('data-status')).toBe('approved');
     expect(await c.locator('main').innerText()).toContain('批准额度');
     expect(await c.locator('[data-testid=disbursed]').count()).toBe(0);
     await shot(c, '08-consumer-approved');
+  });
 
-    // ── 4b. staff disburse the approved amount ──────────────────────────────────────────────
+  it('6. staff disburse the approved amount; nothing is left to do on the lead', async () => {
+    needPartner();
     const disburseForm = p.locator('[data-testid=disburse-form]');
     await disburseForm.waitFor();
     expect(Number(await disburseForm.locator('input[name=amount]').inputValue())).toBe(AMOUNT_YUAN);
@@ -216,11 +250,13 @@ describe('browser journey: consumer → institution → operator', () => {
     // nothing is left to do on a disbursed lead
     expect(await p.locator('.card.actions').count()).toBe(0);
     await shot(p, '09-partner-disbursed');
+  });
 
-    // ── 5b. the consumer reloads: disbursed ──────────────────────────────────────────────────
+  it('7. the consumer reloads: disbursed, and it can no longer be withdrawn', async () => {
+    needApplication();
     await c.reload();
-    await timeline.waitFor();
-    expect(await timeline.locator('li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-status')))).toEqual([
+    await timeline().waitFor();
+    expect(await timeline().locator('li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-status')))).toEqual([
       'submitted',
       'approved',
       'disbursed',
@@ -232,11 +268,13 @@ describe('browser journey: consumer → institution → operator', () => {
     // a disbursed loan can no longer be withdrawn
     expect(await c.getByRole('button', { name: '撤回申请' }).count()).toBe(0);
     await shot(c, '10-consumer-final');
+  });
 
-    // ── 6. an operator, in a third browser ───────────────────────────────────────────────────
-    const admin = await newPage(DESKTOP_VIEWPORT, 'operator');
-    const a = admin.page;
-    await staffLogin(a, 'admin', fixtures.operator, PASSWORD);
+  it('8. an operator, in a third browser, sees the history and the commissions earned', async () => {
+    needApplication();
+    admin = await newPage(DESKTOP_VIEWPORT, 'operator');
+    a = admin.page;
+    await staffLogin(a, 'admin', fixtures().operator, PASSWORD);
     await a.goto('/admin/applications');
     const adminRow = a.locator(`tr[data-application-id="${appId}"]`);
     await adminRow.waitFor();
@@ -262,12 +300,12 @@ describe('browser journey: consumer → institution → operator', () => {
     expect(adminText).toContain('¥870.00'); // total
     expect(adminText).toContain('¥50,000.00');
     await shot(a, '11-admin-application');
+  });
 
-    // ── the three browsers kept separate identities ─────────────────────────────────────────
+  it('the browsers kept separate identities, and no page showed a problem', async () => {
+    expect(consumer && partner, 'the consumer and staff browsers of steps 1 and 4').toBeTruthy();
     expect((await consumer.context.cookies()).map((k) => k.value)).not.toEqual((await partner.context.cookies()).map((k) => k.value));
     expect(await harness!.settledProblems()).toEqual([]);
     if (knownCspStyleViolations.length) console.warn(`inline styles blocked by CSP:\n${knownCspStyleViolations.join('\n')}`);
-
-    await Promise.all([consumer.context.close(), partner.context.close(), admin.context.close()]);
   });
 });

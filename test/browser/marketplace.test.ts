@@ -30,7 +30,9 @@ const totalOf = (text: string) => {
   return Number(m![1]);
 };
 
-describe('browser: search, filters, compare, calculator, recommendations', () => {
+// One test per step, sharing the app, the browser and the consumer's phone page: a failure names its step,
+// and the compare and calculator steps do not depend on the steps before them.
+describe('browser: search, filters, compare, calculator, recommendations', { timeout: 180_000 }, () => {
   let testApp: TestApp | undefined;
   let harness: BrowserHarness | undefined;
   let base = '';
@@ -47,6 +49,7 @@ describe('browser: search, filters, compare, calculator, recommendations', () =>
   });
 
   afterAll(async () => {
+    await consumer?.context.close();
     await harness?.close();
     await testApp?.close();
   });
@@ -90,12 +93,17 @@ describe('browser: search, filters, compare, calculator, recommendations', () =>
   const cardNames = (page: Page) => page.locator('article.product-card a.name').allInnerTexts();
   const cardAprs = async (page: Page) => (await page.locator('article.product-card [data-testid=apr]').allInnerTexts()).map(percent);
 
-  it('search → filter → sort → compare → calculate → profile → recommendations', { timeout: 180_000 }, async () => {
-    expect(harness?.browser, 'browser must have launched').toBeDefined();
+  /** the consumer's phone page, opened in step 1 and used by the steps after it */
+  let consumer: Awaited<ReturnType<BrowserHarness['newPage']>> | undefined;
+  let c: Page;
+  /** the search result page of step 1 */
+  let searchUrl: string | undefined;
+  const needConsumer = () => expect(consumer, 'the consumer page of step 1').toBeDefined();
 
-    // ── 1. home, on a phone: search 装修 ─────────────────────────────────────────────────────
-    const consumer = await newPage(PHONE_VIEWPORT, 'consumer');
-    const c = consumer.page;
+  it('1. home, on a phone: a search for 装修 lists renovation products with their APRs', async () => {
+    expect(harness?.browser, 'browser must have launched').toBeDefined();
+    consumer = await newPage(PHONE_VIEWPORT, 'consumer');
+    c = consumer.page;
     await c.goto('/');
     const searchBox = c.locator('form[role=search] input[name=q]');
     await searchBox.waitFor();
@@ -117,9 +125,11 @@ describe('browser: search, filters, compare, calculator, recommendations', () =>
     expect(await c.locator('form.filters input[name=q]').inputValue()).toBe('装修'); // the filter form keeps the query
     expect(await pageWidth(c)).toBeLessThanOrEqual(PHONE_VIEWPORT.width);
     await shot(c, '01-search');
-    const searchUrl = c.url();
+    searchUrl = c.url();
+  });
 
-    // ── 2. filters: amount, term, category; state in the URL ────────────────────────────────
+  it('2. filters (amount, term, category) keep their state in the URL, a shared link shows the same list; then sort by APR', async () => {
+    needConsumer();
     await c.goto('/products');
     const filters = c.locator('form.filters');
     await filters.waitFor();
@@ -175,7 +185,7 @@ describe('browser: search, filters, compare, calculator, recommendations', () =>
     expect(await other.page.locator('form.filters input[name=category][value=消费贷]').isChecked()).toBe(true);
     await other.context.close();
 
-    // ── 3. sort by APR ───────────────────────────────────────────────────────────────────────
+    // sort by APR
     await filters.locator('select[name=sort]').selectOption('apr');
     expect((await submitGetForm(filters, filters.getByRole('button', { name: '应用筛选' }), '/products')).status()).toBe(200);
     await c.locator('article.product-card').first().waitFor();
@@ -186,8 +196,10 @@ describe('browser: search, filters, compare, calculator, recommendations', () =>
     const sortedAprs = await cardAprs(c);
     expect(sortedAprs.length).toBeGreaterThanOrEqual(2);
     expect(sortedAprs).toEqual([...sortedAprs].sort((a, b) => a - b));
+  });
 
-    // ── 4. compare three products, on a desktop ─────────────────────────────────────────────
+  it('3. compare three products, on a desktop', async () => {
+    expect(harness?.browser, 'browser must have launched').toBeDefined();
     const desk = await newPage(DESKTOP_VIEWPORT, 'desktop');
     const d = desk.page;
     await d.goto('/products?amount=50000&termMonths=12');
@@ -248,8 +260,10 @@ describe('browser: search, filters, compare, calculator, recommendations', () =>
     expect(recomputed).toHaveLength(3);
     expect(recomputed).not.toEqual(firstPaymentCells);
     await desk.context.close();
+  });
 
-    // ── 5. the calculator ────────────────────────────────────────────────────────────────────
+  it('4. the calculator: a schedule, and a bad input shown again with its error', async () => {
+    needConsumer();
     await c.goto('/calculator');
     const calc = c.locator('form.calc-form');
     await calc.waitFor();
@@ -303,9 +317,11 @@ describe('browser: search, filters, compare, calculator, recommendations', () =>
     expect(await calc.locator('input[name=upfrontFee]').inputValue()).toBe('2000');
     expect(await c.locator('[data-testid=schedule]').count()).toBe(0);
     expect(expectedErrors[0]!.seen).toBe(1);
+  });
 
-    // ── 6. a product's own calculator ───────────────────────────────────────────────────────
-    await c.goto(searchUrl);
+  it("5. a product's own calculator", async () => {
+    expect(searchUrl, 'the search of step 1').toBeDefined();
+    await c.goto(searchUrl!);
     const renovation = c.locator('article.product-card', { has: c.locator('a.name', { hasText: /^装修贷款$/ }) });
     await renovation.waitFor();
     const productId = (await renovation.getAttribute('data-product-id'))!;
@@ -327,7 +343,7 @@ describe('browser: search, filters, compare, calculator, recommendations', () =>
     const [productRes] = await Promise.all([nextDocument(c, `/products/${productId}`), pcalc.getByRole('button', { name: '计算' }).click()]);
     expect(productRes.status()).toBe(200);
     await pcalc.waitFor();
-    q = params(c);
+    const q = params(c);
     expect(q.get('amount')).toBe('80000');
     expect(q.get('termMonths')).toBe(newTerm);
     expect(q.get('method')).toBe(newMethod);
@@ -347,8 +363,10 @@ describe('browser: search, filters, compare, calculator, recommendations', () =>
     expect(await c.locator('[data-testid=apply]').getAttribute('href')).toBe(`/apply?products=${productId}&amount=80000&termMonths=${newTerm}`);
     expect(await pageWidth(c)).toBeLessThanOrEqual(PHONE_VIEWPORT.width);
     await shot(c, '05-product-calculator');
+  });
 
-    // ── 7. log in, fill the profile, recommendations, "only what I can apply for" ──────────
+  it('6. log in, fill the profile, recommendations, "only what I can apply for"', async () => {
+    needConsumer();
     await c.goto('/login');
     await c.locator('main form input[name=phone]').fill(CONSUMER.phone);
     await c.locator('main form input[name=password]').fill(CONSUMER.password);
@@ -421,7 +439,10 @@ describe('browser: search, filters, compare, calculator, recommendations', () =>
       const jobs = rules.split('，').find((part) => part.split('、').every((t) => EMPLOYMENT.includes(t)));
       if (jobs) expect(jobs.split('、'), `${name}: ${rules}`).toContain('上班族');
     }
+  });
 
+  it('no page showed a problem', async () => {
+    expect(harness?.browser, 'browser must have launched').toBeDefined();
     expect(await harness!.settledProblems()).toEqual([]);
     if (knownAppBugs.size) console.warn(`known app bugs worked around:\n${[...knownAppBugs].join('\n')}`);
   });

@@ -3,6 +3,17 @@ import type { Router } from 'express';
 import type request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listRoutes } from '../../server/http/guards';
+import {
+  conflictCodes,
+  forbiddenCodes,
+  notFoundCodes,
+  payloadTooLargeCodes,
+  rateLimitedCodes,
+  unauthenticatedCodes,
+  unsupportedMediaTypeCodes,
+  validationCodes,
+  type ErrorCode,
+} from '../../server/lib/errors';
 import { startTestApp, type TestApp } from '../support/app';
 import { DEEP_JSON, jsonObject, oddValues, refusedValues } from '../support/hostile';
 import { consumerAgent, staffAgent } from '../support/http';
@@ -16,11 +27,25 @@ const badBodies: unknown[] = [
   [1, 2, 3],
 ];
 
+/** The status each refusal of these calls must answer: its class's, exactly. */
+const statusOf = new Map<ErrorCode, number>([
+  ...validationCodes.map((code) => [code, 400] as const),
+  ...unauthenticatedCodes.map((code) => [code, 401] as const),
+  ...forbiddenCodes.map((code) => [code, 403] as const),
+  ...notFoundCodes.map((code) => [code, 404] as const),
+  ...conflictCodes.map((code) => [code, 409] as const),
+  ...payloadTooLargeCodes.map((code) => [code, 413] as const),
+  ...unsupportedMediaTypeCodes.map((code) => [code, 415] as const),
+  ...rateLimitedCodes.map((code) => [code, 429] as const),
+]);
+
 /**
  * Every state-changing route of the three JSON APIs (from the routers themselves, so a new route
  * is covered the day it is added), called by someone allowed to call it, with bodies it cannot
- * accept and with ids that do not exist: a 4xx with the JSON error shape every time, never a 5xx
- * (an empty object may be carried out by an action that takes no input).
+ * accept and with ids that do not exist: the exact status with the JSON error shape every time,
+ * never a 5xx. Malformed JSON is 400 invalid_json; a wrong body 400 validation_failed; an id
+ * that does not exist 404 not_found; an empty object may be carried out by an action that takes
+ * no input, or refused as a conflict with the current state (409).
  * Logging out and closing the account are left out (they end the session).
  */
 describe('every state-changing API route refuses bad input with a 4xx', () => {
@@ -60,8 +85,10 @@ describe('every state-changing API route refuses bad input with a 4xx', () => {
         ['malformed JSON', await send('{"amount": ', true)] as const,
       ]) {
         calls++;
-        // an action that takes no input may carry out an empty body; nothing else may be accepted
-        const refused = res.status >= 400 && res.status < 500 && isErrorShape(res);
+        // an action that takes no input may carry out an empty body (or find nothing to do: 409); nothing else may be accepted
+        const code = res.body?.error?.code as ErrorCode;
+        const expected = label === 'malformed JSON' ? code === 'invalid_json' : code === 'validation_failed' || code === 'not_found' || (label === '{}' && statusOf.get(code) === 409);
+        const refused = isErrorShape(res) && expected && res.status === statusOf.get(code);
         const ok = refused || (label === '{}' && res.status < 300);
         if (!ok) failures.push(`${method} ${path} with ${label}: ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`);
       }
@@ -74,7 +101,8 @@ describe('every state-changing API route refuses bad input with a 4xx', () => {
    * The fields a route reads are the ones its answer to an empty body names; each of them gets a
    * NUL byte, a lone surrogate, 10,000-deep nesting, huge numbers and the wrong types, and the
    * id in the path a NUL byte. NUL, surrogates and nesting are refused at the edge: exactly 400
-   * naming the field. The rest: any answer but a 5xx, and a refusal in the JSON error shape.
+   * naming the field. The rest: any answer but a 5xx, and a refusal in the JSON error shape with
+   * the exact status of its code's class.
    */
   it('with NUL bytes, lone surrogates, deep nesting, huge numbers and wrong types in the fields each route reads', { timeout: 180_000 }, async () => {
     const failures: string[] = [];
@@ -96,7 +124,7 @@ describe('every state-changing API route refuses bad input with a 4xx', () => {
         calls++;
         const ok = field
           ? res.status === 400 && res.body?.error?.code === 'validation_failed' && typeof res.body.error.fields?.[field] === 'string'
-          : res.status < 500 && (res.status < 400 || isErrorShape(res));
+          : res.status < 400 || (isErrorShape(res) && res.status === statusOf.get(res.body.error.code as ErrorCode));
         if (!ok) failures.push(`${method} ${path} with ${label} in ${fields.join(',')}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
       }
     }

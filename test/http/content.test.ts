@@ -121,6 +121,9 @@ describe('content: articles, guides, campaigns', () => {
     const taken = await op.post('/admin/content/articles').type('form').send({ _csrf: csrf, title: '二', slug: 'taken', categoryId: 'cc_loan_basics' });
     expect(taken.status).toBe(409); // a duplicate of what is stored conflicts with the state, as a taken category name does
     expect(taken.text).toContain('链接名已被其他文章使用');
+    const takenName = await op.post('/admin/content/categories').type('form').send({ _csrf: csrf, name: '贷款知识', sortOrder: '50' });
+    expect(takenName.status).toBe(409); // category_exists: the table once lacked it, so it answered 400
+    expect(takenName.text).toContain('分类名称已存在');
 
     const link = await op.post('/admin/content/campaigns').type('form').send({ _csrf: csrf, title: '活动', linkPath: 'https://evil.example/', startDate: '2026-03-01', endDate: '2026-03-10' });
     expect(link.status).toBe(400);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allJobs } from '../../server/jobs/registry';
 import { withinContactHours } from '../../server/modules/loans';
+import { withTransaction } from '../../server/lib/tx';
 import { startTestApp, type TestApp } from '../support/app';
 import { databaseTargets } from '../support/database';
 import { apply, consumerAgent, staffAgent } from '../support/http';
@@ -24,7 +25,9 @@ describe.each(databaseTargets())('loan jobs on a fake clock on $name', (target) 
   async function loanFor(c: Awaited<ReturnType<typeof consumerAgent>>, disbursedAt: Date, productId = t.fixtures.institutionA.productId): Promise<string> {
     const application = await apply(c.agent, productId);
     const app = await t.container.services.applications.getForConsumer(c.id, application.id);
-    const loan = await t.container.services.loans.createFromDisbursement(t.container.database.db, { ...app, offeredTermMonths: null, offeredApr: null }, 5_000_000, disbursedAt);
+    const loan = await withTransaction(t.container.database.db, (tx) =>
+      t.container.services.loans.createFromDisbursement(tx, { ...app, offeredTermMonths: null, offeredApr: null }, 5_000_000, disbursedAt),
+    );
     return loan.id;
   }
 

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listRoutes } from '../../server/http/guards';
 import { openApiPath } from '../../server/http/api/openapi';
 import { startTestApp, type TestApp } from '../support/app';
-import { consumerAgent } from '../support/http';
+import { accountResponse, applicationListResponse, applicationResponse, applyResponse, messageListResponse, productListResponse, productResponse, scheduleResponse } from '../../server/http/api/responses';
+import { applicationInput, consumerAgent } from '../support/http';
+import { randomUUID } from 'node:crypto';
 
 /**
  * The OpenAPI document and the API routers are built from the same route tables; this walks the
@@ -42,6 +44,24 @@ describe('the OpenAPI document', () => {
     expect(apply.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', required: true }));
     expect(doc.paths['/api/v1/products'].get.parameters.map((p: { name: string }) => p.name)).toContain('q');
     expect(doc.paths['/api/v1/products'].get.security).toBeUndefined();
+  });
+});
+
+describe('the documented response schemas', () => {
+  it('match what the main routes answer', async () => {
+    const { agent } = await consumerAgent(t.app);
+    const productId = t.fixtures.institutionA.productId;
+    productListResponse.parse((await request(t.app).get('/api/v1/products').expect(200)).body);
+    productResponse.parse((await request(t.app).get(`/api/v1/products/${productId}`).expect(200)).body);
+    scheduleResponse.parse((await request(t.app).get('/api/v1/calculator?principal=10000&annualRate=0.12&termMonths=12&method=equal_installment').expect(200)).body);
+    accountResponse.parse((await agent.get('/api/v1/me').expect(200)).body);
+    const applied = applyResponse.parse(
+      (await agent.post('/api/v1/applications').set('Idempotency-Key', randomUUID()).send(applicationInput(productId, t.fixtures.institutionA.id)).expect(201)).body,
+    );
+    const id = applied.applications[0]!.id;
+    expect(applicationListResponse.parse((await agent.get('/api/v1/applications').expect(200)).body).items.map((a) => a.id)).toContain(id);
+    expect(applicationResponse.parse((await agent.get(`/api/v1/applications/${id}`).expect(200)).body).timeline).toBeDefined();
+    messageListResponse.parse((await agent.get(`/api/v1/applications/${id}/messages`).expect(200)).body);
   });
 });
 

@@ -2,6 +2,7 @@ import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileCron, cronMatches } from '../../server/jobs/cron';
 import { outboxMessages } from '../../server/modules/notifications/notifications.schema';
+import { withTransaction } from '../../server/lib/tx';
 import { startTestApp, type TestApp } from '../support/app';
 import { databaseTargets } from '../support/database';
 import { apply, consumerAgent, staffAgent } from '../support/http';
@@ -25,7 +26,9 @@ describe.each(databaseTargets())('held SMS over a whole day on $name', (target) 
   async function loanFor(c: Consumer, disbursedAt: Date): Promise<void> {
     const application = await apply(c.agent, t.fixtures.institutionA.productId);
     const app = await t.container.services.applications.getForConsumer(c.id, application.id);
-    await t.container.services.loans.createFromDisbursement(t.container.database.db, { ...app, offeredTermMonths: null, offeredApr: null }, 5_000_000, disbursedAt);
+    await withTransaction(t.container.database.db, (tx) =>
+      t.container.services.loans.createFromDisbursement(tx, { ...app, offeredTermMonths: null, offeredApr: null }, 5_000_000, disbursedAt),
+    );
   }
 
   const loanSms = async () => {

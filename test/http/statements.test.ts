@@ -38,6 +38,9 @@ describe('statements: close, issue, review, dispute, resolve, pay', () => {
     const page = await operator.get(`/admin/finance/statements/${statementId}`).expect(200);
     expect(page.text).toContain('¥420.00'); // 20 + 100 + 300
     await operator.post(`/admin/finance/statements/${statementId}/issue`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' }).expect(303);
+    // issued once: issuing again conflicts with its state (statement_not_draft), the page shown again with the reason
+    const again = await operator.post(`/admin/finance/statements/${statementId}/issue`).type('form').send({ _csrf: csrfFrom(page.text), confirm: 'yes' }).expect(409);
+    expect(again.text).toContain('只有草稿状态的结算单可以出具');
     const list = await partnerA.get('/partner/statements').expect(200);
     expect(list.text).toContain(statementId);
     expect(list.text).toContain('href="/partner/statements"'); // in the menu
@@ -95,6 +98,14 @@ describe('statements: close, issue, review, dispute, resolve, pay', () => {
     await operator.post(`/admin/finance/statements/${statementId}/payments`).type('form').send({ _csrf: csrf, amount: '420', paidOn: '2026-10-10', reference: 'ICBC-001' }).expect(303);
     const api = await partnerA.get(`/api/partner/v1/statements/${statementId}`).expect(200);
     expect(api.body).toMatchObject({ status: 'paid', paidFen: 42_000, outstandingFen: 0 });
+    // paid: a line can no longer be confirmed or disputed (statement_paid), a conflict with the page shown again
+    const partnerPage = await partnerA.get(`/partner/statements/${statementId}`).expect(200);
+    const review = await partnerA
+      .post(`/partner/statements/${statementId}/lines/${api.body.lines[0].id}/review`)
+      .type('form')
+      .send({ _csrf: csrfFrom(partnerPage.text), decision: 'confirmed' })
+      .expect(409);
+    expect(review.text).toContain('结算单已付清');
     // 420 billed and paid, -150 adjustment not yet billed
     expect(await accountBalance(t.container.database.db, `receivable:institution:${t.fixtures.institutionA.id}`)).toBe(-15_000);
     const overview = await operator.get('/admin/finance').expect(200);

@@ -13,6 +13,7 @@ import { parse } from '../../server/http/validate';
 import { isTerminal } from '../../server/modules/applications';
 import { creditSelfAssessment, employmentTypes } from '../../server/modules/catalogue';
 import { formFailure } from '../../server/http/form-failure';
+import { ValidationError } from '../../server/lib/errors';
 
 /** Register, log in and out, and the consumer's profile. */
 export function accountRoutes(r: Router, services: Services, kit: HttpKit, render: Render): void {
@@ -207,8 +208,7 @@ export function accountRoutes(r: Router, services: Services, kit: HttpKit, rende
     const institutionId = String(req.body.institutionId ?? '');
     const applied = await services.applications.listForConsumer(req.account!.id);
     if (!applied.some((a) => a.institutionId === institutionId)) {
-      res.status(400);
-      return showContact(req, res, { error: { message: '只能对你申请过的机构设置' } });
+      return showContact(req, res, { error: formFailure(res, new ValidationError('只能对你申请过的机构设置', { institutionId: '只能对你申请过的机构设置' })) });
     }
     await services.accounts.setContactBlock(req.account!.id, institutionId, req.body.blocked === '1');
     req.session.flash = { kind: 'success', message: req.body.blocked === '1' ? '已要求该机构不再联系你' : '已恢复该机构的联系' };

@@ -1,7 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import type { Services } from '../../server/container';
 import { AppError, ValidationError } from '../../server/lib/errors';
-import { formatWan } from '../../server/lib/money';
+import { formatWan, parseYuan } from '../../server/lib/money';
 import { applicationBody, housingTypes, identityBody, purposes } from '../../server/http/api/schemas';
 import { auditActor } from '../../server/http/audit-actor';
 import { confirmed } from '../../server/http/confirm';
@@ -162,22 +162,21 @@ export function applicationRoutes(r: Router, services: Services, kit: HttpKit, r
       if (!(String(answers.creditSelfAssessment) in creditSelfAssessment)) fields.creditSelfAssessment = '请选择信用情况';
       else profilePatch.creditSelfAssessment = answers.creditSelfAssessment;
     }
-    for (const [key, column] of [
-      ['monthlyIncome', 'monthlyIncomeFen'],
-      ['monthlyDebt', 'monthlyDebtFen'],
+    for (const [key, column, label] of [
+      ['monthlyIncome', 'monthlyIncomeFen', '月收入'],
+      ['monthlyDebt', 'monthlyDebtFen', '每月负债还款'],
     ] as const) {
       if (answers[key] === undefined) continue;
-      const m = /^(\d{1,10})(?:\.(\d{1,2}))?$/.exec(String(answers[key]).trim());
-      if (!m) fields[key] = '请输入金额（元），最多两位小数';
-      else profilePatch[column] = Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+      const amount = parseYuan(String(answers[key]), { label, sign: 'non_negative' });
+      if (!amount.ok) fields[key] = amount.reason;
+      else profilePatch[column] = amount.fen;
     }
     const items = ids.map((productId, i) => ({ productId, amount: list(req.body.amount)[i], termMonths: list(req.body.termMonths)[i] }));
     const parsed = applicationBody.shape.products.safeParse(items);
     if (!parsed.success) Object.assign(fields, fieldErrors(parsed.error));
     if (!(purposes as readonly string[]).includes(String(req.body.purpose))) fields.purpose = '请选择借款用途';
     if (Object.keys(fields).length) {
-      res.status(400);
-      return showApply(req, res, ids, values, { error: { message: '请检查填写的信息', fields } });
+      return showApply(req, res, ids, values, { error: formFailure(res, new ValidationError('请检查填写的信息', fields)) });
     }
     if (Object.keys(profilePatch).length) await services.accounts.saveProfile(req.account!.id, profilePatch);
     const profile = await services.accounts.profile(req.account!.id);
@@ -186,9 +185,8 @@ export function applicationRoutes(r: Router, services: Services, kit: HttpKit, r
       return v === null || v === undefined;
     });
     if (missing.length) {
-      res.status(400);
       return showApply(req, res, ids, values, {
-        error: { message: '请补全申请所需的信息', fields: Object.fromEntries(missing.map((m) => [m, '必填'])) },
+        error: formFailure(res, new ValidationError('请补全申请所需的信息', Object.fromEntries(missing.map((m) => [m, '必填'])))),
       });
     }
     await render(req, res, 'consent', {

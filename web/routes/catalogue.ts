@@ -11,6 +11,8 @@ import { checkEligibility, productCategories, type ProductView } from '../../ser
 import { buildSchedule, methodLabels, validateTerms, type Schedule } from '../../server/modules/pricing';
 import { costShares, scheduleChart } from '../charts';
 import { priceFor, productPageContext } from '../product-page';
+import { ValidationError } from '../../server/lib/errors';
+import { formFailure } from '../../server/http/form-failure';
 
 const purposes = ['消费', '装修', '教育', '医疗', '旅游', '经营周转', '购车', '其他'] as const;
 const sorts = [
@@ -136,8 +138,7 @@ export function catalogueRoutes(r: Router, services: Services, kit: HttpKit, ren
     if (req.query.ids === undefined) return render(req, res, 'compare', { title: '产品对比', empty: true });
     const parsed = compareQuery.safeParse(filled(req.query));
     if (!parsed.success) {
-      res.status(400);
-      return render(req, res, 'compare', { title: '产品对比', error: { message: `请选择 1–${MAX_COMPARE} 款产品进行对比`, fields: fieldErrors(parsed.error) } });
+      return render(req, res, 'compare', { title: '产品对比', error: formFailure(res, new ValidationError(`请选择 1–${MAX_COMPARE} 款产品进行对比`, fieldErrors(parsed.error))) });
     }
     const listed = [...new Set(parsed.data.ids)]
       .map((id) => {
@@ -245,7 +246,6 @@ export function catalogueRoutes(r: Router, services: Services, kit: HttpKit, ren
           services.catalogue.recordEvent(visitor(req, res), 'calculate');
         }
       }
-      if (Object.keys(errors).length) res.status(400);
     }
     await render(req, res, 'calculator', {
       title: '贷款计算器',
@@ -255,7 +255,7 @@ export function catalogueRoutes(r: Router, services: Services, kit: HttpKit, ren
       chart: schedule ? scheduleChart(schedule) : undefined,
       shares: schedule ? costShares(schedule) : undefined,
       errors,
-      error: Object.keys(errors).length ? { message: '请检查输入', fields: errors } : undefined,
+      error: Object.keys(errors).length ? formFailure(res, new ValidationError('请检查输入', errors)) : undefined,
     });
   });
 

@@ -4,6 +4,7 @@ import { sqlState, UNIQUE_VIOLATION, type Database } from '../../db/client';
 import { AppError, ConflictError, LoginThrottledError, RateLimitedError, UnauthenticatedError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { maskLogin, type PiiCipher } from '../../lib/pii';
+import { withTransaction, type Tx } from '../../lib/tx';
 import type { AuditActor, AuditService } from '../audit';
 import { quietUntil } from '../../lib/quiet-hours';
 import type { NotificationsService, SmsTemplate, SmsWindow } from '../notifications';
@@ -379,7 +380,7 @@ export class AccountsService {
    * The one place a password is written: every session ends (the version moves on), sign-in
    * failures are forgotten, and `mustChange` marks a one-time password.
    */
-  private async writePassword(row: Pick<AccountRow, 'id' | 'loginHash'>, password: string, mustChange: boolean, tx: Database = this.db): Promise<void> {
+  private async writePassword(row: Pick<AccountRow, 'id' | 'loginHash'>, password: string, mustChange: boolean, tx: Tx): Promise<void> {
     await tx
       .update(accounts)
       .set({ passwordHash: await hashPassword(password), sessionVersion: sql`${accounts.sessionVersion} + 1`, mustChangePassword: mustChange })
@@ -398,8 +399,10 @@ export class AccountsService {
       .from(accounts)
       .where(and(eq(accounts.kind, 'consumer'), eq(accounts.loginHash, this.loginHash('consumer', phone))));
     if (!row) throw new ValidationError('验证码有误', { code: '验证码错误或已过期，请重新获取' });
-    await this.writePassword(row, input.password, false);
-    await this.audit.record({ kind: 'consumer', id: row.id }, { action: 'account.password_reset', objectType: 'account', objectId: row.id });
+    await withTransaction(this.db, async (tx) => {
+      await this.writePassword(row, input.password, false, tx);
+      await this.audit.record({ kind: 'consumer', id: row.id }, { action: 'account.password_reset', objectType: 'account', objectId: row.id }, tx);
+    });
   }
 
   /**
@@ -413,8 +416,10 @@ export class AccountsService {
     }
     const weak = current === next ? '新密码不能与当前密码相同' : passwordProblem(next, this.passwordContext(row));
     if (weak) throw new ValidationError('新密码不符合要求', { password: weak });
-    await this.writePassword(row, next, false);
-    await this.audit.record(actor, { action: 'account.password_changed', objectType: 'account', objectId: accountId });
+    await withTransaction(this.db, async (tx) => {
+      await this.writePassword(row, next, false, tx);
+      await this.audit.record(actor, { action: 'account.password_changed', objectType: 'account', objectId: accountId }, tx);
+    });
     return (await this.findActive(row.kind, accountId))!;
   }
 
@@ -423,7 +428,7 @@ export class AccountsService {
    * ends and the person must set their own at the next login. For an admin's reset of a colleague
    * (StaffService checks who may), inside the caller's transaction.
    */
-  async issueOneTimePassword(accountId: string, tx: Database = this.db): Promise<string> {
+  async issueOneTimePassword(accountId: string, tx: Tx): Promise<string> {
     const [row] = await tx.select({ id: accounts.id, loginHash: accounts.loginHash }).from(accounts).where(eq(accounts.id, accountId));
     if (!row) throw new Error(`no account ${accountId}`);
     const password = oneTimePassword();

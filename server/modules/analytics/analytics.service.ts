@@ -1,7 +1,7 @@
 import type { Database } from '../../db/client';
 import { NotFoundError } from '../../lib/errors';
 import type { EventChannel } from '../catalogue/catalogue.schema';
-import { creditSelfAssessment } from '../catalogue/eligibility';
+import { creditSelfAssessment } from '../catalogue';
 import { AnalyticsRepository, type Scope } from './analytics.repository';
 import type { DateRange } from './date-range';
 import { funnelStepLabels, funnelSteps, type FunnelKey, type FunnelStep } from './funnel';

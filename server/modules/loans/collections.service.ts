@@ -1,19 +1,23 @@
-import { and, asc, count, desc, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import type { PiiCipher } from '../../lib/pii';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import { quietUntil } from '../../lib/quiet-hours';
 import { isIsoDate, shanghaiDate } from '../../lib/shanghai-date';
-import { withTransaction } from '../../lib/tx';
-import type { AccountsService } from '../accounts';
-import { accounts } from '../accounts/accounts.schema';
-import { byDisplayName, openDisplayName } from '../accounts/display-name';
+import { withTransaction, type Tx } from '../../lib/tx';
+import { byDisplayName, openDisplayName, type AccountsService } from '../accounts';
 import type { AuditActor, AuditService } from '../audit';
-import { products } from '../catalogue/catalogue.schema';
 import type { SettingsService } from '../settings';
-import { collectionCases, collectionNotes, contactAttempts, loans, promisesToPay } from './loans.schema';
+import {
+  CollectionsRepository,
+  type CaseWithLoan,
+  type CollectionCaseRow,
+  type CollectionNoteRow,
+  type ContactAttemptRow,
+  type PromiseRow,
+} from './collections.repository';
+import { LoansRepository } from './loans.repository';
 
-export type CollectionCaseRow = typeof collectionCases.$inferSelect;
+export type { CollectionCaseRow };
 
 export const caseStageLabels: Record<CollectionCaseRow['stage'], string> = { call: '电话跟进', collection: '催收', escalated: '已升级' };
 export const contactResultLabels = { reached: '已联系上', no_answer: '无人接听', refused: '拒绝沟通', promised: '承诺还款' } as const;
@@ -40,9 +44,9 @@ export interface CaseListItem extends CollectionCaseRow {
 }
 
 export interface CaseDetail extends CaseListItem {
-  notes: (typeof collectionNotes.$inferSelect & { authorName: string | null })[];
-  promises: (typeof promisesToPay.$inferSelect & { statusLabel: string })[];
-  attempts: (typeof contactAttempts.$inferSelect & { channelLabel: string; resultLabel: string })[];
+  notes: (CollectionNoteRow & { authorName: string | null })[];
+  promises: (PromiseRow & { statusLabel: string })[];
+  attempts: (ContactAttemptRow & { channelLabel: string; resultLabel: string })[];
   attemptsToday: number;
   dailyLimit: number;
   /** the borrower's own contact choices (from their account settings), which attempts must respect */
@@ -64,6 +68,9 @@ export interface BorrowerContact {
  * by a channel the borrower has not switched off and outside their own quiet hours.
  */
 export class CollectionsService {
+  private readonly cases: CollectionsRepository;
+  private readonly loans: LoansRepository;
+
   constructor(
     private readonly db: Database,
     private readonly settings: SettingsService,
@@ -71,11 +78,14 @@ export class CollectionsService {
     private readonly accounts: AccountsService,
     /** opens the staff names (assignees, note authors) */
     private readonly pii: PiiCipher,
-  ) {}
+  ) {
+    this.cases = new CollectionsRepository(db);
+    this.loans = new LoansRepository(db);
+  }
 
   private async borrowerContact(loanId: string, now: Date): Promise<BorrowerContact> {
-    const [loan] = await this.db.select({ consumerId: loans.consumerId }).from(loans).where(eq(loans.id, loanId));
-    const prefs = await this.accounts.contactPreferences(loan!.consumerId);
+    const consumerId = await this.loans.consumerIdOf(loanId);
+    const prefs = await this.accounts.contactPreferences(consumerId!);
     return {
       allowCall: prefs.allowCall,
       allowSms: prefs.allowSms,
@@ -85,62 +95,36 @@ export class CollectionsService {
     };
   }
 
-  private base() {
-    return this.db
-      .select({ c: collectionCases, productName: products.name, assigneeNameEnc: accounts.displayNameEnc, principalFen: loans.principalFen })
-      .from(collectionCases)
-      .innerJoin(loans, eq(loans.id, collectionCases.loanId))
-      .innerJoin(products, eq(products.id, loans.productId))
-      .leftJoin(accounts, eq(accounts.id, collectionCases.assigneeId));
-  }
-
-  private item(r: { c: CollectionCaseRow; productName: string; assigneeNameEnc: string | null; principalFen: number }): CaseListItem {
+  private item(r: CaseWithLoan): CaseListItem {
     const assigneeName = r.assigneeNameEnc ? openDisplayName(this.pii, r.assigneeNameEnc) : null;
     return { ...r.c, stageLabel: caseStageLabels[r.c.stage], productName: r.productName, assigneeName, principalFen: r.principalFen };
   }
 
   async list(institutionId: string, filter: { status?: 'open' | 'closed' } = {}): Promise<CaseListItem[]> {
-    const rows = await this.base()
-      .where(and(eq(collectionCases.institutionId, institutionId), filter.status ? eq(collectionCases.status, filter.status) : undefined))
-      .orderBy(desc(collectionCases.openedAt))
-      .limit(500);
+    const rows = await this.cases.list(institutionId, filter.status);
     return rows.map((r) => this.item(r));
   }
 
   /** One of the institution's own cases; another institution's is "not found". */
   async get(institutionId: string, id: string, now = new Date()): Promise<CaseDetail> {
-    const [row] = await this.base().where(and(eq(collectionCases.id, id), eq(collectionCases.institutionId, institutionId)));
+    const row = await this.cases.find(institutionId, id);
     if (!row) throw new NotFoundError('催收案件');
-    const notes = await this.db
-      .select({ n: collectionNotes, authorNameEnc: accounts.displayNameEnc })
-      .from(collectionNotes)
-      .leftJoin(accounts, eq(accounts.id, collectionNotes.authorId))
-      .where(eq(collectionNotes.caseId, id))
-      .orderBy(asc(collectionNotes.id));
-    const promises = await this.db.select().from(promisesToPay).where(eq(promisesToPay.caseId, id)).orderBy(desc(promisesToPay.id));
-    const attempts = await this.db.select().from(contactAttempts).where(eq(contactAttempts.caseId, id)).orderBy(desc(contactAttempts.id));
+    const notes = await this.cases.notesOf(id);
+    const promises = await this.cases.promisesOf(id);
+    const attempts = await this.cases.attemptsOf(id);
     return {
       ...this.item(row),
       notes: notes.map((n) => ({ ...n.n, authorName: n.authorNameEnc ? openDisplayName(this.pii, n.authorNameEnc) : null })),
       promises: promises.map((p) => ({ ...p, statusLabel: promiseStatusLabels[p.status] })),
       attempts: attempts.map((a) => ({ ...a, channelLabel: contactChannelLabels[a.channel], resultLabel: contactResultLabels[a.result] })),
-      attemptsToday: await this.attemptsOn(row.c.loanId, shanghaiDate(now)),
+      attemptsToday: await this.cases.attemptsOn(row.c.loanId, shanghaiDate(now)),
       dailyLimit: await this.settings.get('collections.dailyContactLimit'),
       borrower: await this.borrowerContact(row.c.loanId, now),
     };
   }
 
-  private async attemptsOn(loanId: string, day: string, db: Database = this.db): Promise<number> {
-    const [row] = await db.select({ n: count() }).from(contactAttempts).where(and(eq(contactAttempts.loanId, loanId), eq(contactAttempts.day, day)));
-    return row?.n ?? 0;
-  }
-
-  private async own(tx: Database, institutionId: string, id: string): Promise<CollectionCaseRow> {
-    const [c] = await tx
-      .select()
-      .from(collectionCases)
-      .where(and(eq(collectionCases.id, id), eq(collectionCases.institutionId, institutionId)))
-      .for('update');
+  private async own(tx: Tx, institutionId: string, id: string): Promise<CollectionCaseRow> {
+    const c = await this.cases.lock(tx, institutionId, id);
     if (!c) throw new NotFoundError('催收案件');
     return c;
   }
@@ -150,23 +134,16 @@ export class CollectionsService {
     await withTransaction(this.db, async (tx) => {
       await this.own(tx, institutionId, id);
       if (staffId) {
-        const [staff] = await tx
-          .select({ id: accounts.id })
-          .from(accounts)
-          .where(and(eq(accounts.id, staffId), eq(accounts.institutionId, institutionId), eq(accounts.status, 'active')));
-        if (!staff) throw new ValidationError('员工不存在', { assigneeId: '请选择本机构的员工' });
+        if (!(await this.cases.isActiveStaff(staffId, institutionId, tx))) throw new ValidationError('员工不存在', { assigneeId: '请选择本机构的员工' });
       }
-      await tx.update(collectionCases).set({ assigneeId: staffId }).where(eq(collectionCases.id, id));
+      await this.cases.update(tx, id, { assigneeId: staffId });
       await this.audit.record(actor, { action: 'collection.assigned', objectType: 'collection_case', objectId: id, detail: { assigneeId: staffId } }, tx);
     });
   }
 
   /** The institution's own staff, for the assignment form. */
   async staffOf(institutionId: string): Promise<{ id: string; displayName: string }[]> {
-    const rows = await this.db
-      .select({ id: accounts.id, displayNameEnc: accounts.displayNameEnc })
-      .from(accounts)
-      .where(and(eq(accounts.institutionId, institutionId), eq(accounts.status, 'active')));
+    const rows = await this.cases.staffOf(institutionId);
     return rows.map((r) => ({ id: r.id, displayName: openDisplayName(this.pii, r.displayNameEnc) })).sort(byDisplayName);
   }
 
@@ -175,7 +152,7 @@ export class CollectionsService {
     if (text.length < 1 || text.length > 1000) throw new ValidationError('备注有误', { body: '请填写 1–1000 字的备注' });
     await withTransaction(this.db, async (tx) => {
       await this.own(tx, institutionId, id);
-      await tx.insert(collectionNotes).values({ caseId: id, authorId: actor.id ?? null, body: text });
+      await this.cases.insertNote(tx, { caseId: id, authorId: actor.id ?? null, body: text });
     });
   }
 
@@ -188,7 +165,7 @@ export class CollectionsService {
     await withTransaction(this.db, async (tx) => {
       const c = await this.own(tx, institutionId, id);
       if (c.status !== 'open') throw new ConflictError('case_closed', '案件已关闭', { promisedDate: '案件已关闭' });
-      await tx.insert(promisesToPay).values({ caseId: id, loanId: c.loanId, promisedDate: input.promisedDate, amountFen: input.amountFen, createdBy: actor.id ?? null, createdAt: now });
+      await this.cases.insertPromise(tx, { caseId: id, loanId: c.loanId, promisedDate: input.promisedDate, amountFen: input.amountFen, createdBy: actor.id ?? null, createdAt: now });
       await this.audit.record(actor, { action: 'collection.promise_recorded', objectType: 'collection_case', objectId: id, detail: input }, tx);
     });
   }
@@ -198,7 +175,7 @@ export class CollectionsService {
     if (text.length < 1 || text.length > 200) throw new ValidationError('结果有误', { outcome: '请填写 1–200 字的处理结果' });
     await withTransaction(this.db, async (tx) => {
       await this.own(tx, institutionId, id);
-      await tx.update(collectionCases).set({ status: 'closed', outcome: text, closedAt: now }).where(eq(collectionCases.id, id));
+      await this.cases.update(tx, id, { status: 'closed', outcome: text, closedAt: now });
       await this.audit.record(actor, { action: 'collection.closed', objectType: 'collection_case', objectId: id, detail: { outcome: text } }, tx);
     });
   }
@@ -225,12 +202,9 @@ export class CollectionsService {
     if (!(input.result in contactResultLabels)) throw new ValidationError('联系结果有误', { result: '请选择联系结果' });
     const limit = await this.settings.get('collections.dailyContactLimit');
     const day = shanghaiDate(now);
-    const [found] = await this.db
-      .select({ loanId: collectionCases.loanId })
-      .from(collectionCases)
-      .where(and(eq(collectionCases.id, id), eq(collectionCases.institutionId, institutionId)));
-    if (!found) throw new NotFoundError('催收案件');
-    const borrower = await this.borrowerContact(found.loanId, now);
+    const loanId = await this.cases.loanIdOf(institutionId, id);
+    if (!loanId) throw new NotFoundError('催收案件');
+    const borrower = await this.borrowerContact(loanId, now);
     if (input.channel === 'call' && !borrower.allowCall) {
       throw new ContactRefusedError('借款人已关闭电话联系，请改用短信', { channel: '借款人不接受电话联系' });
     }
@@ -243,10 +217,10 @@ export class CollectionsService {
     await withTransaction(this.db, async (tx) => {
       const c = await this.own(tx, institutionId, id);
       // the case row is locked: concurrent attempts on one loan are counted one after another
-      await tx.select({ id: loans.id }).from(loans).where(eq(loans.id, c.loanId)).for('update');
-      const today = await this.attemptsOn(c.loanId, day, tx);
+      await this.loans.lock(tx, c.loanId);
+      const today = await this.cases.attemptsOn(c.loanId, day, tx);
       if (today >= limit) throw new ContactRefusedError(`今天已联系 ${today} 次，达到每日上限 ${limit} 次`);
-      await tx.insert(contactAttempts).values({
+      await this.cases.insertAttempt(tx, {
         caseId: id,
         loanId: c.loanId,
         channel: input.channel,

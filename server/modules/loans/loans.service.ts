@@ -1,13 +1,10 @@
-import { and, asc, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { formatYuan } from '../../lib/money';
 import { shanghaiDate } from '../../lib/shanghai-date';
-import { withTransaction } from '../../lib/tx';
+import { withTransaction, type Tx } from '../../lib/tx';
 import type { AuditActor, AuditService } from '../audit';
-import { products } from '../catalogue/catalogue.schema';
-import { institutions } from '../institutions/institutions.schema';
 import type { NotificationsService } from '../notifications';
 import { buildSchedule, InvalidLoanTermsError, methodLabels, nominalRateForApr, productFees, type RepaymentMethod, type Schedule } from '../pricing';
 import {
@@ -26,12 +23,11 @@ import {
   type ScheduleLine,
   type SettlementQuote,
 } from './allocation';
-import { collectionCases, loanInstalments, loanRepayments, loans, repaymentChannels } from './loans.schema';
+import { CollectionsRepository } from './collections.repository';
+import { LoansRepository, type InstalmentRow, type LoanOwner, type LoanRow, type RepaymentRow } from './loans.repository';
 import { overdueStageLabels, type OverdueStage } from './stages';
 
-export type LoanRow = typeof loans.$inferSelect;
-export type InstalmentRow = typeof loanInstalments.$inferSelect;
-export type RepaymentRow = typeof loanRepayments.$inferSelect;
+export type { LoanRow, InstalmentRow, RepaymentRow };
 
 /** What an application carries into its loan at disbursement. */
 export interface DisbursedApplication {
@@ -124,20 +120,26 @@ const toState = (i: InstalmentRow): InstalmentState => ({
  * and what the consumer and the institution see.
  */
 export class LoansService {
+  private readonly loans: LoansRepository;
+  private readonly cases: CollectionsRepository;
+
   constructor(
     private readonly db: Database,
     private readonly notifications: NotificationsService,
     private readonly audit: AuditService,
-  ) {}
+  ) {
+    this.loans = new LoansRepository(db);
+    this.cases = new CollectionsRepository(db);
+  }
 
   /**
    * Creates the loan of a disbursed application, in the caller's transaction. Keyed by the
    * application id: a second call returns the existing loan and changes nothing.
    */
-  async createFromDisbursement(tx: Database, app: DisbursedApplication, principalFen: number, disbursedAt: Date): Promise<LoanRow> {
-    const [existing] = await tx.select().from(loans).where(eq(loans.applicationId, app.id));
+  async createFromDisbursement(tx: Tx, app: DisbursedApplication, principalFen: number, disbursedAt: Date): Promise<LoanRow> {
+    const existing = await this.loans.findByApplication(app.id, tx);
     if (existing) return existing;
-    const [product] = await tx.select().from(products).where(eq(products.id, app.productId));
+    const product = await this.loans.product(app.productId, tx);
     if (!product) throw new NotFoundError('产品');
     const method = (product.repaymentMethods[0] ?? 'equal_installment') as RepaymentMethod;
     const termMonths = app.offeredTermMonths ?? app.termMonths;
@@ -174,32 +176,26 @@ export class LoansService {
       throw err;
     }
     const id = newId('loan');
-    const [row] = await tx
-      .insert(loans)
-      .values({
-        id,
-        applicationId: app.id,
-        consumerId: app.consumerId,
-        institutionId: app.institutionId,
-        productId: app.productId,
-        principalFen,
-        annualRate,
-        termMonths,
-        method,
-        upfrontFeeFen: fees.upfrontFen ?? 0,
-        monthlyFeeFen: fees.monthlyFeeFen ?? 0,
-        earlyRepaymentFeeRate: product.earlyRepaymentFeeRate,
-        earlyRepaymentFreeAfter: product.earlyRepaymentFreeAfterMonths,
-        disbursedAt,
-        firstDueDate: schedule.instalments[0]!.dueDate,
-      })
-      .onConflictDoNothing({ target: loans.applicationId })
-      .returning();
-    if (!row) {
-      const [other] = await tx.select().from(loans).where(eq(loans.applicationId, app.id));
-      return other!;
-    }
-    await tx.insert(loanInstalments).values(
+    const row = await this.loans.insertOnce(tx, {
+      id,
+      applicationId: app.id,
+      consumerId: app.consumerId,
+      institutionId: app.institutionId,
+      productId: app.productId,
+      principalFen,
+      annualRate,
+      termMonths,
+      method,
+      upfrontFeeFen: fees.upfrontFen ?? 0,
+      monthlyFeeFen: fees.monthlyFeeFen ?? 0,
+      earlyRepaymentFeeRate: product.earlyRepaymentFeeRate,
+      earlyRepaymentFreeAfter: product.earlyRepaymentFreeAfterMonths,
+      disbursedAt,
+      firstDueDate: schedule.instalments[0]!.dueDate,
+    });
+    if (!row) return (await this.loans.findByApplication(app.id, tx))!;
+    await this.loans.insertInstalments(
+      tx,
       schedule.instalments.map((i) => ({ loanId: id, period: i.period, dueDate: i.dueDate, principalFen: i.principalFen, interestFen: i.interestFen, feeFen: i.feeFen })),
     );
     return row;
@@ -207,21 +203,10 @@ export class LoansService {
 
   // ── reads ────────────────────────────────────────────────────────────────────────────────
 
-  private async summaries(where: SQL | undefined, now: Date, limit = 500): Promise<LoanSummary[]> {
-    const rows = await this.db
-      .select({ loan: loans, productName: products.name, institutionName: institutions.shortName })
-      .from(loans)
-      .innerJoin(products, eq(products.id, loans.productId))
-      .innerJoin(institutions, eq(institutions.id, loans.institutionId))
-      .where(where)
-      .orderBy(desc(loans.disbursedAt))
-      .limit(limit);
+  private async summaries(filter: LoanOwner & { status?: LoanRow['status'] }, now: Date, limit = 500): Promise<LoanSummary[]> {
+    const rows = await this.loans.listWithNames(filter, limit);
     if (rows.length === 0) return [];
-    const instalments = await this.db
-      .select()
-      .from(loanInstalments)
-      .where(inArray(loanInstalments.loanId, rows.map((r) => r.loan.id)))
-      .orderBy(asc(loanInstalments.period));
+    const instalments = await this.loans.instalmentsOfLoans(rows.map((r) => r.loan.id));
     const byLoan = new Map<string, InstalmentRow[]>();
     for (const i of instalments) byLoan.set(i.loanId, [...(byLoan.get(i.loanId) ?? []), i]);
     return rows.map((r) => this.summarise(r.loan, r.productName, r.institutionName, byLoan.get(r.loan.id) ?? [], shanghaiDate(now)));
@@ -258,18 +243,13 @@ export class LoansService {
     };
   }
 
-  private async detail(where: SQL, now: Date, db: Database = this.db): Promise<LoanDetail> {
-    const [row] = await db
-      .select({ loan: loans, productName: products.name, institutionName: institutions.shortName, description: institutions.description })
-      .from(loans)
-      .innerJoin(products, eq(products.id, loans.productId))
-      .innerJoin(institutions, eq(institutions.id, loans.institutionId))
-      .where(where);
+  private async detail(id: string, owner: LoanOwner, now: Date): Promise<LoanDetail> {
+    const row = await this.loans.findWithNames(id, owner);
     if (!row) throw new NotFoundError('贷款');
     const today = shanghaiDate(now);
-    const rows = await db.select().from(loanInstalments).where(eq(loanInstalments.loanId, row.loan.id)).orderBy(asc(loanInstalments.period));
-    const repayments = await db.select().from(loanRepayments).where(eq(loanRepayments.loanId, row.loan.id)).orderBy(desc(loanRepayments.paidAt), desc(loanRepayments.createdAt));
-    const [channel] = await db.select().from(repaymentChannels).where(eq(repaymentChannels.institutionId, row.loan.institutionId));
+    const rows = await this.loans.instalmentsOf(row.loan.id);
+    const repayments = await this.loans.repaymentsOf(row.loan.id);
+    const channel = await this.loans.repaymentChannel(row.loan.institutionId);
     const states = rows.map(toState);
     const summary = this.summarise(row.loan, row.productName, row.institutionName, rows, today);
     return {
@@ -305,58 +285,47 @@ export class LoansService {
   }
 
   listForConsumer(consumerId: string, now = new Date()): Promise<LoanSummary[]> {
-    return this.summaries(eq(loans.consumerId, consumerId), now);
+    return this.summaries({ consumerId }, now);
   }
 
   /** A consumer's own loan; anyone else's is "not found". */
   getForConsumer(consumerId: string, id: string, now = new Date()): Promise<LoanDetail> {
-    return this.detail(and(eq(loans.id, id), eq(loans.consumerId, consumerId))!, now);
+    return this.detail(id, { consumerId }, now);
   }
 
   /** The loan made from one application, if it was disbursed: for its consumer or its institution only. */
   async idForApplication(applicationId: string, owner: { consumerId: string } | { institutionId: string }): Promise<string | null> {
-    const [row] = await this.db
-      .select({ id: loans.id })
-      .from(loans)
-      .where(and(eq(loans.applicationId, applicationId), 'consumerId' in owner ? eq(loans.consumerId, owner.consumerId) : eq(loans.institutionId, owner.institutionId)));
-    return row?.id ?? null;
+    return (await this.loans.idForApplication(applicationId, owner)) ?? null;
   }
 
   listForInstitution(institutionId: string, filter: { status?: LoanRow['status']; overdue?: boolean } = {}, now = new Date()): Promise<LoanSummary[]> {
     // overdue is judged on today's date, so a loan shows before the hourly job has staged it
-    return this.summaries(and(eq(loans.institutionId, institutionId), filter.status ? eq(loans.status, filter.status) : undefined), now).then((list) =>
+    return this.summaries({ institutionId, status: filter.status }, now).then((list) =>
       filter.overdue ? list.filter((l) => l.overdueFen > 0) : list,
     );
   }
 
   /** An institution's own loan; another institution's is "not found". */
   getForInstitution(institutionId: string, id: string, now = new Date()): Promise<LoanDetail> {
-    return this.detail(and(eq(loans.id, id), eq(loans.institutionId, institutionId))!, now);
+    return this.detail(id, { institutionId }, now);
   }
 
   async repaymentChannel(institutionId: string): Promise<{ text: string; url: string | null } | null> {
-    const [row] = await this.db.select().from(repaymentChannels).where(eq(repaymentChannels.institutionId, institutionId));
+    const row = await this.loans.repaymentChannel(institutionId);
     return row ? { text: row.text, url: row.url } : null;
   }
 
   async setRepaymentChannel(institutionId: string, input: { text: string; url: string | null }, actor: AuditActor): Promise<void> {
     await withTransaction(this.db, async (tx) => {
-      await tx
-        .insert(repaymentChannels)
-        .values({ institutionId, ...input, updatedAt: new Date() })
-        .onConflictDoUpdate({ target: repaymentChannels.institutionId, set: { ...input, updatedAt: new Date() } });
+      await this.loans.saveRepaymentChannel(tx, institutionId, input, new Date());
       await this.audit.record(actor, { action: 'loan.repayment_channel_set', objectType: 'institution', objectId: institutionId }, tx);
     });
   }
 
   // ── writes ───────────────────────────────────────────────────────────────────────────────
 
-  private async lockOwn(tx: Database, institutionId: string, id: string): Promise<LoanRow> {
-    const [loan] = await tx
-      .select()
-      .from(loans)
-      .where(and(eq(loans.id, id), eq(loans.institutionId, institutionId)))
-      .for('update');
+  private async lockOwn(tx: Tx, institutionId: string, id: string): Promise<LoanRow> {
+    const loan = await this.loans.lock(tx, id, { institutionId });
     if (!loan) throw new NotFoundError('贷款');
     return loan;
   }
@@ -368,17 +337,13 @@ export class LoansService {
   async replaceSchedule(institutionId: string, id: string, lines: ScheduleLine[], actor: AuditActor, now = new Date()): Promise<LoanDetail> {
     await withTransaction(this.db, async (tx) => {
       const loan = await this.lockOwn(tx, institutionId, id);
-      const [paid] = await tx.select({ n: count() }).from(loanRepayments).where(eq(loanRepayments.loanId, id));
-      if ((paid?.n ?? 0) > 0) throw new ConflictError('repayments_exist', '已有还款记录，不能再替换还款计划');
+      if ((await this.loans.repaymentCount(id, tx)) > 0) throw new ConflictError('repayments_exist', '已有还款记录，不能再替换还款计划');
       const sorted = lines.map((l, idx) => ({ ...l, period: idx + 1 }));
       const errors = validateSchedule(sorted, loan.principalFen, shanghaiDate(loan.disbursedAt));
       if (Object.keys(errors).length > 0) throw new ValidationError('还款计划有误', errors);
-      await tx.delete(loanInstalments).where(eq(loanInstalments.loanId, id));
-      await tx.insert(loanInstalments).values(sorted.map((l) => ({ loanId: id, period: l.period, dueDate: l.dueDate, principalFen: l.principalFen, interestFen: l.interestFen, feeFen: l.feeFen })));
-      await tx
-        .update(loans)
-        .set({ scheduleSource: 'institution', termMonths: sorted.length, firstDueDate: sorted[0]!.dueDate, updatedAt: now })
-        .where(eq(loans.id, id));
+      await this.loans.deleteInstalments(tx, id);
+      await this.loans.insertInstalments(tx, sorted.map((l) => ({ loanId: id, period: l.period, dueDate: l.dueDate, principalFen: l.principalFen, interestFen: l.interestFen, feeFen: l.feeFen })));
+      await this.loans.update(tx, id, { scheduleSource: 'institution', termMonths: sorted.length, firstDueDate: sorted[0]!.dueDate, updatedAt: now });
       await this.audit.record(actor, { action: 'loan.schedule_replaced', objectType: 'loan', objectId: id, detail: { periods: sorted.length } }, tx);
     });
     return this.getForInstitution(institutionId, id, now);
@@ -396,10 +361,7 @@ export class LoansService {
     if (paidAt.getTime() > now.getTime() + 5 * 60_000) throw new ValidationError('还款时间有误', { paidAt: '还款时间不能晚于现在' });
     const outcome = await withTransaction(this.db, async (tx) => {
       const loan = await this.lockOwn(tx, institutionId, id);
-      const [previous] = await tx
-        .select()
-        .from(loanRepayments)
-        .where(and(eq(loanRepayments.loanId, id), eq(loanRepayments.transactionId, input.transactionId)));
+      const previous = await this.loans.repaymentByTransaction(id, input.transactionId, tx);
       if (previous) {
         if (previous.amountFen !== input.amountFen) {
           throw new ConflictError('transaction_reused', '该交易流水号已记录过另一笔金额的还款', { transactionId: '交易流水号重复' });
@@ -408,7 +370,7 @@ export class LoansService {
       }
       if (loan.status === 'settled') throw new ConflictError('loan_settled', '贷款已结清，不能再登记还款');
       if (paidAt.getTime() < loan.disbursedAt.getTime()) throw new ValidationError('还款时间有误', { paidAt: '还款时间不能早于放款时间' });
-      const rows = await tx.select().from(loanInstalments).where(eq(loanInstalments.loanId, id)).orderBy(asc(loanInstalments.period));
+      const rows = await this.loans.instalmentsOf(id, tx);
       const today = shanghaiDate(paidAt);
       let states = rows.map(toState);
       let earlyFee = 0;
@@ -429,59 +391,45 @@ export class LoansService {
         const before = toState(row);
         if (JSON.stringify(before) === JSON.stringify(next)) continue;
         const status = statusOf(next, nowToday);
-        await tx
-          .update(loanInstalments)
-          .set({
-            paidPrincipalFen: next.paidPrincipalFen,
-            paidInterestFen: next.paidInterestFen,
-            paidFeeFen: next.paidFeeFen,
-            waivedInterestFen: next.waivedInterestFen,
-            waivedFeeFen: next.waivedFeeFen,
-            status,
-            paidOffAt: status === 'paid' ? (row.paidOffAt ?? paidAt) : null,
-          })
-          .where(eq(loanInstalments.id, row.id));
+        await this.loans.updateInstalment(tx, row.id, {
+          paidPrincipalFen: next.paidPrincipalFen,
+          paidInterestFen: next.paidInterestFen,
+          paidFeeFen: next.paidFeeFen,
+          waivedInterestFen: next.waivedInterestFen,
+          waivedFeeFen: next.waivedFeeFen,
+          status,
+          paidOffAt: status === 'paid' ? (row.paidOffAt ?? paidAt) : null,
+        });
       }
       const settled = totalOwed(result.instalments) === 0;
       const stillOverdue = result.instalments.some((s) => statusOf(s, nowToday) === 'overdue');
-      await tx
-        .update(loans)
-        .set({
-          status: settled ? 'settled' : 'active',
-          settledAt: settled ? paidAt : null,
-          overdueStage: stillOverdue ? loan.overdueStage : null,
-          updatedAt: now,
-        })
-        .where(eq(loans.id, id));
-      if (!stillOverdue) {
-        await tx
-          .update(collectionCases)
-          .set({ status: 'closed', closedAt: now, outcome: settled ? '已结清' : '逾期款项已还清' })
-          .where(and(eq(collectionCases.loanId, id), eq(collectionCases.status, 'open')));
-      }
-      const [repayment] = await tx
-        .insert(loanRepayments)
-        .values({
-          id: newId('rpy'),
-          loanId: id,
-          transactionId: input.transactionId,
-          kind: input.settle ? 'settlement' : 'regular',
-          amountFen: input.amountFen,
-          allocatedFen: result.allocatedFen,
-          earlyFeeFen: earlyFee,
-          excessFen: result.unallocatedFen,
-          allocation: result.lines,
-          paidAt,
-          channel,
-          recordedBy: actor.id ?? null,
-        })
-        .returning();
-      const [product] = await tx.select({ name: products.name }).from(products).where(eq(products.id, loan.productId));
+      await this.loans.update(tx, id, {
+        status: settled ? 'settled' : 'active',
+        settledAt: settled ? paidAt : null,
+        overdueStage: stillOverdue ? loan.overdueStage : null,
+        updatedAt: now,
+      });
+      if (!stillOverdue) await this.cases.closeOpenCasesOf(tx, id, { closedAt: now, outcome: settled ? '已结清' : '逾期款项已还清' });
+      const repayment = await this.loans.insertRepayment(tx, {
+        id: newId('rpy'),
+        loanId: id,
+        transactionId: input.transactionId,
+        kind: input.settle ? 'settlement' : 'regular',
+        amountFen: input.amountFen,
+        allocatedFen: result.allocatedFen,
+        earlyFeeFen: earlyFee,
+        excessFen: result.unallocatedFen,
+        allocation: result.lines,
+        paidAt,
+        channel,
+        recordedBy: actor.id ?? null,
+      });
+      const productName = await this.loans.productName(loan.productId, tx);
       await this.notifications.notify(
         loan.consumerId,
         {
           kind: settled ? 'loan.settled' : 'loan.repayment',
-          title: settled ? `${product?.name ?? '贷款'}：已结清` : `${product?.name ?? '贷款'}：收到还款`,
+          title: settled ? `${productName ?? '贷款'}：已结清` : `${productName ?? '贷款'}：收到还款`,
           body: settled ? `已收到 ${formatYuan(input.amountFen)}，贷款已全部结清。` : `机构已确认收到还款 ${formatYuan(input.amountFen)}，还款计划已更新。`,
           link: `/account/loans/${id}`,
         },
@@ -497,7 +445,7 @@ export class LoansService {
         },
         tx,
       );
-      return { repayment: repayment!, replayed: false };
+      return { repayment, replayed: false };
     });
     return { ...outcome, loan: await this.getForInstitution(institutionId, id, now) };
   }

@@ -1,20 +1,17 @@
-import { and, asc, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { formatYuan } from '../../lib/money';
 import { shanghaiDate, shanghaiDayEnd } from '../../lib/shanghai-date';
-import { withTransaction } from '../../lib/tx';
+import { withTransaction, type Tx } from '../../lib/tx';
 import type { AccountsService } from '../accounts';
-import { applications } from '../applications/applications.schema';
-import { products } from '../catalogue/catalogue.schema';
-import { institutions } from '../institutions/institutions.schema';
 import type { NotificationsService, SmsTemplate } from '../notifications';
 import type { RiskService } from '../risk';
 import type { SettingsService } from '../settings';
 import { addDays, daysBetween, owedOn, statusOf, type InstalmentState } from './allocation';
-import { collectionCases, loanInstalments, loanNotices, loanRepayments, loans, promisesToPay } from './loans.schema';
+import { CollectionsRepository } from './collections.repository';
+import { LoansRepository } from './loans.repository';
+import { PostLoanRepository, type InstalmentRow, type LoanRow } from './post-loan.repository';
 import { ageBucketOf, ageBuckets, ageBucketLabels, overdueStageLabels, reminderOffsetFor, stagesReached, type AgeBucket, type OverdueStage, type OverdueStageDays } from './stages';
 
-type InstalmentRow = typeof loanInstalments.$inferSelect;
 const state = (i: InstalmentRow): InstalmentState => ({
   period: i.period,
   dueDate: i.dueDate,
@@ -66,18 +63,20 @@ export interface OverdueReport {
  * and the monitoring numbers institutions and operators see.
  */
 export class PostLoanService {
+  private readonly postLoan: PostLoanRepository;
+  private readonly loans: LoansRepository;
+  private readonly cases: CollectionsRepository;
+
   constructor(
     private readonly db: Database,
     private readonly notifications: NotificationsService,
     private readonly accounts: AccountsService,
     private readonly settings: SettingsService,
     private readonly risk: RiskService,
-  ) {}
-
-  /** Records a notice once by key; true when this call recorded it. */
-  private async once(key: string, loanId: string, kind: string, tx: Database = this.db): Promise<boolean> {
-    const rows = await tx.insert(loanNotices).values({ key, loanId, kind }).onConflictDoNothing().returning({ key: loanNotices.key });
-    return rows.length > 0;
+  ) {
+    this.postLoan = new PostLoanRepository(db);
+    this.loans = new LoansRepository(db);
+    this.cases = new CollectionsRepository(db);
   }
 
   /** An SMS when the consumer allows SMS, held until their quiet hours end. */
@@ -91,26 +90,15 @@ export class PostLoanService {
    */
   async sendReminders(now: Date): Promise<number> {
     const today = shanghaiDate(now);
-    const rows = await this.db
-      .select({ i: loanInstalments, consumerId: loans.consumerId, productName: products.name })
-      .from(loanInstalments)
-      .innerJoin(loans, eq(loans.id, loanInstalments.loanId))
-      .innerJoin(products, eq(products.id, loans.productId))
-      .where(
-        and(
-          eq(loans.status, 'active'),
-          inArray(loanInstalments.status, ['pending', 'partly_paid']),
-          gte(loanInstalments.dueDate, addDays(today, 1)),
-          lte(loanInstalments.dueDate, addDays(today, 7)),
-        ),
-      );
+    const rows = await this.postLoan.unpaidDueBetween(addDays(today, 1), addDays(today, 7));
     let sent = 0;
     for (const { i, consumerId, productName } of rows) {
       const offset = reminderOffsetFor(i.dueDate, today);
       if (offset === null) continue;
       const owed = owedOn(state(i)).totalFen;
       if (owed <= 0) continue;
-      if (!(await this.once(`reminder:${i.id}:${offset}`, i.loanId, `reminder_${offset}`))) continue;
+      const first = await withTransaction(this.db, (tx) => this.postLoan.recordNoticeOnce(tx, { key: `reminder:${i.id}:${offset}`, loanId: i.loanId, kind: `reminder_${offset}` }));
+      if (!first) continue;
       const body = `你的${productName}第 ${i.period} 期将于 ${i.dueDate} 到期，应还 ${formatYuan(owed)}，请按时还款。`;
       await this.notifications.notify(consumerId, { kind: 'loan.reminder', title: `${offset} 天后还款`, body, link: `/account/loans/${i.loanId}` });
       await this.sms(consumerId, `loan.reminder_${offset}`, `【贷超】${body}`, now);
@@ -137,19 +125,9 @@ export class PostLoanService {
    */
   async stageOverdue(now: Date): Promise<{ marked: number; actions: number; promises: number }> {
     const today = shanghaiDate(now);
-    const marked = await this.db
-      .update(loanInstalments)
-      .set({ status: 'overdue' })
-      .where(and(inArray(loanInstalments.status, ['pending', 'partly_paid']), lt(loanInstalments.dueDate, today)))
-      .returning({ id: loanInstalments.id });
+    const marked = await withTransaction(this.db, (tx) => this.postLoan.markPastDueOverdue(tx, today));
     const thresholds = await this.stageDays();
-    const rows = await this.db
-      .select({ i: loanInstalments, loan: loans, productName: products.name })
-      .from(loanInstalments)
-      .innerJoin(loans, eq(loans.id, loanInstalments.loanId))
-      .innerJoin(products, eq(products.id, loans.productId))
-      .where(and(eq(loans.status, 'active'), eq(loanInstalments.status, 'overdue')))
-      .orderBy(asc(loanInstalments.loanId), asc(loanInstalments.period));
+    const rows = await this.postLoan.overdueOfActiveLoans();
     // the oldest overdue instalment of each loan names the episode
     const oldest = new Map<string, (typeof rows)[number]>();
     for (const r of rows) if (!oldest.has(r.loan.id) && owedOn(state(r.i)).totalFen > 0) oldest.set(r.loan.id, r);
@@ -159,9 +137,9 @@ export class PostLoanService {
       const reached = stagesReached(days, thresholds);
       for (const stage of reached) {
         const done = await withTransaction(this.db, async (tx) => {
-          if (!(await this.once(`overdue:${loan.id}:${i.id}:${stage}`, loan.id, `overdue_${stage}`, tx))) return false;
+          if (!(await this.postLoan.recordNoticeOnce(tx, { key: `overdue:${loan.id}:${i.id}:${stage}`, loanId: loan.id, kind: `overdue_${stage}` }))) return false;
           await this.act(tx, stage, loan, productName, i, days, now);
-          await tx.update(loans).set({ overdueStage: stage, updatedAt: now }).where(eq(loans.id, loan.id));
+          await this.loans.update(tx, loan.id, { overdueStage: stage, updatedAt: now });
           return true;
         });
         if (!done) continue;
@@ -173,10 +151,10 @@ export class PostLoanService {
       }
     }
     const promises = await this.evaluatePromises(now);
-    return { marked: marked.length, actions, promises };
+    return { marked, actions, promises };
   }
 
-  private async act(tx: Database, stage: OverdueStage, loan: typeof loans.$inferSelect, productName: string, i: InstalmentRow, days: number, now: Date): Promise<void> {
+  private async act(tx: Tx, stage: OverdueStage, loan: LoanRow, productName: string, i: InstalmentRow, days: number, now: Date): Promise<void> {
     if (stage === 'reminder') {
       await this.notifications.notify(
         loan.consumerId,
@@ -186,35 +164,21 @@ export class PostLoanService {
       return;
     }
     const caseStage = stage === 'call' ? 'call' : stage === 'collection' ? 'collection' : 'escalated';
-    const [open] = await tx
-      .select({ id: collectionCases.id })
-      .from(collectionCases)
-      .where(and(eq(collectionCases.loanId, loan.id), eq(collectionCases.status, 'open')));
-    if (open) await tx.update(collectionCases).set({ stage: caseStage }).where(eq(collectionCases.id, open.id));
-    else {
-      await tx
-        .insert(collectionCases)
-        .values({ id: `col_${loan.id.slice(5)}_${i.id}`, loanId: loan.id, institutionId: loan.institutionId, stage: caseStage, openedAt: now })
-        .onConflictDoNothing();
-    }
+    const open = await this.cases.openCaseIdOf(loan.id, tx);
+    if (open) await this.cases.update(tx, open, { stage: caseStage });
+    else await this.cases.openOnce(tx, { id: `col_${loan.id.slice(5)}_${i.id}`, loanId: loan.id, institutionId: loan.institutionId, stage: caseStage, openedAt: now });
   }
 
   /** Promises due before today are kept when repayments since the promise reach the amount by the promised day; otherwise broken. */
   async evaluatePromises(now: Date): Promise<number> {
     const today = shanghaiDate(now);
-    const pending = await this.db.select().from(promisesToPay).where(eq(promisesToPay.status, 'pending'));
+    const pending = await this.cases.pendingPromises();
     let judged = 0;
     for (const p of pending) {
-      const [row] = await this.db
-        .select({ paid: sql<string>`coalesce(sum(${loanRepayments.amountFen}), 0)` })
-        .from(loanRepayments)
-        .where(and(eq(loanRepayments.loanId, p.loanId), gte(loanRepayments.createdAt, p.createdAt), lt(loanRepayments.paidAt, shanghaiDayEnd(p.promisedDate))));
-      const kept = Number(row?.paid ?? 0) >= p.amountFen;
+      const paid = await this.loans.repaidSince(p.loanId, p.createdAt, shanghaiDayEnd(p.promisedDate));
+      const kept = Number(paid) >= p.amountFen;
       if (!kept && p.promisedDate >= today) continue;
-      await this.db
-        .update(promisesToPay)
-        .set({ status: kept ? 'kept' : 'broken', evaluatedAt: now })
-        .where(and(eq(promisesToPay.id, p.id), eq(promisesToPay.status, 'pending')));
+      await withTransaction(this.db, (tx) => this.cases.judgePromise(tx, p.id, kept ? 'kept' : 'broken', now));
       judged += 1;
     }
     return judged;
@@ -224,14 +188,7 @@ export class PostLoanService {
 
   /** Instalments due in [from, to) and how many went overdue: unpaid after the due date, or paid after it. */
   private async rates(fromDate: string, toDate: string, institutionId?: string): Promise<OverdueRates> {
-    const [row] = await this.db
-      .select({
-        due: sql<number>`count(*)::int`,
-        overdue: sql<number>`count(*) filter (where (${loanInstalments.paidOffAt} is null and ${loanInstalments.dueDate} < ${toDate}) or ${loanInstalments.paidOffAt} >= (${loanInstalments.dueDate} + 1)::timestamp at time zone 'Asia/Shanghai')::int`,
-      })
-      .from(loanInstalments)
-      .innerJoin(loans, eq(loans.id, loanInstalments.loanId))
-      .where(and(gte(loanInstalments.dueDate, fromDate), lt(loanInstalments.dueDate, toDate), institutionId ? eq(loans.institutionId, institutionId) : undefined));
+    const row = await this.postLoan.dueAndOverdue(fromDate, toDate, institutionId);
     const due = row?.due ?? 0;
     const overdue = row?.overdue ?? 0;
     return { due, overdue, rate: due === 0 ? 0 : overdue / due };
@@ -240,13 +197,7 @@ export class PostLoanService {
   /** The institution's post-loan board: overdue by product and age bucket, and the 30-day overdue rate against the 30 days before. */
   async monitoring(institutionId: string, now: Date): Promise<MonitoringBoard> {
     const today = shanghaiDate(now);
-    const rows = await this.db
-      .select({ i: loanInstalments, productId: loans.productId, productName: products.name })
-      .from(loanInstalments)
-      .innerJoin(loans, eq(loans.id, loanInstalments.loanId))
-      .innerJoin(products, eq(products.id, loans.productId))
-      .where(and(eq(loans.institutionId, institutionId), eq(loans.status, 'active'), lt(loanInstalments.dueDate, today), sql`${loanInstalments.status} <> 'paid'`))
-      .orderBy(asc(loanInstalments.loanId), asc(loanInstalments.period));
+    const rows = await this.postLoan.unpaidPastDue(institutionId, today);
     // one row per overdue loan: bucketed by its oldest overdue instalment, amount = everything overdue
     const perLoan = new Map<string, { productId: string; productName: string; days: number; fen: number }>();
     for (const r of rows) {
@@ -287,21 +238,7 @@ export class PostLoanService {
     const today = shanghaiDate(now);
     const from = `${today.slice(0, 7)}-01`;
     const start = addDays(from, -31 * (months - 1)).slice(0, 7) + '-01';
-    const rows = await this.db
-      .select({
-        i: loanInstalments,
-        institutionId: loans.institutionId,
-        institutionName: institutions.shortName,
-        productId: loans.productId,
-        productName: products.name,
-        city: applications.applicantCity,
-      })
-      .from(loanInstalments)
-      .innerJoin(loans, eq(loans.id, loanInstalments.loanId))
-      .innerJoin(products, eq(products.id, loans.productId))
-      .innerJoin(institutions, eq(institutions.id, loans.institutionId))
-      .innerJoin(applications, eq(applications.id, loans.applicationId))
-      .where(and(gte(loanInstalments.dueDate, start), lt(loanInstalments.dueDate, today)));
+    const rows = await this.postLoan.dueBetweenForReport(start, today);
     const groups = { byInstitution: new Map<string, OverdueReportRow>(), byProduct: new Map<string, OverdueReportRow>(), byRegion: new Map<string, OverdueReportRow>(), byMonth: new Map<string, OverdueReportRow>() };
     const add = (map: Map<string, OverdueReportRow>, key: string, label: string, overdue: boolean, fen: number) => {
       const row = map.get(key) ?? { key, label, due: 0, overdue: 0, rate: 0, overdueFen: 0 };

@@ -1,14 +1,12 @@
-import { and, asc, desc, eq, isNull, lte, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { newId } from '../../lib/ids';
 import { maskLogin, type PiiCipher } from '../../lib/pii';
-import { notifications, outboxMessages } from './notifications.schema';
 import type { SmsTemplate } from './labels';
+import { NotificationsRepository, type NotificationRow, type OutboxRow } from './notifications.repository';
 import type { MessageProvider } from './providers';
 import type { Clock } from '../../lib/clock';
 
-export type OutboxRow = typeof outboxMessages.$inferSelect;
-export type NotificationRow = typeof notifications.$inferSelect;
+export type { NotificationRow, OutboxRow } from './notifications.repository';
 
 /** Why a held message was cancelled instead of sent. */
 export type CancelReason = 'sms_off' | 'account_closed' | 'expired';
@@ -44,12 +42,14 @@ export class NotificationsService {
   private readonly pii: PiiCipher;
   private readonly provider: MessageProvider;
   private readonly clock: Clock;
+  private readonly store: NotificationsRepository;
 
   constructor({ db, pii, provider, clock }: NotificationsServiceDeps) {
     this.clock = clock;
     this.db = db;
     this.pii = pii;
     this.provider = provider;
+    this.store = new NotificationsRepository(db);
   }
 
   /**
@@ -71,7 +71,7 @@ export class NotificationsService {
     const secrets = (options.secrets ?? []).filter((s) => s.length > 0);
     if (held && secrets.length > 0) throw new Error(`a message carrying a secret (${template}) is sent at once, never held`);
     const stored = this.provider.outboxOnly ? body : secrets.reduce((text, secret) => text.replaceAll(secret, MASK), body);
-    await this.db.insert(outboxMessages).values({
+    await this.store.insertMessage({
       id,
       channel: 'sms',
       recipientEnc: this.pii.encrypt(to),
@@ -90,13 +90,10 @@ export class NotificationsService {
   private async deliver(id: string, to: string, body: string, now: Date): Promise<boolean> {
     try {
       await this.provider.deliver({ id, channel: 'sms', to, body });
-      await this.db.update(outboxMessages).set({ status: 'sent', sentAt: now }).where(eq(outboxMessages.id, id));
+      await this.store.markSent(id, now);
       return true;
     } catch (err) {
-      await this.db
-        .update(outboxMessages)
-        .set({ status: 'failed', error: (err as Error).message.slice(0, 500) })
-        .where(eq(outboxMessages.id, id));
+      await this.store.markFailed(id, (err as Error).message.slice(0, 500));
       return false;
     }
   }
@@ -113,18 +110,11 @@ export class NotificationsService {
     const result: ReleaseResult = { sent: 0, failed: 0, cancelled: 0, postponed: 0 };
     const batch = 200;
     for (;;) {
-      const due = await this.db
-        .select()
-        .from(outboxMessages)
-        .where(and(eq(outboxMessages.status, 'held'), lte(outboxMessages.sendAfter, now)))
-        .orderBy(asc(outboxMessages.createdAt), asc(outboxMessages.id))
-        .limit(batch);
+      const due = await this.store.heldDue(now, batch);
       for (const m of due) {
         if (signal?.aborted) return result;
-        const stillHeld = and(eq(outboxMessages.id, m.id), eq(outboxMessages.status, 'held'));
         const cancel = async (reason: CancelReason) => {
-          const rows = await this.db.update(outboxMessages).set({ status: 'cancelled', cancelReason: reason }).where(stillHeld).returning({ id: outboxMessages.id });
-          result.cancelled += rows.length;
+          if (await this.store.cancelIfHeld(m.id, reason)) result.cancelled += 1;
         };
         if (now.getTime() - m.sendAfter.getTime() > HELD_MAX_LATENESS_MS) {
           await cancel('expired');
@@ -137,12 +127,11 @@ export class NotificationsService {
             continue;
           }
           if (window.notBefore && window.notBefore.getTime() > now.getTime()) {
-            const rows = await this.db.update(outboxMessages).set({ sendAfter: window.notBefore }).where(stillHeld).returning({ id: outboxMessages.id });
-            result.postponed += rows.length;
+            if (await this.store.postponeIfHeld(m.id, window.notBefore)) result.postponed += 1;
             continue;
           }
         }
-        const [claimed] = await this.db.update(outboxMessages).set({ status: 'queued' }).where(stillHeld).returning();
+        const claimed = await this.store.claimIfHeld(m.id);
         if (!claimed) continue;
         if (await this.deliver(claimed.id, this.pii.decrypt(claimed.recipientEnc), claimed.body, now)) result.sent += 1;
         else result.failed += 1;
@@ -152,38 +141,29 @@ export class NotificationsService {
   }
 
   async outbox(limit = 100): Promise<OutboxRow[]> {
-    return this.db.select().from(outboxMessages).orderBy(desc(outboxMessages.createdAt)).limit(limit);
+    return this.store.recentMessages(limit);
   }
 
   /** The last message sent to a recipient (for development and tests: read a code from the outbox). */
   async lastSmsTo(to: string): Promise<OutboxRow | undefined> {
     const masked = maskLogin(to);
-    const rows = await this.db
-      .select()
-      .from(outboxMessages)
-      .where(and(eq(outboxMessages.channel, 'sms'), eq(outboxMessages.recipientMasked, masked)))
-      .orderBy(desc(outboxMessages.createdAt))
-      .limit(20);
+    const rows = await this.store.recentSmsToMasked(masked, 20);
     return rows.find((r) => this.pii.decrypt(r.recipientEnc) === to);
   }
 
   async notify(accountId: string, n: { kind: string; title: string; body: string; link?: string }, tx: Database = this.db): Promise<void> {
-    await tx.insert(notifications).values({ id: newId('ntf'), accountId, ...n, link: n.link ?? null });
+    await this.store.insertNotification(tx, { id: newId('ntf'), accountId, ...n, link: n.link ?? null });
   }
 
   async list(accountId: string, limit = 50): Promise<NotificationRow[]> {
-    return this.db.select().from(notifications).where(eq(notifications.accountId, accountId)).orderBy(desc(notifications.createdAt)).limit(limit);
+    return this.store.listForAccount(accountId, limit);
   }
 
   async unreadCount(accountId: string): Promise<number> {
-    const [row] = await this.db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(notifications)
-      .where(and(eq(notifications.accountId, accountId), isNull(notifications.readAt)));
-    return row?.n ?? 0;
+    return this.store.unreadCount(accountId);
   }
 
   async markAllRead(accountId: string): Promise<void> {
-    await this.db.update(notifications).set({ readAt: sql`now()` }).where(and(eq(notifications.accountId, accountId), isNull(notifications.readAt)));
+    await this.store.markAllRead(accountId);
   }
 }

@@ -1,5 +1,5 @@
 import SearchableMap from 'minisearch/SearchableMap';
-import type { EligibilityProfile } from '../catalogue/eligibility';
+import type { EligibilityProfile } from '../catalogue';
 import type { ProductDocument, SearchFacets, SearchIndex, SearchQuery, SearchResult, SearchSort } from './search.port';
 import { isCjk, isLatinWord, parseQuery, tokenize, typoDistance } from './tokenizer';
 import type { ParsedQuery } from './tokenizer';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Eligibility } from '../catalogue/catalogue.schema';
-import { checkEligibility } from '../catalogue/eligibility';
+import { checkEligibility } from '../catalogue';
 import { searchSorts } from './search.port';
 import type { ProductDocument, SearchFacets, SearchIndex, SearchQuery, SearchResult, SearchSort } from './search.port';
 

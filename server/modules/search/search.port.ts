@@ -1,5 +1,5 @@
 import type { Eligibility } from '../catalogue/catalogue.schema';
-import type { EligibilityProfile } from '../catalogue/eligibility';
+import type { EligibilityProfile } from '../catalogue';
 
 /** What the search index holds for one listed product. Money in fen, rates as fractions. */
 export interface ProductDocument {

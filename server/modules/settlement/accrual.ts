@@ -1,13 +1,12 @@
-import { and, desc, eq, gt, isNull, lte, notExists, or, sql } from 'drizzle-orm';
-import type { Database } from '../../db/client';
 import { newId } from '../../lib/ids';
 import type { Fen } from '../../lib/money';
+import type { Tx } from '../../lib/tx';
 import { chargeFor, reversalKeyFor, shanghaiMonth, sourceKeyFor, withinReversalWindow, type CommissionEvent, type CommissionRule } from './commission';
 import { accountNames, postJournal } from './ledger';
-import { agreements, commissionAccruals, commissionReversals } from './settlement.schema';
+import { AccrualRepository, type Accrual } from './accrual.repository';
+import { AgreementsRepository, type Agreement } from './agreements.repository';
 
-export type Agreement = typeof agreements.$inferSelect;
-export type Accrual = typeof commissionAccruals.$inferSelect;
+export type { Accrual, Agreement };
 
 export interface PostedCommission {
   sourceKey: string;
@@ -27,31 +26,6 @@ export interface ReversalResult {
   journalId: string | null;
 }
 
-/**
- * One lock per institution and Asia/Shanghai month, held to the end of the transaction: accruals
- * and reversals of one institution's month run one at a time, so each reads the tier count and
- * the monthly total that every earlier one left.
- */
-async function lockMonth(tx: Database, institutionId: string, month: string): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`commission:${institutionId}:${month}`}))`);
-}
-
-export async function agreementInForce(db: Database, institutionId: string, at: Date): Promise<Agreement | undefined> {
-  const [row] = await db
-    .select()
-    .from(agreements)
-    .where(
-      and(
-        eq(agreements.institutionId, institutionId),
-        lte(agreements.effectiveFrom, at),
-        or(isNull(agreements.effectiveTo), gt(agreements.effectiveTo, at)),
-      ),
-    )
-    .orderBy(desc(agreements.version))
-    .limit(1);
-  return row;
-}
-
 const asPosted = (a: Accrual, posted: boolean): PostedCommission => ({
   sourceKey: a.sourceKey,
   rule: a.rule,
@@ -61,11 +35,6 @@ const asPosted = (a: Accrual, posted: boolean): PostedCommission => ({
   posted,
 });
 
-async function accrualByKey(tx: Database, sourceKey: string): Promise<Accrual | undefined> {
-  const [row] = await tx.select().from(commissionAccruals).where(eq(commissionAccruals.sourceKey, sourceKey));
-  return row;
-}
-
 /**
  * Accrues the commission of one event, in the caller's transaction, under the agreement in force
  * at the event's time. Exactly once per source event (`cpl:<applicationId>`, …): a retry, a
@@ -73,29 +42,19 @@ async function accrualByKey(tx: Database, sourceKey: string): Promise<Accrual | 
  * when no agreement is in force.
  */
 export async function accrue(
-  tx: Database,
+  tx: Tx,
   event: CommissionEvent & { institutionId: string; at: Date },
 ): Promise<PostedCommission | null> {
   const sourceKey = sourceKeyFor(event.rule, event.applicationId);
   const month = shanghaiMonth(event.at);
-  await lockMonth(tx, event.institutionId, month);
-  const existing = await accrualByKey(tx, sourceKey);
+  const accruals = new AccrualRepository(tx);
+  await accruals.lockMonth(tx, event.institutionId, month);
+  const existing = await accruals.accrualByKey(sourceKey);
   if (existing) return asPosted(existing, false);
-  const agreement = await agreementInForce(tx, event.institutionId, event.at);
+  const agreement = await new AgreementsRepository(tx).inForce(event.institutionId, event.at);
   if (!agreement) return null;
 
-  const [monthToDate] = await tx
-    .select({ count: sql<number>`count(*)::int`, amount: sql<string>`coalesce(sum(${commissionAccruals.amountFen}), 0)` })
-    .from(commissionAccruals)
-    .where(
-      and(
-        eq(commissionAccruals.institutionId, event.institutionId),
-        eq(commissionAccruals.rule, event.rule),
-        eq(commissionAccruals.month, month),
-        notExists(tx.select({ one: sql`1` }).from(commissionReversals).where(eq(commissionReversals.sourceKey, commissionAccruals.sourceKey))),
-      ),
-    );
-  const charge = chargeFor(event, agreement, { count: monthToDate!.count, amountFen: Number(monthToDate!.amount) });
+  const charge = chargeFor(event, agreement, await accruals.monthToDate(event.institutionId, event.rule, month));
 
   let journalId: string | null = null;
   if (charge.amountFen > 0) {
@@ -112,12 +71,10 @@ export async function accrue(
       ],
     });
     // only a call for the same event under another month's lock can get here second
-    if (!journal.posted) return asPosted((await accrualByKey(tx, sourceKey))!, false);
+    if (!journal.posted) return asPosted((await accruals.accrualByKey(sourceKey))!, false);
     journalId = journal.journalId;
   }
-  const [inserted] = await tx
-    .insert(commissionAccruals)
-    .values({
+  const inserted = await accruals.insertAccrualOnce(tx, {
       id: newId('acr'),
       sourceKey,
       rule: event.rule,
@@ -130,11 +87,9 @@ export async function accrue(
       baseAmountFen: event.baseAmountFen ?? null,
       amountFen: charge.amountFen,
       journalId,
-      memo: charge.memo,
-    })
-    .onConflictDoNothing({ target: commissionAccruals.sourceKey })
-    .returning();
-  if (!inserted) return asPosted((await accrualByKey(tx, sourceKey))!, false);
+    memo: charge.memo,
+  });
+  if (!inserted) return asPosted((await accruals.accrualByKey(sourceKey))!, false);
   return asPosted(inserted, true);
 }
 
@@ -145,17 +100,18 @@ export async function accrue(
  * accrual.
  */
 export async function reverse(
-  tx: Database,
+  tx: Tx,
   sourceKey: string,
   reason: string,
   options: { at: Date; actorId?: string | null },
 ): Promise<ReversalResult | null> {
-  const accrual = await accrualByKey(tx, sourceKey);
+  const accruals = new AccrualRepository(tx);
+  const accrual = await accruals.accrualByKey(sourceKey);
   if (!accrual) return null;
-  await lockMonth(tx, accrual.institutionId, accrual.month);
-  const [done] = await tx.select().from(commissionReversals).where(eq(commissionReversals.sourceKey, sourceKey));
+  await accruals.lockMonth(tx, accrual.institutionId, accrual.month);
+  const done = await accruals.reversalOf(sourceKey);
   if (done) return { sourceKey, outcome: 'already_reversed', amountFen: accrual.amountFen, journalId: done.journalId };
-  const [agreement] = await tx.select().from(agreements).where(eq(agreements.id, accrual.agreementId));
+  const agreement = await new AgreementsRepository(tx).byId(accrual.agreementId);
   if (!withinReversalWindow(accrual.eventAt, options.at, agreement!.reversalWindowDays)) {
     return { sourceKey, outcome: 'outside_window', amountFen: accrual.amountFen, journalId: null };
   }
@@ -175,10 +131,6 @@ export async function reverse(
     });
     journalId = journal.journalId;
   }
-  const [inserted] = await tx
-    .insert(commissionReversals)
-    .values({ sourceKey, reason, journalId, actorId: options.actorId ?? null, reversedAt: options.at })
-    .onConflictDoNothing()
-    .returning();
+  const inserted = await accruals.insertReversalOnce(tx, { sourceKey, reason, journalId, actorId: options.actorId ?? null, reversedAt: options.at });
   return { sourceKey, outcome: inserted ? 'reversed' : 'already_reversed', amountFen: accrual.amountFen, journalId };
 }

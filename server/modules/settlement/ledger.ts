@@ -1,8 +1,8 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { newId } from '../../lib/ids';
 import { assertFen, type Fen } from '../../lib/money';
-import { ledgerEntries, ledgerJournals } from './settlement.schema';
+import type { Tx } from '../../lib/tx';
+import { LedgerRepository, type EntryRow, type JournalRow } from './ledger.repository';
 
 export interface JournalDraft {
   /** Unique per business event: the same event can never post twice. */
@@ -48,66 +48,37 @@ export function assertBalanced(entries: JournalDraft['entries']): void {
 }
 
 /** Posts a balanced journal exactly once per source key. Must run inside the caller's transaction. */
-export async function postJournal(tx: Database, draft: JournalDraft): Promise<PostResult> {
+export async function postJournal(tx: Tx, draft: JournalDraft): Promise<PostResult> {
   assertBalanced(draft.entries);
-  const journalId = newId('jnl');
-  const inserted = await tx
-    .insert(ledgerJournals)
-    .values({
-      id: journalId,
-      sourceKey: draft.sourceKey,
-      kind: draft.kind,
-      institutionId: draft.institutionId ?? null,
-      applicationId: draft.applicationId ?? null,
-      agreementId: draft.agreementId ?? null,
-      memo: draft.memo ?? '',
-    })
-    .onConflictDoNothing({ target: ledgerJournals.sourceKey })
-    .returning({ id: ledgerJournals.id });
-  if (inserted.length === 0) {
-    const [existing] = await tx
-      .select({ id: ledgerJournals.id })
-      .from(ledgerJournals)
-      .where(eq(ledgerJournals.sourceKey, draft.sourceKey));
-    return { journalId: existing!.id, posted: false };
-  }
-  await tx.insert(ledgerEntries).values(
+  const ledger = new LedgerRepository(tx);
+  const journalId = await ledger.insertJournalOnce(tx, {
+    id: newId('jnl'),
+    sourceKey: draft.sourceKey,
+    kind: draft.kind,
+    institutionId: draft.institutionId ?? null,
+    applicationId: draft.applicationId ?? null,
+    agreementId: draft.agreementId ?? null,
+    memo: draft.memo ?? '',
+  });
+  if (journalId === undefined) return { journalId: (await ledger.journalIdBySourceKey(draft.sourceKey))!, posted: false };
+  await ledger.insertEntries(
+    tx,
     draft.entries.map((e) => ({ journalId, account: e.account, amountFen: e.amountFen, currency: e.currency ?? 'CNY' })),
   );
   return { journalId, posted: true };
 }
 
-export type JournalWithEntries = typeof ledgerJournals.$inferSelect & {
-  entries: (typeof ledgerEntries.$inferSelect)[];
-};
+export type JournalWithEntries = JournalRow & { entries: EntryRow[] };
 
-export async function journalsFor(
-  db: Database,
-  filter: { applicationId?: string; institutionId?: string },
-): Promise<JournalWithEntries[]> {
-  const conditions = [
-    filter.applicationId ? eq(ledgerJournals.applicationId, filter.applicationId) : undefined,
-    filter.institutionId ? eq(ledgerJournals.institutionId, filter.institutionId) : undefined,
-  ].filter((c) => c !== undefined);
-  const journals = await db
-    .select()
-    .from(ledgerJournals)
-    .where(and(...conditions))
-    .orderBy(asc(ledgerJournals.postedAt));
+export async function journalsFor(db: Database, filter: { applicationId?: string; institutionId?: string }): Promise<JournalWithEntries[]> {
+  const ledger = new LedgerRepository(db);
+  const journals = await ledger.journals(filter);
   if (journals.length === 0) return [];
-  const entries = await db
-    .select()
-    .from(ledgerEntries)
-    .where(inArray(ledgerEntries.journalId, journals.map((j) => j.id)))
-    .orderBy(asc(ledgerEntries.id));
+  const entries = await ledger.entriesOf(journals.map((j) => j.id));
   return journals.map((j) => ({ ...j, entries: entries.filter((e) => e.journalId === j.id) }));
 }
 
 /** Balance of one account (debits positive). */
 export async function accountBalance(db: Database, account: string): Promise<Fen> {
-  const [row] = await db
-    .select({ total: sql<string>`coalesce(sum(${ledgerEntries.amountFen}), 0)` })
-    .from(ledgerEntries)
-    .where(eq(ledgerEntries.account, account));
-  return Number(row?.total ?? 0);
+  return Number(await new LedgerRepository(db).balance(account));
 }

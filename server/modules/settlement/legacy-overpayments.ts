@@ -1,7 +1,7 @@
-import { sql } from 'drizzle-orm';
-import { queryRows, type Database } from '../../db/client';
+import type { Database } from '../../db/client';
 import { withTransaction } from '../../lib/tx';
 import { accountNames, postJournal } from './ledger';
+import { StatementsRepository } from './statements.repository';
 
 /**
  * Statements paid beyond their total before overpayments had to be declared: the excess was
@@ -11,14 +11,7 @@ import { accountNames, postJournal } from './ledger';
  * The statement itself shows the overpayment either way. Returns how many journals it posted.
  */
 export async function reclassifyLegacyOverpayments(db: Database): Promise<number> {
-  const rows = await queryRows<{ id: string; institution_id: string; period: string; excess: string }>(
-    db,
-    sql`select s.id, s.institution_id, s.period,
-               sum(p.amount_fen - p.overpayment_fen) - greatest(s.total_fen, 0) as excess
-          from statements s join statement_payments p on p.statement_id = s.id
-         group by s.id
-        having sum(p.amount_fen - p.overpayment_fen) > greatest(s.total_fen, 0)`,
-  );
+  const rows = await new StatementsRepository(db).undeclaredExcessPayments();
   let posted = 0;
   for (const r of rows) {
     const excess = Number(r.excess);

@@ -1,18 +1,17 @@
-import { asc, desc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import type { PiiCipher } from '../../lib/pii';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import type { Fen } from '../../lib/money';
-import { withTransaction } from '../../lib/tx';
-import { accounts } from '../accounts/accounts.schema';
-import { openDisplayName } from '../accounts/display-name';
+import { withTransaction, type Tx } from '../../lib/tx';
+import { openDisplayName } from '../accounts';
 import type { AuditActor, AuditService } from '../audit';
-import { institutions } from '../institutions/institutions.schema';
-import { accrue, agreementInForce, reverse, type Accrual, type Agreement, type PostedCommission, type ReversalResult } from './accrual';
+import { accrue, reverse, type Accrual, type Agreement, type PostedCommission, type ReversalResult } from './accrual';
+import { AccrualRepository } from './accrual.repository';
+import { AgreementsRepository } from './agreements.repository';
 import { inForceAt, planNewVersion, termProblems, type AgreementTier, type CommissionEvent } from './commission';
 import { journalsFor, type JournalWithEntries } from './ledger';
-import { agreements, commissionAccruals, commissionReversals, ledgerEntries } from './settlement.schema';
+import { LedgerRepository } from './ledger.repository';
 
 export type { Agreement, PostedCommission, ReversalResult, Accrual };
 
@@ -42,12 +41,20 @@ export interface AccrualView extends Accrual {
 const systemActor: AuditActor = { kind: 'system', id: 'settlement' };
 
 export class SettlementService {
+  private readonly agreements: AgreementsRepository;
+  private readonly accruals: AccrualRepository;
+  private readonly ledger: LedgerRepository;
+
   constructor(
     private readonly db: Database,
     /** opens the names of the staff who created each agreement version */
     private readonly pii: PiiCipher,
     private readonly audit?: AuditService,
-  ) {}
+  ) {
+    this.agreements = new AgreementsRepository(db);
+    this.accruals = new AccrualRepository(db);
+    this.ledger = new LedgerRepository(db);
+  }
 
   /**
    * Adds a version of an institution's agreement. The institution's row is locked for the
@@ -71,9 +78,8 @@ export class SettlementService {
     if (Object.keys(problems).length) throw new ValidationError('协议条款有误', problems);
     const actor = options.actor ?? systemActor;
     return withTransaction(this.db, async (tx) => {
-      const [institution] = await tx.select({ id: institutions.id }).from(institutions).where(eq(institutions.id, input.institutionId)).for('update');
-      if (!institution) throw new NotFoundError('机构');
-      const existing = await tx.select().from(agreements).where(eq(agreements.institutionId, input.institutionId));
+      if (!(await this.agreements.lockInstitution(tx, input.institutionId))) throw new NotFoundError('机构');
+      const existing = await this.agreements.ofInstitution(input.institutionId, tx);
       const plan = planNewVersion(existing, { effectiveFrom: input.effectiveFrom, effectiveTo: input.effectiveTo ?? null }, options.now ?? new Date());
       if ('refused' in plan) {
         const { field, reason, conflict } = plan.refused;
@@ -81,56 +87,45 @@ export class SettlementService {
         throw new ValidationError(reason, { [field]: reason });
       }
       if (plan.truncate) {
-        await tx.update(agreements).set({ effectiveTo: plan.truncate.effectiveTo }).where(eq(agreements.id, plan.truncate.id));
+        await this.agreements.setEnd(tx, plan.truncate.id, plan.truncate.effectiveTo);
       }
-      const [created] = await tx
-        .insert(agreements)
-        .values({
-          id: newId('agr'),
-          institutionId: input.institutionId,
-          version: plan.version,
-          ...terms,
-          effectiveFrom: input.effectiveFrom,
-          effectiveTo: input.effectiveTo ?? null,
-          note: input.note ?? '',
-          createdBy: actor.kind === 'operator' ? (actor.id ?? null) : null,
-        })
-        .returning();
+      const created = await this.agreements.insert(tx, {
+        id: newId('agr'),
+        institutionId: input.institutionId,
+        version: plan.version,
+        ...terms,
+        effectiveFrom: input.effectiveFrom,
+        effectiveTo: input.effectiveTo ?? null,
+        note: input.note ?? '',
+        createdBy: actor.kind === 'operator' ? (actor.id ?? null) : null,
+      });
       await this.audit?.record(
         actor,
         {
           action: 'agreement.created',
           objectType: 'institution',
           objectId: input.institutionId,
-          detail: { agreementId: created!.id, version: plan.version, ...terms, effectiveFrom: input.effectiveFrom, effectiveTo: input.effectiveTo ?? null, endedVersion: plan.truncate?.id ?? null },
+          detail: { agreementId: created.id, version: plan.version, ...terms, effectiveFrom: input.effectiveFrom, effectiveTo: input.effectiveTo ?? null, endedVersion: plan.truncate?.id ?? null },
         },
         tx,
       );
-      return created!;
+      return created;
     });
   }
 
   agreementInForce(institutionId: string, at: Date, tx: Database = this.db): Promise<Agreement | undefined> {
-    return agreementInForce(tx, institutionId, at);
+    return this.agreements.inForce(institutionId, at, tx);
   }
 
   /** Every version of an institution's agreement, newest first, with who created it. */
   async agreementsOf(institutionId: string): Promise<AgreementVersion[]> {
-    const rows = await this.db
-      .select({ agreement: agreements, createdByNameEnc: accounts.displayNameEnc })
-      .from(agreements)
-      .leftJoin(accounts, eq(accounts.id, agreements.createdBy))
-      .where(eq(agreements.institutionId, institutionId))
-      .orderBy(desc(agreements.version));
+    const rows = await this.agreements.versionsWithCreator(institutionId);
     return rows.map((r) => ({ ...r.agreement, createdByName: r.createdByNameEnc ? openDisplayName(this.pii, r.createdByNameEnc) : null }));
   }
 
   /** Each institution with the version in force at `at` and the next one scheduled after it. */
   async agreementOverview(at = new Date()): Promise<{ institutionId: string; institutionName: string; current?: Agreement; next?: Agreement; versions: number }[]> {
-    const [list, all] = await Promise.all([
-      this.db.select({ id: institutions.id, name: institutions.shortName }).from(institutions).orderBy(asc(institutions.shortName)),
-      this.db.select().from(agreements).orderBy(asc(agreements.effectiveFrom)),
-    ]);
+    const [list, all] = await Promise.all([this.agreements.institutionNames(), this.agreements.all()]);
     return list.map((i) => {
       const versions = all.filter((a) => a.institutionId === i.id);
       return {
@@ -147,12 +142,12 @@ export class SettlementService {
    * Accrues the commission an application event earns (CPL on delivery, CPA on approval, CPS on
    * disbursement) in the caller's transaction, exactly once per source event.
    */
-  accrue(tx: Database, event: CommissionEvent & { institutionId: string; at: Date }): Promise<PostedCommission | null> {
+  accrue(tx: Tx, event: CommissionEvent & { institutionId: string; at: Date }): Promise<PostedCommission | null> {
     return accrue(tx, event);
   }
 
   /** Reverses an accrual within its window, in the caller's transaction; null when there is none. */
-  reverseIn(tx: Database, sourceKey: string, reason: string, options: { at: Date; actorId?: string | null }): Promise<ReversalResult | null> {
+  reverseIn(tx: Tx, sourceKey: string, reason: string, options: { at: Date; actorId?: string | null }): Promise<ReversalResult | null> {
     return reverse(tx, sourceKey, reason, options);
   }
 
@@ -174,12 +169,7 @@ export class SettlementService {
 
   /** An application's accruals, with their reversal when there is one. */
   async accrualsForApplication(applicationId: string): Promise<AccrualView[]> {
-    const rows = await this.db
-      .select({ accrual: commissionAccruals, reversal: commissionReversals })
-      .from(commissionAccruals)
-      .leftJoin(commissionReversals, eq(commissionReversals.sourceKey, commissionAccruals.sourceKey))
-      .where(eq(commissionAccruals.applicationId, applicationId))
-      .orderBy(asc(commissionAccruals.createdAt), asc(commissionAccruals.rule));
+    const rows = await this.accruals.withReversalsForApplication(applicationId);
     return rows.map((r) => ({
       ...r.accrual,
       reversed: r.reversal ? { reason: r.reversal.reason, reversedAt: r.reversal.reversedAt, journalId: r.reversal.journalId } : null,
@@ -192,16 +182,7 @@ export class SettlementService {
 
   /** What each institution owes the platform: the balance of its receivable account. */
   async receivables(): Promise<{ institutionId: string; institutionName: string; amountFen: Fen }[]> {
-    const rows = await this.db
-      .select({
-        institutionId: institutions.id,
-        institutionName: institutions.shortName,
-        total: sql<string>`coalesce(sum(${ledgerEntries.amountFen}), 0)`,
-      })
-      .from(institutions)
-      .leftJoin(ledgerEntries, eq(ledgerEntries.account, sql`'receivable:institution:' || ${institutions.id}`))
-      .groupBy(institutions.id, institutions.shortName)
-      .orderBy(institutions.shortName);
+    const rows = await this.ledger.receivablesByInstitution();
     return rows.map((r) => ({ institutionId: r.institutionId, institutionName: r.institutionName, amountFen: Number(r.total) }));
   }
 }

@@ -1,25 +1,15 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { queryRows, sqlState, UNIQUE_VIOLATION } from '../../db/client';
+import { sqlState, UNIQUE_VIOLATION } from '../../db/client';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { formatYuan, type Fen } from '../../lib/money';
-import { withTransaction } from '../../lib/tx';
+import { withTransaction, type Tx } from '../../lib/tx';
 import type { AuditActor, AuditService } from '../audit';
-import { institutions } from '../institutions/institutions.schema';
 import { shanghaiDate, shanghaiMonth } from './commission';
 import { accountNames, postJournal } from './ledger';
 import { laterStatus, statusOfEvent, type PaymentEvent, type PaymentGateway, type PaymentIntentInfo } from './payments';
-import {
-  ledgerEntries,
-  settlementAdjustments,
-  statementLineReviews,
-  statementLines,
-  statementPayments,
-  statements,
-  stripeEvents,
-  stripePaymentIntents,
-} from './settlement.schema';
+import { LedgerRepository } from './ledger.repository';
+import { StatementsRepository, type LineReviewRow, type StatementLineRow, type StatementPaymentRow, type StatementRow } from './statements.repository';
 import {
   ageingBucket,
   ageingBuckets,
@@ -35,10 +25,10 @@ import {
   type StatementStatus,
 } from './statements';
 
-export type Statement = typeof statements.$inferSelect;
-export type StatementLine = typeof statementLines.$inferSelect;
-export type StatementPayment = typeof statementPayments.$inferSelect;
-export type LineReview = typeof statementLineReviews.$inferSelect;
+export type Statement = StatementRow;
+export type StatementLine = StatementLineRow;
+export type StatementPayment = StatementPaymentRow;
+export type LineReview = LineReviewRow;
 
 export interface StatementSummary extends Statement {
   institutionName: string;
@@ -78,7 +68,6 @@ export interface CloseResult {
 }
 
 const systemActor: AuditActor = { kind: 'system', id: 'settlement' };
-const reversalMonthSql = sql.raw(`to_char((r.reversed_at at time zone 'UTC') + interval '8 hours', 'YYYY-MM')`);
 
 /**
  * Statements: the monthly close per institution, issuing, the institution's review of lines,
@@ -86,11 +75,17 @@ const reversalMonthSql = sql.raw(`to_char((r.reversed_at at time zone 'UTC') + i
  * finance, or Stripe when configured). Every movement of money is a balanced ledger journal.
  */
 export class StatementsService {
+  private readonly statements: StatementsRepository;
+  private readonly ledger: LedgerRepository;
+
   constructor(
     private readonly db: Database,
     private readonly audit: AuditService,
     readonly gateway: PaymentGateway | null = null,
-  ) {}
+  ) {
+    this.statements = new StatementsRepository(db);
+    this.ledger = new LedgerRepository(db);
+  }
 
   /**
    * Closes `period` for every institution: one transaction per institution, each building its
@@ -100,7 +95,7 @@ export class StatementsService {
     if (!isPeriod(period)) throw new ValidationError('账期格式应为 YYYY-MM', { period: '账期格式应为 YYYY-MM' });
     const now = options.now ?? new Date();
     if (period >= shanghaiMonth(now)) throw new ValidationError('只能关闭已结束的月份', { period: '只能关闭已结束的月份' });
-    const ids = options.institutionIds ?? (await this.db.select({ id: institutions.id }).from(institutions).orderBy(asc(institutions.id))).map((r) => r.id);
+    const ids = options.institutionIds ?? (await this.statements.institutionIds());
     const result: CloseResult = { period, created: [], existing: [], empty: 0 };
     for (const institutionId of ids) {
       if (options.signal?.aborted) break;
@@ -124,14 +119,11 @@ export class StatementsService {
    */
   async closeFor(institutionId: string, period: string, now: Date): Promise<{ kind: 'created' | 'existing'; statementId: string } | { kind: 'empty' }> {
     return withTransaction(this.db, async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`statement:${institutionId}`}))`);
-      const [existing] = await tx
-        .select({ id: statements.id })
-        .from(statements)
-        .where(and(eq(statements.institutionId, institutionId), eq(statements.period, period)));
-      if (existing) return { kind: 'existing' as const, statementId: existing.id };
+      await this.statements.lockInstitutionStatements(tx, institutionId);
+      const existing = await this.statements.idFor(institutionId, period, tx);
+      if (existing) return { kind: 'existing' as const, statementId: existing };
       const statementId = newId('stm');
-      await tx.insert(statements).values({
+      await this.statements.insert(tx, {
         id: statementId,
         institutionId,
         period,
@@ -141,37 +133,11 @@ export class StatementsService {
         dueDate: dueDateFor(period),
         closedAt: now,
       });
-      await tx.execute(sql`
-        with items as (
-          select 'accrual' as kind, a.source_key, a.application_id, a.rule, a.event_at, a.month as event_month, a.amount_fen,
-                 a.memo as description, 0 as sort_group
-            from commission_accruals a
-           where a.institution_id = ${institutionId} and a.month <= ${period}
-             and not exists (select 1 from statement_lines l where l.source_key = a.source_key)
-          union all
-          select 'reversal', 'rev:' || a.source_key, a.application_id, a.rule, r.reversed_at, ${reversalMonthSql}, -a.amount_fen,
-                 '冲回：' || r.reason, 1
-            from commission_reversals r join commission_accruals a on a.source_key = r.source_key
-           where a.institution_id = ${institutionId} and ${reversalMonthSql} <= ${period}
-             and not exists (select 1 from statement_lines l where l.source_key = 'rev:' || a.source_key)
-          union all
-          select 'adjustment', 'adj:' || j.id, j.application_id, null, j.created_at, j.month, j.amount_fen, '调整：' || j.reason, 2
-            from settlement_adjustments j
-           where j.institution_id = ${institutionId} and j.month <= ${period}
-             and not exists (select 1 from statement_lines l where l.source_key = 'adj:' || j.id)
-        )
-        insert into statement_lines (statement_id, line_no, kind, source_key, application_id, rule, event_at, event_month, amount_fen, late, description)
-        select ${statementId}, row_number() over (order by sort_group, event_at, source_key), kind, source_key, application_id, rule, event_at,
-               event_month, amount_fen, event_month < ${period}, description
-          from items`);
-      const totals = await queryRows<{ kind: string; rule: string | null; late: boolean; count: string; amount: string }>(
-        tx,
-        sql`select kind, rule, late, count(*) as count, coalesce(sum(amount_fen), 0) as amount
-              from statement_lines where statement_id = ${statementId} group by kind, rule, late`,
-      );
+      await this.statements.insertUnbilledLines(tx, statementId, institutionId, period);
+      const totals = await this.statements.lineTotals(statementId, tx);
       const lineCount = totals.reduce((n, t) => n + Number(t.count), 0);
       if (lineCount === 0) {
-        await tx.delete(statements).where(eq(statements.id, statementId));
+        await this.statements.delete(tx, statementId);
         return { kind: 'empty' as const };
       }
       const subtotals = (['cpl', 'cpa', 'cps'] as const)
@@ -183,7 +149,7 @@ export class StatementsService {
       const adjustmentsFen = totals.filter((t) => t.kind === 'adjustment').reduce((n, t) => n + Number(t.amount), 0);
       const lateFen = totals.filter((t) => t.late).reduce((n, t) => n + Number(t.amount), 0);
       const totalFen = totals.reduce((n, t) => n + Number(t.amount), 0);
-      await tx.update(statements).set({ subtotals, adjustmentsFen, lateFen, totalFen, lineCount }).where(eq(statements.id, statementId));
+      await this.statements.update(tx, statementId, { subtotals, adjustmentsFen, lateFen, totalFen, lineCount });
       await this.audit.record(systemActor, { action: 'statement.closed', objectType: 'statement', objectId: statementId, detail: { institutionId, period, totalFen, lineCount } }, tx);
       return { kind: 'created' as const, statementId };
     });
@@ -195,31 +161,20 @@ export class StatementsService {
       const statement = await this.lockStatement(tx, statementId);
       if (statement.status !== 'draft') throw new ConflictError('statement_not_draft', '只有草稿状态的结算单可以出具');
       const status: StatementStatus = statement.totalFen <= 0 ? 'paid' : 'issued';
-      await tx.update(statements).set({ status, issuedAt: now, paidAt: status === 'paid' ? now : null }).where(eq(statements.id, statementId));
+      await this.statements.update(tx, statementId, { status, issuedAt: now, paidAt: status === 'paid' ? now : null });
       await this.audit.record(actor, { action: 'statement.issued', objectType: 'statement', objectId: statementId, detail: { totalFen: statement.totalFen } }, tx);
     });
   }
 
-  private async lockStatement(tx: Database, statementId: string, institutionId?: string): Promise<Statement> {
-    const [row] = await tx.select().from(statements).where(eq(statements.id, statementId)).for('update');
+  private async lockStatement(tx: Tx, statementId: string, institutionId?: string): Promise<Statement> {
+    const row = await this.statements.lock(tx, statementId);
     if (!row || (institutionId !== undefined && (row.institutionId !== institutionId || row.status === 'draft'))) throw new NotFoundError('结算单');
     return row;
   }
 
   /** Statements with what has been paid; an institution sees its own, never drafts. */
   async list(filter: { institutionId?: string; status?: ShownStatus; period?: string } = {}, now = new Date()): Promise<StatementSummary[]> {
-    const rows = await this.db
-      .select({ statement: statements, institutionName: institutions.shortName })
-      .from(statements)
-      .innerJoin(institutions, eq(institutions.id, statements.institutionId))
-      .where(
-        and(
-          filter.institutionId ? eq(statements.institutionId, filter.institutionId) : undefined,
-          filter.institutionId ? sql`${statements.status} <> 'draft'` : undefined,
-          filter.period ? eq(statements.period, filter.period) : undefined,
-        ),
-      )
-      .orderBy(desc(statements.period), asc(institutions.shortName));
+    const rows = await this.statements.listWithInstitution(filter);
     const summaries = await this.summarize(rows.map((r) => ({ ...r.statement, institutionName: r.institutionName })), now);
     return filter.status ? summaries.filter((s) => s.shown === filter.status) : summaries;
   }
@@ -227,18 +182,7 @@ export class StatementsService {
   private async summarize(rows: (Statement & { institutionName: string })[], now: Date): Promise<StatementSummary[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
-    const [paid, disputes] = await Promise.all([
-      this.db
-        .select({ statementId: statementPayments.statementId, total: sql<string>`sum(${statementPayments.amountFen})` })
-        .from(statementPayments)
-        .where(inArray(statementPayments.statementId, ids))
-        .groupBy(statementPayments.statementId),
-      this.db
-        .select({ statementId: statementLineReviews.statementId, count: sql<number>`count(*)::int` })
-        .from(statementLineReviews)
-        .where(and(inArray(statementLineReviews.statementId, ids), eq(statementLineReviews.decision, 'disputed'), sql`${statementLineReviews.resolution} is null`))
-        .groupBy(statementLineReviews.statementId),
-    ]);
+    const [paid, disputes] = await Promise.all([this.statements.paidTotals(ids), this.statements.openDisputeCounts(ids)]);
     return rows.map((s) => {
       const paidFen = Number(paid.find((p) => p.statementId === s.id)?.total ?? 0);
       return {
@@ -254,19 +198,15 @@ export class StatementsService {
 
   /** One statement with its lines, reviews and payments; 404 for another institution's or (for an institution) a draft. */
   async detail(statementId: string, options: { institutionId?: string; now?: Date } = {}): Promise<StatementDetail> {
-    const [row] = await this.db
-      .select({ statement: statements, institutionName: institutions.shortName })
-      .from(statements)
-      .innerJoin(institutions, eq(institutions.id, statements.institutionId))
-      .where(eq(statements.id, statementId));
+    const row = await this.statements.findWithInstitution(statementId);
     if (!row || (options.institutionId !== undefined && (row.statement.institutionId !== options.institutionId || row.statement.status === 'draft'))) {
       throw new NotFoundError('结算单');
     }
     const [summary] = await this.summarize([{ ...row.statement, institutionName: row.institutionName }], options.now ?? new Date());
     const [lines, reviews, payments] = await Promise.all([
-      this.db.select().from(statementLines).where(eq(statementLines.statementId, statementId)).orderBy(asc(statementLines.lineNo)),
-      this.db.select().from(statementLineReviews).where(eq(statementLineReviews.statementId, statementId)),
-      this.db.select().from(statementPayments).where(eq(statementPayments.statementId, statementId)).orderBy(asc(statementPayments.paidAt)),
+      this.statements.linesOf(statementId),
+      this.statements.reviewsOf(statementId),
+      this.statements.paymentsOf(statementId),
     ]);
     return { ...summary!, lines: lines.map((l) => ({ ...l, review: reviews.find((r) => r.lineId === l.id) ?? null })), payments };
   }
@@ -289,42 +229,24 @@ export class StatementsService {
     await withTransaction(this.db, async (tx) => {
       const statement = await this.lockStatement(tx, statementId, institutionId);
       if (statement.status === 'paid') throw new ConflictError('statement_paid', '结算单已付清，不能再确认或提出异议');
-      const [line] = await tx.select().from(statementLines).where(and(eq(statementLines.id, lineId), eq(statementLines.statementId, statementId)));
+      const line = await this.statements.lineOfStatement(statementId, lineId, tx);
       if (!line) throw new NotFoundError('结算明细');
-      const [current] = await tx.select().from(statementLineReviews).where(eq(statementLineReviews.lineId, lineId));
+      const current = await this.statements.reviewOfLine(lineId, tx);
       if (current?.resolution) throw new ConflictError('line_resolved', '该明细的异议已处理');
-      const values = { decision: input.decision, reason, reviewedBy: actor.id ?? null, reviewedAt: now };
-      await tx
-        .insert(statementLineReviews)
-        .values({ lineId, statementId, ...values })
-        .onConflictDoUpdate({ target: statementLineReviews.lineId, set: values });
+      await this.statements.saveReview(tx, { lineId, statementId, decision: input.decision, reason, reviewedBy: actor.id ?? null, reviewedAt: now });
       await this.refreshDisputeStatus(tx, statementId);
       await this.audit.record(actor, { action: `statement.line_${input.decision}`, objectType: 'statement', objectId: statementId, detail: { lineId, reason } }, tx);
     });
   }
 
-  private async refreshDisputeStatus(tx: Database, statementId: string): Promise<void> {
-    const [open] = await tx
-      .select({ count: sql<number>`count(*)::int` })
-      .from(statementLineReviews)
-      .where(and(eq(statementLineReviews.statementId, statementId), eq(statementLineReviews.decision, 'disputed'), sql`${statementLineReviews.resolution} is null`));
-    const next = open!.count > 0 ? 'disputed' : 'issued';
-    await tx
-      .update(statements)
-      .set({ status: next })
-      .where(and(eq(statements.id, statementId), inArray(statements.status, ['issued', 'disputed'])));
+  private async refreshDisputeStatus(tx: Tx, statementId: string): Promise<void> {
+    const open = await this.statements.openDisputeCount(statementId, tx);
+    await this.statements.setDisputeStatus(tx, statementId, open > 0 ? 'disputed' : 'issued');
   }
 
   /** Open disputes across institutions, oldest first, for finance. */
   async openDisputes(): Promise<{ statementId: string; period: string; institutionName: string; line: StatementLine; review: LineReview }[]> {
-    const rows = await this.db
-      .select({ review: statementLineReviews, line: statementLines, period: statements.period, institutionName: institutions.shortName })
-      .from(statementLineReviews)
-      .innerJoin(statementLines, eq(statementLines.id, statementLineReviews.lineId))
-      .innerJoin(statements, eq(statements.id, statementLineReviews.statementId))
-      .innerJoin(institutions, eq(institutions.id, statements.institutionId))
-      .where(and(eq(statementLineReviews.decision, 'disputed'), sql`${statementLineReviews.resolution} is null`))
-      .orderBy(asc(statementLineReviews.reviewedAt));
+    const rows = await this.statements.openDisputes();
     return rows.map((r) => ({ statementId: r.line.statementId, period: r.period, institutionName: r.institutionName, line: r.line, review: r.review }));
   }
 
@@ -341,10 +263,10 @@ export class StatementsService {
     const reason = input.reason.trim();
     if (reason.length < 2) throw new ValidationError('请填写处理说明', { reason: '请填写处理说明（至少 2 个字）' });
     return withTransaction(this.db, async (tx) => {
-      const [line] = await tx.select().from(statementLines).where(eq(statementLines.id, lineId));
+      const line = await this.statements.line(lineId, tx);
       if (!line) throw new NotFoundError('结算明细');
       const statement = await this.lockStatement(tx, line.statementId);
-      const [review] = await tx.select().from(statementLineReviews).where(eq(statementLineReviews.lineId, lineId));
+      const review = await this.statements.reviewOfLine(lineId, tx);
       if (!review || review.decision !== 'disputed') throw new NotFoundError('异议');
       if (review.resolution) throw new ConflictError('dispute_resolved', '该异议已处理');
       let adjustmentId: string | null = null;
@@ -360,10 +282,13 @@ export class StatementsService {
           now,
         });
       }
-      await tx
-        .update(statementLineReviews)
-        .set({ resolution: input.action === 'adjust' ? 'adjusted' : 'rejected', resolutionNote: reason, adjustmentId, resolvedBy: actor.id ?? null, resolvedAt: now })
-        .where(eq(statementLineReviews.lineId, lineId));
+      await this.statements.resolveReview(tx, lineId, {
+        resolution: input.action === 'adjust' ? 'adjusted' : 'rejected',
+        resolutionNote: reason,
+        adjustmentId,
+        resolvedBy: actor.id ?? null,
+        resolvedAt: now,
+      });
       await this.refreshDisputeStatus(tx, statement.id);
       await this.audit.record(
         actor,
@@ -381,7 +306,7 @@ export class StatementsService {
 
   /** A correction posted to the ledger once per origin (`adj:<id>`), billed on the next statement. */
   async postAdjustment(
-    tx: Database,
+    tx: Tx,
     input: { institutionId: string; amountFen: Fen; reason: string; origin: 'dispute' | 'reconciliation'; originId: string; applicationId: string | null; actorId: string | null; now: Date },
   ): Promise<string> {
     if (!Number.isSafeInteger(input.amountFen) || input.amountFen === 0) throw new ValidationError('调整金额不能为 0', { amount: '调整金额不能为 0' });
@@ -397,7 +322,7 @@ export class StatementsService {
         { account: accountNames.adjustments, amountFen: -input.amountFen },
       ],
     });
-    await tx.insert(settlementAdjustments).values({
+    await this.statements.insertAdjustment(tx, {
       id,
       institutionId: input.institutionId,
       amountFen: input.amountFen,
@@ -477,10 +402,10 @@ export class StatementsService {
   }
 
   /** Locks an issued statement for a payment and tells what has been paid on it so far. */
-  private async lockForPayment(tx: Database, statementId: string): Promise<{ statement: Statement; outstandingFen: Fen; payments: StatementPayment[] }> {
+  private async lockForPayment(tx: Tx, statementId: string): Promise<{ statement: Statement; outstandingFen: Fen; payments: StatementPayment[] }> {
     const statement = await this.lockStatement(tx, statementId);
     if (statement.status === 'draft') throw new ConflictError('statement_not_issued', '结算单尚未出具');
-    const payments = await tx.select().from(statementPayments).where(eq(statementPayments.statementId, statementId));
+    const payments = await this.statements.paymentsOf(statementId, tx);
     const paidFen = payments.reduce((n, p) => n + p.amountFen, 0);
     return { statement, outstandingFen: Math.max(0, statement.totalFen - paidFen), payments };
   }
@@ -491,7 +416,7 @@ export class StatementsService {
    * covered. Returns null when the source key had already been posted. Runs under `lockForPayment`.
    */
   private async postPayment(
-    tx: Database,
+    tx: Tx,
     statement: Statement,
     input: {
       id?: string;
@@ -518,39 +443,33 @@ export class StatementsService {
       ],
     });
     if (!journal.posted) return null;
-    let payment: StatementPayment | undefined;
+    let payment: StatementPayment;
     try {
-      [payment] = await tx
-        .insert(statementPayments)
-        .values({
-          id: input.id ?? newId('pay'),
-          statementId: statement.id,
-          institutionId: statement.institutionId,
-          method: input.method,
-          amountFen: input.amountFen,
-          paidAt: input.paidAt,
-          reference: input.reference,
-          referenceKey: paymentReferenceKey(input.reference),
-          sourceKey: input.sourceKey,
-          journalId: journal.journalId,
-          overpaymentFen: input.overpaymentFen,
-          overpaymentReason: input.overpaymentReason,
-          recordedBy: input.recordedBy,
-        })
-        .returning();
+      payment = await this.statements.insertPayment(tx, {
+        id: input.id ?? newId('pay'),
+        statementId: statement.id,
+        institutionId: statement.institutionId,
+        method: input.method,
+        amountFen: input.amountFen,
+        paidAt: input.paidAt,
+        reference: input.reference,
+        referenceKey: paymentReferenceKey(input.reference),
+        sourceKey: input.sourceKey,
+        journalId: journal.journalId,
+        overpaymentFen: input.overpaymentFen,
+        overpaymentReason: input.overpaymentReason,
+        recordedBy: input.recordedBy,
+      });
     } catch (err) {
       // the statement's lock makes this the rare path; the unique index is the last word
       if (sqlState(err) === UNIQUE_VIOLATION) throw duplicateReference({ reference: input.reference });
       throw err;
     }
-    const [paid] = await tx
-      .select({ total: sql<string>`coalesce(sum(${statementPayments.amountFen}), 0)` })
-      .from(statementPayments)
-      .where(eq(statementPayments.statementId, statement.id));
-    if (Number(paid!.total) >= statement.totalFen && statement.status !== 'paid') {
-      await tx.update(statements).set({ status: 'paid', paidAt: input.paidAt }).where(eq(statements.id, statement.id));
+    const paid = await this.statements.paidTotal(statement.id, tx);
+    if (Number(paid) >= statement.totalFen && statement.status !== 'paid') {
+      await this.statements.update(tx, statement.id, { status: 'paid', paidAt: input.paidAt });
     }
-    return payment!;
+    return payment;
   }
 
   // ---- Stripe -------------------------------------------------------------------------------
@@ -581,12 +500,8 @@ export class StatementsService {
    */
   async handlePaymentEvent(event: PaymentEvent): Promise<'processed' | 'duplicate' | 'ignored'> {
     return withTransaction(this.db, async (tx) => {
-      const inserted = await tx
-        .insert(stripeEvents)
-        .values({ id: event.id, type: event.type, objectId: event.paymentIntent?.id ?? null })
-        .onConflictDoNothing()
-        .returning({ id: stripeEvents.id });
-      if (inserted.length === 0) return 'duplicate' as const;
+      const first = await this.statements.recordStripeEventOnce(tx, { id: event.id, type: event.type, objectId: event.paymentIntent?.id ?? null });
+      if (!first) return 'duplicate' as const;
       const intent = event.paymentIntent;
       if (!intent || !event.type.startsWith('payment_intent.') || !intent.statementId) return 'ignored' as const;
       await this.applyIntent(tx, { ...intent, status: statusOfEvent(event.type, intent.status) });
@@ -594,16 +509,12 @@ export class StatementsService {
     });
   }
 
-  private async applyIntent(tx: Database, intent: PaymentIntentInfo): Promise<boolean> {
+  private async applyIntent(tx: Tx, intent: PaymentIntentInfo): Promise<boolean> {
     const statementId = intent.statementId!;
-    const [statement] = await tx.select({ id: statements.id }).from(statements).where(eq(statements.id, statementId));
-    if (!statement) return false;
-    const [current] = await tx.select().from(stripePaymentIntents).where(eq(stripePaymentIntents.id, intent.id)).for('update');
+    if (!(await this.statements.exists(statementId, tx))) return false;
+    const current = await this.statements.lockPaymentIntent(tx, intent.id);
     const status = laterStatus(current?.status, intent.status);
-    await tx
-      .insert(stripePaymentIntents)
-      .values({ id: intent.id, statementId, status, amountFen: intent.amountFen, updatedAt: new Date() })
-      .onConflictDoUpdate({ target: stripePaymentIntents.id, set: { status, updatedAt: new Date() } });
+    await this.statements.savePaymentIntent(tx, { id: intent.id, statementId, status, amountFen: intent.amountFen, updatedAt: new Date() });
     if (status !== 'succeeded' || intent.currency.toLowerCase() !== 'cny') return false;
     const { statement: locked, outstandingFen } = await this.lockForPayment(tx, statementId);
     const amountFen = intent.amountReceivedFen || intent.amountFen;
@@ -644,29 +555,7 @@ export class StatementsService {
    * close bills, and earlier months still waiting for finance to issue or close them.
    */
   async unbilled(institutionId: string, now = new Date()): Promise<UnbilledCommission> {
-    const rows = await queryRows<{ month: string; amount: string; items: string }>(
-      this.db,
-      sql`
-        with items as (
-          select a.source_key as key, a.month, a.amount_fen
-            from commission_accruals a
-           where a.institution_id = ${institutionId} and a.amount_fen <> 0
-          union all
-          select 'rev:' || a.source_key, ${reversalMonthSql}, -a.amount_fen
-            from commission_reversals r join commission_accruals a on a.source_key = r.source_key
-           where a.institution_id = ${institutionId} and a.amount_fen <> 0
-          union all
-          select 'adj:' || j.id, j.month, j.amount_fen
-            from settlement_adjustments j
-           where j.institution_id = ${institutionId}
-        )
-        select i.month, sum(i.amount_fen) as amount, count(*) as items
-          from items i
-         where not exists (
-           select 1 from statement_lines l join statements s on s.id = l.statement_id
-            where l.source_key = i.key and s.status <> 'draft')
-         group by i.month`,
-    );
+    const rows = await this.statements.unbilledByMonth(institutionId);
     const period = shanghaiMonth(now);
     const sum = (pick: (month: string) => boolean, field: 'amount' | 'items') => rows.filter((r) => pick(r.month)).reduce((n, r) => n + Number(r[field]), 0);
     return {
@@ -685,12 +574,8 @@ export class StatementsService {
   /** Receivables per institution, ageing of what is outstanding, status counts, collected this month. */
   async financeOverview(now = new Date()) {
     const all = await this.list({}, now);
-    const balances = await this.db
-      .select({ account: ledgerEntries.account, total: sql<string>`sum(${ledgerEntries.amountFen})` })
-      .from(ledgerEntries)
-      .where(sql`${ledgerEntries.account} like 'receivable:institution:%' or ${ledgerEntries.account} like 'liability:institution-credit:%'`)
-      .groupBy(ledgerEntries.account);
-    const names = await this.db.select({ id: institutions.id, name: institutions.shortName }).from(institutions).orderBy(asc(institutions.shortName));
+    const balances = await this.ledger.institutionBalances();
+    const names = await this.statements.institutionNames();
     const emptyAgeing = () => Object.fromEntries(ageingBuckets.map((b) => [b, 0])) as Record<AgeingBucket, Fen>;
     const byInstitution = names.map((i) => {
       const open = all.filter((s) => s.institutionId === i.id && s.status !== 'draft' && s.outstandingFen > 0);
@@ -707,11 +592,7 @@ export class StatementsService {
     const statusCounts: Record<ShownStatus, number> = { draft: 0, issued: 0, disputed: 0, paid: 0, overdue: 0 };
     for (const s of all) statusCounts[s.shown] += 1;
     const month = shanghaiMonth(now);
-    const payments = await queryRows<{ month: string; total: string }>(
-      this.db,
-      sql`select to_char((paid_at at time zone 'UTC') + interval '8 hours', 'YYYY-MM') as month, sum(amount_fen) as total
-            from statement_payments group by 1 order by 1`,
-    );
+    const payments = await this.statements.collectedByMonth();
     const collectedThisMonthFen = Number(payments.find((p) => p.month === month)?.total ?? 0);
     return {
       byInstitution: byInstitution.filter((r) => r.balanceFen !== 0 || r.billedOutstandingFen !== 0 || r.creditFen !== 0),

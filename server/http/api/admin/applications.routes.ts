@@ -1,6 +1,6 @@
 import { auditActor } from '../../audit-actor';
 import { guard, route, type ApiRoute } from '../route-table';
-import { statusFilterQuery } from '../schemas';
+import { statusFilterQuery } from './applications.schemas';
 import { applicationJson, journalJson } from '../serializers';
 
 const operator = guard.operator('applications.view');

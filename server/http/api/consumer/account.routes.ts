@@ -2,8 +2,9 @@ import { AppError, ValidationError } from '../../../lib/errors';
 import { auditActor } from '../../audit-actor';
 import { destroySession } from '../../session-login';
 import { guard, route, type ApiRoute } from '../route-table';
-import { bankCardBody, closeAccountBody, contactBlockBody, contactPreferencesBody, identityBody, profileUpdateBody } from '../schemas';
+import { bankCardBody, closeAccountBody, contactBlockBody, contactPreferencesBody, identityBody, profileUpdateBody } from './account.schemas';
 import { accountJson, profileJson } from '../serializers';
+import { accountResponse } from '../responses';
 
 /** `/api/v1`: the consumer's own account: notifications, profile, contact preferences, identity, bank card, data rights. */
 export const consumerAccountRoutes: ApiRoute[] = [
@@ -33,6 +34,7 @@ export const consumerAccountRoutes: ApiRoute[] = [
     path: '/me',
     guard: guard.consumer,
     summary: 'The signed-in consumer',
+    response: accountResponse,
     responseDescription: '{ account }',
     handler: ({ principal: { account } }) => ({ account: accountJson(account) }),
   }),

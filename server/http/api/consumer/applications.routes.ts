@@ -3,8 +3,9 @@ import { ConflictError, ValidationError } from '../../../lib/errors';
 import { releasableFields } from '../../../modules/consents';
 import { auditActor } from '../../audit-actor';
 import { guard, route, type ApiRoute } from '../route-table';
-import { applicationBody, messageBody } from '../schemas';
+import { applicationBody, messageBody } from './applications.schemas';
 import { applicationJson, messageJson } from '../serializers';
+import { applicationListResponse, applicationResponse, applyResponse, messageListResponse, messageResponse } from '../responses';
 
 /** The consent screen's query: comma-separated product ids (at most ten are read) and the purpose. */
 const consentPreviewQuery = z.object({
@@ -46,6 +47,7 @@ export const consumerApplicationRoutes: ApiRoute[] = [
     summary: 'Apply to one or many products (一键申请多家) with one consent per institution; refused items say why (no_consent, ineligible, duplicate, invalid)',
     body: applicationBody,
     bodyError: '申请信息有误',
+    response: applyResponse,
     idempotency: 'required',
     status: 201,
     responseDescription: '{ applications, refused }',
@@ -102,6 +104,7 @@ export const consumerApplicationRoutes: ApiRoute[] = [
     path: '/applications',
     guard: guard.consumer,
     summary: "The consumer's applications",
+    response: applicationListResponse,
     responseDescription: '{ items }',
     handler: async ({ principal: { account }, services }) => ({ items: (await services.applications.listForConsumer(account.id)).map(applicationJson) }),
   }),
@@ -138,6 +141,7 @@ export const consumerApplicationRoutes: ApiRoute[] = [
     path: '/applications/:id/messages',
     guard: guard.consumer,
     summary: 'The thread with the institution',
+    response: messageListResponse,
     responseDescription: '{ items }',
     handler: async ({ params, principal: { account }, services }) => {
       const app = await services.applications.getForConsumer(account.id, params.id);
@@ -149,6 +153,7 @@ export const consumerApplicationRoutes: ApiRoute[] = [
     path: '/applications/:id/messages',
     guard: guard.consumer,
     summary: 'Reply to the institution',
+    response: messageResponse,
     body: messageBody,
     bodyError: '消息有误',
     status: 201,
@@ -160,6 +165,7 @@ export const consumerApplicationRoutes: ApiRoute[] = [
     path: '/applications/:id',
     guard: guard.consumer,
     summary: 'One of the consumer’s applications, with its timeline',
+    response: applicationResponse,
     responseDescription: 'Application',
     handler: async ({ params, principal: { account }, services }) => applicationJson(await services.applications.getForConsumer(account.id, params.id)),
   }),
@@ -168,6 +174,7 @@ export const consumerApplicationRoutes: ApiRoute[] = [
     path: '/applications/:id/withdraw',
     guard: guard.consumer,
     summary: 'Withdraw an application',
+    response: applicationResponse,
     idempotency: 'optional',
     responseDescription: 'Application',
     handler: async ({ params, principal: { account }, services, req }) => applicationJson(await services.applications.withdraw(account.id, params.id, auditActor(req))),

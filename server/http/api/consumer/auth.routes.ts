@@ -2,9 +2,10 @@ import { OTP_RESEND_SECONDS } from '../../../modules/accounts';
 import { auditActor } from '../../audit-actor';
 import { establishLogin } from '../../session-login';
 import { guard, route, type ApiRoute } from '../route-table';
-import { registerBody, resetPasswordBody, smsCodeBody, smsLoginBody } from '../schemas';
+import { registerBody, resetPasswordBody, smsCodeBody, smsLoginBody } from '../shared/auth.schemas';
 import { accountJson } from '../serializers';
 import { loginRoutes, ownAccountRoutes } from '../shared/auth.routes';
+import { accountResponse } from '../responses';
 
 /** `/api/v1/auth…`: SMS codes, registration, logging in and out, passwords. */
 export const consumerAuthRoutes: ApiRoute[] = [
@@ -29,6 +30,7 @@ export const consumerAuthRoutes: ApiRoute[] = [
     summary: 'Register a consumer and log in',
     body: registerBody,
     bodyError: '注册信息有误',
+    response: accountResponse,
     rateLimit: (limits) => limits.register,
     status: 201,
     errors: [409],
@@ -47,6 +49,7 @@ export const consumerAuthRoutes: ApiRoute[] = [
     path: '/auth/login/sms',
     guard: guard.public,
     summary: 'Consumer login with an SMS code (sms-code with purpose login first): also while a password throttle holds',
+    response: accountResponse,
     body: smsLoginBody,
     bodyError: '登录信息有误',
     rateLimit: (limits) => limits.login,

@@ -5,8 +5,9 @@ import { SEARCH_CACHE_SECONDS, eligibilityProfileOf, type ProductView } from '..
 import { buildSchedule, validateTerms } from '../../../modules/pricing';
 import { profileOf, toSearchQuery } from '../../catalogue-query';
 import { guard, route, type ApiRoute } from '../route-table';
-import { calculatorQuery, productListQuery, recommendationQuery } from '../schemas';
+import { calculatorQuery, productListQuery, recommendationQuery } from './catalogue.schemas';
 import { productJson, scheduleJson } from '../serializers';
+import { productListResponse, productResponse, scheduleResponse } from '../responses';
 
 const JSON_UTF8 = 'application/json; charset=utf-8';
 
@@ -46,6 +47,7 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
       'Every item carries its all-in APR range (`apr.min`, `apr.max`, IRR method, every fee included). `eligible=true` keeps only products the logged-in consumer qualifies for, from their profile.',
     query: productListQuery,
     responseDescription: '{ items, total, page, pageSize, facets: { category, institution, repayment } }',
+    response: productListResponse,
     handler: async ({ query: input, principal, services, kit, req, res }) => {
       const who = kit.visitor(req, res);
       const lists = anonymousLists(services);
@@ -74,6 +76,7 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
     path: '/products/:id',
     guard: guard.public,
     summary: 'One listed product',
+    response: productResponse,
     responseDescription: 'Product',
     handler: ({ params, services, kit, req, res }) => {
       const product = services.catalogue.getListed(params.id);
@@ -89,6 +92,7 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
     description: 'Money in yuan with two decimals, rates as fractions. Each instalment is rounded to the fen; the last absorbs the remainder.',
     query: calculatorQuery,
     queryError: '计算参数有误',
+    response: scheduleResponse,
     responseDescription: '{ schedule: [{ period, dueDate, payment, principal, interest, fee, balance }], totalInterest, totalFees, totalPayment, netReceived, apr }',
     handler: ({ query: q }) => {
       const terms = {

@@ -1,6 +1,6 @@
 import { auditActor } from '../../audit-actor';
 import { guard, route, type ApiRoute } from '../route-table';
-import { complaintBody } from '../schemas';
+import { complaintBody } from '../shared/feedback.schemas';
 import { complaintJson } from '../serializers';
 
 /** `/api/v1/complaints`: the consumer's complaints with their SLA due dates. */

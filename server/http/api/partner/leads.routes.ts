@@ -4,8 +4,10 @@ import { leadsCsv } from '../../lead-csv';
 import { toLeadFilter } from '../../lead-filter';
 import { toStatusChange } from '../../lead-status';
 import { guard, route, type ApiRoute } from '../route-table';
-import { leadFilterQuery, leadStatusBody, messageBody } from '../schemas';
+import { messageBody } from '../consumer/applications.schemas';
+import { leadFilterQuery, leadStatusBody } from './leads.schemas';
 import { applicantJson, applicationJson, leadJson, messageJson } from '../serializers';
+import { messageListResponse, messageResponse } from '../responses';
 
 const staff = guard.institution('leads.work');
 
@@ -80,6 +82,7 @@ export const partnerLeadRoutes: ApiRoute[] = [
     path: '/leads/:id/messages',
     guard: staff,
     summary: 'The thread on a lead',
+    response: messageListResponse,
     responseDescription: '{ items }',
     handler: async ({ params, principal, services, req }) => {
       await services.applications.getLead(principal.institutionId, params.id, auditActor(req));
@@ -91,6 +94,7 @@ export const partnerLeadRoutes: ApiRoute[] = [
     path: '/leads/:id/messages',
     guard: staff,
     summary: 'Write to the applicant (refused when consent is withdrawn or they asked you to stop)',
+    response: messageResponse,
     body: messageBody,
     bodyError: '消息有误',
     status: 201,

@@ -4,8 +4,9 @@ import type { GuardSpec } from '../../guards';
 import { auditActor } from '../../audit-actor';
 import { destroySession, establishLogin } from '../../session-login';
 import { guard, route, type ApiRoute } from '../route-table';
-import { changePasswordBody, consumerLoginBody, staffLoginBody } from '../schemas';
+import { changePasswordBody, consumerLoginBody, staffLoginBody } from './auth.schemas';
 import { accountJson } from '../serializers';
+import { accountResponse } from '../responses';
 
 const who: Record<AccountKind, string> = { consumer: 'Consumer', institution: 'Institution staff', operator: 'Operator' };
 
@@ -25,6 +26,7 @@ export function loginRoutes(kind: AccountKind): ApiRoute[] {
       path: '/auth/login',
       guard: guard.public,
       summary,
+      response: accountResponse,
       body: kind === 'consumer' ? consumerLoginBody : staffLoginBody,
       bodyError: '登录信息有误',
       rateLimit: (limits) => limits.login,

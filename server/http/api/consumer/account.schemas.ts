@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { creditSelfAssessment, employmentTypes, type CreditSelfAssessment } from '../../../modules/catalogue';
+import { intFrom, yuanAmount } from '../../validate';
+
+/** The consumer's own account: profile, identity, contact preferences, bank card, closing. Strict: unknown fields are refused. */
+
+export const housingTypes = ['自有住房', '按揭', '租房', '与父母同住', '其他'] as const;
+
+export const profileBody = z.strictObject({
+  housing: z.enum(housingTypes, { error: '请选择住房情况' }).optional(),
+  monthlyDebt: z.union([z.literal('0'), z.literal(0), yuanAmount('每月负债还款')]).transform(Number).optional(),
+  age: intFrom('年龄', 18, 100).optional(),
+  city: z.string().trim().min(2, '请输入城市').max(20, '城市名最多 20 个字').optional(),
+  monthlyIncome: z.union([z.literal('0'), z.literal(0), yuanAmount('月收入')]).transform(Number).optional(),
+  employment: z.enum(employmentTypes, { error: '请选择职业类型' }).optional(),
+  creditSelfAssessment: z
+    .enum(Object.keys(creditSelfAssessment) as [CreditSelfAssessment, ...CreditSelfAssessment[]], { error: '请选择信用情况' })
+    .optional(),
+});
+
+/** `PUT /api/v1/profile`: the fields sent are saved, `null` clears one, and fields not sent are kept. */
+export const profileUpdateBody = z
+  .strictObject({
+    housing: profileBody.shape.housing.nullable(),
+    monthlyDebt: profileBody.shape.monthlyDebt.nullable(),
+    age: profileBody.shape.age.nullable(),
+    city: profileBody.shape.city.nullable(),
+    monthlyIncome: profileBody.shape.monthlyIncome.nullable(),
+    employment: profileBody.shape.employment.nullable(),
+    creditSelfAssessment: profileBody.shape.creditSelfAssessment.nullable(),
+  })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: '请至少提供一项资料', path: ['profile'] });
+
+export const identityBody = z.strictObject({
+  realName: z.string({ error: '请输入真实姓名' }).trim().min(1, '请输入真实姓名').max(20, '姓名最多 20 个字'),
+  idNumber: z.string({ error: '请输入身份证号' }).trim().min(1, '请输入身份证号').max(18, '身份证号为 18 位'),
+});
+
+const clock = z.string({ error: '时间格式为 HH:MM' }).regex(/^([01]\d|2[0-3]):([0-5]\d)$/, '时间格式为 HH:MM，如 22:00');
+export const contactPreferencesBody = z.strictObject({
+  allowSms: z.boolean({ error: '须为 true 或 false' }),
+  allowCall: z.boolean({ error: '须为 true 或 false' }),
+  quietStart: clock,
+  quietEnd: clock,
+});
+export const contactBlockBody = z.strictObject({
+  institutionId: z.string({ error: '缺少机构' }).min(1).max(40),
+  blocked: z.boolean({ error: '须为 true 或 false' }),
+});
+
+export const closeAccountBody = z.strictObject({
+  password: z.string({ error: '请输入密码' }).min(1, '请输入密码').max(128),
+});
+
+export const bankCardBody = z.strictObject({
+  cardNumber: z.string({ error: '请输入银行卡号' }).trim().min(1, '请输入银行卡号').max(30, '银行卡号过长'),
+});

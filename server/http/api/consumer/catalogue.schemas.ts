@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { catalogueSorts, repaymentMethods } from '../../../modules/catalogue';
+import { booleanFlag, intFrom, manyOf, yuanAmount } from '../../validate';
+import { profileBody } from './account.schemas';
+import { purposes } from './applications.schemas';
+
+/** The catalogue's queries: product search, the calculator, recommendations, comparison. */
+
+export const productListQuery = z.strictObject({
+  q: z.string().trim().max(50, '关键词最多 50 个字').optional(),
+  amount: yuanAmount('借款金额').optional(),
+  termMonths: intFrom('期限', 1, 360).optional(),
+  aprMax: z.coerce
+    .number({ error: '最高年化须为小数，如 0.18' })
+    .min(0, '最高年化不能为负')
+    .max(1, '最高年化须为小数（0.18 表示 18%）')
+    .optional(),
+  category: manyOf('类别').optional(),
+  institution: manyOf('机构').optional(),
+  repayment: manyOf('还款方式', repaymentMethods).optional(),
+  eligible: booleanFlag.optional(),
+  sort: z.enum(catalogueSorts, { error: '排序方式为 ranked、relevance、apr、amount、speed 或 popularity' }).optional(),
+  page: intFrom('页码', 1, 1000).default(1),
+  pageSize: intFrom('每页数量', 1, 100).default(20),
+});
+
+export const calculatorQuery = z.strictObject({
+  principal: yuanAmount('借款金额'),
+  annualRate: z.coerce
+    .number({ error: '年利率须为小数，如 0.12' })
+    .min(0, '年利率不能为负')
+    .max(1, '年利率须为小数（0.12 表示 12%）'),
+  termMonths: intFrom('期限', 1, 360),
+  method: z.enum(repaymentMethods, { error: '还款方式为 equal_installment、equal_principal、interest_first 或 bullet' }),
+  upfrontFee: z.union([z.literal('0'), z.literal(0), yuanAmount('一次性费用')]).transform(Number).optional(),
+  monthlyFee: z.union([z.literal('0'), z.literal(0), yuanAmount('每月费用')]).transform(Number).optional(),
+  startDate: z.iso.date({ error: '放款日期格式为 YYYY-MM-DD' }).optional(),
+});
+
+export const recommendationQuery = profileBody.extend({
+  amount: yuanAmount('借款金额').optional(),
+  termMonths: intFrom('期限', 1, 360).optional(),
+  purpose: z.enum(purposes, { error: '借款用途无效' }).optional(),
+  limit: intFrom('数量', 1, 20).default(6),
+});
+
+/** How many products the comparison page shows side by side; more ticked ones are left out with a note. */
+export const MAX_COMPARE = 4;
+
+export const compareQuery = z.strictObject({
+  ids: manyOf('产品').pipe(z.array(z.string()).min(1, '请至少选择一款产品')),
+  amount: yuanAmount('借款金额').optional(),
+  termMonths: intFrom('期限', 1, 360).optional(),
+});

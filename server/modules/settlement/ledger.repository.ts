@@ -1,0 +1,84 @@
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import type { Tx } from '../../lib/tx';
+import { institutions } from '../institutions/institutions.schema';
+import { ledgerEntries, ledgerJournals } from './settlement.schema';
+
+export type JournalRow = typeof ledgerJournals.$inferSelect;
+export type JournalInsert = typeof ledgerJournals.$inferInsert;
+export type EntryRow = typeof ledgerEntries.$inferSelect;
+export type EntryInsert = typeof ledgerEntries.$inferInsert;
+
+/** SQL for the append-only ledger: journals, their entries, and account balances. */
+export class LedgerRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Inserts the journal unless its source key is already posted; its id when inserted. */
+  async insertJournalOnce(tx: Tx, journal: JournalInsert): Promise<string | undefined> {
+    const [inserted] = await tx
+      .insert(ledgerJournals)
+      .values(journal)
+      .onConflictDoNothing({ target: ledgerJournals.sourceKey })
+      .returning({ id: ledgerJournals.id });
+    return inserted?.id;
+  }
+
+  async journalIdBySourceKey(sourceKey: string, db: Database = this.db): Promise<string | undefined> {
+    const [row] = await db.select({ id: ledgerJournals.id }).from(ledgerJournals).where(eq(ledgerJournals.sourceKey, sourceKey));
+    return row?.id;
+  }
+
+  async insertEntries(tx: Tx, rows: EntryInsert[]): Promise<void> {
+    await tx.insert(ledgerEntries).values(rows);
+  }
+
+  /** Journals of an application and/or institution, oldest first. */
+  journals(filter: { applicationId?: string; institutionId?: string }): Promise<JournalRow[]> {
+    return this.db
+      .select()
+      .from(ledgerJournals)
+      .where(
+        and(
+          filter.applicationId ? eq(ledgerJournals.applicationId, filter.applicationId) : undefined,
+          filter.institutionId ? eq(ledgerJournals.institutionId, filter.institutionId) : undefined,
+        ),
+      )
+      .orderBy(asc(ledgerJournals.postedAt));
+  }
+
+  entriesOf(journalIds: string[]): Promise<EntryRow[]> {
+    return this.db.select().from(ledgerEntries).where(inArray(ledgerEntries.journalId, journalIds)).orderBy(asc(ledgerEntries.id));
+  }
+
+  /** Balance of one account (debits positive), as the database's exact sum. */
+  async balance(account: string): Promise<string> {
+    const [row] = await this.db
+      .select({ total: sql<string>`coalesce(sum(${ledgerEntries.amountFen}), 0)` })
+      .from(ledgerEntries)
+      .where(eq(ledgerEntries.account, account));
+    return row?.total ?? '0';
+  }
+
+  /** Every institution with the balance of its receivable account, by name. */
+  receivablesByInstitution(): Promise<{ institutionId: string; institutionName: string; total: string }[]> {
+    return this.db
+      .select({
+        institutionId: institutions.id,
+        institutionName: institutions.shortName,
+        total: sql<string>`coalesce(sum(${ledgerEntries.amountFen}), 0)`,
+      })
+      .from(institutions)
+      .leftJoin(ledgerEntries, eq(ledgerEntries.account, sql`'receivable:institution:' || ${institutions.id}`))
+      .groupBy(institutions.id, institutions.shortName)
+      .orderBy(institutions.shortName);
+  }
+
+  /** Balances of every institution's receivable and credit accounts. */
+  institutionBalances(): Promise<{ account: string; total: string }[]> {
+    return this.db
+      .select({ account: ledgerEntries.account, total: sql<string>`sum(${ledgerEntries.amountFen})` })
+      .from(ledgerEntries)
+      .where(sql`${ledgerEntries.account} like 'receivable:institution:%' or ${ledgerEntries.account} like 'liability:institution-credit:%'`)
+      .groupBy(ledgerEntries.account);
+  }
+}
