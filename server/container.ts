@@ -139,10 +139,10 @@ export function createServices(inputs: ServiceInputs): Services {
   const accounts = new AccountsService({ db, pii, notifications, audit, mfa, throttle, clock });
   const webhooks = new WebhooksService({ db, pii, audit, clock, allowLoopback: inputs.webhookAllowLoopback ?? false });
   const prescreen = new PrescreenService({ db });
-  const settlement = new SettlementService(db, pii, audit);
+  const settlement = new SettlementService({ db, pii, audit, clock });
   // Stripe when a secret key is configured; otherwise institutions pay by bank transfer
   const stripe = inputs.stripe;
-  const statements = new StatementsService(db, audit, stripe?.secretKey ? new StripeGateway({ ...stripe, secretKey: stripe.secretKey }) : null);
+  const statements = new StatementsService({ db, audit, clock, gateway: stripe?.secretKey ? new StripeGateway({ ...stripe, secretKey: stripe.secretKey }) : null });
   const settings = new SettingsService({ db, audit, clock });
   const ranking = new RankingService({ db, audit, events });
   const promotions = new PromotionsService({ db, audit, clock, events });
@@ -166,8 +166,8 @@ export function createServices(inputs: ServiceInputs): Services {
   });
   const blobs = new SealedBlobStore(new LocalBlobStore(inputs.documentsDir ?? path.join(process.cwd(), 'data', 'documents')), pii);
   const staff = new StaffService({ db, pii, accountsService: accounts, audit, clock });
-  const loans = new LoansService(db, notifications, audit);
-  const applications = new ApplicationsService(db, pii, catalogue, settlement, audit, notifications, consents, accounts, risk, loans);
+  const loans = new LoansService({ db, notifications, audit, clock });
+  const applications = new ApplicationsService({ db, pii, catalogue, settlement, audit, notifications, consents, accounts, risk, loans, clock });
   const products = new ProductsService({ db, catalogue, settings, audit, clock });
   const complaints = new ComplaintsService({ db, audit, notifications, settings, identity, applications, pii, clock, events });
   const domain: Omit<Services, 'scheduler'> = {
@@ -178,14 +178,14 @@ export function createServices(inputs: ServiceInputs): Services {
     applications,
     dataRights: new DataRightsService({ db, clock, accounts, identity, consents, applications, notifications, audit }),
     messages: new MessagesService({ db, consents, accounts, notifications }),
-    submission: new SubmissionService(db, pii, catalogue, accounts, identity, consents, audit, webhooks, prescreen, notifications, settlement),
+    submission: new SubmissionService({ db, pii, catalogue, accounts, identity, consents, audit, webhooks, prescreen, notifications, settlement, clock }),
     webhooks,
     prescreen,
     risk,
     documents: new DocumentsService({ db, store: blobs, consents, audit, quotas: inputs.documentQuotas }),
     settlement,
     statements,
-    reconciliation: new ReconciliationService(db, audit, statements),
+    reconciliation: new ReconciliationService({ db, audit, statements, clock }),
     audit,
     idempotency: new IdempotencyService({ db }),
     settings,
@@ -201,8 +201,8 @@ export function createServices(inputs: ServiceInputs): Services {
     promotions,
     ranking,
     loans,
-    postLoan: new PostLoanService(db, notifications, accounts, settings, risk),
-    collections: new CollectionsService(db, settings, audit, accounts, pii),
+    postLoan: new PostLoanService({ db, notifications, accounts, settings, risk }),
+    collections: new CollectionsService({ db, settings, audit, accounts, pii, clock }),
     recommendations: new RecommendationsService({ catalogue }),
     notifications,
     identity,

@@ -26,6 +26,7 @@ import { withTransaction } from '../../server/lib/tx';
 import { AuditService } from '../../server/modules/audit';
 import { InstitutionsService } from '../../server/modules/institutions';
 import { SettlementService, StatementsService, shanghaiMidnight, type CommissionRule } from '../../server/modules/settlement';
+import { systemClock } from '../../server/lib/clock';
 
 const { values } = parseArgs({
   options: {
@@ -76,8 +77,8 @@ try {
   await handle.migrate();
   const pii = new PiiCipher([{ id: 'bench', key: randomBytes(32) }]);
   const audit = new AuditService({ db: handle.db, pii });
-  const settlement = new SettlementService(handle.db, pii, audit);
-  const statements = new StatementsService(handle.db, audit);
+  const settlement = new SettlementService({ db: handle.db, pii, audit, clock: systemClock });
+  const statements = new StatementsService({ db: handle.db, audit, clock: systemClock });
   const institutions = new InstitutionsService({ db: handle.db });
   const ids: string[] = [];
   for (let i = 0; i < institutionCount; i++) {

@@ -58,6 +58,14 @@ export interface OverdueReport {
   byMonth: OverdueReportRow[];
 }
 
+export interface PostLoanServiceDeps {
+  db: Database;
+  notifications: NotificationsService;
+  accounts: AccountsService;
+  settings: SettingsService;
+  risk: RiskService;
+}
+
 /**
  * The scheduled post-loan work (reminders before due dates, overdue staging, promises to pay)
  * and the monitoring numbers institutions and operators see.
@@ -67,13 +75,18 @@ export class PostLoanService {
   private readonly loans: LoansRepository;
   private readonly cases: CollectionsRepository;
 
-  constructor(
-    private readonly db: Database,
-    private readonly notifications: NotificationsService,
-    private readonly accounts: AccountsService,
-    private readonly settings: SettingsService,
-    private readonly risk: RiskService,
-  ) {
+  private readonly db: Database;
+  private readonly notifications: NotificationsService;
+  private readonly accounts: AccountsService;
+  private readonly settings: SettingsService;
+  private readonly risk: RiskService;
+
+  constructor({ db, notifications, accounts, settings, risk }: PostLoanServiceDeps) {
+    this.db = db;
+    this.notifications = notifications;
+    this.accounts = accounts;
+    this.settings = settings;
+    this.risk = risk;
     this.postLoan = new PostLoanRepository(db);
     this.loans = new LoansRepository(db);
     this.cases = new CollectionsRepository(db);

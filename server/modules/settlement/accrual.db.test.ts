@@ -10,6 +10,7 @@ import { InstitutionsService } from '../institutions';
 import { accountBalance } from './ledger';
 import { shanghaiMidnight, shanghaiMonth, type CommissionRule } from './commission';
 import { SettlementService, type AgreementInput } from './settlement.service';
+import { systemClock } from '../../lib/clock';
 
 const DAY = 86_400_000;
 
@@ -23,7 +24,7 @@ describe.each(databaseTargets())('commission accrual on $name', (target) => {
   beforeAll(async () => {
     handle = await target.open();
     const pii = testCipher();
-    settlement = new SettlementService(handle.db, pii, new AuditService({ db: handle.db, pii }));
+    settlement = new SettlementService({ db: handle.db, pii, audit: new AuditService({ db: handle.db, pii }), clock: systemClock });
     institutions = new InstitutionsService({ db: handle.db });
   });
   afterAll(() => handle?.close());
