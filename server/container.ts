@@ -3,6 +3,8 @@ import { connectSharedState, type SharedState } from './adapters/redis';
 import type { Config } from './config';
 import { openDatabase, type DatabaseHandle } from './db/client';
 import { runDataSteps } from './db/data-steps';
+import { systemClock, type Clock } from './lib/clock';
+import { EventBus, type PlatformEvents } from './lib/events';
 import { createLogger, type Logger } from './lib/logger';
 import { PiiCipher } from './lib/pii';
 import { AccountsService, LoginThrottle, MfaService, StaffService } from './modules/accounts';
@@ -35,7 +37,7 @@ import { ProductsService } from './modules/products';
 import { PromotionsService } from './modules/promotions';
 import { RankingService } from './modules/ranking';
 import { JobsService } from './modules/jobs';
-import { allJobs } from './jobs/registry';
+import { allWork } from './jobs/registry';
 import { Scheduler } from './jobs/scheduler';
 import { CollectionsService, LoansService, PostLoanService } from './modules/loans';
 
@@ -74,7 +76,10 @@ export interface Services {
   ranking: RankingService;
   /** run records of the scheduled jobs */
   jobs: JobsService;
-  /** the scheduled jobs (server/jobs/registry.ts); started in the worker role only, runs on demand anywhere */
+  /**
+   * the scheduled jobs and tickers (server/jobs/registry.ts): jobs and worker tickers started in the
+   * worker role, every instance's tickers in every role; jobs run on demand anywhere
+   */
   scheduler: Scheduler;
   loans: LoansService;
   postLoan: PostLoanService;
@@ -98,106 +103,119 @@ export interface Container {
   close(): Promise<void>;
 }
 
-export function createServices(
-  database: DatabaseHandle,
-  pii: PiiCipher,
-  search: SearchIndex,
-  shared: SharedState,
-  messages: MessageProvider = new OutboxProvider(),
-  options: {
-    /** lead webhooks may target this machine (WEBHOOK_ALLOW_LOOPBACK, local testing only) */
-    webhookAllowLoopback?: boolean;
-    /** PUBLIC_URL: the origin of links sent outside the page (SMS) */
-    publicUrl: string;
-    risk?: RiskThresholds;
-    documentQuotas?: DocumentQuotas;
-    documentsDir?: string;
-    mediaDir?: string;
-    logger?: Logger;
-    stripe?: Partial<StripeSettings>;
-  },
-): Services {
+export interface ServiceInputs {
+  database: DatabaseHandle;
+  pii: PiiCipher;
+  search: SearchIndex;
+  shared: SharedState;
+  messages?: MessageProvider;
+  /** the time every service reads; default the system clock (tests pass a TestClock) */
+  clock?: Clock;
+  /** lead webhooks may target this machine (WEBHOOK_ALLOW_LOOPBACK, local testing only) */
+  webhookAllowLoopback?: boolean;
+  /** PUBLIC_URL: the origin of links sent outside the page (SMS) */
+  publicUrl: string;
+  risk?: RiskThresholds;
+  documentQuotas?: DocumentQuotas;
+  documentsDir?: string;
+  mediaDir?: string;
+  logger?: Logger;
+  stripe?: Partial<StripeSettings>;
+}
+
+/** Builds every service with its named dependencies, then the scheduler over the work they declare. */
+export function createServices(inputs: ServiceInputs): Services {
+  const { database, pii, search, shared, logger } = inputs;
   const db = database.db;
-  const audit = new AuditService(db, pii);
-  const notifications = new NotificationsService(db, pii, messages, audit);
-  const consents = new ConsentsService(db, audit);
-  const settings = new SettingsService(db, audit);
-  const riskDefaults = options.risk ?? { maxAccountsPerDevice: 3, maxApplicationsPerDay: 10 };
-  const risk = new RiskService(db, pii, async () => ({
-    maxAccountsPerDevice: await settings.getOr('risk.maxAccountsPerDevice', riskDefaults.maxAccountsPerDevice),
-    maxApplicationsPerDay: await settings.getOr('risk.maxApplicationsPerDay', riskDefaults.maxApplicationsPerDay),
-  }));
-  const throttle = new LoginThrottle(db);
-  const mfa = new MfaService(db, pii, audit, throttle);
-  const accounts = new AccountsService(db, pii, notifications, audit, mfa, throttle, risk);
-  const identity = new IdentityService(db, pii, new DevelopmentVerificationProvider(), audit, accounts, risk);
-  const webhooks = new WebhooksService(db, pii, audit, { allowLoopback: options.webhookAllowLoopback ?? false });
-  const prescreen = new PrescreenService(db, audit);
-  const settlement = new SettlementService(db, pii, audit);
+  const clock = inputs.clock ?? systemClock;
+  // in-process events (server/lib/events.ts): emitted after the emitter's transaction commits
+  const events = new EventBus<PlatformEvents>(logger);
+  const audit = new AuditService({ db, pii });
+  const notifications = new NotificationsService({ db, pii, clock, audit, provider: inputs.messages ?? new OutboxProvider() });
+  const consents = new ConsentsService({ db, audit, clock });
+  const settings = new SettingsService({ db, audit, clock });
+  const riskDefaults = inputs.risk ?? { maxAccountsPerDevice: 3, maxApplicationsPerDay: 10 };
+  const risk = new RiskService({
+    db,
+    pii,
+    thresholds: async () => ({
+      maxAccountsPerDevice: await settings.getOr('risk.maxAccountsPerDevice', riskDefaults.maxAccountsPerDevice),
+      maxApplicationsPerDay: await settings.getOr('risk.maxApplicationsPerDay', riskDefaults.maxApplicationsPerDay),
+    }),
+  });
+  const throttle = new LoginThrottle({ db });
+  const mfa = new MfaService({ db, pii, audit, throttle, clock });
+  const accounts = new AccountsService({ db, pii, notifications, audit, mfa, throttle, clock, risk });
+  const identity = new IdentityService({ db, pii, clock, provider: new DevelopmentVerificationProvider(), audit, accounts, risk });
+  const webhooks = new WebhooksService({ db, pii, audit, clock, allowLoopback: inputs.webhookAllowLoopback ?? false });
+  const prescreen = new PrescreenService({ db, audit });
+  const settlement = new SettlementService({ db, pii, audit, clock });
   // Stripe when a secret key is configured; otherwise institutions pay by bank transfer
-  const statements = new StatementsService(db, audit, options.stripe?.secretKey ? new StripeGateway({ ...options.stripe, secretKey: options.stripe.secretKey }) : null);
-  const catalogue = new CatalogueService(db, search, shared.cache);
-  const ranking = new RankingService(db, audit);
-  const promotions = new PromotionsService(db, audit);
-  // 综合排序 reads the weights in force, the promotions running now and each product's complaint rate
-  let complaintRate = (_productId: string) => 0;
-  catalogue.useRankingSignals({ weights: () => ranking.weights(), promotedNow: () => promotions.activeNow(), complaintRate: (id) => complaintRate(id) });
-  ranking.onChange = promotions.onChange = () => catalogue.invalidateResults();
-  const blobs = new SealedBlobStore(new LocalBlobStore(options.documentsDir ?? path.join(process.cwd(), 'data', 'documents')), pii);
-  const staff = new StaffService(db, pii, accounts, audit);
-  const loans = new LoansService(db, notifications, audit);
-  const applications = new ApplicationsService(db, pii, catalogue, settlement, audit, notifications, consents, accounts, risk, loans);
-  const products = new ProductsService(db, catalogue, settings, audit);
-  const complaints = new ComplaintsService(db, audit, notifications, settings, identity, applications, pii);
-  complaintRate = (id) => complaints.complaintRate(id);
-  const jobs = new JobsService(db);
-  const services: Services = {
-    jobs,
-    scheduler: undefined as unknown as Scheduler, // set below: the jobs need the other services
+  const stripe = inputs.stripe;
+  const statements = new StatementsService({ db, audit, clock, gateway: stripe?.secretKey ? new StripeGateway({ ...stripe, secretKey: stripe.secretKey }) : null });
+  const ranking = new RankingService({ db, audit, events });
+  const promotions = new PromotionsService({ db, audit, clock, events });
+  // 综合排序 reads the weights in force and the promotions running now; complaint rates arrive as events
+  const catalogue = new CatalogueService({
+    db,
+    search,
+    cache: shared.cache,
+    clock,
+    events,
+    signals: { weights: () => ranking.weights(), promotedNow: () => promotions.activeNow() },
+  });
+  const blobs = new SealedBlobStore(new LocalBlobStore(inputs.documentsDir ?? path.join(process.cwd(), 'data', 'documents')), pii);
+  const staff = new StaffService({ db, pii, accountsService: accounts, audit, clock });
+  const loans = new LoansService({ db, notifications, audit, clock });
+  const applications = new ApplicationsService({ db, pii, catalogue, settlement, audit, notifications, consents, accounts, risk, loans, clock });
+  const products = new ProductsService({ db, catalogue, settings, audit, clock });
+  const complaints = new ComplaintsService({ db, audit, notifications, settings, identity, applications, pii, clock, events });
+  const domain: Omit<Services, 'scheduler'> = {
+    jobs: new JobsService({ db, clock }),
     accounts,
-    institutions: new InstitutionsService(db, audit),
+    institutions: new InstitutionsService({ db, audit }),
     catalogue,
     applications,
-    dataRights: new DataRightsService({ db, accounts, identity, consents, applications, notifications, audit }),
-    messages: new MessagesService(db, consents, accounts, notifications),
-    submission: new SubmissionService(db, pii, catalogue, accounts, identity, consents, audit, webhooks, prescreen, notifications, settlement, risk),
+    dataRights: new DataRightsService({ db, clock, accounts, identity, consents, applications, notifications, audit }),
+    messages: new MessagesService({ db, consents, accounts, notifications }),
+    submission: new SubmissionService({ db, pii, catalogue, accounts, identity, consents, audit, webhooks, prescreen, notifications, settlement, clock, risk }),
     webhooks,
     prescreen,
     risk,
-    documents: new DocumentsService(db, blobs, consents, audit, options.documentQuotas),
+    documents: new DocumentsService({ db, store: blobs, consents, audit, quotas: inputs.documentQuotas }),
     settlement,
     statements,
-    reconciliation: new ReconciliationService(db, audit, statements),
+    reconciliation: new ReconciliationService({ db, audit, statements, clock }),
     audit,
-    idempotency: new IdempotencyService(db),
+    idempotency: new IdempotencyService({ db }),
     settings,
     staff,
     mfa,
-    onboarding: new OnboardingService(db, pii, blobs, staff, notifications, audit, options.publicUrl),
-    licences: new LicencesService(db, settings, products, audit),
+    onboarding: new OnboardingService({ db, pii, blobs, staff, notifications, audit, publicUrl: inputs.publicUrl, clock }),
+    licences: new LicencesService({ db, settings, products, audit, clock }),
     complaints,
-    reviews: new ReviewsService(db, audit, identity, applications),
-    analytics: new AnalyticsService(db, audit),
-    content: new ContentService(db, audit, new LocalBlobStore(options.mediaDir ?? path.join(process.cwd(), 'data', 'media')), pii),
+    reviews: new ReviewsService({ db, audit, identity, applications, clock }),
+    analytics: new AnalyticsService({ db, audit }),
+    content: new ContentService({ db, audit, media: new LocalBlobStore(inputs.mediaDir ?? path.join(process.cwd(), 'data', 'media')), pii, clock }),
     products,
     promotions,
     ranking,
     loans,
-    postLoan: new PostLoanService(db, notifications, accounts, settings, risk, audit),
-    collections: new CollectionsService(db, settings, audit, accounts, pii),
-    recommendations: new RecommendationsService(catalogue),
+    postLoan: new PostLoanService({ db, notifications, accounts, settings, risk, audit }),
+    collections: new CollectionsService({ db, settings, audit, accounts, pii, clock }),
+    recommendations: new RecommendationsService({ catalogue }),
     notifications,
     identity,
     consents,
   };
-  services.scheduler = new Scheduler(allJobs(services), { locks: shared.locks, runs: jobs, logger: options.logger });
-  return services;
+  const scheduler = new Scheduler(allWork(domain), { locks: shared.locks, runs: domain.jobs, logger, clock });
+  return { ...domain, scheduler };
 }
 
 /** Wires adapters → services once. Opens the database and Redis; runs migrations. */
 export async function createContainer(
   config: Config,
-  overrides: { database?: DatabaseHandle; shared?: SharedState; logger?: Logger } = {},
+  overrides: { database?: DatabaseHandle; shared?: SharedState; logger?: Logger; clock?: Clock } = {},
 ): Promise<Container> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const database =
@@ -211,7 +229,13 @@ export async function createContainer(
   const search = createSearchIndex(config.elasticsearchUrl);
   const messages =
     config.sms.gatewayUrl && config.sms.gatewaySecret ? new HttpGatewayProvider(config.sms.gatewayUrl, config.sms.gatewaySecret) : new OutboxProvider();
-  const services = createServices(database, pii, search, shared, messages, {
+  const services = createServices({
+    database,
+    pii,
+    search,
+    shared,
+    messages,
+    clock: overrides.clock,
     webhookAllowLoopback: config.webhooks.allowLoopback,
     publicUrl: config.publicUrl,
     risk: config.risk,
@@ -221,11 +245,11 @@ export async function createContainer(
     logger,
     stripe: config.stripe,
   });
-  await services.catalogue.start({ watch: config.env !== 'test' });
-  // every instance ranks with the complaint rates of the last 90 days, kept in memory and refreshed
+  await services.catalogue.start();
+  // every instance ranks with the complaint rates of the last 90 days, kept in memory
   await services.complaints.refreshProductRates();
-  const complaintRates = setInterval(() => void services.complaints.refreshProductRates().catch((err: unknown) => logger.error({ err }, 'complaint rates refresh failed')), 15 * 60_000);
-  complaintRates.unref();
+  // every instance keeps its in-memory read models fresh (catalogue, complaint rates); tests refresh by hand
+  if (config.env !== 'test') services.scheduler.startTickers();
   const health: HealthCheck[] = [
     { name: 'database', check: () => database.ping() },
     { name: 'redis', check: () => shared.ping() },
@@ -242,7 +266,6 @@ export async function createContainer(
     health,
     close: async () => {
       await services.scheduler.stop();
-      clearInterval(complaintRates);
       await services.catalogue.stop();
       await search.close();
       await shared.close();

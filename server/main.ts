@@ -15,10 +15,10 @@ async function main() {
   let seeded = null;
   if (config.seedDemo) seeded = await seedDemo(container.services);
 
-  // background work in the worker role: lead webhooks, and the scheduled jobs (server/jobs/registry.ts)
-  // on their cron schedules, once across instances; instants missed while no worker ran are caught up now
+  // background work in the worker role (server/jobs/registry.ts): the scheduled jobs on their cron
+  // schedules, once across instances, and the worker tickers (lead webhook delivery); instants missed
+  // while no worker ran are caught up now
   const worker = config.role !== 'web';
-  const stopWebhooks = worker ? container.services.webhooks.startDispatcher() : async () => {};
   const { scheduler } = container.services;
   if (worker) {
     scheduler.start();
@@ -29,7 +29,6 @@ async function main() {
 
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
-    await stopWebhooks().catch(() => undefined);
     await scheduler.stop().catch(() => undefined);
     await container.close().catch(() => undefined);
     process.exit(0);

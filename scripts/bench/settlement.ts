@@ -26,6 +26,7 @@ import { withTransaction } from '../../server/lib/tx';
 import { AuditService } from '../../server/modules/audit';
 import { InstitutionsService } from '../../server/modules/institutions';
 import { SettlementService, StatementsService, shanghaiMidnight, type CommissionRule } from '../../server/modules/settlement';
+import { systemClock } from '../../server/lib/clock';
 
 const { values } = parseArgs({
   options: {
@@ -75,10 +76,10 @@ const { handle, label, cleanup } = await open();
 try {
   await handle.migrate();
   const pii = new PiiCipher([{ id: 'bench', key: randomBytes(32) }]);
-  const audit = new AuditService(handle.db, pii);
-  const settlement = new SettlementService(handle.db, pii, audit);
-  const statements = new StatementsService(handle.db, audit);
-  const institutions = new InstitutionsService(handle.db, audit);
+  const audit = new AuditService({ db: handle.db, pii });
+  const settlement = new SettlementService({ db: handle.db, pii, audit, clock: systemClock });
+  const statements = new StatementsService({ db: handle.db, audit, clock: systemClock });
+  const institutions = new InstitutionsService({ db: handle.db, audit });
   const ids: string[] = [];
   for (let i = 0; i < institutionCount; i++) {
     const id = (await institutions.create({ name: `压测机构${i}有限公司`, shortName: `压测${i}`, kind: 'bank' })).id;

@@ -22,3 +22,47 @@ export interface JobContext {
   /** aborted when the process is shutting down */
   signal: AbortSignal;
 }
+
+/**
+ * Short-interval background work: lead webhook delivery, refreshing a process's in-memory read
+ * models. The scheduler starts and stops tickers with the jobs and keeps a record of their ticks
+ * in memory (`Scheduler.tickerRecords`; a tick every few seconds would flood the run records).
+ * A tick's error is logged and the ticker carries on at its next interval.
+ */
+export interface TickerDefinition {
+  kind: 'ticker';
+  /** stable id, kebab-case, e.g. `webhooks-deliver` */
+  name: string;
+  /** what it does, in Chinese */
+  title: string;
+  /** the pause between the end of one tick and the start of the next */
+  everyMs: number;
+  /**
+   * `instance`: every process runs it (it refreshes that process's memory), from `startTickers()`;
+   * `worker`: only the worker role, started with the jobs by `start()`
+   */
+  scope: 'instance' | 'worker';
+  /** one tick; `again: true` (a full batch) runs the next tick at once */
+  tick(context: JobContext): Promise<{ processed: number; again?: boolean }>;
+}
+
+/** What a module declares: cron jobs and tickers. */
+export type BackgroundWork = JobDefinition | TickerDefinition;
+
+export function isTicker(work: BackgroundWork): work is TickerDefinition {
+  return 'kind' in work && work.kind === 'ticker';
+}
+
+/** The in-memory record of a ticker. */
+export interface TickerRecord {
+  name: string;
+  title: string;
+  everyMs: number;
+  scope: TickerDefinition['scope'];
+  running: boolean;
+  ticks: number;
+  failures: number;
+  lastAt: Date | null;
+  lastProcessed: number | null;
+  lastError: string | null;
+}

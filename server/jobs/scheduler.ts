@@ -3,10 +3,11 @@ import { randomBytes } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Lease, LockManager } from '../adapters/redis';
 import { NotFoundError } from '../lib/errors';
+import { systemClock, type Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
 import type { JobRun, JobTrigger, JobsService } from '../modules/jobs';
 import { compileCron, defaultCatchUp, missedInstants, nextInstant, previousInstant, type CatchUpPolicy, type CronSchedule } from './cron';
-import type { JobDefinition } from './job';
+import { isTicker, type BackgroundWork, type JobDefinition, type TickerDefinition, type TickerRecord } from './job';
 
 export const JOB_TIMEZONE = 'Asia/Shanghai';
 
@@ -21,7 +22,8 @@ export interface SchedulerOptions {
   /** how long a scheduled run waits for a lock held by another run (a manual run does not wait) */
   lockWaitMs?: number;
   catchUp?: CatchUpPolicy;
-  clock?: () => Date;
+  /** the time jobs run for and runs are recorded at; default the system clock */
+  clock?: Clock;
 }
 
 /**
@@ -38,10 +40,18 @@ export interface JobOverview {
   recent: JobRun[];
 }
 
+interface RunningTicker {
+  definition: TickerDefinition;
+  record: TickerRecord;
+  timer: NodeJS.Timeout | undefined;
+  started: boolean;
+}
+
 /**
  * Runs the platform's jobs on their cron schedules (node-cron, Asia/Shanghai) in the worker role:
  * one run per job at a time across every instance (the shared lock, renewed while the job runs),
- * one run per instant (the unique run record), missed instants caught up at start-up.
+ * one run per instant (the unique run record), missed instants caught up at start-up. Runs the
+ * tickers (short-interval work, server/jobs/job.ts) under the same start and stop.
  */
 export class Scheduler {
   readonly instanceId: string;
@@ -53,23 +63,25 @@ export class Scheduler {
   private readonly lockTtlMs: number;
   private readonly lockWaitMs: number;
   private readonly catchUpPolicy: CatchUpPolicy;
-  private readonly clock: () => Date;
+  private readonly clock: Clock;
+  private readonly tickers = new Map<string, RunningTicker>();
 
   constructor(
-    jobs: JobDefinition[],
+    work: BackgroundWork[],
     private readonly options: SchedulerOptions,
   ) {
-    for (const job of jobs) {
-      if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(job.name)) throw new Error(`job name "${job.name}" must be kebab-case`);
-      if (this.jobs.has(job.name)) throw new Error(`job "${job.name}" is registered twice`);
-      this.jobs.set(job.name, { job, cron: compileCron(job.schedule) });
+    for (const item of work) {
+      if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(item.name)) throw new Error(`job name "${item.name}" must be kebab-case`);
+      if (this.jobs.has(item.name) || this.tickers.has(item.name)) throw new Error(`job "${item.name}" is registered twice`);
+      if (isTicker(item)) this.tickers.set(item.name, { definition: item, record: emptyRecord(item), timer: undefined, started: false });
+      else this.jobs.set(item.name, { job: item, cron: compileCron(item.schedule) });
     }
     this.instanceId = options.instanceId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     this.logger = options.logger;
     this.lockTtlMs = options.lockTtlMs ?? 60_000;
     this.lockWaitMs = options.lockWaitMs ?? 30_000;
     this.catchUpPolicy = options.catchUp ?? defaultCatchUp;
-    this.clock = options.clock ?? (() => new Date());
+    this.clock = options.clock ?? systemClock;
   }
 
   get definitions(): JobDefinition[] {
@@ -82,10 +94,11 @@ export class Scheduler {
     return entry;
   }
 
-  /** Schedules every job with node-cron (worker role). */
+  /** Schedules every job with node-cron and starts every ticker (worker role). */
   start(): void {
-    if (this.tasks.length > 0) return;
     if (this.shutdown.signal.aborted) this.shutdown = new AbortController();
+    this.startTickers('worker');
+    if (this.tasks.length > 0) return;
     for (const { job, cron: schedule } of this.jobs.values()) {
       const task = cron.schedule(
         job.schedule,
@@ -101,8 +114,64 @@ export class Scheduler {
     this.logger?.info({ jobs: [...this.jobs.keys()], instance: this.instanceId }, 'scheduler started');
   }
 
-  /** Stops scheduling, tells running jobs to stop (their signal aborts) and waits for them a while. */
+  /**
+   * Starts the tickers every process runs (`instance` scope; any role), or with `worker` every
+   * ticker. A ticker already running is left alone.
+   */
+  startTickers(role: 'instance' | 'worker' = 'instance'): void {
+    if (this.shutdown.signal.aborted) this.shutdown = new AbortController();
+    for (const ticker of this.tickers.values()) {
+      if (ticker.started || (role === 'instance' && ticker.definition.scope === 'worker')) continue;
+      ticker.started = true;
+      this.scheduleTick(ticker, ticker.definition.everyMs);
+    }
+  }
+
+  private scheduleTick(ticker: RunningTicker, delayMs: number): void {
+    if (!ticker.started) return;
+    ticker.timer = setTimeout(() => {
+      ticker.timer = undefined;
+      void this.track(this.tick(ticker.definition.name)).then((again) => this.scheduleTick(ticker, again ? 0 : ticker.definition.everyMs));
+    }, delayMs);
+    ticker.timer.unref();
+  }
+
+  /** Runs one tick of a ticker now (the timers do this; tests call it). Errors are logged and recorded, not thrown. */
+  async tick(name: string): Promise<boolean> {
+    const ticker = this.tickers.get(name);
+    if (!ticker) throw new NotFoundError('任务');
+    const { definition, record } = ticker;
+    record.running = true;
+    record.lastAt = this.clock.now();
+    try {
+      const result = await definition.tick({ now: record.lastAt, signal: this.shutdown.signal });
+      record.ticks++;
+      record.lastProcessed = result.processed;
+      record.lastError = null;
+      return result.again === true;
+    } catch (err) {
+      record.ticks++;
+      record.failures++;
+      record.lastError = err instanceof Error ? err.message : String(err);
+      this.logger?.error({ err, ticker: name }, 'ticker failed');
+      return false;
+    } finally {
+      record.running = false;
+    }
+  }
+
+  /** The tickers' in-memory records. */
+  get tickerRecords(): TickerRecord[] {
+    return [...this.tickers.values()].map((t) => ({ ...t.record }));
+  }
+
+  /** Stops scheduling and the tickers, tells running jobs to stop (their signal aborts) and waits for them a while. */
   async stop(timeoutMs = 10_000): Promise<void> {
+    for (const ticker of this.tickers.values()) {
+      ticker.started = false;
+      clearTimeout(ticker.timer);
+      ticker.timer = undefined;
+    }
     for (const task of this.tasks.splice(0)) await task.destroy();
     this.shutdown.abort(new Error('shutting down'));
     if (this.inFlight.size === 0) return;
@@ -117,7 +186,7 @@ export class Scheduler {
   }
 
   /** Runs, with trigger `catch_up`, the instants each job missed since its last successful scheduled run. */
-  async catchUp(now = this.clock()): Promise<RunResult[]> {
+  async catchUp(now = this.clock.now()): Promise<RunResult[]> {
     const last = await this.options.runs.lastScheduledSuccess([...this.jobs.keys()]);
     const results: RunResult[] = [];
     for (const { job, cron: schedule } of this.jobs.values()) {
@@ -132,7 +201,7 @@ export class Scheduler {
 
   /** An operator's 立即运行: runs now under the same lock; if the job is running elsewhere, records `skipped_locked`. */
   runNow(name: string, requestedBy?: string): Promise<RunResult> {
-    return this.track(this.runInstant(name, this.clock(), 'manual', requestedBy));
+    return this.track(this.runInstant(name, this.clock.now(), 'manual', requestedBy));
   }
 
   /** Runs one instant of a job under its lock, once per instant (scheduled and catch-up runs). */
@@ -143,7 +212,7 @@ export class Scheduler {
     if (!lease) {
       this.logger?.info({ job: name, instant, trigger }, 'job is running elsewhere; not run here');
       if (trigger !== 'manual') return { status: 'locked' };
-      return { status: 'locked', run: await runs.recordSkipped({ jobName: name, requestedBy, instanceId: this.instanceId }, this.clock()) };
+      return { status: 'locked', run: await runs.recordSkipped({ jobName: name, requestedBy, instanceId: this.instanceId }, this.clock.now()) };
     }
     const holder = { instanceId: this.instanceId, fencingToken: lease.fencingToken };
     const work = new AbortController();
@@ -168,7 +237,7 @@ export class Scheduler {
     }, renewEveryMs);
     renewal.unref();
     try {
-      const claim = await runs.claim({ jobName: name, scheduledFor: instant, trigger, requestedBy, ...holder }, this.clock());
+      const claim = await runs.claim({ jobName: name, scheduledFor: instant, trigger, requestedBy, ...holder }, this.clock.now());
       if (!claim.claimed) return { status: 'done', run: claim.run };
       const started = Date.now();
       try {
@@ -221,7 +290,7 @@ export class Scheduler {
   }
 
   /** For /admin/jobs: each job with its next instant (Shanghai), last run and recent runs. */
-  async overview(recentCount = 10, now = this.clock()): Promise<JobOverview[]> {
+  async overview(recentCount = 10, now = this.clock.now()): Promise<JobOverview[]> {
     return Promise.all(
       [...this.jobs.values()].map(async ({ job, cron: schedule }) => {
         const recent = await this.options.runs.recent(job.name, recentCount);
@@ -234,6 +303,10 @@ export class Scheduler {
   async describe(name: string, recentCount = 20): Promise<JobOverview> {
     const { job, cron: schedule } = this.entry(name);
     const recent = await this.options.runs.recent(name, recentCount);
-    return { job: { name: job.name, title: job.title, schedule: job.schedule }, nextRunAt: nextInstant(schedule, this.clock()), lastRun: recent[0], recent };
+    return { job: { name: job.name, title: job.title, schedule: job.schedule }, nextRunAt: nextInstant(schedule, this.clock.now()), lastRun: recent[0], recent };
   }
+}
+
+function emptyRecord(ticker: TickerDefinition): TickerRecord {
+  return { name: ticker.name, title: ticker.title, everyMs: ticker.everyMs, scope: ticker.scope, running: false, ticks: 0, failures: 0, lastAt: null, lastProcessed: null, lastError: null };
 }

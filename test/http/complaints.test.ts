@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TestClock } from '../../server/lib/clock';
 import { startTestApp, type TestApp } from '../support/app';
 import { apply, consumerAgent, csrfFrom, staffAgent } from '../support/http';
 
@@ -7,9 +8,12 @@ const HOUR = 3600_000;
 
 describe('complaints', () => {
   let t: TestApp;
+  // the app's clock: the system's, except where a test sets it
+  const clock = new TestClock();
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ clock });
   });
+  afterEach(() => clock.release());
   afterAll(() => t?.close());
 
   it('goes from a consumer’s application to the institution (masked) and the operator (notes hidden), and back to the consumer', async () => {
@@ -149,43 +153,46 @@ describe('complaints', () => {
     const consumer = await consumerAgent(t.app);
     const actor = { kind: 'consumer' as const, id: consumer.id };
     const t0 = new Date(Date.now() + 1000 * HOUR); // far from every other ticket's clock
-    const silent = await complaints.file(consumer.id, { category: 'fees', subject: '没人理', description: '提交很久了一直没有人答复我' }, actor, t0);
-    const answered = await complaints.file(consumer.id, { category: 'fees', subject: '及时答复', description: '这张工单在时限内得到了答复' }, actor, t0);
+    clock.set(t0);
+    const silent = await complaints.file(consumer.id, { category: 'fees', subject: '没人理', description: '提交很久了一直没有人答复我' }, actor);
+    const answered = await complaints.file(consumer.id, { category: 'fees', subject: '及时答复', description: '这张工单在时限内得到了答复' }, actor);
     expect(silent.firstResponseDueAt.getTime() - t0.getTime()).toBe(2 * HOUR);
     expect(silent.resolutionDueAt.getTime() - t0.getTime()).toBe(48 * HOUR);
-    await complaints.messageFromOperator(answered.id, 'consumer', '已收到，处理中', { kind: 'operator', id: null }, new Date(t0.getTime() + HOUR));
+    clock.set(new Date(t0.getTime() + HOUR));
+    await complaints.messageFromOperator(answered.id, 'consumer', '已收到，处理中', { kind: 'operator', id: null });
 
-    const level = async (id: string) => (await complaints.getForOperator(id, { kind: 'system' }, t0)).escalationLevel;
+    const level = async (id: string) => (await complaints.getForOperator(id, { kind: 'system' })).escalationLevel;
     // (tickets of the other tests, filed on the real clock, are long overdue by then: only ours are checked)
-    await complaints.escalateOverdue(new Date(t0.getTime() + HOUR));
+    await complaints.escalateOverdue(clock.now());
     expect(await level(silent.id)).toBe(0);
-    const at3h = new Date(t0.getTime() + 3 * HOUR);
-    expect(await complaints.escalateOverdue(at3h)).toBeGreaterThanOrEqual(1);
+    clock.set(new Date(t0.getTime() + 3 * HOUR));
+    expect(await complaints.escalateOverdue(clock.now())).toBeGreaterThanOrEqual(1);
     expect(await level(silent.id)).toBe(1);
     expect(await level(answered.id)).toBe(0);
     // idempotent: a second run at the same time changes nothing
-    expect(await complaints.escalateOverdue(at3h)).toBe(0);
+    expect(await complaints.escalateOverdue(clock.now())).toBe(0);
     const events = (await complaints.getForOperator(silent.id, { kind: 'system' })).events.filter((e) => e.kind === 'escalated');
     expect(events).toHaveLength(1);
 
     // past the resolution deadline both escalate to 2, once
-    const at49h = new Date(t0.getTime() + 49 * HOUR);
-    await complaints.escalateOverdue(at49h);
+    clock.set(new Date(t0.getTime() + 49 * HOUR));
+    await complaints.escalateOverdue(clock.now());
     expect(await level(silent.id)).toBe(2);
     expect(await level(answered.id)).toBe(2);
-    expect(await complaints.escalateOverdue(at49h)).toBe(0);
+    expect(await complaints.escalateOverdue(clock.now())).toBe(0);
 
     // the queue shows them first with a badge; escalation is never shown to the consumer
     const op = await staffAgent(t.app, 'admin', t.fixtures.operator);
     const queue = await op.get('/admin/complaints').expect(200);
     expect(queue.text).toContain('升级 2 级');
-    const overdueOnly = (await complaints.queue({ overdue: true }, at49h)).map((c) => c.id);
+    const overdueOnly = (await complaints.queue({ overdue: true })).map((c) => c.id);
     expect(overdueOnly).toEqual(expect.arrayContaining([silent.id, answered.id]));
-    const fresh = await complaints.file(consumer.id, { category: 'fees', subject: '新工单', description: '刚刚提交的工单不应排在升级工单前面' }, actor, at49h);
-    const order = (await complaints.queue({}, at49h)).filter((c) => c.status !== 'resolved' && c.status !== 'closed');
+    const fresh = await complaints.file(consumer.id, { category: 'fees', subject: '新工单', description: '刚刚提交的工单不应排在升级工单前面' }, actor);
+    const order = (await complaints.queue({})).filter((c) => c.status !== 'resolved' && c.status !== 'closed');
     const levels = order.map((c) => c.escalationLevel);
     expect(levels).toEqual([...levels].sort((a, b) => b - a));
     expect(order.findIndex((c) => c.id === fresh.id)).toBeGreaterThan(order.findIndex((c) => c.id === silent.id));
+    clock.release();
     const seen = await consumer.agent.get(`/api/v1/complaints/${silent.id}`).expect(200);
     expect(seen.body.timeline.map((e: { kind: string }) => e.kind)).toEqual(['created']);
     await settings.set('complaints.firstResponseHours', 24, { kind: 'system' });
@@ -220,9 +227,10 @@ describe('complaints', () => {
     await apply(second.agent, A.productId);
     await complaints.file(first.id, { category: 'fees', subject: '收费不透明', description: '放款后被扣了一笔没说明的服务费', applicationId: app1.id }, { kind: 'consumer', id: first.id });
     await complaints.refreshProductRates();
-    const rate = complaints.complaintRate(A.productId);
+    const { catalogue } = t.container.services;
+    const rate = catalogue.complaintRate(A.productId);
     expect(rate).toBeGreaterThan(0);
     expect(rate).toBeLessThan(1); // the second application drew no complaint
-    expect(complaints.complaintRate(t.fixtures.institutionB.productId)).toBe(0);
+    expect(catalogue.complaintRate(t.fixtures.institutionB.productId)).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestClock } from '../../server/lib/clock';
 import { startTestApp, type TestApp } from '../support/app';
 import { csrfFrom, staffAgent } from '../support/http';
 
@@ -10,9 +11,11 @@ describe('content: articles, guides, campaigns', () => {
   let t: TestApp;
   let op: ReturnType<typeof request.agent>;
   let csrf: string;
+  // the app's clock: the system's, except where a test sets it
+  const clock = new TestClock();
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ clock });
     op = await staffAgent(t.app, 'admin', t.fixtures.operator);
     csrf = csrfFrom((await op.get('/admin/content/articles/new').expect(200)).text);
   });
@@ -183,7 +186,7 @@ describe('content: articles, guides, campaigns', () => {
     await request(t.app).get('/media/med_nothere').expect(404);
 
     const bannerShown = async (instant: string) => {
-      content.clock = () => new Date(instant);
+      clock.set(instant);
       return (await request(t.app).get('/').expect(200)).text.includes(`data-campaign-id="${campaign.id}"`);
     };
     try {
@@ -191,7 +194,7 @@ describe('content: articles, guides, campaigns', () => {
       expect(await bannerShown('2026-02-28T16:00:00Z')).toBe(true); // 3月1日 00:00
       expect(await bannerShown('2026-03-10T15:59:59Z')).toBe(true); // 3月10日 23:59:59
       expect(await bannerShown('2026-03-10T16:00:00Z')).toBe(false); // 3月11日 00:00
-      content.clock = () => new Date('2026-03-05T04:00:00Z');
+      clock.set('2026-03-05T04:00:00Z');
       expect((await request(t.app).get('/api/v1/campaigns').expect(200)).body.items).toEqual([
         expect.objectContaining({ id: campaign.id, link: '/guides?category=cc_loan_basics', bannerUrl: `/media/${campaign.bannerMediaId}` }),
       ]);
@@ -200,7 +203,7 @@ describe('content: articles, guides, campaigns', () => {
       expect(await bannerShown('2026-03-05T04:00:00Z')).toBe(false);
       expect((await content.getCampaign(campaign.id)).bannerMediaId).toBe(campaign.bannerMediaId);
     } finally {
-      content.clock = () => new Date();
+      clock.release();
     }
     // a file that is not an image is refused by its bytes
     const notImage = await op

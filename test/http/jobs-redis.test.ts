@@ -6,6 +6,7 @@ import { applicationEvents, applications, notifications } from '../../server/db/
 import type { JobDefinition } from '../../server/jobs/job';
 import { allJobs } from '../../server/jobs/registry';
 import { Scheduler } from '../../server/jobs/scheduler';
+import { systemClock } from '../../server/lib/clock';
 import { JobsService } from '../../server/modules/jobs';
 import { startTestApp, type TestApp } from '../support/app';
 import { databaseTargets, type DatabaseTarget } from '../support/database';
@@ -50,7 +51,7 @@ describe.each(targets)('two scheduler instances ($name)', ({ url, database }) =>
     const make = (instanceId: string, shared: SharedState) =>
       new Scheduler([...allJobs(t.container.services), slow], {
         locks: shared.locks,
-        runs: new JobsService(t.container.database.db),
+        runs: new JobsService({ db: t.container.database.db, clock: systemClock }),
         instanceId,
         lockTtlMs: 1_000,
         lockWaitMs: 5_000,

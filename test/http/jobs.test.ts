@@ -72,7 +72,7 @@ describe.each(databaseTargets())('scheduled jobs on $name', (target) => {
     };
     const ok: JobDefinition = { name: 'test-ok', title: '测试任务', schedule: '*/5 * * * *', run: async () => ({ processed: ++okRuns }) };
     const now = sh('2031-05-31T23:58:00');
-    const scheduler = new Scheduler([failing, ok], { locks: new MemoryLocks(), runs: services.jobs, clock: () => now });
+    const scheduler = new Scheduler([failing, ok], { locks: new MemoryLocks(), runs: services.jobs, clock: { now: () => now } });
 
     const failed = await scheduler.runInstant('test-failing', sh('2031-05-31T23:50:00'), 'schedule');
     expect(failed.run).toMatchObject({ outcome: 'failed', error: '上游接口超时', processed: null });
@@ -97,7 +97,7 @@ describe.each(databaseTargets())('scheduled jobs on $name', (target) => {
     const seen: string[] = [];
     const hourly: JobDefinition = { name: 'test-hourly', title: '每小时测试任务', schedule: '15 * * * *', run: async ({ now }) => (seen.push(now.toISOString()), { processed: 0 }) };
     let now = sh('2031-06-01T10:20:00');
-    const scheduler = new Scheduler([hourly], { locks: new MemoryLocks(), runs: services.jobs, clock: () => now });
+    const scheduler = new Scheduler([hourly], { locks: new MemoryLocks(), runs: services.jobs, clock: { now: () => now } });
     await scheduler.runInstant('test-hourly', sh('2031-06-01T10:15:00'), 'schedule');
     // no worker ran from 10:20 to 13:40: 11:15, 12:15 and 13:15 were missed; 13:15 is run, as a catch-up
     now = sh('2031-06-01T13:40:00');

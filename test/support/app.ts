@@ -7,6 +7,7 @@ import { createApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { createContainer, type Container } from '../../server/container';
 import type { DatabaseHandle } from '../../server/db/client';
+import type { Clock } from '../../server/lib/clock';
 import type { Logger } from '../../server/lib/logger';
 import { seedDemo } from '../../server/demo/seed-demo';
 import { seedFixtures, type Fixtures } from './fixtures';
@@ -27,7 +28,15 @@ export interface TestApp {
 
 /** The real app on a given database (a fresh copy of the migrated PGlite template by default), with small fixtures seeded. */
 export async function startTestApp(
-  options: { database?: DatabaseHandle; redisUrl?: string; env?: Record<string, string>; data?: 'fixtures' | 'demo'; logger?: Logger } = {},
+  options: {
+    database?: DatabaseHandle;
+    redisUrl?: string;
+    env?: Record<string, string>;
+    data?: 'fixtures' | 'demo';
+    logger?: Logger;
+    /** the time every service reads (a TestClock lets a test set it); default the system clock */
+    clock?: Clock;
+  } = {},
 ): Promise<TestApp> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'daichao-test-'));
   const config = loadConfig({
@@ -45,7 +54,7 @@ export async function startTestApp(
     ...options.env,
   });
   const database = options.database ?? (await openMigratedPglite());
-  const container = await createContainer(config, { database, logger: options.logger });
+  const container = await createContainer(config, { database, logger: options.logger, clock: options.clock });
   let fixtures = undefined as unknown as Fixtures;
   if (options.data === 'demo') {
     await seedDemo(container.services);

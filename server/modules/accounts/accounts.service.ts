@@ -14,6 +14,7 @@ import { openDisplayName } from './display-name';
 import { minutesText, passwordKey, type LoginThrottle } from './login-throttle';
 import type { MfaService } from './mfa.service';
 import { hashPassword, oneTimePassword, passwordProblem, verifyAgainstDummy, verifyPassword, type PasswordContext } from './passwords';
+import type { Clock } from '../../lib/clock';
 
 export const OTP_TTL_MINUTES = 5;
 export const OTP_RESEND_SECONDS = 60;
@@ -93,16 +94,37 @@ function toSessionAccount(row: typeof accounts.$inferSelect, pii: PiiCipher): Se
 
 type AccountRow = typeof accounts.$inferSelect;
 
+export interface AccountsServiceDeps {
+  risk: RiskService;
+  clock: Clock;
+  db: Database;
+  pii: PiiCipher;
+  notifications: NotificationsService;
+  audit: AuditService;
+  mfa: MfaService;
+  throttle: LoginThrottle;
+}
+
 export class AccountsService {
-  constructor(
-    private readonly db: Database,
-    private readonly pii: PiiCipher,
-    private readonly notifications: NotificationsService,
-    private readonly audit: AuditService,
-    private readonly mfa: MfaService,
-    private readonly throttle: LoginThrottle,
-    private readonly risk: RiskService,
-  ) {}
+  private readonly db: Database;
+  private readonly pii: PiiCipher;
+  private readonly notifications: NotificationsService;
+  private readonly audit: AuditService;
+  private readonly mfa: MfaService;
+  private readonly throttle: LoginThrottle;
+  private readonly clock: Clock;
+
+  private readonly risk: RiskService;
+  constructor({ db, pii, notifications, audit, mfa, throttle, clock, risk }: AccountsServiceDeps) {
+    this.risk = risk;
+    this.clock = clock;
+    this.db = db;
+    this.pii = pii;
+    this.notifications = notifications;
+    this.audit = audit;
+    this.mfa = mfa;
+    this.throttle = throttle;
+  }
 
   private loginHash(kind: AccountKind, login: string): string {
     return this.pii.blindIndex(`${kind}:${this.normaliseLogin(kind, login)}`);
@@ -205,7 +227,7 @@ export class AccountsService {
    * TOTP code (consumers use `loginWithCode`, an SMS code, instead).
    */
   async authenticate(kind: AccountKind, login: string, password: string, options: { totp?: string; now?: Date } = {}): Promise<SessionAccount> {
-    const now = options.now ?? new Date();
+    const now = options.now ?? this.clock.now();
     const loginHash = this.loginHash(kind, login);
     const [row] = await this.db.select().from(accounts).where(and(eq(accounts.kind, kind), eq(accounts.loginHash, loginHash)));
     const wait = await this.throttle.attempt(passwordKey(loginHash), now);
@@ -250,7 +272,7 @@ export class AccountsService {
    * holds). The code's own limits apply: one a minute and ten a day per number, five tries each;
    * the routes add a per-address limit.
    */
-  async loginWithCode(rawPhone: string, code: string, now = new Date()): Promise<SessionAccount> {
+  async loginWithCode(rawPhone: string, code: string, now = this.clock.now()): Promise<SessionAccount> {
     await this.verifyCode(rawPhone, 'login', code, now);
     const [row] = await this.db.select().from(accounts).where(and(eq(accounts.kind, 'consumer'), eq(accounts.loginHash, this.loginHash('consumer', rawPhone))));
     if (!row) throw new ValidationError('验证码有误', { code: '验证码错误或已过期，请重新获取' });
@@ -260,7 +282,7 @@ export class AccountsService {
   }
 
   /** Forgets sign-in failures older than a day (a scheduled job). */
-  purgeThrottles(now = new Date()): Promise<number> {
+  purgeThrottles(now = this.clock.now()): Promise<number> {
     return this.throttle.purge(now);
   }
 
@@ -286,7 +308,7 @@ export class AccountsService {
    * password reset or a login of an unknown number nothing is sent, but the answer is the same,
    * so the endpoint does not tell who is registered.
    */
-  async requestCode(rawPhone: string, purpose: OtpPurpose, now = new Date()): Promise<void> {
+  async requestCode(rawPhone: string, purpose: OtpPurpose, now = this.clock.now()): Promise<void> {
     const phone = this.normaliseLogin('consumer', rawPhone);
     if (!PHONE_PATTERN.test(phone)) throw new ValidationError('手机号有误', { phone: '请输入 11 位中国大陆手机号' });
     const phoneHash = this.pii.blindIndex(`consumer:${phone}`);
@@ -321,7 +343,7 @@ export class AccountsService {
   }
 
   /** Checks and consumes a code; five wrong tries burn it. */
-  async verifyCode(rawPhone: string, purpose: OtpPurpose, code: string, now = new Date()): Promise<void> {
+  async verifyCode(rawPhone: string, purpose: OtpPurpose, code: string, now = this.clock.now()): Promise<void> {
     const phone = this.normaliseLogin('consumer', rawPhone);
     const invalid = new ValidationError('验证码有误', { code: '验证码错误或已过期，请重新获取' });
     if (!/^\d{6}$/.test(code)) throw invalid;
@@ -469,7 +491,7 @@ export class AccountsService {
 
   /** Writes profile facts as given (fields left out are kept), in the caller's transaction when there is one. */
   async saveProfile(accountId: string, input: ProfileChanges, tx: Database = this.db): Promise<ConsumerProfile> {
-    const values = { ...input, updatedAt: new Date() };
+    const values = { ...input, updatedAt: this.clock.now() };
     const [row] = await tx
       .insert(consumerProfiles)
       .values({ accountId, ...values })
@@ -506,7 +528,7 @@ export class AccountsService {
   }
 
   /** Texts a consumer when they allow SMS, held until their quiet hours end (the release job checks again then). */
-  async textConsumer(accountId: string, template: SmsTemplate, body: string, now = new Date()): Promise<boolean> {
+  async textConsumer(accountId: string, template: SmsTemplate, body: string, now = this.clock.now()): Promise<boolean> {
     const window = await this.smsWindow(accountId, now);
     if (!window.allowed) return false;
     const phone = await this.phoneOf(accountId).catch(() => '');
@@ -519,7 +541,7 @@ export class AccountsService {
     accountId: string,
     input: { allowSms: boolean; allowCall: boolean; quietStart: string; quietEnd: string },
   ): Promise<ContactPreferences> {
-    const values = { ...input, allowInApp: true, updatedAt: new Date() };
+    const values = { ...input, allowInApp: true, updatedAt: this.clock.now() };
     await this.db
       .insert(contactPreferences)
       .values({ accountId, ...values })

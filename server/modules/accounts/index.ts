@@ -7,3 +7,4 @@ export { MfaService, mfaRequiredFor } from './mfa.service';
 export { sealLegacyNames } from './legacy-names';
 export { apiKeyPermissions, institutionCan, institutionRoles, operatorCan, operatorRoles, permissionsOf, roleLabels, type InstitutionPermission, type InstitutionRole, type OperatorPermission, type OperatorRole } from './permissions';
 export { byDisplayName, openDisplayName, shownDisplayName } from './display-name';
+export { accountJobs } from './accounts.jobs';

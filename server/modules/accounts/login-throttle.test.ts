@@ -20,7 +20,7 @@ for (const target of databaseTargets()) {
     let throttle: LoginThrottle;
     beforeAll(async () => {
       database = await target.open();
-      throttle = new LoginThrottle(database.db);
+      throttle = new LoginThrottle({ db: database.db });
     });
     afterAll(() => database?.close());
 

@@ -22,6 +22,10 @@ export function minutesText(ms: number): string {
   return `${Math.max(1, Math.ceil(ms / 60_000))} 分钟`;
 }
 
+export interface LoginThrottleDeps {
+  db: Database;
+}
+
 /**
  * Growing waits between failed sign-in attempts, per key (a login's password, an account's second
  * factor). Throttling instead of locking: a stranger's failures only slow guessing down, they do not
@@ -29,7 +33,11 @@ export function minutesText(ms: number): string {
  * Shared by every instance through the database.
  */
 export class LoginThrottle {
-  constructor(private readonly db: Database) {}
+  private readonly db: Database;
+
+  constructor({ db }: LoginThrottleDeps) {
+    this.db = db;
+  }
 
   /**
    * Claims one attempt. While a wait holds the attempt is refused and the wait left (ms) is

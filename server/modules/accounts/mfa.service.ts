@@ -8,6 +8,7 @@ import type { AuditActor, AuditService } from '../audit';
 import { accounts } from './accounts.schema';
 import type { SessionAccount } from './accounts.service';
 import { minutesText, totpKey, type LoginThrottle } from './login-throttle';
+import type { Clock } from '../../lib/clock';
 
 const PERIOD = 30;
 const totpFor = (secret: string, label: string) => new TOTP({ issuer: '贷超', label, algorithm: 'SHA1', digits: 6, period: PERIOD, secret: Secret.fromBase32(secret) });
@@ -17,17 +18,32 @@ export function mfaRequiredFor(account: Pick<SessionAccount, 'kind' | 'role'>, r
   return required && (account.kind === 'operator' || (account.kind === 'institution' && account.role === 'admin'));
 }
 
+export interface MfaServiceDeps {
+  clock: Clock;
+  db: Database;
+  pii: PiiCipher;
+  audit: AuditService;
+  throttle: LoginThrottle;
+}
+
 /**
  * TOTP (RFC 6238) second factor. The secret is stored encrypted; a code is accepted within one
  * step either side of now, and each time step at most once (a replayed code is refused).
  */
 export class MfaService {
-  constructor(
-    private readonly db: Database,
-    private readonly pii: PiiCipher,
-    private readonly audit: AuditService,
-    private readonly throttle: LoginThrottle,
-  ) {}
+  private readonly db: Database;
+  private readonly pii: PiiCipher;
+  private readonly audit: AuditService;
+  private readonly throttle: LoginThrottle;
+  private readonly clock: Clock;
+
+  constructor({ db, pii, audit, throttle, clock }: MfaServiceDeps) {
+    this.clock = clock;
+    this.db = db;
+    this.pii = pii;
+    this.audit = audit;
+    this.throttle = throttle;
+  }
 
   /** Starts (or restarts) set-up: a new secret, not yet in force until a code confirms it. */
   async beginEnrolment(account: SessionAccount): Promise<{ secret: string; uri: string }> {
@@ -45,7 +61,7 @@ export class MfaService {
     return { secret, uri: totpFor(secret, account.loginMasked).toString() };
   }
 
-  async confirmEnrolment(account: SessionAccount, code: string, actor: AuditActor, now = new Date()): Promise<void> {
+  async confirmEnrolment(account: SessionAccount, code: string, actor: AuditActor, now = this.clock.now()): Promise<void> {
     const pending = await this.pendingSecret(account);
     if (!pending) throw new ConflictError('mfa_not_started', '请先开始设置两步验证');
     const step = this.matchingStep(pending.secret, code, now);
@@ -60,7 +76,7 @@ export class MfaService {
    * Checks a login's second factor; refuses wrong, stale or replayed codes. Failures are counted
    * per account, from whatever address they come, with the same growing waits as passwords.
    */
-  async verify(accountId: string, code: string, now = new Date()): Promise<void> {
+  async verify(accountId: string, code: string, now = this.clock.now()): Promise<void> {
     const [row] = await this.db.select({ enc: accounts.totpSecretEnc, on: accounts.totpEnabledAt, last: accounts.totpLastStep }).from(accounts).where(eq(accounts.id, accountId));
     if (!row?.enc || !row.on) throw new UnauthenticatedError('未开启两步验证');
     const wait = await this.throttle.attempt(totpKey(accountId), now);

@@ -12,6 +12,7 @@ import { oneTimePassword } from './passwords';
 import { type AccountsService, type SessionAccount, PHONE_PATTERN } from './accounts.service';
 import { openDisplayName, shownDisplayName } from './display-name';
 import { institutionRoles, operatorRoles } from './permissions';
+import type { Clock } from '../../lib/clock';
 
 export const INVITATION_DAYS = 7;
 const USERNAME = /^[a-z][a-z0-9._-]{2,31}$/;
@@ -60,17 +61,32 @@ function assertAnotherManager(members: StaffMember[], accountId: string, manager
   }
 }
 
+export interface StaffServiceDeps {
+  clock: Clock;
+  db: Database;
+  pii: PiiCipher;
+  accountsService: AccountsService;
+  audit: AuditService;
+}
+
 /**
  * People who work on the platform: invitations (the only way staff accounts are made outside
  * seeding), roles, freezing; and finding any account for the operators' user search.
  */
 export class StaffService {
-  constructor(
-    private readonly db: Database,
-    private readonly pii: PiiCipher,
-    private readonly accountsService: AccountsService,
-    private readonly audit: AuditService,
-  ) {}
+  private readonly db: Database;
+  private readonly pii: PiiCipher;
+  private readonly accountsService: AccountsService;
+  private readonly audit: AuditService;
+  private readonly clock: Clock;
+
+  constructor({ db, pii, accountsService, audit, clock }: StaffServiceDeps) {
+    this.clock = clock;
+    this.db = db;
+    this.pii = pii;
+    this.accountsService = accountsService;
+    this.audit = audit;
+  }
 
   private loginHash(kind: string, login: string) {
     return this.pii.blindIndex(`${kind}:${login}`);
@@ -90,7 +106,7 @@ export class StaffService {
     input: { kind: StaffKind; institutionId?: string | null; username: string; displayName: string; role: string },
     actor: AuditActor,
     tx?: Tx,
-    now = new Date(),
+    now = this.clock.now(),
   ): Promise<{ invitation: Invitation; token: string }> {
     if (!tx) return withTransaction(this.db, (own) => this.invite(input, actor, own, now));
     const username = input.username.trim().toLowerCase();
@@ -125,7 +141,7 @@ export class StaffService {
   }
 
   /** A pending, unexpired invitation for a token, or NotFound (used, revoked, expired or wrong). */
-  async pendingInvitation(kind: StaffKind, token: string, now = new Date()): Promise<Invitation> {
+  async pendingInvitation(kind: StaffKind, token: string, now = this.clock.now()): Promise<Invitation> {
     const [row] = await this.db
       .select()
       .from(staffInvitations)
@@ -135,7 +151,7 @@ export class StaffService {
   }
 
   /** Accepts an invitation: sets the password and creates the account, once. */
-  async accept(kind: StaffKind, token: string, password: string, now = new Date()): Promise<SessionAccount> {
+  async accept(kind: StaffKind, token: string, password: string, now = this.clock.now()): Promise<SessionAccount> {
     const invitation = await this.pendingInvitation(kind, token, now);
     return withTransaction(this.db, async (tx) => {
       const [claimed] = await tx
@@ -158,7 +174,7 @@ export class StaffService {
     await withTransaction(this.db, async (tx) => {
     const [row] = await tx
       .update(staffInvitations)
-      .set({ revokedAt: new Date() })
+      .set({ revokedAt: this.clock.now() })
       .where(and(eq(staffInvitations.id, id), eq(staffInvitations.kind, scope.kind), this.institutionScope(scope), isNull(staffInvitations.acceptedAt), isNull(staffInvitations.revokedAt)))
       .returning();
     if (!row) throw new NotFoundError('邀请');
@@ -170,7 +186,7 @@ export class StaffService {
     return scope.kind === 'institution' ? eq(staffInvitations.institutionId, scope.institutionId!) : isNull(staffInvitations.institutionId);
   }
 
-  async pendingInvitations(scope: { kind: StaffKind; institutionId?: string | null }, now = new Date()): Promise<Invitation[]> {
+  async pendingInvitations(scope: { kind: StaffKind; institutionId?: string | null }, now = this.clock.now()): Promise<Invitation[]> {
     const rows = await this.db
       .select()
       .from(staffInvitations)

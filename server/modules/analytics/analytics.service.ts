@@ -126,13 +126,18 @@ export const channelLabels: Record<EventChannel, string> = { web: '网站', api:
 const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
 const round2 = (n: number | null) => (n === null ? null : Math.round(n * 100) / 100);
 
+export interface AnalyticsServiceDeps {
+  audit: AuditService;
+  db: Database;
+}
+
 export class AnalyticsService {
   private readonly aggregates: AnalyticsRepository;
 
-  constructor(
-    db: Database,
-    private readonly audit: AuditService,
-  ) {
+  private readonly audit: AuditService;
+
+  constructor({ db, audit }: AnalyticsServiceDeps) {
+    this.audit = audit;
     this.aggregates = new AnalyticsRepository(db);
   }
 

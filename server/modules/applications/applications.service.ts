@@ -18,6 +18,7 @@ import { sourceKeyFor, type PostedCommission, type ReversalResult, type Settleme
 import type { ApplicationStatus } from './applications.schema';
 import { ApplicationsRepository, type ApplicationEvent, type ApplicationInsert, type ApplicationOwner, type ApplicationRow, type ApplicationWithNames } from './applications.repository';
 import { canTransition, nextStatuses, rejectReasons, statusLabels, type RejectReason } from './status-machine';
+import type { Clock } from '../../lib/clock';
 
 export type { ApplicationRow, ApplicationEvent };
 
@@ -111,21 +112,47 @@ function maskApplicant(data: ApplicantData): MaskedApplicant {
   };
 }
 
+export interface ApplicationsServiceDeps {
+  clock: Clock;
+  db: Database;
+  pii: PiiCipher;
+  catalogue: CatalogueService;
+  settlement: SettlementService;
+  audit: AuditService;
+  notifications: NotificationsService;
+  consents: ConsentsService;
+  accounts: AccountsService;
+  risk: RiskService;
+  loans?: LoansService;
+}
+
 export class ApplicationsService {
   private readonly applications: ApplicationsRepository;
 
-  constructor(
-    private readonly db: Database,
-    private readonly pii: PiiCipher,
-    private readonly catalogue: CatalogueService,
-    private readonly settlement: SettlementService,
-    private readonly audit: AuditService,
-    private readonly notifications: NotificationsService,
-    private readonly consents: ConsentsService,
-    private readonly accounts: AccountsService,
-    private readonly risk: RiskService,
-    private readonly loans?: LoansService,
-  ) {
+  private readonly db: Database;
+  private readonly pii: PiiCipher;
+  private readonly catalogue: CatalogueService;
+  private readonly settlement: SettlementService;
+  private readonly audit: AuditService;
+  private readonly notifications: NotificationsService;
+  private readonly consents: ConsentsService;
+  private readonly accounts: AccountsService;
+  private readonly risk: RiskService;
+  private readonly loans: LoansService | undefined;
+  private readonly clock: Clock;
+
+  constructor({ db, pii, catalogue, settlement, audit, notifications, consents, accounts, risk, loans, clock }: ApplicationsServiceDeps) {
+    this.clock = clock;
+    this.db = db;
+    this.pii = pii;
+    this.catalogue = catalogue;
+    this.settlement = settlement;
+    this.audit = audit;
+    this.notifications = notifications;
+    this.consents = consents;
+    this.accounts = accounts;
+    this.risk = risk;
+    this.loans = loans;
     this.applications = new ApplicationsRepository(db);
   }
 
@@ -224,7 +251,7 @@ export class ApplicationsService {
    * Applications nobody will finish: an approval not disbursed within 30 days, or a lead with no
    * change for 30 days, becomes expired (by the system), with the consumer told. Idempotent.
    */
-  async expireStale(now = new Date()): Promise<number> {
+  async expireStale(now = this.clock.now()): Promise<number> {
     const cutoff = new Date(now.getTime() - EXPIRY_DAYS * 24 * 3600_000);
     const due = await this.applications.idsUnchangedSince(cutoff, 500);
     let expired = 0;
@@ -284,7 +311,7 @@ export class ApplicationsService {
       riskFlags: (await this.risk.flagsFor(lead.consumerId)).map((f) => ({ code: f.code, label: f.label, createdAt: f.createdAt })),
       contact: withdrawn
         ? null
-        : { ...channels, blocked: blockedInstitutionIds.includes(institutionId), quietNow: quietUntil(new Date(), prefs.quietStart, prefs.quietEnd) !== null },
+        : { ...channels, blocked: blockedInstitutionIds.includes(institutionId), quietNow: quietUntil(this.clock.now(), prefs.quietStart, prefs.quietEnd) !== null },
     };
   }
 
@@ -373,7 +400,7 @@ export class ApplicationsService {
         { status: `不允许从「${statusLabels[current.status]}」变更为「${statusLabels[change.status]}」` },
       );
     }
-    const now = new Date();
+    const now = this.clock.now();
     const update: Partial<ApplicationInsert> = { status: change.status, updatedAt: now };
     if (actorKind === 'institution' && current.firstResponseAt === null) update.firstResponseAt = now;
     const data: Record<string, unknown> = {};

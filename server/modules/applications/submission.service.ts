@@ -17,6 +17,7 @@ import type { SettlementService } from '../settlement';
 import { creditSelfAssessment } from '../catalogue';
 import { rejectReasons, type RejectReason } from './status-machine';
 import { ApplicationsRepository } from './applications.repository';
+import type { Clock } from '../../lib/clock';
 
 export const DUPLICATE_WINDOW_DAYS = 30;
 
@@ -74,6 +75,22 @@ export class IdentityRequiredError extends ForbiddenError {
   }
 }
 
+export interface SubmissionServiceDeps {
+  risk: RiskService;
+  clock: Clock;
+  db: Database;
+  pii: PiiCipher;
+  catalogue: CatalogueService;
+  accounts: AccountsService;
+  identity: IdentityService;
+  consents: ConsentsService;
+  audit: AuditService;
+  webhooks: WebhooksService;
+  prescreen: PrescreenService;
+  notifications: NotificationsService;
+  settlement: SettlementService;
+}
+
 /**
  * One form to many institutions (一键申请多家). Each product's application is created only when
  * its institution has the consumer's own recorded consent, the consumer is eligible, and there
@@ -84,20 +101,34 @@ export class IdentityRequiredError extends ForbiddenError {
 export class SubmissionService {
   private readonly applications: ApplicationsRepository;
 
-  constructor(
-    private readonly db: Database,
-    private readonly pii: PiiCipher,
-    private readonly catalogue: CatalogueService,
-    private readonly accounts: AccountsService,
-    private readonly identity: IdentityService,
-    private readonly consents: ConsentsService,
-    private readonly audit: AuditService,
-    private readonly webhooks: WebhooksService,
-    private readonly prescreen: PrescreenService,
-    private readonly notifications: NotificationsService,
-    private readonly settlement: SettlementService,
-    private readonly risk: RiskService,
-  ) {
+  private readonly db: Database;
+  private readonly pii: PiiCipher;
+  private readonly catalogue: CatalogueService;
+  private readonly accounts: AccountsService;
+  private readonly identity: IdentityService;
+  private readonly consents: ConsentsService;
+  private readonly audit: AuditService;
+  private readonly webhooks: WebhooksService;
+  private readonly prescreen: PrescreenService;
+  private readonly notifications: NotificationsService;
+  private readonly settlement: SettlementService;
+  private readonly clock: Clock;
+
+  private readonly risk: RiskService;
+  constructor({ db, pii, catalogue, accounts, identity, consents, audit, webhooks, prescreen, notifications, settlement, clock, risk }: SubmissionServiceDeps) {
+    this.risk = risk;
+    this.clock = clock;
+    this.db = db;
+    this.pii = pii;
+    this.catalogue = catalogue;
+    this.accounts = accounts;
+    this.identity = identity;
+    this.consents = consents;
+    this.audit = audit;
+    this.webhooks = webhooks;
+    this.prescreen = prescreen;
+    this.notifications = notifications;
+    this.settlement = settlement;
     this.applications = new ApplicationsRepository(db);
   }
 
@@ -273,7 +304,7 @@ export class SubmissionService {
           });
           if (decision.decline) {
             const reason = decision.decline.rejectReason as RejectReason;
-            await this.applications.update(tx, id, { status: 'rejected', rejectReason: reason, updatedAt: new Date() });
+            await this.applications.update(tx, id, { status: 'rejected', rejectReason: reason, updatedAt: this.clock.now() });
             await this.applications.insertEvent(tx, {
               applicationId: id,
               fromStatus: 'submitted',
@@ -296,7 +327,7 @@ export class SubmissionService {
         }
         // CPL for every lead delivered, in the same transaction; institution order keeps the
         // per-institution month locks in one order across concurrent submissions
-        const at = new Date();
+        const at = this.clock.now();
         for (const lead of delivered.sort((a, b) => a.institutionId.localeCompare(b.institutionId))) {
           await this.settlement.accrue(tx, { rule: 'cpl', applicationId: lead.applicationId, institutionId: lead.institutionId, at });
         }

@@ -11,7 +11,7 @@ describe.each(databaseTargets())('audit log on $name', (target) => {
   let audit: AuditService;
   beforeAll(async () => {
     handle = await target.open();
-    audit = new AuditService(handle.db, testCipher());
+    audit = new AuditService({ db: handle.db, pii: testCipher() });
     for (let i = 0; i < 5; i++) {
       await audit.recordNow({ kind: 'operator', id: 'acc_test', ip: '127.0.0.1' }, { action: i % 2 ? 'review.rejected' : 'review.approved', objectType: 'review', objectId: `t${i}` });
     }

@@ -55,12 +55,21 @@ export type AuditViewRow = AuditRow & { actorName: string | null };
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
+export interface AuditServiceDeps {
+  db: Database;
+  /** opens the staff names shown with each row */
+  pii: PiiCipher;
+}
+
 export class AuditService {
-  constructor(
-    private readonly db: Database,
-    /** opens the staff names shown with each row */
-    private readonly pii: PiiCipher,
-  ) {}
+  private readonly db: Database;
+  /** opens the staff names shown with each row */
+  private readonly pii: PiiCipher;
+
+  constructor({ db, pii }: AuditServiceDeps) {
+    this.db = db;
+    this.pii = pii;
+  }
 
   /** Records a change in the transaction that makes it, so the row commits (or not) with the change it describes. */
   async record(actor: AuditActor, entry: AuditEntry, tx: Tx): Promise<void> {

@@ -9,6 +9,8 @@ import { searchSorts, type ProductDocument, type SearchIndex, type SearchQuery, 
 import { CatalogueRepository, type BufferedEvent, type ImpressionCount, type ProductInsert, type ProductRow, type ProductStats } from './catalogue.repository';
 import type { catalogueEventKinds, EventChannel, ProductStatus } from './catalogue.schema';
 import { pricingInput, toProductView, type ProductView } from './product-view';
+import type { Clock } from '../../lib/clock';
+import type { EventBus } from '../../lib/events';
 
 export type NewProduct = Omit<ProductInsert, 'id' | 'createdAt' | 'updatedAt' | 'aprMin' | 'aprMax'>;
 export type ProductPatch = Partial<NewProduct>;
@@ -18,13 +20,14 @@ export const catalogueSorts = ['ranked', ...searchSorts] as const;
 export type CatalogueSort = (typeof catalogueSorts)[number];
 export type CatalogueQuery = Omit<SearchQuery, 'sort'> & { sort: CatalogueSort };
 
-/** What the default sort reads besides the products: the weights in force and the promotions running now. */
+/**
+ * What the default sort reads besides the products: the weights in force and the promotions
+ * running now. The complaint rates arrive as `complaints.ratesChanged` events.
+ */
 export interface RankingSignals {
   weights(): Promise<RankingWeights>;
   /** product id → kinds of promotion running now ('featured' boosts search results) */
   promotedNow(): Promise<Map<string, Set<string>>>;
-  /** complaints per application, by product; none yet */
-  complaintRate(productId: string): number;
 }
 
 /** Most candidates the default sort ranks: the best 1,000 matches by relevance (words searched) or popularity. */
@@ -42,8 +45,6 @@ export type CatalogueEventKind = Exclude<(typeof catalogueEventKinds)[number], '
 
 /** how long a search result may be served from cache (entries are dropped at once when products, weights or promotions change) */
 export const SEARCH_CACHE_SECONDS = 30;
-const STATS_REFRESH_MS = 5 * 60_000;
-const SYNC_CHECK_MS = 30_000;
 
 /** Approval rate smoothed towards 60% so a product with two decisions does not look perfect. */
 export function smoothedApprovalRate(s: ProductStats | undefined): number {
@@ -57,6 +58,16 @@ export function scrubQuery(q: string | undefined): string | null {
   return cleaned || null;
 }
 
+export interface CatalogueServiceDeps {
+  clock: Clock;
+  db: Database;
+  search: SearchIndex;
+  cache: Cache;
+  events: EventBus;
+  /** without them the default sort uses the default weights and no promotions */
+  signals?: RankingSignals;
+}
+
 /**
  * The catalogue: products, their honest prices, the search index kept in step, cached
  * search results (Redis when configured), and browse events.
@@ -67,7 +78,6 @@ export class CatalogueService {
   private listed = new Map<string, ProductView>();
   private stats = new Map<string, ProductStats>();
   private fingerprint = '';
-  private timers: NodeJS.Timeout[] = [];
   private pendingEvents: BufferedEvent[] = [];
   /**
    * impression counts not yet written: (day, channel, list) → the list shown → how many times.
@@ -76,30 +86,38 @@ export class CatalogueService {
    */
   private readonly pendingImpressions = new Map<string, Map<readonly string[], number>>();
   private eventTimer: NodeJS.Timeout | undefined;
-  private signals: RankingSignals | undefined;
+  private readonly signals: RankingSignals | undefined;
+  /** complaints per application over the last 90 days, by product (from `complaints.ratesChanged`) */
+  private complaintRates: ReadonlyMap<string, number> = new Map();
 
-  constructor(
-    db: Database,
-    private readonly search: SearchIndex,
-    private readonly cache: Cache,
-  ) {
+  private readonly search: SearchIndex;
+  private readonly cache: Cache;
+  private readonly clock: Clock;
+
+  constructor({ db, search, cache, clock, events, signals }: CatalogueServiceDeps) {
+    this.clock = clock;
+    this.search = search;
+    this.cache = cache;
+    this.signals = signals;
     this.repo = new CatalogueRepository(db);
+    // cached result pages are dropped when the ranking weights or the promotions change
+    events.on('ranking.changed', () => this.invalidateResults());
+    events.on('promotions.changed', () => this.invalidateResults());
+    events.on('complaints.ratesChanged', ({ rates }) => {
+      this.complaintRates = rates;
+    });
   }
 
-  /** Loads the listed catalogue into the read model and the search index. */
-  async start(options: { watch?: boolean } = {}): Promise<void> {
+  /**
+   * Loads the listed catalogue into the read model and the search index. Other instances' product
+   * changes and the statistics are picked up by the catalogue's tickers (catalogue.jobs.ts).
+   */
+  async start(): Promise<void> {
     for (const row of await this.repo.withoutPricing()) await this.repo.update(row.id, this.pricing(row));
     await this.rebuild();
-    if (options.watch) {
-      // other instances change products too: pick their changes up within SYNC_CHECK_MS
-      this.timers.push(setInterval(() => void this.syncIfChanged().catch(() => undefined), SYNC_CHECK_MS).unref());
-      this.timers.push(setInterval(() => void this.refreshStats().catch(() => undefined), STATS_REFRESH_MS).unref());
-    }
   }
 
   async stop(): Promise<void> {
-    this.timers.forEach(clearInterval);
-    this.timers = [];
     await this.flushEvents().catch(() => undefined);
   }
 
@@ -217,11 +235,6 @@ export class CatalogueService {
     await this.dropCachedResults();
   }
 
-  /** Connects the default sort to the ranking weights and promotions (wired once by the container). */
-  useRankingSignals(signals: RankingSignals): void {
-    this.signals = signals;
-  }
-
   /**
    * Bumped whenever cached results are dropped (a product changed, ranking weights or promotions
    * changed): response caches in front of the catalogue compare it to know their entries are stale.
@@ -231,6 +244,11 @@ export class CatalogueService {
   private async dropCachedResults(): Promise<void> {
     this.resultsVersion++;
     await this.cache.invalidate('catalogue');
+  }
+
+  /** A product's complaint rate as the default sort reads it (0 when none). */
+  complaintRate(productId: string): number {
+    return this.complaintRates.get(productId) ?? 0;
   }
 
   /** Drops cached result pages (after ranking weights or promotions change). */
@@ -274,7 +292,7 @@ export class CatalogueService {
           relevance: query.q && n > 1 ? 1 - i / (n - 1) : query.q ? 1 : 0,
           aprMin: view!.apr.min,
           approvalRate: smoothedApprovalRate(this.stats.get(id)),
-          complaintRate: this.signals?.complaintRate(id) ?? 0,
+          complaintRate: this.complaintRate(id),
           promoted: promoted.get(id)?.has('featured') ?? false,
         }));
       const ranked = rankProducts(candidates, weights);
@@ -348,7 +366,7 @@ export class CatalogueService {
    * No visitor is kept: impressions are totals per Shanghai day, product, channel and list.
    */
   recordImpressions(_visitor: string, productIds: readonly string[], list: string, channel: EventChannel = 'web'): void {
-    const key = `${shanghaiDate(new Date())}\u0000${channel}\u0000${list}`;
+    const key = `${shanghaiDate(this.clock.now())}\u0000${channel}\u0000${list}`;
     let counts = this.pendingImpressions.get(key);
     if (!counts) this.pendingImpressions.set(key, (counts = new Map()));
     counts.set(productIds, (counts.get(productIds) ?? 0) + 1);

@@ -3,3 +3,4 @@ export { toProductView, feeLines, pricingInput, type ProductView } from './produ
 export type { ProductRow } from './catalogue.repository';
 export { checkEligibility, eligibilityProfileOf, creditSelfAssessment, employmentTypes, type EligibilityProfile, type CreditSelfAssessment } from './eligibility';
 export { productCategories, repaymentMethods, productStatuses, catalogueEventKinds, eventChannels, type EventChannel, type RepaymentMethod, type Eligibility, type ProductStatus } from './catalogue.schema';
+export { catalogueJobs } from './catalogue.jobs';

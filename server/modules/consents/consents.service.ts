@@ -5,6 +5,7 @@ import { newId } from '../../lib/ids';
 import type { AuditActor, AuditService } from '../audit';
 import { institutions } from '../institutions/institutions.schema';
 import { consents, dataReleases } from './consents.schema';
+import type { Clock } from '../../lib/clock';
 
 /** The fields a consumer can agree to send, with the words shown on the consent screen. */
 export const releasableFields = {
@@ -48,12 +49,23 @@ export class ConsentWithdrawnError extends ForbiddenError {
 export type ConsentRow = typeof consents.$inferSelect;
 export type ReleaseRow = typeof dataReleases.$inferSelect;
 
+export interface ConsentsServiceDeps {
+  clock: Clock;
+  db: Database;
+  audit: AuditService;
+}
+
 /** Consents and the record of every release made under them. */
 export class ConsentsService {
-  constructor(
-    private readonly db: Database,
-    private readonly audit: AuditService,
-  ) {}
+  private readonly db: Database;
+  private readonly audit: AuditService;
+  private readonly clock: Clock;
+
+  constructor({ db, audit, clock }: ConsentsServiceDeps) {
+    this.clock = clock;
+    this.db = db;
+    this.audit = audit;
+  }
 
   async grant(
     tx: Database,
@@ -99,7 +111,7 @@ export class ConsentsService {
   async withdraw(consumerId: string, consentId: string, actor: AuditActor): Promise<ConsentRow> {
     const [row] = await this.db
       .update(consents)
-      .set({ withdrawnAt: new Date() })
+      .set({ withdrawnAt: this.clock.now() })
       .where(and(eq(consents.id, consentId), eq(consents.consumerId, consumerId), isNull(consents.withdrawnAt)))
       .returning();
     if (!row) {
@@ -140,7 +152,7 @@ export class ConsentsService {
   async withdrawAll(tx: Database, consumerId: string): Promise<number> {
     const rows = await tx
       .update(consents)
-      .set({ withdrawnAt: new Date() })
+      .set({ withdrawnAt: this.clock.now() })
       .where(and(eq(consents.consumerId, consumerId), isNull(consents.withdrawnAt)))
       .returning({ id: consents.id });
     return rows.length;

@@ -14,6 +14,7 @@ import { parseQuery } from '../search';
 import type { ArticleInput, ArticleListFilter, CampaignInput, CategoryInput } from './content.inputs';
 import { articles, campaigns, contentCategories, contentMedia, type ArticleStatus } from './content.schema';
 import { htmlToText, sanitizeArticleHtml } from './sanitize';
+import type { Clock } from '../../lib/clock';
 
 export type ArticleRow = typeof articles.$inferSelect;
 export type CampaignRow = typeof campaigns.$inferSelect;
@@ -58,20 +59,35 @@ const listColumns = {
   authorNameEnc: accounts.displayNameEnc,
 };
 
+export interface ContentServiceDeps {
+  db: Database;
+  audit: AuditService;
+  media: BlobStore;
+  /** opens the authors' names */
+  pii: PiiCipher;
+  /** decides which campaigns are running */
+  clock: Clock;
+}
+
 /**
  * Guides and news (资讯与攻略), their categories, campaigns (活动) and the public images they
  * use. Article HTML is sanitised on every save; publishing, unpublishing and deleting are audited.
  */
 export class ContentService {
-  constructor(
-    private readonly db: Database,
-    private readonly audit: AuditService,
-    private readonly media: BlobStore,
-    /** opens the authors' names */
-    private readonly pii: PiiCipher,
-    /** the clock that decides which campaigns are running; tests inject their own */
-    public clock: () => Date = () => new Date(),
-  ) {}
+  private readonly db: Database;
+  private readonly audit: AuditService;
+  private readonly media: BlobStore;
+  /** opens the authors' names */
+  private readonly pii: PiiCipher;
+  private readonly clock: Clock;
+
+  constructor({ db, audit, media, pii, clock }: ContentServiceDeps) {
+    this.db = db;
+    this.audit = audit;
+    this.media = media;
+    this.pii = pii;
+    this.clock = clock;
+  }
 
   // ── categories ───────────────────────────────────────────────────────────────────────────
   async listCategories(): Promise<(CategoryRow & { articleCount: number; publishedCount: number })[]> {
@@ -207,7 +223,7 @@ export class ContentService {
           bodyHtml,
           bodyText: htmlToText(bodyHtml),
           ...(coverMediaId ? { coverMediaId } : input.removeCover ? { coverMediaId: null } : {}),
-          updatedAt: new Date(),
+          updatedAt: this.clock.now(),
         })
         .where(eq(articles.id, id))
         .returning();
@@ -224,7 +240,7 @@ export class ContentService {
       if (!from.includes(current.status)) {
         throw new ConflictError('illegal_transition', `${articleStatusLabels[current.status]}的文章不能${to === 'published' ? '发布' : '下线'}`);
       }
-      const now = this.clock();
+      const now = this.clock.now();
       const [row] = await tx
         .update(articles)
         .set({ status: to, updatedAt: now, ...(to === 'published' && !current.publishedAt ? { publishedAt: now } : {}) })
@@ -308,7 +324,7 @@ export class ContentService {
     return withTransaction(this.db, async (tx) => {
       const [row] = await tx
         .update(campaigns)
-        .set({ ...input, ...(bannerMediaId ? { bannerMediaId } : {}), updatedAt: new Date() })
+        .set({ ...input, ...(bannerMediaId ? { bannerMediaId } : {}), updatedAt: this.clock.now() })
         .where(eq(campaigns.id, id))
         .returning();
       if (!row) throw new NotFoundError('活动');
@@ -326,7 +342,7 @@ export class ContentService {
   }
 
   /** Enabled campaigns whose dates (Asia/Shanghai, inclusive) contain the clock's today. */
-  activeCampaigns(at: Date = this.clock()): Promise<CampaignRow[]> {
+  activeCampaigns(at: Date = this.clock.now()): Promise<CampaignRow[]> {
     const today = shanghaiDate(at);
     return this.db
       .select()

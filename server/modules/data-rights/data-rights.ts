@@ -1,4 +1,5 @@
 import type { Database } from '../../db/client';
+import type { Clock } from '../../lib/clock';
 import { ConflictError, ValidationError } from '../../lib/errors';
 import { withTransaction } from '../../lib/tx';
 import type { AccountsService } from '../accounts';
@@ -11,6 +12,7 @@ import { approveErasure, erasureRequestsList, rejectErasure, requestErasure } fr
 
 export interface DataRightsDeps {
   db: Database;
+  clock: Clock;
   accounts: AccountsService;
   identity: IdentityService;
   consents: ConsentsService;
@@ -34,7 +36,7 @@ export async function exportConsumerData(deps: DataRightsDeps, accountId: string
   const detailed = await Promise.all(applications.map((a) => deps.applications.getForConsumer(accountId, a.id)));
   await deps.audit.recordNow(actor, { action: 'account.exported', objectType: 'account', objectId: accountId });
   return {
-    exportedAt: new Date().toISOString(),
+    exportedAt: deps.clock.now().toISOString(),
     account: { id: accountId, phone },
     identity: identity ? { ...identity, verifiedAt: identitySummary.verifiedAt } : null,
     profile: {

@@ -50,7 +50,7 @@ export async function approveErasure(deps: DataRightsDeps, id: string, actor: Au
   await withTransaction(deps.db, async (tx) => {
     const [claimed] = await tx
       .update(erasureRequests)
-      .set({ status: 'executed', decidedBy: actor.id!, decidedAt: new Date() })
+      .set({ status: 'executed', decidedBy: actor.id!, decidedAt: deps.clock.now() })
       .where(and(eq(erasureRequests.id, id), eq(erasureRequests.status, 'pending')))
       .returning();
     if (!claimed) throw new ConflictError('erasure_decided', '该申请已被处理');
@@ -65,7 +65,7 @@ export async function rejectErasure(deps: DataRightsDeps, id: string, note: stri
   const request = await pendingRequest(deps, id, actor);
   if (note.trim().length < 2) throw new ValidationError('请填写驳回原因', { note: '请填写驳回原因' });
   await withTransaction(deps.db, async (tx) => {
-    await tx.update(erasureRequests).set({ status: 'rejected', decidedBy: actor.id!, decidedAt: new Date(), decisionNote: note.trim() }).where(eq(erasureRequests.id, id));
+    await tx.update(erasureRequests).set({ status: 'rejected', decidedBy: actor.id!, decidedAt: deps.clock.now(), decisionNote: note.trim() }).where(eq(erasureRequests.id, id));
     await deps.audit.record(actor, { action: 'erasure.rejected', objectType: 'account', objectId: request.accountId, detail: { requestId: id, note: note.trim() } }, tx);
   });
 }

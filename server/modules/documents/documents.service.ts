@@ -36,6 +36,14 @@ export class DocumentQuotaError extends ConflictError {
 
 const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
 
+export interface DocumentsServiceDeps {
+  db: Database;
+  store: SealedBlobStore;
+  consents: ConsentsService;
+  audit: AuditService;
+  quotas?: DocumentQuotas;
+}
+
 /**
  * Documents for an application: the type is judged by the bytes (magic numbers), never by
  * the name; an application and an account hold at most their quota of files and bytes; the
@@ -44,13 +52,19 @@ const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1).repla
  * consent stands — can open them, and every opening is audited.
  */
 export class DocumentsService {
-  constructor(
-    private readonly db: Database,
-    private readonly store: SealedBlobStore,
-    private readonly consents: ConsentsService,
-    private readonly audit: AuditService,
-    private readonly quotas: DocumentQuotas = defaultDocumentQuotas,
-  ) {}
+  private readonly db: Database;
+  private readonly store: SealedBlobStore;
+  private readonly consents: ConsentsService;
+  private readonly audit: AuditService;
+  private readonly quotas: DocumentQuotas;
+
+  constructor({ db, store, consents, audit, quotas = defaultDocumentQuotas }: DocumentsServiceDeps) {
+    this.db = db;
+    this.store = store;
+    this.consents = consents;
+    this.audit = audit;
+    this.quotas = quotas;
+  }
 
   /** Refuses a file the application's or the account's quota has no room for. Run under the account's upload lock. */
   private async checkQuota(tx: Database, consumerId: string, applicationId: string, size: number): Promise<void> {

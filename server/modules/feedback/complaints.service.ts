@@ -20,6 +20,8 @@ import {
 } from './complaints.repository';
 import type { ComplaintCategory, ComplaintEventKind, ComplaintStatus, ComplaintVisibility } from './feedback.schema';
 import { escalationFor, hoursLeft, slaDueDates } from './sla';
+import type { Clock } from '../../lib/clock';
+import type { EventBus } from '../../lib/events';
 
 export type { ComplaintRow, ComplaintEventRow } from './complaints.repository';
 export type Audience = 'consumer' | 'institution' | 'operator';
@@ -92,26 +94,48 @@ function cleanBody(body: string, field = 'body'): string {
   return text;
 }
 
+export interface ComplaintsServiceDeps {
+  clock: Clock;
+  events: EventBus;
+  db: Database;
+  audit: AuditService;
+  notifications: NotificationsService;
+  settings: SettingsService;
+  identity: IdentityService;
+  applications: ApplicationsService;
+  /** opens the operators' names (assignees) */
+  pii: PiiCipher;
+}
+
 /**
  * Complaints: tickets with a first-answer and a resolution deadline (system settings), handled by
  * operators, with separate threads to the consumer and to the institution and internal notes.
  * Every status change is audited; overdue tickets are escalated by `escalateOverdue(now)`.
  */
 export class ComplaintsService {
-  /** complaints per application over the last 90 days, by product (a ranking signal), refreshed by `refreshProductRates` */
-  private productRates = new Map<string, number>();
   private readonly complaints: ComplaintsRepository;
 
-  constructor(
-    private readonly db: Database,
-    private readonly audit: AuditService,
-    private readonly notifications: NotificationsService,
-    private readonly settings: SettingsService,
-    private readonly identity: IdentityService,
-    private readonly applications: ApplicationsService,
-    /** opens the operators' names (assignees) */
-    private readonly pii: PiiCipher,
-  ) {
+  private readonly db: Database;
+  private readonly audit: AuditService;
+  private readonly notifications: NotificationsService;
+  private readonly settings: SettingsService;
+  private readonly identity: IdentityService;
+  private readonly applications: ApplicationsService;
+  /** opens the operators' names (assignees) */
+  private readonly pii: PiiCipher;
+  private readonly clock: Clock;
+  private readonly bus: EventBus;
+
+  constructor({ db, audit, notifications, settings, identity, applications, pii, clock, events }: ComplaintsServiceDeps) {
+    this.clock = clock;
+    this.bus = events;
+    this.db = db;
+    this.audit = audit;
+    this.notifications = notifications;
+    this.settings = settings;
+    this.identity = identity;
+    this.applications = applications;
+    this.pii = pii;
     this.complaints = new ComplaintsRepository(db);
   }
 
@@ -205,18 +229,18 @@ export class ComplaintsService {
   }
 
   /** The operators' queue: escalated tickets first, then by the nearest deadline. */
-  async queue(filter: QueueFilter = {}, now = new Date(), limit = 200): Promise<OperatorComplaintView[]> {
+  async queue(filter: QueueFilter = {}, now = this.clock.now(), limit = 200): Promise<OperatorComplaintView[]> {
     const rows = await this.complaints.queue(filter, now, limit);
     return rows.map((r) => this.operatorView(r, now));
   }
 
   /** Tickets not yet resolved, and how many of them are past a deadline now (first answer or resolution). */
-  openCounts(now = new Date()): Promise<{ open: number; overdue: number; escalated: number }> {
+  openCounts(now = this.clock.now()): Promise<{ open: number; overdue: number; escalated: number }> {
     return this.complaints.openCounts(now);
   }
 
   /** A ticket for an operator, with the whole timeline; the view is audited. */
-  async getForOperator(id: string, actor: AuditActor, now = new Date()): Promise<OperatorComplaintView & { events: ComplaintEventView[] }> {
+  async getForOperator(id: string, actor: AuditActor, now = this.clock.now()): Promise<OperatorComplaintView & { events: ComplaintEventView[] }> {
     const row = ComplaintsService.found(await this.complaints.find(id));
     await this.audit.recordNow(actor, { action: 'complaint.viewed', objectType: 'complaint', objectId: id });
     return { ...this.operatorView(row, now), events: await this.events(id, 'operator') };
@@ -237,7 +261,7 @@ export class ComplaintsService {
   }
 
   /** A consumer files a complaint, about the institution of one of their own applications or about the platform. */
-  async file(consumerId: string, input: ComplaintInput, actor: AuditActor, now = new Date()): Promise<ComplaintView> {
+  async file(consumerId: string, input: ComplaintInput, actor: AuditActor, now = this.clock.now()): Promise<ComplaintView> {
     let institutionId: string | null = null;
     if (input.applicationId) {
       try {
@@ -301,7 +325,7 @@ export class ComplaintsService {
 
 
   // consumer
-  async replyByConsumer(consumerId: string, id: string, body: string, actor: AuditActor, now = new Date()): Promise<void> {
+  async replyByConsumer(consumerId: string, id: string, body: string, actor: AuditActor, now = this.clock.now()): Promise<void> {
     const text = cleanBody(body);
     await withTransaction(this.db, async (tx) => {
       const c = ComplaintsService.found(await this.complaints.lockForConsumer(tx, consumerId, id));
@@ -313,14 +337,14 @@ export class ComplaintsService {
     });
   }
 
-  async confirmResolved(consumerId: string, id: string, actor: AuditActor, now = new Date()): Promise<void> {
+  async confirmResolved(consumerId: string, id: string, actor: AuditActor, now = this.clock.now()): Promise<void> {
     await withTransaction(this.db, async (tx) => {
       const c = ComplaintsService.found(await this.complaints.lockForConsumer(tx, consumerId, id));
       await this.move(tx, c, 'closed', 'consumer', actor, now, '用户确认已解决');
     });
   }
 
-  async reopen(consumerId: string, id: string, reason: string, actor: AuditActor, now = new Date()): Promise<void> {
+  async reopen(consumerId: string, id: string, reason: string, actor: AuditActor, now = this.clock.now()): Promise<void> {
     const text = cleanBody(reason, 'reason');
     await withTransaction(this.db, async (tx) => {
       const c = ComplaintsService.found(await this.complaints.lockForConsumer(tx, consumerId, id));
@@ -329,7 +353,7 @@ export class ComplaintsService {
   }
 
   // institution
-  async replyByInstitution(institutionId: string, staffId: string, id: string, body: string, now = new Date()): Promise<void> {
+  async replyByInstitution(institutionId: string, staffId: string, id: string, body: string, now = this.clock.now()): Promise<void> {
     const text = cleanBody(body);
     await withTransaction(this.db, async (tx) => {
       const c = ComplaintsService.found(await this.complaints.lockForInstitution(tx, institutionId, id));
@@ -340,7 +364,7 @@ export class ComplaintsService {
   }
 
   // operator
-  async assign(id: string, assigneeId: string, actor: AuditActor, now = new Date()): Promise<void> {
+  async assign(id: string, assigneeId: string, actor: AuditActor, now = this.clock.now()): Promise<void> {
     const handler = (await this.handlers()).find((h) => h.id === assigneeId);
     if (!handler) throw new ValidationError('指派对象无效', { assigneeId: '请选择有投诉处理权限的运营人员' });
     await withTransaction(this.db, async (tx) => {
@@ -351,7 +375,7 @@ export class ComplaintsService {
     });
   }
 
-  async changeStatus(id: string, to: ComplaintStatus, actor: AuditActor, note?: string, now = new Date()): Promise<void> {
+  async changeStatus(id: string, to: ComplaintStatus, actor: AuditActor, note?: string, now = this.clock.now()): Promise<void> {
     await withTransaction(this.db, async (tx) => {
       const c = ComplaintsService.found(await this.complaints.lockById(tx, id));
       await this.move(tx, c, to, 'operator', actor, now, note?.trim() || undefined);
@@ -359,7 +383,7 @@ export class ComplaintsService {
   }
 
   /** An internal note: operators only, never shown to the consumer or the institution. */
-  async addNote(id: string, body: string, actor: AuditActor, now = new Date()): Promise<void> {
+  async addNote(id: string, body: string, actor: AuditActor, now = this.clock.now()): Promise<void> {
     const text = cleanBody(body);
     await withTransaction(this.db, async (tx) => {
       ComplaintsService.found(await this.complaints.lockById(tx, id));
@@ -368,7 +392,7 @@ export class ComplaintsService {
   }
 
   /** A message from the platform to the consumer (their first answer stops the first-answer clock) or to the institution. */
-  async messageFromOperator(id: string, to: 'consumer' | 'institution', body: string, actor: AuditActor, now = new Date()): Promise<void> {
+  async messageFromOperator(id: string, to: 'consumer' | 'institution', body: string, actor: AuditActor, now = this.clock.now()): Promise<void> {
     const text = cleanBody(body);
     await withTransaction(this.db, async (tx) => {
       const c = ComplaintsService.found(await this.complaints.lockById(tx, id));
@@ -383,16 +407,15 @@ export class ComplaintsService {
     });
   }
 
-  /** The share of a product's applications of the last 90 days that drew a complaint (0 when none). */
-  complaintRate(productId: string): number {
-    return this.productRates.get(productId) ?? 0;
-  }
-
-  /** Recomputes the complaint rate of every product from the last 90 days; returns how many products have complaints. */
-  async refreshProductRates(now = new Date()): Promise<number> {
+  /**
+   * Recomputes the complaint rate of every product from the last 90 days (a ranking signal) and
+   * announces it (`complaints.ratesChanged`); returns how many products have complaints.
+   */
+  async refreshProductRates(now = this.clock.now()): Promise<number> {
     const since = new Date(now.getTime() - 90 * 86_400_000);
-    this.productRates = await this.complaints.productComplaintRates(since);
-    return this.productRates.size;
+    const rates = await this.complaints.productComplaintRates(since);
+    await this.bus.emit('complaints.ratesChanged', { rates });
+    return rates.size;
   }
 
   /**

@@ -11,3 +11,4 @@ export {
 } from './complaint-status';
 export { slaDueDates, overdueLevel, escalationFor, hoursLeft, type SlaHours, type SlaTicket } from './sla';
 export { complaintCategories, complaintStatuses, reviewStatuses, type ComplaintCategory, type ComplaintStatus, type ReviewStatus } from './feedback.schema';
+export { feedbackJobs } from './feedback.jobs';

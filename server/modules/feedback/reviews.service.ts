@@ -7,6 +7,7 @@ import type { AuditActor, AuditService } from '../audit';
 import type { IdentityService } from '../identity';
 import type { ReviewStatus } from './feedback.schema';
 import { ReviewsRepository, type ReviewWithNames } from './reviews.repository';
+import type { Clock } from '../../lib/clock';
 
 export type { ReviewRow } from './reviews.repository';
 
@@ -35,6 +36,14 @@ export interface ProductRating {
   reviews: Pick<ReviewView, 'id' | 'reviewerNameMasked' | 'rating' | 'body' | 'createdAt'>[];
 }
 
+export interface ReviewsServiceDeps {
+  clock: Clock;
+  db: Database;
+  audit: AuditService;
+  identity: IdentityService;
+  applications: ApplicationsService;
+}
+
 /**
  * Product reviews: one per consumer per product, only from consumers who applied for it;
  * every new or edited review waits for an operator before it is shown.
@@ -42,12 +51,18 @@ export interface ProductRating {
 export class ReviewsService {
   private readonly reviews: ReviewsRepository;
 
-  constructor(
-    private readonly db: Database,
-    private readonly audit: AuditService,
-    private readonly identity: IdentityService,
-    private readonly applications: ApplicationsService,
-  ) {
+  private readonly db: Database;
+  private readonly audit: AuditService;
+  private readonly identity: IdentityService;
+  private readonly applications: ApplicationsService;
+  private readonly clock: Clock;
+
+  constructor({ db, audit, identity, applications, clock }: ReviewsServiceDeps) {
+    this.clock = clock;
+    this.db = db;
+    this.audit = audit;
+    this.identity = identity;
+    this.applications = applications;
     this.reviews = new ReviewsRepository(db);
   }
 
@@ -86,7 +101,7 @@ export class ReviewsService {
   }
 
   /** Writes or edits the consumer's review of a product; either way it goes (back) to moderation. */
-  async save(consumerId: string, productId: string, input: { rating: number; body: string }, actor: AuditActor, now = new Date()): Promise<ReviewView> {
+  async save(consumerId: string, productId: string, input: { rating: number; body: string }, actor: AuditActor, now = this.clock.now()): Promise<ReviewView> {
     if (!Number.isInteger(input.rating) || input.rating < 1 || input.rating > 5) throw new ValidationError('评分无效', { rating: '请选择 1 到 5 星' });
     const body = input.body.trim();
     if (body.length < 5) throw new ValidationError('评价太短', { body: '至少 5 个字' });
@@ -115,7 +130,7 @@ export class ReviewsService {
     return rows.map((r) => ReviewsService.view(r));
   }
 
-  async moderate(id: string, decision: 'approved' | 'rejected', reason: string | undefined, actor: AuditActor, now = new Date()): Promise<void> {
+  async moderate(id: string, decision: 'approved' | 'rejected', reason: string | undefined, actor: AuditActor, now = this.clock.now()): Promise<void> {
     const why = reason?.trim();
     if (decision === 'rejected' && !why) throw new ValidationError('请填写拒绝原因', { reason: '拒绝时必须说明原因' });
     await withTransaction(this.db, async (tx) => {

@@ -32,13 +32,21 @@ export function isReplayable(statusCode: number): boolean {
   return statusCode < 400 || statusCode === 409;
 }
 
+export interface IdempotencyServiceDeps {
+  db: Database;
+}
+
 /**
  * Idempotency-Key handling: the first request with a key claims it; a repeat with the same
  * body replays the stored response; a repeat with another body is a 409; a repeat while
  * the first is still running is a 409 too (retry later).
  */
 export class IdempotencyService {
-  constructor(private readonly db: Database) {}
+  private readonly db: Database;
+
+  constructor({ db }: IdempotencyServiceDeps) {
+    this.db = db;
+  }
 
   async claim(scope: string, key: string, fingerprint: string): Promise<IdempotencyClaim> {
     await this.db

@@ -9,6 +9,7 @@ import type { RiskService } from '../risk';
 import { ageFromIdNumber, idNumberFacts, idNumberProblem } from './id-number';
 import { bankCards, consumerIdentities } from './identity.schema';
 import type { VerificationProvider } from './verification';
+import type { Clock } from '../../lib/clock';
 
 export interface IdentitySummary {
   verified: boolean;
@@ -20,16 +21,35 @@ export interface IdentitySummary {
 
 const NAME_PATTERN = /^[\p{Script=Han}·]{2,20}$/u;
 
+export interface IdentityServiceDeps {
+  accounts: AccountsService;
+  risk: RiskService;
+  clock: Clock;
+  db: Database;
+  pii: PiiCipher;
+  provider: VerificationProvider;
+  audit: AuditService;
+}
+
 /** Real-name verification: name + ID number, checked by a provider, kept encrypted. */
 export class IdentityService {
-  constructor(
-    private readonly db: Database,
-    private readonly pii: PiiCipher,
-    private readonly provider: VerificationProvider,
-    private readonly audit: AuditService,
-    private readonly accounts: AccountsService,
-    private readonly risk: RiskService,
-  ) {}
+  private readonly db: Database;
+  private readonly pii: PiiCipher;
+  private readonly provider: VerificationProvider;
+  private readonly audit: AuditService;
+  private readonly clock: Clock;
+
+  private readonly accounts: AccountsService;
+  private readonly risk: RiskService;
+  constructor({ db, pii, provider, audit, clock, accounts, risk }: IdentityServiceDeps) {
+    this.risk = risk;
+    this.accounts = accounts;
+    this.clock = clock;
+    this.db = db;
+    this.pii = pii;
+    this.provider = provider;
+    this.audit = audit;
+  }
 
   /**
    * 实名认证, the whole use case for both doors: the checks, the provider, then the identity, its
@@ -82,7 +102,7 @@ export class IdentityService {
   }
 
   /** Verified or not, masked, and the exact age today (from the encrypted ID number, opened here and never shown). */
-  async summary(accountId: string, now = new Date()): Promise<IdentitySummary> {
+  async summary(accountId: string, now = this.clock.now()): Promise<IdentitySummary> {
     const [row] = await this.db.select().from(consumerIdentities).where(eq(consumerIdentities.accountId, accountId));
     if (!row) return { verified: false };
     return {
@@ -112,7 +132,7 @@ export class IdentityService {
   async saveBankCard(accountId: string, raw: string, actor: AuditActor): Promise<{ cardMasked: string }> {
     const card = raw.replace(/[\s-]/g, '');
     if (!luhnValid(card)) throw new ValidationError('银行卡号有误', { cardNumber: '请输入正确的银行卡号（12–19 位数字）' });
-    const values = { cardEnc: this.pii.encrypt(card), cardMasked: maskBankCard(card), updatedAt: new Date() };
+    const values = { cardEnc: this.pii.encrypt(card), cardMasked: maskBankCard(card), updatedAt: this.clock.now() };
     await withTransaction(this.db, async (tx) => {
       await tx.insert(bankCards).values({ accountId, ...values }).onConflictDoUpdate({ target: bankCards.accountId, set: values });
       await this.audit.record(actor, { action: 'bank_card.saved', objectType: 'account', objectId: accountId }, tx);

@@ -5,3 +5,4 @@ export { LicencesService, type LicenceState } from './licences.service';
 export { unifiedCodeCheckChar, unifiedCodeProblem } from './unified-code';
 export { sealLegacyContacts } from './legacy-contacts';
 export { onboardingChecklist } from './onboarding-checklist';
+export { institutionJobs } from './institutions.jobs';

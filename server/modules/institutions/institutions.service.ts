@@ -19,11 +19,19 @@ export const institutionKindLabels: Record<InstitutionKind, string> = {
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
+export interface InstitutionsServiceDeps {
+  audit: AuditService;
+  db: Database;
+}
+
 export class InstitutionsService {
-  constructor(
-    private readonly db: Database,
-    private readonly audit: AuditService,
-  ) {}
+  private readonly db: Database;
+  private readonly audit: AuditService;
+
+  constructor({ db, audit }: InstitutionsServiceDeps) {
+    this.db = db;
+    this.audit = audit;
+  }
 
   async create(input: {
     name: string;

@@ -5,6 +5,7 @@ import type { AuditActor, AuditService } from '../audit';
 import type { SettingsService } from '../settings';
 import { institutions } from './institutions.schema';
 import { shanghaiDate } from '../../lib/shanghai-date';
+import type { Clock } from '../../lib/clock';
 
 /** The products side of a lapse: the catalogue pauses every listed product of the institution. */
 export interface ProductPauser {
@@ -15,17 +16,32 @@ export type LicenceState = 'valid' | 'expiring' | 'lapsed' | 'unknown';
 
 const addDays = (isoDate: string, days: number) => new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
+export interface LicencesServiceDeps {
+  clock: Clock;
+  db: Database;
+  settings: SettingsService;
+  products: ProductPauser;
+  audit: AuditService;
+}
+
 /** Licence expiry: warned ahead (the warning period is a system parameter), products paused when it lapses. */
 export class LicencesService {
-  constructor(
-    private readonly db: Database,
-    private readonly settings: SettingsService,
-    private readonly products: ProductPauser,
-    private readonly audit: AuditService,
-  ) {}
+  private readonly db: Database;
+  private readonly settings: SettingsService;
+  private readonly products: ProductPauser;
+  private readonly audit: AuditService;
+  private readonly clock: Clock;
+
+  constructor({ db, settings, products, audit, clock }: LicencesServiceDeps) {
+    this.clock = clock;
+    this.db = db;
+    this.settings = settings;
+    this.products = products;
+    this.audit = audit;
+  }
 
   /** How an institution's licence stands today (Asia/Shanghai), for banners and lists. */
-  async stateOf(institution: { licenceExpiresOn: string | null; licenceLapsedAt: Date | null }, now = new Date()): Promise<{ state: LicenceState; daysLeft?: number }> {
+  async stateOf(institution: { licenceExpiresOn: string | null; licenceLapsedAt: Date | null }, now = this.clock.now()): Promise<{ state: LicenceState; daysLeft?: number }> {
     if (!institution.licenceExpiresOn) return { state: 'unknown' };
     const today = shanghaiDate(now);
     const daysLeft = Math.round((Date.parse(`${institution.licenceExpiresOn}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000);
@@ -38,7 +54,7 @@ export class LicencesService {
    * expiry date) and, for licences whose last valid day has passed, pauses every listed product
    * (once). Running it again the same day changes nothing.
    */
-  async enforce(now = new Date()): Promise<{ warned: string[]; lapsed: string[] }> {
+  async enforce(now = this.clock.now()): Promise<{ warned: string[]; lapsed: string[] }> {
     const today = shanghaiDate(now);
     const warnUntil = addDays(today, await this.settings.get('licence.warningDays'));
     const system: AuditActor = { kind: 'system', id: 'licence-check' };
@@ -74,7 +90,7 @@ export class LicencesService {
   }
 
   /** Records a renewed licence; a lapse is cleared (the institution resumes its products itself). */
-  async renew(institutionId: string, input: { licenceNumber: string; licenceExpiresOn: string }, actor: AuditActor, now = new Date()): Promise<void> {
+  async renew(institutionId: string, input: { licenceNumber: string; licenceExpiresOn: string }, actor: AuditActor, now = this.clock.now()): Promise<void> {
     const fields: Record<string, string> = {};
     if (!/^\d{4}-\d{2}-\d{2}$/.test(input.licenceExpiresOn) || Number.isNaN(Date.parse(input.licenceExpiresOn))) fields.licenceExpiresOn = '请填写有效日期';
     else if (input.licenceExpiresOn <= shanghaiDate(now)) fields.licenceExpiresOn = '到期日应晚于今天';

@@ -14,6 +14,7 @@ import type { AuditActor, AuditService } from '../audit';
 import type { NotificationsService } from '../notifications';
 import { institutionOnboardings, institutions, onboardingMessages, type InstitutionKind, type OnboardingContact, type OnboardingStatus } from './institutions.schema';
 import { normaliseUnifiedCode, unifiedCodeProblem } from './unified-code';
+import type { Clock } from '../../lib/clock';
 
 export const MAX_LICENCE_BYTES = 5 * 1024 * 1024;
 const licenceTypes = { 'image/jpeg': 'jpg', 'image/png': 'png', 'application/pdf': 'pdf' } as const;
@@ -55,24 +56,46 @@ export function sealContact(pii: PiiCipher, c: { name: string; title: string; ph
   };
 }
 
+export interface OnboardingServiceDeps {
+  clock: Clock;
+  db: Database;
+  pii: PiiCipher;
+  blobs: SealedBlobStore;
+  staff: StaffService;
+  notifications: NotificationsService;
+  audit: AuditService;
+  /** PUBLIC_URL: the activation link texted to the applicant is built from it */
+  publicUrl: string;
+}
+
 /**
  * An institution applies to join: the request is reviewed by operators, who may ask for more;
  * approval creates the institution and invites its first admin.
  */
 export class OnboardingService {
-  constructor(
-    private readonly db: Database,
-    private readonly pii: PiiCipher,
-    private readonly blobs: SealedBlobStore,
-    private readonly staff: StaffService,
-    private readonly notifications: NotificationsService,
-    private readonly audit: AuditService,
-    /** PUBLIC_URL: the activation link texted to the applicant is built from it */
-    private readonly publicUrl: string,
-  ) {}
+  private readonly db: Database;
+  private readonly pii: PiiCipher;
+  private readonly blobs: SealedBlobStore;
+  private readonly staff: StaffService;
+  private readonly notifications: NotificationsService;
+  private readonly audit: AuditService;
+  /** PUBLIC_URL: the activation link texted to the applicant is built from it */
+  private readonly publicUrl: string;
+  private readonly clock: Clock;
+
+  constructor({ db, pii, blobs, staff, notifications, audit, publicUrl, clock }: OnboardingServiceDeps) {
+    this.clock = clock;
+    this.db = db;
+    this.pii = pii;
+    this.blobs = blobs;
+    this.staff = staff;
+    this.notifications = notifications;
+    this.audit = audit;
+    this.publicUrl = publicUrl;
+  }
 
   /** Files a request; returns the secret tracking token (only its hash is kept). */
-  async submit(input: OnboardingInput, licence: Buffer | undefined, now = new Date()): Promise<{ onboarding: Onboarding; token: string }> {
+  async submit(input: OnboardingInput, licence: Buffer | undefined, now = this.clock.now()): Promise<{ onboarding: Onboarding; token: string }> {
     const fields: Record<string, string> = {};
     const code = normaliseUnifiedCode(input.unifiedCode);
     const codeProblem = unifiedCodeProblem(code);
@@ -142,7 +165,7 @@ export class OnboardingService {
     if (onboarding.status === 'approved' || onboarding.status === 'rejected') throw new ConflictError('decided', '申请已有结果，无法再回复');
     await withTransaction(this.db, async (tx) => {
       await tx.insert(onboardingMessages).values({ id: newId('onm'), onboardingId: onboarding.id, author: 'applicant', body: text });
-      await tx.update(institutionOnboardings).set({ status: 'submitted', updatedAt: new Date() }).where(eq(institutionOnboardings.id, onboarding.id));
+      await tx.update(institutionOnboardings).set({ status: 'submitted', updatedAt: this.clock.now() }).where(eq(institutionOnboardings.id, onboarding.id));
     });
   }
 
@@ -186,7 +209,7 @@ export class OnboardingService {
     await withTransaction(this.db, async (tx) => {
       await this.openForDecision(tx, id);
       await tx.insert(onboardingMessages).values({ id: newId('onm'), onboardingId: id, author: 'operator', authorId: actor.id ?? null, body: text });
-      await tx.update(institutionOnboardings).set({ status: 'more_info_requested', updatedAt: new Date() }).where(eq(institutionOnboardings.id, id));
+      await tx.update(institutionOnboardings).set({ status: 'more_info_requested', updatedAt: this.clock.now() }).where(eq(institutionOnboardings.id, id));
       await this.audit.record(actor, { action: 'onboarding.info_requested', objectType: 'onboarding', objectId: id }, tx);
     });
   }
@@ -197,7 +220,7 @@ export class OnboardingService {
     await withTransaction(this.db, async (tx) => {
       await this.openForDecision(tx, id);
       await tx.insert(onboardingMessages).values({ id: newId('onm'), onboardingId: id, author: 'operator', authorId: actor.id ?? null, body: `未通过：${text}` });
-      await tx.update(institutionOnboardings).set({ status: 'rejected', reviewedBy: actor.id ?? null, decidedAt: new Date(), updatedAt: new Date() }).where(eq(institutionOnboardings.id, id));
+      await tx.update(institutionOnboardings).set({ status: 'rejected', reviewedBy: actor.id ?? null, decidedAt: this.clock.now(), updatedAt: this.clock.now() }).where(eq(institutionOnboardings.id, id));
       await this.audit.record(actor, { action: 'onboarding.rejected', objectType: 'onboarding', objectId: id, detail: { reason: text } }, tx);
     });
   }
@@ -235,7 +258,7 @@ export class OnboardingService {
       });
       await tx
         .update(institutionOnboardings)
-        .set({ status: 'approved', institutionId, inviteTokenEnc: this.pii.encrypt(token), reviewedBy: actor.id ?? null, decidedAt: new Date(), updatedAt: new Date() })
+        .set({ status: 'approved', institutionId, inviteTokenEnc: this.pii.encrypt(token), reviewedBy: actor.id ?? null, decidedAt: this.clock.now(), updatedAt: this.clock.now() })
         .where(eq(institutionOnboardings.id, id));
       await this.audit.record(actor, { action: 'onboarding.approved', objectType: 'onboarding', objectId: id, detail: { institutionId } }, tx);
       return { institutionId, inviteToken: token, phone: this.pii.decrypt(first.phoneEnc) };

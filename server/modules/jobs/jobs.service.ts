@@ -3,6 +3,7 @@ import type { Database } from '../../db/client';
 import { newId } from '../../lib/ids';
 import { withTransaction } from '../../lib/tx';
 import { jobRuns, type JobRun, type JobTrigger } from './jobs.schema';
+import type { Clock } from '../../lib/clock';
 
 export type ClaimResult = { run: JobRun; claimed: true } | { run: JobRun; claimed: false };
 
@@ -18,13 +19,24 @@ interface Holder {
   fencingToken: number;
 }
 
+export interface JobsServiceDeps {
+  clock: Clock;
+  db: Database;
+}
+
 /**
  * The record of every job run. The scheduler claims an instant while it holds the job's lock,
  * then writes the outcome with the lease's fencing token: a holder whose lease was taken over
  * can no longer write.
  */
 export class JobsService {
-  constructor(private readonly db: Database) {}
+  private readonly db: Database;
+  private readonly clock: Clock;
+
+  constructor({ db, clock }: JobsServiceDeps) {
+    this.clock = clock;
+    this.db = db;
+  }
 
   /**
    * Claims `scheduledFor` of a job for the caller, who holds the job's lock. A manual run always
@@ -32,7 +44,7 @@ export class JobsService {
    * row is still `running` (its holder lost the lock: it was interrupted) or, for a catch-up, when
    * it failed; a succeeded instant is not run again.
    */
-  async claim(input: { jobName: string; scheduledFor: Date; trigger: JobTrigger; requestedBy?: string } & Holder, now = new Date()): Promise<ClaimResult> {
+  async claim(input: { jobName: string; scheduledFor: Date; trigger: JobTrigger; requestedBy?: string } & Holder, now = this.clock.now()): Promise<ClaimResult> {
     const values = {
       id: newId('jrun'),
       jobName: input.jobName,
@@ -84,7 +96,7 @@ export class JobsService {
   }
 
   /** Writes how a run ended; false (nothing written) when the writer no longer holds that run. */
-  async finish(id: string, holder: Holder, end: RunEnd, now = new Date()): Promise<boolean> {
+  async finish(id: string, holder: Holder, end: RunEnd, now = this.clock.now()): Promise<boolean> {
     const rows = await this.db
       .update(jobRuns)
       .set({
@@ -100,7 +112,7 @@ export class JobsService {
   }
 
   /** A manual run that found the job running elsewhere. */
-  async recordSkipped(input: { jobName: string; requestedBy?: string; instanceId: string }, now = new Date()): Promise<JobRun> {
+  async recordSkipped(input: { jobName: string; requestedBy?: string; instanceId: string }, now = this.clock.now()): Promise<JobRun> {
     const [run] = await this.db
       .insert(jobRuns)
       .values({

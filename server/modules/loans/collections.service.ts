@@ -16,6 +16,7 @@ import {
   type PromiseRow,
 } from './collections.repository';
 import { LoansRepository } from './loans.repository';
+import type { Clock } from '../../lib/clock';
 
 export type { CollectionCaseRow };
 
@@ -62,6 +63,16 @@ export interface BorrowerContact {
   quietNow: boolean;
 }
 
+export interface CollectionsServiceDeps {
+  clock: Clock;
+  db: Database;
+  settings: SettingsService;
+  audit: AuditService;
+  accounts: AccountsService;
+  /** opens the staff names (assignees, note authors) */
+  pii: PiiCipher;
+}
+
 /**
  * The institution's collection cases: assignment to its own staff, notes, promises to pay,
  * outcomes, and contact attempts — with the borrower only, 08:00–22:00, within a daily limit,
@@ -71,14 +82,21 @@ export class CollectionsService {
   private readonly cases: CollectionsRepository;
   private readonly loans: LoansRepository;
 
-  constructor(
-    private readonly db: Database,
-    private readonly settings: SettingsService,
-    private readonly audit: AuditService,
-    private readonly accounts: AccountsService,
-    /** opens the staff names (assignees, note authors) */
-    private readonly pii: PiiCipher,
-  ) {
+  private readonly db: Database;
+  private readonly settings: SettingsService;
+  private readonly audit: AuditService;
+  private readonly accounts: AccountsService;
+  /** opens the staff names (assignees, note authors) */
+  private readonly pii: PiiCipher;
+  private readonly clock: Clock;
+
+  constructor({ db, settings, audit, accounts, pii, clock }: CollectionsServiceDeps) {
+    this.clock = clock;
+    this.db = db;
+    this.settings = settings;
+    this.audit = audit;
+    this.accounts = accounts;
+    this.pii = pii;
     this.cases = new CollectionsRepository(db);
     this.loans = new LoansRepository(db);
   }
@@ -106,7 +124,7 @@ export class CollectionsService {
   }
 
   /** One of the institution's own cases; another institution's is "not found". */
-  async get(institutionId: string, id: string, now = new Date()): Promise<CaseDetail> {
+  async get(institutionId: string, id: string, now = this.clock.now()): Promise<CaseDetail> {
     const row = await this.cases.find(institutionId, id);
     if (!row) throw new NotFoundError('催收案件');
     const notes = await this.cases.notesOf(id);
@@ -156,7 +174,7 @@ export class CollectionsService {
     });
   }
 
-  async addPromise(institutionId: string, id: string, input: { promisedDate: string; amountFen: number }, actor: AuditActor, now = new Date()): Promise<void> {
+  async addPromise(institutionId: string, id: string, input: { promisedDate: string; amountFen: number }, actor: AuditActor, now = this.clock.now()): Promise<void> {
     const errors: Record<string, string> = {};
     if (!isIsoDate(input.promisedDate)) errors.promisedDate = '日期格式为 YYYY-MM-DD';
     else if (input.promisedDate < shanghaiDate(now)) errors.promisedDate = '承诺日期不能早于今天';
@@ -170,7 +188,7 @@ export class CollectionsService {
     });
   }
 
-  async close(institutionId: string, id: string, outcome: string, actor: AuditActor, now = new Date()): Promise<void> {
+  async close(institutionId: string, id: string, outcome: string, actor: AuditActor, now = this.clock.now()): Promise<void> {
     const text = outcome.trim();
     if (text.length < 1 || text.length > 200) throw new ValidationError('结果有误', { outcome: '请填写 1–200 字的处理结果' });
     await withTransaction(this.db, async (tx) => {
@@ -192,7 +210,7 @@ export class CollectionsService {
     id: string,
     input: { channel: 'call' | 'sms'; result: ContactResult; note?: string; target?: string },
     actor: AuditActor,
-    now = new Date(),
+    now = this.clock.now(),
   ): Promise<void> {
     if (input.target !== undefined && input.target !== 'borrower') {
       throw new ContactRefusedError('只能联系借款人本人，不得联系第三方', { target: '只能联系借款人本人' });

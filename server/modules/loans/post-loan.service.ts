@@ -59,6 +59,15 @@ export interface OverdueReport {
   byMonth: OverdueReportRow[];
 }
 
+export interface PostLoanServiceDeps {
+  audit: AuditService;
+  db: Database;
+  notifications: NotificationsService;
+  accounts: AccountsService;
+  settings: SettingsService;
+  risk: RiskService;
+}
+
 /**
  * The scheduled post-loan work (reminders before due dates, overdue staging, promises to pay)
  * and the monitoring numbers institutions and operators see.
@@ -68,14 +77,20 @@ export class PostLoanService {
   private readonly loans: LoansRepository;
   private readonly cases: CollectionsRepository;
 
-  constructor(
-    private readonly db: Database,
-    private readonly notifications: NotificationsService,
-    private readonly accounts: AccountsService,
-    private readonly settings: SettingsService,
-    private readonly risk: RiskService,
-    private readonly audit: AuditService,
-  ) {
+  private readonly db: Database;
+  private readonly notifications: NotificationsService;
+  private readonly accounts: AccountsService;
+  private readonly settings: SettingsService;
+  private readonly risk: RiskService;
+
+  private readonly audit: AuditService;
+  constructor({ db, notifications, accounts, settings, risk, audit }: PostLoanServiceDeps) {
+    this.audit = audit;
+    this.db = db;
+    this.notifications = notifications;
+    this.accounts = accounts;
+    this.settings = settings;
+    this.risk = risk;
     this.postLoan = new PostLoanRepository(db);
     this.loans = new LoansRepository(db);
     this.cases = new CollectionsRepository(db);

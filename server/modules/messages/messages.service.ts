@@ -16,17 +16,29 @@ export class ContactRefusedError extends ForbiddenError {
   }
 }
 
+export interface MessagesServiceDeps {
+  db: Database;
+  consents: ConsentsService;
+  accounts: AccountsService;
+  notifications: NotificationsService;
+}
+
 /**
  * The in-app thread on a lead. An institution may write only while the consumer's consent
  * stands and they have not asked it to stop contacting them; the consumer is notified in-app.
  */
 export class MessagesService {
-  constructor(
-    private readonly db: Database,
-    private readonly consents: ConsentsService,
-    private readonly accounts: AccountsService,
-    private readonly notifications: NotificationsService,
-  ) {}
+  private readonly db: Database;
+  private readonly consents: ConsentsService;
+  private readonly accounts: AccountsService;
+  private readonly notifications: NotificationsService;
+
+  constructor({ db, consents, accounts, notifications }: MessagesServiceDeps) {
+    this.db = db;
+    this.consents = consents;
+    this.accounts = accounts;
+    this.notifications = notifications;
+  }
 
   private async application(where: ReturnType<typeof and>) {
     const [row] = await this.db

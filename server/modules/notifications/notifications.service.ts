@@ -5,6 +5,7 @@ import { maskLogin, type PiiCipher } from '../../lib/pii';
 import type { SmsTemplate } from './labels';
 import { NotificationsRepository, type NotificationRow, type OutboxRow } from './notifications.repository';
 import type { MessageProvider } from './providers';
+import type { Clock } from '../../lib/clock';
 
 export type { NotificationRow, OutboxRow } from './notifications.repository';
 
@@ -29,16 +30,29 @@ export interface ReleaseResult {
   postponed: number;
 }
 
+export interface NotificationsServiceDeps {
+  audit: AuditService;
+  clock: Clock;
+  db: Database;
+  pii: PiiCipher;
+  provider: MessageProvider;
+}
+
 /** SMS and e-mail through a provider (recorded in the outbox), and in-app notifications. */
 export class NotificationsService {
+  private readonly db: Database;
+  private readonly pii: PiiCipher;
+  private readonly provider: MessageProvider;
+  private readonly clock: Clock;
   private readonly store: NotificationsRepository;
+  private readonly audit: AuditService;
 
-  constructor(
-    private readonly db: Database,
-    private readonly pii: PiiCipher,
-    private readonly provider: MessageProvider,
-    private readonly audit: AuditService,
-  ) {
+  constructor({ db, pii, provider, clock, audit }: NotificationsServiceDeps) {
+    this.clock = clock;
+    this.db = db;
+    this.pii = pii;
+    this.provider = provider;
+    this.audit = audit;
     this.store = new NotificationsRepository(db);
   }
 
@@ -62,7 +76,7 @@ export class NotificationsService {
     body: string,
     options: { sendAfter?: Date; now?: Date; accountId?: string; secrets?: string[] } = {},
   ): Promise<string> {
-    const now = options.now ?? new Date();
+    const now = options.now ?? this.clock.now();
     const id = newId('msg');
     const held = options.sendAfter !== undefined && options.sendAfter.getTime() > now.getTime();
     const secrets = (options.secrets ?? []).filter((s) => s.length > 0);

@@ -10,12 +10,20 @@ import { evaluate, ruleProblems, type LeadFacts, type Rule } from './rules';
 export type PrescreenRule = typeof prescreenRules.$inferSelect;
 export type NewRule = Pick<PrescreenRule, 'name' | 'field' | 'operator' | 'value' | 'action' | 'rejectReason' | 'priority'>;
 
+export interface PrescreenServiceDeps {
+  audit: AuditService;
+  db: Database;
+}
+
 /** An institution's pre-screen rules: kept here, applied to each lead on arrival, their effect counted. */
 export class PrescreenService {
-  constructor(
-    private readonly db: Database,
-    private readonly audit: AuditService,
-  ) {}
+  private readonly db: Database;
+  private readonly audit: AuditService;
+
+  constructor({ db, audit }: PrescreenServiceDeps) {
+    this.db = db;
+    this.audit = audit;
+  }
 
   list(institutionId: string): Promise<PrescreenRule[]> {
     return this.db.select().from(prescreenRules).where(eq(prescreenRules.institutionId, institutionId)).orderBy(asc(prescreenRules.priority), asc(prescreenRules.createdAt));

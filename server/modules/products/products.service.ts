@@ -12,6 +12,7 @@ import { automaticChecksPass, reviewChecklist, type ChecklistItem } from './chec
 import { normalizeParams, paramsOf, type ProductParams } from './product-params';
 import { productStatusChanges, productVersions, type VersionStatus } from './products.schema';
 import { diffVersions, type DiffRow } from './version-diff';
+import type { Clock } from '../../lib/clock';
 
 export type ProductVersion = typeof productVersions.$inferSelect;
 export type StatusChange = typeof productStatusChanges.$inferSelect;
@@ -31,18 +32,33 @@ export interface ReviewDetail {
   canApprove: boolean;
 }
 
+export interface ProductsServiceDeps {
+  clock: Clock;
+  db: Database;
+  catalogue: CatalogueService;
+  settings: SettingsService;
+  audit: AuditService;
+}
+
 /**
  * Product listings as institutions and reviewers work them: versions with full snapshots,
  * submission, review against a checklist, approval onto the catalogue, pause and delist.
  * The catalogue module keeps owning the `products` row and its search index.
  */
 export class ProductsService {
-  constructor(
-    private readonly db: Database,
-    private readonly catalogue: CatalogueService,
-    private readonly settings: SettingsService,
-    private readonly audit: AuditService,
-  ) {}
+  private readonly db: Database;
+  private readonly catalogue: CatalogueService;
+  private readonly settings: SettingsService;
+  private readonly audit: AuditService;
+  private readonly clock: Clock;
+
+  constructor({ db, catalogue, settings, audit, clock }: ProductsServiceDeps) {
+    this.clock = clock;
+    this.db = db;
+    this.catalogue = catalogue;
+    this.settings = settings;
+    this.audit = audit;
+  }
 
   /** All-in APR of a snapshot; bad combinations become field errors, not 500s. */
   aprOf(p: ProductParams): { min: number; max: number } {
@@ -164,7 +180,7 @@ export class ProductsService {
     const checklist = await this.checklistFor(latest.params, product.institutionKind);
     const [row] = await this.db
       .update(productVersions)
-      .set({ status: 'submitted', submittedBy: actor.id ?? null, submittedAt: new Date(), checklist })
+      .set({ status: 'submitted', submittedBy: actor.id ?? null, submittedAt: this.clock.now(), checklist })
       .where(and(eq(productVersions.id, latest.id), eq(productVersions.status, 'draft')))
       .returning();
     if (!row) throw new ConflictError('nothing_to_submit', '该版本已提交');
@@ -208,7 +224,7 @@ export class ProductsService {
   }
 
   /** A snapshot shown as consumers would see it, with its own APR. */
-  viewOf(product: ProductView, params: ProductParams, updatedAt = new Date()): ProductView {
+  viewOf(product: ProductView, params: ProductParams, updatedAt = this.clock.now()): ProductView {
     const apr = this.aprOf(params);
     const row: ProductRow = { ...product, ...params, aprMin: apr.min.toFixed(6), aprMax: apr.max.toFixed(6), updatedAt };
     return toProductView({ product: row, institutionName: product.institutionName, institutionFullName: product.institutionFullName, institutionKind: product.institutionKind });
@@ -249,7 +265,7 @@ export class ProductsService {
     const status: ProductStatus = product.status === 'paused' ? 'paused' : 'listed';
     const [row] = await this.db
       .update(productVersions)
-      .set({ status: 'approved', reviewedBy: actor.id ?? null, reviewedAt: new Date(), reviewComment: comment.trim() || null, checklist: detail.checklist })
+      .set({ status: 'approved', reviewedBy: actor.id ?? null, reviewedAt: this.clock.now(), reviewComment: comment.trim() || null, checklist: detail.checklist })
       .where(and(eq(productVersions.id, versionId), eq(productVersions.status, 'submitted')))
       .returning();
     if (!row) throw new ConflictError('not_submitted', '该版本不在待审核状态');
@@ -267,7 +283,7 @@ export class ProductsService {
     const checklist = await this.checklistFor(version.params, product.institutionKind);
     const [row] = await this.db
       .update(productVersions)
-      .set({ status: 'returned', reviewedBy: actor.id ?? null, reviewedAt: new Date(), reviewComment: comment.trim(), checklist })
+      .set({ status: 'returned', reviewedBy: actor.id ?? null, reviewedAt: this.clock.now(), reviewComment: comment.trim(), checklist })
       .where(and(eq(productVersions.id, versionId), eq(productVersions.status, 'submitted')))
       .returning();
     if (!row) throw new ConflictError('not_submitted', '该版本不在待审核状态');

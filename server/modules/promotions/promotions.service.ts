@@ -4,6 +4,8 @@ import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors'
 import { newId } from '../../lib/ids';
 import { withTransaction } from '../../lib/tx';
 import type { AuditActor, AuditService } from '../audit';
+import type { Clock } from '../../lib/clock';
+import type { EventBus } from '../../lib/events';
 import { products } from '../catalogue/catalogue.schema';
 import { institutions } from '../institutions/institutions.schema';
 import { promotions, type PromotionKind, type PromotionStatus } from './promotions.schema';
@@ -17,17 +19,28 @@ export const promotionStatusLabels: Record<PromotionStatus, string> = { requeste
 const MAX_DAYS = 90;
 const CACHE_MS = 5000;
 
+export interface PromotionsServiceDeps {
+  db: Database;
+  audit: AuditService;
+  clock: Clock;
+  events: EventBus;
+}
+
 /** Promotions: requested by institutions, decided by operators (audited), applied only inside their approved period. */
 export class PromotionsService {
   private active: { at: number; map: Map<string, Set<PromotionKind>> } | undefined;
-  /** called after a decision (the catalogue drops its cached result pages) */
-  onChange: (() => Promise<void>) | undefined;
 
-  constructor(
-    private readonly db: Database,
-    private readonly audit: AuditService,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
+  private readonly db: Database;
+  private readonly audit: AuditService;
+  private readonly clock: Clock;
+  private readonly events: EventBus;
+
+  constructor({ db, audit, clock, events }: PromotionsServiceDeps) {
+    this.db = db;
+    this.audit = audit;
+    this.clock = clock;
+    this.events = events;
+  }
 
   private select() {
     return this.db
@@ -47,7 +60,7 @@ export class PromotionsService {
     const fields: Record<string, string> = {};
     if (!(input.endsAt > input.startsAt)) fields.endsAt = '结束时间须晚于开始时间';
     else if (input.endsAt.getTime() - input.startsAt.getTime() > MAX_DAYS * 86_400_000) fields.endsAt = `推广期最长 ${MAX_DAYS} 天`;
-    if (input.endsAt <= this.now()) fields.endsAt = '结束时间须晚于现在';
+    if (input.endsAt <= this.clock.now()) fields.endsAt = '结束时间须晚于现在';
     if (Object.keys(fields).length) throw new ValidationError('推广申请有误', fields);
     return withTransaction(this.db, async (tx) => {
       const [row] = await tx
@@ -80,14 +93,15 @@ export class PromotionsService {
       if (current.status !== 'requested') throw new ConflictError('promotion_decided', '该申请已处理');
       const [updated] = await tx
         .update(promotions)
-        .set({ status: decision, reviewedBy: actor.id ?? null, reviewedAt: this.now(), reviewComment: comment.trim() || null })
+        .set({ status: decision, reviewedBy: actor.id ?? null, reviewedAt: this.clock.now(), reviewComment: comment.trim() || null })
         .where(eq(promotions.id, id))
         .returning();
       await this.audit.record(actor, { action: `promotion.${decision}`, objectType: 'promotion', objectId: id, detail: { comment: comment.trim() } }, tx);
       return updated!;
     });
     this.active = undefined;
-    await this.onChange?.();
+    // after the commit: the catalogue drops its cached result pages
+    await this.events.emit('promotions.changed', {});
     return row;
   }
 
@@ -103,7 +117,7 @@ export class PromotionsService {
 
   /** Products with an approved promotion running now, and of which kinds. Read at most every few seconds. */
   async activeNow(): Promise<Map<string, Set<PromotionKind>>> {
-    const now = this.now();
+    const now = this.clock.now();
     if (this.active && now.getTime() - this.active.at < CACHE_MS) return this.active.map;
     const rows = await this.db
       .select({ productId: promotions.productId, kind: promotions.kind })

@@ -4,6 +4,7 @@ import type { Database } from '../../db/client';
 import { ValidationError } from '../../lib/errors';
 import { withTransaction } from '../../lib/tx';
 import type { AuditActor, AuditService } from '../audit';
+import type { EventBus } from '../../lib/events';
 import { defaultWeights, type RankingWeights } from './rank';
 import { rankingRules } from './ranking.schema';
 
@@ -12,17 +13,28 @@ export type RankingRule = typeof rankingRules.$inferSelect;
 const weight = z.number({ error: '权重须为 0–1 的数字' }).min(0, '权重不能为负').max(1, '权重不能大于 1');
 export const rankingWeightsSchema = z.strictObject({ relevance: weight, apr: weight, approval: weight, complaints: weight, promotion: weight });
 
+export interface RankingServiceDeps {
+  db: Database;
+  audit: AuditService;
+  events: EventBus;
+  maxAgeMs?: number;
+}
+
 /** The weights of the default sort, versioned: each change is a new row and an audit entry. */
 export class RankingService {
   private cached: { weights: RankingWeights; at: number } | undefined;
-  /** called after a change (the catalogue drops its cached result pages) */
-  onChange: (() => Promise<void>) | undefined;
 
-  constructor(
-    private readonly db: Database,
-    private readonly audit: AuditService,
-    private readonly maxAgeMs = 5000,
-  ) {}
+  private readonly db: Database;
+  private readonly audit: AuditService;
+  private readonly events: EventBus;
+  private readonly maxAgeMs: number;
+
+  constructor({ db, audit, events, maxAgeMs = 5000 }: RankingServiceDeps) {
+    this.db = db;
+    this.audit = audit;
+    this.events = events;
+    this.maxAgeMs = maxAgeMs;
+  }
 
   async current(): Promise<{ weights: RankingWeights; version: number }> {
     const [row] = await this.db.select().from(rankingRules).orderBy(desc(rankingRules.version)).limit(1);
@@ -62,7 +74,8 @@ export class RankingService {
       return created!;
     });
     this.cached = undefined;
-    await this.onChange?.();
+    // after the commit: the catalogue drops its cached result pages
+    await this.events.emit('ranking.changed', {});
     return row;
   }
 }

@@ -36,13 +36,21 @@ export const purposeCategories: Record<string, string[]> = {
 
 const weights = { apr: 0.35, approval: 0.2, speed: 0.1, purpose: 0.15, history: 0.1, popularity: 0.1 };
 
+export interface RecommendationsServiceDeps {
+  catalogue: CatalogueService;
+}
+
 /**
  * Recommends listed products the consumer is eligible for, scored on price for their need,
  * likelihood of approval, speed, fit with their purpose and what they looked at; every
  * recommendation says why in words. Ineligible products are never recommended.
  */
 export class RecommendationsService {
-  constructor(private readonly catalogue: CatalogueService) {}
+  private readonly catalogue: CatalogueService;
+
+  constructor({ catalogue }: RecommendationsServiceDeps) {
+    this.catalogue = catalogue;
+  }
 
   async recommend(req: RecommendationRequest): Promise<Recommendation[]> {
     const history = req.visitor ? await this.catalogue.recentEvents(req.visitor, 100) : [];

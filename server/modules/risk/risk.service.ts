@@ -27,18 +27,29 @@ export interface RiskSignal {
   ip: string;
 }
 
+export interface RiskServiceDeps {
+  db: Database;
+  pii: PiiCipher;
+  /** the thresholds in force (system parameters, defaulting to the environment's) */
+  thresholds: () => Promise<RiskThresholds>;
+}
+
 /**
  * Anti-fraud basics: the device and address of every registration and application (as keyed
  * hashes), and flags when one device serves many accounts, one consumer applies too often,
  * or an ID number bound to another phone is tried. Flags inform; they do not decide.
  */
 export class RiskService {
-  constructor(
-    private readonly db: Database,
-    private readonly pii: PiiCipher,
-    /** the thresholds in force (system parameters, defaulting to the environment's) */
-    readonly thresholds: () => Promise<RiskThresholds>,
-  ) {}
+  private readonly db: Database;
+  private readonly pii: PiiCipher;
+  /** the thresholds in force (system parameters, defaulting to the environment's) */
+  readonly thresholds: () => Promise<RiskThresholds>;
+
+  constructor({ db, pii, thresholds }: RiskServiceDeps) {
+    this.db = db;
+    this.pii = pii;
+    this.thresholds = thresholds;
+  }
 
   private hashes(device: string, ip: string) {
     return { deviceHash: this.pii.blindIndex(`device:${device}`), ipHash: this.pii.blindIndex(`ip:${ip}`) };

@@ -4,6 +4,7 @@ import { ValidationError } from '../../lib/errors';
 import { withTransaction } from '../../lib/tx';
 import type { AuditActor, AuditService } from '../audit';
 import { systemSettings } from './settings.schema';
+import type { Clock } from '../../lib/clock';
 
 const hours = z.number().int().min(1).max(24 * 90);
 const rate = z.number().min(0).max(0.36);
@@ -36,17 +37,31 @@ export type SettingKey = keyof typeof settingDefinitions;
 export type SettingValue<K extends SettingKey> = z.infer<(typeof settingDefinitions)[K]['schema']>;
 export const settingKeys = Object.keys(settingDefinitions) as SettingKey[];
 
+export interface SettingsServiceDeps {
+  clock: Clock;
+  db: Database;
+  audit: AuditService;
+  /** other instances' writes become visible within this many milliseconds */
+  maxAgeMs?: number;
+}
+
 /** Reads are served from memory; every write goes to the database with an audit row and refreshes memory. */
 export class SettingsService {
   private values: Map<string, unknown> | undefined;
   private loadedAt = 0;
 
-  constructor(
-    private readonly db: Database,
-    private readonly audit: AuditService,
-    /** other instances' writes become visible within this many milliseconds */
-    private readonly maxAgeMs = 5000,
-  ) {}
+  private readonly db: Database;
+  private readonly audit: AuditService;
+  /** other instances' writes become visible within this many milliseconds */
+  private readonly maxAgeMs: number;
+  private readonly clock: Clock;
+
+  constructor({ db, audit, maxAgeMs = 5000, clock }: SettingsServiceDeps) {
+    this.clock = clock;
+    this.db = db;
+    this.audit = audit;
+    this.maxAgeMs = maxAgeMs;
+  }
 
   private async load(): Promise<Map<string, unknown>> {
     if (this.values && Date.now() - this.loadedAt < this.maxAgeMs) return this.values;
@@ -87,8 +102,8 @@ export class SettingsService {
     await withTransaction(this.db, async (tx) => {
       await tx
         .insert(systemSettings)
-        .values({ key, value: parsed.data, updatedBy: actor.id ?? null, updatedAt: new Date() })
-        .onConflictDoUpdate({ target: systemSettings.key, set: { value: parsed.data, updatedBy: actor.id ?? null, updatedAt: new Date() } });
+        .values({ key, value: parsed.data, updatedBy: actor.id ?? null, updatedAt: this.clock.now() })
+        .onConflictDoUpdate({ target: systemSettings.key, set: { value: parsed.data, updatedBy: actor.id ?? null, updatedAt: this.clock.now() } });
       await this.audit.record(actor, { action: 'setting.changed', objectType: 'setting', objectId: key, detail: { before, after: parsed.data } }, tx);
     });
     this.values = undefined;

@@ -10,6 +10,7 @@ import { InstitutionsService } from '../institutions';
 import { accountBalance } from './ledger';
 import { shanghaiMidnight, shanghaiMonth, type CommissionRule } from './commission';
 import { SettlementService, type AgreementInput } from './settlement.service';
+import { systemClock } from '../../lib/clock';
 
 const DAY = 86_400_000;
 
@@ -23,8 +24,8 @@ describe.each(databaseTargets())('commission accrual on $name', (target) => {
   beforeAll(async () => {
     handle = await target.open();
     const pii = testCipher();
-    settlement = new SettlementService(handle.db, pii, new AuditService(handle.db, pii));
-    institutions = new InstitutionsService(handle.db, new AuditService(handle.db, pii));
+    settlement = new SettlementService({ db: handle.db, pii, audit: new AuditService({ db: handle.db, pii }), clock: systemClock });
+    institutions = new InstitutionsService({ db: handle.db, audit: new AuditService({ db: handle.db, pii }) });
   });
   afterAll(() => handle?.close());
 

@@ -46,3 +46,4 @@ export type { PaymentEvent, PaymentGateway, PaymentIntentInfo } from './payments
 export { ReconciliationService, ReportRejectedError, differenceLabels, type ReconciliationImport, type ReconciliationDifference } from './reconciliation.service';
 export { RECONCILIATION_HEADER, parseReportCsv, matchReport } from './reconciliation-file';
 export { reclassifyLegacyOverpayments } from './legacy-overpayments';
+export { settlementJobs } from './settlement.jobs';

@@ -44,7 +44,7 @@ export function parseDisbursedAt(text: string): Date | null {
 }
 
 /** Validates rows given by line number (CSV or API); duplicates of an application are refused. */
-export function validateRows(rows: { line: number; applicationId: string; disbursedAt: string; amountYuan: string }[], now = new Date()): { rows: ReportRow[]; problems: RowProblem[] } {
+export function validateRows(rows: { line: number; applicationId: string; disbursedAt: string; amountYuan: string }[], now: Date): { rows: ReportRow[]; problems: RowProblem[] } {
   const problems: RowProblem[] = [];
   const out: ReportRow[] = [];
   const seen = new Map<string, number>();
@@ -72,7 +72,7 @@ export function validateRows(rows: { line: number; applicationId: string; disbur
 }
 
 /** Parses the uploaded bytes. Problems carry the file's line numbers (the header is line 1). */
-export function parseReportCsv(bytes: Buffer, now = new Date()): { rows: ReportRow[]; problems: RowProblem[] } {
+export function parseReportCsv(bytes: Buffer, now: Date): { rows: ReportRow[]; problems: RowProblem[] } {
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);

@@ -8,6 +8,7 @@ import { shanghaiMonth } from './commission';
 import { fileHash, matchReport, parseReportCsv, validateRows, type ReportRow, type RowProblem } from './reconciliation-file';
 import { ReconciliationRepository, type DifferenceRow, type ImportRow } from './reconciliation.repository';
 import type { StatementsService } from './statements.service';
+import type { Clock } from '../../lib/clock';
 
 export type ReconciliationImport = ImportRow;
 export type ReconciliationDifference = DifferenceRow;
@@ -21,6 +22,13 @@ export class ReportRejectedError extends ValidationError {
   }
 }
 
+export interface ReconciliationServiceDeps {
+  clock: Clock;
+  db: Database;
+  audit: AuditService;
+  statements: StatementsService;
+}
+
 /**
  * Reconciliation: an institution's own disbursement report (CSV upload or API) matched against
  * our CPS accruals; differences resolved by an operator with an adjustment or a rejection.
@@ -29,22 +37,27 @@ export class ReportRejectedError extends ValidationError {
 export class ReconciliationService {
   private readonly reconciliation: ReconciliationRepository;
 
-  constructor(
-    private readonly db: Database,
-    private readonly audit: AuditService,
-    private readonly statements: StatementsService,
-  ) {
+  private readonly db: Database;
+  private readonly audit: AuditService;
+  private readonly statements: StatementsService;
+  private readonly clock: Clock;
+
+  constructor({ db, audit, statements, clock }: ReconciliationServiceDeps) {
+    this.clock = clock;
+    this.db = db;
+    this.audit = audit;
+    this.statements = statements;
     this.reconciliation = new ReconciliationRepository(db);
   }
 
   async submitCsv(institutionId: string, bytes: Buffer, actor: AuditActor): Promise<{ import: ReconciliationImport; duplicate: boolean }> {
-    const { rows, problems } = parseReportCsv(bytes);
+    const { rows, problems } = parseReportCsv(bytes, this.clock.now());
     if (problems.length) throw new ReportRejectedError(problems);
     return this.importRows(institutionId, rows, fileHash(bytes), 'upload', actor);
   }
 
   async submitRows(institutionId: string, input: { applicationId: string; disbursedAt: string; amountYuan: string }[], actor: AuditActor) {
-    const { rows, problems } = validateRows(input.map((r, i) => ({ ...r, line: i + 1 })));
+    const { rows, problems } = validateRows(input.map((r, i) => ({ ...r, line: i + 1 })), this.clock.now());
     if (input.length === 0) problems.push({ line: 0, message: '没有数据行' });
     if (problems.length) throw new ReportRejectedError(problems);
     return this.importRows(institutionId, rows, fileHash(JSON.stringify(input)), 'api', actor);
@@ -112,7 +125,7 @@ export class ReconciliationService {
     differenceId: string,
     input: { action: 'adjust'; amountFen: Fen; reason: string } | { action: 'reject'; reason: string },
     actor: AuditActor,
-    now = new Date(),
+    now = this.clock.now(),
   ): Promise<ReconciliationDifference> {
     const reason = input.reason.trim();
     if (reason.length < 2) throw new ValidationError('请填写处理说明', { reason: '请填写处理说明（至少 2 个字）' });

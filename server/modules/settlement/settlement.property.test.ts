@@ -11,6 +11,7 @@ import { shanghaiMidnight } from './commission';
 import { accountBalance } from './ledger';
 import { SettlementService } from './settlement.service';
 import { StatementsService } from './statements.service';
+import { systemClock } from '../../lib/clock';
 
 const DAY = 86_400_000;
 const months = ['2026-01', '2026-02', '2026-03', '2026-04'] as const;
@@ -52,10 +53,10 @@ describe.each(databaseTargets())('settlement invariants on $name', (target) => {
   beforeAll(async () => {
     handle = await target.open();
     const pii = testCipher();
-    const audit = new AuditService(handle.db, pii);
-    settlement = new SettlementService(handle.db, pii, audit);
-    statements = new StatementsService(handle.db, audit);
-    institutions = new InstitutionsService(handle.db, audit);
+    const audit = new AuditService({ db: handle.db, pii });
+    settlement = new SettlementService({ db: handle.db, pii, audit, clock: systemClock });
+    statements = new StatementsService({ db: handle.db, audit, clock: systemClock });
+    institutions = new InstitutionsService({ db: handle.db, audit });
   });
   afterAll(() => handle?.close());
 

@@ -12,6 +12,7 @@ import { AgreementsRepository } from './agreements.repository';
 import { inForceAt, planNewVersion, termProblems, type AgreementTier, type CommissionEvent } from './commission';
 import { journalsFor, type JournalWithEntries } from './ledger';
 import { LedgerRepository } from './ledger.repository';
+import type { Clock } from '../../lib/clock';
 
 export type { Agreement, PostedCommission, ReversalResult, Accrual };
 
@@ -40,17 +41,30 @@ export interface AccrualView extends Accrual {
 
 const systemActor: AuditActor = { kind: 'system', id: 'settlement' };
 
+export interface SettlementServiceDeps {
+  clock: Clock;
+  db: Database;
+  /** opens the names of the staff who created each agreement version */
+  pii: PiiCipher;
+  audit?: AuditService;
+}
+
 export class SettlementService {
   private readonly agreements: AgreementsRepository;
   private readonly accruals: AccrualRepository;
   private readonly ledger: LedgerRepository;
 
-  constructor(
-    private readonly db: Database,
-    /** opens the names of the staff who created each agreement version */
-    private readonly pii: PiiCipher,
-    private readonly audit?: AuditService,
-  ) {
+  private readonly db: Database;
+  /** opens the names of the staff who created each agreement version */
+  private readonly pii: PiiCipher;
+  private readonly audit: AuditService | undefined;
+  private readonly clock: Clock;
+
+  constructor({ db, pii, audit, clock }: SettlementServiceDeps) {
+    this.clock = clock;
+    this.db = db;
+    this.pii = pii;
+    this.audit = audit;
     this.agreements = new AgreementsRepository(db);
     this.accruals = new AccrualRepository(db);
     this.ledger = new LedgerRepository(db);
@@ -80,7 +94,7 @@ export class SettlementService {
     return withTransaction(this.db, async (tx) => {
       if (!(await this.agreements.lockInstitution(tx, input.institutionId))) throw new NotFoundError('机构');
       const existing = await this.agreements.ofInstitution(input.institutionId, tx);
-      const plan = planNewVersion(existing, { effectiveFrom: input.effectiveFrom, effectiveTo: input.effectiveTo ?? null }, options.now ?? new Date());
+      const plan = planNewVersion(existing, { effectiveFrom: input.effectiveFrom, effectiveTo: input.effectiveTo ?? null }, options.now ?? this.clock.now());
       if ('refused' in plan) {
         const { field, reason, conflict } = plan.refused;
         if (conflict) throw new ConflictError('agreement_overlap', reason, { [field]: reason });
@@ -124,7 +138,7 @@ export class SettlementService {
   }
 
   /** Each institution with the version in force at `at` and the next one scheduled after it. */
-  async agreementOverview(at = new Date()): Promise<{ institutionId: string; institutionName: string; current?: Agreement; next?: Agreement; versions: number }[]> {
+  async agreementOverview(at = this.clock.now()): Promise<{ institutionId: string; institutionName: string; current?: Agreement; next?: Agreement; versions: number }[]> {
     const [list, all] = await Promise.all([this.agreements.institutionNames(), this.agreements.all()]);
     return list.map((i) => {
       const versions = all.filter((a) => a.institutionId === i.id);
@@ -152,7 +166,7 @@ export class SettlementService {
   }
 
   /** An operator reverses a commission (a cancelled disbursement, …) with a reason; audited. */
-  async reverse(sourceKey: string, reason: string, actor: AuditActor, at = new Date()): Promise<ReversalResult> {
+  async reverse(sourceKey: string, reason: string, actor: AuditActor, at = this.clock.now()): Promise<ReversalResult> {
     if (!reason.trim()) throw new ValidationError('请填写冲回原因', { reason: '请填写冲回原因' });
     return withTransaction(this.db, async (tx) => {
       const result = await reverse(tx, sourceKey, reason.trim(), { at, actorId: actor.id ?? null });

@@ -13,14 +13,15 @@ import { InstitutionsService } from '../institutions';
 import { shanghaiMidnight } from './commission';
 import { SettlementService } from './settlement.service';
 import { StatementsService } from './statements.service';
+import { systemClock } from '../../lib/clock';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
 const LINES = 40_000;
 
 async function seed(db: Database): Promise<string> {
-  const institutionId = (await new InstitutionsService(db, new AuditService(db, testCipher())).create({ name: '崩溃测试机构有限公司', shortName: '崩溃测试', kind: 'bank' })).id;
-  const agreement = await new SettlementService(db, testCipher()).createAgreement({ institutionId, cplFen: 100, cpaFen: 0, cpsRate: '0', effectiveFrom: shanghaiMidnight('2026-01-01')! });
+  const institutionId = (await new InstitutionsService({ db, audit: new AuditService({ db, pii: testCipher() }) }).create({ name: '崩溃测试机构有限公司', shortName: '崩溃测试', kind: 'bank' })).id;
+  const agreement = await new SettlementService({ db, pii: testCipher(), clock: systemClock }).createAgreement({ institutionId, cplFen: 100, cpaFen: 0, cpsRate: '0', effectiveFrom: shanghaiMidnight('2026-01-01')! });
   // many accruals at once (the statement reads accruals only)
   await db.execute(sql`
     insert into commission_accruals (id, source_key, rule, institution_id, application_id, agreement_id, event_at, month, ordinal, amount_fen, memo)
@@ -111,7 +112,7 @@ describe.each(databaseTargets())('a statement run killed midway on $name', (targ
     const [orphans] = await queryRows<{ n: number }>(after.db, sql`select count(*)::int as n from statement_lines l where not exists (select 1 from statements s where s.id = l.statement_id)`);
     expect(orphans!.n).toBe(0);
 
-    const statements = new StatementsService(after.db, new AuditService(after.db, testCipher()));
+    const statements = new StatementsService({ db: after.db, audit: new AuditService({ db: after.db, pii: testCipher() }), clock: systemClock });
     const rerun = await statements.closeFor(institutionId, '2026-03', new Date('2026-04-01T00:00:00Z'));
     const final = await statementState(after.db, institutionId);
     expect(final).toHaveLength(1);

@@ -10,6 +10,7 @@ import { shanghaiMidnight, type CommissionRule } from './commission';
 import { accountBalance } from './ledger';
 import { SettlementService } from './settlement.service';
 import { StatementsService } from './statements.service';
+import { systemClock } from '../../lib/clock';
 
 const operator = { kind: 'operator' as const, id: 'op_test' };
 
@@ -23,10 +24,10 @@ describe.each(databaseTargets())('statements on $name', (target) => {
   beforeAll(async () => {
     handle = await target.open();
     const pii = testCipher();
-    const audit = new AuditService(handle.db, pii);
-    settlement = new SettlementService(handle.db, pii, audit);
-    statements = new StatementsService(handle.db, audit);
-    institutions = new InstitutionsService(handle.db, audit);
+    const audit = new AuditService({ db: handle.db, pii });
+    settlement = new SettlementService({ db: handle.db, pii, audit, clock: systemClock });
+    statements = new StatementsService({ db: handle.db, audit, clock: systemClock });
+    institutions = new InstitutionsService({ db: handle.db, audit });
   });
   afterAll(() => handle?.close());
 

@@ -24,6 +24,7 @@ import {
   type ShownStatus,
   type StatementStatus,
 } from './statements';
+import type { Clock } from '../../lib/clock';
 
 export type Statement = StatementRow;
 export type StatementLine = StatementLineRow;
@@ -69,6 +70,13 @@ export interface CloseResult {
 
 const systemActor: AuditActor = { kind: 'system', id: 'settlement' };
 
+export interface StatementsServiceDeps {
+  clock: Clock;
+  db: Database;
+  audit: AuditService;
+  gateway?: PaymentGateway | null;
+}
+
 /**
  * Statements: the monthly close per institution, issuing, the institution's review of lines,
  * disputes resolved by an adjustment or a rejection, and payments (bank transfer recorded by
@@ -78,11 +86,16 @@ export class StatementsService {
   private readonly statements: StatementsRepository;
   private readonly ledger: LedgerRepository;
 
-  constructor(
-    private readonly db: Database,
-    private readonly audit: AuditService,
-    readonly gateway: PaymentGateway | null = null,
-  ) {
+  private readonly db: Database;
+  private readonly audit: AuditService;
+  readonly gateway: PaymentGateway | null;
+  private readonly clock: Clock;
+
+  constructor({ db, audit, gateway = null, clock }: StatementsServiceDeps) {
+    this.clock = clock;
+    this.db = db;
+    this.audit = audit;
+    this.gateway = gateway;
     this.statements = new StatementsRepository(db);
     this.ledger = new LedgerRepository(db);
   }
@@ -93,7 +106,7 @@ export class StatementsService {
    */
   async closeMonth(period: string, options: { now?: Date; signal?: AbortSignal; institutionIds?: string[] } = {}): Promise<CloseResult> {
     if (!isPeriod(period)) throw new ValidationError('账期格式应为 YYYY-MM', { period: '账期格式应为 YYYY-MM' });
-    const now = options.now ?? new Date();
+    const now = options.now ?? this.clock.now();
     if (period >= shanghaiMonth(now)) throw new ValidationError('只能关闭已结束的月份', { period: '只能关闭已结束的月份' });
     const ids = options.institutionIds ?? (await this.statements.institutionIds());
     const result: CloseResult = { period, created: [], existing: [], empty: 0 };
@@ -156,7 +169,7 @@ export class StatementsService {
   }
 
   /** Finance sends a draft to the institution. */
-  async issue(statementId: string, actor: AuditActor, now = new Date()): Promise<void> {
+  async issue(statementId: string, actor: AuditActor, now = this.clock.now()): Promise<void> {
     await withTransaction(this.db, async (tx) => {
       const statement = await this.lockStatement(tx, statementId);
       if (statement.status !== 'draft') throw new ConflictError('statement_not_draft', '只有草稿状态的结算单可以出具');
@@ -173,7 +186,7 @@ export class StatementsService {
   }
 
   /** Statements with what has been paid; an institution sees its own, never drafts. */
-  async list(filter: { institutionId?: string; status?: ShownStatus; period?: string } = {}, now = new Date()): Promise<StatementSummary[]> {
+  async list(filter: { institutionId?: string; status?: ShownStatus; period?: string } = {}, now = this.clock.now()): Promise<StatementSummary[]> {
     const rows = await this.statements.listWithInstitution(filter);
     const summaries = await this.summarize(rows.map((r) => ({ ...r.statement, institutionName: r.institutionName })), now);
     return filter.status ? summaries.filter((s) => s.shown === filter.status) : summaries;
@@ -202,7 +215,7 @@ export class StatementsService {
     if (!row || (options.institutionId !== undefined && (row.statement.institutionId !== options.institutionId || row.statement.status === 'draft'))) {
       throw new NotFoundError('结算单');
     }
-    const [summary] = await this.summarize([{ ...row.statement, institutionName: row.institutionName }], options.now ?? new Date());
+    const [summary] = await this.summarize([{ ...row.statement, institutionName: row.institutionName }], options.now ?? this.clock.now());
     const [lines, reviews, payments] = await Promise.all([
       this.statements.linesOf(statementId),
       this.statements.reviewsOf(statementId),
@@ -221,7 +234,7 @@ export class StatementsService {
     lineId: number,
     input: { decision: 'confirmed' | 'disputed'; reason: string },
     actor: AuditActor,
-    now = new Date(),
+    now = this.clock.now(),
   ): Promise<void> {
     const reason = input.reason.trim();
     if (input.decision === 'disputed' && reason.length < 2) throw new ValidationError('请填写异议原因', { reason: '请填写异议原因（至少 2 个字）' });
@@ -258,7 +271,7 @@ export class StatementsService {
     lineId: number,
     input: { action: 'adjust'; amountFen: Fen; reason: string } | { action: 'reject'; reason: string },
     actor: AuditActor,
-    now = new Date(),
+    now = this.clock.now(),
   ): Promise<{ adjustmentId: string | null }> {
     const reason = input.reason.trim();
     if (reason.length < 2) throw new ValidationError('请填写处理说明', { reason: '请填写处理说明（至少 2 个字）' });
@@ -349,7 +362,7 @@ export class StatementsService {
     statementId: string,
     input: { amountFen: Fen; paidAt: Date; reference: string; overpayment?: boolean; overpaymentReason?: string },
     actor: AuditActor,
-    now = new Date(),
+    now = this.clock.now(),
   ): Promise<StatementPayment> {
     const reference = input.reference.trim();
     const fields: Record<string, string> = {};
@@ -549,7 +562,7 @@ export class StatementsService {
     if (!(await this.statements.exists(statementId, tx))) return false;
     const current = await this.statements.lockPaymentIntent(tx, intent.id);
     const status = laterStatus(current?.status, intent.status);
-    await this.statements.savePaymentIntent(tx, { id: intent.id, statementId, status, amountFen: intent.amountFen, updatedAt: new Date() });
+    await this.statements.savePaymentIntent(tx, { id: intent.id, statementId, status, amountFen: intent.amountFen, updatedAt: this.clock.now() });
     if (status !== 'succeeded' || intent.currency.toLowerCase() !== 'cny') return false;
     const { statement: locked, outstandingFen } = await this.lockForPayment(tx, statementId);
     const amountFen = intent.amountReceivedFen || intent.amountFen;
@@ -558,7 +571,7 @@ export class StatementsService {
     const payment = await this.postPayment(tx, locked, {
       method: 'stripe',
       amountFen,
-      paidAt: new Date(),
+      paidAt: this.clock.now(),
       reference: intent.id,
       sourceKey: `payment:${intent.id}`,
       recordedBy: null,
@@ -589,7 +602,7 @@ export class StatementsService {
    * so its lines still count here). Split into the current Asia/Shanghai month, which the next
    * close bills, and earlier months still waiting for finance to issue or close them.
    */
-  async unbilled(institutionId: string, now = new Date()): Promise<UnbilledCommission> {
+  async unbilled(institutionId: string, now = this.clock.now()): Promise<UnbilledCommission> {
     const rows = await this.statements.unbilledByMonth(institutionId);
     const period = shanghaiMonth(now);
     const sum = (pick: (month: string) => boolean, field: 'amount' | 'items') => rows.filter((r) => pick(r.month)).reduce((n, r) => n + Number(r[field]), 0);
@@ -607,7 +620,7 @@ export class StatementsService {
   // ---- finance overview ---------------------------------------------------------------------
 
   /** Receivables per institution, ageing of what is outstanding, status counts, collected this month. */
-  async financeOverview(now = new Date()) {
+  async financeOverview(now = this.clock.now()) {
     const all = await this.list({}, now);
     const balances = await this.ledger.institutionBalances();
     const names = await this.statements.institutionNames();

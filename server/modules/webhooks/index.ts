@@ -13,3 +13,4 @@ export {
 } from './webhooks.service';
 export { addressProblem, type Resolve } from './address-guard';
 export { signPayload, verifySignature, SIGNATURE_HEADER, type VerifyOptions } from './signature';
+export { webhookJobs } from './webhooks.jobs';

@@ -11,10 +11,14 @@ import { PiiCipher } from '../../lib/pii';
 import { withTransaction } from '../../lib/tx';
 import { databaseTargets } from '../../../test/support/database';
 import { testCipher } from '../../../test/support/pii';
+import { MemoryLocks } from '../../adapters/redis/lock';
+import { Scheduler } from '../../jobs/scheduler';
 import { AuditService, type AuditActor } from '../audit';
+import { JobsService } from '../jobs';
 import { institutions } from '../institutions/institutions.schema';
 import { webhookDeliveries, webhookEndpoints } from './webhooks.schema';
 import { MAX_ATTEMPTS, WebhooksService, retryDelayMs } from './webhooks.service';
+import { webhookJobs } from './webhooks.jobs';
 import { verifySignature } from './signature';
 import type { Resolve } from './address-guard';
 
@@ -124,9 +128,9 @@ describe.each(databaseTargets())('webhooks on $name', (target) => {
   beforeAll(async () => {
     handle = await target.open();
     pii = new PiiCipher([{ id: 'k1', key: randomBytes(32) }]);
-    audit = new AuditService(handle.db, testCipher());
+    audit = new AuditService({ db: handle.db, pii: testCipher() });
     // the receiver listens on 127.0.0.1: loopback is allowed here as WEBHOOK_ALLOW_LOOPBACK=true allows it in development
-    service = new WebhooksService(handle.db, pii, audit, { now, resolve, allowLoopback: true });
+    service = new WebhooksService({ db: handle.db, pii, audit, clock: { now }, resolve, allowLoopback: true });
     await receiver.start();
   });
   afterAll(async () => {
@@ -274,7 +278,7 @@ describe.each(databaseTargets())('webhooks on $name', (target) => {
       expect((await service.setEndpoint(ins, url, actor)).url).toBe(url);
     }
     // without the development setting, this machine is refused as well as the internal network
-    const strict = new WebhooksService(handle.db, pii, audit, { now, resolve });
+    const strict = new WebhooksService({ db: handle.db, pii, audit, clock: { now }, resolve });
     for (const url of ['http://127.0.0.1:1234/x', 'https://127.0.0.1/x', 'https://localhost/x', 'https://[::1]/x', 'https://10.0.0.1/x', 'https://[::ffff:169.254.169.254]/x']) {
       await expect(strict.setEndpoint(ins, url, actor), url).rejects.toMatchObject({ fields: { url: expect.stringMatching(/^(须使用 https:\/\/|回调地址指向)/) } });
     }
@@ -285,7 +289,7 @@ describe.each(databaseTargets())('webhooks on $name', (target) => {
     const ins = await institution();
     await endpoint(ins, '/slow', () => 200);
     const id = await enqueue(ins);
-    const other = new WebhooksService(handle.db, pii, audit, { now, resolve, allowLoopback: true });
+    const other = new WebhooksService({ db: handle.db, pii, audit, clock: { now }, resolve, allowLoopback: true });
     const results = await Promise.all([service.deliverDue(), other.deliverDue(), service.deliverDue()]);
     expect(results.reduce((sum, r) => sum + r.attempted, 0)).toBe(1);
     expect(receiver.at('/slow')).toHaveLength(1);
@@ -330,7 +334,7 @@ describe.each(databaseTargets())('webhooks on $name', (target) => {
   });
 
   it('(f) a receiver that never answers times out and counts as a failure; so does a refused connection', async () => {
-    const quick = new WebhooksService(handle.db, pii, audit, { now, resolve, allowLoopback: true, timeoutMs: 200 });
+    const quick = new WebhooksService({ db: handle.db, pii, audit, clock: { now }, resolve, allowLoopback: true, timeoutMs: 200 });
     const ins = await institution();
     await endpoint(ins, '/hang', () => 'hang');
     const id = (await enqueue(ins))!;
@@ -373,7 +377,7 @@ describe.each(databaseTargets())('webhooks on $name', (target) => {
   });
 
   it('checks the address again at every delivery: a name that later resolves inside is refused, and nothing is sent', async () => {
-    const strict = new WebhooksService(handle.db, pii, audit, { now, resolve });
+    const strict = new WebhooksService({ db: handle.db, pii, audit, clock: { now }, resolve });
     const ins = await institution();
     // a TCP listener on this machine records any connection at all
     let connections = 0;
@@ -413,9 +417,11 @@ describe.each(databaseTargets())('webhooks on $name', (target) => {
     const ins = await institution();
     await endpoint(ins, '/dispatched', () => 200);
     const id = (await enqueue(ins))!;
-    const stop = service.startDispatcher(20);
+    // the dispatcher is the scheduler's worker ticker `webhooks-deliver`
+    const scheduler = new Scheduler(webhookJobs(service, 20), { locks: new MemoryLocks(), runs: new JobsService({ db: handle.db, clock: { now } }) });
+    scheduler.startTickers('worker');
     for (let i = 0; i < 200 && (await row(id)).status !== 'delivered'; i++) await new Promise((r) => setTimeout(r, 20));
-    await stop();
+    await scheduler.stop();
     expect((await row(id)).status).toBe('delivered');
     expect(receiver.at('/dispatched')).toHaveLength(1);
 

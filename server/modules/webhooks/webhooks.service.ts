@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors'
 import { newId } from '../../lib/ids';
 import type { PiiCipher } from '../../lib/pii';
 import { withTransaction } from '../../lib/tx';
+import type { Clock } from '../../lib/clock';
 import type { AuditActor, AuditService } from '../audit';
 import { SIGNATURE_HEADER, signPayload } from './signature';
 import { webhookDeliveries, webhookEndpoints } from './webhooks.schema';
@@ -50,7 +51,6 @@ export interface DeliveryRunResult {
 }
 
 export interface WebhooksOptions {
-  now?: () => Date;
   /** Per request, connect to end of the response headers (default 5000 ms). */
   timeoutMs?: number;
   /**
@@ -113,24 +113,33 @@ type Claimed = {
   secretEnc: string;
 };
 
+export interface WebhooksServiceDeps extends WebhooksOptions {
+  db: Database;
+  pii: PiiCipher;
+  audit: AuditService;
+  clock: Clock;
+}
+
 /**
  * Lead-delivery webhooks: one endpoint per institution, deliveries written in the caller's
  * transaction (an outbox), sent at least once with a stable id, signed, retried with backoff.
  */
 export class WebhooksService {
   private readonly resolve: Resolve;
-  private readonly now: () => Date;
+  private readonly clock: Clock;
   private readonly timeoutMs: number;
   private readonly leaseMs: number;
 
-  constructor(
-    private readonly db: Database,
-    private readonly pii: PiiCipher,
-    private readonly audit: AuditService,
-    options: WebhooksOptions = {},
-  ) {
+  private readonly db: Database;
+  private readonly pii: PiiCipher;
+  private readonly audit: AuditService;
+
+  constructor({ db, pii, audit, clock, ...options }: WebhooksServiceDeps) {
+    this.db = db;
+    this.pii = pii;
+    this.audit = audit;
+    this.clock = clock;
     this.resolve = options.resolve ?? systemResolve;
-    this.now = options.now ?? (() => new Date());
     this.timeoutMs = options.timeoutMs ?? 5_000;
     this.leaseMs = Math.max(MIN_LEASE_MS, this.timeoutMs * 2);
     this.allowLoopback = options.allowLoopback ?? false;
@@ -146,7 +155,7 @@ export class WebhooksService {
     if (problem) throw new ValidationError('回调地址无效', { url: problem });
     const secret = `whsec_${randomBytes(32).toString('base64url')}`;
     const secretEnc = this.pii.encrypt(secret);
-    const at = this.now();
+    const at = this.clock.now();
     const id = await withTransaction(this.db, async (tx) => {
       const [row] = await tx
         .insert(webhookEndpoints)
@@ -181,7 +190,7 @@ export class WebhooksService {
     await withTransaction(this.db, async (tx) => {
       const [row] = await tx
         .update(webhookEndpoints)
-        .set({ active: 'no', updatedAt: this.now() })
+        .set({ active: 'no', updatedAt: this.clock.now() })
         .where(eq(webhookEndpoints.institutionId, institutionId))
         .returning({ id: webhookEndpoints.id });
       if (!row) throw new NotFoundError('回调地址');
@@ -201,7 +210,7 @@ export class WebhooksService {
       .where(and(eq(webhookEndpoints.institutionId, institutionId), eq(webhookEndpoints.active, 'yes')));
     if (!endpoint) return null;
     const id = newId('whd');
-    const at = this.now();
+    const at = this.clock.now();
     await tx.insert(webhookDeliveries).values({
       id,
       endpointId: endpoint.id,
@@ -226,7 +235,7 @@ export class WebhooksService {
 
   /** Locks due rows (skipping rows another worker holds) and leases them by pushing next_attempt_at forward. */
   private async claim(limit: number): Promise<Claimed[]> {
-    const now = this.now();
+    const now = this.clock.now();
     return withTransaction(this.db, async (tx) => {
       const rows = await tx
         .select({
@@ -268,7 +277,7 @@ export class WebhooksService {
   /** One POST; records the outcome. True when delivered. */
   private async send(delivery: Claimed): Promise<boolean> {
     const outcome = await this.post(delivery);
-    const now = this.now();
+    const now = this.clock.now();
     const attempts = delivery.attempts + 1;
     // the guard on attempts keeps a worker whose lease expired from recording over a newer attempt
     const mine = and(
@@ -310,7 +319,7 @@ export class WebhooksService {
     const headers = {
       'content-type': 'application/json',
       'user-agent': 'daichao-webhooks/1',
-      [SIGNATURE_HEADER]: signPayload(secret, body, Math.floor(this.now().getTime() / 1000)),
+      [SIGNATURE_HEADER]: signPayload(secret, body, Math.floor(this.clock.now().getTime() / 1000)),
       [DELIVERY_HEADER]: delivery.id,
       [EVENT_HEADER]: delivery.event,
     };
@@ -344,7 +353,7 @@ export class WebhooksService {
   async retryNow(institutionId: string, deliveryId: string): Promise<void> {
     const [row] = await this.db
       .update(webhookDeliveries)
-      .set({ status: 'pending', nextAttemptAt: this.now() })
+      .set({ status: 'pending', nextAttemptAt: this.clock.now() })
       .where(
         and(
           eq(webhookDeliveries.id, deliveryId),
@@ -360,43 +369,5 @@ export class WebhooksService {
       .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.institutionId, institutionId)));
     if (!existing) throw new NotFoundError('投递记录');
     throw new ConflictError('webhook_already_delivered', '该事件已成功投递，无需重试');
-  }
-
-  /**
-   * Runs `deliverDue` every `intervalMs` (at once again after a full batch) until the returned
-   * function is called; that function resolves once any run in progress has finished.
-   */
-  startDispatcher(intervalMs = 2_000): () => Promise<void> {
-    const batch = 20;
-    let stopped = false;
-    let timer: NodeJS.Timeout | undefined;
-    let inFlight: Promise<void> | undefined;
-
-    const schedule = (delay: number): void => {
-      if (stopped) return;
-      timer = setTimeout(run, delay);
-      timer.unref();
-    };
-    const run = (): void => {
-      timer = undefined;
-      inFlight = this.deliverDue(batch)
-        .then(
-          (result) => (result.attempted >= batch ? 0 : intervalMs),
-          // the database may be briefly unavailable: the next tick tries again
-          () => intervalMs,
-        )
-        .then((delay) => {
-          inFlight = undefined;
-          schedule(delay);
-        });
-    };
-
-    schedule(intervalMs);
-    return async () => {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      await inFlight;
-    };
   }
 }
