@@ -106,33 +106,15 @@ export interface AccountsServiceDeps {
 }
 
 export class AccountsService {
-  private readonly db: Database;
-  private readonly pii: PiiCipher;
-  private readonly notifications: NotificationsService;
-  private readonly audit: AuditService;
-  private readonly mfa: MfaService;
-  private readonly throttle: LoginThrottle;
-  private readonly clock: Clock;
-
-  private readonly risk: RiskService;
-  constructor({ db, pii, notifications, audit, mfa, throttle, clock, risk }: AccountsServiceDeps) {
-    this.risk = risk;
-    this.clock = clock;
-    this.db = db;
-    this.pii = pii;
-    this.notifications = notifications;
-    this.audit = audit;
-    this.mfa = mfa;
-    this.throttle = throttle;
-  }
+  constructor(private readonly deps: AccountsServiceDeps) {}
 
   private loginHash(kind: AccountKind, login: string): string {
-    return this.pii.blindIndex(`${kind}:${this.normaliseLogin(kind, login)}`);
+    return this.deps.pii.blindIndex(`${kind}:${this.normaliseLogin(kind, login)}`);
   }
 
   /** What a new password of this account must not contain: its phone number or username. */
   private passwordContext(row: Pick<AccountRow, 'kind' | 'loginEnc'>): PasswordContext {
-    const login = this.pii.decrypt(row.loginEnc);
+    const login = this.deps.pii.decrypt(row.loginEnc);
     return row.kind === 'consumer' ? { phone: login } : { username: login };
   }
 
@@ -141,7 +123,7 @@ export class AccountsService {
     return kind === 'consumer' ? trimmed.replace(/[\s-]/g, '') : trimmed.toLowerCase();
   }
 
-  async registerConsumer(input: { phone: string; password: string; displayName?: string }, tx: Database = this.db): Promise<SessionAccount> {
+  async registerConsumer(input: { phone: string; password: string; displayName?: string }, tx: Database = this.deps.db): Promise<SessionAccount> {
     const phone = this.normaliseLogin('consumer', input.phone);
     const fields: Record<string, string> = {};
     if (!PHONE_PATTERN.test(phone)) fields.phone = '请输入 11 位中国大陆手机号';
@@ -167,7 +149,7 @@ export class AccountsService {
     institutionId?: string | null;
     /** a one-time password (the create-operator command): the person must set their own at first login */
     mustChangePassword?: boolean;
-  }, tx: Database = this.db): Promise<SessionAccount> {
+  }, tx: Database = this.deps.db): Promise<SessionAccount> {
     const weak = passwordProblem(input.password, { username: input.username.trim() });
     if (weak) throw new ValidationError('账号信息有误', { password: weak });
     return this.insert({
@@ -189,7 +171,7 @@ export class AccountsService {
     role: string;
     institutionId: string | null;
     mustChangePassword?: boolean;
-  }, tx: Database = this.db): Promise<SessionAccount> {
+  }, tx: Database = this.deps.db): Promise<SessionAccount> {
     const passwordHash = await hashPassword(input.password);
     try {
       const [row] = await tx
@@ -197,17 +179,17 @@ export class AccountsService {
         .values({
           id: newId(input.kind === 'consumer' ? 'usr' : 'stf'),
           kind: input.kind,
-          loginHash: this.pii.blindIndex(`${input.kind}:${input.login}`),
-          loginEnc: this.pii.encrypt(input.login),
+          loginHash: this.deps.pii.blindIndex(`${input.kind}:${input.login}`),
+          loginEnc: this.deps.pii.encrypt(input.login),
           loginMasked: maskLogin(input.login),
           passwordHash,
-          displayNameEnc: this.pii.encrypt(input.displayName),
+          displayNameEnc: this.deps.pii.encrypt(input.displayName),
           role: input.role,
           institutionId: input.institutionId,
           mustChangePassword: input.mustChangePassword ?? false,
         })
         .returning();
-      return toSessionAccount(row!, this.pii);
+      return toSessionAccount(row!, this.deps.pii);
     } catch (err) {
       if (sqlState(err) === UNIQUE_VIOLATION) {
         const field = input.kind === 'consumer' ? 'phone' : 'username';
@@ -227,10 +209,10 @@ export class AccountsService {
    * TOTP code (consumers use `loginWithCode`, an SMS code, instead).
    */
   async authenticate(kind: AccountKind, login: string, password: string, options: { totp?: string; now?: Date } = {}): Promise<SessionAccount> {
-    const now = options.now ?? this.clock.now();
+    const now = options.now ?? this.deps.clock.now();
     const loginHash = this.loginHash(kind, login);
-    const [row] = await this.db.select().from(accounts).where(and(eq(accounts.kind, kind), eq(accounts.loginHash, loginHash)));
-    const wait = await this.throttle.attempt(passwordKey(loginHash), now);
+    const [row] = await this.deps.db.select().from(accounts).where(and(eq(accounts.kind, kind), eq(accounts.loginHash, loginHash)));
+    const wait = await this.deps.throttle.attempt(passwordKey(loginHash), now);
     if (wait > 0) return this.signInWhileThrottled(kind, row, password, options.totp, wait, now);
     const wrong = kind === 'consumer' ? '手机号或密码错误' : '用户名或密码错误';
     if (!row) {
@@ -238,11 +220,11 @@ export class AccountsService {
       throw new UnauthenticatedError(wrong);
     }
     if (!(await verifyPassword(row.passwordHash, password))) throw new UnauthenticatedError(wrong);
-    await this.throttle.succeeded(passwordKey(loginHash));
+    await this.deps.throttle.succeeded(passwordKey(loginHash));
     if (row.status !== 'active') throw new UnauthenticatedError('账号已被冻结，请联系客服');
-    if (row.totpEnabledAt && options.totp !== undefined) await this.mfa.verify(row.id, options.totp, now);
-    await this.db.update(accounts).set({ lastLoginAt: now }).where(eq(accounts.id, row.id));
-    return toSessionAccount(row, this.pii);
+    if (row.totpEnabledAt && options.totp !== undefined) await this.deps.mfa.verify(row.id, options.totp, now);
+    await this.deps.db.update(accounts).set({ lastLoginAt: now }).where(eq(accounts.id, row.id));
+    return toSessionAccount(row, this.deps.pii);
   }
 
   /**
@@ -257,14 +239,14 @@ export class AccountsService {
     const right = row?.totpEnabledAt ? await verifyPassword(row.passwordHash, password) : await verifyAgainstDummy(password);
     if (!right || row!.status !== 'active') throw refused;
     try {
-      await this.mfa.verify(row!.id, totp, now);
+      await this.deps.mfa.verify(row!.id, totp, now);
     } catch (err) {
       if (err instanceof AppError) throw refused;
       throw err;
     }
-    await this.throttle.succeeded(passwordKey(row!.loginHash));
-    await this.db.update(accounts).set({ lastLoginAt: now }).where(eq(accounts.id, row!.id));
-    return toSessionAccount(row!, this.pii);
+    await this.deps.throttle.succeeded(passwordKey(row!.loginHash));
+    await this.deps.db.update(accounts).set({ lastLoginAt: now }).where(eq(accounts.id, row!.id));
+    return toSessionAccount(row!, this.deps.pii);
   }
 
   /**
@@ -272,35 +254,35 @@ export class AccountsService {
    * holds). The code's own limits apply: one a minute and ten a day per number, five tries each;
    * the routes add a per-address limit.
    */
-  async loginWithCode(rawPhone: string, code: string, now = this.clock.now()): Promise<SessionAccount> {
+  async loginWithCode(rawPhone: string, code: string, now = this.deps.clock.now()): Promise<SessionAccount> {
     await this.verifyCode(rawPhone, 'login', code, now);
-    const [row] = await this.db.select().from(accounts).where(and(eq(accounts.kind, 'consumer'), eq(accounts.loginHash, this.loginHash('consumer', rawPhone))));
+    const [row] = await this.deps.db.select().from(accounts).where(and(eq(accounts.kind, 'consumer'), eq(accounts.loginHash, this.loginHash('consumer', rawPhone))));
     if (!row) throw new ValidationError('验证码有误', { code: '验证码错误或已过期，请重新获取' });
     if (row.status !== 'active') throw new UnauthenticatedError('账号已被冻结，请联系客服');
-    await this.db.update(accounts).set({ lastLoginAt: now }).where(eq(accounts.id, row.id));
-    return toSessionAccount(row, this.pii);
+    await this.deps.db.update(accounts).set({ lastLoginAt: now }).where(eq(accounts.id, row.id));
+    return toSessionAccount(row, this.deps.pii);
   }
 
   /** Forgets sign-in failures older than a day (a scheduled job). */
-  purgeThrottles(now = this.clock.now()): Promise<number> {
-    return this.throttle.purge(now);
+  purgeThrottles(now = this.deps.clock.now()): Promise<number> {
+    return this.deps.throttle.purge(now);
   }
 
   async findActive(kind: AccountKind, id: string): Promise<SessionAccount | undefined> {
-    const [row] = await this.db
+    const [row] = await this.deps.db
       .select()
       .from(accounts)
       .where(and(eq(accounts.id, id), eq(accounts.kind, kind), eq(accounts.status, 'active')));
-    return row ? toSessionAccount(row, this.pii) : undefined;
+    return row ? toSessionAccount(row, this.deps.pii) : undefined;
   }
 
   async count(kind: AccountKind): Promise<number> {
-    const [row] = await this.db.select({ n: sql<number>`count(*)::int` }).from(accounts).where(eq(accounts.kind, kind));
+    const [row] = await this.deps.db.select({ n: sql<number>`count(*)::int` }).from(accounts).where(eq(accounts.kind, kind));
     return row?.n ?? 0;
   }
 
   private codeHash(purpose: OtpPurpose, phone: string, code: string): string {
-    return this.pii.blindIndex(`otp:${purpose}:${phone}:${code}`);
+    return this.deps.pii.blindIndex(`otp:${purpose}:${phone}:${code}`);
   }
 
   /**
@@ -308,11 +290,11 @@ export class AccountsService {
    * password reset or a login of an unknown number nothing is sent, but the answer is the same,
    * so the endpoint does not tell who is registered.
    */
-  async requestCode(rawPhone: string, purpose: OtpPurpose, now = this.clock.now()): Promise<void> {
+  async requestCode(rawPhone: string, purpose: OtpPurpose, now = this.deps.clock.now()): Promise<void> {
     const phone = this.normaliseLogin('consumer', rawPhone);
     if (!PHONE_PATTERN.test(phone)) throw new ValidationError('手机号有误', { phone: '请输入 11 位中国大陆手机号' });
-    const phoneHash = this.pii.blindIndex(`consumer:${phone}`);
-    const recent = await this.db
+    const phoneHash = this.deps.pii.blindIndex(`consumer:${phone}`);
+    const recent = await this.deps.db
       .select({ createdAt: otpCodes.createdAt })
       .from(otpCodes)
       .where(and(eq(otpCodes.phoneHash, phoneHash), gt(otpCodes.createdAt, new Date(now.getTime() - 24 * 3600_000))))
@@ -324,35 +306,35 @@ export class AccountsService {
     }
     if (recent.length >= OTP_MAX_PER_DAY) throw new RateLimitedError('今日获取验证码次数已达上限，请明天再试');
     if (purpose !== 'register') {
-      const [existing] = await this.db.select({ id: accounts.id }).from(accounts).where(and(eq(accounts.kind, 'consumer'), eq(accounts.loginHash, phoneHash)));
+      const [existing] = await this.deps.db.select({ id: accounts.id }).from(accounts).where(and(eq(accounts.kind, 'consumer'), eq(accounts.loginHash, phoneHash)));
       if (!existing) {
         // record the attempt (for the rate limit) but send nothing
-        await this.db.insert(otpCodes).values({ id: newId('otp'), purpose, phoneHash, codeHash: 'none', expiresAt: now, consumedAt: now });
+        await this.deps.db.insert(otpCodes).values({ id: newId('otp'), purpose, phoneHash, codeHash: 'none', expiresAt: now, consumedAt: now });
         return;
       }
     }
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    await this.db.insert(otpCodes).values({
+    await this.deps.db.insert(otpCodes).values({
       id: newId('otp'),
       purpose,
       phoneHash,
       codeHash: this.codeHash(purpose, phone, code),
       expiresAt: new Date(now.getTime() + OTP_TTL_MINUTES * 60_000),
     });
-    await this.notifications.sendSms(phone, `otp.${purpose}`, `【贷超】验证码 ${code}，用于${otpWhat[purpose]}，${OTP_TTL_MINUTES} 分钟内有效。请勿告诉他人。`, { secrets: [code], now });
+    await this.deps.notifications.sendSms(phone, `otp.${purpose}`, `【贷超】验证码 ${code}，用于${otpWhat[purpose]}，${OTP_TTL_MINUTES} 分钟内有效。请勿告诉他人。`, { secrets: [code], now });
   }
 
   /** Checks and consumes a code; five wrong tries burn it. */
-  async verifyCode(rawPhone: string, purpose: OtpPurpose, code: string, now = this.clock.now()): Promise<void> {
+  async verifyCode(rawPhone: string, purpose: OtpPurpose, code: string, now = this.deps.clock.now()): Promise<void> {
     const phone = this.normaliseLogin('consumer', rawPhone);
     const invalid = new ValidationError('验证码有误', { code: '验证码错误或已过期，请重新获取' });
     if (!/^\d{6}$/.test(code)) throw invalid;
-    const [row] = await this.db
+    const [row] = await this.deps.db
       .select()
       .from(otpCodes)
       .where(
         and(
-          eq(otpCodes.phoneHash, this.pii.blindIndex(`consumer:${phone}`)),
+          eq(otpCodes.phoneHash, this.deps.pii.blindIndex(`consumer:${phone}`)),
           eq(otpCodes.purpose, purpose),
           isNull(otpCodes.consumedAt),
           gt(otpCodes.expiresAt, now),
@@ -364,10 +346,10 @@ export class AccountsService {
     const expected = Buffer.from(row.codeHash);
     const given = Buffer.from(this.codeHash(purpose, phone, code));
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
-      await this.db.update(otpCodes).set({ attempts: sql`${otpCodes.attempts} + 1` }).where(eq(otpCodes.id, row.id));
+      await this.deps.db.update(otpCodes).set({ attempts: sql`${otpCodes.attempts} + 1` }).where(eq(otpCodes.id, row.id));
       throw invalid;
     }
-    const consumed = await this.db
+    const consumed = await this.deps.db
       .update(otpCodes)
       .set({ consumedAt: now })
       .where(and(eq(otpCodes.id, row.id), isNull(otpCodes.consumedAt)))
@@ -384,11 +366,11 @@ export class AccountsService {
     const weak = passwordProblem(input.password, { phone: this.normaliseLogin('consumer', input.phone) });
     if (weak) throw new ValidationError('注册信息有误', { password: weak });
     await this.verifyCode(input.phone, 'register', input.code);
-    const thresholds = await this.risk.thresholds();
-    return withTransaction(this.db, async (tx) => {
+    const thresholds = await this.deps.risk.thresholds();
+    return withTransaction(this.deps.db, async (tx) => {
       const account = await this.registerConsumer(input, tx);
-      await this.risk.recordRegistration(tx, account.id, { device: origin.device, ip: origin.actor.ip ?? '' }, thresholds);
-      await this.audit.record({ ...origin.actor, kind: 'consumer', id: account.id }, { action: 'account.registered', objectType: 'account', objectId: account.id }, tx);
+      await this.deps.risk.recordRegistration(tx, account.id, { device: origin.device, ip: origin.actor.ip ?? '' }, thresholds);
+      await this.deps.audit.record({ ...origin.actor, kind: 'consumer', id: account.id }, { action: 'account.registered', objectType: 'account', objectId: account.id }, tx);
       return account;
     });
   }
@@ -402,7 +384,7 @@ export class AccountsService {
       .update(accounts)
       .set({ passwordHash: await hashPassword(password), sessionVersion: sql`${accounts.sessionVersion} + 1`, mustChangePassword: mustChange })
       .where(eq(accounts.id, row.id));
-    await this.throttle.succeeded(passwordKey(row.loginHash), tx);
+    await this.deps.throttle.succeeded(passwordKey(row.loginHash), tx);
   }
 
   /** Forgotten password: a code sent to the phone, then a new password; every session ends. */
@@ -411,14 +393,14 @@ export class AccountsService {
     const weak = passwordProblem(input.password, { phone });
     if (weak) throw new ValidationError('新密码不符合要求', { password: weak });
     await this.verifyCode(input.phone, 'reset_password', input.code);
-    const [row] = await this.db
+    const [row] = await this.deps.db
       .select({ id: accounts.id, loginHash: accounts.loginHash })
       .from(accounts)
       .where(and(eq(accounts.kind, 'consumer'), eq(accounts.loginHash, this.loginHash('consumer', phone))));
     if (!row) throw new ValidationError('验证码有误', { code: '验证码错误或已过期，请重新获取' });
-    await withTransaction(this.db, async (tx) => {
+    await withTransaction(this.deps.db, async (tx) => {
       await this.writePassword(row, input.password, false, tx);
-      await this.audit.record({ kind: 'consumer', id: row.id }, { action: 'account.password_reset', objectType: 'account', objectId: row.id }, tx);
+      await this.deps.audit.record({ kind: 'consumer', id: row.id }, { action: 'account.password_reset', objectType: 'account', objectId: row.id }, tx);
     });
   }
 
@@ -427,15 +409,15 @@ export class AccountsService {
    * password); every session ends, the caller keeps its own by logging in again with the result.
    */
   async changePassword(accountId: string, current: string, next: string, actor: AuditActor): Promise<SessionAccount> {
-    const [row] = await this.db.select().from(accounts).where(eq(accounts.id, accountId));
+    const [row] = await this.deps.db.select().from(accounts).where(eq(accounts.id, accountId));
     if (!row || !(await verifyPassword(row.passwordHash, current))) {
       throw new ValidationError('当前密码不正确', { currentPassword: '当前密码不正确' });
     }
     const weak = current === next ? '新密码不能与当前密码相同' : passwordProblem(next, this.passwordContext(row));
     if (weak) throw new ValidationError('新密码不符合要求', { password: weak });
-    await withTransaction(this.db, async (tx) => {
+    await withTransaction(this.deps.db, async (tx) => {
       await this.writePassword(row, next, false, tx);
-      await this.audit.record(actor, { action: 'account.password_changed', objectType: 'account', objectId: accountId }, tx);
+      await this.deps.audit.record(actor, { action: 'account.password_changed', objectType: 'account', objectId: accountId }, tx);
     });
     return (await this.findActive(row.kind, accountId))!;
   }
@@ -455,21 +437,21 @@ export class AccountsService {
 
   /** Ends every session of the account, on every device. */
   async logoutEverywhere(accountId: string, actor: AuditActor): Promise<void> {
-    await withTransaction(this.db, async (tx) => {
+    await withTransaction(this.deps.db, async (tx) => {
       await tx.update(accounts).set({ sessionVersion: sql`${accounts.sessionVersion} + 1` }).where(eq(accounts.id, accountId));
-      await this.audit.record(actor, { action: 'account.logout_everywhere', objectType: 'account', objectId: accountId }, tx);
+      await this.deps.audit.record(actor, { action: 'account.logout_everywhere', objectType: 'account', objectId: accountId }, tx);
     });
   }
 
   /** The consumer's phone number in clear, for a consented release or their own export. */
   async phoneOf(accountId: string): Promise<string> {
-    const [row] = await this.db.select({ loginEnc: accounts.loginEnc }).from(accounts).where(eq(accounts.id, accountId));
+    const [row] = await this.deps.db.select({ loginEnc: accounts.loginEnc }).from(accounts).where(eq(accounts.id, accountId));
     if (!row) throw new Error(`no account ${accountId}`);
-    return this.pii.decrypt(row.loginEnc);
+    return this.deps.pii.decrypt(row.loginEnc);
   }
 
   async profile(accountId: string): Promise<ConsumerProfile> {
-    const [row] = await this.db.select().from(consumerProfiles).where(eq(consumerProfiles.accountId, accountId));
+    const [row] = await this.deps.db.select().from(consumerProfiles).where(eq(consumerProfiles.accountId, accountId));
     return row ? { ...row } : { ...emptyProfile };
   }
 
@@ -482,16 +464,16 @@ export class AccountsService {
   async updateProfile(accountId: string, changes: ProfileChanges, actor: AuditActor): Promise<ConsumerProfile> {
     const given = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as ProfileChanges;
     if (Object.keys(given).length === 0) throw new ValidationError('资料有误', { profile: '请至少提供一项资料' });
-    return withTransaction(this.db, async (tx) => {
+    return withTransaction(this.deps.db, async (tx) => {
       const saved = await this.saveProfile(accountId, given, tx);
-      await this.audit.record(actor, { action: 'profile.updated', objectType: 'account', objectId: accountId }, tx);
+      await this.deps.audit.record(actor, { action: 'profile.updated', objectType: 'account', objectId: accountId }, tx);
       return saved;
     });
   }
 
   /** Writes profile facts as given (fields left out are kept), in the caller's transaction when there is one. */
-  async saveProfile(accountId: string, input: ProfileChanges, tx: Database = this.db): Promise<ConsumerProfile> {
-    const values = { ...input, updatedAt: this.clock.now() };
+  async saveProfile(accountId: string, input: ProfileChanges, tx: Database = this.deps.db): Promise<ConsumerProfile> {
+    const values = { ...input, updatedAt: this.deps.clock.now() };
     const [row] = await tx
       .insert(consumerProfiles)
       .values({ accountId, ...values })
@@ -501,8 +483,8 @@ export class AccountsService {
   }
 
   async contactPreferences(accountId: string): Promise<ContactPreferences> {
-    const [row] = await this.db.select().from(contactPreferences).where(eq(contactPreferences.accountId, accountId));
-    const blocks = await this.db.select({ id: contactBlocks.institutionId }).from(contactBlocks).where(eq(contactBlocks.accountId, accountId));
+    const [row] = await this.deps.db.select().from(contactPreferences).where(eq(contactPreferences.accountId, accountId));
+    const blocks = await this.deps.db.select({ id: contactBlocks.institutionId }).from(contactBlocks).where(eq(contactBlocks.accountId, accountId));
     const base = row ?? defaultContact;
     return {
       allowSms: base.allowSms,
@@ -520,7 +502,7 @@ export class AccountsService {
    * every SMS about a consumer, when it is generated and again when a held one is released.
    */
   async smsWindow(accountId: string, now: Date): Promise<SmsWindow> {
-    const [account] = await this.db.select({ status: accounts.status }).from(accounts).where(eq(accounts.id, accountId));
+    const [account] = await this.deps.db.select({ status: accounts.status }).from(accounts).where(eq(accounts.id, accountId));
     if (!account || account.status === 'closed') return { allowed: false, reason: 'account_closed' };
     const prefs = await this.contactPreferences(accountId);
     if (!prefs.allowSms) return { allowed: false, reason: 'sms_off' };
@@ -528,12 +510,12 @@ export class AccountsService {
   }
 
   /** Texts a consumer when they allow SMS, held until their quiet hours end (the release job checks again then). */
-  async textConsumer(accountId: string, template: SmsTemplate, body: string, now = this.clock.now()): Promise<boolean> {
+  async textConsumer(accountId: string, template: SmsTemplate, body: string, now = this.deps.clock.now()): Promise<boolean> {
     const window = await this.smsWindow(accountId, now);
     if (!window.allowed) return false;
     const phone = await this.phoneOf(accountId).catch(() => '');
     if (!phone) return false;
-    await this.notifications.sendSms(phone, template, body, { accountId, sendAfter: window.notBefore ?? undefined, now });
+    await this.deps.notifications.sendSms(phone, template, body, { accountId, sendAfter: window.notBefore ?? undefined, now });
     return true;
   }
 
@@ -541,8 +523,8 @@ export class AccountsService {
     accountId: string,
     input: { allowSms: boolean; allowCall: boolean; quietStart: string; quietEnd: string },
   ): Promise<ContactPreferences> {
-    const values = { ...input, allowInApp: true, updatedAt: this.clock.now() };
-    await this.db
+    const values = { ...input, allowInApp: true, updatedAt: this.deps.clock.now() };
+    await this.deps.db
       .insert(contactPreferences)
       .values({ accountId, ...values })
       .onConflictDoUpdate({ target: contactPreferences.accountId, set: values });
@@ -551,13 +533,13 @@ export class AccountsService {
 
   /** "Stop contacting me" for one institution, or undo it. */
   async setContactBlock(accountId: string, institutionId: string, blocked: boolean): Promise<void> {
-    if (blocked) await this.db.insert(contactBlocks).values({ accountId, institutionId }).onConflictDoNothing();
-    else await this.db.delete(contactBlocks).where(and(eq(contactBlocks.accountId, accountId), eq(contactBlocks.institutionId, institutionId)));
+    if (blocked) await this.deps.db.insert(contactBlocks).values({ accountId, institutionId }).onConflictDoNothing();
+    else await this.deps.db.delete(contactBlocks).where(and(eq(contactBlocks.accountId, accountId), eq(contactBlocks.institutionId, institutionId)));
   }
 
   /** Checks the password of a logged-in account (for closing it). */
   async checkPassword(accountId: string, password: string): Promise<boolean> {
-    const [row] = await this.db.select({ hash: accounts.passwordHash }).from(accounts).where(eq(accounts.id, accountId));
+    const [row] = await this.deps.db.select({ hash: accounts.passwordHash }).from(accounts).where(eq(accounts.id, accountId));
     return row ? verifyPassword(row.hash, password) : false;
   }
 
@@ -575,9 +557,9 @@ export class AccountsService {
       .set({
         status: 'closed',
         loginHash: `closed:${newId('x')}`,
-        loginEnc: this.pii.encrypt(''),
+        loginEnc: this.deps.pii.encrypt(''),
         loginMasked: '已注销',
-        displayNameEnc: this.pii.encrypt('已注销用户'),
+        displayNameEnc: this.deps.pii.encrypt('已注销用户'),
         legacyDisplayName: null,
         passwordHash: 'closed',
         sessionVersion: sql`${accounts.sessionVersion} + 1`,

@@ -33,11 +33,7 @@ export interface LoginThrottleDeps {
  * Shared by every instance through the database.
  */
 export class LoginThrottle {
-  private readonly db: Database;
-
-  constructor({ db }: LoginThrottleDeps) {
-    this.db = db;
-  }
+  constructor(private readonly deps: LoginThrottleDeps) {}
 
   /**
    * Claims one attempt. While a wait holds the attempt is refused and the wait left (ms) is
@@ -45,7 +41,7 @@ export class LoginThrottle {
    * slip past the count) and 0 is returned. `succeeded` undoes the count once the attempt proves right.
    */
   async attempt(key: string, now: Date): Promise<number> {
-    return withTransaction(this.db, async (tx) => {
+    return withTransaction(this.deps.db, async (tx) => {
       await tx.insert(loginThrottles).values({ key, failures: 0, lastFailureAt: now }).onConflictDoNothing();
       const [row] = await tx.select().from(loginThrottles).where(eq(loginThrottles.key, key)).for('update');
       if (row!.blockedUntil && row!.blockedUntil > now) return row!.blockedUntil.getTime() - now.getTime();
@@ -61,18 +57,18 @@ export class LoginThrottle {
 
   /** The wait left on a key (ms), without counting anything. */
   async remaining(key: string, now: Date): Promise<number> {
-    const [row] = await this.db.select({ until: loginThrottles.blockedUntil }).from(loginThrottles).where(eq(loginThrottles.key, key));
+    const [row] = await this.deps.db.select({ until: loginThrottles.blockedUntil }).from(loginThrottles).where(eq(loginThrottles.key, key));
     return row?.until && row.until > now ? row.until.getTime() - now.getTime() : 0;
   }
 
   /** The attempt was right (or the owner proved themselves another way): the key starts afresh. */
-  async succeeded(key: string, tx: Database = this.db): Promise<void> {
+  async succeeded(key: string, tx: Database = this.deps.db): Promise<void> {
     await tx.delete(loginThrottles).where(eq(loginThrottles.key, key));
   }
 
   /** Forgets keys with no failure for a day (a scheduled job). */
   async purge(now: Date): Promise<number> {
-    const gone = await this.db
+    const gone = await this.deps.db
       .delete(loginThrottles)
       .where(lt(loginThrottles.lastFailureAt, new Date(now.getTime() - FORGET_AFTER_MS)))
       .returning({ key: loginThrottles.key });

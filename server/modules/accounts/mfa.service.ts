@@ -31,44 +31,32 @@ export interface MfaServiceDeps {
  * step either side of now, and each time step at most once (a replayed code is refused).
  */
 export class MfaService {
-  private readonly db: Database;
-  private readonly pii: PiiCipher;
-  private readonly audit: AuditService;
-  private readonly throttle: LoginThrottle;
-  private readonly clock: Clock;
-
-  constructor({ db, pii, audit, throttle, clock }: MfaServiceDeps) {
-    this.clock = clock;
-    this.db = db;
-    this.pii = pii;
-    this.audit = audit;
-    this.throttle = throttle;
-  }
+  constructor(private readonly deps: MfaServiceDeps) {}
 
   /** Starts (or restarts) set-up: a new secret, not yet in force until a code confirms it. */
   async beginEnrolment(account: SessionAccount): Promise<{ secret: string; uri: string }> {
     if (account.mfaEnabled) throw new ConflictError('mfa_enabled', '已开启两步验证');
     const secret = new Secret({ size: 20 }).base32;
-    await this.db.update(accounts).set({ totpSecretEnc: this.pii.encrypt(secret) }).where(and(eq(accounts.id, account.id), isNull(accounts.totpEnabledAt)));
+    await this.deps.db.update(accounts).set({ totpSecretEnc: this.deps.pii.encrypt(secret) }).where(and(eq(accounts.id, account.id), isNull(accounts.totpEnabledAt)));
     return { secret, uri: totpFor(secret, account.loginMasked).toString() };
   }
 
   /** The secret being set up, to show it again (e.g. the form was re-shown after a wrong code). */
   async pendingSecret(account: SessionAccount): Promise<{ secret: string; uri: string } | undefined> {
-    const [row] = await this.db.select({ enc: accounts.totpSecretEnc, on: accounts.totpEnabledAt }).from(accounts).where(eq(accounts.id, account.id));
+    const [row] = await this.deps.db.select({ enc: accounts.totpSecretEnc, on: accounts.totpEnabledAt }).from(accounts).where(eq(accounts.id, account.id));
     if (!row?.enc || row.on) return undefined;
-    const secret = this.pii.decrypt(row.enc);
+    const secret = this.deps.pii.decrypt(row.enc);
     return { secret, uri: totpFor(secret, account.loginMasked).toString() };
   }
 
-  async confirmEnrolment(account: SessionAccount, code: string, actor: AuditActor, now = this.clock.now()): Promise<void> {
+  async confirmEnrolment(account: SessionAccount, code: string, actor: AuditActor, now = this.deps.clock.now()): Promise<void> {
     const pending = await this.pendingSecret(account);
     if (!pending) throw new ConflictError('mfa_not_started', '请先开始设置两步验证');
     const step = this.matchingStep(pending.secret, code, now);
     if (step === undefined) throw new ValidationError('验证码不正确', { code: '验证码不正确，请核对手机上的 6 位数字' });
-    await withTransaction(this.db, async (tx) => {
+    await withTransaction(this.deps.db, async (tx) => {
       await tx.update(accounts).set({ totpEnabledAt: now, totpLastStep: step }).where(eq(accounts.id, account.id));
-      await this.audit.record(actor, { action: 'mfa.enabled', objectType: 'account', objectId: account.id }, tx);
+      await this.deps.audit.record(actor, { action: 'mfa.enabled', objectType: 'account', objectId: account.id }, tx);
     });
   }
 
@@ -76,28 +64,28 @@ export class MfaService {
    * Checks a login's second factor; refuses wrong, stale or replayed codes. Failures are counted
    * per account, from whatever address they come, with the same growing waits as passwords.
    */
-  async verify(accountId: string, code: string, now = this.clock.now()): Promise<void> {
-    const [row] = await this.db.select({ enc: accounts.totpSecretEnc, on: accounts.totpEnabledAt, last: accounts.totpLastStep }).from(accounts).where(eq(accounts.id, accountId));
+  async verify(accountId: string, code: string, now = this.deps.clock.now()): Promise<void> {
+    const [row] = await this.deps.db.select({ enc: accounts.totpSecretEnc, on: accounts.totpEnabledAt, last: accounts.totpLastStep }).from(accounts).where(eq(accounts.id, accountId));
     if (!row?.enc || !row.on) throw new UnauthenticatedError('未开启两步验证');
-    const wait = await this.throttle.attempt(totpKey(accountId), now);
+    const wait = await this.deps.throttle.attempt(totpKey(accountId), now);
     if (wait > 0) throw new LoginThrottledError(`验证码错误次数过多，请 ${minutesText(wait)}后再试`, Math.ceil(wait / 1000));
-    const step = this.matchingStep(this.pii.decrypt(row.enc), code, now);
+    const step = this.matchingStep(this.deps.pii.decrypt(row.enc), code, now);
     if (step === undefined) throw new UnauthenticatedError('验证码不正确');
     // claim the step atomically: the same code cannot log in twice, even concurrently
-    const [claimed] = await this.db
+    const [claimed] = await this.deps.db
       .update(accounts)
       .set({ totpLastStep: step })
       .where(and(eq(accounts.id, accountId), or(isNull(accounts.totpLastStep), lt(accounts.totpLastStep, step))))
       .returning({ id: accounts.id });
     if (!claimed) throw new UnauthenticatedError('验证码已使用，请等待下一个验证码');
-    await this.throttle.succeeded(totpKey(accountId));
+    await this.deps.throttle.succeeded(totpKey(accountId));
   }
 
   /** Turns MFA off (an operator resetting a colleague's lost phone, or the person themselves where it is optional). */
   async disable(accountId: string, actor: AuditActor): Promise<void> {
-    await withTransaction(this.db, async (tx) => {
+    await withTransaction(this.deps.db, async (tx) => {
       await tx.update(accounts).set({ totpEnabledAt: null, totpSecretEnc: null, totpLastStep: null }).where(eq(accounts.id, accountId));
-      await this.audit.record(actor, { action: 'mfa.disabled', objectType: 'account', objectId: accountId }, tx);
+      await this.deps.audit.record(actor, { action: 'mfa.disabled', objectType: 'account', objectId: accountId }, tx);
     });
   }
 

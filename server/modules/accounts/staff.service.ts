@@ -74,31 +74,19 @@ export interface StaffServiceDeps {
  * seeding), roles, freezing; and finding any account for the operators' user search.
  */
 export class StaffService {
-  private readonly db: Database;
-  private readonly pii: PiiCipher;
-  private readonly accountsService: AccountsService;
-  private readonly audit: AuditService;
-  private readonly clock: Clock;
-
-  constructor({ db, pii, accountsService, audit, clock }: StaffServiceDeps) {
-    this.clock = clock;
-    this.db = db;
-    this.pii = pii;
-    this.accountsService = accountsService;
-    this.audit = audit;
-  }
+  constructor(private readonly deps: StaffServiceDeps) {}
 
   private loginHash(kind: string, login: string) {
-    return this.pii.blindIndex(`${kind}:${login}`);
+    return this.deps.pii.blindIndex(`${kind}:${login}`);
   }
 
   /** A member row with the name opened: staff in clear, a consumer masked (operators see consumers' names only masked). */
   private member({ displayNameEnc, ...row }: Omit<StaffMember, 'displayName'> & { displayNameEnc: string | null }): StaffMember {
-    return { ...row, displayName: shownDisplayName(this.pii, displayNameEnc, row.kind) };
+    return { ...row, displayName: shownDisplayName(this.deps.pii, displayNameEnc, row.kind) };
   }
 
   private invitation({ displayNameEnc, legacyDisplayName: _legacy, ...row }: InvitationRow): Invitation {
-    return { ...row, displayName: openDisplayName(this.pii, displayNameEnc) };
+    return { ...row, displayName: openDisplayName(this.deps.pii, displayNameEnc) };
   }
 
   /** Invites someone to a role; returns the one-time token (only its hash is kept). */
@@ -106,9 +94,9 @@ export class StaffService {
     input: { kind: StaffKind; institutionId?: string | null; username: string; displayName: string; role: string },
     actor: AuditActor,
     tx?: Tx,
-    now = this.clock.now(),
+    now = this.deps.clock.now(),
   ): Promise<{ invitation: Invitation; token: string }> {
-    if (!tx) return withTransaction(this.db, (own) => this.invite(input, actor, own, now));
+    if (!tx) return withTransaction(this.deps.db, (own) => this.invite(input, actor, own, now));
     const username = input.username.trim().toLowerCase();
     const fields: Record<string, string> = {};
     if (!USERNAME.test(username)) fields.username = '用户名为 3–32 位小写字母、数字或 . _ -，以字母开头';
@@ -130,19 +118,19 @@ export class StaffService {
         kind: input.kind,
         institutionId: input.kind === 'institution' ? input.institutionId! : null,
         username,
-        displayNameEnc: this.pii.encrypt(input.displayName.trim()),
+        displayNameEnc: this.deps.pii.encrypt(input.displayName.trim()),
         role: input.role,
         invitedBy: actor.id ?? null,
         expiresAt: new Date(now.getTime() + INVITATION_DAYS * 86_400_000),
       })
       .returning();
-    await this.audit.record(actor, { action: 'staff.invited', objectType: 'invitation', objectId: invitation!.id, detail: { kind: input.kind, role: input.role, institutionId: input.institutionId ?? null } }, tx);
+    await this.deps.audit.record(actor, { action: 'staff.invited', objectType: 'invitation', objectId: invitation!.id, detail: { kind: input.kind, role: input.role, institutionId: input.institutionId ?? null } }, tx);
     return { invitation: this.invitation(invitation!), token };
   }
 
   /** A pending, unexpired invitation for a token, or NotFound (used, revoked, expired or wrong). */
-  async pendingInvitation(kind: StaffKind, token: string, now = this.clock.now()): Promise<Invitation> {
-    const [row] = await this.db
+  async pendingInvitation(kind: StaffKind, token: string, now = this.deps.clock.now()): Promise<Invitation> {
+    const [row] = await this.deps.db
       .select()
       .from(staffInvitations)
       .where(and(eq(staffInvitations.tokenHash, sha256Hex(token)), eq(staffInvitations.kind, kind)));
@@ -151,34 +139,34 @@ export class StaffService {
   }
 
   /** Accepts an invitation: sets the password and creates the account, once. */
-  async accept(kind: StaffKind, token: string, password: string, now = this.clock.now()): Promise<SessionAccount> {
+  async accept(kind: StaffKind, token: string, password: string, now = this.deps.clock.now()): Promise<SessionAccount> {
     const invitation = await this.pendingInvitation(kind, token, now);
-    return withTransaction(this.db, async (tx) => {
+    return withTransaction(this.deps.db, async (tx) => {
       const [claimed] = await tx
         .update(staffInvitations)
         .set({ acceptedAt: now })
         .where(and(eq(staffInvitations.id, invitation.id), isNull(staffInvitations.acceptedAt)))
         .returning();
       if (!claimed) throw new NotFoundError('邀请（可能已使用、已撤销或已过期）');
-      const account = await this.accountsService.createStaff(
+      const account = await this.deps.accountsService.createStaff(
         { kind, username: invitation.username, password, displayName: invitation.displayName, role: invitation.role, institutionId: invitation.institutionId },
         tx,
       );
       await tx.update(staffInvitations).set({ accountId: account.id }).where(eq(staffInvitations.id, invitation.id));
-      await this.audit.record({ kind, id: account.id }, { action: 'staff.invitation_accepted', objectType: 'invitation', objectId: invitation.id }, tx);
+      await this.deps.audit.record({ kind, id: account.id }, { action: 'staff.invitation_accepted', objectType: 'invitation', objectId: invitation.id }, tx);
       return account;
     });
   }
 
   async revokeInvitation(scope: { kind: StaffKind; institutionId?: string | null }, id: string, actor: AuditActor): Promise<void> {
-    await withTransaction(this.db, async (tx) => {
+    await withTransaction(this.deps.db, async (tx) => {
     const [row] = await tx
       .update(staffInvitations)
-      .set({ revokedAt: this.clock.now() })
+      .set({ revokedAt: this.deps.clock.now() })
       .where(and(eq(staffInvitations.id, id), eq(staffInvitations.kind, scope.kind), this.institutionScope(scope), isNull(staffInvitations.acceptedAt), isNull(staffInvitations.revokedAt)))
       .returning();
     if (!row) throw new NotFoundError('邀请');
-    await this.audit.record(actor, { action: 'staff.invitation_revoked', objectType: 'invitation', objectId: id }, tx);
+    await this.deps.audit.record(actor, { action: 'staff.invitation_revoked', objectType: 'invitation', objectId: id }, tx);
     });
   }
 
@@ -186,8 +174,8 @@ export class StaffService {
     return scope.kind === 'institution' ? eq(staffInvitations.institutionId, scope.institutionId!) : isNull(staffInvitations.institutionId);
   }
 
-  async pendingInvitations(scope: { kind: StaffKind; institutionId?: string | null }, now = this.clock.now()): Promise<Invitation[]> {
-    const rows = await this.db
+  async pendingInvitations(scope: { kind: StaffKind; institutionId?: string | null }, now = this.deps.clock.now()): Promise<Invitation[]> {
+    const rows = await this.deps.db
       .select()
       .from(staffInvitations)
       .where(and(eq(staffInvitations.kind, scope.kind), this.institutionScope(scope), isNull(staffInvitations.acceptedAt), isNull(staffInvitations.revokedAt), gt(staffInvitations.expiresAt, now)))
@@ -201,7 +189,7 @@ export class StaffService {
       scope.kind === 'institution'
         ? and(eq(accounts.kind, 'institution'), eq(accounts.institutionId, scope.institutionId!))
         : eq(accounts.kind, 'operator');
-    const rows = await this.db.select(memberColumns).from(accounts).where(where).orderBy(asc(accounts.createdAt));
+    const rows = await this.deps.db.select(memberColumns).from(accounts).where(where).orderBy(asc(accounts.createdAt));
     return rows.map((r) => this.member(r));
   }
 
@@ -223,10 +211,10 @@ export class StaffService {
     const { member, members } = await this.memberIn(scope, accountId);
     const manager = scope.kind === 'operator' ? 'super_admin' : 'admin';
     if (member.role === manager && role !== manager) assertAnotherManager(members, accountId, manager);
-    await withTransaction(this.db, async (tx) => {
+    await withTransaction(this.deps.db, async (tx) => {
       // a new role means new reach: sessions started under the old one end
       await tx.update(accounts).set({ role, sessionVersion: sql`${accounts.sessionVersion} + 1` }).where(eq(accounts.id, accountId));
-      await this.audit.record(actor, { action: 'staff.role_changed', objectType: 'account', objectId: accountId, detail: { from: member.role, to: role } }, tx);
+      await this.deps.audit.record(actor, { action: 'staff.role_changed', objectType: 'account', objectId: accountId, detail: { from: member.role, to: role } }, tx);
     });
   }
 
@@ -248,9 +236,9 @@ export class StaffService {
   async resetPassword(scope: { kind: StaffKind; institutionId?: string | null }, accountId: string, actor: AuditActor): Promise<{ member: StaffMember; oneTimePassword: string }> {
     if (accountId === actor.id) throw new ConflictError('own_account', '不能重置自己的密码，请在账号安全中修改', { password: '不能重置自己的密码，请在账号安全中修改' });
     const { member } = await this.memberIn(scope, accountId);
-    const password = await withTransaction(this.db, async (tx) => {
-      const issued = await this.accountsService.issueOneTimePassword(accountId, tx);
-      await this.audit.record(actor, { action: 'staff.password_reset', objectType: 'account', objectId: accountId, detail: { kind: scope.kind, institutionId: scope.institutionId ?? null } }, tx);
+    const password = await withTransaction(this.deps.db, async (tx) => {
+      const issued = await this.deps.accountsService.issueOneTimePassword(accountId, tx);
+      await this.deps.audit.record(actor, { action: 'staff.password_reset', objectType: 'account', objectId: accountId, detail: { kind: scope.kind, institutionId: scope.institutionId ?? null } }, tx);
       return issued;
     });
     return { member, oneTimePassword: password };
@@ -267,18 +255,18 @@ export class StaffService {
     if (!USERNAME.test(username)) fields.username = '用户名为 3–32 位小写字母、数字或 . _ -，以字母开头';
     if (!input.displayName.trim() || input.displayName.trim().length > 30) fields.displayName = '请填写 1–30 字的姓名';
     if (Object.keys(fields).length) throw new ValidationError('账号信息有误', fields);
-    return withTransaction(this.db, async (tx) => {
+    return withTransaction(this.deps.db, async (tx) => {
       // one at a time: two commands started together cannot both create a first operator
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext('create-first-operator'))`);
       const [existing] = await tx.select({ id: accounts.id }).from(accounts).where(and(eq(accounts.kind, 'operator'), eq(accounts.role, 'super_admin')));
       if (existing) throw new ConflictError('operator_exists', '已存在超级管理员：请由其在运营后台邀请新成员或重置密码');
       let password = oneTimePassword();
       while (password.toLowerCase().includes(username)) password = oneTimePassword();
-      const account = await this.accountsService.createStaff(
+      const account = await this.deps.accountsService.createStaff(
         { kind: 'operator', username, password, displayName: input.displayName.trim(), role: 'super_admin', mustChangePassword: true },
         tx,
       );
-      await this.audit.record(actor, { action: 'staff.first_operator_created', objectType: 'account', objectId: account.id }, tx);
+      await this.deps.audit.record(actor, { action: 'staff.first_operator_created', objectType: 'account', objectId: account.id }, tx);
       return { account, oneTimePassword: password };
     });
   }
@@ -290,7 +278,7 @@ export class StaffService {
   async setFrozen(accountId: string, frozen: boolean, reason: string, actor: AuditActor): Promise<void> {
     const why = reason.trim();
     if (why.length < 2 || why.length > 200) throw new ValidationError('请填写原因', { reason: '请填写 2–200 字的原因' });
-    await withTransaction(this.db, async (tx) => {
+    await withTransaction(this.deps.db, async (tx) => {
       const [row] = await tx.select().from(accounts).where(eq(accounts.id, accountId)).for('update');
       if (!row || row.status === 'closed') throw new NotFoundError('账号');
       if ((row.status === 'frozen') === frozen) throw new ConflictError('unchanged', frozen ? '账号已是冻结状态' : '账号未被冻结');
@@ -298,7 +286,7 @@ export class StaffService {
         .update(accounts)
         .set(frozen ? { status: 'frozen', frozenReason: why, sessionVersion: sql`${accounts.sessionVersion} + 1` } : { status: 'active', frozenReason: null })
         .where(eq(accounts.id, accountId));
-      await this.audit.record(actor, { action: frozen ? 'account.frozen' : 'account.unfrozen', objectType: 'account', objectId: accountId, detail: { reason: why } }, tx);
+      await this.deps.audit.record(actor, { action: frozen ? 'account.frozen' : 'account.unfrozen', objectType: 'account', objectId: accountId, detail: { reason: why } }, tx);
     });
   }
 
@@ -311,36 +299,36 @@ export class StaffService {
   async search(query: string, kind?: 'consumer' | 'institution' | 'operator', limit = 50): Promise<StaffMember[]> {
     const q = query.trim();
     const byKind = kind ? eq(accounts.kind, kind) : undefined;
-    if (!q) return (await this.db.select(memberColumns).from(accounts).where(byKind).orderBy(desc(accounts.createdAt)).limit(limit)).map((r) => this.member(r));
+    if (!q) return (await this.deps.db.select(memberColumns).from(accounts).where(byKind).orderBy(desc(accounts.createdAt)).limit(limit)).map((r) => this.member(r));
     const conditions = [eq(accounts.id, q)];
     const digits = q.replace(/[\s-]/g, '');
     if (PHONE_PATTERN.test(digits)) conditions.push(eq(accounts.loginHash, this.loginHash('consumer', digits)));
     conditions.push(eq(accounts.loginHash, this.loginHash('institution', q.toLowerCase())), eq(accounts.loginHash, this.loginHash('operator', q.toLowerCase())));
     if (kind !== 'consumer') {
-      const staff = await this.db.select({ id: accounts.id, displayNameEnc: accounts.displayNameEnc }).from(accounts).where(ne(accounts.kind, 'consumer'));
-      const named = staff.filter((r) => openDisplayName(this.pii, r.displayNameEnc).includes(q)).map((r) => r.id);
+      const staff = await this.deps.db.select({ id: accounts.id, displayNameEnc: accounts.displayNameEnc }).from(accounts).where(ne(accounts.kind, 'consumer'));
+      const named = staff.filter((r) => openDisplayName(this.deps.pii, r.displayNameEnc).includes(q)).map((r) => r.id);
       if (named.length > 0) conditions.push(inArray(accounts.id, named));
     }
-    const rows = await this.db.select(memberColumns).from(accounts).where(and(byKind, or(...conditions))).orderBy(desc(accounts.createdAt)).limit(limit);
+    const rows = await this.deps.db.select(memberColumns).from(accounts).where(and(byKind, or(...conditions))).orderBy(desc(accounts.createdAt)).limit(limit);
     return rows.map((r) => this.member(r));
   }
 
   /** An operator searches the users: a search with words in it is recorded (who looked for whom). */
   async searchAsOperator(actor: AuditActor, query: string, kind?: 'consumer' | 'institution' | 'operator'): Promise<StaffMember[]> {
     const rows = await this.search(query, kind);
-    if (query) await this.audit.recordNow(actor, { action: 'users.searched', objectType: 'account', objectId: null, detail: { kind: kind ?? null, results: rows.length } });
+    if (query) await this.deps.audit.recordNow(actor, { action: 'users.searched', objectType: 'account', objectId: null, detail: { kind: kind ?? null, results: rows.length } });
     return rows;
   }
 
   /** An operator opens one account: the view is recorded. */
   async viewAsOperator(actor: AuditActor, accountId: string): Promise<StaffMember> {
     const member = await this.get(accountId);
-    await this.audit.recordNow(actor, { action: 'account.viewed', objectType: 'account', objectId: member.id });
+    await this.deps.audit.recordNow(actor, { action: 'account.viewed', objectType: 'account', objectId: member.id });
     return member;
   }
 
   async get(accountId: string): Promise<StaffMember> {
-    const [row] = await this.db.select(memberColumns).from(accounts).where(eq(accounts.id, accountId));
+    const [row] = await this.deps.db.select(memberColumns).from(accounts).where(eq(accounts.id, accountId));
     if (!row) throw new NotFoundError('账号');
     return this.member(row);
   }

@@ -134,24 +134,21 @@ export interface AnalyticsServiceDeps {
 export class AnalyticsService {
   private readonly aggregates: AnalyticsRepository;
 
-  private readonly audit: AuditService;
-
-  constructor({ db, audit }: AnalyticsServiceDeps) {
-    this.audit = audit;
-    this.aggregates = new AnalyticsRepository(db);
+  constructor(private readonly deps: AnalyticsServiceDeps) {
+    this.aggregates = new AnalyticsRepository(deps.db);
   }
 
   /** An institution exports its statistics (one CSV table): the export is recorded. */
   async exportInstitutionStatistics(actor: AuditActor, institutionId: string, table: string, range: DateRange, productId?: string): Promise<InstitutionStatistics> {
     const statistics = await this.institutionStatistics(institutionId, range, productId);
-    await this.audit.recordNow(actor, { action: 'statistics.exported', objectType: 'institution', objectId: institutionId, detail: { table, from: range.from, to: range.to, productId: productId ?? null } });
+    await this.deps.audit.recordNow(actor, { action: 'statistics.exported', objectType: 'institution', objectId: institutionId, detail: { table, from: range.from, to: range.to, productId: productId ?? null } });
     return statistics;
   }
 
   /** An operator exports the dashboard (one CSV table): the export is recorded. */
   async exportOperatorDashboard(actor: AuditActor, table: string, range: DateRange): Promise<OperatorDashboard> {
     const dashboard = await this.operatorDashboard(range);
-    await this.audit.recordNow(actor, { action: 'dashboard.exported', objectType: 'dashboard', objectId: null, detail: { table, from: range.from, to: range.to } });
+    await this.deps.audit.recordNow(actor, { action: 'dashboard.exported', objectType: 'dashboard', objectId: null, detail: { table, from: range.from, to: range.to } });
     return dashboard;
   }
 

@@ -129,31 +129,8 @@ export interface ApplicationsServiceDeps {
 export class ApplicationsService {
   private readonly applications: ApplicationsRepository;
 
-  private readonly db: Database;
-  private readonly pii: PiiCipher;
-  private readonly catalogue: CatalogueService;
-  private readonly settlement: SettlementService;
-  private readonly audit: AuditService;
-  private readonly notifications: NotificationsService;
-  private readonly consents: ConsentsService;
-  private readonly accounts: AccountsService;
-  private readonly risk: RiskService;
-  private readonly loans: LoansService | undefined;
-  private readonly clock: Clock;
-
-  constructor({ db, pii, catalogue, settlement, audit, notifications, consents, accounts, risk, loans, clock }: ApplicationsServiceDeps) {
-    this.clock = clock;
-    this.db = db;
-    this.pii = pii;
-    this.catalogue = catalogue;
-    this.settlement = settlement;
-    this.audit = audit;
-    this.notifications = notifications;
-    this.consents = consents;
-    this.accounts = accounts;
-    this.risk = risk;
-    this.loans = loans;
-    this.applications = new ApplicationsRepository(db);
+  constructor(private readonly deps: ApplicationsServiceDeps) {
+    this.applications = new ApplicationsRepository(deps.db);
   }
 
   /**
@@ -163,7 +140,7 @@ export class ApplicationsService {
    */
   async quotedAprPercent(lead: { productId: string; amountFen: number; termMonths: number }): Promise<string> {
     try {
-      const product = await this.catalogue.get(lead.productId);
+      const product = await this.deps.catalogue.get(lead.productId);
       const method = product.repaymentMethods[0] as RepaymentMethod;
       const schedule = productSchedule(pricingInput(product), { principalFen: lead.amountFen, termMonths: lead.termMonths, method, annualRate: product.rateMin });
       return (schedule.apr * 100).toFixed(2);
@@ -186,7 +163,7 @@ export class ApplicationsService {
       amountFen: a.amountFen,
       termMonths: a.termMonths,
       purpose: a.purpose,
-      applicantNameMasked: maskName(this.pii.decrypt(a.applicantNameEnc)),
+      applicantNameMasked: maskName(this.deps.pii.decrypt(a.applicantNameEnc)),
       applicantCity: a.applicantCity,
       offeredAmountFen: a.offeredAmountFen,
       offeredTermMonths: a.offeredTermMonths,
@@ -200,7 +177,7 @@ export class ApplicationsService {
     };
   }
 
-  private async detail(id: string, owner: ApplicationOwner, db: Database = this.db): Promise<ApplicationDetail> {
+  private async detail(id: string, owner: ApplicationOwner, db: Database = this.deps.db): Promise<ApplicationDetail> {
     const row = await this.applications.findWithNames(id, owner, db);
     if (!row) throw new NotFoundError('申请');
     const events = await this.applications.eventsOf(row.app.id, db);
@@ -228,7 +205,7 @@ export class ApplicationsService {
   async listLeads(institutionId: string, filter: LeadFilter = {}): Promise<LeadListItem[]> {
     const { limit, ...query } = filter;
     const rows = await this.applications.listLeads(institutionId, { ...query, limit: limit ?? 500 });
-    const consents = await this.consents.forApplications(rows.map((r) => r.app.id));
+    const consents = await this.deps.consents.forApplications(rows.map((r) => r.app.id));
     const now = Date.now();
     return rows.map((r) => {
       const view = this.toView(r);
@@ -251,18 +228,18 @@ export class ApplicationsService {
    * Applications nobody will finish: an approval not disbursed within 30 days, or a lead with no
    * change for 30 days, becomes expired (by the system), with the consumer told. Idempotent.
    */
-  async expireStale(now = this.clock.now()): Promise<number> {
+  async expireStale(now = this.deps.clock.now()): Promise<number> {
     const cutoff = new Date(now.getTime() - EXPIRY_DAYS * 24 * 3600_000);
     const due = await this.applications.idsUnchangedSince(cutoff, 500);
     let expired = 0;
     const toText: string[] = [];
     for (const id of due) {
-      await withTransaction(this.db, async (tx) => {
+      await withTransaction(this.deps.db, async (tx) => {
         const current = await this.applications.lock(tx, id);
         if (!current || !canTransition(current.status, 'expired', 'system') || current.updatedAt >= cutoff) return;
         await this.applications.update(tx, id, { status: 'expired', updatedAt: now });
         await this.applications.insertEvent(tx, { applicationId: id, fromStatus: current.status, toStatus: 'expired', actorKind: 'system', note: `${EXPIRY_DAYS} 天无进展，自动过期` });
-        await this.notifications.notify(current.consumerId, { kind: 'application.expired', title: '申请已过期', body: `你的申请 ${EXPIRY_DAYS} 天没有进展，已自动过期，可以重新申请。`, link: `/applications/${id}` }, tx);
+        await this.deps.notifications.notify(current.consumerId, { kind: 'application.expired', title: '申请已过期', body: `你的申请 ${EXPIRY_DAYS} 天没有进展，已自动过期，可以重新申请。`, link: `/applications/${id}` }, tx);
         expired += 1;
         toText.push(current.consumerId);
       });
@@ -274,13 +251,13 @@ export class ApplicationsService {
   /** The inbox for a CSV export: each consented lead's export is recorded as a release, and audited. */
   async exportLeads(institutionId: string, filter: LeadFilter, actor: AuditActor): Promise<LeadListItem[]> {
     const leads = await this.listLeads(institutionId, { ...filter, limit: 5000 });
-    const consents = await this.consents.forApplications(leads.filter((l) => !l.consentWithdrawn).map((l) => l.id));
-    await withTransaction(this.db, async (tx) => {
+    const consents = await this.deps.consents.forApplications(leads.filter((l) => !l.consentWithdrawn).map((l) => l.id));
+    await withTransaction(this.deps.db, async (tx) => {
       for (const consent of consents.values()) {
         const fields = (['realName', 'city', 'creditSelfAssessment', 'loanRequest'] as const).filter((f) => consent.fields.includes(f));
-        await this.consents.release(tx, { consentId: consent.id, channel: 'export', actorId: actor.id ?? null, fields: [...fields] });
+        await this.deps.consents.release(tx, { consentId: consent.id, channel: 'export', actorId: actor.id ?? null, fields: [...fields] });
       }
-      await this.audit.record(actor, { action: 'leads.exported', objectType: 'institution', objectId: institutionId, detail: { count: leads.length } }, tx);
+      await this.deps.audit.record(actor, { action: 'leads.exported', objectType: 'institution', objectId: institutionId, detail: { count: leads.length } }, tx);
     });
     return leads;
   }
@@ -297,10 +274,10 @@ export class ApplicationsService {
    */
   async getLead(institutionId: string, id: string, actor: AuditActor): Promise<LeadDetail> {
     const lead = await this.detail(id, { institutionId });
-    await this.audit.recordNow(actor, { action: 'lead.viewed', objectType: 'application', objectId: id });
+    await this.deps.audit.recordNow(actor, { action: 'lead.viewed', objectType: 'application', objectId: id });
     const { consent, data } = await this.releasedData(id, institutionId);
     const withdrawn = !consent || consent.withdrawnAt !== null;
-    const prefs = await this.accounts.contactPreferences(lead.consumerId);
+    const prefs = await this.deps.accounts.contactPreferences(lead.consumerId);
     const { blockedInstitutionIds, ...channels } = prefs;
     return {
       ...lead,
@@ -308,10 +285,10 @@ export class ApplicationsService {
       nextStatuses: nextStatuses(lead.status, 'institution'),
       consent: consent ? { id: consent.id, fields: consent.fields, grantedAt: consent.grantedAt, withdrawnAt: consent.withdrawnAt } : null,
       applicant: withdrawn || !data ? null : maskApplicant(data),
-      riskFlags: (await this.risk.flagsFor(lead.consumerId)).map((f) => ({ code: f.code, label: f.label, createdAt: f.createdAt })),
+      riskFlags: (await this.deps.risk.flagsFor(lead.consumerId)).map((f) => ({ code: f.code, label: f.label, createdAt: f.createdAt })),
       contact: withdrawn
         ? null
-        : { ...channels, blocked: blockedInstitutionIds.includes(institutionId), quietNow: quietUntil(this.clock.now(), prefs.quietStart, prefs.quietEnd) !== null },
+        : { ...channels, blocked: blockedInstitutionIds.includes(institutionId), quietNow: quietUntil(this.deps.clock.now(), prefs.quietStart, prefs.quietEnd) !== null },
     };
   }
 
@@ -320,9 +297,9 @@ export class ApplicationsService {
     const { found, consent, data } = await this.releasedData(id, institutionId);
     if (!found) throw new NotFoundError('线索');
     if (!consent || !data) throw new NotFoundError('授权');
-    await withTransaction(this.db, async (tx) => {
-      await this.consents.release(tx, { consentId: consent.id, channel, actorId: actor.id ?? null });
-      await this.audit.record(actor, { action: 'lead.pii_revealed', objectType: 'application', objectId: id, detail: { fields: consent.fields } }, tx);
+    await withTransaction(this.deps.db, async (tx) => {
+      await this.deps.consents.release(tx, { consentId: consent.id, channel, actorId: actor.id ?? null });
+      await this.deps.audit.record(actor, { action: 'lead.pii_revealed', objectType: 'application', objectId: id, detail: { fields: consent.fields } }, tx);
     });
     return data;
   }
@@ -330,8 +307,8 @@ export class ApplicationsService {
   /** The consent and the released snapshot of one of the institution's leads. */
   private async releasedData(id: string, institutionId: string) {
     const row = await this.applications.releasedData(id, institutionId);
-    const consent = row?.consentId ? await this.consents.get(row.consentId) : undefined;
-    const data = row?.enc ? (JSON.parse(this.pii.decrypt(row.enc)) as ApplicantData) : undefined;
+    const consent = row?.consentId ? await this.deps.consents.get(row.consentId) : undefined;
+    const data = row?.enc ? (JSON.parse(this.deps.pii.decrypt(row.enc)) as ApplicantData) : undefined;
     return { found: row !== undefined, consent, data };
   }
 
@@ -342,8 +319,8 @@ export class ApplicationsService {
 
   async getForOperator(id: string, actor: AuditActor): Promise<ApplicationDetail & { riskFlags: RiskFlag[] }> {
     const detail = await this.detail(id, {});
-    await this.audit.recordNow(actor, { action: 'application.viewed', objectType: 'application', objectId: id });
-    return { ...detail, riskFlags: await this.risk.flagsFor(detail.consumerId) };
+    await this.deps.audit.recordNow(actor, { action: 'application.viewed', objectType: 'application', objectId: id });
+    return { ...detail, riskFlags: await this.deps.risk.flagsFor(detail.consumerId) };
   }
 
   /**
@@ -357,7 +334,7 @@ export class ApplicationsService {
     change: StatusChange,
     actor: AuditActor,
   ): Promise<{ application: ApplicationDetail; commission: PostedCommission | null }> {
-    const result = await withTransaction(this.db, async (tx) => {
+    const result = await withTransaction(this.deps.db, async (tx) => {
       const current = await this.applications.lock(tx, id, { institutionId });
       if (!current) throw new NotFoundError('线索');
       return this.applyChange(tx, current, change, 'institution', actor);
@@ -373,12 +350,12 @@ export class ApplicationsService {
 
   /** A text to the consumer when they allow SMS; held until their quiet hours end. */
   private async sms(consumerId: string, template: SmsTemplate, body: string): Promise<void> {
-    await this.accounts.textConsumer(consumerId, template, body);
+    await this.deps.accounts.textConsumer(consumerId, template, body);
   }
 
   /** The consumer withdraws their own application. */
   async withdraw(consumerId: string, id: string, actor: AuditActor): Promise<ApplicationDetail> {
-    return withTransaction(this.db, async (tx) => {
+    return withTransaction(this.deps.db, async (tx) => {
       const current = await this.applications.lock(tx, id, { consumerId });
       if (!current) throw new NotFoundError('申请');
       const { application } = await this.applyChange(tx, current, { status: 'withdrawn', note: '用户撤回' }, 'consumer', actor);
@@ -400,7 +377,7 @@ export class ApplicationsService {
         { status: `不允许从「${statusLabels[current.status]}」变更为「${statusLabels[change.status]}」` },
       );
     }
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     const update: Partial<ApplicationInsert> = { status: change.status, updatedAt: now };
     if (actorKind === 'institution' && current.firstResponseAt === null) update.firstResponseAt = now;
     const data: Record<string, unknown> = {};
@@ -434,7 +411,7 @@ export class ApplicationsService {
     });
     if (actorKind !== 'consumer') {
       const productName = await this.applications.productName(current.productId, tx);
-      await this.notifications.notify(
+      await this.deps.notifications.notify(
         current.consumerId,
         {
           kind: `application.${change.status}`,
@@ -449,9 +426,9 @@ export class ApplicationsService {
     let commission: PostedCommission | null = null;
     let reversal: ReversalResult | null = null;
     if (change.status === 'approved') {
-      commission = await this.settlement.accrue(tx, { rule: 'cpa', applicationId: current.id, institutionId: current.institutionId, at: now });
+      commission = await this.deps.settlement.accrue(tx, { rule: 'cpa', applicationId: current.id, institutionId: current.institutionId, at: now });
     } else if (change.status === 'disbursed') {
-      commission = await this.settlement.accrue(tx, {
+      commission = await this.deps.settlement.accrue(tx, {
         rule: 'cps',
         applicationId: current.id,
         institutionId: current.institutionId,
@@ -459,12 +436,12 @@ export class ApplicationsService {
         at: now,
       });
       // the loan and its schedule, in the same transaction as the disbursement (once per application)
-      await this.loans?.createFromDisbursement(tx, current, change.amountFen, now);
+      await this.deps.loans?.createFromDisbursement(tx, current, change.amountFen, now);
     } else if (change.status === 'withdrawn' && current.status === 'approved') {
       // an approval withdrawn within the agreement's window takes its CPA back
-      reversal = await this.settlement.reverseIn(tx, sourceKeyFor('cpa', current.id), '已批准的申请被撤回', { at: now, actorId: actor.id ?? null });
+      reversal = await this.deps.settlement.reverseIn(tx, sourceKeyFor('cpa', current.id), '已批准的申请被撤回', { at: now, actorId: actor.id ?? null });
     }
-    await this.audit.record(
+    await this.deps.audit.record(
       actor,
       {
         action: 'application.status_changed',

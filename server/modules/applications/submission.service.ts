@@ -101,35 +101,8 @@ export interface SubmissionServiceDeps {
 export class SubmissionService {
   private readonly applications: ApplicationsRepository;
 
-  private readonly db: Database;
-  private readonly pii: PiiCipher;
-  private readonly catalogue: CatalogueService;
-  private readonly accounts: AccountsService;
-  private readonly identity: IdentityService;
-  private readonly consents: ConsentsService;
-  private readonly audit: AuditService;
-  private readonly webhooks: WebhooksService;
-  private readonly prescreen: PrescreenService;
-  private readonly notifications: NotificationsService;
-  private readonly settlement: SettlementService;
-  private readonly clock: Clock;
-
-  private readonly risk: RiskService;
-  constructor({ db, pii, catalogue, accounts, identity, consents, audit, webhooks, prescreen, notifications, settlement, clock, risk }: SubmissionServiceDeps) {
-    this.risk = risk;
-    this.clock = clock;
-    this.db = db;
-    this.pii = pii;
-    this.catalogue = catalogue;
-    this.accounts = accounts;
-    this.identity = identity;
-    this.consents = consents;
-    this.audit = audit;
-    this.webhooks = webhooks;
-    this.prescreen = prescreen;
-    this.notifications = notifications;
-    this.settlement = settlement;
-    this.applications = new ApplicationsRepository(db);
+  constructor(private readonly deps: SubmissionServiceDeps) {
+    this.applications = new ApplicationsRepository(deps.db);
   }
 
   consentRequests(productIds: string[], purpose?: string): ConsentRequest[] {
@@ -137,7 +110,7 @@ export class SubmissionService {
     for (const id of new Set(productIds)) {
       let p: ProductView;
       try {
-        p = this.catalogue.getListed(id);
+        p = this.deps.catalogue.getListed(id);
       } catch {
         continue;
       }
@@ -164,9 +137,9 @@ export class SubmissionService {
     const { actor } = origin;
     if (req.items.length === 0) throw new ValidationError('请至少选择一款产品', { products: '请至少选择一款产品' });
     if (req.items.length > 10) throw new ValidationError('一次最多申请 10 款产品', { products: '一次最多申请 10 款产品' });
-    const identity = await this.identity.summary(consumer.id);
+    const identity = await this.deps.identity.summary(consumer.id);
     if (!identity.verified) throw new IdentityRequiredError();
-    const profile = await this.accounts.profile(consumer.id);
+    const profile = await this.deps.accounts.profile(consumer.id);
     const eligibility = { ...eligibilityProfileOf(profile), age: identity.age };
     const consentFor = new Map(req.consents.map((c) => [c.institutionId, c]));
     for (const c of req.consents) {
@@ -184,7 +157,7 @@ export class SubmissionService {
       seen.add(item.productId);
       let product: ProductView;
       try {
-        product = this.catalogue.getListed(item.productId);
+        product = this.deps.catalogue.getListed(item.productId);
       } catch {
         refused.push({ productId: item.productId, code: 'invalid', reasons: ['产品不存在或已下架'] });
         continue;
@@ -214,10 +187,10 @@ export class SubmissionService {
     const created: string[] = [];
     const delivered: { applicationId: string; institutionId: string; productId: string }[] = [];
     if (accepted.length) {
-      const phone = await this.accounts.phoneOf(consumer.id);
-      const clear = await this.identity.reveal(consumer.id, { ...actor, kind: 'system', id: 'submission' }, 'application submission');
-      const thresholds = await this.risk.thresholds();
-      await withTransaction(this.db, async (tx) => {
+      const phone = await this.deps.accounts.phoneOf(consumer.id);
+      const clear = await this.deps.identity.reveal(consumer.id, { ...actor, kind: 'system', id: 'submission' }, 'application submission');
+      const thresholds = await this.deps.risk.thresholds();
+      await withTransaction(this.deps.db, async (tx) => {
         // one submission at a time per consumer, so the 30-day duplicate check cannot race
         await this.applications.lockConsumerSubmissions(tx, consumer.id);
         for (const { item, product } of accepted) {
@@ -252,7 +225,7 @@ export class SubmissionService {
             consent.fields,
           );
           const id = newId('app');
-          const consentId = await this.consents.grant(tx, {
+          const consentId = await this.deps.consents.grant(tx, {
             consumerId: consumer.id,
             institutionId: product.institutionId,
             applicationId: id,
@@ -267,11 +240,11 @@ export class SubmissionService {
             amountFen: item.amountFen,
             termMonths: item.termMonths,
             purpose: req.purpose,
-            applicantNameEnc: this.pii.encrypt(clear.realName),
+            applicantNameEnc: this.deps.pii.encrypt(clear.realName),
             applicantCity: profile.city ?? '',
             applicantCreditBand: consent.fields.includes('creditSelfAssessment') ? profile.creditSelfAssessment : null,
             consentId,
-            releasedDataEnc: this.pii.encrypt(JSON.stringify(data)),
+            releasedDataEnc: this.deps.pii.encrypt(JSON.stringify(data)),
           });
           await this.applications.insertEvent(tx, {
             applicationId: id,
@@ -281,10 +254,10 @@ export class SubmissionService {
             actorId: consumer.id,
             note: '申请已提交',
           });
-          await this.consents.release(tx, { consentId, channel: 'submission', actorId: consumer.id });
+          await this.deps.consents.release(tx, { consentId, channel: 'submission', actorId: consumer.id });
           // the institution's own systems hear about it; no personal data travels in the webhook,
           // they fetch the consented fields through the audited API
-          await this.webhooks.enqueue(tx, product.institutionId, 'lead.created', {
+          await this.deps.webhooks.enqueue(tx, product.institutionId, 'lead.created', {
             leadId: id,
             productId: product.id,
             productName: product.name,
@@ -293,9 +266,9 @@ export class SubmissionService {
             purpose: req.purpose,
             url: `/api/partner/v1/leads/${id}`,
           });
-          await this.audit.record(actor, { action: 'application.created', objectType: 'application', objectId: id, detail: { productId: product.id, consentId } }, tx);
+          await this.deps.audit.record(actor, { action: 'application.created', objectType: 'application', objectId: id, detail: { productId: product.id, consentId } }, tx);
           // the institution's pre-screen rules, on what the consumer consented to give it
-          const decision = await this.prescreen.decide(tx, product.institutionId, {
+          const decision = await this.deps.prescreen.decide(tx, product.institutionId, {
             creditScore: data.creditSelfAssessment ? creditSelfAssessment[data.creditSelfAssessment as keyof typeof creditSelfAssessment]?.score : undefined,
             monthlyIncomeFen: data.monthlyIncomeFen,
             age: data.age,
@@ -304,7 +277,7 @@ export class SubmissionService {
           });
           if (decision.decline) {
             const reason = decision.decline.rejectReason as RejectReason;
-            await this.applications.update(tx, id, { status: 'rejected', rejectReason: reason, updatedAt: this.clock.now() });
+            await this.applications.update(tx, id, { status: 'rejected', rejectReason: reason, updatedAt: this.deps.clock.now() });
             await this.applications.insertEvent(tx, {
               applicationId: id,
               fromStatus: 'submitted',
@@ -314,7 +287,7 @@ export class SubmissionService {
               note: `机构预筛规则：${decision.decline.name}`,
               data: { reason, ruleId: decision.decline.id },
             });
-            await this.notifications.notify(
+            await this.deps.notifications.notify(
               consumer.id,
               { kind: 'application.rejected', title: `${product.name}：已拒绝`, body: `很遗憾，申请未通过：${rejectReasons[reason] ?? reason}。`, link: `/applications/${id}` },
               tx,
@@ -327,13 +300,13 @@ export class SubmissionService {
         }
         // CPL for every lead delivered, in the same transaction; institution order keeps the
         // per-institution month locks in one order across concurrent submissions
-        const at = this.clock.now();
+        const at = this.deps.clock.now();
         for (const lead of delivered.sort((a, b) => a.institutionId.localeCompare(b.institutionId))) {
-          await this.settlement.accrue(tx, { rule: 'cpl', applicationId: lead.applicationId, institutionId: lead.institutionId, at });
+          await this.deps.settlement.accrue(tx, { rule: 'cpl', applicationId: lead.applicationId, institutionId: lead.institutionId, at });
         }
-        await this.risk.recordApplications(tx, consumer.id, created, { device: origin.device, ip: actor.ip ?? '' }, thresholds);
+        await this.deps.risk.recordApplications(tx, consumer.id, created, { device: origin.device, ip: actor.ip ?? '' }, thresholds);
       });
-      for (const lead of delivered) this.catalogue.recordEvent(origin.visitor, 'apply', { productId: lead.productId, channel: origin.door });
+      for (const lead of delivered) this.deps.catalogue.recordEvent(origin.visitor, 'apply', { productId: lead.productId, channel: origin.door });
     }
     return { created, refused };
   }

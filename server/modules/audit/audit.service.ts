@@ -62,14 +62,9 @@ export interface AuditServiceDeps {
 }
 
 export class AuditService {
-  private readonly db: Database;
   /** opens the staff names shown with each row */
-  private readonly pii: PiiCipher;
 
-  constructor({ db, pii }: AuditServiceDeps) {
-    this.db = db;
-    this.pii = pii;
-  }
+  constructor(private readonly deps: AuditServiceDeps) {}
 
   /** Records a change in the transaction that makes it, so the row commits (or not) with the change it describes. */
   async record(actor: AuditActor, entry: AuditEntry, tx: Tx): Promise<void> {
@@ -81,7 +76,7 @@ export class AuditService {
    * export, a view of personal data), or an attempt refused and rolled back whose trace must stay.
    */
   async recordNow(actor: AuditActor, entry: AuditEntry): Promise<void> {
-    await this.insert(this.db, actor, entry);
+    await this.insert(this.deps.db, actor, entry);
   }
 
   private async insert(db: Database, actor: AuditActor, entry: AuditEntry): Promise<void> {
@@ -98,7 +93,7 @@ export class AuditService {
   }
 
   async forObject(objectType: string, objectId: string): Promise<AuditRow[]> {
-    return this.db
+    return this.deps.db
       .select()
       .from(auditLog)
       .where(and(eq(auditLog.objectType, objectType), eq(auditLog.objectId, objectId)))
@@ -106,11 +101,11 @@ export class AuditService {
   }
 
   async recent(limit = 100): Promise<AuditRow[]> {
-    return this.db.select().from(auditLog).orderBy(desc(auditLog.id)).limit(limit);
+    return this.deps.db.select().from(auditLog).orderBy(desc(auditLog.id)).limit(limit);
   }
 
   async recentActions(action: string, limit = 50): Promise<AuditRow[]> {
-    return this.db.select().from(auditLog).where(eq(auditLog.action, action)).orderBy(desc(auditLog.id)).limit(limit);
+    return this.deps.db.select().from(auditLog).where(eq(auditLog.action, action)).orderBy(desc(auditLog.id)).limit(limit);
   }
 
   private conditions(f: AuditFilter): SQL | undefined {
@@ -132,7 +127,7 @@ export class AuditService {
    */
   async search(filter: AuditFilter, page: { before?: number; limit?: number } = {}): Promise<{ rows: AuditViewRow[]; nextBefore: number | null }> {
     const limit = Math.min(Math.max(page.limit ?? 50, 1), 1000);
-    const rows = await this.db
+    const rows = await this.deps.db
       .select({ row: auditLog, actorNameEnc: accounts.displayNameEnc })
       .from(auditLog)
       // consumers' display names are personal data: only staff names are shown
@@ -141,7 +136,7 @@ export class AuditService {
       .orderBy(desc(auditLog.id))
       .limit(limit + 1);
     const more = rows.length > limit;
-    const out = rows.slice(0, limit).map((r) => ({ ...r.row, actorName: r.actorNameEnc ? openDisplayName(this.pii, r.actorNameEnc) : null }));
+    const out = rows.slice(0, limit).map((r) => ({ ...r.row, actorName: r.actorNameEnc ? openDisplayName(this.deps.pii, r.actorNameEnc) : null }));
     return { rows: out, nextBefore: more ? out[out.length - 1]!.id : null };
   }
 

@@ -86,24 +86,15 @@ export class CatalogueService {
    */
   private readonly pendingImpressions = new Map<string, Map<readonly string[], number>>();
   private eventTimer: NodeJS.Timeout | undefined;
-  private readonly signals: RankingSignals | undefined;
   /** complaints per application over the last 90 days, by product (from `complaints.ratesChanged`) */
   private complaintRates: ReadonlyMap<string, number> = new Map();
 
-  private readonly search: SearchIndex;
-  private readonly cache: Cache;
-  private readonly clock: Clock;
-
-  constructor({ db, search, cache, clock, events, signals }: CatalogueServiceDeps) {
-    this.clock = clock;
-    this.search = search;
-    this.cache = cache;
-    this.signals = signals;
-    this.repo = new CatalogueRepository(db);
+  constructor(private readonly deps: CatalogueServiceDeps) {
+    this.repo = new CatalogueRepository(deps.db);
     // cached result pages are dropped when the ranking weights or the promotions change
-    events.on('ranking.changed', () => this.invalidateResults());
-    events.on('promotions.changed', () => this.invalidateResults());
-    events.on('complaints.ratesChanged', ({ rates }) => {
+    deps.events.on('ranking.changed', () => this.invalidateResults());
+    deps.events.on('promotions.changed', () => this.invalidateResults());
+    deps.events.on('complaints.ratesChanged', ({ rates }) => {
       this.complaintRates = rates;
     });
   }
@@ -126,7 +117,7 @@ export class CatalogueService {
     this.stats = await this.repo.stats();
     const rows = await this.repo.listedWithInstitution();
     this.listed = new Map(rows.map((r) => [r.product.id, toProductView(r)]));
-    await this.search.replaceAll([...this.listed.values()].map((v) => this.document(v)));
+    await this.deps.search.replaceAll([...this.listed.values()].map((v) => this.document(v)));
     await this.dropCachedResults();
   }
 
@@ -138,7 +129,7 @@ export class CatalogueService {
 
   async refreshStats(): Promise<void> {
     this.stats = await this.repo.stats();
-    await this.search.upsert([...this.listed.values()].map((v) => this.document(v)));
+    await this.deps.search.upsert([...this.listed.values()].map((v) => this.document(v)));
     await this.dropCachedResults();
   }
 
@@ -227,9 +218,9 @@ export class CatalogueService {
     if (row) {
       const view = toProductView(row);
       this.listed.set(id, view);
-      await this.search.upsert([this.document(view)]);
+      await this.deps.search.upsert([this.document(view)]);
     } else if (this.listed.delete(id)) {
-      await this.search.remove([id]);
+      await this.deps.search.remove([id]);
     }
     this.fingerprint = await this.repo.fingerprint();
     await this.dropCachedResults();
@@ -243,7 +234,7 @@ export class CatalogueService {
 
   private async dropCachedResults(): Promise<void> {
     this.resultsVersion++;
-    await this.cache.invalidate('catalogue');
+    await this.deps.cache.invalidate('catalogue');
   }
 
   /** A product's complaint rate as the default sort reads it (0 when none). */
@@ -258,8 +249,8 @@ export class CatalogueService {
 
   /** Listed products with a promotion of this kind running now, and the promotion weight in force. */
   async promotedNow(kind: 'recommendation' | 'featured'): Promise<{ ids: Set<string>; weight: number }> {
-    if (!this.signals) return { ids: new Set(), weight: 0 };
-    const [weights, promoted] = await Promise.all([this.signals.weights(), this.signals.promotedNow()]);
+    if (!this.deps.signals) return { ids: new Set(), weight: 0 };
+    const [weights, promoted] = await Promise.all([this.deps.signals.weights(), this.deps.signals.promotedNow()]);
     const ids = new Set([...promoted].filter(([id, kinds]) => kinds.has(kind) && this.listed.has(id)).map(([id]) => id));
     return { ids, weight: weights.promotion };
   }
@@ -267,7 +258,7 @@ export class CatalogueService {
   async searchListed(query: CatalogueQuery): Promise<ProductPage> {
     if (query.sort === 'ranked') return this.searchRanked(query);
     const searchQuery: SearchQuery = { ...query, sort: query.sort };
-    const result = await this.cache.wrap('catalogue', `search:${JSON.stringify(query)}`, SEARCH_CACHE_SECONDS, () => this.search.search(searchQuery));
+    const result = await this.deps.cache.wrap('catalogue', `search:${JSON.stringify(query)}`, SEARCH_CACHE_SECONDS, () => this.deps.search.search(searchQuery));
     const items = result.ids.map((id) => this.listed.get(id)).filter((v): v is ProductView => v !== undefined);
     return { items, total: result.total, page: query.page, pageSize: query.pageSize, facets: result.facets };
   }
@@ -278,10 +269,10 @@ export class CatalogueService {
    * are labelled; nothing is filtered out by a promotion.
    */
   private async searchRanked(query: CatalogueQuery): Promise<ProductPage> {
-    const result = await this.cache.wrap('catalogue', `ranked:${JSON.stringify(query)}`, SEARCH_CACHE_SECONDS, async () => {
-      const base = await this.search.search({ ...query, sort: query.q ? 'relevance' : 'popularity', page: 1, pageSize: RANKED_CANDIDATES });
-      const [weights, promoted] = this.signals
-        ? await Promise.all([this.signals.weights(), this.signals.promotedNow()])
+    const result = await this.deps.cache.wrap('catalogue', `ranked:${JSON.stringify(query)}`, SEARCH_CACHE_SECONDS, async () => {
+      const base = await this.deps.search.search({ ...query, sort: query.q ? 'relevance' : 'popularity', page: 1, pageSize: RANKED_CANDIDATES });
+      const [weights, promoted] = this.deps.signals
+        ? await Promise.all([this.deps.signals.weights(), this.deps.signals.promotedNow()])
         : [{ relevance: 1, apr: 0, approval: 0, complaints: 0, promotion: 0 }, new Map<string, Set<string>>()];
       const n = base.ids.length;
       const candidates = base.ids
@@ -366,7 +357,7 @@ export class CatalogueService {
    * No visitor is kept: impressions are totals per Shanghai day, product, channel and list.
    */
   recordImpressions(_visitor: string, productIds: readonly string[], list: string, channel: EventChannel = 'web'): void {
-    const key = `${shanghaiDate(this.clock.now())}\u0000${channel}\u0000${list}`;
+    const key = `${shanghaiDate(this.deps.clock.now())}\u0000${channel}\u0000${list}`;
     let counts = this.pendingImpressions.get(key);
     if (!counts) this.pendingImpressions.set(key, (counts = new Map()));
     counts.set(productIds, (counts.get(productIds) ?? 0) + 1);

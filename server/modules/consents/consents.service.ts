@@ -57,15 +57,7 @@ export interface ConsentsServiceDeps {
 
 /** Consents and the record of every release made under them. */
 export class ConsentsService {
-  private readonly db: Database;
-  private readonly audit: AuditService;
-  private readonly clock: Clock;
-
-  constructor({ db, audit, clock }: ConsentsServiceDeps) {
-    this.clock = clock;
-    this.db = db;
-    this.audit = audit;
-  }
+  constructor(private readonly deps: ConsentsServiceDeps) {}
 
   async grant(
     tx: Database,
@@ -97,21 +89,21 @@ export class ConsentsService {
   }
 
   async get(id: string): Promise<ConsentRow | undefined> {
-    const [row] = await this.db.select().from(consents).where(eq(consents.id, id));
+    const [row] = await this.deps.db.select().from(consents).where(eq(consents.id, id));
     return row;
   }
 
   async forApplications(ids: string[]): Promise<Map<string, ConsentRow>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.db.select().from(consents).where(inArray(consents.applicationId, ids));
+    const rows = await this.deps.db.select().from(consents).where(inArray(consents.applicationId, ids));
     return new Map(rows.map((r) => [r.applicationId!, r]));
   }
 
   /** The consumer withdraws a consent: the institution can see nothing more from then on. */
   async withdraw(consumerId: string, consentId: string, actor: AuditActor): Promise<ConsentRow> {
-    const [row] = await this.db
+    const [row] = await this.deps.db
       .update(consents)
-      .set({ withdrawnAt: this.clock.now() })
+      .set({ withdrawnAt: this.deps.clock.now() })
       .where(and(eq(consents.id, consentId), eq(consents.consumerId, consumerId), isNull(consents.withdrawnAt)))
       .returning();
     if (!row) {
@@ -119,20 +111,20 @@ export class ConsentsService {
       if (!existing || existing.consumerId !== consumerId) throw new NotFoundError('授权');
       return existing; // already withdrawn
     }
-    await this.audit.recordNow(actor, { action: 'consent.withdrawn', objectType: 'consent', objectId: consentId, detail: { institutionId: row.institutionId } });
+    await this.deps.audit.recordNow(actor, { action: 'consent.withdrawn', objectType: 'consent', objectId: consentId, detail: { institutionId: row.institutionId } });
     return row;
   }
 
   /** "Who has my data": every consent of the consumer with the releases made under it. */
   async forConsumer(consumerId: string) {
-    const rows = await this.db
+    const rows = await this.deps.db
       .select({ consent: consents, institutionName: institutions.shortName })
       .from(consents)
       .innerJoin(institutions, eq(institutions.id, consents.institutionId))
       .where(eq(consents.consumerId, consumerId))
       .orderBy(desc(consents.grantedAt));
     const releases = rows.length
-      ? await this.db
+      ? await this.deps.db
           .select()
           .from(dataReleases)
           .where(eq(dataReleases.consumerId, consumerId))
@@ -152,7 +144,7 @@ export class ConsentsService {
   async withdrawAll(tx: Database, consumerId: string): Promise<number> {
     const rows = await tx
       .update(consents)
-      .set({ withdrawnAt: this.clock.now() })
+      .set({ withdrawnAt: this.deps.clock.now() })
       .where(and(eq(consents.consumerId, consumerId), isNull(consents.withdrawnAt)))
       .returning({ id: consents.id });
     return rows.length;

@@ -74,24 +74,13 @@ export interface ContentServiceDeps {
  * use. Article HTML is sanitised on every save; publishing, unpublishing and deleting are audited.
  */
 export class ContentService {
-  private readonly db: Database;
-  private readonly audit: AuditService;
-  private readonly media: BlobStore;
   /** opens the authors' names */
-  private readonly pii: PiiCipher;
-  private readonly clock: Clock;
 
-  constructor({ db, audit, media, pii, clock }: ContentServiceDeps) {
-    this.db = db;
-    this.audit = audit;
-    this.media = media;
-    this.pii = pii;
-    this.clock = clock;
-  }
+  constructor(private readonly deps: ContentServiceDeps) {}
 
   // ── categories ───────────────────────────────────────────────────────────────────────────
   async listCategories(): Promise<(CategoryRow & { articleCount: number; publishedCount: number })[]> {
-    return this.db
+    return this.deps.db
       .select({
         id: contentCategories.id,
         name: contentCategories.name,
@@ -106,48 +95,48 @@ export class ContentService {
       .orderBy(asc(contentCategories.sortOrder), asc(contentCategories.name));
   }
 
-  private async assertCategoryNameFree(name: string, exceptId?: string, tx: Database = this.db): Promise<void> {
+  private async assertCategoryNameFree(name: string, exceptId?: string, tx: Database = this.deps.db): Promise<void> {
     const [taken] = await tx.select({ id: contentCategories.id }).from(contentCategories).where(eq(contentCategories.name, name));
     if (taken && taken.id !== exceptId) throw new ConflictError('category_exists', '分类名称已存在', { name: '分类名称已存在' });
   }
 
   async createCategory(input: CategoryInput, actor: AuditActor): Promise<CategoryRow> {
-    return withTransaction(this.db, async (tx) => {
+    return withTransaction(this.deps.db, async (tx) => {
       await this.assertCategoryNameFree(input.name, undefined, tx);
       const [row] = await tx.insert(contentCategories).values({ id: newId('cc', 12), name: input.name, sortOrder: input.sortOrder }).returning();
-      await this.audit.record(actor, { action: 'content.category.created', objectType: 'content_category', objectId: row!.id, detail: { name: input.name } }, tx);
+      await this.deps.audit.record(actor, { action: 'content.category.created', objectType: 'content_category', objectId: row!.id, detail: { name: input.name } }, tx);
       return row!;
     });
   }
 
   async updateCategory(id: string, input: CategoryInput, actor: AuditActor): Promise<CategoryRow> {
-    return withTransaction(this.db, async (tx) => {
+    return withTransaction(this.deps.db, async (tx) => {
       await this.assertCategoryNameFree(input.name, id, tx);
       const [row] = await tx.update(contentCategories).set({ name: input.name, sortOrder: input.sortOrder }).where(eq(contentCategories.id, id)).returning();
       if (!row) throw new NotFoundError('分类');
-      await this.audit.record(actor, { action: 'content.category.updated', objectType: 'content_category', objectId: id, detail: { name: input.name, sortOrder: input.sortOrder } }, tx);
+      await this.deps.audit.record(actor, { action: 'content.category.updated', objectType: 'content_category', objectId: id, detail: { name: input.name, sortOrder: input.sortOrder } }, tx);
       return row;
     });
   }
 
   async deleteCategory(id: string, actor: AuditActor): Promise<void> {
-    await withTransaction(this.db, async (tx) => {
+    await withTransaction(this.deps.db, async (tx) => {
       const [used] = await tx.select({ n: count() }).from(articles).where(eq(articles.categoryId, id));
       if ((used?.n ?? 0) > 0) throw new ConflictError('category_in_use', '分类下还有文章，不能删除', { category: '请先移走或删除该分类下的文章' });
       const [row] = await tx.delete(contentCategories).where(eq(contentCategories.id, id)).returning();
       if (!row) throw new NotFoundError('分类');
-      await this.audit.record(actor, { action: 'content.category.deleted', objectType: 'content_category', objectId: id, detail: { name: row.name } }, tx);
+      await this.deps.audit.record(actor, { action: 'content.category.deleted', objectType: 'content_category', objectId: id, detail: { name: row.name } }, tx);
     });
   }
 
   // ── articles (operators) ─────────────────────────────────────────────────────────────────
   /** A list row with its author's name opened. */
   private listItem({ authorNameEnc, ...row }: { authorNameEnc: string | null } & Omit<ArticleListItem, 'authorName'>): ArticleListItem {
-    return { ...row, authorName: authorNameEnc ? openDisplayName(this.pii, authorNameEnc) : null };
+    return { ...row, authorName: authorNameEnc ? openDisplayName(this.deps.pii, authorNameEnc) : null };
   }
 
   async listArticles(filter: ArticleListFilter = {}, limit = 200): Promise<ArticleListItem[]> {
-    const rows = await this.db
+    const rows = await this.deps.db
       .select(listColumns)
       .from(articles)
       .innerJoin(contentCategories, eq(contentCategories.id, articles.categoryId))
@@ -165,14 +154,14 @@ export class ContentService {
   }
 
   async getArticle(id: string): Promise<ArticleRow & { categoryName: string; authorName: string | null }> {
-    const [row] = await this.db
+    const [row] = await this.deps.db
       .select({ article: articles, categoryName: contentCategories.name, authorNameEnc: accounts.displayNameEnc })
       .from(articles)
       .innerJoin(contentCategories, eq(contentCategories.id, articles.categoryId))
       .leftJoin(accounts, eq(accounts.id, articles.authorId))
       .where(eq(articles.id, id));
     if (!row) throw new NotFoundError('文章');
-    return { ...row.article, categoryName: row.categoryName, authorName: row.authorNameEnc ? openDisplayName(this.pii, row.authorNameEnc) : null };
+    return { ...row.article, categoryName: row.categoryName, authorName: row.authorNameEnc ? openDisplayName(this.deps.pii, row.authorNameEnc) : null };
   }
 
   private async checkArticle(input: ArticleInput, id: string | undefined, tx: Database): Promise<void> {
@@ -187,7 +176,7 @@ export class ContentService {
   /** A new draft. Without a chosen slug, the slug is the id's random part (no pinyin guessing). */
   async createArticle(input: ArticleInput, actor: AuditActor, coverMediaId?: string): Promise<ArticleRow> {
     const bodyHtml = sanitizeArticleHtml(input.body);
-    return withTransaction(this.db, async (tx) => {
+    return withTransaction(this.deps.db, async (tx) => {
       await this.checkArticle(input, undefined, tx);
       const id = newId('art', 12);
       const [row] = await tx
@@ -204,14 +193,14 @@ export class ContentService {
           authorId: actor.id ?? null,
         })
         .returning();
-      await this.audit.record(actor, { action: 'content.article.created', objectType: 'article', objectId: id, detail: { title: input.title } }, tx);
+      await this.deps.audit.record(actor, { action: 'content.article.created', objectType: 'article', objectId: id, detail: { title: input.title } }, tx);
       return row!;
     });
   }
 
   async updateArticle(id: string, input: ArticleInput, actor: AuditActor, coverMediaId?: string): Promise<ArticleRow> {
     const bodyHtml = sanitizeArticleHtml(input.body);
-    return withTransaction(this.db, async (tx) => {
+    return withTransaction(this.deps.db, async (tx) => {
       await this.checkArticle(input, id, tx);
       const [row] = await tx
         .update(articles)
@@ -223,30 +212,30 @@ export class ContentService {
           bodyHtml,
           bodyText: htmlToText(bodyHtml),
           ...(coverMediaId ? { coverMediaId } : input.removeCover ? { coverMediaId: null } : {}),
-          updatedAt: this.clock.now(),
+          updatedAt: this.deps.clock.now(),
         })
         .where(eq(articles.id, id))
         .returning();
       if (!row) throw new NotFoundError('文章');
-      await this.audit.record(actor, { action: 'content.article.updated', objectType: 'article', objectId: id, detail: { title: input.title, status: row.status } }, tx);
+      await this.deps.audit.record(actor, { action: 'content.article.updated', objectType: 'article', objectId: id, detail: { title: input.title, status: row.status } }, tx);
       return row;
     });
   }
 
   private async move(id: string, to: ArticleStatus, from: readonly ArticleStatus[], action: AuditAction, actor: AuditActor): Promise<ArticleRow> {
-    return withTransaction(this.db, async (tx) => {
+    return withTransaction(this.deps.db, async (tx) => {
       const [current] = await tx.select().from(articles).where(eq(articles.id, id)).for('update');
       if (!current) throw new NotFoundError('文章');
       if (!from.includes(current.status)) {
         throw new ConflictError('illegal_transition', `${articleStatusLabels[current.status]}的文章不能${to === 'published' ? '发布' : '下线'}`);
       }
-      const now = this.clock.now();
+      const now = this.deps.clock.now();
       const [row] = await tx
         .update(articles)
         .set({ status: to, updatedAt: now, ...(to === 'published' && !current.publishedAt ? { publishedAt: now } : {}) })
         .where(eq(articles.id, id))
         .returning();
-      await this.audit.record(actor, { action, objectType: 'article', objectId: id, detail: { title: current.title, from: current.status, to } }, tx);
+      await this.deps.audit.record(actor, { action, objectType: 'article', objectId: id, detail: { title: current.title, from: current.status, to } }, tx);
       return row!;
     });
   }
@@ -260,10 +249,10 @@ export class ContentService {
   }
 
   async deleteArticle(id: string, actor: AuditActor): Promise<void> {
-    await withTransaction(this.db, async (tx) => {
+    await withTransaction(this.deps.db, async (tx) => {
       const [row] = await tx.delete(articles).where(eq(articles.id, id)).returning();
       if (!row) throw new NotFoundError('文章');
-      await this.audit.record(actor, { action: 'content.article.deleted', objectType: 'article', objectId: id, detail: { title: row.title, slug: row.slug, status: row.status } }, tx);
+      await this.deps.audit.record(actor, { action: 'content.article.deleted', objectType: 'article', objectId: id, detail: { title: row.title, slug: row.slug, status: row.status } }, tx);
     });
   }
 
@@ -273,7 +262,7 @@ export class ContentService {
     const pageSize = filter.pageSize ?? 20;
     const where = and(eq(articles.status, 'published'), filter.categoryId ? eq(articles.categoryId, filter.categoryId) : undefined, textMatch(filter.q, articleHaystack));
     const [items, totals] = await Promise.all([
-      this.db
+      this.deps.db
         .select(listColumns)
         .from(articles)
         .innerJoin(contentCategories, eq(contentCategories.id, articles.categoryId))
@@ -282,14 +271,14 @@ export class ContentService {
         .orderBy(desc(articles.publishedAt), desc(articles.id))
         .limit(pageSize)
         .offset(((filter.page ?? 1) - 1) * pageSize),
-      this.db.select({ n: count() }).from(articles).where(where),
+      this.deps.db.select({ n: count() }).from(articles).where(where),
     ]);
     return { items: items.map((r) => this.listItem(r)), total: totals[0]?.n ?? 0 };
   }
 
   /** One published article by its slug; anything else (a draft, an unpublished one) does not exist for consumers. */
   async publishedBySlug(slug: string): Promise<ArticleRow & { categoryName: string }> {
-    const [row] = await this.db
+    const [row] = await this.deps.db
       .select({ article: articles, categoryName: contentCategories.name })
       .from(articles)
       .innerJoin(contentCategories, eq(contentCategories.id, articles.categoryId))
@@ -300,51 +289,51 @@ export class ContentService {
 
   // ── campaigns ────────────────────────────────────────────────────────────────────────────
   listCampaigns(): Promise<CampaignRow[]> {
-    return this.db.select().from(campaigns).orderBy(desc(campaigns.startDate), desc(campaigns.createdAt));
+    return this.deps.db.select().from(campaigns).orderBy(desc(campaigns.startDate), desc(campaigns.createdAt));
   }
 
   async getCampaign(id: string): Promise<CampaignRow> {
-    const [row] = await this.db.select().from(campaigns).where(eq(campaigns.id, id));
+    const [row] = await this.deps.db.select().from(campaigns).where(eq(campaigns.id, id));
     if (!row) throw new NotFoundError('活动');
     return row;
   }
 
   async createCampaign(input: CampaignInput, actor: AuditActor, bannerMediaId?: string): Promise<CampaignRow> {
-    return withTransaction(this.db, async (tx) => {
+    return withTransaction(this.deps.db, async (tx) => {
       const [row] = await tx
         .insert(campaigns)
         .values({ id: newId('cmp', 12), ...input, bannerMediaId: bannerMediaId ?? null, createdBy: actor.id ?? null })
         .returning();
-      await this.audit.record(actor, { action: 'content.campaign.created', objectType: 'campaign', objectId: row!.id, detail: { ...input } }, tx);
+      await this.deps.audit.record(actor, { action: 'content.campaign.created', objectType: 'campaign', objectId: row!.id, detail: { ...input } }, tx);
       return row!;
     });
   }
 
   async updateCampaign(id: string, input: CampaignInput, actor: AuditActor, bannerMediaId?: string): Promise<CampaignRow> {
-    return withTransaction(this.db, async (tx) => {
+    return withTransaction(this.deps.db, async (tx) => {
       const [row] = await tx
         .update(campaigns)
-        .set({ ...input, ...(bannerMediaId ? { bannerMediaId } : {}), updatedAt: this.clock.now() })
+        .set({ ...input, ...(bannerMediaId ? { bannerMediaId } : {}), updatedAt: this.deps.clock.now() })
         .where(eq(campaigns.id, id))
         .returning();
       if (!row) throw new NotFoundError('活动');
-      await this.audit.record(actor, { action: 'content.campaign.updated', objectType: 'campaign', objectId: id, detail: { ...input } }, tx);
+      await this.deps.audit.record(actor, { action: 'content.campaign.updated', objectType: 'campaign', objectId: id, detail: { ...input } }, tx);
       return row;
     });
   }
 
   async deleteCampaign(id: string, actor: AuditActor): Promise<void> {
-    await withTransaction(this.db, async (tx) => {
+    await withTransaction(this.deps.db, async (tx) => {
       const [row] = await tx.delete(campaigns).where(eq(campaigns.id, id)).returning();
       if (!row) throw new NotFoundError('活动');
-      await this.audit.record(actor, { action: 'content.campaign.deleted', objectType: 'campaign', objectId: id, detail: { title: row.title } }, tx);
+      await this.deps.audit.record(actor, { action: 'content.campaign.deleted', objectType: 'campaign', objectId: id, detail: { title: row.title } }, tx);
     });
   }
 
   /** Enabled campaigns whose dates (Asia/Shanghai, inclusive) contain the clock's today. */
-  activeCampaigns(at: Date = this.clock.now()): Promise<CampaignRow[]> {
+  activeCampaigns(at: Date = this.deps.clock.now()): Promise<CampaignRow[]> {
     const today = shanghaiDate(at);
-    return this.db
+    return this.deps.db
       .select()
       .from(campaigns)
       .where(and(eq(campaigns.status, 'enabled'), lte(campaigns.startDate, today), gte(campaigns.endDate, today)))
@@ -360,14 +349,14 @@ export class ContentService {
     if (!detected || !imageTypes.has(detected.mime)) throw new ValidationError('图片类型不支持', { [field]: '只支持 JPG、PNG、WebP、GIF 图片（按文件内容判断）' });
     const id = newId('med', 16);
     const storageKey = newId('blob');
-    await this.media.put(storageKey, bytes);
-    await this.db.insert(contentMedia).values({ id, mime: detected.mime, size: bytes.length, storageKey, createdBy: actor.id ?? null });
+    await this.deps.media.put(storageKey, bytes);
+    await this.deps.db.insert(contentMedia).values({ id, mime: detected.mime, size: bytes.length, storageKey, createdBy: actor.id ?? null });
     return id;
   }
 
   async openImage(id: string): Promise<{ mime: string; bytes: Buffer }> {
-    const [row] = await this.db.select().from(contentMedia).where(eq(contentMedia.id, id));
+    const [row] = await this.deps.db.select().from(contentMedia).where(eq(contentMedia.id, id));
     if (!row) throw new NotFoundError('图片');
-    return { mime: row.mime, bytes: await this.media.get(row.storageKey) };
+    return { mime: row.mime, bytes: await this.deps.media.get(row.storageKey) };
   }
 }

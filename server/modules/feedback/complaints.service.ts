@@ -115,28 +115,12 @@ export interface ComplaintsServiceDeps {
 export class ComplaintsService {
   private readonly complaints: ComplaintsRepository;
 
-  private readonly db: Database;
-  private readonly audit: AuditService;
-  private readonly notifications: NotificationsService;
-  private readonly settings: SettingsService;
-  private readonly identity: IdentityService;
-  private readonly applications: ApplicationsService;
   /** opens the operators' names (assignees) */
-  private readonly pii: PiiCipher;
-  private readonly clock: Clock;
   private readonly bus: EventBus;
 
-  constructor({ db, audit, notifications, settings, identity, applications, pii, clock, events }: ComplaintsServiceDeps) {
-    this.clock = clock;
-    this.bus = events;
-    this.db = db;
-    this.audit = audit;
-    this.notifications = notifications;
-    this.settings = settings;
-    this.identity = identity;
-    this.applications = applications;
-    this.pii = pii;
-    this.complaints = new ComplaintsRepository(db);
+  constructor(private readonly deps: ComplaintsServiceDeps) {
+    this.bus = deps.events;
+    this.complaints = new ComplaintsRepository(deps.db);
   }
 
   // ── reading ────────────────────────────────────────────────────────────────────────────
@@ -176,7 +160,7 @@ export class ComplaintsService {
       ...ComplaintsService.view(row),
       consumerId: c.consumerId,
       assigneeId: c.assigneeId,
-      assigneeName: row.assigneeNameEnc ? openDisplayName(this.pii, row.assigneeNameEnc) : null,
+      assigneeName: row.assigneeNameEnc ? openDisplayName(this.deps.pii, row.assigneeNameEnc) : null,
       escalationLevel: c.escalationLevel,
       escalatedAt: c.escalatedAt,
       overdue: resolutionLate || firstLate,
@@ -224,25 +208,25 @@ export class ComplaintsService {
   /** A ticket about this institution: the consumer only as a masked name, no internal notes, no consumer thread. */
   async getForInstitution(institutionId: string, id: string, actor: AuditActor): Promise<ComplaintView & { events: ComplaintEventView[] }> {
     const row = ComplaintsService.found(await this.complaints.findForInstitution(institutionId, id));
-    await this.audit.recordNow(actor, { action: 'complaint.viewed', objectType: 'complaint', objectId: id });
+    await this.deps.audit.recordNow(actor, { action: 'complaint.viewed', objectType: 'complaint', objectId: id });
     return { ...ComplaintsService.view(row), events: await this.events(id, 'institution') };
   }
 
   /** The operators' queue: escalated tickets first, then by the nearest deadline. */
-  async queue(filter: QueueFilter = {}, now = this.clock.now(), limit = 200): Promise<OperatorComplaintView[]> {
+  async queue(filter: QueueFilter = {}, now = this.deps.clock.now(), limit = 200): Promise<OperatorComplaintView[]> {
     const rows = await this.complaints.queue(filter, now, limit);
     return rows.map((r) => this.operatorView(r, now));
   }
 
   /** Tickets not yet resolved, and how many of them are past a deadline now (first answer or resolution). */
-  openCounts(now = this.clock.now()): Promise<{ open: number; overdue: number; escalated: number }> {
+  openCounts(now = this.deps.clock.now()): Promise<{ open: number; overdue: number; escalated: number }> {
     return this.complaints.openCounts(now);
   }
 
   /** A ticket for an operator, with the whole timeline; the view is audited. */
-  async getForOperator(id: string, actor: AuditActor, now = this.clock.now()): Promise<OperatorComplaintView & { events: ComplaintEventView[] }> {
+  async getForOperator(id: string, actor: AuditActor, now = this.deps.clock.now()): Promise<OperatorComplaintView & { events: ComplaintEventView[] }> {
     const row = ComplaintsService.found(await this.complaints.find(id));
-    await this.audit.recordNow(actor, { action: 'complaint.viewed', objectType: 'complaint', objectId: id });
+    await this.deps.audit.recordNow(actor, { action: 'complaint.viewed', objectType: 'complaint', objectId: id });
     return { ...this.operatorView(row, now), events: await this.events(id, 'operator') };
   }
 
@@ -251,7 +235,7 @@ export class ComplaintsService {
     const rows = await this.complaints.activeOperators();
     return rows
       .filter((r) => operatorCan(r.role, 'complaints.handle'))
-      .map((r) => ({ id: r.id, displayName: openDisplayName(this.pii, r.displayNameEnc) }))
+      .map((r) => ({ id: r.id, displayName: openDisplayName(this.deps.pii, r.displayNameEnc) }))
       .sort(byDisplayName);
   }
 
@@ -261,24 +245,24 @@ export class ComplaintsService {
   }
 
   /** A consumer files a complaint, about the institution of one of their own applications or about the platform. */
-  async file(consumerId: string, input: ComplaintInput, actor: AuditActor, now = this.clock.now()): Promise<ComplaintView> {
+  async file(consumerId: string, input: ComplaintInput, actor: AuditActor, now = this.deps.clock.now()): Promise<ComplaintView> {
     let institutionId: string | null = null;
     if (input.applicationId) {
       try {
-        institutionId = (await this.applications.getForConsumer(consumerId, input.applicationId)).institutionId;
+        institutionId = (await this.deps.applications.getForConsumer(consumerId, input.applicationId)).institutionId;
       } catch (err) {
         if (err instanceof NotFoundError) throw new ValidationError('投诉信息有误', { applicationId: '没有找到你的这笔申请' });
         throw err;
       }
     }
     const [firstResponseHours, resolutionHours] = await Promise.all([
-      this.settings.get('complaints.firstResponseHours'),
-      this.settings.get('complaints.resolutionHours'),
+      this.deps.settings.get('complaints.firstResponseHours'),
+      this.deps.settings.get('complaints.resolutionHours'),
     ]);
     const due = slaDueDates(now, { firstResponseHours, resolutionHours });
-    const identity = await this.identity.summary(consumerId);
+    const identity = await this.deps.identity.summary(consumerId);
     const id = newId('cmp');
-    await withTransaction(this.db, async (tx) => {
+    await withTransaction(this.deps.db, async (tx) => {
       await this.complaints.insert(tx, {
         id,
         consumerId,
@@ -293,7 +277,7 @@ export class ComplaintsService {
         updatedAt: now,
       });
       await this.addEvent(tx, id, { kind: 'created', visibility: 'all', actorKind: 'consumer', actorId: consumerId, toStatus: 'open' }, now);
-      await this.audit.record(actor, { action: 'complaint.filed', objectType: 'complaint', objectId: id, detail: { category: input.category, institutionId } }, tx);
+      await this.deps.audit.record(actor, { action: 'complaint.filed', objectType: 'complaint', objectId: id, detail: { category: input.category, institutionId } }, tx);
     });
     return (await this.listForConsumer(consumerId)).find((c) => c.id === id)!;
   }
@@ -312,9 +296,9 @@ export class ComplaintsService {
     if (c.status === 'resolved' && to === 'in_progress') patch.resolvedAt = null;
     if (!(await this.complaints.changeStatusIfStill(tx, c.id, c.status, patch))) throw new ConflictError('concurrent_change', '投诉状态已被他人更新，请刷新后重试');
     await this.addEvent(tx, c.id, { kind: 'status', visibility: 'all', actorKind: who, actorId: actor.id, fromStatus: c.status, toStatus: to, body: note }, now);
-    await this.audit.record(actor, { action: 'complaint.status_changed', objectType: 'complaint', objectId: c.id, detail: { from: c.status, to, note: note ?? null } }, tx);
+    await this.deps.audit.record(actor, { action: 'complaint.status_changed', objectType: 'complaint', objectId: c.id, detail: { from: c.status, to, note: note ?? null } }, tx);
     if (who !== 'consumer') {
-      await this.notifications.notify(
+      await this.deps.notifications.notify(
         c.consumerId,
         { kind: 'complaint', title: `你的投诉${complaintStatusLabels[to]}`, body: c.subject.slice(0, 100), link: `/account/complaints/${c.id}` },
         tx,
@@ -323,11 +307,10 @@ export class ComplaintsService {
     Object.assign(c, patch);
   }
 
-
   // consumer
-  async replyByConsumer(consumerId: string, id: string, body: string, actor: AuditActor, now = this.clock.now()): Promise<void> {
+  async replyByConsumer(consumerId: string, id: string, body: string, actor: AuditActor, now = this.deps.clock.now()): Promise<void> {
     const text = cleanBody(body);
-    await withTransaction(this.db, async (tx) => {
+    await withTransaction(this.deps.db, async (tx) => {
       const c = ComplaintsService.found(await this.complaints.lockForConsumer(tx, consumerId, id));
       if (c.status === 'closed') throw new ConflictError('complaint_closed', '投诉已关闭，不能再回复');
       if (c.status === 'resolved') throw new ConflictError('complaint_resolved', '投诉已解决；如问题仍在，请先点“重新打开”');
@@ -337,25 +320,25 @@ export class ComplaintsService {
     });
   }
 
-  async confirmResolved(consumerId: string, id: string, actor: AuditActor, now = this.clock.now()): Promise<void> {
-    await withTransaction(this.db, async (tx) => {
+  async confirmResolved(consumerId: string, id: string, actor: AuditActor, now = this.deps.clock.now()): Promise<void> {
+    await withTransaction(this.deps.db, async (tx) => {
       const c = ComplaintsService.found(await this.complaints.lockForConsumer(tx, consumerId, id));
       await this.move(tx, c, 'closed', 'consumer', actor, now, '用户确认已解决');
     });
   }
 
-  async reopen(consumerId: string, id: string, reason: string, actor: AuditActor, now = this.clock.now()): Promise<void> {
+  async reopen(consumerId: string, id: string, reason: string, actor: AuditActor, now = this.deps.clock.now()): Promise<void> {
     const text = cleanBody(reason, 'reason');
-    await withTransaction(this.db, async (tx) => {
+    await withTransaction(this.deps.db, async (tx) => {
       const c = ComplaintsService.found(await this.complaints.lockForConsumer(tx, consumerId, id));
       await this.move(tx, c, 'in_progress', 'consumer', actor, now, `用户重新打开：${text}`);
     });
   }
 
   // institution
-  async replyByInstitution(institutionId: string, staffId: string, id: string, body: string, now = this.clock.now()): Promise<void> {
+  async replyByInstitution(institutionId: string, staffId: string, id: string, body: string, now = this.deps.clock.now()): Promise<void> {
     const text = cleanBody(body);
-    await withTransaction(this.db, async (tx) => {
+    await withTransaction(this.deps.db, async (tx) => {
       const c = ComplaintsService.found(await this.complaints.lockForInstitution(tx, institutionId, id));
       if (c.status === 'closed') throw new ConflictError('complaint_closed', '投诉已关闭，不能再回复');
       await this.addEvent(tx, id, { kind: 'message', visibility: 'institution', actorKind: 'institution', actorId: staffId, body: text }, now);
@@ -364,46 +347,46 @@ export class ComplaintsService {
   }
 
   // operator
-  async assign(id: string, assigneeId: string, actor: AuditActor, now = this.clock.now()): Promise<void> {
+  async assign(id: string, assigneeId: string, actor: AuditActor, now = this.deps.clock.now()): Promise<void> {
     const handler = (await this.handlers()).find((h) => h.id === assigneeId);
     if (!handler) throw new ValidationError('指派对象无效', { assigneeId: '请选择有投诉处理权限的运营人员' });
-    await withTransaction(this.db, async (tx) => {
+    await withTransaction(this.deps.db, async (tx) => {
       const c = ComplaintsService.found(await this.complaints.lockById(tx, id));
       await this.complaints.update(tx, id, { assigneeId, updatedAt: now });
       await this.addEvent(tx, id, { kind: 'assigned', visibility: 'internal', actorKind: 'operator', actorId: actor.id, body: `指派给 ${handler.displayName}` }, now);
-      await this.audit.record(actor, { action: 'complaint.assigned', objectType: 'complaint', objectId: id, detail: { from: c.assigneeId, to: assigneeId } }, tx);
+      await this.deps.audit.record(actor, { action: 'complaint.assigned', objectType: 'complaint', objectId: id, detail: { from: c.assigneeId, to: assigneeId } }, tx);
     });
   }
 
-  async changeStatus(id: string, to: ComplaintStatus, actor: AuditActor, note?: string, now = this.clock.now()): Promise<void> {
-    await withTransaction(this.db, async (tx) => {
+  async changeStatus(id: string, to: ComplaintStatus, actor: AuditActor, note?: string, now = this.deps.clock.now()): Promise<void> {
+    await withTransaction(this.deps.db, async (tx) => {
       const c = ComplaintsService.found(await this.complaints.lockById(tx, id));
       await this.move(tx, c, to, 'operator', actor, now, note?.trim() || undefined);
     });
   }
 
   /** An internal note: operators only, never shown to the consumer or the institution. */
-  async addNote(id: string, body: string, actor: AuditActor, now = this.clock.now()): Promise<void> {
+  async addNote(id: string, body: string, actor: AuditActor, now = this.deps.clock.now()): Promise<void> {
     const text = cleanBody(body);
-    await withTransaction(this.db, async (tx) => {
+    await withTransaction(this.deps.db, async (tx) => {
       ComplaintsService.found(await this.complaints.lockById(tx, id));
       await this.addEvent(tx, id, { kind: 'note', visibility: 'internal', actorKind: 'operator', actorId: actor.id, body: text }, now);
     });
   }
 
   /** A message from the platform to the consumer (their first answer stops the first-answer clock) or to the institution. */
-  async messageFromOperator(id: string, to: 'consumer' | 'institution', body: string, actor: AuditActor, now = this.clock.now()): Promise<void> {
+  async messageFromOperator(id: string, to: 'consumer' | 'institution', body: string, actor: AuditActor, now = this.deps.clock.now()): Promise<void> {
     const text = cleanBody(body);
-    await withTransaction(this.db, async (tx) => {
+    await withTransaction(this.deps.db, async (tx) => {
       const c = ComplaintsService.found(await this.complaints.lockById(tx, id));
       if (c.status === 'closed') throw new ConflictError('complaint_closed', '投诉已关闭');
       if (to === 'institution' && !c.institutionId) throw new ValidationError('该投诉不涉及机构', { to: '这是针对平台的投诉，没有机构可联系' });
       await this.addEvent(tx, id, { kind: 'message', visibility: to, actorKind: 'operator', actorId: actor.id, body: text }, now);
       await this.complaints.update(tx, id, { updatedAt: now, ...(to === 'consumer' && !c.firstRespondedAt ? { firstRespondedAt: now } : {}) });
       if (to === 'consumer') {
-        await this.notifications.notify(c.consumerId, { kind: 'complaint', title: '平台回复了你的投诉', body: text.slice(0, 100), link: `/account/complaints/${id}` }, tx);
+        await this.deps.notifications.notify(c.consumerId, { kind: 'complaint', title: '平台回复了你的投诉', body: text.slice(0, 100), link: `/account/complaints/${id}` }, tx);
       }
-      await this.audit.record(actor, { action: 'complaint.messaged', objectType: 'complaint', objectId: id, detail: { to } }, tx);
+      await this.deps.audit.record(actor, { action: 'complaint.messaged', objectType: 'complaint', objectId: id, detail: { to } }, tx);
     });
   }
 
@@ -411,7 +394,7 @@ export class ComplaintsService {
    * Recomputes the complaint rate of every product from the last 90 days (a ranking signal) and
    * announces it (`complaints.ratesChanged`); returns how many products have complaints.
    */
-  async refreshProductRates(now = this.clock.now()): Promise<number> {
+  async refreshProductRates(now = this.deps.clock.now()): Promise<number> {
     const since = new Date(now.getTime() - 90 * 86_400_000);
     const rates = await this.complaints.productComplaintRates(since);
     await this.bus.emit('complaints.ratesChanged', { rates });
@@ -429,11 +412,11 @@ export class ComplaintsService {
     for (const c of candidates) {
       const level = escalationFor(c, now);
       if (level === null) continue;
-      const done = await withTransaction(this.db, async (tx) => {
+      const done = await withTransaction(this.deps.db, async (tx) => {
         if (!(await this.complaints.escalate(tx, c.id, level, now))) return false;
         const why = level === 2 ? `超过办结时限（${c.resolutionDueAt.toISOString()}）仍未解决` : `超过首次答复时限（${c.firstResponseDueAt.toISOString()}）仍未答复`;
         await this.addEvent(tx, c.id, { kind: 'escalated', visibility: 'internal', actorKind: 'system', toStatus: undefined, body: `升级为 ${level} 级：${why}` }, now);
-        await this.audit.record({ kind: 'system' }, { action: 'complaint.escalated', objectType: 'complaint', objectId: c.id, detail: { level } }, tx);
+        await this.deps.audit.record({ kind: 'system' }, { action: 'complaint.escalated', objectType: 'complaint', objectId: c.id, detail: { level } }, tx);
         return true;
       });
       if (done) escalated += 1;

@@ -51,19 +51,8 @@ export interface ReviewsServiceDeps {
 export class ReviewsService {
   private readonly reviews: ReviewsRepository;
 
-  private readonly db: Database;
-  private readonly audit: AuditService;
-  private readonly identity: IdentityService;
-  private readonly applications: ApplicationsService;
-  private readonly clock: Clock;
-
-  constructor({ db, audit, identity, applications, clock }: ReviewsServiceDeps) {
-    this.clock = clock;
-    this.db = db;
-    this.audit = audit;
-    this.identity = identity;
-    this.applications = applications;
-    this.reviews = new ReviewsRepository(db);
+  constructor(private readonly deps: ReviewsServiceDeps) {
+    this.reviews = new ReviewsRepository(deps.db);
   }
 
   private static view(row: ReviewWithNames): ReviewView {
@@ -86,7 +75,7 @@ export class ReviewsService {
 
   /** A consumer may review a product once they have submitted an application for it. */
   async canReview(consumerId: string, productId: string): Promise<boolean> {
-    const apps = await this.applications.listForConsumer(consumerId);
+    const apps = await this.deps.applications.listForConsumer(consumerId);
     return apps.some((a) => a.productId === productId);
   }
 
@@ -101,7 +90,7 @@ export class ReviewsService {
   }
 
   /** Writes or edits the consumer's review of a product; either way it goes (back) to moderation. */
-  async save(consumerId: string, productId: string, input: { rating: number; body: string }, actor: AuditActor, now = this.clock.now()): Promise<ReviewView> {
+  async save(consumerId: string, productId: string, input: { rating: number; body: string }, actor: AuditActor, now = this.deps.clock.now()): Promise<ReviewView> {
     if (!Number.isInteger(input.rating) || input.rating < 1 || input.rating > 5) throw new ValidationError('评分无效', { rating: '请选择 1 到 5 星' });
     const body = input.body.trim();
     if (body.length < 5) throw new ValidationError('评价太短', { body: '至少 5 个字' });
@@ -109,11 +98,11 @@ export class ReviewsService {
     if (!(await this.canReview(consumerId, productId))) {
       throw new ForbiddenError('申请过这款产品后才能评价', 'not_applied', { productId: '你还没有申请过这款产品' });
     }
-    const identity = await this.identity.summary(consumerId);
+    const identity = await this.deps.identity.summary(consumerId);
     const reviewerNameMasked = identity.realNameMasked ?? '匿名用户';
-    await withTransaction(this.db, async (tx) => {
+    await withTransaction(this.deps.db, async (tx) => {
       const id = await this.reviews.upsert(tx, { id: newId('rev'), productId, consumerId, reviewerNameMasked, rating: input.rating, body }, now);
-      await this.audit.record(actor, { action: 'review.saved', objectType: 'review', objectId: id, detail: { productId, rating: input.rating } }, tx);
+      await this.deps.audit.record(actor, { action: 'review.saved', objectType: 'review', objectId: id, detail: { productId, rating: input.rating } }, tx);
     });
     return (await this.mine(consumerId, productId))!;
   }
@@ -130,14 +119,14 @@ export class ReviewsService {
     return rows.map((r) => ReviewsService.view(r));
   }
 
-  async moderate(id: string, decision: 'approved' | 'rejected', reason: string | undefined, actor: AuditActor, now = this.clock.now()): Promise<void> {
+  async moderate(id: string, decision: 'approved' | 'rejected', reason: string | undefined, actor: AuditActor, now = this.deps.clock.now()): Promise<void> {
     const why = reason?.trim();
     if (decision === 'rejected' && !why) throw new ValidationError('请填写拒绝原因', { reason: '拒绝时必须说明原因' });
-    await withTransaction(this.db, async (tx) => {
+    await withTransaction(this.deps.db, async (tx) => {
       const row = await this.reviews.lock(tx, id);
       if (!row) throw new NotFoundError('评价');
       await this.reviews.recordModeration(tx, id, { status: decision, rejectReason: decision === 'rejected' ? why!.slice(0, 200) : null, moderatedBy: actor.id ?? null }, now);
-      await this.audit.record(actor, { action: `review.${decision}`, objectType: 'review', objectId: id, detail: { from: row.status, reason: why ?? null } }, tx);
+      await this.deps.audit.record(actor, { action: `review.${decision}`, objectType: 'review', objectId: id, detail: { from: row.status, reason: why ?? null } }, tx);
     });
   }
 }

@@ -42,14 +42,10 @@ export interface IdempotencyServiceDeps {
  * the first is still running is a 409 too (retry later).
  */
 export class IdempotencyService {
-  private readonly db: Database;
-
-  constructor({ db }: IdempotencyServiceDeps) {
-    this.db = db;
-  }
+  constructor(private readonly deps: IdempotencyServiceDeps) {}
 
   async claim(scope: string, key: string, fingerprint: string): Promise<IdempotencyClaim> {
-    await this.db
+    await this.deps.db
       .delete(idempotencyKeys)
       .where(
         and(
@@ -59,14 +55,14 @@ export class IdempotencyService {
           lt(idempotencyKeys.createdAt, sql`now() - make_interval(secs => ${STALE_IN_FLIGHT_MS / 1000})`),
         ),
       );
-    const inserted = await this.db
+    const inserted = await this.deps.db
       .insert(idempotencyKeys)
       .values({ scope, key, requestHash: fingerprint })
       .onConflictDoNothing()
       .returning({ key: idempotencyKeys.key });
     if (inserted.length > 0) return { kind: 'new' };
 
-    const [existing] = await this.db
+    const [existing] = await this.deps.db
       .select()
       .from(idempotencyKeys)
       .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
@@ -88,7 +84,7 @@ export class IdempotencyService {
   }
 
   async complete(scope: string, key: string, statusCode: number, body: unknown): Promise<void> {
-    await this.db
+    await this.deps.db
       .update(idempotencyKeys)
       .set({ statusCode, responseBody: body as object })
       .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
@@ -96,6 +92,6 @@ export class IdempotencyService {
 
   /** The request failed in a way the client may retry with the same key (5xx, or a 4xx it can fix). */
   async release(scope: string, key: string): Promise<void> {
-    await this.db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
+    await this.deps.db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
   }
 }

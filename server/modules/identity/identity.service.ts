@@ -33,23 +33,7 @@ export interface IdentityServiceDeps {
 
 /** Real-name verification: name + ID number, checked by a provider, kept encrypted. */
 export class IdentityService {
-  private readonly db: Database;
-  private readonly pii: PiiCipher;
-  private readonly provider: VerificationProvider;
-  private readonly audit: AuditService;
-  private readonly clock: Clock;
-
-  private readonly accounts: AccountsService;
-  private readonly risk: RiskService;
-  constructor({ db, pii, provider, audit, clock, accounts, risk }: IdentityServiceDeps) {
-    this.risk = risk;
-    this.accounts = accounts;
-    this.clock = clock;
-    this.db = db;
-    this.pii = pii;
-    this.provider = provider;
-    this.audit = audit;
-  }
+  constructor(private readonly deps: IdentityServiceDeps) {}
 
   /**
    * 实名认证, the whole use case for both doors: the checks, the provider, then the identity, its
@@ -70,56 +54,56 @@ export class IdentityService {
     const existing = await this.summary(accountId);
     if (existing.verified) throw new ConflictError('already_verified', '你已完成实名认证', { idNumber: '已实名认证，如需更改请联系客服' });
 
-    const result = await this.provider.verify({ realName, idNumber });
-    const detail = { provider: this.provider.name, reference: result.reference };
+    const result = await this.deps.provider.verify({ realName, idNumber });
+    const detail = { provider: this.deps.provider.name, reference: result.reference };
     if (!result.matched) {
-      await this.audit.recordNow(actor, { action: 'identity.mismatch', objectType: 'account', objectId: accountId, detail });
+      await this.deps.audit.recordNow(actor, { action: 'identity.mismatch', objectType: 'account', objectId: accountId, detail });
       throw new ValidationError('姓名与身份证号不一致', { realName: '姓名与身份证号不一致，请核对', idNumber: '姓名与身份证号不一致，请核对' });
     }
     try {
-      await withTransaction(this.db, async (tx) => {
+      await withTransaction(this.deps.db, async (tx) => {
         await tx.insert(consumerIdentities).values({
           accountId,
-          realNameEnc: this.pii.encrypt(realName),
+          realNameEnc: this.deps.pii.encrypt(realName),
           realNameMasked: maskName(realName),
-          idNumberEnc: this.pii.encrypt(idNumber),
-          idNumberHash: this.pii.blindIndex(`id-number:${idNumber}`),
+          idNumberEnc: this.deps.pii.encrypt(idNumber),
+          idNumberHash: this.deps.pii.blindIndex(`id-number:${idNumber}`),
           idNumberMasked: maskIdNumber(idNumber),
           birthYear: Number(idNumberFacts(idNumber).birthDate.slice(0, 4)),
-          provider: this.provider.name,
+          provider: this.deps.provider.name,
           providerRef: result.reference,
         });
-        await this.audit.record(actor, { action: 'identity.verified', objectType: 'account', objectId: accountId, detail }, tx);
-        await this.accounts.saveProfile(accountId, { age: ageFromIdNumber(idNumber) }, tx);
+        await this.deps.audit.record(actor, { action: 'identity.verified', objectType: 'account', objectId: accountId, detail }, tx);
+        await this.deps.accounts.saveProfile(accountId, { age: ageFromIdNumber(idNumber) }, tx);
       });
     } catch (err) {
       if (sqlState(err) !== UNIQUE_VIOLATION) throw err;
-      await this.audit.recordNow(actor, { action: 'identity.id_in_use', objectType: 'account', objectId: accountId, detail });
-      await this.risk.flagIdPhoneMismatch(accountId);
+      await this.deps.audit.recordNow(actor, { action: 'identity.id_in_use', objectType: 'account', objectId: accountId, detail });
+      await this.deps.risk.flagIdPhoneMismatch(accountId);
       throw new ConflictError('id_in_use', '该身份证号已被其他账号认证', { idNumber: '该身份证号已被其他账号认证，如有疑问请联系客服' });
     }
     return this.summary(accountId);
   }
 
   /** Verified or not, masked, and the exact age today (from the encrypted ID number, opened here and never shown). */
-  async summary(accountId: string, now = this.clock.now()): Promise<IdentitySummary> {
-    const [row] = await this.db.select().from(consumerIdentities).where(eq(consumerIdentities.accountId, accountId));
+  async summary(accountId: string, now = this.deps.clock.now()): Promise<IdentitySummary> {
+    const [row] = await this.deps.db.select().from(consumerIdentities).where(eq(consumerIdentities.accountId, accountId));
     if (!row) return { verified: false };
     return {
       verified: true,
       realNameMasked: row.realNameMasked,
       idNumberMasked: row.idNumberMasked,
-      age: ageFromIdNumber(this.pii.decrypt(row.idNumberEnc), now),
+      age: ageFromIdNumber(this.deps.pii.decrypt(row.idNumberEnc), now),
       verifiedAt: row.verifiedAt,
     };
   }
 
   /** The clear values, for the consumer revealing their own (audited) or for a consented release. */
   async reveal(accountId: string, actor: AuditActor, reason: string): Promise<{ realName: string; idNumber: string }> {
-    const [row] = await this.db.select().from(consumerIdentities).where(eq(consumerIdentities.accountId, accountId));
+    const [row] = await this.deps.db.select().from(consumerIdentities).where(eq(consumerIdentities.accountId, accountId));
     if (!row) throw new NotFoundError('实名信息');
-    await this.audit.recordNow(actor, { action: 'identity.revealed', objectType: 'account', objectId: accountId, detail: { reason } });
-    return { realName: this.pii.decrypt(row.realNameEnc), idNumber: this.pii.decrypt(row.idNumberEnc) };
+    await this.deps.audit.recordNow(actor, { action: 'identity.revealed', objectType: 'account', objectId: accountId, detail: { reason } });
+    return { realName: this.deps.pii.decrypt(row.realNameEnc), idNumber: this.deps.pii.decrypt(row.idNumberEnc) };
   }
 
   /** Erases the identity (account closing), in the caller's transaction. */
@@ -132,23 +116,23 @@ export class IdentityService {
   async saveBankCard(accountId: string, raw: string, actor: AuditActor): Promise<{ cardMasked: string }> {
     const card = raw.replace(/[\s-]/g, '');
     if (!luhnValid(card)) throw new ValidationError('银行卡号有误', { cardNumber: '请输入正确的银行卡号（12–19 位数字）' });
-    const values = { cardEnc: this.pii.encrypt(card), cardMasked: maskBankCard(card), updatedAt: this.clock.now() };
-    await withTransaction(this.db, async (tx) => {
+    const values = { cardEnc: this.deps.pii.encrypt(card), cardMasked: maskBankCard(card), updatedAt: this.deps.clock.now() };
+    await withTransaction(this.deps.db, async (tx) => {
       await tx.insert(bankCards).values({ accountId, ...values }).onConflictDoUpdate({ target: bankCards.accountId, set: values });
-      await this.audit.record(actor, { action: 'bank_card.saved', objectType: 'account', objectId: accountId }, tx);
+      await this.deps.audit.record(actor, { action: 'bank_card.saved', objectType: 'account', objectId: accountId }, tx);
     });
     return { cardMasked: values.cardMasked };
   }
 
   async bankCard(accountId: string): Promise<{ cardMasked: string } | null> {
-    const [row] = await this.db.select({ cardMasked: bankCards.cardMasked }).from(bankCards).where(eq(bankCards.accountId, accountId));
+    const [row] = await this.deps.db.select({ cardMasked: bankCards.cardMasked }).from(bankCards).where(eq(bankCards.accountId, accountId));
     return row ?? null;
   }
 
   async revealBankCard(accountId: string, actor: AuditActor): Promise<string> {
-    const [row] = await this.db.select().from(bankCards).where(eq(bankCards.accountId, accountId));
+    const [row] = await this.deps.db.select().from(bankCards).where(eq(bankCards.accountId, accountId));
     if (!row) throw new NotFoundError('银行卡');
-    await this.audit.recordNow(actor, { action: 'bank_card.revealed', objectType: 'account', objectId: accountId });
-    return this.pii.decrypt(row.cardEnc);
+    await this.deps.audit.recordNow(actor, { action: 'bank_card.revealed', objectType: 'account', objectId: accountId });
+    return this.deps.pii.decrypt(row.cardEnc);
   }
 }

@@ -25,13 +25,7 @@ export interface InstitutionsServiceDeps {
 }
 
 export class InstitutionsService {
-  private readonly db: Database;
-  private readonly audit: AuditService;
-
-  constructor({ db, audit }: InstitutionsServiceDeps) {
-    this.db = db;
-    this.audit = audit;
-  }
+  constructor(private readonly deps: InstitutionsServiceDeps) {}
 
   async create(input: {
     name: string;
@@ -43,7 +37,7 @@ export class InstitutionsService {
     licenceNumber?: string;
     licenceExpiresOn?: string;
   }): Promise<Institution> {
-    const [row] = await this.db
+    const [row] = await this.deps.db
       .insert(institutions)
       .values({ id: newId('ins'), ...input })
       .returning();
@@ -51,17 +45,17 @@ export class InstitutionsService {
   }
 
   list(): Promise<Institution[]> {
-    return this.db.select().from(institutions).orderBy(asc(institutions.shortName));
+    return this.deps.db.select().from(institutions).orderBy(asc(institutions.shortName));
   }
 
   async get(id: string): Promise<Institution> {
-    const [row] = await this.db.select().from(institutions).where(eq(institutions.id, id));
+    const [row] = await this.deps.db.select().from(institutions).where(eq(institutions.id, id));
     if (!row) throw new NotFoundError('机构');
     return row;
   }
 
   async count(): Promise<number> {
-    const [row] = await this.db.select({ n: sql<number>`count(*)::int` }).from(institutions);
+    const [row] = await this.deps.db.select({ n: sql<number>`count(*)::int` }).from(institutions);
     return row?.n ?? 0;
   }
 
@@ -71,7 +65,7 @@ export class InstitutionsService {
     const prefix = randomBytes(6).toString('hex');
     const secret = randomBytes(24).toString('base64url');
     const id = newId('key');
-    await withTransaction(this.db, async (tx) => {
+    await withTransaction(this.deps.db, async (tx) => {
       await tx.insert(apiKeys).values({
         id,
         institutionId,
@@ -79,7 +73,7 @@ export class InstitutionsService {
         prefix,
         secretHash: sha256(secret).toString('hex'),
       });
-      await this.audit.record(actor, { action: 'api_key.created', objectType: 'api_key', objectId: id }, tx);
+      await this.deps.audit.record(actor, { action: 'api_key.created', objectType: 'api_key', objectId: id }, tx);
     });
     return { id, key: `dck_${prefix}_${secret}` };
   }
@@ -88,19 +82,19 @@ export class InstitutionsService {
   async verifyApiKey(key: string): Promise<{ institutionId: string; keyId: string } | undefined> {
     const m = /^dck_([0-9a-f]{12})_([A-Za-z0-9_-]{32})$/.exec(key.trim());
     if (!m) return undefined;
-    const [row] = await this.db
+    const [row] = await this.deps.db
       .select()
       .from(apiKeys)
       .where(and(eq(apiKeys.prefix, m[1]!), isNull(apiKeys.revokedAt)));
     if (!row) return undefined;
     const expected = Buffer.from(row.secretHash, 'hex');
     if (!timingSafeEqual(expected, sha256(m[2]!))) return undefined;
-    await this.db.update(apiKeys).set({ lastUsedAt: sql`now()` }).where(eq(apiKeys.id, row.id));
+    await this.deps.db.update(apiKeys).set({ lastUsedAt: sql`now()` }).where(eq(apiKeys.id, row.id));
     return { institutionId: row.institutionId, keyId: row.id };
   }
 
   async listApiKeys(institutionId: string) {
-    return this.db
+    return this.deps.db
       .select({ id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix, createdAt: apiKeys.createdAt, lastUsedAt: apiKeys.lastUsedAt, revokedAt: apiKeys.revokedAt })
       .from(apiKeys)
       .where(eq(apiKeys.institutionId, institutionId))
@@ -109,7 +103,7 @@ export class InstitutionsService {
 
   /** Revokes one of the institution's own keys; another institution's key is "not found". */
   async revokeApiKey(institutionId: string, keyId: string, actor: AuditActor): Promise<void> {
-    await withTransaction(this.db, async (tx) => {
+    await withTransaction(this.deps.db, async (tx) => {
       const rows = await tx
         .update(apiKeys)
         .set({ revokedAt: sql`now()` })
@@ -119,7 +113,7 @@ export class InstitutionsService {
         const [existing] = await tx.select({ id: apiKeys.id }).from(apiKeys).where(and(eq(apiKeys.id, keyId), eq(apiKeys.institutionId, institutionId)));
         if (!existing) throw new NotFoundError('API 密钥');
       }
-      await this.audit.record(actor, { action: 'api_key.revoked', objectType: 'api_key', objectId: keyId }, tx);
+      await this.deps.audit.record(actor, { action: 'api_key.revoked', objectType: 'api_key', objectId: keyId }, tx);
     });
   }
 }

@@ -26,27 +26,15 @@ export interface LicencesServiceDeps {
 
 /** Licence expiry: warned ahead (the warning period is a system parameter), products paused when it lapses. */
 export class LicencesService {
-  private readonly db: Database;
-  private readonly settings: SettingsService;
-  private readonly products: ProductPauser;
-  private readonly audit: AuditService;
-  private readonly clock: Clock;
-
-  constructor({ db, settings, products, audit, clock }: LicencesServiceDeps) {
-    this.clock = clock;
-    this.db = db;
-    this.settings = settings;
-    this.products = products;
-    this.audit = audit;
-  }
+  constructor(private readonly deps: LicencesServiceDeps) {}
 
   /** How an institution's licence stands today (Asia/Shanghai), for banners and lists. */
-  async stateOf(institution: { licenceExpiresOn: string | null; licenceLapsedAt: Date | null }, now = this.clock.now()): Promise<{ state: LicenceState; daysLeft?: number }> {
+  async stateOf(institution: { licenceExpiresOn: string | null; licenceLapsedAt: Date | null }, now = this.deps.clock.now()): Promise<{ state: LicenceState; daysLeft?: number }> {
     if (!institution.licenceExpiresOn) return { state: 'unknown' };
     const today = shanghaiDate(now);
     const daysLeft = Math.round((Date.parse(`${institution.licenceExpiresOn}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000);
     if (daysLeft < 0 || institution.licenceLapsedAt) return { state: 'lapsed', daysLeft };
-    return { state: daysLeft <= (await this.settings.get('licence.warningDays')) ? 'expiring' : 'valid', daysLeft };
+    return { state: daysLeft <= (await this.deps.settings.get('licence.warningDays')) ? 'expiring' : 'valid', daysLeft };
   }
 
   /**
@@ -54,11 +42,11 @@ export class LicencesService {
    * expiry date) and, for licences whose last valid day has passed, pauses every listed product
    * (once). Running it again the same day changes nothing.
    */
-  async enforce(now = this.clock.now()): Promise<{ warned: string[]; lapsed: string[] }> {
+  async enforce(now = this.deps.clock.now()): Promise<{ warned: string[]; lapsed: string[] }> {
     const today = shanghaiDate(now);
-    const warnUntil = addDays(today, await this.settings.get('licence.warningDays'));
+    const warnUntil = addDays(today, await this.deps.settings.get('licence.warningDays'));
     const system: AuditActor = { kind: 'system', id: 'licence-check' };
-    const expiring = await this.db
+    const expiring = await this.deps.db
       .select()
       .from(institutions)
       .where(
@@ -70,38 +58,38 @@ export class LicencesService {
         ),
       );
     for (const inst of expiring) {
-      await this.db.update(institutions).set({ licenceWarnedFor: inst.licenceExpiresOn }).where(eq(institutions.id, inst.id));
-      await this.audit.recordNow(system, { action: 'institution.licence_expiring', objectType: 'institution', objectId: inst.id, detail: { expiresOn: inst.licenceExpiresOn } });
+      await this.deps.db.update(institutions).set({ licenceWarnedFor: inst.licenceExpiresOn }).where(eq(institutions.id, inst.id));
+      await this.deps.audit.recordNow(system, { action: 'institution.licence_expiring', objectType: 'institution', objectId: inst.id, detail: { expiresOn: inst.licenceExpiresOn } });
     }
-    const lapsing = await this.db
+    const lapsing = await this.deps.db
       .select()
       .from(institutions)
       .where(and(isNotNull(institutions.licenceExpiresOn), lt(institutions.licenceExpiresOn, today), isNull(institutions.licenceLapsedAt)));
     for (const inst of lapsing) {
       // mark first: a crash after this line leaves products to the next run's sweep below
-      await this.db.update(institutions).set({ licenceLapsedAt: now }).where(eq(institutions.id, inst.id));
-      const paused = await this.products.pauseAllListed(inst.id, `牌照已于 ${inst.licenceExpiresOn} 到期`);
-      await this.audit.recordNow(system, { action: 'institution.licence_lapsed', objectType: 'institution', objectId: inst.id, detail: { expiresOn: inst.licenceExpiresOn, pausedProducts: paused } });
+      await this.deps.db.update(institutions).set({ licenceLapsedAt: now }).where(eq(institutions.id, inst.id));
+      const paused = await this.deps.products.pauseAllListed(inst.id, `牌照已于 ${inst.licenceExpiresOn} 到期`);
+      await this.deps.audit.recordNow(system, { action: 'institution.licence_lapsed', objectType: 'institution', objectId: inst.id, detail: { expiresOn: inst.licenceExpiresOn, pausedProducts: paused } });
     }
     // an institution already lapsed must not have listed products (e.g. relisted by mistake, or a crash above)
-    const lapsed = await this.db.select({ id: institutions.id }).from(institutions).where(isNotNull(institutions.licenceLapsedAt));
-    for (const inst of lapsed) await this.products.pauseAllListed(inst.id, '牌照已到期');
+    const lapsed = await this.deps.db.select({ id: institutions.id }).from(institutions).where(isNotNull(institutions.licenceLapsedAt));
+    for (const inst of lapsed) await this.deps.products.pauseAllListed(inst.id, '牌照已到期');
     return { warned: expiring.map((i) => i.id), lapsed: lapsing.map((i) => i.id) };
   }
 
   /** Records a renewed licence; a lapse is cleared (the institution resumes its products itself). */
-  async renew(institutionId: string, input: { licenceNumber: string; licenceExpiresOn: string }, actor: AuditActor, now = this.clock.now()): Promise<void> {
+  async renew(institutionId: string, input: { licenceNumber: string; licenceExpiresOn: string }, actor: AuditActor, now = this.deps.clock.now()): Promise<void> {
     const fields: Record<string, string> = {};
     if (!/^\d{4}-\d{2}-\d{2}$/.test(input.licenceExpiresOn) || Number.isNaN(Date.parse(input.licenceExpiresOn))) fields.licenceExpiresOn = '请填写有效日期';
     else if (input.licenceExpiresOn <= shanghaiDate(now)) fields.licenceExpiresOn = '到期日应晚于今天';
     if (!input.licenceNumber.trim()) fields.licenceNumber = '请填写牌照编号';
     if (Object.keys(fields).length) throw new ValidationError('牌照信息有误', fields);
-    const [row] = await this.db
+    const [row] = await this.deps.db
       .update(institutions)
       .set({ licenceNumber: input.licenceNumber.trim(), licenceExpiresOn: input.licenceExpiresOn, licenceLapsedAt: null, licenceWarnedFor: null })
       .where(eq(institutions.id, institutionId))
       .returning();
     if (!row) throw new NotFoundError('机构');
-    await this.audit.recordNow(actor, { action: 'institution.licence_renewed', objectType: 'institution', objectId: institutionId, detail: { expiresOn: input.licenceExpiresOn } });
+    await this.deps.audit.recordNow(actor, { action: 'institution.licence_renewed', objectType: 'institution', objectId: institutionId, detail: { expiresOn: input.licenceExpiresOn } });
   }
 }

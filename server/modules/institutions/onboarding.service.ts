@@ -42,7 +42,6 @@ export interface OnboardingInput {
   adminUsername: string;
 }
 
-
 /** A contact person sealed for storage: name, phone and e-mail encrypted, each with the masked form screens show. */
 export function sealContact(pii: PiiCipher, c: { name: string; title: string; phone: string; email: string }): OnboardingContact {
   return {
@@ -73,29 +72,12 @@ export interface OnboardingServiceDeps {
  * approval creates the institution and invites its first admin.
  */
 export class OnboardingService {
-  private readonly db: Database;
-  private readonly pii: PiiCipher;
-  private readonly blobs: SealedBlobStore;
-  private readonly staff: StaffService;
-  private readonly notifications: NotificationsService;
-  private readonly audit: AuditService;
   /** PUBLIC_URL: the activation link texted to the applicant is built from it */
-  private readonly publicUrl: string;
-  private readonly clock: Clock;
 
-  constructor({ db, pii, blobs, staff, notifications, audit, publicUrl, clock }: OnboardingServiceDeps) {
-    this.clock = clock;
-    this.db = db;
-    this.pii = pii;
-    this.blobs = blobs;
-    this.staff = staff;
-    this.notifications = notifications;
-    this.audit = audit;
-    this.publicUrl = publicUrl;
-  }
+  constructor(private readonly deps: OnboardingServiceDeps) {}
 
   /** Files a request; returns the secret tracking token (only its hash is kept). */
-  async submit(input: OnboardingInput, licence: Buffer | undefined, now = this.clock.now()): Promise<{ onboarding: Onboarding; token: string }> {
+  async submit(input: OnboardingInput, licence: Buffer | undefined, now = this.deps.clock.now()): Promise<{ onboarding: Onboarding; token: string }> {
     const fields: Record<string, string> = {};
     const code = normaliseUnifiedCode(input.unifiedCode);
     const codeProblem = unifiedCodeProblem(code);
@@ -108,16 +90,16 @@ export class OnboardingService {
     if (!/^[a-z][a-z0-9._-]{2,31}$/.test(input.adminUsername.trim().toLowerCase())) fields.adminUsername = '用户名为 3–32 位小写字母、数字或 . _ -，以字母开头';
     if (Object.keys(fields).length) throw new ValidationError('入驻申请信息有误', fields);
 
-    const [existing] = await this.db.select({ id: institutions.id }).from(institutions).where(eq(institutions.unifiedCode, code));
+    const [existing] = await this.deps.db.select({ id: institutions.id }).from(institutions).where(eq(institutions.unifiedCode, code));
     if (existing) throw new ConflictError('already_joined', '该统一社会信用代码的机构已入驻', { unifiedCode: '该机构已入驻平台' });
 
     const id = newId('onb');
     const token = randomBytes(24).toString('base64url');
     const fileKey = newId('blob');
-    await this.blobs.put(fileKey, licence!);
-    const contacts = input.contacts.map((c) => sealContact(this.pii, { name: c.name.trim(), title: c.title.trim(), phone: c.phone, email: c.email.trim() }));
+    await this.deps.blobs.put(fileKey, licence!);
+    const contacts = input.contacts.map((c) => sealContact(this.deps.pii, { name: c.name.trim(), title: c.title.trim(), phone: c.phone, email: c.email.trim() }));
     try {
-      const [row] = await withTransaction(this.db, async (tx) => {
+      const [row] = await withTransaction(this.deps.db, async (tx) => {
         const inserted = await tx
           .insert(institutionOnboardings)
           .values({
@@ -137,7 +119,7 @@ export class OnboardingService {
           })
           .returning();
         await tx.insert(onboardingMessages).values({ id: newId('onm'), onboardingId: id, author: 'system', body: '入驻申请已提交，等待平台审核。' });
-        await this.audit.record({ kind: 'anonymous' }, { action: 'onboarding.submitted', objectType: 'onboarding', objectId: id }, tx);
+        await this.deps.audit.record({ kind: 'anonymous' }, { action: 'onboarding.submitted', objectType: 'onboarding', objectId: id }, tx);
         return inserted;
       });
       return { onboarding: row!, token };
@@ -148,13 +130,13 @@ export class OnboardingService {
   }
 
   async byToken(token: string): Promise<{ onboarding: Onboarding; messages: OnboardingMessage[] }> {
-    const [row] = await this.db.select().from(institutionOnboardings).where(eq(institutionOnboardings.tokenHash, sha256Hex(token)));
+    const [row] = await this.deps.db.select().from(institutionOnboardings).where(eq(institutionOnboardings.tokenHash, sha256Hex(token)));
     if (!row) throw new NotFoundError('入驻申请');
     return { onboarding: row, messages: await this.messages(row.id) };
   }
 
   private messages(onboardingId: string): Promise<OnboardingMessage[]> {
-    return this.db.select().from(onboardingMessages).where(eq(onboardingMessages.onboardingId, onboardingId)).orderBy(asc(onboardingMessages.createdAt), asc(onboardingMessages.id));
+    return this.deps.db.select().from(onboardingMessages).where(eq(onboardingMessages.onboardingId, onboardingId)).orderBy(asc(onboardingMessages.createdAt), asc(onboardingMessages.id));
   }
 
   /** The applicant answers the operators' questions; the request goes back into the queue. */
@@ -163,37 +145,37 @@ export class OnboardingService {
     if (text.length < 2 || text.length > 2000) throw new ValidationError('请填写回复', { body: '请填写 2–2000 字的回复' });
     const { onboarding } = await this.byToken(token);
     if (onboarding.status === 'approved' || onboarding.status === 'rejected') throw new ConflictError('decided', '申请已有结果，无法再回复');
-    await withTransaction(this.db, async (tx) => {
+    await withTransaction(this.deps.db, async (tx) => {
       await tx.insert(onboardingMessages).values({ id: newId('onm'), onboardingId: onboarding.id, author: 'applicant', body: text });
-      await tx.update(institutionOnboardings).set({ status: 'submitted', updatedAt: this.clock.now() }).where(eq(institutionOnboardings.id, onboarding.id));
+      await tx.update(institutionOnboardings).set({ status: 'submitted', updatedAt: this.deps.clock.now() }).where(eq(institutionOnboardings.id, onboarding.id));
     });
   }
 
   /** The review queue: open requests first (oldest first), then decided ones. */
   async list(status?: OnboardingStatus): Promise<Onboarding[]> {
     const where = status ? eq(institutionOnboardings.status, status) : undefined;
-    const rows = await this.db.select().from(institutionOnboardings).where(where).orderBy(desc(institutionOnboardings.createdAt));
+    const rows = await this.deps.db.select().from(institutionOnboardings).where(where).orderBy(desc(institutionOnboardings.createdAt));
     const open = (s: string) => (s === 'submitted' || s === 'more_info_requested' ? 0 : 1);
     return rows.sort((a, b) => open(a.status) - open(b.status) || (open(a.status) === 0 ? a.createdAt.getTime() - b.createdAt.getTime() : 0));
   }
 
   async countOpen(): Promise<number> {
-    const rows = await this.db.select({ id: institutionOnboardings.id }).from(institutionOnboardings).where(inArray(institutionOnboardings.status, ['submitted']));
+    const rows = await this.deps.db.select({ id: institutionOnboardings.id }).from(institutionOnboardings).where(inArray(institutionOnboardings.status, ['submitted']));
     return rows.length;
   }
 
   async getForOperator(id: string, actor: AuditActor): Promise<{ onboarding: Onboarding; messages: OnboardingMessage[] }> {
-    const [row] = await this.db.select().from(institutionOnboardings).where(eq(institutionOnboardings.id, id));
+    const [row] = await this.deps.db.select().from(institutionOnboardings).where(eq(institutionOnboardings.id, id));
     if (!row) throw new NotFoundError('入驻申请');
-    await this.audit.recordNow(actor, { action: 'onboarding.viewed', objectType: 'onboarding', objectId: id });
+    await this.deps.audit.recordNow(actor, { action: 'onboarding.viewed', objectType: 'onboarding', objectId: id });
     return { onboarding: row, messages: await this.messages(id) };
   }
 
   async licenceFile(id: string, actor: AuditActor): Promise<{ bytes: Buffer; mime: string }> {
-    const [row] = await this.db.select().from(institutionOnboardings).where(eq(institutionOnboardings.id, id));
+    const [row] = await this.deps.db.select().from(institutionOnboardings).where(eq(institutionOnboardings.id, id));
     if (!row) throw new NotFoundError('入驻申请');
-    await this.audit.recordNow(actor, { action: 'onboarding.licence_opened', objectType: 'onboarding', objectId: id });
-    return { bytes: await this.blobs.get(row.licenceFileKey), mime: row.licenceFileType };
+    await this.deps.audit.recordNow(actor, { action: 'onboarding.licence_opened', objectType: 'onboarding', objectId: id });
+    return { bytes: await this.deps.blobs.get(row.licenceFileKey), mime: row.licenceFileType };
   }
 
   private async openForDecision(tx: Database, id: string): Promise<Onboarding> {
@@ -206,22 +188,22 @@ export class OnboardingService {
   async requestInfo(id: string, question: string, actor: AuditActor): Promise<void> {
     const text = question.trim();
     if (text.length < 2 || text.length > 2000) throw new ValidationError('请填写需要补充的内容', { body: '请填写 2–2000 字' });
-    await withTransaction(this.db, async (tx) => {
+    await withTransaction(this.deps.db, async (tx) => {
       await this.openForDecision(tx, id);
       await tx.insert(onboardingMessages).values({ id: newId('onm'), onboardingId: id, author: 'operator', authorId: actor.id ?? null, body: text });
-      await tx.update(institutionOnboardings).set({ status: 'more_info_requested', updatedAt: this.clock.now() }).where(eq(institutionOnboardings.id, id));
-      await this.audit.record(actor, { action: 'onboarding.info_requested', objectType: 'onboarding', objectId: id }, tx);
+      await tx.update(institutionOnboardings).set({ status: 'more_info_requested', updatedAt: this.deps.clock.now() }).where(eq(institutionOnboardings.id, id));
+      await this.deps.audit.record(actor, { action: 'onboarding.info_requested', objectType: 'onboarding', objectId: id }, tx);
     });
   }
 
   async reject(id: string, reason: string, actor: AuditActor): Promise<void> {
     const text = reason.trim();
     if (text.length < 2 || text.length > 2000) throw new ValidationError('请填写原因', { body: '请填写 2–2000 字的原因' });
-    await withTransaction(this.db, async (tx) => {
+    await withTransaction(this.deps.db, async (tx) => {
       await this.openForDecision(tx, id);
       await tx.insert(onboardingMessages).values({ id: newId('onm'), onboardingId: id, author: 'operator', authorId: actor.id ?? null, body: `未通过：${text}` });
-      await tx.update(institutionOnboardings).set({ status: 'rejected', reviewedBy: actor.id ?? null, decidedAt: this.clock.now(), updatedAt: this.clock.now() }).where(eq(institutionOnboardings.id, id));
-      await this.audit.record(actor, { action: 'onboarding.rejected', objectType: 'onboarding', objectId: id, detail: { reason: text } }, tx);
+      await tx.update(institutionOnboardings).set({ status: 'rejected', reviewedBy: actor.id ?? null, decidedAt: this.deps.clock.now(), updatedAt: this.deps.clock.now() }).where(eq(institutionOnboardings.id, id));
+      await this.deps.audit.record(actor, { action: 'onboarding.rejected', objectType: 'onboarding', objectId: id, detail: { reason: text } }, tx);
     });
   }
 
@@ -230,7 +212,7 @@ export class OnboardingService {
    * texted to the first contact and shown on the applicant's tracking page), all or nothing.
    */
   async approve(id: string, actor: AuditActor): Promise<{ institutionId: string; inviteToken: string }> {
-    const result = await withTransaction(this.db, async (tx) => {
+    const result = await withTransaction(this.deps.db, async (tx) => {
       const row = await this.openForDecision(tx, id);
       const institutionId = newId('ins');
       try {
@@ -249,7 +231,7 @@ export class OnboardingService {
         throw err;
       }
       const first = row.contacts[0]!;
-      const { token } = await this.staff.invite({ kind: 'institution', institutionId, username: row.adminUsername, displayName: this.pii.decrypt(first.nameEnc), role: 'admin' }, actor, tx);
+      const { token } = await this.deps.staff.invite({ kind: 'institution', institutionId, username: row.adminUsername, displayName: this.deps.pii.decrypt(first.nameEnc), role: 'admin' }, actor, tx);
       await tx.insert(onboardingMessages).values({
         id: newId('onm'),
         onboardingId: id,
@@ -258,13 +240,13 @@ export class OnboardingService {
       });
       await tx
         .update(institutionOnboardings)
-        .set({ status: 'approved', institutionId, inviteTokenEnc: this.pii.encrypt(token), reviewedBy: actor.id ?? null, decidedAt: this.clock.now(), updatedAt: this.clock.now() })
+        .set({ status: 'approved', institutionId, inviteTokenEnc: this.deps.pii.encrypt(token), reviewedBy: actor.id ?? null, decidedAt: this.deps.clock.now(), updatedAt: this.deps.clock.now() })
         .where(eq(institutionOnboardings.id, id));
-      await this.audit.record(actor, { action: 'onboarding.approved', objectType: 'onboarding', objectId: id, detail: { institutionId } }, tx);
-      return { institutionId, inviteToken: token, phone: this.pii.decrypt(first.phoneEnc) };
+      await this.deps.audit.record(actor, { action: 'onboarding.approved', objectType: 'onboarding', objectId: id, detail: { institutionId } }, tx);
+      return { institutionId, inviteToken: token, phone: this.deps.pii.decrypt(first.phoneEnc) };
     });
     // the activation link is a credential: a real gateway's outbox row keeps it masked
-    await this.notifications.sendSms(result.phone, 'onboarding_approved', `【贷超】贵机构入驻申请已通过，请在 7 天内激活管理员账号：${this.publicUrl}/partner/invite/${result.inviteToken}`, {
+    await this.deps.notifications.sendSms(result.phone, 'onboarding_approved', `【贷超】贵机构入驻申请已通过，请在 7 天内激活管理员账号：${this.deps.publicUrl}/partner/invite/${result.inviteToken}`, {
       secrets: [result.inviteToken],
     });
     return { institutionId: result.institutionId, inviteToken: result.inviteToken };
@@ -273,9 +255,9 @@ export class OnboardingService {
   /** The first admin's invitation link for the applicant's tracking page, while it is unused. */
   async pendingInviteToken(onboarding: Onboarding): Promise<string | undefined> {
     if (onboarding.status !== 'approved' || !onboarding.inviteTokenEnc) return undefined;
-    const token = this.pii.decrypt(onboarding.inviteTokenEnc);
+    const token = this.deps.pii.decrypt(onboarding.inviteTokenEnc);
     try {
-      await this.staff.pendingInvitation('institution', token);
+      await this.deps.staff.pendingInvitation('institution', token);
       return token;
     } catch {
       return undefined;

@@ -30,13 +30,7 @@ export interface JobsServiceDeps {
  * can no longer write.
  */
 export class JobsService {
-  private readonly db: Database;
-  private readonly clock: Clock;
-
-  constructor({ db, clock }: JobsServiceDeps) {
-    this.clock = clock;
-    this.db = db;
-  }
+  constructor(private readonly deps: JobsServiceDeps) {}
 
   /**
    * Claims `scheduledFor` of a job for the caller, who holds the job's lock. A manual run always
@@ -44,7 +38,7 @@ export class JobsService {
    * row is still `running` (its holder lost the lock: it was interrupted) or, for a catch-up, when
    * it failed; a succeeded instant is not run again.
    */
-  async claim(input: { jobName: string; scheduledFor: Date; trigger: JobTrigger; requestedBy?: string } & Holder, now = this.clock.now()): Promise<ClaimResult> {
+  async claim(input: { jobName: string; scheduledFor: Date; trigger: JobTrigger; requestedBy?: string } & Holder, now = this.deps.clock.now()): Promise<ClaimResult> {
     const values = {
       id: newId('jrun'),
       jobName: input.jobName,
@@ -57,10 +51,10 @@ export class JobsService {
       requestedBy: input.requestedBy ?? null,
     };
     if (input.trigger === 'manual') {
-      const [run] = await this.db.insert(jobRuns).values(values).returning();
+      const [run] = await this.deps.db.insert(jobRuns).values(values).returning();
       return { run: run!, claimed: true };
     }
-    return withTransaction(this.db, async (tx) => {
+    return withTransaction(this.deps.db, async (tx) => {
       const [inserted] = await tx
         .insert(jobRuns)
         .values(values)
@@ -96,8 +90,8 @@ export class JobsService {
   }
 
   /** Writes how a run ended; false (nothing written) when the writer no longer holds that run. */
-  async finish(id: string, holder: Holder, end: RunEnd, now = this.clock.now()): Promise<boolean> {
-    const rows = await this.db
+  async finish(id: string, holder: Holder, end: RunEnd, now = this.deps.clock.now()): Promise<boolean> {
+    const rows = await this.deps.db
       .update(jobRuns)
       .set({
         outcome: end.outcome,
@@ -112,8 +106,8 @@ export class JobsService {
   }
 
   /** A manual run that found the job running elsewhere. */
-  async recordSkipped(input: { jobName: string; requestedBy?: string; instanceId: string }, now = this.clock.now()): Promise<JobRun> {
-    const [run] = await this.db
+  async recordSkipped(input: { jobName: string; requestedBy?: string; instanceId: string }, now = this.deps.clock.now()): Promise<JobRun> {
+    const [run] = await this.deps.db
       .insert(jobRuns)
       .values({
         id: newId('jrun'),
@@ -133,7 +127,7 @@ export class JobsService {
   /** The latest instant a scheduled or catch-up run of the job succeeded for, per job. */
   async lastScheduledSuccess(jobNames: string[]): Promise<Map<string, Date>> {
     if (jobNames.length === 0) return new Map();
-    const rows = await this.db
+    const rows = await this.deps.db
       .select({ jobName: jobRuns.jobName, at: max(jobRuns.scheduledFor) })
       .from(jobRuns)
       .where(and(inArray(jobRuns.jobName, jobNames), eq(jobRuns.outcome, 'succeeded'), inArray(jobRuns.trigger, ['schedule', 'catch_up'])))
@@ -142,18 +136,18 @@ export class JobsService {
   }
 
   async get(id: string): Promise<JobRun | undefined> {
-    const [run] = await this.db.select().from(jobRuns).where(eq(jobRuns.id, id));
+    const [run] = await this.deps.db.select().from(jobRuns).where(eq(jobRuns.id, id));
     return run;
   }
 
   /** The most recent runs of one job, newest first. */
   async recent(jobName: string, limit = 10): Promise<JobRun[]> {
-    return this.db.select().from(jobRuns).where(eq(jobRuns.jobName, jobName)).orderBy(desc(jobRuns.startedAt), desc(jobRuns.id)).limit(limit);
+    return this.deps.db.select().from(jobRuns).where(eq(jobRuns.jobName, jobName)).orderBy(desc(jobRuns.startedAt), desc(jobRuns.id)).limit(limit);
   }
 
   /** Every run of one job for one instant (scheduled, catch-up), for tests and diagnosis. */
   async forInstant(jobName: string, scheduledFor: Date): Promise<JobRun[]> {
-    return this.db
+    return this.deps.db
       .select()
       .from(jobRuns)
       .where(and(eq(jobRuns.jobName, jobName), eq(jobRuns.scheduledFor, scheduledFor)));

@@ -82,28 +82,16 @@ export class CollectionsService {
   private readonly cases: CollectionsRepository;
   private readonly loans: LoansRepository;
 
-  private readonly db: Database;
-  private readonly settings: SettingsService;
-  private readonly audit: AuditService;
-  private readonly accounts: AccountsService;
   /** opens the staff names (assignees, note authors) */
-  private readonly pii: PiiCipher;
-  private readonly clock: Clock;
 
-  constructor({ db, settings, audit, accounts, pii, clock }: CollectionsServiceDeps) {
-    this.clock = clock;
-    this.db = db;
-    this.settings = settings;
-    this.audit = audit;
-    this.accounts = accounts;
-    this.pii = pii;
-    this.cases = new CollectionsRepository(db);
-    this.loans = new LoansRepository(db);
+  constructor(private readonly deps: CollectionsServiceDeps) {
+    this.cases = new CollectionsRepository(deps.db);
+    this.loans = new LoansRepository(deps.db);
   }
 
   private async borrowerContact(loanId: string, now: Date): Promise<BorrowerContact> {
     const consumerId = await this.loans.consumerIdOf(loanId);
-    const prefs = await this.accounts.contactPreferences(consumerId!);
+    const prefs = await this.deps.accounts.contactPreferences(consumerId!);
     return {
       allowCall: prefs.allowCall,
       allowSms: prefs.allowSms,
@@ -114,7 +102,7 @@ export class CollectionsService {
   }
 
   private item(r: CaseWithLoan): CaseListItem {
-    const assigneeName = r.assigneeNameEnc ? openDisplayName(this.pii, r.assigneeNameEnc) : null;
+    const assigneeName = r.assigneeNameEnc ? openDisplayName(this.deps.pii, r.assigneeNameEnc) : null;
     return { ...r.c, stageLabel: caseStageLabels[r.c.stage], productName: r.productName, assigneeName, principalFen: r.principalFen };
   }
 
@@ -124,7 +112,7 @@ export class CollectionsService {
   }
 
   /** One of the institution's own cases; another institution's is "not found". */
-  async get(institutionId: string, id: string, now = this.clock.now()): Promise<CaseDetail> {
+  async get(institutionId: string, id: string, now = this.deps.clock.now()): Promise<CaseDetail> {
     const row = await this.cases.find(institutionId, id);
     if (!row) throw new NotFoundError('催收案件');
     const notes = await this.cases.notesOf(id);
@@ -132,11 +120,11 @@ export class CollectionsService {
     const attempts = await this.cases.attemptsOf(id);
     return {
       ...this.item(row),
-      notes: notes.map((n) => ({ ...n.n, authorName: n.authorNameEnc ? openDisplayName(this.pii, n.authorNameEnc) : null })),
+      notes: notes.map((n) => ({ ...n.n, authorName: n.authorNameEnc ? openDisplayName(this.deps.pii, n.authorNameEnc) : null })),
       promises: promises.map((p) => ({ ...p, statusLabel: promiseStatusLabels[p.status] })),
       attempts: attempts.map((a) => ({ ...a, channelLabel: contactChannelLabels[a.channel], resultLabel: contactResultLabels[a.result] })),
       attemptsToday: await this.cases.attemptsOn(row.c.loanId, shanghaiDate(now)),
-      dailyLimit: await this.settings.get('collections.dailyContactLimit'),
+      dailyLimit: await this.deps.settings.get('collections.dailyContactLimit'),
       borrower: await this.borrowerContact(row.c.loanId, now),
     };
   }
@@ -149,52 +137,52 @@ export class CollectionsService {
 
   /** Assigns the case to one of the institution's own active staff (or nobody). */
   async assign(institutionId: string, id: string, staffId: string | null, actor: AuditActor): Promise<void> {
-    await withTransaction(this.db, async (tx) => {
+    await withTransaction(this.deps.db, async (tx) => {
       await this.own(tx, institutionId, id);
       if (staffId) {
         if (!(await this.cases.isActiveStaff(staffId, institutionId, tx))) throw new ValidationError('员工不存在', { assigneeId: '请选择本机构的员工' });
       }
       await this.cases.update(tx, id, { assigneeId: staffId });
-      await this.audit.record(actor, { action: 'collection.assigned', objectType: 'collection_case', objectId: id, detail: { assigneeId: staffId } }, tx);
+      await this.deps.audit.record(actor, { action: 'collection.assigned', objectType: 'collection_case', objectId: id, detail: { assigneeId: staffId } }, tx);
     });
   }
 
   /** The institution's own staff, for the assignment form. */
   async staffOf(institutionId: string): Promise<{ id: string; displayName: string }[]> {
     const rows = await this.cases.staffOf(institutionId);
-    return rows.map((r) => ({ id: r.id, displayName: openDisplayName(this.pii, r.displayNameEnc) })).sort(byDisplayName);
+    return rows.map((r) => ({ id: r.id, displayName: openDisplayName(this.deps.pii, r.displayNameEnc) })).sort(byDisplayName);
   }
 
   async addNote(institutionId: string, id: string, body: string, actor: AuditActor): Promise<void> {
     const text = body.trim();
     if (text.length < 1 || text.length > 1000) throw new ValidationError('备注有误', { body: '请填写 1–1000 字的备注' });
-    await withTransaction(this.db, async (tx) => {
+    await withTransaction(this.deps.db, async (tx) => {
       await this.own(tx, institutionId, id);
       await this.cases.insertNote(tx, { caseId: id, authorId: actor.id ?? null, body: text });
     });
   }
 
-  async addPromise(institutionId: string, id: string, input: { promisedDate: string; amountFen: number }, actor: AuditActor, now = this.clock.now()): Promise<void> {
+  async addPromise(institutionId: string, id: string, input: { promisedDate: string; amountFen: number }, actor: AuditActor, now = this.deps.clock.now()): Promise<void> {
     const errors: Record<string, string> = {};
     if (!isIsoDate(input.promisedDate)) errors.promisedDate = '日期格式为 YYYY-MM-DD';
     else if (input.promisedDate < shanghaiDate(now)) errors.promisedDate = '承诺日期不能早于今天';
     if (!Number.isSafeInteger(input.amountFen) || input.amountFen <= 0) errors.amount = '金额须大于 0';
     if (Object.keys(errors).length > 0) throw new ValidationError('还款承诺有误', errors);
-    await withTransaction(this.db, async (tx) => {
+    await withTransaction(this.deps.db, async (tx) => {
       const c = await this.own(tx, institutionId, id);
       if (c.status !== 'open') throw new ConflictError('case_closed', '案件已关闭', { promisedDate: '案件已关闭' });
       await this.cases.insertPromise(tx, { caseId: id, loanId: c.loanId, promisedDate: input.promisedDate, amountFen: input.amountFen, createdBy: actor.id ?? null, createdAt: now });
-      await this.audit.record(actor, { action: 'collection.promise_recorded', objectType: 'collection_case', objectId: id, detail: input }, tx);
+      await this.deps.audit.record(actor, { action: 'collection.promise_recorded', objectType: 'collection_case', objectId: id, detail: input }, tx);
     });
   }
 
-  async close(institutionId: string, id: string, outcome: string, actor: AuditActor, now = this.clock.now()): Promise<void> {
+  async close(institutionId: string, id: string, outcome: string, actor: AuditActor, now = this.deps.clock.now()): Promise<void> {
     const text = outcome.trim();
     if (text.length < 1 || text.length > 200) throw new ValidationError('结果有误', { outcome: '请填写 1–200 字的处理结果' });
-    await withTransaction(this.db, async (tx) => {
+    await withTransaction(this.deps.db, async (tx) => {
       await this.own(tx, institutionId, id);
       await this.cases.update(tx, id, { status: 'closed', outcome: text, closedAt: now });
-      await this.audit.record(actor, { action: 'collection.closed', objectType: 'collection_case', objectId: id, detail: { outcome: text } }, tx);
+      await this.deps.audit.record(actor, { action: 'collection.closed', objectType: 'collection_case', objectId: id, detail: { outcome: text } }, tx);
     });
   }
 
@@ -210,7 +198,7 @@ export class CollectionsService {
     id: string,
     input: { channel: 'call' | 'sms'; result: ContactResult; note?: string; target?: string },
     actor: AuditActor,
-    now = this.clock.now(),
+    now = this.deps.clock.now(),
   ): Promise<void> {
     if (input.target !== undefined && input.target !== 'borrower') {
       throw new ContactRefusedError('只能联系借款人本人，不得联系第三方', { target: '只能联系借款人本人' });
@@ -218,7 +206,7 @@ export class CollectionsService {
     if (!withinContactHours(now)) throw new ContactRefusedError('只能在 08:00–22:00（北京时间）联系借款人');
     if (!(input.channel in contactChannelLabels)) throw new ValidationError('联系方式有误', { channel: '请选择电话或短信' });
     if (!(input.result in contactResultLabels)) throw new ValidationError('联系结果有误', { result: '请选择联系结果' });
-    const limit = await this.settings.get('collections.dailyContactLimit');
+    const limit = await this.deps.settings.get('collections.dailyContactLimit');
     const day = shanghaiDate(now);
     const loanId = await this.cases.loanIdOf(institutionId, id);
     if (!loanId) throw new NotFoundError('催收案件');
@@ -232,7 +220,7 @@ export class CollectionsService {
     if (borrower.quietNow) {
       throw new ContactRefusedError(`借款人设置了免打扰时段 ${borrower.quietStart}–${borrower.quietEnd}（北京时间），请在此之外联系`);
     }
-    await withTransaction(this.db, async (tx) => {
+    await withTransaction(this.deps.db, async (tx) => {
       const c = await this.own(tx, institutionId, id);
       // the case row is locked: concurrent attempts on one loan are counted one after another
       await this.loans.lock(tx, c.loanId);
@@ -248,7 +236,7 @@ export class CollectionsService {
         day,
         attemptedAt: now,
       });
-      await this.audit.record(actor, { action: 'collection.contact_recorded', objectType: 'collection_case', objectId: id, detail: { channel: input.channel, result: input.result } }, tx);
+      await this.deps.audit.record(actor, { action: 'collection.contact_recorded', objectType: 'collection_case', objectId: id, detail: { channel: input.channel, result: input.result } }, tx);
     });
   }
 }

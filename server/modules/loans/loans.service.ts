@@ -131,18 +131,9 @@ export class LoansService {
   private readonly loans: LoansRepository;
   private readonly cases: CollectionsRepository;
 
-  private readonly db: Database;
-  private readonly notifications: NotificationsService;
-  private readonly audit: AuditService;
-  private readonly clock: Clock;
-
-  constructor({ db, notifications, audit, clock }: LoansServiceDeps) {
-    this.clock = clock;
-    this.db = db;
-    this.notifications = notifications;
-    this.audit = audit;
-    this.loans = new LoansRepository(db);
-    this.cases = new CollectionsRepository(db);
+  constructor(private readonly deps: LoansServiceDeps) {
+    this.loans = new LoansRepository(deps.db);
+    this.cases = new CollectionsRepository(deps.db);
   }
 
   /**
@@ -297,12 +288,12 @@ export class LoansService {
     };
   }
 
-  listForConsumer(consumerId: string, now = this.clock.now()): Promise<LoanSummary[]> {
+  listForConsumer(consumerId: string, now = this.deps.clock.now()): Promise<LoanSummary[]> {
     return this.summaries({ consumerId }, now);
   }
 
   /** A consumer's own loan; anyone else's is "not found". */
-  getForConsumer(consumerId: string, id: string, now = this.clock.now()): Promise<LoanDetail> {
+  getForConsumer(consumerId: string, id: string, now = this.deps.clock.now()): Promise<LoanDetail> {
     return this.detail(id, { consumerId }, now);
   }
 
@@ -311,7 +302,7 @@ export class LoansService {
     return (await this.loans.idForApplication(applicationId, owner)) ?? null;
   }
 
-  listForInstitution(institutionId: string, filter: { status?: LoanRow['status']; overdue?: boolean } = {}, now = this.clock.now()): Promise<LoanSummary[]> {
+  listForInstitution(institutionId: string, filter: { status?: LoanRow['status']; overdue?: boolean } = {}, now = this.deps.clock.now()): Promise<LoanSummary[]> {
     // overdue is judged on today's date, so a loan shows before the hourly job has staged it
     return this.summaries({ institutionId, status: filter.status }, now).then((list) =>
       filter.overdue ? list.filter((l) => l.overdueFen > 0) : list,
@@ -319,7 +310,7 @@ export class LoansService {
   }
 
   /** An institution's own loan; another institution's is "not found". */
-  getForInstitution(institutionId: string, id: string, now = this.clock.now()): Promise<LoanDetail> {
+  getForInstitution(institutionId: string, id: string, now = this.deps.clock.now()): Promise<LoanDetail> {
     return this.detail(id, { institutionId }, now);
   }
 
@@ -329,9 +320,9 @@ export class LoansService {
   }
 
   async setRepaymentChannel(institutionId: string, input: { text: string; url: string | null }, actor: AuditActor): Promise<void> {
-    await withTransaction(this.db, async (tx) => {
-      await this.loans.saveRepaymentChannel(tx, institutionId, input, this.clock.now());
-      await this.audit.record(actor, { action: 'loan.repayment_channel_set', objectType: 'institution', objectId: institutionId }, tx);
+    await withTransaction(this.deps.db, async (tx) => {
+      await this.loans.saveRepaymentChannel(tx, institutionId, input, this.deps.clock.now());
+      await this.deps.audit.record(actor, { action: 'loan.repayment_channel_set', objectType: 'institution', objectId: institutionId }, tx);
     });
   }
 
@@ -347,8 +338,8 @@ export class LoansService {
    * The institution's own schedule replaces the generated one: principal summing to the loan
    * principal, due dates strictly increasing after disbursement; only before any repayment.
    */
-  async replaceSchedule(institutionId: string, id: string, lines: ScheduleLine[], actor: AuditActor, now = this.clock.now()): Promise<LoanDetail> {
-    await withTransaction(this.db, async (tx) => {
+  async replaceSchedule(institutionId: string, id: string, lines: ScheduleLine[], actor: AuditActor, now = this.deps.clock.now()): Promise<LoanDetail> {
+    await withTransaction(this.deps.db, async (tx) => {
       const loan = await this.lockOwn(tx, institutionId, id);
       if ((await this.loans.repaymentCount(id, tx)) > 0) throw new ConflictError('repayments_exist', '已有还款记录，不能再替换还款计划');
       const sorted = lines.map((l, idx) => ({ ...l, period: idx + 1 }));
@@ -357,7 +348,7 @@ export class LoansService {
       await this.loans.deleteInstalments(tx, id);
       await this.loans.insertInstalments(tx, sorted.map((l) => ({ loanId: id, period: l.period, dueDate: l.dueDate, principalFen: l.principalFen, interestFen: l.interestFen, feeFen: l.feeFen })));
       await this.loans.update(tx, id, { scheduleSource: 'institution', termMonths: sorted.length, firstDueDate: sorted[0]!.dueDate, updatedAt: now });
-      await this.audit.record(actor, { action: 'loan.schedule_replaced', objectType: 'loan', objectId: id, detail: { periods: sorted.length } }, tx);
+      await this.deps.audit.record(actor, { action: 'loan.schedule_replaced', objectType: 'loan', objectId: id, detail: { periods: sorted.length } }, tx);
     });
     return this.getForInstitution(institutionId, id, now);
   }
@@ -368,11 +359,11 @@ export class LoansService {
    * loan is paid off at today's quote (later interest and fees forgiven, the early fee taken).
    * Everything in one transaction with the loan row locked.
    */
-  async recordRepayment(institutionId: string, id: string, input: RepaymentInput, actor: AuditActor, channel: 'portal' | 'api', now = this.clock.now()): Promise<RepaymentResult> {
+  async recordRepayment(institutionId: string, id: string, input: RepaymentInput, actor: AuditActor, channel: 'portal' | 'api', now = this.deps.clock.now()): Promise<RepaymentResult> {
     if (!Number.isSafeInteger(input.amountFen) || input.amountFen <= 0) throw new ValidationError('还款金额有误', { amount: '还款金额须大于 0' });
     const paidAt = input.paidAt ?? now;
     if (paidAt.getTime() > now.getTime() + 5 * 60_000) throw new ValidationError('还款时间有误', { paidAt: '还款时间不能晚于现在' });
-    const outcome = await withTransaction(this.db, async (tx) => {
+    const outcome = await withTransaction(this.deps.db, async (tx) => {
       const loan = await this.lockOwn(tx, institutionId, id);
       const previous = await this.loans.repaymentByTransaction(id, input.transactionId, tx);
       if (previous) {
@@ -438,7 +429,7 @@ export class LoansService {
         recordedBy: actor.id ?? null,
       });
       const productName = await this.loans.productName(loan.productId, tx);
-      await this.notifications.notify(
+      await this.deps.notifications.notify(
         loan.consumerId,
         {
           kind: settled ? 'loan.settled' : 'loan.repayment',
@@ -448,7 +439,7 @@ export class LoansService {
         },
         tx,
       );
-      await this.audit.record(
+      await this.deps.audit.record(
         actor,
         {
           action: input.settle ? 'loan.settled' : 'loan.repayment_recorded',

@@ -77,28 +77,15 @@ export class PostLoanService {
   private readonly loans: LoansRepository;
   private readonly cases: CollectionsRepository;
 
-  private readonly db: Database;
-  private readonly notifications: NotificationsService;
-  private readonly accounts: AccountsService;
-  private readonly settings: SettingsService;
-  private readonly risk: RiskService;
-
-  private readonly audit: AuditService;
-  constructor({ db, notifications, accounts, settings, risk, audit }: PostLoanServiceDeps) {
-    this.audit = audit;
-    this.db = db;
-    this.notifications = notifications;
-    this.accounts = accounts;
-    this.settings = settings;
-    this.risk = risk;
-    this.postLoan = new PostLoanRepository(db);
-    this.loans = new LoansRepository(db);
-    this.cases = new CollectionsRepository(db);
+  constructor(private readonly deps: PostLoanServiceDeps) {
+    this.postLoan = new PostLoanRepository(deps.db);
+    this.loans = new LoansRepository(deps.db);
+    this.cases = new CollectionsRepository(deps.db);
   }
 
   /** An SMS when the consumer allows SMS, held until their quiet hours end. */
   private sms(consumerId: string, template: SmsTemplate, body: string, now: Date): Promise<boolean> {
-    return this.accounts.textConsumer(consumerId, template, body, now);
+    return this.deps.accounts.textConsumer(consumerId, template, body, now);
   }
 
   /**
@@ -114,10 +101,10 @@ export class PostLoanService {
       if (offset === null) continue;
       const owed = owedOn(state(i)).totalFen;
       if (owed <= 0) continue;
-      const first = await withTransaction(this.db, (tx) => this.postLoan.recordNoticeOnce(tx, { key: `reminder:${i.id}:${offset}`, loanId: i.loanId, kind: `reminder_${offset}` }));
+      const first = await withTransaction(this.deps.db, (tx) => this.postLoan.recordNoticeOnce(tx, { key: `reminder:${i.id}:${offset}`, loanId: i.loanId, kind: `reminder_${offset}` }));
       if (!first) continue;
       const body = `你的${productName}第 ${i.period} 期将于 ${i.dueDate} 到期，应还 ${formatYuan(owed)}，请按时还款。`;
-      await this.notifications.notify(consumerId, { kind: 'loan.reminder', title: `${offset} 天后还款`, body, link: `/account/loans/${i.loanId}` });
+      await this.deps.notifications.notify(consumerId, { kind: 'loan.reminder', title: `${offset} 天后还款`, body, link: `/account/loans/${i.loanId}` });
       await this.sms(consumerId, `loan.reminder_${offset}`, `【贷超】${body}`, now);
       sent += 1;
     }
@@ -126,10 +113,10 @@ export class PostLoanService {
 
   async stageDays(): Promise<OverdueStageDays> {
     return {
-      reminder: await this.settings.get('overdue.reminderDay'),
-      call: await this.settings.get('overdue.callTaskDay'),
-      collection: await this.settings.get('overdue.collectionDay'),
-      escalated: await this.settings.get('overdue.escalationDay'),
+      reminder: await this.deps.settings.get('overdue.reminderDay'),
+      call: await this.deps.settings.get('overdue.callTaskDay'),
+      collection: await this.deps.settings.get('overdue.collectionDay'),
+      escalated: await this.deps.settings.get('overdue.escalationDay'),
     };
   }
 
@@ -142,7 +129,7 @@ export class PostLoanService {
    */
   async stageOverdue(now: Date): Promise<{ marked: number; actions: number; promises: number }> {
     const today = shanghaiDate(now);
-    const marked = await withTransaction(this.db, (tx) => this.postLoan.markPastDueOverdue(tx, today));
+    const marked = await withTransaction(this.deps.db, (tx) => this.postLoan.markPastDueOverdue(tx, today));
     const thresholds = await this.stageDays();
     const rows = await this.postLoan.overdueOfActiveLoans();
     // the oldest overdue instalment of each loan names the episode
@@ -153,7 +140,7 @@ export class PostLoanService {
       const days = daysBetween(i.dueDate, today);
       const reached = stagesReached(days, thresholds);
       for (const stage of reached) {
-        const done = await withTransaction(this.db, async (tx) => {
+        const done = await withTransaction(this.deps.db, async (tx) => {
           if (!(await this.postLoan.recordNoticeOnce(tx, { key: `overdue:${loan.id}:${i.id}:${stage}`, loanId: loan.id, kind: `overdue_${stage}` }))) return false;
           await this.act(tx, stage, loan, productName, i, days, now);
           await this.loans.update(tx, loan.id, { overdueStage: stage, updatedAt: now });
@@ -164,7 +151,7 @@ export class PostLoanService {
         if (stage === 'reminder') {
           await this.sms(loan.consumerId, 'loan.overdue', `【贷超】你的${productName}第 ${i.period} 期已逾期 ${days} 天，请尽快还款，以免影响信用。`, now);
         }
-        await this.risk.flagOverdue(loan.consumerId, { loanId: loan.id, days, stage });
+        await this.deps.risk.flagOverdue(loan.consumerId, { loanId: loan.id, days, stage });
       }
     }
     const promises = await this.evaluatePromises(now);
@@ -173,7 +160,7 @@ export class PostLoanService {
 
   private async act(tx: Tx, stage: OverdueStage, loan: LoanRow, productName: string, i: InstalmentRow, days: number, now: Date): Promise<void> {
     if (stage === 'reminder') {
-      await this.notifications.notify(
+      await this.deps.notifications.notify(
         loan.consumerId,
         { kind: 'loan.overdue', title: `${productName}已逾期`, body: `第 ${i.period} 期（${i.dueDate} 到期）已逾期 ${days} 天，请尽快还款。`, link: `/account/loans/${loan.id}` },
         tx,
@@ -195,7 +182,7 @@ export class PostLoanService {
       const paid = await this.loans.repaidSince(p.loanId, p.createdAt, shanghaiDayEnd(p.promisedDate));
       const kept = Number(paid) >= p.amountFen;
       if (!kept && p.promisedDate >= today) continue;
-      await withTransaction(this.db, (tx) => this.cases.judgePromise(tx, p.id, kept ? 'kept' : 'broken', now));
+      await withTransaction(this.deps.db, (tx) => this.cases.judgePromise(tx, p.id, kept ? 'kept' : 'broken', now));
       judged += 1;
     }
     return judged;
@@ -254,7 +241,7 @@ export class PostLoanService {
   /** An operator looks at the overdue analysis: the look is recorded. */
   async overdueReportForOperator(actor: AuditActor, now: Date, months = 6): Promise<OverdueReport> {
     const report = await this.overdueReport(now, months);
-    await this.audit.recordNow(actor, { action: 'loans.overdue_report_viewed', objectType: 'report', objectId: 'loans.overdue', detail: { months } });
+    await this.deps.audit.recordNow(actor, { action: 'loans.overdue_report_viewed', objectType: 'report', objectId: 'loans.overdue', detail: { months } });
     return report;
   }
 

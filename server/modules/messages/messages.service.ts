@@ -28,20 +28,10 @@ export interface MessagesServiceDeps {
  * stands and they have not asked it to stop contacting them; the consumer is notified in-app.
  */
 export class MessagesService {
-  private readonly db: Database;
-  private readonly consents: ConsentsService;
-  private readonly accounts: AccountsService;
-  private readonly notifications: NotificationsService;
-
-  constructor({ db, consents, accounts, notifications }: MessagesServiceDeps) {
-    this.db = db;
-    this.consents = consents;
-    this.accounts = accounts;
-    this.notifications = notifications;
-  }
+  constructor(private readonly deps: MessagesServiceDeps) {}
 
   private async application(where: ReturnType<typeof and>) {
-    const [row] = await this.db
+    const [row] = await this.deps.db
       .select({ id: applications.id, consumerId: applications.consumerId, institutionId: applications.institutionId, consentId: applications.consentId })
       .from(applications)
       .where(where);
@@ -58,13 +48,13 @@ export class MessagesService {
   async postByInstitution(institutionId: string, applicationId: string, staffId: string, body: string): Promise<LeadMessage> {
     const app = await this.application(and(eq(applications.id, applicationId), eq(applications.institutionId, institutionId)));
     if (!app) throw new NotFoundError('线索');
-    const consent = app.consentId ? await this.consents.get(app.consentId) : undefined;
+    const consent = app.consentId ? await this.deps.consents.get(app.consentId) : undefined;
     if (!consent || consent.withdrawnAt) throw new ContactRefusedError('用户已撤回授权，不能再联系');
-    const prefs = await this.accounts.contactPreferences(app.consumerId);
+    const prefs = await this.deps.accounts.contactPreferences(app.consumerId);
     if (prefs.blockedInstitutionIds.includes(institutionId)) throw new ContactRefusedError('用户已要求贵机构不再联系');
     const text = MessagesService.clean(body);
-    const [row] = await this.db.insert(leadMessages).values({ id: newId('msg'), applicationId, senderKind: 'institution', senderId: staffId, body: text }).returning();
-    await this.notifications.notify(app.consumerId, { kind: 'message', title: '机构给你发来消息', body: text.slice(0, 100), link: `/applications/${applicationId}#messages` });
+    const [row] = await this.deps.db.insert(leadMessages).values({ id: newId('msg'), applicationId, senderKind: 'institution', senderId: staffId, body: text }).returning();
+    await this.deps.notifications.notify(app.consumerId, { kind: 'message', title: '机构给你发来消息', body: text.slice(0, 100), link: `/applications/${applicationId}#messages` });
     return row!;
   }
 
@@ -72,12 +62,12 @@ export class MessagesService {
     const app = await this.application(and(eq(applications.id, applicationId), eq(applications.consumerId, consumerId)));
     if (!app) throw new NotFoundError('申请');
     const text = MessagesService.clean(body);
-    const [row] = await this.db.insert(leadMessages).values({ id: newId('msg'), applicationId, senderKind: 'consumer', senderId: consumerId, body: text }).returning();
+    const [row] = await this.deps.db.insert(leadMessages).values({ id: newId('msg'), applicationId, senderKind: 'consumer', senderId: consumerId, body: text }).returning();
     return row!;
   }
 
   /** The thread; callers check the reader may see the application first. */
   async thread(applicationId: string): Promise<LeadMessage[]> {
-    return this.db.select().from(leadMessages).where(eq(leadMessages.applicationId, applicationId)).orderBy(asc(leadMessages.createdAt));
+    return this.deps.db.select().from(leadMessages).where(eq(leadMessages.applicationId, applicationId)).orderBy(asc(leadMessages.createdAt));
   }
 }

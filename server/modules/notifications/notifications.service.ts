@@ -40,26 +40,16 @@ export interface NotificationsServiceDeps {
 
 /** SMS and e-mail through a provider (recorded in the outbox), and in-app notifications. */
 export class NotificationsService {
-  private readonly db: Database;
-  private readonly pii: PiiCipher;
-  private readonly provider: MessageProvider;
-  private readonly clock: Clock;
   private readonly store: NotificationsRepository;
-  private readonly audit: AuditService;
 
-  constructor({ db, pii, provider, clock, audit }: NotificationsServiceDeps) {
-    this.clock = clock;
-    this.db = db;
-    this.pii = pii;
-    this.provider = provider;
-    this.audit = audit;
-    this.store = new NotificationsRepository(db);
+  constructor(private readonly deps: NotificationsServiceDeps) {
+    this.store = new NotificationsRepository(deps.db);
   }
 
   /** An operator looks at the outbox: the look is recorded. */
   async outboxForOperator(actor: AuditActor, limit = 100): Promise<OutboxRow[]> {
     const rows = await this.outbox(limit);
-    await this.audit.recordNow(actor, { action: 'outbox.viewed', objectType: 'outbox', objectId: null });
+    await this.deps.audit.recordNow(actor, { action: 'outbox.viewed', objectType: 'outbox', objectId: null });
     return rows;
   }
 
@@ -76,22 +66,22 @@ export class NotificationsService {
     body: string,
     options: { sendAfter?: Date; now?: Date; accountId?: string; secrets?: string[] } = {},
   ): Promise<string> {
-    const now = options.now ?? this.clock.now();
+    const now = options.now ?? this.deps.clock.now();
     const id = newId('msg');
     const held = options.sendAfter !== undefined && options.sendAfter.getTime() > now.getTime();
     const secrets = (options.secrets ?? []).filter((s) => s.length > 0);
     if (held && secrets.length > 0) throw new Error(`a message carrying a secret (${template}) is sent at once, never held`);
-    const stored = this.provider.outboxOnly ? body : secrets.reduce((text, secret) => text.replaceAll(secret, MASK), body);
+    const stored = this.deps.provider.outboxOnly ? body : secrets.reduce((text, secret) => text.replaceAll(secret, MASK), body);
     await this.store.insertMessage({
       id,
       channel: 'sms',
-      recipientEnc: this.pii.encrypt(to),
+      recipientEnc: this.deps.pii.encrypt(to),
       recipientMasked: maskLogin(to),
       accountId: options.accountId ?? null,
       template,
       body: stored,
       status: held ? 'held' : 'queued',
-      provider: this.provider.name,
+      provider: this.deps.provider.name,
       sendAfter: options.sendAfter ?? now,
     });
     if (!held) await this.deliver(id, to, body, now);
@@ -100,7 +90,7 @@ export class NotificationsService {
 
   private async deliver(id: string, to: string, body: string, now: Date): Promise<boolean> {
     try {
-      await this.provider.deliver({ id, channel: 'sms', to, body });
+      await this.deps.provider.deliver({ id, channel: 'sms', to, body });
       await this.store.markSent(id, now);
       return true;
     } catch (err) {
@@ -144,7 +134,7 @@ export class NotificationsService {
         }
         const claimed = await this.store.claimIfHeld(m.id);
         if (!claimed) continue;
-        if (await this.deliver(claimed.id, this.pii.decrypt(claimed.recipientEnc), claimed.body, now)) result.sent += 1;
+        if (await this.deliver(claimed.id, this.deps.pii.decrypt(claimed.recipientEnc), claimed.body, now)) result.sent += 1;
         else result.failed += 1;
       }
       if (due.length < batch) return result;
@@ -159,10 +149,10 @@ export class NotificationsService {
   async lastSmsTo(to: string): Promise<OutboxRow | undefined> {
     const masked = maskLogin(to);
     const rows = await this.store.recentSmsToMasked(masked, 20);
-    return rows.find((r) => this.pii.decrypt(r.recipientEnc) === to);
+    return rows.find((r) => this.deps.pii.decrypt(r.recipientEnc) === to);
   }
 
-  async notify(accountId: string, n: { kind: string; title: string; body: string; link?: string }, tx: Database = this.db): Promise<void> {
+  async notify(accountId: string, n: { kind: string; title: string; body: string; link?: string }, tx: Database = this.deps.db): Promise<void> {
     await this.store.insertNotification(tx, { id: newId('ntf'), accountId, ...n, link: n.link ?? null });
   }
 

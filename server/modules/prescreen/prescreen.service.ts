@@ -17,16 +17,10 @@ export interface PrescreenServiceDeps {
 
 /** An institution's pre-screen rules: kept here, applied to each lead on arrival, their effect counted. */
 export class PrescreenService {
-  private readonly db: Database;
-  private readonly audit: AuditService;
-
-  constructor({ db, audit }: PrescreenServiceDeps) {
-    this.db = db;
-    this.audit = audit;
-  }
+  constructor(private readonly deps: PrescreenServiceDeps) {}
 
   list(institutionId: string): Promise<PrescreenRule[]> {
-    return this.db.select().from(prescreenRules).where(eq(prescreenRules.institutionId, institutionId)).orderBy(asc(prescreenRules.priority), asc(prescreenRules.createdAt));
+    return this.deps.db.select().from(prescreenRules).where(eq(prescreenRules.institutionId, institutionId)).orderBy(asc(prescreenRules.priority), asc(prescreenRules.createdAt));
   }
 
   /** A new rule for the institution's leads; the rule and its audit row commit together. */
@@ -34,18 +28,18 @@ export class PrescreenService {
     const fields = ruleProblems(input);
     if (!input.name.trim()) fields.name = '请填写规则名称';
     if (Object.keys(fields).length) throw new ValidationError('规则有误', fields);
-    return withTransaction(this.db, async (tx) => {
+    return withTransaction(this.deps.db, async (tx) => {
       const [row] = await tx
         .insert(prescreenRules)
         .values({ id: newId('rul'), institutionId, ...input, name: input.name.trim(), rejectReason: input.action === 'decline' ? input.rejectReason : null })
         .returning();
-      await this.audit.record(actor, { action: 'prescreen.rule_created', objectType: 'institution', objectId: institutionId }, tx);
+      await this.deps.audit.record(actor, { action: 'prescreen.rule_created', objectType: 'institution', objectId: institutionId }, tx);
       return row!;
     });
   }
 
   async setActive(institutionId: string, id: string, active: boolean): Promise<void> {
-    const rows = await this.db
+    const rows = await this.deps.db
       .update(prescreenRules)
       .set({ active })
       .where(and(eq(prescreenRules.id, id), eq(prescreenRules.institutionId, institutionId)))

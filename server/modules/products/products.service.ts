@@ -46,19 +46,7 @@ export interface ProductsServiceDeps {
  * The catalogue module keeps owning the `products` row and its search index.
  */
 export class ProductsService {
-  private readonly db: Database;
-  private readonly catalogue: CatalogueService;
-  private readonly settings: SettingsService;
-  private readonly audit: AuditService;
-  private readonly clock: Clock;
-
-  constructor({ db, catalogue, settings, audit, clock }: ProductsServiceDeps) {
-    this.clock = clock;
-    this.db = db;
-    this.catalogue = catalogue;
-    this.settings = settings;
-    this.audit = audit;
-  }
+  constructor(private readonly deps: ProductsServiceDeps) {}
 
   /** All-in APR of a snapshot; bad combinations become field errors, not 500s. */
   aprOf(p: ProductParams): { min: number; max: number } {
@@ -77,7 +65,7 @@ export class ProductsService {
 
   private async validate(p: ProductParams): Promise<{ min: number; max: number }> {
     const fields: Record<string, string> = {};
-    const categories = await this.settings.get('catalogue.categories');
+    const categories = await this.deps.settings.get('catalogue.categories');
     if (!categories.includes(p.category)) fields.category = '请选择平台提供的类别';
     if (p.maxAmountFen < p.minAmountFen) fields.maxAmount = '最高额度不能低于最低额度';
     if (Number(p.rateMax) < Number(p.rateMin)) fields.rateMax = '最高利率不能低于最低利率';
@@ -88,13 +76,13 @@ export class ProductsService {
 
   /** A product of this institution, or 404 (someone else's product does not exist for them). */
   async ownProduct(institutionId: string, productId: string): Promise<ProductView> {
-    const product = await this.catalogue.get(productId).catch(() => undefined);
+    const product = await this.deps.catalogue.get(productId).catch(() => undefined);
     if (!product || product.institutionId !== institutionId) throw new NotFoundError('产品');
     return product;
   }
 
   versions(productId: string): Promise<ProductVersion[]> {
-    return this.db.select().from(productVersions).where(eq(productVersions.productId, productId)).orderBy(desc(productVersions.version));
+    return this.deps.db.select().from(productVersions).where(eq(productVersions.productId, productId)).orderBy(desc(productVersions.version));
   }
 
   async latestVersion(productId: string): Promise<ProductVersion | undefined> {
@@ -102,15 +90,15 @@ export class ProductsService {
   }
 
   statusHistory(productId: string): Promise<StatusChange[]> {
-    return this.db.select().from(productStatusChanges).where(eq(productStatusChanges.productId, productId)).orderBy(desc(productStatusChanges.id));
+    return this.deps.db.select().from(productStatusChanges).where(eq(productStatusChanges.productId, productId)).orderBy(desc(productStatusChanges.id));
   }
 
   /** The institution's products with the state of their newest version. */
   async listForInstitution(institutionId: string) {
-    const list = await this.catalogue.listForInstitution(institutionId);
+    const list = await this.deps.catalogue.listForInstitution(institutionId);
     const ids = list.map((p) => p.id);
     const latest = ids.length
-      ? await this.db
+      ? await this.deps.db
           .selectDistinctOn([productVersions.productId])
           .from(productVersions)
           .where(inArray(productVersions.productId, ids))
@@ -123,9 +111,9 @@ export class ProductsService {
   async createDraft(institutionId: string, input: ProductParams, actor: Actor): Promise<{ product: ProductRow; version: ProductVersion }> {
     const params = normalizeParams(input);
     const apr = await this.validate(params);
-    const product = await this.catalogue.create({ ...params, institutionId, status: 'draft' });
+    const product = await this.deps.catalogue.create({ ...params, institutionId, status: 'draft' });
     const version = await this.insertVersion(product.id, 1, params, apr, actor);
-    await this.audit.recordNow(actor, { action: 'product.draft_created', objectType: 'product', objectId: product.id, detail: { version: 1 } });
+    await this.deps.audit.recordNow(actor, { action: 'product.draft_created', objectType: 'product', objectId: product.id, detail: { version: 1 } });
     return { product, version };
   }
 
@@ -137,7 +125,7 @@ export class ProductsService {
     actor: Actor,
     status: VersionStatus = 'draft',
   ): Promise<ProductVersion> {
-    const [row] = await this.db
+    const [row] = await this.deps.db
       .insert(productVersions)
       .values({ id: newId('pvr'), productId, version, params, status, aprMin: apr.min.toFixed(6), aprMax: apr.max.toFixed(6), createdBy: actor.id ?? null })
       .returning();
@@ -160,14 +148,14 @@ export class ProductsService {
       versions.unshift(await this.insertVersion(productId, 1, paramsOf(product), product.apr, actor, 'approved'));
     }
     const next = (versions[0]?.version ?? 0) + 1;
-    await this.db
+    await this.deps.db
       .update(productVersions)
       .set({ status: 'superseded' })
       .where(and(eq(productVersions.productId, productId), eq(productVersions.status, 'draft')));
     const version = await this.insertVersion(productId, next, params, apr, actor);
     // nobody but the institution sees a draft product: it follows its newest version
-    if (product.status === 'draft') await this.catalogue.update(productId, params);
-    await this.audit.recordNow(actor, { action: 'product.version_saved', objectType: 'product', objectId: product.id, detail: { version: next } });
+    if (product.status === 'draft') await this.deps.catalogue.update(productId, params);
+    await this.deps.audit.recordNow(actor, { action: 'product.version_saved', objectType: 'product', objectId: product.id, detail: { version: next } });
     return version;
   }
 
@@ -178,14 +166,14 @@ export class ProductsService {
       throw new ConflictError('nothing_to_submit', latest?.status === 'submitted' ? '该产品已在审核中' : '没有可提交的草稿：请先修改产品生成新版本');
     }
     const checklist = await this.checklistFor(latest.params, product.institutionKind);
-    const [row] = await this.db
+    const [row] = await this.deps.db
       .update(productVersions)
-      .set({ status: 'submitted', submittedBy: actor.id ?? null, submittedAt: this.clock.now(), checklist })
+      .set({ status: 'submitted', submittedBy: actor.id ?? null, submittedAt: this.deps.clock.now(), checklist })
       .where(and(eq(productVersions.id, latest.id), eq(productVersions.status, 'draft')))
       .returning();
     if (!row) throw new ConflictError('nothing_to_submit', '该版本已提交');
     if (product.status === 'draft' || product.status === 'delisted') await this.changeStatus(product, 'in_review', null, actor);
-    await this.audit.recordNow(actor, { action: 'product.submitted', objectType: 'product', objectId: productId, detail: { version: row.version } });
+    await this.deps.audit.recordNow(actor, { action: 'product.submitted', objectType: 'product', objectId: productId, detail: { version: row.version } });
     return row;
   }
 
@@ -198,17 +186,17 @@ export class ProductsService {
     }
     return reviewChecklist(params, {
       apr,
-      listingCap: await this.settings.get('rates.listingCap'),
+      listingCap: await this.deps.settings.get('rates.listingCap'),
       labelAbove: APR_LABEL_THRESHOLD,
       displayedLabelAbove: APR_LABEL_THRESHOLD,
       institutionKind,
-      categories: await this.settings.get('catalogue.categories'),
+      categories: await this.deps.settings.get('catalogue.categories'),
     });
   }
 
   /** Submitted versions, oldest first, with their product and institution. */
   reviewQueue() {
-    return this.db
+    return this.deps.db
       .select({ version: productVersions, productName: products.name, productStatus: products.status, institutionName: institutions.shortName, institutionKind: institutions.kind })
       .from(productVersions)
       .innerJoin(products, eq(products.id, productVersions.productId))
@@ -218,13 +206,13 @@ export class ProductsService {
   }
 
   async getVersion(versionId: string): Promise<ProductVersion> {
-    const [row] = await this.db.select().from(productVersions).where(eq(productVersions.id, versionId));
+    const [row] = await this.deps.db.select().from(productVersions).where(eq(productVersions.id, versionId));
     if (!row) throw new NotFoundError('产品版本');
     return row;
   }
 
   /** A snapshot shown as consumers would see it, with its own APR. */
-  viewOf(product: ProductView, params: ProductParams, updatedAt = this.clock.now()): ProductView {
+  viewOf(product: ProductView, params: ProductParams, updatedAt = this.deps.clock.now()): ProductView {
     const apr = this.aprOf(params);
     const row: ProductRow = { ...product, ...params, aprMin: apr.min.toFixed(6), aprMax: apr.max.toFixed(6), updatedAt };
     return toProductView({ product: row, institutionName: product.institutionName, institutionFullName: product.institutionFullName, institutionKind: product.institutionKind });
@@ -233,13 +221,13 @@ export class ProductsService {
   /** An operator opens a version for review: the view is recorded. */
   async reviewDetailAsOperator(actor: AuditActor, versionId: string): Promise<ReviewDetail> {
     const detail = await this.reviewDetail(versionId);
-    await this.audit.recordNow(actor, { action: 'product.review_viewed', objectType: 'product_version', objectId: detail.version.id });
+    await this.deps.audit.recordNow(actor, { action: 'product.review_viewed', objectType: 'product_version', objectId: detail.version.id });
     return detail;
   }
 
   async reviewDetail(versionId: string): Promise<ReviewDetail> {
     const version = await this.getVersion(versionId);
-    const product = await this.catalogue.get(version.productId);
+    const product = await this.deps.catalogue.get(version.productId);
     const approved = (await this.versions(product.id)).find((v) => v.status === 'approved') ?? null;
     const checklist = await this.checklistFor(version.params, product.institutionKind);
     return {
@@ -263,77 +251,77 @@ export class ProductsService {
     }
     const product = detail.product;
     const status: ProductStatus = product.status === 'paused' ? 'paused' : 'listed';
-    const [row] = await this.db
+    const [row] = await this.deps.db
       .update(productVersions)
-      .set({ status: 'approved', reviewedBy: actor.id ?? null, reviewedAt: this.clock.now(), reviewComment: comment.trim() || null, checklist: detail.checklist })
+      .set({ status: 'approved', reviewedBy: actor.id ?? null, reviewedAt: this.deps.clock.now(), reviewComment: comment.trim() || null, checklist: detail.checklist })
       .where(and(eq(productVersions.id, versionId), eq(productVersions.status, 'submitted')))
       .returning();
     if (!row) throw new ConflictError('not_submitted', '该版本不在待审核状态');
-    if (detail.approved) await this.db.update(productVersions).set({ status: 'superseded' }).where(eq(productVersions.id, detail.approved.id));
-    await this.catalogue.update(product.id, { ...row.params, status });
+    if (detail.approved) await this.deps.db.update(productVersions).set({ status: 'superseded' }).where(eq(productVersions.id, detail.approved.id));
+    await this.deps.catalogue.update(product.id, { ...row.params, status });
     if (product.status !== status) await this.recordStatus(product.id, product.status, status, comment.trim() || null, actor);
-    await this.audit.recordNow(actor, { action: 'product.approved', objectType: 'product', objectId: product.id, detail: { version: row.version, comment: comment.trim() } });
+    await this.deps.audit.recordNow(actor, { action: 'product.approved', objectType: 'product', objectId: product.id, detail: { version: row.version, comment: comment.trim() } });
     return row;
   }
 
   async returnVersion(versionId: string, comment: string, actor: Actor): Promise<ProductVersion> {
     if (!comment.trim()) throw new ValidationError('退回时必须填写审核意见', { comment: '请写明需要修改的地方' });
     const version = await this.getVersion(versionId);
-    const product = await this.catalogue.get(version.productId);
+    const product = await this.deps.catalogue.get(version.productId);
     const checklist = await this.checklistFor(version.params, product.institutionKind);
-    const [row] = await this.db
+    const [row] = await this.deps.db
       .update(productVersions)
-      .set({ status: 'returned', reviewedBy: actor.id ?? null, reviewedAt: this.clock.now(), reviewComment: comment.trim(), checklist })
+      .set({ status: 'returned', reviewedBy: actor.id ?? null, reviewedAt: this.deps.clock.now(), reviewComment: comment.trim(), checklist })
       .where(and(eq(productVersions.id, versionId), eq(productVersions.status, 'submitted')))
       .returning();
     if (!row) throw new ConflictError('not_submitted', '该版本不在待审核状态');
     if (product.status === 'in_review') await this.changeStatus(product, 'draft', comment.trim(), actor);
-    await this.audit.recordNow(actor, { action: 'product.returned', objectType: 'product', objectId: product.id, detail: { version: row.version, comment: comment.trim() } });
+    await this.deps.audit.recordNow(actor, { action: 'product.returned', objectType: 'product', objectId: product.id, detail: { version: row.version, comment: comment.trim() } });
     return row;
   }
 
   private async recordStatus(productId: string, from: string, to: string, reason: string | null, actor: Actor): Promise<void> {
-    await this.db.insert(productStatusChanges).values({ productId, fromStatus: from, toStatus: to, reason, actorKind: actor.kind, actorId: actor.id ?? null });
+    await this.deps.db.insert(productStatusChanges).values({ productId, fromStatus: from, toStatus: to, reason, actorKind: actor.kind, actorId: actor.id ?? null });
   }
 
   private async changeStatus(product: ProductView, to: ProductStatus, reason: string | null, actor: Actor): Promise<void> {
-    await this.catalogue.setStatus(product.id, to);
+    await this.deps.catalogue.setStatus(product.id, to);
     await this.recordStatus(product.id, product.status, to, reason, actor);
   }
 
   /** Pauses a listed product, by its institution or by an operator; the reason is kept and shown to the institution. */
   async pause(productId: string, reason: string, actor: Actor, institutionId?: string): Promise<void> {
-    const product = institutionId ? await this.ownProduct(institutionId, productId) : await this.catalogue.get(productId);
+    const product = institutionId ? await this.ownProduct(institutionId, productId) : await this.deps.catalogue.get(productId);
     if (!reason.trim()) throw new ValidationError('请填写暂停原因', { reason: '暂停时必须填写原因' });
     if (product.status !== 'listed') throw new ConflictError('not_listed', '只有已上架的产品可以暂停');
     await this.changeStatus(product, 'paused', reason.trim().slice(0, 500), actor);
-    await this.audit.recordNow(actor, { action: 'product.paused', objectType: 'product', objectId: productId, detail: { reason: reason.trim() } });
+    await this.deps.audit.recordNow(actor, { action: 'product.paused', objectType: 'product', objectId: productId, detail: { reason: reason.trim() } });
   }
 
   /** Pauses every listed product of an institution whose licence lapsed; returns their ids. */
   async pauseAllListed(institutionId: string, reason: string): Promise<string[]> {
-    const listed = (await this.catalogue.listForInstitution(institutionId)).filter((p) => p.status === 'listed');
+    const listed = (await this.deps.catalogue.listForInstitution(institutionId)).filter((p) => p.status === 'listed');
     for (const product of listed) await this.changeStatus(product, 'paused', reason, { kind: 'system', id: 'licence-check' });
     return listed.map((p) => p.id);
   }
 
   /** Resumes a paused product; a pause by an operator can only be lifted by an operator, and nothing resumes while the licence has lapsed. */
   async resume(productId: string, actor: Actor, institutionId?: string): Promise<void> {
-    const product = institutionId ? await this.ownProduct(institutionId, productId) : await this.catalogue.get(productId);
+    const product = institutionId ? await this.ownProduct(institutionId, productId) : await this.deps.catalogue.get(productId);
     if (product.status !== 'paused') throw new ConflictError('not_paused', '只有已暂停的产品可以恢复');
-    const [owner] = await this.db.select({ lapsed: institutions.licenceLapsedAt }).from(institutions).where(eq(institutions.id, product.institutionId));
+    const [owner] = await this.deps.db.select({ lapsed: institutions.licenceLapsedAt }).from(institutions).where(eq(institutions.id, product.institutionId));
     if (owner?.lapsed) throw new ConflictError('licence_lapsed', '机构牌照已到期，更新牌照后才能恢复产品');
     const [lastPause] = (await this.statusHistory(productId)).filter((c) => c.toStatus === 'paused');
     if (actor.kind === 'institution' && lastPause?.actorKind === 'operator') throw new ForbiddenError('该产品由平台暂停，请联系平台运营恢复');
     await this.changeStatus(product, 'listed', null, actor);
-    await this.audit.recordNow(actor, { action: 'product.resumed', objectType: 'product', objectId: productId });
+    await this.deps.audit.recordNow(actor, { action: 'product.resumed', objectType: 'product', objectId: productId });
   }
 
   async delist(institutionId: string, productId: string, reason: string, actor: Actor): Promise<void> {
     const product = await this.ownProduct(institutionId, productId);
     if (product.status !== 'listed' && product.status !== 'paused') throw new ConflictError('not_listed', '只有已上架或已暂停的产品可以下架');
     await this.changeStatus(product, 'delisted', reason.trim().slice(0, 500) || null, actor);
-    await this.audit.recordNow(actor, { action: 'product.delisted', objectType: 'product', objectId: productId, detail: { reason: reason.trim() } });
+    await this.deps.audit.recordNow(actor, { action: 'product.delisted', objectType: 'product', objectId: productId, detail: { reason: reason.trim() } });
   }
 
   /** Every product, for operators, with filters. */
@@ -342,7 +330,7 @@ export class ProductsService {
     if (filter.status) where.push(eq(products.status, filter.status));
     if (filter.institutionId) where.push(eq(products.institutionId, filter.institutionId));
     if (filter.q) where.push(or(ilike(products.name, `%${filter.q}%`), ilike(institutions.shortName, `%${filter.q}%`))!);
-    return this.db
+    return this.deps.db
       .select({
         id: products.id,
         name: products.name,

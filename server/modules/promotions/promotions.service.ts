@@ -30,20 +30,10 @@ export interface PromotionsServiceDeps {
 export class PromotionsService {
   private active: { at: number; map: Map<string, Set<PromotionKind>> } | undefined;
 
-  private readonly db: Database;
-  private readonly audit: AuditService;
-  private readonly clock: Clock;
-  private readonly events: EventBus;
-
-  constructor({ db, audit, clock, events }: PromotionsServiceDeps) {
-    this.db = db;
-    this.audit = audit;
-    this.clock = clock;
-    this.events = events;
-  }
+  constructor(private readonly deps: PromotionsServiceDeps) {}
 
   private select() {
-    return this.db
+    return this.deps.db
       .select({ promotion: promotions, productName: products.name, institutionName: institutions.shortName })
       .from(promotions)
       .innerJoin(products, eq(products.id, promotions.productId))
@@ -55,19 +45,19 @@ export class PromotionsService {
     input: { productId: string; kind: PromotionKind; startsAt: Date; endsAt: Date; note?: string },
     actor: AuditActor,
   ): Promise<Promotion> {
-    const [product] = await this.db.select({ id: products.id }).from(products).where(and(eq(products.id, input.productId), eq(products.institutionId, institutionId)));
+    const [product] = await this.deps.db.select({ id: products.id }).from(products).where(and(eq(products.id, input.productId), eq(products.institutionId, institutionId)));
     if (!product) throw new ValidationError('推广申请有误', { productId: '请选择本机构的产品' });
     const fields: Record<string, string> = {};
     if (!(input.endsAt > input.startsAt)) fields.endsAt = '结束时间须晚于开始时间';
     else if (input.endsAt.getTime() - input.startsAt.getTime() > MAX_DAYS * 86_400_000) fields.endsAt = `推广期最长 ${MAX_DAYS} 天`;
-    if (input.endsAt <= this.clock.now()) fields.endsAt = '结束时间须晚于现在';
+    if (input.endsAt <= this.deps.clock.now()) fields.endsAt = '结束时间须晚于现在';
     if (Object.keys(fields).length) throw new ValidationError('推广申请有误', fields);
-    return withTransaction(this.db, async (tx) => {
+    return withTransaction(this.deps.db, async (tx) => {
       const [row] = await tx
         .insert(promotions)
         .values({ id: newId('pro'), institutionId, productId: input.productId, kind: input.kind, startsAt: input.startsAt, endsAt: input.endsAt, note: input.note?.trim() ?? '', requestedBy: actor.id ?? null })
         .returning();
-      await this.audit.record(actor, { action: 'promotion.requested', objectType: 'promotion', objectId: row!.id, detail: { productId: input.productId, kind: input.kind } }, tx);
+      await this.deps.audit.record(actor, { action: 'promotion.requested', objectType: 'promotion', objectId: row!.id, detail: { productId: input.productId, kind: input.kind } }, tx);
       return row!;
     });
   }
@@ -87,39 +77,39 @@ export class PromotionsService {
 
   async decide(id: string, decision: 'approved' | 'rejected', comment: string, actor: AuditActor): Promise<Promotion> {
     if (decision === 'rejected' && !comment.trim()) throw new ValidationError('请填写拒绝原因', { comment: '拒绝时必须填写原因' });
-    const row = await withTransaction(this.db, async (tx) => {
+    const row = await withTransaction(this.deps.db, async (tx) => {
       const [current] = await tx.select().from(promotions).where(eq(promotions.id, id)).for('update');
       if (!current) throw new NotFoundError('推广申请');
       if (current.status !== 'requested') throw new ConflictError('promotion_decided', '该申请已处理');
       const [updated] = await tx
         .update(promotions)
-        .set({ status: decision, reviewedBy: actor.id ?? null, reviewedAt: this.clock.now(), reviewComment: comment.trim() || null })
+        .set({ status: decision, reviewedBy: actor.id ?? null, reviewedAt: this.deps.clock.now(), reviewComment: comment.trim() || null })
         .where(eq(promotions.id, id))
         .returning();
-      await this.audit.record(actor, { action: `promotion.${decision}`, objectType: 'promotion', objectId: id, detail: { comment: comment.trim() } }, tx);
+      await this.deps.audit.record(actor, { action: `promotion.${decision}`, objectType: 'promotion', objectId: id, detail: { comment: comment.trim() } }, tx);
       return updated!;
     });
     this.active = undefined;
     // after the commit: the catalogue drops its cached result pages
-    await this.events.emit('promotions.changed', {});
+    await this.deps.events.emit('promotions.changed', {});
     return row;
   }
 
   async cancel(institutionId: string, id: string, actor: AuditActor): Promise<void> {
-    const rows = await this.db
+    const rows = await this.deps.db
       .update(promotions)
       .set({ status: 'cancelled' })
       .where(and(eq(promotions.id, id), eq(promotions.institutionId, institutionId), eq(promotions.status, 'requested')))
       .returning({ id: promotions.id });
     if (!rows.length) throw new NotFoundError('推广申请');
-    await this.audit.recordNow(actor, { action: 'promotion.cancelled', objectType: 'promotion', objectId: id });
+    await this.deps.audit.recordNow(actor, { action: 'promotion.cancelled', objectType: 'promotion', objectId: id });
   }
 
   /** Products with an approved promotion running now, and of which kinds. Read at most every few seconds. */
   async activeNow(): Promise<Map<string, Set<PromotionKind>>> {
-    const now = this.clock.now();
+    const now = this.deps.clock.now();
     if (this.active && now.getTime() - this.active.at < CACHE_MS) return this.active.map;
-    const rows = await this.db
+    const rows = await this.deps.db
       .select({ productId: promotions.productId, kind: promotions.kind })
       .from(promotions)
       .where(and(eq(promotions.status, 'approved'), lte(promotions.startsAt, now), gt(promotions.endsAt, now)));

@@ -46,21 +46,17 @@ export interface RecommendationsServiceDeps {
  * recommendation says why in words. Ineligible products are never recommended.
  */
 export class RecommendationsService {
-  private readonly catalogue: CatalogueService;
-
-  constructor({ catalogue }: RecommendationsServiceDeps) {
-    this.catalogue = catalogue;
-  }
+  constructor(private readonly deps: RecommendationsServiceDeps) {}
 
   async recommend(req: RecommendationRequest): Promise<Recommendation[]> {
-    const history = req.visitor ? await this.catalogue.recentEvents(req.visitor, 100) : [];
+    const history = req.visitor ? await this.deps.catalogue.recentEvents(req.visitor, 100) : [];
     const viewedCategories = new Map<string, number>();
     const viewedIds = new Set<string>();
     for (const e of history) {
       if (!e.productId) continue;
       viewedIds.add(e.productId);
       try {
-        const category = this.catalogue.getListed(e.productId).category;
+        const category = this.deps.catalogue.getListed(e.productId).category;
         viewedCategories.set(category, (viewedCategories.get(category) ?? 0) + 1);
       } catch {
         /* no longer listed */
@@ -69,7 +65,7 @@ export class RecommendationsService {
     const topViewed = [...viewedCategories].sort((a, b) => b[1] - a[1])[0]?.[0];
     const purposeFit = new Set(req.purpose ? (purposeCategories[req.purpose] ?? []) : []);
 
-    const candidates = this.catalogue.allListed().filter((p) => {
+    const candidates = this.deps.catalogue.allListed().filter((p) => {
       if (!checkEligibility(p.eligibility, req.profile).eligible) return false;
       if (req.amountFen !== undefined && (req.amountFen < p.minAmountFen || req.amountFen > p.maxAmountFen)) return false;
       if (req.termMonths !== undefined && !p.termOptions.includes(req.termMonths)) return false;
@@ -90,13 +86,13 @@ export class RecommendationsService {
     });
     const byApr = [...priced].sort((a, b) => a.apr - b.apr);
     const aprRank = new Map(byApr.map((p, i) => [p.product.id, i]));
-    const maxPopularity = Math.max(1, ...priced.map((p) => this.catalogue.outcomes(p.product.id).applications30d));
+    const maxPopularity = Math.max(1, ...priced.map((p) => this.deps.catalogue.outcomes(p.product.id).applications30d));
     const knowsProfile = Object.values(req.profile).some((v) => v !== undefined);
     // a recommendation slot bought for now: a labelled boost among eligible products, never a filter
-    const promotion = await this.catalogue.promotedNow('recommendation');
+    const promotion = await this.deps.catalogue.promotedNow('recommendation');
 
     const scored = priced.map(({ product, apr, monthlyPaymentFen }) => {
-      const outcome = this.catalogue.outcomes(product.id);
+      const outcome = this.deps.catalogue.outcomes(product.id);
       const rank = aprRank.get(product.id)!;
       const aprScore = priced.length > 1 ? 1 - rank / (priced.length - 1) : 1;
       const speedScore = 1 / (1 + product.decisionMinutes / 60);

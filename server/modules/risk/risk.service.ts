@@ -40,19 +40,15 @@ export interface RiskServiceDeps {
  * or an ID number bound to another phone is tried. Flags inform; they do not decide.
  */
 export class RiskService {
-  private readonly db: Database;
-  private readonly pii: PiiCipher;
   /** the thresholds in force (system parameters, defaulting to the environment's) */
   readonly thresholds: () => Promise<RiskThresholds>;
 
-  constructor({ db, pii, thresholds }: RiskServiceDeps) {
-    this.db = db;
-    this.pii = pii;
-    this.thresholds = thresholds;
+  constructor(private readonly deps: RiskServiceDeps) {
+    this.thresholds = deps.thresholds;
   }
 
   private hashes(device: string, ip: string) {
-    return { deviceHash: this.pii.blindIndex(`device:${device}`), ipHash: this.pii.blindIndex(`ip:${ip}`) };
+    return { deviceHash: this.deps.pii.blindIndex(`device:${device}`), ipHash: this.deps.pii.blindIndex(`ip:${ip}`) };
   }
 
   private async flag(tx: Database, accountId: string, code: RiskFlagCode, detail: Record<string, unknown>): Promise<void> {
@@ -101,21 +97,21 @@ export class RiskService {
 
   /** A disbursed loan of this consumer went overdue (recorded by the loans job, at most once a day). */
   async flagOverdue(accountId: string, detail: { loanId: string; days: number; stage: string }): Promise<void> {
-    await this.flag(this.db, accountId, 'loan_overdue', detail);
+    await this.flag(this.deps.db, accountId, 'loan_overdue', detail);
   }
 
   /** An ID number bound to another account was tried: recorded on its own, after the refused verification rolled back. */
   async flagIdPhoneMismatch(accountId: string): Promise<void> {
-    await this.flag(this.db, accountId, 'id_phone_mismatch', {});
+    await this.flag(this.deps.db, accountId, 'id_phone_mismatch', {});
   }
 
   async flagsFor(accountId: string): Promise<RiskFlag[]> {
-    const rows = await this.db.select().from(riskFlags).where(eq(riskFlags.accountId, accountId)).orderBy(desc(riskFlags.createdAt));
+    const rows = await this.deps.db.select().from(riskFlags).where(eq(riskFlags.accountId, accountId)).orderBy(desc(riskFlags.createdAt));
     return rows.map((r) => ({ ...r, label: riskFlagLabels[r.code] }));
   }
 
   async recentFlags(limit = 200): Promise<RiskFlag[]> {
-    const rows = await this.db.select().from(riskFlags).orderBy(desc(riskFlags.createdAt)).limit(limit);
+    const rows = await this.deps.db.select().from(riskFlags).orderBy(desc(riskFlags.createdAt)).limit(limit);
     return rows.map((r) => ({ ...r, label: riskFlagLabels[r.code] }));
   }
 }

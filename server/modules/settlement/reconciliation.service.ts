@@ -37,34 +37,25 @@ export interface ReconciliationServiceDeps {
 export class ReconciliationService {
   private readonly reconciliation: ReconciliationRepository;
 
-  private readonly db: Database;
-  private readonly audit: AuditService;
-  private readonly statements: StatementsService;
-  private readonly clock: Clock;
-
-  constructor({ db, audit, statements, clock }: ReconciliationServiceDeps) {
-    this.clock = clock;
-    this.db = db;
-    this.audit = audit;
-    this.statements = statements;
-    this.reconciliation = new ReconciliationRepository(db);
+  constructor(private readonly deps: ReconciliationServiceDeps) {
+    this.reconciliation = new ReconciliationRepository(deps.db);
   }
 
   async submitCsv(institutionId: string, bytes: Buffer, actor: AuditActor): Promise<{ import: ReconciliationImport; duplicate: boolean }> {
-    const { rows, problems } = parseReportCsv(bytes, this.clock.now());
+    const { rows, problems } = parseReportCsv(bytes, this.deps.clock.now());
     if (problems.length) throw new ReportRejectedError(problems);
     return this.importRows(institutionId, rows, fileHash(bytes), 'upload', actor);
   }
 
   async submitRows(institutionId: string, input: { applicationId: string; disbursedAt: string; amountYuan: string }[], actor: AuditActor) {
-    const { rows, problems } = validateRows(input.map((r, i) => ({ ...r, line: i + 1 })), this.clock.now());
+    const { rows, problems } = validateRows(input.map((r, i) => ({ ...r, line: i + 1 })), this.deps.clock.now());
     if (input.length === 0) problems.push({ line: 0, message: '没有数据行' });
     if (problems.length) throw new ReportRejectedError(problems);
     return this.importRows(institutionId, rows, fileHash(JSON.stringify(input)), 'api', actor);
   }
 
   private async importRows(institutionId: string, rows: ReportRow[], hash: string, source: 'upload' | 'api', actor: AuditActor) {
-    return withTransaction(this.db, async (tx) => {
+    return withTransaction(this.deps.db, async (tx) => {
       const months = rows.map((r) => shanghaiMonth(r.disbursedAt)).sort();
       const [fromMonth, toMonth] = [months[0]!, months[months.length - 1]!];
       const id = newId('rec');
@@ -92,7 +83,7 @@ export class ReconciliationService {
       await this.reconciliation.insertRows(tx, id, rows);
       await this.reconciliation.insertDifferences(tx, differences.map((d) => ({ id: newId('rdf'), importId: id, institutionId, ...d })));
       const updated = await this.reconciliation.setMatched(tx, id, matched);
-      await this.audit.record(actor, { action: 'reconciliation.imported', objectType: 'reconciliation', objectId: id, detail: { institutionId, source, rows: rows.length, matched, differences: differences.length } }, tx);
+      await this.deps.audit.record(actor, { action: 'reconciliation.imported', objectType: 'reconciliation', objectId: id, detail: { institutionId, source, rows: rows.length, matched, differences: differences.length } }, tx);
       return { import: updated, duplicate: false };
     });
   }
@@ -125,17 +116,17 @@ export class ReconciliationService {
     differenceId: string,
     input: { action: 'adjust'; amountFen: Fen; reason: string } | { action: 'reject'; reason: string },
     actor: AuditActor,
-    now = this.clock.now(),
+    now = this.deps.clock.now(),
   ): Promise<ReconciliationDifference> {
     const reason = input.reason.trim();
     if (reason.length < 2) throw new ValidationError('请填写处理说明', { reason: '请填写处理说明（至少 2 个字）' });
-    return withTransaction(this.db, async (tx) => {
+    return withTransaction(this.deps.db, async (tx) => {
       const d = await this.reconciliation.lockDifference(tx, differenceId);
       if (!d) throw new NotFoundError('对账差异');
       if (d.status !== 'open') throw new ConflictError('difference_resolved', '该差异已处理');
       let adjustmentId: string | null = null;
       if (input.action === 'adjust') {
-        adjustmentId = await this.statements.postAdjustment(tx, {
+        adjustmentId = await this.deps.statements.postAdjustment(tx, {
           institutionId: d.institutionId,
           amountFen: input.amountFen,
           reason: `对账 ${d.applicationId}：${reason}`,
@@ -153,7 +144,7 @@ export class ReconciliationService {
         resolvedBy: actor.id ?? null,
         resolvedAt: now,
       });
-      await this.audit.record(
+      await this.deps.audit.record(
         actor,
         {
           action: input.action === 'adjust' ? 'reconciliation.adjusted' : 'reconciliation.rejected',

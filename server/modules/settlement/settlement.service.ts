@@ -54,20 +54,12 @@ export class SettlementService {
   private readonly accruals: AccrualRepository;
   private readonly ledger: LedgerRepository;
 
-  private readonly db: Database;
   /** opens the names of the staff who created each agreement version */
-  private readonly pii: PiiCipher;
-  private readonly audit: AuditService | undefined;
-  private readonly clock: Clock;
 
-  constructor({ db, pii, audit, clock }: SettlementServiceDeps) {
-    this.clock = clock;
-    this.db = db;
-    this.pii = pii;
-    this.audit = audit;
-    this.agreements = new AgreementsRepository(db);
-    this.accruals = new AccrualRepository(db);
-    this.ledger = new LedgerRepository(db);
+  constructor(private readonly deps: SettlementServiceDeps) {
+    this.agreements = new AgreementsRepository(deps.db);
+    this.accruals = new AccrualRepository(deps.db);
+    this.ledger = new LedgerRepository(deps.db);
   }
 
   /**
@@ -91,10 +83,10 @@ export class SettlementService {
     const problems = termProblems(terms);
     if (Object.keys(problems).length) throw new ValidationError('协议条款有误', problems);
     const actor = options.actor ?? systemActor;
-    return withTransaction(this.db, async (tx) => {
+    return withTransaction(this.deps.db, async (tx) => {
       if (!(await this.agreements.lockInstitution(tx, input.institutionId))) throw new NotFoundError('机构');
       const existing = await this.agreements.ofInstitution(input.institutionId, tx);
-      const plan = planNewVersion(existing, { effectiveFrom: input.effectiveFrom, effectiveTo: input.effectiveTo ?? null }, options.now ?? this.clock.now());
+      const plan = planNewVersion(existing, { effectiveFrom: input.effectiveFrom, effectiveTo: input.effectiveTo ?? null }, options.now ?? this.deps.clock.now());
       if ('refused' in plan) {
         const { field, reason, conflict } = plan.refused;
         if (conflict) throw new ConflictError('agreement_overlap', reason, { [field]: reason });
@@ -113,7 +105,7 @@ export class SettlementService {
         note: input.note ?? '',
         createdBy: actor.kind === 'operator' ? (actor.id ?? null) : null,
       });
-      await this.audit?.record(
+      await this.deps.audit?.record(
         actor,
         {
           action: 'agreement.created',
@@ -127,18 +119,18 @@ export class SettlementService {
     });
   }
 
-  agreementInForce(institutionId: string, at: Date, tx: Database = this.db): Promise<Agreement | undefined> {
+  agreementInForce(institutionId: string, at: Date, tx: Database = this.deps.db): Promise<Agreement | undefined> {
     return this.agreements.inForce(institutionId, at, tx);
   }
 
   /** Every version of an institution's agreement, newest first, with who created it. */
   async agreementsOf(institutionId: string): Promise<AgreementVersion[]> {
     const rows = await this.agreements.versionsWithCreator(institutionId);
-    return rows.map((r) => ({ ...r.agreement, createdByName: r.createdByNameEnc ? openDisplayName(this.pii, r.createdByNameEnc) : null }));
+    return rows.map((r) => ({ ...r.agreement, createdByName: r.createdByNameEnc ? openDisplayName(this.deps.pii, r.createdByNameEnc) : null }));
   }
 
   /** Each institution with the version in force at `at` and the next one scheduled after it. */
-  async agreementOverview(at = this.clock.now()): Promise<{ institutionId: string; institutionName: string; current?: Agreement; next?: Agreement; versions: number }[]> {
+  async agreementOverview(at = this.deps.clock.now()): Promise<{ institutionId: string; institutionName: string; current?: Agreement; next?: Agreement; versions: number }[]> {
     const [list, all] = await Promise.all([this.agreements.institutionNames(), this.agreements.all()]);
     return list.map((i) => {
       const versions = all.filter((a) => a.institutionId === i.id);
@@ -166,16 +158,16 @@ export class SettlementService {
   }
 
   /** An operator reverses a commission (a cancelled disbursement, …) with a reason; audited. */
-  async reverse(sourceKey: string, reason: string, actor: AuditActor, at = this.clock.now()): Promise<ReversalResult> {
+  async reverse(sourceKey: string, reason: string, actor: AuditActor, at = this.deps.clock.now()): Promise<ReversalResult> {
     if (!reason.trim()) throw new ValidationError('请填写冲回原因', { reason: '请填写冲回原因' });
-    return withTransaction(this.db, async (tx) => {
+    return withTransaction(this.deps.db, async (tx) => {
       const result = await reverse(tx, sourceKey, reason.trim(), { at, actorId: actor.id ?? null });
       if (!result) throw new NotFoundError('佣金');
       if (result.outcome === 'outside_window') {
         throw new ConflictError('reversal_window_closed', '已超过协议约定的冲回期限，不能冲回', { sourceKey: '已超过冲回期限' });
       }
       if (result.outcome === 'reversed') {
-        await this.audit?.record(actor, { action: 'commission.reversed', objectType: 'commission', objectId: sourceKey, detail: { reason, journalId: result.journalId, amountFen: result.amountFen } }, tx);
+        await this.deps.audit?.record(actor, { action: 'commission.reversed', objectType: 'commission', objectId: sourceKey, detail: { reason, journalId: result.journalId, amountFen: result.amountFen } }, tx);
       }
       return result;
     });
@@ -191,7 +183,7 @@ export class SettlementService {
   }
 
   journalsForApplication(applicationId: string): Promise<JournalWithEntries[]> {
-    return journalsFor(this.db, { applicationId });
+    return journalsFor(this.deps.db, { applicationId });
   }
 
   /** What each institution owes the platform: the balance of its receivable account. */
