@@ -32,6 +32,7 @@ export interface LeadQuery {
   maxAmountFen?: number;
   creditBand?: string;
   region?: string;
+  /** lead id or product name */
   q?: string;
   stale?: boolean;
   queue?: 'normal' | 'fast';

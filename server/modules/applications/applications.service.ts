@@ -16,7 +16,7 @@ import { pricingInput, type CatalogueService } from '../catalogue';
 import { productSchedule, type RepaymentMethod } from '../pricing';
 import { sourceKeyFor, type PostedCommission, type ReversalResult, type SettlementService } from '../settlement';
 import type { ApplicationStatus } from './applications.schema';
-import { ApplicationsRepository, type ApplicationEvent, type ApplicationInsert, type ApplicationOwner, type ApplicationRow, type ApplicationWithNames } from './applications.repository';
+import { ApplicationsRepository, type LeadQuery, type ApplicationEvent, type ApplicationInsert, type ApplicationOwner, type ApplicationRow, type ApplicationWithNames } from './applications.repository';
 import { canTransition, nextStatuses, rejectReasons, statusLabels, type RejectReason } from './status-machine';
 import type { Clock } from '../../lib/clock';
 
@@ -59,21 +59,8 @@ export interface ApplicationView {
 export const STALE_AFTER_MS = 24 * 3600_000;
 export const EXPIRY_DAYS = 30;
 
-export interface LeadFilter {
-  status?: ApplicationStatus;
-  productId?: string;
-  from?: Date;
-  to?: Date;
-  minAmountFen?: number;
-  maxAmountFen?: number;
-  creditBand?: string;
-  region?: string;
-  /** lead id or product name */
-  q?: string;
-  stale?: boolean;
-  queue?: 'normal' | 'fast';
-  limit?: number;
-}
+/** An institution's lead filter; without a limit the page size applies. */
+export type LeadFilter = Omit<LeadQuery, 'limit'> & { limit?: number };
 
 export interface LeadListItem extends ApplicationView {
   consentWithdrawn: boolean;

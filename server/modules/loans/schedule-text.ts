@@ -1,5 +1,6 @@
 import { splitCsvLine } from '../../lib/csv-line';
 import { isIsoDate } from '../../lib/shanghai-date';
+import { parseYuan } from '../../lib/money';
 import type { ScheduleLine } from './allocation';
 
 /**
@@ -19,11 +20,10 @@ export interface ScheduleTextProblem {
 /** A parsed instalment and the text line it came from (for messages about it). */
 export type ScheduleTextLine = Omit<ScheduleLine, 'period'> & { line: number };
 
-const AMOUNT = /^(\d{1,12})(?:\.(\d{1,2}))?$/;
-
+/** A cell in yuan, zero allowed (interest and fees may be nothing): the one parser, `parseYuan`. */
 function fenOf(raw: string): number | null {
-  const m = AMOUNT.exec(raw.replace(/[\s,¥￥]/g, ''));
-  return m ? Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0')) : null;
+  const parsed = parseYuan(raw.replace(/\s/g, ''), { sign: 'non_negative' });
+  return parsed.ok ? parsed.fen : null;
 }
 
 function dateOf(raw: string): string | null {

@@ -1,6 +1,6 @@
 import { sha256Hex } from '../../lib/digest';
 import { splitCsvLine } from '../../lib/csv-line';
-import { yuanToFen, type Fen } from '../../lib/money';
+import { parseYuan, type Fen } from '../../lib/money';
 import { shanghaiMidnight } from './commission';
 
 /**
@@ -24,7 +24,6 @@ const APPLICATION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const LOCAL_DATETIME = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/;
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
-const AMOUNT = /^\d{1,12}(\.\d{1,2})?$/;
 
 /** "2026-03-05", "2026-03-05 14:30[:00]" (Asia/Shanghai) or ISO 8601 with a zone. */
 export function parseDisbursedAt(text: string): Date | null {
@@ -57,13 +56,10 @@ export function validateRows(rows: { line: number; applicationId: string; disbur
     const disbursedAt = parseDisbursedAt(r.disbursedAt.trim());
     if (!disbursedAt) reasons.push('disbursed_at 须为 YYYY-MM-DD、YYYY-MM-DD HH:mm:ss（北京时间）或带时区的 ISO 8601 时间');
     else if (disbursedAt.getTime() > now.getTime() + 86_400_000) reasons.push('disbursed_at 不能晚于今天');
-    const amountText = r.amountYuan.trim().replace(/,/g, '');
-    let amountFen = 0;
-    if (!AMOUNT.test(amountText)) reasons.push('amount_yuan 须为正数金额（元），最多两位小数');
-    else {
-      amountFen = yuanToFen(amountText);
-      if (amountFen <= 0) reasons.push('amount_yuan 须大于 0');
-    }
+    const amount = parseYuan(r.amountYuan.trim().replace(/,/g, ''), { sign: 'non_negative' });
+    const amountFen = amount.ok ? amount.fen : 0;
+    if (!amount.ok) reasons.push('amount_yuan 须为正数金额（元），最多两位小数');
+    else if (amountFen <= 0) reasons.push('amount_yuan 须大于 0');
     if (reasons.length) problems.push({ line: r.line, message: reasons.join('；') });
     else out.push({ line: r.line, applicationId, disbursedAt: disbursedAt!, amountFen });
     if (APPLICATION_ID.test(applicationId) && !seen.has(applicationId)) seen.set(applicationId, r.line);

@@ -2,15 +2,7 @@ import { z } from 'zod';
 import { yuanAmount } from '../../validate';
 
 /** A yuan amount that may be zero (interest and fees of an institution's schedule). */
-const yuanOrZero = (label: string) =>
-  z.union([z.string(), z.number()], { error: `${label}必填` }).transform((v, ctx) => {
-    const m = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(String(v).trim());
-    if (!m) {
-      ctx.addIssue({ code: 'custom', message: `${label}须为不小于 0 的金额，最多两位小数` });
-      return z.NEVER;
-    }
-    return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
-  });
+const yuanOrZero = (label: string) => yuanAmount(label, 'non_negative');
 
 export const repaymentBody = z.strictObject({
   transactionId: z.string({ error: '交易流水号必填' }).trim().min(1, '交易流水号必填').max(64, '交易流水号最多 64 位').regex(/^[A-Za-z0-9_\-:.]+$/, '交易流水号只能包含字母、数字和 -_:.'),
