@@ -103,7 +103,13 @@ export function operationOf(spec: ApiRoute, tag: string) {
 /** `/leads/:id` → `/leads/{id}` */
 export const openApiPath = (mount: string, path: string) => `${mount}${path.replace(/:(\w+)/g, '{$1}')}`;
 
+/** Built once: the route tables do not change while the process runs. */
+let built: ReturnType<typeof buildOpenApiDocument> | undefined;
 export function openApiDocument() {
+  return (built ??= buildOpenApiDocument());
+}
+
+function buildOpenApiDocument() {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const surface of apiSurfaces) {
     for (const spec of surface.routes) {
