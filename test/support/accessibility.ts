@@ -15,6 +15,9 @@ export const FAILING_IMPACTS: readonly ImpactValue[] = ['serious', 'critical'];
 /** How long a navigation waits for the check of the page it leaves, and a journey's end for the last ones. */
 const CHECK_TIMEOUT_MS = 20_000;
 
+/** How long the check of a document left before it loaded waits for its stylesheets. */
+const LOAD_WAIT_MS = 5_000;
+
 /** What the page sends back when axe has run on one of its documents. */
 interface Report {
   doc: string;
@@ -40,12 +43,20 @@ const RUNNER = `;(() => {
     if (!announced) window.__a11yStart(doc);
     announced = true;
   };
+  // a document left before its load event (a journey that moves on at once) may not have its
+  // stylesheets yet, and axe would judge the unstyled page: the navigation is held until the check
+  // reports, so the document finishes loading first (or ${LOAD_WAIT_MS / 1000} s pass)
+  const loaded = () => document.readyState === 'complete' ? Promise.resolve() : new Promise((resolve) => {
+    window.addEventListener('load', resolve, { once: true });
+    setTimeout(resolve, ${LOAD_WAIT_MS});
+  });
   const run = () => {
     if (started) return;
     started = true;
     announce();
     const url = location.href;
-    window.axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} }, resultTypes: ['violations'] })
+    loaded()
+      .then(() => window.axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} }, resultTypes: ['violations'] }))
       .then((r) => window.__a11yReport({ doc, url, violations: r.violations }), (e) => window.__a11yReport({ doc, url, error: String(e && e.message || e) }));
   };
   document.addEventListener('DOMContentLoaded', announce);
