@@ -7,7 +7,8 @@ import { applicationRoutes } from './routes/applications';
 import { catalogueRoutes } from './routes/catalogue';
 import { feedbackRoutes } from './routes/feedback';
 import { guideRoutes } from './routes/guides';
-import { loanRoutes } from './routes/loans';
+import { loanPages } from './routes/loans';
+import { mountPages } from '../server/http/page-route';
 
 /** The consumer site, mounted at `/`. */
 export function createWebApp(services: Services, kit: HttpKit, render: Render): Router {
@@ -17,6 +18,6 @@ export function createWebApp(services: Services, kit: HttpKit, render: Render): 
   applicationRoutes(r, services, kit, render);
   feedbackRoutes(r, services, kit, render);
   guideRoutes(r, services, kit, render);
-  loanRoutes(r, services, kit, render);
+  mountPages(r, loanPages, services, kit, render);
   return r;
 }

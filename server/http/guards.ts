@@ -192,7 +192,7 @@ export function listRoutes(router: { stack: Layer[] }): { method: string; path: 
   return out;
 }
 
-/** Who may call an API route, as data: the route tables declare it and the router builds the guard from it. */
+/** Who may call a route, as data: the API's and the pages' route tables declare it and the router builds the guard from it. */
 export type GuardSpec =
   | { kind: 'public' }
   | { kind: 'consumer' }
@@ -222,19 +222,22 @@ export interface OperatorPrincipal {
 export type Principal = PublicPrincipal | ConsumerPrincipal | InstitutionPrincipal | OperatorPrincipal;
 export type PrincipalFor<G extends GuardSpec> = Extract<Principal, { kind: G['kind'] }>;
 
-/** The API guard middleware a spec asks for. */
-export function apiGuard(guards: Guards, spec: GuardSpec): Guard {
+/** The guard middleware a spec asks for, answering as an API (401/403 JSON) or as pages (a login redirect). */
+export function guardFor(guards: Guards, spec: GuardSpec, mode: Mode): Guard {
   switch (spec.kind) {
     case 'public':
       return guards.public;
     case 'consumer':
-      return guards.consumer('api');
+      return guards.consumer(mode);
     case 'institution':
-      return guards.institution('api', spec.permission, { allowSecuritySetup: spec.allowSecuritySetup, sessionOnly: spec.sessionOnly });
+      return guards.institution(mode, spec.permission, { allowSecuritySetup: spec.allowSecuritySetup, sessionOnly: spec.sessionOnly });
     case 'operator':
-      return guards.operator('api', spec.permission, { allowSecuritySetup: spec.allowSecuritySetup });
+      return guards.operator(mode, spec.permission, { allowSecuritySetup: spec.allowSecuritySetup });
   }
 }
+
+/** The API guard middleware a spec asks for. */
+export const apiGuard = (guards: Guards, spec: GuardSpec): Guard => guardFor(guards, spec, 'api');
 
 /**
  * The caller a guard let through, typed by the guard: no `req.account!` in handlers. A guard that

@@ -8,6 +8,9 @@ import type { HttpKit } from '../kit';
 import type { RateLimits } from '../rate-limits';
 import { singleUpload } from '../upload';
 import { parse } from '../validate';
+import { guard, idParam, pathParamNames, type PathParams } from '../route-basics';
+
+export { guard, idParam };
 
 /**
  * An API route as data: who may call it, what it accepts (path params, query, body: zod), what it
@@ -17,20 +20,6 @@ import { parse } from '../validate';
  */
 
 export type Method = 'get' | 'post' | 'put' | 'delete';
-
-/** `/leads/:id/status` → `{ id: string }` */
-export type PathParams<P extends string> = P extends `${string}:${infer Name}/${infer Rest}`
-  ? { [K in Name | keyof PathParams<`/${Rest}`>]: string }
-  : P extends `${string}:${infer Name}`
-    ? { [K in Name]: string }
-    : Record<never, never>;
-
-/** An opaque id (`app_5k2x…`, `cc_loan_basics`): anything else in its place is refused with 400 naming the param. */
-export const idParam = z
-  .string()
-  .min(1, '编号不能为空')
-  .max(64, '编号过长')
-  .regex(/^[A-Za-z0-9_.:-]+$/, '编号格式无效');
 
 type Output<S> = S extends z.ZodType ? z.output<S> : undefined;
 
@@ -90,20 +79,8 @@ export function route<G extends GuardSpec, P extends string, Q extends z.ZodType
   return spec as unknown as ApiRoute;
 }
 
-/** Guards for route tables. */
-export const guard = {
-  public: { kind: 'public' } as const,
-  consumer: { kind: 'consumer' } as const,
-  institution: (permission: Extract<GuardSpec, { kind: 'institution' }>['permission'], opts: { allowSecuritySetup?: boolean; sessionOnly?: boolean } = {}) =>
-    ({ kind: 'institution', permission, ...opts }) as const,
-  operator: (permission: Extract<GuardSpec, { kind: 'operator' }>['permission'], opts: { allowSecuritySetup?: boolean } = {}) =>
-    ({ kind: 'operator', permission, ...opts }) as const,
-};
-
 /** Actions that take no input: any field sent is refused, as on every other endpoint. */
 export const noBody = z.strictObject({}, { error: '请求体须为 JSON 对象' });
-
-export const pathParamNames = (path: string): string[] => [...path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
 
 /** The schema of a route's path params: each named one as declared, the rest opaque ids. */
 export function paramsSchema(spec: ApiRoute): z.ZodObject {
