@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queryRows } from '../../server/db/client';
 import { startTestApp, type TestApp } from '../support/app';
 import { PASSWORD } from '../support/fixtures';
 import { ALL_FIELDS, consumerAgent, csrfFrom, newIdNumber, newPhone, register, smsCode } from '../support/http';
+import type { AuditService } from '../../server/modules/audit';
 
 type Agent = ReturnType<typeof request.agent>;
 
@@ -183,5 +184,58 @@ describe('use cases: the page door and the API door have the same effect', () =>
       const signals = await queryRows<{ kind: string; application_id: string }>(db(), sql`select kind, application_id from risk_signals where account_id = ${who.id} and kind = 'application'`);
       expect(signals).toEqual([{ kind: 'application', application_id: app!.id }]);
     }
+  });
+
+  describe('a write and its audit record commit together', () => {
+    /** The next audit record is written, then the use case crashes inside its transaction. */
+    function crashAfterNextAudit(audit: AuditService) {
+      const real = audit.record.bind(audit);
+      return vi.spyOn(audit, 'record').mockImplementationOnce(async (...args: Parameters<AuditService['record']>) => {
+        await real(...args);
+        throw new Error('crash after the audit insert');
+      });
+    }
+    const auditOf = async (objectType: string, id: string) =>
+      (await queryRows<{ action: string }>(db(), sql`select action from audit_log where object_type = ${objectType} and object_id = ${id}`)).map((r) => r.action);
+
+    it('product: a crash after the audit leaves no version and no audit row; without one both are there', async () => {
+      const { products, catalogue, audit } = t.container.services;
+      const { id: institutionId, productId } = t.fixtures.institutionB;
+      const actor = { kind: 'institution' as const, id: 'staff-under-test' };
+      const params = products.paramsOf(await catalogue.get(productId));
+      const spy = crashAfterNextAudit(audit);
+      await expect(products.saveDraft(institutionId, productId, params, actor)).rejects.toThrow('crash after the audit insert');
+      spy.mockRestore();
+      expect(await products.versions(productId)).toEqual([]);
+      expect(await auditOf('product', productId)).toEqual([]);
+
+      const saved = await products.saveDraft(institutionId, productId, params, actor);
+      expect((await products.versions(productId)).map((v) => [v.version, v.status])).toEqual([
+        [saved.version, 'draft'],
+        [1, 'approved'],
+      ]);
+      expect(await auditOf('product', productId)).toEqual(['product.version_saved']);
+    });
+
+    it('consent: a crash after the audit leaves the consent in force and no audit row; without one both are there', async () => {
+      const { consents, audit } = t.container.services;
+      const consumer = await consumerAgent(t.app);
+      await consumer.agent
+        .post('/api/v1/applications')
+        .set('Idempotency-Key', randomUUID())
+        .send({ products: [{ productId: t.fixtures.institutionA.productId, amount: 20000, termMonths: 12 }], purpose: '装修', consents: [{ institutionId: t.fixtures.institutionA.id, fields: ALL_FIELDS }] })
+        .expect(201);
+      const consumerId = await accountIdOf(consumer.agent);
+      const [consent] = (await consumer.agent.get('/api/v1/data-releases').expect(200)).body.items as { consentId: string }[];
+      const actor = { kind: 'consumer' as const, id: consumerId };
+      const spy = crashAfterNextAudit(audit);
+      await expect(consents.withdraw(consumerId, consent!.consentId, actor)).rejects.toThrow('crash after the audit insert');
+      spy.mockRestore();
+      expect((await consents.get(consent!.consentId))?.withdrawnAt).toBeNull();
+      expect(await auditOf('consent', consent!.consentId)).toEqual([]);
+
+      expect((await consents.withdraw(consumerId, consent!.consentId, actor)).withdrawnAt).toBeTruthy();
+      expect(await auditOf('consent', consent!.consentId)).toEqual(['consent.withdrawn']);
+    });
   });
 });

@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { ForbiddenError, NotFoundError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
+import { withTransaction } from '../../lib/tx';
 import type { AuditActor, AuditService } from '../audit';
 import { institutions } from '../institutions/institutions.schema';
 import { consents, dataReleases } from './consents.schema';
@@ -101,17 +102,20 @@ export class ConsentsService {
 
   /** The consumer withdraws a consent: the institution can see nothing more from then on. */
   async withdraw(consumerId: string, consentId: string, actor: AuditActor): Promise<ConsentRow> {
-    const [row] = await this.deps.db
-      .update(consents)
-      .set({ withdrawnAt: this.deps.clock.now() })
-      .where(and(eq(consents.id, consentId), eq(consents.consumerId, consumerId), isNull(consents.withdrawnAt)))
-      .returning();
+    const row = await withTransaction(this.deps.db, async (tx) => {
+      const [updated] = await tx
+        .update(consents)
+        .set({ withdrawnAt: this.deps.clock.now() })
+        .where(and(eq(consents.id, consentId), eq(consents.consumerId, consumerId), isNull(consents.withdrawnAt)))
+        .returning();
+      if (updated) await this.deps.audit.record(actor, { action: 'consent.withdrawn', objectType: 'consent', objectId: consentId, detail: { institutionId: updated.institutionId } }, tx);
+      return updated;
+    });
     if (!row) {
       const existing = await this.get(consentId);
       if (!existing || existing.consumerId !== consumerId) throw new NotFoundError('授权');
       return existing; // already withdrawn
     }
-    await this.deps.audit.recordNow(actor, { action: 'consent.withdrawn', objectType: 'consent', objectId: consentId, detail: { institutionId: row.institutionId } });
     return row;
   }
 

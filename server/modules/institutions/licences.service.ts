@@ -5,6 +5,7 @@ import type { AuditActor, AuditService } from '../audit';
 import type { SettingsService } from '../settings';
 import { institutions } from './institutions.schema';
 import { shanghaiDate } from '../../lib/shanghai-date';
+import { withTransaction } from '../../lib/tx';
 import type { Clock } from '../../lib/clock';
 
 /** The products side of a lapse: the catalogue pauses every listed product of the institution. */
@@ -58,18 +59,22 @@ export class LicencesService {
         ),
       );
     for (const inst of expiring) {
-      await this.deps.db.update(institutions).set({ licenceWarnedFor: inst.licenceExpiresOn }).where(eq(institutions.id, inst.id));
-      await this.deps.audit.recordNow(system, { action: 'institution.licence_expiring', objectType: 'institution', objectId: inst.id, detail: { expiresOn: inst.licenceExpiresOn } });
+      await withTransaction(this.deps.db, async (tx) => {
+        await tx.update(institutions).set({ licenceWarnedFor: inst.licenceExpiresOn }).where(eq(institutions.id, inst.id));
+        await this.deps.audit.record(system, { action: 'institution.licence_expiring', objectType: 'institution', objectId: inst.id, detail: { expiresOn: inst.licenceExpiresOn } }, tx);
+      });
     }
     const lapsing = await this.deps.db
       .select()
       .from(institutions)
       .where(and(isNotNull(institutions.licenceExpiresOn), lt(institutions.licenceExpiresOn, today), isNull(institutions.licenceLapsedAt)));
     for (const inst of lapsing) {
-      // mark first: a crash after this line leaves products to the next run's sweep below
-      await this.deps.db.update(institutions).set({ licenceLapsedAt: now }).where(eq(institutions.id, inst.id));
+      // pause first (the catalogue writes on its own): a crash before the lapse is marked leaves it to the next run
       const paused = await this.deps.products.pauseAllListed(inst.id, `牌照已于 ${inst.licenceExpiresOn} 到期`);
-      await this.deps.audit.recordNow(system, { action: 'institution.licence_lapsed', objectType: 'institution', objectId: inst.id, detail: { expiresOn: inst.licenceExpiresOn, pausedProducts: paused } });
+      await withTransaction(this.deps.db, async (tx) => {
+        await tx.update(institutions).set({ licenceLapsedAt: now }).where(eq(institutions.id, inst.id));
+        await this.deps.audit.record(system, { action: 'institution.licence_lapsed', objectType: 'institution', objectId: inst.id, detail: { expiresOn: inst.licenceExpiresOn, pausedProducts: paused } }, tx);
+      });
     }
     // an institution already lapsed must not have listed products (e.g. relisted by mistake, or a crash above)
     const lapsed = await this.deps.db.select({ id: institutions.id }).from(institutions).where(isNotNull(institutions.licenceLapsedAt));
@@ -84,12 +89,14 @@ export class LicencesService {
     else if (input.licenceExpiresOn <= shanghaiDate(now)) fields.licenceExpiresOn = '到期日应晚于今天';
     if (!input.licenceNumber.trim()) fields.licenceNumber = '请填写牌照编号';
     if (Object.keys(fields).length) throw new ValidationError('牌照信息有误', fields);
-    const [row] = await this.deps.db
-      .update(institutions)
-      .set({ licenceNumber: input.licenceNumber.trim(), licenceExpiresOn: input.licenceExpiresOn, licenceLapsedAt: null, licenceWarnedFor: null })
-      .where(eq(institutions.id, institutionId))
-      .returning();
-    if (!row) throw new NotFoundError('机构');
-    await this.deps.audit.recordNow(actor, { action: 'institution.licence_renewed', objectType: 'institution', objectId: institutionId, detail: { expiresOn: input.licenceExpiresOn } });
+    await withTransaction(this.deps.db, async (tx) => {
+      const [row] = await tx
+        .update(institutions)
+        .set({ licenceNumber: input.licenceNumber.trim(), licenceExpiresOn: input.licenceExpiresOn, licenceLapsedAt: null, licenceWarnedFor: null })
+        .where(eq(institutions.id, institutionId))
+        .returning();
+      if (!row) throw new NotFoundError('机构');
+      await this.deps.audit.record(actor, { action: 'institution.licence_renewed', objectType: 'institution', objectId: institutionId, detail: { expiresOn: input.licenceExpiresOn } }, tx);
+    });
   }
 }

@@ -2,7 +2,8 @@ import { and, asc, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-o
 import type { Database } from '../../db/client';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
-import type { AuditActor, AuditService } from '../audit';
+import { withTransaction, type Tx } from '../../lib/tx';
+import type { AuditActor, AuditEntry, AuditService } from '../audit';
 import { toProductView, type CatalogueService, type ProductRow, type ProductStatus, type ProductView } from '../catalogue';
 import { products } from '../catalogue/catalogue.schema';
 import { institutions } from '../institutions/institutions.schema';
@@ -111,13 +112,18 @@ export class ProductsService {
   async createDraft(institutionId: string, input: ProductParams, actor: Actor): Promise<{ product: ProductRow; version: ProductVersion }> {
     const params = normalizeParams(input);
     const apr = await this.validate(params);
+    // the catalogue owns the products row and writes it on its own; nobody but the institution sees a draft
     const product = await this.deps.catalogue.create({ ...params, institutionId, status: 'draft' });
-    const version = await this.insertVersion(product.id, 1, params, apr, actor);
-    await this.deps.audit.recordNow(actor, { action: 'product.draft_created', objectType: 'product', objectId: product.id, detail: { version: 1 } });
+    const version = await withTransaction(this.deps.db, async (tx) => {
+      const created = await this.insertVersion(tx, product.id, 1, params, apr, actor);
+      await this.deps.audit.record(actor, { action: 'product.draft_created', objectType: 'product', objectId: product.id, detail: { version: 1 } }, tx);
+      return created;
+    });
     return { product, version };
   }
 
   private async insertVersion(
+    tx: Tx,
     productId: string,
     version: number,
     params: ProductParams,
@@ -125,7 +131,7 @@ export class ProductsService {
     actor: Actor,
     status: VersionStatus = 'draft',
   ): Promise<ProductVersion> {
-    const [row] = await this.deps.db
+    const [row] = await tx
       .insert(productVersions)
       .values({ id: newId('pvr'), productId, version, params, status, aprMin: apr.min.toFixed(6), aprMax: apr.max.toFixed(6), createdBy: actor.id ?? null })
       .returning();
@@ -143,19 +149,22 @@ export class ProductsService {
     if (versions.some((v) => v.status === 'submitted')) throw new ConflictError('version_in_review', '有版本正在审核中，审核结束前不能修改');
     const params = normalizeParams(input);
     const apr = await this.validate(params);
-    if (versions.length === 0 && product.status !== 'draft') {
-      // a product listed before versions existed: its current parameters are the approved baseline
-      versions.unshift(await this.insertVersion(productId, 1, paramsOf(product), product.apr, actor, 'approved'));
-    }
-    const next = (versions[0]?.version ?? 0) + 1;
-    await this.deps.db
-      .update(productVersions)
-      .set({ status: 'superseded' })
-      .where(and(eq(productVersions.productId, productId), eq(productVersions.status, 'draft')));
-    const version = await this.insertVersion(productId, next, params, apr, actor);
-    // nobody but the institution sees a draft product: it follows its newest version
+    const version = await withTransaction(this.deps.db, async (tx) => {
+      if (versions.length === 0 && product.status !== 'draft') {
+        // a product listed before versions existed: its current parameters are the approved baseline
+        versions.unshift(await this.insertVersion(tx, productId, 1, paramsOf(product), product.apr, actor, 'approved'));
+      }
+      const next = (versions[0]?.version ?? 0) + 1;
+      await tx
+        .update(productVersions)
+        .set({ status: 'superseded' })
+        .where(and(eq(productVersions.productId, productId), eq(productVersions.status, 'draft')));
+      const saved = await this.insertVersion(tx, productId, next, params, apr, actor);
+      await this.deps.audit.record(actor, { action: 'product.version_saved', objectType: 'product', objectId: product.id, detail: { version: next } }, tx);
+      return saved;
+    });
+    // after the commit: nobody but the institution sees a draft product, it follows its newest version
     if (product.status === 'draft') await this.deps.catalogue.update(productId, params);
-    await this.deps.audit.recordNow(actor, { action: 'product.version_saved', objectType: 'product', objectId: product.id, detail: { version: next } });
     return version;
   }
 
@@ -166,14 +175,19 @@ export class ProductsService {
       throw new ConflictError('nothing_to_submit', latest?.status === 'submitted' ? '该产品已在审核中' : '没有可提交的草稿：请先修改产品生成新版本');
     }
     const checklist = await this.checklistFor(latest.params, product.institutionKind);
-    const [row] = await this.deps.db
-      .update(productVersions)
-      .set({ status: 'submitted', submittedBy: actor.id ?? null, submittedAt: this.deps.clock.now(), checklist })
-      .where(and(eq(productVersions.id, latest.id), eq(productVersions.status, 'draft')))
-      .returning();
-    if (!row) throw new ConflictError('nothing_to_submit', '该版本已提交');
-    if (product.status === 'draft' || product.status === 'delisted') await this.changeStatus(product, 'in_review', null, actor);
-    await this.deps.audit.recordNow(actor, { action: 'product.submitted', objectType: 'product', objectId: productId, detail: { version: row.version } });
+    const toReview = product.status === 'draft' || product.status === 'delisted';
+    const row = await withTransaction(this.deps.db, async (tx) => {
+      const [submitted] = await tx
+        .update(productVersions)
+        .set({ status: 'submitted', submittedBy: actor.id ?? null, submittedAt: this.deps.clock.now(), checklist })
+        .where(and(eq(productVersions.id, latest.id), eq(productVersions.status, 'draft')))
+        .returning();
+      if (!submitted) throw new ConflictError('nothing_to_submit', '该版本已提交');
+      if (toReview) await this.recordStatus(tx, productId, product.status, 'in_review', null, actor);
+      await this.deps.audit.record(actor, { action: 'product.submitted', objectType: 'product', objectId: productId, detail: { version: submitted.version } }, tx);
+      return submitted;
+    });
+    if (toReview) await this.deps.catalogue.setStatus(productId, 'in_review');
     return row;
   }
 
@@ -251,16 +265,20 @@ export class ProductsService {
     }
     const product = detail.product;
     const status: ProductStatus = product.status === 'paused' ? 'paused' : 'listed';
-    const [row] = await this.deps.db
-      .update(productVersions)
-      .set({ status: 'approved', reviewedBy: actor.id ?? null, reviewedAt: this.deps.clock.now(), reviewComment: comment.trim() || null, checklist: detail.checklist })
-      .where(and(eq(productVersions.id, versionId), eq(productVersions.status, 'submitted')))
-      .returning();
-    if (!row) throw new ConflictError('not_submitted', '该版本不在待审核状态');
-    if (detail.approved) await this.deps.db.update(productVersions).set({ status: 'superseded' }).where(eq(productVersions.id, detail.approved.id));
+    const row = await withTransaction(this.deps.db, async (tx) => {
+      const [approved] = await tx
+        .update(productVersions)
+        .set({ status: 'approved', reviewedBy: actor.id ?? null, reviewedAt: this.deps.clock.now(), reviewComment: comment.trim() || null, checklist: detail.checklist })
+        .where(and(eq(productVersions.id, versionId), eq(productVersions.status, 'submitted')))
+        .returning();
+      if (!approved) throw new ConflictError('not_submitted', '该版本不在待审核状态');
+      if (detail.approved) await tx.update(productVersions).set({ status: 'superseded' }).where(eq(productVersions.id, detail.approved.id));
+      if (product.status !== status) await this.recordStatus(tx, product.id, product.status, status, comment.trim() || null, actor);
+      await this.deps.audit.record(actor, { action: 'product.approved', objectType: 'product', objectId: product.id, detail: { version: approved.version, comment: comment.trim() } }, tx);
+      return approved;
+    });
+    // after the commit: the catalogue (and its index) serves the approved version
     await this.deps.catalogue.update(product.id, { ...row.params, status });
-    if (product.status !== status) await this.recordStatus(product.id, product.status, status, comment.trim() || null, actor);
-    await this.deps.audit.recordNow(actor, { action: 'product.approved', objectType: 'product', objectId: product.id, detail: { version: row.version, comment: comment.trim() } });
     return row;
   }
 
@@ -269,24 +287,36 @@ export class ProductsService {
     const version = await this.getVersion(versionId);
     const product = await this.deps.catalogue.get(version.productId);
     const checklist = await this.checklistFor(version.params, product.institutionKind);
-    const [row] = await this.deps.db
-      .update(productVersions)
-      .set({ status: 'returned', reviewedBy: actor.id ?? null, reviewedAt: this.deps.clock.now(), reviewComment: comment.trim(), checklist })
-      .where(and(eq(productVersions.id, versionId), eq(productVersions.status, 'submitted')))
-      .returning();
-    if (!row) throw new ConflictError('not_submitted', '该版本不在待审核状态');
-    if (product.status === 'in_review') await this.changeStatus(product, 'draft', comment.trim(), actor);
-    await this.deps.audit.recordNow(actor, { action: 'product.returned', objectType: 'product', objectId: product.id, detail: { version: row.version, comment: comment.trim() } });
+    const backToDraft = product.status === 'in_review';
+    const row = await withTransaction(this.deps.db, async (tx) => {
+      const [returned] = await tx
+        .update(productVersions)
+        .set({ status: 'returned', reviewedBy: actor.id ?? null, reviewedAt: this.deps.clock.now(), reviewComment: comment.trim(), checklist })
+        .where(and(eq(productVersions.id, versionId), eq(productVersions.status, 'submitted')))
+        .returning();
+      if (!returned) throw new ConflictError('not_submitted', '该版本不在待审核状态');
+      if (backToDraft) await this.recordStatus(tx, product.id, product.status, 'draft', comment.trim(), actor);
+      await this.deps.audit.record(actor, { action: 'product.returned', objectType: 'product', objectId: product.id, detail: { version: returned.version, comment: comment.trim() } }, tx);
+      return returned;
+    });
+    if (backToDraft) await this.deps.catalogue.setStatus(product.id, 'draft');
     return row;
   }
 
-  private async recordStatus(productId: string, from: string, to: string, reason: string | null, actor: Actor): Promise<void> {
-    await this.deps.db.insert(productStatusChanges).values({ productId, fromStatus: from, toStatus: to, reason, actorKind: actor.kind, actorId: actor.id ?? null });
+  private async recordStatus(db: Database, productId: string, from: string, to: string, reason: string | null, actor: Actor): Promise<void> {
+    await db.insert(productStatusChanges).values({ productId, fromStatus: from, toStatus: to, reason, actorKind: actor.kind, actorId: actor.id ?? null });
   }
 
-  private async changeStatus(product: ProductView, to: ProductStatus, reason: string | null, actor: Actor): Promise<void> {
+  /**
+   * A status change with its history row and, when `audit` is given, its audit record in one
+   * transaction; the catalogue (which writes on its own and keeps the index) follows the commit.
+   */
+  private async changeStatus(product: ProductView, to: ProductStatus, reason: string | null, actor: Actor, audit?: AuditEntry): Promise<void> {
+    await withTransaction(this.deps.db, async (tx) => {
+      await this.recordStatus(tx, product.id, product.status, to, reason, actor);
+      if (audit) await this.deps.audit.record(actor, audit, tx);
+    });
     await this.deps.catalogue.setStatus(product.id, to);
-    await this.recordStatus(product.id, product.status, to, reason, actor);
   }
 
   /** Pauses a listed product, by its institution or by an operator; the reason is kept and shown to the institution. */
@@ -294,8 +324,7 @@ export class ProductsService {
     const product = institutionId ? await this.ownProduct(institutionId, productId) : await this.deps.catalogue.get(productId);
     if (!reason.trim()) throw new ValidationError('请填写暂停原因', { reason: '暂停时必须填写原因' });
     if (product.status !== 'listed') throw new ConflictError('not_listed', '只有已上架的产品可以暂停');
-    await this.changeStatus(product, 'paused', reason.trim().slice(0, 500), actor);
-    await this.deps.audit.recordNow(actor, { action: 'product.paused', objectType: 'product', objectId: productId, detail: { reason: reason.trim() } });
+    await this.changeStatus(product, 'paused', reason.trim().slice(0, 500), actor, { action: 'product.paused', objectType: 'product', objectId: productId, detail: { reason: reason.trim() } });
   }
 
   /** Pauses every listed product of an institution whose licence lapsed; returns their ids. */
@@ -313,15 +342,13 @@ export class ProductsService {
     if (owner?.lapsed) throw new ConflictError('licence_lapsed', '机构牌照已到期，更新牌照后才能恢复产品');
     const [lastPause] = (await this.statusHistory(productId)).filter((c) => c.toStatus === 'paused');
     if (actor.kind === 'institution' && lastPause?.actorKind === 'operator') throw new ForbiddenError('该产品由平台暂停，请联系平台运营恢复');
-    await this.changeStatus(product, 'listed', null, actor);
-    await this.deps.audit.recordNow(actor, { action: 'product.resumed', objectType: 'product', objectId: productId });
+    await this.changeStatus(product, 'listed', null, actor, { action: 'product.resumed', objectType: 'product', objectId: productId });
   }
 
   async delist(institutionId: string, productId: string, reason: string, actor: Actor): Promise<void> {
     const product = await this.ownProduct(institutionId, productId);
     if (product.status !== 'listed' && product.status !== 'paused') throw new ConflictError('not_listed', '只有已上架或已暂停的产品可以下架');
-    await this.changeStatus(product, 'delisted', reason.trim().slice(0, 500) || null, actor);
-    await this.deps.audit.recordNow(actor, { action: 'product.delisted', objectType: 'product', objectId: productId, detail: { reason: reason.trim() } });
+    await this.changeStatus(product, 'delisted', reason.trim().slice(0, 500) || null, actor, { action: 'product.delisted', objectType: 'product', objectId: productId, detail: { reason: reason.trim() } });
   }
 
   /** Every product, for operators, with filters. */

@@ -96,13 +96,15 @@ export class PromotionsService {
   }
 
   async cancel(institutionId: string, id: string, actor: AuditActor): Promise<void> {
-    const rows = await this.deps.db
-      .update(promotions)
-      .set({ status: 'cancelled' })
-      .where(and(eq(promotions.id, id), eq(promotions.institutionId, institutionId), eq(promotions.status, 'requested')))
-      .returning({ id: promotions.id });
-    if (!rows.length) throw new NotFoundError('推广申请');
-    await this.deps.audit.recordNow(actor, { action: 'promotion.cancelled', objectType: 'promotion', objectId: id });
+    await withTransaction(this.deps.db, async (tx) => {
+      const rows = await tx
+        .update(promotions)
+        .set({ status: 'cancelled' })
+        .where(and(eq(promotions.id, id), eq(promotions.institutionId, institutionId), eq(promotions.status, 'requested')))
+        .returning({ id: promotions.id });
+      if (!rows.length) throw new NotFoundError('推广申请');
+      await this.deps.audit.record(actor, { action: 'promotion.cancelled', objectType: 'promotion', objectId: id }, tx);
+    });
   }
 
   /** Products with an approved promotion running now, and of which kinds. Read at most every few seconds. */
