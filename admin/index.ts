@@ -20,7 +20,8 @@ import { promotionReviewRoutes } from './routes/promotions';
 import { rankingRoutes } from './routes/ranking';
 
 import { settingsRoutes } from './routes/settings';
-import { jobRoutes } from './routes/jobs';
+import { jobPages } from './routes/jobs';
+import { mountPages } from '../server/http/page-route';
 import { agreementRoutes } from './routes/agreements';
 import { financeRoutes } from './routes/finance';
 import { applicationPage } from './routes/application-page';
@@ -78,7 +79,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   });
 
   settingsRoutes(r, services, kit, render);
-  jobRoutes(r, services, kit, render);
+  mountPages(r, jobPages, services, kit, render);
   institutionRoutes(r, services, kit, render);
   userRoutes(r, services, kit, render);
   invitationRoutes(r, services, kit, render, { kind: 'operator', prefix: '/admin' });

@@ -208,7 +208,7 @@ export function createServices(inputs: ServiceInputs): Services {
     identity,
     consents,
   };
-  const scheduler = new Scheduler(allWork(domain), { locks: shared.locks, runs: domain.jobs, logger, clock });
+  const scheduler = new Scheduler(allWork(domain), { locks: shared.locks, runs: domain.jobs, logger, clock, audit: domain.audit });
   return { ...domain, scheduler };
 }
 

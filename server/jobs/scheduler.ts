@@ -5,6 +5,7 @@ import type { Lease, LockManager } from '../adapters/redis';
 import { NotFoundError } from '../lib/errors';
 import { systemClock, type Clock } from '../lib/clock';
 import type { Logger } from '../lib/logger';
+import type { AuditActor, AuditService } from '../modules/audit';
 import type { JobRun, JobTrigger, JobsService } from '../modules/jobs';
 import { compileCron, defaultCatchUp, missedInstants, nextInstant, previousInstant, type CatchUpPolicy, type CronSchedule } from './cron';
 import { isTicker, type BackgroundWork, type JobDefinition, type TickerDefinition, type TickerRecord } from './job';
@@ -24,6 +25,8 @@ export interface SchedulerOptions {
   catchUp?: CatchUpPolicy;
   /** the time jobs run for and runs are recorded at; default the system clock */
   clock?: Clock;
+  /** records manual runs (`runManually`); a scheduler without it runs jobs on their schedules only */
+  audit?: Pick<AuditService, 'recordNow'>;
 }
 
 /**
@@ -202,6 +205,26 @@ export class Scheduler {
   /** An operator's 立即运行: runs now under the same lock; if the job is running elsewhere, records `skipped_locked`. */
   runNow(name: string, requestedBy?: string): Promise<RunResult> {
     return this.track(this.runInstant(name, this.clock.now(), 'manual', requestedBy));
+  }
+
+  /**
+   * 立即运行 from a page or the API, as one use case: the job (NotFoundError when there is none)
+   * runs now under its lock, then the request and its outcome are audited. The run commits its own
+   * records as it goes, so the audit row follows the finished run record rather than sharing a
+   * transaction with it.
+   */
+  async runManually(name: string, actor: AuditActor): Promise<{ job: JobOverview['job']; result: RunResult }> {
+    const { job } = this.entry(name);
+    const { audit } = this.options;
+    if (!audit) throw new Error('manual runs are audited: this scheduler was built without options.audit');
+    const result = await this.runNow(name, actor.id ?? undefined);
+    await audit.recordNow(actor, {
+      action: 'job.run_manually',
+      objectType: 'job',
+      objectId: name,
+      detail: { runId: result.run?.id ?? null, outcome: result.run?.outcome ?? 'skipped_locked', processed: result.run?.processed ?? null },
+    });
+    return { job: { name: job.name, title: job.title, schedule: job.schedule }, result };
   }
 
   /** Runs one instant of a job under its lock, once per instant (scheduled and catch-up runs). */

@@ -208,6 +208,29 @@ describe.each(databaseTargets())('scheduled jobs on $name', (target) => {
     await op.post('/admin/jobs/no-such-job/run').type('form').send({ _csrf: csrfFrom(page.text) }).expect(404);
   });
 
+  it('/admin/jobs and GET /api/admin/v1/jobs show the tickers: the webhook dispatcher with its interval, scope and last tick', async () => {
+    const op = await staffAgent(t.app, 'admin', t.fixtures.operator);
+    const rowOf = (html: string) => /<tr id="ticker-webhooks-deliver"[\s\S]*?<\/tr>/.exec(html)?.[0] ?? '';
+    const before = await op.get('/admin/jobs').expect(200);
+    expect(before.text).toContain('常驻任务');
+    expect(rowOf(before.text)).toContain('尚未运行');
+    for (const name of ['catalogue-sync', 'complaint-rates-refresh', 'webhooks-deliver']) expect(before.text).toContain(`data-ticker="${name}"`);
+
+    expect(await t.container.services.scheduler.tick('webhooks-deliver')).toBe(false);
+    const row = rowOf((await op.get('/admin/jobs').expect(200)).text);
+    expect(row).toContain('data-outcome="succeeded"');
+    expect(row).toContain('投递到期的线索回调');
+    expect(row).toContain('每 2 秒');
+    expect(row).toContain('后台任务进程');
+    expect(row).not.toContain('尚未运行');
+    expect(row).toMatch(/<td>1<\/td>\s*<td>0<\/td>/); // one tick, no failure
+
+    const res = await op.get('/api/admin/v1/jobs').expect(200);
+    const ticker = res.body.tickers.find((x: { name: string }) => x.name === 'webhooks-deliver');
+    expect(ticker).toMatchObject({ title: '投递到期的线索回调', everyMs: 2_000, scope: 'worker', running: false, ticks: 1, failures: 0, lastOutcome: 'succeeded', lastProcessed: 0, lastError: null });
+    expect(Date.parse(ticker.lastAt)).toBeGreaterThan(0);
+  });
+
   it('GET /api/admin/v1/jobs: schedule, next run and recent runs as JSON; POST runs one', async () => {
     const op = await staffAgent(t.app, 'admin', t.fixtures.operator);
     const res = await op.get('/api/admin/v1/jobs').expect(200);

@@ -1,12 +1,8 @@
-import { z } from 'zod';
 import { overviewJson, runJson } from '../../../jobs/run-view';
 import { auditActor } from '../../audit-actor';
 import { auditFilterDetail, auditQuery, auditRowJson, toAuditFilter } from '../../audit-query';
-import { runJobManually } from '../../job-run';
+import { jobNameParam, tickerJson } from '../../job-run';
 import { guard, route, type ApiRoute } from '../route-table';
-
-/** A job's name: `statements-close`, `loan-reminders` and the like. */
-const jobNameParam = z.string().min(1, '任务名不能为空').max(80, '任务名过长').regex(/^[A-Za-z0-9_.:-]+$/, '任务名格式无效');
 
 const jobs = guard.operator('jobs.run');
 
@@ -30,10 +26,11 @@ export const adminOperationsRoutes: ApiRoute[] = [
     method: 'get',
     path: '/jobs',
     guard: jobs,
-    summary: 'The scheduled jobs (permission jobs.run): schedule (cron, Asia/Shanghai), next run, last run and the 10 most recent runs',
+    summary:
+      "The scheduled jobs (permission jobs.run): schedule (cron, Asia/Shanghai), next run, last run and the 10 most recent runs; and the tickers (short-interval work) with this process's in-memory record of their ticks",
     responseDescription:
-      '{ items: [{ name, title, schedule, timezone, nextRunAt, lastRun, recent: [{ id, job, scheduledFor, trigger, outcome, startedAt, finishedAt, durationMs, processed, detail, error, instanceId, fencingToken, attempt, requestedBy }] }] }',
-    handler: async ({ services }) => ({ items: (await services.scheduler.overview(10)).map(overviewJson) }),
+      '{ items: [{ name, title, schedule, timezone, nextRunAt, lastRun, recent: [{ id, job, scheduledFor, trigger, outcome, startedAt, finishedAt, durationMs, processed, detail, error, instanceId, fencingToken, attempt, requestedBy }] }], tickers: [{ name, title, everyMs, scope, running, ticks, failures, lastAt, lastOutcome, lastProcessed, lastError }] }',
+    handler: async ({ services }) => ({ items: (await services.scheduler.overview(10)).map(overviewJson), tickers: services.scheduler.tickerRecords.map(tickerJson) }),
   }),
   route({
     method: 'post',
@@ -44,7 +41,7 @@ export const adminOperationsRoutes: ApiRoute[] = [
     bodyError: '此接口不接受参数',
     responseDescription: '{ status, run }',
     handler: async ({ params, services, req }) => {
-      const { result } = await runJobManually(req, services, params.name);
+      const { result } = await services.scheduler.runManually(params.name, auditActor(req));
       return { status: result.status, run: result.run ? runJson(result.run) : null };
     },
   }),
