@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTcpServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DatabaseHandle } from '../../db/client';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
@@ -12,6 +12,7 @@ import { withTransaction } from '../../lib/tx';
 import { databaseTargets } from '../../../test/support/database';
 import { testCipher } from '../../../test/support/pii';
 import { MemoryLocks } from '../../adapters/redis/lock';
+import type { TickerDefinition } from '../../jobs/job';
 import { Scheduler } from '../../jobs/scheduler';
 import { AuditService, type AuditActor } from '../audit';
 import { JobsService } from '../jobs';
@@ -417,18 +418,41 @@ describe.each(databaseTargets())('webhooks on $name', (target) => {
     const ins = await institution();
     await endpoint(ins, '/dispatched', () => 200);
     const id = (await enqueue(ins))!;
-    // the dispatcher is the scheduler's worker ticker `webhooks-deliver`
-    const scheduler = new Scheduler(webhookJobs(service, 20), { locks: new MemoryLocks(), runs: new JobsService({ db: handle.db, clock: { now } }) });
-    scheduler.startTickers('worker');
-    for (let i = 0; i < 200 && (await row(id)).status !== 'delivered'; i++) await new Promise((r) => setTimeout(r, 20));
-    await scheduler.stop();
-    expect((await row(id)).status).toBe('delivered');
-    expect(receiver.at('/dispatched')).toHaveLength(1);
+    // the dispatcher is the scheduler's worker ticker `webhooks-deliver`, watched here for the end of each tick
+    const [dispatcher] = webhookJobs(service, 20);
+    const ticks: number[] = [];
+    let tickEnded = () => {};
+    const nextTickEnd = () => new Promise<void>((resolve) => (tickEnded = resolve));
+    const watched: TickerDefinition = {
+      ...dispatcher!,
+      tick: async (context) => {
+        const result = await dispatcher!.tick(context);
+        ticks.push(result.processed);
+        tickEnded();
+        return result;
+      },
+    };
+    const scheduler = new Scheduler([watched], { locks: new MemoryLocks(), runs: new JobsService({ db: handle.db, clock: { now } }) });
+    // the ticker's timers run on a fake clock, moved by the test; the tick itself does real work
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      scheduler.startTickers('worker');
+      const first = nextTickEnd();
+      await vi.advanceTimersByTimeAsync(20); // one interval: the timer starts the first tick
+      await first;
+      await scheduler.stop();
+      expect(ticks).toEqual([1]);
+      expect((await row(id)).status).toBe('delivered');
+      expect(receiver.at('/dispatched')).toHaveLength(1);
 
-    // once stopped, nothing more is sent
-    const later = (await enqueue(ins))!;
-    await new Promise((r) => setTimeout(r, 100));
-    expect((await row(later)).status).toBe('pending');
+      // once stopped, nothing more is sent, however many intervals pass
+      const later = (await enqueue(ins))!;
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(ticks).toEqual([1]);
+      expect((await row(later)).status).toBe('pending');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('lists an institution’s deliveries newest first, only its own', async () => {
