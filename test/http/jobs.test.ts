@@ -241,6 +241,8 @@ describe.each(databaseTargets())('scheduled jobs on $name', (target) => {
     expect(expire.recent.length).toBeGreaterThan(0);
     const ran = await op.post('/api/admin/v1/jobs/licences-check/run').send({}).expect(200);
     expect(ran.body).toMatchObject({ status: 'ran', run: { job: 'licences-check', trigger: 'manual', outcome: 'succeeded', processed: 0 } });
+    const audited = (await t.container.services.audit.forObject('job', 'licences-check')).find((a) => (a.detail as { runId?: string }).runId === ran.body.run.id);
+    expect(audited).toMatchObject({ action: 'job.run_manually', actorKind: 'operator', detail: { outcome: 'succeeded', processed: 0 } });
     await op.post('/api/admin/v1/jobs/nope/run').send({}).expect(404);
     const refused = await op.post('/api/admin/v1/jobs/licences-check/run').send({ now: '2030-01-01T00:00:00Z' }).expect(400);
     expect(refused.body.error.fields).toHaveProperty('now');
