@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, gt, inArray, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import type { Tx } from '../../lib/tx';
-import { accounts, consumerProfiles, contactBlocks, contactPreferences, otpCodes, staffInvitations, type AccountKind } from './accounts.schema';
+import { accounts, consumerProfiles, contactBlocks, contactPreferences, loginThrottles, otpCodes, staffInvitations, type AccountKind } from './accounts.schema';
 
 export type AccountRow = typeof accounts.$inferSelect;
 export type AccountInsert = typeof accounts.$inferInsert;
@@ -12,6 +12,7 @@ export type ProfileValues = Omit<typeof consumerProfiles.$inferInsert, 'accountI
 export type ContactPreferencesRow = typeof contactPreferences.$inferSelect;
 export type ContactPreferencesValues = Omit<typeof contactPreferences.$inferInsert, 'accountId'>;
 export type InvitationRow = typeof staffInvitations.$inferSelect;
+export type LoginThrottleRow = typeof loginThrottles.$inferSelect;
 export type InvitationInsert = typeof staffInvitations.$inferInsert;
 /** The staff (or operators') scope a list or change is limited to. */
 export interface StaffScope {
@@ -359,5 +360,62 @@ export class AccountsRepository {
       .from(staffInvitations)
       .where(and(eq(staffInvitations.kind, scope.kind), this.invitationScope(scope), isNull(staffInvitations.acceptedAt), isNull(staffInvitations.revokedAt), gt(staffInvitations.expiresAt, now)))
       .orderBy(desc(staffInvitations.createdAt));
+  }
+
+  // ── second factor (TOTP) ───────────────────────────────────────────────────────────────
+  /** The account's sealed TOTP secret, when it was enabled, and the last time step accepted. */
+  async totpState(id: string): Promise<{ enc: string | null; on: Date | null; last: number | null } | undefined> {
+    const [row] = await this.db.select({ enc: accounts.totpSecretEnc, on: accounts.totpEnabledAt, last: accounts.totpLastStep }).from(accounts).where(eq(accounts.id, id));
+    return row;
+  }
+
+  /** Stores a new secret being set up, unless TOTP is already in force. */
+  async setPendingTotpSecret(tx: Tx, id: string, secretEnc: string): Promise<void> {
+    await tx.update(accounts).set({ totpSecretEnc: secretEnc }).where(and(eq(accounts.id, id), isNull(accounts.totpEnabledAt)));
+  }
+
+  async enableTotp(tx: Tx, id: string, at: Date, step: number): Promise<void> {
+    await tx.update(accounts).set({ totpEnabledAt: at, totpLastStep: step }).where(eq(accounts.id, id));
+  }
+
+  /** Claims a time step atomically: false when it (or a later one) was already used. */
+  async claimTotpStep(tx: Tx, id: string, step: number): Promise<boolean> {
+    const claimed = await tx
+      .update(accounts)
+      .set({ totpLastStep: step })
+      .where(and(eq(accounts.id, id), or(isNull(accounts.totpLastStep), lt(accounts.totpLastStep, step))))
+      .returning({ id: accounts.id });
+    return claimed.length > 0;
+  }
+
+  async disableTotp(tx: Tx, id: string): Promise<void> {
+    await tx.update(accounts).set({ totpEnabledAt: null, totpSecretEnc: null, totpLastStep: null }).where(eq(accounts.id, id));
+  }
+
+  // ── sign-in throttles ──────────────────────────────────────────────────────────────────
+  /** The key's row (made with no failures when there is none), locked for the rest of the transaction. */
+  async lockThrottle(tx: Tx, key: string, now: Date): Promise<LoginThrottleRow> {
+    await tx.insert(loginThrottles).values({ key, failures: 0, lastFailureAt: now }).onConflictDoNothing();
+    const [row] = await tx.select().from(loginThrottles).where(eq(loginThrottles.key, key)).for('update');
+    return row!;
+  }
+
+  async setThrottle(tx: Tx, key: string, changes: Pick<LoginThrottleRow, 'failures' | 'lastFailureAt' | 'blockedUntil'>): Promise<void> {
+    await tx.update(loginThrottles).set(changes).where(eq(loginThrottles.key, key));
+  }
+
+  async throttleBlockedUntil(key: string): Promise<Date | null | undefined> {
+    const [row] = await this.db.select({ until: loginThrottles.blockedUntil }).from(loginThrottles).where(eq(loginThrottles.key, key));
+    return row?.until;
+  }
+
+  async deleteThrottle(tx: Tx, key: string): Promise<void> {
+    await tx.delete(loginThrottles).where(eq(loginThrottles.key, key));
+  }
+
+  /** Deletes the keys with no failure since `before`; how many went. */
+  async deleteThrottlesBefore(tx: Tx, before: Date): Promise<number> {
+    const gone = await tx.delete(loginThrottles).where(lt(loginThrottles.lastFailureAt, before)).returning({ key: loginThrottles.key });
+    return gone.length;
   }
 }
