@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import type { Tx } from '../../lib/tx';
 import { accounts, consumerProfiles, contactBlocks, contactPreferences, loginThrottles, otpCodes, staffInvitations, type AccountKind } from './accounts.schema';
@@ -417,5 +417,18 @@ export class AccountsRepository {
   async deleteThrottlesBefore(tx: Tx, before: Date): Promise<number> {
     const gone = await tx.delete(loginThrottles).where(lt(loginThrottles.lastFailureAt, before)).returning({ key: loginThrottles.key });
     return gone.length;
+  }
+
+  // ── names kept in clear before they were sealed ────────────────────────────────────────
+  /** Up to `limit` accounts or invitations whose name is still in clear, locked for the rest of the transaction. */
+  legacyNames(tx: Tx, table: 'accounts' | 'invitations', limit: number): Promise<{ id: string; name: string | null }[]> {
+    const t = table === 'accounts' ? accounts : staffInvitations;
+    return tx.select({ id: t.id, name: t.legacyDisplayName }).from(t).where(isNotNull(t.legacyDisplayName)).limit(limit).for('update');
+  }
+
+  /** Stores the sealed name and empties the clear one. */
+  async sealName(tx: Tx, table: 'accounts' | 'invitations', id: string, displayNameEnc: string): Promise<void> {
+    const t = table === 'accounts' ? accounts : staffInvitations;
+    await tx.update(t).set({ displayNameEnc, legacyDisplayName: null }).where(eq(t.id, id));
   }
 }

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import type { Tx } from '../../lib/tx';
-import { apiKeys, institutionOnboardings, institutions, onboardingMessages, type OnboardingStatus } from './institutions.schema';
+import { apiKeys, institutionOnboardings, institutions, onboardingMessages, type LegacyOnboardingContact, type OnboardingContact, type OnboardingStatus } from './institutions.schema';
 
 export type InstitutionRow = typeof institutions.$inferSelect;
 export type InstitutionInsert = typeof institutions.$inferInsert;
@@ -137,5 +137,11 @@ export class InstitutionsRepository {
 
   async insertMessage(tx: Tx, row: OnboardingMessageInsert): Promise<void> {
     await tx.insert(onboardingMessages).values(row);
+  }
+
+  /** Up to `limit` requests with a contact still in the shape from before names were sealed, locked for the rest of the transaction. */
+  legacyContacts(tx: Tx, limit: number): Promise<{ id: string; contacts: (OnboardingContact | LegacyOnboardingContact)[] }[]> {
+    const legacy = sql`exists (select 1 from jsonb_array_elements(${institutionOnboardings.contacts}) c where (c ->> 'name') is not null)`;
+    return tx.select({ id: institutionOnboardings.id, contacts: institutionOnboardings.contacts }).from(institutionOnboardings).where(legacy).limit(limit).for('update');
   }
 }
