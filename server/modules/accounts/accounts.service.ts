@@ -1,5 +1,4 @@
 import { randomInt, timingSafeEqual } from 'node:crypto';
-import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { sqlState, UNIQUE_VIOLATION, type Database } from '../../db/client';
 import { AppError, ConflictError, LoginThrottledError, RateLimitedError, UnauthenticatedError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
@@ -9,7 +8,8 @@ import type { RiskService } from '../risk';
 import { withTransaction, type Tx } from '../../lib/tx';
 import { quietUntil } from '../../lib/quiet-hours';
 import type { NotificationsService, SmsTemplate, SmsWindow } from '../notifications';
-import { accounts, consumerProfiles, contactBlocks, contactPreferences, otpCodes, type AccountKind } from './accounts.schema';
+import type { AccountKind } from './accounts.schema';
+import { AccountsRepository, type AccountRow } from './accounts.repository';
 import { openDisplayName } from './display-name';
 import { minutesText, passwordKey, type LoginThrottle } from './login-throttle';
 import type { MfaService } from './mfa.service';
@@ -78,7 +78,7 @@ const emptyProfile: ConsumerProfile = {
   updatedAt: null,
 };
 
-function toSessionAccount(row: typeof accounts.$inferSelect, pii: PiiCipher): SessionAccount {
+function toSessionAccount(row: AccountRow, pii: PiiCipher): SessionAccount {
   return {
     id: row.id,
     kind: row.kind,
@@ -92,8 +92,6 @@ function toSessionAccount(row: typeof accounts.$inferSelect, pii: PiiCipher): Se
   };
 }
 
-type AccountRow = typeof accounts.$inferSelect;
-
 export interface AccountsServiceDeps {
   risk: RiskService;
   clock: Clock;
@@ -106,7 +104,11 @@ export interface AccountsServiceDeps {
 }
 
 export class AccountsService {
-  constructor(private readonly deps: AccountsServiceDeps) {}
+  private readonly accounts: AccountsRepository;
+
+  constructor(private readonly deps: AccountsServiceDeps) {
+    this.accounts = new AccountsRepository(deps.db);
+  }
 
   private loginHash(kind: AccountKind, login: string): string {
     return this.deps.pii.blindIndex(`${kind}:${this.normaliseLogin(kind, login)}`);
@@ -123,7 +125,7 @@ export class AccountsService {
     return kind === 'consumer' ? trimmed.replace(/[\s-]/g, '') : trimmed.toLowerCase();
   }
 
-  async registerConsumer(input: { phone: string; password: string; displayName?: string }, tx: Database = this.deps.db): Promise<SessionAccount> {
+  async registerConsumer(input: { phone: string; password: string; displayName?: string }, tx?: Tx): Promise<SessionAccount> {
     const phone = this.normaliseLogin('consumer', input.phone);
     const fields: Record<string, string> = {};
     if (!PHONE_PATTERN.test(phone)) fields.phone = '请输入 11 位中国大陆手机号';
@@ -149,7 +151,7 @@ export class AccountsService {
     institutionId?: string | null;
     /** a one-time password (the create-operator command): the person must set their own at first login */
     mustChangePassword?: boolean;
-  }, tx: Database = this.deps.db): Promise<SessionAccount> {
+  }, tx?: Tx): Promise<SessionAccount> {
     const weak = passwordProblem(input.password, { username: input.username.trim() });
     if (weak) throw new ValidationError('账号信息有误', { password: weak });
     return this.insert({
@@ -171,12 +173,10 @@ export class AccountsService {
     role: string;
     institutionId: string | null;
     mustChangePassword?: boolean;
-  }, tx: Database = this.deps.db): Promise<SessionAccount> {
+  }, tx?: Tx): Promise<SessionAccount> {
     const passwordHash = await hashPassword(input.password);
     try {
-      const [row] = await tx
-        .insert(accounts)
-        .values({
+      const values = {
           id: newId(input.kind === 'consumer' ? 'usr' : 'stf'),
           kind: input.kind,
           loginHash: this.deps.pii.blindIndex(`${input.kind}:${input.login}`),
@@ -187,9 +187,9 @@ export class AccountsService {
           role: input.role,
           institutionId: input.institutionId,
           mustChangePassword: input.mustChangePassword ?? false,
-        })
-        .returning();
-      return toSessionAccount(row!, this.deps.pii);
+        };
+      const row = tx ? await this.accounts.insert(tx, values) : await withTransaction(this.deps.db, (own) => this.accounts.insert(own, values));
+      return toSessionAccount(row, this.deps.pii);
     } catch (err) {
       if (sqlState(err) === UNIQUE_VIOLATION) {
         const field = input.kind === 'consumer' ? 'phone' : 'username';
@@ -211,7 +211,7 @@ export class AccountsService {
   async authenticate(kind: AccountKind, login: string, password: string, options: { totp?: string; now?: Date } = {}): Promise<SessionAccount> {
     const now = options.now ?? this.deps.clock.now();
     const loginHash = this.loginHash(kind, login);
-    const [row] = await this.deps.db.select().from(accounts).where(and(eq(accounts.kind, kind), eq(accounts.loginHash, loginHash)));
+    const row = await this.accounts.byLogin(kind, loginHash);
     const wait = await this.deps.throttle.attempt(passwordKey(loginHash), now);
     if (wait > 0) return this.signInWhileThrottled(kind, row, password, options.totp, wait, now);
     const wrong = kind === 'consumer' ? '手机号或密码错误' : '用户名或密码错误';
@@ -223,7 +223,7 @@ export class AccountsService {
     await this.deps.throttle.succeeded(passwordKey(loginHash));
     if (row.status !== 'active') throw new UnauthenticatedError('账号已被冻结，请联系客服');
     if (row.totpEnabledAt && options.totp !== undefined) await this.deps.mfa.verify(row.id, options.totp, now);
-    await this.deps.db.update(accounts).set({ lastLoginAt: now }).where(eq(accounts.id, row.id));
+    await this.touchLogin(row.id, now);
     return toSessionAccount(row, this.deps.pii);
   }
 
@@ -245,7 +245,7 @@ export class AccountsService {
       throw err;
     }
     await this.deps.throttle.succeeded(passwordKey(row!.loginHash));
-    await this.deps.db.update(accounts).set({ lastLoginAt: now }).where(eq(accounts.id, row!.id));
+    await this.touchLogin(row!.id, now);
     return toSessionAccount(row!, this.deps.pii);
   }
 
@@ -256,11 +256,15 @@ export class AccountsService {
    */
   async loginWithCode(rawPhone: string, code: string, now = this.deps.clock.now()): Promise<SessionAccount> {
     await this.verifyCode(rawPhone, 'login', code, now);
-    const [row] = await this.deps.db.select().from(accounts).where(and(eq(accounts.kind, 'consumer'), eq(accounts.loginHash, this.loginHash('consumer', rawPhone))));
+    const row = await this.accounts.byLogin('consumer', this.loginHash('consumer', rawPhone));
     if (!row) throw new ValidationError('验证码有误', { code: '验证码错误或已过期，请重新获取' });
     if (row.status !== 'active') throw new UnauthenticatedError('账号已被冻结，请联系客服');
-    await this.deps.db.update(accounts).set({ lastLoginAt: now }).where(eq(accounts.id, row.id));
+    await this.touchLogin(row.id, now);
     return toSessionAccount(row, this.deps.pii);
+  }
+
+  private touchLogin(accountId: string, now: Date): Promise<void> {
+    return withTransaction(this.deps.db, (tx) => this.accounts.touchLogin(tx, accountId, now));
   }
 
   /** Forgets sign-in failures older than a day (a scheduled job). */
@@ -269,16 +273,12 @@ export class AccountsService {
   }
 
   async findActive(kind: AccountKind, id: string): Promise<SessionAccount | undefined> {
-    const [row] = await this.deps.db
-      .select()
-      .from(accounts)
-      .where(and(eq(accounts.id, id), eq(accounts.kind, kind), eq(accounts.status, 'active')));
+    const row = await this.accounts.activeById(kind, id);
     return row ? toSessionAccount(row, this.deps.pii) : undefined;
   }
 
-  async count(kind: AccountKind): Promise<number> {
-    const [row] = await this.deps.db.select({ n: sql<number>`count(*)::int` }).from(accounts).where(eq(accounts.kind, kind));
-    return row?.n ?? 0;
+  count(kind: AccountKind): Promise<number> {
+    return this.accounts.count(kind);
   }
 
   private codeHash(purpose: OtpPurpose, phone: string, code: string): string {
@@ -294,11 +294,7 @@ export class AccountsService {
     const phone = this.normaliseLogin('consumer', rawPhone);
     if (!PHONE_PATTERN.test(phone)) throw new ValidationError('手机号有误', { phone: '请输入 11 位中国大陆手机号' });
     const phoneHash = this.deps.pii.blindIndex(`consumer:${phone}`);
-    const recent = await this.deps.db
-      .select({ createdAt: otpCodes.createdAt })
-      .from(otpCodes)
-      .where(and(eq(otpCodes.phoneHash, phoneHash), gt(otpCodes.createdAt, new Date(now.getTime() - 24 * 3600_000))))
-      .orderBy(desc(otpCodes.createdAt));
+    const recent = await this.accounts.codesSince(phoneHash, new Date(now.getTime() - 24 * 3600_000));
     const last = recent[0];
     if (last && now.getTime() - last.createdAt.getTime() < OTP_RESEND_SECONDS * 1000) {
       const wait = Math.ceil((OTP_RESEND_SECONDS * 1000 - (now.getTime() - last.createdAt.getTime())) / 1000);
@@ -306,21 +302,23 @@ export class AccountsService {
     }
     if (recent.length >= OTP_MAX_PER_DAY) throw new RateLimitedError('今日获取验证码次数已达上限，请明天再试');
     if (purpose !== 'register') {
-      const [existing] = await this.deps.db.select({ id: accounts.id }).from(accounts).where(and(eq(accounts.kind, 'consumer'), eq(accounts.loginHash, phoneHash)));
+      const existing = await this.accounts.refByLogin('consumer', phoneHash);
       if (!existing) {
         // record the attempt (for the rate limit) but send nothing
-        await this.deps.db.insert(otpCodes).values({ id: newId('otp'), purpose, phoneHash, codeHash: 'none', expiresAt: now, consumedAt: now });
+        await withTransaction(this.deps.db, (tx) => this.accounts.insertCode(tx, { id: newId('otp'), purpose, phoneHash, codeHash: 'none', expiresAt: now, consumedAt: now }));
         return;
       }
     }
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    await this.deps.db.insert(otpCodes).values({
-      id: newId('otp'),
-      purpose,
-      phoneHash,
-      codeHash: this.codeHash(purpose, phone, code),
-      expiresAt: new Date(now.getTime() + OTP_TTL_MINUTES * 60_000),
-    });
+    await withTransaction(this.deps.db, (tx) =>
+      this.accounts.insertCode(tx, {
+        id: newId('otp'),
+        purpose,
+        phoneHash,
+        codeHash: this.codeHash(purpose, phone, code),
+        expiresAt: new Date(now.getTime() + OTP_TTL_MINUTES * 60_000),
+      }),
+    );
     await this.deps.notifications.sendSms(phone, `otp.${purpose}`, `【贷超】验证码 ${code}，用于${otpWhat[purpose]}，${OTP_TTL_MINUTES} 分钟内有效。请勿告诉他人。`, { secrets: [code], now });
   }
 
@@ -329,32 +327,16 @@ export class AccountsService {
     const phone = this.normaliseLogin('consumer', rawPhone);
     const invalid = new ValidationError('验证码有误', { code: '验证码错误或已过期，请重新获取' });
     if (!/^\d{6}$/.test(code)) throw invalid;
-    const [row] = await this.deps.db
-      .select()
-      .from(otpCodes)
-      .where(
-        and(
-          eq(otpCodes.phoneHash, this.deps.pii.blindIndex(`consumer:${phone}`)),
-          eq(otpCodes.purpose, purpose),
-          isNull(otpCodes.consumedAt),
-          gt(otpCodes.expiresAt, now),
-        ),
-      )
-      .orderBy(desc(otpCodes.createdAt))
-      .limit(1);
+    const row = await this.accounts.liveCode(this.deps.pii.blindIndex(`consumer:${phone}`), purpose, now);
     if (!row || row.attempts >= OTP_MAX_ATTEMPTS) throw invalid;
     const expected = Buffer.from(row.codeHash);
     const given = Buffer.from(this.codeHash(purpose, phone, code));
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
-      await this.deps.db.update(otpCodes).set({ attempts: sql`${otpCodes.attempts} + 1` }).where(eq(otpCodes.id, row.id));
+      await withTransaction(this.deps.db, (tx) => this.accounts.countWrongTry(tx, row.id));
       throw invalid;
     }
-    const consumed = await this.deps.db
-      .update(otpCodes)
-      .set({ consumedAt: now })
-      .where(and(eq(otpCodes.id, row.id), isNull(otpCodes.consumedAt)))
-      .returning({ id: otpCodes.id });
-    if (consumed.length === 0) throw invalid; // used by a concurrent request
+    const consumed = await withTransaction(this.deps.db, (tx) => this.accounts.consumeCode(tx, row.id, now));
+    if (!consumed) throw invalid; // used by a concurrent request
   }
 
   /**
@@ -380,10 +362,7 @@ export class AccountsService {
    * failures are forgotten, and `mustChange` marks a one-time password.
    */
   private async writePassword(row: Pick<AccountRow, 'id' | 'loginHash'>, password: string, mustChange: boolean, tx: Tx): Promise<void> {
-    await tx
-      .update(accounts)
-      .set({ passwordHash: await hashPassword(password), sessionVersion: sql`${accounts.sessionVersion} + 1`, mustChangePassword: mustChange })
-      .where(eq(accounts.id, row.id));
+    await this.accounts.setPassword(tx, row.id, await hashPassword(password), mustChange);
     await this.deps.throttle.succeeded(passwordKey(row.loginHash), tx);
   }
 
@@ -393,10 +372,7 @@ export class AccountsService {
     const weak = passwordProblem(input.password, { phone });
     if (weak) throw new ValidationError('新密码不符合要求', { password: weak });
     await this.verifyCode(input.phone, 'reset_password', input.code);
-    const [row] = await this.deps.db
-      .select({ id: accounts.id, loginHash: accounts.loginHash })
-      .from(accounts)
-      .where(and(eq(accounts.kind, 'consumer'), eq(accounts.loginHash, this.loginHash('consumer', phone))));
+    const row = await this.accounts.refByLogin('consumer', this.loginHash('consumer', phone));
     if (!row) throw new ValidationError('验证码有误', { code: '验证码错误或已过期，请重新获取' });
     await withTransaction(this.deps.db, async (tx) => {
       await this.writePassword(row, input.password, false, tx);
@@ -409,7 +385,7 @@ export class AccountsService {
    * password); every session ends, the caller keeps its own by logging in again with the result.
    */
   async changePassword(accountId: string, current: string, next: string, actor: AuditActor): Promise<SessionAccount> {
-    const [row] = await this.deps.db.select().from(accounts).where(eq(accounts.id, accountId));
+    const row = await this.accounts.byId(accountId);
     if (!row || !(await verifyPassword(row.passwordHash, current))) {
       throw new ValidationError('当前密码不正确', { currentPassword: '当前密码不正确' });
     }
@@ -428,7 +404,7 @@ export class AccountsService {
    * (StaffService checks who may), inside the caller's transaction.
    */
   async issueOneTimePassword(accountId: string, tx: Tx): Promise<string> {
-    const [row] = await tx.select({ id: accounts.id, loginHash: accounts.loginHash }).from(accounts).where(eq(accounts.id, accountId));
+    const row = await this.accounts.refById(accountId, tx);
     if (!row) throw new Error(`no account ${accountId}`);
     const password = oneTimePassword();
     await this.writePassword(row, password, true, tx);
@@ -438,20 +414,20 @@ export class AccountsService {
   /** Ends every session of the account, on every device. */
   async logoutEverywhere(accountId: string, actor: AuditActor): Promise<void> {
     await withTransaction(this.deps.db, async (tx) => {
-      await tx.update(accounts).set({ sessionVersion: sql`${accounts.sessionVersion} + 1` }).where(eq(accounts.id, accountId));
+      await this.accounts.endSessions(tx, accountId);
       await this.deps.audit.record(actor, { action: 'account.logout_everywhere', objectType: 'account', objectId: accountId }, tx);
     });
   }
 
   /** The consumer's phone number in clear, for a consented release or their own export. */
   async phoneOf(accountId: string): Promise<string> {
-    const [row] = await this.deps.db.select({ loginEnc: accounts.loginEnc }).from(accounts).where(eq(accounts.id, accountId));
-    if (!row) throw new Error(`no account ${accountId}`);
-    return this.deps.pii.decrypt(row.loginEnc);
+    const loginEnc = await this.accounts.loginEncOf(accountId);
+    if (loginEnc === undefined) throw new Error(`no account ${accountId}`);
+    return this.deps.pii.decrypt(loginEnc);
   }
 
   async profile(accountId: string): Promise<ConsumerProfile> {
-    const [row] = await this.deps.db.select().from(consumerProfiles).where(eq(consumerProfiles.accountId, accountId));
+    const row = await this.accounts.profile(accountId);
     return row ? { ...row } : { ...emptyProfile };
   }
 
@@ -472,19 +448,15 @@ export class AccountsService {
   }
 
   /** Writes profile facts as given (fields left out are kept), in the caller's transaction when there is one. */
-  async saveProfile(accountId: string, input: ProfileChanges, tx: Database = this.deps.db): Promise<ConsumerProfile> {
+  async saveProfile(accountId: string, input: ProfileChanges, tx?: Tx): Promise<ConsumerProfile> {
     const values = { ...input, updatedAt: this.deps.clock.now() };
-    const [row] = await tx
-      .insert(consumerProfiles)
-      .values({ accountId, ...values })
-      .onConflictDoUpdate({ target: consumerProfiles.accountId, set: values })
-      .returning();
-    return { ...row! };
+    const row = tx ? await this.accounts.upsertProfile(tx, accountId, values) : await withTransaction(this.deps.db, (own) => this.accounts.upsertProfile(own, accountId, values));
+    return { ...row };
   }
 
   async contactPreferences(accountId: string): Promise<ContactPreferences> {
-    const [row] = await this.deps.db.select().from(contactPreferences).where(eq(contactPreferences.accountId, accountId));
-    const blocks = await this.deps.db.select({ id: contactBlocks.institutionId }).from(contactBlocks).where(eq(contactBlocks.accountId, accountId));
+    const row = await this.accounts.contactPreferences(accountId);
+    const blocked = await this.accounts.blockedInstitutionIds(accountId);
     const base = row ?? defaultContact;
     return {
       allowSms: base.allowSms,
@@ -492,7 +464,7 @@ export class AccountsService {
       allowInApp: base.allowInApp,
       quietStart: base.quietStart,
       quietEnd: base.quietEnd,
-      blockedInstitutionIds: blocks.map((b) => b.id),
+      blockedInstitutionIds: blocked,
     };
   }
 
@@ -502,8 +474,8 @@ export class AccountsService {
    * every SMS about a consumer, when it is generated and again when a held one is released.
    */
   async smsWindow(accountId: string, now: Date): Promise<SmsWindow> {
-    const [account] = await this.deps.db.select({ status: accounts.status }).from(accounts).where(eq(accounts.id, accountId));
-    if (!account || account.status === 'closed') return { allowed: false, reason: 'account_closed' };
+    const status = await this.accounts.statusOf(accountId);
+    if (!status || status === 'closed') return { allowed: false, reason: 'account_closed' };
     const prefs = await this.contactPreferences(accountId);
     if (!prefs.allowSms) return { allowed: false, reason: 'sms_off' };
     return { allowed: true, notBefore: quietUntil(now, prefs.quietStart, prefs.quietEnd) };
@@ -524,23 +496,21 @@ export class AccountsService {
     input: { allowSms: boolean; allowCall: boolean; quietStart: string; quietEnd: string },
   ): Promise<ContactPreferences> {
     const values = { ...input, allowInApp: true, updatedAt: this.deps.clock.now() };
-    await this.deps.db
-      .insert(contactPreferences)
-      .values({ accountId, ...values })
-      .onConflictDoUpdate({ target: contactPreferences.accountId, set: values });
+    await withTransaction(this.deps.db, (tx) => this.accounts.upsertContactPreferences(tx, accountId, values));
     return this.contactPreferences(accountId);
   }
 
   /** "Stop contacting me" for one institution, or undo it. */
   async setContactBlock(accountId: string, institutionId: string, blocked: boolean): Promise<void> {
-    if (blocked) await this.deps.db.insert(contactBlocks).values({ accountId, institutionId }).onConflictDoNothing();
-    else await this.deps.db.delete(contactBlocks).where(and(eq(contactBlocks.accountId, accountId), eq(contactBlocks.institutionId, institutionId)));
+    await withTransaction(this.deps.db, (tx) =>
+      blocked ? this.accounts.addContactBlock(tx, accountId, institutionId) : this.accounts.removeContactBlock(tx, accountId, institutionId),
+    );
   }
 
   /** Checks the password of a logged-in account (for closing it). */
   async checkPassword(accountId: string, password: string): Promise<boolean> {
-    const [row] = await this.deps.db.select({ hash: accounts.passwordHash }).from(accounts).where(eq(accounts.id, accountId));
-    return row ? verifyPassword(row.hash, password) : false;
+    const hash = await this.accounts.passwordHashOf(accountId);
+    return hash !== undefined ? verifyPassword(hash, password) : false;
   }
 
   /**
@@ -548,22 +518,11 @@ export class AccountsService {
    * erased, the login freed (the number can register again), every session ended. Application
    * records stay, as the law requires, without the profile behind them.
    */
-  async close(tx: Database, accountId: string): Promise<void> {
-    await tx.delete(consumerProfiles).where(eq(consumerProfiles.accountId, accountId));
-    await tx.delete(contactPreferences).where(eq(contactPreferences.accountId, accountId));
-    await tx.delete(contactBlocks).where(eq(contactBlocks.accountId, accountId));
-    await tx
-      .update(accounts)
-      .set({
-        status: 'closed',
-        loginHash: `closed:${newId('x')}`,
-        loginEnc: this.deps.pii.encrypt(''),
-        loginMasked: '已注销',
-        displayNameEnc: this.deps.pii.encrypt('已注销用户'),
-        legacyDisplayName: null,
-        passwordHash: 'closed',
-        sessionVersion: sql`${accounts.sessionVersion} + 1`,
-      })
-      .where(eq(accounts.id, accountId));
+  async close(tx: Tx, accountId: string): Promise<void> {
+    await this.accounts.close(tx, accountId, {
+      loginHash: `closed:${newId('x')}`,
+      loginEnc: this.deps.pii.encrypt(''),
+      displayNameEnc: this.deps.pii.encrypt('已注销用户'),
+    });
   }
 }

@@ -1,8 +1,7 @@
-import { eq, isNotNull } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import type { PiiCipher } from '../../lib/pii';
 import { withTransaction } from '../../lib/tx';
-import { accounts, staffInvitations } from './accounts.schema';
+import { AccountsRepository } from './accounts.repository';
 
 const BATCH = 500;
 
@@ -13,19 +12,13 @@ const BATCH = 500;
  * nothing. Returns how many rows it converted.
  */
 export async function sealLegacyNames(db: Database, pii: PiiCipher): Promise<number> {
+  const repository = new AccountsRepository(db);
   let converted = 0;
-  for (const table of [accounts, staffInvitations]) {
+  for (const table of ['accounts', 'invitations'] as const) {
     for (;;) {
       const n = await withTransaction(db, async (tx) => {
-        const rows = await tx
-          .select({ id: table.id, name: table.legacyDisplayName })
-          .from(table)
-          .where(isNotNull(table.legacyDisplayName))
-          .limit(BATCH)
-          .for('update');
-        for (const r of rows) {
-          await tx.update(table).set({ displayNameEnc: pii.encrypt(r.name!), legacyDisplayName: null }).where(eq(table.id, r.id));
-        }
+        const rows = await repository.legacyNames(tx, table, BATCH);
+        for (const r of rows) await repository.sealName(tx, table, r.id, pii.encrypt(r.name!));
         return rows.length;
       });
       converted += n;

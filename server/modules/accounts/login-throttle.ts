@@ -1,7 +1,6 @@
-import { eq, lt } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { withTransaction } from '../../lib/tx';
-import { loginThrottles } from './accounts.schema';
+import { withTransaction, type Tx } from '../../lib/tx';
+import { AccountsRepository } from './accounts.repository';
 
 /** Failures allowed before the first wait. */
 export const FREE_FAILURES = 5;
@@ -33,7 +32,11 @@ export interface LoginThrottleDeps {
  * Shared by every instance through the database.
  */
 export class LoginThrottle {
-  constructor(private readonly deps: LoginThrottleDeps) {}
+  private readonly accounts: AccountsRepository;
+
+  constructor(private readonly deps: LoginThrottleDeps) {
+    this.accounts = new AccountsRepository(deps.db);
+  }
 
   /**
    * Claims one attempt. While a wait holds the attempt is refused and the wait left (ms) is
@@ -42,37 +45,30 @@ export class LoginThrottle {
    */
   async attempt(key: string, now: Date): Promise<number> {
     return withTransaction(this.deps.db, async (tx) => {
-      await tx.insert(loginThrottles).values({ key, failures: 0, lastFailureAt: now }).onConflictDoNothing();
-      const [row] = await tx.select().from(loginThrottles).where(eq(loginThrottles.key, key)).for('update');
-      if (row!.blockedUntil && row!.blockedUntil > now) return row!.blockedUntil.getTime() - now.getTime();
-      const failures = now.getTime() - row!.lastFailureAt.getTime() > FORGET_AFTER_MS ? 1 : row!.failures + 1;
+      const row = await this.accounts.lockThrottle(tx, key, now);
+      if (row.blockedUntil && row.blockedUntil > now) return row.blockedUntil.getTime() - now.getTime();
+      const failures = now.getTime() - row.lastFailureAt.getTime() > FORGET_AFTER_MS ? 1 : row.failures + 1;
       const wait = waitAfter(failures);
-      await tx
-        .update(loginThrottles)
-        .set({ failures, lastFailureAt: now, blockedUntil: wait > 0 ? new Date(now.getTime() + wait) : null })
-        .where(eq(loginThrottles.key, key));
+      await this.accounts.setThrottle(tx, key, { failures, lastFailureAt: now, blockedUntil: wait > 0 ? new Date(now.getTime() + wait) : null });
       return 0;
     });
   }
 
   /** The wait left on a key (ms), without counting anything. */
   async remaining(key: string, now: Date): Promise<number> {
-    const [row] = await this.deps.db.select({ until: loginThrottles.blockedUntil }).from(loginThrottles).where(eq(loginThrottles.key, key));
-    return row?.until && row.until > now ? row.until.getTime() - now.getTime() : 0;
+    const until = await this.accounts.throttleBlockedUntil(key);
+    return until && until > now ? until.getTime() - now.getTime() : 0;
   }
 
   /** The attempt was right (or the owner proved themselves another way): the key starts afresh. */
-  async succeeded(key: string, tx: Database = this.deps.db): Promise<void> {
-    await tx.delete(loginThrottles).where(eq(loginThrottles.key, key));
+  async succeeded(key: string, tx?: Tx): Promise<void> {
+    if (tx) await this.accounts.deleteThrottle(tx, key);
+    else await withTransaction(this.deps.db, (own) => this.accounts.deleteThrottle(own, key));
   }
 
   /** Forgets keys with no failure for a day (a scheduled job). */
   async purge(now: Date): Promise<number> {
-    const gone = await this.deps.db
-      .delete(loginThrottles)
-      .where(lt(loginThrottles.lastFailureAt, new Date(now.getTime() - FORGET_AFTER_MS)))
-      .returning({ key: loginThrottles.key });
-    return gone.length;
+    return withTransaction(this.deps.db, (tx) => this.accounts.deleteThrottlesBefore(tx, new Date(now.getTime() - FORGET_AFTER_MS)));
   }
 }
 

@@ -1,11 +1,10 @@
 import { withTransaction } from '../../lib/tx';
-import { and, eq, isNull, or, lt } from 'drizzle-orm';
 import { Secret, TOTP } from 'otpauth';
 import type { Database } from '../../db/client';
 import { ConflictError, LoginThrottledError, UnauthenticatedError, ValidationError } from '../../lib/errors';
 import type { PiiCipher } from '../../lib/pii';
 import type { AuditActor, AuditService } from '../audit';
-import { accounts } from './accounts.schema';
+import { AccountsRepository } from './accounts.repository';
 import type { SessionAccount } from './accounts.service';
 import { minutesText, totpKey, type LoginThrottle } from './login-throttle';
 import type { Clock } from '../../lib/clock';
@@ -31,19 +30,23 @@ export interface MfaServiceDeps {
  * step either side of now, and each time step at most once (a replayed code is refused).
  */
 export class MfaService {
-  constructor(private readonly deps: MfaServiceDeps) {}
+  private readonly accounts: AccountsRepository;
+
+  constructor(private readonly deps: MfaServiceDeps) {
+    this.accounts = new AccountsRepository(deps.db);
+  }
 
   /** Starts (or restarts) set-up: a new secret, not yet in force until a code confirms it. */
   async beginEnrolment(account: SessionAccount): Promise<{ secret: string; uri: string }> {
     if (account.mfaEnabled) throw new ConflictError('mfa_enabled', '已开启两步验证');
     const secret = new Secret({ size: 20 }).base32;
-    await this.deps.db.update(accounts).set({ totpSecretEnc: this.deps.pii.encrypt(secret) }).where(and(eq(accounts.id, account.id), isNull(accounts.totpEnabledAt)));
+    await withTransaction(this.deps.db, (tx) => this.accounts.setPendingTotpSecret(tx, account.id, this.deps.pii.encrypt(secret)));
     return { secret, uri: totpFor(secret, account.loginMasked).toString() };
   }
 
   /** The secret being set up, to show it again (e.g. the form was re-shown after a wrong code). */
   async pendingSecret(account: SessionAccount): Promise<{ secret: string; uri: string } | undefined> {
-    const [row] = await this.deps.db.select({ enc: accounts.totpSecretEnc, on: accounts.totpEnabledAt }).from(accounts).where(eq(accounts.id, account.id));
+    const row = await this.accounts.totpState(account.id);
     if (!row?.enc || row.on) return undefined;
     const secret = this.deps.pii.decrypt(row.enc);
     return { secret, uri: totpFor(secret, account.loginMasked).toString() };
@@ -55,7 +58,7 @@ export class MfaService {
     const step = this.matchingStep(pending.secret, code, now);
     if (step === undefined) throw new ValidationError('验证码不正确', { code: '验证码不正确，请核对手机上的 6 位数字' });
     await withTransaction(this.deps.db, async (tx) => {
-      await tx.update(accounts).set({ totpEnabledAt: now, totpLastStep: step }).where(eq(accounts.id, account.id));
+      await this.accounts.enableTotp(tx, account.id, now, step);
       await this.deps.audit.record(actor, { action: 'mfa.enabled', objectType: 'account', objectId: account.id }, tx);
     });
   }
@@ -65,18 +68,14 @@ export class MfaService {
    * per account, from whatever address they come, with the same growing waits as passwords.
    */
   async verify(accountId: string, code: string, now = this.deps.clock.now()): Promise<void> {
-    const [row] = await this.deps.db.select({ enc: accounts.totpSecretEnc, on: accounts.totpEnabledAt, last: accounts.totpLastStep }).from(accounts).where(eq(accounts.id, accountId));
+    const row = await this.accounts.totpState(accountId);
     if (!row?.enc || !row.on) throw new UnauthenticatedError('未开启两步验证');
     const wait = await this.deps.throttle.attempt(totpKey(accountId), now);
     if (wait > 0) throw new LoginThrottledError(`验证码错误次数过多，请 ${minutesText(wait)}后再试`, Math.ceil(wait / 1000));
     const step = this.matchingStep(this.deps.pii.decrypt(row.enc), code, now);
     if (step === undefined) throw new UnauthenticatedError('验证码不正确');
     // claim the step atomically: the same code cannot log in twice, even concurrently
-    const [claimed] = await this.deps.db
-      .update(accounts)
-      .set({ totpLastStep: step })
-      .where(and(eq(accounts.id, accountId), or(isNull(accounts.totpLastStep), lt(accounts.totpLastStep, step))))
-      .returning({ id: accounts.id });
+    const claimed = await withTransaction(this.deps.db, (tx) => this.accounts.claimTotpStep(tx, accountId, step));
     if (!claimed) throw new UnauthenticatedError('验证码已使用，请等待下一个验证码');
     await this.deps.throttle.succeeded(totpKey(accountId));
   }
@@ -84,7 +83,7 @@ export class MfaService {
   /** Turns MFA off (an operator resetting a colleague's lost phone, or the person themselves where it is optional). */
   async disable(accountId: string, actor: AuditActor): Promise<void> {
     await withTransaction(this.deps.db, async (tx) => {
-      await tx.update(accounts).set({ totpEnabledAt: null, totpSecretEnc: null, totpLastStep: null }).where(eq(accounts.id, accountId));
+      await this.accounts.disableTotp(tx, accountId);
       await this.deps.audit.record(actor, { action: 'mfa.disabled', objectType: 'account', objectId: accountId }, tx);
     });
   }

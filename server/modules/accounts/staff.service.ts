@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { sha256Hex } from '../../lib/digest';
-import { and, asc, desc, eq, gt, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import type { PiiCipher } from '../../lib/pii';
 import { withTransaction, type Tx } from '../../lib/tx';
 import type { AuditActor, AuditService } from '../audit';
-import { accounts, staffInvitations } from './accounts.schema';
+import { AccountsRepository, type InvitationRow, type MemberRow, type StaffScope } from './accounts.repository';
 import { oneTimePassword } from './passwords';
 import { type AccountsService, type SessionAccount, PHONE_PATTERN } from './accounts.service';
 import { openDisplayName, shownDisplayName } from './display-name';
@@ -17,7 +16,6 @@ import type { Clock } from '../../lib/clock';
 export const INVITATION_DAYS = 7;
 const USERNAME = /^[a-z][a-z0-9._-]{2,31}$/;
 
-type InvitationRow = typeof staffInvitations.$inferSelect;
 /** An invitation as the pages see it: the invitee's name opened. */
 export type Invitation = Omit<InvitationRow, 'displayNameEnc' | 'legacyDisplayName'> & { displayName: string };
 export type StaffKind = 'institution' | 'operator';
@@ -35,20 +33,6 @@ export interface StaffMember {
   lastLoginAt: Date | null;
   createdAt: Date;
 }
-
-const memberColumns = {
-  id: accounts.id,
-  kind: accounts.kind,
-  role: accounts.role,
-  displayNameEnc: accounts.displayNameEnc,
-  loginMasked: accounts.loginMasked,
-  institutionId: accounts.institutionId,
-  status: accounts.status,
-  frozenReason: accounts.frozenReason,
-  mfaEnabled: sql<boolean>`${accounts.totpEnabledAt} is not null`,
-  lastLoginAt: accounts.lastLoginAt,
-  createdAt: accounts.createdAt,
-};
 
 export function rolesFor(kind: StaffKind): readonly string[] {
   return kind === 'operator' ? operatorRoles : institutionRoles;
@@ -74,14 +58,18 @@ export interface StaffServiceDeps {
  * seeding), roles, freezing; and finding any account for the operators' user search.
  */
 export class StaffService {
-  constructor(private readonly deps: StaffServiceDeps) {}
+  private readonly accounts: AccountsRepository;
+
+  constructor(private readonly deps: StaffServiceDeps) {
+    this.accounts = new AccountsRepository(deps.db);
+  }
 
   private loginHash(kind: string, login: string) {
     return this.deps.pii.blindIndex(`${kind}:${login}`);
   }
 
   /** A member row with the name opened: staff in clear, a consumer masked (operators see consumers' names only masked). */
-  private member({ displayNameEnc, ...row }: Omit<StaffMember, 'displayName'> & { displayNameEnc: string | null }): StaffMember {
+  private member({ displayNameEnc, ...row }: MemberRow): StaffMember {
     return { ...row, displayName: shownDisplayName(this.deps.pii, displayNameEnc, row.kind) };
   }
 
@@ -103,16 +91,11 @@ export class StaffService {
     if (!input.displayName.trim() || input.displayName.trim().length > 30) fields.displayName = '请填写 1–30 字的姓名';
     if (!rolesFor(input.kind).includes(input.role)) fields.role = '请选择有效的角色';
     if (Object.keys(fields).length) throw new ValidationError('邀请信息有误', fields);
-    const [taken] = await tx.select({ id: accounts.id }).from(accounts).where(and(eq(accounts.kind, input.kind), eq(accounts.loginHash, this.loginHash(input.kind, username))));
-    const [pending] = await tx
-      .select({ id: staffInvitations.id })
-      .from(staffInvitations)
-      .where(and(eq(staffInvitations.kind, input.kind), eq(staffInvitations.username, username), isNull(staffInvitations.acceptedAt), isNull(staffInvitations.revokedAt), gt(staffInvitations.expiresAt, now)));
+    const taken = await this.accounts.refByLogin(input.kind, this.loginHash(input.kind, username), tx);
+    const pending = await this.accounts.invitationPendingFor(input.kind, username, now, tx);
     if (taken || pending) throw new ConflictError('username_taken', '用户名已被使用', { username: '用户名已被使用' });
     const token = randomBytes(24).toString('base64url');
-    const [invitation] = await tx
-      .insert(staffInvitations)
-      .values({
+    const invitation = await this.accounts.insertInvitation(tx, {
         id: newId('inv'),
         tokenHash: sha256Hex(token),
         kind: input.kind,
@@ -122,18 +105,14 @@ export class StaffService {
         role: input.role,
         invitedBy: actor.id ?? null,
         expiresAt: new Date(now.getTime() + INVITATION_DAYS * 86_400_000),
-      })
-      .returning();
-    await this.deps.audit.record(actor, { action: 'staff.invited', objectType: 'invitation', objectId: invitation!.id, detail: { kind: input.kind, role: input.role, institutionId: input.institutionId ?? null } }, tx);
-    return { invitation: this.invitation(invitation!), token };
+      });
+    await this.deps.audit.record(actor, { action: 'staff.invited', objectType: 'invitation', objectId: invitation.id, detail: { kind: input.kind, role: input.role, institutionId: input.institutionId ?? null } }, tx);
+    return { invitation: this.invitation(invitation), token };
   }
 
   /** A pending, unexpired invitation for a token, or NotFound (used, revoked, expired or wrong). */
   async pendingInvitation(kind: StaffKind, token: string, now = this.deps.clock.now()): Promise<Invitation> {
-    const [row] = await this.deps.db
-      .select()
-      .from(staffInvitations)
-      .where(and(eq(staffInvitations.tokenHash, sha256Hex(token)), eq(staffInvitations.kind, kind)));
+    const row = await this.accounts.invitationByToken(kind, sha256Hex(token));
     if (!row || row.acceptedAt || row.revokedAt || row.expiresAt <= now) throw new NotFoundError('邀请（可能已使用、已撤销或已过期）');
     return this.invitation(row);
   }
@@ -142,17 +121,13 @@ export class StaffService {
   async accept(kind: StaffKind, token: string, password: string, now = this.deps.clock.now()): Promise<SessionAccount> {
     const invitation = await this.pendingInvitation(kind, token, now);
     return withTransaction(this.deps.db, async (tx) => {
-      const [claimed] = await tx
-        .update(staffInvitations)
-        .set({ acceptedAt: now })
-        .where(and(eq(staffInvitations.id, invitation.id), isNull(staffInvitations.acceptedAt)))
-        .returning();
+      const claimed = await this.accounts.claimInvitation(tx, invitation.id, now);
       if (!claimed) throw new NotFoundError('邀请（可能已使用、已撤销或已过期）');
       const account = await this.deps.accountsService.createStaff(
         { kind, username: invitation.username, password, displayName: invitation.displayName, role: invitation.role, institutionId: invitation.institutionId },
         tx,
       );
-      await tx.update(staffInvitations).set({ accountId: account.id }).where(eq(staffInvitations.id, invitation.id));
+      await this.accounts.linkInvitation(tx, invitation.id, account.id);
       await this.deps.audit.record({ kind, id: account.id }, { action: 'staff.invitation_accepted', objectType: 'invitation', objectId: invitation.id }, tx);
       return account;
     });
@@ -160,36 +135,20 @@ export class StaffService {
 
   async revokeInvitation(scope: { kind: StaffKind; institutionId?: string | null }, id: string, actor: AuditActor): Promise<void> {
     await withTransaction(this.deps.db, async (tx) => {
-    const [row] = await tx
-      .update(staffInvitations)
-      .set({ revokedAt: this.deps.clock.now() })
-      .where(and(eq(staffInvitations.id, id), eq(staffInvitations.kind, scope.kind), this.institutionScope(scope), isNull(staffInvitations.acceptedAt), isNull(staffInvitations.revokedAt)))
-      .returning();
-    if (!row) throw new NotFoundError('邀请');
-    await this.deps.audit.record(actor, { action: 'staff.invitation_revoked', objectType: 'invitation', objectId: id }, tx);
+      const revoked = await this.accounts.revokeInvitation(tx, scope, id, this.deps.clock.now());
+      if (!revoked) throw new NotFoundError('邀请');
+      await this.deps.audit.record(actor, { action: 'staff.invitation_revoked', objectType: 'invitation', objectId: id }, tx);
     });
   }
 
-  private institutionScope(scope: { kind: StaffKind; institutionId?: string | null }) {
-    return scope.kind === 'institution' ? eq(staffInvitations.institutionId, scope.institutionId!) : isNull(staffInvitations.institutionId);
-  }
-
   async pendingInvitations(scope: { kind: StaffKind; institutionId?: string | null }, now = this.deps.clock.now()): Promise<Invitation[]> {
-    const rows = await this.deps.db
-      .select()
-      .from(staffInvitations)
-      .where(and(eq(staffInvitations.kind, scope.kind), this.institutionScope(scope), isNull(staffInvitations.acceptedAt), isNull(staffInvitations.revokedAt), gt(staffInvitations.expiresAt, now)))
-      .orderBy(desc(staffInvitations.createdAt));
+    const rows = await this.accounts.pendingInvitations(scope, now);
     return rows.map((r) => this.invitation(r));
   }
 
   /** Staff of one institution, or all operators. */
-  async members(scope: { kind: StaffKind; institutionId?: string | null }): Promise<StaffMember[]> {
-    const where =
-      scope.kind === 'institution'
-        ? and(eq(accounts.kind, 'institution'), eq(accounts.institutionId, scope.institutionId!))
-        : eq(accounts.kind, 'operator');
-    const rows = await this.deps.db.select(memberColumns).from(accounts).where(where).orderBy(asc(accounts.createdAt));
+  async members(scope: StaffScope): Promise<StaffMember[]> {
+    const rows = await this.accounts.members(scope);
     return rows.map((r) => this.member(r));
   }
 
@@ -213,7 +172,7 @@ export class StaffService {
     if (member.role === manager && role !== manager) assertAnotherManager(members, accountId, manager);
     await withTransaction(this.deps.db, async (tx) => {
       // a new role means new reach: sessions started under the old one end
-      await tx.update(accounts).set({ role, sessionVersion: sql`${accounts.sessionVersion} + 1` }).where(eq(accounts.id, accountId));
+      await this.accounts.setRole(tx, accountId, role);
       await this.deps.audit.record(actor, { action: 'staff.role_changed', objectType: 'account', objectId: accountId, detail: { from: member.role, to: role } }, tx);
     });
   }
@@ -257,9 +216,8 @@ export class StaffService {
     if (Object.keys(fields).length) throw new ValidationError('账号信息有误', fields);
     return withTransaction(this.deps.db, async (tx) => {
       // one at a time: two commands started together cannot both create a first operator
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtext('create-first-operator'))`);
-      const [existing] = await tx.select({ id: accounts.id }).from(accounts).where(and(eq(accounts.kind, 'operator'), eq(accounts.role, 'super_admin')));
-      if (existing) throw new ConflictError('operator_exists', '已存在超级管理员：请由其在运营后台邀请新成员或重置密码');
+      await this.accounts.lockFirstOperator(tx);
+      if (await this.accounts.superAdminExists(tx)) throw new ConflictError('operator_exists', '已存在超级管理员：请由其在运营后台邀请新成员或重置密码');
       let password = oneTimePassword();
       while (password.toLowerCase().includes(username)) password = oneTimePassword();
       const account = await this.deps.accountsService.createStaff(
@@ -279,13 +237,10 @@ export class StaffService {
     const why = reason.trim();
     if (why.length < 2 || why.length > 200) throw new ValidationError('请填写原因', { reason: '请填写 2–200 字的原因' });
     await withTransaction(this.deps.db, async (tx) => {
-      const [row] = await tx.select().from(accounts).where(eq(accounts.id, accountId)).for('update');
+      const row = await this.accounts.lockById(tx, accountId);
       if (!row || row.status === 'closed') throw new NotFoundError('账号');
       if ((row.status === 'frozen') === frozen) throw new ConflictError('unchanged', frozen ? '账号已是冻结状态' : '账号未被冻结');
-      await tx
-        .update(accounts)
-        .set(frozen ? { status: 'frozen', frozenReason: why, sessionVersion: sql`${accounts.sessionVersion} + 1` } : { status: 'active', frozenReason: null })
-        .where(eq(accounts.id, accountId));
+      await this.accounts.setFrozen(tx, accountId, frozen, why);
       await this.deps.audit.record(actor, { action: frozen ? 'account.frozen' : 'account.unfrozen', objectType: 'account', objectId: accountId, detail: { reason: why } }, tx);
     });
   }
@@ -298,18 +253,17 @@ export class StaffService {
    */
   async search(query: string, kind?: 'consumer' | 'institution' | 'operator', limit = 50): Promise<StaffMember[]> {
     const q = query.trim();
-    const byKind = kind ? eq(accounts.kind, kind) : undefined;
-    if (!q) return (await this.deps.db.select(memberColumns).from(accounts).where(byKind).orderBy(desc(accounts.createdAt)).limit(limit)).map((r) => this.member(r));
-    const conditions = [eq(accounts.id, q)];
+    if (!q) return (await this.accounts.newestMembers(kind, limit)).map((r) => this.member(r));
+    const ids = [q];
+    const loginHashes: string[] = [];
     const digits = q.replace(/[\s-]/g, '');
-    if (PHONE_PATTERN.test(digits)) conditions.push(eq(accounts.loginHash, this.loginHash('consumer', digits)));
-    conditions.push(eq(accounts.loginHash, this.loginHash('institution', q.toLowerCase())), eq(accounts.loginHash, this.loginHash('operator', q.toLowerCase())));
+    if (PHONE_PATTERN.test(digits)) loginHashes.push(this.loginHash('consumer', digits));
+    loginHashes.push(this.loginHash('institution', q.toLowerCase()), this.loginHash('operator', q.toLowerCase()));
     if (kind !== 'consumer') {
-      const staff = await this.deps.db.select({ id: accounts.id, displayNameEnc: accounts.displayNameEnc }).from(accounts).where(ne(accounts.kind, 'consumer'));
-      const named = staff.filter((r) => openDisplayName(this.deps.pii, r.displayNameEnc).includes(q)).map((r) => r.id);
-      if (named.length > 0) conditions.push(inArray(accounts.id, named));
+      const staff = await this.accounts.staffNames();
+      ids.push(...staff.filter((r) => openDisplayName(this.deps.pii, r.displayNameEnc).includes(q)).map((r) => r.id));
     }
-    const rows = await this.deps.db.select(memberColumns).from(accounts).where(and(byKind, or(...conditions))).orderBy(desc(accounts.createdAt)).limit(limit);
+    const rows = await this.accounts.matchingMembers({ kind, ids, loginHashes }, limit);
     return rows.map((r) => this.member(r));
   }
 
@@ -328,7 +282,7 @@ export class StaffService {
   }
 
   async get(accountId: string): Promise<StaffMember> {
-    const [row] = await this.deps.db.select(memberColumns).from(accounts).where(eq(accounts.id, accountId));
+    const row = await this.accounts.member(accountId);
     if (!row) throw new NotFoundError('账号');
     return this.member(row);
   }

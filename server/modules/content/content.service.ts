@@ -1,4 +1,3 @@
-import { and, asc, count, desc, eq, gte, lte, or, sql, type SQL } from 'drizzle-orm';
 import { fileTypeFromBuffer } from 'file-type';
 import type { BlobStore } from '../../adapters/storage';
 import type { Database } from '../../db/client';
@@ -6,58 +5,21 @@ import type { PiiCipher } from '../../lib/pii';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { shanghaiDate } from '../../lib/shanghai-date';
-import { withTransaction } from '../../lib/tx';
-import { accounts } from '../accounts/accounts.schema';
+import { withTransaction, type Tx } from '../../lib/tx';
 import { openDisplayName } from '../accounts';
 import type { AuditAction, AuditActor, AuditService } from '../audit';
-import { parseQuery } from '../search';
 import type { ArticleInput, ArticleListFilter, CampaignInput, CategoryInput } from './content.inputs';
-import { articles, campaigns, contentCategories, contentMedia, type ArticleStatus } from './content.schema';
+import { ContentRepository, type ArticleListRow, type ArticleRow, type CampaignRow, type CategoryRow } from './content.repository';
+import type { ArticleStatus } from './content.schema';
 import { htmlToText, sanitizeArticleHtml } from './sanitize';
 import type { Clock } from '../../lib/clock';
 
-export type ArticleRow = typeof articles.$inferSelect;
-export type CampaignRow = typeof campaigns.$inferSelect;
-export type CategoryRow = typeof contentCategories.$inferSelect;
+export type { ArticleRow, CampaignRow, CategoryRow };
 export type ArticleListItem = Omit<ArticleRow, 'bodyHtml' | 'bodyText'> & { categoryName: string; authorName: string | null };
 
 export const articleStatusLabels: Record<ArticleStatus, string> = { draft: '草稿', published: '已发布', unpublished: '已下线' };
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 const imageTypes = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif']);
-
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
-
-/**
- * Chinese-aware text match in SQL: the query is parsed by the search module's tokenizer (jieba
- * words, bigrams; generic words like 贷款 only optional), and every required term must occur
- * (ILIKE) in one of its spellings. So 装修 and 装修贷款 both find an article about 装修贷款.
- */
-function textMatch(q: string | undefined, haystack: SQL): SQL | undefined {
-  if (!q) return undefined;
-  const { required } = parseQuery(q);
-  if (required.length === 0) return undefined;
-  return and(
-    ...required.map((term) => or(...term.alternatives.map((alt) => and(...alt.map((token) => sql`${haystack} ilike ${`%${escapeLike(token)}%`}`))))),
-  );
-}
-
-const articleHaystack = sql`(${articles.title} || ' ' || ${articles.summary} || ' ' || ${articles.bodyText})`;
-
-const listColumns = {
-  id: articles.id,
-  slug: articles.slug,
-  categoryId: articles.categoryId,
-  title: articles.title,
-  summary: articles.summary,
-  coverMediaId: articles.coverMediaId,
-  status: articles.status,
-  publishedAt: articles.publishedAt,
-  authorId: articles.authorId,
-  createdAt: articles.createdAt,
-  updatedAt: articles.updatedAt,
-  categoryName: contentCategories.name,
-  authorNameEnc: accounts.displayNameEnc,
-};
 
 export interface ContentServiceDeps {
   db: Database;
@@ -74,45 +36,35 @@ export interface ContentServiceDeps {
  * use. Article HTML is sanitised on every save; publishing, unpublishing and deleting are audited.
  */
 export class ContentService {
-  /** opens the authors' names */
+  private readonly content: ContentRepository;
 
-  constructor(private readonly deps: ContentServiceDeps) {}
-
-  // ── categories ───────────────────────────────────────────────────────────────────────────
-  async listCategories(): Promise<(CategoryRow & { articleCount: number; publishedCount: number })[]> {
-    return this.deps.db
-      .select({
-        id: contentCategories.id,
-        name: contentCategories.name,
-        sortOrder: contentCategories.sortOrder,
-        createdAt: contentCategories.createdAt,
-        articleCount: sql<number>`count(${articles.id})::int`,
-        publishedCount: sql<number>`(count(${articles.id}) filter (where ${articles.status} = 'published'))::int`,
-      })
-      .from(contentCategories)
-      .leftJoin(articles, eq(articles.categoryId, contentCategories.id))
-      .groupBy(contentCategories.id)
-      .orderBy(asc(contentCategories.sortOrder), asc(contentCategories.name));
+  constructor(private readonly deps: ContentServiceDeps) {
+    this.content = new ContentRepository(deps.db);
   }
 
-  private async assertCategoryNameFree(name: string, exceptId?: string, tx: Database = this.deps.db): Promise<void> {
-    const [taken] = await tx.select({ id: contentCategories.id }).from(contentCategories).where(eq(contentCategories.name, name));
-    if (taken && taken.id !== exceptId) throw new ConflictError('category_exists', '分类名称已存在', { name: '分类名称已存在' });
+  // ── categories ───────────────────────────────────────────────────────────────────────────
+  listCategories(): Promise<(CategoryRow & { articleCount: number; publishedCount: number })[]> {
+    return this.content.categoriesWithCounts();
+  }
+
+  private async assertCategoryNameFree(name: string, exceptId: string | undefined, tx: Tx): Promise<void> {
+    const taken = await this.content.categoryIdByName(name, tx);
+    if (taken && taken !== exceptId) throw new ConflictError('category_exists', '分类名称已存在', { name: '分类名称已存在' });
   }
 
   async createCategory(input: CategoryInput, actor: AuditActor): Promise<CategoryRow> {
     return withTransaction(this.deps.db, async (tx) => {
       await this.assertCategoryNameFree(input.name, undefined, tx);
-      const [row] = await tx.insert(contentCategories).values({ id: newId('cc', 12), name: input.name, sortOrder: input.sortOrder }).returning();
-      await this.deps.audit.record(actor, { action: 'content.category.created', objectType: 'content_category', objectId: row!.id, detail: { name: input.name } }, tx);
-      return row!;
+      const row = await this.content.insertCategory(tx, { id: newId('cc', 12), name: input.name, sortOrder: input.sortOrder });
+      await this.deps.audit.record(actor, { action: 'content.category.created', objectType: 'content_category', objectId: row.id, detail: { name: input.name } }, tx);
+      return row;
     });
   }
 
   async updateCategory(id: string, input: CategoryInput, actor: AuditActor): Promise<CategoryRow> {
     return withTransaction(this.deps.db, async (tx) => {
       await this.assertCategoryNameFree(input.name, id, tx);
-      const [row] = await tx.update(contentCategories).set({ name: input.name, sortOrder: input.sortOrder }).where(eq(contentCategories.id, id)).returning();
+      const row = await this.content.updateCategory(tx, id, { name: input.name, sortOrder: input.sortOrder });
       if (!row) throw new NotFoundError('分类');
       await this.deps.audit.record(actor, { action: 'content.category.updated', objectType: 'content_category', objectId: id, detail: { name: input.name, sortOrder: input.sortOrder } }, tx);
       return row;
@@ -121,9 +73,8 @@ export class ContentService {
 
   async deleteCategory(id: string, actor: AuditActor): Promise<void> {
     await withTransaction(this.deps.db, async (tx) => {
-      const [used] = await tx.select({ n: count() }).from(articles).where(eq(articles.categoryId, id));
-      if ((used?.n ?? 0) > 0) throw new ConflictError('category_in_use', '分类下还有文章，不能删除', { category: '请先移走或删除该分类下的文章' });
-      const [row] = await tx.delete(contentCategories).where(eq(contentCategories.id, id)).returning();
+      if ((await this.content.articlesInCategory(id, tx)) > 0) throw new ConflictError('category_in_use', '分类下还有文章，不能删除', { category: '请先移走或删除该分类下的文章' });
+      const row = await this.content.deleteCategory(tx, id);
       if (!row) throw new NotFoundError('分类');
       await this.deps.audit.record(actor, { action: 'content.category.deleted', objectType: 'content_category', objectId: id, detail: { name: row.name } }, tx);
     });
@@ -131,45 +82,26 @@ export class ContentService {
 
   // ── articles (operators) ─────────────────────────────────────────────────────────────────
   /** A list row with its author's name opened. */
-  private listItem({ authorNameEnc, ...row }: { authorNameEnc: string | null } & Omit<ArticleListItem, 'authorName'>): ArticleListItem {
+  private listItem({ authorNameEnc, ...row }: ArticleListRow): ArticleListItem {
     return { ...row, authorName: authorNameEnc ? openDisplayName(this.deps.pii, authorNameEnc) : null };
   }
 
   async listArticles(filter: ArticleListFilter = {}, limit = 200): Promise<ArticleListItem[]> {
-    const rows = await this.deps.db
-      .select(listColumns)
-      .from(articles)
-      .innerJoin(contentCategories, eq(contentCategories.id, articles.categoryId))
-      .leftJoin(accounts, eq(accounts.id, articles.authorId))
-      .where(
-        and(
-          filter.status ? eq(articles.status, filter.status) : undefined,
-          filter.categoryId ? eq(articles.categoryId, filter.categoryId) : undefined,
-          textMatch(filter.q, articleHaystack),
-        ),
-      )
-      .orderBy(desc(articles.updatedAt))
-      .limit(limit);
+    const rows = await this.content.listArticles(filter, limit);
     return rows.map((r) => this.listItem(r));
   }
 
   async getArticle(id: string): Promise<ArticleRow & { categoryName: string; authorName: string | null }> {
-    const [row] = await this.deps.db
-      .select({ article: articles, categoryName: contentCategories.name, authorNameEnc: accounts.displayNameEnc })
-      .from(articles)
-      .innerJoin(contentCategories, eq(contentCategories.id, articles.categoryId))
-      .leftJoin(accounts, eq(accounts.id, articles.authorId))
-      .where(eq(articles.id, id));
+    const row = await this.content.articleWithNames(id);
     if (!row) throw new NotFoundError('文章');
     return { ...row.article, categoryName: row.categoryName, authorName: row.authorNameEnc ? openDisplayName(this.deps.pii, row.authorNameEnc) : null };
   }
 
-  private async checkArticle(input: ArticleInput, id: string | undefined, tx: Database): Promise<void> {
-    const [category] = await tx.select({ id: contentCategories.id }).from(contentCategories).where(eq(contentCategories.id, input.categoryId));
-    if (!category) throw new ValidationError('分类不存在', { categoryId: '请选择分类' });
+  private async checkArticle(input: ArticleInput, id: string | undefined, tx: Tx): Promise<void> {
+    if (!(await this.content.categoryExists(input.categoryId, tx))) throw new ValidationError('分类不存在', { categoryId: '请选择分类' });
     if (input.slug) {
-      const [taken] = await tx.select({ id: articles.id }).from(articles).where(eq(articles.slug, input.slug));
-      if (taken && taken.id !== id) throw new ConflictError('slug_taken', '链接名已被使用', { slug: '链接名已被其他文章使用' });
+      const taken = await this.content.articleIdBySlug(input.slug, tx);
+      if (taken && taken !== id) throw new ConflictError('slug_taken', '链接名已被使用', { slug: '链接名已被其他文章使用' });
     }
   }
 
@@ -179,9 +111,7 @@ export class ContentService {
     return withTransaction(this.deps.db, async (tx) => {
       await this.checkArticle(input, undefined, tx);
       const id = newId('art', 12);
-      const [row] = await tx
-        .insert(articles)
-        .values({
+      const row = await this.content.insertArticle(tx, {
           id,
           slug: input.slug || id.slice(4),
           categoryId: input.categoryId,
@@ -191,10 +121,9 @@ export class ContentService {
           bodyText: htmlToText(bodyHtml),
           coverMediaId: coverMediaId ?? null,
           authorId: actor.id ?? null,
-        })
-        .returning();
+        });
       await this.deps.audit.record(actor, { action: 'content.article.created', objectType: 'article', objectId: id, detail: { title: input.title } }, tx);
-      return row!;
+      return row;
     });
   }
 
@@ -202,9 +131,7 @@ export class ContentService {
     const bodyHtml = sanitizeArticleHtml(input.body);
     return withTransaction(this.deps.db, async (tx) => {
       await this.checkArticle(input, id, tx);
-      const [row] = await tx
-        .update(articles)
-        .set({
+      const row = await this.content.updateArticle(tx, id, {
           ...(input.slug ? { slug: input.slug } : {}),
           categoryId: input.categoryId,
           title: input.title,
@@ -213,9 +140,7 @@ export class ContentService {
           bodyText: htmlToText(bodyHtml),
           ...(coverMediaId ? { coverMediaId } : input.removeCover ? { coverMediaId: null } : {}),
           updatedAt: this.deps.clock.now(),
-        })
-        .where(eq(articles.id, id))
-        .returning();
+        });
       if (!row) throw new NotFoundError('文章');
       await this.deps.audit.record(actor, { action: 'content.article.updated', objectType: 'article', objectId: id, detail: { title: input.title, status: row.status } }, tx);
       return row;
@@ -224,17 +149,13 @@ export class ContentService {
 
   private async move(id: string, to: ArticleStatus, from: readonly ArticleStatus[], action: AuditAction, actor: AuditActor): Promise<ArticleRow> {
     return withTransaction(this.deps.db, async (tx) => {
-      const [current] = await tx.select().from(articles).where(eq(articles.id, id)).for('update');
+      const current = await this.content.lockArticle(tx, id);
       if (!current) throw new NotFoundError('文章');
       if (!from.includes(current.status)) {
         throw new ConflictError('illegal_transition', `${articleStatusLabels[current.status]}的文章不能${to === 'published' ? '发布' : '下线'}`);
       }
       const now = this.deps.clock.now();
-      const [row] = await tx
-        .update(articles)
-        .set({ status: to, updatedAt: now, ...(to === 'published' && !current.publishedAt ? { publishedAt: now } : {}) })
-        .where(eq(articles.id, id))
-        .returning();
+      const row = await this.content.updateArticle(tx, id, { status: to, updatedAt: now, ...(to === 'published' && !current.publishedAt ? { publishedAt: now } : {}) });
       await this.deps.audit.record(actor, { action, objectType: 'article', objectId: id, detail: { title: current.title, from: current.status, to } }, tx);
       return row!;
     });
@@ -250,7 +171,7 @@ export class ContentService {
 
   async deleteArticle(id: string, actor: AuditActor): Promise<void> {
     await withTransaction(this.deps.db, async (tx) => {
-      const [row] = await tx.delete(articles).where(eq(articles.id, id)).returning();
+      const row = await this.content.deleteArticle(tx, id);
       if (!row) throw new NotFoundError('文章');
       await this.deps.audit.record(actor, { action: 'content.article.deleted', objectType: 'article', objectId: id, detail: { title: row.title, slug: row.slug, status: row.status } }, tx);
     });
@@ -260,62 +181,39 @@ export class ContentService {
   /** Published articles, newest first, optionally in one category and matching a (Chinese) search. */
   async publishedArticles(filter: { categoryId?: string; q?: string; page?: number; pageSize?: number } = {}): Promise<{ items: ArticleListItem[]; total: number }> {
     const pageSize = filter.pageSize ?? 20;
-    const where = and(eq(articles.status, 'published'), filter.categoryId ? eq(articles.categoryId, filter.categoryId) : undefined, textMatch(filter.q, articleHaystack));
-    const [items, totals] = await Promise.all([
-      this.deps.db
-        .select(listColumns)
-        .from(articles)
-        .innerJoin(contentCategories, eq(contentCategories.id, articles.categoryId))
-        .leftJoin(accounts, eq(accounts.id, articles.authorId))
-        .where(where)
-        .orderBy(desc(articles.publishedAt), desc(articles.id))
-        .limit(pageSize)
-        .offset(((filter.page ?? 1) - 1) * pageSize),
-      this.deps.db.select({ n: count() }).from(articles).where(where),
-    ]);
-    return { items: items.map((r) => this.listItem(r)), total: totals[0]?.n ?? 0 };
+    const { items, total } = await this.content.publishedArticles(filter, { limit: pageSize, offset: ((filter.page ?? 1) - 1) * pageSize });
+    return { items: items.map((r) => this.listItem(r)), total };
   }
 
   /** One published article by its slug; anything else (a draft, an unpublished one) does not exist for consumers. */
   async publishedBySlug(slug: string): Promise<ArticleRow & { categoryName: string }> {
-    const [row] = await this.deps.db
-      .select({ article: articles, categoryName: contentCategories.name })
-      .from(articles)
-      .innerJoin(contentCategories, eq(contentCategories.id, articles.categoryId))
-      .where(and(eq(articles.slug, slug), eq(articles.status, 'published')));
+    const row = await this.content.publishedBySlug(slug);
     if (!row) throw new NotFoundError('文章');
     return { ...row.article, categoryName: row.categoryName };
   }
 
   // ── campaigns ────────────────────────────────────────────────────────────────────────────
   listCampaigns(): Promise<CampaignRow[]> {
-    return this.deps.db.select().from(campaigns).orderBy(desc(campaigns.startDate), desc(campaigns.createdAt));
+    return this.content.campaigns();
   }
 
   async getCampaign(id: string): Promise<CampaignRow> {
-    const [row] = await this.deps.db.select().from(campaigns).where(eq(campaigns.id, id));
+    const row = await this.content.campaign(id);
     if (!row) throw new NotFoundError('活动');
     return row;
   }
 
   async createCampaign(input: CampaignInput, actor: AuditActor, bannerMediaId?: string): Promise<CampaignRow> {
     return withTransaction(this.deps.db, async (tx) => {
-      const [row] = await tx
-        .insert(campaigns)
-        .values({ id: newId('cmp', 12), ...input, bannerMediaId: bannerMediaId ?? null, createdBy: actor.id ?? null })
-        .returning();
-      await this.deps.audit.record(actor, { action: 'content.campaign.created', objectType: 'campaign', objectId: row!.id, detail: { ...input } }, tx);
-      return row!;
+      const row = await this.content.insertCampaign(tx, { id: newId('cmp', 12), ...input, bannerMediaId: bannerMediaId ?? null, createdBy: actor.id ?? null });
+      await this.deps.audit.record(actor, { action: 'content.campaign.created', objectType: 'campaign', objectId: row.id, detail: { ...input } }, tx);
+      return row;
     });
   }
 
   async updateCampaign(id: string, input: CampaignInput, actor: AuditActor, bannerMediaId?: string): Promise<CampaignRow> {
     return withTransaction(this.deps.db, async (tx) => {
-      const [row] = await tx
-        .update(campaigns)
-        .set({ ...input, ...(bannerMediaId ? { bannerMediaId } : {}), updatedAt: this.deps.clock.now() })
-        .where(eq(campaigns.id, id))
-        .returning();
+      const row = await this.content.updateCampaign(tx, id, { ...input, ...(bannerMediaId ? { bannerMediaId } : {}), updatedAt: this.deps.clock.now() });
       if (!row) throw new NotFoundError('活动');
       await this.deps.audit.record(actor, { action: 'content.campaign.updated', objectType: 'campaign', objectId: id, detail: { ...input } }, tx);
       return row;
@@ -324,7 +222,7 @@ export class ContentService {
 
   async deleteCampaign(id: string, actor: AuditActor): Promise<void> {
     await withTransaction(this.deps.db, async (tx) => {
-      const [row] = await tx.delete(campaigns).where(eq(campaigns.id, id)).returning();
+      const row = await this.content.deleteCampaign(tx, id);
       if (!row) throw new NotFoundError('活动');
       await this.deps.audit.record(actor, { action: 'content.campaign.deleted', objectType: 'campaign', objectId: id, detail: { title: row.title } }, tx);
     });
@@ -332,12 +230,7 @@ export class ContentService {
 
   /** Enabled campaigns whose dates (Asia/Shanghai, inclusive) contain the clock's today. */
   activeCampaigns(at: Date = this.deps.clock.now()): Promise<CampaignRow[]> {
-    const today = shanghaiDate(at);
-    return this.deps.db
-      .select()
-      .from(campaigns)
-      .where(and(eq(campaigns.status, 'enabled'), lte(campaigns.startDate, today), gte(campaigns.endDate, today)))
-      .orderBy(desc(campaigns.startDate), desc(campaigns.createdAt));
+    return this.content.activeCampaigns(shanghaiDate(at));
   }
 
   // ── images ───────────────────────────────────────────────────────────────────────────────
@@ -350,12 +243,12 @@ export class ContentService {
     const id = newId('med', 16);
     const storageKey = newId('blob');
     await this.deps.media.put(storageKey, bytes);
-    await this.deps.db.insert(contentMedia).values({ id, mime: detected.mime, size: bytes.length, storageKey, createdBy: actor.id ?? null });
+    await withTransaction(this.deps.db, (tx) => this.content.insertMedia(tx, { id, mime: detected.mime, size: bytes.length, storageKey, createdBy: actor.id ?? null }));
     return id;
   }
 
   async openImage(id: string): Promise<{ mime: string; bytes: Buffer }> {
-    const [row] = await this.deps.db.select().from(contentMedia).where(eq(contentMedia.id, id));
+    const row = await this.content.media(id);
     if (!row) throw new NotFoundError('图片');
     return { mime: row.mime, bytes: await this.deps.media.get(row.storageKey) };
   }

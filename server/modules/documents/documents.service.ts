@@ -1,21 +1,19 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
 import { fileTypeFromBuffer } from 'file-type';
 import { sha256Hex } from '../../lib/digest';
 import type { SealedBlobStore } from '../../adapters/storage';
 import type { Database } from '../../db/client';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
-import { withTransaction } from '../../lib/tx';
-import { applications } from '../applications/applications.schema';
+import { withTransaction, type Tx } from '../../lib/tx';
 import type { AuditActor, AuditService } from '../audit';
 import { ConsentWithdrawnError, type ConsentsService } from '../consents';
-import { documents } from './documents.schema';
+import { DocumentsRepository, type DocumentRow } from './documents.repository';
 
 export const MAX_DOCUMENT_BYTES = 5 * 1024 * 1024;
 export const allowedDocumentTypes = { 'image/jpeg': 'jpg', 'image/png': 'png', 'application/pdf': 'pdf' } as const;
 export const documentKinds = { id_front: '身份证人像面', id_back: '身份证国徽面', income_proof: '收入证明', other: '其他材料' } as const;
 export type DocumentKind = keyof typeof documentKinds;
-export type DocumentRow = typeof documents.$inferSelect;
+export type { DocumentRow };
 
 /** How much one application and one account may hold: a number of files and their total size. */
 export interface DocumentQuotas {
@@ -57,6 +55,7 @@ export class DocumentsService {
   private readonly consents: ConsentsService;
   private readonly audit: AuditService;
   private readonly quotas: DocumentQuotas;
+  private readonly documents: DocumentsRepository;
 
   constructor({ db, store, consents, audit, quotas = defaultDocumentQuotas }: DocumentsServiceDeps) {
     this.db = db;
@@ -64,21 +63,13 @@ export class DocumentsService {
     this.consents = consents;
     this.audit = audit;
     this.quotas = quotas;
+    this.documents = new DocumentsRepository(db);
   }
 
   /** Refuses a file the application's or the account's quota has no room for. Run under the account's upload lock. */
-  private async checkQuota(tx: Database, consumerId: string, applicationId: string, size: number): Promise<void> {
-    const [used] = await tx
-      .select({
-        appFiles: sql`count(*) filter (where ${documents.applicationId} = ${applicationId})`.mapWith(Number),
-        appBytes: sql`coalesce(sum(${documents.size}) filter (where ${documents.applicationId} = ${applicationId}), 0)`.mapWith(Number),
-        files: sql`count(*)`.mapWith(Number),
-        bytes: sql`coalesce(sum(${documents.size}), 0)`.mapWith(Number),
-      })
-      .from(documents)
-      .where(eq(documents.consumerId, consumerId));
+  private async checkQuota(tx: Tx, consumerId: string, applicationId: string, size: number): Promise<void> {
+    const u = await this.documents.usage(consumerId, applicationId, tx);
     const { perApplication, perAccount } = this.quotas;
-    const u = used ?? { appFiles: 0, appBytes: 0, files: 0, bytes: 0 };
     if (u.appFiles + 1 > perApplication.files) throw new DocumentQuotaError(`每笔申请最多上传 ${perApplication.files} 个文件，这笔申请已上传 ${u.appFiles} 个`);
     if (u.appBytes + size > perApplication.bytes) throw new DocumentQuotaError(`每笔申请的材料合计不能超过 ${megabytes(perApplication.bytes)}，这笔申请已用 ${megabytes(u.appBytes)}`);
     if (u.files + 1 > perAccount.files) throw new DocumentQuotaError(`每个账号最多上传 ${perAccount.files} 个文件，你已上传 ${u.files} 个`);
@@ -86,11 +77,7 @@ export class DocumentsService {
   }
 
   async upload(consumerId: string, applicationId: string, kind: string, bytes: Buffer, actor: AuditActor): Promise<DocumentRow> {
-    const [app] = await this.db
-      .select({ id: applications.id })
-      .from(applications)
-      .where(and(eq(applications.id, applicationId), eq(applications.consumerId, consumerId)));
-    if (!app) throw new NotFoundError('申请');
+    if (!(await this.documents.isOwnApplication(consumerId, applicationId))) throw new NotFoundError('申请');
     if (!(kind in documentKinds)) throw new ValidationError('材料类型无效', { kind: '请选择材料类型' });
     if (bytes.length === 0) throw new ValidationError('文件为空', { file: '请选择文件' });
     if (bytes.length > MAX_DOCUMENT_BYTES) throw new ValidationError('文件过大', { file: '文件不能超过 5 MB' });
@@ -101,13 +88,11 @@ export class DocumentsService {
     // one upload at a time per account: 25 files sent at once are counted one after another,
     // and a refused one is refused before its bytes are stored
     return withTransaction(this.db, async (tx) => {
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`documents:${consumerId}`}))`);
+      await this.documents.lockUploads(tx, consumerId);
       await this.checkQuota(tx, consumerId, applicationId, bytes.length);
       const storageKey = newId('blob');
       await this.store.put(storageKey, bytes);
-      const [row] = await tx
-        .insert(documents)
-        .values({
+      const row = await this.documents.insert(tx, {
           id: newId('doc'),
           consumerId,
           applicationId,
@@ -116,15 +101,14 @@ export class DocumentsService {
           size: bytes.length,
           sha256: sha256Hex(bytes),
           storageKey,
-        })
-        .returning();
-      await this.audit.record(actor, { action: 'document.uploaded', objectType: 'document', objectId: row!.id, detail: { applicationId, kind, mime: detected.mime } }, tx);
-      return row!;
+        });
+      await this.audit.record(actor, { action: 'document.uploaded', objectType: 'document', objectId: row.id, detail: { applicationId, kind, mime: detected.mime } }, tx);
+      return row;
     });
   }
 
   listForApplication(applicationId: string): Promise<DocumentRow[]> {
-    return this.db.select().from(documents).where(eq(documents.applicationId, applicationId)).orderBy(asc(documents.createdAt));
+    return this.documents.ofApplication(applicationId);
   }
 
   private read(row: DocumentRow): Promise<Buffer> {
@@ -133,7 +117,7 @@ export class DocumentsService {
 
   /** The consumer opens their own document. */
   async openByConsumer(consumerId: string, documentId: string, actor: AuditActor): Promise<{ row: DocumentRow; bytes: Buffer }> {
-    const [row] = await this.db.select().from(documents).where(and(eq(documents.id, documentId), eq(documents.consumerId, consumerId)));
+    const row = await this.documents.ownedBy(consumerId, documentId);
     if (!row) throw new NotFoundError('材料');
     await this.audit.recordNow(actor, { action: 'document.opened', objectType: 'document', objectId: row.id });
     return { row, bytes: await this.read(row) };
@@ -141,11 +125,7 @@ export class DocumentsService {
 
   /** The institution that received the application opens a document: only while the consent stands; a recorded release. */
   async openByInstitution(institutionId: string, documentId: string, actor: AuditActor): Promise<{ row: DocumentRow; bytes: Buffer }> {
-    const [found] = await this.db
-      .select({ doc: documents, consentId: applications.consentId })
-      .from(documents)
-      .innerJoin(applications, eq(applications.id, documents.applicationId))
-      .where(and(eq(documents.id, documentId), eq(applications.institutionId, institutionId)));
+    const found = await this.documents.forInstitution(institutionId, documentId);
     if (!found) throw new NotFoundError('材料');
     const consent = found.consentId ? await this.consents.get(found.consentId) : undefined;
     if (!consent || consent.withdrawnAt || !consent.fields.includes('documents')) throw new ConsentWithdrawnError();

@@ -1,13 +1,13 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { NotFoundError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { withTransaction } from '../../lib/tx';
 import type { AuditActor, AuditService } from '../audit';
-import { apiKeys, institutions, type InstitutionKind } from './institutions.schema';
+import type { InstitutionKind } from './institutions.schema';
+import { InstitutionsRepository, type ApiKeySummary, type InstitutionRow } from './institutions.repository';
 
-export type Institution = typeof institutions.$inferSelect;
+export type Institution = InstitutionRow;
 
 export const institutionKindLabels: Record<InstitutionKind, string> = {
   bank: '银行',
@@ -25,7 +25,11 @@ export interface InstitutionsServiceDeps {
 }
 
 export class InstitutionsService {
-  constructor(private readonly deps: InstitutionsServiceDeps) {}
+  private readonly institutions: InstitutionsRepository;
+
+  constructor(private readonly deps: InstitutionsServiceDeps) {
+    this.institutions = new InstitutionsRepository(deps.db);
+  }
 
   async create(input: {
     name: string;
@@ -37,26 +41,21 @@ export class InstitutionsService {
     licenceNumber?: string;
     licenceExpiresOn?: string;
   }): Promise<Institution> {
-    const [row] = await this.deps.db
-      .insert(institutions)
-      .values({ id: newId('ins'), ...input })
-      .returning();
-    return row!;
+    return withTransaction(this.deps.db, (tx) => this.institutions.insert(tx, { id: newId('ins'), ...input }));
   }
 
   list(): Promise<Institution[]> {
-    return this.deps.db.select().from(institutions).orderBy(asc(institutions.shortName));
+    return this.institutions.all();
   }
 
   async get(id: string): Promise<Institution> {
-    const [row] = await this.deps.db.select().from(institutions).where(eq(institutions.id, id));
+    const row = await this.institutions.byId(id);
     if (!row) throw new NotFoundError('机构');
     return row;
   }
 
-  async count(): Promise<number> {
-    const [row] = await this.deps.db.select({ n: sql<number>`count(*)::int` }).from(institutions);
-    return row?.n ?? 0;
+  count(): Promise<number> {
+    return this.institutions.count();
   }
 
   /** Issues an API key; the full key is shown once and only its hash is kept. */
@@ -66,7 +65,7 @@ export class InstitutionsService {
     const secret = randomBytes(24).toString('base64url');
     const id = newId('key');
     await withTransaction(this.deps.db, async (tx) => {
-      await tx.insert(apiKeys).values({
+      await this.institutions.insertApiKey(tx, {
         id,
         institutionId,
         name,
@@ -82,37 +81,23 @@ export class InstitutionsService {
   async verifyApiKey(key: string): Promise<{ institutionId: string; keyId: string } | undefined> {
     const m = /^dck_([0-9a-f]{12})_([A-Za-z0-9_-]{32})$/.exec(key.trim());
     if (!m) return undefined;
-    const [row] = await this.deps.db
-      .select()
-      .from(apiKeys)
-      .where(and(eq(apiKeys.prefix, m[1]!), isNull(apiKeys.revokedAt)));
+    const row = await this.institutions.liveApiKey(m[1]!);
     if (!row) return undefined;
     const expected = Buffer.from(row.secretHash, 'hex');
     if (!timingSafeEqual(expected, sha256(m[2]!))) return undefined;
-    await this.deps.db.update(apiKeys).set({ lastUsedAt: sql`now()` }).where(eq(apiKeys.id, row.id));
+    await withTransaction(this.deps.db, (tx) => this.institutions.markApiKeyUsed(tx, row.id));
     return { institutionId: row.institutionId, keyId: row.id };
   }
 
-  async listApiKeys(institutionId: string) {
-    return this.deps.db
-      .select({ id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix, createdAt: apiKeys.createdAt, lastUsedAt: apiKeys.lastUsedAt, revokedAt: apiKeys.revokedAt })
-      .from(apiKeys)
-      .where(eq(apiKeys.institutionId, institutionId))
-      .orderBy(asc(apiKeys.createdAt));
+  listApiKeys(institutionId: string): Promise<ApiKeySummary[]> {
+    return this.institutions.apiKeysOf(institutionId);
   }
 
   /** Revokes one of the institution's own keys; another institution's key is "not found". */
   async revokeApiKey(institutionId: string, keyId: string, actor: AuditActor): Promise<void> {
     await withTransaction(this.deps.db, async (tx) => {
-      const rows = await tx
-        .update(apiKeys)
-        .set({ revokedAt: sql`now()` })
-        .where(and(eq(apiKeys.id, keyId), eq(apiKeys.institutionId, institutionId), isNull(apiKeys.revokedAt)))
-        .returning({ id: apiKeys.id });
-      if (rows.length === 0) {
-        const [existing] = await tx.select({ id: apiKeys.id }).from(apiKeys).where(and(eq(apiKeys.id, keyId), eq(apiKeys.institutionId, institutionId)));
-        if (!existing) throw new NotFoundError('API 密钥');
-      }
+      const revoked = await this.institutions.revokeApiKey(tx, institutionId, keyId);
+      if (!revoked && !(await this.institutions.hasApiKey(institutionId, keyId, tx))) throw new NotFoundError('API 密钥');
       await this.deps.audit.record(actor, { action: 'api_key.revoked', objectType: 'api_key', objectId: keyId }, tx);
     });
   }

@@ -1,8 +1,7 @@
-import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import type { PiiCipher } from '../../lib/pii';
 import { withTransaction } from '../../lib/tx';
-import { institutionOnboardings, type LegacyOnboardingContact, type OnboardingContact } from './institutions.schema';
+import { InstitutionsRepository } from './institutions.repository';
 import { sealContact } from './onboarding.service';
 
 const BATCH = 200;
@@ -13,16 +12,16 @@ const BATCH = 200;
  * one transaction with its rows locked. Idempotent. Returns how many requests it converted.
  */
 export async function sealLegacyContacts(db: Database, pii: PiiCipher): Promise<number> {
-  const legacy = sql`exists (select 1 from jsonb_array_elements(${institutionOnboardings.contacts}) c where (c ->> 'name') is not null)`;
+  const repository = new InstitutionsRepository(db);
   let converted = 0;
   for (;;) {
     const n = await withTransaction(db, async (tx) => {
-      const rows = await tx.select({ id: institutionOnboardings.id, contacts: institutionOnboardings.contacts }).from(institutionOnboardings).where(legacy).limit(BATCH).for('update');
+      const rows = await repository.legacyContacts(tx, BATCH);
       for (const row of rows) {
-        const contacts = (row.contacts as (OnboardingContact | LegacyOnboardingContact)[]).map((c) =>
+        const contacts = row.contacts.map((c) =>
           'name' in c ? sealContact(pii, { name: c.name, title: c.title, phone: pii.decrypt(c.phoneEnc), email: c.email }) : c,
         );
-        await tx.update(institutionOnboardings).set({ contacts }).where(eq(institutionOnboardings.id, row.id));
+        await repository.updateOnboarding(tx, row.id, { contacts });
       }
       return rows.length;
     });

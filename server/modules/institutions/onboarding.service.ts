@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { sha256Hex } from '../../lib/digest';
-import { asc, desc, eq, inArray } from 'drizzle-orm';
 import { fileTypeFromBuffer } from 'file-type';
 import type { SealedBlobStore } from '../../adapters/storage';
 import { sqlState, UNIQUE_VIOLATION, type Database } from '../../db/client';
@@ -8,11 +7,12 @@ import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors'
 import { newId } from '../../lib/ids';
 import { maskLogin, maskName, maskPhone, type PiiCipher } from '../../lib/pii';
 import { shanghaiDate } from '../../lib/shanghai-date';
-import { withTransaction } from '../../lib/tx';
+import { withTransaction, type Tx } from '../../lib/tx';
 import type { StaffService } from '../accounts';
 import type { AuditActor, AuditService } from '../audit';
 import type { NotificationsService } from '../notifications';
-import { institutionOnboardings, institutions, onboardingMessages, type InstitutionKind, type OnboardingContact, type OnboardingStatus } from './institutions.schema';
+import type { InstitutionKind, OnboardingContact, OnboardingStatus } from './institutions.schema';
+import { InstitutionsRepository, type OnboardingMessageRow, type OnboardingRow } from './institutions.repository';
 import { normaliseUnifiedCode, unifiedCodeProblem } from './unified-code';
 import type { Clock } from '../../lib/clock';
 
@@ -26,8 +26,8 @@ export const onboardingStatusLabels: Record<OnboardingStatus, string> = {
   rejected: '未通过',
 };
 
-export type Onboarding = typeof institutionOnboardings.$inferSelect;
-export type OnboardingMessage = typeof onboardingMessages.$inferSelect;
+export type Onboarding = OnboardingRow;
+export type OnboardingMessage = OnboardingMessageRow;
 
 export interface OnboardingInput {
   legalName: string;
@@ -74,7 +74,11 @@ export interface OnboardingServiceDeps {
 export class OnboardingService {
   /** PUBLIC_URL: the activation link texted to the applicant is built from it */
 
-  constructor(private readonly deps: OnboardingServiceDeps) {}
+  private readonly institutions: InstitutionsRepository;
+
+  constructor(private readonly deps: OnboardingServiceDeps) {
+    this.institutions = new InstitutionsRepository(deps.db);
+  }
 
   /** Files a request; returns the secret tracking token (only its hash is kept). */
   async submit(input: OnboardingInput, licence: Buffer | undefined, now = this.deps.clock.now()): Promise<{ onboarding: Onboarding; token: string }> {
@@ -90,8 +94,7 @@ export class OnboardingService {
     if (!/^[a-z][a-z0-9._-]{2,31}$/.test(input.adminUsername.trim().toLowerCase())) fields.adminUsername = '用户名为 3–32 位小写字母、数字或 . _ -，以字母开头';
     if (Object.keys(fields).length) throw new ValidationError('入驻申请信息有误', fields);
 
-    const [existing] = await this.deps.db.select({ id: institutions.id }).from(institutions).where(eq(institutions.unifiedCode, code));
-    if (existing) throw new ConflictError('already_joined', '该统一社会信用代码的机构已入驻', { unifiedCode: '该机构已入驻平台' });
+    if (await this.institutions.unifiedCodeTaken(code)) throw new ConflictError('already_joined', '该统一社会信用代码的机构已入驻', { unifiedCode: '该机构已入驻平台' });
 
     const id = newId('onb');
     const token = randomBytes(24).toString('base64url');
@@ -99,10 +102,8 @@ export class OnboardingService {
     await this.deps.blobs.put(fileKey, licence!);
     const contacts = input.contacts.map((c) => sealContact(this.deps.pii, { name: c.name.trim(), title: c.title.trim(), phone: c.phone, email: c.email.trim() }));
     try {
-      const [row] = await withTransaction(this.deps.db, async (tx) => {
-        const inserted = await tx
-          .insert(institutionOnboardings)
-          .values({
+      const row = await withTransaction(this.deps.db, async (tx) => {
+        const inserted = await this.institutions.insertOnboarding(tx, {
             id,
             tokenHash: sha256Hex(token),
             legalName: input.legalName.trim(),
@@ -116,13 +117,12 @@ export class OnboardingService {
             licenceFileType: detected!.mime,
             contacts,
             adminUsername: input.adminUsername.trim().toLowerCase(),
-          })
-          .returning();
-        await tx.insert(onboardingMessages).values({ id: newId('onm'), onboardingId: id, author: 'system', body: '入驻申请已提交，等待平台审核。' });
+          });
+        await this.institutions.insertMessage(tx, { id: newId('onm'), onboardingId: id, author: 'system', body: '入驻申请已提交，等待平台审核。' });
         await this.deps.audit.record({ kind: 'anonymous' }, { action: 'onboarding.submitted', objectType: 'onboarding', objectId: id }, tx);
         return inserted;
       });
-      return { onboarding: row!, token };
+      return { onboarding: row, token };
     } catch (err) {
       if (sqlState(err) === UNIQUE_VIOLATION) throw new ConflictError('pending', '该机构已有审核中的入驻申请', { unifiedCode: '该机构已有审核中的入驻申请' });
       throw err;
@@ -130,13 +130,13 @@ export class OnboardingService {
   }
 
   async byToken(token: string): Promise<{ onboarding: Onboarding; messages: OnboardingMessage[] }> {
-    const [row] = await this.deps.db.select().from(institutionOnboardings).where(eq(institutionOnboardings.tokenHash, sha256Hex(token)));
+    const row = await this.institutions.onboardingByTokenHash(sha256Hex(token));
     if (!row) throw new NotFoundError('入驻申请');
     return { onboarding: row, messages: await this.messages(row.id) };
   }
 
   private messages(onboardingId: string): Promise<OnboardingMessage[]> {
-    return this.deps.db.select().from(onboardingMessages).where(eq(onboardingMessages.onboardingId, onboardingId)).orderBy(asc(onboardingMessages.createdAt), asc(onboardingMessages.id));
+    return this.institutions.messages(onboardingId);
   }
 
   /** The applicant answers the operators' questions; the request goes back into the queue. */
@@ -146,40 +146,38 @@ export class OnboardingService {
     const { onboarding } = await this.byToken(token);
     if (onboarding.status === 'approved' || onboarding.status === 'rejected') throw new ConflictError('decided', '申请已有结果，无法再回复');
     await withTransaction(this.deps.db, async (tx) => {
-      await tx.insert(onboardingMessages).values({ id: newId('onm'), onboardingId: onboarding.id, author: 'applicant', body: text });
-      await tx.update(institutionOnboardings).set({ status: 'submitted', updatedAt: this.deps.clock.now() }).where(eq(institutionOnboardings.id, onboarding.id));
+      await this.institutions.insertMessage(tx, { id: newId('onm'), onboardingId: onboarding.id, author: 'applicant', body: text });
+      await this.institutions.updateOnboarding(tx, onboarding.id, { status: 'submitted', updatedAt: this.deps.clock.now() });
     });
   }
 
   /** The review queue: open requests first (oldest first), then decided ones. */
   async list(status?: OnboardingStatus): Promise<Onboarding[]> {
-    const where = status ? eq(institutionOnboardings.status, status) : undefined;
-    const rows = await this.deps.db.select().from(institutionOnboardings).where(where).orderBy(desc(institutionOnboardings.createdAt));
+    const rows = await this.institutions.onboardings(status);
     const open = (s: string) => (s === 'submitted' || s === 'more_info_requested' ? 0 : 1);
     return rows.sort((a, b) => open(a.status) - open(b.status) || (open(a.status) === 0 ? a.createdAt.getTime() - b.createdAt.getTime() : 0));
   }
 
-  async countOpen(): Promise<number> {
-    const rows = await this.deps.db.select({ id: institutionOnboardings.id }).from(institutionOnboardings).where(inArray(institutionOnboardings.status, ['submitted']));
-    return rows.length;
+  countOpen(): Promise<number> {
+    return this.institutions.countOnboardings('submitted');
   }
 
   async getForOperator(id: string, actor: AuditActor): Promise<{ onboarding: Onboarding; messages: OnboardingMessage[] }> {
-    const [row] = await this.deps.db.select().from(institutionOnboardings).where(eq(institutionOnboardings.id, id));
+    const row = await this.institutions.onboardingById(id);
     if (!row) throw new NotFoundError('入驻申请');
     await this.deps.audit.recordNow(actor, { action: 'onboarding.viewed', objectType: 'onboarding', objectId: id });
     return { onboarding: row, messages: await this.messages(id) };
   }
 
   async licenceFile(id: string, actor: AuditActor): Promise<{ bytes: Buffer; mime: string }> {
-    const [row] = await this.deps.db.select().from(institutionOnboardings).where(eq(institutionOnboardings.id, id));
+    const row = await this.institutions.onboardingById(id);
     if (!row) throw new NotFoundError('入驻申请');
     await this.deps.audit.recordNow(actor, { action: 'onboarding.licence_opened', objectType: 'onboarding', objectId: id });
     return { bytes: await this.deps.blobs.get(row.licenceFileKey), mime: row.licenceFileType };
   }
 
-  private async openForDecision(tx: Database, id: string): Promise<Onboarding> {
-    const [row] = await tx.select().from(institutionOnboardings).where(eq(institutionOnboardings.id, id)).for('update');
+  private async openForDecision(tx: Tx, id: string): Promise<Onboarding> {
+    const row = await this.institutions.lockOnboarding(tx, id);
     if (!row) throw new NotFoundError('入驻申请');
     if (row.status === 'approved' || row.status === 'rejected') throw new ConflictError('decided', '该申请已有结果');
     return row;
@@ -190,8 +188,8 @@ export class OnboardingService {
     if (text.length < 2 || text.length > 2000) throw new ValidationError('请填写需要补充的内容', { body: '请填写 2–2000 字' });
     await withTransaction(this.deps.db, async (tx) => {
       await this.openForDecision(tx, id);
-      await tx.insert(onboardingMessages).values({ id: newId('onm'), onboardingId: id, author: 'operator', authorId: actor.id ?? null, body: text });
-      await tx.update(institutionOnboardings).set({ status: 'more_info_requested', updatedAt: this.deps.clock.now() }).where(eq(institutionOnboardings.id, id));
+      await this.institutions.insertMessage(tx, { id: newId('onm'), onboardingId: id, author: 'operator', authorId: actor.id ?? null, body: text });
+      await this.institutions.updateOnboarding(tx, id, { status: 'more_info_requested', updatedAt: this.deps.clock.now() });
       await this.deps.audit.record(actor, { action: 'onboarding.info_requested', objectType: 'onboarding', objectId: id }, tx);
     });
   }
@@ -201,8 +199,8 @@ export class OnboardingService {
     if (text.length < 2 || text.length > 2000) throw new ValidationError('请填写原因', { body: '请填写 2–2000 字的原因' });
     await withTransaction(this.deps.db, async (tx) => {
       await this.openForDecision(tx, id);
-      await tx.insert(onboardingMessages).values({ id: newId('onm'), onboardingId: id, author: 'operator', authorId: actor.id ?? null, body: `未通过：${text}` });
-      await tx.update(institutionOnboardings).set({ status: 'rejected', reviewedBy: actor.id ?? null, decidedAt: this.deps.clock.now(), updatedAt: this.deps.clock.now() }).where(eq(institutionOnboardings.id, id));
+      await this.institutions.insertMessage(tx, { id: newId('onm'), onboardingId: id, author: 'operator', authorId: actor.id ?? null, body: `未通过：${text}` });
+      await this.institutions.updateOnboarding(tx, id, { status: 'rejected', reviewedBy: actor.id ?? null, decidedAt: this.deps.clock.now(), updatedAt: this.deps.clock.now() });
       await this.deps.audit.record(actor, { action: 'onboarding.rejected', objectType: 'onboarding', objectId: id, detail: { reason: text } }, tx);
     });
   }
@@ -216,7 +214,7 @@ export class OnboardingService {
       const row = await this.openForDecision(tx, id);
       const institutionId = newId('ins');
       try {
-        await tx.insert(institutions).values({
+        await this.institutions.insert(tx, {
           id: institutionId,
           name: row.legalName,
           shortName: row.shortName,
@@ -232,16 +230,13 @@ export class OnboardingService {
       }
       const first = row.contacts[0]!;
       const { token } = await this.deps.staff.invite({ kind: 'institution', institutionId, username: row.adminUsername, displayName: this.deps.pii.decrypt(first.nameEnc), role: 'admin' }, actor, tx);
-      await tx.insert(onboardingMessages).values({
+      await this.institutions.insertMessage(tx, {
         id: newId('onm'),
         onboardingId: id,
         author: 'system',
         body: `入驻申请已通过。管理员账号 ${row.adminUsername} 的激活链接已发送至 ${first.phoneMasked}，也可在本页打开。`,
       });
-      await tx
-        .update(institutionOnboardings)
-        .set({ status: 'approved', institutionId, inviteTokenEnc: this.deps.pii.encrypt(token), reviewedBy: actor.id ?? null, decidedAt: this.deps.clock.now(), updatedAt: this.deps.clock.now() })
-        .where(eq(institutionOnboardings.id, id));
+      await this.institutions.updateOnboarding(tx, id, { status: 'approved', institutionId, inviteTokenEnc: this.deps.pii.encrypt(token), reviewedBy: actor.id ?? null, decidedAt: this.deps.clock.now(), updatedAt: this.deps.clock.now() });
       await this.deps.audit.record(actor, { action: 'onboarding.approved', objectType: 'onboarding', objectId: id, detail: { institutionId } }, tx);
       return { institutionId, inviteToken: token, phone: this.deps.pii.decrypt(first.phoneEnc) };
     });

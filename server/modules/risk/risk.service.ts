@@ -1,8 +1,7 @@
-import { and, countDistinct, desc, eq, gt, sql, count } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import type { PiiCipher } from '../../lib/pii';
-import type { Tx } from '../../lib/tx';
-import { riskFlags, riskSignals } from './risk.schema';
+import { withTransaction, type Tx } from '../../lib/tx';
+import { RiskRepository, type RiskFlagRow } from './risk.repository';
 
 export interface RiskThresholds {
   /** more accounts than this on one device raise "shared_device" */
@@ -19,7 +18,7 @@ export const riskFlagLabels = {
 } as const;
 export type RiskFlagCode = keyof typeof riskFlagLabels;
 
-export type RiskFlag = typeof riskFlags.$inferSelect & { label: string };
+export type RiskFlag = RiskFlagRow & { label: string };
 
 /** Where a registration or an application came from: the device key and the address. */
 export interface RiskSignal {
@@ -43,30 +42,28 @@ export class RiskService {
   /** the thresholds in force (system parameters, defaulting to the environment's) */
   readonly thresholds: () => Promise<RiskThresholds>;
 
+  private readonly risk: RiskRepository;
+
   constructor(private readonly deps: RiskServiceDeps) {
     this.thresholds = deps.thresholds;
+    this.risk = new RiskRepository(deps.db);
   }
 
   private hashes(device: string, ip: string) {
     return { deviceHash: this.deps.pii.blindIndex(`device:${device}`), ipHash: this.deps.pii.blindIndex(`ip:${ip}`) };
   }
 
-  private async flag(tx: Database, accountId: string, code: RiskFlagCode, detail: Record<string, unknown>): Promise<void> {
+  private async flag(tx: Tx, accountId: string, code: RiskFlagCode, detail: Record<string, unknown>): Promise<void> {
     // one flag per account and code a day is enough to see it
-    const [recent] = await tx
-      .select({ n: count() })
-      .from(riskFlags)
-      .where(and(eq(riskFlags.accountId, accountId), eq(riskFlags.code, code), gt(riskFlags.createdAt, sql`now() - interval '24 hours'`)));
-    if ((recent?.n ?? 0) > 0) return;
-    await tx.insert(riskFlags).values({ accountId, code, detail });
+    if (await this.risk.flaggedToday(accountId, code, tx)) return;
+    await this.risk.insertFlag(tx, { accountId, code, detail });
   }
 
   private async checkDevice(tx: Tx, deviceHash: string, thresholds: RiskThresholds): Promise<void> {
-    const [row] = await tx.select({ n: countDistinct(riskSignals.accountId) }).from(riskSignals).where(eq(riskSignals.deviceHash, deviceHash));
-    const accounts = row?.n ?? 0;
+    const accounts = await this.risk.accountsOnDevice(deviceHash, tx);
     if (accounts > thresholds.maxAccountsPerDevice) {
-      const others = await tx.selectDistinct({ accountId: riskSignals.accountId }).from(riskSignals).where(eq(riskSignals.deviceHash, deviceHash));
-      for (const o of others) await this.flag(tx, o.accountId, 'shared_device', { accounts, threshold: thresholds.maxAccountsPerDevice });
+      const others = await this.risk.accountIdsOnDevice(deviceHash, tx);
+      for (const accountId of others) await this.flag(tx, accountId, 'shared_device', { accounts, threshold: thresholds.maxAccountsPerDevice });
     }
   }
 
@@ -76,7 +73,7 @@ export class RiskService {
    */
   async recordRegistration(tx: Tx, accountId: string, signal: RiskSignal, thresholds: RiskThresholds): Promise<void> {
     const h = this.hashes(signal.device, signal.ip);
-    await tx.insert(riskSignals).values({ kind: 'registration', accountId, ...h });
+    await this.risk.insertSignals(tx, [{ kind: 'registration', accountId, ...h }]);
     await this.checkDevice(tx, h.deviceHash, thresholds);
   }
 
@@ -84,34 +81,31 @@ export class RiskService {
   async recordApplications(tx: Tx, accountId: string, applicationIds: string[], signal: RiskSignal, thresholds: RiskThresholds): Promise<void> {
     if (applicationIds.length === 0) return;
     const h = this.hashes(signal.device, signal.ip);
-    await tx.insert(riskSignals).values(applicationIds.map((applicationId) => ({ kind: 'application' as const, accountId, applicationId, ...h })));
+    await this.risk.insertSignals(tx, applicationIds.map((applicationId) => ({ kind: 'application' as const, accountId, applicationId, ...h })));
     await this.checkDevice(tx, h.deviceHash, thresholds);
-    const [row] = await tx
-      .select({ n: count() })
-      .from(riskSignals)
-      .where(and(eq(riskSignals.accountId, accountId), eq(riskSignals.kind, 'application'), gt(riskSignals.createdAt, sql`now() - interval '24 hours'`)));
-    if ((row?.n ?? 0) > thresholds.maxApplicationsPerDay) {
-      await this.flag(tx, accountId, 'application_burst', { applications24h: row!.n, threshold: thresholds.maxApplicationsPerDay });
+    const applications24h = await this.risk.applicationsToday(accountId, tx);
+    if (applications24h > thresholds.maxApplicationsPerDay) {
+      await this.flag(tx, accountId, 'application_burst', { applications24h, threshold: thresholds.maxApplicationsPerDay });
     }
   }
 
   /** A disbursed loan of this consumer went overdue (recorded by the loans job, at most once a day). */
   async flagOverdue(accountId: string, detail: { loanId: string; days: number; stage: string }): Promise<void> {
-    await this.flag(this.deps.db, accountId, 'loan_overdue', detail);
+    await withTransaction(this.deps.db, (tx) => this.flag(tx, accountId, 'loan_overdue', detail));
   }
 
   /** An ID number bound to another account was tried: recorded on its own, after the refused verification rolled back. */
   async flagIdPhoneMismatch(accountId: string): Promise<void> {
-    await this.flag(this.deps.db, accountId, 'id_phone_mismatch', {});
+    await withTransaction(this.deps.db, (tx) => this.flag(tx, accountId, 'id_phone_mismatch', {}));
   }
 
   async flagsFor(accountId: string): Promise<RiskFlag[]> {
-    const rows = await this.deps.db.select().from(riskFlags).where(eq(riskFlags.accountId, accountId)).orderBy(desc(riskFlags.createdAt));
+    const rows = await this.risk.flagsOf(accountId);
     return rows.map((r) => ({ ...r, label: riskFlagLabels[r.code] }));
   }
 
   async recentFlags(limit = 200): Promise<RiskFlag[]> {
-    const rows = await this.deps.db.select().from(riskFlags).orderBy(desc(riskFlags.createdAt)).limit(limit);
+    const rows = await this.risk.recentFlags(limit);
     return rows.map((r) => ({ ...r, label: riskFlagLabels[r.code] }));
   }
 }

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gt, isNull, lte, or } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import type { Tx } from '../../lib/tx';
 import { accounts } from '../accounts/accounts.schema';
+import { institutionNames } from '../institutions';
 import { institutions } from '../institutions/institutions.schema';
 import { agreements } from './settlement.schema';
 
@@ -70,6 +71,6 @@ export class AgreementsRepository {
 
   /** Every institution's id and short name, by name. */
   institutionNames(): Promise<{ id: string; name: string }[]> {
-    return this.db.select({ id: institutions.id, name: institutions.shortName }).from(institutions).orderBy(asc(institutions.shortName));
+    return institutionNames(this.db);
   }
 }

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../db/client';
 import type { Tx } from '../../lib/tx';
+import { institutionNames } from '../institutions';
 import { institutions } from '../institutions/institutions.schema';
 import {
   settlementAdjustments,
@@ -50,7 +51,7 @@ export class StatementsRepository {
 
   /** Every institution's id and short name, by name. */
   institutionNames(): Promise<{ id: string; name: string }[]> {
-    return this.db.select({ id: institutions.id, name: institutions.shortName }).from(institutions).orderBy(asc(institutions.shortName));
+    return institutionNames(this.db);
   }
 
   /** One close at a time per institution (a transaction-scoped advisory lock). */

@@ -1,0 +1,61 @@
+import { and, count, countDistinct, desc, eq, gt, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import type { Tx } from '../../lib/tx';
+import { riskFlags, riskSignals } from './risk.schema';
+
+export type RiskFlagRow = typeof riskFlags.$inferSelect;
+export type RiskFlagInsert = typeof riskFlags.$inferInsert;
+export type RiskSignalInsert = typeof riskSignals.$inferInsert;
+
+/** SQL for anti-fraud signals and flags. Reads take the database (or the caller's transaction); writes take the caller's transaction. */
+export class RiskRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Whether the account got a flag with this code in the last 24 hours. */
+  async flaggedToday(accountId: string, code: RiskFlagRow['code'], db: Database = this.db): Promise<boolean> {
+    const [recent] = await db
+      .select({ n: count() })
+      .from(riskFlags)
+      .where(and(eq(riskFlags.accountId, accountId), eq(riskFlags.code, code), gt(riskFlags.createdAt, sql`now() - interval '24 hours'`)));
+    return (recent?.n ?? 0) > 0;
+  }
+
+  async insertFlag(tx: Tx, row: RiskFlagInsert): Promise<void> {
+    await tx.insert(riskFlags).values(row);
+  }
+
+  async insertSignals(tx: Tx, rows: RiskSignalInsert[]): Promise<void> {
+    await tx.insert(riskSignals).values(rows);
+  }
+
+  /** How many accounts used this device. */
+  async accountsOnDevice(deviceHash: string, db: Database = this.db): Promise<number> {
+    const [row] = await db.select({ n: countDistinct(riskSignals.accountId) }).from(riskSignals).where(eq(riskSignals.deviceHash, deviceHash));
+    return row?.n ?? 0;
+  }
+
+  /** The accounts that used this device. */
+  async accountIdsOnDevice(deviceHash: string, db: Database = this.db): Promise<string[]> {
+    const rows = await db.selectDistinct({ accountId: riskSignals.accountId }).from(riskSignals).where(eq(riskSignals.deviceHash, deviceHash));
+    return rows.map((r) => r.accountId);
+  }
+
+  /** How many applications the account submitted in the last 24 hours. */
+  async applicationsToday(accountId: string, db: Database = this.db): Promise<number> {
+    const [row] = await db
+      .select({ n: count() })
+      .from(riskSignals)
+      .where(and(eq(riskSignals.accountId, accountId), eq(riskSignals.kind, 'application'), gt(riskSignals.createdAt, sql`now() - interval '24 hours'`)));
+    return row?.n ?? 0;
+  }
+
+  /** The account's flags, newest first. */
+  flagsOf(accountId: string): Promise<RiskFlagRow[]> {
+    return this.db.select().from(riskFlags).where(eq(riskFlags.accountId, accountId)).orderBy(desc(riskFlags.createdAt));
+  }
+
+  /** The newest flags of everyone. */
+  recentFlags(limit: number): Promise<RiskFlagRow[]> {
+    return this.db.select().from(riskFlags).orderBy(desc(riskFlags.createdAt)).limit(limit);
+  }
+}
