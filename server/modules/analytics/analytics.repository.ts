@@ -6,7 +6,7 @@ import { applicationEvents, applications } from '../applications/applications.sc
 import { catalogueEvents, catalogueImpressions, products } from '../catalogue/catalogue.schema';
 import { complaints } from '../feedback/feedback.schema';
 import { consumerIdentities } from '../identity/identity.schema';
-import { institutions } from '../institutions/institutions.schema';
+import { institutionNames } from '../institutions';
 import { ledgerEntries, ledgerJournals } from '../settlement/settlement.schema';
 import type { DateRange } from './date-range';
 import type { FunnelKey } from './funnel';
@@ -261,6 +261,6 @@ export class AnalyticsRepository {
 
   /** Every institution's id and short name, by name. */
   institutionNames(): Promise<{ id: string; name: string }[]> {
-    return this.db.select({ id: institutions.id, name: institutions.shortName }).from(institutions).orderBy(institutions.shortName);
+    return institutionNames(this.db);
   }
 }
