@@ -1,10 +1,7 @@
 import Decimal from 'decimal.js';
-import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
-import type { Services } from '../../server/container';
 import { auditActor } from '../../server/http/audit-actor';
-import type { HttpKit } from '../../server/http/kit';
-import type { Render } from '../../server/http/render';
+import { guard, page } from '../../server/http/page-route';
 import { withConfirmation } from '../../server/http/confirm';
 import { parse } from '../../server/http/validate';
 import { NotFoundError, ValidationError } from '../../server/lib/errors';
@@ -18,7 +15,7 @@ import {
   type AgreementTier,
   type CommissionRule,
 } from '../../server/modules/settlement';
-import { applicationPage } from './application-page';
+import { applicationPage, type PageTools } from './application-page';
 import { operatorCan } from '../../server/modules/accounts';
 import { formFailure } from '../../server/http/form-failure';
 
@@ -174,89 +171,98 @@ export function termsSummary(a: Agreement): { rule: string; text: string }[] {
 
 const tomorrow = () => shanghaiDate(new Date(Date.now() + 24 * 3600_000));
 
+async function history({ services, render }: PageTools, institutionId: string, extra: { error?: unknown; values?: Record<string, string> } = {}) {
+  const institution = (await services.institutions.list()).find((i) => i.id === institutionId);
+  if (!institution) throw new NotFoundError('机构');
+  const versions = await services.settlement.agreementsOf(institutionId);
+  const now = Date.now();
+  const current = versions.find((v) => v.effectiveFrom.getTime() <= now && (v.effectiveTo === null || v.effectiveTo.getTime() > now));
+  const latest = versions[0];
+  const firstFree = latest && latest.effectiveFrom.getTime() >= now ? shanghaiDate(new Date(latest.effectiveFrom.getTime() + 24 * 3600_000)) : tomorrow();
+  await render('institution-agreements', {
+    title: `${institution.shortName} · 合作协议`,
+    institution,
+    versions: versions.map((v) => ({
+      ...v,
+      terms: termsSummary(v),
+      fromDate: shanghaiDate(v.effectiveFrom),
+      toDate: v.effectiveTo ? shanghaiDate(v.effectiveTo) : null,
+      inForce: v.id === current?.id,
+      scheduled: v.effectiveFrom.getTime() > now,
+    })),
+    values: extra.values ?? formValues(current ?? latest, firstFree),
+    error: extra.error,
+  });
+}
+
+const reverseBody = z
+  .object({
+    _csrf: z.string().optional(),
+    sourceKey: z.string({ error: '请选择要冲回的佣金' }).min(1, '请选择要冲回的佣金'),
+    reason: z.string({ error: '请填写冲回原因' }).trim().min(2, '请填写冲回原因（至少 2 个字）').max(200, '原因最多 200 字'),
+  })
+  .strict();
+
 /**
  * `/admin/agreements` and `/admin/institutions/:id/agreements`: commission agreements by
  * version (list, history with who created each, a form for a new version), and the operator's
  * reversal of a commission on `/admin/applications/:id`.
  */
-export function agreementRoutes(r: Router, services: Services, kit: HttpKit, render: Render): void {
-  const manage = kit.guards.operator('page', 'agreements.manage');
-
-  r.get('/agreements', manage, async (req, res) => {
-    const now = new Date();
-    const rows = await services.settlement.agreementOverview(now);
-    await render(req, res, 'agreements', {
-      title: '合作协议',
-      rows: rows.map((row) => ({ ...row, terms: row.current ? termsSummary(row.current) : [] })),
-    });
-  });
-
-  const history = async (req: Request, res: Response, extra: { error?: unknown; values?: Record<string, string> } = {}) => {
-    const institutionId = String(req.params.id);
-    const institution = (await services.institutions.list()).find((i) => i.id === institutionId);
-    if (!institution) throw new NotFoundError('机构');
-    const versions = await services.settlement.agreementsOf(institutionId);
-    const now = Date.now();
-    const current = versions.find((v) => v.effectiveFrom.getTime() <= now && (v.effectiveTo === null || v.effectiveTo.getTime() > now));
-    const latest = versions[0];
-    const firstFree = latest && latest.effectiveFrom.getTime() >= now ? shanghaiDate(new Date(latest.effectiveFrom.getTime() + 24 * 3600_000)) : tomorrow();
-    await render(req, res, 'institution-agreements', {
-      title: `${institution.shortName} · 合作协议`,
-      institution,
-      versions: versions.map((v) => ({
-        ...v,
-        terms: termsSummary(v),
-        fromDate: shanghaiDate(v.effectiveFrom),
-        toDate: v.effectiveTo ? shanghaiDate(v.effectiveTo) : null,
-        inForce: v.id === current?.id,
-        scheduled: v.effectiveFrom.getTime() > now,
-      })),
-      values: extra.values ?? formValues(current ?? latest, firstFree),
-      error: extra.error,
-    });
-  };
-
-  r.get('/institutions/:id/agreements', manage, (req, res) => history(req, res));
-
-  r.post('/institutions/:id/agreements', manage, async (req, res) => {
-    const institutionId = String(req.params.id);
-    try {
-      const form = parse(agreementForm, req.body, '协议条款有误');
-      const created = await services.settlement.createAgreement(agreementFromForm(institutionId, form), { actor: auditActor(req) });
-      req.session.flash = { kind: 'success', message: `已创建第 ${created.version} 版协议，${shanghaiDate(created.effectiveFrom)} 起生效` };
-      res.redirect(303, `/admin/institutions/${encodeURIComponent(institutionId)}/agreements`);
-    } catch (err) {
-      const error = formFailure(res, err);
-      const values = Object.fromEntries(Object.entries(req.body as Record<string, unknown>).map(([k, v]) => [k, String(v ?? '')]));
-      await history(req, res, { error, values });
-    }
-  });
-
-  const reverseBody = z
-    .object({
-      _csrf: z.string().optional(),
-      sourceKey: z.string({ error: '请选择要冲回的佣金' }).min(1, '请选择要冲回的佣金'),
-      reason: z.string({ error: '请填写冲回原因' }).trim().min(2, '请填写冲回原因（至少 2 个字）').max(200, '原因最多 200 字'),
-    })
-    .strict();
-
-  r.post('/applications/:id/commissions/reverse', manage, async (req, res) => {
-    const id = String(req.params.id);
-    try {
-      const body = withConfirmation(req.body, (rest) => parse(reverseBody, rest, '冲回信息有误'));
-      const accruals = await services.settlement.accrualsForApplication(id);
-      if (!accruals.some((a) => a.sourceKey === body.sourceKey)) throw new NotFoundError('佣金');
-      const result = await services.settlement.reverse(body.sourceKey, body.reason, auditActor(req));
-      req.session.flash = {
-        kind: 'success',
-        message: result.outcome === 'already_reversed' ? '该佣金此前已冲回' : `已冲回 ${formatYuan(result.amountFen)}`,
-      };
-      res.redirect(303, `/admin/applications/${encodeURIComponent(id)}`);
-    } catch (err) {
-      // the page shows the application: only to those who may see applications; the others get the error alone
-      if (!operatorCan(req.account!.role, 'applications.view')) throw err;
-      const error = formFailure(res, err);
-      await applicationPage(req, res, services, render, id, { error, reverseValues: req.body });
-    }
-  });
-}
+export const agreementPages = [
+  page({
+    method: 'get',
+    path: '/agreements',
+    guard: guard.operator('agreements.manage'),
+    handler: async ({ services, render }) => {
+      const rows = await services.settlement.agreementOverview(new Date());
+      await render('agreements', {
+        title: '合作协议',
+        rows: rows.map((row) => ({ ...row, terms: row.current ? termsSummary(row.current) : [] })),
+      });
+    },
+  }),
+  page({ method: 'get', path: '/institutions/:id/agreements', guard: guard.operator('agreements.manage'), handler: (ctx) => history(ctx, ctx.params.id) }),
+  page({
+    method: 'post',
+    path: '/institutions/:id/agreements',
+    guard: guard.operator('agreements.manage'),
+    handler: async (ctx) => {
+      const { params, req, res, services } = ctx;
+      const institutionId = params.id;
+      try {
+        const form = parse(agreementForm, req.body, '协议条款有误');
+        const created = await services.settlement.createAgreement(agreementFromForm(institutionId, form), { actor: auditActor(req) });
+        req.session.flash = { kind: 'success', message: `已创建第 ${created.version} 版协议，${shanghaiDate(created.effectiveFrom)} 起生效` };
+        res.redirect(303, `/admin/institutions/${encodeURIComponent(institutionId)}/agreements`);
+      } catch (err) {
+        const error = formFailure(res, err);
+        const values = Object.fromEntries(Object.entries(req.body as Record<string, unknown>).map(([k, v]) => [k, String(v ?? '')]));
+        await history(ctx, institutionId, { error, values });
+      }
+    },
+  }),
+  page({
+    method: 'post',
+    path: '/applications/:id/commissions/reverse',
+    guard: guard.operator('agreements.manage'),
+    handler: async (ctx) => {
+      const { params: { id }, principal, req, res, services } = ctx;
+      try {
+        const body = withConfirmation(req.body, (rest) => parse(reverseBody, rest, '冲回信息有误'));
+        const accruals = await services.settlement.accrualsForApplication(id);
+        if (!accruals.some((a) => a.sourceKey === body.sourceKey)) throw new NotFoundError('佣金');
+        const result = await services.settlement.reverse(body.sourceKey, body.reason, auditActor(req));
+        req.session.flash = {
+          kind: 'success',
+          message: result.outcome === 'already_reversed' ? '该佣金此前已冲回' : `已冲回 ${formatYuan(result.amountFen)}`,
+        };
+        res.redirect(303, `/admin/applications/${encodeURIComponent(id)}`);
+      } catch (err) {
+        // the page shows the application: only to those who may see applications; the others get the error alone
+        if (!operatorCan(principal.account.role, 'applications.view')) throw err;
+        const error = formFailure(res, err);
+        await applicationPage(ctx, id, { error, reverseValues: req.body });
+      }
+    },
+  }),
+];

@@ -1,9 +1,11 @@
-import type { Request, Response } from 'express';
-import type { Services } from '../../server/container';
 import { auditActor } from '../../server/http/audit-actor';
+import type { GuardSpec } from '../../server/http/guards';
+import type { PageContext } from '../../server/http/page-route';
 import { formatYuan } from '../../server/lib/money';
-import type { Render } from '../../server/http/render';
 import { accountNames, ruleLabels, type CommissionRule } from '../../server/modules/settlement';
+
+/** What the admin's page helpers take from their route's context: the request (for its audit actor), the services, `render` bound to the request. */
+export type PageTools = Pick<PageContext<GuardSpec, string, undefined>, 'req' | 'res' | 'services' | 'render'>;
 
 const kindLabels: Record<string, string> = {
   ...Object.fromEntries(Object.entries(ruleLabels).map(([rule, label]) => [`commission_${rule}`, label])),
@@ -16,10 +18,7 @@ const kindLabels: Record<string, string> = {
  * agreements — a form to reverse a commission with a reason.
  */
 export async function applicationPage(
-  req: Request,
-  res: Response,
-  services: Services,
-  render: Render,
+  { req, services, render }: PageTools,
   id: string,
   extra: { error?: unknown; reverseValues?: Record<string, unknown> } = {},
 ): Promise<void> {
@@ -36,7 +35,7 @@ export async function applicationPage(
     amountFen: j.entries.filter((e) => e.account === receivable).reduce((s, e) => s + e.amountFen, 0),
   }));
   const agreement = accruals[0] ? versions.find((a) => a.id === accruals[0]!.agreementId) : undefined;
-  await render(req, res, 'application', {
+  await render('application', {
     title: app.productName,
     app,
     commissions,

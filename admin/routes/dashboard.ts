@@ -1,8 +1,5 @@
-import type { Router } from 'express';
-import type { Services } from '../../server/container';
 import { auditActor } from '../../server/http/audit-actor';
-import type { HttpKit } from '../../server/http/kit';
-import type { Render } from '../../server/http/render';
+import { guard, page } from '../../server/http/page-route';
 import { dashboardCsv, statisticsCsv, statisticsRequest, type StatisticsRequest } from '../../server/http/statistics';
 import { sendCsv } from '../../server/http/csv';
 import { formatMeasuredHours } from '../../server/lib/duration';
@@ -43,46 +40,53 @@ function dashboardView(d: OperatorDashboard, req: StatisticsRequest) {
 }
 
 /** `/admin`: the operator dashboard — per-day charts, per-institution table, the funnel, and today's state. */
-export function dashboardRoutes(r: Router, services: Services, kit: HttpKit, render: Render): void {
-  const dashboard = kit.guards.operator('page', 'dashboard.view');
-
-  r.get('/', dashboard, async (req, res) => {
-    const [counts, receivables, response, agenda] = await Promise.all([
-      services.applications.countsByStatus(),
-      services.settlement.receivables(),
-      services.applications.responseStats(),
-      operatorAgenda(services, req.account!),
-    ]);
-    const current = {
-      agenda,
-      statusCounts: applicationStatuses.map((s) => ({ label: statusLabels[s], n: counts[s] ?? 0 })),
-      receivables,
-      totalReceivable: receivables.reduce((sum, r) => sum + r.amountFen, 0),
-    };
-    let request: StatisticsRequest;
-    try {
-      request = statisticsRequest(req.query, false);
-    } catch (err) {
-      const error = formFailure(res, err);
-      return render(req, res, 'dashboard', { title: '概览', q: req.query, ...current, error });
-    }
-    const d = await services.analytics.operatorDashboard(request.range);
-    const stale = new Map(response.map((x) => [x.institutionId, x.stale]));
-    await render(req, res, 'dashboard', {
-      title: '概览',
-      q: { from: d.range.from, to: d.range.to },
-      ...current,
-      ...dashboardView(d, request),
-      institutions: d.institutions.map((i) => ({ ...i, responseText: formatMeasuredHours(i.avgFirstResponseHours), stale: stale.get(i.institutionId) ?? 0 })),
-    });
-  });
-
-  for (const table of ['daily', 'institutions'] as const) {
-    r.get(`/dashboard/${table}.csv`, dashboard, async (req, res) => {
-      const { range } = statisticsRequest(req.query, false);
-      const d = await services.analytics.exportOperatorDashboard(auditActor(req), table, range);
-      const { filename, rows } = statisticsCsv(`dashboard-${table}`, d.range, dashboardCsv[table](d));
-      sendCsv(res, filename, rows);
-    });
-  }
-}
+export const dashboardPages = [
+  page({
+    method: 'get',
+    path: '/',
+    guard: guard.operator('dashboard.view'),
+    handler: async ({ req, res, principal, services, render }) => {
+      const [counts, receivables, response, agenda] = await Promise.all([
+        services.applications.countsByStatus(),
+        services.settlement.receivables(),
+        services.applications.responseStats(),
+        operatorAgenda(services, principal.account),
+      ]);
+      const current = {
+        agenda,
+        statusCounts: applicationStatuses.map((s) => ({ label: statusLabels[s], n: counts[s] ?? 0 })),
+        receivables,
+        totalReceivable: receivables.reduce((sum, r) => sum + r.amountFen, 0),
+      };
+      let request: StatisticsRequest;
+      try {
+        request = statisticsRequest(req.query, false);
+      } catch (err) {
+        const error = formFailure(res, err);
+        return render('dashboard', { title: '概览', q: req.query, ...current, error });
+      }
+      const d = await services.analytics.operatorDashboard(request.range);
+      const stale = new Map(response.map((x) => [x.institutionId, x.stale]));
+      await render('dashboard', {
+        title: '概览',
+        q: { from: d.range.from, to: d.range.to },
+        ...current,
+        ...dashboardView(d, request),
+        institutions: d.institutions.map((i) => ({ ...i, responseText: formatMeasuredHours(i.avgFirstResponseHours), stale: stale.get(i.institutionId) ?? 0 })),
+      });
+    },
+  }),
+  ...(['daily', 'institutions'] as const).map((table) =>
+    page({
+      method: 'get',
+      path: `/dashboard/${table}.csv`,
+      guard: guard.operator('dashboard.view'),
+      handler: async ({ req, res, services }) => {
+        const { range } = statisticsRequest(req.query, false);
+        const d = await services.analytics.exportOperatorDashboard(auditActor(req), table, range);
+        const { filename, rows } = statisticsCsv(`dashboard-${table}`, d.range, dashboardCsv[table](d));
+        sendCsv(res, filename, rows);
+      },
+    }),
+  ),
+];

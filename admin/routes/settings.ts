@@ -1,8 +1,6 @@
-import type { Request, Response, Router } from 'express';
-import type { Services } from '../../server/container';
 import { auditActor } from '../../server/http/audit-actor';
-import type { HttpKit } from '../../server/http/kit';
-import type { Render } from '../../server/http/render';
+import { guard, page } from '../../server/http/page-route';
+import type { PageTools } from './application-page';
 import { settingDefinitions, type SettingKey } from '../../server/modules/settings';
 import { formFailure } from '../../server/http/form-failure';
 import { NotFoundError } from '../../server/lib/errors';
@@ -29,48 +27,52 @@ function toForm(kind: Kind, value: unknown): string {
   return String(value);
 }
 
-/** `/admin/settings`: system parameters, each change audited. */
-export function settingsRoutes(r: Router, services: Services, kit: HttpKit, render: Render): void {
-  const manage = kit.guards.operator('page', 'settings.manage');
-
-  const show = async (req: Request, res: Response, extra: { error?: unknown; failedKey?: string; failedValue?: string } = {}) => {
-    const rows = await services.settings.all();
-    const history = await services.audit.recentActions('setting.changed', 20);
-    await render(req, res, 'settings', {
-      title: '系统参数',
-      groups: [...new Set(rows.map((r) => r.group))].map((group) => ({
-        group,
-        items: rows
-          .filter((r) => r.group === group)
-          .map((r) => {
-            const kind = kindOf(r.key);
-            return {
-              ...r,
-              kind,
-              isList: kind === 'list',
-              isPercent: kind === 'percent',
-              formValue: extra.failedKey === r.key ? extra.failedValue : toForm(kind, r.value),
-              failed: extra.failedKey === r.key,
-            };
-          }),
-      })),
-      history,
-      error: extra.error,
-    });
-  };
-
-  r.get('/settings', manage, (req, res) => show(req, res));
-  r.post('/settings/:key', manage, async (req, res) => {
-    const key = String(req.params.key);
-    if (!(key in settingDefinitions)) throw new NotFoundError('参数');
-    const raw = String(req.body.value ?? '');
-    try {
-      await services.settings.set(key as SettingKey, fromForm(kindOf(key as SettingKey), raw), auditActor(req));
-    } catch (err) {
-      const error = formFailure(res, err);
-      return show(req, res, { error, failedKey: key, failedValue: raw });
-    }
-    req.session.flash = { kind: 'success', message: `已保存：${settingDefinitions[key as SettingKey].label}` };
-    res.redirect(303, '/admin/settings');
+async function show({ services, render }: PageTools, extra: { error?: unknown; failedKey?: string; failedValue?: string } = {}) {
+  const rows = await services.settings.all();
+  const history = await services.audit.recentActions('setting.changed', 20);
+  await render('settings', {
+    title: '系统参数',
+    groups: [...new Set(rows.map((r) => r.group))].map((group) => ({
+      group,
+      items: rows
+        .filter((r) => r.group === group)
+        .map((r) => {
+          const kind = kindOf(r.key);
+          return {
+            ...r,
+            kind,
+            isList: kind === 'list',
+            isPercent: kind === 'percent',
+            formValue: extra.failedKey === r.key ? extra.failedValue : toForm(kind, r.value),
+            failed: extra.failedKey === r.key,
+          };
+        }),
+    })),
+    history,
+    error: extra.error,
   });
 }
+
+/** `/admin/settings`: system parameters, each change audited. */
+export const settingsPages = [
+  page({ method: 'get', path: '/settings', guard: guard.operator('settings.manage'), handler: (ctx) => show(ctx) }),
+  page({
+    method: 'post',
+    path: '/settings/:key',
+    guard: guard.operator('settings.manage'),
+    handler: async (ctx) => {
+      const { params, req, res, services } = ctx;
+      const key = params.key;
+      if (!(key in settingDefinitions)) throw new NotFoundError('参数');
+      const raw = String(req.body.value ?? '');
+      try {
+        await services.settings.set(key as SettingKey, fromForm(kindOf(key as SettingKey), raw), auditActor(req));
+      } catch (err) {
+        const error = formFailure(res, err);
+        return show(ctx, { error, failedKey: key, failedValue: raw });
+      }
+      req.session.flash = { kind: 'success', message: `已保存：${settingDefinitions[key as SettingKey].label}` };
+      res.redirect(303, '/admin/settings');
+    },
+  }),
+];
