@@ -1,6 +1,6 @@
 import { formFailure } from '../server/http/form-failure';
-import { Router, type Request, type Response } from 'express';
-import { onboardingRoutes } from './routes/onboarding';
+import { Router, type Request } from 'express';
+import { onboardingPages } from './routes/onboarding';
 import { invitationRoutes } from '../server/http/page-invite';
 import { securityRoutes } from '../server/http/page-security';
 import { staffRoutes } from '../server/http/page-staff';
@@ -22,13 +22,15 @@ import type { Render } from '../server/http/render';
 import { fieldErrors, parse } from '../server/http/validate';
 import { formatYuan } from '../server/lib/money';
 import { applicationStatuses, rejectReasons, statusLabels } from '../server/modules/applications';
-import { complaintRoutes } from './routes/complaints';
-import { statisticsRoutes } from './routes/statistics';
-import { productsRoutes } from './routes/products';
-import { promotionsRoutes } from './routes/promotions';
-import { loanPortalRoutes } from './routes/loans';
-import { statementRoutes } from './routes/statements';
-import { reconciliationRoutes } from './routes/reconciliations';
+import { complaintPages } from './routes/complaints';
+import { statisticsPages } from './routes/statistics';
+import { productPages } from './routes/products';
+import { promotionPages } from './routes/promotions';
+import { loanPortalPages } from './routes/loans';
+import { statementPages } from './routes/statements';
+import { reconciliationPages } from './routes/reconciliations';
+import type { StaffPage } from './routes/context';
+import { guard, mountPages, page, type PageRoute } from '../server/http/page-route';
 import { portalAgenda } from './agenda';
 import { Decimal } from 'decimal.js';
 
@@ -36,244 +38,332 @@ import { Decimal } from 'decimal.js';
 export function createInstitutionPortal(services: Services, kit: HttpKit, baseRender: Render, options: { mfaRequired: boolean }): Router {
   const { guards } = kit;
   const r = Router();
-  const staff = guards.institution('page', 'leads.work');
-  const portal = guards.institution('page', 'portal.view');
   const render: Render = async (req, res, page, ctx = {}) => {
     const institutionName = req.institutionId ? (await services.institutions.get(req.institutionId)).shortName : undefined;
     return baseRender(req, res, page, { institutionName, ...ctx });
   };
 
   pageLoginRoutes(r, kit, render, { kind: 'institution', title: '机构登录', prefix: '/partner', home: '/partner' });
-
-  r.get('/', portal, async (req, res) => {
-    const institution = await services.institutions.get(req.institutionId!);
-    const [licence, agenda] = await Promise.all([services.licences.stateOf(institution), portalAgenda(services, req.institutionId!, req.account!.role)]);
-    await render(req, res, 'home', { title: institution.shortName, institution, licence, agenda });
-  });
-  onboardingRoutes(r, services, kit, render);
+  mountPages(r, homePages, services, kit, render);
+  mountPages(r, onboardingPages, services, kit, render);
   invitationRoutes(r, services, kit, render, { kind: 'institution', prefix: '/partner' });
   securityRoutes(r, services, render, { prefix: '/partner', guard: guards.institution('page', 'portal.view', { allowSecuritySetup: true }), mfaRequired: options.mfaRequired });
   staffRoutes(r, services, kit, render, { kind: 'institution', prefix: '/partner', guard: guards.institution('page', 'staff.manage') });
-
-  const inboxQuery = (req: Request) => {
-    const raw = Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== '' && v !== undefined));
-    const parsed = leadFilterQuery.safeParse(raw);
-    return { raw, parsed, filter: parsed.success ? toLeadFilter(parsed.data) : {} };
-  };
-
-  r.get('/leads', staff, async (req, res) => {
-    const { raw, parsed, filter } = inboxQuery(req);
-    const [leads, products] = await Promise.all([
-      services.applications.listLeads(req.institutionId!, filter),
-      services.catalogue.listForInstitution(req.institutionId!),
-    ]);
-    await render(req, res, 'leads', {
-      title: '线索',
-      leads,
-      q: raw,
-      csvHref: `/partner/leads.csv?${new URLSearchParams(raw as Record<string, string>)}`,
-      error: parsed.success ? undefined : { message: '部分筛选条件无效，已忽略', fields: fieldErrors(parsed.error) },
-      products: products.map((p) => ({ id: p.id, name: p.name })),
-      statuses: applicationStatuses.map((s) => ({ value: s, label: statusLabels[s] })),
-      creditBands: Object.entries(creditSelfAssessment).map(([value, c]) => ({ value, label: c.label })),
-      rejectReasons: Object.entries(rejectReasons).map(([value, label]) => ({ value, label })),
-      staleCount: leads.filter((l) => l.stale).length,
-      // the filters folded under 更多筛选 start open when one of them is in use
-      moreFilters: ['productId', 'from', 'to', 'minAmount', 'maxAmount', 'creditBand', 'region', 'queue'].some((k) => raw[k] !== undefined),
-    });
-  });
-
-  r.get('/leads.csv', staff, async (req, res) => {
-    const { filter } = inboxQuery(req);
-    const leads = await services.applications.exportLeads(req.institutionId!, filter, auditActor(req));
-    sendCsv(res, `leads-${new Date().toISOString().slice(0, 10)}.csv`, leadsCsv(leads));
-  });
-
-  r.post('/leads/bulk', staff, async (req, res) => {
-    const ids = Array.isArray(req.body.ids) ? req.body.ids : req.body.ids ? [req.body.ids] : [];
-    const parsed = bulkLeadBody.safeParse({ ids, status: req.body.status, reason: req.body.reason || undefined });
-    if (!parsed.success || (parsed.data.status === 'rejected' && !parsed.data.reason)) {
-      req.session.flash = { kind: 'error', message: parsed.success ? '批量拒绝需选择原因' : Object.values(fieldErrors(parsed.error)).join('；') };
-      return res.redirect(303, '/partner/leads');
-    }
-    const { status, reason } = parsed.data;
-    // rejecting cannot be undone: a page says what will happen and asks once more (works without script)
-    if (status === 'rejected' && req.body.confirm !== 'yes') {
-      return render(req, res, 'leads-bulk-confirm', { title: '确认批量拒绝', ids: parsed.data.ids, reason, reasonLabel: rejectReasons[reason!] });
-    }
-    let done = 0;
-    const failed: string[] = [];
-    for (const id of parsed.data.ids) {
-      try {
-        await services.applications.changeStatusByInstitution(
-          req.institutionId!,
-          id,
-          status === 'rejected' ? { status, reason: reason!, note: '批量操作' } : { status, note: '批量操作' },
-          auditActor(req),
-        );
-        done += 1;
-      } catch (err) {
-        if (!(err instanceof AppError)) throw err;
-        failed.push(`${id.slice(-6)}：${err.message}`);
-      }
-    }
-    req.session.flash = {
-      kind: failed.length ? 'error' : 'success',
-      message: `已更新 ${done} 条为「${statusLabels[status]}」${failed.length ? `；${failed.length} 条未更新（${failed.slice(0, 3).join('；')}）` : ''}`,
-    };
-    res.redirect(303, '/partner/leads');
-  });
-
-  const showLead = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
-    const lead = await services.applications.getLead(req.institutionId!, String(req.params.id), auditActor(req));
-    const messages = await services.messages.thread(lead.id);
-    const documents = lead.applicant ? (await services.documents.listForApplication(lead.id)).map((d) => ({ ...d, kindLabel: documentKinds[d.kind] })) : [];
-    const loanId = lead.status === 'disbursed' ? await services.loans.idForApplication(lead.id, { institutionId: req.institutionId! }) : null;
-    await render(req, res, 'lead', {
-      offeredAprPercent: lead.nextStatuses.includes('approved') ? await services.applications.quotedAprPercent(lead) : undefined,
-      loanId,
-      messages,
-      documents,
-      title: lead.productName,
-      lead,
-      rejectReasons: Object.entries(rejectReasons).map(([value, label]) => ({ value, label })),
-      ...extra,
-    });
-  };
-
-  r.get('/leads/:id', staff, (req, res) => showLead(req, res));
-  r.get('/documents/:id', staff, async (req, res) => {
-    const { row, bytes } = await services.documents.openByInstitution(req.institutionId!, String(req.params.id), auditActor(req));
-    res.type(row.mime).set('Content-Disposition', 'inline').set('Cache-Control', 'private, no-store').send(bytes);
-  });
-  r.post('/leads/:id/messages', staff, async (req, res) => {
-    try {
-      await services.messages.postByInstitution(req.institutionId!, String(req.params.id), req.account!.id, String(req.body.body ?? ''));
-      res.redirect(303, `/partner/leads/${String(req.params.id)}#messages`);
-    } catch (err) {
-      const error = formFailure(res, err);
-      await showLead(req, res, { messageError: error.fields?.body ?? error.message });
-    }
-  });
-  // show the consented fields in clear: a recorded release, audited; refused after withdrawal
-  r.post('/leads/:id/reveal', staff, async (req, res) => {
-    try {
-      const revealed = await services.applications.revealLead(req.institutionId!, String(req.params.id), auditActor(req), 'portal');
-      await showLead(req, res, { revealed });
-    } catch (err) {
-      const error = formFailure(res, err);
-      await showLead(req, res, { error: { message: error.message } });
-    }
-  });
-  r.post('/leads/:id/status', staff, formIdempotent(services.idempotency), async (req, res) => {
-    const id = String(req.params.id);
-    try {
-      // approving, rejecting and disbursing cannot be undone: the page asks first (starting a review can be)
-      const parseStatus = (input: Record<string, unknown>) => parse(leadStatusBody, aprFromPercent(input), '状态变更信息有误');
-      const body = req.body.status === 'reviewing' ? parseStatus(req.body) : withConfirmation(req.body, parseStatus);
-      const { commission } = await services.applications.changeStatusByInstitution(req.institutionId!, id, toStatusChange(body), auditActor(req));
-      req.session.flash = {
-        kind: 'success',
-        message: `已更新为「${statusLabels[body.status]}」${commission && commission.amountFen > 0 ? `，产生佣金 ${formatYuan(commission.amountFen)}` : ''}`,
-      };
-      res.redirect(303, `/partner/leads/${id}`);
-    } catch (err) {
-      const error = formFailure(res, err);
-      await showLead(req, res, { error, values: req.body, confirmError: { [String(req.body.status)]: error.fields?.confirm } });
-    }
-  });
-
-  // ── API keys (institution admins) ─────────────────────────────────────────────────────────
-  const integration = guards.institution('page', 'integration.manage');
-  const prescreenManager = guards.institution('page', 'prescreen.manage');
-  const showKeys = async (req: Request, res: Response, extra: Record<string, unknown> = {}) =>
-    render(req, res, 'api-keys', { title: 'API 密钥', keys: await services.institutions.listApiKeys(req.institutionId!), ...extra });
-  r.get('/api-keys', integration, (req, res) => showKeys(req, res));
-  r.post('/api-keys', integration, async (req, res) => {
-    const name = String(req.body.name ?? '').trim();
-    if (name.length < 1 || name.length > 40) {
-      return showKeys(req, res, { error: formFailure(res, new ValidationError('请填写密钥名称（1–40 字）', { name: '必填' })) });
-    }
-    const created = await services.institutions.createApiKey(req.institutionId!, name, auditActor(req));
-    await showKeys(req, res, { created });
-  });
-  r.post('/api-keys/:id/revoke', integration, async (req, res) => {
-    try {
-      confirmed(req.body);
-    } catch (err) {
-      const error = formFailure(res, err);
-      return showKeys(req, res, { error, confirmError: { [String(req.params.id)]: error.fields?.confirm } });
-    }
-    await services.institutions.revokeApiKey(req.institutionId!, String(req.params.id), auditActor(req));
-    req.session.flash = { kind: 'success', message: '密钥已吊销，使用它的请求会被拒绝' };
-    res.redirect(303, '/partner/api-keys');
-  });
-
-  // ── lead webhooks (institution admins) ────────────────────────────────────────────────────
-  const showWebhook = async (req: Request, res: Response, extra: Record<string, unknown> = {}) =>
-    render(req, res, 'webhook', {
-      title: '线索回调',
-      endpoint: await services.webhooks.getEndpoint(req.institutionId!),
-      deliveries: await services.webhooks.deliveries(req.institutionId!, 50),
-      ...extra,
-    });
-  r.get('/webhook', integration, (req, res) => showWebhook(req, res));
-  r.post('/webhook', integration, async (req, res) => {
-    try {
-      const created = await services.webhooks.setEndpoint(req.institutionId!, String(req.body.url ?? ''), auditActor(req));
-      await showWebhook(req, res, { created });
-    } catch (err) {
-      const error = formFailure(res, err);
-      await showWebhook(req, res, { error, values: { url: req.body.url } });
-    }
-  });
-  r.post('/webhook/disable', integration, async (req, res) => {
-    await services.webhooks.disableEndpoint(req.institutionId!, auditActor(req));
-    req.session.flash = { kind: 'success', message: '回调已停用，待发送的消息会在重新启用后继续发送' };
-    res.redirect(303, '/partner/webhook');
-  });
-  r.post('/webhook/deliveries/:id/retry', integration, async (req, res) => {
-    await services.webhooks.retryNow(req.institutionId!, String(req.params.id));
-    req.session.flash = { kind: 'success', message: '已安排立即重试' };
-    res.redirect(303, '/partner/webhook');
-  });
-
-  // ── pre-screen rules (institution admins) ─────────────────────────────────────────────────
-  const showRules = async (req: Request, res: Response, extra: Record<string, unknown> = {}) =>
-    render(req, res, 'prescreen', {
-      title: '预筛规则',
-      rules: await services.prescreen.list(req.institutionId!),
-      rejectReasons: Object.entries(rejectReasons).map(([value, label]) => ({ value, label })),
-      ...extra,
-    });
-  r.get('/prescreen', prescreenManager, (req, res) => showRules(req, res));
-  r.post('/prescreen', prescreenManager, async (req, res) => {
-    try {
-      const raw = Object.fromEntries(Object.entries(req.body as Record<string, string>).filter(([, v]) => v !== ''));
-      const body = parse(prescreenRuleBody, raw, '规则有误');
-      await services.prescreen.create(req.institutionId!, { ...body, rejectReason: body.rejectReason ?? null }, auditActor(req));
-      req.session.flash = { kind: 'success', message: '规则已保存，对之后到达的线索生效' };
-      res.redirect(303, '/partner/prescreen');
-    } catch (err) {
-      const error = formFailure(res, err);
-      await showRules(req, res, { error, values: req.body });
-    }
-  });
-  r.post('/prescreen/:id/toggle', prescreenManager, async (req, res) => {
-    await services.prescreen.setActive(req.institutionId!, String(req.params.id), req.body.active === '1');
-    res.redirect(303, '/partner/prescreen');
-  });
-
-  complaintRoutes(r, services, kit, render);
-  statisticsRoutes(r, services, kit, render);
-  productsRoutes(r, services, kit, render);
-  promotionsRoutes(r, services, kit, render);
-  loanPortalRoutes(r, services, kit, render);
-  statementRoutes(r, services, kit, render);
-  reconciliationRoutes(r, services, kit, render);
+  mountPages(
+    r,
+    [
+      ...leadPages(services.idempotency),
+      ...integrationPages,
+      ...complaintPages,
+      ...statisticsPages,
+      ...productPages,
+      ...promotionPages,
+      ...loanPortalPages(services.idempotency),
+      ...statementPages,
+      ...reconciliationPages,
+    ],
+    services,
+    kit,
+    render,
+  );
 
   return r;
 }
+
+const homePages = [
+  page({
+    method: 'get',
+    path: '/',
+    guard: guard.institution('portal.view'),
+    handler: async ({ principal, services, render }) => {
+      const institution = await services.institutions.get(principal.institutionId);
+      const [licence, agenda] = await Promise.all([services.licences.stateOf(institution), portalAgenda(services, principal.institutionId, principal.account.role)]);
+      await render('home', { title: institution.shortName, institution, licence, agenda });
+    },
+  }),
+];
+
+const inboxQuery = (req: Request) => {
+  const raw = Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== '' && v !== undefined));
+  const parsed = leadFilterQuery.safeParse(raw);
+  return { raw, parsed, filter: parsed.success ? toLeadFilter(parsed.data) : {} };
+};
+
+const showLead = async ({ params, principal, services, render, req }: StaffPage<{ id: string }>, extra: Record<string, unknown> = {}) => {
+  const lead = await services.applications.getLead(principal.institutionId, params.id, auditActor(req));
+  const messages = await services.messages.thread(lead.id);
+  const documents = lead.applicant ? (await services.documents.listForApplication(lead.id)).map((d) => ({ ...d, kindLabel: documentKinds[d.kind] })) : [];
+  const loanId = lead.status === 'disbursed' ? await services.loans.idForApplication(lead.id, { institutionId: principal.institutionId }) : null;
+  await render('lead', {
+    offeredAprPercent: lead.nextStatuses.includes('approved') ? await services.applications.quotedAprPercent(lead) : undefined,
+    loanId,
+    messages,
+    documents,
+    title: lead.productName,
+    lead,
+    rejectReasons: Object.entries(rejectReasons).map(([value, label]) => ({ value, label })),
+    ...extra,
+  });
+};
+
+const leadPages = (idempotency: Services['idempotency']): PageRoute[] => [
+  page({
+    method: 'get',
+    path: '/leads',
+    guard: guard.institution('leads.work'),
+    handler: async ({ principal, services, render, req }) => {
+      const { raw, parsed, filter } = inboxQuery(req);
+      const [leads, products] = await Promise.all([
+        services.applications.listLeads(principal.institutionId, filter),
+        services.catalogue.listForInstitution(principal.institutionId),
+      ]);
+      await render('leads', {
+        title: '线索',
+        leads,
+        q: raw,
+        csvHref: `/partner/leads.csv?${new URLSearchParams(raw as Record<string, string>)}`,
+        error: parsed.success ? undefined : { message: '部分筛选条件无效，已忽略', fields: fieldErrors(parsed.error) },
+        products: products.map((p) => ({ id: p.id, name: p.name })),
+        statuses: applicationStatuses.map((s) => ({ value: s, label: statusLabels[s] })),
+        creditBands: Object.entries(creditSelfAssessment).map(([value, c]) => ({ value, label: c.label })),
+        rejectReasons: Object.entries(rejectReasons).map(([value, label]) => ({ value, label })),
+        staleCount: leads.filter((l) => l.stale).length,
+        // the filters folded under 更多筛选 start open when one of them is in use
+        moreFilters: ['productId', 'from', 'to', 'minAmount', 'maxAmount', 'creditBand', 'region', 'queue'].some((k) => raw[k] !== undefined),
+      });
+    },
+  }),
+  page({
+    method: 'get',
+    path: '/leads.csv',
+    guard: guard.institution('leads.work'),
+    handler: async ({ principal, services, req, res }) => {
+      const leads = await services.applications.exportLeads(principal.institutionId, inboxQuery(req).filter, auditActor(req));
+      sendCsv(res, `leads-${new Date().toISOString().slice(0, 10)}.csv`, leadsCsv(leads));
+    },
+  }),
+  page({
+    method: 'post',
+    path: '/leads/bulk',
+    guard: guard.institution('leads.work'),
+    handler: async ({ principal, services, render, req, res }) => {
+      const ids = Array.isArray(req.body.ids) ? req.body.ids : req.body.ids ? [req.body.ids] : [];
+      const parsed = bulkLeadBody.safeParse({ ids, status: req.body.status, reason: req.body.reason || undefined });
+      if (!parsed.success || (parsed.data.status === 'rejected' && !parsed.data.reason)) {
+        req.session.flash = { kind: 'error', message: parsed.success ? '批量拒绝需选择原因' : Object.values(fieldErrors(parsed.error)).join('；') };
+        return res.redirect(303, '/partner/leads');
+      }
+      const { status, reason } = parsed.data;
+      // rejecting cannot be undone: a page says what will happen and asks once more (works without script)
+      if (status === 'rejected' && req.body.confirm !== 'yes') {
+        return render('leads-bulk-confirm', { title: '确认批量拒绝', ids: parsed.data.ids, reason, reasonLabel: rejectReasons[reason!] });
+      }
+      let done = 0;
+      const failed: string[] = [];
+      for (const id of parsed.data.ids) {
+        try {
+          await services.applications.changeStatusByInstitution(
+            principal.institutionId,
+            id,
+            status === 'rejected' ? { status, reason: reason!, note: '批量操作' } : { status, note: '批量操作' },
+            auditActor(req),
+          );
+          done += 1;
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+          failed.push(`${id.slice(-6)}：${err.message}`);
+        }
+      }
+      req.session.flash = {
+        kind: failed.length ? 'error' : 'success',
+        message: `已更新 ${done} 条为「${statusLabels[status]}」${failed.length ? `；${failed.length} 条未更新（${failed.slice(0, 3).join('；')}）` : ''}`,
+      };
+      res.redirect(303, '/partner/leads');
+    },
+  }),
+  page({ method: 'get', path: '/leads/:id', guard: guard.institution('leads.work'), handler: (ctx) => showLead(ctx) }),
+  page({
+    method: 'get',
+    path: '/documents/:id',
+    guard: guard.institution('leads.work'),
+    handler: async ({ params, principal, services, req, res }) => {
+      const { row, bytes } = await services.documents.openByInstitution(principal.institutionId, params.id, auditActor(req));
+      res.type(row.mime).set('Content-Disposition', 'inline').set('Cache-Control', 'private, no-store').send(bytes);
+    },
+  }),
+  page({
+    method: 'post',
+    path: '/leads/:id/messages',
+    guard: guard.institution('leads.work'),
+    handler: async (ctx) => {
+      const { params, principal, services, req, res } = ctx;
+      try {
+        await services.messages.postByInstitution(principal.institutionId, params.id, principal.account.id, String(req.body.body ?? ''));
+        res.redirect(303, `/partner/leads/${params.id}#messages`);
+      } catch (err) {
+        const error = formFailure(res, err);
+        await showLead(ctx, { messageError: error.fields?.body ?? error.message });
+      }
+    },
+  }),
+  // show the consented fields in clear: a recorded release, audited; refused after withdrawal
+  page({
+    method: 'post',
+    path: '/leads/:id/reveal',
+    guard: guard.institution('leads.work'),
+    handler: async (ctx) => {
+      try {
+        const revealed = await ctx.services.applications.revealLead(ctx.principal.institutionId, ctx.params.id, auditActor(ctx.req), 'portal');
+        await showLead(ctx, { revealed });
+      } catch (err) {
+        const error = formFailure(ctx.res, err);
+        await showLead(ctx, { error: { message: error.message } });
+      }
+    },
+  }),
+  page({
+    method: 'post',
+    path: '/leads/:id/status',
+    guard: guard.institution('leads.work'),
+    before: () => formIdempotent(idempotency),
+    handler: async (ctx) => {
+      const { params, principal, services, req, res } = ctx;
+      try {
+        // approving, rejecting and disbursing cannot be undone: the page asks first (starting a review can be)
+        const parseStatus = (input: Record<string, unknown>) => parse(leadStatusBody, aprFromPercent(input), '状态变更信息有误');
+        const body = req.body.status === 'reviewing' ? parseStatus(req.body) : withConfirmation(req.body, parseStatus);
+        const { commission } = await services.applications.changeStatusByInstitution(principal.institutionId, params.id, toStatusChange(body), auditActor(req));
+        req.session.flash = {
+          kind: 'success',
+          message: `已更新为「${statusLabels[body.status]}」${commission && commission.amountFen > 0 ? `，产生佣金 ${formatYuan(commission.amountFen)}` : ''}`,
+        };
+        res.redirect(303, `/partner/leads/${params.id}`);
+      } catch (err) {
+        const error = formFailure(res, err);
+        await showLead(ctx, { error, values: req.body, confirmError: { [String(req.body.status)]: error.fields?.confirm } });
+      }
+    },
+  }),
+];
+
+// ── API keys, lead webhooks, pre-screen rules (institution admins) ─────────────────────────────
+const showKeys = async ({ principal, services, render }: StaffPage, extra: Record<string, unknown> = {}) =>
+  render('api-keys', { title: 'API 密钥', keys: await services.institutions.listApiKeys(principal.institutionId), ...extra });
+
+const showWebhook = async ({ principal, services, render }: StaffPage, extra: Record<string, unknown> = {}) =>
+  render('webhook', {
+    title: '线索回调',
+    endpoint: await services.webhooks.getEndpoint(principal.institutionId),
+    deliveries: await services.webhooks.deliveries(principal.institutionId, 50),
+    ...extra,
+  });
+
+const showRules = async ({ principal, services, render }: StaffPage, extra: Record<string, unknown> = {}) =>
+  render('prescreen', {
+    title: '预筛规则',
+    rules: await services.prescreen.list(principal.institutionId),
+    rejectReasons: Object.entries(rejectReasons).map(([value, label]) => ({ value, label })),
+    ...extra,
+  });
+
+const integrationPages = [
+  page({ method: 'get', path: '/api-keys', guard: guard.institution('integration.manage'), handler: (ctx) => showKeys(ctx) }),
+  page({
+    method: 'post',
+    path: '/api-keys',
+    guard: guard.institution('integration.manage'),
+    handler: async (ctx) => {
+      const { principal, services, req, res } = ctx;
+      const name = String(req.body.name ?? '').trim();
+      if (name.length < 1 || name.length > 40) {
+        return showKeys(ctx, { error: formFailure(res, new ValidationError('请填写密钥名称（1–40 字）', { name: '必填' })) });
+      }
+      const created = await services.institutions.createApiKey(principal.institutionId, name, auditActor(req));
+      await showKeys(ctx, { created });
+    },
+  }),
+  page({
+    method: 'post',
+    path: '/api-keys/:id/revoke',
+    guard: guard.institution('integration.manage'),
+    handler: async (ctx) => {
+      const { params, principal, services, req, res } = ctx;
+      try {
+        confirmed(req.body);
+      } catch (err) {
+        const error = formFailure(res, err);
+        return showKeys(ctx, { error, confirmError: { [params.id]: error.fields?.confirm } });
+      }
+      await services.institutions.revokeApiKey(principal.institutionId, params.id, auditActor(req));
+      req.session.flash = { kind: 'success', message: '密钥已吊销，使用它的请求会被拒绝' };
+      res.redirect(303, '/partner/api-keys');
+    },
+  }),
+  page({ method: 'get', path: '/webhook', guard: guard.institution('integration.manage'), handler: (ctx) => showWebhook(ctx) }),
+  page({
+    method: 'post',
+    path: '/webhook',
+    guard: guard.institution('integration.manage'),
+    handler: async (ctx) => {
+      const { principal, services, req, res } = ctx;
+      try {
+        const created = await services.webhooks.setEndpoint(principal.institutionId, String(req.body.url ?? ''), auditActor(req));
+        await showWebhook(ctx, { created });
+      } catch (err) {
+        const error = formFailure(res, err);
+        await showWebhook(ctx, { error, values: { url: req.body.url } });
+      }
+    },
+  }),
+  page({
+    method: 'post',
+    path: '/webhook/disable',
+    guard: guard.institution('integration.manage'),
+    handler: async ({ principal, services, req, res }) => {
+      await services.webhooks.disableEndpoint(principal.institutionId, auditActor(req));
+      req.session.flash = { kind: 'success', message: '回调已停用，待发送的消息会在重新启用后继续发送' };
+      res.redirect(303, '/partner/webhook');
+    },
+  }),
+  page({
+    method: 'post',
+    path: '/webhook/deliveries/:id/retry',
+    guard: guard.institution('integration.manage'),
+    handler: async ({ params, principal, services, req, res }) => {
+      await services.webhooks.retryNow(principal.institutionId, params.id);
+      req.session.flash = { kind: 'success', message: '已安排立即重试' };
+      res.redirect(303, '/partner/webhook');
+    },
+  }),
+  page({ method: 'get', path: '/prescreen', guard: guard.institution('prescreen.manage'), handler: (ctx) => showRules(ctx) }),
+  page({
+    method: 'post',
+    path: '/prescreen',
+    guard: guard.institution('prescreen.manage'),
+    handler: async (ctx) => {
+      const { principal, services, req, res } = ctx;
+      try {
+        const raw = Object.fromEntries(Object.entries(req.body as Record<string, string>).filter(([, v]) => v !== ''));
+        const body = parse(prescreenRuleBody, raw, '规则有误');
+        await services.prescreen.create(principal.institutionId, { ...body, rejectReason: body.rejectReason ?? null }, auditActor(req));
+        req.session.flash = { kind: 'success', message: '规则已保存，对之后到达的线索生效' };
+        res.redirect(303, '/partner/prescreen');
+      } catch (err) {
+        const error = formFailure(res, err);
+        await showRules(ctx, { error, values: req.body });
+      }
+    },
+  }),
+  page({
+    method: 'post',
+    path: '/prescreen/:id/toggle',
+    guard: guard.institution('prescreen.manage'),
+    handler: async ({ params, principal, services, req, res }) => {
+      await services.prescreen.setActive(principal.institutionId, params.id, req.body.active === '1');
+      res.redirect(303, '/partner/prescreen');
+    },
+  }),
+];
 
 /** The page asks for the APR in percent (12.34), as people write it; the status body takes a fraction (0.1234). */
 function aprFromPercent(body: Record<string, unknown>): Record<string, unknown> {

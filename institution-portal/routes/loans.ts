@@ -1,15 +1,14 @@
-import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import type { Services } from '../../server/container';
 import { ValidationError } from '../../server/lib/errors';
 import { auditActor } from '../../server/http/audit-actor';
 import { formIdempotent } from '../../server/http/idempotency';
-import type { HttpKit } from '../../server/http/kit';
-import type { Render } from '../../server/http/render';
+import { guard, page, type PageRoute } from '../../server/http/page-route';
 import { parse, yuanAmount } from '../../server/http/validate';
 import { formatYuan } from '../../server/lib/money';
 import { ageBuckets, ageBucketLabels, contactChannelLabels, contactResultLabels, parseScheduleText, scheduleProblemsByLine, scheduleText } from '../../server/modules/loans';
 import { formFailure } from '../../server/http/form-failure';
+import type { StaffPage } from './context';
 
 const repaymentForm = z.strictObject({
   transactionId: z.string({ error: '交易流水号必填' }).trim().min(1, '交易流水号必填').max(64, '交易流水号最多 64 位').regex(/^[A-Za-z0-9_\-:.]+$/, '交易流水号只能包含字母、数字和 -_:.'),
@@ -49,187 +48,202 @@ const promiseForm = z.strictObject({
   amount: yuanAmount('承诺金额'),
 });
 
-/** `/partner/loans` and `/partner/collections`: the institution's loans, repayments, monitoring board and collection cases. */
-export function loanPortalRoutes(r: Router, services: Services, kit: HttpKit, render: Render): void {
-  const manage = kit.guards.institution('page', 'loans.manage');
-  const nonEmpty = (body: Record<string, unknown>) => Object.fromEntries(Object.entries(body).filter(([, v]) => v !== '' && v !== undefined));
+const listQuery = z.object({
+  status: z.enum(['active', 'settled']).optional().catch(undefined),
+  overdue: z
+    .literal('1')
+    .optional()
+    .catch(undefined)
+    .transform((v) => v === '1'),
+});
 
-  const showList = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
-    const status = req.query.status === 'active' || req.query.status === 'settled' ? req.query.status : undefined;
-    const overdue = req.query.overdue === '1';
-    const [loans, channel] = await Promise.all([
-      services.loans.listForInstitution(req.institutionId!, { status, overdue }),
-      services.loans.repaymentChannel(req.institutionId!),
-    ]);
-    await render(req, res, 'loans', { title: '贷款', loans, status, overdue, channel, ...extra });
-  };
-  r.get('/loans', manage, (req, res) => showList(req, res));
+const nonEmpty = (body: Record<string, unknown>) => Object.fromEntries(Object.entries(body).filter(([, v]) => v !== '' && v !== undefined));
 
-  r.post('/loans/repayment-channel', manage, async (req, res) => {
-    try {
-      const body = parse(channelForm, req.body, '还款说明有误');
-      await services.loans.setRepaymentChannel(req.institutionId!, { text: body.text, url: body.url || null }, auditActor(req));
-      req.session.flash = { kind: 'success', message: '还款说明已保存，借款人在还款中心可以看到' };
-      res.redirect(303, '/partner/loans');
-    } catch (err) {
-      const error = formFailure(res, err);
-      await showList(req, res, { error, channel: req.body });
-    }
+const showList = async ({ principal, services, render }: StaffPage, filter: z.output<typeof listQuery>, extra: Record<string, unknown> = {}) => {
+  const [loans, channel] = await Promise.all([
+    services.loans.listForInstitution(principal.institutionId, filter),
+    services.loans.repaymentChannel(principal.institutionId),
+  ]);
+  await render('loans', { title: '贷款', loans, ...filter, channel, ...extra });
+};
+
+const showLoan = async ({ params, principal, services, render }: StaffPage<{ id: string }>, extra: Record<string, unknown> = {}) => {
+  const loan = await services.loans.getForInstitution(principal.institutionId, params.id);
+  await render('loan', {
+    title: `贷款 ${loan.productName}`,
+    loan,
+    // the schedule may be replaced until the first repayment; the form starts from the current one
+    scheduleEditable: loan.status === 'active' && loan.repayments.length === 0,
+    scheduleText: scheduleText(loan.instalments),
+    ...extra,
   });
+};
 
-  r.get('/loans/monitoring', manage, async (req, res) => {
-    const board = await services.postLoan.monitoring(req.institutionId!, new Date());
-    await render(req, res, 'loan-monitoring', {
-      title: '贷后监控',
-      board,
-      bucketHeads: ageBuckets.map((b) => ({ key: b, label: ageBucketLabels[b] })),
-      products: board.byProduct.map((p) => ({ ...p, cells: ageBuckets.map((b) => p.buckets[b]) })),
-      currentRate: board.current.rate,
-      previousRate: board.previous.rate,
-    });
+const showCase = async ({ params, principal, services, render }: StaffPage<{ id: string }>, extra: Record<string, unknown> = {}) => {
+  const c = await services.collections.get(principal.institutionId, params.id);
+  const loan = await services.loans.getForInstitution(principal.institutionId, c.loanId);
+  await render('collection', {
+    title: '催收案件',
+    c,
+    loan,
+    staff: await services.collections.staffOf(principal.institutionId),
+    // only the channels the borrower accepts are offered (the service refuses the others too)
+    channels: Object.entries(contactChannelLabels)
+      .filter(([value]) => (value === 'call' ? c.borrower.allowCall : c.borrower.allowSms))
+      .map(([value, label]) => ({ value, label })),
+    results: Object.entries(contactResultLabels).map(([value, label]) => ({ value, label })),
+    contactClosed: c.attemptsToday >= c.dailyLimit || c.borrower.quietNow || (!c.borrower.allowCall && !c.borrower.allowSms),
+    ...extra,
   });
+};
 
-  const showLoan = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
-    const loan = await services.loans.getForInstitution(req.institutionId!, String(req.params.id));
-    await render(req, res, 'loan', {
-      title: `贷款 ${loan.productName}`,
-      loan,
-      // the schedule may be replaced until the first repayment; the form starts from the current one
-      scheduleEditable: loan.status === 'active' && loan.repayments.length === 0,
-      scheduleText: scheduleText(loan.instalments),
-      ...extra,
-    });
-  };
-  r.get('/loans/:id', manage, (req, res) => showLoan(req, res));
-
-  r.post('/loans/:id/repayments', manage, formIdempotent(services.idempotency), async (req, res) => {
-    const id = String(req.params.id);
-    try {
-      const body = parse(repaymentForm, nonEmpty(req.body), '还款信息有误');
-      const result = await services.loans.recordRepayment(
-        req.institutionId!,
-        id,
-        { transactionId: body.transactionId, amountFen: body.amount, paidAt: body.paidAt, settle: body.settle === '1' },
-        auditActor(req),
-        'portal',
-      );
-      req.session.flash = result.replayed
-        ? { kind: 'success', message: `流水号 ${body.transactionId} 已登记过，未重复入账` }
-        : { kind: 'success', message: `已登记还款 ${formatYuan(body.amount)}${result.loan.status === 'settled' ? '，贷款已结清' : ''}` };
-      res.redirect(303, `/partner/loans/${id}`);
-    } catch (err) {
-      const error = formFailure(res, err);
-      await showLoan(req, res, { error, values: req.body });
-    }
-  });
-
-  /** Replaces the generated schedule with the institution's own, typed or pasted as text; every bad line is named. */
-  r.post('/loans/:id/schedule', manage, async (req, res) => {
-    const id = String(req.params.id);
-    const text = typeof req.body.schedule === 'string' ? req.body.schedule : '';
-    const shown = (problems: { line: number; message: string }[]) => problems.map((p) => (p.line ? `第 ${p.line} 行：${p.message}` : p.message));
-    let problems: string[] = [];
-    try {
-      const body = parse(scheduleForm, req.body, '还款计划有误');
-      const parsed = parseScheduleText(body.schedule);
-      problems = shown(parsed.problems);
-      if (problems.length === 0) {
-        const lines = parsed.lines.map((l, idx) => ({ period: idx + 1, dueDate: l.dueDate, principalFen: l.principalFen, interestFen: l.interestFen, feeFen: l.feeFen }));
-        try {
-          await services.loans.replaceSchedule(req.institutionId!, id, lines, auditActor(req));
-          req.session.flash = { kind: 'success', message: `还款计划已替换为本机构的 ${lines.length} 期计划` };
-          return res.redirect(303, `/partner/loans/${id}`);
-        } catch (err) {
-          if (!(err instanceof ValidationError)) throw err;
-          problems = shown(scheduleProblemsByLine(err.fields ?? {}, parsed.lines));
-        }
+/** A case action; a refused or invalid one shows the case again with the reason (400/403/409). */
+const caseAction = (action: string, work: (ctx: StaffPage<{ id: string }>) => Promise<string>) =>
+  page({
+    method: 'post',
+    path: `/collections/:id/${action}`,
+    guard: guard.institution('loans.manage'),
+    handler: async (ctx) => {
+      try {
+        const message = await work(ctx);
+        ctx.req.session.flash = { kind: 'success', message };
+        ctx.res.redirect(303, `/partner/collections/${ctx.params.id}`);
+      } catch (err) {
+        const error = formFailure(ctx.res, err);
+        await showCase(ctx, { error, values: ctx.req.body });
       }
-      res.status(400);
-      await showLoan(req, res, { scheduleError: { message: '还款计划有误，未保存', problems }, scheduleText: text });
-    } catch (err) {
-      const error = formFailure(res, err);
-      await showLoan(req, res, { scheduleError: { message: error.message, problems: Object.values(error.fields ?? {}) }, scheduleText: text });
-    }
+    },
   });
+
+/** `/partner/loans` and `/partner/collections`: the institution's loans, repayments, monitoring board and collection cases. */
+export const loanPortalPages = (idempotency: Services['idempotency']): PageRoute[] => [
+  page({ method: 'get', path: '/loans', guard: guard.institution('loans.manage'), query: listQuery, handler: (ctx) => showList(ctx, ctx.query) }),
+  page({
+    method: 'post',
+    path: '/loans/repayment-channel',
+    guard: guard.institution('loans.manage'),
+    handler: async (ctx) => {
+      const { principal, services, req, res } = ctx;
+      try {
+        const body = parse(channelForm, req.body, '还款说明有误');
+        await services.loans.setRepaymentChannel(principal.institutionId, { text: body.text, url: body.url || null }, auditActor(req));
+        req.session.flash = { kind: 'success', message: '还款说明已保存，借款人在还款中心可以看到' };
+        res.redirect(303, '/partner/loans');
+      } catch (err) {
+        const error = formFailure(res, err);
+        await showList(ctx, listQuery.parse(req.query), { error, channel: req.body });
+      }
+    },
+  }),
+  page({
+    method: 'get',
+    path: '/loans/monitoring',
+    guard: guard.institution('loans.manage'),
+    handler: async ({ principal, services, render }) => {
+      const board = await services.postLoan.monitoring(principal.institutionId, new Date());
+      await render('loan-monitoring', {
+        title: '贷后监控',
+        board,
+        bucketHeads: ageBuckets.map((b) => ({ key: b, label: ageBucketLabels[b] })),
+        products: board.byProduct.map((p) => ({ ...p, cells: ageBuckets.map((b) => p.buckets[b]) })),
+        currentRate: board.current.rate,
+        previousRate: board.previous.rate,
+      });
+    },
+  }),
+  page({ method: 'get', path: '/loans/:id', guard: guard.institution('loans.manage'), handler: (ctx) => showLoan(ctx) }),
+  page({
+    method: 'post',
+    path: '/loans/:id/repayments',
+    guard: guard.institution('loans.manage'),
+    before: () => formIdempotent(idempotency),
+    handler: async (ctx) => {
+      const { params, principal, services, req, res } = ctx;
+      try {
+        const body = parse(repaymentForm, nonEmpty(req.body), '还款信息有误');
+        const result = await services.loans.recordRepayment(
+          principal.institutionId,
+          params.id,
+          { transactionId: body.transactionId, amountFen: body.amount, paidAt: body.paidAt, settle: body.settle === '1' },
+          auditActor(req),
+          'portal',
+        );
+        req.session.flash = result.replayed
+          ? { kind: 'success', message: `流水号 ${body.transactionId} 已登记过，未重复入账` }
+          : { kind: 'success', message: `已登记还款 ${formatYuan(body.amount)}${result.loan.status === 'settled' ? '，贷款已结清' : ''}` };
+        res.redirect(303, `/partner/loans/${params.id}`);
+      } catch (err) {
+        const error = formFailure(res, err);
+        await showLoan(ctx, { error, values: req.body });
+      }
+    },
+  }),
+  /** Replaces the generated schedule with the institution's own, typed or pasted as text; every bad line is named. */
+  page({
+    method: 'post',
+    path: '/loans/:id/schedule',
+    guard: guard.institution('loans.manage'),
+    handler: async (ctx) => {
+      const { params, principal, services, req, res } = ctx;
+      const text = typeof req.body.schedule === 'string' ? req.body.schedule : '';
+      const shown = (problems: { line: number; message: string }[]) => problems.map((p) => (p.line ? `第 ${p.line} 行：${p.message}` : p.message));
+      let problems: string[] = [];
+      try {
+        const body = parse(scheduleForm, req.body, '还款计划有误');
+        const parsed = parseScheduleText(body.schedule);
+        problems = shown(parsed.problems);
+        if (problems.length === 0) {
+          const lines = parsed.lines.map((l, idx) => ({ period: idx + 1, dueDate: l.dueDate, principalFen: l.principalFen, interestFen: l.interestFen, feeFen: l.feeFen }));
+          try {
+            await services.loans.replaceSchedule(principal.institutionId, params.id, lines, auditActor(req));
+            req.session.flash = { kind: 'success', message: `还款计划已替换为本机构的 ${lines.length} 期计划` };
+            return res.redirect(303, `/partner/loans/${params.id}`);
+          } catch (err) {
+            if (!(err instanceof ValidationError)) throw err;
+            problems = shown(scheduleProblemsByLine(err.fields ?? {}, parsed.lines));
+          }
+        }
+        res.status(400);
+        await showLoan(ctx, { scheduleError: { message: '还款计划有误，未保存', problems }, scheduleText: text });
+      } catch (err) {
+        const error = formFailure(res, err);
+        await showLoan(ctx, { scheduleError: { message: error.message, problems: Object.values(error.fields ?? {}) }, scheduleText: text });
+      }
+    },
+  }),
 
   // ── collection cases ─────────────────────────────────────────────────────────────────────
-  r.get('/collections', manage, async (req, res) => {
-    const status = req.query.status === 'closed' ? 'closed' : 'open';
-    await render(req, res, 'collections', { title: '催收', cases: await services.collections.list(req.institutionId!, { status }), status });
-  });
-
-  const showCase = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
-    const c = await services.collections.get(req.institutionId!, String(req.params.id));
-    const loan = await services.loans.getForInstitution(req.institutionId!, c.loanId);
-    await render(req, res, 'collection', {
-      title: '催收案件',
-      c,
-      loan,
-      staff: await services.collections.staffOf(req.institutionId!),
-      // only the channels the borrower accepts are offered (the service refuses the others too)
-      channels: Object.entries(contactChannelLabels)
-        .filter(([value]) => (value === 'call' ? c.borrower.allowCall : c.borrower.allowSms))
-        .map(([value, label]) => ({ value, label })),
-      results: Object.entries(contactResultLabels).map(([value, label]) => ({ value, label })),
-      contactClosed: c.attemptsToday >= c.dailyLimit || c.borrower.quietNow || (!c.borrower.allowCall && !c.borrower.allowSms),
-      ...extra,
-    });
-  };
-  r.get('/collections/:id', manage, (req, res) => showCase(req, res));
-
-  /** Runs a case action; a refused or invalid one shows the case again with the reason (400/403/409). */
-  const caseAction = (work: (req: Request) => Promise<string>) => async (req: Request, res: Response) => {
-    try {
-      const message = await work(req);
-      req.session.flash = { kind: 'success', message };
-      res.redirect(303, `/partner/collections/${String(req.params.id)}`);
-    } catch (err) {
-      const error = formFailure(res, err);
-      await showCase(req, res, { error, values: req.body });
-    }
-  };
-
-  r.post(
-    '/collections/:id/assign',
-    manage,
-    caseAction(async (req) => {
-      const staffId = String(req.body.assigneeId ?? '') || null;
-      await services.collections.assign(req.institutionId!, String(req.params.id), staffId, auditActor(req));
-      return staffId ? '已分配' : '已取消分配';
-    }),
-  );
-  r.post(
-    '/collections/:id/notes',
-    manage,
-    caseAction(async (req) => {
-      await services.collections.addNote(req.institutionId!, String(req.params.id), String(req.body.body ?? ''), auditActor(req));
-      return '备注已保存';
-    }),
-  );
-  r.post(
-    '/collections/:id/promises',
-    manage,
-    caseAction(async (req) => {
-      const body = parse(promiseForm, nonEmpty(req.body), '还款承诺有误');
-      await services.collections.addPromise(req.institutionId!, String(req.params.id), { promisedDate: body.promisedDate, amountFen: body.amount }, auditActor(req));
-      return '还款承诺已记录，到期后自动判断是否兑现';
-    }),
-  );
-  r.post(
-    '/collections/:id/contacts',
-    manage,
-    caseAction(async (req) => {
-      const body = parse(contactForm, nonEmpty(req.body), '联系记录有误');
-      await services.collections.recordContact(req.institutionId!, String(req.params.id), { ...body, target: 'borrower' }, auditActor(req));
-      return '联系记录已保存';
-    }),
-  );
-  r.post(
-    '/collections/:id/close',
-    manage,
-    caseAction(async (req) => {
-      await services.collections.close(req.institutionId!, String(req.params.id), String(req.body.outcome ?? ''), auditActor(req));
-      return '案件已关闭';
-    }),
-  );
-}
+  page({
+    method: 'get',
+    path: '/collections',
+    guard: guard.institution('loans.manage'),
+    query: z.object({ status: z.enum(['open', 'closed']).catch('open') }),
+    handler: async ({ principal, services, query: { status }, render }) => {
+      await render('collections', { title: '催收', cases: await services.collections.list(principal.institutionId, { status }), status });
+    },
+  }),
+  page({ method: 'get', path: '/collections/:id', guard: guard.institution('loans.manage'), handler: (ctx) => showCase(ctx) }),
+  caseAction('assign', async ({ params, principal, services, req }) => {
+    const staffId = String(req.body.assigneeId ?? '') || null;
+    await services.collections.assign(principal.institutionId, params.id, staffId, auditActor(req));
+    return staffId ? '已分配' : '已取消分配';
+  }),
+  caseAction('notes', async ({ params, principal, services, req }) => {
+    await services.collections.addNote(principal.institutionId, params.id, String(req.body.body ?? ''), auditActor(req));
+    return '备注已保存';
+  }),
+  caseAction('promises', async ({ params, principal, services, req }) => {
+    const body = parse(promiseForm, nonEmpty(req.body), '还款承诺有误');
+    await services.collections.addPromise(principal.institutionId, params.id, { promisedDate: body.promisedDate, amountFen: body.amount }, auditActor(req));
+    return '还款承诺已记录，到期后自动判断是否兑现';
+  }),
+  caseAction('contacts', async ({ params, principal, services, req }) => {
+    const body = parse(contactForm, nonEmpty(req.body), '联系记录有误');
+    await services.collections.recordContact(principal.institutionId, params.id, { ...body, target: 'borrower' }, auditActor(req));
+    return '联系记录已保存';
+  }),
+  caseAction('close', async ({ params, principal, services, req }) => {
+    await services.collections.close(principal.institutionId, params.id, String(req.body.outcome ?? ''), auditActor(req));
+    return '案件已关闭';
+  }),
+];

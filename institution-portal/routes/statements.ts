@@ -1,13 +1,11 @@
-import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
-import type { Services } from '../../server/container';
 import { auditActor } from '../../server/http/audit-actor';
-import type { HttpKit } from '../../server/http/kit';
-import type { Render } from '../../server/http/render';
+import { guard, page } from '../../server/http/page-route';
 import { sendStatementCsv, statementDetailView, statementSummaryView } from '../../server/http/statements-view';
 import { parse } from '../../server/http/validate';
 import { ValidationError } from '../../server/lib/errors';
 import { failureFlash, formFailure } from '../../server/http/form-failure';
+import type { StaffPage } from './context';
 
 const reviewForm = z
   .object({
@@ -17,10 +15,15 @@ const reviewForm = z
   })
   .strict();
 
-const lineIdOf = (req: Request) => {
-  const id = Number(req.params.lineId);
+const lineIdOf = (lineId: string) => {
+  const id = Number(lineId);
   if (!Number.isSafeInteger(id) || id <= 0) throw new ValidationError('明细编号无效', { lineId: '明细编号无效' });
   return id;
+};
+
+const detailPage = async ({ params, principal, services, render }: StaffPage<{ id: string }>, extra: Record<string, unknown> = {}) => {
+  const s = await services.statements.detail(params.id, { institutionId: principal.institutionId });
+  await render('statement', { title: `${s.period} 结算单`, s: statementDetailView(s), stripe: services.statements.gateway !== null, ...extra });
 };
 
 /**
@@ -28,60 +31,74 @@ const lineIdOf = (req: Request) => {
  * line-by-line confirmation or dispute with a reason, and payment (Stripe Checkout when configured,
  * otherwise bank-transfer instructions).
  */
-export function statementRoutes(r: Router, services: Services, kit: HttpKit, render: Render): void {
-  const settlement = kit.guards.institution('page', 'settlement.view');
-  const settlementManage = kit.guards.institution('page', 'settlement.manage');
-
-  r.get('/statements', settlement, async (req, res) => {
-    const [list, unbilled] = await Promise.all([services.statements.list({ institutionId: req.institutionId! }), services.statements.unbilled(req.institutionId!)]);
-    const billedOutstandingFen = list.filter((s) => s.outstandingFen > 0).reduce((n, s) => n + s.outstandingFen, 0);
-    await render(req, res, 'statements', { title: '结算单', statements: list.map(statementSummaryView), unbilled, billedOutstandingFen });
-  });
-
-  const detailPage = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
-    const s = await services.statements.detail(String(req.params.id), { institutionId: req.institutionId! });
-    await render(req, res, 'statement', { title: `${s.period} 结算单`, s: statementDetailView(s), stripe: services.statements.gateway !== null, ...extra });
-  };
-
-  r.get('/statements/:id', settlement, (req, res) => detailPage(req, res));
-
-  r.get('/statements/:id/print', settlement, async (req, res) => {
-    const s = await services.statements.detail(String(req.params.id), { institutionId: req.institutionId! });
-    await render(req, res, 'statement-print', { layout: 'print', title: `${s.institutionName} ${s.period} 结算单`, s: statementDetailView(s) });
-  });
-
-  r.get('/statements/:id/download.csv', settlement, async (req, res) => {
-    const s = await services.statements.downloadForInstitution(auditActor(req), req.institutionId!, String(req.params.id));
-    sendStatementCsv(res, s);
-  });
-
-  r.post('/statements/:id/lines/:lineId/review', settlementManage, async (req, res) => {
-    const id = String(req.params.id);
-    try {
-      const form = parse(reviewForm, req.body, '请选择确认或提出异议');
-      await services.statements.review(req.institutionId!, id, lineIdOf(req), form, auditActor(req));
-      req.session.flash = { kind: 'success', message: form.decision === 'confirmed' ? '已确认该明细' : '已提交异议，平台财务将处理' };
-      res.redirect(303, `/partner/statements/${encodeURIComponent(id)}#line-${req.params.lineId}`);
-    } catch (err) {
-      const error = formFailure(res, err);
-      await detailPage(req, res, { error, failedLine: Number(req.params.lineId), values: req.body });
-    }
-  });
-
-  r.get('/statements/:id/pay', settlementManage, async (req, res) => {
-    const s = await services.statements.detail(String(req.params.id), { institutionId: req.institutionId! });
-    await render(req, res, 'statement-pay', { title: `支付 ${s.period} 结算单`, s: statementDetailView(s), stripe: services.statements.gateway !== null });
-  });
-
-  r.post('/statements/:id/pay', settlementManage, async (req, res) => {
-    const id = String(req.params.id);
-    const base = `${kit.publicUrl}/partner/statements/${encodeURIComponent(id)}`;
-    try {
-      const { url } = await services.statements.startCheckout(req.institutionId!, id, { successUrl: `${base}?paid=1`, cancelUrl: `${base}/pay` }, auditActor(req));
-      res.redirect(303, url);
-    } catch (err) {
-      req.session.flash = failureFlash(err);
-      res.redirect(303, `/partner/statements/${encodeURIComponent(id)}/pay`);
-    }
-  });
-}
+export const statementPages = [
+  page({
+    method: 'get',
+    path: '/statements',
+    guard: guard.institution('settlement.view'),
+    handler: async ({ principal, services, render }) => {
+      const [list, unbilled] = await Promise.all([services.statements.list({ institutionId: principal.institutionId }), services.statements.unbilled(principal.institutionId)]);
+      const billedOutstandingFen = list.filter((s) => s.outstandingFen > 0).reduce((n, s) => n + s.outstandingFen, 0);
+      await render('statements', { title: '结算单', statements: list.map(statementSummaryView), unbilled, billedOutstandingFen });
+    },
+  }),
+  page({ method: 'get', path: '/statements/:id', guard: guard.institution('settlement.view'), handler: (ctx) => detailPage(ctx) }),
+  page({
+    method: 'get',
+    path: '/statements/:id/print',
+    guard: guard.institution('settlement.view'),
+    handler: async ({ params, principal, services, render }) => {
+      const s = await services.statements.detail(params.id, { institutionId: principal.institutionId });
+      await render('statement-print', { layout: 'print', title: `${s.institutionName} ${s.period} 结算单`, s: statementDetailView(s) });
+    },
+  }),
+  page({
+    method: 'get',
+    path: '/statements/:id/download.csv',
+    guard: guard.institution('settlement.view'),
+    handler: async ({ params, principal, services, req, res }) => {
+      sendStatementCsv(res, await services.statements.downloadForInstitution(auditActor(req), principal.institutionId, params.id));
+    },
+  }),
+  page({
+    method: 'post',
+    path: '/statements/:id/lines/:lineId/review',
+    guard: guard.institution('settlement.manage'),
+    handler: async (ctx) => {
+      const { params, principal, services, req, res } = ctx;
+      try {
+        const form = parse(reviewForm, req.body, '请选择确认或提出异议');
+        await services.statements.review(principal.institutionId, params.id, lineIdOf(params.lineId), form, auditActor(req));
+        req.session.flash = { kind: 'success', message: form.decision === 'confirmed' ? '已确认该明细' : '已提交异议，平台财务将处理' };
+        res.redirect(303, `/partner/statements/${encodeURIComponent(params.id)}#line-${params.lineId}`);
+      } catch (err) {
+        const error = formFailure(res, err);
+        await detailPage(ctx, { error, failedLine: Number(params.lineId), values: req.body });
+      }
+    },
+  }),
+  page({
+    method: 'get',
+    path: '/statements/:id/pay',
+    guard: guard.institution('settlement.manage'),
+    handler: async ({ params, principal, services, render }) => {
+      const s = await services.statements.detail(params.id, { institutionId: principal.institutionId });
+      await render('statement-pay', { title: `支付 ${s.period} 结算单`, s: statementDetailView(s), stripe: services.statements.gateway !== null });
+    },
+  }),
+  page({
+    method: 'post',
+    path: '/statements/:id/pay',
+    guard: guard.institution('settlement.manage'),
+    handler: async ({ params, principal, services, kit, req, res }) => {
+      const base = `${kit.publicUrl}/partner/statements/${encodeURIComponent(params.id)}`;
+      try {
+        const { url } = await services.statements.startCheckout(principal.institutionId, params.id, { successUrl: `${base}?paid=1`, cancelUrl: `${base}/pay` }, auditActor(req));
+        res.redirect(303, url);
+      } catch (err) {
+        req.session.flash = failureFlash(err);
+        res.redirect(303, `/partner/statements/${encodeURIComponent(params.id)}/pay`);
+      }
+    },
+  }),
+];

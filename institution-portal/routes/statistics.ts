@@ -1,8 +1,5 @@
-import type { Router } from 'express';
-import type { Services } from '../../server/container';
 import { auditActor } from '../../server/http/audit-actor';
-import type { HttpKit } from '../../server/http/kit';
-import type { Render } from '../../server/http/render';
+import { guard, page } from '../../server/http/page-route';
 import { institutionCsv, statisticsCsv, statisticsRequest, type StatisticsRequest } from '../../server/http/statistics';
 import { sendCsv } from '../../server/http/csv';
 import { formatMeasuredHours } from '../../server/lib/duration';
@@ -64,33 +61,40 @@ function statisticsView(s: InstitutionStatistics, req: StatisticsRequest) {
 }
 
 /** `/partner/statistics`: the institution's own numbers for a period, with charts and CSV. */
-export function statisticsRoutes(r: Router, services: Services, kit: HttpKit, render: Render): void {
-  const statistics = kit.guards.institution('page', 'statistics.view');
-
-  r.get('/statistics', statistics, async (req, res) => {
-    let request: StatisticsRequest;
-    try {
-      request = statisticsRequest(req.query, true);
-    } catch (err) {
-      const error = formFailure(res, err);
-      const products = await services.catalogue.listForInstitution(req.institutionId!);
-      return render(req, res, 'statistics', {
-        title: '统计',
-        q: req.query,
-        products: products.map((p) => ({ id: p.id, name: p.name })),
-        error,
-      });
-    }
-    const s = await services.analytics.institutionStatistics(req.institutionId!, request.range, request.productId);
-    await render(req, res, 'statistics', { title: '统计', q: { ...request.raw, from: s.range.from, to: s.range.to }, products: s.products, ...statisticsView(s, request) });
-  });
-
-  for (const table of ['daily', 'products'] as const) {
-    r.get(`/statistics/${table}.csv`, statistics, async (req, res) => {
-      const { range, productId } = statisticsRequest(req.query, true);
-      const s = await services.analytics.exportInstitutionStatistics(auditActor(req), req.institutionId!, table, range, productId);
-      const { filename, rows } = statisticsCsv(`statistics-${table}`, s.range, institutionCsv[table](s));
-      sendCsv(res, filename, rows);
-    });
-  }
-}
+export const statisticsPages = [
+  page({
+    method: 'get',
+    path: '/statistics',
+    guard: guard.institution('statistics.view'),
+    handler: async ({ principal, services, render, req, res }) => {
+      let request: StatisticsRequest;
+      try {
+        request = statisticsRequest(req.query, true);
+      } catch (err) {
+        const error = formFailure(res, err);
+        const products = await services.catalogue.listForInstitution(principal.institutionId);
+        return render('statistics', {
+          title: '统计',
+          q: req.query,
+          products: products.map((p) => ({ id: p.id, name: p.name })),
+          error,
+        });
+      }
+      const s = await services.analytics.institutionStatistics(principal.institutionId, request.range, request.productId);
+      await render('statistics', { title: '统计', q: { ...request.raw, from: s.range.from, to: s.range.to }, products: s.products, ...statisticsView(s, request) });
+    },
+  }),
+  ...(['daily', 'products'] as const).map((table) =>
+    page({
+      method: 'get',
+      path: `/statistics/${table}.csv`,
+      guard: guard.institution('statistics.view'),
+      handler: async ({ principal, services, req, res }) => {
+        const { range, productId } = statisticsRequest(req.query, true);
+        const s = await services.analytics.exportInstitutionStatistics(auditActor(req), principal.institutionId, table, range, productId);
+        const { filename, rows } = statisticsCsv(`statistics-${table}`, s.range, institutionCsv[table](s));
+        sendCsv(res, filename, rows);
+      },
+    }),
+  ),
+];
