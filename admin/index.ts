@@ -2,7 +2,8 @@ import { Router } from 'express';
 import type { Services } from '../server/container';
 import { auditActor } from '../server/http/audit-actor';
 import type { HttpKit } from '../server/http/kit';
-import { pageLoginRoutes } from '../server/http/page-login';
+import { loginPages } from '../server/http/page-login';
+import { guard, mountPages } from '../server/http/page-route';
 import type { Render } from '../server/http/render';
 import { applicationStatuses, statusLabels, type ApplicationStatus } from '../server/modules/applications';
 import { cancelReasonLabels, messageProviderLabel, outboxChannelLabels, outboxStatusLabels, smsTemplateLabel, type CancelReason } from '../server/modules/notifications';
@@ -11,9 +12,9 @@ import { auditRoutes } from './routes/audit';
 import { contentRoutes } from './routes/content';
 import { institutionRoutes } from './routes/institutions';
 import { userRoutes } from './routes/users';
-import { invitationRoutes } from '../server/http/page-invite';
-import { securityRoutes } from '../server/http/page-security';
-import { staffRoutes } from '../server/http/page-staff';
+import { invitePages } from '../server/http/page-invite';
+import { securityPages } from '../server/http/page-security';
+import { staffPages } from '../server/http/page-staff';
 import { feedbackRoutes } from './routes/feedback';
 import { productReviewRoutes } from './routes/products';
 import { promotionReviewRoutes } from './routes/promotions';
@@ -32,7 +33,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   const r = Router();
   const operator = guards.operator('page', 'applications.view');
 
-  pageLoginRoutes(r, kit, render, { kind: 'operator', title: '运营登录', prefix: '/admin', home: '/admin' });
+  mountPages(r, loginPages({ kind: 'operator', title: '运营登录', prefix: '/admin', home: '/admin' }), services, kit, render);
 
   dashboardRoutes(r, services, kit, render);
 
@@ -81,9 +82,9 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   jobRoutes(r, services, kit, render);
   institutionRoutes(r, services, kit, render);
   userRoutes(r, services, kit, render);
-  invitationRoutes(r, services, kit, render, { kind: 'operator', prefix: '/admin' });
-  securityRoutes(r, services, render, { prefix: '/admin', guard: guards.operator('page', 'dashboard.view', { allowSecuritySetup: true }), mfaRequired: options.mfaRequired });
-  staffRoutes(r, services, kit, render, { kind: 'operator', prefix: '/admin', guard: guards.operator('page', 'staff.manage') });
+  mountPages(r, invitePages({ kind: 'operator', prefix: '/admin' }), services, kit, render);
+  mountPages(r, securityPages({ prefix: '/admin', guard: guard.operator('dashboard.view', { allowSecuritySetup: true }), mfaRequired: options.mfaRequired }), services, kit, render);
+  mountPages(r, staffPages({ prefix: '/admin', guard: guard.operator('staff.manage') }), services, kit, render);
   feedbackRoutes(r, services, kit, render);
   contentRoutes(r, services, kit, render);
   auditRoutes(r, services, kit, render);
