@@ -3,7 +3,7 @@ import type { Services } from '../server/container';
 import { auditActor } from '../server/http/audit-actor';
 import type { HttpKit } from '../server/http/kit';
 import { guard, mountPages, page, type PageRoute } from '../server/http/page-route';
-import { pageLoginRoutes } from '../server/http/page-login';
+import { loginPages } from '../server/http/page-login';
 import type { Render } from '../server/http/render';
 import { applicationStatuses, statusLabels, type ApplicationStatus } from '../server/modules/applications';
 import { cancelReasonLabels, messageProviderLabel, outboxChannelLabels, outboxStatusLabels, smsTemplateLabel, type CancelReason } from '../server/modules/notifications';
@@ -12,9 +12,9 @@ import { auditPages } from './routes/audit';
 import { contentPages } from './routes/content';
 import { institutionPages } from './routes/institutions';
 import { userPages } from './routes/users';
-import { invitationRoutes } from '../server/http/page-invite';
-import { securityRoutes } from '../server/http/page-security';
-import { staffRoutes } from '../server/http/page-staff';
+import { invitePages } from '../server/http/page-invite';
+import { securityPages } from '../server/http/page-security';
+import { staffPages } from '../server/http/page-staff';
 import { feedbackPages } from './routes/feedback';
 import { productReviewPages } from './routes/products';
 import { promotionReviewPages } from './routes/promotions';
@@ -89,11 +89,10 @@ const applicationPages = [
 
 /** The operator back office, mounted at `/admin`. */
 export function createAdminApp(services: Services, kit: HttpKit, render: Render, options: { mfaRequired: boolean }): Router {
-  const { guards } = kit;
   const r = Router();
   const mount = (routes: readonly PageRoute[]) => mountPages(r, routes, services, kit, render);
 
-  pageLoginRoutes(r, kit, render, { kind: 'operator', title: '运营登录', prefix: '/admin', home: '/admin' });
+  mountPages(r, loginPages({ kind: 'operator', title: '运营登录', prefix: '/admin', home: '/admin' }), services, kit, render);
 
   mount(dashboardPages);
 
@@ -103,9 +102,9 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   mount(jobPages);
   mount(institutionPages);
   mount(userPages);
-  invitationRoutes(r, services, kit, render, { kind: 'operator', prefix: '/admin' });
-  securityRoutes(r, services, render, { prefix: '/admin', guard: guards.operator('page', 'dashboard.view', { allowSecuritySetup: true }), mfaRequired: options.mfaRequired });
-  staffRoutes(r, services, kit, render, { kind: 'operator', prefix: '/admin', guard: guards.operator('page', 'staff.manage') });
+  mount(invitePages({ kind: 'operator', prefix: '/admin' }));
+  mount(securityPages({ prefix: '/admin', guard: guard.operator('dashboard.view', { allowSecuritySetup: true }), mfaRequired: options.mfaRequired }));
+  mount(staffPages({ prefix: '/admin', guard: guard.operator('staff.manage') }));
   mount(feedbackPages);
   mount(contentPages);
   mount(auditPages);

@@ -1,9 +1,9 @@
 import { formFailure } from '../server/http/form-failure';
 import { Router, type Request } from 'express';
 import { onboardingPages } from './routes/onboarding';
-import { invitationRoutes } from '../server/http/page-invite';
-import { securityRoutes } from '../server/http/page-security';
-import { staffRoutes } from '../server/http/page-staff';
+import { invitePages } from '../server/http/page-invite';
+import { securityPages } from '../server/http/page-security';
+import { staffPages } from '../server/http/page-staff';
 import type { Services } from '../server/container';
 import { AppError, ValidationError } from '../server/lib/errors';
 import { bulkLeadBody, leadFilterQuery, leadStatusBody, prescreenRuleBody } from '../server/http/api/schemas';
@@ -17,7 +17,7 @@ import { auditActor } from '../server/http/audit-actor';
 import { formIdempotent } from '../server/http/idempotency';
 import { confirmed, withConfirmation } from '../server/http/confirm';
 import type { HttpKit } from '../server/http/kit';
-import { pageLoginRoutes } from '../server/http/page-login';
+import { loginPages } from '../server/http/page-login';
 import type { Render } from '../server/http/render';
 import { fieldErrors, parse } from '../server/http/validate';
 import { formatYuan } from '../server/lib/money';
@@ -36,19 +36,18 @@ import { Decimal } from 'decimal.js';
 
 /** The institution portal, mounted at `/partner`. */
 export function createInstitutionPortal(services: Services, kit: HttpKit, baseRender: Render, options: { mfaRequired: boolean }): Router {
-  const { guards } = kit;
   const r = Router();
   const render: Render = async (req, res, page, ctx = {}) => {
     const institutionName = req.institutionId ? (await services.institutions.get(req.institutionId)).shortName : undefined;
     return baseRender(req, res, page, { institutionName, ...ctx });
   };
 
-  pageLoginRoutes(r, kit, render, { kind: 'institution', title: '机构登录', prefix: '/partner', home: '/partner' });
+  mountPages(r, loginPages({ kind: 'institution', title: '机构登录', prefix: '/partner', home: '/partner' }), services, kit, render);
   mountPages(r, homePages, services, kit, render);
   mountPages(r, onboardingPages, services, kit, render);
-  invitationRoutes(r, services, kit, render, { kind: 'institution', prefix: '/partner' });
-  securityRoutes(r, services, render, { prefix: '/partner', guard: guards.institution('page', 'portal.view', { allowSecuritySetup: true }), mfaRequired: options.mfaRequired });
-  staffRoutes(r, services, kit, render, { kind: 'institution', prefix: '/partner', guard: guards.institution('page', 'staff.manage') });
+  mountPages(r, invitePages({ kind: 'institution', prefix: '/partner' }), services, kit, render);
+  mountPages(r, securityPages({ prefix: '/partner', guard: guard.institution('portal.view', { allowSecuritySetup: true }), mfaRequired: options.mfaRequired }), services, kit, render);
+  mountPages(r, staffPages({ prefix: '/partner', guard: guard.institution('staff.manage') }), services, kit, render);
   mountPages(
     r,
     [

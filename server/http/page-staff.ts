@@ -1,36 +1,37 @@
 import { formFailure } from './form-failure';
-import type { Request, Response, Router } from 'express';
-import type { Services } from '../container';
-import { rolesFor, type StaffKind } from '../modules/accounts';
+import { rolesFor } from '../modules/accounts';
 import { roleLabels } from '../modules/accounts/permissions';
 import { auditActor } from './audit-actor';
-import type { Guard } from './guards';
-import type { HttpKit } from './kit';
-import type { Render } from './render';
+import type { GuardSpec } from './guards';
+import { page, type PageContext, type PageRoute } from './page-route';
 
 const label = (role: string) => roleLabels[role as keyof typeof roleLabels] ?? role;
+
+type StaffGuard = Extract<GuardSpec, { kind: 'institution' | 'operator' }>;
+type Ctx = PageContext<StaffGuard, string, undefined>;
 
 /**
  * `/staff` of a staff surface: members with their roles, invitations, role changes, freezing,
  * password resets.
  * Institution admins manage their own institution's people; super admins manage operators.
  */
-export function staffRoutes(r: Router, services: Services, kit: HttpKit, render: Render, surface: { kind: StaffKind; prefix: string; guard: Guard }): void {
-  const { kind, prefix, guard } = surface;
-  const scopeOf = (req: Request) => ({ kind, institutionId: kind === 'institution' ? req.institutionId! : null });
+export function staffPages(surface: { prefix: string; guard: StaffGuard }): PageRoute[] {
+  const { prefix, guard } = surface;
+  const kind = guard.kind;
+  const scopeOf = ({ principal }: Ctx) => ({ kind, institutionId: principal.kind === 'institution' ? principal.institutionId : null });
 
-  const show = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
-    const scope = scopeOf(req);
-    const [members, pending] = await Promise.all([services.staff.members(scope), services.staff.pendingInvitations(scope)]);
+  const show = async (ctx: Ctx, extra: Record<string, unknown> = {}) => {
+    const scope = scopeOf(ctx);
+    const [members, pending] = await Promise.all([ctx.services.staff.members(scope), ctx.services.staff.pendingInvitations(scope)]);
     const roles = rolesFor(kind).map((value) => ({ value, label: label(value) }));
-    await render(req, res, 'staff', {
+    await ctx.render('staff', {
       title: kind === 'operator' ? '运营人员' : '员工与角色',
       heading: kind === 'operator' ? '运营人员与角色' : '员工与角色',
       prefix,
       roles,
       members: members.map((m) => ({
         ...m,
-        self: m.id === req.account!.id,
+        self: m.id === ctx.principal.account.id,
         roleLabel: label(m.role),
         roleOptions: roles.map((r) => ({ ...r, selected: r.value === m.role })),
       })),
@@ -39,53 +40,79 @@ export function staffRoutes(r: Router, services: Services, kit: HttpKit, render:
       ...extra,
     });
   };
-  const fail = async (req: Request, res: Response, err: unknown, extra: Record<string, unknown> = {}) => {
-    await show(req, res, { error: formFailure(res, err), ...extra });
+  const fail = (ctx: Ctx, err: unknown, extra: Record<string, unknown> = {}) => show(ctx, { error: formFailure(ctx.res, err), ...extra });
+  /** A change to one member: done, back to the list saying so; refused, the list with the reason. */
+  const act = (work: (ctx: Ctx, id: string) => Promise<unknown>, done: string) => async (ctx: Ctx & { params: { id: string } }) => {
+    try {
+      await work(ctx, ctx.params.id);
+    } catch (err) {
+      return fail(ctx, err);
+    }
+    ctx.req.session.flash = { kind: 'success', message: done };
+    ctx.res.redirect(303, `${prefix}/staff`);
   };
 
-  r.get('/staff', guard, (req, res) => show(req, res));
-  r.post('/staff/invitations', guard, async (req, res) => {
-    const values = { displayName: String(req.body.displayName ?? ''), username: String(req.body.username ?? ''), role: String(req.body.role ?? '') };
-    try {
-      const { invitation, token } = await services.staff.invite({ kind, institutionId: scopeOf(req).institutionId, ...values }, auditActor(req));
-      await show(req, res, { invited: { displayName: invitation.displayName, url: `${kit.publicUrl}${prefix}/invite/${token}` } });
-    } catch (err) {
-      await fail(req, res, err, { values });
-    }
-  });
-  r.post('/staff/invitations/:id/revoke', guard, async (req, res) => {
-    await services.staff.revokeInvitation(scopeOf(req), String(req.params.id), auditActor(req));
-    req.session.flash = { kind: 'success', message: '邀请已撤销' };
-    res.redirect(303, `${prefix}/staff`);
-  });
-  r.post('/staff/:id/role', guard, async (req, res) => {
-    try {
-      await services.staff.changeRole(scopeOf(req), String(req.params.id), String(req.body.role ?? ''), auditActor(req));
-    } catch (err) {
-      return fail(req, res, err);
-    }
-    req.session.flash = { kind: 'success', message: '角色已修改，对方需重新登录' };
-    res.redirect(303, `${prefix}/staff`);
-  });
-  // the one-time password is shown once, on this answer only (never stored in clear, no redirect)
-  r.post('/staff/:id/reset-password', guard, async (req, res) => {
-    try {
-      const { member, oneTimePassword } = await services.staff.resetPassword(scopeOf(req), String(req.params.id), auditActor(req));
-      res.set('Cache-Control', 'no-store');
-      await show(req, res, { passwordReset: { displayName: member.displayName, login: member.loginMasked, password: oneTimePassword } });
-    } catch (err) {
-      await fail(req, res, err);
-    }
-  });
-  for (const action of ['freeze', 'unfreeze'] as const) {
-    r.post(`/staff/:id/${action}`, guard, async (req, res) => {
-      try {
-        await services.staff.setStaffFrozen(scopeOf(req), String(req.params.id), action === 'freeze', String(req.body.reason ?? ''), auditActor(req));
-      } catch (err) {
-        return fail(req, res, err);
-      }
-      req.session.flash = { kind: 'success', message: action === 'freeze' ? '已冻结，对方的登录已失效' : '已解冻' };
-      res.redirect(303, `${prefix}/staff`);
-    });
-  }
+  return [
+    page({ method: 'get', path: '/staff', guard, handler: (ctx) => show(ctx) }),
+    page({
+      method: 'post',
+      path: '/staff/invitations',
+      guard,
+      handler: async (ctx) => {
+        const { req, services, kit } = ctx;
+        const values = { displayName: String(req.body.displayName ?? ''), username: String(req.body.username ?? ''), role: String(req.body.role ?? '') };
+        try {
+          const { invitation, token } = await services.staff.invite({ kind, institutionId: scopeOf(ctx).institutionId, ...values }, auditActor(req));
+          await show(ctx, { invited: { displayName: invitation.displayName, url: `${kit.publicUrl}${prefix}/invite/${token}` } });
+        } catch (err) {
+          await fail(ctx, err, { values });
+        }
+      },
+    }),
+    page({
+      method: 'post',
+      path: '/staff/invitations/:id/revoke',
+      guard,
+      handler: async (ctx) => {
+        await ctx.services.staff.revokeInvitation(scopeOf(ctx), ctx.params.id, auditActor(ctx.req));
+        ctx.req.session.flash = { kind: 'success', message: '邀请已撤销' };
+        ctx.res.redirect(303, `${prefix}/staff`);
+      },
+    }),
+    page({
+      method: 'post',
+      path: '/staff/:id/role',
+      guard,
+      handler: act(
+        (ctx, id) => ctx.services.staff.changeRole(scopeOf(ctx), id, String(ctx.req.body.role ?? ''), auditActor(ctx.req)),
+        '角色已修改，对方需重新登录',
+      ),
+    }),
+    // the one-time password is shown once, on this answer only (never stored in clear, no redirect)
+    page({
+      method: 'post',
+      path: '/staff/:id/reset-password',
+      guard,
+      handler: async (ctx) => {
+        try {
+          const { member, oneTimePassword } = await ctx.services.staff.resetPassword(scopeOf(ctx), ctx.params.id, auditActor(ctx.req));
+          ctx.res.set('Cache-Control', 'no-store');
+          await show(ctx, { passwordReset: { displayName: member.displayName, login: member.loginMasked, password: oneTimePassword } });
+        } catch (err) {
+          await fail(ctx, err);
+        }
+      },
+    }),
+    ...(['freeze', 'unfreeze'] as const).map((action) =>
+      page({
+        method: 'post',
+        path: `/staff/:id/${action}`,
+        guard,
+        handler: act(
+          (ctx, id) => ctx.services.staff.setStaffFrozen(scopeOf(ctx), id, action === 'freeze', String(ctx.req.body.reason ?? ''), auditActor(ctx.req)),
+          action === 'freeze' ? '已冻结，对方的登录已失效' : '已解冻',
+        ),
+      }),
+    ),
+  ];
 }

@@ -1,9 +1,7 @@
-import type { Request, Router } from 'express';
-import type { Services } from '../../server/container';
+import type { Request } from 'express';
 import { MAX_COMPARE, calculatorQuery, compareQuery, productListQuery, recommendationQuery } from '../../server/http/api/schemas';
 import { profileOf, toSearchQuery } from '../../server/http/catalogue-query';
-import type { HttpKit } from '../../server/http/kit';
-import type { Render } from '../../server/http/render';
+import { guard, page } from '../../server/http/page-route';
 import { fieldErrors } from '../../server/http/validate';
 import { formatRate, formatWan, formatYuan } from '../../server/lib/money';
 import { formatDuration } from '../../server/lib/duration';
@@ -47,244 +45,272 @@ function queryString(params: Record<string, string | string[] | undefined>): str
 }
 
 /** Browse, search, compare, calculate and get recommendations. */
-export function catalogueRoutes(r: Router, services: Services, kit: HttpKit, render: Render): void {
-  const { guards, visitor } = kit;
-
-  r.get('/', guards.public, async (req, res) => {
-    const profile = await profileOf(services, req);
-    const [recommendations, popular, guides, campaigns] = await Promise.all([
-      services.recommendations.recommend({ profile: profile ?? {}, visitor: visitor(req, res), limit: 3 }),
-      services.catalogue.searchListed({ sort: 'popularity', page: 1, pageSize: 6 }),
-      services.content.publishedArticles({ pageSize: 3 }),
-      services.content.activeCampaigns(),
-    ]);
-    services.catalogue.recordImpressions(visitor(req, res), recommendations.map((r) => r.product.id), 'home-recommendations');
-    services.catalogue.recordImpressions(visitor(req, res), popular.items.map((p) => p.id), 'home-popular');
-    await render(req, res, 'home', {
-      // no page title: the home page is the site itself (贷超 · 贷款比价), not 贷款比价 - 贷超 · 贷款比价
-      recommendations,
-      popular: popular.items,
-      total: popular.total,
-      categories: productCategories.map((c) => ({ name: c, n: popular.facets.category[c] ?? 0 })).filter((c) => c.n > 0),
-      purposes,
-      terms: commonTerms,
-      guides: guides.items,
-      campaigns,
-    });
-  });
-
-  r.get('/products', guards.public, async (req, res) => {
-    const raw = filled(req.query);
-    const parsed = productListQuery.safeParse(raw);
-    const input = parsed.success ? parsed.data : productListQuery.parse({});
-    const query = await toSearchQuery(services, req, input, 12);
-    const page = await services.catalogue.searchListed(query);
-    if (input.q) services.catalogue.recordEvent(visitor(req, res), 'search', { query: input.q, filters: { ...raw, q: undefined } });
-    services.catalogue.recordImpressions(visitor(req, res), page.items.map((p) => p.id), input.q ? 'search' : 'list');
-    const chosen = (k: 'category' | 'institution' | 'repayment') => new Set(input[k] ?? []);
-    const facet = (k: 'category' | 'institution' | 'repayment', labels: Map<string, string>) =>
-      [...labels].map(([value, label]) => ({ value, label, count: page.facets[k][value] ?? 0, checked: chosen(k).has(value) }));
-    const link = (p: number) => `/products?${queryString({ ...raw, page: String(p) })}`;
-    await render(req, res, 'products', {
-      title: input.q ? `搜索：${input.q}` : '全部产品',
-      page,
-      input: { ...input, amount: raw.amount, aprMax: raw.aprMax },
-      error: parsed.success ? undefined : { message: '部分筛选条件无效，已忽略', fields: fieldErrors(parsed.error) },
-      facets: {
-        category: facet('category', new Map(Object.keys(page.facets.category).sort().map((c) => [c, c]))),
-        institution: facet('institution', new Map(services.catalogue.listedInstitutions().map((i) => [i.id, i.name]))),
-        repayment: facet('repayment', new Map(Object.entries(methodLabels))),
-      },
-      sorts: sorts.map((s) => ({ ...s, selected: s.value === query.sort })),
-      aprCaps: aprCaps.map((a) => ({ ...a, selected: raw.aprMax === a.value })),
-      terms: termChoices(input.termMonths),
-      loggedIn: req.account?.kind === 'consumer',
-      hasProfile: Boolean(query.eligibleFor && Object.values(query.eligibleFor).some((v) => v !== undefined)),
-      pager:
-        page.total > page.pageSize
-          ? {
-              prev: page.page > 1 ? link(page.page - 1) : null,
-              next: page.page * page.pageSize < page.total ? link(page.page + 1) : null,
-              pages: Math.ceil(page.total / page.pageSize),
-            }
-          : null,
-    });
-  });
-
-  r.get('/products/:id', guards.public, async (req, res) => {
-    const product = services.catalogue.getListed(String(req.params.id));
-    services.catalogue.recordEvent(visitor(req, res), 'view', { productId: product.id });
-    const profile = await profileOf(services, req);
-    const eligibility = profile ? checkEligibility(product.eligibility, profile) : undefined;
-    const consumerId = req.account?.kind === 'consumer' ? req.account.id : undefined;
-    const [rating, myReview, canReview] = await Promise.all([
-      services.reviews.forProduct(product.id),
-      consumerId ? services.reviews.mine(consumerId, product.id) : undefined,
-      consumerId ? services.reviews.canReview(consumerId, product.id) : false,
-    ]);
-    await render(req, res, 'product', {
-      rating,
-      myReview,
-      canReview,
-      title: product.name,
-      ...productPageContext(product, req.query),
-      outcome: services.catalogue.outcomes(product.id),
-      eligibility,
-    });
-  });
-
-  r.get('/compare', guards.public, async (req, res) => {
-    // nothing chosen yet (the 对比 link in the menu): how to choose, not an error
-    if (req.query.ids === undefined) return render(req, res, 'compare', { title: '产品对比', empty: true });
-    const parsed = compareQuery.safeParse(filled(req.query));
-    if (!parsed.success) {
-      return render(req, res, 'compare', { title: '产品对比', error: formFailure(res, new ValidationError(`请选择 1–${MAX_COMPARE} 款产品进行对比`, fieldErrors(parsed.error))) });
-    }
-    const listed = [...new Set(parsed.data.ids)]
-      .map((id) => {
-        try {
-          return services.catalogue.getListed(id);
-        } catch {
-          return undefined;
-        }
-      })
-      .filter((p): p is ProductView => p !== undefined);
-    // a fifth tick keeps the first four and says so, instead of losing the whole choice
-    const products = listed.slice(0, MAX_COMPARE);
-    const left = listed.slice(MAX_COMPARE);
-    const notice = left.length ? `最多可同时对比 ${MAX_COMPARE} 款产品，已为你对比前 ${MAX_COMPARE} 款；未加入：${left.map((p) => p.name).join('、')}` : undefined;
-    if (products.length === 0) {
-      res.status(404);
-      return render(req, res, 'compare', { title: '产品对比', error: { message: '所选产品不存在或已下架' } });
-    }
-    const amountFen = parsed.data.amount ?? Math.max(...products.map((p) => p.minAmountFen), Math.min(5_000_000, ...products.map((p) => p.maxAmountFen)));
-    const allTerms = products.map((p) => new Set(p.termOptions));
-    const shared = [...allTerms[0]!].filter((t) => allTerms.every((s) => s.has(t))).sort((a, b) => a - b);
-    const termMonths = parsed.data.termMonths ?? (shared.includes(12) ? 12 : (shared[0] ?? products[0]!.termOptions[0]!));
-    const profile = await profileOf(services, req);
-    services.catalogue.recordEvent(visitor(req, res), 'compare', { filters: { ids: products.map((p) => p.id) } });
-
-    const columns = products.map((p) => {
-      const fits = amountFen >= p.minAmountFen && amountFen <= p.maxAmountFen && p.termOptions.includes(termMonths);
-      const price = fits ? priceFor(p, amountFen, termMonths) : undefined;
-      const eligibility = profile ? checkEligibility(p.eligibility, profile) : undefined;
-      return { p, fits, price, eligibility };
-    });
-    type Column = (typeof columns)[number];
-    const row = (label: string, cell: (c: Column) => string, best?: (c: Column) => number | undefined) => {
-      const values = columns.map(cell);
-      const scores = best ? columns.map(best) : [];
-      const defined = scores.filter((s): s is number => s !== undefined);
-      const bestScore = defined.length > 1 ? Math.min(...defined) : undefined;
-      return {
-        label,
-        differs: new Set(values).size > 1,
-        cells: values.map((v, i) => ({ value: v, best: bestScore !== undefined && scores[i] === bestScore })),
-      };
-    };
-    const na = '不支持该金额/期限';
-    const rows = [
-      row('机构', (c) => c.p.institutionName),
-      row('综合年化（你的需求）', (c) => (c.price ? `${formatRate(c.price.best.apr)}–${formatRate(c.price.worst.apr)}` : na), (c) => c.price?.best.apr),
-      row('首期月供', (c) => (c.price ? formatYuan(c.price.best.instalments[0]!.paymentFen) : na), (c) => c.price?.best.instalments[0]!.paymentFen),
-      row('总利息 + 费用', (c) => (c.price ? formatYuan(c.price.best.totalInterestFen + c.price.best.totalFeesFen) : na), (c) => (c.price ? c.price.best.totalInterestFen + c.price.best.totalFeesFen : undefined)),
-      row('还款方式', (c) => (c.price ? c.price.methodName : c.p.methodNames.join('、'))),
-      row('费用', (c) => (c.p.feeLines.length ? c.p.feeLines.join('；') : '无')),
-      row('额度', (c) => `${formatWan(c.p.minAmountFen)}–${formatWan(c.p.maxAmountFen)}`),
-      row('期限（月）', (c) => c.p.termOptions.join('/')),
-      row('审批时间', (c) => `约 ${formatDuration(c.p.decisionMinutes)}`, (c) => c.p.decisionMinutes),
-      row('放款时间', (c) => `${formatDuration(c.p.disbursementHours * 60)}内`, (c) => c.p.disbursementHours),
-      row('申请条件', (c) => eligibilityText(c.p)),
-      ...(profile ? [row('我能申请吗', (c) => (c.eligibility!.eligible ? '符合' : `不符合：${c.eligibility!.reasons.join('；')}`))] : []),
-      row('所需材料', (c) => c.p.requiredDocuments.join('、')),
-    ];
-    await render(req, res, 'compare', {
-      title: '产品对比',
-      notice,
-      products,
-      rows,
-      amount: amountFen / 100,
-      termMonths,
-      ids: products.map((p) => p.id),
-      // every term any of them offers (and the one asked for); those not every product offers say so
-      terms: [...new Set([...products.flatMap((p) => p.termOptions), termMonths])]
-        .sort((a, b) => a - b)
-        .map((months) => ({ months, partial: !shared.includes(months) })),
-    });
-  });
-
-  r.get('/calculator', guards.public, async (req, res) => {
-    const raw = filled(req.query);
-    const submitted = raw.principal !== undefined;
-    const values = { principal: '100000', ratePercent: '12', termMonths: '12', method: 'equal_installment', upfrontFee: '0', monthlyFee: '0', ...raw };
-    let schedule: Schedule | undefined;
-    let errors: Record<string, string> = {};
-    if (submitted) {
-      const rate = Number(values.ratePercent);
-      const parsed = calculatorQuery.safeParse({
-        principal: values.principal,
-        annualRate: Number.isFinite(rate) && String(values.ratePercent).trim() !== '' ? rate / 100 : 'x',
-        termMonths: values.termMonths,
-        method: values.method,
-        upfrontFee: values.upfrontFee,
-        monthlyFee: values.monthlyFee,
+export const cataloguePages = [
+  page({
+    method: 'get',
+    path: '/',
+    guard: guard.public,
+    handler: async ({ req, res, services, kit: { visitor }, render }) => {
+      const profile = await profileOf(services, req);
+      const [recommendations, popular, guides, campaigns] = await Promise.all([
+        services.recommendations.recommend({ profile: profile ?? {}, visitor: visitor(req, res), limit: 3 }),
+        services.catalogue.searchListed({ sort: 'popularity', page: 1, pageSize: 6 }),
+        services.content.publishedArticles({ pageSize: 3 }),
+        services.content.activeCampaigns(),
+      ]);
+      services.catalogue.recordImpressions(visitor(req, res), recommendations.map((r) => r.product.id), 'home-recommendations');
+      services.catalogue.recordImpressions(visitor(req, res), popular.items.map((p) => p.id), 'home-popular');
+      await render('home', {
+        // no page title: the home page is the site itself (贷超 · 贷款比价), not 贷款比价 - 贷超 · 贷款比价
+        recommendations,
+        popular: popular.items,
+        total: popular.total,
+        categories: productCategories.map((c) => ({ name: c, n: popular.facets.category[c] ?? 0 })).filter((c) => c.n > 0),
+        purposes,
+        terms: commonTerms,
+        guides: guides.items,
+        campaigns,
       });
+    },
+  }),
+
+  page({
+    method: 'get',
+    path: '/products',
+    guard: guard.public,
+    handler: async ({ req, res, principal, services, kit: { visitor }, render }) => {
+      const raw = filled(req.query);
+      const parsed = productListQuery.safeParse(raw);
+      const input = parsed.success ? parsed.data : productListQuery.parse({});
+      const query = await toSearchQuery(services, req, input, 12);
+      const page = await services.catalogue.searchListed(query);
+      if (input.q) services.catalogue.recordEvent(visitor(req, res), 'search', { query: input.q, filters: { ...raw, q: undefined } });
+      services.catalogue.recordImpressions(visitor(req, res), page.items.map((p) => p.id), input.q ? 'search' : 'list');
+      const chosen = (k: 'category' | 'institution' | 'repayment') => new Set(input[k] ?? []);
+      const facet = (k: 'category' | 'institution' | 'repayment', labels: Map<string, string>) =>
+        [...labels].map(([value, label]) => ({ value, label, count: page.facets[k][value] ?? 0, checked: chosen(k).has(value) }));
+      const link = (p: number) => `/products?${queryString({ ...raw, page: String(p) })}`;
+      await render('products', {
+        title: input.q ? `搜索：${input.q}` : '全部产品',
+        page,
+        input: { ...input, amount: raw.amount, aprMax: raw.aprMax },
+        error: parsed.success ? undefined : { message: '部分筛选条件无效，已忽略', fields: fieldErrors(parsed.error) },
+        facets: {
+          category: facet('category', new Map(Object.keys(page.facets.category).sort().map((c) => [c, c]))),
+          institution: facet('institution', new Map(services.catalogue.listedInstitutions().map((i) => [i.id, i.name]))),
+          repayment: facet('repayment', new Map(Object.entries(methodLabels))),
+        },
+        sorts: sorts.map((s) => ({ ...s, selected: s.value === query.sort })),
+        aprCaps: aprCaps.map((a) => ({ ...a, selected: raw.aprMax === a.value })),
+        terms: termChoices(input.termMonths),
+        loggedIn: principal.account?.kind === 'consumer',
+        hasProfile: Boolean(query.eligibleFor && Object.values(query.eligibleFor).some((v) => v !== undefined)),
+        pager:
+          page.total > page.pageSize
+            ? {
+                prev: page.page > 1 ? link(page.page - 1) : null,
+                next: page.page * page.pageSize < page.total ? link(page.page + 1) : null,
+                pages: Math.ceil(page.total / page.pageSize),
+              }
+            : null,
+      });
+    },
+  }),
+
+  page({
+    method: 'get',
+    path: '/products/:id',
+    guard: guard.public,
+    handler: async ({ req, res, params, principal, services, kit: { visitor }, render }) => {
+      const product = services.catalogue.getListed(params.id);
+      services.catalogue.recordEvent(visitor(req, res), 'view', { productId: product.id });
+      const profile = await profileOf(services, req);
+      const eligibility = profile ? checkEligibility(product.eligibility, profile) : undefined;
+      const consumerId = principal.account?.kind === 'consumer' ? principal.account.id : undefined;
+      const [rating, myReview, canReview] = await Promise.all([
+        services.reviews.forProduct(product.id),
+        consumerId ? services.reviews.mine(consumerId, product.id) : undefined,
+        consumerId ? services.reviews.canReview(consumerId, product.id) : false,
+      ]);
+      await render('product', {
+        rating,
+        myReview,
+        canReview,
+        title: product.name,
+        ...productPageContext(product, req.query),
+        outcome: services.catalogue.outcomes(product.id),
+        eligibility,
+      });
+    },
+  }),
+
+  page({
+    method: 'get',
+    path: '/compare',
+    guard: guard.public,
+    handler: async ({ req, res, services, kit: { visitor }, render }) => {
+      // nothing chosen yet (the 对比 link in the menu): how to choose, not an error
+      if (req.query.ids === undefined) return render('compare', { title: '产品对比', empty: true });
+      const parsed = compareQuery.safeParse(filled(req.query));
       if (!parsed.success) {
-        errors = fieldErrors(parsed.error);
-        if (errors.annualRate) errors.ratePercent = '年利率须为 0–100 之间的数字（%）';
-      } else {
-        const terms = {
-          principalFen: parsed.data.principal,
-          annualRate: parsed.data.annualRate,
-          termMonths: parsed.data.termMonths,
-          method: parsed.data.method,
-          fees: { upfrontFen: parsed.data.upfrontFee ?? 0, monthlyFeeFen: parsed.data.monthlyFee ?? 0 },
+        return render('compare', { title: '产品对比', error: formFailure(res, new ValidationError(`请选择 1–${MAX_COMPARE} 款产品进行对比`, fieldErrors(parsed.error))) });
+      }
+      const listed = [...new Set(parsed.data.ids)]
+        .map((id) => {
+          try {
+            return services.catalogue.getListed(id);
+          } catch {
+            return undefined;
+          }
+        })
+        .filter((p): p is ProductView => p !== undefined);
+      // a fifth tick keeps the first four and says so, instead of losing the whole choice
+      const products = listed.slice(0, MAX_COMPARE);
+      const left = listed.slice(MAX_COMPARE);
+      const notice = left.length ? `最多可同时对比 ${MAX_COMPARE} 款产品，已为你对比前 ${MAX_COMPARE} 款；未加入：${left.map((p) => p.name).join('、')}` : undefined;
+      if (products.length === 0) {
+        res.status(404);
+        return render('compare', { title: '产品对比', error: { message: '所选产品不存在或已下架' } });
+      }
+      const amountFen = parsed.data.amount ?? Math.max(...products.map((p) => p.minAmountFen), Math.min(5_000_000, ...products.map((p) => p.maxAmountFen)));
+      const allTerms = products.map((p) => new Set(p.termOptions));
+      const shared = [...allTerms[0]!].filter((t) => allTerms.every((s) => s.has(t))).sort((a, b) => a - b);
+      const termMonths = parsed.data.termMonths ?? (shared.includes(12) ? 12 : (shared[0] ?? products[0]!.termOptions[0]!));
+      const profile = await profileOf(services, req);
+      services.catalogue.recordEvent(visitor(req, res), 'compare', { filters: { ids: products.map((p) => p.id) } });
+
+      const columns = products.map((p) => {
+        const fits = amountFen >= p.minAmountFen && amountFen <= p.maxAmountFen && p.termOptions.includes(termMonths);
+        const price = fits ? priceFor(p, amountFen, termMonths) : undefined;
+        const eligibility = profile ? checkEligibility(p.eligibility, profile) : undefined;
+        return { p, fits, price, eligibility };
+      });
+      type Column = (typeof columns)[number];
+      const row = (label: string, cell: (c: Column) => string, best?: (c: Column) => number | undefined) => {
+        const values = columns.map(cell);
+        const scores = best ? columns.map(best) : [];
+        const defined = scores.filter((s): s is number => s !== undefined);
+        const bestScore = defined.length > 1 ? Math.min(...defined) : undefined;
+        return {
+          label,
+          differs: new Set(values).size > 1,
+          cells: values.map((v, i) => ({ value: v, best: bestScore !== undefined && scores[i] === bestScore })),
         };
-        errors = validateTerms(terms);
-        if (Object.keys(errors).length === 0) {
-          schedule = buildSchedule(terms);
-          services.catalogue.recordEvent(visitor(req, res), 'calculate');
+      };
+      const na = '不支持该金额/期限';
+      const rows = [
+        row('机构', (c) => c.p.institutionName),
+        row('综合年化（你的需求）', (c) => (c.price ? `${formatRate(c.price.best.apr)}–${formatRate(c.price.worst.apr)}` : na), (c) => c.price?.best.apr),
+        row('首期月供', (c) => (c.price ? formatYuan(c.price.best.instalments[0]!.paymentFen) : na), (c) => c.price?.best.instalments[0]!.paymentFen),
+        row('总利息 + 费用', (c) => (c.price ? formatYuan(c.price.best.totalInterestFen + c.price.best.totalFeesFen) : na), (c) => (c.price ? c.price.best.totalInterestFen + c.price.best.totalFeesFen : undefined)),
+        row('还款方式', (c) => (c.price ? c.price.methodName : c.p.methodNames.join('、'))),
+        row('费用', (c) => (c.p.feeLines.length ? c.p.feeLines.join('；') : '无')),
+        row('额度', (c) => `${formatWan(c.p.minAmountFen)}–${formatWan(c.p.maxAmountFen)}`),
+        row('期限（月）', (c) => c.p.termOptions.join('/')),
+        row('审批时间', (c) => `约 ${formatDuration(c.p.decisionMinutes)}`, (c) => c.p.decisionMinutes),
+        row('放款时间', (c) => `${formatDuration(c.p.disbursementHours * 60)}内`, (c) => c.p.disbursementHours),
+        row('申请条件', (c) => eligibilityText(c.p)),
+        ...(profile ? [row('我能申请吗', (c) => (c.eligibility!.eligible ? '符合' : `不符合：${c.eligibility!.reasons.join('；')}`))] : []),
+        row('所需材料', (c) => c.p.requiredDocuments.join('、')),
+      ];
+      await render('compare', {
+        title: '产品对比',
+        notice,
+        products,
+        rows,
+        amount: amountFen / 100,
+        termMonths,
+        ids: products.map((p) => p.id),
+        // every term any of them offers (and the one asked for); those not every product offers say so
+        terms: [...new Set([...products.flatMap((p) => p.termOptions), termMonths])]
+          .sort((a, b) => a - b)
+          .map((months) => ({ months, partial: !shared.includes(months) })),
+      });
+    },
+  }),
+
+  page({
+    method: 'get',
+    path: '/calculator',
+    guard: guard.public,
+    handler: async ({ req, res, services, kit: { visitor }, render }) => {
+      const raw = filled(req.query);
+      const submitted = raw.principal !== undefined;
+      const values = { principal: '100000', ratePercent: '12', termMonths: '12', method: 'equal_installment', upfrontFee: '0', monthlyFee: '0', ...raw };
+      let schedule: Schedule | undefined;
+      let errors: Record<string, string> = {};
+      if (submitted) {
+        const rate = Number(values.ratePercent);
+        const parsed = calculatorQuery.safeParse({
+          principal: values.principal,
+          annualRate: Number.isFinite(rate) && String(values.ratePercent).trim() !== '' ? rate / 100 : 'x',
+          termMonths: values.termMonths,
+          method: values.method,
+          upfrontFee: values.upfrontFee,
+          monthlyFee: values.monthlyFee,
+        });
+        if (!parsed.success) {
+          errors = fieldErrors(parsed.error);
+          if (errors.annualRate) errors.ratePercent = '年利率须为 0–100 之间的数字（%）';
+        } else {
+          const terms = {
+            principalFen: parsed.data.principal,
+            annualRate: parsed.data.annualRate,
+            termMonths: parsed.data.termMonths,
+            method: parsed.data.method,
+            fees: { upfrontFen: parsed.data.upfrontFee ?? 0, monthlyFeeFen: parsed.data.monthlyFee ?? 0 },
+          };
+          errors = validateTerms(terms);
+          if (Object.keys(errors).length === 0) {
+            schedule = buildSchedule(terms);
+            services.catalogue.recordEvent(visitor(req, res), 'calculate');
+          }
         }
       }
-    }
-    await render(req, res, 'calculator', {
-      title: '贷款计算器',
-      values,
-      methods: Object.entries(methodLabels).map(([value, label]) => ({ value, label, selected: value === values.method })),
-      schedule,
-      chart: schedule ? scheduleChart(schedule) : undefined,
-      shares: schedule ? costShares(schedule) : undefined,
-      errors,
-      error: Object.keys(errors).length ? formFailure(res, new ValidationError('请检查输入', errors)) : undefined,
-    });
-  });
+      await render('calculator', {
+        title: '贷款计算器',
+        values,
+        methods: Object.entries(methodLabels).map(([value, label]) => ({ value, label, selected: value === values.method })),
+        schedule,
+        chart: schedule ? scheduleChart(schedule) : undefined,
+        shares: schedule ? costShares(schedule) : undefined,
+        errors,
+        error: Object.keys(errors).length ? formFailure(res, new ValidationError('请检查输入', errors)) : undefined,
+      });
+    },
+  }),
 
-  r.get('/recommendations', guards.public, async (req, res) => {
-    const raw = filled(req.query);
-    const parsed = recommendationQuery.safeParse(raw);
-    const q = parsed.success ? parsed.data : recommendationQuery.parse({});
-    const profile = await profileOf(services, req);
-    const items = await services.recommendations.recommend({
-      amountFen: q.amount,
-      termMonths: q.termMonths,
-      purpose: q.purpose,
-      profile: profile ?? {},
-      visitor: visitor(req, res),
-      limit: 8,
-    });
-    services.catalogue.recordImpressions(visitor(req, res), items.map((r) => r.product.id), 'recommendations');
-    await render(req, res, 'recommendations', {
-      title: '为你推荐',
-      items,
-      values: { amount: raw.amount ?? '', termMonths: raw.termMonths ?? '', purpose: raw.purpose ?? '' },
-      purposes,
-      terms: termChoices(q.termMonths),
-      loggedIn: req.account?.kind === 'consumer',
-      hasProfile: Boolean(profile && Object.values(profile).some((v) => v !== undefined)),
-      error: parsed.success ? undefined : { message: '部分条件无效，已忽略', fields: fieldErrors(parsed.error) },
-    });
-  });
-}
+  page({
+    method: 'get',
+    path: '/recommendations',
+    guard: guard.public,
+    handler: async ({ req, res, principal, services, kit: { visitor }, render }) => {
+      const raw = filled(req.query);
+      const parsed = recommendationQuery.safeParse(raw);
+      const q = parsed.success ? parsed.data : recommendationQuery.parse({});
+      const profile = await profileOf(services, req);
+      const items = await services.recommendations.recommend({
+        amountFen: q.amount,
+        termMonths: q.termMonths,
+        purpose: q.purpose,
+        profile: profile ?? {},
+        visitor: visitor(req, res),
+        limit: 8,
+      });
+      services.catalogue.recordImpressions(visitor(req, res), items.map((r) => r.product.id), 'recommendations');
+      await render('recommendations', {
+        title: '为你推荐',
+        items,
+        values: { amount: raw.amount ?? '', termMonths: raw.termMonths ?? '', purpose: raw.purpose ?? '' },
+        purposes,
+        terms: termChoices(q.termMonths),
+        loggedIn: principal.account?.kind === 'consumer',
+        hasProfile: Boolean(profile && Object.values(profile).some((v) => v !== undefined)),
+        error: parsed.success ? undefined : { message: '部分条件无效，已忽略', fields: fieldErrors(parsed.error) },
+      });
+    },
+  }),
+];
 
 function eligibilityText(p: ProductView): string {
   const e = p.eligibility;
