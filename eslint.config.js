@@ -33,6 +33,18 @@ const serverImportsScriptsOrTests = {
   message: 'server/ imports nothing from scripts/ or test/',
 };
 
+/**
+ * Route handlers read their path params and their caller from the route's typed context (the API's and
+ * the pages' route tables), never from the request: the guards (server/http/guards.ts) are what set them.
+ */
+const handlerReadsRequest = [
+  { selector: "MemberExpression[object.name='req'][property.name='params']", message: 'read path params from the route context (`params`), checked by the route table' },
+  {
+    selector: "TSNonNullExpression > MemberExpression[object.name='req'][property.name=/^(account|institutionId)$/]",
+    message: 'read the caller from the route context (`principal`), typed by the guard',
+  },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'data/', 'test-results/', 'coverage/', 'server/db/migrations/'] },
   js.configs.recommended,
@@ -54,6 +66,12 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { patterns: [surfaceReachesPastServices, surfaceUsesContainerValue, sdkImport('surfaces call services, never an SDK'), drizzleImport] }],
     },
+  },
+  {
+    files: [...surfaces, 'server/http/**/*.ts'],
+    // the guards set the caller; the two route-table builders hand params and caller to the handlers
+    ignores: [...testFiles, 'server/http/guards.ts', 'server/http/page-route.ts', 'server/http/api/route-table.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...handlerReadsRequest] },
   },
   {
     files: ['server/**/*.ts'],

@@ -106,3 +106,19 @@ describe('server/ imports nothing from scripts/ or test/', () => {
     expect(await boundaryErrors('server/virtual.ts', code)).toEqual([]);
   });
 });
+
+describe('route handlers take params and caller from the route context', () => {
+  it.each([
+    ['a path param from req.params', 'web/routes/virtual.ts', `export const id = (req: { params: Record<string, string> }) => String(req.params.id);\n`, /read path params from the route context/],
+    ['the account asserted on req', 'admin/routes/virtual.ts', `export const who = (req: { account?: { id: string } }) => req.account!.id;\n`, /read the caller from the route context/],
+    ['the institution asserted on req', 'server/http/virtual.ts', `export const inst = (req: { institutionId?: string }) => req.institutionId!;\n`, /read the caller from the route context/],
+  ])('%s is an error', async (_what, file, code, message) => {
+    const errors = await boundaryErrors(file, code);
+    expect(errors).toEqual([expect.stringMatching(message)]);
+  });
+
+  it('the context passes', async () => {
+    const code = `export const handler = ({ params, principal }: { params: { id: string }; principal: { account: { id: string } } }) => [params.id, principal.account.id];\n`;
+    expect(await boundaryErrors('institution-portal/routes/virtual.ts', code)).toEqual([]);
+  });
+});
