@@ -4,6 +4,7 @@ import { auditActor } from '../../audit-actor';
 import { auditFilterDetail, auditQuery, auditRowJson, toAuditFilter } from '../../audit-query';
 import { runJobManually } from '../../job-run';
 import { guard, route, type ApiRoute } from '../route-table';
+import { auditPageResponse, jobOverviewResponse, jobRunNowResponse } from './operations.schemas';
 
 /** A job's name: `statements-close`, `loan-reminders` and the like. */
 const jobNameParam = z.string().min(1, '任务名不能为空').max(80, '任务名过长').regex(/^[A-Za-z0-9_.:-]+$/, '任务名格式无效');
@@ -21,6 +22,7 @@ export const adminOperationsRoutes: ApiRoute[] = [
     query: auditQuery,
     queryError: '筛选条件有误',
     responseDescription: '{ items: [{ id, createdAt, actor: { kind, id, name }, action, object: { type, id }, ip, requestId, detail }], nextBefore }',
+    response: auditPageResponse,
     handler: async ({ query: q, services, req }) => {
       const page = await services.audit.viewAsOperator(auditActor(req), toAuditFilter(q), { before: q.before, limit: 100 }, { filter: auditFilterDetail(q), via: 'api' });
       return { items: page.rows.map(auditRowJson), nextBefore: page.nextBefore };
@@ -33,6 +35,7 @@ export const adminOperationsRoutes: ApiRoute[] = [
     summary: 'The scheduled jobs (permission jobs.run): schedule (cron, Asia/Shanghai), next run, last run and the 10 most recent runs',
     responseDescription:
       '{ items: [{ name, title, schedule, timezone, nextRunAt, lastRun, recent: [{ id, job, scheduledFor, trigger, outcome, startedAt, finishedAt, durationMs, processed, detail, error, instanceId, fencingToken, attempt, requestedBy }] }] }',
+    response: jobOverviewResponse,
     handler: async ({ services }) => ({ items: (await services.scheduler.overview(10)).map(overviewJson) }),
   }),
   route({
@@ -43,6 +46,7 @@ export const adminOperationsRoutes: ApiRoute[] = [
     params: { name: jobNameParam },
     bodyError: '此接口不接受参数',
     responseDescription: '{ status, run }',
+    response: jobRunNowResponse,
     handler: async ({ params, services, req }) => {
       const { result } = await runJobManually(req, services, params.name);
       return { status: result.status, run: result.run ? runJson(result.run) : null };
