@@ -93,6 +93,9 @@ describe('the documented response schemas', () => {
     expect(applicationListResponse.parse((await agent.get('/api/v1/applications').expect(200)).body).items.map((a) => a.id)).toContain(id);
     expect(applicationResponse.parse((await agent.get(`/api/v1/applications/${id}`).expect(200)).body).timeline).toBeDefined();
     messageListResponse.parse((await agent.get(`/api/v1/applications/${id}/messages`).expect(200)).body);
+    // no other test calls it: the answer is checked against its schema on the way out
+    const preview = await request(t.app).get(`/api/v1/applications/consent-preview?products=${productId}`).expect(200);
+    expect(preview.body.consents[0]).toMatchObject({ institutionId: t.fixtures.institutionA.id, fieldLabels: expect.any(Array) });
   });
 });
 
