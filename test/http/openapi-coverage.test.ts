@@ -1,8 +1,11 @@
 import type { Router } from 'express';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { listRoutes } from '../../server/http/guards';
-import { openApiPath } from '../../server/http/api/openapi';
+import { z } from 'zod';
+import { jsonSchemaOf, openApiPath } from '../../server/http/api/openapi';
+import { answersJson, checkAnswer, guard, route, type ApiRoute } from '../../server/http/api/route-table';
+import { apiSurfaces } from '../../server/http/api/surfaces';
 import { startTestApp, type TestApp } from '../support/app';
 import { accountResponse, applicationListResponse, applicationResponse, applyResponse, messageListResponse, productListResponse, productResponse, scheduleResponse } from '../../server/http/api/responses';
 import { applicationInput, consumerAgent } from '../support/http';
@@ -48,6 +51,34 @@ describe('the OpenAPI document', () => {
 });
 
 describe('the documented response schemas', () => {
+  const jsonRoutes = apiSurfaces.flatMap((surface) => surface.routes.filter(answersJson).map((spec) => ({ surface, spec, name: `${spec.method.toUpperCase()} ${openApiPath(surface.mount, spec.path)}` })));
+
+  it('every route that answers JSON declares its response schema', () => {
+    expect(jsonRoutes.length).toBeGreaterThan(70);
+    expect(jsonRoutes.filter(({ spec }) => !spec.response).map(({ name }) => name)).toEqual([]);
+  });
+
+  it('the document carries each JSON route’s response schema, for each success status', async () => {
+    const doc = (await request(t.app).get('/api/openapi.json').expect(200)).body as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>> };
+    for (const { surface, spec, name } of jsonRoutes) {
+      const operation = doc.paths[openApiPath(surface.mount, spec.path)]![spec.method]!;
+      for (const status of [spec.status ?? 200, ...Object.keys(spec.alsoAnswers ?? {}).map(Number)]) {
+        expect(operation.responses[status]?.content?.['application/json']?.schema, `${name} ${status}`).toEqual(jsonSchemaOf(spec.response!));
+      }
+    }
+  });
+
+  it('under test an answer that does not match its schema, or carries a field it does not describe, is an error naming the route', () => {
+    const spec: ApiRoute = route({ method: 'get', path: '/things/:id', guard: guard.public, summary: 'x', response: z.object({ id: z.string(), n: z.number().int() }), handler: () => undefined });
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true); // the check also says it there
+    expect(() => checkAnswer(spec, JSON.stringify({ id: 'a', n: 1 }))).not.toThrow();
+    expect(() => checkAnswer(spec, JSON.stringify({ id: 'a', n: 1.5 }))).toThrow(/GET \/things\/:id: the answer does not match its response schema:[\s\S]*n/);
+    expect(() => checkAnswer(spec, JSON.stringify({ id: 'a', n: 1, secret: 'x' }))).toThrow(/GET \/things\/:id: .*does not describe: \$\.secret/);
+    expect(() => checkAnswer({ ...spec, response: undefined }, '{}')).toThrow(/GET \/things\/:id answers JSON but declares no response schema/);
+    expect(stderr).toHaveBeenCalledTimes(3);
+    stderr.mockRestore();
+  });
+
   it('match what the main routes answer', async () => {
     const { agent } = await consumerAgent(t.app);
     const productId = t.fixtures.institutionA.productId;
@@ -62,6 +93,9 @@ describe('the documented response schemas', () => {
     expect(applicationListResponse.parse((await agent.get('/api/v1/applications').expect(200)).body).items.map((a) => a.id)).toContain(id);
     expect(applicationResponse.parse((await agent.get(`/api/v1/applications/${id}`).expect(200)).body).timeline).toBeDefined();
     messageListResponse.parse((await agent.get(`/api/v1/applications/${id}/messages`).expect(200)).body);
+    // no other test calls it: the answer is checked against its schema on the way out
+    const preview = await request(t.app).get(`/api/v1/applications/consent-preview?products=${productId}`).expect(200);
+    expect(preview.body.consents[0]).toMatchObject({ institutionId: t.fixtures.institutionA.id, fieldLabels: expect.any(Array) });
   });
 });
 

@@ -8,6 +8,9 @@ type JsonSchema = Record<string, unknown>;
 
 const json = (schema: z.ZodType): JsonSchema => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
 
+/** A zod schema as the document carries it. */
+export { json as jsonSchemaOf };
+
 /** Path, query: one parameter per property of the object schema. */
 function parametersOf(schema: z.ZodType, where: 'path' | 'query') {
   const shape = json(schema) as { properties?: Record<string, JsonSchema>; required?: string[] };
@@ -85,7 +88,8 @@ export function operationOf(spec: ApiRoute, tag: string) {
     ...(spec.idempotency ? [idempotencyHeader(spec.idempotency === 'required')] : []),
   ];
   const responses: Record<string, unknown> = { [spec.status ?? 200]: successResponse(spec) };
-  for (const [status, description] of Object.entries(spec.alsoAnswers ?? {})) responses[status] = genericObject(description);
+  // another success status answers the same shape (a replay, a duplicate import)
+  for (const [status, description] of Object.entries(spec.alsoAnswers ?? {})) responses[status] = spec.response ? { description, content: { 'application/json': { schema: json(spec.response) } } } : genericObject(description);
   for (const status of errorStatuses(spec)) responses[status] = errorResponse;
   const security = securityOf(spec);
   const requestBody = requestBodyOf(spec);

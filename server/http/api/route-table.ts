@@ -52,7 +52,7 @@ export interface RouteSpec<G extends GuardSpec, P extends string, Q extends z.Zo
   bodyError?: string;
   /** multipart with one `file` (documents); `body` then describes the text fields */
   upload?: true;
-  /** the success body; without it the document says "a JSON object" with `responseDescription` */
+  /** the success body as sent (JSON: instants are ISO strings); every JSON route declares one, and under test each answer is checked against it */
   response?: z.ZodType;
   responseDescription?: string;
   /** what the success answer is when not JSON: a file, a CSV, nothing (204) */
@@ -91,10 +91,64 @@ export function paramsSchema(spec: ApiRoute): z.ZodObject {
 /** Whether a route reads a body: POST and PUT always do (an empty one when it declares none). */
 export const bodySchemaOf = (spec: ApiRoute): z.ZodType | undefined => spec.body ?? (spec.method === 'post' || spec.method === 'put' ? noBody : undefined);
 
+/** Whether a route's success answer is a JSON body (not a file, a CSV or a 204). */
+export const answersJson = (spec: ApiRoute): boolean => spec.status !== 204 && spec.produces !== 'file' && spec.produces !== 'csv';
+
+/** Keys the answer carries that its schema does not describe (zod strips them from the output). */
+function undescribedKeys(sent: unknown, parsed: unknown, at: string, found: string[]): string[] {
+  if (Array.isArray(sent) && Array.isArray(parsed)) sent.forEach((v, i) => undescribedKeys(v, parsed[i], `${at}[${i}]`, found));
+  else if (sent && parsed && typeof sent === 'object' && typeof parsed === 'object') {
+    for (const [key, value] of Object.entries(sent)) {
+      if (!(key in parsed)) found.push(`${at}.${key}`);
+      else undescribedKeys(value, (parsed as Record<string, unknown>)[key], `${at}.${key}`, found);
+    }
+  }
+  return found;
+}
+
+/**
+ * Under test, a JSON success answer must match the route's response schema exactly (as the client
+ * receives it: dates as ISO strings), with no field left undescribed; a mismatch is a plain Error,
+ * a 500 that fails the test that made the call. Production never pays for it.
+ */
+export function checkAnswer(spec: ApiRoute, body: string): void {
+  const problem = answerProblem(spec, body);
+  if (!problem) return;
+  process.stderr.write(`${problem}\n`); // the 500's log may be silent in tests; this must not be
+  throw new Error(problem);
+}
+
+function answerProblem(spec: ApiRoute, body: string): string | undefined {
+  const where = `${spec.method.toUpperCase()} ${spec.path}`;
+  if (!spec.response) return `${where} answers JSON but declares no response schema`;
+  const sent: unknown = JSON.parse(body);
+  const result = spec.response.safeParse(sent);
+  if (!result.success) return `${where}: the answer does not match its response schema:\n${z.prettifyError(result.error)}`;
+  const extra = undescribedKeys(sent, result.data, '$', []);
+  if (extra.length) return `${where}: the answer carries fields its response schema does not describe: ${extra.join(', ')}`;
+  return undefined;
+}
+
+const checkAnswers = process.env.NODE_ENV === 'test';
+
+/** Under test, every 2xx JSON body this route sends (through `res.json` or `res.send`) goes through `checkAnswer` first. */
+function checkedSend(spec: ApiRoute, res: Response): void {
+  const send = res.send.bind(res);
+  res.send = (body?: unknown) => {
+    const type = String(res.get('Content-Type') ?? '');
+    if (res.statusCode >= 200 && res.statusCode < 300 && type.includes('json') && (typeof body === 'string' || Buffer.isBuffer(body))) {
+      checkAnswer(spec, body.toString());
+    }
+    return send(body);
+  };
+}
+
 function handlerOf(spec: ApiRoute, services: Services, kit: HttpKit): RequestHandler {
   const params = paramsSchema(spec);
   const body = bodySchemaOf(spec);
+  const check = checkAnswers && answersJson(spec);
   return async (req, res) => {
+    if (check) checkedSend(spec, res);
     const ctx: RouteContext<GuardSpec, string, z.ZodType | undefined, z.ZodType | undefined> = {
       params: parse(params, { ...req.params }, '路径参数有误') as PathParams<string>,
       query: (spec.query ? parse(spec.query, req.query, spec.queryError ?? '查询参数有误') : undefined) as never,

@@ -1,7 +1,8 @@
 import { auditActor } from '../../audit-actor';
 import { guard, route, type ApiRoute } from '../route-table';
-import { statusFilterQuery } from './applications.schemas';
+import { applicationWithCommissionsResponse, statusFilterQuery } from './applications.schemas';
 import { applicationJson, journalJson } from '../serializers';
+import { applicationListResponse } from '../responses';
 
 const operator = guard.operator('applications.view');
 
@@ -14,6 +15,7 @@ export const adminApplicationRoutes: ApiRoute[] = [
     summary: 'All applications',
     query: statusFilterQuery,
     responseDescription: '{ items }',
+    response: applicationListResponse,
     handler: async ({ query, services }) => ({ items: (await services.applications.listAll(query)).map(applicationJson) }),
   }),
   route({
@@ -22,6 +24,7 @@ export const adminApplicationRoutes: ApiRoute[] = [
     guard: operator,
     summary: 'One application with its status history and commission journals',
     responseDescription: 'Application',
+    response: applicationWithCommissionsResponse,
     handler: async ({ params, services, req }) => {
       const application = await services.applications.getForOperator(params.id, auditActor(req));
       const journals = await services.settlement.journalsForApplication(params.id);

@@ -3,6 +3,7 @@ import { auditActor } from '../../audit-actor';
 import { auditFilterDetail, auditQuery, auditRowJson, toAuditFilter } from '../../audit-query';
 import { jobNameParam, tickerJson } from '../../job-run';
 import { guard, route, type ApiRoute } from '../route-table';
+import { auditPageResponse, jobOverviewResponse, jobRunNowResponse } from './operations.schemas';
 
 const jobs = guard.operator('jobs.run');
 
@@ -17,6 +18,7 @@ export const adminOperationsRoutes: ApiRoute[] = [
     query: auditQuery,
     queryError: '筛选条件有误',
     responseDescription: '{ items: [{ id, createdAt, actor: { kind, id, name }, action, object: { type, id }, ip, requestId, detail }], nextBefore }',
+    response: auditPageResponse,
     handler: async ({ query: q, services, req }) => {
       const page = await services.audit.viewAsOperator(auditActor(req), toAuditFilter(q), { before: q.before, limit: 100 }, { filter: auditFilterDetail(q), via: 'api' });
       return { items: page.rows.map(auditRowJson), nextBefore: page.nextBefore };
@@ -30,6 +32,7 @@ export const adminOperationsRoutes: ApiRoute[] = [
       "The scheduled jobs (permission jobs.run): schedule (cron, Asia/Shanghai), next run, last run and the 10 most recent runs; and the tickers (short-interval work) with this process's in-memory record of their ticks",
     responseDescription:
       '{ items: [{ name, title, schedule, timezone, nextRunAt, lastRun, recent: [{ id, job, scheduledFor, trigger, outcome, startedAt, finishedAt, durationMs, processed, detail, error, instanceId, fencingToken, attempt, requestedBy }] }], tickers: [{ name, title, everyMs, scope, running, ticks, failures, lastAt, lastOutcome, lastProcessed, lastError }] }',
+    response: jobOverviewResponse,
     handler: async ({ services }) => ({ items: (await services.scheduler.overview(10)).map(overviewJson), tickers: services.scheduler.tickerRecords.map(tickerJson) }),
   }),
   route({
@@ -40,6 +43,7 @@ export const adminOperationsRoutes: ApiRoute[] = [
     params: { name: jobNameParam },
     bodyError: '此接口不接受参数',
     responseDescription: '{ status, run }',
+    response: jobRunNowResponse,
     handler: async ({ params, services, req }) => {
       const { result } = await services.scheduler.runManually(params.name, auditActor(req));
       return { status: result.status, run: result.run ? runJson(result.run) : null };

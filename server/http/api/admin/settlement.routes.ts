@@ -4,7 +4,8 @@ import { auditActor } from '../../audit-actor';
 import { statementJson } from '../../statements-view';
 import { dashboardQuery, inYuan, statisticsRequest } from '../../statistics';
 import { guard, route, type ApiRoute } from '../route-table';
-import { bankTransferBody } from './settlement.schemas';
+import { bankTransferBody, bankTransferResponse, dashboardResponse, receivablesResponse } from './settlement.schemas';
+import { statementDetailResponse } from '../responses';
 
 const finance = guard.operator('settlement.view');
 
@@ -17,6 +18,7 @@ export const adminSettlementRoutes: ApiRoute[] = [
     summary:
       "One statement (permission settlement.view) with lines and payments; overpaidFen and each payment's overpaymentFen and overpaymentReason show money received beyond the total",
     responseDescription: 'Statement',
+    response: statementDetailResponse,
     handler: async ({ params, services }) => statementJson(await services.statements.detail(params.id)),
   }),
   route({
@@ -30,6 +32,7 @@ export const adminSettlementRoutes: ApiRoute[] = [
     idempotency: 'optional',
     status: 201,
     responseDescription: '{ payment, statement }',
+    response: bankTransferResponse,
     handler: async ({ params, body, services, req }) => {
       const paidAt = shanghaiMidnight(body.paidOn);
       if (!paidAt) throw new ValidationError('到账日期有误', { paidOn: '到账日期格式为 YYYY-MM-DD' });
@@ -50,6 +53,7 @@ export const adminSettlementRoutes: ApiRoute[] = [
     guard: finance,
     summary: 'Commission receivable per institution',
     responseDescription: '{ items: [{ institutionId, institutionName, amount }] }',
+    response: receivablesResponse,
     handler: async ({ services }) => ({
       items: (await services.settlement.receivables()).map((r) => ({ institutionId: r.institutionId, institutionName: r.institutionName, amount: r.amountFen / 100 })),
     }),
@@ -61,6 +65,7 @@ export const adminSettlementRoutes: ApiRoute[] = [
     summary: 'Platform figures for a period: totals, per day, per institution and the search-to-disbursement funnel; amounts in yuan',
     query: dashboardQuery,
     responseDescription: '{ range, totals, daily, institutions, funnel }',
+    response: dashboardResponse,
     handler: async ({ services, req }) => {
       const { range } = statisticsRequest(req.query, false);
       return inYuan(await services.analytics.operatorDashboard(range));

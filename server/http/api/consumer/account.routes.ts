@@ -2,9 +2,24 @@ import { ValidationError } from '../../../lib/errors';
 import { auditActor } from '../../audit-actor';
 import { destroySession } from '../../session-login';
 import { guard, route, type ApiRoute } from '../route-table';
-import { bankCardBody, closeAccountBody, contactBlockBody, contactPreferencesBody, identityBody, profileChanges, profileUpdateBody } from './account.schemas';
+import {
+  bankCardBody,
+  bankCardResponse,
+  bankCardRevealResponse,
+  closeAccountBody,
+  contactBlockBody,
+  contactPreferencesBody,
+  contactPreferencesResponse,
+  exportResponse,
+  identityBody,
+  identityRevealResponse,
+  identitySummaryResponse,
+  notificationsResponse,
+  profileChanges,
+  profileUpdateBody,
+} from './account.schemas';
 import { accountJson, profileJson } from '../serializers';
-import { accountResponse } from '../responses';
+import { accountResponse, profileResponse } from '../responses';
 
 /** `/api/v1`: the consumer's own account: notifications, profile, contact preferences, identity, bank card, data rights. */
 export const consumerAccountRoutes: ApiRoute[] = [
@@ -14,6 +29,7 @@ export const consumerAccountRoutes: ApiRoute[] = [
     guard: guard.consumer,
     summary: 'In-app notifications',
     responseDescription: '{ unread, items: [{ id, kind, title, body, link, read, at }] }',
+    response: notificationsResponse,
     handler: async ({ principal: { account }, services }) => {
       const [items, unread] = await Promise.all([services.notifications.list(account.id), services.notifications.unreadCount(account.id)]);
       return { unread, items: items.map((n) => ({ id: n.id, kind: n.kind, title: n.title, body: n.body, link: n.link, read: n.readAt !== null, at: n.createdAt })) };
@@ -44,6 +60,7 @@ export const consumerAccountRoutes: ApiRoute[] = [
     guard: guard.consumer,
     summary: 'The consumer’s profile',
     responseDescription: 'Profile',
+    response: profileResponse,
     handler: async ({ principal: { account }, services }) => profileJson(await services.accounts.profile(account.id)),
   }),
   route({
@@ -54,6 +71,7 @@ export const consumerAccountRoutes: ApiRoute[] = [
     body: profileUpdateBody,
     bodyError: '资料有误',
     responseDescription: 'Profile',
+    response: profileResponse,
     handler: async ({ body, principal: { account }, services, req }) => profileJson(await services.accounts.updateProfile(account.id, profileChanges(body), auditActor(req))),
   }),
   route({
@@ -62,6 +80,7 @@ export const consumerAccountRoutes: ApiRoute[] = [
     guard: guard.consumer,
     summary: 'Everything held about the consumer, as JSON (audited)',
     responseDescription: 'Export',
+    response: exportResponse,
     handler: async ({ principal: { account }, services, req, res }) => {
       const data = await services.dataRights.export(account.id, auditActor(req));
       res.set('Content-Disposition', 'attachment; filename="daichao-my-data.json"');
@@ -88,6 +107,7 @@ export const consumerAccountRoutes: ApiRoute[] = [
     guard: guard.consumer,
     summary: 'Channels, quiet hours and institutions asked to stop contacting',
     responseDescription: 'Contact preferences',
+    response: contactPreferencesResponse,
     handler: async ({ principal: { account }, services }) => services.accounts.contactPreferences(account.id),
   }),
   route({
@@ -98,6 +118,7 @@ export const consumerAccountRoutes: ApiRoute[] = [
     body: contactPreferencesBody,
     bodyError: '联系偏好有误',
     responseDescription: 'Contact preferences',
+    response: contactPreferencesResponse,
     handler: async ({ body, principal: { account }, services }) => services.accounts.saveContactPreferences(account.id, body),
   }),
   route({
@@ -107,6 +128,7 @@ export const consumerAccountRoutes: ApiRoute[] = [
     summary: '"Stop contacting me" for one institution, or undo',
     body: contactBlockBody,
     responseDescription: 'Contact preferences',
+    response: contactPreferencesResponse,
     handler: async ({ body, principal: { account }, services }) => {
       await services.institutions.get(body.institutionId).catch(() => {
         throw new ValidationError('机构不存在', { institutionId: '机构不存在' });
@@ -121,6 +143,7 @@ export const consumerAccountRoutes: ApiRoute[] = [
     guard: guard.consumer,
     summary: 'Real-name verification status (masked)',
     responseDescription: '{ verified, realNameMasked, idNumberMasked, age }',
+    response: identitySummaryResponse,
     handler: async ({ principal: { account }, services }) => services.identity.summary(account.id),
   }),
   route({
@@ -133,6 +156,7 @@ export const consumerAccountRoutes: ApiRoute[] = [
     status: 201,
     errors: [409],
     responseDescription: 'Identity summary',
+    response: identitySummaryResponse,
     handler: async ({ body, principal: { account }, services, req }) => services.identity.verify(account.id, body, auditActor(req)),
   }),
   route({
@@ -141,6 +165,7 @@ export const consumerAccountRoutes: ApiRoute[] = [
     guard: guard.consumer,
     summary: 'The consumer’s bank card for disbursement (masked)',
     responseDescription: '{ bankCard }',
+    response: bankCardResponse,
     handler: async ({ principal: { account }, services }) => ({ bankCard: await services.identity.bankCard(account.id) }),
   }),
   route({
@@ -151,6 +176,7 @@ export const consumerAccountRoutes: ApiRoute[] = [
     body: bankCardBody,
     bodyError: '银行卡信息有误',
     responseDescription: '{ bankCard }',
+    response: bankCardResponse,
     handler: async ({ body, principal: { account }, services, req }) => ({ bankCard: await services.identity.saveBankCard(account.id, body.cardNumber, auditActor(req)) }),
   }),
   route({
@@ -159,6 +185,7 @@ export const consumerAccountRoutes: ApiRoute[] = [
     guard: guard.consumer,
     summary: 'The consumer reveals their own card number (audited)',
     responseDescription: '{ cardNumber }',
+    response: bankCardRevealResponse,
     handler: async ({ principal: { account }, services, req }) => ({ cardNumber: await services.identity.revealBankCard(account.id, auditActor(req)) }),
   }),
   route({
@@ -167,6 +194,7 @@ export const consumerAccountRoutes: ApiRoute[] = [
     guard: guard.consumer,
     summary: 'The consumer reveals their own ID number (audited)',
     responseDescription: '{ realName, idNumber }',
+    response: identityRevealResponse,
     handler: async ({ principal: { account }, services, req }) => services.identity.reveal(account.id, auditActor(req), 'consumer revealed own identity'),
   }),
 ];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { creditSelfAssessment, employmentTypes, type CreditSelfAssessment } from '../../../modules/catalogue';
 import { intFrom, yuanAmount } from '../../validate';
+import { instant, profileResponse } from '../responses';
 
 /** The consumer's own account: profile, identity, contact preferences, bank card, closing. Strict: unknown fields are refused. */
 
@@ -67,4 +68,60 @@ export const closeAccountBody = z.strictObject({
 
 export const bankCardBody = z.strictObject({
   cardNumber: z.string({ error: '请输入银行卡号' }).trim().min(1, '请输入银行卡号').max(30, '银行卡号过长'),
+});
+
+/* What the account routes answer. */
+
+export const notificationsResponse = z.object({
+  unread: z.number().int(),
+  items: z.array(z.object({ id: z.string(), kind: z.string(), title: z.string(), body: z.string(), link: z.string().nullable(), read: z.boolean(), at: instant })),
+});
+
+export const contactPreferencesResponse = z.object({
+  allowSms: z.boolean(),
+  allowCall: z.boolean(),
+  allowInApp: z.boolean(),
+  quietStart: z.string().describe('HH:MM, Asia/Shanghai'),
+  quietEnd: z.string().describe('HH:MM, Asia/Shanghai'),
+  blockedInstitutionIds: z.array(z.string()).describe('institutions asked to stop contacting the consumer'),
+});
+
+export const identitySummaryResponse = z.object({
+  verified: z.boolean(),
+  realNameMasked: z.string().optional(),
+  idNumberMasked: z.string().optional(),
+  age: z.number().int().optional(),
+  verifiedAt: instant.optional(),
+});
+
+export const bankCardResponse = z.object({ bankCard: z.object({ cardMasked: z.string() }).nullable() });
+export const bankCardRevealResponse = z.object({ cardNumber: z.string() });
+export const identityRevealResponse = z.object({ realName: z.string(), idNumber: z.string() });
+
+const releaseResponse = z.object({ fields: z.array(z.string()), channel: z.string(), at: instant });
+
+/** Everything held about the consumer (data portability). */
+export const exportResponse = z.object({
+  exportedAt: instant,
+  account: z.object({ id: z.string(), phone: z.string().nullable() }),
+  identity: z.object({ realName: z.string(), idNumber: z.string(), verifiedAt: instant.optional() }).nullable(),
+  profile: profileResponse.omit({ updatedAt: true }),
+  contactPreferences: contactPreferencesResponse,
+  applications: z.array(
+    z.object({
+      id: z.string(),
+      product: z.string(),
+      institution: z.string(),
+      amount: z.number().describe('yuan'),
+      termMonths: z.number().int(),
+      purpose: z.string().nullable(),
+      status: z.string(),
+      createdAt: instant,
+      timeline: z.array(z.object({ status: z.string(), at: instant, note: z.string().nullable() })),
+    }),
+  ),
+  consents: z.array(
+    z.object({ institution: z.string(), purpose: z.string(), fields: z.array(z.string()), grantedAt: instant, withdrawnAt: instant.nullable(), releases: z.array(releaseResponse) }),
+  ),
+  notifications: z.array(z.object({ title: z.string(), body: z.string(), at: instant })),
 });

@@ -4,9 +4,9 @@ import { releasableFields } from '../../../modules/consents';
 import { auditActor } from '../../audit-actor';
 import { requestOrigin } from '../../request-origin';
 import { guard, route, type ApiRoute } from '../route-table';
-import { applicationBody, messageBody } from './applications.schemas';
+import { applicationBody, consentPreviewResponse, consentWithdrawnResponse, dataReleasesResponse, messageBody } from './applications.schemas';
 import { applicationJson, messageJson } from '../serializers';
-import { applicationListResponse, applicationResponse, applyResponse, messageListResponse, messageResponse } from '../responses';
+import { applicationListResponse, applicationResponse, applyResponse, documentResponse, messageListResponse, messageResponse } from '../responses';
 
 /** The consent screen's query: comma-separated product ids (at most ten are read) and the purpose. */
 const consentPreviewQuery = z.object({
@@ -27,6 +27,7 @@ export const consumerApplicationRoutes: ApiRoute[] = [
     summary: 'The consent screen for a set of products: each institution, the purpose, the exact fields',
     query: consentPreviewQuery,
     responseDescription: '{ consents }',
+    response: consentPreviewResponse,
     handler: ({ query, services }) => {
       const ids = (query.products ?? '')
         .split(',')
@@ -71,6 +72,7 @@ export const consumerApplicationRoutes: ApiRoute[] = [
     guard: guard.consumer,
     summary: '"Who has my data": every consent with every release under it',
     responseDescription: '{ items }',
+    response: dataReleasesResponse,
     handler: async ({ principal: { account }, services }) => {
       const rows = await services.consents.forConsumer(account.id);
       return {
@@ -93,6 +95,7 @@ export const consumerApplicationRoutes: ApiRoute[] = [
     guard: guard.consumer,
     summary: 'Withdraw a consent: the institution sees nothing more',
     responseDescription: '{ consentId, withdrawnAt }',
+    response: consentWithdrawnResponse,
     handler: async ({ params, principal: { account }, services, req }) => {
       const row = await services.consents.withdraw(account.id, params.id, auditActor(req));
       return { consentId: row.id, withdrawnAt: row.withdrawnAt };
@@ -118,6 +121,7 @@ export const consumerApplicationRoutes: ApiRoute[] = [
     status: 201,
     errors: [409, 413],
     responseDescription: 'Document',
+    response: documentResponse,
     handler: async ({ params, body, principal: { account }, services, req }) => {
       if (!req.file) throw new ValidationError('请选择文件', { file: '请上传 file 字段' });
       const doc = await services.documents.upload(account.id, params.id, body.kind, req.file.buffer, auditActor(req));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { releasableFields, type ReleasableField } from '../../../modules/consents';
 import { intFrom, yuanAmount } from '../../validate';
+import { instant, ref } from '../responses';
 
 /** Applying (one or many products, one consent per institution) and the messages on an application. */
 
@@ -36,3 +37,35 @@ export const applicationBody = z.strictObject({
 export const messageBody = z.strictObject({
   body: z.string({ error: '请输入内容' }).trim().min(1, '请输入内容').max(1000, '最多 1000 字'),
 });
+
+/* What the applying routes answer (the applications themselves: ../responses.ts). */
+
+export const consentPreviewResponse = z.object({
+  consents: z.array(
+    z.object({
+      institutionId: z.string(),
+      institutionName: z.string(),
+      products: z.array(ref),
+      purpose: z.string(),
+      fields: z.array(z.string()),
+      fieldLabels: z.array(z.string()).describe('the fields in words, in the same order'),
+    }),
+  ),
+});
+
+export const dataReleasesResponse = z.object({
+  items: z.array(
+    z.object({
+      consentId: z.string(),
+      institution: ref,
+      applicationId: z.string().nullable(),
+      purpose: z.string(),
+      fields: z.array(z.string()),
+      grantedAt: instant,
+      withdrawnAt: instant.nullable(),
+      releases: z.array(z.object({ fields: z.array(z.string()), channel: z.string(), at: instant })),
+    }),
+  ),
+});
+
+export const consentWithdrawnResponse = z.object({ consentId: z.string(), withdrawnAt: instant.nullable() });

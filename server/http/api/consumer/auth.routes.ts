@@ -2,7 +2,7 @@ import { OTP_RESEND_SECONDS } from '../../../modules/accounts';
 import { requestOrigin } from '../../request-origin';
 import { establishLogin } from '../../session-login';
 import { guard, route, type ApiRoute } from '../route-table';
-import { registerBody, resetPasswordBody, smsCodeBody, smsLoginBody } from '../shared/auth.schemas';
+import { registerBody, resetPasswordBody, smsCodeBody, smsCodeSentResponse, smsLoginBody } from '../shared/auth.schemas';
 import { accountJson } from '../serializers';
 import { loginRoutes, ownAccountRoutes } from '../shared/auth.routes';
 import { accountResponse } from '../responses';
@@ -18,6 +18,7 @@ export const consumerAuthRoutes: ApiRoute[] = [
     rateLimit: (limits) => limits.smsCode,
     status: 202,
     responseDescription: '{ sent, resendAfterSeconds }',
+    response: smsCodeSentResponse,
     handler: async ({ body, services }) => {
       await services.accounts.requestCode(body.phone, body.purpose);
       return { sent: true, resendAfterSeconds: OTP_RESEND_SECONDS };

@@ -5,7 +5,7 @@ import { SEARCH_CACHE_SECONDS, eligibilityProfileOf, type ProductView } from '..
 import { buildSchedule, validateTerms } from '../../../modules/pricing';
 import { profileOf, toSearchQuery } from '../../catalogue-query';
 import { guard, route, type ApiRoute } from '../route-table';
-import { calculatorQuery, productListQuery, recommendationQuery } from './catalogue.schemas';
+import { calculatorQuery, productListQuery, recommendationQuery, recommendationsResponse } from './catalogue.schemas';
 import { productJson, scheduleJson } from '../serializers';
 import { productListResponse, productResponse, scheduleResponse } from '../responses';
 
@@ -116,6 +116,7 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
     description: 'Uses the logged-in consumer’s profile when there is one; profile fields in the query override it. Ineligible products are never recommended.',
     query: recommendationQuery,
     responseDescription: '{ items: [{ product, reasons, apr, monthlyPayment }] }',
+    response: recommendationsResponse,
     handler: async ({ query: q, services, kit, req, res }) => {
       const stored = await profileOf(services, req);
       const given = eligibilityProfileOf({

@@ -3,6 +3,7 @@ import { catalogueSorts, repaymentMethods } from '../../../modules/catalogue';
 import { booleanFlag, intFrom, manyOf, yuanAmount } from '../../validate';
 import { profileBody } from './account.schemas';
 import { purposes } from './applications.schemas';
+import { productResponse } from '../responses';
 
 /** The catalogue's queries: product search, the calculator, recommendations, comparison. */
 
@@ -51,4 +52,16 @@ export const compareQuery = z.strictObject({
   ids: manyOf('产品').pipe(z.array(z.string()).min(1, '请至少选择一款产品')),
   amount: yuanAmount('借款金额').optional(),
   termMonths: intFrom('期限', 1, 360).optional(),
+});
+
+/** `GET /recommendations`: products with the reasons in words (listed products: ../responses.ts). */
+export const recommendationsResponse = z.object({
+  items: z.array(
+    z.object({
+      product: productResponse,
+      reasons: z.array(z.string()),
+      apr: z.number().describe('all-in APR (IRR) for the asked amount and term, fraction'),
+      monthlyPayment: z.number().nullable().describe('yuan, two decimals'),
+    }),
+  ),
 });

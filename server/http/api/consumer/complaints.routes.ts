@@ -2,6 +2,7 @@ import { auditActor } from '../../audit-actor';
 import { guard, route, type ApiRoute } from '../route-table';
 import { complaintBody } from '../shared/feedback.schemas';
 import { complaintJson } from '../serializers';
+import { complaintResponse, itemsOf } from '../responses';
 
 /** `/api/v1/complaints`: the consumer's complaints with their SLA due dates. */
 export const consumerComplaintRoutes: ApiRoute[] = [
@@ -11,6 +12,7 @@ export const consumerComplaintRoutes: ApiRoute[] = [
     guard: guard.consumer,
     summary: 'The consumer’s complaints',
     responseDescription: '{ items }',
+    response: itemsOf(complaintResponse),
     handler: async ({ principal: { account }, services }) => ({ items: (await services.complaints.listForConsumer(account.id)).map((c) => complaintJson(c)) }),
   }),
   route({
@@ -23,6 +25,7 @@ export const consumerComplaintRoutes: ApiRoute[] = [
     idempotency: 'optional',
     status: 201,
     responseDescription: 'Complaint',
+    response: complaintResponse,
     handler: async ({ body, principal: { account }, services, req }) => {
       const created = await services.complaints.file(account.id, body, auditActor(req));
       return complaintJson(await services.complaints.getForConsumer(account.id, created.id));
@@ -34,6 +37,7 @@ export const consumerComplaintRoutes: ApiRoute[] = [
     guard: guard.consumer,
     summary: 'One complaint with its progress: status changes and the thread with the platform (SLA due dates in UTC)',
     responseDescription: 'Complaint',
+    response: complaintResponse,
     handler: async ({ params, principal: { account }, services }) => complaintJson(await services.complaints.getForConsumer(account.id, params.id)),
   }),
 ];

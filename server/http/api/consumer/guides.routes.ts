@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { sanitizeArticleHtml, type ArticleListItem, type CampaignRow } from '../../../modules/content';
 import { guard, route, type ApiRoute } from '../route-table';
+import { campaignListResponse, guideListResponse, guideResponse } from './guides.schemas';
 
 export const guideListQuery = z.strictObject({
   q: z.string().trim().max(50, '搜索词最多 50 字').optional(),
@@ -41,6 +42,7 @@ export const consumerGuideRoutes: ApiRoute[] = [
     summary: 'Published guides (攻略), newest first; q is Chinese-aware (装修 finds 装修贷款)',
     query: guideListQuery,
     responseDescription: '{ items: [{ slug, title, summary, category: { id, name }, coverUrl, publishedAt, url }], total, page, pageSize }',
+    response: guideListResponse,
     handler: async ({ query: q, services }) => {
       const page = await services.content.publishedArticles({ q: q.q || undefined, categoryId: q.category || undefined, page: q.page, pageSize: q.pageSize });
       return { items: page.items.map(guideJson), total: page.total, page: q.page, pageSize: q.pageSize };
@@ -53,6 +55,7 @@ export const consumerGuideRoutes: ApiRoute[] = [
     summary: 'One published guide with its sanitised HTML body (404 for drafts and unpublished ones)',
     params: { slug: slugParam },
     responseDescription: '{ slug, title, summary, category, coverUrl, publishedAt, updatedAt, url, bodyHtml }',
+    response: guideResponse,
     handler: async ({ params, services }) => {
       const a = await services.content.publishedBySlug(params.slug);
       return { ...guideJson({ ...a, authorName: null }), bodyHtml: sanitizeArticleHtml(a.bodyHtml), updatedAt: a.updatedAt.toISOString() };
@@ -64,6 +67,7 @@ export const consumerGuideRoutes: ApiRoute[] = [
     guard: guard.public,
     summary: 'Campaigns running today (Asia/Shanghai), for the home banner',
     responseDescription: '{ items: [{ id, title, description, bannerUrl, link, startDate, endDate }] }',
+    response: campaignListResponse,
     handler: async ({ services }) => ({ items: (await services.content.activeCampaigns()).map(campaignJson) }),
   }),
 ];

@@ -5,9 +5,9 @@ import { toLeadFilter } from '../../lead-filter';
 import { toStatusChange } from '../../lead-status';
 import { guard, route, type ApiRoute } from '../route-table';
 import { messageBody } from '../consumer/applications.schemas';
-import { leadFilterQuery, leadStatusBody } from './leads.schemas';
+import { leadDocumentsResponse, leadFilterQuery, leadListResponse, leadRevealResponse, leadStatusBody, leadStatusResponse } from './leads.schemas';
 import { applicantJson, applicationJson, leadJson, messageJson } from '../serializers';
-import { messageListResponse, messageResponse } from '../responses';
+import { leadResponse, messageListResponse, messageResponse } from '../responses';
 
 const staff = guard.institution('leads.work');
 
@@ -20,6 +20,7 @@ export const partnerLeadRoutes: ApiRoute[] = [
     summary: "The institution's leads",
     query: leadFilterQuery,
     responseDescription: '{ items }',
+    response: leadListResponse,
     handler: async ({ query, principal, services }) => {
       const leads = await services.applications.listLeads(principal.institutionId, toLeadFilter(query));
       return {
@@ -52,6 +53,7 @@ export const partnerLeadRoutes: ApiRoute[] = [
     guard: staff,
     summary: 'One lead (audited read)',
     responseDescription: 'Lead',
+    response: leadResponse,
     handler: async ({ params, principal, services, req }) => leadJson(await services.applications.getLead(principal.institutionId, params.id, auditActor(req))),
   }),
   route({
@@ -60,6 +62,7 @@ export const partnerLeadRoutes: ApiRoute[] = [
     guard: staff,
     summary: 'Documents of a lead (while the consent stands)',
     responseDescription: '{ items }',
+    response: leadDocumentsResponse,
     handler: async ({ params, principal, services, req }) => {
       const lead = await services.applications.getLead(principal.institutionId, params.id, auditActor(req));
       const docs = lead.applicant ? await services.documents.listForApplication(lead.id) : [];
@@ -107,6 +110,7 @@ export const partnerLeadRoutes: ApiRoute[] = [
     guard: staff,
     summary: 'The consented fields in clear: a recorded release, audited; 403 after the consent is withdrawn',
     responseDescription: '{ applicant }',
+    response: leadRevealResponse,
     handler: async ({ params, principal, services, req }) => ({ applicant: applicantJson(await services.applications.revealLead(principal.institutionId, params.id, auditActor(req), 'api')) }),
   }),
   route({
@@ -118,6 +122,7 @@ export const partnerLeadRoutes: ApiRoute[] = [
     bodyError: '状态变更信息有误',
     idempotency: 'optional',
     responseDescription: 'Lead with the commission it earned and, once disbursed, `loan: { id, href }`',
+    response: leadStatusResponse,
     handler: async ({ params, body, principal, services, req }) => {
       const { institutionId } = principal;
       const { application, commission } = await services.applications.changeStatusByInstitution(institutionId, params.id, toStatusChange(body), auditActor(req));

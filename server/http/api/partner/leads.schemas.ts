@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { applicationStatuses, rejectReasons } from '../../../modules/applications';
 import { creditSelfAssessment, type CreditSelfAssessment } from '../../../modules/catalogue';
 import { booleanFlag, intFrom, yuanAmount } from '../../validate';
+import { applicantResponse, applicationResponse, documentResponse, instant } from '../responses';
 
 /** An institution's work on its leads: status changes, the inbox filter, pre-screen rules, bulk actions. */
 
@@ -61,4 +62,28 @@ export const bulkLeadBody = z.strictObject({
   ids: z.array(z.string().min(1).max(40)).min(1, '请至少选择一条线索').max(200, '一次最多处理 200 条'),
   status: z.enum(['reviewing', 'rejected'], { error: '批量操作只能开始审核或拒绝' }),
   reason: z.enum(Object.keys(rejectReasons) as [keyof typeof rejectReasons], { error: '请选择拒绝原因' }).optional(),
+});
+
+/* What the lead routes answer (a lead itself: ../responses.ts). */
+
+/** The inbox: each lead as an application, with what the inbox sorts and flags by. */
+export const leadListResponse = z.object({
+  items: z.array(
+    applicationResponse.extend({
+      consentWithdrawn: z.boolean(),
+      creditBand: z.string().nullable(),
+      firstResponseAt: instant.nullable(),
+      responseMinutes: z.number().nullable(),
+      stale: z.boolean(),
+    }),
+  ),
+});
+
+export const leadDocumentsResponse = z.object({ items: z.array(documentResponse) });
+
+export const leadRevealResponse = z.object({ applicant: applicantResponse.describe('the consented fields in clear') });
+
+export const leadStatusResponse = applicationResponse.extend({
+  commission: z.object({ rule: z.string(), amount: z.number().describe('yuan'), journalId: z.string() }).nullable().describe('what this change earned, once'),
+  loan: z.object({ id: z.string(), href: z.string() }).nullable().describe('once disbursed'),
 });

@@ -2,6 +2,7 @@ import { auditActor } from '../../audit-actor';
 import { loanDetailJson, loanSummaryJson, repaymentJson } from '../loans.serializers';
 import { guard, route, type ApiRoute } from '../route-table';
 import { loanListQuery, repaymentBody, scheduleBody } from './loans.schemas';
+import { itemsOf, loanDetailResponse, loanSummaryResponse, repaymentResultResponse } from '../responses';
 
 const manage = guard.institution('loans.manage');
 
@@ -14,6 +15,7 @@ export const partnerLoanRoutes: ApiRoute[] = [
     summary: "The institution's loans (one per disbursed lead) with balances and next due",
     query: loanListQuery,
     responseDescription: '{ items }',
+    response: itemsOf(loanSummaryResponse),
     handler: async ({ query: q, principal, services }) => ({
       items: (await services.loans.listForInstitution(principal.institutionId, { status: q.status, overdue: q.overdue !== undefined })).map(loanSummaryJson),
     }),
@@ -24,6 +26,7 @@ export const partnerLoanRoutes: ApiRoute[] = [
     guard: manage,
     summary: 'One loan: schedule with what is paid, repayments, today’s early-settlement quote',
     responseDescription: 'Loan',
+    response: loanDetailResponse,
     handler: async ({ params, principal, services }) => loanDetailJson(await services.loans.getForInstitution(principal.institutionId, params.id)),
   }),
   route({
@@ -35,6 +38,7 @@ export const partnerLoanRoutes: ApiRoute[] = [
     bodyError: '还款计划有误',
     errors: [409],
     responseDescription: 'Loan',
+    response: loanDetailResponse,
     handler: async ({ params, body, principal, services, req }) => {
       const lines = body.instalments.map((i, idx) => ({ period: idx + 1, dueDate: i.dueDate, principalFen: i.principal, interestFen: i.interest, feeFen: i.fee ?? 0 }));
       return loanDetailJson(await services.loans.replaceSchedule(principal.institutionId, params.id, lines, auditActor(req)));
@@ -52,6 +56,7 @@ export const partnerLoanRoutes: ApiRoute[] = [
     alsoAnswers: { 200: '{ repayment, replayed: true, loan } (already recorded)' },
     errors: [409],
     responseDescription: '{ repayment, replayed: false, loan }',
+    response: repaymentResultResponse,
     handler: async ({ params, body, principal, services, req, res }) => {
       const result = await services.loans.recordRepayment(
         principal.institutionId,

@@ -6,6 +6,7 @@ import { productBody, reasonBody } from '../../product-input';
 import { guard, route, type ApiRoute } from '../route-table';
 import { productJson } from '../serializers';
 import type { Request } from 'express';
+import { listingDetailResponse, listingListResponse, listingResponse, productVersionResponse } from './products.schemas';
 
 function versionJson(v: ProductVersion) {
   return {
@@ -40,6 +41,7 @@ export const partnerProductRoutes: ApiRoute[] = [
     guard: manage,
     summary: 'The institution’s products with status, all-in APR range and newest version',
     responseDescription: '{ items }',
+    response: listingListResponse,
     handler: async ({ principal, services }) => ({
       items: (await services.products.listForInstitution(principal.institutionId)).map(({ product, latest }) => listingJson(product, latest)),
     }),
@@ -53,6 +55,7 @@ export const partnerProductRoutes: ApiRoute[] = [
     bodyError: '产品信息有误',
     status: 201,
     responseDescription: 'Product with latestVersion',
+    response: listingResponse,
     handler: async ({ body, principal, services, req }) => {
       const { product, version } = await services.products.createDraft(principal.institutionId, body, actorOf(req, principal));
       return listingJson(await services.catalogue.get(product.id), version);
@@ -64,6 +67,7 @@ export const partnerProductRoutes: ApiRoute[] = [
     guard: manage,
     summary: 'One product with every version (reviewer comments, checklist) and its status history (pause reasons)',
     responseDescription: 'Product',
+    response: listingDetailResponse,
     handler: async ({ params, principal, services: { products } }) => {
       const product = await products.ownProduct(principal.institutionId, params.id);
       const [versions, history] = await Promise.all([products.versions(product.id), products.statusHistory(product.id)]);
@@ -83,6 +87,7 @@ export const partnerProductRoutes: ApiRoute[] = [
     bodyError: '产品信息有误',
     errors: [409],
     responseDescription: 'Version',
+    response: productVersionResponse,
     handler: async ({ params, body, principal, services, req }) => versionJson(await services.products.saveDraft(principal.institutionId, params.id, body, actorOf(req, principal))),
   }),
   route({
@@ -92,6 +97,7 @@ export const partnerProductRoutes: ApiRoute[] = [
     summary: 'Submit the newest draft version for review',
     errors: [409],
     responseDescription: 'Version',
+    response: productVersionResponse,
     handler: async ({ params, principal, services, req }) => versionJson(await services.products.submit(principal.institutionId, params.id, actorOf(req, principal))),
   }),
   route({
@@ -103,6 +109,7 @@ export const partnerProductRoutes: ApiRoute[] = [
     bodyError: '请填写暂停原因',
     errors: [409],
     responseDescription: 'Product',
+    response: listingResponse,
     handler: async ({ params, body, principal, services: { products }, req }) => {
       await products.ownProduct(principal.institutionId, params.id);
       await products.pause(params.id, body.reason, actorOf(req, principal), principal.institutionId);
@@ -116,6 +123,7 @@ export const partnerProductRoutes: ApiRoute[] = [
     summary: 'Resume a product the institution paused (an operator’s pause is lifted by operators only)',
     errors: [409],
     responseDescription: 'Product',
+    response: listingResponse,
     handler: async ({ params, principal, services: { products }, req }) => {
       await products.resume(params.id, actorOf(req, principal), principal.institutionId);
       return listingJson(await products.ownProduct(principal.institutionId, params.id));

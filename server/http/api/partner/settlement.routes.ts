@@ -2,7 +2,8 @@ import { auditActor } from '../../audit-actor';
 import { statementJson } from '../../statements-view';
 import { inYuan, statisticsQuery, statisticsRequest } from '../../statistics';
 import { guard, route, type ApiRoute } from '../route-table';
-import { reconciliationBody } from './settlement.schemas';
+import { institutionStatisticsResponse, reconciliationBody, reconciliationImportedResponse, reconciliationResponse, unbilledResponse } from './settlement.schemas';
+import { itemsOf, statementDetailResponse, statementResponse } from '../responses';
 
 const importJson = (r: { id: string; source: string; rowCount: number; matched: number; fromMonth: string; toMonth: string; createdAt: Date }) => ({
   id: r.id,
@@ -35,6 +36,7 @@ export const partnerSettlementRoutes: ApiRoute[] = [
       "The institution's own statistics for a period of Asia/Shanghai days (default the last 30, at most 366): KPIs, per day, per product, per channel, per city and customer mix (groups under 5 people withheld); amounts in yuan",
     query: statisticsQuery,
     responseDescription: '{ range, kpis, daily, byProduct, byChannel, byRegion, mix }',
+    response: institutionStatisticsResponse,
     handler: async ({ principal, services, req }) => {
       const { range, productId } = statisticsRequest(req.query, true);
       return inYuan(await services.analytics.institutionStatistics(principal.institutionId, range, productId));
@@ -46,6 +48,7 @@ export const partnerSettlementRoutes: ApiRoute[] = [
     guard: settlementView,
     summary: "The institution's issued statements, newest period first: totals, paid, outstanding, due date and status (issued, disputed, overdue, paid); amounts in fen",
     responseDescription: '{ items }',
+    response: itemsOf(statementResponse),
     handler: async ({ principal, services }) => ({ items: (await services.statements.list({ institutionId: principal.institutionId })).map(statementJson) }),
   }),
   route({
@@ -54,6 +57,7 @@ export const partnerSettlementRoutes: ApiRoute[] = [
     guard: settlementView,
     summary: 'Commission owed but on no issued statement yet: this month (billed at the next monthly close) and earlier months; amounts in fen',
     responseDescription: '{ period, currentFen, currentItems, earlierFen, earlierItems, totalFen, nextCloseOn }',
+    response: unbilledResponse,
     handler: async ({ principal, services }) => services.statements.unbilled(principal.institutionId),
   }),
   route({
@@ -62,6 +66,7 @@ export const partnerSettlementRoutes: ApiRoute[] = [
     guard: settlementView,
     summary: 'One statement with its lines (kind, application, source event, rule, amount in fen, late, review) and payments',
     responseDescription: 'Statement',
+    response: statementDetailResponse,
     handler: async ({ params, principal, services, req }) => {
       return statementJson(await services.statements.viewForInstitution(auditActor(req), principal.institutionId, params.id));
     },
@@ -77,6 +82,7 @@ export const partnerSettlementRoutes: ApiRoute[] = [
     status: 201,
     alsoAnswers: { 200: '{ id, matched, duplicate: true, differences }' },
     responseDescription: '{ id, rowCount, matched, differences }',
+    response: reconciliationImportedResponse,
     handler: async ({ body, principal: { institutionId }, services, req, res }) => {
       const { import: imp, duplicate } = await services.reconciliation.submitRows(institutionId, body.rows, auditActor(req));
       const detail = await services.reconciliation.detail(imp.id, institutionId);
@@ -90,6 +96,7 @@ export const partnerSettlementRoutes: ApiRoute[] = [
     guard: settlementView,
     summary: 'One reconciliation: matched count and each difference (missing_ours, missing_theirs, amount) with how it was resolved',
     responseDescription: 'Reconciliation',
+    response: reconciliationResponse,
     handler: async ({ params, principal, services }) => {
       const detail = await services.reconciliation.detail(params.id, principal.institutionId);
       return { ...importJson(detail), differences: detail.differences.map(differenceJson) };

@@ -4,7 +4,7 @@ import type { GuardSpec } from '../../guards';
 import { auditActor } from '../../audit-actor';
 import { destroySession, establishLogin } from '../../session-login';
 import { guard, route, type ApiRoute } from '../route-table';
-import { changePasswordBody, consumerLoginBody, staffLoginBody } from './auth.schemas';
+import { changePasswordBody, consumerLoginBody, passwordResetByAdminResponse, staffLoginBody } from './auth.schemas';
 import { accountJson } from '../serializers';
 import { accountResponse } from '../responses';
 
@@ -103,6 +103,7 @@ export function staffPasswordResetRoute(kind: StaffKind): ApiRoute {
     summary: `${who[kind]}: reset a colleague’s password (admins; the colleague’s sessions end, they must set their own at next login)`,
     errors: [409],
     responseDescription: '{ account: { id, displayName, login }, oneTimePassword }',
+    response: passwordResetByAdminResponse,
     handler: async ({ params, principal, services, req, res }) => {
       const scope = { kind, institutionId: principal.kind === 'institution' ? principal.institutionId : null };
       const { member, oneTimePassword } = await services.staff.resetPassword(scope, params.id, auditActor(req));

@@ -53,3 +53,12 @@ export const staffLoginBody = z.strictObject({
   /** the TOTP code, for accounts with two-step verification */
   totp: z.string().trim().regex(/^\d{6}$/, '验证码为 6 位数字').optional(),
 });
+
+/* What the auth routes answer besides `{ account }` (../responses.ts). */
+
+export const smsCodeSentResponse = z.object({ sent: z.literal(true).describe('also for an unknown number'), resendAfterSeconds: z.number().int() });
+
+export const passwordResetByAdminResponse = z.object({
+  account: z.object({ id: z.string(), displayName: z.string(), login: z.string().describe('masked') }),
+  oneTimePassword: z.string().describe('shown once, never stored in clear'),
+});
