@@ -106,11 +106,13 @@ describe('odds bands', () => {
     expect(() => modelOdds({ ...model, featureNames: ['score'] }, strong, 100)).toThrow(/refit/);
   });
 
-  it('nothing in the module promises approval', () => {
+  it('nothing in the module or its page promises approval', () => {
     const banned = new RegExp(['预批', '已预批', 'pre-approv', '保证下款', '包下款', '必下款'].join('|'), 'i');
     const dir = import.meta.dirname;
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
-      expect(readFileSync(join(dir, file), 'utf8'), file).not.toMatch(banned);
-    }
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .map((f) => join(dir, f));
+    files.push(join(dir, '../../../docs/odds.md'));
+    for (const file of files) expect(readFileSync(file, 'utf8'), file).not.toMatch(banned);
   });
 });
