@@ -29,7 +29,11 @@ export interface OddsProductTerms {
   minMonthlyIncomeFen: number;
 }
 
-/** The institution's recent decisions (e.g. the last 90 days), across its products. */
+/**
+ * The institution's recent decisions (e.g. the last 90 days), across its products. For a decided
+ * application in the training data, take them as they stood BEFORE that decision, so its own
+ * outcome does not leak into its features.
+ */
 export interface InstitutionRecord {
   approved: number;
   decided: number;
