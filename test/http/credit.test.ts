@@ -136,7 +136,7 @@ describe('credit profile (信用评估)', () => {
     expect(page.text).toContain('参考分变化');
     expect(page.text).toContain('<svg');
     // the form shows the last answers again
-    expect(page.text).toMatch(/name="overdue" value="settled" checked/);
+    expect(page.text).toMatch(/<select name="overdue">.*<option value="settled" selected>/);
   });
 
   it('eligibility prefers the latest assessment over the self-assessed dropdown', async () => {
