@@ -110,7 +110,7 @@ describe('credit profile (信用评估)', () => {
     const anon = await request(t.app).get('/account/credit').expect(303);
     expect(anon.headers.location).toMatch(/^\/login/);
 
-    const { agent } = await consumerAgent(t.app, { verified: false });
+    const { agent, id } = await consumerAgent(t.app, { verified: false });
     const account = await agent.get('/account').expect(200);
     expect(account.text).toContain('href="/account/credit"');
     const form = await agent.get('/account/credit').expect(200);
@@ -135,6 +135,9 @@ describe('credit profile (信用评估)', () => {
     expect(page.text).toMatch(/约可提高 <strong>\d+<\/strong> 分/);
     expect(page.text).toContain('参考分变化');
     expect(page.text).toContain('<svg');
+    // the same use case as the API: one credit.assessed row per assessment, by the web door; none for the refused form
+    const rows = await t.container.database.db.select().from(auditLog).where(and(eq(auditLog.action, 'credit.assessed'), eq(auditLog.objectId, id)));
+    expect(rows.map((r) => (r.detail as { door: string }).door)).toEqual(['web', 'web']);
     // the form shows the last answers again
     expect(page.text).toMatch(/<select name="overdue">.*<option value="settled" selected>/);
   });
