@@ -40,6 +40,8 @@ import { JobsService } from './modules/jobs';
 import { allWork } from './jobs/registry';
 import { Scheduler } from './jobs/scheduler';
 import { CollectionsService, LoansService, PostLoanService } from './modules/loans';
+import { CreditService } from './modules/credit';
+import { NoCreditBureau } from './adapters/credit-bureau';
 
 export interface Services {
   accounts: AccountsService;
@@ -84,6 +86,8 @@ export interface Services {
   loans: LoansService;
   postLoan: PostLoanService;
   collections: CollectionsService;
+  /** 信用评估: the borrower's questionnaire scored (no bureau in development) */
+  credit: CreditService;
 }
 
 export interface HealthCheck {
@@ -169,6 +173,7 @@ export function createServices(inputs: ServiceInputs): Services {
   const loans = new LoansService({ db, notifications, audit, clock });
   const applications = new ApplicationsService({ db, pii, catalogue, settlement, audit, notifications, consents, accounts, risk, loans, clock });
   const products = new ProductsService({ db, catalogue, settings, audit, clock });
+  const credit = new CreditService({ db, pii, audit, clock, bureau: new NoCreditBureau() });
   const complaints = new ComplaintsService({ db, audit, notifications, settings, identity, applications, pii, clock, events });
   const domain: Omit<Services, 'scheduler'> = {
     jobs: new JobsService({ db, clock }),
@@ -178,7 +183,7 @@ export function createServices(inputs: ServiceInputs): Services {
     applications,
     dataRights: new DataRightsService({ db, clock, accounts, identity, consents, applications, notifications, audit }),
     messages: new MessagesService({ db, consents, accounts, notifications }),
-    submission: new SubmissionService({ db, pii, catalogue, accounts, identity, consents, audit, webhooks, prescreen, notifications, settlement, clock, risk }),
+    submission: new SubmissionService({ db, pii, catalogue, accounts, identity, consents, audit, webhooks, prescreen, notifications, settlement, clock, risk, credit }),
     webhooks,
     prescreen,
     risk,
@@ -207,6 +212,7 @@ export function createServices(inputs: ServiceInputs): Services {
     notifications,
     identity,
     consents,
+    credit,
   };
   const scheduler = new Scheduler(allWork(domain), { locks: shared.locks, runs: domain.jobs, logger, clock, audit: domain.audit });
   return { ...domain, scheduler };

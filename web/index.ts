@@ -5,6 +5,7 @@ import type { Render } from '../server/http/render';
 import { accountPages } from './routes/account';
 import { applicationPages } from './routes/applications';
 import { cataloguePages } from './routes/catalogue';
+import { creditPages } from './routes/credit';
 import { feedbackPages } from './routes/feedback';
 import { guidePages } from './routes/guides';
 import { loanPages } from './routes/loans';
@@ -13,6 +14,6 @@ import { mountPages } from '../server/http/page-route';
 /** The consumer site, mounted at `/`. */
 export function createWebApp(services: Services, kit: HttpKit, render: Render): Router {
   const r = Router();
-  mountPages(r, [...cataloguePages, ...accountPages, ...applicationPages(services), ...feedbackPages(services), ...guidePages, ...loanPages], services, kit, render);
+  mountPages(r, [...cataloguePages, ...accountPages, ...applicationPages(services), ...feedbackPages(services), ...guidePages, ...loanPages, ...creditPages], services, kit, render);
   return r;
 }

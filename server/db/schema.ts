@@ -23,3 +23,4 @@ export * from '../modules/ranking/ranking.schema';
 export * from '../modules/jobs/jobs.schema';
 export * from '../modules/data-rights/data-rights.schema';
 export * from '../modules/loans/loans.schema';
+export * from '../modules/credit/credit.schema';

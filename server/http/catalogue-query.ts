@@ -9,7 +9,7 @@ export type ProductListInput = z.output<typeof productListQuery>;
 /** The logged-in consumer's eligibility facts, if any. */
 export async function profileOf(services: Services, req: Request): Promise<EligibilityProfile | undefined> {
   if (req.account?.kind !== 'consumer') return undefined;
-  return eligibilityProfileOf(await services.accounts.profile(req.account.id));
+  return eligibilityProfileOf(await services.accounts.profile(req.account.id), await services.credit.latestScore(req.account.id));
 }
 
 /** Validated list parameters → a search query; "eligible" uses the consumer's profile when logged in. */

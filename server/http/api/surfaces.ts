@@ -8,6 +8,7 @@ import { consumerApplicationRoutes } from './consumer/applications.routes';
 import { consumerAuthRoutes } from './consumer/auth.routes';
 import { consumerCatalogueRoutes } from './consumer/catalogue.routes';
 import { consumerComplaintRoutes } from './consumer/complaints.routes';
+import { consumerCreditRoutes } from './consumer/credit.routes';
 import { consumerGuideRoutes } from './consumer/guides.routes';
 import { consumerLoanRoutes } from './consumer/loans.routes';
 import { partnerLeadRoutes } from './partner/leads.routes';
@@ -38,6 +39,7 @@ export const consumerApiSurface: ApiSurface = {
     ...consumerApplicationRoutes,
     ...consumerComplaintRoutes,
     ...consumerLoanRoutes,
+    ...consumerCreditRoutes,
   ],
 };
 

@@ -76,6 +76,8 @@ export class IdentityRequiredError extends ForbiddenError {
 }
 
 export interface SubmissionServiceDeps {
+  /** the latest 信用评估's score, preferred over the self-assessed dropdown in eligibility */
+  credit?: { latestScore(accountId: string): Promise<number | null> };
   risk: RiskService;
   clock: Clock;
   db: Database;
@@ -140,7 +142,7 @@ export class SubmissionService {
     const identity = await this.deps.identity.summary(consumer.id);
     if (!identity.verified) throw new IdentityRequiredError();
     const profile = await this.deps.accounts.profile(consumer.id);
-    const eligibility = { ...eligibilityProfileOf(profile), age: identity.age };
+    const eligibility = { ...eligibilityProfileOf(profile, await this.deps.credit?.latestScore(consumer.id)), age: identity.age };
     const consentFor = new Map(req.consents.map((c) => [c.institutionId, c]));
     for (const c of req.consents) {
       const missing = standardApplicationFields.filter((f) => !c.fields.includes(f));

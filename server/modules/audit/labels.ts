@@ -33,6 +33,7 @@ export const auditActionLabels = {
   'application.viewed': '查看申请',
   'application.status_changed': '申请状态变更',
   'consent.withdrawn': '撤回数据授权',
+  'credit.assessed': '完成信用评估',
   'document.uploaded': '上传申请材料',
   'document.opened': '查看申请材料',
   'lead.viewed': '查看线索',

@@ -7,7 +7,7 @@ export interface EligibilityProfile {
   city?: string;
   monthlyIncomeFen?: number;
   employment?: string; // 上班族 | 个体户 | 企业主 | 自由职业 | 学生
-  creditScore?: number; // 350–950, from the self-assessment
+  creditScore?: number; // 350–950: the latest 信用评估, else the self-assessed dropdown
 }
 
 export const employmentTypes = ['上班族', '个体户', '企业主', '自由职业', '学生'] as const;
@@ -50,20 +50,27 @@ export function checkEligibility(rules: Eligibility, profile: EligibilityProfile
   return { eligible: reasons.length === 0, reasons };
 }
 
-/** The facts of a stored profile that eligibility rules look at. */
-export function eligibilityProfileOf(p: {
-  age?: number | null;
-  city?: string | null;
-  monthlyIncomeFen?: number | null;
-  employment?: string | null;
-  creditSelfAssessment?: string | null;
-}): EligibilityProfile {
+/**
+ * The facts of a stored profile that eligibility rules look at. The credit score is the latest
+ * 信用评估's (`assessedCreditScore`, from the credit module) when the borrower has one; the
+ * profile's self-assessed dropdown is the fallback.
+ */
+export function eligibilityProfileOf(
+  p: {
+    age?: number | null;
+    city?: string | null;
+    monthlyIncomeFen?: number | null;
+    employment?: string | null;
+    creditSelfAssessment?: string | null;
+  },
+  assessedCreditScore?: number | null,
+): EligibilityProfile {
   const credit = p.creditSelfAssessment ? creditSelfAssessment[p.creditSelfAssessment as CreditSelfAssessment] : undefined;
   return {
     age: p.age ?? undefined,
     city: p.city ?? undefined,
     monthlyIncomeFen: p.monthlyIncomeFen ?? undefined,
     employment: p.employment ?? undefined,
-    creditScore: credit?.score,
+    creditScore: assessedCreditScore ?? credit?.score,
   };
 }

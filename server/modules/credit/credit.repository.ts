@@ -1,0 +1,35 @@
+import { desc, eq } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import type { Tx } from '../../lib/tx';
+import { creditAssessments } from './credit.schema';
+
+export type CreditAssessmentRow = typeof creditAssessments.$inferSelect;
+
+/** SQL for credit assessments. Reads take the database; writes take the caller's transaction. */
+export class CreditRepository {
+  constructor(private readonly db: Database) {}
+
+  async insert(tx: Tx, row: typeof creditAssessments.$inferInsert): Promise<void> {
+    await tx.insert(creditAssessments).values(row);
+  }
+
+  async latest(accountId: string): Promise<CreditAssessmentRow | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(creditAssessments)
+      .where(eq(creditAssessments.accountId, accountId))
+      .orderBy(desc(creditAssessments.createdAt), desc(creditAssessments.id))
+      .limit(1);
+    return row;
+  }
+
+  /** newest first, at most `limit` */
+  async history(accountId: string, limit = 50): Promise<Pick<CreditAssessmentRow, 'id' | 'score' | 'band' | 'source' | 'createdAt'>[]> {
+    return this.db
+      .select({ id: creditAssessments.id, score: creditAssessments.score, band: creditAssessments.band, source: creditAssessments.source, createdAt: creditAssessments.createdAt })
+      .from(creditAssessments)
+      .where(eq(creditAssessments.accountId, accountId))
+      .orderBy(desc(creditAssessments.createdAt), desc(creditAssessments.id))
+      .limit(limit);
+  }
+}
