@@ -181,7 +181,7 @@ export function createServices(inputs: ServiceInputs): Services {
     institutions: new InstitutionsService({ db, audit }),
     catalogue,
     applications,
-    dataRights: new DataRightsService({ db, clock, accounts, identity, consents, applications, notifications, audit }),
+    dataRights: new DataRightsService({ db, clock, accounts, identity, credit, consents, applications, notifications, audit }),
     messages: new MessagesService({ db, consents, accounts, notifications }),
     submission: new SubmissionService({ db, pii, catalogue, accounts, identity, consents, audit, webhooks, prescreen, notifications, settlement, clock, risk, credit }),
     webhooks,

@@ -8,6 +8,22 @@ import { apply, consumerAgent, readCode, staffAgent } from '../support/http';
 
 const hhmm = (d: Date) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
 
+const creditAnswers = {
+  monthlyIncome: '9000',
+  incomeProof: 'payroll',
+  employment: '上班族',
+  tenureMonths: 24,
+  housingFundPaid: true,
+  housingFundMonths: 20,
+  socialInsurancePaid: true,
+  monthlyDebt: '800',
+  creditCards: 1,
+  cardUtilisationPercent: 30,
+  overdue: 'none',
+  inquiries6m: 2,
+  assets: [],
+};
+
 describe('contact preferences, data export and closing an account', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -59,12 +75,17 @@ describe('contact preferences, data export and closing an account', () => {
   it('exports everything held about the consumer, to them only, audited', async () => {
     const consumer = await consumerAgent(t.app);
     const app = await apply(consumer.agent, t.fixtures.institutionB.productId);
+    const assessed = (await consumer.agent.put('/api/v1/credit-profile').send(creditAnswers).expect(200)).body;
     const res = await consumer.agent.get('/api/v1/me/export').expect(200);
     expect(res.headers['content-disposition']).toContain('attachment');
     expect(res.body.account.phone).toBe(consumer.phone);
     expect(res.body.identity.idNumber).toBe(consumer.idNumber);
     expect(res.body.applications.map((a: { id: string }) => a.id)).toEqual([app.id]);
     expect(res.body.consents[0].releases[0].channel).toBe('submission');
+    // the credit assessments with the answers they were scored on (stored encrypted, theirs to take)
+    expect(res.body.creditAssessments).toHaveLength(1);
+    expect(res.body.creditAssessments[0]).toMatchObject({ score: assessed.score, band: assessed.band, source: 'self_reported' });
+    expect(res.body.creditAssessments[0].answers).toMatchObject({ employment: '上班族', tenureMonths: 24, overdue: 'none' });
     await request(t.app).get('/api/v1/me/export').expect(401);
     const audit = await t.container.services.audit.forObject('account', consumer.id);
     expect(audit.map((a) => a.action)).toContain('account.exported');
@@ -73,6 +94,9 @@ describe('contact preferences, data export and closing an account', () => {
   it('closes an account: password needed, nothing in progress, consents withdrawn, number free again', async () => {
     const consumer = await consumerAgent(t.app);
     const app = await apply(consumer.agent, t.fixtures.institutionA.productId);
+    await consumer.agent.put('/api/v1/credit-profile').send(creditAnswers).expect(200);
+    const assessments = () => queryRows<{ n: number }>(t.container.database.db, sql`select count(*)::int as n from credit_assessments where account_id = ${consumer.id}`);
+    expect((await assessments())[0]!.n).toBe(1);
     expect((await consumer.agent.post('/api/v1/me/close').send({ password: 'wrong-one1' }).expect(400)).body.error.fields.password).toBeTruthy();
     // an application in progress conflicts with closing (applications_open, as an erasure request says): 409, naming them
     const inProgress = (await consumer.agent.post('/api/v1/me/close').send({ password: PASSWORD }).expect(409)).body.error;
@@ -81,6 +105,8 @@ describe('contact preferences, data export and closing an account', () => {
     await consumer.agent.post(`/api/v1/applications/${app.id}/withdraw`).send({}).expect(200);
     await consumer.agent.post('/api/v1/me/close').send({ password: PASSWORD }).expect(204);
     await consumer.agent.get('/api/v1/me').expect(401);
+    // the credit assessments (income, debts, overdue history) go with the account
+    expect((await assessments())[0]!.n).toBe(0);
     await request(t.app).post('/api/v1/auth/login').send({ phone: consumer.phone, password: PASSWORD }).expect(401);
     const partner = await staffAgent(t.app, 'partner', t.fixtures.institutionA.staff);
     const lead = await partner.get(`/api/partner/v1/leads/${app.id}`).expect(200);

@@ -23,6 +23,19 @@ export class CreditRepository {
     return row;
   }
 
+  /** every assessment of an account, newest first (the data export) */
+  async all(accountId: string): Promise<CreditAssessmentRow[]> {
+    return this.db
+      .select()
+      .from(creditAssessments)
+      .where(eq(creditAssessments.accountId, accountId))
+      .orderBy(desc(creditAssessments.createdAt), desc(creditAssessments.id));
+  }
+
+  async deleteAll(tx: Tx, accountId: string): Promise<void> {
+    await tx.delete(creditAssessments).where(eq(creditAssessments.accountId, accountId));
+  }
+
   /** newest first, at most `limit` */
   async history(accountId: string, limit = 50): Promise<Pick<CreditAssessmentRow, 'id' | 'score' | 'band' | 'source' | 'createdAt'>[]> {
     return this.db

@@ -3,7 +3,7 @@ import type { Clock } from '../../lib/clock';
 import { ForbiddenError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import type { PiiCipher } from '../../lib/pii';
-import { withTransaction } from '../../lib/tx';
+import { withTransaction, type Tx } from '../../lib/tx';
 import type { AuditService, RequestOrigin } from '../audit';
 import type { CreditBureau } from './credit-bureau.port';
 import { CreditRepository } from './credit.repository';
@@ -108,5 +108,21 @@ export class CreditService {
   /** The latest score, for eligibility; null when there is none. */
   async latestScore(accountId: string): Promise<number | null> {
     return (await this.repo.latest(accountId))?.score ?? null;
+  }
+
+  /** Every assessment with the answers it was scored on, newest first: the borrower's data export. */
+  async exportFor(accountId: string): Promise<(CreditHistoryPoint & { answers: CreditAnswers })[]> {
+    return (await this.repo.all(accountId)).map((r) => ({
+      score: r.score,
+      band: r.band,
+      source: r.source,
+      at: r.createdAt,
+      answers: JSON.parse(this.deps.pii.decrypt(r.answersEnc)) as CreditAnswers,
+    }));
+  }
+
+  /** Deletes every assessment of a closed or erased account, inside the caller's transaction. */
+  erase(tx: Tx, accountId: string): Promise<void> {
+    return this.repo.deleteAll(tx, accountId);
   }
 }

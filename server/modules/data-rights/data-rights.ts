@@ -6,6 +6,7 @@ import type { AccountsService } from '../accounts';
 import { isTerminal, type ApplicationsService } from '../applications';
 import type { AuditActor, AuditService } from '../audit';
 import type { ConsentsService } from '../consents';
+import type { CreditService } from '../credit';
 import type { IdentityService } from '../identity';
 import type { NotificationsService } from '../notifications';
 import { approveErasure, erasureRequestsList, rejectErasure, requestErasure } from './erasure';
@@ -15,6 +16,7 @@ export interface DataRightsDeps {
   clock: Clock;
   accounts: AccountsService;
   identity: IdentityService;
+  credit: CreditService;
   consents: ConsentsService;
   applications: ApplicationsService;
   notifications: NotificationsService;
@@ -25,13 +27,14 @@ export interface DataRightsDeps {
 export async function exportConsumerData(deps: DataRightsDeps, accountId: string, actor: AuditActor) {
   const identitySummary = await deps.identity.summary(accountId);
   const identity = identitySummary.verified ? await deps.identity.reveal(accountId, actor, 'data export') : null;
-  const [phone, profile, contact, applications, consents, notifications] = await Promise.all([
+  const [phone, profile, contact, applications, consents, notifications, creditAssessments] = await Promise.all([
     deps.accounts.phoneOf(accountId),
     deps.accounts.profile(accountId),
     deps.accounts.contactPreferences(accountId),
     deps.applications.listForConsumer(accountId),
     deps.consents.forConsumer(accountId),
     deps.notifications.list(accountId, 500),
+    deps.credit.exportFor(accountId),
   ]);
   const detailed = await Promise.all(applications.map((a) => deps.applications.getForConsumer(accountId, a.id)));
   await deps.audit.recordNow(actor, { action: 'account.exported', objectType: 'account', objectId: accountId });
@@ -49,6 +52,13 @@ export async function exportConsumerData(deps: DataRightsDeps, accountId: string
       creditSelfAssessment: profile.creditSelfAssessment,
     },
     contactPreferences: contact,
+    creditAssessments: creditAssessments.map(({ answers: { monthlyIncomeFen, monthlyDebtFen, ...answers }, ...c }) => ({
+      score: c.score,
+      band: c.band,
+      source: c.source,
+      at: c.at,
+      answers: { ...answers, monthlyIncome: monthlyIncomeFen / 100, monthlyDebt: monthlyDebtFen / 100 },
+    })),
     applications: detailed.map((a) => ({
       id: a.id,
       product: a.productName,
@@ -74,7 +84,7 @@ export async function exportConsumerData(deps: DataRightsDeps, accountId: string
 
 /**
  * Closes a consumer's account: needs the password and no application still in progress.
- * Every consent is withdrawn (institutions see nothing more), identity and profile are erased,
+ * Every consent is withdrawn (institutions see nothing more), identity, profile and credit assessments are erased,
  * the login is freed and every session ends, in one transaction.
  */
 export async function closeConsumerAccount(deps: DataRightsDeps, accountId: string, password: string, actor: AuditActor): Promise<void> {
@@ -88,6 +98,7 @@ export async function closeConsumerAccount(deps: DataRightsDeps, accountId: stri
   await withTransaction(deps.db, async (tx) => {
     await deps.consents.withdrawAll(tx, accountId);
     await deps.identity.erase(tx, accountId);
+    await deps.credit.erase(tx, accountId);
     await deps.accounts.close(tx, accountId);
     await deps.audit.record(actor, { action: 'account.closed', objectType: 'account', objectId: accountId }, tx);
   });

@@ -56,6 +56,7 @@ export async function approveErasure(deps: DataRightsDeps, id: string, actor: Au
     if (!claimed) throw new ConflictError('erasure_decided', '该申请已被处理');
     await deps.consents.withdrawAll(tx, request.accountId);
     await deps.identity.erase(tx, request.accountId);
+    await deps.credit.erase(tx, request.accountId);
     await deps.accounts.close(tx, request.accountId);
     await deps.audit.record(actor, { action: 'erasure.executed', objectType: 'account', objectId: request.accountId, detail: { requestId: id, requestedBy: request.requestedBy } }, tx);
   });

@@ -107,6 +107,31 @@ export const exportResponse = z.object({
   identity: z.object({ realName: z.string(), idNumber: z.string(), verifiedAt: instant.optional() }).nullable(),
   profile: profileResponse.omit({ updatedAt: true }),
   contactPreferences: contactPreferencesResponse,
+  creditAssessments: z
+    .array(
+      z.object({
+        score: z.number().int(),
+        band: z.string(),
+        source: z.enum(['self_reported', 'bureau']),
+        at: instant,
+        answers: z.object({
+          monthlyIncome: z.number().describe('yuan'),
+          incomeProof: z.string(),
+          employment: z.string(),
+          tenureMonths: z.number().int(),
+          housingFundPaid: z.boolean(),
+          housingFundMonths: z.number().int(),
+          socialInsurancePaid: z.boolean(),
+          monthlyDebt: z.number().describe('yuan'),
+          creditCards: z.number().int(),
+          cardUtilisationPercent: z.number().int(),
+          overdue: z.string(),
+          inquiries6m: z.number().int(),
+          assets: z.array(z.string()),
+        }),
+      }),
+    )
+    .describe('every 信用评估 with the answers it was scored on, newest first'),
   applications: z.array(
     z.object({
       id: z.string(),
