@@ -113,3 +113,20 @@ export function priceRangeText(r: PriceRange): { monthly: string; totalCost: str
     lastPayment: r.lastPaymentLow !== undefined ? formatYuanRange(r.lastPaymentLow, r.lastPaymentHigh!) : undefined,
   };
 }
+
+/**
+ * 总成本最低 (the catalogue's 'cost' sort): interest plus every fee for the amount and term asked,
+ * at the product's highest rate (the honest worst case orders the list; the best case breaks
+ * ties). Without an amount or a term in the query, these stand in (and the page says so).
+ */
+export const COST_SORT_DEFAULT = { amountFen: 5_000_000, termMonths: 12 } as const;
+
+/** The amount, term and method the cost sort prices each product at. */
+export function costSortChoice(query: { amountFen?: number; termMonths?: number; repayment?: string[] }): { amountFen: number; termMonths: number; method?: string } {
+  return {
+    amountFen: query.amountFen ?? COST_SORT_DEFAULT.amountFen,
+    termMonths: query.termMonths ?? COST_SORT_DEFAULT.termMonths,
+    // one repayment method ticked: price by it; otherwise each product's first method (as its card shows)
+    method: query.repayment?.length === 1 ? query.repayment[0] : undefined,
+  };
+}
