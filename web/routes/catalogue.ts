@@ -6,7 +6,7 @@ import { fieldErrors } from '../../server/http/validate';
 import { formatWan, formatYuan } from '../../server/lib/money';
 import { formatDuration } from '../../server/lib/duration';
 import { checkEligibility, pricingInput, productCategories, type ProductView } from '../../server/modules/catalogue';
-import { COST_SORT_DEFAULT, buildSchedule, methodFor, methodLabels, priceRangeIfOffered, priceRangeText, validateTerms, type Schedule } from '../../server/modules/pricing';
+import { COST_SORT_DEFAULT, buildSchedule, compareChoice, methodFor, methodLabels, priceRangeIfOffered, priceRangeText, validateTerms, type Schedule } from '../../server/modules/pricing';
 import { costShares, scheduleChart } from '../charts';
 import { priceFor, productPageContext } from '../product-page';
 import { ValidationError } from '../../server/lib/errors';
@@ -174,10 +174,7 @@ export const cataloguePages = [
         res.status(404);
         return render('compare', { title: '产品对比', error: { message: '所选产品不存在或已下架' } });
       }
-      const amountFen = parsed.data.amount ?? Math.max(...products.map((p) => p.minAmountFen), Math.min(5_000_000, ...products.map((p) => p.maxAmountFen)));
-      const allTerms = products.map((p) => new Set(p.termOptions));
-      const shared = [...allTerms[0]!].filter((t) => allTerms.every((s) => s.has(t))).sort((a, b) => a - b);
-      const termMonths = parsed.data.termMonths ?? (shared.includes(12) ? 12 : (shared[0] ?? products[0]!.termOptions[0]!));
+      const { amountFen, termMonths, sharedTerms: shared } = compareChoice(products, { amountFen: parsed.data.amount, termMonths: parsed.data.termMonths });
       const profile = await profileOf(services, req);
       services.catalogue.recordEvent(visitor(req, res), 'compare', { filters: { ids: products.map((p) => p.id) } });
 

@@ -130,3 +130,17 @@ export function costSortChoice(query: { amountFen?: number; termMonths?: number;
     method: query.repayment?.length === 1 ? query.repayment[0] : undefined,
   };
 }
+
+/**
+ * The amount and term a comparison prices at when the borrower gave none: ¥50,000 brought inside
+ * every product's limits where possible, and 12 months when every product offers it (else the
+ * first term they share, else the first product's first term).
+ */
+export function compareChoice(products: Pick<ProductPricingInput, 'minAmountFen' | 'maxAmountFen' | 'termOptions'>[], asked: { amountFen?: number; termMonths?: number }): { amountFen: number; termMonths: number; sharedTerms: number[] } {
+  if (products.length === 0) throw new RangeError('nothing to compare');
+  const amountFen = asked.amountFen ?? Math.max(...products.map((p) => p.minAmountFen), Math.min(5_000_000, ...products.map((p) => p.maxAmountFen)));
+  const all = products.map((p) => new Set(p.termOptions));
+  const sharedTerms = [...all[0]!].filter((t) => all.every((s) => s.has(t))).sort((a, b) => a - b);
+  const termMonths = asked.termMonths ?? (sharedTerms.includes(12) ? 12 : (sharedTerms[0] ?? products[0]!.termOptions[0]!));
+  return { amountFen, termMonths, sharedTerms };
+}
