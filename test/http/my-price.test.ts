@@ -69,6 +69,8 @@ describe('my price: a range for the amount and term in view, everywhere', () => 
     expect(rowCells('总利息 + 费用')[0]).toBe(yuanRange(p.totalCostLow, p.totalCostHigh));
     expect(rowCells('综合年化（你的需求）')[0]).toMatch(/^\d+\.\d{2}%–\d+\.\d{2}%$/);
     expect(rowCells('首期月供')[1]).toBe(yuanRange(other.price!.monthlyLow, other.price!.monthlyHigh));
+    // the product names link on with the amount and term compared
+    expect(unescape(res.text)).toContain(`<a href="/products/${ranged.id}?amount=50000&termMonths=12">`);
   });
 
   it('the compare API prices each product, refuses more than 4 and names ids not listed', async () => {
