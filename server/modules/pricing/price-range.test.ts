@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatRateRange, formatYuanRange, priceRange, priceRangeIfOffered, priceRangeText, productSchedule, type ProductPricingInput } from './index';
+import { COST_SORT_DEFAULT, compareChoice, costSortChoice, formatRateRange, formatYuanRange, priceRange, priceRangeIfOffered, priceRangeText, productSchedule, type ProductPricingInput } from './index';
 
 const base: ProductPricingInput = {
   minAmountFen: 100_000,
@@ -68,5 +68,21 @@ describe('priceRange', () => {
     expect(formatYuanRange(123_400, 123_400)).toBe('¥1,234.00');
     expect(formatRateRange(0.072, 0.18)).toBe('7.20%–18.00%');
     expect(formatRateRange(0.1, 0.100001)).toBe('10.00%');
+  });
+});
+
+describe('the choices prices are made for', () => {
+  it('the cost sort prices the amount and term asked, ¥50,000 over 12 months standing in, by the one repayment method ticked', () => {
+    expect(costSortChoice({ amountFen: 2_000_000, termMonths: 6, repayment: ['bullet'] })).toEqual({ amountFen: 2_000_000, termMonths: 6, method: 'bullet' });
+    expect(costSortChoice({ repayment: ['bullet', 'interest_first'] })).toEqual({ ...COST_SORT_DEFAULT, method: undefined });
+  });
+
+  it('a comparison without an amount or term uses ¥50,000 within every product’s limits and 12 months when all offer it', () => {
+    const a = { minAmountFen: 100_000, maxAmountFen: 3_000_000, termOptions: [6, 12] };
+    const b = { minAmountFen: 1_000_000, maxAmountFen: 20_000_000, termOptions: [12, 24] };
+    expect(compareChoice([a, b], {})).toEqual({ amountFen: 3_000_000, termMonths: 12, sharedTerms: [12] });
+    expect(compareChoice([a, { ...b, termOptions: [6, 24] }], {})).toMatchObject({ termMonths: 6, sharedTerms: [6] });
+    expect(compareChoice([a, { ...b, termOptions: [24] }], { amountFen: 123 })).toMatchObject({ amountFen: 123, termMonths: 6, sharedTerms: [] });
+    expect(() => compareChoice([], {})).toThrow(RangeError);
   });
 });
