@@ -1,16 +1,14 @@
 import { calculatorQuery } from '../server/http/api/schemas';
 import { formatWan } from '../server/lib/money';
 import { pricingInput, type ProductView } from '../server/modules/catalogue';
-import { methodLabels, productSchedule, type RepaymentMethod } from '../server/modules/pricing';
+import { formatYuanRange, methodFor, methodLabels, priceRange, priceRangeText } from '../server/modules/pricing';
 import { costShares, scheduleChart } from './charts';
 
-/** Schedule and summary for one product at a need, at its lowest and highest nominal rate. */
-export function priceFor(p: ProductView, amountFen: number, termMonths: number, method?: RepaymentMethod) {
-  const m = method && p.repaymentMethods.includes(method) ? method : (p.repaymentMethods[0] as RepaymentMethod);
+/** My price for one product at a need: the range from its lowest to its highest nominal rate (pricing's priceRange), with both schedules. */
+export function priceFor(p: ProductView, amountFen: number, termMonths: number, method?: string) {
   const input = pricingInput(p);
-  const best = productSchedule(input, { principalFen: amountFen, termMonths, method: m, annualRate: p.rateMin });
-  const worst = productSchedule(input, { principalFen: amountFen, termMonths, method: m, annualRate: p.rateMax });
-  return { method: m, methodName: methodLabels[m], best, worst };
+  const m = methodFor(input, method);
+  return { ...priceRange(input, { amountFen, termMonths, method: m }), methodName: methodLabels[m] };
 }
 
 /**
@@ -28,17 +26,24 @@ export function productPageContext(product: ProductView, query: Record<string, u
   }
   const wantTerm = Number(query.termMonths);
   const termMonths = product.termOptions.includes(wantTerm) ? wantTerm : product.termOptions.includes(12) ? 12 : product.termOptions[0]!;
-  const price = priceFor(product, amountFen, termMonths, query.method as RepaymentMethod | undefined);
+  const price = priceFor(product, amountFen, termMonths, typeof query.method === 'string' ? query.method : undefined);
   return {
     product,
     calc: {
       amount: amountFen / 100,
       termMonths,
       method: price.method,
-      methods: product.repaymentMethods.map((m) => ({ value: m, label: methodLabels[m as RepaymentMethod], selected: m === price.method })),
+      methods: product.repaymentMethods.map((m) => ({ value: m, label: methodLabels[m as keyof typeof methodLabels], selected: m === price.method })),
       terms: product.termOptions.map((t) => ({ value: t, selected: t === termMonths })),
       best: price.best,
       worst: price.worst,
+      /** my price: 月供, 总利息 + 费用 and 综合年化 from the lowest to the highest rate, one figure when they agree */
+      range: {
+        ...priceRangeText(price),
+        interest: formatYuanRange(price.best.totalInterestFen, price.worst.totalInterestFen),
+        fees: formatYuanRange(price.best.totalFeesFen, price.worst.totalFeesFen),
+        totalPayment: formatYuanRange(price.best.totalPaymentFen, price.worst.totalPaymentFen),
+      },
       chart: scheduleChart(price.best),
       shares: costShares(price.best),
       errors,

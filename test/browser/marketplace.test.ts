@@ -235,14 +235,15 @@ describe('browser: search, filters, compare, calculator, recommendations', { tim
     const aprCells = await table.locator('tbody tr', { has: d.locator('th[scope=row]', { hasText: '综合年化（你的需求）' }) }).locator('td').allInnerTexts();
     for (const cell of aprCells) expect(cell.trim()).toMatch(/^\d+\.\d{2}%–\d+\.\d{2}%$/);
     const firstPaymentCells = await table.locator('tbody tr', { has: d.locator('th[scope=row]', { hasText: '首期月供' }) }).locator('td').allInnerTexts();
-    for (const cell of firstPaymentCells) expect(cell.trim()).toMatch(/^¥[\d,]+\.\d{2}$/);
+    // my price: from the lowest to the highest rate (one figure only for a flat-rate product)
+    for (const cell of firstPaymentCells) expect(cell.trim()).toMatch(/^¥[\d,]+\.\d{2}(–¥[\d,]+\.\d{2})?$/);
     expect(await table.locator('td.best').count()).toBeGreaterThanOrEqual(1);
     expect(await table.locator('tr.diff').count()).toBeGreaterThanOrEqual(1);
-    // the lowest APR of the three is the one marked best
+    // the lowest worst-case APR of the three (the high end of the range) is the one marked best
     const aprBestCell = table.locator('tbody tr', { has: d.locator('th[scope=row]', { hasText: '综合年化（你的需求）' }) }).locator('td.best');
     expect(await aprBestCell.count()).toBeGreaterThanOrEqual(1);
-    const lows = aprCells.map((t) => Number(t.split('–')[0]!.replace('%', '')));
-    expect(Number((await aprBestCell.first().innerText()).split('–')[0]!.replace('%', ''))).toBe(Math.min(...lows));
+    const highs = aprCells.map((t) => Number(t.split('–').at(-1)!.replace('%', '')));
+    expect(Number((await aprBestCell.first().innerText()).split('–').at(-1)!.replace('%', ''))).toBe(Math.min(...highs));
     await shot(d, '03-compare');
 
     // recompute for another term the three share: same products, new numbers, state in the URL

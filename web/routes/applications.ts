@@ -11,7 +11,8 @@ import { guard, page, type PageContext, type PageRoute } from '../../server/http
 import { localPath } from '../../server/lib/local-path';
 import { fieldErrors, parse } from '../../server/http/validate';
 import { isTerminal, type Refusal } from '../../server/modules/applications';
-import { creditSelfAssessment, employmentTypes, type ProductView } from '../../server/modules/catalogue';
+import { creditSelfAssessment, employmentTypes, pricingInput, type ProductView } from '../../server/modules/catalogue';
+import { methodFor, priceRangeIfOffered, priceRangeText } from '../../server/modules/pricing';
 import { documentKinds } from '../../server/modules/documents';
 import { multipartCsrf } from '../../server/http/csrf';
 import { singleUpload } from '../../server/http/upload';
@@ -74,11 +75,16 @@ const showApply = async ({ req, res, principal, services, render }: Consumer, id
         amount * 100 < p.minAmountFen ? `本产品最低借 ${formatWan(p.minAmountFen)}，请调整金额或换一款产品`
         : amount * 100 > p.maxAmountFen ? `本产品最高借 ${formatWan(p.maxAmountFen)}，请调整金额或换一款产品`
         : undefined;
+      const termMonths = p.termOptions.includes(wantTerm) ? wantTerm : p.termOptions.includes(12) ? 12 : p.termOptions[0]!;
+      // my price for the amount and term carried here: from the lowest to the highest rate
+      const input = pricingInput(p);
+      const price = priceRangeIfOffered(input, { amountFen: Math.round(amount * 100), termMonths, method: methodFor(input) });
       return {
         product: p,
         amount,
         amountNote,
-        terms: p.termOptions.map((t) => ({ value: t, selected: t === (p.termOptions.includes(wantTerm) ? wantTerm : p.termOptions.includes(12) ? 12 : p.termOptions[0]) })),
+        myPrice: price ? { ...priceRangeText(price), termMonths } : undefined,
+        terms: p.termOptions.map((t) => ({ value: t, selected: t === termMonths })),
       };
     }),
     purposes,

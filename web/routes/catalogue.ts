@@ -3,10 +3,10 @@ import { MAX_COMPARE, calculatorQuery, compareQuery, productListQuery, recommend
 import { profileOf, toSearchQuery } from '../../server/http/catalogue-query';
 import { guard, page } from '../../server/http/page-route';
 import { fieldErrors } from '../../server/http/validate';
-import { formatRate, formatWan, formatYuan } from '../../server/lib/money';
+import { formatWan, formatYuan } from '../../server/lib/money';
 import { formatDuration } from '../../server/lib/duration';
-import { checkEligibility, productCategories, type ProductView } from '../../server/modules/catalogue';
-import { buildSchedule, methodLabels, validateTerms, type Schedule } from '../../server/modules/pricing';
+import { checkEligibility, pricingInput, productCategories, type ProductView } from '../../server/modules/catalogue';
+import { COST_SORT_DEFAULT, buildSchedule, compareChoice, methodFor, methodLabels, priceRangeIfOffered, priceRangeText, validateTerms, type Schedule } from '../../server/modules/pricing';
 import { costShares, scheduleChart } from '../charts';
 import { priceFor, productPageContext } from '../product-page';
 import { ValidationError } from '../../server/lib/errors';
@@ -16,6 +16,7 @@ const purposes = ['消费', '装修', '教育', '医疗', '旅游', '经营周�
 const sorts = [
   { value: 'ranked', label: '综合排序' },
   { value: 'apr', label: '综合年化最低' },
+  { value: 'cost', label: '总成本最低' },
   { value: 'amount', label: '额度最高' },
   { value: 'speed', label: '审批最快' },
   { value: 'popularity', label: '最受欢迎' },
@@ -92,7 +93,8 @@ export const cataloguePages = [
       const link = (p: number) => `/products?${queryString({ ...raw, page: String(p) })}`;
       await render('products', {
         title: input.q ? `搜索：${input.q}` : '全部产品',
-        page,
+        page: { ...page, items: page.items.map((p) => withMyPrice(p, query)) },
+        priceNote: priceNote(query),
         input: { ...input, amount: raw.amount, aprMax: raw.aprMax },
         error: parsed.success ? undefined : { message: '部分筛选条件无效，已忽略', fields: fieldErrors(parsed.error) },
         facets: {
@@ -172,18 +174,16 @@ export const cataloguePages = [
         res.status(404);
         return render('compare', { title: '产品对比', error: { message: '所选产品不存在或已下架' } });
       }
-      const amountFen = parsed.data.amount ?? Math.max(...products.map((p) => p.minAmountFen), Math.min(5_000_000, ...products.map((p) => p.maxAmountFen)));
-      const allTerms = products.map((p) => new Set(p.termOptions));
-      const shared = [...allTerms[0]!].filter((t) => allTerms.every((s) => s.has(t))).sort((a, b) => a - b);
-      const termMonths = parsed.data.termMonths ?? (shared.includes(12) ? 12 : (shared[0] ?? products[0]!.termOptions[0]!));
+      const { amountFen, termMonths, sharedTerms: shared } = compareChoice(products, { amountFen: parsed.data.amount, termMonths: parsed.data.termMonths });
       const profile = await profileOf(services, req);
       services.catalogue.recordEvent(visitor(req, res), 'compare', { filters: { ids: products.map((p) => p.id) } });
 
       const columns = products.map((p) => {
         const fits = amountFen >= p.minAmountFen && amountFen <= p.maxAmountFen && p.termOptions.includes(termMonths);
         const price = fits ? priceFor(p, amountFen, termMonths) : undefined;
+        const text = price ? priceRangeText(price) : undefined;
         const eligibility = profile ? checkEligibility(p.eligibility, profile) : undefined;
-        return { p, fits, price, eligibility };
+        return { p, fits, price, text, eligibility };
       });
       type Column = (typeof columns)[number];
       const row = (label: string, cell: (c: Column) => string, best?: (c: Column) => number | undefined) => {
@@ -200,9 +200,11 @@ export const cataloguePages = [
       const na = '不支持该金额/期限';
       const rows = [
         row('机构', (c) => c.p.institutionName),
-        row('综合年化（你的需求）', (c) => (c.price ? `${formatRate(c.price.best.apr)}–${formatRate(c.price.worst.apr)}` : na), (c) => c.price?.best.apr),
-        row('首期月供', (c) => (c.price ? formatYuan(c.price.best.instalments[0]!.paymentFen) : na), (c) => c.price?.best.instalments[0]!.paymentFen),
-        row('总利息 + 费用', (c) => (c.price ? formatYuan(c.price.best.totalInterestFen + c.price.best.totalFeesFen) : na), (c) => (c.price ? c.price.best.totalInterestFen + c.price.best.totalFeesFen : undefined)),
+        // each a range from the lowest to the highest rate; the best is marked by the high end (the worst case the borrower could get)
+        row('综合年化（你的需求）', (c) => c.text?.apr ?? na, (c) => c.price?.aprHigh),
+        row('首期月供', (c) => c.text?.monthly ?? na, (c) => c.price?.monthlyHigh),
+        ...(columns.some((c) => c.text?.lastPayment) ? [row('末期应还', (c) => c.text?.lastPayment ?? (c.price ? '同首期' : na))] : []),
+        row('总利息 + 费用', (c) => c.text?.totalCost ?? na, (c) => c.price?.totalCostHigh),
         row('还款方式', (c) => (c.price ? c.price.methodName : c.p.methodNames.join('、'))),
         row('费用', (c) => (c.p.feeLines.length ? c.p.feeLines.join('；') : '无')),
         row('额度', (c) => `${formatWan(c.p.minAmountFen)}–${formatWan(c.p.maxAmountFen)}`),
@@ -300,7 +302,8 @@ export const cataloguePages = [
       services.catalogue.recordImpressions(visitor(req, res), items.map((r) => r.product.id), 'recommendations');
       await render('recommendations', {
         title: '为你推荐',
-        items,
+        items: items.map((r) => ({ ...r, product: withMyPrice(r.product, { amountFen: q.amount, termMonths: q.termMonths }) })),
+        priceNote: q.amount !== undefined && q.termMonths !== undefined ? undefined : '填写金额和期限，即可看到每款产品按最低和最高利率的月供和总成本。',
         values: { amount: raw.amount ?? '', termMonths: raw.termMonths ?? '', purpose: raw.purpose ?? '' },
         purposes,
         terms: termChoices(q.termMonths),
@@ -311,6 +314,43 @@ export const cataloguePages = [
     },
   }),
 ];
+
+/** The amount and term in view as a query string, so links carry them on (product page, compare, apply). */
+function needQuery(need: { amountFen?: number; termMonths?: number }): string | undefined {
+  const qs = new URLSearchParams();
+  if (need.amountFen !== undefined) qs.set('amount', String(need.amountFen / 100));
+  if (need.termMonths !== undefined) qs.set('termMonths', String(need.termMonths));
+  return qs.size ? qs.toString() : undefined;
+}
+
+/**
+ * A card's product with "my price": 月供 and 总利息 + 费用 from the lowest to the highest rate for
+ * the amount and term asked (both needed; a product that does not lend them says so), and the
+ * query that carries the amount and term to the product page.
+ */
+function withMyPrice(p: ProductView, need: { amountFen?: number; termMonths?: number; repayment?: string[] }) {
+  const link = needQuery(need);
+  if (need.amountFen === undefined || need.termMonths === undefined) return { ...p, need: link };
+  const input = pricingInput(p);
+  const method = methodFor(input, need.repayment?.length === 1 ? need.repayment[0] : undefined);
+  const price = priceRangeIfOffered(input, { amountFen: need.amountFen, termMonths: need.termMonths, method });
+  return {
+    ...p,
+    need: link,
+    myPrice: price
+      ? { ...priceRangeText(price), methodName: methodLabels[method], amountFen: need.amountFen, termMonths: need.termMonths }
+      : { unavailable: `不支持 ${formatYuan(need.amountFen)}、${need.termMonths} 个月` },
+  };
+}
+
+/** What the products page says about prices: how to see them, and what the cost sort assumed. */
+function priceNote(query: { sort: string; amountFen?: number; termMonths?: number }): string | undefined {
+  if (query.amountFen !== undefined && query.termMonths !== undefined) return undefined;
+  if (query.sort === 'cost') {
+    return `未填写金额或期限：总成本按 ${formatYuan(query.amountFen ?? COST_SORT_DEFAULT.amountFen)}、${query.termMonths ?? COST_SORT_DEFAULT.termMonths} 个月、最高利率估算排序。`;
+  }
+  return '填写金额和期限，即可在每款产品上看到按最低和最高利率的月供和总成本。';
+}
 
 function eligibilityText(p: ProductView): string {
   const e = p.eligibility;

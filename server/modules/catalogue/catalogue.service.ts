@@ -3,7 +3,7 @@ import type { Database } from '../../db/client';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { shanghaiDate } from '../../lib/shanghai-date';
-import { APR_LISTING_CAP, productAprRange } from '../pricing';
+import { APR_LISTING_CAP, costSortChoice, methodFor, priceRangeIfOffered, productAprRange } from '../pricing';
 import { rankProducts, type RankingWeights } from '../ranking';
 import { searchSorts, type ProductDocument, type SearchIndex, type SearchQuery, type SearchFacets } from '../search';
 import { CatalogueRepository, type BufferedEvent, type ImpressionCount, type ProductInsert, type ProductRow, type ProductStats } from './catalogue.repository';
@@ -16,7 +16,7 @@ export type NewProduct = Omit<ProductInsert, 'id' | 'createdAt' | 'updatedAt' | 
 export type ProductPatch = Partial<NewProduct>;
 
 /** 'ranked' is the default sort (综合排序): the weights operators set at /admin/ranking, promotion included as a labelled boost. */
-export const catalogueSorts = ['ranked', ...searchSorts] as const;
+export const catalogueSorts = ['ranked', ...searchSorts, 'cost'] as const;
 export type CatalogueSort = (typeof catalogueSorts)[number];
 export type CatalogueQuery = Omit<SearchQuery, 'sort'> & { sort: CatalogueSort };
 
@@ -257,6 +257,7 @@ export class CatalogueService {
 
   async searchListed(query: CatalogueQuery): Promise<ProductPage> {
     if (query.sort === 'ranked') return this.searchRanked(query);
+    if (query.sort === 'cost') return this.searchByCost(query);
     const searchQuery: SearchQuery = { ...query, sort: query.sort };
     const result = await this.deps.cache.wrap('catalogue', `search:${JSON.stringify(query)}`, SEARCH_CACHE_SECONDS, () => this.deps.search.search(searchQuery));
     const items = result.ids.map((id) => this.listed.get(id)).filter((v): v is ProductView => v !== undefined);
@@ -296,6 +297,31 @@ export class CatalogueService {
       .map((id) => this.listed.get(id))
       .filter((v): v is ProductView => v !== undefined)
       .map((v) => (promoted.has(v.id) ? { ...v, promoted: true } : v));
+    return { items, total: result.total, page: query.page, pageSize: query.pageSize, facets: result.facets };
+  }
+
+  /**
+   * 总成本最低: the best matches (filters applied by the index) ordered by the total cost at the
+   * product's highest rate, then at its lowest, then by APR. Products that do not lend the amount
+   * and term priced (possible only when the query gave none) come last, by APR.
+   */
+  private async searchByCost(query: CatalogueQuery): Promise<ProductPage> {
+    const result = await this.deps.cache.wrap('catalogue', `cost:${JSON.stringify(query)}`, SEARCH_CACHE_SECONDS, async () => {
+      const base = await this.deps.search.search({ ...query, sort: 'apr', page: 1, pageSize: RANKED_CANDIDATES });
+      const choice = costSortChoice(query);
+      const priced = base.ids
+        .map((id) => this.listed.get(id))
+        .filter((v): v is ProductView => v !== undefined)
+        .map((view) => {
+          const input = pricingInput(view);
+          const price = priceRangeIfOffered(input, { amountFen: choice.amountFen, termMonths: choice.termMonths, method: methodFor(input, choice.method) });
+          return { id: view.id, high: price?.totalCostHigh ?? Infinity, low: price?.totalCostLow ?? Infinity, apr: view.apr.max };
+        });
+      priced.sort((a, b) => a.high - b.high || a.low - b.low || a.apr - b.apr || a.id.localeCompare(b.id));
+      const start = (query.page - 1) * query.pageSize;
+      return { ids: priced.slice(start, start + query.pageSize).map((p) => p.id), total: base.total, facets: base.facets };
+    });
+    const items = result.ids.map((id) => this.listed.get(id)).filter((v): v is ProductView => v !== undefined);
     return { items, total: result.total, page: query.page, pageSize: query.pageSize, facets: result.facets };
   }
 

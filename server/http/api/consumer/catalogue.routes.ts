@@ -1,13 +1,13 @@
 import { LRUCache } from 'lru-cache';
 import type { Services } from '../../../container';
-import { ValidationError } from '../../../lib/errors';
-import { SEARCH_CACHE_SECONDS, eligibilityProfileOf, type ProductView } from '../../../modules/catalogue';
-import { buildSchedule, validateTerms } from '../../../modules/pricing';
+import { NotFoundError, ValidationError } from '../../../lib/errors';
+import { SEARCH_CACHE_SECONDS, eligibilityProfileOf, pricingInput, type ProductView } from '../../../modules/catalogue';
+import { buildSchedule, compareChoice, methodFor, priceRangeIfOffered, validateTerms } from '../../../modules/pricing';
 import { profileOf, toSearchQuery } from '../../catalogue-query';
 import { guard, route, type ApiRoute } from '../route-table';
-import { calculatorQuery, productListQuery, recommendationQuery, recommendationsResponse } from './catalogue.schemas';
+import { MAX_COMPARE, calculatorQuery, compareQuery, compareResponse, pricedProductListResponse, productListQuery, recommendationQuery, recommendationsResponse } from './catalogue.schemas';
 import { productJson, scheduleJson } from '../serializers';
-import { productListResponse, productResponse, scheduleResponse } from '../responses';
+import { productResponse, scheduleResponse } from '../responses';
 
 const JSON_UTF8 = 'application/json; charset=utf-8';
 
@@ -16,6 +16,15 @@ function productJsonText(p: ProductView): string {
   let text = serialised.get(p);
   if (text === undefined) serialised.set(p, (text = JSON.stringify(productJson(p))));
   return text;
+}
+
+/** My price in the API's units (yuan with two decimals, APR fractions to 6 places), or null when the product does not lend this amount for this term. */
+function priceJson(p: ProductView, amountFen: number, termMonths: number, method?: string) {
+  const input = pricingInput(p);
+  const r = priceRangeIfOffered(input, { amountFen, termMonths, method: methodFor(input, method) });
+  if (!r) return null;
+  const apr = (x: number) => Math.round(x * 1e6) / 1e6;
+  return { monthlyLow: r.monthlyLow / 100, monthlyHigh: r.monthlyHigh / 100, totalCostLow: r.totalCostLow / 100, totalCostHigh: r.totalCostHigh / 100, aprLow: apr(r.aprLow), aprHigh: apr(r.aprHigh) };
 }
 
 type AnonymousList = { version: number; body: Buffer; ids: string[]; q: string | undefined };
@@ -44,10 +53,10 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
     guard: guard.public,
     summary: 'Search listed products (Chinese-aware), filter, sort and page; facet counts per category, institution and repayment method',
     description:
-      'Every item carries its all-in APR range (`apr.min`, `apr.max`, IRR method, every fee included). `eligible=true` keeps only products the logged-in consumer qualifies for, from their profile.',
+      'Every item carries its all-in APR range (`apr.min`, `apr.max`, IRR method, every fee included). With `amount` and `termMonths`, every item also carries `price`: the first monthly payment and the total cost (interest plus fees) at the lowest and the highest rate, in the `repayment` method when exactly one is asked, else the product’s first. `sort=cost` orders by the total cost at the highest rate (¥50,000 over 12 months stand in for an amount or term not given). `eligible=true` keeps only products the logged-in consumer qualifies for, from their profile.',
     query: productListQuery,
-    responseDescription: '{ items, total, page, pageSize, facets: { category, institution, repayment } }',
-    response: productListResponse,
+    responseDescription: '{ items (each with price when amount and termMonths are given), total, page, pageSize, facets: { category, institution, repayment } }',
+    response: pricedProductListResponse,
     handler: async ({ query: input, principal, services, kit, req, res }) => {
       const who = kit.visitor(req, res);
       const lists = anonymousLists(services);
@@ -66,7 +75,13 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
       services.catalogue.recordImpressions(who, ids, input.q ? 'search' : 'list', 'api');
       // items are serialised once per product version and spliced in: the list is the hot path
       const meta = JSON.stringify({ total: page.total, page: page.page, pageSize: page.pageSize, facets: page.facets });
-      const body = Buffer.from(`{"items":[${page.items.map(productJsonText).join(',')}],${meta.slice(1)}`);
+      const { amount, termMonths } = input;
+      const method = input.repayment?.length === 1 ? input.repayment[0] : undefined;
+      const item =
+        amount !== undefined && termMonths !== undefined
+          ? (p: ProductView) => `${productJsonText(p).slice(0, -1)},"price":${JSON.stringify(priceJson(p, amount, termMonths, method))}}`
+          : productJsonText;
+      const body = Buffer.from(`{"items":[${page.items.map(item).join(',')}],${meta.slice(1)}`);
       if (cacheKey && !input.eligible) lists.set(cacheKey, { version, body, ids, q: input.q });
       res.set('Content-Type', JSON_UTF8).send(body);
     },
@@ -115,7 +130,7 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
     summary: 'Products recommended for a need and profile, each with its reasons in words',
     description: 'Uses the logged-in consumer’s profile when there is one; profile fields in the query override it. Ineligible products are never recommended.',
     query: recommendationQuery,
-    responseDescription: '{ items: [{ product, reasons, apr, monthlyPayment }] }',
+    responseDescription: '{ items: [{ product, reasons, apr, monthlyPayment, price (with amount and termMonths) }] }',
     response: recommendationsResponse,
     handler: async ({ query: q, services, kit, req, res }) => {
       const stored = await profileOf(services, req);
@@ -142,7 +157,41 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
           reasons: r.reasons,
           apr: Math.round(r.apr * 1e6) / 1e6,
           monthlyPayment: r.monthlyPaymentFen === undefined ? null : r.monthlyPaymentFen / 100,
+          ...(q.amount !== undefined && q.termMonths !== undefined ? { price: priceJson(r.product, q.amount, q.termMonths) } : {}),
         })),
+      };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/compare',
+    guard: guard.public,
+    summary: 'Compare up to 4 listed products for one amount and term: each with its price range',
+    description:
+      'Without `amount` or `termMonths` the comparison uses ¥50,000 (within every product’s limits where possible) and 12 months when all offer it, as the compare page does. `price` is null for a product that does not lend that amount for that term. Ids not listed are returned in `missing`; none listed is a 404.',
+    query: compareQuery,
+    queryError: '对比参数有误',
+    response: compareResponse,
+    responseDescription: '{ amount, termMonths, items: [{ product, price }], missing }',
+    handler: ({ query: q, services, kit, req, res }) => {
+      const ids = [...new Set(q.ids)];
+      if (ids.length > MAX_COMPARE) throw new ValidationError(`最多可同时对比 ${MAX_COMPARE} 款产品`, { ids: `最多选择 ${MAX_COMPARE} 款` });
+      const listed = ids.map((id) => {
+        try {
+          return services.catalogue.getListed(id);
+        } catch {
+          return undefined;
+        }
+      });
+      const products = listed.filter((p): p is ProductView => p !== undefined);
+      if (products.length === 0) throw new NotFoundError('产品');
+      const { amountFen, termMonths } = compareChoice(products, { amountFen: q.amount, termMonths: q.termMonths });
+      services.catalogue.recordEvent(kit.visitor(req, res), 'compare', { filters: { ids: products.map((p) => p.id) }, channel: 'api' });
+      return {
+        amount: amountFen / 100,
+        termMonths,
+        items: products.map((p) => ({ product: productJson(p), price: priceJson(p, amountFen, termMonths) })),
+        missing: ids.filter((_, i) => listed[i] === undefined),
       };
     },
   }),

@@ -3,7 +3,7 @@ import { catalogueSorts, repaymentMethods } from '../../../modules/catalogue';
 import { booleanFlag, intFrom, manyOf, yuanAmount } from '../../validate';
 import { profileBody } from './account.schemas';
 import { purposes } from './applications.schemas';
-import { productResponse } from '../responses';
+import { productListResponse, productResponse } from '../responses';
 
 /** The catalogue's queries: product search, the calculator, recommendations, comparison. */
 
@@ -20,7 +20,7 @@ export const productListQuery = z.strictObject({
   institution: manyOf('机构').optional(),
   repayment: manyOf('还款方式', repaymentMethods).optional(),
   eligible: booleanFlag.optional(),
-  sort: z.enum(catalogueSorts, { error: '排序方式为 ranked、relevance、apr、amount、speed 或 popularity' }).optional(),
+  sort: z.enum(catalogueSorts, { error: '排序方式为 ranked、relevance、apr、amount、speed、popularity 或 cost' }).optional(),
   page: intFrom('页码', 1, 1000).default(1),
   pageSize: intFrom('每页数量', 1, 100).default(20),
 });
@@ -54,14 +54,45 @@ export const compareQuery = z.strictObject({
   termMonths: intFrom('期限', 1, 360).optional(),
 });
 
+/**
+ * My price for the amount and term asked: the first monthly payment and the interest plus every
+ * fee, at the product's lowest and highest nominal rate, with the all-in APR (IRR) of each.
+ * Present only when the request gives both `amount` and `termMonths`; the method is the
+ * `repayment` asked when exactly one is (list), else the product's first.
+ */
+export const priceResponse = z
+  .object({
+    monthlyLow: z.number().describe('first monthly payment at the lowest rate, fees included; yuan, two decimals'),
+    monthlyHigh: z.number().describe('first monthly payment at the highest rate; yuan, two decimals'),
+    totalCostLow: z.number().describe('interest plus every fee over the loan at the lowest rate; yuan, two decimals'),
+    totalCostHigh: z.number().describe('interest plus every fee at the highest rate; yuan, two decimals'),
+    aprLow: z.number().describe('all-in APR (IRR, every fee) at the lowest rate, fraction'),
+    aprHigh: z.number().describe('all-in APR at the highest rate, fraction'),
+  })
+  .describe('my price for the amount and term asked');
+
+/** `GET /products`: the list, each item with `price` when amount and term are asked (null when the product does not lend them). */
+export const pricedProductListResponse = productListResponse.extend({
+  items: z.array(productResponse.extend({ price: priceResponse.nullable().optional() })),
+});
+
 /** `GET /recommendations`: products with the reasons in words (listed products: ../responses.ts). */
 export const recommendationsResponse = z.object({
   items: z.array(
     z.object({
       product: productResponse,
       reasons: z.array(z.string()),
-      apr: z.number().describe('all-in APR (IRR) for the asked amount and term, fraction'),
-      monthlyPayment: z.number().nullable().describe('yuan, two decimals'),
+      apr: z.number().describe('all-in APR (IRR) for the asked amount and term at the lowest rate, fraction (see price for both ends)'),
+      monthlyPayment: z.number().nullable().describe('yuan, two decimals; at the lowest rate (see price for both ends)'),
+      price: priceResponse.nullable().optional(),
     }),
   ),
+});
+
+/** `GET /compare`: the chosen products side by side, each with its price for the amount and term (null when it does not lend them). */
+export const compareResponse = z.object({
+  amount: z.number().describe('yuan, two decimals'),
+  termMonths: z.number().int(),
+  items: z.array(z.object({ product: productResponse, price: priceResponse.nullable() })),
+  missing: z.array(z.string()).describe('ids asked for that are not listed'),
 });
