@@ -44,7 +44,7 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
     guard: guard.public,
     summary: 'Search listed products (Chinese-aware), filter, sort and page; facet counts per category, institution and repayment method',
     description:
-      'Every item carries its all-in APR range (`apr.min`, `apr.max`, IRR method, every fee included). `eligible=true` keeps only products the logged-in consumer qualifies for, from their profile.',
+      'Every item carries its all-in APR range (`apr.min`, `apr.max`, IRR method, every fee included). `eligible=true` keeps only products the logged-in consumer qualifies for, from their profile. `q` is read as borrowers write (买车 → 车贷, 借5万 3年 → amount and term filters when `amount`/`termMonths` are not given, 急用钱 and 低息 → an order when `sort` is not given, 免抵押 is not 抵押); `literal=true` searches the words as typed.',
     query: productListQuery,
     responseDescription: '{ items, total, page, pageSize, facets: { category, institution, repayment } }',
     response: productListResponse,
@@ -60,7 +60,7 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
         return;
       }
       const version = services.catalogue.resultsVersion;
-      const page = await services.catalogue.searchListed(await toSearchQuery(services, req, input));
+      const page = await services.catalogue.searchListed({ ...(await toSearchQuery(services, req, input)), literal: input.literal });
       if (input.q) services.catalogue.recordEvent(who, 'search', { query: input.q, channel: 'api' });
       const ids = page.items.map((p) => p.id);
       services.catalogue.recordImpressions(who, ids, input.q ? 'search' : 'list', 'api');
