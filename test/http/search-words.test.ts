@@ -121,7 +121,7 @@ describe('search understands everyday words (demo catalogue)', () => {
   it('a query matching only without its term says the term was dropped', async () => {
     const res = await request(t.app).get(`/products?q=${encodeURIComponent('房抵贷 2期')}`);
     expect(res.status).toBe(200);
-    expect(res.text).toMatch(/没有完全符合的产品，去掉了期限 2 期后找到 [1-9]\d* 个/);
+    expect(res.text).toMatch(/没有完全符合的产品，去掉了“期限 2 期”后找到 [1-9]\d* 个/);
   });
 
   it('the API keeps a no-match honest: total 0, no alternatives counted as matches', async () => {

@@ -315,8 +315,8 @@ export class CatalogueService {
     const found = (page: ProductPage) => ({ dropped, items: page.items, total: page.total });
     let current = query;
     if (current.amountFen !== undefined || current.termMonths !== undefined) {
-      if (current.amountFen !== undefined) dropped.push(`金额 ${formatWan(current.amountFen)}`);
-      if (current.termMonths !== undefined) dropped.push(`期限 ${current.termMonths} 期`);
+      if (current.amountFen !== undefined) dropped.push(`“金额 ${formatWan(current.amountFen)}”`);
+      if (current.termMonths !== undefined) dropped.push(`“期限 ${current.termMonths} 期”`);
       current = { ...current, amountFen: undefined, termMonths: undefined };
       const page = await this.searchExactly(current);
       if (page.total > 0) return found(page);
