@@ -109,6 +109,11 @@ describe('search understands everyday words (demo catalogue)', () => {
     expect(literal.text).not.toContain('已按“车贷”搜索');
   });
 
+  it('says when only an order was read from the words', async () => {
+    const res = await request(t.app).get(`/products?q=${encodeURIComponent('低息贷款')}`);
+    expect(res.text).toContain('已显示全部产品 · 综合年化低的优先');
+  });
+
   it('a nonsense query shows the nearest alternatives and what was relaxed', async () => {
     const res = await request(t.app).get(`/products?q=${encodeURIComponent('火星宇宙飞船')}`);
     expect(res.status).toBe(200);

@@ -31,8 +31,8 @@ export const defaultDictionary: SearchDictionary = {
   version: 1,
   entries: [
     { kind: 'negation', words: ['免抵押', '无抵押', '不要抵押', '无需抵押', '不用抵押', '不需要抵押', '不需抵押', '没有抵押', '没抵押', '零抵押'], to: '免抵押', negates: '抵押' },
-    { kind: 'synonym', words: ['汽车贷款', '汽车贷', '车贷款', '买车', '购车', '汽车分期', '买车贷款', '购车贷款', '汽车'], to: '车贷' },
-    { kind: 'synonym', words: ['房贷', '房子抵押', '房产抵押', '房屋抵押', '住房抵押', '房抵押', '房产抵押贷款', '房子抵押贷款', '房抵'], to: '房抵贷' },
+    { kind: 'synonym', words: ['汽车贷款', '汽车贷', '车贷款', '买车', '购车', '汽车分期', '买车贷款', '购车贷款'], to: '车贷' },
+    { kind: 'synonym', words: ['房贷', '房子抵押', '房产抵押', '房屋抵押', '住房抵押', '房抵押', '房产抵押贷款', '房子抵押贷款'], to: '房抵贷' },
     { kind: 'synonym', words: ['住房公积金', '公积金贷款', '公积金贷'], to: '公积金' },
     { kind: 'synonym', words: ['信用贷款'], to: '信用贷' },
     { kind: 'synonym', words: ['消费贷款'], to: '消费贷' },

@@ -40,6 +40,10 @@ describe('understandQuery: everyday words → what products say', () => {
     expect(understandQuery(q).sort).toBeUndefined();
   });
 
+  it('reads nothing into words products already say', () => {
+    for (const q of ['房抵贷', '车贷', '公积金', '信用贷', '捷驰汽车金融']) expect(understandQuery(q)).toEqual({ text: q, filters: {}, intents: [], understood: [] });
+  });
+
   it('leaves words it does not know as typed, and reads nothing into them', () => {
     expect(understandQuery('闪电贷')).toEqual({ text: '闪电贷', filters: {}, intents: [], understood: [] });
     expect(understandQuery('贷款')).toEqual({ text: '贷款', filters: {}, intents: [], understood: [] });

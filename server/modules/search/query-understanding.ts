@@ -99,6 +99,8 @@ export function understandQuery(q: string, dictionary: SearchDictionary = defaul
   const negated = new Map<string, string>(); // negated word → the phrase that negates it
   for (const { word, entry } of spellings) {
     if (!rest.includes(word)) continue;
+    // a word inside what it stands for, typed as that (an entry 房抵 → 房抵贷 leaves 房抵贷 alone)
+    if (entry.kind === 'synonym' && entry.to.includes(word) && rest.includes(entry.to)) continue;
     rest = rest.split(word).join(' ');
     if (entry.kind === 'intent') {
       if (!intents.includes(entry.intent)) {
