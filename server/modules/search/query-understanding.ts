@@ -1,7 +1,7 @@
 import { formatWan } from '../../lib/money';
 import { defaultDictionary, type SearchDictionary, type SearchIntent } from './dictionary';
 import type { SearchSort } from './search.port';
-import { isGenericText, normalizeText } from './tokenizer';
+import { isGenericText, normalizeText, wordStarts } from './tokenizer';
 
 /*
  * Query understanding: what a borrower typed → what the index is asked. Runs before either
@@ -97,11 +97,20 @@ export function understandQuery(q: string, dictionary: SearchDictionary = defaul
     .flatMap((entry) => entry.words.map((word) => ({ word: normalizeText(word), entry })))
     .sort((a, b) => b.word.length - a.word.length);
   const negated = new Map<string, string>(); // negated word → the phrase that negates it
+  // a dictionary word counts where a word starts (急借 is not read inside 速融应急借: 速融/应急/借);
+  // what was read is blanked out with as many spaces, so the offsets stay true
+  const starts = wordStarts(original);
+  const blank = (text: string, from: number, length: number) => text.slice(0, from) + ' '.repeat(length) + text.slice(from + length);
   for (const { word, entry } of spellings) {
-    if (!rest.includes(word)) continue;
     // a word inside what it stands for, typed as that (an entry 房抵 → 房抵贷 leaves 房抵贷 alone)
-    if (entry.kind === 'synonym' && entry.to.includes(word) && rest.includes(entry.to)) continue;
-    rest = rest.split(word).join(' ');
+    if (entry.kind === 'synonym' && entry.to.includes(word) && original.includes(entry.to)) continue;
+    let found = false;
+    for (let i = rest.indexOf(word); i >= 0; i = rest.indexOf(word, i + 1)) {
+      if (!starts.has(i)) continue;
+      rest = blank(rest, i, word.length);
+      found = true;
+    }
+    if (!found) continue;
     if (entry.kind === 'intent') {
       if (!intents.includes(entry.intent)) {
         intents.push(entry.intent);
@@ -124,7 +133,7 @@ export function understandQuery(q: string, dictionary: SearchDictionary = defaul
       if (!Number.isInteger(m) || m < 1 || m > 360) return match;
       filters.termMonths = m;
       understood.push({ from: match.trim(), to: `期限 ${m} 期` });
-      return ' ';
+      return ' '.repeat(match.length);
     });
   }
   for (const { re, yuan } of AMOUNT_PATTERNS) {
@@ -135,7 +144,7 @@ export function understandQuery(q: string, dictionary: SearchDictionary = defaul
       if (y < 100 || y > 100_000_000) return match;
       filters.amountFen = Math.round(y * 100);
       understood.push({ from: match.trim(), to: `金额 ${formatWan(filters.amountFen)}` });
-      return ' ';
+      return ' '.repeat(match.length);
     });
   }
 

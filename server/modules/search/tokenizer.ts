@@ -73,6 +73,17 @@ function wordsOf(run: string): string[] {
     .filter((w) => HAN_ONLY_RE.test(w));
 }
 
+/** Offsets (UTF-16) where jieba starts a word in the text, and its end: 速融应急借 → 0, 1, 2, 4, 5 (急借 starts inside 应急). */
+export function wordStarts(text: string): Set<number> {
+  const out = new Set<number>([0, text.length]);
+  let at = 0;
+  for (const w of segmenter().cut(text, false)) {
+    out.add(at);
+    at += w.length;
+  }
+  return out;
+}
+
 /** Tokens for indexing: jieba words + bigrams + single characters of each Han run, Latin words whole. Deduplicated. */
 export function tokenize(text: string): string[] {
   const out = new Set<string>();
