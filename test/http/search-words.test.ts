@@ -93,6 +93,12 @@ describe('search understands everyday words (demo catalogue)', () => {
     for (const p of items) expect(Number(p.amount.max)).toBeGreaterThanOrEqual(500_000);
   });
 
+  it('every demo product is still found by its own name', async () => {
+    const { items, total } = await search('');
+    expect(items.length).toBe(total);
+    for (const p of items) expect((await search(p.name)).items.map((i) => i.id), p.name).toContain(p.id);
+  });
+
   it('literal=true searches the words as typed', async () => {
     expect((await search('买车', '&literal=true')).total).toBe(0);
     expect((await search('买车')).total).toBeGreaterThan(0);
