@@ -84,7 +84,7 @@ export const cataloguePages = [
       const parsed = productListQuery.safeParse(raw);
       const input = parsed.success ? parsed.data : productListQuery.parse({});
       const query = await toSearchQuery(services, req, input, 12);
-      const page = await services.catalogue.searchListed(query);
+      const page = await services.catalogue.searchListed({ ...query, literal: input.literal });
       if (input.q) services.catalogue.recordEvent(visitor(req, res), 'search', { query: input.q, filters: { ...raw, q: undefined } });
       services.catalogue.recordImpressions(visitor(req, res), page.items.map((p) => p.id), input.q ? 'search' : 'list');
       const chosen = (k: 'category' | 'institution' | 'repayment') => new Set(input[k] ?? []);
@@ -102,6 +102,13 @@ export const cataloguePages = [
           institution: facet('institution', new Map(services.catalogue.listedInstitutions().map((i) => [i.id, i.name]))),
           repayment: facet('repayment', new Map(Object.entries(methodLabels))),
         },
+        understood: page.understanding && {
+          words: page.understanding.text ? page.understanding.text.split(' ').filter((w) => !w.startsWith('-')).map((w) => w.replace(/^"|"$/g, '')) : [],
+          notes: page.understanding.understood.filter((u) => !page.understanding!.text.split(' ').includes(u.to)).map((u) => u.to),
+          literalLink: `/products?${queryString({ ...raw, page: undefined, literal: '1' })}`,
+        },
+        understoodLink: input.literal && input.q ? `/products?${queryString({ ...raw, page: undefined, literal: undefined })}` : undefined,
+        relaxed: page.relaxed && { ...page.relaxed, dropped: page.relaxed.dropped.join('、'), more: page.relaxed.total > page.relaxed.items.length },
         sorts: sorts.map((s) => ({ ...s, selected: s.value === query.sort })),
         aprCaps: aprCaps.map((a) => ({ ...a, selected: raw.aprMax === a.value })),
         terms: termChoices(input.termMonths),

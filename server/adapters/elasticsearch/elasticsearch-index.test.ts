@@ -24,6 +24,12 @@ describe.runIf(url)('ElasticsearchSearchIndex (live, TEST_ELASTICSEARCH_URL)', (
 });
 
 describe('ElasticsearchSearchIndex request building (no server)', () => {
+  it('an excluded phrase (-免抵押, from query understanding) is a must_not of its bigrams', () => {
+    const json = JSON.stringify(buildSearchRequest('products', { q: '抵押 -免抵押', sort: 'relevance', page: 1, pageSize: 10 }).query);
+    expect(json).toContain('"must_not":[{"bool":{"must":[{"multi_match":{"query":"免抵"');
+    expect(JSON.stringify(buildSearchRequest('products', { q: '抵押', sort: 'relevance', page: 1, pageSize: 10 }).query)).not.toContain('must_not');
+  });
+
   it('puts facet dimensions in post_filter and each facet under the other dimensions only', () => {
     const req = buildSearchRequest('products', {
       q: '装修贷款',

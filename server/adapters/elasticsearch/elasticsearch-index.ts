@@ -115,6 +115,8 @@ export function textQuery(parsed: ParsedQuery): Q {
         t.alternatives.length === 1 ? alternativeQuery(t.alternatives[0]!) : { bool: { should: t.alternatives.map(alternativeQuery), minimum_should_match: 1 } },
       ),
       should: parsed.optional.map((t) => alternativeQuery(t.alternatives[0]!)),
+      // -免抵押: products saying it are left out, as in the memory adapter
+      ...(parsed.excluded.length > 0 ? { must_not: parsed.excluded.map(alternativeQuery) } : {}),
     },
   };
 }

@@ -2,10 +2,11 @@ import type { Cache } from '../../adapters/redis';
 import type { Database } from '../../db/client';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
+import { formatWan } from '../../lib/money';
 import { shanghaiDate } from '../../lib/shanghai-date';
 import { APR_LISTING_CAP, costSortChoice, methodFor, priceRangeIfOffered, productAprRange } from '../pricing';
 import { rankProducts, type RankingWeights } from '../ranking';
-import { searchSorts, type ProductDocument, type SearchIndex, type SearchQuery, type SearchFacets } from '../search';
+import { parseQuery, searchSorts, understandQuery, type ProductDocument, type QueryUnderstanding, type SearchIndex, type SearchQuery, type SearchFacets } from '../search';
 import { CatalogueRepository, type BufferedEvent, type ImpressionCount, type ProductInsert, type ProductRow, type ProductStats } from './catalogue.repository';
 import type { catalogueEventKinds, EventChannel, ProductStatus } from './catalogue.schema';
 import { pricingInput, toProductView, type ProductView } from './product-view';
@@ -18,7 +19,11 @@ export type ProductPatch = Partial<NewProduct>;
 /** 'ranked' is the default sort (综合排序): the weights operators set at /admin/ranking, promotion included as a labelled boost. */
 export const catalogueSorts = ['ranked', ...searchSorts, 'cost'] as const;
 export type CatalogueSort = (typeof catalogueSorts)[number];
-export type CatalogueQuery = Omit<SearchQuery, 'sort'> & { sort: CatalogueSort };
+export type CatalogueQuery = Omit<SearchQuery, 'sort'> & {
+  sort: CatalogueSort;
+  /** search the words as typed: no dictionary, no amounts or terms read from them */
+  literal?: boolean;
+};
 
 /**
  * What the default sort reads besides the products: the weights in force and the promotions
@@ -39,7 +44,41 @@ export interface ProductPage {
   page: number;
   pageSize: number;
   facets: SearchFacets;
+  /** how the words were read (only when something was: 买车 → 车贷, 5万 → 金额 5 万) */
+  understanding?: QueryUnderstanding;
+  /**
+   * Nothing matched (items is empty, total 0): the nearest alternatives, found by dropping these
+   * conditions in order. Never counted as matches.
+   */
+  relaxed?: { dropped: string[]; items: ProductView[]; total: number };
 }
+
+/** The query with what was understood applied; what the visitor set explicitly wins. */
+function withUnderstanding(query: CatalogueQuery, u: QueryUnderstanding): CatalogueQuery {
+  const { employment, amountFen, termMonths } = u.filters;
+  return {
+    ...query,
+    q: u.text || undefined,
+    amountFen: query.amountFen ?? amountFen,
+    termMonths: query.termMonths ?? termMonths,
+    eligibleFor: employment && !query.eligibleFor?.employment ? { ...query.eligibleFor, employment } : query.eligibleFor,
+    sort: u.sort && query.sort === 'ranked' ? u.sort : query.sort,
+  };
+}
+
+/** The words of a search text that relaxing may drop one by one (exclusions like -免抵押 stay). */
+function wordsOf(text: string): { words: string[]; exclusions: string[] } {
+  const parts = text.split(/\s+/).filter(Boolean);
+  const exclusions = parts.filter((w) => w.length > 1 && w.startsWith('-'));
+  let words = parts.filter((w) => !exclusions.includes(w));
+  if (words.length === 1 && !words[0]!.startsWith('"')) {
+    const terms = parseQuery(words[0]!).required.map((t) => t.text);
+    if (terms.length > 1) words = terms;
+  }
+  return { words, exclusions };
+}
+
+const quoted = (word: string) => `“${word.replace(/^"|"$/g, '')}”`;
 
 export type CatalogueEventKind = Exclude<(typeof catalogueEventKinds)[number], 'impression'>;
 
@@ -255,7 +294,57 @@ export class CatalogueService {
     return { ids, weight: weights.promotion };
   }
 
+  /**
+   * Search as borrowers write: the words are read first (understandQuery: dictionary, amounts
+   * and terms, negations) unless `literal`; when nothing matches, conditions are relaxed step by
+   * step (the amount and term, then the words that matter least) and the page says what was dropped.
+   */
   async searchListed(query: CatalogueQuery): Promise<ProductPage> {
+    const understanding = query.q && !query.literal ? understandQuery(query.q) : undefined;
+    const effective = understanding ? withUnderstanding(query, understanding) : query;
+    const found = await this.searchExactly(effective);
+    const page = understanding && understanding.understood.length > 0 ? { ...found, understanding } : found;
+    if (found.total > 0 || query.page > 1 || !(effective.q || effective.amountFen !== undefined || effective.termMonths !== undefined)) return page;
+    const relaxed = await this.relax(effective);
+    return relaxed ? { ...page, relaxed } : page;
+  }
+
+  /** Drops the amount and term, then the least useful words, until something matches. */
+  private async relax(query: CatalogueQuery): Promise<ProductPage['relaxed']> {
+    const dropped: string[] = [];
+    const found = (page: ProductPage) => ({ dropped, items: page.items, total: page.total });
+    let current = query;
+    if (current.amountFen !== undefined || current.termMonths !== undefined) {
+      if (current.amountFen !== undefined) dropped.push(`“金额 ${formatWan(current.amountFen)}”`);
+      if (current.termMonths !== undefined) dropped.push(`“期限 ${current.termMonths} 期”`);
+      current = { ...current, amountFen: undefined, termMonths: undefined };
+      const page = await this.searchExactly(current);
+      if (page.total > 0) return found(page);
+    }
+    const { words: typed, exclusions } = wordsOf(current.q ?? '');
+    let words = typed;
+    while (words.length > 0) {
+      // the word whose absence finds the most; the last one typed when none does
+      let best: { i: number; page: ProductPage } | undefined;
+      for (let i = 0; i < words.length && words.length > 1; i++) {
+        const q = [...words.slice(0, i), ...words.slice(i + 1), ...exclusions].join(' ');
+        const page = await this.searchExactly({ ...current, q });
+        if (page.total > (best?.page.total ?? 0)) best = { i, page };
+      }
+      const i = best?.i ?? words.length - 1;
+      dropped.push(quoted(words[i]!));
+      words = [...words.slice(0, i), ...words.slice(i + 1)];
+      if (best) return found(best.page);
+      if (words.length === 0) {
+        const page = await this.searchExactly({ ...current, q: undefined });
+        return page.total > 0 ? found(page) : undefined;
+      }
+      current = { ...current, q: [...words, ...exclusions].join(' ') };
+    }
+    return undefined;
+  }
+
+  private async searchExactly(query: CatalogueQuery): Promise<ProductPage> {
     if (query.sort === 'ranked') return this.searchRanked(query);
     if (query.sort === 'cost') return this.searchByCost(query);
     const searchQuery: SearchQuery = { ...query, sort: query.sort };

@@ -3,3 +3,7 @@ export { searchSorts } from './search.port';
 export { MemorySearchIndex } from './memory-index';
 export { isCjk, isLatinWord, parseQuery, tokenize, tokenizeQuery } from './tokenizer';
 export type { ParsedQuery, QueryTerm } from './tokenizer';
+export { understandQuery } from './query-understanding';
+export type { QueryUnderstanding, UnderstoodFilters } from './query-understanding';
+export { defaultDictionary } from './dictionary';
+export type { SearchDictionary, SearchIntent } from './dictionary';

@@ -88,6 +88,23 @@ function union(a: Hits, b: Hits): Hits {
 }
 
 /** adds b's scores to a's hits, keeping a's hits */
+/** a without the slots of b */
+function without(a: Hits, b: Hits): Hits {
+  if (b.slots.length === 0) return a;
+  const slots = new Int32Array(a.slots.length);
+  const scores = new Float64Array(a.slots.length);
+  let n = 0;
+  let j = 0;
+  for (let i = 0; i < a.slots.length; i++) {
+    const s = a.slots[i]!;
+    while (j < b.slots.length && b.slots[j]! < s) j++;
+    if (j < b.slots.length && b.slots[j] === s) continue;
+    slots[n] = s;
+    scores[n++] = a.scores[i]!;
+  }
+  return { slots: slots.subarray(0, n), scores: scores.subarray(0, n) };
+}
+
 function boost(a: Hits, b: Hits): Hits {
   const scores = Float64Array.from(a.scores);
   let j = 0;
@@ -266,6 +283,7 @@ class TextIndex {
     // rarest first, so intersections shrink early
     const required = parsed.required.map((term) => term.alternatives.map(alternative).reduce(union)).sort((x, y) => x.slots.length - y.slots.length);
     let hits = required.reduce(intersect);
+    for (const alt of parsed.excluded) hits = without(hits, alternative(alt));
     for (const term of parsed.optional) {
       if (hits.slots.length === 0) break;
       hits = boost(hits, term.alternatives.map(alternative).reduce(union));

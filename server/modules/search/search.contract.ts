@@ -375,6 +375,34 @@ export function searchContract(name: string, makeIndex: () => Promise<SearchInde
       });
     });
 
+    describe('phrases and exclusions (what query understanding sends)', () => {
+      let own: SearchIndex;
+      beforeAll(async () => {
+        own = await makeIndex();
+        const base = fixtureProducts.find((d) => d.id === 'p-shandian')!;
+        await own.replaceAll([
+          ...fixtureProducts,
+          { ...base, id: 'p-secured', name: '安居房抵贷', category: '房抵贷', summary: '以名下住房作抵押', tags: ['抵押贷'] },
+          { ...base, id: 'p-unsecured', name: '信用快借', summary: '纯信用', tags: ['免抵押'] },
+        ]);
+      });
+      afterAll(async () => {
+        await own?.close();
+      });
+      const ids = async (text: string) => sorted((await own.search(q({ q: text }))).ids);
+
+      it('-免抵押 leaves out the products that say it', async () => {
+        expect(await ids('抵押')).toEqual(['p-fangdi', 'p-secured', 'p-unsecured']);
+        expect(await ids('抵押 -免抵押')).toEqual(['p-fangdi', 'p-secured']);
+      });
+      it('a quoted phrase must appear whole', async () => {
+        expect(await ids('"免抵押"')).toEqual(['p-unsecured']);
+        // a phrase no product says finds nothing, though both its characters are common
+        expect(await ids('"押免"')).toEqual([]);
+        expect(await ids('免 抵押')).toContain('p-unsecured');
+      });
+    });
+
     describe('writes', () => {
       let own: SearchIndex;
       beforeAll(async () => {

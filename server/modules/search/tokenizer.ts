@@ -73,6 +73,17 @@ function wordsOf(run: string): string[] {
     .filter((w) => HAN_ONLY_RE.test(w));
 }
 
+/** Offsets (UTF-16) where jieba starts a word in the text, and its end: 速融应急借 → 0, 1, 2, 4, 5 (急借 starts inside 应急). */
+export function wordStarts(text: string): Set<number> {
+  const out = new Set<number>([0, text.length]);
+  let at = 0;
+  for (const w of segmenter().cut(text, false)) {
+    out.add(at);
+    at += w.length;
+  }
+  return out;
+}
+
 /** Tokens for indexing: jieba words + bigrams + single characters of each Han run, Latin words whole. Deduplicated. */
 export function tokenize(text: string): string[] {
   const out = new Set<string>();
@@ -128,6 +139,27 @@ export interface ParsedQuery {
   required: QueryTerm[];
   /** add to the score only */
   optional: QueryTerm[];
+  /** a product containing every token of one of these is left out (`-免抵押` in the query) */
+  excluded: string[][];
+}
+
+/** True when the text holds only words that say nothing on a loan marketplace (借, 贷款, 我想). */
+export function isGenericText(text: string): boolean {
+  for (const run of runs(text)) {
+    if (!run.cjk) return false;
+    if (!wordsOf(run.text).every((w) => GENERIC_WORDS.has(w))) return false;
+  }
+  return true;
+}
+
+/** the index tokens that must all be present for a phrase: its bigrams (a Han phrase), itself otherwise */
+function phraseTokens(phrase: string): string[] {
+  const out: string[] = [];
+  for (const run of runs(phrase)) {
+    if (run.cjk && Array.from(run.text).length > 1) out.push(...bigramsOf(run.text));
+    else out.push(run.text);
+  }
+  return out;
 }
 
 function single(text: string, script: 'latin' | 'cjk'): QueryTerm {
@@ -140,6 +172,19 @@ function single(text: string, script: 'latin' | 'cjk'): QueryTerm {
  */
 export function parseQuery(q: string): ParsedQuery {
   const required: QueryTerm[] = [];
+  const excluded: string[][] = [];
+  // "免抵押" is a phrase (all its bigrams, in one term); -免抵押 leaves out products saying it
+  const plain: string[] = [];
+  const phrases: string[] = [];
+  for (const word of q.split(/\s+/)) {
+    const quoted = /^"([^"]+)"$/.exec(word);
+    if (word.length > 1 && word.startsWith('-')) {
+      const tokens = phraseTokens(word.slice(1));
+      if (tokens.length > 0) excluded.push(tokens);
+    } else if (quoted) {
+      phrases.push(quoted[1]!);
+    } else plain.push(word.replaceAll('"', ' '));
+  }
   const optional: QueryTerm[] = [];
   /** everything unspecific, in case nothing specific is asked */
   const fallback: QueryTerm[] = [];
@@ -159,7 +204,12 @@ export function parseQuery(q: string): ParsedQuery {
     if (script === 'latin' || Array.from(text).length > 1) optional.push(term);
   };
 
-  for (const run of runs(q)) {
+  for (const phrase of phrases) {
+    const tokens = phraseTokens(phrase);
+    if (tokens.length > 0) addRequired({ text: normalizeText(phrase), script: isCjk(phrase) ? 'cjk' : 'latin', alternatives: [tokens] });
+  }
+
+  for (const run of runs(plain.join(' '))) {
     if (!run.cjk) {
       if (DIGITS_RE.test(run.text)) addOptional(run.text, 'latin');
       else addRequired(single(run.text, 'latin'));
@@ -219,9 +269,9 @@ export function parseQuery(q: string): ParsedQuery {
   if (required.length === 0 && fallback.length > 0) {
     // nothing specific was asked (贷款, 5万): any of the words must match
     const alternatives = fallback.map((t) => t.alternatives[0]!);
-    return { required: [{ text: fallback.map((t) => t.text).join(' '), script: 'cjk', alternatives }], optional: [] };
+    return { required: [{ text: fallback.map((t) => t.text).join(' '), script: 'cjk', alternatives }], optional: [], excluded };
   }
-  return { required, optional };
+  return { required, optional, excluded };
 }
 
 /** Edit distance allowed for a Latin query word: none below 4 letters, 1 for 4–5, 2 from 6. */

@@ -53,7 +53,7 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
     guard: guard.public,
     summary: 'Search listed products (Chinese-aware), filter, sort and page; facet counts per category, institution and repayment method',
     description:
-      'Every item carries its all-in APR range (`apr.min`, `apr.max`, IRR method, every fee included). With `amount` and `termMonths`, every item also carries `price`: the first monthly payment and the total cost (interest plus fees) at the lowest and the highest rate, in the `repayment` method when exactly one is asked, else the product’s first. `sort=cost` orders by the total cost at the highest rate (¥50,000 over 12 months stand in for an amount or term not given). `eligible=true` keeps only products the logged-in consumer qualifies for, from their profile.',
+      'Every item carries its all-in APR range (`apr.min`, `apr.max`, IRR method, every fee included). With `amount` and `termMonths`, every item also carries `price`: the first monthly payment and the total cost (interest plus fees) at the lowest and the highest rate, in the `repayment` method when exactly one is asked, else the product’s first. `sort=cost` orders by the total cost at the highest rate (¥50,000 over 12 months stand in for an amount or term not given). `eligible=true` keeps only products the logged-in consumer qualifies for, from their profile. `q` is read as borrowers write (买车 → 车贷, 借5万 3年 → amount and term filters when `amount`/`termMonths` are not given, 急用钱 and 低息 → an order when `sort` is not given, 免抵押 is not 抵押); `literal=true` searches the words as typed.',
     query: productListQuery,
     responseDescription: '{ items (each with price when amount and termMonths are given), total, page, pageSize, facets: { category, institution, repayment } }',
     response: pricedProductListResponse,
@@ -69,7 +69,7 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
         return;
       }
       const version = services.catalogue.resultsVersion;
-      const page = await services.catalogue.searchListed(await toSearchQuery(services, req, input));
+      const page = await services.catalogue.searchListed({ ...(await toSearchQuery(services, req, input)), literal: input.literal });
       if (input.q) services.catalogue.recordEvent(who, 'search', { query: input.q, channel: 'api' });
       const ids = page.items.map((p) => p.id);
       services.catalogue.recordImpressions(who, ids, input.q ? 'search' : 'list', 'api');

@@ -20,6 +20,8 @@ export const productListQuery = z.strictObject({
   institution: manyOf('机构').optional(),
   repayment: manyOf('还款方式', repaymentMethods).optional(),
   eligible: booleanFlag.optional(),
+  /** search the words as typed: no dictionary, no amount or term read from them */
+  literal: booleanFlag.optional(),
   sort: z.enum(catalogueSorts, { error: '排序方式为 ranked、relevance、apr、amount、speed、popularity 或 cost' }).optional(),
   page: intFrom('页码', 1, 1000).default(1),
   pageSize: intFrom('每页数量', 1, 100).default(20),

@@ -1,0 +1,46 @@
+/*
+ * The search dictionary: everyday words borrowers type → what the products say, or what the
+ * words ask for (an order, an employment type). A typed default kept in code and versioned:
+ * change an entry, bump `version` (cached results are keyed by the rewritten query, so they
+ * follow). Operators editing it in the admin is not built yet.
+ */
+
+/** what a dictionary word asks for besides words */
+export type SearchIntent =
+  /** 急用钱, 当天到账: fastest decision and disbursement first */
+  | 'fast'
+  /** 低息, 低利率: lowest all-in APR first */
+  | 'low-apr'
+  /** 上班族, 工薪: products an employee (上班族) may apply for */
+  | 'employee';
+
+export type DictionaryEntry =
+  /** the words are replaced by what products say */
+  | { kind: 'synonym'; words: readonly string[]; to: string }
+  /** the words ask for an intent and are taken out of the text */
+  | { kind: 'intent'; words: readonly string[]; intent: SearchIntent }
+  /** a negated word (免抵押 is not 抵押): the words stand for `to` as a whole phrase, and a query for `negates` leaves out products saying `to` */
+  | { kind: 'negation'; words: readonly string[]; to: string; negates: string };
+
+export interface SearchDictionary {
+  version: number;
+  entries: readonly DictionaryEntry[];
+}
+
+export const defaultDictionary: SearchDictionary = {
+  version: 1,
+  entries: [
+    { kind: 'negation', words: ['免抵押', '无抵押', '不要抵押', '无需抵押', '不用抵押', '不需要抵押', '不需抵押', '没有抵押', '没抵押', '零抵押'], to: '免抵押', negates: '抵押' },
+    { kind: 'synonym', words: ['汽车贷款', '汽车贷', '车贷款', '买车', '购车', '汽车分期', '买车贷款', '购车贷款'], to: '车贷' },
+    { kind: 'synonym', words: ['房贷', '房子抵押', '房产抵押', '房屋抵押', '住房抵押', '房抵押', '房产抵押贷款', '房子抵押贷款'], to: '房抵贷' },
+    { kind: 'synonym', words: ['住房公积金', '公积金贷款', '公积金贷'], to: '公积金' },
+    { kind: 'synonym', words: ['信用贷款'], to: '信用贷' },
+    { kind: 'synonym', words: ['消费贷款'], to: '消费贷' },
+    { kind: 'synonym', words: ['经营贷款', '生意贷款'], to: '经营贷' },
+    { kind: 'synonym', words: ['抵押贷款'], to: '抵押贷' },
+    { kind: 'synonym', words: ['装修贷款', '装修贷'], to: '装修' },
+    { kind: 'intent', words: ['急用钱', '急需用钱', '急需钱', '急用', '急借', '当天到账', '当天放款', '当日到账', '秒到账', '秒到', '马上到账', '快速到账', '快速放款', '放款快', '到账快'], intent: 'fast' },
+    { kind: 'intent', words: ['低息', '低利率', '低利息', '利息低', '利率低', '息低', '便宜'], intent: 'low-apr' },
+    { kind: 'intent', words: ['上班族', '工薪族', '工薪阶层', '工薪', '打工人', '白领', '有工作'], intent: 'employee' },
+  ],
+};
