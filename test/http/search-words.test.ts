@@ -51,6 +51,18 @@ describe('search understands everyday words (demo catalogue)', () => {
     expect(aprs).toEqual([...aprs].sort((a, b) => a - b));
   });
 
+  it('an amount and term in the words price every card and API item, as if typed in the form', async () => {
+    const q = encodeURIComponent('买车 借5万 3年');
+    const { items } = (await request(t.app).get(`/api/v1/products?q=${q}&pageSize=50`).expect(200)).body as { items: (Item & { price?: unknown })[] };
+    expect(items.length).toBeGreaterThan(0);
+    const typed = (await request(t.app).get('/api/v1/products?q=%E4%B9%B0%E8%BD%A6&amount=50000&termMonths=36&pageSize=50').expect(200)).body.items as (Item & { price?: unknown })[];
+    expect(items.map((i) => i.price)).toEqual(typed.map((i) => i.price));
+    expect(items.every((i) => i.price)).toBe(true);
+    const page = (await request(t.app).get(`/products?q=${q}`).expect(200)).text;
+    expect(page).toContain('data-testid="my-price"');
+    expect(page).not.toContain('填写金额和期限');
+  });
+
   it('急用钱 lists the fastest decisions first', async () => {
     const { items } = await search('急用钱');
     expect(items.length).toBeGreaterThan(0);

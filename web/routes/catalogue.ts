@@ -91,10 +91,12 @@ export const cataloguePages = [
       const facet = (k: 'category' | 'institution' | 'repayment', labels: Map<string, string>) =>
         [...labels].map(([value, label]) => ({ value, label, count: page.facets[k][value] ?? 0, checked: chosen(k).has(value) }));
       const link = (p: number) => `/products?${queryString({ ...raw, page: String(p) })}`;
+      // an amount and term read from the words (借5万 3年) price the cards as if typed in the form
+      const need = { ...query, amountFen: query.amountFen ?? page.understanding?.filters.amountFen, termMonths: query.termMonths ?? page.understanding?.filters.termMonths };
       await render('products', {
         title: input.q ? `搜索：${input.q}` : '全部产品',
-        page: { ...page, items: page.items.map((p) => withMyPrice(p, query)) },
-        priceNote: priceNote(query),
+        page: { ...page, items: page.items.map((p) => withMyPrice(p, need)) },
+        priceNote: priceNote(need),
         input: { ...input, amount: raw.amount, aprMax: raw.aprMax },
         error: parsed.success ? undefined : { message: '部分筛选条件无效，已忽略', fields: fieldErrors(parsed.error) },
         facets: {

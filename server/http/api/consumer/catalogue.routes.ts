@@ -53,7 +53,7 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
     guard: guard.public,
     summary: 'Search listed products (Chinese-aware), filter, sort and page; facet counts per category, institution and repayment method',
     description:
-      'Every item carries its all-in APR range (`apr.min`, `apr.max`, IRR method, every fee included). With `amount` and `termMonths`, every item also carries `price`: the first monthly payment and the total cost (interest plus fees) at the lowest and the highest rate, in the `repayment` method when exactly one is asked, else the product’s first. `sort=cost` orders by the total cost at the highest rate (¥50,000 over 12 months stand in for an amount or term not given). `eligible=true` keeps only products the logged-in consumer qualifies for, from their profile. `q` is read as borrowers write (买车 → 车贷, 借5万 3年 → amount and term filters when `amount`/`termMonths` are not given, 急用钱 and 低息 → an order when `sort` is not given, 免抵押 is not 抵押); `literal=true` searches the words as typed.',
+      'Every item carries its all-in APR range (`apr.min`, `apr.max`, IRR method, every fee included). With `amount` and `termMonths` (given, or read from `q`), every item also carries `price`: the first monthly payment and the total cost (interest plus fees) at the lowest and the highest rate, in the `repayment` method when exactly one is asked, else the product’s first. `sort=cost` orders by the total cost at the highest rate (¥50,000 over 12 months stand in for an amount or term not given). `eligible=true` keeps only products the logged-in consumer qualifies for, from their profile. `q` is read as borrowers write (买车 → 车贷, 借5万 3年 → amount and term filters when `amount`/`termMonths` are not given, 急用钱 and 低息 → an order when `sort` is not given, 免抵押 is not 抵押); `literal=true` searches the words as typed.',
     query: productListQuery,
     responseDescription: '{ items (each with price when amount and termMonths are given), total, page, pageSize, facets: { category, institution, repayment } }',
     response: pricedProductListResponse,
@@ -75,7 +75,9 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
       services.catalogue.recordImpressions(who, ids, input.q ? 'search' : 'list', 'api');
       // items are serialised once per product version and spliced in: the list is the hot path
       const meta = JSON.stringify({ total: page.total, page: page.page, pageSize: page.pageSize, facets: page.facets });
-      const { amount, termMonths } = input;
+      // an amount and term read from the words (借5万 3年) price the items as if given as parameters
+      const amount = input.amount ?? page.understanding?.filters.amountFen;
+      const termMonths = input.termMonths ?? page.understanding?.filters.termMonths;
       const method = input.repayment?.length === 1 ? input.repayment[0] : undefined;
       const item =
         amount !== undefined && termMonths !== undefined
