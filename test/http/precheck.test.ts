@@ -3,7 +3,7 @@ import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../server/db/client';
 import { startTestApp, type TestApp } from '../support/app';
-import { apply, consumerAgent } from '../support/http';
+import { apply, consumerAgent, csrfFrom } from '../support/http';
 
 describe('预审 before consent: GET /api/v1/precheck', () => {
   let t: TestApp;
@@ -106,5 +106,47 @@ describe('预审 before consent: GET /api/v1/precheck', () => {
     expect(term.body.error.fields).toEqual({ termMonths: '期限须为整数' });
     const unknown = await consumer.agent.get('/api/v1/precheck').query({ products: t.fixtures.institutionA.productId, role: 'admin' }).expect(400);
     expect(unknown.body.error.fields).toEqual({ role: '不允许的字段' });
+  });
+  it('the apply page unticks what cannot be applied for, with the reason or the earlier application, and asks consent only for the rest', async () => {
+    const consumer = await consumerAgent(t.app);
+    await consumer.agent.put('/api/v1/profile').send({ city: '上海', employment: '上班族', monthlyIncome: 12000, housing: '租房', monthlyDebt: 0, creditSelfAssessment: 'good' }).expect(200);
+    const earlier = await apply(consumer.agent, t.fixtures.institutionB.productId);
+    const { productId } = t.fixtures.institutionA;
+    const page = await consumer.agent.get(`/apply?products=${hangzhouOnly},${t.fixtures.institutionB.productId},${productId}&amount=30000&termMonths=12`).expect(200);
+    const [blocked, form] = page.text.split('<form class="stack wide" method="post" action="/apply/review">');
+    expect(blocked).toContain('data-testid="precheck-blocked"');
+    expect(blocked).toContain('不符合条件：仅限 杭州 地区');
+    expect(blocked).toContain(`<a href="/applications/${earlier.id}">查看已有申请</a>`);
+    expect(form).toContain(`name="productId" value="${productId}"`);
+    expect(form).not.toContain(`name="productId" value="${hangzhouOnly}"`);
+    expect(form).not.toContain(`name="productId" value="${t.fixtures.institutionB.productId}"`);
+    expect(form).toMatch(/data-testid="apply-odds">预审通过 · 下款概率（参考）：<b>数据不足<\/b>，21%–79%/);
+    expect(form).toContain('data-testid="apply-price"');
+    expect(page.text).not.toMatch(/预批|保证下款/);
+    // the consent screen names only the institution of the product that passed
+    const review = await consumer.agent
+      .post('/apply/review')
+      .type('form')
+      .send(`_csrf=${encodeURIComponent(csrfFrom(page.text))}&productId=${productId}&amount=30000&termMonths=12&purpose=${encodeURIComponent('消费')}`)
+      .expect(200);
+    expect(review.text).toContain('同意向「甲银行」提供以下信息');
+    expect(review.text).not.toContain('同意向「乙银行」提供以下信息');
+  });
+
+  it('an answer given on the apply form that rules a product out is caught before the consent screen', async () => {
+    const consumer = await consumerAgent(t.app);
+    await consumer.agent.put('/api/v1/profile').send({ employment: '上班族', monthlyIncome: 12000, housing: '租房', monthlyDebt: 0, creditSelfAssessment: 'good' }).expect(200);
+    const page = await consumer.agent.get(`/apply?products=${hangzhouOnly}&amount=30000&termMonths=12`).expect(200);
+    expect(page.text).toMatch(/name="city"/); // the city is not known yet: nothing rules the product out
+    const review = await consumer.agent
+      .post('/apply/review')
+      .type('form')
+      .send(`_csrf=${encodeURIComponent(csrfFrom(page.text))}&productId=${hangzhouOnly}&amount=30000&termMonths=12&purpose=${encodeURIComponent('消费')}&city=${encodeURIComponent('上海')}`)
+      .expect(200);
+    expect(review.text).toContain('data-testid="precheck-notice"');
+    expect(review.text).toContain('不符合条件：仅限 杭州 地区');
+    expect(review.text).toContain('data-testid="precheck-none"');
+    expect(review.text).not.toContain('同意向「乙银行」提供以下信息');
+    expect(await count('consents', consumer.id)).toBe(0);
   });
 });
