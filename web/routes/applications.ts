@@ -64,29 +64,40 @@ const showApply = async ({ req, res, principal, services, render }: Consumer, id
   const ask = Object.fromEntries(profileQuestions.map((q) => [q, known[q] === null || known[q] === undefined]));
   const amounts = list(values.amount);
   const terms = list(values.termMonths);
+  // 预审 before consent: products the borrower cannot apply for (their stated rules, or applied for
+  // within 30 days) are taken out of the form with the reason; consent is asked only for the rest
+  const pre = await services.submission.precheck(principal.account.id, products.map((p) => p.id), {});
+  const checkOf = new Map(pre.items.map((c) => [c.productId, c]));
+  const all = products.map((p, i) => {
+    const wantAmount = Number(amounts[i] ?? amounts[0]);
+    const wantTerm = Number(terms[i] ?? terms[0]);
+    const amount = Number.isFinite(wantAmount) && wantAmount > 0 ? wantAmount : p.minAmountFen / 100;
+    // the amount asked for is kept, never raised or cut behind the borrower's back: say what this product lends
+    const amountNote =
+      amount * 100 < p.minAmountFen ? `本产品最低借 ${formatWan(p.minAmountFen)}，请调整金额或换一款产品`
+      : amount * 100 > p.maxAmountFen ? `本产品最高借 ${formatWan(p.maxAmountFen)}，请调整金额或换一款产品`
+      : undefined;
+    const termMonths = p.termOptions.includes(wantTerm) ? wantTerm : p.termOptions.includes(12) ? 12 : p.termOptions[0]!;
+    // my price for the amount and term carried here: from the lowest to the highest rate
+    const input = pricingInput(p);
+    const price = priceRangeIfOffered(input, { amountFen: Math.round(amount * 100), termMonths, method: methodFor(input) });
+    const check = checkOf.get(p.id);
+    return {
+      product: p,
+      amount,
+      amountNote,
+      myPrice: price ? { ...priceRangeText(price), termMonths } : undefined,
+      terms: p.termOptions.map((t) => ({ value: t, selected: t === termMonths })),
+      odds: check ? oddsText(check.odds) : undefined,
+      reasons: check?.reasons ?? [],
+      duplicateOf: check?.duplicateOf ?? null,
+      open: !check || (check.eligible && !check.duplicateOf),
+    };
+  });
   await render('apply', {
     title: '申请贷款',
-    items: products.map((p, i) => {
-      const wantAmount = Number(amounts[i] ?? amounts[0]);
-      const wantTerm = Number(terms[i] ?? terms[0]);
-      const amount = Number.isFinite(wantAmount) && wantAmount > 0 ? wantAmount : p.minAmountFen / 100;
-      // the amount asked for is kept, never raised or cut behind the borrower's back: say what this product lends
-      const amountNote =
-        amount * 100 < p.minAmountFen ? `本产品最低借 ${formatWan(p.minAmountFen)}，请调整金额或换一款产品`
-        : amount * 100 > p.maxAmountFen ? `本产品最高借 ${formatWan(p.maxAmountFen)}，请调整金额或换一款产品`
-        : undefined;
-      const termMonths = p.termOptions.includes(wantTerm) ? wantTerm : p.termOptions.includes(12) ? 12 : p.termOptions[0]!;
-      // my price for the amount and term carried here: from the lowest to the highest rate
-      const input = pricingInput(p);
-      const price = priceRangeIfOffered(input, { amountFen: Math.round(amount * 100), termMonths, method: methodFor(input) });
-      return {
-        product: p,
-        amount,
-        amountNote,
-        myPrice: price ? { ...priceRangeText(price), termMonths } : undefined,
-        terms: p.termOptions.map((t) => ({ value: t, selected: t === termMonths })),
-      };
-    }),
+    items: all.filter((x) => x.open),
+    blocked: all.filter((x) => !x.open),
     purposes,
     purpose: values.purpose ?? purposes[0],
     ask,
@@ -99,6 +110,18 @@ const showApply = async ({ req, res, principal, services, render }: Consumer, id
     ...extra,
   });
 };
+
+type PrecheckOdds = Awaited<ReturnType<Services['submission']['precheck']>>['items'][number]['odds'];
+const percent = (x: number) => `${Math.round(x * 100)}%`;
+
+/** 下款概率 in words: a band and a range, labelled as an estimate, never a promise. */
+function oddsText(o: PrecheckOdds): { band: string; range: string; note: string } {
+  return {
+    band: o.band,
+    range: `${percent(o.low)}–${percent(o.high)}`,
+    note: o.basis === 'prior' ? '该产品已审批的申请还不多，按产品公开条件和机构近期审批情况估算' : `根据平台 ${o.decisions} 笔已审批申请估算`,
+  };
+}
 
 // ── following applications ─────────────────────────────────────────────────────────────────
 const showApplication = async ({ params, principal, services, render }: OnApplication, extra: Record<string, unknown> = {}) => {
@@ -241,6 +264,11 @@ export const applicationPages = ({ idempotency }: Pick<Services, 'idempotency'>)
         return showApply(ctx, ids, values, {
           error: formFailure(res, new ValidationError('请补全申请所需的信息', Object.fromEntries(missing.map((m) => [m, '必填'])))),
         });
+      }
+      // the answers just given may rule a product out (a city, an income): checked again before consent
+      const pre = await services.submission.precheck(principal.account.id, ids, {});
+      if (pre.items.some((c) => !c.eligible || c.duplicateOf)) {
+        return showApply(ctx, ids, values, { notice: '根据你填写的信息，部分产品暂不能申请，已取消勾选；确认后再继续，授权只针对其余产品' });
       }
       await render('consent', {
         title: '确认授权',

@@ -11,6 +11,7 @@ import { consumerComplaintRoutes } from './consumer/complaints.routes';
 import { consumerCreditRoutes } from './consumer/credit.routes';
 import { consumerGuideRoutes } from './consumer/guides.routes';
 import { consumerLoanRoutes } from './consumer/loans.routes';
+import { consumerPrecheckRoutes } from './consumer/precheck.routes';
 import { partnerLeadRoutes } from './partner/leads.routes';
 import { partnerLoanRoutes } from './partner/loans.routes';
 import { partnerProductRoutes } from './partner/products.routes';
@@ -40,6 +41,7 @@ export const consumerApiSurface: ApiSurface = {
     ...consumerComplaintRoutes,
     ...consumerLoanRoutes,
     ...consumerCreditRoutes,
+    ...consumerPrecheckRoutes,
   ],
 };
 

@@ -18,8 +18,9 @@ import { creditSelfAssessment } from '../catalogue';
 import { rejectReasons, type RejectReason } from './status-machine';
 import { ApplicationsRepository } from './applications.repository';
 import type { Clock } from '../../lib/clock';
+import { DUPLICATE_WINDOW_DAYS, precheck, recentDuplicate, type PrecheckResult } from './precheck';
 
-export const DUPLICATE_WINDOW_DAYS = 30;
+export { DUPLICATE_WINDOW_DAYS };
 
 /** What an institution receives about an applicant: only the fields consented to. */
 export interface ApplicantData {
@@ -130,6 +131,11 @@ export class SubmissionService {
     return [...byInstitution.values()];
   }
 
+  /** 预审 (precheck.ts): eligibility, the 30-day duplicate, odds and price per product, before any consent; writes nothing. */
+  precheck(accountId: string, productIds: string[], choice: { amountFen?: Fen; termMonths?: number; method?: string }): Promise<PrecheckResult> {
+    return precheck(this.deps, this.applications, accountId, productIds, choice);
+  }
+
   /**
    * 申请 (one product or many), the whole use case for both doors: each accepted application with
    * its consent, release, webhook, audit row, pre-screen decision and CPL, and the submission's
@@ -196,8 +202,7 @@ export class SubmissionService {
         // one submission at a time per consumer, so the 30-day duplicate check cannot race
         await this.applications.lockConsumerSubmissions(tx, consumer.id);
         for (const { item, product } of accepted) {
-          const since = new Date(Date.now() - DUPLICATE_WINDOW_DAYS * 24 * 3600_000);
-          const existing = await this.applications.findRecentLive(tx, consumer.id, product.id, since);
+          const existing = await recentDuplicate(this.applications, tx, consumer.id, product.id, this.deps.clock.now());
           if (existing) {
             refused.push({
               productId: product.id,

@@ -1,0 +1,128 @@
+import type { Database } from '../../db/client';
+import { formatWan, type Fen } from '../../lib/money';
+import { withTransaction, type Tx } from '../../lib/tx';
+import type { Clock } from '../../lib/clock';
+import type { AccountsService } from '../accounts';
+import { checkEligibility, eligibilityProfileOf, pricingInput, type CatalogueService, type ProductView } from '../catalogue';
+import type { IdentityService } from '../identity';
+import { productOdds, type Odds, type OddsModel } from '../odds';
+import { methodFor, priceRangeIfOffered } from '../pricing';
+import { PrecheckRepository } from './precheck.repository';
+import type { ApplicationsRepository } from './applications.repository';
+
+/** Re-applying to the same product within this many days is refused (and shown before consent). */
+export const DUPLICATE_WINDOW_DAYS = 30;
+/** The institution's recent approval rate (the odds prior) counts decisions of this many days. */
+export const INSTITUTION_RECENT_DAYS = 90;
+
+/**
+ * The 30-day duplicate rule, one function for the submission (inside its lock) and the precheck:
+ * the consumer's newest application to this product created in the last DUPLICATE_WINDOW_DAYS
+ * that was not withdrawn or expired.
+ */
+export function recentDuplicate(repo: ApplicationsRepository, tx: Tx, consumerId: string, productId: string, now: Date): Promise<{ id: string; createdAt: Date } | undefined> {
+  return repo.findRecentLive(tx, consumerId, productId, new Date(now.getTime() - DUPLICATE_WINDOW_DAYS * 24 * 3600_000));
+}
+
+/** One product as the borrower sees it before any consent: can I apply, did I already, my odds, my price. */
+export interface PrecheckItem {
+  productId: string;
+  productName: string;
+  institutionName: string;
+  /** the product's stated rules allow this borrower and the amount and term (when given) are offered */
+  eligible: boolean;
+  /** why not, in words (empty when eligible) */
+  reasons: string[];
+  duplicateOf: { applicationId: string; createdAt: Date } | null;
+  /** the price range for the amount and term asked (fen; APR fractions), null when not asked or not offered */
+  price: { monthlyLow: Fen; monthlyHigh: Fen; totalCostLow: Fen; totalCostHigh: Fen; aprLow: number; aprHigh: number } | null;
+  odds: Omit<Odds, 'probability'>;
+}
+
+export interface PrecheckResult {
+  items: PrecheckItem[];
+  /** ids asked for that are not listed products (unknown or taken down) */
+  missing: string[];
+}
+
+export interface PrecheckDeps {
+  db: Database;
+  clock: Clock;
+  catalogue: CatalogueService;
+  accounts: AccountsService;
+  identity: IdentityService;
+  credit?: { latestScore(accountId: string): Promise<number | null> };
+}
+
+/**
+ * 预审: what the apply step would decide, asked before any consent and writing nothing. Uses the
+ * same eligibility check, the same duplicate rule and the same price range as the rest of the
+ * marketplace; the odds are the prior from the product's stated criteria until a fitted model
+ * exists (`model` null: every product 数据不足).
+ */
+export async function precheck(
+  deps: PrecheckDeps,
+  repo: ApplicationsRepository,
+  accountId: string,
+  productIds: string[],
+  choice: { amountFen?: Fen; termMonths?: number; method?: string },
+  model: OddsModel | null = null,
+): Promise<PrecheckResult> {
+  const identity = await deps.identity.summary(accountId);
+  const profile = await deps.accounts.profile(accountId);
+  const creditScore = await deps.credit?.latestScore(accountId);
+  const eligibility = { ...eligibilityProfileOf(profile, creditScore), age: identity.age };
+  const products: ProductView[] = [];
+  const missing: string[] = [];
+  for (const id of new Set(productIds)) {
+    try {
+      products.push(deps.catalogue.getListed(id));
+    } catch {
+      missing.push(id);
+    }
+  }
+  const now = deps.clock.now();
+  const items = await withTransaction(deps.db, async (tx) => {
+    const records = await new PrecheckRepository().institutionRecords(tx, [...new Set(products.map((p) => p.institutionId))], new Date(now.getTime() - INSTITUTION_RECENT_DAYS * 24 * 3600_000));
+    const out: PrecheckItem[] = [];
+    for (const product of products) {
+      const check = checkEligibility(product.eligibility, eligibility);
+      const reasons = [...check.reasons];
+      const { amountFen, termMonths } = choice;
+      if (amountFen !== undefined && (amountFen < product.minAmountFen || amountFen > product.maxAmountFen)) {
+        reasons.push(`借款金额需在 ${formatWan(product.minAmountFen)} 至 ${formatWan(product.maxAmountFen)} 之间`);
+      }
+      if (termMonths !== undefined && !product.termOptions.includes(termMonths)) reasons.push(`可选期限：${product.termOptions.join('、')} 个月`);
+      const duplicate = await recentDuplicate(repo, tx, accountId, product.id, now);
+      const input = pricingInput(product);
+      const range = amountFen !== undefined && termMonths !== undefined ? priceRangeIfOffered(input, { amountFen, termMonths, method: methodFor(input, choice.method) }) : undefined;
+      const odds = productOdds(model, {
+        productId: product.id,
+        eligible: check.eligible,
+        applicant: {
+          creditScore: eligibility.creditScore ?? null,
+          monthlyIncomeFen: profile.monthlyIncomeFen ?? null,
+          monthlyDebtFen: profile.monthlyDebtFen ?? null,
+          employment: profile.employment ?? null,
+          amountFen: amountFen ?? Math.min(product.maxAmountFen, Math.max(product.minAmountFen, 5_000_000)),
+        },
+        product: { minAmountFen: product.minAmountFen, maxAmountFen: product.maxAmountFen, minMonthlyIncomeFen: product.eligibility.minMonthlyIncomeFen },
+        institution: records.get(product.institutionId) ?? { approved: 0, decided: 0 },
+      });
+      out.push({
+        productId: product.id,
+        productName: product.name,
+        institutionName: product.institutionName,
+        eligible: reasons.length === 0,
+        reasons,
+        duplicateOf: duplicate ? { applicationId: duplicate.id, createdAt: duplicate.createdAt } : null,
+        price: range
+          ? { monthlyLow: range.monthlyLow, monthlyHigh: range.monthlyHigh, totalCostLow: range.totalCostLow, totalCostHigh: range.totalCostHigh, aprLow: range.aprLow, aprHigh: range.aprHigh }
+          : null,
+        odds: { band: odds.band, low: odds.low, high: odds.high, basis: odds.basis, decisions: odds.decisions },
+      });
+    }
+    return out;
+  });
+  return { items, missing };
+}
