@@ -139,6 +139,8 @@ describe('browser: search, filters, compare, calculator, recommendations', { tim
     await filters.locator('input[name=amount]').fill('50000');
     await filters.locator('select[name=termMonths]').selectOption('12');
     const consumerLoan = filters.locator('input[name=category][value=消费贷]');
+    // on a phone the category filter is in the 「筛选」 sheet (issue 15)
+    await filters.locator('summary', { hasText: '筛选' }).click();
     await consumerLoan.check();
     expect((await submitGetForm(filters, filters.getByRole('button', { name: '应用筛选' }), '/products')).status()).toBe(200);
     await c.locator('[data-testid=total]').waitFor();
@@ -153,6 +155,7 @@ describe('browser: search, filters, compare, calculator, recommendations', { tim
     expect(await consumerLoan.isChecked()).toBe(true);
     expect(await filters.locator('input[name=amount]').inputValue()).toBe('50000');
     expect(await filters.locator('select[name=termMonths]').inputValue()).toBe('12');
+    await filters.locator('summary', { hasText: '筛选' }).click();
     // every category shows a facet count; 消费贷's count is what the list holds (the
     // category facet ignores its own selection, so other categories still show theirs)
     const categoryLabels = filters.locator('label.check:has(input[name=category])');
