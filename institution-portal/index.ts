@@ -22,6 +22,7 @@ import type { Render } from '../server/http/render';
 import { fieldErrors, parse } from '../server/http/validate';
 import { formatYuan } from '../server/lib/money';
 import { applicationStatuses, rejectReasons, statusLabels } from '../server/modules/applications';
+import { rulePresets, type RulePreset } from '../server/modules/prescreen';
 import { complaintPages } from './routes/complaints';
 import { statisticsPages } from './routes/statistics';
 import { productPages } from './routes/products';
@@ -262,6 +263,7 @@ const showRules = async ({ principal, services, render }: StaffPage, extra: Reco
     title: '预筛规则',
     rules: await services.prescreen.list(principal.institutionId),
     rejectReasons: Object.entries(rejectReasons).map(([value, label]) => ({ value, label })),
+    presets: Object.entries(rulePresets).map(([value, p]) => ({ value, label: p.label })),
     ...extra,
   });
 
@@ -351,6 +353,21 @@ const integrationPages = [
         const error = formFailure(res, err);
         await showRules(ctx, { error, values: req.body });
       }
+    },
+  }),
+  page({
+    method: 'post',
+    path: '/prescreen/presets',
+    guard: guard.institution('prescreen.manage'),
+    handler: async (ctx) => {
+      const { principal, services, req, res } = ctx;
+      const preset = String(req.body.preset ?? '');
+      if (!Object.hasOwn(rulePresets, preset)) {
+        return showRules(ctx, { error: formFailure(res, new ValidationError('请选择常用规则', { preset: '不存在的常用规则' })) });
+      }
+      const rows = await services.prescreen.addPreset(principal.institutionId, preset as RulePreset, auditActor(req));
+      req.session.flash = { kind: 'success', message: `已添加 ${rows.length} 条规则，对之后到达的线索生效` };
+      res.redirect(303, '/partner/prescreen');
     },
   }),
   page({

@@ -356,4 +356,37 @@ describe('pre-screen rules', () => {
     const otherPage = await other.get('/partner/leads').expect(200);
     await other.post(`/partner/prescreen/${rules[0]!.id}/toggle`).type('form').send({ _csrf: csrfFrom(otherPage.text), active: '0' }).expect(404);
   });
+
+  it('the score-band tiers switched on from the page: > 750 fast, 600–750 kept for a person, < 600 declined, on the assessed 信用评估 score', async () => {
+    const inst = t.fixtures.institutionB;
+    const admin = await staffAgent(t.app, 'partner', inst.staff);
+    const page = await admin.get('/partner/prescreen').expect(200);
+    expect(page.text).toContain('信用分 ≥ 650 自动进入快速通道');
+    await admin.post('/partner/prescreen/presets').type('form').send({ _csrf: csrfFrom(page.text), preset: 'nonsense' }).expect(400);
+    await admin.post('/partner/prescreen/presets').type('form').send({ _csrf: csrfFrom(page.text), preset: 'score_tiers' }).expect(303);
+    const rules = await t.container.services.prescreen.list(inst.id);
+    expect(rules.map((r) => r.action)).toEqual(['fast_queue', 'manual', 'decline']);
+
+    const answers = { monthlyIncome: '12000', incomeProof: 'payroll', employment: '上班族', tenureMonths: 36, housingFundPaid: true, housingFundMonths: 30, socialInsurancePaid: true, monthlyDebt: '1500', creditCards: 2, cardUtilisationPercent: 20, overdue: 'none', inquiries6m: 1, assets: ['vehicle'] };
+    const borrower = async (over: Record<string, unknown>, band: (score: number) => boolean) => {
+      const c = await consumerAgent(t.app);
+      // the self-assessed dropdown says excellent for everyone: the assessed score must be what counts
+      await c.agent.put('/api/v1/profile').send({ monthlyIncome: 12000, creditSelfAssessment: 'excellent' }).expect(200);
+      const { score } = (await c.agent.put('/api/v1/credit-profile').send({ ...answers, ...over }).expect(200)).body;
+      expect(band(score), `score ${score}`).toBe(true);
+      return (await apply(c.agent, inst.productId)).id;
+    };
+    const top = await borrower({}, (s) => s > 750);
+    const middle = await borrower({ overdue: 'settled', inquiries6m: 4, incomeProof: 'none' }, (s) => s >= 600 && s <= 750);
+    const low = await borrower({ overdue: 'current', inquiries6m: 12, monthlyDebt: '9000', cardUtilisationPercent: 95, incomeProof: 'none', assets: [] }, (s) => s < 600);
+
+    const fast = await admin.get('/api/partner/v1/leads').query({ queue: 'fast' }).expect(200);
+    expect(fast.body.items.map((l: { id: string }) => l.id)).toEqual([top]);
+    const kept = await admin.get(`/api/partner/v1/leads/${middle}`).expect(200);
+    expect(kept.body.status).toBe('submitted');
+    const declined = await admin.get(`/api/partner/v1/leads/${low}`).expect(200);
+    expect(declined.body.status).toBe('rejected');
+    expect(declined.body.rejectReason).toBe('credit_score');
+    expect((await t.container.services.prescreen.list(inst.id)).map((r) => r.hits)).toEqual([1, 1, 1]);
+  });
 });

@@ -165,6 +165,7 @@ const institutionMatrix: Record<string, InstitutionPermission | 'public'> = {
   'POST /partner/webhook/deliveries/:id/retry': 'integration.manage',
   'GET /partner/prescreen': 'prescreen.manage',
   'POST /partner/prescreen': 'prescreen.manage',
+  'POST /partner/prescreen/presets': 'prescreen.manage',
   'POST /partner/prescreen/:id/toggle': 'prescreen.manage',
   'GET /partner/complaints': 'complaints.respond',
   'GET /partner/complaints/:id': 'complaints.respond',

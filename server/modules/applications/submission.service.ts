@@ -14,7 +14,6 @@ import type { WebhooksService } from '../webhooks';
 import type { PrescreenService } from '../prescreen';
 import type { NotificationsService } from '../notifications';
 import type { SettlementService } from '../settlement';
-import { creditSelfAssessment } from '../catalogue';
 import { rejectReasons, type RejectReason } from './status-machine';
 import { ApplicationsRepository } from './applications.repository';
 import type { Clock } from '../../lib/clock';
@@ -276,7 +275,8 @@ export class SubmissionService {
           await this.deps.audit.record(actor, { action: 'application.created', objectType: 'application', objectId: id, detail: { productId: product.id, consentId } }, tx);
           // the institution's pre-screen rules, on what the consumer consented to give it
           const decision = await this.deps.prescreen.decide(tx, product.institutionId, {
-            creditScore: data.creditSelfAssessment ? creditSelfAssessment[data.creditSelfAssessment as keyof typeof creditSelfAssessment]?.score : undefined,
+            // the consented credit field: the latest 信用评估's score, else the self-assessed band's
+            creditScore: consent.fields.includes('creditSelfAssessment') ? eligibility.creditScore : undefined,
             monthlyIncomeFen: data.monthlyIncomeFen,
             age: data.age,
             amountFen: item.amountFen,

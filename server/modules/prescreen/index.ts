@@ -1,2 +1,2 @@
 export { PrescreenService, type PrescreenRule, type NewRule } from './prescreen.service';
-export { evaluate, matches, ruleProblems, type LeadFacts, type Rule } from './rules';
+export { evaluate, matches, ruleProblems, rulePresets, type LeadFacts, type Rule, type RulePreset } from './rules';

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { boolean, check, index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { institutions } from '../institutions/institutions.schema';
 
-/** An institution's rule applied to each lead on arrival: send to the fast queue, or decline with a reason. */
+/** An institution's rule applied to each lead on arrival: send to the fast queue, keep for manual review, or decline with a reason. */
 export const prescreenRules = pgTable(
   'prescreen_rules',
   {
@@ -15,7 +15,7 @@ export const prescreenRules = pgTable(
     operator: text('operator', { enum: ['>=', '>', '<=', '<', 'in', 'not_in'] }).notNull(),
     /** a number (yuan for money) or a comma-separated list of cities */
     value: text('value').notNull(),
-    action: text('action', { enum: ['fast_queue', 'decline'] }).notNull(),
+    action: text('action', { enum: ['fast_queue', 'manual', 'decline'] }).notNull(),
     rejectReason: text('reject_reason'),
     active: boolean('active').notNull().default(true),
     priority: integer('priority').notNull().default(100),

@@ -5,7 +5,7 @@ import { newId } from '../../lib/ids';
 import { withTransaction } from '../../lib/tx';
 import type { AuditActor, AuditService } from '../audit';
 import { prescreenRules } from './prescreen.schema';
-import { evaluate, ruleProblems, type LeadFacts, type Rule } from './rules';
+import { evaluate, rulePresets, ruleProblems, type LeadFacts, type Rule, type RulePreset } from './rules';
 
 export type PrescreenRule = typeof prescreenRules.$inferSelect;
 export type NewRule = Pick<PrescreenRule, 'name' | 'field' | 'operator' | 'value' | 'action' | 'rejectReason' | 'priority'>;
@@ -38,6 +38,19 @@ export class PrescreenService {
     });
   }
 
+  /** Adds a ready-made rule set (rulePresets) to the institution's rules, with one audit row, in one transaction. */
+  async addPreset(institutionId: string, preset: RulePreset, actor: AuditActor): Promise<PrescreenRule[]> {
+    const set = rulePresets[preset];
+    return withTransaction(this.deps.db, async (tx) => {
+      const rows = await tx
+        .insert(prescreenRules)
+        .values(set.rules.map((r) => ({ id: newId('rul'), institutionId, ...r })))
+        .returning();
+      await this.deps.audit.record(actor, { action: 'prescreen.rule_created', objectType: 'institution', objectId: institutionId, detail: { preset } }, tx);
+      return rows;
+    });
+  }
+
   async setActive(institutionId: string, id: string, active: boolean): Promise<void> {
     const rows = await this.deps.db
       .update(prescreenRules)
@@ -48,14 +61,14 @@ export class PrescreenService {
   }
 
   /** Decides a lead's fate by the institution's active rules, counting the rule that decided, in the caller's transaction. */
-  async decide(tx: Database, institutionId: string, facts: LeadFacts): Promise<{ decline?: PrescreenRule; fast?: PrescreenRule }> {
+  async decide(tx: Database, institutionId: string, facts: LeadFacts): Promise<{ decline?: PrescreenRule; fast?: PrescreenRule; manual?: PrescreenRule }> {
     const rules = await tx
       .select()
       .from(prescreenRules)
       .where(and(eq(prescreenRules.institutionId, institutionId), eq(prescreenRules.active, true)));
     if (rules.length === 0) return {};
     const outcome = evaluate(rules as Rule[], facts);
-    const decided = outcome.decline ?? outcome.fast;
+    const decided = outcome.decline ?? outcome.fast ?? outcome.manual;
     if (decided) {
       await tx
         .update(prescreenRules)
@@ -65,7 +78,8 @@ export class PrescreenService {
     const byId = new Map(rules.map((r) => [r.id, r]));
     return {
       decline: outcome.decline ? byId.get(outcome.decline.id) : undefined,
-      fast: outcome.decline ? undefined : outcome.fast ? byId.get(outcome.fast.id) : undefined,
+      fast: !outcome.decline && outcome.fast ? byId.get(outcome.fast.id) : undefined,
+      manual: !outcome.decline && outcome.manual ? byId.get(outcome.manual.id) : undefined,
     };
   }
 }

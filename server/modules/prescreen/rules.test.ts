@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, matches, ruleProblems, type Rule } from './rules';
+import { evaluate, matches, rulePresets, ruleProblems, type Rule } from './rules';
 
 const rule = (over: Partial<Rule>): Rule => ({ id: 'r', field: 'creditScore', operator: '>=', value: '650', action: 'fast_queue', rejectReason: null, priority: 100, ...over });
 
@@ -29,6 +29,29 @@ describe('pre-screen rules', () => {
     expect(r.fast?.id).toBe('fast');
     expect(r.matched.map((m) => m.id)).toEqual(['fast', 'young', 'low-income']);
     expect(evaluate(rules, { creditScore: 800, monthlyIncomeFen: 900_000, age: 30, amountFen: 1 }).decline).toBeUndefined();
+  });
+
+  it('a manual rule before a fast-queue rule keeps the lead for a person: the tiers of a score band', () => {
+    const tiers = rulePresets.score_tiers.rules.map((r, i) => rule({ ...r, id: `t${i}` }));
+    const tierOf = (creditScore: number) => {
+      const r = evaluate(tiers, { creditScore, amountFen: 1 });
+      return r.decline ? `decline:${r.decline.rejectReason}` : r.fast ? 'fast' : r.manual ? 'manual' : 'none';
+    };
+    expect(tierOf(800)).toBe('fast');
+    expect(tierOf(751)).toBe('fast');
+    expect(tierOf(750)).toBe('manual');
+    expect(tierOf(600)).toBe('manual');
+    expect(tierOf(599)).toBe('decline:credit_score');
+    // no score consented: no tier rule can match (no guessing)
+    expect(evaluate(tiers, { amountFen: 1 }).matched).toEqual([]);
+    // the default rule an institution may switch on: auto-pass at 650
+    const [autoPass] = rulePresets.auto_pass_650.rules.map((r) => rule({ ...r, id: 'a' }));
+    expect(evaluate([autoPass!], { creditScore: 650, amountFen: 1 }).fast?.id).toBe('a');
+    expect(evaluate([autoPass!], { creditScore: 649, amountFen: 1 }).fast).toBeUndefined();
+  });
+
+  it('every preset rule is usable as defined', () => {
+    for (const preset of Object.values(rulePresets)) for (const r of preset.rules) expect(ruleProblems(r)).toEqual({});
   });
 
   it('explains unusable definitions', () => {

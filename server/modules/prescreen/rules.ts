@@ -12,7 +12,7 @@ export interface Rule {
   field: 'creditScore' | 'monthlyIncome' | 'age' | 'amount' | 'city';
   operator: '>=' | '>' | '<=' | '<' | 'in' | 'not_in';
   value: string;
-  action: 'fast_queue' | 'decline';
+  action: 'fast_queue' | 'manual' | 'decline';
   rejectReason: string | null;
   priority: number;
 }
@@ -56,12 +56,36 @@ export function matches(rule: Rule, facts: LeadFacts): boolean {
   }
 }
 
-/** Rules in priority order: the first matching decline wins; otherwise any matching fast-queue rule. */
-export function evaluate(rules: Rule[], facts: LeadFacts): { decline?: Rule; fast?: Rule; matched: Rule[] } {
+/**
+ * Rules in priority order: the first matching decline (by priority) wins, whatever else matched;
+ * among the others the first matching fast-queue or manual rule is the tier (manual: the lead stays
+ * in the normal queue for a person to review, and no later fast-queue rule applies: the tiers of a
+ * score band, e.g. > 750 fast, 600–750 manual). The service applies the decline over the tier.
+ */
+export function evaluate(rules: Rule[], facts: LeadFacts): { decline?: Rule; fast?: Rule; manual?: Rule; matched: Rule[] } {
   const sorted = [...rules].sort((a, b) => a.priority - b.priority || a.id.localeCompare(b.id));
   const matched = sorted.filter((r) => matches(r, facts));
-  return { decline: matched.find((r) => r.action === 'decline'), fast: matched.find((r) => r.action === 'fast_queue'), matched };
+  const decline = matched.find((r) => r.action === 'decline');
+  const tier = matched.find((r) => r.action !== 'decline');
+  return { decline, fast: tier?.action === 'fast_queue' ? tier : undefined, manual: tier?.action === 'manual' ? tier : undefined, matched };
 }
+
+/** Ready-made rule sets an institution may switch on with one click (from the partners' own routing: seeds 001/002). */
+export const rulePresets = {
+  auto_pass_650: {
+    label: '信用分 ≥ 650 自动进入快速通道',
+    rules: [{ name: '信用分 ≥ 650 快速通道', field: 'creditScore', operator: '>=', value: '650', action: 'fast_queue', rejectReason: null, priority: 50 }],
+  },
+  score_tiers: {
+    label: '按信用分分档：> 750 快速通道，600–750 人工审核，< 600 自动拒绝',
+    rules: [
+      { name: '信用分 > 750 快速通道', field: 'creditScore', operator: '>', value: '750', action: 'fast_queue', rejectReason: null, priority: 10 },
+      { name: '信用分 600–750 人工审核', field: 'creditScore', operator: '>=', value: '600', action: 'manual', rejectReason: null, priority: 20 },
+      { name: '信用分 < 600 自动拒绝', field: 'creditScore', operator: '<', value: '600', action: 'decline', rejectReason: 'credit_score', priority: 30 },
+    ],
+  },
+} as const satisfies Record<string, { label: string; rules: readonly (Omit<Rule, 'id' | 'rejectReason'> & { name: string; rejectReason: string | null })[] }>;
+export type RulePreset = keyof typeof rulePresets;
 
 /** Why a rule definition is unusable, per field, or {}. */
 export function ruleProblems(input: { field: string; operator: string; value: string; action: string; rejectReason?: string | null }): Record<string, string> {

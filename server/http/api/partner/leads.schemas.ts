@@ -53,7 +53,7 @@ export const prescreenRuleBody = z.strictObject({
   field: z.enum(['creditScore', 'monthlyIncome', 'age', 'amount', 'city'], { error: '请选择字段' }),
   operator: z.enum(['>=', '>', '<=', '<', 'in', 'not_in'], { error: '请选择条件' }),
   value: z.string({ error: '请填写取值' }).trim().min(1, '请填写取值').max(200),
-  action: z.enum(['fast_queue', 'decline'], { error: '请选择动作' }),
+  action: z.enum(['fast_queue', 'manual', 'decline'], { error: '请选择动作' }),
   rejectReason: z.enum(Object.keys(rejectReasons) as [keyof typeof rejectReasons], { error: '请选择拒绝原因' }).optional(),
   priority: intFrom('优先级', 1, 1000).default(100),
 });
