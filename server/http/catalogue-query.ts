@@ -12,6 +12,16 @@ export async function profileOf(services: Services, req: Request): Promise<Eligi
   return eligibilityProfileOf(await services.accounts.profile(req.account.id), await services.credit.latestScore(req.account.id));
 }
 
+/**
+ * The products a signed-in consumer has already applied for (in progress, or within the
+ * duplicate window) or borrowed from: recommendations leave them out.
+ */
+export async function takenProducts(services: Services, req: Request): Promise<ReadonlySet<string> | undefined> {
+  if (req.account?.kind !== 'consumer') return undefined;
+  const [applied, loans] = await Promise.all([services.applications.productsAppliedFor(req.account.id), services.loans.listForConsumer(req.account.id)]);
+  return new Set([...applied, ...loans.map((l) => l.productId)]);
+}
+
 /** Validated list parameters → a search query; "eligible" uses the consumer's profile when logged in. */
 export async function toSearchQuery(services: Services, req: Request, input: ProductListInput, pageSize?: number): Promise<CatalogueQuery> {
   return {

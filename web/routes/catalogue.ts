@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { MAX_COMPARE, calculatorQuery, compareQuery, productListQuery, recommendationQuery } from '../../server/http/api/schemas';
-import { profileOf, toSearchQuery } from '../../server/http/catalogue-query';
+import { profileOf, takenProducts, toSearchQuery } from '../../server/http/catalogue-query';
+import type { LeftOut } from '../../server/modules/recommendations';
 import { guard, page } from '../../server/http/page-route';
 import { fieldErrors } from '../../server/http/validate';
 import { formatWan, formatYuan } from '../../server/lib/money';
@@ -52,9 +53,9 @@ export const cataloguePages = [
     path: '/',
     guard: guard.public,
     handler: async ({ req, res, services, kit: { visitor }, render }) => {
-      const profile = await profileOf(services, req);
+      const [profile, taken] = await Promise.all([profileOf(services, req), takenProducts(services, req)]);
       const [recommendations, popular, guides, campaigns] = await Promise.all([
-        services.recommendations.recommend({ profile: profile ?? {}, visitor: visitor(req, res), limit: 3 }),
+        services.recommendations.recommend({ profile: profile ?? {}, visitor: visitor(req, res), limit: 3, taken }),
         services.catalogue.searchListed({ sort: 'popularity', page: 1, pageSize: 6 }),
         services.content.publishedArticles({ pageSize: 3 }),
         services.content.activeCampaigns(),
@@ -299,15 +300,9 @@ export const cataloguePages = [
       const raw = filled(req.query);
       const parsed = recommendationQuery.safeParse(raw);
       const q = parsed.success ? parsed.data : recommendationQuery.parse({});
-      const profile = await profileOf(services, req);
-      const items = await services.recommendations.recommend({
-        amountFen: q.amount,
-        termMonths: q.termMonths,
-        purpose: q.purpose,
-        profile: profile ?? {},
-        visitor: visitor(req, res),
-        limit: 8,
-      });
+      const [profile, taken] = await Promise.all([profileOf(services, req), takenProducts(services, req)]);
+      const asked = { amountFen: q.amount, termMonths: q.termMonths, purpose: q.purpose, profile: profile ?? {}, visitor: visitor(req, res), limit: 8, taken };
+      const items = await services.recommendations.recommend(asked);
       services.catalogue.recordImpressions(visitor(req, res), items.map((r) => r.product.id), 'recommendations');
       await render('recommendations', {
         title: '为你推荐',
@@ -319,10 +314,23 @@ export const cataloguePages = [
         loggedIn: principal.account?.kind === 'consumer',
         hasProfile: Boolean(profile && Object.values(profile).some((v) => v !== undefined)),
         error: parsed.success ? undefined : { message: '部分条件无效，已忽略', fields: fieldErrors(parsed.error) },
+        emptyBecause: items.length === 0 ? emptyBecause(services.recommendations.leftOut(asked), q) : undefined,
       });
     },
   }),
 ];
+
+/** Why no product is recommended, in the borrower's words: each reason that left products out, with how many. */
+function emptyBecause(left: LeftOut, need: { amount?: number; termMonths?: number }): string[] {
+  const lines: string[] = [];
+  if (left.taken) lines.push(`你已申请或正在借款的 ${left.taken} 款产品不再推荐（可在「我的申请」「我的贷款」查看）`);
+  if (left.ineligible) lines.push(`${left.ineligible} 款产品的申请条件与你填写的资料不符`);
+  if (left.outsideNeed) {
+    const asked = [need.amount !== undefined ? formatYuan(need.amount) : '', need.termMonths !== undefined ? `${need.termMonths} 期` : ''].filter(Boolean).join('、');
+    lines.push(`${left.outsideNeed} 款产品不提供${asked ? ` ${asked}` : '你要的金额或期限'}，试试调整金额或期限`);
+  }
+  return lines;
+}
 
 /** The amount and term in view as a query string, so links carry them on (product page, compare, apply). */
 function needQuery(need: { amountFen?: number; termMonths?: number }): string | undefined {

@@ -17,7 +17,8 @@ import { productSchedule, type RepaymentMethod } from '../pricing';
 import { sourceKeyFor, type PostedCommission, type ReversalResult, type SettlementService } from '../settlement';
 import type { ApplicationStatus } from './applications.schema';
 import { ApplicationsRepository, type LeadQuery, type ApplicationEvent, type ApplicationInsert, type ApplicationOwner, type ApplicationRow, type ApplicationWithNames } from './applications.repository';
-import { canTransition, nextStatuses, rejectReasons, statusLabels, type RejectReason } from './status-machine';
+import { canTransition, isTerminal, nextStatuses, rejectReasons, statusLabels, type RejectReason } from './status-machine';
+import { DUPLICATE_WINDOW_DAYS } from './precheck';
 import type { Clock } from '../../lib/clock';
 
 export type { ApplicationRow, ApplicationEvent };
@@ -182,6 +183,13 @@ export class ApplicationsService {
   async listForConsumer(consumerId: string): Promise<ApplicationView[]> {
     const rows = await this.applications.listForConsumer(consumerId);
     return rows.map((r) => this.toView(r));
+  }
+
+  /** The products a consumer has an application to that is still in progress or younger than the duplicate window. */
+  async productsAppliedFor(consumerId: string): Promise<Set<string>> {
+    const since = this.deps.clock.now().getTime() - DUPLICATE_WINDOW_DAYS * 86_400_000;
+    const mine = await this.listForConsumer(consumerId);
+    return new Set(mine.filter((a) => !isTerminal(a.status) || a.createdAt.getTime() >= since).map((a) => a.productId));
   }
 
   /**

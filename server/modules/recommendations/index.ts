@@ -1,1 +1,1 @@
-export { RecommendationsService, purposeCategories, type Recommendation, type RecommendationRequest } from './recommendations.service';
+export { RecommendationsService, purposeCategories, type Recommendation, type RecommendationRequest, type LeftOut } from './recommendations.service';

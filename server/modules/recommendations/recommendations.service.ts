@@ -10,6 +10,18 @@ export interface RecommendationRequest {
   /** keyed visitor id: what they browsed and searched */
   visitor?: string;
   limit?: number;
+  /** products the borrower has already applied for or borrowed from: never recommended again */
+  taken?: ReadonlySet<string>;
+}
+
+/** Why listed products were not candidates, counted: what an empty list tells the borrower. */
+export interface LeftOut {
+  /** already applied for or borrowed from */
+  taken: number;
+  /** the borrower's facts break the product's rules */
+  ineligible: number;
+  /** the product does not lend this amount or for this term */
+  outsideNeed: number;
 }
 
 export interface Recommendation {
@@ -48,6 +60,29 @@ export interface RecommendationsServiceDeps {
 export class RecommendationsService {
   constructor(private readonly deps: RecommendationsServiceDeps) {}
 
+  /** The listed products that may be recommended, and how many were left out for which reason (the first that applies). */
+  private screen(req: RecommendationRequest): { candidates: ProductView[]; leftOut: LeftOut } {
+    const leftOut: LeftOut = { taken: 0, ineligible: 0, outsideNeed: 0 };
+    const reasonLeftOut = (p: ProductView): keyof LeftOut | undefined => {
+      if (req.taken?.has(p.id)) return 'taken';
+      if (!checkEligibility(p.eligibility, req.profile).eligible) return 'ineligible';
+      if (req.amountFen !== undefined && (req.amountFen < p.minAmountFen || req.amountFen > p.maxAmountFen)) return 'outsideNeed';
+      if (req.termMonths !== undefined && !p.termOptions.includes(req.termMonths)) return 'outsideNeed';
+      return undefined;
+    };
+    const candidates = this.deps.catalogue.allListed().filter((p) => {
+      const reason = reasonLeftOut(p);
+      if (reason) leftOut[reason] += 1;
+      return reason === undefined;
+    });
+    return { candidates, leftOut };
+  }
+
+  /** Why a recommendation list is empty (or short): the products left out, by reason. */
+  leftOut(req: RecommendationRequest): LeftOut {
+    return this.screen(req).leftOut;
+  }
+
   async recommend(req: RecommendationRequest): Promise<Recommendation[]> {
     const history = req.visitor ? await this.deps.catalogue.recentEvents(req.visitor, 100) : [];
     const viewedCategories = new Map<string, number>();
@@ -65,12 +100,7 @@ export class RecommendationsService {
     const topViewed = [...viewedCategories].sort((a, b) => b[1] - a[1])[0]?.[0];
     const purposeFit = new Set(req.purpose ? (purposeCategories[req.purpose] ?? []) : []);
 
-    const candidates = this.deps.catalogue.allListed().filter((p) => {
-      if (!checkEligibility(p.eligibility, req.profile).eligible) return false;
-      if (req.amountFen !== undefined && (req.amountFen < p.minAmountFen || req.amountFen > p.maxAmountFen)) return false;
-      if (req.termMonths !== undefined && !p.termOptions.includes(req.termMonths)) return false;
-      return true;
-    });
+    const { candidates } = this.screen(req);
     if (candidates.length === 0) return [];
 
     const priced = candidates.map((product) => {
