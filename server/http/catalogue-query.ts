@@ -18,8 +18,8 @@ export async function profileOf(services: Services, req: Request): Promise<Eligi
  */
 export async function takenProducts(services: Services, req: Request): Promise<ReadonlySet<string> | undefined> {
   if (req.account?.kind !== 'consumer') return undefined;
-  const [applied, loans] = await Promise.all([services.applications.productsAppliedFor(req.account.id), services.loans.listForConsumer(req.account.id)]);
-  return new Set([...applied, ...loans.map((l) => l.productId)]);
+  const [applied, borrowed] = await Promise.all([services.applications.productsAppliedFor(req.account.id), services.loans.productsBorrowedFrom(req.account.id)]);
+  return new Set([...applied, ...borrowed]);
 }
 
 /** Validated list parameters → a search query; "eligible" uses the consumer's profile when logged in. */

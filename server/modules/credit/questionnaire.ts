@@ -25,7 +25,8 @@ export const assetLabels = {
 } as const;
 export type Asset = keyof typeof assetLabels;
 
-const keysOf = <T extends Record<string, string>>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
+/** A label table's keys as a zod enum's values. */
+export const keysOf = <T extends Record<string, string>>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
 const whole = (label: string, min: number, max: number) =>
   z
     .number({ error: `${label}须为整数` })

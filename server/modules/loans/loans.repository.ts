@@ -98,6 +98,12 @@ export class LoansRepository {
       .limit(limit);
   }
 
+  /** The products a consumer has borrowed from (any loan status). */
+  async productIdsOf(consumerId: string): Promise<string[]> {
+    const rows = await this.db.selectDistinct({ productId: loans.productId }).from(loans).where(eq(loans.consumerId, consumerId));
+    return rows.map((r) => r.productId);
+  }
+
   /** One loan (for its owner only) with the names it is shown with and its institution's description. */
   async findWithNames(id: string, owner: LoanOwner, db: Database = this.db): Promise<(LoanWithNames & { description: string }) | undefined> {
     const [row] = await db

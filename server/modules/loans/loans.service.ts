@@ -292,6 +292,11 @@ export class LoansService {
     return this.summaries({ consumerId }, now);
   }
 
+  /** The products a consumer has borrowed from: recommendations leave them out. */
+  productsBorrowedFrom(consumerId: string): Promise<string[]> {
+    return this.loans.productIdsOf(consumerId);
+  }
+
   /** A consumer's own loan; anyone else's is "not found". */
   getForConsumer(consumerId: string, id: string, now = this.deps.clock.now()): Promise<LoanDetail> {
     return this.detail(id, { consumerId }, now);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { assetLabels, creditBandLabels, incomeProofLabels, overdueLabels, type CreditAnswers, type CreditHistoryPoint, type CreditProfile } from '../../../modules/credit';
+import { assetLabels, creditBandLabels, incomeProofLabels, keysOf, overdueLabels, type CreditAnswers, type CreditHistoryPoint, type CreditProfile } from '../../../modules/credit';
 import { employmentTypes } from '../../../modules/catalogue';
 import { intFrom, manyOf, yuanAmount } from '../../validate';
 import { instant } from '../responses';
@@ -11,7 +11,6 @@ export const CREDIT_ESTIMATE_NOTICE = '这是平台根据你填写的信息估�
 const yesNo = (what: string) =>
   z.union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'on'])], { error: `请选择是否${what}` }).transform((v) => v === true || v === '1' || v === 'true' || v === 'on');
 
-const keysOf = <T extends Record<string, string>>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
 
 /**
  * `PUT /api/v1/credit-profile` and the `/account/credit` form: the questionnaire, amounts in yuan
