@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
 import { apply, consumerAgent } from '../support/http';
@@ -35,5 +36,23 @@ describe('recommendations leave out what the borrower already has, and say why a
     const other = await consumerAgent(t.app);
     const { productId } = t.fixtures.institutionA;
     expect(recommended((await other.agent.get('/recommendations').expect(200)).text)).toContain(productId);
+  });
+
+  it('the API leaves them out too and counts what it left out, by reason', async () => {
+    const { productId } = t.fixtures.institutionA;
+    const consumer = await consumerAgent(t.app);
+    const ids = (body: { items: { product: { id: string } }[] }) => body.items.map((i) => i.product.id);
+    const before = (await consumer.agent.get('/api/v1/recommendations').query({ limit: 20 }).expect(200)).body;
+    expect(ids(before)).toContain(productId);
+    expect(before.leftOut.taken).toBe(0);
+
+    await apply(consumer.agent, productId);
+    const after = (await consumer.agent.get('/api/v1/recommendations').query({ limit: 20 }).expect(200)).body;
+    expect(ids(after)).not.toContain(productId);
+    expect(after.leftOut).toEqual({ ...before.leftOut, taken: 1 });
+
+    // anonymous: nothing is "taken"
+    const anonymous = (await request(t.app).get('/api/v1/recommendations').query({ limit: 20 }).expect(200)).body;
+    expect(anonymous.leftOut.taken).toBe(0);
   });
 });

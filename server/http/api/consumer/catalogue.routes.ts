@@ -3,7 +3,7 @@ import type { Services } from '../../../container';
 import { NotFoundError, ValidationError } from '../../../lib/errors';
 import { SEARCH_CACHE_SECONDS, eligibilityProfileOf, pricingInput, type ProductView } from '../../../modules/catalogue';
 import { buildSchedule, compareChoice, methodFor, priceRangeIfOffered, validateTerms } from '../../../modules/pricing';
-import { profileOf, toSearchQuery } from '../../catalogue-query';
+import { profileOf, takenProducts, toSearchQuery } from '../../catalogue-query';
 import { guard, route, type ApiRoute } from '../route-table';
 import { MAX_COMPARE, calculatorQuery, compareQuery, compareResponse, pricedProductListResponse, productListQuery, recommendationQuery, recommendationsResponse } from './catalogue.schemas';
 import { productJson, scheduleJson } from '../serializers';
@@ -130,9 +130,10 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
     path: '/recommendations',
     guard: guard.public,
     summary: 'Products recommended for a need and profile, each with its reasons in words',
-    description: 'Uses the logged-in consumer’s profile when there is one; profile fields in the query override it. Ineligible products are never recommended.',
+    description:
+      'Uses the logged-in consumer’s profile when there is one; profile fields in the query override it. Ineligible products are never recommended, nor (for a logged-in consumer) products with an application in progress or within the 30-day duplicate window, or a loan from them. `leftOut` counts the listed products left out, by the first reason that applies.',
     query: recommendationQuery,
-    responseDescription: '{ items: [{ product, reasons, apr, monthlyPayment, price (with amount and termMonths) }] }',
+    responseDescription: '{ items: [{ product, reasons, apr, monthlyPayment, price (with amount and termMonths) }], leftOut: { taken, ineligible, outsideNeed } }',
     response: recommendationsResponse,
     handler: async ({ query: q, services, kit, req, res }) => {
       const stored = await profileOf(services, req);
@@ -144,14 +145,16 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
         creditSelfAssessment: q.creditSelfAssessment,
       });
       const profile = { ...stored, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) };
-      const items = await services.recommendations.recommend({
+      const request = {
         amountFen: q.amount,
         termMonths: q.termMonths,
         purpose: q.purpose,
         profile,
         visitor: kit.visitor(req, res),
         limit: q.limit,
-      });
+        taken: await takenProducts(services, req),
+      };
+      const items = await services.recommendations.recommend(request);
       services.catalogue.recordImpressions(kit.visitor(req, res), items.map((r) => r.product.id), 'recommendations', 'api');
       return {
         items: items.map((r) => ({
@@ -161,6 +164,7 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
           monthlyPayment: r.monthlyPaymentFen === undefined ? null : r.monthlyPaymentFen / 100,
           ...(q.amount !== undefined && q.termMonths !== undefined ? { price: priceJson(r.product, q.amount, q.termMonths) } : {}),
         })),
+        leftOut: services.recommendations.leftOut(request),
       };
     },
   }),

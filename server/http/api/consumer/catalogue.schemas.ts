@@ -89,6 +89,13 @@ export const recommendationsResponse = z.object({
       price: priceResponse.nullable().optional(),
     }),
   ),
+  leftOut: z
+    .object({
+      taken: z.number().int().describe('applied for (in progress or within 30 days) or borrowed from; 0 when not logged in'),
+      ineligible: z.number().int().describe('whose stated conditions the profile does not meet'),
+      outsideNeed: z.number().int().describe('that do not lend the amount or term asked'),
+    })
+    .describe('listed products left out, each counted once under the first reason that applies'),
 });
 
 /** `GET /compare`: the chosen products side by side, each with its price for the amount and term (null when it does not lend them). */
