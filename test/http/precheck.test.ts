@@ -120,7 +120,7 @@ describe('预审 before consent: GET /api/v1/precheck', () => {
     expect(form).toContain(`name="productId" value="${productId}"`);
     expect(form).not.toContain(`name="productId" value="${hangzhouOnly}"`);
     expect(form).not.toContain(`name="productId" value="${t.fixtures.institutionB.productId}"`);
-    expect(form).toMatch(/data-testid="apply-odds">预审通过 · 下款概率（参考）：<b>数据不足<\/b>，21%–79%/);
+    expect(form).toMatch(/data-testid="apply-odds">符合申请条件 · 下款概率（参考）：<b>数据不足<\/b>，21%–79%/);
     expect(form).toContain('data-testid="apply-price"');
     expect(page.text).not.toMatch(/预批|保证下款/);
     // the consent screen names only the institution of the product that passed
@@ -148,5 +148,30 @@ describe('预审 before consent: GET /api/v1/precheck', () => {
     expect(review.text).toContain('data-testid="precheck-none"');
     expect(review.text).not.toContain('同意向「乙银行」提供以下信息');
     expect(await count('consents', consumer.id)).toBe(0);
+  });
+
+  it('compare runs the same precheck: reasons and the earlier application per column, apply buttons only for the rest, odds labelled as an estimate', async () => {
+    const consumer = await consumerAgent(t.app);
+    await consumer.agent.put('/api/v1/profile').send({ city: '上海', employment: '上班族', monthlyIncome: 12000, housing: '租房', monthlyDebt: 0, creditSelfAssessment: 'good' }).expect(200);
+    const earlier = await apply(consumer.agent, t.fixtures.institutionB.productId);
+    const { productId } = t.fixtures.institutionA;
+    const ids = [hangzhouOnly, t.fixtures.institutionB.productId, productId];
+    const page = await consumer.agent.get('/compare').query({ ids, amount: '30000', termMonths: '12' }).expect(200);
+    const cell = (id: string) => page.text.match(new RegExp(`<td data-product-id="${id}">([\\s\\S]*?)</td>`))![1]!;
+    expect(cell(hangzhouOnly)).toContain('不符合：仅限 杭州 地区');
+    expect(cell(t.fixtures.institutionB.productId)).toContain(`<a href="/applications/${earlier.id}">查看已有申请</a>`);
+    expect(cell(productId)).toContain('符合申请条件');
+    expect(page.text.match(/data-testid="compare-odds"/g)).toHaveLength(3);
+    expect(page.text).toContain('仅供参考，以机构审批为准');
+    expect(page.text.match(/data-testid="compare-blocked"/g)).toHaveLength(2);
+    // one-click apply carries only the product that passed, and says what it left out
+    expect(page.text).toContain(`href="/apply?products=${productId}&amount=30000&termMonths=12" data-testid="apply-all">一键申请可申请的 1 款</a>`);
+    expect(page.text).toContain('已排除 2 款暂不能申请的产品');
+
+    // signed out: no precheck, an invitation to sign in that comes back here
+    const anonymous = await supertest(t.app).get('/compare').query({ ids, amount: '30000', termMonths: '12' }).expect(200);
+    expect(anonymous.text).toContain('data-testid="compare-login"');
+    expect(anonymous.text).not.toContain('data-testid="compare-precheck"');
+    expect(anonymous.text).toContain('一键申请这 3 款');
   });
 });

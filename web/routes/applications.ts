@@ -17,6 +17,7 @@ import { documentKinds } from '../../server/modules/documents';
 import { multipartCsrf } from '../../server/http/csrf';
 import { singleUpload } from '../../server/http/upload';
 import { releasableFields, standardApplicationFields } from '../../server/modules/consents';
+import { oddsText } from '../odds-text';
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined || v === '' ? [] : [String(v)]);
 
@@ -110,18 +111,6 @@ const showApply = async ({ req, res, principal, services, render }: Consumer, id
     ...extra,
   });
 };
-
-type PrecheckOdds = Awaited<ReturnType<Services['submission']['precheck']>>['items'][number]['odds'];
-const percent = (x: number) => `${Math.round(x * 100)}%`;
-
-/** 下款概率 in words: a band and a range, labelled as an estimate, never a promise. */
-function oddsText(o: PrecheckOdds): { band: string; range: string; note: string } {
-  return {
-    band: o.band,
-    range: `${percent(o.low)}–${percent(o.high)}`,
-    note: o.basis === 'prior' ? '该产品已审批的申请还不多，按产品公开条件和机构近期审批情况估算' : `根据平台 ${o.decisions} 笔已审批申请估算`,
-  };
-}
 
 // ── following applications ─────────────────────────────────────────────────────────────────
 const showApplication = async ({ params, principal, services, render }: OnApplication, extra: Record<string, unknown> = {}) => {

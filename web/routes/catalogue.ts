@@ -10,6 +10,7 @@ import { checkEligibility, pricingInput, productCategories, type ProductView } f
 import { COST_SORT_DEFAULT, buildSchedule, compareChoice, methodFor, methodLabels, priceRangeIfOffered, priceRangeText, validateTerms, type Schedule } from '../../server/modules/pricing';
 import { costShares, scheduleChart } from '../charts';
 import { priceFor, productPageContext } from '../product-page';
+import { oddsText } from '../odds-text';
 import { ValidationError } from '../../server/lib/errors';
 import { formFailure } from '../../server/http/form-failure';
 
@@ -185,15 +186,19 @@ export const cataloguePages = [
         return render('compare', { title: '产品对比', error: { message: '所选产品不存在或已下架' } });
       }
       const { amountFen, termMonths, sharedTerms: shared } = compareChoice(products, { amountFen: parsed.data.amount, termMonths: parsed.data.termMonths });
-      const profile = await profileOf(services, req);
       services.catalogue.recordEvent(visitor(req, res), 'compare', { filters: { ids: products.map((p) => p.id) } });
+      // 预审 for a signed-in borrower, before any consent: may I apply, did I already, my odds (the apply page runs the same check)
+      const consumer = req.account?.kind === 'consumer' ? req.account.id : undefined;
+      const checks = consumer ? new Map((await services.submission.precheck(consumer, products.map((p) => p.id), { amountFen, termMonths })).items.map((c) => [c.productId, c])) : undefined;
 
       const columns = products.map((p) => {
         const fits = amountFen >= p.minAmountFen && amountFen <= p.maxAmountFen && p.termOptions.includes(termMonths);
         const price = fits ? priceFor(p, amountFen, termMonths) : undefined;
         const text = price ? priceRangeText(price) : undefined;
-        const eligibility = profile ? checkEligibility(p.eligibility, profile) : undefined;
-        return { p, fits, price, text, eligibility };
+        const check = checks?.get(p.id);
+        // blocked: conditions not met or applied for within 30 days; an amount or term not offered can still be changed when applying
+        const blocked = check !== undefined && (!check.meetsCriteria || check.duplicateOf !== null);
+        return { p, fits, price, text, check, blocked };
       });
       type Column = (typeof columns)[number];
       const row = (label: string, cell: (c: Column) => string, best?: (c: Column) => number | undefined) => {
@@ -222,7 +227,6 @@ export const cataloguePages = [
         row('审批时间', (c) => `约 ${formatDuration(c.p.decisionMinutes)}`, (c) => c.p.decisionMinutes),
         row('放款时间', (c) => `${formatDuration(c.p.disbursementHours * 60)}内`, (c) => c.p.disbursementHours),
         row('申请条件', (c) => eligibilityText(c.p)),
-        ...(profile ? [row('我能申请吗', (c) => (c.eligibility!.eligible ? '符合' : `不符合：${c.eligibility!.reasons.join('；')}`))] : []),
         row('所需材料', (c) => c.p.requiredDocuments.join('、')),
       ];
       await render('compare', {
@@ -233,6 +237,20 @@ export const cataloguePages = [
         amount: amountFen / 100,
         termMonths,
         ids: products.map((p) => p.id),
+        // one cell per product, in column order: the precheck (signed in) or how to get one
+        precheck: checks
+          ? columns.map(({ p, check, blocked }) => ({
+              id: p.id,
+              blocked,
+              duplicateOf: check?.duplicateOf ?? null,
+              reasons: check && !check.meetsCriteria ? check.reasons : [],
+              odds: check ? oddsText(check.odds) : undefined,
+            }))
+          : undefined,
+        loginNext: `/login?next=${encodeURIComponent(req.originalUrl)}`,
+        applyRow: columns.map((c) => ({ id: c.p.id, blocked: c.blocked })),
+        applyIds: columns.filter((c) => !c.blocked).map((c) => c.p.id),
+        blockedCount: columns.filter((c) => c.blocked).length,
         // every term any of them offers (and the one asked for); those not every product offers say so
         terms: [...new Set([...products.flatMap((p) => p.termOptions), termMonths])]
           .sort((a, b) => a - b)

@@ -31,6 +31,8 @@ export interface PrecheckItem {
   institutionName: string;
   /** the product's stated rules allow this borrower and the amount and term (when given) are offered */
   eligible: boolean;
+  /** the borrower meets the product's stated conditions (the amount and term aside: those can be changed on the apply page) */
+  meetsCriteria: boolean;
   /** why not, in words (empty when eligible) */
   reasons: string[];
   duplicateOf: { applicationId: string; createdAt: Date } | null;
@@ -114,6 +116,7 @@ export async function precheck(
         productName: product.name,
         institutionName: product.institutionName,
         eligible: reasons.length === 0,
+        meetsCriteria: check.eligible,
         reasons,
         duplicateOf: duplicate ? { applicationId: duplicate.id, createdAt: duplicate.createdAt } : null,
         price: range

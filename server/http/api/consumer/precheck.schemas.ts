@@ -31,6 +31,7 @@ export const precheckResponse = z.object({
       productName: z.string(),
       institutionName: z.string(),
       eligible: z.boolean().describe('the product’s stated rules allow this borrower, and the amount and term (when given) are offered'),
+      meetsCriteria: z.boolean().describe('the borrower meets the product’s stated conditions; false only for those (an amount or term not offered leaves it true)'),
       reasons: z.array(z.string()).describe('why not, in words; empty when eligible'),
       duplicateOf: z
         .object({ applicationId: z.string(), createdAt: instant })
@@ -53,6 +54,7 @@ export function precheckJson(r: PrecheckResult): z.input<typeof precheckResponse
       productName: i.productName,
       institutionName: i.institutionName,
       eligible: i.eligible,
+      meetsCriteria: i.meetsCriteria,
       reasons: i.reasons,
       duplicateOf: i.duplicateOf ? { applicationId: i.duplicateOf.applicationId, createdAt: i.duplicateOf.createdAt.toISOString() } : null,
       price: i.price

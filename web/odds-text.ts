@@ -1,0 +1,12 @@
+import type { Odds } from '../server/modules/odds';
+
+const percent = (x: number) => `${Math.round(x * 100)}%`;
+
+/** 下款概率 in words: a band and a range, labelled as an estimate, never a promise. */
+export function oddsText(o: Pick<Odds, 'band' | 'low' | 'high' | 'basis' | 'decisions'>): { band: string; range: string; note: string } {
+  return {
+    band: o.band,
+    range: `${percent(o.low)}–${percent(o.high)}`,
+    note: o.basis === 'prior' ? '该产品已审批的申请还不多，按产品公开条件和机构近期审批情况估算' : `根据平台 ${o.decisions} 笔已审批申请估算`,
+  };
+}
