@@ -35,7 +35,7 @@ export async function portalAgenda(services: Services, institutionId: string, ro
       key: 'leads',
       label: '待响应线索',
       figure: String(leads.unanswered),
-      detail: leads.stale ? `其中 ${leads.stale} 条超过 24 小时未响应` : `审核中 ${leads.reviewing} · 已批待放款 ${leads.approved}`,
+      detail: leads.stale ? `其中 ${leads.stale} 条超过 24 小时未响应` : `审核中 ${leads.reviewing} · 待借款人确认 ${leads.approved} · 已接受待放款 ${leads.accepted}`,
       href: leads.stale ? '/partner/leads?stale=1' : '/partner/leads?status=submitted',
       alert: leads.stale > 0,
     });

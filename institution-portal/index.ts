@@ -10,7 +10,7 @@ import { bulkLeadBody, leadFilterQuery, leadStatusBody, prescreenRuleBody } from
 import { toLeadFilter } from '../server/http/lead-filter';
 import { leadsCsv } from '../server/http/lead-csv';
 import { sendCsv } from '../server/http/csv';
-import { creditSelfAssessment } from '../server/modules/catalogue';
+import { creditSelfAssessment, pricingInput } from '../server/modules/catalogue';
 import { documentKinds } from '../server/modules/documents';
 import { toStatusChange } from '../server/http/lead-status';
 import { auditActor } from '../server/http/audit-actor';
@@ -21,7 +21,8 @@ import { loginPages } from '../server/http/page-login';
 import type { Render } from '../server/http/render';
 import { fieldErrors, parse } from '../server/http/validate';
 import { formatYuan } from '../server/lib/money';
-import { applicationStatuses, rejectReasons, statusLabels } from '../server/modules/applications';
+import { applicationStatuses, pricingReasons, rejectReasons, statusLabels, OFFER_DEFAULT_DAYS } from '../server/modules/applications';
+import { methodFor, methodLabels, priceRangeIfOffered } from '../server/modules/pricing';
 import { rulePresets, type RulePreset } from '../server/modules/prescreen';
 import { complaintPages } from './routes/complaints';
 import { statisticsPages } from './routes/statistics';
@@ -96,6 +97,8 @@ const showLead = async ({ params, principal, services, render, req }: StaffPage<
   const loanId = lead.status === 'disbursed' ? await services.loans.idForApplication(lead.id, { institutionId: principal.institutionId }) : null;
   await render('lead', {
     offeredAprPercent: lead.nextStatuses.includes('approved') ? await services.applications.quotedAprPercent(lead) : undefined,
+    ...(lead.nextStatuses.includes('approved') ? await approvalChoices(services, lead) : {}),
+    offer: await services.offers.forLead(lead),
     loanId,
     messages,
     documents,
@@ -230,7 +233,7 @@ const leadPages = (idempotency: Services['idempotency']): PageRoute[] => [
       const { params, principal, services, req, res } = ctx;
       try {
         // approving, rejecting and disbursing cannot be undone: the page asks first (starting a review can be)
-        const parseStatus = (input: Record<string, unknown>) => parse(leadStatusBody, aprFromPercent(input), '状态变更信息有误');
+        const parseStatus = (input: Record<string, unknown>) => parse(leadStatusBody, approvalFormFields(input, new Date()), '状态变更信息有误');
         const body = req.body.status === 'reviewing' ? parseStatus(req.body) : withConfirmation(req.body, parseStatus);
         const { commission } = await services.applications.changeStatusByInstitution(principal.institutionId, params.id, toStatusChange(body), auditActor(req));
         req.session.flash = {
@@ -381,12 +384,41 @@ const integrationPages = [
   }),
 ];
 
-/** The page asks for the APR in percent (12.34), as people write it; the status body takes a fraction (0.1234). */
-function aprFromPercent(body: Record<string, unknown>): Record<string, unknown> {
-  if (body.offeredAprPercent === undefined) return body;
-  const { offeredAprPercent, ...rest } = body;
-  const text = String(offeredAprPercent).trim();
-  if (!/^\d{1,3}(\.\d{1,4})?$/.test(text)) throw new ValidationError('综合年化有误', { offeredAprPercent: '请输入百分比，如 12.00（最多四位小数）' });
-  return { ...rest, offeredApr: new Decimal(text).div(100).toString() };
+/** How long an offer may wait, as the approval form offers it (days). */
+const OFFER_DAY_CHOICES = [1, 3, 7, 14, 30] as const;
+
+/** The approval form's choices: the product's repayment methods, how long the offer waits, the reasons to price above the advertised range, and that range for the lead's amount and term. */
+async function approvalChoices(services: Services, lead: { productId: string; amountFen: number; termMonths: number }) {
+  const product = await services.catalogue.get(lead.productId);
+  const input = pricingInput(product);
+  const advertised = priceRangeIfOffered(input, { amountFen: lead.amountFen, termMonths: lead.termMonths, method: methodFor(input) });
+  return {
+    methods: input.repaymentMethods.map((m) => ({ value: m, label: methodLabels[m] })),
+    offerDays: OFFER_DAY_CHOICES.map((d) => ({ value: d, selected: d === OFFER_DEFAULT_DAYS })),
+    pricingReasons: Object.entries(pricingReasons).map(([value, label]) => ({ value, label })),
+    advertised: advertised ? { low: advertised.aprLow, high: advertised.aprHigh } : null,
+  };
+}
+
+/**
+ * The page asks for the APR in percent (12.34), as people write it, and for the offer's life in
+ * days; the status body takes a fraction (0.1234) and an instant.
+ */
+function approvalFormFields(body: Record<string, unknown>, now: Date): Record<string, unknown> {
+  const { offeredAprPercent, offerDays, ...rest } = body;
+  const out: Record<string, unknown> = { ...rest };
+  if (offeredAprPercent !== undefined) {
+    const text = String(offeredAprPercent).trim();
+    if (!/^\d{1,3}(\.\d{1,4})?$/.test(text)) throw new ValidationError('综合年化有误', { offeredAprPercent: '请输入百分比，如 12.00（最多四位小数）' });
+    out.offeredApr = new Decimal(text).div(100).toString();
+  }
+  if (offerDays !== undefined && offerDays !== '') {
+    const days = Number(offerDays);
+    if (!OFFER_DAY_CHOICES.includes(days as (typeof OFFER_DAY_CHOICES)[number])) throw new ValidationError('报价有效期有误', { offerDays: `请选择 ${OFFER_DAY_CHOICES.join('、')} 天` });
+    out.expiresAt = new Date(now.getTime() + days * 86_400_000).toISOString();
+  }
+  if (out.pricingReason === '') delete out.pricingReason;
+  if (out.repaymentMethod === '') delete out.repaymentMethod;
+  return out;
 }
 

@@ -8,7 +8,7 @@ import { EventBus, type PlatformEvents } from './lib/events';
 import { createLogger, type Logger } from './lib/logger';
 import { PiiCipher } from './lib/pii';
 import { AccountsService, LoginThrottle, MfaService, StaffService } from './modules/accounts';
-import { ApplicationsService, SubmissionService } from './modules/applications';
+import { ApplicationsService, OffersService, SubmissionService } from './modules/applications';
 import { ConsentsService } from './modules/consents';
 import { DevelopmentVerificationProvider, IdentityService } from './modules/identity';
 import { DataRightsService } from './modules/data-rights';
@@ -48,6 +48,7 @@ export interface Services {
   institutions: InstitutionsService;
   catalogue: CatalogueService;
   applications: ApplicationsService;
+  offers: OffersService;
   settlement: SettlementService;
   statements: StatementsService;
   reconciliation: ReconciliationService;
@@ -159,19 +160,24 @@ export function createServices(inputs: ServiceInputs): Services {
   const statements = new StatementsService({ db, audit, clock, gateway: stripe?.secretKey ? new StripeGateway({ ...stripe, secretKey: stripe.secretKey }) : null });
   const ranking = new RankingService({ db, audit, events });
   const promotions = new PromotionsService({ db, audit, clock, events });
-  // 综合排序 reads the weights in force and the promotions running now; complaint rates arrive as events
+  // offers are made once applications exist; the catalogue reads their pricing signal lazily
+  // eslint-disable-next-line prefer-const
+  let offers: OffersService;
+  // 综合排序 reads the weights in force, the promotions running now and how offers compare with what
+  // was advertised; complaint rates arrive as events
   const catalogue = new CatalogueService({
     db,
     search,
     cache: shared.cache,
     clock,
     events,
-    signals: { weights: () => ranking.weights(), promotedNow: () => promotions.activeNow() },
+    signals: { weights: () => ranking.weights(), promotedNow: () => promotions.activeNow(), aboveAdvertised: () => offers.aboveAdvertisedShares() },
   });
   const blobs = new SealedBlobStore(new LocalBlobStore(inputs.documentsDir ?? path.join(process.cwd(), 'data', 'documents')), pii);
   const staff = new StaffService({ db, pii, accountsService: accounts, audit, clock });
   const loans = new LoansService({ db, notifications, audit, clock });
-  const applications = new ApplicationsService({ db, pii, catalogue, settlement, audit, notifications, consents, accounts, risk, loans, clock });
+  const applications = new ApplicationsService({ db, pii, catalogue, settlement, audit, notifications, consents, accounts, risk, settings, loans, clock });
+  offers = new OffersService({ db, clock, applications, accounts, webhooks });
   const products = new ProductsService({ db, catalogue, settings, audit, clock });
   const credit = new CreditService({ db, pii, audit, clock, bureau: new NoCreditBureau() });
   const complaints = new ComplaintsService({ db, audit, notifications, settings, identity, applications, pii, clock, events });
@@ -181,6 +187,7 @@ export function createServices(inputs: ServiceInputs): Services {
     institutions: new InstitutionsService({ db, audit }),
     catalogue,
     applications,
+    offers,
     dataRights: new DataRightsService({ db, clock, accounts, identity, credit, consents, applications, notifications, audit }),
     messages: new MessagesService({ db, consents, accounts, notifications }),
     submission: new SubmissionService({ db, pii, catalogue, accounts, identity, consents, audit, webhooks, prescreen, notifications, settlement, clock, risk, credit }),

@@ -6,6 +6,7 @@ import { accountPages } from './routes/account';
 import { applicationPages } from './routes/applications';
 import { cataloguePages } from './routes/catalogue';
 import { creditPages } from './routes/credit';
+import { offerPages } from './routes/offers';
 import { feedbackPages } from './routes/feedback';
 import { guidePages } from './routes/guides';
 import { loanPages } from './routes/loans';
@@ -14,6 +15,6 @@ import { mountPages } from '../server/http/page-route';
 /** The consumer site, mounted at `/`. */
 export function createWebApp(services: Services, kit: HttpKit, render: Render): Router {
   const r = Router();
-  mountPages(r, [...cataloguePages, ...accountPages, ...applicationPages(services), ...feedbackPages(services), ...guidePages, ...loanPages, ...creditPages], services, kit, render);
+  mountPages(r, [...cataloguePages, ...accountPages, ...applicationPages(services), ...feedbackPages(services), ...guidePages, ...loanPages, ...creditPages, ...offerPages(services)], services, kit, render);
   return r;
 }

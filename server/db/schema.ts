@@ -3,6 +3,7 @@ export * from '../modules/institutions/institutions.schema';
 export * from '../modules/accounts/accounts.schema';
 export * from '../modules/catalogue/catalogue.schema';
 export * from '../modules/applications/applications.schema';
+export * from '../modules/applications/offers.schema';
 export * from '../modules/settlement/settlement.schema';
 export * from '../modules/audit/audit.schema';
 export * from '../modules/idempotency/idempotency.schema';

@@ -164,9 +164,12 @@ export async function seedDemo(services: Services): Promise<DemoLogins | null> {
     if (!appId) continue;
     plan.appId = appId;
     for (const step of plan.steps) {
+      // the borrower accepts and signs (with the SMS code the platform texts them) before any money moves
+      if (step === 'disbursed') await acceptAsBorrower(services, plan.who.account.id, appId);
       const change =
         step === 'approved'
-          ? { status: step, offeredAmountFen: amountFen, offeredTermMonths: termMonths, offeredApr: '0.150000' }
+          ? // offered at what the product advertises for this amount and term (its lowest rate)
+            { status: step, offeredAmountFen: amountFen, offeredTermMonths: termMonths, offeredApr: (Number(await services.applications.quotedAprPercent({ productId: plan.product.id, amountFen, termMonths })) / 100).toFixed(6) }
           : step === 'disbursed'
             ? { status: step, amountFen }
             : step === 'rejected'
@@ -235,4 +238,13 @@ export function describeDemoLoginsStatic(baseUrl: string): string {
     },
     baseUrl,
   );
+}
+
+/** A demo borrower accepts an offer the way a person does: asks for the SMS code, reads it from the outbox, signs. */
+async function acceptAsBorrower(services: Services, consumerId: string, applicationId: string): Promise<void> {
+  await services.offers.requestSigningCode(consumerId, applicationId);
+  const sms = await services.notifications.lastSmsTo(await services.accounts.phoneOf(consumerId));
+  const code = /验证码 (\d{6})/.exec(sms?.body ?? '')?.[1];
+  if (!code) throw new Error('the demo signing code was not sent');
+  await services.offers.accept(consumerId, applicationId, code, { kind: 'consumer', id: consumerId });
 }

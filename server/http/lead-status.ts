@@ -11,6 +11,9 @@ export function toStatusChange(body: z.output<typeof leadStatusBody>): StatusCha
         offeredAmountFen: body.offeredAmount,
         offeredTermMonths: body.offeredTermMonths,
         offeredApr: body.offeredApr,
+        repaymentMethod: body.repaymentMethod,
+        expiresAt: body.expiresAt,
+        pricingReason: body.pricingReason,
         note: body.note,
       };
     case 'disbursed':

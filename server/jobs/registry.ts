@@ -21,7 +21,7 @@ export function allJobs(services: Omit<Services, 'scheduler'>): JobDefinition[] 
  */
 export function allWork(services: Omit<Services, 'scheduler'>): BackgroundWork[] {
   return [
-    ...applicationJobs(services.applications),
+    ...applicationJobs(services.applications, services.offers),
     ...institutionJobs(services.licences),
     ...feedbackJobs(services.complaints),
     ...accountJobs(services.accounts),

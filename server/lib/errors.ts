@@ -87,6 +87,9 @@ export const conflictCodes = [
   'idempotency_key_reused',
   'idempotency_in_flight',
   'webhook_already_delivered',
+  'offer_expired',
+  'offer_decided',
+  'offer_not_accepted',
 ] as const;
 /** It existed and is gone for good (410). No code yet: declare one here before throwing it. */
 export const goneCodes = [] as const;

@@ -20,6 +20,8 @@ const AMOUNT_YUAN = 50_000;
 // names the step it happened in and the steps before it still report their own result.
 describe('browser journey: consumer → institution → operator', { timeout: 120_000 }, () => {
   let testApp: TestApp | undefined;
+  /** the consumer's phone, registered in step 2 */
+  let phone = '';
   let harness: BrowserHarness | undefined;
   let browser: Browser | undefined;
   let knownCspStyleViolations: string[] = [];
@@ -108,7 +110,7 @@ describe('browser journey: consumer → institution → operator', { timeout: 12
     await c.locator('main form').getByRole('link', { name: '注册', exact: true }).click();
     await c.waitForURL((url) => url.pathname === '/register');
     expect(new URL(c.url()).searchParams.get('next')).toMatch(new RegExp(`^/apply\\?products=${productA}`));
-    const phone = `139${String(randomInt(0, 100_000_000)).padStart(8, '0')}`;
+    phone = `139${String(randomInt(0, 100_000_000)).padStart(8, '0')}`;
     await c.locator('input[name=phone]').fill(phone);
     // 获取验证码: the SMS lands in the outbox (the default provider); read it as the phone would
     await c.locator('[data-testid=send-code]').click();
@@ -205,7 +207,7 @@ describe('browser journey: consumer → institution → operator', { timeout: 12
     expect(await approveForm.locator('input[name=offeredTermMonths]').inputValue()).toBe('12');
     expect(await approveForm.locator('input[name=offeredAprPercent]').inputValue()).toMatch(/^\d+\.\d{2}$/); // the APR the consumer was quoted, in %
     // approving cannot be undone: the form says what will happen, and the browser itself (no script) holds it until ticked
-    expect(await approveForm.locator('label.confirm-check').innerText()).toContain('批核方案发给用户');
+    expect(await approveForm.locator('label.confirm-check').innerText()).toContain('作为报价发给用户');
     await approveForm.locator('button[type=submit]').click();
     expect(await approveForm.locator('input[name=confirm]').evaluate((el) => (el as unknown as { validity: { valueMissing: boolean } }).validity.valueMissing)).toBe(true);
     expect(pathOf(p)).toBe(`/partner/leads/${appId}`);
@@ -223,7 +225,7 @@ describe('browser journey: consumer → institution → operator', { timeout: 12
     await shot(p, '07-partner-approved');
   });
 
-  it('5. the consumer reloads: the approval is on the timeline', async () => {
+  it('5. the consumer reloads: the approval is an offer she accepts and signs with an SMS code', async () => {
     needApplication();
     await c.reload();
     await timeline().waitFor();
@@ -232,10 +234,23 @@ describe('browser journey: consumer → institution → operator', { timeout: 12
     expect(await c.locator('main').innerText()).toContain('批准额度');
     expect(await c.locator('[data-testid=disbursed]').count()).toBe(0);
     await shot(c, '08-consumer-approved');
+    await Promise.all([c.waitForURL((u) => u.pathname === '/offers'), c.getByTestId('offer-waiting').getByRole('link', { name: '查看报价并确认' }).click()]);
+    const offer = c.locator(`article.offer[data-application-id="${appId}"]`);
+    expect(await offer.getByTestId('offer-apr').innerText()).toMatch(/^\d+\.\d{2}%/);
+    await Promise.all([c.waitForURL((u) => u.pathname === `/offers/${appId}/sign`), offer.getByTestId('accept-link').click()]);
+    await Promise.all([c.waitForURL((u) => u.pathname === `/offers/${appId}/sign`), c.getByTestId('send-sign-code').click()]);
+    const sms = await testApp!.container.services.notifications.lastSmsTo(phone);
+    const code = /验证码 (\d{6})，用于签署借款合同/.exec(sms?.body ?? '')?.[1];
+    expect(code, 'a signing code was sent').toMatch(/^\d{6}$/);
+    await c.locator('input[name=code]').fill(code!);
+    await Promise.all([c.waitForURL((u) => u.pathname === `/applications/${appId}`), c.getByTestId('sign-submit').click()]);
+    expect(await c.locator('main h1 .badge').getAttribute('data-status')).toBe('accepted');
+    await shot(c, '08b-consumer-accepted');
   });
 
-  it('6. staff disburse the approved amount; nothing is left to do on the lead', async () => {
+  it('6. staff disburse the accepted offer; nothing is left to do on the lead', async () => {
     needPartner();
+    await p.reload();
     const disburseForm = p.locator('[data-testid=disburse-form]');
     await disburseForm.waitFor();
     expect(Number(await disburseForm.locator('input[name=amount]').inputValue())).toBe(AMOUNT_YUAN);
@@ -259,6 +274,7 @@ describe('browser journey: consumer → institution → operator', { timeout: 12
     expect(await timeline().locator('li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-status')))).toEqual([
       'submitted',
       'approved',
+      'accepted',
       'disbursed',
     ]);
     const disbursed = c.locator('[data-testid=disbursed]');
@@ -286,10 +302,11 @@ describe('browser journey: consumer → institution → operator', { timeout: 12
     const history = a.locator('[data-testid=history]');
     await history.waitFor();
     const historyRows = await history.locator('tbody tr').allInnerTexts();
-    expect(historyRows).toHaveLength(3);
+    expect(historyRows).toHaveLength(4);
     expect(historyRows[0]).toContain('已提交');
     expect(historyRows[1]).toContain('已批准');
-    expect(historyRows[2]).toContain('已放款');
+    expect(historyRows[2]).toContain('已接受');
+    expect(historyRows[3]).toContain('已放款');
 
     const commissions = a.locator('[data-testid=commissions]');
     await commissions.waitFor();

@@ -4,6 +4,7 @@ import { PASSWORD } from '../support/fixtures';
 import { apply, consumerAgent, staffAgent } from '../support/http';
 import { startTestApp, type TestApp } from '../support/app';
 import { DESKTOP_VIEWPORT, openBrowser, PHONE_VIEWPORT, staffLogin, type BrowserHarness } from '../support/browser';
+import { acceptOffer } from '../support/offers';
 
 /**
  * The institution replaces the generated schedule with its own (pasted from a spreadsheet, a typo
@@ -50,6 +51,7 @@ describe('browser: the repayment centre follows the institution’s repayments',
       .post(`/api/partner/v1/leads/${application.id}/status`)
       .send({ status: 'approved', offeredAmount: 12000, offeredTermMonths: 12, offeredApr: 0.12 })
       .expect(200);
+    await acceptOffer(t!, application.id);
     await partnerApi.post(`/api/partner/v1/leads/${application.id}/status`).send({ status: 'disbursed', amount: 12000 }).expect(200);
 
     ({ page: p } = await harness!.newPage(DESKTOP_VIEWPORT, 'institution'));

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountBalance } from '../../server/modules/settlement/ledger';
 import { startTestApp, type TestApp } from '../support/app';
 import { apply, consumerAgent, csrfFrom, staffAgent } from '../support/http';
+import { acceptOffer } from '../support/offers';
 
 describe('commission agreements and accruals through the operator pages', () => {
   let t: TestApp;
@@ -101,6 +102,7 @@ describe('commission agreements and accruals through the operator pages', () => 
     const partner = await staffAgent(t.app, 'partner', t.fixtures.institutionA.staff);
     const status = (body: object) => partner.post(`/api/partner/v1/leads/${application.id}/status`).send(body);
     await status({ status: 'approved', offeredAmount: 50000, offeredTermMonths: 12, offeredApr: 0.1236 }).expect(200);
+    await acceptOffer(t, application.id);
     await Promise.all([status({ status: 'disbursed', amount: 50000 }), status({ status: 'disbursed', amount: 50000 })]);
 
     const accruals = await t.container.services.settlement.accrualsForApplication(application.id);

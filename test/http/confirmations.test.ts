@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unifiedCodeCheckChar } from '../../server/modules/institutions/unified-code';
 import { startTestApp, type TestApp } from '../support/app';
 import { apply, consumerAgent, csrfFrom, staffAgent } from '../support/http';
+import { acceptOffer } from '../support/offers';
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 const code17 = '91310000MA1K00042';
@@ -33,7 +34,7 @@ describe('irreversible actions ask for confirmation', () => {
     const lead = await apply(consumer.agent, t.fixtures.institutionA.productId);
     const page = (await partner.get(`/partner/leads/${lead.id}`).expect(200)).text;
     const texts = [...page.matchAll(confirmBox)].map((m) => m[1]);
-    expect(texts).toEqual([expect.stringContaining('批核方案发给用户'), expect.stringContaining('申请即结束，用户会收到通知')]);
+    expect(texts).toEqual([expect.stringContaining('作为报价发给用户'), expect.stringContaining('申请即结束，用户会收到通知')]);
     // reject is a danger button, approve the main one
     expect(page).toMatch(/<button class="btn" type="submit">批准<\/button>/);
     expect(page).toMatch(/<button class="btn danger" type="submit">拒绝申请<\/button>/);
@@ -55,10 +56,15 @@ describe('irreversible actions ask for confirmation', () => {
 
     await post({ ...approve, confirm: 'yes' }).expect(303);
     expect(await leadStatus(lead.id)).toBe('approved');
+    // the offer waits for the borrower: nothing to disburse yet
+    const waiting = (await partner.get(`/partner/leads/${lead.id}`).expect(200)).text;
+    expect([...waiting.matchAll(confirmBox)]).toEqual([]);
+    expect(waiting).toContain('data-testid="offer-state">待借款人确认</b>');
+    await acceptOffer(t, lead.id);
     const approved = (await partner.get(`/partner/leads/${lead.id}`).expect(200)).text;
     expect([...approved.matchAll(confirmBox)].map((m) => m[1])).toEqual([expect.stringContaining('生成贷款和还款计划')]);
     await partner.post(`/partner/leads/${lead.id}/status`).type('form').send({ _csrf: csrfFrom(approved), idempotencyKey: crypto.randomUUID(), status: 'disbursed', amount: '42000' }).expect(400);
-    expect(await leadStatus(lead.id)).toBe('approved');
+    expect(await leadStatus(lead.id)).toBe('accepted');
     // the API is for programs: no one to ask
     await partner.post(`/api/partner/v1/leads/${lead.id}/status`).send({ status: 'disbursed', amount: 42000 }).expect(200);
   });

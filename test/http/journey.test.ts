@@ -6,6 +6,7 @@ import { accountBalance } from '../../server/modules/settlement/ledger';
 import { startTestApp, type TestApp } from '../support/app';
 import { databaseTargets } from '../support/database';
 import { apply, applicationInput, consumerAgent, staffAgent } from '../support/http';
+import { acceptOffer } from '../support/offers';
 
 describe.each(databaseTargets())('the journey through the JSON APIs on $name', (target) => {
   let t: TestApp;
@@ -46,6 +47,7 @@ describe.each(databaseTargets())('the journey through the JSON APIs on $name', (
       .send({ status: 'approved', offeredAmount: 50000, offeredTermMonths: 12, offeredApr: 0.1236 })
       .expect(200);
     expect(approved.body.commission).toMatchObject({ rule: 'cpa', amount: 100 });
+    await acceptOffer(t, application.id, consumer.agent);
 
     const disburse = () =>
       partner.post(`/api/partner/v1/leads/${application.id}/status`).send({ status: 'disbursed', amount: 50000 });
@@ -57,7 +59,7 @@ describe.each(databaseTargets())('the journey through the JSON APIs on $name', (
     expect(second.body.error.code).toBe('illegal_transition');
 
     const mine = await consumer.agent.get(`/api/v1/applications/${application.id}`).expect(200);
-    expect(mine.body.timeline.map((e: { to: string }) => e.to)).toEqual(['submitted', 'reviewing', 'approved', 'disbursed']);
+    expect(mine.body.timeline.map((e: { to: string }) => e.to)).toEqual(['submitted', 'reviewing', 'approved', 'accepted', 'disbursed']);
     // told at every step, in the app
     const told = await consumer.agent.get('/api/v1/notifications').expect(200);
     expect(told.body.unread).toBe(3);
@@ -68,7 +70,7 @@ describe.each(databaseTargets())('the journey through the JSON APIs on $name', (
 
     const operator = await staffAgent(t.app, 'admin', t.fixtures.operator);
     const seen = await operator.get(`/api/admin/v1/applications/${application.id}`).expect(200);
-    expect(seen.body.timeline).toHaveLength(4);
+    expect(seen.body.timeline).toHaveLength(5);
     expect(seen.body.commissions.map((c: { kind: string }) => c.kind)).toEqual(['commission_cpl', 'commission_cpa', 'commission_cps']);
     for (const journal of seen.body.commissions as { entries: { amount: number }[] }[]) {
       expect(journal.entries.reduce((s, e) => s + Math.round(e.amount * 100), 0)).toBe(0);
@@ -86,6 +88,7 @@ describe.each(databaseTargets())('the journey through the JSON APIs on $name', (
       .post(`/api/partner/v1/leads/${application.id}/status`)
       .send({ status: 'approved', offeredAmount: 20000, offeredTermMonths: 12, offeredApr: 0.1 })
       .expect(200);
+    await acceptOffer(t, application.id);
     const results = await Promise.all(
       Array.from({ length: 4 }, () =>
         partner.post(`/api/partner/v1/leads/${application.id}/status`).send({ status: 'disbursed', amount: 20000 }),

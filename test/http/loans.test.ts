@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
 import { databaseTargets } from '../support/database';
 import { apply, consumerAgent, csrfFrom, staffAgent } from '../support/http';
+import { acceptOffer } from '../support/offers';
 
 /** Applies to A's product, approves (50,000 yuan, 12 months, 12%) and disburses through the partner API. */
 async function disbursedLoan(t: TestApp) {
@@ -13,6 +14,7 @@ async function disbursedLoan(t: TestApp) {
     .post(`/api/partner/v1/leads/${application.id}/status`)
     .send({ status: 'approved', offeredAmount: 50000, offeredTermMonths: 12, offeredApr: 0.12 })
     .expect(200);
+  await acceptOffer(t, application.id);
   const disbursed = await partner.post(`/api/partner/v1/leads/${application.id}/status`).send({ status: 'disbursed', amount: 50000 }).expect(200);
   return { consumer, partner, application, loanId: disbursed.body.loan.id as string };
 }
@@ -36,6 +38,7 @@ describe.each(databaseTargets())('loans after disbursement on $name', (target) =
     const application = await apply(consumer.agent, product.id);
     const partner = await staffAgent(t.app, 'partner', inst.staff);
     await partner.post(`/api/partner/v1/leads/${application.id}/status`).send({ status: 'approved', offeredAmount: 50000, offeredTermMonths: 12, offeredApr: 0.24 }).expect(200);
+    await acceptOffer(t, application.id);
     const disbursed = await partner.post(`/api/partner/v1/leads/${application.id}/status`).send({ status: 'disbursed', amount: 50000 }).expect(200);
     const loan = (await partner.get(`/api/partner/v1/loans/${disbursed.body.loan.id}`).expect(200)).body;
     // the schedule's cash flows (received net of the deducted fee, every instalment with its fees) cost at most 24% a year
@@ -45,12 +48,11 @@ describe.each(databaseTargets())('loans after disbursement on $name', (target) =
     expect(rebuilt.instalments.map((i) => i.paymentFen / 100)).toEqual(loan.schedule.map((i: { amount: number }) => i.amount));
     expect(rebuilt.apr).toBeLessThanOrEqual(0.24);
     expect(0.24 - rebuilt.apr).toBeLessThan(0.0001);
-    // an APR the fees alone exceed cannot be disbursed on: a clear 400, nothing saved
+    // an APR the fees alone exceed cannot even be offered: a clear 400 at approval, nothing saved
     const second = await apply((await consumerAgent(t.app)).agent, product.id);
-    await partner.post(`/api/partner/v1/leads/${second.id}/status`).send({ status: 'approved', offeredAmount: 50000, offeredTermMonths: 12, offeredApr: 0.03 }).expect(200);
-    const refused = await partner.post(`/api/partner/v1/leads/${second.id}/status`).send({ status: 'disbursed', amount: 50000 }).expect(400);
-    expect(refused.body.error.message).toContain('批准的综合年化低于本产品费用本身的成本');
-    expect((await partner.get(`/api/partner/v1/leads/${second.id}`).expect(200)).body.status).toBe('approved');
+    const refused = await partner.post(`/api/partner/v1/leads/${second.id}/status`).send({ status: 'approved', offeredAmount: 50000, offeredTermMonths: 12, offeredApr: 0.03 }).expect(400);
+    expect(refused.body.error.message).toContain('综合年化低于本产品费用本身的成本');
+    expect((await partner.get(`/api/partner/v1/leads/${second.id}`).expect(200)).body.status).toBe('submitted');
   });
 
   it('a disbursement creates the loan with the pricing schedule, once', async () => {

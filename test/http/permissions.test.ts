@@ -31,6 +31,7 @@ const operatorMatrix: Record<string, OperatorPermission | 'public'> = {
   'GET /admin/outbox': 'outbox.view',
   'GET /admin/risk': 'risk.view',
   'GET /admin/settings': 'settings.manage',
+  'GET /admin/offers': 'ranking.manage',
   'POST /admin/settings/:key': 'settings.manage',
   'GET /admin/complaints': 'complaints.handle',
   'GET /admin/complaints/:id': 'complaints.handle',

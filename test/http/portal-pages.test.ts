@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
 import { databaseTargets } from '../support/database';
 import { apply, consumerAgent, staffAgent } from '../support/http';
+import { acceptOffer } from '../support/offers';
 
 /** The portal's page tables: a path param that cannot be an id is the page's 404; a stale filter link still opens its list. */
 describe.each(databaseTargets())('institution portal page tables on $name', (target) => {
@@ -26,6 +27,7 @@ describe.each(databaseTargets())('institution portal page tables on $name', (tar
     const application = await apply(consumer.agent, t.fixtures.institutionA.productId);
     const partner = await staffAgent(t.app, 'partner', t.fixtures.institutionA.staff);
     await partner.post(`/api/partner/v1/leads/${application.id}/status`).send({ status: 'approved', offeredAmount: 50000, offeredTermMonths: 12, offeredApr: 0.12 }).expect(200);
+    await acceptOffer(t, application.id);
     const disbursed = await partner.post(`/api/partner/v1/leads/${application.id}/status`).send({ status: 'disbursed', amount: 50000 }).expect(200);
     const row = `data-loan-id="${disbursed.body.loan.id}"`;
 

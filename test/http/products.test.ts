@@ -351,12 +351,12 @@ describe('promotions and ranking', () => {
   });
 
   it('ranking weights are versioned and audited, and drive 综合排序', async () => {
-    const bad = await postForm(op, '/admin/ranking', { relevance: '2', apr: 'x', approval: '0', complaints: '0', promotion: '0' }, '/admin/ranking');
+    const bad = await postForm(op, '/admin/ranking', { relevance: '2', apr: 'x', approval: '0', complaints: '0', promotion: '0', pricing: '0' }, '/admin/ranking');
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('权重不能大于 1');
     expect(bad.text).toContain('value="x"');
     // only promotion counts: A's promoted product first
-    await postForm(op, '/admin/ranking', { relevance: '0', apr: '0', approval: '0', complaints: '0', promotion: '1', note: '只看推广' }, '/admin/ranking');
+    await postForm(op, '/admin/ranking', { relevance: '0', apr: '0', approval: '0', complaints: '0', promotion: '1', pricing: '0', note: '只看推广' }, '/admin/ranking');
     const first = (await request(t.app).get('/api/v1/products').expect(200)).body.items[0].id;
     expect(first).toBe(t.fixtures.institutionA.productId);
     const page = await op.get('/admin/ranking').expect(200);

@@ -5,6 +5,7 @@ import { shanghaiDate } from '../../server/modules/analytics';
 import { startTestApp, type TestApp } from '../support/app';
 import { databaseTargets } from '../support/database';
 import { apply, consumerAgent, csrfFrom, staffAgent } from '../support/http';
+import { acceptOffer } from '../support/offers';
 
 /**
  * Statistics through the real app: events and applications seeded through the services and
@@ -69,10 +70,13 @@ describe.each(databaseTargets())('statistics and dashboard, on $name', (target) 
     // A: three approved, one rejected, two of the approved disbursed (50,000 + 30,000 yuan)
     for (const app of appsA.slice(0, 3)) await approve(A.id, app.id);
     await applications.changeStatusByInstitution(A.id, appsA[3]!.id, { status: 'rejected', reason: 'income' }, actor);
+    await acceptOffer(t, appsA[0]!.id);
+    await acceptOffer(t, appsA[1]!.id);
     await applications.changeStatusByInstitution(A.id, appsA[0]!.id, { status: 'disbursed', amountFen: 5_000_000 }, actor);
     await applications.changeStatusByInstitution(A.id, appsA[1]!.id, { status: 'disbursed', amountFen: 3_000_000 }, actor);
     // B: one approved and disbursed (20,000 yuan)
     await approve(B.id, appsB[0]!.id);
+    await acceptOffer(t, appsB[0]!.id);
     await applications.changeStatusByInstitution(B.id, appsB[0]!.id, { status: 'disbursed', amountFen: 2_000_000 }, actor);
 
     await catalogue.flushEvents();

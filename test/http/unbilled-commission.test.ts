@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shanghaiMonth } from '../../server/modules/settlement';
 import { startTestApp, type TestApp } from '../support/app';
 import { agendaTiles, apply, consumerAgent, staffAgent } from '../support/http';
+import { acceptOffer } from '../support/offers';
 
 /**
  * An institution sees what it owes before the month is billed: commission accrued this month
@@ -22,6 +23,7 @@ describe('accrued, not yet billed commission', () => {
     const { applications } = t.container.services;
     const actor = { kind: 'institution' as const, id: null };
     await applications.changeStatusByInstitution(A.id, app.id, { status: 'approved', offeredAmountFen: 5_000_000, offeredTermMonths: 12, offeredApr: '0.12' }, actor);
+    await acceptOffer(t, app.id);
     await applications.changeStatusByInstitution(A.id, app.id, { status: 'disbursed', amountFen: 5_000_000 }, actor);
     partner = await staffAgent(t.app, 'partner', A.staff);
   }, 120_000);

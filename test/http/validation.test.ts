@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
 import { apply, applicationInput, consumerAgent, csrfFrom, newPhone, readCode, register, staffAgent } from '../support/http';
 import { PASSWORD } from '../support/fixtures';
+import { acceptOffer } from '../support/offers';
 
 /** Bad input gets a 4xx naming the field and the reason, never a 500, and nothing is saved. */
 describe('bad input to each endpoint', () => {
@@ -105,10 +106,13 @@ describe('bad input to each endpoint', () => {
     expectFields(await post({ status: 'rejected', reason: 'because' }), 400, 'reason');
     expectFields(await post({ status: 'disbursed', amount: 1000 }), 409, 'status');
     await post({ status: 'approved', offeredAmount: 1000, offeredTermMonths: 12, offeredApr: 0.1 }).expect(200);
+    // before the borrower accepts: a 409 naming the status
+    expectFields(await post({ status: 'disbursed', amount: 1000 }), 409, 'status');
+    await acceptOffer(t, app.id);
     expectFields(await post({ status: 'disbursed', amount: 2000 }), 400, 'amount');
     expectFields(await post({ status: 'disbursed', amount: 1000, commission: 0 }), 400, 'commission');
     const lead = await partner.get(`/api/partner/v1/leads/${app.id}`).expect(200);
-    expect(lead.body.status).toBe('approved');
+    expect(lead.body.status).toBe('accepted');
     expect((await t.container.services.settlement.journalsForApplication(app.id)).map((j) => j.kind)).toEqual(['commission_cpl', 'commission_cpa']);
   });
 

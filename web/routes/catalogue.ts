@@ -140,12 +140,15 @@ export const cataloguePages = [
       const profile = await profileOf(services, req);
       const eligibility = profile ? checkEligibility(product.eligibility, profile) : undefined;
       const consumerId = principal.account?.kind === 'consumer' ? principal.account.id : undefined;
-      const [rating, myReview, canReview] = await Promise.all([
+      const [rating, myReview, canReview, aboveAdvertised] = await Promise.all([
         services.reviews.forProduct(product.id),
         consumerId ? services.reviews.mine(consumerId, product.id) : undefined,
         consumerId ? services.reviews.canReview(consumerId, product.id) : false,
+        services.offers.aboveAdvertisedShares(),
       ]);
       await render('product', {
+        // labelled when at least a tenth of the institution's recent offers were above what was advertised
+        aboveAdvertisedShare: (aboveAdvertised.get(product.institutionId) ?? 0) >= 0.1 ? aboveAdvertised.get(product.institutionId) : undefined,
         rating,
         myReview,
         canReview,

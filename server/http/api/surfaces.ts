@@ -9,6 +9,7 @@ import { consumerAuthRoutes } from './consumer/auth.routes';
 import { consumerCatalogueRoutes } from './consumer/catalogue.routes';
 import { consumerComplaintRoutes } from './consumer/complaints.routes';
 import { consumerCreditRoutes } from './consumer/credit.routes';
+import { consumerOfferRoutes } from './consumer/offers.routes';
 import { consumerGuideRoutes } from './consumer/guides.routes';
 import { consumerLoanRoutes } from './consumer/loans.routes';
 import { consumerPrecheckRoutes } from './consumer/precheck.routes';
@@ -41,6 +42,7 @@ export const consumerApiSurface: ApiSurface = {
     ...consumerComplaintRoutes,
     ...consumerLoanRoutes,
     ...consumerCreditRoutes,
+    ...consumerOfferRoutes,
     ...consumerPrecheckRoutes,
   ],
 };

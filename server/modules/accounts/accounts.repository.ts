@@ -184,9 +184,9 @@ export class AccountsRepository {
 
   // ── one-time codes ─────────────────────────────────────────────────────────────────────
   /** When codes were created for this number after `since`, newest first. */
-  codesSince(phoneHash: string, since: Date): Promise<{ createdAt: Date }[]> {
+  codesSince(phoneHash: string, since: Date): Promise<{ createdAt: Date; purpose: string }[]> {
     return this.db
-      .select({ createdAt: otpCodes.createdAt })
+      .select({ createdAt: otpCodes.createdAt, purpose: otpCodes.purpose })
       .from(otpCodes)
       .where(and(eq(otpCodes.phoneHash, phoneHash), gt(otpCodes.createdAt, since)))
       .orderBy(desc(otpCodes.createdAt));

@@ -92,7 +92,7 @@ export const otpCodes = pgTable(
   'otp_codes',
   {
     id: text('id').primaryKey(),
-    purpose: text('purpose', { enum: ['register', 'reset_password', 'login'] }).notNull(),
+    purpose: text('purpose', { enum: ['register', 'reset_password', 'login', 'sign'] }).notNull(),
     phoneHash: text('phone_hash').notNull(),
     codeHash: text('code_hash').notNull(),
     attempts: integer('attempts').notNull().default(0),

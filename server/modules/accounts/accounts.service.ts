@@ -20,8 +20,8 @@ export const OTP_TTL_MINUTES = 5;
 export const OTP_RESEND_SECONDS = 60;
 export const OTP_MAX_PER_DAY = 10;
 export const OTP_MAX_ATTEMPTS = 5;
-export type OtpPurpose = 'register' | 'reset_password' | 'login';
-const otpWhat: Record<OtpPurpose, string> = { register: '注册', reset_password: '重置密码', login: '登录' };
+export type OtpPurpose = 'register' | 'reset_password' | 'login' | 'sign';
+const otpWhat: Record<OtpPurpose, string> = { register: '注册', reset_password: '重置密码', login: '登录', sign: '签署借款合同' };
 
 /** What a session knows about the person logged in. No PII in clear. */
 export interface SessionAccount {
@@ -286,7 +286,7 @@ export class AccountsService {
   }
 
   /**
-   * Sends a one-time code by SMS. At most one a minute and ten a day per number. For a
+   * Sends a one-time code by SMS. At most one a minute per number and purpose, and ten a day per number. For a
    * password reset or a login of an unknown number nothing is sent, but the answer is the same,
    * so the endpoint does not tell who is registered.
    */
@@ -295,7 +295,8 @@ export class AccountsService {
     if (!PHONE_PATTERN.test(phone)) throw new ValidationError('手机号有误', { phone: '请输入 11 位中国大陆手机号' });
     const phoneHash = this.deps.pii.blindIndex(`consumer:${phone}`);
     const recent = await this.accounts.codesSince(phoneHash, new Date(now.getTime() - 24 * 3600_000));
-    const last = recent[0];
+    // one code a minute for the same purpose (a signing code right after the registration code is fine); ten a day in all
+    const last = recent.find((r) => r.purpose === purpose);
     if (last && now.getTime() - last.createdAt.getTime() < OTP_RESEND_SECONDS * 1000) {
       const wait = Math.ceil((OTP_RESEND_SECONDS * 1000 - (now.getTime() - last.createdAt.getTime())) / 1000);
       throw new RateLimitedError(`验证码发送过于频繁，请 ${wait} 秒后再试`);

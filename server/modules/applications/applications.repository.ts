@@ -196,16 +196,17 @@ export class ApplicationsRepository {
       .groupBy(applications.institutionId);
   }
 
-  async leadCounts(institutionId: string): Promise<{ unanswered: number; stale: number; reviewing: number; approved: number } | undefined> {
+  async leadCounts(institutionId: string): Promise<{ unanswered: number; stale: number; reviewing: number; approved: number; accepted: number } | undefined> {
     const [row] = await this.db
       .select({
         unanswered: sql<number>`count(*) filter (where ${applications.status} = 'submitted' and ${applications.firstResponseAt} is null)::int`,
         stale: sql<number>`count(*) filter (where ${applications.status} = 'submitted' and ${applications.firstResponseAt} is null and ${applications.createdAt} < ${stalePending})::int`,
         reviewing: sql<number>`count(*) filter (where ${applications.status} = 'reviewing')::int`,
         approved: sql<number>`count(*) filter (where ${applications.status} = 'approved')::int`,
+        accepted: sql<number>`count(*) filter (where ${applications.status} = 'accepted')::int`,
       })
       .from(applications)
-      .where(and(eq(applications.institutionId, institutionId), inArray(applications.status, ['submitted', 'reviewing', 'approved'])));
+      .where(and(eq(applications.institutionId, institutionId), inArray(applications.status, ['submitted', 'reviewing', 'approved', 'accepted'])));
     return row;
   }
 

@@ -8,6 +8,10 @@ export const applicationStatuses = [
   'submitted',
   'reviewing',
   'approved',
+  /** the borrower accepted the offer and signed the loan contract: the institution may disburse */
+  'accepted',
+  /** the borrower declined the offer */
+  'declined',
   'rejected',
   'disbursed',
   'withdrawn',
@@ -65,7 +69,7 @@ export const applications = pgTable(
     check('applications_amount_check', sql`${t.amountFen} > 0 and ${t.termMonths} > 0`),
     check(
       'applications_status_check',
-      sql`${t.status} in ('submitted','reviewing','approved','rejected','disbursed','withdrawn','expired')`,
+      sql`${t.status} in ('submitted','reviewing','approved','accepted','declined','rejected','disbursed','withdrawn','expired')`,
     ),
     check(
       'applications_disbursed_check',

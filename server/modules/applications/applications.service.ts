@@ -13,22 +13,42 @@ import { quietUntil } from '../../lib/quiet-hours';
 import type { ApplicantData } from './submission.service';
 import { maskIdNumber, maskPhone } from '../../lib/pii';
 import { pricingInput, type CatalogueService } from '../catalogue';
-import { productSchedule, type RepaymentMethod } from '../pricing';
+import { productSchedule, type ProductPricingInput, type RepaymentMethod } from '../pricing';
 import { sourceKeyFor, type PostedCommission, type ReversalResult, type SettlementService } from '../settlement';
 import type { ApplicationStatus } from './applications.schema';
 import { ApplicationsRepository, type LeadQuery, type ApplicationEvent, type ApplicationInsert, type ApplicationOwner, type ApplicationRow, type ApplicationWithNames } from './applications.repository';
 import { canTransition, isTerminal, nextStatuses, rejectReasons, statusLabels, type RejectReason } from './status-machine';
 import { DUPLICATE_WINDOW_DAYS } from './precheck';
+import { offerTerms, type PricingReason } from './offer-terms';
+import { OffersRepository } from './offers.repository';
+import type { SettingsService } from '../settings';
 import type { Clock } from '../../lib/clock';
 
 export type { ApplicationRow, ApplicationEvent };
 
 export type StatusChange =
   | { status: 'reviewing'; note?: string }
-  | { status: 'approved'; offeredAmountFen: Fen; offeredTermMonths: number; offeredApr: string; note?: string }
+  | {
+      status: 'approved';
+      offeredAmountFen: Fen;
+      offeredTermMonths: number;
+      /** all-in APR (综合年化), fraction as a decimal string */
+      offeredApr: string;
+      /** the product's first method when not given */
+      repaymentMethod?: RepaymentMethod;
+      /** when the offer lapses; OFFER_DEFAULT_DAYS after approval when not given */
+      expiresAt?: Date;
+      /** required when the APR is above the product's advertised range for the amount and term */
+      pricingReason?: PricingReason;
+      note?: string;
+    }
   | { status: 'rejected'; reason: RejectReason; note?: string }
   | { status: 'disbursed'; amountFen: Fen; note?: string }
-  | { status: 'withdrawn'; note?: string };
+  | { status: 'withdrawn'; note?: string }
+  /** the borrower's decision on an offer (OffersService), and its lapse (system) */
+  | { status: 'accepted'; note?: string }
+  | { status: 'declined'; reason?: string; note?: string }
+  | { status: 'expired'; note?: string };
 
 /** An application as its consumer, its institution or an operator sees it: PII masked. */
 export interface ApplicationView {
@@ -111,11 +131,26 @@ export interface ApplicationsServiceDeps {
   consents: ConsentsService;
   accounts: AccountsService;
   risk: RiskService;
+  settings: SettingsService;
   loans?: LoansService;
 }
 
+/** What an approval is priced against, read before its transaction. */
+interface OfferPricing {
+  productId: string;
+  product: ProductPricingInput;
+  cap: number;
+}
+
+/** An offer waits this long for the borrower when the institution does not say. */
+export const OFFER_DEFAULT_DAYS = 7;
+/** The longest an offer may wait; the shortest is OFFER_MIN_HOURS. */
+export const OFFER_MAX_DAYS = 30;
+export const OFFER_MIN_HOURS = 1;
+
 export class ApplicationsService {
   private readonly applications: ApplicationsRepository;
+  private readonly offers = new OffersRepository();
 
   constructor(private readonly deps: ApplicationsServiceDeps) {
     this.applications = new ApplicationsRepository(deps.db);
@@ -329,13 +364,23 @@ export class ApplicationsService {
     change: StatusChange,
     actor: AuditActor,
   ): Promise<{ application: ApplicationDetail; commission: PostedCommission | null }> {
+    // an approval is priced against the product and the platform's cap, read before the transaction
+    // (one connection on PGlite: nothing outside the transaction may wait for it)
+    const pricing = change.status === 'approved' ? await this.offerPricing(institutionId, id) : undefined;
     const result = await withTransaction(this.deps.db, async (tx) => {
       const current = await this.applications.lock(tx, id, { institutionId });
       if (!current) throw new NotFoundError('线索');
-      return this.applyChange(tx, current, change, 'institution', actor);
+      return this.applyChange(tx, current, change, 'institution', actor, pricing);
     });
     await this.smsOnChange(result.application.consumerId, result.application, change);
     return { application: result.application, commission: result.commission };
+  }
+
+  /** What an approval of this lead is priced against: its product's terms and the platform's cap. */
+  private async offerPricing(institutionId: string, id: string): Promise<OfferPricing | undefined> {
+    const row = await this.applications.findWithNames(id, { institutionId });
+    if (!row) return undefined;
+    return { product: pricingInput(await this.deps.catalogue.get(row.app.productId)), productId: row.app.productId, cap: await this.deps.settings.get('rates.offerCap') };
   }
 
   /** An SMS about the change when the consumer allows SMS; held until their quiet hours end. */
@@ -358,13 +403,31 @@ export class ApplicationsService {
     });
   }
 
+  /**
+   * One status change inside the caller's transaction, on a row the caller has locked: the
+   * checks, the event, the notification, the commission and the audit row of `applyChange`.
+   * For use cases of this module that hold the lock themselves (OffersService).
+   */
+  transition(tx: Tx, current: ApplicationRow, change: StatusChange, actorKind: 'consumer' | 'institution' | 'system', actor: AuditActor) {
+    return this.applyChange(tx, current, change, actorKind, actor);
+  }
+
+  /** Locks one application (optionally only the consumer's or the institution's own) for a transition. */
+  lockForChange(tx: Tx, id: string, owner: ApplicationOwner = {}): Promise<ApplicationRow | undefined> {
+    return this.applications.lock(tx, id, owner);
+  }
+
   private async applyChange(
     tx: Tx,
     current: ApplicationRow,
     change: StatusChange,
-    actorKind: 'consumer' | 'institution',
+    actorKind: 'consumer' | 'institution' | 'system',
     actor: AuditActor,
+    pricing?: OfferPricing,
   ): Promise<{ application: ApplicationDetail; commission: PostedCommission | null }> {
+    if (change.status === 'disbursed' && current.status === 'approved') {
+      throw new ConflictError('offer_not_accepted', '借款人尚未接受报价并签署借款合同，不能放款', { status: '待借款人接受报价并签署借款合同后才能放款' });
+    }
     if (!canTransition(current.status, change.status, actorKind)) {
       throw new ConflictError(
         'illegal_transition',
@@ -377,12 +440,32 @@ export class ApplicationsService {
     if (actorKind === 'institution' && current.firstResponseAt === null) update.firstResponseAt = now;
     const data: Record<string, unknown> = {};
     if (change.status === 'approved') {
-      Object.assign(update, {
-        offeredAmountFen: change.offeredAmountFen,
-        offeredTermMonths: change.offeredTermMonths,
-        offeredApr: change.offeredApr,
-      });
-      Object.assign(data, { offeredAmountFen: change.offeredAmountFen, offeredTermMonths: change.offeredTermMonths, offeredApr: change.offeredApr });
+      // an approval is an offer within what the product advertised (or a stated reason), under the platform's cap
+      if (!pricing || pricing.productId !== current.productId) throw new Error('an approval needs the product and cap read before its transaction');
+      const input = pricing.product;
+      const terms = offerTerms(
+        input,
+        {
+          amountFen: change.offeredAmountFen,
+          termMonths: change.offeredTermMonths,
+          method: change.repaymentMethod ?? input.repaymentMethods[0]!,
+          apr: change.offeredApr,
+          pricingReason: change.pricingReason,
+        },
+        pricing.cap,
+      );
+      const expiresAt = change.expiresAt ?? new Date(now.getTime() + OFFER_DEFAULT_DAYS * 86_400_000);
+      if (expiresAt.getTime() < now.getTime() + OFFER_MIN_HOURS * 3600_000 - 1000 || expiresAt.getTime() > now.getTime() + OFFER_MAX_DAYS * 86_400_000) {
+        throw new ValidationError('报价有效期有误', { expiresAt: `有效期须在 ${OFFER_MIN_HOURS} 小时至 ${OFFER_MAX_DAYS} 天之间` });
+      }
+      Object.assign(update, { offeredAmountFen: terms.amountFen, offeredTermMonths: terms.termMonths, offeredApr: terms.apr });
+      await this.offers.insert(tx, { applicationId: current.id, terms, expiresAt, createdAt: now });
+      Object.assign(data, { offeredAmountFen: terms.amountFen, offeredTermMonths: terms.termMonths, offeredApr: terms.apr, repaymentMethod: terms.method, expiresAt: expiresAt.toISOString(), aboveAdvertised: terms.aboveAdvertised, pricingReason: terms.pricingReason });
+    } else if (change.status === 'declined') {
+      await this.offers.decide(tx, current.id, now, change.reason ?? null);
+      data.reason = change.reason ?? null;
+    } else if (change.status === 'accepted') {
+      await this.offers.decide(tx, current.id, now, null);
     } else if (change.status === 'rejected') {
       update.rejectReason = change.reason;
       data.reason = change.reason;
@@ -431,7 +514,8 @@ export class ApplicationsService {
         at: now,
       });
       // the loan and its schedule, in the same transaction as the disbursement (once per application)
-      await this.deps.loans?.createFromDisbursement(tx, current, change.amountFen, now);
+      const offer = await this.offers.find(tx, current.id);
+      await this.deps.loans?.createFromDisbursement(tx, { ...current, repaymentMethod: offer?.repaymentMethod ?? null }, change.amountFen, now);
     } else if (change.status === 'withdrawn' && current.status === 'approved') {
       // an approval withdrawn within the agreement's window takes its CPA back
       reversal = await this.deps.settlement.reverseIn(tx, sourceKeyFor('cpa', current.id), '已批准的申请被撤回', { at: now, actorId: actor.id ?? null });
@@ -454,10 +538,10 @@ export class ApplicationsService {
     return { application: await this.detail(current.id, {}, tx), commission };
   }
 
-  /** What an institution's lead handlers have waiting: new leads not yet answered (and those past 24 hours), in review, approved but not disbursed. */
-  async leadCounts(institutionId: string): Promise<{ unanswered: number; stale: number; reviewing: number; approved: number }> {
+  /** What an institution's lead handlers have waiting: new leads not yet answered (and those past 24 hours), in review, offers waiting for the borrower, accepted offers to disburse. */
+  async leadCounts(institutionId: string): Promise<{ unanswered: number; stale: number; reviewing: number; approved: number; accepted: number }> {
     const row = await this.applications.leadCounts(institutionId);
-    return row ?? { unanswered: 0, stale: 0, reviewing: 0, approved: 0 };
+    return row ?? { unanswered: 0, stale: 0, reviewing: 0, approved: 0, accepted: 0 };
   }
 
   async countsByStatus(): Promise<Record<string, number>> {
@@ -472,11 +556,17 @@ function statusMessage(change: StatusChange): string {
     case 'reviewing':
       return '机构已开始审核你的申请，请保持电话畅通。';
     case 'approved':
-      return `已批准 ${formatYuan(change.offeredAmountFen)}，${change.offeredTermMonths} 个月，综合年化 ${formatRate(change.offeredApr)}。`;
+      return `已批准 ${formatYuan(change.offeredAmountFen)}，${change.offeredTermMonths} 个月，综合年化 ${formatRate(change.offeredApr)}。请在有效期内确认是否接受。`;
     case 'rejected':
       return `很遗憾，申请未通过：${rejectReasons[change.reason]}。`;
     case 'disbursed':
       return `${formatYuan(change.amountFen)} 已放款，请留意到账并按时还款。`;
+    case 'accepted':
+      return '你已接受报价并签署借款合同，等待机构放款。';
+    case 'declined':
+      return '你已谢绝该报价，机构不会放款。';
+    case 'expired':
+      return '报价已过有效期，机构不会放款；可以重新申请。';
     default:
       return '申请状态已更新。';
   }

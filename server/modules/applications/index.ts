@@ -12,3 +12,6 @@ export { canTransition, nextStatuses, isTerminal, statusLabels, rejectReasons, t
 export { applicationStatuses, type ApplicationStatus } from './applications.schema';
 export { SubmissionService, IdentityRequiredError, DUPLICATE_WINDOW_DAYS, type ApplyRequest, type ApplyItem, type Refusal, type ConsentRequest, type ApplicantData } from './submission.service';
 export { applicationJobs } from './applications.jobs';
+export { OffersService, offerStateLabels, declineReasons, type DeclineReason, type OfferView, type OfferState } from './offers.service';
+export { offerTerms, pricingReasons, OFFER_LABEL_APR, OFFER_REFUSE_APR, type PricingReason, type OfferTerms, type OfferInput } from './offer-terms';
+export { OFFER_DEFAULT_DAYS, OFFER_MAX_DAYS, OFFER_MIN_HOURS } from './applications.service';

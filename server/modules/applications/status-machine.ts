@@ -18,11 +18,20 @@ const transitions: Record<ApplicationStatus, Partial<Record<ApplicationStatus, r
     withdrawn: ['consumer'],
     expired: ['system'],
   },
+  // an approval is an offer: it waits for the borrower, who accepts (and signs) or declines it,
+  // until it expires; money moves only after acceptance
   approved: {
+    accepted: ['consumer'],
+    declined: ['consumer'],
+    withdrawn: ['consumer'],
+    expired: ['system'],
+  },
+  accepted: {
     disbursed: ['institution'],
     withdrawn: ['consumer'],
     expired: ['system'],
   },
+  declined: {},
   rejected: {},
   disbursed: {},
   withdrawn: {},
@@ -46,7 +55,9 @@ export function isTerminal(status: ApplicationStatus): boolean {
 export const statusLabels: Record<ApplicationStatus, string> = {
   submitted: '已提交',
   reviewing: '审核中',
-  approved: '已批准',
+  approved: '已批准，待确认',
+  accepted: '已接受，待放款',
+  declined: '借款人已谢绝',
   rejected: '已拒绝',
   disbursed: '已放款',
   withdrawn: '已撤回',

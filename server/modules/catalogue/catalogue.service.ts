@@ -33,6 +33,8 @@ export interface RankingSignals {
   weights(): Promise<RankingWeights>;
   /** product id → kinds of promotion running now ('featured' boosts search results) */
   promotedNow(): Promise<Map<string, Set<string>>>;
+  /** institution id → share of its recent offers above the advertised range */
+  aboveAdvertised?(): Promise<ReadonlyMap<string, number>>;
 }
 
 /** Most candidates the default sort ranks: the best 1,000 matches by relevance (words searched) or popularity. */
@@ -361,9 +363,9 @@ export class CatalogueService {
   private async searchRanked(query: CatalogueQuery): Promise<ProductPage> {
     const result = await this.deps.cache.wrap('catalogue', `ranked:${JSON.stringify(query)}`, SEARCH_CACHE_SECONDS, async () => {
       const base = await this.deps.search.search({ ...query, sort: query.q ? 'relevance' : 'popularity', page: 1, pageSize: RANKED_CANDIDATES });
-      const [weights, promoted] = this.deps.signals
-        ? await Promise.all([this.deps.signals.weights(), this.deps.signals.promotedNow()])
-        : [{ relevance: 1, apr: 0, approval: 0, complaints: 0, promotion: 0 }, new Map<string, Set<string>>()];
+      const [weights, promoted, aboveAdvertised] = this.deps.signals
+        ? await Promise.all([this.deps.signals.weights(), this.deps.signals.promotedNow(), this.deps.signals.aboveAdvertised?.() ?? new Map<string, number>()])
+        : [{ relevance: 1, apr: 0, approval: 0, complaints: 0, promotion: 0, pricing: 0 }, new Map<string, Set<string>>(), new Map<string, number>()];
       const n = base.ids.length;
       const candidates = base.ids
         .map((id, i) => ({ id, i, view: this.listed.get(id) }))
@@ -375,6 +377,7 @@ export class CatalogueService {
           approvalRate: smoothedApprovalRate(this.stats.get(id)),
           complaintRate: this.complaintRate(id),
           promoted: promoted.get(id)?.has('featured') ?? false,
+          aboveAdvertisedShare: aboveAdvertised.get(view!.institutionId) ?? 0,
         }));
       const ranked = rankProducts(candidates, weights);
       const start = (query.page - 1) * query.pageSize;

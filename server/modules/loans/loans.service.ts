@@ -39,6 +39,8 @@ export interface DisbursedApplication {
   termMonths: number;
   offeredTermMonths: number | null;
   offeredApr: string | null;
+  /** the method of the accepted offer; the product's first when there was none */
+  repaymentMethod?: string | null;
 }
 
 export interface InstalmentView extends InstalmentRow {
@@ -145,7 +147,7 @@ export class LoansService {
     if (existing) return existing;
     const product = await this.loans.product(app.productId, tx);
     if (!product) throw new NotFoundError('产品');
-    const method = (product.repaymentMethods[0] ?? 'equal_installment') as RepaymentMethod;
+    const method = (app.repaymentMethod ?? product.repaymentMethods[0] ?? 'equal_installment') as RepaymentMethod;
     const termMonths = app.offeredTermMonths ?? app.termMonths;
     const fees = productFees(
       {

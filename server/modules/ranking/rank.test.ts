@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rankProducts, type RankCandidate, type RankingWeights } from './rank';
 
-const zero: RankingWeights = { relevance: 0, apr: 0, approval: 0, complaints: 0, promotion: 0 };
+const zero: RankingWeights = { relevance: 0, apr: 0, approval: 0, complaints: 0, promotion: 0, pricing: 0 };
 const c = (id: string, over: Partial<RankCandidate> = {}): RankCandidate => ({ id, relevance: 0, aprMin: 0.12, approvalRate: 0.6, complaintRate: 0, promoted: false, ...over });
 const ids = (r: { item: RankCandidate }[]) => r.map((x) => x.item.id);
 
@@ -47,7 +47,7 @@ describe('rankProducts', () => {
   });
 
   it('promotion is a boost: it lifts a comparable product but not above a clearly better one', () => {
-    const weights: RankingWeights = { relevance: 0, apr: 0.6, approval: 0.3, complaints: 0, promotion: 0.1 };
+    const weights: RankingWeights = { relevance: 0, apr: 0.6, approval: 0.3, complaints: 0, promotion: 0.1, pricing: 0 };
     const best = c('best', { aprMin: 0.06, approvalRate: 0.8 });
     const promoted = c('promoted', { aprMin: 0.18, approvalRate: 0.6, promoted: true });
     const twin = c('twin', { aprMin: 0.18, approvalRate: 0.6 });
@@ -56,5 +56,13 @@ describe('rankProducts', () => {
 
   it('an empty list ranks to an empty list', () => {
     expect(rankProducts([], zero)).toEqual([]);
+  });
+
+  it('an institution that often prices offers above what it advertised ranks lower than an otherwise equal one', () => {
+    const honest = c('honest', { aboveAdvertisedShare: 0 });
+    const above = c('above', { aboveAdvertisedShare: 0.6 });
+    expect(ids(rankProducts([above, honest], { ...zero, pricing: 1 }))).toEqual(['honest', 'above']);
+    // without the weight the order is the input order
+    expect(ids(rankProducts([above, honest], zero))).toEqual(['above', 'honest']);
   });
 });

@@ -5,9 +5,11 @@ export interface RankingWeights {
   approval: number;
   complaints: number;
   promotion: number;
+  /** offers priced as advertised: an institution whose offers are often above its products' advertised range ranks lower */
+  pricing: number;
 }
 
-export const defaultWeights: RankingWeights = { relevance: 0.35, apr: 0.3, approval: 0.15, complaints: 0.1, promotion: 0.1 };
+export const defaultWeights: RankingWeights = { relevance: 0.35, apr: 0.3, approval: 0.15, complaints: 0.1, promotion: 0.1, pricing: 0.1 };
 
 export const weightLabels: Record<keyof RankingWeights, string> = {
   relevance: '相关度',
@@ -15,6 +17,7 @@ export const weightLabels: Record<keyof RankingWeights, string> = {
   approval: '审批通过率',
   complaints: '投诉率（越低越好）',
   promotion: '推广',
+  pricing: '报价与公示一致（高于公示的报价越多越靠后）',
 };
 
 export interface RankCandidate {
@@ -29,6 +32,8 @@ export interface RankCandidate {
   complaintRate: number;
   /** has an approved promotion running now */
   promoted: boolean;
+  /** the institution's recent offers above the advertised range, share 0–1 (0 when it made none) */
+  aboveAdvertisedShare?: number;
 }
 
 /**
@@ -53,7 +58,8 @@ export function rankProducts<T extends RankCandidate>(candidates: readonly T[], 
       weights.apr * aprScore +
       weights.approval * clamp(item.approvalRate) +
       weights.complaints * (1 - clamp(item.complaintRate)) +
-      weights.promotion * (item.promoted ? 1 : 0);
+      weights.promotion * (item.promoted ? 1 : 0) +
+      (weights.pricing ?? 0) * (1 - clamp(item.aboveAdvertisedShare ?? 0));
     return { item, score, index };
   });
   scored.sort((a, b) => b.score - a.score || a.index - b.index);

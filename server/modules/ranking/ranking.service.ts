@@ -11,7 +11,7 @@ import { rankingRules } from './ranking.schema';
 export type RankingRule = typeof rankingRules.$inferSelect;
 
 const weight = z.number({ error: '权重须为 0–1 的数字' }).min(0, '权重不能为负').max(1, '权重不能大于 1');
-export const rankingWeightsSchema = z.strictObject({ relevance: weight, apr: weight, approval: weight, complaints: weight, promotion: weight });
+export const rankingWeightsSchema = z.strictObject({ relevance: weight, apr: weight, approval: weight, complaints: weight, promotion: weight, pricing: weight });
 
 export interface RankingServiceDeps {
   db: Database;
@@ -38,7 +38,8 @@ export class RankingService {
 
   async current(): Promise<{ weights: RankingWeights; version: number }> {
     const [row] = await this.db.select().from(rankingRules).orderBy(desc(rankingRules.version)).limit(1);
-    return row ? { weights: row.weights, version: row.version } : { weights: defaultWeights, version: 0 };
+    // a version saved before a weight existed takes that weight's default
+    return row ? { weights: { ...defaultWeights, ...row.weights }, version: row.version } : { weights: defaultWeights, version: 0 };
   }
 
   /** The weights in force, read at most every few seconds (other instances' changes show within that). */

@@ -17,6 +17,7 @@ export const settingDefinitions = {
   'complaints.firstResponseHours': { group: '投诉', label: '首次答复时限（小时）', schema: hours, default: 24 },
   'complaints.resolutionHours': { group: '投诉', label: '办结时限（小时）', schema: hours, default: 24 * 7 },
   'rates.listingCap': { group: '利率', label: '可上架的综合年化利率上限', schema: rate, default: 0.36 },
+  'rates.offerCap': { group: '利率', label: '批准报价的综合年化利率上限（超过即拒绝；24% 以上向借款人标示）', schema: rate, default: 0.36 },
   'licence.warningDays': { group: '机构', label: '牌照到期前提醒天数', schema: z.number().int().min(1).max(365), default: 30 },
   'risk.maxAccountsPerDevice': { group: '风控', label: '同一设备最多账号数', schema: z.number().int().min(1).max(100), default: 3 },
   'risk.maxApplicationsPerDay': { group: '风控', label: '每人每日最多申请数', schema: z.number().int().min(1).max(1000), default: 10 },

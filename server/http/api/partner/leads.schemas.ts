@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { applicationStatuses, rejectReasons } from '../../../modules/applications';
+import { applicationStatuses, rejectReasons, pricingReasons, OFFER_DEFAULT_DAYS, OFFER_MAX_DAYS, OFFER_MIN_HOURS, type PricingReason } from '../../../modules/applications';
+import { repaymentMethods } from '../../../modules/catalogue';
 import { creditSelfAssessment, type CreditSelfAssessment } from '../../../modules/catalogue';
 import { booleanFlag, intFrom, yuanAmount } from '../../validate';
 import { applicantResponse, applicationResponse, documentResponse, instant } from '../responses';
@@ -21,6 +22,15 @@ export const leadStatusBody = z.discriminatedUnion(
         .min(0, '年化利率不能为负')
         .max(0.36, '综合年化利率不得超过 36%')
         .transform((v) => v.toFixed(6)),
+      repaymentMethod: z.enum(repaymentMethods, { error: '还款方式须为产品支持的方式' }).optional().describe('the product’s first method when absent'),
+      expiresAt: z.coerce
+        .date({ error: '有效期须为 ISO 时间，如 2026-12-31T23:59:59+08:00' })
+        .optional()
+        .describe(`when the offer lapses if the borrower has not accepted; ${OFFER_DEFAULT_DAYS} days when absent, ${OFFER_MIN_HOURS} hour to ${OFFER_MAX_DAYS} days ahead`),
+      pricingReason: z
+        .enum(Object.keys(pricingReasons) as [PricingReason, ...PricingReason[]], { error: '请选择定价原因' })
+        .optional()
+        .describe('required when offeredApr is above the product’s advertised range for the amount and term'),
       note,
     }),
     z.strictObject({
