@@ -29,7 +29,7 @@ import { SettingsService } from './modules/settings';
 import { ContentService } from './modules/content';
 import { RecommendationsService } from './modules/recommendations';
 import { NotificationsService, OutboxProvider, type MessageProvider } from './modules/notifications';
-import { type SearchIndex } from './modules/search';
+import { SearchDictionaryService, type SearchIndex } from './modules/search';
 import { createSearchIndex } from './adapters/elasticsearch';
 import { HttpGatewayProvider } from './adapters/sms';
 import { ComplaintsService, ReviewsService } from './modules/feedback';
@@ -76,6 +76,7 @@ export interface Services {
   products: ProductsService;
   promotions: PromotionsService;
   ranking: RankingService;
+  searchDictionary: SearchDictionaryService;
   /** run records of the scheduled jobs */
   jobs: JobsService;
   /**
@@ -159,6 +160,8 @@ export function createServices(inputs: ServiceInputs): Services {
   const statements = new StatementsService({ db, audit, clock, gateway: stripe?.secretKey ? new StripeGateway({ ...stripe, secretKey: stripe.secretKey }) : null });
   const ranking = new RankingService({ db, audit, events });
   const promotions = new PromotionsService({ db, audit, clock, events });
+  // the search dictionary operators edit; query understanding reads the version in force
+  const searchDictionary: SearchDictionaryService = new SearchDictionaryService({ db, audit, events, clock, flushEvents: () => catalogue.flushEvents() });
   // 综合排序 reads the weights in force and the promotions running now; complaint rates arrive as events
   const catalogue = new CatalogueService({
     db,
@@ -167,6 +170,7 @@ export function createServices(inputs: ServiceInputs): Services {
     clock,
     events,
     signals: { weights: () => ranking.weights(), promotedNow: () => promotions.activeNow() },
+    dictionary: () => searchDictionary.active(),
   });
   const blobs = new SealedBlobStore(new LocalBlobStore(inputs.documentsDir ?? path.join(process.cwd(), 'data', 'documents')), pii);
   const staff = new StaffService({ db, pii, accountsService: accounts, audit, clock });
@@ -205,6 +209,7 @@ export function createServices(inputs: ServiceInputs): Services {
     products,
     promotions,
     ranking,
+    searchDictionary,
     loans,
     postLoan: new PostLoanService({ db, notifications, accounts, settings, risk, audit }),
     collections: new CollectionsService({ db, settings, audit, accounts, pii, clock }),

@@ -1,18 +1,29 @@
 /*
  * The search dictionary: everyday words borrowers type → what the products say, or what the
- * words ask for (an order, an employment type). A typed default kept in code and versioned:
- * change an entry, bump `version` (cached results are keyed by the rewritten query, so they
- * follow). Operators editing it in the admin is not built yet.
+ * words ask for (an order, an employment type). This typed default is version 1; operators
+ * save new versions at /admin/search (SearchDictionaryService, table search_dictionary_versions),
+ * and the latest version is the one query understanding reads. Cached results are keyed by the
+ * dictionary version and dropped when it changes.
  */
 
-/** what a dictionary word asks for besides words */
-export type SearchIntent =
-  /** 急用钱, 当天到账: fastest decision and disbursement first */
-  | 'fast'
-  /** 低息, 低利率: lowest all-in APR first */
-  | 'low-apr'
-  /** 上班族, 工薪: products an employee (上班族) may apply for */
-  | 'employee';
+/**
+ * What a dictionary word asks for besides words:
+ * fast — 急用钱, 当天到账: fastest decision and disbursement first;
+ * low-apr — 低息, 低利率: lowest all-in APR first;
+ * employee — 上班族, 工薪: products an employee (上班族) may apply for.
+ */
+export const searchIntents = ['fast', 'low-apr', 'employee'] as const;
+export type SearchIntent = (typeof searchIntents)[number];
+
+/** what each intent does, in the words operators and borrowers read */
+export const intentLabels: Record<SearchIntent, string> = {
+  fast: '放款快的优先',
+  'low-apr': '综合年化低的优先',
+  employee: '上班族可申请',
+};
+
+export const dictionaryKinds = ['synonym', 'intent', 'negation'] as const;
+export const dictionaryKindLabels: Record<(typeof dictionaryKinds)[number], string> = { synonym: '同义词', intent: '意图', negation: '否定' };
 
 export type DictionaryEntry =
   /** the words are replaced by what products say */
