@@ -19,6 +19,7 @@ import { feedbackPages } from './routes/feedback';
 import { productReviewPages } from './routes/products';
 import { promotionReviewPages } from './routes/promotions';
 import { rankingPages } from './routes/ranking';
+import { searchPages } from './routes/search';
 
 import { settingsPages } from './routes/settings';
 import { jobPages } from './routes/jobs';
@@ -111,6 +112,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   mount(productReviewPages);
   mount(promotionReviewPages);
   mount(rankingPages);
+  mount(searchPages);
   mount(agreementPages);
   mount(loanReportPages);
   mount(financePages(services));
