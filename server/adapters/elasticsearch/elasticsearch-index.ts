@@ -71,7 +71,7 @@ export const productIndexMappings: estypes.MappingTypeMapping = {
     institutionId: { type: 'keyword' },
     institutionName: textField,
     institutionFullName: textField,
-    category: { type: 'text', analyzer: 'cjk', fields: { std: { type: 'text', analyzer: 'standard' }, raw: { type: 'keyword' } } },
+    category: { type: 'text', analyzer: 'cjk', search_analyzer: SEARCH_ANALYZER, fields: { std: { type: 'text', analyzer: 'standard' }, raw: { type: 'keyword' } } },
     summary: textField,
     tags: textField,
     minAmountFen: { type: 'long' },

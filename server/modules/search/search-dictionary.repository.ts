@@ -22,8 +22,9 @@ export interface QueryStat {
 export class SearchDictionaryRepository {
   constructor(private readonly db: Database) {}
 
-  async latest(): Promise<DictionaryVersionRow | undefined> {
-    const [row] = await this.db.select().from(searchDictionaryVersions).orderBy(desc(searchDictionaryVersions.version)).limit(1);
+  /** the version in force; inside a save, read through its transaction (`tx`) */
+  async latest(db: Database = this.db): Promise<DictionaryVersionRow | undefined> {
+    const [row] = await db.select().from(searchDictionaryVersions).orderBy(desc(searchDictionaryVersions.version)).limit(1);
     return row;
   }
 

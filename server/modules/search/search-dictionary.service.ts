@@ -1,6 +1,6 @@
-import type { Database } from '../../db/client';
+import { sqlState, type Database } from '../../db/client';
 import type { Clock } from '../../lib/clock';
-import { NotFoundError, ValidationError } from '../../lib/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import type { EventBus } from '../../lib/events';
 import { withTransaction } from '../../lib/tx';
 import type { AuditActor, AuditService } from '../audit';
@@ -142,8 +142,9 @@ export class SearchDictionaryService {
 
   private async store(entries: DictionaryEntry[], options: { note?: string; author?: string; revertedFrom?: number }, actor: AuditActor): Promise<DictionaryVersion> {
     const note = (options.note ?? '').trim().slice(0, 200);
+    // two saves at once: the second finds the version number taken (unique) and is told to reload
     const row = await withTransaction(this.deps.db, async (tx) => {
-      const latest = await this.repo.latest();
+      const latest = await this.repo.latest(tx);
       const before = latest ? latest.entries : defaultDictionary.entries;
       const version = Math.max(latest?.version ?? 1, 1) + 1;
       const created = await this.repo.insert(tx, { version, entries, note, createdBy: actor.id ?? null, author: (options.author ?? '').slice(0, 100) });
@@ -158,6 +159,9 @@ export class SearchDictionaryService {
         tx,
       );
       return created;
+    }).catch((err: unknown) => {
+      if (sqlState(err) === '23505') throw new ConflictError('concurrent_change', '词典刚被其他人修改，请刷新后再保存');
+      throw err;
     });
     this.cached = undefined;
     // after the commit: the catalogue drops cached results and an Elasticsearch index takes the new synonyms
