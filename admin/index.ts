@@ -20,6 +20,7 @@ import { productReviewPages } from './routes/products';
 import { promotionReviewPages } from './routes/promotions';
 import { rankingPages } from './routes/ranking';
 import { offerReportPages } from './routes/offers';
+import { searchPages } from './routes/search';
 
 import { settingsPages } from './routes/settings';
 import { jobPages } from './routes/jobs';
@@ -113,6 +114,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   mount(promotionReviewPages);
   mount(rankingPages);
   mount(offerReportPages);
+  mount(searchPages);
   mount(agreementPages);
   mount(loanReportPages);
   mount(financePages(services));

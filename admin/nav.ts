@@ -15,6 +15,7 @@ export const adminNav: { href: string; label: string; group: string; permission:
   { href: '/admin/promotions', label: '推广', group: '机构与产品', permission: 'promotions.review' },
   { href: '/admin/ranking', label: '排序规则', group: '机构与产品', permission: 'ranking.manage' },
   { href: '/admin/offers', label: '报价与公示利率', group: '机构与产品', permission: 'ranking.manage' },
+  { href: '/admin/search', label: '搜索词典', group: '机构与产品', permission: 'search.manage' },
   { href: '/admin/agreements', label: '合作协议', group: '财务', permission: 'agreements.manage' },
   { href: '/admin/finance', label: '财务结算', group: '财务', permission: 'settlement.view' },
   { href: '/admin/content/articles', label: '资讯与攻略', group: '内容', permission: 'content.manage' },

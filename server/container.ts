@@ -29,7 +29,7 @@ import { SettingsService } from './modules/settings';
 import { ContentService } from './modules/content';
 import { RecommendationsService } from './modules/recommendations';
 import { NotificationsService, OutboxProvider, type MessageProvider } from './modules/notifications';
-import { type SearchIndex } from './modules/search';
+import { SearchDictionaryService, type SearchIndex } from './modules/search';
 import { createSearchIndex } from './adapters/elasticsearch';
 import { HttpGatewayProvider } from './adapters/sms';
 import { ComplaintsService, ReviewsService } from './modules/feedback';
@@ -77,6 +77,7 @@ export interface Services {
   products: ProductsService;
   promotions: PromotionsService;
   ranking: RankingService;
+  searchDictionary: SearchDictionaryService;
   /** run records of the scheduled jobs */
   jobs: JobsService;
   /**
@@ -163,6 +164,8 @@ export function createServices(inputs: ServiceInputs): Services {
   // offers are made once applications exist; the catalogue reads their pricing signal lazily
   // eslint-disable-next-line prefer-const
   let offers: OffersService;
+  // the search dictionary operators edit; query understanding reads the version in force
+  const searchDictionary: SearchDictionaryService = new SearchDictionaryService({ db, audit, events, clock, flushEvents: () => catalogue.flushEvents() });
   // 综合排序 reads the weights in force, the promotions running now and how offers compare with what
   // was advertised; complaint rates arrive as events
   const catalogue = new CatalogueService({
@@ -172,6 +175,7 @@ export function createServices(inputs: ServiceInputs): Services {
     clock,
     events,
     signals: { weights: () => ranking.weights(), promotedNow: () => promotions.activeNow(), aboveAdvertised: () => offers.aboveAdvertisedShares() },
+    dictionary: () => searchDictionary.active(),
   });
   const blobs = new SealedBlobStore(new LocalBlobStore(inputs.documentsDir ?? path.join(process.cwd(), 'data', 'documents')), pii);
   const staff = new StaffService({ db, pii, accountsService: accounts, audit, clock });
@@ -212,6 +216,7 @@ export function createServices(inputs: ServiceInputs): Services {
     products,
     promotions,
     ranking,
+    searchDictionary,
     loans,
     postLoan: new PostLoanService({ db, notifications, accounts, settings, risk, audit }),
     collections: new CollectionsService({ db, settings, audit, accounts, pii, clock }),

@@ -207,7 +207,7 @@ export async function seedDemo(services: Services): Promise<DemoLogins | null> {
  * honest pricing has to account for: guarantee fees on non-bank business loans, insurance on
  * car loans, early-settlement fees at small-loan companies, credit-score floors at banks.
  */
-function demoFeeRules(category: string, kind: string) {
+export function demoFeeRules(category: string, kind: string) {
   return {
     guaranteeFeeRate: category === '经营贷' && kind !== 'bank' ? '0.001000' : '0',
     insuranceFeeRate: category === '车贷' ? '0.000800' : '0',

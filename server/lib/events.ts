@@ -12,6 +12,8 @@ export interface PlatformEvents {
   'promotions.changed': Record<string, never>;
   /** the complaint rates (complaints per application, last 90 days) were recomputed: product id → rate */
   'complaints.ratesChanged': { rates: ReadonlyMap<string, number> };
+  /** operators saved a new version of the search dictionary */
+  'search.dictionaryChanged': { version: number };
 }
 
 type Handler<P> = (payload: P) => void | Promise<void>;

@@ -142,6 +142,12 @@ const operatorMatrix: Record<string, OperatorPermission | 'public'> = {
   'GET /api/admin/v1/jobs': 'jobs.run',
   'POST /api/admin/v1/jobs/:name/run': 'jobs.run',
   'GET /admin/loans/overdue': 'loans.view',
+  'GET /admin/search': 'search.manage',
+  'POST /admin/search': 'search.manage',
+  'POST /admin/search/revert': 'search.manage',
+  'GET /api/admin/v1/search/queries': 'search.manage',
+  'GET /api/admin/v1/search/dictionary': 'search.manage',
+  'PUT /api/admin/v1/search/dictionary': 'search.manage',
 };
 
 const institutionMatrix: Record<string, InstitutionPermission | 'public'> = {

@@ -87,7 +87,7 @@ export const cataloguePages = [
       const input = parsed.success ? parsed.data : productListQuery.parse({});
       const query = await toSearchQuery(services, req, input, 12);
       const page = await services.catalogue.searchListed({ ...query, literal: input.literal });
-      if (input.q) services.catalogue.recordEvent(visitor(req, res), 'search', { query: input.q, filters: { ...raw, q: undefined } });
+      if (input.q) services.catalogue.recordEvent(visitor(req, res), 'search', { query: input.q, filters: { ...raw, q: undefined }, results: page.total });
       services.catalogue.recordImpressions(visitor(req, res), page.items.map((p) => p.id), input.q ? 'search' : 'list');
       const chosen = (k: 'category' | 'institution' | 'repayment') => new Set(input[k] ?? []);
       const facet = (k: 'category' | 'institution' | 'repayment', labels: Map<string, string>) =>

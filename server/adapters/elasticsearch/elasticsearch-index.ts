@@ -13,12 +13,55 @@ import {
   type SearchQuery,
   type SearchResult,
   type SearchSort,
+  type SearchDictionary,
 } from '../../modules/search';
 
 type Q = estypes.QueryDslQueryContainer;
 
-/** Chinese text: the built-in `cjk` analyzer (bigrams, no plugin); `.std` holds standard-analysed unigrams. */
-const textField: estypes.MappingProperty = { type: 'text', analyzer: 'cjk', fields: { std: { type: 'text', analyzer: 'standard' } } };
+/** the search-time analyzer of the Chinese text fields: the `cjk` chain plus the dictionary's synonyms */
+export const SEARCH_ANALYZER = 'dc_cjk_search';
+export const SYNONYM_FILTER = 'dc_synonyms';
+
+/**
+ * Chinese text: indexed with the built-in `cjk` analyzer (bigrams, no plugin) and searched with
+ * the same chain plus the dictionary's synonym graph; `.std` holds standard-analysed unigrams.
+ */
+const textField: estypes.MappingProperty = { type: 'text', analyzer: 'cjk', search_analyzer: SEARCH_ANALYZER, fields: { std: { type: 'text', analyzer: 'standard' } } };
+
+/** A word usable in a Solr-format synonym rule (no rule syntax inside it). */
+const ruleWord = (w: string) => w.trim().length > 0 && !/[,=>#\\]/u.test(w);
+
+/**
+ * The synonym entries of the dictionary as `synonym_graph` rules (`买车, 购车 => 车贷`). Intents
+ * and negations are query understanding's alone: they change filters and the order, not words.
+ */
+export function synonymRules(dictionary: SearchDictionary): string[] {
+  const rules: string[] = [];
+  for (const entry of dictionary.entries) {
+    if (entry.kind !== 'synonym' || !ruleWord(entry.to)) continue;
+    const words = [...new Set(entry.words.map((w) => w.trim()))].filter((w) => ruleWord(w) && w !== entry.to.trim());
+    if (words.length > 0) rules.push(`${words.join(', ')} => ${entry.to.trim()}`);
+  }
+  return rules;
+}
+
+/**
+ * Index settings: one shard, and the search analyzer with the dictionary's synonyms. The filter
+ * is `updateable` (search-time only); a new dictionary version reaches a live cluster by a
+ * rebuild into a fresh index swapped behind the alias (replaceAll), which the catalogue runs on
+ * `search.dictionaryChanged`.
+ */
+export function productIndexSettings(dictionary?: SearchDictionary): estypes.IndicesIndexSettings {
+  const rules = dictionary ? synonymRules(dictionary) : [];
+  const chain = ['cjk_width', 'lowercase', 'cjk_bigram', 'stop'];
+  return {
+    number_of_shards: 1,
+    analysis: {
+      ...(rules.length > 0 ? { filter: { [SYNONYM_FILTER]: { type: 'synonym_graph', synonyms: rules, updateable: true, lenient: true } } } : {}),
+      analyzer: { [SEARCH_ANALYZER]: { type: 'custom', tokenizer: 'standard', filter: rules.length > 0 ? [...chain, SYNONYM_FILTER] : chain } },
+    },
+  };
+}
 
 export const productIndexMappings: estypes.MappingTypeMapping = {
   dynamic: false,
@@ -28,7 +71,7 @@ export const productIndexMappings: estypes.MappingTypeMapping = {
     institutionId: { type: 'keyword' },
     institutionName: textField,
     institutionFullName: textField,
-    category: { type: 'text', analyzer: 'cjk', fields: { std: { type: 'text', analyzer: 'standard' }, raw: { type: 'keyword' } } },
+    category: { type: 'text', analyzer: 'cjk', search_analyzer: SEARCH_ANALYZER, fields: { std: { type: 'text', analyzer: 'standard' }, raw: { type: 'keyword' } } },
     summary: textField,
     tags: textField,
     minAmountFen: { type: 'long' },
@@ -211,6 +254,7 @@ export class ElasticsearchSearchIndex implements SearchIndex {
   readonly alias: string;
   private readonly client: Client;
   private ready: Promise<void> | undefined;
+  private dictionary: SearchDictionary | undefined;
 
   constructor(options: { node: string; index?: string }) {
     this.client = new Client({ node: options.node });
@@ -221,12 +265,20 @@ export class ElasticsearchSearchIndex implements SearchIndex {
     return `${this.alias}-${Date.now()}-${randomBytes(3).toString('hex')}`;
   }
 
+  /** Takes the dictionary's synonyms into the next index built; true when they differ from the current ones (rebuild to apply). */
+  useDictionary(dictionary: SearchDictionary): boolean {
+    const changed = JSON.stringify(synonymRules(dictionary)) !== JSON.stringify(this.dictionary ? synonymRules(this.dictionary) : []);
+    this.dictionary = dictionary;
+    return changed;
+  }
+
+  /** what a new index is created with (exported for inspection in tests) */
+  indexBody(bulkLoading: boolean): { settings: estypes.IndicesIndexSettings; mappings: estypes.MappingTypeMapping } {
+    return { settings: { ...productIndexSettings(this.dictionary), ...(bulkLoading ? { refresh_interval: '-1' } : {}) }, mappings: productIndexMappings };
+  }
+
   private async createIndex(name: string, bulkLoading: boolean): Promise<void> {
-    await this.client.indices.create({
-      index: name,
-      settings: { number_of_shards: 1, ...(bulkLoading ? { refresh_interval: '-1' } : {}) },
-      mappings: productIndexMappings,
-    });
+    await this.client.indices.create({ index: name, ...this.indexBody(bulkLoading) });
   }
 
   /** makes sure the alias points at an index (first write or search on an empty cluster) */

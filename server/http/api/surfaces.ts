@@ -20,6 +20,7 @@ import { partnerSettlementRoutes } from './partner/settlement.routes';
 import { adminApplicationRoutes } from './admin/applications.routes';
 import { adminOperationsRoutes } from './admin/operations.routes';
 import { adminSettlementRoutes } from './admin/settlement.routes';
+import { adminSearchRoutes } from './admin/search.routes';
 
 /** One JSON API: where it is mounted and its routes, in matching order (a literal path before a `:param` one). */
 export interface ApiSurface {
@@ -65,7 +66,7 @@ export const partnerApiSurface: ApiSurface = {
 export const adminApiSurface: ApiSurface = {
   mount: '/api/admin/v1',
   tag: 'admin',
-  description: 'Operators: applications, settlement, the dashboard, the audit log, scheduled jobs',
+  description: 'Operators: applications, settlement, the dashboard, the audit log, scheduled jobs, the search dictionary and report',
   routes: [
     ...loginRoutes('operator'),
     ...ownAccountRoutes('operator', guard.operator('dashboard.view', { allowSecuritySetup: true })),
@@ -73,6 +74,7 @@ export const adminApiSurface: ApiSurface = {
     ...adminOperationsRoutes,
     ...adminApplicationRoutes,
     ...adminSettlementRoutes,
+    ...adminSearchRoutes,
   ],
 };
 

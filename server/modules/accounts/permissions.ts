@@ -52,6 +52,8 @@ export const operatorPermissions = {
   'data.delete': ['super_admin'],
   'jobs.run': ['super_admin', 'operations'],
   'loans.view': ['super_admin', 'operations', 'risk_officer', 'finance'],
+  /** the search dictionary and the search report */
+  'search.manage': ['super_admin', 'operations'],
 } as const satisfies Record<string, readonly OperatorRole[]>;
 export type OperatorPermission = keyof typeof operatorPermissions;
 

@@ -14,6 +14,8 @@ export interface BufferedEvent {
   product_id: string | null;
   query: string | null;
   filters: Record<string, unknown>;
+  /** a search: how many products matched */
+  result_count: number | null;
   at_ms: number;
 }
 /** One day's impression count for a product in a list. */
@@ -126,10 +128,10 @@ export class CatalogueRepository {
    */
   async insertEvents(events: readonly BufferedEvent[]): Promise<void> {
     await this.db.execute(sql`
-      insert into catalogue_events (kind, channel, visitor, product_id, query, filters, created_at)
-      select kind, channel, visitor, product_id, query, coalesce(filters, '{}'::jsonb), to_timestamp(at_ms / 1000.0)
+      insert into catalogue_events (kind, channel, visitor, product_id, query, filters, result_count, created_at)
+      select kind, channel, visitor, product_id, query, coalesce(filters, '{}'::jsonb), result_count, to_timestamp(at_ms / 1000.0)
       from jsonb_to_recordset(${JSON.stringify(events)}::jsonb)
-        as e(kind text, channel text, visitor text, product_id text, query text, filters jsonb, at_ms bigint)`);
+        as e(kind text, channel text, visitor text, product_id text, query text, filters jsonb, result_count integer, at_ms bigint)`);
   }
 
   /** Adds impression counts to the day's totals (one statement, the rows as one JSON parameter). */

@@ -100,6 +100,8 @@ export const catalogueEvents = pgTable(
     /** search words with digit runs removed (people paste phone numbers into search boxes) */
     query: text('query'),
     filters: jsonb('filters').$type<Record<string, unknown>>().notNull().default({}),
+    /** a search: how many products matched (0 = nothing found; the search report lists those) */
+    resultCount: integer('result_count'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

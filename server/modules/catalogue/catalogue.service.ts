@@ -6,7 +6,7 @@ import { formatWan } from '../../lib/money';
 import { shanghaiDate } from '../../lib/shanghai-date';
 import { APR_LISTING_CAP, costSortChoice, methodFor, priceRangeIfOffered, productAprRange } from '../pricing';
 import { rankProducts, type RankingWeights } from '../ranking';
-import { parseQuery, searchSorts, understandQuery, type ProductDocument, type QueryUnderstanding, type SearchIndex, type SearchQuery, type SearchFacets } from '../search';
+import { defaultDictionary, parseQuery, searchSorts, understandQuery, type ProductDocument, type QueryUnderstanding, type SearchDictionary, type SearchIndex, type SearchQuery, type SearchFacets } from '../search';
 import { CatalogueRepository, type BufferedEvent, type ImpressionCount, type ProductInsert, type ProductRow, type ProductStats } from './catalogue.repository';
 import type { catalogueEventKinds, EventChannel, ProductStatus } from './catalogue.schema';
 import { pricingInput, toProductView, type ProductView } from './product-view';
@@ -107,6 +107,8 @@ export interface CatalogueServiceDeps {
   events: EventBus;
   /** without them the default sort uses the default weights and no promotions */
   signals?: RankingSignals;
+  /** the search dictionary in force (SearchDictionaryService.active); the code default without it */
+  dictionary?: () => Promise<SearchDictionary>;
 }
 
 /**
@@ -138,6 +140,27 @@ export class CatalogueService {
     deps.events.on('complaints.ratesChanged', ({ rates }) => {
       this.complaintRates = rates;
     });
+    // a new dictionary version: cached results go; an index applying synonyms itself is rebuilt with them
+    deps.events.on('search.dictionaryChanged', () => this.dictionaryChanged());
+  }
+
+  /** the dictionary version the cached results were made with (part of every cache key) */
+  private dictionaryVersion = defaultDictionary.version;
+
+  private async dictionary(): Promise<SearchDictionary> {
+    const dictionary = this.deps.dictionary ? await this.deps.dictionary() : defaultDictionary;
+    if (dictionary.version !== this.dictionaryVersion) {
+      // another instance saved a version: what was cached here was read with the old one
+      this.dictionaryVersion = dictionary.version;
+      await this.dropCachedResults();
+    }
+    return dictionary;
+  }
+
+  private async dictionaryChanged(): Promise<void> {
+    const dictionary = await this.dictionary();
+    if (this.deps.search.useDictionary?.(dictionary)) await this.rebuild();
+    else await this.dropCachedResults();
   }
 
   /**
@@ -154,6 +177,7 @@ export class CatalogueService {
   }
 
   async rebuild(): Promise<void> {
+    if (this.deps.search.useDictionary) this.deps.search.useDictionary(await this.dictionary());
     this.fingerprint = await this.repo.fingerprint();
     this.stats = await this.repo.stats();
     const rows = await this.repo.listedWithInstitution();
@@ -302,7 +326,7 @@ export class CatalogueService {
    * step (the amount and term, then the words that matter least) and the page says what was dropped.
    */
   async searchListed(query: CatalogueQuery): Promise<ProductPage> {
-    const understanding = query.q && !query.literal ? understandQuery(query.q) : undefined;
+    const understanding = query.q && !query.literal ? understandQuery(query.q, await this.dictionary()) : undefined;
     const effective = understanding ? withUnderstanding(query, understanding) : query;
     const found = await this.searchExactly(effective);
     const page = understanding && understanding.understood.length > 0 ? { ...found, understanding } : found;
@@ -350,7 +374,7 @@ export class CatalogueService {
     if (query.sort === 'ranked') return this.searchRanked(query);
     if (query.sort === 'cost') return this.searchByCost(query);
     const searchQuery: SearchQuery = { ...query, sort: query.sort };
-    const result = await this.deps.cache.wrap('catalogue', `search:${JSON.stringify(query)}`, SEARCH_CACHE_SECONDS, () => this.deps.search.search(searchQuery));
+    const result = await this.deps.cache.wrap('catalogue', `search:d${this.dictionaryVersion}:${JSON.stringify(query)}`, SEARCH_CACHE_SECONDS, () => this.deps.search.search(searchQuery));
     const items = result.ids.map((id) => this.listed.get(id)).filter((v): v is ProductView => v !== undefined);
     return { items, total: result.total, page: query.page, pageSize: query.pageSize, facets: result.facets };
   }
@@ -361,7 +385,7 @@ export class CatalogueService {
    * are labelled; nothing is filtered out by a promotion.
    */
   private async searchRanked(query: CatalogueQuery): Promise<ProductPage> {
-    const result = await this.deps.cache.wrap('catalogue', `ranked:${JSON.stringify(query)}`, SEARCH_CACHE_SECONDS, async () => {
+    const result = await this.deps.cache.wrap('catalogue', `ranked:d${this.dictionaryVersion}:${JSON.stringify(query)}`, SEARCH_CACHE_SECONDS, async () => {
       const base = await this.deps.search.search({ ...query, sort: query.q ? 'relevance' : 'popularity', page: 1, pageSize: RANKED_CANDIDATES });
       const [weights, promoted, aboveAdvertised] = this.deps.signals
         ? await Promise.all([this.deps.signals.weights(), this.deps.signals.promotedNow(), this.deps.signals.aboveAdvertised?.() ?? new Map<string, number>()])
@@ -398,7 +422,7 @@ export class CatalogueService {
    * and term priced (possible only when the query gave none) come last, by APR.
    */
   private async searchByCost(query: CatalogueQuery): Promise<ProductPage> {
-    const result = await this.deps.cache.wrap('catalogue', `cost:${JSON.stringify(query)}`, SEARCH_CACHE_SECONDS, async () => {
+    const result = await this.deps.cache.wrap('catalogue', `cost:d${this.dictionaryVersion}:${JSON.stringify(query)}`, SEARCH_CACHE_SECONDS, async () => {
       const base = await this.deps.search.search({ ...query, sort: 'apr', page: 1, pageSize: RANKED_CANDIDATES });
       const choice = costSortChoice(query);
       const priced = base.ids
@@ -457,7 +481,16 @@ export class CatalogueService {
   recordEvent(
     visitor: string,
     kind: CatalogueEventKind,
-    data: { productId?: string; query?: string; filters?: Record<string, unknown>; channel?: EventChannel } = {},
+    data: {
+      productId?: string;
+      query?: string;
+      filters?: Record<string, unknown>;
+      channel?: EventChannel;
+      /** a search: how many products matched (the search report lists those that found none) */
+      results?: number;
+      /** when it happened; now when not given */
+      at?: Date;
+    } = {},
   ): void {
     this.buffer({
       visitor,
@@ -466,7 +499,8 @@ export class CatalogueService {
       product_id: data.productId ?? null,
       query: scrubQuery(data.query),
       filters: data.filters ?? {},
-      at_ms: Date.now(),
+      result_count: data.results ?? null,
+      at_ms: data.at?.getTime() ?? Date.now(),
     });
   }
 

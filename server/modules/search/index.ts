@@ -5,5 +5,7 @@ export { isCjk, isLatinWord, parseQuery, tokenize, tokenizeQuery } from './token
 export type { ParsedQuery, QueryTerm } from './tokenizer';
 export { understandQuery } from './query-understanding';
 export type { QueryUnderstanding, UnderstoodFilters } from './query-understanding';
-export { defaultDictionary } from './dictionary';
-export type { SearchDictionary, SearchIntent } from './dictionary';
+export { defaultDictionary, searchIntents, intentLabels, dictionaryKinds, dictionaryKindLabels } from './dictionary';
+export type { SearchDictionary, SearchIntent, DictionaryEntry } from './dictionary';
+export { dictionaryEntriesSchema, dictionaryEntrySchema, formatDictionaryText, parseDictionaryText } from './dictionary-text';
+export { SearchDictionaryService, summariseChange, reportPeriods, type DictionaryVersion, type QueryReport, type QueryReportRow } from './search-dictionary.service';

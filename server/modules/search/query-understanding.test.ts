@@ -101,7 +101,7 @@ describe('understandQuery: amounts and terms become filters', () => {
 });
 
 describe('understandQuery: negations', () => {
-  it.each(['免抵押', '无抵押', '不要抵押', '无需抵押', '不用抵押'])('%s is the whole phrase 免抵押, never 抵押', (q) => {
+  it.each(['免抵押', '无抵押', '不要抵押', '无需抵押', '不用抵押', '免抵押贷款', '无抵押贷款'])('%s is the whole phrase 免抵押, never 抵押', (q) => {
     const u = understandQuery(q);
     expect(u.text).toBe('"免抵押"');
     const parsed = parseQuery(u.text);

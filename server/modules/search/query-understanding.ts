@@ -1,5 +1,5 @@
 import { formatWan } from '../../lib/money';
-import { defaultDictionary, type SearchDictionary, type SearchIntent } from './dictionary';
+import { defaultDictionary, intentLabels, type SearchDictionary, type SearchIntent } from './dictionary';
 import type { SearchSort } from './search.port';
 import { isGenericText, normalizeText, wordStarts } from './tokenizer';
 
@@ -57,11 +57,6 @@ function numberOf(text: string): number | undefined {
 }
 
 
-const intentLabels: Record<SearchIntent, string> = {
-  fast: '放款快的优先',
-  'low-apr': '综合年化低的优先',
-  employee: '上班族可申请',
-};
 
 /** what is left around an amount or term that was read (借十万分24期 → 借, 分) */
 const FILLER = new Set(['分', '分成', '额度', '金额', '期限', '左右', '以内', '以上', '大概', '共', '还', '用']);

@@ -1,5 +1,6 @@
 import type { Eligibility } from '../catalogue/catalogue.schema';
 import type { EligibilityProfile } from '../catalogue';
+import type { SearchDictionary } from './dictionary';
 
 /** What the search index holds for one listed product. Money in fen, rates as fractions. */
 export interface ProductDocument {
@@ -78,6 +79,13 @@ export interface SearchIndex {
   remove(ids: string[]): Promise<void>;
   search(query: SearchQuery): Promise<SearchResult>;
   count(): Promise<number>;
+  /**
+   * Gives the index the search dictionary in force, for adapters that apply it themselves
+   * (Elasticsearch: a synonym_graph filter in the search analyzer). Returns true when the index
+   * must be rebuilt (replaceAll) to take it. The in-process index has none: query understanding
+   * applies the dictionary before either adapter is asked.
+   */
+  useDictionary?(dictionary: SearchDictionary): boolean;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

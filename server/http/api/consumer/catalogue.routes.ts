@@ -27,7 +27,7 @@ function priceJson(p: ProductView, amountFen: number, termMonths: number, method
   return { monthlyLow: r.monthlyLow / 100, monthlyHigh: r.monthlyHigh / 100, totalCostLow: r.totalCostLow / 100, totalCostHigh: r.totalCostHigh / 100, aprLow: apr(r.aprLow), aprHigh: apr(r.aprHigh) };
 }
 
-type AnonymousList = { version: number; body: Buffer; ids: string[]; q: string | undefined };
+type AnonymousList = { version: number; body: Buffer; ids: string[]; q: string | undefined; total: number };
 
 /**
  * Anonymous product lists are the same for everyone: the finished body is kept per app (per
@@ -63,14 +63,14 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
       const cacheKey = principal.account ? undefined : req.originalUrl;
       const hit = cacheKey ? lists.get(cacheKey) : undefined;
       if (hit && hit.version === services.catalogue.resultsVersion) {
-        if (hit.q) services.catalogue.recordEvent(who, 'search', { query: hit.q, channel: 'api' });
+        if (hit.q) services.catalogue.recordEvent(who, 'search', { query: hit.q, channel: 'api', results: hit.total });
         services.catalogue.recordImpressions(who, hit.ids, hit.q ? 'search' : 'list', 'api');
         res.set('Content-Type', JSON_UTF8).send(hit.body);
         return;
       }
       const version = services.catalogue.resultsVersion;
       const page = await services.catalogue.searchListed({ ...(await toSearchQuery(services, req, input)), literal: input.literal });
-      if (input.q) services.catalogue.recordEvent(who, 'search', { query: input.q, channel: 'api' });
+      if (input.q) services.catalogue.recordEvent(who, 'search', { query: input.q, channel: 'api', results: page.total });
       const ids = page.items.map((p) => p.id);
       services.catalogue.recordImpressions(who, ids, input.q ? 'search' : 'list', 'api');
       // items are serialised once per product version and spliced in: the list is the hot path
@@ -84,7 +84,7 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
           ? (p: ProductView) => `${productJsonText(p).slice(0, -1)},"price":${JSON.stringify(priceJson(p, amount, termMonths, method))}}`
           : productJsonText;
       const body = Buffer.from(`{"items":[${page.items.map(item).join(',')}],${meta.slice(1)}`);
-      if (cacheKey && !input.eligible) lists.set(cacheKey, { version, body, ids, q: input.q });
+      if (cacheKey && !input.eligible) lists.set(cacheKey, { version, body, ids, q: input.q, total: page.total });
       res.set('Content-Type', JSON_UTF8).send(body);
     },
   }),
