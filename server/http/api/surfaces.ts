@@ -12,6 +12,7 @@ import { consumerCreditRoutes } from './consumer/credit.routes';
 import { consumerGuideRoutes } from './consumer/guides.routes';
 import { consumerLoanRoutes } from './consumer/loans.routes';
 import { consumerPrecheckRoutes } from './consumer/precheck.routes';
+import { consumerOddsRoutes } from './consumer/odds.routes';
 import { partnerLeadRoutes } from './partner/leads.routes';
 import { partnerLoanRoutes } from './partner/loans.routes';
 import { partnerProductRoutes } from './partner/products.routes';
@@ -42,6 +43,7 @@ export const consumerApiSurface: ApiSurface = {
     ...consumerLoanRoutes,
     ...consumerCreditRoutes,
     ...consumerPrecheckRoutes,
+    ...consumerOddsRoutes,
   ],
 };
 

@@ -3,7 +3,7 @@ import { INSTITUTION_RECENT_DAYS, type OddsProduct } from './borrower-odds';
 import { oddsFeatures, FEATURE_NAMES, ODDS_EMPLOYMENT_TYPES, type InstitutionRecord } from './features';
 import { sigmoid } from './logistic';
 import type { OddsHistoryRow } from './odds.repository';
-import { TRUE_COEFFICIENTS, TRUE_INTERCEPT, seededRandom } from './synthetic';
+import { TRUE_COEFFICIENTS, seededRandom } from './synthetic';
 
 /**
  * The demo's decided history: past decided applications to the demo products, drawn from a KNOWN
@@ -21,13 +21,19 @@ import { TRUE_COEFFICIENTS, TRUE_INTERCEPT, seededRandom } from './synthetic';
  *   or income below the product's minimum is raised to it and an excluded employment becomes 上班族;
  * - facts left out at random as borrowers do: score 10%, income 8%, debt 10%, employment 5%;
  * - the amount in the product's range, smaller amounts likelier (min + (max − min)·u²), whole ¥1,000;
- * - the outcome ~ Bernoulli(σ(TRUE_INTERCEPT + TRUE_COEFFICIENTS · x)), x the model's own features
+ * - the outcome ~ Bernoulli(σ(DEMO_INTERCEPT + TRUE_COEFFICIENTS · x)), x the model's own features
  *   with the institution's record of the 90 days before the decision (the same synthetic.ts truth
  *   the unit tests recover), drawn in time order.
  */
 
 export const DEMO_HISTORY_SEED = 20261206;
 export const DEMO_HISTORY_COUNT = 3000;
+/**
+ * The intercept of the demo's process: lower than synthetic.ts's, because every demo applicant
+ * meets the product's stated rules (about half are approved rather than 80%, so the pages show 高,
+ * 中 and 低 alike). The coefficients are synthetic.ts's TRUE_COEFFICIENTS.
+ */
+export const DEMO_INTERCEPT = -0.2;
 /** The history covers these days before `now`, the newest a month old (older than the 30-day duplicate window). */
 export const HISTORY_DAYS = { from: 365, to: 31 } as const;
 
@@ -36,10 +42,11 @@ const EMPLOYMENT_WEIGHTS = [0.55, 0.15, 0.08, 0.15, 0.07];
 
 export function generateDemoHistory(
   products: readonly (OddsProduct & { eligibility: Eligibility })[],
-  options: { now: Date; seed?: number; count?: number },
+  options: { now: Date; seed?: number; count?: number; intercept?: number },
 ): OddsHistoryRow[] {
   const seed = options.seed ?? DEMO_HISTORY_SEED;
   const count = options.count ?? DEMO_HISTORY_COUNT;
+  const intercept = options.intercept ?? DEMO_INTERCEPT;
   if (!products.length || count <= 0) return [];
   const random = seededRandom(seed);
   const normal = () => Math.sqrt(-2 * Math.log(Math.max(random(), 1e-12))) * Math.cos(2 * Math.PI * random());
@@ -111,7 +118,7 @@ export function generateDemoHistory(
       product: { minAmountFen: product.minAmountFen, maxAmountFen: product.maxAmountFen, minMonthlyIncomeFen: rules.minMonthlyIncomeFen },
       institution,
     });
-    const approved = random() < sigmoid(x.reduce((eta, v, j) => eta + beta[j]! * v, TRUE_INTERCEPT));
+    const approved = random() < sigmoid(x.reduce((eta, v, j) => eta + beta[j]! * v, intercept));
     window.push({ at, approved });
     rows.push({
       id: `hist_${seed}_${String(n).padStart(5, '0')}`,

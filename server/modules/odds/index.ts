@@ -66,5 +66,5 @@ export type { OddsServiceDeps, RefitOutcome, OddsListedProduct } from './odds.se
 export type { OddsModelListing } from './odds.repository';
 export { borrowerOdds, oddsAmountFor, INSTITUTION_RECENT_DAYS, DEFAULT_ODDS_AMOUNT_FEN } from './borrower-odds';
 export type { BorrowerFacts, OddsProduct } from './borrower-odds';
-export { generateDemoHistory, DEMO_HISTORY_SEED, DEMO_HISTORY_COUNT, HISTORY_DAYS } from './demo-history';
+export { generateDemoHistory, DEMO_HISTORY_SEED, DEMO_HISTORY_COUNT, DEMO_INTERCEPT, HISTORY_DAYS } from './demo-history';
 export { oddsJobs } from './odds.jobs';

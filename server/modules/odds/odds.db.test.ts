@@ -32,7 +32,7 @@ describe('OddsService on PGlite: decided applications → stored model → odds'
       t.fixtures.institutionA.id,
       applicationId,
       { status: 'rejected', reason: 'income' },
-      { kind: 'staff', id: 'test' },
+      { kind: 'institution', id: 'test' },
     );
     const decisions = await odds.decisions();
     expect(decisions).toHaveLength(1);
