@@ -9,11 +9,12 @@ import { creditPages } from './routes/credit';
 import { feedbackPages } from './routes/feedback';
 import { guidePages } from './routes/guides';
 import { loanPages } from './routes/loans';
+import { oddsPages } from './routes/odds';
 import { mountPages } from '../server/http/page-route';
 
 /** The consumer site, mounted at `/`. */
 export function createWebApp(services: Services, kit: HttpKit, render: Render): Router {
   const r = Router();
-  mountPages(r, [...cataloguePages, ...accountPages, ...applicationPages(services), ...feedbackPages(services), ...guidePages, ...loanPages, ...creditPages], services, kit, render);
+  mountPages(r, [...cataloguePages, ...accountPages, ...applicationPages(services), ...feedbackPages(services), ...guidePages, ...loanPages, ...creditPages, ...oddsPages], services, kit, render);
   return r;
 }
