@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../test/support/app';
 import { apply, consumerAgent } from '../../../test/support/http';
+import { withTransaction } from '../../lib/tx';
 import { MIN_FIT_DECISIONS, OddsService, generateDemoHistory, withRecordsBefore } from './index';
 
 const DAY = 24 * 3600_000;
@@ -73,6 +74,15 @@ describe('OddsService on PGlite: decided applications → stored model → odds'
       expect(o.high).toBeGreaterThanOrEqual(o.probability!);
       expect(o.decisions).toBeGreaterThan(1000);
     }
+  });
+
+  it('the facts recorded at submission go with the account on erasure: the decision leaves the data', async () => {
+    const { odds } = t.container.services;
+    expect((await odds.decisions()).some((d) => d.id === applicationId)).toBe(true);
+    await withTransaction(t.container.database.db, (tx) => odds.eraseFacts(tx, consumerId));
+    const left = await odds.decisions();
+    expect(left.some((d) => d.id === applicationId)).toBe(false);
+    expect(left).toHaveLength(3000);
   });
 
   it('the institution record of a decision is the 90 days before it, without its own outcome', () => {
