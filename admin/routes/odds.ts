@@ -39,7 +39,6 @@ export const oddsPages = [
               value: fixed(model.coefficients[i + 1]!),
               se: fixed(se(i + 1)),
               oddsRatio: fixed(Math.exp(model.coefficients[i + 1]!), 2),
-              direction: model.coefficients[i + 1]! > 0 ? '提高' : '降低',
             })),
           ]
         : [];
