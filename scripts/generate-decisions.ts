@@ -9,7 +9,7 @@ import { DEMO_HISTORY_COUNT, DEMO_HISTORY_SEED } from '../server/modules/odds';
  * applications for the listed products into `odds_history` (source `demo`), drawn from the known
  * process of server/modules/odds/demo-history.ts (docs/odds.md, 演示数据), then refits the odds
  * model and prints its held-out scores against the base rate. Deterministic for a seed and a
- * date; running it again with the same seed on the same day adds nothing (the ids repeat). The
+ * date; running it again with the same seed adds nothing (the ids repeat; use another seed). The
  * demo seed does the same on first start; this is for a database seeded before it existed, or to
  * add more. Never in production. Exit codes: 0 done, 2 bad arguments or production.
  */
@@ -42,7 +42,7 @@ async function main(): Promise<number> {
     }
     const r = await seedDemoDecisions(container.services, { count, seed });
     const lines = [
-      `Generated ${r.generated} decided applications (${r.approved} approved, ${((100 * r.approved) / r.generated).toFixed(1)}%) in ${r.writeMs} ms (seed ${seed}).`,
+      `Generated ${r.generated} decided applications (${r.approved} approved, ${((100 * r.approved) / r.generated).toFixed(1)}%), ${r.added} new to the database, in ${r.writeMs} ms (seed ${seed}).`,
     ];
     if (r.refit.status === 'fitted') {
       const f = r.refit;

@@ -4,6 +4,8 @@ import { DEMO_HISTORY_COUNT, DEMO_HISTORY_SEED, generateDemoHistory, type RefitO
 
 export interface DemoDecisionsResult {
   generated: number;
+  /** rows new to the database (the same seed repeats the ids: none) */
+  added: number;
   approved: number;
   /** generating and writing the rows */
   writeMs: number;
@@ -22,9 +24,9 @@ export async function seedDemoDecisions(services: Services, options: { seed?: nu
   const now = options.now ?? new Date();
   const started = performance.now();
   const rows = generateDemoHistory(services.catalogue.allListed(), { now, seed: options.seed ?? DEMO_HISTORY_SEED, count: options.count ?? DEMO_HISTORY_COUNT });
-  await services.odds.importHistory(rows);
+  const added = await services.odds.importHistory(rows);
   const writeMs = Math.round(performance.now() - started);
   const fitStarted = performance.now();
   const refit = await services.odds.refit('seed', now);
-  return { generated: rows.length, approved: rows.filter((r) => r.approved).length, writeMs, refit, refitMs: Math.round(performance.now() - fitStarted) };
+  return { generated: rows.length, added, approved: rows.filter((r) => r.approved).length, writeMs, refit, refitMs: Math.round(performance.now() - fitStarted) };
 }

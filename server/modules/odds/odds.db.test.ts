@@ -44,7 +44,8 @@ describe('OddsService on PGlite: decided applications → stored model → odds'
     const { odds, catalogue } = t.container.services;
     const rows = generateDemoHistory(catalogue.allListed(), { now: new Date(), seed: 7, count: 3000 });
     expect(rows).toHaveLength(3000);
-    await odds.importHistory(rows);
+    expect(await odds.importHistory(rows)).toBe(3000);
+    expect(await odds.importHistory(rows.slice(0, 10))).toBe(0);
     expect(await odds.historyCount()).toBe(3000);
     const r = await odds.refit('job');
     if (r.status !== 'fitted') throw new Error(`not fitted: ${JSON.stringify(r)}`);

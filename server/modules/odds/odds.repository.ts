@@ -65,8 +65,13 @@ export class OddsRepository {
   }
 
   // ── imported history ────────────────────────────────────────────────────────────────────
-  async insertHistory(rows: readonly OddsHistoryRow[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += HISTORY_CHUNK) await this.db.insert(oddsHistory).values(rows.slice(i, i + HISTORY_CHUNK)).onConflictDoNothing();
+  /** bulk, in chunks; a row whose id is already there is skipped. Answers how many were new. */
+  async insertHistory(rows: readonly OddsHistoryRow[]): Promise<number> {
+    let added = 0;
+    for (let i = 0; i < rows.length; i += HISTORY_CHUNK) {
+      added += (await this.db.insert(oddsHistory).values(rows.slice(i, i + HISTORY_CHUNK)).onConflictDoNothing().returning({ id: oddsHistory.id })).length;
+    }
+    return added;
   }
 
   async historyCount(): Promise<number> {

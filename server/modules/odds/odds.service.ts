@@ -197,8 +197,8 @@ export class OddsService {
     return this.repo.deleteFactsOf(tx, consumerId);
   }
 
-  /** Imported decided history (the demo's synthetic decisions), in bulk. */
-  importHistory(rows: readonly OddsHistoryRow[]): Promise<void> {
+  /** Imported decided history (the demo's synthetic decisions), in bulk; answers how many rows were new (an id already there is skipped). */
+  importHistory(rows: readonly OddsHistoryRow[]): Promise<number> {
     return this.repo.insertHistory(rows);
   }
 
