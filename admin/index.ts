@@ -24,6 +24,7 @@ import { searchPages } from './routes/search';
 
 import { settingsPages } from './routes/settings';
 import { jobPages } from './routes/jobs';
+import { oddsPages } from './routes/odds';
 import { agreementPages } from './routes/agreements';
 import { financePages } from './routes/finance';
 import { applicationPage } from './routes/application-page';
@@ -102,6 +103,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
 
   mount(settingsPages);
   mount(jobPages);
+  mount(oddsPages);
   mount(institutionPages);
   mount(userPages);
   mount(invitePages({ kind: 'operator', prefix: '/admin' }));

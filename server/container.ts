@@ -42,6 +42,7 @@ import { Scheduler } from './jobs/scheduler';
 import { CollectionsService, LoansService, PostLoanService } from './modules/loans';
 import { CreditService } from './modules/credit';
 import { NoCreditBureau } from './adapters/credit-bureau';
+import { OddsService } from './modules/odds';
 
 export interface Services {
   accounts: AccountsService;
@@ -90,6 +91,8 @@ export interface Services {
   collections: CollectionsService;
   /** 信用评估: the borrower's questionnaire scored (no bureau in development) */
   credit: CreditService;
+  /** 下款概率: the stored model (refitted nightly), a borrower's odds for a list of products */
+  odds: OddsService;
 }
 
 export interface HealthCheck {
@@ -184,6 +187,7 @@ export function createServices(inputs: ServiceInputs): Services {
   offers = new OffersService({ db, clock, applications, accounts, webhooks });
   const products = new ProductsService({ db, catalogue, settings, audit, clock });
   const credit = new CreditService({ db, pii, audit, clock, bureau: new NoCreditBureau() });
+  const odds = new OddsService({ db, clock, accounts, identity, credit });
   const complaints = new ComplaintsService({ db, audit, notifications, settings, identity, applications, pii, clock, events });
   const domain: Omit<Services, 'scheduler'> = {
     jobs: new JobsService({ db, clock }),
@@ -192,9 +196,9 @@ export function createServices(inputs: ServiceInputs): Services {
     catalogue,
     applications,
     offers,
-    dataRights: new DataRightsService({ db, clock, accounts, identity, credit, consents, applications, notifications, audit }),
+    dataRights: new DataRightsService({ db, clock, accounts, identity, credit, consents, applications, notifications, audit, odds }),
     messages: new MessagesService({ db, consents, accounts, notifications }),
-    submission: new SubmissionService({ db, pii, catalogue, accounts, identity, consents, audit, webhooks, prescreen, notifications, settlement, clock, risk, credit }),
+    submission: new SubmissionService({ db, pii, catalogue, accounts, identity, consents, audit, webhooks, prescreen, notifications, settlement, clock, risk, credit, odds }),
     webhooks,
     prescreen,
     risk,
@@ -225,6 +229,7 @@ export function createServices(inputs: ServiceInputs): Services {
     identity,
     consents,
     credit,
+    odds,
   };
   const scheduler = new Scheduler(allWork(domain), { locks: shared.locks, runs: domain.jobs, logger, clock, audit: domain.audit });
   return { ...domain, scheduler };

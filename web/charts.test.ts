@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AXIS_FONT_UNITS, CHART_WIDTH, barChart, funnelChart, lineChart, niceMax, niceTicks, percentText, seriesStyles, shortCount, shortYuan } from './charts';
+import { AXIS_FONT_UNITS, CHART_WIDTH, barChart, funnelChart, lineChart, niceMax, niceTicks, percentText, reliabilityChart, seriesStyles, shortCount, shortYuan } from './charts';
 
 describe('chart scales', () => {
   it('rounds the top of the axis up to a whole number of 1, 2 or 5 × 10ⁿ steps', () => {
@@ -182,5 +182,31 @@ describe('funnel chart', () => {
     expect(percentText(2 / 3)).toBe('66.7%');
     expect(percentText(null)).toBe('—');
     expect(percentText(Number.NaN)).toBe('—');
+  });
+});
+
+describe('reliabilityChart (下款概率 calibration)', () => {
+  const bins = Array.from({ length: 10 }, (_, i) => ({ from: i / 10, to: (i + 1) / 10, meanPredicted: i === 3 ? null : i / 10 + 0.05, observedRate: i === 3 ? null : i / 10 + 0.04, count: i === 3 ? 0 : 20 }));
+
+  it('draws one point per non-empty bin inside the square plot, over the diagonal, and tables every bin', () => {
+    const chart = reliabilityChart(bins, { title: '校准图' });
+    expect(chart.empty).toBe(false);
+    expect(chart.points).toHaveLength(9);
+    expect(chart.table).toHaveLength(10);
+    expect(chart.table[3]).toEqual({ range: '30%–40%', predicted: '—', observed: '—', count: 0 });
+    expect(chart.diagonal).toBe(`M${chart.left} ${chart.bottom} L${chart.right} ${chart.top}`);
+    const coords = [...chart.path.matchAll(/[ML]([\d.]+) ([\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])] as const);
+    expect(coords).toHaveLength(9);
+    for (const [x, y] of coords) {
+      expect(x).toBeGreaterThanOrEqual(chart.left);
+      expect(x).toBeLessThanOrEqual(chart.right);
+      expect(y).toBeGreaterThanOrEqual(chart.top);
+      expect(y).toBeLessThanOrEqual(chart.bottom);
+    }
+    expect(chart.points[0]!.title).toBe('预测 0%–10%：平均预测 5.0%，实际获批 4.0%（20 笔）');
+  });
+
+  it('is empty with no model', () => {
+    expect(reliabilityChart([], { title: '校准图' })).toMatchObject({ empty: true, points: [], table: [], path: '' });
   });
 });

@@ -343,3 +343,58 @@ export function funnelChart(
     }),
   };
 }
+
+/** A reliability diagram (下款概率 calibration): predicted against observed on held-out decisions. */
+export interface ReliabilityChart {
+  width: number;
+  height: number;
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+  title: string;
+  empty: boolean;
+  ticks: { at: number; x: number; y: number; label: string }[];
+  /** the perfect-calibration diagonal */
+  diagonal: string;
+  path: string;
+  points: { marker: string; title: string }[];
+  table: { range: string; predicted: string; observed: string; count: number }[];
+}
+
+/**
+ * Each non-empty bin of predicted probability as a point at (mean predicted, observed rate), joined
+ * in order, over the diagonal where a perfectly calibrated model's points would lie. Square plot,
+ * both axes 0–100%; the bins' numbers (with their counts) as a table.
+ */
+export function reliabilityChart(
+  bins: readonly { from: number; to: number; meanPredicted: number | null; observedRate: number | null; count: number }[],
+  opts: { title: string; width?: number },
+): ReliabilityChart {
+  const width = opts.width ?? CHART_WIDTH;
+  const pad = { left: 50, right: 20, top: 12, bottom: 30 };
+  const side = Math.min(width - pad.left - pad.right, 280);
+  const height = pad.top + side + pad.bottom;
+  const x = (p: number) => r1(pad.left + p * side);
+  const y = (p: number) => r1(pad.top + side - p * side);
+  const filled = bins.filter((b) => b.count > 0 && b.meanPredicted !== null && b.observedRate !== null);
+  const pct = (p: number) => `${Math.round(p * 100)}%`;
+  return {
+    width,
+    height,
+    left: pad.left,
+    right: pad.left + side,
+    top: pad.top,
+    bottom: pad.top + side,
+    title: opts.title,
+    empty: filled.length === 0,
+    ticks: [0, 0.25, 0.5, 0.75, 1].map((p) => ({ at: p, x: x(p), y: y(p), label: pct(p) })),
+    diagonal: `M${x(0)} ${y(0)} L${x(1)} ${y(1)}`,
+    path: filled.map((b, i) => `${i === 0 ? 'M' : 'L'}${x(b.meanPredicted!)} ${y(b.observedRate!)}`).join(' '),
+    points: filled.map((b) => ({
+      marker: markerPath('circle', x(b.meanPredicted!), y(b.observedRate!)),
+      title: `预测 ${pct(b.from)}–${pct(b.to)}：平均预测 ${percentText(b.meanPredicted)}，实际获批 ${percentText(b.observedRate)}（${b.count} 笔）`,
+    })),
+    table: bins.map((b) => ({ range: `${pct(b.from)}–${pct(b.to)}`, predicted: percentText(b.meanPredicted), observed: percentText(b.observedRate), count: b.count })),
+  };
+}

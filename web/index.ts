@@ -10,11 +10,12 @@ import { offerPages } from './routes/offers';
 import { feedbackPages } from './routes/feedback';
 import { guidePages } from './routes/guides';
 import { loanPages } from './routes/loans';
+import { oddsPages } from './routes/odds';
 import { mountPages } from '../server/http/page-route';
 
 /** The consumer site, mounted at `/`. */
 export function createWebApp(services: Services, kit: HttpKit, render: Render): Router {
   const r = Router();
-  mountPages(r, [...cataloguePages, ...accountPages, ...applicationPages(services), ...feedbackPages(services), ...guidePages, ...loanPages, ...creditPages, ...offerPages(services)], services, kit, render);
+  mountPages(r, [...cataloguePages, ...accountPages, ...applicationPages(services), ...feedbackPages(services), ...guidePages, ...loanPages, ...creditPages, ...offerPages(services), ...oddsPages], services, kit, render);
   return r;
 }

@@ -7,6 +7,11 @@ export function oddsText(o: Pick<Odds, 'band' | 'low' | 'high' | 'basis' | 'deci
   return {
     band: o.band,
     range: `${percent(o.low)}–${percent(o.high)}`,
-    note: o.basis === 'prior' ? '该产品已审批的申请还不多，按产品公开条件和机构近期审批情况估算' : `根据平台 ${o.decisions} 笔已审批申请估算`,
+    note:
+      o.basis === 'model'
+        ? `根据平台 ${o.decisions} 笔已审批申请估算`
+        : o.band === '数据不足'
+          ? '该产品已审批的申请还不多，按产品公开条件和机构近期审批情况估算'
+          : '按产品公开的申请条件估算：你的资料不符合其中的要求',
   };
 }

@@ -26,3 +26,4 @@ export * from '../modules/data-rights/data-rights.schema';
 export * from '../modules/loans/loans.schema';
 export * from '../modules/credit/credit.schema';
 export * from '../modules/search/search-dictionary.schema';
+export * from '../modules/odds/odds.schema';

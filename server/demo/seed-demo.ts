@@ -6,6 +6,7 @@ import { standardApplicationFields } from '../modules/consents';
 import { idCheckCharacter } from '../modules/identity';
 import { DEMO_PASSWORD, demoConsumers, demoInstitutions, demoOperators, demoProducts } from './demo-data';
 import { seedDemoContent } from './demo-content';
+import { seedDemoDecisions } from './demo-decisions';
 
 export interface DemoLogins {
   consumer: { phone: string; password: string }[];
@@ -31,7 +32,8 @@ function demoLicence(index: number, kind: string) {
 
 /**
  * Fills an empty database with realistic demo data: 8 institutions, 40 listed products,
- * agreements, staff and consumer accounts, and a few applications in different states.
+ * agreements, staff and consumer accounts, a few applications in different states, and ≈3,000
+ * decided applications of the past year for the approval odds (demo-decisions.ts).
  * Does nothing when institutions already exist (so it runs on first start only).
  */
 export async function seedDemo(services: Services): Promise<DemoLogins | null> {
@@ -195,6 +197,10 @@ export async function seedDemo(services: Services): Promise<DemoLogins | null> {
     const consumerActor: AuditActor = { kind: 'consumer', id: borrowed.who.account.id };
     await services.reviews.save(borrowed.who.account.id, borrowed.product.id, { rating: 4, body: '审批挺快，放款当天到账，综合年化和页面上写的一致。' }, consumerActor);
   }
+
+  // 下款概率: a year of decided history for the demo products (odds_history, a known process) and
+  // the first model fitted on it, so the odds and /odds show something true on first start
+  await seedDemoDecisions(services);
 
   const firstInstitution = demoInstitutions[0]!;
   const key = await services.institutions.createApiKey(institutionIds.get(firstInstitution.key)!, '演示密钥', system);

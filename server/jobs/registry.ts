@@ -8,6 +8,7 @@ import { loanJobs } from '../modules/loans';
 import { notificationJobs } from '../modules/notifications';
 import { settlementJobs } from '../modules/settlement';
 import { webhookJobs } from '../modules/webhooks';
+import { oddsJobs } from '../modules/odds';
 import { isTicker, type BackgroundWork, type JobDefinition } from './job';
 
 /** The cron jobs of the platform (without the tickers). */
@@ -30,5 +31,6 @@ export function allWork(services: Omit<Services, 'scheduler'>): BackgroundWork[]
     ...settlementJobs(services.statements),
     ...catalogueJobs(services.catalogue),
     ...webhookJobs(services.webhooks),
+    ...oddsJobs(services.odds),
   ];
 }

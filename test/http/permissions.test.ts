@@ -141,6 +141,8 @@ const operatorMatrix: Record<string, OperatorPermission | 'public'> = {
   'POST /admin/jobs/:name/run': 'jobs.run',
   'GET /api/admin/v1/jobs': 'jobs.run',
   'POST /api/admin/v1/jobs/:name/run': 'jobs.run',
+  'GET /admin/odds': 'dashboard.view',
+  'POST /admin/odds/refit': 'jobs.run',
   'GET /admin/loans/overdue': 'loans.view',
   'GET /admin/search': 'search.manage',
   'POST /admin/search': 'search.manage',

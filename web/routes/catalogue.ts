@@ -13,6 +13,8 @@ import { priceFor, productPageContext } from '../product-page';
 import { oddsText } from '../odds-text';
 import { ValidationError } from '../../server/lib/errors';
 import { formFailure } from '../../server/http/form-failure';
+import type { Services } from '../../server/container';
+import { oddsLabel } from '../odds-view';
 
 const purposes = ['消费', '装修', '教育', '医疗', '旅游', '经营周转', '购车', '其他'] as const;
 const sorts = [
@@ -53,7 +55,7 @@ export const cataloguePages = [
     method: 'get',
     path: '/',
     guard: guard.public,
-    handler: async ({ req, res, services, kit: { visitor }, render }) => {
+    handler: async ({ req, res, principal, services, kit: { visitor }, render }) => {
       const [profile, taken] = await Promise.all([profileOf(services, req), takenProducts(services, req)]);
       const [recommendations, popular, guides, campaigns] = await Promise.all([
         services.recommendations.recommend({ profile: profile ?? {}, visitor: visitor(req, res), limit: 3, taken }),
@@ -63,10 +65,11 @@ export const cataloguePages = [
       ]);
       services.catalogue.recordImpressions(visitor(req, res), recommendations.map((r) => r.product.id), 'home-recommendations');
       services.catalogue.recordImpressions(visitor(req, res), popular.items.map((p) => p.id), 'home-popular');
+      const odds = await oddsLabels(services, principal.account, [...recommendations.map((r) => r.product), ...popular.items]);
       await render('home', {
         // no page title: the home page is the site itself (贷超 · 贷款比价), not 贷款比价 - 贷超 · 贷款比价
-        recommendations,
-        popular: popular.items,
+        recommendations: recommendations.map((r) => ({ ...r, product: { ...r.product, odds: odds?.get(r.product.id) } })),
+        popular: popular.items.map((p) => ({ ...p, odds: odds?.get(p.id) })),
         total: popular.total,
         categories: productCategories.map((c) => ({ name: c, n: popular.facets.category[c] ?? 0 })).filter((c) => c.n > 0),
         purposes,
@@ -95,9 +98,11 @@ export const cataloguePages = [
       const link = (p: number) => `/products?${queryString({ ...raw, page: String(p) })}`;
       // an amount and term read from the words (借5万 3年) price the cards as if typed in the form
       const need = { ...query, amountFen: query.amountFen ?? page.understanding?.filters.amountFen, termMonths: query.termMonths ?? page.understanding?.filters.termMonths };
+      const odds = await oddsLabels(services, principal.account, [...page.items, ...(page.relaxed?.items ?? [])], need.amountFen);
+      const card = (p: ProductView) => ({ ...withMyPrice(p, need), odds: odds?.get(p.id) });
       await render('products', {
         title: input.q ? `搜索：${input.q}` : '全部产品',
-        page: { ...page, items: page.items.map((p) => withMyPrice(p, need)) },
+        page: { ...page, items: page.items.map(card) },
         priceNote: priceNote(need),
         input: { ...input, amount: raw.amount, aprMax: raw.aprMax },
         error: parsed.success ? undefined : { message: '部分筛选条件无效，已忽略', fields: fieldErrors(parsed.error) },
@@ -112,7 +117,7 @@ export const cataloguePages = [
           literalLink: `/products?${queryString({ ...raw, page: undefined, literal: '1' })}`,
         },
         understoodLink: input.literal && input.q ? `/products?${queryString({ ...raw, page: undefined, literal: undefined })}` : undefined,
-        relaxed: page.relaxed && { ...page.relaxed, dropped: page.relaxed.dropped.join('、'), more: page.relaxed.total > page.relaxed.items.length },
+        relaxed: page.relaxed && { ...page.relaxed, items: page.relaxed.items.map((p) => ({ ...p, odds: odds?.get(p.id) })), dropped: page.relaxed.dropped.join('、'), more: page.relaxed.total > page.relaxed.items.length },
         sorts: sorts.map((s) => ({ ...s, selected: s.value === query.sort })),
         aprCaps: aprCaps.map((a) => ({ ...a, selected: raw.aprMax === a.value })),
         terms: termChoices(input.termMonths),
@@ -146,6 +151,8 @@ export const cataloguePages = [
         consumerId ? services.reviews.canReview(consumerId, product.id) : false,
         services.offers.aboveAdvertisedShares(),
       ]);
+      const context = productPageContext(product, req.query);
+      const odds = await oddsLabels(services, principal.account, [product], Math.round(context.calc.amount * 100));
       await render('product', {
         // labelled when at least a tenth of the institution's recent offers were above what was advertised
         aboveAdvertisedShare: (aboveAdvertised.get(product.institutionId) ?? 0) >= 0.1 ? aboveAdvertised.get(product.institutionId) : undefined,
@@ -153,9 +160,10 @@ export const cataloguePages = [
         myReview,
         canReview,
         title: product.name,
-        ...productPageContext(product, req.query),
+        ...context,
         outcome: services.catalogue.outcomes(product.id),
         eligibility,
+        odds: odds?.get(product.id),
       });
     },
   }),
@@ -325,9 +333,10 @@ export const cataloguePages = [
       const asked = { amountFen: q.amount, termMonths: q.termMonths, purpose: q.purpose, profile: profile ?? {}, visitor: visitor(req, res), limit: 8, taken };
       const items = await services.recommendations.recommend(asked);
       services.catalogue.recordImpressions(visitor(req, res), items.map((r) => r.product.id), 'recommendations');
+      const odds = await oddsLabels(services, principal.account, items.map((r) => r.product), q.amount);
       await render('recommendations', {
         title: '为你推荐',
-        items: items.map((r) => ({ ...r, product: withMyPrice(r.product, { amountFen: q.amount, termMonths: q.termMonths }) })),
+        items: items.map((r) => ({ ...r, product: { ...withMyPrice(r.product, { amountFen: q.amount, termMonths: q.termMonths }), odds: odds?.get(r.product.id) } })),
         priceNote: q.amount !== undefined && q.termMonths !== undefined ? undefined : '填写金额和期限，即可看到每款产品按最低和最高利率的月供和总成本。',
         values: { amount: raw.amount ?? '', termMonths: raw.termMonths ?? '', purpose: raw.purpose ?? '' },
         purposes,
@@ -340,6 +349,16 @@ export const cataloguePages = [
     },
   }),
 ];
+
+/**
+ * The signed-in borrower's 下款概率 for the products on a page, as small labels by product id (one
+ * batched call: OddsService.forBorrower, the function the API and the precheck use); nothing for visitors.
+ */
+async function oddsLabels(services: Services, account: { id: string; kind: string } | undefined, products: ProductView[], amountFen?: number) {
+  if (account?.kind !== 'consumer' || !products.length) return undefined;
+  const odds = await services.odds.forBorrower(account.id, [...new Map(products.map((p) => [p.id, p])).values()], { amountFen });
+  return new Map([...odds].map(([id, o]) => [id, oddsLabel(o)]));
+}
 
 /** Why no product is recommended, in the borrower's words: each reason that left products out, with how many. */
 function emptyBecause(left: LeftOut, need: { amount?: number; termMonths?: number }): string[] {

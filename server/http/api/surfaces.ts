@@ -13,6 +13,7 @@ import { consumerOfferRoutes } from './consumer/offers.routes';
 import { consumerGuideRoutes } from './consumer/guides.routes';
 import { consumerLoanRoutes } from './consumer/loans.routes';
 import { consumerPrecheckRoutes } from './consumer/precheck.routes';
+import { consumerOddsRoutes } from './consumer/odds.routes';
 import { partnerLeadRoutes } from './partner/leads.routes';
 import { partnerLoanRoutes } from './partner/loans.routes';
 import { partnerProductRoutes } from './partner/products.routes';
@@ -45,6 +46,7 @@ export const consumerApiSurface: ApiSurface = {
     ...consumerCreditRoutes,
     ...consumerOfferRoutes,
     ...consumerPrecheckRoutes,
+    ...consumerOddsRoutes,
   ],
 };
 

@@ -5,15 +5,13 @@ import type { Clock } from '../../lib/clock';
 import type { AccountsService } from '../accounts';
 import { checkEligibility, eligibilityProfileOf, pricingInput, type CatalogueService, type ProductView } from '../catalogue';
 import type { IdentityService } from '../identity';
-import { productOdds, type Odds, type OddsModel } from '../odds';
+import { borrowerOdds, type InstitutionRecord, type Odds, type OddsModel } from '../odds';
 import { methodFor, priceRangeIfOffered } from '../pricing';
-import { PrecheckRepository } from './precheck.repository';
 import type { ApplicationsRepository } from './applications.repository';
 
 /** Re-applying to the same product within this many days is refused (and shown before consent). */
 export const DUPLICATE_WINDOW_DAYS = 30;
-/** The institution's recent approval rate (the odds prior) counts decisions of this many days. */
-export const INSTITUTION_RECENT_DAYS = 90;
+export { INSTITUTION_RECENT_DAYS } from '../odds';
 
 /**
  * The 30-day duplicate rule, one function for the submission (inside its lock) and the precheck:
@@ -54,13 +52,16 @@ export interface PrecheckDeps {
   accounts: AccountsService;
   identity: IdentityService;
   credit?: { latestScore(accountId: string): Promise<number | null> };
+  /** the model in use and the institutions' recent records (OddsService); without it every product is 数据不足 with no record */
+  odds?: { current(): Promise<OddsModel | null>; institutionRecords(institutionIds: string[], now?: Date): Promise<Map<string, InstitutionRecord>> };
 }
 
 /**
  * 预审: what the apply step would decide, asked before any consent and writing nothing. Uses the
  * same eligibility check, the same duplicate rule and the same price range as the rest of the
- * marketplace; the odds are the prior from the product's stated criteria until a fitted model
- * exists (`model` null: every product 数据不足).
+ * marketplace, and the same odds as the product lists (`borrowerOdds`): the model given (the one
+ * in use), or the prior from the product's stated criteria when there is none (`model` null: every
+ * product 数据不足).
  */
 export async function precheck(
   deps: PrecheckDeps,
@@ -84,12 +85,18 @@ export async function precheck(
     }
   }
   const now = deps.clock.now();
+  const records = deps.odds ? await deps.odds.institutionRecords(products.map((p) => p.institutionId), now) : new Map<string, InstitutionRecord>();
+  const checks = products.map((product) => checkEligibility(product.eligibility, eligibility));
+  const odds = borrowerOdds(
+    model,
+    records,
+    { creditScore: eligibility.creditScore ?? null, monthlyIncomeFen: profile.monthlyIncomeFen, monthlyDebtFen: profile.monthlyDebtFen, employment: profile.employment },
+    products.map((product, i) => ({ product, eligible: checks[i]!.eligible, amountFen: choice.amountFen })),
+  );
   const items = await withTransaction(deps.db, async (tx) => {
-    const records = await new PrecheckRepository().institutionRecords(tx, [...new Set(products.map((p) => p.institutionId))], new Date(now.getTime() - INSTITUTION_RECENT_DAYS * 24 * 3600_000));
     const out: PrecheckItem[] = [];
-    for (const product of products) {
-      const check = checkEligibility(product.eligibility, eligibility);
-      const reasons = [...check.reasons];
+    for (const [i, product] of products.entries()) {
+      const reasons = [...checks[i]!.reasons];
       const { amountFen, termMonths } = choice;
       if (amountFen !== undefined && (amountFen < product.minAmountFen || amountFen > product.maxAmountFen)) {
         reasons.push(`借款金额需在 ${formatWan(product.minAmountFen)} 至 ${formatWan(product.maxAmountFen)} 之间`);
@@ -98,31 +105,19 @@ export async function precheck(
       const duplicate = await recentDuplicate(repo, tx, accountId, product.id, now);
       const input = pricingInput(product);
       const range = amountFen !== undefined && termMonths !== undefined ? priceRangeIfOffered(input, { amountFen, termMonths, method: methodFor(input, choice.method) }) : undefined;
-      const odds = productOdds(model, {
-        productId: product.id,
-        eligible: check.eligible,
-        applicant: {
-          creditScore: eligibility.creditScore ?? null,
-          monthlyIncomeFen: profile.monthlyIncomeFen ?? null,
-          monthlyDebtFen: profile.monthlyDebtFen ?? null,
-          employment: profile.employment ?? null,
-          amountFen: amountFen ?? Math.min(product.maxAmountFen, Math.max(product.minAmountFen, 5_000_000)),
-        },
-        product: { minAmountFen: product.minAmountFen, maxAmountFen: product.maxAmountFen, minMonthlyIncomeFen: product.eligibility.minMonthlyIncomeFen },
-        institution: records.get(product.institutionId) ?? { approved: 0, decided: 0 },
-      });
+      const o = odds[i]!;
       out.push({
         productId: product.id,
         productName: product.name,
         institutionName: product.institutionName,
         eligible: reasons.length === 0,
-        meetsCriteria: check.eligible,
+        meetsCriteria: checks[i]!.eligible,
         reasons,
         duplicateOf: duplicate ? { applicationId: duplicate.id, createdAt: duplicate.createdAt } : null,
         price: range
           ? { monthlyLow: range.monthlyLow, monthlyHigh: range.monthlyHigh, totalCostLow: range.totalCostLow, totalCostHigh: range.totalCostHigh, aprLow: range.aprLow, aprHigh: range.aprHigh }
           : null,
-        odds: { band: odds.band, low: odds.low, high: odds.high, basis: odds.basis, decisions: odds.decisions },
+        odds: { band: o.band, low: o.low, high: o.high, basis: o.basis, decisions: o.decisions },
       });
     }
     return out;

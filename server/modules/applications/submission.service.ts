@@ -17,7 +17,9 @@ import type { SettlementService } from '../settlement';
 import { rejectReasons, type RejectReason } from './status-machine';
 import { ApplicationsRepository } from './applications.repository';
 import type { Clock } from '../../lib/clock';
-import { DUPLICATE_WINDOW_DAYS, precheck, recentDuplicate, type PrecheckResult } from './precheck';
+import { DUPLICATE_WINDOW_DAYS, precheck, recentDuplicate, type PrecheckDeps, type PrecheckResult } from './precheck';
+import type { Tx } from '../../lib/tx';
+import type { BorrowerFacts, OddsModel } from '../odds';
 
 export { DUPLICATE_WINDOW_DAYS };
 
@@ -78,6 +80,8 @@ export class IdentityRequiredError extends ForbiddenError {
 export interface SubmissionServiceDeps {
   /** the latest 信用评估's score, preferred over the self-assessed dropdown in eligibility */
   credit?: { latestScore(accountId: string): Promise<number | null> };
+  /** 下款概率: the model in use and the institutions' records (the precheck); the facts it reads are recorded with each application */
+  odds?: PrecheckDeps['odds'] & { recordFacts(tx: Tx, applicationId: string, facts: BorrowerFacts): Promise<void> };
   risk: RiskService;
   clock: Clock;
   db: Database;
@@ -132,7 +136,11 @@ export class SubmissionService {
 
   /** 预审 (precheck.ts): eligibility, the 30-day duplicate, odds and price per product, before any consent; writes nothing. */
   precheck(accountId: string, productIds: string[], choice: { amountFen?: Fen; termMonths?: number; method?: string }): Promise<PrecheckResult> {
-    return precheck(this.deps, this.applications, accountId, productIds, choice);
+    return this.withModel((model) => precheck(this.deps, this.applications, accountId, productIds, choice, model));
+  }
+
+  private async withModel<T>(work: (model: OddsModel | null) => Promise<T>): Promise<T> {
+    return work((await this.deps.odds?.current()) ?? null);
   }
 
   /**
@@ -251,6 +259,13 @@ export class SubmissionService {
             applicantCreditBand: consent.fields.includes('creditSelfAssessment') ? profile.creditSelfAssessment : null,
             consentId,
             releasedDataEnc: this.deps.pii.encrypt(JSON.stringify(data)),
+          });
+          // what the odds model will read about this application once it is decided: the facts as they are now
+          await this.deps.odds?.recordFacts(tx, id, {
+            creditScore: eligibility.creditScore ?? null,
+            monthlyIncomeFen: profile.monthlyIncomeFen,
+            monthlyDebtFen: profile.monthlyDebtFen,
+            employment: profile.employment,
           });
           await this.applications.insertEvent(tx, {
             applicationId: id,

@@ -1,3 +1,4 @@
+import type { Tx } from '../../lib/tx';
 import type { Database } from '../../db/client';
 import type { Clock } from '../../lib/clock';
 import { ConflictError, ValidationError } from '../../lib/errors';
@@ -21,6 +22,8 @@ export interface DataRightsDeps {
   applications: ApplicationsService;
   notifications: NotificationsService;
   audit: AuditService;
+  /** the facts the odds model recorded at each application go with the profile */
+  odds?: { eraseFacts(tx: Tx, consumerId: string): Promise<void> };
 }
 
 /** Everything the platform holds about a consumer, in their own hands (data portability). Audited. */

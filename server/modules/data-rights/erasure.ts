@@ -57,6 +57,7 @@ export async function approveErasure(deps: DataRightsDeps, id: string, actor: Au
     await deps.consents.withdrawAll(tx, request.accountId);
     await deps.identity.erase(tx, request.accountId);
     await deps.credit.erase(tx, request.accountId);
+    await deps.odds?.eraseFacts(tx, request.accountId);
     await deps.accounts.close(tx, request.accountId);
     await deps.audit.record(actor, { action: 'erasure.executed', objectType: 'account', objectId: request.accountId, detail: { requestId: id, requestedBy: request.requestedBy } }, tx);
   });

@@ -61,3 +61,10 @@ export { bandOf, modelOdds, priorOdds, productOdds, HIGH_FROM, MEDIUM_FROM, MIN_
 export type { Odds, OddsBand } from './bands';
 export { generateDecisions, seededRandom, TRUE_INTERCEPT, TRUE_COEFFICIENTS } from './synthetic';
 export type { SyntheticDecision, SyntheticOptions } from './synthetic';
+export { OddsService, MIN_FIT_DECISIONS, withRecordsBefore } from './odds.service';
+export type { OddsServiceDeps, RefitOutcome, OddsListedProduct } from './odds.service';
+export type { OddsModelListing } from './odds.repository';
+export { borrowerOdds, oddsAmountFor, INSTITUTION_RECENT_DAYS, DEFAULT_ODDS_AMOUNT_FEN } from './borrower-odds';
+export type { BorrowerFacts, OddsProduct } from './borrower-odds';
+export { generateDemoHistory, DEMO_HISTORY_SEED, DEMO_HISTORY_COUNT, DEMO_INTERCEPT, HISTORY_DAYS } from './demo-history';
+export { oddsJobs } from './odds.jobs';

@@ -8,6 +8,12 @@ import { guard, route, type ApiRoute } from '../route-table';
 import { MAX_COMPARE, calculatorQuery, compareQuery, compareResponse, pricedProductListResponse, productListQuery, recommendationQuery, recommendationsResponse } from './catalogue.schemas';
 import { productJson, scheduleJson } from '../serializers';
 import { productResponse, scheduleResponse } from '../responses';
+import { oddsJson } from './odds.schemas';
+
+/** The signed-in borrower's odds for these products (one batch), or undefined for anonymous callers. */
+async function oddsFor(services: Services, account: { id: string } | undefined, products: ProductView[], amountFen?: number) {
+  return account ? services.odds.forBorrower(account.id, products, { amountFen }) : undefined;
+}
 
 const JSON_UTF8 = 'application/json; charset=utf-8';
 
@@ -53,9 +59,9 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
     guard: guard.public,
     summary: 'Search listed products (Chinese-aware), filter, sort and page; facet counts per category, institution and repayment method',
     description:
-      'Every item carries its all-in APR range (`apr.min`, `apr.max`, IRR method, every fee included). With `amount` and `termMonths` (given, or read from `q`), every item also carries `price`: the first monthly payment and the total cost (interest plus fees) at the lowest and the highest rate, in the `repayment` method when exactly one is asked, else the product’s first. `sort=cost` orders by the total cost at the highest rate (¥50,000 over 12 months stand in for an amount or term not given). `eligible=true` keeps only products the logged-in consumer qualifies for, from their profile. `q` is read as borrowers write (买车 → 车贷, 借5万 3年 → amount and term filters when `amount`/`termMonths` are not given, 急用钱 and 低息 → an order when `sort` is not given, 免抵押 is not 抵押); `literal=true` searches the words as typed.',
+      'Every item carries its all-in APR range (`apr.min`, `apr.max`, IRR method, every fee included). With `amount` and `termMonths` (given, or read from `q`), every item also carries `price`: the first monthly payment and the total cost (interest plus fees) at the lowest and the highest rate, in the `repayment` method when exactly one is asked, else the product’s first. `sort=cost` orders by the total cost at the highest rate (¥50,000 over 12 months stand in for an amount or term not given). `eligible=true` keeps only products the logged-in consumer qualifies for, from their profile. `q` is read as borrowers write (买车 → 车贷, 借5万 3年 → amount and term filters when `amount`/`termMonths` are not given, 急用钱 and 低息 → an order when `sort` is not given, 免抵押 is not 抵押); `literal=true` searches the words as typed. For a signed-in borrower every item also carries `odds` (下款概率 at the amount asked, else ¥50,000 within the product’s range; GET /api/v1/products/{id}/odds); anonymous callers get no `odds`.',
     query: productListQuery,
-    responseDescription: '{ items (each with price when amount and termMonths are given), total, page, pageSize, facets: { category, institution, repayment } }',
+    responseDescription: '{ items (each with price when amount and termMonths are given, odds when signed in), total, page, pageSize, facets: { category, institution, repayment } }',
     response: pricedProductListResponse,
     handler: async ({ query: input, principal, services, kit, req, res }) => {
       const who = kit.visitor(req, res);
@@ -79,9 +85,13 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
       const amount = input.amount ?? page.understanding?.filters.amountFen;
       const termMonths = input.termMonths ?? page.understanding?.filters.termMonths;
       const method = input.repayment?.length === 1 ? input.repayment[0] : undefined;
+      const priced = amount !== undefined && termMonths !== undefined;
+      // the signed-in borrower's odds ride on each item (never cached: the anonymous lists are)
+      const odds = await oddsFor(services, principal.account, page.items, amount);
       const item =
-        amount !== undefined && termMonths !== undefined
-          ? (p: ProductView) => `${productJsonText(p).slice(0, -1)},"price":${JSON.stringify(priceJson(p, amount, termMonths, method))}}`
+        priced || odds
+          ? (p: ProductView) =>
+              `${productJsonText(p).slice(0, -1)}${priced ? `,"price":${JSON.stringify(priceJson(p, amount, termMonths, method))}` : ''}${odds ? `,"odds":${JSON.stringify(oddsJson(odds.get(p.id)!))}` : ''}}`
           : productJsonText;
       const body = Buffer.from(`{"items":[${page.items.map(item).join(',')}],${meta.slice(1)}`);
       if (cacheKey && !input.eligible) lists.set(cacheKey, { version, body, ids, q: input.q, total: page.total });
@@ -131,11 +141,11 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
     guard: guard.public,
     summary: 'Products recommended for a need and profile, each with its reasons in words',
     description:
-      'Uses the logged-in consumer’s profile when there is one; profile fields in the query override it. Ineligible products are never recommended, nor (for a logged-in consumer) products with an application in progress or within the 30-day duplicate window, or a loan from them. `leftOut` counts the listed products left out, by the first reason that applies.',
+      'Uses the logged-in consumer’s profile when there is one; profile fields in the query override it. Ineligible products are never recommended, nor (for a logged-in consumer) products with an application in progress or within the 30-day duplicate window, or a loan from them. `leftOut` counts the listed products left out, by the first reason that applies. For a signed-in borrower each item carries `odds` (下款概率).',
     query: recommendationQuery,
-    responseDescription: '{ items: [{ product, reasons, apr, monthlyPayment, price (with amount and termMonths) }], leftOut: { taken, ineligible, outsideNeed } }',
+    responseDescription: '{ items: [{ product, reasons, apr, monthlyPayment, price (with amount and termMonths), odds (signed in) }], leftOut: { taken, ineligible, outsideNeed } }',
     response: recommendationsResponse,
-    handler: async ({ query: q, services, kit, req, res }) => {
+    handler: async ({ query: q, principal, services, kit, req, res }) => {
       const stored = await profileOf(services, req);
       const given = eligibilityProfileOf({
         age: q.age,
@@ -156,6 +166,7 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
       };
       const items = await services.recommendations.recommend(request);
       services.catalogue.recordImpressions(kit.visitor(req, res), items.map((r) => r.product.id), 'recommendations', 'api');
+      const odds = await oddsFor(services, principal.account, items.map((r) => r.product), q.amount);
       return {
         items: items.map((r) => ({
           product: productJson(r.product),
@@ -163,6 +174,7 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
           apr: Math.round(r.apr * 1e6) / 1e6,
           monthlyPayment: r.monthlyPaymentFen === undefined ? null : r.monthlyPaymentFen / 100,
           ...(q.amount !== undefined && q.termMonths !== undefined ? { price: priceJson(r.product, q.amount, q.termMonths) } : {}),
+          ...(odds ? { odds: oddsJson(odds.get(r.product.id)!) } : {}),
         })),
         leftOut: services.recommendations.leftOut(request),
       };
@@ -174,12 +186,12 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
     guard: guard.public,
     summary: 'Compare up to 4 listed products for one amount and term: each with its price range',
     description:
-      'Without `amount` or `termMonths` the comparison uses ¥50,000 (within every product’s limits where possible) and 12 months when all offer it, as the compare page does. `price` is null for a product that does not lend that amount for that term. Ids not listed are returned in `missing`; none listed is a 404.',
+      'Without `amount` or `termMonths` the comparison uses ¥50,000 (within every product’s limits where possible) and 12 months when all offer it, as the compare page does. `price` is null for a product that does not lend that amount for that term. For a signed-in borrower each item carries `odds` (下款概率 at that amount). Ids not listed are returned in `missing`; none listed is a 404.',
     query: compareQuery,
     queryError: '对比参数有误',
     response: compareResponse,
-    responseDescription: '{ amount, termMonths, items: [{ product, price }], missing }',
-    handler: ({ query: q, services, kit, req, res }) => {
+    responseDescription: '{ amount, termMonths, items: [{ product, price, odds (signed in) }], missing }',
+    handler: async ({ query: q, principal, services, kit, req, res }) => {
       const ids = [...new Set(q.ids)];
       if (ids.length > MAX_COMPARE) throw new ValidationError(`最多可同时对比 ${MAX_COMPARE} 款产品`, { ids: `最多选择 ${MAX_COMPARE} 款` });
       const listed = ids.map((id) => {
@@ -193,10 +205,11 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
       if (products.length === 0) throw new NotFoundError('产品');
       const { amountFen, termMonths } = compareChoice(products, { amountFen: q.amount, termMonths: q.termMonths });
       services.catalogue.recordEvent(kit.visitor(req, res), 'compare', { filters: { ids: products.map((p) => p.id) }, channel: 'api' });
+      const odds = await oddsFor(services, principal.account, products, amountFen);
       return {
         amount: amountFen / 100,
         termMonths,
-        items: products.map((p) => ({ product: productJson(p), price: priceJson(p, amountFen, termMonths) })),
+        items: products.map((p) => ({ product: productJson(p), price: priceJson(p, amountFen, termMonths), ...(odds ? { odds: oddsJson(odds.get(p.id)!) } : {}) })),
         missing: ids.filter((_, i) => listed[i] === undefined),
       };
     },

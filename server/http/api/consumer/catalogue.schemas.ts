@@ -4,6 +4,7 @@ import { booleanFlag, intFrom, manyOf, yuanAmount } from '../../validate';
 import { profileBody } from './account.schemas';
 import { purposes } from './applications.schemas';
 import { productListResponse, productResponse } from '../responses';
+import { oddsResponse } from './odds.schemas';
 
 /** The catalogue's queries: product search, the calculator, recommendations, comparison. */
 
@@ -75,7 +76,7 @@ export const priceResponse = z
 
 /** `GET /products`: the list, each item with `price` when amount and term are asked (null when the product does not lend them). */
 export const pricedProductListResponse = productListResponse.extend({
-  items: z.array(productResponse.extend({ price: priceResponse.nullable().optional() })),
+  items: z.array(productResponse.extend({ price: priceResponse.nullable().optional(), odds: oddsResponse.optional().describe('下款概率 for the signed-in borrower; absent for anonymous callers') })),
 });
 
 /** `GET /recommendations`: products with the reasons in words (listed products: ../responses.ts). */
@@ -87,6 +88,7 @@ export const recommendationsResponse = z.object({
       apr: z.number().describe('all-in APR (IRR) for the asked amount and term at the lowest rate, fraction (see price for both ends)'),
       monthlyPayment: z.number().nullable().describe('yuan, two decimals; at the lowest rate (see price for both ends)'),
       price: priceResponse.nullable().optional(),
+      odds: oddsResponse.optional().describe('下款概率 for the signed-in borrower; absent for anonymous callers'),
     }),
   ),
   leftOut: z
@@ -102,6 +104,8 @@ export const recommendationsResponse = z.object({
 export const compareResponse = z.object({
   amount: z.number().describe('yuan, two decimals'),
   termMonths: z.number().int(),
-  items: z.array(z.object({ product: productResponse, price: priceResponse.nullable() })),
+  items: z.array(
+    z.object({ product: productResponse, price: priceResponse.nullable(), odds: oddsResponse.optional().describe('下款概率 for the signed-in borrower at this amount; absent for anonymous callers') }),
+  ),
   missing: z.array(z.string()).describe('ids asked for that are not listed'),
 });

@@ -3,6 +3,7 @@ import type { PrecheckResult } from '../../../modules/applications/precheck';
 import { intFrom, manyOf, yuanAmount } from '../../validate';
 import { instant } from '../responses';
 import { priceResponse } from './catalogue.schemas';
+import { oddsResponse } from './odds.schemas';
 
 /** How many products one precheck (and one application) may name. */
 export const MAX_PRECHECK = 10;
@@ -13,16 +14,6 @@ export const precheckQuery = z.strictObject({
   amount: yuanAmount('借款金额').optional(),
   termMonths: intFrom('期限', 1, 360).optional(),
 });
-
-const oddsResponse = z
-  .object({
-    band: z.enum(['高', '中', '低', '数据不足']).describe('数据不足: too few decided applications of this product; the range is the prior from its stated criteria'),
-    low: z.number().min(0).max(1).describe('the range’s low end, fraction'),
-    high: z.number().min(0).max(1).describe('the range’s high end, fraction'),
-    basis: z.enum(['model', 'prior']),
-    decisions: z.number().int().describe('decided applications of this product the answer rests on'),
-  })
-  .describe('下款概率: how often people like this borrower were approved, never a promise');
 
 export const precheckResponse = z.object({
   items: z.array(
