@@ -42,6 +42,8 @@ import { Scheduler } from './jobs/scheduler';
 import { CollectionsService, LoansService, PostLoanService } from './modules/loans';
 import { CreditService } from './modules/credit';
 import { NoCreditBureau } from './adapters/credit-bureau';
+import { ContractsService } from './modules/contracts';
+import { createESignProvider, type ESignProvider } from './adapters/esign';
 
 export interface Services {
   accounts: AccountsService;
@@ -88,6 +90,10 @@ export interface Services {
   collections: CollectionsService;
   /** 信用评估: the borrower's questionnaire scored (no bureau in development) */
   credit: CreditService;
+  /** 合同: templates, signing with evidence, verification, registration agreements */
+  contracts: ContractsService;
+  /** the e-signature service contracts are signed through (the local one by default) */
+  esign: ESignProvider;
 }
 
 export interface HealthCheck {
@@ -125,6 +131,8 @@ export interface ServiceInputs {
   mediaDir?: string;
   logger?: Logger;
   stripe?: Partial<StripeSettings>;
+  /** ESIGN_PROVIDER: which e-signature service signs contracts (only `local` is built in) */
+  esignProvider?: 'local';
 }
 
 /** Builds every service with its named dependencies, then the scheduler over the work they declare. */
@@ -174,6 +182,7 @@ export function createServices(inputs: ServiceInputs): Services {
   const applications = new ApplicationsService({ db, pii, catalogue, settlement, audit, notifications, consents, accounts, risk, loans, clock });
   const products = new ProductsService({ db, catalogue, settings, audit, clock });
   const credit = new CreditService({ db, pii, audit, clock, bureau: new NoCreditBureau() });
+  const contracts = new ContractsService({ db, store: blobs, audit, clock });
   const complaints = new ComplaintsService({ db, audit, notifications, settings, identity, applications, pii, clock, events });
   const domain: Omit<Services, 'scheduler'> = {
     jobs: new JobsService({ db, clock }),
@@ -213,6 +222,8 @@ export function createServices(inputs: ServiceInputs): Services {
     identity,
     consents,
     credit,
+    contracts,
+    esign: createESignProvider(inputs.esignProvider ?? 'local', { contracts }),
   };
   const scheduler = new Scheduler(allWork(domain), { locks: shared.locks, runs: domain.jobs, logger, clock, audit: domain.audit });
   return { ...domain, scheduler };
@@ -250,6 +261,7 @@ export async function createContainer(
     mediaDir: path.join(config.dataDir, 'media'),
     logger,
     stripe: config.stripe,
+    esignProvider: config.esignProvider,
   });
   await services.catalogue.start();
   // every instance ranks with the complaint rates of the last 90 days, kept in memory

@@ -24,3 +24,4 @@ export * from '../modules/jobs/jobs.schema';
 export * from '../modules/data-rights/data-rights.schema';
 export * from '../modules/loans/loans.schema';
 export * from '../modules/credit/credit.schema';
+export * from '../modules/contracts/contracts.schema';
