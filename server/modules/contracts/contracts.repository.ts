@@ -14,8 +14,8 @@ export class ContractsRepository {
   constructor(private readonly db: Database) {}
 
   // ── templates ─────────────────────────────────────────────────────────────
-  async insertTemplateIfAbsent(row: TemplateInsert): Promise<void> {
-    await this.db.insert(contractTemplates).values(row).onConflictDoNothing();
+  async insertTemplateIfAbsent(row: TemplateInsert, db: Database = this.db): Promise<void> {
+    await db.insert(contractTemplates).values(row).onConflictDoNothing();
   }
 
   async insertTemplate(tx: Tx, row: TemplateInsert): Promise<ContractTemplate> {

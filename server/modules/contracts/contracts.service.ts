@@ -88,22 +88,10 @@ export class ContractsService {
     this.repo = new ContractsRepository(deps.db);
   }
 
-  /** Inserts the platform's first version of each template when missing (idempotent, safe under concurrency). */
+  /** Inserts the platform's first version of each template when missing (idempotent, safe under concurrency); once per instance. */
   ensureDefaults(): Promise<void> {
     this.defaultsReady ??= (async () => {
-      for (const [kind, t] of Object.entries(defaultTemplates) as [ContractKind, { title: string; body: string }][]) {
-        await this.repo.insertTemplateIfAbsent({
-          id: `ctpl_default_${kind}`,
-          kind,
-          institutionId: null,
-          scope: PLATFORM,
-          version: 1,
-          title: t.title,
-          body: t.body,
-          status: 'approved',
-          approvedAt: new Date(0),
-        });
-      }
+      for (const kind of Object.keys(defaultTemplates) as ContractKind[]) await this.insertDefault(kind, this.deps.db);
     })().catch((e: unknown) => {
       this.defaultsReady = undefined;
       throw e;
@@ -111,17 +99,28 @@ export class ContractsService {
     return this.defaultsReady;
   }
 
+  private async insertDefault(kind: ContractKind, db: Database): Promise<void> {
+    const t = defaultTemplates[kind];
+    await this.repo.insertTemplateIfAbsent(
+      { id: `ctpl_default_${kind}`, kind, institutionId: null, scope: PLATFORM, version: 1, title: t.title, body: t.body, status: 'approved', approvedAt: new Date(0) },
+      db,
+    );
+  }
+
   // ── templates ─────────────────────────────────────────────────────────────
   /** The template a signature of this kind uses now: the institution's approved 借款合同 if it has one, else the platform's. */
   async currentTemplate(kind: ContractKind, institutionId: string | null = null, db: Database = this.deps.db): Promise<ContractTemplate> {
-    await this.ensureDefaults();
     if (institutionId && kind === 'loan_contract') {
       const own = await this.repo.approvedTemplate(kind, institutionId, db);
       if (own) return own;
     }
     const platform = await this.repo.approvedTemplate(kind, PLATFORM, db);
-    if (!platform) throw new NotFoundError('合同模板');
-    return platform;
+    if (platform) return platform;
+    // first use: the default version, inserted on the same connection (a caller's transaction included)
+    await this.insertDefault(kind, db);
+    const inserted = await this.repo.approvedTemplate(kind, PLATFORM, db);
+    if (!inserted) throw new NotFoundError('合同模板');
+    return inserted;
   }
 
   async listTemplates(filter: { institutionId?: string; status?: ContractTemplate['status'] } = {}) {
@@ -395,8 +394,9 @@ export class ContractsService {
 
   // ── registration agreements ───────────────────────────────────────────────
   /** The 用户协议 and 隐私政策 in force now. */
-  async currentAgreements(): Promise<Record<AgreementKind, ContractTemplate>> {
-    const [userAgreement, privacyPolicy] = await Promise.all([this.currentTemplate('user_agreement'), this.currentTemplate('privacy_policy')]);
+  async currentAgreements(db: Database = this.deps.db): Promise<Record<AgreementKind, ContractTemplate>> {
+    const userAgreement = await this.currentTemplate('user_agreement', null, db);
+    const privacyPolicy = await this.currentTemplate('privacy_policy', null, db);
     return { user_agreement: userAgreement, privacy_policy: privacyPolicy };
   }
 
@@ -412,7 +412,7 @@ export class ContractsService {
    * a 409 (the page was stale): the borrower must see what they agree to.
    */
   async acceptAgreements(accountId: string, versions: { userAgreement: number; privacyPolicy: number }, origin: { ip?: string }, tx?: Tx): Promise<void> {
-    const current = await this.currentAgreements();
+    const current = await this.currentAgreements(tx ?? this.deps.db);
     if (current.user_agreement.version !== versions.userAgreement || current.privacy_policy.version !== versions.privacyPolicy) {
       throw new ConflictError('agreements_changed', '协议已更新，请阅读最新版本后再同意', { agreements: '协议已更新，请重新阅读' });
     }
