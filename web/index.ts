@@ -10,10 +10,14 @@ import { feedbackPages } from './routes/feedback';
 import { guidePages } from './routes/guides';
 import { loanPages } from './routes/loans';
 import { mountPages } from '../server/http/page-route';
+import { legalPages } from './routes/legal';
+import { agreementsGate } from '../server/http/agreements';
 
 /** The consumer site, mounted at `/`. */
 export function createWebApp(services: Services, kit: HttpKit, render: Render): Router {
   const r = Router();
-  mountPages(r, [...cataloguePages, ...accountPages, ...applicationPages(services), ...feedbackPages(services), ...guidePages, ...loanPages, ...creditPages], services, kit, render);
+  // a newer 用户协议/隐私政策 is agreed before anything else is shown to a signed-in borrower
+  r.use(agreementsGate(services, 'page'));
+  mountPages(r, [...legalPages, ...cataloguePages, ...accountPages, ...applicationPages(services), ...feedbackPages(services), ...guidePages, ...loanPages, ...creditPages], services, kit, render);
   return r;
 }

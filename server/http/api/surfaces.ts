@@ -19,6 +19,9 @@ import { partnerSettlementRoutes } from './partner/settlement.routes';
 import { adminApplicationRoutes } from './admin/applications.routes';
 import { adminOperationsRoutes } from './admin/operations.routes';
 import { adminSettlementRoutes } from './admin/settlement.routes';
+import { consumerContractRoutes } from './consumer/contracts.routes';
+import { partnerContractRoutes } from './partner/contracts.routes';
+import { adminContractRoutes } from './admin/contracts.routes';
 
 /** One JSON API: where it is mounted and its routes, in matching order (a literal path before a `:param` one). */
 export interface ApiSurface {
@@ -42,6 +45,7 @@ export const consumerApiSurface: ApiSurface = {
     ...consumerLoanRoutes,
     ...consumerCreditRoutes,
     ...consumerPrecheckRoutes,
+    ...consumerContractRoutes,
   ],
 };
 
@@ -57,6 +61,7 @@ export const partnerApiSurface: ApiSurface = {
     ...partnerProductRoutes,
     ...partnerLoanRoutes,
     ...partnerSettlementRoutes,
+    ...partnerContractRoutes,
   ],
 };
 
@@ -71,6 +76,7 @@ export const adminApiSurface: ApiSurface = {
     ...adminOperationsRoutes,
     ...adminApplicationRoutes,
     ...adminSettlementRoutes,
+    ...adminContractRoutes,
   ],
 };
 

@@ -83,6 +83,7 @@ export type ContractListItem = ContractRow & { institutionName: string | null; k
 export class ContractsService {
   private readonly repo: ContractsRepository;
   private defaultsReady: Promise<void> | undefined;
+  private versionsCache: { key: string; until: number } | undefined;
 
   constructor(private readonly deps: ContractsServiceDeps) {
     this.repo = new ContractsRepository(deps.db);
@@ -215,6 +216,7 @@ export class ContractsService {
         createdAt: this.deps.clock.now(),
       });
       await this.repo.retireOthers(tx, kind, PLATFORM, row.id);
+      this.versionsCache = undefined;
       await this.deps.audit.record(actor, { action: 'contract_template.published', objectType: 'contract_template', objectId: row.id, detail: { kind, version } }, tx);
       return row;
     });
@@ -400,6 +402,25 @@ export class ContractsService {
     return { user_agreement: userAgreement, privacy_policy: privacyPolicy };
   }
 
+  /** `ua:pp` version numbers in force, cached for a few seconds (a publish on this instance clears it). */
+  async agreementVersionsKey(): Promise<string> {
+    const now = Date.now();
+    if (!this.versionsCache || this.versionsCache.until < now) {
+      const c = await this.currentAgreements();
+      this.versionsCache = { key: `${c.user_agreement.version}:${c.privacy_policy.version}`, until: now + 10_000 };
+    }
+    return this.versionsCache.key;
+  }
+
+  /** Refuses versions that are not the ones in force (409 agreements_changed): the person must agree to what is current. */
+  async checkAgreementVersions(versions: { userAgreement: number; privacyPolicy: number }, db: Database = this.deps.db): Promise<Record<AgreementKind, ContractTemplate>> {
+    const current = await this.currentAgreements(db);
+    if (current.user_agreement.version !== versions.userAgreement || current.privacy_policy.version !== versions.privacyPolicy) {
+      throw new ConflictError('agreements_changed', '协议已更新，请阅读最新版本后再同意', { agreements: '协议已更新，请重新阅读' });
+    }
+    return current;
+  }
+
   /** The agreements whose version in force the account has not accepted yet (empty when up to date). */
   async outdatedAgreements(accountId: string): Promise<ContractTemplate[]> {
     const current = await this.currentAgreements();
@@ -411,15 +432,17 @@ export class ContractsService {
    * Records that the account agreed to these versions. A version that is not the one in force is
    * a 409 (the page was stale): the borrower must see what they agree to.
    */
-  async acceptAgreements(accountId: string, versions: { userAgreement: number; privacyPolicy: number }, origin: { ip?: string }, tx?: Tx): Promise<void> {
-    const current = await this.currentAgreements(tx ?? this.deps.db);
-    if (current.user_agreement.version !== versions.userAgreement || current.privacy_policy.version !== versions.privacyPolicy) {
-      throw new ConflictError('agreements_changed', '协议已更新，请阅读最新版本后再同意', { agreements: '协议已更新，请重新阅读' });
-    }
+  async acceptAgreements(accountId: string, versions: { userAgreement: number; privacyPolicy: number }, origin: { ip?: string; actor?: AuditActor }, tx?: Tx): Promise<void> {
+    const current = await this.checkAgreementVersions(versions, tx ?? this.deps.db);
     const work = async (t: Tx) => {
       for (const tpl of Object.values(current)) {
         await this.repo.insertAcceptance(t, { id: newId('agacc'), accountId, kind: tpl.kind as AgreementKind, version: tpl.version, acceptedAt: this.deps.clock.now(), ip: origin.ip ?? '' });
       }
+      await this.deps.audit.record(
+        origin.actor ?? { kind: 'consumer', id: accountId, ip: origin.ip },
+        { action: 'agreements.accepted', objectType: 'account', objectId: accountId, detail: { userAgreement: versions.userAgreement, privacyPolicy: versions.privacyPolicy } },
+        t,
+      );
     };
     await (tx ? withTransaction(tx, work) : withTransaction(this.deps.db, work));
   }
