@@ -182,7 +182,7 @@ export function createServices(inputs: ServiceInputs): Services {
   const applications = new ApplicationsService({ db, pii, catalogue, settlement, audit, notifications, consents, accounts, risk, loans, clock });
   const products = new ProductsService({ db, catalogue, settings, audit, clock });
   const credit = new CreditService({ db, pii, audit, clock, bureau: new NoCreditBureau() });
-  const contracts = new ContractsService({ db, store: blobs, audit, clock });
+  const contracts = new ContractsService({ db, store: blobs, audit, clock, agreementInForce: (institutionId, at) => settlement.agreementInForce(institutionId, at) });
   const complaints = new ComplaintsService({ db, audit, notifications, settings, identity, applications, pii, clock, events });
   const domain: Omit<Services, 'scheduler'> = {
     jobs: new JobsService({ db, clock }),

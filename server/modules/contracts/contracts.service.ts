@@ -2,6 +2,7 @@ import type { SealedBlobStore } from '../../adapters/storage';
 import type { Database } from '../../db/client';
 import type { Clock } from '../../lib/clock';
 import { sha256Hex } from '../../lib/digest';
+import { formatRate, formatYuan } from '../../lib/money';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { withTransaction, type Tx } from '../../lib/tx';
@@ -65,11 +66,24 @@ const shanghaiTime = new Intl.DateTimeFormat('zh-CN', {
   hour12: false,
 });
 
+/** The commission terms a 合作协议 is generated from (server/modules/settlement agreements). */
+export interface CooperationTerms {
+  id: string;
+  version: number;
+  cplFen: number;
+  cpaFen: number;
+  cpsRate: string;
+  reversalWindowDays: number;
+  effectiveFrom: Date;
+}
+
 export interface ContractsServiceDeps {
   db: Database;
   store: SealedBlobStore;
   audit: AuditService;
   clock: Clock;
+  /** the institution's commission agreement in force (settlement); the 合作协议 is generated from it */
+  agreementInForce?: (institutionId: string, at: Date) => Promise<CooperationTerms | undefined>;
 }
 
 export type ContractListItem = ContractRow & { institutionName: string | null; kindLabel: string };
@@ -392,6 +406,34 @@ export class ContractsService {
     const result = { ok: failed.length === 0 && orphanEvidence.length === 0, checked: rows.length, failed, orphanEvidence };
     if (actor) await this.deps.audit.recordNow(actor, { action: 'contract.verified_all', objectType: 'contract', detail: { ok: result.ok, checked: result.checked, failed: failed.length } });
     return result;
+  }
+
+  // ── 合作协议 ──────────────────────────────────────────────────────────────
+  /** The 合作协议 text for the institution's agreement in force, and the signed contract if its admin accepted this version. */
+  async cooperationFor(institutionId: string): Promise<{ terms: CooperationTerms; title: string; text: string; variables: Record<string, string>; accepted: ContractRow | undefined } | undefined> {
+    const terms = await this.deps.agreementInForce?.(institutionId, this.deps.clock.now());
+    if (!terms) return undefined;
+    const institution = await this.repo.institutionName(institutionId);
+    if (!institution) throw new NotFoundError('机构');
+    const variables = {
+      institutionName: institution.name,
+      agreementVersion: String(terms.version),
+      effectiveFrom: shanghaiTime.format(terms.effectiveFrom).slice(0, 10),
+      cpl: `每条 ${formatYuan(terms.cplFen)}`,
+      cpa: `每笔 ${formatYuan(terms.cpaFen)}`,
+      cpsRate: `放款金额的 ${formatRate(terms.cpsRate)}`,
+      reversalWindowDays: String(terms.reversalWindowDays),
+    };
+    const template = await this.currentTemplate('cooperation');
+    return { terms, title: template.title, text: renderTemplate(template.body, variables), variables, accepted: await this.repo.contractBySubject('cooperation', terms.id) };
+  }
+
+  /** The institution's admin accepts the 合作协议 of the agreement in force: signed as a contract (once per agreement version). */
+  async acceptCooperation(institutionId: string, signer: { accountId: string; name: string }, origin: RequestOrigin): Promise<{ id: string; sha256: string }> {
+    const draft = await this.cooperationFor(institutionId);
+    if (!draft) throw new NotFoundError('合作协议');
+    if (draft.accepted) throw new ConflictError('decided', '这一版合作协议已经确认过');
+    return this.sign({ kind: 'cooperation', institutionId, signerAccountId: signer.accountId, signerName: signer.name, variables: draft.variables, smsConfirmed: false, origin, subjectId: draft.terms.id });
   }
 
   // ── registration agreements ───────────────────────────────────────────────
