@@ -463,10 +463,15 @@ export class ContractsService {
     return current;
   }
 
-  /** The agreements whose version in force the account has not accepted yet (empty when up to date). */
+  /**
+   * The agreements whose version in force the account has not accepted yet (empty when up to date).
+   * Accounts with no acceptance recorded (made before registration asked, or by a tool) are not asked.
+   */
   async outdatedAgreements(accountId: string): Promise<ContractTemplate[]> {
     const current = await this.currentAgreements();
     const accepted = await this.repo.acceptedVersions(accountId, ['user_agreement', 'privacy_policy']);
+    // an account with no acceptance at all predates registration agreements (or was made by a tool): not asked
+    if (accepted.length === 0) return [];
     return Object.values(current).filter((t) => !accepted.some((a) => a.kind === t.kind && a.version === t.version));
   }
 
@@ -480,11 +485,14 @@ export class ContractsService {
       for (const tpl of Object.values(current)) {
         await this.repo.insertAcceptance(t, { id: newId('agacc'), accountId, kind: tpl.kind as AgreementKind, version: tpl.version, acceptedAt: this.deps.clock.now(), ip: origin.ip ?? '' });
       }
-      await this.deps.audit.record(
-        origin.actor ?? { kind: 'consumer', id: accountId, ip: origin.ip },
-        { action: 'agreements.accepted', objectType: 'account', objectId: accountId, detail: { userAgreement: versions.userAgreement, privacyPolicy: versions.privacyPolicy } },
-        t,
-      );
+      // agreeing again after a new version is audited; at registration the account.registered row stands for it
+      if (origin.actor) {
+        await this.deps.audit.record(
+          origin.actor,
+          { action: 'agreements.accepted', objectType: 'account', objectId: accountId, detail: { userAgreement: versions.userAgreement, privacyPolicy: versions.privacyPolicy } },
+          t,
+        );
+      }
     };
     await (tx ? withTransaction(tx, work) : withTransaction(this.deps.db, work));
   }
