@@ -17,6 +17,7 @@ import { securityPages } from '../server/http/page-security';
 import { staffPages } from '../server/http/page-staff';
 import { feedbackPages } from './routes/feedback';
 import { productReviewPages } from './routes/products';
+import { contractAdminPages } from './routes/contracts';
 import { promotionReviewPages } from './routes/promotions';
 import { rankingPages } from './routes/ranking';
 import { offerReportPages } from './routes/offers';
@@ -113,6 +114,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   mount(contentPages);
   mount(auditPages);
   mount(productReviewPages);
+  mount(contractAdminPages);
   mount(promotionReviewPages);
   mount(rankingPages);
   mount(offerReportPages);

@@ -27,6 +27,8 @@ export const adminNav: { href: string; label: string; group: string; permission:
   { href: '/admin/settings', label: '系统参数', group: '系统', permission: 'settings.manage' },
   { href: '/admin/jobs', label: '定时任务', group: '系统', permission: 'jobs.run' },
   { href: '/admin/audit', label: '审计日志', group: '系统', permission: 'audit.view' },
+  { href: '/admin/contracts', label: '合同验证', group: '系统', permission: 'audit.view' },
+  { href: '/admin/contracts/templates', label: '合同模板', group: '机构与产品', permission: 'products.review' },
   { href: '/admin/outbox', label: '外发箱', group: '系统', permission: 'outbox.view' },
   { href: '/admin/security', label: '账号安全', group: '我的', permission: 'dashboard.view' },
 ];

@@ -31,6 +31,7 @@ import { promotionPages } from './routes/promotions';
 import { loanPortalPages } from './routes/loans';
 import { statementPages } from './routes/statements';
 import { reconciliationPages } from './routes/reconciliations';
+import { contractPortalPages } from './routes/contracts';
 import type { StaffPage } from './routes/context';
 import { guard, mountPages, page, type PageRoute } from '../server/http/page-route';
 import { portalAgenda } from './agenda';
@@ -62,6 +63,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
       ...loanPortalPages(services.idempotency),
       ...statementPages,
       ...reconciliationPages,
+      ...contractPortalPages,
     ],
     services,
     kit,

@@ -10,6 +10,7 @@ import { createWebApp } from '../web';
 import type { Container } from './container';
 import { adminApi } from './http/api/admin-api';
 import { consumerApi } from './http/api/consumer-api';
+import { agreementsGate } from './http/agreements';
 import { openApiDocument } from './http/api/openapi';
 import { partnerApi } from './http/api/partner-api';
 import { apiCsrf, pageCsrf } from './http/csrf';
@@ -139,7 +140,7 @@ export function createApp(container: Container): Express {
   });
   app.use('/api', apiCsrf);
   const consumerApiRouter = consumerApi(services, kit);
-  app.use('/api/v1', consumerApiRouter);
+  app.use('/api/v1', agreementsGate(services, 'api'), consumerApiRouter);
   const surfaces = {
     partnerApi: partnerApi(services, kit),
     adminApi: adminApi(services, kit),

@@ -31,6 +31,8 @@ const envSchema = z.object({
       .optional(),
   ),
   STRIPE_SECRET_KEY: optionalString,
+  /** the e-signature service contracts are signed through; only the local one is built in (docs/contracts.md) */
+  ESIGN_PROVIDER: z.enum(['local']).default('local'),
   STRIPE_WEBHOOK_SECRET: optionalString,
   STRIPE_API_HOST: optionalString,
   SMS_GATEWAY_URL: optionalUrl,
@@ -96,6 +98,8 @@ export interface Config {
   webhooks: { allowLoopback: boolean };
   /** uploaded documents: files and bytes per application and per account */
   documentQuotas: { perApplication: { files: number; bytes: number }; perAccount: { files: number; bytes: number } };
+  /** ESIGN_PROVIDER */
+  esignProvider: 'local';
 }
 
 export class ConfigError extends Error {}
@@ -166,6 +170,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     elasticsearchUrl: env.ELASTICSEARCH_URL,
     sessionSecret,
     piiKeys: parsePiiKeys(piiKey),
+    esignProvider: env.ESIGN_PROVIDER,
     stripe: { secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET, apiHost: env.STRIPE_API_HOST },
     sms: { gatewayUrl: env.SMS_GATEWAY_URL, gatewaySecret: env.SMS_GATEWAY_SECRET },
     logLevel: env.LOG_LEVEL,

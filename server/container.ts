@@ -43,6 +43,8 @@ import { CollectionsService, LoansService, PostLoanService } from './modules/loa
 import { CreditService } from './modules/credit';
 import { NoCreditBureau } from './adapters/credit-bureau';
 import { OddsService } from './modules/odds';
+import { ContractsService } from './modules/contracts';
+import { createESignProvider, type ESignProvider } from './adapters/esign';
 
 export interface Services {
   accounts: AccountsService;
@@ -93,6 +95,10 @@ export interface Services {
   credit: CreditService;
   /** 下款概率: the stored model (refitted nightly), a borrower's odds for a list of products */
   odds: OddsService;
+  /** 合同: templates, signing with evidence, verification, registration agreements */
+  contracts: ContractsService;
+  /** the e-signature service contracts are signed through (the local one by default) */
+  esign: ESignProvider;
 }
 
 export interface HealthCheck {
@@ -130,6 +136,8 @@ export interface ServiceInputs {
   mediaDir?: string;
   logger?: Logger;
   stripe?: Partial<StripeSettings>;
+  /** ESIGN_PROVIDER: which e-signature service signs contracts (only `local` is built in) */
+  esignProvider?: 'local';
 }
 
 /** Builds every service with its named dependencies, then the scheduler over the work they declare. */
@@ -188,6 +196,7 @@ export function createServices(inputs: ServiceInputs): Services {
   const products = new ProductsService({ db, catalogue, settings, audit, clock });
   const credit = new CreditService({ db, pii, audit, clock, bureau: new NoCreditBureau() });
   const odds = new OddsService({ db, clock, accounts, identity, credit });
+  const contracts = new ContractsService({ db, store: blobs, audit, clock, agreementInForce: (institutionId, at) => settlement.agreementInForce(institutionId, at) });
   const complaints = new ComplaintsService({ db, audit, notifications, settings, identity, applications, pii, clock, events });
   const domain: Omit<Services, 'scheduler'> = {
     jobs: new JobsService({ db, clock }),
@@ -230,6 +239,8 @@ export function createServices(inputs: ServiceInputs): Services {
     consents,
     credit,
     odds,
+    contracts,
+    esign: createESignProvider(inputs.esignProvider ?? 'local', { contracts }),
   };
   const scheduler = new Scheduler(allWork(domain), { locks: shared.locks, runs: domain.jobs, logger, clock, audit: domain.audit });
   return { ...domain, scheduler };
@@ -267,6 +278,7 @@ export async function createContainer(
     mediaDir: path.join(config.dataDir, 'media'),
     logger,
     stripe: config.stripe,
+    esignProvider: config.esignProvider,
   });
   await services.catalogue.start();
   // every instance ranks with the complaint rates of the last 90 days, kept in memory

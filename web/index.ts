@@ -12,10 +12,14 @@ import { guidePages } from './routes/guides';
 import { loanPages } from './routes/loans';
 import { oddsPages } from './routes/odds';
 import { mountPages } from '../server/http/page-route';
+import { legalPages } from './routes/legal';
+import { agreementsGate } from '../server/http/agreements';
 
 /** The consumer site, mounted at `/`. */
 export function createWebApp(services: Services, kit: HttpKit, render: Render): Router {
   const r = Router();
-  mountPages(r, [...cataloguePages, ...accountPages, ...applicationPages(services), ...feedbackPages(services), ...guidePages, ...loanPages, ...creditPages, ...offerPages(services), ...oddsPages], services, kit, render);
+  // a newer 用户协议/隐私政策 is agreed before anything else is shown to a signed-in borrower
+  r.use(agreementsGate(services, 'page'));
+  mountPages(r, [...legalPages, ...cataloguePages, ...accountPages, ...applicationPages(services), ...feedbackPages(services), ...guidePages, ...loanPages, ...creditPages, ...offerPages(services), ...oddsPages], services, kit, render);
   return r;
 }

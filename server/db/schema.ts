@@ -27,3 +27,4 @@ export * from '../modules/loans/loans.schema';
 export * from '../modules/credit/credit.schema';
 export * from '../modules/search/search-dictionary.schema';
 export * from '../modules/odds/odds.schema';
+export * from '../modules/contracts/contracts.schema';

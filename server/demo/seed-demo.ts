@@ -117,7 +117,11 @@ export async function seedDemo(services: Services): Promise<DemoLogins | null> {
 
   const consumers = [];
   for (const c of demoConsumers) {
-    consumers.push({ account: await services.accounts.registerConsumer({ phone: c.phone, password: DEMO_PASSWORD, displayName: c.displayName }) });
+    const account = await services.accounts.registerConsumer({ phone: c.phone, password: DEMO_PASSWORD, displayName: c.displayName });
+    // the demo borrowers agreed to the 用户协议 and 隐私政策 in force when they registered
+    const agreed = await services.contracts.currentAgreements();
+    await services.contracts.acceptAgreements(account.id, { userAgreement: agreed.user_agreement.version, privacyPolicy: agreed.privacy_policy.version }, { ip: '127.0.0.1' });
+    consumers.push({ account });
     logins.consumer.push({ phone: c.phone, password: DEMO_PASSWORD });
   }
 

@@ -20,6 +20,8 @@ export const forbiddenCodes = [
   'not_applied',
   'consent_withdrawn',
   'contact_refused',
+  // contracts: a newer 用户协议/隐私政策 waits to be agreed
+  'agreements_outdated',
 ] as const;
 /** No such thing, or not yours (404). */
 export const notFoundCodes = ['not_found'] as const;
@@ -90,6 +92,8 @@ export const conflictCodes = [
   'offer_expired',
   'offer_decided',
   'offer_not_accepted',
+  // contracts
+  'agreements_changed',
 ] as const;
 /** It existed and is gone for good (410). No code yet: declare one here before throwing it. */
 export const goneCodes = [] as const;

@@ -123,6 +123,7 @@ describe('browser journey: consumer → institution → operator', { timeout: 12
     expect(code, 'an SMS code was sent').toMatch(/^\d{6}$/);
     await c.locator('input[name=code]').fill(code!);
     await c.locator('input[name=password]').fill(PASSWORD);
+    await c.locator('[data-testid=agree]').check();
     await shot(c, '03-register');
     await c.locator('[data-testid=register-submit]').click();
 

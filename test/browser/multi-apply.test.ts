@@ -98,6 +98,7 @@ describe('browser: one application to three products, consent per institution', 
     expect(code, 'an SMS code was sent').toMatch(/^\d{6}$/);
     await c.locator('input[name=code]').fill(code!);
     await c.locator('input[name=password]').fill(PASSWORD);
+    await c.locator('[data-testid=agree]').check();
     await shot(c, '01-register');
     await c.locator('[data-testid=register-submit]').click();
     await c.waitForURL((url) => url.pathname !== '/register' && url.pathname !== '/register/code');

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
 import { PASSWORD } from '../support/fixtures';
-import { consumerAgent, csrfFrom, newPhone, readCode, register, smsCode, staffAgent } from '../support/http';
+import { consumerAgent, csrfFrom, newPhone, readCode, register, smsCode, staffAgent, AGREED, AGREED_FORM } from '../support/http';
 
 describe('accounts: SMS codes, passwords, sessions, notifications', () => {
   let t: TestApp;
@@ -29,17 +29,17 @@ describe('accounts: SMS codes, passwords, sessions, notifications', () => {
     const code = await readCode(t.app, phone);
     const wrong = code === '000000' ? '111111' : '000000';
     for (let i = 0; i < 5; i++) {
-      await request(t.app).post('/api/v1/auth/register').send({ phone, code: wrong, password: PASSWORD }).expect(400);
+      await request(t.app).post('/api/v1/auth/register').send({ phone, code: wrong, password: PASSWORD, agreements: AGREED }).expect(400);
     }
-    const late = await request(t.app).post('/api/v1/auth/register').send({ phone, code, password: PASSWORD }).expect(400);
+    const late = await request(t.app).post('/api/v1/auth/register').send({ phone, code, password: PASSWORD, agreements: AGREED }).expect(400);
     expect(late.body.error.fields.code).toBeTruthy();
   });
 
   it('a code works once', async () => {
     const phone = newPhone();
     const code = await smsCode(t.app, phone);
-    await request(t.app).post('/api/v1/auth/register').send({ phone, code, password: PASSWORD }).expect(201);
-    const reuse = await request(t.app).post('/api/v1/auth/register').send({ phone: newPhone(), code, password: PASSWORD });
+    await request(t.app).post('/api/v1/auth/register').send({ phone, code, password: PASSWORD, agreements: AGREED }).expect(201);
+    const reuse = await request(t.app).post('/api/v1/auth/register').send({ phone: newPhone(), code, password: PASSWORD, agreements: AGREED });
     expect(reuse.status).toBe(400);
   });
 
@@ -87,7 +87,7 @@ describe('accounts: SMS codes, passwords, sessions, notifications', () => {
     expect(sent.text).toContain('验证码已发送');
     expect(sent.text).toContain(`value="${phone}"`);
     const code = await readCode(t.app, phone);
-    const done = await agent.post('/register').type('form').send({ _csrf: csrfFrom(sent.text), phone, code, password: PASSWORD });
+    const done = await agent.post('/register').type('form').send({ _csrf: csrfFrom(sent.text), phone, code, password: PASSWORD, ...AGREED_FORM });
     expect(done.status).toBe(303);
     await agent.get('/applications').expect(200);
   });

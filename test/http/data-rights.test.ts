@@ -4,7 +4,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
 import { PASSWORD } from '../support/fixtures';
-import { apply, consumerAgent, readCode, staffAgent } from '../support/http';
+import { apply, consumerAgent, readCode, staffAgent, AGREED } from '../support/http';
 
 const hhmm = (d: Date) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
 
@@ -115,7 +115,7 @@ describe('contact preferences, data export and closing an account', () => {
     // the number is free: it can register a new account (a minute later, past the code throttle)
     await t.container.services.accounts.requestCode(consumer.phone, 'register', new Date(Date.now() + 61_000));
     const code = await readCode(t.app, consumer.phone);
-    const again = await request(t.app).post('/api/v1/auth/register').send({ phone: consumer.phone, code, password: PASSWORD }).expect(201);
+    const again = await request(t.app).post('/api/v1/auth/register').send({ phone: consumer.phone, code, password: PASSWORD, agreements: AGREED }).expect(201);
     expect(again.body.account.id).not.toBe(consumer.id);
   });
 });

@@ -150,6 +150,15 @@ const operatorMatrix: Record<string, OperatorPermission | 'public'> = {
   'GET /api/admin/v1/search/queries': 'search.manage',
   'GET /api/admin/v1/search/dictionary': 'search.manage',
   'PUT /api/admin/v1/search/dictionary': 'search.manage',
+  // contracts (issue 16)
+  'GET /admin/contracts': 'audit.view',
+  'POST /admin/contracts/verify-all': 'audit.view',
+  'POST /admin/contracts/:id/verify': 'audit.view',
+  'GET /admin/contracts/templates': 'products.review',
+  'POST /admin/contracts/templates/publish': 'content.manage',
+  'GET /admin/contracts/templates/:id': 'products.review',
+  'POST /admin/contracts/templates/:id/review': 'products.review',
+  'GET /api/admin/v1/contracts/:id/verify': 'audit.view',
 };
 
 const institutionMatrix: Record<string, InstitutionPermission | 'public'> = {
@@ -271,6 +280,15 @@ const institutionMatrix: Record<string, InstitutionPermission | 'public'> = {
   'GET /api/partner/v1/statements/:id': 'settlement.view',
   'POST /api/partner/v1/reconciliations': 'settlement.manage',
   'GET /api/partner/v1/reconciliations/:id': 'settlement.view',
+  // contracts (issue 16)
+  'GET /partner/contracts': 'loans.manage',
+  'GET /partner/contracts/template': 'products.manage',
+  'POST /partner/contracts/template': 'products.manage',
+  'GET /partner/contracts/cooperation': 'profile.manage',
+  'POST /partner/contracts/cooperation': 'profile.manage',
+  'GET /partner/contracts/:id/pdf': 'loans.manage',
+  'GET /api/partner/v1/contracts': 'loans.manage',
+  'GET /api/partner/v1/contracts/:id/pdf': 'loans.manage',
 };
 
 interface DeclaredRoute {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../server/db/client';
 import { createGuards, assertEveryRouteGuarded } from '../../server/http/guards';
 import { startTestApp, type TestApp } from '../support/app';
-import { apply, consumerAgent, csrfFrom, newPhone, register, smsCode } from '../support/http';
+import { apply, consumerAgent, csrfFrom, newPhone, register, smsCode, AGREED_FORM } from '../support/http';
 import { PASSWORD } from '../support/fixtures';
 
 const sessionCookie = (res: request.Response) =>
@@ -26,7 +26,7 @@ describe('security by default', () => {
     expect(forged.text).toContain('页面已过期');
     const page = await agent.get('/register').expect(200);
     const code = await smsCode(t.app, phone);
-    const ok = await agent.post('/register').type('form').send({ _csrf: csrfFrom(page.text), phone, code, password: PASSWORD });
+    const ok = await agent.post('/register').type('form').send({ _csrf: csrfFrom(page.text), phone, code, password: PASSWORD, ...AGREED_FORM });
     expect(ok.status).toBe(303);
     await agent.get('/applications').expect(200);
   });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outboxMessages } from '../../server/modules/notifications/notifications.schema';
 import { startTestApp, type TestApp } from '../support/app';
 import { PASSWORD } from '../support/fixtures';
-import { newPhone, staffAgent } from '../support/http';
+import { newPhone, staffAgent, AGREED } from '../support/http';
 import { startFakeSmsGateway } from '../support/sms-gateway';
 
 /**
@@ -39,7 +39,7 @@ describe('the outbox with a real SMS gateway', () => {
     expect((await operator.get('/admin/outbox').expect(200)).text).not.toContain(code);
 
     // the code the phone received works
-    await request(t.app).post('/api/v1/auth/register').send({ phone, code, password: PASSWORD }).expect(201);
+    await request(t.app).post('/api/v1/auth/register').send({ phone, code, password: PASSWORD, agreements: AGREED }).expect(201);
   });
 
   it('masks every secret it is told about, and only those', async () => {

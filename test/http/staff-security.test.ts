@@ -2,7 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
 import { PASSWORD } from '../support/fixtures';
-import { consumerAgent, csrfFrom, newPhone, readCode, smsCode, staffAgent } from '../support/http';
+import { consumerAgent, csrfFrom, newPhone, readCode, smsCode, staffAgent, AGREED, AGREED_FORM } from '../support/http';
 
 const NEW_PASSWORD = 'Harbour-lights-42';
 
@@ -172,7 +172,7 @@ describe('one password policy wherever a password is set', () => {
     const registerWith = async (password: string) => {
       // a fresh code each time (sent "days later", past the per-number limits)
       await t.container.services.accounts.requestCode(phone, 'register', new Date(Date.now() + ++day * 2 * 86_400_000));
-      return request(t.app).post('/api/v1/auth/register').send({ phone, code: await readCode(t.app, phone), password });
+      return request(t.app).post('/api/v1/auth/register').send({ phone, code: await readCode(t.app, phone), password, agreements: AGREED });
     };
     for (const weak of ['password1', 'aaaaaaa1', '12345678a', 'qwerty123']) {
       const res = await registerWith(weak);
@@ -184,7 +184,7 @@ describe('one password policy wherever a password is set', () => {
     const agent = request.agent(t.app);
     const form = await agent.get('/register').expect(200);
     const pagePhone = newPhone();
-    const page = await agent.post('/register').type('form').send({ _csrf: csrfFrom(form.text), phone: pagePhone, code: await smsCode(t.app, pagePhone), password: 'qwerty123' });
+    const page = await agent.post('/register').type('form').send({ _csrf: csrfFrom(form.text), phone: pagePhone, code: await smsCode(t.app, pagePhone), password: 'qwerty123', ...AGREED_FORM });
     expect(page.status).toBe(400);
     expect(page.text).toContain('这是常见密码，很容易被猜中，请换一个');
 

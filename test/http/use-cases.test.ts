@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queryRows } from '../../server/db/client';
 import { startTestApp, type TestApp } from '../support/app';
 import { PASSWORD } from '../support/fixtures';
-import { ALL_FIELDS, consumerAgent, csrfFrom, newIdNumber, newPhone, register, smsCode } from '../support/http';
+import { ALL_FIELDS, consumerAgent, csrfFrom, newIdNumber, newPhone, register, smsCode, AGREED_FORM } from '../support/http';
 import type { AuditService } from '../../server/modules/audit';
 
 type Agent = ReturnType<typeof request.agent>;
@@ -38,7 +38,7 @@ describe('use cases: the page door and the API door have the same effect', () =>
     await agent
       .post('/register')
       .type('form')
-      .send({ _csrf: csrf1, phone, code, password: PASSWORD })
+      .send({ _csrf: csrf1, phone, code, password: PASSWORD, ...AGREED_FORM })
       .expect(303);
     return { agent, id: await accountIdOf(agent) };
   }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
-import { apply, applicationInput, consumerAgent, csrfFrom, newPhone, readCode, register, staffAgent } from '../support/http';
+import { AGREED, apply, applicationInput, consumerAgent, csrfFrom, newPhone, readCode, register, staffAgent } from '../support/http';
 import { PASSWORD } from '../support/fixtures';
 import { acceptOffer } from '../support/offers';
 
@@ -37,14 +37,14 @@ describe('bad input to each endpoint', () => {
     expectFields(await request(t.app).post('/api/v1/auth/register').send({ phone: newPhone(), password: PASSWORD, role: 'operator' }), 400, 'role');
     expectFields(await request(t.app).post('/api/v1/auth/register').send({ phone: newPhone(), password: PASSWORD }), 400, 'code');
     const unsent = newPhone();
-    expectFields(await request(t.app).post('/api/v1/auth/register').send({ phone: unsent, code: '123456', password: PASSWORD }), 400, 'code');
+    expectFields(await request(t.app).post('/api/v1/auth/register').send({ phone: unsent, code: '123456', password: PASSWORD, agreements: AGREED }), 400, 'code');
     expectFields(await request(t.app).post('/api/v1/auth/sms-code').send({ phone: '123', purpose: 'register' }), 400, 'phone');
     expectFields(await request(t.app).post('/api/v1/auth/sms-code').send({ phone: newPhone(), purpose: 'unlock' }), 400, 'purpose');
     const phone = newPhone();
     expect((await register(request.agent(t.app), t.app, phone)).status).toBe(201);
     // a minute later the same number asks again and tries to register a second time
     await t.container.services.accounts.requestCode(phone, 'register', new Date(Date.now() + 61_000));
-    const again = await request(t.app).post('/api/v1/auth/register').send({ phone, code: await readCode(t.app, phone), password: PASSWORD });
+    const again = await request(t.app).post('/api/v1/auth/register').send({ phone, code: await readCode(t.app, phone), password: PASSWORD, agreements: AGREED });
     expectFields(again, 409, 'phone');
     expectFields(await request(t.app).post('/api/v1/auth/login').send({ phone: 'abc', password: 'x' }), 400, 'phone');
     const wrong = await request(t.app).post('/api/v1/auth/login').send({ phone, password: 'Wrong1234' });

@@ -27,10 +27,15 @@ export async function readCode(app: Express, phone: string): Promise<string> {
   return code;
 }
 
-/** Registers through the API (SMS code + password) with the given agent. */
+/** The 用户协议 and 隐私政策 versions of a fresh database, as sent when registering. */
+export const AGREED = { userAgreement: 1, privacyPolicy: 1 } as const;
+/** The same agreed on the register form. */
+export const AGREED_FORM = { agree: 'yes', userAgreementVersion: '1', privacyPolicyVersion: '1' } as const;
+
+/** Registers through the API (SMS code + password, the agreements in force agreed) with the given agent. */
 export async function register(agent: ReturnType<typeof request.agent>, app: Express, phone = newPhone(), extra: Record<string, unknown> = {}) {
   const code = await smsCode(app, phone);
-  return agent.post('/api/v1/auth/register').send({ phone, code, password: PASSWORD, ...extra });
+  return agent.post('/api/v1/auth/register').send({ phone, code, password: PASSWORD, agreements: AGREED, ...extra });
 }
 
 let idCounter = 0;

@@ -1,5 +1,6 @@
 import { changePasswordBody, contactPreferencesBody, profileChanges, profileUpdateBody, registerBody, resetPasswordBody } from '../../server/http/api/schemas';
 import { requestOrigin } from '../../server/http/request-origin';
+import { registerAgreeing } from '../../server/http/agreements';
 import { maskPhone } from '../../server/lib/pii';
 import { OTP_RESEND_SECONDS } from '../../server/modules/accounts';
 import { auditActor } from '../../server/http/audit-actor';
@@ -16,8 +17,8 @@ import { ValidationError } from '../../server/lib/errors';
 type Visitor = Pick<PageContext<typeof guard.public, string, undefined>, 'req' | 'render'>;
 type Consumer = PageContext<typeof guard.consumer, string, undefined>;
 
-const showRegister = ({ req, render }: Visitor, extra: Record<string, unknown> = {}) =>
-  render('register', { title: '注册', next: localPath(req.query.next ?? req.body?.next) ?? '', ...extra });
+const showRegister = async ({ req, render, services }: Visitor & Pick<PageContext<typeof guard.public, string, undefined>, 'services'>, extra: Record<string, unknown> = {}) =>
+  render('register', { title: '注册', next: localPath(req.query.next ?? req.body?.next) ?? '', agreements: await services.contracts.currentAgreements(), ...extra });
 const showReset = ({ render }: Visitor, extra: Record<string, unknown> = {}) => render('password-reset', { title: '找回密码', ...extra });
 const showProfile = ({ req, render }: Consumer, values: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
   render('profile', {
@@ -53,7 +54,7 @@ export const accountPages = [
     before: (kit) => kit.limits.smsCode,
     handler: async (ctx) => {
       const { req, res, services } = ctx;
-      const values = { phone: req.body.phone, displayName: req.body.displayName };
+      const values = { phone: req.body.phone, displayName: req.body.displayName, agree: req.body.agree === 'yes' };
       try {
         await services.accounts.requestCode(String(req.body.phone ?? ''), 'register');
         res.locals.flash = { kind: 'success', message: `验证码已发送至 ${maskPhone(String(req.body.phone).trim())}，${OTP_RESEND_SECONDS} 秒后可重新获取` };
@@ -71,10 +72,11 @@ export const accountPages = [
     before: (kit) => kit.limits.register,
     handler: async (ctx) => {
       const { req, res, services, kit } = ctx;
-      const { next, ...fields } = req.body as Record<string, string>;
+      const { next, agree, userAgreementVersion, privacyPolicyVersion, ...fields } = req.body as Record<string, string>;
       try {
-        const body = parse(registerBody, { ...fields, displayName: fields.displayName || undefined }, '注册信息有误');
-        const account = await services.accounts.register(body, requestOrigin(kit, req, res, 'web'));
+        const agreements = agree === 'yes' ? { userAgreement: Number(userAgreementVersion), privacyPolicy: Number(privacyPolicyVersion) } : undefined;
+        const body = parse(registerBody, { ...fields, displayName: fields.displayName || undefined, agreements }, '注册信息有误');
+        const account = await registerAgreeing(services, body, requestOrigin(kit, req, res, 'web'));
         await establishLogin(req, account);
         req.session.flash = { kind: 'success', message: '注册成功，欢迎使用贷超' };
         res.redirect(303, localPath(next) ?? '/');
@@ -82,7 +84,7 @@ export const accountPages = [
         const error = formFailure(res, err);
         await showRegister(ctx, {
           error,
-          values: { phone: fields.phone, displayName: fields.displayName },
+          values: { phone: fields.phone, displayName: fields.displayName, agree: agree === 'yes' },
           codeSent: true,
         });
       }

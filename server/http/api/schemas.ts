@@ -9,3 +9,4 @@ export * from './consumer/applications.schemas';
 export * from './consumer/catalogue.schemas';
 export * from './partner/leads.schemas';
 export * from './admin/applications.schemas';
+export * from './shared/contracts.schemas';

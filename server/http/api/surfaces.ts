@@ -22,6 +22,9 @@ import { adminApplicationRoutes } from './admin/applications.routes';
 import { adminOperationsRoutes } from './admin/operations.routes';
 import { adminSettlementRoutes } from './admin/settlement.routes';
 import { adminSearchRoutes } from './admin/search.routes';
+import { consumerContractRoutes } from './consumer/contracts.routes';
+import { partnerContractRoutes } from './partner/contracts.routes';
+import { adminContractRoutes } from './admin/contracts.routes';
 
 /** One JSON API: where it is mounted and its routes, in matching order (a literal path before a `:param` one). */
 export interface ApiSurface {
@@ -47,6 +50,7 @@ export const consumerApiSurface: ApiSurface = {
     ...consumerOfferRoutes,
     ...consumerPrecheckRoutes,
     ...consumerOddsRoutes,
+    ...consumerContractRoutes,
   ],
 };
 
@@ -62,6 +66,7 @@ export const partnerApiSurface: ApiSurface = {
     ...partnerProductRoutes,
     ...partnerLoanRoutes,
     ...partnerSettlementRoutes,
+    ...partnerContractRoutes,
   ],
 };
 
@@ -77,6 +82,7 @@ export const adminApiSurface: ApiSurface = {
     ...adminApplicationRoutes,
     ...adminSettlementRoutes,
     ...adminSearchRoutes,
+    ...adminContractRoutes,
   ],
 };
 

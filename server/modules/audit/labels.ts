@@ -124,6 +124,15 @@ export const auditActionLabels = {
   'outbox.viewed': '查看消息外发箱',
   'audit.viewed': '查看审计日志',
   'audit.exported': '导出审计日志',
+  'contract_template.submitted': '提交借款合同模板审核',
+  'contract_template.approved': '合同模板审核通过',
+  'contract_template.rejected': '合同模板退回修改',
+  'contract_template.published': '发布平台协议新版本',
+  'contract.signed': '签署合同',
+  'contract.downloaded': '下载合同',
+  'contract.verified': '验证合同',
+  'contract.verified_all': '验证全部合同',
+  'agreements.accepted': '同意用户协议与隐私政策',
 } as const satisfies Record<string, string>;
 
 export type AuditAction = keyof typeof auditActionLabels;
@@ -162,6 +171,8 @@ export const auditObjectLabels = {
   report: '报表',
   outbox: '消息外发箱',
   audit_log: '审计日志',
+  contract: '合同',
+  contract_template: '合同模板',
 } as const satisfies Record<string, string>;
 
 export type AuditObjectType = keyof typeof auditObjectLabels;

@@ -1,5 +1,6 @@
 import { OTP_RESEND_SECONDS } from '../../../modules/accounts';
 import { requestOrigin } from '../../request-origin';
+import { registerAgreeing } from '../../agreements';
 import { establishLogin } from '../../session-login';
 import { guard, route, type ApiRoute } from '../route-table';
 import { registerBody, resetPasswordBody, smsCodeBody, smsCodeSentResponse, smsLoginBody } from '../shared/auth.schemas';
@@ -28,7 +29,7 @@ export const consumerAuthRoutes: ApiRoute[] = [
     method: 'post',
     path: '/auth/register',
     guard: guard.public,
-    summary: 'Register a consumer and log in',
+    summary: 'Register a consumer and log in; `agreements` carries the versions of the 用户协议 and 隐私政策 agreed to (GET /legal/agreements): missing is a 400, not the versions in force a 409 agreements_changed',
     body: registerBody,
     bodyError: '注册信息有误',
     response: accountResponse,
@@ -37,7 +38,7 @@ export const consumerAuthRoutes: ApiRoute[] = [
     errors: [409],
     responseDescription: '{ account }',
     handler: async ({ body, services, kit, req, res }) => {
-      const account = await services.accounts.register(body, requestOrigin(kit, req, res, 'api'));
+      const account = await registerAgreeing(services, body, requestOrigin(kit, req, res, 'api'));
       await establishLogin(req, account);
       return { account: accountJson(account) };
     },

@@ -17,11 +17,21 @@ const newPasswordField = z.string({ error: '密码必填' }).superRefine((value,
 
 const codeField = z.string({ error: '请输入短信验证码' }).trim().regex(/^\d{6}$/, '验证码为 6 位数字');
 
+/** The versions of the 用户协议 and 隐私政策 the person read and agreed to (GET /api/v1/legal/agreements gives the current ones). */
+export const agreementVersionsBody = z.strictObject(
+  {
+    userAgreement: z.number({ error: '请填写同意的《用户协议》版本号' }).int().positive(),
+    privacyPolicy: z.number({ error: '请填写同意的《隐私政策》版本号' }).int().positive(),
+  },
+  { error: '请阅读并同意《用户协议》和《隐私政策》' },
+);
+
 export const registerBody = z.strictObject({
   phone: phoneField,
   code: codeField,
   password: newPasswordField,
   displayName: z.string().trim().max(30, '昵称最多 30 个字').optional(),
+  agreements: agreementVersionsBody,
 });
 
 export const smsCodeBody = z.strictObject({
