@@ -192,11 +192,11 @@ export function createServices(inputs: ServiceInputs): Services {
   const staff = new StaffService({ db, pii, accountsService: accounts, audit, clock });
   const loans = new LoansService({ db, notifications, audit, clock });
   const applications = new ApplicationsService({ db, pii, catalogue, settlement, audit, notifications, consents, accounts, risk, settings, loans, clock });
-  offers = new OffersService({ db, clock, applications, accounts, webhooks });
+  const contracts = new ContractsService({ db, store: blobs, audit, clock, agreementInForce: (institutionId, at) => settlement.agreementInForce(institutionId, at) });
+  offers = new OffersService({ db, clock, applications, accounts, webhooks, contracts, identity });
   const products = new ProductsService({ db, catalogue, settings, audit, clock });
   const credit = new CreditService({ db, pii, audit, clock, bureau: new NoCreditBureau() });
   const odds = new OddsService({ db, clock, accounts, identity, credit });
-  const contracts = new ContractsService({ db, store: blobs, audit, clock, agreementInForce: (institutionId, at) => settlement.agreementInForce(institutionId, at) });
   const complaints = new ComplaintsService({ db, audit, notifications, settings, identity, applications, pii, clock, events });
   const domain: Omit<Services, 'scheduler'> = {
     jobs: new JobsService({ db, clock }),

@@ -256,5 +256,5 @@ async function acceptAsBorrower(services: Services, consumerId: string, applicat
   const sms = await services.notifications.lastSmsTo(await services.accounts.phoneOf(consumerId));
   const code = /验证码 (\d{6})/.exec(sms?.body ?? '')?.[1];
   if (!code) throw new Error('the demo signing code was not sent');
-  await services.offers.accept(consumerId, applicationId, code, { kind: 'consumer', id: consumerId });
+  await services.offers.accept(consumerId, applicationId, code, { actor: { kind: 'consumer', id: consumerId }, device: `demo:${consumerId}`, visitor: `demo:${consumerId}`, door: 'web' });
 }

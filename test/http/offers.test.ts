@@ -4,6 +4,7 @@ import { queryRows } from '../../server/db/client';
 import { startTestApp, type TestApp } from '../support/app';
 import { apply, consumerAgent, csrfFrom, staffAgent } from '../support/http';
 import { acceptOffer, lastCode } from '../support/offers';
+import { pdfText } from '../support/pdf-text';
 
 /**
  * Issue 16: an approval is an offer within what the product advertised, decided by the borrower.
@@ -76,6 +77,18 @@ describe('offers: bounded by what was advertised, accepted or declined by the bo
     const code = await lastCode(t, consumer.phone);
     const accepted = await consumer.agent.post(`/api/v1/offers/${app.id}/accept`).set('Idempotency-Key', `ok-${app.id}`).send({ code }).expect(200);
     expect(accepted.body).toMatchObject({ state: 'accepted', decidedAt: expect.any(String) });
+    // the loan contract was signed with it: its PDF states the offer's exact terms, and it verifies
+    const contractId = accepted.body.contractId as string;
+    const pdf = await consumer.agent.get(`/api/v1/contracts/${contractId}/pdf`).buffer(true).parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => done(null, Buffer.concat(chunks)));
+    }).expect(200);
+    const text = await pdfText(pdf.body as Buffer);
+    for (const figure of ['借款合同', '¥50,000.00', '12 个月', '12.00%', accepted.body.firstPayment.toLocaleString('en-US', { minimumFractionDigits: 2 })]) expect(text).toContain(figure);
+    expect((await t.container.services.contracts.verify(contractId)).ok).toBe(true);
+    // nobody else can read it
+    await (await consumerAgent(t.app)).agent.get(`/api/v1/contracts/${contractId}/pdf`).expect(404);
     const again = await consumer.agent.post(`/api/v1/offers/${app.id}/accept`).set('Idempotency-Key', `again-${app.id}`).send({ code }).expect(409);
     expect(again.body.error.code).toBe('offer_decided');
 
@@ -120,7 +133,7 @@ describe('offers: bounded by what was advertised, accepted or declined by the bo
     const phone = racer.phone;
     await t.container.services.accounts.requestCode(phone, 'sign');
     const code = await lastCode(t, phone);
-    const [accept, expire] = await Promise.allSettled([offers.accept(racer.id, raced.id, code, { kind: 'consumer', id: racer.id }), offers.expireDue(new Date(Date.now() + 3 * 3600_000))]);
+    const [accept, expire] = await Promise.allSettled([offers.accept(racer.id, raced.id, code, { actor: { kind: 'consumer', id: racer.id }, device: 'test-device', visitor: 'test-visitor', door: 'web' }), offers.expireDue(new Date(Date.now() + 3 * 3600_000))]);
     const final = await statusOf(raced.id);
     expect(['accepted', 'expired']).toContain(final);
     if (final === 'accepted') {

@@ -30,7 +30,7 @@ export async function acceptOffer(t: TestApp, applicationId: string, agent?: Ret
   }
   // one code a minute per number: each acceptance in a test asks as if a minute after the last
   await accounts.requestCode(phone, 'sign', new Date(Date.now() + ++codesAsked * 61_000));
-  await offers.accept(consumerId, applicationId, await lastCode(t, phone), { kind: 'consumer', id: consumerId });
+  await offers.accept(consumerId, applicationId, await lastCode(t, phone), { actor: { kind: 'consumer', id: consumerId }, device: 'test-device', visitor: 'test-visitor', door: 'web' });
 }
 
 export { lastCode };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Services } from '../../server/container';
 import { auditActor } from '../../server/http/audit-actor';
+import { requestOrigin } from '../../server/http/request-origin';
 import { formFailure } from '../../server/http/form-failure';
 import { formIdempotent } from '../../server/http/idempotency';
 import { guard, page, type PageContext, type PageRoute } from '../../server/http/page-route';
@@ -58,16 +59,16 @@ export const offerPages = ({ idempotency }: Pick<Services, 'idempotency'>): Page
     guard: guard.consumer,
     before: () => formIdempotent(idempotency),
     handler: async (ctx) => {
-      const { req, res, params, principal, services } = ctx;
+      const { req, res, params, principal, services, kit } = ctx;
       try {
         const { _csrf, ...fields } = req.body as Record<string, string>;
         void _csrf;
         const body = parse(acceptBody, fields, '签署信息有误');
-        await services.offers.accept(principal.account.id, params.id, body.code, auditActor(req));
+        await services.offers.accept(principal.account.id, params.id, body.code, requestOrigin(kit, req, res, 'web'));
       } catch (err) {
         return showSign(ctx, { error: formFailure(res, err) });
       }
-      req.session.flash = { kind: 'success', message: '已接受报价并签署借款合同，等待机构放款' };
+      req.session.flash = { kind: 'success', message: '已接受报价并签署借款合同，等待机构放款；合同可在「我的合同」下载' };
       res.redirect(303, `/applications/${params.id}`);
     },
   }),

@@ -4,7 +4,11 @@ import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors'
 import type { Fen } from '../../lib/money';
 import { withTransaction, type Tx } from '../../lib/tx';
 import type { AccountsService } from '../accounts';
-import type { AuditActor } from '../audit';
+import type { AuditActor, RequestOrigin } from '../audit';
+import type { ContractsService } from '../contracts';
+import type { IdentityService } from '../identity';
+import { formatRate, formatYuan } from '../../lib/money';
+import { shanghaiDate } from '../../lib/shanghai-date';
 import { methodLabels, type RepaymentMethod } from '../pricing';
 import type { WebhooksService } from '../webhooks';
 import type { ApplicationStatus } from './applications.schema';
@@ -78,6 +82,9 @@ export interface OffersServiceDeps {
   applications: ApplicationsService;
   accounts: Pick<AccountsService, 'phoneOf' | 'requestCode' | 'verifyCode'>;
   webhooks: Pick<WebhooksService, 'enqueue'>;
+  /** the loan contract signed with the acceptance, in its transaction */
+  contracts: Pick<ContractsService, 'sign'>;
+  identity: Pick<IdentityService, 'reveal'>;
 }
 
 /**
@@ -180,30 +187,55 @@ export class OffersService {
   }
 
   /**
-   * The borrower accepts: the SMS code sent by `requestSigningCode` confirms it (checked first, and
-   * used up), then, under the application's lock, the offer must still be waiting. The status, the
-   * event, the audit row and the webhook commit together. `sign` runs in the same transaction, for
-   * the contract signed with the acceptance.
+   * The borrower accepts and signs: the SMS code sent by `requestSigningCode` confirms it (checked
+   * first, and used up), then, under the application's lock, the offer must still be waiting. The
+   * loan contract (the institution's approved 借款合同 filled with the offer's exact terms, rendered
+   * to PDF with its evidence: who, when, IP, device, SHA-256, template version), the status, the
+   * event, the audit row and the webhook commit together: no acceptance without its contract.
    */
-  async accept(
-    consumerId: string,
-    applicationId: string,
-    code: string,
-    actor: AuditActor,
-    sign?: (tx: Tx, offer: OfferRow, application: { id: string; institutionId: string; productId: string }) => Promise<{ contractId: string } | void>,
-  ): Promise<OfferView> {
+  async accept(consumerId: string, applicationId: string, code: string, origin: RequestOrigin): Promise<OfferView & { contractId: string }> {
     if (!/^\d{6}$/.test(code ?? '')) throw new ValidationError('验证码有误', { code: '请输入 6 位短信验证码' });
     // refuse before using up a code when the offer cannot be accepted anyway
     const before = await this.getForConsumer(consumerId, applicationId);
     if (before.state !== 'pending') throw this.decided(before.state);
     await this.deps.accounts.verifyCode(await this.deps.accounts.phoneOf(consumerId), 'sign', code);
-    await withTransaction(this.deps.db, async (tx) => {
+    // the borrower's own name for the contract (an audited read of their identity), before the transaction
+    const borrowerName = await this.deps.identity
+      .reveal(consumerId, origin.actor, '签署借款合同')
+      .then((i) => i.realName)
+      .catch(() => `账号 ${consumerId}`);
+    const contractId = await withTransaction(this.deps.db, async (tx) => {
       const { current, offer } = await this.lockPending(tx, consumerId, applicationId);
-      const signed = sign ? await sign(tx, offer, current) : undefined;
-      await this.deps.applications.transition(tx, current, { status: 'accepted', note: '借款人接受报价并签署借款合同' }, 'consumer', actor);
-      await this.deps.webhooks.enqueue(tx, current.institutionId, 'offer.accepted', { applicationId, acceptedAt: this.deps.clock.now().toISOString(), contractId: signed ? signed.contractId : null });
+      const now = this.deps.clock.now();
+      const signed = await this.deps.contracts.sign(
+        {
+          kind: 'loan_contract',
+          institutionId: current.institutionId,
+          consumerId,
+          signerAccountId: consumerId,
+          subjectId: applicationId,
+          smsConfirmed: true,
+          origin,
+          variables: {
+            borrowerName,
+            institutionName: before.institutionName,
+            productName: before.productName,
+            amount: formatYuan(offer.amountFen),
+            term: `${offer.termMonths} 个月`,
+            repaymentMethod: methodLabels[offer.repaymentMethod as RepaymentMethod] ?? offer.repaymentMethod,
+            apr: formatRate(offer.apr),
+            firstRepayment: formatYuan(offer.firstPaymentFen),
+            totalRepayment: formatYuan(offer.totalRepaymentFen),
+            date: shanghaiDate(now),
+          },
+        },
+        tx,
+      );
+      await this.deps.applications.transition(tx, current, { status: 'accepted', note: '借款人接受报价并签署借款合同' }, 'consumer', origin.actor);
+      await this.deps.webhooks.enqueue(tx, current.institutionId, 'offer.accepted', { applicationId, acceptedAt: now.toISOString(), contractId: signed.id, contractSha256: signed.sha256 });
+      return signed.id;
     });
-    return this.getForConsumer(consumerId, applicationId);
+    return { ...(await this.getForConsumer(consumerId, applicationId)), contractId };
   }
 
   /** The borrower declines, with an optional reason from `declineReasons`. */

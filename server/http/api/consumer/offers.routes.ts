@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import { OTP_RESEND_SECONDS } from '../../../modules/accounts';
 import { auditActor } from '../../audit-actor';
+import { requestOrigin } from '../../request-origin';
 import { guard, route, type ApiRoute } from '../route-table';
 import { smsCodeSentResponse } from '../shared/auth.schemas';
 import { acceptOfferBody, declineOfferBody, offerJson, offerListResponse, offerResponse } from './offers.schemas';
@@ -39,9 +41,12 @@ export const consumerOfferRoutes: ApiRoute[] = [
     bodyError: '签署信息有误',
     idempotency: 'required',
     errors: [404, 409],
-    response: offerResponse,
-    responseDescription: 'Offer',
-    handler: async ({ params, body, principal: { account }, services, req }) => offerJson(await services.offers.accept(account.id, params.id, body.code, auditActor(req))),
+    response: offerResponse.extend({ contractId: z.string().describe('the signed loan contract: GET /api/v1/contracts/:id/pdf') }),
+    responseDescription: 'Offer with contractId',
+    handler: async ({ params, body, principal: { account }, services, kit, req, res }) => {
+      const accepted = await services.offers.accept(account.id, params.id, body.code, requestOrigin(kit, req, res, 'api'));
+      return { ...offerJson(accepted), contractId: accepted.contractId };
+    },
   }),
   route({
     method: 'post',
