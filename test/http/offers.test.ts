@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../server/db/client';
 import { startTestApp, type TestApp } from '../support/app';
-import { apply, consumerAgent, csrfFrom, staffAgent } from '../support/http';
+import { ALL_FIELDS, apply, consumerAgent, csrfFrom, staffAgent } from '../support/http';
 import { acceptOffer, lastCode } from '../support/offers';
 import { pdfText } from '../support/pdf-text';
 
@@ -189,5 +189,35 @@ describe('offers: bounded by what was advertised, accepted or declined by the bo
     const pageB = await consumerAgent(t.app).then((c) => c.agent.get(`/products/${t.fixtures.institutionB.productId}`).expect(200));
     expect(pageB.text).not.toContain('above-advertised-share');
     expect((await t.container.services.offers.aboveAdvertisedShares()).get(t.fixtures.institutionA.id)).toBeGreaterThan(0.2);
+  });
+
+  it('one 一键申请, one loan: accepting one of its offers closes the others, which can no longer be accepted', async () => {
+    const consumer = await consumerAgent(t.app);
+    const { institutionA: A, institutionB: B } = t.fixtures;
+    const submitted = await consumer.agent
+      .post('/api/v1/applications')
+      .set('Idempotency-Key', `multi-${consumer.id}`)
+      .send({
+        products: [
+          { productId: A.productId, amount: 50000, termMonths: 12 },
+          { productId: B.productId, amount: 50000, termMonths: 12 },
+        ],
+        purpose: '装修',
+        consents: [A.id, B.id].map((institutionId) => ({ institutionId, fields: ALL_FIELDS })),
+      })
+      .expect(201);
+    const created = submitted.body.applications as { id: string; product: { id: string } }[];
+    expect(created).toHaveLength(2);
+    const idOf = (productId: string) => created.find((x) => x.product.id === productId)!.id;
+    await approve(idOf(A.productId), { offeredApr: 0.15 }).expect(200);
+    const partnerB = await staffAgent(t.app, 'partner', B.staff);
+    await partnerB.post(`/api/partner/v1/leads/${idOf(B.productId)}/status`).send({ status: 'approved', offeredAmount: 50000, offeredTermMonths: 12, offeredApr: 0.09 }).expect(200);
+    await acceptOffer(t, idOf(B.productId), consumer.agent);
+    expect(await statusOf(idOf(B.productId))).toBe('accepted');
+    expect(await statusOf(idOf(A.productId))).toBe('declined');
+    const items = (await consumer.agent.get('/api/v1/offers').expect(200)).body.items as { applicationId: string; state: string; declineReason: string | null }[];
+    expect(items.find((o) => o.applicationId === idOf(A.productId))).toMatchObject({ state: 'declined', declineReason: '已接受同一次申请的其他报价' });
+    const refused = await consumer.agent.post(`/api/v1/offers/${idOf(A.productId)}/code`).send({}).expect(409);
+    expect(refused.body.error.code).toBe('offer_decided');
   });
 });

@@ -41,6 +41,16 @@ export class OffersRepository {
     await tx.update(offers).set({ decidedAt: at, declineReason }).where(eq(offers.applicationId, applicationId));
   }
 
+  /** The applications submitted together with this one (one 一键申请, one transaction: the same created_at), this one included, by id. */
+  async submittedTogether(tx: Tx, consumerId: string, applicationId: string): Promise<string[]> {
+    const rows = await tx
+      .select({ id: applications.id })
+      .from(applications)
+      .where(and(eq(applications.consumerId, consumerId), sql`${applications.createdAt} = (select created_at from applications where id = ${applicationId})`))
+      .orderBy(asc(applications.id));
+    return rows.map((r) => r.id);
+  }
+
   /** A consumer's offers with their application's status, product and institution, newest first. */
   forConsumer(db: Database, consumerId: string) {
     return db

@@ -44,6 +44,9 @@ export const declineReasons = {
 } as const;
 export type DeclineReason = keyof typeof declineReasons;
 
+/** Recorded when accepting one offer closes the others of the same 一键申请 (not offered in the form). */
+const ACCEPTED_OTHER = '已接受同一次申请的其他报价';
+
 /** One offer as its borrower sees it. */
 export interface OfferView {
   applicationId: string;
@@ -205,6 +208,15 @@ export class OffersService {
       .then((i) => i.realName)
       .catch(() => `账号 ${consumerId}`);
     const contractId = await withTransaction(this.deps.db, async (tx) => {
+      // one need, one loan: the offers of the same 一键申请 are locked together, in id order (no
+      // deadlock with a sibling accepted at the same moment), and the others close with this one
+      const together = await this.offers.submittedTogether(tx, consumerId, applicationId);
+      const siblings = [];
+      for (const id of together) {
+        if (id === applicationId) continue;
+        const row = await this.deps.applications.lockForChange(tx, id, { consumerId });
+        if (row) siblings.push(row);
+      }
       const { current, offer } = await this.lockPending(tx, consumerId, applicationId);
       const now = this.deps.clock.now();
       const signed = await this.deps.contracts.sign(
@@ -233,6 +245,10 @@ export class OffersService {
       );
       await this.deps.applications.transition(tx, current, { status: 'accepted', note: '借款人接受报价并签署借款合同' }, 'consumer', origin.actor);
       await this.deps.webhooks.enqueue(tx, current.institutionId, 'offer.accepted', { applicationId, acceptedAt: now.toISOString(), contractId: signed.id, contractSha256: signed.sha256 });
+      for (const sibling of siblings.filter((s) => s.status === 'approved')) {
+        await this.deps.applications.transition(tx, sibling, { status: 'declined', reason: ACCEPTED_OTHER, note: ACCEPTED_OTHER }, 'consumer', origin.actor);
+        await this.deps.webhooks.enqueue(tx, sibling.institutionId, 'offer.declined', { applicationId: sibling.id, declinedAt: now.toISOString(), reason: 'accepted_other' });
+      }
       return signed.id;
     });
     return { ...(await this.getForConsumer(consumerId, applicationId)), contractId };
