@@ -1,3 +1,4 @@
+import { OTP_RESEND_SECONDS } from '../modules/accounts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Request, Response } from 'express';
@@ -67,6 +68,8 @@ export function createRenderer(surface: keyof typeof surfaceDirs, cache: boolean
       csrfToken: req.csrfToken ? () => req.csrfToken!() : undefined,
       flash,
       currentPath: req.originalUrl,
+      /** seconds before another SMS code may be asked for (the 重新获取 countdown) */
+      resendAfterSeconds: OTP_RESEND_SECONDS,
     } as never);
     res.type('html').send(html);
   };

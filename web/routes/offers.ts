@@ -31,7 +31,7 @@ async function showOffers(ctx: Consumer, extra: Record<string, unknown> = {}) {
 async function showSign(ctx: OnOffer, extra: Record<string, unknown> = {}) {
   const { principal, services, render, params } = ctx;
   const offer = await services.offers.getForConsumer(principal.account.id, params.id);
-  await render('offer-sign', { title: `签署借款合同：${offer.productName}`, offer, ...extra });
+  await render('offer-sign', { title: `签署借款合同：${offer.productName}`, offer, codeSent: ctx.req.query.sent === '1', ...extra });
 }
 
 /** `/offers`: the borrower decides on approvals (accept and sign with an SMS code, or decline). */
@@ -50,7 +50,7 @@ export const offerPages = ({ idempotency }: Pick<Services, 'idempotency'>): Page
         return showSign(ctx, { error: formFailure(res, err) });
       }
       req.session.flash = { kind: 'success', message: '验证码已发送到你的手机，10 分钟内有效' };
-      res.redirect(303, `/offers/${params.id}/sign#code`);
+      res.redirect(303, `/offers/${params.id}/sign?sent=1#code`);
     },
   }),
   page({
