@@ -80,7 +80,8 @@ const csv = (res: Response, name: string, rows: CsvRow[]) => sendCsv(res, `${nam
 
 async function detailPage({ services, render }: PageTools, id: string, extra: Record<string, unknown> = {}) {
   const s = await services.statements.detail(id);
-  await render('finance-statement', { title: `${s.institutionName} ${s.period} 结算单`, s: statementDetailView(s), today: shanghaiDate(new Date()), ...extra });
+  const noCps = await services.offers.closedWithoutLoan(s.institutionId, s.period);
+  await render('finance-statement', { title: `${s.institutionName} ${s.period} 结算单`, s: statementDetailView(s), noCps, today: shanghaiDate(new Date()), ...extra });
 }
 
 async function reconciliationPage({ services, render }: PageTools, id: string, extra: Record<string, unknown> = {}) {

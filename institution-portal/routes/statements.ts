@@ -23,7 +23,8 @@ const lineIdOf = (lineId: string) => {
 
 const detailPage = async ({ params, principal, services, render }: StaffPage<{ id: string }>, extra: Record<string, unknown> = {}) => {
   const s = await services.statements.detail(params.id, { institutionId: principal.institutionId });
-  await render('statement', { title: `${s.period} 结算单`, s: statementDetailView(s), stripe: services.statements.gateway !== null, ...extra });
+  const noCps = await services.offers.closedWithoutLoan(principal.institutionId, s.period);
+  await render('statement', { title: `${s.period} 结算单`, s: statementDetailView(s), noCps, stripe: services.statements.gateway !== null, ...extra });
 };
 
 /**

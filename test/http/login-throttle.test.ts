@@ -99,13 +99,13 @@ describe('login throttling: a stranger slows guessing down but does not keep the
     await owner.post('/api/v1/auth/sms-code').send({ phone, purpose: 'login' }).expect(202);
     const code = await readCode(t.app, phone);
     expect(await t.container.services.notifications.lastSmsTo(phone)).toMatchObject({ body: expect.stringContaining('用于登录') });
-    const wrong = await owner.post('/api/v1/auth/login/sms').send({ phone, code: code === '000000' ? '111111' : '000000' }).expect(400);
+    const wrong = await owner.post('/api/v1/auth/sms-login').send({ phone, code: code === '000000' ? '111111' : '000000' }).expect(400);
     expect(wrong.body.error.fields.code).toBe('验证码错误或已过期，请重新获取');
-    const ok = await owner.post('/api/v1/auth/login/sms').send({ phone, code }).expect(200);
+    const ok = await owner.post('/api/v1/auth/sms-login').send({ phone, code }).expect(200);
     expect(ok.body.account.login).toBe(`${phone.slice(0, 3)}****${phone.slice(-4)}`);
     await owner.get('/api/v1/me').expect(200);
     // the code works once
-    await request(t.app).post('/api/v1/auth/login/sms').send({ phone, code }).expect(400);
+    await request(t.app).post('/api/v1/auth/sms-login').send({ phone, code }).expect(400);
 
     const unknown = newPhone();
     await request(t.app).post('/api/v1/auth/sms-code').send({ phone: unknown, purpose: 'login' }).expect(202);

@@ -220,4 +220,17 @@ describe('offers: bounded by what was advertised, accepted or declined by the bo
     const refused = await consumer.agent.post(`/api/v1/offers/${idOf(A.productId)}/code`).send({}).expect(409);
     expect(refused.body.error.code).toBe('offer_decided');
   });
+
+  it('the month’s statement lists the offers that earned no CPS, and why', async () => {
+    const period = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(new Date()).slice(0, 7);
+    const closed = await t.container.services.statements.closeFor(t.fixtures.institutionA.id, period, new Date());
+    expect(closed.kind).toBe('created');
+    const op = await staffAgent(t.app, 'admin', t.fixtures.operator);
+    const page = await op.get(`/admin/finance/statements/${(closed as { statementId: string }).statementId}`).expect(200);
+    const section = page.text.slice(page.text.indexOf('data-testid="no-cps"'));
+    expect(section).toContain('本月未产生 CPS 的报价');
+    expect(section).toContain('借款人谢绝：利率或费用太高，未放款');
+    expect(section).toContain('报价过期未确认，未放款');
+    expect(section).toContain('借款人谢绝：已接受同一次申请的其他报价，未放款');
+  });
 });

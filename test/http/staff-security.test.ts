@@ -88,7 +88,7 @@ describe('staff change their own password and log out everywhere', () => {
     await request(t.app).post('/api/partner/v1/auth/logout-everywhere').set('Authorization', `Bearer ${key}`).send({}).expect(403);
 
     const paths = (await request(t.app).get('/api/openapi.json').expect(200)).body.paths as Record<string, unknown>;
-    for (const path of ['/api/partner/v1/auth/password/change', '/api/admin/v1/auth/logout-everywhere', '/api/admin/v1/staff/{id}/password-reset', '/api/v1/auth/login/sms']) {
+    for (const path of ['/api/partner/v1/auth/password/change', '/api/admin/v1/auth/logout-everywhere', '/api/admin/v1/staff/{id}/password-reset', '/api/v1/auth/sms-login']) {
       expect(paths, path).toHaveProperty([path]);
     }
   });

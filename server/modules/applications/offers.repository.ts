@@ -63,6 +63,17 @@ export class OffersRepository {
       .orderBy(desc(offers.createdAt));
   }
 
+  /** An institution's offers that ended without a loan (declined or expired) with their end in [from, to). */
+  closedWithoutLoan(db: Database, institutionId: string, from: Date, to: Date) {
+    return db
+      .select({ applicationId: offers.applicationId, productName: products.name, amountFen: offers.amountFen, apr: offers.apr, status: applications.status, declineReason: offers.declineReason, endedAt: applications.updatedAt })
+      .from(offers)
+      .innerJoin(applications, eq(applications.id, offers.applicationId))
+      .innerJoin(products, eq(products.id, applications.productId))
+      .where(and(eq(applications.institutionId, institutionId), inArray(applications.status, ['declined', 'expired']), gte(applications.updatedAt, from), sql`${applications.updatedAt} < ${to}`))
+      .orderBy(asc(applications.updatedAt));
+  }
+
   /** Offers still waiting for the borrower whose time is up. */
   async dueToExpire(db: Database, now: Date, limit: number): Promise<string[]> {
     const rows = await db

@@ -282,6 +282,22 @@ export class OffersService {
     return expired;
   }
 
+  /**
+   * For a monthly statement: the institution's offers of that Shanghai month (YYYY-MM) that ended
+   * without a loan, each with why it earned no CPS (the borrower declined, with the reason; or it
+   * expired).
+   */
+  async closedWithoutLoan(institutionId: string, period: string) {
+    const [y, m] = period.split('-').map(Number) as [number, number];
+    const from = new Date(Date.UTC(y, m - 1, 1) - 8 * 3600_000);
+    const to = new Date(Date.UTC(y, m, 1) - 8 * 3600_000);
+    const rows = await this.offers.closedWithoutLoan(this.deps.db, institutionId, from, to);
+    return rows.map((r) => ({
+      ...r,
+      why: r.status === 'declined' ? `借款人谢绝${r.declineReason ? `：${declineReasons[r.declineReason as DeclineReason] ?? r.declineReason}` : ''}，未放款` : '报价过期未确认，未放款',
+    }));
+  }
+
   /** Operators: offers of the last `days` per institution and product, and how many were above what was advertised. */
   async aboveAdvertisedReport(days = 90) {
     const since = new Date(this.deps.clock.now().getTime() - days * 86_400_000);

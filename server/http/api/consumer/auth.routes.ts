@@ -46,7 +46,7 @@ export const consumerAuthRoutes: ApiRoute[] = [
   ...loginRoutes('consumer'),
   route({
     method: 'post',
-    path: '/auth/login/sms',
+    path: '/auth/sms-login',
     guard: guard.public,
     summary: 'Consumer login with an SMS code (sms-code with purpose login first): also while a password throttle holds',
     response: accountResponse,
