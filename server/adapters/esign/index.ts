@@ -1,5 +1,4 @@
-import type { RequestOrigin } from '../../modules/audit';
-import type { ContractKind, ContractsService } from '../../modules/contracts';
+import type { ContractsService, SignInput } from '../../modules/contracts';
 
 /**
  * The port a licensed e-signature service (法大大, e签宝 and the like) plugs into. Their shape:
@@ -9,16 +8,8 @@ import type { ContractKind, ContractsService } from '../../modules/contracts';
  * (server/modules/contracts); a licensed one is added beside it and chosen by ESIGN_PROVIDER
  * (docs/contracts.md says how).
  */
-export interface SigningRequest {
-  kind: ContractKind;
-  institutionId: string | null;
-  consumerId?: string | null;
-  signerAccountId: string;
-  variables: Record<string, string>;
-  smsConfirmed: boolean;
-  origin: RequestOrigin;
-  subjectId?: string | null;
-}
+/** What to sign: the contracts module's own signing input (one shape for every provider). */
+export type SigningRequest = SignInput;
 
 export interface SigningFlow {
   /** the provider's id of the flow (the local provider: the contract id) */

@@ -1,9 +1,9 @@
 import type { Eligibility } from '../catalogue';
 import { INSTITUTION_RECENT_DAYS, type OddsProduct } from './borrower-odds';
-import { oddsFeatures, FEATURE_NAMES, ODDS_EMPLOYMENT_TYPES, type InstitutionRecord } from './features';
+import { oddsFeatures, FEATURE_NAMES, type InstitutionRecord } from './features';
 import { sigmoid } from './logistic';
 import type { OddsHistoryRow } from './odds.repository';
-import { TRUE_COEFFICIENTS, seededRandom } from './synthetic';
+import { TRUE_COEFFICIENTS, drawEmployment, seededRandom } from './synthetic';
 
 /**
  * The demo's decided history: past decided applications to the demo products, drawn from a KNOWN
@@ -38,7 +38,6 @@ export const DEMO_INTERCEPT = -0.2;
 export const HISTORY_DAYS = { from: 365, to: 31 } as const;
 
 const DAY_MS = 24 * 3600_000;
-const EMPLOYMENT_WEIGHTS = [0.55, 0.15, 0.08, 0.15, 0.07];
 
 export function generateDemoHistory(
   products: readonly (OddsProduct & { eligibility: Eligibility })[],
@@ -87,15 +86,7 @@ export function generateDemoHistory(
     let income = Math.round(800_000 * Math.exp(0.5 * normal()));
     if (income < rules.minMonthlyIncomeFen) income = Math.round(rules.minMonthlyIncomeFen * (1 + 0.5 * random()));
     const debt = Math.round(income * 0.8 * random());
-    let pick = random();
-    let employment: string = ODDS_EMPLOYMENT_TYPES[0];
-    for (let k = 0; k < EMPLOYMENT_WEIGHTS.length; k++) {
-      if (pick < EMPLOYMENT_WEIGHTS[k]!) {
-        employment = ODDS_EMPLOYMENT_TYPES[k]!;
-        break;
-      }
-      pick -= EMPLOYMENT_WEIGHTS[k]!;
-    }
+    let employment = drawEmployment(random);
     if ((employment === '学生' && rules.studentsExcluded) || (rules.employmentTypes.length && !rules.employmentTypes.includes(employment))) {
       employment = rules.employmentTypes[0] ?? '上班族';
     }

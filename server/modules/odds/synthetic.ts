@@ -34,6 +34,19 @@ export const TRUE_COEFFICIENTS: Record<FeatureName, number> = {
 };
 
 /** mulberry32: a small, fast, seeded generator of uniform numbers in [0, 1). */
+/** How often each employment type (ODDS_EMPLOYMENT_TYPES, in order) is drawn for a synthetic applicant. */
+export const EMPLOYMENT_WEIGHTS = [0.55, 0.15, 0.08, 0.15, 0.07];
+
+/** An employment type drawn by EMPLOYMENT_WEIGHTS. */
+export function drawEmployment(random: () => number): string {
+  let pick = random();
+  for (let k = 0; k < EMPLOYMENT_WEIGHTS.length; k++) {
+    if (pick < EMPLOYMENT_WEIGHTS[k]!) return ODDS_EMPLOYMENT_TYPES[k]!;
+    pick -= EMPLOYMENT_WEIGHTS[k]!;
+  }
+  return ODDS_EMPLOYMENT_TYPES[0];
+}
+
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -86,7 +99,6 @@ export function generateDecisions(options: SyntheticOptions): SyntheticDecision[
       minMonthlyIncomeFen: [0, 300_000, 500_000, 800_000][Math.floor(random() * 4)]!,
     };
   });
-  const employmentWeights = [0.55, 0.15, 0.08, 0.15, 0.07];
 
   const decisions: SyntheticDecision[] = [];
   for (let i = 0; i < options.count; i++) {
@@ -94,15 +106,7 @@ export function generateDecisions(options: SyntheticOptions): SyntheticDecision[
     const score = Math.round(Math.min(950, Math.max(350, 650 + 90 * normal())));
     const income = Math.round(800_000 * Math.exp(0.5 * normal()));
     const debt = Math.round(income * 0.8 * random());
-    let pick = random();
-    let employment: string = ODDS_EMPLOYMENT_TYPES[0];
-    for (let k = 0; k < employmentWeights.length; k++) {
-      if (pick < employmentWeights[k]!) {
-        employment = ODDS_EMPLOYMENT_TYPES[k]!;
-        break;
-      }
-      pick -= employmentWeights[k]!;
-    }
+    const employment = drawEmployment(random);
     const amountFen = Math.round(product.minAmountFen + random() * (product.maxAmountFen - product.minAmountFen));
     const applicant = {
       creditScore: random() < 0.1 ? null : score,
