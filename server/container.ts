@@ -8,7 +8,7 @@ import { EventBus, type PlatformEvents } from './lib/events';
 import { createLogger, type Logger } from './lib/logger';
 import { PiiCipher } from './lib/pii';
 import { AccountsService, LoginThrottle, MfaService, StaffService } from './modules/accounts';
-import { ApplicationsService, OffersService, SubmissionService } from './modules/applications';
+import { ApplicationsService, AuthorizationLetters, OffersService, SubmissionService } from './modules/applications';
 import { ConsentsService } from './modules/consents';
 import { DevelopmentVerificationProvider, IdentityService } from './modules/identity';
 import { DataRightsService } from './modules/data-rights';
@@ -97,6 +97,8 @@ export interface Services {
   odds: OddsService;
   /** 合同: templates, signing with evidence, verification, registration agreements */
   contracts: ContractsService;
+  /** the 个人信息授权书 of each consent, rendered and signed after the submission commits */
+  authorizationLetters: AuthorizationLetters;
   /** the e-signature service contracts are signed through (the local one by default) */
   esign: ESignProvider;
 }
@@ -240,6 +242,7 @@ export function createServices(inputs: ServiceInputs): Services {
     credit,
     odds,
     contracts,
+    authorizationLetters: new AuthorizationLetters({ db, contracts, pii }),
     esign: createESignProvider(inputs.esignProvider ?? 'local', { contracts }),
   };
   const scheduler = new Scheduler(allWork(domain), { locks: shared.locks, runs: domain.jobs, logger, clock, audit: domain.audit });

@@ -22,7 +22,7 @@ export function allJobs(services: Omit<Services, 'scheduler'>): JobDefinition[] 
  */
 export function allWork(services: Omit<Services, 'scheduler'>): BackgroundWork[] {
   return [
-    ...applicationJobs(services.applications, services.offers),
+    ...applicationJobs(services.applications, services.offers, services.authorizationLetters),
     ...institutionJobs(services.licences),
     ...feedbackJobs(services.complaints),
     ...accountJobs(services.accounts),

@@ -34,7 +34,7 @@ describe('contracts over HTTP: registration agreements, downloads, verification,
   afterAll(() => t?.close());
 
   const signFor = (consumerId: string, institutionId = t.fixtures.institutionA.id) =>
-    t.container.services.contracts.sign({ kind: 'loan_contract', institutionId, consumerId, signerAccountId: consumerId, variables: loanVariables, smsConfirmed: true, origin, subjectId: `offer_${consumerId}` });
+    t.container.services.contracts.sign({ kind: 'loan_contract', institutionId, consumerId, signerAccountId: consumerId, variables: loanVariables, smsConfirmed: true, origin, subjectId: `offer_${consumerId}_${institutionId}` });
 
   it('registering through the API needs the agreements in force: missing is a 400 naming them, stale a 409; the version is recorded', async () => {
     const phone = newPhone();

@@ -123,9 +123,22 @@ const showApplication = async ({ params, principal, services, render }: OnApplic
 
 // ── who has my data ────────────────────────────────────────────────────────────────────────
 const showMyData = async ({ principal, services, render }: Consumer, extra: Record<string, unknown> = {}) => {
-  const consents = await services.consents.forConsumer(principal.account.id);
-  await render('my-data', { title: '谁有我的数据', consents, ...extra });
+  const [consents, contracts] = await Promise.all([services.consents.forConsumer(principal.account.id), services.contracts.listForConsumer(principal.account.id)]);
+  // each consent's signed 个人信息授权书 (absent for a moment after applying: rendered after the commit)
+  const letterOf = new Map(contracts.filter((c) => c.kind === 'authorization').map((c) => [c.subjectId, c.id]));
+  await render('my-data', { title: '谁有我的数据', consents: consents.map((c) => ({ ...c, letterId: letterOf.get(c.id) })), ...extra });
 };
+
+/** One card per institution on the consent screen: what is sent, why, and the 个人信息授权书 it becomes, in full. */
+async function consentCards(services: Services, productIds: string[], purpose: unknown) {
+  return Promise.all(
+    services.submission.consentRequests(productIds, typeof purpose === 'string' ? purpose : undefined).map(async (c) => ({
+      ...c,
+      fieldLabels: c.fields.map((f) => releasableFields[f]),
+      letter: await services.authorizationLetters.preview({ institutionName: c.institutionName, productNames: c.products.map((p) => p.name), fields: c.fields, at: new Date() }),
+    })),
+  );
+}
 
 /** Verifying identity, applying to one or many products with consent per institution, and following applications. */
 export const applicationPages = ({ idempotency }: Pick<Services, 'idempotency'>): PageRoute[] => [
@@ -263,10 +276,7 @@ export const applicationPages = ({ idempotency }: Pick<Services, 'idempotency'>)
         title: '确认授权',
         items: parsed.data!.map((it) => ({ ...it, product: services.catalogue.getListed(it.productId), amountYuan: it.amount / 100 })),
         purpose: req.body.purpose,
-        requests: services.submission.consentRequests(ids, req.body.purpose).map((c) => ({
-          ...c,
-          fieldLabels: c.fields.map((f) => releasableFields[f]),
-        })),
+        requests: await consentCards(services, ids, req.body.purpose),
         backHref: `/apply?${new URLSearchParams({ products: ids.join(','), purpose: String(req.body.purpose) })}`,
       });
     },
@@ -306,7 +316,7 @@ export const applicationPages = ({ idempotency }: Pick<Services, 'idempotency'>)
           error,
           items: ids.map((productId, i) => ({ productId, amount: list(req.body.amount)[i], termMonths: list(req.body.termMonths)[i], product: productsOf(services, [productId])[0], amountYuan: list(req.body.amount)[i] })),
           purpose: req.body.purpose,
-          requests: services.submission.consentRequests(ids, req.body.purpose).map((c) => ({ ...c, fieldLabels: c.fields.map((f) => releasableFields[f]) })),
+          requests: await consentCards(services, ids, req.body.purpose),
           backHref: `/apply?${new URLSearchParams({ products: ids.join(',') })}`,
         });
       }

@@ -1,9 +1,10 @@
-import type { JobDefinition } from '../../jobs/job';
+import type { BackgroundWork } from '../../jobs/job';
 import type { ApplicationsService } from './applications.service';
+import { LETTERS_PER_TICK, type AuthorizationLetters } from './authorization-letters';
 import type { OffersService } from './offers.service';
 
 /** The applications domain's scheduled work; gathered by server/jobs/registry.ts. */
-export function applicationJobs(applications: ApplicationsService, offers: OffersService): JobDefinition[] {
+export function applicationJobs(applications: ApplicationsService, offers: OffersService, letters: AuthorizationLetters): BackgroundWork[] {
   return [
     {
       name: 'applications-expire',
@@ -16,6 +17,17 @@ export function applicationJobs(applications: ApplicationsService, offers: Offer
       title: '超过有效期未确认的报价自动过期',
       schedule: '*/10 * * * *',
       run: async ({ now }) => ({ processed: await offers.expireDue(now) }),
+    },
+    {
+      kind: 'ticker',
+      name: 'authorization-letters',
+      title: '把借款人的逐家授权生成《个人信息授权书》并签署存证',
+      everyMs: 5_000,
+      scope: 'worker',
+      tick: async () => {
+        const processed = await letters.signPending();
+        return { processed, again: processed === LETTERS_PER_TICK };
+      },
     },
   ];
 }

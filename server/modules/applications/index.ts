@@ -15,3 +15,4 @@ export { applicationJobs } from './applications.jobs';
 export { OffersService, offerStateLabels, declineReasons, type DeclineReason, type OfferView, type OfferState } from './offers.service';
 export { offerTerms, pricingReasons, OFFER_LABEL_APR, OFFER_REFUSE_APR, type PricingReason, type OfferTerms, type OfferInput } from './offer-terms';
 export { OFFER_DEFAULT_DAYS, OFFER_MAX_DAYS, OFFER_MIN_HOURS } from './applications.service';
+export { AuthorizationLetters, LETTERS_PER_TICK } from './authorization-letters';

@@ -245,7 +245,7 @@ export class SubmissionService {
             applicationId: id,
             purpose: this.consentRequests([product.id], req.purpose)[0]!.purpose,
             fields: consent.fields,
-          });
+          }, { ip: actor.ip ?? '', deviceHash: origin.device, door: origin.door });
           await this.applications.insert(tx, {
             id,
             consumerId: consumer.id,

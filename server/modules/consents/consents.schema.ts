@@ -18,6 +18,10 @@ export const consents = pgTable(
     purpose: text('purpose').notNull(),
     fields: text('fields').array().notNull(),
     grantedAt: timestamp('granted_at', { withTimezone: true }).notNull().defaultNow(),
+    /** where the consent was given (evidence for its 个人信息授权书): IP, device key, page or API */
+    ip: text('ip').notNull().default(''),
+    deviceHash: text('device_hash').notNull().default(''),
+    door: text('door').notNull().default('web'),
     withdrawnAt: timestamp('withdrawn_at', { withTimezone: true }),
   },
   (t) => [

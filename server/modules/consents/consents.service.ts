@@ -63,9 +63,10 @@ export class ConsentsService {
   async grant(
     tx: Database,
     input: { consumerId: string; institutionId: string; applicationId: string; purpose: string; fields: ReleasableField[] },
+    where: { ip: string; deviceHash: string; door: 'web' | 'api' },
   ): Promise<string> {
     const id = newId('cns');
-    await tx.insert(consents).values({ id, ...input });
+    await tx.insert(consents).values({ id, ...input, ...where });
     return id;
   }
 

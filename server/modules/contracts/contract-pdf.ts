@@ -16,7 +16,8 @@ export interface ContractPdfInput {
   templateLabel: string;
   signer: string;
   signedAtText: string;
-  smsConfirmed: boolean;
+  /** how it was signed, e.g. 电子签署，已通过短信验证码确认 */
+  methodText: string;
   ip: string;
   /** SHA-256 of the body text as signed (the file's own hash cannot be inside the file) */
   textSha256: string;
@@ -29,7 +30,8 @@ export interface ContractPdfInput {
 export function renderContractPdf(input: ContractPdfInput): Promise<Buffer> {
   const font = contractFont();
   const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: input.title, Author: '贷超平台', CreationDate: input.createdAt } });
-  doc.registerFont('cjk', font.bytes, font.postscriptName);
+  // pdfkit accepts a parsed fontkit face (it duck-types `layout`); its types only name paths and buffers
+  doc.registerFont('cjk', font.face as unknown as Buffer);
   doc.font('cjk');
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
@@ -55,7 +57,7 @@ export function renderContractPdf(input: ContractPdfInput): Promise<Buffer> {
   doc.fontSize(10);
   doc.text(`签署人：${input.signer}`);
   doc.text(`签署时间：${input.signedAtText}（北京时间）`);
-  doc.text(`签署方式：电子签署${input.smsConfirmed ? '，已通过短信验证码确认' : '（未经短信验证码确认）'}`);
+  doc.text(`签署方式：${input.methodText}`);
   doc.text(`签署 IP：${input.ip}`);
   doc.text(`正文摘要（SHA-256）：${input.textSha256}`);
   doc.text('本文件的 SHA-256 摘要记录于平台签署证据链，可在平台验证文件是否被改动。');

@@ -50,7 +50,12 @@ export const contracts = pgTable(
     storageKey: text('storage_key').notNull(),
     signedAt: timestamp('signed_at', { withTimezone: true }).notNull(),
   },
-  (t) => [index('contracts_consumer_idx').on(t.consumerId), index('contracts_institution_idx').on(t.institutionId)],
+  (t) => [
+    index('contracts_consumer_idx').on(t.consumerId),
+    index('contracts_institution_idx').on(t.institutionId),
+    // one contract of a kind per subject: one 借款合同 per application, one 授权书 per consent, one 合作协议 per agreement version
+    uniqueIndex('contracts_subject_uq').on(t.kind, t.subjectId),
+  ],
 );
 
 /**

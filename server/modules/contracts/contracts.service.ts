@@ -40,6 +40,18 @@ export interface SignInput {
   subjectId?: string | null;
   /** the signer's name as printed in the signature block (default: the borrowerName variable, else the account) */
   signerName?: string;
+  /**
+   * When the person agreed, if earlier than the rendering (a 个人信息授权书 is agreed on the consent
+   * screen and rendered by the `authorization-letters` ticker afterwards); default now.
+   */
+  agreedAt?: Date;
+}
+
+/** How the signature was given, as the PDF's signature block says it. */
+function signingMethodText(input: SignInput): string {
+  if (input.smsConfirmed) return '电子签署，已通过短信验证码确认';
+  if (input.kind === 'authorization') return '电子签署：授权人在登录状态下于授权页面逐家勾选同意（未使用短信验证码）';
+  return '电子签署（未经短信验证码确认）';
 }
 
 /** Terms drawn as a table before the body when the variable is present. */
@@ -246,7 +258,7 @@ export class ContractsService {
     const work = async (t: Tx) => {
       const template = await this.currentTemplate(input.kind, input.institutionId, t);
       const text = renderTemplate(template.body, input.variables);
-      const now = this.deps.clock.now();
+      const now = input.agreedAt ?? this.deps.clock.now();
       const id = newId('ctr');
       const institution = input.institutionId ? await this.repo.institutionName(input.institutionId, t) : undefined;
       if (input.institutionId && !institution) throw new NotFoundError('机构');
@@ -270,7 +282,7 @@ export class ContractsService {
         templateLabel: `${contractKindLabels[input.kind]}模板第 ${template.version} 版`,
         signer: input.signerName ?? input.variables.borrowerName ?? `账号 ${input.signerAccountId}`,
         signedAtText: shanghaiTime.format(now),
-        smsConfirmed: input.smsConfirmed,
+        methodText: signingMethodText(input),
         ip: ip || '—',
         textSha256: sha256Hex(text),
         contractId: id,
@@ -310,6 +322,12 @@ export class ContractsService {
       return { id, sha256 };
     };
     return tx ? withTransaction(tx, work) : withTransaction(this.deps.db, work);
+  }
+
+  /** A template of this kind filled with the variables, as the person reads it before agreeing (e.g. the 授权书 on the consent screen). */
+  async preview(kind: ContractKind, variables: Record<string, string>, institutionId: string | null = null): Promise<{ title: string; version: number; text: string }> {
+    const template = await this.currentTemplate(kind, institutionId);
+    return { title: template.title, version: template.version, text: renderTemplate(template.body, variables) };
   }
 
   // ── reading ───────────────────────────────────────────────────────────────
