@@ -28,3 +28,4 @@ export * from '../modules/credit/credit.schema';
 export * from '../modules/search/search-dictionary.schema';
 export * from '../modules/odds/odds.schema';
 export * from '../modules/contracts/contracts.schema';
+export * from '../modules/channels/channels.schema';

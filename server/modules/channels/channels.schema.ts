@@ -1,0 +1,122 @@
+import { bigint, bigserial, index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { accounts } from '../accounts/accounts.schema';
+
+/** The kinds of acquisition partner (渠道类型). */
+export const channelTypes = ['feed_ads', 'app_store', 'agent', 'partner_app', 'sms'] as const;
+export type ChannelType = (typeof channelTypes)[number];
+export const channelTypeLabels: Record<ChannelType, string> = {
+  feed_ads: '信息流广告',
+  app_store: '应用商店',
+  agent: '代理推广',
+  partner_app: '合作 App',
+  sms: '短信营销',
+};
+
+export const channelStatuses = ['active', 'paused', 'terminated'] as const;
+export type ChannelStatus = (typeof channelStatuses)[number];
+export const channelStatusLabels: Record<ChannelStatus, string> = { active: '合作中', paused: '已暂停', terminated: '已终止' };
+
+/**
+ * A channel partner (渠道): who brings borrowers to the platform and is paid for it. `code` is
+ * the tracking code in links (`/?ch=<code>&sub=<subId>`). Contact phone and settlement account
+ * number are personal/financial data: sealed with the PII cipher, shown masked.
+ */
+export const channels = pgTable(
+  'channels',
+  {
+    id: text('id').primaryKey(),
+    /** lower-case letters and digits, 2–16, unique; never reused */
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+    type: text('type', { enum: channelTypes }).notNull(),
+    status: text('status', { enum: channelStatuses }).notNull().default('active'),
+    contactName: text('contact_name').notNull().default(''),
+    contactPhoneEnc: text('contact_phone_enc'),
+    contactPhoneMasked: text('contact_phone_masked').notNull().default(''),
+    contactEmail: text('contact_email').notNull().default(''),
+    /** 结算账户: the account holder, the bank, and the account number (sealed + masked) */
+    settlementAccountName: text('settlement_account_name').notNull().default(''),
+    settlementBank: text('settlement_bank').notNull().default(''),
+    settlementAccountEnc: text('settlement_account_enc'),
+    settlementAccountMasked: text('settlement_account_masked').notNull().default(''),
+    /** where conversions are posted back (server to server, HMAC-signed); none = no postbacks */
+    postbackUrl: text('postback_url'),
+    /** the HMAC key of the postbacks, sealed */
+    postbackSecretEnc: text('postback_secret_enc'),
+    notes: text('notes').notNull().default(''),
+    createdBy: text('created_by'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('channels_code_uq').on(t.code)],
+);
+
+/**
+ * A tracking link of a channel: a sub-ID (free text chosen by the operator or the channel, e.g.
+ * `campaign-7`; '' for the bare channel link) and the H5 landing page's own headline.
+ */
+export const channelLinks = pgTable(
+  'channel_links',
+  {
+    id: text('id').primaryKey(),
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    subId: text('sub_id').notNull().default(''),
+    label: text('label').notNull().default(''),
+    landingHeadline: text('landing_headline').notNull().default(''),
+    landingSubline: text('landing_subline').notNull().default(''),
+    status: text('status', { enum: ['active', 'archived'] })
+      .notNull()
+      .default('active'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('channel_links_sub_uq').on(t.channelId, t.subId)],
+);
+
+/**
+ * A visit that arrived through a channel link: the pseudonymous visitor key (server/http/visitor.ts),
+ * the channel, sub-ID and the channel's click id (for postbacks). No personal data.
+ */
+export const channelTouches = pgTable(
+  'channel_touches',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    visitor: text('visitor').notNull(),
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    subId: text('sub_id').notNull().default(''),
+    clickId: text('click_id').notNull().default(''),
+    landingPath: text('landing_path').notNull().default('/'),
+    /** the device key (anti-fraud), as the request origin carries it */
+    device: text('device').notNull().default(''),
+    touchedAt: timestamp('touched_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('channel_touches_visitor_idx').on(t.visitor, t.touchedAt), index('channel_touches_channel_idx').on(t.channelId, t.touchedAt)],
+);
+
+/**
+ * Which channel a borrower came from, decided once at registration (first touch within the
+ * attribution window) and never changed: one row per account at most. Every later application,
+ * approval, disbursement and commission of the account carries it by this row.
+ */
+export const channelAttributions = pgTable(
+  'channel_attributions',
+  {
+    accountId: text('account_id')
+      .primaryKey()
+      .references(() => accounts.id),
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    subId: text('sub_id').notNull().default(''),
+    clickId: text('click_id').notNull().default(''),
+    touchId: bigint('touch_id', { mode: 'number' }),
+    touchedAt: timestamp('touched_at', { withTimezone: true }).notNull(),
+    attributedAt: timestamp('attributed_at', { withTimezone: true }).notNull().defaultNow(),
+    /** the device key at registration (invalid-traffic checks: devices seen on many accounts) */
+    device: text('device').notNull().default(''),
+  },
+  (t) => [index('channel_attributions_channel_idx').on(t.channelId, t.attributedAt)],
+);
