@@ -10,3 +10,4 @@ export {
   type ChannelType,
   type ChannelStatus,
 } from './channels.schema';
+export { conversionsBetween, conversionKinds, conversionKindLabels, type Conversion, type ConversionKind, type ConversionFilter } from './conversions';
