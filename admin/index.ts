@@ -26,6 +26,7 @@ import { searchPages } from './routes/search';
 import { settingsPages } from './routes/settings';
 import { jobPages } from './routes/jobs';
 import { oddsPages } from './routes/odds';
+import { channelStaffPages } from './routes/channel-staff';
 import { agreementPages } from './routes/agreements';
 import { financePages } from './routes/finance';
 import { applicationPage } from './routes/application-page';
@@ -105,6 +106,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   mount(settingsPages);
   mount(jobPages);
   mount(oddsPages);
+  mount(channelStaffPages);
   mount(institutionPages);
   mount(userPages);
   mount(invitePages({ kind: 'operator', prefix: '/admin' }));

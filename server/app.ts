@@ -6,6 +6,9 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { createAdminApp } from '../admin';
 import { createInstitutionPortal } from '../institution-portal';
+import { createChannelPortal } from '../channel-portal';
+import { channelNav } from '../channel-portal/nav';
+import { channelApi } from './http/api/channel-api';
 import { createWebApp } from '../web';
 import type { Container } from './container';
 import { adminApi } from './http/api/admin-api';
@@ -85,7 +88,7 @@ export function createApp(container: Container): Express {
   // the consumer header counts unread messages on 「我的」; an error page still renders if the count fails
   const consumerHeader = async (req: express.Request) =>
     req.account?.kind === 'consumer' ? { unreadCount: await services.notifications.unreadCount(req.account.id).catch(() => undefined) } : {};
-  const renderers = createRenderers(production, { admin: adminNav, partner: partnerNav }, consumerHeader);
+  const renderers = createRenderers(production, { admin: adminNav, partner: partnerNav, channel: channelNav }, consumerHeader);
   const limits = createRateLimits(container.shared, config.rateLimits);
   const kit: HttpKit = {
     guards,
@@ -146,18 +149,29 @@ export function createApp(container: Container): Express {
     adminApi: adminApi(services, kit),
     partner: createInstitutionPortal(services, kit, renderers.partner, { mfaRequired: config.mfaRequired }),
     admin: createAdminApp(services, kit, renderers.admin, { mfaRequired: config.mfaRequired }),
+    channelApi: channelApi(services, kit),
+    channel: createChannelPortal(services, kit, renderers.channel, { mfaRequired: config.mfaRequired }),
   };
   // the staff surfaces, by mount point, for the permission-matrix test
-  app.locals.staffSurfaces = { '/api/partner/v1': surfaces.partnerApi, '/api/admin/v1': surfaces.adminApi, '/partner': surfaces.partner, '/admin': surfaces.admin };
+  app.locals.staffSurfaces = {
+    '/api/partner/v1': surfaces.partnerApi,
+    '/api/admin/v1': surfaces.adminApi,
+    '/api/channel/v1': surfaces.channelApi,
+    '/partner': surfaces.partner,
+    '/admin': surfaces.admin,
+    '/channel': surfaces.channel,
+  };
   // the JSON APIs, by mount point, for the bad-input test that calls every route
-  app.locals.apiSurfaces = { '/api/v1': consumerApiRouter, '/api/partner/v1': surfaces.partnerApi, '/api/admin/v1': surfaces.adminApi };
+  app.locals.apiSurfaces = { '/api/v1': consumerApiRouter, '/api/partner/v1': surfaces.partnerApi, '/api/admin/v1': surfaces.adminApi, '/api/channel/v1': surfaces.channelApi };
   app.use('/api/partner/v1', surfaces.partnerApi);
+  app.use('/api/channel/v1', surfaces.channelApi);
   app.use('/api/admin/v1', surfaces.adminApi);
   app.use('/api', notFoundHandler());
 
   app.use(pageCsrf);
   app.use('/partner', surfaces.partner);
   app.use('/admin', surfaces.admin);
+  app.use('/channel', surfaces.channel);
   app.use('/', createWebApp(services, kit, renderers.web));
   app.use(notFoundHandler());
   app.use(createErrorHandler(logger, renderers));

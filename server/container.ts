@@ -44,6 +44,7 @@ import { CreditService } from './modules/credit';
 import { NoCreditBureau } from './adapters/credit-bureau';
 import { OddsService } from './modules/odds';
 import { ContractsService } from './modules/contracts';
+import { ChannelPortal } from './modules/channels';
 import { createESignProvider, type ESignProvider } from './adapters/esign';
 
 export interface Services {
@@ -99,6 +100,8 @@ export interface Services {
   contracts: ContractsService;
   /** the 个人信息授权书 of each consent, rendered and signed after the submission commits */
   authorizationLetters: AuthorizationLetters;
+  /** what a channel partner's staff see of their own channel, and operators' channel-staff accounts */
+  channelPortal: ChannelPortal;
   /** the e-signature service contracts are signed through (the local one by default) */
   esign: ESignProvider;
 }
@@ -243,6 +246,7 @@ export function createServices(inputs: ServiceInputs): Services {
     odds,
     contracts,
     authorizationLetters: new AuthorizationLetters({ db, contracts, pii }),
+    channelPortal: new ChannelPortal({ db, accounts, audit, publicUrl: inputs.publicUrl }),
     esign: createESignProvider(inputs.esignProvider ?? 'local', { contracts }),
   };
   const scheduler = new Scheduler(allWork(domain), { locks: shared.locks, runs: domain.jobs, logger, clock, audit: domain.audit });

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { isIsoDate, shanghaiDayEnd, shanghaiDayStart } from '../lib/shanghai-date';
 import type { AuditFilter, AuditViewRow } from '../modules/audit';
 
-export const auditActorKinds = ['operator', 'institution', 'consumer', 'system', 'anonymous'] as const;
-export const auditActorKindLabels: Record<(typeof auditActorKinds)[number], string> = { operator: '运营', institution: '机构', consumer: '用户', system: '系统', anonymous: '匿名' };
+export const auditActorKinds = ['operator', 'institution', 'channel', 'consumer', 'system', 'anonymous'] as const;
+export const auditActorKindLabels: Record<(typeof auditActorKinds)[number], string> = { operator: '运营', institution: '机构', channel: '渠道', consumer: '用户', system: '系统', anonymous: '匿名' };
 
 const text = (label: string, max = 120) => z.string().trim().max(max, `${label}过长`).optional();
 const day = (label: string) => z.string().trim().refine(isIsoDate, `${label}须为有效日期（YYYY-MM-DD）`).optional();

@@ -84,14 +84,15 @@ function loggableError(err: unknown): { err: unknown; cause?: Record<string, unk
   return { err: safe, cause: causeFields };
 }
 
-function surfaceOf(req: Request): 'web' | 'partner' | 'admin' {
+function surfaceOf(req: Request): 'web' | 'partner' | 'admin' | 'channel' {
   const path = req.originalUrl;
   if (path.startsWith('/partner')) return 'partner';
+  if (path === '/channel' || path.startsWith('/channel/') || path.startsWith('/channel?')) return 'channel';
   if (path.startsWith('/admin')) return 'admin';
   return 'web';
 }
 
-const surfaceLogin = { web: loginPaths.consumer, partner: loginPaths.institution, admin: loginPaths.operator };
+const surfaceLogin = { web: loginPaths.consumer, partner: loginPaths.institution, admin: loginPaths.operator, channel: loginPaths.channel };
 
 export function createErrorHandler(logger: Logger, renderers: SurfaceRenderers): ErrorRequestHandler {
   return (err, req, res, _next) => {

@@ -2,7 +2,7 @@ import type { Express, NextFunction, Request, RequestHandler, Response } from 'e
 import type { AccountKind, SessionAccount } from '../modules/accounts';
 import type { Services } from '../container';
 import { ForbiddenError, UnauthenticatedError } from '../lib/errors';
-import { institutionCan, operatorCan, type InstitutionPermission, type OperatorPermission } from '../modules/accounts/permissions';
+import { channelCan, institutionCan, operatorCan, type ChannelPermission, type InstitutionPermission, type OperatorPermission } from '../modules/accounts/permissions';
 import { mfaRequiredFor } from '../modules/accounts/mfa.service';
 import { sessionsUnavailable } from './sessions';
 
@@ -25,9 +25,11 @@ export const loginPaths: Record<AccountKind, string> = {
   consumer: '/login',
   institution: '/partner/login',
   operator: '/admin/login',
+  channel: '/channel/login',
 };
 
-export const securityPaths: Record<'institution' | 'operator', string> = { institution: '/partner/security', operator: '/admin/security' };
+export type StaffAccountKind = 'institution' | 'operator' | 'channel';
+export const securityPaths: Record<StaffAccountKind, string> = { institution: '/partner/security', operator: '/admin/security', channel: '/channel/security' };
 
 export function createGuards(services: Pick<Services, 'accounts' | 'institutions'>, options: { mfaRequired?: boolean } = {}) {
   async function fromSession(req: Request, kind: AccountKind): Promise<boolean> {
@@ -42,6 +44,7 @@ export function createGuards(services: Pick<Services, 'accounts' | 'institutions
     req.account = account;
     req.authMethod = 'session';
     if (account.institutionId) req.institutionId = account.institutionId;
+    if (account.channelId) req.channelId = account.channelId;
     return true;
   }
 
@@ -62,7 +65,7 @@ export function createGuards(services: Pick<Services, 'accounts' | 'institutions
    * factor and have not set it up yet may only reach the security page and its APIs: pages
    * redirect there, APIs answer 403 `password_change_required` or `mfa_setup_required`.
    */
-  function needsSecuritySetup(req: Request, res: Response, mode: Mode, kind: 'institution' | 'operator', allowSetup: boolean): boolean {
+  function needsSecuritySetup(req: Request, res: Response, mode: Mode, kind: StaffAccountKind, allowSetup: boolean): boolean {
     const account = req.account!;
     if (allowSetup) return false;
     if (account.mustChangePassword) {
@@ -108,6 +111,7 @@ export function createGuards(services: Pick<Services, 'accounts' | 'institutions
             displayName: 'API',
             loginMasked: key.keyId,
             institutionId: key.institutionId,
+            channelId: null,
             sessionVersion: 0,
             mfaEnabled: false,
             mustChangePassword: false,
@@ -128,6 +132,15 @@ export function createGuards(services: Pick<Services, 'accounts' | 'institutions
           return next(operatorCan(req.account!.role, permission) ? undefined : forbid());
         }
         refuse(req, res, next, mode, 'operator');
+      }),
+    /** A channel partner's staff by session (the channel API too: no API keys), holding `permission`. */
+    channel: (mode: Mode, permission: ChannelPermission, opts: { allowSecuritySetup?: boolean } = {}) =>
+      markGuard(`channel:${mode}:${permission}`, async (req, res, next) => {
+        if (await fromSession(req, 'channel')) {
+          if (needsSecuritySetup(req, res, mode, 'channel', opts.allowSecuritySetup ?? false)) return;
+          return next(channelCan(req.account!.role, permission) ? undefined : forbid());
+        }
+        refuse(req, res, next, mode, 'channel');
       }),
   };
 }
@@ -197,7 +210,8 @@ export type GuardSpec =
   | { kind: 'public' }
   | { kind: 'consumer' }
   | { kind: 'institution'; permission: InstitutionPermission; allowSecuritySetup?: boolean; sessionOnly?: boolean }
-  | { kind: 'operator'; permission: OperatorPermission; allowSecuritySetup?: boolean };
+  | { kind: 'operator'; permission: OperatorPermission; allowSecuritySetup?: boolean }
+  | { kind: 'channel'; permission: ChannelPermission; allowSecuritySetup?: boolean };
 
 /** Anyone; the consumer's account when one is signed in. */
 export interface PublicPrincipal {
@@ -219,7 +233,13 @@ export interface OperatorPrincipal {
   kind: 'operator';
   account: SessionAccount;
 }
-export type Principal = PublicPrincipal | ConsumerPrincipal | InstitutionPrincipal | OperatorPrincipal;
+/** A channel partner's staff: everything they see is scoped to `channelId`. */
+export interface ChannelPrincipal {
+  kind: 'channel';
+  account: SessionAccount;
+  channelId: string;
+}
+export type Principal = PublicPrincipal | ConsumerPrincipal | InstitutionPrincipal | OperatorPrincipal | ChannelPrincipal;
 export type PrincipalFor<G extends GuardSpec> = Extract<Principal, { kind: G['kind'] }>;
 
 /** The guard middleware a spec asks for, answering as an API (401/403 JSON) or as pages (a login redirect). */
@@ -233,6 +253,8 @@ export function guardFor(guards: Guards, spec: GuardSpec, mode: Mode): Guard {
       return guards.institution(mode, spec.permission, { allowSecuritySetup: spec.allowSecuritySetup, sessionOnly: spec.sessionOnly });
     case 'operator':
       return guards.operator(mode, spec.permission, { allowSecuritySetup: spec.allowSecuritySetup });
+    case 'channel':
+      return guards.channel(mode, spec.permission, { allowSecuritySetup: spec.allowSecuritySetup });
   }
 }
 
@@ -251,6 +273,10 @@ function principalFor(req: Request, kind: GuardSpec['kind']): Principal {
   if (kind === 'public') return { kind, account: req.account };
   const account = req.account;
   if (!account || account.kind !== kind) throw new UnauthenticatedError();
+  if (kind === 'channel') {
+    if (!account.channelId) throw new UnauthenticatedError();
+    return { kind, account, channelId: account.channelId };
+  }
   if (kind !== 'institution') return { kind, account };
   if (!req.institutionId) throw new UnauthenticatedError();
   return { kind, account, institutionId: req.institutionId, authMethod: req.authMethod ?? 'session' };

@@ -9,7 +9,7 @@ import { page, type PageContext, type PageRoute } from './page-route';
 import { destroySession, establishLogin } from './session-login';
 import { parse } from './validate';
 
-type StaffGuard = Extract<GuardSpec, { kind: 'institution' | 'operator' }>;
+type StaffGuard = Extract<GuardSpec, { kind: 'institution' | 'operator' | 'channel' }>;
 
 /**
  * `/security` of a staff surface: change the password (required first after a one-time

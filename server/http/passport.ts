@@ -22,6 +22,7 @@ export function createPassport(accounts: AccountsService) {
   passport.use('consumer-local', strategy('consumer', 'phone'));
   passport.use('institution-local', strategy('institution', 'username'));
   passport.use('operator-local', strategy('operator', 'username'));
+  passport.use('channel-local', strategy('channel', 'username'));
 
   /** Runs the kind's strategy on a request whose body has already been validated. */
   return (kind: AccountKind, req: Request, res: Response): Promise<SessionAccount> =>

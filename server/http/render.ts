@@ -10,9 +10,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const sharedPartials = path.join(root, 'server/http/views/partials');
 
 export type Render = (req: Request, res: Response, page: string, context?: Record<string, unknown>) => Promise<void>;
-export type SurfaceRenderers = Record<'web' | 'partner' | 'admin', Render>;
+export type SurfaceRenderers = Record<'web' | 'partner' | 'admin' | 'channel', Render>;
 
-const surfaceDirs = { web: 'web', partner: 'institution-portal', admin: 'admin' } as const;
+const surfaceDirs = { web: 'web', partner: 'institution-portal', admin: 'admin', channel: 'channel-portal' } as const;
 
 /** One Handlebars engine per surface, each with its own layouts and partials plus the shared ones. */
 export interface NavItem {
@@ -25,7 +25,7 @@ export interface NavItem {
 
 /** The items a person may use, in their groups (in order of first appearance); the page being shown is marked. */
 function visibleNav(nav: readonly NavItem[], can: Record<string, true>, path: string) {
-  const items = nav.filter((item) => can[item.permission]).map((item) => ({ ...item, current: path === item.href.replace(/^\/(admin|partner)/, '') || undefined }));
+  const items = nav.filter((item) => can[item.permission]).map((item) => ({ ...item, current: path === item.href.replace(/^\/(admin|partner|channel)/, '') || undefined }));
   const groups: { label: string; items: typeof items; current?: true; single?: (typeof items)[number] }[] = [];
   for (const item of items) {
     let group = groups.find((g) => g.label === item.group);
@@ -75,6 +75,11 @@ export function createRenderer(surface: keyof typeof surfaceDirs, cache: boolean
   };
 }
 
-export function createRenderers(cache: boolean, navs: { partner: readonly NavItem[]; admin: readonly NavItem[] }, webLayout?: LayoutData): SurfaceRenderers {
-  return { web: createRenderer('web', cache, [], webLayout), partner: createRenderer('partner', cache, navs.partner), admin: createRenderer('admin', cache, navs.admin) };
+export function createRenderers(cache: boolean, navs: { partner: readonly NavItem[]; admin: readonly NavItem[]; channel: readonly NavItem[] }, webLayout?: LayoutData): SurfaceRenderers {
+  return {
+    web: createRenderer('web', cache, [], webLayout),
+    partner: createRenderer('partner', cache, navs.partner),
+    admin: createRenderer('admin', cache, navs.admin),
+    channel: createRenderer('channel', cache, navs.channel),
+  };
 }

@@ -31,4 +31,6 @@ export const guard = {
     ({ kind: 'institution', permission, ...opts }) as const,
   operator: (permission: Extract<GuardSpec, { kind: 'operator' }>['permission'], opts: { allowSecuritySetup?: boolean } = {}) =>
     ({ kind: 'operator', permission, ...opts }) as const,
+  channel: (permission: Extract<GuardSpec, { kind: 'channel' }>['permission'], opts: { allowSecuritySetup?: boolean } = {}) =>
+    ({ kind: 'channel', permission, ...opts }) as const,
 };

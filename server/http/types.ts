@@ -20,6 +20,8 @@ declare global {
       account?: SessionAccount;
       /** set for institution calls (session or API key) */
       institutionId?: string;
+      /** set for a channel partner's staff */
+      channelId?: string;
       /** 'session' or 'api_key' */
       authMethod?: 'session' | 'api_key';
       id?: string | number | object;

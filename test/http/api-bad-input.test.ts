@@ -17,6 +17,8 @@ import {
 import { startTestApp, type TestApp } from '../support/app';
 import { DEEP_JSON, jsonObject, oddValues, refusedValues } from '../support/hostile';
 import { consumerAgent, staffAgent } from '../support/http';
+import { PASSWORD } from '../support/fixtures';
+import { channels } from '../../server/modules/channels';
 
 type Agent = ReturnType<typeof request.agent>;
 
@@ -48,6 +50,13 @@ const statusOf = new Map<ErrorCode, number>([
  * no input, or refused as a conflict with the current state (409).
  * Logging out and closing the account are left out (they end the session).
  */
+/** A channel partner's admin, signed in to the channel API (a channel row and its account made directly). */
+async function channelStaffAgent(t: TestApp): Promise<Agent> {
+  await t.container.database.db.insert(channels).values({ id: 'chn_input', code: 'input01', name: '输入测试渠道', type: 'sms' });
+  await t.container.services.accounts.createStaff({ kind: 'channel', username: 'ch.input', password: PASSWORD, displayName: '渠道', role: 'channel_admin', channelId: 'chn_input' });
+  return staffAgent(t.app, 'channel', 'ch.input');
+}
+
 describe('every state-changing API route refuses bad input with a 4xx', () => {
   let t: TestApp;
   let agents: Record<string, Agent>;
@@ -57,6 +66,7 @@ describe('every state-changing API route refuses bad input with a 4xx', () => {
       '/api/v1': (await consumerAgent(t.app)).agent,
       '/api/partner/v1': await staffAgent(t.app, 'partner', t.fixtures.institutionA.staff),
       '/api/admin/v1': await staffAgent(t.app, 'admin', 'op.admin'),
+      '/api/channel/v1': await channelStaffAgent(t),
     };
   });
   afterAll(() => t?.close());

@@ -3,13 +3,17 @@ import type request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listRoutes } from '../../server/http/guards';
 import {
+  channelCan,
+  channelRoles,
   institutionCan,
   institutionRoles,
   operatorCan,
   operatorRoles,
+  type ChannelPermission,
   type InstitutionPermission,
   type OperatorPermission,
 } from '../../server/modules/accounts/permissions';
+import { channels } from '../../server/modules/channels';
 import { PASSWORD } from '../support/fixtures';
 import { startTestApp, type TestApp } from '../support/app';
 import { csrfFrom, staffAgent } from '../support/http';
@@ -142,6 +146,11 @@ const operatorMatrix: Record<string, OperatorPermission | 'public'> = {
   'GET /api/admin/v1/jobs': 'jobs.run',
   'POST /api/admin/v1/jobs/:name/run': 'jobs.run',
   'GET /admin/odds': 'dashboard.view',
+  // channel partners' logins (issue 17)
+  'GET /admin/channel-staff': 'staff.manage',
+  'POST /admin/channel-staff': 'staff.manage',
+  'GET /api/admin/v1/channels/:id/staff': 'staff.manage',
+  'POST /api/admin/v1/channels/:id/staff': 'staff.manage',
   'POST /admin/odds/refit': 'jobs.run',
   'GET /admin/loans/overdue': 'loans.view',
   'GET /admin/search': 'search.manage',
@@ -159,6 +168,30 @@ const operatorMatrix: Record<string, OperatorPermission | 'public'> = {
   'GET /admin/contracts/templates/:id': 'products.review',
   'POST /admin/contracts/templates/:id/review': 'products.review',
   'GET /api/admin/v1/contracts/:id/verify': 'audit.view',
+};
+
+/** The channel partners' portal and API (issue 17). */
+const channelMatrix: Record<string, ChannelPermission | 'public'> = {
+  'GET /channel/login': 'public',
+  'POST /channel/login': 'public',
+  'GET /channel/login/mfa': 'public',
+  'POST /channel/login/mfa': 'public',
+  'POST /channel/logout': 'public',
+  'GET /channel/security': 'portal.view',
+  'POST /channel/security/mfa/start': 'portal.view',
+  'POST /channel/security/mfa/confirm': 'portal.view',
+  'POST /channel/security/mfa/disable': 'portal.view',
+  'POST /channel/security/password': 'portal.view',
+  'POST /channel/security/logout-everywhere': 'portal.view',
+  'GET /channel/': 'portal.view',
+  'GET /channel/links': 'portal.view',
+  'POST /api/channel/v1/auth/login': 'public',
+  'POST /api/channel/v1/auth/logout': 'public',
+  'POST /api/channel/v1/auth/password/change': 'portal.view',
+  'POST /api/channel/v1/auth/logout-everywhere': 'portal.view',
+  'GET /api/channel/v1/me': 'portal.view',
+  'GET /api/channel/v1/links': 'portal.view',
+  'GET /api/channel/v1/funnel': 'portal.view',
 };
 
 const institutionMatrix: Record<string, InstitutionPermission | 'public'> = {
@@ -299,9 +332,9 @@ interface DeclaredRoute {
   surface: string;
 }
 
-function declaredRoutes(t: TestApp, kind: 'operator' | 'institution'): DeclaredRoute[] {
+function declaredRoutes(t: TestApp, kind: 'operator' | 'institution' | 'channel'): DeclaredRoute[] {
   const surfaces = t.app.locals.staffSurfaces as Record<string, Router & { stack: never }>;
-  const mounts = kind === 'operator' ? ['/admin', '/api/admin/v1'] : ['/partner', '/api/partner/v1'];
+  const mounts = kind === 'operator' ? ['/admin', '/api/admin/v1'] : kind === 'channel' ? ['/channel', '/api/channel/v1'] : ['/partner', '/api/partner/v1'];
   return mounts.flatMap((mount) =>
     listRoutes(surfaces[mount]!)
       .filter((r) => r.path !== '*' && !r.path.startsWith('*'))
@@ -319,8 +352,9 @@ describe('permission matrix', () => {
   let t: TestApp;
   const agents = new Map<string, { agent: ReturnType<typeof request.agent>; csrf: string }>();
 
-  const signIn = async (kind: 'operator' | 'institution', role: string) => {
-    const [surface, username] = kind === 'operator' ? (['admin', `op.${role}`] as const) : (['partner', `a.${role}`] as const);
+  const signIn = async (kind: 'operator' | 'institution' | 'channel', role: string) => {
+    const [surface, username] =
+      kind === 'operator' ? (['admin', `op.${role}`] as const) : kind === 'channel' ? (['channel', `ch.${role}`] as const) : (['partner', `a.${role}`] as const);
     const agent = await staffAgent(t.app, surface, username);
     const page = await agent.get(`/${surface}/`);
     agents.set(`${kind}:${role}`, { agent, csrf: csrfFrom(page.text) });
@@ -337,11 +371,16 @@ describe('permission matrix', () => {
       await accounts.createStaff({ kind: 'institution', username: `a.${role}`, password: PASSWORD, displayName: role, role, institutionId: t.fixtures.institutionA.id });
       await signIn('institution', role);
     }
+    await t.container.database.db.insert(channels).values({ id: 'chn_matrix', code: 'matrix', name: '矩阵渠道', type: 'feed_ads' });
+    for (const role of channelRoles) {
+      await accounts.createStaff({ kind: 'channel', username: `ch.${role}`, password: PASSWORD, displayName: role, role, channelId: 'chn_matrix' });
+      await signIn('channel', role);
+    }
   }, 120_000);
   afterAll(async () => t?.close());
 
-  for (const kind of ['operator', 'institution'] as const) {
-    const matrix: Record<string, string> = kind === 'operator' ? operatorMatrix : institutionMatrix;
+  for (const kind of ['operator', 'institution', 'channel'] as const) {
+    const matrix: Record<string, string> = kind === 'operator' ? operatorMatrix : kind === 'channel' ? channelMatrix : institutionMatrix;
 
     it(`every ${kind} route has a row, and its guard asks for that permission`, () => {
       const routes = declaredRoutes(t, kind);
@@ -356,7 +395,7 @@ describe('permission matrix', () => {
       expect(stale, 'rows for routes that no longer exist').toEqual([]);
     });
 
-    const roles: readonly string[] = kind === 'operator' ? operatorRoles : institutionRoles;
+    const roles: readonly string[] = kind === 'operator' ? operatorRoles : kind === 'channel' ? channelRoles : institutionRoles;
     it(`each ${kind} role gets 403 exactly where it lacks the permission`, { timeout: 120_000 }, async () => {
       const routes = declaredRoutes(t, kind).filter((r) => matrix[r.key] !== 'public');
       const wrong: string[] = [];
@@ -364,7 +403,12 @@ describe('permission matrix', () => {
         for (const r of routes) {
           const { agent, csrf } = agents.get(`${kind}:${role}`)!;
           const permission = matrix[r.key]!;
-          const allowed = kind === 'operator' ? operatorCan(role, permission as OperatorPermission) : institutionCan(role, permission as InstitutionPermission);
+          const allowed =
+            kind === 'operator'
+              ? operatorCan(role, permission as OperatorPermission)
+              : kind === 'channel'
+                ? channelCan(role, permission as ChannelPermission)
+                : institutionCan(role, permission as InstitutionPermission);
           const url = concrete(r.path);
           const isApi = r.surface.startsWith('/api');
           const res =

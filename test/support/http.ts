@@ -64,7 +64,7 @@ export async function consumerAgent(app: Express, options: { verified?: boolean;
   return { agent, phone, idNumber, id: res.body.account.id as string };
 }
 
-export async function staffAgent(app: Express, surface: 'partner' | 'admin', username: string) {
+export async function staffAgent(app: Express, surface: 'partner' | 'admin' | 'channel', username: string) {
   const agent = request.agent(app);
   const res = await agent.post(`/api/${surface}/v1/auth/login`).send({ username, password: PASSWORD });
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);

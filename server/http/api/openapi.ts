@@ -64,7 +64,7 @@ function errorStatuses(spec: ApiRoute): number[] {
   const hasParams = spec.path.includes(':');
   if (hasParams || spec.query || bodySchemaOf(spec)) statuses.add(400);
   if (spec.guard.kind !== 'public') statuses.add(401);
-  if (spec.guard.kind === 'institution' || spec.guard.kind === 'operator') statuses.add(403);
+  if (spec.guard.kind === 'institution' || spec.guard.kind === 'operator' || spec.guard.kind === 'channel') statuses.add(403);
   if (hasParams) statuses.add(404);
   if (spec.idempotency) statuses.add(409);
   if (spec.rateLimit) statuses.add(429);
@@ -126,7 +126,7 @@ function buildOpenApiDocument() {
       title: '贷超 API',
       version: '1.0.0',
       description:
-        'Lead webhooks: POST of {id, event, createdAt, data} signed `x-daichao-signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`, retried with backoff until a 2xx; deduplicate on `x-daichao-delivery`. Money is in yuan with two decimals; rates are fractions (0.12 = 12%). Errors are `{ error: { code, message, fields } }`. Consumer and operator calls use the session cookie from `auth/login`; state-changing calls must be JSON. Partner calls accept a staff session or `Authorization: Bearer <API key>`.',
+        'Lead webhooks: POST of {id, event, createdAt, data} signed `x-daichao-signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`, retried with backoff until a 2xx; deduplicate on `x-daichao-delivery`. Money is in yuan with two decimals; rates are fractions (0.12 = 12%). Errors are `{ error: { code, message, fields } }`. Consumer, operator and channel-partner calls use the session cookie from `auth/login`; state-changing calls must be JSON. Partner calls accept a staff session or `Authorization: Bearer <API key>`.',
     },
     servers: [{ url: '/' }],
     tags: apiSurfaces.map((s) => ({ name: s.tag, description: s.description })),

@@ -14,7 +14,7 @@ const ref = z.object({ id: z.string(), name: z.string() });
 export const accountResponse = z.object({
   account: z.object({
     id: z.string(),
-    kind: z.enum(['consumer', 'institution', 'operator']),
+    kind: z.enum(['consumer', 'institution', 'operator', 'channel']),
     role: z.string(),
     displayName: z.string(),
     login: z.string(),

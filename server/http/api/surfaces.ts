@@ -25,6 +25,8 @@ import { adminSearchRoutes } from './admin/search.routes';
 import { consumerContractRoutes } from './consumer/contracts.routes';
 import { partnerContractRoutes } from './partner/contracts.routes';
 import { adminContractRoutes } from './admin/contracts.routes';
+import { channelPortalRoutes } from './channel/portal.routes';
+import { adminChannelStaffRoutes } from './admin/channel-staff.routes';
 
 /** One JSON API: where it is mounted and its routes, in matching order (a literal path before a `:param` one). */
 export interface ApiSurface {
@@ -83,10 +85,22 @@ export const adminApiSurface: ApiSurface = {
     ...adminSettlementRoutes,
     ...adminSearchRoutes,
     ...adminContractRoutes,
+    ...adminChannelStaffRoutes,
   ],
 };
 
-/** The three JSON APIs: the routers and the OpenAPI document are both built from this list. */
-export const apiSurfaces: readonly ApiSurface[] = [consumerApiSurface, partnerApiSurface, adminApiSurface];
+export const channelApiSurface: ApiSurface = {
+  mount: '/api/channel/v1',
+  tag: 'channel',
+  description: "A channel partner's staff, by session: the channel's links, its funnel by day and sub-ID (counts only, no personal data)",
+  routes: [
+    ...loginRoutes('channel'),
+    ...ownAccountRoutes('channel', guard.channel('portal.view', { allowSecuritySetup: true })),
+    ...channelPortalRoutes,
+  ],
+};
+
+/** The four JSON APIs: the routers and the OpenAPI document are both built from this list. */
+export const apiSurfaces: readonly ApiSurface[] = [consumerApiSurface, partnerApiSurface, adminApiSurface, channelApiSurface];
 
 export const apiRouter = (surface: ApiSurface, services: Services, kit: HttpKit): Router => buildApiRouter(surface.routes, services, kit);

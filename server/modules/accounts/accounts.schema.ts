@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { institutions } from '../institutions/institutions.schema';
 
-export const accountKinds = ['consumer', 'institution', 'operator'] as const;
+export const accountKinds = ['consumer', 'institution', 'operator', 'channel'] as const;
 export type AccountKind = (typeof accountKinds)[number];
 
 /**
@@ -28,6 +28,8 @@ export const accounts = pgTable(
     legacyDisplayName: text('display_name'),
     role: text('role').notNull(),
     institutionId: text('institution_id').references(() => institutions.id),
+    /** a channel partner's staff: the channel (server/modules/channels; no FK here, the channels schema refers to accounts) */
+    channelId: text('channel_id'),
     status: text('status', { enum: ['active', 'frozen', 'closed'] })
       .notNull()
       .default('active'),
@@ -54,11 +56,13 @@ export const accounts = pgTable(
       'accounts_institution_staff_check',
       sql`(${t.kind} = 'institution') = (${t.institutionId} is not null)`,
     ),
+    check('accounts_channel_staff_check', sql`(${t.kind} = 'channel') = (${t.channelId} is not null)`),
     check(
       'accounts_role_check',
       sql`(${t.kind} = 'consumer' and ${t.role} = 'consumer')
         or (${t.kind} = 'institution' and ${t.role} in ('admin','product_manager','lead_handler','finance'))
-        or (${t.kind} = 'operator' and ${t.role} in ('super_admin','operations','product_reviewer','customer_service','risk_officer','finance'))`,
+        or (${t.kind} = 'operator' and ${t.role} in ('super_admin','operations','product_reviewer','customer_service','risk_officer','finance'))
+        or (${t.kind} = 'channel' and ${t.role} in ('channel_admin','channel_analyst'))`,
     ),
   ],
 );

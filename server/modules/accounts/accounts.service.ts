@@ -31,6 +31,8 @@ export interface SessionAccount {
   displayName: string;
   loginMasked: string;
   institutionId: string | null;
+  /** a channel partner's staff: their channel */
+  channelId: string | null;
   /** sessions carrying an older version were logged out everywhere */
   sessionVersion: number;
   /** a second factor (TOTP) is set up and asked for at every login */
@@ -86,6 +88,7 @@ function toSessionAccount(row: AccountRow, pii: PiiCipher): SessionAccount {
     displayName: openDisplayName(pii, row.displayNameEnc),
     loginMasked: row.loginMasked,
     institutionId: row.institutionId,
+    channelId: row.channelId,
     sessionVersion: row.sessionVersion,
     mfaEnabled: row.totpEnabledAt !== null,
     mustChangePassword: row.mustChangePassword,
@@ -143,12 +146,13 @@ export class AccountsService {
   }
 
   async createStaff(input: {
-    kind: 'institution' | 'operator';
+    kind: 'institution' | 'operator' | 'channel';
     username: string;
     password: string;
     displayName: string;
     role: string;
     institutionId?: string | null;
+    channelId?: string | null;
     /** a one-time password (the create-operator command): the person must set their own at first login */
     mustChangePassword?: boolean;
   }, tx?: Tx): Promise<SessionAccount> {
@@ -162,6 +166,7 @@ export class AccountsService {
       displayName: input.displayName,
       role: input.role,
       institutionId: input.institutionId ?? null,
+      channelId: input.channelId ?? null,
     }, tx);
   }
 
@@ -172,6 +177,7 @@ export class AccountsService {
     displayName: string;
     role: string;
     institutionId: string | null;
+    channelId?: string | null;
     mustChangePassword?: boolean;
   }, tx?: Tx): Promise<SessionAccount> {
     const passwordHash = await hashPassword(input.password);
@@ -186,6 +192,7 @@ export class AccountsService {
           displayNameEnc: this.deps.pii.encrypt(input.displayName),
           role: input.role,
           institutionId: input.institutionId,
+          channelId: input.channelId ?? null,
           mustChangePassword: input.mustChangePassword ?? false,
         };
       const row = tx ? await this.accounts.insert(tx, values) : await withTransaction(this.deps.db, (own) => this.accounts.insert(own, values));

@@ -5,6 +5,6 @@ export type { AccountKind } from './accounts.schema';
 export { StaffService, INVITATION_DAYS, rolesFor, type Invitation, type StaffKind, type StaffMember } from './staff.service';
 export { MfaService, mfaRequiredFor } from './mfa.service';
 export { sealLegacyNames } from './legacy-names';
-export { apiKeyPermissions, institutionCan, institutionRoles, operatorCan, operatorRoles, permissionsOf, roleLabels, type InstitutionPermission, type InstitutionRole, type OperatorPermission, type OperatorRole } from './permissions';
+export { apiKeyPermissions, channelCan, channelRoles, institutionCan, institutionRoles, operatorCan, operatorRoles, permissionsOf, roleLabels, type ChannelPermission, type ChannelRole, type InstitutionPermission, type InstitutionRole, type OperatorPermission, type OperatorRole } from './permissions';
 export { byDisplayName, openDisplayName, shownDisplayName } from './display-name';
 export { accountJobs } from './accounts.jobs';

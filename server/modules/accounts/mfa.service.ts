@@ -14,7 +14,7 @@ const totpFor = (secret: string, label: string) => new TOTP({ issuer: '贷超', 
 
 /** Whether an account must use a second factor: operators and institution admins, when the platform requires it. */
 export function mfaRequiredFor(account: Pick<SessionAccount, 'kind' | 'role'>, required: boolean): boolean {
-  return required && (account.kind === 'operator' || (account.kind === 'institution' && account.role === 'admin'));
+  return required && (account.kind === 'operator' || (account.kind === 'institution' && account.role === 'admin') || (account.kind === 'channel' && account.role === 'channel_admin'));
 }
 
 export interface MfaServiceDeps {

@@ -9,7 +9,11 @@ export type OperatorRole = (typeof operatorRoles)[number];
 export const institutionRoles = ['admin', 'product_manager', 'lead_handler', 'finance'] as const;
 export type InstitutionRole = (typeof institutionRoles)[number];
 
-export const roleLabels: Record<OperatorRole | InstitutionRole | 'consumer' | 'api', string> = {
+/** A channel partner's staff (渠道方): the admin may dispute statement lines; the analyst reads. */
+export const channelRoles = ['channel_admin', 'channel_analyst'] as const;
+export type ChannelRole = (typeof channelRoles)[number];
+
+export const roleLabels: Record<OperatorRole | InstitutionRole | ChannelRole | 'consumer' | 'api', string> = {
   super_admin: '超级管理员',
   operations: '运营',
   product_reviewer: '产品审核',
@@ -19,6 +23,8 @@ export const roleLabels: Record<OperatorRole | InstitutionRole | 'consumer' | 'a
   admin: '机构管理员',
   product_manager: '产品经理',
   lead_handler: '线索专员',
+  channel_admin: '渠道管理员',
+  channel_analyst: '渠道数据员',
   consumer: '用户',
   api: 'API',
 };
@@ -77,6 +83,19 @@ export const institutionPermissions = {
 } as const satisfies Record<string, readonly InstitutionRole[]>;
 export type InstitutionPermission = keyof typeof institutionPermissions;
 
+/** Channel-staff permissions → the roles that hold them. Channels see counts, never a borrower's personal data. */
+export const channelPermissions = {
+  /** the portal: links, the funnel by day and sub-ID, the postback log, statements */
+  'portal.view': channelRoles,
+  /** dispute a statement line */
+  'statements.manage': ['channel_admin'],
+} as const satisfies Record<string, readonly ChannelRole[]>;
+export type ChannelPermission = keyof typeof channelPermissions;
+
+export function channelCan(role: string, permission: ChannelPermission): boolean {
+  return (channelPermissions[permission] as readonly string[]).includes(role);
+}
+
 /** What an institution's API key may do: the machine-to-machine part of the partner API. */
 export const apiKeyPermissions: readonly InstitutionPermission[] = ['portal.view', 'leads.work', 'settlement.view', 'settlement.manage', 'statistics.view', 'loans.manage'];
 
@@ -90,8 +109,8 @@ export function institutionCan(role: string, permission: InstitutionPermission):
 }
 
 /** Every permission a role holds, for layouts that show only what the person may use. */
-export function permissionsOf(kind: 'operator' | 'institution', role: string): Record<string, true> {
-  const table = kind === 'operator' ? operatorPermissions : institutionPermissions;
+export function permissionsOf(kind: 'operator' | 'institution' | 'channel', role: string): Record<string, true> {
+  const table = kind === 'operator' ? operatorPermissions : kind === 'channel' ? channelPermissions : institutionPermissions;
   const held: Record<string, true> = {};
   for (const [permission, roles] of Object.entries(table)) if ((roles as readonly string[]).includes(role)) held[permission] = true;
   if (kind === 'institution' && role === 'api') for (const p of apiKeyPermissions) held[p] = true;

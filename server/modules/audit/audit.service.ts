@@ -8,7 +8,7 @@ import { auditLog } from './audit.schema';
 import type { AuditAction, AuditObjectType } from './labels';
 
 export interface AuditActor {
-  kind: 'consumer' | 'institution' | 'operator' | 'system' | 'anonymous';
+  kind: 'consumer' | 'institution' | 'operator' | 'channel' | 'system' | 'anonymous';
   id?: string | null;
   requestId?: string;
   ip?: string;

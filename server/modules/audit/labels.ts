@@ -133,6 +133,7 @@ export const auditActionLabels = {
   'contract.verified': '验证合同',
   'contract.verified_all': '验证全部合同',
   'agreements.accepted': '同意用户协议与隐私政策',
+  'channel_staff.created': '开通渠道方账号',
 } as const satisfies Record<string, string>;
 
 export type AuditAction = keyof typeof auditActionLabels;

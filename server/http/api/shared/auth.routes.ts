@@ -8,7 +8,7 @@ import { changePasswordBody, consumerLoginBody, passwordResetByAdminResponse, st
 import { accountJson } from '../serializers';
 import { accountResponse } from '../responses';
 
-const who: Record<AccountKind, string> = { consumer: 'Consumer', institution: 'Institution staff', operator: 'Operator' };
+const who: Record<AccountKind, string> = { consumer: 'Consumer', institution: 'Institution staff', operator: 'Operator', channel: 'Channel partner staff' };
 
 /**
  * `POST auth/login` and `auth/logout` of one API: the kind's Passport strategy (which also checks

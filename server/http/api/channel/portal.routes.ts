@@ -1,0 +1,52 @@
+import { parseDateRange } from '../../../modules/analytics';
+import { guard, route, type ApiRoute } from '../route-table';
+import { channelFunnelQuery, channelFunnelResponse, channelLinksResponse, channelMeResponse } from './portal.schemas';
+
+const staff = guard.channel('portal.view');
+
+/** `/api/channel/v1`: a channel partner's own figures; counts only, never a borrower's personal data. */
+export const channelPortalRoutes: ApiRoute[] = [
+  route({
+    method: 'get',
+    path: '/me',
+    guard: staff,
+    summary: 'The channel the signed-in staff member belongs to, and how many borrowers it brought',
+    response: channelMeResponse,
+    responseDescription: '{ channel, attributedBorrowers }',
+    handler: async ({ principal, services }) => {
+      const channel = await services.channelPortal.channel(principal.channelId);
+      return {
+        channel: { id: channel.id, code: channel.code, name: channel.name, type: channel.type, typeLabel: channel.typeLabel, status: channel.status, statusLabel: channel.statusLabel },
+        attributedBorrowers: await services.channelPortal.attributedCount(principal.channelId),
+      };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/links',
+    guard: staff,
+    summary: 'The channel’s tracking links: the site URL with ch/sub and the H5 landing page per sub-ID',
+    response: channelLinksResponse,
+    responseDescription: '{ items }',
+    handler: async ({ principal, services }) => ({
+      items: (await services.channelPortal.links(principal.channelId)).map((l) => ({ ...l, createdAt: l.createdAt.toISOString() })),
+    }),
+  }),
+  route({
+    method: 'get',
+    path: '/funnel',
+    guard: staff,
+    summary: 'Visits, registrations, verified registrations, applications, approvals and disbursements of the channel, by day or by sub-ID (counts only)',
+    description: 'from/to are Asia/Shanghai days (YYYY-MM-DD), both inclusive; days picks a length ending at to (default the last 30 days); at most 366 days.',
+    query: channelFunnelQuery,
+    queryError: '查询参数有误',
+    response: channelFunnelResponse,
+    responseDescription: '{ range, by, rows, total }',
+    handler: async ({ query, principal, services }) => {
+      const range = parseDateRange(query);
+      const by = query.by ?? 'day';
+      const funnel = await services.channelPortal.funnel(principal.channelId, range, by);
+      return { range: { from: range.from, to: range.to }, by, ...funnel };
+    },
+  }),
+];
