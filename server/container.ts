@@ -45,6 +45,7 @@ import { NoCreditBureau } from './adapters/credit-bureau';
 import { OddsService } from './modules/odds';
 import { ContractsService } from './modules/contracts';
 import { createESignProvider, type ESignProvider } from './adapters/esign';
+import { ChannelsService } from './modules/channels';
 
 export interface Services {
   accounts: AccountsService;
@@ -101,6 +102,8 @@ export interface Services {
   authorizationLetters: AuthorizationLetters;
   /** the e-signature service contracts are signed through (the local one by default) */
   esign: ESignProvider;
+  /** 渠道: channel partners, tracking links, touches, attribution at registration, signed postbacks */
+  channels: ChannelsService;
 }
 
 export interface HealthCheck {
@@ -244,6 +247,15 @@ export function createServices(inputs: ServiceInputs): Services {
     contracts,
     authorizationLetters: new AuthorizationLetters({ db, contracts, pii }),
     esign: createESignProvider(inputs.esignProvider ?? 'local', { contracts }),
+    channels: new ChannelsService({
+      db,
+      pii,
+      audit,
+      clock,
+      attributionWindowDays: () => settings.getOr('channels.attributionWindowDays', 30),
+      publicUrl: inputs.publicUrl,
+      allowLoopback: inputs.webhookAllowLoopback ?? false,
+    }),
   };
   const scheduler = new Scheduler(allWork(domain), { locks: shared.locks, runs: domain.jobs, logger, clock, audit: domain.audit });
   return { ...domain, scheduler };
