@@ -79,7 +79,8 @@ export const subIdSchema = z.string({ error: '子渠道 ID 须为文字' }).trim
 
 /** A tracking link (and its H5 landing page) of a channel. */
 export const channelLinkSchema = z.strictObject({
-  subId: subIdSchema.default(''),
+  // `/c/<code>/code` is where a landing form asks for its SMS code
+  subId: subIdSchema.refine((v) => v !== 'code', '子渠道 ID 不能是 code').default(''),
   label: text('链接名称', 40).default(''),
   landingHeadline: text('落地页标题', 40).default(''),
   landingSubline: text('落地页副标题', 80).default(''),
