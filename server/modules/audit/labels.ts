@@ -137,7 +137,6 @@ export const auditActionLabels = {
   'channel.updated': '修改渠道',
   'channel.status_changed': '渠道状态变更',
   'channel.postback_secret_rotated': '重新生成渠道回传密钥',
-  'channel.viewed': '查看渠道详情',
   'channel_link.created': '新建渠道推广链接',
   'channel_link.archived': '归档渠道推广链接',
 } as const satisfies Record<string, string>;
