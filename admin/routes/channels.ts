@@ -180,6 +180,20 @@ export const channelPages = [
   }),
   page({
     method: 'post',
+    path: '/channels/:id/postbacks/:postbackId/retry',
+    guard: manage,
+    handler: async ({ req, res, services, params }) => {
+      try {
+        await services.channels.retryPostback(params.id, params.postbackId, auditActor(req));
+        req.session.flash = { kind: 'success', message: '已安排在下一轮重新投递' };
+      } catch (err) {
+        req.session.flash = failureFlash(err);
+      }
+      res.redirect(303, `/admin/channels/${params.id}`);
+    },
+  }),
+  page({
+    method: 'post',
     path: '/channels/:id/links/:linkId/archive',
     guard: manage,
     handler: async ({ req, res, services, params }) => {

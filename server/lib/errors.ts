@@ -76,6 +76,7 @@ export const conflictCodes = [
   'channel_code_taken',
   'channel_link_exists',
   'channel_link_archived',
+  'postback_delivered',
   'reversal_window_closed',
   'statement_not_draft',
   'statement_not_issued',

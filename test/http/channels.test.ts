@@ -496,7 +496,7 @@ describe('channels: acquisition', () => {
       expect(page.text).toContain('已送达');
     });
 
-    it('gives up after the last attempt and records it as failed', async () => {
+    it('gives up after the last attempt and records it as failed; an operator can retry it once more, 409 once delivered', async () => {
       const { channel, postbackSecret } = await createChannel({ postbackUrl: `${receiver.base}/down` });
       receiver.secrets.set('/down', postbackSecret!);
       receiver.answers.set('/down', 503);
@@ -519,6 +519,24 @@ describe('channels: acquisition', () => {
       expect(entry).toMatchObject({ status: 'failed', attempts: 8 });
       expect(entry!.tries).toHaveLength(8);
       expect(receiver.at('/down')).toHaveLength(8);
+      expect((await admin.get(`/admin/channels/${channel.id}`).expect(200)).text).toContain('data-testid="retry-postback"');
+
+      // an operator retries it once the channel's receiver is back: one more try, audited
+      receiver.answers.set('/down', 200);
+      const retried = await admin.post(`/api/admin/v1/channels/${channel.id}/postbacks/${entry!.id}/retry`).send({});
+      expect(retried.status).toBe(200);
+      expect(retried.body.postback).toMatchObject({ id: entry!.id, status: 'pending', attempts: 8 });
+      expect(await service.deliverPostbacks()).toEqual({ attempted: 1, delivered: 1, failed: 0 });
+      expect(receiver.at('/down')).toHaveLength(9);
+      expect(receiver.at('/down').every((r) => r.valid && r.body.eventId === entry!.id)).toBe(true);
+      const again = await admin.post(`/api/admin/v1/channels/${channel.id}/postbacks/${entry!.id}/retry`).send({});
+      expect(again.status).toBe(409);
+      expect(again.body.error.code).toBe('postback_delivered');
+      expect((await admin.post(`/api/admin/v1/channels/${channel.id}/postbacks/cpb_nosuchpostback0000000/retry`).send({})).status).toBe(404);
+      const other = await createChannel();
+      expect((await admin.post(`/api/admin/v1/channels/${other.channel.id}/postbacks/${entry!.id}/retry`).send({})).status).toBe(404);
+      const audits = await t.container.database.db.select().from(auditLog).where(and(eq(auditLog.action, 'channel.postback_retried'), eq(auditLog.objectId, channel.id)));
+      expect(audits).toHaveLength(1);
     });
   });
 });

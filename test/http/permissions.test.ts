@@ -178,6 +178,8 @@ const operatorMatrix: Record<string, OperatorPermission | 'public'> = {
   'POST /api/admin/v1/channels/:id/links': 'channels.manage',
   'POST /api/admin/v1/channels/:id/links/:linkId/archive': 'channels.manage',
   'GET /api/admin/v1/channels/:id/postbacks': 'channels.manage',
+  'POST /api/admin/v1/channels/:id/postbacks/:postbackId/retry': 'channels.manage',
+  'POST /admin/channels/:id/postbacks/:postbackId/retry': 'channels.manage',
 };
 
 const institutionMatrix: Record<string, InstitutionPermission | 'public'> = {

@@ -137,6 +137,7 @@ export const auditActionLabels = {
   'channel.updated': '修改渠道',
   'channel.status_changed': '渠道状态变更',
   'channel.postback_secret_rotated': '重新生成渠道回传密钥',
+  'channel.postback_retried': '重新投递渠道转化回传',
   'channel_link.created': '新建渠道推广链接',
   'channel_link.archived': '归档渠道推广链接',
 } as const satisfies Record<string, string>;

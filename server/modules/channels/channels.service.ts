@@ -541,6 +541,22 @@ export class ChannelsService {
     return this.postbacks.deliverDue(limit);
   }
 
+  /**
+   * Posts a pending or given-up postback again at the next delivery run (audited); a given-up one
+   * gets one more try. 404 when the channel has no such postback, 409 when it was delivered.
+   */
+  async retryPostback(channelId: string, postbackId: string, actor: AuditActor): Promise<PostbackLogEntry> {
+    const channel = await this.get(channelId);
+    const done = await this.postbacks.retry(channelId, postbackId);
+    if (done === undefined) throw new NotFoundError('回传记录');
+    if (!done) throw new ConflictError('postback_delivered', '该回传已送达，无需重试');
+    await withTransaction(this.db, (tx) =>
+      this.audit.record(actor, { action: 'channel.postback_retried', objectType: 'channel', objectId: channelId, detail: { code: channel.code, postbackId } }, tx),
+    );
+    const [entry] = await this.postbacks.log(channelId, 1, postbackId);
+    return entry!;
+  }
+
   /** The channel's postback delivery log, newest first, each with its attempts (for the admin page and the channel portal). */
   async postbackLog(channelId: string, options: { limit?: number } = {}): Promise<PostbackLogEntry[]> {
     await this.get(channelId);

@@ -126,10 +126,10 @@ export class PostbackOutbox {
       .select({ id: channels.id })
       .from(channels)
       .where(and(isNotNull(channels.postbackUrl), ne(channels.status, 'terminated')));
-    const wanted = new Set(posting.map((c) => c.id));
     let queued = 0;
-    if (wanted.size > 0) {
-      const conversions = (await conversionsBetween(db, { from, to: new Date(now.getTime() + 1) })).filter((c) => wanted.has(c.channelId));
+    // one read per posting channel, by the attribution's channel index: few channels post back, many may not
+    for (const { id: channelId } of posting) {
+      const conversions = await conversionsBetween(db, { from, to: new Date(now.getTime() + 1), channelId });
       for (let i = 0; i < conversions.length; i += INSERT_BATCH) {
         const rows = conversions.slice(i, i + INSERT_BATCH).map((c) => ({
           id: newId('cpb'),
@@ -255,12 +255,31 @@ export class PostbackOutbox {
     return outcome.ok;
   }
 
-  /** The delivery log of one channel, newest first, each postback with its attempts (oldest first). */
-  async log(channelId: string, limit: number): Promise<PostbackLogEntry[]> {
+  /**
+   * Sends a pending or given-up postback of this channel at the next delivery run; its attempts
+   * are kept, so a given-up one gets one more try. False when it was already delivered; undefined
+   * when the channel has no such postback.
+   */
+  async retry(channelId: string, postbackId: string): Promise<boolean | undefined> {
+    const [row] = await this.deps.db
+      .update(channelPostbacks)
+      .set({ status: 'pending', nextAttemptAt: this.deps.clock.now() })
+      .where(and(eq(channelPostbacks.id, postbackId), eq(channelPostbacks.channelId, channelId), inArray(channelPostbacks.status, ['pending', 'failed'])))
+      .returning({ id: channelPostbacks.id });
+    if (row) return true;
+    const [existing] = await this.deps.db
+      .select({ id: channelPostbacks.id })
+      .from(channelPostbacks)
+      .where(and(eq(channelPostbacks.id, postbackId), eq(channelPostbacks.channelId, channelId)));
+    return existing ? false : undefined;
+  }
+
+  /** The delivery log of one channel, newest first, each postback with its attempts (oldest first); `postbackId` picks one. */
+  async log(channelId: string, limit: number, postbackId?: string): Promise<PostbackLogEntry[]> {
     const rows = await this.deps.db
       .select()
       .from(channelPostbacks)
-      .where(eq(channelPostbacks.channelId, channelId))
+      .where(postbackId ? and(eq(channelPostbacks.channelId, channelId), eq(channelPostbacks.id, postbackId)) : eq(channelPostbacks.channelId, channelId))
       .orderBy(desc(channelPostbacks.createdAt), desc(channelPostbacks.occurredAt), desc(channelPostbacks.id))
       .limit(Math.min(Math.max(1, Math.floor(limit)), 500));
     if (rows.length === 0) return [];

@@ -11,6 +11,7 @@ import {
   channelSavedResponse,
   postbackLogQuery,
   postbackLogResponse,
+  postbackResponse,
   postbackSecretResponse,
 } from './channels.schemas';
 
@@ -121,5 +122,15 @@ export const adminChannelRoutes: ApiRoute[] = [
     response: postbackLogResponse,
     responseDescription: '{ postbacks: [{ id, event, status, attempts, tries: [{ attempt, statusCode, error, durationMs, at }], … }] }',
     handler: async ({ params, query, services }) => ({ postbacks: (await services.channels.postbackLog(params.id, { limit: query.limit })).map(postbackJson) }),
+  }),
+  route({
+    method: 'post',
+    path: '/channels/:id/postbacks/:postbackId/retry',
+    guard: manage,
+    summary: 'Post a pending or given-up postback again at the next delivery run (audited); a given-up one gets one more try. 409 postback_delivered when it was delivered',
+    errors: [409],
+    response: postbackResponse,
+    responseDescription: '{ postback }',
+    handler: async ({ params, services, req }) => ({ postback: postbackJson(await services.channels.retryPostback(params.id, params.postbackId, auditActor(req))) }),
   }),
 ];

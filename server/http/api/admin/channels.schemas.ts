@@ -67,23 +67,22 @@ export const postbackLogQuery = z.strictObject({
   limit: z.coerce.number({ error: 'limit 须为 1–500 的整数' }).int('limit 须为 1–500 的整数').min(1, 'limit 须为 1–500 的整数').max(500, 'limit 须为 1–500 的整数').optional().describe('rows, default 50'),
 });
 
-export const postbackLogResponse = z.object({
-  postbacks: z.array(
-    z.object({
-      id: z.string().describe('the eventId sent to the channel'),
-      event: z.enum(conversionKinds),
-      subId: z.string(),
-      clickId: z.string(),
-      occurredAt: instant,
-      status: z.enum(postbackStatuses),
-      attempts: z.number().int(),
-      lastStatusCode: z.number().int().nullable(),
-      lastError: z.string().nullable(),
-      lastDurationMs: z.number().int().nullable(),
-      nextAttemptAt: instant,
-      deliveredAt: instant.nullable(),
-      createdAt: instant,
-      tries: z.array(z.object({ attempt: z.number().int(), statusCode: z.number().int().nullable(), error: z.string().nullable(), durationMs: z.number().int(), at: instant })),
-    }),
-  ),
+const postbackEntry = z.object({
+  id: z.string().describe('the eventId sent to the channel'),
+  event: z.enum(conversionKinds),
+  subId: z.string(),
+  clickId: z.string(),
+  occurredAt: instant,
+  status: z.enum(postbackStatuses),
+  attempts: z.number().int(),
+  lastStatusCode: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+  lastDurationMs: z.number().int().nullable(),
+  nextAttemptAt: instant,
+  deliveredAt: instant.nullable(),
+  createdAt: instant,
+  tries: z.array(z.object({ attempt: z.number().int(), statusCode: z.number().int().nullable(), error: z.string().nullable(), durationMs: z.number().int(), at: instant })),
 });
+
+export const postbackLogResponse = z.object({ postbacks: z.array(postbackEntry) });
+export const postbackResponse = z.object({ postback: postbackEntry });
