@@ -211,6 +211,34 @@ describe('channels: acquisition', () => {
       const actions = (await t.container.database.db.select().from(auditLog).where(inArray(auditLog.objectId, [link.body.link.id, bare.body.link.id]))).map((a) => a.action).sort();
       expect(actions).toEqual(['channel_link.archived', 'channel_link.created', 'channel_link.created']);
     });
+    it('the channel page: a status form, a link form that shows its refusal, a new secret shown once', async () => {
+      const { channel } = await createChannel({ postbackUrl: `${receiver.base}/page` });
+      const page = await admin.get(`/admin/channels/${channel.id}`).expect(200);
+      expect(page.text).not.toContain('data-testid="postback-secret"');
+      const csrf = csrfFrom(page.text);
+      const paused = await admin.post(`/admin/channels/${channel.id}/status`).type('form').send({ _csrf: csrf, status: 'paused' });
+      expect(paused.status).toBe(303);
+      expect((await t.container.services.channels.get(channel.id)).status).toBe('paused');
+      const badStatus = await admin.post(`/admin/channels/${channel.id}/status`).type('form').send({ _csrf: csrf, status: 'gone' });
+      expect(badStatus.status).toBe(303);
+      expect((await admin.get(`/admin/channels/${channel.id}`).expect(200)).text).toContain('状态有误');
+
+      const refused = await admin.post(`/admin/channels/${channel.id}/links`).type('form').send({ _csrf: csrf, subId: 'bad sub', label: '坏' });
+      expect(refused.status).toBe(400);
+      expect(refused.text).toContain('data-testid="link-error"');
+      expect(refused.text).toContain('value="bad sub"');
+      const made = await admin.post(`/admin/channels/${channel.id}/links`).type('form').send({ _csrf: csrf, subId: 'page-1', label: '页面', landingHeadline: '页面标题' });
+      expect(made.status).toBe(303);
+      expect((await t.container.services.channels.links(channel.id)).map((l) => l.subId)).toEqual(['page-1']);
+
+      const rotated = await admin.post(`/admin/channels/${channel.id}/secret`).type('form').send({ _csrf: csrf });
+      expect(rotated.status).toBe(200);
+      const secret = /data-testid="postback-secret">[\s\S]*?<code>(chsec_[\w-]+)<\/code>/.exec(rotated.text)?.[1];
+      expect(secret).toMatch(/^chsec_/);
+      expect((await admin.get(`/admin/channels/${channel.id}`).expect(200)).text).not.toContain(secret!);
+      const [audit] = await t.container.database.db.select().from(auditLog).where(and(eq(auditLog.action, 'channel.postback_secret_rotated'), eq(auditLog.objectId, channel.id)));
+      expect(JSON.stringify(audit!.detail)).not.toContain(secret!);
+    });
   });
 
   describe('visits and attribution', () => {
