@@ -31,6 +31,7 @@ import { agreementPages } from './routes/agreements';
 import { financePages } from './routes/finance';
 import { applicationPage } from './routes/application-page';
 import { loanReportPages } from './routes/loans';
+import { channelPages } from './routes/channels';
 
 const applicationPages = [
   page({
@@ -123,6 +124,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   mount(searchPages);
   mount(agreementPages);
   mount(loanReportPages);
+  mount(channelPages);
   mount(financePages(services));
 
   return r;

@@ -46,6 +46,7 @@ import { OddsService } from './modules/odds';
 import { ContractsService } from './modules/contracts';
 import { ChannelPortal } from './modules/channels';
 import { createESignProvider, type ESignProvider } from './adapters/esign';
+import { ChannelsService } from './modules/channels';
 
 export interface Services {
   accounts: AccountsService;
@@ -104,6 +105,8 @@ export interface Services {
   channelPortal: ChannelPortal;
   /** the e-signature service contracts are signed through (the local one by default) */
   esign: ESignProvider;
+  /** 渠道: channel partners, tracking links, touches, attribution at registration, signed postbacks */
+  channels: ChannelsService;
 }
 
 export interface HealthCheck {
@@ -248,6 +251,15 @@ export function createServices(inputs: ServiceInputs): Services {
     authorizationLetters: new AuthorizationLetters({ db, contracts, pii }),
     channelPortal: new ChannelPortal({ db, accounts, audit, publicUrl: inputs.publicUrl }),
     esign: createESignProvider(inputs.esignProvider ?? 'local', { contracts }),
+    channels: new ChannelsService({
+      db,
+      pii,
+      audit,
+      clock,
+      attributionWindowDays: () => settings.getOr('channels.attributionWindowDays', 30),
+      publicUrl: inputs.publicUrl,
+      allowLoopback: inputs.webhookAllowLoopback ?? false,
+    }),
   };
   const scheduler = new Scheduler(allWork(domain), { locks: shared.locks, runs: domain.jobs, logger, clock, audit: domain.audit });
   return { ...domain, scheduler };

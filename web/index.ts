@@ -14,12 +14,16 @@ import { oddsPages } from './routes/odds';
 import { mountPages } from '../server/http/page-route';
 import { legalPages } from './routes/legal';
 import { agreementsGate } from '../server/http/agreements';
+import { channelTouchCapture } from '../server/http/channel-touch';
+import { landingPages } from './routes/landing';
 
 /** The consumer site, mounted at `/`. */
 export function createWebApp(services: Services, kit: HttpKit, render: Render): Router {
   const r = Router();
   // a newer 用户协议/隐私政策 is agreed before anything else is shown to a signed-in borrower
   r.use(agreementsGate(services, 'page'));
-  mountPages(r, [...legalPages, ...cataloguePages, ...accountPages, ...applicationPages(services), ...feedbackPages(services), ...guidePages, ...loanPages, ...creditPages, ...offerPages(services), ...oddsPages], services, kit, render);
+  // a visit through a channel link (`?ch=`) is recorded before the page answers
+  r.use(channelTouchCapture(services, kit));
+  mountPages(r, [...legalPages, ...cataloguePages, ...accountPages, ...applicationPages(services), ...feedbackPages(services), ...guidePages, ...loanPages, ...creditPages, ...offerPages(services), ...oddsPages, ...landingPages], services, kit, render);
   return r;
 }

@@ -3,6 +3,7 @@ import type { Services } from '../container';
 import { ForbiddenError } from '../lib/errors';
 import type { RequestOrigin } from '../modules/audit';
 import type { SessionAccount } from '../modules/accounts';
+import type { RegistrationChannel } from '../modules/channels';
 
 declare module 'express-session' {
   interface SessionData {
@@ -19,12 +20,21 @@ declare module 'express-session' {
  */
 export async function registerAgreeing(
   services: Services,
-  body: { phone: string; code: string; password: string; displayName?: string; agreements: { userAgreement: number; privacyPolicy: number } },
+  body: {
+    phone: string;
+    code: string;
+    password: string;
+    displayName?: string;
+    agreements: { userAgreement: number; privacyPolicy: number };
+    channel?: RegistrationChannel;
+  },
   origin: RequestOrigin,
 ): Promise<SessionAccount> {
-  const { agreements, ...account } = body;
+  const { agreements, channel, ...account } = body;
   await services.contracts.checkAgreementVersions(agreements);
-  const created = await services.accounts.register(account, origin);
+  // the channel that brought the borrower (first touch within the window), decided in the registration's transaction
+  const attribute = await services.channels.attributionStep({ visitor: origin.visitor, device: origin.device, channel });
+  const created = await services.accounts.register(account, origin, (tx, created) => attribute(tx, created.id));
   await services.contracts.acceptAgreements(created.id, agreements, { ip: origin.actor.ip });
   return created;
 }

@@ -72,6 +72,11 @@ export const conflictCodes = [
   'repayments_exist',
   // settlement
   'agreement_overlap',
+  // channels
+  'channel_code_taken',
+  'channel_link_exists',
+  'channel_link_archived',
+  'postback_delivered',
   'reversal_window_closed',
   'statement_not_draft',
   'statement_not_issued',

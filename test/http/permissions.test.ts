@@ -168,6 +168,27 @@ const operatorMatrix: Record<string, OperatorPermission | 'public'> = {
   'GET /admin/contracts/templates/:id': 'products.review',
   'POST /admin/contracts/templates/:id/review': 'products.review',
   'GET /api/admin/v1/contracts/:id/verify': 'audit.view',
+  // channels: acquisition (issue 17)
+  'GET /admin/channels': 'channels.manage',
+  'GET /admin/channels/new': 'channels.manage',
+  'POST /admin/channels': 'channels.manage',
+  'GET /admin/channels/:id': 'channels.manage',
+  'GET /admin/channels/:id/edit': 'channels.manage',
+  'POST /admin/channels/:id': 'channels.manage',
+  'POST /admin/channels/:id/status': 'channels.manage',
+  'POST /admin/channels/:id/secret': 'channels.manage',
+  'POST /admin/channels/:id/links': 'channels.manage',
+  'POST /admin/channels/:id/links/:linkId/archive': 'channels.manage',
+  'GET /api/admin/v1/channels': 'channels.manage',
+  'POST /api/admin/v1/channels': 'channels.manage',
+  'GET /api/admin/v1/channels/:id': 'channels.manage',
+  'PATCH /api/admin/v1/channels/:id': 'channels.manage',
+  'POST /api/admin/v1/channels/:id/postback-secret': 'channels.manage',
+  'POST /api/admin/v1/channels/:id/links': 'channels.manage',
+  'POST /api/admin/v1/channels/:id/links/:linkId/archive': 'channels.manage',
+  'GET /api/admin/v1/channels/:id/postbacks': 'channels.manage',
+  'POST /api/admin/v1/channels/:id/postbacks/:postbackId/retry': 'channels.manage',
+  'POST /admin/channels/:id/postbacks/:postbackId/retry': 'channels.manage',
 };
 
 /** The channel partners' portal and API (issue 17). */

@@ -41,55 +41,59 @@ const showContact = async ({ principal, services, render }: Consumer, extra: Rec
   await render('contact', { title: '联系偏好', prefs, institutions, ...extra });
 };
 
+/** Shows a registration form again (the register page, or a channel's landing page) with what was typed and why it was refused. */
+export type ShowRegisterForm = (ctx: PageContext<typeof guard.public, string, undefined>, extra: Record<string, unknown>) => Promise<void>;
+
+/**
+ * "获取验证码" on a registration form: the one handler of the register page and of the channel
+ * landing pages (web/routes/landing.ts), each showing its own page again.
+ */
+export async function sendRegisterCode(ctx: PageContext<typeof guard.public, string, undefined>, show: ShowRegisterForm): Promise<void> {
+  const { req, res, services } = ctx;
+  const values = { phone: req.body.phone, displayName: req.body.displayName, agree: req.body.agree === 'yes' };
+  try {
+    await services.accounts.requestCode(String(req.body.phone ?? ''), 'register');
+    res.locals.flash = { kind: 'success', message: `验证码已发送至 ${maskPhone(String(req.body.phone).trim())}，${OTP_RESEND_SECONDS} 秒后可重新获取` };
+    await show(ctx, { values, codeSent: true });
+  } catch (err) {
+    const error = formFailure(res, err);
+    await show(ctx, { values, error });
+  }
+}
+
+/**
+ * 注册 from a form: the register page and the channel landing pages alike. The account is
+ * created with the agreements accepted and attributed to the channel that brought the visitor
+ * (registerAgreeing), logged in, and sent on to `next` (or `/`).
+ */
+export async function submitRegister(ctx: PageContext<typeof guard.public, string, undefined>, show: ShowRegisterForm): Promise<void> {
+  const { req, res, services, kit } = ctx;
+  const { next, agree, userAgreementVersion, privacyPolicyVersion, ...fields } = req.body as Record<string, string>;
+  try {
+    const agreements = agree === 'yes' ? { userAgreement: Number(userAgreementVersion), privacyPolicy: Number(privacyPolicyVersion) } : undefined;
+    const body = parse(registerBody, { ...fields, displayName: fields.displayName || undefined, agreements }, '注册信息有误');
+    const account = await registerAgreeing(services, body, requestOrigin(kit, req, res, 'web'));
+    await establishLogin(req, account);
+    req.session.flash = { kind: 'success', message: '注册成功，欢迎使用贷超' };
+    res.redirect(303, localPath(next) ?? '/');
+  } catch (err) {
+    const error = formFailure(res, err);
+    await show(ctx, {
+      error,
+      values: { phone: fields.phone, displayName: fields.displayName, agree: agree === 'yes' },
+      codeSent: true,
+    });
+  }
+}
+
 /** Register, log in and out, and the consumer's profile. */
 export const accountPages = [
   ...loginPages({ kind: 'consumer', title: '登录', prefix: '/', home: '/applications', smsLogin: true }),
 
   page({ method: 'get', path: '/register', guard: guard.public, handler: (ctx) => showRegister(ctx) }),
   // "获取验证码" on the register form (works without JavaScript: the button posts the form here)
-  page({
-    method: 'post',
-    path: '/register/code',
-    guard: guard.public,
-    before: (kit) => kit.limits.smsCode,
-    handler: async (ctx) => {
-      const { req, res, services } = ctx;
-      const values = { phone: req.body.phone, displayName: req.body.displayName, agree: req.body.agree === 'yes' };
-      try {
-        await services.accounts.requestCode(String(req.body.phone ?? ''), 'register');
-        res.locals.flash = { kind: 'success', message: `验证码已发送至 ${maskPhone(String(req.body.phone).trim())}，${OTP_RESEND_SECONDS} 秒后可重新获取` };
-        await showRegister(ctx, { values, codeSent: true });
-      } catch (err) {
-        const error = formFailure(res, err);
-        await showRegister(ctx, { values, error });
-      }
-    },
-  }),
-  page({
-    method: 'post',
-    path: '/register',
-    guard: guard.public,
-    before: (kit) => kit.limits.register,
-    handler: async (ctx) => {
-      const { req, res, services, kit } = ctx;
-      const { next, agree, userAgreementVersion, privacyPolicyVersion, ...fields } = req.body as Record<string, string>;
-      try {
-        const agreements = agree === 'yes' ? { userAgreement: Number(userAgreementVersion), privacyPolicy: Number(privacyPolicyVersion) } : undefined;
-        const body = parse(registerBody, { ...fields, displayName: fields.displayName || undefined, agreements }, '注册信息有误');
-        const account = await registerAgreeing(services, body, requestOrigin(kit, req, res, 'web'));
-        await establishLogin(req, account);
-        req.session.flash = { kind: 'success', message: '注册成功，欢迎使用贷超' };
-        res.redirect(303, localPath(next) ?? '/');
-      } catch (err) {
-        const error = formFailure(res, err);
-        await showRegister(ctx, {
-          error,
-          values: { phone: fields.phone, displayName: fields.displayName, agree: agree === 'yes' },
-          codeSent: true,
-        });
-      }
-    },
-  }),
+  page({ method: 'post', path: '/register/code', guard: guard.public, before: (kit) => kit.limits.smsCode, handler: (ctx) => sendRegisterCode(ctx, showRegister) }),
+  page({ method: 'post', path: '/register', guard: guard.public, before: (kit) => kit.limits.register, handler: (ctx) => submitRegister(ctx, showRegister) }),
 
   page({ method: 'get', path: '/password/reset', guard: guard.public, handler: (ctx) => showReset(ctx) }),
   page({

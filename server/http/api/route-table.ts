@@ -19,7 +19,7 @@ export { guard, idParam };
  * its description.
  */
 
-export type Method = 'get' | 'post' | 'put' | 'delete';
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 type Output<S> = S extends z.ZodType ? z.output<S> : undefined;
 
@@ -46,7 +46,7 @@ export interface RouteSpec<G extends GuardSpec, P extends string, Q extends z.Zo
   query?: Q;
   /** the message of the 400 when the query is refused (default 查询参数有误) */
   queryError?: string;
-  /** JSON body; a POST or PUT without one accepts only an empty body */
+  /** JSON body; a POST, PUT or PATCH without one accepts only an empty body */
   body?: B;
   /** the message of the 400 when the body is refused (default 请求有误) */
   bodyError?: string;
@@ -89,7 +89,7 @@ export function paramsSchema(spec: ApiRoute): z.ZodObject {
 }
 
 /** Whether a route reads a body: POST and PUT always do (an empty one when it declares none). */
-export const bodySchemaOf = (spec: ApiRoute): z.ZodType | undefined => spec.body ?? (spec.method === 'post' || spec.method === 'put' ? noBody : undefined);
+export const bodySchemaOf = (spec: ApiRoute): z.ZodType | undefined => spec.body ?? (spec.method === 'post' || spec.method === 'put' || spec.method === 'patch' ? noBody : undefined);
 
 /** Whether a route's success answer is a JSON body (not a file, a CSV or a 204). */
 export const answersJson = (spec: ApiRoute): boolean => spec.status !== 204 && spec.produces !== 'file' && spec.produces !== 'csv';

@@ -27,6 +27,7 @@ import { partnerContractRoutes } from './partner/contracts.routes';
 import { adminContractRoutes } from './admin/contracts.routes';
 import { channelPortalRoutes } from './channel/portal.routes';
 import { adminChannelStaffRoutes } from './admin/channel-staff.routes';
+import { adminChannelRoutes } from './admin/channels.routes';
 
 /** One JSON API: where it is mounted and its routes, in matching order (a literal path before a `:param` one). */
 export interface ApiSurface {
@@ -75,7 +76,7 @@ export const partnerApiSurface: ApiSurface = {
 export const adminApiSurface: ApiSurface = {
   mount: '/api/admin/v1',
   tag: 'admin',
-  description: 'Operators: applications, settlement, the dashboard, the audit log, scheduled jobs, the search dictionary and report',
+  description: 'Operators: applications, settlement, the dashboard, the audit log, scheduled jobs, the search dictionary and report, channel partners and their postbacks',
   routes: [
     ...loginRoutes('operator'),
     ...ownAccountRoutes('operator', guard.operator('dashboard.view', { allowSecuritySetup: true })),
@@ -86,6 +87,7 @@ export const adminApiSurface: ApiSurface = {
     ...adminSearchRoutes,
     ...adminContractRoutes,
     ...adminChannelStaffRoutes,
+    ...adminChannelRoutes,
   ],
 };
 

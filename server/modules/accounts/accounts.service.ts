@@ -352,7 +352,12 @@ export class AccountsService {
    * when registering fails), then the account, its device and address for anti-fraud and the
    * audit row commit together. The caller logs the new account in.
    */
-  async register(input: { phone: string; password: string; code: string; displayName?: string }, origin: Pick<RequestOrigin, 'actor' | 'device'>): Promise<SessionAccount> {
+  async register(
+    input: { phone: string; password: string; code: string; displayName?: string },
+    origin: Pick<RequestOrigin, 'actor' | 'device'>,
+    /** more of the same use case, in its transaction once the account exists (the channel attribution) */
+    within?: (tx: Tx, account: SessionAccount) => Promise<unknown>,
+  ): Promise<SessionAccount> {
     const weak = passwordProblem(input.password, { phone: this.normaliseLogin('consumer', input.phone) });
     if (weak) throw new ValidationError('注册信息有误', { password: weak });
     await this.verifyCode(input.phone, 'register', input.code);
@@ -361,6 +366,7 @@ export class AccountsService {
       const account = await this.registerConsumer(input, tx);
       await this.deps.risk.recordRegistration(tx, account.id, { device: origin.device, ip: origin.actor.ip ?? '' }, thresholds);
       await this.deps.audit.record({ ...origin.actor, kind: 'consumer', id: account.id }, { action: 'account.registered', objectType: 'account', objectId: account.id }, tx);
+      if (within) await within(tx, account);
       return account;
     });
   }

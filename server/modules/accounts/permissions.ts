@@ -60,6 +60,8 @@ export const operatorPermissions = {
   'loans.view': ['super_admin', 'operations', 'risk_officer', 'finance'],
   /** the search dictionary and the search report */
   'search.manage': ['super_admin', 'operations'],
+  /** channel partners (渠道): onboarding, tracking links and landing pages, the postback log */
+  'channels.manage': ['super_admin', 'operations'],
 } as const satisfies Record<string, readonly OperatorRole[]>;
 export type OperatorPermission = keyof typeof operatorPermissions;
 

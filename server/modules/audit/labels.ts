@@ -134,6 +134,13 @@ export const auditActionLabels = {
   'contract.verified_all': '验证全部合同',
   'agreements.accepted': '同意用户协议与隐私政策',
   'channel_staff.created': '开通渠道方账号',
+  'channel.created': '新建渠道',
+  'channel.updated': '修改渠道',
+  'channel.status_changed': '渠道状态变更',
+  'channel.postback_secret_rotated': '重新生成渠道回传密钥',
+  'channel.postback_retried': '重新投递渠道转化回传',
+  'channel_link.created': '新建渠道推广链接',
+  'channel_link.archived': '归档渠道推广链接',
 } as const satisfies Record<string, string>;
 
 export type AuditAction = keyof typeof auditActionLabels;
@@ -174,6 +181,8 @@ export const auditObjectLabels = {
   audit_log: '审计日志',
   contract: '合同',
   contract_template: '合同模板',
+  channel: '渠道',
+  channel_link: '渠道推广链接',
 } as const satisfies Record<string, string>;
 
 export type AuditObjectType = keyof typeof auditObjectLabels;

@@ -1,4 +1,4 @@
-import { bigint, bigserial, index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { accounts } from '../accounts/accounts.schema';
 
 /** The kinds of acquisition partner (渠道类型). */
@@ -120,3 +120,67 @@ export const channelAttributions = pgTable(
   },
   (t) => [index('channel_attributions_channel_idx').on(t.channelId, t.attributedAt)],
 );
+
+export const postbackStatuses = ['pending', 'delivered', 'failed'] as const;
+export type PostbackStatus = (typeof postbackStatuses)[number];
+
+/**
+ * The postback outbox: one conversion of an attributed borrower to post to its channel, once per
+ * channel + kind + source event (unique), sent at least once with a stable `eventId` (the row id),
+ * signed, retried with backoff until acknowledged or given up. Carries no personal data: the
+ * account id stays here (it is not sent), the channel's own click id and sub-ID are.
+ */
+export const channelPostbacks = pgTable(
+  'channel_postbacks',
+  {
+    id: text('id').primaryKey(),
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id),
+    kind: text('kind', { enum: ['registration', 'verified_registration', 'application', 'approval', 'disbursement'] }).notNull(),
+    sourceId: text('source_id').notNull(),
+    subId: text('sub_id').notNull().default(''),
+    clickId: text('click_id').notNull().default(''),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    status: text('status', { enum: postbackStatuses }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    lastDurationMs: integer('last_duration_ms'),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('channel_postbacks_event_uq').on(t.channelId, t.kind, t.sourceId),
+    index('channel_postbacks_due_idx').on(t.status, t.nextAttemptAt),
+    index('channel_postbacks_channel_idx').on(t.channelId, t.createdAt),
+  ],
+);
+
+/** Every attempt to post one postback: when, the answer's status code, the (generic) error, how long it took. */
+export const channelPostbackAttempts = pgTable(
+  'channel_postback_attempts',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    postbackId: text('postback_id')
+      .notNull()
+      .references(() => channelPostbacks.id),
+    attempt: integer('attempt').notNull(),
+    statusCode: integer('status_code'),
+    error: text('error'),
+    durationMs: integer('duration_ms').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('channel_postback_attempts_uq').on(t.postbackId, t.attempt)],
+);
+
+/**
+ * How far conversions have been read into the postback outbox (one row, `id = 'postbacks'`). Each
+ * run re-reads a trailing window before it (inserts are idempotent), so an event recorded late
+ * with an earlier time is still found.
+ */
+export const channelWatermarks = pgTable('channel_watermarks', {
+  id: text('id').primaryKey(),
+  through: timestamp('through', { withTimezone: true }).notNull(),
+});

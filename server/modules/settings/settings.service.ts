@@ -26,6 +26,7 @@ export const settingDefinitions = {
   'overdue.collectionDay': { group: '贷后', label: '逾期第几天转入催收', schema: z.number().int().min(1).max(365), default: 7 },
   'overdue.escalationDay': { group: '贷后', label: '逾期第几天升级处理', schema: z.number().int().min(1).max(3650), default: 30 },
   'collections.dailyContactLimit': { group: '贷后', label: '每笔贷款每日最多联系次数', schema: z.number().int().min(1).max(10), default: 3 },
+  'channels.attributionWindowDays': { group: '渠道', label: '渠道归因窗口（天）：注册前多少天内的首次渠道访问计入该渠道', schema: z.number().int().min(1).max(365), default: 30 },
   'catalogue.categories': {
     group: '产品',
     label: '产品类别',

@@ -11,6 +11,7 @@ export {
   type DeliveryRunResult,
   type WebhooksOptions,
 } from './webhooks.service';
-export { addressProblem, type Resolve } from './address-guard';
+export { addressProblem, systemResolve, type Resolve } from './address-guard';
+export { postJson, OUTCOME, type PostOutcome } from './outbound-post';
 export { signPayload, verifySignature, SIGNATURE_HEADER, type VerifyOptions } from './signature';
 export { webhookJobs } from './webhooks.jobs';

@@ -1,3 +1,4 @@
+import { registrationChannelSchema } from '../../../modules/channels';
 import { z } from 'zod';
 import { passwordProblem } from '../../../modules/accounts';
 
@@ -32,6 +33,9 @@ export const registerBody = z.strictObject({
   password: newPasswordField,
   displayName: z.string().trim().max(30, '昵称最多 30 个字').optional(),
   agreements: agreementVersionsBody,
+  channel: registrationChannelSchema
+    .optional()
+    .describe('a partner app registering its user names its channel: { code, sub?, clickId? }, recorded as a channel visit at this moment; the attribution rule (first visit within the window) then applies. An unknown or inactive code attributes nothing.'),
 });
 
 export const smsCodeBody = z.strictObject({
