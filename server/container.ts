@@ -44,9 +44,8 @@ import { CreditService } from './modules/credit';
 import { NoCreditBureau } from './adapters/credit-bureau';
 import { OddsService } from './modules/odds';
 import { ContractsService } from './modules/contracts';
-import { ChannelPortal } from './modules/channels';
 import { createESignProvider, type ESignProvider } from './adapters/esign';
-import { ChannelsService } from './modules/channels';
+import { ChannelPortal, ChannelsService } from './modules/channels';
 
 export interface Services {
   accounts: AccountsService;
@@ -206,6 +205,15 @@ export function createServices(inputs: ServiceInputs): Services {
   const credit = new CreditService({ db, pii, audit, clock, bureau: new NoCreditBureau() });
   const odds = new OddsService({ db, clock, accounts, identity, credit });
   const complaints = new ComplaintsService({ db, audit, notifications, settings, identity, applications, pii, clock, events });
+  const channels = new ChannelsService({
+    db,
+    pii,
+    audit,
+    clock,
+    attributionWindowDays: () => settings.getOr('channels.attributionWindowDays', 30),
+    publicUrl: inputs.publicUrl,
+    allowLoopback: inputs.webhookAllowLoopback ?? false,
+  });
   const domain: Omit<Services, 'scheduler'> = {
     jobs: new JobsService({ db, clock }),
     accounts,
@@ -249,17 +257,9 @@ export function createServices(inputs: ServiceInputs): Services {
     odds,
     contracts,
     authorizationLetters: new AuthorizationLetters({ db, contracts, pii }),
-    channelPortal: new ChannelPortal({ db, accounts, audit, publicUrl: inputs.publicUrl }),
+    channelPortal: new ChannelPortal({ db, channels, accounts, audit }),
     esign: createESignProvider(inputs.esignProvider ?? 'local', { contracts }),
-    channels: new ChannelsService({
-      db,
-      pii,
-      audit,
-      clock,
-      attributionWindowDays: () => settings.getOr('channels.attributionWindowDays', 30),
-      publicUrl: inputs.publicUrl,
-      allowLoopback: inputs.webhookAllowLoopback ?? false,
-    }),
+    channels,
   };
   const scheduler = new Scheduler(allWork(domain), { locks: shared.locks, runs: domain.jobs, logger, clock, audit: domain.audit });
   return { ...domain, scheduler };

@@ -20,7 +20,7 @@ export const channelStaffPages = [
     guard: manage,
     query: channelQuery,
     handler: async ({ query, services, render }) => {
-      const channels = await services.channelPortal.allChannels();
+      const channels = await services.channels.list();
       const current = channels.find((c) => c.id === query.channelId) ?? channels[0];
       await render('channel-staff', { title: '渠道方账号', channels, current, roles, staff: current ? await services.channelPortal.staff(current.id) : [] });
     },
@@ -30,7 +30,7 @@ export const channelStaffPages = [
     path: '/channel-staff',
     guard: manage,
     handler: async ({ req, res, services, render }) => {
-      const channels = await services.channelPortal.allChannels();
+      const channels = await services.channels.list();
       const current = channels.find((c) => c.id === req.body.channelId);
       const values = { username: String(req.body.username ?? ''), displayName: String(req.body.displayName ?? ''), role: String(req.body.role ?? '') };
       try {

@@ -14,13 +14,12 @@ import {
   conversionKindLabels,
   type ChannelStatus,
   type ChannelView,
-  type PostbackStatus,
+  postbackStatusLabels,
 } from '../../server/modules/channels';
 import type { PageTools } from './application-page';
 
 const manage = guard.operator('channels.manage');
 
-const postbackStatusLabels: Record<PostbackStatus, string> = { pending: '待投递', delivered: '已送达', failed: '已放弃' };
 const typeOptions = channelTypes.map((value) => ({ value, label: channelTypeLabels[value] }));
 
 /** The text fields of the channel form; anything else posted (the CSRF token) is left out. */

@@ -64,6 +64,14 @@ export const channelHomePages = [
   }),
   page({
     method: 'get',
+    path: '/postbacks',
+    guard: staff,
+    handler: async ({ principal, services, render }) => {
+      await render('postbacks', { title: '转化回传', channel: await services.channelPortal.channel(principal.channelId), postbacks: await services.channelPortal.postbacks(principal.channelId) });
+    },
+  }),
+  page({
+    method: 'get',
     path: '/links',
     guard: staff,
     handler: async ({ principal, services, render }) => {

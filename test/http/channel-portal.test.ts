@@ -42,7 +42,8 @@ describe('the channel portal and API: a channel partner sees its own counts, nev
     t = await startTestApp();
     const db = t.container.database.db;
     await db.insert(channels).values([
-      { id: 'chn_dy', code: 'dy01', name: '抖音信息流', type: 'feed_ads' },
+      // a postback URL nobody listens on: the log shows the events queued, never delivered
+      { id: 'chn_dy', code: 'dy01', name: '抖音信息流', type: 'feed_ads', postbackUrl: 'http://127.0.0.1:9/postback' },
       { id: 'chn_other', code: 'zz02', name: '另一个渠道', type: 'agent' },
     ]);
     await db.insert(channelLinks).values([
@@ -104,7 +105,7 @@ describe('the channel portal and API: a channel partner sees its own counts, nev
     expect(me.body).toMatchObject({ channel: { id: 'chn_dy', code: 'dy01', typeLabel: '信息流广告' }, attributedBorrowers: 1 });
     const links = await agent.get('/api/channel/v1/links').expect(200);
     expect(links.body.items.map((l: { subId: string }) => l.subId).sort()).toEqual(['', 'campaign-7']);
-    expect(links.body.items.find((l: { subId: string }) => l.subId === 'campaign-7')).toMatchObject({ landingUrl: expect.stringMatching(/\/c\/dy01\/campaign-7$/), siteUrl: expect.stringMatching(/\?ch=dy01&sub=campaign-7$/) });
+    expect(links.body.items.find((l: { subId: string }) => l.subId === 'campaign-7')).toMatchObject({ landingUrl: expect.stringMatching(/\/c\/dy01\/campaign-7$/), trackingUrl: expect.stringMatching(/\?ch=dy01&sub=campaign-7$/) });
     expect(JSON.stringify(links.body)).not.toContain('secret-sub');
 
     const bySub = await agent.get('/api/channel/v1/funnel?by=sub&days=7').expect(200);
@@ -113,8 +114,13 @@ describe('the channel portal and API: a channel partner sees its own counts, nev
     const byDay = await agent.get('/api/channel/v1/funnel?days=7').expect(200);
     expect(byDay.body.rows).toHaveLength(7);
     expect(byDay.body.rows.at(-1)).toMatchObject({ key: shanghaiDate(new Date()), visits: 3, applications: 2 });
+    // the postback log: the channel's own events (registration, verified, two applications), with its click id
+    await t.container.services.channels.enqueuePostbacks();
+    const postbacks = await agent.get('/api/channel/v1/postbacks').expect(200);
+    expect(postbacks.body.items.map((p: { event: string }) => p.event).sort()).toEqual(['application', 'application', 'registration', 'verified_registration']);
+    expect(postbacks.body.items.every((p: { clickId: string; status: string }) => p.clickId === 'ck-1' && p.status === 'pending')).toBe(true);
     // counts only: nothing that names or reaches a borrower
-    expect(JSON.stringify([me.body, byDay.body, bySub.body])).not.toContain(borrowerId);
+    expect(JSON.stringify([me.body, byDay.body, bySub.body, postbacks.body])).not.toContain(borrowerId);
 
     const invalid = await agent.get('/api/channel/v1/funnel?by=week');
     expect(invalid.status).toBe(400);
@@ -148,6 +154,9 @@ describe('the channel portal and API: a channel partner sees its own counts, nev
     const bad = await agent.get('/channel?from=2026-02-31');
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('开始日期格式应为 YYYY-MM-DD');
+    const log = await agent.get('/channel/postbacks').expect(200);
+    expect(log.text).toContain('data-testid="channel-postbacks"');
+    expect(log.text).toContain('申请');
     const links = await agent.get('/channel/links').expect(200);
     expect(links.text).toContain('/c/dy01/campaign-7');
     expect(links.text).toContain('最快 10 分钟到账');

@@ -206,6 +206,7 @@ const channelMatrix: Record<string, ChannelPermission | 'public'> = {
   'POST /channel/security/logout-everywhere': 'portal.view',
   'GET /channel/': 'portal.view',
   'GET /channel/links': 'portal.view',
+  'GET /channel/postbacks': 'portal.view',
   'POST /api/channel/v1/auth/login': 'public',
   'POST /api/channel/v1/auth/logout': 'public',
   'POST /api/channel/v1/auth/password/change': 'portal.view',
@@ -213,6 +214,7 @@ const channelMatrix: Record<string, ChannelPermission | 'public'> = {
   'GET /api/channel/v1/me': 'portal.view',
   'GET /api/channel/v1/links': 'portal.view',
   'GET /api/channel/v1/funnel': 'portal.view',
+  'GET /api/channel/v1/postbacks': 'portal.view',
 };
 
 const institutionMatrix: Record<string, InstitutionPermission | 'public'> = {

@@ -123,6 +123,7 @@ export const channelAttributions = pgTable(
 
 export const postbackStatuses = ['pending', 'delivered', 'failed'] as const;
 export type PostbackStatus = (typeof postbackStatuses)[number];
+export const postbackStatusLabels: Record<PostbackStatus, string> = { pending: '待投递', delivered: '已送达', failed: '已放弃' };
 
 /**
  * The postback outbox: one conversion of an attributed borrower to post to its channel, once per

@@ -10,6 +10,7 @@ export {
   channelStatuses,
   channelStatusLabels,
   postbackStatuses,
+  postbackStatusLabels,
   type ChannelType,
   type ChannelStatus,
   type PostbackStatus,

@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { and, asc, count, desc, eq, gte, lt } from 'drizzle-orm';
+import { and, count, desc, eq, gte, lt } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { NotFoundError, ValidationError } from '../../lib/errors';
+import { ValidationError } from '../../lib/errors';
 import { shanghaiDate } from '../../lib/shanghai-date';
 import type { AccountsService, SessionAccount } from '../accounts';
 import { accounts } from '../accounts/accounts.schema';
 import { channelRoles, roleLabels, type ChannelRole } from '../accounts';
 import type { AuditActor, AuditService } from '../audit';
-import { channelAttributions, channelLinks, channels, channelTouches, channelStatusLabels, channelTypeLabels } from './channels.schema';
-import { conversionsBetween, type ConversionKind } from './conversions';
+import type { ChannelsService } from './channels.service';
+import { channelAttributions, channelTouches, channelStatusLabels, channelTypeLabels, postbackStatusLabels } from './channels.schema';
+import { conversionKindLabels, conversionsBetween, type ConversionKind } from './conversions';
 
 /** One row of a channel's funnel: counts only, never a borrower. */
 export interface FunnelRow {
@@ -59,52 +60,49 @@ export function funnelRows(
 
 export interface ChannelPortalDeps {
   db: Database;
+  channels: ChannelsService;
   accounts: AccountsService;
   audit: AuditService;
-  publicUrl?: string;
 }
 
 /**
  * What a channel partner's staff see of their own channel (`/channel`, `/api/channel/v1`): the
- * channel, its links, its funnel by day and sub-ID. Counts only: no borrower's personal data ever
- * reaches a channel. Every method takes the caller's channel id; another channel's object is a 404.
- * Also the operators' side of channel staff: accounts with a one-time password.
+ * channel, its links, its funnel by day and sub-ID, its postback log. Counts only: no borrower's
+ * personal data ever reaches a channel. Every method takes the caller's channel id; another
+ * channel's object is a 404. Also the operators' side of channel staff: accounts with a one-time
+ * password.
  */
 export class ChannelPortal {
   constructor(private readonly deps: ChannelPortalDeps) {}
 
+  /** The channel as its partner sees it: no contacts, settlement account or postback secret. */
   async channel(channelId: string) {
-    const [row] = await this.deps.db
-      .select({ id: channels.id, code: channels.code, name: channels.name, type: channels.type, status: channels.status, createdAt: channels.createdAt })
-      .from(channels)
-      .where(eq(channels.id, channelId));
-    if (!row) throw new NotFoundError('渠道');
-    return { ...row, typeLabel: channelTypeLabels[row.type], statusLabel: channelStatusLabels[row.status] };
+    const c = await this.deps.channels.get(channelId);
+    return { id: c.id, code: c.code, name: c.name, type: c.type, status: c.status, typeLabel: channelTypeLabels[c.type], statusLabel: channelStatusLabels[c.status], hasPostback: c.postbackUrl !== null };
   }
 
-  /** The channel's tracking links with the URLs to use (the site link with `ch`/`sub`, and the H5 landing page). */
+  /** The channel's tracking links with the URLs to use (any page with `ch`/`sub`, and the H5 landing page). */
   async links(channelId: string) {
-    const channel = await this.channel(channelId);
-    const base = (this.deps.publicUrl ?? '').replace(/\/$/, '');
-    const rows = await this.deps.db.select().from(channelLinks).where(eq(channelLinks.channelId, channelId)).orderBy(asc(channelLinks.createdAt), asc(channelLinks.subId));
-    return rows.map((l) => {
-      const query = new URLSearchParams({ ch: channel.code, ...(l.subId ? { sub: l.subId } : {}) });
-      return {
-        id: l.id,
-        subId: l.subId,
-        label: l.label,
-        status: l.status,
-        landingHeadline: l.landingHeadline,
-        createdAt: l.createdAt,
-        siteUrl: `${base}/?${query}`,
-        landingUrl: `${base}/c/${channel.code}${l.subId ? `/${encodeURIComponent(l.subId)}` : ''}`,
-      };
-    });
+    return (await this.deps.channels.links(channelId)).map((l) => ({
+      id: l.id,
+      subId: l.subId,
+      label: l.label,
+      status: l.status,
+      landingHeadline: l.landingHeadline,
+      createdAt: l.createdAt,
+      trackingUrl: l.trackingUrl,
+      landingUrl: l.landingUrl,
+    }));
+  }
+
+  /** The postbacks sent to the channel (events and the channel's own click ids, never a borrower), newest first. */
+  async postbacks(channelId: string, limit = 100) {
+    return (await this.deps.channels.postbackLog(channelId, { limit })).map((p) => ({ ...p, eventLabel: conversionKindLabels[p.event], statusLabel: postbackStatusLabels[p.status] }));
   }
 
   /** Visits and conversions of the channel in [start, end), by Shanghai day or by sub-ID. */
   async funnel(channelId: string, range: { start: Date; end: Date; days: readonly string[] }, grouping: FunnelGrouping): Promise<{ rows: FunnelRow[]; total: FunnelRow }> {
-    await this.channel(channelId);
+    await this.deps.channels.get(channelId);
     const [visits, conversions] = await Promise.all([
       this.deps.db
         .select({ at: channelTouches.touchedAt, subId: channelTouches.subId })
@@ -115,16 +113,10 @@ export class ChannelPortal {
     return funnelRows(grouping, range.days, visits, conversions);
   }
 
-  /** Every channel, for operators' pickers (no contact or settlement data). */
-  async allChannels() {
-    const rows = await this.deps.db.select({ id: channels.id, code: channels.code, name: channels.name, type: channels.type, status: channels.status }).from(channels).orderBy(asc(channels.name));
-    return rows.map((r) => ({ ...r, typeLabel: channelTypeLabels[r.type], statusLabel: channelStatusLabels[r.status] }));
-  }
-
   // ── channel staff (operators) ─────────────────────────────────────────────
   /** The channel's staff accounts (operators' view). */
   async staff(channelId: string) {
-    await this.channel(channelId);
+    await this.deps.channels.get(channelId);
     const rows = await this.deps.db
       .select({ id: accounts.id, loginMasked: accounts.loginMasked, role: accounts.role, status: accounts.status, lastLoginAt: accounts.lastLoginAt, createdAt: accounts.createdAt })
       .from(accounts)
@@ -138,7 +130,7 @@ export class ChannelPortal {
    * must set their own at first login; the channel admin must also set up two-step verification).
    */
   async createStaff(channelId: string, input: { username: string; displayName: string; role: string }, actor: AuditActor): Promise<{ account: SessionAccount; oneTimePassword: string }> {
-    await this.channel(channelId);
+    await this.deps.channels.get(channelId);
     const fields: Record<string, string> = {};
     const username = input.username.trim();
     if (!/^[a-z0-9][a-z0-9._-]{2,31}$/.test(username)) fields.username = '用户名 3–32 位：小写字母、数字、点、下划线或短横线';
@@ -157,12 +149,6 @@ export class ChannelPortal {
     });
     await this.deps.audit.recordNow(actor, { action: 'channel_staff.created', objectType: 'account', objectId: account.id, detail: { channelId, role: input.role } });
     return { account, oneTimePassword };
-  }
-
-  /** How many staff a channel has (for lists). */
-  async staffCount(channelId: string): Promise<number> {
-    const [row] = await this.deps.db.select({ n: count() }).from(accounts).where(and(eq(accounts.kind, 'channel'), eq(accounts.channelId, channelId)));
-    return Number(row?.n ?? 0);
   }
 
   /** Attributed borrowers of the channel (a count; for the portal's header). */

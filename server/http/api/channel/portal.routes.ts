@@ -1,6 +1,6 @@
 import { parseDateRange } from '../../../modules/analytics';
 import { guard, route, type ApiRoute } from '../route-table';
-import { channelFunnelQuery, channelFunnelResponse, channelLinksResponse, channelMeResponse } from './portal.schemas';
+import { channelFunnelQuery, channelFunnelResponse, channelLinksResponse, channelMeResponse, channelPostbacksResponse } from './portal.schemas';
 
 const staff = guard.channel('portal.view');
 
@@ -30,6 +30,31 @@ export const channelPortalRoutes: ApiRoute[] = [
     responseDescription: '{ items }',
     handler: async ({ principal, services }) => ({
       items: (await services.channelPortal.links(principal.channelId)).map((l) => ({ ...l, createdAt: l.createdAt.toISOString() })),
+    }),
+  }),
+  route({
+    method: 'get',
+    path: '/postbacks',
+    guard: staff,
+    summary: 'The conversions posted back to the channel, newest first (100): event, sub-ID, your click id, delivery status and attempts',
+    response: channelPostbacksResponse,
+    responseDescription: '{ items }',
+    handler: async ({ principal, services }) => ({
+      items: (await services.channelPortal.postbacks(principal.channelId)).map((p) => ({
+        id: p.id,
+        event: p.event,
+        eventLabel: p.eventLabel,
+        subId: p.subId,
+        clickId: p.clickId,
+        occurredAt: p.occurredAt.toISOString(),
+        status: p.status,
+        statusLabel: p.statusLabel,
+        attempts: p.attempts,
+        lastStatusCode: p.lastStatusCode,
+        lastError: p.lastError,
+        deliveredAt: p.deliveredAt?.toISOString() ?? null,
+        nextAttemptAt: p.nextAttemptAt.toISOString(),
+      })),
     }),
   }),
   route({

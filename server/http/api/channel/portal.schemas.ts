@@ -27,11 +27,28 @@ export const channelLinkJson = z.object({
   label: z.string(),
   status: z.string(),
   landingHeadline: z.string(),
-  siteUrl: z.string(),
+  trackingUrl: z.string(),
   landingUrl: z.string(),
   createdAt: instant,
 });
 export const channelLinksResponse = z.object({ items: z.array(channelLinkJson) });
+
+const postbackJson = z.object({
+  id: z.string(),
+  event: z.string().describe('registration, verified_registration, application, approval or disbursement'),
+  eventLabel: z.string(),
+  subId: z.string(),
+  clickId: z.string().describe('your click id, as the visit carried it'),
+  occurredAt: instant,
+  status: z.enum(['pending', 'delivered', 'failed']),
+  statusLabel: z.string(),
+  attempts: z.number().int(),
+  lastStatusCode: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+  deliveredAt: instant.nullable(),
+  nextAttemptAt: instant,
+});
+export const channelPostbacksResponse = z.object({ items: z.array(postbackJson) });
 
 const funnelRowJson = z.object({
   key: z.string().describe('YYYY-MM-DD, or the sub-ID (empty = the bare link)'),
