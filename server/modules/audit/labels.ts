@@ -133,6 +133,15 @@ export const auditActionLabels = {
   'contract.verified': '验证合同',
   'contract.verified_all': '验证全部合同',
   'agreements.accepted': '同意用户协议与隐私政策',
+  'channel_agreement.created': '新增渠道合作协议版本',
+  'channel_statement.closed': '生成渠道结算单',
+  'channel_statement.close_run': '手动渠道月结',
+  'channel_statement.issued': '出具渠道结算单',
+  'channel_statement.viewed': '查看渠道结算单',
+  'channel_statement.line_disputed': '渠道对结算明细提出异议',
+  'channel_statement.dispute_adjusted': '渠道异议处理：调整',
+  'channel_statement.dispute_rejected': '渠道异议处理：不予调整',
+  'channel_statement.payment_recorded': '登记渠道付款',
 } as const satisfies Record<string, string>;
 
 export type AuditAction = keyof typeof auditActionLabels;
@@ -173,6 +182,8 @@ export const auditObjectLabels = {
   audit_log: '审计日志',
   contract: '合同',
   contract_template: '合同模板',
+  channel: '渠道',
+  channel_statement: '渠道结算单',
 } as const satisfies Record<string, string>;
 
 export type AuditObjectType = keyof typeof auditObjectLabels;
