@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors'
 import { newId } from '../../lib/ids';
 import { formatYuan, type Fen } from '../../lib/money';
 import type { PiiCipher } from '../../lib/pii';
-import { withTransaction, type Tx } from '../../lib/tx';
+import { withTransaction } from '../../lib/tx';
 import { openDisplayName } from '../accounts';
 import type { AuditActor, AuditService } from '../audit';
 import { conversionsBetween, type ConversionKind } from '../channels';
