@@ -28,6 +28,7 @@ import { jobPages } from './routes/jobs';
 import { oddsPages } from './routes/odds';
 import { agreementPages } from './routes/agreements';
 import { financePages } from './routes/finance';
+import { channelPayoutPages } from './routes/channel-payouts';
 import { applicationPage } from './routes/application-page';
 import { loanReportPages } from './routes/loans';
 
@@ -122,6 +123,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   mount(agreementPages);
   mount(loanReportPages);
   mount(financePages(services));
+  mount(channelPayoutPages);
 
   return r;
 }
