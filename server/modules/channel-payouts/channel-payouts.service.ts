@@ -660,6 +660,17 @@ export class ChannelPayoutsService {
     actor: AuditActor,
     now = this.deps.clock.now(),
   ): Promise<{ adjustmentId: string | null }> {
+    const { adjustmentId } = await this.resolveDisputeOfLine(lineId, input, actor, now);
+    return { adjustmentId };
+  }
+
+  /** As `resolveDispute`, also telling which statement the line is on. */
+  async resolveDisputeOfLine(
+    lineId: number,
+    input: { action: 'accept'; amountFen: Fen; note: string } | { action: 'reject'; note: string },
+    actor: AuditActor,
+    now = this.deps.clock.now(),
+  ): Promise<{ adjustmentId: string | null; statementId: string }> {
     const note = input.note.trim();
     const fields: Record<string, string> = {};
     if (note.length < 2 || note.length > 500) fields.note = '请填写处理说明（2–500 字）';
@@ -697,7 +708,7 @@ export class ChannelPayoutsService {
         },
         tx,
       );
-      return { adjustmentId };
+      return { adjustmentId, statementId: s.id };
     });
   }
 
