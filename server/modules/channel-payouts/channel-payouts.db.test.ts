@@ -9,6 +9,7 @@ import { channelAttributions, channels } from '../channels/channels.schema';
 import { riskFlags } from '../risk/risk.schema';
 import { ledgerJournals } from '../settlement/settlement.schema';
 import { accountBalance } from '../settlement/ledger';
+import { shanghaiMonth } from '../settlement';
 import { channelPayables, channelPayableReversals, channelPayoutExclusions } from './channel-payouts.schema';
 import { channelAccounts, type ChannelPayoutsService } from './index';
 
@@ -124,6 +125,14 @@ describe('payables in the ledger', () => {
     const open = (await payouts.payablesOf(channelId)).filter((p) => !p.reversed).reduce((s, p) => s + p.amountFen, 0);
     expect(await accountBalance(db, channelAccounts.payable(channelId))).toBe(-open);
     await assertLedgerBalances();
+
+    // the statement of the month carries the payables and, as negative lines, their reversals
+    const closed = await payouts.closeMonth(shanghaiMonth(within), { now: new Date(within.getTime() + 40 * DAY), channelIds: [channelId] });
+    const s = await payouts.detail(closed.created[0]!);
+    const reversalLine = s.lines.find((l) => l.kind === 'reversal' && l.rule === 'application')!;
+    expect(reversalLine).toMatchObject({ amountFen: -3_000, sourceKey: `rev:chpay:application:${application.id}` });
+    expect(reversalLine.description).toContain('申请已撤回');
+    expect(s.totalFen).toBe(open);
   });
 
   it('reverses a paid registration when the account is flagged later, within the window', async () => {

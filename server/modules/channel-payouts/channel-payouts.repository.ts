@@ -92,6 +92,12 @@ export class ChannelPayoutsRepository {
     await tx.update(channelAgreements).set({ effectiveTo }).where(eq(channelAgreements.id, id));
   }
 
+  /** The longest reversal window of any agreement version, in days (0 without agreements). */
+  async longestReversalWindow(): Promise<number> {
+    const [row] = await this.db.select({ days: sql<number>`coalesce(max(${channelAgreements.reversalWindowDays}), 0)::int` }).from(channelAgreements);
+    return row?.days ?? 0;
+  }
+
   async earliestAgreementStart(): Promise<Date | undefined> {
     const [row] = await this.db.select({ at: sql<Date | null>`min(${channelAgreements.effectiveFrom})`.mapWith(channelAgreements.effectiveFrom) }).from(channelAgreements);
     return row?.at ?? undefined;

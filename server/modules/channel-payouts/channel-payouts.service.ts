@@ -391,7 +391,8 @@ export class ChannelPayoutsService {
 
   /** Reverses every open payable, still within its agreement's window, whose source event turned out invalid. */
   async reverseInvalid(now = this.deps.clock.now(), signal?: AbortSignal): Promise<number> {
-    const candidates = await this.repo.openPayablesSince(new Date(now.getTime() - 365 * DAY_MS));
+    // only payables still inside the longest window of any agreement can be reversed
+    const candidates = await this.repo.openPayablesSince(new Date(now.getTime() - (await this.repo.longestReversalWindow()) * DAY_MS - DAY_MS));
     const agreements = new Map<string, ChannelAgreement | undefined>();
     const limits = await this.deps.thresholds();
     let reversed = 0;
