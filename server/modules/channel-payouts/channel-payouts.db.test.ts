@@ -88,6 +88,20 @@ describe('payables in the ledger', () => {
     expect(again.from.getTime()).toBe(now.getTime() - DAY);
   });
 
+  it('a first agreement that starts in the past rewinds the watermark: the next tick pays the events since its start', async () => {
+    const channelId = await newChannel();
+    const id = await bareAccount();
+    await attribute(id, channelId, new Date('2026-11-15T02:00:00Z'));
+    const now = new Date();
+    await payouts.postPayables(now);
+    expect(await db.select().from(channelPayables).where(eq(channelPayables.channelId, channelId))).toEqual([]);
+    await payouts.createAgreement({ channelId, perEvent: [{ rule: 'registration', amountFen: 700, tiers: [] }], effectiveFrom: new Date('2026-11-01T00:00:00+08:00') });
+    const run = await payouts.postPayables(new Date(now.getTime() + 1_000));
+    // from its start, less the trailing day every tick re-reads
+    expect(run.from).toEqual(new Date('2026-10-30T16:00:00Z'));
+    expect((await db.select().from(channelPayables).where(eq(channelPayables.channelId, channelId))).map((p) => [p.accountId, p.amountFen])).toEqual([[id, 700]]);
+  });
+
   it("shares the platform's commission (rounded down) and reverses a withdrawn application within the window, not after, once", async () => {
     const channelId = await newChannel();
     await payouts.createAgreement(

@@ -110,12 +110,24 @@ export class ChannelPayoutsRepository {
     return row?.upTo;
   }
 
-  /** Moves the watermark forward only (a slower concurrent tick never moves it back). */
-  async advanceWatermark(name: string, upTo: Date): Promise<void> {
+  /**
+   * Moves the watermark from `from` (as the tick read it; undefined when there was none) to `to`,
+   * only if nobody moved it meanwhile: a rewind by a new agreement version during the tick is kept.
+   */
+  async advanceWatermark(name: string, from: Date | undefined, to: Date): Promise<void> {
+    if (from === undefined) {
+      await this.db.insert(channelPayoutWatermarks).values({ name, upTo: to, updatedAt: to }).onConflictDoNothing();
+      return;
+    }
     await this.db
-      .insert(channelPayoutWatermarks)
-      .values({ name, upTo, updatedAt: upTo })
-      .onConflictDoUpdate({ target: channelPayoutWatermarks.name, set: { upTo, updatedAt: upTo }, setWhere: lt(channelPayoutWatermarks.upTo, upTo) });
+      .update(channelPayoutWatermarks)
+      .set({ upTo: to, updatedAt: to })
+      .where(and(eq(channelPayoutWatermarks.name, name), eq(channelPayoutWatermarks.upTo, from), lt(channelPayoutWatermarks.upTo, to)));
+  }
+
+  /** Moves the watermark back to `to` when it is later (a version that pays events already read). */
+  async rewindWatermark(tx: Tx, name: string, to: Date): Promise<void> {
+    await tx.update(channelPayoutWatermarks).set({ upTo: to }).where(and(eq(channelPayoutWatermarks.name, name), gt(channelPayoutWatermarks.upTo, to)));
   }
 
   // ---- payables ------------------------------------------------------------------------------

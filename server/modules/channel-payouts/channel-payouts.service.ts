@@ -190,6 +190,8 @@ export class ChannelPayoutsService {
         note: input.note ?? '',
         createdBy: actor.kind === 'operator' ? (actor.id ?? null) : null,
       });
+      // a first version may start in the past: the next tick reads the events since its start again
+      if (input.effectiveFrom.getTime() < now.getTime()) await this.repo.rewindWatermark(tx, WATERMARK, input.effectiveFrom);
       await this.deps.audit.record(
         actor,
         {
@@ -258,7 +260,7 @@ export class ChannelPayoutsService {
       }
     }
     run.reversed = await this.reverseInvalid(now, options.signal);
-    if (!options.signal?.aborted) await this.repo.advanceWatermark(WATERMARK, now);
+    if (!options.signal?.aborted) await this.repo.advanceWatermark(WATERMARK, mark, now);
     return run;
   }
 
