@@ -166,6 +166,37 @@ describe('payables in the ledger', () => {
   });
 });
 
+describe('invalid traffic found after payment', () => {
+  it('a burst or a shared device that grows later reverses what was paid within the window, with the evidence', async () => {
+    const channelId = await newChannel();
+    await payouts.createAgreement({ channelId, perEvent: [{ rule: 'registration', amountFen: 500, tiers: [] }], effectiveFrom: new Date('2026-01-01T00:00:00+08:00') });
+    const start = Date.now() - 3 * HOUR;
+    const device = `dev-later-${channelId}`;
+    for (let i = 0; i < 20; i++) await attribute(await bareAccount(), channelId, new Date(start + i * 15_000), { subId: 'wave' });
+    for (let i = 0; i < 3; i++) await attribute(await bareAccount(), channelId, new Date(start + HOUR + i * HOUR / 4), { subId: 'dev', device });
+    const first = await payouts.postPayables(new Date(start + 2 * HOUR), { from: new Date(start - HOUR) });
+    expect(first).toMatchObject({ posted: 23, excluded: 0, reversed: 0 });
+
+    // the 21st registration of the wave and a 4th account on the device arrive
+    await attribute(await bareAccount(), channelId, new Date(start + 6 * 60_000), { subId: 'wave' });
+    await attribute(await bareAccount(), channelId, new Date(start + 2 * HOUR + 60_000), { subId: 'dev', device });
+    const second = await payouts.postPayables(new Date(start + 2 * HOUR + 120_000));
+    expect(second).toMatchObject({ posted: 0, excluded: 2, reversed: 23 });
+    const reversals = await db
+      .select()
+      .from(channelPayableReversals)
+      .innerJoin(channelPayables, eq(channelPayables.sourceKey, channelPayableReversals.sourceKey))
+      .where(eq(channelPayables.channelId, channelId));
+    expect(reversals.filter((r) => r.channel_payable_reversals.evidence?.code === 'burst')).toHaveLength(20);
+    expect(reversals.filter((r) => r.channel_payable_reversals.evidence?.code === 'shared_device')).toHaveLength(3);
+    expect(reversals[0]!.channel_payable_reversals.cause).toBe('invalid_traffic');
+    expect(await accountBalance(db, channelAccounts.payable(channelId))).toBe(0);
+    // nothing more the next time
+    expect((await payouts.postPayables(new Date(start + 2 * HOUR + 180_000))).reversed).toBe(0);
+    await assertLedgerBalances();
+  });
+});
+
 describe('invalid traffic, statements, disputes and payment', () => {
   let channelId: string;
   let otherChannel: string;

@@ -185,18 +185,58 @@ export class ChannelPayoutsRepository {
     return inserted;
   }
 
-  /** Payables not reversed whose event is at or after `since` (candidates for a reversal within their window). */
-  openPayablesSince(since: Date): Promise<ChannelPayable[]> {
+  /** Which of these source keys already have a payable or an exclusion. */
+  async knownKeys(keys: string[]): Promise<Set<string>> {
+    const known = new Set<string>();
+    for (let i = 0; i < keys.length; i += 1000) {
+      const chunk = keys.slice(i, i + 1000);
+      const [paid, excluded] = await Promise.all([
+        this.db.select({ key: channelPayables.sourceKey }).from(channelPayables).where(inArray(channelPayables.sourceKey, chunk)),
+        this.db.select({ key: channelPayoutExclusions.sourceKey }).from(channelPayoutExclusions).where(inArray(channelPayoutExclusions.sourceKey, chunk)),
+      ]);
+      for (const r of [...paid, ...excluded]) known.add(r.key);
+    }
+    return known;
+  }
+
+  /**
+   * Open payables of events at or after `since` that may have to be reversed, in one query (a
+   * superset; the service checks each with its evidence): the application withdrawn, the matching
+   * commission reversed, a fraud flag on the account, its attribution's device on more than
+   * `maxAccountsPerDevice` attributed accounts, or its registration among more than
+   * `burstPerTenMinutes` of its channel and sub-ID within 10 minutes either side (registrations
+   * since `since` − 10 minutes: older bursts were seen when their events were posted).
+   */
+  reversalCandidates(since: Date, limits: { maxAccountsPerDevice: number; burstPerTenMinutes: number }, fraudFlags: readonly string[]): Promise<ChannelPayable[]> {
+    const p = channelPayables;
+    const burstFrom = new Date(since.getTime() - 10 * 60_000);
+    const commissionKey = sql`case ${p.rule} when 'commission_share' then ${p.sourceId} when 'approval' then 'cpa:' || ${p.applicationId} when 'disbursement' then 'cps:' || ${p.applicationId} when 'application' then 'cpl:' || ${p.applicationId} end`;
     return this.db
       .select()
-      .from(channelPayables)
+      .from(p)
       .where(
         and(
-          gte(channelPayables.eventAt, since),
-          notExists(this.db.select({ one: sql`1` }).from(channelPayableReversals).where(eq(channelPayableReversals.sourceKey, channelPayables.sourceKey))),
+          gte(p.eventAt, since),
+          notExists(this.db.select({ one: sql`1` }).from(channelPayableReversals).where(eq(channelPayableReversals.sourceKey, p.sourceKey))),
+          sql`(
+            (${p.rule} in ('application', 'approval', 'disbursement') and exists (select 1 from ${applications} where ${applications.id} = ${p.applicationId} and ${applications.status} = 'withdrawn'))
+            or exists (select 1 from ${commissionReversals} where ${commissionReversals.sourceKey} = ${commissionKey})
+            or exists (select 1 from ${riskFlags} where ${riskFlags.accountId} = ${p.accountId} and ${riskFlags.code} in (${sql.join(fraudFlags.map((f) => sql`${f}`), sql`, `)}))
+            or exists (
+              select 1 from ${channelAttributions} where ${channelAttributions.accountId} = ${p.accountId} and ${channelAttributions.device} in (
+                select d.device from ${channelAttributions} d where d.device <> '' group by d.device having count(distinct d.account_id) > ${limits.maxAccountsPerDevice}
+              )
+            )
+            or ${p.accountId} in (
+              select b.account_id from (
+                select w.account_id, count(*) over (partition by w.channel_id, w.sub_id order by w.attributed_at range between interval '10 minutes' preceding and interval '10 minutes' following) as n
+                from ${channelAttributions} w where w.attributed_at >= ${burstFrom}
+              ) b where b.n > ${limits.burstPerTenMinutes}
+            )
+          )`,
         ),
       )
-      .orderBy(asc(channelPayables.eventAt));
+      .orderBy(asc(p.eventAt));
   }
 
   payablesOfChannel(channelId: string): Promise<(ChannelPayable & { reversed: boolean })[]> {

@@ -252,7 +252,10 @@ export class ChannelPayoutsService {
       const events = await this.sourceEvents(start, now);
       run.read = events.length;
       const thresholds = await this.deps.thresholds();
+      // the trailing window re-reads events already decided: one query finds them all
+      const known = await this.repo.knownKeys(events.map((e) => sourceKeyOf(e.rule, e.sourceId)));
       for (const event of events) {
+        if (known.has(sourceKeyOf(event.rule, event.sourceId))) continue;
         if (options.signal?.aborted) return run;
         const outcome = await this.postEvent(event, now, thresholds);
         if (outcome === 'posted') run.posted += 1;
@@ -393,10 +396,11 @@ export class ChannelPayoutsService {
 
   /** Reverses every open payable, still within its agreement's window, whose source event turned out invalid. */
   async reverseInvalid(now = this.deps.clock.now(), signal?: AbortSignal): Promise<number> {
-    // only payables still inside the longest window of any agreement can be reversed
-    const candidates = await this.repo.openPayablesSince(new Date(now.getTime() - (await this.repo.longestReversalWindow()) * DAY_MS - DAY_MS));
-    const agreements = new Map<string, ChannelAgreement | undefined>();
+    // only payables still inside the longest window of any agreement can be reversed, and only those a cheap test flags
     const limits = await this.deps.thresholds();
+    const since = new Date(now.getTime() - (await this.repo.longestReversalWindow()) * DAY_MS - DAY_MS);
+    const candidates = await this.repo.reversalCandidates(since, limits, invalidTrafficFlags);
+    const agreements = new Map<string, ChannelAgreement | undefined>();
     let reversed = 0;
     for (const p of candidates) {
       if (signal?.aborted) break;
