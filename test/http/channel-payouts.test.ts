@@ -101,6 +101,8 @@ describe('channel statements', () => {
   });
 
   it('lists and shows the statement with excluded lines and their evidence in words; issuing asks for the confirmation', async () => {
+    const index = await operator.get('/admin/channel-payouts').expect(200);
+    expect(index.text).toMatch(new RegExp(`data-channel-id="${channelId}"[\\s\\S]*?data-testid="owed">¥20.00<`));
     const list = await operator.get('/admin/channel-payouts/statements').expect(200);
     expect(list.text).toContain(`data-statement-id="${statementId}"`);
     const page = await operator.get(`/admin/channel-payouts/statements/${statementId}`).expect(200);

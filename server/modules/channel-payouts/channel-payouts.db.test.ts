@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { eq, inArray, like, sql } from 'drizzle-orm';
+import { and, eq, inArray, like, sql } from 'drizzle-orm';
+import { auditLog } from '../audit/audit.schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../../test/support/app';
 import { apply, consumerAgent } from '../../../test/support/http';
@@ -270,7 +271,9 @@ describe('invalid traffic, statements, disputes and payment', () => {
 
     expect((await payouts.statementsForChannel(channelId)).map((s) => s.id)).toEqual([statementId]);
     await expect(payouts.statement(otherChannel, statementId)).rejects.toMatchObject({ status: 404 });
-    const s = await payouts.statement(channelId, statementId);
+    const s = await payouts.statement(channelId, statementId, channelActor);
+    const viewed = await db.select().from(auditLog).where(and(eq(auditLog.action, 'channel_statement.viewed'), eq(auditLog.objectId, statementId)));
+    expect(viewed).toHaveLength(1);
     const excludedLine = s.lines.find((l) => l.kind === 'excluded')!;
     await expect(payouts.disputeLine(channelId, excludedLine.id, ' ', channelActor, now)).rejects.toMatchObject({ status: 400, fields: { reason: '请填写异议原因（2–500 字）' } });
     await expect(payouts.disputeLine(otherChannel, excludedLine.id, '这是真实用户', channelActor, now)).rejects.toMatchObject({ status: 404 });

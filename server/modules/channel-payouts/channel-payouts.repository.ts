@@ -1,11 +1,11 @@
-import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, ne, notExists, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNull, like, lt, lte, ne, notExists, or, sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../db/client';
 import type { Tx } from '../../lib/tx';
 import { accounts } from '../accounts/accounts.schema';
 import { applications } from '../applications/applications.schema';
 import { channelAttributions, channels } from '../channels/channels.schema';
 import { riskFlags, riskSignals } from '../risk/risk.schema';
-import { commissionAccruals, commissionReversals } from '../settlement/settlement.schema';
+import { commissionAccruals, commissionReversals, ledgerEntries } from '../settlement/settlement.schema';
 import {
   channelAdjustments,
   channelAgreements,
@@ -101,6 +101,16 @@ export class ChannelPayoutsRepository {
   async earliestAgreementStart(): Promise<Date | undefined> {
     const [row] = await this.db.select({ at: sql<Date | null>`min(${channelAgreements.effectiveFrom})`.mapWith(channelAgreements.effectiveFrom) }).from(channelAgreements);
     return row?.at ?? undefined;
+  }
+
+  /** The balance of every channel's payable account (credit negative: what the platform owes). */
+  async payableBalances(): Promise<Map<string, number>> {
+    const rows = await this.db
+      .select({ account: ledgerEntries.account, total: sql<string>`sum(${ledgerEntries.amountFen})` })
+      .from(ledgerEntries)
+      .where(like(ledgerEntries.account, 'payable:channel:%'))
+      .groupBy(ledgerEntries.account);
+    return new Map(rows.map((r) => [r.account.slice('payable:channel:'.length), Number(r.total)]));
   }
 
   // ---- watermark -----------------------------------------------------------------------------

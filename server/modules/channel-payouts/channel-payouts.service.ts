@@ -223,7 +223,7 @@ export class ChannelPayoutsService {
 
   /** Each channel with the version in force at `at`, the next one scheduled and what the platform owes it. */
   async overview(at = this.deps.clock.now()) {
-    const [list, all] = await Promise.all([this.repo.channelList(), this.repo.allAgreements()]);
+    const [list, all, balances] = await Promise.all([this.repo.channelList(), this.repo.allAgreements(), this.repo.payableBalances()]);
     return list.map((c) => {
       const versions = all.filter((a) => a.channelId === c.id);
       const t = at.getTime();
@@ -232,6 +232,8 @@ export class ChannelPayoutsService {
         current: versions.find((v) => v.effectiveFrom.getTime() <= t && (v.effectiveTo === null || v.effectiveTo.getTime() > t)),
         next: versions.find((v) => v.effectiveFrom.getTime() > t),
         versions: versions.length,
+        /** what the platform owes the channel now (the payable account's credit balance) */
+        owedFen: -(balances.get(c.id) ?? 0),
       };
     });
   }
@@ -601,9 +603,11 @@ export class ChannelPayoutsService {
     return this.summarize(await this.repo.statementsWithChannel({ channelId, excludeDrafts: true }));
   }
 
-  /** For the channel portal: one of the channel's statements; 404 when not theirs or still a draft. */
-  statement(channelId: string, statementId: string): Promise<ChannelStatementDetail> {
-    return this.detail(statementId, { channelId });
+  /** For the channel portal: one of the channel's statements; 404 when not theirs or still a draft. With an actor, the view is recorded. */
+  async statement(channelId: string, statementId: string, actor?: AuditActor): Promise<ChannelStatementDetail> {
+    const s = await this.detail(statementId, { channelId });
+    if (actor) await this.deps.audit.recordNow(actor, { action: 'channel_statement.viewed', objectType: 'channel_statement', objectId: statementId, detail: { channelId } });
+    return s;
   }
 
   /** An operator opens a statement: the view is recorded. */
