@@ -162,6 +162,7 @@ export function channelStatementJson(s: ChannelStatementDetail) {
       evidence: l.evidence ?? null,
       dispute: l.dispute ? { reason: l.dispute.reason, raisedAt: l.dispute.raisedAt.toISOString(), resolution: l.dispute.resolution, resolutionNote: l.dispute.resolutionNote } : null,
     })),
+    subtotals: s.subtotals,
     payment: s.payment ? { amountFen: s.payment.amountFen, paidAt: s.payment.paidAt.toISOString(), reference: s.payment.reference } : null,
   };
 }

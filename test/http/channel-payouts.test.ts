@@ -108,6 +108,8 @@ describe('channel statements', () => {
     const page = await operator.get(`/admin/channel-payouts/statements/${statementId}`).expect(200);
     expect(page.text).toContain('¥20.00');
     expect(page.text).toContain('短时间内同一渠道注册过多');
+    expect(page.text).toContain('未计费 · 短时间内同一渠道注册过多：21 笔');
+    expect(page.text).toContain('注册：2 笔，¥20.00');
     expect(page.text).toContain('的 10 分钟内注册 21 个（上限 20 个）');
     await operator.get('/admin/channel-payouts/statements/no-such-statement').expect(404);
 
@@ -127,6 +129,11 @@ describe('channel statements', () => {
   it('the API shows the statement; a dispute is resolved; the payment must equal the total (409), once', async () => {
     const json = await operator.get(`/api/admin/v1/channel-statements/${statementId}`).expect(200);
     expect(json.body).toMatchObject({ status: 'issued', totalFen: 2_000, lineCount: 23, excludedCount: 21 });
+    expect(json.body.subtotals).toEqual({
+      rules: [{ rule: 'registration', label: '注册', count: 2, amountFen: 2_000 }],
+      adjustmentsFen: 0,
+      excluded: [{ code: 'burst', label: '短时间内同一渠道注册过多', count: 21 }],
+    });
     const excluded = json.body.lines.find((l: { kind: string }) => l.kind === 'excluded');
     expect(excluded.evidence).toMatchObject({ code: 'burst', evidence: { count: 21, threshold: 20, subId: 'burst' } });
     await operator.get('/api/admin/v1/channel-statements/no-such-statement').expect(404);

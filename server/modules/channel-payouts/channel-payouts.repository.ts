@@ -402,13 +402,14 @@ export class ChannelPayoutsRepository {
     return row;
   }
 
-  statementsWithChannel(filter: { channelId?: string; status?: string; excludeDrafts?: boolean }) {
+  statementsWithChannel(filter: { id?: string; channelId?: string; status?: string; excludeDrafts?: boolean }) {
     return this.db
       .select({ statement: channelStatements, channelName: channels.name, channelCode: channels.code })
       .from(channelStatements)
       .innerJoin(channels, eq(channels.id, channelStatements.channelId))
       .where(
         and(
+          filter.id ? eq(channelStatements.id, filter.id) : undefined,
           filter.channelId ? eq(channelStatements.channelId, filter.channelId) : undefined,
           filter.status ? eq(channelStatements.status, filter.status as ChannelStatementRow['status']) : undefined,
           filter.excludeDrafts ? ne(channelStatements.status, 'draft') : undefined,

@@ -23,7 +23,9 @@ import {
   burstAround,
   BURST_WINDOW_MS,
   evidenceText,
+  exclusionLabels,
   pays,
+  payoutRules,
   payoutFor,
   payoutRuleLabels,
   termProblems,
@@ -95,8 +97,37 @@ export interface ChannelStatementSummary extends ChannelStatementRow {
 
 export type ChannelStatementLine = ChannelStatementLineRow & { dispute: ChannelLineDisputeRow | null; ruleLabel: string };
 
+/** Per rule: paid events and the net amount (payables less reversals); per invalid-traffic reason: excluded events. */
+export interface ChannelStatementSubtotals {
+  rules: { rule: PayoutRule; label: string; count: number; amountFen: Fen }[];
+  adjustmentsFen: Fen;
+  excluded: { code: InvalidTraffic['code']; label: string; count: number }[];
+}
+
+function statementSubtotals(lines: ChannelStatementLineRow[]): ChannelStatementSubtotals {
+  const rules = new Map<PayoutRule, { count: number; amountFen: Fen }>();
+  const excluded = new Map<InvalidTraffic['code'], number>();
+  let adjustmentsFen = 0;
+  for (const l of lines) {
+    if (l.kind === 'adjustment') adjustmentsFen += l.amountFen;
+    else if (l.kind === 'excluded' && l.evidence) excluded.set(l.evidence.code, (excluded.get(l.evidence.code) ?? 0) + 1);
+    else if (l.rule) {
+      const r = rules.get(l.rule) ?? { count: 0, amountFen: 0 };
+      r.amountFen += l.amountFen;
+      if (l.kind === 'payable') r.count += 1;
+      rules.set(l.rule, r);
+    }
+  }
+  return {
+    rules: payoutRules.filter((r) => rules.has(r)).map((r) => ({ rule: r, label: payoutRuleLabels[r], ...rules.get(r)! })),
+    adjustmentsFen,
+    excluded: [...excluded].map(([code, count]) => ({ code, label: exclusionLabels[code], count })),
+  };
+}
+
 export interface ChannelStatementDetail extends ChannelStatementSummary {
   lines: ChannelStatementLine[];
+  subtotals: ChannelStatementSubtotals;
   payment: ChannelPaymentRow | null;
 }
 
@@ -586,14 +617,14 @@ export class ChannelPayoutsService {
 
   /** One statement with its lines (each with its dispute) and payment; 404 when there is none, or (for a channel) not theirs or a draft. */
   async detail(statementId: string, options: { channelId?: string } = {}): Promise<ChannelStatementDetail> {
-    const rows = await this.repo.statementsWithChannel({});
-    const row = rows.find((r) => r.statement.id === statementId);
+    const [row] = await this.repo.statementsWithChannel({ id: statementId });
     if (!row || (options.channelId !== undefined && (row.statement.channelId !== options.channelId || row.statement.status === 'draft'))) throw new NotFoundError('渠道结算单');
     const [summary] = await this.summarize([row]);
     const [lines, disputes, payment] = await Promise.all([this.repo.linesOf(statementId), this.repo.disputesOf([statementId]), this.repo.paymentOf(statementId)]);
     return {
       ...summary!,
       lines: lines.map((l) => ({ ...l, dispute: disputes.find((d) => d.lineId === l.id) ?? null, ruleLabel: l.rule ? payoutRuleLabels[l.rule] : '调整' })),
+      subtotals: statementSubtotals(lines),
       payment: payment ?? null,
     };
   }

@@ -89,6 +89,11 @@ export const channelStatementResponse = z.object({
       dispute: z.object({ reason: z.string(), raisedAt: z.string(), resolution: z.enum(['adjusted', 'rejected']).nullable(), resolutionNote: z.string().nullable() }).nullable(),
     }),
   ),
+  subtotals: z.object({
+    rules: z.array(z.object({ rule: z.enum(payoutRules), label: z.string(), count: z.number().int().describe('paid events'), amountFen: z.number().int().describe('net of reversals') })),
+    adjustmentsFen: z.number().int(),
+    excluded: z.array(z.object({ code: z.enum(['risk_flag', 'shared_device', 'burst']), label: z.string(), count: z.number().int() })),
+  }),
   payment: z.object({ amountFen: z.number().int(), paidAt: z.string(), reference: z.string() }).nullable(),
 });
 
