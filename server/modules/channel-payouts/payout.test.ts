@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { burstAround, evidenceText, pays, payoutFor, shareOf, termProblems, unitFor, withinWindow, type ChannelTerms } from './payout';
 
 const terms = (over: Partial<ChannelTerms> = {}): ChannelTerms => ({
@@ -118,5 +119,41 @@ describe('the reversal window', () => {
     expect(withinWindow(e, new Date('2026-03-31T00:00:00Z'), 30)).toBe(true);
     expect(withinWindow(e, new Date('2026-03-31T00:00:01Z'), 30)).toBe(false);
     expect(withinWindow(e, new Date('2026-02-28T00:00:00Z'), 30)).toBe(false);
+  });
+});
+
+describe('a month of payouts, over random agreements and event streams', () => {
+  it('never exceeds the monthly cap, pays each event its tier until the cap, and never shares more than the exact product', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          base: fc.integer({ min: 0, max: 20_000 }),
+          tier: fc.record({ fromCount: fc.integer({ min: 2, max: 30 }), amountFen: fc.integer({ min: 0, max: 30_000 }) }),
+          shareRate: fc.integer({ min: 0, max: 999_999 }).map((n) => `0.${String(n).padStart(6, '0')}`),
+          cap: fc.option(fc.integer({ min: 1, max: 500_000 }), { nil: null }),
+          events: fc.array(fc.oneof(fc.constant({ rule: 'disbursement' as const }), fc.integer({ min: 0, max: 10_000_000 }).map((c) => ({ rule: 'commission_share' as const, commissionFen: c }))), { maxLength: 80 }),
+        }),
+        ({ base, tier, shareRate, cap, events }) => {
+          const t: ChannelTerms = { perEvent: [{ rule: 'disbursement', amountFen: base, tiers: [tier] }], shareRate, monthlyCapFen: cap, reversalWindowDays: 30 };
+          let total = 0;
+          let disbursements = 0;
+          for (const e of events) {
+            const charge = payoutFor(e, t, { ruleCount: e.rule === 'disbursement' ? disbursements : 0, totalFen: total });
+            expect(Number.isSafeInteger(charge.amountFen) && charge.amountFen >= 0).toBe(true);
+            const uncapped = e.rule === 'disbursement' ? (disbursements + 1 >= tier.fromCount ? tier.amountFen : base) : shareOf(e.commissionFen, shareRate);
+            if (e.rule === 'commission_share') {
+              // floor: at most the exact product, and less than a fen below it
+              expect(uncapped * 1_000_000).toBeLessThanOrEqual(e.commissionFen * Number(shareRate.slice(2)));
+              expect((uncapped + 1) * 1_000_000).toBeGreaterThan(e.commissionFen * Number(shareRate.slice(2)));
+            }
+            expect(charge.amountFen).toBe(cap === null ? uncapped : Math.min(uncapped, cap - total));
+            total += charge.amountFen;
+            if (e.rule === 'disbursement') disbursements += 1;
+            if (cap !== null) expect(total).toBeLessThanOrEqual(cap);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
