@@ -290,7 +290,7 @@ export class ChannelPayoutsService {
       for (const event of events) {
         if (known.has(sourceKeyOf(event.rule, event.sourceId))) continue;
         if (options.signal?.aborted) return run;
-        const outcome = await this.postEvent(event, now, thresholds);
+        const outcome = await this.decide(event, now, thresholds);
         if (outcome === 'posted') run.posted += 1;
         else if (outcome === 'excluded') run.excluded += 1;
       }
@@ -337,7 +337,12 @@ export class ChannelPayoutsService {
   async postEvent(event: PayoutSourceEvent, now = this.deps.clock.now(), thresholds?: ChannelThresholds): Promise<PostOutcome> {
     const sourceKey = sourceKeyOf(event.rule, event.sourceId);
     if ((await this.repo.payableByKey(sourceKey)) || (await this.repo.exclusionByKey(sourceKey))) return 'existing';
-    const limits = thresholds ?? (await this.deps.thresholds());
+    return this.decide(event, now, thresholds ?? (await this.deps.thresholds()));
+  }
+
+  /** `postEvent` without the look outside the transaction (the tick has looked for every event at once). */
+  private decide(event: PayoutSourceEvent, now: Date, limits: ChannelThresholds): Promise<PostOutcome> {
+    const sourceKey = sourceKeyOf(event.rule, event.sourceId);
     const month = shanghaiMonth(event.at);
     return withTransaction(this.deps.db, async (tx) => {
       await this.repo.lockMonth(tx, event.channelId, month);
