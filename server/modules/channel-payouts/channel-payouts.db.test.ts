@@ -12,7 +12,8 @@ import { ledgerJournals } from '../settlement/settlement.schema';
 import { accountBalance } from '../settlement/ledger';
 import { shanghaiMonth } from '../settlement';
 import { channelPayables, channelPayableReversals, channelPayoutExclusions } from './channel-payouts.schema';
-import { channelAccounts, type ChannelPayoutsService } from './index';
+import type { JobDefinition } from '../../jobs/job';
+import { channelAccounts, channelPayoutJobs, type ChannelPayoutsService } from './index';
 
 const operator = { kind: 'operator' as const, id: 'op_test' };
 const HOUR = 3600_000;
@@ -311,5 +312,27 @@ describe('invalid traffic, statements, disputes and payment', () => {
     expect(next.lines.map((l) => [l.kind, l.amountFen, l.description])).toEqual([['adjustment', 1_000, '调整：核实为真实用户，补付']]);
     expect(next.totalFen).toBe(1_000);
     await assertLedgerBalances();
+  });
+});
+
+// last: the close job moves the shared watermark to its (future) instant
+describe('the jobs', () => {
+  it('channel-statements-close posts what is new, then closes the month before into one statement per channel; a rerun changes nothing', async () => {
+    const channelId = await newChannel();
+    await payouts.createAgreement({ channelId, perEvent: [{ rule: 'registration', amountFen: 900, tiers: [] }], effectiveFrom: new Date('2026-01-01T00:00:00+08:00') });
+    const id = await bareAccount();
+    await attribute(id, channelId, new Date('2027-02-27T02:00:00Z'));
+    const work = channelPayoutJobs(payouts);
+    expect(work.map((w) => w.name)).toEqual(['channel-payables', 'channel-statements-close']);
+    const close = work.find((w) => w.name === 'channel-statements-close') as JobDefinition;
+    expect(close.schedule).toBe('10 2 1 * *');
+    const now = new Date('2027-03-01T02:10:00+08:00');
+    const result = await close.run({ now, signal: new AbortController().signal });
+    expect(result.detail).toMatchObject({ period: '2027-02' });
+    const mine = (await payouts.list({ channelId })).filter((s) => s.period === '2027-02');
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ totalFen: 900, lineCount: 1, status: 'draft' });
+    const again = await close.run({ now, signal: new AbortController().signal });
+    expect(again.processed).toBe(0);
   });
 });
