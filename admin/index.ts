@@ -29,6 +29,7 @@ import { oddsPages } from './routes/odds';
 import { channelStaffPages } from './routes/channel-staff';
 import { agreementPages } from './routes/agreements';
 import { financePages } from './routes/finance';
+import { channelPayoutPages } from './routes/channel-payouts';
 import { applicationPage } from './routes/application-page';
 import { loanReportPages } from './routes/loans';
 import { channelPages } from './routes/channels';
@@ -126,6 +127,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   mount(loanReportPages);
   mount(channelPages);
   mount(financePages(services));
+  mount(channelPayoutPages);
 
   return r;
 }

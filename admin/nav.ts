@@ -20,6 +20,7 @@ export const adminNav: { href: string; label: string; group: string; permission:
   { href: '/admin/search', label: '搜索词典', group: '机构与产品', permission: 'search.manage' },
   { href: '/admin/agreements', label: '合作协议', group: '财务', permission: 'agreements.manage' },
   { href: '/admin/finance', label: '财务结算', group: '财务', permission: 'settlement.view' },
+  { href: '/admin/channel-payouts', label: '渠道结算', group: '财务', permission: 'settlement.view' },
   { href: '/admin/content/articles', label: '资讯与攻略', group: '内容', permission: 'content.manage' },
   { href: '/admin/content/campaigns', label: '活动', group: '内容', permission: 'content.manage' },
   { href: '/admin/users', label: '用户', group: '系统', permission: 'users.view' },

@@ -24,6 +24,7 @@ import { CatalogueService } from './modules/catalogue';
 import { IdempotencyService } from './modules/idempotency';
 import { InstitutionsService, LicencesService, OnboardingService } from './modules/institutions';
 import { ReconciliationService, SettlementService, StatementsService } from './modules/settlement';
+import { ChannelPayoutsService } from './modules/channel-payouts';
 import { StripeGateway, type StripeSettings } from './adapters/stripe';
 import { SettingsService } from './modules/settings';
 import { ContentService } from './modules/content';
@@ -56,6 +57,8 @@ export interface Services {
   settlement: SettlementService;
   statements: StatementsService;
   reconciliation: ReconciliationService;
+  /** channel agreements, payables in the ledger, invalid traffic exclusions, channel statements */
+  channelPayouts: ChannelPayoutsService;
   audit: AuditService;
   idempotency: IdempotencyService;
   recommendations: RecommendationsService;
@@ -231,6 +234,16 @@ export function createServices(inputs: ServiceInputs): Services {
     settlement,
     statements,
     reconciliation: new ReconciliationService({ db, audit, statements, clock }),
+    channelPayouts: new ChannelPayoutsService({
+      db,
+      pii,
+      audit,
+      clock,
+      thresholds: async () => ({
+        maxAccountsPerDevice: await settings.getOr('risk.maxAccountsPerDevice', riskDefaults.maxAccountsPerDevice),
+        burstPerTenMinutes: await settings.get('channels.burstPerTenMinutes'),
+      }),
+    }),
     audit,
     idempotency: new IdempotencyService({ db }),
     settings,

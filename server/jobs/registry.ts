@@ -7,6 +7,7 @@ import { institutionJobs } from '../modules/institutions';
 import { loanJobs } from '../modules/loans';
 import { notificationJobs } from '../modules/notifications';
 import { settlementJobs } from '../modules/settlement';
+import { channelPayoutJobs } from '../modules/channel-payouts';
 import { webhookJobs } from '../modules/webhooks';
 import { oddsJobs } from '../modules/odds';
 import { channelJobs } from '../modules/channels';
@@ -30,6 +31,7 @@ export function allWork(services: Omit<Services, 'scheduler'>): BackgroundWork[]
     ...loanJobs(services.postLoan),
     ...notificationJobs(services.notifications, (accountId, now) => services.accounts.smsWindow(accountId, now)),
     ...settlementJobs(services.statements),
+    ...channelPayoutJobs(services.channelPayouts),
     ...catalogueJobs(services.catalogue),
     ...webhookJobs(services.webhooks),
     ...oddsJobs(services.odds),

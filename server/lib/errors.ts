@@ -89,6 +89,10 @@ export const conflictCodes = [
   'transaction_reused',
   'payment_reference_duplicate',
   'payment_duplicate',
+  // channel payouts
+  'statement_disputed',
+  'payment_amount_mismatch',
+  'line_disputed',
   // requests and deliveries
   'concurrent_change',
   'idempotency_key_reused',

@@ -21,6 +21,7 @@ import { partnerSettlementRoutes } from './partner/settlement.routes';
 import { adminApplicationRoutes } from './admin/applications.routes';
 import { adminOperationsRoutes } from './admin/operations.routes';
 import { adminSettlementRoutes } from './admin/settlement.routes';
+import { adminChannelPayoutRoutes } from './admin/channel-payouts.routes';
 import { adminSearchRoutes } from './admin/search.routes';
 import { consumerContractRoutes } from './consumer/contracts.routes';
 import { partnerContractRoutes } from './partner/contracts.routes';
@@ -84,6 +85,7 @@ export const adminApiSurface: ApiSurface = {
     ...adminOperationsRoutes,
     ...adminApplicationRoutes,
     ...adminSettlementRoutes,
+    ...adminChannelPayoutRoutes,
     ...adminSearchRoutes,
     ...adminContractRoutes,
     ...adminChannelStaffRoutes,

@@ -141,6 +141,15 @@ export const auditActionLabels = {
   'channel.postback_retried': '重新投递渠道转化回传',
   'channel_link.created': '新建渠道推广链接',
   'channel_link.archived': '归档渠道推广链接',
+  'channel_agreement.created': '新增渠道合作协议版本',
+  'channel_statement.closed': '生成渠道结算单',
+  'channel_statement.close_run': '手动渠道月结',
+  'channel_statement.issued': '出具渠道结算单',
+  'channel_statement.viewed': '查看渠道结算单',
+  'channel_statement.line_disputed': '渠道对结算明细提出异议',
+  'channel_statement.dispute_adjusted': '渠道异议处理：调整',
+  'channel_statement.dispute_rejected': '渠道异议处理：不予调整',
+  'channel_statement.payment_recorded': '登记渠道付款',
 } as const satisfies Record<string, string>;
 
 export type AuditAction = keyof typeof auditActionLabels;
@@ -183,6 +192,7 @@ export const auditObjectLabels = {
   contract_template: '合同模板',
   channel: '渠道',
   channel_link: '渠道推广链接',
+  channel_statement: '渠道结算单',
 } as const satisfies Record<string, string>;
 
 export type AuditObjectType = keyof typeof auditObjectLabels;

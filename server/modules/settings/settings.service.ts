@@ -21,6 +21,7 @@ export const settingDefinitions = {
   'licence.warningDays': { group: '机构', label: '牌照到期前提醒天数', schema: z.number().int().min(1).max(365), default: 30 },
   'risk.maxAccountsPerDevice': { group: '风控', label: '同一设备最多账号数', schema: z.number().int().min(1).max(100), default: 3 },
   'risk.maxApplicationsPerDay': { group: '风控', label: '每人每日最多申请数', schema: z.number().int().min(1).max(1000), default: 10 },
+  'channels.burstPerTenMinutes': { group: '渠道', label: '同一渠道与子渠道 10 分钟内最多注册数（超过即视为无效流量，不计渠道费用）', schema: z.number().int().min(1).max(100000), default: 20 },
   'overdue.reminderDay': { group: '贷后', label: '逾期第几天提醒用户', schema: z.number().int().min(1).max(365), default: 1 },
   'overdue.callTaskDay': { group: '贷后', label: '逾期第几天生成机构电话任务', schema: z.number().int().min(1).max(365), default: 3 },
   'overdue.collectionDay': { group: '贷后', label: '逾期第几天转入催收', schema: z.number().int().min(1).max(365), default: 7 },

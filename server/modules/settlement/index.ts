@@ -20,7 +20,7 @@ export {
   type CommissionEvent,
   type CommissionRule,
 } from './commission';
-export { assertBalanced, accountNames, type JournalWithEntries } from './ledger';
+export { assertBalanced, accountNames, postJournal, type JournalDraft, type PostResult, type JournalWithEntries } from './ledger';
 export {
   StatementsService,
   type CloseResult,
