@@ -29,3 +29,4 @@ export * from '../modules/search/search-dictionary.schema';
 export * from '../modules/odds/odds.schema';
 export * from '../modules/contracts/contracts.schema';
 export * from '../modules/channels/channels.schema';
+export * from '../modules/analytics/analytics.schema';

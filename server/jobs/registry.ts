@@ -9,6 +9,7 @@ import { notificationJobs } from '../modules/notifications';
 import { settlementJobs } from '../modules/settlement';
 import { webhookJobs } from '../modules/webhooks';
 import { oddsJobs } from '../modules/odds';
+import { analyticsJobs } from '../modules/analytics';
 import { isTicker, type BackgroundWork, type JobDefinition } from './job';
 
 /** The cron jobs of the platform (without the tickers). */
@@ -32,5 +33,6 @@ export function allWork(services: Omit<Services, 'scheduler'>): BackgroundWork[]
     ...catalogueJobs(services.catalogue),
     ...webhookJobs(services.webhooks),
     ...oddsJobs(services.odds),
+    ...analyticsJobs(services.bi),
   ];
 }
