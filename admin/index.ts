@@ -30,6 +30,7 @@ import { agreementPages } from './routes/agreements';
 import { financePages } from './routes/finance';
 import { applicationPage } from './routes/application-page';
 import { loanReportPages } from './routes/loans';
+import { biPages } from './routes/bi';
 
 const applicationPages = [
   page({
@@ -99,6 +100,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   mountPages(r, loginPages({ kind: 'operator', title: '运营登录', prefix: '/admin', home: '/admin' }), services, kit, render);
 
   mount(dashboardPages);
+  mount(biPages);
 
   mount(applicationPages);
 

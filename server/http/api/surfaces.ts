@@ -25,6 +25,7 @@ import { adminSearchRoutes } from './admin/search.routes';
 import { consumerContractRoutes } from './consumer/contracts.routes';
 import { partnerContractRoutes } from './partner/contracts.routes';
 import { adminContractRoutes } from './admin/contracts.routes';
+import { adminBiRoutes } from './admin/bi.routes';
 
 /** One JSON API: where it is mounted and its routes, in matching order (a literal path before a `:param` one). */
 export interface ApiSurface {
@@ -83,6 +84,7 @@ export const adminApiSurface: ApiSurface = {
     ...adminSettlementRoutes,
     ...adminSearchRoutes,
     ...adminContractRoutes,
+    ...adminBiRoutes,
   ],
 };
 

@@ -232,3 +232,11 @@ export function measureText(key: MeasureKey, value: number | null): string {
 export const creditBandLabels: Record<string, string> = { excellent: '极好', good: '良好', fair: '一般', poor: '较差', unknown: '不清楚' };
 export const deviceLabels: Record<string, string> = { web: '网站', api: 'API / App' };
 export const ORGANIC = 'organic';
+
+/** The cohort view's choices: a period of registrations (default the 12 weeks up to today), a channel, split by channel. Bad dates: ValidationError naming the field. */
+export function cohortRequest(q: Record<string, unknown>, today: string): { from: string; to: string; channel?: string; byChannel: boolean } {
+  const sel = parseSelection({ from: q.from || undefined, to: q.to || undefined }, today);
+  const from = q.from ? sel.from : shiftDay(sel.to, -83);
+  const channel = typeof q.channel === 'string' && q.channel ? q.channel : undefined;
+  return { from, to: sel.to, channel, byChannel: q.byChannel === '1' || q.byChannel === 'true' };
+}

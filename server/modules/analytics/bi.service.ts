@@ -124,6 +124,21 @@ const num = (v: unknown): number => Number(v ?? 0);
 export class BiService {
   constructor(private readonly deps: BiServiceDeps) {}
 
+  /** The service's clock (pages default their periods to it). */
+  now(): Date {
+    return this.deps.clock.now();
+  }
+
+  /** Today in Asia/Shanghai, by the service's clock. */
+  today(): string {
+    return shanghaiDate(this.deps.clock.now());
+  }
+
+  /** Every channel, by name, for the filter menus. */
+  channelOptions(): Promise<{ id: string; name: string; code: string }[]> {
+    return queryRows(this.deps.db, sql`select id, name, code from channels order by name, id`);
+  }
+
   // ---- rollup ------------------------------------------------------------------------------
 
   /** Rebuilds every day of [from, to] (each in its own transaction); returns the rows written. */

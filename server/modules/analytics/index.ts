@@ -10,6 +10,7 @@ export {
   dimensionKeys as biDimensionKeys,
   filterKeys as biFilterKeys,
   parseSelection,
+  cohortRequest,
   selectionQuery,
   measureText,
   rateText,
