@@ -218,8 +218,10 @@ export class BiService {
       addSums(grand, s);
     }
     const first = sel.measures[0]!;
+    // a row or column where every chosen measure is zero (other measures' facts only) is left out
+    const shows = (x: BaseSums) => sel.measures.some((m) => (measures[m].value(x) ?? 0) !== 0);
     const order = (dim: DimensionKey | null, keys: Map<string, BaseSums>): string[] => {
-      const ks = [...keys.keys()];
+      const ks = [...keys.keys()].filter((k) => shows(keys.get(k)!));
       if (!dim) return ['total'];
       if ((timeDimensions as readonly string[]).includes(dim)) return ks.sort();
       return ks.sort((a, b) => (measures[first].value(keys.get(b)!) ?? -Infinity) - (measures[first].value(keys.get(a)!) ?? -Infinity) || a.localeCompare(b));
