@@ -16,7 +16,6 @@ import {
   daysBetween,
   deviceLabels,
   dimensionSql,
-  dimensions,
   emptySums,
   MAX_BI_DAYS,
   measures,
@@ -298,7 +297,7 @@ export class BiService {
 
   /**
    * The rows behind one cell: the selection's period and filters narrowed by the cell's row and
-   * column keys, and the rows of the measure's kind (registrations → borrowers; applications,
+   * column keys (a missing key: the total across that dimension), and the rows of the measure's kind (registrations → borrowers; applications,
    * commission, channel cost, ROI → applications created; approvals; decisions for the approval
    * rate; disbursements; loans outstanding for the overdue rate). Names masked. Recorded.
    */
@@ -311,11 +310,8 @@ export class BiService {
       [sel.rows, cell.row, 'row'],
       [sel.cols, cell.col, 'col'],
     ] as const) {
-      if (!dim) continue;
-      if (key === undefined) {
-        fields[name] = `请给出${dimensions[dim]}的取值`;
-        continue;
-      }
+      // no key: the total across that dimension (a row's or a column's total)
+      if (!dim || key === undefined) continue;
       if ((timeDimensions as readonly string[]).includes(dim)) {
         if (!/^\d{4}-\d{2}-\d{2}$/.test(key)) {
           fields[name] = '日期格式为 YYYY-MM-DD';
