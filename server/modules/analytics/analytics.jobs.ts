@@ -11,7 +11,8 @@ export const TODAY_EVERY_MS = 5 * 60_000;
 /**
  * The analytics domain's scheduled work; gathered by server/jobs/registry.ts. The rollup's refresh
  * lag: today's figures at most 5 minutes old (the ticker), past days rebuilt nightly at 01:10 for
- * the last 7 days (and on demand by an operator for any range); alerts are evaluated at 01:40 for
+ * the last 7 days (and on demand by an operator for any range); past days of the last 90 never
+ * rolled up (a first start) are filled by the ticker, 10 per tick; alerts are evaluated at 01:40 for
  * the day before, after the rollup.
  */
 export function analyticsJobs(bi: BiService): BackgroundWork[] {
@@ -35,7 +36,9 @@ export function analyticsJobs(bi: BiService): BackgroundWork[] {
       tick: async ({ now, signal }) => {
         const today = shanghaiDate(now);
         const result = await bi.rebuild(today, today, now, signal);
-        return { processed: result.rows };
+        // past days never rolled up (a first start): a few per tick, the next tick at once while more are missing
+        const filled = await bi.fillMissing(now);
+        return { processed: result.rows + filled.rows, again: filled.more };
       },
     },
     {

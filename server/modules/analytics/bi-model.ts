@@ -61,6 +61,8 @@ export type MeasureUnit = 'count' | 'fen' | 'rate';
 export type DrillSet = 'registrations' | 'applications' | 'approvals' | 'disbursements' | 'loans';
 
 interface MeasureDef {
+  /** the rollup sums it is computed from */
+  uses: readonly (keyof BaseSums)[];
   label: string;
   unit: MeasureUnit;
   value(s: BaseSums): number | null;
@@ -70,16 +72,16 @@ interface MeasureDef {
 const share = (a: number, b: number): number | null => (b > 0 ? a / b : null);
 
 export const measures = {
-  visits: { label: '访问', unit: 'count', value: (s) => s.visits, drill: 'registrations', note: '当天去重访客（按天去重，多天相加为访客·天）' },
-  registrations: { label: '注册', unit: 'count', value: (s) => s.registrations, drill: 'registrations', note: '当天注册的借款人账号' },
-  applications: { label: '申请', unit: 'count', value: (s) => s.applications, drill: 'applications', note: '当天提交的申请（一次多投按产品计）' },
-  approvals: { label: '批核', unit: 'count', value: (s) => s.approvals, drill: 'approvals', note: '当天审批通过的申请' },
-  disbursedAmount: { label: '放款金额', unit: 'fen', value: (s) => s.disbursedFen, drill: 'disbursements', note: '当天放款的金额' },
-  commission: { label: '佣金收入', unit: 'fen', value: (s) => s.commissionFen, drill: 'applications', note: '当天入账的佣金（冲销抵减）' },
-  channelCost: { label: '渠道成本', unit: 'fen', value: (s) => s.channelCostFen, drill: 'applications', note: '当天记入应付渠道的金额（冲销抵减）' },
-  roi: { label: 'ROI（佣金 − 渠道成本）', unit: 'fen', value: (s) => s.commissionFen - s.channelCostFen, drill: 'applications', note: '佣金收入减渠道成本' },
-  approvalRate: { label: '批核率', unit: 'rate', value: (s) => share(s.approvals, s.approvals + s.rejections), drill: 'approvals', note: '批核 ÷（批核 + 拒绝），按决定日' },
-  overdueRate: { label: '逾期率', unit: 'rate', value: (s) => share(s.overdueLoans, s.activeLoans), drill: 'loans', note: '逾期贷款·天 ÷ 在贷贷款·天（每日日终快照）' },
+  visits: { uses: ['visits'], label: '访问', unit: 'count', value: (s) => s.visits, drill: 'registrations', note: '当天去重访客（按天去重，多天相加为访客·天）' },
+  registrations: { uses: ['registrations'], label: '注册', unit: 'count', value: (s) => s.registrations, drill: 'registrations', note: '当天注册的借款人账号' },
+  applications: { uses: ['applications'], label: '申请', unit: 'count', value: (s) => s.applications, drill: 'applications', note: '当天提交的申请（一次多投按产品计）' },
+  approvals: { uses: ['approvals'], label: '批核', unit: 'count', value: (s) => s.approvals, drill: 'approvals', note: '当天审批通过的申请' },
+  disbursedAmount: { uses: ['disbursedFen'], label: '放款金额', unit: 'fen', value: (s) => s.disbursedFen, drill: 'disbursements', note: '当天放款的金额' },
+  commission: { uses: ['commissionFen'], label: '佣金收入', unit: 'fen', value: (s) => s.commissionFen, drill: 'applications', note: '当天入账的佣金（冲销抵减）' },
+  channelCost: { uses: ['channelCostFen'], label: '渠道成本', unit: 'fen', value: (s) => s.channelCostFen, drill: 'applications', note: '当天记入应付渠道的金额（冲销抵减）' },
+  roi: { uses: ['commissionFen', 'channelCostFen'], label: 'ROI（佣金 − 渠道成本）', unit: 'fen', value: (s) => s.commissionFen - s.channelCostFen, drill: 'applications', note: '佣金收入减渠道成本' },
+  approvalRate: { uses: ['approvals', 'rejections'], label: '批核率', unit: 'rate', value: (s) => share(s.approvals, s.approvals + s.rejections), drill: 'approvals', note: '批核 ÷（批核 + 拒绝），按决定日' },
+  overdueRate: { uses: ['overdueLoans', 'activeLoans'], label: '逾期率', unit: 'rate', value: (s) => share(s.overdueLoans, s.activeLoans), drill: 'loans', note: '逾期贷款·天 ÷ 在贷贷款·天（每日日终快照）' },
 } as const satisfies Record<string, MeasureDef>;
 export type MeasureKey = keyof typeof measures;
 export const measureKeys = Object.keys(measures) as MeasureKey[];
@@ -118,6 +120,13 @@ export const dimensionSql: Record<DimensionKey, string> = {
   creditBand: 'f.credit_band',
   purpose: 'f.purpose',
   device: 'f.device',
+};
+
+/** What a time dimension groups by (a date, formatted only once per group: cheaper than formatting every row). */
+export const timeGroupSql: Record<'day' | 'week' | 'month', string> = {
+  day: 'f.day',
+  week: `date_trunc('week', f.day)::date`,
+  month: `date_trunc('month', f.day)::date`,
 };
 
 export const MAX_BI_DAYS = 400;

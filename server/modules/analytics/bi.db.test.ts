@@ -62,6 +62,18 @@ describe('the BI rollup', () => {
     expect(days!.n).toBe(20);
   });
 
+  it('fills past days never rolled up, a few at a time, oldest first', async () => {
+    await db.execute(sql`delete from bi_rollup_days where day < '2026-03-05'`);
+    const first = await bi.fillMissing(BI_NOW, 90, 10);
+    expect(first).toMatchObject({ days: 10, more: true });
+    let rounds = 1;
+    while ((await bi.fillMissing(BI_NOW, 90, 10)).more) rounds += 1;
+    expect(rounds).toBeGreaterThan(5);
+    expect(await bi.fillMissing(BI_NOW, 90, 10)).toEqual({ days: 0, rows: 0, more: false });
+    const [n] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from bi_rollup_days where day between '2025-12-20' and '2026-03-19'`);
+    expect(n!.n).toBe(90);
+  });
+
   it('keeps the dimensions: channel and sub-ID, region, credit band, purpose, device, category', async () => {
     const byChannel = await bi.query(sel({ measures: 'applications,visits,registrations', rows: 'channel' }));
     const row = (key: string) => byChannel.rowTotals[byChannel.rows.findIndex((r) => r.key === key)]!;

@@ -25,6 +25,7 @@ import {
   rateText,
   shiftDay,
   timeDimensions,
+  timeGroupSql,
   type BaseSums,
   type BiSelection,
   type DimensionKey,
@@ -152,6 +153,23 @@ export class BiService {
     return { days, rows };
   }
 
+  /**
+   * Past days of the last `lookback` never rolled up (a new installation, a database restored
+   * from before the rollup existed), oldest first, at most `max` per call: the ticker fills them
+   * a few at a time so the BI view has history soon after the first start.
+   */
+  async fillMissing(now = this.deps.clock.now(), lookback = 90, max = 10): Promise<{ days: number; rows: number; more: boolean }> {
+    const today = shanghaiDate(now);
+    const missing = await queryRows<{ day: string }>(
+      this.deps.db,
+      sql`select to_char(d, 'YYYY-MM-DD') as day from generate_series(${shiftDay(today, -lookback)}::date, ${shiftDay(today, -1)}::date, interval '1 day') d
+        where not exists (select 1 from bi_rollup_days r where r.day = d::date) order by d limit ${max + 1}`,
+    );
+    let rows = 0;
+    for (const { day } of missing.slice(0, max)) rows += await rebuildDay(this.deps.db, day, now);
+    return { days: Math.min(max, missing.length), rows, more: missing.length > max };
+  }
+
   /** An operator rebuilds a date range (at most 400 days, not in the future): recorded. */
   async rebuildForOperator(actor: AuditActor, from: string, to: string): Promise<{ days: number; rows: number }> {
     const today = shanghaiDate(this.deps.clock.now());
@@ -192,15 +210,19 @@ export class BiService {
 
   /** The pivot of a selection: summed rollup rows per row × column key, derived measures, totals. */
   async query(sel: BiSelection): Promise<PivotResult> {
-    const rowExpr = sel.rows ? dimensionSql[sel.rows] : `'total'`;
-    const colExpr = sel.cols ? dimensionSql[sel.cols] : `'total'`;
-    const sums = Object.values(baseColumns)
-      .map((c) => `coalesce(sum(f.${c}), 0)::bigint as ${c}`)
-      .join(', ');
+    const groupExpr = (d: DimensionKey | null) => (!d ? `'total'` : d in timeGroupSql ? timeGroupSql[d as keyof typeof timeGroupSql] : dimensionSql[d]);
+    const formatted = (d: DimensionKey | null, col: string) => (d && d in timeGroupSql ? `to_char(${col}, 'YYYY-MM-DD')` : col);
+    const rowExpr = groupExpr(sel.rows);
+    const colExpr = groupExpr(sel.cols);
+    // only the sums the chosen measures need
+    const used = [...new Set(sel.measures.flatMap((m) => measures[m].uses))];
+    const sums = used.map((k) => `coalesce(sum(f.${baseColumns[k]}), 0)::bigint as ${baseColumns[k]}`).join(', ');
     const where = [sql`f.day between ${sel.from}::date and ${sel.to}::date`, ...this.filterSql(sel.filters)];
+    const labelsRead = this.labels();
     const found = await queryRows<Record<string, unknown>>(
       this.deps.db,
-      sql`select ${sql.raw(rowExpr)} as r, ${sql.raw(colExpr)} as c, ${sql.raw(sums)} from bi_daily_facts f where ${sql.join(where, sql` and `)} group by 1, 2`,
+      sql`select ${sql.raw(formatted(sel.rows, 'g.r'))} as r, ${sql.raw(formatted(sel.cols, 'g.c'))} as c${sql.raw(used.map((k) => `, g.${baseColumns[k]}`).join(''))} from (
+        select ${sql.raw(rowExpr)} as r, ${sql.raw(colExpr)} as c, ${sql.raw(sums)} from bi_daily_facts f where ${sql.join(where, sql` and `)} group by 1, 2) g`,
     );
     const cellSums = new Map<string, BaseSums>();
     const rowSums = new Map<string, BaseSums>();
@@ -208,7 +230,7 @@ export class BiService {
     const grand = emptySums();
     for (const r of found) {
       const s = emptySums();
-      for (const [k, c] of Object.entries(baseColumns)) s[k as keyof BaseSums] = num(r[c]);
+      for (const k of used) s[k] = num(r[baseColumns[k]]);
       const rk = String(r.r);
       const ck = String(r.c);
       cellSums.set(`${rk}\u0000${ck}`, s);
@@ -227,7 +249,7 @@ export class BiService {
     };
     const rowKeys = order(sel.rows, rowSums);
     const colKeys = order(sel.cols, colSums);
-    const labels = await this.labels();
+    const labels = await labelsRead;
     const values = (s: BaseSums | undefined) =>
       Object.fromEntries(
         sel.measures.map((m) => {
