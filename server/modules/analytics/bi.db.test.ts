@@ -8,6 +8,8 @@ import { BI_NOW, D, seedBi, type BiSeed } from '../../../test/support/bi';
 import type { AuditActor } from '../audit';
 import { parseSelection, type BiSelection } from './bi-model';
 import type { BiService } from './bi.service';
+import { analyticsJobs } from './analytics.jobs';
+import type { JobDefinition, TickerDefinition } from '../../jobs/job';
 
 let t: TestApp;
 let bi: BiService;
@@ -93,6 +95,22 @@ describe('the BI rollup', () => {
     expect(Object.keys(await keys('creditBand')).sort()).toEqual(['', 'fair', 'good']);
     expect(Object.keys(await keys('category'))).toEqual(['信用贷']);
     expect(Object.keys(await keys('device', 'visits')).sort()).toEqual(['api', 'web']);
+  });
+});
+
+describe('the scheduled work', () => {
+  it('declares the nightly rebuild, the today ticker and the alerts job; a second run changes nothing', async () => {
+    const work = analyticsJobs(bi);
+    expect(work.map((w) => w.name)).toEqual(['bi-rollup', 'bi-rollup-today', 'bi-alerts']);
+    const nightly = work[0] as JobDefinition;
+    const before = await queryRows(db, sql`select count(*)::int as n, coalesce(sum(applications), 0)::int as apps from bi_daily_facts`);
+    const signal = new AbortController().signal;
+    expect(await nightly.run({ now: BI_NOW, signal })).toMatchObject({ processed: 7 });
+    await nightly.run({ now: BI_NOW, signal });
+    expect(await queryRows(db, sql`select count(*)::int as n, coalesce(sum(applications), 0)::int as apps from bi_daily_facts`)).toEqual(before);
+    const ticker = work[1] as TickerDefinition;
+    expect(ticker.everyMs).toBe(5 * 60_000);
+    expect(await ticker.tick({ now: BI_NOW, signal })).toMatchObject({ again: false });
   });
 });
 
@@ -261,10 +279,19 @@ describe('alerts', () => {
       { subscription_id: overdue.id, subject: '成都' },
       { subscription_id: fraud.id, subject: 'ch_alert' },
     ]);
-    // a conversion drop: last week's registrants of 抖音 applied (1 of 1) — the week before had none registered: no base, no alert
+    // conversion: 抖音's registrants of Mar 8–14 applied (1 of 1); the week before had none registered: no base, no alert
     const conv = await bi.subscribe(actor(), { kind: 'channel_conversion', thresholdPoints: 10, minBase: 1 });
-    await bi.evaluateAlerts(D(16));
+    await bi.evaluateAlerts(D(14));
     expect((await queryRows(db, sql`select 1 from bi_alerts where subscription_id = ${conv.id}`)).length).toBe(0);
+    // two registrants of Mar 2 who never applied: 0% the week before, 100% now → fires, for 抖音 only
+    for (const id of ['acc_biconv01', 'acc_biconv02']) {
+      await db.execute(sql`insert into accounts (id, kind, login_hash, login_enc, login_masked, password_hash, display_name_enc, role, created_at)
+        values (${id}, 'consumer', ${id}, 'x', '138****0000', 'x', 'x', 'consumer', ${new Date('2026-03-02T02:00:00Z')})`);
+      await db.execute(sql`insert into channel_attributions (account_id, channel_id, touched_at, attributed_at) values (${id}, ${seed.channelX}, ${new Date('2026-03-02T01:00:00Z')}, ${new Date('2026-03-02T02:00:00Z')})`);
+    }
+    await bi.evaluateAlerts(D(14));
+    const conversion = await queryRows<{ subject: string; previous_rate: string; current_rate: string }>(db, sql`select subject, previous_rate, current_rate from bi_alerts where subscription_id = ${conv.id}`);
+    expect(conversion.map((a) => [a.subject, Number(a.previous_rate), Number(a.current_rate)])).toEqual([[seed.channelX, 0, 1]]);
     await expect(bi.subscribe(actor(), { kind: 'nonsense' as never, thresholdPoints: 0 })).rejects.toMatchObject({ fields: { kind: expect.any(String), thresholdPoints: expect.any(String) } });
   });
 });
