@@ -28,6 +28,15 @@ import { barChart, lineChart, shortCount, shortYuan } from '../../web/charts';
 const today = (services: Services) => services.bi.today();
 const timeDims = new Set(['day', 'week', 'month']);
 const MAX_SERIES = 6;
+/** The level below a dimension, for a row label's link. */
+const nextLevel: Partial<Record<keyof typeof biDimensions, keyof typeof biDimensions>> = {
+  channel: 'subId',
+  institution: 'product',
+  category: 'product',
+  region: 'institution',
+  subId: 'day',
+  product: 'day',
+};
 
 /** How a measure's numbers are drawn on a chart axis. */
 function chartFormat(m: MeasureKey): { scale: number; format: (n: number) => string } {
@@ -69,12 +78,20 @@ function pivotTable(p: PivotResult) {
   const totalHeads = sel.measures.map((m) => ({ label: sel.cols ? `合计 · ${biMeasures[m].label}` : biMeasures[m].label }));
   const cells = (values: PivotResult['cells'][number][number], row?: string, col?: string) =>
     sel.measures.map((m) => ({ text: values[m].text, href: drill(m, row, col), measure: m }));
+  // a row's label narrows the view to that value and regroups by the next level down (a channel's sub-IDs, an institution's products, …)
+  const sliceHref = (key: string): string | null => {
+    if (!sel.rows || timeDims.has(sel.rows)) return null;
+    const rows = nextLevel[sel.rows] ?? 'day';
+    const next: BiSelection = { ...sel, rows, cols: sel.cols === rows ? null : sel.cols, filters: { ...sel.filters, [sel.rows]: key } };
+    return `/admin/bi?${selectionQuery(next)}`;
+  };
   return {
     rowHead: sel.rows ? biDimensions[sel.rows] : '',
     heads: [...colHeads, ...totalHeads],
     body: p.rows.map((r, i) => ({
       key: r.key,
       label: r.label,
+      sliceHref: sliceHref(r.key),
       cells: [...(sel.cols ? p.cols.flatMap((c, j) => cells(p.cells[i]![j]!, r.key, c.key)) : []), ...cells(p.rowTotals[i]!, r.key, undefined)],
     })),
     foot: sel.rows ? [...(sel.cols ? p.cols.flatMap((c, j) => cells(p.colTotals[j]!, undefined, c.key)) : []), ...cells(p.total)] : null,

@@ -35,6 +35,11 @@ describe('BI over HTTP', () => {
     // the row total of 抖音's ROI (no column key)
     const rowTotal = links.find((l) => l.includes('measure=roi') && l.includes(`row=${seed.channelX}`) && !l.includes('col='));
     expect(rowTotal).toBeDefined();
+    // the channel's label opens its sub-IDs
+    const slice = links.length && /href="(\/admin\/bi\?[^"]*f\.channel=ch_bitestx[^"]*)"/.exec(page.text.replaceAll('&amp;', '&').replaceAll('&#x3D;', '='));
+    expect(slice).toBeTruthy();
+    const subs = await op.get((slice as RegExpExecArray)[1]!).expect(200);
+    expect(subs.text).toContain('抖音（dy01） / c7');
     const drill = await op.get(rowTotal!).expect(200);
     expect(drill.text).toContain('data-testid="bi-drill"');
     expect(drill.text).toContain(`data-id="${seed.apps.a1}"`);
