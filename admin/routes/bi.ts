@@ -80,7 +80,7 @@ function pivotTable(p: PivotResult) {
     sel.measures.map((m) => ({ text: values[m].text, href: drill(m, row, col), measure: m }));
   // a row's label narrows the view to that value and regroups by the next level down (a channel's sub-IDs, an institution's products, …)
   const sliceHref = (key: string): string | null => {
-    if (!sel.rows || timeDims.has(sel.rows)) return null;
+    if (!sel.rows || timeDims.has(sel.rows) || key === '') return null;
     const rows = nextLevel[sel.rows] ?? 'day';
     const next: BiSelection = { ...sel, rows, cols: sel.cols === rows ? null : sel.cols, filters: { ...sel.filters, [sel.rows]: key } };
     return `/admin/bi?${selectionQuery(next)}`;

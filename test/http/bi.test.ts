@@ -48,6 +48,12 @@ describe('BI over HTTP', () => {
     expect(drill.text).not.toContain('张三丰');
   });
 
+  it('takes the form as a browser sends it: repeated measures, 全部 as an empty filter', async () => {
+    const page = await op.get(`/admin/bi?measures=applications&measures=registrations&rows=channel&cols=&from=${D(1)}&to=${D(20)}&f.channel=&f.institution=`).expect(200);
+    expect(page.text).toMatch(/<tfoot><tr><th>合计<\/th><th class="num"><a [^>]*>3<\/a><\/th><th class="num"><a [^>]*>3<\/a>/);
+    expect(page.text).toContain('name="measures" value="registrations" checked');
+  });
+
   it('shows a bad selection again with the reason (400) and the API names the field', async () => {
     const page = await op.get('/admin/bi').query({ measures: 'profit' }).expect(400);
     expect(page.text).toContain('未知的指标：profit');

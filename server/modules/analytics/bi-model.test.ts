@@ -22,6 +22,8 @@ describe('a BI selection', () => {
     const s = parseSelection({ measures: ['roi', 'channelCost,approvalRate'], rows: 'channel', cols: 'month', from: '2026-01-01', to: '2026-03-01', 'f.region': '上海', filters: { device: 'api' } }, today);
     expect(s).toEqual({ measures: ['roi', 'channelCost', 'approvalRate'], rows: 'channel', cols: 'month', from: '2026-01-01', to: '2026-03-01', filters: { region: '上海', device: 'api' } });
     expect(parseSelection(Object.fromEntries(selectionQuery(s)), today)).toEqual(s);
+    // the form's 全部 sends an empty value: no filter
+    expect(parseSelection({ 'f.channel': '', 'f.institution': '' }, today).filters).toEqual({});
   });
 
   it('names the field of every refusal', () => {

@@ -194,7 +194,8 @@ export function parseSelection(input: Record<string, unknown>, today: string): B
       fields[`filters.${k}`] = '筛选值须为文字';
       continue;
     }
-    filters[k as FilterKey] = v;
+    // an empty choice is 全部 (the form's menus send it): no filter
+    if (v !== '') filters[k as FilterKey] = v;
   }
   if (Object.keys(fields).length) throw new ValidationError('查询条件有误', fields);
   return { measures: ms.length ? (ms as MeasureKey[]) : ['applications', 'approvals', 'disbursedAmount'], rows, cols, from, to, filters };
