@@ -293,12 +293,19 @@ export const biPages = [
     path: '/bi/alerts',
     guard: guard.operator('dashboard.view'),
     handler: async ({ principal, services, render }) => {
-      const [alerts, subscriptions] = await Promise.all([services.bi.alerts(200), services.bi.subscriptions(principal.account.id)]);
+      const [alerts, subscriptions, channels, institutions] = await Promise.all([
+        services.bi.alerts(200),
+        services.bi.subscriptions(principal.account.id),
+        services.bi.channelOptions(),
+        services.institutions.list(),
+      ]);
       await render('bi-alerts', {
         title: 'BI 经营预警',
         alerts: alerts.map((a) => ({ ...a, previousText: rateText(a.previousRate), currentText: rateText(a.currentRate) })),
         subscriptions,
         kindOptions: biAlertKinds.map((k) => ({ value: k, label: alertKindLabels[k] })),
+        channelOptions: channels.map((c) => ({ value: c.id, label: `${c.name}（${c.code}）` })),
+        institutionOptions: institutions.map((i) => ({ value: i.id, label: i.shortName })),
       });
     },
   }),
@@ -311,7 +318,8 @@ export const biPages = [
       try {
         await services.bi.subscribe({ ...auditActor(req), id: principal.account.id }, {
           kind: String(body.kind ?? '') as BiAlertKind,
-          subject: typeof body.subject === 'string' ? body.subject : null,
+          // a region is typed; a channel or an institution is chosen
+          subject: typeof body.region === 'string' && body.region.trim() ? body.region : typeof body.subject === 'string' ? body.subject : null,
           thresholdPoints: Number(body.thresholdPoints),
           minBase: body.minBase === undefined || body.minBase === '' ? undefined : Number(body.minBase),
           phone: typeof body.phone === 'string' ? body.phone : null,

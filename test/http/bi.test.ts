@@ -126,6 +126,15 @@ describe('BI over HTTP', () => {
     await op.post('/api/admin/v1/bi/alerts/subscriptions').send({ kind: 'weather', thresholdPoints: 20 }).expect(400);
     const bad = await op.post('/api/admin/v1/bi/alerts/subscriptions').send({ kind: 'region_overdue', thresholdPoints: 5, phone: '12345' }).expect(400);
     expect(bad.body.error.fields).toHaveProperty('phone');
+    const unknown = await op.post('/api/admin/v1/bi/alerts/subscriptions').send({ kind: 'channel_fraud', subject: 'ch_nope', thresholdPoints: 5 }).expect(400);
+    expect(unknown.body.error.fields).toEqual({ subject: '没有这个渠道' });
+    // the page: a channel chosen from the menu, shown by name
+    const form = await op.get('/admin/bi/alerts').expect(200);
+    expect(form.text).toContain(`<option value="${seed.channelX}">抖音（dy01）</option>`);
+    await op.post('/admin/bi/alerts/subscriptions').type('form').send({ _csrf: csrfFrom(form.text), kind: 'channel_fraud', subject: seed.channelX, region: '', thresholdPoints: '15', minBase: '5', phone: '' }).expect(303);
+    const mine = (await op.get('/api/admin/v1/bi/alerts/subscriptions').expect(200)).body.items;
+    expect(mine.map((x: { kind: string; subjectLabel: string }) => [x.kind, x.subjectLabel])).toContainEqual(['channel_fraud', '抖音（dy01）']);
+    for (const x of mine.filter((x: { kind: string }) => x.kind === 'channel_fraud')) await op.delete(`/api/admin/v1/bi/alerts/subscriptions/${x.id}`).send({}).expect(204);
     // 甲银行: approved 1 of 1 on the 11th; the week after, 0 of 2
     await t.container.database.db.execute(sql`insert into bi_daily_facts (day, institution_id, approvals, rejections) values ('2026-03-18'::date, ${t.fixtures.institutionA.id}, 0, 2)`);
     await t.container.services.bi.evaluateAlerts(D(18));

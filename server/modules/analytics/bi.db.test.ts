@@ -245,17 +245,19 @@ describe('alerts', () => {
 
   it('fires once when an institution’s approval rate drops beyond the threshold, not when within it', async () => {
     // previous 7 days (Feb 15–21): 9 of 10 approved; last 7 (Feb 22–28): 5 of 10
-    await fact('2026-02-16', 'inst_alert', 9, 1);
-    await fact('2026-02-25', 'inst_alert', 5, 5);
+    const inst = t.fixtures.institutionA.id;
+    await fact('2026-02-16', inst, 9, 1);
+    await fact('2026-02-25', inst, 5, 5);
     const beyond = await bi.subscribe(actor(), { kind: 'institution_approval', thresholdPoints: 30, minBase: 10, phone: '13800138000' });
-    const within = await bi.subscribe(actor(), { kind: 'institution_approval', subject: 'inst_alert', thresholdPoints: 45, minBase: 10 });
+    const within = await bi.subscribe(actor(), { kind: 'institution_approval', subject: inst, thresholdPoints: 45, minBase: 10 });
     const first = await bi.evaluateAlerts('2026-02-28');
     expect(first.fired).toBe(1);
     expect((await bi.evaluateAlerts('2026-02-28')).fired).toBe(0);
     const alerts = await queryRows<{ subscription_id: string; subject: string; outbox_id: string | null; message: string }>(db, sql`select subscription_id, subject, outbox_id, message from bi_alerts`);
-    expect(alerts.map((a) => [a.subscription_id, a.subject])).toEqual([[beyond.id, 'inst_alert']]);
+    expect(alerts.map((a) => [a.subscription_id, a.subject])).toEqual([[beyond.id, inst]]);
+    await expect(bi.subscribe(actor(), { kind: 'institution_approval', subject: 'inst_nope', thresholdPoints: 5 })).rejects.toMatchObject({ fields: { subject: '没有这家机构' } });
     expect(alerts.map((a) => a.subscription_id)).not.toContain(within.id);
-    expect(alerts[0]!.message).toContain('近 7 天 50.00%，前 7 天 90.00%');
+    expect(alerts[0]!.message).toContain('甲银行 近 7 天 50.00%，前 7 天 90.00%');
     const [sms] = await queryRows<{ template: string; recipient_masked: string }>(db, sql`select template, recipient_masked from outbox_messages where id = ${alerts[0]!.outbox_id}`);
     expect(sms).toMatchObject({ template: 'bi.alert' });
     expect(await bi.recentAlertCount(7)).toBe(1);

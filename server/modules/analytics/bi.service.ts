@@ -510,10 +510,16 @@ export class BiService {
     if (!Number.isInteger(minBase) || minBase < 1 || minBase > 100000) fields.minBase = '最小样本为 1–100000 的整数';
     const phone = input.phone?.trim() || null;
     if (phone && !/^1\d{10}$/.test(phone)) fields.phone = '请填写 11 位手机号';
+    const subject = input.subject?.trim() || null;
+    if (subject && !fields.kind && input.kind !== 'region_overdue') {
+      const table = input.kind === 'institution_approval' ? sql`institutions` : sql`channels`;
+      const known = await queryRows(this.deps.db, sql`select 1 from ${table} where id = ${subject}`);
+      if (!known.length) fields.subject = input.kind === 'institution_approval' ? '没有这家机构' : '没有这个渠道';
+    }
     if (Object.keys(fields).length) throw new ValidationError('预警订阅有误', fields);
     const id = newId('bia');
     await this.deps.db.execute(sql`insert into bi_alert_subscriptions (id, account_id, kind, subject, threshold_points, min_base, phone_enc, phone_masked, created_at)
-      values (${id}, ${actor.id}, ${input.kind}, ${input.subject?.trim() || null}, ${input.thresholdPoints.toFixed(2)}, ${minBase}, ${phone ? this.deps.pii.encrypt(phone) : null}, ${phone ? maskPhone(phone) : ''}, ${this.deps.clock.now()})`);
+      values (${id}, ${actor.id}, ${input.kind}, ${subject}, ${input.thresholdPoints.toFixed(2)}, ${minBase}, ${phone ? this.deps.pii.encrypt(phone) : null}, ${phone ? maskPhone(phone) : ''}, ${this.deps.clock.now()})`);
     await this.deps.audit.recordNow(actor, { action: 'bi.alert_subscribed', objectType: 'bi_alert_subscription', objectId: id, detail: { kind: input.kind, subject: input.subject ?? null, thresholdPoints: input.thresholdPoints, minBase } });
     return { id };
   }
@@ -524,12 +530,14 @@ export class BiService {
     await this.deps.audit.recordNow(actor, { action: 'bi.alert_unsubscribed', objectType: 'bi_alert_subscription', objectId: id });
   }
 
-  async subscriptions(accountId: string): Promise<{ id: string; kind: BiAlertKind; kindLabel: string; subject: string | null; thresholdPoints: number; minBase: number; phoneMasked: string; createdAt: Date }[]> {
+  async subscriptions(accountId: string): Promise<{ id: string; kind: BiAlertKind; kindLabel: string; subject: string | null; subjectLabel: string; thresholdPoints: number; minBase: number; phoneMasked: string; createdAt: Date }[]> {
     const rows = await queryRows<{ id: string; kind: BiAlertKind; subject: string | null; threshold_points: string; min_base: number; phone_masked: string; created_at: string | Date }>(
       this.deps.db,
       sql`select id, kind, subject, threshold_points, min_base, phone_masked, created_at from bi_alert_subscriptions where account_id = ${accountId} and active order by created_at desc, id`,
     );
-    return rows.map((r) => ({ id: r.id, kind: r.kind, kindLabel: alertKindLabels[r.kind], subject: r.subject, thresholdPoints: Number(r.threshold_points), minBase: num(r.min_base), phoneMasked: r.phone_masked, createdAt: new Date(r.created_at) }));
+    const label = await this.labels();
+    const subjectDim: Record<BiAlertKind, DimensionKey> = { channel_conversion: 'channel', channel_fraud: 'channel', institution_approval: 'institution', region_overdue: 'region' };
+    return rows.map((r) => ({ id: r.id, kind: r.kind, kindLabel: alertKindLabels[r.kind], subject: r.subject, subjectLabel: r.subject ? label(subjectDim[r.kind], r.subject) : '全部', thresholdPoints: Number(r.threshold_points), minBase: num(r.min_base), phoneMasked: r.phone_masked, createdAt: new Date(r.created_at) }));
   }
 
   /** Fired alerts, newest first. */

@@ -116,7 +116,7 @@ export const biSubscriptionBody = z.strictObject({
 });
 export const biSubscriptionListResponse = z.object({
   items: z.array(
-    z.object({ id: z.string(), kind: z.enum(biAlertKinds), kindLabel: z.string(), subject: z.string().nullable(), thresholdPoints: z.number(), minBase: z.number().int(), phoneMasked: z.string(), createdAt: z.string() }),
+    z.object({ id: z.string(), kind: z.enum(biAlertKinds), kindLabel: z.string(), subject: z.string().nullable(), subjectLabel: z.string(), thresholdPoints: z.number(), minBase: z.number().int(), phoneMasked: z.string(), createdAt: z.string() }),
   ),
 });
 export const biRebuildBody = z.strictObject({ from: z.string(), to: z.string() });
