@@ -35,7 +35,12 @@ function dashboardView(d: OperatorDashboard, req: StatisticsRequest) {
     funnelChart: funnelChart(d.funnel, { title: `转化漏斗（人）：${d.funnel.map((s) => s.label).join(' → ')}` }),
     funnel: d.funnel.map((s) => ({ ...s, stepText: rateText(s.stepRate), overallText: rateText(s.overallRate) })),
     funnelSteps: d.funnel.map((s) => s.label),
-    funnelByChannel: d.funnelByChannel.map((c) => ({ ...c, steps: c.steps.map((s) => ({ ...s, stepText: rateText(s.stepRate) })) })),
+    funnelByChannel: d.funnelByChannel.map((c) => ({
+      ...c,
+      // the channel in the BI view: its sub-IDs, what they brought and what they cost
+      biHref: `/admin/bi?${new URLSearchParams({ measures: 'visits,registrations,applications,approvals,roi', rows: 'subId', from: d.range.from, to: d.range.to, 'f.channel': c.channel })}`,
+      steps: c.steps.map((s) => ({ ...s, stepText: rateText(s.stepRate) })),
+    })),
     presets: presetLinks('/admin', req.raw, req.range),
     csv: { daily: `/admin/dashboard/daily.csv?${qs}`, institutions: `/admin/dashboard/institutions.csv?${qs}` },
   };

@@ -171,6 +171,8 @@ describe('BI over HTTP', () => {
     expect(d.funnel.map((s: { count: number }) => s.count)).toEqual([4, 3, 0, 0, 0]);
     const page = await op.get('/admin/').query(period).expect(200);
     expect(page.text).toContain('data-testid="funnel-by-channel"');
+    const channelLink = /<tr data-channel="ch_bitestx"><td><a href="([^"]+)"/.exec(page.text)![1]!.replaceAll('&amp;', '&').replaceAll('&#x3D;', '=');
+    expect((await op.get(channelLink).expect(200)).text).toContain('抖音（dy01） / c7');
     expect(page.text).not.toContain('NaN');
   });
 
