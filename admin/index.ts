@@ -33,6 +33,7 @@ import { channelPayoutPages } from './routes/channel-payouts';
 import { applicationPage } from './routes/application-page';
 import { loanReportPages } from './routes/loans';
 import { channelPages } from './routes/channels';
+import { biPages } from './routes/bi';
 
 const applicationPages = [
   page({
@@ -102,6 +103,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   mountPages(r, loginPages({ kind: 'operator', title: '运营登录', prefix: '/admin', home: '/admin' }), services, kit, render);
 
   mount(dashboardPages);
+  mount(biPages);
 
   mount(applicationPages);
 

@@ -3,6 +3,9 @@ import type { OperatorPermission } from '../server/modules/accounts';
 /** The operator back office menu, in groups; each entry shows only to roles holding its permission. */
 export const adminNav: { href: string; label: string; group: string; permission: OperatorPermission }[] = [
   { href: '/admin', label: '概览', group: '概览', permission: 'dashboard.view' },
+  { href: '/admin/bi', label: 'BI 分析', group: '概览', permission: 'dashboard.view' },
+  { href: '/admin/bi/cohorts', label: '注册同期群', group: '概览', permission: 'dashboard.view' },
+  { href: '/admin/bi/alerts', label: '经营预警', group: '概览', permission: 'dashboard.view' },
   { href: '/admin/applications', label: '申请', group: '业务', permission: 'applications.view' },
   { href: '/admin/complaints', label: '投诉', group: '业务', permission: 'complaints.handle' },
   { href: '/admin/reviews', label: '评价审核', group: '业务', permission: 'reviews.moderate' },

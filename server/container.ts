@@ -18,7 +18,7 @@ import { PrescreenService } from './modules/prescreen';
 import { RiskService, type RiskThresholds } from './modules/risk';
 import { DocumentsService, type DocumentQuotas } from './modules/documents';
 import { LocalBlobStore, SealedBlobStore } from './adapters/storage';
-import { AnalyticsService } from './modules/analytics';
+import { AnalyticsService, BiService } from './modules/analytics';
 import { AuditService } from './modules/audit';
 import { CatalogueService } from './modules/catalogue';
 import { IdempotencyService } from './modules/idempotency';
@@ -80,6 +80,7 @@ export interface Services {
   complaints: ComplaintsService;
   reviews: ReviewsService;
   analytics: AnalyticsService;
+  bi: BiService;
   content: ContentService;
   products: ProductsService;
   promotions: PromotionsService;
@@ -253,7 +254,8 @@ export function createServices(inputs: ServiceInputs): Services {
     licences: new LicencesService({ db, settings, products, audit, clock }),
     complaints,
     reviews: new ReviewsService({ db, audit, identity, applications, clock }),
-    analytics: new AnalyticsService({ db, audit }),
+    analytics: new AnalyticsService({ db, audit, pii }),
+    bi: new BiService({ db, audit, clock, pii, notifications }),
     content: new ContentService({ db, audit, media: new LocalBlobStore(inputs.mediaDir ?? path.join(process.cwd(), 'data', 'media')), pii, clock }),
     products,
     promotions,

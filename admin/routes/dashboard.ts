@@ -5,9 +5,9 @@ import { sendCsv } from '../../server/http/csv';
 import { formatMeasuredHours } from '../../server/lib/duration';
 import { formatWan } from '../../server/lib/money';
 import { applicationStatuses, statusLabels } from '../../server/modules/applications';
-import type { OperatorDashboard } from '../../server/modules/analytics';
+import { rateText, type OperatorDashboard } from '../../server/modules/analytics';
 import { presetLinks } from '../../institution-portal/routes/statistics';
-import { barChart, funnelChart, lineChart, percentText, shortYuan } from '../../web/charts';
+import { barChart, funnelChart, lineChart, shortYuan } from '../../web/charts';
 import { operatorAgenda } from '../agenda';
 import { formFailure } from '../../server/http/form-failure';
 
@@ -33,7 +33,14 @@ function dashboardView(d: OperatorDashboard, req: StatisticsRequest) {
       complaints: barChart(labels, d.daily.map((x) => x.complaints), { title: '每日新增投诉', name: '投诉' }),
     },
     funnelChart: funnelChart(d.funnel, { title: `转化漏斗（人）：${d.funnel.map((s) => s.label).join(' → ')}` }),
-    funnel: d.funnel.map((s) => ({ ...s, stepText: percentText(s.stepRate), overallText: percentText(s.overallRate) })),
+    funnel: d.funnel.map((s) => ({ ...s, stepText: rateText(s.stepRate), overallText: rateText(s.overallRate) })),
+    funnelSteps: d.funnel.map((s) => s.label),
+    funnelByChannel: d.funnelByChannel.map((c) => ({
+      ...c,
+      // the channel in the BI view: its sub-IDs, what they brought and what they cost
+      biHref: `/admin/bi?${new URLSearchParams({ measures: 'visits,registrations,applications,approvals,roi', rows: 'subId', from: d.range.from, to: d.range.to, 'f.channel': c.channel })}`,
+      steps: c.steps.map((s) => ({ ...s, stepText: rateText(s.stepRate) })),
+    })),
     presets: presetLinks('/admin', req.raw, req.range),
     csv: { daily: `/admin/dashboard/daily.csv?${qs}`, institutions: `/admin/dashboard/institutions.csv?${qs}` },
   };
@@ -46,14 +53,16 @@ export const dashboardPages = [
     path: '/',
     guard: guard.operator('dashboard.view'),
     handler: async ({ req, res, principal, services, render }) => {
-      const [counts, receivables, response, agenda] = await Promise.all([
+      const [counts, receivables, response, agenda, biAlerts] = await Promise.all([
         services.applications.countsByStatus(),
         services.settlement.receivables(),
         services.applications.responseStats(),
         operatorAgenda(services, principal.account),
+        services.bi.recentAlertCount(7),
       ]);
       const current = {
         agenda,
+        biAlerts,
         statusCounts: applicationStatuses.map((s) => ({ label: statusLabels[s], n: counts[s] ?? 0 })),
         receivables,
         totalReceivable: receivables.reduce((sum, r) => sum + r.amountFen, 0),

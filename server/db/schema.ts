@@ -30,3 +30,4 @@ export * from '../modules/odds/odds.schema';
 export * from '../modules/contracts/contracts.schema';
 export * from '../modules/channels/channels.schema';
 export * from '../modules/channel-payouts/channel-payouts.schema';
+export * from '../modules/analytics/analytics.schema';

@@ -11,6 +11,7 @@ import { channelPayoutJobs } from '../modules/channel-payouts';
 import { webhookJobs } from '../modules/webhooks';
 import { oddsJobs } from '../modules/odds';
 import { channelJobs } from '../modules/channels';
+import { analyticsJobs } from '../modules/analytics';
 import { isTicker, type BackgroundWork, type JobDefinition } from './job';
 
 /** The cron jobs of the platform (without the tickers). */
@@ -36,5 +37,6 @@ export function allWork(services: Omit<Services, 'scheduler'>): BackgroundWork[]
     ...webhookJobs(services.webhooks),
     ...oddsJobs(services.odds),
     ...channelJobs(services.channels),
+    ...analyticsJobs(services.bi),
   ];
 }

@@ -103,6 +103,8 @@ export const conflictCodes = [
   'offer_not_accepted',
   // contracts
   'agreements_changed',
+  // BI
+  'view_name_taken',
 ] as const;
 /** It existed and is gone for good (410). No code yet: declare one here before throwing it. */
 export const goneCodes = [] as const;

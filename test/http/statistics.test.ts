@@ -287,8 +287,8 @@ describe.each(databaseTargets())('statistics and dashboard, on $name', (target) 
     const page = await op.get('/admin/').expect(200);
     expect(page.text).toContain('data-total="applications">8<');
     expect(page.text).toContain('转化漏斗');
-    expect(page.text).toMatch(/<tr data-step="disbursed"><td>成功放款<\/td><td class="num">3<\/td><td class="num">75\.0%<\/td>/);
-    expect(page.text).toMatch(/<tr data-step="approved"><td>获得批准<\/td><td class="num">4<\/td><td class="num">50\.0%<\/td>/);
+    expect(page.text).toMatch(/<tr data-step="disbursed"><td>成功放款<\/td><td class="num">3<\/td><td class="num">75\.00%<\/td>/);
+    expect(page.text).toMatch(/<tr data-step="approved"><td>获得批准<\/td><td class="num">4<\/td><td class="num">50\.00%<\/td>/);
     expect(page.text).toContain('class="bar funnel-bar"');
     // the funnel's bars carry their shares in words, never "NaN%" (the rate helper used to swallow them)
     expect(page.text).toContain('3（较上一步 75.0% · 占首步');

@@ -29,6 +29,7 @@ import { adminContractRoutes } from './admin/contracts.routes';
 import { channelPortalRoutes } from './channel/portal.routes';
 import { adminChannelStaffRoutes } from './admin/channel-staff.routes';
 import { adminChannelRoutes } from './admin/channels.routes';
+import { adminBiRoutes } from './admin/bi.routes';
 
 /** One JSON API: where it is mounted and its routes, in matching order (a literal path before a `:param` one). */
 export interface ApiSurface {
@@ -90,6 +91,7 @@ export const adminApiSurface: ApiSurface = {
     ...adminContractRoutes,
     ...adminChannelStaffRoutes,
     ...adminChannelRoutes,
+    ...adminBiRoutes,
   ],
 };
 

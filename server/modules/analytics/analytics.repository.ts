@@ -1,6 +1,7 @@
 import { and, eq, gte, inArray, like, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import type { Database } from '../../db/client';
+import { queryRows, type Database } from '../../db/client';
+import { channelAttributions, channels } from '../channels/channels.schema';
 import { consumerProfiles } from '../accounts/accounts.schema';
 import { applicationEvents, applications } from '../applications/applications.schema';
 import { catalogueEvents, catalogueImpressions, products } from '../catalogue/catalogue.schema';
@@ -9,7 +10,7 @@ import { consumerIdentities } from '../identity/identity.schema';
 import { institutionNames } from '../institutions';
 import { ledgerEntries, ledgerJournals } from '../settlement/settlement.schema';
 import type { DateRange } from './date-range';
-import type { FunnelKey } from './funnel';
+import { emptyFunnel, type FunnelKey } from './funnel';
 import { ageBandSql } from './mix';
 
 /** Asia/Shanghai calendar day of a timestamp column, as YYYY-MM-DD. */
@@ -172,35 +173,70 @@ export class AnalyticsRepository {
   }
 
   /**
-   * The funnel's nested groups of people for the period: distinct visitors with any browse,
-   * search or apply event; those of them who opened a product or applied; distinct consumers
-   * who applied in the period; and those with one of those applications approved (at any time
-   * up to now), and disbursed. Each group is inside the one before, so no step exceeds 100%.
+   * The funnel among the same people, per attributed channel: distinct visitors with any browse,
+   * search or apply event in the period; of them, those who opened a product or applied; of
+   * those, the borrowers (matched by their visitor key) who applied in the period; of those, the
+   * ones with one of those applications approved (so far), and disbursed. A visitor's channel is
+   * their account's attribution, else their latest channel landing, else 'organic'. The same
+   * nesting as `nestedFunnel` (funnel.ts), in SQL.
    */
-  async funnelCounts(range: DateRange): Promise<Record<FunnelKey, number>> {
-    const [events] = await this.db
-      .select({
-        visitors: int(sql`count(distinct ${catalogueEvents.visitor})`),
-        viewers: int(sql`count(distinct ${catalogueEvents.visitor}) filter (where ${catalogueEvents.kind} in ('view', 'click', 'apply'))`),
-      })
-      .from(catalogueEvents)
-      .where(and(within(catalogueEvents.createdAt, range), inArray(catalogueEvents.kind, ['search', 'view', 'click', 'apply'])));
-    const approvedEver = sql`(${applications.status} in ('approved', 'disbursed') or exists (select 1 from ${applicationEvents} e where e.application_id = ${applications.id} and e.to_status = 'approved'))`;
-    const [people] = await this.db
-      .select({
-        applicants: int(sql`count(distinct ${applications.consumerId})`),
-        approved: int(sql`count(distinct ${applications.consumerId}) filter (where ${approvedEver})`),
-        disbursed: int(sql`count(distinct ${applications.consumerId}) filter (where ${applications.status} = 'disbursed')`),
-      })
-      .from(applications)
-      .where(within(applications.createdAt, range));
-    return {
-      visitors: events?.visitors ?? 0,
-      viewers: events?.viewers ?? 0,
-      applicants: people?.applicants ?? 0,
-      approved: people?.approved ?? 0,
-      disbursed: people?.disbursed ?? 0,
-    };
+  async funnelCounts(range: DateRange, visitorKey: (accountId: string) => string): Promise<Map<string, Record<FunnelKey, number>>> {
+    const approvedEver = sql`(${applications.status} in ('approved', 'accepted', 'disbursed') or exists (select 1 from ${applicationEvents} e where e.application_id = ${applications.id} and e.to_status = 'approved'))`;
+    const [applicants, attributed] = await Promise.all([
+      this.db
+        .select({
+          accountId: applications.consumerId,
+          approved: sql<boolean>`bool_or(${approvedEver})`,
+          disbursed: sql<boolean>`bool_or(${applications.status} = 'disbursed')`,
+        })
+        .from(applications)
+        .where(within(applications.createdAt, range))
+        .groupBy(applications.consumerId),
+      this.db
+        .select({ accountId: channelAttributions.accountId, channelId: channelAttributions.channelId })
+        .from(channelAttributions)
+        .where(lt(channelAttributions.attributedAt, range.end)),
+    ]);
+    const people = new Map<string, { visitor: string; channel: string | null; applied: boolean; approved: boolean; disbursed: boolean }>();
+    for (const a of attributed) people.set(a.accountId, { visitor: visitorKey(a.accountId), channel: a.channelId, applied: false, approved: false, disbursed: false });
+    for (const a of applicants) {
+      const p = people.get(a.accountId) ?? { visitor: visitorKey(a.accountId), channel: null, applied: false, approved: false, disbursed: false };
+      people.set(a.accountId, { ...p, applied: true, approved: Boolean(a.approved), disbursed: Boolean(a.disbursed) });
+    }
+    const json = JSON.stringify([...people.values()]);
+    const rows = await queryRows<Record<FunnelKey | 'channel', string | number>>(
+      this.db,
+      sql`with v as (
+          select visitor, bool_or(kind in ('view', 'click', 'apply')) as viewed from catalogue_events
+          where created_at >= ${range.start} and created_at < ${range.end} and kind in ('search', 'view', 'click', 'apply') group by visitor
+        ), p as (
+          select * from json_to_recordset(${json}::json) as t(visitor text, channel text, applied boolean, approved boolean, disbursed boolean)
+        ), t as (
+          select distinct on (ct.visitor) ct.visitor, ct.channel_id from channel_touches ct join v on v.visitor = ct.visitor
+          where ct.touched_at < ${range.end} order by ct.visitor, ct.touched_at desc, ct.id desc
+        )
+        select coalesce(p.channel, t.channel_id, 'organic') as channel,
+          count(*)::int as visitors,
+          count(*) filter (where v.viewed)::int as viewers,
+          count(*) filter (where v.viewed and p.applied)::int as applicants,
+          count(*) filter (where v.viewed and p.applied and p.approved)::int as approved,
+          count(*) filter (where v.viewed and p.applied and p.approved and p.disbursed)::int as disbursed
+        from v left join p on p.visitor = v.visitor left join t on t.visitor = v.visitor group by 1`,
+    );
+    const keys: FunnelKey[] = ['visitors', 'viewers', 'applicants', 'approved', 'disbursed'];
+    const out = new Map<string, Record<FunnelKey, number>>([['total', emptyFunnel()]]);
+    for (const r of rows) {
+      const counts = Object.fromEntries(keys.map((k) => [k, Number(r[k])])) as Record<FunnelKey, number>;
+      out.set(String(r.channel), counts);
+      for (const k of keys) out.get('total')![k] += counts[k];
+    }
+    return out;
+  }
+
+  /** Channel ids → "name（code）". */
+  async channelNames(): Promise<Map<string, string>> {
+    const rows = await this.db.select({ id: channels.id, name: channels.name, code: channels.code }).from(channels);
+    return new Map(rows.map((r) => [r.id, `${r.name}（${r.code}）`]));
   }
 
   private applicationScope(scope: Scope): (SQL | undefined)[] {

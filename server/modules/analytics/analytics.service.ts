@@ -1,4 +1,5 @@
 import type { Database } from '../../db/client';
+import type { PiiCipher } from '../../lib/pii';
 import type { AuditActor, AuditService } from '../audit';
 import { NotFoundError } from '../../lib/errors';
 import type { EventChannel } from '../catalogue/catalogue.schema';
@@ -119,6 +120,8 @@ export interface OperatorDashboard {
   daily: DashboardDay[];
   institutions: DashboardInstitution[];
   funnel: FunnelStep[];
+  /** the same funnel per attributed channel ('organic' for none), most visitors first */
+  funnelByChannel: { channel: string; label: string; steps: FunnelStep[] }[];
 }
 
 export const channelLabels: Record<EventChannel, string> = { web: '网站', api: 'API / App' };
@@ -129,6 +132,8 @@ const round2 = (n: number | null) => (n === null ? null : Math.round(n * 100) / 
 export interface AnalyticsServiceDeps {
   audit: AuditService;
   db: Database;
+  /** the visitor key of a logged-in borrower (server/http/visitor.ts), to follow the same person through the funnel */
+  pii: PiiCipher;
 }
 
 export class AnalyticsService {
@@ -269,13 +274,15 @@ export class AnalyticsService {
       this.aggregates.disbursementCounts(range, all, 'day'),
       this.aggregates.commissionCounts(range, 'day'),
     ]);
-    const [complaintsTotal, complaintsByDay, funnel] = await Promise.all([this.aggregates.complaintCounts(range, 'total'), this.aggregates.complaintCounts(range, 'day'), this.aggregates.funnelCounts(range)]);
-    const [appsByInst, decisionsByInst, disbursedByInst, commissionByInst, names] = await Promise.all([
+    const [complaintsTotal, complaintsByDay, funnel] = await Promise.all([this.aggregates.complaintCounts(range, 'total'), this.aggregates.complaintCounts(range, 'day'), this.aggregates.funnelCounts(range, (id) => this.deps.pii.blindIndex(`visitor:account:${id}`))]);
+    const stepsOf = (counts: Record<FunnelKey, number>) => funnelSteps((Object.keys(funnelStepLabels) as FunnelKey[]).map((key) => ({ key, label: funnelStepLabels[key], count: counts[key] })));
+    const [appsByInst, decisionsByInst, disbursedByInst, commissionByInst, names, channelNames] = await Promise.all([
       this.aggregates.applicationCounts(range, all, 'institution'),
       this.aggregates.decisionCounts(range, all, 'institution'),
       this.aggregates.disbursementCounts(range, all, 'institution'),
       this.aggregates.commissionCounts(range, 'institution'),
       this.aggregates.institutionNames(),
+      this.aggregates.channelNames(),
     ]);
 
     const dayRow = (day: string): DashboardDay => {
@@ -342,7 +349,11 @@ export class AnalyticsService {
           avgFirstResponseHours: round2(appsByInst.get(id)?.avgResponseHours ?? null),
         };
       }),
-      funnel: funnelSteps((Object.keys(funnelStepLabels) as FunnelKey[]).map((key) => ({ key, label: funnelStepLabels[key], count: funnel[key] }))),
+      funnel: stepsOf(funnel.get('total')!),
+      funnelByChannel: [...funnel.keys()]
+        .filter((k) => k !== 'total')
+        .sort((a, b) => funnel.get(b)!.visitors - funnel.get(a)!.visitors || a.localeCompare(b))
+        .map((channel) => ({ channel, label: channel === 'organic' ? '自然流量' : (channelNames.get(channel) ?? channel), steps: stepsOf(funnel.get(channel)!) })),
     };
   }
 }

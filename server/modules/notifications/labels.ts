@@ -24,6 +24,7 @@ export const smsTemplateLabels = {
   'loan.reminder_3': '还款提醒（到期前 3 天）',
   'loan.reminder_1': '还款提醒（到期前 1 天）',
   'loan.overdue': '逾期提醒',
+  'bi.alert': 'BI 经营预警（运营人员）',
 } as const satisfies Record<string, string>;
 
 export type SmsTemplate = keyof typeof smsTemplateLabels;

@@ -61,4 +61,7 @@ export const dashboardResponse = z.object({
     }),
   ),
   funnel: z.array(z.object({ key: z.string(), label: z.string(), count, stepRate: share, overallRate: share })),
+  funnelByChannel: z.array(
+    z.object({ channel: z.string(), label: z.string(), steps: z.array(z.object({ key: z.string(), label: z.string(), count, stepRate: share, overallRate: share })) }),
+  ),
 });
