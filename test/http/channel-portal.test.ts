@@ -166,3 +166,73 @@ describe('the channel portal and API: a channel partner sees its own counts, nev
     expect(anon.headers.location).toBe('/channel/login?next=%2Fchannel%2Flinks');
   });
 });
+
+describe('the channel’s statements: issued ones only, its own only, a line disputed once', () => {
+  let t: TestApp;
+  let statementId: string;
+  beforeAll(async () => {
+    t = await startTestApp();
+    const db = t.container.database.db;
+    await db.insert(channels).values([
+      { id: 'chn_st', code: 'st01', name: '应用商店', type: 'app_store' },
+      { id: 'chn_else', code: 'el01', name: '别的渠道', type: 'sms' },
+    ]);
+    const op = await staffAgent(t.app, 'admin', t.fixtures.operator);
+    await op.post('/api/admin/v1/channel-agreements').send({ channelId: 'chn_st', perEvent: [{ rule: 'registration', amount: 12 }], effectiveFrom: '2026-01-01' }).expect(201);
+    // two borrowers registered through the channel in November
+    for (const [i, at] of ['2026-11-03T02:00:00Z', '2026-11-09T02:00:00Z'].entries()) {
+      const borrower = await consumerAgent(t.app);
+      await db.insert(channelAttributions).values({ accountId: borrower.id, channelId: 'chn_st', subId: `s${i}`, touchedAt: new Date(at), attributedAt: new Date(at) });
+    }
+    const payouts = t.container.services.channelPayouts;
+    await payouts.postPayables(new Date('2026-12-01T02:00:00+08:00'), { from: new Date('2026-11-01T00:00:00Z') });
+    const closed = await payouts.closeMonth('2026-11', { now: new Date('2026-12-01T02:10:00+08:00'), channelIds: ['chn_st'] });
+    statementId = closed.created[0]!;
+    const { accounts } = t.container.services;
+    await accounts.createStaff({ kind: 'channel', username: 'st.admin', password: PASSWORD, displayName: '商店渠道', role: 'channel_admin', channelId: 'chn_st' });
+    await accounts.createStaff({ kind: 'channel', username: 'el.admin', password: PASSWORD, displayName: '别家', role: 'channel_admin', channelId: 'chn_else' });
+  });
+  afterAll(() => t?.close());
+
+  it('a draft is not shown; once issued the channel sees it, disputes a line (204, then 409), another channel gets 404', async () => {
+    const mine = await staffAgent(t.app, 'channel', 'st.admin');
+    const other = await staffAgent(t.app, 'channel', 'el.admin');
+    expect((await mine.get('/api/channel/v1/statements').expect(200)).body.items).toEqual([]);
+    expect((await mine.get(`/api/channel/v1/statements/${statementId}`)).status).toBe(404);
+    await t.container.services.channelPayouts.issue(statementId, { kind: 'operator', id: 'op' });
+
+    const list = await mine.get('/api/channel/v1/statements').expect(200);
+    expect(list.body.items).toEqual([expect.objectContaining({ id: statementId, period: '2026-11', status: 'issued', totalFen: 2_400, lineCount: 2 })]);
+    const detail = await mine.get(`/api/channel/v1/statements/${statementId}`).expect(200);
+    expect(detail.body.lines.map((l: { subId: string; amountFen: number }) => [l.subId, l.amountFen])).toEqual([
+      ['s0', 1_200],
+      ['s1', 1_200],
+    ]);
+    expect((await other.get(`/api/channel/v1/statements/${statementId}`)).status).toBe(404);
+    expect((await other.get('/api/channel/v1/statements').expect(200)).body.items).toEqual([]);
+
+    const lineId = detail.body.lines[0].id as number;
+    expect((await other.post(`/api/channel/v1/statement-lines/${lineId}/dispute`).send({ reason: '不是我们的' })).status).toBe(404);
+    const blank = await mine.post(`/api/channel/v1/statement-lines/${lineId}/dispute`).send({ reason: ' ' });
+    expect(blank.status).toBe(400);
+    expect(Object.keys(blank.body.error.fields)).toEqual(['reason']);
+    await mine.post(`/api/channel/v1/statement-lines/${lineId}/dispute`).send({ reason: '该用户注册时间在活动之外' }).expect(204);
+    const twice = await mine.post(`/api/channel/v1/statement-lines/${lineId}/dispute`).send({ reason: '再次提出' });
+    expect(twice.status).toBe(409);
+    expect(twice.body.error.code).toBe('line_disputed');
+    expect((await mine.get(`/api/channel/v1/statements/${statementId}`).expect(200)).body).toMatchObject({ status: 'disputed', openDisputes: 1 });
+
+    // the pages: the list, the statement with the dispute shown, a second line disputed through the form
+    const page = await mine.get('/channel/statements').expect(200);
+    expect(page.text).toContain(`/channel/statements/${statementId}`);
+    const shown = await mine.get(`/channel/statements/${statementId}`).expect(200);
+    expect(shown.text).toContain('该用户注册时间在活动之外');
+    expect(shown.text).toContain('¥24.00');
+    const second = detail.body.lines[1].id as number;
+    const refused = await mine.post(`/channel/statements/${statementId}/lines/${second}/dispute`).type('form').send({ _csrf: csrfFrom(shown.text), reason: '' });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('请填写异议原因');
+    await mine.post(`/channel/statements/${statementId}/lines/${second}/dispute`).type('form').send({ _csrf: csrfFrom(shown.text), reason: '重复注册' }).expect(303);
+    expect((await other.get(`/channel/statements/${statementId}`)).status).toBe(404);
+  });
+});

@@ -247,6 +247,9 @@ const channelMatrix: Record<string, ChannelPermission | 'public'> = {
   'GET /channel/': 'portal.view',
   'GET /channel/links': 'portal.view',
   'GET /channel/postbacks': 'portal.view',
+  'GET /channel/statements': 'portal.view',
+  'GET /channel/statements/:id': 'portal.view',
+  'POST /channel/statements/:id/lines/:lineId/dispute': 'statements.manage',
   'POST /api/channel/v1/auth/login': 'public',
   'POST /api/channel/v1/auth/logout': 'public',
   'POST /api/channel/v1/auth/password/change': 'portal.view',
@@ -255,6 +258,9 @@ const channelMatrix: Record<string, ChannelPermission | 'public'> = {
   'GET /api/channel/v1/links': 'portal.view',
   'GET /api/channel/v1/funnel': 'portal.view',
   'GET /api/channel/v1/postbacks': 'portal.view',
+  'GET /api/channel/v1/statements': 'portal.view',
+  'GET /api/channel/v1/statements/:id': 'portal.view',
+  'POST /api/channel/v1/statement-lines/:id/dispute': 'statements.manage',
 };
 
 const institutionMatrix: Record<string, InstitutionPermission | 'public'> = {

@@ -83,10 +83,10 @@ export async function seedBi(c: Container, fx: Fixtures): Promise<BiSeed> {
   ]);
   await journal('jnl_bi_pay', 'channel_payout', null, at(10, '09:30'), [
     ['expense:channel_acquisition', 3000],
-    [`channel_payable:${channelX}`, -3000],
+    [`payable:channel:${channelX}`, -3000],
   ]);
   await journal('jnl_bi_rev', 'channel_payout_reversal', null, at(11, '09:30'), [
-    [`channel_payable:${channelX}`, 1000],
+    [`payable:channel:${channelX}`, 1000],
     ['expense:channel_acquisition', -1000],
   ]);
   return { channelX, channelY, users, apps };

@@ -36,7 +36,7 @@ export const biDailyFacts = pgTable(
     disbursedFen: bigint('disbursed_fen', { mode: 'number' }).notNull().default(0),
     /** commission accrued (credits to revenue:commission:*, reversals net out) */
     commissionFen: bigint('commission_fen', { mode: 'number' }).notNull().default(0),
-    /** what the platform came to owe channels (credits to channel_payable:*, reversals net out) */
+    /** what the platform came to owe channels (credits to payable:channel:*, reversals net out) */
     channelCostFen: bigint('channel_cost_fen', { mode: 'number' }).notNull().default(0),
     /** loans outstanding at the end of the day, and those of them with an instalment past due and unpaid */
     activeLoans: integer('active_loans').notNull().default(0),

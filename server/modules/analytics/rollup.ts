@@ -19,7 +19,7 @@ import { withTransaction } from '../../lib/tx';
  *   their amount (disbursed) that day, each under the application's dimensions;
  * - commission: credits to `revenue:commission:*` of commission_* journals posted that day, under
  *   the journal's application (reversals net out);
- * - channel cost: credits to `channel_payable:<channelId>` posted that day (reversals net out),
+ * - channel cost: credits to `payable:channel:<channelId>` (server/modules/channel-payouts) posted that day (reversals net out),
  *   under that channel and, when the journal names an application, its dimensions;
  * - active / overdue loans: a snapshot at the day's end (disbursed and not settled; of them, with
  *   an instalment due before the day and not paid off by its end).
@@ -142,7 +142,7 @@ export function dayFactsQuery(day: string): SQL {
         left join products p on p.id = a.product_id
         left join channel_attributions ca on ca.account_id = a.consumer_id
         left join consents cs on cs.id = a.consent_id
-        where j.posted_at >= ${s} and j.posted_at < ${e} and le.account like 'channel\\_payable:%'`,
+        where j.posted_at >= ${s} and j.posted_at < ${e} and le.account like 'payable:channel:%'`,
     ),
     part(
       appDims,

@@ -1,8 +1,13 @@
+import { z } from 'zod';
+import { auditActor } from '../../audit-actor';
+import { channelStatementJson, channelStatementSummaryJson } from '../../channel-payouts-view';
 import { parseDateRange } from '../../../modules/analytics';
+import { channelStatementListResponse, channelStatementResponse } from '../admin/channel-payouts.schemas';
 import { guard, route, type ApiRoute } from '../route-table';
 import { channelFunnelQuery, channelFunnelResponse, channelLinksResponse, channelMeResponse, channelPostbacksResponse } from './portal.schemas';
 
 const staff = guard.channel('portal.view');
+const disputeBody = z.strictObject({ reason: z.string().max(1000) });
 
 /** `/api/channel/v1`: a channel partner's own figures; counts only, never a borrower's personal data. */
 export const channelPortalRoutes: ApiRoute[] = [
@@ -72,6 +77,37 @@ export const channelPortalRoutes: ApiRoute[] = [
       const by = query.by ?? 'day';
       const funnel = await services.channelPortal.funnel(principal.channelId, range, by);
       return { range: { from: range.from, to: range.to }, by, ...funnel };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/statements',
+    guard: staff,
+    summary: 'The channel’s monthly statements once issued (what the platform owes it), newest first; amounts in fen',
+    response: channelStatementListResponse,
+    responseDescription: '{ items }',
+    handler: async ({ principal, services }) => ({ items: (await services.channelPayouts.statementsForChannel(principal.channelId)).map(channelStatementSummaryJson) }),
+  }),
+  route({
+    method: 'get',
+    path: '/statements/:id',
+    guard: staff,
+    summary: 'One statement with its lines (paid events, reversals, adjustments, and events excluded as invalid traffic with the evidence); another channel’s or a draft is a 404. Audited.',
+    response: channelStatementResponse,
+    responseDescription: 'the statement with lines, subtotals and payment',
+    handler: async ({ params, principal, services, req }) => channelStatementJson(await services.channelPayouts.statement(principal.channelId, params.id, auditActor(req))),
+  }),
+  route({
+    method: 'post',
+    path: '/statement-lines/:id/dispute',
+    guard: guard.channel('statements.manage'),
+    summary: 'Dispute one statement line with a reason (channel admin); 409 when the statement is paid or the line already disputed',
+    body: disputeBody,
+    bodyError: '异议信息有误',
+    status: 204,
+    errors: [409],
+    handler: async ({ params, body, principal, services, req }) => {
+      await services.channelPayouts.disputeLine(principal.channelId, Number(params.id), body.reason, auditActor(req));
     },
   }),
 ];
