@@ -2,6 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { queryRows } from '../../server/db/client';
 import { shanghaiDate } from '../../server/lib/shanghai-date';
 import { startTestApp, type TestApp } from '../support/app';
 import { DESKTOP_VIEWPORT, openBrowser, PHONE_VIEWPORT, staffLogin, type BrowserHarness } from '../support/browser';
@@ -284,6 +286,9 @@ describe('browser: a channel brings a borrower, is paid for it and sees it; the 
     expect(line).toContain('¥50,000.00');
     expect(line).toMatch(/王\*+/);
     expect(line).not.toContain('王小明');
+    // the look is audited
+    const [drills] = await queryRows<{ n: number }>(t.container.database.db, sql`select count(*)::int as n from audit_log where action = 'bi.drilled'`);
+    expect(drills!.n).toBe(1);
     await b.shot(op, '07-bi-drill');
   });
 
