@@ -44,7 +44,7 @@ describe('the demo channels (seedDemo)', () => {
     for (const c of list) {
       const demo = demoChannels.find((d) => d.input.code === c.code)!;
       expect((await t.container.services.channels.links(c.id)).map((l) => l.subId).sort()).toEqual(demo.links.map((l) => l.subId).sort());
-      expect(c.registrations).toBeGreaterThanOrEqual(5);
+      expect(c.registrations).toBeGreaterThanOrEqual(4);
       // the contact phone and account number are sealed and shown masked
       const view = await t.container.services.channels.get(c.id);
       expect(view.contactPhoneMasked).toContain('****');
@@ -54,8 +54,8 @@ describe('the demo channels (seedDemo)', () => {
       t.container.database.db,
       sql`select count(*)::int as touches, count(distinct (touched_at at time zone 'Asia/Shanghai')::date)::int as days, min(touched_at) as oldest from channel_touches`,
     );
-    expect(span!.touches).toBeGreaterThan(300);
-    expect(span!.touches).toBeLessThan(700);
+    expect(span!.touches).toBeGreaterThan(250);
+    expect(span!.touches).toBeLessThan(500);
     expect(span!.days).toBeGreaterThanOrEqual(25);
     expect(Date.now() - new Date(span!.oldest).getTime()).toBeLessThanOrEqual(35 * 86_400_000);
   });
@@ -78,15 +78,23 @@ describe('the demo channels (seedDemo)', () => {
     // the paid one: its payment is in the ledger
     const paid = await t.container.services.channelPayouts.detail(statements.find((s) => s.channelCode === 'app01')!.id);
     expect(paid.payment).toMatchObject({ amountFen: paid.totalFen });
+    // operators see them on their pages, the evidence in words
+    const op = await login('admin', 'admin');
+    const channelsPage = await op.get('/admin/channels').expect(200);
+    for (const c of demoChannels) expect(channelsPage.text).toContain(c.input.name);
+    const list = await op.get('/admin/channel-payouts/statements').expect(200);
+    expect(list.text).toContain('地推代理');
+    const page = await op.get(`/admin/channel-payouts/statements/${ditui.id}`).expect(200);
+    expect(page.text).toContain('上已有 5 个账号（上限 3 个）');
   });
 
   it('douyin.admin signs in to /channel and sees non-zero counts and the issued statement; no draft is visible', async () => {
     const agent = await login('channel', 'douyin.admin');
     const me = await agent.get('/api/channel/v1/me').expect(200);
-    expect(me.body).toMatchObject({ channel: { code: 'dy01' }, attributedBorrowers: 13 });
+    expect(me.body).toMatchObject({ channel: { code: 'dy01' }, attributedBorrowers: 11 });
     const funnel = await agent.get('/api/channel/v1/funnel?days=35').expect(200);
     expect(funnel.body.total.visits).toBeGreaterThan(100);
-    expect(funnel.body.total).toMatchObject({ registrations: 13, verified: 9, applications: 5, approvals: 3, disbursements: 2 });
+    expect(funnel.body.total).toMatchObject({ registrations: 11, verified: 7, applications: 4, approvals: 2, disbursements: 1 });
     const page = await agent.get('/channel').expect(200);
     expect(page.text).toContain('抖音信息流');
     const statements = await agent.get('/api/channel/v1/statements').expect(200);
@@ -103,8 +111,8 @@ describe('the demo channels (seedDemo)', () => {
     const i = q.rows.findIndex((r: { key: string }) => r.key === dy.id);
     expect(i).toBeGreaterThanOrEqual(0);
     expect(q.rowTotals[i].visits.value).toBeGreaterThan(0);
-    expect(q.rowTotals[i].registrations.value).toBe(13);
-    expect(q.rowTotals[i].applications.value).toBe(5);
+    expect(q.rowTotals[i].registrations.value).toBe(11);
+    expect(q.rowTotals[i].applications.value).toBe(4);
     expect(q.rowTotals[i].channelCost.value).toBeGreaterThan(0);
     const page = await op.get('/admin/bi').query({ from, to: today, measures: 'registrations,channelCost', rows: 'channel' }).expect(200);
     expect(page.text).toContain('抖音信息流');
