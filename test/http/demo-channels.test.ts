@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../server/db/client';
-import { seedDemo } from '../../server/demo/seed-demo';
+import { describeDemoLoginsStatic, seedDemo } from '../../server/demo/seed-demo';
 import { demoChannels } from '../../server/demo/demo-channels';
 import { DEMO_PASSWORD } from '../../server/demo/demo-data';
 import { shanghaiDate } from '../../server/lib/shanghai-date';
@@ -97,6 +97,8 @@ describe('the demo channels (seedDemo)', () => {
     expect(funnel.body.total).toMatchObject({ registrations: 11, verified: 7, applications: 4, approvals: 2, disbursements: 1 });
     const page = await agent.get('/channel').expect(200);
     expect(page.text).toContain('抖音信息流');
+    // the login is among the ones printed at start
+    expect(describeDemoLoginsStatic('http://localhost:3000')).toContain('渠道     http://localhost:3000/channel/login  用户名 douyin.admin（抖音信息流）  密码 Demo@2026');
     const statements = await agent.get('/api/channel/v1/statements').expect(200);
     expect(statements.body.items).toHaveLength(1);
     expect(statements.body.items[0]).toMatchObject({ period: lastMonth(), status: 'issued' });
