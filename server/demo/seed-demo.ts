@@ -7,11 +7,13 @@ import { idCheckCharacter } from '../modules/identity';
 import { DEMO_PASSWORD, demoConsumers, demoInstitutions, demoOperators, demoProducts } from './demo-data';
 import { seedDemoContent } from './demo-content';
 import { seedDemoDecisions } from './demo-decisions';
+import { demoChannelLogins, seedDemoChannels, type DemoChannelLogin } from './demo-channels';
 
 export interface DemoLogins {
   consumer: { phone: string; password: string }[];
   institution: { username: string; password: string; institution: string }[];
   operator: { username: string; password: string; role: string }[];
+  channel: DemoChannelLogin[];
   apiKey?: { institution: string; key: string };
 }
 
@@ -33,12 +35,13 @@ function demoLicence(index: number, kind: string) {
 /**
  * Fills an empty database with realistic demo data: 8 institutions, 40 listed products,
  * agreements, staff and consumer accounts, a few applications in different states, and ≈3,000
- * decided applications of the past year for the approval odds (demo-decisions.ts).
+ * decided applications of the past year for the approval odds (demo-decisions.ts), and four
+ * channels with a month of traffic, their borrowers and last month's statements (demo-channels.ts).
  * Does nothing when institutions already exist (so it runs on first start only).
  */
 export async function seedDemo(services: Services): Promise<DemoLogins | null> {
   if ((await services.institutions.count()) > 0) return null;
-  const logins: DemoLogins = { consumer: [], institution: [], operator: [] };
+  const logins: DemoLogins = { consumer: [], institution: [], operator: [], channel: [] };
   const institutionIds = new Map<string, string>();
 
   for (const [index, demo] of demoInstitutions.entries()) {
@@ -206,6 +209,9 @@ export async function seedDemo(services: Services): Promise<DemoLogins | null> {
   // the first model fitted on it, so the odds and /odds show something true on first start
   await seedDemoDecisions(services);
 
+  // 渠道: four channels, a month of their traffic and borrowers, last month's statements, a channel login, the BI rollup
+  logins.channel = await seedDemoChannels(services, { eligibleFor, acceptAsBorrower: (consumerId, applicationId) => acceptAsBorrower(services, consumerId, applicationId) });
+
   const firstInstitution = demoInstitutions[0]!;
   const key = await services.institutions.createApiKey(institutionIds.get(firstInstitution.key)!, '演示密钥', system);
   logins.apiKey = { institution: firstInstitution.shortName, key: key.key };
@@ -232,6 +238,7 @@ export function describeLogins(logins: DemoLogins, baseUrl: string): string {
     `  消费者   ${baseUrl}/login          手机号 ${logins.consumer[0]?.phone}  密码 ${DEMO_PASSWORD}`,
     `  机构     ${baseUrl}/partner/login  用户名 ${logins.institution[0]?.username}（${logins.institution[0]?.institution}）  密码 ${DEMO_PASSWORD}`,
     `  运营     ${baseUrl}/admin/login    用户名 ${logins.operator[0]?.username}  密码 ${DEMO_PASSWORD}`,
+    ...logins.channel.map((l) => `  渠道     ${baseUrl}/channel/login  用户名 ${l.username}（${l.channel}）  密码 ${l.password}`),
     `  其他机构账号：${logins.institution.slice(1).map((l) => l.username).join(', ')}`,
     `  其他消费者：${logins.consumer.slice(1).map((l) => l.phone).join(', ')}；运营：${logins.operator.slice(1).map((l) => l.username).join(', ')}`,
   ];
@@ -245,6 +252,7 @@ export function describeDemoLoginsStatic(baseUrl: string): string {
       consumer: demoConsumers.map((c) => ({ phone: c.phone, password: DEMO_PASSWORD })),
       institution: demoInstitutions.flatMap((i) => i.staff.map((s) => ({ username: s.username, password: DEMO_PASSWORD, institution: i.shortName }))),
       operator: demoOperators.map((o) => ({ username: o.username, password: DEMO_PASSWORD, role: o.role })),
+      channel: demoChannelLogins,
     },
     baseUrl,
   );
