@@ -118,7 +118,12 @@ export const channelAttributions = pgTable(
     /** the device key at registration (invalid-traffic checks: devices seen on many accounts) */
     device: text('device').notNull().default(''),
   },
-  (t) => [index('channel_attributions_channel_idx').on(t.channelId, t.attributedAt)],
+  (t) => [
+    index('channel_attributions_channel_idx').on(t.channelId, t.attributedAt),
+    // the payouts' invalid-traffic checks: accounts per device, registrations per channel and sub-ID in a window
+    index('channel_attributions_device_idx').on(t.device),
+    index('channel_attributions_sub_idx').on(t.channelId, t.subId, t.attributedAt),
+  ],
 );
 
 export const postbackStatuses = ['pending', 'delivered', 'failed'] as const;

@@ -1,0 +1,2 @@
+CREATE INDEX "channel_attributions_device_idx" ON "channel_attributions" USING btree ("device");--> statement-breakpoint
+CREATE INDEX "channel_attributions_sub_idx" ON "channel_attributions" USING btree ("channel_id","sub_id","attributed_at");
