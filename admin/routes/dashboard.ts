@@ -6,7 +6,7 @@ import { formatMeasuredHours } from '../../server/lib/duration';
 import { formatWan } from '../../server/lib/money';
 import { applicationStatuses, statusLabels } from '../../server/modules/applications';
 import { rateText, type OperatorDashboard } from '../../server/modules/analytics';
-import { presetLinks } from '../../institution-portal/routes/statistics';
+import { presetLinks } from '../../server/http/statistics';
 import { barChart, funnelChart, lineChart, shortYuan } from '../../web/charts';
 import { operatorAgenda } from '../agenda';
 import { formFailure } from '../../server/http/form-failure';

@@ -2,19 +2,12 @@ import { formFailure } from '../../server/http/form-failure';
 import { guard, page } from '../../server/http/page-route';
 import { parse } from '../../server/http/validate';
 import { channelFunnelQuery } from '../../server/http/api/channel/portal.schemas';
-import { parseDateRange, RANGE_PRESETS, shanghaiDate, type DateRange } from '../../server/modules/analytics';
+import { parseDateRange } from '../../server/modules/analytics';
+import { presetLinks } from '../../server/http/statistics';
 import type { FunnelGrouping } from '../../server/modules/channels';
 import { lineChart } from '../../web/charts';
 
 const staff = guard.channel('portal.view');
-
-function presets(by: FunnelGrouping, range: DateRange) {
-  return RANGE_PRESETS.map((days) => ({
-    days,
-    href: `/channel?${new URLSearchParams({ days: String(days), by })}`,
-    current: range.days.length === days && range.to === shanghaiDate(new Date()),
-  }));
-}
 
 /** `/channel`: the funnel by day (with a chart) or by sub-ID; `/channel/links`: the tracking links. */
 export const channelHomePages = [
@@ -53,7 +46,7 @@ export const channelHomePages = [
           rows: funnel.rows,
           total: funnel.total,
           chart,
-          presets: presets(by, range),
+          presets: presetLinks('/channel', raw, range),
           switchHref: `/channel?${new URLSearchParams({ from: range.from, to: range.to, by: by === 'day' ? 'sub' : 'day' })}`,
         });
       } catch (err) {

@@ -1,22 +1,12 @@
 import { auditActor } from '../../server/http/audit-actor';
 import { guard, page } from '../../server/http/page-route';
-import { institutionCsv, statisticsCsv, statisticsRequest, type StatisticsRequest } from '../../server/http/statistics';
+import { institutionCsv, presetLinks, statisticsCsv, statisticsRequest, type StatisticsRequest } from '../../server/http/statistics';
 import { sendCsv } from '../../server/http/csv';
 import { formatMeasuredHours } from '../../server/lib/duration';
 import { formatWan } from '../../server/lib/money';
-import { RANGE_PRESETS, shanghaiDate, type InstitutionStatistics } from '../../server/modules/analytics';
+import type { InstitutionStatistics } from '../../server/modules/analytics';
 import { barChart, lineChart, shortYuan } from '../../web/charts';
 import { formFailure } from '../../server/http/form-failure';
-
-/** Preset links (7/30/90 days up to today) keeping the product filter; the one in force is marked. */
-export function presetLinks(base: string, raw: Record<string, string>, range: { from: string; to: string; days: string[] }) {
-  const keep = Object.fromEntries(Object.entries(raw).filter(([k]) => !['from', 'to', 'days'].includes(k)));
-  return RANGE_PRESETS.map((days) => ({
-    days,
-    href: `${base}?${new URLSearchParams({ ...keep, days: String(days) })}`,
-    current: range.days.length === days && range.to === shanghaiDate(new Date()),
-  }));
-}
 
 function statisticsView(s: InstitutionStatistics, req: StatisticsRequest) {
   const labels = s.daily.map((d) => d.day);

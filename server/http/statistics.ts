@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDateRange, type DateRange, type InstitutionStatistics, type OperatorDashboard } from '../modules/analytics';
+import { parseDateRange, RANGE_PRESETS, shanghaiDate, type DateRange, type InstitutionStatistics, type OperatorDashboard } from '../modules/analytics';
 import { parse } from './validate';
 import { csvYuan, type CsvRow } from './csv';
 
@@ -27,6 +27,16 @@ export function statisticsRequest(query: unknown, withProduct: boolean): Statist
   const raw = nonEmpty(query);
   const q = parse(withProduct ? statisticsQuery : dashboardQuery, raw, '查询参数有误') as z.infer<typeof statisticsQuery>;
   return { range: parseDateRange(q), productId: q.productId, raw };
+}
+
+/** Preset links (7/30/90 days up to today) keeping the product filter; the one in force is marked. */
+export function presetLinks(base: string, raw: Record<string, string>, range: { from: string; to: string; days: string[] }) {
+  const keep = Object.fromEntries(Object.entries(raw).filter(([k]) => !['from', 'to', 'days'].includes(k)));
+  return RANGE_PRESETS.map((days) => ({
+    days,
+    href: `${base}?${new URLSearchParams({ ...keep, days: String(days) })}`,
+    current: range.days.length === days && range.to === shanghaiDate(new Date()),
+  }));
 }
 
 const pct = (r: number | null) => (r === null ? '' : `${(r * 100).toFixed(2)}%`);

@@ -131,13 +131,12 @@ const showMyData = async ({ principal, services, render }: Consumer, extra: Reco
 
 /** One card per institution on the consent screen: what is sent, why, and the 个人信息授权书 it becomes, in full. */
 async function consentCards(services: Services, productIds: string[], purpose: unknown) {
-  return Promise.all(
-    services.submission.consentRequests(productIds, typeof purpose === 'string' ? purpose : undefined).map(async (c) => ({
-      ...c,
-      fieldLabels: c.fields.map((f) => releasableFields[f]),
-      letter: await services.authorizationLetters.preview({ institutionName: c.institutionName, productNames: c.products.map((p) => p.name), fields: c.fields, at: new Date() }),
-    })),
+  const requests = services.submission.consentRequests(productIds, typeof purpose === 'string' ? purpose : undefined);
+  const letters = await services.authorizationLetters.previews(
+    requests.map((c) => ({ institutionName: c.institutionName, productNames: c.products.map((p) => p.name), fields: c.fields })),
+    new Date(),
   );
+  return requests.map((c, i) => ({ ...c, fieldLabels: c.fields.map((f) => releasableFields[f]), letter: letters[i] }));
 }
 
 /** Verifying identity, applying to one or many products with consent per institution, and following applications. */

@@ -7,7 +7,7 @@ import { products } from '../catalogue/catalogue.schema';
 import { consents } from '../consents/consents.schema';
 import { releasableFields, type ReleasableField } from '../consents';
 import { contracts } from '../contracts/contracts.schema';
-import type { ContractsService } from '../contracts';
+import { renderTemplate, type ContractsService } from '../contracts';
 import { institutions } from '../institutions/institutions.schema';
 import { applications } from './applications.schema';
 
@@ -34,15 +34,23 @@ const fieldWords = (fields: readonly string[]) => fields.map((f) => releasableFi
 export class AuthorizationLetters {
   constructor(private readonly deps: AuthorizationLettersDeps) {}
 
-  /** The letter as the borrower reads it before agreeing, for one institution's consent card. */
-  async preview(input: { institutionName: string; productNames: string[]; fields: readonly string[]; borrowerName?: string; at: Date }) {
-    return this.deps.contracts.preview('authorization', {
-      borrowerName: input.borrowerName ?? '本人',
-      institutionName: input.institutionName,
-      productName: input.productNames.join('」「'),
-      fields: fieldWords(input.fields),
-      date: shanghaiDate(input.at),
-    });
+  /**
+   * The letters as the borrower reads them before agreeing, one per institution's consent card,
+   * from the 授权书 template in force (read once for the whole screen).
+   */
+  async previews(cards: { institutionName: string; productNames: string[]; fields: readonly string[] }[], at: Date, borrowerName = '本人') {
+    const template = await this.deps.contracts.currentTemplate('authorization');
+    return cards.map((c) => ({
+      title: template.title,
+      version: template.version,
+      text: renderTemplate(template.body, {
+        borrowerName,
+        institutionName: c.institutionName,
+        productName: c.productNames.join('」「'),
+        fields: fieldWords(c.fields),
+        date: shanghaiDate(at),
+      }),
+    }));
   }
 
   /**

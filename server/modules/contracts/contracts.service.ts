@@ -324,12 +324,6 @@ export class ContractsService {
     return tx ? withTransaction(tx, work) : withTransaction(this.deps.db, work);
   }
 
-  /** A template of this kind filled with the variables, as the person reads it before agreeing (e.g. the 授权书 on the consent screen). */
-  async preview(kind: ContractKind, variables: Record<string, string>, institutionId: string | null = null): Promise<{ title: string; version: number; text: string }> {
-    const template = await this.currentTemplate(kind, institutionId);
-    return { title: template.title, version: template.version, text: renderTemplate(template.body, variables) };
-  }
-
   // ── reading ───────────────────────────────────────────────────────────────
   async listForConsumer(consumerId: string): Promise<ContractListItem[]> {
     return (await this.repo.contractsWhere({ consumerId })).map(withKindLabel);
