@@ -6,7 +6,7 @@ import { formatWan } from '../../lib/money';
 import { shanghaiDate } from '../../lib/shanghai-date';
 import { APR_LISTING_CAP, costSortChoice, methodFor, priceRangeIfOffered, productAprRange } from '../pricing';
 import { rankProducts, type RankingWeights } from '../ranking';
-import { defaultDictionary, parseQuery, searchSorts, understandQuery, type ProductDocument, type QueryUnderstanding, type SearchDictionary, type SearchIndex, type SearchQuery, type SearchFacets } from '../search';
+import { defaultDictionary, parseQuery, searchSorts, understandQuery, type ProductDocument, type QueryUnderstanding, type RankingSignalValues, type SearchDictionary, type SearchIndex, type SearchQuery, type SearchFacets } from '../search';
 import { CatalogueRepository, type BufferedEvent, type ImpressionCount, type ProductInsert, type ProductRow, type ProductStats } from './catalogue.repository';
 import type { catalogueEventKinds, EventChannel, ProductStatus } from './catalogue.schema';
 import { pricingInput, toProductView, type ProductView } from './product-view';
@@ -32,13 +32,17 @@ export type CatalogueQuery = Omit<SearchQuery, 'sort'> & {
 export interface RankingSignals {
   weights(): Promise<RankingWeights>;
   /** product id → kinds of promotion running now ('featured' boosts search results) */
-  promotedNow(): Promise<Map<string, Set<string>>>;
+  promotedNow(): Promise<ReadonlyMap<string, ReadonlySet<string>>>;
   /** institution id → share of its recent offers above the advertised range */
   aboveAdvertised?(): Promise<ReadonlyMap<string, number>>;
 }
 
 /** Most candidates the default sort ranks: the best 1,000 matches by relevance (words searched) or popularity. */
 const RANKED_CANDIDATES = 1000;
+/** the default sort without ranking signals: relevance only */
+const NO_SIGNAL_WEIGHTS: RankingWeights = { relevance: 1, apr: 0, approval: 0, complaints: 0, promotion: 0, pricing: 0 };
+const NO_PROMOTIONS: ReadonlyMap<string, ReadonlySet<string>> = new Map();
+const NO_SHARES: ReadonlyMap<string, number> = new Map();
 
 export interface ProductPage {
   items: ProductView[];
@@ -302,6 +306,22 @@ export class CatalogueService {
     await this.deps.cache.invalidate('catalogue');
   }
 
+  /** the signal maps last handed to the index (the sources return the same map until they re-read) */
+  private signalsGiven: { complaints: unknown; promoted: unknown; above: unknown } = { complaints: undefined, promoted: undefined, above: undefined };
+
+  private syncRankingSignals(
+    give: (signals: RankingSignalValues) => void,
+    promoted: ReadonlyMap<string, ReadonlySet<string>>,
+    aboveAdvertised: ReadonlyMap<string, number>,
+  ): void {
+    const given = this.signalsGiven;
+    if (given.complaints === this.complaintRates && given.promoted === promoted && given.above === aboveAdvertised) return;
+    const featured = new Set<string>();
+    for (const [id, kinds] of promoted) if (kinds.has('featured')) featured.add(id);
+    give({ complaintRate: this.complaintRates, featured, aboveAdvertisedShare: aboveAdvertised });
+    this.signalsGiven = { complaints: this.complaintRates, promoted, above: aboveAdvertised };
+  }
+
   /** A product's complaint rate as the default sort reads it (0 when none). */
   complaintRate(productId: string): number {
     return this.complaintRates.get(productId) ?? 0;
@@ -386,10 +406,16 @@ export class CatalogueService {
    */
   private async searchRanked(query: CatalogueQuery): Promise<ProductPage> {
     const result = await this.deps.cache.wrap('catalogue', `ranked:d${this.dictionaryVersion}:${JSON.stringify(query)}`, SEARCH_CACHE_SECONDS, async () => {
-      const base = await this.deps.search.search({ ...query, sort: query.q ? 'relevance' : 'popularity', page: 1, pageSize: RANKED_CANDIDATES });
       const [weights, promoted, aboveAdvertised] = this.deps.signals
-        ? await Promise.all([this.deps.signals.weights(), this.deps.signals.promotedNow(), this.deps.signals.aboveAdvertised?.() ?? new Map<string, number>()])
-        : [{ relevance: 1, apr: 0, approval: 0, complaints: 0, promotion: 0, pricing: 0 }, new Map<string, Set<string>>(), new Map<string, number>()];
+        ? await Promise.all([this.deps.signals.weights(), this.deps.signals.promotedNow(), this.deps.signals.aboveAdvertised?.() ?? NO_SHARES])
+        : [NO_SIGNAL_WEIGHTS, NO_PROMOTIONS, NO_SHARES];
+      const index = this.deps.search;
+      if (index.searchRanked && index.setRankingSignals) {
+        // ranked inside the index on its per-product arrays; the signals are handed over only when one of them changed
+        this.syncRankingSignals(index.setRankingSignals.bind(index), promoted, aboveAdvertised);
+        return index.searchRanked({ ...query, sort: 'relevance' }, { weights, candidates: RANKED_CANDIDATES, byPosition: !!query.q });
+      }
+      const base = await index.search({ ...query, sort: query.q ? 'relevance' : 'popularity', page: 1, pageSize: RANKED_CANDIDATES });
       const n = base.ids.length;
       const candidates = base.ids
         .map((id, i) => ({ id, i, view: this.listed.get(id) }))

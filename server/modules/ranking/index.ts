@@ -1,2 +1,2 @@
-export { rankProducts, defaultWeights, weightLabels, type RankingWeights, type RankCandidate } from './rank';
+export { rankProducts, rankColumns, scoreColumns, rankOrder, defaultWeights, weightLabels, type RankingWeights, type RankCandidate, type RankColumns } from './rank';
 export { RankingService, rankingWeightsSchema, type RankingRule } from './ranking.service';

@@ -1,4 +1,4 @@
-export type { ProductDocument, SearchFacets, SearchIndex, SearchQuery, SearchResult, SearchSort } from './search.port';
+export type { ProductDocument, RankedResult, RankedSearch, RankingSignalValues, SearchFacets, SearchIndex, SearchQuery, SearchResult, SearchSort } from './search.port';
 export { searchSorts } from './search.port';
 export { MemorySearchIndex } from './memory-index';
 export { isCjk, isLatinWord, parseQuery, tokenize, tokenizeQuery } from './tokenizer';

@@ -4,7 +4,8 @@ import type { EligibilityProfile } from '../catalogue/eligibility';
 import { firstSorted, MemorySearchIndex } from './memory-index';
 import { referenceSearch, searchContract } from './search.contract';
 import { searchSorts } from './search.port';
-import type { ProductDocument, SearchQuery } from './search.port';
+import { rankProducts, type RankingWeights } from '../ranking';
+import type { ProductDocument, RankingSignalValues, SearchQuery } from './search.port';
 import { isCjk, isLatinWord, parseQuery, tokenize, tokenizeQuery, typoDistance } from './tokenizer';
 
 searchContract('memory', async () => new MemorySearchIndex());
@@ -275,6 +276,78 @@ describe('firstSorted', () => {
         expect(firstSorted([...items], k, cmp)).toEqual([...items].sort(cmp).slice(0, k));
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+// ---------------------------------------------------------------- property: ranking inside the index == per-candidate ranking
+
+describe('MemorySearchIndex.searchRanked equals ranking the candidates one by one (rankProducts)', () => {
+  const share = fc.constantFrom(0, 0.1, 0.5, 1);
+  const weightsArb = fc.record({ relevance: share, apr: share, approval: share, complaints: share, promotion: share, pricing: share });
+  const ids = Array.from({ length: 101 }, (_, n) => `p${String(n).padStart(3, '0')}`);
+  const signalsArb = fc.record({
+    complaintRate: fc.array(fc.tuple(fc.constantFrom(...ids), share)).map((e) => new Map(e)),
+    featured: fc.subarray(ids).map((s) => new Set(s)),
+    aboveAdvertisedShare: fc.array(fc.tuple(fc.constantFrom(...institutions), share)).map((e) => new Map(e)),
+  });
+  const rankedDocsArb = fc
+    .array(fc.record({ base: docArb, approvalRate: share, name: fc.constantFrom('闪电贷', '装修贷', '闪电装修贷', '信用贷') }), { maxLength: 40 })
+    .map((ds) => ds.map(({ base, approvalRate, name }, n) => ({ ...toDocument(base, n), approvalRate, name })));
+  const rankedQueryArb = fc.record({ query: queryArb, q: maybe(fc.constantFrom('闪电', '装修', '贷', '信用 -闪电')) }).map(({ query, q }) => ({ ...query, q }));
+
+  function reference(index: MemorySearchIndex, docs: ProductDocument[], signals: RankingSignalValues, query: SearchQuery, weights: RankingWeights, candidates: number) {
+    const base = index.searchSync({ ...query, sort: query.q ? 'relevance' : 'popularity', page: 1, pageSize: candidates });
+    const byId = new Map(docs.map((d) => [d.id, d]));
+    const n = base.ids.length;
+    const ranked = rankProducts(
+      base.ids.map((id, i) => ({
+        id,
+        relevance: query.q && n > 1 ? 1 - i / (n - 1) : query.q ? 1 : 0,
+        aprMin: byId.get(id)!.aprMin,
+        approvalRate: byId.get(id)!.approvalRate,
+        complaintRate: signals.complaintRate.get(id) ?? 0,
+        promoted: signals.featured.has(id),
+        aboveAdvertisedShare: signals.aboveAdvertisedShare.get(byId.get(id)!.institutionId) ?? 0,
+      })),
+      weights,
+    );
+    const page = ranked.slice((query.page - 1) * query.pageSize, query.page * query.pageSize).map((r) => r.item);
+    return { ids: page.map((c) => c.id), promoted: page.filter((c) => c.promoted).map((c) => c.id), total: base.total, facets: base.facets };
+  }
+
+  it('for random products, signals, weights and queries, also after writes', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        rankedDocsArb,
+        rankedDocsArb,
+        fc.array(fc.nat(100)),
+        signalsArb,
+        weightsArb,
+        fc.array(fc.tuple(rankedQueryArb, fc.integer({ min: 1, max: 30 })), { minLength: 1, maxLength: 6 }),
+        async (initial, changed, removeNumbers, signals, weights, queries) => {
+          const index = new MemorySearchIndex();
+          await index.replaceAll(initial);
+          index.setRankingSignals(signals);
+          const check = async (docs: ProductDocument[]) => {
+            for (const [query, candidates] of queries) {
+              const got = await index.searchRanked(query, { weights, candidates, byPosition: !!query.q });
+              expect(got).toEqual(reference(index, docs, signals, query, weights, candidates));
+            }
+          };
+          await check(initial);
+          // products written after the signals were given take them too (new ids, some in the slots of removed ones)
+          const removed = removeNumbers.map((n) => ids[n]!);
+          await index.remove(removed);
+          const added = changed.map((d, n) => (n % 2 === 0 ? { ...d, id: ids[(n * 37 + 40 * 37) % 101]! } : d));
+          await index.upsert(added);
+          const current = new Map(initial.map((d) => [d.id, d]));
+          for (const id of removed) current.delete(id);
+          for (const d of added) current.set(d.id, d);
+          await check([...current.values()]);
+        },
+      ),
+      { numRuns: 150 },
     );
   });
 });

@@ -1,6 +1,7 @@
 import SearchableMap from 'minisearch/SearchableMap';
 import type { EligibilityProfile } from '../catalogue';
-import type { ProductDocument, SearchFacets, SearchIndex, SearchQuery, SearchResult, SearchSort } from './search.port';
+import { rankColumns, rankOrder, scoreColumns, type RankColumns } from '../ranking';
+import type { ProductDocument, RankedResult, RankedSearch, RankingSignalValues, SearchFacets, SearchIndex, SearchQuery, SearchResult, SearchSort } from './search.port';
 import { isCjk, isLatinWord, parseQuery, tokenize, typoDistance } from './tokenizer';
 import type { ParsedQuery } from './tokenizer';
 
@@ -395,17 +396,24 @@ class Columns {
   /** region ids of regional products */
   regions: (Int32Array | undefined)[] = [];
   score = new Float64Array(0);
+  // ranking signals of the default sort (综合排序), by slot
+  approvalRate = new Float64Array(0);
+  complaintRate = new Float64Array(0);
+  /** 1 = a featured promotion is running now */
+  featured = new Uint8Array(0);
+  /** the product id's place among all ids (ties in relevance go by id), current while tieOrderValid */
+  idOrder = new Int32Array(0);
 
   ensure(slot: number): void {
     if (slot < this.capacity) return;
     const capacity = Math.max(64, slot + 1, this.capacity * 2);
-    const floats = ['minAmount', 'maxAmount', 'aprMin', 'popularity', 'decisionMinutes', 'disbursementHours', 'minAge', 'maxAge', 'minIncome', 'minCreditScore', 'score'] as const;
+    const floats = ['minAmount', 'maxAmount', 'aprMin', 'popularity', 'decisionMinutes', 'disbursementHours', 'minAge', 'maxAge', 'minIncome', 'minCreditScore', 'score', 'approvalRate', 'complaintRate'] as const;
     for (const key of floats) {
       const a = new Float64Array(capacity);
       a.set(this[key]);
       this[key] = a;
     }
-    for (const key of ['category', 'institution'] as const) {
+    for (const key of ['category', 'institution', 'idOrder'] as const) {
       const a = new Int32Array(capacity);
       a.set(this[key]);
       this[key] = a;
@@ -415,9 +423,11 @@ class Columns {
       a.set(this[key]);
       this[key] = a;
     }
-    const flags = new Uint8Array(capacity);
-    flags.set(this.ruleFlags);
-    this.ruleFlags = flags;
+    for (const key of ['ruleFlags', 'featured'] as const) {
+      const a = new Uint8Array(capacity);
+      a.set(this[key]);
+      this[key] = a;
+    }
     this.capacity = capacity;
   }
 }
@@ -451,6 +461,15 @@ export class MemorySearchIndex implements SearchIndex {
   /** every product's slot in each sort order, kept until (and patched on) writes */
   private sorted = new Map<SlotOrder, number[]>();
   private readonly comparators: Record<SlotOrder, (a: number, b: number) => number>;
+  /** the ranking signals in force (kept to fill the columns of products added later) */
+  private signals: RankingSignalValues = { complaintRate: new Map(), featured: new Set(), aboveAdvertisedShare: new Map() };
+  /** share of offers above the advertised range, by institution (dictionary id) */
+  private institutionAbove = new Float64Array(0);
+  /** cols.idOrder is current (it is recomputed on the first search after a write) */
+  private tieOrderValid = false;
+  /** scratch for ranking candidates (one search at a time: the search is synchronous) */
+  private rankScratch: RankColumns = rankColumns(0);
+  private rankScores = new Float64Array(0);
 
   constructor() {
     const byId = (a: number, b: number) => {
@@ -465,7 +484,7 @@ export class MemorySearchIndex implements SearchIndex {
       speed: (a, b) =>
         this.cols.decisionMinutes[a]! - this.cols.decisionMinutes[b]! || this.cols.disbursementHours[a]! - this.cols.disbursementHours[b]! || byId(a, b),
     };
-    this.relevance = (a, b) => this.cols.score[b]! - this.cols.score[a]! || byId(a, b);
+    this.relevance = (a, b) => this.cols.score[b]! - this.cols.score[a]! || this.cols.idOrder[a]! - this.cols.idOrder[b]!;
   }
 
   private readonly relevance: (a: number, b: number) => number;
@@ -483,6 +502,7 @@ export class MemorySearchIndex implements SearchIndex {
     this.employments = new Dictionary();
     this.regions = new Dictionary();
     this.sorted.clear();
+    this.institutionAbove = new Float64Array(0);
     this.put(docs);
   }
 
@@ -524,8 +544,12 @@ export class MemorySearchIndex implements SearchIndex {
         (e.studentsExcluded ? STUDENTS_EXCLUDED : 0) | (e.regions.length > 0 ? HAS_REGIONS : 0) | (e.employmentTypes.length > 0 ? HAS_EMPLOYMENT_TYPES : 0);
       c.employmentMask[slot] = maskOf(e.employmentTypes.map((t) => this.employments.id(t)));
       c.regions[slot] = e.regions.length > 0 ? Int32Array.from(e.regions, (r) => this.regions.id(r)) : undefined;
+      c.approvalRate[slot] = doc.approvalRate;
+      this.fillSignals(slot);
       this.text.add(slot, doc);
     }
+    this.fillInstitutionSignals();
+    this.tieOrderValid = false;
     this.patchSorted(changed, changed);
   }
 
@@ -540,6 +564,7 @@ export class MemorySearchIndex implements SearchIndex {
       this.freeSlots.push(slot);
       removed.add(slot);
     }
+    this.tieOrderValid = false;
     this.patchSorted(removed, new Set());
   }
 
@@ -578,6 +603,38 @@ export class MemorySearchIndex implements SearchIndex {
     return list;
   }
 
+  /** Takes the signals of the default sort into the per-product columns (done when any of them changes, not per search). */
+  setRankingSignals(signals: RankingSignalValues): void {
+    this.signals = signals;
+    for (let s = 0; s < this.recs.length; s++) if (this.recs[s]) this.fillSignals(s);
+    this.fillInstitutionSignals();
+  }
+
+  private fillSignals(slot: number): void {
+    const id = this.recs[slot]!.doc.id;
+    this.cols.complaintRate[slot] = this.signals.complaintRate.get(id) ?? 0;
+    this.cols.featured[slot] = this.signals.featured.has(id) ? 1 : 0;
+  }
+
+  private fillInstitutionSignals(): void {
+    const ids = this.institutions.values;
+    if (this.institutionAbove.length < ids.length) this.institutionAbove = new Float64Array(Math.max(16, ids.length * 2));
+    for (let i = 0; i < ids.length; i++) this.institutionAbove[i] = this.signals.aboveAdvertisedShare.get(ids[i]!) ?? 0;
+  }
+
+  /** cols.idOrder for every product: ties in relevance are broken by id without comparing strings per search */
+  private ensureTieOrder(): void {
+    if (this.tieOrderValid) return;
+    const slots: number[] = [];
+    for (let s = 0; s < this.recs.length; s++) if (this.recs[s]) slots.push(s);
+    const ids = slots.map((s) => this.recs[s]!.doc.id);
+    const order = slots.map((_, i) => i).sort((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
+    order.forEach((i, place) => {
+      this.cols.idOrder[slots[i]!] = place;
+    });
+    this.tieOrderValid = true;
+  }
+
   async count(): Promise<number> {
     return this.slotById.size;
   }
@@ -594,6 +651,56 @@ export class MemorySearchIndex implements SearchIndex {
   searchSync(query: SearchQuery): SearchResult {
     const page = Math.max(1, Math.floor(query.page) || 1);
     const pageSize = Math.max(0, Math.floor(query.pageSize) || 0);
+    const start = (page - 1) * pageSize;
+    const { ordered, total, facets } = this.select(query, start + pageSize);
+    const ids = ordered.slice(start, start + pageSize).map((s) => this.recs[s]!.doc.id);
+    return { ids, total, facets };
+  }
+
+  async searchRanked(query: SearchQuery, ranked: RankedSearch): Promise<RankedResult> {
+    return this.searchRankedSync(query, ranked);
+  }
+
+  /**
+   * 综合排序 on the index's own arrays: the best `ranked.candidates` matches (by relevance when
+   * words were searched, else by popularity), their signals gathered from the per-product
+   * columns into dense arrays, scored and ordered as rankProducts does, and only the page sorted.
+   */
+  searchRankedSync(query: SearchQuery, ranked: RankedSearch): RankedResult {
+    const page = Math.max(1, Math.floor(query.page) || 1);
+    const pageSize = Math.max(0, Math.floor(query.pageSize) || 0);
+    const { ordered, total, facets } = this.select({ ...query, sort: ranked.byPosition ? 'relevance' : 'popularity' }, ranked.candidates);
+    const n = Math.min(ranked.candidates, ordered.length);
+    if (this.rankScores.length < n) {
+      this.rankScratch = rankColumns(Math.max(n, ranked.candidates));
+      this.rankScores = new Float64Array(this.rankScratch.relevance.length);
+    }
+    const cols = this.rankScratch;
+    const c = this.cols;
+    cols.n = n;
+    for (let i = 0; i < n; i++) {
+      const s = ordered[i]!;
+      cols.relevance[i] = ranked.byPosition && n > 1 ? 1 - i / (n - 1) : ranked.byPosition ? 1 : 0;
+      cols.aprMin[i] = c.aprMin[s]!;
+      cols.approvalRate[i] = c.approvalRate[s]!;
+      cols.complaintRate[i] = c.complaintRate[s]!;
+      cols.promoted[i] = c.featured[s]!;
+      cols.aboveAdvertisedShare[i] = this.institutionAbove[c.institution[s]!]!;
+    }
+    scoreColumns(cols, ranked.weights, this.rankScores);
+    const ids: string[] = [];
+    const promoted: string[] = [];
+    for (const i of rankOrder(this.rankScores, n, (page - 1) * pageSize, pageSize)) {
+      const s = ordered[i]!;
+      const id = this.recs[s]!.doc.id;
+      ids.push(id);
+      if (c.featured[s] === 1) promoted.push(id);
+    }
+    return { ids, promoted, total, facets };
+  }
+
+  /** The matches in the query's order (at least the first k of them ordered), their number and the facet counts. */
+  private select(query: SearchQuery, k: number): { ordered: number[]; total: number; facets: SearchFacets } {
     const parsed = query.q ? parseQuery(query.q) : undefined;
     const textual = parsed !== undefined && parsed.required.length > 0;
     const c = this.cols;
@@ -711,16 +818,17 @@ export class MemorySearchIndex implements SearchIndex {
       if (institutionOk && methodOk) categoryCounts[cat]!++;
     }
 
-    const start = (page - 1) * pageSize;
     let ordered = matched; // already in order unless the candidates were text hits
-    if (textual) ordered = firstSorted(matched, start + pageSize, query.sort === 'relevance' ? this.relevance : this.comparators[query.sort]);
-    const ids = ordered.slice(start, start + pageSize).map((s) => this.recs[s]!.doc.id);
+    if (textual) {
+      if (query.sort === 'relevance') this.ensureTieOrder();
+      ordered = firstSorted(matched, k, query.sort === 'relevance' ? this.relevance : this.comparators[query.sort]);
+    }
     const facets: SearchFacets = {
       category: this.categories.facet(categoryCounts),
       institution: this.institutions.facet(institutionCounts),
       repayment: this.methods.facet(methodCounts),
     };
-    return { ids, total: matched.length, facets };
+    return { ordered, total: matched.length, facets };
   }
 
   /** 1 for each wanted value's id; undefined when there is no filter */

@@ -1,5 +1,6 @@
 import type { Eligibility } from '../catalogue/catalogue.schema';
 import type { EligibilityProfile } from '../catalogue';
+import type { RankingWeights } from '../ranking';
 import type { SearchDictionary } from './dictionary';
 
 /** What the search index holds for one listed product. Money in fen, rates as fractions. */
@@ -70,6 +71,30 @@ export interface SearchResult {
   facets: SearchFacets;
 }
 
+/** What the default sort (综合排序) reads besides the product documents; replaced whole when any of it changes. */
+export interface RankingSignalValues {
+  /** complaints per application, by product id (0 when absent) */
+  complaintRate: ReadonlyMap<string, number>;
+  /** products with a featured promotion running now */
+  featured: ReadonlySet<string>;
+  /** share of recent offers above the advertised range, by institution id (0 when absent) */
+  aboveAdvertisedShare: ReadonlyMap<string, number>;
+}
+
+/** 综合排序 inside the index: the best `candidates` matches re-ordered by the weighted signals (rankProducts). */
+export interface RankedSearch {
+  weights: RankingWeights;
+  /** how many of the best matches are ranked (by relevance when `byPosition`, else by popularity) */
+  candidates: number;
+  /** words were searched: a candidate's relevance signal is its position among the candidates (1 for the first … 0 for the last) */
+  byPosition: boolean;
+}
+
+export interface RankedResult extends SearchResult {
+  /** the ids of the page that got the promotion boost (labelled 推广) */
+  promoted: string[];
+}
+
 /** The search port. Adapters: in-process (default) and Elasticsearch. */
 export interface SearchIndex {
   readonly kind: 'memory' | 'elasticsearch';
@@ -86,6 +111,12 @@ export interface SearchIndex {
    * applies the dictionary before either adapter is asked.
    */
   useDictionary?(dictionary: SearchDictionary): boolean;
+  /**
+   * Adapters that rank inside the index (the in-process one, on dense per-product arrays) take
+   * the signals here and answer searchRanked; the catalogue ranks the others' candidates itself.
+   */
+  setRankingSignals?(signals: RankingSignalValues): void;
+  searchRanked?(query: SearchQuery, ranked: RankedSearch): Promise<RankedResult>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
