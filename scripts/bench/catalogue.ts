@@ -11,7 +11,10 @@
  *     queries and filters, each request taking the next of `--queries` distinct query strings;
  *   - searchListed() called directly for the same query mix (no HTTP), cache invalidated
  *     before each call so every sample is a real search.
- * Targets (from the issue): in-process search p99 < 10 ms; search requests/s ≥ ½ baseline.
+ * Targets (issue 18): every query distinct ≥ 0.5 × the baseline's requests/s with p99 ≤ 20 ms;
+ * the typical mix ≥ 0.8 ×; in-process p99 ≤ 5 ms at 10,000 products (≤ 20 ms from 100,000).
+ * The app is served from this process: its RSS (process.memoryUsage().rss) is sampled every
+ * 100 ms and printed after the load, at its peak and at the end.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -68,6 +71,18 @@ const VISITOR_COOKIE = `dc_vid=${'0b5e4c2a-7d1f-4e8b-9a3c-5f6d7e8f9a0b'}`;
 const now = () => process.hrtime.bigint();
 const msSince = (t: bigint) => Number(now() - t) / 1e6;
 const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** RSS of this process (it serves the requests), sampled every 100 ms */
+const rss = {
+  peak: 0,
+  sample(): number {
+    const current = process.memoryUsage().rss;
+    if (current > rss.peak) rss.peak = current;
+    return current;
+  },
+};
+const rssTimer = setInterval(() => rss.sample(), 100).unref();
+const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
 
 function percentile(sorted: Float64Array, q: number): number {
   if (!sorted.length) return NaN;
@@ -218,6 +233,7 @@ async function main(): Promise<void> {
 
     log(`loading ${opts.institutions} institutions and ${opts.products} products via catalogue.create …`);
     const loaded = await load(container);
+    const rssLoaded = rss.sample();
 
     // count search-result cache hits during the HTTP run (a wrapper around the cache's get, nothing else changes)
     const cache = container.shared.cache;
@@ -295,6 +311,8 @@ async function main(): Promise<void> {
     const measure = inProcess(container, mix);
     await measure(Math.min(500, mix.length), 0); // warm-up
     const inproc = await measure(opts.samples, 0);
+    const rssEnd = rss.sample();
+    clearInterval(rssTimer);
 
     // ---- report (stdout)
     const f = (v: number, d = 2) => v.toFixed(d);
@@ -334,11 +352,14 @@ async function main(): Promise<void> {
       `in-process catalogue.searchListed (no HTTP, cache invalidated before each call), ${inproc.length} samples of the same mix: ` +
         `p50 ${f(percentile(inproc, 0.5), 3)} ms, p90 ${f(percentile(inproc, 0.9), 3)} ms, p99 ${f(percentile(inproc, 0.99), 3)} ms, max ${f(percentile(inproc, 1), 3)} ms`,
     );
+    lines.push(`RSS of the serving process: ${mb(rssLoaded)} after the load, peak ${mb(rss.peak)}, ${mb(rssEnd)} at the end`);
     lines.push('');
     const p99 = percentile(inproc, 0.99);
-    lines.push(`target: in-process search p99 < 10 ms ............ ${p99 < 10 ? 'PASS' : 'FAIL'} (${f(p99, 3)} ms)`);
-    lines.push(`target: search req/s ≥ 0.5 × baseline, typical mix  ${typicalRatio >= 0.5 ? 'PASS' : 'FAIL'} (${f(typicalRatio, 3)})`);
-    lines.push(`         the same, every query distinct (no cache) ${ratio >= 0.5 ? 'PASS' : 'FAIL'} (${f(ratio, 3)})`);
+    const inprocTarget = opts.products >= 100_000 ? 20 : 5;
+    const pass = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+    lines.push(`target: in-process search p99 ≤ ${inprocTarget} ms ............................ ${pass(p99 <= inprocTarget)} (${f(p99, 3)} ms)`);
+    lines.push(`target: every query distinct ≥ 0.5 × baseline req/s, p99 ≤ 20 ms  ${pass(ratio >= 0.5 && search.p99 <= 20)} (${f(ratio, 3)}, p99 ${f(search.p99)} ms)`);
+    lines.push(`target: typical mix ≥ 0.8 × baseline req/s ......................  ${pass(typicalRatio >= 0.8)} (${f(typicalRatio, 3)})`);
     if (search.non2xx || baseline.non2xx) lines.push('note: non-2xx responses were counted — the figures above include them');
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {

@@ -1,14 +1,16 @@
+import { LRUCache } from 'lru-cache';
 import type { Cache } from '../../adapters/redis';
 import type { Database } from '../../db/client';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { formatWan } from '../../lib/money';
 import { shanghaiDate } from '../../lib/shanghai-date';
-import { APR_LISTING_CAP, costSortChoice, methodFor, priceRangeIfOffered, productAprRange } from '../pricing';
+import { APR_LISTING_CAP, costSortChoice, productAprRange, type PriceRange } from '../pricing';
 import { rankProducts, type RankingWeights } from '../ranking';
 import { defaultDictionary, parseQuery, searchSorts, understandQuery, type ProductDocument, type QueryUnderstanding, type RankingSignalValues, type SearchDictionary, type SearchIndex, type SearchQuery, type SearchFacets } from '../search';
 import { CatalogueRepository, type BufferedEvent, type ImpressionCount, type ProductInsert, type ProductRow, type ProductStats } from './catalogue.repository';
 import type { catalogueEventKinds, EventChannel, ProductStatus } from './catalogue.schema';
+import { PriceMemo } from './price-memo';
 import { pricingInput, toProductView, type ProductView } from './product-view';
 import type { Clock } from '../../lib/clock';
 import type { EventBus } from '../../lib/events';
@@ -87,6 +89,18 @@ function wordsOf(text: string): { words: string[]; exclusions: string[] } {
 const quoted = (word: string) => `“${word.replace(/^"|"$/g, '')}”`;
 
 export type CatalogueEventKind = Exclude<(typeof catalogueEventKinds)[number], 'impression'>;
+
+/** buffered browse events are written this long after the first of a batch, or at EVENT_BATCH */
+const EVENT_FLUSH_MS = 5_000;
+const EVENT_BATCH = 2_000;
+/**
+ * Impression counts are totals per day and product: written every 30 s, so a product shown on
+ * many pages in that time is one row, not one per second.
+ */
+const IMPRESSION_FLUSH_MS = 30_000;
+/** rows per insert statement when writing the buffers */
+const WRITE_CHUNK = 250;
+const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** how long a search result may be served from cache (entries are dropped at once when products, weights or promotions change) */
 export const SEARCH_CACHE_SECONDS = 30;
@@ -176,6 +190,7 @@ export class CatalogueService {
     await this.rebuild();
   }
 
+  /** Writes what is buffered (waiting for a write under way) before the database closes: no event is lost on shutdown. */
   async stop(): Promise<void> {
     await this.flushEvents().catch(() => undefined);
   }
@@ -306,6 +321,15 @@ export class CatalogueService {
     await this.deps.cache.invalidate('catalogue');
   }
 
+  /** the labelled (推广) copy of each product version, made once so what is cached per view (its JSON, its prices) is reused */
+  private readonly promotedViews = new WeakMap<ProductView, ProductView>();
+
+  private promotedView(view: ProductView): ProductView {
+    let copy = this.promotedViews.get(view);
+    if (!copy) this.promotedViews.set(view, (copy = { ...view, promoted: true }));
+    return copy;
+  }
+
   /** the signal maps last handed to the index (the sources return the same map until they re-read) */
   private signalsGiven: { complaints: unknown; promoted: unknown; above: unknown } = { complaints: undefined, promoted: undefined, above: undefined };
 
@@ -346,13 +370,23 @@ export class CatalogueService {
    * step (the amount and term, then the words that matter least) and the page says what was dropped.
    */
   async searchListed(query: CatalogueQuery): Promise<ProductPage> {
-    const understanding = query.q && !query.literal ? understandQuery(query.q, await this.dictionary()) : undefined;
+    const understanding = query.q && !query.literal ? this.understand(query.q, await this.dictionary()) : undefined;
     const effective = understanding ? withUnderstanding(query, understanding) : query;
     const found = await this.searchExactly(effective);
     const page = understanding && understanding.understood.length > 0 ? { ...found, understanding } : found;
     if (found.total > 0 || query.page > 1 || !(effective.q || effective.amountFen !== undefined || effective.termMonths !== undefined)) return page;
     const relaxed = await this.relax(effective);
     return relaxed ? { ...page, relaxed } : page;
+  }
+
+  /** how the words were read, per dictionary version (people search the same words again and again) */
+  private readonly understood = new LRUCache<string, QueryUnderstanding>({ max: 10_000 });
+
+  private understand(q: string, dictionary: SearchDictionary): QueryUnderstanding {
+    const key = `${dictionary.version}\u0000${q}`;
+    let u = this.understood.get(key);
+    if (!u) this.understood.set(key, (u = understandQuery(q, dictionary)));
+    return u;
   }
 
   /** Drops the amount and term, then the least useful words, until something matches. */
@@ -438,7 +472,7 @@ export class CatalogueService {
     const items = result.ids
       .map((id) => this.listed.get(id))
       .filter((v): v is ProductView => v !== undefined)
-      .map((v) => (promoted.has(v.id) ? { ...v, promoted: true } : v));
+      .map((v) => (promoted.has(v.id) ? this.promotedView(v) : v));
     return { items, total: result.total, page: query.page, pageSize: query.pageSize, facets: result.facets };
   }
 
@@ -455,8 +489,7 @@ export class CatalogueService {
         .map((id) => this.listed.get(id))
         .filter((v): v is ProductView => v !== undefined)
         .map((view) => {
-          const input = pricingInput(view);
-          const price = priceRangeIfOffered(input, { amountFen: choice.amountFen, termMonths: choice.termMonths, method: methodFor(input, choice.method) });
+          const price = this.priceOf(view, choice.amountFen, choice.termMonths, choice.method);
           return { id: view.id, high: price?.totalCostHigh ?? Infinity, low: price?.totalCostLow ?? Infinity, apr: view.apr.max };
         });
       priced.sort((a, b) => a.high - b.high || a.low - b.low || a.apr - b.apr || a.id.localeCompare(b.id));
@@ -465,6 +498,17 @@ export class CatalogueService {
     });
     const items = result.ids.map((id) => this.listed.get(id)).filter((v): v is ProductView => v !== undefined);
     return { items, total: result.total, page: query.page, pageSize: query.pageSize, facets: result.facets };
+  }
+
+  private readonly prices = new PriceMemo();
+
+  /**
+   * A listed product's price range for an amount and term, in the method asked for when the
+   * product offers it (else its first), or undefined when it does not lend that amount for that
+   * term; memoised per product version (PriceMemo).
+   */
+  priceOf(view: ProductView, amountFen: number, termMonths: number, method?: string): PriceRange | undefined {
+    return this.prices.priceOf(view, amountFen, termMonths, method);
   }
 
   /** Every listed product (for recommendations and comparisons). */
@@ -501,8 +545,9 @@ export class CatalogueService {
   }
 
   /**
-   * Records a browse event. Events are buffered and written in batches (every second, or at
-   * 2,000), so recording never slows a search down; `flushEvents` writes what is pending.
+   * Records a browse event. Events are buffered and written in batches off the request path
+   * (EVENT_FLUSH_MS after the first one, or at EVENT_BATCH), so recording never slows a search
+   * down; `flushEvents` writes what is pending, and stop() does before the database closes.
    */
   recordEvent(
     visitor: string,
@@ -539,20 +584,32 @@ export class CatalogueService {
     let counts = this.pendingImpressions.get(key);
     if (!counts) this.pendingImpressions.set(key, (counts = new Map()));
     counts.set(productIds, (counts.get(productIds) ?? 0) + 1);
-    this.eventTimer ??= setTimeout(() => void this.flushEvents().catch(() => undefined), 1000).unref();
+    this.impressionTimer ??= setTimeout(() => void this.flushEvents().catch(() => undefined), IMPRESSION_FLUSH_MS).unref();
   }
 
   private buffer(event: BufferedEvent): void {
     this.pendingEvents.push(event);
-    // large batches: with the embedded database the insert runs on this thread, and one big
-    // statement stalls requests far less than many small ones
-    if (this.pendingEvents.length >= 2000) void this.flushEvents().catch(() => undefined);
-    else this.eventTimer ??= setTimeout(() => void this.flushEvents().catch(() => undefined), 1000).unref();
+    if (this.pendingEvents.length >= EVENT_BATCH) void this.flushEvents().catch(() => undefined);
+    else this.eventTimer ??= setTimeout(() => void this.flushEvents().catch(() => undefined), EVENT_FLUSH_MS).unref();
   }
 
-  async flushEvents(): Promise<void> {
-    if (this.eventTimer) clearTimeout(this.eventTimer);
+  private impressionTimer: NodeJS.Timeout | undefined;
+  /** the writes under way, so stop() and readers wait for them */
+  private flushing: Promise<void> = Promise.resolve();
+
+  /** Writes every buffered event and impression count (after any write already under way). */
+  flushEvents(): Promise<void> {
+    const previous = this.flushing;
+    const next = previous.catch(() => undefined).then(() => this.writePending());
+    this.flushing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async writePending(): Promise<void> {
+    clearTimeout(this.eventTimer);
+    clearTimeout(this.impressionTimer);
     this.eventTimer = undefined;
+    this.impressionTimer = undefined;
     const batch = this.pendingEvents.splice(0);
     const impressions: ImpressionCount[] = [];
     for (const [key, lists] of this.pendingImpressions) {
@@ -562,8 +619,17 @@ export class CatalogueService {
       for (const [product_id, count] of perProduct) impressions.push({ day, product_id, channel, list, count });
     }
     this.pendingImpressions.clear();
-    if (batch.length) await this.repo.insertEvents(batch);
-    if (impressions.length) await this.repo.addImpressions(impressions);
+    // in statements of a few hundred rows, letting requests in between: with the embedded
+    // database each statement runs on this thread, and one of thousands of rows stalls every
+    // request waiting behind it
+    for (let i = 0; i < batch.length; i += WRITE_CHUNK) {
+      if (i > 0) await yieldToRequests();
+      await this.repo.insertEvents(batch.slice(i, i + WRITE_CHUNK));
+    }
+    for (let i = 0; i < impressions.length; i += WRITE_CHUNK) {
+      if (i > 0 || batch.length > 0) await yieldToRequests();
+      await this.repo.addImpressions(impressions.slice(i, i + WRITE_CHUNK));
+    }
   }
 
   async recentEvents(visitor: string, limit = 50) {

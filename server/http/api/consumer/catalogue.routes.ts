@@ -1,8 +1,8 @@
 import { LRUCache } from 'lru-cache';
 import type { Services } from '../../../container';
 import { NotFoundError, ValidationError } from '../../../lib/errors';
-import { SEARCH_CACHE_SECONDS, eligibilityProfileOf, pricingInput, type ProductView } from '../../../modules/catalogue';
-import { buildSchedule, compareChoice, methodFor, priceRangeIfOffered, validateTerms } from '../../../modules/pricing';
+import { SEARCH_CACHE_SECONDS, eligibilityProfileOf, type ProductView } from '../../../modules/catalogue';
+import { buildSchedule, compareChoice, validateTerms } from '../../../modules/pricing';
 import { profileOf, takenProducts, toSearchQuery } from '../../catalogue-query';
 import { guard, route, type ApiRoute } from '../route-table';
 import { MAX_COMPARE, calculatorQuery, compareQuery, compareResponse, pricedProductListResponse, productListQuery, recommendationQuery, recommendationsResponse } from './catalogue.schemas';
@@ -25,9 +25,8 @@ function productJsonText(p: ProductView): string {
 }
 
 /** My price in the API's units (yuan with two decimals, APR fractions to 6 places), or null when the product does not lend this amount for this term. */
-function priceJson(p: ProductView, amountFen: number, termMonths: number, method?: string) {
-  const input = pricingInput(p);
-  const r = priceRangeIfOffered(input, { amountFen, termMonths, method: methodFor(input, method) });
+function priceJson(services: Services, p: ProductView, amountFen: number, termMonths: number, method?: string) {
+  const r = services.catalogue.priceOf(p, amountFen, termMonths, method);
   if (!r) return null;
   const apr = (x: number) => Math.round(x * 1e6) / 1e6;
   return { monthlyLow: r.monthlyLow / 100, monthlyHigh: r.monthlyHigh / 100, totalCostLow: r.totalCostLow / 100, totalCostHigh: r.totalCostHigh / 100, aprLow: apr(r.aprLow), aprHigh: apr(r.aprHigh) };
@@ -91,7 +90,7 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
       const item =
         priced || odds
           ? (p: ProductView) =>
-              `${productJsonText(p).slice(0, -1)}${priced ? `,"price":${JSON.stringify(priceJson(p, amount, termMonths, method))}` : ''}${odds ? `,"odds":${JSON.stringify(oddsJson(odds.get(p.id)!))}` : ''}}`
+              `${productJsonText(p).slice(0, -1)}${priced ? `,"price":${JSON.stringify(priceJson(services, p, amount, termMonths, method))}` : ''}${odds ? `,"odds":${JSON.stringify(oddsJson(odds.get(p.id)!))}` : ''}}`
           : productJsonText;
       const body = Buffer.from(`{"items":[${page.items.map(item).join(',')}],${meta.slice(1)}`);
       if (cacheKey && !input.eligible) lists.set(cacheKey, { version, body, ids, q: input.q, total: page.total });
@@ -173,7 +172,7 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
           reasons: r.reasons,
           apr: Math.round(r.apr * 1e6) / 1e6,
           monthlyPayment: r.monthlyPaymentFen === undefined ? null : r.monthlyPaymentFen / 100,
-          ...(q.amount !== undefined && q.termMonths !== undefined ? { price: priceJson(r.product, q.amount, q.termMonths) } : {}),
+          ...(q.amount !== undefined && q.termMonths !== undefined ? { price: priceJson(services, r.product, q.amount, q.termMonths) } : {}),
           ...(odds ? { odds: oddsJson(odds.get(r.product.id)!) } : {}),
         })),
         leftOut: services.recommendations.leftOut(request),
@@ -209,7 +208,7 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
       return {
         amount: amountFen / 100,
         termMonths,
-        items: products.map((p) => ({ product: productJson(p), price: priceJson(p, amountFen, termMonths), ...(odds ? { odds: oddsJson(odds.get(p.id)!) } : {}) })),
+        items: products.map((p) => ({ product: productJson(p), price: priceJson(services, p, amountFen, termMonths), ...(odds ? { odds: oddsJson(odds.get(p.id)!) } : {}) })),
         missing: ids.filter((_, i) => listed[i] === undefined),
       };
     },
