@@ -30,7 +30,7 @@ import { sql } from 'drizzle-orm';
 import { createApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { createContainer, type Container } from '../../server/container';
-import { openDatabase, type DatabaseHandle } from '../../server/db/client';
+import { openDatabase, poolMaxFromEnv, type DatabaseHandle } from '../../server/db/client';
 import { idCheckCharacter } from '../../server/modules/identity';
 import { standardApplicationFields } from '../../server/modules/consents';
 import type { AuditActor } from '../../server/modules/audit';
@@ -393,7 +393,7 @@ async function main(): Promise<number> {
     const lpad = (s: string, n: number) => ' '.repeat(Math.max(0, n - s.length)) + s;
     const lines: string[] = [''];
     lines.push(
-      `applications benchmark — ${onServer ? 'PostgreSQL server' : 'in-memory PGlite'}${onServer ? ` (pool ${process.env.DATABASE_POOL_MAX ?? 10})` : ''}, ` +
+      `applications benchmark — ${onServer ? 'PostgreSQL server' : 'in-memory PGlite'}${onServer ? ` (pool ${poolMaxFromEnv()})` : ''}, ` +
         `${opts.institutions} institutions × ${opts.productsPerInstitution} products, ${seeded.borrowers.length} signed-in borrowers`,
     );
     lines.push(`node ${process.version}, ${opts.connections} connections, ${opts.duration} s per run (after ${opts.warmup} s warm-up each); seeding took ${f(seedSeconds, 1)} s`);
