@@ -34,6 +34,7 @@ import { openDatabase, poolMaxFromEnv, type DatabaseHandle } from '../../server/
 import { idCheckCharacter } from '../../server/modules/identity';
 import { standardApplicationFields } from '../../server/modules/consents';
 import type { AuditActor } from '../../server/modules/audit';
+import pg from 'pg';
 import { freshDatabase } from './lib/fresh-database';
 
 const { values: args } = parseArgs({
@@ -308,6 +309,44 @@ async function settled(container: Container): Promise<void> {
   throw new Error('requests still in flight a minute after the run');
 }
 
+/**
+ * Time spent inside the submission (SubmissionService.apply) and, within it, inside the CPL accrual
+ * (SettlementService.accrue), summed over calls; and, on the PostgreSQL server, the statements sent
+ * (every pg client of this process). Wrappers around the calls, nothing else changes.
+ */
+function meter(container: Container) {
+  const totals = { applyMs: 0, accrueMs: 0, applies: 0, statements: 0 };
+  const { submission, settlement } = container.services;
+  const apply = submission.apply.bind(submission);
+  submission.apply = async (...a: Parameters<typeof apply>) => {
+    const t = now();
+    try {
+      return await apply(...a);
+    } finally {
+      totals.applyMs += msSince(t);
+      totals.applies++;
+    }
+  };
+  const accrue = settlement.accrue.bind(settlement);
+  settlement.accrue = async (...a: Parameters<typeof accrue>) => {
+    const t = now();
+    try {
+      return await accrue(...a);
+    } finally {
+      totals.accrueMs += msSince(t);
+    }
+  };
+  const query = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...a: unknown[]) {
+    totals.statements++;
+    return (query as (...x: unknown[]) => unknown).apply(this, a);
+  } as typeof query;
+  return {
+    reset: () => Object.assign(totals, { applyMs: 0, accrueMs: 0, applies: 0, statements: 0 }),
+    read: () => ({ ...totals }),
+  };
+}
+
 // ---------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
@@ -376,9 +415,11 @@ async function main(): Promise<number> {
       applyPlansLeft = applyPlansLeft.slice(warm.sent);
     }
     rss.reset();
+    const meters = meter(container);
     log(`apply POST /api/v1/applications (3 products each): ${opts.duration} s, ${opts.connections} connections, ${applyPlansLeft.length} prepared requests …`);
     const apply = await cannon('multi-apply POST /api/v1/applications', base, opts.duration, applyPlansLeft, false, 201);
     const applyPeak = rss.peak();
+    const metered = meters.read();
 
     const acknowledged = 1 + (warm?.ok ?? 0) + apply.ok;
     const sent = 1 + (warm?.sent ?? 0) + apply.sent;
@@ -407,6 +448,11 @@ async function main(): Promise<number> {
     lines.push(`multi-apply/baseline requests/s: ${f(ratio, 3)}   (applications/s = 3 × multi-apply requests/s)`);
     if (apply.failed) lines.push(`statuses of the apply run: ${JSON.stringify(apply.statuses)}`);
     if (apply.exhausted) lines.push(`note: all ${applyPlansLeft.length} prepared multi-applies were sent in ${f(apply.seconds, 1)} s: the run is shorter than asked (raise --borrowers or --products-per-institution)`);
+    lines.push(
+      `inside the submission: ${f(metered.applyMs / Math.max(1, metered.applies))} ms per multi-apply (mean), of which the CPL accrual ${f(metered.accrueMs / Math.max(1, metered.applies))} ms ` +
+        `(${f((100 * metered.accrueMs) / Math.max(1, metered.applyMs), 0)}%)` +
+        (onServer ? `; ${f(metered.statements / Math.max(1, metered.applies), 1)} SQL statements per multi-apply request, the whole request (session, key, submission, answer)` : ''),
+    );
     lines.push(
       `RSS of this process (the app, plus autocannon in a worker thread): idle ${mb(idleRss)} before the runs, peak ${mb(baselinePeak)} in the baseline, peak ${mb(applyPeak)} while applying`,
     );
