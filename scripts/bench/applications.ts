@@ -2,7 +2,7 @@
  * Applying benchmark (issue 18, target 2): signed-in borrowers multi-applying over the real HTTP API.
  *
  *   npm run bench:applications -- [--borrowers 300] [--institutions 30] [--products-per-institution 2]
- *                                 [--duration 10] [--connections 10] [--warmup 2] [--database-url postgres://…]
+ *                                 [--duration 10] [--connections 10] [--warmup 2] [--serial 20] [--database-url postgres://…]
  *
  * Builds the real app in this process on a fresh in-memory PGlite (or a fresh database created on
  * the PostgreSQL server at --database-url, dropped afterwards), then:
@@ -13,6 +13,7 @@
  *   - autocannon, in a worker thread, on GET /api/v1/me with those cookies (baseline: an
  *     authenticated no-op), then on POST /api/v1/applications: each request one borrower applying
  *     to three products of three institutions, with the consents and a unique Idempotency-Key;
+ *   - `--serial` more multi-applies one at a time: the latency of one, and (on PostgreSQL) its SQL statements;
  *   - CHECKS afterwards that every application has its lead, consent, release, CPL accrual,
  *     webhook outbox row, audit row and submitted event, and that every 201 kept its key; exits 1
  *     when a count does not match (and 0 otherwise: the targets are printed, not enforced).
@@ -45,6 +46,8 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '2' },
+    /** multi-applies sent one at a time after the load, for the latency of one and its statement count */
+    serial: { type: 'string', default: '20' },
     /** a PostgreSQL server to run on instead of in-process PGlite: a fresh database is created on it and dropped after */
     'database-url': { type: 'string' },
   },
@@ -61,6 +64,7 @@ const opts = {
   duration: positiveInt('duration'),
   connections: positiveInt('connections'),
   warmup: positiveInt('warmup', 0),
+  serial: positiveInt('serial', 0),
 };
 
 const PASSWORD = 'Bench-apply-58-sky';
@@ -421,10 +425,25 @@ async function main(): Promise<number> {
     const applyPeak = rss.peak();
     const metered = meters.read();
 
-    const acknowledged = 1 + (warm?.ok ?? 0) + apply.ok;
-    const sent = 1 + (warm?.sent ?? 0) + apply.sent;
     // the answers autocannon stopped waiting for: their requests finish on their own
     await settled(container);
+
+    // one at a time, nothing else running: a multi-apply's own latency and its exact statement count
+    const serialPlans = applyPlansLeft.slice(apply.sent, apply.sent + opts.serial);
+    meters.reset();
+    const serialTimes = new Float64Array(serialPlans.length);
+    let serialOk = 0;
+    for (const [i, r] of serialPlans.entries()) {
+      const t = now();
+      const res = await fetch(`${base}${r.path}`, { method: r.method, headers: r.headers, body: r.body });
+      await res.arrayBuffer();
+      serialTimes[i] = msSince(t);
+      if (res.status === 201) serialOk++;
+    }
+    const serial = { ...meters.read(), ok: serialOk, times: serialTimes.sort() };
+
+    const acknowledged = 1 + (warm?.ok ?? 0) + apply.ok + serialOk;
+    const sent = 1 + (warm?.sent ?? 0) + apply.sent + serialPlans.length;
     const checks = await checkCounts(container, acknowledged, sent);
     const mismatched = checks.filter((c) => c.expected !== c.actual);
 
@@ -449,9 +468,13 @@ async function main(): Promise<number> {
     if (apply.failed) lines.push(`statuses of the apply run: ${JSON.stringify(apply.statuses)}`);
     if (apply.exhausted) lines.push(`note: all ${applyPlansLeft.length} prepared multi-applies were sent in ${f(apply.seconds, 1)} s: the run is shorter than asked (raise --borrowers or --products-per-institution)`);
     lines.push(
-      `inside the submission: ${f(metered.applyMs / Math.max(1, metered.applies))} ms per multi-apply (mean), of which the CPL accrual ${f(metered.accrueMs / Math.max(1, metered.applies))} ms ` +
-        `(${f((100 * metered.accrueMs) / Math.max(1, metered.applyMs), 0)}%)` +
-        (onServer ? `; ${f(metered.statements / Math.max(1, metered.applies), 1)} SQL statements per multi-apply request, the whole request (session, key, submission, answer)` : ''),
+      `under load, inside the submission: ${f(metered.applyMs / Math.max(1, metered.applies))} ms per multi-apply (mean), of which the CPL accrual ${f(metered.accrueMs / Math.max(1, metered.applies))} ms ` +
+        `(${f((100 * metered.accrueMs) / Math.max(1, metered.applyMs), 0)}%)`,
+    );
+    lines.push(
+      `one at a time (${serial.ok} of ${serialPlans.length} answered 201): p50 ${f(percentile(serial.times, 0.5))} ms per multi-apply request, ` +
+        `${f(serial.applyMs / Math.max(1, serial.applies))} ms inside the submission, the CPL accrual ${f((100 * serial.accrueMs) / Math.max(1, serial.applyMs), 0)}% of it` +
+        (onServer ? `; ${f(serial.statements / Math.max(1, serial.applies), 1)} SQL statements per request (session, key, submission, answer)` : ''),
     );
     lines.push(
       `RSS of this process (the app, plus autocannon in a worker thread): idle ${mb(idleRss)} before the runs, peak ${mb(baselinePeak)} in the baseline, peak ${mb(applyPeak)} while applying`,

@@ -10,6 +10,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { sql, type SQLWrapper } from 'drizzle-orm';
 import pg from 'pg';
 import * as schema from './schema';
+import { ConfigError } from '../config';
 
 export type Schema = typeof schema;
 /** A database handle or an open transaction: repositories accept either. */
@@ -33,7 +34,7 @@ export function poolMaxFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.DATABASE_POOL_MAX?.trim();
   if (!raw) return 10;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new Error(`Invalid configuration:\n  DATABASE_POOL_MAX: a whole number from 1 to 1000, not "${raw}"`);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new ConfigError(`Invalid configuration:\n  DATABASE_POOL_MAX: a whole number from 1 to 1000, not "${raw}"`);
   return n;
 }
 
