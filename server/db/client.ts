@@ -10,6 +10,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { sql, type SQLWrapper } from 'drizzle-orm';
 import pg from 'pg';
 import * as schema from './schema';
+import { ConfigError } from '../config';
 
 export type Schema = typeof schema;
 /** A database handle or an open transaction: repositories accept either. */
@@ -28,13 +29,22 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
+/** Connections per process to a PostgreSQL server: `DATABASE_POOL_MAX` (a whole number from 1 to 1000), 10 when unset. */
+export function poolMaxFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.DATABASE_POOL_MAX?.trim();
+  if (!raw) return 10;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new ConfigError(`Invalid configuration:\n  DATABASE_POOL_MAX: a whole number from 1 to 1000, not "${raw}"`);
+  return n;
+}
+
 /**
  * PostgreSQL server when `url` is given, otherwise PGlite in `dir` (or in memory when dir is undefined).
  * `loadDataDir` starts PGlite from a data directory dumped earlier (a migrated template), instead of an empty one.
  */
-export async function openDatabase(options: { url?: string; dir?: string; loadDataDir?: Blob }): Promise<DatabaseHandle> {
+export async function openDatabase(options: { url?: string; dir?: string; loadDataDir?: Blob; poolMax?: number }): Promise<DatabaseHandle> {
   if (options.url) {
-    const pool = new pg.Pool({ connectionString: options.url, max: 10 });
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolMax ?? poolMaxFromEnv() });
     // an idle client can lose its connection (server restart, failover); the pool replaces it
     pool.on('error', () => undefined);
     // NUMERIC stays a string on both drivers (PGlite does the same), so money never becomes a float.

@@ -42,7 +42,10 @@ export function idempotent(service: IdempotencyService, options: { required: boo
       return res;
     };
     res.on('close', () => {
-      if (!finished) void service.release(scope, key).catch(() => undefined);
+      // answered without JSON: nothing to keep. A client that hung up before the answer is not
+      // that: the request runs on, and its outcome is kept (or released) when it ends; a request
+      // that never ends leaves its key in flight until it is taken over as stale
+      if (!finished && res.writableEnded) void service.release(scope, key).catch(() => undefined);
     });
     next();
   };

@@ -71,6 +71,19 @@ export class ApplicationsRepository {
     return row;
   }
 
+  /** Several of a consumer's applications by id (the ones that are theirs), with their events: two queries. */
+  async findManyWithEvents(consumerId: string, ids: string[]): Promise<{ row: ApplicationWithNames; events: ApplicationEvent[] }[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.selectWithNames().where(and(inArray(applications.id, ids), eq(applications.consumerId, consumerId)));
+    if (rows.length === 0) return [];
+    const events = await this.db
+      .select()
+      .from(applicationEvents)
+      .where(inArray(applicationEvents.applicationId, rows.map((r) => r.app.id)))
+      .orderBy(asc(applicationEvents.id));
+    return rows.map((row) => ({ row, events: events.filter((e) => e.applicationId === row.app.id) }));
+  }
+
   eventsOf(applicationId: string, db: Database = this.db): Promise<ApplicationEvent[]> {
     return db.select().from(applicationEvents).where(eq(applicationEvents.applicationId, applicationId)).orderBy(asc(applicationEvents.id));
   }
@@ -144,21 +157,22 @@ export class ApplicationsRepository {
    * The consumer's latest application to the product since `since` that is still alive
    * (not withdrawn or expired).
    */
-  async findRecentLive(tx: Tx, consumerId: string, productId: string, since: Date): Promise<{ id: string; createdAt: Date } | undefined> {
-    const [row] = await tx
-      .select({ id: applications.id, createdAt: applications.createdAt })
+  /** Per product asked: the consumer's newest application to it created after `since` that was not withdrawn or expired. One query. */
+  async findRecentLive(tx: Tx, consumerId: string, productIds: string[], since: Date): Promise<Map<string, { id: string; createdAt: Date }>> {
+    if (productIds.length === 0) return new Map();
+    const rows = await tx
+      .selectDistinctOn([applications.productId], { productId: applications.productId, id: applications.id, createdAt: applications.createdAt })
       .from(applications)
       .where(
         and(
           eq(applications.consumerId, consumerId),
-          eq(applications.productId, productId),
+          inArray(applications.productId, productIds),
           gt(applications.createdAt, since),
           notInArray(applications.status, ['withdrawn', 'expired']),
         ),
       )
-      .orderBy(desc(applications.createdAt))
-      .limit(1);
-    return row;
+      .orderBy(applications.productId, desc(applications.createdAt));
+    return new Map(rows.map((r) => [r.productId, { id: r.id, createdAt: r.createdAt }]));
   }
 
   /** One submission at a time per consumer (a transaction-scoped advisory lock). */
@@ -166,8 +180,8 @@ export class ApplicationsRepository {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`apply:${consumerId}`}))`);
   }
 
-  async insert(tx: Tx, row: ApplicationInsert): Promise<void> {
-    await tx.insert(applications).values(row);
+  async insertMany(tx: Tx, rows: ApplicationInsert[]): Promise<void> {
+    if (rows.length) await tx.insert(applications).values(rows);
   }
 
   async update(tx: Tx, id: string, patch: Partial<ApplicationInsert>): Promise<void> {
@@ -175,7 +189,11 @@ export class ApplicationsRepository {
   }
 
   async insertEvent(tx: Tx, event: ApplicationEventInsert): Promise<void> {
-    await tx.insert(applicationEvents).values(event);
+    await this.insertEvents(tx, [event]);
+  }
+
+  async insertEvents(tx: Tx, events: ApplicationEventInsert[]): Promise<void> {
+    if (events.length) await tx.insert(applicationEvents).values(events);
   }
 
   async productName(productId: string, db: Database = this.db): Promise<string | undefined> {

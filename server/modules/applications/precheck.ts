@@ -15,11 +15,11 @@ export { INSTITUTION_RECENT_DAYS } from '../odds';
 
 /**
  * The 30-day duplicate rule, one function for the submission (inside its lock) and the precheck:
- * the consumer's newest application to this product created in the last DUPLICATE_WINDOW_DAYS
- * that was not withdrawn or expired.
+ * per product, the consumer's newest application to it created in the last DUPLICATE_WINDOW_DAYS
+ * that was not withdrawn or expired (products without one are absent from the map). One query.
  */
-export function recentDuplicate(repo: ApplicationsRepository, tx: Tx, consumerId: string, productId: string, now: Date): Promise<{ id: string; createdAt: Date } | undefined> {
-  return repo.findRecentLive(tx, consumerId, productId, new Date(now.getTime() - DUPLICATE_WINDOW_DAYS * 24 * 3600_000));
+export function recentDuplicates(repo: ApplicationsRepository, tx: Tx, consumerId: string, productIds: string[], now: Date): Promise<Map<string, { id: string; createdAt: Date }>> {
+  return repo.findRecentLive(tx, consumerId, productIds, new Date(now.getTime() - DUPLICATE_WINDOW_DAYS * 24 * 3600_000));
 }
 
 /** One product as the borrower sees it before any consent: can I apply, did I already, my odds, my price. */
@@ -95,6 +95,7 @@ export async function precheck(
   );
   const items = await withTransaction(deps.db, async (tx) => {
     const out: PrecheckItem[] = [];
+    const duplicates = await recentDuplicates(repo, tx, accountId, products.map((p) => p.id), now);
     for (const [i, product] of products.entries()) {
       const reasons = [...checks[i]!.reasons];
       const { amountFen, termMonths } = choice;
@@ -102,7 +103,7 @@ export async function precheck(
         reasons.push(`借款金额需在 ${formatWan(product.minAmountFen)} 至 ${formatWan(product.maxAmountFen)} 之间`);
       }
       if (termMonths !== undefined && !product.termOptions.includes(termMonths)) reasons.push(`可选期限：${product.termOptions.join('、')} 个月`);
-      const duplicate = await recentDuplicate(repo, tx, accountId, product.id, now);
+      const duplicate = duplicates.get(product.id);
       const input = pricingInput(product);
       const range = amountFen !== undefined && termMonths !== undefined ? priceRangeIfOffered(input, { amountFen, termMonths, method: methodFor(input, choice.method) }) : undefined;
       const o = odds[i]!;

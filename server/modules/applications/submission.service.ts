@@ -17,7 +17,7 @@ import type { SettlementService } from '../settlement';
 import { rejectReasons, type RejectReason } from './status-machine';
 import { ApplicationsRepository } from './applications.repository';
 import type { Clock } from '../../lib/clock';
-import { DUPLICATE_WINDOW_DAYS, precheck, recentDuplicate, type PrecheckDeps, type PrecheckResult } from './precheck';
+import { DUPLICATE_WINDOW_DAYS, precheck, recentDuplicates, type PrecheckDeps, type PrecheckResult } from './precheck';
 import type { Tx } from '../../lib/tx';
 import type { BorrowerFacts, OddsModel } from '../odds';
 
@@ -81,7 +81,7 @@ export interface SubmissionServiceDeps {
   /** the latest 信用评估's score, preferred over the self-assessed dropdown in eligibility */
   credit?: { latestScore(accountId: string): Promise<number | null> };
   /** 下款概率: the model in use and the institutions' records (the precheck); the facts it reads are recorded with each application */
-  odds?: PrecheckDeps['odds'] & { recordFacts(tx: Tx, applicationId: string, facts: BorrowerFacts): Promise<void> };
+  odds?: PrecheckDeps['odds'] & { recordFacts(tx: Tx, applicationIds: string[], facts: BorrowerFacts): Promise<void> };
   risk: RiskService;
   clock: Clock;
   db: Database;
@@ -152,10 +152,14 @@ export class SubmissionService {
     const { actor } = origin;
     if (req.items.length === 0) throw new ValidationError('请至少选择一款产品', { products: '请至少选择一款产品' });
     if (req.items.length > 10) throw new ValidationError('一次最多申请 10 款产品', { products: '一次最多申请 10 款产品' });
-    const identity = await this.deps.identity.summary(consumer.id);
+    // what the rules read about the consumer: independent reads, in parallel
+    const [identity, profile, creditScore] = await Promise.all([
+      this.deps.identity.summary(consumer.id),
+      this.deps.accounts.profile(consumer.id),
+      this.deps.credit?.latestScore(consumer.id),
+    ]);
     if (!identity.verified) throw new IdentityRequiredError();
-    const profile = await this.deps.accounts.profile(consumer.id);
-    const eligibility = { ...eligibilityProfileOf(profile, await this.deps.credit?.latestScore(consumer.id)), age: identity.age };
+    const eligibility = { ...eligibilityProfileOf(profile, creditScore), age: identity.age };
     const consentFor = new Map(req.consents.map((c) => [c.institutionId, c]));
     for (const c of req.consents) {
       const missing = standardApplicationFields.filter((f) => !c.fields.includes(f));
@@ -202,14 +206,18 @@ export class SubmissionService {
     const created: string[] = [];
     const delivered: { applicationId: string; institutionId: string; productId: string }[] = [];
     if (accepted.length) {
-      const phone = await this.deps.accounts.phoneOf(consumer.id);
-      const clear = await this.deps.identity.reveal(consumer.id, { ...actor, kind: 'system', id: 'submission' }, 'application submission');
-      const thresholds = await this.deps.risk.thresholds();
+      const [phone, clear, thresholds] = await Promise.all([
+        this.deps.accounts.phoneOf(consumer.id),
+        this.deps.identity.reveal(consumer.id, { ...actor, kind: 'system', id: 'submission' }, 'application submission'),
+        this.deps.risk.thresholds(),
+      ]);
       await withTransaction(this.deps.db, async (tx) => {
         // one submission at a time per consumer, so the 30-day duplicate check cannot race
         await this.applications.lockConsumerSubmissions(tx, consumer.id);
+        const duplicates = await recentDuplicates(this.applications, tx, consumer.id, accepted.map((a) => a.product.id), this.deps.clock.now());
+        const leads: { id: string; item: ApplyItem; product: ProductView; fields: ReleasableField[]; data: ApplicantData }[] = [];
         for (const { item, product } of accepted) {
-          const existing = await recentDuplicate(this.applications, tx, consumer.id, product.id, this.deps.clock.now());
+          const existing = duplicates.get(product.id);
           if (existing) {
             refused.push({
               productId: product.id,
@@ -221,7 +229,7 @@ export class SubmissionService {
             });
             continue;
           }
-          const consent = consentFor.get(product.institutionId)!;
+          const { fields } = consentFor.get(product.institutionId)!;
           const data: ApplicantData = pick(
             {
               realName: clear.realName,
@@ -236,46 +244,54 @@ export class SubmissionService {
               creditSelfAssessment: profile.creditSelfAssessment ?? undefined,
               loan: { amountFen: item.amountFen, termMonths: item.termMonths, purpose: req.purpose },
             },
-            consent.fields,
+            fields,
           );
-          const id = newId('app');
-          const consentId = await this.deps.consents.grant(tx, {
+          leads.push({ id: newId('app'), item, product, fields, data });
+        }
+        if (leads.length === 0) return;
+
+        // each application's consent and the release of its data, the applications, the facts the
+        // odds model will read once they are decided (as they are now), and their first event: one
+        // multi-row insert each
+        const consentIds = await this.deps.consents.grantWithSubmission(
+          tx,
+          leads.map((l) => ({
             consumerId: consumer.id,
-            institutionId: product.institutionId,
-            applicationId: id,
-            purpose: this.consentRequests([product.id], req.purpose)[0]!.purpose,
-            fields: consent.fields,
-          }, { ip: actor.ip ?? '', deviceHash: origin.device, door: origin.door });
-          await this.applications.insert(tx, {
-            id,
+            institutionId: l.product.institutionId,
+            applicationId: l.id,
+            purpose: this.consentRequests([l.product.id], req.purpose)[0]!.purpose,
+            fields: l.fields,
+          })),
+          { ip: actor.ip ?? '', deviceHash: origin.device, door: origin.door },
+          consumer.id,
+        );
+        await this.applications.insertMany(
+          tx,
+          leads.map((l, i) => ({
+            id: l.id,
             consumerId: consumer.id,
-            productId: product.id,
-            institutionId: product.institutionId,
-            amountFen: item.amountFen,
-            termMonths: item.termMonths,
+            productId: l.product.id,
+            institutionId: l.product.institutionId,
+            amountFen: l.item.amountFen,
+            termMonths: l.item.termMonths,
             purpose: req.purpose,
             applicantNameEnc: this.deps.pii.encrypt(clear.realName),
             applicantCity: profile.city ?? '',
-            applicantCreditBand: consent.fields.includes('creditSelfAssessment') ? profile.creditSelfAssessment : null,
-            consentId,
-            releasedDataEnc: this.deps.pii.encrypt(JSON.stringify(data)),
-          });
-          // what the odds model will read about this application once it is decided: the facts as they are now
-          await this.deps.odds?.recordFacts(tx, id, {
-            creditScore: eligibility.creditScore ?? null,
-            monthlyIncomeFen: profile.monthlyIncomeFen,
-            monthlyDebtFen: profile.monthlyDebtFen,
-            employment: profile.employment,
-          });
-          await this.applications.insertEvent(tx, {
-            applicationId: id,
-            fromStatus: null,
-            toStatus: 'submitted',
-            actorKind: 'consumer',
-            actorId: consumer.id,
-            note: '申请已提交',
-          });
-          await this.deps.consents.release(tx, { consentId, channel: 'submission', actorId: consumer.id });
+            applicantCreditBand: l.fields.includes('creditSelfAssessment') ? profile.creditSelfAssessment : null,
+            consentId: consentIds[i]!,
+            releasedDataEnc: this.deps.pii.encrypt(JSON.stringify(l.data)),
+          })),
+        );
+        await this.deps.odds?.recordFacts(
+          tx,
+          leads.map((l) => l.id),
+          { creditScore: eligibility.creditScore ?? null, monthlyIncomeFen: profile.monthlyIncomeFen, monthlyDebtFen: profile.monthlyDebtFen, employment: profile.employment },
+        );
+        await this.applications.insertEvents(
+          tx,
+          leads.map((l) => ({ applicationId: l.id, fromStatus: null, toStatus: 'submitted', actorKind: 'consumer', actorId: consumer.id, note: '申请已提交' })),
+        );
+        for (const [i, { id, item, product }] of leads.entries()) {
           // the institution's own systems hear about it; no personal data travels in the webhook,
           // they fetch the consented fields through the audited API
           await this.deps.webhooks.enqueue(tx, product.institutionId, 'lead.created', {
@@ -287,16 +303,25 @@ export class SubmissionService {
             purpose: req.purpose,
             url: `/api/partner/v1/leads/${id}`,
           });
-          await this.deps.audit.record(actor, { action: 'application.created', objectType: 'application', objectId: id, detail: { productId: product.id, consentId } }, tx);
-          // the institution's pre-screen rules, on what the consumer consented to give it
-          const decision = await this.deps.prescreen.decide(tx, product.institutionId, {
-            // the consented credit field: the latest 信用评估's score, else the self-assessed band's
-            creditScore: consent.fields.includes('creditSelfAssessment') ? eligibility.creditScore : undefined,
-            monthlyIncomeFen: data.monthlyIncomeFen,
-            age: data.age,
-            amountFen: item.amountFen,
-            city: data.city,
-          });
+          await this.deps.audit.record(actor, { action: 'application.created', objectType: 'application', objectId: id, detail: { productId: product.id, consentId: consentIds[i]! } }, tx);
+        }
+        // the institutions' pre-screen rules, on what the consumer consented to give each
+        const decisions = await this.deps.prescreen.decide(
+          tx,
+          leads.map(({ item, product, fields, data }) => ({
+            institutionId: product.institutionId,
+            facts: {
+              // the consented credit field: the latest 信用评估's score, else the self-assessed band's
+              creditScore: fields.includes('creditSelfAssessment') ? eligibility.creditScore : undefined,
+              monthlyIncomeFen: data.monthlyIncomeFen,
+              age: data.age,
+              amountFen: item.amountFen,
+              city: data.city,
+            },
+          })),
+        );
+        for (const [i, { id, product }] of leads.entries()) {
+          const decision = decisions[i]!;
           if (decision.decline) {
             const reason = decision.decline.rejectReason as RejectReason;
             await this.applications.update(tx, id, { status: 'rejected', rejectReason: reason, updatedAt: this.deps.clock.now() });
@@ -323,7 +348,7 @@ export class SubmissionService {
         // CPL for every lead delivered, in the same transaction; institution order keeps the
         // per-institution month locks in one order across concurrent submissions
         const at = this.deps.clock.now();
-        for (const lead of delivered.sort((a, b) => a.institutionId.localeCompare(b.institutionId))) {
+        for (const lead of [...delivered].sort((a, b) => a.institutionId.localeCompare(b.institutionId))) {
           await this.deps.settlement.accrue(tx, { rule: 'cpl', applicationId: lead.applicationId, institutionId: lead.institutionId, at });
         }
         await this.deps.risk.recordApplications(tx, consumer.id, created, { device: origin.device, ip: actor.ip ?? '' }, thresholds);

@@ -60,14 +60,24 @@ export interface ConsentsServiceDeps {
 export class ConsentsService {
   constructor(private readonly deps: ConsentsServiceDeps) {}
 
-  async grant(
+  /**
+   * The consents given with a submission, one per application, and the release of each one's data
+   * that the submission makes at once (channel `submission`): two multi-row inserts in the
+   * submission's transaction. Answers the consent ids, in the order of `grants`.
+   */
+  async grantWithSubmission(
     tx: Database,
-    input: { consumerId: string; institutionId: string; applicationId: string; purpose: string; fields: ReleasableField[] },
+    grants: { consumerId: string; institutionId: string; applicationId: string; purpose: string; fields: ReleasableField[] }[],
     where: { ip: string; deviceHash: string; door: 'web' | 'api' },
-  ): Promise<string> {
-    const id = newId('cns');
-    await tx.insert(consents).values({ id, ...input, ...where });
-    return id;
+    actorId: string,
+  ): Promise<string[]> {
+    if (grants.length === 0) return [];
+    const rows = grants.map((g) => ({ id: newId('cns'), ...g, ...where }));
+    await tx.insert(consents).values(rows);
+    await tx.insert(dataReleases).values(
+      rows.map((c) => ({ consentId: c.id, consumerId: c.consumerId, institutionId: c.institutionId, applicationId: c.applicationId, fields: c.fields, channel: 'submission' as const, actorId })),
+    );
+    return rows.map((c) => c.id);
   }
 
   /** Records that data left under a consent; refuses when the consent has been withdrawn. */

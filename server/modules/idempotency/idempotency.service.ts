@@ -45,20 +45,16 @@ export class IdempotencyService {
   constructor(private readonly deps: IdempotencyServiceDeps) {}
 
   async claim(scope: string, key: string, fingerprint: string): Promise<IdempotencyClaim> {
-    await this.deps.db
-      .delete(idempotencyKeys)
-      .where(
-        and(
-          eq(idempotencyKeys.scope, scope),
-          eq(idempotencyKeys.key, key),
-          isNull(idempotencyKeys.statusCode),
-          lt(idempotencyKeys.createdAt, sql`now() - make_interval(secs => ${STALE_IN_FLIGHT_MS / 1000})`),
-        ),
-      );
+    // one statement: a new key is claimed, and so is one whose request died in flight (taken over
+    // by this request); a live or finished one is left alone and read below
     const inserted = await this.deps.db
       .insert(idempotencyKeys)
       .values({ scope, key, requestHash: fingerprint })
-      .onConflictDoNothing()
+      .onConflictDoUpdate({
+        target: [idempotencyKeys.scope, idempotencyKeys.key],
+        set: { requestHash: fingerprint, createdAt: sql`now()` },
+        setWhere: and(isNull(idempotencyKeys.statusCode), lt(idempotencyKeys.createdAt, sql`now() - make_interval(secs => ${STALE_IN_FLIGHT_MS / 1000})`)),
+      })
       .returning({ key: idempotencyKeys.key });
     if (inserted.length > 0) return { kind: 'new' };
 

@@ -55,8 +55,8 @@ export class OddsRepository {
   }
 
   // ── facts at submission ─────────────────────────────────────────────────────────────────
-  async insertFacts(tx: Tx, row: typeof oddsFacts.$inferInsert): Promise<void> {
-    await tx.insert(oddsFacts).values(row);
+  async insertFacts(tx: Tx, rows: (typeof oddsFacts.$inferInsert)[]): Promise<void> {
+    if (rows.length) await tx.insert(oddsFacts).values(rows);
   }
 
   /** erasure: the facts of every application of this consumer */

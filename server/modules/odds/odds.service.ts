@@ -187,9 +187,10 @@ export class OddsService {
     return new Map(products.map((p, i) => [p.id, odds[i]!]));
   }
 
-  /** The facts the model reads, recorded with a new application in the submission's transaction. */
-  recordFacts(tx: Tx, applicationId: string, facts: BorrowerFacts): Promise<void> {
-    return this.repo.insertFacts(tx, { applicationId, ...facts, createdAt: this.deps.clock.now() });
+  /** The facts the model reads, recorded with new applications in the submission's transaction (one insert). */
+  recordFacts(tx: Tx, applicationIds: string[], facts: BorrowerFacts): Promise<void> {
+    const createdAt = this.deps.clock.now();
+    return this.repo.insertFacts(tx, applicationIds.map((applicationId) => ({ applicationId, ...facts, createdAt })));
   }
 
   /** Erasure: the recorded facts of every application of this consumer go with the profile. */

@@ -8,6 +8,12 @@ import { prescreenRules } from './prescreen.schema';
 import { evaluate, rulePresets, ruleProblems, type LeadFacts, type Rule, type RulePreset } from './rules';
 
 export type PrescreenRule = typeof prescreenRules.$inferSelect;
+/** What the rules decided about one lead: declined, routed to the fast queue or to manual review, or nothing. */
+export interface PrescreenDecision {
+  decline?: PrescreenRule;
+  fast?: PrescreenRule;
+  manual?: PrescreenRule;
+}
 export type NewRule = Pick<PrescreenRule, 'name' | 'field' | 'operator' | 'value' | 'action' | 'rejectReason' | 'priority'>;
 
 export interface PrescreenServiceDeps {
@@ -60,26 +66,41 @@ export class PrescreenService {
     if (rows.length === 0) throw new NotFoundError('规则');
   }
 
-  /** Decides a lead's fate by the institution's active rules, counting the rule that decided, in the caller's transaction. */
-  async decide(tx: Database, institutionId: string, facts: LeadFacts): Promise<{ decline?: PrescreenRule; fast?: PrescreenRule; manual?: PrescreenRule }> {
+  /**
+   * Decides each lead's fate by its institution's active rules, counting the rule that decided, in
+   * the caller's transaction: one read of the rules of every institution involved, and one update
+   * per rule that decided (none when no rule did). Answers one decision per lead, in order.
+   */
+  async decide(tx: Database, leads: { institutionId: string; facts: LeadFacts }[]): Promise<PrescreenDecision[]> {
+    if (leads.length === 0) return [];
     const rules = await tx
       .select()
       .from(prescreenRules)
-      .where(and(eq(prescreenRules.institutionId, institutionId), eq(prescreenRules.active, true)));
-    if (rules.length === 0) return {};
-    const outcome = evaluate(rules as Rule[], facts);
-    const decided = outcome.decline ?? outcome.fast ?? outcome.manual;
-    if (decided) {
+      .where(and(inArray(prescreenRules.institutionId, [...new Set(leads.map((l) => l.institutionId))]), eq(prescreenRules.active, true)));
+    if (rules.length === 0) return leads.map(() => ({}));
+    const byInstitution = new Map<string, PrescreenRule[]>();
+    for (const r of rules) byInstitution.set(r.institutionId, [...(byInstitution.get(r.institutionId) ?? []), r]);
+    const byId = new Map(rules.map((r) => [r.id, r]));
+    const hits = new Map<string, number>();
+    const decisions = leads.map(({ institutionId, facts }): PrescreenDecision => {
+      const own = byInstitution.get(institutionId);
+      if (!own) return {};
+      const outcome = evaluate(own as Rule[], facts);
+      const decided = outcome.decline ?? outcome.fast ?? outcome.manual;
+      if (decided) hits.set(decided.id, (hits.get(decided.id) ?? 0) + 1);
+      return {
+        decline: outcome.decline ? byId.get(outcome.decline.id) : undefined,
+        fast: !outcome.decline && outcome.fast ? byId.get(outcome.fast.id) : undefined,
+        manual: !outcome.decline && outcome.manual ? byId.get(outcome.manual.id) : undefined,
+      };
+    });
+    // in id order, so concurrent submissions take the rules' row locks in one order
+    for (const [id, n] of [...hits].sort(([a], [b]) => a.localeCompare(b))) {
       await tx
         .update(prescreenRules)
-        .set({ hits: sql`${prescreenRules.hits} + 1` })
-        .where(inArray(prescreenRules.id, [decided.id]));
+        .set({ hits: sql`${prescreenRules.hits} + ${n}` })
+        .where(eq(prescreenRules.id, id));
     }
-    const byId = new Map(rules.map((r) => [r.id, r]));
-    return {
-      decline: outcome.decline ? byId.get(outcome.decline.id) : undefined,
-      fast: !outcome.decline && outcome.fast ? byId.get(outcome.fast.id) : undefined,
-      manual: !outcome.decline && outcome.manual ? byId.get(outcome.manual.id) : undefined,
-    };
+    return decisions;
   }
 }

@@ -62,7 +62,7 @@ export const consumerApplicationRoutes: ApiRoute[] = [
       if (result.created.length === 0) {
         throw new ConflictError('nothing_submitted', '没有提交任何申请', Object.fromEntries(result.refused.map((r) => [r.productId, r.reasons.join('；')])));
       }
-      const created = await Promise.all(result.created.map((id) => services.applications.getForConsumer(account.id, id)));
+      const created = await services.applications.getManyForConsumer(account.id, result.created);
       return { applications: created.map(applicationJson), refused: result.refused };
     },
   }),
