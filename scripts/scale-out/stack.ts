@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { thisSystem } from '../../test/support/chromium';
 import { startRedisServer, type RedisServer } from '../../test/support/redis-server';
+import { locateProgram } from '../../test/support/scale-out-tools';
 import { answers200, freePort, Service } from './processes';
 
 /** The repository root: app instances run `server/main.ts` from here. */
@@ -27,6 +29,13 @@ export interface AppInstance {
   /** http://127.0.0.1:<port> for a web instance (reached directly, not through the proxy) */
   url?: string;
   service: Service;
+}
+
+/** A Debian program the stack runs (pgbouncer and haproxy live in /usr/sbin), or one line saying how to get it. */
+function program(name: string): string {
+  const found = locateProgram({ isExecutable: thisSystem().isExecutable, searchPath: (process.env.PATH ?? '').split(path.delimiter).filter(Boolean) }, name);
+  if (!found) throw new Error(`${name} is not installed: apt-get install ${name} (npm run setup:scale-out does it when run as root)`);
+  return found;
 }
 
 /** the teardowns of the stacks still up, for a signal handler */
@@ -181,7 +190,7 @@ export async function createStack(options: StackOptions) {
       pgbouncerConfig({ serverUrl: options.serverUrl, database: options.database, port: bouncerPort, authFile, runAsUser: isRoot ? 'postgres' : undefined }),
       { mode: 0o644 },
     );
-    const pgbouncer = new Service('pgbouncer', 'pgbouncer', [bouncerIni]);
+    const pgbouncer = new Service('pgbouncer', program('pgbouncer'), [bouncerIni]);
     pgbouncer.start();
     cleanups.push(() => pgbouncer.stop());
     const pooled = new URL(directUrl);
@@ -260,7 +269,7 @@ export async function createStack(options: StackOptions) {
       log(`instances up: ${instances.map((i) => `${i.name} (pid ${i.service.pid}${i.url ? `, ${i.url}` : ''})`).join(', ')}`);
       const cfg = path.join(dir, 'haproxy.cfg');
       writeFileSync(cfg, haproxyConfig({ port: proxyPort, web: instances.filter((i) => i.url).map((i) => ({ name: i.name, port: Number(new URL(i.url!).port) })) }));
-      const haproxy = new Service('haproxy', 'haproxy', ['-f', cfg, '-db']);
+      const haproxy = new Service('haproxy', program('haproxy'), ['-f', cfg, '-db']);
       haproxy.start();
       cleanups.push(() => haproxy.stop());
       await haproxy.waitReady(() => answers200(`${proxyUrl}/healthz`), 15_000);
