@@ -129,51 +129,64 @@ export async function checkSessions(borrowers: Borrower[], records: ApplyRecord[
   };
 }
 
-/**
- * An operator approves the pending product on one instance (the admin pages, directly, not via the
- * proxy); the other instance's in-process search is polled directly until the product shows.
- */
-export async function checkCatalogueCatchUp(changeOn: string, pollOn: string, seeded: Seeded, timeoutMs: number): Promise<Check & { catchUpMs?: number; localMs?: number }> {
-  return catalogueCatchUp(changeOn, pollOn, seeded, timeoutMs).catch((err: unknown) => ({
-    name: 'search index of the other instance caught up with a product change',
-    pass: false,
-    detail: `the operator's change failed: ${(err as Error).message}`,
-  }));
+const CATCH_UP = 'search index of the other instance caught up with a product change';
+
+/** Whether `base`'s own search shows the pending product (an instance that is down shows nothing). */
+async function searchShows(base: string, seeded: Seeded): Promise<boolean> {
+  const query = `/api/v1/products?q=${encodeURIComponent(seeded.pending.name)}`;
+  const res = await new CookieClient(base).request('GET', query).catch(() => undefined);
+  return res?.status === 200 && ((res.body as { items?: { id: string }[] }).items ?? []).some((p) => p.id === seeded.pending.productId);
 }
 
-async function catalogueCatchUp(changeOn: string, pollOn: string, seeded: Seeded, timeoutMs: number): Promise<Check & { catchUpMs?: number; localMs?: number }> {
-  const query = `/api/v1/products?q=${encodeURIComponent(seeded.pending.name)}`;
-  // an instance that is down (the killed one) shows nothing
-  const shows = async (base: string) => {
-    const res = await new CookieClient(base).request('GET', query).catch(() => undefined);
-    return res?.status === 200 && ((res.body as { items?: { id: string }[] }).items ?? []).some((p) => p.id === seeded.pending.productId);
-  };
-  if (await shows(pollOn)) return { name: 'search index of the other instance caught up', pass: false, detail: 'the product showed before it was approved' };
+/**
+ * An operator approves the pending product on one instance, through the admin pages (login form,
+ * review page, approve with confirmation), calling the instance directly rather than via the proxy.
+ * Returns when it was approved (performance.now()), or the reason it could not be.
+ */
+export async function approvePending(changeOn: string, seeded: Seeded): Promise<{ changedAt: number } | { error: string }> {
+  try {
+    const operator = new CookieClient(changeOn);
+    const loginPage = await operator.request('GET', '/admin/login');
+    const login = await operator.request('POST', '/admin/login', { form: { _csrf: csrfFrom(loginPage.text), username: OPERATOR, password: PASSWORD } });
+    if (login.status !== 303 || login.location?.includes('/login')) throw new Error(`operator login: ${login.status} ${login.location ?? login.text.slice(0, 200)}`);
+    const review = await operator.request('GET', `/admin/products/review/${seeded.pending.versionId}`);
+    const approved = await operator.request('POST', `/admin/products/review/${seeded.pending.versionId}/approve`, { form: { _csrf: csrfFrom(review.text), comment: '扩容演练', confirm: 'yes' } });
+    if (approved.status !== 303) throw new Error(`approving: ${approved.status} ${approved.text.slice(0, 300)}`);
+    return { changedAt: performance.now() };
+  } catch (err) {
+    return { error: `on ${changeOn}: ${(err as Error).message}` };
+  }
+}
 
-  const operator = new CookieClient(changeOn);
-  const loginPage = await operator.request('GET', '/admin/login');
-  const login = await operator.request('POST', '/admin/login', { form: { _csrf: csrfFrom(loginPage.text), username: OPERATOR, password: PASSWORD } });
-  if (login.status !== 303 || login.location?.includes('/login')) throw new Error(`operator login on ${changeOn}: ${login.status} ${login.location ?? login.text.slice(0, 200)}`);
-  const review = await operator.request('GET', `/admin/products/review/${seeded.pending.versionId}`);
-  const approved = await operator.request('POST', `/admin/products/review/${seeded.pending.versionId}/approve`, { form: { _csrf: csrfFrom(review.text), comment: '扩容演练', confirm: 'yes' } });
-  if (approved.status !== 303) throw new Error(`approving on ${changeOn}: ${approved.status} ${approved.text.slice(0, 300)}`);
-  const changedAt = performance.now();
+/** Before the change: the product must not show anywhere yet (it is in review). */
+export async function showsBeforeApproval(bases: string[], seeded: Seeded): Promise<boolean> {
+  return (await Promise.all(bases.map((b) => searchShows(b, seeded)))).some(Boolean);
+}
 
+/** After the change made on `changeOn`: polls `pollOn`'s own search (directly, not via the proxy) until the product shows. */
+export async function checkCatalogueCatchUp(
+  change: { changedAt: number } | { error: string },
+  changeOn: string,
+  pollOn: string,
+  seeded: Seeded,
+  timeoutMs: number,
+): Promise<Check & { catchUpMs?: number; localMs?: number }> {
+  if ('error' in change) return { name: CATCH_UP, pass: false, detail: `the operator's change failed ${change.error}` };
   let localMs: number | undefined;
   let catchUpMs: number | undefined;
   let polls = 0;
-  while (performance.now() - changedAt < timeoutMs && catchUpMs === undefined) {
+  while (performance.now() - change.changedAt < timeoutMs && catchUpMs === undefined) {
     polls++;
-    if (localMs === undefined && (await shows(changeOn))) localMs = performance.now() - changedAt;
-    if (await shows(pollOn)) catchUpMs = performance.now() - changedAt;
+    if (localMs === undefined && (await searchShows(changeOn, seeded))) localMs = performance.now() - change.changedAt;
+    if (await searchShows(pollOn, seeded)) catchUpMs = performance.now() - change.changedAt;
     else await sleep(500);
   }
   const s = (ms: number | undefined) => (ms === undefined ? `not within ${timeoutMs / 1000} s` : `${(ms / 1000).toFixed(1)} s`);
   return {
-    name: 'search index of the other instance caught up with a product change',
+    name: CATCH_UP,
     pass: catchUpMs !== undefined,
     catchUpMs,
     localMs,
-    detail: `operator approved "${seeded.pending.name}" on ${changeOn}; searchable there after ${s(localMs)}, on ${pollOn} after ${s(catchUpMs)} (${polls} polls of GET ${query.split('?')[0]}?q=…; catalogue-sync ticks every 30 s)`,
+    detail: `operator approved "${seeded.pending.name}" on ${changeOn}; searchable there after ${s(localMs)}, on ${pollOn} after ${s(catchUpMs)} (${polls} polls of GET /api/v1/products?q=…; catalogue-sync ticks every 30 s)`,
   };
 }

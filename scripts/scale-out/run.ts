@@ -17,7 +17,7 @@
  * DATABASE_URL via pgbouncer, REDIS_URL) and haproxy (round robin, /healthz) in front of the web
  * ones, all on free loopback ports. Borrowers log in through the proxy and multi-apply with
  * consents and an Idempotency-Key at a steady rate; mid-run web1 is killed (SIGKILL) and started
- * again; meanwhile an operator approves a product on web1 and web2's search is polled directly.
+ * again; an operator approved a product on web1 just before, and web2's search is polled directly.
  * Then: sessions survived, every acknowledged application exists exactly once with its lead,
  * consent and commission, no job ran twice, web2 caught up with the product. Prints PASS/FAIL per
  * check with the figures and exits 1 on a FAIL. Everything is torn down on exit, Ctrl-C included.
@@ -26,7 +26,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { checkCatalogueCatchUp, checkExactlyOnce, checkJobsOnce, checkSessions, type Check } from './checks';
+import { approvePending, checkCatalogueCatchUp, checkExactlyOnce, checkJobsOnce, checkSessions, showsBeforeApproval, type Check } from './checks';
 import { CookieClient } from './client';
 import { driveLoad, logIn, type ApplyRecord } from './load';
 import { rssMb } from './processes';
@@ -123,13 +123,15 @@ export async function runScaleOut(o: ScaleOutOptions): Promise<ScaleOutReport> {
     for (const b of borrowers) loginsBy.set(b.loginServedBy, (loginsBy.get(b.loginServedBy) ?? 0) + 1);
     log(`${borrowers.length} borrowers logged in through the proxy (${[...loginsBy].map(([n, c]) => `${n} ${c}`).join(', ')})`);
 
+    // an operator approves a product on web1 (before the load and the kill); web2's own index is polled directly during the run
+    if (await showsBeforeApproval([web1.url!, web2.url!], seeded)) throw new Error('the product in review is searchable before its approval');
+    const change = await approvePending(web1.url!, seeded);
+    const catchUp = checkCatalogueCatchUp(change, web1.url!, web2.url!, seeded, o.catchUpTimeoutS * 1000);
+
     const rss = rssSampler(stack.instances);
     log(`load: ${o.rate} multi-applies/s × ${PRODUCTS_PER_APPLICATION} products for ${o.durationS} s; ${web1.name} killed at ${killAtMs / 1000} s`);
     const started = performance.now();
     const load = driveLoad({ borrowers, rate: o.rate, durationMs, retryForMs: o.retryForS * 1000, productsPerApplication: PRODUCTS_PER_APPLICATION }, started);
-
-    // an operator changes the catalogue on web1 (before the kill); web2's own index is polled directly
-    const catchUp = sleep(1_000).then(() => checkCatalogueCatchUp(web1.url!, web2.url!, seeded, o.catchUpTimeoutS * 1000));
 
     // the kill: SIGKILL, started again at once, back in haproxy's rotation after two good checks
     const st = stack;
