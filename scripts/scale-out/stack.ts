@@ -77,7 +77,8 @@ function tcpOpen(port: number): Promise<boolean> {
  * pgbouncer in **session** pooling: the app takes a session-level advisory lock around its
  * migrations (server/db/client.ts: lock, migrate on other pooled connections, unlock), which in
  * transaction pooling would be taken and released on whichever server connection each statement
- * lands on (the unlock misses, the lock leaks, the next start waits forever); LISTEN, for a
+ * lands on (the unlock misses, the lock stays with an idle server connection, the next start
+ * waits until pgbouncer retires it, an hour by default); LISTEN, for a
  * dispatcher woken by NOTIFY, needs the same server connection for as long as it listens. Session
  * pooling still caps and reuses the server connections (node-postgres pools close idle clients).
  */
@@ -137,6 +138,9 @@ export function haproxyConfig(o: { port: number; web: { name: string; port: numb
     '  option httpchk GET /healthz',
     '  http-check expect status 200',
     '  default-server inter 1s fall 2 rise 2',
+    // a killed instance refuses the check's connection at once; a busy one may answer /healthz slowly:
+    // with the default (the 1 s interval) an overloaded but alive instance was marked down too, leaving none (503)
+    '  timeout check 5s',
     '  http-response set-header X-Served-By %[srv_name]',
     ...o.web.map((w) => `  server ${w.name} 127.0.0.1:${w.port} check`),
     '',
