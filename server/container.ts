@@ -288,7 +288,7 @@ export async function createContainer(
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const database =
     overrides.database ??
-    (await openDatabase({ url: config.databaseUrl, dir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pglite') }));
+    (await openDatabase({ url: config.databaseUrl, dir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pglite'), sharedBuffers: config.pgliteSharedBuffers }));
   await database.migrate();
   const pii = new PiiCipher(config.piiKeys);
   // conversions that need the PII key: personal data kept in clear by older versions is sealed now
