@@ -3,11 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { sql, type SQLWrapper } from 'drizzle-orm';
-import pg from 'pg';
 import * as schema from './schema';
 import { projectRoot } from '../lib/project-root';
 
@@ -44,6 +41,12 @@ export const DEFAULT_PGLITE_SHARED_BUFFERS = '16MB';
  */
 export async function openDatabase(options: { url?: string; dir?: string; loadDataDir?: Blob; sharedBuffers?: string }): Promise<DatabaseHandle> {
   if (options.url) {
+    // the PostgreSQL driver is loaded only when a server is used (the embedded default never needs it)
+    const [{ default: pg }, { drizzle: drizzlePg }, { migrate: migratePg }] = await Promise.all([
+      import('pg'),
+      import('drizzle-orm/node-postgres'),
+      import('drizzle-orm/node-postgres/migrator'),
+    ]);
     const pool = new pg.Pool({ connectionString: options.url, max: 10 });
     // an idle client can lose its connection (server restart, failover); the pool replaces it
     pool.on('error', () => undefined);
