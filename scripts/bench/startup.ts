@@ -93,9 +93,9 @@ function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) / TICKS) * 1000;
 }
 
-async function healthy(deadlineMs: number): Promise<boolean> {
+async function healthy(child: ChildProcess, deadlineMs: number): Promise<boolean> {
   const until = performance.now() + deadlineMs;
-  while (performance.now() < until) {
+  while (performance.now() < until && child.exitCode === null) {
     try {
       const res = await fetch(`http://127.0.0.1:${port}/healthz`);
       if (res.status === 200) return true;
@@ -107,13 +107,30 @@ async function healthy(deadlineMs: number): Promise<boolean> {
   return false;
 }
 
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  process.kill(-child.pid!, 'SIGTERM');
-  const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** SIGTERM to the whole group (npm, its shell, the app), then waits until every one of them is gone (the app closes PGlite first), SIGKILL after 60 s. */
+async function stop(child: ChildProcess, pids: number[]): Promise<void> {
+  const group = [child.pid!, ...pids];
+  try {
+    process.kill(-child.pid!, 'SIGTERM');
+  } catch {
+    // already gone
+  }
+  const until = performance.now() + 60_000;
+  while (group.some(alive)) {
+    if (performance.now() > until) {
+      for (const pid of group.filter(alive)) process.kill(pid, 'SIGKILL');
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 async function measure(name: string, command: string, args: string[], marker: string, extraEnv: Record<string, string> = {}): Promise<Run> {
@@ -122,10 +139,11 @@ async function measure(name: string, command: string, args: string[], marker: st
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  let pid: number | undefined;
   try {
-    if (!(await healthy(300_000))) throw new Error(`${name}: not healthy within 300 s\n${out}`);
+    if (!(await healthy(child, 300_000))) throw new Error(`${name}: not healthy within 300 s\n${out}`);
     const wallMs = performance.now() - started;
-    const pid = appPid(child.pid!, marker);
+    pid = appPid(child.pid!, marker);
     if (!pid) throw new Error(`${name}: no process running ${marker} under ${child.pid}`);
     const atHealthy = status(pid);
     const cpu = cpuMs(pid);
@@ -136,7 +154,7 @@ async function measure(name: string, command: string, args: string[], marker: st
     const marks = reports.length ? (JSON.parse(reports.at(-1)![1]!) as StartupMark[]) : [];
     return { name, wallMs, printedS: printed ? Number(printed[1]) : null, cpuMs: cpu, rssHealthy: atHealthy.rss, rssIdle: atIdle.rss, peak: atIdle.peak, marks };
   } finally {
-    await stop(child);
+    await stop(child, pid ? [pid, ...descendants(child.pid!)] : descendants(child.pid!));
   }
 }
 
