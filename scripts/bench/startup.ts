@@ -68,17 +68,21 @@ function descendants(pid: number): number[] {
   return out;
 }
 
-/** The process that runs the app: the node process (not npm's shell) whose command line names `marker`. */
+/**
+ * The process that runs the app: the deepest node process (not npm's shell, not the tsx command
+ * that spawns the real one) whose command line names `marker`.
+ */
 function appPid(spawned: number, marker: string): number | undefined {
+  let found: number | undefined;
   for (const pid of [spawned, ...descendants(spawned)]) {
     try {
       const [program = '', ...args] = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      if (path.basename(program) === 'node' && args.some((a) => a.includes(marker))) return pid;
+      if (path.basename(program) === 'node' && args.some((a) => a.includes(marker))) found = pid;
     } catch {
       // gone meanwhile
     }
   }
-  return undefined;
+  return found;
 }
 
 function status(pid: number): { rss: number; peak: number } {
@@ -149,6 +153,8 @@ async function measure(name: string, command: string, args: string[], marker: st
     const cpu = cpuMs(pid);
     await new Promise((r) => setTimeout(r, idleSeconds * 1000));
     const atIdle = status(pid);
+    // the app's own idle report is due `idle` s after it listened: a moment after ours
+    await new Promise((r) => setTimeout(r, 1500));
     const printed = /\((\d+(?:\.\d+)?)s to start/.exec(out);
     const reports = [...out.matchAll(/^startup-report (.*)$/gm)];
     const marks = reports.length ? (JSON.parse(reports.at(-1)![1]!) as StartupMark[]) : [];
