@@ -46,7 +46,7 @@ const handlerReadsRequest = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'test-results/', 'coverage/', 'server/db/migrations/'] },
+  { ignores: ['node_modules/', 'data/', 'test-results/', 'coverage/', 'server/db/migrations/', 'dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
@@ -32,8 +31,9 @@ import { adminNav } from '../admin/nav';
 import { partnerNav } from '../institution-portal/nav';
 import './http/types';
 import { UnauthenticatedError } from './lib/errors';
+import { projectRoot } from './lib/project-root';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = projectRoot;
 
 /** Builds the Express app: the three surfaces, their JSON APIs, and the cross-cutting HTTP concerns. */
 export function createApp(container: Container): Express {

@@ -64,6 +64,8 @@ const envSchema = z.object({
       .optional(),
   ),
   WEBHOOK_ALLOW_LOOPBACK: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('false')),
+  /** the embedded database's buffer cache (PostgreSQL shared_buffers, e.g. 16MB, 64MB); default server/db/client.ts */
+  PGLITE_SHARED_BUFFERS: z.preprocess(emptyToUndefined, z.string().regex(/^[1-9]\d{0,5}(kB|MB|GB)$/, 'a size such as 16MB or 64MB').optional()),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -100,6 +102,8 @@ export interface Config {
   documentQuotas: { perApplication: { files: number; bytes: number }; perAccount: { files: number; bytes: number } };
   /** ESIGN_PROVIDER */
   esignProvider: 'local';
+  /** PGLITE_SHARED_BUFFERS: PGlite's shared_buffers (unset: the default in server/db/client.ts) */
+  pgliteSharedBuffers?: string;
 }
 
 export class ConfigError extends Error {}
@@ -171,6 +175,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret,
     piiKeys: parsePiiKeys(piiKey),
     esignProvider: env.ESIGN_PROVIDER,
+    pgliteSharedBuffers: env.PGLITE_SHARED_BUFFERS,
     stripe: { secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET, apiHost: env.STRIPE_API_HOST },
     sms: { gatewayUrl: env.SMS_GATEWAY_URL, gatewaySecret: env.SMS_GATEWAY_SECRET },
     logLevel: env.LOG_LEVEL,

@@ -4,6 +4,7 @@ import type { Config } from './config';
 import { openDatabase, type DatabaseHandle } from './db/client';
 import { runDataSteps } from './db/data-steps';
 import { systemClock, type Clock } from './lib/clock';
+import type { StartupReport } from './lib/startup-report';
 import { EventBus, type PlatformEvents } from './lib/events';
 import { createLogger, type Logger } from './lib/logger';
 import { PiiCipher } from './lib/pii';
@@ -30,8 +31,7 @@ import { SettingsService } from './modules/settings';
 import { ContentService } from './modules/content';
 import { RecommendationsService } from './modules/recommendations';
 import { NotificationsService, OutboxProvider, type MessageProvider } from './modules/notifications';
-import { SearchDictionaryService, type SearchIndex } from './modules/search';
-import { createSearchIndex } from './adapters/elasticsearch';
+import { MemorySearchIndex, SearchDictionaryService, type SearchIndex } from './modules/search';
 import { HttpGatewayProvider } from './adapters/sms';
 import { ComplaintsService, ReviewsService } from './modules/feedback';
 import { ProductsService } from './modules/products';
@@ -283,18 +283,22 @@ export function createServices(inputs: ServiceInputs): Services {
 /** Wires adapters → services once. Opens the database and Redis; runs migrations. */
 export async function createContainer(
   config: Config,
-  overrides: { database?: DatabaseHandle; shared?: SharedState; logger?: Logger; clock?: Clock } = {},
+  overrides: { database?: DatabaseHandle; shared?: SharedState; logger?: Logger; clock?: Clock; report?: StartupReport } = {},
 ): Promise<Container> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
+  const report = overrides.report;
   const database =
     overrides.database ??
-    (await openDatabase({ url: config.databaseUrl, dir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pglite') }));
+    (await openDatabase({ url: config.databaseUrl, dir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pglite'), sharedBuffers: config.pgliteSharedBuffers }));
+  report?.mark('database opened');
   await database.migrate();
+  report?.mark('migrated');
   const pii = new PiiCipher(config.piiKeys);
   // conversions that need the PII key: personal data kept in clear by older versions is sealed now
   await runDataSteps(database.db, pii, logger);
   const shared = overrides.shared ?? (await connectSharedState(config.redisUrl, config.redisPrefix, { logger }));
-  const search = createSearchIndex(config.elasticsearchUrl);
+  // the Elasticsearch client (~30 MB of RSS once imported) is loaded only when ELASTICSEARCH_URL is set
+  const search = config.elasticsearchUrl ? (await import('./adapters/elasticsearch')).createSearchIndex(config.elasticsearchUrl) : new MemorySearchIndex();
   const messages =
     config.sms.gatewayUrl && config.sms.gatewaySecret ? new HttpGatewayProvider(config.sms.gatewayUrl, config.sms.gatewaySecret) : new OutboxProvider();
   const services = createServices({
@@ -314,9 +318,12 @@ export async function createContainer(
     stripe: config.stripe,
     esignProvider: config.esignProvider,
   });
+  report?.mark('services built');
   await services.catalogue.start();
+  report?.mark('catalogue indexed');
   // every instance ranks with the complaint rates of the last 90 days, kept in memory
   await services.complaints.refreshProductRates();
+  report?.mark('complaint rates');
   // every instance keeps its in-memory read models fresh (catalogue, complaint rates); tests refresh by hand
   if (config.env !== 'test') services.scheduler.startTickers();
   const health: HealthCheck[] = [

@@ -4,16 +4,27 @@ import { describeDemoLoginsStatic, describeLogins, seedDemo } from './demo/seed-
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { createContainer } from './container';
+import { StartupReport } from './lib/startup-report';
 
-const started = performance.now();
+/** `--report-memory[=seconds]`: print where the start's time and memory went, at listen and after `seconds` idle (default 30) */
+function reportMemoryFlag(): number | null {
+  const flag = process.argv.find((a) => a === '--report-memory' || a.startsWith('--report-memory='));
+  if (!flag) return null;
+  const seconds = Number(flag.split('=')[1] ?? 30);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : 30;
+}
 
 async function main() {
+  const report = new StartupReport();
+  report.mark('code loaded');
+  const reportMemoryAfter = reportMemoryFlag();
   const config = loadConfig();
-  const container = await createContainer(config);
+  const container = await createContainer(config, { report });
   const { logger } = container;
 
   let seeded = null;
   if (config.seedDemo) seeded = await seedDemo(container.services);
+  if (seeded) report.mark('demo seeded');
 
   // background work in the worker role (server/jobs/registry.ts): the scheduled jobs on their cron
   // schedules, once across instances, and the worker tickers (lead webhook delivery); instants missed
@@ -47,7 +58,8 @@ async function main() {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const base = `http://localhost:${port}`;
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    // since the process started (performance.now()'s origin), so loading the code counts too
+    const seconds = (performance.now() / 1000).toFixed(1);
     const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.dataDir}/pglite`;
     const logins = config.seedDemo
       ? [seeded ? 'Demo data seeded. Logins:' : 'Demo logins (seeded on first start):', seeded ? describeLogins(seeded, base) : describeDemoLoginsStatic(base)]
@@ -64,6 +76,14 @@ async function main() {
       '',
     ];
     process.stdout.write(lines.join('\n') + '\n');
+    if (reportMemoryAfter !== null) {
+      report.mark('listening');
+      process.stdout.write(`${report.table()}\n${report.jsonLine()}\n`);
+      setTimeout(() => {
+        report.mark(`idle ${reportMemoryAfter} s`);
+        process.stdout.write(`${report.table()}\n${report.jsonLine()}\n`);
+      }, reportMemoryAfter * 1000).unref();
+    }
   });
 }
 

@@ -1,22 +1,19 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { sql, type SQLWrapper } from 'drizzle-orm';
-import pg from 'pg';
 import * as schema from './schema';
 import { ConfigError } from '../config';
+import { projectRoot } from '../lib/project-root';
 
 export type Schema = typeof schema;
 /** A database handle or an open transaction: repositories accept either. */
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 
-export const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+export const migrationsFolder = path.join(projectRoot, 'server/db/migrations');
 
 const MIGRATION_LOCK = 4_711_2026;
 
@@ -39,11 +36,27 @@ export function poolMaxFromEnv(env: NodeJS.ProcessEnv = process.env): number {
 }
 
 /**
+ * PGlite's buffer cache (PostgreSQL's shared_buffers; initdb writes 128MB). PGlite is one process
+ * with one connection, its files sit in the operating system's page cache anyway, and the
+ * buffers are paged in at start whether used or not: 128MB cost ~125 MB of RSS for a demo
+ * database of ~60 MB on disk. 16MB keeps the embedded default under 300 MB; PGLITE_SHARED_BUFFERS
+ * raises it for a larger embedded database (docs/operations.md, "Start and memory").
+ */
+export const DEFAULT_PGLITE_SHARED_BUFFERS = '16MB';
+
+/**
  * PostgreSQL server when `url` is given, otherwise PGlite in `dir` (or in memory when dir is undefined).
  * `loadDataDir` starts PGlite from a data directory dumped earlier (a migrated template), instead of an empty one.
+ * `sharedBuffers` sets PGlite's shared_buffers (a PostgreSQL size such as `16MB`).
  */
-export async function openDatabase(options: { url?: string; dir?: string; loadDataDir?: Blob; poolMax?: number }): Promise<DatabaseHandle> {
+export async function openDatabase(options: { url?: string; dir?: string; loadDataDir?: Blob; poolMax?: number; sharedBuffers?: string }): Promise<DatabaseHandle> {
   if (options.url) {
+    // the PostgreSQL driver is loaded only when a server is used (the embedded default never needs it)
+    const [{ default: pg }, { drizzle: drizzlePg }, { migrate: migratePg }] = await Promise.all([
+      import('pg'),
+      import('drizzle-orm/node-postgres'),
+      import('drizzle-orm/node-postgres/migrator'),
+    ]);
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolMax ?? poolMaxFromEnv() });
     // an idle client can lose its connection (server restart, failover); the pool replaces it
     pool.on('error', () => undefined);
@@ -68,7 +81,11 @@ export async function openDatabase(options: { url?: string; dir?: string; loadDa
     };
   }
   if (options.dir) mkdirSync(options.dir, { recursive: true });
-  const client = new PGlite({ dataDir: options.dir, loadDataDir: options.loadDataDir });
+  const client = new PGlite({
+    dataDir: options.dir,
+    loadDataDir: options.loadDataDir,
+    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffers ?? DEFAULT_PGLITE_SHARED_BUFFERS}`],
+  });
   await client.waitReady;
   const db = drizzlePglite(client, { schema }) as unknown as Database;
   return {

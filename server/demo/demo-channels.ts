@@ -38,6 +38,8 @@ export interface DemoChannelContext {
   eligibleFor(accountId: string): Promise<Product[]>;
   /** the borrower accepts and signs the offer with the SMS code, as seed-demo does before any disbursement */
   acceptAsBorrower(consumerId: string, applicationId: string): Promise<void>;
+  /** the argon2 hash of DEMO_PASSWORD, made once for every demo login (seed-demo.ts) */
+  demoPasswordHash: string;
 }
 
 interface DemoChannel {
@@ -243,9 +245,11 @@ export async function seedDemoChannels(services: Services, ctx: DemoChannelConte
     return { demo, code, subIds, registrants };
   });
   const everyone = plans.flatMap((p) => p.registrants);
-  // the password hashes (argon2, the slowest part) run four at a time on libuv's pool while the
-  // channels and their touches are written; the inserts queue on the database
-  const hashing = inBatches(everyone, 4, (r) => services.accounts.registerConsumer({ phone: r.phone, password: DEMO_PASSWORD, displayName: r.who.name }));
+  // the registrations (one shared password hash, see seed-demo.ts) queue on the database while the
+  // channels and their touches are written
+  const hashing = inBatches(everyone, 4, (r) =>
+    services.accounts.registerConsumer({ phone: r.phone, password: DEMO_PASSWORD, displayName: r.who.name }, undefined, { passwordHash: ctx.demoPasswordHash }),
+  );
   hashing.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
 
   const channelIds = new Map<string, string>();
@@ -308,7 +312,11 @@ export async function seedDemoChannels(services: Services, ctx: DemoChannelConte
   const logins: DemoChannelLogin[] = [];
   for (const l of demoChannelLogins) {
     const channelId = channelIds.get(demoChannels.find((c) => c.input.name === l.channel)!.key)!;
-    await services.accounts.createStaff({ kind: 'channel', username: l.username, password: l.password, displayName: '孙晓峰', role: 'channel_admin', channelId });
+    await services.accounts.createStaff(
+      { kind: 'channel', username: l.username, password: l.password, displayName: '孙晓峰', role: 'channel_admin', channelId },
+      undefined,
+      l.password === DEMO_PASSWORD ? { passwordHash: ctx.demoPasswordHash } : {},
+    );
     logins.push(l);
   }
 

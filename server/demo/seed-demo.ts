@@ -1,4 +1,5 @@
 import { unifiedCodeCheckChar } from '../modules/institutions';
+import { hashPassword } from '../modules/accounts';
 import type { Services } from '../container';
 import type { AuditActor } from '../modules/audit';
 import { checkEligibility, eligibilityProfileOf } from '../modules/catalogue';
@@ -41,6 +42,13 @@ function demoLicence(index: number, kind: string) {
  */
 export async function seedDemo(services: Services): Promise<DemoLogins | null> {
   if ((await services.institutions.count()) > 0) return null;
+  // Every demo login has the same published password, so its argon2 hash (~50 ms of CPU at 19 MiB,
+  // the seed's slowest step when made for each of the ~50 accounts) is made once and stored for
+  // all of them. The salt is then shared: anyone who cracks one hash knows every demo password,
+  // which is printed at start anyway. Acceptable for DEMO data only; real accounts are each hashed
+  // with their own salt (AccountsService.insert).
+  const demoPasswordHash = await hashPassword(DEMO_PASSWORD);
+  const reuse = { passwordHash: demoPasswordHash };
   const logins: DemoLogins = { consumer: [], institution: [], operator: [], channel: [] };
   const institutionIds = new Map<string, string>();
 
@@ -71,7 +79,7 @@ export async function seedDemo(services: Services): Promise<DemoLogins | null> {
         displayName: s.displayName,
         role: s.role,
         institutionId: institution.id,
-      });
+      }, undefined, reuse);
       logins.institution.push({ username: s.username, password: DEMO_PASSWORD, institution: demo.shortName });
     }
   }
@@ -112,7 +120,7 @@ export async function seedDemo(services: Services): Promise<DemoLogins | null> {
 
   const operatorIds: string[] = [];
   for (const o of demoOperators) {
-    const staff = await services.accounts.createStaff({ kind: 'operator', username: o.username, password: DEMO_PASSWORD, displayName: o.displayName, role: o.role });
+    const staff = await services.accounts.createStaff({ kind: 'operator', username: o.username, password: DEMO_PASSWORD, displayName: o.displayName, role: o.role }, undefined, reuse);
     operatorIds.push(staff.id);
     logins.operator.push({ username: o.username, password: DEMO_PASSWORD, role: o.role });
   }
@@ -120,7 +128,7 @@ export async function seedDemo(services: Services): Promise<DemoLogins | null> {
 
   const consumers = [];
   for (const c of demoConsumers) {
-    const account = await services.accounts.registerConsumer({ phone: c.phone, password: DEMO_PASSWORD, displayName: c.displayName });
+    const account = await services.accounts.registerConsumer({ phone: c.phone, password: DEMO_PASSWORD, displayName: c.displayName }, undefined, reuse);
     // the demo borrowers agreed to the 用户协议 and 隐私政策 in force when they registered
     const agreed = await services.contracts.currentAgreements();
     await services.contracts.acceptAgreements(account.id, { userAgreement: agreed.user_agreement.version, privacyPolicy: agreed.privacy_policy.version }, { ip: '127.0.0.1' });
@@ -210,7 +218,7 @@ export async function seedDemo(services: Services): Promise<DemoLogins | null> {
   await seedDemoDecisions(services);
 
   // 渠道: four channels, a month of their traffic and borrowers, last month's statements, a channel login, the BI rollup
-  logins.channel = await seedDemoChannels(services, { eligibleFor, acceptAsBorrower: (consumerId, applicationId) => acceptAsBorrower(services, consumerId, applicationId) });
+  logins.channel = await seedDemoChannels(services, { eligibleFor, acceptAsBorrower: (consumerId, applicationId) => acceptAsBorrower(services, consumerId, applicationId), demoPasswordHash });
 
   const firstInstitution = demoInstitutions[0]!;
   const key = await services.institutions.createApiKey(institutionIds.get(firstInstitution.key)!, '演示密钥', system);

@@ -1,12 +1,12 @@
 import { OTP_RESEND_SECONDS } from '../modules/accounts';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Request, Response } from 'express';
 import { ExpressHandlebars } from 'express-handlebars';
 import { permissionsOf, roleLabels } from '../modules/accounts/permissions';
 import { viewHelpers } from './view-helpers';
+import { projectRoot } from '../lib/project-root';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const root = projectRoot;
 const sharedPartials = path.join(root, 'server/http/views/partials');
 
 export type Render = (req: Request, res: Response, page: string, context?: Record<string, unknown>) => Promise<void>;

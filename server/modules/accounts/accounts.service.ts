@@ -128,7 +128,12 @@ export class AccountsService {
     return kind === 'consumer' ? trimmed.replace(/[\s-]/g, '') : trimmed.toLowerCase();
   }
 
-  async registerConsumer(input: { phone: string; password: string; displayName?: string }, tx?: Tx): Promise<SessionAccount> {
+  /**
+   * `reuse.passwordHash`: the argon2 hash of `input.password`, made once by the caller for many
+   * accounts that share that password (only the demo seed, server/demo: its logins share one
+   * published password). Never taken from a request: the policy still checks the password itself.
+   */
+  async registerConsumer(input: { phone: string; password: string; displayName?: string }, tx?: Tx, reuse: { passwordHash?: string } = {}): Promise<SessionAccount> {
     const phone = this.normaliseLogin('consumer', input.phone);
     const fields: Record<string, string> = {};
     if (!PHONE_PATTERN.test(phone)) fields.phone = '请输入 11 位中国大陆手机号';
@@ -142,6 +147,7 @@ export class AccountsService {
       displayName: input.displayName?.trim() || `用户${phone.slice(-4)}`,
       role: 'consumer',
       institutionId: null,
+      passwordHash: reuse.passwordHash,
     }, tx);
   }
 
@@ -155,7 +161,7 @@ export class AccountsService {
     channelId?: string | null;
     /** a one-time password (the create-operator command): the person must set their own at first login */
     mustChangePassword?: boolean;
-  }, tx?: Tx): Promise<SessionAccount> {
+  }, tx?: Tx, reuse: { passwordHash?: string } = {}): Promise<SessionAccount> {
     const weak = passwordProblem(input.password, { username: input.username.trim() });
     if (weak) throw new ValidationError('账号信息有误', { password: weak });
     return this.insert({
@@ -167,6 +173,7 @@ export class AccountsService {
       role: input.role,
       institutionId: input.institutionId ?? null,
       channelId: input.channelId ?? null,
+      passwordHash: reuse.passwordHash,
     }, tx);
   }
 
@@ -179,8 +186,10 @@ export class AccountsService {
     institutionId: string | null;
     channelId?: string | null;
     mustChangePassword?: boolean;
+    /** see registerConsumer: a hash of `password` the caller made once */
+    passwordHash?: string;
   }, tx?: Tx): Promise<SessionAccount> {
-    const passwordHash = await hashPassword(input.password);
+    const passwordHash = input.passwordHash ?? (await hashPassword(input.password));
     try {
       const values = {
           id: newId(input.kind === 'consumer' ? 'usr' : 'stf'),

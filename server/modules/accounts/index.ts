@@ -1,5 +1,5 @@
 export { AccountsService, PHONE_PATTERN, OTP_RESEND_SECONDS, type OtpPurpose, type SessionAccount, type ConsumerProfile, type ProfileChanges, type ContactPreferences } from './accounts.service';
-export { passwordProblem, type PasswordContext } from './passwords';
+export { hashPassword, passwordProblem, type PasswordContext } from './passwords';
 export { LoginThrottle, FREE_FAILURES, waitAfter } from './login-throttle';
 export type { AccountKind } from './accounts.schema';
 export { StaffService, INVITATION_DAYS, rolesFor, type Invitation, type StaffKind, type StaffMember } from './staff.service';

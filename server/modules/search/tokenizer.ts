@@ -1,6 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { Jieba } from '@node-rs/jieba';
-// the package has no "exports" map, so plain Node ESM needs the file extension here
-import { dict } from '@node-rs/jieba/dict.js';
 
 /*
  * Chinese-aware tokenisation shared by the search adapters.
@@ -18,9 +18,13 @@ import { dict } from '@node-rs/jieba/dict.js';
  */
 
 let jieba: Jieba | undefined;
-/** loading the dictionary takes ~100 ms, so it happens on first use */
+/**
+ * Loading the dictionary takes ~100 ms, so it happens on first use. The file is read here rather
+ * than through the package's dict.js, which keeps dict.txt and the unused idf.txt (11 MB) in
+ * memory for the life of the process; jieba copies the words, so the buffer read here is freed.
+ */
 function segmenter(): Jieba {
-  jieba ??= Jieba.withDict(dict);
+  jieba ??= Jieba.withDict(readFileSync(createRequire(import.meta.url).resolve('@node-rs/jieba/dict.txt')));
   return jieba;
 }
 

@@ -1,0 +1,14 @@
+import { PGlite } from '@electric-sql/pglite';
+import { performance } from 'node:perf_hooks';
+const [dir, ...params] = process.argv.slice(2);
+const mem = () => { const m = process.memoryUsage(); return `rss ${(m.rss/1e6)|0} ext ${(m.external/1e6)|0} ab ${(m.arrayBuffers/1e6)|0}`; };
+const t = performance.now();
+const sp = params.flatMap(p => ['-c', p]);
+const c = new PGlite({ dataDir: dir, startParams: [...PGlite.defaultStartParams, ...sp] });
+await c.waitReady;
+const o = `open ${((performance.now()-t)|0)}ms ${mem()}`;
+const tabs = await c.query("select relname from pg_class where relkind='r' and relnamespace='public'::regnamespace");
+for (const { relname } of tabs.rows) await c.query(`select * from "${relname}"`);
+await new Promise(r => setTimeout(r, 500)); globalThis.gc?.();
+console.log(params.join(' ') || 'default', '|', o, '| after full scan', mem());
+await c.close();
