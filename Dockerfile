@@ -10,7 +10,7 @@ RUN npm ci --no-audit --no-fund
 
 FROM deps AS build
 COPY . .
-RUN npm run typecheck && npm run lint
+RUN npm run typecheck && npm run lint && npm run build
 
 FROM node:20-bookworm-slim AS prod-deps
 WORKDIR /app
@@ -25,14 +25,17 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/package.json ./
+COPY --from=build /app/dist ./dist
 COPY --from=build /app/server ./server
 COPY --from=build /app/web ./web
 COPY --from=build /app/institution-portal ./institution-portal
 COPY --from=build /app/admin ./admin
+COPY --from=build /app/channel-portal ./channel-portal
 COPY --from=build /app/scripts ./scripts
 RUN groupadd --system app && useradd --system --gid app --home /app app \
     && mkdir -p /data && chown app:app /data
 USER app
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node_modules/.bin/tsx", "server/main.ts"]
+# the esbuild bundle made in the build stage (npm run build); the scripts under scripts/ still run with tsx
+CMD ["node", "dist/main.js"]
