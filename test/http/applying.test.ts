@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { connect, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
-import { addInstitutionC } from '../support/fixtures';
+import { PASSWORD, addInstitutionC } from '../support/fixtures';
 import supertest from 'supertest';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../server/db/client';
@@ -80,6 +82,55 @@ describe('applying: identity, consent per institution, one form to many', () => 
     const releases = await consumer.agent.get('/api/v1/data-releases').expect(200);
     expect(releases.body.items.map((r: { institution: { name: string } }) => r.institution.name).sort()).toEqual(['丙消费金融', '甲银行']);
     expect(releases.body.items.every((r: { releases: { channel: string }[] }) => r.releases.some((x) => x.channel === 'submission'))).toBe(true);
+  });
+
+  it('a client that hangs up while its application runs gets the outcome back when it retries with the same key', async () => {
+    const consumer = await consumerAgent(t.app);
+    const server = t.app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone: consumer.phone, password: PASSWORD }) });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const submission = t.container.services.submission;
+    const original = submission.apply;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let entered!: () => void;
+    const running = new Promise<void>((resolve) => (entered = resolve));
+    submission.apply = async (...args) => {
+      entered();
+      await gate; // the submission is still running when the client goes
+      return original.apply(submission, args);
+    };
+    const key = randomUUID();
+    const body = JSON.stringify(applicationInput(t.fixtures.institutionA.productId, t.fixtures.institutionA.id));
+    try {
+      const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+      await once(socket, 'connect');
+      socket.write(
+        `POST /api/v1/applications HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: ${cookie}\r\nContent-Type: application/json\r\nIdempotency-Key: ${key}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+      await running;
+      socket.resetAndDestroy(); // the client is gone (a reset: the server hears it at once)
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      submission.apply = original;
+      open();
+    }
+    const retryOnce = () => fetch(`${base}/api/v1/applications`, { method: 'POST', headers: { cookie, 'content-type': 'application/json', 'idempotency-key': key }, body });
+    // the request runs on after the hang-up; until it ends a repeat is told it is in flight
+    let retry = await retryOnce();
+    let answer = (await retry.json()) as { applications?: { id: string }[]; error?: { code: string } };
+    for (let i = 0; i < 100 && answer.error?.code === 'idempotency_in_flight'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      retry = await retryOnce();
+      answer = (await retry.json()) as typeof answer;
+    }
+    server.close();
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    const mine = await consumer.agent.get('/api/v1/applications').expect(200);
+    expect(mine.body.items.map((a: { id: string }) => a.id)).toEqual(answer.applications!.map((a) => a.id));
   });
 
   it('refuses an ineligible application with the reason, before any data leaves', async () => {
