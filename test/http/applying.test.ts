@@ -145,6 +145,25 @@ describe('applying: identity, consent per institution, one form to many', () => 
     expect((await consumer.agent.get('/api/v1/data-releases').expect(200)).body.items).toEqual([]);
   });
 
+  it('refuses a product taken down a moment ago, even where this instance still lists it (another instance paused it)', async () => {
+    const consumer = await consumerAgent(t.app);
+    // another instance pauses the product: the database knows, this instance's read model not yet
+    await t.container.database.db.execute(sql`update products set status = 'paused' where id = ${c.productId}`);
+    try {
+      const res = await consumer.agent
+        .post('/api/v1/applications')
+        .set('Idempotency-Key', randomUUID())
+        .send(applicationInput(c.productId, c.id))
+        .expect(409);
+      expect(res.body.error.code).toBe('nothing_submitted');
+      expect(res.body.error.fields[c.productId]).toContain('产品不存在或已下架');
+      const [row] = await queryRows<{ n: number }>(t.container.database.db, sql`select count(*)::int as n from applications where product_id = ${c.productId} and consumer_id = ${consumer.id}`);
+      expect(row!.n).toBe(0);
+    } finally {
+      await t.container.database.db.execute(sql`update products set status = 'listed' where id = ${c.productId}`);
+    }
+  });
+
   it('refuses a second application to the same product within 30 days, pointing to the first', async () => {
     const consumer = await consumerAgent(t.app);
     const first = await apply(consumer.agent, t.fixtures.institutionA.productId);

@@ -214,9 +214,17 @@ export class SubmissionService {
       await withTransaction(this.deps.db, async (tx) => {
         // one submission at a time per consumer, so the 30-day duplicate check cannot race
         await this.applications.lockConsumerSubmissions(tx, consumer.id);
-        const duplicates = await recentDuplicates(this.applications, tx, consumer.id, accepted.map((a) => a.product.id), this.deps.clock.now());
+        const acceptedIds = accepted.map((a) => a.product.id);
+        const [duplicates, listedNow] = await Promise.all([
+          recentDuplicates(this.applications, tx, consumer.id, acceptedIds, this.deps.clock.now()),
+          this.deps.catalogue.listedNow(tx, acceptedIds),
+        ]);
         const leads: { id: string; item: ApplyItem; product: ProductView; fields: ReleasableField[]; data: ApplicantData }[] = [];
         for (const { item, product } of accepted) {
+          if (!listedNow.has(product.id)) {
+            refused.push({ productId: product.id, productName: product.name, institutionName: product.institutionName, code: 'invalid', reasons: ['产品不存在或已下架'] });
+            continue;
+          }
           const existing = duplicates.get(product.id);
           if (existing) {
             refused.push({

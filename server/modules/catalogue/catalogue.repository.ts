@@ -77,6 +77,17 @@ export class CatalogueRepository {
     );
   }
 
+  /** Which of these products are listed by an active institution right now, read in `db` (a transaction). */
+  async listedIdsAmong(db: Database, ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await db
+      .select({ id: products.id })
+      .from(products)
+      .innerJoin(institutions, eq(institutions.id, products.institutionId))
+      .where(and(eq(products.status, 'listed'), eq(institutions.status, 'active'), inArray(products.id, ids)));
+    return new Set(rows.map((r) => r.id));
+  }
+
   forInstitution(institutionId: string): Promise<ProductWithInstitution[]> {
     return this.selectWithInstitution().where(eq(products.institutionId, institutionId)).orderBy(asc(products.name));
   }
