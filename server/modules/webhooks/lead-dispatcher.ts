@@ -34,6 +34,8 @@ export class LeadDispatcher {
   private woken = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private timerGeneration = 0;
+  /** the next retry may have moved (a delivery failed, the timer fired, the listener started): look it up after the drain */
+  private retryPlanStale = true;
   /** the signal of the scheduler run the dispatcher works for; aborted = stopped */
   private signal: AbortSignal | null = null;
   private failure: string | null = null;
@@ -65,6 +67,7 @@ export class LeadDispatcher {
   async listen(signal: AbortSignal): Promise<void> {
     if (signal.aborted) return;
     this.bind(signal);
+    if (!this.listener) this.retryPlanStale = true;
     const listener = (this.listener ??= this.outbox.listenForCommits(() => this.nudge()));
     await listener.ready;
     if (this.stopped) return;
@@ -117,7 +120,10 @@ export class LeadDispatcher {
           attempted += claimed.length;
           for (const delivery of claimed) {
             const sending: Promise<void> = this.outbox.attempt(delivery).then(
-              () => undefined,
+              (delivered) => {
+                // a failure was given a later retry: the timer may have to move
+                if (!delivered) this.retryPlanStale = true;
+              },
               // the row keeps its lease and is sent again when the lease runs out
               (err: unknown) => void (this.failure = `投递记录未能保存：${err instanceof Error ? err.message : String(err)}`),
             );
@@ -135,15 +141,23 @@ export class LeadDispatcher {
     }
   }
 
-  /** After a drain: a timer for the next retry that falls due before the safety poll would find it. */
+  /**
+   * After a drain: a timer for the next retry that falls due before the safety poll would find it.
+   * Looked up only when it may have moved; a drain that delivered everything it claimed leaves it.
+   */
   private async armRetryTimer(): Promise<void> {
+    if (!this.retryPlanStale) return;
+    this.retryPlanStale = false;
     const generation = ++this.timerGeneration;
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     if (this.stopped || !this.listener) return;
     const inMs = await this.outbox.nextDueInMs().catch(() => null);
     if (generation !== this.timerGeneration || this.stopped || inMs === null || inMs > this.retryTimerMaxMs) return;
-    this.retryTimer = setTimeout(() => this.nudge(), Math.max(0, inMs));
+    this.retryTimer = setTimeout(() => {
+      this.retryPlanStale = true;
+      this.nudge();
+    }, Math.max(0, inMs));
     this.retryTimer.unref();
   }
 
