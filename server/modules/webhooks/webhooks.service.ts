@@ -14,13 +14,13 @@ import { OUTCOME, postJson, type PostOutcome } from './outbound-post';
 import { listenOnChannel, type ChannelListener } from '../../adapters/postgres';
 
 export const DELIVERY_HEADER = 'x-daichao-delivery';
+export const EVENT_HEADER = 'x-daichao-event';
 /**
  * The channel `enqueue` notifies (payload: the institution) in the caller's transaction. PostgreSQL
  * delivers a NOTIFY only when that transaction commits, so a rolled-back application never wakes
  * a dispatcher; both drivers support it (PGlite in process).
  */
 export const LEAD_OUTBOX_CHANNEL = 'lead_outbox';
-export const EVENT_HEADER = 'x-daichao-event';
 /** A delivery that failed this many times is given up (`failed`); `retryNow` gives it one more try. */
 export const MAX_ATTEMPTS = 12;
 export const MAX_URL_LENGTH = 500;
