@@ -220,14 +220,14 @@ describe.each(databaseTargets())('scheduled jobs on $name', (target) => {
     const row = rowOf((await op.get('/admin/jobs').expect(200)).text);
     expect(row).toContain('data-outcome="succeeded"');
     expect(row).toContain('投递到期的线索回调');
-    expect(row).toContain('每 2 秒');
+    expect(row).toContain('每 30 秒');
     expect(row).toContain('后台任务进程');
     expect(row).not.toContain('尚未运行');
     expect(row).toMatch(/<td>1<\/td>\s*<td>0<\/td>/); // one tick, no failure
 
     const res = await op.get('/api/admin/v1/jobs').expect(200);
     const ticker = res.body.tickers.find((x: { name: string }) => x.name === 'webhooks-deliver');
-    expect(ticker).toMatchObject({ title: '投递到期的线索回调', everyMs: 2_000, scope: 'worker', running: false, ticks: 1, failures: 0, lastOutcome: 'succeeded', lastProcessed: 0, lastError: null });
+    expect(ticker).toMatchObject({ title: '投递到期的线索回调', everyMs: 30_000, scope: 'worker', running: false, ticks: 1, failures: 0, lastOutcome: 'succeeded', lastProcessed: 0, lastError: null });
     expect(Date.parse(ticker.lastAt)).toBeGreaterThan(0);
   });
 

@@ -419,7 +419,7 @@ describe.each(databaseTargets())('webhooks on $name', (target) => {
     await endpoint(ins, '/dispatched', () => 200);
     const id = (await enqueue(ins))!;
     // the dispatcher is the scheduler's worker ticker `webhooks-deliver`, watched here for the end of each tick
-    const [dispatcher] = webhookJobs(service, 20);
+    const [dispatcher] = webhookJobs(service, { safetyPollMs: 20, wakeOnCommit: false });
     const ticks: number[] = [];
     let tickEnded = () => {};
     const nextTickEnd = () => new Promise<void>((resolve) => (tickEnded = resolve));
@@ -452,6 +452,91 @@ describe.each(databaseTargets())('webhooks on $name', (target) => {
       expect((await row(later)).status).toBe('pending');
     } finally {
       vi.useRealTimers();
+    }
+  });
+
+  /** A scheduler running the worker's webhook tickers as the worker role does, with the safety poll at an hour: only a commit can wake it. */
+  async function wokenWorker(webhooks: WebhooksService) {
+    const scheduler = new Scheduler(webhookJobs(webhooks, { safetyPollMs: 3_600_000 }), { locks: new MemoryLocks(), runs: new JobsService({ db: handle.db, clock: { now } }) });
+    scheduler.start();
+    const record = (name: string) => scheduler.tickerRecords.find((r) => r.name === name)!;
+    // the listener opens at the first tick of webhooks-listen, a second after the start
+    await vi.waitFor(() => expect(record('webhooks-listen')).toMatchObject({ ticks: 1, failures: 0 }), { timeout: 10_000 });
+    return { scheduler, record };
+  }
+
+  it('a commit wakes the dispatcher: delivered at once with the safety poll an hour away', async () => {
+    const ins = await institution();
+    await endpoint(ins, '/woken', () => 200);
+    const { scheduler, record } = await wokenWorker(service);
+    try {
+      const id = (await enqueue(ins))!;
+      await vi.waitFor(() => expect(receiver.at('/woken')).toHaveLength(1), { timeout: 10_000 });
+      const [got] = receiver.at('/woken');
+      expect(got).toMatchObject({ deliveryId: id, validSignature: true, answered: 200 });
+      await vi.waitFor(async () => expect((await row(id)).status).toBe('delivered'));
+      // no poll ran in between: the safety poll's first tick is an hour away
+      expect(record('webhooks-deliver').ticks).toBe(0);
+    } finally {
+      await scheduler.stop();
+    }
+  });
+
+  it('a rolled-back transaction wakes nobody and delivers nothing; the next commit does', async () => {
+    const ins = await institution();
+    await endpoint(ins, '/after-rollback', () => 200);
+    const ghost = await institution();
+    await endpoint(ghost, '/rolled-back-woken', () => 200);
+    const wakes: string[] = [];
+    const listener = service.listenForCommits(() => wakes.push('wake'));
+    const { scheduler, record } = await wokenWorker(service);
+    try {
+      await listener.ready;
+      expect(listener.problem()).toBeNull();
+      expect(wakes).toEqual(['wake']); // once when the listen starts
+      await expect(
+        withTransaction(handle.db, async (tx) => {
+          await service.enqueue(tx, ghost, 'lead.created', { applicationId: newId('app') });
+          throw new Error('submission failed');
+        }),
+      ).rejects.toThrow('submission failed');
+      const id = (await enqueue(ins))!;
+      await vi.waitFor(() => expect(receiver.at('/after-rollback')).toHaveLength(1), { timeout: 10_000 });
+      expect(receiver.at('/after-rollback')[0]!.deliveryId).toBe(id);
+      // notifications arrive in commit order: the committed one's is here, the rolled-back one never came
+      await vi.waitFor(() => expect(wakes).toHaveLength(2));
+      expect(receiver.at('/rolled-back-woken')).toHaveLength(0);
+      expect(await handle.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.institutionId, ghost))).toEqual([]);
+      expect(record('webhooks-deliver').ticks).toBe(0);
+    } finally {
+      await listener.close();
+      await scheduler.stop();
+    }
+  });
+
+  it('two woken dispatchers on one database send each delivery once', async () => {
+    const ins = await institution();
+    await endpoint(ins, '/two-workers', () => 200);
+    const other = new WebhooksService({ db: handle.db, pii, audit, clock: { now }, resolve, allowLoopback: true });
+    const first = await wokenWorker(service);
+    const second = await wokenWorker(other);
+    try {
+      const ids = await Promise.all(Array.from({ length: 30 }, () => enqueue(ins)));
+      await vi.waitFor(
+        async () => {
+          const rows = await handle.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.institutionId, ins));
+          expect(rows.filter((r) => r.status === 'delivered')).toHaveLength(30);
+        },
+        { timeout: 20_000, interval: 50 },
+      );
+      // delivered rows are never claimed again, so this is the final count
+      const got = receiver.at('/two-workers');
+      expect(got.map((r) => r.deliveryId).sort()).toEqual([...ids].sort());
+      expect(got.every((r) => r.validSignature)).toBe(true);
+      for (const worker of [first, second]) expect(worker.record('webhooks-deliver').ticks).toBe(0);
+    } finally {
+      await first.scheduler.stop();
+      await second.scheduler.stop();
     }
   });
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, asc, desc, eq, inArray, lte } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
@@ -11,9 +11,16 @@ import { SIGNATURE_HEADER, signPayload } from './signature';
 import { webhookDeliveries, webhookEndpoints } from './webhooks.schema';
 import { BlockedAddressError, UnresolvedHostError, publicAddresses, systemResolve, type Resolve } from './address-guard';
 import { OUTCOME, postJson, type PostOutcome } from './outbound-post';
+import { listenOnChannel, type ChannelListener } from '../../adapters/postgres';
 
 export const DELIVERY_HEADER = 'x-daichao-delivery';
 export const EVENT_HEADER = 'x-daichao-event';
+/**
+ * The channel `enqueue` notifies (payload: the institution) in the caller's transaction. PostgreSQL
+ * delivers a NOTIFY only when that transaction commits, so a rolled-back application never wakes
+ * a dispatcher; both drivers support it (PGlite in process).
+ */
+export const LEAD_OUTBOX_CHANNEL = 'lead_outbox';
 /** A delivery that failed this many times is given up (`failed`); `retryNow` gives it one more try. */
 export const MAX_ATTEMPTS = 12;
 export const MAX_URL_LENGTH = 500;
@@ -103,7 +110,8 @@ export async function webhookUrlProblem(url: string, options: { allowLoopback?: 
   }
 }
 
-type Claimed = {
+/** A due delivery locked and leased by one dispatcher (`claimDue`), to be sent by `attempt`. */
+export type ClaimedDelivery = {
   id: string;
   event: string;
   payload: Record<string, unknown>;
@@ -202,7 +210,10 @@ export class WebhooksService {
     });
   }
 
-  /** Queues `event` in the caller's transaction. The delivery id, or null when the institution has no active endpoint. */
+  /**
+   * Queues `event` in the caller's transaction. The delivery id, or null when the institution has no
+   * active endpoint. The NOTIFY wakes the dispatchers when (and only if) that transaction commits.
+   */
   async enqueue(tx: Database, institutionId: string, event: string, payload: Record<string, unknown>): Promise<string | null> {
     const [endpoint] = await tx
       .select({ id: webhookEndpoints.id })
@@ -221,20 +232,25 @@ export class WebhooksService {
       nextAttemptAt: at,
       createdAt: at,
     });
+    await tx.execute(sql`select pg_notify(${LEAD_OUTBOX_CHANNEL}, ${institutionId})`);
     return id;
   }
 
-  /** Sends up to `limit` due deliveries, oldest first. Safe to run from several workers at once. */
+  /** Sends up to `limit` due deliveries, oldest first, at once. Safe to run from several workers at once. */
   async deliverDue(limit = 20): Promise<DeliveryRunResult> {
-    const claimed = await this.claim(limit);
-    const outcomes = await Promise.all(claimed.map((delivery) => this.send(delivery)));
+    const claimed = await this.claimDue(limit);
+    const outcomes = await Promise.all(claimed.map((delivery) => this.attempt(delivery)));
     let delivered = 0;
     for (const outcome of outcomes) if (outcome) delivered++;
     return { attempted: claimed.length, delivered, failed: claimed.length - delivered };
   }
 
-  /** Locks due rows (skipping rows another worker holds) and leases them by pushing next_attempt_at forward. */
-  private async claim(limit: number): Promise<Claimed[]> {
+  /**
+   * Locks up to `limit` due rows, oldest first (skipping rows another worker holds) and leases them
+   * by pushing next_attempt_at forward: no other worker sends them until `attempt` records the outcome
+   * or the lease runs out.
+   */
+  async claimDue(limit: number): Promise<ClaimedDelivery[]> {
     const now = this.clock.now();
     return withTransaction(this.db, async (tx) => {
       const rows = await tx
@@ -274,8 +290,8 @@ export class WebhooksService {
     });
   }
 
-  /** One POST; records the outcome. True when delivered. */
-  private async send(delivery: Claimed): Promise<boolean> {
+  /** One POST of a claimed delivery; records the outcome (delivered, or the next retry with backoff). True when delivered. */
+  async attempt(delivery: ClaimedDelivery): Promise<boolean> {
     const outcome = await this.post(delivery);
     const now = this.clock.now();
     const attempts = delivery.attempts + 1;
@@ -306,8 +322,24 @@ export class WebhooksService {
     return false;
   }
 
+  /** How long until the next pending delivery (of an active endpoint) falls due: 0 when one is due now, null when none is pending. */
+  async nextDueInMs(): Promise<number | null> {
+    const [row] = await this.db
+      .select({ at: sql`min(${webhookDeliveries.nextAttemptAt})`.mapWith(webhookDeliveries.nextAttemptAt) })
+      .from(webhookDeliveries)
+      .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
+      .where(and(eq(webhookDeliveries.status, 'pending'), eq(webhookEndpoints.active, 'yes')));
+    const at = row?.at as Date | null | undefined;
+    return at ? Math.max(0, at.getTime() - this.clock.now().getTime()) : null;
+  }
+
+  /** LISTENs for commits that queued a delivery (`enqueue`'s NOTIFY); `onCommit` runs for each, and when the listen (re)starts. */
+  listenForCommits(onCommit: () => void): ChannelListener {
+    return listenOnChannel(this.db, LEAD_OUTBOX_CHANNEL, onCommit);
+  }
+
   /** Checked again at every attempt: the address may have changed since the URL was saved. */
-  private async post(delivery: Claimed): Promise<PostOutcome> {
+  private async post(delivery: ClaimedDelivery): Promise<PostOutcome> {
     if (urlFormProblem(delivery.url, this.allowLoopback)) return { ok: false, statusCode: null, error: OUTCOME.blocked };
     const secret = this.pii.decrypt(delivery.secretEnc);
     const body = JSON.stringify({

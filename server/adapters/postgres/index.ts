@@ -1,0 +1,1 @@
+export { listenOnChannel, type ChannelListener, type ChannelListenerOptions } from './channel-listener';
