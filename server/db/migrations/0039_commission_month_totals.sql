@@ -1,0 +1,40 @@
+CREATE TABLE "commission_month_totals" (
+	"institution_id" text NOT NULL,
+	"rule" text NOT NULL,
+	"month" text NOT NULL,
+	"count" integer NOT NULL,
+	"amount_fen" bigint NOT NULL,
+	CONSTRAINT "commission_month_totals_institution_id_rule_month_pk" PRIMARY KEY("institution_id","rule","month")
+);
+--> statement-breakpoint
+-- Kept by the database for every writer: one upsert per (institution, rule, month) per statement.
+CREATE FUNCTION commission_month_totals_add() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO commission_month_totals (institution_id, rule, month, count, amount_fen)
+    SELECT institution_id, rule, month, count(*), sum(amount_fen) FROM added GROUP BY 1, 2, 3
+  ON CONFLICT (institution_id, rule, month) DO UPDATE
+    SET count = commission_month_totals.count + excluded.count, amount_fen = commission_month_totals.amount_fen + excluded.amount_fen;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE TRIGGER commission_accruals_month_totals AFTER INSERT ON commission_accruals
+  REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION commission_month_totals_add();
+--> statement-breakpoint
+CREATE FUNCTION commission_month_totals_subtract() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO commission_month_totals (institution_id, rule, month, count, amount_fen)
+    SELECT a.institution_id, a.rule, a.month, -count(*), -sum(a.amount_fen)
+      FROM added r JOIN commission_accruals a ON a.source_key = r.source_key GROUP BY 1, 2, 3
+  ON CONFLICT (institution_id, rule, month) DO UPDATE
+    SET count = commission_month_totals.count + excluded.count, amount_fen = commission_month_totals.amount_fen + excluded.amount_fen;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE TRIGGER commission_reversals_month_totals AFTER INSERT ON commission_reversals
+  REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION commission_month_totals_subtract();
+--> statement-breakpoint
+INSERT INTO commission_month_totals (institution_id, rule, month, count, amount_fen)
+  SELECT a.institution_id, a.rule, a.month, count(*), sum(a.amount_fen)
+    FROM commission_accruals a
+   WHERE NOT EXISTS (SELECT 1 FROM commission_reversals r WHERE r.source_key = a.source_key)
+   GROUP BY 1, 2, 3;
