@@ -38,3 +38,36 @@ INSERT INTO commission_month_totals (institution_id, rule, month, count, amount_
     FROM commission_accruals a
    WHERE NOT EXISTS (SELECT 1 FROM commission_reversals r WHERE r.source_key = a.source_key)
    GROUP BY 1, 2, 3;
+--> statement-breakpoint
+-- Batched posting (postJournals) writes whole journals in one statement: with
+-- ledger.balanced_per_statement on (transaction-local), each INSERT into ledger_entries is checked
+-- at once for every journal it touched, instead of queueing one deferred check per row. Every
+-- entry is still checked: by the deferred row trigger when the setting is off, by the statement
+-- trigger when it is on.
+CREATE FUNCTION ledger_check_balanced_statement() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  unbalanced record;
+BEGIN
+  SELECT e.journal_id, e.currency, sum(e.amount_fen) AS total INTO unbalanced
+    FROM ledger_entries e
+   WHERE e.journal_id IN (SELECT DISTINCT journal_id FROM added)
+   GROUP BY e.journal_id, e.currency HAVING sum(e.amount_fen) <> 0 LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'ledger journal % does not balance in %: off by %', unbalanced.journal_id, unbalanced.currency, unbalanced.total
+      USING ERRCODE = 'check_violation';
+  END IF;
+  RETURN NULL;
+END $$;
+--> statement-breakpoint
+CREATE TRIGGER ledger_entries_balanced_per_statement AFTER INSERT ON ledger_entries
+  REFERENCING NEW TABLE AS added FOR EACH STATEMENT
+  WHEN (current_setting('ledger.balanced_per_statement', true) = 'on')
+  EXECUTE FUNCTION ledger_check_balanced_statement();
+--> statement-breakpoint
+DROP TRIGGER ledger_entries_balanced ON ledger_entries;
+--> statement-breakpoint
+CREATE CONSTRAINT TRIGGER ledger_entries_balanced AFTER INSERT ON ledger_entries
+  DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW
+  WHEN (current_setting('ledger.balanced_per_statement', true) IS DISTINCT FROM 'on')
+  EXECUTE FUNCTION ledger_check_balanced();

@@ -54,14 +54,21 @@ export class LedgerRepository {
     return row?.id;
   }
 
-  /** Inserts entries in one statement (a JSON array of rows). */
+  /**
+   * Inserts whole journals' entries in one statement (a JSON array of rows). The database checks
+   * that every journal the statement touched balances when the statement ends (one check per
+   * statement instead of one deferred check per row), so the rows must hold every entry of their
+   * journals.
+   */
   async insertEntries(tx: Tx, rows: EntryInsert[]): Promise<void> {
     if (rows.length === 0) return;
     const json = rows.map((e) => ({ journal_id: e.journalId, account: e.account, currency: e.currency ?? 'CNY', amount_fen: e.amountFen }));
+    await tx.execute(sql`select set_config('ledger.balanced_per_statement', 'on', true)`);
     await tx.execute(sql`
       insert into ledger_entries (journal_id, account, currency, amount_fen)
       select journal_id, account, currency, amount_fen
         from json_to_recordset(${JSON.stringify(json)}::json) as x(journal_id text, account text, currency text, amount_fen bigint)`);
+    await tx.execute(sql`select set_config('ledger.balanced_per_statement', 'off', true)`);
   }
 
   /** Journals of an application and/or institution, oldest first. */

@@ -14,7 +14,7 @@ import { journalsFor, type JournalWithEntries } from './ledger';
 import { LedgerRepository } from './ledger.repository';
 import type { Clock } from '../../lib/clock';
 
-export type { Agreement, PostedCommission, ReversalResult, Accrual };
+export type { Agreement, PostedCommission, ReversalResult, Accrual, AccrualEvent };
 
 /** A new agreement version: the terms default to nothing extra (no tiers, no caps, 30-day reversal window). */
 export interface AgreementInput {
