@@ -48,11 +48,16 @@ CREATE FUNCTION ledger_check_balanced_statement() RETURNS trigger LANGUAGE plpgs
 DECLARE
   unbalanced record;
 BEGIN
-  SELECT e.journal_id, e.currency, sum(e.amount_fen) AS total INTO unbalanced
-    FROM ledger_entries e
-   WHERE e.journal_id IN (SELECT DISTINCT journal_id FROM added)
-   GROUP BY e.journal_id, e.currency HAVING sum(e.amount_fen) <> 0 LIMIT 1;
+  -- the grouped EXISTS stays a per-journal probe of ledger_entries_journal_idx (the planner
+  -- knows nothing of the transition table's size and would otherwise scan the whole ledger)
+  SELECT j.journal_id INTO unbalanced
+    FROM (SELECT DISTINCT journal_id FROM added) j
+   WHERE EXISTS (SELECT 1 FROM ledger_entries e WHERE e.journal_id = j.journal_id GROUP BY e.currency HAVING sum(e.amount_fen) <> 0)
+   LIMIT 1;
   IF FOUND THEN
+    SELECT e.journal_id, e.currency, sum(e.amount_fen) AS total INTO unbalanced
+      FROM ledger_entries e WHERE e.journal_id = unbalanced.journal_id
+     GROUP BY e.journal_id, e.currency HAVING sum(e.amount_fen) <> 0 LIMIT 1;
     RAISE EXCEPTION 'ledger journal % does not balance in %: off by %', unbalanced.journal_id, unbalanced.currency, unbalanced.total
       USING ERRCODE = 'check_violation';
   END IF;
