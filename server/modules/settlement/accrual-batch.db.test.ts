@@ -121,7 +121,7 @@ describe.each(databaseTargets())('batched commission accrual on $name', (target)
         );
         expect(totals).toEqual([]);
       }),
-      { numRuns: target.name === 'pglite' ? 30 : 20 },
+      { numRuns: target.name === 'pglite' ? 20 : 15 },
     );
     expect(batches).toBeGreaterThan(0);
     const unbalanced = await queryRows(handle.db, sql`select journal_id, currency from ledger_entries group by 1, 2 having sum(amount_fen) <> 0`);
