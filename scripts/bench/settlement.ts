@@ -137,7 +137,7 @@ try {
   const distinct = values.seed === 'sql' ? events : events - (duplicateEvery > 1 ? Math.floor(events / duplicateEvery) : 0);
   console.log(
     `${label}: ${values.seed === 'sql' ? 'bulk-loading' : 'accruing'} ${events.toLocaleString()} events (${distinct.toLocaleString()} distinct) for ${institutionCount} institutions in March 2026, ` +
-      `${batch} per transaction, ${workers} drains at once…`,
+      (values.seed === 'sql' ? 'one transaction per institution…' : `${batch} per transaction, ${workers} drains at once…`),
   );
   const accrueStart = performance.now();
   let lastReport = accrueStart;
