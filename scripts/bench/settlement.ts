@@ -1,14 +1,17 @@
 /**
- * Settlement benchmark: accrue N commission events through the real accrual path (CPL, CPA and
- * CPS, under the per-institution month lock, journal + accrual per event, in batches of
- * transactions), then close the month into statements. Prints events per second, the statement
- * run time and the peak resident memory.
+ * Settlement benchmark: accrue N commission events through the real batched accrual path
+ * (`SettlementService.accrueBatch`: CPL, CPA and CPS under the per-institution month locks, with
+ * tiers, a per-event cap and re-delivered duplicates), then close the month into statements.
+ * Prints events per second, the accrual, close and total seconds, the ratio against the per-event
+ * path (`accrue`, one call per event, as the request path does) measured on the first events in
+ * the same run, the checks (every journal balances, one accrual per distinct source key,
+ * statement totals = accruals) and the peak resident memory.
  *
- *   npx tsx scripts/bench/settlement.ts [--events 1000000] [--institutions 20] [--batch 200] [--seed accrue|sql] [--database-url postgres://…]
+ *   npx tsx scripts/bench/settlement.ts [--events 1000000] [--institutions 20] [--batch 5000] [--baseline 5000]
+ *        [--duplicates 0.01] [--workers 2] [--seed accrue|sql] [--database-url postgres://…]
  *
  * `--seed sql` writes the same accruals, journals and ledger entries with set-based SQL instead of
- * one accrual call per event: it measures the statement run at a size the per-event path would
- * take hours to reach on a small machine (its events/s is the bulk load rate, not the accrual rate).
+ * the accrual path: it measures the statement run alone (its events/s is the bulk load rate).
  *
  * Without --database-url it runs on PGlite in a temporary directory; with it, on a fresh
  * database created on that server (dropped afterwards).
@@ -25,14 +28,17 @@ import { PiiCipher } from '../../server/lib/pii';
 import { withTransaction } from '../../server/lib/tx';
 import { AuditService } from '../../server/modules/audit';
 import { InstitutionsService } from '../../server/modules/institutions';
-import { SettlementService, StatementsService, shanghaiMidnight, type CommissionRule } from '../../server/modules/settlement';
+import { SettlementService, StatementsService, shanghaiMidnight, type AccrualEvent, type CommissionRule } from '../../server/modules/settlement';
 import { systemClock } from '../../server/lib/clock';
 
 const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '1000000' },
     institutions: { type: 'string', default: '20' },
-    batch: { type: 'string', default: '200' },
+    batch: { type: 'string', default: '5000' },
+    baseline: { type: 'string', default: '5000' },
+    duplicates: { type: 'string', default: '0.01' },
+    workers: { type: 'string', default: '2' },
     seed: { type: 'string', default: 'accrue' },
     'database-url': { type: 'string' },
   },
@@ -40,6 +46,9 @@ const { values } = parseArgs({
 const events = Number(values.events);
 const institutionCount = Number(values.institutions);
 const batch = Number(values.batch);
+const baselineEvents = Number(values.baseline);
+const duplicateShare = Number(values.duplicates);
+const workers = Number(values.workers);
 
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
@@ -97,7 +106,39 @@ try {
   const monthStart = shanghaiMidnight('2026-03-01')!.getTime();
   const monthMs = 31 * 86_400_000 - 1;
   const rules: CommissionRule[] = ['cpl', 'cpa', 'cps'];
-  console.log(`${label}: accruing ${events.toLocaleString()} events for ${institutionCount} institutions in March 2026, ${batch} per transaction…`);
+  /** The i-th event of a stream: each application earns CPL, CPA and CPS in turn, institutions round robin. */
+  const eventOf = (i: number, prefix: string, start: number, total: number): AccrualEvent => {
+    const rule = rules[i % 3]!;
+    return {
+      rule,
+      applicationId: `${prefix}_${Math.floor(i / 3)}`,
+      institutionId: ids[Math.floor(i / 3) % institutionCount]!,
+      at: new Date(start + Math.floor((i / total) * monthMs)),
+      baseAmountFen: rule === 'cps' ? 1_000_000 + (i % 97) * 10_000 : undefined,
+    };
+  };
+
+  // baseline, same run: the per-event path (one accrue call per event, as a request does), on
+  // April's events so March's tiers and statements are untouched
+  let baselineRate = 0;
+  if (values.seed !== 'sql' && baselineEvents > 0) {
+    const aprilStart = shanghaiMidnight('2026-04-01')!.getTime();
+    const started = performance.now();
+    for (let done = 0; done < baselineEvents; done += 200) {
+      await withTransaction(handle.db, async (tx) => {
+        for (let i = done; i < Math.min(done + 200, baselineEvents); i++) await settlement.accrue(tx, eventOf(i, 'base', aprilStart, baselineEvents));
+      });
+    }
+    baselineRate = baselineEvents / ((performance.now() - started) / 1000);
+    console.log(`${label}: baseline, per-event accrue: ${baselineEvents.toLocaleString()} events at ${baselineRate.toFixed(0)} events/s`);
+  }
+
+  const duplicateEvery = duplicateShare > 0 ? Math.round(1 / duplicateShare) : 0;
+  const distinct = values.seed === 'sql' ? events : events - (duplicateEvery > 1 ? Math.floor(events / duplicateEvery) : 0);
+  console.log(
+    `${label}: ${values.seed === 'sql' ? 'bulk-loading' : 'accruing'} ${events.toLocaleString()} events (${distinct.toLocaleString()} distinct) for ${institutionCount} institutions in March 2026, ` +
+      (values.seed === 'sql' ? 'one transaction per institution…' : `${batch} per transaction, ${workers} drains at once…`),
+  );
   const accrueStart = performance.now();
   let lastReport = accrueStart;
   if (values.seed === 'sql') {
@@ -127,26 +168,32 @@ try {
       });
     }
   }
-  for (let done = 0; values.seed !== 'sql' && done < events; done += batch) {
-    const n = Math.min(batch, events - done);
-    await withTransaction(handle.db, async (tx) => {
-      for (let k = 0; k < n; k++) {
-        const i = done + k;
-        const rule = rules[i % 3]!;
-        await settlement.accrue(tx, {
-          rule,
-          applicationId: `bench_${Math.floor(i / 3)}`,
-          institutionId: ids[Math.floor(i / 3) % institutionCount]!,
-          at: new Date(monthStart + Math.floor((i / events) * monthMs)),
-          baseAmountFen: rule === 'cps' ? 1_000_000 + (i % 97) * 10_000 : undefined,
-        });
+  // `workers` drains run at once, each over its own institutions (the locks are per institution
+  // and month, so they never wait on each other); in each, every duplicateEvery-th event
+  // re-delivers one of its recent events (a retry, in the same batch or the one before): it must post nothing
+  let delivered = values.seed === 'sql' ? events : 0;
+  const drain = async (worker: number) => {
+    const seen: number[] = [];
+    let pending: AccrualEvent[] = [];
+    const flush = async () => {
+      await withTransaction(handle.db, (tx) => settlement.accrueBatch(tx, pending));
+      delivered += pending.length;
+      pending = [];
+      if (performance.now() - lastReport > 10_000) {
+        lastReport = performance.now();
+        console.log(`  ${delivered.toLocaleString()} events, ${((delivered * 1000) / (lastReport - accrueStart)).toFixed(0)} events/s`);
       }
-    });
-    if (performance.now() - lastReport > 10_000) {
-      lastReport = performance.now();
-      console.log(`  ${(done + n).toLocaleString()} events, ${(((done + n) * 1000) / (lastReport - accrueStart)).toFixed(0)} events/s`);
+    };
+    for (let i = 0; i < distinct; i++) {
+      if ((Math.floor(i / 3) % institutionCount) % workers !== worker) continue;
+      pending.push(eventOf(i, 'bench', monthStart, distinct));
+      seen.push(i);
+      if (duplicateEvery > 1 && seen.length % (duplicateEvery - 1) === 0) pending.push(eventOf(seen[Math.max(0, seen.length - 1 - (seen.length % batch))]!, 'bench', monthStart, distinct));
+      if (pending.length >= batch) await flush();
     }
-  }
+    if (pending.length > 0) await flush();
+  };
+  if (values.seed !== 'sql') await Promise.all(Array.from({ length: workers }, (_, w) => drain(w)));
   const accrueSeconds = (performance.now() - accrueStart) / 1000;
   const closeStart = performance.now();
   const result = await statements.closeMonth('2026-03', { now: new Date('2026-04-01T02:00:00+08:00') });
@@ -155,10 +202,43 @@ try {
   const lines = list.reduce((n, s) => n + s.lineCount, 0);
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
+
+  const [ledger] = await queryRows<{ unbalanced: number; total: string; journals: number }>(
+    handle.db,
+    sql`select (select count(*)::int from (select 1 from ledger_entries group by journal_id, currency having sum(amount_fen) <> 0) u) as unbalanced,
+               (select coalesce(sum(amount_fen), 0)::text from ledger_entries) as total,
+               (select count(*)::int from ledger_journals where kind like 'commission_%' and application_id like ${values.seed === 'sql' ? 'b%' : 'bench_%'}) as journals`,
+  );
+  const [march] = await queryRows<{ accruals: number; keys: number; paid: number; amount: string }>(
+    handle.db,
+    sql`select count(*)::int as accruals, count(distinct source_key)::int as keys, count(*) filter (where amount_fen > 0)::int as paid, coalesce(sum(amount_fen), 0)::text as amount
+          from commission_accruals where month = '2026-03'`,
+  );
+  const [totals] = await queryRows<{ off: number }>(
+    handle.db,
+    sql`select count(*)::int as off from commission_month_totals t
+          full join (select institution_id, rule, month, count(*)::int as n, sum(amount_fen) as amount from commission_accruals group by 1, 2, 3) a
+            using (institution_id, rule, month)
+         where t.count is distinct from a.n or t.amount_fen is distinct from a.amount`,
+  );
+  const billed = list.reduce((n, s) => n + s.totalFen, 0);
+  const checks: [string, boolean][] = [
+    ['every journal balances, and the ledger sums to 0', ledger!.unbalanced === 0 && ledger!.total === '0'],
+    [`one accrual per distinct source key (${march!.accruals.toLocaleString()} = ${distinct.toLocaleString()})`, march!.accruals === distinct && march!.keys === distinct],
+    [`one journal per accrual that earned something (${ledger!.journals.toLocaleString()})`, ledger!.journals === march!.paid],
+    [`statement totals = accruals (${billed} fen, ${lines.toLocaleString()} lines)`, String(billed) === march!.amount && lines === march!.accruals],
+    ['month-to-date totals = the accruals they count', totals!.off === 0],
+  ];
+  const total = accrueSeconds + closeSeconds;
+  const rate = delivered / accrueSeconds;
   console.log(`\n${label}`);
-  console.log(`  events ${values.seed === 'sql' ? 'bulk-loaded' : 'accrued'}:        ${events.toLocaleString()} in ${accrueSeconds.toFixed(1)} s = ${(events / accrueSeconds).toFixed(0)} events/s`);
+  console.log(`  events ${values.seed === 'sql' ? 'bulk-loaded' : 'accrued'}:        ${delivered.toLocaleString()} in ${accrueSeconds.toFixed(1)} s = ${rate.toFixed(0)} events/s`);
+  if (baselineRate) console.log(`  per-event baseline:    ${baselineRate.toFixed(0)} events/s → batched path ${(rate / baselineRate).toFixed(1)}× the baseline`);
   console.log(`  statement run:         ${result.created.length} statements, ${lines.toLocaleString()} lines in ${closeSeconds.toFixed(2)} s (${(lines / closeSeconds).toFixed(0)} lines/s)`);
+  console.log(`  accrual + close:       ${total.toFixed(1)} s (target < 60 s: ${total < 60 ? 'PASS' : 'FAIL'})`);
   console.log(`  peak memory (rss):     ${mb(peakRss)}`);
+  for (const [name, ok] of checks) console.log(`  check: ${ok ? 'ok  ' : 'FAIL'} ${name}`);
+  if (checks.some(([, ok]) => !ok)) process.exitCode = 1;
 } finally {
   clearInterval(sampler);
   await handle.close();

@@ -1,9 +1,9 @@
 import { newId } from '../../lib/ids';
 import type { Fen } from '../../lib/money';
 import type { Tx } from '../../lib/tx';
-import { chargeFor, reversalKeyFor, shanghaiMonth, sourceKeyFor, withinReversalWindow, type CommissionEvent, type CommissionRule } from './commission';
-import { accountNames, postJournal } from './ledger';
-import { AccrualRepository, type Accrual } from './accrual.repository';
+import { chargeFor, inForceAt, reversalKeyFor, shanghaiMonth, sourceKeyFor, withinReversalWindow, type CommissionEvent, type CommissionRule, type MonthToDate } from './commission';
+import { accountNames, postJournal, postJournals } from './ledger';
+import { AccrualRepository, type Accrual, type AccrualInsert } from './accrual.repository';
 import { AgreementsRepository, type Agreement } from './agreements.repository';
 
 export type { Accrual, Agreement };
@@ -35,62 +35,149 @@ const asPosted = (a: Accrual, posted: boolean): PostedCommission => ({
   posted,
 });
 
+export type AccrualEvent = CommissionEvent & { institutionId: string; at: Date };
+
+/**
+ * A concurrent transaction accrued one of the batch's source keys under another month's lock
+ * while the batch ran, after the batch had counted it toward a tier or cap of later events: the
+ * transaction must be rolled back and the batch retried (the retry finds the accrual and skips it).
+ */
+export class ConcurrentAccrualError extends Error {
+  constructor(sourceKey: string) {
+    super(`commission ${sourceKey} was accrued concurrently; retry the batch`);
+    this.name = 'ConcurrentAccrualError';
+  }
+}
+
 /**
  * Accrues the commission of one event, in the caller's transaction, under the agreement in force
  * at the event's time. Exactly once per source event (`cpl:<applicationId>`, …): a retry, a
  * duplicate or a concurrent call gets the existing accrual back and posts nothing. Returns null
  * when no agreement is in force.
  */
-export async function accrue(
-  tx: Tx,
-  event: CommissionEvent & { institutionId: string; at: Date },
-): Promise<PostedCommission | null> {
-  const sourceKey = sourceKeyFor(event.rule, event.applicationId);
-  const month = shanghaiMonth(event.at);
+export async function accrue(tx: Tx, event: AccrualEvent): Promise<PostedCommission | null> {
+  const [result] = await accrueBatch(tx, [event]);
+  return result!;
+}
+
+/**
+ * Accrues many events in the caller's transaction, with what `accrue` gives for each when called
+ * once per event in the same order: the institution+month locks are taken once each (in one
+ * order), the existing accruals, the agreements and the month-to-date totals are read once, tiers
+ * and caps advance in memory event by event, and the journals, their entries and the accruals are
+ * written with one statement each. A duplicate source key (earlier, within the batch, or from a
+ * concurrent transaction) posts nothing. Results are in event order; null where no agreement is
+ * in force.
+ */
+export async function accrueBatch(tx: Tx, events: readonly AccrualEvent[]): Promise<(PostedCommission | null)[]> {
+  if (events.length === 0) return [];
   const accruals = new AccrualRepository(tx);
-  await accruals.lockMonth(tx, event.institutionId, month);
-  const existing = await accruals.accrualByKey(sourceKey);
-  if (existing) return asPosted(existing, false);
-  const agreement = await new AgreementsRepository(tx).inForce(event.institutionId, event.at);
-  if (!agreement) return null;
+  const keyed = events.map((event) => ({ event, sourceKey: sourceKeyFor(event.rule, event.applicationId), month: shanghaiMonth(event.at) }));
+  const institutionIds = [...new Set(events.map((e) => e.institutionId))];
+  const months = [...new Set(keyed.map((k) => k.month))];
 
-  const charge = chargeFor(event, agreement, await accruals.monthToDate(event.institutionId, event.rule, month));
-
-  let journalId: string | null = null;
-  if (charge.amountFen > 0) {
-    const journal = await postJournal(tx, {
-      sourceKey,
-      kind: `commission_${event.rule}`,
-      institutionId: event.institutionId,
-      applicationId: event.applicationId,
-      agreementId: agreement.id,
-      memo: charge.memo,
-      entries: [
-        { account: accountNames.institutionReceivable(event.institutionId), amountFen: charge.amountFen },
-        { account: accountNames.commissionRevenue(event.rule), amountFen: -charge.amountFen },
-      ],
-    });
-    // only a call for the same event under another month's lock can get here second
-    if (!journal.posted) return asPosted((await accruals.accrualByKey(sourceKey))!, false);
-    journalId = journal.journalId;
+  const locks = [...new Set(keyed.map((k) => JSON.stringify([k.event.institutionId, k.month])))].sort();
+  for (const lock of locks) {
+    const [institutionId, month] = JSON.parse(lock) as [string, string];
+    await accruals.lockMonth(tx, institutionId, month);
   }
-  const inserted = await accruals.insertAccrualOnce(tx, {
-      id: newId('acr'),
-      sourceKey,
-      rule: event.rule,
-      institutionId: event.institutionId,
-      applicationId: event.applicationId,
-      agreementId: agreement.id,
-      eventAt: event.at,
-      month,
-      ordinal: charge.ordinal,
-      baseAmountFen: event.baseAmountFen ?? null,
-      amountFen: charge.amountFen,
-      journalId,
-    memo: charge.memo,
+  const existing = new Map((await accruals.accrualsByKeys([...new Set(keyed.map((k) => k.sourceKey))])).map((a) => [a.sourceKey, a]));
+  const versions = groupBy(await new AgreementsRepository(tx).ofInstitutions(institutionIds), (a) => a.institutionId);
+  const totalKey = (institutionId: string, rule: string, month: string) => JSON.stringify([institutionId, rule, month]);
+  const totals = new Map<string, MonthToDate>(
+    (await accruals.monthTotals(institutionIds, months)).map((t) => [totalKey(t.institutionId, t.rule, t.month), { count: t.count, amountFen: t.amountFen }]),
+  );
+
+  // the accruals this batch creates, in event order, each with the totals key it advanced
+  const fresh = new Map<string, { row: AccrualInsert & { journalId: string | null; memo: string }; total: string; order: number }>();
+  // per event: its source key, and whether this event is the one that creates the accrual
+  const outcome: ({ sourceKey: string; creates: boolean } | null)[] = [];
+  for (const { event, sourceKey, month } of keyed) {
+    if (existing.has(sourceKey) || fresh.has(sourceKey)) {
+      outcome.push({ sourceKey, creates: false });
+      continue;
+    }
+    const agreement = inForceAt(versions.get(event.institutionId) ?? [], event.at);
+    if (!agreement) {
+      outcome.push(null);
+      continue;
+    }
+    const total = totalKey(event.institutionId, event.rule, month);
+    const toDate = totals.get(total) ?? { count: 0, amountFen: 0 };
+    const charge = chargeFor(event, agreement, toDate);
+    totals.set(total, { count: toDate.count + 1, amountFen: toDate.amountFen + charge.amountFen });
+    fresh.set(sourceKey, {
+      row: {
+        id: newId('acr'),
+        sourceKey,
+        rule: event.rule,
+        institutionId: event.institutionId,
+        applicationId: event.applicationId,
+        agreementId: agreement.id,
+        eventAt: event.at,
+        month,
+        ordinal: charge.ordinal,
+        baseAmountFen: event.baseAmountFen ?? null,
+        amountFen: charge.amountFen,
+        journalId: null,
+        memo: charge.memo,
+      },
+      total,
+      order: fresh.size,
+    });
+    outcome.push({ sourceKey, creates: true });
+  }
+
+  const created = [...fresh.values()];
+  const journals = await postJournals(
+    tx,
+    created
+      .filter(({ row }) => row.amountFen > 0)
+      .map(({ row }) => ({
+        sourceKey: row.sourceKey,
+        kind: `commission_${row.rule}`,
+        institutionId: row.institutionId,
+        applicationId: row.applicationId,
+        agreementId: row.agreementId,
+        memo: row.memo,
+        entries: [
+          { account: accountNames.institutionReceivable(row.institutionId), amountFen: row.amountFen },
+          { account: accountNames.commissionRevenue(row.rule), amountFen: -row.amountFen },
+        ],
+      })),
+  );
+  const journalOf = new Map(journals.map((j) => [j.sourceKey, j.journalId]));
+  // a journal already posted for the source key: a concurrent call under another month's lock got there first
+  const writable = created.filter(({ row }) => row.amountFen === 0 || journalOf.has(row.sourceKey));
+  for (const { row } of writable) row.journalId = journalOf.get(row.sourceKey) ?? null;
+  const inserted = await accruals.insertAccrualsOnce(
+    tx,
+    writable.map(({ row }) => row),
+  );
+  const lost = created.filter(({ row }) => !inserted.has(row.sourceKey));
+  for (const { row, total, order } of lost) {
+    // its journal would be left without an accrual, or later events of the batch counted it
+    if (row.journalId !== null || created.some((c) => c.order > order && c.total === total)) throw new ConcurrentAccrualError(row.sourceKey);
+  }
+  if (lost.length > 0) for (const a of await accruals.accrualsByKeys(lost.map(({ row }) => row.sourceKey))) existing.set(a.sourceKey, a);
+
+  return outcome.map((o) => {
+    if (o === null) return null;
+    const mine = fresh.get(o.sourceKey);
+    if (mine && inserted.has(o.sourceKey)) return asPosted(mine.row as Accrual, o.creates);
+    return asPosted(existing.get(o.sourceKey)!, false);
   });
-  if (!inserted) return asPosted((await accruals.accrualByKey(sourceKey))!, false);
-  return asPosted(inserted, true);
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, isNull, lte, or } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lte, or } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import type { Tx } from '../../lib/tx';
 import { accounts } from '../accounts/accounts.schema';
@@ -28,6 +28,11 @@ export class AgreementsRepository {
       .orderBy(desc(agreements.version))
       .limit(1);
     return row;
+  }
+
+  /** Every version of these institutions' agreements, newest version first. */
+  ofInstitutions(institutionIds: string[], db: Database = this.db): Promise<Agreement[]> {
+    return db.select().from(agreements).where(inArray(agreements.institutionId, institutionIds)).orderBy(desc(agreements.version));
   }
 
   async byId(id: string, db: Database = this.db): Promise<Agreement | undefined> {

@@ -4,6 +4,7 @@ export {
   type AgreementInput,
   type AgreementVersion,
   type AccrualView,
+  type AccrualEvent,
   type PostedCommission,
   type ReversalResult,
 } from './settlement.service';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, sqlState, type DatabaseHandle } from '../../db/client';
 import { withTransaction } from '../../lib/tx';
 import { databaseTargets } from '../../../test/support/database';
-import { accountBalance, postJournal } from './ledger';
+import { accountBalance, postJournal, postJournals } from './ledger';
 
 describe.each(databaseTargets())('ledger on $name', (target) => {
   let handle: DatabaseHandle;
@@ -46,6 +46,26 @@ describe.each(databaseTargets())('ledger on $name', (target) => {
     await expect(attempt).rejects.toSatisfy((err: unknown) => sqlState(err) === '23514');
     const rows = await queryRows<{ n: number }>(handle.db, sql`select count(*)::int as n from ledger_journals where id = 'jnl_bad'`);
     expect(rows[0]!.n).toBe(0);
+  });
+
+  it('posts many journals at once, each once, and checks them per statement', async () => {
+    const posted = await withTransaction(handle.db, (tx) => postJournals(tx, [draft('batch-1', 300), draft('evt-1'), draft('batch-2', 400)]));
+    expect(posted.map((p) => p.sourceKey)).toEqual(['batch-1', 'batch-2']);
+    expect(await accountBalance(handle.db, 'receivable:test:batch-2')).toBe(400);
+    // with the per-statement check on (as postJournals sets it), an unbalanced statement is refused at once
+    const attempt = withTransaction(handle.db, async (tx) => {
+      await tx.execute(sql`insert into ledger_journals (id, source_key, kind) values ('jnl_bad_stmt', 'evt-bad-stmt', 'test'), ('jnl_ok_stmt', 'evt-ok-stmt', 'test')`);
+      await tx.execute(sql`select set_config('ledger.balanced_per_statement', 'on', true)`);
+      await tx.execute(sql`insert into ledger_entries (journal_id, account, amount_fen) values ('jnl_ok_stmt', 'x', 5), ('jnl_ok_stmt', 'y', -5), ('jnl_bad_stmt', 'x', 500), ('jnl_bad_stmt', 'y', -400)`);
+    });
+    await expect(attempt).rejects.toSatisfy((err: unknown) => sqlState(err) === '23514');
+    // and an entry added by a later statement to a journal that balanced is checked again
+    const later = withTransaction(handle.db, async (tx) => {
+      await tx.execute(sql`select set_config('ledger.balanced_per_statement', 'on', true)`);
+      await tx.execute(sql`insert into ledger_entries (journal_id, account, amount_fen) select id, 'z', 1 from ledger_journals where source_key = 'batch-1'`);
+    });
+    await expect(later).rejects.toSatisfy((err: unknown) => sqlState(err) === '23514');
+    await expect(withTransaction(handle.db, (tx) => postJournals(tx, [draft('dup'), draft('dup')]))).rejects.toThrow(/only once/);
   });
 
   it('the database refuses UPDATE, DELETE and TRUNCATE on the ledger', async () => {

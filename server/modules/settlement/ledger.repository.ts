@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import type { Database } from '../../db/client';
+import { queryRows, type Database } from '../../db/client';
 import type { Tx } from '../../lib/tx';
 import { institutions } from '../institutions/institutions.schema';
 import { ledgerEntries, ledgerJournals } from './settlement.schema';
@@ -23,13 +23,52 @@ export class LedgerRepository {
     return inserted?.id;
   }
 
+  /**
+   * Inserts each journal unless its source key is already posted, in one statement (a JSON array
+   * of rows); the source keys and ids of those inserted.
+   */
+  async insertJournalsOnce(tx: Tx, journals: JournalInsert[]): Promise<{ sourceKey: string; id: string }[]> {
+    if (journals.length === 0) return [];
+    const rows = journals.map((j) => ({
+      id: j.id,
+      source_key: j.sourceKey,
+      kind: j.kind,
+      institution_id: j.institutionId ?? null,
+      application_id: j.applicationId ?? null,
+      agreement_id: j.agreementId ?? null,
+      memo: j.memo ?? '',
+    }));
+    return queryRows<{ sourceKey: string; id: string }>(
+      tx,
+      sql`insert into ledger_journals (id, source_key, kind, institution_id, application_id, agreement_id, memo)
+          select id, source_key, kind, institution_id, application_id, agreement_id, memo
+            from json_to_recordset(${JSON.stringify(rows)}::json)
+                 as x(id text, source_key text, kind text, institution_id text, application_id text, agreement_id text, memo text)
+          on conflict (source_key) do nothing
+          returning source_key as "sourceKey", id`,
+    );
+  }
+
   async journalIdBySourceKey(sourceKey: string, db: Database = this.db): Promise<string | undefined> {
     const [row] = await db.select({ id: ledgerJournals.id }).from(ledgerJournals).where(eq(ledgerJournals.sourceKey, sourceKey));
     return row?.id;
   }
 
+  /**
+   * Inserts whole journals' entries in one statement (a JSON array of rows). The database checks
+   * that every journal the statement touched balances when the statement ends (one check per
+   * statement instead of one deferred check per row), so the rows must hold every entry of their
+   * journals.
+   */
   async insertEntries(tx: Tx, rows: EntryInsert[]): Promise<void> {
-    await tx.insert(ledgerEntries).values(rows);
+    if (rows.length === 0) return;
+    const json = rows.map((e) => ({ journal_id: e.journalId, account: e.account, currency: e.currency ?? 'CNY', amount_fen: e.amountFen }));
+    await tx.execute(sql`select set_config('ledger.balanced_per_statement', 'on', true)`);
+    await tx.execute(sql`
+      insert into ledger_entries (journal_id, account, currency, amount_fen)
+      select journal_id, account, currency, amount_fen
+        from json_to_recordset(${JSON.stringify(json)}::json) as x(journal_id text, account text, currency text, amount_fen bigint)`);
+    await tx.execute(sql`select set_config('ledger.balanced_per_statement', 'off', true)`);
   }
 
   /** Journals of an application and/or institution, oldest first. */

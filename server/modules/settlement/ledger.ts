@@ -49,23 +49,40 @@ export function assertBalanced(entries: JournalDraft['entries']): void {
 
 /** Posts a balanced journal exactly once per source key. Must run inside the caller's transaction. */
 export async function postJournal(tx: Tx, draft: JournalDraft): Promise<PostResult> {
-  assertBalanced(draft.entries);
+  const [posted] = await postJournals(tx, [draft]);
+  if (posted) return { journalId: posted.journalId, posted: true };
+  return { journalId: (await new LedgerRepository(tx).journalIdBySourceKey(draft.sourceKey))!, posted: false };
+}
+
+/**
+ * Posts balanced journals, each exactly once per source key, with one statement for the journals
+ * and one for their entries. Returns the journals posted now, in draft order; a source key that
+ * was already posted (earlier, or by a concurrent transaction) is left out with its entries.
+ * Must run inside the caller's transaction.
+ */
+export async function postJournals(tx: Tx, drafts: readonly JournalDraft[]): Promise<{ sourceKey: string; journalId: string }[]> {
+  for (const draft of drafts) assertBalanced(draft.entries);
+  if (new Set(drafts.map((d) => d.sourceKey)).size !== drafts.length) throw new Error('a source key can appear only once in a batch of journals');
   const ledger = new LedgerRepository(tx);
-  const journalId = await ledger.insertJournalOnce(tx, {
-    id: newId('jnl'),
-    sourceKey: draft.sourceKey,
-    kind: draft.kind,
-    institutionId: draft.institutionId ?? null,
-    applicationId: draft.applicationId ?? null,
-    agreementId: draft.agreementId ?? null,
-    memo: draft.memo ?? '',
-  });
-  if (journalId === undefined) return { journalId: (await ledger.journalIdBySourceKey(draft.sourceKey))!, posted: false };
+  const inserted = await ledger.insertJournalsOnce(
+    tx,
+    drafts.map((draft) => ({
+      id: newId('jnl'),
+      sourceKey: draft.sourceKey,
+      kind: draft.kind,
+      institutionId: draft.institutionId ?? null,
+      applicationId: draft.applicationId ?? null,
+      agreementId: draft.agreementId ?? null,
+      memo: draft.memo ?? '',
+    })),
+  );
+  const idOf = new Map(inserted.map((j) => [j.sourceKey, j.id]));
+  const posted = drafts.flatMap((d) => (idOf.has(d.sourceKey) ? [{ draft: d, journalId: idOf.get(d.sourceKey)! }] : []));
   await ledger.insertEntries(
     tx,
-    draft.entries.map((e) => ({ journalId, account: e.account, amountFen: e.amountFen, currency: e.currency ?? 'CNY' })),
+    posted.flatMap(({ draft, journalId }) => draft.entries.map((e) => ({ journalId, account: e.account, amountFen: e.amountFen, currency: e.currency ?? 'CNY' }))),
   );
-  return { journalId, posted: true };
+  return posted.map(({ draft, journalId }) => ({ sourceKey: draft.sourceKey, journalId }));
 }
 
 export type JournalWithEntries = JournalRow & { entries: EntryRow[] };

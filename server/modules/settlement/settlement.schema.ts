@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, check, index, integer, jsonb, numeric, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, check, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { institutions } from '../institutions/institutions.schema';
 import type { AgreementTier } from './commission';
 
@@ -82,6 +82,25 @@ export const commissionAccruals = pgTable(
     index('commission_accruals_application_idx').on(t.applicationId),
     check('commission_accruals_amount_check', sql`${t.amountFen} >= 0`),
   ],
+);
+
+/**
+ * Month to date of each institution's rule, kept by statement-level triggers on
+ * commission_accruals (+count, +amount) and commission_reversals (−count, −amount in the reversed
+ * accrual's month), so reading what tiers and caps need costs one row instead of a scan of the
+ * month. Derived data (the accruals stay the record); read under the institution+month lock.
+ */
+export const commissionMonthTotals = pgTable(
+  'commission_month_totals',
+  {
+    institutionId: text('institution_id').notNull(),
+    rule: text('rule', { enum: ['cpl', 'cpa', 'cps'] }).notNull(),
+    month: text('month').notNull(),
+    /** accruals of the rule in the month, not counting reversed ones */
+    count: integer('count').notNull(),
+    amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.institutionId, t.rule, t.month] })],
 );
 
 /** A reversed accrual (once each), with the reversing journal when it had an amount. Append-only (trigger). */

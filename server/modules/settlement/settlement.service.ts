@@ -6,15 +6,15 @@ import type { Fen } from '../../lib/money';
 import { withTransaction, type Tx } from '../../lib/tx';
 import { openDisplayName } from '../accounts';
 import type { AuditActor, AuditService } from '../audit';
-import { accrue, reverse, type Accrual, type Agreement, type PostedCommission, type ReversalResult } from './accrual';
+import { accrue, accrueBatch, reverse, type Accrual, type AccrualEvent, type Agreement, type PostedCommission, type ReversalResult } from './accrual';
 import { AccrualRepository } from './accrual.repository';
 import { AgreementsRepository } from './agreements.repository';
-import { inForceAt, planNewVersion, termProblems, type AgreementTier, type CommissionEvent } from './commission';
+import { inForceAt, planNewVersion, termProblems, type AgreementTier } from './commission';
 import { journalsFor, type JournalWithEntries } from './ledger';
 import { LedgerRepository } from './ledger.repository';
 import type { Clock } from '../../lib/clock';
 
-export type { Agreement, PostedCommission, ReversalResult, Accrual };
+export type { Agreement, PostedCommission, ReversalResult, Accrual, AccrualEvent };
 
 /** A new agreement version: the terms default to nothing extra (no tiers, no caps, 30-day reversal window). */
 export interface AgreementInput {
@@ -148,8 +148,17 @@ export class SettlementService {
    * Accrues the commission an application event earns (CPL on delivery, CPA on approval, CPS on
    * disbursement) in the caller's transaction, exactly once per source event.
    */
-  accrue(tx: Tx, event: CommissionEvent & { institutionId: string; at: Date }): Promise<PostedCommission | null> {
+  accrue(tx: Tx, event: AccrualEvent): Promise<PostedCommission | null> {
     return accrue(tx, event);
+  }
+
+  /**
+   * Accrues many events in the caller's transaction, with exactly what `accrue` called once per
+   * event in the same order gives (one lock per institution and month, set-based writes): for
+   * imports, backfills and the settlement benchmark. Results in event order.
+   */
+  accrueBatch(tx: Tx, events: readonly AccrualEvent[]): Promise<(PostedCommission | null)[]> {
+    return accrueBatch(tx, events);
   }
 
   /** Reverses an accrual within its window, in the caller's transaction; null when there is none. */

@@ -82,10 +82,13 @@ export class StatementsRepository {
   /**
    * Writes every unbilled accrual, reversal and adjustment of the institution whose month is
    * `period` or earlier as a line of the statement (earlier months marked late), numbered in
-   * order: accruals, then reversals, then adjustments, each by time.
+   * order: accruals, then reversals, then adjustments, each by time. One statement, one pass: the
+   * lines written come back counted and summed per kind, rule and lateness.
    */
-  async insertUnbilledLines(tx: Tx, statementId: string, institutionId: string, period: string): Promise<void> {
-    await tx.execute(sql`
+  insertUnbilledLines(tx: Tx, statementId: string, institutionId: string, period: string): Promise<LineTotal[]> {
+    return queryRows<LineTotal>(
+      tx,
+      sql`
         with items as (
           select 'accrual' as kind, a.source_key, a.application_id, a.rule, a.event_at, a.month as event_month, a.amount_fen,
                  a.memo as description, 0 as sort_group
@@ -103,18 +106,15 @@ export class StatementsRepository {
             from settlement_adjustments j
            where j.institution_id = ${institutionId} and j.month <= ${period}
              and not exists (select 1 from statement_lines l where l.source_key = 'adj:' || j.id)
+        ),
+        written as (
+          insert into statement_lines (statement_id, line_no, kind, source_key, application_id, rule, event_at, event_month, amount_fen, late, description)
+          select ${statementId}, row_number() over (order by sort_group, event_at, source_key), kind, source_key, application_id, rule, event_at,
+                 event_month, amount_fen, event_month < ${period}, description
+            from items
+          returning kind, rule, late, amount_fen
         )
-        insert into statement_lines (statement_id, line_no, kind, source_key, application_id, rule, event_at, event_month, amount_fen, late, description)
-        select ${statementId}, row_number() over (order by sort_group, event_at, source_key), kind, source_key, application_id, rule, event_at,
-               event_month, amount_fen, event_month < ${period}, description
-          from items`);
-  }
-
-  lineTotals(statementId: string, db: Database = this.db): Promise<LineTotal[]> {
-    return queryRows<LineTotal>(
-      db,
-      sql`select kind, rule, late, count(*) as count, coalesce(sum(amount_fen), 0) as amount
-            from statement_lines where statement_id = ${statementId} group by kind, rule, late`,
+        select kind, rule, late, count(*) as count, coalesce(sum(amount_fen), 0) as amount from written group by kind, rule, late`,
     );
   }
 

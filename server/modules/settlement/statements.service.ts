@@ -146,8 +146,7 @@ export class StatementsService {
         dueDate: dueDateFor(period),
         closedAt: now,
       });
-      await this.statements.insertUnbilledLines(tx, statementId, institutionId, period);
-      const totals = await this.statements.lineTotals(statementId, tx);
+      const totals = await this.statements.insertUnbilledLines(tx, statementId, institutionId, period);
       const lineCount = totals.reduce((n, t) => n + Number(t.count), 0);
       if (lineCount === 0) {
         await this.statements.delete(tx, statementId);
