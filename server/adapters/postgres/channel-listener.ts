@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { Database } from '../../db/client';
 
 /**
@@ -35,7 +35,7 @@ type PgliteClient = { listen(channel: string, callback: (payload: string) => voi
 export function listenOnChannel(db: Database, channel: string, onNotify: () => void, options: ChannelListenerOptions = {}): ChannelListener {
   if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`channel "${channel}" must be a plain lower-case identifier`);
   const client = (db as unknown as { $client?: unknown }).$client;
-  if (client instanceof pg.Pool) return new PgChannelListener(client, channel, onNotify, options);
+  if (isPgPool(client)) return new PgChannelListener(client, channel, onNotify, options);
   if (client && typeof (client as PgliteClient).listen === 'function') return new PgliteChannelListener(client as PgliteClient, channel, onNotify);
   throw new Error('this database driver cannot LISTEN');
 }
@@ -100,8 +100,10 @@ class PgChannelListener implements ChannelListener {
 
   private async connect(): Promise<void> {
     if (this.closed) return;
-    // the pool's own settings (connection string, TLS, timeouts), for one connection of its own
-    const client = new pg.Client((this.pool as unknown as { options: pg.ClientConfig }).options);
+    // the pool's own settings (connection string, TLS, timeouts), for one connection of its own;
+    // the driver is imported here, not at the top, so the embedded default (PGlite) never loads it
+    const { default: driver } = await import('pg');
+    const client = new driver.Client((this.pool as unknown as { options: pg.ClientConfig }).options);
     this.current = client;
     client.on('notification', (message) => {
       if (message.channel === this.channel) this.onNotify();
@@ -141,6 +143,12 @@ class PgChannelListener implements ChannelListener {
     this.current = null;
     await client?.end().catch(() => undefined);
   }
+}
+
+/** node-postgres' pool, told apart without importing the driver (see connect) */
+function isPgPool(client: unknown): client is pg.Pool {
+  const candidate = client as { totalCount?: unknown; connect?: unknown; options?: unknown } | null;
+  return !!candidate && typeof candidate.totalCount === 'number' && typeof candidate.connect === 'function' && typeof candidate.options === 'object';
 }
 
 function errorText(err: unknown): string {
