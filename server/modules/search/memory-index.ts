@@ -359,6 +359,11 @@ function hasProfileFacts(p: EligibilityProfile | undefined): p is EligibilityPro
   return p !== undefined && (p.age !== undefined || !!p.city || p.monthlyIncomeFen !== undefined || !!p.employment || p.creditScore !== undefined);
 }
 
+/** the two versions of a product have the same text in every indexed field */
+function sameWords(a: ProductDocument, b: ProductDocument): boolean {
+  return FIELDS.every((f) => fieldText(a, f) === fieldText(b, f));
+}
+
 function copyDoc(doc: ProductDocument): ProductDocument {
   return {
     ...doc,
@@ -515,8 +520,11 @@ export class MemorySearchIndex implements SearchIndex {
     for (const d of docs) {
       const doc = copyDoc(d);
       let slot = this.slotById.get(doc.id);
-      if (slot !== undefined) this.text.remove(slot);
-      else {
+      // the statistics refresh rewrites every document with new popularity only: its words stay
+      // indexed (removing a product's postings costs a scan of each of its terms' lists)
+      const sameText = slot !== undefined && sameWords(this.recs[slot]!.doc, doc);
+      if (slot !== undefined && !sameText) this.text.remove(slot);
+      else if (slot === undefined) {
         slot = this.freeSlots.pop() ?? this.recs.length;
         this.slotById.set(doc.id, slot);
       }
@@ -546,7 +554,7 @@ export class MemorySearchIndex implements SearchIndex {
       c.regions[slot] = e.regions.length > 0 ? Int32Array.from(e.regions, (r) => this.regions.id(r)) : undefined;
       c.approvalRate[slot] = doc.approvalRate;
       this.fillSignals(slot);
-      this.text.add(slot, doc);
+      if (!sameText) this.text.add(slot, doc);
     }
     this.fillInstitutionSignals();
     this.tieOrderValid = false;
