@@ -1,13 +1,31 @@
 import type { TickerDefinition } from '../../jobs/job';
+import { CatalogueFollower } from './catalogue-follower';
 import type { CatalogueService } from './catalogue.service';
 
-/** other instances change products too: each instance picks their changes up within this */
+/**
+ * other instances change products too: a commit's NOTIFY wakes each instance at once
+ * (catalogue-listen); should a notification be missed, each picks the change up within this
+ */
 const SYNC_CHECK_MS = 30_000;
+/** how often the listener's ticker checks that the LISTEN is open (and opens it the first time) */
+const LISTEN_CHECK_MS = 1_000;
 const STATS_REFRESH_MS = 5 * 60_000;
 
 /** The catalogue's background work (its in-memory read model, in every instance); gathered by server/jobs/registry.ts. */
 export function catalogueJobs(catalogue: CatalogueService): TickerDefinition[] {
+  const follower = new CatalogueFollower(catalogue);
   return [
+    {
+      kind: 'ticker',
+      name: 'catalogue-listen',
+      title: '等待产品变更通知，其他实例的修改即时同步',
+      everyMs: LISTEN_CHECK_MS,
+      scope: 'instance',
+      tick: async ({ signal }) => {
+        await follower.follow(signal);
+        return { processed: 0 };
+      },
+    },
     {
       kind: 'ticker',
       name: 'catalogue-sync',

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { listenOnChannel, type ChannelListener } from '../../adapters/postgres/channel-listener';
 import type { Cache } from '../../adapters/redis';
 import type { Database } from '../../db/client';
 import { NotFoundError, ValidationError } from '../../lib/errors';
@@ -133,6 +134,9 @@ export interface CatalogueServiceDeps {
  * The catalogue: products, their honest prices, the search index kept in step, cached
  * search results (Redis when configured), and browse events.
  */
+/** NOTIFYed at commit by the triggers on products and institutions (migration 0040) */
+const CATALOGUE_CHANGED_CHANNEL = 'catalogue_changed';
+
 export class CatalogueService {
   private readonly repo: CatalogueRepository;
   /** listed products of active institutions, as consumers see them */
@@ -209,6 +213,11 @@ export class CatalogueService {
     if ((await this.repo.fingerprint()) === this.fingerprint) return false;
     await this.rebuild();
     return true;
+  }
+
+  /** LISTENs for committed product and institution changes (migration 0040's triggers), from any instance. */
+  listenForChanges(onChange: () => void): ChannelListener {
+    return listenOnChannel(this.deps.db, CATALOGUE_CHANGED_CHANNEL, onChange);
   }
 
   async refreshStats(): Promise<void> {
