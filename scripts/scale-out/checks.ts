@@ -133,7 +133,8 @@ const CATCH_UP = 'search index of the other instance caught up with a product ch
 
 /** Whether `base`'s own search shows the pending product (an instance that is down shows nothing). */
 async function searchShows(base: string, seeded: Seeded): Promise<boolean> {
-  const query = `/api/v1/products?q=${encodeURIComponent(seeded.pending.name)}`;
+  // literal: the name ends in a random code such as A174, which query understanding would read as an amount (¥174)
+  const query = `/api/v1/products?q=${encodeURIComponent(seeded.pending.name)}&literal=true`;
   const res = await new CookieClient(base).request('GET', query).catch(() => undefined);
   return res?.status === 200 && ((res.body as { items?: { id: string }[] }).items ?? []).some((p) => p.id === seeded.pending.productId);
 }

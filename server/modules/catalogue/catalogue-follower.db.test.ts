@@ -36,6 +36,12 @@ describe.each(databaseTargets())('another instance\'s catalogue change reaches t
     await vi.waitFor(() => expect(listed(productId)).toBe(false), { timeout: 5_000, interval: 50 });
     await t.container.database.db.execute(sql`update products set status = 'listed', updated_at = now() where id = ${productId}`);
     await vi.waitFor(() => expect(listed(productId)).toBe(true), { timeout: 5_000, interval: 50 });
+    // and the search index with it, in every order
+    const name = t.container.services.catalogue.getListed(productId).name;
+    for (const sort of ['relevance', 'apr', 'popularity'] as const) {
+      const page = await t.container.services.catalogue.searchListed({ q: name, sort, page: 1, pageSize: 20 });
+      expect(page.items.map((p) => p.id), sort).toContain(productId);
+    }
   });
 
   it('an institution suspended elsewhere takes its products out at once; a rolled-back change does nothing', async () => {
