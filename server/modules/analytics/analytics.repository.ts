@@ -12,6 +12,7 @@ import { ledgerEntries, ledgerJournals } from '../settlement/settlement.schema';
 import type { DateRange } from './date-range';
 import { emptyFunnel, type FunnelKey } from './funnel';
 import { ageBandSql } from './mix';
+import { shanghaiDate, shanghaiDayEnd, shanghaiDayStart } from '../../lib/shanghai-date';
 
 /** Asia/Shanghai calendar day of a timestamp column, as YYYY-MM-DD. */
 const dayOf = (column: AnyPgColumn): SQL<string> => sql<string>`to_char(date_trunc('day', ${column} at time zone 'Asia/Shanghai'), 'YYYY-MM-DD')`;
@@ -28,6 +29,25 @@ const applicationKey = (dim: 'total' | 'day' | 'product' | 'institution', dayCol
     institution: sql<string>`${applications.institutionId}`,
   })[dim];
 const within = (column: AnyPgColumn, range: DateRange) => and(gte(column, range.start), lt(column, range.end));
+
+/** A period split at the midnight up to which the rollups are complete (either part may be empty). */
+export interface SplitRange {
+  range: DateRange;
+  rolled: DateRange | null;
+  live: DateRange | null;
+}
+
+/** Adds up keyed counts from several parts (the rolled-up days and the live ones). */
+function mergeCounts<T extends { key: string }, K extends keyof T & string>(parts: Map<string, T>[], fields: K[]): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const part of parts)
+    for (const [k, row] of part) {
+      const prev = out.get(k);
+      if (!prev) out.set(k, { ...row });
+      else for (const f of fields) (prev[f] as number) = Number(prev[f] ?? 0) + Number(row[f] ?? 0);
+    }
+  return out;
+}
 
 /** Whose figures: one institution, one product, or (empty) the whole platform. */
 export interface Scope {
@@ -46,8 +66,132 @@ export type Dimension = 'total' | 'day' | 'product' | 'institution' | 'channel';
 export class AnalyticsRepository {
   constructor(private readonly db: Database) {}
 
+  /**
+   * Splits a period at the Asia/Shanghai midnight up to which the rollups are complete: the longest
+   * run of days from its start that are before today and were rebuilt after they were over
+   * (bi_rollup_days.refreshed_at ≥ the day's end) is read from the rollups, the rest (today, and any
+   * day not rolled up yet) from the raw rows.
+   */
+  async split(range: DateRange, now: Date): Promise<SplitRange> {
+    const today = shanghaiDate(now);
+    const rows = await queryRows<{ day: string }>(
+      this.db,
+      sql`select to_char(day, 'YYYY-MM-DD') as day from bi_rollup_days
+        where day >= ${range.from}::date and day <= ${range.to}::date and day < ${today}::date
+          and refreshed_at >= ((day + 1)::timestamp at time zone 'Asia/Shanghai')`,
+    );
+    const complete = new Set(rows.map((r) => r.day));
+    let n = 0;
+    while (n < range.days.length && complete.has(range.days[n]!)) n++;
+    const part = (days: string[]): DateRange | null =>
+      days.length ? { from: days[0]!, to: days[days.length - 1]!, start: shanghaiDayStart(days[0]!), end: shanghaiDayEnd(days[days.length - 1]!), days } : null;
+    return { range, rolled: part(range.days.slice(0, n)), live: part(range.days.slice(n)) };
+  }
+
+  /** Click, search and apply events (with distinct visitors for the day and the unscoped total), and impressions, grouped by a dimension. */
+  async eventCounts(p: SplitRange, scope: Scope, dim: Dimension) {
+    type Row = { key: string; clicks: number; applies: number; searches: number; visitors: number; impressions: number };
+    const parts: Map<string, Row>[] = [];
+    if (p.live) parts.push(await this.rawEventCounts(p.live, scope, dim));
+    if (p.rolled) {
+      const r = p.rolled;
+      const key = { total: `'total'`, day: `to_char(e.day, 'YYYY-MM-DD')`, product: 'e.product_id', institution: 'pr.institution_id', channel: 'e.channel' }[dim];
+      const [rows, impressions, visitors] = await Promise.all([
+        queryRows<{ key: string; clicks: number; applies: number; searches: number }>(
+          this.db,
+          sql`select ${sql.raw(key)} as key, sum(e.clicks)::int as clicks, sum(e.applies)::int as applies, sum(e.searches)::int as searches
+            from catalogue_event_days e ${scope.institutionId !== undefined || dim === 'institution' ? sql`join products pr on pr.id = e.product_id` : sql``}
+            where e.day >= ${r.from}::date and e.day <= ${r.to}::date
+              ${scope.institutionId ? sql`and pr.institution_id = ${scope.institutionId}` : sql``} ${scope.productId ? sql`and e.product_id = ${scope.productId}` : sql``}
+            group by 1`,
+        ),
+        this.impressionCounts(r, scope, dim),
+        dim === 'day' && !scope.institutionId && !scope.productId
+          ? queryRows<{ key: string; n: number }>(this.db, sql`select to_char(day, 'YYYY-MM-DD') as key, visitors as n from platform_days where day >= ${r.from}::date and day <= ${r.to}::date`)
+          : Promise.resolve([]),
+      ]);
+      const m = new Map<string, Row>();
+      for (const x of rows) m.set(x.key, { key: x.key, clicks: Number(x.clicks), applies: Number(x.applies), searches: Number(x.searches), visitors: 0, impressions: impressions.get(x.key) ?? 0 });
+      for (const [k, n] of impressions) if (!m.has(k)) m.set(k, { key: k, clicks: 0, applies: 0, searches: 0, visitors: 0, impressions: n });
+      for (const v of visitors) m.set(v.key, { ...(m.get(v.key) ?? { key: v.key, clicks: 0, applies: 0, searches: 0, impressions: 0 }), visitors: Number(v.n) });
+      parts.push(m);
+    }
+    const out = mergeCounts(parts, ['clicks', 'applies', 'searches', 'visitors', 'impressions']);
+    // distinct visitors over several days do not add up: the unscoped total is counted over the whole period
+    if (dim === 'total' && !scope.institutionId && !scope.productId && p.rolled) {
+      const [row] = await queryRows<{ n: number }>(
+        this.db,
+        sql`select count(distinct visitor)::int as n from catalogue_events where created_at >= ${p.range.start} and created_at < ${p.range.end} and kind in ('view', 'click', 'apply', 'search')`,
+      );
+      const t = out.get('total') ?? { key: 'total', clicks: 0, applies: 0, searches: 0, visitors: 0, impressions: 0 };
+      out.set('total', { ...t, visitors: Number(row?.n ?? 0) });
+    }
+    return out;
+  }
+
+  /** Applications created in the period, with first-response times, grouped by a dimension. */
+  async applicationCounts(p: SplitRange, scope: Scope, dim: Exclude<Dimension, 'channel'>) {
+    const parts = [
+      ...(p.live ? [await this.rawApplicationCounts(p.live, scope, dim)] : []),
+      ...(p.rolled ? [await this.rolledFacts(p.rolled, scope, dim, { applications: 'applications', responded: 'responded', responseMs: 'response_ms' })] : []),
+    ];
+    const merged = mergeCounts(parts, ['applications', 'responded', 'responseMs']);
+    return new Map([...merged].map(([k, r]) => [k, { ...r, avgResponseHours: r.responded ? r.responseMs / r.responded / 3_600_000 : null }]));
+  }
+
+  /** Approvals and rejections decided in the period, grouped by a dimension. */
+  async decisionCounts(p: SplitRange, scope: Scope, dim: Exclude<Dimension, 'channel'>) {
+    return mergeCounts(
+      [...(p.live ? [await this.rawDecisionCounts(p.live, scope, dim)] : []), ...(p.rolled ? [await this.rolledFacts(p.rolled, scope, dim, { approvals: 'approvals', rejections: 'rejections' })] : [])],
+      ['approvals', 'rejections'],
+    );
+  }
+
+  /** Loans disbursed in the period and their amount, grouped by a dimension. */
+  async disbursementCounts(p: SplitRange, scope: Scope, dim: Exclude<Dimension, 'channel'>) {
+    return mergeCounts(
+      [...(p.live ? [await this.rawDisbursementCounts(p.live, scope, dim)] : []), ...(p.rolled ? [await this.rolledFacts(p.rolled, scope, dim, { disbursements: 'disbursements', amountFen: 'disbursed_fen' })] : [])],
+      ['disbursements', 'amountFen'],
+    );
+  }
+
+  /** Commission accrued in the period. */
+  async commissionCounts(p: SplitRange, dim: 'total' | 'day' | 'institution'): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const add = (m: Map<string, number>) => m.forEach((v, k) => out.set(k, (out.get(k) ?? 0) + v));
+    if (p.live) add(await this.rawCommissionCounts(p.live, dim));
+    if (p.rolled) (await this.rolledFacts(p.rolled, {}, dim, { amountFen: 'commission_fen' })).forEach((r, k) => out.set(k, (out.get(k) ?? 0) + r.amountFen));
+    return out;
+  }
+
+  /** Complaints filed in the period. */
+  async complaintCounts(p: SplitRange, dim: 'total' | 'day'): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (p.live) (await this.rawComplaintCounts(p.live, dim)).forEach((v, k) => out.set(k, v));
+    if (p.rolled) {
+      const rows = await queryRows<{ key: string; n: number }>(
+        this.db,
+        sql`select ${sql.raw(dim === 'day' ? `to_char(day, 'YYYY-MM-DD')` : `'total'`)} as key, sum(complaints)::int as n from platform_days where day >= ${p.rolled.from}::date and day <= ${p.rolled.to}::date group by 1`,
+      );
+      for (const r of rows) out.set(r.key, (out.get(r.key) ?? 0) + Number(r.n));
+    }
+    return out;
+  }
+
+  /** Sums of bi_daily_facts columns over the rolled-up days, grouped by a dimension. */
+  private async rolledFacts<K extends string>(r: DateRange, scope: Scope, dim: Exclude<Dimension, 'channel'>, columns: Record<K, string>): Promise<Map<string, Record<K, number> & { key: string }>> {
+    const key = { total: `'total'`, day: `to_char(day, 'YYYY-MM-DD')`, product: 'product_id', institution: 'institution_id' }[dim];
+    const sums = Object.entries<string>(columns).map(([k, c]) => `coalesce(sum(${c}), 0)::bigint as "${k}"`).join(', ');
+    const rows = await queryRows<Record<string, string | number>>(
+      this.db,
+      sql`select ${sql.raw(key)} as key, ${sql.raw(sums)} from bi_daily_facts where day >= ${r.from}::date and day <= ${r.to}::date
+        ${scope.institutionId ? sql`and institution_id = ${scope.institutionId}` : sql``} ${scope.productId ? sql`and product_id = ${scope.productId}` : sql``} group by 1`,
+    );
+    return new Map(rows.map((x) => [String(x.key), { key: String(x.key), ...Object.fromEntries(Object.keys(columns).map((k) => [k, Number(x[k])])) } as Record<K, number> & { key: string }]));
+  }
+
   /** Click, search and apply events with distinct visitors, and impressions, grouped by a dimension. */
-  async eventCounts(range: DateRange, scope: Scope, dim: Dimension) {
+  private async rawEventCounts(range: DateRange, scope: Scope, dim: Dimension) {
     const key = {
       total: sql<string>`'total'`,
       day: dayOf(catalogueEvents.createdAt),
@@ -110,13 +254,14 @@ export class AnalyticsRepository {
   }
 
   /** Applications created in the period, with first-response times, grouped by a dimension. */
-  async applicationCounts(range: DateRange, scope: Scope, dim: Exclude<Dimension, 'channel'>) {
+  private async rawApplicationCounts(range: DateRange, scope: Scope, dim: Exclude<Dimension, 'channel'>) {
     const key = applicationKey(dim, applications.createdAt);
     const rows = await this.db
       .select({
         key,
         applications: int(sql`count(*)`),
         responded: int(sql`count(${applications.firstResponseAt})`),
+        responseMs: bigintSum(sql`round(extract(epoch from (${applications.firstResponseAt} - ${applications.createdAt})) * 1000)`),
         avgResponseHours: sql<number | null>`avg(extract(epoch from (${applications.firstResponseAt} - ${applications.createdAt})) / 3600)`.mapWith((v) =>
           v === null ? null : Number(v),
         ),
@@ -128,7 +273,7 @@ export class AnalyticsRepository {
   }
 
   /** Approvals and rejections decided in the period (from the status history), grouped by a dimension. */
-  async decisionCounts(range: DateRange, scope: Scope, dim: Exclude<Dimension, 'channel'>) {
+  private async rawDecisionCounts(range: DateRange, scope: Scope, dim: Exclude<Dimension, 'channel'>) {
     const key = applicationKey(dim, applicationEvents.createdAt);
     const rows = await this.db
       .select({
@@ -144,7 +289,7 @@ export class AnalyticsRepository {
   }
 
   /** Loans disbursed in the period and their amount, grouped by a dimension. */
-  async disbursementCounts(range: DateRange, scope: Scope, dim: Exclude<Dimension, 'channel'>) {
+  private async rawDisbursementCounts(range: DateRange, scope: Scope, dim: Exclude<Dimension, 'channel'>) {
     const key = applicationKey(dim, applications.disbursedAt);
     const rows = await this.db
       .select({ key, disbursements: int(sql`count(*)`), amountFen: bigintSum(sql`${applications.disbursedAmountFen}`) })
@@ -155,7 +300,7 @@ export class AnalyticsRepository {
   }
 
   /** Commission accrued in the period (credits to the commission revenue accounts of commission_* journals). */
-  async commissionCounts(range: DateRange, dim: 'total' | 'day' | 'institution') {
+  private async rawCommissionCounts(range: DateRange, dim: 'total' | 'day' | 'institution') {
     const key = { total: sql<string>`'total'`, day: dayOf(ledgerJournals.postedAt), institution: sql<string>`${ledgerJournals.institutionId}` }[dim];
     const rows = await this.db
       .select({ key, amountFen: bigintSum(sql`-${ledgerEntries.amountFen}`) })
@@ -166,7 +311,7 @@ export class AnalyticsRepository {
     return new Map(rows.map((r) => [r.key, r.amountFen]));
   }
 
-  async complaintCounts(range: DateRange, dim: 'total' | 'day') {
+  private async rawComplaintCounts(range: DateRange, dim: 'total' | 'day') {
     const key = { total: sql<string>`'total'`, day: dayOf(complaints.createdAt) }[dim];
     const rows = await this.db.select({ key, n: int(sql`count(*)`) }).from(complaints).where(within(complaints.createdAt, range)).groupBy(grouping(dim, key));
     return new Map(rows.map((r) => [r.key, r.n]));

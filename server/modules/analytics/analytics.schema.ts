@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, check, date, index, integer, jsonb, numeric, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, check, date, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /**
  * The BI rollup: one row per Asia/Shanghai day and combination of dimensions that had anything,
@@ -41,6 +41,9 @@ export const biDailyFacts = pgTable(
     /** loans outstanding at the end of the day, and those of them with an instalment past due and unpaid */
     activeLoans: integer('active_loans').notNull().default(0),
     overdueLoans: integer('overdue_loans').notNull().default(0),
+    /** of the applications created that day, those with a first response (as of the rebuild), and the sum of their response times in milliseconds */
+    responded: integer('responded').notNull().default(0),
+    responseMs: bigint('response_ms', { mode: 'number' }).notNull().default(0),
   },
   (t) => [
     index('bi_daily_facts_day_idx').on(t.day),
@@ -48,6 +51,30 @@ export const biDailyFacts = pgTable(
     index('bi_daily_facts_institution_idx').on(t.institutionId, t.day),
   ],
 );
+
+/**
+ * Catalogue events per Asia/Shanghai day, product ('' for searches) and door (web / api): product
+ * views and clicks, applies and searches. Rebuilt with the day's BI rollup (server/modules/analytics/rollup.ts).
+ */
+export const catalogueEventDays = pgTable(
+  'catalogue_event_days',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    productId: text('product_id').notNull(),
+    channel: text('channel').notNull(),
+    clicks: integer('clicks').notNull().default(0),
+    applies: integer('applies').notNull().default(0),
+    searches: integer('searches').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.productId, t.channel] })],
+);
+
+/** Platform figures per Asia/Shanghai day that no dimension splits: distinct visitors with a browse, search or apply event, complaints filed. Rebuilt with the day's BI rollup. */
+export const platformDays = pgTable('platform_days', {
+  day: date('day', { mode: 'string' }).primaryKey(),
+  visitors: integer('visitors').notNull().default(0),
+  complaints: integer('complaints').notNull().default(0),
+});
 
 /** When each day of the rollup was last rebuilt, and how many rows it has: the refresh lag shown to operators. */
 export const biRollupDays = pgTable('bi_rollup_days', {
