@@ -1,7 +1,7 @@
 import { and, eq, gte, inArray, like, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { queryRows, type Database } from '../../db/client';
-import { channelAttributions, channels } from '../channels/channels.schema';
+import { channels } from '../channels/channels.schema';
 import { consumerProfiles } from '../accounts/accounts.schema';
 import { applicationEvents, applications } from '../applications/applications.schema';
 import { catalogueEvents, catalogueImpressions, products } from '../catalogue/catalogue.schema';
@@ -34,7 +34,8 @@ const within = (column: AnyPgColumn, range: DateRange) => and(gte(column, range.
 export interface SplitRange {
   range: DateRange;
   rolled: DateRange | null;
-  live: DateRange | null;
+  /** the days before and after the rolled-up run, read from the raw rows */
+  live: DateRange[];
 }
 
 /** Adds up keyed counts from several parts (the rolled-up days and the live ones). */
@@ -67,10 +68,9 @@ export class AnalyticsRepository {
   constructor(private readonly db: Database) {}
 
   /**
-   * Splits a period at the Asia/Shanghai midnight up to which the rollups are complete: the longest
-   * run of days from its start that are before today and were rebuilt after they were over
-   * (bi_rollup_days.refreshed_at ≥ the day's end) is read from the rollups, the rest (today, and any
-   * day not rolled up yet) from the raw rows.
+   * Splits a period at Asia/Shanghai midnights: the longest run of its days that are before today
+   * and were rebuilt after they were over (bi_rollup_days.refreshed_at ≥ the day's end) is read from
+   * the rollups, the days before and after it (today, and any day not rolled up yet) from the raw rows.
    */
   async split(range: DateRange, now: Date): Promise<SplitRange> {
     const today = shanghaiDate(now);
@@ -81,18 +81,23 @@ export class AnalyticsRepository {
           and refreshed_at >= ((day + 1)::timestamp at time zone 'Asia/Shanghai')`,
     );
     const complete = new Set(rows.map((r) => r.day));
-    let n = 0;
-    while (n < range.days.length && complete.has(range.days[n]!)) n++;
+    // the longest run of complete days (the latest on a tie); the days before and after it are live
+    let best = { at: 0, n: 0 };
+    for (let i = 0, run = 0; i < range.days.length; i++) {
+      run = complete.has(range.days[i]!) ? run + 1 : 0;
+      if (run > 0 && run >= best.n) best = { at: i - run + 1, n: run };
+    }
     const part = (days: string[]): DateRange | null =>
       days.length ? { from: days[0]!, to: days[days.length - 1]!, start: shanghaiDayStart(days[0]!), end: shanghaiDayEnd(days[days.length - 1]!), days } : null;
-    return { range, rolled: part(range.days.slice(0, n)), live: part(range.days.slice(n)) };
+    const live = [part(range.days.slice(0, best.at)), part(range.days.slice(best.at + best.n))].filter((x): x is DateRange => x !== null);
+    return { range, rolled: part(range.days.slice(best.at, best.at + best.n)), live };
   }
 
   /** Click, search and apply events (with distinct visitors for the day and the unscoped total), and impressions, grouped by a dimension. */
   async eventCounts(p: SplitRange, scope: Scope, dim: Dimension) {
     type Row = { key: string; clicks: number; applies: number; searches: number; visitors: number; impressions: number };
     const parts: Map<string, Row>[] = [];
-    if (p.live) parts.push(await this.rawEventCounts(p.live, scope, dim));
+    for (const live of p.live) parts.push(await this.rawEventCounts(live, scope, dim));
     if (p.rolled) {
       const r = p.rolled;
       const key = { total: `'total'`, day: `to_char(e.day, 'YYYY-MM-DD')`, product: 'e.product_id', institution: 'pr.institution_id', channel: 'e.channel' }[dim];
@@ -132,7 +137,7 @@ export class AnalyticsRepository {
   /** Applications created in the period, with first-response times, grouped by a dimension. */
   async applicationCounts(p: SplitRange, scope: Scope, dim: Exclude<Dimension, 'channel'>) {
     const parts = [
-      ...(p.live ? [await this.rawApplicationCounts(p.live, scope, dim)] : []),
+      ...(await Promise.all(p.live.map((live) => this.rawApplicationCounts(live, scope, dim)))),
       ...(p.rolled ? [await this.rolledFacts(p.rolled, scope, dim, { applications: 'applications', responded: 'responded', responseMs: 'response_ms' })] : []),
     ];
     const merged = mergeCounts(parts, ['applications', 'responded', 'responseMs']);
@@ -142,7 +147,7 @@ export class AnalyticsRepository {
   /** Approvals and rejections decided in the period, grouped by a dimension. */
   async decisionCounts(p: SplitRange, scope: Scope, dim: Exclude<Dimension, 'channel'>) {
     return mergeCounts(
-      [...(p.live ? [await this.rawDecisionCounts(p.live, scope, dim)] : []), ...(p.rolled ? [await this.rolledFacts(p.rolled, scope, dim, { approvals: 'approvals', rejections: 'rejections' })] : [])],
+      [...(await Promise.all(p.live.map((live) => this.rawDecisionCounts(live, scope, dim)))), ...(p.rolled ? [await this.rolledFacts(p.rolled, scope, dim, { approvals: 'approvals', rejections: 'rejections' })] : [])],
       ['approvals', 'rejections'],
     );
   }
@@ -150,7 +155,7 @@ export class AnalyticsRepository {
   /** Loans disbursed in the period and their amount, grouped by a dimension. */
   async disbursementCounts(p: SplitRange, scope: Scope, dim: Exclude<Dimension, 'channel'>) {
     return mergeCounts(
-      [...(p.live ? [await this.rawDisbursementCounts(p.live, scope, dim)] : []), ...(p.rolled ? [await this.rolledFacts(p.rolled, scope, dim, { disbursements: 'disbursements', amountFen: 'disbursed_fen' })] : [])],
+      [...(await Promise.all(p.live.map((live) => this.rawDisbursementCounts(live, scope, dim)))), ...(p.rolled ? [await this.rolledFacts(p.rolled, scope, dim, { disbursements: 'disbursements', amountFen: 'disbursed_fen' })] : [])],
       ['disbursements', 'amountFen'],
     );
   }
@@ -159,7 +164,7 @@ export class AnalyticsRepository {
   async commissionCounts(p: SplitRange, dim: 'total' | 'day' | 'institution'): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     const add = (m: Map<string, number>) => m.forEach((v, k) => out.set(k, (out.get(k) ?? 0) + v));
-    if (p.live) add(await this.rawCommissionCounts(p.live, dim));
+    for (const live of p.live) add(await this.rawCommissionCounts(live, dim));
     if (p.rolled) (await this.rolledFacts(p.rolled, {}, dim, { amountFen: 'commission_fen' })).forEach((r, k) => out.set(k, (out.get(k) ?? 0) + r.amountFen));
     return out;
   }
@@ -167,7 +172,7 @@ export class AnalyticsRepository {
   /** Complaints filed in the period. */
   async complaintCounts(p: SplitRange, dim: 'total' | 'day'): Promise<Map<string, number>> {
     const out = new Map<string, number>();
-    if (p.live) (await this.rawComplaintCounts(p.live, dim)).forEach((v, k) => out.set(k, v));
+    for (const live of p.live) (await this.rawComplaintCounts(live, dim)).forEach((v, k) => out.set(k, (out.get(k) ?? 0) + v));
     if (p.rolled) {
       const rows = await queryRows<{ key: string; n: number }>(
         this.db,
@@ -326,36 +331,27 @@ export class AnalyticsRepository {
    * nesting as `nestedFunnel` (funnel.ts), in SQL.
    */
   async funnelCounts(range: DateRange, visitorKey: (accountId: string) => string): Promise<Map<string, Record<FunnelKey, number>>> {
-    const approvedEver = sql`(${applications.status} in ('approved', 'accepted', 'disbursed') or exists (select 1 from ${applicationEvents} e where e.application_id = ${applications.id} and e.to_status = 'approved'))`;
-    const [applicants, attributed] = await Promise.all([
-      this.db
-        .select({
-          accountId: applications.consumerId,
-          approved: sql<boolean>`bool_or(${approvedEver})`,
-          disbursed: sql<boolean>`bool_or(${applications.status} = 'disbursed')`,
-        })
-        .from(applications)
-        .where(within(applications.createdAt, range))
-        .groupBy(applications.consumerId),
-      this.db
-        .select({ accountId: channelAttributions.accountId, channelId: channelAttributions.channelId })
-        .from(channelAttributions)
-        .where(lt(channelAttributions.attributedAt, range.end)),
-    ]);
-    const people = new Map<string, { visitor: string; channel: string | null; applied: boolean; approved: boolean; disbursed: boolean }>();
-    for (const a of attributed) people.set(a.accountId, { visitor: visitorKey(a.accountId), channel: a.channelId, applied: false, approved: false, disbursed: false });
-    for (const a of applicants) {
-      const p = people.get(a.accountId) ?? { visitor: visitorKey(a.accountId), channel: null, applied: false, approved: false, disbursed: false };
-      people.set(a.accountId, { ...p, applied: true, approved: Boolean(a.approved), disbursed: Boolean(a.disbursed) });
-    }
-    const json = JSON.stringify([...people.values()]);
+    const approvedEver = `(a.status in ('approved', 'accepted', 'disbursed') or exists (select 1 from application_events e where e.application_id = a.id and e.to_status = 'approved'))`;
+    // the people: accounts attributed before the period's end and the period's applicants; keyed by visitor_keys (kept by the rollup jobs), the few not keyed yet here
+    const people = sql`(select account_id from channel_attributions where attributed_at < ${range.end}
+      union select consumer_id from applications where created_at >= ${range.start} and created_at < ${range.end})`;
+    const unkeyed = await queryRows<{ id: string }>(this.db, sql`select i.account_id as id from ${people} i where not exists (select 1 from visitor_keys k where k.account_id = i.account_id)`);
+    const extra = JSON.stringify(unkeyed.map((r) => ({ account_id: r.id, visitor: visitorKey(r.id) })));
     const rows = await queryRows<Record<FunnelKey | 'channel', string | number>>(
       this.db,
       sql`with v as (
           select visitor, bool_or(kind in ('view', 'click', 'apply')) as viewed from catalogue_events
           where created_at >= ${range.start} and created_at < ${range.end} and kind in ('search', 'view', 'click', 'apply') group by visitor
+        ), keys as (
+          select account_id, visitor from visitor_keys union all select account_id, visitor from json_to_recordset(${extra}::json) as t(account_id text, visitor text)
+        ), ap as (
+          select a.consumer_id as account_id, bool_or(${sql.raw(approvedEver)}) as approved, bool_or(a.status = 'disbursed') as disbursed
+          from applications a where a.created_at >= ${range.start} and a.created_at < ${range.end} group by a.consumer_id
         ), p as (
-          select * from json_to_recordset(${json}::json) as t(visitor text, channel text, applied boolean, approved boolean, disbursed boolean)
+          select k.visitor, ca.channel_id as channel, ap.account_id is not null as applied, coalesce(ap.approved, false) as approved, coalesce(ap.disbursed, false) as disbursed
+          from ${people} i join keys k on k.account_id = i.account_id
+          left join channel_attributions ca on ca.account_id = i.account_id and ca.attributed_at < ${range.end}
+          left join ap on ap.account_id = i.account_id
         ), t as (
           select distinct on (ct.visitor) ct.visitor, ct.channel_id from channel_touches ct join v on v.visitor = ct.visitor
           where ct.touched_at < ${range.end} order by ct.visitor, ct.touched_at desc, ct.id desc

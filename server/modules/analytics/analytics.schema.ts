@@ -76,6 +76,16 @@ export const platformDays = pgTable('platform_days', {
   complaints: integer('complaints').notNull().default(0),
 });
 
+/**
+ * Each consumer account's visitor key (the blind index server/http/visitor.ts gives a signed-in
+ * borrower's events), so the funnel follows a borrower from browsing to applying in SQL. Filled by
+ * the BI rollup jobs (BiService.fillVisitorKeys); accounts not keyed yet are keyed per request.
+ */
+export const visitorKeys = pgTable('visitor_keys', {
+  accountId: text('account_id').primaryKey(),
+  visitor: text('visitor').notNull(),
+});
+
 /** When each day of the rollup was last rebuilt, and how many rows it has: the refresh lag shown to operators. */
 export const biRollupDays = pgTable('bi_rollup_days', {
   day: date('day', { mode: 'string' }).primaryKey(),

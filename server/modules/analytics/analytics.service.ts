@@ -8,6 +8,7 @@ import { creditSelfAssessment } from '../catalogue';
 import { AnalyticsRepository, type Scope } from './analytics.repository';
 import type { DateRange } from './date-range';
 import { funnelStepLabels, funnelSteps, type FunnelKey, type FunnelStep } from './funnel';
+import { accountVisitorKey } from './visitor-key';
 import { ageBands, suppressSmallGroups, MIN_GROUP_SIZE, type MixBucket } from './mix';
 
 /**
@@ -283,7 +284,7 @@ export class AnalyticsService {
       this.aggregates.disbursementCounts(split, all, 'day'),
       this.aggregates.commissionCounts(split, 'day'),
     ]);
-    const [complaintsTotal, complaintsByDay, funnel] = await Promise.all([this.aggregates.complaintCounts(split, 'total'), this.aggregates.complaintCounts(split, 'day'), this.aggregates.funnelCounts(range, (id) => this.deps.pii.blindIndex(`visitor:account:${id}`))]);
+    const [complaintsTotal, complaintsByDay, funnel] = await Promise.all([this.aggregates.complaintCounts(split, 'total'), this.aggregates.complaintCounts(split, 'day'), this.aggregates.funnelCounts(range, (id) => accountVisitorKey(this.deps.pii, id))]);
     const stepsOf = (counts: Record<FunnelKey, number>) => funnelSteps((Object.keys(funnelStepLabels) as FunnelKey[]).map((key) => ({ key, label: funnelStepLabels[key], count: counts[key] })));
     const [appsByInst, decisionsByInst, disbursedByInst, commissionByInst, names, channelNames] = await Promise.all([
       this.aggregates.applicationCounts(split, all, 'institution'),
