@@ -15,4 +15,6 @@ CREATE TABLE "platform_days" (
 );
 --> statement-breakpoint
 ALTER TABLE "bi_daily_facts" ADD COLUMN "responded" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
-ALTER TABLE "bi_daily_facts" ADD COLUMN "response_ms" bigint DEFAULT 0 NOT NULL;
+ALTER TABLE "bi_daily_facts" ADD COLUMN "response_ms" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint
+-- the rolled-up days predate the new rollups: none is complete until rebuilt (the ticker refills the last 90 days; older ones are read from the raw rows until an operator rebuilds them)
+DELETE FROM "bi_rollup_days";
