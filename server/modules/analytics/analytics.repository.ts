@@ -183,13 +183,13 @@ export class AnalyticsRepository {
     return out;
   }
 
-  /** Sums of bi_daily_facts columns over the rolled-up days, grouped by a dimension. */
+  /** Sums of the BI facts (per institution and product: product_daily_facts) over the rolled-up days, grouped by a dimension. */
   private async rolledFacts<K extends string>(r: DateRange, scope: Scope, dim: Exclude<Dimension, 'channel'>, columns: Record<K, string>): Promise<Map<string, Record<K, number> & { key: string }>> {
     const key = { total: `'total'`, day: `to_char(day, 'YYYY-MM-DD')`, product: 'product_id', institution: 'institution_id' }[dim];
     const sums = Object.entries<string>(columns).map(([k, c]) => `coalesce(sum(${c}), 0)::bigint as "${k}"`).join(', ');
     const rows = await queryRows<Record<string, string | number>>(
       this.db,
-      sql`select ${sql.raw(key)} as key, ${sql.raw(sums)} from bi_daily_facts where day >= ${r.from}::date and day <= ${r.to}::date
+      sql`select ${sql.raw(key)} as key, ${sql.raw(sums)} from product_daily_facts where day >= ${r.from}::date and day <= ${r.to}::date
         ${scope.institutionId ? sql`and institution_id = ${scope.institutionId}` : sql``} ${scope.productId ? sql`and product_id = ${scope.productId}` : sql``} group by 1`,
     );
     return new Map(rows.map((x) => [String(x.key), { key: String(x.key), ...Object.fromEntries(Object.keys(columns).map((k) => [k, Number(x[k])])) } as Record<K, number> & { key: string }]));

@@ -53,6 +53,30 @@ export const biDailyFacts = pgTable(
 );
 
 /**
+ * The BI facts of a day summed per institution and product (applications, decisions,
+ * disbursements, commission, first responses): the statistics pages read these few rows a day
+ * instead of the thousands of bi_daily_facts rows the BI dimensions make. Rebuilt from the day's
+ * bi_daily_facts in the same transaction.
+ */
+export const productDailyFacts = pgTable(
+  'product_daily_facts',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    institutionId: text('institution_id').notNull(),
+    productId: text('product_id').notNull(),
+    applications: integer('applications').notNull().default(0),
+    approvals: integer('approvals').notNull().default(0),
+    rejections: integer('rejections').notNull().default(0),
+    disbursements: integer('disbursements').notNull().default(0),
+    disbursedFen: bigint('disbursed_fen', { mode: 'number' }).notNull().default(0),
+    commissionFen: bigint('commission_fen', { mode: 'number' }).notNull().default(0),
+    responded: integer('responded').notNull().default(0),
+    responseMs: bigint('response_ms', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.institutionId, t.productId] })],
+);
+
+/**
  * Catalogue events per Asia/Shanghai day, product ('' for searches) and door (web / api): product
  * views and clicks, applies and searches. Rebuilt with the day's BI rollup (server/modules/analytics/rollup.ts).
  */

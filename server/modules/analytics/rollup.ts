@@ -185,6 +185,11 @@ export async function rebuildDay(db: Database, day: string, now: Date): Promise<
     );
     const rows = Number(inserted[0]?.n ?? 0);
     await rebuildEventDay(tx, day);
+    await tx.execute(sql`delete from product_daily_facts where day = ${day}::date`);
+    await tx.execute(sql`insert into product_daily_facts (day, institution_id, product_id, applications, approvals, rejections, disbursements, disbursed_fen, commission_fen, responded, response_ms)
+      select day, institution_id, product_id, sum(applications), sum(approvals), sum(rejections), sum(disbursements), sum(disbursed_fen), sum(commission_fen), sum(responded), sum(response_ms)
+      from bi_daily_facts where day = ${day}::date group by day, institution_id, product_id
+      having sum(applications) + sum(approvals) + sum(rejections) + sum(disbursements) + sum(responded) > 0 or sum(disbursed_fen) <> 0 or sum(commission_fen) <> 0`);
     await tx.execute(sql`insert into bi_rollup_days (day, rows, refreshed_at) values (${day}::date, ${rows}, ${now})
       on conflict (day) do update set rows = excluded.rows, refreshed_at = excluded.refreshed_at`);
     return rows;
