@@ -254,7 +254,7 @@ export function createServices(inputs: ServiceInputs): Services {
     licences: new LicencesService({ db, settings, products, audit, clock }),
     complaints,
     reviews: new ReviewsService({ db, audit, identity, applications, clock }),
-    analytics: new AnalyticsService({ db, audit, pii }),
+    analytics: new AnalyticsService({ db, audit, pii, clock }),
     bi: new BiService({ db, audit, clock, pii, notifications }),
     content: new ContentService({ db, audit, media: new LocalBlobStore(inputs.mediaDir ?? path.join(process.cwd(), 'data', 'media')), pii, clock }),
     products,

@@ -1,7 +1,7 @@
 import { and, eq, gte, inArray, like, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { queryRows, type Database } from '../../db/client';
-import { channelAttributions, channels } from '../channels/channels.schema';
+import { channels } from '../channels/channels.schema';
 import { consumerProfiles } from '../accounts/accounts.schema';
 import { applicationEvents, applications } from '../applications/applications.schema';
 import { catalogueEvents, catalogueImpressions, products } from '../catalogue/catalogue.schema';
@@ -12,6 +12,7 @@ import { ledgerEntries, ledgerJournals } from '../settlement/settlement.schema';
 import type { DateRange } from './date-range';
 import { emptyFunnel, type FunnelKey } from './funnel';
 import { ageBandSql } from './mix';
+import { shanghaiDate, shanghaiDayEnd, shanghaiDayStart } from '../../lib/shanghai-date';
 
 /** Asia/Shanghai calendar day of a timestamp column, as YYYY-MM-DD. */
 const dayOf = (column: AnyPgColumn): SQL<string> => sql<string>`to_char(date_trunc('day', ${column} at time zone 'Asia/Shanghai'), 'YYYY-MM-DD')`;
@@ -28,6 +29,26 @@ const applicationKey = (dim: 'total' | 'day' | 'product' | 'institution', dayCol
     institution: sql<string>`${applications.institutionId}`,
   })[dim];
 const within = (column: AnyPgColumn, range: DateRange) => and(gte(column, range.start), lt(column, range.end));
+
+/** A period split at the midnight up to which the rollups are complete (either part may be empty). */
+export interface SplitRange {
+  range: DateRange;
+  rolled: DateRange | null;
+  /** the days before and after the rolled-up run, read from the raw rows */
+  live: DateRange[];
+}
+
+/** Adds up keyed counts from several parts (the rolled-up days and the live ones). */
+function mergeCounts<T extends { key: string }, K extends keyof T & string>(parts: Map<string, T>[], fields: K[]): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const part of parts)
+    for (const [k, row] of part) {
+      const prev = out.get(k);
+      if (!prev) out.set(k, { ...row });
+      else for (const f of fields) (prev[f] as number) = Number(prev[f] ?? 0) + Number(row[f] ?? 0);
+    }
+  return out;
+}
 
 /** Whose figures: one institution, one product, or (empty) the whole platform. */
 export interface Scope {
@@ -46,8 +67,136 @@ export type Dimension = 'total' | 'day' | 'product' | 'institution' | 'channel';
 export class AnalyticsRepository {
   constructor(private readonly db: Database) {}
 
+  /**
+   * Splits a period at Asia/Shanghai midnights: the longest run of its days that are before today
+   * and were rebuilt after they were over (bi_rollup_days.refreshed_at ≥ the day's end) is read from
+   * the rollups, the days before and after it (today, and any day not rolled up yet) from the raw rows.
+   */
+  async split(range: DateRange, now: Date): Promise<SplitRange> {
+    const today = shanghaiDate(now);
+    const rows = await queryRows<{ day: string }>(
+      this.db,
+      sql`select to_char(day, 'YYYY-MM-DD') as day from bi_rollup_days
+        where day >= ${range.from}::date and day <= ${range.to}::date and day < ${today}::date
+          and refreshed_at >= ((day + 1)::timestamp at time zone 'Asia/Shanghai')`,
+    );
+    const complete = new Set(rows.map((r) => r.day));
+    // the longest run of complete days (the latest on a tie); the days before and after it are live
+    let best = { at: 0, n: 0 };
+    for (let i = 0, run = 0; i < range.days.length; i++) {
+      run = complete.has(range.days[i]!) ? run + 1 : 0;
+      if (run > 0 && run >= best.n) best = { at: i - run + 1, n: run };
+    }
+    const part = (days: string[]): DateRange | null =>
+      days.length ? { from: days[0]!, to: days[days.length - 1]!, start: shanghaiDayStart(days[0]!), end: shanghaiDayEnd(days[days.length - 1]!), days } : null;
+    const live = [part(range.days.slice(0, best.at)), part(range.days.slice(best.at + best.n))].filter((x): x is DateRange => x !== null);
+    return { range, rolled: part(range.days.slice(best.at, best.at + best.n)), live };
+  }
+
+  /** Click, search and apply events (with distinct visitors for the day and the unscoped total), and impressions, grouped by a dimension. */
+  async eventCounts(p: SplitRange, scope: Scope, dim: Dimension) {
+    type Row = { key: string; clicks: number; applies: number; searches: number; visitors: number; impressions: number };
+    const parts: Map<string, Row>[] = [];
+    for (const live of p.live) parts.push(await this.rawEventCounts(live, scope, dim));
+    if (p.rolled) {
+      const r = p.rolled;
+      const key = { total: `'total'`, day: `to_char(e.day, 'YYYY-MM-DD')`, product: 'e.product_id', institution: 'pr.institution_id', channel: 'e.channel' }[dim];
+      const [rows, impressions, visitors] = await Promise.all([
+        queryRows<{ key: string; clicks: number; applies: number; searches: number }>(
+          this.db,
+          sql`select ${sql.raw(key)} as key, sum(e.clicks)::int as clicks, sum(e.applies)::int as applies, sum(e.searches)::int as searches
+            from catalogue_event_days e ${scope.institutionId !== undefined || dim === 'institution' ? sql`join products pr on pr.id = e.product_id` : sql``}
+            where e.day >= ${r.from}::date and e.day <= ${r.to}::date
+              ${scope.institutionId ? sql`and pr.institution_id = ${scope.institutionId}` : sql``} ${scope.productId ? sql`and e.product_id = ${scope.productId}` : sql``}
+            group by 1`,
+        ),
+        this.impressionCounts(r, scope, dim),
+        dim === 'day' && !scope.institutionId && !scope.productId
+          ? queryRows<{ key: string; n: number }>(this.db, sql`select to_char(day, 'YYYY-MM-DD') as key, visitors as n from platform_days where day >= ${r.from}::date and day <= ${r.to}::date`)
+          : Promise.resolve([]),
+      ]);
+      const m = new Map<string, Row>();
+      for (const x of rows) m.set(x.key, { key: x.key, clicks: Number(x.clicks), applies: Number(x.applies), searches: Number(x.searches), visitors: 0, impressions: impressions.get(x.key) ?? 0 });
+      for (const [k, n] of impressions) if (!m.has(k)) m.set(k, { key: k, clicks: 0, applies: 0, searches: 0, visitors: 0, impressions: n });
+      for (const v of visitors) m.set(v.key, { ...(m.get(v.key) ?? { key: v.key, clicks: 0, applies: 0, searches: 0, impressions: 0 }), visitors: Number(v.n) });
+      parts.push(m);
+    }
+    const out = mergeCounts(parts, ['clicks', 'applies', 'searches', 'visitors', 'impressions']);
+    // distinct visitors over several days do not add up: the unscoped total is counted over the whole period
+    if (dim === 'total' && !scope.institutionId && !scope.productId && p.rolled) {
+      const [row] = await queryRows<{ n: number }>(
+        this.db,
+        sql`select count(distinct visitor)::int as n from catalogue_events where created_at >= ${p.range.start} and created_at < ${p.range.end} and kind in ('view', 'click', 'apply', 'search')`,
+      );
+      const t = out.get('total') ?? { key: 'total', clicks: 0, applies: 0, searches: 0, visitors: 0, impressions: 0 };
+      out.set('total', { ...t, visitors: Number(row?.n ?? 0) });
+    }
+    return out;
+  }
+
+  /** Applications created in the period, with first-response times, grouped by a dimension. */
+  async applicationCounts(p: SplitRange, scope: Scope, dim: Exclude<Dimension, 'channel'>) {
+    const parts = [
+      ...(await Promise.all(p.live.map((live) => this.rawApplicationCounts(live, scope, dim)))),
+      ...(p.rolled ? [await this.rolledFacts(p.rolled, scope, dim, { applications: 'applications', responded: 'responded', responseMs: 'response_ms' })] : []),
+    ];
+    const merged = mergeCounts(parts, ['applications', 'responded', 'responseMs']);
+    return new Map([...merged].map(([k, r]) => [k, { ...r, avgResponseHours: r.responded ? r.responseMs / r.responded / 3_600_000 : null }]));
+  }
+
+  /** Approvals and rejections decided in the period, grouped by a dimension. */
+  async decisionCounts(p: SplitRange, scope: Scope, dim: Exclude<Dimension, 'channel'>) {
+    return mergeCounts(
+      [...(await Promise.all(p.live.map((live) => this.rawDecisionCounts(live, scope, dim)))), ...(p.rolled ? [await this.rolledFacts(p.rolled, scope, dim, { approvals: 'approvals', rejections: 'rejections' })] : [])],
+      ['approvals', 'rejections'],
+    );
+  }
+
+  /** Loans disbursed in the period and their amount, grouped by a dimension. */
+  async disbursementCounts(p: SplitRange, scope: Scope, dim: Exclude<Dimension, 'channel'>) {
+    return mergeCounts(
+      [...(await Promise.all(p.live.map((live) => this.rawDisbursementCounts(live, scope, dim)))), ...(p.rolled ? [await this.rolledFacts(p.rolled, scope, dim, { disbursements: 'disbursements', amountFen: 'disbursed_fen' })] : [])],
+      ['disbursements', 'amountFen'],
+    );
+  }
+
+  /** Commission accrued in the period. */
+  async commissionCounts(p: SplitRange, dim: 'total' | 'day' | 'institution'): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const add = (m: Map<string, number>) => m.forEach((v, k) => out.set(k, (out.get(k) ?? 0) + v));
+    for (const live of p.live) add(await this.rawCommissionCounts(live, dim));
+    if (p.rolled) (await this.rolledFacts(p.rolled, {}, dim, { amountFen: 'commission_fen' })).forEach((r, k) => out.set(k, (out.get(k) ?? 0) + r.amountFen));
+    return out;
+  }
+
+  /** Complaints filed in the period. */
+  async complaintCounts(p: SplitRange, dim: 'total' | 'day'): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const live of p.live) (await this.rawComplaintCounts(live, dim)).forEach((v, k) => out.set(k, (out.get(k) ?? 0) + v));
+    if (p.rolled) {
+      const rows = await queryRows<{ key: string; n: number }>(
+        this.db,
+        sql`select ${sql.raw(dim === 'day' ? `to_char(day, 'YYYY-MM-DD')` : `'total'`)} as key, sum(complaints)::int as n from platform_days where day >= ${p.rolled.from}::date and day <= ${p.rolled.to}::date group by 1`,
+      );
+      for (const r of rows) out.set(r.key, (out.get(r.key) ?? 0) + Number(r.n));
+    }
+    return out;
+  }
+
+  /** Sums of the BI facts (per institution and product: product_daily_facts) over the rolled-up days, grouped by a dimension. */
+  private async rolledFacts<K extends string>(r: DateRange, scope: Scope, dim: Exclude<Dimension, 'channel'>, columns: Record<K, string>): Promise<Map<string, Record<K, number> & { key: string }>> {
+    const key = { total: `'total'`, day: `to_char(day, 'YYYY-MM-DD')`, product: 'product_id', institution: 'institution_id' }[dim];
+    const sums = Object.entries<string>(columns).map(([k, c]) => `coalesce(sum(${c}), 0)::bigint as "${k}"`).join(', ');
+    const rows = await queryRows<Record<string, string | number>>(
+      this.db,
+      sql`select ${sql.raw(key)} as key, ${sql.raw(sums)} from product_daily_facts where day >= ${r.from}::date and day <= ${r.to}::date
+        ${scope.institutionId ? sql`and institution_id = ${scope.institutionId}` : sql``} ${scope.productId ? sql`and product_id = ${scope.productId}` : sql``} group by 1`,
+    );
+    return new Map(rows.map((x) => [String(x.key), { key: String(x.key), ...Object.fromEntries(Object.keys(columns).map((k) => [k, Number(x[k])])) } as Record<K, number> & { key: string }]));
+  }
+
   /** Click, search and apply events with distinct visitors, and impressions, grouped by a dimension. */
-  async eventCounts(range: DateRange, scope: Scope, dim: Dimension) {
+  private async rawEventCounts(range: DateRange, scope: Scope, dim: Dimension) {
     const key = {
       total: sql<string>`'total'`,
       day: dayOf(catalogueEvents.createdAt),
@@ -110,13 +259,14 @@ export class AnalyticsRepository {
   }
 
   /** Applications created in the period, with first-response times, grouped by a dimension. */
-  async applicationCounts(range: DateRange, scope: Scope, dim: Exclude<Dimension, 'channel'>) {
+  private async rawApplicationCounts(range: DateRange, scope: Scope, dim: Exclude<Dimension, 'channel'>) {
     const key = applicationKey(dim, applications.createdAt);
     const rows = await this.db
       .select({
         key,
         applications: int(sql`count(*)`),
         responded: int(sql`count(${applications.firstResponseAt})`),
+        responseMs: bigintSum(sql`round(extract(epoch from (${applications.firstResponseAt} - ${applications.createdAt})) * 1000)`),
         avgResponseHours: sql<number | null>`avg(extract(epoch from (${applications.firstResponseAt} - ${applications.createdAt})) / 3600)`.mapWith((v) =>
           v === null ? null : Number(v),
         ),
@@ -128,7 +278,7 @@ export class AnalyticsRepository {
   }
 
   /** Approvals and rejections decided in the period (from the status history), grouped by a dimension. */
-  async decisionCounts(range: DateRange, scope: Scope, dim: Exclude<Dimension, 'channel'>) {
+  private async rawDecisionCounts(range: DateRange, scope: Scope, dim: Exclude<Dimension, 'channel'>) {
     const key = applicationKey(dim, applicationEvents.createdAt);
     const rows = await this.db
       .select({
@@ -144,7 +294,7 @@ export class AnalyticsRepository {
   }
 
   /** Loans disbursed in the period and their amount, grouped by a dimension. */
-  async disbursementCounts(range: DateRange, scope: Scope, dim: Exclude<Dimension, 'channel'>) {
+  private async rawDisbursementCounts(range: DateRange, scope: Scope, dim: Exclude<Dimension, 'channel'>) {
     const key = applicationKey(dim, applications.disbursedAt);
     const rows = await this.db
       .select({ key, disbursements: int(sql`count(*)`), amountFen: bigintSum(sql`${applications.disbursedAmountFen}`) })
@@ -155,7 +305,7 @@ export class AnalyticsRepository {
   }
 
   /** Commission accrued in the period (credits to the commission revenue accounts of commission_* journals). */
-  async commissionCounts(range: DateRange, dim: 'total' | 'day' | 'institution') {
+  private async rawCommissionCounts(range: DateRange, dim: 'total' | 'day' | 'institution') {
     const key = { total: sql<string>`'total'`, day: dayOf(ledgerJournals.postedAt), institution: sql<string>`${ledgerJournals.institutionId}` }[dim];
     const rows = await this.db
       .select({ key, amountFen: bigintSum(sql`-${ledgerEntries.amountFen}`) })
@@ -166,7 +316,7 @@ export class AnalyticsRepository {
     return new Map(rows.map((r) => [r.key, r.amountFen]));
   }
 
-  async complaintCounts(range: DateRange, dim: 'total' | 'day') {
+  private async rawComplaintCounts(range: DateRange, dim: 'total' | 'day') {
     const key = { total: sql<string>`'total'`, day: dayOf(complaints.createdAt) }[dim];
     const rows = await this.db.select({ key, n: int(sql`count(*)`) }).from(complaints).where(within(complaints.createdAt, range)).groupBy(grouping(dim, key));
     return new Map(rows.map((r) => [r.key, r.n]));
@@ -181,36 +331,27 @@ export class AnalyticsRepository {
    * nesting as `nestedFunnel` (funnel.ts), in SQL.
    */
   async funnelCounts(range: DateRange, visitorKey: (accountId: string) => string): Promise<Map<string, Record<FunnelKey, number>>> {
-    const approvedEver = sql`(${applications.status} in ('approved', 'accepted', 'disbursed') or exists (select 1 from ${applicationEvents} e where e.application_id = ${applications.id} and e.to_status = 'approved'))`;
-    const [applicants, attributed] = await Promise.all([
-      this.db
-        .select({
-          accountId: applications.consumerId,
-          approved: sql<boolean>`bool_or(${approvedEver})`,
-          disbursed: sql<boolean>`bool_or(${applications.status} = 'disbursed')`,
-        })
-        .from(applications)
-        .where(within(applications.createdAt, range))
-        .groupBy(applications.consumerId),
-      this.db
-        .select({ accountId: channelAttributions.accountId, channelId: channelAttributions.channelId })
-        .from(channelAttributions)
-        .where(lt(channelAttributions.attributedAt, range.end)),
-    ]);
-    const people = new Map<string, { visitor: string; channel: string | null; applied: boolean; approved: boolean; disbursed: boolean }>();
-    for (const a of attributed) people.set(a.accountId, { visitor: visitorKey(a.accountId), channel: a.channelId, applied: false, approved: false, disbursed: false });
-    for (const a of applicants) {
-      const p = people.get(a.accountId) ?? { visitor: visitorKey(a.accountId), channel: null, applied: false, approved: false, disbursed: false };
-      people.set(a.accountId, { ...p, applied: true, approved: Boolean(a.approved), disbursed: Boolean(a.disbursed) });
-    }
-    const json = JSON.stringify([...people.values()]);
+    const approvedEver = `(a.status in ('approved', 'accepted', 'disbursed') or exists (select 1 from application_events e where e.application_id = a.id and e.to_status = 'approved'))`;
+    // the people: accounts attributed before the period's end and the period's applicants; keyed by visitor_keys (kept by the rollup jobs), the few not keyed yet here
+    const people = sql`(select account_id from channel_attributions where attributed_at < ${range.end}
+      union select consumer_id from applications where created_at >= ${range.start} and created_at < ${range.end})`;
+    const unkeyed = await queryRows<{ id: string }>(this.db, sql`select i.account_id as id from ${people} i where not exists (select 1 from visitor_keys k where k.account_id = i.account_id)`);
+    const extra = JSON.stringify(unkeyed.map((r) => ({ account_id: r.id, visitor: visitorKey(r.id) })));
     const rows = await queryRows<Record<FunnelKey | 'channel', string | number>>(
       this.db,
       sql`with v as (
           select visitor, bool_or(kind in ('view', 'click', 'apply')) as viewed from catalogue_events
           where created_at >= ${range.start} and created_at < ${range.end} and kind in ('search', 'view', 'click', 'apply') group by visitor
+        ), keys as (
+          select account_id, visitor from visitor_keys union all select account_id, visitor from json_to_recordset(${extra}::json) as t(account_id text, visitor text)
+        ), ap as (
+          select a.consumer_id as account_id, bool_or(${sql.raw(approvedEver)}) as approved, bool_or(a.status = 'disbursed') as disbursed
+          from applications a where a.created_at >= ${range.start} and a.created_at < ${range.end} group by a.consumer_id
         ), p as (
-          select * from json_to_recordset(${json}::json) as t(visitor text, channel text, applied boolean, approved boolean, disbursed boolean)
+          select k.visitor, ca.channel_id as channel, ap.account_id is not null as applied, coalesce(ap.approved, false) as approved, coalesce(ap.disbursed, false) as disbursed
+          from ${people} i join keys k on k.account_id = i.account_id
+          left join channel_attributions ca on ca.account_id = i.account_id and ca.attributed_at < ${range.end}
+          left join ap on ap.account_id = i.account_id
         ), t as (
           select distinct on (ct.visitor) ct.visitor, ct.channel_id from channel_touches ct join v on v.visitor = ct.visitor
           where ct.touched_at < ${range.end} order by ct.visitor, ct.touched_at desc, ct.id desc

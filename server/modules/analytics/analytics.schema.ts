@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, check, date, index, integer, jsonb, numeric, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, check, date, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /**
  * The BI rollup: one row per Asia/Shanghai day and combination of dimensions that had anything,
@@ -41,6 +41,9 @@ export const biDailyFacts = pgTable(
     /** loans outstanding at the end of the day, and those of them with an instalment past due and unpaid */
     activeLoans: integer('active_loans').notNull().default(0),
     overdueLoans: integer('overdue_loans').notNull().default(0),
+    /** of the applications created that day, those with a first response (as of the rebuild), and the sum of their response times in milliseconds */
+    responded: integer('responded').notNull().default(0),
+    responseMs: bigint('response_ms', { mode: 'number' }).notNull().default(0),
   },
   (t) => [
     index('bi_daily_facts_day_idx').on(t.day),
@@ -48,6 +51,64 @@ export const biDailyFacts = pgTable(
     index('bi_daily_facts_institution_idx').on(t.institutionId, t.day),
   ],
 );
+
+/**
+ * The BI facts of a day summed per institution and product (applications, decisions,
+ * disbursements, commission, first responses): the statistics pages read these few rows a day
+ * instead of the thousands of bi_daily_facts rows the BI dimensions make. Rebuilt from the day's
+ * bi_daily_facts in the same transaction.
+ */
+export const productDailyFacts = pgTable(
+  'product_daily_facts',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    institutionId: text('institution_id').notNull(),
+    productId: text('product_id').notNull(),
+    applications: integer('applications').notNull().default(0),
+    approvals: integer('approvals').notNull().default(0),
+    rejections: integer('rejections').notNull().default(0),
+    disbursements: integer('disbursements').notNull().default(0),
+    disbursedFen: bigint('disbursed_fen', { mode: 'number' }).notNull().default(0),
+    commissionFen: bigint('commission_fen', { mode: 'number' }).notNull().default(0),
+    responded: integer('responded').notNull().default(0),
+    responseMs: bigint('response_ms', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.institutionId, t.productId] })],
+);
+
+/**
+ * Catalogue events per Asia/Shanghai day, product ('' for searches) and door (web / api): product
+ * views and clicks, applies and searches. Rebuilt with the day's BI rollup (server/modules/analytics/rollup.ts).
+ */
+export const catalogueEventDays = pgTable(
+  'catalogue_event_days',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    productId: text('product_id').notNull(),
+    channel: text('channel').notNull(),
+    clicks: integer('clicks').notNull().default(0),
+    applies: integer('applies').notNull().default(0),
+    searches: integer('searches').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.productId, t.channel] })],
+);
+
+/** Platform figures per Asia/Shanghai day that no dimension splits: distinct visitors with a browse, search or apply event, complaints filed. Rebuilt with the day's BI rollup. */
+export const platformDays = pgTable('platform_days', {
+  day: date('day', { mode: 'string' }).primaryKey(),
+  visitors: integer('visitors').notNull().default(0),
+  complaints: integer('complaints').notNull().default(0),
+});
+
+/**
+ * Each consumer account's visitor key (the blind index server/http/visitor.ts gives a signed-in
+ * borrower's events), so the funnel follows a borrower from browsing to applying in SQL. Filled by
+ * the BI rollup jobs (BiService.fillVisitorKeys); accounts not keyed yet are keyed per request.
+ */
+export const visitorKeys = pgTable('visitor_keys', {
+  accountId: text('account_id').primaryKey(),
+  visitor: text('visitor').notNull(),
+});
 
 /** When each day of the rollup was last rebuilt, and how many rows it has: the refresh lag shown to operators. */
 export const biRollupDays = pgTable('bi_rollup_days', {

@@ -1,4 +1,5 @@
 import type { Database } from '../../db/client';
+import type { Clock } from '../../lib/clock';
 import type { PiiCipher } from '../../lib/pii';
 import type { AuditActor, AuditService } from '../audit';
 import { NotFoundError } from '../../lib/errors';
@@ -7,6 +8,7 @@ import { creditSelfAssessment } from '../catalogue';
 import { AnalyticsRepository, type Scope } from './analytics.repository';
 import type { DateRange } from './date-range';
 import { funnelStepLabels, funnelSteps, type FunnelKey, type FunnelStep } from './funnel';
+import { accountVisitorKey } from './visitor-key';
 import { ageBands, suppressSmallGroups, MIN_GROUP_SIZE, type MixBucket } from './mix';
 
 /**
@@ -134,6 +136,8 @@ export interface AnalyticsServiceDeps {
   db: Database;
   /** the visitor key of a logged-in borrower (server/http/visitor.ts), to follow the same person through the funnel */
   pii: PiiCipher;
+  /** what "today" is: past days are read from the rollups, today from the raw rows */
+  clock?: Clock;
 }
 
 export class AnalyticsService {
@@ -141,6 +145,10 @@ export class AnalyticsService {
 
   constructor(private readonly deps: AnalyticsServiceDeps) {
     this.aggregates = new AnalyticsRepository(deps.db);
+  }
+
+  private now(): Date {
+    return this.deps.clock?.now() ?? new Date();
   }
 
   /** An institution exports its statistics (one CSV table): the export is recorded. */
@@ -164,23 +172,24 @@ export class AnalyticsService {
     const own = await this.aggregates.productsOf(institutionId);
     if (productId && !own.some((p) => p.id === productId)) throw new NotFoundError('产品');
     const scope: Scope = { institutionId, productId };
+    const split = await this.aggregates.split(range, this.now());
 
     const [events, apps, decisions, disbursed, eventsByDay, appsByDay, decisionsByDay, disbursedByDay] = await Promise.all([
-      this.aggregates.eventCounts(range, scope, 'total'),
-      this.aggregates.applicationCounts(range, scope, 'total'),
-      this.aggregates.decisionCounts(range, scope, 'total'),
-      this.aggregates.disbursementCounts(range, scope, 'total'),
-      this.aggregates.eventCounts(range, scope, 'day'),
-      this.aggregates.applicationCounts(range, scope, 'day'),
-      this.aggregates.decisionCounts(range, scope, 'day'),
-      this.aggregates.disbursementCounts(range, scope, 'day'),
+      this.aggregates.eventCounts(split, scope, 'total'),
+      this.aggregates.applicationCounts(split, scope, 'total'),
+      this.aggregates.decisionCounts(split, scope, 'total'),
+      this.aggregates.disbursementCounts(split, scope, 'total'),
+      this.aggregates.eventCounts(split, scope, 'day'),
+      this.aggregates.applicationCounts(split, scope, 'day'),
+      this.aggregates.decisionCounts(split, scope, 'day'),
+      this.aggregates.disbursementCounts(split, scope, 'day'),
     ]);
     const [eventsByProduct, appsByProduct, decisionsByProduct, disbursedByProduct, eventsByChannel, mix] = await Promise.all([
-      this.aggregates.eventCounts(range, scope, 'product'),
-      this.aggregates.applicationCounts(range, scope, 'product'),
-      this.aggregates.decisionCounts(range, scope, 'product'),
-      this.aggregates.disbursementCounts(range, scope, 'product'),
-      this.aggregates.eventCounts(range, scope, 'channel'),
+      this.aggregates.eventCounts(split, scope, 'product'),
+      this.aggregates.applicationCounts(split, scope, 'product'),
+      this.aggregates.decisionCounts(split, scope, 'product'),
+      this.aggregates.disbursementCounts(split, scope, 'product'),
+      this.aggregates.eventCounts(split, scope, 'channel'),
       this.aggregates.applicantMix(range, scope),
     ]);
 
@@ -262,25 +271,26 @@ export class AnalyticsService {
 
   async operatorDashboard(range: DateRange): Promise<OperatorDashboard> {
     const all: Scope = {};
+    const split = await this.aggregates.split(range, this.now());
     const [events, apps, decisions, disbursed, commission, eventsByDay, appsByDay, decisionsByDay, disbursedByDay, commissionByDay] = await Promise.all([
-      this.aggregates.eventCounts(range, all, 'total'),
-      this.aggregates.applicationCounts(range, all, 'total'),
-      this.aggregates.decisionCounts(range, all, 'total'),
-      this.aggregates.disbursementCounts(range, all, 'total'),
-      this.aggregates.commissionCounts(range, 'total'),
-      this.aggregates.eventCounts(range, all, 'day'),
-      this.aggregates.applicationCounts(range, all, 'day'),
-      this.aggregates.decisionCounts(range, all, 'day'),
-      this.aggregates.disbursementCounts(range, all, 'day'),
-      this.aggregates.commissionCounts(range, 'day'),
+      this.aggregates.eventCounts(split, all, 'total'),
+      this.aggregates.applicationCounts(split, all, 'total'),
+      this.aggregates.decisionCounts(split, all, 'total'),
+      this.aggregates.disbursementCounts(split, all, 'total'),
+      this.aggregates.commissionCounts(split, 'total'),
+      this.aggregates.eventCounts(split, all, 'day'),
+      this.aggregates.applicationCounts(split, all, 'day'),
+      this.aggregates.decisionCounts(split, all, 'day'),
+      this.aggregates.disbursementCounts(split, all, 'day'),
+      this.aggregates.commissionCounts(split, 'day'),
     ]);
-    const [complaintsTotal, complaintsByDay, funnel] = await Promise.all([this.aggregates.complaintCounts(range, 'total'), this.aggregates.complaintCounts(range, 'day'), this.aggregates.funnelCounts(range, (id) => this.deps.pii.blindIndex(`visitor:account:${id}`))]);
+    const [complaintsTotal, complaintsByDay, funnel] = await Promise.all([this.aggregates.complaintCounts(split, 'total'), this.aggregates.complaintCounts(split, 'day'), this.aggregates.funnelCounts(range, (id) => accountVisitorKey(this.deps.pii, id))]);
     const stepsOf = (counts: Record<FunnelKey, number>) => funnelSteps((Object.keys(funnelStepLabels) as FunnelKey[]).map((key) => ({ key, label: funnelStepLabels[key], count: counts[key] })));
     const [appsByInst, decisionsByInst, disbursedByInst, commissionByInst, names, channelNames] = await Promise.all([
-      this.aggregates.applicationCounts(range, all, 'institution'),
-      this.aggregates.decisionCounts(range, all, 'institution'),
-      this.aggregates.disbursementCounts(range, all, 'institution'),
-      this.aggregates.commissionCounts(range, 'institution'),
+      this.aggregates.applicationCounts(split, all, 'institution'),
+      this.aggregates.decisionCounts(split, all, 'institution'),
+      this.aggregates.disbursementCounts(split, all, 'institution'),
+      this.aggregates.commissionCounts(split, 'institution'),
       this.aggregates.institutionNames(),
       this.aggregates.channelNames(),
     ]);

@@ -34,6 +34,7 @@ import {
   type MeasureKey,
 } from './bi-model';
 import { ACCOUNT_JOINS, APP_JOINS, accountDims, appDims, rebuildDay } from './rollup';
+import { accountVisitorKey } from './visitor-key';
 
 export interface PivotValue {
   value: number | null;
@@ -141,8 +142,9 @@ export class BiService {
 
   // ---- rollup ------------------------------------------------------------------------------
 
-  /** Rebuilds every day of [from, to] (each in its own transaction); returns the rows written. */
+  /** Rebuilds every day of [from, to] (each in its own transaction); returns the rows written. Keys new consumer accounts for the funnel first. */
   async rebuild(from: string, to: string, now = this.deps.clock.now(), signal?: AbortSignal): Promise<{ days: number; rows: number }> {
+    await this.fillVisitorKeys();
     let rows = 0;
     let days = 0;
     for (let day = from; day <= to; day = shiftDay(day, 1)) {
@@ -151,6 +153,22 @@ export class BiService {
       days += 1;
     }
     return { days, rows };
+  }
+
+  /** Stores the visitor key of every consumer account that has none yet (visitor_keys), in batches; how many it keyed. */
+  async fillVisitorKeys(batch = 5000): Promise<number> {
+    let keyed = 0;
+    for (;;) {
+      const ids = await queryRows<{ id: string }>(
+        this.deps.db,
+        sql`select a.id from accounts a where a.kind = 'consumer' and not exists (select 1 from visitor_keys k where k.account_id = a.id) order by a.id limit ${batch}`,
+      );
+      if (!ids.length) return keyed;
+      const rows = ids.map((r) => sql`(${r.id}, ${accountVisitorKey(this.deps.pii, r.id)})`);
+      await this.deps.db.execute(sql`insert into visitor_keys (account_id, visitor) values ${sql.join(rows, sql`, `)} on conflict (account_id) do nothing`);
+      keyed += ids.length;
+      if (ids.length < batch) return keyed;
+    }
   }
 
   /**

@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { queryRows } from '../../db/client';
 import { shanghaiDayEnd, shanghaiDayStart } from '../../lib/shanghai-date';
-import { withTransaction } from '../../lib/tx';
+import { withTransaction, type Tx } from '../../lib/tx';
 
 /**
  * The BI rollup (bi_daily_facts): one Asia/Shanghai day rebuilt from the raw records in one
@@ -21,6 +21,9 @@ import { withTransaction } from '../../lib/tx';
  *   the journal's application (reversals net out);
  * - channel cost: credits to `payable:channel:<channelId>` (server/modules/channel-payouts) posted that day (reversals net out),
  *   under that channel and, when the journal names an application, its dimensions;
+ * - responded / response_ms: of the applications created that day, those with a first response and
+ *   the sum of their response times (ms), as of the rebuild (the nightly run catches responses of
+ *   the last 7 days);
  * - active / overdue loans: a snapshot at the day's end (disbursed and not settled; of them, with
  *   an instalment due before the day and not paid off by its end).
  *
@@ -44,6 +47,8 @@ export const measureColumns = [
   'channel_cost_fen',
   'active_loans',
   'overdue_loans',
+  'responded',
+  'response_ms',
 ] as const;
 type MeasureColumn = (typeof measureColumns)[number];
 
@@ -109,7 +114,10 @@ export function dayFactsQuery(day: string): SQL {
       { registrations: 'count(*)', flagged_registrations: 'count(*) filter (where exists (select 1 from risk_flags rf where rf.account_id = acc.id))' },
       sql`from accounts acc ${sql.raw(ACCOUNT_JOINS)} where acc.kind = 'consumer' and acc.created_at >= ${s} and acc.created_at < ${e}`,
     ),
-    part(appDims, { applications: 'count(*)' }, sql`from applications a ${sql.raw(APP_JOINS)} where a.created_at >= ${s} and a.created_at < ${e}`),
+    part(
+      appDims,
+      { applications: 'count(*)', responded: 'count(a.first_response_at)', response_ms: `coalesce(sum(round(extract(epoch from (a.first_response_at - a.created_at)) * 1000)), 0)` },
+      sql`from applications a ${sql.raw(APP_JOINS)} where a.created_at >= ${s} and a.created_at < ${e}`),
     part(
       appDims,
       {
@@ -176,8 +184,34 @@ export async function rebuildDay(db: Database, day: string, now: Date): Promise<
       ) select count(*)::int as n from ins`,
     );
     const rows = Number(inserted[0]?.n ?? 0);
+    await rebuildEventDay(tx, day);
+    await tx.execute(sql`delete from product_daily_facts where day = ${day}::date`);
+    await tx.execute(sql`insert into product_daily_facts (day, institution_id, product_id, applications, approvals, rejections, disbursements, disbursed_fen, commission_fen, responded, response_ms)
+      select day, institution_id, product_id, sum(applications), sum(approvals), sum(rejections), sum(disbursements), sum(disbursed_fen), sum(commission_fen), sum(responded), sum(response_ms)
+      from bi_daily_facts where day = ${day}::date group by day, institution_id, product_id
+      having sum(applications) + sum(approvals) + sum(rejections) + sum(disbursements) + sum(responded) > 0 or sum(disbursed_fen) <> 0 or sum(commission_fen) <> 0`);
     await tx.execute(sql`insert into bi_rollup_days (day, rows, refreshed_at) values (${day}::date, ${rows}, ${now})
       on conflict (day) do update set rows = excluded.rows, refreshed_at = excluded.refreshed_at`);
     return rows;
   });
+}
+
+/**
+ * The day's catalogue event counts (per product and door) and platform figures (distinct visitors,
+ * complaints), deleted and inserted again inside the day's rebuild transaction. The same
+ * definitions as the statistics' raw queries (analytics.repository.ts): clicks = view and click
+ * events, visitors = distinct visitors with a search, view, click or apply event.
+ */
+async function rebuildEventDay(tx: Tx, day: string): Promise<void> {
+  const s = shanghaiDayStart(day);
+  const e = shanghaiDayEnd(day);
+  await tx.execute(sql`delete from catalogue_event_days where day = ${day}::date`);
+  await tx.execute(sql`insert into catalogue_event_days (day, product_id, channel, clicks, applies, searches)
+    select ${day}::date, coalesce(product_id, ''), channel,
+      count(*) filter (where kind in ('view', 'click')), count(*) filter (where kind = 'apply'), count(*) filter (where kind = 'search')
+    from catalogue_events where created_at >= ${s} and created_at < ${e} and kind in ('view', 'click', 'apply', 'search') group by 2, 3`);
+  await tx.execute(sql`insert into platform_days (day, visitors, complaints) values (${day}::date,
+      (select count(distinct visitor)::int from catalogue_events where created_at >= ${s} and created_at < ${e} and kind in ('view', 'click', 'apply', 'search')),
+      (select count(*)::int from complaints where created_at >= ${s} and created_at < ${e}))
+    on conflict (day) do update set visitors = excluded.visitors, complaints = excluded.complaints`);
 }

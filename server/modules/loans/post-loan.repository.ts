@@ -1,9 +1,7 @@
 import { and, asc, eq, gte, inArray, lt, lte, sql } from 'drizzle-orm';
-import type { Database } from '../../db/client';
+import { queryRows, type Database } from '../../db/client';
 import type { Tx } from '../../lib/tx';
-import { applications } from '../applications/applications.schema';
 import { products } from '../catalogue/catalogue.schema';
-import { institutions } from '../institutions/institutions.schema';
 import { loanInstalments, loanNotices, loans } from './loans.schema';
 
 export type InstalmentRow = typeof loanInstalments.$inferSelect;
@@ -81,22 +79,30 @@ export class PostLoanRepository {
       .orderBy(asc(loanInstalments.loanId), asc(loanInstalments.period));
   }
 
-  /** Instalments due in [from, to) with what an overdue report groups them by. */
-  dueBetweenForReport(from: string, to: string) {
-    return this.db
-      .select({
-        i: loanInstalments,
-        institutionId: loans.institutionId,
-        institutionName: institutions.shortName,
-        productId: loans.productId,
-        productName: products.name,
-        city: applications.applicantCity,
-      })
-      .from(loanInstalments)
-      .innerJoin(loans, eq(loans.id, loanInstalments.loanId))
-      .innerJoin(products, eq(products.id, loans.productId))
-      .innerJoin(institutions, eq(institutions.id, loans.institutionId))
-      .innerJoin(applications, eq(applications.id, loans.applicationId))
-      .where(and(gte(loanInstalments.dueDate, from), lt(loanInstalments.dueDate, to)));
+  /**
+   * The overdue report's figures, aggregated by PostgreSQL: instalments due in [from, to), grouped
+   * by institution, by product, by the applicant's city ('未知' when none) and by month of the due
+   * date; of them, those overdue (still owing anything — every one fell due before `to`, today — or
+   * paid off after the Asia/Shanghai due date), and what the unpaid ones still owe.
+   */
+  async overdueReportGroups(from: string, to: string): Promise<{ dim: 'institution' | 'product' | 'region' | 'month'; key: string; label: string; due: number; overdue: number; overdueFen: number }[]> {
+    const rows = await queryRows<{ dim: 'institution' | 'product' | 'region' | 'month'; key: string; label: string; due: number; overdue: number; overdue_fen: string | number }>(
+      this.db,
+      sql`with i as (
+          select l.institution_id, ins.short_name as institution_name, l.product_id, ins.short_name || ' · ' || p.name as product_label,
+            coalesce(nullif(a.applicant_city, ''), '未知') as region, to_char(li.due_date, 'YYYY-MM') as month,
+            greatest(0, li.fee_fen - li.waived_fee_fen - li.paid_fee_fen + li.interest_fen - li.waived_interest_fen - li.paid_interest_fen + li.principal_fen - li.paid_principal_fen) as owed,
+            li.fee_fen - li.waived_fee_fen - li.paid_fee_fen + li.interest_fen - li.waived_interest_fen - li.paid_interest_fen + li.principal_fen - li.paid_principal_fen > 0 as unpaid,
+            li.paid_off_at is not null and (li.paid_off_at at time zone 'Asia/Shanghai')::date > li.due_date as late
+          from loan_instalments li join loans l on l.id = li.loan_id join products p on p.id = l.product_id
+            join institutions ins on ins.id = l.institution_id join applications a on a.id = l.application_id
+          where li.due_date >= ${from}::date and li.due_date < ${to}::date
+        )
+        select case when grouping(institution_id, institution_name) = 0 then 'institution' when grouping(product_id, product_label) = 0 then 'product' when grouping(region) = 0 then 'region' else 'month' end as dim,
+          coalesce(institution_id, product_id, region, month) as key, coalesce(institution_name, product_label, region, month) as label,
+          count(*)::int as due, count(*) filter (where unpaid or late)::int as overdue, coalesce(sum(owed) filter (where unpaid), 0)::bigint as overdue_fen
+        from i group by grouping sets ((institution_id, institution_name), (product_id, product_label), (region), (month))`,
+    );
+    return rows.map((r) => ({ dim: r.dim, key: r.key, label: r.label, due: Number(r.due), overdue: Number(r.overdue), overdueFen: Number(r.overdue_fen) }));
   }
 }

@@ -249,32 +249,14 @@ export class PostLoanService {
     const today = shanghaiDate(now);
     const from = `${today.slice(0, 7)}-01`;
     const start = addDays(from, -31 * (months - 1)).slice(0, 7) + '-01';
-    const rows = await this.postLoan.dueBetweenForReport(start, today);
-    const groups = { byInstitution: new Map<string, OverdueReportRow>(), byProduct: new Map<string, OverdueReportRow>(), byRegion: new Map<string, OverdueReportRow>(), byMonth: new Map<string, OverdueReportRow>() };
-    const add = (map: Map<string, OverdueReportRow>, key: string, label: string, overdue: boolean, fen: number) => {
-      const row = map.get(key) ?? { key, label, due: 0, overdue: 0, rate: 0, overdueFen: 0 };
-      row.due += 1;
-      if (overdue) row.overdue += 1;
-      row.overdueFen += fen;
-      map.set(key, row);
-    };
-    for (const r of rows) {
-      const s = state(r.i);
-      const unpaid = statusOf(s, today) === 'overdue';
-      const late = r.i.paidOffAt !== null && shanghaiDate(r.i.paidOffAt) > r.i.dueDate;
-      const fen = unpaid ? owedOn(s).totalFen : 0;
-      const region = r.city || '未知';
-      add(groups.byInstitution, r.institutionId, r.institutionName, unpaid || late, fen);
-      add(groups.byProduct, r.productId, `${r.institutionName} · ${r.productName}`, unpaid || late, fen);
-      add(groups.byRegion, region, region, unpaid || late, fen);
-      add(groups.byMonth, r.i.dueDate.slice(0, 7), r.i.dueDate.slice(0, 7), unpaid || late, fen);
-    }
-    const done = (map: Map<string, OverdueReportRow>) => [...map.values()].map((r) => ({ ...r, rate: r.due === 0 ? 0 : r.overdue / r.due }));
+    const groups = { institution: [] as OverdueReportRow[], product: [] as OverdueReportRow[], region: [] as OverdueReportRow[], month: [] as OverdueReportRow[] };
+    for (const r of await this.postLoan.overdueReportGroups(start, today)) groups[r.dim].push({ key: r.key, label: r.label, due: r.due, overdue: r.overdue, rate: 0, overdueFen: r.overdueFen });
+    const done = (rows: OverdueReportRow[]) => rows.map((r) => ({ ...r, rate: r.due === 0 ? 0 : r.overdue / r.due }));
     return {
-      byInstitution: done(groups.byInstitution).sort((a, b) => b.rate - a.rate),
-      byProduct: done(groups.byProduct).sort((a, b) => b.rate - a.rate),
-      byRegion: done(groups.byRegion).sort((a, b) => b.rate - a.rate),
-      byMonth: done(groups.byMonth).sort((a, b) => a.key.localeCompare(b.key)),
+      byInstitution: done(groups.institution).sort((a, b) => b.rate - a.rate),
+      byProduct: done(groups.product).sort((a, b) => b.rate - a.rate),
+      byRegion: done(groups.region).sort((a, b) => b.rate - a.rate),
+      byMonth: done(groups.month).sort((a, b) => a.key.localeCompare(b.key)),
     };
   }
 }
