@@ -36,6 +36,7 @@ import { idCheckCharacter } from '../../server/modules/identity';
 import { standardApplicationFields } from '../../server/modules/consents';
 import type { AuditActor } from '../../server/modules/audit';
 import pg from 'pg';
+import { openBenchProduct } from './lib/bench-product';
 import { freshDatabase } from './lib/fresh-database';
 
 const { values: args } = parseArgs({
@@ -122,24 +123,7 @@ async function seed(container: Container, receiverUrl: string): Promise<Seeded> 
     await webhooks.setEndpoint(inst.id, receiverUrl, system);
     insts.push({ id: inst.id, products: [] });
     for (let p = 0; p < opts.productsPerInstitution; p++) {
-      products.push({
-        institutionId: inst.id,
-        name: `压测银行${i + 1}信用贷${p + 1}号`,
-        category: '信用贷',
-        summary: '压测产品',
-        minAmountFen: 100_000,
-        maxAmountFen: 20_000_000,
-        termOptions: [6, 12, 24],
-        rateMin: '0.0720',
-        rateMax: '0.1800',
-        repaymentMethods: ['equal_installment'],
-        eligibility: { minAge: 18, maxAge: 60, minMonthlyIncomeFen: 0, regions: [], employmentTypes: [], studentsExcluded: true },
-        requiredDocuments: ['身份证'],
-        tags: ['压测'],
-        decisionMinutes: 10,
-        disbursementHours: 2,
-        status: 'listed' as const,
-      });
+      products.push(openBenchProduct(inst.id, `压测银行${i + 1}信用贷${p + 1}号`));
     }
   }
   await catalogue.createMany(products);

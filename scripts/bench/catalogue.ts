@@ -27,7 +27,6 @@ import type { Request } from 'express';
 import { createApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { createContainer, type Container } from '../../server/container';
-import pg from 'pg';
 import { openDatabase, type DatabaseHandle } from '../../server/db/client';
 import { productListQuery } from '../../server/http/api/schemas';
 import { toSearchQuery } from '../../server/http/catalogue-query';
@@ -35,6 +34,7 @@ import { SEARCH_CACHE_SECONDS, repaymentMethods } from '../../server/modules/cat
 import { searchSorts } from '../../server/modules/search';
 import type { CatalogueQuery } from '../../server/modules/catalogue';
 import { benchCategories, createRng, generateInstitutions, generateProducts } from './generate-products';
+import { freshDatabase } from './lib/fresh-database';
 
 const { values: args } = parseArgs({
   options: {
@@ -200,26 +200,6 @@ function inProcess(container: Container, mix: MixEntry[]) {
   };
 }
 
-/** A new database on a PostgreSQL server, for one run. */
-async function freshDatabase(url: string): Promise<{ handle: DatabaseHandle; drop(): Promise<void> }> {
-  const name = `dc_bench_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  const handle = await openDatabase({ url: target.toString() });
-  return {
-    handle,
-    drop: async () => {
-      const dropper = new pg.Client({ connectionString: url });
-      await dropper.connect();
-      await dropper.query(`drop database if exists ${name} with (force)`);
-      await dropper.end();
-    },
-  };
-}
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'daichao-bench-'));

@@ -26,11 +26,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { sql } from 'drizzle-orm';
 import { openDatabase, queryRows, type DatabaseHandle } from '../../server/db/client';
+import { openBenchProduct } from './lib/bench-product';
+import { freshDatabase } from './lib/fresh-database';
 import { MemoryLocks } from '../../server/adapters/redis/lock';
 import { Scheduler } from '../../server/jobs/scheduler';
 import { systemClock } from '../../server/lib/clock';
@@ -69,24 +70,12 @@ async function open(): Promise<{ handle: DatabaseHandle; url?: string; label: st
     const handle = await openDatabase({ dir });
     return { handle, label: 'PGlite', cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
   }
-  const name = `dc_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  const handle = await openDatabase({ url: target.toString() });
+  const fresh = await freshDatabase(url);
   return {
-    handle,
-    url: target.toString(),
-    label: `PostgreSQL (${target.host})`,
-    cleanup: async () => {
-      const dropper = new pg.Client({ connectionString: url });
-      await dropper.connect();
-      await dropper.query(`drop database if exists ${name} with (force)`);
-      await dropper.end();
-    },
+    handle: fresh.handle,
+    url: fresh.url,
+    label: `PostgreSQL (${new URL(url).host})`,
+    cleanup: fresh.drop,
   };
 }
 
@@ -163,24 +152,7 @@ try {
   const template = services.catalogue.getListed(institution.productId);
   const productIds = [institution.productId];
   for (let i = 1; i < productCount; i++) {
-    const product = await services.catalogue.create({
-      institutionId: institution.id,
-      name: `甲银行信用贷 ${i}`,
-      category: template.category,
-      summary: '压测产品',
-      minAmountFen: 100_000,
-      maxAmountFen: 20_000_000,
-      termOptions: [6, 12, 24],
-      rateMin: '0.0720',
-      rateMax: '0.1800',
-      repaymentMethods: ['equal_installment'],
-      eligibility: { minAge: 18, maxAge: 60, minMonthlyIncomeFen: 0, regions: [], employmentTypes: [], studentsExcluded: true },
-      requiredDocuments: ['身份证'],
-      tags: ['压测'],
-      decisionMinutes: 10,
-      disbursementHours: 2,
-      status: 'listed',
-    });
+    const product = await services.catalogue.create(openBenchProduct(institution.id, `甲银行信用贷 ${i}`, template.category));
     productIds.push(product.id);
   }
   receiver = await startReceiver();

@@ -21,9 +21,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { sql } from 'drizzle-orm';
 import { openDatabase, queryRows, type DatabaseHandle } from '../../server/db/client';
+import { freshDatabase } from './lib/fresh-database';
 import { PiiCipher } from '../../server/lib/pii';
 import { withTransaction } from '../../server/lib/tx';
 import { AuditService } from '../../server/modules/audit';
@@ -61,23 +61,11 @@ async function open(): Promise<{ handle: DatabaseHandle; label: string; cleanup:
     const handle = await openDatabase({ dir });
     return { handle, label: 'PGlite', cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
   }
-  const name = `dc_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  const handle = await openDatabase({ url: target.toString() });
+  const fresh = await freshDatabase(url);
   return {
-    handle,
-    label: `PostgreSQL (${target.host})`,
-    cleanup: async () => {
-      const dropper = new pg.Client({ connectionString: url });
-      await dropper.connect();
-      await dropper.query(`drop database if exists ${name} with (force)`);
-      await dropper.end();
-    },
+    handle: fresh.handle,
+    label: `PostgreSQL (${new URL(url).host})`,
+    cleanup: fresh.drop,
   };
 }
 
