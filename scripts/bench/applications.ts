@@ -37,6 +37,7 @@ import { standardApplicationFields } from '../../server/modules/consents';
 import type { AuditActor } from '../../server/modules/audit';
 import pg from 'pg';
 import { openBenchProduct } from './lib/bench-product';
+import { positiveInt as positiveIntOf } from './lib/args';
 import { freshDatabase } from './lib/fresh-database';
 
 const { values: args } = parseArgs({
@@ -53,11 +54,7 @@ const { values: args } = parseArgs({
     'database-url': { type: 'string' },
   },
 });
-const positiveInt = (name: keyof typeof args, min = 1): number => {
-  const n = Number(args[name]);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}`);
-  return n;
-};
+const positiveInt = (name: keyof typeof args, min = 1): number => positiveIntOf(args, name, min);
 const opts = {
   borrowers: positiveInt('borrowers'),
   institutions: positiveInt('institutions', 3),

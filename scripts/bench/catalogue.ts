@@ -34,6 +34,7 @@ import { SEARCH_CACHE_SECONDS, repaymentMethods } from '../../server/modules/cat
 import { searchSorts } from '../../server/modules/search';
 import type { CatalogueQuery } from '../../server/modules/catalogue';
 import { benchCategories, createRng, generateInstitutions, generateProducts } from './generate-products';
+import { positiveInt as positiveIntOf } from './lib/args';
 import { freshDatabase } from './lib/fresh-database';
 
 const { values: args } = parseArgs({
@@ -50,11 +51,7 @@ const { values: args } = parseArgs({
     'database-url': { type: 'string' },
   },
 });
-const positiveInt = (name: keyof typeof args, min = 1): number => {
-  const n = Number(args[name]);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}`);
-  return n;
-};
+const positiveInt = (name: keyof typeof args, min = 1): number => positiveIntOf(args, name, min);
 const opts = {
   products: positiveInt('products'),
   institutions: positiveInt('institutions'),

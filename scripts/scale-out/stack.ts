@@ -8,7 +8,8 @@ import pg from 'pg';
 import { thisSystem } from '../../test/support/chromium';
 import { startRedisServer, type RedisServer } from '../../test/support/redis-server';
 import { locateProgram } from '../../test/support/scale-out-tools';
-import { answers200, freePort, Service } from './processes';
+import { freePort } from '../../test/support/redis-server';
+import { answers200, Service } from './processes';
 
 /** The repository root: app instances run `server/main.ts` from here. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

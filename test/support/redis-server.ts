@@ -8,7 +8,8 @@ export function redisServerMissing(): string | undefined {
   return undefined;
 }
 
-async function freePort(): Promise<number> {
+/** A free loopback port, chosen by the kernel (so runs in parallel never collide). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
