@@ -9,8 +9,9 @@ import { complaints } from '../feedback/feedback.schema';
 import { consumerIdentities } from '../identity/identity.schema';
 import { institutionNames } from '../institutions';
 import { ledgerEntries, ledgerJournals } from '../settlement/settlement.schema';
-import type { DateRange } from './date-range';
-import { emptyFunnel, type FunnelKey } from './funnel';
+import { addDays, type DateRange } from './date-range';
+import type { FunnelKey } from './funnel';
+import { completeFunnelDays, funnelFromRollup, inSpans, spansOf } from './funnel-rollup';
 import { ageBandSql } from './mix';
 import { shanghaiDate, shanghaiDayEnd, shanghaiDayStart } from '../../lib/shanghai-date';
 
@@ -122,15 +123,6 @@ export class AnalyticsRepository {
       parts.push(m);
     }
     const out = mergeCounts(parts, ['clicks', 'applies', 'searches', 'visitors', 'impressions']);
-    // distinct visitors over several days do not add up: the unscoped total is counted over the whole period
-    if (dim === 'total' && !scope.institutionId && !scope.productId && p.rolled) {
-      const [row] = await queryRows<{ n: number }>(
-        this.db,
-        sql`select count(distinct visitor)::int as n from catalogue_events where created_at >= ${p.range.start} and created_at < ${p.range.end} and kind in ('view', 'click', 'apply', 'search')`,
-      );
-      const t = out.get('total') ?? { key: 'total', clicks: 0, applies: 0, searches: 0, visitors: 0, impressions: 0 };
-      out.set('total', { ...t, visitors: Number(row?.n ?? 0) });
-    }
     return out;
   }
 
@@ -323,55 +315,32 @@ export class AnalyticsRepository {
   }
 
   /**
-   * The funnel among the same people, per attributed channel: distinct visitors with any browse,
-   * search or apply event in the period; of them, those who opened a product or applied; of
-   * those, the borrowers (matched by their visitor key) who applied in the period; of those, the
-   * ones with one of those applications approved (so far), and disbursed. A visitor's channel is
-   * their account's attribution, else their latest channel landing, else 'organic'. The same
-   * nesting as `nestedFunnel` (funnel.ts), in SQL.
+   * The funnel among the same people, per channel (funnel-rollup.ts): the days of the period rolled
+   * up are read from the funnel rollup, the others (today, days not rolled up yet) from the raw rows,
+   * and so is whatever happened from the period's start to now on days not rolled up. Borrowers
+   * who applied on those days and have no visitor key yet are keyed first.
    */
-  async funnelCounts(range: DateRange, visitorKey: (accountId: string) => string): Promise<Map<string, Record<FunnelKey, number>>> {
-    const approvedEver = `(a.status in ('approved', 'accepted', 'disbursed') or exists (select 1 from application_events e where e.application_id = a.id and e.to_status = 'approved'))`;
-    // the people: accounts attributed before the period's end and the period's applicants; keyed by visitor_keys (kept by the rollup jobs), the few not keyed yet here
-    const people = sql`(select account_id from channel_attributions where attributed_at < ${range.end}
-      union select consumer_id from applications where created_at >= ${range.start} and created_at < ${range.end})`;
-    const unkeyed = await queryRows<{ id: string }>(this.db, sql`select i.account_id as id from ${people} i where not exists (select 1 from visitor_keys k where k.account_id = i.account_id)`);
-    const extra = JSON.stringify(unkeyed.map((r) => ({ account_id: r.id, visitor: visitorKey(r.id) })));
-    const rows = await queryRows<Record<FunnelKey | 'channel', string | number>>(
+  async funnelCounts(range: DateRange, now: Date, visitorKey: (accountId: string) => string): Promise<Map<string, Record<FunnelKey, number>>> {
+    const today = shanghaiDate(now);
+    const complete = await completeFunnelDays(this.db, range.from, today, today);
+    const sinceStart: string[] = [];
+    for (let day = range.from; day <= today; day = addDays(day, 1)) sinceStart.push(day);
+    const liveSpans = spansOf(sinceStart.filter((d) => !complete.has(d)));
+    const unkeyed = await queryRows<{ id: string }>(
       this.db,
-      sql`with v as (
-          select visitor, bool_or(kind in ('view', 'click', 'apply')) as viewed from catalogue_events
-          where created_at >= ${range.start} and created_at < ${range.end} and kind in ('search', 'view', 'click', 'apply') group by visitor
-        ), keys as (
-          select account_id, visitor from visitor_keys union all select account_id, visitor from json_to_recordset(${extra}::json) as t(account_id text, visitor text)
-        ), ap as (
-          select a.consumer_id as account_id, bool_or(${sql.raw(approvedEver)}) as approved, bool_or(a.status = 'disbursed') as disbursed
-          from applications a where a.created_at >= ${range.start} and a.created_at < ${range.end} group by a.consumer_id
-        ), p as (
-          select k.visitor, ca.channel_id as channel, ap.account_id is not null as applied, coalesce(ap.approved, false) as approved, coalesce(ap.disbursed, false) as disbursed
-          from ${people} i join keys k on k.account_id = i.account_id
-          left join channel_attributions ca on ca.account_id = i.account_id and ca.attributed_at < ${range.end}
-          left join ap on ap.account_id = i.account_id
-        ), t as (
-          select distinct on (ct.visitor) ct.visitor, ct.channel_id from channel_touches ct join v on v.visitor = ct.visitor
-          where ct.touched_at < ${range.end} order by ct.visitor, ct.touched_at desc, ct.id desc
-        )
-        select coalesce(p.channel, t.channel_id, 'organic') as channel,
-          count(*)::int as visitors,
-          count(*) filter (where v.viewed)::int as viewers,
-          count(*) filter (where v.viewed and p.applied)::int as applicants,
-          count(*) filter (where v.viewed and p.applied and p.approved)::int as approved,
-          count(*) filter (where v.viewed and p.applied and p.approved and p.disbursed)::int as disbursed
-        from v left join p on p.visitor = v.visitor left join t on t.visitor = v.visitor group by 1`,
+      sql`select distinct a.consumer_id as id from applications a where ${inSpans('a.created_at', liveSpans)} and not exists (select 1 from visitor_keys k where k.account_id = a.consumer_id)`,
     );
-    const keys: FunnelKey[] = ['visitors', 'viewers', 'applicants', 'approved', 'disbursed'];
-    const out = new Map<string, Record<FunnelKey, number>>([['total', emptyFunnel()]]);
-    for (const r of rows) {
-      const counts = Object.fromEntries(keys.map((k) => [k, Number(r[k])])) as Record<FunnelKey, number>;
-      out.set(String(r.channel), counts);
-      for (const k of keys) out.get('total')![k] += counts[k];
+    if (unkeyed.length) {
+      const rows = unkeyed.map((r) => sql`(${r.id}, ${visitorKey(r.id)})`);
+      await this.db.execute(sql`insert into visitor_keys (account_id, visitor) values ${sql.join(rows, sql`, `)} on conflict (account_id) do nothing`);
     }
-    return out;
+    return funnelFromRollup(this.db, {
+      from: range.from,
+      to: range.to,
+      rolledDays: range.days.filter((d) => complete.has(d)),
+      liveSpans,
+      livePeriodSpans: spansOf(range.days.filter((d) => !complete.has(d))),
+    });
   }
 
   /** Channel ids → "name（code）". */

@@ -105,9 +105,62 @@ export const platformDays = pgTable('platform_days', {
  * borrower's events), so the funnel follows a borrower from browsing to applying in SQL. Filled by
  * the BI rollup jobs (BiService.fillVisitorKeys); accounts not keyed yet are keyed per request.
  */
-export const visitorKeys = pgTable('visitor_keys', {
-  accountId: text('account_id').primaryKey(),
-  visitor: text('visitor').notNull(),
+export const visitorKeys = pgTable(
+  'visitor_keys',
+  {
+    accountId: text('account_id').primaryKey(),
+    visitor: text('visitor').notNull(),
+  },
+  (t) => [index('visitor_keys_visitor_idx').on(t.visitor)],
+);
+
+/**
+ * The funnel's first two steps per Asia/Shanghai day, counted so that distinct people add up over
+ * any period (server/modules/analytics/funnel-rollup.ts): the people active that day ('visit': a
+ * search, view, click or apply event; 'view': a view, click or apply event) by their channel and
+ * the last earlier day they took that step (null: never). The distinct people of a period
+ * [from, to] are the sum over its days of the rows whose previous day is before `from` (each person
+ * is counted once, on their first day of the period). Rebuilt with the day's BI rollup.
+ */
+export const funnelVisitorDays = pgTable(
+  'funnel_visitor_days',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    step: text('step', { enum: ['visit', 'view'] }).notNull(),
+    channelId: text('channel_id').notNull(),
+    previousDay: date('previous_day', { mode: 'string' }),
+    people: integer('people').notNull(),
+  },
+  (t) => [index('funnel_visitor_days_day_idx').on(t.day)],
+);
+
+/**
+ * The funnel's later steps: one row per borrower (by visitor key) and Asia/Shanghai day on which
+ * they submitted applications, with the days around it that decide whether they count in a period:
+ * their previous application day, their latest view day up to it and the first from it, and the
+ * first application day from it with an application approved (so far) and disbursed (so far), and
+ * their channel. Rebuilt per borrower whenever one of these can change (they apply, a decision is
+ * recorded, or they browse with no view since an application day): see funnel-rollup.ts.
+ */
+export const funnelApplicantDays = pgTable(
+  'funnel_applicant_days',
+  {
+    visitor: text('visitor').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    previousDay: date('previous_day', { mode: 'string' }),
+    lastViewDay: date('last_view_day', { mode: 'string' }),
+    nextViewDay: date('next_view_day', { mode: 'string' }),
+    nextApprovedDay: date('next_approved_day', { mode: 'string' }),
+    nextDisbursedDay: date('next_disbursed_day', { mode: 'string' }),
+    channelId: text('channel_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.visitor, t.day] }), index('funnel_applicant_days_day_idx').on(t.day)],
+);
+
+/** When each day's funnel rows (funnel_visitor_days, and the applicants of that day) were last rebuilt: a day rebuilt after its end is read from them. */
+export const funnelRollupDays = pgTable('funnel_rollup_days', {
+  day: date('day', { mode: 'string' }).primaryKey(),
+  refreshedAt: timestamp('refreshed_at', { withTimezone: true }).notNull(),
 });
 
 /** When each day of the rollup was last rebuilt, and how many rows it has: the refresh lag shown to operators. */

@@ -284,7 +284,7 @@ export class AnalyticsService {
       this.aggregates.disbursementCounts(split, all, 'day'),
       this.aggregates.commissionCounts(split, 'day'),
     ]);
-    const [complaintsTotal, complaintsByDay, funnel] = await Promise.all([this.aggregates.complaintCounts(split, 'total'), this.aggregates.complaintCounts(split, 'day'), this.aggregates.funnelCounts(range, (id) => accountVisitorKey(this.deps.pii, id))]);
+    const [complaintsTotal, complaintsByDay, funnel] = await Promise.all([this.aggregates.complaintCounts(split, 'total'), this.aggregates.complaintCounts(split, 'day'), this.aggregates.funnelCounts(range, this.now(), (id) => accountVisitorKey(this.deps.pii, id))]);
     const stepsOf = (counts: Record<FunnelKey, number>) => funnelSteps((Object.keys(funnelStepLabels) as FunnelKey[]).map((key) => ({ key, label: funnelStepLabels[key], count: counts[key] })));
     const [appsByInst, decisionsByInst, disbursedByInst, commissionByInst, names, channelNames] = await Promise.all([
       this.aggregates.applicationCounts(split, all, 'institution'),
@@ -322,7 +322,8 @@ export class AnalyticsService {
       disbursements: disbursed.get('total')?.disbursements ?? 0,
       disbursedAmountFen: disbursed.get('total')?.amountFen ?? 0,
       commissionFen: commission.get('total') ?? 0,
-      activeUsers: events.get('total')?.visitors ?? 0,
+      // distinct people over the period: the funnel's first step
+      activeUsers: funnel.get('total')!.visitors,
       complaints: complaintsTotal.get('total') ?? 0,
     };
     const decided = t.approvals + t.rejections;

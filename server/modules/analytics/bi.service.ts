@@ -34,6 +34,8 @@ import {
   type MeasureKey,
 } from './bi-model';
 import { ACCOUNT_JOINS, APP_JOINS, accountDims, appDims, rebuildDay } from './rollup';
+import { rebuildFunnelDay } from './funnel-rollup';
+import { withTransaction } from '../../lib/tx';
 import { accountVisitorKey } from './visitor-key';
 
 export interface PivotValue {
@@ -178,13 +180,20 @@ export class BiService {
    */
   async fillMissing(now = this.deps.clock.now(), lookback = 90, max = 10): Promise<{ days: number; rows: number; more: boolean }> {
     const today = shanghaiDate(now);
-    const missing = await queryRows<{ day: string }>(
+    // a day rolled up before the funnel rollup existed (an upgrade) needs only its funnel rows
+    const missing = await queryRows<{ day: string; funnel_only: boolean }>(
       this.deps.db,
-      sql`select to_char(d, 'YYYY-MM-DD') as day from generate_series(${shiftDay(today, -lookback)}::date, ${shiftDay(today, -1)}::date, interval '1 day') d
-        where not exists (select 1 from bi_rollup_days r where r.day = d::date) order by d limit ${max + 1}`,
+      sql`select to_char(d, 'YYYY-MM-DD') as day, exists (select 1 from bi_rollup_days r where r.day = d::date) as funnel_only
+        from generate_series(${shiftDay(today, -lookback)}::date, ${shiftDay(today, -1)}::date, interval '1 day') d
+        where not exists (select 1 from bi_rollup_days r where r.day = d::date) or not exists (select 1 from funnel_rollup_days f where f.day = d::date)
+        order by d limit ${max + 1}`,
     );
+    if (missing.length) await this.fillVisitorKeys();
     let rows = 0;
-    for (const { day } of missing.slice(0, max)) rows += await rebuildDay(this.deps.db, day, now);
+    for (const { day, funnel_only } of missing.slice(0, max)) {
+      if (funnel_only) await withTransaction(this.deps.db, (tx) => rebuildFunnelDay(tx, day, now));
+      else rows += await rebuildDay(this.deps.db, day, now);
+    }
     return { days: Math.min(max, missing.length), rows, more: missing.length > max };
   }
 

@@ -27,6 +27,7 @@ describe('statistics from the rollups', () => {
   it('splits a period at the Shanghai midnight up to which the rollups are complete', async () => {
     const repo = new AnalyticsRepository(db);
     await db.execute(sql`delete from bi_rollup_days`);
+    await db.execute(sql`delete from funnel_rollup_days`);
     expect((await repo.split(range(), BI_NOW)).rolled).toBeNull();
     // days rebuilt after they were over are complete; today (the 20th) never is
     await t.container.services.bi.rebuild(D(1), D(20), BI_NOW);
@@ -39,12 +40,14 @@ describe('statistics from the rollups', () => {
     expect([partial.rolled?.from, partial.rolled?.to, partial.live.map((l) => [l.from, l.to])]).toEqual([D(7), D(19), [[D(1), D(6)], [D(20), D(20)]]]);
     expect(await analytics.operatorDashboard(range())).toEqual(await (async () => {
       await db.execute(sql`delete from bi_rollup_days`);
+      await db.execute(sql`delete from funnel_rollup_days`);
       return analytics.operatorDashboard(range());
     })());
   });
 
   it('gives the dashboard and every institution the same figures as the raw rows', async () => {
     await db.execute(sql`delete from bi_rollup_days`);
+    await db.execute(sql`delete from funnel_rollup_days`);
     const rawDashboard = await analytics.operatorDashboard(range());
     const rawStats = await Promise.all(institutions.map((id) => analytics.institutionStatistics(id, range())));
     await t.container.services.bi.rebuild(D(1), D(20), BI_NOW);

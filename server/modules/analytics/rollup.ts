@@ -3,6 +3,7 @@ import type { Database } from '../../db/client';
 import { queryRows } from '../../db/client';
 import { shanghaiDayEnd, shanghaiDayStart } from '../../lib/shanghai-date';
 import { withTransaction, type Tx } from '../../lib/tx';
+import { rebuildFunnelDay } from './funnel-rollup';
 
 /**
  * The BI rollup (bi_daily_facts): one Asia/Shanghai day rebuilt from the raw records in one
@@ -185,6 +186,7 @@ export async function rebuildDay(db: Database, day: string, now: Date): Promise<
     );
     const rows = Number(inserted[0]?.n ?? 0);
     await rebuildEventDay(tx, day);
+    await rebuildFunnelDay(tx, day, now);
     await tx.execute(sql`delete from product_daily_facts where day = ${day}::date`);
     await tx.execute(sql`insert into product_daily_facts (day, institution_id, product_id, applications, approvals, rejections, disbursements, disbursed_fen, commission_fen, responded, response_ms)
       select day, institution_id, product_id, sum(applications), sum(approvals), sum(rejections), sum(disbursements), sum(disbursed_fen), sum(commission_fen), sum(responded), sum(response_ms)
