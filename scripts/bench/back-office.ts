@@ -2,7 +2,7 @@
  * Back-office pages on a year of data (a measurement, not a test: it exits 0 once it has run).
  *
  *   npx tsx scripts/bench/back-office.ts [--data-dir ./data/bench-year] [--database-url postgres://…]
- *        [--requests 20] [--warmup 2] [--target-ms 300] [--rebuild-days N] [generator sizes: --events --applications --loans --consumers --days]
+ *        [--requests 20] [--warmup 2] [--target-ms 300] [--rebuild-days N] [--fill-days N] [generator sizes: --events --applications --loans --consumers --days]
  *
  * Opens the database (PGlite under --data-dir, or the PostgreSQL server at --database-url; the PII
  * key is read from --data-dir either way), generates a year of activity with generate-year.ts when it
@@ -40,6 +40,8 @@ const { values: args } = parseArgs({
     days: { type: 'string', default: '365' },
     /** rebuild the rollups of the last N days first (through the bi-rollup job's code), e.g. after an upgrade added a rollup */
     'rebuild-days': { type: 'string', default: '0' },
+    /** roll up what the last N days miss (as the ticker does after an upgrade that added a rollup, e.g. the funnel rollup), before measuring */
+    'fill-days': { type: 'string', default: '0' },
   },
 });
 const int = (name: keyof typeof args) => {
@@ -65,6 +67,11 @@ if (int('rebuild-days') > 0) {
   const today = shanghaiDate(new Date());
   const r = await container.services.bi.rebuild(shiftDay(today, -(int('rebuild-days') - 1)), today, new Date());
   log(`rollups rebuilt for ${r.days} days in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+}
+if (int('fill-days') > 0) {
+  const t = performance.now();
+  const r = await container.services.bi.fillMissing(new Date(), int('fill-days'), int('fill-days'));
+  log(`missing rollups of ${r.days} of the last ${int('fill-days')} days filled in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 }
 const [counts] = await queryRows<Record<string, number>>(
   db,
