@@ -24,9 +24,8 @@ import { AuditService } from './modules/audit';
 import { CatalogueService } from './modules/catalogue';
 import { IdempotencyService } from './modules/idempotency';
 import { InstitutionsService, LicencesService, OnboardingService } from './modules/institutions';
-import { ReconciliationService, SettlementService, StatementsService } from './modules/settlement';
+import { ReconciliationService, SettlementService, StatementsService, type PaymentGateway } from './modules/settlement';
 import { ChannelPayoutsService } from './modules/channel-payouts';
-import { StripeGateway, type StripeSettings } from './adapters/stripe';
 import { SettingsService } from './modules/settings';
 import { ContentService } from './modules/content';
 import { RecommendationsService } from './modules/recommendations';
@@ -146,7 +145,8 @@ export interface ServiceInputs {
   documentsDir?: string;
   mediaDir?: string;
   logger?: Logger;
-  stripe?: Partial<StripeSettings>;
+  /** how institutions pay statements online (Stripe when configured); none: by bank transfer */
+  paymentGateway?: PaymentGateway | null;
   /** ESIGN_PROVIDER: which e-signature service signs contracts (only `local` is built in) */
   esignProvider?: 'local';
 }
@@ -178,9 +178,7 @@ export function createServices(inputs: ServiceInputs): Services {
   const webhooks = new WebhooksService({ db, pii, audit, clock, allowLoopback: inputs.webhookAllowLoopback ?? false });
   const prescreen = new PrescreenService({ db, audit });
   const settlement = new SettlementService({ db, pii, audit, clock });
-  // Stripe when a secret key is configured; otherwise institutions pay by bank transfer
-  const stripe = inputs.stripe;
-  const statements = new StatementsService({ db, audit, clock, gateway: stripe?.secretKey ? new StripeGateway({ ...stripe, secretKey: stripe.secretKey }) : null });
+  const statements = new StatementsService({ db, audit, clock, gateway: inputs.paymentGateway ?? null });
   const ranking = new RankingService({ db, audit, events });
   const promotions = new PromotionsService({ db, audit, clock, events });
   // offers are made once applications exist; the catalogue reads their pricing signal lazily
@@ -299,6 +297,9 @@ export async function createContainer(
   const shared = overrides.shared ?? (await connectSharedState(config.redisUrl, config.redisPrefix, { logger }));
   // the Elasticsearch client (~30 MB of RSS once imported) is loaded only when ELASTICSEARCH_URL is set
   const search = config.elasticsearchUrl ? (await import('./adapters/elasticsearch')).createSearchIndex(config.elasticsearchUrl) : new MemorySearchIndex();
+  // Stripe when a secret key is configured (its SDK, ~12 MB of RSS, is loaded only then); otherwise institutions pay by bank transfer
+  const stripe = config.stripe;
+  const paymentGateway = stripe?.secretKey ? new (await import('./adapters/stripe')).StripeGateway({ ...stripe, secretKey: stripe.secretKey }) : null;
   const messages =
     config.sms.gatewayUrl && config.sms.gatewaySecret ? new HttpGatewayProvider(config.sms.gatewayUrl, config.sms.gatewaySecret) : new OutboxProvider();
   const services = createServices({
@@ -315,7 +316,7 @@ export async function createContainer(
     documentsDir: path.join(config.dataDir, 'documents'),
     mediaDir: path.join(config.dataDir, 'media'),
     logger,
-    stripe: config.stripe,
+    paymentGateway,
     esignProvider: config.esignProvider,
   });
   report?.mark('services built');

@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import { ConflictError } from '../lib/errors';
 import { mfaRequiredFor } from '../modules/accounts';
 import { changePasswordForm } from './api/schemas';
@@ -26,7 +25,7 @@ export function securityPages(surface: { prefix: string; guard: StaffGuard; mfaR
       required: (req.query.required === '1' && !account.mustChangePassword) || undefined,
       passwordRequired: account.mustChangePassword || undefined,
       mustKeep: mfaRequiredFor(account, surface.mfaRequired),
-      enrolment: pending && (extra.enrolling || req.query.step === 'confirm') ? { ...pending, qr: await QRCode.toDataURL(pending.uri, { margin: 1, width: 200 }) } : undefined,
+      enrolment: pending && (extra.enrolling || req.query.step === 'confirm') ? { ...pending, qr: await (await import('qrcode')).default.toDataURL(pending.uri, { margin: 1, width: 200 }) } : undefined,
       ...extra,
     });
   };

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { RedisClient } from './index';
+import type { RedisClient } from './redis-state';
 import { alwaysTry, bounded, REDIS_TIMEOUTS, type RedisUse } from './outage';
 
 /**

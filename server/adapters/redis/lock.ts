@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { RedisClient } from './index';
+import type { RedisClient } from './redis-state';
 import { alwaysTry, bounded, REDIS_TIMEOUTS, notAnswering, type RedisUse } from './outage';
 
 export interface Lease {

@@ -1,7 +1,8 @@
 import { randomInt } from 'node:crypto';
+import { createRequire } from 'node:module';
 import argon2 from 'argon2';
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import { adjacencyGraphs, dictionary } from '@zxcvbn-ts/language-common';
+import type * as ZxcvbnCore from '@zxcvbn-ts/core';
+import type * as ZxcvbnLanguage from '@zxcvbn-ts/language-common';
 
 /** argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane). */
 const options = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -35,9 +36,22 @@ export const MIN_PASSWORD_SCORE = 2;
 
 /** The common-password list (zxcvbn-ts's language-common: ~49,000 passwords from breach corpora), lower-cased. */
 let common: Set<string> | undefined;
-let estimator: ZxcvbnFactory | undefined;
-const zxcvbn = () => (estimator ??= new ZxcvbnFactory({ dictionary, graphs: adjacencyGraphs }));
-const isCommon = (password: string) => (common ??= new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()))).has(password.toLowerCase());
+let estimator: ZxcvbnCore.ZxcvbnFactory | undefined;
+/**
+ * zxcvbn and its dictionaries (~16 MB of RSS) are loaded when a password is first checked, not at
+ * start: most processes (a restart serving the catalogue) never set a password.
+ */
+const load = createRequire(import.meta.url);
+const zxcvbnDictionaries = () => load('@zxcvbn-ts/language-common') as typeof ZxcvbnLanguage;
+const zxcvbn = () => {
+  if (!estimator) {
+    const { ZxcvbnFactory } = load('@zxcvbn-ts/core') as typeof ZxcvbnCore;
+    const { dictionary, adjacencyGraphs } = zxcvbnDictionaries();
+    estimator = new ZxcvbnFactory({ dictionary, graphs: adjacencyGraphs });
+  }
+  return estimator;
+};
+const isCommon = (password: string) => (common ??= new Set(zxcvbnDictionaries().dictionary['passwords-common'].map((p) => p.toLowerCase()))).has(password.toLowerCase());
 
 /** What the account is known by: a password must not contain it. */
 export interface PasswordContext {

@@ -1,4 +1,4 @@
-import { fileTypeFromBuffer } from 'file-type';
+import { detectFileType } from '../../lib/file-type';
 import type { BlobStore } from '../../adapters/storage';
 import type { Database } from '../../db/client';
 import type { PiiCipher } from '../../lib/pii';
@@ -238,7 +238,7 @@ export class ContentService {
   async uploadImage(bytes: Buffer, actor: AuditActor, field = 'file'): Promise<string> {
     if (bytes.length === 0) throw new ValidationError('文件为空', { [field]: '请选择图片' });
     if (bytes.length > MAX_IMAGE_BYTES) throw new ValidationError('图片过大', { [field]: '图片不能超过 5 MB' });
-    const detected = await fileTypeFromBuffer(bytes);
+    const detected = await detectFileType(bytes);
     if (!detected || !imageTypes.has(detected.mime)) throw new ValidationError('图片类型不支持', { [field]: '只支持 JPG、PNG、WebP、GIF 图片（按文件内容判断）' });
     const id = newId('med', 16);
     const storageKey = newId('blob');

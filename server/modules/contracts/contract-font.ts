@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import * as fontkit from 'fontkit';
+import type * as fontkit from 'fontkit';
 
 /**
  * A font able to draw Chinese, parsed once: pdfkit takes the parsed face and subsets it per
@@ -63,7 +63,9 @@ export function contractFont(env: NodeJS.ProcessEnv = process.env): ContractFont
 }
 
 function parsed(file: string, postscriptName?: string): ContractFont {
-  const font = fontkit.create(readFileSync(file), postscriptName);
+  // fontkit (~7 MB of RSS) is loaded when the first contract is drawn, not at start
+  const { create } = createRequire(import.meta.url)('fontkit') as typeof fontkit;
+  const font = create(readFileSync(file), postscriptName);
   // a collection without the named face (or no name given) would be a FontCollection: refuse clearly
   if (!('layout' in font)) throw new Error(`字体文件 ${file} 是字体集合，请用 CONTRACT_FONT_NAME 指定其中一个字体（PostScript 名称）`);
   return { source: file, postscriptName, face: font };

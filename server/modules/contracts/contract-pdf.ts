@@ -1,4 +1,3 @@
-import PDFDocument from 'pdfkit';
 import { contractFont } from './contract-font';
 
 export interface ContractParty {
@@ -27,8 +26,10 @@ export interface ContractPdfInput {
 }
 
 /** Draws the contract: title, parties, terms, the body, and a signature block. pdfkit embeds a subset of the CJK font. */
-export function renderContractPdf(input: ContractPdfInput): Promise<Buffer> {
+export async function renderContractPdf(input: ContractPdfInput): Promise<Buffer> {
   const font = contractFont();
+  // pdfkit is loaded when the first contract is drawn, not at start
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: input.title, Author: '贷超平台', CreationDate: input.createdAt } });
   // pdfkit accepts a parsed fontkit face (it duck-types `layout`); its types only name paths and buffers
   doc.registerFont('cjk', font.face as unknown as Buffer);

@@ -1,4 +1,4 @@
-import { fileTypeFromBuffer } from 'file-type';
+import { detectFileType } from '../../lib/file-type';
 import { sha256Hex } from '../../lib/digest';
 import type { SealedBlobStore } from '../../adapters/storage';
 import type { Database } from '../../db/client';
@@ -81,7 +81,7 @@ export class DocumentsService {
     if (!(kind in documentKinds)) throw new ValidationError('材料类型无效', { kind: '请选择材料类型' });
     if (bytes.length === 0) throw new ValidationError('文件为空', { file: '请选择文件' });
     if (bytes.length > MAX_DOCUMENT_BYTES) throw new ValidationError('文件过大', { file: '文件不能超过 5 MB' });
-    const detected = await fileTypeFromBuffer(bytes);
+    const detected = await detectFileType(bytes);
     if (!detected || !(detected.mime in allowedDocumentTypes)) {
       throw new ValidationError('文件类型不支持', { file: '只支持 JPG、PNG 图片或 PDF（按文件内容判断，不看扩展名）' });
     }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sha256Hex } from '../../lib/digest';
-import { fileTypeFromBuffer } from 'file-type';
+import { detectFileType } from '../../lib/file-type';
 import type { SealedBlobStore } from '../../adapters/storage';
 import { sqlState, UNIQUE_VIOLATION, type Database } from '../../db/client';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
@@ -89,7 +89,7 @@ export class OnboardingService {
     if (input.licenceExpiresOn <= shanghaiDate(now)) fields.licenceExpiresOn = '牌照已过期或今日到期，无法申请入驻';
     if (!licence || licence.length === 0) fields.licence = '请上传牌照扫描件';
     else if (licence.length > MAX_LICENCE_BYTES) fields.licence = '文件不能超过 5 MB';
-    const detected = licence?.length ? await fileTypeFromBuffer(licence) : undefined;
+    const detected = licence?.length ? await detectFileType(licence) : undefined;
     if (licence?.length && (!detected || !(detected.mime in licenceTypes))) fields.licence = '只支持 JPG、PNG 图片或 PDF（按文件内容判断）';
     if (!/^[a-z][a-z0-9._-]{2,31}$/.test(input.adminUsername.trim().toLowerCase())) fields.adminUsername = '用户名为 3–32 位小写字母、数字或 . _ -，以字母开头';
     if (Object.keys(fields).length) throw new ValidationError('入驻申请信息有误', fields);
