@@ -1,6 +1,6 @@
 import type { Services } from '../server/container';
 import { cappedCount, type AgendaTile } from '../server/http/agenda-tile';
-import { operatorCan, type OperatorPermission } from '../server/modules/accounts';
+import { operatorCan, type OperatorPermission, type RoleHolder } from '../server/modules/accounts';
 
 /** A queue item waiting longer than this is shown in red. */
 const SLOW_QUEUE_MS = 2 * 86_400_000;
@@ -11,8 +11,8 @@ const DIFFERENCES_LIMIT = 100;
  * The operator's 待办: every queue the signed-in role works, with how much waits and what is
  * late. Only the queues the role may open are built (and queried).
  */
-export async function operatorAgenda(services: Services, operator: { id: string; role: string }, now = new Date()): Promise<AgendaTile[]> {
-  const can = (p: OperatorPermission) => operatorCan(operator.role, p);
+export async function operatorAgenda(services: Services, operator: { id: string } & Exclude<RoleHolder, string>, now = new Date()): Promise<AgendaTile[]> {
+  const can = (p: OperatorPermission) => operatorCan(operator, p);
   const [onboardings, productQueue, promotions, complaints, reviews, erasures, disputes, differences] = await Promise.all([
     can('institutions.review') ? services.onboarding.list('submitted') : undefined,
     can('products.review') ? services.products.reviewQueue() : undefined,

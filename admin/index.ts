@@ -15,6 +15,7 @@ import { userPages } from './routes/users';
 import { invitePages } from '../server/http/page-invite';
 import { securityPages } from '../server/http/page-security';
 import { staffPages } from '../server/http/page-staff';
+import { rolePages } from '../server/http/page-roles';
 import { feedbackPages } from './routes/feedback';
 import { productReviewPages } from './routes/products';
 import { contractAdminPages } from './routes/contracts';
@@ -116,6 +117,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   mount(invitePages({ kind: 'operator', prefix: '/admin' }));
   mount(securityPages({ prefix: '/admin', guard: guard.operator('dashboard.view', { allowSecuritySetup: true }), mfaRequired: options.mfaRequired }));
   mount(staffPages({ prefix: '/admin', guard: guard.operator('staff.manage') }));
+  mount(rolePages({ prefix: '/admin', guard: guard.operator('roles.manage') }));
   mount(feedbackPages);
   mount(contentPages);
   mount(auditPages);

@@ -28,6 +28,7 @@ export const adminNav: { href: string; label: string; group: string; permission:
   { href: '/admin/content/campaigns', label: '活动', group: '内容', permission: 'content.manage' },
   { href: '/admin/users', label: '用户', group: '系统', permission: 'users.view' },
   { href: '/admin/staff', label: '运营人员', group: '系统', permission: 'staff.manage' },
+  { href: '/admin/roles', label: '角色与权限', group: '系统', permission: 'roles.manage' },
   { href: '/admin/channel-staff', label: '渠道方账号', group: '系统', permission: 'staff.manage' },
   { href: '/admin/erasures', label: '删除审批', group: '系统', permission: 'data.delete' },
   { href: '/admin/settings', label: '系统参数', group: '系统', permission: 'settings.manage' },

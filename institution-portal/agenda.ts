@@ -1,7 +1,7 @@
 import type { Services } from '../server/container';
 import { formatYuan } from '../server/lib/money';
 import type { AgendaTile } from '../server/http/agenda-tile';
-import { institutionCan } from '../server/modules/accounts';
+import { institutionCan, type RoleHolder } from '../server/modules/accounts';
 import type { UnbilledCommission } from '../server/modules/settlement';
 
 const waitingComplaint = new Set(['open', 'in_progress']);
@@ -19,8 +19,8 @@ export function unbilledDetail(u: UnbilledCommission): string {
  * may use: leads to answer, complaints to reply to, overdue loans, statements to pay, products the
  * platform returned. Only the tiles the role may act on are built (and queried).
  */
-export async function portalAgenda(services: Services, institutionId: string, role: string, now = new Date()): Promise<AgendaTile[]> {
-  const can = (p: Parameters<typeof institutionCan>[1]) => institutionCan(role, p);
+export async function portalAgenda(services: Services, institutionId: string, staff: RoleHolder, now = new Date()): Promise<AgendaTile[]> {
+  const can = (p: Parameters<typeof institutionCan>[1]) => institutionCan(staff, p);
   const [leads, complaints, overdueLoans, statements, unbilled, products] = await Promise.all([
     can('leads.work') ? services.applications.leadCounts(institutionId) : undefined,
     can('complaints.respond') ? services.complaints.listForInstitution(institutionId) : undefined,

@@ -4,6 +4,7 @@ import { onboardingPages } from './routes/onboarding';
 import { invitePages } from '../server/http/page-invite';
 import { securityPages } from '../server/http/page-security';
 import { staffPages } from '../server/http/page-staff';
+import { rolePages } from '../server/http/page-roles';
 import type { Services } from '../server/container';
 import { AppError, ValidationError } from '../server/lib/errors';
 import { bulkLeadBody, leadFilterQuery, leadStatusBody, prescreenRuleBody } from '../server/http/api/schemas';
@@ -51,6 +52,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
   mountPages(r, invitePages({ kind: 'institution', prefix: '/partner' }), services, kit, render);
   mountPages(r, securityPages({ prefix: '/partner', guard: guard.institution('portal.view', { allowSecuritySetup: true }), mfaRequired: options.mfaRequired }), services, kit, render);
   mountPages(r, staffPages({ prefix: '/partner', guard: guard.institution('staff.manage') }), services, kit, render);
+  mountPages(r, rolePages({ prefix: '/partner', guard: guard.institution('staff.manage') }), services, kit, render);
   mountPages(
     r,
     [
@@ -80,7 +82,7 @@ const homePages = [
     guard: guard.institution('portal.view'),
     handler: async ({ principal, services, render }) => {
       const institution = await services.institutions.get(principal.institutionId);
-      const [licence, agenda] = await Promise.all([services.licences.stateOf(institution), portalAgenda(services, principal.institutionId, principal.account.role)]);
+      const [licence, agenda] = await Promise.all([services.licences.stateOf(institution), portalAgenda(services, principal.institutionId, principal.account)]);
       await render('home', { title: institution.shortName, institution, licence, agenda });
     },
   }),

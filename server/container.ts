@@ -8,7 +8,7 @@ import type { StartupReport } from './lib/startup-report';
 import { EventBus, type PlatformEvents } from './lib/events';
 import { createLogger, type Logger } from './lib/logger';
 import { PiiCipher } from './lib/pii';
-import { AccountsService, LoginThrottle, MfaService, StaffService } from './modules/accounts';
+import { AccountsService, LoginThrottle, MfaService, RolesService, StaffService } from './modules/accounts';
 import { ApplicationsService, AuthorizationLetters, OffersService, SubmissionService } from './modules/applications';
 import { ConsentsService } from './modules/consents';
 import { DevelopmentVerificationProvider, IdentityService } from './modules/identity';
@@ -73,6 +73,8 @@ export interface Services {
   documents: DocumentsService;
   settings: SettingsService;
   staff: StaffService;
+  /** custom roles (角色与权限): operators' and each institution's own */
+  roles: RolesService;
   mfa: MfaService;
   onboarding: OnboardingService;
   licences: LicencesService;
@@ -247,6 +249,7 @@ export function createServices(inputs: ServiceInputs): Services {
     idempotency: new IdempotencyService({ db }),
     settings,
     staff,
+    roles: new RolesService({ db, audit, clock, staff }),
     mfa,
     onboarding: new OnboardingService({ db, pii, blobs, staff, notifications, audit, publicUrl: inputs.publicUrl, clock }),
     licences: new LicencesService({ db, settings, products, audit, clock }),

@@ -259,7 +259,7 @@ export const agreementPages = [
         res.redirect(303, `/admin/applications/${encodeURIComponent(id)}`);
       } catch (err) {
         // the page shows the application: only to those who may see applications; the others get the error alone
-        if (!operatorCan(principal.account.role, 'applications.view')) throw err;
+        if (!operatorCan(principal.account, 'applications.view')) throw err;
         const error = formFailure(res, err);
         await applicationPage(ctx, id, { error, reverseValues: req.body });
       }

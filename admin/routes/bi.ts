@@ -150,7 +150,7 @@ export const biPages = [
     handler: async ({ req, res, principal, services, render }) => {
       const views = await services.bi.listViews(principal.account.id);
       const freshness = lagText(await services.bi.freshness(), services.bi.now());
-      const common = { title: 'BI 分析', views: views.map((v) => ({ ...v, href: `/admin/bi?${selectionQuery(v.spec)}` })), freshness, canRebuild: operatorCan(principal.account.role, 'jobs.run'), today: today(services) };
+      const common = { title: 'BI 分析', views: views.map((v) => ({ ...v, href: `/admin/bi?${selectionQuery(v.spec)}` })), freshness, canRebuild: operatorCan(principal.account, 'jobs.run'), today: today(services) };
       let sel: BiSelection;
       try {
         sel = parseSelection(req.query as Record<string, unknown>, today(services));
@@ -206,7 +206,7 @@ export const biPages = [
         rows: result.rows.map((r) => ({ ...r, statusText: r.status ? (statusLabels[r.status as ApplicationStatus] ?? r.status) : '' })),
         borrowers: result.set === 'registrations',
         back: `/admin/bi?${selectionQuery(sel)}`,
-        canOpen: operatorCan(principal.account.role, 'applications.view'),
+        canOpen: operatorCan(principal.account, 'applications.view'),
       });
     },
   }),

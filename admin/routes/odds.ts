@@ -60,7 +60,7 @@ export const oddsPages = [
           logLossBaseRate: fixed(f.logLossBaseRate),
           ece: fixed(f.ece),
         })),
-        canRefit: operatorCan(principal.account.role, 'jobs.run'),
+        canRefit: operatorCan(principal.account, 'jobs.run'),
       });
     },
   }),

@@ -120,7 +120,7 @@ export function createGuards(services: Pick<Services, 'accounts' | 'institutions
         }
         if (await fromSession(req, 'institution')) {
           if (needsSecuritySetup(req, res, mode, 'institution', opts.allowSecuritySetup ?? false)) return;
-          return next(institutionCan(req.account!.role, permission) ? undefined : forbid());
+          return next(institutionCan(req.account!, permission) ? undefined : forbid());
         }
         refuse(req, res, next, mode, 'institution');
       }),
@@ -129,7 +129,7 @@ export function createGuards(services: Pick<Services, 'accounts' | 'institutions
       markGuard(`operator:${mode}:${permission}`, async (req, res, next) => {
         if (await fromSession(req, 'operator')) {
           if (needsSecuritySetup(req, res, mode, 'operator', opts.allowSecuritySetup ?? false)) return;
-          return next(operatorCan(req.account!.role, permission) ? undefined : forbid());
+          return next(operatorCan(req.account!, permission) ? undefined : forbid());
         }
         refuse(req, res, next, mode, 'operator');
       }),

@@ -22,8 +22,10 @@ export function staffPages(surface: { prefix: string; guard: StaffGuard }): Page
 
   const show = async (ctx: Ctx, extra: Record<string, unknown> = {}) => {
     const scope = scopeOf(ctx);
-    const [members, pending] = await Promise.all([ctx.services.staff.members(scope), ctx.services.staff.pendingInvitations(scope)]);
+    const [members, pending, customRoles] = await Promise.all([ctx.services.staff.members(scope), ctx.services.staff.pendingInvitations(scope), ctx.services.roles.roles(scope)]);
     const roles = rolesFor(kind).map((value) => ({ value, label: label(value) }));
+    // a colleague may be given a built-in role or one of the scope's custom roles (角色与权限)
+    const assignable = [...roles, ...customRoles.filter((r) => !r.builtIn).map((r) => ({ value: r.id, label: r.name }))];
     await ctx.render('staff', {
       title: kind === 'operator' ? '运营人员' : '员工与角色',
       heading: kind === 'operator' ? '运营人员与角色' : '员工与角色',
@@ -32,8 +34,8 @@ export function staffPages(surface: { prefix: string; guard: StaffGuard }): Page
       members: members.map((m) => ({
         ...m,
         self: m.id === ctx.principal.account.id,
-        roleLabel: label(m.role),
-        roleOptions: roles.map((r) => ({ ...r, selected: r.value === m.role })),
+        roleLabel: m.roleName,
+        roleOptions: assignable.map((r) => ({ ...r, selected: r.value === (m.customRole?.id ?? m.role) })),
       })),
       pending: pending.map((p) => ({ ...p, roleLabel: label(p.role) })),
       values: { role: kind === 'operator' ? 'operations' : 'lead_handler' },
@@ -84,7 +86,7 @@ export function staffPages(surface: { prefix: string; guard: StaffGuard }): Page
       path: '/staff/:id/role',
       guard,
       handler: act(
-        (ctx, id) => ctx.services.staff.changeRole(scopeOf(ctx), id, String(ctx.req.body.role ?? ''), auditActor(ctx.req)),
+        (ctx, id) => ctx.services.staff.changeRole(scopeOf(ctx), id, String(ctx.req.body.role ?? ''), auditActor(ctx.req), ctx.principal.account),
         '角色已修改，对方需重新登录',
       ),
     }),

@@ -2,7 +2,8 @@ import { OTP_RESEND_SECONDS } from '../modules/accounts';
 import path from 'node:path';
 import type { Request, Response } from 'express';
 import { ExpressHandlebars } from 'express-handlebars';
-import { permissionsOf, roleLabels } from '../modules/accounts/permissions';
+import { permissionsOf } from '../modules/accounts/permissions';
+import { roleName } from '../modules/accounts/role-rules';
 import { viewHelpers } from './view-helpers';
 import { projectRoot } from '../lib/project-root';
 
@@ -51,7 +52,7 @@ export function createRenderer(surface: keyof typeof surfaceDirs, cache: boolean
   });
   return async (req, res, page, context = {}) => {
     const flash = req.session?.flash ?? res.locals.flash;
-    const can = req.account && req.account.kind !== 'consumer' ? permissionsOf(req.account.kind, req.account.role) : {};
+    const can = req.account && req.account.kind !== 'consumer' ? permissionsOf(req.account.kind, req.account) : {};
     if (req.session?.flash) delete req.session.flash;
     const layout = layoutData ? await layoutData(req) : {};
     const html = await hbs.renderView(path.join(viewsDir, 'pages', `${page}.hbs`), {
@@ -63,7 +64,7 @@ export function createRenderer(surface: keyof typeof surfaceDirs, cache: boolean
       /** what the signed-in staff member may do: `{{#if can.[products.review]}}` */
       can,
       ...(req.account ? (({ items, groups }) => ({ nav: items, navGroups: groups }))(visibleNav(nav, can, req.path)) : { nav: [], navGroups: [] }),
-      roleLabel: req.account ? roleLabels[req.account.role as keyof typeof roleLabels] ?? req.account.role : undefined,
+      roleLabel: req.account ? roleName({ role: req.account.role, customRole: req.account.customRole ?? null }) : undefined,
       // made when a form on the page asks for it, so a page without a form starts no session
       csrfToken: req.csrfToken ? () => req.csrfToken!() : undefined,
       flash,

@@ -22,6 +22,8 @@ export const forbiddenCodes = [
   'contact_refused',
   // contracts: a newer 用户协议/隐私政策 waits to be agreed
   'agreements_outdated',
+  // custom roles: granting a permission the granter does not hold
+  'permission_not_held',
 ] as const;
 /** No such thing, or not yours (404). */
 export const notFoundCodes = ['not_found'] as const;
@@ -105,6 +107,9 @@ export const conflictCodes = [
   'agreements_changed',
   // BI
   'view_name_taken',
+  // custom roles
+  'role_name_taken',
+  'role_in_use',
 ] as const;
 /** It existed and is gone for good (410). No code yet: declare one here before throwing it. */
 export const goneCodes = [] as const;

@@ -30,6 +30,7 @@ import { channelPortalRoutes } from './channel/portal.routes';
 import { adminChannelStaffRoutes } from './admin/channel-staff.routes';
 import { adminChannelRoutes } from './admin/channels.routes';
 import { adminBiRoutes } from './admin/bi.routes';
+import { roleRoutes } from './shared/roles.routes';
 
 /** One JSON API: where it is mounted and its routes, in matching order (a literal path before a `:param` one). */
 export interface ApiSurface {
@@ -67,6 +68,7 @@ export const partnerApiSurface: ApiSurface = {
     ...loginRoutes('institution'),
     ...ownAccountRoutes('institution', guard.institution('portal.view', { allowSecuritySetup: true, sessionOnly: true })),
     staffPasswordResetRoute('institution'),
+    ...roleRoutes('institution'),
     ...partnerLeadRoutes,
     ...partnerProductRoutes,
     ...partnerLoanRoutes,
@@ -83,6 +85,7 @@ export const adminApiSurface: ApiSurface = {
     ...loginRoutes('operator'),
     ...ownAccountRoutes('operator', guard.operator('dashboard.view', { allowSecuritySetup: true })),
     staffPasswordResetRoute('operator'),
+    ...roleRoutes('operator'),
     ...adminOperationsRoutes,
     ...adminApplicationRoutes,
     ...adminSettlementRoutes,

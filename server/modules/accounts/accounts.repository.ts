@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import type { Tx } from '../../lib/tx';
-import { accounts, consumerProfiles, contactBlocks, contactPreferences, loginThrottles, otpCodes, staffInvitations, type AccountKind } from './accounts.schema';
+import { accounts, consumerProfiles, contactBlocks, contactPreferences, customRoles, loginThrottles, otpCodes, staffInvitations, type AccountKind } from './accounts.schema';
 
 export type AccountRow = typeof accounts.$inferSelect;
 export type AccountInsert = typeof accounts.$inferInsert;
@@ -12,6 +12,13 @@ export type ProfileValues = Omit<typeof consumerProfiles.$inferInsert, 'accountI
 export type ContactPreferencesRow = typeof contactPreferences.$inferSelect;
 export type ContactPreferencesValues = Omit<typeof contactPreferences.$inferInsert, 'accountId'>;
 export type InvitationRow = typeof staffInvitations.$inferSelect;
+export type CustomRoleRow = typeof customRoles.$inferSelect;
+/** A custom role as an account carries it: read with the account, in the same statement. */
+export interface HeldCustomRole {
+  id: string;
+  name: string;
+  permissions: string[];
+}
 export type LoginThrottleRow = typeof loginThrottles.$inferSelect;
 export type InvitationInsert = typeof staffInvitations.$inferInsert;
 /** The staff (or operators') scope a list or change is limited to. */
@@ -33,7 +40,15 @@ const memberColumns = {
   mfaEnabled: sql<boolean>`${accounts.totpEnabledAt} is not null`,
   lastLoginAt: accounts.lastLoginAt,
   createdAt: accounts.createdAt,
+  customRoleId: customRoles.id,
+  customRoleName: customRoles.name,
+  customRolePermissions: customRoles.permissions,
 };
+
+/** The custom role of a joined row (null for a built-in role). */
+export function heldCustomRole(row: { customRoleId: string | null; customRoleName: string | null; customRolePermissions: string[] | null }): HeldCustomRole | null {
+  return row.customRoleId ? { id: row.customRoleId, name: row.customRoleName ?? '', permissions: row.customRolePermissions ?? [] } : null;
+}
 
 export interface MemberRow {
   id: string;
@@ -47,6 +62,9 @@ export interface MemberRow {
   mfaEnabled: boolean;
   lastLoginAt: Date | null;
   createdAt: Date;
+  customRoleId: string | null;
+  customRoleName: string | null;
+  customRolePermissions: string[] | null;
 }
 
 /** What a user search matches: any of the ids or login blind indexes, within one kind when given. */
@@ -90,9 +108,14 @@ export class AccountsRepository {
     return row;
   }
 
-  async activeById(kind: AccountKind, id: string): Promise<AccountRow | undefined> {
-    const [row] = await this.db.select().from(accounts).where(and(eq(accounts.id, id), eq(accounts.kind, kind), eq(accounts.status, 'active')));
-    return row;
+  /** The active account with its custom role's permissions, in one statement (read on every request). */
+  async activeById(kind: AccountKind, id: string): Promise<{ account: AccountRow; customRole: HeldCustomRole | null } | undefined> {
+    const [row] = await this.db
+      .select({ account: accounts, customRoleId: customRoles.id, customRoleName: customRoles.name, customRolePermissions: customRoles.permissions })
+      .from(accounts)
+      .leftJoin(customRoles, eq(customRoles.id, accounts.customRoleId))
+      .where(and(eq(accounts.id, id), eq(accounts.kind, kind), eq(accounts.status, 'active')));
+    return row ? { account: row.account, customRole: heldCustomRole(row) } : undefined;
   }
 
   async count(kind: AccountKind): Promise<number> {
@@ -147,8 +170,9 @@ export class AccountsRepository {
   }
 
   /** A new role, and sessions started under the old one end. */
-  async setRole(tx: Tx, id: string, role: string): Promise<void> {
-    await tx.update(accounts).set({ role, sessionVersion: bumpSessionVersion() }).where(eq(accounts.id, id));
+  /** A built-in role, or `custom` with the custom role's id; sessions started under the old role end. */
+  async setRole(tx: Tx, id: string, role: string, customRoleId: string | null = null): Promise<void> {
+    await tx.update(accounts).set({ role, customRoleId, sessionVersion: bumpSessionVersion() }).where(eq(accounts.id, id));
   }
 
   /** Freezes (every session ends) or unfreezes the account. */
@@ -270,12 +294,12 @@ export class AccountsRepository {
   }
 
   /** Staff of one institution, or all operators, oldest first. */
-  members(scope: StaffScope): Promise<MemberRow[]> {
-    return this.db.select(memberColumns).from(accounts).where(this.staffWhere(scope)).orderBy(asc(accounts.createdAt));
+  members(scope: StaffScope, db: Database = this.db): Promise<MemberRow[]> {
+    return db.select(memberColumns).from(accounts).leftJoin(customRoles, eq(customRoles.id, accounts.customRoleId)).where(this.staffWhere(scope)).orderBy(asc(accounts.createdAt));
   }
 
   async member(id: string): Promise<MemberRow | undefined> {
-    const [row] = await this.db.select(memberColumns).from(accounts).where(eq(accounts.id, id));
+    const [row] = await this.db.select(memberColumns).from(accounts).leftJoin(customRoles, eq(customRoles.id, accounts.customRoleId)).where(eq(accounts.id, id));
     return row;
   }
 
@@ -284,6 +308,7 @@ export class AccountsRepository {
     return this.db
       .select(memberColumns)
       .from(accounts)
+      .leftJoin(customRoles, eq(customRoles.id, accounts.customRoleId))
       .where(kind ? eq(accounts.kind, kind) : undefined)
       .orderBy(desc(accounts.createdAt))
       .limit(limit);
@@ -300,9 +325,49 @@ export class AccountsRepository {
     return this.db
       .select(memberColumns)
       .from(accounts)
+      .leftJoin(customRoles, eq(customRoles.id, accounts.customRoleId))
       .where(and(match.kind ? eq(accounts.kind, match.kind) : undefined, or(...conditions)))
       .orderBy(desc(accounts.createdAt))
       .limit(limit);
+  }
+
+  // ── custom roles ───────────────────────────────────────────────────────────────────────
+  private customRoleScope(scope: StaffScope): SQL | undefined {
+    return scope.kind === 'institution'
+      ? and(eq(customRoles.kind, 'institution'), eq(customRoles.institutionId, scope.institutionId!))
+      : and(eq(customRoles.kind, 'operator'), isNull(customRoles.institutionId));
+  }
+
+  /** The custom roles of one institution, or the operators', oldest first. */
+  customRolesIn(scope: StaffScope, db: Database = this.db): Promise<CustomRoleRow[]> {
+    return db.select().from(customRoles).where(this.customRoleScope(scope)).orderBy(asc(customRoles.createdAt), asc(customRoles.id));
+  }
+
+  /** One custom role of the scope (undefined for another institution's, or the other kind's). */
+  async customRoleIn(scope: StaffScope, id: string, db: Database = this.db): Promise<CustomRoleRow | undefined> {
+    const [row] = await db.select().from(customRoles).where(and(this.customRoleScope(scope), eq(customRoles.id, id)));
+    return row;
+  }
+
+  async insertCustomRole(tx: Tx, row: typeof customRoles.$inferInsert): Promise<CustomRoleRow> {
+    const [created] = await tx.insert(customRoles).values(row).returning();
+    return created!;
+  }
+
+  async updateCustomRole(tx: Tx, id: string, changes: { name: string; permissions: string[]; updatedAt: Date }): Promise<void> {
+    await tx.update(customRoles).set(changes).where(eq(customRoles.id, id));
+  }
+
+  async deleteCustomRole(tx: Tx, id: string): Promise<void> {
+    await tx.delete(customRoles).where(eq(customRoles.id, id));
+  }
+
+  /**
+   * One change to who holds what in a scope at a time (roles, assignments, freezing), so two
+   * concurrent changes cannot together take the last manager's permissions away.
+   */
+  async lockStaffScope(tx: Tx, scope: StaffScope): Promise<void> {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`staff-scope:${scope.kind}:${scope.institutionId ?? ''}`}))`);
   }
 
   // ── staff invitations ──────────────────────────────────────────────────────────────────

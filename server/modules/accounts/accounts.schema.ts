@@ -6,6 +6,31 @@ export const accountKinds = ['consumer', 'institution', 'operator', 'channel'] a
 export type AccountKind = (typeof accountKinds)[number];
 
 /**
+ * A role an operator or an institution admin defined from the permission catalogue (the code's
+ * permission tables): operator roles (`institution_id` null) or one institution's own roles.
+ * Staff holding one have `role = 'custom'` and `custom_role_id` set; permissions are read with
+ * the account on every request (server/modules/accounts/roles.service.ts, docs/security.md).
+ */
+export const customRoles = pgTable(
+  'custom_roles',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: ['operator', 'institution'] }).notNull(),
+    institutionId: text('institution_id').references(() => institutions.id),
+    name: text('name').notNull(),
+    /** permission names from the kind's table in permissions.ts; names the code no longer has are ignored */
+    permissions: text('permissions').array().notNull(),
+    createdBy: text('created_by'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('custom_roles_scope_name_uq').on(t.kind, sql`coalesce(${t.institutionId}, '')`, t.name),
+    check('custom_roles_institution_check', sql`(${t.kind} = 'institution') = (${t.institutionId} is not null)`),
+  ],
+);
+
+/**
  * Every person who logs in: consumers (login = mobile number), institution staff and
  * operator staff (login = username). The login is PII: it is stored encrypted, looked up
  * by a keyed hash (blind index), and shown masked.
@@ -27,6 +52,8 @@ export const accounts = pgTable(
      */
     legacyDisplayName: text('display_name'),
     role: text('role').notNull(),
+    /** `role = 'custom'`: the custom role held (a role held by someone cannot be deleted) */
+    customRoleId: text('custom_role_id').references(() => customRoles.id, { onDelete: 'restrict' }),
     institutionId: text('institution_id').references(() => institutions.id),
     /** a channel partner's staff: the channel (server/modules/channels; no FK here, the channels schema refers to accounts) */
     channelId: text('channel_id'),
@@ -60,10 +87,12 @@ export const accounts = pgTable(
     check(
       'accounts_role_check',
       sql`(${t.kind} = 'consumer' and ${t.role} = 'consumer')
-        or (${t.kind} = 'institution' and ${t.role} in ('admin','product_manager','lead_handler','finance'))
-        or (${t.kind} = 'operator' and ${t.role} in ('super_admin','operations','product_reviewer','customer_service','risk_officer','finance'))
+        or (${t.kind} = 'institution' and ${t.role} in ('admin','product_manager','lead_handler','finance','custom'))
+        or (${t.kind} = 'operator' and ${t.role} in ('super_admin','operations','product_reviewer','customer_service','risk_officer','finance','custom'))
         or (${t.kind} = 'channel' and ${t.role} in ('channel_admin','channel_analyst'))`,
     ),
+    check('accounts_custom_role_check', sql`(${t.role} = 'custom') = (${t.customRoleId} is not null)`),
+    index('accounts_custom_role_idx').on(t.customRoleId),
   ],
 );
 

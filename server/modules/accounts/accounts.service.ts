@@ -9,7 +9,7 @@ import { withTransaction, type Tx } from '../../lib/tx';
 import { quietUntil } from '../../lib/quiet-hours';
 import type { NotificationsService, SmsTemplate, SmsWindow } from '../notifications';
 import type { AccountKind } from './accounts.schema';
-import { AccountsRepository, type AccountRow } from './accounts.repository';
+import { AccountsRepository, type AccountRow, type HeldCustomRole } from './accounts.repository';
 import { openDisplayName } from './display-name';
 import { minutesText, passwordKey, type LoginThrottle } from './login-throttle';
 import type { MfaService } from './mfa.service';
@@ -39,6 +39,11 @@ export interface SessionAccount {
   mfaEnabled: boolean;
   /** signed in with a one-time password: must set their own before anything else */
   mustChangePassword: boolean;
+  /**
+   * `role = 'custom'`: the custom role held, with its permissions as read on this request (set by
+   * `findActive`, the read every guard makes; null for a built-in role)
+   */
+  customRole?: HeldCustomRole | null;
 }
 
 export const PHONE_PATTERN = /^1[3-9]\d{9}$/;
@@ -80,7 +85,7 @@ const emptyProfile: ConsumerProfile = {
   updatedAt: null,
 };
 
-function toSessionAccount(row: AccountRow, pii: PiiCipher): SessionAccount {
+function toSessionAccount(row: AccountRow, pii: PiiCipher, customRole: HeldCustomRole | null = null): SessionAccount {
   return {
     id: row.id,
     kind: row.kind,
@@ -92,6 +97,7 @@ function toSessionAccount(row: AccountRow, pii: PiiCipher): SessionAccount {
     sessionVersion: row.sessionVersion,
     mfaEnabled: row.totpEnabledAt !== null,
     mustChangePassword: row.mustChangePassword,
+    customRole,
   };
 }
 
@@ -290,7 +296,7 @@ export class AccountsService {
 
   async findActive(kind: AccountKind, id: string): Promise<SessionAccount | undefined> {
     const row = await this.accounts.activeById(kind, id);
-    return row ? toSessionAccount(row, this.deps.pii) : undefined;
+    return row ? toSessionAccount(row.account, this.deps.pii, row.customRole) : undefined;
   }
 
   count(kind: AccountKind): Promise<number> {

@@ -1,6 +1,9 @@
 /**
  * Roles and what each may do. Routes ask for a permission, never for a role, so a role's
- * reach is read in one place: the tables below.
+ * reach is read in one place: the tables below. These tables are also the permission
+ * catalogue custom roles are made from (roles.service.ts): a permission added here is offered
+ * in the role editor at once. A staff member holds a built-in role (the lists below) or a custom
+ * role (`role = 'custom'`, its permissions read with the account on every request).
  */
 
 export const operatorRoles = ['super_admin', 'operations', 'product_reviewer', 'customer_service', 'risk_officer', 'finance'] as const;
@@ -29,6 +32,22 @@ export const roleLabels: Record<OperatorRole | InstitutionRole | ChannelRole | '
   api: 'API',
 };
 
+/** The role of a staff member who holds a custom role; its permissions come with the account. */
+export const CUSTOM_ROLE = 'custom';
+
+/**
+ * Whose permissions are asked about: a built-in role by name, or a staff member (an account or a
+ * member row), whose custom role, when they hold one, comes with its permissions.
+ */
+export type RoleHolder = string | { role: string; customRole?: { permissions: readonly string[] } | null };
+
+/** Whether the holder has `permission` in `table`: a custom role's list, or the built-in role's place in the table. */
+function holds(table: Record<string, readonly string[]>, holder: RoleHolder, permission: string): boolean {
+  if (typeof holder !== 'string' && holder.role === CUSTOM_ROLE) return permission in table && (holder.customRole?.permissions ?? []).includes(permission);
+  const role = typeof holder === 'string' ? holder : holder.role;
+  return (table[permission] ?? []).includes(role);
+}
+
 const ALL_OPERATORS = operatorRoles;
 
 /** Operator permissions → the roles that hold them. */
@@ -46,6 +65,8 @@ export const operatorPermissions = {
   'users.view': ['super_admin', 'operations', 'customer_service', 'risk_officer'],
   'users.freeze': ['super_admin', 'customer_service', 'risk_officer'],
   'staff.manage': ['super_admin'],
+  /** define custom roles from this catalogue (角色与权限) */
+  'roles.manage': ['super_admin'],
   'settings.manage': ['super_admin', 'operations'],
   'risk.view': ['super_admin', 'risk_officer'],
   /** read statements, receivables and reconciliations */
@@ -95,26 +116,31 @@ export const channelPermissions = {
 export type ChannelPermission = keyof typeof channelPermissions;
 
 export function channelCan(role: string, permission: ChannelPermission): boolean {
-  return (channelPermissions[permission] as readonly string[]).includes(role);
+  return holds(channelPermissions, role, permission);
 }
 
 /** What an institution's API key may do: the machine-to-machine part of the partner API. */
 export const apiKeyPermissions: readonly InstitutionPermission[] = ['portal.view', 'leads.work', 'settlement.view', 'settlement.manage', 'statistics.view', 'loans.manage'];
 
-export function operatorCan(role: string, permission: OperatorPermission): boolean {
-  return (operatorPermissions[permission] as readonly string[]).includes(role);
+export function operatorCan(holder: RoleHolder, permission: OperatorPermission): boolean {
+  return holds(operatorPermissions, holder, permission);
 }
 
-export function institutionCan(role: string, permission: InstitutionPermission): boolean {
-  if (role === 'api') return apiKeyPermissions.includes(permission);
-  return (institutionPermissions[permission] as readonly string[]).includes(role);
+export function institutionCan(holder: RoleHolder, permission: InstitutionPermission): boolean {
+  if ((typeof holder === 'string' ? holder : holder.role) === 'api') return apiKeyPermissions.includes(permission);
+  return holds(institutionPermissions, holder, permission);
 }
 
-/** Every permission a role holds, for layouts that show only what the person may use. */
-export function permissionsOf(kind: 'operator' | 'institution' | 'channel', role: string): Record<string, true> {
-  const table = kind === 'operator' ? operatorPermissions : kind === 'channel' ? channelPermissions : institutionPermissions;
+/** The permission table of a kind of staff: the catalogue its roles are made from. */
+export function permissionTable(kind: 'operator' | 'institution' | 'channel'): Record<string, readonly string[]> {
+  return kind === 'operator' ? operatorPermissions : kind === 'channel' ? channelPermissions : institutionPermissions;
+}
+
+/** Every permission a role (or a staff member's custom role) holds, for layouts that show only what the person may use. */
+export function permissionsOf(kind: 'operator' | 'institution' | 'channel', holder: RoleHolder): Record<string, true> {
+  const table = permissionTable(kind);
   const held: Record<string, true> = {};
-  for (const [permission, roles] of Object.entries(table)) if ((roles as readonly string[]).includes(role)) held[permission] = true;
-  if (kind === 'institution' && role === 'api') for (const p of apiKeyPermissions) held[p] = true;
+  for (const permission of Object.keys(table)) if (holds(table, holder, permission)) held[permission] = true;
+  if (kind === 'institution' && (typeof holder === 'string' ? holder : holder.role) === 'api') for (const p of apiKeyPermissions) held[p] = true;
   return held;
 }

@@ -6,11 +6,12 @@ import { newId } from '../../lib/ids';
 import type { PiiCipher } from '../../lib/pii';
 import { withTransaction, type Tx } from '../../lib/tx';
 import type { AuditActor, AuditService } from '../audit';
-import { AccountsRepository, type InvitationRow, type MemberRow, type StaffScope } from './accounts.repository';
+import { AccountsRepository, heldCustomRole, type HeldCustomRole, type InvitationRow, type MemberRow, type StaffScope } from './accounts.repository';
 import { oneTimePassword } from './passwords';
 import { type AccountsService, type SessionAccount, PHONE_PATTERN } from './accounts.service';
 import { openDisplayName, shownDisplayName } from './display-name';
-import { institutionRoles, operatorRoles } from './permissions';
+import { CUSTOM_ROLE, institutionRoles, operatorRoles, type RoleHolder } from './permissions';
+import { assertGranterHolds, assertStillManaged, heldPermissions, roleName, type Holding } from './role-rules';
 import type { Clock } from '../../lib/clock';
 
 export const INVITATION_DAYS = 7;
@@ -32,18 +33,18 @@ export interface StaffMember {
   mfaEnabled: boolean;
   lastLoginAt: Date | null;
   createdAt: Date;
+  /** `role = 'custom'`: the custom role held, with its permissions */
+  customRole: HeldCustomRole | null;
+  /** the role's name as people read it (a built-in role's label or the custom role's name) */
+  roleName: string;
 }
 
 export function rolesFor(kind: StaffKind): readonly string[] {
   return kind === 'operator' ? operatorRoles : institutionRoles;
 }
 
-/** The institution or platform must keep one active manager: refuses to demote or freeze the last. */
-function assertAnotherManager(members: StaffMember[], accountId: string, manager: string): void {
-  if (!members.some((m) => m.id !== accountId && m.role === manager && m.status === 'active')) {
-    throw new ConflictError('last_manager', '至少需要保留一名有效的管理员', { role: '至少需要保留一名有效的管理员' });
-  }
-}
+/** The members as they would be after one of them changed. */
+const withChange = (members: readonly Holding[], accountId: string, change: Partial<Holding>): Holding[] => members.map((m) => (m.id === accountId ? { ...m, ...change } : m));
 
 export interface StaffServiceDeps {
   clock: Clock;
@@ -69,8 +70,9 @@ export class StaffService {
   }
 
   /** A member row with the name opened: staff in clear, a consumer masked (operators see consumers' names only masked). */
-  private member({ displayNameEnc, ...row }: MemberRow): StaffMember {
-    return { ...row, displayName: shownDisplayName(this.deps.pii, displayNameEnc, row.kind) };
+  private member({ displayNameEnc, customRoleId, customRoleName, customRolePermissions, ...row }: MemberRow): StaffMember {
+    const customRole = heldCustomRole({ customRoleId, customRoleName, customRolePermissions });
+    return { ...row, customRole, roleName: roleName({ role: row.role, customRole }), displayName: shownDisplayName(this.deps.pii, displayNameEnc, row.kind) };
   }
 
   private invitation({ displayNameEnc, legacyDisplayName: _legacy, ...row }: InvitationRow): Invitation {
@@ -161,28 +163,44 @@ export class StaffService {
   }
 
   /**
-   * Changes a colleague's role. Nobody changes their own role, and the last holder of the
-   * managing role cannot be demoted (the institution or platform would lock itself out).
+   * Gives a colleague a role: a built-in role by name or one of the scope's custom roles by id
+   * (another institution's: 404). Nobody changes their own role; the granter must hold every
+   * permission the role grants (403); the scope's last holder of a managing permission cannot
+   * lose it (409). Sessions started under the old role end. Audited with both roles.
    */
-  async changeRole(scope: { kind: StaffKind; institutionId?: string | null }, accountId: string, role: string, actor: AuditActor): Promise<void> {
-    if (!rolesFor(scope.kind).includes(role)) throw new ValidationError('角色无效', { role: '请选择有效的角色' });
+  async changeRole(scope: StaffScope, accountId: string, role: string, actor: AuditActor, granter: RoleHolder): Promise<void> {
     if (accountId === actor.id) throw new ConflictError('own_role', '不能修改自己的角色', { role: '不能修改自己的角色' });
-    const { member, members } = await this.memberIn(scope, accountId);
-    const manager = scope.kind === 'operator' ? 'super_admin' : 'admin';
-    if (member.role === manager && role !== manager) assertAnotherManager(members, accountId, manager);
     await withTransaction(this.deps.db, async (tx) => {
-      // a new role means new reach: sessions started under the old one end
-      await this.accounts.setRole(tx, accountId, role);
-      await this.deps.audit.record(actor, { action: 'staff.role_changed', objectType: 'account', objectId: accountId, detail: { from: member.role, to: role } }, tx);
+      await this.accounts.lockStaffScope(tx, scope);
+      const members = (await this.accounts.members(scope, tx)).map((r) => this.member(r));
+      const member = members.find((m) => m.id === accountId);
+      if (!member) throw new NotFoundError('员工');
+      const target = await this.roleToHold(scope, role, tx);
+      assertGranterHolds(scope.kind, granter, heldPermissions(scope.kind, target));
+      assertStillManaged(scope.kind, members, withChange(members, accountId, target));
+      await this.accounts.setRole(tx, accountId, target.role, target.customRole?.id ?? null);
+      await this.deps.audit.record(
+        actor,
+        { action: 'staff.role_changed', objectType: 'account', objectId: accountId, detail: { from: roleName(member), to: roleName(target), fromRole: member.customRole?.id ?? member.role, toRole: target.customRole?.id ?? target.role } },
+        tx,
+      );
     });
+  }
+
+  /** A role as a member would hold it: a built-in role's name, or a custom role of the scope (404 for another's). */
+  private async roleToHold(scope: StaffScope, role: string, tx: Tx): Promise<Pick<Holding, 'role' | 'customRole'>> {
+    if (rolesFor(scope.kind).includes(role)) return { role, customRole: null };
+    if (!role.startsWith('role_')) throw new ValidationError('角色无效', { role: '请选择有效的角色' });
+    const custom = await this.accounts.customRoleIn(scope, role, tx);
+    if (!custom) throw new NotFoundError('角色');
+    return { role: CUSTOM_ROLE, customRole: { id: custom.id, name: custom.name, permissions: custom.permissions } };
   }
 
   /** Freezes a staff member of this scope (institution admins for their colleagues, super admins for operators). */
   async setStaffFrozen(scope: { kind: StaffKind; institutionId?: string | null }, accountId: string, frozen: boolean, reason: string, actor: AuditActor): Promise<void> {
     if (accountId === actor.id) throw new ConflictError('own_account', '不能冻结自己的账号', { reason: '不能冻结自己的账号' });
-    const { member, members } = await this.memberIn(scope, accountId);
-    const manager = scope.kind === 'operator' ? 'super_admin' : 'admin';
-    if (frozen && member.role === manager) assertAnotherManager(members, accountId, manager);
+    const { members } = await this.memberIn(scope, accountId);
+    if (frozen) assertStillManaged(scope.kind, members, withChange(members, accountId, { status: 'frozen' }));
     await this.setFrozen(accountId, frozen, reason, actor);
   }
 

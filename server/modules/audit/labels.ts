@@ -157,6 +157,9 @@ export const auditActionLabels = {
   'channel_statement.dispute_adjusted': '渠道异议处理：调整',
   'channel_statement.dispute_rejected': '渠道异议处理：不予调整',
   'channel_statement.payment_recorded': '登记渠道付款',
+  'role.created': '新建自定义角色',
+  'role.updated': '修改自定义角色',
+  'role.deleted': '删除自定义角色',
 } as const satisfies Record<string, string>;
 
 export type AuditAction = keyof typeof auditActionLabels;
@@ -202,6 +205,7 @@ export const auditObjectLabels = {
   channel: '渠道',
   channel_link: '渠道推广链接',
   channel_statement: '渠道结算单',
+  role: '角色',
 } as const satisfies Record<string, string>;
 
 export type AuditObjectType = keyof typeof auditObjectLabels;

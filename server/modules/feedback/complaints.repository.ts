@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, isNull, lt, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Database } from '../../db/client';
 import type { Tx } from '../../lib/tx';
-import { accounts } from '../accounts/accounts.schema';
+import { accounts, customRoles } from '../accounts/accounts.schema';
 import { institutions } from '../institutions/institutions.schema';
 import { complaintEvents, complaints, type ComplaintCategory, type ComplaintStatus, type ComplaintVisibility } from './feedback.schema';
 
@@ -119,10 +119,12 @@ export class ComplaintsRepository {
   }
 
   /** Active operator accounts with their role and sealed display name (who may handle tickets is the service's rule). */
-  activeOperators(): Promise<{ id: string; displayNameEnc: string | null; role: string }[]> {
+  /** Active operators with their role (and custom role's permissions, when they hold one). */
+  activeOperators(): Promise<{ id: string; displayNameEnc: string | null; role: string; customRole: { permissions: string[] } | null }[]> {
     return this.db
-      .select({ id: accounts.id, displayNameEnc: accounts.displayNameEnc, role: accounts.role })
+      .select({ id: accounts.id, displayNameEnc: accounts.displayNameEnc, role: accounts.role, customRole: { permissions: sql<string[]>`coalesce(${customRoles.permissions}, '{}')` } })
       .from(accounts)
+      .leftJoin(customRoles, eq(customRoles.id, accounts.customRoleId))
       .where(and(eq(accounts.kind, 'operator'), eq(accounts.status, 'active')));
   }
 

@@ -234,7 +234,7 @@ export class ComplaintsService {
   async handlers(): Promise<{ id: string; displayName: string }[]> {
     const rows = await this.complaints.activeOperators();
     return rows
-      .filter((r) => operatorCan(r.role, 'complaints.handle'))
+      .filter((r) => operatorCan(r, 'complaints.handle'))
       .map((r) => ({ id: r.id, displayName: openDisplayName(this.deps.pii, r.displayNameEnc) }))
       .sort(byDisplayName);
   }
