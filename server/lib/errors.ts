@@ -53,6 +53,7 @@ export const conflictCodes = [
   // applications, products, content
   'illegal_transition',
   'duplicate_application',
+  'application_rejected',
   'nothing_submitted',
   'version_in_review',
   'nothing_to_submit',

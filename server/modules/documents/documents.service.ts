@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors'
 import { newId } from '../../lib/ids';
 import { withTransaction, type Tx } from '../../lib/tx';
 import type { AuditActor, AuditService } from '../audit';
+import { ApplicationRejectedError } from '../applications';
 import { ConsentWithdrawnError, type ConsentsService } from '../consents';
 import { DocumentsRepository, type DocumentRow } from './documents.repository';
 
@@ -77,7 +78,9 @@ export class DocumentsService {
   }
 
   async upload(consumerId: string, applicationId: string, kind: string, bytes: Buffer, actor: AuditActor): Promise<DocumentRow> {
-    if (!(await this.documents.isOwnApplication(consumerId, applicationId))) throw new NotFoundError('申请');
+    const application = await this.documents.ownApplication(consumerId, applicationId);
+    if (!application) throw new NotFoundError('申请');
+    if (application.status === 'rejected') throw new ApplicationRejectedError(application.rejectReason, '上传材料');
     if (!(kind in documentKinds)) throw new ValidationError('材料类型无效', { kind: '请选择材料类型' });
     if (bytes.length === 0) throw new ValidationError('文件为空', { file: '请选择文件' });
     if (bytes.length > MAX_DOCUMENT_BYTES) throw new ValidationError('文件过大', { file: '文件不能超过 5 MB' });
