@@ -16,6 +16,7 @@ import { invitePages } from '../server/http/page-invite';
 import { securityPages } from '../server/http/page-security';
 import { staffPages } from '../server/http/page-staff';
 import { feedbackPages } from './routes/feedback';
+import { userFeedbackPages } from './routes/user-feedback';
 import { productReviewPages } from './routes/products';
 import { contractAdminPages } from './routes/contracts';
 import { promotionReviewPages } from './routes/promotions';
@@ -117,6 +118,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   mount(securityPages({ prefix: '/admin', guard: guard.operator('dashboard.view', { allowSecuritySetup: true }), mfaRequired: options.mfaRequired }));
   mount(staffPages({ prefix: '/admin', guard: guard.operator('staff.manage') }));
   mount(feedbackPages);
+  mount(userFeedbackPages);
   mount(contentPages);
   mount(auditPages);
   mount(productReviewPages);

@@ -69,6 +69,7 @@ export const conflictCodes = [
   // complaints, loans
   'complaint_closed',
   'complaint_resolved',
+  'feedback_closed',
   'loan_settled',
   'repayments_exist',
   // settlement

@@ -30,6 +30,8 @@ import { channelPortalRoutes } from './channel/portal.routes';
 import { adminChannelStaffRoutes } from './admin/channel-staff.routes';
 import { adminChannelRoutes } from './admin/channels.routes';
 import { adminBiRoutes } from './admin/bi.routes';
+import { consumerFeedbackRoutes } from './consumer/feedback.routes';
+import { adminFeedbackRoutes } from './admin/feedback.routes';
 
 /** One JSON API: where it is mounted and its routes, in matching order (a literal path before a `:param` one). */
 export interface ApiSurface {
@@ -50,6 +52,7 @@ export const consumerApiSurface: ApiSurface = {
     ...consumerAccountRoutes,
     ...consumerApplicationRoutes,
     ...consumerComplaintRoutes,
+    ...consumerFeedbackRoutes,
     ...consumerLoanRoutes,
     ...consumerCreditRoutes,
     ...consumerOfferRoutes,
@@ -92,6 +95,7 @@ export const adminApiSurface: ApiSurface = {
     ...adminChannelStaffRoutes,
     ...adminChannelRoutes,
     ...adminBiRoutes,
+    ...adminFeedbackRoutes,
   ],
 };
 
