@@ -9,6 +9,7 @@ export const adminNav: { href: string; label: string; group: string; permission:
   { href: '/admin/applications', label: '申请', group: '业务', permission: 'applications.view' },
   { href: '/admin/complaints', label: '投诉', group: '业务', permission: 'complaints.handle' },
   { href: '/admin/reviews', label: '评价审核', group: '业务', permission: 'reviews.moderate' },
+  { href: '/admin/feedback', label: '意见反馈', group: '业务', permission: 'feedback.handle' },
   { href: '/admin/loans/overdue', label: '逾期分析', group: '业务', permission: 'loans.view' },
   { href: '/admin/risk', label: '风险提示', group: '业务', permission: 'risk.view' },
   { href: '/admin/channels', label: '渠道', group: '业务', permission: 'channels.manage' },

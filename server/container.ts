@@ -32,7 +32,7 @@ import { RecommendationsService } from './modules/recommendations';
 import { NotificationsService, OutboxProvider, type MessageProvider } from './modules/notifications';
 import { MemorySearchIndex, SearchDictionaryService, type SearchIndex } from './modules/search';
 import { HttpGatewayProvider } from './adapters/sms';
-import { ComplaintsService, ReviewsService } from './modules/feedback';
+import { ComplaintsService, FeedbackService, ReviewsService } from './modules/feedback';
 import { ProductsService } from './modules/products';
 import { PromotionsService } from './modules/promotions';
 import { RankingService } from './modules/ranking';
@@ -80,6 +80,8 @@ export interface Services {
   licences: LicencesService;
   complaints: ComplaintsService;
   reviews: ReviewsService;
+  /** 意见反馈: borrowers' suggestions and problem reports, triaged and answered by operators */
+  feedback: FeedbackService;
   analytics: AnalyticsService;
   bi: BiService;
   content: ContentService;
@@ -255,6 +257,7 @@ export function createServices(inputs: ServiceInputs): Services {
     licences: new LicencesService({ db, settings, products, audit, clock }),
     complaints,
     reviews: new ReviewsService({ db, audit, identity, applications, clock }),
+    feedback: new FeedbackService({ db, clock, store: blobs, audit, notifications, pii }),
     analytics: new AnalyticsService({ db, audit, pii, clock }),
     bi: new BiService({ db, audit, clock, pii, notifications }),
     content: new ContentService({ db, audit, media: new LocalBlobStore(inputs.mediaDir ?? path.join(process.cwd(), 'data', 'media')), pii, clock }),

@@ -55,6 +55,7 @@ export const conflictCodes = [
   // applications, products, content
   'illegal_transition',
   'duplicate_application',
+  'application_rejected',
   'nothing_submitted',
   'version_in_review',
   'nothing_to_submit',
@@ -70,6 +71,7 @@ export const conflictCodes = [
   // complaints, loans
   'complaint_closed',
   'complaint_resolved',
+  'feedback_closed',
   'loan_settled',
   'repayments_exist',
   // settlement

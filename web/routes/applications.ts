@@ -10,7 +10,7 @@ import { formIdempotent } from '../../server/http/idempotency';
 import { guard, page, type PageContext, type PageRoute } from '../../server/http/page-route';
 import { localPath } from '../../server/lib/local-path';
 import { fieldErrors, parse } from '../../server/http/validate';
-import { isTerminal, type Refusal } from '../../server/modules/applications';
+import { explainRejection, isTerminal, type Refusal } from '../../server/modules/applications';
 import { creditSelfAssessment, employmentTypes, pricingInput, type ProductView } from '../../server/modules/catalogue';
 import { methodFor, priceRangeIfOffered, priceRangeText } from '../../server/modules/pricing';
 import { documentKinds } from '../../server/modules/documents';
@@ -118,7 +118,23 @@ const showApplication = async ({ params, principal, services, render }: OnApplic
   const messages = await services.messages.thread(app.id);
   const documents = (await services.documents.listForApplication(app.id)).map((d) => ({ ...d, kindLabel: documentKinds[d.kind] }));
   const loanId = app.status === 'disbursed' ? await services.loans.idForApplication(app.id, { consumerId: principal.account.id }) : null;
-  await render('application', { title: app.productName, app, loanId, messages, documents, documentKinds: Object.entries(documentKinds).map(([value, label]) => ({ value, label })), canWithdraw: !isTerminal(app.status) && app.status !== 'disbursed', ...extra });
+  const rejected = app.status === 'rejected';
+  // after a rejection: the reason in words and products with better odds; no more uploads or messages
+  const rejection = rejected ? explainRejection(app.rejectReason) : null;
+  const alternatives = rejected ? (await services.submission.alternativesAfterRejection(principal.account.id, app)).map((a) => ({ ...a, odds: oddsText(a.odds) })) : [];
+  await render('application', {
+    title: app.productName,
+    app,
+    loanId,
+    messages,
+    documents,
+    documentKinds: Object.entries(documentKinds).map(([value, label]) => ({ value, label })),
+    canWithdraw: !isTerminal(app.status) && app.status !== 'disbursed',
+    canAddMaterial: !rejected,
+    rejection,
+    alternatives,
+    ...extra,
+  });
 };
 
 // ── who has my data ────────────────────────────────────────────────────────────────────────

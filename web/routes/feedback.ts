@@ -1,10 +1,13 @@
 import type { Services } from '../../server/container';
-import { complaintBody, reviewBody } from '../../server/http/api/schemas';
+import { complaintBody, feedbackBody, reviewBody } from '../../server/http/api/schemas';
+import { multipartCsrf } from '../../server/http/csrf';
+import { singleUpload } from '../../server/http/upload';
+import { localPath } from '../../server/lib/local-path';
 import { auditActor } from '../../server/http/audit-actor';
 import { formIdempotent } from '../../server/http/idempotency';
 import { guard, page, type PageContext, type PageRoute } from '../../server/http/page-route';
 import { parse } from '../../server/http/validate';
-import { complaintCategories, complaintCategoryLabels, REOPEN_WINDOW_DAYS } from '../../server/modules/feedback';
+import { complaintCategories, complaintCategoryLabels, feedbackCategories, feedbackCategoryLabels, REOPEN_WINDOW_DAYS } from '../../server/modules/feedback';
 import { formFailure } from '../../server/http/form-failure';
 
 type Consumer = PageContext<typeof guard.consumer, string, undefined>;
@@ -43,7 +46,12 @@ const act = (work: (ctx: OnComplaint) => Promise<unknown>, done: string) => asyn
   }
 };
 
-/** Complaints (`/account/complaints`) and product reviews, for consumers. */
+const feedbackCategoryOptions = feedbackCategories.map((value) => ({ value, label: feedbackCategoryLabels[value] }));
+
+const showFeedbackForm = ({ render }: Consumer, values: Record<string, unknown>, error?: unknown) =>
+  render('feedback-new', { title: '意见反馈', categories: feedbackCategoryOptions, values, error });
+
+/** Complaints (`/account/complaints`), 意见反馈 (`/account/feedback`) and product reviews, for consumers. */
 export const feedbackPages = ({ idempotency }: Pick<Services, 'idempotency'>): PageRoute[] => [
   page({
     method: 'get',
@@ -99,6 +107,59 @@ export const feedbackPages = ({ idempotency }: Pick<Services, 'idempotency'>): P
       ({ req, params, principal, services }) => services.complaints.reopen(principal.account.id, params.id, String(req.body.reason ?? ''), auditActor(req)),
       '投诉已重新打开',
     ),
+  }),
+
+  // ── 意见反馈 ──────────────────────────────────────────────────────────────────────────────
+  page({
+    method: 'get',
+    path: '/account/feedback',
+    guard: guard.consumer,
+    handler: async ({ principal, services, render }) => {
+      await render('feedback-list', { title: '我的反馈', items: await services.feedback.listForConsumer(principal.account.id) });
+    },
+  }),
+  page({
+    method: 'get',
+    path: '/account/feedback/new',
+    guard: guard.consumer,
+    handler: (ctx) => showFeedbackForm(ctx, { pagePath: localPath(ctx.req.query.from) ?? '' }),
+  }),
+  page({
+    method: 'post',
+    path: '/account/feedback',
+    guard: guard.consumer,
+    before: () => [singleUpload, multipartCsrf],
+    handler: async (ctx) => {
+      const { req, res, principal, services } = ctx;
+      const { _csrf: _ignored, ...fields } = req.body as Record<string, unknown>;
+      try {
+        const input = parse(feedbackBody, fields, '请检查反馈内容');
+        const created = await services.feedback.submit(principal.account.id, input, req.file?.buffer, auditActor(req));
+        req.session.flash = { kind: 'success', message: '感谢反馈！我们会认真查看，答复会显示在“我的反馈”里' };
+        res.redirect(303, `/account/feedback/${created.id}`);
+      } catch (err) {
+        const error = formFailure(res, err);
+        await showFeedbackForm(ctx, fields, error);
+      }
+    },
+  }),
+  page({
+    method: 'get',
+    path: '/account/feedback/:id',
+    guard: guard.consumer,
+    handler: async ({ params, principal, services, render }) => {
+      const item = await services.feedback.getForConsumer(principal.account.id, params.id);
+      await render('feedback', { title: '我的反馈', item });
+    },
+  }),
+  page({
+    method: 'get',
+    path: '/account/feedback/:id/screenshot',
+    guard: guard.consumer,
+    handler: async ({ req, res, params, principal, services }) => {
+      const shot = await services.feedback.screenshotForConsumer(principal.account.id, params.id, auditActor(req));
+      res.type(shot.mime).set('Content-Disposition', 'inline').set('Cache-Control', 'private, no-store').send(shot.bytes);
+    },
   }),
 
   // ── reviews ──────────────────────────────────────────────────────────────────────────────

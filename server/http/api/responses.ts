@@ -102,6 +102,25 @@ export const applicationResponse = z.object({
     .array(z.object({ from: z.string().nullable(), to: z.string(), label: z.string(), actor: z.string(), note: z.string().nullable(), at: instant }))
     .optional()
     .describe('on one application, not in lists'),
+  rejection: z
+    .object({
+      code: z.string().nullable().describe('the institution’s reason code (credit_score, income, debt_ratio, region, incomplete, policy) or null'),
+      label: z.string(),
+      meaning: z.string().describe('the reason in plain words'),
+      advice: z.string(),
+      alternatives: z
+        .array(
+          z.object({
+            product: ref,
+            institution: z.object({ name: z.string() }),
+            odds: z.object({ band: z.string(), low: z.number(), high: z.number(), basis: z.string() }).describe('estimated approval odds (fractions)'),
+          }),
+        )
+        .describe('products the borrower may apply for now at the amount asked, with better odds than the one that refused; best first, at most 5'),
+    })
+    .nullable()
+    .optional()
+    .describe('on one rejected application (null otherwise), not in lists'),
 });
 
 export const applicationListResponse = z.object({ items: z.array(applicationResponse) });

@@ -1,5 +1,5 @@
 import type { ComplaintEventView, ComplaintView } from '../../modules/feedback';
-import type { ApplicantData, ApplicationDetail, ApplicationView, LeadDetail } from '../../modules/applications';
+import type { Alternative, ApplicantData, ApplicationDetail, ApplicationView, LeadDetail, RejectionExplanation } from '../../modules/applications';
 import type { ProductView } from '../../modules/catalogue';
 import type { Schedule } from '../../modules/pricing';
 import type { ConsumerProfile, SessionAccount } from '../../modules/accounts';
@@ -98,6 +98,21 @@ export function applicationJson(a: ApplicationView | ApplicationDetail) {
       'events' in a
         ? a.events.map((e) => ({ from: e.fromStatus, to: e.toStatus, label: e.toLabel, actor: e.actorKind, note: e.note, at: e.createdAt }))
         : undefined,
+  };
+}
+
+/** A rejected application's reason in words and the products suggested instead. */
+export function rejectionJson(r: RejectionExplanation, alternatives: Alternative[]) {
+  return {
+    code: r.code,
+    label: r.label,
+    meaning: r.meaning,
+    advice: r.advice,
+    alternatives: alternatives.map((a) => ({
+      product: { id: a.productId, name: a.productName },
+      institution: { name: a.institutionName },
+      odds: { band: a.odds.band, low: a.odds.low, high: a.odds.high, basis: a.odds.basis },
+    })),
   };
 }
 

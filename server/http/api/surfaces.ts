@@ -31,6 +31,8 @@ import { adminChannelStaffRoutes } from './admin/channel-staff.routes';
 import { adminChannelRoutes } from './admin/channels.routes';
 import { adminBiRoutes } from './admin/bi.routes';
 import { roleRoutes } from './shared/roles.routes';
+import { consumerFeedbackRoutes } from './consumer/feedback.routes';
+import { adminFeedbackRoutes } from './admin/feedback.routes';
 
 /** One JSON API: where it is mounted and its routes, in matching order (a literal path before a `:param` one). */
 export interface ApiSurface {
@@ -51,6 +53,7 @@ export const consumerApiSurface: ApiSurface = {
     ...consumerAccountRoutes,
     ...consumerApplicationRoutes,
     ...consumerComplaintRoutes,
+    ...consumerFeedbackRoutes,
     ...consumerLoanRoutes,
     ...consumerCreditRoutes,
     ...consumerOfferRoutes,
@@ -95,6 +98,7 @@ export const adminApiSurface: ApiSurface = {
     ...adminChannelStaffRoutes,
     ...adminChannelRoutes,
     ...adminBiRoutes,
+    ...adminFeedbackRoutes,
   ],
 };
 

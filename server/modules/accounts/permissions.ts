@@ -62,6 +62,8 @@ export const operatorPermissions = {
   'content.manage': ['super_admin', 'operations'],
   'complaints.handle': ['super_admin', 'operations', 'customer_service'],
   'reviews.moderate': ['super_admin', 'operations', 'customer_service'],
+  /** 意见反馈: triage, tag, assign, answer and close */
+  'feedback.handle': ['super_admin', 'operations', 'customer_service'],
   'users.view': ['super_admin', 'operations', 'customer_service', 'risk_officer'],
   'users.freeze': ['super_admin', 'customer_service', 'risk_officer'],
   'staff.manage': ['super_admin'],

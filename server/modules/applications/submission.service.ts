@@ -17,6 +17,7 @@ import type { SettlementService } from '../settlement';
 import { rejectReasons, type RejectReason } from './status-machine';
 import { ApplicationsRepository } from './applications.repository';
 import type { Clock } from '../../lib/clock';
+import { betterAlternatives, type Alternative } from './rejection';
 import { DUPLICATE_WINDOW_DAYS, precheck, recentDuplicates, type PrecheckDeps, type PrecheckResult } from './precheck';
 import type { Tx } from '../../lib/tx';
 import type { BorrowerFacts, OddsModel } from '../odds';
@@ -137,6 +138,17 @@ export class SubmissionService {
   /** 预审 (precheck.ts): eligibility, the 30-day duplicate, odds and price per product, before any consent; writes nothing. */
   precheck(accountId: string, productIds: string[], choice: { amountFen?: Fen; termMonths?: number; method?: string }): Promise<PrecheckResult> {
     return this.withModel((model) => precheck(this.deps, this.applications, accountId, productIds, choice, model));
+  }
+
+  /**
+   * After a rejection: products the borrower may apply for now at the amount they asked, with
+   * better odds than the product that refused (`betterAlternatives`), from the same precheck the
+   * apply page uses (eligibility, 30-day duplicates, odds). The caller has checked the application is theirs.
+   */
+  async alternativesAfterRejection(accountId: string, rejected: { productId: string; amountFen: Fen }): Promise<Alternative[]> {
+    const ids = [rejected.productId, ...this.deps.catalogue.allListed().map((p) => p.id)];
+    const result = await this.precheck(accountId, ids, { amountFen: rejected.amountFen });
+    return betterAlternatives(result.items, rejected.productId);
   }
 
   private async withModel<T>(work: (model: OddsModel | null) => Promise<T>): Promise<T> {

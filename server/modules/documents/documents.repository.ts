@@ -19,13 +19,13 @@ export interface DocumentUsage {
 export class DocumentsRepository {
   constructor(private readonly db: Database) {}
 
-  /** Whether the application is the consumer's own. */
-  async isOwnApplication(consumerId: string, applicationId: string): Promise<boolean> {
+  /** The consumer's own application's status (undefined when it is not theirs). */
+  async ownApplication(consumerId: string, applicationId: string): Promise<{ status: string; rejectReason: string | null } | undefined> {
     const [row] = await this.db
-      .select({ id: applications.id })
+      .select({ status: applications.status, rejectReason: applications.rejectReason })
       .from(applications)
       .where(and(eq(applications.id, applicationId), eq(applications.consumerId, consumerId)));
-    return row !== undefined;
+    return row;
   }
 
   /** One upload at a time per account, for the rest of the transaction. */

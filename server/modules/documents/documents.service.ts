@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors'
 import { newId } from '../../lib/ids';
 import { withTransaction, type Tx } from '../../lib/tx';
 import type { AuditActor, AuditService } from '../audit';
+import { ApplicationRejectedError } from '../applications';
 import { ConsentWithdrawnError, type ConsentsService } from '../consents';
 import { DocumentsRepository, type DocumentRow } from './documents.repository';
 
@@ -14,6 +15,18 @@ export const allowedDocumentTypes = { 'image/jpeg': 'jpg', 'image/png': 'png', '
 export const documentKinds = { id_front: '身份证人像面', id_back: '身份证国徽面', income_proof: '收入证明', other: '其他材料' } as const;
 export type DocumentKind = keyof typeof documentKinds;
 export type { DocumentRow };
+
+/**
+ * The checks every upload passes (documents, feedback screenshots): not empty, at most 5 MB, and
+ * a type from `allowed` judged by the bytes (magic numbers), never by the name; returns the type.
+ */
+export async function checkedFileType(bytes: Buffer, allowed: Record<string, string>, allowedText: string, field = 'file'): Promise<string> {
+  if (bytes.length === 0) throw new ValidationError('文件为空', { [field]: '请选择文件' });
+  if (bytes.length > MAX_DOCUMENT_BYTES) throw new ValidationError('文件过大', { [field]: '文件不能超过 5 MB' });
+  const detected = await fileTypeFromBuffer(bytes);
+  if (!detected || !(detected.mime in allowed)) throw new ValidationError('文件类型不支持', { [field]: `只支持 ${allowedText}（按文件内容判断，不看扩展名）` });
+  return detected.mime;
+}
 
 /** How much one application and one account may hold: a number of files and their total size. */
 export interface DocumentQuotas {
@@ -77,14 +90,11 @@ export class DocumentsService {
   }
 
   async upload(consumerId: string, applicationId: string, kind: string, bytes: Buffer, actor: AuditActor): Promise<DocumentRow> {
-    if (!(await this.documents.isOwnApplication(consumerId, applicationId))) throw new NotFoundError('申请');
+    const application = await this.documents.ownApplication(consumerId, applicationId);
+    if (!application) throw new NotFoundError('申请');
+    if (application.status === 'rejected') throw new ApplicationRejectedError(application.rejectReason, '上传材料');
     if (!(kind in documentKinds)) throw new ValidationError('材料类型无效', { kind: '请选择材料类型' });
-    if (bytes.length === 0) throw new ValidationError('文件为空', { file: '请选择文件' });
-    if (bytes.length > MAX_DOCUMENT_BYTES) throw new ValidationError('文件过大', { file: '文件不能超过 5 MB' });
-    const detected = await detectFileType(bytes);
-    if (!detected || !(detected.mime in allowedDocumentTypes)) {
-      throw new ValidationError('文件类型不支持', { file: '只支持 JPG、PNG 图片或 PDF（按文件内容判断，不看扩展名）' });
-    }
+    const mime = await checkedFileType(bytes, allowedDocumentTypes, 'JPG、PNG 图片或 PDF');
     // one upload at a time per account: 25 files sent at once are counted one after another,
     // and a refused one is refused before its bytes are stored
     return withTransaction(this.db, async (tx) => {
@@ -97,12 +107,12 @@ export class DocumentsService {
           consumerId,
           applicationId,
           kind: kind as DocumentKind,
-          mime: detected.mime,
+          mime,
           size: bytes.length,
           sha256: sha256Hex(bytes),
           storageKey,
         });
-      await this.audit.record(actor, { action: 'document.uploaded', objectType: 'document', objectId: row.id, detail: { applicationId, kind, mime: detected.mime } }, tx);
+      await this.audit.record(actor, { action: 'document.uploaded', objectType: 'document', objectId: row.id, detail: { applicationId, kind, mime } }, tx);
       return row;
     });
   }

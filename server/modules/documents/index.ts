@@ -1,1 +1,1 @@
-export { DocumentsService, DocumentQuotaError, defaultDocumentQuotas, documentKinds, allowedDocumentTypes, MAX_DOCUMENT_BYTES, type DocumentRow, type DocumentKind, type DocumentQuotas } from './documents.service';
+export { DocumentsService, checkedFileType, DocumentQuotaError, defaultDocumentQuotas, documentKinds, allowedDocumentTypes, MAX_DOCUMENT_BYTES, type DocumentRow, type DocumentKind, type DocumentQuotas } from './documents.service';

@@ -108,3 +108,50 @@ export const productReviews = pgTable(
     check('product_reviews_rating_check', sql`${t.rating} between 1 and 5`),
   ],
 );
+
+export const feedbackCategories = ['suggestion', 'bug', 'experience', 'content', 'other'] as const;
+export type FeedbackCategory = (typeof feedbackCategories)[number];
+
+export const feedbackStatuses = ['open', 'in_progress', 'answered', 'closed'] as const;
+export type FeedbackStatus = (typeof feedbackStatuses)[number];
+
+/**
+ * 意见反馈: a signed-in borrower's suggestion or problem report about the platform, with an
+ * optional screenshot (sealed in the blob store like documents). Operators tag, assign, answer
+ * and close it; the borrower reads the answer on 我的反馈. No SLA: that is what complaints are for.
+ */
+export const feedbackItems = pgTable(
+  'feedback_items',
+  {
+    id: text('id').primaryKey(),
+    consumerId: text('consumer_id')
+      .notNull()
+      .references(() => accounts.id),
+    category: text('category', { enum: feedbackCategories }).notNull(),
+    body: text('body').notNull(),
+    /** the page the borrower was on when they wrote (a local path), if any */
+    pagePath: text('page_path'),
+    status: text('status', { enum: feedbackStatuses }).notNull().default('open'),
+    /** operators' tags, lower-case words, for triage and filtering */
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    assigneeId: text('assignee_id').references(() => accounts.id),
+    answer: text('answer'),
+    answeredBy: text('answered_by').references(() => accounts.id),
+    answeredAt: timestamp('answered_at', { withTimezone: true }),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    /** the screenshot: blob key of the sealed bytes, their type (judged by content), size and digest */
+    screenshotKey: text('screenshot_key'),
+    screenshotMime: text('screenshot_mime'),
+    screenshotSize: integer('screenshot_size'),
+    screenshotSha256: text('screenshot_sha256'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('feedback_items_consumer_idx').on(t.consumerId, t.createdAt),
+    index('feedback_items_queue_idx').on(t.status, t.createdAt),
+    index('feedback_items_tags_idx').using('gin', t.tags),
+    check('feedback_items_screenshot_check', sql`(${t.screenshotKey} is null) = (${t.screenshotMime} is null)`),
+    check('feedback_items_answer_check', sql`(${t.answer} is null) = (${t.answeredAt} is null)`),
+  ],
+);

@@ -12,3 +12,18 @@ export {
 export { slaDueDates, overdueLevel, escalationFor, hoursLeft, type SlaHours, type SlaTicket } from './sla';
 export { complaintCategories, complaintStatuses, reviewStatuses, type ComplaintCategory, type ComplaintStatus, type ReviewStatus } from './feedback.schema';
 export { feedbackJobs } from './feedback.jobs';
+export {
+  FeedbackService,
+  feedbackCategoryLabels,
+  feedbackStatusLabels,
+  normaliseTags,
+  screenshotTypes,
+  FEEDBACK_PER_DAY,
+  MAX_TAGS,
+  TAG_MAX,
+  type FeedbackInput,
+  type FeedbackView,
+  type OperatorFeedbackView,
+  type FeedbackFilter,
+} from './feedback.service';
+export { feedbackCategories, feedbackStatuses, type FeedbackCategory, type FeedbackStatus } from './feedback.schema';

@@ -4,6 +4,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors
 import { newId } from '../../lib/ids';
 import type { AccountsService } from '../accounts';
 import { applications } from '../applications/applications.schema';
+import { ApplicationRejectedError } from '../applications';
 import type { ConsentsService } from '../consents';
 import type { NotificationsService } from '../notifications';
 import { leadMessages } from './messages.schema';
@@ -32,7 +33,14 @@ export class MessagesService {
 
   private async application(where: ReturnType<typeof and>) {
     const [row] = await this.deps.db
-      .select({ id: applications.id, consumerId: applications.consumerId, institutionId: applications.institutionId, consentId: applications.consentId })
+      .select({
+        id: applications.id,
+        consumerId: applications.consumerId,
+        institutionId: applications.institutionId,
+        consentId: applications.consentId,
+        status: applications.status,
+        rejectReason: applications.rejectReason,
+      })
       .from(applications)
       .where(where);
     return row;
@@ -61,6 +69,7 @@ export class MessagesService {
   async postByConsumer(consumerId: string, applicationId: string, body: string): Promise<LeadMessage> {
     const app = await this.application(and(eq(applications.id, applicationId), eq(applications.consumerId, consumerId)));
     if (!app) throw new NotFoundError('申请');
+    if (app.status === 'rejected') throw new ApplicationRejectedError(app.rejectReason, '给机构发消息');
     const text = MessagesService.clean(body);
     const [row] = await this.deps.db.insert(leadMessages).values({ id: newId('msg'), applicationId, senderKind: 'consumer', senderId: consumerId, body: text }).returning();
     return row!;

@@ -5,7 +5,8 @@ import { auditActor } from '../../audit-actor';
 import { requestOrigin } from '../../request-origin';
 import { guard, route, type ApiRoute } from '../route-table';
 import { applicationBody, consentPreviewResponse, consentWithdrawnResponse, dataReleasesResponse, messageBody } from './applications.schemas';
-import { applicationJson, messageJson } from '../serializers';
+import { applicationJson, messageJson, rejectionJson } from '../serializers';
+import { explainRejection } from '../../../modules/applications';
 import { applicationListResponse, applicationResponse, applyResponse, documentResponse, messageListResponse, messageResponse } from '../responses';
 
 /** The consent screen's query: comma-separated product ids (at most ten are read) and the purpose. */
@@ -120,6 +121,7 @@ export const consumerApplicationRoutes: ApiRoute[] = [
     body: documentUploadFields,
     status: 201,
     errors: [409, 413],
+    description: 'A rejected application takes no more documents: 409 application_rejected with the reason.',
     responseDescription: 'Document',
     response: documentResponse,
     handler: async ({ params, body, principal: { account }, services, req }) => {
@@ -155,7 +157,8 @@ export const consumerApplicationRoutes: ApiRoute[] = [
     method: 'post',
     path: '/applications/:id/messages',
     guard: guard.consumer,
-    summary: 'Reply to the institution',
+    summary: 'Reply to the institution (409 application_rejected once the application is rejected)',
+    errors: [409],
     response: messageResponse,
     body: messageBody,
     bodyError: '消息有误',
@@ -167,10 +170,15 @@ export const consumerApplicationRoutes: ApiRoute[] = [
     method: 'get',
     path: '/applications/:id',
     guard: guard.consumer,
-    summary: 'One of the consumer’s applications, with its timeline',
+    summary: 'One of the consumer’s applications, with its timeline; a rejected one also carries the reason in words and products with better odds (rejection)',
     response: applicationResponse,
     responseDescription: 'Application',
-    handler: async ({ params, principal: { account }, services }) => applicationJson(await services.applications.getForConsumer(account.id, params.id)),
+    handler: async ({ params, principal: { account }, services }) => {
+      const app = await services.applications.getForConsumer(account.id, params.id);
+      if (app.status !== 'rejected') return { ...applicationJson(app), rejection: null };
+      const alternatives = await services.submission.alternativesAfterRejection(account.id, app);
+      return { ...applicationJson(app), rejection: rejectionJson(explainRejection(app.rejectReason), alternatives) };
+    },
   }),
   route({
     method: 'post',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { complaintCategories, complaintStatuses } from '../../../modules/feedback';
+import { complaintCategories, complaintStatuses, feedbackCategories, feedbackStatuses } from '../../../modules/feedback';
+import { localPath } from '../../../lib/local-path';
 import { intFrom } from '../../validate';
 
 /** Complaints and reviews: filed by consumers, handled and moderated by operators. */
@@ -31,4 +32,55 @@ export const reviewBody = z.strictObject({
 export const reviewModerationBody = z.strictObject({
   decision: z.enum(['approved', 'rejected'], { error: '请选择通过或拒绝' }),
   reason: z.string().trim().max(200, '最多 200 字').optional(),
+});
+
+/** 意见反馈: the form's (and the API's multipart) text fields; the screenshot comes as the file. */
+export const feedbackBody = z.strictObject({
+  category: z.enum(feedbackCategories, { error: '请选择反馈类型' }),
+  body: z.string({ error: '请填写反馈内容' }).trim().min(5, '请至少用 5 个字说明').max(2000, '最多 2000 字'),
+  /** the page the borrower came from (a local path); anything else is dropped */
+  pagePath: z
+    .string()
+    .max(300)
+    .optional()
+    .transform((v) => localPath(v)),
+});
+
+export const feedbackQuery = z.strictObject({
+  status: z.enum(feedbackStatuses, { error: '状态无效' }).optional(),
+  category: z.enum(feedbackCategories, { error: '类型无效' }).optional(),
+  tag: z.string().trim().max(20, '标签最多 20 字').optional(),
+  mine: z.enum(['1']).optional(),
+});
+
+export const feedbackTagsBody = z.strictObject({
+  tags: z.union([z.string().max(200, '标签过长'), z.array(z.string().max(40, '标签过长')).max(20, '标签过多')], { error: '请填写标签' }),
+});
+export const feedbackAssignBody = z.strictObject({ assigneeId: z.string({ error: '请选择指派对象' }).trim().min(1, '请选择指派对象').max(40) });
+export const feedbackAnswerBody = z.strictObject({ answer: z.string({ error: '请填写答复' }).trim().min(2, '答复至少 2 个字').max(2000, '最多 2000 字') });
+
+const instant = z.string().describe('ISO 8601 instant');
+
+/** One 意见反馈 item as its borrower reads it. */
+export const feedbackResponse = z.object({
+  id: z.string(),
+  category: z.enum(feedbackCategories),
+  categoryLabel: z.string(),
+  body: z.string(),
+  pagePath: z.string().nullable(),
+  status: z.enum(feedbackStatuses),
+  statusLabel: z.string(),
+  tags: z.array(z.string()),
+  answer: z.string().nullable().describe('the platform’s answer, once given'),
+  answeredAt: instant.nullable(),
+  closedAt: instant.nullable(),
+  screenshot: z.object({ mime: z.string(), size: z.number().int() }).nullable().describe('fetch the bytes from …/screenshot'),
+  createdAt: instant,
+  updatedAt: instant,
+});
+
+/** An item as operators read it: who sent it and who handles it. */
+export const operatorFeedbackResponse = feedbackResponse.extend({
+  consumerId: z.string(),
+  assignee: z.object({ id: z.string(), name: z.string().nullable() }).nullable(),
 });
