@@ -23,7 +23,7 @@ export type { DocumentRow };
 export async function checkedFileType(bytes: Buffer, allowed: Record<string, string>, allowedText: string, field = 'file'): Promise<string> {
   if (bytes.length === 0) throw new ValidationError('文件为空', { [field]: '请选择文件' });
   if (bytes.length > MAX_DOCUMENT_BYTES) throw new ValidationError('文件过大', { [field]: '文件不能超过 5 MB' });
-  const detected = await fileTypeFromBuffer(bytes);
+  const detected = await detectFileType(bytes);
   if (!detected || !(detected.mime in allowed)) throw new ValidationError('文件类型不支持', { [field]: `只支持 ${allowedText}（按文件内容判断，不看扩展名）` });
   return detected.mime;
 }
