@@ -17,6 +17,7 @@ import { securityPages } from '../server/http/page-security';
 import { staffPages } from '../server/http/page-staff';
 import { feedbackPages } from './routes/feedback';
 import { productReviewPages } from './routes/products';
+import { profileReviewPages } from './routes/institution-profiles';
 import { contractAdminPages } from './routes/contracts';
 import { promotionReviewPages } from './routes/promotions';
 import { rankingPages } from './routes/ranking';
@@ -120,6 +121,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   mount(contentPages);
   mount(auditPages);
   mount(productReviewPages);
+  mount(profileReviewPages);
   mount(contractAdminPages);
   mount(promotionReviewPages);
   mount(rankingPages);

@@ -30,6 +30,9 @@ import { channelPortalRoutes } from './channel/portal.routes';
 import { adminChannelStaffRoutes } from './admin/channel-staff.routes';
 import { adminChannelRoutes } from './admin/channels.routes';
 import { adminBiRoutes } from './admin/bi.routes';
+import { consumerInstitutionRoutes } from './consumer/institutions.routes';
+import { partnerProfileRoutes } from './partner/profile.routes';
+import { adminInstitutionRoutes } from './admin/institutions.routes';
 
 /** One JSON API: where it is mounted and its routes, in matching order (a literal path before a `:param` one). */
 export interface ApiSurface {
@@ -56,6 +59,7 @@ export const consumerApiSurface: ApiSurface = {
     ...consumerPrecheckRoutes,
     ...consumerOddsRoutes,
     ...consumerContractRoutes,
+    ...consumerInstitutionRoutes,
   ],
 };
 
@@ -72,6 +76,7 @@ export const partnerApiSurface: ApiSurface = {
     ...partnerLoanRoutes,
     ...partnerSettlementRoutes,
     ...partnerContractRoutes,
+    ...partnerProfileRoutes,
   ],
 };
 
@@ -92,6 +97,7 @@ export const adminApiSurface: ApiSurface = {
     ...adminChannelStaffRoutes,
     ...adminChannelRoutes,
     ...adminBiRoutes,
+    ...adminInstitutionRoutes,
   ],
 };
 

@@ -157,6 +157,12 @@ export const auditActionLabels = {
   'channel_statement.dispute_adjusted': '渠道异议处理：调整',
   'channel_statement.dispute_rejected': '渠道异议处理：不予调整',
   'channel_statement.payment_recorded': '登记渠道付款',
+  'institution_profile.submitted': '提交机构公开信息修改',
+  'institution_profile.review_viewed': '查看机构公开信息审核',
+  'institution_profile.approved': '机构公开信息审核通过',
+  'institution_profile.rejected': '机构公开信息审核驳回',
+  'institution.details_edited': '运营修改机构信息',
+  'account.details_edited': '运营修改用户信息',
 } as const satisfies Record<string, string>;
 
 export type AuditAction = keyof typeof auditActionLabels;
@@ -202,6 +208,7 @@ export const auditObjectLabels = {
   channel: '渠道',
   channel_link: '渠道推广链接',
   channel_statement: '渠道结算单',
+  institution_profile_draft: '机构公开信息修改',
 } as const satisfies Record<string, string>;
 
 export type AuditObjectType = keyof typeof auditObjectLabels;
