@@ -19,6 +19,7 @@ import { rolePages } from '../server/http/page-roles';
 import { feedbackPages } from './routes/feedback';
 import { userFeedbackPages } from './routes/user-feedback';
 import { productReviewPages } from './routes/products';
+import { profileReviewPages } from './routes/institution-profiles';
 import { contractAdminPages } from './routes/contracts';
 import { promotionReviewPages } from './routes/promotions';
 import { rankingPages } from './routes/ranking';
@@ -124,6 +125,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   mount(contentPages);
   mount(auditPages);
   mount(productReviewPages);
+  mount(profileReviewPages);
   mount(contractAdminPages);
   mount(promotionReviewPages);
   mount(rankingPages);

@@ -16,6 +16,7 @@ export const adminNav: { href: string; label: string; group: string; permission:
   { href: '/admin/odds', label: '下款概率', group: '业务', permission: 'dashboard.view' },
   { href: '/admin/institutions', label: '机构', group: '机构与产品', permission: 'institutions.review' },
   { href: '/admin/onboarding', label: '入驻审核', group: '机构与产品', permission: 'institutions.review' },
+  { href: '/admin/profile-reviews', label: '机构主页审核', group: '机构与产品', permission: 'institutions.review' },
   { href: '/admin/products/review', label: '产品审核', group: '机构与产品', permission: 'products.review' },
   { href: '/admin/products', label: '全部产品', group: '机构与产品', permission: 'products.review' },
   { href: '/admin/promotions', label: '推广', group: '机构与产品', permission: 'promotions.review' },

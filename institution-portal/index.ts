@@ -33,6 +33,7 @@ import { loanPortalPages } from './routes/loans';
 import { statementPages } from './routes/statements';
 import { reconciliationPages } from './routes/reconciliations';
 import { contractPortalPages } from './routes/contracts';
+import { profilePortalPages } from './routes/profile';
 import type { StaffPage } from './routes/context';
 import { guard, mountPages, page, type PageRoute } from '../server/http/page-route';
 import { portalAgenda } from './agenda';
@@ -66,6 +67,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
       ...statementPages,
       ...reconciliationPages,
       ...contractPortalPages,
+      ...profilePortalPages,
     ],
     services,
     kit,

@@ -18,6 +18,7 @@ export const partnerNav: { href: string; label: string; group: string; permissio
   { href: '/partner/reconciliations', label: '对账', group: '结算', permission: 'settlement.view' },
   { href: '/partner/staff', label: '员工', group: '设置', permission: 'staff.manage' },
   { href: '/partner/roles', label: '角色与权限', group: '设置', permission: 'staff.manage' },
+  { href: '/partner/profile', label: '机构主页', group: '设置', permission: 'profile.manage' },
   { href: '/partner/api-keys', label: 'API 密钥', group: '设置', permission: 'integration.manage' },
   { href: '/partner/webhook', label: '回调', group: '设置', permission: 'integration.manage' },
   { href: '/partner/security', label: '账号安全', group: '设置', permission: 'portal.view' },

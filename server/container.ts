@@ -23,7 +23,7 @@ import { AnalyticsService, BiService } from './modules/analytics';
 import { AuditService } from './modules/audit';
 import { CatalogueService } from './modules/catalogue';
 import { IdempotencyService } from './modules/idempotency';
-import { InstitutionsService, LicencesService, OnboardingService } from './modules/institutions';
+import { InstitutionsService, LenderProfilesService, LicencesService, OnboardingService } from './modules/institutions';
 import { ReconciliationService, SettlementService, StatementsService, type PaymentGateway } from './modules/settlement';
 import { ChannelPayoutsService } from './modules/channel-payouts';
 import { SettingsService } from './modules/settings';
@@ -50,6 +50,8 @@ import { ChannelPortal, ChannelsService } from './modules/channels';
 export interface Services {
   accounts: AccountsService;
   institutions: InstitutionsService;
+  /** lenders' public pages and the institutions' reviewed changes to them */
+  lenderProfiles: LenderProfilesService;
   catalogue: CatalogueService;
   applications: ApplicationsService;
   offers: OffersService;
@@ -210,6 +212,7 @@ export function createServices(inputs: ServiceInputs): Services {
   const products = new ProductsService({ db, catalogue, settings, audit, clock });
   const credit = new CreditService({ db, pii, audit, clock, bureau: new NoCreditBureau() });
   const odds = new OddsService({ db, clock, accounts, identity, credit });
+  const reviews = new ReviewsService({ db, audit, identity, applications, clock });
   const complaints = new ComplaintsService({ db, audit, notifications, settings, identity, applications, pii, clock, events });
   const channels = new ChannelsService({
     db,
@@ -223,7 +226,7 @@ export function createServices(inputs: ServiceInputs): Services {
   const domain: Omit<Services, 'scheduler'> = {
     jobs: new JobsService({ db, clock }),
     accounts,
-    institutions: new InstitutionsService({ db, audit }),
+    institutions: new InstitutionsService({ db, audit, catalogue }),
     catalogue,
     applications,
     offers,
@@ -256,8 +259,9 @@ export function createServices(inputs: ServiceInputs): Services {
     onboarding: new OnboardingService({ db, pii, blobs, staff, notifications, audit, publicUrl: inputs.publicUrl, clock }),
     licences: new LicencesService({ db, settings, products, audit, clock }),
     complaints,
-    reviews: new ReviewsService({ db, audit, identity, applications, clock }),
+    reviews,
     feedback: new FeedbackService({ db, clock, store: blobs, audit, notifications, pii }),
+    lenderProfiles: new LenderProfilesService({ db, audit, clock, products: catalogue, reviews }),
     analytics: new AnalyticsService({ db, audit, pii, clock }),
     bi: new BiService({ db, audit, clock, pii, notifications }),
     content: new ContentService({ db, audit, media: new LocalBlobStore(inputs.mediaDir ?? path.join(process.cwd(), 'data', 'media')), pii, clock }),

@@ -3,9 +3,12 @@ import { confirmed } from '../../server/http/confirm';
 import { auditActor } from '../../server/http/audit-actor';
 import { guard, page } from '../../server/http/page-route';
 import { roleLabels } from '../../server/modules/accounts';
-import { institutionKindLabels, onboardingChecklist, onboardingStatusLabels, onboardingStatuses, type OnboardingStatus } from '../../server/modules/institutions';
+import { approvedPublicFields, institutionKindLabels, onboardingChecklist, onboardingStatusLabels, onboardingStatuses, type OnboardingStatus } from '../../server/modules/institutions';
 import { productStatusLabels } from '../../server/modules/products';
 import type { PageTools } from './application-page';
+
+/** The fields of the operator's edit form of an institution, with the reason. */
+const detailFields = ['name', 'shortName', 'description', 'regulator', 'servicePhone', 'serviceHours', 'reason'] as const;
 
 const licenceLabels = { valid: '有效', expiring: '即将到期', lapsed: '已到期', unknown: '未登记' } as const;
 
@@ -42,6 +45,7 @@ async function showInstitution({ services, render }: PageTools, id: string, extr
     staff: staff.map((m) => ({ ...m, roleLabel: roleLabels[m.role as keyof typeof roleLabels] ?? m.role })),
     products: products.map((p) => ({ ...p, statusText: productStatusLabels[p.status] })),
     values: { licenceNumber: institution.licenceNumber ?? '', licenceExpiresOn: institution.licenceExpiresOn ?? '' },
+    details: { name: institution.name, shortName: institution.shortName, ...approvedPublicFields(institution), reason: '' },
     ...extra,
   });
 }
@@ -138,6 +142,24 @@ export const institutionPages = [
         return showInstitution(ctx, params.id, { error, values });
       }
       req.session.flash = { kind: 'success', message: '牌照信息已更新；已暂停的产品需机构自行恢复' };
+      res.redirect(303, `/admin/institutions/${params.id}`);
+    },
+  }),
+  page({
+    method: 'post',
+    path: '/institutions/:id/details',
+    guard: guard.operator('institutions.edit'),
+    handler: async (ctx) => {
+      const { params, req, res, services } = ctx;
+      const details = Object.fromEntries(detailFields.map((k) => [k, String(req.body[k] ?? '')])) as Record<(typeof detailFields)[number], string>;
+      const { reason, ...changes } = details;
+      try {
+        await services.institutions.editDetails(params.id, changes, reason, auditActor(req));
+      } catch (err) {
+        const detailsError = formFailure(res, err);
+        return showInstitution(ctx, params.id, { detailsError, details });
+      }
+      req.session.flash = { kind: 'success', message: '机构信息已更新，已记入审计日志' };
       res.redirect(303, `/admin/institutions/${params.id}`);
     },
   }),

@@ -70,6 +70,25 @@ export const userPages = [
     }),
   ),
 
+  page({
+    method: 'post',
+    path: '/users/:id/details',
+    guard: guard.operator('users.edit'),
+    handler: async (ctx) => {
+      const { params, req, res, services } = ctx;
+      const details = { displayName: String(req.body.displayName ?? ''), phone: String(req.body.phone ?? ''), reason: String(req.body.reason ?? '') };
+      try {
+        // a blank field keeps its value: the form never shows the personal data it would change
+        await services.staff.editDetails(params.id, { displayName: details.displayName.trim() || undefined, phone: details.phone.trim() || undefined }, details.reason, auditActor(req));
+      } catch (err) {
+        const detailsError = formFailure(res, err);
+        return show(ctx, params.id, { detailsError, details });
+      }
+      req.session.flash = { kind: 'success', message: '用户信息已更新，已记入审计日志' };
+      res.redirect(303, `/admin/users/${params.id}`);
+    },
+  }),
+
   // ── erasure of a consumer's personal data: one operator asks, another approves ──────────────
   page({
     method: 'post',

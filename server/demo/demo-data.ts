@@ -11,6 +11,8 @@ export interface DemoInstitution {
   shortName: string;
   kind: InstitutionKind;
   description: string;
+  /** public profile: the regulator, the customer-service line and its hours (fictional numbers) */
+  profile: { regulator: string; servicePhone: string; serviceHours: string };
   /** CPL per lead delivered, CPA per approval, CPS share; optional CPS tier from the N-th loan of a month and per-loan cap */
   agreement: { cplYuan: number; cpaYuan: number; cpsRate: string; cpsTier?: { fromCount: number; rate: string }; cpsCapYuan?: number };
   staff: { username: string; displayName: string; role: 'admin' | 'product_manager' | 'lead_handler' | 'finance' }[];
@@ -52,6 +54,7 @@ export const demoInstitutions: DemoInstitution[] = [
     shortName: '华商银行',
     kind: 'bank',
     description: '华商银行是一家全国性股份制商业银行，深耕零售与小微金融，线上信贷产品覆盖工薪、装修与经营等多种场景。',
+    profile: { regulator: '国家金融监督管理总局', servicePhone: '400-600-1001', serviceHours: '7×24 小时' },
     agreement: { cplYuan: 10, cpaYuan: 120, cpsRate: '0.008' },
     staff: [
       { username: 'huashang.admin', displayName: '周明轩', role: 'admin' },
@@ -64,6 +67,7 @@ export const demoInstitutions: DemoInstitution[] = [
     shortName: '明湖农商银行',
     kind: 'bank',
     description: '明湖农商银行立足长三角，服务本地居民与个体工商户，以审批灵活、利率实惠著称。',
+    profile: { regulator: '国家金融监督管理总局浙江监管局', servicePhone: '400-600-1002', serviceHours: '每天 8:30–20:30' },
     agreement: { cplYuan: 8, cpaYuan: 80, cpsRate: '0.006' },
     staff: [{ username: 'minghu.admin', displayName: '沈佳怡', role: 'admin' }],
   },
@@ -73,6 +77,7 @@ export const demoInstitutions: DemoInstitution[] = [
     shortName: '安和消费金融',
     kind: 'consumer_finance',
     description: '安和消费金融是经银保监会批准设立的持牌消费金融公司，提供家装、购物及日常消费分期服务。',
+    profile: { regulator: '国家金融监督管理总局', servicePhone: '400-600-1003', serviceHours: '每天 9:00–21:00' },
     agreement: { cplYuan: 15, cpaYuan: 150, cpsRate: '0.015', cpsTier: { fromCount: 101, rate: '0.012' }, cpsCapYuan: 800 },
     staff: [
       { username: 'anhe.admin', displayName: '刘思远', role: 'admin' },
@@ -85,6 +90,7 @@ export const demoInstitutions: DemoInstitution[] = [
     shortName: '悦享消费金融',
     kind: 'consumer_finance',
     description: '悦享消费金融专注年轻白领与小微商户的数字化信贷，全流程线上办理，最快当天到账。',
+    profile: { regulator: '国家金融监督管理总局上海监管局', servicePhone: '400-600-1004', serviceHours: '每天 9:00–22:00' },
     agreement: { cplYuan: 20, cpaYuan: 180, cpsRate: '0.018' },
     staff: [
       { username: 'yuexiang.admin', displayName: '孙浩然', role: 'admin' },
@@ -97,6 +103,7 @@ export const demoInstitutions: DemoInstitution[] = [
     shortName: '速融小贷',
     kind: 'microloan',
     description: '速融小贷是持牌网络小额贷款公司，主打小额、短期、极速放款的应急周转产品。',
+    profile: { regulator: '重庆市地方金融管理局', servicePhone: '400-600-1005', serviceHours: '工作日 9:00–18:00' },
     agreement: { cplYuan: 5, cpaYuan: 60, cpsRate: '0.030' },
     staff: [{ username: 'surong.admin', displayName: '黄志强', role: 'admin' }],
   },
@@ -106,6 +113,7 @@ export const demoInstitutions: DemoInstitution[] = [
     shortName: '禾信小贷',
     kind: 'microloan',
     description: '禾信小贷扎根西南地区，为工薪族和小店经营者提供灵活的小额信用与抵押贷款。',
+    profile: { regulator: '四川省地方金融管理局', servicePhone: '400-600-1006', serviceHours: '工作日 9:00–17:30' },
     agreement: { cplYuan: 5, cpaYuan: 50, cpsRate: '0.025' },
     staff: [
       { username: 'hexin.admin', displayName: '杨丽娟', role: 'admin' },
@@ -118,6 +126,7 @@ export const demoInstitutions: DemoInstitution[] = [
     shortName: '云泰信托',
     kind: 'trust',
     description: '云泰信托通过信托贷款为中高收入客户和企业主提供大额资金支持，额度高、期限灵活。',
+    profile: { regulator: '国家金融监督管理总局北京监管局', servicePhone: '400-600-1007', serviceHours: '工作日 9:00–17:00' },
     agreement: { cplYuan: 30, cpaYuan: 300, cpsRate: '0.012' },
     staff: [{ username: 'yuntai.admin', displayName: '郑文博', role: 'admin' }],
   },
@@ -127,6 +136,7 @@ export const demoInstitutions: DemoInstitution[] = [
     shortName: '捷驰汽车金融',
     kind: 'other',
     description: '捷驰汽车金融是专业的汽车金融服务机构，提供二手车分期、车辆抵押及车主信用贷款。',
+    profile: { regulator: '国家金融监督管理总局广东监管局', servicePhone: '400-600-1008', serviceHours: '每天 9:00–20:00' },
     agreement: { cplYuan: 20, cpaYuan: 200, cpsRate: '0.010' },
     staff: [
       { username: 'jiechi.admin', displayName: '马振华', role: 'admin' },

@@ -58,6 +58,7 @@ export async function seedDemo(services: Services): Promise<DemoLogins | null> {
       shortName: demo.shortName,
       kind: demo.kind,
       description: demo.description,
+      ...demo.profile,
       ...demoLicence(index, demo.kind),
     });
     institutionIds.set(demo.key, institution.id);

@@ -33,6 +33,9 @@ import { adminBiRoutes } from './admin/bi.routes';
 import { roleRoutes } from './shared/roles.routes';
 import { consumerFeedbackRoutes } from './consumer/feedback.routes';
 import { adminFeedbackRoutes } from './admin/feedback.routes';
+import { consumerInstitutionRoutes } from './consumer/institutions.routes';
+import { partnerProfileRoutes } from './partner/profile.routes';
+import { adminInstitutionRoutes } from './admin/institutions.routes';
 
 /** One JSON API: where it is mounted and its routes, in matching order (a literal path before a `:param` one). */
 export interface ApiSurface {
@@ -60,6 +63,7 @@ export const consumerApiSurface: ApiSurface = {
     ...consumerPrecheckRoutes,
     ...consumerOddsRoutes,
     ...consumerContractRoutes,
+    ...consumerInstitutionRoutes,
   ],
 };
 
@@ -77,6 +81,7 @@ export const partnerApiSurface: ApiSurface = {
     ...partnerLoanRoutes,
     ...partnerSettlementRoutes,
     ...partnerContractRoutes,
+    ...partnerProfileRoutes,
   ],
 };
 
@@ -99,6 +104,7 @@ export const adminApiSurface: ApiSurface = {
     ...adminChannelRoutes,
     ...adminBiRoutes,
     ...adminFeedbackRoutes,
+    ...adminInstitutionRoutes,
   ],
 };
 

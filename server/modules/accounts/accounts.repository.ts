@@ -183,6 +183,11 @@ export class AccountsRepository {
       .where(eq(accounts.id, id));
   }
 
+  /** Replaces the account's sealed name and/or login (an operator's edit). */
+  async setDetails(tx: Tx, id: string, changes: { displayNameEnc?: string; loginHash?: string; loginEnc?: string; loginMasked?: string }): Promise<void> {
+    await tx.update(accounts).set(changes).where(eq(accounts.id, id));
+  }
+
   /**
    * Closes the account: its profile and contact settings deleted, its login and name replaced by
    * the sealed values given, the password unusable, every session ended.

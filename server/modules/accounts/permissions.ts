@@ -85,6 +85,10 @@ export const operatorPermissions = {
   'search.manage': ['super_admin', 'operations'],
   /** channel partners (渠道): onboarding, tracking links and landing pages, the postback log */
   'channels.manage': ['super_admin', 'operations'],
+  /** correct an institution's names and public information, with a reason */
+  'institutions.edit': ['super_admin', 'operations'],
+  /** correct a user's name or a consumer's mobile number, with a reason */
+  'users.edit': ['super_admin', 'customer_service'],
 } as const satisfies Record<string, readonly OperatorRole[]>;
 export type OperatorPermission = keyof typeof operatorPermissions;
 

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { sha256Hex } from '../../lib/digest';
 import type { Database } from '../../db/client';
-import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
+import { sqlState, UNIQUE_VIOLATION } from '../../db/client';
+import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../lib/errors';
 import { newId } from '../../lib/ids';
-import type { PiiCipher } from '../../lib/pii';
+import { maskName, maskPhone, type PiiCipher } from '../../lib/pii';
 import { withTransaction, type Tx } from '../../lib/tx';
 import type { AuditActor, AuditService } from '../audit';
 import { AccountsRepository, heldCustomRole, type HeldCustomRole, type InvitationRow, type MemberRow, type StaffScope } from './accounts.repository';
@@ -297,6 +298,50 @@ export class StaffService {
     const member = await this.get(accountId);
     await this.deps.audit.recordNow(actor, { action: 'account.viewed', objectType: 'account', objectId: member.id });
     return member;
+  }
+
+  /**
+   * An operator corrects an account's details with a reason: the name (any account) and a
+   * consumer's mobile number, which is their login. Both stay sealed; the audit row keeps what
+   * changed before and after, masked. A number another consumer uses → 409 naming `phone`.
+   */
+  async editDetails(accountId: string, changes: { displayName?: string; phone?: string }, reason: string, actor: AuditActor): Promise<StaffMember> {
+    const why = reason.trim();
+    const problems: FieldErrors = {};
+    if (why.length < 2 || why.length > 200) problems.reason = '请填写 2–200 字的修改原因';
+    const name = changes.displayName?.trim();
+    if (name !== undefined && ([...name].length < 1 || [...name].length > 30)) problems.displayName = '名称须为 1–30 字';
+    const phone = changes.phone?.replace(/[\s-]/g, '');
+    if (phone !== undefined && !PHONE_PATTERN.test(phone)) problems.phone = '请输入 11 位中国大陆手机号';
+    if (Object.keys(problems).length > 0) throw new ValidationError('用户信息有误', problems);
+    const taken = () => new ConflictError('account_exists', '这个手机号已被其他账号使用', { phone: '这个手机号已被其他账号使用' });
+    await withTransaction(this.deps.db, async (tx) => {
+      const row = await this.accounts.lockById(tx, accountId);
+      if (!row || row.status === 'closed') throw new NotFoundError('账号');
+      if (phone !== undefined && row.kind !== 'consumer') throw new ValidationError('用户信息有误', { phone: '员工账号以用户名登录，没有手机号可改' });
+      const before: Record<string, string> = {};
+      const after: Record<string, string> = {};
+      const update: Parameters<AccountsRepository['setDetails']>[2] = {};
+      const oldName = openDisplayName(this.deps.pii, row.displayNameEnc);
+      if (name !== undefined && name !== oldName) {
+        update.displayNameEnc = this.deps.pii.encrypt(name);
+        [before.displayName, after.displayName] = [maskName(oldName), maskName(name)];
+      }
+      const oldPhone = this.deps.pii.decrypt(row.loginEnc);
+      if (phone !== undefined && phone !== oldPhone) {
+        const loginHash = this.loginHash('consumer', phone);
+        if (await this.accounts.refByLogin('consumer', loginHash, tx)) throw taken();
+        Object.assign(update, { loginHash, loginEnc: this.deps.pii.encrypt(phone), loginMasked: maskPhone(phone) });
+        [before.phone, after.phone] = [maskPhone(oldPhone), maskPhone(phone)];
+      }
+      if (Object.keys(update).length === 0) throw new ConflictError('unchanged', '没有需要保存的修改');
+      await this.accounts.setDetails(tx, accountId, update);
+      await this.deps.audit.record(actor, { action: 'account.details_edited', objectType: 'account', objectId: accountId, detail: { reason: why, before, after } }, tx);
+    }).catch((err: unknown) => {
+      if (sqlState(err) === UNIQUE_VIOLATION) throw taken();
+      throw err;
+    });
+    return this.get(accountId);
   }
 
   async get(accountId: string): Promise<StaffMember> {

@@ -167,6 +167,12 @@ export const auditActionLabels = {
   'role.created': '新建自定义角色',
   'role.updated': '修改自定义角色',
   'role.deleted': '删除自定义角色',
+  'institution_profile.submitted': '提交机构公开信息修改',
+  'institution_profile.review_viewed': '查看机构公开信息审核',
+  'institution_profile.approved': '机构公开信息审核通过',
+  'institution_profile.rejected': '机构公开信息审核驳回',
+  'institution.details_edited': '运营修改机构信息',
+  'account.details_edited': '运营修改用户信息',
 } as const satisfies Record<string, string>;
 
 export type AuditAction = keyof typeof auditActionLabels;
@@ -214,6 +220,7 @@ export const auditObjectLabels = {
   channel_link: '渠道推广链接',
   channel_statement: '渠道结算单',
   role: '角色',
+  institution_profile_draft: '机构公开信息修改',
 } as const satisfies Record<string, string>;
 
 export type AuditObjectType = keyof typeof auditObjectLabels;

@@ -64,6 +64,21 @@ export class ReviewsRepository {
     return { count: Number(agg?.n ?? 0), mean, reviews };
   }
 
+  /** The approved reviews of every product of an institution: how many, their mean rating, and the newest `limit` with the product's name. */
+  async approvedForInstitution(institutionId: string, limit: number): Promise<{ count: number; mean: number | null; reviews: (PublishedReview & { productName: string })[] }> {
+    const where = and(eq(products.institutionId, institutionId), eq(productReviews.status, 'approved'));
+    const [agg] = await this.db.select({ n: count(), mean: avg(productReviews.rating) }).from(productReviews).innerJoin(products, eq(products.id, productReviews.productId)).where(where);
+    const reviews = await this.db
+      .select({ id: productReviews.id, reviewerNameMasked: productReviews.reviewerNameMasked, rating: productReviews.rating, body: productReviews.body, createdAt: productReviews.createdAt, productName: products.name })
+      .from(productReviews)
+      .innerJoin(products, eq(products.id, productReviews.productId))
+      .where(where)
+      .orderBy(desc(productReviews.updatedAt))
+      .limit(limit);
+    const mean = agg?.mean === null || agg?.mean === undefined ? null : Number(agg.mean);
+    return { count: Number(agg?.n ?? 0), mean, reviews };
+  }
+
   /** Writes the consumer's review of a product, or replaces it and sends it back to moderation; returns its id. */
   async upsert(tx: Tx, review: { id: string; productId: string; consumerId: string; reviewerNameMasked: string; rating: number; body: string }, at: Date): Promise<string> {
     const [row] = await tx

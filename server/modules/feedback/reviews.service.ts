@@ -36,6 +36,13 @@ export interface ProductRating {
   reviews: Pick<ReviewView, 'id' | 'reviewerNameMasked' | 'rating' | 'body' | 'createdAt'>[];
 }
 
+/** What a lender's public page shows: the approved reviews of its products, each with the product's name. */
+export interface InstitutionRating {
+  count: number;
+  average: string | null;
+  reviews: (ProductRating['reviews'][number] & { productName: string })[];
+}
+
 export interface ReviewsServiceDeps {
   clock: Clock;
   db: Database;
@@ -110,6 +117,12 @@ export class ReviewsService {
   /** Approved reviews of a product, newest first, with the average rating and count. */
   async forProduct(productId: string, limit = 20): Promise<ProductRating> {
     const { count, mean, reviews } = await this.reviews.approvedForProduct(productId, limit);
+    return { count, average: count && mean !== null ? mean.toFixed(1) : null, reviews };
+  }
+
+  /** Approved reviews of all of an institution's products (its public page), newest first, with the average and count. */
+  async forInstitution(institutionId: string, limit = 20): Promise<InstitutionRating> {
+    const { count, mean, reviews } = await this.reviews.approvedForInstitution(institutionId, limit);
     return { count, average: count && mean !== null ? mean.toFixed(1) : null, reviews };
   }
 

@@ -1,4 +1,4 @@
-export { InstitutionsService, institutionKindLabels, type Institution } from './institutions.service';
+export { InstitutionsService, institutionKindLabels, type Institution, type InstitutionDetails } from './institutions.service';
 export { institutionNames } from './institutions.repository';
 export { institutionKinds, onboardingStatuses, type InstitutionKind, type OnboardingStatus } from './institutions.schema';
 export { OnboardingService, onboardingStatusLabels, MAX_LICENCE_BYTES, type Onboarding, type OnboardingInput, type OnboardingMessage } from './onboarding.service';
@@ -7,3 +7,7 @@ export { unifiedCodeCheckChar, unifiedCodeProblem } from './unified-code';
 export { sealLegacyContacts } from './legacy-contacts';
 export { onboardingChecklist } from './onboarding-checklist';
 export { institutionJobs } from './institutions.jobs';
+export { LenderProfilesService, type LenderProfile, type ProfileDraft, type ProfileDraftReview } from './profiles.service';
+export { publicProfileFields, profileDraftStatusLabels, approvedFields as approvedPublicFields, type FieldChange } from './public-profile';
+export { lenderFigures, figuresBasis, medianText, MIN_SAMPLE, FIGURES_WINDOW_DAYS, COMPLAINTS_WINDOW_DAYS, type LenderFigures, type LenderCounts } from './lender-figures';
+export { profileDraftStatuses, type ProfileDraftStatus, type PublicProfileFields } from './institutions.schema';

@@ -29,6 +29,16 @@ export class InstitutionsRepository {
     return created!;
   }
 
+  /** The institution, locked for the rest of the transaction. */
+  async lock(tx: Tx, id: string): Promise<InstitutionRow | undefined> {
+    const [row] = await tx.select().from(institutions).where(eq(institutions.id, id)).for('update');
+    return row;
+  }
+
+  async update(tx: Tx, id: string, changes: Partial<Omit<InstitutionInsert, 'id'>>): Promise<void> {
+    await tx.update(institutions).set(changes).where(eq(institutions.id, id));
+  }
+
   /** Every institution, by short name. */
   all(): Promise<InstitutionRow[]> {
     return this.db.select().from(institutions).orderBy(asc(institutions.shortName));

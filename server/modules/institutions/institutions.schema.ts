@@ -23,6 +23,11 @@ export const institutions = pgTable(
     licenceWarnedFor: date('licence_warned_for', { mode: 'string' }),
     /** set when the licence lapsed and its products were paused */
     licenceLapsedAt: timestamp('licence_lapsed_at', { withTimezone: true }),
+    /** public profile (approved version): the regulator that issued the licence, e.g. 国家金融监督管理总局 */
+    regulator: text('regulator'),
+    /** public profile: the customer-service line (a company number, not personal data) and its hours */
+    servicePhone: text('service_phone'),
+    serviceHours: text('service_hours'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -123,4 +128,46 @@ export const apiKeys = pgTable(
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
   },
   (t) => [index('api_keys_institution_idx').on(t.institutionId)],
+);
+
+/** What an institution may change on its public page itself (each change reviewed by an operator first). */
+export interface PublicProfileFields {
+  description: string;
+  regulator: string;
+  servicePhone: string;
+  serviceHours: string;
+}
+
+export const profileDraftStatuses = ['submitted', 'approved', 'rejected'] as const;
+export type ProfileDraftStatus = (typeof profileDraftStatuses)[number];
+
+/**
+ * An institution's proposed public information, waiting for an operator (like a product version):
+ * the public page keeps showing the approved fields on `institutions` until one approves.
+ */
+export const institutionProfileDrafts = pgTable(
+  'institution_profile_drafts',
+  {
+    id: text('id').primaryKey(),
+    institutionId: text('institution_id')
+      .notNull()
+      .references(() => institutions.id),
+    /** the proposed fields, in full */
+    proposed: jsonb('proposed').$type<PublicProfileFields>().notNull(),
+    /** the approved fields when it was submitted, for the reviewer's comparison */
+    previous: jsonb('previous').$type<PublicProfileFields>().notNull(),
+    status: text('status', { enum: profileDraftStatuses }).notNull().default('submitted'),
+    submittedBy: text('submitted_by').notNull(),
+    submittedAt: timestamp('submitted_at', { withTimezone: true }).notNull().defaultNow(),
+    reviewedBy: text('reviewed_by'),
+    reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
+    reviewComment: text('review_comment'),
+  },
+  (t) => [
+    index('institution_profile_drafts_institution_idx').on(t.institutionId, t.submittedAt),
+    index('institution_profile_drafts_queue_idx').on(t.status, t.submittedAt),
+    // one draft in review per institution at a time
+    uniqueIndex('institution_profile_drafts_one_submitted_uq').on(t.institutionId).where(sql`${t.status} = 'submitted'`),
+    check('institution_profile_drafts_status_check', sql`${t.status} in ('submitted','approved','rejected')`),
+  ],
 );

@@ -1,10 +1,12 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Database } from '../../db/client';
-import { NotFoundError } from '../../lib/errors';
+import { sqlState, UNIQUE_VIOLATION } from '../../db/client';
+import { ConflictError, NotFoundError, ValidationError, type FieldErrors } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { withTransaction } from '../../lib/tx';
 import type { AuditActor, AuditService } from '../audit';
-import type { InstitutionKind } from './institutions.schema';
+import type { InstitutionKind, PublicProfileFields } from './institutions.schema';
+import { approvedFields, checkPublicFields } from './public-profile';
 import { InstitutionsRepository, type ApiKeySummary, type InstitutionRow } from './institutions.repository';
 
 export type Institution = InstitutionRow;
@@ -19,9 +21,20 @@ export const institutionKindLabels: Record<InstitutionKind, string> = {
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
+/** What an operator may change about an institution: its names and its public information. */
+export interface InstitutionDetails extends PublicProfileFields {
+  /** the registered (legal) name, unique */
+  name: string;
+  shortName: string;
+}
+
+const detailLimits = { name: { label: '机构全称', min: 2, max: 60 }, shortName: { label: '机构简称', min: 2, max: 20 } } as const;
+
 export interface InstitutionsServiceDeps {
   audit: AuditService;
   db: Database;
+  /** the listed catalogue, which shows institutions' names: rebuilt after a name changes */
+  catalogue?: { rebuild(): Promise<void> };
 }
 
 export class InstitutionsService {
@@ -40,6 +53,9 @@ export class InstitutionsService {
     licenceType?: string;
     licenceNumber?: string;
     licenceExpiresOn?: string;
+    regulator?: string;
+    servicePhone?: string;
+    serviceHours?: string;
   }): Promise<Institution> {
     return withTransaction(this.deps.db, (tx) => this.institutions.insert(tx, { id: newId('ins'), ...input }));
   }
@@ -52,6 +68,48 @@ export class InstitutionsService {
     const row = await this.institutions.byId(id);
     if (!row) throw new NotFoundError('机构');
     return row;
+  }
+
+  /**
+   * An operator edits an institution's details with a reason: fields sent are saved (the public
+   * information without review: the operator is the reviewer), fields left out keep their value.
+   * The audit row keeps each changed field before and after. Another institution's name → 409.
+   */
+  async editDetails(id: string, changes: Partial<InstitutionDetails>, reason: string, actor: AuditActor): Promise<Institution> {
+    const why = reason.trim();
+    const problems: FieldErrors = {};
+    if (why.length < 2 || why.length > 200) problems.reason = '请填写 2–200 字的修改原因';
+    const current = await this.get(id);
+    const merged = { name: current.name, shortName: current.shortName, ...approvedFields(current), ...changes };
+    for (const [key, { label, min, max }] of Object.entries(detailLimits) as [keyof typeof detailLimits, (typeof detailLimits)[keyof typeof detailLimits]][]) {
+      merged[key] = merged[key].trim();
+      const length = [...merged[key]].length;
+      if (length < min || length > max) problems[key] = `${label}须为 ${min}–${max} 字`;
+    }
+    let publicFields: PublicProfileFields = merged;
+    try {
+      publicFields = checkPublicFields(merged, false);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      Object.assign(problems, err.fields);
+    }
+    if (Object.keys(problems).length > 0) throw new ValidationError('机构信息有误', problems);
+    const after: InstitutionDetails = { ...publicFields, name: merged.name, shortName: merged.shortName };
+    const updated = await withTransaction(this.deps.db, async (tx) => {
+      const locked = (await this.institutions.lock(tx, id))!;
+      const before: InstitutionDetails = { name: locked.name, shortName: locked.shortName, ...approvedFields(locked) };
+      const changed = (Object.keys(after) as (keyof InstitutionDetails)[]).filter((k) => before[k] !== after[k]);
+      if (changed.length === 0) throw new ConflictError('unchanged', '没有需要保存的修改');
+      const pick = (from: InstitutionDetails) => Object.fromEntries(changed.map((k) => [k, from[k]]));
+      await this.institutions.update(tx, id, { ...after, regulator: after.regulator || null, servicePhone: after.servicePhone || null, serviceHours: after.serviceHours || null });
+      await this.deps.audit.record(actor, { action: 'institution.details_edited', objectType: 'institution', objectId: id, detail: { reason: why, before: pick(before), after: pick(after) } }, tx);
+      return { row: (await this.institutions.lock(tx, id))!, renamed: changed.includes('name') || changed.includes('shortName') };
+    }).catch((err: unknown) => {
+      if (sqlState(err) === UNIQUE_VIOLATION) throw new ConflictError('institution_exists', '已有同名机构', { name: '已有机构使用这个全称' });
+      throw err;
+    });
+    if (updated.renamed) await this.deps.catalogue?.rebuild();
+    return updated.row;
   }
 
   count(): Promise<number> {
