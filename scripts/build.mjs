@@ -6,9 +6,11 @@
 // Runs as `prestart`, so it must cost nothing when nothing changed: the previous build's
 // esbuild metafile lists every source it read, and the bundle is rebuilt only when one of them
 // (or this script) is newer than it. A new file counts through the file that imports it.
-// Plain JavaScript so it needs no TypeScript loader itself. `--force` rebuilds anyway.
+// It also keeps dist/pglite-template.tar, the embedded database after initdb and the migrations,
+// which a first start on an empty DATA_DIR loads instead of running them (remade when a migration
+// changes). Plain JavaScript so it needs no TypeScript loader itself. `--force` rebuilds anyway.
 //   node scripts/build.mjs [--force]
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -42,7 +44,42 @@ async function loadEsbuild() {
   }
 }
 
-if (!process.argv.includes('--force') && upToDate()) process.exit(0);
+const templateFile = path.join(root, 'dist/pglite-template.tar');
+const migrationsFolder = path.join(root, 'server/db/migrations');
+
+/** The migrated PGlite template is current when it is newer than every migration (server/db/client.ts checks the same). */
+function templateUpToDate() {
+  if (!existsSync(templateFile)) return false;
+  const made = statSync(templateFile).mtimeMs;
+  return readdirSync(migrationsFolder, { recursive: true }).every((name) => statSync(path.join(migrationsFolder, String(name))).mtimeMs <= made);
+}
+
+/**
+ * A fresh embedded database (no DATABASE_URL, empty DATA_DIR) starts from this template instead
+ * of running PostgreSQL's initdb and every migration on the first start (~5 s and a ~600 MB
+ * WebAssembly heap): initdb and the migrations run here once per change of the migrations,
+ * like the bundle, and the Docker image ships the result. Uncompressed: loading skips a gunzip.
+ */
+async function buildPgliteTemplate() {
+  const started = performance.now();
+  const [{ PGlite }, { drizzle }, { migrate }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('drizzle-orm/pglite'),
+    import('drizzle-orm/pglite/migrator'),
+  ]);
+  const pglite = new PGlite();
+  await migrate(drizzle(pglite), { migrationsFolder });
+  const dump = Buffer.from(await (await pglite.dumpDataDir('none')).arrayBuffer());
+  await pglite.close();
+  writeFileSync(templateFile, dump);
+  process.stdout.write(`made dist/pglite-template.tar (initdb and migrations) in ${Math.round(performance.now() - started)} ms\n`);
+}
+
+const force = process.argv.includes('--force');
+if (!force && upToDate()) {
+  if (!templateUpToDate()) await buildPgliteTemplate();
+  process.exit(0);
+}
 
 const started = performance.now();
 const { build } = await loadEsbuild();
@@ -69,3 +106,4 @@ const result = await build({
 });
 writeFileSync(metafile, JSON.stringify(result.metafile));
 process.stdout.write(`built dist/main.js from ${Object.keys(result.metafile.inputs).length} sources in ${Math.round(performance.now() - started)} ms\n`);
+if (force || !templateUpToDate()) await buildPgliteTemplate();

@@ -1,8 +1,11 @@
+import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { describeDemoLoginsStatic, describeLogins, seedDemo } from './demo/seed-demo';
+import { describeDemoLoginsStatic, describeLogins, seedDemo, type DemoLogins } from './demo/seed-demo';
 import { createApp } from './app';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, type Config } from './config';
 import { createContainer } from './container';
 import { StartupReport } from './lib/startup-report';
 
@@ -14,17 +17,55 @@ function reportMemoryFlag(): number | null {
   return Number.isFinite(seconds) && seconds >= 0 ? seconds : 30;
 }
 
+/** The child process that seeds a new embedded database runs the same entry point with this flag. */
+const SEED_ONLY = '--seed-demo-only';
+
+/** The demo seed of a new embedded database (PGlite under DATA_DIR never used), before this process opens it. */
+const seedsNewEmbeddedDatabase = (config: Config) => config.seedDemo && !config.databaseUrl && !existsSync(path.join(config.dataDir, 'pglite', 'PG_VERSION'));
+
+/**
+ * Seeds the demo data in a child process and answers its logins. PGlite's WebAssembly heap grows
+ * while the demo seed writes (~180 MB more RSS than a restart) and is never given back; seeded by
+ * a process that then exits, the database is opened here as on a restart, at a restart's RSS.
+ */
+function seedInChildProcess(): Promise<DemoLogins | null> {
+  return new Promise((resolve, reject) => {
+    const child = fork(process.argv[1]!, [SEED_ONLY], { stdio: 'inherit' });
+    let logins: DemoLogins | null = null;
+    child.on('message', (message) => {
+      logins = message as DemoLogins | null;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(logins) : reject(new Error(`seeding the demo data failed (exit code ${code})`))));
+  });
+}
+
+async function seedOnly(config: Config) {
+  const container = await createContainer(config);
+  const seeded = await seedDemo(container.services);
+  await container.close();
+  await new Promise<void>((resolve) => process.send!(seeded, () => resolve()));
+  process.exit(0);
+}
+
 async function main() {
   const report = new StartupReport();
   report.mark('code loaded');
   const reportMemoryAfter = reportMemoryFlag();
   const config = loadConfig();
-  const container = await createContainer(config, { report });
-  const { logger } = container;
+  if (process.argv.includes(SEED_ONLY)) return seedOnly(config);
 
   let seeded = null;
-  if (config.seedDemo) seeded = await seedDemo(container.services);
-  if (seeded) report.mark('demo seeded');
+  if (seedsNewEmbeddedDatabase(config)) {
+    seeded = await seedInChildProcess();
+    report.mark('demo seeded (child)');
+  }
+  const container = await createContainer(config, { report });
+  const { logger } = container;
+  if (config.seedDemo && !seeded) {
+    seeded = await seedDemo(container.services);
+    if (seeded) report.mark('demo seeded');
+  }
 
   // background work in the worker role (server/jobs/registry.ts): the scheduled jobs on their cron
   // schedules, once across instances, and the worker tickers (lead webhook delivery); instants missed

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -44,12 +44,37 @@ export function poolMaxFromEnv(env: NodeJS.ProcessEnv = process.env): number {
  */
 export const DEFAULT_PGLITE_SHARED_BUFFERS = '16MB';
 
+/** Made by the build (scripts/build.mjs): PGlite's data directory after initdb and the migrations. */
+export const pgliteTemplateFile = path.join(projectRoot, 'dist/pglite-template.tar');
+
+/**
+ * The build's migrated template, for a data directory PGlite has never used (no PG_VERSION), when
+ * it is newer than every migration; otherwise undefined (PGlite then runs initdb, and `migrate`
+ * every migration). A template older than some migration still works, but is not trusted to be
+ * a prefix of the migrations now checked in.
+ */
+export function freshTemplateFor(dir: string, template = pgliteTemplateFile): Blob | undefined {
+  if (existsSync(path.join(dir, 'PG_VERSION')) || !existsSync(template)) return undefined;
+  const made = statSync(template).mtimeMs;
+  const current = readdirSync(migrationsFolder, { recursive: true }).every((name) => statSync(path.join(migrationsFolder, String(name))).mtimeMs <= made);
+  return current ? new Blob([readFileSync(template)]) : undefined;
+}
+
 /**
  * PostgreSQL server when `url` is given, otherwise PGlite in `dir` (or in memory when dir is undefined).
+ * A `dir` never used starts from the build's migrated template when there is a current one.
  * `loadDataDir` starts PGlite from a data directory dumped earlier (a migrated template), instead of an empty one.
  * `sharedBuffers` sets PGlite's shared_buffers (a PostgreSQL size such as `16MB`).
  */
-export async function openDatabase(options: { url?: string; dir?: string; loadDataDir?: Blob; poolMax?: number; sharedBuffers?: string }): Promise<DatabaseHandle> {
+export async function openDatabase(options: {
+  url?: string;
+  dir?: string;
+  loadDataDir?: Blob;
+  poolMax?: number;
+  sharedBuffers?: string;
+  /** the migrated template a never-used `dir` starts from (default: the build's) */
+  template?: string;
+}): Promise<DatabaseHandle> {
   if (options.url) {
     // the PostgreSQL driver is loaded only when a server is used (the embedded default never needs it)
     const [{ default: pg }, { drizzle: drizzlePg }, { migrate: migratePg }] = await Promise.all([
@@ -83,7 +108,7 @@ export async function openDatabase(options: { url?: string; dir?: string; loadDa
   if (options.dir) mkdirSync(options.dir, { recursive: true });
   const client = new PGlite({
     dataDir: options.dir,
-    loadDataDir: options.loadDataDir,
+    loadDataDir: options.loadDataDir ?? (options.dir ? freshTemplateFor(options.dir, options.template) : undefined),
     startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffers ?? DEFAULT_PGLITE_SHARED_BUFFERS}`],
   });
   await client.waitReady;
