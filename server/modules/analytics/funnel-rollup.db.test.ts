@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows, type Database } from '../../db/client';
+import { queryRows, type Database, type DatabaseHandle } from '../../db/client';
 import { TestClock } from '../../lib/clock';
 import { startTestApp, type TestApp } from '../../../test/support/app';
+import { databaseTargets } from '../../../test/support/database';
 import { BI_NOW, D, at, seedBi } from '../../../test/support/bi';
 import { AnalyticsRepository } from './analytics.repository';
 import { parseDateRange, type DateRange } from './date-range';
@@ -63,36 +64,8 @@ async function rawFunnel(range: DateRange): Promise<Record<string, Record<Funnel
   return out;
 }
 
-const periods = [
-  [1, 20],
-  [3, 9],
-  [10, 20],
-  [15, 19],
-  [20, 20],
-  [2, 2],
-  [6, 13],
-] as const;
-
-async function expectSameAsRaw(): Promise<number> {
-  let people = 0;
-  for (const [from, to] of periods) {
-    const range = parseDateRange({ from: D(from), to: D(to) }, BI_NOW);
-    // first the rollup: it keys the borrowers who applied today and had no visitor key yet, whom the raw count needs too
-    const counted = Object.fromEntries(await repo.funnelCounts(range, BI_NOW, key));
-    const expected = await rawFunnel(range);
-    expect(counted, `${D(from)} – ${D(to)}`).toEqual(expected);
-    const [{ n } = { n: 0 }] = await queryRows<{ n: number }>(
-      db,
-      sql`select count(distinct visitor)::int as n from catalogue_events where created_at >= ${range.start} and created_at < ${range.end} and kind in ${sql.raw(VISIT)}`,
-    );
-    expect(expected.total!.visitors).toBe(n);
-    people += n + expected.total!.applicants;
-  }
-  return people;
-}
-
-beforeAll(async () => {
-  t = await startTestApp({ clock: new TestClock(BI_NOW) });
+async function seed(database: DatabaseHandle): Promise<void> {
+  t = await startTestApp({ clock: new TestClock(BI_NOW), database });
   db = t.container.database.db;
   repo = new AnalyticsRepository(db);
   const { channelX, channelY } = await seedBi(t.container, t.fixtures);
@@ -130,10 +103,42 @@ beforeAll(async () => {
     if (status === 'disbursed') await db.execute(sql`insert into application_events (application_id, from_status, to_status, actor_kind, created_at) values (${id}, 'accepted', 'disbursed', 'institution', ${time(decided)})`);
   }
   await t.container.services.bi.fillVisitorKeys();
-});
-afterAll(() => t?.close());
+}
 
-describe('the funnel rollup', () => {
+
+const periods = [
+  [1, 20],
+  [3, 9],
+  [10, 20],
+  [15, 19],
+  [20, 20],
+  [2, 2],
+  [6, 13],
+] as const;
+
+async function expectSameAsRaw(): Promise<number> {
+  let people = 0;
+  for (const [from, to] of periods) {
+    const range = parseDateRange({ from: D(from), to: D(to) }, BI_NOW);
+    // first the rollup: it keys the borrowers who applied today and had no visitor key yet, whom the raw count needs too
+    const counted = Object.fromEntries(await repo.funnelCounts(range, BI_NOW, key));
+    const expected = await rawFunnel(range);
+    expect(counted, `${D(from)} – ${D(to)}`).toEqual(expected);
+    const [{ n } = { n: 0 }] = await queryRows<{ n: number }>(
+      db,
+      sql`select count(distinct visitor)::int as n from catalogue_events where created_at >= ${range.start} and created_at < ${range.end} and kind in ${sql.raw(VISIT)}`,
+    );
+    expect(expected.total!.visitors).toBe(n);
+    people += n + expected.total!.applicants;
+  }
+  return people;
+}
+
+describe.each(databaseTargets())('the funnel rollup on $name', (target) => {
+  beforeAll(async () => seed(await target.open()));
+  afterAll(() => t?.close());
+
+
   it('counts the same people as the raw rows with no rollup, a complete one and one with holes', async () => {
     await db.execute(sql`delete from funnel_rollup_days`);
     await db.execute(sql`delete from funnel_applicant_days`);
