@@ -2,7 +2,6 @@ import { formFailure } from '../../server/http/form-failure';
 import { confirmed } from '../../server/http/confirm';
 import { auditActor } from '../../server/http/audit-actor';
 import { guard, page } from '../../server/http/page-route';
-import { roleLabels } from '../../server/modules/accounts';
 import { approvedPublicFields, institutionKindLabels, onboardingChecklist, onboardingStatusLabels, onboardingStatuses, type OnboardingStatus } from '../../server/modules/institutions';
 import { productStatusLabels } from '../../server/modules/products';
 import type { PageTools } from './application-page';
@@ -42,7 +41,7 @@ async function showInstitution({ services, render }: PageTools, id: string, extr
     kindLabel: institutionKindLabels[institution.kind],
     licence,
     licenceLabel: licenceLabels[licence.state],
-    staff: staff.map((m) => ({ ...m, roleLabel: roleLabels[m.role as keyof typeof roleLabels] ?? m.role })),
+    staff: staff.map((m) => ({ ...m, roleLabel: m.roleName })),
     products: products.map((p) => ({ ...p, statusText: productStatusLabels[p.status] })),
     values: { licenceNumber: institution.licenceNumber ?? '', licenceExpiresOn: institution.licenceExpiresOn ?? '' },
     details: { name: institution.name, shortName: institution.shortName, ...approvedPublicFields(institution), reason: '' },

@@ -3,7 +3,6 @@ import { ConflictError } from '../../server/lib/errors';
 import { auditActor } from '../../server/http/audit-actor';
 import { guard, page } from '../../server/http/page-route';
 import { confirmed } from '../../server/http/confirm';
-import { roleLabels } from '../../server/modules/accounts';
 import type { PageTools } from './application-page';
 
 const kinds = { consumer: '用户', institution: '机构员工', operator: '运营人员' } as const;
@@ -14,7 +13,7 @@ async function show({ req, services, render }: PageTools, id: string, extra: Rec
   const history = (await services.audit.forObject('account', user.id)).filter((a) => a.action === 'account.frozen' || a.action === 'account.unfrozen');
   await render('user', {
     title: user.displayName,
-    user: { ...user, kindLabel: kinds[user.kind as Kind], roleLabel: roleLabels[user.role as keyof typeof roleLabels] ?? user.role },
+    user: { ...user, kindLabel: kinds[user.kind as Kind], roleLabel: user.roleName },
     history,
     institution: user.institutionId ? await services.institutions.get(user.institutionId) : undefined,
     erasures: (await services.dataRights.erasureRequests(500)).filter((e) => e.accountId === user.id),
@@ -45,7 +44,7 @@ export const userPages = [
         title: '用户与员工',
         q,
         kinds: Object.entries(kinds).map(([value, label]) => ({ value, label, selected: value === kind })),
-        rows: rows.map((u) => ({ ...u, kindLabel: kinds[u.kind as Kind], roleLabel: roleLabels[u.role as keyof typeof roleLabels] ?? u.role })),
+        rows: rows.map((u) => ({ ...u, kindLabel: kinds[u.kind as Kind], roleLabel: u.roleName })),
       });
     },
   }),

@@ -5,10 +5,12 @@ import { listRoutes } from '../../server/http/guards';
 import {
   channelCan,
   channelRoles,
+  CUSTOM_ROLE,
   institutionCan,
   institutionRoles,
   operatorCan,
   operatorRoles,
+  permissionTable,
   type ChannelPermission,
   type InstitutionPermission,
   type OperatorPermission,
@@ -469,6 +471,10 @@ function declaredRoutes(t: TestApp, kind: 'operator' | 'institution' | 'channel'
   );
 }
 
+/** The actor of the setup's role changes, and a granter holding the whole catalogue of a kind. */
+const SYSTEM = { kind: 'system' } as const;
+const everything = (kind: 'operator' | 'institution') => ({ role: CUSTOM_ROLE, customRole: { permissions: Object.keys(permissionTable(kind)) } });
+
 /** Routes that end the caller's own sessions when allowed: the agent logs in again afterwards. */
 const endsSession = (key: string) => key.endsWith('/logout-everywhere');
 
@@ -478,6 +484,24 @@ const concrete = (path: string) => path.replace(/:(\w+)/g, (_m, name: string) =>
 describe('permission matrix', () => {
   let t: TestApp;
   const agents = new Map<string, { agent: ReturnType<typeof request.agent>; csrf: string }>();
+  const customRoleIds: Partial<Record<'operator' | 'institution', string>> = {};
+  const scopeOf = (kind: 'operator' | 'institution') => ({ kind, institutionId: kind === 'institution' ? t.fixtures.institutionA.id : null });
+
+  /** Sends a role's agent to a route (an empty form with the CSRF token, or an empty JSON body) and says whether it was refused. */
+  const attempt = async (kind: 'operator' | 'institution' | 'channel', role: string, r: DeclaredRoute) => {
+    const { agent, csrf } = agents.get(`${kind}:${role}`)!;
+    const url = concrete(r.path);
+    const res =
+      r.method === 'GET'
+        ? await agent.get(url)
+        : r.surface.startsWith('/api')
+          ? await agent[r.method.toLowerCase() as 'post'](url).send({})
+          : await agent[r.method.toLowerCase() as 'post'](url).type('form').send({ _csrf: csrf });
+    const denied = res.status === 403;
+    const loggedOut = res.status === 401 || (res.status === 303 && /\/login/.test(String(res.headers.location)));
+    if (endsSession(r.key) && !denied) await signIn(kind, role);
+    return { denied, loggedOut: loggedOut && !endsSession(r.key), status: res.status };
+  };
 
   const signIn = async (kind: 'operator' | 'institution' | 'channel', role: string) => {
     const [surface, username] =
@@ -497,6 +521,15 @@ describe('permission matrix', () => {
     for (const role of institutionRoles) {
       await accounts.createStaff({ kind: 'institution', username: `a.${role}`, password: PASSWORD, displayName: role, role, institutionId: t.fixtures.institutionA.id });
       await signIn('institution', role);
+    }
+    // one staff member per kind holding a custom role, whose permissions the custom-role test rewrites between requests
+    for (const kind of ['operator', 'institution'] as const) {
+      const scope = scopeOf(kind);
+      const role = await t.container.services.roles.create(scope, { name: '矩阵角色', permissions: Object.keys(permissionTable(kind)) }, SYSTEM, everything(kind));
+      customRoleIds[kind] = role.id;
+      const account = await accounts.createStaff({ kind, username: kind === 'operator' ? 'op.custom' : 'a.custom', password: PASSWORD, displayName: 'custom', role: kind === 'operator' ? 'operations' : 'lead_handler', institutionId: scope.institutionId });
+      await t.container.services.staff.changeRole(scope, account.id, role.id, SYSTEM, everything(kind));
+      await signIn(kind, CUSTOM_ROLE);
     }
     await t.container.database.db.insert(channels).values({ id: 'chn_matrix', code: 'matrix', name: '矩阵渠道', type: 'feed_ads' });
     for (const role of channelRoles) {
@@ -528,7 +561,6 @@ describe('permission matrix', () => {
       const wrong: string[] = [];
       for (const role of roles) {
         for (const r of routes) {
-          const { agent, csrf } = agents.get(`${kind}:${role}`)!;
           const permission = matrix[r.key]!;
           const allowed =
             kind === 'operator'
@@ -536,18 +568,34 @@ describe('permission matrix', () => {
               : kind === 'channel'
                 ? channelCan(role, permission as ChannelPermission)
                 : institutionCan(role, permission as InstitutionPermission);
-          const url = concrete(r.path);
-          const isApi = r.surface.startsWith('/api');
-          const res =
-            r.method === 'GET'
-              ? await agent.get(url)
-              : isApi
-                ? await agent[r.method.toLowerCase() as 'post'](url).send({})
-                : await agent[r.method.toLowerCase() as 'post'](url).type('form').send({ _csrf: csrf });
-          const denied = res.status === 403;
-          const loggedOut = res.status === 401 || (res.status === 303 && /\/login/.test(String(res.headers.location)));
-          if ((loggedOut && !endsSession(r.key)) || denied === allowed) wrong.push(`${role} ${r.key}: ${res.status}${allowed ? ' (should be allowed)' : ' (should be 403)'}`);
-          if (endsSession(r.key) && !denied) await signIn(kind, role);
+          const { denied, loggedOut, status } = await attempt(kind, role, r);
+          if (loggedOut || denied === allowed) wrong.push(`${role} ${r.key}: ${status}${allowed ? ' (should be allowed)' : ' (should be 403)'}`);
+        }
+      }
+      expect(wrong).toEqual([]);
+    });
+  }
+
+  /**
+   * The matrix over custom roles: for each permission, the custom role rewritten to hold every
+   * other permission gets 403 on every route that needs it, and rewritten to hold only it gets
+   * through. The rewrite applies on the holder's next request, with no new login.
+   */
+  for (const kind of ['operator', 'institution'] as const) {
+    const matrix: Record<string, string> = kind === 'operator' ? operatorMatrix : institutionMatrix;
+    it(`a custom ${kind} role gets 403 exactly where it lacks the permission`, { timeout: 120_000 }, async () => {
+      const routes = declaredRoutes(t, kind).filter((r) => matrix[r.key] !== 'public');
+      const all = Object.keys(permissionTable(kind));
+      const wrong: string[] = [];
+      const grant = (permissions: string[]) => t.container.services.roles.update(scopeOf(kind), customRoleIds[kind]!, { name: '矩阵角色', permissions }, SYSTEM, everything(kind));
+      for (const permission of all) {
+        const needing = routes.filter((r) => matrix[r.key] === permission);
+        for (const [permissions, allowed] of [[all.filter((p) => p !== permission), false], [[permission], true]] as const) {
+          await grant([...permissions]);
+          for (const r of needing) {
+            const { denied, loggedOut, status } = await attempt(kind, CUSTOM_ROLE, r);
+            if (loggedOut || denied === allowed) wrong.push(`${allowed ? 'only' : 'all but'} ${permission}: ${r.key}: ${status}${allowed ? ' (should be allowed)' : ' (should be 403)'}`);
+          }
         }
       }
       expect(wrong).toEqual([]);

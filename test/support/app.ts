@@ -32,7 +32,8 @@ export async function startTestApp(
     database?: DatabaseHandle;
     redisUrl?: string;
     env?: Record<string, string>;
-    data?: 'fixtures' | 'demo';
+    /** `none`: nothing seeded (a second instance on the database of a first) */
+    data?: 'fixtures' | 'demo' | 'none';
     logger?: Logger;
     /** the time every service reads (a TestClock lets a test set it); default the system clock */
     clock?: Clock;
@@ -59,7 +60,7 @@ export async function startTestApp(
   if (options.data === 'demo') {
     await seedDemo(container.services);
     await container.services.catalogue.rebuild();
-  } else {
+  } else if (options.data !== 'none') {
     fixtures = await seedFixtures(container);
   }
   const app = createApp(container);
