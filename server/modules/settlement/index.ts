@@ -49,3 +49,4 @@ export { RECONCILIATION_HEADER, parseReportCsv, matchReport } from './reconcilia
 export { reclassifyLegacyOverpayments } from './legacy-overpayments';
 export { settlementJobs } from './settlement.jobs';
 export { CommissionDrainer } from './commission-drainer';
+export { drainAccruals } from './commission-outbox';
