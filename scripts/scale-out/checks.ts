@@ -3,6 +3,8 @@ import pg from 'pg';
 import { CookieClient, csrfFrom } from './client';
 import type { ApplyRecord, Borrower } from './load';
 import { OPERATOR, PASSWORD, type Seeded } from './seed';
+import { openDatabase } from '../../server/db/client';
+import { drainAccruals } from '../../server/modules/settlement';
 
 export interface Check {
   name: string;
@@ -32,6 +34,14 @@ export async function checkExactlyOnce(databaseUrl: string, records: ApplyRecord
   const ackedIds = acked.flatMap((r) => r.applicationIds);
   const sent = new Set(records.flatMap((r) => r.productIds.map((p) => `${r.borrowerId}/${p}`)));
   const unsure = new Set(records.filter((r) => r.outcome !== 'acked').flatMap((r) => r.productIds.map((p) => `${r.borrowerId}/${p}`)));
+  // the CPL of the last applications may still be queued for the worker's commission drainer:
+  // accrue what is left (waiting for the drainer's batch in flight) before counting
+  const drainer = await openDatabase({ url: databaseUrl, poolMax: 2 });
+  try {
+    await drainAccruals(drainer.db, { wait: true });
+  } finally {
+    await drainer.close();
+  }
   return withClient(databaseUrl, async (db) => {
     const rows = (
       await db.query<{ id: string; consumer_id: string; product_id: string; institution_id: string; consent_ok: boolean; accruals: number; posted: number; accrued_fen: string }>(

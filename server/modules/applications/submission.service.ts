@@ -365,12 +365,13 @@ export class SubmissionService {
           created.push(id);
           delivered.push({ applicationId: id, institutionId: product.institutionId, productId: product.id });
         }
-        // CPL for every lead delivered, in the same transaction; institution order keeps the
-        // per-institution month locks in one order across concurrent submissions
+        // CPL for every lead delivered: queued in the same transaction (no month lock, so
+        // submissions to one institution do not wait for each other), accrued once it commits
         const at = this.deps.clock.now();
-        for (const lead of [...delivered].sort((a, b) => a.institutionId.localeCompare(b.institutionId))) {
-          await this.deps.settlement.accrue(tx, { rule: 'cpl', applicationId: lead.applicationId, institutionId: lead.institutionId, at });
-        }
+        await this.deps.settlement.queueAccruals(
+          tx,
+          delivered.map((lead) => ({ rule: 'cpl', applicationId: lead.applicationId, institutionId: lead.institutionId, at })),
+        );
         await this.deps.risk.recordApplications(tx, consumer.id, created, { device: origin.device, ip: actor.ip ?? '' }, thresholds);
       });
       for (const lead of delivered) this.deps.catalogue.recordEvent(origin.visitor, 'apply', { productId: lead.productId, channel: origin.door });

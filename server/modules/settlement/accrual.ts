@@ -50,19 +50,8 @@ export class ConcurrentAccrualError extends Error {
 }
 
 /**
- * Accrues the commission of one event, in the caller's transaction, under the agreement in force
- * at the event's time. Exactly once per source event (`cpl:<applicationId>`, …): a retry, a
- * duplicate or a concurrent call gets the existing accrual back and posts nothing. Returns null
- * when no agreement is in force.
- */
-export async function accrue(tx: Tx, event: AccrualEvent): Promise<PostedCommission | null> {
-  const [result] = await accrueBatch(tx, [event]);
-  return result!;
-}
-
-/**
- * Accrues many events in the caller's transaction, with what `accrue` gives for each when called
- * once per event in the same order: the institution+month locks are taken once each (in one
+ * Accrues many events in the caller's transaction, with what it gives for each when called
+ * once per event in the same order (exactly once per source event: `cpl:<applicationId>`, …): the institution+month locks are taken once each (in one
  * order), the existing accruals, the agreements and the month-to-date totals are read once, tiers
  * and caps advance in memory event by event, and the journals, their entries and the accruals are
  * written with one statement each. A duplicate source key (earlier, within the batch, or from a

@@ -48,3 +48,5 @@ export { ReconciliationService, ReportRejectedError, differenceLabels, type Reco
 export { RECONCILIATION_HEADER, parseReportCsv, matchReport } from './reconciliation-file';
 export { reclassifyLegacyOverpayments } from './legacy-overpayments';
 export { settlementJobs } from './settlement.jobs';
+export { CommissionDrainer } from './commission-drainer';
+export { drainAccruals } from './commission-outbox';

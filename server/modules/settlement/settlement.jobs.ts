@@ -1,9 +1,37 @@
-import type { JobDefinition } from '../../jobs/job';
+import type { BackgroundWork } from '../../jobs/job';
+import { CommissionDrainer, type CommissionOutbox } from './commission-drainer';
 import type { StatementsService } from './statements.service';
 
-/** The settlement domain's scheduled work; gathered by server/jobs/registry.ts. */
-export function settlementJobs(statements: StatementsService): JobDefinition[] {
+/** How often the listener's ticker checks that the LISTEN is open (and opens it the first time). */
+const LISTEN_CHECK_MS = 1_000;
+
+/**
+ * The settlement domain's scheduled work; gathered by server/jobs/registry.ts. The commission
+ * outbox is accrued by one drainer per worker: `commissions-listen` opens its commit listener, so
+ * queued events accrue as soon as their transaction commits; `commissions-accrue` is the safety poll.
+ */
+export function settlementJobs(statements: StatementsService, outbox: CommissionOutbox): BackgroundWork[] {
+  const drainer = new CommissionDrainer(outbox);
   return [
+    {
+      kind: 'ticker',
+      name: 'commissions-accrue',
+      title: '计提排队中的佣金（兜底轮询）',
+      everyMs: 10_000,
+      scope: 'worker',
+      tick: async () => ({ processed: await drainer.poll() }),
+    },
+    {
+      kind: 'ticker',
+      name: 'commissions-listen',
+      title: '等待新申请提交的通知，提交即计提佣金',
+      everyMs: LISTEN_CHECK_MS,
+      scope: 'worker',
+      tick: async ({ signal }) => {
+        await drainer.listen(signal);
+        return { processed: 0 };
+      },
+    },
     {
       name: 'statements-close',
       title: '月结：按机构生成上月佣金结算单',

@@ -103,6 +103,23 @@ export const commissionMonthTotals = pgTable(
   (t) => [primaryKey({ columns: [t.institutionId, t.rule, t.month] })],
 );
 
+/**
+ * Commission events waiting to accrue (the CPL of each application submitted): written in the
+ * submission's transaction without the institution's month lock, accrued in batches by the
+ * commission drainer (`SettlementService.drainAccruals`), which deletes the rows it accrued in the
+ * same transaction. Exactly once stays with the accrual's unique source key.
+ */
+export const commissionOutbox = pgTable('commission_outbox', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  rule: text('rule', { enum: ['cpl', 'cpa', 'cps'] }).notNull(),
+  institutionId: text('institution_id').notNull(),
+  applicationId: text('application_id').notNull(),
+  baseAmountFen: bigint('base_amount_fen', { mode: 'number' }),
+  /** when the event happened: its Asia/Shanghai month is the accrual's */
+  eventAt: timestamp('event_at', { withTimezone: true }).notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
 /** A reversed accrual (once each), with the reversing journal when it had an amount. Append-only (trigger). */
 export const commissionReversals = pgTable('commission_reversals', {
   sourceKey: text('source_key')

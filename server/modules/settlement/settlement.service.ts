@@ -6,13 +6,15 @@ import type { Fen } from '../../lib/money';
 import { withTransaction, type Tx } from '../../lib/tx';
 import { openDisplayName } from '../accounts';
 import type { AuditActor, AuditService } from '../audit';
-import { accrue, accrueBatch, reverse, type Accrual, type AccrualEvent, type Agreement, type PostedCommission, type ReversalResult } from './accrual';
+import { accrueBatch, reverse, type Accrual, type AccrualEvent, type Agreement, type PostedCommission, type ReversalResult } from './accrual';
 import { AccrualRepository } from './accrual.repository';
 import { AgreementsRepository } from './agreements.repository';
 import { inForceAt, planNewVersion, termProblems, type AgreementTier } from './commission';
 import { journalsFor, type JournalWithEntries } from './ledger';
 import { LedgerRepository } from './ledger.repository';
 import type { Clock } from '../../lib/clock';
+import { listenOnChannel, type ChannelListener } from '../../adapters/postgres';
+import { accrueAfterQueued, COMMISSION_OUTBOX_CHANNEL, drainAccruals, queueAccruals } from './commission-outbox';
 
 export type { Agreement, PostedCommission, ReversalResult, Accrual, AccrualEvent };
 
@@ -146,10 +148,11 @@ export class SettlementService {
 
   /**
    * Accrues the commission an application event earns (CPL on delivery, CPA on approval, CPS on
-   * disbursement) in the caller's transaction, exactly once per source event.
+   * disbursement) in the caller's transaction, exactly once per source event, after the events
+   * still queued for the same application (its CPL accrues before its CPA).
    */
   accrue(tx: Tx, event: AccrualEvent): Promise<PostedCommission | null> {
-    return accrue(tx, event);
+    return accrueAfterQueued(tx, event);
   }
 
   /**
@@ -159,6 +162,30 @@ export class SettlementService {
    */
   accrueBatch(tx: Tx, events: readonly AccrualEvent[]): Promise<(PostedCommission | null)[]> {
     return accrueBatch(tx, events);
+  }
+
+  /**
+   * Queues events to accrue after the caller's transaction commits (the CPL of submitted
+   * applications): one insert, no month lock, so submissions to one institution never wait for
+   * each other. The commission drainer accrues them at once; whoever reads commission totals
+   * drains first (`drainAccruals({ wait: true })`).
+   */
+  queueAccruals(tx: Tx, events: readonly AccrualEvent[]): Promise<void> {
+    return queueAccruals(tx, events);
+  }
+
+  /**
+   * Accrues the queued events, in batches (`accrueBatch`), each exactly once; the number accrued.
+   * `wait: true` also waits for those another drain is accruing, so that afterwards every event
+   * queued by a transaction that committed before the call has its accrual.
+   */
+  drainAccruals(options: { wait?: boolean } = {}): Promise<number> {
+    return drainAccruals(this.deps.db, options);
+  }
+
+  /** LISTENs for commits that queued events (`queueAccruals`' NOTIFY); `onCommit` runs for each, and when the listen (re)starts. */
+  listenForQueuedAccruals(onCommit: () => void): ChannelListener {
+    return listenOnChannel(this.deps.db, COMMISSION_OUTBOX_CHANNEL, onCommit);
   }
 
   /** Reverses an accrual within its window, in the caller's transaction; null when there is none. */
@@ -184,6 +211,7 @@ export class SettlementService {
 
   /** An application's accruals, with their reversal when there is one. */
   async accrualsForApplication(applicationId: string): Promise<AccrualView[]> {
+    await this.drainAccruals({ wait: true });
     const rows = await this.accruals.withReversalsForApplication(applicationId);
     return rows.map((r) => ({
       ...r.accrual,
@@ -191,12 +219,14 @@ export class SettlementService {
     }));
   }
 
-  journalsForApplication(applicationId: string): Promise<JournalWithEntries[]> {
+  async journalsForApplication(applicationId: string): Promise<JournalWithEntries[]> {
+    await this.drainAccruals({ wait: true });
     return journalsFor(this.deps.db, { applicationId });
   }
 
   /** What each institution owes the platform: the balance of its receivable account. */
   async receivables(): Promise<{ institutionId: string; institutionName: string; amountFen: Fen }[]> {
+    await this.drainAccruals({ wait: true });
     const rows = await this.ledger.receivablesByInstitution();
     return rows.map((r) => ({ institutionId: r.institutionId, institutionName: r.institutionName, amountFen: Number(r.total) }));
   }

@@ -7,6 +7,7 @@ import { withTransaction, type Tx } from '../../lib/tx';
 import type { AuditActor, AuditService } from '../audit';
 import { shanghaiDate, shanghaiMonth } from './commission';
 import { accountNames, postJournal } from './ledger';
+import { drainAccruals } from './commission-outbox';
 import { laterStatus, statusOfEvent, type PaymentEvent, type PaymentGateway, type PaymentIntentInfo } from './payments';
 import { LedgerRepository } from './ledger.repository';
 import { StatementsRepository, type LineReviewRow, type StatementLineRow, type StatementPaymentRow, type StatementRow } from './statements.repository';
@@ -131,6 +132,8 @@ export class StatementsService {
    * a line (earlier months marked late), then the subtotals and total. Unique (institution, period).
    */
   async closeFor(institutionId: string, period: string, now: Date): Promise<{ kind: 'created' | 'existing'; statementId: string } | { kind: 'empty' }> {
+    // every commission event queued so far accrues first, so the statement misses none
+    await drainAccruals(this.db, { wait: true });
     return withTransaction(this.db, async (tx) => {
       await this.statements.lockInstitutionStatements(tx, institutionId);
       const existing = await this.statements.idFor(institutionId, period, tx);
@@ -602,6 +605,7 @@ export class StatementsService {
    * close bills, and earlier months still waiting for finance to issue or close them.
    */
   async unbilled(institutionId: string, now = this.clock.now()): Promise<UnbilledCommission> {
+    await drainAccruals(this.db, { wait: true });
     const rows = await this.statements.unbilledByMonth(institutionId);
     const period = shanghaiMonth(now);
     const sum = (pick: (month: string) => boolean, field: 'amount' | 'items') => rows.filter((r) => pick(r.month)).reduce((n, r) => n + Number(r[field]), 0);
@@ -620,6 +624,7 @@ export class StatementsService {
 
   /** Receivables per institution, ageing of what is outstanding, status counts, collected this month. */
   async financeOverview(now = this.clock.now()) {
+    await drainAccruals(this.db, { wait: true });
     const all = await this.list({}, now);
     const balances = await this.ledger.institutionBalances();
     const names = await this.statements.institutionNames();
