@@ -17,6 +17,7 @@ import { securityPages } from '../server/http/page-security';
 import { staffPages } from '../server/http/page-staff';
 import { feedbackPages } from './routes/feedback';
 import { userFeedbackPages } from './routes/user-feedback';
+import { performancePages } from './routes/performance';
 import { productReviewPages } from './routes/products';
 import { contractAdminPages } from './routes/contracts';
 import { promotionReviewPages } from './routes/promotions';
@@ -119,6 +120,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   mount(staffPages({ prefix: '/admin', guard: guard.operator('staff.manage') }));
   mount(feedbackPages);
   mount(userFeedbackPages);
+  mount(performancePages);
   mount(contentPages);
   mount(auditPages);
   mount(productReviewPages);
