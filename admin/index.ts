@@ -18,6 +18,7 @@ import { staffPages } from '../server/http/page-staff';
 import { rolePages } from '../server/http/page-roles';
 import { feedbackPages } from './routes/feedback';
 import { userFeedbackPages } from './routes/user-feedback';
+import { performancePages } from './routes/performance';
 import { productReviewPages } from './routes/products';
 import { profileReviewPages } from './routes/institution-profiles';
 import { contractAdminPages } from './routes/contracts';
@@ -122,6 +123,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   mount(rolePages({ prefix: '/admin', guard: guard.operator('roles.manage') }));
   mount(feedbackPages);
   mount(userFeedbackPages);
+  mount(performancePages);
   mount(contentPages);
   mount(auditPages);
   mount(productReviewPages);

@@ -14,6 +14,7 @@ export const adminNav: { href: string; label: string; group: string; permission:
   { href: '/admin/risk', label: '风险提示', group: '业务', permission: 'risk.view' },
   { href: '/admin/channels', label: '渠道', group: '业务', permission: 'channels.manage' },
   { href: '/admin/odds', label: '下款概率', group: '业务', permission: 'dashboard.view' },
+  { href: '/admin/performance', label: '员工绩效', group: '业务', permission: 'performance.view' },
   { href: '/admin/institutions', label: '机构', group: '机构与产品', permission: 'institutions.review' },
   { href: '/admin/onboarding', label: '入驻审核', group: '机构与产品', permission: 'institutions.review' },
   { href: '/admin/profile-reviews', label: '机构主页审核', group: '机构与产品', permission: 'institutions.review' },

@@ -27,6 +27,7 @@ import { methodFor, methodLabels, priceRangeIfOffered } from '../server/modules/
 import { rulePresets, type RulePreset } from '../server/modules/prescreen';
 import { complaintPages } from './routes/complaints';
 import { statisticsPages } from './routes/statistics';
+import { staffPerformancePages } from './routes/staff-performance';
 import { productPages } from './routes/products';
 import { promotionPages } from './routes/promotions';
 import { loanPortalPages } from './routes/loans';
@@ -60,6 +61,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
       ...leadPages(services.idempotency),
       ...integrationPages,
       ...complaintPages,
+      ...staffPerformancePages,
       ...statisticsPages,
       ...productPages,
       ...promotionPages,

@@ -14,6 +14,7 @@ export const partnerNav: { href: string; label: string; group: string; permissio
   { href: '/partner/promotions', label: '推广', group: '产品', permission: 'promotions.request' },
   { href: '/partner/prescreen', label: '预筛规则', group: '产品', permission: 'prescreen.manage' },
   { href: '/partner/statistics', label: '统计', group: '统计', permission: 'statistics.view' },
+  { href: '/partner/statistics/staff', label: '员工绩效', group: '统计', permission: 'statistics.view' },
   { href: '/partner/statements', label: '结算单', group: '结算', permission: 'settlement.view' },
   { href: '/partner/reconciliations', label: '对账', group: '结算', permission: 'settlement.view' },
   { href: '/partner/staff', label: '员工', group: '设置', permission: 'staff.manage' },

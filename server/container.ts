@@ -19,7 +19,7 @@ import { PrescreenService } from './modules/prescreen';
 import { RiskService, type RiskThresholds } from './modules/risk';
 import { DocumentsService, type DocumentQuotas } from './modules/documents';
 import { LocalBlobStore, SealedBlobStore } from './adapters/storage';
-import { AnalyticsService, BiService } from './modules/analytics';
+import { AnalyticsService, BiService, StaffPerformanceService } from './modules/analytics';
 import { AuditService } from './modules/audit';
 import { CatalogueService } from './modules/catalogue';
 import { IdempotencyService } from './modules/idempotency';
@@ -84,6 +84,8 @@ export interface Services {
   reviews: ReviewsService;
   /** 意见反馈: borrowers' suggestions and problem reports, triaged and answered by operators */
   feedback: FeedbackService;
+  /** staff performance: an institution's staff and the platform's operators, per person over a period */
+  staffPerformance: StaffPerformanceService;
   analytics: AnalyticsService;
   bi: BiService;
   content: ContentService;
@@ -262,6 +264,7 @@ export function createServices(inputs: ServiceInputs): Services {
     reviews,
     feedback: new FeedbackService({ db, clock, store: blobs, audit, notifications, pii }),
     lenderProfiles: new LenderProfilesService({ db, audit, clock, products: catalogue, reviews }),
+    staffPerformance: new StaffPerformanceService({ db, audit, pii }),
     analytics: new AnalyticsService({ db, audit, pii, clock }),
     bi: new BiService({ db, audit, clock, pii, notifications }),
     content: new ContentService({ db, audit, media: new LocalBlobStore(inputs.mediaDir ?? path.join(process.cwd(), 'data', 'media')), pii, clock }),

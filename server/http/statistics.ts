@@ -39,8 +39,9 @@ export function presetLinks(base: string, raw: Record<string, string>, range: { 
   }));
 }
 
-const pct = (r: number | null) => (r === null ? '' : `${(r * 100).toFixed(2)}%`);
-const hours = (h: number | null) => (h === null ? '' : h.toFixed(2));
+/** A share as CSV text with 2 decimals ("" when there is nothing to divide). */
+export const pct = (r: number | null) => (r === null ? '' : `${(r * 100).toFixed(2)}%`);
+export const hours = (h: number | null) => (h === null ? '' : h.toFixed(2));
 
 /** A statistics table as CSV rows, header first, with its file name for the period. */
 export function statisticsCsv(name: string, range: { from: string; to: string }, table: { header: string[]; rows: CsvRow[] }): { filename: string; rows: CsvRow[] } {

@@ -64,6 +64,8 @@ export const operatorPermissions = {
   'reviews.moderate': ['super_admin', 'operations', 'customer_service'],
   /** 意见反馈: triage, tag, assign, answer and close */
   'feedback.handle': ['super_admin', 'operations', 'customer_service'],
+  /** staff performance: the operators' and any institution's staff, per person */
+  'performance.view': ['super_admin', 'operations'],
   'users.view': ['super_admin', 'operations', 'customer_service', 'risk_officer'],
   'users.freeze': ['super_admin', 'customer_service', 'risk_officer'],
   'staff.manage': ['super_admin'],

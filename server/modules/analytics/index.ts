@@ -20,3 +20,5 @@ export {
 } from './bi-model';
 export { analyticsJobs, NIGHTLY_REBUILD_DAYS, TODAY_EVERY_MS } from './analytics.jobs';
 export { biAlertKinds, type BiAlertKind } from './analytics.schema';
+export { StaffPerformanceService, type InstitutionPerformanceReport, type OperatorPerformanceReport } from './staff-performance.service';
+export { institutionRows, operatorRows, institutionTotals, share, minutesToHours, type InstitutionStaffPerformance, type OperatorPerformance } from './staff-performance';

@@ -98,5 +98,7 @@ export const applicationEvents = pgTable(
     index('application_events_application_idx').on(t.applicationId, t.id),
     // statistics: approvals and rejections of a period
     index('application_events_status_idx').on(t.toStatus, t.createdAt),
+    // staff performance: one staff member's events in a period
+    index('application_events_actor_idx').on(t.actorId, t.createdAt),
   ],
 );

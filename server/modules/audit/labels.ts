@@ -135,6 +135,7 @@ export const auditActionLabels = {
   'bi.alert_subscribed': '订阅 BI 预警',
   'bi.alert_unsubscribed': '取消 BI 预警订阅',
   'statistics.exported': '导出统计数据',
+  'staff_performance.exported': '导出员工绩效',
   'outbox.viewed': '查看消息外发箱',
   'audit.viewed': '查看审计日志',
   'audit.exported': '导出审计日志',

@@ -3,7 +3,8 @@ import type { PiiCipher } from '../../lib/pii';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { withTransaction, type Tx } from '../../lib/tx';
-import { byDisplayName, openDisplayName, operatorCan } from '../accounts';
+import { openDisplayName } from '../accounts';
+import { operatorsHolding } from './handlers';
 import type { ApplicationsService } from '../applications';
 import type { AuditActor, AuditService } from '../audit';
 import type { IdentityService } from '../identity';
@@ -231,12 +232,8 @@ export class ComplaintsService {
   }
 
   /** Operators who may be assigned tickets (hold `complaints.handle`). */
-  async handlers(): Promise<{ id: string; displayName: string }[]> {
-    const rows = await this.complaints.activeOperators();
-    return rows
-      .filter((r) => operatorCan(r, 'complaints.handle'))
-      .map((r) => ({ id: r.id, displayName: openDisplayName(this.deps.pii, r.displayNameEnc) }))
-      .sort(byDisplayName);
+  handlers(): Promise<{ id: string; displayName: string }[]> {
+    return operatorsHolding(this.complaints, this.deps.pii, 'complaints.handle');
   }
 
   // ── writing ────────────────────────────────────────────────────────────────────────────

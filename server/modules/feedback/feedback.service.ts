@@ -6,7 +6,8 @@ import { ConflictError, NotFoundError, RateLimitedError, ValidationError } from 
 import { newId } from '../../lib/ids';
 import type { PiiCipher } from '../../lib/pii';
 import { withTransaction, type Tx } from '../../lib/tx';
-import { byDisplayName, openDisplayName, operatorCan } from '../accounts';
+import { openDisplayName } from '../accounts';
+import { operatorsHolding } from './handlers';
 import type { AuditActor, AuditService } from '../audit';
 import { checkedFileType } from '../documents';
 import type { NotificationsService } from '../notifications';
@@ -210,12 +211,8 @@ export class FeedbackService {
   }
 
   /** Operators who may be assigned feedback (hold `feedback.handle`). */
-  async handlers(): Promise<{ id: string; displayName: string }[]> {
-    const rows = await this.operators.activeOperators();
-    return rows
-      .filter((r) => operatorCan(r.role, 'feedback.handle'))
-      .map((r) => ({ id: r.id, displayName: openDisplayName(this.deps.pii, r.displayNameEnc) }))
-      .sort(byDisplayName);
+  handlers(): Promise<{ id: string; displayName: string }[]> {
+    return operatorsHolding(this.operators, this.deps.pii, 'feedback.handle');
   }
 
   /** Runs an operator's change on an open item under its row lock; a closed item refuses every change. */

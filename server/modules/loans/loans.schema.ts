@@ -194,7 +194,12 @@ export const promisesToPay = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     evaluatedAt: timestamp('evaluated_at', { withTimezone: true }),
   },
-  (t) => [index('promises_to_pay_status_idx').on(t.status, t.promisedDate), check('promises_to_pay_amount_check', sql`${t.amountFen} > 0`)],
+  (t) => [
+    index('promises_to_pay_status_idx').on(t.status, t.promisedDate),
+    // staff performance: a case's promises in a period
+    index('promises_to_pay_case_idx').on(t.caseId, t.createdAt),
+    check('promises_to_pay_amount_check', sql`${t.amountFen} > 0`),
+  ],
 );
 
 /** A contact with the borrower (and only the borrower) about an overdue loan. */
@@ -218,7 +223,12 @@ export const contactAttempts = pgTable(
     day: date('day', { mode: 'string' }).notNull(),
     attemptedAt: timestamp('attempted_at', { withTimezone: true }).notNull(),
   },
-  (t) => [index('contact_attempts_loan_day_idx').on(t.loanId, t.day), check('contact_attempts_target_check', sql`${t.target} = 'borrower'`)],
+  (t) => [
+    index('contact_attempts_loan_day_idx').on(t.loanId, t.day),
+    // staff performance: a case's contacts in a period
+    index('contact_attempts_case_idx').on(t.caseId, t.attemptedAt),
+    check('contact_attempts_target_check', sql`${t.target} = 'borrower'`),
+  ],
 );
 
 /** How borrowers repay an institution: text and a link the institution maintains (default: from its description). */

@@ -3,6 +3,8 @@ import { shanghaiMidnight } from '../../../modules/settlement';
 import { auditActor } from '../../audit-actor';
 import { statementJson } from '../../statements-view';
 import { dashboardQuery, inYuan, statisticsRequest } from '../../statistics';
+import { performanceJson } from '../../staff-performance-view';
+import { institutionPerformanceResponse, operatorPerformanceResponse } from '../shared/performance.schemas';
 import { guard, route, type ApiRoute } from '../route-table';
 import { bankTransferBody, bankTransferResponse, dashboardResponse, receivablesResponse } from './settlement.schemas';
 import { statementDetailResponse } from '../responses';
@@ -69,6 +71,34 @@ export const adminSettlementRoutes: ApiRoute[] = [
     handler: async ({ services, req }) => {
       const { range } = statisticsRequest(req.query, false);
       return inYuan(await services.analytics.operatorDashboard(range));
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/performance/operators',
+    guard: guard.operator('performance.view'),
+    summary:
+      'Operator performance over a period of Asia/Shanghai days (default the last 30): per operator, complaints resolved and the share on time against the SLA, reviews moderated, product versions and onboardings reviewed, feedback answered',
+    query: dashboardQuery,
+    responseDescription: '{ range, operators }',
+    response: operatorPerformanceResponse,
+    handler: async ({ services, req }) => {
+      const { range } = statisticsRequest(req.query, false);
+      return performanceJson(await services.staffPerformance.forOperators(range));
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/performance/institutions/:id',
+    guard: guard.operator('performance.view'),
+    summary: "One institution's staff performance over a period (as the institution sees it at /api/partner/v1/statistics/staff); 404 for an unknown institution",
+    query: dashboardQuery,
+    responseDescription: '{ range, institutionId, staff, totals }',
+    response: institutionPerformanceResponse,
+    handler: async ({ params, services, req }) => {
+      const { range } = statisticsRequest(req.query, false);
+      await services.institutions.get(params.id);
+      return performanceJson(await services.staffPerformance.forInstitution(params.id, range));
     },
   }),
 ];

@@ -1,6 +1,8 @@
 import { auditActor } from '../../audit-actor';
 import { statementJson } from '../../statements-view';
-import { inYuan, statisticsQuery, statisticsRequest } from '../../statistics';
+import { dashboardQuery, inYuan, statisticsQuery, statisticsRequest } from '../../statistics';
+import { performanceJson } from '../../staff-performance-view';
+import { institutionPerformanceResponse } from '../shared/performance.schemas';
 import { guard, route, type ApiRoute } from '../route-table';
 import { institutionStatisticsResponse, reconciliationBody, reconciliationImportedResponse, reconciliationResponse, unbilledResponse } from './settlement.schemas';
 import { itemsOf, statementDetailResponse, statementResponse } from '../responses';
@@ -40,6 +42,20 @@ export const partnerSettlementRoutes: ApiRoute[] = [
     handler: async ({ principal, services, req }) => {
       const { range, productId } = statisticsRequest(req.query, true);
       return inYuan(await services.analytics.institutionStatistics(principal.institutionId, range, productId));
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/statistics/staff',
+    guard: guard.institution('statistics.view'),
+    summary:
+      "Staff performance: per staff member of the institution over a period of Asia/Shanghai days (default the last 30): leads handled, median time to first response, approvals, rejections, disbursements (count, yuan), collection contacts, promises and recovered amounts",
+    query: dashboardQuery,
+    responseDescription: '{ range, institutionId, staff, totals }',
+    response: institutionPerformanceResponse,
+    handler: async ({ principal, services, req }) => {
+      const { range } = statisticsRequest(req.query, false);
+      return performanceJson(await services.staffPerformance.forInstitution(principal.institutionId, range));
     },
   }),
   route({
