@@ -34,6 +34,7 @@ import { applicationPage } from './routes/application-page';
 import { loanReportPages } from './routes/loans';
 import { channelPages } from './routes/channels';
 import { biPages } from './routes/bi';
+import { deskAdminPages } from './routes/desk';
 
 const applicationPages = [
   page({
@@ -117,6 +118,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   mount(securityPages({ prefix: '/admin', guard: guard.operator('dashboard.view', { allowSecuritySetup: true }), mfaRequired: options.mfaRequired }));
   mount(staffPages({ prefix: '/admin', guard: guard.operator('staff.manage') }));
   mount(feedbackPages);
+  mount(deskAdminPages);
   mount(contentPages);
   mount(auditPages);
   mount(productReviewPages);

@@ -32,6 +32,7 @@ import { loanPortalPages } from './routes/loans';
 import { statementPages } from './routes/statements';
 import { reconciliationPages } from './routes/reconciliations';
 import { contractPortalPages } from './routes/contracts';
+import { deskPortalPages } from './routes/desk';
 import type { StaffPage } from './routes/context';
 import { guard, mountPages, page, type PageRoute } from '../server/http/page-route';
 import { portalAgenda } from './agenda';
@@ -64,6 +65,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
       ...statementPages,
       ...reconciliationPages,
       ...contractPortalPages,
+      ...deskPortalPages,
     ],
     services,
     kit,

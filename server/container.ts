@@ -47,6 +47,7 @@ import { OddsService } from './modules/odds';
 import { ContractsService } from './modules/contracts';
 import { createESignProvider, type ESignProvider } from './adapters/esign';
 import { ChannelPortal, ChannelsService } from './modules/channels';
+import { DeskLive, DeskService, deskTransport } from './modules/desk';
 
 export interface Services {
   accounts: AccountsService;
@@ -110,6 +111,8 @@ export interface Services {
   esign: ESignProvider;
   /** 渠道: channel partners, tracking links, touches, attribution at registration, signed postbacks */
   channels: ChannelsService;
+  /** 客服: conversations with borrowers and institutions, skill groups, the roster, canned replies, live streams */
+  desk: DeskService;
 }
 
 export interface HealthCheck {
@@ -149,6 +152,8 @@ export interface ServiceInputs {
   stripe?: Partial<StripeSettings>;
   /** ESIGN_PROVIDER: which e-signature service signs contracts (only `local` is built in) */
   esignProvider?: 'local';
+  /** REDIS_PREFIX: the desk's live signals go out on `<prefix>desk_events` when Redis is used */
+  redisPrefix?: string;
 }
 
 /** Builds every service with its named dependencies, then the scheduler over the work they declare. */
@@ -218,6 +223,7 @@ export function createServices(inputs: ServiceInputs): Services {
     publicUrl: inputs.publicUrl,
     allowLoopback: inputs.webhookAllowLoopback ?? false,
   });
+  const content = new ContentService({ db, audit, media: new LocalBlobStore(inputs.mediaDir ?? path.join(process.cwd(), 'data', 'media')), pii, clock });
   const domain: Omit<Services, 'scheduler'> = {
     jobs: new JobsService({ db, clock }),
     accounts,
@@ -256,7 +262,7 @@ export function createServices(inputs: ServiceInputs): Services {
     reviews: new ReviewsService({ db, audit, identity, applications, clock }),
     analytics: new AnalyticsService({ db, audit, pii, clock }),
     bi: new BiService({ db, audit, clock, pii, notifications }),
-    content: new ContentService({ db, audit, media: new LocalBlobStore(inputs.mediaDir ?? path.join(process.cwd(), 'data', 'media')), pii, clock }),
+    content,
     products,
     promotions,
     ranking,
@@ -275,6 +281,7 @@ export function createServices(inputs: ServiceInputs): Services {
     channelPortal: new ChannelPortal({ db, channels, accounts, audit }),
     esign: createESignProvider(inputs.esignProvider ?? 'local', { contracts }),
     channels,
+    desk: new DeskService({ db, pii, audit, clock, complaints, identity, content, live: new DeskLive(deskTransport(db, shared, inputs.redisPrefix), logger) }),
   };
   const scheduler = new Scheduler(allWork(domain), { locks: shared.locks, runs: domain.jobs, logger, clock, audit: domain.audit });
   return { ...domain, scheduler };
@@ -317,6 +324,7 @@ export async function createContainer(
     logger,
     stripe: config.stripe,
     esignProvider: config.esignProvider,
+    redisPrefix: config.redisPrefix,
   });
   report?.mark('services built');
   await services.catalogue.start();
@@ -342,6 +350,7 @@ export async function createContainer(
     health,
     close: async () => {
       await services.scheduler.stop();
+      await services.desk.stop();
       await services.catalogue.stop();
       await search.close();
       await shared.close();

@@ -225,3 +225,4 @@ class SessionStore extends RedisStore {
     return this.bounded((done) => super.destroy(sid, done), cb);
   }
 }
+export { subscribeRedis, publishRedis, type RedisSubscription } from './pubsub';

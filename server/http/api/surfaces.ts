@@ -30,6 +30,9 @@ import { channelPortalRoutes } from './channel/portal.routes';
 import { adminChannelStaffRoutes } from './admin/channel-staff.routes';
 import { adminChannelRoutes } from './admin/channels.routes';
 import { adminBiRoutes } from './admin/bi.routes';
+import { consumerDeskRoutes } from './consumer/desk.routes';
+import { partnerDeskRoutes } from './partner/desk.routes';
+import { adminDeskRoutes } from './admin/desk.routes';
 
 /** One JSON API: where it is mounted and its routes, in matching order (a literal path before a `:param` one). */
 export interface ApiSurface {
@@ -56,6 +59,7 @@ export const consumerApiSurface: ApiSurface = {
     ...consumerPrecheckRoutes,
     ...consumerOddsRoutes,
     ...consumerContractRoutes,
+    ...consumerDeskRoutes,
   ],
 };
 
@@ -72,6 +76,7 @@ export const partnerApiSurface: ApiSurface = {
     ...partnerLoanRoutes,
     ...partnerSettlementRoutes,
     ...partnerContractRoutes,
+    ...partnerDeskRoutes,
   ],
 };
 
@@ -92,6 +97,7 @@ export const adminApiSurface: ApiSurface = {
     ...adminChannelStaffRoutes,
     ...adminChannelRoutes,
     ...adminBiRoutes,
+    ...adminDeskRoutes,
   ],
 };
 

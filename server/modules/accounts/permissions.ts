@@ -62,6 +62,10 @@ export const operatorPermissions = {
   'search.manage': ['super_admin', 'operations'],
   /** channel partners (渠道): onboarding, tracking links and landing pages, the postback log */
   'channels.manage': ['super_admin', 'operations'],
+  /** 客服: work the desk's queue in the skill groups one belongs to */
+  'desk.work': ['super_admin', 'customer_service'],
+  /** 客服主管: skill groups and their members, the roster, canned replies, desk reports */
+  'desk.manage': ['super_admin', 'operations'],
 } as const satisfies Record<string, readonly OperatorRole[]>;
 export type OperatorPermission = keyof typeof operatorPermissions;
 

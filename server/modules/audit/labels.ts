@@ -157,6 +157,23 @@ export const auditActionLabels = {
   'channel_statement.dispute_adjusted': '渠道异议处理：调整',
   'channel_statement.dispute_rejected': '渠道异议处理：不予调整',
   'channel_statement.payment_recorded': '登记渠道付款',
+  'desk.conversation_opened': '发起客服会话',
+  'desk.message_sent': '客服会话发送消息',
+  'desk.rated': '评价客服会话',
+  'desk.conversation_viewed': '客服查看会话',
+  'desk.pii_revealed': '客服查看会话完整信息',
+  'desk.taken': '客服接入会话',
+  'desk.assigned': '分配客服会话',
+  'desk.transferred': '转接客服会话',
+  'desk.replied': '客服回复',
+  'desk.noted': '客服内部备注',
+  'desk.complaint_created': '客服会话转为投诉',
+  'desk.closed': '结束客服会话',
+  'desk.group_changed': '修改客服技能组',
+  'desk.shift_added': '新增客服班次',
+  'desk.shift_removed': '删除客服班次',
+  'desk.canned_saved': '保存快捷回复',
+  'desk.canned_retired': '停用快捷回复',
 } as const satisfies Record<string, string>;
 
 export type AuditAction = keyof typeof auditActionLabels;
@@ -202,6 +219,9 @@ export const auditObjectLabels = {
   channel: '渠道',
   channel_link: '渠道推广链接',
   channel_statement: '渠道结算单',
+  desk_conversation: '客服会话',
+  desk_group: '客服技能组',
+  desk_canned_reply: '快捷回复',
 } as const satisfies Record<string, string>;
 
 export type AuditObjectType = keyof typeof auditObjectLabels;
