@@ -32,7 +32,7 @@ describe('browser: the customer-service desk', { timeout: 120_000 }, () => {
     );
     await content.publishArticle(article.id, supervisor);
     harness = await openBrowser(t.app, { purpose: 'the desk browser test', shotPrefix: 'desk' });
-  }, 60_000);
+  }, 240_000);
   afterAll(async () => {
     await harness?.close();
     await t?.close();
