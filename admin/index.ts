@@ -38,6 +38,7 @@ import { applicationPage } from './routes/application-page';
 import { loanReportPages } from './routes/loans';
 import { channelPages } from './routes/channels';
 import { biPages } from './routes/bi';
+import { deskAdminPages } from './routes/desk';
 
 const applicationPages = [
   page({
@@ -124,6 +125,7 @@ export function createAdminApp(services: Services, kit: HttpKit, render: Render,
   mount(feedbackPages);
   mount(userFeedbackPages);
   mount(performancePages);
+  mount(deskAdminPages);
   mount(contentPages);
   mount(auditPages);
   mount(productReviewPages);

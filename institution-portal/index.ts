@@ -35,6 +35,7 @@ import { statementPages } from './routes/statements';
 import { reconciliationPages } from './routes/reconciliations';
 import { contractPortalPages } from './routes/contracts';
 import { profilePortalPages } from './routes/profile';
+import { deskPortalPages } from './routes/desk';
 import type { StaffPage } from './routes/context';
 import { guard, mountPages, page, type PageRoute } from '../server/http/page-route';
 import { portalAgenda } from './agenda';
@@ -70,6 +71,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
       ...reconciliationPages,
       ...contractPortalPages,
       ...profilePortalPages,
+      ...deskPortalPages,
     ],
     services,
     kit,

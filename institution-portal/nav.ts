@@ -23,4 +23,5 @@ export const partnerNav: { href: string; label: string; group: string; permissio
   { href: '/partner/api-keys', label: 'API 密钥', group: '设置', permission: 'integration.manage' },
   { href: '/partner/webhook', label: '回调', group: '设置', permission: 'integration.manage' },
   { href: '/partner/security', label: '账号安全', group: '设置', permission: 'portal.view' },
+  { href: '/partner/desk', label: '平台客服', group: '设置', permission: 'portal.view' },
 ];

@@ -46,6 +46,7 @@ import { OddsService } from './modules/odds';
 import { ContractsService } from './modules/contracts';
 import { createESignProvider, type ESignProvider } from './adapters/esign';
 import { ChannelPortal, ChannelsService } from './modules/channels';
+import { DeskLive, DeskService, deskTransport } from './modules/desk';
 
 export interface Services {
   accounts: AccountsService;
@@ -117,6 +118,8 @@ export interface Services {
   esign: ESignProvider;
   /** 渠道: channel partners, tracking links, touches, attribution at registration, signed postbacks */
   channels: ChannelsService;
+  /** 客服: conversations with borrowers and institutions, skill groups, the roster, canned replies, live streams */
+  desk: DeskService;
 }
 
 export interface HealthCheck {
@@ -157,6 +160,8 @@ export interface ServiceInputs {
   paymentGateway?: PaymentGateway | null;
   /** ESIGN_PROVIDER: which e-signature service signs contracts (only `local` is built in) */
   esignProvider?: 'local';
+  /** REDIS_PREFIX: the desk's live signals go out on `<prefix>desk_events` when Redis is used */
+  redisPrefix?: string;
 }
 
 /** Builds every service with its named dependencies, then the scheduler over the work they declare. */
@@ -225,6 +230,7 @@ export function createServices(inputs: ServiceInputs): Services {
     publicUrl: inputs.publicUrl,
     allowLoopback: inputs.webhookAllowLoopback ?? false,
   });
+  const content = new ContentService({ db, audit, media: new LocalBlobStore(inputs.mediaDir ?? path.join(process.cwd(), 'data', 'media')), pii, clock });
   const domain: Omit<Services, 'scheduler'> = {
     jobs: new JobsService({ db, clock }),
     accounts,
@@ -267,7 +273,7 @@ export function createServices(inputs: ServiceInputs): Services {
     staffPerformance: new StaffPerformanceService({ db, audit, pii }),
     analytics: new AnalyticsService({ db, audit, pii, clock }),
     bi: new BiService({ db, audit, clock, pii, notifications }),
-    content: new ContentService({ db, audit, media: new LocalBlobStore(inputs.mediaDir ?? path.join(process.cwd(), 'data', 'media')), pii, clock }),
+    content,
     products,
     promotions,
     ranking,
@@ -286,6 +292,7 @@ export function createServices(inputs: ServiceInputs): Services {
     channelPortal: new ChannelPortal({ db, channels, accounts, audit }),
     esign: createESignProvider(inputs.esignProvider ?? 'local', { contracts }),
     channels,
+    desk: new DeskService({ db, pii, audit, clock, complaints, identity, content, live: new DeskLive(deskTransport(db, shared, inputs.redisPrefix), logger) }),
   };
   const scheduler = new Scheduler(allWork(domain), { locks: shared.locks, runs: domain.jobs, logger, clock, audit: domain.audit });
   return { ...domain, scheduler };
@@ -331,6 +338,7 @@ export async function createContainer(
     logger,
     paymentGateway,
     esignProvider: config.esignProvider,
+    redisPrefix: config.redisPrefix,
   });
   report?.mark('services built');
   await services.catalogue.start();
@@ -356,6 +364,7 @@ export async function createContainer(
     health,
     close: async () => {
       await services.scheduler.stop();
+      await services.desk.stop();
       await services.catalogue.stop();
       await search.close();
       await shared.close();

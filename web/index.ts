@@ -17,6 +17,7 @@ import { agreementsGate } from '../server/http/agreements';
 import { channelTouchCapture } from '../server/http/channel-touch';
 import { landingPages } from './routes/landing';
 import { institutionPages } from './routes/institutions';
+import { deskPages } from './routes/desk';
 
 /** The consumer site, mounted at `/`. */
 export function createWebApp(services: Services, kit: HttpKit, render: Render): Router {
@@ -25,6 +26,6 @@ export function createWebApp(services: Services, kit: HttpKit, render: Render): 
   r.use(agreementsGate(services, 'page'));
   // a visit through a channel link (`?ch=`) is recorded before the page answers
   r.use(channelTouchCapture(services, kit));
-  mountPages(r, [...legalPages, ...cataloguePages, ...accountPages, ...applicationPages(services), ...feedbackPages(services), ...guidePages, ...loanPages, ...creditPages, ...offerPages(services), ...oddsPages, ...landingPages, ...institutionPages], services, kit, render);
+  mountPages(r, [...legalPages, ...cataloguePages, ...accountPages, ...applicationPages(services), ...feedbackPages(services), ...guidePages, ...loanPages, ...creditPages, ...offerPages(services), ...oddsPages, ...landingPages, ...institutionPages, ...deskPages], services, kit, render);
   return r;
 }

@@ -31,3 +31,4 @@ export * from '../modules/contracts/contracts.schema';
 export * from '../modules/channels/channels.schema';
 export * from '../modules/channel-payouts/channel-payouts.schema';
 export * from '../modules/analytics/analytics.schema';
+export * from '../modules/desk/desk.schema';

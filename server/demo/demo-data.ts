@@ -926,6 +926,7 @@ export const demoProducts: DemoProduct[] = [
 export const demoOperators: { username: string; displayName: string; role: OperatorRole }[] = [
   { username: 'admin', displayName: '平台管理员', role: 'super_admin' },
   { username: 'ops', displayName: '运营专员', role: 'operations' },
+  { username: 'kefu', displayName: '客服小林', role: 'customer_service' },
 ];
 
 export const demoConsumers: { phone: string; displayName: string; city: string }[] = [

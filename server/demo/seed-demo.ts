@@ -7,6 +7,7 @@ import { standardApplicationFields } from '../modules/consents';
 import { idCheckCharacter } from '../modules/identity';
 import { DEMO_PASSWORD, demoConsumers, demoInstitutions, demoOperators, demoProducts } from './demo-data';
 import { seedDemoContent } from './demo-content';
+import { seedDemoDesk } from './demo-desk';
 import { seedDemoDecisions } from './demo-decisions';
 import { demoChannelLogins, seedDemoChannels, type DemoChannelLogin } from './demo-channels';
 
@@ -126,6 +127,7 @@ export async function seedDemo(services: Services): Promise<DemoLogins | null> {
     logins.operator.push({ username: o.username, password: DEMO_PASSWORD, role: o.role });
   }
   await seedDemoContent(services, { kind: 'operator', id: operatorIds[0] ?? null });
+  await seedDemoDesk(services, operatorIds, { kind: 'operator', id: operatorIds[0] ?? null });
 
   const consumers = [];
   for (const c of demoConsumers) {

@@ -112,6 +112,13 @@ export const conflictCodes = [
   // custom roles
   'role_name_taken',
   'role_in_use',
+  // the customer-service desk
+  'conversation_closed',
+  'conversation_taken',
+  'conversation_not_closed',
+  'already_rated',
+  'complaint_exists',
+  'complaint_needs_account',
 ] as const;
 /** It existed and is gone for good (410). No code yet: declare one here before throwing it. */
 export const goneCodes = [] as const;

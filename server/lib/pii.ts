@@ -88,3 +88,13 @@ export function luhnValid(card: string): boolean {
   }
   return sum % 10 === 0;
 }
+
+/**
+ * Phone and ID numbers written into free text (a chat), masked as on the lead pages:
+ * "我的电话 13812345678" → "我的电话 138****5678"; an 18-character ID number keeps its last four.
+ */
+export function maskPiiInText(text: string): string {
+  return text.replace(/(?<![\dA-Za-z])(\d{17}[\dXx])(?![\dA-Za-z])|(?<!\d)(1[3-9]\d{9})(?!\d)/g, (_m, id: string | undefined, phone: string | undefined) =>
+    id ? maskIdNumber(id) : maskPhone(phone!),
+  );
+}

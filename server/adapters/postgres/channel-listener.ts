@@ -25,14 +25,18 @@ export interface ChannelListenerOptions {
 
 type PgliteClient = { listen(channel: string, callback: (payload: string) => void): Promise<() => Promise<void>> };
 
+/** Called with each notification's payload, and with none each time the listen (re)starts. */
+export type OnNotify = (payload?: string) => void;
+
 /**
- * LISTENs on `channel` and calls `onNotify` for every notification, and once each time the listen
- * (re)starts (notifications sent while nobody listened are lost: the caller catches up then).
+ * LISTENs on `channel` and calls `onNotify` for every notification (with its payload), and once
+ * without one each time the listen (re)starts (notifications sent while nobody listened are lost:
+ * the caller catches up then).
  * On PostgreSQL: a dedicated connection outside the pool (a pooled client would be returned to the
  * pool and its LISTEN with it), reconnected with backoff after an error. On PGlite: its in-process
  * `listen()`.
  */
-export function listenOnChannel(db: Database, channel: string, onNotify: () => void, options: ChannelListenerOptions = {}): ChannelListener {
+export function listenOnChannel(db: Database, channel: string, onNotify: OnNotify, options: ChannelListenerOptions = {}): ChannelListener {
   if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`channel "${channel}" must be a plain lower-case identifier`);
   const client = (db as unknown as { $client?: unknown }).$client;
   if (isPgPool(client)) return new PgChannelListener(client, channel, onNotify, options);
@@ -45,8 +49,8 @@ class PgliteChannelListener implements ChannelListener {
   private failure: string | null = '正在连接';
   readonly ready: Promise<void>;
 
-  constructor(client: PgliteClient, channel: string, onNotify: () => void) {
-    this.unlisten = client.listen(channel, () => onNotify()).then(
+  constructor(client: PgliteClient, channel: string, onNotify: OnNotify) {
+    this.unlisten = client.listen(channel, (payload) => onNotify(payload)).then(
       (unlisten) => {
         this.failure = null;
         onNotify();
@@ -85,7 +89,7 @@ class PgChannelListener implements ChannelListener {
   constructor(
     private readonly pool: pg.Pool,
     private readonly channel: string,
-    private readonly onNotify: () => void,
+    private readonly onNotify: OnNotify,
     options: ChannelListenerOptions,
   ) {
     this.initialBackoffMs = options.initialBackoffMs ?? 250;
@@ -106,7 +110,7 @@ class PgChannelListener implements ChannelListener {
     const client = new driver.Client((this.pool as unknown as { options: pg.ClientConfig }).options);
     this.current = client;
     client.on('notification', (message) => {
-      if (message.channel === this.channel) this.onNotify();
+      if (message.channel === this.channel) this.onNotify(message.payload ?? '');
     });
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, new Error('连接已断开')));

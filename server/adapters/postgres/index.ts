@@ -1,1 +1,1 @@
-export { listenOnChannel, type ChannelListener, type ChannelListenerOptions } from './channel-listener';
+export { listenOnChannel, type ChannelListener, type ChannelListenerOptions, type OnNotify } from './channel-listener';

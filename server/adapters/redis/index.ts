@@ -90,3 +90,4 @@ export async function connectSharedState(redisUrl: string | undefined, keyPrefix
   // the Redis client and its stores (~12 MB of RSS once imported) are loaded only when REDIS_URL is set
   return (await import('./redis-state')).connectRedisState(redisUrl, keyPrefix, logger, rateLimitLogger);
 }
+export { subscribeRedis, publishRedis, type RedisSubscription } from './pubsub';

@@ -36,6 +36,9 @@ import { adminFeedbackRoutes } from './admin/feedback.routes';
 import { consumerInstitutionRoutes } from './consumer/institutions.routes';
 import { partnerProfileRoutes } from './partner/profile.routes';
 import { adminInstitutionRoutes } from './admin/institutions.routes';
+import { consumerDeskRoutes } from './consumer/desk.routes';
+import { partnerDeskRoutes } from './partner/desk.routes';
+import { adminDeskRoutes } from './admin/desk.routes';
 
 /** One JSON API: where it is mounted and its routes, in matching order (a literal path before a `:param` one). */
 export interface ApiSurface {
@@ -64,6 +67,7 @@ export const consumerApiSurface: ApiSurface = {
     ...consumerOddsRoutes,
     ...consumerContractRoutes,
     ...consumerInstitutionRoutes,
+    ...consumerDeskRoutes,
   ],
 };
 
@@ -82,6 +86,7 @@ export const partnerApiSurface: ApiSurface = {
     ...partnerSettlementRoutes,
     ...partnerContractRoutes,
     ...partnerProfileRoutes,
+    ...partnerDeskRoutes,
   ],
 };
 
@@ -105,6 +110,7 @@ export const adminApiSurface: ApiSurface = {
     ...adminBiRoutes,
     ...adminFeedbackRoutes,
     ...adminInstitutionRoutes,
+    ...adminDeskRoutes,
   ],
 };
 

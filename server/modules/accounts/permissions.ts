@@ -91,6 +91,10 @@ export const operatorPermissions = {
   'institutions.edit': ['super_admin', 'operations'],
   /** correct a user's name or a consumer's mobile number, with a reason */
   'users.edit': ['super_admin', 'customer_service'],
+  /** 客服: work the desk's queue in the skill groups one belongs to */
+  'desk.work': ['super_admin', 'customer_service'],
+  /** 客服主管: skill groups and their members, the roster, canned replies, desk reports */
+  'desk.manage': ['super_admin', 'operations'],
 } as const satisfies Record<string, readonly OperatorRole[]>;
 export type OperatorPermission = keyof typeof operatorPermissions;
 

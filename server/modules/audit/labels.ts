@@ -174,6 +174,23 @@ export const auditActionLabels = {
   'institution_profile.rejected': '机构公开信息审核驳回',
   'institution.details_edited': '运营修改机构信息',
   'account.details_edited': '运营修改用户信息',
+  'desk.conversation_opened': '发起客服会话',
+  'desk.message_sent': '客服会话发送消息',
+  'desk.rated': '评价客服会话',
+  'desk.conversation_viewed': '客服查看会话',
+  'desk.pii_revealed': '客服查看会话完整信息',
+  'desk.taken': '客服接入会话',
+  'desk.assigned': '分配客服会话',
+  'desk.transferred': '转接客服会话',
+  'desk.replied': '客服回复',
+  'desk.noted': '客服内部备注',
+  'desk.complaint_created': '客服会话转为投诉',
+  'desk.closed': '结束客服会话',
+  'desk.group_changed': '修改客服技能组',
+  'desk.shift_added': '新增客服班次',
+  'desk.shift_removed': '删除客服班次',
+  'desk.canned_saved': '保存快捷回复',
+  'desk.canned_retired': '停用快捷回复',
 } as const satisfies Record<string, string>;
 
 export type AuditAction = keyof typeof auditActionLabels;
@@ -222,6 +239,9 @@ export const auditObjectLabels = {
   channel_statement: '渠道结算单',
   role: '角色',
   institution_profile_draft: '机构公开信息修改',
+  desk_conversation: '客服会话',
+  desk_group: '客服技能组',
+  desk_canned_reply: '快捷回复',
 } as const satisfies Record<string, string>;
 
 export type AuditObjectType = keyof typeof auditObjectLabels;
