@@ -3,8 +3,8 @@ import { institutionPermissions, operatorPermissions, permissionTable, type Inst
 /**
  * The permission catalogue as the role editor shows it: every permission of a kind's table in
  * permissions.ts, grouped by its area (the part before the dot) with Chinese labels. The tables
- * are the catalogue, so a permission added there appears here with no other step; until it gets
- * a label below it is shown by its code.
+ * are the catalogue, so a permission added there appears here with no other step; the label
+ * tables below are exhaustive, so the type check asks for its Chinese name.
  */
 
 export type RoleKind = 'operator' | 'institution';
@@ -39,9 +39,12 @@ const areaLabels: Record<string, string> = {
   integration: '对接',
   prescreen: '预筛',
   profile: '机构资料',
+  desk: '在线客服',
+  feedback: '意见反馈',
+  performance: '人员绩效',
 };
 
-const operatorLabels: Partial<Record<OperatorPermission, string>> = {
+const operatorLabels: Record<OperatorPermission, string> = {
   'dashboard.view': '查看经营看板',
   'applications.view': '查看申请',
   'institutions.review': '审核机构入驻',
@@ -67,9 +70,15 @@ const operatorLabels: Partial<Record<OperatorPermission, string>> = {
   'loans.view': '查看贷款与逾期',
   'search.manage': '管理搜索词典',
   'channels.manage': '管理渠道',
+  'institutions.edit': '修改机构信息',
+  'users.edit': '修改用户信息',
+  'desk.work': '接待在线咨询',
+  'desk.manage': '管理技能组、排班与快捷回复',
+  'feedback.handle': '处理意见反馈',
+  'performance.view': '查看人员绩效',
 };
 
-const institutionLabels: Partial<Record<InstitutionPermission, string>> = {
+const institutionLabels: Record<InstitutionPermission, string> = {
   'portal.view': '进入机构门户',
   'leads.work': '处理线索',
   'products.manage': '管理产品',
@@ -85,7 +94,7 @@ const institutionLabels: Partial<Record<InstitutionPermission, string>> = {
   'loans.manage': '管理贷款与催收',
 };
 
-/** The Chinese name of a permission of a kind (its code until it has one). */
+/** The Chinese name of a permission of a kind (its code for one the kind does not have). */
 export function permissionLabel(kind: RoleKind, permission: string): string {
   const labels: Record<string, string | undefined> = kind === 'operator' ? operatorLabels : institutionLabels;
   return labels[permission] ?? permission;
