@@ -4,6 +4,7 @@ import type { InstitutionPermission } from '../server/modules/accounts';
 export const partnerNav: { href: string; label: string; group: string; permission: InstitutionPermission }[] = [
   { href: '/partner/leads', label: '线索', group: '线索', permission: 'leads.work' },
   { href: '/partner/complaints', label: '投诉', group: '线索', permission: 'complaints.respond' },
+  { href: '/partner/approval-reviews', label: '待复核', group: '线索', permission: 'leads.work' },
   { href: '/partner/loans', label: '贷款', group: '贷后', permission: 'loans.manage' },
   { href: '/partner/loans/monitoring', label: '贷后监控', group: '贷后', permission: 'loans.manage' },
   { href: '/partner/collections', label: '催收', group: '贷后', permission: 'loans.manage' },
@@ -19,5 +20,6 @@ export const partnerNav: { href: string; label: string; group: string; permissio
   { href: '/partner/staff', label: '员工', group: '设置', permission: 'staff.manage' },
   { href: '/partner/api-keys', label: 'API 密钥', group: '设置', permission: 'integration.manage' },
   { href: '/partner/webhook', label: '回调', group: '设置', permission: 'integration.manage' },
+  { href: '/partner/workflow', label: '审批流程', group: '设置', permission: 'workflow.manage' },
   { href: '/partner/security', label: '账号安全', group: '设置', permission: 'portal.view' },
 ];

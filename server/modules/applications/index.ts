@@ -16,3 +16,4 @@ export { OffersService, offerStateLabels, declineReasons, type DeclineReason, ty
 export { offerTerms, pricingReasons, OFFER_LABEL_APR, OFFER_REFUSE_APR, type PricingReason, type OfferTerms, type OfferInput } from './offer-terms';
 export { OFFER_DEFAULT_DAYS, OFFER_MAX_DAYS, OFFER_MIN_HOURS } from './applications.service';
 export { AuthorizationLetters, LETTERS_PER_TICK } from './authorization-letters';
+export { approvalReviewStatusLabels, type ApprovalReviewView, type StaffRef } from './approval-reviews';
