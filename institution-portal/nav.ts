@@ -7,6 +7,7 @@ export const partnerNav: { href: string; label: string; group: string; permissio
   { href: '/partner/approval-reviews', label: '待复核', group: '线索', permission: 'leads.work' },
   { href: '/partner/loans', label: '贷款', group: '贷后', permission: 'loans.manage' },
   { href: '/partner/loans/monitoring', label: '贷后监控', group: '贷后', permission: 'loans.manage' },
+  { href: '/partner/loans/schedule-changes', label: '展期与重新安排', group: '贷后', permission: 'loans.manage' },
   { href: '/partner/collections', label: '催收', group: '贷后', permission: 'loans.manage' },
   { href: '/partner/contracts', label: '合同', group: '贷后', permission: 'loans.manage' },
   { href: '/partner/contracts/template', label: '借款合同模板', group: '产品', permission: 'products.manage' },

@@ -465,11 +465,10 @@ export class ApplicationsService {
    * maker can never confirm their own approval (403).
    */
   async confirmApproval(institutionId: string, reviewId: string, checker: StaffRef, actor: AuditActor): Promise<{ application: ApplicationDetail; commission: PostedCommission | null; review: ApprovalReviewView }> {
-    const found = await this.reviews.find(institutionId, reviewId);
-    if (!found) throw new NotFoundError('复核');
+    const found = await this.reviewNotOwn(institutionId, reviewId, checker, actor);
     const pricing = await this.offerPricing(institutionId, found.applicationId);
     const result = await withTransaction(this.deps.db, async (tx) => {
-      const review = await this.lockPendingReview(tx, institutionId, reviewId, checker, actor);
+      const review = await this.lockPendingReview(tx, institutionId, reviewId);
       const current = await this.applications.lock(tx, review.applicationId, { institutionId });
       if (!current) throw new NotFoundError('线索');
       const now = this.deps.clock.now();
@@ -487,8 +486,9 @@ export class ApplicationsService {
   async returnApproval(institutionId: string, reviewId: string, reason: string, checker: StaffRef, actor: AuditActor): Promise<ApprovalReviewView> {
     const text = reason.trim();
     if (text.length < 2 || text.length > 500) throw new ValidationError('退回原因有误', { reason: '请填写退回原因（2–500 字）' });
+    await this.reviewNotOwn(institutionId, reviewId, checker, actor);
     return withTransaction(this.deps.db, async (tx) => {
-      const review = await this.lockPendingReview(tx, institutionId, reviewId, checker, actor);
+      const review = await this.lockPendingReview(tx, institutionId, reviewId);
       const now = this.deps.clock.now();
       await this.reviews.decide(tx, reviewId, { status: 'returned', checkerId: checker.id, checkerName: checker.name, returnReason: text, decidedAt: now });
       await this.deps.audit.record(actor, { action: 'lead.approval_returned', objectType: 'application', objectId: review.applicationId, detail: { reviewId, makerId: review.makerId, reason: text } }, tx);
@@ -496,15 +496,22 @@ export class ApplicationsService {
     });
   }
 
-  /** The review locked, still pending, and not the checker's own approval (refused and audited). */
-  private async lockPendingReview(tx: Tx, institutionId: string, reviewId: string, checker: StaffRef, actor: AuditActor): Promise<ApprovalReviewRow> {
-    const review = await this.reviews.lock(tx, institutionId, reviewId);
+  /** The review, if it is not the checker's own approval (a maker never checks; refused and audited). Its maker never changes, so this is read before the transaction. */
+  private async reviewNotOwn(institutionId: string, reviewId: string, checker: StaffRef, actor: AuditActor): Promise<ApprovalReviewRow> {
+    const review = await this.reviews.find(institutionId, reviewId);
     if (!review) throw new NotFoundError('复核');
-    if (review.status !== 'pending') throw new ConflictError('review_decided', '这笔批准已由其他复核人处理', { status: review.status === 'confirmed' ? '已复核通过' : '已退回' });
     if (review.makerId === checker.id) {
       await this.deps.audit.recordNow(actor, { action: 'lead.approval_self_review_refused', objectType: 'application', objectId: review.applicationId, detail: { reviewId } });
       throw new ForbiddenError('不能复核自己提交的批准：须由另一位有复核权限的员工确认', 'two_person_rule');
     }
+    return review;
+  }
+
+  /** The review locked and still pending: of two checkers at once, the second waits here and then finds it decided (409). */
+  private async lockPendingReview(tx: Tx, institutionId: string, reviewId: string): Promise<ApprovalReviewRow> {
+    const review = await this.reviews.lock(tx, institutionId, reviewId);
+    if (!review) throw new NotFoundError('复核');
+    if (review.status !== 'pending') throw new ConflictError('review_decided', '这笔批准已由其他复核人处理', { status: review.status === 'confirmed' ? '已复核通过' : '已退回' });
     return review;
   }
 
