@@ -65,7 +65,9 @@ const showList = async ({ principal, services, render }: StaffPage, filter: z.ou
     services.loans.listForInstitution(principal.institutionId, filter),
     services.loans.repaymentChannel(principal.institutionId),
   ]);
-  await render('loans', { title: '贷款', loans, ...filter, channel, ...extra });
+  // extended or rearranged loans, and how many of them are overdue again (the overdue view's count)
+  const rescheduled = loans.filter((l) => l.scheduleChangeLabel !== null);
+  await render('loans', { title: '贷款', loans, ...filter, channel, rescheduledCount: rescheduled.length, rescheduledOverdue: rescheduled.filter((l) => l.overdueFen > 0).length, ...extra });
 };
 
 const showLoan = async ({ params, principal, services, render }: StaffPage<{ id: string }>, extra: Record<string, unknown> = {}) => {

@@ -59,7 +59,7 @@ describe.each(databaseTargets())('maker-checker approvals on $name', { timeout: 
     await handler.post(`/api/partner/v1/approval-reviews/${review.id}/confirm`).send({}).expect(403);
     await otherInstitution.post(`/api/partner/v1/approval-reviews/${review.id}/confirm`).send({}).expect(404);
     const confirmed = await checker.post(`/api/partner/v1/approval-reviews/${review.id}/confirm`).send({}).expect(200);
-    expect(confirmed.body).toMatchObject({ status: 'approved', offeredAmount: 50000, commission: { rule: 'cpa' } });
+    expect(confirmed.body).toMatchObject({ status: 'approved', commission: { rule: 'cpa' } });
     await checker.post(`/api/partner/v1/approval-reviews/${review.id}/confirm`).send({}).expect(409);
     // both names on the lead: the event carries them, the portal's timeline shows them
     const events = (await t.container.services.applications.getLead(t.fixtures.institutionA.id, id, { kind: 'system' })).events;

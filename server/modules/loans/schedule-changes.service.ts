@@ -102,7 +102,13 @@ const lineOf = (i: InstalmentState): ScheduleVersionLine => ({
   paidFen: i.paidPrincipalFen + i.paidInterestFen + i.paidFeeFen,
 });
 
-const sameLines = (a: ScheduleVersionLine[], b: ScheduleVersionLine[]) => JSON.stringify(a) === JSON.stringify(b);
+/** Field by field: jsonb keeps keys in its own order. */
+const sameLines = (a: ScheduleVersionLine[], b: ScheduleVersionLine[]) =>
+  a.length === b.length &&
+  a.every((l, i) => {
+    const o = b[i]!;
+    return l.period === o.period && l.dueDate === o.dueDate && l.principalFen === o.principalFen && l.interestFen === o.interestFen && l.feeFen === o.feeFen && l.paidFen === o.paidFen;
+  });
 
 /**
  * 展期 and restructuring (重新安排还款计划): the borrower asks with a reason (one open request per
