@@ -108,7 +108,8 @@ export interface RepaymentResult {
 
 const loanStatusLabels: Record<LoanRow['status'], string> = { active: '还款中', settled: '已结清' };
 
-const toState = (i: InstalmentRow): InstalmentState => ({
+/** An instalment row as the repayment arithmetic reads it. */
+export const toState = (i: InstalmentRow): InstalmentState => ({
   period: i.period,
   dueDate: i.dueDate,
   principalFen: i.principalFen,

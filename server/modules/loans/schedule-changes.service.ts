@@ -11,6 +11,7 @@ import { InvalidLoanTermsError, type RepaymentMethod } from '../pricing';
 import { statusOf, type InstalmentState } from './allocation';
 import { CollectionsRepository } from './collections.repository';
 import { LoansRepository, type InstalmentRow, type LoanRow } from './loans.repository';
+import { toState } from './loans.service';
 import { periodsRemaining, reschedule, type Rescheduled } from './reschedule';
 import { ScheduleChangesRepository, type ScheduleChangeRow, type ScheduleVersionRow } from './schedule-changes.repository';
 import type { ScheduleChangeKind, ScheduleChangeStatus, ScheduleVersionLine } from './schedule-changes.schema';
@@ -80,18 +81,6 @@ export interface ScheduleChangesServiceDeps {
   audit: AuditService;
 }
 
-const toState = (i: InstalmentRow): InstalmentState => ({
-  period: i.period,
-  dueDate: i.dueDate,
-  principalFen: i.principalFen,
-  interestFen: i.interestFen,
-  feeFen: i.feeFen,
-  paidPrincipalFen: i.paidPrincipalFen,
-  paidInterestFen: i.paidInterestFen,
-  paidFeeFen: i.paidFeeFen,
-  waivedInterestFen: i.waivedInterestFen,
-  waivedFeeFen: i.waivedFeeFen,
-});
 
 const lineOf = (i: InstalmentState): ScheduleVersionLine => ({
   period: i.period,
