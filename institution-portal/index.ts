@@ -14,7 +14,7 @@ import { sendCsv } from '../server/http/csv';
 import { creditSelfAssessment, pricingInput } from '../server/modules/catalogue';
 import { documentKinds } from '../server/modules/documents';
 import { toStatusChange } from '../server/http/lead-status';
-import { auditActor } from '../server/http/audit-actor';
+import { auditActor, staffRef } from '../server/http/audit-actor';
 import { formIdempotent } from '../server/http/idempotency';
 import { confirmed, withConfirmation } from '../server/http/confirm';
 import type { HttpKit } from '../server/http/kit';
@@ -31,6 +31,7 @@ import { staffPerformancePages } from './routes/staff-performance';
 import { productPages } from './routes/products';
 import { promotionPages } from './routes/promotions';
 import { loanPortalPages } from './routes/loans';
+import { reviewPortalPages } from './routes/reviews';
 import { statementPages } from './routes/statements';
 import { reconciliationPages } from './routes/reconciliations';
 import { contractPortalPages } from './routes/contracts';
@@ -67,6 +68,7 @@ export function createInstitutionPortal(services: Services, kit: HttpKit, baseRe
       ...productPages,
       ...promotionPages,
       ...loanPortalPages(services.idempotency),
+      ...reviewPortalPages(services.idempotency),
       ...statementPages,
       ...reconciliationPages,
       ...contractPortalPages,
@@ -105,7 +107,10 @@ const showLead = async ({ params, principal, services, render, req }: StaffPage<
   const messages = await services.messages.thread(lead.id);
   const documents = lead.applicant ? (await services.documents.listForApplication(lead.id)).map((d) => ({ ...d, kindLabel: documentKinds[d.kind] })) : [];
   const loanId = lead.status === 'disbursed' ? await services.loans.idForApplication(lead.id, { institutionId: principal.institutionId }) : null;
+  const reviews = await services.applications.reviewsOfLead(principal.institutionId, lead.id);
   await render('lead', {
+    reviews,
+    pendingReview: reviews.find((r) => r.status === 'pending'),
     offeredAprPercent: lead.nextStatuses.includes('approved') ? await services.applications.quotedAprPercent(lead) : undefined,
     ...(lead.nextStatuses.includes('approved') ? await approvalChoices(services, lead) : {}),
     offer: await services.offers.forLead(lead),
@@ -245,11 +250,13 @@ const leadPages = (idempotency: Services['idempotency']): PageRoute[] => [
         // approving, rejecting and disbursing cannot be undone: the page asks first (starting a review can be)
         const parseStatus = (input: Record<string, unknown>) => parse(leadStatusBody, approvalFormFields(input, new Date()), '状态变更信息有误');
         const body = req.body.status === 'reviewing' ? parseStatus(req.body) : withConfirmation(req.body, parseStatus);
-        const { commission } = await services.applications.changeStatusByInstitution(principal.institutionId, params.id, toStatusChange(body), auditActor(req));
-        req.session.flash = {
-          kind: 'success',
-          message: `已更新为「${statusLabels[body.status]}」${commission && commission.amountFen > 0 ? `，产生佣金 ${formatYuan(commission.amountFen)}` : ''}`,
-        };
+        const { commission, review } = await services.applications.changeStatusByInstitution(principal.institutionId, params.id, toStatusChange(body), auditActor(req), staffRef(req));
+        req.session.flash = review
+          ? { kind: 'success', message: `批准金额 ${formatYuan(review.amountFen)} 超过本机构的复核金额，已提交复核，另一位员工确认后生效` }
+          : {
+              kind: 'success',
+              message: `已更新为「${statusLabels[body.status]}」${commission && commission.amountFen > 0 ? `，产生佣金 ${formatYuan(commission.amountFen)}` : ''}`,
+            };
         res.redirect(303, `/partner/leads/${params.id}`);
       } catch (err) {
         const error = formFailure(res, err);

@@ -4,8 +4,10 @@ import type { InstitutionPermission } from '../server/modules/accounts';
 export const partnerNav: { href: string; label: string; group: string; permission: InstitutionPermission }[] = [
   { href: '/partner/leads', label: '线索', group: '线索', permission: 'leads.work' },
   { href: '/partner/complaints', label: '投诉', group: '线索', permission: 'complaints.respond' },
+  { href: '/partner/approval-reviews', label: '待复核', group: '线索', permission: 'leads.work' },
   { href: '/partner/loans', label: '贷款', group: '贷后', permission: 'loans.manage' },
   { href: '/partner/loans/monitoring', label: '贷后监控', group: '贷后', permission: 'loans.manage' },
+  { href: '/partner/loans/schedule-changes', label: '展期与重新安排', group: '贷后', permission: 'loans.manage' },
   { href: '/partner/collections', label: '催收', group: '贷后', permission: 'loans.manage' },
   { href: '/partner/contracts', label: '合同', group: '贷后', permission: 'loans.manage' },
   { href: '/partner/contracts/template', label: '借款合同模板', group: '产品', permission: 'products.manage' },
@@ -22,6 +24,7 @@ export const partnerNav: { href: string; label: string; group: string; permissio
   { href: '/partner/profile', label: '机构主页', group: '设置', permission: 'profile.manage' },
   { href: '/partner/api-keys', label: 'API 密钥', group: '设置', permission: 'integration.manage' },
   { href: '/partner/webhook', label: '回调', group: '设置', permission: 'integration.manage' },
+  { href: '/partner/workflow', label: '审批流程', group: '设置', permission: 'workflow.manage' },
   { href: '/partner/security', label: '账号安全', group: '设置', permission: 'portal.view' },
   { href: '/partner/desk', label: '平台客服', group: '设置', permission: 'portal.view' },
 ];

@@ -39,7 +39,7 @@ import { RankingService } from './modules/ranking';
 import { JobsService } from './modules/jobs';
 import { allWork } from './jobs/registry';
 import { Scheduler } from './jobs/scheduler';
-import { CollectionsService, LoansService, PostLoanService } from './modules/loans';
+import { CollectionsService, LoansService, PostLoanService, ScheduleChangesService } from './modules/loans';
 import { CreditService } from './modules/credit';
 import { NoCreditBureau } from './adapters/credit-bureau';
 import { OddsService } from './modules/odds';
@@ -104,6 +104,7 @@ export interface Services {
   loans: LoansService;
   postLoan: PostLoanService;
   collections: CollectionsService;
+  scheduleChanges: ScheduleChangesService;
   /** 信用评估: the borrower's questionnaire scored (no bureau in development) */
   credit: CreditService;
   /** 下款概率: the stored model (refitted nightly), a borrower's odds for a list of products */
@@ -281,6 +282,7 @@ export function createServices(inputs: ServiceInputs): Services {
     loans,
     postLoan: new PostLoanService({ db, notifications, accounts, settings, risk, audit }),
     collections: new CollectionsService({ db, settings, audit, accounts, pii, clock }),
+    scheduleChanges: new ScheduleChangesService({ db, notifications, audit, clock }),
     recommendations: new RecommendationsService({ catalogue }),
     notifications,
     identity,

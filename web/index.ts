@@ -26,6 +26,6 @@ export function createWebApp(services: Services, kit: HttpKit, render: Render): 
   r.use(agreementsGate(services, 'page'));
   // a visit through a channel link (`?ch=`) is recorded before the page answers
   r.use(channelTouchCapture(services, kit));
-  mountPages(r, [...legalPages, ...cataloguePages, ...accountPages, ...applicationPages(services), ...feedbackPages(services), ...guidePages, ...loanPages, ...creditPages, ...offerPages(services), ...oddsPages, ...landingPages, ...institutionPages, ...deskPages], services, kit, render);
+  mountPages(r, [...legalPages, ...cataloguePages, ...accountPages, ...applicationPages(services), ...feedbackPages(services), ...guidePages, ...loanPages(services), ...creditPages, ...offerPages(services), ...oddsPages, ...landingPages, ...institutionPages, ...deskPages], services, kit, render);
   return r;
 }

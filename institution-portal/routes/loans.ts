@@ -9,6 +9,7 @@ import { formatYuan } from '../../server/lib/money';
 import { ageBuckets, ageBucketLabels, contactChannelLabels, contactResultLabels, parseScheduleText, scheduleProblemsByLine, scheduleText } from '../../server/modules/loans';
 import { formFailure } from '../../server/http/form-failure';
 import type { StaffPage } from './context';
+import { scheduleChangeDeclineBody, scheduleChangeOfferBody } from '../../server/http/schedule-change-forms';
 
 const repaymentForm = z.strictObject({
   transactionId: z.string({ error: '交易流水号必填' }).trim().min(1, '交易流水号必填').max(64, '交易流水号最多 64 位').regex(/^[A-Za-z0-9_\-:.]+$/, '交易流水号只能包含字母、数字和 -_:.'),
@@ -64,14 +65,26 @@ const showList = async ({ principal, services, render }: StaffPage, filter: z.ou
     services.loans.listForInstitution(principal.institutionId, filter),
     services.loans.repaymentChannel(principal.institutionId),
   ]);
-  await render('loans', { title: '贷款', loans, ...filter, channel, ...extra });
+  // extended or rearranged loans, and how many of them are overdue again (the overdue view's count)
+  const rescheduled = loans.filter((l) => l.scheduleChangeLabel !== null);
+  await render('loans', { title: '贷款', loans, ...filter, channel, rescheduledCount: rescheduled.length, rescheduledOverdue: rescheduled.filter((l) => l.overdueFen > 0).length, ...extra });
 };
 
 const showLoan = async ({ params, principal, services, render }: StaffPage<{ id: string }>, extra: Record<string, unknown> = {}) => {
   const loan = await services.loans.getForInstitution(principal.institutionId, params.id);
+  const history = await services.scheduleChanges.historyOf(loan.id);
+  const openChange = history.changes.find((c) => c.status === 'requested' || c.status === 'offered');
   await render('loan', {
     title: `贷款 ${loan.productName}`,
     loan,
+    openChange,
+    // the offer form starts from what the borrower asked: the periods still owed plus the extension, at the loan's rate
+    offerDefaults: openChange && {
+      termMonths: openChange.offer?.termMonths ?? openChange.requestedTermMonths ?? loan.instalments.filter((i) => i.owedFen > 0).length + (openChange.extraPeriods ?? 0),
+      annualRatePercent: ((openChange.offer ? Number(openChange.offer.annualRate) : Number(loan.annualRate)) * 100).toFixed(2),
+    },
+    pastChanges: history.changes.filter((c) => c !== openChange),
+    pastVersions: history.versions.filter((v) => !v.current),
     // the schedule may be replaced until the first repayment; the form starts from the current one
     scheduleEditable: loan.status === 'active' && loan.repayments.length === 0,
     scheduleText: scheduleText(loan.instalments),
@@ -151,6 +164,15 @@ export const loanPortalPages = (idempotency: Services['idempotency']): PageRoute
       });
     },
   }),
+  page({
+    method: 'get',
+    path: '/loans/schedule-changes',
+    guard: guard.institution('loans.manage'),
+    query: z.object({ status: z.enum(['open', 'decided']).catch('open') }),
+    handler: async ({ principal, services, query: { status }, render }) => {
+      await render('schedule-changes', { title: '展期与重新安排', changes: await services.scheduleChanges.listForInstitution(principal.institutionId, status === 'open'), status });
+    },
+  }),
   page({ method: 'get', path: '/loans/:id', guard: guard.institution('loans.manage'), handler: (ctx) => showLoan(ctx) }),
   page({
     method: 'post',
@@ -208,6 +230,46 @@ export const loanPortalPages = (idempotency: Services['idempotency']): PageRoute
       } catch (err) {
         const error = formFailure(res, err);
         await showLoan(ctx, { scheduleError: { message: error.message, problems: Object.values(error.fields ?? {}) }, scheduleText: text });
+      }
+    },
+  }),
+
+  // ── 展期 and restructuring ───────────────────────────────────────────────────────────────
+  page({
+    method: 'post',
+    path: '/loans/:id/schedule-changes/:changeId/offer',
+    guard: guard.institution('loans.manage'),
+    before: () => formIdempotent(idempotency),
+    handler: async (ctx) => {
+      const { params, principal, services, req, res } = ctx;
+      try {
+        await services.loans.getForInstitution(principal.institutionId, params.id);
+        const rate = String(req.body.annualRatePercent ?? '').trim();
+        const body = parse(scheduleChangeOfferBody, nonEmpty({ termMonths: req.body.termMonths, annualRate: rate === '' ? '' : String(Number(rate) / 100), fee: req.body.fee }), '新还款计划有误');
+        const offered = await services.scheduleChanges.offer(principal.institutionId, params.changeId, { termMonths: body.termMonths, annualRate: body.annualRate, feeFen: body.fee ?? 0 }, auditActor(req));
+        req.session.flash = { kind: 'success', message: `新的还款计划已发给借款人：综合年化 ${(Number(offered.offer!.apr) * 100).toFixed(2)}%，借款人确认后生效` };
+        res.redirect(303, `/partner/loans/${params.id}#schedule-change`);
+      } catch (err) {
+        const error = formFailure(res, err);
+        await showLoan(ctx, { changeError: error, offerValues: req.body });
+      }
+    },
+  }),
+  page({
+    method: 'post',
+    path: '/loans/:id/schedule-changes/:changeId/decline',
+    guard: guard.institution('loans.manage'),
+    handler: async (ctx) => {
+      const { params, principal, services, req, res } = ctx;
+      try {
+        await services.loans.getForInstitution(principal.institutionId, params.id);
+        const body = parse(scheduleChangeDeclineBody, req.body, '拒绝原因有误');
+        await services.scheduleChanges.decline(principal.institutionId, params.changeId, body.reason, auditActor(req));
+        req.session.flash = { kind: 'success', message: '已拒绝并通知借款人，原还款计划不变' };
+        res.redirect(303, `/partner/loans/${params.id}#schedule-change`);
+      } catch (err) {
+        const error = formFailure(res, err);
+        await showLoan(ctx, { changeError: error });
       }
     },
   }),

@@ -9,3 +9,10 @@ export function auditActor(req: Request): AuditActor {
     ip: req.ip,
   };
 }
+
+/** The staff member (or API key) acting, as named on a lead's timeline. */
+export function staffRef(req: Request): { id: string; name: string } {
+  const account = req.account;
+  if (!account) return { id: 'anonymous', name: '未登录' };
+  return { id: account.id, name: req.authMethod === 'api_key' ? `API 密钥 ${account.id}` : account.displayName };
+}

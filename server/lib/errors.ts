@@ -119,6 +119,13 @@ export const conflictCodes = [
   'already_rated',
   'complaint_exists',
   'complaint_needs_account',
+  // institution workflow: maker-checker approvals, 展期 and restructuring
+  'review_pending',
+  'review_decided',
+  'schedule_change_open',
+  'schedule_change_decided',
+  'schedule_changed',
+  'nothing_to_reschedule',
 ] as const;
 /** It existed and is gone for good (410). No code yet: declare one here before throwing it. */
 export const goneCodes = [] as const;

@@ -505,6 +505,23 @@ const institutionMatrix: Record<string, InstitutionPermission | 'public'> = {
   'GET /api/partner/v1/desk/conversations/:id': 'portal.view',
   'POST /api/partner/v1/desk/conversations/:id/messages': 'portal.view',
   'POST /api/partner/v1/desk/conversations/:id/rating': 'portal.view',
+  'GET /partner/approval-reviews': 'leads.work',
+  'POST /partner/approval-reviews/:id/confirm': 'leads.confirm',
+  'POST /partner/approval-reviews/:id/return': 'leads.confirm',
+  'GET /partner/workflow': 'workflow.manage',
+  'POST /partner/workflow': 'workflow.manage',
+  'GET /api/partner/v1/approval-reviews': 'leads.work',
+  'POST /api/partner/v1/approval-reviews/:id/confirm': 'leads.confirm',
+  'POST /api/partner/v1/approval-reviews/:id/return': 'leads.confirm',
+  'GET /api/partner/v1/approval-policy': 'workflow.manage',
+  'PUT /api/partner/v1/approval-policy': 'workflow.manage',
+  'GET /partner/loans/schedule-changes': 'loans.manage',
+  'POST /partner/loans/:id/schedule-changes/:changeId/offer': 'loans.manage',
+  'POST /partner/loans/:id/schedule-changes/:changeId/decline': 'loans.manage',
+  'GET /api/partner/v1/schedule-changes': 'loans.manage',
+  'GET /api/partner/v1/loans/:id/schedule-changes': 'loans.manage',
+  'POST /api/partner/v1/schedule-changes/:id/offer': 'loans.manage',
+  'POST /api/partner/v1/schedule-changes/:id/decline': 'loans.manage',
 };
 
 interface DeclaredRoute {

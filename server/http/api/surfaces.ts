@@ -16,6 +16,7 @@ import { consumerPrecheckRoutes } from './consumer/precheck.routes';
 import { consumerOddsRoutes } from './consumer/odds.routes';
 import { partnerLeadRoutes } from './partner/leads.routes';
 import { partnerLoanRoutes } from './partner/loans.routes';
+import { partnerReviewRoutes } from './partner/reviews.routes';
 import { partnerProductRoutes } from './partner/products.routes';
 import { partnerSettlementRoutes } from './partner/settlement.routes';
 import { adminApplicationRoutes } from './admin/applications.routes';
@@ -83,6 +84,7 @@ export const partnerApiSurface: ApiSurface = {
     ...partnerLeadRoutes,
     ...partnerProductRoutes,
     ...partnerLoanRoutes,
+    ...partnerReviewRoutes,
     ...partnerSettlementRoutes,
     ...partnerContractRoutes,
     ...partnerProfileRoutes,

@@ -115,6 +115,10 @@ export const institutionPermissions = {
   'complaints.respond': ['admin', 'lead_handler'],
   'profile.manage': ['admin'],
   'loans.manage': ['admin', 'lead_handler', 'finance'],
+  /** confirm or return another staff member's approval above the institution's threshold (复核); never an API key */
+  'leads.confirm': ['admin'],
+  /** the maker-checker threshold (复核金额) */
+  'workflow.manage': ['admin'],
 } as const satisfies Record<string, readonly InstitutionRole[]>;
 export type InstitutionPermission = keyof typeof institutionPermissions;
 

@@ -1,5 +1,6 @@
 import type { Database } from '../../db/client';
-import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
+import { newId } from '../../lib/ids';
 import { formatRate, formatYuan, type Fen } from '../../lib/money';
 import { maskName, type PiiCipher } from '../../lib/pii';
 import { withTransaction, type Tx } from '../../lib/tx';
@@ -21,6 +22,8 @@ import { canTransition, isTerminal, nextStatuses, rejectReasons, statusLabels, t
 import { DUPLICATE_WINDOW_DAYS } from './precheck';
 import { offerTerms, type PricingReason } from './offer-terms';
 import { OffersRepository } from './offers.repository';
+import { ApprovalReviewsRepository, type ApprovalReviewRow } from './approval-reviews.repository';
+import { approvalFromReview, reviewView, storedApproval, type ApprovalReviewView, type StaffRef } from './approval-reviews';
 import type { SettingsService } from '../settings';
 import type { Clock } from '../../lib/clock';
 
@@ -151,9 +154,11 @@ export const OFFER_MIN_HOURS = 1;
 export class ApplicationsService {
   private readonly applications: ApplicationsRepository;
   private readonly offers = new OffersRepository();
+  private readonly reviews: ApprovalReviewsRepository;
 
   constructor(private readonly deps: ApplicationsServiceDeps) {
     this.applications = new ApplicationsRepository(deps.db);
+    this.reviews = new ApprovalReviewsRepository(deps.db);
   }
 
   /**
@@ -376,17 +381,138 @@ export class ApplicationsService {
     id: string,
     change: StatusChange,
     actor: AuditActor,
-  ): Promise<{ application: ApplicationDetail; commission: PostedCommission | null }> {
+    /** who sends it, named on the lead's timeline when an approval waits for a second reviewer; the actor when not given */
+    staff: StaffRef = { id: actor.id ?? 'system', name: '系统' },
+  ): Promise<{ application: ApplicationDetail; commission: PostedCommission | null; review: ApprovalReviewView | null }> {
     // an approval is priced against the product and the platform's cap, read before the transaction
     // (one connection on PGlite: nothing outside the transaction may wait for it)
     const pricing = change.status === 'approved' ? await this.offerPricing(institutionId, id) : undefined;
     const result = await withTransaction(this.deps.db, async (tx) => {
       const current = await this.applications.lock(tx, id, { institutionId });
       if (!current) throw new NotFoundError('线索');
+      const pending = await this.reviews.pendingFor(current.id, tx);
+      if (pending) throw new ConflictError('review_pending', '该线索的批准正在等待复核，复核人确认或退回之前不能再变更', { status: '待复核' });
+      if (change.status === 'approved') {
+        const threshold = await this.reviews.threshold(institutionId, tx);
+        if (threshold !== null && change.offeredAmountFen > threshold) return { review: await this.submitForReview(tx, current, change, staff, actor, pricing, threshold) };
+      }
       return this.applyChange(tx, current, change, 'institution', actor, pricing);
     });
+    if ('review' in result) return { application: await this.detail(id, { institutionId }), commission: null, review: result.review };
     await this.smsOnChange(result.application.consumerId, result.application, change);
-    return { application: result.application, commission: result.commission };
+    return { application: result.application, commission: result.commission, review: null };
+  }
+
+  // ── maker-checker (复核): approvals above the institution's threshold need a second staff member ──
+
+  /** The amount above which this institution's approvals need a second reviewer; null when every approval takes effect at once. */
+  approvalThreshold(institutionId: string): Promise<number | null> {
+    return this.reviews.threshold(institutionId);
+  }
+
+  /** Sets (or, with null, turns off) the maker-checker threshold; audited. */
+  async setApprovalThreshold(institutionId: string, thresholdFen: number | null, actor: AuditActor): Promise<void> {
+    if (thresholdFen !== null && (!Number.isSafeInteger(thresholdFen) || thresholdFen <= 0)) throw new ValidationError('复核金额有误', { threshold: '复核金额须大于 0' });
+    await withTransaction(this.deps.db, async (tx) => {
+      const before = await this.reviews.threshold(institutionId, tx);
+      await this.reviews.saveThreshold(tx, institutionId, thresholdFen, actor.id ?? null, this.deps.clock.now());
+      await this.deps.audit.record(actor, { action: 'approval_policy.changed', objectType: 'institution', objectId: institutionId, detail: { fromFen: before, toFen: thresholdFen } }, tx);
+    });
+  }
+
+  /** The approval waits (待复核): its terms are checked now, so the second reviewer confirms an approval that can take effect. */
+  private async submitForReview(tx: Tx, current: ApplicationRow, change: Extract<StatusChange, { status: 'approved' }>, maker: StaffRef, actor: AuditActor, pricing: OfferPricing | undefined, thresholdFen: number): Promise<ApprovalReviewView> {
+    this.assertTransition(current, change);
+    const now = this.deps.clock.now();
+    const { expiresAt } = this.approvalTerms(current, change, pricing, now);
+    const row = await this.reviews.insert(tx, {
+      id: newId('rvw'),
+      applicationId: current.id,
+      institutionId: current.institutionId,
+      amountFen: change.offeredAmountFen,
+      change: storedApproval(change, expiresAt.getTime() - now.getTime()),
+      makerId: maker.id,
+      makerName: maker.name,
+      createdAt: now,
+    });
+    if (current.firstResponseAt === null) await this.applications.update(tx, current.id, { firstResponseAt: now });
+    await this.deps.audit.record(actor, { action: 'lead.approval_submitted', objectType: 'application', objectId: current.id, detail: { reviewId: row.id, amountFen: change.offeredAmountFen, thresholdFen } }, tx);
+    return reviewView(row);
+  }
+
+  /** An institution's approvals waiting for a second reviewer (only leads that can still be approved), or its decided ones. */
+  async listApprovalReviews(institutionId: string, status: ApprovalReviewRow['status'] = 'pending'): Promise<(ApprovalReviewView & { productName: string; leadStatus: ApplicationStatus })[]> {
+    const rows = await this.reviews.list(institutionId, status);
+    return rows
+      .filter((r) => status !== 'pending' || r.leadStatus === 'submitted' || r.leadStatus === 'reviewing')
+      .map((r) => ({ ...reviewView(r.review), productName: r.productName, leadStatus: r.leadStatus }));
+  }
+
+  pendingReviewCount(institutionId: string): Promise<number> {
+    return this.reviews.pendingCount(institutionId);
+  }
+
+  /** Every review of one of the institution's leads, oldest first: makers and checkers by name. */
+  async reviewsOfLead(institutionId: string, applicationId: string): Promise<ApprovalReviewView[]> {
+    const rows = await this.reviews.ofApplication(applicationId);
+    return rows.filter((r) => r.institutionId === institutionId).map(reviewView);
+  }
+
+  /**
+   * A second staff member confirms a waiting approval: it then takes effect exactly as a one-step
+   * approval (offer, commission, notification, SMS), in one transaction with the review row
+   * locked, so of two confirmations at once exactly one succeeds and the other is a 409. The
+   * maker can never confirm their own approval (403).
+   */
+  async confirmApproval(institutionId: string, reviewId: string, checker: StaffRef, actor: AuditActor): Promise<{ application: ApplicationDetail; commission: PostedCommission | null; review: ApprovalReviewView }> {
+    const found = await this.reviewNotOwn(institutionId, reviewId, checker, actor);
+    const pricing = await this.offerPricing(institutionId, found.applicationId);
+    const result = await withTransaction(this.deps.db, async (tx) => {
+      const review = await this.lockPendingReview(tx, institutionId, reviewId);
+      const current = await this.applications.lock(tx, review.applicationId, { institutionId });
+      if (!current) throw new NotFoundError('线索');
+      const now = this.deps.clock.now();
+      const change = approvalFromReview(review, now);
+      const applied = await this.applyChange(tx, current, change, 'institution', actor, pricing, { makerId: review.makerId, makerName: review.makerName, checkerId: checker.id, checkerName: checker.name, reviewId });
+      await this.reviews.decide(tx, reviewId, { status: 'confirmed', checkerId: checker.id, checkerName: checker.name, decidedAt: now });
+      await this.deps.audit.record(actor, { action: 'lead.approval_confirmed', objectType: 'application', objectId: current.id, detail: { reviewId, makerId: review.makerId } }, tx);
+      return { ...applied, change, review: reviewView({ ...review, status: 'confirmed', checkerId: checker.id, checkerName: checker.name, decidedAt: now }) };
+    });
+    await this.smsOnChange(result.application.consumerId, result.application, result.change);
+    return { application: result.application, commission: result.commission, review: result.review };
+  }
+
+  /** A second staff member sends a waiting approval back to the maker with a reason; the lead stays where it was. */
+  async returnApproval(institutionId: string, reviewId: string, reason: string, checker: StaffRef, actor: AuditActor): Promise<ApprovalReviewView> {
+    const text = reason.trim();
+    if (text.length < 2 || text.length > 500) throw new ValidationError('退回原因有误', { reason: '请填写退回原因（2–500 字）' });
+    await this.reviewNotOwn(institutionId, reviewId, checker, actor);
+    return withTransaction(this.deps.db, async (tx) => {
+      const review = await this.lockPendingReview(tx, institutionId, reviewId);
+      const now = this.deps.clock.now();
+      await this.reviews.decide(tx, reviewId, { status: 'returned', checkerId: checker.id, checkerName: checker.name, returnReason: text, decidedAt: now });
+      await this.deps.audit.record(actor, { action: 'lead.approval_returned', objectType: 'application', objectId: review.applicationId, detail: { reviewId, makerId: review.makerId, reason: text } }, tx);
+      return reviewView({ ...review, status: 'returned', checkerId: checker.id, checkerName: checker.name, returnReason: text, decidedAt: now });
+    });
+  }
+
+  /** The review, if it is not the checker's own approval (a maker never checks; refused and audited). Its maker never changes, so this is read before the transaction. */
+  private async reviewNotOwn(institutionId: string, reviewId: string, checker: StaffRef, actor: AuditActor): Promise<ApprovalReviewRow> {
+    const review = await this.reviews.find(institutionId, reviewId);
+    if (!review) throw new NotFoundError('复核');
+    if (review.makerId === checker.id) {
+      await this.deps.audit.recordNow(actor, { action: 'lead.approval_self_review_refused', objectType: 'application', objectId: review.applicationId, detail: { reviewId } });
+      throw new ForbiddenError('不能复核自己提交的批准：须由另一位有复核权限的员工确认', 'two_person_rule');
+    }
+    return review;
+  }
+
+  /** The review locked and still pending: of two checkers at once, the second waits here and then finds it decided (409). */
+  private async lockPendingReview(tx: Tx, institutionId: string, reviewId: string): Promise<ApprovalReviewRow> {
+    const review = await this.reviews.lock(tx, institutionId, reviewId);
+    if (!review) throw new NotFoundError('复核');
+    if (review.status !== 'pending') throw new ConflictError('review_decided', '这笔批准已由其他复核人处理', { status: review.status === 'confirmed' ? '已复核通过' : '已退回' });
+    return review;
   }
 
   /** What an approval of this lead is priced against: its product's terms and the platform's cap. */
@@ -430,14 +556,8 @@ export class ApplicationsService {
     return this.applications.lock(tx, id, owner);
   }
 
-  private async applyChange(
-    tx: Tx,
-    current: ApplicationRow,
-    change: StatusChange,
-    actorKind: 'consumer' | 'institution' | 'system',
-    actor: AuditActor,
-    pricing?: OfferPricing,
-  ): Promise<{ application: ApplicationDetail; commission: PostedCommission | null }> {
+  /** Refuses a change the status machine does not allow (and a disbursement before the borrower accepted). */
+  private assertTransition(current: ApplicationRow, change: StatusChange, actorKind: 'consumer' | 'institution' | 'system' = 'institution'): void {
     if (change.status === 'disbursed' && current.status === 'approved') {
       throw new ConflictError('offer_not_accepted', '借款人尚未接受报价并签署借款合同，不能放款', { status: '待借款人接受报价并签署借款合同后才能放款' });
     }
@@ -448,32 +568,52 @@ export class ApplicationsService {
         { status: `不允许从「${statusLabels[current.status]}」变更为「${statusLabels[change.status]}」` },
       );
     }
+  }
+
+  /** An approval's offer terms: within what the product advertised (or a stated reason), under the platform's cap, with a valid expiry. */
+  private approvalTerms(current: ApplicationRow, change: Extract<StatusChange, { status: 'approved' }>, pricing: OfferPricing | undefined, now: Date) {
+    if (!pricing || pricing.productId !== current.productId) throw new Error('an approval needs the product and cap read before its transaction');
+    const input = pricing.product;
+    const terms = offerTerms(
+      input,
+      {
+        amountFen: change.offeredAmountFen,
+        termMonths: change.offeredTermMonths,
+        method: change.repaymentMethod ?? input.repaymentMethods[0]!,
+        apr: change.offeredApr,
+        pricingReason: change.pricingReason,
+      },
+      pricing.cap,
+    );
+    const expiresAt = change.expiresAt ?? new Date(now.getTime() + OFFER_DEFAULT_DAYS * 86_400_000);
+    if (expiresAt.getTime() < now.getTime() + OFFER_MIN_HOURS * 3600_000 - 1000 || expiresAt.getTime() > now.getTime() + OFFER_MAX_DAYS * 86_400_000) {
+      throw new ValidationError('报价有效期有误', { expiresAt: `有效期须在 ${OFFER_MIN_HOURS} 小时至 ${OFFER_MAX_DAYS} 天之间` });
+    }
+    return { terms, expiresAt };
+  }
+
+  private async applyChange(
+    tx: Tx,
+    current: ApplicationRow,
+    change: StatusChange,
+    actorKind: 'consumer' | 'institution' | 'system',
+    actor: AuditActor,
+    pricing?: OfferPricing,
+    /** a confirmed maker-checker approval: both names, kept on the event */
+    review?: Record<string, string>,
+  ): Promise<{ application: ApplicationDetail; commission: PostedCommission | null }> {
+    this.assertTransition(current, change, actorKind);
     const now = this.deps.clock.now();
     const update: Partial<ApplicationInsert> = { status: change.status, updatedAt: now };
     if (actorKind === 'institution' && current.firstResponseAt === null) update.firstResponseAt = now;
     const data: Record<string, unknown> = {};
     if (change.status === 'approved') {
       // an approval is an offer within what the product advertised (or a stated reason), under the platform's cap
-      if (!pricing || pricing.productId !== current.productId) throw new Error('an approval needs the product and cap read before its transaction');
-      const input = pricing.product;
-      const terms = offerTerms(
-        input,
-        {
-          amountFen: change.offeredAmountFen,
-          termMonths: change.offeredTermMonths,
-          method: change.repaymentMethod ?? input.repaymentMethods[0]!,
-          apr: change.offeredApr,
-          pricingReason: change.pricingReason,
-        },
-        pricing.cap,
-      );
-      const expiresAt = change.expiresAt ?? new Date(now.getTime() + OFFER_DEFAULT_DAYS * 86_400_000);
-      if (expiresAt.getTime() < now.getTime() + OFFER_MIN_HOURS * 3600_000 - 1000 || expiresAt.getTime() > now.getTime() + OFFER_MAX_DAYS * 86_400_000) {
-        throw new ValidationError('报价有效期有误', { expiresAt: `有效期须在 ${OFFER_MIN_HOURS} 小时至 ${OFFER_MAX_DAYS} 天之间` });
-      }
+      const { terms, expiresAt } = this.approvalTerms(current, change, pricing, now);
       Object.assign(update, { offeredAmountFen: terms.amountFen, offeredTermMonths: terms.termMonths, offeredApr: terms.apr });
       await this.offers.insert(tx, { applicationId: current.id, terms, expiresAt, createdAt: now });
       Object.assign(data, { offeredAmountFen: terms.amountFen, offeredTermMonths: terms.termMonths, offeredApr: terms.apr, repaymentMethod: terms.method, expiresAt: expiresAt.toISOString(), aboveAdvertised: terms.aboveAdvertised, pricingReason: terms.pricingReason });
+      if (review) data.review = review;
     } else if (change.status === 'declined') {
       await this.offers.decide(tx, current.id, now, change.reason ?? null);
       data.reason = change.reason ?? null;

@@ -17,3 +17,4 @@ export { offerTerms, pricingReasons, OFFER_LABEL_APR, OFFER_REFUSE_APR, type Pri
 export { OFFER_DEFAULT_DAYS, OFFER_MAX_DAYS, OFFER_MIN_HOURS } from './applications.service';
 export { AuthorizationLetters, LETTERS_PER_TICK } from './authorization-letters';
 export { explainRejection, betterAlternatives, ApplicationRejectedError, MAX_ALTERNATIVES, type RejectionExplanation, type Alternative } from './rejection';
+export { approvalReviewStatusLabels, type ApprovalReviewView, type StaffRef } from './approval-reviews';

@@ -39,6 +39,10 @@ export const loans = pgTable(
     firstDueDate: date('first_due_date', { mode: 'string' }).notNull(),
     /** 'generated' by the pricing module, or the institution's own */
     scheduleSource: text('schedule_source', { enum: ['generated', 'institution'] }).notNull().default('generated'),
+    /** the current schedule version (loan_schedule_versions): 1 until an extension or restructuring is accepted */
+    scheduleVersion: integer('schedule_version').notNull().default(1),
+    /** the latest accepted change of schedule, for the overdue reports: 展期 or 重新安排 */
+    scheduleChange: text('schedule_change', { enum: ['extension', 'restructure'] }),
     status: text('status', { enum: loanStatuses }).notNull().default('active'),
     settledAt: timestamp('settled_at', { withTimezone: true }),
     /** the highest overdue stage reached in the current overdue episode, null when current */

@@ -69,6 +69,10 @@ export interface LoanSummary {
   statusLabel: string;
   disbursedAt: Date;
   scheduleSource: LoanRow['scheduleSource'];
+  /** the current schedule version: 1 until an extension or restructuring is accepted */
+  scheduleVersion: number;
+  /** 展期 or 重新安排还款计划, when the current version came from one */
+  scheduleChangeLabel: string | null;
   overdueStage: OverdueStage | null;
   overdueStageLabel: string | null;
   principalOutstandingFen: number;
@@ -104,7 +108,8 @@ export interface RepaymentResult {
 
 const loanStatusLabels: Record<LoanRow['status'], string> = { active: '还款中', settled: '已结清' };
 
-const toState = (i: InstalmentRow): InstalmentState => ({
+/** An instalment row as the repayment arithmetic reads it. */
+export const toState = (i: InstalmentRow): InstalmentState => ({
   period: i.period,
   dueDate: i.dueDate,
   principalFen: i.principalFen,
@@ -239,6 +244,8 @@ export class LoansService {
       statusLabel: loanStatusLabels[loan.status],
       disbursedAt: loan.disbursedAt,
       scheduleSource: loan.scheduleSource,
+      scheduleVersion: loan.scheduleVersion,
+      scheduleChangeLabel: loan.scheduleChange ? { extension: '展期', restructure: '重新安排还款计划' }[loan.scheduleChange] : null,
       overdueStage: loan.overdueStage,
       overdueStageLabel: loan.overdueStage ? overdueStageLabels[loan.overdueStage] : null,
       principalOutstandingFen: principalOutstanding(states),

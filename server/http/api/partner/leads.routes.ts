@@ -1,4 +1,4 @@
-import { auditActor } from '../../audit-actor';
+import { auditActor, staffRef } from '../../audit-actor';
 import { sendCsv } from '../../csv';
 import { leadsCsv } from '../../lead-csv';
 import { toLeadFilter } from '../../lead-filter';
@@ -121,16 +121,19 @@ export const partnerLeadRoutes: ApiRoute[] = [
     body: leadStatusBody,
     bodyError: '状态变更信息有误',
     idempotency: 'optional',
-    responseDescription: 'Lead with the commission it earned and, once disbursed, `loan: { id, href }`',
+    errors: [409],
+    responseDescription: 'Lead with the commission it earned and, once disbursed, `loan: { id, href }`; 202 with `review` when an approval above the threshold waits for a second reviewer',
     response: leadStatusResponse,
-    handler: async ({ params, body, principal, services, req }) => {
+    handler: async ({ params, body, principal, services, req, res }) => {
       const { institutionId } = principal;
-      const { application, commission } = await services.applications.changeStatusByInstitution(institutionId, params.id, toStatusChange(body), auditActor(req));
+      const { application, commission, review } = await services.applications.changeStatusByInstitution(institutionId, params.id, toStatusChange(body), auditActor(req), staffRef(req));
+      if (review) res.status(202);
       const loanId = application.status === 'disbursed' ? await services.loans.idForApplication(application.id, { institutionId }) : null;
       return {
         ...applicationJson(application),
         commission: commission ? { rule: commission.rule, amount: commission.amountFen / 100, journalId: commission.journalId } : null,
         loan: loanId ? { id: loanId, href: `/api/partner/v1/loans/${loanId}` } : null,
+        review: review ? { id: review.id, status: 'pending' as const, href: `/api/partner/v1/approval-reviews?status=pending` } : null,
       };
     },
   }),

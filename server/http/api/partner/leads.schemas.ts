@@ -96,4 +96,8 @@ export const leadRevealResponse = z.object({ applicant: applicantResponse.descri
 export const leadStatusResponse = applicationResponse.extend({
   commission: z.object({ rule: z.string(), amount: z.number().describe('yuan'), journalId: z.string() }).nullable().describe('what this change earned, once'),
   loan: z.object({ id: z.string(), href: z.string() }).nullable().describe('once disbursed'),
+  review: z
+    .object({ id: z.string(), status: z.literal('pending'), href: z.string() })
+    .nullable()
+    .describe('an approval above the institution’s threshold waits for a second reviewer (answered 202); null otherwise'),
 });

@@ -3,6 +3,9 @@ import { loanDetailJson, loanSummaryJson, repaymentJson } from '../loans.seriali
 import { guard, route, type ApiRoute } from '../route-table';
 import { loanListQuery, repaymentBody, scheduleBody } from './loans.schemas';
 import { itemsOf, loanDetailResponse, loanSummaryResponse, repaymentResultResponse } from '../responses';
+import { z } from 'zod';
+import { scheduleChangeDeclineBody, scheduleChangeOfferBody } from '../../schedule-change-forms';
+import { scheduleChangeJson, scheduleChangeResponse, scheduleHistoryJson, scheduleHistoryResponse } from '../schedule-changes.serializers';
 
 const manage = guard.institution('loans.manage');
 
@@ -68,5 +71,53 @@ export const partnerLoanRoutes: ApiRoute[] = [
       if (result.replayed) res.status(200);
       return repaymentJson(result);
     },
+  }),
+  route({
+    method: 'get',
+    path: '/schedule-changes',
+    guard: manage,
+    summary: 'Borrowers’ 展期 / new-schedule requests: open ones (requested, offered) by default, or decided ones',
+    query: z.strictObject({ status: z.enum(['open', 'decided'], { error: '状态为 open 或 decided' }).optional() }),
+    responseDescription: '{ items }',
+    response: itemsOf(scheduleChangeResponse),
+    handler: async ({ query, principal, services }) => ({ items: (await services.scheduleChanges.listForInstitution(principal.institutionId, query.status !== 'decided')).map(scheduleChangeJson) }),
+  }),
+  route({
+    method: 'get',
+    path: '/loans/:id/schedule-changes',
+    guard: manage,
+    summary: 'One loan’s requests and schedule versions',
+    responseDescription: '{ changes, versions }',
+    response: scheduleHistoryResponse,
+    handler: async ({ params, principal, services }) => {
+      const loan = await services.loans.getForInstitution(principal.institutionId, params.id);
+      return scheduleHistoryJson(await services.scheduleChanges.historyOf(loan.id));
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/schedule-changes/:id/offer',
+    guard: manage,
+    summary: 'Offer a new schedule for the outstanding principal (periods, nominal rate, optional one-off fee); the platform computes it and its all-in APR (≤ 36%); the borrower accepts or declines',
+    body: scheduleChangeOfferBody,
+    bodyError: '新还款计划有误',
+    idempotency: 'required',
+    errors: [409],
+    responseDescription: 'Request with the offer',
+    response: scheduleChangeResponse,
+    handler: async ({ params, body, principal, services, req }) =>
+      scheduleChangeJson(await services.scheduleChanges.offer(principal.institutionId, params.id, { termMonths: body.termMonths, annualRate: body.annualRate, feeFen: body.fee ?? 0 }, auditActor(req))),
+  }),
+  route({
+    method: 'post',
+    path: '/schedule-changes/:id/decline',
+    guard: manage,
+    summary: 'Decline a request with a reason; the borrower is told and the schedule stays',
+    body: scheduleChangeDeclineBody,
+    bodyError: '拒绝原因有误',
+    errors: [409],
+    responseDescription: 'Request',
+    response: scheduleChangeResponse,
+    handler: async ({ params, body, principal, services, req }) => scheduleChangeJson(await services.scheduleChanges.decline(principal.institutionId, params.id, body.reason, auditActor(req))),
   }),
 ];
