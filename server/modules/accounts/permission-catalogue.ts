@@ -42,6 +42,7 @@ const areaLabels: Record<string, string> = {
   desk: '在线客服',
   feedback: '意见反馈',
   performance: '人员绩效',
+  workflow: '审批流程',
 };
 
 const operatorLabels: Record<OperatorPermission, string> = {
@@ -92,6 +93,8 @@ const institutionLabels: Record<InstitutionPermission, string> = {
   'complaints.respond': '回复投诉',
   'profile.manage': '管理机构资料',
   'loans.manage': '管理贷款与催收',
+  'leads.confirm': '复核大额审批',
+  'workflow.manage': '设置复核金额',
 };
 
 /** The Chinese name of a permission of a kind (its code for one the kind does not have). */
