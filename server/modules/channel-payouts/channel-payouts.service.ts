@@ -9,7 +9,7 @@ import { openDisplayName } from '../accounts';
 import type { AuditActor, AuditService } from '../audit';
 import { conversionsBetween, type ConversionKind } from '../channels';
 import { riskFlagLabels } from '../risk';
-import { accountNames, postJournal, shanghaiDate, shanghaiMonth } from '../settlement';
+import { accountNames, drainAccruals, postJournal, shanghaiDate, shanghaiMonth } from '../settlement';
 import {
   ChannelPayoutsRepository,
   type ChannelAgreement,
@@ -302,6 +302,8 @@ export class ChannelPayoutsService {
 
   /** Conversions and commission accruals of attributed borrowers in [from, to), as payable source events. */
   async sourceEvents(from: Date, to: Date): Promise<PayoutSourceEvent[]> {
+    // CPL accrues from the commission outbox: what is queued is accrued first, so its share is read on time
+    await drainAccruals(this.deps.db, { wait: true });
     const [conversions, accruals] = await Promise.all([conversionsBetween(this.deps.db, { from, to }), this.repo.commissionAccrualsBetween(from, to)]);
     return [
       ...conversions.map((c) => ({
