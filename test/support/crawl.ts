@@ -44,7 +44,8 @@ export async function crawl(agent: Agent, start: string[], surface: RegExp, limi
       const visible: string[] = [];
       for (const field of f[1]!.matchAll(/<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"[^>]*>/g)) {
         if (/type="hidden"/.test(field[0])) hidden[field[1]!] = /value="([^"]*)"/.exec(field[0])?.[1] ?? '';
-        else visible.push(field[1]!);
+        // a radio group or a list of checkboxes: one field name
+        else if (!visible.includes(field[1]!)) visible.push(field[1]!);
       }
       if (!forms.has(shapeOf(action))) forms.set(shapeOf(action), { page: url, action, hidden, visible, multipart: /multipart/.test(f[0]) });
     }

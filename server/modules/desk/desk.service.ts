@@ -34,7 +34,7 @@ export interface DeskGroupView {
   id: string;
   name: string;
   audience: 'borrower' | 'institution';
-  hours: string;
+  serviceHours: string;
 }
 
 export interface DeskMessageView {
@@ -145,7 +145,7 @@ export class DeskService {
 
   // ── groups and availability ─────────────────────────────────────────────────────────────
   private static groupView(g: GroupRow): DeskGroupView {
-    return { id: g.id, name: g.name, audience: g.audience, hours: `每天 ${minuteText(g.opensAtMinute)}–${minuteText(g.closesAtMinute)}` };
+    return { id: g.id, name: g.name, audience: g.audience, serviceHours: `每天 ${minuteText(g.opensAtMinute)}–${minuteText(g.closesAtMinute)}` };
   }
 
   async groups(audience?: 'borrower' | 'institution'): Promise<DeskGroupView[]> {
@@ -163,7 +163,7 @@ export class DeskService {
     if (c.status !== 'waiting') return null;
     const { onDuty, nextAt } = await this.availability(c.groupId, now);
     if (onDuty.length) return '客服正在接入，请稍候。';
-    const hours = DeskService.groupView(group).hours;
+    const hours = DeskService.groupView(group).serviceHours;
     return nextAt
       ? `现在不在服务时间（${hours}）。客服将于 ${shanghaiText(nextAt)} 上线，届时按顺序回复你；你的留言已进入队列。`
       : `现在不在服务时间（${hours}），客服上线后按顺序回复你；你的留言已进入队列。`;

@@ -52,15 +52,15 @@ export const adminDeskRoutes: ApiRoute[] = [
     path: '/desk/queue',
     guard: work,
     summary: 'Waiting and open conversations of the groups the agent belongs to, oldest first, with who is on duty in each group',
-    responseDescription: '{ groups: [{ id, name, hours, onDutyCount, nextOnDutyAt, waiting }], items }',
+    responseDescription: '{ groups: [{ id, name, serviceHours, onDutyCount, nextOnDutyAt, waiting }], items }',
     response: z.object({
-      groups: z.array(z.object({ id: z.string(), name: z.string(), hours: z.string(), onDutyCount: z.number().int(), nextOnDutyAt: z.string().nullable(), waiting: z.number().int() })),
+      groups: z.array(z.object({ id: z.string(), name: z.string(), serviceHours: z.string(), onDutyCount: z.number().int(), nextOnDutyAt: z.string().nullable(), waiting: z.number().int() })),
       items: z.array(deskAgentConversationResponse),
     }),
     handler: async ({ principal, services }) => {
       const q = await services.desk.queue(principal.account.id);
       return {
-        groups: q.groups.map((g) => ({ id: g.id, name: g.name, hours: g.hours, onDutyCount: g.onDutyCount, nextOnDutyAt: g.nextAt?.toISOString() ?? null, waiting: g.waiting })),
+        groups: q.groups.map((g) => ({ id: g.id, name: g.name, serviceHours: g.serviceHours, onDutyCount: g.onDutyCount, nextOnDutyAt: g.nextAt?.toISOString() ?? null, waiting: g.waiting })),
         items: q.conversations.map((c) => deskAgentConversationJson(c)),
       };
     },
