@@ -11,7 +11,7 @@ describe.each(databaseTargets())('another instance\'s catalogue change reaches t
   beforeAll(async () => {
     t = await startTestApp({ database: await target.open() });
     follower = new CatalogueFollower(t.container.services.catalogue);
-    await follower.follow(run.signal);
+    await follower.listen(run.signal);
   });
   afterAll(async () => {
     run.abort();

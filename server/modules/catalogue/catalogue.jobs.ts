@@ -1,4 +1,5 @@
 import type { TickerDefinition } from '../../jobs/job';
+import { LISTEN_CHECK_MS } from '../../jobs/woken-by-commit';
 import { CatalogueFollower } from './catalogue-follower';
 import type { CatalogueService } from './catalogue.service';
 
@@ -7,8 +8,6 @@ import type { CatalogueService } from './catalogue.service';
  * (catalogue-listen); should a notification be missed, each picks the change up within this
  */
 const SYNC_CHECK_MS = 30_000;
-/** how often the listener's ticker checks that the LISTEN is open (and opens it the first time) */
-const LISTEN_CHECK_MS = 1_000;
 const STATS_REFRESH_MS = 5 * 60_000;
 
 /** The catalogue's background work (its in-memory read model, in every instance); gathered by server/jobs/registry.ts. */
@@ -22,7 +21,7 @@ export function catalogueJobs(catalogue: CatalogueService): TickerDefinition[] {
       everyMs: LISTEN_CHECK_MS,
       scope: 'instance',
       tick: async ({ signal }) => {
-        await follower.follow(signal);
+        await follower.listen(signal);
         return { processed: 0 };
       },
     },

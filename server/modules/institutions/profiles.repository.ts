@@ -19,25 +19,28 @@ export class ProfilesRepository {
   /** Applications since `appsSince` and complaints since `complaintsSince` of one institution, counted. */
   async counts(institutionId: string, appsSince: Date, complaintsSince: Date): Promise<LenderCounts> {
     const responseMinutes = sql`extract(epoch from (${applications.firstResponseAt} - ${applications.createdAt})) / 60`;
-    const [apps] = await this.db
-      .select({
-        applications: sql<number>`count(*)::int`,
-        decided: sql<number>`count(*) filter (where ${applications.status} in ${APPROVED} or ${applications.status} = 'rejected')::int`,
-        approved: sql<number>`count(*) filter (where ${applications.status} in ${APPROVED})::int`,
-        responded: sql<number>`count(${applications.firstResponseAt})::int`,
-        medianResponseMinutes: sql<string | null>`percentile_cont(0.5) within group (order by ${responseMinutes}) filter (where ${applications.firstResponseAt} is not null)`,
-      })
-      .from(applications)
-      .where(and(eq(applications.institutionId, institutionId), gte(applications.createdAt, appsSince)));
     const finished = sql`${complaints.status} in ('resolved','closed') and ${complaints.resolvedAt} is not null`;
-    const [filed] = await this.db
-      .select({
-        complaints: sql<number>`count(*)::int`,
-        resolved: sql<number>`count(*) filter (where ${finished})::int`,
-        medianResolutionHours: sql<string | null>`percentile_cont(0.5) within group (order by extract(epoch from (${complaints.resolvedAt} - ${complaints.createdAt})) / 3600) filter (where ${finished})`,
-      })
-      .from(complaints)
-      .where(and(eq(complaints.institutionId, institutionId), gte(complaints.createdAt, complaintsSince)));
+    // the two tables are read at once: the public page waits for both
+    const [[apps], [filed]] = await Promise.all([
+      this.db
+        .select({
+          applications: sql<number>`count(*)::int`,
+          decided: sql<number>`count(*) filter (where ${applications.status} in ${APPROVED} or ${applications.status} = 'rejected')::int`,
+          approved: sql<number>`count(*) filter (where ${applications.status} in ${APPROVED})::int`,
+          responded: sql<number>`count(${applications.firstResponseAt})::int`,
+          medianResponseMinutes: sql<string | null>`percentile_cont(0.5) within group (order by ${responseMinutes}) filter (where ${applications.firstResponseAt} is not null)`,
+        })
+        .from(applications)
+        .where(and(eq(applications.institutionId, institutionId), gte(applications.createdAt, appsSince))),
+      this.db
+        .select({
+          complaints: sql<number>`count(*)::int`,
+          resolved: sql<number>`count(*) filter (where ${finished})::int`,
+          medianResolutionHours: sql<string | null>`percentile_cont(0.5) within group (order by extract(epoch from (${complaints.resolvedAt} - ${complaints.createdAt})) / 3600) filter (where ${finished})`,
+        })
+        .from(complaints)
+        .where(and(eq(complaints.institutionId, institutionId), gte(complaints.createdAt, complaintsSince))),
+    ]);
     const num = (v: string | number | null | undefined) => (v === null || v === undefined ? null : Number(v));
     return {
       applications: apps?.applications ?? 0,

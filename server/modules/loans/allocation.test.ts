@@ -12,22 +12,12 @@ import {
   statusOf,
   totalOwed,
   validateSchedule,
+  unpaid,
   type InstalmentState,
 } from './allocation';
 
 const fresh = (principalFen: number, termMonths: number, method: RepaymentMethod, rate: string, monthlyFeeFen: number): InstalmentState[] =>
-  buildSchedule({ principalFen, termMonths, method, annualRate: rate, fees: { monthlyFeeFen }, startDate: new Date('2026-01-31T04:00:00Z') }).instalments.map((i) => ({
-    period: i.period,
-    dueDate: i.dueDate,
-    principalFen: i.principalFen,
-    interestFen: i.interestFen,
-    feeFen: i.feeFen,
-    paidPrincipalFen: 0,
-    paidInterestFen: 0,
-    paidFeeFen: 0,
-    waivedInterestFen: 0,
-    waivedFeeFen: 0,
-  }));
+  buildSchedule({ principalFen, termMonths, method, annualRate: rate, fees: { monthlyFeeFen }, startDate: new Date('2026-01-31T04:00:00Z') }).instalments.map(unpaid);
 
 const loanArb = fc.record({
   principal: fc.integer({ min: 100, max: 50_000_000 }),

@@ -21,6 +21,12 @@ export interface InstalmentState {
   waivedFeeFen: number;
 }
 
+/** A scheduled instalment nothing has been paid on yet. */
+export function unpaid(line: Pick<InstalmentState, 'period' | 'dueDate' | 'principalFen' | 'interestFen' | 'feeFen'>): InstalmentState {
+  const { period, dueDate, principalFen, interestFen, feeFen } = line;
+  return { period, dueDate, principalFen, interestFen, feeFen, paidPrincipalFen: 0, paidInterestFen: 0, paidFeeFen: 0, waivedInterestFen: 0, waivedFeeFen: 0 };
+}
+
 export type InstalmentStatus = 'pending' | 'partly_paid' | 'paid' | 'overdue';
 
 export const instalmentStatusLabels: Record<InstalmentStatus, string> = {

@@ -1,23 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { buildSchedule } from '../pricing';
-import { allocate, owedOn, principalOutstanding, totalOwed, type InstalmentState } from './allocation';
+import { allocate, owedOn, principalOutstanding, totalOwed, unpaid, type InstalmentState } from './allocation';
 import { periodsRemaining, reschedule } from './reschedule';
 
 const start = new Date('2026-01-15T04:00:00Z');
 /** 12,000.00 yuan over 6 months at 12%, equal instalments, with 5.00 yuan a month in fees. */
 function original(): InstalmentState[] {
-  return buildSchedule({ principalFen: 1_200_000, annualRate: '0.12', termMonths: 6, method: 'equal_installment', fees: { monthlyFeeFen: 500 }, startDate: start }).instalments.map((i) => ({
-    period: i.period,
-    dueDate: i.dueDate,
-    principalFen: i.principalFen,
-    interestFen: i.interestFen,
-    feeFen: i.feeFen,
-    paidPrincipalFen: 0,
-    paidInterestFen: 0,
-    paidFeeFen: 0,
-    waivedInterestFen: 0,
-    waivedFeeFen: 0,
-  }));
+  return buildSchedule({ principalFen: 1_200_000, annualRate: '0.12', termMonths: 6, method: 'equal_installment', fees: { monthlyFeeFen: 500 }, startDate: start }).instalments.map(unpaid);
 }
 const amountOf = (i: InstalmentState) => i.principalFen + i.interestFen + i.feeFen;
 const paidOf = (list: InstalmentState[]) => list.reduce((s, i) => s + i.paidPrincipalFen + i.paidInterestFen + i.paidFeeFen, 0);

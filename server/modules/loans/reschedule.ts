@@ -14,7 +14,7 @@
  *   arrears) against the new instalments, every fee included.
  */
 import { allInApr, buildSchedule, type RepaymentMethod } from '../pricing';
-import { owedOn, type InstalmentState } from './allocation';
+import { owedOn, unpaid, type InstalmentState } from './allocation';
 
 export interface RescheduleTerms {
   /** periods over which the outstanding principal is spread */
@@ -83,18 +83,15 @@ export function reschedule(instalments: readonly InstalmentState[], terms: Resch
     startDate: terms.startDate,
   });
   const base = kept.length ? kept[kept.length - 1]!.period : 0;
-  const added: InstalmentState[] = schedule.instalments.map((n, idx) => ({
-    period: base + n.period,
-    dueDate: n.dueDate,
-    principalFen: n.principalFen,
-    interestFen: n.interestFen + (idx === 0 ? arrearsInterestFen : 0),
-    feeFen: n.feeFen + (idx === 0 ? arrearsFeeFen + terms.changeFeeFen : 0),
-    paidPrincipalFen: 0,
-    paidInterestFen: 0,
-    paidFeeFen: 0,
-    waivedInterestFen: 0,
-    waivedFeeFen: 0,
-  }));
+  const added: InstalmentState[] = schedule.instalments.map((n, idx) =>
+    unpaid({
+      period: base + n.period,
+      dueDate: n.dueDate,
+      principalFen: n.principalFen,
+      interestFen: n.interestFen + (idx === 0 ? arrearsInterestFen : 0),
+      feeFen: n.feeFen + (idx === 0 ? arrearsFeeFen + terms.changeFeeFen : 0),
+    }),
+  );
   const payments = added.map((i) => i.principalFen + i.interestFen + i.feeFen);
   const newTotalFen = payments.reduce((s, p) => s + p, 0);
   const financed = outstandingPrincipalFen + arrearsInterestFen + arrearsFeeFen;

@@ -1,9 +1,7 @@
 import type { BackgroundWork } from '../../jobs/job';
+import { LISTEN_CHECK_MS } from '../../jobs/woken-by-commit';
 import { CommissionDrainer, type CommissionOutbox } from './commission-drainer';
 import type { StatementsService } from './statements.service';
-
-/** How often the listener's ticker checks that the LISTEN is open (and opens it the first time). */
-const LISTEN_CHECK_MS = 1_000;
 
 /**
  * The settlement domain's scheduled work; gathered by server/jobs/registry.ts. The commission
@@ -19,7 +17,7 @@ export function settlementJobs(statements: StatementsService, outbox: Commission
       title: '计提排队中的佣金（兜底轮询）',
       everyMs: 10_000,
       scope: 'worker',
-      tick: async () => ({ processed: await drainer.poll() }),
+      tick: async () => ({ processed: await drainer.wake() }),
     },
     {
       kind: 'ticker',

@@ -1,4 +1,5 @@
 import type { TickerDefinition } from '../../jobs/job';
+import { LISTEN_CHECK_MS } from '../../jobs/woken-by-commit';
 import { LeadDispatcher } from './lead-dispatcher';
 import type { WebhooksService } from './webhooks.service';
 
@@ -13,9 +14,6 @@ export interface WebhookJobsOptions {
   /** Deliveries in flight at once per worker (default 8). */
   concurrency?: number;
 }
-
-/** How often the listener's ticker checks that the LISTEN is open (and opens it the first time). */
-const LISTEN_CHECK_MS = 1_000;
 
 /**
  * Lead webhook delivery in the worker role (gathered by server/jobs/registry.ts), both tickers
