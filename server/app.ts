@@ -21,7 +21,9 @@ import { assertEveryRouteGuarded, createGuards } from './http/guards';
 import type { HttpKit } from './http/kit';
 import { createPassport } from './http/passport';
 import { createRateLimits } from './http/rate-limits';
-import { createVisitorResolver } from './http/visitor';
+import { createVisitorResolver, visitorCookieKey } from './http/visitor';
+import { setAfterLogin } from './http/session-login';
+import { auditActor } from './http/audit-actor';
 import { mountStripeWebhook } from './http/stripe-webhook';
 import { deviceOf } from './http/device';
 import { createRenderers } from './http/render';
@@ -104,6 +106,11 @@ export function createApp(container: Container): Express {
     visitor: createVisitorResolver(container.pii, production),
     device: deviceOf(production),
   };
+  // a visitor who signs in or registers takes their desk conversations with them
+  setAfterLogin(app, async (req, account) => {
+    const visitorKey = account.kind === 'consumer' ? visitorCookieKey(container.pii, req) : null;
+    if (visitorKey) await services.desk.claimVisitor(visitorKey, account.id, { ...auditActor(req), kind: 'consumer', id: account.id });
+  });
 
   app.get('/healthz', guards.public, (_req, res) => {
     res.json({ status: 'ok' });
