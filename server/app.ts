@@ -106,10 +106,16 @@ export function createApp(container: Container): Express {
     visitor: createVisitorResolver(container.pii, production),
     device: deviceOf(production),
   };
-  // a visitor who signs in or registers takes their desk conversations with them
+  // a visitor who signs in or registers takes their desk conversations with them; the sign-in
+  // has already succeeded, so a failure here is logged rather than shown (the next sign-in retries)
   setAfterLogin(app, async (req, account) => {
     const visitorKey = account.kind === 'consumer' ? visitorCookieKey(container.pii, req) : null;
-    if (visitorKey) await services.desk.claimVisitor(visitorKey, account.id, { ...auditActor(req), kind: 'consumer', id: account.id });
+    if (!visitorKey) return;
+    try {
+      await services.desk.claimVisitor(visitorKey, account.id, { ...auditActor(req), kind: 'consumer', id: account.id });
+    } catch (err) {
+      logger.error({ err }, 'visitor desk conversations not moved to the account');
+    }
   });
 
   app.get('/healthz', guards.public, (_req, res) => {
