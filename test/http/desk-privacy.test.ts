@@ -118,9 +118,23 @@ describe.each(databaseTargets())('the desk with complaints, notifications, sign-
     await stream.close();
     expect(await t.container.database.db.select().from(deskPartyStreams).where(eq(deskPartyStreams.conversationId, c.id))).toEqual([]);
 
-    // two replies at once after the borrower left: one notification
-    await Promise.all([desk.reply(agents.kf1!, c.id, { body: '第一条' }), desk.reply(agents.kf1!, c.id, { body: '第二条' })]);
+    // a stream whose instance died stops counting a minute after its last refresh
+    await desk.seenByParty(party, c.id);
+    await desk.partyStreamOpened(c.id);
+    await desk.reply(agents.kf1!, c.id, { body: '实例还在吗' });
+    expect(await replies()).toHaveLength(2);
+    clock.set(new Date(NOW.getTime() + 61_000));
+    await desk.reply(agents.kf1!, c.id, { body: '一分钟没有刷新' });
     expect(await replies()).toHaveLength(3);
+    // …and its row goes when the next stream of the conversation opens
+    await (await desk.partyStreamOpened(c.id)).close();
+    clock.set(NOW);
+    expect(await t.container.database.db.select().from(deskPartyStreams).where(eq(deskPartyStreams.conversationId, c.id))).toEqual([]);
+
+    // two replies at once after the borrower left: one notification
+    await desk.seenByParty(party, c.id);
+    await Promise.all([desk.reply(agents.kf1!, c.id, { body: '第一条' }), desk.reply(agents.kf1!, c.id, { body: '第二条' })]);
+    expect(await replies()).toHaveLength(4);
     expect((await borrower.agent.get('/api/v1/notifications').expect(200)).body.items[0]).toMatchObject({ kind: 'desk.reply', link: `/desk/conversations/${c.id}` });
     // reading it through the API ends the burst too
     await borrower.agent.get(`/api/v1/desk/conversations/${c.id}`).expect(200);

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Database } from '../../db/client';
 import type { Tx } from '../../lib/tx';
 import { accounts } from '../accounts/accounts.schema';
@@ -183,7 +183,9 @@ export class DeskRepository {
   }
 
   // ── the party's live streams ────────────────────────────────────────────────────────────
-  async openStream(id: string, conversationId: string, expiresAt: Date): Promise<void> {
+  /** Records an open stream; rows of the conversation's streams that expired (their instance died) go at the same time. */
+  async openStream(id: string, conversationId: string, now: Date, expiresAt: Date): Promise<void> {
+    await this.db.delete(deskPartyStreams).where(and(eq(deskPartyStreams.conversationId, conversationId), lte(deskPartyStreams.expiresAt, now)));
     await this.db.insert(deskPartyStreams).values({ id, conversationId, expiresAt });
   }
 

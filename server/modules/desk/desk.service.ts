@@ -679,7 +679,7 @@ export class DeskService {
   async partyStreamOpened(id: string): Promise<{ refresh(): Promise<void>; close(): Promise<void> }> {
     const streamId = newId('kfs');
     const until = () => new Date(this.deps.clock.now().getTime() + STREAM_TTL_MS);
-    await this.repo.openStream(streamId, id, until());
+    await this.repo.openStream(streamId, id, this.deps.clock.now(), until());
     return { refresh: () => this.repo.refreshStream(streamId, until()), close: () => this.repo.closeStream(streamId) };
   }
 
