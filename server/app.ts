@@ -21,7 +21,9 @@ import { assertEveryRouteGuarded, createGuards } from './http/guards';
 import type { HttpKit } from './http/kit';
 import { createPassport } from './http/passport';
 import { createRateLimits } from './http/rate-limits';
-import { createVisitorResolver } from './http/visitor';
+import { createVisitorResolver, visitorCookieKey } from './http/visitor';
+import { setAfterLogin } from './http/session-login';
+import { auditActor } from './http/audit-actor';
 import { mountStripeWebhook } from './http/stripe-webhook';
 import { deviceOf } from './http/device';
 import { createRenderers } from './http/render';
@@ -104,6 +106,17 @@ export function createApp(container: Container): Express {
     visitor: createVisitorResolver(container.pii, production),
     device: deviceOf(production),
   };
+  // a visitor who signs in or registers takes their desk conversations with them; the sign-in
+  // has already succeeded, so a failure here is logged rather than shown (the next sign-in retries)
+  setAfterLogin(app, async (req, account) => {
+    const visitorKey = account.kind === 'consumer' ? visitorCookieKey(container.pii, req) : null;
+    if (!visitorKey) return;
+    try {
+      await services.desk.claimVisitor(visitorKey, account.id, { ...auditActor(req), kind: 'consumer', id: account.id });
+    } catch (err) {
+      logger.error({ err }, 'visitor desk conversations not moved to the account');
+    }
+  });
 
   app.get('/healthz', guards.public, (_req, res) => {
     res.json({ status: 'ok' });

@@ -231,7 +231,9 @@ export function createServices(inputs: ServiceInputs): Services {
     publicUrl: inputs.publicUrl,
     allowLoopback: inputs.webhookAllowLoopback ?? false,
   });
+  const feedback = new FeedbackService({ db, clock, store: blobs, audit, notifications, pii });
   const content = new ContentService({ db, audit, media: new LocalBlobStore(inputs.mediaDir ?? path.join(process.cwd(), 'data', 'media')), pii, clock });
+  const desk = new DeskService({ db, pii, audit, clock, complaints, identity, content, notifications, live: new DeskLive(deskTransport(db, shared, inputs.redisPrefix), logger) });
   const domain: Omit<Services, 'scheduler'> = {
     jobs: new JobsService({ db, clock }),
     accounts,
@@ -239,7 +241,7 @@ export function createServices(inputs: ServiceInputs): Services {
     catalogue,
     applications,
     offers,
-    dataRights: new DataRightsService({ db, clock, accounts, identity, credit, consents, applications, notifications, audit, odds }),
+    dataRights: new DataRightsService({ db, clock, accounts, identity, credit, consents, applications, notifications, audit, odds, feedback, complaints, reviews, desk }),
     messages: new MessagesService({ db, consents, accounts, notifications }),
     submission: new SubmissionService({ db, pii, catalogue, accounts, identity, consents, audit, webhooks, prescreen, notifications, settlement, clock, risk, credit, odds }),
     webhooks,
@@ -269,7 +271,7 @@ export function createServices(inputs: ServiceInputs): Services {
     licences: new LicencesService({ db, settings, products, audit, clock }),
     complaints,
     reviews,
-    feedback: new FeedbackService({ db, clock, store: blobs, audit, notifications, pii }),
+    feedback,
     lenderProfiles: new LenderProfilesService({ db, audit, clock, products: catalogue, reviews }),
     staffPerformance: new StaffPerformanceService({ db, audit, pii }),
     analytics: new AnalyticsService({ db, audit, pii, clock }),
@@ -294,7 +296,7 @@ export function createServices(inputs: ServiceInputs): Services {
     channelPortal: new ChannelPortal({ db, channels, accounts, audit }),
     esign: createESignProvider(inputs.esignProvider ?? 'local', { contracts }),
     channels,
-    desk: new DeskService({ db, pii, audit, clock, complaints, identity, content, live: new DeskLive(deskTransport(db, shared, inputs.redisPrefix), logger) }),
+    desk,
   };
   const scheduler = new Scheduler(allWork(domain), { locks: shared.locks, runs: domain.jobs, logger, clock, audit: domain.audit });
   return { ...domain, scheduler };

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import type { DeskParty } from '../modules/desk';
+import { STREAM_REFRESH_MS, type DeskParty } from '../modules/desk';
 import type { Services } from '../container';
 import { auditActor } from './audit-actor';
 import { serveConversationStream } from './desk-stream';
@@ -26,6 +26,7 @@ interface PartyPage {
 /** `base`: where the party's conversations live (`/desk/conversations`, `/partner/desk/conversations`). */
 export async function showPartyConversation(ctx: PartyPage, party: DeskParty, base: string, id: string, extra: Record<string, unknown> = {}): Promise<void> {
   const conversation = await ctx.services.desk.getForParty(party, id);
+  await ctx.services.desk.seenByParty(party, id);
   await ctx.render('desk-conversation', {
     title: `在线客服 ${conversation.number}`,
     conversation,
@@ -57,9 +58,22 @@ export async function partyAction(ctx: PartyPage, party: DeskParty, base: string
   }
 }
 
-/** The party's live thread (no internal notes); someone else's conversation is a 404 before the stream opens. */
+/**
+ * The party's live thread (no internal notes); someone else's conversation is a 404 before the
+ * stream opens. While it is open the desk knows the party is there (an agent's reply then goes
+ * to the thread only, not also to the message centre).
+ */
 export async function partyStream(ctx: PartyPage, party: DeskParty, id: string): Promise<void> {
-  await ctx.services.desk.partyMessagesAfter(party, id, Number.MAX_SAFE_INTEGER);
+  const { desk } = ctx.services;
+  await desk.partyMessagesAfter(party, id, Number.MAX_SAFE_INTEGER);
+  const presence = await desk.partyStreamOpened(id);
+  const refresh = setInterval(() => void presence.refresh().catch(() => undefined), STREAM_REFRESH_MS);
+  refresh.unref();
+  ctx.req.on('close', () => {
+    clearInterval(refresh);
+    void presence.close().catch(() => undefined);
+  });
+  await desk.seenByParty(party, id);
   await serveConversationStream(
     ctx.req,
     ctx.res,

@@ -27,4 +27,10 @@ export function createVisitorResolver(pii: PiiCipher, secure: boolean) {
   };
 }
 
+/** The key the visitor cookie of this request names (as `createVisitorResolver` computes it when not signed in), or null without one; never sets a cookie. */
+export function visitorCookieKey(pii: PiiCipher, req: Request): string | null {
+  const vid = readCookie(req, COOKIE);
+  return vid && /^[0-9a-f-]{36}$/.test(vid) ? pii.blindIndex(`visitor:cookie:${vid}`) : null;
+}
+
 export type VisitorResolver = ReturnType<typeof createVisitorResolver>;

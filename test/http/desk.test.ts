@@ -126,7 +126,7 @@ describe('customer-service desk', () => {
     await t.container.services.desk.setGroup(supervisor, 'dg_account', { agentIds: [ids.kf1!], opensAtMinute: 540, closesAtMinute: 1080 });
     const kf1 = await staffAgent(t.app, 'admin', 'kf1');
     const seen = (await kf1.get(`/api/admin/v1/desk/conversations/${id}`).expect(200)).body;
-    expect(seen.party).toEqual({ kind: 'visitor', label: '访客', contactMasked: '139****5678' });
+    expect(seen.party).toEqual({ kind: 'visitor', label: '访客', contactMasked: '139****5678', claimedAt: null });
     const refusedComplaint = await kf1.post(`/api/admin/v1/desk/conversations/${id}/complaint`).send({ category: 'platform', subject: '注销' }).expect(409);
     expect(refusedComplaint.body.error.code).toBe('complaint_needs_account');
   });

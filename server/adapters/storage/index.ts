@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -10,6 +10,8 @@ import path from 'node:path';
 export interface BlobStore {
   put(key: string, bytes: Buffer): Promise<void>;
   get(key: string): Promise<Buffer>;
+  /** Removes the blob; a key that is already gone is no error. */
+  delete(key: string): Promise<void>;
 }
 
 export class LocalBlobStore implements BlobStore {
@@ -25,6 +27,9 @@ export class LocalBlobStore implements BlobStore {
   }
   async get(key: string): Promise<Buffer> {
     return readFile(this.file(key));
+  }
+  async delete(key: string): Promise<void> {
+    await rm(this.file(key), { force: true });
   }
 }
 
@@ -56,5 +61,9 @@ export class SealedBlobStore {
     const decipher = createDecipheriv('aes-256-gcm', Buffer.from(this.wrapKey.decrypt(header.k), 'base64'), Buffer.from(header.iv, 'base64'));
     decipher.setAuthTag(Buffer.from(header.tag, 'base64'));
     return Buffer.concat([decipher.update(blob.subarray(4 + headerLength)), decipher.final()]);
+  }
+
+  delete(key: string): Promise<void> {
+    return this.store.delete(key);
   }
 }

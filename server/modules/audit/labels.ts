@@ -201,6 +201,7 @@ export const auditActionLabels = {
   'desk.shift_removed': '删除客服班次',
   'desk.canned_saved': '保存快捷回复',
   'desk.canned_retired': '停用快捷回复',
+  'desk.visitor_claimed': '访客会话转入登录账号',
 } as const satisfies Record<string, string>;
 
 export type AuditAction = keyof typeof auditActionLabels;

@@ -10,7 +10,9 @@ import type { ConsentsService } from '../consents';
 import type { CreditService } from '../credit';
 import type { IdentityService } from '../identity';
 import type { NotificationsService } from '../notifications';
-import { approveErasure, erasureRequestsList, rejectErasure, requestErasure } from './erasure';
+import type { ComplaintsService, FeedbackService, ReviewsService } from '../feedback';
+import type { DeskService } from '../desk';
+import { approveErasure, eraseWhatTheyWrote, erasureRequestsList, rejectErasure, requestErasure } from './erasure';
 
 export interface DataRightsDeps {
   db: Database;
@@ -24,6 +26,11 @@ export interface DataRightsDeps {
   audit: AuditService;
   /** the facts the odds model recorded at each application go with the profile */
   odds?: { eraseFacts(tx: Tx, consumerId: string): Promise<void> };
+  /** what the borrower wrote to the platform: feedback, complaints, reviews, desk conversations */
+  feedback: Pick<FeedbackService, 'eraseConsumer'>;
+  complaints: Pick<ComplaintsService, 'anonymiseConsumer'>;
+  reviews: Pick<ReviewsService, 'anonymiseAuthor'>;
+  desk: Pick<DeskService, 'eraseParty'>;
 }
 
 /** Everything the platform holds about a consumer, in their own hands (data portability). Audited. */
@@ -88,7 +95,8 @@ export async function exportConsumerData(deps: DataRightsDeps, accountId: string
 /**
  * Closes a consumer's account: needs the password and no application still in progress.
  * Every consent is withdrawn (institutions see nothing more), identity, profile and credit assessments are erased,
- * the login is freed and every session ends, in one transaction.
+ * what they wrote to the platform is erased or anonymised (`eraseWhatTheyWrote`), the login is
+ * freed and every session ends, in one transaction.
  */
 export async function closeConsumerAccount(deps: DataRightsDeps, accountId: string, password: string, actor: AuditActor): Promise<void> {
   if (!(await deps.accounts.checkPassword(accountId, password))) {
@@ -98,13 +106,16 @@ export async function closeConsumerAccount(deps: DataRightsDeps, accountId: stri
   if (open.length) {
     throw new ConflictError('applications_open', '还有进行中的申请', { applications: `还有 ${open.length} 份申请正在审核，请先撤回或等待结果` });
   }
-  await withTransaction(deps.db, async (tx) => {
+  const erased = await withTransaction(deps.db, async (tx) => {
     await deps.consents.withdrawAll(tx, accountId);
     await deps.identity.erase(tx, accountId);
     await deps.credit.erase(tx, accountId);
+    const written = await eraseWhatTheyWrote(deps, tx, accountId);
     await deps.accounts.close(tx, accountId);
-    await deps.audit.record(actor, { action: 'account.closed', objectType: 'account', objectId: accountId }, tx);
+    await deps.audit.record(actor, { action: 'account.closed', objectType: 'account', objectId: accountId, detail: written.counts }, tx);
+    return written;
   });
+  await erased.deleteFiles();
 }
 
 /** Data rights of a consumer: export everything, close the account; erasure on an operator's request, approved by a second operator. */

@@ -2,7 +2,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import { sqlState, UNIQUE_VIOLATION } from '../../db/client';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
-import { withTransaction } from '../../lib/tx';
+import { withTransaction, type Tx } from '../../lib/tx';
 import { isTerminal } from '../applications';
 import { accounts } from '../accounts/accounts.schema';
 import type { AuditActor } from '../audit';
@@ -10,6 +10,20 @@ import type { DataRightsDeps } from './data-rights';
 import { erasureRequests } from './data-rights.schema';
 
 export type ErasureRequest = typeof erasureRequests.$inferSelect;
+
+/**
+ * What the borrower wrote to the platform, in the erasing transaction: feedback items lose their
+ * text, answer and screenshot; desk conversations their messages and contact; complaints stay on
+ * record for the regulator without their personal text; reviews stay under 已注销用户. Returns the
+ * counts (for the audit row) and the way to delete the screenshots' files after the commit.
+ */
+export async function eraseWhatTheyWrote(deps: DataRightsDeps, tx: Tx, accountId: string): Promise<{ counts: Record<string, number>; deleteFiles(): Promise<void> }> {
+  const feedback = await deps.feedback.eraseConsumer(tx, accountId);
+  const conversations = await deps.desk.eraseParty(tx, accountId);
+  const complaints = await deps.complaints.anonymiseConsumer(tx, accountId);
+  const reviews = await deps.reviews.anonymiseAuthor(tx, accountId);
+  return { counts: { feedback: feedback.items, screenshots: feedback.screenshots, conversations, complaints, reviews }, deleteFiles: feedback.deleteFiles };
+}
 
 /** An operator asks to erase a consumer's personal data; the reason is required. */
 export async function requestErasure(deps: DataRightsDeps, accountId: string, reason: string, actor: AuditActor): Promise<ErasureRequest> {
@@ -39,15 +53,17 @@ async function pendingRequest(deps: DataRightsDeps, id: string, actor: AuditActo
 }
 
 /**
- * A second operator approves: consents withdrawn, identity and profile erased, the login freed
- * and every session ended, in one transaction with the decision. Refused while an application
+ * A second operator approves: consents withdrawn, identity and profile erased, what the borrower
+ * wrote to the platform erased or anonymised (feedback, desk conversations, complaints kept
+ * anonymised for the regulator, reviews under 已注销用户), the login freed and every session
+ * ended, in one transaction with the decision. Refused while an application
  * is still in progress (the institutions are still deciding on it).
  */
 export async function approveErasure(deps: DataRightsDeps, id: string, actor: AuditActor): Promise<void> {
   const request = await pendingRequest(deps, id, actor);
   const open = (await deps.applications.listForConsumer(request.accountId)).filter((a) => !isTerminal(a.status));
   if (open.length) throw new ConflictError('applications_open', `该用户还有 ${open.length} 份申请在进行中，结束后才能删除`);
-  await withTransaction(deps.db, async (tx) => {
+  const erased = await withTransaction(deps.db, async (tx) => {
     const [claimed] = await tx
       .update(erasureRequests)
       .set({ status: 'executed', decidedBy: actor.id!, decidedAt: deps.clock.now() })
@@ -58,9 +74,13 @@ export async function approveErasure(deps: DataRightsDeps, id: string, actor: Au
     await deps.identity.erase(tx, request.accountId);
     await deps.credit.erase(tx, request.accountId);
     await deps.odds?.eraseFacts(tx, request.accountId);
+    const written = await eraseWhatTheyWrote(deps, tx, request.accountId);
     await deps.accounts.close(tx, request.accountId);
-    await deps.audit.record(actor, { action: 'erasure.executed', objectType: 'account', objectId: request.accountId, detail: { requestId: id, requestedBy: request.requestedBy } }, tx);
+    await deps.audit.record(actor, { action: 'erasure.executed', objectType: 'account', objectId: request.accountId, detail: { requestId: id, requestedBy: request.requestedBy, ...written.counts } }, tx);
+    return written;
   });
+  // the screenshots' files go once the erasure has committed
+  await erased.deleteFiles();
 }
 
 export async function rejectErasure(deps: DataRightsDeps, id: string, note: string, actor: AuditActor): Promise<void> {

@@ -1,9 +1,9 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Database } from '../../db/client';
 import type { Tx } from '../../lib/tx';
 import { accounts } from '../accounts/accounts.schema';
 import { institutions } from '../institutions/institutions.schema';
-import { deskCannedReplies, deskConversations, deskGroupMembers, deskGroups, deskMessages, deskShifts, type DeskConversationStatus, type DeskMessageKind } from './desk.schema';
+import { deskCannedReplies, deskConversations, deskGroupMembers, deskGroups, deskMessages, deskPartyStreams, deskShifts, type DeskConversationStatus, type DeskMessageKind } from './desk.schema';
 
 export type ConversationRow = typeof deskConversations.$inferSelect;
 export type MessageRow = typeof deskMessages.$inferSelect;
@@ -172,7 +172,47 @@ export class DeskRepository {
       .where(and(eq(accounts.kind, 'operator'), eq(accounts.status, 'active')));
   }
 
+  /** Locks a visitor's conversations (by their cookie's key) for the rest of the transaction. */
+  lockVisitor(tx: Tx, visitorKey: string): Promise<ConversationRow[]> {
+    return tx.select().from(deskConversations).where(ownedBy({ visitorKey })).for('update');
+  }
+
+  /** Locks a consumer's conversations for the rest of the transaction. */
+  lockConsumer(tx: Tx, consumerId: string): Promise<ConversationRow[]> {
+    return tx.select().from(deskConversations).where(ownedBy({ consumerId })).for('update');
+  }
+
+  // ── the party's live streams ────────────────────────────────────────────────────────────
+  /** Records an open stream; rows of the conversation's streams that expired (their instance died) go at the same time. */
+  async openStream(id: string, conversationId: string, now: Date, expiresAt: Date): Promise<void> {
+    await this.db.delete(deskPartyStreams).where(and(eq(deskPartyStreams.conversationId, conversationId), lte(deskPartyStreams.expiresAt, now)));
+    await this.db.insert(deskPartyStreams).values({ id, conversationId, expiresAt });
+  }
+
+  async refreshStream(id: string, expiresAt: Date): Promise<void> {
+    await this.db.update(deskPartyStreams).set({ expiresAt }).where(eq(deskPartyStreams.id, id));
+  }
+
+  async closeStream(id: string): Promise<void> {
+    await this.db.delete(deskPartyStreams).where(eq(deskPartyStreams.id, id));
+  }
+
+  /** Whether the party has a live stream of the conversation open at `now` (on any instance). */
+  async partyStreaming(conversationId: string, now: Date, tx: Database = this.db): Promise<boolean> {
+    const [row] = await tx
+      .select({ id: deskPartyStreams.id })
+      .from(deskPartyStreams)
+      .where(and(eq(deskPartyStreams.conversationId, conversationId), gt(deskPartyStreams.expiresAt, now)))
+      .limit(1);
+    return !!row;
+  }
+
   // ── messages ────────────────────────────────────────────────────────────────────────────
+  /** Erasure: every message of these conversations gets `bodyEnc` (the sealed placeholder) instead of its text. */
+  async replaceBodies(tx: Tx, conversationIds: string[], bodyEnc: string): Promise<void> {
+    if (conversationIds.length) await tx.update(deskMessages).set({ bodyEnc }).where(inArray(deskMessages.conversationId, conversationIds));
+  }
+
   async addMessage(tx: Tx, conversationId: string, m: { kind: DeskMessageKind; authorKind: 'party' | 'agent' | 'system'; authorId: string | null; bodyEnc: string }, at: Date): Promise<void> {
     await tx.insert(deskMessages).values({ conversationId, ...m, createdAt: at });
     await tx.update(deskConversations).set({ lastMessageAt: at }).where(eq(deskConversations.id, conversationId));

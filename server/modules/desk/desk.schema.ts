@@ -87,6 +87,8 @@ export const deskConversations = pgTable(
     rating: integer('rating'),
     ratingComment: text('rating_comment'),
     ratedAt: timestamp('rated_at', { withTimezone: true }),
+    /** when a visitor's conversation moved to the account they signed in or registered with */
+    claimedAt: timestamp('claimed_at', { withTimezone: true }),
   },
   (t) => [
     index('desk_conversations_queue_idx').on(t.groupId, t.status, t.createdAt),
@@ -100,6 +102,24 @@ export const deskConversations = pgTable(
       sql`(${t.partyKind} = 'consumer' and ${t.consumerId} is not null) or (${t.partyKind} = 'visitor' and ${t.visitorKey} is not null and ${t.contactEnc} is not null) or (${t.partyKind} = 'institution' and ${t.institutionId} is not null and ${t.staffId} is not null)`,
     ),
   ],
+);
+
+/**
+ * The party's open live streams of a conversation (one row per stream, on every instance): an
+ * agent's reply to a conversation with none notifies the borrower in the message centre instead.
+ * A stream refreshes `expires_at` while open and deletes its row when it closes; a row left by an
+ * instance that died expires by itself.
+ */
+export const deskPartyStreams = pgTable(
+  'desk_party_streams',
+  {
+    id: text('id').primaryKey(),
+    conversationId: text('conversation_id')
+      .notNull()
+      .references(() => deskConversations.id),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('desk_party_streams_conversation_idx').on(t.conversationId, t.expiresAt)],
 );
 
 export const deskMessageKinds = ['message', 'note', 'system'] as const;

@@ -7,7 +7,8 @@ import { withTransaction, type Tx } from '../../lib/tx';
 import { byDisplayName, openDisplayName, operatorCan } from '../accounts';
 import type { AuditActor, AuditService } from '../audit';
 import type { ContentService } from '../content';
-import type { ComplaintCategory, ComplaintsService } from '../feedback';
+import { ERASED_TEXT, type ComplaintCategory, type ComplaintsService } from '../feedback';
+import type { NotificationsService } from '../notifications';
 import type { IdentityService } from '../identity';
 import { parseQuery } from '../search';
 import { checkCannedBody, conversationNumber, renderCanned } from './canned-replies';
@@ -76,6 +77,8 @@ export interface AgentConversationView extends DeskConversationView {
   mine: boolean;
   canComplain: boolean;
   firstResponseAt: Date | null;
+  /** when the visitor who opened it signed in or registered: it has been a known borrower's since */
+  claimedAt: Date | null;
 }
 
 export interface OpenInput {
@@ -125,7 +128,16 @@ export interface DeskServiceDeps {
   identity: IdentityService;
   content: ContentService;
   live: DeskLive;
+  /** the borrower's message centre (站内信): replies they are not there to see live */
+  notifications: NotificationsService;
 }
+
+/** How long a party's live stream counts as open without a refresh (a stream refreshes every STREAM_REFRESH_MS). */
+export const STREAM_TTL_MS = 60_000;
+export const STREAM_REFRESH_MS = 20_000;
+
+/** Where the borrower reads a conversation (the link of its notifications). */
+export const conversationLink = (id: string) => `/desk/conversations/${id}`;
 
 /**
  * 客服: conversations between borrowers (or institution staff) and operator agents, in skill
@@ -370,6 +382,7 @@ export class DeskService {
       mine: c.agentId === agentId,
       canComplain: c.partyKind === 'consumer' && !c.complaintId,
       firstResponseAt: c.firstResponseAt,
+      claimedAt: c.claimedAt,
     };
   }
 
@@ -485,8 +498,25 @@ export class DeskService {
       if (locked.status === 'waiting') patch.status = 'open';
       if (!locked.firstResponseAt) patch.firstResponseAt = now;
       if (Object.keys(patch).length) await this.repo.update(tx, id, patch);
-      await this.deps.audit.record(agent.actor, { action: 'desk.replied', objectType: 'desk_conversation', objectId: id, detail: { cannedId: input.cannedId ?? null } }, tx);
+      const notified = await this.notifyAway(tx, locked, text, now);
+      await this.deps.audit.record(agent.actor, { action: 'desk.replied', objectType: 'desk_conversation', objectId: id, detail: { cannedId: input.cannedId ?? null, notified } }, tx);
     });
+  }
+
+  /**
+   * A signed-in borrower with no live stream of the conversation open gets the reply in their
+   * message centre, once per unread burst: not again while that notification is unread (reading
+   * it, or opening the conversation, ends the burst). Runs under the conversation's lock, so two
+   * replies at once make one notification. Returns whether it notified.
+   */
+  private async notifyAway(tx: Tx, c: ConversationRow, text: string, now: Date): Promise<boolean> {
+    if (c.partyKind !== 'consumer' || !c.consumerId) return false;
+    if (await this.repo.partyStreaming(c.id, now, tx)) return false;
+    return this.deps.notifications.notifyUnlessUnread(
+      c.consumerId,
+      { kind: 'desk.reply', title: `客服回复了你的咨询（${conversationNumber(c.number)}）`, body: maskPiiInText(text).slice(0, 100), link: conversationLink(c.id) },
+      tx,
+    );
   }
 
   /** An internal note: agents see it, the party never does. */
@@ -511,14 +541,17 @@ export class DeskService {
     if (!subject || subject.length > 100) throw new ValidationError('请填写投诉主题', { subject: '1–100 字' });
     const said = (await this.repo.messages(c.id, 0, false)).filter((m) => m.authorKind === 'party').map((m) => this.deps.pii.decrypt(m.bodyEnc));
     const description = `由在线客服会话 ${conversationNumber(c.number)} 转入。用户原话：\n${said.join('\n')}`.slice(0, 2000);
-    const complaint = await this.deps.complaints.file(c.consumerId!, { category: input.category, subject, description }, agent.actor, now);
+    const draft = await this.deps.complaints.draft(c.consumerId!, { category: input.category, subject, description }, now);
+    // the complaint and the link on the conversation commit together, under the conversation's
+    // lock: of two agents at once, the second finds the link and gets 409 with nothing written
     await this.change(agent, id, async (tx, locked) => {
       if (locked.complaintId) throw new ConflictError('complaint_exists', '这个会话已经转为投诉');
-      await this.repo.update(tx, id, { complaintId: complaint.id });
+      await this.deps.complaints.fileDraft(tx, draft, agent.actor);
+      await this.repo.update(tx, id, { complaintId: draft.id });
       await this.system(tx, id, `已为你登记投诉「${subject}」，我们会在时限内答复（可在“我的投诉”查看进度）`, now);
-      await this.deps.audit.record(agent.actor, { action: 'desk.complaint_created', objectType: 'desk_conversation', objectId: id, detail: { complaintId: complaint.id } }, tx);
+      await this.deps.audit.record(agent.actor, { action: 'desk.complaint_created', objectType: 'desk_conversation', objectId: id, detail: { complaintId: draft.id } }, tx);
     });
-    return { complaintId: complaint.id };
+    return { complaintId: draft.id };
   }
 
   /** Ends the conversation; the party may then rate it. */
@@ -635,6 +668,57 @@ export class DeskService {
       agents: agents.sort((a, b) => b.conversations - a.conversations),
       groups: groups.map((g) => ({ ...(byGroup.find((r) => r.key === g.id) ?? emptyRow(g.id)), name: groupNames.get(g.id)! })),
     };
+  }
+
+  // ── the party's presence and the visitor's sign-in ──────────────────────────────────────
+  /**
+   * The party has the conversation open live (its stream): recorded for every instance, so an
+   * agent's reply is not also sent to the message centre. Call `refresh` every
+   * STREAM_REFRESH_MS while the stream is open, `close` when it ends.
+   */
+  async partyStreamOpened(id: string): Promise<{ refresh(): Promise<void>; close(): Promise<void> }> {
+    const streamId = newId('kfs');
+    const until = () => new Date(this.deps.clock.now().getTime() + STREAM_TTL_MS);
+    await this.repo.openStream(streamId, id, this.deps.clock.now(), until());
+    return { refresh: () => this.repo.refreshStream(streamId, until()), close: () => this.repo.closeStream(streamId) };
+  }
+
+  /** The borrower is reading the conversation: its notifications in the message centre are read (the unread burst ends). */
+  async seenByParty(party: DeskParty, id: string): Promise<void> {
+    if (party.kind === 'consumer') await this.deps.notifications.markReadAt(party.consumerId, conversationLink(id));
+  }
+
+  /**
+   * A visitor signed in or registered: the conversations their cookie opened become the
+   * account's (the borrower's desk history shows them; the agent sees a known borrower and may
+   * now turn it into a complaint). Each gets a system line and an audit row. Returns how many moved.
+   */
+  async claimVisitor(visitorKey: string, consumerId: string, actor: AuditActor, now = this.deps.clock.now()): Promise<number> {
+    const moved = await withTransaction(this.deps.db, async (tx) => {
+      const rows = await this.repo.lockVisitor(tx, visitorKey);
+      for (const c of rows) {
+        await this.repo.update(tx, c.id, { partyKind: 'consumer', consumerId, visitorKey: null, claimedAt: now });
+        await this.system(tx, c.id, '访客已登录，本会话已转入其账号', now);
+        await this.deps.audit.record(actor, { action: 'desk.visitor_claimed', objectType: 'desk_conversation', objectId: c.id, detail: { consumerId } }, tx);
+      }
+      return rows;
+    });
+    for (const c of moved) await this.signal(c);
+    return moved.length;
+  }
+
+  /**
+   * Erasure of a consumer (个人信息删除), in the caller's transaction: every message of their
+   * conversations (theirs, the agents' and the notes, which quote them) is replaced by a sealed
+   * placeholder, the contact they left as a visitor and their rating comment go. The
+   * conversations stay as numbers in the desk's reports. Returns how many conversations.
+   */
+  async eraseParty(tx: Tx, consumerId: string): Promise<number> {
+    const rows = await this.repo.lockConsumer(tx, consumerId);
+    const ids = rows.map((c) => c.id);
+    await this.repo.replaceBodies(tx, ids, this.deps.pii.encrypt(ERASED_TEXT));
+    for (const id of ids) await this.repo.update(tx, id, { contactEnc: null, contactMasked: null, ratingComment: null });
+    return ids.length;
   }
 
   // ── live ────────────────────────────────────────────────────────────────────────────────

@@ -9,6 +9,8 @@ export {
   type DeskGroupView,
   type DeskReport,
   type OpenInput,
+  STREAM_REFRESH_MS,
+  conversationLink,
 } from './desk.service';
 export { DeskLive, deskTransport, type DeskSignal, type DeskListener } from './desk.live';
 export { cannedVariables, renderCanned, conversationNumber } from './canned-replies';

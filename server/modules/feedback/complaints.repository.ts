@@ -208,4 +208,28 @@ export class ComplaintsRepository {
       .returning({ id: complaints.id });
     return rows.length > 0;
   }
+
+  /** Replaces the personal text of a consumer's tickets and of their timelines' messages, notes and status notes; returns how many tickets. */
+  async anonymiseConsumer(tx: Tx, consumerId: string, replace: { subjectOf(category: ComplaintCategory): string; text: string; name: string }): Promise<number> {
+    const rows = await tx.select({ id: complaints.id, category: complaints.category }).from(complaints).where(eq(complaints.consumerId, consumerId)).for('update');
+    for (const c of rows) {
+      await tx.update(complaints).set({ subject: replace.subjectOf(c.category), description: replace.text, consumerNameMasked: replace.name }).where(eq(complaints.id, c.id));
+    }
+    if (rows.length) {
+      await tx
+        .update(complaintEvents)
+        .set({ body: replace.text })
+        .where(
+          and(
+            inArray(
+              complaintEvents.complaintId,
+              rows.map((c) => c.id),
+            ),
+            inArray(complaintEvents.kind, ['message', 'note', 'status']),
+            sql`${complaintEvents.body} is not null`,
+          ),
+        );
+    }
+    return rows.length;
+  }
 }

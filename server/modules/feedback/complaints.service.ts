@@ -15,12 +15,14 @@ import {
   ComplaintsRepository,
   FINISHED_STATUSES,
   type ComplaintEventInput,
+  type ComplaintInsert,
   type ComplaintQueueFilter,
   type ComplaintRow,
   type ComplaintWithNames,
 } from './complaints.repository';
 import type { ComplaintCategory, ComplaintEventKind, ComplaintStatus, ComplaintVisibility } from './feedback.schema';
 import { escalationFor, hoursLeft, slaDueDates } from './sla';
+import { ERASED_NAME, ERASED_TEXT } from './erased';
 import type { Clock } from '../../lib/clock';
 import type { EventBus } from '../../lib/events';
 
@@ -80,6 +82,9 @@ export interface ComplaintEventView {
 }
 
 export type QueueFilter = ComplaintQueueFilter;
+
+/** A complaint ready to be written (`ComplaintsService.draft`). */
+export type ComplaintDraft = ComplaintInsert & { id: string; consumerId: string; institutionId: string | null; category: ComplaintCategory; createdAt: Date };
 
 /** What each audience may read of a ticket's timeline. */
 const visibleTo: Record<Audience, ComplaintVisibility[]> = {
@@ -243,6 +248,17 @@ export class ComplaintsService {
 
   /** A consumer files a complaint, about the institution of one of their own applications or about the platform. */
   async file(consumerId: string, input: ComplaintInput, actor: AuditActor, now = this.deps.clock.now()): Promise<ComplaintView> {
+    const draft = await this.draft(consumerId, input, now);
+    await withTransaction(this.deps.db, (tx) => this.fileDraft(tx, draft, actor));
+    return (await this.listForConsumer(consumerId)).find((c) => c.id === draft.id)!;
+  }
+
+  /**
+   * What filing needs to read first (the application's institution, the SLA settings, the
+   * consumer's masked name), so that `fileDraft` can then write it inside a caller's transaction
+   * (on PGlite a read beside an open transaction would wait for it).
+   */
+  async draft(consumerId: string, input: ComplaintInput, now = this.deps.clock.now()): Promise<ComplaintDraft> {
     let institutionId: string | null = null;
     if (input.applicationId) {
       try {
@@ -256,27 +272,43 @@ export class ComplaintsService {
       this.deps.settings.get('complaints.firstResponseHours'),
       this.deps.settings.get('complaints.resolutionHours'),
     ]);
-    const due = slaDueDates(now, { firstResponseHours, resolutionHours });
     const identity = await this.deps.identity.summary(consumerId);
-    const id = newId('cmp');
-    await withTransaction(this.deps.db, async (tx) => {
-      await this.complaints.insert(tx, {
-        id,
-        consumerId,
-        consumerNameMasked: identity.realNameMasked ?? '用户',
-        institutionId,
-        applicationId: input.applicationId ?? null,
-        category: input.category,
-        subject: input.subject,
-        description: input.description,
-        ...due,
-        createdAt: now,
-        updatedAt: now,
-      });
-      await this.addEvent(tx, id, { kind: 'created', visibility: 'all', actorKind: 'consumer', actorId: consumerId, toStatus: 'open' }, now);
-      await this.deps.audit.record(actor, { action: 'complaint.filed', objectType: 'complaint', objectId: id, detail: { category: input.category, institutionId } }, tx);
+    return {
+      id: newId('cmp'),
+      consumerId,
+      consumerNameMasked: identity.realNameMasked ?? '用户',
+      institutionId,
+      applicationId: input.applicationId ?? null,
+      category: input.category,
+      subject: input.subject,
+      description: input.description,
+      ...slaDueDates(now, { firstResponseHours, resolutionHours }),
+      createdAt: now,
+      updatedAt: now,
+    };
+  }
+
+  /** Writes a drafted complaint, its first event and its audit row in the caller's transaction (the desk links it to a conversation in the same one). */
+  async fileDraft(tx: Tx, draft: ComplaintDraft, actor: AuditActor): Promise<{ id: string }> {
+    await this.complaints.insert(tx, draft);
+    await this.addEvent(tx, draft.id, { kind: 'created', visibility: 'all', actorKind: 'consumer', actorId: draft.consumerId, toStatus: 'open' }, draft.createdAt);
+    await this.deps.audit.record(actor, { action: 'complaint.filed', objectType: 'complaint', objectId: draft.id, detail: { category: draft.category, institutionId: draft.institutionId } }, tx);
+    return { id: draft.id };
+  }
+
+  /**
+   * Erasure of a consumer: their complaints stay on record for the regulator (category,
+   * institution, deadlines, every status change with who and when), but the personal text goes:
+   * the subject becomes the category's label, the description and every message and note on
+   * the timeline are replaced, and the name shown to institutions becomes 已注销用户.
+   * Returns how many complaints were anonymised.
+   */
+  async anonymiseConsumer(tx: Tx, consumerId: string): Promise<number> {
+    return this.complaints.anonymiseConsumer(tx, consumerId, {
+      subjectOf: (category) => `${complaintCategoryLabels[category]}（已匿名）`,
+      text: ERASED_TEXT,
+      name: ERASED_NAME,
     });
-    return (await this.listForConsumer(consumerId)).find((c) => c.id === id)!;
   }
 
   /** Moves a ticket after checking the status machine; audited, and notified to the consumer when someone else moved it. */

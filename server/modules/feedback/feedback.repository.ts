@@ -68,4 +68,9 @@ export class FeedbackRepository {
   async update(tx: Tx, id: string, patch: Partial<FeedbackInsert>): Promise<void> {
     await tx.update(feedbackItems).set(patch).where(eq(feedbackItems.id, id));
   }
+
+  /** Locks every item of a consumer for the rest of the transaction. */
+  lockForConsumer(tx: Tx, consumerId: string): Promise<FeedbackRow[]> {
+    return tx.select().from(feedbackItems).where(eq(feedbackItems.consumerId, consumerId)).for('update');
+  }
 }

@@ -14,6 +14,7 @@ import type { NotificationsService } from '../notifications';
 import { ComplaintsRepository } from './complaints.repository';
 import { FeedbackRepository, type FeedbackQueueFilter, type FeedbackRow, type FeedbackWithAssignee } from './feedback.repository';
 import type { FeedbackCategory, FeedbackStatus } from './feedback.schema';
+import { ERASED_TEXT } from './erased';
 
 export const feedbackCategoryLabels: Record<FeedbackCategory, string> = {
   suggestion: '功能建议',
@@ -265,5 +266,32 @@ export class FeedbackService {
         await this.deps.notifications.notify(row.consumerId, { kind: 'feedback', title: '你的反馈已处理完毕', body: row.body.slice(0, 100), link: `/account/feedback/${id}` }, tx);
       }
     });
+  }
+
+  // ── erasure ────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Erasure of a consumer (个人信息删除), in the caller's transaction: each of their items keeps
+   * its category, tags, status and dates (the triage statistics) but loses its text, its page,
+   * the answer (it may quote them) and its screenshot. Returns how many items, and the way to
+   * delete the screenshots' files once the transaction has committed (a file deleted before a
+   * rollback could not be brought back).
+   */
+  async eraseConsumer(tx: Tx, consumerId: string): Promise<{ items: number; screenshots: number; deleteFiles(): Promise<void> }> {
+    const rows = await this.items.lockForConsumer(tx, consumerId);
+    const keys: string[] = [];
+    for (const f of rows) {
+      if (f.screenshotKey) keys.push(f.screenshotKey);
+      await this.items.update(tx, f.id, {
+        body: ERASED_TEXT,
+        pagePath: null,
+        answer: f.answer === null ? null : ERASED_TEXT,
+        screenshotKey: null,
+        screenshotMime: null,
+        screenshotSize: null,
+        screenshotSha256: null,
+      });
+    }
+    return { items: rows.length, screenshots: keys.length, deleteFiles: async () => void (await Promise.all(keys.map((k) => this.deps.store.delete(k)))) };
   }
 }

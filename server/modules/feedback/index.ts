@@ -1,4 +1,5 @@
-export { ComplaintsService, type ComplaintView, type OperatorComplaintView, type ComplaintEventView, type ComplaintInput, type QueueFilter } from './complaints.service';
+export { ERASED_TEXT, ERASED_NAME } from './erased';
+export { ComplaintsService, type ComplaintDraft, type ComplaintView, type OperatorComplaintView, type ComplaintEventView, type ComplaintInput, type QueueFilter } from './complaints.service';
 export { ReviewsService, reviewStatusLabels, type ReviewView, type ProductRating, type InstitutionRating } from './reviews.service';
 export {
   complaintCategoryLabels,

@@ -104,4 +104,10 @@ export class ReviewsRepository {
       .set({ ...decision, moderatedAt: at })
       .where(eq(productReviews.id, id));
   }
+
+  /** Erasure: the consumer's reviews stay (the rating and the text are about the product) under a name that no longer points at them; returns how many. */
+  async anonymiseAuthor(tx: Tx, consumerId: string, name: string): Promise<number> {
+    const rows = await tx.update(productReviews).set({ reviewerNameMasked: name }).where(eq(productReviews.consumerId, consumerId)).returning({ id: productReviews.id });
+    return rows.length;
+  }
 }

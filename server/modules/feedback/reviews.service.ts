@@ -1,7 +1,8 @@
 import type { Database } from '../../db/client';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
-import { withTransaction } from '../../lib/tx';
+import { withTransaction, type Tx } from '../../lib/tx';
+import { ERASED_NAME } from './erased';
 import type { ApplicationsService } from '../applications';
 import type { AuditActor, AuditService } from '../audit';
 import type { IdentityService } from '../identity';
@@ -60,6 +61,11 @@ export class ReviewsService {
 
   constructor(private readonly deps: ReviewsServiceDeps) {
     this.reviews = new ReviewsRepository(deps.db);
+  }
+
+  /** Erasure of a consumer: their reviews stay, shown under 已注销用户 (the author's masked name goes); returns how many. */
+  anonymiseAuthor(tx: Tx, consumerId: string): Promise<number> {
+    return this.reviews.anonymiseAuthor(tx, consumerId, ERASED_NAME);
   }
 
   private static view(row: ReviewWithNames): ReviewView {

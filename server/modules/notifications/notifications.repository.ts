@@ -95,4 +95,21 @@ export class NotificationsRepository {
   async markAllRead(accountId: string): Promise<void> {
     await this.db.update(notifications).set({ readAt: sql`now()` }).where(and(eq(notifications.accountId, accountId), isNull(notifications.readAt)));
   }
+
+  /** Whether the account has an unread notification pointing at `link` (read with `db`: the caller's transaction when it has one). */
+  async hasUnreadAt(db: Database, accountId: string, link: string): Promise<boolean> {
+    const [row] = await db
+      .select({ id: notifications.id })
+      .from(notifications)
+      .where(and(eq(notifications.accountId, accountId), eq(notifications.link, link), isNull(notifications.readAt)))
+      .limit(1);
+    return !!row;
+  }
+
+  async markReadAt(accountId: string, link: string): Promise<void> {
+    await this.db
+      .update(notifications)
+      .set({ readAt: sql`now()` })
+      .where(and(eq(notifications.accountId, accountId), eq(notifications.link, link), isNull(notifications.readAt)));
+  }
 }

@@ -156,6 +156,22 @@ export class NotificationsService {
     await this.store.insertNotification(tx, { id: newId('ntf'), accountId, ...n, link: n.link ?? null });
   }
 
+  /**
+   * Notifies once per unread burst: nothing when the account still has an unread notification
+   * pointing at the same link (pass the transaction that holds the lock serialising the senders).
+   * Returns whether it notified.
+   */
+  async notifyUnlessUnread(accountId: string, n: { kind: string; title: string; body: string; link: string }, tx: Database = this.deps.db): Promise<boolean> {
+    if (await this.store.hasUnreadAt(tx, accountId, n.link)) return false;
+    await this.notify(accountId, n, tx);
+    return true;
+  }
+
+  /** The account has seen what `link` points at: its notifications pointing there are read. */
+  async markReadAt(accountId: string, link: string): Promise<void> {
+    await this.store.markReadAt(accountId, link);
+  }
+
   async list(accountId: string, limit = 50): Promise<NotificationRow[]> {
     return this.store.listForAccount(accountId, limit);
   }

@@ -62,7 +62,12 @@ export function partyDeskRoutes(spec: PartyGuard, audience: 'borrower' | 'instit
       summary: 'One own conversation with its messages (never the agents’ internal notes)',
       responseDescription: 'Conversation with its messages',
       response: deskConversationResponse,
-      handler: async ({ params, principal, services }) => deskConversationJson(await services.desk.getForParty(partyOf(principal), params.id)),
+      handler: async ({ params, principal, services }) => {
+        const party = partyOf(principal);
+        const conversation = await services.desk.getForParty(party, params.id);
+        await services.desk.seenByParty(party, params.id);
+        return deskConversationJson(conversation);
+      },
     }),
     route({
       method: 'post',

@@ -56,7 +56,12 @@ const conversationFields = {
 export const deskConversationResponse = z.object({ ...conversationFields, messages: z.array(messageJson).optional() });
 export const deskAgentConversationResponse = z.object({
   ...conversationFields,
-  party: z.object({ kind: z.enum(['consumer', 'visitor', 'institution']), label: z.string(), contactMasked: z.string().nullable() }),
+  party: z.object({
+    kind: z.enum(['consumer', 'visitor', 'institution']),
+    label: z.string(),
+    contactMasked: z.string().nullable(),
+    claimedAt: instant.nullable().describe('when the visitor who opened it signed in or registered (kind is then consumer: a known borrower)'),
+  }),
   agentId: z.string().nullable(),
   mine: z.boolean(),
   messages: z.array(messageJson).optional().describe('phone and ID numbers masked'),
@@ -97,7 +102,7 @@ export function deskConversationJson(c: DeskConversationView & { messages?: Desk
 }
 
 export function deskAgentConversationJson(c: AgentConversationView & { messages?: DeskMessageView[] }) {
-  return { ...deskConversationJson(c), party: { kind: c.partyKind, label: c.partyLabel, contactMasked: c.contactMasked }, agentId: c.agentId, mine: c.mine };
+  return { ...deskConversationJson(c), party: { kind: c.partyKind, label: c.partyLabel, contactMasked: c.contactMasked, claimedAt: c.claimedAt?.toISOString() ?? null }, agentId: c.agentId, mine: c.mine };
 }
 
 const round = (n: number | null, digits: number) => (n === null ? null : Number(n.toFixed(digits)));
