@@ -6,6 +6,8 @@ import type { UnbilledCommission } from '../server/modules/settlement';
 
 const waitingComplaint = new Set(['open', 'in_progress']);
 const unpaidStatement = new Set(['issued', 'disputed', 'overdue']);
+/** A 待复核 approval waiting longer than this turns its tile red: the borrower is waiting for the decision. */
+const REVIEW_LATE_MS = 24 * 3_600_000;
 
 /** "本月 ¥1,230.00，将于 2026-04-01 出账" (and what earlier months still hold). */
 export function unbilledDetail(u: UnbilledCommission): string {
@@ -17,12 +19,14 @@ export function unbilledDetail(u: UnbilledCommission): string {
 /**
  * What needs the signed-in staff member's attention now, from the parts of the portal their role
  * may use: leads to answer, complaints to reply to, overdue loans, statements to pay, products the
- * platform returned. Only the tiles the role may act on are built (and queried).
+ * platform returned, approvals waiting for their second confirmation (待复核: only for who may
+ * confirm, and never their own). Only the tiles the role may act on are built (and queried).
  */
-export async function portalAgenda(services: Services, institutionId: string, staff: RoleHolder, now = new Date()): Promise<AgendaTile[]> {
+export async function portalAgenda(services: Services, institutionId: string, staff: Exclude<RoleHolder, string> & { id: string }, now = new Date()): Promise<AgendaTile[]> {
   const can = (p: Parameters<typeof institutionCan>[1]) => institutionCan(staff, p);
-  const [leads, complaints, overdueLoans, statements, unbilled, products] = await Promise.all([
+  const [leads, reviews, complaints, overdueLoans, statements, unbilled, products] = await Promise.all([
     can('leads.work') ? services.applications.leadCounts(institutionId) : undefined,
+    can('leads.confirm') ? services.applications.listApprovalReviews(institutionId, 'pending') : undefined,
     can('complaints.respond') ? services.complaints.listForInstitution(institutionId) : undefined,
     can('loans.manage') ? services.loans.listForInstitution(institutionId, { status: 'active', overdue: true }, now) : undefined,
     can('settlement.view') ? services.statements.list({ institutionId }, now) : undefined,
@@ -38,6 +42,20 @@ export async function portalAgenda(services: Services, institutionId: string, st
       detail: leads.stale ? `其中 ${leads.stale} 条超过 24 小时未响应` : `审核中 ${leads.reviewing} · 待借款人确认 ${leads.approved} · 已接受待放款 ${leads.accepted}`,
       href: leads.stale ? '/partner/leads?stale=1' : '/partner/leads?status=submitted',
       alert: leads.stale > 0,
+    });
+  }
+  if (reviews) {
+    // a maker never confirms their own approval: those wait for someone else and are not this person's work
+    const others = reviews.filter((r) => r.makerId !== staff.id);
+    const late = others.filter((r) => now.getTime() - r.createdAt.getTime() > REVIEW_LATE_MS).length;
+    const own = reviews.length - others.length;
+    tiles.push({
+      key: 'approvalReviews',
+      label: '待复核',
+      figure: String(others.length),
+      detail: late ? `其中 ${late} 笔等待超过 24 小时` : own ? `你提交的 ${own} 笔等待其他同事复核` : '大额批准须另一位员工确认',
+      href: '/partner/approval-reviews',
+      alert: late > 0,
     });
   }
   if (complaints) {

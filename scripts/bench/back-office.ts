@@ -42,6 +42,8 @@ const { values: args } = parseArgs({
     'rebuild-days': { type: 'string', default: '0' },
     /** roll up what the last N days miss (as the ticker does after an upgrade that added a rollup, e.g. the funnel rollup), before measuring */
     'fill-days': { type: 'string', default: '0' },
+    /** measure only the pages whose path contains one of these comma-separated texts (e.g. `performance,statistics/staff`) */
+    only: { type: 'string', default: '' },
   },
 });
 const int = (name: keyof typeof args) => {
@@ -130,7 +132,7 @@ async function measure(path: string, cookie: string): Promise<{ p50: number; p95
   return { p50: pct(times, 0.5), p95: pct(times, 0.95), bytes };
 }
 
-const pages: [string, string, string][] = [
+const allPages: [string, string, string][] = [
   ['operator dashboard /admin (30 days)', '/admin/', operator],
   ['operator dashboard /admin (90 days)', '/admin/?days=90', operator],
   ['operator dashboard /admin (366 days)', '/admin/?days=366', operator],
@@ -139,7 +141,12 @@ const pages: [string, string, string][] = [
   ['partner statistics /partner/statistics (90 days)', '/partner/statistics?days=90', institution],
   ['partner statistics API (90 days)', '/api/partner/v1/statistics?days=90', institution],
   ['partner overdue /partner/loans/monitoring', '/partner/loans/monitoring', institution],
+  ['partner staff performance /partner/statistics/staff (90 days)', '/partner/statistics/staff?days=90', institution],
+  ['partner staff performance /partner/statistics/staff (366 days)', '/partner/statistics/staff?days=366', institution],
+  ['operator performance /admin/performance (90 days)', '/admin/performance?days=90', operator],
+  ['operator performance /admin/performance (366 days)', '/admin/performance?days=366', operator],
 ];
+const pages = allPages.filter(([, path]) => !args.only || args.only.split(',').some((part) => path.includes(part)));
 try {
   const baseline = await measure('/admin/security', operator);
   const out = { push: (line: string) => process.stdout.write(`${line}\n`) };

@@ -1,6 +1,5 @@
 import { ValidationError } from '../lib/errors';
 import type { StaffKind } from '../modules/accounts';
-import { roleLabels } from '../modules/accounts/permissions';
 import { guard, page, type PageContext, type PageRoute } from './page-route';
 import { establishLogin } from './session-login';
 import { formFailure } from './form-failure';
@@ -14,7 +13,7 @@ export function invitePages(surface: { kind: StaffKind; prefix: string }): PageR
       title: '激活账号',
       invitation,
       institutionName,
-      roleLabel: roleLabels[invitation.role as keyof typeof roleLabels] ?? invitation.role,
+      invitedRole: invitation.roleName,
       action: `${surface.prefix}/invite/${params.token}`,
       ...extra,
     });

@@ -30,14 +30,15 @@ export function staffPages(surface: { prefix: string; guard: StaffGuard }): Page
       title: kind === 'operator' ? '运营人员' : '员工与角色',
       heading: kind === 'operator' ? '运营人员与角色' : '员工与角色',
       prefix,
-      roles,
+      // an invitation offers the same roles as a role change: built-in and the scope's custom roles
+      roles: assignable,
       members: members.map((m) => ({
         ...m,
         self: m.id === ctx.principal.account.id,
         roleLabel: m.roleName,
         roleOptions: assignable.map((r) => ({ ...r, selected: r.value === (m.customRole?.id ?? m.role) })),
       })),
-      pending: pending.map((p) => ({ ...p, roleLabel: label(p.role) })),
+      pending: pending.map((p) => ({ ...p, roleLabel: assignable.find((r) => r.value === p.role)?.label ?? label(p.role) })),
       values: { role: kind === 'operator' ? 'operations' : 'lead_handler' },
       ...extra,
     });
@@ -64,7 +65,7 @@ export function staffPages(surface: { prefix: string; guard: StaffGuard }): Page
         const { req, services, kit } = ctx;
         const values = { displayName: String(req.body.displayName ?? ''), username: String(req.body.username ?? ''), role: String(req.body.role ?? '') };
         try {
-          const { invitation, token } = await services.staff.invite({ kind, institutionId: scopeOf(ctx).institutionId, ...values }, auditActor(req));
+          const { invitation, token } = await services.staff.invite({ kind, institutionId: scopeOf(ctx).institutionId, ...values }, auditActor(req), undefined, undefined, ctx.principal.account);
           await show(ctx, { invited: { displayName: invitation.displayName, url: `${kit.publicUrl}${prefix}/invite/${token}` } });
         } catch (err) {
           await fail(ctx, err, { values });

@@ -29,7 +29,7 @@ export function allWork(services: Omit<Services, 'scheduler'>): BackgroundWork[]
     ...institutionJobs(services.licences),
     ...feedbackJobs(services.complaints),
     ...accountJobs(services.accounts),
-    ...loanJobs(services.postLoan),
+    ...loanJobs(services.postLoan, services.scheduleChanges),
     ...notificationJobs(services.notifications, (accountId, now) => services.accounts.smsWindow(accountId, now)),
     ...settlementJobs(services.statements, services.settlement),
     ...channelPayoutJobs(services.channelPayouts),

@@ -126,6 +126,9 @@ export const conflictCodes = [
   'schedule_change_decided',
   'schedule_changed',
   'nothing_to_reschedule',
+  'schedule_offer_expired',
+  // an invitation to a custom role deleted before it was accepted
+  'role_gone',
 ] as const;
 /** It existed and is gone for good (410). No code yet: declare one here before throwing it. */
 export const goneCodes = [] as const;

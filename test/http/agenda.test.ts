@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app';
 import { PASSWORD } from '../support/fixtures';
-import { agendaTiles, consumerAgent, staffAgent } from '../support/http';
+import { agendaTiles, apply, consumerAgent, staffAgent } from '../support/http';
 
 describe("the operator's 待办", () => {
   let t: TestApp;
@@ -55,5 +55,44 @@ describe("the operator's 待办", () => {
       await t.container.services.accounts.createStaff({ kind: 'operator', username, password: PASSWORD, displayName: role, role });
       expect(Object.keys(await agendaTiles(await staffAgent(t.app, 'admin', username), '/admin')).sort(), role).toEqual(keys);
     }
+  });
+});
+
+describe("an institution's 待复核 tile", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t?.close());
+
+  it('counts the approvals waiting for a second confirmation, never the confirmer’s own, and only for who may confirm', async () => {
+    const { accounts } = t.container.services;
+    const inst = t.fixtures.institutionA.id;
+    await accounts.createStaff({ kind: 'institution', username: 'a.agenda.checker', password: PASSWORD, displayName: '甲复核员', role: 'admin', institutionId: inst });
+    await accounts.createStaff({ kind: 'institution', username: 'a.agenda.handler', password: PASSWORD, displayName: '甲线索专员', role: 'lead_handler', institutionId: inst });
+    const maker = await staffAgent(t.app, 'partner', t.fixtures.institutionA.staff);
+    const checker = await staffAgent(t.app, 'partner', 'a.agenda.checker');
+    const handler = await staffAgent(t.app, 'partner', 'a.agenda.handler');
+    expect((await agendaTiles(checker, '/partner')).approvalReviews).toMatchObject({ figure: '0', alert: false, href: '/partner/approval-reviews' });
+
+    await maker.put('/api/partner/v1/approval-policy').send({ threshold: 30000 }).expect(200);
+    const { id } = await apply((await consumerAgent(t.app)).agent, t.fixtures.institutionA.productId);
+    await maker.post(`/api/partner/v1/leads/${id}/status`).send({ status: 'approved', offeredAmount: 50000, offeredTermMonths: 12, offeredApr: 0.12 }).expect(202);
+
+    // the other admin has one to confirm; the maker's own is not their work, only said in words
+    expect((await agendaTiles(checker, '/partner')).approvalReviews).toMatchObject({ figure: '1', alert: false });
+    expect((await agendaTiles(maker, '/partner')).approvalReviews).toMatchObject({ figure: '0', detail: '你提交的 1 笔等待其他同事复核' });
+    // a lead handler may not confirm: no tile at all
+    expect((await agendaTiles(handler, '/partner')).approvalReviews).toBeUndefined();
+
+    // waiting more than a day turns it red
+    await t.container.database.db.execute(sql`update approval_reviews set created_at = now() - interval '2 days' where application_id = ${id}`);
+    expect((await agendaTiles(checker, '/partner')).approvalReviews).toMatchObject({ figure: '1', alert: true, detail: '其中 1 笔等待超过 24 小时' });
+
+    // once confirmed it leaves the queue
+    const queue = await checker.get('/api/partner/v1/approval-reviews').expect(200);
+    const review = queue.body.items.find((r: { applicationId: string }) => r.applicationId === id);
+    await checker.post(`/api/partner/v1/approval-reviews/${review.id}/confirm`).send({}).expect(200);
+    expect((await agendaTiles(checker, '/partner')).approvalReviews).toMatchObject({ figure: '0', alert: false });
   });
 });

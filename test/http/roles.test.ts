@@ -1,4 +1,4 @@
-import type request from 'supertest';
+import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operatorPermissions } from '../../server/modules/accounts/permissions';
 import { startTestApp, type TestApp } from '../support/app';
@@ -217,5 +217,52 @@ describe('institution roles belong to their institution', () => {
     await holder.get('/api/partner/v1/statements').expect(403);
     const unchanged = (await a.get(`/api/partner/v1/roles/${role.id}`).expect(200)).body.role;
     expect(unchanged).toMatchObject({ name: '甲线索组', holders: 1 });
+  });
+});
+
+describe('inviting to a custom role', () => {
+  it("an institution's invitation offers its custom roles beside the built-in ones; the invited person holds that role's permissions", async () => {
+    const { institutionA } = t.fixtures;
+    const role = (await a.post('/api/partner/v1/roles').send({ name: '甲贷后组', permissions: ['portal.view', 'loans.manage'] }).expect(201)).body.role;
+    const page = await a.get('/partner/staff').expect(200);
+    const inviteForm = /<form class="inline" method="post" action="\/partner\/staff\/invitations">[\s\S]*?<\/form>/.exec(page.text)![0];
+    expect(inviteForm).toContain(`<option value="${role.id}">甲贷后组</option>`);
+    expect(inviteForm).toContain('<option value="lead_handler" selected>线索专员</option>');
+    // another institution's role is not theirs to offer (404, the form again)
+    const foreign = await b.post('/partner/staff/invitations').type('form').send({ _csrf: csrfFrom((await b.get('/partner/staff').expect(200)).text), displayName: '外人', username: 'b.outsider', role: role.id });
+    expect(foreign.status).toBe(404);
+
+    const invited = await a.post('/partner/staff/invitations').type('form').send({ _csrf: csrfFrom(page.text), displayName: '赵六', username: 'a.zhaoliu', role: role.id }).expect(200);
+    expect(invited.text).toMatch(/待激活的邀请[\s\S]*甲贷后组/);
+    const link = /\/partner\/invite\/[\w-]+/.exec(invited.text)![0];
+    const audit = await t.container.services.audit.recentActions('staff.invited');
+    expect(audit.some((e) => (e.detail as { roleName?: string }).roleName === '甲贷后组')).toBe(true);
+
+    const colleague = request.agent(t.app);
+    const form = await colleague.get(link).expect(200);
+    expect(form.text).toContain('甲贷后组');
+    await colleague.post(link).type('form').send({ _csrf: csrfFrom(form.text), password: PASSWORD, confirm: PASSWORD }).expect(303);
+    const member = (await t.container.services.staff.members({ kind: 'institution', institutionId: institutionA.id })).find((m) => m.displayName === '赵六')!;
+    expect(member).toMatchObject({ role: 'custom', roleName: '甲贷后组', customRole: { id: role.id } });
+    // exactly the role's permissions: loans yes, leads and staff no
+    await colleague.get('/partner/loans').expect(200);
+    expect((await colleague.get('/partner/leads')).status).toBe(403);
+    expect((await colleague.get('/partner/staff')).status).toBe(403);
+    // the role now has a holder: it cannot be deleted
+    expect((await a.delete(`/api/partner/v1/roles/${role.id}`).send({})).status).toBe(409);
+  });
+
+  it('an operator invitation offers the operators’ custom roles; a custom role deleted before acceptance is a 409 on accepting', async () => {
+    const role = (await op.post('/api/admin/v1/roles').send({ name: '内容编辑', permissions: ['dashboard.view', 'content.manage'] }).expect(201)).body.role;
+    const page = await op.get('/admin/staff').expect(200);
+    expect(page.text).toContain(`<option value="${role.id}">内容编辑</option>`);
+    const invited = await op.post('/admin/staff/invitations').type('form').send({ _csrf: csrfFrom(page.text), displayName: '钱七', username: 'op.qianqi', role: role.id }).expect(200);
+    const link = /\/admin\/invite\/[\w-]+/.exec(invited.text)![0];
+    await op.delete(`/api/admin/v1/roles/${role.id}`).send({}).expect(204);
+    const colleague = request.agent(t.app);
+    const form = await colleague.get(link).expect(200);
+    const refused = await colleague.post(link).type('form').send({ _csrf: csrfFrom(form.text), password: PASSWORD, confirm: PASSWORD });
+    expect(refused.status).toBe(409);
+    expect(refused.text).toContain('邀请中的角色已被删除');
   });
 });

@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allJobs } from '../../server/jobs/registry';
 import { startTestApp, type TestApp } from '../support/app';
 import { databaseTargets } from '../support/database';
 import { apply, consumerAgent, csrfFrom, staffAgent } from '../support/http';
@@ -113,5 +115,73 @@ describe.each(databaseTargets())('extension and restructuring on $name', { timeo
     const done = await consumer.agent.get(`/account/loans/${loanId}`).expect(200);
     expect(done.text).toContain('data-testid="past-version"');
     expect((await consumer.agent.get(`/api/v1/loans/${loanId}`).expect(200)).body.schedule).toHaveLength(15);
+  });
+
+  it('an offer the borrower leaves unanswered for 7 days expires by the loan-schedule-offers job; both sides see it, and the borrower may ask again', async () => {
+    const { consumer, partner, loanId } = await disbursedLoan();
+    const job = allJobs(t.container.services).find((j) => j.name === 'loan-schedule-offers')!;
+    const signal = new AbortController().signal;
+    const asked = await consumer.agent.post(`/api/v1/loans/${loanId}/schedule-changes`).set('Idempotency-Key', `exp-${loanId}`).send({ kind: 'extension', extraPeriods: 3, reason: '收入暂时下降' }).expect(201);
+    const offered = await partner.post(`/api/partner/v1/schedule-changes/${asked.body.id}/offer`).set('Idempotency-Key', `exp-o-${loanId}`).send({ termMonths: 14, annualRate: 0.12 }).expect(200);
+    const offeredAt = new Date(offered.body.offer.offeredAt);
+    expect(new Date(offered.body.offer.expiresAt).getTime() - offeredAt.getTime()).toBe(7 * 86_400_000);
+    // six days on: still waiting
+    expect((await job.run({ now: new Date(offeredAt.getTime() + 6 * 86_400_000), signal })).processed).toBe(0);
+    // the offer is 8 days old (the job has not run yet): accepting it is refused
+    await t.container.database.db.execute(sql`update loan_schedule_changes set offered_at = offered_at - interval '8 days' where id = ${asked.body.id}`);
+    const late = await consumer.agent.post(`/api/v1/schedule-changes/${asked.body.id}/accept`).set('Idempotency-Key', `exp-a-${loanId}`).send({}).expect(409);
+    expect(late.body.error.code).toBe('schedule_offer_expired');
+    // the job expires it once: a second run at the same instant finds nothing
+    const now = new Date();
+    expect((await job.run({ now, signal })).processed).toBeGreaterThanOrEqual(1);
+    expect((await job.run({ now, signal })).processed).toBe(0);
+    const history = (await consumer.agent.get(`/api/v1/loans/${loanId}/schedule-changes`).expect(200)).body;
+    expect(history.changes[0]).toMatchObject({ id: asked.body.id, status: 'expired', statusLabel: '新计划未在有效期内确认，已失效' });
+    expect(history.versions.filter((v: { current: boolean }) => v.current)).toHaveLength(history.versions.length ? 1 : 0);
+    expect((await consumer.agent.get(`/api/v1/loans/${loanId}`).expect(200)).body.schedule).toHaveLength(12);
+    const notes = await t.container.services.notifications.list(consumer.id);
+    expect(notes.some((n) => n.kind === 'loan.schedule_change_expired')).toBe(true);
+    expect((await t.container.services.audit.recentActions('loan.schedule_change_expired')).some((a) => a.objectId === loanId)).toBe(true);
+    // the borrower sees it expired on the repayment centre page, with the request form back
+    const page = await consumer.agent.get(`/account/loans/${loanId}`).expect(200);
+    expect(page.text).toContain('新计划未在有效期内确认，已失效');
+    expect(page.text).toContain('data-testid="request-change"');
+    // the institution sees it among the decided ones, no longer open
+    expect((await partner.get('/api/partner/v1/schedule-changes').expect(200)).body.items.map((c: { id: string }) => c.id)).not.toContain(asked.body.id);
+    const decided = (await partner.get('/api/partner/v1/schedule-changes?status=decided').expect(200)).body.items;
+    expect(decided.find((c: { id: string }) => c.id === asked.body.id)).toMatchObject({ status: 'expired' });
+    expect((await partner.get(`/partner/loans/${loanId}`).expect(200)).text).toContain('新计划未在有效期内确认，已失效');
+    // and may ask again
+    await consumer.agent.post(`/api/v1/loans/${loanId}/schedule-changes`).set('Idempotency-Key', `exp-2-${loanId}`).send({ kind: 'restructure', termMonths: 24, reason: '还是需要延长' }).expect(201);
+  });
+
+  it('the overdue pages show loans on a changed schedule with their version, and count the changes accepted in the period', async () => {
+    const { consumer, partner, loanId } = await disbursedLoan();
+    const asked = await consumer.agent.post(`/api/v1/loans/${loanId}/schedule-changes`).set('Idempotency-Key', `ov-${loanId}`).send({ kind: 'extension', extraPeriods: 3, reason: '收入暂时下降' }).expect(201);
+    await partner.post(`/api/partner/v1/schedule-changes/${asked.body.id}/offer`).set('Idempotency-Key', `ov-o-${loanId}`).send({ termMonths: 15, annualRate: 0.12 }).expect(200);
+    await consumer.agent.post(`/api/v1/schedule-changes/${asked.body.id}/accept`).set('Idempotency-Key', `ov-a-${loanId}`).send({}).expect(200);
+    const monitoringBefore = await partner.get('/partner/loans/monitoring').expect(200);
+    const extensionsBefore = Number(/data-testid="rescheduled-extensions">(\d+)</.exec(monitoringBefore.text)![1]);
+    expect(extensionsBefore).toBeGreaterThanOrEqual(1);
+    expect(monitoringBefore.text).not.toContain(`data-loan-id="${loanId}"`);
+    // the first instalment of the new version falls 5 days overdue
+    await t.container.database.db.execute(sql`update loan_instalments set due_date = current_date - 5 where loan_id = ${loanId} and period = (select min(period) from loan_instalments where loan_id = ${loanId} and status <> 'paid')`);
+    const monitoring = await partner.get('/partner/loans/monitoring').expect(200);
+    const row = new RegExp(`<tr data-loan-id="${loanId}">[\\s\\S]*?</tr>`).exec(monitoring.text)![0];
+    expect(row).toContain('第 2 版 · 展期');
+    expect(row).toContain(`href="/partner/loans/${loanId}"`);
+    expect(row).toMatch(/<td class="num">[56]<\/td>/);
+    // the operators' overdue report: the institution named, the count for the period
+    const op = await staffAgent(t.app, 'admin', t.fixtures.operator);
+    const report = await op.get('/admin/loans/overdue?months=3').expect(200);
+    const opRow = new RegExp(`<tr data-loan-id="${loanId}">[\\s\\S]*?</tr>`).exec(report.text)![0];
+    expect(opRow).toContain('甲银行');
+    expect(opRow).toContain('第 2 版 · 展期');
+    expect(Number(/data-testid="rescheduled-extensions">(\d+)</.exec(report.text)![1])).toBeGreaterThanOrEqual(1);
+    // another institution never sees it
+    const other = await staffAgent(t.app, 'partner', t.fixtures.institutionB.staff);
+    const theirs = await other.get('/partner/loans/monitoring').expect(200);
+    expect(theirs.text).not.toContain(loanId);
+    expect(theirs.text).toContain('data-testid="rescheduled-extensions">0<');
   });
 });

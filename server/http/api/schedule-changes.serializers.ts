@@ -12,10 +12,10 @@ export const scheduleChangeResponse = z.object({
   extraPeriods: z.number().int().nullable(),
   requestedTermMonths: z.number().int().nullable(),
   reason: z.string(),
-  status: z.enum(['requested', 'offered', 'accepted', 'declined', 'withdrawn']),
+  status: z.enum(['requested', 'offered', 'accepted', 'declined', 'withdrawn', 'expired']),
   statusLabel: z.string(),
   offer: z
-    .object({ termMonths: z.number().int(), annualRate: z.number(), fee: z.number(), apr: z.number().describe('all-in APR of the new schedule (IRR, every fee), fraction'), total: z.number().describe('yuan still to pay under the new schedule'), schedule: z.array(line), offeredAt: instant })
+    .object({ termMonths: z.number().int(), annualRate: z.number(), fee: z.number(), apr: z.number().describe('all-in APR of the new schedule (IRR, every fee), fraction'), total: z.number().describe('yuan still to pay under the new schedule'), schedule: z.array(line), offeredAt: instant, expiresAt: instant.describe('accept before this; the offer then expires') })
     .nullable(),
   declineReason: z.string().nullable(),
   decidedAt: instant.nullable(),
@@ -48,7 +48,7 @@ export function scheduleChangeJson(c: ScheduleChangeView) {
     status: c.status,
     statusLabel: c.statusLabel,
     offer: c.offer
-      ? { termMonths: c.offer.termMonths, annualRate: Number(c.offer.annualRate), fee: c.offer.feeFen / 100, apr: Number(c.offer.apr), total: c.offer.totalFen / 100, schedule: c.offer.lines.map(lineJson), offeredAt: c.offer.offeredAt }
+      ? { termMonths: c.offer.termMonths, annualRate: Number(c.offer.annualRate), fee: c.offer.feeFen / 100, apr: Number(c.offer.apr), total: c.offer.totalFen / 100, schedule: c.offer.lines.map(lineJson), offeredAt: c.offer.offeredAt, expiresAt: c.offer.expiresAt }
       : null,
     declineReason: c.declineReason,
     decidedAt: c.decidedAt,

@@ -163,6 +163,8 @@ export class AccountsService {
     password: string;
     displayName: string;
     role: string;
+    /** `role = 'custom'`: the custom role held (an invitation to one of the scope's custom roles) */
+    customRoleId?: string | null;
     institutionId?: string | null;
     channelId?: string | null;
     /** a one-time password (the create-operator command): the person must set their own at first login */
@@ -177,6 +179,7 @@ export class AccountsService {
       password: input.password,
       displayName: input.displayName,
       role: input.role,
+      customRoleId: input.customRoleId ?? null,
       institutionId: input.institutionId ?? null,
       channelId: input.channelId ?? null,
       passwordHash: reuse.passwordHash,
@@ -189,6 +192,7 @@ export class AccountsService {
     password: string;
     displayName: string;
     role: string;
+    customRoleId?: string | null;
     institutionId: string | null;
     channelId?: string | null;
     mustChangePassword?: boolean;
@@ -206,6 +210,7 @@ export class AccountsService {
           passwordHash,
           displayNameEnc: this.deps.pii.encrypt(input.displayName),
           role: input.role,
+          customRoleId: input.customRoleId ?? null,
           institutionId: input.institutionId,
           channelId: input.channelId ?? null,
           mustChangePassword: input.mustChangePassword ?? false,

@@ -80,20 +80,27 @@ export class StaffService {
     return { ...row, displayName: openDisplayName(this.deps.pii, displayNameEnc) };
   }
 
-  /** Invites someone to a role; returns the one-time token (only its hash is kept). */
+  /**
+   * Invites someone to a role — a built-in role by name, or one of the scope's custom roles by id
+   * (another institution's: 404; with a granter given, only a role whose permissions the granter
+   * holds: 403) — and returns the one-time token (only its hash is kept).
+   */
   async invite(
     input: { kind: StaffKind; institutionId?: string | null; username: string; displayName: string; role: string },
     actor: AuditActor,
     tx?: Tx,
     now = this.deps.clock.now(),
+    granter?: RoleHolder,
   ): Promise<{ invitation: Invitation; token: string }> {
-    if (!tx) return withTransaction(this.deps.db, (own) => this.invite(input, actor, own, now));
+    if (!tx) return withTransaction(this.deps.db, (own) => this.invite(input, actor, own, now, granter));
     const username = input.username.trim().toLowerCase();
     const fields: Record<string, string> = {};
     if (!USERNAME.test(username)) fields.username = '用户名为 3–32 位小写字母、数字或 . _ -，以字母开头';
     if (!input.displayName.trim() || input.displayName.trim().length > 30) fields.displayName = '请填写 1–30 字的姓名';
-    if (!rolesFor(input.kind).includes(input.role)) fields.role = '请选择有效的角色';
+    if (!rolesFor(input.kind).includes(input.role) && !input.role.startsWith('role_')) fields.role = '请选择有效的角色';
     if (Object.keys(fields).length) throw new ValidationError('邀请信息有误', fields);
+    const target = await this.roleToHold({ kind: input.kind, institutionId: input.kind === 'institution' ? input.institutionId : null }, input.role, tx);
+    if (granter) assertGranterHolds(input.kind, granter, heldPermissions(input.kind, target));
     const taken = await this.accounts.refByLogin(input.kind, this.loginHash(input.kind, username), tx);
     const pending = await this.accounts.invitationPendingFor(input.kind, username, now, tx);
     if (taken || pending) throw new ConflictError('username_taken', '用户名已被使用', { username: '用户名已被使用' });
@@ -109,25 +116,33 @@ export class StaffService {
         invitedBy: actor.id ?? null,
         expiresAt: new Date(now.getTime() + INVITATION_DAYS * 86_400_000),
       });
-    await this.deps.audit.record(actor, { action: 'staff.invited', objectType: 'invitation', objectId: invitation.id, detail: { kind: input.kind, role: input.role, institutionId: input.institutionId ?? null } }, tx);
+    await this.deps.audit.record(actor, { action: 'staff.invited', objectType: 'invitation', objectId: invitation.id, detail: { kind: input.kind, role: input.role, roleName: roleName(target), institutionId: input.institutionId ?? null } }, tx);
     return { invitation: this.invitation(invitation), token };
   }
 
-  /** A pending, unexpired invitation for a token, or NotFound (used, revoked, expired or wrong). */
-  async pendingInvitation(kind: StaffKind, token: string, now = this.deps.clock.now()): Promise<Invitation> {
+  /** A pending, unexpired invitation for a token (with its role's name as people read it), or NotFound (used, revoked, expired or wrong). */
+  async pendingInvitation(kind: StaffKind, token: string, now = this.deps.clock.now()): Promise<Invitation & { roleName: string }> {
     const row = await this.accounts.invitationByToken(kind, sha256Hex(token));
     if (!row || row.acceptedAt || row.revokedAt || row.expiresAt <= now) throw new NotFoundError('邀请（可能已使用、已撤销或已过期）');
-    return this.invitation(row);
+    const custom = row.role.startsWith('role_') ? await this.accounts.customRoleIn({ kind, institutionId: row.institutionId }, row.role) : undefined;
+    return { ...this.invitation(row), roleName: custom ? custom.name : roleName({ role: row.role, customRole: null }) };
   }
 
-  /** Accepts an invitation: sets the password and creates the account, once. */
+  /**
+   * Accepts an invitation: sets the password and creates the account, once, with the invited
+   * role (a custom role deleted since: 409, the invitation stays open for the admin to revoke).
+   */
   async accept(kind: StaffKind, token: string, password: string, now = this.deps.clock.now()): Promise<SessionAccount> {
     const invitation = await this.pendingInvitation(kind, token, now);
     return withTransaction(this.deps.db, async (tx) => {
       const claimed = await this.accounts.claimInvitation(tx, invitation.id, now);
       if (!claimed) throw new NotFoundError('邀请（可能已使用、已撤销或已过期）');
+      const target = await this.roleToHold({ kind, institutionId: invitation.institutionId }, invitation.role, tx).catch((err: unknown) => {
+        if (err instanceof NotFoundError) throw new ConflictError('role_gone', '邀请中的角色已被删除，请联系管理员重新邀请');
+        throw err;
+      });
       const account = await this.deps.accountsService.createStaff(
-        { kind, username: invitation.username, password, displayName: invitation.displayName, role: invitation.role, institutionId: invitation.institutionId },
+        { kind, username: invitation.username, password, displayName: invitation.displayName, role: target.role, customRoleId: target.customRole?.id ?? null, institutionId: invitation.institutionId },
         tx,
       );
       await this.accounts.linkInvitation(tx, invitation.id, account.id);
@@ -200,8 +215,7 @@ export class StaffService {
   /** Freezes a staff member of this scope (institution admins for their colleagues, super admins for operators). */
   async setStaffFrozen(scope: { kind: StaffKind; institutionId?: string | null }, accountId: string, frozen: boolean, reason: string, actor: AuditActor): Promise<void> {
     if (accountId === actor.id) throw new ConflictError('own_account', '不能冻结自己的账号', { reason: '不能冻结自己的账号' });
-    const { members } = await this.memberIn(scope, accountId);
-    if (frozen) assertStillManaged(scope.kind, members, withChange(members, accountId, { status: 'frozen' }));
+    await this.memberIn(scope, accountId);
     await this.setFrozen(accountId, frozen, reason, actor);
   }
 
@@ -250,18 +264,35 @@ export class StaffService {
 
   /**
    * Freezes or unfreezes any account with a reason. Freezing ends every session at once (the
-   * session version moves on) and the person cannot log in until unfrozen.
+   * session version moves on) and the person cannot log in until unfrozen. Freezing a staff
+   * member (from the staff pages or the operators' /admin/users) never leaves their institution,
+   * or the operators, without an active member who can manage staff and roles (409, the scope
+   * locked as for a role change, so two freezes at once cannot both pass).
    */
   async setFrozen(accountId: string, frozen: boolean, reason: string, actor: AuditActor): Promise<void> {
     const why = reason.trim();
     if (why.length < 2 || why.length > 200) throw new ValidationError('请填写原因', { reason: '请填写 2–200 字的原因' });
+    const scope = await this.staffScopeOf(accountId);
     await withTransaction(this.deps.db, async (tx) => {
+      if (scope && frozen) await this.accounts.lockStaffScope(tx, scope);
       const row = await this.accounts.lockById(tx, accountId);
       if (!row || row.status === 'closed') throw new NotFoundError('账号');
       if ((row.status === 'frozen') === frozen) throw new ConflictError('unchanged', frozen ? '账号已是冻结状态' : '账号未被冻结');
+      if (scope && frozen) {
+        const members = (await this.accounts.members(scope, tx)).map((r) => this.member(r));
+        assertStillManaged(scope.kind, members, withChange(members, accountId, { status: 'frozen' }));
+      }
       await this.accounts.setFrozen(tx, accountId, frozen, why);
       await this.deps.audit.record(actor, { action: frozen ? 'account.frozen' : 'account.unfrozen', objectType: 'account', objectId: accountId, detail: { reason: why } }, tx);
     });
+  }
+
+  /** The staff scope an account belongs to (its institution, or the operators); null for a consumer or a channel's staff. */
+  private async staffScopeOf(accountId: string): Promise<StaffScope | null> {
+    const row = await this.accounts.byId(accountId);
+    if (row?.kind === 'operator') return { kind: 'operator', institutionId: null };
+    if (row?.kind === 'institution' && row.institutionId) return { kind: 'institution', institutionId: row.institutionId };
+    return null;
   }
 
   /**

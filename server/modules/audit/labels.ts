@@ -42,6 +42,7 @@ export const auditActionLabels = {
   'loan.schedule_change_declined': '机构拒绝展期或重新安排',
   'loan.schedule_change_accepted': '借款人接受新的还款计划',
   'loan.schedule_change_withdrawn': '借款人撤回或谢绝展期申请',
+  'loan.schedule_change_expired': '新的还款计划逾期未确认，已失效',
   'consent.withdrawn': '撤回数据授权',
   'credit.assessed': '完成信用评估',
   'document.uploaded': '上传申请材料',

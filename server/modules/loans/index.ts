@@ -15,4 +15,4 @@ export { instalmentStatusLabels, settlementQuote, allocate, type SettlementQuote
 export { overdueStageLabels, reminderOffsetFor, stagesReached, stageFor, ageBucketOf, ageBuckets, ageBucketLabels, REMINDER_OFFSETS, defaultStageDays, type OverdueStage } from './stages';
 export { loanJobs } from './loans.jobs';
 export { parseScheduleText, scheduleText, scheduleProblemsByLine, SCHEDULE_TEXT_FORMAT } from './schedule-text';
-export { ScheduleChangesService, scheduleChangeKindLabels, scheduleChangeStatusLabels, type ScheduleChangeView, type ScheduleVersionView, type ScheduleChangeRequest, type ScheduleChangeOffer } from './schedule-changes.service';
+export { ScheduleChangesService, SCHEDULE_OFFER_VALID_DAYS, scheduleChangeKindLabels, scheduleChangeStatusLabels, type ScheduleChangeView, type ScheduleVersionView, type ScheduleChangeRequest, type ScheduleChangeOffer } from './schedule-changes.service';

@@ -1,8 +1,9 @@
 import type { JobDefinition } from '../../jobs/job';
 import type { PostLoanService } from './post-loan.service';
+import { SCHEDULE_OFFER_VALID_DAYS, type ScheduleChangesService } from './schedule-changes.service';
 
 /** The loans domain's scheduled work; gathered by server/jobs/registry.ts. */
-export function loanJobs(postLoan: PostLoanService): JobDefinition[] {
+export function loanJobs(postLoan: PostLoanService, scheduleChanges: ScheduleChangesService): JobDefinition[] {
   return [
     {
       name: 'loan-reminders',
@@ -18,6 +19,12 @@ export function loanJobs(postLoan: PostLoanService): JobDefinition[] {
         const result = await postLoan.stageOverdue(now);
         return { processed: result.marked + result.actions + result.promises, detail: result };
       },
+    },
+    {
+      name: 'loan-schedule-offers',
+      title: `展期/重新安排：机构提出的新还款计划 ${SCHEDULE_OFFER_VALID_DAYS} 天未确认即失效`,
+      schedule: '15 * * * *',
+      run: async ({ now }) => ({ processed: await scheduleChanges.expireOffers(now) }),
     },
   ];
 }

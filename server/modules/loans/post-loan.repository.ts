@@ -80,6 +80,41 @@ export class PostLoanRepository {
   }
 
   /**
+   * Loans on a changed schedule (版本 > 1: 展期 or 重新安排) that are overdue today — anything still
+   * owed on an instalment due before `today` — with their version, the oldest such due date and
+   * what they owe, oldest first; one institution's or all. And how many changes were accepted
+   * since `since` (an instant), by kind.
+   */
+  async rescheduledOverdue(scope: { institutionId?: string }, today: string, since: Date, limit = 200) {
+    const mine = scope.institutionId ? sql`and l.institution_id = ${scope.institutionId}` : sql``;
+    const [loansRows, counts] = await Promise.all([
+      queryRows<{ loan_id: string; institution_name: string; product_name: string; schedule_version: number; schedule_change: 'extension' | 'restructure'; oldest_due: string; overdue_fen: string | number }>(
+        this.db,
+        sql`select l.id as loan_id, ins.short_name as institution_name, p.name as product_name, l.schedule_version, l.schedule_change,
+            to_char(min(li.due_date), 'YYYY-MM-DD') as oldest_due,
+            sum(li.fee_fen - li.waived_fee_fen - li.paid_fee_fen + li.interest_fen - li.waived_interest_fen - li.paid_interest_fen + li.principal_fen - li.paid_principal_fen)::bigint as overdue_fen
+          from loans l join loan_instalments li on li.loan_id = l.id
+            join products p on p.id = l.product_id join institutions ins on ins.id = l.institution_id
+          where l.status = 'active' and l.schedule_version > 1 ${mine} and li.status <> 'paid' and li.due_date < ${today}::date
+            and li.fee_fen - li.waived_fee_fen - li.paid_fee_fen + li.interest_fen - li.waived_interest_fen - li.paid_interest_fen + li.principal_fen - li.paid_principal_fen > 0
+          group by l.id, ins.short_name, p.name, l.schedule_version, l.schedule_change
+          order by min(li.due_date), l.id
+          limit ${limit}`,
+      ),
+      queryRows<{ kind: 'extension' | 'restructure'; n: number }>(
+        this.db,
+        sql`select c.kind, count(*)::int as n from loan_schedule_changes c
+          where c.status = 'accepted' and c.decided_at >= ${since.toISOString()}::timestamptz ${scope.institutionId ? sql`and c.institution_id = ${scope.institutionId}` : sql``}
+          group by c.kind`,
+      ),
+    ]);
+    return {
+      loans: loansRows.map((r) => ({ loanId: r.loan_id, institutionName: r.institution_name, productName: r.product_name, version: Number(r.schedule_version), kind: r.schedule_change, oldestDue: r.oldest_due, overdueFen: Number(r.overdue_fen) })),
+      accepted: { extension: counts.find((c) => c.kind === 'extension')?.n ?? 0, restructure: counts.find((c) => c.kind === 'restructure')?.n ?? 0 },
+    };
+  }
+
+  /**
    * The overdue report's figures, aggregated by PostgreSQL: instalments due in [from, to), grouped
    * by institution, by product, by the applicant's city ('未知' when none) and by month of the due
    * date; of them, those overdue (still owing anything — every one fell due before `to`, today — or

@@ -33,6 +33,18 @@ export interface OverdueRates {
   rate: number;
 }
 
+/**
+ * 展期 / 重新安排 on the overdue pages: loans on a changed schedule that are overdue now (with
+ * their schedule version), and how many changes borrowers accepted in the page's period.
+ */
+export interface RescheduledOverdue {
+  loans: { loanId: string; institutionName: string; productName: string; version: number; kind: 'extension' | 'restructure'; kindLabel: string; daysOverdue: number; overdueFen: number }[];
+  /** changes accepted since `since` (Asia/Shanghai date), by kind */
+  extensions: number;
+  restructures: number;
+  since: string;
+}
+
 export interface MonitoringBoard {
   byProduct: { productId: string; productName: string; loans: number; overdueFen: number; buckets: Record<AgeBucket, number> }[];
   buckets: { bucket: AgeBucket; label: string; loans: number; overdueFen: number }[];
@@ -41,6 +53,8 @@ export interface MonitoringBoard {
   previous: OverdueRates;
   /** the overdue rate of the last 30 days is above that of the 30 days before */
   alert: boolean;
+  /** loans on a changed schedule overdue now; changes accepted in the last 30 days */
+  rescheduled: RescheduledOverdue;
 }
 
 export interface OverdueReportRow {
@@ -57,6 +71,8 @@ export interface OverdueReport {
   byProduct: OverdueReportRow[];
   byRegion: OverdueReportRow[];
   byMonth: OverdueReportRow[];
+  /** loans on a changed schedule overdue now; changes accepted since the period's first day */
+  rescheduled: RescheduledOverdue;
 }
 
 export interface PostLoanServiceDeps {
@@ -227,13 +243,26 @@ export class PostLoanService {
     }
     const current = await this.rates(addDays(today, -30), today, institutionId);
     const previous = await this.rates(addDays(today, -60), addDays(today, -30), institutionId);
+    const rescheduled = await this.rescheduled({ institutionId }, today, addDays(today, -30));
     return {
+      rescheduled,
       byProduct: [...byProduct.values()].sort((a, b) => b.overdueFen - a.overdueFen),
       buckets: [...buckets.values()],
       totalOverdueFen: [...perLoan.values()].reduce((s, l) => s + l.fen, 0),
       current,
       previous,
       alert: current.due > 0 && current.rate > previous.rate,
+    };
+  }
+
+  /** Loans on a changed schedule overdue on `today`, and the changes accepted since the Asia/Shanghai day `since`. */
+  private async rescheduled(scope: { institutionId?: string }, today: string, since: string): Promise<RescheduledOverdue> {
+    const found = await this.postLoan.rescheduledOverdue(scope, today, new Date(`${since}T00:00:00+08:00`));
+    return {
+      loans: found.loans.map((l) => ({ ...l, kindLabel: l.kind === 'extension' ? '展期' : '重新安排', daysOverdue: daysBetween(l.oldestDue, today) })),
+      extensions: found.accepted.extension,
+      restructures: found.accepted.restructure,
+      since,
     };
   }
 
@@ -252,7 +281,9 @@ export class PostLoanService {
     const groups = { institution: [] as OverdueReportRow[], product: [] as OverdueReportRow[], region: [] as OverdueReportRow[], month: [] as OverdueReportRow[] };
     for (const r of await this.postLoan.overdueReportGroups(start, today)) groups[r.dim].push({ key: r.key, label: r.label, due: r.due, overdue: r.overdue, rate: 0, overdueFen: r.overdueFen });
     const done = (rows: OverdueReportRow[]) => rows.map((r) => ({ ...r, rate: r.due === 0 ? 0 : r.overdue / r.due }));
+    const rescheduled = await this.rescheduled({}, today, start);
     return {
+      rescheduled,
       byInstitution: done(groups.institution).sort((a, b) => b.rate - a.rate),
       byProduct: done(groups.product).sort((a, b) => b.rate - a.rate),
       byRegion: done(groups.region).sort((a, b) => b.rate - a.rate),

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, notInArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lte, notInArray } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import type { Tx } from '../../lib/tx';
 import { products } from '../catalogue/catalogue.schema';
@@ -41,6 +41,17 @@ export class ScheduleChangesRepository {
       )
       .for('update');
     return row;
+  }
+
+  /** Ids of offers still waiting for the borrower that were made before `cutoff`, oldest first. */
+  async offeredBefore(cutoff: Date, limit = 1000): Promise<string[]> {
+    const rows = await this.db
+      .select({ id: loanScheduleChanges.id })
+      .from(loanScheduleChanges)
+      .where(and(eq(loanScheduleChanges.status, 'offered'), lte(loanScheduleChanges.offeredAt, cutoff)))
+      .orderBy(asc(loanScheduleChanges.offeredAt))
+      .limit(limit);
+    return rows.map((r) => r.id);
   }
 
   async update(tx: Tx, id: string, patch: Partial<ScheduleChangeInsert>): Promise<void> {

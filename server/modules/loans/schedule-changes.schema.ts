@@ -6,7 +6,7 @@ import { loans } from './loans.schema';
 
 export const scheduleChangeKinds = ['extension', 'restructure'] as const;
 export type ScheduleChangeKind = (typeof scheduleChangeKinds)[number];
-export const scheduleChangeStatuses = ['requested', 'offered', 'accepted', 'declined', 'withdrawn'] as const;
+export const scheduleChangeStatuses = ['requested', 'offered', 'accepted', 'declined', 'withdrawn', 'expired'] as const;
 export type ScheduleChangeStatus = (typeof scheduleChangeStatuses)[number];
 
 /** One line of a schedule version as it stood: what was due and what had been paid. */
@@ -21,7 +21,9 @@ export interface ScheduleVersionLine {
 
 /**
  * A borrower's request for 展期 (more periods) or a new schedule (重新安排还款计划), the institution's
- * offered terms and the borrower's decision. At most one open (requested or offered) per loan.
+ * offered terms and the borrower's decision. At most one open (requested or offered) per loan. An
+ * offer the borrower leaves unanswered for SCHEDULE_OFFER_VALID_DAYS expires (the
+ * loan-schedule-offers job), and the borrower may ask again.
  */
 export const loanScheduleChanges = pgTable(
   'loan_schedule_changes',
@@ -63,7 +65,9 @@ export const loanScheduleChanges = pgTable(
     uniqueIndex('loan_schedule_changes_open_uq').on(t.loanId).where(sql`${t.status} in ('requested','offered')`),
     index('loan_schedule_changes_institution_idx').on(t.institutionId, t.status, t.createdAt),
     check('loan_schedule_changes_kind_check', sql`(${t.kind} = 'extension' and ${t.extraPeriods} > 0) or (${t.kind} = 'restructure' and ${t.requestedTermMonths} > 0)`),
-    check('loan_schedule_changes_status_check', sql`${t.status} in ('requested','offered','accepted','declined','withdrawn')`),
+    check('loan_schedule_changes_status_check', sql`${t.status} in ('requested','offered','accepted','declined','withdrawn','expired')`),
+    // the expiry job's scan: offers by their age
+    index('loan_schedule_changes_offered_idx').on(t.offeredAt).where(sql`${t.status} = 'offered'`),
   ],
 );
 

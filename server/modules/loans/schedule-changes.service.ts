@@ -23,7 +23,16 @@ export const scheduleChangeStatusLabels: Record<ScheduleChangeStatus, string> = 
   accepted: '已生效',
   declined: '机构已拒绝',
   withdrawn: '已撤回',
+  expired: '新计划未在有效期内确认，已失效',
 };
+/**
+ * How long an offered schedule waits for the borrower: after this many days unanswered it expires
+ * (the loan-schedule-offers job, and an acceptance after it is refused), the loan keeps its
+ * schedule and the borrower may ask again.
+ */
+export const SCHEDULE_OFFER_VALID_DAYS = 7;
+const offerExpiry = (offeredAt: Date) => new Date(offeredAt.getTime() + SCHEDULE_OFFER_VALID_DAYS * 86_400_000);
+
 /** The highest all-in APR a new schedule may cost, as for any offer on the platform. */
 export const RESCHEDULE_APR_CAP = 0.36;
 
@@ -57,6 +66,8 @@ export interface ScheduleChangeView {
     lines: ScheduleVersionLine[];
     totalFen: number;
     offeredAt: Date;
+    /** the borrower must accept before this; then the offer expires */
+    expiresAt: Date;
   } | null;
   declineReason: string | null;
   decidedAt: Date | null;
@@ -141,6 +152,7 @@ export class ScheduleChangesService {
               lines,
               totalFen: lines.reduce((s, l) => s + l.principalFen + l.interestFen + l.feeFen - l.paidFen, 0),
               offeredAt: row.offeredAt,
+              expiresAt: offerExpiry(row.offeredAt),
             }
           : null,
       declineReason: row.declineReason,
@@ -169,7 +181,7 @@ export class ScheduleChangesService {
 
   /** An institution's requests waiting for it (requested) and offers waiting for the borrower, or the decided ones. */
   async listForInstitution(institutionId: string, open = true): Promise<ScheduleChangeView[]> {
-    const rows = await this.changes.listForInstitution(institutionId, open ? ['requested', 'offered'] : ['accepted', 'declined', 'withdrawn']);
+    const rows = await this.changes.listForInstitution(institutionId, open ? ['requested', 'offered'] : ['accepted', 'declined', 'withdrawn', 'expired']);
     return rows.map((r) => this.view(r.change, r.productName));
   }
 
@@ -223,6 +235,9 @@ export class ScheduleChangesService {
     const now = this.deps.clock.now();
     const row = await withTransaction(this.deps.db, async (tx) => {
       const change = await this.lockChange(tx, changeId, { consumerId }, ['offered']);
+      if (offerExpiry(change.offeredAt!).getTime() <= now.getTime()) {
+        throw new ConflictError('schedule_offer_expired', `新的还款计划须在 ${SCHEDULE_OFFER_VALID_DAYS} 天内确认，已过期；如仍需${scheduleChangeKindLabels[change.kind]}，请重新申请`);
+      }
       const loan = await this.loans.lock(tx, change.loanId, { consumerId });
       if (!loan) throw new NotFoundError('贷款');
       if (loan.status !== 'active') throw new ConflictError('loan_settled', '贷款已结清，无需展期');
@@ -318,6 +333,39 @@ export class ScheduleChangesService {
       return { ...change, status: 'declined' as const, declineReason: text, decidedAt: now };
     });
     return this.view(row);
+  }
+
+  // ── the expiry job ───────────────────────────────────────────────────────────────────────
+
+  /**
+   * Offers left unanswered for SCHEDULE_OFFER_VALID_DAYS expire: each in its own transaction
+   * (row locked, still offered and still old), audited, the borrower told they may ask again.
+   * Idempotent: a second run at the same instant finds nothing. Returns how many expired.
+   */
+  async expireOffers(now: Date): Promise<number> {
+    const cutoff = new Date(now.getTime() - SCHEDULE_OFFER_VALID_DAYS * 86_400_000);
+    let expired = 0;
+    for (const id of await this.changes.offeredBefore(cutoff)) {
+      const done = await withTransaction(this.deps.db, async (tx) => {
+        const change = await this.changes.lock(tx, id, {});
+        if (!change || change.status !== 'offered' || change.offeredAt!.getTime() > cutoff.getTime()) return false;
+        await this.changes.update(tx, id, { status: 'expired', decidedAt: now });
+        await this.deps.audit.record({ kind: 'system' }, { action: 'loan.schedule_change_expired', objectType: 'loan', objectId: change.loanId, detail: { changeId: id, offeredAt: change.offeredAt!.toISOString() } }, tx);
+        await this.deps.notifications.notify(
+          change.consumerId,
+          {
+            kind: 'loan.schedule_change_expired',
+            title: `${scheduleChangeKindLabels[change.kind]}：新的还款计划已失效`,
+            body: `机构提出的新还款计划未在 ${SCHEDULE_OFFER_VALID_DAYS} 天内确认，已失效，原还款计划不变。如仍需要，可以重新申请。`,
+            link: `/account/loans/${change.loanId}#schedule-change`,
+          },
+          tx,
+        );
+        return true;
+      });
+      if (done) expired += 1;
+    }
+    return expired;
   }
 
   // ── shared ───────────────────────────────────────────────────────────────────────────────

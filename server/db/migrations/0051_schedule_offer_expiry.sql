@@ -1,0 +1,3 @@
+ALTER TABLE "loan_schedule_changes" DROP CONSTRAINT "loan_schedule_changes_status_check";--> statement-breakpoint
+CREATE INDEX "loan_schedule_changes_offered_idx" ON "loan_schedule_changes" USING btree ("offered_at") WHERE "loan_schedule_changes"."status" = 'offered';--> statement-breakpoint
+ALTER TABLE "loan_schedule_changes" ADD CONSTRAINT "loan_schedule_changes_status_check" CHECK ("loan_schedule_changes"."status" in ('requested','offered','accepted','declined','withdrawn','expired'));
