@@ -11,6 +11,7 @@
  *     queries and filters, each request taking the next of `--queries` distinct query strings;
  *   - searchListed() called directly for the same query mix (no HTTP), cache invalidated
  *     before each call so every sample is a real search.
+ * Each HTTP run also prints the main (serving) thread's CPU time per request, from /proc.
  * Targets (issue 18): every query distinct ≥ 0.5 × the baseline's requests/s with p99 ≤ 20 ms;
  * the typical mix ≥ 0.8 ×; in-process p99 ≤ 5 ms at 10,000 products (≤ 20 ms from 100,000).
  * The app is served from this process: its RSS (process.memoryUsage().rss) is sampled every
