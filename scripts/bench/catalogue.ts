@@ -11,12 +11,13 @@
  *     queries and filters, each request taking the next of `--queries` distinct query strings;
  *   - searchListed() called directly for the same query mix (no HTTP), cache invalidated
  *     before each call so every sample is a real search.
+ * Each HTTP run also prints the main (serving) thread's CPU time per request, from /proc.
  * Targets (issue 18): every query distinct ≥ 0.5 × the baseline's requests/s with p99 ≤ 20 ms;
  * the typical mix ≥ 0.8 ×; in-process p99 ≤ 5 ms at 10,000 products (≤ 20 ms from 100,000).
  * The app is served from this process: its RSS (process.memoryUsage().rss) is sampled every
  * 100 ms and printed after the load, at its peak and at the end.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -79,6 +80,22 @@ const rss = {
   },
 };
 const rssTimer = setInterval(() => rss.sample(), 100).unref();
+
+/**
+ * CPU time of the main thread (the one serving the requests; autocannon runs in a worker thread),
+ * in ms, from /proc (Linux; undefined elsewhere). Per request, it says what a run costs the server
+ * whatever else the machine is doing: on a loaded machine requests/s say more about the load.
+ */
+function mainThreadCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from the 3rd (state) on
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS; // utime + stime (14th and 15th)
+  } catch {
+    return undefined;
+  }
+}
+const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
 
 function percentile(sorted: Float64Array, q: number): number {
@@ -159,6 +176,8 @@ interface HttpFigures {
   non2xx: number;
   errors: number;
   total: number;
+  /** CPU time of the serving (main) thread per completed request, ms; NaN where /proc is missing */
+  cpuMsPerRequest: number;
 }
 
 /**
@@ -167,6 +186,7 @@ interface HttpFigures {
  * come from the per-response times it emits (2xx only, as autocannon counts).
  */
 function cannon(label: string, base: string, duration: number, paths?: string[], path = '/healthz'): Promise<HttpFigures & { sent: number }> {
+  const cpuBefore = mainThreadCpuMs();
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./cannon-worker.mjs', import.meta.url), {
       workerData: { url: `${base}${path}`, connections: opts.connections, duration, paths, cookie: VISITOR_COOKIE },
@@ -176,7 +196,9 @@ function cannon(label: string, base: string, duration: number, paths?: string[],
       void worker.terminate();
       if (m.error) return reject(new Error(m.error));
       const sorted = m.latencies.sort();
-      resolve({ label, rps: m.rps, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), non2xx: m.non2xx, errors: m.errors, total: m.total, sent: m.sent });
+      const cpuAfter = mainThreadCpuMs();
+      const cpuMsPerRequest = cpuBefore !== undefined && cpuAfter !== undefined && m.total > 0 ? (cpuAfter - cpuBefore) / m.total : NaN;
+      resolve({ label, rps: m.rps, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), non2xx: m.non2xx, errors: m.errors, total: m.total, sent: m.sent, cpuMsPerRequest });
     });
   });
 }
@@ -301,14 +323,17 @@ async function main(): Promise<void> {
     lines.push(`node ${process.version}, ${opts.connections} connections, ${opts.duration} s per run (after ${opts.warmup} s warm-up each)`);
     lines.push(`load: ${f(loaded.seconds, 1)} s total (catalogue.createMany: ${f(loaded.perProductMs)} ms per product, priced, inserted in batches, indexed once)`);
     lines.push('');
-    lines.push(`${pad('run', 28)}${lpad('req/s', 10)}${lpad('p50 ms', 9)}${lpad('p99 ms', 9)}${lpad('non-2xx', 9)}${lpad('errors', 8)}${lpad('requests', 10)}`);
+    lines.push(`${pad('run', 28)}${lpad('req/s', 10)}${lpad('p50 ms', 9)}${lpad('p99 ms', 9)}${lpad('non-2xx', 9)}${lpad('errors', 8)}${lpad('requests', 10)}${lpad('CPU ms/req', 12)}`);
     search.label = 'search, all distinct (cold)';
     for (const r of [baseline, search, typical]) {
-      lines.push(`${pad(r.label, 28)}${lpad(f(r.rps, 0), 10)}${lpad(f(r.p50), 9)}${lpad(f(r.p99), 9)}${lpad(String(r.non2xx), 9)}${lpad(String(r.errors), 8)}${lpad(String(r.total), 10)}`);
+      lines.push(`${pad(r.label, 28)}${lpad(f(r.rps, 0), 10)}${lpad(f(r.p50), 9)}${lpad(f(r.p99), 9)}${lpad(String(r.non2xx), 9)}${lpad(String(r.errors), 8)}${lpad(String(r.total), 10)}${lpad(f(r.cpuMsPerRequest, 3), 12)}`);
     }
     const ratio = search.rps / baseline.rps;
     const typicalRatio = typical.rps / baseline.rps;
     lines.push(`search/baseline requests/s: cold ${f(ratio, 3)}, typical ${f(typicalRatio, 3)}`);
+    lines.push(
+      `baseline/search serving-thread CPU per request (the ratio where the serving thread is the limit): cold ${f(baseline.cpuMsPerRequest / search.cpuMsPerRequest, 3)}, typical ${f(baseline.cpuMsPerRequest / typical.cpuMsPerRequest, 3)}`,
+    );
     lines.push('(req/s: completed requests / run time; latencies: percentiles of every 2xx response time — autocannon\'s own histogram rounds to whole ms;');
     lines.push(' autocannon runs in a worker thread of this process: its own event loop, the app keeps the main one;');
     lines.push(' every request carries a visitor cookie, as a returning browser does)');

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
+import { LRUCache } from 'lru-cache';
 import type { PiiCipher } from '../lib/pii';
 import { readCookie } from './cookies';
 
@@ -15,15 +16,22 @@ const ONE_YEAR_MS = 365 * 24 * 60 * 60 * 1000;
  */
 export function createVisitorResolver(pii: PiiCipher, secure: boolean) {
   const minted = new WeakMap<Request, string>();
+  // the keyed hash of a visitor is the same on every request: computed once per visitor, not per request
+  const hashed = new LRUCache<string, string>({ max: 20_000 });
+  const blindIndex = (value: string): string => {
+    let index = hashed.get(value);
+    if (index === undefined) hashed.set(value, (index = pii.blindIndex(value)));
+    return index;
+  };
   return (req: Request, res: Response): string => {
-    if (req.account?.kind === 'consumer') return pii.blindIndex(`visitor:account:${req.account.id}`);
+    if (req.account?.kind === 'consumer') return blindIndex(`visitor:account:${req.account.id}`);
     let vid = minted.get(req) ?? readCookie(req, COOKIE);
     if (!vid || !/^[0-9a-f-]{36}$/.test(vid)) {
       vid = randomUUID();
       minted.set(req, vid);
       res.cookie(COOKIE, vid, { httpOnly: true, sameSite: 'lax', secure, maxAge: ONE_YEAR_MS });
     }
-    return pii.blindIndex(`visitor:cookie:${vid}`);
+    return blindIndex(`visitor:cookie:${vid}`);
   };
 }
 

@@ -6,7 +6,7 @@ import { NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { formatWan } from '../../lib/money';
 import { shanghaiDate } from '../../lib/shanghai-date';
-import { APR_LISTING_CAP, costSortChoice, productAprRange, type PriceRange } from '../pricing';
+import { APR_LISTING_CAP, costSortChoice, productAprRange, type PriceFigures } from '../pricing';
 import { rankProducts, type RankingWeights } from '../ranking';
 import { defaultDictionary, parseQuery, searchSorts, understandQuery, type ProductDocument, type QueryUnderstanding, type RankingSignalValues, type SearchDictionary, type SearchIndex, type SearchQuery, type SearchFacets } from '../search';
 import { CatalogueRepository, type BufferedEvent, type ImpressionCount, type ProductInsert, type ProductRow, type ProductStats } from './catalogue.repository';
@@ -525,7 +525,7 @@ export class CatalogueService {
    * product offers it (else its first), or undefined when it does not lend that amount for that
    * term; memoised per product version (PriceMemo).
    */
-  priceOf(view: ProductView, amountFen: number, termMonths: number, method?: string): PriceRange | undefined {
+  priceOf(view: ProductView, amountFen: number, termMonths: number, method?: string): PriceFigures | undefined {
     return this.prices.priceOf(view, amountFen, termMonths, method);
   }
 

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { methodFor, priceRangeIfOffered, type PriceRange } from '../pricing';
+import { methodFor, priceFiguresIfOffered, type PriceFigures } from '../pricing';
 import { pricingInput, type ProductView } from './product-view';
 
 /** entries kept (one price range per product version, amount, term and method: about 200 bytes each) */
@@ -7,7 +7,7 @@ const MAX_ENTRIES = 50_000;
 
 /**
  * "My price" of listed products, memoised. Pricing one product builds its repayment schedules at
- * both ends of its rate range and solves their APRs (a few hundred microseconds); result pages and
+ * both ends of its rate range (figures only: no dated instalments) and solves their APRs; result pages and
  * the cost sort ask the same few amounts and terms of the same products again and again. Entries
  * are keyed by the view object (a new one for every product version, so a changed product is
  * priced afresh) and bounded in number.
@@ -15,17 +15,17 @@ const MAX_ENTRIES = 50_000;
 export class PriceMemo {
   private readonly serials = new WeakMap<ProductView, number>();
   private nextSerial = 0;
-  private readonly ranges = new LRUCache<string, { range: PriceRange | undefined }>({ max: MAX_ENTRIES });
+  private readonly ranges = new LRUCache<string, { range: PriceFigures | undefined }>({ max: MAX_ENTRIES });
 
-  /** as priceRangeIfOffered, with the method chosen as methodFor does (the one asked for if offered, else the product's first) */
-  priceOf(view: ProductView, amountFen: number, termMonths: number, wantedMethod?: string): PriceRange | undefined {
+  /** as priceRangeIfOffered without the schedules (priceFiguresIfOffered), with the method chosen as methodFor does (the one asked for if offered, else the product's first) */
+  priceOf(view: ProductView, amountFen: number, termMonths: number, wantedMethod?: string): PriceFigures | undefined {
     let serial = this.serials.get(view);
     if (serial === undefined) this.serials.set(view, (serial = this.nextSerial++));
     const input = pricingInput(view);
     const method = methodFor(input, wantedMethod);
     const key = `${serial}:${amountFen}:${termMonths}:${method}`;
     let entry = this.ranges.get(key);
-    if (!entry) this.ranges.set(key, (entry = { range: priceRangeIfOffered(input, { amountFen, termMonths, method }) }));
+    if (!entry) this.ranges.set(key, (entry = { range: priceFiguresIfOffered(input, { amountFen, termMonths, method }) }));
     return entry.range;
   }
 }

@@ -4,5 +4,5 @@ export { irr, allInApr } from './apr';
 export { nominalRateForApr } from './rate-for-apr';
 export { productFees, productSchedule, productAprRange, APR_LABEL_THRESHOLD, APR_LISTING_CAP } from './product-pricing';
 export type { ProductPricingInput } from './product-pricing';
-export { priceRange, priceRangeIfOffered, offersChoice, methodFor, COST_SORT_DEFAULT, costSortChoice, compareChoice, formatYuanRange, formatRateRange, priceRangeText } from './price-range';
-export type { PriceRange, PriceChoice } from './price-range';
+export { priceRange, priceRangeIfOffered, priceFigures, priceFiguresIfOffered, offersChoice, methodFor, COST_SORT_DEFAULT, costSortChoice, compareChoice, formatYuanRange, formatRateRange, priceRangeText } from './price-range';
+export type { PriceRange, PriceFigures, PriceChoice } from './price-range';

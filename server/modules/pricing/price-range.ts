@@ -5,7 +5,7 @@
  * the best case.
  */
 import { formatRate, formatYuan } from '../../lib/money';
-import { productSchedule, type ProductPricingInput } from './product-pricing';
+import { productSchedule, productScheduleFigures, type ProductPricingInput } from './product-pricing';
 import type { RepaymentMethod, Schedule } from './schedule';
 
 export interface PriceChoice {
@@ -80,6 +80,39 @@ export function priceRange(p: ProductPricingInput, choice: PriceChoice): PriceRa
     range.lastPaymentHigh = last(worst);
   }
   return range;
+}
+
+/** A price range's figures without its two schedules. */
+export type PriceFigures = Omit<PriceRange, 'best' | 'worst'>;
+
+/**
+ * priceRange's figures without building the two dated schedules: what a list item and the cost
+ * sort show (the same numbers, from the same rounding; a property test compares them).
+ */
+export function priceFigures(p: ProductPricingInput, choice: PriceChoice): PriceFigures {
+  if (!offersChoice(p, choice)) return priceRange(p, choice); // throws, naming what is wrong
+  const base = { principalFen: choice.amountFen, termMonths: choice.termMonths, method: choice.method };
+  const best = productScheduleFigures(p, { ...base, annualRate: p.rateMin });
+  const worst = productScheduleFigures(p, { ...base, annualRate: p.rateMax });
+  const figures: PriceFigures = {
+    method: choice.method,
+    aprLow: best.apr,
+    aprHigh: worst.apr,
+    monthlyLow: best.firstPaymentFen,
+    monthlyHigh: worst.firstPaymentFen,
+    totalCostLow: best.totalInterestFen + best.totalFeesFen,
+    totalCostHigh: worst.totalInterestFen + worst.totalFeesFen,
+  };
+  if (choice.method !== 'equal_installment' && choice.termMonths > 1) {
+    figures.lastPaymentLow = best.lastPaymentFen;
+    figures.lastPaymentHigh = worst.lastPaymentFen;
+  }
+  return figures;
+}
+
+/** priceFigures, or undefined when the product does not offer this choice. */
+export function priceFiguresIfOffered(p: ProductPricingInput, choice: PriceChoice): PriceFigures | undefined {
+  return offersChoice(p, choice) ? priceFigures(p, choice) : undefined;
 }
 
 /** The price range, or undefined when the product does not offer this choice. */

@@ -4,8 +4,8 @@
  */
 import type { Decimal } from 'decimal.js';
 import { solveIrr } from './apr';
-import { buildSchedule, methodLabels, parseRate, toFen, Dec } from './schedule';
-import type { LoanFees, RepaymentMethod, Schedule } from './schedule';
+import { buildSchedule, methodLabels, parseRate, scheduleFigures, toFen, Dec } from './schedule';
+import type { LoanFees, LoanTerms, RepaymentMethod, Schedule, ScheduleFigures } from './schedule';
 
 export interface ProductPricingInput {
   minAmountFen: number;
@@ -54,10 +54,23 @@ export function productFees(p: ProductPricingInput, principalFen: number): LoanF
  * Schedule for a product at a chosen amount/term/method/rate (rate defaults to rateMin).
  * Throws RangeError when the choice is outside what the product offers.
  */
-export function productSchedule(
-  p: ProductPricingInput,
-  choice: { principalFen: number; termMonths: number; method: RepaymentMethod; annualRate?: string | number; startDate?: Date },
-): Schedule {
+export function productSchedule(p: ProductPricingInput, choice: ProductChoice & { startDate?: Date }): Schedule {
+  return buildSchedule(productTerms(p, choice));
+}
+
+/** productSchedule's first and last payments, totals and APR, without the dated instalments (lists and sorts need no more). */
+export function productScheduleFigures(p: ProductPricingInput, choice: ProductChoice): ScheduleFigures {
+  return scheduleFigures(productTerms(p, choice));
+}
+
+interface ProductChoice {
+  principalFen: number;
+  termMonths: number;
+  method: RepaymentMethod;
+  annualRate?: string | number;
+}
+
+function productTerms(p: ProductPricingInput, choice: ProductChoice & { startDate?: Date }): LoanTerms {
   const problems: string[] = [];
   if (choice.principalFen < p.minAmountFen || choice.principalFen > p.maxAmountFen) problems.push('amount outside the product range');
   if (!p.termOptions.includes(choice.termMonths)) problems.push('term not offered');
@@ -68,14 +81,14 @@ export function productSchedule(
   const hi = parseRate(p.rateMax);
   if (chosen === null || lo === null || hi === null || chosen.lt(lo) || chosen.gt(hi)) problems.push('rate outside the product range');
   if (problems.length > 0) throw new RangeError(`choice not offered by the product: ${problems.join(', ')}`);
-  return buildSchedule({
+  return {
     principalFen: choice.principalFen,
     annualRate: rate,
     termMonths: choice.termMonths,
     method: choice.method,
     fees: productFees(p, choice.principalFen),
     startDate: choice.startDate,
-  });
+  };
 }
 
 /** Reused cash-flow buffer for the hot loop (t0 plus up to 360 months). */

@@ -1,7 +1,9 @@
 /**
  * Repayment schedules. Money is integer fen; every product, quotient and rounding is done
- * with decimal.js (40 significant digits) and rounded to the fen half-up. Sums and
- * differences of fen amounts are exact integer arithmetic on safe integers.
+ * exactly and rounded to the fen half-up: with decimal.js (40 significant digits), or, where the
+ * rate has at most 9 decimals and the products stay safe integers, with integer arithmetic that
+ * gives the same fen (the interest of a period, the bullet interest, the equal principal part).
+ * Sums and differences of fen amounts are exact integer arithmetic on safe integers.
  */
 import { Decimal } from 'decimal.js';
 import { allInApr } from './apr';
@@ -164,12 +166,57 @@ interface Row {
   interestFen: number;
 }
 
+/** ⌊a / b⌋ and a − b·⌊a / b⌋ for a safe integer a ≥ 0 and b > 0, exactly (the float quotient corrected). */
+function divMod(a: number, b: number): [number, number] {
+  let q = Math.floor(a / b);
+  let r = a - q * b;
+  while (r < 0) {
+    q--;
+    r += b;
+  }
+  while (r >= b) {
+    q++;
+    r -= b;
+  }
+  return [q, r];
+}
+
+/** a / b rounded half-up, for a safe integer a ≥ 0 and b > 0, exactly. */
+export function divRoundHalfUp(a: number, b: number): number {
+  const [q, r] = divMod(a, b);
+  return 2 * r >= b ? q + 1 : q;
+}
+
+/**
+ * A rate as an integer count of 10^-k (0.072 → 72 thousandths) when it has at most 9 decimals,
+ * else undefined. x × rate / d is then x × units / (d × scale): a fraction of integers, whose
+ * half-up rounding is the same fen decimal.js gives (its 40 digits hold such a product exactly,
+ * and a quotient by 12·10^k is either an exact half or at least 1/(12·10^k) away from one).
+ */
+export function scaledRate(rate: Decimal): { units: number; scale: number } | undefined {
+  const places = rate.decimalPlaces();
+  if (places > 9 || rate.isNegative()) return undefined;
+  const scale = 10 ** places;
+  const units = rate.times(scale).toNumber();
+  return Number.isSafeInteger(units) ? { units, scale } : undefined;
+}
+
+/** round(x × rate / divisor) half-up for an integer x ≥ 0: integer arithmetic when exact, else decimal.js. */
+function roundedShare(x: number, rate: Decimal, scaled: { units: number; scale: number } | undefined, divisor: number): number {
+  if (scaled) {
+    const numerator = x * scaled.units;
+    if (Number.isSafeInteger(numerator)) return divRoundHalfUp(numerator, divisor * scaled.scale);
+  }
+  return toFen(new Dec(x).times(rate).div(divisor));
+}
+
 /** Principal and interest per period (bullet: one row, due at month n). */
 function principalAndInterest(principal: number, rate: Decimal, n: number, method: RepaymentMethod): Row[] {
   const rows: Row[] = [];
   const P = new Dec(principal);
+  const scaled = scaledRate(rate);
   /** round(balance × annualRate / 12): the product first, so an exact half-fen stays exact. */
-  const monthlyInterest = (balance: number): number => toFen(new Dec(balance).times(rate).div(12));
+  const monthlyInterest = (balance: number): number => roundedShare(balance, rate, scaled, 12);
 
   switch (method) {
     case 'equal_installment': {
@@ -193,7 +240,7 @@ function principalAndInterest(principal: number, rate: Decimal, n: number, metho
       return rows;
     }
     case 'equal_principal': {
-      const part = P.divToInt(n).toNumber();
+      const part = divMod(principal, n)[0];
       let balance = principal;
       for (let k = 1; k <= n; k++) {
         const interest = monthlyInterest(balance);
@@ -209,12 +256,23 @@ function principalAndInterest(principal: number, rate: Decimal, n: number, metho
       return rows;
     }
     case 'bullet':
-      return [{ principalFen: principal, interestFen: toFen(P.times(rate).times(n).div(12)) }];
+      return [{ principalFen: principal, interestFen: roundedShare(principal * n, rate, scaled, 12) }];
   }
 }
 
-/** The full schedule with totals and the all-in APR. Throws InvalidLoanTermsError (a RangeError) on invalid terms. */
-export function buildSchedule(terms: LoanTerms): Schedule {
+/** A schedule without its dates: the rows, the fee of each instalment, the totals and the all-in APR. */
+interface Amortised {
+  rows: Row[];
+  /** the fee of each instalment (a bullet's one instalment carries every month's fee) */
+  feeFen: number;
+  totalInterestFen: number;
+  totalFeesFen: number;
+  totalPaymentFen: number;
+  netReceivedFen: number;
+  apr: number;
+}
+
+function amortise(terms: LoanTerms): Amortised {
   const errors = validateTerms(terms);
   if (Object.keys(errors).length > 0) throw new InvalidLoanTermsError(errors);
 
@@ -223,47 +281,80 @@ export function buildSchedule(terms: LoanTerms): Schedule {
   const rate = parseRate(terms.annualRate) as Decimal;
   const upfront = terms.fees?.upfrontFen ?? 0;
   const monthlyFee = terms.fees?.monthlyFeeFen ?? 0;
-  const start = shanghaiYmd(terms.startDate ?? new Date());
 
   const rows = principalAndInterest(principal, rate, n, terms.method);
   const bullet = terms.method === 'bullet';
-  const instalments: Instalment[] = [];
+  const fee = bullet ? monthlyFee * n : monthlyFee;
   let balance = principal;
   let totalInterest = 0;
-  let totalInstalmentFees = 0;
+  const payments = new Array<number>(n).fill(0);
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i] as Row;
-    const period = i + 1;
-    const fee = bullet ? monthlyFee * n : monthlyFee;
     balance -= row.principalFen;
-    instalments.push({
-      period,
-      dueDate: addMonthsClamped(start, bullet ? n : period),
-      paymentFen: row.principalFen + row.interestFen + fee,
-      principalFen: row.principalFen,
-      interestFen: row.interestFen,
-      feeFen: fee,
-      balanceFen: balance,
-    });
     totalInterest += row.interestFen;
-    totalInstalmentFees += fee;
+    payments[bullet ? n - 1 : i] = row.principalFen + row.interestFen + fee;
   }
   if (balance !== 0) throw new Error(`schedule does not amortise: ${balance} fen left`); // unreachable
 
-  const totalFees = upfront + totalInstalmentFees;
+  const totalFees = upfront + fee * rows.length;
   const netReceived = principal - upfront;
-  const payments = bullet ? [...new Array<number>(n - 1).fill(0), (instalments[0] as Instalment).paymentFen] : instalments.map((x) => x.paymentFen);
   const totalPayment = principal + totalInterest + totalFees;
   for (const value of [totalInterest, totalFees, totalPayment]) {
     if (!Number.isSafeInteger(value)) throw new RangeError('schedule totals exceed the safe integer range');
   }
+  return { rows, feeFen: fee, totalInterestFen: totalInterest, totalFeesFen: totalFees, totalPaymentFen: totalPayment, netReceivedFen: netReceived, apr: allInApr(netReceived, payments) };
+}
+
+/** The full schedule with totals and the all-in APR. Throws InvalidLoanTermsError (a RangeError) on invalid terms. */
+export function buildSchedule(terms: LoanTerms): Schedule {
+  const a = amortise(terms);
+  const n = terms.termMonths;
+  const bullet = terms.method === 'bullet';
+  const start = shanghaiYmd(terms.startDate ?? new Date());
+  const instalments: Instalment[] = [];
+  let balance = terms.principalFen;
+  for (let i = 0; i < a.rows.length; i++) {
+    const row = a.rows[i] as Row;
+    const period = i + 1;
+    balance -= row.principalFen;
+    instalments.push({
+      period,
+      dueDate: addMonthsClamped(start, bullet ? n : period),
+      paymentFen: row.principalFen + row.interestFen + a.feeFen,
+      principalFen: row.principalFen,
+      interestFen: row.interestFen,
+      feeFen: a.feeFen,
+      balanceFen: balance,
+    });
+  }
   return {
     instalments,
-    totalPrincipalFen: principal,
-    totalInterestFen: totalInterest,
-    totalFeesFen: totalFees,
-    totalPaymentFen: totalPayment,
-    netReceivedFen: netReceived,
-    apr: allInApr(netReceived, payments),
+    totalPrincipalFen: terms.principalFen,
+    totalInterestFen: a.totalInterestFen,
+    totalFeesFen: a.totalFeesFen,
+    totalPaymentFen: a.totalPaymentFen,
+    netReceivedFen: a.netReceivedFen,
+    apr: a.apr,
+  };
+}
+
+/** What a schedule's first and last instalments, totals and APR come to, as buildSchedule gives them, without building the dated instalments. */
+export interface ScheduleFigures {
+  firstPaymentFen: number;
+  lastPaymentFen: number;
+  totalInterestFen: number;
+  totalFeesFen: number;
+  apr: number;
+}
+
+export function scheduleFigures(terms: LoanTerms): ScheduleFigures {
+  const a = amortise(terms);
+  const payment = (row: Row) => row.principalFen + row.interestFen + a.feeFen;
+  return {
+    firstPaymentFen: payment(a.rows[0] as Row),
+    lastPaymentFen: payment(a.rows[a.rows.length - 1] as Row),
+    totalInterestFen: a.totalInterestFen,
+    totalFeesFen: a.totalFeesFen,
+    apr: a.apr,
   };
 }

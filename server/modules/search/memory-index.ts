@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import SearchableMap from 'minisearch/SearchableMap';
 import type { EligibilityProfile } from '../catalogue';
 import { rankColumns, rankOrder, scoreColumns, type RankColumns } from '../ranking';
@@ -130,6 +131,12 @@ class TextIndex {
   private totalLengths = new Float64Array(FIELDS.length);
   private docCount = 0;
   private tokenCache = new Map<string, string[]>();
+  /**
+   * Each query token's scored hits, until the text changes (a product's words added or removed
+   * changes every token's idf): people search the same few hundred words in ever new
+   * combinations with filters, so most tokens of a new query were scored moments ago.
+   */
+  private hitsCache = new LRUCache<string, Hits>({ max: 5_000, maxSize: 32 * 1024 * 1024, sizeCalculation: (h) => 64 + 12 * h.slots.length });
   // scratch for accumulating one token's scores
   private mark = new Uint32Array(0);
   private dense = new Float64Array(0);
@@ -159,7 +166,12 @@ class TextIndex {
     return tokens;
   }
 
+  private textChanged(): void {
+    if (this.hitsCache.size > 0) this.hitsCache.clear();
+  }
+
   add(slot: number, doc: ProductDocument): void {
+    this.textChanged();
     this.ensureCapacity(slot);
     const perField: number[][] = [];
     FIELDS.forEach((field, f) => {
@@ -188,6 +200,7 @@ class TextIndex {
   remove(slot: number): void {
     const perField = this.docTerms[slot];
     if (!perField) return;
+    this.textChanged();
     perField.forEach((ids, f) => {
       for (const id of ids) {
         const list = this.postings[id]![f]!;
@@ -224,7 +237,14 @@ class TextIndex {
     return out;
   }
 
+  /** the token's hits, scored once per state of the text (hitsCache); never modified by the callers */
   private tokenHits(token: string): Hits {
+    let hits = this.hitsCache.get(token);
+    if (!hits) this.hitsCache.set(token, (hits = this.scoreToken(token)));
+    return hits;
+  }
+
+  private scoreToken(token: string): Hits {
     const expansions = this.expand(token);
     if (expansions.length === 0 || this.docCount === 0) return NO_HITS;
     const gen = ++this.generation;

@@ -17,12 +17,16 @@ async function oddsFor(services: Services, account: { id: string } | undefined, 
 
 const JSON_UTF8 = 'application/json; charset=utf-8';
 
-const serialised = new WeakMap<ProductView, string>();
-function productJsonText(p: ProductView): string {
-  let text = serialised.get(p);
-  if (text === undefined) serialised.set(p, (text = JSON.stringify(productJson(p))));
-  return text;
+/** Each product version's JSON as UTF-8 bytes without its closing brace, made once: a list splices them in without serialising or encoding them again. */
+const serialised = new WeakMap<ProductView, Buffer>();
+function productJsonOpen(p: ProductView): Buffer {
+  let bytes = serialised.get(p);
+  if (bytes === undefined) serialised.set(p, (bytes = Buffer.from(JSON.stringify(productJson(p)).slice(0, -1))));
+  return bytes;
 }
+const LIST_START = Buffer.from('{"items":[');
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from('}');
 
 /** My price in the API's units (yuan with two decimals, APR fractions to 6 places), or null when the product does not lend this amount for this term. */
 function priceJson(services: Services, p: ProductView, amountFen: number, termMonths: number, method?: string) {
@@ -87,12 +91,16 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
       const priced = amount !== undefined && termMonths !== undefined;
       // the signed-in borrower's odds ride on each item (never cached: the anonymous lists are)
       const odds = await oddsFor(services, principal.account, page.items, amount);
-      const item =
-        priced || odds
-          ? (p: ProductView) =>
-              `${productJsonText(p).slice(0, -1)}${priced ? `,"price":${JSON.stringify(priceJson(services, p, amount, termMonths, method))}` : ''}${odds ? `,"odds":${JSON.stringify(oddsJson(odds.get(p.id)!))}` : ''}}`
-          : productJsonText;
-      const body = Buffer.from(`{"items":[${page.items.map(item).join(',')}],${meta.slice(1)}`);
+      const parts: Buffer[] = [LIST_START];
+      page.items.forEach((p, i) => {
+        if (i > 0) parts.push(COMMA);
+        parts.push(productJsonOpen(p));
+        const extra = `${priced ? `,"price":${JSON.stringify(priceJson(services, p, amount, termMonths, method))}` : ''}${odds ? `,"odds":${JSON.stringify(oddsJson(odds.get(p.id)!))}` : ''}`;
+        if (extra) parts.push(Buffer.from(extra));
+        parts.push(CLOSE);
+      });
+      parts.push(Buffer.from(`],${meta.slice(1)}`));
+      const body = Buffer.concat(parts);
       if (cacheKey && !input.eligible) lists.set(cacheKey, { version, body, ids, q: input.q, total: page.total });
       res.set('Content-Type', JSON_UTF8).send(body);
     },
