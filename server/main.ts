@@ -8,6 +8,7 @@ import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createContainer } from './container';
 import { StartupReport } from './lib/startup-report';
+import { loadSegmenter, WriteOnlySearchIndex } from './modules/search';
 
 /** `--report-memory[=seconds]`: print where the start's time and memory went, at listen and after `seconds` idle (default 30) */
 function reportMemoryFlag(): number | null {
@@ -41,8 +42,17 @@ function seedInChildProcess(): Promise<DemoLogins | null> {
 }
 
 async function seedOnly(config: Config) {
-  const container = await createContainer(config);
+  // a process that writes and exits: no search index (the server builds its own from the
+  // database) and no tickers on timers (drained once below)
+  const container = await createContainer(config, { search: new WriteOnlySearchIndex(), tickers: false });
   const seeded = await seedDemo(container.services);
+  // a new database has missed every job's latest instant, and the seed leaves work queued (the
+  // BI days never rolled up, commissions, postbacks): both done here, in the process that exits,
+  // so the server starts as on a restart, with no heap grown by them
+  if (seeded && config.role !== 'web') {
+    await container.services.scheduler.catchUp();
+    await container.services.scheduler.drainTickers();
+  }
   await container.close();
   await new Promise<void>((resolve) => process.send!(seeded, () => resolve()));
   process.exit(0);
@@ -57,7 +67,10 @@ async function main() {
 
   let seeded = null;
   if (seedsNewEmbeddedDatabase(config)) {
-    seeded = await seedInChildProcess();
+    const seeding = seedInChildProcess();
+    // the tokenizer's dictionary (~1 s of CPU) loads here while the child seeds, on the other core
+    loadSegmenter();
+    seeded = await seeding;
     report.mark('demo seeded (child)');
   }
   const container = await createContainer(config, { report });
