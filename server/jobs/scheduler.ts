@@ -163,23 +163,6 @@ export class Scheduler {
     }
   }
 
-  /**
-   * Runs the `worker` tickers (the queue drainers) now, each again while it says there is more, up
-   * to `maxRounds` ticks each: a process that wrote a lot and exits (the demo seed's child process,
-   * server/main.ts) leaves their queues empty for the server. Returns the ticks run.
-   */
-  async drainTickers(maxRounds = 1000): Promise<number> {
-    let ticks = 0;
-    for (const { definition } of this.tickers.values()) {
-      if (definition.scope !== 'worker') continue;
-      for (let round = 0; round < maxRounds; round++) {
-        ticks++;
-        if (!(await this.track(this.tick(definition.name)))) break;
-      }
-    }
-    return ticks;
-  }
-
   /** The tickers' in-memory records. */
   get tickerRecords(): TickerRecord[] {
     return [...this.tickers.values()].map((t) => ({ ...t.record }));

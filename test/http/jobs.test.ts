@@ -110,24 +110,6 @@ describe.each(databaseTargets())('scheduled jobs on $name', (target) => {
     expect(overview.lastRun?.trigger).toBe('catch_up');
   });
 
-  it('drainTickers() ticks every worker ticker until it has no more, leaves the instance tickers alone, and stops at maxRounds', async () => {
-    const { services } = t.container;
-    let queued = 3;
-    let refreshed = 0;
-    let endless = 0;
-    const scheduler = new Scheduler(
-      [
-        { kind: 'ticker', name: 'test-queue', title: '测试队列', everyMs: 60_000, scope: 'worker', tick: async () => (queued--, { processed: 1, again: queued > 0 }) },
-        { kind: 'ticker', name: 'test-refresh', title: '测试刷新', everyMs: 60_000, scope: 'instance', tick: async () => (refreshed++, { processed: 1 }) },
-        { kind: 'ticker', name: 'test-endless', title: '测试无尽', everyMs: 60_000, scope: 'worker', tick: async () => (endless++, { processed: 1, again: true }) },
-      ],
-      { locks: new MemoryLocks(), runs: services.jobs },
-    );
-    expect(await scheduler.drainTickers(5)).toBe(3 + 5);
-    expect({ queued, refreshed, endless }).toEqual({ queued: 0, refreshed: 0, endless: 5 });
-    expect(scheduler.tickerRecords.find((r) => r.name === 'test-queue')?.ticks).toBe(3);
-  });
-
   it('start() schedules every job with node-cron in Asia/Shanghai; a fired task records a scheduled run; stop() removes them', async () => {
     let fired = 0;
     const every: JobDefinition = { name: 'test-every-minute', title: '每分钟测试任务', schedule: '* * * * *', run: async () => ({ processed: ++fired }) };
