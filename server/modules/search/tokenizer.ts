@@ -28,7 +28,7 @@ function segmenter(): Jieba {
   return jieba;
 }
 
-/** Loads the dictionary now rather than on first use (server/main.ts, while a child process seeds the demo data). */
+/** Loads the dictionary now rather than on first use (server/serve.ts, while the child process seeds the demo data). */
 export function loadSegmenter(): void {
   segmenter();
 }

@@ -2,7 +2,7 @@ import type { ProductDocument, SearchIndex, SearchQuery, SearchResult } from './
 
 /**
  * A search index that keeps nothing, for a process that only writes the catalogue and exits
- * (the demo seed's child process, server/main.ts): every start rebuilds its own index from the
+ * (the demo seed's child process, server/seed-child.ts): every start rebuilds its own index from the
  * database (CatalogueService.start), so indexing here would only cost the tokenizer's dictionary
  * (~1 s, ~50 MB) and the segmenting of every product. Searching it is a mistake and throws.
  */
