@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # Multi-stage build: dependencies are installed and type-checked in a builder, the runtime
 # image carries only production dependencies and runs as a non-root user.
-# ROLE=web | worker | all selects what the container runs (see server/main.ts).
+# ROLE=web | worker | all selects what the container runs (see server/serve.ts).
 
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app

@@ -305,7 +305,17 @@ export function createServices(inputs: ServiceInputs): Services {
 /** Wires adapters → services once. Opens the database and Redis; runs migrations. */
 export async function createContainer(
   config: Config,
-  overrides: { database?: DatabaseHandle; shared?: SharedState; logger?: Logger; clock?: Clock; report?: StartupReport } = {},
+  overrides: {
+    database?: DatabaseHandle;
+    shared?: SharedState;
+    logger?: Logger;
+    clock?: Clock;
+    report?: StartupReport;
+    /** instead of the configured index (the demo seed's child process: WriteOnlySearchIndex) */
+    search?: SearchIndex;
+    /** false: no tickers (a process that writes and exits); default: every process but tests' runs them */
+    tickers?: boolean;
+  } = {},
 ): Promise<Container> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const report = overrides.report;
@@ -320,7 +330,8 @@ export async function createContainer(
   await runDataSteps(database.db, pii, logger);
   const shared = overrides.shared ?? (await connectSharedState(config.redisUrl, config.redisPrefix, { logger }));
   // the Elasticsearch client (~30 MB of RSS once imported) is loaded only when ELASTICSEARCH_URL is set
-  const search = config.elasticsearchUrl ? (await import('./adapters/elasticsearch')).createSearchIndex(config.elasticsearchUrl) : new MemorySearchIndex();
+  const search =
+    overrides.search ?? (config.elasticsearchUrl ? (await import('./adapters/elasticsearch')).createSearchIndex(config.elasticsearchUrl) : new MemorySearchIndex());
   // Stripe when a secret key is configured (its SDK, ~12 MB of RSS, is loaded only then); otherwise institutions pay by bank transfer
   const stripe = config.stripe;
   const paymentGateway = stripe?.secretKey ? new (await import('./adapters/stripe')).StripeGateway({ ...stripe, secretKey: stripe.secretKey }) : null;
@@ -351,7 +362,7 @@ export async function createContainer(
   await services.complaints.refreshProductRates();
   report?.mark('complaint rates');
   // every instance keeps its in-memory read models fresh (catalogue, complaint rates); tests refresh by hand
-  if (config.env !== 'test') services.scheduler.startTickers();
+  if (overrides.tickers ?? config.env !== 'test') services.scheduler.startTickers();
   const health: HealthCheck[] = [
     { name: 'database', check: () => database.ping() },
     { name: 'redis', check: () => shared.ping() },

@@ -1,12 +1,11 @@
+// The entry point `npm start` runs (dist/main.js). It loads only the configuration before it
+// forks the child process that seeds a new embedded database, so the child's work overlaps the
+// loading of the server's code (./serve, imported after the fork) on a second core.
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:http';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { describeDemoLoginsStatic, describeLogins, seedDemo, type DemoLogins } from './demo/seed-demo';
-import { createApp } from './app';
+import type { DemoLogins } from './demo/seed-demo';
 import { ConfigError, loadConfig, type Config } from './config';
-import { createContainer } from './container';
 import { StartupReport } from './lib/startup-report';
 
 /** `--report-memory[=seconds]`: print where the start's time and memory went, at listen and after `seconds` idle (default 30) */
@@ -40,92 +39,17 @@ function seedInChildProcess(): Promise<DemoLogins | null> {
   });
 }
 
-async function seedOnly(config: Config) {
-  const container = await createContainer(config);
-  const seeded = await seedDemo(container.services);
-  await container.close();
-  await new Promise<void>((resolve) => process.send!(seeded, () => resolve()));
-  process.exit(0);
-}
-
 async function main() {
   const report = new StartupReport();
-  report.mark('code loaded');
+  report.mark('config loaded');
   const reportMemoryAfter = reportMemoryFlag();
   const config = loadConfig();
-  if (process.argv.includes(SEED_ONLY)) return seedOnly(config);
-
-  let seeded = null;
-  if (seedsNewEmbeddedDatabase(config)) {
-    seeded = await seedInChildProcess();
-    report.mark('demo seeded (child)');
-  }
-  const container = await createContainer(config, { report });
-  const { logger } = container;
-  if (config.seedDemo && !seeded) {
-    seeded = await seedDemo(container.services);
-    if (seeded) report.mark('demo seeded');
-  }
-
-  // background work in the worker role (server/jobs/registry.ts): the scheduled jobs on their cron
-  // schedules, once across instances, and the worker tickers (lead webhook delivery); instants missed
-  // while no worker ran are caught up now
-  const worker = config.role !== 'web';
-  const { scheduler } = container.services;
-  if (worker) {
-    scheduler.start();
-    void scheduler.catchUp().catch((err: unknown) => logger.error({ err }, 'catching up missed jobs failed'));
-    // instants skipped while Redis (the job locks) was unreachable are caught up as soon as it is back
-    container.shared.onRecover(() => void scheduler.catchUp().catch((err: unknown) => logger.error({ err }, 'catching up missed jobs failed')));
-  }
-
-  const shutdown = async (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    await scheduler.stop().catch(() => undefined);
-    await container.close().catch(() => undefined);
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-
-  if (config.role === 'worker') {
-    logger.info({ jobs: scheduler.definitions.map((j) => `${j.name} (${j.schedule})`) }, 'worker role: delivering lead webhooks and running the scheduled jobs');
-    return;
-  }
-
-  const app = createApp(container);
-  const server = createServer(app);
-  server.listen(config.port, config.host, () => {
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
-    const base = `http://localhost:${port}`;
-    // since the process started (performance.now()'s origin), so loading the code counts too
-    const seconds = (performance.now() / 1000).toFixed(1);
-    const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.dataDir}/pglite`;
-    const logins = config.seedDemo
-      ? [seeded ? 'Demo data seeded. Logins:' : 'Demo logins (seeded on first start):', seeded ? describeLogins(seeded, base) : describeDemoLoginsStatic(base)]
-      : ['No demo data (SEED_DEMO=never). The first operator is created once with: npm run create-operator -- --username <name> --name <姓名>'];
-    const lines = [
-      '',
-      `贷超 is running (${seconds}s to start; database: ${where}; shared state: ${container.shared.mode})`,
-      `  消费者站点   ${base}/`,
-      `  机构工作台   ${base}/partner`,
-      `  运营后台     ${base}/admin`,
-      `  API 文档     ${base}/api/openapi.json`,
-      '',
-      ...logins,
-      '',
-    ];
-    process.stdout.write(lines.join('\n') + '\n');
-    if (reportMemoryAfter !== null) {
-      report.mark('listening');
-      process.stdout.write(`${report.table()}\n${report.jsonLine()}\n`);
-      setTimeout(() => {
-        report.mark(`idle ${reportMemoryAfter} s`);
-        process.stdout.write(`${report.table()}\n${report.jsonLine()}\n`);
-      }, reportMemoryAfter * 1000).unref();
-    }
-  });
+  if (process.argv.includes(SEED_ONLY)) return (await import('./seed-child')).seedOnly(config);
+  const seeding = seedsNewEmbeddedDatabase(config) ? seedInChildProcess() : null;
+  // an unhandled rejection before serve() awaits it would end the process with a worse message
+  seeding?.catch(() => undefined);
+  const { serve } = await import('./serve');
+  await serve(config, { report, reportMemoryAfter, seeding });
 }
 
 main().catch((err: unknown) => {

@@ -16,8 +16,8 @@ const MB = 1024 * 1024;
 const mb = (bytes: number) => Math.round(bytes / MB);
 
 /**
- * Where the time and the memory of a start go, step by step (server/main.ts and createContainer
- * mark the steps). The marks cost a `process.memoryUsage()` each, so they are always taken;
+ * Where the time and the memory of a start go, step by step (server/main.ts, server/serve.ts and
+ * createContainer mark the steps). The marks cost a `process.memoryUsage()` each, so they are always taken;
  * `npm start -- --report-memory` prints them (scripts/bench/startup.ts reads that line).
  */
 export class StartupReport {

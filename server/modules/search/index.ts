@@ -1,7 +1,8 @@
 export type { ProductDocument, RankedResult, RankedSearch, RankingSignalValues, SearchFacets, SearchIndex, SearchQuery, SearchResult, SearchSort } from './search.port';
 export { searchSorts } from './search.port';
 export { MemorySearchIndex } from './memory-index';
-export { isCjk, isLatinWord, parseQuery, tokenize, tokenizeQuery } from './tokenizer';
+export { WriteOnlySearchIndex } from './write-only-index';
+export { isCjk, isLatinWord, loadSegmenter, parseQuery, tokenize, tokenizeQuery } from './tokenizer';
 export type { ParsedQuery, QueryTerm } from './tokenizer';
 export { understandQuery } from './query-understanding';
 export type { QueryUnderstanding, UnderstoodFilters } from './query-understanding';

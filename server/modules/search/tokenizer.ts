@@ -28,6 +28,11 @@ function segmenter(): Jieba {
   return jieba;
 }
 
+/** Loads the dictionary now rather than on first use (server/serve.ts, while the child process seeds the demo data). */
+export function loadSegmenter(): void {
+  segmenter();
+}
+
 const TOKEN_RE = /(\p{Script=Han}+)|((?:(?!\p{Script=Han})[\p{L}\p{N}\p{M}])+)/gu;
 const HAN_RE = /\p{Script=Han}/u;
 const HAN_ONLY_RE = /^\p{Script=Han}+$/u;
