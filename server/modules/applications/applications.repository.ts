@@ -1,9 +1,10 @@
 import { and, asc, desc, eq, gt, gte, ilike, inArray, isNull, lt, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client';
+import { foldDeltas, type DeltaTable } from '../../db/fold-deltas';
 import type { Tx } from '../../lib/tx';
 import { products } from '../catalogue/catalogue.schema';
 import { institutions } from '../institutions/institutions.schema';
-import { applicationEvents, applications, type ApplicationStatus } from './applications.schema';
+import { applicationEvents, applications, applicationStatusCounts, type ApplicationStatus } from './applications.schema';
 
 export type ApplicationRow = typeof applications.$inferSelect;
 export type ApplicationInsert = typeof applications.$inferInsert;
@@ -40,6 +41,8 @@ export interface LeadQuery {
 }
 
 const stalePending = sql`now() - interval '24 hours'`;
+
+const statusCountDeltas: DeltaTable = { table: 'application_status_counts', keys: ['status'], sums: ['n'] };
 
 function escapeLike(text: string): string {
   return text.replace(/[%_\\]/g, (c) => `\\${c}`);
@@ -201,19 +204,6 @@ export class ApplicationsRepository {
     return product?.name;
   }
 
-  /** Per institution: leads answered, the average minutes to the first answer, and leads stale now. */
-  responseStats(): Promise<{ institutionId: string; responded: number; avgMinutes: string | null; stale: number }[]> {
-    return this.db
-      .select({
-        institutionId: applications.institutionId,
-        responded: sql<number>`count(${applications.firstResponseAt})::int`,
-        avgMinutes: sql<string | null>`avg(extract(epoch from (${applications.firstResponseAt} - ${applications.createdAt})) / 60)`,
-        stale: sql<number>`count(*) filter (where ${applications.status} = 'submitted' and ${applications.firstResponseAt} is null and ${applications.createdAt} < ${stalePending})::int`,
-      })
-      .from(applications)
-      .groupBy(applications.institutionId);
-  }
-
   async leadCounts(institutionId: string): Promise<{ unanswered: number; stale: number; reviewing: number; approved: number; accepted: number } | undefined> {
     const [row] = await this.db
       .select({
@@ -228,10 +218,26 @@ export class ApplicationsRepository {
     return row;
   }
 
+  /** Applications per status, from the counters the database keeps (migration 0050), not a scan. */
   countsByStatus(): Promise<{ status: ApplicationStatus; n: number }[]> {
     return this.db
-      .select({ status: applications.status, n: sql<number>`count(*)::int` })
+      .select({ status: sql<ApplicationStatus>`${applicationStatusCounts.status}`, n: sql<number>`sum(${applicationStatusCounts.n})::int` })
+      .from(applicationStatusCounts)
+      .groupBy(applicationStatusCounts.status)
+      .having(sql`sum(${applicationStatusCounts.n}) <> 0`);
+  }
+
+  /** Folds the status counters' delta rows into one per status (the ticker). */
+  foldStatusCounts(): Promise<number> {
+    return foldDeltas(this.db, statusCountDeltas);
+  }
+
+  /** Per institution, its leads still unanswered 24 hours after submission (a read of the unanswered-leads index). */
+  staleLeadCounts(): Promise<{ institutionId: string; stale: number }[]> {
+    return this.db
+      .select({ institutionId: applications.institutionId, stale: sql<number>`count(*)::int` })
       .from(applications)
-      .groupBy(applications.status);
+      .where(and(eq(applications.status, 'submitted'), isNull(applications.firstResponseAt), lt(applications.createdAt, stalePending)))
+      .groupBy(applications.institutionId);
   }
 }

@@ -66,6 +66,10 @@ export const applications = pgTable(
     // statistics: applications and disbursements of a period
     index('applications_created_idx').on(t.createdAt),
     index('applications_disbursed_idx').on(t.disbursedAt),
+    // the dashboard's stale leads: only the submitted, unanswered ones are in it
+    index('applications_unanswered_idx')
+      .on(t.institutionId, t.createdAt)
+      .where(sql`${t.status} = 'submitted' and ${t.firstResponseAt} is null`),
     check('applications_amount_check', sql`${t.amountFen} > 0 and ${t.termMonths} > 0`),
     check(
       'applications_status_check',
@@ -102,3 +106,15 @@ export const applicationEvents = pgTable(
     index('application_events_actor_idx').on(t.actorId, t.createdAt),
   ],
 );
+
+/**
+ * How many applications are in each status, kept by the database (statement-level triggers on
+ * `applications`, migration 0050) as insert-only deltas: a status's count is the sum of its rows.
+ * Writers only ever insert here, so concurrent submissions never wait on one counter row; the
+ * `application-counts-fold` ticker folds the rows into one per status (foldDeltas). Derived data.
+ */
+export const applicationStatusCounts = pgTable('application_status_counts', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  status: text('status').notNull(),
+  n: integer('n').notNull(),
+});
