@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, gte, ilike, inArray, isNull, lt, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
-import type { Database } from '../../db/client';
+import { queryRows, type Database } from '../../db/client';
 import { foldDeltas, type DeltaTable } from '../../db/fold-deltas';
 import type { Tx } from '../../lib/tx';
 import { products } from '../catalogue/catalogue.schema';
@@ -42,7 +42,7 @@ export interface LeadQuery {
 
 const stalePending = sql`now() - interval '24 hours'`;
 
-const statusCountDeltas: DeltaTable = { table: 'application_status_counts', keys: ['status'], sums: ['n'] };
+const statusCountDeltas: DeltaTable = { table: 'application_status_counts', keys: ['institution_id', 'status'], sums: ['n', 'unanswered'] };
 
 function escapeLike(text: string): string {
   return text.replace(/[%_\\]/g, (c) => `\\${c}`);
@@ -232,12 +232,21 @@ export class ApplicationsRepository {
     return foldDeltas(this.db, statusCountDeltas);
   }
 
-  /** Per institution, its leads still unanswered 24 hours after submission (a read of the unanswered-leads index). */
+  /**
+   * Per institution, its leads still unanswered 24 hours after submission: its unanswered leads (the
+   * counters) less those of the last 24 hours (a short range of the unanswered-leads index), in one
+   * statement so both are read at the same instant.
+   */
   staleLeadCounts(): Promise<{ institutionId: string; stale: number }[]> {
-    return this.db
-      .select({ institutionId: applications.institutionId, stale: sql<number>`count(*)::int` })
-      .from(applications)
-      .where(and(eq(applications.status, 'submitted'), isNull(applications.firstResponseAt), lt(applications.createdAt, stalePending)))
-      .groupBy(applications.institutionId);
+    return queryRows<{ institutionId: string; stale: number }>(
+      this.db,
+      sql`select c.institution_id as "institutionId", (c.unanswered - coalesce(r.recent, 0))::int as stale
+        from (select institution_id, sum(unanswered) as unanswered from application_status_counts where status = 'submitted' group by 1) c
+        left join (
+          select ${applications.institutionId} as institution_id, count(*) as recent from ${applications}
+          where ${applications.status} = 'submitted' and ${applications.firstResponseAt} is null and ${applications.createdAt} >= ${stalePending} group by 1
+        ) r on r.institution_id = c.institution_id
+        where c.unanswered - coalesce(r.recent, 0) <> 0`,
+    );
   }
 }

@@ -66,9 +66,9 @@ export const applications = pgTable(
     // statistics: applications and disbursements of a period
     index('applications_created_idx').on(t.createdAt),
     index('applications_disbursed_idx').on(t.disbursedAt),
-    // the dashboard's stale leads: only the submitted, unanswered ones are in it
+    // the dashboard's stale leads: the unanswered ones of the last 24 hours (only submitted, unanswered leads are in it)
     index('applications_unanswered_idx')
-      .on(t.institutionId, t.createdAt)
+      .on(t.createdAt, t.institutionId)
       .where(sql`${t.status} = 'submitted' and ${t.firstResponseAt} is null`),
     check('applications_amount_check', sql`${t.amountFen} > 0 and ${t.termMonths} > 0`),
     check(
@@ -108,13 +108,19 @@ export const applicationEvents = pgTable(
 );
 
 /**
- * How many applications are in each status, kept by the database (statement-level triggers on
- * `applications`, migration 0050) as insert-only deltas: a status's count is the sum of its rows.
- * Writers only ever insert here, so concurrent submissions never wait on one counter row; the
- * `application-counts-fold` ticker folds the rows into one per status (foldDeltas). Derived data.
+ * How many applications each institution has in each status, and how many of them are unanswered
+ * (no first response yet), kept by the database (statement-level triggers on `applications`,
+ * migrations 0050 and 0051) as insert-only deltas: a count is the sum of its rows. Writers only ever
+ * insert here, so concurrent submissions never wait on one counter row; the
+ * `application-counts-fold` ticker folds the rows into one per institution and status
+ * (foldDeltas). Derived data.
  */
 export const applicationStatusCounts = pgTable('application_status_counts', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
+  // the defaults only let migration 0051 add the columns to the rows of 0050, which it then recounts
+  institutionId: text('institution_id').notNull().default(''),
   status: text('status').notNull(),
   n: integer('n').notNull(),
+  /** of those, without a first response */
+  unanswered: integer('unanswered').notNull().default(0),
 });
