@@ -53,10 +53,10 @@ export const dashboardPages = [
     path: '/',
     guard: guard.operator('dashboard.view'),
     handler: async ({ req, res, principal, services, render }) => {
-      const [counts, receivables, response, agenda, biAlerts] = await Promise.all([
+      const [counts, receivables, stale, agenda, biAlerts] = await Promise.all([
         services.applications.countsByStatus(),
         services.settlement.receivables(),
-        services.applications.responseStats(),
+        services.applications.staleLeadCounts(),
         operatorAgenda(services, principal.account),
         services.bi.recentAlertCount(7),
       ]);
@@ -75,7 +75,6 @@ export const dashboardPages = [
         return render('dashboard', { title: '概览', q: req.query, ...current, error });
       }
       const d = await services.analytics.operatorDashboard(request.range);
-      const stale = new Map(response.map((x) => [x.institutionId, x.stale]));
       await render('dashboard', {
         title: '概览',
         q: { from: d.range.from, to: d.range.to },

@@ -31,7 +31,7 @@ export function allWork(services: Omit<Services, 'scheduler'>): BackgroundWork[]
     ...accountJobs(services.accounts),
     ...loanJobs(services.postLoan, services.scheduleChanges),
     ...notificationJobs(services.notifications, (accountId, now) => services.accounts.smsWindow(accountId, now)),
-    ...settlementJobs(services.statements, services.settlement),
+    ...settlementJobs(services.statements, services.settlement, services.settlement),
     ...channelPayoutJobs(services.channelPayouts),
     ...catalogueJobs(services.catalogue),
     ...webhookJobs(services.webhooks),

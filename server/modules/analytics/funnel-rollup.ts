@@ -66,6 +66,9 @@ function visitorDayRows(spans: readonly Span[]): SQL {
         ${sql.raw(channelOf('v.visitor'))} as channel_id
       from (select e.visitor, ${sql.raw(dayOfInstant('e.created_at'))} as day, bool_or(e.kind in ${sql.raw(VIEW)}) as viewed
         from catalogue_events e where ${inSpans('e.created_at', spans)} and e.kind in ${sql.raw(VISIT)} group by 1, 2) v
+      -- offset 0 keeps d a subquery of its own: each person's days and channel are looked up once, not
+      -- again for each step, in the grouping and in the caller's filter (2.5-3.7x faster on a year)
+      offset 0
     ) d cross join (values ('visit'), ('view')) s(step)
     where s.step = 'visit' or d.viewed
     group by 1, 2, 3, 4`;

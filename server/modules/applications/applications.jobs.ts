@@ -7,6 +7,14 @@ import type { OffersService } from './offers.service';
 export function applicationJobs(applications: ApplicationsService, offers: OffersService, letters: AuthorizationLetters): BackgroundWork[] {
   return [
     {
+      kind: 'ticker',
+      name: 'application-counts-fold',
+      title: '合并申请状态计数的增量行（概览页的状态统计）',
+      everyMs: 60_000,
+      scope: 'worker',
+      tick: async () => ({ processed: await applications.foldStatusCounts() }),
+    },
+    {
       name: 'applications-expire',
       title: '30 天无进展的申请自动过期',
       schedule: '15 * * * *',

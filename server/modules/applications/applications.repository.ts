@@ -1,9 +1,10 @@
 import { and, asc, desc, eq, gt, gte, ilike, inArray, isNull, lt, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
-import type { Database } from '../../db/client';
+import { queryRows, type Database } from '../../db/client';
+import { foldDeltas, type DeltaTable } from '../../db/fold-deltas';
 import type { Tx } from '../../lib/tx';
 import { products } from '../catalogue/catalogue.schema';
 import { institutions } from '../institutions/institutions.schema';
-import { applicationEvents, applications, type ApplicationStatus } from './applications.schema';
+import { applicationEvents, applications, applicationStatusCounts, type ApplicationStatus } from './applications.schema';
 
 export type ApplicationRow = typeof applications.$inferSelect;
 export type ApplicationInsert = typeof applications.$inferInsert;
@@ -40,6 +41,8 @@ export interface LeadQuery {
 }
 
 const stalePending = sql`now() - interval '24 hours'`;
+
+const statusCountDeltas: DeltaTable = { table: 'application_status_counts', keys: ['institution_id', 'status'], sums: ['n', 'unanswered'] };
 
 function escapeLike(text: string): string {
   return text.replace(/[%_\\]/g, (c) => `\\${c}`);
@@ -201,19 +204,6 @@ export class ApplicationsRepository {
     return product?.name;
   }
 
-  /** Per institution: leads answered, the average minutes to the first answer, and leads stale now. */
-  responseStats(): Promise<{ institutionId: string; responded: number; avgMinutes: string | null; stale: number }[]> {
-    return this.db
-      .select({
-        institutionId: applications.institutionId,
-        responded: sql<number>`count(${applications.firstResponseAt})::int`,
-        avgMinutes: sql<string | null>`avg(extract(epoch from (${applications.firstResponseAt} - ${applications.createdAt})) / 60)`,
-        stale: sql<number>`count(*) filter (where ${applications.status} = 'submitted' and ${applications.firstResponseAt} is null and ${applications.createdAt} < ${stalePending})::int`,
-      })
-      .from(applications)
-      .groupBy(applications.institutionId);
-  }
-
   async leadCounts(institutionId: string): Promise<{ unanswered: number; stale: number; reviewing: number; approved: number; accepted: number } | undefined> {
     const [row] = await this.db
       .select({
@@ -228,10 +218,35 @@ export class ApplicationsRepository {
     return row;
   }
 
+  /** Applications per status, from the counters the database keeps (migration 0052), not a scan. */
   countsByStatus(): Promise<{ status: ApplicationStatus; n: number }[]> {
     return this.db
-      .select({ status: applications.status, n: sql<number>`count(*)::int` })
-      .from(applications)
-      .groupBy(applications.status);
+      .select({ status: sql<ApplicationStatus>`${applicationStatusCounts.status}`, n: sql<number>`sum(${applicationStatusCounts.n})::int` })
+      .from(applicationStatusCounts)
+      .groupBy(applicationStatusCounts.status)
+      .having(sql`sum(${applicationStatusCounts.n}) <> 0`);
+  }
+
+  /** Folds the status counters' delta rows into one per status (the ticker). */
+  foldStatusCounts(): Promise<number> {
+    return foldDeltas(this.db, statusCountDeltas);
+  }
+
+  /**
+   * Per institution, its leads still unanswered 24 hours after submission: its unanswered leads (the
+   * counters) less those of the last 24 hours (a short range of the unanswered-leads index), in one
+   * statement so both are read at the same instant.
+   */
+  staleLeadCounts(): Promise<{ institutionId: string; stale: number }[]> {
+    return queryRows<{ institutionId: string; stale: number }>(
+      this.db,
+      sql`select c.institution_id as "institutionId", (c.unanswered - coalesce(r.recent, 0))::int as stale
+        from (select institution_id, sum(unanswered) as unanswered from application_status_counts where status = 'submitted' group by 1) c
+        left join (
+          select ${applications.institutionId} as institution_id, count(*) as recent from ${applications}
+          where ${applications.status} = 'submitted' and ${applications.firstResponseAt} is null and ${applications.createdAt} >= ${stalePending} group by 1
+        ) r on r.institution_id = c.institution_id
+        where c.unanswered - coalesce(r.recent, 0) <> 0`,
+    );
   }
 }

@@ -66,6 +66,10 @@ export const applications = pgTable(
     // statistics: applications and disbursements of a period
     index('applications_created_idx').on(t.createdAt),
     index('applications_disbursed_idx').on(t.disbursedAt),
+    // the dashboard's stale leads: the unanswered ones of the last 24 hours (only submitted, unanswered leads are in it)
+    index('applications_unanswered_idx')
+      .on(t.createdAt, t.institutionId)
+      .where(sql`${t.status} = 'submitted' and ${t.firstResponseAt} is null`),
     check('applications_amount_check', sql`${t.amountFen} > 0 and ${t.termMonths} > 0`),
     check(
       'applications_status_check',
@@ -102,3 +106,20 @@ export const applicationEvents = pgTable(
     index('application_events_actor_idx').on(t.actorId, t.createdAt),
   ],
 );
+
+/**
+ * How many applications each institution has in each status, and how many of them are unanswered
+ * (no first response yet), kept by the database (statement-level triggers on `applications`,
+ * migration 0052) as insert-only deltas: a count is the sum of its rows. Writers only ever
+ * insert here, so concurrent submissions never wait on one counter row; the
+ * `application-counts-fold` ticker folds the rows into one per institution and status
+ * (foldDeltas). Derived data.
+ */
+export const applicationStatusCounts = pgTable('application_status_counts', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  institutionId: text('institution_id').notNull(),
+  status: text('status').notNull(),
+  n: integer('n').notNull(),
+  /** of those, without a first response */
+  unanswered: integer('unanswered').notNull(),
+});

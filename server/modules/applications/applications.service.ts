@@ -311,11 +311,6 @@ export class ApplicationsService {
   }
 
   /** Average minutes to first response per institution, and how many leads are stale now. */
-  async responseStats(): Promise<{ institutionId: string; responded: number; avgMinutes: number | null; stale: number }[]> {
-    const rows = await this.applications.responseStats();
-    return rows.map((r) => ({ ...r, avgMinutes: r.avgMinutes === null ? null : Math.round(Number(r.avgMinutes)) }));
-  }
-
   /**
    * One lead of the institution's own, showing only the fields the consumer consented to, masked;
    * nothing at all once the consent is withdrawn. Reading it is audited.
@@ -695,6 +690,16 @@ export class ApplicationsService {
   async leadCounts(institutionId: string): Promise<{ unanswered: number; stale: number; reviewing: number; approved: number; accepted: number }> {
     const row = await this.applications.leadCounts(institutionId);
     return row ?? { unanswered: 0, stale: 0, reviewing: 0, approved: 0, accepted: 0 };
+  }
+
+  /** Per institution, how many of its leads wait unanswered for more than 24 hours. */
+  async staleLeadCounts(): Promise<Map<string, number>> {
+    return new Map((await this.applications.staleLeadCounts()).map((r) => [r.institutionId, r.stale]));
+  }
+
+  /** Folds the status counters (the `application-counts-fold` ticker); returns the rows folded. */
+  foldStatusCounts(): Promise<number> {
+    return this.applications.foldStatusCounts();
   }
 
   async countsByStatus(): Promise<Record<string, number>> {

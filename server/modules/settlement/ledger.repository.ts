@@ -1,8 +1,9 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../db/client';
+import { foldDeltas } from '../../db/fold-deltas';
 import type { Tx } from '../../lib/tx';
 import { institutions } from '../institutions/institutions.schema';
-import { ledgerEntries, ledgerJournals } from './settlement.schema';
+import { ledgerEntries, ledgerJournals, receivableBalances } from './settlement.schema';
 
 export type JournalRow = typeof ledgerJournals.$inferSelect;
 export type JournalInsert = typeof ledgerJournals.$inferInsert;
@@ -99,17 +100,23 @@ export class LedgerRepository {
   }
 
   /** Every institution with the balance of its receivable account, by name. */
+  /** Every institution's receivable balance, from the balances the database keeps (migration 0052), not a sum over the ledger. */
   receivablesByInstitution(): Promise<{ institutionId: string; institutionName: string; total: string }[]> {
     return this.db
       .select({
         institutionId: institutions.id,
         institutionName: institutions.shortName,
-        total: sql<string>`coalesce(sum(${ledgerEntries.amountFen}), 0)`,
+        total: sql<string>`coalesce(sum(${receivableBalances.amountFen}), 0)`,
       })
       .from(institutions)
-      .leftJoin(ledgerEntries, eq(ledgerEntries.account, sql`'receivable:institution:' || ${institutions.id}`))
+      .leftJoin(receivableBalances, eq(receivableBalances.institutionId, institutions.id))
       .groupBy(institutions.id, institutions.shortName)
       .orderBy(institutions.shortName);
+  }
+
+  /** Folds the receivable balances' delta rows into one per institution (the ticker). */
+  foldReceivables(): Promise<number> {
+    return foldDeltas(this.db, { table: 'receivable_balances', keys: ['institution_id'], sums: ['amount_fen'] });
   }
 
   /** Balances of every institution's receivable and credit accounts. */

@@ -8,9 +8,17 @@ import type { StatementsService } from './statements.service';
  * outbox is accrued by one drainer per worker: `commissions-listen` opens its commit listener, so
  * queued events accrue as soon as their transaction commits; `commissions-accrue` is the safety poll.
  */
-export function settlementJobs(statements: StatementsService, outbox: CommissionOutbox): BackgroundWork[] {
+export function settlementJobs(statements: StatementsService, outbox: CommissionOutbox, receivables: { foldReceivables(): Promise<number> }): BackgroundWork[] {
   const drainer = new CommissionDrainer(outbox);
   return [
+    {
+      kind: 'ticker',
+      name: 'receivables-fold',
+      title: '合并应收余额的增量行（概览页的应收合计）',
+      everyMs: 60_000,
+      scope: 'worker',
+      tick: async () => ({ processed: await receivables.foldReceivables() }),
+    },
     {
       kind: 'ticker',
       name: 'commissions-accrue',

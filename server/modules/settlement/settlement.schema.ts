@@ -177,6 +177,18 @@ export const ledgerEntries = pgTable(
 );
 
 /**
+ * Each institution's receivable balance (the sum of its `receivable:institution:<id>` ledger
+ * entries), kept by a statement-level trigger on `ledger_entries` (migration 0052) as insert-only
+ * deltas: the balance is the sum of the institution's rows. Posting never waits on a balance row;
+ * the `receivables-fold` ticker folds the rows into one per institution (foldDeltas). Derived data.
+ */
+export const receivableBalances = pgTable('receivable_balances', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  institutionId: text('institution_id').notNull(),
+  amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+});
+
+/**
  * One institution's commissions for one Asia/Shanghai month, built in one transaction by the
  * `statements-close` job. Unique per (institution, period): a rerun finds it and builds nothing.
  * Its lines never change once closed; only the status, review and payment state move.

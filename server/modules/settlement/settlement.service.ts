@@ -224,6 +224,11 @@ export class SettlementService {
     return journalsFor(this.deps.db, { applicationId });
   }
 
+  /** Folds the receivable balances kept by the database (the `receivables-fold` ticker); returns the rows folded. */
+  foldReceivables(): Promise<number> {
+    return this.ledger.foldReceivables();
+  }
+
   /** What each institution owes the platform: the balance of its receivable account. */
   async receivables(): Promise<{ institutionId: string; institutionName: string; amountFen: Fen }[]> {
     await this.drainAccruals({ wait: true });
