@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, check, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, check, foreignKey, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, unique, uniqueIndex } from 'drizzle-orm/pg-core';
 import { institutions } from '../institutions/institutions.schema';
 import type { AgreementTier } from './commission';
 
@@ -36,6 +36,8 @@ export const agreements = pgTable(
   },
   (t) => [
     uniqueIndex('agreements_institution_version_uq').on(t.institutionId, t.version),
+    // the target of commission_accruals' (agreement, institution) foreign key
+    unique('agreements_id_institution_uq').on(t.id, t.institutionId),
     check('agreements_terms_check', sql`${t.cplFen} >= 0 and ${t.cpaFen} >= 0 and ${t.cpsRate} >= 0 and ${t.cpsRate} < 1`),
     check(
       'agreements_caps_check',
@@ -57,13 +59,10 @@ export const commissionAccruals = pgTable(
     id: text('id').primaryKey(),
     sourceKey: text('source_key').notNull().unique(),
     rule: text('rule', { enum: ['cpl', 'cpa', 'cps'] }).notNull(),
-    institutionId: text('institution_id')
-      .notNull()
-      .references(() => institutions.id),
+    /** the agreement's institution (one foreign key checks both, see below) */
+    institutionId: text('institution_id').notNull(),
     applicationId: text('application_id').notNull(),
-    agreementId: text('agreement_id')
-      .notNull()
-      .references(() => agreements.id),
+    agreementId: text('agreement_id').notNull(),
     eventAt: timestamp('event_at', { withTimezone: true }).notNull(),
     /** Asia/Shanghai month of the event, "2026-03" */
     month: text('month').notNull(),
@@ -78,6 +77,8 @@ export const commissionAccruals = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
+    // one check per row instead of two (institution, then agreement): the agreement, and that it is the institution's
+    foreignKey({ name: 'commission_accruals_agreement_institution_fk', columns: [t.agreementId, t.institutionId], foreignColumns: [agreements.id, agreements.institutionId] }),
     index('commission_accruals_month_idx').on(t.institutionId, t.rule, t.month),
     index('commission_accruals_application_idx').on(t.applicationId),
     check('commission_accruals_amount_check', sql`${t.amountFen} >= 0`),

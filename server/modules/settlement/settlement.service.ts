@@ -158,10 +158,12 @@ export class SettlementService {
   /**
    * Accrues many events in the caller's transaction, with exactly what `accrue` called once per
    * event in the same order gives (one lock per institution and month, set-based writes): for
-   * imports, backfills and the settlement benchmark. Results in event order.
+   * imports, backfills and the settlement benchmark. The ledger gets one journal per institution
+   * and month of the batch (`commission_batch`, one entry pair per rule), which each accrual
+   * references. Results in event order.
    */
   accrueBatch(tx: Tx, events: readonly AccrualEvent[]): Promise<(PostedCommission | null)[]> {
-    return accrueBatch(tx, events);
+    return accrueBatch(tx, events, { journals: 'per-batch' });
   }
 
   /**

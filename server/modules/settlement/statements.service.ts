@@ -27,6 +27,9 @@ import {
 } from './statements';
 import type { Clock } from '../../lib/clock';
 
+/** Institutions closed at once by `closeMonth` (each in its own transaction and connection). */
+export const CLOSE_CONCURRENCY = 2;
+
 export type Statement = StatementRow;
 export type StatementLine = StatementLineRow;
 export type StatementPayment = StatementPaymentRow;
@@ -103,17 +106,33 @@ export class StatementsService {
 
   /**
    * Closes `period` for every institution: one transaction per institution, each building its
-   * whole statement or nothing. A statement that exists is left as it is (the rerun is a no-op).
+   * whole statement or nothing, `CLOSE_CONCURRENCY` institutions at a time (their locks and rows
+   * are disjoint, so a server runs them on separate cores). A statement that exists is left as it
+   * is (the rerun is a no-op). Results in institution order.
    */
   async closeMonth(period: string, options: { now?: Date; signal?: AbortSignal; institutionIds?: string[] } = {}): Promise<CloseResult> {
     if (!isPeriod(period)) throw new ValidationError('账期格式应为 YYYY-MM', { period: '账期格式应为 YYYY-MM' });
     const now = options.now ?? this.clock.now();
     if (period >= shanghaiMonth(now)) throw new ValidationError('只能关闭已结束的月份', { period: '只能关闭已结束的月份' });
     const ids = options.institutionIds ?? (await this.statements.institutionIds());
+    const outcomes: Awaited<ReturnType<StatementsService['closeFor']>>[] = [];
+    let next = 0;
+    let failed = false;
+    const closer = async () => {
+      while (next < ids.length && !failed && !options.signal?.aborted) {
+        const i = next++;
+        try {
+          outcomes[i] = await this.closeFor(ids[i]!, period, now);
+        } catch (err) {
+          failed = true;
+          throw err;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: CLOSE_CONCURRENCY }, closer));
     const result: CloseResult = { period, created: [], existing: [], empty: 0 };
-    for (const institutionId of ids) {
-      if (options.signal?.aborted) break;
-      const outcome = await this.closeFor(institutionId, period, now);
+    for (const outcome of outcomes) {
+      if (!outcome) continue;
       if (outcome.kind === 'created') result.created.push(outcome.statementId);
       else if (outcome.kind === 'existing') result.existing.push(outcome.statementId);
       else result.empty += 1;
