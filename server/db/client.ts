@@ -135,6 +135,20 @@ export function sqlState(err: unknown): string | undefined {
 
 export const UNIQUE_VIOLATION = '23505';
 
+/**
+ * Several writes whose values are all known beforehand (multi-row inserts), sent as one statement
+ * and one round trip: `with w1 as (…), w2 as (…) <the last>`. PostgreSQL runs each exactly once,
+ * and checks foreign keys between them at the end of the statement, so a parent and its children
+ * may go together. Their results are not returned: for writes that need nothing back.
+ */
+export async function executeTogether(db: Database, writes: SQLWrapper[]): Promise<void> {
+  if (writes.length === 0) return;
+  // getSQL(): a query builder put into sql`` as it is comes wrapped in parentheses (a subquery)
+  const last = writes[writes.length - 1]!.getSQL();
+  const before = writes.slice(0, -1).map((w, i) => sql`${sql.identifier(`w${i + 1}`)} as (${w.getSQL()})`);
+  await db.execute(before.length ? sql`with ${sql.join(before, sql`, `)} ${last}` : sql`${last}`);
+}
+
 /** Rows of a raw SQL query, on either driver (both return `{ rows }`). */
 export async function queryRows<T = Record<string, unknown>>(db: Database, query: SQLWrapper): Promise<T[]> {
   const result = (await db.execute(query)) as unknown as { rows: T[] };

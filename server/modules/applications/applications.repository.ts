@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, gte, ilike, inArray, isNull, lt, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
-import type { Database } from '../../db/client';
+import { executeTogether, type Database } from '../../db/client';
 import type { Tx } from '../../lib/tx';
 import { products } from '../catalogue/catalogue.schema';
 import { institutions } from '../institutions/institutions.schema';
@@ -74,13 +74,11 @@ export class ApplicationsRepository {
   /** Several of a consumer's applications by id (the ones that are theirs), with their events: two queries. */
   async findManyWithEvents(consumerId: string, ids: string[]): Promise<{ row: ApplicationWithNames; events: ApplicationEvent[] }[]> {
     if (ids.length === 0) return [];
-    const rows = await this.selectWithNames().where(and(inArray(applications.id, ids), eq(applications.consumerId, consumerId)));
-    if (rows.length === 0) return [];
-    const events = await this.db
-      .select()
-      .from(applicationEvents)
-      .where(inArray(applicationEvents.applicationId, rows.map((r) => r.app.id)))
-      .orderBy(asc(applicationEvents.id));
+    // both reads at once; events of an id that is not the consumer's are dropped with its missing row
+    const [rows, events] = await Promise.all([
+      this.selectWithNames().where(and(inArray(applications.id, ids), eq(applications.consumerId, consumerId))),
+      this.db.select().from(applicationEvents).where(inArray(applicationEvents.applicationId, ids)).orderBy(asc(applicationEvents.id)),
+    ]);
     return rows.map((row) => ({ row, events: events.filter((e) => e.applicationId === row.app.id) }));
   }
 
@@ -180,12 +178,13 @@ export class ApplicationsRepository {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`apply:${consumerId}`}))`);
   }
 
-  async insertMany(tx: Tx, rows: ApplicationInsert[]): Promise<void> {
-    if (rows.length) await tx.insert(applications).values(rows);
-  }
-
   async update(tx: Tx, id: string, patch: Partial<ApplicationInsert>): Promise<void> {
     await tx.update(applications).set(patch).where(eq(applications.id, id));
+  }
+
+  /** New applications with their first events, in one statement. */
+  async insertManyWithEvents(tx: Tx, rows: ApplicationInsert[], events: ApplicationEventInsert[]): Promise<void> {
+    if (rows.length) await executeTogether(tx, [tx.insert(applications).values(rows), ...(events.length ? [tx.insert(applicationEvents).values(events)] : [])]);
   }
 
   async insertEvent(tx: Tx, event: ApplicationEventInsert): Promise<void> {

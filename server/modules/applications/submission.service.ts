@@ -164,13 +164,15 @@ export class SubmissionService {
     const { actor } = origin;
     if (req.items.length === 0) throw new ValidationError('请至少选择一款产品', { products: '请至少选择一款产品' });
     if (req.items.length > 10) throw new ValidationError('一次最多申请 10 款产品', { products: '一次最多申请 10 款产品' });
-    // what the rules read about the consumer: independent reads, in parallel
-    const [identity, profile, creditScore] = await Promise.all([
-      this.deps.identity.summary(consumer.id),
+    // what the rules read about the consumer and what a release sends: independent reads, in parallel
+    const [{ summary: identity, reveal }, profile, creditScore, phone, thresholds] = await Promise.all([
+      this.deps.identity.forRelease(consumer.id),
       this.deps.accounts.profile(consumer.id),
       this.deps.credit?.latestScore(consumer.id),
+      this.deps.accounts.phoneOf(consumer.id),
+      this.deps.risk.thresholds(),
     ]);
-    if (!identity.verified) throw new IdentityRequiredError();
+    if (!identity.verified || !reveal) throw new IdentityRequiredError();
     const eligibility = { ...eligibilityProfileOf(profile, creditScore), age: identity.age };
     const consentFor = new Map(req.consents.map((c) => [c.institutionId, c]));
     for (const c of req.consents) {
@@ -218,11 +220,6 @@ export class SubmissionService {
     const created: string[] = [];
     const delivered: { applicationId: string; institutionId: string; productId: string }[] = [];
     if (accepted.length) {
-      const [phone, clear, thresholds] = await Promise.all([
-        this.deps.accounts.phoneOf(consumer.id),
-        this.deps.identity.reveal(consumer.id, { ...actor, kind: 'system', id: 'submission' }, 'application submission'),
-        this.deps.risk.thresholds(),
-      ]);
       await withTransaction(this.deps.db, async (tx) => {
         // one submission at a time per consumer, so the 30-day duplicate check cannot race
         await this.applications.lockConsumerSubmissions(tx, consumer.id);
@@ -231,7 +228,7 @@ export class SubmissionService {
           recentDuplicates(this.applications, tx, consumer.id, acceptedIds, this.deps.clock.now()),
           this.deps.catalogue.listedNow(tx, acceptedIds),
         ]);
-        const leads: { id: string; item: ApplyItem; product: ProductView; fields: ReleasableField[]; data: ApplicantData }[] = [];
+        const releasing: { item: ApplyItem; product: ProductView }[] = [];
         for (const { item, product } of accepted) {
           if (!listedNow.has(product.id)) {
             refused.push({ productId: product.id, productName: product.name, institutionName: product.institutionName, code: 'invalid', reasons: ['产品不存在或已下架'] });
@@ -249,6 +246,13 @@ export class SubmissionService {
             });
             continue;
           }
+          releasing.push({ item, product });
+        }
+        if (releasing.length === 0) return;
+
+        // the clear identity opened for the release, its reveal audited with the applications below
+        const clear = reveal('application submission');
+        const leads = releasing.map(({ item, product }) => {
           const { fields } = consentFor.get(product.institutionId)!;
           const data: ApplicantData = pick(
             {
@@ -266,9 +270,8 @@ export class SubmissionService {
             },
             fields,
           );
-          leads.push({ id: newId('app'), item, product, fields, data });
-        }
-        if (leads.length === 0) return;
+          return { id: newId('app'), item, product, fields, data };
+        });
 
         // each application's consent and the release of its data, the applications, the facts the
         // odds model will read once they are decided (as they are now), and their first event: one
@@ -285,7 +288,7 @@ export class SubmissionService {
           { ip: actor.ip ?? '', deviceHash: origin.device, door: origin.door },
           consumer.id,
         );
-        await this.applications.insertMany(
+        await this.applications.insertManyWithEvents(
           tx,
           leads.map((l, i) => ({
             id: l.id,
@@ -301,30 +304,39 @@ export class SubmissionService {
             consentId: consentIds[i]!,
             releasedDataEnc: this.deps.pii.encrypt(JSON.stringify(l.data)),
           })),
+          leads.map((l) => ({ applicationId: l.id, fromStatus: null, toStatus: 'submitted', actorKind: 'consumer', actorId: consumer.id, note: '申请已提交' })),
         );
         await this.deps.odds?.recordFacts(
           tx,
           leads.map((l) => l.id),
           { creditScore: eligibility.creditScore ?? null, monthlyIncomeFen: profile.monthlyIncomeFen, monthlyDebtFen: profile.monthlyDebtFen, employment: profile.employment },
         );
-        await this.applications.insertEvents(
+        // the institutions' own systems hear about it; no personal data travels in the webhook,
+        // they fetch the consented fields through the audited API
+        await this.deps.webhooks.enqueueMany(
           tx,
-          leads.map((l) => ({ applicationId: l.id, fromStatus: null, toStatus: 'submitted', actorKind: 'consumer', actorId: consumer.id, note: '申请已提交' })),
+          leads.map(({ id, item, product }) => ({
+            institutionId: product.institutionId,
+            event: 'lead.created',
+            payload: {
+              leadId: id,
+              productId: product.id,
+              productName: product.name,
+              amount: item.amountFen / 100,
+              termMonths: item.termMonths,
+              purpose: req.purpose,
+              url: `/api/partner/v1/leads/${id}`,
+            },
+          })),
         );
-        for (const [i, { id, item, product }] of leads.entries()) {
-          // the institution's own systems hear about it; no personal data travels in the webhook,
-          // they fetch the consented fields through the audited API
-          await this.deps.webhooks.enqueue(tx, product.institutionId, 'lead.created', {
-            leadId: id,
-            productId: product.id,
-            productName: product.name,
-            amount: item.amountFen / 100,
-            termMonths: item.termMonths,
-            purpose: req.purpose,
-            url: `/api/partner/v1/leads/${id}`,
-          });
-          await this.deps.audit.record(actor, { action: 'application.created', objectType: 'application', objectId: id, detail: { productId: product.id, consentId: consentIds[i]! } }, tx);
-        }
+        await this.deps.audit.recordMany(
+          actor,
+          [
+            { ...clear.audit, actor: { ...actor, kind: 'system', id: 'submission' } },
+            ...leads.map(({ id, product }, i) => ({ action: 'application.created' as const, objectType: 'application' as const, objectId: id, detail: { productId: product.id, consentId: consentIds[i]! } })),
+          ],
+          tx,
+        );
         // the institutions' pre-screen rules, on what the consumer consented to give each
         const decisions = await this.deps.prescreen.decide(
           tx,

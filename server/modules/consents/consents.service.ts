@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
-import type { Database } from '../../db/client';
+import { executeTogether, type Database } from '../../db/client';
 import { ForbiddenError, NotFoundError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { withTransaction } from '../../lib/tx';
@@ -73,10 +73,13 @@ export class ConsentsService {
   ): Promise<string[]> {
     if (grants.length === 0) return [];
     const rows = grants.map((g) => ({ id: newId('cns'), ...g, ...where }));
-    await tx.insert(consents).values(rows);
-    await tx.insert(dataReleases).values(
-      rows.map((c) => ({ consentId: c.id, consumerId: c.consumerId, institutionId: c.institutionId, applicationId: c.applicationId, fields: c.fields, channel: 'submission' as const, actorId })),
-    );
+    // the consents and their releases in one statement
+    await executeTogether(tx, [
+      tx.insert(consents).values(rows),
+      tx.insert(dataReleases).values(
+        rows.map((c) => ({ consentId: c.id, consumerId: c.consumerId, institutionId: c.institutionId, applicationId: c.applicationId, fields: c.fields, channel: 'submission' as const, actorId })),
+      ),
+    ]);
     return rows.map((c) => c.id);
   }
 

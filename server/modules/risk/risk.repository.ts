@@ -1,5 +1,5 @@
 import { and, count, countDistinct, desc, eq, gt, sql } from 'drizzle-orm';
-import type { Database } from '../../db/client';
+import { queryRows, type Database } from '../../db/client';
 import type { Tx } from '../../lib/tx';
 import { riskFlags, riskSignals } from './risk.schema';
 
@@ -38,6 +38,17 @@ export class RiskRepository {
   async accountIdsOnDevice(deviceHash: string, db: Database = this.db): Promise<string[]> {
     const rows = await db.selectDistinct({ accountId: riskSignals.accountId }).from(riskSignals).where(eq(riskSignals.deviceHash, deviceHash));
     return rows.map((r) => r.accountId);
+  }
+
+  /** `accountsOnDevice` and `applicationsToday` in one query (a submission reads both). */
+  async submissionCounts(deviceHash: string, accountId: string, db: Database): Promise<{ accountsOnDevice: number; applicationsToday: number }> {
+    const accountsOnDevice = db.select({ n: countDistinct(riskSignals.accountId) }).from(riskSignals).where(eq(riskSignals.deviceHash, deviceHash));
+    const applicationsToday = db
+      .select({ n: count() })
+      .from(riskSignals)
+      .where(and(eq(riskSignals.accountId, accountId), eq(riskSignals.kind, 'application'), gt(riskSignals.createdAt, sql`now() - interval '24 hours'`)));
+    const [row] = await queryRows<{ devices: string | number; today: string | number }>(db, sql`select (${accountsOnDevice}) as devices, (${applicationsToday}) as today`);
+    return { accountsOnDevice: Number(row?.devices ?? 0), applicationsToday: Number(row?.today ?? 0) };
   }
 
   /** How many applications the account submitted in the last 24 hours. */

@@ -60,7 +60,11 @@ export class RiskService {
   }
 
   private async checkDevice(tx: Tx, deviceHash: string, thresholds: RiskThresholds): Promise<void> {
-    const accounts = await this.risk.accountsOnDevice(deviceHash, tx);
+    await this.flagSharedDevice(tx, deviceHash, await this.risk.accountsOnDevice(deviceHash, tx), thresholds);
+  }
+
+  /** `accounts` on this device is more than the threshold: each of them is flagged. */
+  private async flagSharedDevice(tx: Tx, deviceHash: string, accounts: number, thresholds: RiskThresholds): Promise<void> {
     if (accounts > thresholds.maxAccountsPerDevice) {
       const others = await this.risk.accountIdsOnDevice(deviceHash, tx);
       for (const accountId of others) await this.flag(tx, accountId, 'shared_device', { accounts, threshold: thresholds.maxAccountsPerDevice });
@@ -82,8 +86,8 @@ export class RiskService {
     if (applicationIds.length === 0) return;
     const h = this.hashes(signal.device, signal.ip);
     await this.risk.insertSignals(tx, applicationIds.map((applicationId) => ({ kind: 'application' as const, accountId, applicationId, ...h })));
-    await this.checkDevice(tx, h.deviceHash, thresholds);
-    const applications24h = await this.risk.applicationsToday(accountId, tx);
+    const { accountsOnDevice, applicationsToday: applications24h } = await this.risk.submissionCounts(h.deviceHash, accountId, tx);
+    await this.flagSharedDevice(tx, h.deviceHash, accountsOnDevice, thresholds);
     if (applications24h > thresholds.maxApplicationsPerDay) {
       await this.flag(tx, accountId, 'application_burst', { applications24h, threshold: thresholds.maxApplicationsPerDay });
     }

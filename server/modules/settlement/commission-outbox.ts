@@ -1,5 +1,5 @@
 import { inArray, sql } from 'drizzle-orm';
-import { queryRows, type Database } from '../../db/client';
+import { executeTogether, queryRows, type Database } from '../../db/client';
 import type { Tx } from '../../lib/tx';
 import { accrueBatch, ConcurrentAccrualError, type AccrualEvent, type PostedCommission } from './accrual';
 import { commissionOutbox } from './settlement.schema';
@@ -12,15 +12,17 @@ export const COMMISSION_OUTBOX_CHANNEL = 'commission_outbox';
 export const DRAIN_BATCH = 2_000;
 
 /**
- * Queues commission events in the caller's transaction (one multi-row insert, no lock), and
- * NOTIFYs the drainers, who hear of it when (and only if) the transaction commits.
+ * Queues commission events in the caller's transaction (one multi-row insert, no lock), and in
+ * the same statement NOTIFYs the drainers, who hear of it when (and only if) the transaction commits.
  */
 export async function queueAccruals(tx: Tx, events: readonly AccrualEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await tx.insert(commissionOutbox).values(
-    events.map((e) => ({ rule: e.rule, institutionId: e.institutionId, applicationId: e.applicationId, baseAmountFen: e.baseAmountFen ?? null, eventAt: e.at })),
-  );
-  await tx.execute(sql`select pg_notify(${COMMISSION_OUTBOX_CHANNEL}, '')`);
+  await executeTogether(tx, [
+    tx.insert(commissionOutbox).values(
+      events.map((e) => ({ rule: e.rule, institutionId: e.institutionId, applicationId: e.applicationId, baseAmountFen: e.baseAmountFen ?? null, eventAt: e.at })),
+    ),
+    sql`select pg_notify(${COMMISSION_OUTBOX_CHANNEL}, '')`,
+  ]);
 }
 
 /**
