@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, gte, ilike, inArray, isNull, lt, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
-import { executeTogether, type Database } from '../../db/client';
-import type { Tx } from '../../lib/tx';
+import type { Database } from '../../db/client';
+import { txOf, write, type Tx, type WriteBatch } from '../../lib/tx';
 import { products } from '../catalogue/catalogue.schema';
 import { institutions } from '../institutions/institutions.schema';
 import { applicationEvents, applications, type ApplicationStatus } from './applications.schema';
@@ -183,8 +183,9 @@ export class ApplicationsRepository {
   }
 
   /** New applications with their first events, in one statement. */
-  async insertManyWithEvents(tx: Tx, rows: ApplicationInsert[], events: ApplicationEventInsert[]): Promise<void> {
-    if (rows.length) await executeTogether(tx, [tx.insert(applications).values(rows), ...(events.length ? [tx.insert(applicationEvents).values(events)] : [])]);
+  async insertManyWithEvents(target: Tx | WriteBatch, rows: ApplicationInsert[], events: ApplicationEventInsert[]): Promise<void> {
+    const tx = txOf(target);
+    if (rows.length) await write(target, [tx.insert(applications).values(rows), ...(events.length ? [tx.insert(applicationEvents).values(events)] : [])]);
   }
 
   async insertEvent(tx: Tx, event: ApplicationEventInsert): Promise<void> {

@@ -3,7 +3,7 @@ import { ForbiddenError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { formatWan, type Fen } from '../../lib/money';
 import type { PiiCipher } from '../../lib/pii';
-import { withTransaction } from '../../lib/tx';
+import { withTransaction, WriteBatch, type Tx } from '../../lib/tx';
 import type { AccountsService, SessionAccount } from '../accounts';
 import type { AuditService, RequestOrigin } from '../audit';
 import type { RiskService } from '../risk';
@@ -19,7 +19,6 @@ import { ApplicationsRepository } from './applications.repository';
 import type { Clock } from '../../lib/clock';
 import { betterAlternatives, type Alternative } from './rejection';
 import { DUPLICATE_WINDOW_DAYS, precheck, recentDuplicates, type PrecheckDeps, type PrecheckResult } from './precheck';
-import type { Tx } from '../../lib/tx';
 import type { BorrowerFacts, OddsModel } from '../odds';
 
 export { DUPLICATE_WINDOW_DAYS };
@@ -82,7 +81,7 @@ export interface SubmissionServiceDeps {
   /** the latest 信用评估's score, preferred over the self-assessed dropdown in eligibility */
   credit?: { latestScore(accountId: string): Promise<number | null> };
   /** 下款概率: the model in use and the institutions' records (the precheck); the facts it reads are recorded with each application */
-  odds?: PrecheckDeps['odds'] & { recordFacts(tx: Tx, applicationIds: string[], facts: BorrowerFacts): Promise<void> };
+  odds?: PrecheckDeps['odds'] & { recordFacts(tx: Tx | WriteBatch, applicationIds: string[], facts: BorrowerFacts): Promise<void> };
   risk: RiskService;
   clock: Clock;
   db: Database;
@@ -273,11 +272,31 @@ export class SubmissionService {
           return { id: newId('app'), item, product, fields, data };
         });
 
-        // each application's consent and the release of its data, the applications, the facts the
-        // odds model will read once they are decided (as they are now), and their first event: one
-        // multi-row insert each
-        const consentIds = await this.deps.consents.grantWithSubmission(
+        // the institutions' pre-screen rules, on what the consumer consented to give each
+        const decisions = await this.deps.prescreen.decide(
           tx,
+          leads.map(({ item, product, fields, data }) => ({
+            institutionId: product.institutionId,
+            facts: {
+              // the consented credit field: the latest 信用评估's score, else the self-assessed band's
+              creditScore: fields.includes('creditSelfAssessment') ? eligibility.creditScore : undefined,
+              monthlyIncomeFen: data.monthlyIncomeFen,
+              age: data.age,
+              amountFen: item.amountFen,
+              city: data.city,
+            },
+          })),
+        );
+
+        // every row of the submission, whatever module owns it, goes in one statement at the flush
+        // below: each application's consent and the release of its data, the applications (a fast
+        // lane pre-screen decision already set) with their first event, the facts the odds model
+        // will read once they are decided, the lead.created webhooks, the audit rows, the CPL
+        // queued for every lead (accrued once this commits, no month lock here, so submissions
+        // to one institution do not wait for each other) and the anti-fraud signals
+        const batch = new WriteBatch(tx);
+        const consentIds = await this.deps.consents.grantWithSubmission(
+          batch,
           leads.map((l) => ({
             consumerId: consumer.id,
             institutionId: l.product.institutionId,
@@ -289,7 +308,7 @@ export class SubmissionService {
           consumer.id,
         );
         await this.applications.insertManyWithEvents(
-          tx,
+          batch,
           leads.map((l, i) => ({
             id: l.id,
             consumerId: consumer.id,
@@ -303,18 +322,19 @@ export class SubmissionService {
             applicantCreditBand: l.fields.includes('creditSelfAssessment') ? profile.creditSelfAssessment : null,
             consentId: consentIds[i]!,
             releasedDataEnc: this.deps.pii.encrypt(JSON.stringify(l.data)),
+            ...(!decisions[i]!.decline && decisions[i]!.fast ? { queue: 'fast' as const } : {}),
           })),
           leads.map((l) => ({ applicationId: l.id, fromStatus: null, toStatus: 'submitted', actorKind: 'consumer', actorId: consumer.id, note: '申请已提交' })),
         );
         await this.deps.odds?.recordFacts(
-          tx,
+          batch,
           leads.map((l) => l.id),
           { creditScore: eligibility.creditScore ?? null, monthlyIncomeFen: profile.monthlyIncomeFen, monthlyDebtFen: profile.monthlyDebtFen, employment: profile.employment },
         );
         // the institutions' own systems hear about it; no personal data travels in the webhook,
         // they fetch the consented fields through the audited API
         await this.deps.webhooks.enqueueMany(
-          tx,
+          batch,
           leads.map(({ id, item, product }) => ({
             institutionId: product.institutionId,
             event: 'lead.created',
@@ -335,56 +355,41 @@ export class SubmissionService {
             { ...clear.audit, actor: { ...actor, kind: 'system', id: 'submission' } },
             ...leads.map(({ id, product }, i) => ({ action: 'application.created' as const, objectType: 'application' as const, objectId: id, detail: { productId: product.id, consentId: consentIds[i]! } })),
           ],
-          tx,
+          batch,
         );
-        // the institutions' pre-screen rules, on what the consumer consented to give each
-        const decisions = await this.deps.prescreen.decide(
-          tx,
-          leads.map(({ item, product, fields, data }) => ({
-            institutionId: product.institutionId,
-            facts: {
-              // the consented credit field: the latest 信用评估's score, else the self-assessed band's
-              creditScore: fields.includes('creditSelfAssessment') ? eligibility.creditScore : undefined,
-              monthlyIncomeFen: data.monthlyIncomeFen,
-              age: data.age,
-              amountFen: item.amountFen,
-              city: data.city,
-            },
-          })),
-        );
-        for (const [i, { id, product }] of leads.entries()) {
-          const decision = decisions[i]!;
-          if (decision.decline) {
-            const reason = decision.decline.rejectReason as RejectReason;
-            await this.applications.update(tx, id, { status: 'rejected', rejectReason: reason, updatedAt: this.deps.clock.now() });
-            await this.applications.insertEvent(tx, {
-              applicationId: id,
-              fromStatus: 'submitted',
-              toStatus: 'rejected',
-              actorKind: 'system',
-              actorId: decision.decline.id,
-              note: `机构预筛规则：${decision.decline.name}`,
-              data: { reason, ruleId: decision.decline.id },
-            });
-            await this.deps.notifications.notify(
-              consumer.id,
-              { kind: 'application.rejected', title: `${product.name}：已拒绝`, body: `很遗憾，申请未通过：${rejectReasons[reason] ?? reason}。`, link: `/applications/${id}` },
-              tx,
-            );
-          } else if (decision.fast) {
-            await this.applications.update(tx, id, { queue: 'fast' });
-          }
+        for (const { id, product } of leads) {
           created.push(id);
           delivered.push({ applicationId: id, institutionId: product.institutionId, productId: product.id });
         }
-        // CPL for every lead delivered: queued in the same transaction (no month lock, so
-        // submissions to one institution do not wait for each other), accrued once it commits
         const at = this.deps.clock.now();
         await this.deps.settlement.queueAccruals(
-          tx,
+          batch,
           delivered.map((lead) => ({ rule: 'cpl', applicationId: lead.applicationId, institutionId: lead.institutionId, at })),
         );
-        await this.deps.risk.recordApplications(tx, consumer.id, created, { device: origin.device, ip: actor.ip ?? '' }, thresholds);
+        await this.deps.risk.recordApplications(batch, consumer.id, created, { device: origin.device, ip: actor.ip ?? '' }, thresholds);
+        await batch.flush();
+
+        // a declining pre-screen rule rejects its application at once, after it was submitted
+        for (const [i, { id, product }] of leads.entries()) {
+          const decline = decisions[i]!.decline;
+          if (!decline) continue;
+          const reason = decline.rejectReason as RejectReason;
+          await this.applications.update(tx, id, { status: 'rejected', rejectReason: reason, updatedAt: this.deps.clock.now() });
+          await this.applications.insertEvent(tx, {
+            applicationId: id,
+            fromStatus: 'submitted',
+            toStatus: 'rejected',
+            actorKind: 'system',
+            actorId: decline.id,
+            note: `机构预筛规则：${decline.name}`,
+            data: { reason, ruleId: decline.id },
+          });
+          await this.deps.notifications.notify(
+            consumer.id,
+            { kind: 'application.rejected', title: `${product.name}：已拒绝`, body: `很遗憾，申请未通过：${rejectReasons[reason] ?? reason}。`, link: `/applications/${id}` },
+            tx,
+          );
+        }
       });
       for (const lead of delivered) this.deps.catalogue.recordEvent(origin.visitor, 'apply', { productId: lead.productId, channel: origin.door });
     }

@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, like, lt, ne, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import type { Tx } from '../../lib/tx';
+import { txOf, write, type Tx, type WriteBatch } from '../../lib/tx';
 import type { PiiCipher } from '../../lib/pii';
 import { accounts } from '../accounts/accounts.schema';
 import { openDisplayName } from '../accounts';
@@ -72,7 +72,7 @@ export class AuditService {
   }
 
   /** `record` for several changes in one transaction, one multi-row insert; an entry may name its own actor. */
-  async recordMany(actor: AuditActor, entries: (AuditEntry & { actor?: AuditActor })[], tx: Tx): Promise<void> {
+  async recordMany(actor: AuditActor, entries: (AuditEntry & { actor?: AuditActor })[], tx: Tx | WriteBatch): Promise<void> {
     if (entries.length) await this.insert(tx, actor, entries);
   }
 
@@ -84,8 +84,8 @@ export class AuditService {
     await this.insert(this.deps.db, actor, [entry]);
   }
 
-  private async insert(db: Database, defaultActor: AuditActor, entries: (AuditEntry & { actor?: AuditActor })[]): Promise<void> {
-    await db.insert(auditLog).values(
+  private async insert(target: Database | WriteBatch, defaultActor: AuditActor, entries: (AuditEntry & { actor?: AuditActor })[]): Promise<void> {
+    const values = 
       entries.map(({ actor = defaultActor, ...entry }) => ({
         actorKind: actor.kind,
         actorId: actor.id ?? null,
@@ -95,8 +95,8 @@ export class AuditService {
         detail: entry.detail ?? {},
         requestId: actor.requestId ?? null,
         ip: actor.ip ?? null,
-      })),
-    );
+      }));
+    await write(target, [txOf(target).insert(auditLog).values(values)]);
   }
 
   async forObject(objectType: string, objectId: string): Promise<AuditRow[]> {

@@ -1,6 +1,6 @@
 import { and, count, countDistinct, desc, eq, gt, sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../db/client';
-import type { Tx } from '../../lib/tx';
+import { txOf, write, type Tx, type WriteBatch } from '../../lib/tx';
 import { riskFlags, riskSignals } from './risk.schema';
 
 export type RiskFlagRow = typeof riskFlags.$inferSelect;
@@ -24,8 +24,8 @@ export class RiskRepository {
     await tx.insert(riskFlags).values(row);
   }
 
-  async insertSignals(tx: Tx, rows: RiskSignalInsert[]): Promise<void> {
-    await tx.insert(riskSignals).values(rows);
+  async insertSignals(tx: Tx | WriteBatch, rows: RiskSignalInsert[]): Promise<void> {
+    await write(tx, [txOf(tx).insert(riskSignals).values(rows)]);
   }
 
   /** How many accounts used this device. */
@@ -40,9 +40,15 @@ export class RiskRepository {
     return rows.map((r) => r.accountId);
   }
 
-  /** `accountsOnDevice` and `applicationsToday` in one query (a submission reads both). */
+  /**
+   * What a submission checks, in one query: `accountsOnDevice` (counting this account, whether or
+   * not it used the device before) and `applicationsToday`.
+   */
   async submissionCounts(deviceHash: string, accountId: string, db: Database): Promise<{ accountsOnDevice: number; applicationsToday: number }> {
-    const accountsOnDevice = db.select({ n: countDistinct(riskSignals.accountId) }).from(riskSignals).where(eq(riskSignals.deviceHash, deviceHash));
+    const accountsOnDevice = db
+      .select({ n: sql`count(distinct ${riskSignals.accountId}) filter (where ${riskSignals.accountId} <> ${accountId}) + 1` })
+      .from(riskSignals)
+      .where(eq(riskSignals.deviceHash, deviceHash));
     const applicationsToday = db
       .select({ n: count() })
       .from(riskSignals)

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
-import { executeTogether, type Database } from '../../db/client';
+import type { Database } from '../../db/client';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import type { PiiCipher } from '../../lib/pii';
-import { withTransaction } from '../../lib/tx';
+import { txOf, withTransaction, write, type WriteBatch } from '../../lib/tx';
 import type { Clock } from '../../lib/clock';
 import type { AuditActor, AuditService } from '../audit';
 import { SIGNATURE_HEADER, signPayload } from './signature';
@@ -225,9 +225,10 @@ export class WebhooksService {
    * by PostgreSQL at commit anyway). Each event's delivery id, or null where its institution has no
    * active endpoint, in the order given.
    */
-  async enqueueMany(tx: Database, events: { institutionId: string; event: string; payload: Record<string, unknown> }[]): Promise<(string | null)[]> {
+  async enqueueMany(target: Database | WriteBatch, events: { institutionId: string; event: string; payload: Record<string, unknown> }[]): Promise<(string | null)[]> {
     if (events.length === 0) return [];
     const institutionIds = [...new Set(events.map((e) => e.institutionId))];
+    const tx = txOf(target);
     const endpoints = await tx
       .select({ id: webhookEndpoints.id, institutionId: webhookEndpoints.institutionId })
       .from(webhookEndpoints)
@@ -241,7 +242,7 @@ export class WebhooksService {
     if (rows.length === 0) return ids;
     // the deliveries and the NOTIFY of every institution woken in one statement (the NOTIFYs fire at commit)
     const woken = [...new Set(rows.map((r) => r.institutionId))].map((institutionId) => sql`(${institutionId})`);
-    await executeTogether(tx, [tx.insert(webhookDeliveries).values(rows), sql`select pg_notify(${LEAD_OUTBOX_CHANNEL}, i) from (values ${sql.join(woken, sql`, `)}) as woken(i)`]);
+    await write(target, [tx.insert(webhookDeliveries).values(rows), sql`select pg_notify(${LEAD_OUTBOX_CHANNEL}, i) from (values ${sql.join(woken, sql`, `)}) as woken(i)`]);
     return ids;
   }
 
