@@ -1,5 +1,5 @@
 import type { SQLWrapper } from 'drizzle-orm';
-import { executeTogether, type Database } from '../db/client';
+import { executeTogether, type Database, type Notification } from '../db/client';
 
 declare const openTransaction: unique symbol;
 
@@ -18,25 +18,28 @@ export type Tx = Database & { readonly [openTransaction]: true };
  * decides when it goes. A read sees a batched write only after the flush.
  */
 export class WriteBatch {
-  private pending: SQLWrapper[] = [];
+  private writes: SQLWrapper[] = [];
+  private notifications: Notification[] = [];
 
   constructor(readonly tx: Tx) {}
 
-  add(writes: SQLWrapper[]): void {
-    this.pending.push(...writes);
+  add(writes: SQLWrapper[], notifications: Notification[] = []): void {
+    this.writes.push(...writes);
+    this.notifications.push(...notifications);
   }
 
   async flush(): Promise<void> {
-    const writes = this.pending;
-    this.pending = [];
-    await executeTogether(this.tx, writes);
+    const { writes, notifications } = this;
+    this.writes = [];
+    this.notifications = [];
+    await executeTogether(this.tx, writes, notifications);
   }
 }
 
-/** A module's writes: run now (together) in the caller's transaction, or added to the caller's batch. */
-export async function write(target: Database | WriteBatch, writes: SQLWrapper[]): Promise<void> {
-  if (target instanceof WriteBatch) target.add(writes);
-  else await executeTogether(target, writes);
+/** A module's writes and NOTIFYs: run now (together) in the caller's transaction, or added to the caller's batch. */
+export async function write(target: Database | WriteBatch, writes: SQLWrapper[], notifications: Notification[] = []): Promise<void> {
+  if (target instanceof WriteBatch) target.add(writes, notifications);
+  else await executeTogether(target, writes, notifications);
 }
 
 /** The transaction under a batch, for the reads a batched write depends on. */

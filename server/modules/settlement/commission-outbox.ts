@@ -20,8 +20,7 @@ export async function queueAccruals(target: Tx | WriteBatch, events: readonly Ac
     txOf(target).insert(commissionOutbox).values(
       events.map((e) => ({ rule: e.rule, institutionId: e.institutionId, applicationId: e.applicationId, baseAmountFen: e.baseAmountFen ?? null, eventAt: e.at })),
     ),
-    sql`select pg_notify(${COMMISSION_OUTBOX_CHANNEL}, '')`,
-  ]);
+  ], [{ channel: COMMISSION_OUTBOX_CHANNEL, payload: '' }]);
 }
 
 /**

@@ -241,8 +241,8 @@ export class WebhooksService {
     );
     if (rows.length === 0) return ids;
     // the deliveries and the NOTIFY of every institution woken in one statement (the NOTIFYs fire at commit)
-    const woken = [...new Set(rows.map((r) => r.institutionId))].map((institutionId) => sql`(${institutionId})`);
-    await write(target, [tx.insert(webhookDeliveries).values(rows), sql`select pg_notify(${LEAD_OUTBOX_CHANNEL}, i) from (values ${sql.join(woken, sql`, `)}) as woken(i)`]);
+    const woken = [...new Set(rows.map((r) => r.institutionId))].map((institutionId) => ({ channel: LEAD_OUTBOX_CHANNEL, payload: institutionId }));
+    await write(target, [tx.insert(webhookDeliveries).values(rows)], woken);
     return ids;
   }
 
