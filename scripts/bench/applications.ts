@@ -54,6 +54,8 @@ const { values: args } = parseArgs({
     serial: { type: 'string', default: '20' },
     /** a PostgreSQL server to run on instead of in-process PGlite: a fresh database is created on it and dropped after */
     'database-url': { type: 'string' },
+    /** print the SQL statements of the last one-at-a-time multi-apply (on the PostgreSQL server) */
+    'list-statements': { type: 'boolean', default: false },
   },
 });
 const positiveInt = (name: keyof typeof args, min = 1): number => positiveIntOf(args, name, min);
@@ -303,6 +305,8 @@ async function settled(container: Container): Promise<void> {
  */
 function meter(container: Container) {
   const totals = { applyMs: 0, queueMs: 0, applies: 0, statements: 0 };
+  /** the text of each statement since the last reset */
+  let texts: string[] = [];
   const { submission, settlement } = container.services;
   const apply = submission.apply.bind(submission);
   submission.apply = async (...a: Parameters<typeof apply>) => {
@@ -326,11 +330,17 @@ function meter(container: Container) {
   const query = pg.Client.prototype.query;
   pg.Client.prototype.query = function (this: pg.Client, ...a: unknown[]) {
     totals.statements++;
+    const text = typeof a[0] === 'string' ? a[0] : (a[0] as { text?: string } | undefined)?.text;
+    texts.push((text ?? '?').replace(/\s+/g, ' ').slice(0, 160));
     return (query as (...x: unknown[]) => unknown).apply(this, a);
   } as typeof query;
   return {
-    reset: () => Object.assign(totals, { applyMs: 0, queueMs: 0, applies: 0, statements: 0 }),
+    reset: () => {
+      Object.assign(totals, { applyMs: 0, queueMs: 0, applies: 0, statements: 0 });
+      texts = [];
+    },
     read: () => ({ ...totals }),
+    statements: () => texts,
   };
 }
 
@@ -348,7 +358,7 @@ async function main(): Promise<number> {
     const config = loadConfig({
       NODE_ENV: 'development',
       DATA_DIR: dataDir,
-      LOG_LEVEL: 'silent',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
       SEED_DEMO: 'never',
       WEBHOOK_ALLOW_LOOPBACK: 'true',
       // every borrower signs in from this one address
@@ -417,24 +427,32 @@ async function main(): Promise<number> {
     // the answers autocannon stopped waiting for: their requests finish on their own
     await settled(container);
 
-    // one at a time, nothing else running: a multi-apply's own latency and its exact statement count
+    // one at a time, nothing else running (the drainer paused, what it had queued accrued first): a
+    // multi-apply's own latency and the exact statements of its request path
+    stopDrainer.abort();
+    await container.services.settlement.drainAccruals({ wait: true });
     const serialPlans = applyPlansLeft.slice(apply.sent, apply.sent + opts.serial);
     meters.reset();
     const serialTimes = new Float64Array(serialPlans.length);
     let serialOk = 0;
+    let lastStatements: string[] = [];
     for (const [i, r] of serialPlans.entries()) {
+      const before = meters.statements().length;
       const t = now();
       const res = await fetch(`${base}${r.path}`, { method: r.method, headers: r.headers, body: r.body });
       await res.arrayBuffer();
       serialTimes[i] = msSince(t);
       if (res.status === 201) serialOk++;
+      lastStatements = meters.statements().slice(before);
     }
     const serial = { ...meters.read(), ok: serialOk, times: serialTimes.sort() };
 
     const acknowledged = 1 + (warm?.ok ?? 0) + apply.ok + serialOk;
     const sent = 1 + (warm?.sent ?? 0) + apply.sent + serialPlans.length;
-    // every queued CPL accrued before the rows are counted (waiting for the drainer's batch in flight)
-    await container.services.settlement.drainAccruals({ wait: true });
+    // every queued CPL accrued before the rows are counted (the serial applications' CPL: the drainer's statements per application)
+    meters.reset();
+    const drained = await container.services.settlement.drainAccruals({ wait: true });
+    const drainStatements = meters.read().statements;
     const checks = await checkCounts(container, acknowledged, sent);
     const mismatched = checks.filter((c) => c.expected !== c.actual);
 
@@ -465,7 +483,10 @@ async function main(): Promise<number> {
     lines.push(
       `one at a time (${serial.ok} of ${serialPlans.length} answered 201): p50 ${f(percentile(serial.times, 0.5))} ms per multi-apply request, ` +
         `${f(serial.applyMs / Math.max(1, serial.applies))} ms inside the submission, queueing the CPL ${f((100 * serial.queueMs) / Math.max(1, serial.applyMs), 0)}% of it` +
-        (onServer ? `; ${f(serial.statements / Math.max(1, serial.applies), 1)} SQL statements per request (session, key, submission, answer)` : ''),
+        (onServer
+          ? `; ${f(serial.statements / Math.max(1, serial.applies), 1)} SQL statements per request (session, key, submission, answer), ` +
+            `and the commission drainer's ${f(drainStatements / Math.max(1, drained), 1)} per application afterwards (${drained} CPL in one drain)`
+          : ''),
     );
     lines.push(
       `RSS of this process (the app, plus autocannon in a worker thread): idle ${mb(idleRss)} before the runs, peak ${mb(baselinePeak)} in the baseline, peak ${mb(applyPeak)} while applying`,
@@ -481,6 +502,10 @@ async function main(): Promise<number> {
     lines.push(`target: p99 < 100 ms ............... ${verdict(apply.p99 < 100)} (${f(apply.p99)} ms)`);
     lines.push(`target: 0 errors ................... ${verdict(apply.failed + apply.errors === 0)} (${apply.failed + apply.errors})`);
     lines.push(`check: every row present ........... ${verdict(mismatched.length === 0)}`);
+    if (args['list-statements'] && onServer) {
+      lines.push('', `the SQL statements of the last one-at-a-time multi-apply (${lastStatements.length}):`);
+      for (const [i, text] of lastStatements.entries()) lines.push(`  ${lpad(String(i + 1), 3)}. ${text}`);
+    }
     process.stdout.write(`${lines.join('\n')}\n`);
     return mismatched.length === 0 ? 0 : 1;
   } finally {

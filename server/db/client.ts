@@ -135,6 +135,35 @@ export function sqlState(err: unknown): string | undefined {
 
 export const UNIQUE_VIOLATION = '23505';
 
+/** A NOTIFY sent with writes: delivered when (and only if) their transaction commits. */
+export interface Notification {
+  channel: string;
+  payload: string;
+}
+
+/**
+ * Several writes whose values are all known beforehand (multi-row inserts), and the NOTIFYs that
+ * announce them, sent as one statement and one round trip: `with w1 as (…), w2 as (…) <the last
+ * write, or the NOTIFYs>`. PostgreSQL runs each data-modifying part exactly once, and checks
+ * foreign keys between them at the end of the statement, so a parent and its children may go
+ * together. Only writes go in `writes` (a SELECT there would never run: PostgreSQL skips an
+ * unreferenced SELECT in a WITH); NOTIFYs go in `notifications`, the statement's own SELECT.
+ * Results are not returned: for writes that need nothing back.
+ */
+export async function executeTogether(db: Database, writes: SQLWrapper[], notifications: Notification[] = []): Promise<void> {
+  if (writes.length === 0 && notifications.length === 0) return;
+  // getSQL(): a query builder put into sql`` as it is comes wrapped in parentheses (a subquery)
+  const parts = writes.map((w) => w.getSQL());
+  const last = notifications.length
+    ? sql`select pg_notify(n.channel, n.payload) from (values ${sql.join(
+        notifications.map((n) => sql`(${n.channel}, ${n.payload})`),
+        sql`, `,
+      )}) as n(channel, payload)`
+    : parts.pop()!;
+  const before = parts.map((w, i) => sql`${sql.identifier(`w${i + 1}`)} as (${w})`);
+  await db.execute(before.length ? sql`with ${sql.join(before, sql`, `)} ${last}` : last);
+}
+
 /** Rows of a raw SQL query, on either driver (both return `{ rows }`). */
 export async function queryRows<T = Record<string, unknown>>(db: Database, query: SQLWrapper): Promise<T[]> {
   const result = (await db.execute(query)) as unknown as { rows: T[] };

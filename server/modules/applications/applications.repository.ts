@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, gte, ilike, inArray, isNull, lt, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Database } from '../../db/client';
 import { foldDeltas, type DeltaTable } from '../../db/fold-deltas';
-import type { Tx } from '../../lib/tx';
+import { txOf, write, type Tx, type WriteBatch } from '../../lib/tx';
 import { products } from '../catalogue/catalogue.schema';
 import { institutions } from '../institutions/institutions.schema';
 import { applicationEvents, applications, applicationStatusCounts, type ApplicationStatus } from './applications.schema';
@@ -77,13 +77,11 @@ export class ApplicationsRepository {
   /** Several of a consumer's applications by id (the ones that are theirs), with their events: two queries. */
   async findManyWithEvents(consumerId: string, ids: string[]): Promise<{ row: ApplicationWithNames; events: ApplicationEvent[] }[]> {
     if (ids.length === 0) return [];
-    const rows = await this.selectWithNames().where(and(inArray(applications.id, ids), eq(applications.consumerId, consumerId)));
-    if (rows.length === 0) return [];
-    const events = await this.db
-      .select()
-      .from(applicationEvents)
-      .where(inArray(applicationEvents.applicationId, rows.map((r) => r.app.id)))
-      .orderBy(asc(applicationEvents.id));
+    // both reads at once; events of an id that is not the consumer's are dropped with its missing row
+    const [rows, events] = await Promise.all([
+      this.selectWithNames().where(and(inArray(applications.id, ids), eq(applications.consumerId, consumerId))),
+      this.db.select().from(applicationEvents).where(inArray(applicationEvents.applicationId, ids)).orderBy(asc(applicationEvents.id)),
+    ]);
     return rows.map((row) => ({ row, events: events.filter((e) => e.applicationId === row.app.id) }));
   }
 
@@ -183,12 +181,14 @@ export class ApplicationsRepository {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`apply:${consumerId}`}))`);
   }
 
-  async insertMany(tx: Tx, rows: ApplicationInsert[]): Promise<void> {
-    if (rows.length) await tx.insert(applications).values(rows);
-  }
-
   async update(tx: Tx, id: string, patch: Partial<ApplicationInsert>): Promise<void> {
     await tx.update(applications).set(patch).where(eq(applications.id, id));
+  }
+
+  /** New applications with their first events, in one statement. */
+  async insertManyWithEvents(target: Tx | WriteBatch, rows: ApplicationInsert[], events: ApplicationEventInsert[]): Promise<void> {
+    const tx = txOf(target);
+    if (rows.length) await write(target, [tx.insert(applications).values(rows), ...(events.length ? [tx.insert(applicationEvents).values(events)] : [])]);
   }
 
   async insertEvent(tx: Tx, event: ApplicationEventInsert): Promise<void> {

@@ -3,7 +3,7 @@ import { ForbiddenError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { formatWan, type Fen } from '../../lib/money';
 import type { PiiCipher } from '../../lib/pii';
-import { withTransaction } from '../../lib/tx';
+import { withTransaction, WriteBatch, type Tx } from '../../lib/tx';
 import type { AccountsService, SessionAccount } from '../accounts';
 import type { AuditService, RequestOrigin } from '../audit';
 import type { RiskService } from '../risk';
@@ -19,7 +19,6 @@ import { ApplicationsRepository } from './applications.repository';
 import type { Clock } from '../../lib/clock';
 import { betterAlternatives, type Alternative } from './rejection';
 import { DUPLICATE_WINDOW_DAYS, precheck, recentDuplicates, type PrecheckDeps, type PrecheckResult } from './precheck';
-import type { Tx } from '../../lib/tx';
 import type { BorrowerFacts, OddsModel } from '../odds';
 
 export { DUPLICATE_WINDOW_DAYS };
@@ -82,7 +81,7 @@ export interface SubmissionServiceDeps {
   /** the latest 信用评估's score, preferred over the self-assessed dropdown in eligibility */
   credit?: { latestScore(accountId: string): Promise<number | null> };
   /** 下款概率: the model in use and the institutions' records (the precheck); the facts it reads are recorded with each application */
-  odds?: PrecheckDeps['odds'] & { recordFacts(tx: Tx, applicationIds: string[], facts: BorrowerFacts): Promise<void> };
+  odds?: PrecheckDeps['odds'] & { recordFacts(tx: Tx | WriteBatch, applicationIds: string[], facts: BorrowerFacts): Promise<void> };
   risk: RiskService;
   clock: Clock;
   db: Database;
@@ -164,13 +163,15 @@ export class SubmissionService {
     const { actor } = origin;
     if (req.items.length === 0) throw new ValidationError('请至少选择一款产品', { products: '请至少选择一款产品' });
     if (req.items.length > 10) throw new ValidationError('一次最多申请 10 款产品', { products: '一次最多申请 10 款产品' });
-    // what the rules read about the consumer: independent reads, in parallel
-    const [identity, profile, creditScore] = await Promise.all([
-      this.deps.identity.summary(consumer.id),
+    // what the rules read about the consumer and what a release sends: independent reads, in parallel
+    const [{ summary: identity, reveal }, profile, creditScore, phone, thresholds] = await Promise.all([
+      this.deps.identity.forRelease(consumer.id),
       this.deps.accounts.profile(consumer.id),
       this.deps.credit?.latestScore(consumer.id),
+      this.deps.accounts.phoneOf(consumer.id),
+      this.deps.risk.thresholds(),
     ]);
-    if (!identity.verified) throw new IdentityRequiredError();
+    if (!identity.verified || !reveal) throw new IdentityRequiredError();
     const eligibility = { ...eligibilityProfileOf(profile, creditScore), age: identity.age };
     const consentFor = new Map(req.consents.map((c) => [c.institutionId, c]));
     for (const c of req.consents) {
@@ -218,11 +219,6 @@ export class SubmissionService {
     const created: string[] = [];
     const delivered: { applicationId: string; institutionId: string; productId: string }[] = [];
     if (accepted.length) {
-      const [phone, clear, thresholds] = await Promise.all([
-        this.deps.accounts.phoneOf(consumer.id),
-        this.deps.identity.reveal(consumer.id, { ...actor, kind: 'system', id: 'submission' }, 'application submission'),
-        this.deps.risk.thresholds(),
-      ]);
       await withTransaction(this.deps.db, async (tx) => {
         // one submission at a time per consumer, so the 30-day duplicate check cannot race
         await this.applications.lockConsumerSubmissions(tx, consumer.id);
@@ -231,7 +227,7 @@ export class SubmissionService {
           recentDuplicates(this.applications, tx, consumer.id, acceptedIds, this.deps.clock.now()),
           this.deps.catalogue.listedNow(tx, acceptedIds),
         ]);
-        const leads: { id: string; item: ApplyItem; product: ProductView; fields: ReleasableField[]; data: ApplicantData }[] = [];
+        const releasing: { item: ApplyItem; product: ProductView }[] = [];
         for (const { item, product } of accepted) {
           if (!listedNow.has(product.id)) {
             refused.push({ productId: product.id, productName: product.name, institutionName: product.institutionName, code: 'invalid', reasons: ['产品不存在或已下架'] });
@@ -249,6 +245,13 @@ export class SubmissionService {
             });
             continue;
           }
+          releasing.push({ item, product });
+        }
+        if (releasing.length === 0) return;
+
+        // the clear identity opened for the release, its reveal audited with the applications below
+        const clear = reveal('application submission');
+        const leads = releasing.map(({ item, product }) => {
           const { fields } = consentFor.get(product.institutionId)!;
           const data: ApplicantData = pick(
             {
@@ -266,65 +269,9 @@ export class SubmissionService {
             },
             fields,
           );
-          leads.push({ id: newId('app'), item, product, fields, data });
-        }
-        if (leads.length === 0) return;
+          return { id: newId('app'), item, product, fields, data };
+        });
 
-        // each application's consent and the release of its data, the applications, the facts the
-        // odds model will read once they are decided (as they are now), and their first event: one
-        // multi-row insert each
-        const consentIds = await this.deps.consents.grantWithSubmission(
-          tx,
-          leads.map((l) => ({
-            consumerId: consumer.id,
-            institutionId: l.product.institutionId,
-            applicationId: l.id,
-            purpose: this.consentRequests([l.product.id], req.purpose)[0]!.purpose,
-            fields: l.fields,
-          })),
-          { ip: actor.ip ?? '', deviceHash: origin.device, door: origin.door },
-          consumer.id,
-        );
-        await this.applications.insertMany(
-          tx,
-          leads.map((l, i) => ({
-            id: l.id,
-            consumerId: consumer.id,
-            productId: l.product.id,
-            institutionId: l.product.institutionId,
-            amountFen: l.item.amountFen,
-            termMonths: l.item.termMonths,
-            purpose: req.purpose,
-            applicantNameEnc: this.deps.pii.encrypt(clear.realName),
-            applicantCity: profile.city ?? '',
-            applicantCreditBand: l.fields.includes('creditSelfAssessment') ? profile.creditSelfAssessment : null,
-            consentId: consentIds[i]!,
-            releasedDataEnc: this.deps.pii.encrypt(JSON.stringify(l.data)),
-          })),
-        );
-        await this.deps.odds?.recordFacts(
-          tx,
-          leads.map((l) => l.id),
-          { creditScore: eligibility.creditScore ?? null, monthlyIncomeFen: profile.monthlyIncomeFen, monthlyDebtFen: profile.monthlyDebtFen, employment: profile.employment },
-        );
-        await this.applications.insertEvents(
-          tx,
-          leads.map((l) => ({ applicationId: l.id, fromStatus: null, toStatus: 'submitted', actorKind: 'consumer', actorId: consumer.id, note: '申请已提交' })),
-        );
-        for (const [i, { id, item, product }] of leads.entries()) {
-          // the institution's own systems hear about it; no personal data travels in the webhook,
-          // they fetch the consented fields through the audited API
-          await this.deps.webhooks.enqueue(tx, product.institutionId, 'lead.created', {
-            leadId: id,
-            productId: product.id,
-            productName: product.name,
-            amount: item.amountFen / 100,
-            termMonths: item.termMonths,
-            purpose: req.purpose,
-            url: `/api/partner/v1/leads/${id}`,
-          });
-          await this.deps.audit.record(actor, { action: 'application.created', objectType: 'application', objectId: id, detail: { productId: product.id, consentId: consentIds[i]! } }, tx);
-        }
         // the institutions' pre-screen rules, on what the consumer consented to give each
         const decisions = await this.deps.prescreen.decide(
           tx,
@@ -340,39 +287,109 @@ export class SubmissionService {
             },
           })),
         );
-        for (const [i, { id, product }] of leads.entries()) {
-          const decision = decisions[i]!;
-          if (decision.decline) {
-            const reason = decision.decline.rejectReason as RejectReason;
-            await this.applications.update(tx, id, { status: 'rejected', rejectReason: reason, updatedAt: this.deps.clock.now() });
-            await this.applications.insertEvent(tx, {
-              applicationId: id,
-              fromStatus: 'submitted',
-              toStatus: 'rejected',
-              actorKind: 'system',
-              actorId: decision.decline.id,
-              note: `机构预筛规则：${decision.decline.name}`,
-              data: { reason, ruleId: decision.decline.id },
-            });
-            await this.deps.notifications.notify(
-              consumer.id,
-              { kind: 'application.rejected', title: `${product.name}：已拒绝`, body: `很遗憾，申请未通过：${rejectReasons[reason] ?? reason}。`, link: `/applications/${id}` },
-              tx,
-            );
-          } else if (decision.fast) {
-            await this.applications.update(tx, id, { queue: 'fast' });
-          }
+
+        // every row of the submission, whatever module owns it, goes in one statement at the flush
+        // below: each application's consent and the release of its data, the applications (a fast
+        // lane pre-screen decision already set) with their first event, the facts the odds model
+        // will read once they are decided, the lead.created webhooks, the audit rows, the CPL
+        // queued for every lead (accrued once this commits, no month lock here, so submissions
+        // to one institution do not wait for each other) and the anti-fraud signals
+        const batch = new WriteBatch(tx);
+        const consentIds = await this.deps.consents.grantWithSubmission(
+          batch,
+          leads.map((l) => ({
+            consumerId: consumer.id,
+            institutionId: l.product.institutionId,
+            applicationId: l.id,
+            purpose: this.consentRequests([l.product.id], req.purpose)[0]!.purpose,
+            fields: l.fields,
+          })),
+          { ip: actor.ip ?? '', deviceHash: origin.device, door: origin.door },
+          consumer.id,
+        );
+        await this.applications.insertManyWithEvents(
+          batch,
+          leads.map((l, i) => ({
+            id: l.id,
+            consumerId: consumer.id,
+            productId: l.product.id,
+            institutionId: l.product.institutionId,
+            amountFen: l.item.amountFen,
+            termMonths: l.item.termMonths,
+            purpose: req.purpose,
+            applicantNameEnc: this.deps.pii.encrypt(clear.realName),
+            applicantCity: profile.city ?? '',
+            applicantCreditBand: l.fields.includes('creditSelfAssessment') ? profile.creditSelfAssessment : null,
+            consentId: consentIds[i]!,
+            releasedDataEnc: this.deps.pii.encrypt(JSON.stringify(l.data)),
+            ...(!decisions[i]!.decline && decisions[i]!.fast ? { queue: 'fast' as const } : {}),
+          })),
+          leads.map((l) => ({ applicationId: l.id, fromStatus: null, toStatus: 'submitted', actorKind: 'consumer', actorId: consumer.id, note: '申请已提交' })),
+        );
+        await this.deps.odds?.recordFacts(
+          batch,
+          leads.map((l) => l.id),
+          { creditScore: eligibility.creditScore ?? null, monthlyIncomeFen: profile.monthlyIncomeFen, monthlyDebtFen: profile.monthlyDebtFen, employment: profile.employment },
+        );
+        // the institutions' own systems hear about it; no personal data travels in the webhook,
+        // they fetch the consented fields through the audited API
+        await this.deps.webhooks.enqueueMany(
+          batch,
+          leads.map(({ id, item, product }) => ({
+            institutionId: product.institutionId,
+            event: 'lead.created',
+            payload: {
+              leadId: id,
+              productId: product.id,
+              productName: product.name,
+              amount: item.amountFen / 100,
+              termMonths: item.termMonths,
+              purpose: req.purpose,
+              url: `/api/partner/v1/leads/${id}`,
+            },
+          })),
+        );
+        await this.deps.audit.recordMany(
+          actor,
+          [
+            { ...clear.audit, actor: { ...actor, kind: 'system', id: 'submission' } },
+            ...leads.map(({ id, product }, i) => ({ action: 'application.created' as const, objectType: 'application' as const, objectId: id, detail: { productId: product.id, consentId: consentIds[i]! } })),
+          ],
+          batch,
+        );
+        for (const { id, product } of leads) {
           created.push(id);
           delivered.push({ applicationId: id, institutionId: product.institutionId, productId: product.id });
         }
-        // CPL for every lead delivered: queued in the same transaction (no month lock, so
-        // submissions to one institution do not wait for each other), accrued once it commits
         const at = this.deps.clock.now();
         await this.deps.settlement.queueAccruals(
-          tx,
+          batch,
           delivered.map((lead) => ({ rule: 'cpl', applicationId: lead.applicationId, institutionId: lead.institutionId, at })),
         );
-        await this.deps.risk.recordApplications(tx, consumer.id, created, { device: origin.device, ip: actor.ip ?? '' }, thresholds);
+        await this.deps.risk.recordApplications(batch, consumer.id, created, { device: origin.device, ip: actor.ip ?? '' }, thresholds);
+        await batch.flush();
+
+        // a declining pre-screen rule rejects its application at once, after it was submitted
+        for (const [i, { id, product }] of leads.entries()) {
+          const decline = decisions[i]!.decline;
+          if (!decline) continue;
+          const reason = decline.rejectReason as RejectReason;
+          await this.applications.update(tx, id, { status: 'rejected', rejectReason: reason, updatedAt: this.deps.clock.now() });
+          await this.applications.insertEvent(tx, {
+            applicationId: id,
+            fromStatus: 'submitted',
+            toStatus: 'rejected',
+            actorKind: 'system',
+            actorId: decline.id,
+            note: `机构预筛规则：${decline.name}`,
+            data: { reason, ruleId: decline.id },
+          });
+          await this.deps.notifications.notify(
+            consumer.id,
+            { kind: 'application.rejected', title: `${product.name}：已拒绝`, body: `很遗憾，申请未通过：${rejectReasons[reason] ?? reason}。`, link: `/applications/${id}` },
+            tx,
+          );
+        }
       });
       for (const lead of delivered) this.deps.catalogue.recordEvent(origin.visitor, 'apply', { productId: lead.productId, channel: origin.door });
     }

@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, like, lt, ne, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import type { Tx } from '../../lib/tx';
+import { txOf, write, type Tx, type WriteBatch } from '../../lib/tx';
 import type { PiiCipher } from '../../lib/pii';
 import { accounts } from '../accounts/accounts.schema';
 import { openDisplayName } from '../accounts';
@@ -68,7 +68,12 @@ export class AuditService {
 
   /** Records a change in the transaction that makes it, so the row commits (or not) with the change it describes. */
   async record(actor: AuditActor, entry: AuditEntry, tx: Tx): Promise<void> {
-    await this.insert(tx, actor, entry);
+    await this.insert(tx, actor, [entry]);
+  }
+
+  /** `record` for several changes in one transaction, one multi-row insert; an entry may name its own actor. */
+  async recordMany(actor: AuditActor, entries: (AuditEntry & { actor?: AuditActor })[], tx: Tx | WriteBatch): Promise<void> {
+    if (entries.length) await this.insert(tx, actor, entries);
   }
 
   /**
@@ -76,20 +81,22 @@ export class AuditService {
    * export, a view of personal data), or an attempt refused and rolled back whose trace must stay.
    */
   async recordNow(actor: AuditActor, entry: AuditEntry): Promise<void> {
-    await this.insert(this.deps.db, actor, entry);
+    await this.insert(this.deps.db, actor, [entry]);
   }
 
-  private async insert(db: Database, actor: AuditActor, entry: AuditEntry): Promise<void> {
-    await db.insert(auditLog).values({
-      actorKind: actor.kind,
-      actorId: actor.id ?? null,
-      action: entry.action,
-      objectType: entry.objectType,
-      objectId: entry.objectId ?? null,
-      detail: entry.detail ?? {},
-      requestId: actor.requestId ?? null,
-      ip: actor.ip ?? null,
-    });
+  private async insert(target: Database | WriteBatch, defaultActor: AuditActor, entries: (AuditEntry & { actor?: AuditActor })[]): Promise<void> {
+    const values = 
+      entries.map(({ actor = defaultActor, ...entry }) => ({
+        actorKind: actor.kind,
+        actorId: actor.id ?? null,
+        action: entry.action,
+        objectType: entry.objectType,
+        objectId: entry.objectId ?? null,
+        detail: entry.detail ?? {},
+        requestId: actor.requestId ?? null,
+        ip: actor.ip ?? null,
+      }));
+    await write(target, [txOf(target).insert(auditLog).values(values)]);
   }
 
   async forObject(objectType: string, objectId: string): Promise<AuditRow[]> {

@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { ForbiddenError, NotFoundError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
-import { withTransaction } from '../../lib/tx';
+import { txOf, withTransaction, write, type WriteBatch } from '../../lib/tx';
 import type { AuditActor, AuditService } from '../audit';
 import { institutions } from '../institutions/institutions.schema';
 import { consents, dataReleases } from './consents.schema';
@@ -66,17 +66,21 @@ export class ConsentsService {
    * submission's transaction. Answers the consent ids, in the order of `grants`.
    */
   async grantWithSubmission(
-    tx: Database,
+    tx: Database | WriteBatch,
     grants: { consumerId: string; institutionId: string; applicationId: string; purpose: string; fields: ReleasableField[] }[],
     where: { ip: string; deviceHash: string; door: 'web' | 'api' },
     actorId: string,
   ): Promise<string[]> {
     if (grants.length === 0) return [];
     const rows = grants.map((g) => ({ id: newId('cns'), ...g, ...where }));
-    await tx.insert(consents).values(rows);
-    await tx.insert(dataReleases).values(
-      rows.map((c) => ({ consentId: c.id, consumerId: c.consumerId, institutionId: c.institutionId, applicationId: c.applicationId, fields: c.fields, channel: 'submission' as const, actorId })),
-    );
+    // the consents and their releases in one statement
+    const db = txOf(tx);
+    await write(tx, [
+      db.insert(consents).values(rows),
+      db.insert(dataReleases).values(
+        rows.map((c) => ({ consentId: c.id, consumerId: c.consumerId, institutionId: c.institutionId, applicationId: c.applicationId, fields: c.fields, channel: 'submission' as const, actorId })),
+      ),
+    ]);
     return rows.map((c) => c.id);
   }
 

@@ -1,3 +1,4 @@
+import { shanghaiDate } from '../../lib/shanghai-date';
 /**
  * Resident identity card numbers (居民身份证号码, GB 11643-1999): 6-digit region, 8-digit
  * birth date, 3-digit sequence (odd = male), and an ISO 7064 MOD 11-2 check character.
@@ -46,9 +47,7 @@ export function idNumberFacts(raw: string): IdNumberFacts {
 export function ageFromIdNumber(raw: string, today = new Date()): number {
   const { birthDate } = idNumberFacts(raw);
   const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
-  const [ty, tm, td] = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' })
-    .format(today)
-    .split('-')
-    .map(Number) as [number, number, number];
+  // shanghaiDate, not an Intl.DateTimeFormat made per call: this runs on every signed-in identity read
+  const [ty, tm, td] = shanghaiDate(today).split('-').map(Number) as [number, number, number];
   return ty - by - (tm < bm || (tm === bm && td < bd) ? 1 : 0);
 }

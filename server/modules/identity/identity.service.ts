@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors'
 import { luhnValid, maskBankCard, maskIdNumber, maskName, type PiiCipher } from '../../lib/pii';
 import { withTransaction } from '../../lib/tx';
 import type { AccountsService } from '../accounts';
-import type { AuditActor, AuditService } from '../audit';
+import type { AuditActor, AuditEntry, AuditService } from '../audit';
 import type { RiskService } from '../risk';
 import { ageFromIdNumber, idNumberFacts, idNumberProblem } from './id-number';
 import { bankCards, consumerIdentities } from './identity.schema';
@@ -88,6 +88,32 @@ export class IdentityService {
   /** Verified or not, masked, and the exact age today (from the encrypted ID number, opened here and never shown). */
   async summary(accountId: string, now = this.deps.clock.now()): Promise<IdentitySummary> {
     const [row] = await this.deps.db.select().from(consumerIdentities).where(eq(consumerIdentities.accountId, accountId));
+    return this.summaryOf(row, now);
+  }
+
+  /**
+   * For a consented release (a submission), from one read: the summary, and `reveal` opening the
+   * clear values with the audit entry of that reveal, which the caller records in the transaction
+   * that releases them (`audit.recordMany`). `reveal` is null when the consumer is not verified.
+   */
+  async forRelease(
+    accountId: string,
+    now = this.deps.clock.now(),
+  ): Promise<{ summary: IdentitySummary; reveal: ((reason: string) => { realName: string; idNumber: string; audit: AuditEntry }) | null }> {
+    const [row] = await this.deps.db.select().from(consumerIdentities).where(eq(consumerIdentities.accountId, accountId));
+    return {
+      summary: this.summaryOf(row, now),
+      reveal: row
+        ? (reason) => ({
+            realName: this.deps.pii.decrypt(row.realNameEnc),
+            idNumber: this.deps.pii.decrypt(row.idNumberEnc),
+            audit: { action: 'identity.revealed', objectType: 'account', objectId: accountId, detail: { reason } },
+          })
+        : null,
+    };
+  }
+
+  private summaryOf(row: typeof consumerIdentities.$inferSelect | undefined, now: Date): IdentitySummary {
     if (!row) return { verified: false };
     return {
       verified: true,

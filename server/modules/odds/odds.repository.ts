@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, getTableColumns, gt, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import type { Tx } from '../../lib/tx';
+import { txOf, write, type Tx, type WriteBatch } from '../../lib/tx';
 import { applicationEvents, applications } from '../applications/applications.schema';
 import { products } from '../catalogue/catalogue.schema';
 import type { InstitutionRecord } from './features';
@@ -55,8 +55,8 @@ export class OddsRepository {
   }
 
   // ── facts at submission ─────────────────────────────────────────────────────────────────
-  async insertFacts(tx: Tx, rows: (typeof oddsFacts.$inferInsert)[]): Promise<void> {
-    if (rows.length) await tx.insert(oddsFacts).values(rows);
+  async insertFacts(tx: Tx | WriteBatch, rows: (typeof oddsFacts.$inferInsert)[]): Promise<void> {
+    if (rows.length) await write(tx, [txOf(tx).insert(oddsFacts).values(rows)]);
   }
 
   /** erasure: the facts of every application of this consumer */

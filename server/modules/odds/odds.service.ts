@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Database } from '../../db/client';
 import type { Clock } from '../../lib/clock';
 import { newId } from '../../lib/ids';
-import type { Tx } from '../../lib/tx';
+import type { Tx, WriteBatch } from '../../lib/tx';
 import type { AccountsService } from '../accounts';
 import { checkEligibility, eligibilityProfileOf, type Eligibility } from '../catalogue';
 import type { IdentityService } from '../identity';
@@ -188,7 +188,7 @@ export class OddsService {
   }
 
   /** The facts the model reads, recorded with new applications in the submission's transaction (one insert). */
-  recordFacts(tx: Tx, applicationIds: string[], facts: BorrowerFacts): Promise<void> {
+  recordFacts(tx: Tx | WriteBatch, applicationIds: string[], facts: BorrowerFacts): Promise<void> {
     const createdAt = this.deps.clock.now();
     return this.repo.insertFacts(tx, applicationIds.map((applicationId) => ({ applicationId, ...facts, createdAt })));
   }

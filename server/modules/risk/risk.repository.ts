@@ -1,6 +1,6 @@
 import { and, count, countDistinct, desc, eq, gt, sql } from 'drizzle-orm';
-import type { Database } from '../../db/client';
-import type { Tx } from '../../lib/tx';
+import { queryRows, type Database } from '../../db/client';
+import { txOf, write, type Tx, type WriteBatch } from '../../lib/tx';
 import { riskFlags, riskSignals } from './risk.schema';
 
 export type RiskFlagRow = typeof riskFlags.$inferSelect;
@@ -24,8 +24,8 @@ export class RiskRepository {
     await tx.insert(riskFlags).values(row);
   }
 
-  async insertSignals(tx: Tx, rows: RiskSignalInsert[]): Promise<void> {
-    await tx.insert(riskSignals).values(rows);
+  async insertSignals(tx: Tx | WriteBatch, rows: RiskSignalInsert[]): Promise<void> {
+    await write(tx, [txOf(tx).insert(riskSignals).values(rows)]);
   }
 
   /** How many accounts used this device. */
@@ -38,6 +38,23 @@ export class RiskRepository {
   async accountIdsOnDevice(deviceHash: string, db: Database = this.db): Promise<string[]> {
     const rows = await db.selectDistinct({ accountId: riskSignals.accountId }).from(riskSignals).where(eq(riskSignals.deviceHash, deviceHash));
     return rows.map((r) => r.accountId);
+  }
+
+  /**
+   * What a submission checks, in one query: `accountsOnDevice` (counting this account, whether or
+   * not it used the device before) and `applicationsToday`.
+   */
+  async submissionCounts(deviceHash: string, accountId: string, db: Database): Promise<{ accountsOnDevice: number; applicationsToday: number }> {
+    const accountsOnDevice = db
+      .select({ n: sql`count(distinct ${riskSignals.accountId}) filter (where ${riskSignals.accountId} <> ${accountId}) + 1` })
+      .from(riskSignals)
+      .where(eq(riskSignals.deviceHash, deviceHash));
+    const applicationsToday = db
+      .select({ n: count() })
+      .from(riskSignals)
+      .where(and(eq(riskSignals.accountId, accountId), eq(riskSignals.kind, 'application'), gt(riskSignals.createdAt, sql`now() - interval '24 hours'`)));
+    const [row] = await queryRows<{ devices: string | number; today: string | number }>(db, sql`select (${accountsOnDevice}) as devices, (${applicationsToday}) as today`);
+    return { accountsOnDevice: Number(row?.devices ?? 0), applicationsToday: Number(row?.today ?? 0) };
   }
 
   /** How many applications the account submitted in the last 24 hours. */

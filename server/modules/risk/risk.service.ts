@@ -1,6 +1,6 @@
 import type { Database } from '../../db/client';
 import type { PiiCipher } from '../../lib/pii';
-import { withTransaction, type Tx } from '../../lib/tx';
+import { txOf, withTransaction, type Tx, type WriteBatch } from '../../lib/tx';
 import { RiskRepository, type RiskFlagRow } from './risk.repository';
 
 export interface RiskThresholds {
@@ -60,9 +60,14 @@ export class RiskService {
   }
 
   private async checkDevice(tx: Tx, deviceHash: string, thresholds: RiskThresholds): Promise<void> {
-    const accounts = await this.risk.accountsOnDevice(deviceHash, tx);
+    await this.flagSharedDevice(tx, deviceHash, await this.risk.accountsOnDevice(deviceHash, tx), thresholds);
+  }
+
+  /** `accounts` on this device is more than the threshold: each of them (and `also`, whose signal may not be written yet) is flagged. */
+  private async flagSharedDevice(tx: Tx, deviceHash: string, accounts: number, thresholds: RiskThresholds, also?: string): Promise<void> {
     if (accounts > thresholds.maxAccountsPerDevice) {
-      const others = await this.risk.accountIdsOnDevice(deviceHash, tx);
+      const others = new Set(await this.risk.accountIdsOnDevice(deviceHash, tx));
+      if (also) others.add(also);
       for (const accountId of others) await this.flag(tx, accountId, 'shared_device', { accounts, threshold: thresholds.maxAccountsPerDevice });
     }
   }
@@ -77,15 +82,21 @@ export class RiskService {
     await this.checkDevice(tx, h.deviceHash, thresholds);
   }
 
-  /** A submission's applications with their device and address, in the submission's transaction (thresholds as above). */
-  async recordApplications(tx: Tx, accountId: string, applicationIds: string[], signal: RiskSignal, thresholds: RiskThresholds): Promise<void> {
+  /**
+   * A submission's applications with their device and address, in the submission's transaction
+   * or its write batch (thresholds as above). The counts are read first and include these
+   * applications, so the signals may go with the batch.
+   */
+  async recordApplications(tx: Tx | WriteBatch, accountId: string, applicationIds: string[], signal: RiskSignal, thresholds: RiskThresholds): Promise<void> {
     if (applicationIds.length === 0) return;
     const h = this.hashes(signal.device, signal.ip);
+    const db = txOf(tx);
+    const counts = await this.risk.submissionCounts(h.deviceHash, accountId, db);
     await this.risk.insertSignals(tx, applicationIds.map((applicationId) => ({ kind: 'application' as const, accountId, applicationId, ...h })));
-    await this.checkDevice(tx, h.deviceHash, thresholds);
-    const applications24h = await this.risk.applicationsToday(accountId, tx);
+    await this.flagSharedDevice(db, h.deviceHash, counts.accountsOnDevice, thresholds, accountId);
+    const applications24h = counts.applicationsToday + applicationIds.length;
     if (applications24h > thresholds.maxApplicationsPerDay) {
-      await this.flag(tx, accountId, 'application_burst', { applications24h, threshold: thresholds.maxApplicationsPerDay });
+      await this.flag(db, accountId, 'application_burst', { applications24h, threshold: thresholds.maxApplicationsPerDay });
     }
   }
 

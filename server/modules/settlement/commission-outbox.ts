@@ -1,9 +1,8 @@
 import { inArray, sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../../db/client';
-import type { Tx } from '../../lib/tx';
 import { accrueBatch, ConcurrentAccrualError, type AccrualEvent, type PostedCommission } from './accrual';
 import { commissionOutbox } from './settlement.schema';
-import { withTransaction } from '../../lib/tx';
+import { txOf, withTransaction, write, type Tx, type WriteBatch } from '../../lib/tx';
 
 /** The channel a commit that queued commission events NOTIFYs, so the drainer accrues them at once. */
 export const COMMISSION_OUTBOX_CHANNEL = 'commission_outbox';
@@ -12,15 +11,16 @@ export const COMMISSION_OUTBOX_CHANNEL = 'commission_outbox';
 export const DRAIN_BATCH = 2_000;
 
 /**
- * Queues commission events in the caller's transaction (one multi-row insert, no lock), and
- * NOTIFYs the drainers, who hear of it when (and only if) the transaction commits.
+ * Queues commission events in the caller's transaction (one multi-row insert, no lock), and in
+ * the same statement NOTIFYs the drainers, who hear of it when (and only if) the transaction commits.
  */
-export async function queueAccruals(tx: Tx, events: readonly AccrualEvent[]): Promise<void> {
+export async function queueAccruals(target: Tx | WriteBatch, events: readonly AccrualEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await tx.insert(commissionOutbox).values(
-    events.map((e) => ({ rule: e.rule, institutionId: e.institutionId, applicationId: e.applicationId, baseAmountFen: e.baseAmountFen ?? null, eventAt: e.at })),
-  );
-  await tx.execute(sql`select pg_notify(${COMMISSION_OUTBOX_CHANNEL}, '')`);
+  await write(target, [
+    txOf(target).insert(commissionOutbox).values(
+      events.map((e) => ({ rule: e.rule, institutionId: e.institutionId, applicationId: e.applicationId, baseAmountFen: e.baseAmountFen ?? null, eventAt: e.at })),
+    ),
+  ], [{ channel: COMMISSION_OUTBOX_CHANNEL, payload: '' }]);
 }
 
 /**

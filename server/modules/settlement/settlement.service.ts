@@ -3,7 +3,7 @@ import type { PiiCipher } from '../../lib/pii';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import type { Fen } from '../../lib/money';
-import { withTransaction, type Tx } from '../../lib/tx';
+import { withTransaction, type Tx, type WriteBatch } from '../../lib/tx';
 import { openDisplayName } from '../accounts';
 import type { AuditActor, AuditService } from '../audit';
 import { accrueBatch, reverse, type Accrual, type AccrualEvent, type Agreement, type PostedCommission, type ReversalResult } from './accrual';
@@ -172,7 +172,7 @@ export class SettlementService {
    * each other. The commission drainer accrues them at once; whoever reads commission totals
    * drains first (`drainAccruals({ wait: true })`).
    */
-  queueAccruals(tx: Tx, events: readonly AccrualEvent[]): Promise<void> {
+  queueAccruals(tx: Tx | WriteBatch, events: readonly AccrualEvent[]): Promise<void> {
     return queueAccruals(tx, events);
   }
 

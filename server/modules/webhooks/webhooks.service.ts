@@ -4,7 +4,7 @@ import type { Database } from '../../db/client';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import type { PiiCipher } from '../../lib/pii';
-import { withTransaction } from '../../lib/tx';
+import { txOf, withTransaction, write, type WriteBatch } from '../../lib/tx';
 import type { Clock } from '../../lib/clock';
 import type { AuditActor, AuditService } from '../audit';
 import { SIGNATURE_HEADER, signPayload } from './signature';
@@ -215,25 +215,35 @@ export class WebhooksService {
    * active endpoint. The NOTIFY wakes the dispatchers when (and only if) that transaction commits.
    */
   async enqueue(tx: Database, institutionId: string, event: string, payload: Record<string, unknown>): Promise<string | null> {
-    const [endpoint] = await tx
-      .select({ id: webhookEndpoints.id })
+    const [id] = await this.enqueueMany(tx, [{ institutionId, event, payload }]);
+    return id ?? null;
+  }
+
+  /**
+   * `enqueue` for several events in one transaction (a multi-apply's leads): the endpoints read in
+   * one query, the deliveries inserted in one statement, one NOTIFY per institution (deduplicated
+   * by PostgreSQL at commit anyway). Each event's delivery id, or null where its institution has no
+   * active endpoint, in the order given.
+   */
+  async enqueueMany(target: Database | WriteBatch, events: { institutionId: string; event: string; payload: Record<string, unknown> }[]): Promise<(string | null)[]> {
+    if (events.length === 0) return [];
+    const institutionIds = [...new Set(events.map((e) => e.institutionId))];
+    const tx = txOf(target);
+    const endpoints = await tx
+      .select({ id: webhookEndpoints.id, institutionId: webhookEndpoints.institutionId })
       .from(webhookEndpoints)
-      .where(and(eq(webhookEndpoints.institutionId, institutionId), eq(webhookEndpoints.active, 'yes')));
-    if (!endpoint) return null;
-    const id = newId('whd');
+      .where(and(inArray(webhookEndpoints.institutionId, institutionIds), eq(webhookEndpoints.active, 'yes')));
+    const endpointOf = new Map(endpoints.map((e) => [e.institutionId, e.id]));
     const at = this.clock.now();
-    await tx.insert(webhookDeliveries).values({
-      id,
-      endpointId: endpoint.id,
-      institutionId,
-      event,
-      payload,
-      status: 'pending',
-      nextAttemptAt: at,
-      createdAt: at,
-    });
-    await tx.execute(sql`select pg_notify(${LEAD_OUTBOX_CHANNEL}, ${institutionId})`);
-    return id;
+    const ids = events.map((e) => (endpointOf.has(e.institutionId) ? newId('whd') : null));
+    const rows = events.flatMap((e, i) =>
+      ids[i] ? [{ id: ids[i], endpointId: endpointOf.get(e.institutionId)!, institutionId: e.institutionId, event: e.event, payload: e.payload, status: 'pending' as const, nextAttemptAt: at, createdAt: at }] : [],
+    );
+    if (rows.length === 0) return ids;
+    // the deliveries and the NOTIFY of every institution woken in one statement (the NOTIFYs fire at commit)
+    const woken = [...new Set(rows.map((r) => r.institutionId))].map((institutionId) => ({ channel: LEAD_OUTBOX_CHANNEL, payload: institutionId }));
+    await write(target, [tx.insert(webhookDeliveries).values(rows)], woken);
+    return ids;
   }
 
   /** Sends up to `limit` due deliveries, oldest first, at once. Safe to run from several workers at once. */
