@@ -241,7 +241,7 @@ export function createServices(inputs: ServiceInputs): Services {
     catalogue,
     applications,
     offers,
-    dataRights: new DataRightsService({ db, clock, accounts, identity, credit, consents, applications, notifications, audit, odds, feedback, complaints, reviews, desk }),
+    dataRights: new DataRightsService({ db, clock, accounts, identity, credit, consents, applications, notifications, audit, odds, loans, feedback, complaints, reviews, desk }),
     messages: new MessagesService({ db, consents, accounts, notifications }),
     submission: new SubmissionService({ db, pii, catalogue, accounts, identity, consents, audit, webhooks, prescreen, notifications, settlement, clock, risk, credit, odds }),
     webhooks,

@@ -76,6 +76,10 @@ describe('contact preferences, data export and closing an account', () => {
     const consumer = await consumerAgent(t.app);
     const app = await apply(consumer.agent, t.fixtures.institutionB.productId);
     const assessed = (await consumer.agent.put('/api/v1/credit-profile').send(creditAnswers).expect(200)).body;
+    // what they wrote to the platform goes with it: complaints, feedback, desk conversations
+    await consumer.agent.post('/api/v1/complaints').send({ category: 'platform', subject: '页面打不开', description: '申请页面在手机上一直转圈打不开' }).expect(201);
+    await consumer.agent.post('/api/v1/feedback').set('X-Requested-With', 'XMLHttpRequest').field('category', 'suggestion').field('body', '希望增加夜间模式').expect(201);
+    await consumer.agent.post('/api/v1/desk/conversations').send({ groupId: 'dg_repay', body: '这个月的还款日能不能推迟几天？' }).expect(201);
     const res = await consumer.agent.get('/api/v1/me/export').expect(200);
     expect(res.headers['content-disposition']).toContain('attachment');
     expect(res.body.account.phone).toBe(consumer.phone);
@@ -86,6 +90,12 @@ describe('contact preferences, data export and closing an account', () => {
     expect(res.body.creditAssessments).toHaveLength(1);
     expect(res.body.creditAssessments[0]).toMatchObject({ score: assessed.score, band: assessed.band, source: 'self_reported' });
     expect(res.body.creditAssessments[0].answers).toMatchObject({ employment: '上班族', tenureMonths: 24, overdue: 'none' });
+    expect(res.body.complaints).toEqual([expect.objectContaining({ subject: '页面打不开', description: '申请页面在手机上一直转圈打不开' })]);
+    expect(res.body.feedback).toEqual([expect.objectContaining({ body: '希望增加夜间模式', answer: null })]);
+    expect(res.body.conversations).toHaveLength(1);
+    expect(res.body.conversations[0].messages.map((m: { body: string }) => m.body)).toContain('这个月的还款日能不能推迟几天？');
+    expect(res.body.loans).toEqual([]);
+    expect(res.body.reviews).toEqual([]);
     await request(t.app).get('/api/v1/me/export').expect(401);
     const audit = await t.container.services.audit.forObject('account', consumer.id);
     expect(audit.map((a) => a.action)).toContain('account.exported');

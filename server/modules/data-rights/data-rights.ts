@@ -12,6 +12,7 @@ import type { IdentityService } from '../identity';
 import type { NotificationsService } from '../notifications';
 import type { ComplaintsService, FeedbackService, ReviewsService } from '../feedback';
 import type { DeskService } from '../desk';
+import type { LoansService } from '../loans';
 import { approveErasure, eraseWhatTheyWrote, erasureRequestsList, rejectErasure, requestErasure } from './erasure';
 
 export interface DataRightsDeps {
@@ -26,18 +27,21 @@ export interface DataRightsDeps {
   audit: AuditService;
   /** the facts the odds model recorded at each application go with the profile */
   odds?: { eraseFacts(tx: Tx, consumerId: string): Promise<void> };
-  /** what the borrower wrote to the platform: feedback, complaints, reviews, desk conversations */
-  feedback: Pick<FeedbackService, 'eraseConsumer'>;
-  complaints: Pick<ComplaintsService, 'anonymiseConsumer'>;
-  reviews: Pick<ReviewsService, 'anonymiseAuthor'>;
-  desk: Pick<DeskService, 'eraseParty'>;
+  /** the loans taken through the platform, with their schedules and repayments (exported, never erased: the institution's record) */
+  loans: Pick<LoansService, 'listForConsumer' | 'getForConsumer'>;
+  /** what the borrower wrote to the platform: feedback, complaints, reviews, desk conversations (exported, then erased or anonymised) */
+  feedback: Pick<FeedbackService, 'eraseConsumer' | 'listForConsumer'>;
+  complaints: Pick<ComplaintsService, 'anonymiseConsumer' | 'listForConsumer' | 'getForConsumer'>;
+  reviews: Pick<ReviewsService, 'anonymiseAuthor' | 'listForConsumer'>;
+  desk: Pick<DeskService, 'eraseParty' | 'listForParty' | 'getForParty'>;
 }
 
 /** Everything the platform holds about a consumer, in their own hands (data portability). Audited. */
 export async function exportConsumerData(deps: DataRightsDeps, accountId: string, actor: AuditActor) {
   const identitySummary = await deps.identity.summary(accountId);
   const identity = identitySummary.verified ? await deps.identity.reveal(accountId, actor, 'data export') : null;
-  const [phone, profile, contact, applications, consents, notifications, creditAssessments] = await Promise.all([
+  const party = { kind: 'consumer', consumerId: accountId } as const;
+  const [phone, profile, contact, applications, consents, notifications, creditAssessments, loans, complaints, reviews, feedback, conversations] = await Promise.all([
     deps.accounts.phoneOf(accountId),
     deps.accounts.profile(accountId),
     deps.accounts.contactPreferences(accountId),
@@ -45,8 +49,18 @@ export async function exportConsumerData(deps: DataRightsDeps, accountId: string
     deps.consents.forConsumer(accountId),
     deps.notifications.list(accountId, 500),
     deps.credit.exportFor(accountId),
+    deps.loans.listForConsumer(accountId),
+    deps.complaints.listForConsumer(accountId),
+    deps.reviews.listForConsumer(accountId),
+    deps.feedback.listForConsumer(accountId),
+    deps.desk.listForParty(party),
   ]);
-  const detailed = await Promise.all(applications.map((a) => deps.applications.getForConsumer(accountId, a.id)));
+  const [detailed, loanDetails, complaintDetails, threads] = await Promise.all([
+    Promise.all(applications.map((a) => deps.applications.getForConsumer(accountId, a.id))),
+    Promise.all(loans.map((l) => deps.loans.getForConsumer(accountId, l.id))),
+    Promise.all(complaints.map((c) => deps.complaints.getForConsumer(accountId, c.id))),
+    Promise.all(conversations.map((c) => deps.desk.getForParty(party, c.id))),
+  ]);
   await deps.audit.recordNow(actor, { action: 'account.exported', objectType: 'account', objectId: accountId });
   return {
     exportedAt: deps.clock.now().toISOString(),
@@ -87,6 +101,48 @@ export async function exportConsumerData(deps: DataRightsDeps, accountId: string
       grantedAt: c.grantedAt,
       withdrawnAt: c.withdrawnAt,
       releases: c.releases.map((r) => ({ fields: r.fields, channel: r.channel, at: r.releasedAt })),
+    })),
+    loans: loanDetails.map((l) => ({
+      id: l.id,
+      applicationId: l.applicationId,
+      product: l.productName,
+      institution: l.institutionName,
+      principal: l.principalFen / 100,
+      annualRate: l.annualRate,
+      termMonths: l.termMonths,
+      method: l.methodLabel,
+      status: l.statusLabel,
+      disbursedAt: l.disbursedAt,
+      scheduleVersion: l.scheduleVersion,
+      instalments: l.instalments.map((i) => ({
+        period: i.period,
+        dueDate: i.dueDate,
+        amount: i.amountFen / 100,
+        paid: i.paidFen / 100,
+        status: i.statusLabel,
+      })),
+      repayments: l.repayments.map((r) => ({ transactionId: r.transactionId, amount: r.amountFen / 100, paidAt: r.paidAt })),
+    })),
+    complaints: complaintDetails.map((c) => ({
+      id: c.id,
+      category: c.categoryLabel,
+      subject: c.subject,
+      description: c.description,
+      institution: c.institutionName,
+      status: c.statusLabel,
+      createdAt: c.createdAt,
+      timeline: c.events.map((e) => ({ by: e.actorLabel, status: e.toLabel, body: e.body, at: e.createdAt })),
+    })),
+    reviews: reviews.map((r) => ({ product: r.productName, institution: r.institutionName, rating: r.rating, body: r.body, status: r.statusLabel, at: r.createdAt })),
+    feedback: feedback.map((f) => ({ category: f.categoryLabel, body: f.body, page: f.pagePath, status: f.statusLabel, answer: f.answer, answeredAt: f.answeredAt, at: f.createdAt })),
+    conversations: threads.map((c) => ({
+      number: c.number,
+      group: c.groupName,
+      status: c.statusLabel,
+      createdAt: c.createdAt,
+      closedAt: c.closedAt,
+      rating: c.rating,
+      messages: c.messages.map((m) => ({ by: m.authorLabel, body: m.body, at: m.createdAt })),
     })),
     notifications: notifications.map((n) => ({ title: n.title, body: n.body, at: n.createdAt })),
   };

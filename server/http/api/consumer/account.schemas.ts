@@ -148,5 +148,53 @@ export const exportResponse = z.object({
   consents: z.array(
     z.object({ institution: z.string(), purpose: z.string(), fields: z.array(z.string()), grantedAt: instant, withdrawnAt: instant.nullable(), releases: z.array(releaseResponse) }),
   ),
+  loans: z
+    .array(
+      z.object({
+        id: z.string(),
+        applicationId: z.string(),
+        product: z.string(),
+        institution: z.string(),
+        principal: z.number().describe('yuan'),
+        annualRate: z.string(),
+        termMonths: z.number().int(),
+        method: z.string(),
+        status: z.string(),
+        disbursedAt: instant,
+        scheduleVersion: z.number().int().describe('1 until an extension or restructuring was accepted'),
+        instalments: z.array(z.object({ period: z.number().int(), dueDate: z.string(), amount: z.number().describe('yuan'), paid: z.number().describe('yuan'), status: z.string() })),
+        repayments: z.array(z.object({ transactionId: z.string(), amount: z.number().describe('yuan'), paidAt: instant })),
+      }),
+    )
+    .describe('the loans taken through the platform, on their current schedule, with the repayments'),
+  complaints: z.array(
+    z.object({
+      id: z.string(),
+      category: z.string(),
+      subject: z.string(),
+      description: z.string(),
+      institution: z.string().nullable(),
+      status: z.string(),
+      createdAt: instant,
+      timeline: z.array(z.object({ by: z.string(), status: z.string().nullable(), body: z.string().nullable(), at: instant })).describe('what the consumer may read of it'),
+    }),
+  ),
+  reviews: z.array(z.object({ product: z.string(), institution: z.string(), rating: z.number().int(), body: z.string(), status: z.string(), at: instant })),
+  feedback: z.array(
+    z.object({ category: z.string(), body: z.string(), page: z.string().nullable(), status: z.string(), answer: z.string().nullable(), answeredAt: instant.nullable(), at: instant }),
+  ),
+  conversations: z
+    .array(
+      z.object({
+        number: z.string(),
+        group: z.string(),
+        status: z.string(),
+        createdAt: instant,
+        closedAt: instant.nullable(),
+        rating: z.number().int().nullable(),
+        messages: z.array(z.object({ by: z.string(), body: z.string(), at: instant })),
+      }),
+    )
+    .describe('在线客服 conversations, without the agents’ internal notes'),
   notifications: z.array(z.object({ title: z.string(), body: z.string(), at: instant })),
 });
