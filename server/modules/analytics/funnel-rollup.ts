@@ -159,23 +159,18 @@ export interface FunnelQuery {
   livePeriodSpans: readonly Span[];
 }
 
-/** The funnel's counts per channel and in total ('total'). */
-export async function funnelFromRollup(db: Database, q: FunnelQuery): Promise<Map<string, Record<FunnelKey, number>>> {
+/** The funnel's two statements: the visitor steps, and the applicant steps (applicants, approved, disbursed), per channel. */
+export function funnelQueries(q: FunnelQuery): { steps: SQL; applicants: SQL } {
   const a = q.from;
   const b = q.to;
   const rolled = JSON.stringify(q.rolledDays);
-  const [steps, applicants] = await Promise.all([
-    queryRows<{ step: 'visit' | 'view'; channel_id: string; people: number }>(
-      db,
-      sql`select step, channel_id, sum(people)::int as people from (
+  return {
+    steps: sql`select step, channel_id, sum(people)::int as people from (
           select f.step, f.channel_id, f.previous_day, f.people from funnel_visitor_days f
           where f.day >= ${a}::date and f.day <= ${b}::date and f.day in (select value::date from json_array_elements_text(${rolled}::json))
           union all select l.step, l.channel_id, l.previous_day, l.people from (${visitorDayRows(q.livePeriodSpans)}) l
         ) x where previous_day is null or previous_day < ${a}::date group by 1, 2`,
-    ),
-    queryRows<{ channel_id: string; applicants: number; approved: number; disbursed: number }>(
-      db,
-      sql`with l as materialized (${touchedApplicants(q.liveSpans)}),
+    applicants: sql`with l as materialized (${touchedApplicants(q.liveSpans)}),
         r as (
           select f.channel_id, f.previous_day, f.last_view_day, f.next_view_day, f.next_approved_day, f.next_disbursed_day from funnel_applicant_days f
           where f.day >= ${a}::date and f.day <= ${b}::date and not exists (select 1 from l where l.visitor = f.visitor)
@@ -190,7 +185,15 @@ export async function funnelFromRollup(db: Database, q: FunnelQuery): Promise<Ma
         select channel_id, count(*) filter (where viewed)::int as applicants, count(*) filter (where viewed and approved)::int as approved,
           count(*) filter (where viewed and approved and disbursed)::int as disbursed
         from p group by 1`,
-    ),
+  };
+}
+
+/** The funnel's counts per channel and in total ('total'). */
+export async function funnelFromRollup(db: Database, q: FunnelQuery): Promise<Map<string, Record<FunnelKey, number>>> {
+  const { steps: stepsQuery, applicants: applicantsQuery } = funnelQueries(q);
+  const [steps, applicants] = await Promise.all([
+    queryRows<{ step: 'visit' | 'view'; channel_id: string; people: number }>(db, stepsQuery),
+    queryRows<{ channel_id: string; applicants: number; approved: number; disbursed: number }>(db, applicantsQuery),
   ]);
   const out = new Map<string, Record<FunnelKey, number>>([['total', emptyFunnel()]]);
   const of = (channel: string) => out.get(channel) ?? (out.set(channel, emptyFunnel()), out.get(channel)!);
