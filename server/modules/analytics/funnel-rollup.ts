@@ -97,7 +97,8 @@ function touchedApplicants(spans: readonly Span[]): SQL {
     union select k.visitor from application_events ev join applications a on a.id = ev.application_id join visitor_keys k on k.account_id = a.consumer_id
       where ev.to_status in ('approved', 'accepted', 'disbursed') and ${inSpans('ev.created_at', spans)}
     union select e.visitor from catalogue_events e where ${inSpans('e.created_at', spans)} and e.kind in ${sql.raw(VISIT)}
-      and exists (select 1 from funnel_applicant_days f where f.visitor = e.visitor and f.next_view_day is null)`;
+      -- a scalar subquery (an index probe per event), not exists: the planner would hash every waiting row of the rollup
+      and (select true from funnel_applicant_days f where f.visitor = e.visitor and f.next_view_day is null limit 1)`;
 }
 
 /** The funnel_applicant_days rows of some borrowers (a query of visitor keys), from the raw rows. */
