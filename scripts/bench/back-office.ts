@@ -42,7 +42,7 @@ const { values: args } = parseArgs({
     'rebuild-days': { type: 'string', default: '0' },
     /** roll up what the last N days miss (as the ticker does after an upgrade that added a rollup, e.g. the funnel rollup), before measuring */
     'fill-days': { type: 'string', default: '0' },
-    /** measure only the pages whose path contains one of these comma-separated texts (e.g. `performance,statistics/staff`) */
+    /** measure only the pages whose path contains one of these comma-separated texts (e.g. `performance,statistics/staff`); a text ending in `$` must end the path (`/admin/$`: the 30-day dashboard only) */
     only: { type: 'string', default: '' },
   },
 });
@@ -146,7 +146,8 @@ const allPages: [string, string, string][] = [
   ['operator performance /admin/performance (90 days)', '/admin/performance?days=90', operator],
   ['operator performance /admin/performance (366 days)', '/admin/performance?days=366', operator],
 ];
-const pages = allPages.filter(([, path]) => !args.only || args.only.split(',').some((part) => path.includes(part)));
+const matches = (path: string, part: string) => (part.endsWith('$') ? path.endsWith(part.slice(0, -1)) : path.includes(part));
+const pages = allPages.filter(([, path]) => !args.only || args.only.split(',').some((part) => matches(path, part)));
 try {
   const baseline = await measure('/admin/security', operator);
   const out = { push: (line: string) => process.stdout.write(`${line}\n`) };

@@ -175,6 +175,31 @@ describe.each(databaseTargets())('the funnel rollup on $name', (target) => {
     expect((await queryRows(db, sql`select 1 from visitor_keys where account_id = 'acc_frnew'`)).length).toBe(1);
   });
 
+  it('counts a borrower of today on their first application day of each period, with the days around it', async () => {
+    // a borrower who applied on days 4, 11 and 14 (viewing on 4 and 12), rolled up; today an approval of day 14's application, a view and a new application
+    await db.execute(sql`insert into accounts (id, kind, login_hash, login_enc, login_masked, password_hash, display_name, role, created_at)
+      values ('acc_frtwo', 'consumer', 'funnel-test:two', '', '138****0002', 'x', '借款人', 'consumer', ${at(1, '00:30')})`);
+    const product = t.fixtures.institutionA.productId;
+    for (const [day, time] of [[4, '09:00'], [12, '18:00']] as const)
+      await db.execute(sql`insert into catalogue_events (kind, channel, visitor, product_id, created_at) values ('view', 'web', ${key('acc_frtwo')}, ${product}, ${at(day, time)})`);
+    for (const day of [4, 11, 14])
+      await db.execute(sql`insert into applications (id, consumer_id, product_id, institution_id, amount_fen, term_months, purpose, applicant_name_enc, applicant_city, created_at)
+        values (${`app_frtwo${day}`}, 'acc_frtwo', ${product}, ${t.fixtures.institutionA.id}, 1000000, 12, '消费', '', '上海', ${at(day, '10:00')})`);
+    await t.container.services.bi.rebuild(D(1), D(20), BI_NOW);
+    await db.execute(sql`update applications set status = 'approved' where id = 'app_frtwo14'`);
+    await db.execute(sql`insert into application_events (application_id, from_status, to_status, actor_kind, created_at) values ('app_frtwo14', 'submitted', 'approved', 'institution', ${at(20, '11:40')})`);
+    await db.execute(sql`insert into catalogue_events (kind, channel, visitor, product_id, created_at) values ('view', 'web', ${key('acc_frtwo')}, ${product}, ${at(20, '11:45')})`);
+    await db.execute(sql`insert into applications (id, consumer_id, product_id, institution_id, amount_fen, term_months, purpose, applicant_name_enc, applicant_city, created_at)
+      values ('app_frtwo20', 'acc_frtwo', ${product}, ${t.fixtures.institutionA.id}, 1000000, 12, '消费', '', '上海', ${at(20, '11:50')})`);
+    await expectSameAsRaw();
+    // and the borrower is among the approved of 10 – 20 (first application day 11, day 14's approved today)
+    const range = parseDateRange({ from: D(10), to: D(20) }, BI_NOW);
+    const before = (await rawFunnel(range)).total!.approved;
+    await db.execute(sql`delete from application_events where application_id = 'app_frtwo14'`);
+    await db.execute(sql`update applications set status = 'submitted' where id = 'app_frtwo14'`);
+    expect((await repo.funnelCounts(range, BI_NOW, key)).get('total')!.approved).toBe(before - 1);
+  });
+
   it('nests every channel’s steps and gives the operator dashboard’s distinct active users', async () => {
     const range = parseDateRange({ from: D(1), to: D(20) }, BI_NOW);
     const funnel = await repo.funnelCounts(range, BI_NOW, key);

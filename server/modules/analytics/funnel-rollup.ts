@@ -45,7 +45,8 @@ const channelOf = (visitor: string) => `(select coalesce(
     (select ct.channel_id from channel_touches ct where ct.visitor = ${visitor} and ct.touched_at < f.until order by ct.touched_at desc, ct.id desc limit 1),
     'organic')
   from (select (${dayOfInstant('min(c.created_at)')} + 1)::timestamp at time zone 'Asia/Shanghai' as until from catalogue_events c where c.visitor = ${visitor} and c.kind in ${VISIT}) f)`;
-const approvedEver = `(a.status in ('approved', 'accepted', 'disbursed') or exists (select 1 from application_events e where e.application_id = a.id and e.to_status = 'approved'))`;
+// a scalar subquery, not exists: the planner would hash every approval ever (38,000 on a year) for a few hundred applications
+const approvedEver = `(a.status in ('approved', 'accepted', 'disbursed') or (select true from application_events e where e.application_id = a.id and e.to_status = 'approved' limit 1) is not null)`;
 
 /** `column` within one of the spans (false for none). */
 export function inSpans(column: string, spans: readonly Span[]): SQL {
@@ -56,18 +57,29 @@ export function inSpans(column: string, spans: readonly Span[]): SQL {
   )})`;
 }
 
-/** The funnel_visitor_days rows (day, step, channel_id, previous_day, people) of the days in the spans, from the raw events. */
-function visitorDayRows(spans: readonly Span[]): SQL {
+/**
+ * The funnel_visitor_days rows (day, step, channel_id, previous_day, people) of the days in the spans,
+ * from the raw events. With `countedFrom` (a period's first day), a person's channel is looked up only
+ * when one of their rows counts in the period (a previous day before it, or none): the others, left
+ * without a channel, are dropped by the caller's filter (today's visitors mostly came back within the
+ * period: 2x faster on a year, docs/benchmarks.md).
+ */
+function visitorDayRows(spans: readonly Span[], countedFrom?: string): SQL {
+  const channel = sql.raw(channelOf('p.visitor'));
+  const counted = sql`p.prev_visit is null or p.prev_visit < ${countedFrom}::date or (p.viewed and (p.prev_view is null or p.prev_view < ${countedFrom}::date))`;
   return sql`select d.day, s.step, d.channel_id, case s.step when 'visit' then d.prev_visit else d.prev_view end as previous_day, count(*)::int as people
     from (
-      select v.visitor, v.day, v.viewed,
-        ${sql.raw(eventDay('max', 'v.visitor', VISIT, `< ${startOfDay('v.day')}`))} as prev_visit,
-        case when v.viewed then ${sql.raw(eventDay('max', 'v.visitor', VIEW, `< ${startOfDay('v.day')}`))} end as prev_view,
-        ${sql.raw(channelOf('v.visitor'))} as channel_id
-      from (select e.visitor, ${sql.raw(dayOfInstant('e.created_at'))} as day, bool_or(e.kind in ${sql.raw(VIEW)}) as viewed
-        from catalogue_events e where ${inSpans('e.created_at', spans)} and e.kind in ${sql.raw(VISIT)} group by 1, 2) v
-      -- offset 0 keeps d a subquery of its own: each person's days and channel are looked up once, not
-      -- again for each step, in the grouping and in the caller's filter (2.5-3.7x faster on a year)
+      select p.visitor, p.day, p.viewed, p.prev_visit, p.prev_view, ${countedFrom ? sql`case when ${counted} then ${channel} end` : channel} as channel_id
+      from (
+        select v.visitor, v.day, v.viewed,
+          ${sql.raw(eventDay('max', 'v.visitor', VISIT, `< ${startOfDay('v.day')}`))} as prev_visit,
+          case when v.viewed then ${sql.raw(eventDay('max', 'v.visitor', VIEW, `< ${startOfDay('v.day')}`))} end as prev_view
+        from (select e.visitor, ${sql.raw(dayOfInstant('e.created_at'))} as day, bool_or(e.kind in ${sql.raw(VIEW)}) as viewed
+          from catalogue_events e where ${inSpans('e.created_at', spans)} and e.kind in ${sql.raw(VISIT)} group by 1, 2) v
+        offset 0
+      ) p
+      -- offset 0 keeps each level a subquery of its own: each person's days and channel are looked up
+      -- once, not again for each step, in the grouping and in the caller's filter (2.5-3.7x faster on a year)
       offset 0
     ) d cross join (values ('visit'), ('view')) s(step)
     where s.step = 'visit' or d.viewed
@@ -85,7 +97,8 @@ function touchedApplicants(spans: readonly Span[]): SQL {
     union select k.visitor from application_events ev join applications a on a.id = ev.application_id join visitor_keys k on k.account_id = a.consumer_id
       where ev.to_status in ('approved', 'accepted', 'disbursed') and ${inSpans('ev.created_at', spans)}
     union select e.visitor from catalogue_events e where ${inSpans('e.created_at', spans)} and e.kind in ${sql.raw(VISIT)}
-      and exists (select 1 from funnel_applicant_days f where f.visitor = e.visitor and f.next_view_day is null)`;
+      -- a scalar subquery (an index probe per event), not exists: the planner would hash every waiting row of the rollup
+      and (select true from funnel_applicant_days f where f.visitor = e.visitor and f.next_view_day is null limit 1)`;
 }
 
 /** The funnel_applicant_days rows of some borrowers (a query of visitor keys), from the raw rows. */
@@ -102,6 +115,31 @@ function applicantRows(people: SQL): SQL {
       from visitor_keys k join applications a on a.consumer_id = k.account_id where k.visitor in (${people}) group by 1, 2
     ) ap
     window later as (partition by ap.visitor order by ap.day rows between current row and unbounded following)`;
+}
+
+/**
+ * What a period [a, b] reads of the applicant rows of some borrowers: for each, only the row of their
+ * first application day in the period (the only one counted), its view days and channel looked up
+ * after the others are dropped, not for each of their application days (the same figures as
+ * applicantRows filtered to the period; 3-4x faster on today's borrowers of a year, docs/benchmarks.md).
+ */
+function firstApplicantRowsIn(people: SQL, a: string, b: string): SQL {
+  return sql`select x.previous_day, x.next_approved_day, x.next_disbursed_day,
+      ${sql.raw(eventDay('max', 'x.visitor', VIEW, `< ${startOfDay('x.day + 1')}`))} as last_view_day,
+      ${sql.raw(eventDay('min', 'x.visitor', VIEW, `>= ${startOfDay('x.day')}`))} as next_view_day,
+      ${sql.raw(channelOf('x.visitor'))} as channel_id
+    from (
+      select ap.visitor, ap.day,
+        lag(ap.day) over (partition by ap.visitor order by ap.day) as previous_day,
+        min(ap.day) filter (where ap.approved) over later as next_approved_day,
+        min(ap.day) filter (where ap.disbursed) over later as next_disbursed_day
+      from (
+        select k.visitor, ${sql.raw(dayOfInstant('a.created_at'))} as day, bool_or(${sql.raw(approvedEver)}) as approved, bool_or(a.status = 'disbursed') as disbursed
+        from visitor_keys k join applications a on a.consumer_id = k.account_id where k.visitor in (${people}) group by 1, 2
+      ) ap
+      window later as (partition by ap.visitor order by ap.day rows between current row and unbounded following)
+    ) x
+    where x.day >= ${a}::date and x.day <= ${b}::date and (x.previous_day is null or x.previous_day < ${a}::date)`;
 }
 
 const applicantColumns = 'visitor, day, previous_day, last_view_day, next_view_day, next_approved_day, next_disbursed_day, channel_id';
@@ -159,28 +197,23 @@ export interface FunnelQuery {
   livePeriodSpans: readonly Span[];
 }
 
-/** The funnel's counts per channel and in total ('total'). */
-export async function funnelFromRollup(db: Database, q: FunnelQuery): Promise<Map<string, Record<FunnelKey, number>>> {
+/** The funnel's two statements: the visitor steps, and the applicant steps (applicants, approved, disbursed), per channel. */
+export function funnelQueries(q: FunnelQuery): { steps: SQL; applicants: SQL } {
   const a = q.from;
   const b = q.to;
   const rolled = JSON.stringify(q.rolledDays);
-  const [steps, applicants] = await Promise.all([
-    queryRows<{ step: 'visit' | 'view'; channel_id: string; people: number }>(
-      db,
-      sql`select step, channel_id, sum(people)::int as people from (
+  return {
+    steps: sql`select step, channel_id, sum(people)::int as people from (
           select f.step, f.channel_id, f.previous_day, f.people from funnel_visitor_days f
           where f.day >= ${a}::date and f.day <= ${b}::date and f.day in (select value::date from json_array_elements_text(${rolled}::json))
-          union all select l.step, l.channel_id, l.previous_day, l.people from (${visitorDayRows(q.livePeriodSpans)}) l
+          union all select l.step, l.channel_id, l.previous_day, l.people from (${visitorDayRows(q.livePeriodSpans, a)}) l
         ) x where previous_day is null or previous_day < ${a}::date group by 1, 2`,
-    ),
-    queryRows<{ channel_id: string; applicants: number; approved: number; disbursed: number }>(
-      db,
-      sql`with l as materialized (${touchedApplicants(q.liveSpans)}),
+    applicants: sql`with l as materialized (${touchedApplicants(q.liveSpans)}),
         r as (
           select f.channel_id, f.previous_day, f.last_view_day, f.next_view_day, f.next_approved_day, f.next_disbursed_day from funnel_applicant_days f
           where f.day >= ${a}::date and f.day <= ${b}::date and not exists (select 1 from l where l.visitor = f.visitor)
           union all select x.channel_id, x.previous_day, x.last_view_day, x.next_view_day, x.next_approved_day, x.next_disbursed_day
-          from (${applicantRows(sql`select visitor from l`)}) x where x.day >= ${a}::date and x.day <= ${b}::date
+          from (${firstApplicantRowsIn(sql`select visitor from l`, a, b)}) x
         ),
         p as (
           select channel_id, (last_view_day >= ${a}::date or next_view_day <= ${b}::date) as viewed,
@@ -190,7 +223,15 @@ export async function funnelFromRollup(db: Database, q: FunnelQuery): Promise<Ma
         select channel_id, count(*) filter (where viewed)::int as applicants, count(*) filter (where viewed and approved)::int as approved,
           count(*) filter (where viewed and approved and disbursed)::int as disbursed
         from p group by 1`,
-    ),
+  };
+}
+
+/** The funnel's counts per channel and in total ('total'). */
+export async function funnelFromRollup(db: Database, q: FunnelQuery): Promise<Map<string, Record<FunnelKey, number>>> {
+  const { steps: stepsQuery, applicants: applicantsQuery } = funnelQueries(q);
+  const [steps, applicants] = await Promise.all([
+    queryRows<{ step: 'visit' | 'view'; channel_id: string; people: number }>(db, stepsQuery),
+    queryRows<{ channel_id: string; applicants: number; approved: number; disbursed: number }>(db, applicantsQuery),
   ]);
   const out = new Map<string, Record<FunnelKey, number>>([['total', emptyFunnel()]]);
   const of = (channel: string) => out.get(channel) ?? (out.set(channel, emptyFunnel()), out.get(channel)!);
