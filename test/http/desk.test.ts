@@ -39,6 +39,10 @@ describe('customer-service desk', () => {
     // 还款 is staffed from 11:00 only
     await onDuty('dg_repay', 'kf3', 1, 9);
     const borrower = await consumerAgent(t.app, { realName: '王小明' });
+    // the groups a borrower may choose from, with their service hours (not the institutions' group)
+    const groups = (await borrower.agent.get('/api/v1/desk/groups').expect(200)).body.items as { id: string; name: string; hours: string }[];
+    expect(groups.map((g) => g.id)).toEqual(['dg_loan', 'dg_repay', 'dg_account']);
+    expect(groups[1]).toMatchObject({ name: '还款', hours: expect.stringMatching(/\d{2}:\d{2}/) });
     const opened = await borrower.agent.post('/api/v1/desk/conversations').send({ groupId: 'dg_repay', body: '这个月的还款日能不能推迟几天？' }).expect(201);
     expect(opened.body).toMatchObject({ status: 'waiting', agentName: null, group: { id: 'dg_repay', name: '还款' } });
     expect(opened.body.waitingNotice).toContain('12/7 11:00');

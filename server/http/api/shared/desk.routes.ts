@@ -31,7 +31,7 @@ export function partyDeskRoutes(spec: PartyGuard, audience: 'borrower' | 'instit
       summary: `Skill groups ${who} may open a conversation in, with their service hours`,
       responseDescription: '{ items }',
       response: deskGroupsResponse,
-      handler: async ({ services }) => ({ items: (await services.desk.groups(audience)).map((g) => ({ id: g.id, name: g.name, serviceHours: g.serviceHours })) }),
+      handler: async ({ services }) => ({ items: (await services.desk.groups(audience)).map((g) => ({ id: g.id, name: g.name, hours: g.serviceHours })) }),
     }),
     route({
       method: 'get',
