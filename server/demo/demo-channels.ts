@@ -7,7 +7,7 @@ import type { Services } from '../container';
 import type { AuditActor } from '../modules/audit';
 import type { SessionAccount } from '../modules/accounts';
 import type { PerEventTerms } from '../modules/channel-payouts';
-import type { ChannelCreateInput } from '../modules/channels';
+import type { ChannelCreateInput, TouchInput } from '../modules/channels';
 import { standardApplicationFields } from '../modules/consents';
 import { idCheckCharacter } from '../modules/identity';
 import { shanghaiDate, shanghaiDayStart } from '../lib/shanghai-date';
@@ -262,15 +262,18 @@ export async function seedDemoChannels(services: Services, ctx: DemoChannelConte
       { actor: system, now },
     );
     lap('create');
+    // the channel's touches written in one statement (PGlite spends ~2 ms of CPU per statement)
+    const touches: TouchInput[] = [];
     const touch = (visitor: string, device: string, at: Date, subId = pick(subIds)) =>
-      services.channels.recordTouch({ code, subId, visitor, device, clickId: `${code}-${Math.floor(rnd() * 1e9).toString(36)}`, landingPath: subId ? `/c/${code}/${subId}` : `/c/${code}`, at });
+      touches.push({ code, subId, visitor, device, clickId: `${code}-${Math.floor(rnd() * 1e9).toString(36)}`, landingPath: subId ? `/c/${code}/${subId}` : `/c/${code}`, at });
     // visitors who looked and left (some came back another day), then the ones who registered
     for (let v = 0; v < demo.visitors; v += 1) {
       const at = inTraffic();
-      await touch(`demo-v:${code}:${v}`, `demo-d:${code}:${v}`, at);
-      if (rnd() < 0.15) await touch(`demo-v:${code}:${v}`, `demo-d:${code}:${v}`, new Date(Math.min(at.getTime() + (1 + rnd() * 3) * DAY, now.getTime() - HOUR)));
+      touch(`demo-v:${code}:${v}`, `demo-d:${code}:${v}`, at);
+      if (rnd() < 0.15) touch(`demo-v:${code}:${v}`, `demo-d:${code}:${v}`, new Date(Math.min(at.getTime() + (1 + rnd() * 3) * DAY, now.getTime() - HOUR)));
     }
-    for (const r of registrants) await touch(r.visitor, r.device, r.at, r.subId);
+    for (const r of registrants) touch(r.visitor, r.device, r.at, r.subId);
+    await services.channels.recordTouches(touches);
     lap('touches');
   }
 
@@ -321,7 +324,9 @@ export async function seedDemoChannels(services: Services, ctx: DemoChannelConte
   }
 
   // the BI rollup of the traffic period now, so /admin/bi shows it on the first page view (the
-  // ticker would fill the missing days only a few at a time)
+  // ticker would fill the missing days only a few at a time); the catalogue's buffered events
+  // written first, so today's rollup counts them however fast the seed ran
+  await services.catalogue.flushEvents();
   await services.bi.rebuild(shanghaiDate(trafficStart), shanghaiDate(now), now);
   lap('bi');
   const ms = performance.now() - started;

@@ -79,6 +79,35 @@ describe.each(databaseTargets())('channel touches and attribution on $name', (ta
     expect(await service.recordTouch({ code: a.code, visitor: randomUUID() })).toBe(false);
   });
 
+  it('records a batch of touches in one statement, in order, with the 30-minute rule inside the batch and against recorded touches', async () => {
+    const a = (await service.create({ name: '批量甲', code: code(), type: 'feed_ads' }, operator)).channel;
+    const paused = (await service.create({ name: '批量乙', code: code(), type: 'sms' }, operator)).channel;
+    await service.setStatus(paused.id, 'paused', operator);
+    const visitor = randomUUID();
+    const at = new Date(clock.now().getTime() - DAY);
+    const min = 60_000;
+    await service.recordTouch({ code: a.code, visitor, subId: 'old', at });
+    const recorded = await service.recordTouches([
+      { code: a.code, visitor, subId: 'old', at: new Date(at.getTime() + 10 * min) }, // within 30 minutes of a recorded touch
+      { code: a.code, visitor, subId: 'new', clickId: 'c-9', at: new Date(at.getTime() + 10 * min) },
+      { code: a.code, visitor, subId: 'new', at: new Date(at.getTime() + 29 * min) }, // within 30 minutes of the batch's previous one
+      { code: a.code, visitor, subId: 'new', at: new Date(at.getTime() + 41 * min) },
+      { code: a.code, visitor, subId: 'bad sub id', at },
+      { code: paused.code, visitor, at },
+      { code: a.code, visitor: randomUUID(), clickId: 'bad click id', landingPath: '/c/x', at },
+    ]);
+    expect(recorded).toBe(3);
+    const rows = await handle.db.select().from(channelTouches).where(eq(channelTouches.channelId, a.id)).orderBy(channelTouches.id);
+    expect(rows.map((r) => [r.subId, r.clickId, r.touchedAt.getTime() - at.getTime()])).toEqual([
+      ['old', '', 0],
+      ['new', 'c-9', 10 * min],
+      ['new', '', 41 * min],
+      ['', '', 0],
+    ]);
+    expect(rows[3]!.landingPath).toBe('/c/x');
+    expect(await service.recordTouches([])).toBe(0);
+  });
+
   it("an app's channel is a touch now: an earlier touch in the window still wins; a malformed click id is dropped", async () => {
     const web = (await service.create({ name: '网页', code: code(), type: 'feed_ads' }, operator)).channel;
     const app = (await service.create({ name: '应用', code: code(), type: 'partner_app' }, operator)).channel;

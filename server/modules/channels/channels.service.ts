@@ -447,25 +447,55 @@ export class ChannelsService {
    * True when a touch was recorded. Never throws for bad input.
    */
   async recordTouch(input: TouchInput, tx: Database = this.db): Promise<boolean> {
-    const subId = input.subId ?? '';
-    if (!CHANNEL_CODE.test(input.code) || !SUB_ID.test(subId) || !input.visitor) return false;
-    const clickId = input.clickId && CLICK_ID.test(input.clickId) ? input.clickId : '';
-    const at = (input.at ?? this.clock.now()).toISOString();
-    const path = (input.landingPath ?? '/').slice(0, 200);
-    const rows = await queryRows<{ id: number }>(
+    return (await this.recordTouches([input], tx)) > 0;
+  }
+
+  /**
+   * `recordTouch` for many visits in one statement (the demo seed's month of traffic), with the
+   * same rules as if they were recorded one by one in the order given: the 30-minute
+   * deduplication holds against the recorded touches and against the earlier ones of the batch.
+   * Returns how many were recorded.
+   */
+  async recordTouches(inputs: readonly TouchInput[], tx: Database = this.db): Promise<number> {
+    const dedupMs = TOUCH_DEDUP_MINUTES * 60_000;
+    const kept = new Map<string, number[]>(); // code, sub-ID and visitor → the batch's earlier touch times
+    const rows: { ord: number; visitor: string; code: string; sub_id: string; click_id: string; landing_path: string; device: string; touched_at: string }[] = [];
+    for (const input of inputs) {
+      const subId = input.subId ?? '';
+      if (!CHANNEL_CODE.test(input.code) || !SUB_ID.test(subId) || !input.visitor) continue;
+      const at = input.at ?? this.clock.now();
+      const key = JSON.stringify([input.code, subId, input.visitor]);
+      const earlier = kept.get(key) ?? [];
+      if (earlier.some((t) => t > at.getTime() - dedupMs && t <= at.getTime())) continue;
+      kept.set(key, [...earlier, at.getTime()]);
+      rows.push({
+        ord: rows.length,
+        visitor: input.visitor,
+        code: input.code,
+        sub_id: subId,
+        click_id: input.clickId && CLICK_ID.test(input.clickId) ? input.clickId : '',
+        landing_path: (input.landingPath ?? '/').slice(0, 200),
+        device: input.device ?? '',
+        touched_at: at.toISOString(),
+      });
+    }
+    if (rows.length === 0) return 0;
+    const recorded = await queryRows<{ id: number }>(
       tx,
       sql`insert into ${channelTouches} (visitor, channel_id, sub_id, click_id, landing_path, device, touched_at)
-          select ${input.visitor}, c.id, ${subId}, ${clickId}, ${path}, ${input.device ?? ''}, ${at}::timestamptz
-            from ${channels} c
-           where c.code = ${input.code} and c.status = 'active'
-             and not exists (
+          select r.visitor, c.id, r.sub_id, r.click_id, r.landing_path, r.device, r.touched_at
+            from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+                   as r(ord int, visitor text, code text, sub_id text, click_id text, landing_path text, device text, touched_at timestamptz)
+            join ${channels} c on c.code = r.code and c.status = 'active'
+           where not exists (
                select 1 from ${channelTouches} t
-                where t.visitor = ${input.visitor} and t.channel_id = c.id and t.sub_id = ${subId}
-                  and t.touched_at > ${at}::timestamptz - make_interval(mins => ${TOUCH_DEDUP_MINUTES})
-                  and t.touched_at <= ${at}::timestamptz)
+                where t.visitor = r.visitor and t.channel_id = c.id and t.sub_id = r.sub_id
+                  and t.touched_at > r.touched_at - make_interval(mins => ${TOUCH_DEDUP_MINUTES})
+                  and t.touched_at <= r.touched_at)
+           order by r.ord
           returning id`,
     );
-    return rows.length > 0;
+    return recorded.length;
   }
 
   /**
