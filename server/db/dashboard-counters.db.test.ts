@@ -1,11 +1,9 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/support/app';
 import { databaseTargets } from '../../test/support/database';
-import { migrationsFolder, queryRows, type Database, type DatabaseHandle } from './client';
+import { migrationsBefore } from '../../test/support/migrations';
+import { queryRows, type Database, type DatabaseHandle } from './client';
 import { withTransaction } from '../lib/tx';
 import { ApplicationsRepository } from '../modules/applications/applications.repository';
 import { LedgerRepository } from '../modules/settlement/ledger.repository';
@@ -25,19 +23,6 @@ const STATUSES = ['submitted', 'reviewing', 'approved', 'accepted', 'declined', 
 function random(seed: number) {
   let s = seed;
   return () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
-}
-
-/** The migrations folder without `tagSuffix` and what follows it. */
-function migrationsBefore(tagSuffix: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'daichao-migrations-'));
-  cpSync(migrationsFolder, dir, { recursive: true });
-  const file = path.join(dir, 'meta', '_journal.json');
-  const journal = JSON.parse(readFileSync(file, 'utf8')) as { entries: { tag: string }[] };
-  const at = journal.entries.findIndex((e) => e.tag.endsWith(tagSuffix));
-  if (at < 0) throw new Error(`no migration *${tagSuffix}`);
-  journal.entries = journal.entries.slice(0, at);
-  writeFileSync(file, JSON.stringify(journal));
-  return dir;
 }
 
 async function freshStatusCounts(db: Database): Promise<Record<string, number>> {

@@ -1,11 +1,9 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePiiKeys } from '../../server/config';
-import { migrationsFolder, queryRows, type Database, type DatabaseHandle } from '../../server/db/client';
+import { queryRows, type Database, type DatabaseHandle } from '../../server/db/client';
 import { runDataSteps } from '../../server/db/data-steps';
 import { PiiCipher } from '../../server/lib/pii';
 import { idCheckCharacter } from '../../server/modules/identity';
@@ -13,21 +11,9 @@ import { hashPassword } from '../../server/modules/accounts/passwords';
 import { accountBalance } from '../../server/modules/settlement/ledger';
 import { startTestApp, TEST_PII_KEY, type TestApp } from '../support/app';
 import { databaseTargets } from '../support/database';
+import { migrationsBefore } from '../support/migrations';
 import { PASSWORD } from '../support/fixtures';
 import { consumerAgent, staffAgent } from '../support/http';
-
-/** The checked-in migrations up to, not including, the one that sealed names and dropped the birth date. */
-function migrationsBefore(tagSuffix: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'daichao-migrations-'));
-  cpSync(migrationsFolder, dir, { recursive: true });
-  const file = path.join(dir, 'meta', '_journal.json');
-  const journal = JSON.parse(readFileSync(file, 'utf8')) as { entries: { tag: string }[] };
-  const at = journal.entries.findIndex((e) => e.tag.endsWith(tagSuffix));
-  if (at < 0) throw new Error(`no migration *${tagSuffix}`);
-  journal.entries = journal.entries.slice(0, at);
-  writeFileSync(file, JSON.stringify(journal));
-  return dir;
-}
 
 const OLD = {
   consumerPhone: '13655550001',
