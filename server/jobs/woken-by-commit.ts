@@ -1,7 +1,24 @@
 import type { ChannelListener } from '../adapters/postgres/channel-listener';
+import type { TickerDefinition } from './job';
 
 /** How often a listening ticker checks that its LISTEN is open (and opens it the first time). */
 export const LISTEN_CHECK_MS = 1_000;
+
+/** The ticker that keeps a LISTEN open: every `LISTEN_CHECK_MS` it calls `listen(signal)`, whose throw is the ticker's record. */
+export function listenTicker(
+  job: Pick<TickerDefinition, 'name' | 'title' | 'scope'>,
+  listener: { listen(signal: AbortSignal): Promise<void> },
+): TickerDefinition {
+  return {
+    kind: 'ticker',
+    ...job,
+    everyMs: LISTEN_CHECK_MS,
+    tick: async ({ signal }) => {
+      await listener.listen(signal);
+      return { processed: 0 };
+    },
+  };
+}
 
 export interface WokenWork {
   /** opens the LISTEN whose notifications (sent at commit) wake the work */

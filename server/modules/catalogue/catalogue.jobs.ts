@@ -1,5 +1,5 @@
 import type { TickerDefinition } from '../../jobs/job';
-import { LISTEN_CHECK_MS } from '../../jobs/woken-by-commit';
+import { listenTicker } from '../../jobs/woken-by-commit';
 import { CatalogueFollower } from './catalogue-follower';
 import type { CatalogueService } from './catalogue.service';
 
@@ -14,17 +14,7 @@ const STATS_REFRESH_MS = 5 * 60_000;
 export function catalogueJobs(catalogue: CatalogueService): TickerDefinition[] {
   const follower = new CatalogueFollower(catalogue);
   return [
-    {
-      kind: 'ticker',
-      name: 'catalogue-listen',
-      title: '等待产品变更通知，其他实例的修改即时同步',
-      everyMs: LISTEN_CHECK_MS,
-      scope: 'instance',
-      tick: async ({ signal }) => {
-        await follower.listen(signal);
-        return { processed: 0 };
-      },
-    },
+    listenTicker({ name: 'catalogue-listen', title: '等待产品变更通知，其他实例的修改即时同步', scope: 'instance' }, follower),
     {
       kind: 'ticker',
       name: 'catalogue-sync',

@@ -1,5 +1,5 @@
 import type { BackgroundWork } from '../../jobs/job';
-import { LISTEN_CHECK_MS } from '../../jobs/woken-by-commit';
+import { listenTicker } from '../../jobs/woken-by-commit';
 import { CommissionDrainer, type CommissionOutbox } from './commission-drainer';
 import type { StatementsService } from './statements.service';
 
@@ -27,17 +27,7 @@ export function settlementJobs(statements: StatementsService, outbox: Commission
       scope: 'worker',
       tick: async () => ({ processed: await drainer.wake() }),
     },
-    {
-      kind: 'ticker',
-      name: 'commissions-listen',
-      title: '等待新申请提交的通知，提交即计提佣金',
-      everyMs: LISTEN_CHECK_MS,
-      scope: 'worker',
-      tick: async ({ signal }) => {
-        await drainer.listen(signal);
-        return { processed: 0 };
-      },
-    },
+    listenTicker({ name: 'commissions-listen', title: '等待新申请提交的通知，提交即计提佣金', scope: 'worker' }, drainer),
     {
       name: 'statements-close',
       title: '月结：按机构生成上月佣金结算单',

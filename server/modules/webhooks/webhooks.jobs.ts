@@ -1,5 +1,5 @@
 import type { TickerDefinition } from '../../jobs/job';
-import { LISTEN_CHECK_MS } from '../../jobs/woken-by-commit';
+import { listenTicker } from '../../jobs/woken-by-commit';
 import { LeadDispatcher } from './lead-dispatcher';
 import type { WebhooksService } from './webhooks.service';
 
@@ -33,16 +33,6 @@ export function webhookJobs(webhooks: WebhooksService, options: WebhookJobsOptio
     tick: async ({ signal }) => ({ processed: await dispatcher.poll(signal) }),
   };
   if (options.wakeOnCommit === false) return [deliver];
-  const listen: TickerDefinition = {
-    kind: 'ticker',
-    name: 'webhooks-listen',
-    title: '等待新线索提交的通知，提交即投递',
-    everyMs: LISTEN_CHECK_MS,
-    scope: 'worker',
-    tick: async ({ signal }) => {
-      await dispatcher.listen(signal);
-      return { processed: 0 };
-    },
-  };
+  const listen: TickerDefinition = listenTicker({ name: 'webhooks-listen', title: '等待新线索提交的通知，提交即投递', scope: 'worker' }, dispatcher);
   return [deliver, listen];
 }
