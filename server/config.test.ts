@@ -60,6 +60,13 @@ describe('config', () => {
     expect(() => loadConfig({ DATA_DIR: tempDir(), WEBHOOK_ALLOW_LOOPBACK: 'yes' })).toThrow(/WEBHOOK_ALLOW_LOOPBACK/);
   });
 
+  it('PGLITE_WASM_COMPILER: baseline unless set to optimizing, and nothing else', () => {
+    expect(loadConfig({ DATA_DIR: tempDir() }).pgliteWasmCompiler).toBe('baseline');
+    expect(loadConfig({ DATA_DIR: tempDir(), PGLITE_WASM_COMPILER: 'optimizing' }).pgliteWasmCompiler).toBe('optimizing');
+    expect(loadConfig({ DATA_DIR: tempDir(), PGLITE_WASM_COMPILER: '' }).pgliteWasmCompiler).toBe('baseline');
+    expect(() => loadConfig({ DATA_DIR: tempDir(), PGLITE_WASM_COMPILER: 'turbofan' })).toThrow(/PGLITE_WASM_COMPILER/);
+  });
+
   it('never seeds demo data in production: off by default there, and SEED_DEMO=auto|always refuses to start', () => {
     expect(loadConfig({ ...production() }).seedDemo).toBe(false);
     expect(loadConfig({ ...production(), SEED_DEMO: 'never' }).seedDemo).toBe(false);

@@ -66,6 +66,8 @@ const envSchema = z.object({
   WEBHOOK_ALLOW_LOOPBACK: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('false')),
   /** the embedded database's buffer cache (PostgreSQL shared_buffers, e.g. 16MB, 64MB); default server/db/client.ts */
   PGLITE_SHARED_BUFFERS: z.preprocess(emptyToUndefined, z.string().regex(/^[1-9]\d{0,5}(kB|MB|GB)$/, 'a size such as 16MB or 64MB').optional()),
+  /** how V8 compiles the embedded database's WebAssembly: baseline (less memory) or optimizing (faster hot paths); server/db/client.ts */
+  PGLITE_WASM_COMPILER: z.preprocess(emptyToUndefined, z.enum(['baseline', 'optimizing']).default('baseline')),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -104,6 +106,8 @@ export interface Config {
   esignProvider: 'local';
   /** PGLITE_SHARED_BUFFERS: PGlite's shared_buffers (unset: the default in server/db/client.ts) */
   pgliteSharedBuffers?: string;
+  /** PGLITE_WASM_COMPILER: how V8 compiles PGlite (default baseline) */
+  pgliteWasmCompiler: 'baseline' | 'optimizing';
 }
 
 export class ConfigError extends Error {}
@@ -176,6 +180,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     piiKeys: parsePiiKeys(piiKey),
     esignProvider: env.ESIGN_PROVIDER,
     pgliteSharedBuffers: env.PGLITE_SHARED_BUFFERS,
+    pgliteWasmCompiler: env.PGLITE_WASM_COMPILER,
     stripe: { secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET, apiHost: env.STRIPE_API_HOST },
     sms: { gatewayUrl: env.SMS_GATEWAY_URL, gatewaySecret: env.SMS_GATEWAY_SECRET },
     logLevel: env.LOG_LEVEL,

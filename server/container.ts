@@ -321,7 +321,7 @@ export async function createContainer(
   const report = overrides.report;
   const database =
     overrides.database ??
-    (await openDatabase({ url: config.databaseUrl, dir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pglite'), sharedBuffers: config.pgliteSharedBuffers }));
+    (await openDatabase({ url: config.databaseUrl, dir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pglite'), sharedBuffers: config.pgliteSharedBuffers, wasmCompiler: config.pgliteWasmCompiler }));
   report?.mark('database opened');
   await database.migrate();
   report?.mark('migrated');

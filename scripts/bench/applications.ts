@@ -360,13 +360,14 @@ async function main(): Promise<number> {
       DATA_DIR: dataDir,
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
       SEED_DEMO: 'never',
+      PGLITE_WASM_COMPILER: process.env.PGLITE_WASM_COMPILER,
       WEBHOOK_ALLOW_LOOPBACK: 'true',
       // every borrower signs in from this one address
       LOGIN_RATE_LIMIT: String(opts.borrowers * 2),
     });
     const onServer = Boolean(args['database-url']);
     database = args['database-url'] ? await freshDatabase(args['database-url'], 'dc_bench_apply') : undefined;
-    container = await createContainer(config, { database: database?.handle ?? (await openDatabase({})) });
+    container = await createContainer(config, { database: database?.handle ?? (await openDatabase({ wasmCompiler: config.pgliteWasmCompiler })) });
 
     // the institutions' receiver (the dispatcher runs in the worker role, not here: the outbox rows wait)
     const { createServer } = await import('node:http');
@@ -462,7 +463,7 @@ async function main(): Promise<number> {
     const lpad = (s: string, n: number) => ' '.repeat(Math.max(0, n - s.length)) + s;
     const lines: string[] = [''];
     lines.push(
-      `applications benchmark — ${onServer ? 'PostgreSQL server' : 'in-memory PGlite'}${onServer ? ` (pool ${poolMaxFromEnv()})` : ''}, ` +
+      `applications benchmark — ${onServer ? 'PostgreSQL server' : `in-memory PGlite (${config.pgliteWasmCompiler} WebAssembly compiler, PGLITE_WASM_COMPILER)`}${onServer ? ` (pool ${poolMaxFromEnv()})` : ''}, ` +
         `${opts.institutions} institutions × ${opts.productsPerInstitution} products, ${seeded.borrowers.length} signed-in borrowers`,
     );
     lines.push(`node ${process.version}, ${opts.connections} connections, ${opts.duration} s per run (after ${opts.warmup} s warm-up each); seeding took ${f(seedSeconds, 1)} s`);

@@ -226,9 +226,9 @@ async function main(): Promise<void> {
   let server: Server | undefined;
   let database: { handle: DatabaseHandle; drop(): Promise<void> } | undefined;
   try {
-    const config = loadConfig({ NODE_ENV: 'development', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SEED_DEMO: 'never' });
+    const config = loadConfig({ NODE_ENV: 'development', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SEED_DEMO: 'never', PGLITE_WASM_COMPILER: process.env.PGLITE_WASM_COMPILER });
     database = args['database-url'] ? await freshDatabase(args['database-url']) : undefined;
-    container = await createContainer(config, { database: database?.handle ?? (await openDatabase({})) });
+    container = await createContainer(config, { database: database?.handle ?? (await openDatabase({ wasmCompiler: config.pgliteWasmCompiler })) });
 
     log(`loading ${opts.institutions} institutions and ${opts.products} products via catalogue.create …`);
     const loaded = await load(container);
@@ -319,7 +319,7 @@ async function main(): Promise<void> {
     const lpad = (s: string, n: number) => ' '.repeat(Math.max(0, n - s.length)) + s;
     const lines: string[] = [];
     lines.push('');
-    lines.push(`catalogue search benchmark — ${loaded.listed} listed products, ${opts.institutions} institutions, ${args['database-url'] ? 'PostgreSQL server' : 'in-memory PGlite'}, memory search index`);
+    lines.push(`catalogue search benchmark — ${loaded.listed} listed products, ${opts.institutions} institutions, ${args['database-url'] ? 'PostgreSQL server' : `in-memory PGlite (${config.pgliteWasmCompiler} WebAssembly compiler, PGLITE_WASM_COMPILER)`}, memory search index`);
     lines.push(`node ${process.version}, ${opts.connections} connections, ${opts.duration} s per run (after ${opts.warmup} s warm-up each)`);
     lines.push(`load: ${f(loaded.seconds, 1)} s total (catalogue.createMany: ${f(loaded.perProductMs)} ms per product, priced, inserted in batches, indexed once)`);
     lines.push('');

@@ -8,7 +8,7 @@
  *   - where the time and memory went, step by step (the app's `--report-memory` table),
  * against a baseline measured in the same run: `node -e` with an HTTP server answering /healthz
  * (the floor of spawning node), with the ratios. Then two component floors: PGlite alone on the
- * restarted data directory, and jieba's dictionary alone.
+ * restarted data directory (with either WebAssembly compiler), and jieba's dictionary alone.
  *
  *   npm run bench:startup [-- --idle 20] [--tsx]      (--tsx: also a restart under tsx, the old `npm start`)
  */
@@ -166,9 +166,9 @@ async function measure(name: string, command: string, args: string[], marker: st
 }
 
 /** A one-off node process that prints its RSS growth over a bare node after `body` (ESM, run in the checkout). */
-async function probe(body: string): Promise<{ rss: number; heap: number; external: number; ms: number }> {
+async function probe(body: string, nodeArgs: string[] = []): Promise<{ rss: number; heap: number; external: number; ms: number }> {
   const script = `const t = performance.now(); ${body}; globalThis.gc?.(); const m = process.memoryUsage(); console.log(JSON.stringify({ rss: m.rss, heap: m.heapUsed, external: m.external, ms: performance.now() - t }));`;
-  const child = spawn(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeArgs, '--expose-gc', '--input-type=module', '-e', script], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise((r) => child.once('exit', r));
@@ -223,17 +223,18 @@ try {
   }
 
   const bare = await probe('');
-  const pglite = await probe(
-    `const { PGlite } = await import('@electric-sql/pglite'); const c = new PGlite({ dataDir: ${JSON.stringify(path.join(dataDir, 'pglite'))}, startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'] }); await c.waitReady; await c.query('select 1');`,
-  );
-  // loaded as server/modules/search/tokenizer.ts does
-  const jieba = await probe(
-    `const { Jieba } = await import('@node-rs/jieba'); const { readFileSync } = await import('node:fs'); const { createRequire } = await import('node:module'); Jieba.withDict(readFileSync(createRequire(import.meta.url).resolve('@node-rs/jieba/dict.txt'))).cut('速融应急借款', false);`,
-  );
+  // with the app's default compiler (PGLITE_WASM_COMPILER=baseline: V8's Liftoff only), then V8's own default
+  const openPglite = `const { PGlite } = await import('@electric-sql/pglite'); const c = new PGlite({ dataDir: ${JSON.stringify(path.join(dataDir, 'pglite'))}, startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'] }); await c.waitReady; await c.query('select 1');`;
+  const pglite = await probe(openPglite, ['--liftoff-only']);
+  const pgliteOptimizing = await probe(openPglite);
+  // loaded by server/modules/search/tokenizer.ts itself (through tsx, so over a bare node with tsx)
+  const bareTsx = await probe('', ['--import', 'tsx']);
+  const jieba = await probe(`const { tokenize } = await import('./server/modules/search/tokenizer.ts'); tokenize('速融应急借款');`, ['--import', 'tsx']);
   console.log('\nComponent floors (each alone in a fresh node process; RSS over a bare node):');
   console.log(`  bare node                       rss ${mb(bare.rss)}`);
-  console.log(`  PGlite on the restarted data    rss +${mb(pglite.rss - bare.rss)}  external ${mb(pglite.external)}  open ${s(pglite.ms)}`);
-  console.log(`  jieba with its dictionary       rss +${mb(jieba.rss - bare.rss)}  heap ${mb(jieba.heap)}  load ${s(jieba.ms)}`);
+  console.log(`  PGlite on the restarted data    rss +${mb(pglite.rss - bare.rss)}  external ${mb(pglite.external)}  open ${s(pglite.ms)}  (PGLITE_WASM_COMPILER=baseline, the default)`);
+  console.log(`  the same, compiler optimizing   rss +${mb(pgliteOptimizing.rss - bare.rss)}  external ${mb(pgliteOptimizing.external)}  open ${s(pgliteOptimizing.ms)}`);
+  console.log(`  jieba with its dictionary       rss +${mb(jieba.rss - bareTsx.rss)}  heap ${mb(jieba.heap)}  load ${s(jieba.ms)}`);
 
   const [, fresh, restart] = runs as [Run, Run, Run];
   const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -44,6 +45,21 @@ export function poolMaxFromEnv(env: NodeJS.ProcessEnv = process.env): number {
  */
 export const DEFAULT_PGLITE_SHARED_BUFFERS = '16MB';
 
+/**
+ * How V8 compiles PGlite's WebAssembly (9 MB: all of PostgreSQL). `optimizing` is V8's default:
+ * every function first with Liftoff, the baseline compiler, then the functions that run often
+ * again with TurboFan in the background. `baseline` keeps Liftoff's code only: it saves ~60 MB of
+ * resident memory (TurboFan's compilations and their code; measured with `npm run bench:startup`)
+ * at the cost of slower code in the functions TurboFan would have optimised, which a demo-sized
+ * database hardly notices (figures in docs/benchmarks.md, "Start and memory"). The choice holds
+ * for the whole process and must be made before the first PGlite is opened.
+ */
+export type PgliteWasmCompiler = 'baseline' | 'optimizing';
+
+function useWasmCompiler(compiler: PgliteWasmCompiler): void {
+  setFlagsFromString(compiler === 'baseline' ? '--liftoff-only' : '--no-liftoff-only');
+}
+
 /** Made by the build (scripts/build.mjs): PGlite's data directory after initdb and the migrations. */
 export const pgliteTemplateFile = path.join(projectRoot, 'dist/pglite-template.tar');
 
@@ -64,7 +80,8 @@ export function freshTemplateFor(dir: string, template = pgliteTemplateFile): Bl
  * PostgreSQL server when `url` is given, otherwise PGlite in `dir` (or in memory when dir is undefined).
  * A `dir` never used starts from the build's migrated template when there is a current one.
  * `loadDataDir` starts PGlite from a data directory dumped earlier (a migrated template), instead of an empty one.
- * `sharedBuffers` sets PGlite's shared_buffers (a PostgreSQL size such as `16MB`).
+ * `sharedBuffers` sets PGlite's shared_buffers (a PostgreSQL size such as `16MB`); `wasmCompiler`
+ * how V8 compiles PGlite (see PgliteWasmCompiler; unset: V8's own default, as tests and benches run it).
  */
 export async function openDatabase(options: {
   url?: string;
@@ -72,6 +89,7 @@ export async function openDatabase(options: {
   loadDataDir?: Blob;
   poolMax?: number;
   sharedBuffers?: string;
+  wasmCompiler?: PgliteWasmCompiler;
   /** the migrated template a never-used `dir` starts from (default: the build's) */
   template?: string;
 }): Promise<DatabaseHandle> {
@@ -106,6 +124,7 @@ export async function openDatabase(options: {
     };
   }
   if (options.dir) mkdirSync(options.dir, { recursive: true });
+  if (options.wasmCompiler) useWasmCompiler(options.wasmCompiler);
   const client = new PGlite({
     dataDir: options.dir,
     loadDataDir: options.loadDataDir ?? (options.dir ? freshTemplateFor(options.dir, options.template) : undefined),
