@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { openDatabase, queryRows } from '../../server/db/client';
+import { rssLine, rssSampler } from './lib/rss';
 import { systemClock } from '../../server/lib/clock';
 import { PiiCipher } from '../../server/lib/pii';
 import { AuditService } from '../../server/modules/audit';
@@ -32,6 +33,7 @@ const days = Number(values.days);
 const runs = Number(values.runs);
 
 const dir = mkdtempSync(path.join(tmpdir(), 'dc-bench-bi-'));
+const rss = rssSampler();
 const handle = await openDatabase({ dir });
 try {
   await handle.migrate();
@@ -86,6 +88,7 @@ try {
     const r = await time(() => bi.query(sel));
     console.log(`| ${name} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${(r.p50 / baseline.p50).toFixed(0)}× |`);
   }
+  console.log(rssLine(rss));
 } finally {
   await handle.close();
   rmSync(dir, { recursive: true, force: true });

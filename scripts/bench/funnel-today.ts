@@ -14,6 +14,7 @@
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { openDatabase, queryRows } from '../../server/db/client';
+import { rssLine, rssSampler } from './lib/rss';
 import { shanghaiDate, shanghaiDayStart } from '../../server/lib/shanghai-date';
 import { addDays } from '../../server/modules/analytics/date-range';
 import { funnelQueries } from '../../server/modules/analytics/funnel-rollup';
@@ -30,6 +31,7 @@ const { values: args } = parseArgs({
   },
 });
 const repeat = positiveInt(args, 'repeat');
+const rss = rssSampler();
 const handle = await openDatabase({ url: args['database-url'], dir: args['data-dir'] });
 const db = handle.db;
 const now = new Date();
@@ -60,4 +62,5 @@ for (const days of args.periods!.split(',').map(Number)) {
     );
   }
 }
+console.log(rssLine(rss));
 await handle.close();

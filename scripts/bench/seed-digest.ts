@@ -19,9 +19,11 @@ import { loadConfig } from '../../server/config';
 import { createContainer } from '../../server/container';
 import { seedDemo } from '../../server/demo/seed-demo';
 import { queryRows } from '../../server/db/client';
+import { rssLine, rssSampler } from './lib/rss';
 import { WriteOnlySearchIndex } from '../../server/modules/search';
 
 const { values } = parseArgs({ options: { json: { type: 'string' } } });
+const rss = rssSampler();
 const dataDir = mkdtempSync(path.join(tmpdir(), 'daichao-seed-digest-'));
 try {
   const config = loadConfig({ NODE_ENV: 'development', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SESSION_SECRET: randomBytes(32).toString('hex'), REDIS_URL: '' });
@@ -59,7 +61,7 @@ try {
     if (r!.n > 0) out[table] = { rows: r!.n, digest: r!.d!.slice(0, 12) };
   }
   for (const [table, { rows, digest }] of Object.entries(out)) process.stdout.write(`${table.padEnd(40)} ${String(rows).padStart(6)}  ${digest}\n`);
-  process.stdout.write(`seed: ${Math.round(wallMs)} ms wall, ${Math.round((user + system) / 1000)} ms CPU\n`);
+  process.stdout.write(`seed: ${Math.round(wallMs)} ms wall, ${Math.round((user + system) / 1000)} ms CPU\n${rssLine(rss)}\n`);
   if (values.json) writeFileSync(values.json, JSON.stringify(out, null, 1));
   await container.close();
 } finally {
