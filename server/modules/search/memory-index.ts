@@ -748,7 +748,8 @@ export class MemorySearchIndex implements SearchIndex {
     const pageSize = Math.max(0, Math.floor(query.pageSize) || 0);
     const start = (page - 1) * pageSize;
     const { ordered, total, facets } = this.select(query, start + pageSize);
-    const ids = ordered.slice(start, start + pageSize).map((s) => this.recs[s]!.doc.id);
+    const ids: string[] = [];
+    for (let i = start; i < Math.min(ordered.length, start + pageSize); i++) ids.push(this.recs[ordered[i]!]!.doc.id);
     return { ids, total, facets };
   }
 
@@ -795,7 +796,7 @@ export class MemorySearchIndex implements SearchIndex {
   }
 
   /** The matches in the query's order (at least the first k of them ordered), their number and the facet counts. */
-  private select(query: SearchQuery, k: number): { ordered: number[]; total: number; facets: SearchFacets } {
+  private select(query: SearchQuery, k: number): { ordered: ArrayLike<number>; total: number; facets: SearchFacets } {
     const parsed = query.q ? parseQuery(query.q) : undefined;
     const textual = parsed !== undefined && parsed.required.length > 0;
     const c = this.cols;
@@ -861,7 +862,9 @@ export class MemorySearchIndex implements SearchIndex {
       });
     }
 
-    const matched: number[] = [];
+    // every match fits: at most one per candidate
+    const matchedSlots = new Int32Array(candidates.length);
+    let total = 0;
     const categoryCounts = new Int32Array(this.categories.values.length);
     const institutionCounts = new Int32Array(this.institutions.values.length);
     const methodCounts = new Int32Array(this.methods.values.length);
@@ -907,13 +910,14 @@ export class MemorySearchIndex implements SearchIndex {
         } else {
           for (const m of this.recs[s]!.methods) methodCounts[m]!++;
         }
-        if (methodOk) matched.push(s);
+        if (methodOk) matchedSlots[total++] = s;
       }
       if (categoryOk && methodOk) institutionCounts[inst]!++;
       if (institutionOk && methodOk) categoryCounts[cat]!++;
     }
 
-    let ordered = matched; // already in order unless the candidates were text hits
+    const matched = matchedSlots.subarray(0, total);
+    let ordered: ArrayLike<number> = matched; // already in order unless the candidates were text hits
     if (textual) {
       if (query.sort === 'relevance') {
         this.ensureTieOrder();
@@ -927,7 +931,7 @@ export class MemorySearchIndex implements SearchIndex {
       institution: this.institutions.facet(institutionCounts),
       repayment: this.methods.facet(methodCounts),
     };
-    return { ordered, total: matched.length, facets };
+    return { ordered, total, facets };
   }
 
   /** 1 for each wanted value's id; undefined when there is no filter */
