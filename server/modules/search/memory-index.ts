@@ -428,6 +428,23 @@ export function firstByPosition(slots: ArrayLike<number>, k: number, position: I
   return out;
 }
 
+/**
+ * parseQuery of each query text, kept (up to MAX_PARSED_QUERIES, then started afresh): the parse
+ * is a pure function of the words (tokenizer, jieba), people search a few hundred words in ever
+ * new combinations with filters, and it cost as much as the postings walk. Never modified.
+ */
+const parsedQueries = new Map<string, ParsedQuery>();
+const MAX_PARSED_QUERIES = 10_000;
+
+function parsedQuery(q: string): ParsedQuery {
+  let parsed = parsedQueries.get(q);
+  if (!parsed) {
+    if (parsedQueries.size >= MAX_PARSED_QUERIES) parsedQueries.clear();
+    parsedQueries.set(q, (parsed = parseQuery(q)));
+  }
+  return parsed;
+}
+
 function hasProfileFacts(p: EligibilityProfile | undefined): p is EligibilityProfile {
   return p !== undefined && (p.age !== undefined || !!p.city || p.monthlyIncomeFen !== undefined || !!p.employment || p.creditScore !== undefined);
 }
@@ -797,7 +814,7 @@ export class MemorySearchIndex implements SearchIndex {
 
   /** The matches in the query's order (at least the first k of them ordered), their number and the facet counts. */
   private select(query: SearchQuery, k: number): { ordered: ArrayLike<number>; total: number; facets: SearchFacets } {
-    const parsed = query.q ? parseQuery(query.q) : undefined;
+    const parsed = query.q ? parsedQuery(query.q) : undefined;
     const textual = parsed !== undefined && parsed.required.length > 0;
     const c = this.cols;
 
