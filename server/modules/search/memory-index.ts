@@ -567,6 +567,11 @@ export class MemorySearchIndex implements SearchIndex {
   /** scratch for ranking candidates (one search at a time: the search is synchronous) */
   private rankScratch: RankColumns = rankColumns(0);
   private rankScores = new Float64Array(0);
+  /**
+   * scratch for the matches of one search (select): they are read before the search returns and
+   * the search is synchronous, so one buffer serves every search instead of up to 40 KB each
+   */
+  private matchScratch = new Int32Array(0);
 
   constructor() {
     const byId = (a: number, b: number) => {
@@ -812,7 +817,10 @@ export class MemorySearchIndex implements SearchIndex {
     return { ids, promoted, total, facets };
   }
 
-  /** The matches in the query's order (at least the first k of them ordered), their number and the facet counts. */
+  /**
+   * The matches in the query's order (at least the first k of them ordered), their number and the
+   * facet counts. `ordered` may be a view of scratch memory: read it before the next search.
+   */
   private select(query: SearchQuery, k: number): { ordered: ArrayLike<number>; total: number; facets: SearchFacets } {
     const parsed = query.q ? parsedQuery(query.q) : undefined;
     const textual = parsed !== undefined && parsed.required.length > 0;
@@ -880,7 +888,8 @@ export class MemorySearchIndex implements SearchIndex {
     }
 
     // every match fits: at most one per candidate
-    const matchedSlots = new Int32Array(candidates.length);
+    if (this.matchScratch.length < candidates.length) this.matchScratch = new Int32Array(Math.max(candidates.length, this.cols.capacity));
+    const matchedSlots = this.matchScratch;
     let total = 0;
     const categoryCounts = new Int32Array(this.categories.values.length);
     const institutionCounts = new Int32Array(this.institutions.values.length);
