@@ -229,7 +229,10 @@ function scaledRateOf(rate: Decimal): { units: number; scale: number } | undefin
  * and term: the same Decimals every time (the payment P·r·g / (g − 1) is computed from them as
  * before), without a 40-digit power for every price.
  */
-const annuityFactors = new WeakMap<Decimal, Map<number, { r: Decimal; growth: Decimal; growthLess1: Decimal }>>();
+let annuityFactors = new WeakMap<Decimal, Map<number, { r: Decimal; growth: Decimal; growthLess1: Decimal }>>();
+/** entries kept (about 350 bytes each) before starting afresh */
+const MAX_ANNUITY_FACTORS = 20_000;
+let annuityFactorCount = 0;
 
 function annuityFactorsOf(rate: Decimal, n: number): { r: Decimal; growth: Decimal; growthLess1: Decimal } {
   let byTerm = annuityFactors.get(rate);
@@ -238,7 +241,13 @@ function annuityFactorsOf(rate: Decimal, n: number): { r: Decimal; growth: Decim
   if (!factors) {
     const r = rate.div(12);
     const growth = r.plus(1).pow(n);
-    byTerm.set(n, (factors = { r, growth, growthLess1: growth.minus(1) }));
+    factors = { r, growth, growthLess1: growth.minus(1) };
+    if (++annuityFactorCount > MAX_ANNUITY_FACTORS) {
+      annuityFactors = new WeakMap();
+      annuityFactorCount = 1;
+      annuityFactors.set(rate, (byTerm = new Map()));
+    }
+    byTerm.set(n, factors);
   }
   return factors;
 }
