@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildSchedule, priceFigures, priceRange, type ProductPricingInput, type RepaymentMethod } from './index';
+import { productFees } from './product-pricing';
 import { Dec, divRoundHalfUp, parseRate, toFen } from './schedule';
 
 const methods: RepaymentMethod[] = ['equal_installment', 'equal_principal', 'interest_first', 'bullet'];
@@ -115,5 +116,60 @@ describe('priceFigures', () => {
     const p: ProductPricingInput = { minAmountFen: 100_000, maxAmountFen: 1_000_000, termOptions: [12], repaymentMethods: ['bullet'], rateMin: '0.1', rateMax: '0.2', upfrontFeeRate: '0', monthlyFeeRate: '0' };
     expect(() => priceFigures(p, { amountFen: 50_000, termMonths: 12, method: 'bullet' })).toThrow(RangeError);
     expect(() => priceFigures(p, { amountFen: 500_000, termMonths: 6, method: 'bullet' })).toThrow(/term not offered/);
+  });
+});
+
+describe('parsed once, priced the same', () => {
+  /** a rate as decimal.js reads it afresh (the code before rates were kept parsed) */
+  const fresh = (text: string | undefined) => (text === undefined ? new Dec(0) : new Dec(text.trim()));
+  const rateText = fc.oneof(
+    fc.integer({ min: 0, max: 360_000 }).map((micro) => (micro / 1e6).toFixed(6)),
+    fc.integer({ min: 0, max: 36_000 }).map((x) => ` ${x / 1e5} `),
+    fc.bigInt({ min: 0n, max: 360_000_000_000_000n }).map((x) => `0.${x.toString().padStart(15, '0')}`),
+  );
+
+  it('parseRate gives the value decimal.js reads, the same object again, and null for what is no number', () => {
+    fc.assert(
+      fc.property(rateText, (text) => {
+        const parsed = parseRate(text)!;
+        expect(parsed.equals(fresh(text))).toBe(true);
+        expect(parseRate(text)).toBe(parsed);
+      }),
+      { numRuns: 500 },
+    );
+    expect(parseRate('abc')).toBeNull();
+    expect(parseRate('abc')).toBeNull();
+    expect(parseRate('')).toBeNull();
+  });
+
+  it('productFees are round(principal × rate) as decimal.js computes them, for any order of products', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(arbProduct, fc.integer({ min: 1, max: 1_000_000_000_000 })), { minLength: 1, maxLength: 20 }), (priced) => {
+        for (const [p, principalFen] of priced) {
+          const monthly = fresh(p.monthlyFeeRate).plus(fresh(p.guaranteeFeeRate)).plus(fresh(p.insuranceFeeRate));
+          expect(productFees(p, principalFen)).toEqual({
+            upfrontFen: toFen(new Dec(principalFen).times(fresh(p.upfrontFeeRate))),
+            upfrontMode: p.upfrontFeeMode ?? 'deducted',
+            monthlyFeeFen: toFen(new Dec(principalFen).times(monthly)),
+          });
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('an equal-instalment payment is P·r·g / (g − 1) with g = (1 + r)^n as decimal.js computes it afresh', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 100, max: 1_000_000_000_000 }), rateText, fc.integer({ min: 2, max: 360 }), (principalFen, annualRate, termMonths) => {
+        const rate = fresh(annualRate);
+        fc.pre(!rate.isZero() && rate.lte(1));
+        const r = rate.div(12);
+        const g = r.plus(1).pow(termMonths);
+        const payment = toFen(new Dec(principalFen).times(r).times(g).div(g.minus(1)));
+        const first = buildSchedule({ principalFen, annualRate, termMonths, method: 'equal_installment', startDate: START }).instalments[0]!;
+        expect(first.principalFen + first.interestFen).toBe(payment);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -4,7 +4,7 @@
  */
 import type { Decimal } from 'decimal.js';
 import { solveIrr } from './apr';
-import { buildSchedule, methodLabels, parseRate, scheduleFigures, toFen, Dec } from './schedule';
+import { buildSchedule, methodLabels, parseRate, roundedShare, scaledRate, scheduleFigures, Dec } from './schedule';
 import type { LoanFees, LoanTerms, RepaymentMethod, Schedule, ScheduleFigures } from './schedule';
 
 export interface ProductPricingInput {
@@ -42,12 +42,37 @@ function feeRate(value: string | undefined, what: string): Decimal {
  */
 export function productFees(p: ProductPricingInput, principalFen: number): LoanFees {
   if (!Number.isSafeInteger(principalFen) || principalFen <= 0) throw new RangeError('principal must be a positive integer number of fen');
-  const upfront = feeRate(p.upfrontFeeRate, 'upfrontFeeRate');
-  const monthly = feeRate(p.monthlyFeeRate, 'monthlyFeeRate')
-    .plus(feeRate(p.guaranteeFeeRate, 'guaranteeFeeRate'))
-    .plus(feeRate(p.insuranceFeeRate, 'insuranceFeeRate'));
-  const P = new Dec(principalFen);
-  return { upfrontFen: toFen(P.times(upfront)), upfrontMode: p.upfrontFeeMode ?? 'deducted', monthlyFeeFen: toFen(P.times(monthly)) };
+  const { upfront, monthly } = feeRatesOf(p);
+  // round(principal × rate) half-up: integer arithmetic where exact (as the interest), else decimal.js
+  return {
+    upfrontFen: roundedShare(principalFen, upfront.rate, upfront.scaled, 1),
+    upfrontMode: p.upfrontFeeMode ?? 'deducted',
+    monthlyFeeFen: roundedShare(principalFen, monthly.rate, monthly.scaled, 1),
+  };
+}
+
+interface FeeRate {
+  rate: Decimal;
+  scaled: ReturnType<typeof scaledRate>;
+}
+
+/** a product's fee rates (the monthly ones summed), per combination of rate strings: every price needs them twice */
+const feeRatesByText = new Map<string, { upfront: FeeRate; monthly: FeeRate }>();
+const MAX_FEE_RATES = 10_000;
+
+function feeRatesOf(p: ProductPricingInput): { upfront: FeeRate; monthly: FeeRate } {
+  const key = JSON.stringify([p.upfrontFeeRate, p.monthlyFeeRate, p.guaranteeFeeRate, p.insuranceFeeRate]);
+  let rates = feeRatesByText.get(key);
+  if (!rates) {
+    const upfront = feeRate(p.upfrontFeeRate, 'upfrontFeeRate');
+    const monthly = feeRate(p.monthlyFeeRate, 'monthlyFeeRate')
+      .plus(feeRate(p.guaranteeFeeRate, 'guaranteeFeeRate'))
+      .plus(feeRate(p.insuranceFeeRate, 'insuranceFeeRate'));
+    rates = { upfront: { rate: upfront, scaled: scaledRate(upfront) }, monthly: { rate: monthly, scaled: scaledRate(monthly) } };
+    if (feeRatesByText.size >= MAX_FEE_RATES) feeRatesByText.clear();
+    feeRatesByText.set(key, rates);
+  }
+  return rates;
 }
 
 /**

@@ -82,12 +82,26 @@ export function toFen(value: Decimal): number {
 
 const DECIMAL_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
+/**
+ * Rate strings already parsed. A product's price reads its rates and fee rates about twenty
+ * times (both ends of the range, validation, fees), and products share a few hundred distinct
+ * rate strings; a Decimal is immutable, so one parse serves every reader.
+ */
+const parsedRates = new Map<string, Decimal | null>();
+const MAX_PARSED_RATES = 10_000;
+
 /** A rate given as a decimal string or a finite number, or null when it is not a number at all. */
 export function parseRate(rate: unknown): Decimal | null {
   if (typeof rate === 'number') return Number.isFinite(rate) ? new Dec(rate) : null;
   if (typeof rate === 'string') {
-    const text = rate.trim();
-    return DECIMAL_TEXT.test(text) ? new Dec(text) : null;
+    let parsed = parsedRates.get(rate);
+    if (parsed === undefined) {
+      const text = rate.trim();
+      parsed = DECIMAL_TEXT.test(text) ? new Dec(text) : null;
+      if (parsedRates.size >= MAX_PARSED_RATES) parsedRates.clear();
+      parsedRates.set(rate, parsed);
+    }
+    return parsed;
   }
   return null;
 }
@@ -194,6 +208,15 @@ export function divRoundHalfUp(a: number, b: number): number {
  * and a quotient by 12·10^k is either an exact half or at least 1/(12·10^k) away from one).
  */
 export function scaledRate(rate: Decimal): { units: number; scale: number } | undefined {
+  let scaled = scaledRates.get(rate);
+  if (scaled === undefined) scaledRates.set(rate, (scaled = scaledRateOf(rate) ?? null));
+  return scaled ?? undefined;
+}
+
+/** scaledRate of each Decimal (parsed rates are shared, so this is computed once per rate) */
+const scaledRates = new WeakMap<Decimal, { units: number; scale: number } | null>();
+
+function scaledRateOf(rate: Decimal): { units: number; scale: number } | undefined {
   const places = rate.decimalPlaces();
   if (places > 9 || rate.isNegative()) return undefined;
   const scale = 10 ** places;
@@ -201,8 +224,36 @@ export function scaledRate(rate: Decimal): { units: number; scale: number } | un
   return Number.isSafeInteger(units) ? { units, scale } : undefined;
 }
 
+/**
+ * The monthly rate r = rate / 12, g = (1 + r)^n and g − 1 of an equal-instalment loan, per rate
+ * and term: the same Decimals every time (the payment P·r·g / (g − 1) is computed from them as
+ * before), without a 40-digit power for every price.
+ */
+let annuityFactors = new WeakMap<Decimal, Map<number, { r: Decimal; growth: Decimal; growthLess1: Decimal }>>();
+/** entries kept (about 350 bytes each) before starting afresh */
+const MAX_ANNUITY_FACTORS = 20_000;
+let annuityFactorCount = 0;
+
+function annuityFactorsOf(rate: Decimal, n: number): { r: Decimal; growth: Decimal; growthLess1: Decimal } {
+  let byTerm = annuityFactors.get(rate);
+  if (!byTerm) annuityFactors.set(rate, (byTerm = new Map()));
+  let factors = byTerm.get(n);
+  if (!factors) {
+    const r = rate.div(12);
+    const growth = r.plus(1).pow(n);
+    factors = { r, growth, growthLess1: growth.minus(1) };
+    if (++annuityFactorCount > MAX_ANNUITY_FACTORS) {
+      annuityFactors = new WeakMap();
+      annuityFactorCount = 1;
+      annuityFactors.set(rate, (byTerm = new Map()));
+    }
+    byTerm.set(n, factors);
+  }
+  return factors;
+}
+
 /** round(x × rate / divisor) half-up for an integer x ≥ 0: integer arithmetic when exact, else decimal.js. */
-function roundedShare(x: number, rate: Decimal, scaled: { units: number; scale: number } | undefined, divisor: number): number {
+export function roundedShare(x: number, rate: Decimal, scaled: { units: number; scale: number } | undefined, divisor: number): number {
   if (scaled) {
     const numerator = x * scaled.units;
     if (Number.isSafeInteger(numerator)) return divRoundHalfUp(numerator, divisor * scaled.scale);
@@ -213,20 +264,19 @@ function roundedShare(x: number, rate: Decimal, scaled: { units: number; scale: 
 /** Principal and interest per period (bullet: one row, due at month n). */
 function principalAndInterest(principal: number, rate: Decimal, n: number, method: RepaymentMethod): Row[] {
   const rows: Row[] = [];
-  const P = new Dec(principal);
   const scaled = scaledRate(rate);
   /** round(balance × annualRate / 12): the product first, so an exact half-fen stays exact. */
   const monthlyInterest = (balance: number): number => roundedShare(balance, rate, scaled, 12);
 
   switch (method) {
     case 'equal_installment': {
+      const P = new Dec(principal);
       let payment: number;
       if (rate.isZero()) {
         payment = toFen(P.div(n));
       } else {
-        const r = rate.div(12);
-        const growth = r.plus(1).pow(n);
-        payment = toFen(P.times(r).times(growth).div(growth.minus(1)));
+        const { r, growth, growthLess1 } = annuityFactorsOf(rate, n);
+        payment = toFen(P.times(r).times(growth).div(growthLess1));
       }
       let balance = principal;
       for (let k = 1; k <= n; k++) {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { EligibilityProfile } from '../catalogue/eligibility';
-import { firstSorted, MemorySearchIndex } from './memory-index';
+import { firstByPosition, firstByScore, MemorySearchIndex } from './memory-index';
 import { referenceSearch, searchContract } from './search.contract';
 import { searchSorts } from './search.port';
 import { rankProducts, type RankingWeights } from '../ranking';
@@ -268,12 +268,74 @@ describe('MemorySearchIndex text matching equals brute-force token matching', ()
   });
 });
 
-describe('firstSorted', () => {
-  it('equals sorting everything and taking the first k', () => {
+describe('MemorySearchIndex orders text hits as the reference orders the matching products', () => {
+  it('in every sort but relevance, also after writes (the places in each order are made again)', async () => {
+    const sortedQueryArb = fc.tuple(queryArb, fc.constantFrom(...searchSorts.filter((s) => s !== 'relevance')));
+    await fc.assert(
+      fc.asyncProperty(textDocsArb, textDocsArb, fc.array(queryTextArb, { minLength: 1, maxLength: 4 }), fc.array(sortedQueryArb, { minLength: 1, maxLength: 4 }), async (initial, changed, texts, queries) => {
+        const index = new MemorySearchIndex();
+        await index.replaceAll(initial);
+        const check = async (docs: ProductDocument[]) => {
+          for (const text of texts) {
+            const matching = parseQuery(text).required.length === 0 ? docs : docs.filter((d) => textMatches(d, text));
+            for (const [query, sort] of queries) expect(await index.search({ ...query, sort, q: text })).toEqual(referenceSearch(matching, { ...query, sort }));
+          }
+        };
+        await check(initial);
+        // half of the changed products replace initial ones (same id), half are new
+        const writes = changed.map((d, n) => (n % 2 === 0 && initial[n] ? { ...d, id: initial[n]!.id } : { ...d, id: `${d.id}-new${n}` }));
+        await index.upsert(writes);
+        const live = new Map(initial.map((d) => [d.id, d]));
+        for (const d of writes) live.set(d.id, d);
+        await check([...live.values()]);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('firstByScore and firstByPosition', () => {
+  // slots 0..n-1 of a product table, a random subset of them searched, in random order
+  const tableArb = fc.integer({ min: 0, max: 400 }).chain((n) =>
+    fc.record({
+      // few distinct scores (ties), fractional and large ones too
+      scores: fc.array(fc.constantFrom(0, 0.5, 1, 1.25, 3.1415926, 7, 1e6, 2.000000001, 2.000000002), { minLength: n, maxLength: n }),
+      tieOrder: fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n }),
+      picked: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
+      k: fc.integer({ min: -1, max: n + 2 }),
+      shuffle: fc.array(fc.nat(), { minLength: n, maxLength: n }),
+    }),
+  );
+  const searched = (picked: boolean[], shuffle: number[]) =>
+    picked
+      .map((p, s) => (p ? s : -1))
+      .filter((s) => s >= 0)
+      .sort((a, b) => shuffle[a]! - shuffle[b]! || a - b);
+
+  it('firstByScore equals sorting by score (highest first) then tie order, and taking the first k', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 2000 }), fc.nat(400), (items, k) => {
-        const cmp = (a: number, b: number) => a - b;
-        expect(firstSorted([...items], k, cmp)).toEqual([...items].sort(cmp).slice(0, k));
+      fc.property(tableArb, ({ scores, tieOrder, picked, k, shuffle }) => {
+        const score = Float64Array.from(scores);
+        const ties = Int32Array.from(tieOrder);
+        const slots = searched(picked, shuffle);
+        const cmp = (a: number, b: number) => score[b]! - score[a]! || ties[a]! - ties[b]!;
+        const expected = k <= 0 ? [] : [...slots].sort(cmp).slice(0, k);
+        expect(firstByScore(Int32Array.from(slots), k, score, ties)).toEqual(expected);
+        expect(firstByScore(slots, k, score, ties)).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('firstByPosition equals the order of the full list, first k', () => {
+    fc.assert(
+      fc.property(tableArb, ({ tieOrder, picked, k, shuffle }) => {
+        // tieOrder stands for a sort order: `ordered` lists every slot in it
+        const ordered = new Array<number>(tieOrder.length);
+        tieOrder.forEach((place, s) => (ordered[place] = s));
+        const slots = searched(picked, shuffle);
+        const expected = k <= 0 ? [] : ordered.filter((s) => slots.includes(s)).slice(0, k);
+        expect(firstByPosition(slots, k, Int32Array.from(tieOrder), ordered)).toEqual(expected);
       }),
       { numRuns: 300 },
     );
