@@ -5,7 +5,7 @@
  *                                      [--institutions 40] [--queries 50000] [--samples 5000] [--warmup 2]
  *                                      [--load-concurrency 16] [--database-url postgres://…]
  *
- * Builds the real app on a fresh in-memory PGlite, loads deterministic generated products
+ * Builds the real app on a fresh PGlite in a temporary data directory (on disk, as `npm start` keeps it), loads deterministic generated products
  * through the catalogue service, then in one process and against one app:
  *   - autocannon on GET /healthz (baseline) and on GET /api/v1/products with a mix of Chinese
  *     queries and filters, each request taking the next of `--queries` distinct query strings;
@@ -228,7 +228,7 @@ async function main(): Promise<void> {
   try {
     const config = loadConfig({ NODE_ENV: 'development', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SEED_DEMO: 'never', PGLITE_WASM_COMPILER: process.env.PGLITE_WASM_COMPILER });
     database = args['database-url'] ? await freshDatabase(args['database-url']) : undefined;
-    container = await createContainer(config, { database: database?.handle ?? (await openDatabase({ wasmCompiler: config.pgliteWasmCompiler })) });
+    container = await createContainer(config, { database: database?.handle ?? (await openDatabase({ dir: path.join(dataDir, 'pglite'), wasmCompiler: config.pgliteWasmCompiler })) });
 
     log(`loading ${opts.institutions} institutions and ${opts.products} products via catalogue.create …`);
     const loaded = await load(container);
@@ -319,7 +319,7 @@ async function main(): Promise<void> {
     const lpad = (s: string, n: number) => ' '.repeat(Math.max(0, n - s.length)) + s;
     const lines: string[] = [];
     lines.push('');
-    lines.push(`catalogue search benchmark — ${loaded.listed} listed products, ${opts.institutions} institutions, ${args['database-url'] ? 'PostgreSQL server' : `in-memory PGlite (${config.pgliteWasmCompiler} WebAssembly compiler, PGLITE_WASM_COMPILER)`}, memory search index`);
+    lines.push(`catalogue search benchmark — ${loaded.listed} listed products, ${opts.institutions} institutions, ${args['database-url'] ? 'PostgreSQL server' : `PGlite on disk (${config.pgliteWasmCompiler} WebAssembly compiler, PGLITE_WASM_COMPILER)`}, memory search index`);
     lines.push(`node ${process.version}, ${opts.connections} connections, ${opts.duration} s per run (after ${opts.warmup} s warm-up each)`);
     lines.push(`load: ${f(loaded.seconds, 1)} s total (catalogue.createMany: ${f(loaded.perProductMs)} ms per product, priced, inserted in batches, indexed once)`);
     lines.push('');
