@@ -71,6 +71,11 @@ describe('applying: identity, consent per institution, one form to many', () => 
     expect(res.body.applications.map((a: { institution: { name: string } }) => a.institution.name).sort()).toEqual(['丙消费金融', '甲银行']);
     expect(res.body.refused).toEqual([expect.objectContaining({ productId: t.fixtures.institutionB.productId, code: 'no_consent' })]);
     const ids = res.body.applications.map((a: { id: string }) => a.id);
+    // the answer is made from the rows as written, not read back: it is what a read finds afterwards
+    for (const answered of res.body.applications) {
+      const read = await consumer.agent.get(`/api/v1/applications/${answered.id}`).expect(200);
+      expect({ ...answered, rejection: null }).toStrictEqual(read.body);
+    }
 
     const b = await staffAgent(t.app, 'partner', t.fixtures.institutionB.staff);
     const bInbox = await b.get('/api/partner/v1/leads').expect(200);

@@ -56,6 +56,35 @@ function ownedBy(id: string, owner: ApplicationOwner): SQL | undefined {
   );
 }
 
+/**
+ * A new application as `insertManyWithEvents` stores it: the column defaults of `applications`
+ * filled in, `now` being the transaction's `now()` (`lockConsumerSubmissions`).
+ */
+export function asStored(row: ApplicationInsert, now: Date): ApplicationRow {
+  return {
+    status: 'submitted',
+    applicantCreditBand: null,
+    consentId: null,
+    releasedDataEnc: null,
+    offeredAmountFen: null,
+    offeredTermMonths: null,
+    offeredApr: null,
+    rejectReason: null,
+    disbursedAmountFen: null,
+    disbursedAt: null,
+    firstResponseAt: null,
+    queue: 'normal',
+    createdAt: now,
+    updatedAt: now,
+    ...row,
+  };
+}
+
+/** A new event as stored, but for its serial id: the column defaults of `application_events` filled in. */
+export function eventAsStored(event: ApplicationEventInsert, now: Date): Omit<ApplicationEvent, 'id'> {
+  return { fromStatus: null, actorId: null, note: '', data: {}, createdAt: now, ...event };
+}
+
 /** SQL for applications and their events. */
 export class ApplicationsRepository {
   constructor(private readonly db: Database) {}
@@ -72,17 +101,6 @@ export class ApplicationsRepository {
   async findWithNames(id: string, owner: ApplicationOwner = {}, db: Database = this.db): Promise<ApplicationWithNames | undefined> {
     const [row] = await this.selectWithNames(db).where(ownedBy(id, owner));
     return row;
-  }
-
-  /** Several of a consumer's applications by id (the ones that are theirs), with their events: two queries. */
-  async findManyWithEvents(consumerId: string, ids: string[]): Promise<{ row: ApplicationWithNames; events: ApplicationEvent[] }[]> {
-    if (ids.length === 0) return [];
-    // both reads at once; events of an id that is not the consumer's are dropped with its missing row
-    const [rows, events] = await Promise.all([
-      this.selectWithNames().where(and(inArray(applications.id, ids), eq(applications.consumerId, consumerId))),
-      this.db.select().from(applicationEvents).where(inArray(applicationEvents.applicationId, ids)).orderBy(asc(applicationEvents.id)),
-    ]);
-    return rows.map((row) => ({ row, events: events.filter((e) => e.applicationId === row.app.id) }));
   }
 
   eventsOf(applicationId: string, db: Database = this.db): Promise<ApplicationEvent[]> {
@@ -176,9 +194,16 @@ export class ApplicationsRepository {
     return new Map(rows.map((r) => [r.productId, { id: r.id, createdAt: r.createdAt }]));
   }
 
-  /** One submission at a time per consumer (a transaction-scoped advisory lock). */
-  async lockConsumerSubmissions(tx: Tx, consumerId: string): Promise<void> {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`apply:${consumerId}`}))`);
+  /**
+   * One submission at a time per consumer (a transaction-scoped advisory lock). Answers the
+   * transaction's `now()`, parsed as `created_at` is: the time every row the submission
+   * inserts gets from its column default, so it can answer with its rows (`asStored`) instead of
+   * reading them back.
+   */
+  async lockConsumerSubmissions(tx: Tx, consumerId: string): Promise<Date> {
+    const [row] = await queryRows<{ now: string | Date }>(tx, sql`select pg_advisory_xact_lock(hashtext(${`apply:${consumerId}`})), now() as now`);
+    // both drivers hand a timestamptz over as text here; parsed as drizzle parses a timestamp column
+    return new Date(row!.now);
   }
 
   async update(tx: Tx, id: string, patch: Partial<ApplicationInsert>): Promise<void> {
