@@ -2,7 +2,10 @@ import { and, asc, desc, eq, gt, gte, ilike, inArray, isNull, lt, lte, notInArra
 import { queryRows, type Database } from '../../db/client';
 import { foldDeltas, type DeltaTable } from '../../db/fold-deltas';
 import { txOf, write, type Tx, type WriteBatch } from '../../lib/tx';
+import { accounts, consumerProfiles } from '../accounts/accounts.schema';
 import { products } from '../catalogue/catalogue.schema';
+import { latestScoreOf } from '../credit';
+import { consumerIdentities } from '../identity/identity.schema';
 import { institutions } from '../institutions/institutions.schema';
 import { applicationEvents, applications, applicationStatusCounts, type ApplicationStatus } from './applications.schema';
 
@@ -15,6 +18,18 @@ export interface ApplicationWithNames {
   app: ApplicationRow;
   productName: string;
   institutionName: string;
+}
+
+/** What a submission needs to know about the borrower, from one read (`borrowerOnFile`). */
+export interface BorrowerOnFile {
+  /** the login, that is the phone, encrypted (AccountsService.phoneFromLogin opens it) */
+  loginEnc: string;
+  /** the verified identity (IdentityService.releaseFrom), null when not verified */
+  identity: typeof consumerIdentities.$inferSelect | null;
+  /** the profile (consumerProfileOf), null when never filled in */
+  profile: typeof consumerProfiles.$inferSelect | null;
+  /** the latest 信用评估's score, null without one */
+  creditScore: number | null;
 }
 
 /** Whose application it is: a lookup scoped to a consumer or an institution finds only theirs. */
@@ -100,6 +115,28 @@ export class ApplicationsRepository {
   /** One application (scoped to its owner when given), read through `db` (a transaction sees its own writes). */
   async findWithNames(id: string, owner: ApplicationOwner = {}, db: Database = this.db): Promise<ApplicationWithNames | undefined> {
     const [row] = await this.selectWithNames(db).where(ownedBy(id, owner));
+    return row;
+  }
+
+  /**
+   * Everything a submission reads about the borrower before its transaction, in one statement
+   * instead of one per module: the phone (login), the identity, the profile and the latest
+   * 信用评估's score. Undefined when there is no such account. The rows are handed back to the
+   * modules that own them to be opened (IdentityService.releaseFrom, consumerProfileOf,
+   * AccountsService.phoneFromLogin).
+   */
+  async borrowerOnFile(consumerId: string): Promise<BorrowerOnFile | undefined> {
+    const [row] = await this.db
+      .select({
+        loginEnc: accounts.loginEnc,
+        identity: consumerIdentities,
+        profile: consumerProfiles,
+        creditScore: latestScoreOf(accounts.id),
+      })
+      .from(accounts)
+      .leftJoin(consumerIdentities, eq(consumerIdentities.accountId, accounts.id))
+      .leftJoin(consumerProfiles, eq(consumerProfiles.accountId, accounts.id))
+      .where(eq(accounts.id, consumerId));
     return row;
   }
 

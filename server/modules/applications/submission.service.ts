@@ -4,7 +4,7 @@ import { newId } from '../../lib/ids';
 import { formatWan, type Fen } from '../../lib/money';
 import type { PiiCipher } from '../../lib/pii';
 import { withTransaction, WriteBatch, type Tx } from '../../lib/tx';
-import type { AccountsService, SessionAccount } from '../accounts';
+import { consumerProfileOf, type AccountsService, type SessionAccount } from '../accounts';
 import type { AuditService, RequestOrigin } from '../audit';
 import type { RiskService } from '../risk';
 import { checkEligibility, eligibilityProfileOf, type CatalogueService, type ProductView } from '../catalogue';
@@ -171,14 +171,13 @@ export class SubmissionService {
     const { actor } = origin;
     if (req.items.length === 0) throw new ValidationError('请至少选择一款产品', { products: '请至少选择一款产品' });
     if (req.items.length > 10) throw new ValidationError('一次最多申请 10 款产品', { products: '一次最多申请 10 款产品' });
-    // what the rules read about the consumer and what a release sends: independent reads, in parallel
-    const [{ summary: identity, reveal }, profile, creditScore, phone, thresholds] = await Promise.all([
-      this.deps.identity.forRelease(consumer.id),
-      this.deps.accounts.profile(consumer.id),
-      this.deps.credit?.latestScore(consumer.id),
-      this.deps.accounts.phoneOf(consumer.id),
-      this.deps.risk.thresholds(),
-    ]);
+    // what the rules read about the consumer and what a release sends, in one read; each module opens its own rows
+    const [borrower, thresholds] = await Promise.all([this.applications.borrowerOnFile(consumer.id), this.deps.risk.thresholds()]);
+    if (!borrower) throw new Error(`no account ${consumer.id}`);
+    const { summary: identity, reveal } = this.deps.identity.releaseFrom(consumer.id, borrower.identity);
+    const profile = consumerProfileOf(borrower.profile);
+    const { creditScore } = borrower;
+    const phone = this.deps.accounts.phoneFromLogin(borrower.loginEnc);
     if (!identity.verified || !reveal) throw new IdentityRequiredError();
     const eligibility = { ...eligibilityProfileOf(profile, creditScore), age: identity.age };
     const consentFor = new Map(req.consents.map((c) => [c.institutionId, c]));
