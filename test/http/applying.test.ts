@@ -304,6 +304,11 @@ describe('anti-fraud basics', () => {
     await apply(busy.agent, t.fixtures.institutionA.productId);
     await apply(busy.agent, t.fixtures.institutionB.productId);
     expect((await t.container.services.risk.flagsFor(busy.id)).map((f) => f.code)).toContain('application_burst');
+    // a further burst the same day goes with the submission's writes and adds no second flag
+    const c = await addInstitutionC(t);
+    await apply(busy.agent, c.productId);
+    const bursts = (await t.container.services.risk.flagsFor(busy.id)).filter((f) => f.code === 'application_burst');
+    expect(bursts.map((f) => f.detail)).toEqual([{ applications24h: 2, threshold: 1 }]);
 
     const other = await consumerAgent(t.app, { verified: false });
     await other.agent.post('/api/v1/identity').send({ realName: '王小明', idNumber: busy.idNumber }).expect(409);

@@ -11,17 +11,18 @@ export type RiskSignalInsert = typeof riskSignals.$inferInsert;
 export class RiskRepository {
   constructor(private readonly db: Database) {}
 
-  /** Whether the account got a flag with this code in the last 24 hours. */
-  async flaggedToday(accountId: string, code: RiskFlagRow['code'], db: Database = this.db): Promise<boolean> {
-    const [recent] = await db
-      .select({ n: count() })
-      .from(riskFlags)
-      .where(and(eq(riskFlags.accountId, accountId), eq(riskFlags.code, code), gt(riskFlags.createdAt, sql`now() - interval '24 hours'`)));
-    return (recent?.n ?? 0) > 0;
-  }
-
-  async insertFlag(tx: Tx, row: RiskFlagInsert): Promise<void> {
-    await tx.insert(riskFlags).values(row);
+  /**
+   * A flag, unless the account got one with this code in the last 24 hours: one statement (the
+   * check is its WHERE), so it can go with a submission's write batch. In a batch the check sees
+   * the flags as they were before the batch.
+   */
+  async insertFlagOncePerDay(target: Tx | WriteBatch, row: { accountId: string; code: RiskFlagRow['code']; detail: Record<string, unknown> }): Promise<void> {
+    const { accountId, code, detail } = row;
+    await write(target, [
+      sql`insert into ${riskFlags} (account_id, code, detail)
+        select ${accountId}, ${code}, ${JSON.stringify(detail)}::jsonb
+        where not exists (select 1 from ${riskFlags} where ${and(eq(riskFlags.accountId, accountId), eq(riskFlags.code, code), gt(riskFlags.createdAt, sql`now() - interval '24 hours'`))})`,
+    ]);
   }
 
   async insertSignals(tx: Tx | WriteBatch, rows: RiskSignalInsert[]): Promise<void> {
