@@ -339,7 +339,7 @@ export class SubmissionService {
         );
         // the institutions' own systems hear about it; no personal data travels in the webhook,
         // they fetch the consented fields through the audited API
-        await this.deps.webhooks.enqueueMany(
+        await this.deps.webhooks.enqueueInBatch(
           batch,
           leads.map(({ id, item, product }) => ({
             institutionId: product.institutionId,
