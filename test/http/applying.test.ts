@@ -322,6 +322,17 @@ describe('anti-fraud basics', () => {
     const page = await operator.get('/admin/risk').expect(200);
     expect(page.text).toContain('同一设备注册或申请的账号过多');
     expect(page.text).toContain('身份证号已绑定其他手机号');
+    // applying from one device: the third account on it flags all three, once each; a fourth flags only itself
+    const sharers = [];
+    for (let i = 0; i < 4; i++) {
+      const sharer = await consumerAgent(t.app);
+      sharer.agent.set('X-Device-Id', 'shared-apply-device');
+      await apply(sharer.agent, t.fixtures.institutionA.productId);
+      sharers.push(sharer);
+    }
+    const sharedFlags = await Promise.all(sharers.map(async (s) => (await t.container.services.risk.flagsFor(s.id)).filter((f) => f.code === 'shared_device').map((f) => f.detail)));
+    expect(sharedFlags).toEqual([[{ accounts: 3, threshold: 2 }], [{ accounts: 3, threshold: 2 }], [{ accounts: 3, threshold: 2 }], [{ accounts: 4, threshold: 2 }]]);
+
     // raw device ids and addresses are never stored
     const rows = await queryRows(t.container.database.db, sql`select * from risk_signals`);
     expect(JSON.stringify(rows)).not.toContain(device);
