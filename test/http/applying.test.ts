@@ -71,6 +71,11 @@ describe('applying: identity, consent per institution, one form to many', () => 
     expect(res.body.applications.map((a: { institution: { name: string } }) => a.institution.name).sort()).toEqual(['丙消费金融', '甲银行']);
     expect(res.body.refused).toEqual([expect.objectContaining({ productId: t.fixtures.institutionB.productId, code: 'no_consent' })]);
     const ids = res.body.applications.map((a: { id: string }) => a.id);
+    // the answer is made from the rows as written, not read back: it is what a read finds afterwards
+    for (const answered of res.body.applications) {
+      const read = await consumer.agent.get(`/api/v1/applications/${answered.id}`).expect(200);
+      expect({ ...answered, rejection: null }).toStrictEqual(read.body);
+    }
 
     const b = await staffAgent(t.app, 'partner', t.fixtures.institutionB.staff);
     const bInbox = await b.get('/api/partner/v1/leads').expect(200);
@@ -299,6 +304,11 @@ describe('anti-fraud basics', () => {
     await apply(busy.agent, t.fixtures.institutionA.productId);
     await apply(busy.agent, t.fixtures.institutionB.productId);
     expect((await t.container.services.risk.flagsFor(busy.id)).map((f) => f.code)).toContain('application_burst');
+    // a further burst the same day goes with the submission's writes and adds no second flag
+    const c = await addInstitutionC(t);
+    await apply(busy.agent, c.productId);
+    const bursts = (await t.container.services.risk.flagsFor(busy.id)).filter((f) => f.code === 'application_burst');
+    expect(bursts.map((f) => f.detail)).toEqual([{ applications24h: 2, threshold: 1 }]);
 
     const other = await consumerAgent(t.app, { verified: false });
     await other.agent.post('/api/v1/identity').send({ realName: '王小明', idNumber: busy.idNumber }).expect(409);
@@ -312,6 +322,17 @@ describe('anti-fraud basics', () => {
     const page = await operator.get('/admin/risk').expect(200);
     expect(page.text).toContain('同一设备注册或申请的账号过多');
     expect(page.text).toContain('身份证号已绑定其他手机号');
+    // applying from one device: the third account on it flags all three, once each; a fourth flags only itself
+    const sharers = [];
+    for (let i = 0; i < 4; i++) {
+      const sharer = await consumerAgent(t.app);
+      sharer.agent.set('X-Device-Id', 'shared-apply-device');
+      await apply(sharer.agent, t.fixtures.institutionA.productId);
+      sharers.push(sharer);
+    }
+    const sharedFlags = await Promise.all(sharers.map(async (s) => (await t.container.services.risk.flagsFor(s.id)).filter((f) => f.code === 'shared_device').map((f) => f.detail)));
+    expect(sharedFlags).toEqual([[{ accounts: 3, threshold: 2 }], [{ accounts: 3, threshold: 2 }], [{ accounts: 3, threshold: 2 }], [{ accounts: 4, threshold: 2 }]]);
+
     // raw device ids and addresses are never stored
     const rows = await queryRows(t.container.database.db, sql`select * from risk_signals`);
     expect(JSON.stringify(rows)).not.toContain(device);

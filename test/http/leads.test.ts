@@ -342,10 +342,13 @@ describe('pre-screen rules', () => {
     expect(seen.body.status).toBe('rejected');
     expect(seen.body.rejectReason).toBe('income');
     expect(seen.body.timeline.map((e: { to: string; actor: string }) => `${e.to}/${e.actor}`)).toEqual(['submitted/consumer', 'rejected/system']);
+    // the submission's answer already said so, with the same timeline a read finds
+    expect({ ...declined, rejection: seen.body.rejection }).toStrictEqual(seen.body);
 
     const good = await consumerAgent(t.app);
     await good.agent.put('/api/v1/profile').send({ monthlyIncome: 20000, creditSelfAssessment: 'excellent' }).expect(200);
     const fast = await apply(good.agent, t.fixtures.institutionA.productId);
+    expect({ ...fast, rejection: null }).toStrictEqual((await good.agent.get(`/api/v1/applications/${fast.id}`).expect(200)).body);
     const leads = await admin.get('/api/partner/v1/leads').query({ queue: 'fast' }).expect(200);
     expect(leads.body.items.map((l: { id: string }) => l.id)).toEqual([fast.id]);
 

@@ -1,5 +1,5 @@
 import type { ComplaintEventView, ComplaintView } from '../../modules/feedback';
-import type { Alternative, ApplicantData, ApplicationDetail, ApplicationView, LeadDetail, RejectionExplanation } from '../../modules/applications';
+import type { Alternative, ApplicantData, ApplicationView, ApplicationWithTimeline, LeadDetail, RejectionExplanation } from '../../modules/applications';
 import type { ProductView } from '../../modules/catalogue';
 import type { Schedule } from '../../modules/pricing';
 import type { ConsumerProfile, SessionAccount } from '../../modules/accounts';
@@ -75,7 +75,7 @@ export function scheduleJson(s: Schedule) {
   };
 }
 
-export function applicationJson(a: ApplicationView | ApplicationDetail) {
+export function applicationJson(a: ApplicationView | ApplicationWithTimeline) {
   return {
     id: a.id,
     status: a.status,

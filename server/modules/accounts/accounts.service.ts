@@ -9,7 +9,7 @@ import { withTransaction, type Tx } from '../../lib/tx';
 import { quietUntil } from '../../lib/quiet-hours';
 import type { NotificationsService, SmsTemplate, SmsWindow } from '../notifications';
 import type { AccountKind } from './accounts.schema';
-import { AccountsRepository, type AccountRow, type HeldCustomRole } from './accounts.repository';
+import { AccountsRepository, type AccountRow, type HeldCustomRole, type ProfileRow } from './accounts.repository';
 import { openDisplayName } from './display-name';
 import { minutesText, passwordKey, type LoginThrottle } from './login-throttle';
 import type { MfaService } from './mfa.service';
@@ -84,6 +84,11 @@ const emptyProfile: ConsumerProfile = {
   monthlyDebtFen: null,
   updatedAt: null,
 };
+
+/** The profile of a `consumer_profiles` row (read here or joined by another module's read); none yet: every field empty. */
+export function consumerProfileOf(row: ProfileRow | null | undefined): ConsumerProfile {
+  return row ? { ...row } : { ...emptyProfile };
+}
 
 function toSessionAccount(row: AccountRow, pii: PiiCipher, customRole: HeldCustomRole | null = null): SessionAccount {
   return {
@@ -457,12 +462,16 @@ export class AccountsService {
   async phoneOf(accountId: string): Promise<string> {
     const loginEnc = await this.accounts.loginEncOf(accountId);
     if (loginEnc === undefined) throw new Error(`no account ${accountId}`);
+    return this.phoneFromLogin(loginEnc);
+  }
+
+  /** A consumer's phone from their encrypted login (`accounts.login_enc`) read with another query. */
+  phoneFromLogin(loginEnc: string): string {
     return this.deps.pii.decrypt(loginEnc);
   }
 
   async profile(accountId: string): Promise<ConsumerProfile> {
-    const row = await this.accounts.profile(accountId);
-    return row ? { ...row } : { ...emptyProfile };
+    return consumerProfileOf(await this.accounts.profile(accountId));
   }
 
   /**

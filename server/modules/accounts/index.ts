@@ -1,4 +1,4 @@
-export { AccountsService, PHONE_PATTERN, OTP_RESEND_SECONDS, type OtpPurpose, type SessionAccount, type ConsumerProfile, type ProfileChanges, type ContactPreferences } from './accounts.service';
+export { AccountsService, consumerProfileOf, PHONE_PATTERN, OTP_RESEND_SECONDS, type OtpPurpose, type SessionAccount, type ConsumerProfile, type ProfileChanges, type ContactPreferences } from './accounts.service';
 export { hashPassword, passwordProblem, type PasswordContext } from './passwords';
 export { LoginThrottle, FREE_FAILURES, waitAfter } from './login-throttle';
 export type { AccountKind } from './accounts.schema';

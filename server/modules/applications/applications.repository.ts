@@ -2,7 +2,10 @@ import { and, asc, desc, eq, gt, gte, ilike, inArray, isNull, lt, lte, notInArra
 import { queryRows, type Database } from '../../db/client';
 import { foldDeltas, type DeltaTable } from '../../db/fold-deltas';
 import { txOf, write, type Tx, type WriteBatch } from '../../lib/tx';
+import { accounts, consumerProfiles } from '../accounts/accounts.schema';
 import { products } from '../catalogue/catalogue.schema';
+import { latestScoreOf } from '../credit';
+import { consumerIdentities } from '../identity/identity.schema';
 import { institutions } from '../institutions/institutions.schema';
 import { applicationEvents, applications, applicationStatusCounts, type ApplicationStatus } from './applications.schema';
 
@@ -15,6 +18,18 @@ export interface ApplicationWithNames {
   app: ApplicationRow;
   productName: string;
   institutionName: string;
+}
+
+/** What a submission needs to know about the borrower, from one read (`borrowerOnFile`). */
+export interface BorrowerOnFile {
+  /** the login, that is the phone, encrypted (AccountsService.phoneFromLogin opens it) */
+  loginEnc: string;
+  /** the verified identity (IdentityService.releaseFrom), null when not verified */
+  identity: typeof consumerIdentities.$inferSelect | null;
+  /** the profile (consumerProfileOf), null when never filled in */
+  profile: typeof consumerProfiles.$inferSelect | null;
+  /** the latest 信用评估's score, null without one */
+  creditScore: number | null;
 }
 
 /** Whose application it is: a lookup scoped to a consumer or an institution finds only theirs. */
@@ -56,6 +71,35 @@ function ownedBy(id: string, owner: ApplicationOwner): SQL | undefined {
   );
 }
 
+/**
+ * A new application as `insertManyWithEvents` stores it: the column defaults of `applications`
+ * filled in, `now` being the transaction's `now()` (`lockConsumerSubmissions`).
+ */
+export function asStored(row: ApplicationInsert, now: Date): ApplicationRow {
+  return {
+    status: 'submitted',
+    applicantCreditBand: null,
+    consentId: null,
+    releasedDataEnc: null,
+    offeredAmountFen: null,
+    offeredTermMonths: null,
+    offeredApr: null,
+    rejectReason: null,
+    disbursedAmountFen: null,
+    disbursedAt: null,
+    firstResponseAt: null,
+    queue: 'normal',
+    createdAt: now,
+    updatedAt: now,
+    ...row,
+  };
+}
+
+/** A new event as stored, but for its serial id: the column defaults of `application_events` filled in. */
+export function eventAsStored(event: ApplicationEventInsert, now: Date): Omit<ApplicationEvent, 'id'> {
+  return { fromStatus: null, actorId: null, note: '', data: {}, createdAt: now, ...event };
+}
+
 /** SQL for applications and their events. */
 export class ApplicationsRepository {
   constructor(private readonly db: Database) {}
@@ -74,15 +118,26 @@ export class ApplicationsRepository {
     return row;
   }
 
-  /** Several of a consumer's applications by id (the ones that are theirs), with their events: two queries. */
-  async findManyWithEvents(consumerId: string, ids: string[]): Promise<{ row: ApplicationWithNames; events: ApplicationEvent[] }[]> {
-    if (ids.length === 0) return [];
-    // both reads at once; events of an id that is not the consumer's are dropped with its missing row
-    const [rows, events] = await Promise.all([
-      this.selectWithNames().where(and(inArray(applications.id, ids), eq(applications.consumerId, consumerId))),
-      this.db.select().from(applicationEvents).where(inArray(applicationEvents.applicationId, ids)).orderBy(asc(applicationEvents.id)),
-    ]);
-    return rows.map((row) => ({ row, events: events.filter((e) => e.applicationId === row.app.id) }));
+  /**
+   * Everything a submission reads about the borrower before its transaction, in one statement
+   * instead of one per module: the phone (login), the identity, the profile and the latest
+   * 信用评估's score. Undefined when there is no such account. The rows are handed back to the
+   * modules that own them to be opened (IdentityService.releaseFrom, consumerProfileOf,
+   * AccountsService.phoneFromLogin).
+   */
+  async borrowerOnFile(consumerId: string): Promise<BorrowerOnFile | undefined> {
+    const [row] = await this.db
+      .select({
+        loginEnc: accounts.loginEnc,
+        identity: consumerIdentities,
+        profile: consumerProfiles,
+        creditScore: latestScoreOf(accounts.id),
+      })
+      .from(accounts)
+      .leftJoin(consumerIdentities, eq(consumerIdentities.accountId, accounts.id))
+      .leftJoin(consumerProfiles, eq(consumerProfiles.accountId, accounts.id))
+      .where(eq(accounts.id, consumerId));
+    return row;
   }
 
   eventsOf(applicationId: string, db: Database = this.db): Promise<ApplicationEvent[]> {
@@ -176,9 +231,16 @@ export class ApplicationsRepository {
     return new Map(rows.map((r) => [r.productId, { id: r.id, createdAt: r.createdAt }]));
   }
 
-  /** One submission at a time per consumer (a transaction-scoped advisory lock). */
-  async lockConsumerSubmissions(tx: Tx, consumerId: string): Promise<void> {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`apply:${consumerId}`}))`);
+  /**
+   * One submission at a time per consumer (a transaction-scoped advisory lock). Answers the
+   * transaction's `now()`, parsed as `created_at` is: the time every row the submission
+   * inserts gets from its column default, so it can answer with its rows (`asStored`) instead of
+   * reading them back.
+   */
+  async lockConsumerSubmissions(tx: Tx, consumerId: string): Promise<Date> {
+    const [row] = await queryRows<{ now: string | Date }>(tx, sql`select pg_advisory_xact_lock(hashtext(${`apply:${consumerId}`})), now() as now`);
+    // both drivers hand a timestamptz over as text here; parsed as drizzle parses a timestamp column
+    return new Date(row!.now);
   }
 
   async update(tx: Tx, id: string, patch: Partial<ApplicationInsert>): Promise<void> {

@@ -20,6 +20,7 @@ import type { ApplicationStatus } from './applications.schema';
 import { ApplicationsRepository, type LeadQuery, type ApplicationEvent, type ApplicationInsert, type ApplicationOwner, type ApplicationRow, type ApplicationWithNames } from './applications.repository';
 import { canTransition, isTerminal, nextStatuses, rejectReasons, statusLabels, type RejectReason } from './status-machine';
 import { DUPLICATE_WINDOW_DAYS } from './precheck';
+import { applicationView, withStatusLabel, type ApplicationView } from './application-view';
 import { offerTerms, type PricingReason } from './offer-terms';
 import { OffersRepository } from './offers.repository';
 import { ApprovalReviewsRepository, type ApprovalReviewRow } from './approval-reviews.repository';
@@ -53,32 +54,7 @@ export type StatusChange =
   | { status: 'declined'; reason?: string; note?: string }
   | { status: 'expired'; note?: string };
 
-/** An application as its consumer, its institution or an operator sees it: PII masked. */
-export interface ApplicationView {
-  id: string;
-  /** internal: never serialised to institutions */
-  consumerId: string;
-  status: ApplicationStatus;
-  statusLabel: string;
-  productId: string;
-  productName: string;
-  institutionId: string;
-  institutionName: string;
-  amountFen: Fen;
-  termMonths: number;
-  purpose: string;
-  applicantNameMasked: string;
-  applicantCity: string;
-  offeredAmountFen: Fen | null;
-  offeredTermMonths: number | null;
-  offeredApr: string | null;
-  rejectReason: string | null;
-  rejectReasonLabel: string | null;
-  disbursedAmountFen: Fen | null;
-  disbursedAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
+export type { ApplicationView };
 
 export const STALE_AFTER_MS = 24 * 3600_000;
 export const EXPIRY_DAYS = 30;
@@ -178,31 +154,7 @@ export class ApplicationsService {
   }
 
   private toView(row: ApplicationWithNames): ApplicationView {
-    const a = row.app;
-    return {
-      id: a.id,
-      consumerId: a.consumerId,
-      status: a.status,
-      statusLabel: statusLabels[a.status],
-      productId: a.productId,
-      productName: row.productName,
-      institutionId: a.institutionId,
-      institutionName: row.institutionName,
-      amountFen: a.amountFen,
-      termMonths: a.termMonths,
-      purpose: a.purpose,
-      applicantNameMasked: maskName(this.deps.pii.decrypt(a.applicantNameEnc)),
-      applicantCity: a.applicantCity,
-      offeredAmountFen: a.offeredAmountFen,
-      offeredTermMonths: a.offeredTermMonths,
-      offeredApr: a.offeredApr,
-      rejectReason: a.rejectReason,
-      rejectReasonLabel: a.rejectReason ? (rejectReasons[a.rejectReason as RejectReason] ?? a.rejectReason) : null,
-      disbursedAmountFen: a.disbursedAmountFen,
-      disbursedAt: a.disbursedAt,
-      createdAt: a.createdAt,
-      updatedAt: a.updatedAt,
-    };
+    return applicationView(row.app, row, this.deps.pii.decrypt(row.app.applicantNameEnc));
   }
 
   private async detail(id: string, owner: ApplicationOwner, db: Database = this.deps.db): Promise<ApplicationDetail> {
@@ -214,18 +166,8 @@ export class ApplicationsService {
   private withEvents(row: ApplicationWithNames, events: ApplicationEvent[]): ApplicationDetail {
     return {
       ...this.toView(row),
-      events: events.map((e) => ({ ...e, toLabel: statusLabels[e.toStatus as ApplicationStatus] ?? e.toStatus })),
+      events: events.map(withStatusLabel),
     };
-  }
-
-  /** Several of a consumer's own applications, in the order asked, in two queries whatever their number; one that is not theirs is "not found". */
-  async getManyForConsumer(consumerId: string, ids: string[]): Promise<ApplicationDetail[]> {
-    const found = new Map((await this.applications.findManyWithEvents(consumerId, ids)).map((f) => [f.row.app.id, f]));
-    return ids.map((id) => {
-      const f = found.get(id);
-      if (!f) throw new NotFoundError('申请');
-      return this.withEvents(f.row, f.events);
-    });
   }
 
   /** A consumer's own application; anyone else's is "not found". */

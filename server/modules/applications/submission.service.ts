@@ -4,7 +4,7 @@ import { newId } from '../../lib/ids';
 import { formatWan, type Fen } from '../../lib/money';
 import type { PiiCipher } from '../../lib/pii';
 import { withTransaction, WriteBatch, type Tx } from '../../lib/tx';
-import type { AccountsService, SessionAccount } from '../accounts';
+import { consumerProfileOf, type AccountsService, type SessionAccount } from '../accounts';
 import type { AuditService, RequestOrigin } from '../audit';
 import type { RiskService } from '../risk';
 import { checkEligibility, eligibilityProfileOf, type CatalogueService, type ProductView } from '../catalogue';
@@ -15,7 +15,8 @@ import type { PrescreenService } from '../prescreen';
 import type { NotificationsService } from '../notifications';
 import type { SettlementService } from '../settlement';
 import { rejectReasons, type RejectReason } from './status-machine';
-import { ApplicationsRepository } from './applications.repository';
+import { ApplicationsRepository, asStored, eventAsStored, type ApplicationEventInsert, type ApplicationInsert } from './applications.repository';
+import { applicationView, withStatusLabel, type ApplicationWithTimeline } from './application-view';
 import type { Clock } from '../../lib/clock';
 import { betterAlternatives, type Alternative } from './rejection';
 import { DUPLICATE_WINDOW_DAYS, precheck, recentDuplicates, type PrecheckDeps, type PrecheckResult } from './precheck';
@@ -49,6 +50,13 @@ export interface ApplyRequest {
   purpose: string;
   /** one per institution the consumer ticked on the consent screen, with the fields shown there */
   consents: { institutionId: string; fields: ReleasableField[] }[];
+}
+
+/** A submission's outcome: the applications made (ids, and as the consumer is answered, in the same order) and the products refused. */
+export interface SubmissionResult {
+  created: string[];
+  applications: ApplicationWithTimeline[];
+  refused: Refusal[];
 }
 
 export type RefusalCode = 'no_consent' | 'ineligible' | 'duplicate' | 'invalid';
@@ -159,18 +167,17 @@ export class SubmissionService {
    * its consent, release, webhook, audit row, pre-screen decision and CPL, and the submission's
    * device and address for anti-fraud, commit together; the catalogue's apply events follow.
    */
-  async apply(consumer: SessionAccount, req: ApplyRequest, origin: RequestOrigin): Promise<{ created: string[]; refused: Refusal[] }> {
+  async apply(consumer: SessionAccount, req: ApplyRequest, origin: RequestOrigin): Promise<SubmissionResult> {
     const { actor } = origin;
     if (req.items.length === 0) throw new ValidationError('请至少选择一款产品', { products: '请至少选择一款产品' });
     if (req.items.length > 10) throw new ValidationError('一次最多申请 10 款产品', { products: '一次最多申请 10 款产品' });
-    // what the rules read about the consumer and what a release sends: independent reads, in parallel
-    const [{ summary: identity, reveal }, profile, creditScore, phone, thresholds] = await Promise.all([
-      this.deps.identity.forRelease(consumer.id),
-      this.deps.accounts.profile(consumer.id),
-      this.deps.credit?.latestScore(consumer.id),
-      this.deps.accounts.phoneOf(consumer.id),
-      this.deps.risk.thresholds(),
-    ]);
+    // what the rules read about the consumer and what a release sends, in one read; each module opens its own rows
+    const [borrower, thresholds] = await Promise.all([this.applications.borrowerOnFile(consumer.id), this.deps.risk.thresholds()]);
+    if (!borrower) throw new Error(`no account ${consumer.id}`);
+    const { summary: identity, reveal } = this.deps.identity.releaseFrom(consumer.id, borrower.identity);
+    const profile = consumerProfileOf(borrower.profile);
+    const { creditScore } = borrower;
+    const phone = this.deps.accounts.phoneFromLogin(borrower.loginEnc);
     if (!identity.verified || !reveal) throw new IdentityRequiredError();
     const eligibility = { ...eligibilityProfileOf(profile, creditScore), age: identity.age };
     const consentFor = new Map(req.consents.map((c) => [c.institutionId, c]));
@@ -217,11 +224,12 @@ export class SubmissionService {
     }
 
     const created: string[] = [];
+    const submitted: ApplicationWithTimeline[] = [];
     const delivered: { applicationId: string; institutionId: string; productId: string }[] = [];
     if (accepted.length) {
       await withTransaction(this.deps.db, async (tx) => {
         // one submission at a time per consumer, so the 30-day duplicate check cannot race
-        await this.applications.lockConsumerSubmissions(tx, consumer.id);
+        const now = await this.applications.lockConsumerSubmissions(tx, consumer.id);
         const acceptedIds = accepted.map((a) => a.product.id);
         const [duplicates, listedNow] = await Promise.all([
           recentDuplicates(this.applications, tx, consumer.id, acceptedIds, this.deps.clock.now()),
@@ -307,25 +315,23 @@ export class SubmissionService {
           { ip: actor.ip ?? '', deviceHash: origin.device, door: origin.door },
           consumer.id,
         );
-        await this.applications.insertManyWithEvents(
-          batch,
-          leads.map((l, i) => ({
-            id: l.id,
-            consumerId: consumer.id,
-            productId: l.product.id,
-            institutionId: l.product.institutionId,
-            amountFen: l.item.amountFen,
-            termMonths: l.item.termMonths,
-            purpose: req.purpose,
-            applicantNameEnc: this.deps.pii.encrypt(clear.realName),
-            applicantCity: profile.city ?? '',
-            applicantCreditBand: l.fields.includes('creditSelfAssessment') ? profile.creditSelfAssessment : null,
-            consentId: consentIds[i]!,
-            releasedDataEnc: this.deps.pii.encrypt(JSON.stringify(l.data)),
-            ...(!decisions[i]!.decline && decisions[i]!.fast ? { queue: 'fast' as const } : {}),
-          })),
-          leads.map((l) => ({ applicationId: l.id, fromStatus: null, toStatus: 'submitted', actorKind: 'consumer', actorId: consumer.id, note: '申请已提交' })),
-        );
+        const rows: ApplicationInsert[] = leads.map((l, i) => ({
+          id: l.id,
+          consumerId: consumer.id,
+          productId: l.product.id,
+          institutionId: l.product.institutionId,
+          amountFen: l.item.amountFen,
+          termMonths: l.item.termMonths,
+          purpose: req.purpose,
+          applicantNameEnc: this.deps.pii.encrypt(clear.realName),
+          applicantCity: profile.city ?? '',
+          applicantCreditBand: l.fields.includes('creditSelfAssessment') ? profile.creditSelfAssessment : null,
+          consentId: consentIds[i]!,
+          releasedDataEnc: this.deps.pii.encrypt(JSON.stringify(l.data)),
+          ...(!decisions[i]!.decline && decisions[i]!.fast ? { queue: 'fast' as const } : {}),
+        }));
+        const firstEvents: ApplicationEventInsert[] = leads.map((l) => ({ applicationId: l.id, fromStatus: null, toStatus: 'submitted', actorKind: 'consumer', actorId: consumer.id, note: '申请已提交' }));
+        await this.applications.insertManyWithEvents(batch, rows, firstEvents);
         await this.deps.odds?.recordFacts(
           batch,
           leads.map((l) => l.id),
@@ -333,7 +339,7 @@ export class SubmissionService {
         );
         // the institutions' own systems hear about it; no personal data travels in the webhook,
         // they fetch the consented fields through the audited API
-        await this.deps.webhooks.enqueueMany(
+        await this.deps.webhooks.enqueueInBatch(
           batch,
           leads.map(({ id, item, product }) => ({
             institutionId: product.institutionId,
@@ -369,31 +375,40 @@ export class SubmissionService {
         await this.deps.risk.recordApplications(batch, consumer.id, created, { device: origin.device, ip: actor.ip ?? '' }, thresholds);
         await batch.flush();
 
-        // a declining pre-screen rule rejects its application at once, after it was submitted
+        // a declining pre-screen rule rejects its application at once, after it was submitted;
+        // the answer is made of the rows as written (nothing read back)
         for (const [i, { id, product }] of leads.entries()) {
+          let row = asStored(rows[i]!, now);
+          const events = [eventAsStored(firstEvents[i]!, now)];
           const decline = decisions[i]!.decline;
-          if (!decline) continue;
-          const reason = decline.rejectReason as RejectReason;
-          await this.applications.update(tx, id, { status: 'rejected', rejectReason: reason, updatedAt: this.deps.clock.now() });
-          await this.applications.insertEvent(tx, {
-            applicationId: id,
-            fromStatus: 'submitted',
-            toStatus: 'rejected',
-            actorKind: 'system',
-            actorId: decline.id,
-            note: `机构预筛规则：${decline.name}`,
-            data: { reason, ruleId: decline.id },
-          });
-          await this.deps.notifications.notify(
-            consumer.id,
-            { kind: 'application.rejected', title: `${product.name}：已拒绝`, body: `很遗憾，申请未通过：${rejectReasons[reason] ?? reason}。`, link: `/applications/${id}` },
-            tx,
-          );
+          if (decline) {
+            const reason = decline.rejectReason as RejectReason;
+            const rejection = { status: 'rejected' as const, rejectReason: reason, updatedAt: this.deps.clock.now() };
+            const event: ApplicationEventInsert = {
+              applicationId: id,
+              fromStatus: 'submitted',
+              toStatus: 'rejected',
+              actorKind: 'system',
+              actorId: decline.id,
+              note: `机构预筛规则：${decline.name}`,
+              data: { reason, ruleId: decline.id },
+            };
+            await this.applications.update(tx, id, rejection);
+            await this.applications.insertEvent(tx, event);
+            await this.deps.notifications.notify(
+              consumer.id,
+              { kind: 'application.rejected', title: `${product.name}：已拒绝`, body: `很遗憾，申请未通过：${rejectReasons[reason] ?? reason}。`, link: `/applications/${id}` },
+              tx,
+            );
+            row = { ...row, ...rejection };
+            events.push(eventAsStored(event, now));
+          }
+          submitted.push({ ...applicationView(row, { productName: product.name, institutionName: product.institutionName }, clear.realName), events: events.map(withStatusLabel) });
         }
       });
       for (const lead of delivered) this.deps.catalogue.recordEvent(origin.visitor, 'apply', { productId: lead.productId, channel: origin.door });
     }
-    return { created, refused };
+    return { created, applications: submitted, refused };
   }
 }
 

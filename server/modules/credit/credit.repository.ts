@@ -1,9 +1,17 @@
-import { desc, eq } from 'drizzle-orm';
+import { desc, eq, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import type { Tx } from '../../lib/tx';
 import { creditAssessments } from './credit.schema';
 
 export type CreditAssessmentRow = typeof creditAssessments.$inferSelect;
+
+/**
+ * The score of the account's latest 信用评估 (null without one), as a scalar subquery on the
+ * account id column of the caller's query: another module's read takes it in the same statement.
+ */
+export function latestScoreOf(accountId: AnyColumn): SQL<number | null> {
+  return sql<number | null>`(select ${creditAssessments.score} from ${creditAssessments} where ${creditAssessments.accountId} = ${accountId} order by ${creditAssessments.createdAt} desc, ${creditAssessments.id} desc limit 1)`;
+}
 
 /** SQL for credit assessments. Reads take the database; writes take the caller's transaction. */
 export class CreditRepository {

@@ -19,6 +19,15 @@ export interface IdentitySummary {
   verifiedAt?: Date;
 }
 
+/** A verified identity as stored (encrypted). */
+export type IdentityRow = typeof consumerIdentities.$inferSelect;
+
+/** What a consented release knows of the identity: the summary, and `reveal` (null when not verified). */
+export interface IdentityRelease {
+  summary: IdentitySummary;
+  reveal: ((reason: string) => { realName: string; idNumber: string; audit: AuditEntry }) | null;
+}
+
 const NAME_PATTERN = /^[\p{Script=Han}·]{2,20}$/u;
 
 export interface IdentityServiceDeps {
@@ -96,13 +105,15 @@ export class IdentityService {
    * clear values with the audit entry of that reveal, which the caller records in the transaction
    * that releases them (`audit.recordMany`). `reveal` is null when the consumer is not verified.
    */
-  async forRelease(
-    accountId: string,
-    now = this.deps.clock.now(),
-  ): Promise<{ summary: IdentitySummary; reveal: ((reason: string) => { realName: string; idNumber: string; audit: AuditEntry }) | null }> {
+  async forRelease(accountId: string, now = this.deps.clock.now()): Promise<IdentityRelease> {
     const [row] = await this.deps.db.select().from(consumerIdentities).where(eq(consumerIdentities.accountId, accountId));
+    return this.releaseFrom(accountId, row, now);
+  }
+
+  /** `forRelease` on a row the caller read with its own (ApplicationsRepository.borrowerOnFile); no row: not verified. */
+  releaseFrom(accountId: string, row: IdentityRow | null | undefined, now = this.deps.clock.now()): IdentityRelease {
     return {
-      summary: this.summaryOf(row, now),
+      summary: this.summaryOf(row ?? undefined, now),
       reveal: row
         ? (reason) => ({
             realName: this.deps.pii.decrypt(row.realNameEnc),

@@ -1,3 +1,3 @@
-export { IdentityService, type IdentitySummary } from './identity.service';
+export { IdentityService, type IdentitySummary, type IdentityRow, type IdentityRelease } from './identity.service';
 export { DevelopmentVerificationProvider, type VerificationProvider } from './verification';
 export { idNumberProblem, ageFromIdNumber, idNumberFacts, idCheckCharacter } from './id-number';

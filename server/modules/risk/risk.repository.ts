@@ -1,5 +1,5 @@
-import { and, count, countDistinct, desc, eq, gt, sql } from 'drizzle-orm';
-import { queryRows, type Database } from '../../db/client';
+import { and, count, countDistinct, desc, eq, gt, sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../../db/client';
 import { txOf, write, type Tx, type WriteBatch } from '../../lib/tx';
 import { riskFlags, riskSignals } from './risk.schema';
 
@@ -7,21 +7,27 @@ export type RiskFlagRow = typeof riskFlags.$inferSelect;
 export type RiskFlagInsert = typeof riskFlags.$inferInsert;
 export type RiskSignalInsert = typeof riskSignals.$inferInsert;
 
+/** A flag with this code on the account (an SQL expression) in the last 24 hours: for a NOT EXISTS. */
+function flaggedToday(accountId: SQL, code: RiskFlagRow['code']): SQL {
+  return sql`select 1 from ${riskFlags} where ${riskFlags.accountId} = ${accountId} and ${riskFlags.code} = ${code} and ${riskFlags.createdAt} > now() - interval '24 hours'`;
+}
+
 /** SQL for anti-fraud signals and flags. Reads take the database (or the caller's transaction); writes take the caller's transaction. */
 export class RiskRepository {
   constructor(private readonly db: Database) {}
 
-  /** Whether the account got a flag with this code in the last 24 hours. */
-  async flaggedToday(accountId: string, code: RiskFlagRow['code'], db: Database = this.db): Promise<boolean> {
-    const [recent] = await db
-      .select({ n: count() })
-      .from(riskFlags)
-      .where(and(eq(riskFlags.accountId, accountId), eq(riskFlags.code, code), gt(riskFlags.createdAt, sql`now() - interval '24 hours'`)));
-    return (recent?.n ?? 0) > 0;
-  }
-
-  async insertFlag(tx: Tx, row: RiskFlagInsert): Promise<void> {
-    await tx.insert(riskFlags).values(row);
+  /**
+   * A flag, unless the account got one with this code in the last 24 hours: one statement (the
+   * check is its WHERE), so it can go with a submission's write batch. In a batch the check sees
+   * the flags as they were before the batch.
+   */
+  async insertFlagOncePerDay(target: Tx | WriteBatch, row: { accountId: string; code: RiskFlagRow['code']; detail: Record<string, unknown> }): Promise<void> {
+    const { accountId, code, detail } = row;
+    await write(target, [
+      sql`insert into ${riskFlags} (account_id, code, detail)
+        select ${accountId}, ${code}, ${JSON.stringify(detail)}::jsonb
+        where not exists (${flaggedToday(sql`${accountId}::text`, code)})`,
+    ]);
   }
 
   async insertSignals(tx: Tx | WriteBatch, rows: RiskSignalInsert[]): Promise<void> {
@@ -41,20 +47,32 @@ export class RiskRepository {
   }
 
   /**
-   * What a submission checks, in one query: `accountsOnDevice` (counting this account, whether or
-   * not it used the device before) and `applicationsToday`.
+   * A submission's signals and the flags they raise, in one statement (added to the caller's
+   * batch, or run at once): the counts are that statement's own reads, taken before its signals
+   * land, so this submission's applications are added to them.
+   *  - shared_device, on every account that used the device and on this one, when more accounts
+   *    than `maxAccountsPerDevice` used it (this one counted whether or not it used it before);
+   *  - application_burst, when the account's applications of the last 24 hours with these pass
+   *    `maxApplicationsPerDay`;
+   * each at most once a day per account and code, as `insertFlagOncePerDay`.
    */
-  async submissionCounts(deviceHash: string, accountId: string, db: Database): Promise<{ accountsOnDevice: number; applicationsToday: number }> {
-    const accountsOnDevice = db
-      .select({ n: sql`count(distinct ${riskSignals.accountId}) filter (where ${riskSignals.accountId} <> ${accountId}) + 1` })
-      .from(riskSignals)
-      .where(eq(riskSignals.deviceHash, deviceHash));
-    const applicationsToday = db
-      .select({ n: count() })
-      .from(riskSignals)
-      .where(and(eq(riskSignals.accountId, accountId), eq(riskSignals.kind, 'application'), gt(riskSignals.createdAt, sql`now() - interval '24 hours'`)));
-    const [row] = await queryRows<{ devices: string | number; today: string | number }>(db, sql`select (${accountsOnDevice}) as devices, (${applicationsToday}) as today`);
-    return { accountsOnDevice: Number(row?.devices ?? 0), applicationsToday: Number(row?.today ?? 0) };
+  async recordSubmission(
+    target: Tx | WriteBatch,
+    submission: { accountId: string; deviceHash: string; signals: RiskSignalInsert[]; thresholds: { maxAccountsPerDevice: number; maxApplicationsPerDay: number } },
+  ): Promise<void> {
+    const { accountId, deviceHash, signals, thresholds } = submission;
+    const tx = txOf(target);
+    const sharedDevice = sql`insert into ${riskFlags} (account_id, code, detail)
+      select a.account_id, 'shared_device', jsonb_build_object('accounts', d.n, 'threshold', ${thresholds.maxAccountsPerDevice}::int)
+      from (select count(distinct ${riskSignals.accountId}) filter (where ${riskSignals.accountId} <> ${accountId}) + 1 as n from ${riskSignals} where ${riskSignals.deviceHash} = ${deviceHash}) d
+      cross join (select ${riskSignals.accountId} as account_id from ${riskSignals} where ${riskSignals.deviceHash} = ${deviceHash} union select ${accountId}::text) a
+      where d.n > ${thresholds.maxAccountsPerDevice}::int and not exists (${flaggedToday(sql`a.account_id`, 'shared_device')})`;
+    const burst = sql`insert into ${riskFlags} (account_id, code, detail)
+      select ${accountId}, 'application_burst', jsonb_build_object('applications24h', c.n + ${signals.length}::int, 'threshold', ${thresholds.maxApplicationsPerDay}::int)
+      from (select count(*) as n from ${riskSignals} where ${and(eq(riskSignals.accountId, accountId), eq(riskSignals.kind, 'application'), gt(riskSignals.createdAt, sql`now() - interval '24 hours'`))}) c
+      where c.n + ${signals.length}::int > ${thresholds.maxApplicationsPerDay}::int and not exists (${flaggedToday(sql`${accountId}::text`, 'application_burst')})`;
+    // one write: the flags' counts must not see the signals inserted with them
+    await write(target, [tx.insert(riskSignals).values(signals), sharedDevice, burst]);
   }
 
   /** How many applications the account submitted in the last 24 hours. */

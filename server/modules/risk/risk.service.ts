@@ -1,6 +1,6 @@
 import type { Database } from '../../db/client';
 import type { PiiCipher } from '../../lib/pii';
-import { txOf, withTransaction, type Tx, type WriteBatch } from '../../lib/tx';
+import { withTransaction, type Tx, type WriteBatch } from '../../lib/tx';
 import { RiskRepository, type RiskFlagRow } from './risk.repository';
 
 export interface RiskThresholds {
@@ -55,20 +55,17 @@ export class RiskService {
 
   private async flag(tx: Tx, accountId: string, code: RiskFlagCode, detail: Record<string, unknown>): Promise<void> {
     // one flag per account and code a day is enough to see it
-    if (await this.risk.flaggedToday(accountId, code, tx)) return;
-    await this.risk.insertFlag(tx, { accountId, code, detail });
+    await this.risk.insertFlagOncePerDay(tx, { accountId, code, detail });
   }
 
   private async checkDevice(tx: Tx, deviceHash: string, thresholds: RiskThresholds): Promise<void> {
     await this.flagSharedDevice(tx, deviceHash, await this.risk.accountsOnDevice(deviceHash, tx), thresholds);
   }
 
-  /** `accounts` on this device is more than the threshold: each of them (and `also`, whose signal may not be written yet) is flagged. */
-  private async flagSharedDevice(tx: Tx, deviceHash: string, accounts: number, thresholds: RiskThresholds, also?: string): Promise<void> {
+  /** `accounts` on this device is more than the threshold: each of them is flagged. */
+  private async flagSharedDevice(tx: Tx, deviceHash: string, accounts: number, thresholds: RiskThresholds): Promise<void> {
     if (accounts > thresholds.maxAccountsPerDevice) {
-      const others = new Set(await this.risk.accountIdsOnDevice(deviceHash, tx));
-      if (also) others.add(also);
-      for (const accountId of others) await this.flag(tx, accountId, 'shared_device', { accounts, threshold: thresholds.maxAccountsPerDevice });
+      for (const accountId of await this.risk.accountIdsOnDevice(deviceHash, tx)) await this.flag(tx, accountId, 'shared_device', { accounts, threshold: thresholds.maxAccountsPerDevice });
     }
   }
 
@@ -84,20 +81,18 @@ export class RiskService {
 
   /**
    * A submission's applications with their device and address, in the submission's transaction
-   * or its write batch (thresholds as above). The counts are read first and include these
-   * applications, so the signals may go with the batch.
+   * or its write batch (thresholds as above): the signals and the flags they raise are one write,
+   * whose own reads count (RiskRepository.recordSubmission), so nothing is read before it.
    */
   async recordApplications(tx: Tx | WriteBatch, accountId: string, applicationIds: string[], signal: RiskSignal, thresholds: RiskThresholds): Promise<void> {
     if (applicationIds.length === 0) return;
     const h = this.hashes(signal.device, signal.ip);
-    const db = txOf(tx);
-    const counts = await this.risk.submissionCounts(h.deviceHash, accountId, db);
-    await this.risk.insertSignals(tx, applicationIds.map((applicationId) => ({ kind: 'application' as const, accountId, applicationId, ...h })));
-    await this.flagSharedDevice(db, h.deviceHash, counts.accountsOnDevice, thresholds, accountId);
-    const applications24h = counts.applicationsToday + applicationIds.length;
-    if (applications24h > thresholds.maxApplicationsPerDay) {
-      await this.flag(db, accountId, 'application_burst', { applications24h, threshold: thresholds.maxApplicationsPerDay });
-    }
+    await this.risk.recordSubmission(tx, {
+      accountId,
+      deviceHash: h.deviceHash,
+      signals: applicationIds.map((applicationId) => ({ kind: 'application' as const, accountId, applicationId, ...h })),
+      thresholds,
+    });
   }
 
   /** A disbursed loan of this consumer went overdue (recorded by the loans job, at most once a day). */

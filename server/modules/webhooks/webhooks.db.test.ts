@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DatabaseHandle } from '../../db/client';
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { PiiCipher } from '../../lib/pii';
-import { withTransaction } from '../../lib/tx';
+import { withTransaction, WriteBatch } from '../../lib/tx';
 import { databaseTargets } from '../../../test/support/database';
 import { testCipher } from '../../../test/support/pii';
 import { MemoryLocks } from '../../adapters/redis/lock';
@@ -265,6 +265,28 @@ describe.each(databaseTargets())('webhooks on $name', (target) => {
     ).rejects.toThrow('submission failed');
     expect(insideId).not.toBeNull();
     expect(await handle.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, insideId!))).toEqual([]);
+  });
+
+  it('(b2) enqueueInBatch goes with the batch, only where the institution has an active endpoint, and is delivered as enqueue’s are', async () => {
+    const none = await institution();
+    const disabled = await institution();
+    await endpoint(disabled, '/batch-disabled', () => 200);
+    await service.disableEndpoint(disabled, actor);
+    const active = await institution();
+    await endpoint(active, '/batch', () => 200);
+    const payload = (institutionId: string) => ({ leadId: `app_${institutionId}`, amount: 300 });
+    await withTransaction(handle.db, async (tx) => {
+      const batch = new WriteBatch(tx);
+      await service.enqueueInBatch(batch, [none, disabled, active].map((institutionId) => ({ institutionId, event: 'lead.created', payload: payload(institutionId) })));
+      await batch.flush();
+    });
+    const rows = await handle.db.select().from(webhookDeliveries).where(inArray(webhookDeliveries.institutionId, [none, disabled, active]));
+    expect(rows.map((r) => [r.institutionId, r.event, r.status, r.payload, r.nextAttemptAt.getTime(), r.createdAt.getTime()])).toEqual([
+      [active, 'lead.created', 'pending', payload(active), clock.getTime(), clock.getTime()],
+    ]);
+    expect((await service.deliverDue()).delivered).toBe(1);
+    expect(receiver.at('/batch').map((r) => [r.deliveryId, r.validSignature, r.body.data])).toEqual([[rows[0]!.id, true, payload(active)]]);
+    expect(receiver.at('/batch-disabled')).toHaveLength(0);
   });
 
   it('(c) validates the URL', async () => {

@@ -246,6 +246,33 @@ export class WebhooksService {
     return ids;
   }
 
+  /**
+   * `enqueueMany` into a write batch without its read of the endpoints (a submission's hot path):
+   * the batch's statement joins each event to its institution's active endpoint (at most one per
+   * institution), so an event whose institution has none inserts nothing. What that costs: the
+   * caller learns no delivery ids, and every institution named is woken at commit (a dispatcher
+   * woken for nothing finds nothing due).
+   */
+  async enqueueInBatch(batch: WriteBatch, events: { institutionId: string; event: string; payload: Record<string, unknown> }[]): Promise<void> {
+    if (events.length === 0) return;
+    const at = this.clock.now().toISOString();
+    const values = sql.join(
+      events.map((e) => sql`(${newId('whd')}, ${e.institutionId}, ${e.event}, ${JSON.stringify(e.payload)}::jsonb)`),
+      sql`, `,
+    );
+    const woken = [...new Set(events.map((e) => e.institutionId))].map((institutionId) => ({ channel: LEAD_OUTBOX_CHANNEL, payload: institutionId }));
+    await write(
+      batch,
+      [
+        sql`insert into ${webhookDeliveries} (id, endpoint_id, institution_id, event, payload, status, next_attempt_at, created_at)
+          select v.id, e.id, v.institution_id, v.event, v.payload, 'pending', ${at}::timestamptz, ${at}::timestamptz
+          from (values ${values}) as v(id, institution_id, event, payload)
+          join ${webhookEndpoints} e on e.institution_id = v.institution_id and e.active = 'yes'`,
+      ],
+      woken,
+    );
+  }
+
   /** Sends up to `limit` due deliveries, oldest first, at once. Safe to run from several workers at once. */
   async deliverDue(limit = 20): Promise<DeliveryRunResult> {
     const claimed = await this.claimDue(limit);

@@ -63,8 +63,8 @@ export const consumerApplicationRoutes: ApiRoute[] = [
       if (result.created.length === 0) {
         throw new ConflictError('nothing_submitted', '没有提交任何申请', Object.fromEntries(result.refused.map((r) => [r.productId, r.reasons.join('；')])));
       }
-      const created = await services.applications.getManyForConsumer(account.id, result.created);
-      return { applications: created.map(applicationJson), refused: result.refused };
+      // the applications as the submission wrote them: nothing to read back
+      return { applications: result.applications.map(applicationJson), refused: result.refused };
     },
   }),
   route({
