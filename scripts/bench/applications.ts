@@ -39,6 +39,7 @@ import type { AuditActor } from '../../server/modules/audit';
 import pg from 'pg';
 import { openBenchProduct } from './lib/bench-product';
 import { positiveInt as positiveIntOf } from './lib/args';
+import { rssSampler } from './lib/rss';
 import { freshDatabase } from './lib/fresh-database';
 import { CommissionDrainer } from '../../server/modules/settlement';
 
@@ -96,14 +97,6 @@ async function inBatches<T, R>(items: T[], width: number, work: (item: T, index:
     }),
   );
   return out;
-}
-
-/** Samples this process's RSS every 100 ms while running; `peak` is the highest seen. */
-function rssSampler() {
-  let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 100);
-  timer.unref();
-  return { peak: () => Math.max(peak, process.memoryUsage.rss()), stop: () => clearInterval(timer), reset: () => (peak = process.memoryUsage.rss()) };
 }
 
 // ---------------------------------------------------------------------------------------
