@@ -167,7 +167,7 @@ async function measure(name: string, command: string, args: string[], marker: st
 
 /** A one-off node process that prints its RSS growth over a bare node after `body` (ESM, run in the checkout). */
 async function probe(body: string, nodeArgs: string[] = []): Promise<{ rss: number; heap: number; external: number; ms: number }> {
-  const script = `const t = performance.now(); ${body}; globalThis.gc?.(); const m = process.memoryUsage(); console.log(JSON.stringify({ rss: m.rss, heap: m.heapUsed, external: m.external, ms: performance.now() - t }));`;
+  const script = `const t = performance.now(); ${body}; globalThis.gc?.(); const m = process.memoryUsage(); console.log(JSON.stringify({ rss: m.rss, heap: m.heapUsed, external: m.external, ms: performance.now() - t })); process.exit(0);`;
   const child = spawn(process.execPath, [...nodeArgs, '--expose-gc', '--input-type=module', '-e', script], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
