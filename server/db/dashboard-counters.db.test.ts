@@ -25,35 +25,40 @@ function random(seed: number) {
   return () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
 }
 
+/** `[key, count]` pairs as an object, keys in order: a fresh scan and a kept counter compare equal when they agree. */
+function byKey(pairs: [string, number][]): Record<string, number> {
+  return Object.fromEntries(pairs.sort());
+}
+
 async function freshStatusCounts(db: Database): Promise<Record<string, number>> {
   const rows = await queryRows<{ status: string; n: number }>(db, sql`select status, count(*)::int as n from applications group by status`);
-  return Object.fromEntries(rows.map((r) => [r.status, r.n]).sort());
+  return byKey(rows.map((r) => [r.status, r.n]));
 }
 async function keptStatusCounts(db: Database): Promise<Record<string, number>> {
   const rows = await new ApplicationsRepository(db).countsByStatus();
-  return Object.fromEntries(rows.map((r) => [r.status, r.n]).sort());
+  return byKey(rows.map((r) => [r.status, r.n]));
 }
 async function freshStale(db: Database): Promise<Record<string, number>> {
   const rows = await queryRows<{ id: string; n: number }>(
     db,
     sql`select institution_id as id, count(*)::int as n from applications where status = 'submitted' and first_response_at is null and created_at < now() - interval '24 hours' group by 1`,
   );
-  return Object.fromEntries(rows.map((r) => [r.id, r.n]).sort());
+  return byKey(rows.map((r) => [r.id, r.n]));
 }
 async function keptStale(db: Database): Promise<Record<string, number>> {
   const rows = await new ApplicationsRepository(db).staleLeadCounts();
-  return Object.fromEntries(rows.map((r) => [r.institutionId, r.stale]).sort());
+  return byKey(rows.map((r) => [r.institutionId, r.stale]));
 }
 async function freshReceivables(db: Database): Promise<Record<string, number>> {
   const rows = await queryRows<{ id: string; total: string }>(
     db,
     sql`select i.id, coalesce(sum(e.amount_fen), 0) as total from institutions i left join ledger_entries e on e.account = 'receivable:institution:' || i.id group by i.id`,
   );
-  return Object.fromEntries(rows.map((r) => [r.id, Number(r.total)]).sort());
+  return byKey(rows.map((r) => [r.id, Number(r.total)]));
 }
 async function keptReceivables(db: Database): Promise<Record<string, number>> {
   const rows = await new LedgerRepository(db).receivablesByInstitution();
-  return Object.fromEntries(rows.map((r) => [r.institutionId, Number(r.total)]).sort());
+  return byKey(rows.map((r) => [r.institutionId, Number(r.total)]));
 }
 
 describe.each(databaseTargets())('dashboard counters on $name', (target) => {
