@@ -12,6 +12,7 @@ import { createWebApp } from '../web';
 import type { Container } from './container';
 import { adminApi } from './http/api/admin-api';
 import { consumerApi } from './http/api/consumer-api';
+import { keptListShortcut } from './http/api/consumer/anonymous-lists';
 import { agreementsGate } from './http/agreements';
 import { openApiDocument } from './http/api/openapi';
 import { partnerApi } from './http/api/partner-api';
@@ -136,6 +137,9 @@ export function createApp(container: Container): Express {
     const down = results.filter(([, v]) => v !== 'ok').map(([k]) => k);
     res.status(down.length ? 503 : 200).json({ status: down.length ? 'unavailable' : 'ready', checks, down });
   });
+
+  // the catalogue's busiest answer, an anonymous list already kept, before the parsers, the session and the router
+  app.get('/api/v1/products', guards.public, keptListShortcut(services, kit));
 
   app.use('/assets', express.static(path.join(root, 'web/public'), { maxAge: production ? '1d' : 0, index: false }));
   // browsers ask for /favicon.ico on every site, whatever the page links: answer it rather than a 404

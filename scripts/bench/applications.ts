@@ -3,6 +3,7 @@
  *
  *   npm run bench:applications -- [--borrowers 300] [--institutions 30] [--products-per-institution 2]
  *                                 [--duration 10] [--connections 10] [--warmup 2] [--serial 20] [--database-url postgres://…]
+ *                                 [--list-statements] [--profile DIR]
  *
  * Builds the real app in this process on a fresh in-memory PGlite (or a fresh database created on
  * the PostgreSQL server at --database-url, dropped afterwards), then:
@@ -19,11 +20,13 @@
  *     webhook outbox row, audit row and submitted event, and that every 201 kept its key; exits 1
  *     when a count does not match (and 0 otherwise: the targets are printed, not enforced).
  * Target on the PostgreSQL server: ≥ 500 applications/s, p99 < 100 ms, 0 errors.
+ * With --profile DIR, the serving thread's CPU profile of the baseline and of the apply run is
+ * written to DIR (lib/profile.ts; a profiled run's figures are not the bench's).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
@@ -41,6 +44,8 @@ import { openBenchProduct } from './lib/bench-product';
 import { positiveInt as positiveIntOf } from './lib/args';
 import { rssSampler } from './lib/rss';
 import { freshDatabase } from './lib/fresh-database';
+import { mainThreadCpuMs, postgresCpuMs } from './lib/cpu';
+import { startProfile } from './lib/profile';
 import { CommissionDrainer } from '../../server/modules/settlement';
 
 const { values: args } = parseArgs({
@@ -57,6 +62,8 @@ const { values: args } = parseArgs({
     'database-url': { type: 'string' },
     /** print the SQL statements of the last one-at-a-time multi-apply (on the PostgreSQL server) */
     'list-statements': { type: 'boolean', default: false },
+    /** write the serving thread's CPU profile of the baseline and the apply run to this directory */
+    profile: { type: 'string' },
   },
 });
 const positiveInt = (name: keyof typeof args, min = 1): number => positiveIntOf(args, name, min);
@@ -216,10 +223,23 @@ interface Run {
   sent: number;
   exhausted: boolean;
   statuses: Record<string, number>;
+  /** CPU per counted answer, ms: this process's serving thread, and the PostgreSQL server's processes when it runs on this machine (NaN otherwise) */
+  cpu: { app: number; postgres: number };
 }
 
 /** One autocannon run in a worker thread; `success` is the status counted as done, 200s of the filler are left out of an apply run. */
-function cannon(label: string, base: string, duration: number, requests: Prepared[], cycle: boolean, success: number): Promise<Run> {
+async function cannon(label: string, base: string, duration: number, requests: Prepared[], cycle: boolean, success: number): Promise<Run> {
+  const profiler = label.startsWith('warm-up') ? undefined : await startProfile(args.profile);
+  const before = { app: mainThreadCpuMs(), postgres: postgresCpuMs() };
+  const run = await cannonRun(label, base, duration, requests, cycle, success);
+  const after = { app: mainThreadCpuMs(), postgres: postgresCpuMs() };
+  const per = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && run.ok > 0 ? (b - a) / run.ok : NaN);
+  run.cpu = { app: per(before.app, after.app), postgres: per(before.postgres, after.postgres) };
+  if (profiler) log(`  CPU profile: ${await profiler.stop(label)}`);
+  return run;
+}
+
+function cannonRun(label: string, base: string, duration: number, requests: Prepared[], cycle: boolean, success: number): Promise<Run> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./lib/keyed-cannon-worker.mjs', import.meta.url), {
       workerData: { url: base, connections: opts.connections, duration, requests, cycle, fillerPath: '/healthz' },
@@ -233,7 +253,7 @@ function cannon(label: string, base: string, duration: number, requests: Prepare
         const sorted = m.latencies.sort();
         const ok = m.statuses[success] ?? 0;
         const failed = Object.entries(m.statuses).reduce((n, [status, count]) => n + (Number(status) === success || (!cycle && Number(status) === 200) ? 0 : count), 0);
-        resolve({ label, seconds: m.seconds, rps: ok / m.seconds, ok, failed, errors: m.errors + m.timeouts, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), sent: m.sent, exhausted: m.exhausted, statuses: m.statuses });
+        resolve({ cpu: { app: NaN, postgres: NaN }, label, seconds: m.seconds, rps: ok / m.seconds, ok, failed, errors: m.errors + m.timeouts, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), sent: m.sent, exhausted: m.exhausted, statuses: m.statuses });
       },
     );
   });
@@ -461,11 +481,17 @@ async function main(): Promise<number> {
     );
     lines.push(`node ${process.version}, ${opts.connections} connections, ${opts.duration} s per run (after ${opts.warmup} s warm-up each); seeding took ${f(seedSeconds, 1)} s`);
     lines.push('');
-    lines.push(`${pad('run', 40)}${lpad('req/s', 9)}${lpad('apps/s', 9)}${lpad('p50 ms', 9)}${lpad('p99 ms', 9)}${lpad('failed', 8)}${lpad('errors', 8)}${lpad('done', 8)}`);
+    lines.push(`${pad('run', 40)}${lpad('req/s', 9)}${lpad('apps/s', 9)}${lpad('p50 ms', 9)}${lpad('p99 ms', 9)}${lpad('failed', 8)}${lpad('errors', 8)}${lpad('done', 8)}${lpad('CPU ms/req', 12)}${lpad('PG CPU', 9)}`);
     for (const r of [baseline, apply]) {
       const appsPerSecond = r === apply ? f(r.rps * PER_REQUEST, 0) : '';
-      lines.push(`${pad(r.label, 40)}${lpad(f(r.rps, 0), 9)}${lpad(appsPerSecond, 9)}${lpad(f(r.p50), 9)}${lpad(f(r.p99), 9)}${lpad(String(r.failed), 8)}${lpad(String(r.errors), 8)}${lpad(String(r.ok), 8)}`);
+      lines.push(
+        `${pad(r.label, 40)}${lpad(f(r.rps, 0), 9)}${lpad(appsPerSecond, 9)}${lpad(f(r.p50), 9)}${lpad(f(r.p99), 9)}${lpad(String(r.failed), 8)}${lpad(String(r.errors), 8)}${lpad(String(r.ok), 8)}` +
+          `${lpad(f(r.cpu.app, 3), 12)}${lpad(onServer ? f(r.cpu.postgres, 3) : '', 9)}`,
+      );
     }
+    lines.push(
+      `(CPU ms/req: this process's serving thread per answer counted${onServer ? '; PG CPU: every local process named postgres per answer counted, NaN when the server is elsewhere' : ''}; the machine has ${availableParallelism()} cores for both and autocannon)`,
+    );
     const ratio = apply.rps / baseline.rps;
     lines.push(`multi-apply/baseline requests/s: ${f(ratio, 3)}   (applications/s = 3 × multi-apply requests/s)`);
     if (apply.failed) lines.push(`statuses of the apply run: ${JSON.stringify(apply.statuses)}`);

@@ -4,6 +4,7 @@
  *   npx tsx scripts/bench/catalogue.ts [--products 10000] [--duration 10] [--connections 10]
  *                                      [--institutions 40] [--queries 50000] [--samples 5000] [--warmup 2]
  *                                      [--load-concurrency 16] [--database-url postgres://…]
+ *                                      [--profile DIR]
  *
  * Builds the real app on a fresh PGlite in a temporary data directory (on disk, as `npm start` keeps it), loads deterministic generated products
  * through the catalogue service, then in one process and against one app:
@@ -16,8 +17,10 @@
  * the typical mix ≥ 0.8 ×; in-process p99 ≤ 5 ms at 10,000 products (≤ 20 ms from 100,000).
  * The app is served from this process: its RSS (process.memoryUsage().rss) is sampled every
  * 100 ms and printed after the load, at its peak and at the end.
+ * With --profile DIR, the serving thread's CPU profile of each measured HTTP run is written to
+ * DIR/<run>.cpuprofile (open in Chrome DevTools; profiling slows the run, so its figures are not the bench's).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -37,6 +40,8 @@ import type { CatalogueQuery } from '../../server/modules/catalogue';
 import { benchCategories, createRng, generateInstitutions, generateProducts } from './generate-products';
 import { positiveInt as positiveIntOf } from './lib/args';
 import { freshDatabase } from './lib/fresh-database';
+import { mainThreadCpuMs } from './lib/cpu';
+import { startProfile } from './lib/profile';
 
 const { values: args } = parseArgs({
   options: {
@@ -50,6 +55,8 @@ const { values: args } = parseArgs({
     'load-concurrency': { type: 'string', default: '16' },
     /** a PostgreSQL server to run on instead of in-process PGlite: a fresh database is created on it and dropped after */
     'database-url': { type: 'string' },
+    /** write the serving thread's CPU profile of each measured HTTP run to this directory */
+    profile: { type: 'string' },
   },
 });
 const positiveInt = (name: keyof typeof args, min = 1): number => positiveIntOf(args, name, min);
@@ -81,21 +88,6 @@ const rss = {
 };
 const rssTimer = setInterval(() => rss.sample(), 100).unref();
 
-/**
- * CPU time of the main thread (the one serving the requests; autocannon runs in a worker thread),
- * in ms, from /proc (Linux; undefined elsewhere). Per request, it says what a run costs the server
- * whatever else the machine is doing: on a loaded machine requests/s say more about the load.
- */
-function mainThreadCpuMs(): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from the 3rd (state) on
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS; // utime + stime (14th and 15th)
-  } catch {
-    return undefined;
-  }
-}
-const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
 
 function percentile(sorted: Float64Array, q: number): number {
@@ -185,7 +177,14 @@ interface HttpFigures {
  * autocannon's own latency histogram has whole-millisecond resolution, so the percentiles printed
  * come from the per-response times it emits (2xx only, as autocannon counts).
  */
-function cannon(label: string, base: string, duration: number, paths?: string[], path = '/healthz'): Promise<HttpFigures & { sent: number }> {
+async function cannon(label: string, base: string, duration: number, paths?: string[], path = '/healthz'): Promise<HttpFigures & { sent: number }> {
+  const profiler = label === 'warm-up' ? undefined : await startProfile(args.profile);
+  const figures = await cannonRun(label, base, duration, paths, path);
+  if (profiler) log(`  CPU profile: ${await profiler.stop(label)}`);
+  return figures;
+}
+
+function cannonRun(label: string, base: string, duration: number, paths: string[] | undefined, path: string): Promise<HttpFigures & { sent: number }> {
   const cpuBefore = mainThreadCpuMs();
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./cannon-worker.mjs', import.meta.url), {

@@ -9,6 +9,7 @@ import { sql, type SQLWrapper } from 'drizzle-orm';
 import * as schema from './schema';
 import { ConfigError } from '../config';
 import { projectRoot } from '../lib/project-root';
+import { prepareStatementsOn, preparedStatementsFromEnv } from './prepared-statements';
 
 export type Schema = typeof schema;
 /** A database handle or an open transaction: repositories accept either. */
@@ -88,6 +89,8 @@ export async function openDatabase(options: {
   dir?: string;
   loadDataDir?: Blob;
   poolMax?: number;
+  /** prepare parameterised statements once per server connection (default: DATABASE_PREPARED_STATEMENTS, on) */
+  preparedStatements?: boolean;
   sharedBuffers?: string;
   wasmCompiler?: PgliteWasmCompiler;
   /** the migrated template a never-used `dir` starts from (default: the build's) */
@@ -103,6 +106,7 @@ export async function openDatabase(options: {
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolMax ?? poolMaxFromEnv() });
     // an idle client can lose its connection (server restart, failover); the pool replaces it
     pool.on('error', () => undefined);
+    if (options.preparedStatements ?? preparedStatementsFromEnv()) pool.on('connect', (client) => prepareStatementsOn(client));
     // NUMERIC stays a string on both drivers (PGlite does the same), so money never becomes a float.
     const db = drizzlePg(pool, { schema }) as unknown as Database;
     return {

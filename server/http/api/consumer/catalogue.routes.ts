@@ -1,7 +1,6 @@
-import { LRUCache } from 'lru-cache';
 import type { Services } from '../../../container';
 import { NotFoundError, ValidationError } from '../../../lib/errors';
-import { SEARCH_CACHE_SECONDS, eligibilityProfileOf, type ProductView } from '../../../modules/catalogue';
+import { eligibilityProfileOf, type ProductView } from '../../../modules/catalogue';
 import { buildSchedule, compareChoice, validateTerms } from '../../../modules/pricing';
 import { profileOf, takenProducts, toSearchQuery } from '../../catalogue-query';
 import { guard, route, type ApiRoute } from '../route-table';
@@ -9,13 +8,12 @@ import { MAX_COMPARE, calculatorQuery, compareQuery, compareResponse, pricedProd
 import { productJson, scheduleJson } from '../serializers';
 import { productResponse, scheduleResponse } from '../responses';
 import { oddsJson } from './odds.schemas';
+import { JSON_UTF8, anonymousLists, keptList, sendKeptList } from './anonymous-lists';
 
 /** The signed-in borrower's odds for these products (one batch), or undefined for anonymous callers. */
 async function oddsFor(services: Services, account: { id: string } | undefined, products: ProductView[], amountFen?: number) {
   return account ? services.odds.forBorrower(account.id, products, { amountFen }) : undefined;
 }
-
-const JSON_UTF8 = 'application/json; charset=utf-8';
 
 /** Each product version's JSON as UTF-8 bytes without its closing brace, made once: a list splices them in without serialising or encoding them again. */
 const serialised = new WeakMap<ProductView, Buffer>();
@@ -36,24 +34,6 @@ function priceJson(services: Services, p: ProductView, amountFen: number, termMo
   return { monthlyLow: r.monthlyLow / 100, monthlyHigh: r.monthlyHigh / 100, totalCostLow: r.totalCostLow / 100, totalCostHigh: r.totalCostHigh / 100, aprLow: apr(r.aprLow), aprHigh: apr(r.aprHigh) };
 }
 
-type AnonymousList = { version: number; body: Buffer; ids: string[]; q: string | undefined; total: number };
-
-/**
- * Anonymous product lists are the same for everyone: the finished body is kept per app (per
- * services), no longer than the search result it was built from, and dropped as soon as the
- * catalogue's results change (resultsVersion). Bodies are UTF-8 bytes: converting a 20 KB string
- * on every send costs more than the lookup.
- */
-const anonymousListsByApp = new WeakMap<Services, LRUCache<string, AnonymousList>>();
-function anonymousLists(services: Services): LRUCache<string, AnonymousList> {
-  let cache = anonymousListsByApp.get(services);
-  if (!cache) {
-    cache = new LRUCache<string, AnonymousList>({ max: 2000, maxSize: 8 * 1024 * 1024, sizeCalculation: (entry) => entry.body.length, ttl: SEARCH_CACHE_SECONDS * 1000 });
-    anonymousListsByApp.set(services, cache);
-  }
-  return cache;
-}
-
 /** `/api/v1` products, the calculator and recommendations: what the consumer site's catalogue does, for apps. */
 export const consumerCatalogueRoutes: ApiRoute[] = [
   route({
@@ -68,15 +48,10 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
     response: pricedProductListResponse,
     handler: async ({ query: input, principal, services, kit, req, res }) => {
       const who = kit.visitor(req, res);
-      const lists = anonymousLists(services);
+      // anonymous lists are kept (most are answered by keptListShortcut before the router)
       const cacheKey = principal.account ? undefined : req.originalUrl;
-      const hit = cacheKey ? lists.get(cacheKey) : undefined;
-      if (hit && hit.version === services.catalogue.resultsVersion) {
-        if (hit.q) services.catalogue.recordEvent(who, 'search', { query: hit.q, channel: 'api', results: hit.total });
-        services.catalogue.recordImpressions(who, hit.ids, hit.q ? 'search' : 'list', 'api');
-        res.set('Content-Type', JSON_UTF8).send(hit.body);
-        return;
-      }
+      const kept = cacheKey ? keptList(services, cacheKey) : undefined;
+      if (kept) return sendKeptList(services, who, kept, res);
       const version = services.catalogue.resultsVersion;
       const page = await services.catalogue.searchListed({ ...(await toSearchQuery(services, req, input)), literal: input.literal });
       if (input.q) services.catalogue.recordEvent(who, 'search', { query: input.q, channel: 'api', results: page.total });
@@ -101,7 +76,7 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
       });
       parts.push(Buffer.from(`],${meta.slice(1)}`));
       const body = Buffer.concat(parts);
-      if (cacheKey && !input.eligible) lists.set(cacheKey, { version, body, ids, q: input.q, total: page.total });
+      if (cacheKey && !input.eligible) anonymousLists(services).set(cacheKey, { version, body, ids, q: input.q, total: page.total });
       res.set('Content-Type', JSON_UTF8).send(body);
     },
   }),

@@ -1,0 +1,57 @@
+import type { Request, RequestHandler, Response } from 'express';
+import { LRUCache } from 'lru-cache';
+import type { Services } from '../../../container';
+import { SEARCH_CACHE_SECONDS } from '../../../modules/catalogue';
+import type { HttpKit } from '../../kit';
+import { readCookie } from '../../cookies';
+import { SESSION_COOKIE } from '../../sessions';
+
+/** A finished anonymous product list: its body as sent, and what its search recorded. */
+export type AnonymousList = { version: number; body: Buffer; ids: string[]; q: string | undefined; total: number };
+
+export const JSON_UTF8 = 'application/json; charset=utf-8';
+
+/**
+ * Anonymous product lists are the same for everyone: the finished body is kept per app (per
+ * services), keyed by the whole URL, no longer than the search result it was built from, and
+ * dropped as soon as the catalogue's results change (resultsVersion). Bodies are UTF-8 bytes:
+ * converting a 20 KB string on every send costs more than the lookup.
+ */
+const anonymousListsByApp = new WeakMap<Services, LRUCache<string, AnonymousList>>();
+export function anonymousLists(services: Services): LRUCache<string, AnonymousList> {
+  let cache = anonymousListsByApp.get(services);
+  if (!cache) {
+    cache = new LRUCache<string, AnonymousList>({ max: 2000, maxSize: 8 * 1024 * 1024, sizeCalculation: (entry) => entry.body.length, ttl: SEARCH_CACHE_SECONDS * 1000 });
+    anonymousListsByApp.set(services, cache);
+  }
+  return cache;
+}
+
+/** The list kept for this URL while the catalogue's results are still those it was built from. */
+export function keptList(services: Services, url: string): AnonymousList | undefined {
+  const hit = anonymousLists(services).get(url);
+  return hit && hit.version === services.catalogue.resultsVersion ? hit : undefined;
+}
+
+/** Sends a kept list, recording the search and the impressions as building it would have. */
+export function sendKeptList(services: Services, visitor: string, list: AnonymousList, res: Response): void {
+  if (list.q) services.catalogue.recordEvent(visitor, 'search', { query: list.q, channel: 'api', results: list.total });
+  services.catalogue.recordImpressions(visitor, list.ids, list.q ? 'search' : 'list', 'api');
+  res.set('Content-Type', JSON_UTF8).send(list.body);
+}
+
+/**
+ * `GET /api/v1/products` answered from the kept lists before the rest of the stack: mounted ahead
+ * of the body parsers, the session, the input checks and the API router, for a caller with no
+ * session cookie and no Authorization header (so certainly not signed in). A URL is only kept after
+ * the route itself accepted and answered it, so the checks it skips gave their answer already; any
+ * other request, and a URL not kept, goes on to the route as before.
+ */
+export function keptListShortcut(services: Services, kit: Pick<HttpKit, 'visitor'>): RequestHandler {
+  return (req: Request, res, next) => {
+    if (req.get('authorization') !== undefined || readCookie(req, SESSION_COOKIE) !== undefined) return next();
+    const list = keptList(services, req.originalUrl);
+    if (!list) return next();
+    sendKeptList(services, kit.visitor(req, res), list, res);
+  };
+}

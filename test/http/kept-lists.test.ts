@@ -1,0 +1,87 @@
+import { sql } from 'drizzle-orm';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../../server/db/client';
+import { startTestApp, type TestApp } from '../support/app';
+import { consumerAgent } from '../support/http';
+
+/**
+ * Anonymous product lists kept by the API and answered before the rest of the stack
+ * (keptListShortcut): the same answer and the same records as building it, never for a signed-in
+ * borrower, never after the catalogue changed, and never for a URL the route refused.
+ */
+describe('kept anonymous product lists', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t?.close());
+
+  const VISITOR = 'dc_vid=0b5e4c2a-7d1f-4e8b-9a3c-5f6d7e8f9a0b';
+
+  async function searchEvents(query: string): Promise<number> {
+    await t.container.services.catalogue.flushEvents();
+    const [row] = await queryRows<{ n: number }>(t.container.database.db, sql`select count(*)::int as n from catalogue_events where kind = 'search' and query = ${query}`);
+    return row!.n;
+  }
+  async function apiImpressions(productId: string): Promise<number> {
+    await t.container.services.catalogue.flushEvents();
+    const [row] = await queryRows<{ n: number }>(
+      t.container.database.db,
+      sql`select coalesce(sum(count), 0)::int as n from catalogue_impressions where product_id = ${productId} and channel = 'api' and list = 'search'`,
+    );
+    return row!.n;
+  }
+
+  it('answers a repeated anonymous search with the same body and headers, recording the search and its impressions each time', async () => {
+    const url = '/api/v1/products?q=甲银行&pageSize=5';
+    const productId = t.fixtures.institutionA.productId;
+    const before = { searches: await searchEvents('甲银行'), impressions: await apiImpressions(productId) };
+    const first = await request(t.app).get(url).set('Cookie', VISITOR).expect(200);
+    const second = await request(t.app).get(url).set('Cookie', VISITOR).expect(200);
+    expect(first.body.items.map((p: { id: string }) => p.id)).toContain(productId);
+    expect(second.text).toBe(first.text);
+    for (const header of ['content-type', 'content-security-policy', 'x-content-type-options']) expect(second.headers[header], header).toBe(first.headers[header]);
+    expect(second.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(second.headers['x-request-id']).toMatch(/^[\w-]{8,64}$/);
+    expect(await searchEvents('甲银行')).toBe(before.searches + 2);
+    expect(await apiImpressions(productId)).toBe(before.impressions + 2);
+  });
+
+  it('gives a first-time visitor its cookie with a kept list too', async () => {
+    const url = '/api/v1/products?category=信用贷';
+    await request(t.app).get(url).set('Cookie', VISITOR).expect(200);
+    const res = await request(t.app).get(url).expect(200);
+    expect(([] as string[]).concat(res.headers['set-cookie'] ?? []).filter((c) => c.startsWith('dc_vid='))).toHaveLength(1);
+  });
+
+  it('never answers a signed-in borrower with the anonymous list: their items carry odds', async () => {
+    const url = '/api/v1/products?q=乙&pageSize=5';
+    const anonymous = await request(t.app).get(url).expect(200);
+    expect(anonymous.body.items.length).toBeGreaterThan(0);
+    expect(anonymous.body.items.every((p: { odds?: unknown }) => p.odds === undefined)).toBe(true);
+    const { agent } = await consumerAgent(t.app);
+    const mine = await agent.get(url).expect(200);
+    expect(mine.body.items.map((p: { id: string }) => p.id)).toEqual(anonymous.body.items.map((p: { id: string }) => p.id));
+    expect(mine.body.items.every((p: { odds?: unknown }) => p.odds !== undefined)).toBe(true);
+  });
+
+  it('is dropped when the catalogue changes: a paused product leaves the next answer', async () => {
+    const url = '/api/v1/products?pageSize=50';
+    const productId = t.fixtures.institutionB.productId;
+    const ids = async () => (await request(t.app).get(url).set('Cookie', VISITOR).expect(200)).body.items.map((p: { id: string }) => p.id);
+    expect(await ids()).toContain(productId);
+    expect(await ids()).toContain(productId); // kept
+    const { agent } = await consumerAgent(t.app); // a session cookie of its own does not change what is kept
+    expect((await agent.get(url).expect(200)).body.items.map((p: { id: string }) => p.id)).toContain(productId);
+    await t.container.services.products.pause(productId, '测试暂停', { kind: 'system', id: 'kept-lists-test' });
+    expect(await ids()).not.toContain(productId);
+  });
+
+  it('never keeps what the route refused: the same bad URL is refused again, naming the field', async () => {
+    for (let i = 0; i < 2; i++) {
+      const res = await request(t.app).get('/api/v1/products?aprMax=abc').set('Cookie', VISITOR).expect(400);
+      expect(res.body.error.fields).toHaveProperty('aprMax');
+    }
+  });
+});
