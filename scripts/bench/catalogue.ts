@@ -25,6 +25,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import type { Request } from 'express';
@@ -170,6 +171,8 @@ interface HttpFigures {
   total: number;
   /** CPU time of the serving (main) thread per completed request, ms; NaN where /proc is missing */
   cpuMsPerRequest: number;
+  /** the serving thread's event-loop stalls during the run: p99 and longest, ms (what every request waiting then waited) */
+  stall: { p99: number; max: number };
 }
 
 /**
@@ -186,6 +189,8 @@ async function cannon(label: string, base: string, duration: number, paths?: str
 
 function cannonRun(label: string, base: string, duration: number, paths: string[] | undefined, path: string): Promise<HttpFigures & { sent: number }> {
   const cpuBefore = mainThreadCpuMs();
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./cannon-worker.mjs', import.meta.url), {
       workerData: { url: `${base}${path}`, connections: opts.connections, duration, paths, cookie: VISITOR_COOKIE },
@@ -197,7 +202,9 @@ function cannonRun(label: string, base: string, duration: number, paths: string[
       const sorted = m.latencies.sort();
       const cpuAfter = mainThreadCpuMs();
       const cpuMsPerRequest = cpuBefore !== undefined && cpuAfter !== undefined && m.total > 0 ? (cpuAfter - cpuBefore) / m.total : NaN;
-      resolve({ label, rps: m.rps, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), non2xx: m.non2xx, errors: m.errors, total: m.total, sent: m.sent, cpuMsPerRequest });
+      loop.disable();
+      const stall = { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
+      resolve({ label, rps: m.rps, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), non2xx: m.non2xx, errors: m.errors, total: m.total, sent: m.sent, cpuMsPerRequest, stall });
     });
   });
 }
@@ -322,10 +329,10 @@ async function main(): Promise<void> {
     lines.push(`node ${process.version}, ${opts.connections} connections, ${opts.duration} s per run (after ${opts.warmup} s warm-up each)`);
     lines.push(`load: ${f(loaded.seconds, 1)} s total (catalogue.createMany: ${f(loaded.perProductMs)} ms per product, priced, inserted in batches, indexed once)`);
     lines.push('');
-    lines.push(`${pad('run', 28)}${lpad('req/s', 10)}${lpad('p50 ms', 9)}${lpad('p99 ms', 9)}${lpad('non-2xx', 9)}${lpad('errors', 8)}${lpad('requests', 10)}${lpad('CPU ms/req', 12)}`);
+    lines.push(`${pad('run', 28)}${lpad('req/s', 10)}${lpad('p50 ms', 9)}${lpad('p99 ms', 9)}${lpad('non-2xx', 9)}${lpad('errors', 8)}${lpad('requests', 10)}${lpad('CPU ms/req', 12)}${lpad('stall p99/max ms', 18)}`);
     search.label = 'search, all distinct (cold)';
     for (const r of [baseline, search, typical]) {
-      lines.push(`${pad(r.label, 28)}${lpad(f(r.rps, 0), 10)}${lpad(f(r.p50), 9)}${lpad(f(r.p99), 9)}${lpad(String(r.non2xx), 9)}${lpad(String(r.errors), 8)}${lpad(String(r.total), 10)}${lpad(f(r.cpuMsPerRequest, 3), 12)}`);
+      lines.push(`${pad(r.label, 28)}${lpad(f(r.rps, 0), 10)}${lpad(f(r.p50), 9)}${lpad(f(r.p99), 9)}${lpad(String(r.non2xx), 9)}${lpad(String(r.errors), 8)}${lpad(String(r.total), 10)}${lpad(f(r.cpuMsPerRequest, 3), 12)}${lpad(`${f(r.stall.p99, 1)} / ${f(r.stall.max, 1)}`, 18)}`);
     }
     const ratio = search.rps / baseline.rps;
     const typicalRatio = typical.rps / baseline.rps;
@@ -335,7 +342,8 @@ async function main(): Promise<void> {
     );
     lines.push('(req/s: completed requests / run time; latencies: percentiles of every 2xx response time — autocannon\'s own histogram rounds to whole ms;');
     lines.push(' autocannon runs in a worker thread of this process: its own event loop, the app keeps the main one;');
-    lines.push(' every request carries a visitor cookie, as a returning browser does)');
+    lines.push(' every request carries a visitor cookie, as a returning browser does;');
+    lines.push(' stall: the serving thread\'s event-loop delay during the run (perf_hooks, 1 ms resolution), p99 and longest)');
     lines.push('');
     lines.push(
       `search-result cache (${SEARCH_CACHE_SECONDS} s TTL, keyed by the whole query): ${mix.length} distinct query strings, ` +
