@@ -298,7 +298,11 @@ describe('anti-fraud basics', () => {
       expect((await register(agent, t.app)).status).toBe(201);
     }
     const flags = await t.container.services.risk.recentFlags();
-    expect(flags.filter((f) => f.code === 'shared_device').length).toBe(3);
+    // registering and applying raise it by the same statement (RiskRepository.recordSignals): the third account flags all three, once each
+    expect(flags.filter((f) => f.code === 'shared_device').map((f) => f.detail)).toEqual([1, 2, 3].map(() => ({ accounts: 3, threshold: 2 })));
+    expect((await register(supertest.agent(t.app).set('X-Device-Id', device), t.app)).status).toBe(201);
+    const afterFourth = (await t.container.services.risk.recentFlags()).filter((f) => f.code === 'shared_device');
+    expect(afterFourth.map((f) => f.detail)).toEqual([{ accounts: 4, threshold: 2 }, ...[1, 2, 3].map(() => ({ accounts: 3, threshold: 2 }))]);
 
     const busy = await consumerAgent(t.app);
     await apply(busy.agent, t.fixtures.institutionA.productId);

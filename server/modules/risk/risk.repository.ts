@@ -1,4 +1,4 @@
-import { and, count, countDistinct, desc, eq, gt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { txOf, write, type Tx, type WriteBatch } from '../../lib/tx';
 import { riskFlags, riskSignals } from './risk.schema';
@@ -30,58 +30,35 @@ export class RiskRepository {
     ]);
   }
 
-  async insertSignals(tx: Tx | WriteBatch, rows: RiskSignalInsert[]): Promise<void> {
-    await write(tx, [txOf(tx).insert(riskSignals).values(rows)]);
-  }
-
-  /** How many accounts used this device. */
-  async accountsOnDevice(deviceHash: string, db: Database = this.db): Promise<number> {
-    const [row] = await db.select({ n: countDistinct(riskSignals.accountId) }).from(riskSignals).where(eq(riskSignals.deviceHash, deviceHash));
-    return row?.n ?? 0;
-  }
-
-  /** The accounts that used this device. */
-  async accountIdsOnDevice(deviceHash: string, db: Database = this.db): Promise<string[]> {
-    const rows = await db.selectDistinct({ accountId: riskSignals.accountId }).from(riskSignals).where(eq(riskSignals.deviceHash, deviceHash));
-    return rows.map((r) => r.accountId);
-  }
-
   /**
-   * A submission's signals and the flags they raise, in one statement (added to the caller's
-   * batch, or run at once): the counts are that statement's own reads, taken before its signals
-   * land, so this submission's applications are added to them.
+   * Signals and the flags they raise, in one statement (added to the caller's batch, or run at
+   * once): the counts are that statement's own reads, taken before its signals land, so these
+   * signals are added to them. A registration and a submission both raise
    *  - shared_device, on every account that used the device and on this one, when more accounts
    *    than `maxAccountsPerDevice` used it (this one counted whether or not it used it before);
+   * and a submission (`applications`) also
    *  - application_burst, when the account's applications of the last 24 hours with these pass
    *    `maxApplicationsPerDay`;
    * each at most once a day per account and code, as `insertFlagOncePerDay`.
    */
-  async recordSubmission(
+  async recordSignals(
     target: Tx | WriteBatch,
-    submission: { accountId: string; deviceHash: string; signals: RiskSignalInsert[]; thresholds: { maxAccountsPerDevice: number; maxApplicationsPerDay: number } },
+    recorded: { accountId: string; deviceHash: string; signals: RiskSignalInsert[]; thresholds: { maxAccountsPerDevice: number; maxApplicationsPerDay: number } },
   ): Promise<void> {
-    const { accountId, deviceHash, signals, thresholds } = submission;
+    const { accountId, deviceHash, signals, thresholds } = recorded;
     const tx = txOf(target);
     const sharedDevice = sql`insert into ${riskFlags} (account_id, code, detail)
       select a.account_id, 'shared_device', jsonb_build_object('accounts', d.n, 'threshold', ${thresholds.maxAccountsPerDevice}::int)
       from (select count(distinct ${riskSignals.accountId}) filter (where ${riskSignals.accountId} <> ${accountId}) + 1 as n from ${riskSignals} where ${riskSignals.deviceHash} = ${deviceHash}) d
       cross join (select ${riskSignals.accountId} as account_id from ${riskSignals} where ${riskSignals.deviceHash} = ${deviceHash} union select ${accountId}::text) a
       where d.n > ${thresholds.maxAccountsPerDevice}::int and not exists (${flaggedToday(sql`a.account_id`, 'shared_device')})`;
+    const applications = signals.filter((s) => s.kind === 'application').length;
     const burst = sql`insert into ${riskFlags} (account_id, code, detail)
-      select ${accountId}, 'application_burst', jsonb_build_object('applications24h', c.n + ${signals.length}::int, 'threshold', ${thresholds.maxApplicationsPerDay}::int)
+      select ${accountId}, 'application_burst', jsonb_build_object('applications24h', c.n + ${applications}::int, 'threshold', ${thresholds.maxApplicationsPerDay}::int)
       from (select count(*) as n from ${riskSignals} where ${and(eq(riskSignals.accountId, accountId), eq(riskSignals.kind, 'application'), gt(riskSignals.createdAt, sql`now() - interval '24 hours'`))}) c
-      where c.n + ${signals.length}::int > ${thresholds.maxApplicationsPerDay}::int and not exists (${flaggedToday(sql`${accountId}::text`, 'application_burst')})`;
+      where c.n + ${applications}::int > ${thresholds.maxApplicationsPerDay}::int and not exists (${flaggedToday(sql`${accountId}::text`, 'application_burst')})`;
     // one write: the flags' counts must not see the signals inserted with them
-    await write(target, [tx.insert(riskSignals).values(signals), sharedDevice, burst]);
-  }
-
-  /** How many applications the account submitted in the last 24 hours. */
-  async applicationsToday(accountId: string, db: Database = this.db): Promise<number> {
-    const [row] = await db
-      .select({ n: count() })
-      .from(riskSignals)
-      .where(and(eq(riskSignals.accountId, accountId), eq(riskSignals.kind, 'application'), gt(riskSignals.createdAt, sql`now() - interval '24 hours'`)));
-    return row?.n ?? 0;
+    await write(target, [tx.insert(riskSignals).values(signals), sharedDevice, ...(applications > 0 ? [burst] : [])]);
   }
 
   /** The account's flags, newest first. */

@@ -58,36 +58,25 @@ export class RiskService {
     await this.risk.insertFlagOncePerDay(tx, { accountId, code, detail });
   }
 
-  private async checkDevice(tx: Tx, deviceHash: string, thresholds: RiskThresholds): Promise<void> {
-    await this.flagSharedDevice(tx, deviceHash, await this.risk.accountsOnDevice(deviceHash, tx), thresholds);
-  }
-
-  /** `accounts` on this device is more than the threshold: each of them is flagged. */
-  private async flagSharedDevice(tx: Tx, deviceHash: string, accounts: number, thresholds: RiskThresholds): Promise<void> {
-    if (accounts > thresholds.maxAccountsPerDevice) {
-      for (const accountId of await this.risk.accountIdsOnDevice(deviceHash, tx)) await this.flag(tx, accountId, 'shared_device', { accounts, threshold: thresholds.maxAccountsPerDevice });
-    }
-  }
-
   /**
-   * A registration's device and address, in the registration's transaction. `thresholds` are read
-   * before it opens (`await risk.thresholds()`): they come from the settings, outside the transaction.
+   * A registration's device and address, in the registration's transaction, and the shared_device
+   * flags they raise (RiskRepository.recordSignals). `thresholds` are read before it opens
+   * (`await risk.thresholds()`): they come from the settings, outside the transaction.
    */
   async recordRegistration(tx: Tx, accountId: string, signal: RiskSignal, thresholds: RiskThresholds): Promise<void> {
     const h = this.hashes(signal.device, signal.ip);
-    await this.risk.insertSignals(tx, [{ kind: 'registration', accountId, ...h }]);
-    await this.checkDevice(tx, h.deviceHash, thresholds);
+    await this.risk.recordSignals(tx, { accountId, deviceHash: h.deviceHash, signals: [{ kind: 'registration', accountId, ...h }], thresholds });
   }
 
   /**
    * A submission's applications with their device and address, in the submission's transaction
    * or its write batch (thresholds as above): the signals and the flags they raise are one write,
-   * whose own reads count (RiskRepository.recordSubmission), so nothing is read before it.
+   * whose own reads count (RiskRepository.recordSignals), so nothing is read before it.
    */
   async recordApplications(tx: Tx | WriteBatch, accountId: string, applicationIds: string[], signal: RiskSignal, thresholds: RiskThresholds): Promise<void> {
     if (applicationIds.length === 0) return;
     const h = this.hashes(signal.device, signal.ip);
-    await this.risk.recordSubmission(tx, {
+    await this.risk.recordSignals(tx, {
       accountId,
       deviceHash: h.deviceHash,
       signals: applicationIds.map((applicationId) => ({ kind: 'application' as const, accountId, applicationId, ...h })),
