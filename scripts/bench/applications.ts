@@ -234,12 +234,11 @@ async function cannon(label: string, base: string, duration: number, requests: P
   const run = await cannonRun(label, base, duration, requests, cycle, success);
   const after = { app: mainThreadCpuMs(), postgres: postgresCpuMs() };
   const per = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && run.ok > 0 ? (b - a) / run.ok : NaN);
-  run.cpu = { app: per(before.app, after.app), postgres: per(before.postgres, after.postgres) };
   if (profiler) log(`  CPU profile: ${await profiler.stop(label)}`);
-  return run;
+  return { ...run, cpu: { app: per(before.app, after.app), postgres: per(before.postgres, after.postgres) } };
 }
 
-function cannonRun(label: string, base: string, duration: number, requests: Prepared[], cycle: boolean, success: number): Promise<Run> {
+function cannonRun(label: string, base: string, duration: number, requests: Prepared[], cycle: boolean, success: number): Promise<Omit<Run, 'cpu'>> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./lib/keyed-cannon-worker.mjs', import.meta.url), {
       workerData: { url: base, connections: opts.connections, duration, requests, cycle, fillerPath: '/healthz' },
@@ -253,7 +252,7 @@ function cannonRun(label: string, base: string, duration: number, requests: Prep
         const sorted = m.latencies.sort();
         const ok = m.statuses[success] ?? 0;
         const failed = Object.entries(m.statuses).reduce((n, [status, count]) => n + (Number(status) === success || (!cycle && Number(status) === 200) ? 0 : count), 0);
-        resolve({ cpu: { app: NaN, postgres: NaN }, label, seconds: m.seconds, rps: ok / m.seconds, ok, failed, errors: m.errors + m.timeouts, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), sent: m.sent, exhausted: m.exhausted, statuses: m.statuses });
+        resolve({ label, seconds: m.seconds, rps: ok / m.seconds, ok, failed, errors: m.errors + m.timeouts, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), sent: m.sent, exhausted: m.exhausted, statuses: m.statuses });
       },
     );
   });

@@ -5,12 +5,12 @@ import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { PgDatabase, PgDialect, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { sql, type Query, type SQL, type SQLWrapper } from 'drizzle-orm';
 import * as schema from './schema';
 import { ConfigError } from '../config';
 import { projectRoot } from '../lib/project-root';
 import { prepareStatementsOn, preparedStatementsFromEnv } from './prepared-statements';
-import { renderTogether, type BuiltQuery } from './write-batch-sql';
+import { renderTogether } from './write-batch-sql';
 
 export type Schema = typeof schema;
 /** A database handle or an open transaction: repositories accept either. */
@@ -177,10 +177,18 @@ export interface Notification {
 export async function executeTogether(db: Database, writes: SQLWrapper[], notifications: Notification[] = []): Promise<void> {
   if (writes.length === 0 && notifications.length === 0) return;
   // rendered without drizzle's SQL tree where it can be (write-batch-sql.ts), then run as db.execute runs a query
-  const internals = db as unknown as { dialect: PgDialect; session: { prepareQuery(query: BuiltQuery, fields: undefined, name: undefined, arrayMode: boolean): { execute(): Promise<unknown> } } };
-  const built = renderTogether(internals.dialect, writes, notifications);
-  if (built) await internals.session.prepareQuery(built, undefined, undefined, false).execute();
+  const { dialect, session } = drizzleInternals(db);
+  const built = renderTogether(dialect, writes, notifications);
+  if (built) await session.prepareQuery(built, undefined, undefined, false).execute();
   else await db.execute(togetherByDrizzle(writes, notifications));
+}
+
+/**
+ * What drizzle keeps inside a database handle or transaction (not in its public types): the
+ * dialect that renders SQL, and the session that runs an already rendered query on the driver.
+ */
+export function drizzleInternals(db: Database): { dialect: PgDialect; session: { prepareQuery(query: Query, fields: undefined, name: undefined, arrayMode: boolean): { execute(): Promise<unknown> } } } {
+  return db as unknown as ReturnType<typeof drizzleInternals>;
 }
 
 /** `executeTogether`'s statement as drizzle's SQL: what `renderTogether` renders faster, and the way for what it cannot. */

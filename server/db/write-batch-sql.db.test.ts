@@ -1,11 +1,10 @@
 import { sql, type SQLWrapper } from 'drizzle-orm';
-import type { PgDialect } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../../test/support/database';
 import { withTransaction } from '../lib/tx';
 import { auditLog } from '../modules/audit/audit.schema';
 import { riskFlags, riskSignals } from '../modules/risk/risk.schema';
-import { executeTogether, queryRows, togetherByDrizzle, type Database, type DatabaseHandle, type Notification } from './client';
+import { drizzleInternals, executeTogether, queryRows, togetherByDrizzle, type Database, type DatabaseHandle, type Notification } from './client';
 import { renderTogether } from './write-batch-sql';
 
 /**
@@ -40,7 +39,7 @@ describe.each(databaseTargets())('writes sent together ($name)', (target) => {
   });
   afterAll(() => handle?.close());
 
-  const dialectOf = (db: Database) => (db as unknown as { dialect: PgDialect }).dialect;
+  const dialectOf = (db: Database) => drizzleInternals(db).dialect;
   const notifications: Notification[] = [{ channel: 'dc_probe', payload: '{"id":"甲"}' }, { channel: 'dc_probe', payload: 'second' }];
 
   it('renders the text and values drizzle renders, with or without NOTIFYs, and one write alone', () => {

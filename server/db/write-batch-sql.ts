@@ -1,11 +1,5 @@
-import { Param, SQL, getTableColumns, type SQLWrapper, type Table } from 'drizzle-orm';
+import { Param, SQL, getTableColumns, type Query, type SQLWrapper, type Table } from 'drizzle-orm';
 import { PgInsertBase, getTableConfig, type PgColumn, type PgDialect, type PgTable } from 'drizzle-orm/pg-core';
-
-/** A statement as the driver takes it: text with $1…$n, and the values in order. */
-export interface BuiltQuery {
-  sql: string;
-  params: unknown[];
-}
 
 type InsertConfig = {
   table: Table;
@@ -17,13 +11,12 @@ type InsertConfig = {
   overridingSystemValue_?: boolean;
 };
 
-const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
-
 /** Per table: `insert into "t" ("a", "b") values ` and the columns an insert lists, made once. */
 const insertHeads = new WeakMap<Table, { head: string; columns: [string, PgColumn][] }>();
-function insertHead(table: Table): { head: string; columns: [string, PgColumn][] } {
+function insertHead(dialect: PgDialect, table: Table): { head: string; columns: [string, PgColumn][] } {
   let made = insertHeads.get(table);
   if (!made) {
+    const quote = (name: string) => dialect.escapeName(name);
     const { schema, name: tableName } = getTableConfig(table as PgTable);
     const name = quote(tableName);
     // as drizzle: every column but those it never inserts (generated ones)
@@ -39,11 +32,11 @@ function insertHead(table: Table): { head: string; columns: [string, PgColumn][]
  * `buildInsertQuery` renders it, appending its values to `params`; undefined for anything else
  * (a value or default that is SQL, ON CONFLICT, RETURNING, INSERT … SELECT), which drizzle renders.
  */
-function renderPlainInsert(write: SQLWrapper, params: unknown[]): string | undefined {
+function renderPlainInsert(dialect: PgDialect, write: SQLWrapper, params: unknown[]): string | undefined {
   if (!(write instanceof PgInsertBase)) return undefined;
   const c = (write as unknown as { config: InsertConfig }).config;
   if (c.select || c.withList?.length || c.onConflict || c.returning || c.overridingSystemValue_ || !Array.isArray(c.values)) return undefined;
-  const { head, columns } = insertHead(c.table);
+  const { head, columns } = insertHead(dialect, c.table);
   const start = params.length;
   const rows: string[] = [];
   for (const row of c.values as Record<string, unknown>[]) {
@@ -104,11 +97,11 @@ function renderByDrizzle(dialect: PgDialect, write: SQLWrapper, params: unknown[
  * the shape (tables, columns, rows), so a prepared statement is reused across submissions.
  * Undefined when a part cannot be rendered so: the caller lets drizzle render the whole.
  */
-export function renderTogether(dialect: PgDialect, writes: readonly SQLWrapper[], notifications: readonly { channel: string; payload: string }[]): BuiltQuery | undefined {
+export function renderTogether(dialect: PgDialect, writes: readonly SQLWrapper[], notifications: readonly { channel: string; payload: string }[]): Query | undefined {
   const params: unknown[] = [];
   const texts: string[] = [];
   for (const write of writes) {
-    const text = renderPlainInsert(write, params) ?? renderByDrizzle(dialect, write, params);
+    const text = renderPlainInsert(dialect, write, params) ?? renderByDrizzle(dialect, write, params);
     if (text === undefined) return undefined;
     texts.push(text);
   }

@@ -31,34 +31,38 @@ export class RiskRepository {
   }
 
   /**
-   * Signals and the flags they raise, in one statement (added to the caller's batch, or run at
-   * once): the counts are that statement's own reads, taken before its signals land, so these
-   * signals are added to them. A registration and a submission both raise
+   * One account's signals from one device, and the flags they raise, in one statement (added to
+   * the caller's batch, or run at once): the counts are that statement's own reads, taken before
+   * its signals land, so these signals are added to them. A registration and a submission both raise
    *  - shared_device, on every account that used the device and on this one, when more accounts
    *    than `maxAccountsPerDevice` used it (this one counted whether or not it used it before);
-   * and a submission (`applications`) also
+   * and a submission (`application` signals) also
    *  - application_burst, when the account's applications of the last 24 hours with these pass
    *    `maxApplicationsPerDay`;
    * each at most once a day per account and code, as `insertFlagOncePerDay`.
    */
   async recordSignals(
     target: Tx | WriteBatch,
-    recorded: { accountId: string; deviceHash: string; signals: RiskSignalInsert[]; thresholds: { maxAccountsPerDevice: number; maxApplicationsPerDay: number } },
+    signals: RiskSignalInsert[],
+    thresholds: { maxAccountsPerDevice: number; maxApplicationsPerDay: number },
   ): Promise<void> {
-    const { accountId, deviceHash, signals, thresholds } = recorded;
-    const tx = txOf(target);
+    if (signals.length === 0) return;
+    const { accountId, deviceHash } = signals[0]!;
     const sharedDevice = sql`insert into ${riskFlags} (account_id, code, detail)
       select a.account_id, 'shared_device', jsonb_build_object('accounts', d.n, 'threshold', ${thresholds.maxAccountsPerDevice}::int)
       from (select count(distinct ${riskSignals.accountId}) filter (where ${riskSignals.accountId} <> ${accountId}) + 1 as n from ${riskSignals} where ${riskSignals.deviceHash} = ${deviceHash}) d
       cross join (select ${riskSignals.accountId} as account_id from ${riskSignals} where ${riskSignals.deviceHash} = ${deviceHash} union select ${accountId}::text) a
       where d.n > ${thresholds.maxAccountsPerDevice}::int and not exists (${flaggedToday(sql`a.account_id`, 'shared_device')})`;
+    const writes = [txOf(target).insert(riskSignals).values(signals), sharedDevice];
     const applications = signals.filter((s) => s.kind === 'application').length;
-    const burst = sql`insert into ${riskFlags} (account_id, code, detail)
-      select ${accountId}, 'application_burst', jsonb_build_object('applications24h', c.n + ${applications}::int, 'threshold', ${thresholds.maxApplicationsPerDay}::int)
-      from (select count(*) as n from ${riskSignals} where ${and(eq(riskSignals.accountId, accountId), eq(riskSignals.kind, 'application'), gt(riskSignals.createdAt, sql`now() - interval '24 hours'`))}) c
-      where c.n + ${applications}::int > ${thresholds.maxApplicationsPerDay}::int and not exists (${flaggedToday(sql`${accountId}::text`, 'application_burst')})`;
+    if (applications > 0) {
+      writes.push(sql`insert into ${riskFlags} (account_id, code, detail)
+        select ${accountId}, 'application_burst', jsonb_build_object('applications24h', c.n + ${applications}::int, 'threshold', ${thresholds.maxApplicationsPerDay}::int)
+        from (select count(*) as n from ${riskSignals} where ${and(eq(riskSignals.accountId, accountId), eq(riskSignals.kind, 'application'), gt(riskSignals.createdAt, sql`now() - interval '24 hours'`))}) c
+        where c.n + ${applications}::int > ${thresholds.maxApplicationsPerDay}::int and not exists (${flaggedToday(sql`${accountId}::text`, 'application_burst')})`);
+    }
     // one write: the flags' counts must not see the signals inserted with them
-    await write(target, [tx.insert(riskSignals).values(signals), sharedDevice, ...(applications > 0 ? [burst] : [])]);
+    await write(target, writes);
   }
 
   /** The account's flags, newest first. */

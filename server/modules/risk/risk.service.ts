@@ -65,7 +65,7 @@ export class RiskService {
    */
   async recordRegistration(tx: Tx, accountId: string, signal: RiskSignal, thresholds: RiskThresholds): Promise<void> {
     const h = this.hashes(signal.device, signal.ip);
-    await this.risk.recordSignals(tx, { accountId, deviceHash: h.deviceHash, signals: [{ kind: 'registration', accountId, ...h }], thresholds });
+    await this.risk.recordSignals(tx, [{ kind: 'registration', accountId, ...h }], thresholds);
   }
 
   /**
@@ -76,12 +76,11 @@ export class RiskService {
   async recordApplications(tx: Tx | WriteBatch, accountId: string, applicationIds: string[], signal: RiskSignal, thresholds: RiskThresholds): Promise<void> {
     if (applicationIds.length === 0) return;
     const h = this.hashes(signal.device, signal.ip);
-    await this.risk.recordSignals(tx, {
-      accountId,
-      deviceHash: h.deviceHash,
-      signals: applicationIds.map((applicationId) => ({ kind: 'application' as const, accountId, applicationId, ...h })),
+    await this.risk.recordSignals(
+      tx,
+      applicationIds.map((applicationId) => ({ kind: 'application' as const, accountId, applicationId, ...h })),
       thresholds,
-    });
+    );
   }
 
   /** A disbursed loan of this consumer went overdue (recorded by the loans job, at most once a day). */
