@@ -10,8 +10,9 @@ const latencies = [];
 const requests = job.paths
   ? [{ method: 'GET', setupRequest: (req) => ({ ...req, path: job.paths[cursor++ % job.paths.length] }) }]
   : undefined;
-// like browsers and apps, each connection keeps the visitor cookie it was given
-const headers = job.cookie ? { cookie: job.cookie } : {};
+// like browsers and apps, each connection keeps the visitor cookie it was given and says which
+// compressions it reads (what Chrome sends; Android's OkHttp and iOS's URLSession send gzip too)
+const headers = { ...(job.cookie ? { cookie: job.cookie } : {}), ...(job.acceptEncoding ? { 'accept-encoding': job.acceptEncoding } : {}) };
 const instance = autocannon({ url: job.url, connections: job.connections, duration: job.duration, headers, ...(requests ? { requests } : {}) }, (err, result) => {
   if (err) {
     parentPort.postMessage({ error: String(err) });
@@ -24,6 +25,7 @@ const instance = autocannon({ url: job.url, connections: job.connections, durati
     non2xx: result.non2xx,
     errors: result.errors,
     total: result.totalCompletedRequests,
+    bytes: result.totalBytes,
     sent: cursor,
     latencies: Float64Array.from(latencies),
   });

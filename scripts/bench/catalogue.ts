@@ -4,7 +4,7 @@
  *   npx tsx scripts/bench/catalogue.ts [--products 10000] [--duration 10] [--connections 10]
  *                                      [--institutions 40] [--queries 50000] [--samples 5000] [--warmup 2]
  *                                      [--load-concurrency 16] [--database-url postgres://…]
- *                                      [--profile DIR]
+ *                                      [--profile DIR] [--plain]
  *
  * Builds the real app on a fresh PGlite in a temporary data directory (on disk, as `npm start` keeps it), loads deterministic generated products
  * through the catalogue service, then in one process and against one app:
@@ -12,7 +12,9 @@
  *     queries and filters, each request taking the next of `--queries` distinct query strings;
  *   - searchListed() called directly for the same query mix (no HTTP), cache invalidated
  *     before each call so every sample is a real search.
- * Each HTTP run also prints the main (serving) thread's CPU time per request, from /proc.
+ * Every request sends a browser's Accept-Encoding (with --plain, none): the API answers repeats of
+ * anonymous lists gzipped. Each HTTP run also prints the bytes received per response and the main
+ * (serving) thread's CPU time per request, from /proc.
  * Targets (issue 18): every query distinct ≥ 0.5 × the baseline's requests/s with p99 ≤ 20 ms;
  * the typical mix ≥ 0.8 ×; in-process p99 ≤ 5 ms at 10,000 products (≤ 20 ms from 100,000).
  * The app is served from this process: its RSS (process.memoryUsage().rss) is sampled every
@@ -58,6 +60,8 @@ const { values: args } = parseArgs({
     'database-url': { type: 'string' },
     /** write the serving thread's CPU profile of each measured HTTP run to this directory */
     profile: { type: 'string' },
+    /** send no Accept-Encoding (every answer plain) instead of a browser's */
+    plain: { type: 'boolean', default: false },
   },
 });
 const positiveInt = (name: keyof typeof args, min = 1): number => positiveIntOf(args, name, min);
@@ -74,6 +78,8 @@ const opts = {
 
 /** the first-party visitor cookie a returning browser sends (set on its first visit) */
 const VISITOR_COOKIE = `dc_vid=${'0b5e4c2a-7d1f-4e8b-9a3c-5f6d7e8f9a0b'}`;
+/** the compressions a browser accepts (Chrome's header); --plain sends none, as curl does */
+const ACCEPT_ENCODING = args.plain ? undefined : 'gzip, deflate, br, zstd';
 const now = () => process.hrtime.bigint();
 const msSince = (t: bigint) => Number(now() - t) / 1e6;
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -169,6 +175,8 @@ interface HttpFigures {
   non2xx: number;
   errors: number;
   total: number;
+  /** bytes received per response, headers included */
+  bytesPerResponse: number;
   /** CPU time of the serving (main) thread per completed request, ms; NaN where /proc is missing */
   cpuMsPerRequest: number;
   /** the serving thread's event-loop stalls during the run: p99 and longest, ms (what every request waiting then waited) */
@@ -193,10 +201,10 @@ function cannonRun(label: string, base: string, duration: number, paths: string[
   loop.enable();
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./cannon-worker.mjs', import.meta.url), {
-      workerData: { url: `${base}${path}`, connections: opts.connections, duration, paths, cookie: VISITOR_COOKIE },
+      workerData: { url: `${base}${path}`, connections: opts.connections, duration, paths, cookie: VISITOR_COOKIE, acceptEncoding: ACCEPT_ENCODING },
     });
     worker.once('error', reject);
-    worker.once('message', (m: { error?: string; rps: number; non2xx: number; errors: number; total: number; sent: number; latencies: Float64Array }) => {
+    worker.once('message', (m: { error?: string; rps: number; non2xx: number; errors: number; total: number; bytes: number; sent: number; latencies: Float64Array }) => {
       void worker.terminate();
       if (m.error) return reject(new Error(m.error));
       const sorted = m.latencies.sort();
@@ -204,7 +212,7 @@ function cannonRun(label: string, base: string, duration: number, paths: string[
       const cpuMsPerRequest = cpuBefore !== undefined && cpuAfter !== undefined && m.total > 0 ? (cpuAfter - cpuBefore) / m.total : NaN;
       loop.disable();
       const stall = { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
-      resolve({ label, rps: m.rps, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), non2xx: m.non2xx, errors: m.errors, total: m.total, sent: m.sent, cpuMsPerRequest, stall });
+      resolve({ label, rps: m.rps, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), non2xx: m.non2xx, errors: m.errors, total: m.total, bytesPerResponse: m.total > 0 ? m.bytes / m.total : NaN, sent: m.sent, cpuMsPerRequest, stall });
     });
   });
 }
@@ -329,10 +337,10 @@ async function main(): Promise<void> {
     lines.push(`node ${process.version}, ${opts.connections} connections, ${opts.duration} s per run (after ${opts.warmup} s warm-up each)`);
     lines.push(`load: ${f(loaded.seconds, 1)} s total (catalogue.createMany: ${f(loaded.perProductMs)} ms per product, priced, inserted in batches, indexed once)`);
     lines.push('');
-    lines.push(`${pad('run', 28)}${lpad('req/s', 10)}${lpad('p50 ms', 9)}${lpad('p99 ms', 9)}${lpad('non-2xx', 9)}${lpad('errors', 8)}${lpad('requests', 10)}${lpad('CPU ms/req', 12)}${lpad('stall p99/max ms', 18)}`);
+    lines.push(`${pad('run', 28)}${lpad('req/s', 10)}${lpad('p50 ms', 9)}${lpad('p99 ms', 9)}${lpad('non-2xx', 9)}${lpad('errors', 8)}${lpad('requests', 10)}${lpad('bytes/resp', 11)}${lpad('CPU ms/req', 12)}${lpad('stall p99/max ms', 18)}`);
     search.label = 'search, all distinct (cold)';
     for (const r of [baseline, search, typical]) {
-      lines.push(`${pad(r.label, 28)}${lpad(f(r.rps, 0), 10)}${lpad(f(r.p50), 9)}${lpad(f(r.p99), 9)}${lpad(String(r.non2xx), 9)}${lpad(String(r.errors), 8)}${lpad(String(r.total), 10)}${lpad(f(r.cpuMsPerRequest, 3), 12)}${lpad(`${f(r.stall.p99, 1)} / ${f(r.stall.max, 1)}`, 18)}`);
+      lines.push(`${pad(r.label, 28)}${lpad(f(r.rps, 0), 10)}${lpad(f(r.p50), 9)}${lpad(f(r.p99), 9)}${lpad(String(r.non2xx), 9)}${lpad(String(r.errors), 8)}${lpad(String(r.total), 10)}${lpad(f(r.bytesPerResponse, 0), 11)}${lpad(f(r.cpuMsPerRequest, 3), 12)}${lpad(`${f(r.stall.p99, 1)} / ${f(r.stall.max, 1)}`, 18)}`);
     }
     const ratio = search.rps / baseline.rps;
     const typicalRatio = typical.rps / baseline.rps;
@@ -342,7 +350,8 @@ async function main(): Promise<void> {
     );
     lines.push('(req/s: completed requests / run time; latencies: percentiles of every 2xx response time — autocannon\'s own histogram rounds to whole ms;');
     lines.push(' autocannon runs in a worker thread of this process: its own event loop, the app keeps the main one;');
-    lines.push(' every request carries a visitor cookie, as a returning browser does;');
+    lines.push(` every request carries a visitor cookie, as a returning browser does, and ${ACCEPT_ENCODING ? `Accept-Encoding: ${ACCEPT_ENCODING} (--plain: none)` : 'no Accept-Encoding (--plain)'};`);
+    lines.push(' bytes/resp: bytes received per response, headers included;');
     lines.push(' stall: the serving thread\'s event-loop delay during the run (perf_hooks, 1 ms resolution), p99 and longest)');
     lines.push('');
     lines.push(

@@ -1,6 +1,9 @@
 import { sql } from 'drizzle-orm';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http, { type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queryRows } from '../../server/db/client';
 import { startTestApp, type TestApp } from '../support/app';
 import { consumerAgent } from '../support/http';
@@ -10,6 +13,20 @@ import { consumerAgent } from '../support/http';
  * (keptListShortcut): the same answer and the same records as building it, never for a signed-in
  * borrower, never after the catalogue changed, and never for a URL the route refused.
  */
+/** GET as bytes on the wire (supertest and fetch would decode a gzipped body) */
+function getRaw(server: Server, path: string, headers: Record<string, string>): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+  const { port } = server.address() as AddressInfo;
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: encodeURI(path), headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      })
+      .on('error', reject);
+  });
+}
+
 describe('kept anonymous product lists', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -46,6 +63,37 @@ describe('kept anonymous product lists', () => {
     expect(second.headers['x-request-id']).toMatch(/^[\w-]{8,64}$/);
     expect(await searchEvents('甲银行')).toBe(before.searches + 2);
     expect(await apiImpressions(productId)).toBe(before.impressions + 2);
+  });
+
+  it('answers a repeat compressed to a client that accepts gzip, from one copy made in the background', async () => {
+    const server = await new Promise<Server>((resolve) => {
+      const s = t.app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const url = '/api/v1/products?q=银行&pageSize=20';
+      const get = (accept: string) => getRaw(server, url, { Cookie: VISITOR, 'Accept-Encoding': accept });
+      const first = await get('gzip, deflate, br'); // built by the route
+      expect(first.status).toBe(200);
+      expect(first.headers['content-encoding']).toBeUndefined();
+      expect(first.headers.vary).toMatch(/Accept-Encoding/i);
+      expect(JSON.parse(first.body.toString('utf8')).items.length).toBeGreaterThan(0);
+      await get('gzip, deflate, br'); // the first repeat starts the compressed copy
+      await vi.waitFor(async () => expect((await get('gzip, deflate, br')).headers['content-encoding']).toBe('gzip'));
+      const compressed = await get('gzip, deflate, br');
+      expect(compressed.status).toBe(200);
+      expect(compressed.headers['content-encoding']).toBe('gzip');
+      expect(compressed.headers.vary).toMatch(/Accept-Encoding/i);
+      expect(compressed.body.length).toBeLessThan(first.body.length / 2);
+      expect(gunzipSync(compressed.body).equals(first.body)).toBe(true);
+      for (const accept of ['identity', 'br', 'gzip;q=0']) {
+        const res = await get(accept);
+        expect(res.headers['content-encoding'], accept).toBeUndefined();
+        expect(res.body.equals(first.body), accept).toBe(true);
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('gives a first-time visitor its cookie with a kept list too', async () => {

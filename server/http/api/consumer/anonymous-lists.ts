@@ -1,3 +1,4 @@
+import { gzip } from 'node:zlib';
 import type { Request, RequestHandler, Response } from 'express';
 import { LRUCache } from 'lru-cache';
 import type { Services } from '../../../container';
@@ -6,8 +7,11 @@ import type { HttpKit } from '../../kit';
 import { readCookie } from '../../cookies';
 import { SESSION_COOKIE } from '../../sessions';
 
-/** A finished anonymous product list: its body as sent, and what its search recorded. */
-export type AnonymousList = { version: number; body: Buffer; ids: string[]; q: string | undefined; total: number };
+/**
+ * A finished anonymous product list: its body as sent, and what its search recorded. `gzipped`
+ * is the same body compressed, made once in the background after the list is first answered again.
+ */
+export type AnonymousList = { version: number; body: Buffer; ids: string[]; q: string | undefined; total: number; gzipped?: Buffer | 'pending' };
 
 export const JSON_UTF8 = 'application/json; charset=utf-8';
 
@@ -33,11 +37,26 @@ export function keptList(services: Services, url: string): AnonymousList | undef
   return hit && hit.version === services.catalogue.resultsVersion ? hit : undefined;
 }
 
-/** Sends a kept list, recording the search and the impressions as building it would have. */
-export function sendKeptList(services: Services, visitor: string, list: AnonymousList, res: Response): void {
+/**
+ * Sends a kept list, recording the search and the impressions as building it would have. A client
+ * that accepts gzip (browsers and app HTTP clients do) gets the compressed copy once it is made: a
+ * 20 KB page is about a tenth of that on the wire, compressed once per kept list instead of once
+ * per answer. The copy is made off the event loop on the list's first repeat, which is sent plain.
+ */
+export function sendKeptList(services: Services, visitor: string, list: AnonymousList, req: Request, res: Response): void {
   if (list.q) services.catalogue.recordEvent(visitor, 'search', { query: list.q, channel: 'api', results: list.total });
   services.catalogue.recordImpressions(visitor, list.ids, list.q ? 'search' : 'list', 'api');
-  res.set('Content-Type', JSON_UTF8).send(list.body);
+  res.set('Content-Type', JSON_UTF8).vary('Accept-Encoding');
+  const gzipped = list.gzipped;
+  if (gzipped === undefined) {
+    list.gzipped = 'pending';
+    gzip(list.body, (err, bytes) => {
+      list.gzipped = err ? undefined : bytes;
+    });
+  } else if (gzipped !== 'pending' && req.acceptsEncodings('gzip', 'identity') === 'gzip') {
+    return void res.set('Content-Encoding', 'gzip').send(gzipped);
+  }
+  res.send(list.body);
 }
 
 /**
@@ -52,6 +71,6 @@ export function keptListShortcut(services: Services, kit: Pick<HttpKit, 'visitor
     if (req.get('authorization') !== undefined || readCookie(req, SESSION_COOKIE) !== undefined) return next();
     const list = keptList(services, req.originalUrl);
     if (!list) return next();
-    sendKeptList(services, kit.visitor(req, res), list, res);
+    sendKeptList(services, kit.visitor(req, res), list, req, res);
   };
 }

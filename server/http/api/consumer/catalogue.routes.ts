@@ -51,7 +51,7 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
       // anonymous lists are kept (most are answered by keptListShortcut before the router)
       const cacheKey = principal.account ? undefined : req.originalUrl;
       const kept = cacheKey ? keptList(services, cacheKey) : undefined;
-      if (kept) return sendKeptList(services, who, kept, res);
+      if (kept) return sendKeptList(services, who, kept, req, res);
       const version = services.catalogue.resultsVersion;
       const page = await services.catalogue.searchListed({ ...(await toSearchQuery(services, req, input)), literal: input.literal });
       if (input.q) services.catalogue.recordEvent(who, 'search', { query: input.q, channel: 'api', results: page.total });
@@ -77,7 +77,9 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
       parts.push(Buffer.from(`],${meta.slice(1)}`));
       const body = Buffer.concat(parts);
       if (cacheKey && !input.eligible) anonymousLists(services).set(cacheKey, { version, body, ids, q: input.q, total: page.total });
-      res.set('Content-Type', JSON_UTF8).send(body);
+      res.set('Content-Type', JSON_UTF8);
+      if (cacheKey) res.vary('Accept-Encoding'); // a repeat of this URL may be answered compressed
+      res.send(body);
     },
   }),
   route({

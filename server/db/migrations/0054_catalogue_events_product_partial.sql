@@ -1,0 +1,2 @@
+DROP INDEX "catalogue_events_product_idx";--> statement-breakpoint
+CREATE INDEX "catalogue_events_product_idx" ON "catalogue_events" USING btree ("product_id","kind") WHERE "catalogue_events"."product_id" is not null;
