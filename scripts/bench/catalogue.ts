@@ -44,6 +44,7 @@ import { benchCategories, createRng, generateInstitutions, generateProducts } fr
 import { positiveInt as positiveIntOf } from './lib/args';
 import { freshDatabase } from './lib/fresh-database';
 import { mainThreadCpuMs } from './lib/cpu';
+import { rssSampler } from './lib/rss';
 import { startProfile } from './lib/profile';
 
 const { values: args } = parseArgs({
@@ -85,16 +86,7 @@ const msSince = (t: bigint) => Number(now() - t) / 1e6;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 /** RSS of this process (it serves the requests), sampled every 100 ms */
-const rss = {
-  peak: 0,
-  sample(): number {
-    const current = process.memoryUsage().rss;
-    if (current > rss.peak) rss.peak = current;
-    return current;
-  },
-};
-const rssTimer = setInterval(() => rss.sample(), 100).unref();
-
+const rss = rssSampler();
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
 
 function percentile(sorted: Float64Array, q: number): number {
@@ -246,7 +238,7 @@ async function main(): Promise<void> {
 
     log(`loading ${opts.institutions} institutions and ${opts.products} products via catalogue.create …`);
     const loaded = await load(container);
-    const rssLoaded = rss.sample();
+    const rssLoaded = process.memoryUsage.rss();
 
     // count search-result cache hits during the HTTP run (a wrapper around the cache's get, nothing else changes)
     const cache = container.shared.cache;
@@ -324,8 +316,9 @@ async function main(): Promise<void> {
     const measure = inProcess(container, mix);
     await measure(Math.min(500, mix.length), 0); // warm-up
     const inproc = await measure(opts.samples, 0);
-    const rssEnd = rss.sample();
-    clearInterval(rssTimer);
+    const rssEnd = process.memoryUsage.rss();
+    const rssPeak = rss.peak();
+    rss.stop();
 
     // ---- report (stdout)
     const f = (v: number, d = 2) => v.toFixed(d);
@@ -370,7 +363,7 @@ async function main(): Promise<void> {
       `in-process catalogue.searchListed (no HTTP, cache invalidated before each call), ${inproc.length} samples of the same mix: ` +
         `p50 ${f(percentile(inproc, 0.5), 3)} ms, p90 ${f(percentile(inproc, 0.9), 3)} ms, p99 ${f(percentile(inproc, 0.99), 3)} ms, max ${f(percentile(inproc, 1), 3)} ms`,
     );
-    lines.push(`RSS of the serving process: ${mb(rssLoaded)} after the load, peak ${mb(rss.peak)}, ${mb(rssEnd)} at the end`);
+    lines.push(`RSS of the serving process: ${mb(rssLoaded)} after the load, peak ${mb(rssPeak)}, ${mb(rssEnd)} at the end`);
     lines.push('');
     const p99 = percentile(inproc, 0.99);
     const inprocTarget = opts.products >= 100_000 ? 20 : 5;

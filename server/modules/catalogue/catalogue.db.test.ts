@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queryRows, sqlState } from '../../db/client';
 import { ValidationError } from '../../lib/errors';
 import { startTestApp, type TestApp } from '../../../test/support/app';
@@ -146,5 +146,31 @@ describe.each(databaseTargets())('catalogue on the demo data, on $name', (target
     }
     expect(await counted(a!.id)).toBe(startA + 3);
     expect(await counted(b!.id)).toBe(startB + 1);
+  });
+
+  it('writes a full batch of events at once but keeps adding up impressions until their own write, one row per product', async () => {
+    const catalogue = t.container.services.catalogue;
+    const db = t.container.database.db;
+    const [a, b] = (await catalogue.searchListed(base)).items;
+    await catalogue.flushEvents();
+    const visitor = `test-batch-${Date.now()}`;
+    const list = `batch-check-${Date.now()}`;
+    const rows = async () =>
+      (await queryRows<{ rows: number; total: number }>(db, sql`select count(*)::int as rows, coalesce(sum(count), 0)::int as total from catalogue_impressions where list = ${list}`))[0]!;
+    const events = async () => (await queryRows<{ n: number }>(db, sql`select count(*)::int as n from catalogue_events where visitor = ${visitor}`))[0]!.n;
+    // a kept page (the same array each time) and 1,500 distinct pages, as distinct searches give
+    const kept = [a!.id, b!.id];
+    for (let i = 0; i < 500; i++) catalogue.recordImpressions(visitor, kept, list, 'api');
+    for (let i = 0; i < 1_500; i++) catalogue.recordImpressions(visitor, i % 2 ? [a!.id] : [b!.id, a!.id], list, 'api');
+    for (let i = 0; i < 2_000; i++) catalogue.recordEvent(visitor, 'search', { query: `批量 ${i % 7}`, channel: 'api', results: i });
+    await vi.waitFor(async () => expect(await events()).toBe(2_000)); // the full batch went at once
+    expect(await rows()).toEqual({ rows: 0, total: 0 }); // the impressions wait for their own write
+    await catalogue.flushEvents();
+    const [countA, countB] = await Promise.all(
+      [a!.id, b!.id].map(async (id) => (await queryRows<{ n: number }>(db, sql`select count::int as n from catalogue_impressions where list = ${list} and product_id = ${id}`))[0]!.n),
+    );
+    expect(await rows()).toEqual({ rows: 2, total: 500 * 2 + 750 + 750 * 2 });
+    expect(countA).toBe(500 + 1_500);
+    expect(countB).toBe(500 + 750);
   });
 });

@@ -99,6 +99,24 @@ const EVENT_BATCH = 2_000;
  * many pages in that time is one row, not one per second.
  */
 const IMPRESSION_FLUSH_MS = 30_000;
+/** lists counted by identity before they are added up per product (a kept result page is the same array every time) */
+const MAX_PENDING_LISTS = 1_000;
+
+/**
+ * Impression counts of one (day, channel, list) not yet written. A kept result page is the same
+ * array each time it is shown, so counting it is one map update (`lists`); the lists are added up
+ * per product (`products`) when they grow many (distinct searches) and when the counts are written.
+ */
+interface PendingImpressions {
+  lists: Map<readonly string[], number>;
+  products: Map<string, number>;
+}
+
+function foldLists(pending: PendingImpressions): void {
+  for (const [ids, times] of pending.lists) for (const id of ids) pending.products.set(id, (pending.products.get(id) ?? 0) + times);
+  pending.lists.clear();
+}
+
 /** rows per insert statement when writing the buffers */
 const WRITE_CHUNK = 250;
 const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -144,12 +162,8 @@ export class CatalogueService {
   private stats = new Map<string, ProductStats>();
   private fingerprint = '';
   private pendingEvents: BufferedEvent[] = [];
-  /**
-   * impression counts not yet written: (day, channel, list) → the list shown → how many times.
-   * A cached result page is the same array each time, so counting it is one map update; the
-   * lists are expanded to per-product counts when the batch is written.
-   */
-  private readonly pendingImpressions = new Map<string, Map<readonly string[], number>>();
+  /** impression counts not yet written, by (day, channel, list) */
+  private readonly pendingImpressions = new Map<string, PendingImpressions>();
   private eventTimer: NodeJS.Timeout | undefined;
   /** complaints per application over the last 90 days, by product (from `complaints.ratesChanged`) */
   private complaintRates: ReadonlyMap<string, number> = new Map();
@@ -598,17 +612,30 @@ export class CatalogueService {
    * No visitor is kept: impressions are totals per Shanghai day, product, channel and list.
    */
   recordImpressions(_visitor: string, productIds: readonly string[], list: string, channel: EventChannel = 'web'): void {
-    const key = `${shanghaiDate(this.deps.clock.now())}\u0000${channel}\u0000${list}`;
-    let counts = this.pendingImpressions.get(key);
-    if (!counts) this.pendingImpressions.set(key, (counts = new Map()));
-    counts.set(productIds, (counts.get(productIds) ?? 0) + 1);
-    this.impressionTimer ??= setTimeout(() => void this.flushEvents().catch(() => undefined), IMPRESSION_FLUSH_MS).unref();
+    const key = `${this.shanghaiDay()}\u0000${channel}\u0000${list}`;
+    let pending = this.pendingImpressions.get(key);
+    if (!pending) this.pendingImpressions.set(key, (pending = { lists: new Map(), products: new Map() }));
+    pending.lists.set(productIds, (pending.lists.get(productIds) ?? 0) + 1);
+    if (pending.lists.size >= MAX_PENDING_LISTS) foldLists(pending);
+    this.impressionTimer ??= setTimeout(() => void this.write({ events: false, impressions: true }).catch(() => undefined), IMPRESSION_FLUSH_MS).unref();
   }
+
+  /** today's date in Shanghai, worked out once a minute (days start on a whole minute) */
+  private shanghaiDay(): string {
+    const minute = Math.floor(this.deps.clock.now().getTime() / 60_000);
+    if (minute !== this.dayMinute) {
+      this.dayMinute = minute;
+      this.day = shanghaiDate(new Date(minute * 60_000));
+    }
+    return this.day;
+  }
+  private dayMinute = NaN;
+  private day = '';
 
   private buffer(event: BufferedEvent): void {
     this.pendingEvents.push(event);
-    if (this.pendingEvents.length >= EVENT_BATCH) void this.flushEvents().catch(() => undefined);
-    else this.eventTimer ??= setTimeout(() => void this.flushEvents().catch(() => undefined), EVENT_FLUSH_MS).unref();
+    if (this.pendingEvents.length >= EVENT_BATCH) void this.write({ events: true, impressions: false }).catch(() => undefined);
+    else this.eventTimer ??= setTimeout(() => void this.write({ events: true, impressions: false }).catch(() => undefined), EVENT_FLUSH_MS).unref();
   }
 
   private impressionTimer: NodeJS.Timeout | undefined;
@@ -617,26 +644,38 @@ export class CatalogueService {
 
   /** Writes every buffered event and impression count (after any write already under way). */
   flushEvents(): Promise<void> {
-    const previous = this.flushing;
-    const next = previous.catch(() => undefined).then(() => this.writePending());
+    return this.write({ events: true, impressions: true });
+  }
+
+  /**
+   * Writes the buffered events, the impression counts, or both, after any write already under way.
+   * A full batch of events writes only the events: the impression counts wait for their own
+   * timer, so a product shown many times in those 30 s is still one row.
+   */
+  private write(what: { events: boolean; impressions: boolean }): Promise<void> {
+    const next = this.flushing.then(() => this.writePending(what));
     this.flushing = next.catch(() => undefined);
     return next;
   }
 
-  private async writePending(): Promise<void> {
-    clearTimeout(this.eventTimer);
-    clearTimeout(this.impressionTimer);
-    this.eventTimer = undefined;
-    this.impressionTimer = undefined;
-    const batch = this.pendingEvents.splice(0);
-    const impressions: ImpressionCount[] = [];
-    for (const [key, lists] of this.pendingImpressions) {
-      const [day, channel, list] = key.split('\u0000') as [string, EventChannel, string];
-      const perProduct = new Map<string, number>();
-      for (const [ids, times] of lists) for (const id of ids) perProduct.set(id, (perProduct.get(id) ?? 0) + times);
-      for (const [product_id, count] of perProduct) impressions.push({ day, product_id, channel, list, count });
+  private async writePending(what: { events: boolean; impressions: boolean }): Promise<void> {
+    let batch: BufferedEvent[] = [];
+    if (what.events) {
+      clearTimeout(this.eventTimer);
+      this.eventTimer = undefined;
+      batch = this.pendingEvents.splice(0);
     }
-    this.pendingImpressions.clear();
+    const impressions: ImpressionCount[] = [];
+    if (what.impressions) {
+      clearTimeout(this.impressionTimer);
+      this.impressionTimer = undefined;
+      for (const [key, pending] of this.pendingImpressions) {
+        const [day, channel, list] = key.split('\u0000') as [string, EventChannel, string];
+        foldLists(pending);
+        for (const [product_id, count] of pending.products) impressions.push({ day, product_id, channel, list, count });
+      }
+      this.pendingImpressions.clear();
+    }
     // in statements of a few hundred rows, letting requests in between: with the embedded
     // database each statement runs on this thread, and one of thousands of rows stalls every
     // request waiting behind it
