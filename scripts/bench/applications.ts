@@ -44,7 +44,7 @@ import { openBenchProduct } from './lib/bench-product';
 import { positiveInt as positiveIntOf } from './lib/args';
 import { rssSampler } from './lib/rss';
 import { freshDatabase } from './lib/fresh-database';
-import { mainThreadCpuMs, postgresCpuMs } from './lib/cpu';
+import { cpuPerAnswer, mainThreadCpuMs, postgresCpuMs } from './lib/cpu';
 import { startProfile } from './lib/profile';
 import { CommissionDrainer } from '../../server/modules/settlement';
 
@@ -233,9 +233,8 @@ async function cannon(label: string, base: string, duration: number, requests: P
   const before = { app: mainThreadCpuMs(), postgres: postgresCpuMs() };
   const run = await cannonRun(label, base, duration, requests, cycle, success);
   const after = { app: mainThreadCpuMs(), postgres: postgresCpuMs() };
-  const per = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && run.ok > 0 ? (b - a) / run.ok : NaN);
   if (profiler) log(`  CPU profile: ${await profiler.stop(label)}`);
-  return { ...run, cpu: { app: per(before.app, after.app), postgres: per(before.postgres, after.postgres) } };
+  return { ...run, cpu: { app: cpuPerAnswer(before.app, after.app, run.ok), postgres: cpuPerAnswer(before.postgres, after.postgres, run.ok) } };
 }
 
 function cannonRun(label: string, base: string, duration: number, requests: Prepared[], cycle: boolean, success: number): Promise<Omit<Run, 'cpu'>> {

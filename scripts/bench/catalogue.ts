@@ -43,7 +43,7 @@ import type { CatalogueQuery } from '../../server/modules/catalogue';
 import { benchCategories, createRng, generateInstitutions, generateProducts } from './generate-products';
 import { positiveInt as positiveIntOf } from './lib/args';
 import { freshDatabase } from './lib/fresh-database';
-import { mainThreadCpuMs } from './lib/cpu';
+import { cpuPerAnswer, mainThreadCpuMs } from './lib/cpu';
 import { rssSampler } from './lib/rss';
 import { startProfile } from './lib/profile';
 
@@ -200,8 +200,7 @@ function cannonRun(label: string, base: string, duration: number, paths: string[
       void worker.terminate();
       if (m.error) return reject(new Error(m.error));
       const sorted = m.latencies.sort();
-      const cpuAfter = mainThreadCpuMs();
-      const cpuMsPerRequest = cpuBefore !== undefined && cpuAfter !== undefined && m.total > 0 ? (cpuAfter - cpuBefore) / m.total : NaN;
+      const cpuMsPerRequest = cpuPerAnswer(cpuBefore, mainThreadCpuMs(), m.total);
       loop.disable();
       const stall = { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
       resolve({ label, rps: m.rps, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), non2xx: m.non2xx, errors: m.errors, total: m.total, bytesPerResponse: m.total > 0 ? m.bytes / m.total : NaN, sent: m.sent, cpuMsPerRequest, stall });

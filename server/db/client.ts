@@ -10,7 +10,7 @@ import * as schema from './schema';
 import { ConfigError } from '../config';
 import { projectRoot } from '../lib/project-root';
 import { prepareStatementsOn, preparedStatementsFromEnv } from './prepared-statements';
-import { renderTogether } from './write-batch-sql';
+import { notifySelect, renderTogether } from './write-batch-sql';
 
 export type Schema = typeof schema;
 /** A database handle or an open transaction: repositories accept either. */
@@ -195,12 +195,7 @@ export function drizzleInternals(db: Database): { dialect: PgDialect; session: {
 export function togetherByDrizzle(writes: SQLWrapper[], notifications: Notification[]): SQL {
   // getSQL(): a query builder put into sql`` as it is comes wrapped in parentheses (a subquery)
   const parts = writes.map((w) => w.getSQL());
-  const last = notifications.length
-    ? sql`select pg_notify(n.channel, n.payload) from (values ${sql.join(
-        notifications.map((n) => sql`(${n.channel}, ${n.payload})`),
-        sql`, `,
-      )}) as n(channel, payload)`
-    : parts.pop()!;
+  const last = notifications.length ? notifySelect(notifications) : parts.pop()!;
   const before = parts.map((w, i) => sql`${sql.identifier(`w${i + 1}`)} as (${w})`);
   return before.length ? sql`with ${sql.join(before, sql`, `)} ${last}` : last;
 }

@@ -1,4 +1,4 @@
-import { Param, SQL, getTableColumns, type Query, type SQLWrapper, type Table } from 'drizzle-orm';
+import { Param, SQL, getTableColumns, sql, type Query, type SQLWrapper, type Table } from 'drizzle-orm';
 import { PgInsertBase, getTableConfig, type PgColumn, type PgDialect, type PgTable } from 'drizzle-orm/pg-core';
 
 type InsertConfig = {
@@ -105,16 +105,16 @@ export function renderTogether(dialect: PgDialect, writes: readonly SQLWrapper[]
     if (text === undefined) return undefined;
     texts.push(text);
   }
-  let last: string;
-  if (notifications.length) {
-    const rows = notifications.map((n) => {
-      params.push(n.channel, n.payload);
-      return `($${params.length - 1}, $${params.length})`;
-    });
-    last = `select pg_notify(n.channel, n.payload) from (values ${rows.join(', ')}) as n(channel, payload)`;
-  } else {
-    last = texts.pop()!;
-  }
+  const last = notifications.length ? renderByDrizzle(dialect, notifySelect(notifications), params) : texts.pop()!;
+  if (last === undefined) return undefined;
   const before = texts.map((text, i) => `"w${i + 1}" as (${text})`);
   return { sql: before.length ? `with ${before.join(', ')} ${last}` : last, params };
+}
+
+/** The NOTIFYs of a write batch as its closing SELECT (the only part PostgreSQL runs for its result). */
+export function notifySelect(notifications: readonly { channel: string; payload: string }[]): SQL {
+  return sql`select pg_notify(n.channel, n.payload) from (values ${sql.join(
+    notifications.map((n) => sql`(${n.channel}, ${n.payload})`),
+    sql`, `,
+  )}) as n(channel, payload)`;
 }

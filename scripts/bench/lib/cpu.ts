@@ -46,3 +46,8 @@ export function postgresCpuMs(): number | undefined {
   }
   return found ? total : undefined;
 }
+
+/** CPU ms per answer between two readings; NaN when either reading is missing or nothing was answered. */
+export function cpuPerAnswer(before: number | undefined, after: number | undefined, answers: number): number {
+  return before !== undefined && after !== undefined && answers > 0 ? (after - before) / answers : NaN;
+}
