@@ -2,7 +2,7 @@ import type { Request } from 'express';
 
 /** One cookie's value from the request (no cookie-parser middleware: only these few are read). */
 export function readCookie(req: Request, name: string): string | undefined {
-  const header = req.get('cookie');
+  const header = req.headers.cookie;
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');

@@ -96,6 +96,35 @@ describe('kept anonymous product lists', () => {
     }
   });
 
+  it('answers HEAD for a kept list with its headers and length, and no body', async () => {
+    const server = await new Promise<Server>((resolve) => {
+      const s = t.app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const url = '/api/v1/products?q=银行&pageSize=3';
+      const get = await getRaw(server, url, { Cookie: VISITOR });
+      const head = await new Promise<{ status: number; headers: IncomingHttpHeaders; bytes: number }>((resolve, reject) => {
+        const { port } = server.address() as AddressInfo;
+        http
+          .request({ method: 'HEAD', host: '127.0.0.1', port, path: encodeURI(url), headers: { Cookie: VISITOR } }, (res) => {
+            let bytes = 0;
+            res.on('data', (c: Buffer) => (bytes += c.length));
+            res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, bytes }));
+          })
+          .on('error', reject)
+          .end();
+      });
+      expect(head.status).toBe(200);
+      expect(head.bytes).toBe(0);
+      expect(head.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(Number(head.headers['content-length'])).toBe(get.body.length);
+      expect(head.headers.vary).toMatch(/Accept-Encoding/i);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('gives a first-time visitor its cookie with a kept list too', async () => {
     const url = '/api/v1/products?category=信用贷';
     await request(t.app).get(url).set('Cookie', VISITOR).expect(200);
