@@ -6,15 +6,17 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { PgDatabase, PgDialect, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { sql, type Query, type SQL, type SQLWrapper } from 'drizzle-orm';
-import * as schema from './schema';
 import { ConfigError } from '../config';
 import { projectRoot } from '../lib/project-root';
 import { prepareStatementsOn, preparedStatementsFromEnv } from './prepared-statements';
 import { notifySelect, renderTogether } from './write-batch-sql';
 
-export type Schema = typeof schema;
-/** A database handle or an open transaction: repositories accept either. */
-export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+/**
+ * A database handle or an open transaction: repositories accept either. Made without drizzle's
+ * relational schema (nothing reads through `db.query`): with one, every transaction builds a
+ * relational query builder for each of the ~100 tables before its first statement.
+ */
+export type Database = PgDatabase<PgQueryResultHKT>;
 
 export const migrationsFolder = path.join(projectRoot, 'server/db/migrations');
 
@@ -109,7 +111,7 @@ export async function openDatabase(options: {
     pool.on('error', () => undefined);
     if (options.preparedStatements ?? preparedStatementsFromEnv()) pool.on('connect', (client) => prepareStatementsOn(client));
     // NUMERIC stays a string on both drivers (PGlite does the same), so money never becomes a float.
-    const db = drizzlePg(pool, { schema }) as unknown as Database;
+    const db = drizzlePg(pool) as unknown as Database;
     return {
       db,
       driver: 'pg',
@@ -136,7 +138,7 @@ export async function openDatabase(options: {
     startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffers ?? DEFAULT_PGLITE_SHARED_BUFFERS}`],
   });
   await client.waitReady;
-  const db = drizzlePglite(client, { schema }) as unknown as Database;
+  const db = drizzlePglite(client) as unknown as Database;
   return {
     db,
     driver: 'pglite',

@@ -2,9 +2,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { queryRows } from '../../server/db/client';
 import { shanghaiDate } from '../../server/lib/shanghai-date';
+import { applications } from '../../server/modules/applications/applications.schema';
 import { startTestApp, type TestApp } from '../support/app';
 import { DESKTOP_VIEWPORT, openBrowser, PHONE_VIEWPORT, staffLogin, type BrowserHarness } from '../support/browser';
 import { PASSWORD } from '../support/fixtures';
@@ -184,7 +185,8 @@ describe('browser: a channel brings a borrower, is paid for it and sees it; the 
     await visitor.reload();
     expect(await visitor.locator('main h1 .badge').getAttribute('data-status')).toBe('disbursed');
     await b.shot(visitor, '03-disbursed');
-    expect(await t.container.services.channels.attributionOf((await t.container.database.db.query.applications.findFirst({ where: (a, { eq }) => eq(a.id, appId) }))!.consumerId)).toMatchObject({
+    const [application] = await t.container.database.db.select({ consumerId: applications.consumerId }).from(applications).where(eq(applications.id, appId));
+    expect(await t.container.services.channels.attributionOf(application!.consumerId)).toMatchObject({
       channelId,
       subId: SUB,
       clickId: 'jy-click-1',

@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accounts } from '../../server/modules/accounts/accounts.schema';
 import { startTestApp, type TestApp } from '../support/app';
 import { openBrowser, PHONE_VIEWPORT, type BrowserHarness } from '../support/browser';
 import { PASSWORD } from '../support/fixtures';
@@ -54,7 +56,7 @@ describe('browser: a channel landing page on a phone', { timeout: 120_000 }, () 
     await page.waitForURL((url) => url.pathname === '/');
     expect(await page.locator('header').innerText()).toContain('我的申请');
 
-    const [account] = await t!.container.database.db.query.accounts.findMany({ where: (a, { eq }) => eq(a.loginHash, t!.container.pii.blindIndex(`consumer:${phone}`)) });
+    const [account] = await t!.container.database.db.select({ id: accounts.id }).from(accounts).where(eq(accounts.loginHash, t!.container.pii.blindIndex(`consumer:${phone}`)));
     expect(await channels.attributionOf(account!.id)).toMatchObject({ channelId: channel.id, subId: 'spring-1', clickId: 'ad-777' });
     expect(await b!.settledProblems()).toEqual([]);
   });

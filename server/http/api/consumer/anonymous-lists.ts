@@ -38,9 +38,9 @@ export function keptList(services: Services, url: string): AnonymousList | undef
 }
 
 /**
- * Whether a client with this Accept-Encoding header takes gzip over identity (req.acceptsEncodings,
- * whose parse of the header is several times the cost of the rest of a kept answer). The answer is
- * kept per header value: clients send a handful of different values, and at most 64 are kept.
+ * Whether a client with this Accept-Encoding header takes gzip over identity, as
+ * req.acceptsEncodings says (it parses and sorts the header on every call, a few µs). The answer
+ * is kept per header value: clients send a handful of different values; at most 64 are kept.
  */
 const gzipByHeader = new Map<string, boolean>();
 function acceptsGzip(req: Request): boolean {
