@@ -6,7 +6,7 @@
  * Opens one connection (an in-memory PGlite, or a pool of one on the PostgreSQL server) and two
  * drizzle handles over it: as the app makes it since 2026-12-07 (no relational schema), and the
  * baseline, as it was made before (`{ schema }`: drizzle then builds a relational query builder
- * for each of the ~170 tables and enums exported by server/db/schema.ts in every transaction).
+ * for each of the 126 tables among server/db/schema.ts's 170 exports in every transaction).
  * Runs `--per-round` empty transactions (BEGIN; COMMIT) with each, alternating, `--rounds` times,
  * and prints this process's CPU time and the wall time per transaction of each, and the ratio.
  * With PGlite the database's own work is in this process's CPU time; with a server it is not.

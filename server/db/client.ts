@@ -14,7 +14,7 @@ import { notifySelect, renderTogether } from './write-batch-sql';
 /**
  * A database handle or an open transaction: repositories accept either. Made without drizzle's
  * relational schema (nothing reads through `db.query`): with one, every transaction builds a
- * relational query builder for each of the ~100 tables before its first statement.
+ * relational query builder for each of the 126 tables before its first statement.
  */
 export type Database = PgDatabase<PgQueryResultHKT>;
 
