@@ -13,18 +13,32 @@ import { consumerAgent } from '../support/http';
  * (keptListShortcut): the same answer and the same records as building it, never for a signed-in
  * borrower, never after the catalogue changed, and never for a URL the route refused.
  */
-/** GET as bytes on the wire (supertest and fetch would decode a gzipped body) */
-function getRaw(server: Server, path: string, headers: Record<string, string>): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+/** A request's answer as bytes on the wire (supertest and fetch would decode a gzipped body) */
+function raw(server: Server, path: string, headers: Record<string, string>, method = 'GET'): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
   const { port } = server.address() as AddressInfo;
   return new Promise((resolve, reject) => {
     http
-      .get({ host: '127.0.0.1', port, path: encodeURI(path), headers }, (res) => {
+      .request({ method, host: '127.0.0.1', port, path: encodeURI(path), headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
       })
-      .on('error', reject);
+      .on('error', reject)
+      .end();
   });
+}
+
+/** Runs `work` against the app listening on a real socket, closed afterwards. */
+async function listening(app: TestApp['app'], work: (server: Server) => Promise<void>): Promise<void> {
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  try {
+    await work(server);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
 }
 
 describe('kept anonymous product lists', () => {
@@ -65,13 +79,10 @@ describe('kept anonymous product lists', () => {
     expect(await apiImpressions(productId)).toBe(before.impressions + 2);
   });
 
-  it('answers a repeat compressed to a client that accepts gzip, from one copy made in the background', async () => {
-    const server = await new Promise<Server>((resolve) => {
-      const s = t.app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    try {
+  it('answers a repeat compressed to a client that accepts gzip, from one copy made in the background', () =>
+    listening(t.app, async (server) => {
       const url = '/api/v1/products?q=银行&pageSize=20';
-      const get = (accept: string) => getRaw(server, url, { Cookie: VISITOR, 'Accept-Encoding': accept });
+      const get = (accept: string) => raw(server, url, { Cookie: VISITOR, 'Accept-Encoding': accept });
       const first = await get('gzip, deflate, br'); // built by the route
       expect(first.status).toBe(200);
       expect(first.headers['content-encoding']).toBeUndefined();
@@ -90,40 +101,19 @@ describe('kept anonymous product lists', () => {
         expect(res.headers['content-encoding'], accept).toBeUndefined();
         expect(res.body.equals(first.body), accept).toBe(true);
       }
-    } finally {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
-  });
+    }));
 
-  it('answers HEAD for a kept list with its headers and length, and no body', async () => {
-    const server = await new Promise<Server>((resolve) => {
-      const s = t.app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    try {
+  it('answers HEAD for a kept list with its headers and length, and no body', () =>
+    listening(t.app, async (server) => {
       const url = '/api/v1/products?q=银行&pageSize=3';
-      const get = await getRaw(server, url, { Cookie: VISITOR });
-      const head = await new Promise<{ status: number; headers: IncomingHttpHeaders; bytes: number }>((resolve, reject) => {
-        const { port } = server.address() as AddressInfo;
-        http
-          .request({ method: 'HEAD', host: '127.0.0.1', port, path: encodeURI(url), headers: { Cookie: VISITOR } }, (res) => {
-            let bytes = 0;
-            res.on('data', (c: Buffer) => (bytes += c.length));
-            res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, bytes }));
-          })
-          .on('error', reject)
-          .end();
-      });
+      const get = await raw(server, url, { Cookie: VISITOR });
+      const head = await raw(server, url, { Cookie: VISITOR }, 'HEAD');
       expect(head.status).toBe(200);
-      expect(head.bytes).toBe(0);
+      expect(head.body.length).toBe(0);
       expect(head.headers['content-type']).toBe('application/json; charset=utf-8');
       expect(Number(head.headers['content-length'])).toBe(get.body.length);
       expect(head.headers.vary).toMatch(/Accept-Encoding/i);
-    } finally {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
-  });
+    }));
 
   it('gives a first-time visitor its cookie with a kept list too', async () => {
     const url = '/api/v1/products?category=信用贷';

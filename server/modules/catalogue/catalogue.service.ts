@@ -103,11 +103,12 @@ const IMPRESSION_FLUSH_MS = 30_000;
 const MAX_PENDING_LISTS = 1_000;
 
 /**
- * Impression counts of one (day, channel, list) not yet written. A kept result page is the same
+ * Impression counts of one (day, channel, list), `row`, not yet written. A kept result page is the same
  * array each time it is shown, so counting it is one map update (`lists`); the lists are added up
  * per product (`products`) when they grow many (distinct searches) and when the counts are written.
  */
 interface PendingImpressions {
+  row: Pick<ImpressionCount, 'day' | 'channel' | 'list'>;
   lists: Map<readonly string[], number>;
   products: Map<string, number>;
 }
@@ -612,9 +613,10 @@ export class CatalogueService {
    * No visitor is kept: impressions are totals per Shanghai day, product, channel and list.
    */
   recordImpressions(_visitor: string, productIds: readonly string[], list: string, channel: EventChannel = 'web'): void {
-    const key = `${this.shanghaiDay()}\u0000${channel}\u0000${list}`;
+    const day = this.shanghaiDay();
+    const key = `${day}\u0000${channel}\u0000${list}`;
     let pending = this.pendingImpressions.get(key);
-    if (!pending) this.pendingImpressions.set(key, (pending = { lists: new Map(), products: new Map() }));
+    if (!pending) this.pendingImpressions.set(key, (pending = { row: { day, channel, list }, lists: new Map(), products: new Map() }));
     pending.lists.set(productIds, (pending.lists.get(productIds) ?? 0) + 1);
     if (pending.lists.size >= MAX_PENDING_LISTS) foldLists(pending);
     this.impressionTimer ??= setTimeout(() => void this.write({ events: false, impressions: true }).catch(() => undefined), IMPRESSION_FLUSH_MS).unref();
@@ -669,10 +671,9 @@ export class CatalogueService {
     if (what.impressions) {
       clearTimeout(this.impressionTimer);
       this.impressionTimer = undefined;
-      for (const [key, pending] of this.pendingImpressions) {
-        const [day, channel, list] = key.split('\u0000') as [string, EventChannel, string];
+      for (const pending of this.pendingImpressions.values()) {
         foldLists(pending);
-        for (const [product_id, count] of pending.products) impressions.push({ day, product_id, channel, list, count });
+        for (const [product_id, count] of pending.products) impressions.push({ ...pending.row, product_id, count });
       }
       this.pendingImpressions.clear();
     }

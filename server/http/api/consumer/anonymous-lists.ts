@@ -66,8 +66,7 @@ export function sendKeptList(services: Services, visitor: string, list: Anonymou
   if (list.q) services.catalogue.recordEvent(visitor, 'search', { query: list.q, channel: 'api', results: list.total });
   services.catalogue.recordImpressions(visitor, list.ids, list.q ? 'search' : 'list', 'api');
   res.setHeader('Content-Type', JSON_UTF8);
-  if (res.hasHeader('Vary')) res.vary('Accept-Encoding');
-  else res.setHeader('Vary', 'Accept-Encoding');
+  res.vary('Accept-Encoding');
   let body = list.body;
   const gzipped = list.gzipped;
   if (gzipped === undefined) {
