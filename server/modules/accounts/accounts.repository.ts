@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client';
+import { preparedQuery } from '../../db/prepared-query';
 import type { Tx } from '../../lib/tx';
 import { accounts, consumerProfiles, contactBlocks, contactPreferences, customRoles, loginThrottles, otpCodes, staffInvitations, type AccountKind } from './accounts.schema';
 
@@ -13,6 +14,15 @@ export type ContactPreferencesRow = typeof contactPreferences.$inferSelect;
 export type ContactPreferencesValues = Omit<typeof contactPreferences.$inferInsert, 'accountId'>;
 export type InvitationRow = typeof staffInvitations.$inferSelect;
 export type CustomRoleRow = typeof customRoles.$inferSelect;
+// every signed-in request reads its account: rendered once (db/prepared-query.ts)
+const activeAccountById = preparedQuery(['id', 'kind'], (db, p) =>
+  db
+    .select({ account: accounts, customRoleId: customRoles.id, customRoleName: customRoles.name, customRolePermissions: customRoles.permissions })
+    .from(accounts)
+    .leftJoin(customRoles, eq(customRoles.id, accounts.customRoleId))
+    .where(and(eq(accounts.id, p.id), eq(accounts.kind, p.kind), eq(accounts.status, 'active'))),
+);
+
 /** A custom role as an account carries it: read with the account, in the same statement. */
 export interface HeldCustomRole {
   id: string;
@@ -110,11 +120,7 @@ export class AccountsRepository {
 
   /** The active account with its custom role's permissions, in one statement (read on every request). */
   async activeById(kind: AccountKind, id: string): Promise<{ account: AccountRow; customRole: HeldCustomRole | null } | undefined> {
-    const [row] = await this.db
-      .select({ account: accounts, customRoleId: customRoles.id, customRoleName: customRoles.name, customRolePermissions: customRoles.permissions })
-      .from(accounts)
-      .leftJoin(customRoles, eq(customRoles.id, accounts.customRoleId))
-      .where(and(eq(accounts.id, id), eq(accounts.kind, kind), eq(accounts.status, 'active')));
+    const [row] = await activeAccountById(this.db, { id, kind });
     return row ? { account: row.account, customRole: heldCustomRole(row) } : undefined;
   }
 

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, gte, ilike, inArray, isNull, lt, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Database } from '../../db/client';
 import { foldDeltas, type DeltaTable } from '../../db/fold-deltas';
+import { preparedQuery } from '../../db/prepared-query';
 import { txOf, write, type Tx, type WriteBatch } from '../../lib/tx';
 import { accounts, consumerProfiles } from '../accounts/accounts.schema';
 import { products } from '../catalogue/catalogue.schema';
@@ -100,6 +101,35 @@ export function eventAsStored(event: ApplicationEventInsert, now: Date): Omit<Ap
   return { fromStatus: null, actorId: null, note: '', data: {}, createdAt: now, ...event };
 }
 
+// the reads of every submission, rendered once (db/prepared-query.ts)
+const borrowerOnFileById = preparedQuery(['consumerId'], (db, p) =>
+  db
+    .select({
+      loginEnc: accounts.loginEnc,
+      identity: consumerIdentities,
+      profile: consumerProfiles,
+      creditScore: latestScoreOf(accounts.id),
+    })
+    .from(accounts)
+    .leftJoin(consumerIdentities, eq(consumerIdentities.accountId, accounts.id))
+    .leftJoin(consumerProfiles, eq(consumerProfiles.accountId, accounts.id))
+    .where(eq(accounts.id, p.consumerId)),
+);
+const recentLiveApplications = preparedQuery(['consumerId', 'productIds', 'since'], (db, p) =>
+  db
+    .selectDistinctOn([applications.productId], { productId: applications.productId, id: applications.id, createdAt: applications.createdAt })
+    .from(applications)
+    .where(
+      and(
+        eq(applications.consumerId, p.consumerId),
+        sql`${applications.productId} = any(${p.productIds})`,
+        gt(applications.createdAt, p.since),
+        notInArray(applications.status, ['withdrawn', 'expired']),
+      ),
+    )
+    .orderBy(applications.productId, desc(applications.createdAt)),
+);
+
 /** SQL for applications and their events. */
 export class ApplicationsRepository {
   constructor(private readonly db: Database) {}
@@ -126,17 +156,7 @@ export class ApplicationsRepository {
    * AccountsService.phoneFromLogin).
    */
   async borrowerOnFile(consumerId: string): Promise<BorrowerOnFile | undefined> {
-    const [row] = await this.db
-      .select({
-        loginEnc: accounts.loginEnc,
-        identity: consumerIdentities,
-        profile: consumerProfiles,
-        creditScore: latestScoreOf(accounts.id),
-      })
-      .from(accounts)
-      .leftJoin(consumerIdentities, eq(consumerIdentities.accountId, accounts.id))
-      .leftJoin(consumerProfiles, eq(consumerProfiles.accountId, accounts.id))
-      .where(eq(accounts.id, consumerId));
+    const [row] = await borrowerOnFileById(this.db, { consumerId });
     return row;
   }
 
@@ -216,18 +236,7 @@ export class ApplicationsRepository {
   /** Per product asked: the consumer's newest application to it created after `since` that was not withdrawn or expired. One query. */
   async findRecentLive(tx: Tx, consumerId: string, productIds: string[], since: Date): Promise<Map<string, { id: string; createdAt: Date }>> {
     if (productIds.length === 0) return new Map();
-    const rows = await tx
-      .selectDistinctOn([applications.productId], { productId: applications.productId, id: applications.id, createdAt: applications.createdAt })
-      .from(applications)
-      .where(
-        and(
-          eq(applications.consumerId, consumerId),
-          inArray(applications.productId, productIds),
-          gt(applications.createdAt, since),
-          notInArray(applications.status, ['withdrawn', 'expired']),
-        ),
-      )
-      .orderBy(applications.productId, desc(applications.createdAt));
+    const rows = await recentLiveApplications(tx, { consumerId, productIds, since });
     return new Map(rows.map((r) => [r.productId, { id: r.id, createdAt: r.createdAt }]));
   }
 

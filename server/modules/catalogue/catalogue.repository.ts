@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, ne, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
+import { preparedQuery } from '../../db/prepared-query';
 import { applications } from '../applications/applications.schema';
 import { institutions } from '../institutions/institutions.schema';
 import { catalogueEvents, products } from './catalogue.schema';
@@ -34,6 +35,15 @@ export interface ProductStats {
   decided: number;
   approved: number;
 }
+
+// read by every submission in its transaction, rendered once (db/prepared-query.ts)
+const listedAmong = preparedQuery(['ids'], (db, p) =>
+  db
+    .select({ id: products.id })
+    .from(products)
+    .innerJoin(institutions, eq(institutions.id, products.institutionId))
+    .where(and(eq(products.status, 'listed'), eq(institutions.status, 'active'), sql`${products.id} = any(${p.ids})`)),
+);
 
 /** SQL for the catalogue: products, their institutions, outcomes and events. */
 export class CatalogueRepository {
@@ -80,11 +90,7 @@ export class CatalogueRepository {
   /** Which of these products are listed by an active institution right now, read in `db` (a transaction). */
   async listedIdsAmong(db: Database, ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const rows = await db
-      .select({ id: products.id })
-      .from(products)
-      .innerJoin(institutions, eq(institutions.id, products.institutionId))
-      .where(and(eq(products.status, 'listed'), eq(institutions.status, 'active'), inArray(products.id, ids)));
+    const rows = await listedAmong(db, { ids });
     return new Set(rows.map((r) => r.id));
   }
 

@@ -2,6 +2,7 @@ import { and, eq, lt, isNull, sql } from 'drizzle-orm';
 import { configure } from 'safe-stable-stringify';
 import { sha256Hex } from '../../lib/digest';
 import type { Database } from '../../db/client';
+import { preparedQuery } from '../../db/prepared-query';
 import { ConflictError } from '../../lib/errors';
 import { idempotencyKeys } from './idempotency.schema';
 
@@ -32,6 +33,25 @@ export function isReplayable(statusCode: number): boolean {
   return statusCode < 400 || statusCode === 409;
 }
 
+// every keyed request claims its key and most complete it: both rendered once (db/prepared-query.ts)
+const claimKey = preparedQuery(['scope', 'key', 'fingerprint'], (db, p) =>
+  db
+    .insert(idempotencyKeys)
+    .values({ scope: p.scope, key: p.key, requestHash: p.fingerprint })
+    .onConflictDoUpdate({
+      target: [idempotencyKeys.scope, idempotencyKeys.key],
+      set: { requestHash: sql`excluded.request_hash`, createdAt: sql`now()` },
+      setWhere: and(isNull(idempotencyKeys.statusCode), lt(idempotencyKeys.createdAt, sql`now() - make_interval(secs => ${STALE_IN_FLIGHT_MS / 1000})`)),
+    })
+    .returning({ key: idempotencyKeys.key }),
+);
+const completeKey = preparedQuery(['scope', 'key', 'statusCode', 'body'], (db, p) =>
+  db
+    .update(idempotencyKeys)
+    .set({ statusCode: sql`${p.statusCode}`, responseBody: sql`${p.body}::jsonb` })
+    .where(and(eq(idempotencyKeys.scope, p.scope), eq(idempotencyKeys.key, p.key))),
+);
+
 export interface IdempotencyServiceDeps {
   db: Database;
 }
@@ -47,15 +67,7 @@ export class IdempotencyService {
   async claim(scope: string, key: string, fingerprint: string): Promise<IdempotencyClaim> {
     // one statement: a new key is claimed, and so is one whose request died in flight (taken over
     // by this request); a live or finished one is left alone and read below
-    const inserted = await this.deps.db
-      .insert(idempotencyKeys)
-      .values({ scope, key, requestHash: fingerprint })
-      .onConflictDoUpdate({
-        target: [idempotencyKeys.scope, idempotencyKeys.key],
-        set: { requestHash: fingerprint, createdAt: sql`now()` },
-        setWhere: and(isNull(idempotencyKeys.statusCode), lt(idempotencyKeys.createdAt, sql`now() - make_interval(secs => ${STALE_IN_FLIGHT_MS / 1000})`)),
-      })
-      .returning({ key: idempotencyKeys.key });
+    const inserted = await claimKey(this.deps.db, { scope, key, fingerprint });
     if (inserted.length > 0) return { kind: 'new' };
 
     const [existing] = await this.deps.db
@@ -80,10 +92,7 @@ export class IdempotencyService {
   }
 
   async complete(scope: string, key: string, statusCode: number, body: unknown): Promise<void> {
-    await this.deps.db
-      .update(idempotencyKeys)
-      .set({ statusCode, responseBody: body as object })
-      .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
+    await completeKey(this.deps.db, { scope, key, statusCode, body: JSON.stringify(body ?? null) });
   }
 
   /** The request failed in a way the client may retry with the same key (5xx, or a 4xx it can fix). */

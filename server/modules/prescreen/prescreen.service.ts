@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
+import { preparedQuery } from '../../db/prepared-query';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { withTransaction } from '../../lib/tx';
@@ -8,6 +9,14 @@ import { prescreenRules } from './prescreen.schema';
 import { evaluate, rulePresets, ruleProblems, type LeadFacts, type Rule, type RulePreset } from './rules';
 
 export type PrescreenRule = typeof prescreenRules.$inferSelect;
+// read by every submission in its transaction, rendered once (db/prepared-query.ts)
+const activeRulesOf = preparedQuery(['institutionIds'], (db, p) =>
+  db
+    .select()
+    .from(prescreenRules)
+    .where(and(sql`${prescreenRules.institutionId} = any(${p.institutionIds})`, eq(prescreenRules.active, true))),
+);
+
 /** What the rules decided about one lead: declined, routed to the fast queue or to manual review, or nothing. */
 export interface PrescreenDecision {
   decline?: PrescreenRule;
@@ -73,10 +82,7 @@ export class PrescreenService {
    */
   async decide(tx: Database, leads: { institutionId: string; facts: LeadFacts }[]): Promise<PrescreenDecision[]> {
     if (leads.length === 0) return [];
-    const rules = await tx
-      .select()
-      .from(prescreenRules)
-      .where(and(inArray(prescreenRules.institutionId, [...new Set(leads.map((l) => l.institutionId))]), eq(prescreenRules.active, true)));
+    const rules = await activeRulesOf(tx, { institutionIds: [...new Set(leads.map((l) => l.institutionId))] });
     if (rules.length === 0) return leads.map(() => ({}));
     const byInstitution = new Map<string, PrescreenRule[]>();
     for (const r of rules) byInstitution.set(r.institutionId, [...(byInstitution.get(r.institutionId) ?? []), r]);
