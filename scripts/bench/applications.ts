@@ -502,7 +502,7 @@ async function main(): Promise<number> {
       `one at a time (${serial.ok} of ${serialPlans.length} answered 201): p50 ${f(percentile(serial.times, 0.5))} ms per multi-apply request, ` +
         `${f(serial.applyMs / Math.max(1, serial.applies))} ms inside the submission, queueing the CPL ${f((100 * serial.queueMs) / Math.max(1, serial.applyMs), 0)}% of it` +
         (onServer
-          ? `; ${f(serial.statements / Math.max(1, serial.applies), 1)} SQL statements per request (session, key, submission, answer), ` +
+          ? `; ${f(serial.statements / Math.max(1, serial.applies), 1)} SQL statements per request (session, key claimed, submission with its answer kept), ` +
             `and the commission drainer's ${f(drainStatements / Math.max(1, drained), 1)} per application afterwards (${drained} CPL in one drain)`
           : ''),
     );

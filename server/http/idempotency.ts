@@ -1,6 +1,23 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ValidationError } from '../lib/errors';
 import { requestFingerprint, type IdempotencyService } from '../modules/idempotency';
+import type { WriteBatch } from '../lib/tx';
+
+/**
+ * A keyed request's outcome written in the transaction of its work (`IdempotencyService.keepWith`):
+ * a handler whose work commits through a write batch keeps its answer there, then answers with
+ * that same body and status; the middleware sees it kept and writes nothing more.
+ */
+export interface KeptOutcome {
+  keep(batch: WriteBatch, statusCode: number, body: unknown): Promise<void>;
+}
+
+const keptOutcomes = new WeakMap<Response, KeptOutcome>();
+
+/** The request's `KeptOutcome` when it came with an Idempotency-Key (undefined without one). */
+export function keptOutcomeOf(res: Response): KeptOutcome | undefined {
+  return keptOutcomes.get(res);
+}
 
 const KEY_PATTERN = /^[A-Za-z0-9_\-:.]{8,128}$/;
 
@@ -32,9 +49,18 @@ export function idempotent(service: IdempotencyService, options: { required: boo
     }
     const json = res.json.bind(res);
     let finished = false;
+    let kept: { statusCode: number; body: unknown } | undefined;
+    keptOutcomes.set(res, {
+      keep: async (batch, statusCode, body) => {
+        await service.keepWith(batch, scope, key, statusCode, body);
+        kept = { statusCode, body };
+      },
+    });
     res.json = (body: unknown) => {
       finished = true;
       const status = res.statusCode;
+      // kept with the work, which committed (an answer after a rollback is an error's, another status or body)
+      if (kept && kept.statusCode === status && kept.body === body) return json(body);
       service.settle(scope, key, status, body).then(
         () => json(body),
         (err: unknown) => next(err),

@@ -138,6 +138,40 @@ describe('applying: identity, consent per institution, one form to many', () => 
     expect(mine.body.items.map((a: { id: string }) => a.id)).toEqual(answer.applications!.map((a) => a.id));
   });
 
+  it('keeps the answer under its key in the submission’s own transaction: a rollback keeps nothing and frees the key', async () => {
+    const consumer = await consumerAgent(t.app);
+    const keyRow = (key: string) =>
+      queryRows<{ status_code: number | null; response_body: unknown }>(t.container.database.db, sql`select status_code, response_body from idempotency_keys where key = ${key}`);
+    const mine = async () => (await consumer.agent.get('/api/v1/applications').expect(200)).body.items as { id: string }[];
+
+    // the work fails after the answer joined its write batch: nothing of either is left
+    const submission = t.container.services.submission;
+    const original = submission.apply;
+    submission.apply = (account, input, origin, keep) =>
+      original.call(submission, account, input, origin, async (batch, result) => {
+        await keep!(batch, result);
+        throw new Error('the submission fails after keeping its answer');
+      });
+    const key = randomUUID();
+    const input = applicationInput(t.fixtures.institutionA.productId, t.fixtures.institutionA.id);
+    try {
+      await consumer.agent.post('/api/v1/applications').set('Idempotency-Key', key).send(input).expect(500);
+    } finally {
+      submission.apply = original;
+    }
+    expect(await keyRow(key)).toEqual([]);
+    expect(await mine()).toEqual([]);
+
+    // the same key again: it runs, and its row holds the very answer sent, written with the applications
+    const ok = await consumer.agent.post('/api/v1/applications').set('Idempotency-Key', key).send(input).expect(201);
+    expect(ok.headers['idempotent-replayed']).toBeUndefined();
+    expect(await keyRow(key)).toEqual([{ status_code: 201, response_body: ok.body }]);
+    const replay = await consumer.agent.post('/api/v1/applications').set('Idempotency-Key', key).send(input).expect(201);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body).toEqual(ok.body);
+    expect((await mine()).map((a) => a.id)).toEqual(ok.body.applications.map((a: { id: string }) => a.id));
+  });
+
   it('refuses an ineligible application with the reason, before any data leaves', async () => {
     const consumer = await consumerAgent(t.app); // born 1985–1995: well under 56
     const res = await consumer.agent

@@ -166,8 +166,15 @@ export class SubmissionService {
    * 申请 (one product or many), the whole use case for both doors: each accepted application with
    * its consent, release, webhook, audit row, pre-screen decision and CPL, and the submission's
    * device and address for anti-fraud, commit together; the catalogue's apply events follow.
+   * `keepOutcome`, when given, adds the caller's answer to the same write batch (an Idempotency-Key's
+   * outcome, http/idempotency.ts), with the result as it will be returned.
    */
-  async apply(consumer: SessionAccount, req: ApplyRequest, origin: RequestOrigin): Promise<SubmissionResult> {
+  async apply(
+    consumer: SessionAccount,
+    req: ApplyRequest,
+    origin: RequestOrigin,
+    keepOutcome?: (batch: WriteBatch, result: SubmissionResult) => Promise<void>,
+  ): Promise<SubmissionResult> {
     const { actor } = origin;
     if (req.items.length === 0) throw new ValidationError('请至少选择一款产品', { products: '请至少选择一款产品' });
     if (req.items.length > 10) throw new ValidationError('一次最多申请 10 款产品', { products: '一次最多申请 10 款产品' });
@@ -373,10 +380,10 @@ export class SubmissionService {
           delivered.map((lead) => ({ rule: 'cpl', applicationId: lead.applicationId, institutionId: lead.institutionId, at })),
         );
         await this.deps.risk.recordApplications(batch, consumer.id, created, { device: origin.device, ip: actor.ip ?? '' }, thresholds);
-        await batch.flush();
 
-        // a declining pre-screen rule rejects its application at once, after it was submitted;
-        // the answer is made of the rows as written (nothing read back)
+        // the answer is made of the rows as written (nothing read back); a declining pre-screen
+        // rule rejects its application at once, after it was submitted (written after the flush)
+        const declined: { id: string; product: ProductView; reason: RejectReason; rejection: Partial<ApplicationInsert>; event: ApplicationEventInsert }[] = [];
         for (const [i, { id, product }] of leads.entries()) {
           let row = asStored(rows[i]!, now);
           const events = [eventAsStored(firstEvents[i]!, now)];
@@ -393,17 +400,23 @@ export class SubmissionService {
               note: `机构预筛规则：${decline.name}`,
               data: { reason, ruleId: decline.id },
             };
-            await this.applications.update(tx, id, rejection);
-            await this.applications.insertEvent(tx, event);
-            await this.deps.notifications.notify(
-              consumer.id,
-              { kind: 'application.rejected', title: `${product.name}：已拒绝`, body: `很遗憾，申请未通过：${rejectReasons[reason] ?? reason}。`, link: `/applications/${id}` },
-              tx,
-            );
+            declined.push({ id, product, reason, rejection, event });
             row = { ...row, ...rejection };
             events.push(eventAsStored(event, now));
           }
           submitted.push({ ...applicationView(row, { productName: product.name, institutionName: product.institutionName }, clear.realName), events: events.map(withStatusLabel) });
+        }
+        await keepOutcome?.(batch, { created, applications: submitted, refused });
+        await batch.flush();
+
+        for (const { id, product, reason, rejection, event } of declined) {
+          await this.applications.update(tx, id, rejection);
+          await this.applications.insertEvent(tx, event);
+          await this.deps.notifications.notify(
+            consumer.id,
+            { kind: 'application.rejected', title: `${product.name}：已拒绝`, body: `很遗憾，申请未通过：${rejectReasons[reason] ?? reason}。`, link: `/applications/${id}` },
+            tx,
+          );
         }
       });
       for (const lead of delivered) this.deps.catalogue.recordEvent(origin.visitor, 'apply', { productId: lead.productId, channel: origin.door });

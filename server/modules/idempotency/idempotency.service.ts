@@ -4,6 +4,7 @@ import { sha256Hex } from '../../lib/digest';
 import type { Database } from '../../db/client';
 import { preparedQuery } from '../../db/prepared-query';
 import { ConflictError } from '../../lib/errors';
+import { write, type WriteBatch } from '../../lib/tx';
 import { idempotencyKeys } from './idempotency.schema';
 
 export type IdempotencyClaim =
@@ -93,6 +94,20 @@ export class IdempotencyService {
 
   async complete(scope: string, key: string, statusCode: number, body: unknown): Promise<void> {
     await completeKey(this.deps.db, { scope, key, statusCode, body: JSON.stringify(body ?? null) });
+  }
+
+  /**
+   * The outcome kept with the request's own work: the key's completion joins the work's write
+   * batch, so it commits exactly when the work does (and goes with it on a rollback). The middleware
+   * then answers without a statement of its own (http/idempotency.ts, `keptOutcomeOf`). Without
+   * this, a process that died between the work's commit and `complete` left the key in flight: a
+   * retry after it went stale ran the request again instead of replaying its answer.
+   */
+  async keepWith(batch: WriteBatch, scope: string, key: string, statusCode: number, body: unknown): Promise<void> {
+    await write(batch, [
+      sql`update ${idempotencyKeys} set ${sql.identifier(idempotencyKeys.statusCode.name)} = ${statusCode}, ${sql.identifier(idempotencyKeys.responseBody.name)} = ${JSON.stringify(body ?? null)}::jsonb
+          where ${sql.identifier(idempotencyKeys.scope.name)} = ${scope} and ${sql.identifier(idempotencyKeys.key.name)} = ${key}`,
+    ]);
   }
 
   /** The request failed in a way the client may retry with the same key (5xx, or a 4xx it can fix). */

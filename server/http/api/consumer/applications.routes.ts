@@ -6,7 +6,8 @@ import { requestOrigin } from '../../request-origin';
 import { guard, route, type ApiRoute } from '../route-table';
 import { applicationBody, consentPreviewResponse, consentWithdrawnResponse, dataReleasesResponse, messageBody } from './applications.schemas';
 import { applicationJson, messageJson, rejectionJson } from '../serializers';
-import { explainRejection } from '../../../modules/applications';
+import { explainRejection, type SubmissionResult } from '../../../modules/applications';
+import { keptOutcomeOf } from '../../idempotency';
 import { applicationListResponse, applicationResponse, applyResponse, documentResponse, messageListResponse, messageResponse } from '../responses';
 
 /** The consent screen's query: comma-separated product ids (at most ten are read) and the purpose. */
@@ -18,6 +19,12 @@ const consentPreviewQuery = z.object({
 const documentUploadFields = z.strictObject({
   kind: z.string({ error: '请选择文件类型' }).max(40, '文件类型无效').default(''),
 });
+
+/** A submission's answer: the applications as the submission wrote them (nothing read back) and the products refused. */
+function applyAnswer(result: SubmissionResult) {
+  return { applications: result.applications.map(applicationJson), refused: result.refused };
+}
+type ApplyAnswer = ReturnType<typeof applyAnswer>;
 
 /** `/api/v1`: applying (one or many products, one consent per institution), the applications, their documents and messages, consents. */
 export const consumerApplicationRoutes: ApiRoute[] = [
@@ -55,16 +62,19 @@ export const consumerApplicationRoutes: ApiRoute[] = [
     status: 201,
     responseDescription: '{ applications, refused }',
     handler: async ({ body, principal: { account }, services, kit, req, res }) => {
+      // the answer is kept under the Idempotency-Key in the submission's own transaction
+      const outcome = keptOutcomeOf(res);
+      let kept: ApplyAnswer | undefined;
       const result = await services.submission.apply(
         account,
         { items: body.products.map((p) => ({ productId: p.productId, amountFen: p.amount, termMonths: p.termMonths })), purpose: body.purpose, consents: body.consents },
         requestOrigin(kit, req, res, 'api'),
+        outcome && ((batch, made) => outcome.keep(batch, 201, (kept = applyAnswer(made)))),
       );
       if (result.created.length === 0) {
         throw new ConflictError('nothing_submitted', '没有提交任何申请', Object.fromEntries(result.refused.map((r) => [r.productId, r.reasons.join('；')])));
       }
-      // the applications as the submission wrote them: nothing to read back
-      return { applications: result.applications.map(applicationJson), refused: result.refused };
+      return kept ?? applyAnswer(result);
     },
   }),
   route({
