@@ -5,6 +5,8 @@ import { preparedQuery } from '../../db/prepared-query';
 import { txOf, write, type Tx, type WriteBatch } from '../../lib/tx';
 import { accounts, consumerProfiles } from '../accounts/accounts.schema';
 import { products } from '../catalogue/catalogue.schema';
+import { listedAmongSql } from '../catalogue';
+import { activeRulesSql, type PrescreenRule } from '../prescreen';
 import { latestScoreOf } from '../credit';
 import { consumerIdentities } from '../identity/identity.schema';
 import { institutions } from '../institutions/institutions.schema';
@@ -21,7 +23,7 @@ export interface ApplicationWithNames {
   institutionName: string;
 }
 
-/** What a submission needs to know about the borrower, from one read (`borrowerOnFile`). */
+/** What a submission needs to know about the borrower (part of `submissionFacts`). */
 export interface BorrowerOnFile {
   /** the login, that is the phone, encrypted (AccountsService.phoneFromLogin opens it) */
   loginEnc: string;
@@ -31,6 +33,14 @@ export interface BorrowerOnFile {
   profile: typeof consumerProfiles.$inferSelect | null;
   /** the latest 信用评估's score, null without one */
   creditScore: number | null;
+}
+
+/** What a submission reads before it decides, in one statement: the borrower, and of the products applied for, the listed ones and their institutions' pre-screen rules. */
+export interface SubmissionFacts extends BorrowerOnFile {
+  /** the products still listed (catalogue's listedAmongSql) */
+  listedIds: Set<string>;
+  /** the active pre-screen rules of the institutions (prescreen's activeRulesSql) */
+  rules: PrescreenRule[];
 }
 
 /** Whose application it is: a lookup scoped to a consumer or an institution finds only theirs. */
@@ -102,13 +112,15 @@ export function eventAsStored(event: ApplicationEventInsert, now: Date): Omit<Ap
 }
 
 // the reads of every submission, rendered once (db/prepared-query.ts)
-const borrowerOnFileById = preparedQuery(['consumerId'], (db, p) =>
+const borrowerOnFileById = preparedQuery(['consumerId', 'productIds', 'institutionIds'], (db, p) =>
   db
     .select({
       loginEnc: accounts.loginEnc,
       identity: consumerIdentities,
       profile: consumerProfiles,
       creditScore: latestScoreOf(accounts.id),
+      listedIds: listedAmongSql(p.productIds),
+      rules: activeRulesSql(p.institutionIds),
     })
     .from(accounts)
     .leftJoin(consumerIdentities, eq(consumerIdentities.accountId, accounts.id))
@@ -149,14 +161,16 @@ export class ApplicationsRepository {
   }
 
   /**
-   * Everything a submission reads about the borrower before its transaction, in one statement
-   * instead of one per module: the phone (login), the identity, the profile and the latest
-   * 信用评估's score. Undefined when there is no such account. The rows are handed back to the
-   * modules that own them to be opened (IdentityService.releaseFrom, consumerProfileOf,
-   * AccountsService.phoneFromLogin).
+   * Everything a submission reads before its transaction, in one statement instead of one per
+   * module: the borrower's phone (login), identity, profile and latest 信用评估's score, and of the
+   * products applied for, those still listed and their institutions' active pre-screen rules.
+   * Undefined when there is no such account. The rows are handed back to the modules that own
+   * them to be opened (IdentityService.releaseFrom, consumerProfileOf, AccountsService.phoneFromLogin,
+   * PrescreenService.decide). Read before the transaction, not in it: no row lock is taken either
+   * way, so a product taken down or a rule changed after this read is not seen inside it either.
    */
-  async borrowerOnFile(consumerId: string): Promise<BorrowerOnFile | undefined> {
-    const [row] = await borrowerOnFileById(this.db, { consumerId });
+  async submissionFacts(consumerId: string, applyingFor: { productIds: string[]; institutionIds: string[] }): Promise<SubmissionFacts | undefined> {
+    const [row] = await borrowerOnFileById(this.db, { consumerId, ...applyingFor });
     return row;
   }
 

@@ -5,7 +5,7 @@ import { consumerAgent } from '../../../test/support/http';
 import { consumerProfileOf } from '../accounts';
 import { ApplicationsRepository } from './applications.repository';
 
-describe('ApplicationsRepository.borrowerOnFile: the one read a submission makes of the borrower', () => {
+describe('ApplicationsRepository.submissionFacts: the one read a submission makes before its transaction', () => {
   let t: TestApp;
   let repo: ApplicationsRepository;
   beforeAll(async () => {
@@ -18,7 +18,7 @@ describe('ApplicationsRepository.borrowerOnFile: the one read a submission makes
   async function bothWays(accountId: string) {
     const { identity, accounts, credit } = t.container.services;
     const [release, profile, creditScore, phone] = await Promise.all([identity.forRelease(accountId), accounts.profile(accountId), credit.latestScore(accountId), accounts.phoneOf(accountId)]);
-    const one = (await repo.borrowerOnFile(accountId))!;
+    const one = (await repo.submissionFacts(accountId, { productIds: [], institutionIds: [] }))!;
     const opened = identity.releaseFrom(accountId, one.identity);
     return {
       separate: { summary: release.summary, revealed: release.reveal?.('test').realName, profile, creditScore, phone },
@@ -46,6 +46,31 @@ describe('ApplicationsRepository.borrowerOnFile: the one read a submission makes
   });
 
   it('no such account: undefined', async () => {
-    expect(await repo.borrowerOnFile('acc_missing')).toBeUndefined();
+    expect(await repo.submissionFacts('acc_missing', { productIds: [], institutionIds: [] })).toBeUndefined();
+  });
+
+  it('of the products applied for, those still listed, and the active pre-screen rules of their institutions, as their modules read them', async () => {
+    const who = await consumerAgent(t.app);
+    const { institutionA: a, institutionB: b } = t.fixtures;
+    const db = t.container.database.db;
+    const actor = { kind: 'institution' as const, id: 'test' };
+    const { prescreen } = t.container.services;
+    const kept = await prescreen.create(a.id, { name: '低收入拒绝', field: 'monthlyIncome', operator: '<', value: '5000', action: 'decline', rejectReason: 'income', priority: 1 }, actor);
+    const paused = await prescreen.create(a.id, { name: '高信用快速通道', field: 'creditScore', operator: '>=', value: '750', action: 'fast_queue', rejectReason: null, priority: 2 }, actor);
+    await prescreen.setActive(a.id, paused.id, false);
+    await prescreen.create(b.id, { name: '年龄', field: 'age', operator: '<', value: '20', action: 'manual', rejectReason: null, priority: 1 }, actor);
+    await db.execute(sql`update products set status = 'paused' where id = ${b.productId}`);
+    try {
+      const facts = (await repo.submissionFacts(who.id, { productIds: [a.productId, b.productId, 'prd_missing'], institutionIds: [a.id] }))!;
+      expect(facts.listedIds).toEqual(new Set([a.productId]));
+      const active = (await prescreen.list(a.id)).filter((r) => r.active);
+      expect(facts.rules).toEqual(active);
+      expect(facts.rules.map((r) => r.id)).toEqual([kept.id]);
+      expect(facts.rules[0]!.createdAt).toBeInstanceOf(Date);
+      const none = (await repo.submissionFacts(who.id, { productIds: [], institutionIds: [] }))!;
+      expect(none).toMatchObject({ listedIds: new Set(), rules: [] });
+    } finally {
+      await db.execute(sql`update products set status = 'listed' where id = ${b.productId}`);
+    }
   });
 });

@@ -158,6 +158,20 @@ export class SubmissionService {
     return betterAlternatives(result.items, rejected.productId);
   }
 
+  /** The products applied for and their institutions, as this instance lists them (the database says which are still listed). */
+  private applyingFor(items: ApplyItem[]): { productIds: string[]; institutionIds: string[] } {
+    const productIds = [...new Set(items.map((i) => i.productId))];
+    const institutionIds = new Set<string>();
+    for (const id of productIds) {
+      try {
+        institutionIds.add(this.deps.catalogue.getListed(id).institutionId);
+      } catch {
+        // not listed here: refused below, before any read of it matters
+      }
+    }
+    return { productIds, institutionIds: [...institutionIds] };
+  }
+
   private async withModel<T>(work: (model: OddsModel | null) => Promise<T>): Promise<T> {
     return work((await this.deps.odds?.current()) ?? null);
   }
@@ -178,8 +192,10 @@ export class SubmissionService {
     const { actor } = origin;
     if (req.items.length === 0) throw new ValidationError('请至少选择一款产品', { products: '请至少选择一款产品' });
     if (req.items.length > 10) throw new ValidationError('一次最多申请 10 款产品', { products: '一次最多申请 10 款产品' });
-    // what the rules read about the consumer and what a release sends, in one read; each module opens its own rows
-    const [borrower, thresholds] = await Promise.all([this.applications.borrowerOnFile(consumer.id), this.deps.risk.thresholds()]);
+    // what the rules read about the consumer, what a release sends, which products are still listed
+    // and their institutions' pre-screen rules, in one read; each module opens its own rows
+    const applyingFor = this.applyingFor(req.items);
+    const [borrower, thresholds] = await Promise.all([this.applications.submissionFacts(consumer.id, applyingFor), this.deps.risk.thresholds()]);
     if (!borrower) throw new Error(`no account ${consumer.id}`);
     const { summary: identity, reveal } = this.deps.identity.releaseFrom(consumer.id, borrower.identity);
     const profile = consumerProfileOf(borrower.profile);
@@ -238,13 +254,10 @@ export class SubmissionService {
         // one submission at a time per consumer, so the 30-day duplicate check cannot race
         const now = await this.applications.lockConsumerSubmissions(tx, consumer.id);
         const acceptedIds = accepted.map((a) => a.product.id);
-        const [duplicates, listedNow] = await Promise.all([
-          recentDuplicates(this.applications, tx, consumer.id, acceptedIds, this.deps.clock.now()),
-          this.deps.catalogue.listedNow(tx, acceptedIds),
-        ]);
+        const duplicates = await recentDuplicates(this.applications, tx, consumer.id, acceptedIds, this.deps.clock.now());
         const releasing: { item: ApplyItem; product: ProductView }[] = [];
         for (const { item, product } of accepted) {
-          if (!listedNow.has(product.id)) {
+          if (!borrower.listedIds.has(product.id)) {
             refused.push({ productId: product.id, productName: product.name, institutionName: product.institutionName, code: 'invalid', reasons: ['产品不存在或已下架'] });
             continue;
           }
@@ -290,6 +303,7 @@ export class SubmissionService {
         // the institutions' pre-screen rules, on what the consumer consented to give each
         const decisions = await this.deps.prescreen.decide(
           tx,
+          borrower.rules,
           leads.map(({ item, product, fields, data }) => ({
             institutionId: product.institutionId,
             facts: {

@@ -1,6 +1,5 @@
-import { and, asc, desc, eq, gt, inArray, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, ne, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { preparedQuery } from '../../db/prepared-query';
 import { applications } from '../applications/applications.schema';
 import { institutions } from '../institutions/institutions.schema';
 import { catalogueEvents, products } from './catalogue.schema';
@@ -36,14 +35,16 @@ export interface ProductStats {
   approved: number;
 }
 
-// read by every submission in its transaction, rendered once (db/prepared-query.ts)
-const listedAmong = preparedQuery(['ids'], (db, p) =>
-  db
-    .select({ id: products.id })
-    .from(products)
-    .innerJoin(institutions, eq(institutions.id, products.institutionId))
-    .where(and(eq(products.status, 'listed'), eq(institutions.status, 'active'), sql`${products.id} = any(${p.ids})`)),
-);
+/**
+ * Of the products in `ids` (one text[] value), those listed now by an active institution, read
+ * from the database: the in-memory read model of another instance may be a moment behind a product
+ * just taken down or an institution just suspended, and an application must not reach either. A
+ * part of another module's read (a submission reads it with the borrower, in one statement).
+ */
+export function listedAmongSql(ids: SQLWrapper): SQL<Set<string>> {
+  return sql`(select coalesce(json_agg(${products.id}), '[]'::json) from ${products} inner join ${institutions} on ${institutions.id} = ${products.institutionId}
+    where ${products.status} = 'listed' and ${institutions.status} = 'active' and ${products.id} = any(${ids}))`.mapWith((ids: string[]) => new Set(ids));
+}
 
 /** SQL for the catalogue: products, their institutions, outcomes and events. */
 export class CatalogueRepository {
@@ -88,12 +89,6 @@ export class CatalogueRepository {
   }
 
   /** Which of these products are listed by an active institution right now, read in `db` (a transaction). */
-  async listedIdsAmong(db: Database, ids: string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const rows = await listedAmong(db, { ids });
-    return new Set(rows.map((r) => r.id));
-  }
-
   forInstitution(institutionId: string): Promise<ProductWithInstitution[]> {
     return this.selectWithInstitution().where(eq(products.institutionId, institutionId)).orderBy(asc(products.name));
   }

@@ -320,15 +320,6 @@ export class CatalogueService {
     return this.update(id, { status });
   }
 
-  /**
-   * Which of these products are still listed, read from the database in the caller's transaction:
-   * the in-memory read model of another instance may be a moment behind a product just taken down
-   * or an institution just suspended, and an application must not reach either.
-   */
-  listedNow(tx: Database, ids: string[]): Promise<Set<string>> {
-    return this.repo.listedIdsAmong(tx, ids);
-  }
-
   /** Keeps the read model, the search index and the cache in step with one product. */
   private async changed(id: string): Promise<void> {
     const [row] = await this.repo.listedWithInstitution([id]);

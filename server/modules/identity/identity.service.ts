@@ -110,7 +110,7 @@ export class IdentityService {
     return this.releaseFrom(accountId, row, now);
   }
 
-  /** `forRelease` on a row the caller read with its own (ApplicationsRepository.borrowerOnFile); no row: not verified. */
+  /** `forRelease` on a row the caller read with its own (ApplicationsRepository.submissionFacts); no row: not verified. */
   releaseFrom(accountId: string, row: IdentityRow | null | undefined, now = this.deps.clock.now()): IdentityRelease {
     return {
       summary: this.summaryOf(row ?? undefined, now),

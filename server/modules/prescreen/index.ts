@@ -1,2 +1,2 @@
-export { PrescreenService, type PrescreenRule, type PrescreenDecision, type NewRule } from './prescreen.service';
+export { PrescreenService, activeRulesSql, type PrescreenRule, type PrescreenDecision, type NewRule } from './prescreen.service';
 export { evaluate, matches, ruleProblems, rulePresets, type LeadFacts, type Rule, type RulePreset } from './rules';

@@ -1,6 +1,5 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { preparedQuery } from '../../db/prepared-query';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { withTransaction } from '../../lib/tx';
@@ -9,13 +8,45 @@ import { prescreenRules } from './prescreen.schema';
 import { evaluate, rulePresets, ruleProblems, type LeadFacts, type Rule, type RulePreset } from './rules';
 
 export type PrescreenRule = typeof prescreenRules.$inferSelect;
-// read by every submission in its transaction, rendered once (db/prepared-query.ts)
-const activeRulesOf = preparedQuery(['institutionIds'], (db, p) =>
-  db
-    .select()
-    .from(prescreenRules)
-    .where(and(sql`${prescreenRules.institutionId} = any(${p.institutionIds})`, eq(prescreenRules.active, true))),
-);
+/** A rule as `activeRulesSql` reads it: the row as JSON, its column names as keys. */
+interface RuleJson {
+  id: string;
+  institution_id: string;
+  name: string;
+  field: PrescreenRule['field'];
+  operator: PrescreenRule['operator'];
+  value: string;
+  action: PrescreenRule['action'];
+  reject_reason: string | null;
+  active: boolean;
+  priority: number;
+  hits: number;
+  created_at: string;
+}
+
+/**
+ * The active rules of the institutions in `institutionIds` (one text[] value), as a part of
+ * another module's read: a submission reads them with the borrower, in one statement, and hands
+ * them to `decide`.
+ */
+export function activeRulesSql(institutionIds: SQLWrapper): SQL<PrescreenRule[]> {
+  return sql`(select coalesce(json_agg(r), '[]'::json) from ${prescreenRules} r where r.institution_id = any(${institutionIds}) and r.active)`.mapWith((rows: RuleJson[]) =>
+    rows.map((r) => ({
+      id: r.id,
+      institutionId: r.institution_id,
+      name: r.name,
+      field: r.field,
+      operator: r.operator,
+      value: r.value,
+      action: r.action,
+      rejectReason: r.reject_reason,
+      active: r.active,
+      priority: r.priority,
+      hits: r.hits,
+      createdAt: new Date(r.created_at),
+    })),
+  );
+}
 
 /** What the rules decided about one lead: declined, routed to the fast queue or to manual review, or nothing. */
 export interface PrescreenDecision {
@@ -76,13 +107,12 @@ export class PrescreenService {
   }
 
   /**
-   * Decides each lead's fate by its institution's active rules, counting the rule that decided, in
-   * the caller's transaction: one read of the rules of every institution involved, and one update
-   * per rule that decided (none when no rule did). Answers one decision per lead, in order.
+   * Decides each lead's fate by its institution's active rules (read by the caller with
+   * `activeRulesSql`), counting the rule that decided, in the caller's transaction: one update per
+   * rule that decided (none when no rule did). Answers one decision per lead, in order.
    */
-  async decide(tx: Database, leads: { institutionId: string; facts: LeadFacts }[]): Promise<PrescreenDecision[]> {
+  async decide(tx: Database, rules: PrescreenRule[], leads: { institutionId: string; facts: LeadFacts }[]): Promise<PrescreenDecision[]> {
     if (leads.length === 0) return [];
-    const rules = await activeRulesOf(tx, { institutionIds: [...new Set(leads.map((l) => l.institutionId))] });
     if (rules.length === 0) return leads.map(() => ({}));
     const byInstitution = new Map<string, PrescreenRule[]>();
     for (const r of rules) byInstitution.set(r.institutionId, [...(byInstitution.get(r.institutionId) ?? []), r]);
