@@ -31,6 +31,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import { createApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
@@ -225,19 +226,28 @@ interface Run {
   statuses: Record<string, number>;
   /** CPU per counted answer, ms: this process's serving thread, and the PostgreSQL server's processes when it runs on this machine (NaN otherwise) */
   cpu: { app: number; postgres: number };
+  /** the serving thread's event-loop stalls during the run: p99 and longest, ms (what every request waiting then waited) */
+  stall: { p99: number; max: number };
 }
 
 /** One autocannon run in a worker thread; `success` is the status counted as done, 200s of the filler are left out of an apply run. */
 async function cannon(label: string, base: string, duration: number, requests: Prepared[], cycle: boolean, success: number): Promise<Run> {
   const profiler = label.startsWith('warm-up') ? undefined : await startProfile(args.profile);
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
   const before = { app: mainThreadCpuMs(), postgres: postgresCpuMs() };
   const run = await cannonRun(label, base, duration, requests, cycle, success);
   const after = { app: mainThreadCpuMs(), postgres: postgresCpuMs() };
+  loop.disable();
   if (profiler) log(`  CPU profile: ${await profiler.stop(label)}`);
-  return { ...run, cpu: { app: cpuPerAnswer(before.app, after.app, run.ok), postgres: cpuPerAnswer(before.postgres, after.postgres, run.ok) } };
+  return {
+    ...run,
+    cpu: { app: cpuPerAnswer(before.app, after.app, run.ok), postgres: cpuPerAnswer(before.postgres, after.postgres, run.ok) },
+    stall: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
+  };
 }
 
-function cannonRun(label: string, base: string, duration: number, requests: Prepared[], cycle: boolean, success: number): Promise<Omit<Run, 'cpu'>> {
+function cannonRun(label: string, base: string, duration: number, requests: Prepared[], cycle: boolean, success: number): Promise<Omit<Run, 'cpu' | 'stall'>> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./lib/keyed-cannon-worker.mjs', import.meta.url), {
       workerData: { url: base, connections: opts.connections, duration, requests, cycle, fillerPath: '/healthz' },
@@ -479,16 +489,17 @@ async function main(): Promise<number> {
     );
     lines.push(`node ${process.version}, ${opts.connections} connections, ${opts.duration} s per run (after ${opts.warmup} s warm-up each); seeding took ${f(seedSeconds, 1)} s`);
     lines.push('');
-    lines.push(`${pad('run', 40)}${lpad('req/s', 9)}${lpad('apps/s', 9)}${lpad('p50 ms', 9)}${lpad('p99 ms', 9)}${lpad('failed', 8)}${lpad('errors', 8)}${lpad('done', 8)}${lpad('CPU ms/req', 12)}${lpad('PG CPU', 9)}`);
+    lines.push(`${pad('run', 40)}${lpad('req/s', 9)}${lpad('apps/s', 9)}${lpad('p50 ms', 9)}${lpad('p99 ms', 9)}${lpad('failed', 8)}${lpad('errors', 8)}${lpad('done', 8)}${lpad('CPU ms/req', 12)}${lpad('PG CPU', 9)}${lpad('stall p99/max ms', 18)}`);
     for (const r of [baseline, apply]) {
       const appsPerSecond = r === apply ? f(r.rps * PER_REQUEST, 0) : '';
       lines.push(
         `${pad(r.label, 40)}${lpad(f(r.rps, 0), 9)}${lpad(appsPerSecond, 9)}${lpad(f(r.p50), 9)}${lpad(f(r.p99), 9)}${lpad(String(r.failed), 8)}${lpad(String(r.errors), 8)}${lpad(String(r.ok), 8)}` +
-          `${lpad(f(r.cpu.app, 3), 12)}${lpad(onServer ? f(r.cpu.postgres, 3) : '', 9)}`,
+          `${lpad(f(r.cpu.app, 3), 12)}${lpad(onServer ? f(r.cpu.postgres, 3) : '', 9)}${lpad(`${f(r.stall.p99, 1)} / ${f(r.stall.max, 1)}`, 18)}`,
       );
     }
     lines.push(
-      `(CPU ms/req: this process's serving thread per answer counted${onServer ? '; PG CPU: every local process named postgres per answer counted, NaN when the server is elsewhere' : ''}; the machine has ${availableParallelism()} cores for both and autocannon)`,
+      `(CPU ms/req: this process's serving thread per answer counted${onServer ? '; PG CPU: every local process named postgres per answer counted, NaN when the server is elsewhere' : ''}; the machine has ${availableParallelism()} cores for both and autocannon;` +
+        ` stall: the serving thread's event-loop delay during the run (perf_hooks, 1 ms resolution), p99 and longest)`,
     );
     const ratio = apply.rps / baseline.rps;
     lines.push(`multi-apply/baseline requests/s: ${f(ratio, 3)}   (applications/s = 3 × multi-apply requests/s)`);
