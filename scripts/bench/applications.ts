@@ -507,7 +507,8 @@ async function main(): Promise<number> {
     if (apply.exhausted) lines.push(`note: all ${applyPlansLeft.length} prepared multi-applies were sent in ${f(apply.seconds, 1)} s: the run is shorter than asked (raise --borrowers or --products-per-institution)`);
     lines.push(
       `under load, inside the submission: ${f(metered.applyMs / Math.max(1, metered.applies))} ms per multi-apply (mean), of which queueing the CPL ${f(metered.queueMs / Math.max(1, metered.applies))} ms ` +
-        `(${f((100 * metered.queueMs) / Math.max(1, metered.applyMs), 0)}%); CPL still queued for the commission drainer (in this process, woken at commit) when the run ended: ${queuedAtEnd}`,
+        `(${f((100 * metered.queueMs) / Math.max(1, metered.applyMs), 0)}%); CPL still queued for the commission drainer (in this process, woken at commit) when the run ended: ${queuedAtEnd}` +
+        (onServer ? `; ${f(metered.statements / Math.max(1, metered.applies), 1)} SQL statements per multi-apply sent in all (the requests', the drainer's and the jobs')` : ''),
     );
     lines.push(
       `one at a time (${serial.ok} of ${serialPlans.length} answered 201): p50 ${f(percentile(serial.times, 0.5))} ms per multi-apply request, ` +
