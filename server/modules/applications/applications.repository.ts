@@ -112,7 +112,7 @@ export function eventAsStored(event: ApplicationEventInsert, now: Date): Omit<Ap
 }
 
 // the reads of every submission, rendered once (db/prepared-query.ts)
-const borrowerOnFileById = preparedQuery(['consumerId', 'productIds', 'institutionIds'], (db, p) =>
+const submissionFactsOf = preparedQuery(['consumerId', 'productIds', 'institutionIds'], (db, p) =>
   db
     .select({
       loginEnc: accounts.loginEnc,
@@ -170,7 +170,7 @@ export class ApplicationsRepository {
    * way, so a product taken down or a rule changed after this read is not seen inside it either.
    */
   async submissionFacts(consumerId: string, applyingFor: { productIds: string[]; institutionIds: string[] }): Promise<SubmissionFacts | undefined> {
-    const [row] = await borrowerOnFileById(this.db, { consumerId, ...applyingFor });
+    const [row] = await submissionFactsOf(this.db, { consumerId, ...applyingFor });
     return row;
   }
 

@@ -1,4 +1,4 @@
-import { and, eq, lt, isNull, sql } from 'drizzle-orm';
+import { and, eq, lt, isNull, sql, type SQL } from 'drizzle-orm';
 import { configure } from 'safe-stable-stringify';
 import { sha256Hex } from '../../lib/digest';
 import type { Database } from '../../db/client';
@@ -34,7 +34,7 @@ export function isReplayable(statusCode: number): boolean {
   return statusCode < 400 || statusCode === 409;
 }
 
-// every keyed request claims its key and most complete it: both rendered once (db/prepared-query.ts)
+// every keyed request claims its key: rendered once (db/prepared-query.ts)
 const claimKey = preparedQuery(['scope', 'key', 'fingerprint'], (db, p) =>
   db
     .insert(idempotencyKeys)
@@ -46,12 +46,12 @@ const claimKey = preparedQuery(['scope', 'key', 'fingerprint'], (db, p) =>
     })
     .returning({ key: idempotencyKeys.key }),
 );
-const completeKey = preparedQuery(['scope', 'key', 'statusCode', 'body'], (db, p) =>
-  db
-    .update(idempotencyKeys)
-    .set({ statusCode: sql`${p.statusCode}`, responseBody: sql`${p.body}::jsonb` })
-    .where(and(eq(idempotencyKeys.scope, p.scope), eq(idempotencyKeys.key, p.key))),
-);
+/** The key's outcome stored: run on its own (`complete`) or in the work's write batch (`keepWith`). */
+function completion(scope: string, key: string, statusCode: number, body: unknown): SQL {
+  const column = (c: { name: string }) => sql.identifier(c.name);
+  return sql`update ${idempotencyKeys} set ${column(idempotencyKeys.statusCode)} = ${statusCode}, ${column(idempotencyKeys.responseBody)} = ${JSON.stringify(body ?? null)}::jsonb
+    where ${column(idempotencyKeys.scope)} = ${scope} and ${column(idempotencyKeys.key)} = ${key}`;
+}
 
 export interface IdempotencyServiceDeps {
   db: Database;
@@ -93,7 +93,7 @@ export class IdempotencyService {
   }
 
   async complete(scope: string, key: string, statusCode: number, body: unknown): Promise<void> {
-    await completeKey(this.deps.db, { scope, key, statusCode, body: JSON.stringify(body ?? null) });
+    await this.deps.db.execute(completion(scope, key, statusCode, body));
   }
 
   /**
@@ -104,10 +104,7 @@ export class IdempotencyService {
    * retry after it went stale ran the request again instead of replaying its answer.
    */
   async keepWith(batch: WriteBatch, scope: string, key: string, statusCode: number, body: unknown): Promise<void> {
-    await write(batch, [
-      sql`update ${idempotencyKeys} set ${sql.identifier(idempotencyKeys.statusCode.name)} = ${statusCode}, ${sql.identifier(idempotencyKeys.responseBody.name)} = ${JSON.stringify(body ?? null)}::jsonb
-          where ${sql.identifier(idempotencyKeys.scope.name)} = ${scope} and ${sql.identifier(idempotencyKeys.key.name)} = ${key}`,
-    ]);
+    await write(batch, [completion(scope, key, statusCode, body)]);
   }
 
   /** The request failed in a way the client may retry with the same key (5xx, or a 4xx it can fix). */
