@@ -29,6 +29,7 @@ import { mountStripeWebhook } from './http/stripe-webhook';
 import { deviceOf } from './http/device';
 import { createRenderers } from './http/render';
 import { createSessionMiddleware } from './http/sessions';
+import { listenWithAppServer } from './http/app-server';
 import { refuseUnstorableInput, requireUtf8Json } from './http/safe-input';
 import { adminNav } from '../admin/nav';
 import { partnerNav } from '../institution-portal/nav';
@@ -197,5 +198,6 @@ export function createApp(container: Container): Express {
   app.use(createErrorHandler(logger, renderers));
 
   assertEveryRouteGuarded(app);
+  listenWithAppServer(app);
   return app;
 }

@@ -1,7 +1,7 @@
-import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { describeDemoLoginsStatic, describeLogins, seedDemo, type DemoLogins } from './demo/seed-demo';
 import { createApp } from './app';
+import { createAppServer } from './http/app-server';
 import type { Config } from './config';
 import { createContainer } from './container';
 import type { StartupReport } from './lib/startup-report';
@@ -55,7 +55,7 @@ export async function serve(config: Config, options: { report: StartupReport; re
   }
 
   const app = createApp(container);
-  const server = createServer(app);
+  const server = createAppServer(app);
   server.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

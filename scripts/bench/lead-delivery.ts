@@ -38,6 +38,7 @@ import { systemClock } from '../../server/lib/clock';
 import { WebhooksService, verifySignature, webhookJobs, type WebhookJobsOptions } from '../../server/modules/webhooks';
 import { startTestApp, type TestApp } from '../../test/support/app';
 import { ALL_FIELDS, consumerAgent } from '../../test/support/http';
+import { createAppServer } from '../../server/http/app-server';
 
 const { values: args } = parseArgs({
   options: {
@@ -168,7 +169,7 @@ try {
   }
   process.stdout.write(`${label}: ${productIds.length} products, ${borrowers.length} borrowers registered and verified in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   // submissions go over one real HTTP server with keep-alive (fetch), each with its borrower's session cookie
-  const web = createServer(t.app);
+  const web = createAppServer(t.app);
   await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
   closeWeb = () => new Promise<void>((resolve) => web.close(() => resolve()));
   const base = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import http from 'node:http';
+import { createAppServer } from '../../server/http/app-server';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,7 +53,7 @@ export async function openBrowser(
     throw new Error(`Chromium not found (CHROMIUM_PATH unset, nothing at ${CHROMIUM_CANDIDATES.join(' or ')}): ${options.purpose} needs it; run \`npm run setup:chromium\` (installs it as root with apt-get) or set CHROMIUM_PATH.`);
   }
   mkdirSync(SHOTS_DIR, { recursive: true });
-  const server = http.createServer(app);
+  const server = createAppServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
