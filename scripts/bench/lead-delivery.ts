@@ -23,6 +23,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
+import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -38,7 +39,6 @@ import { systemClock } from '../../server/lib/clock';
 import { WebhooksService, verifySignature, webhookJobs, type WebhookJobsOptions } from '../../server/modules/webhooks';
 import { startTestApp, type TestApp } from '../../test/support/app';
 import { ALL_FIELDS, consumerAgent } from '../../test/support/http';
-import { createAppServer } from '../../server/http/app-server';
 
 const { values: args } = parseArgs({
   options: {
@@ -169,8 +169,10 @@ try {
   }
   process.stdout.write(`${label}: ${productIds.length} products, ${borrowers.length} borrowers registered and verified in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   // submissions go over one real HTTP server with keep-alive (fetch), each with its borrower's session cookie
-  const web = createAppServer(t.app);
-  await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+  // app.listen makes the app's own server (server/http/app-server.ts)
+  const web = await new Promise<ReturnType<Express["listen"]>>((resolve, reject) => {
+    const s = t!.app.listen(0, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
   closeWeb = () => new Promise<void>((resolve) => web.close(() => resolve()));
   const base = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;
   const cookieOf = (borrower: (typeof borrowers)[number]) =>

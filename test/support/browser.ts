@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { createAppServer } from '../../server/http/app-server';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,10 +52,9 @@ export async function openBrowser(
     throw new Error(`Chromium not found (CHROMIUM_PATH unset, nothing at ${CHROMIUM_CANDIDATES.join(' or ')}): ${options.purpose} needs it; run \`npm run setup:chromium\` (installs it as root with apt-get) or set CHROMIUM_PATH.`);
   }
   mkdirSync(SHOTS_DIR, { recursive: true });
-  const server = createAppServer(app);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+  // app.listen makes the app's own server (server/http/app-server.ts)
+  const server = await new Promise<ReturnType<Express['listen']>>((resolve, reject) => {
+    const s = app.listen(0, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(s)));
   });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
