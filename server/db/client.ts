@@ -50,6 +50,16 @@ export function poolMaxFromEnv(env: NodeJS.ProcessEnv = process.env): number {
 export const DEFAULT_PGLITE_SHARED_BUFFERS = '16MB';
 
 /**
+ * PostgreSQL settings PGlite starts with, on top of its own defaults (which already turn fsync
+ * off). `wal_init_zero=off`: a new 16 MB WAL segment is created by writing its last byte instead
+ * of 16 MB of zeroes. PGlite runs every statement on the serving thread, so the zero-fill stalled
+ * every request behind the statement that crossed into a new segment (40–55 ms, once per ~16 MB
+ * of WAL: every ~7,500 search events); zeroes only help a file system reserve space for fsync'd
+ * WAL, and PGlite does not fsync. Measured by `npm run bench:pglite-writes`.
+ */
+export const PGLITE_SETTINGS: Readonly<Record<string, string>> = { wal_init_zero: 'off' };
+
+/**
  * How V8 compiles PGlite's WebAssembly (9 MB: all of PostgreSQL). `optimizing` is V8's default:
  * every function first with Liftoff, the baseline compiler, then the functions that run often
  * again with TurboFan in the background. `baseline` keeps Liftoff's code only: it saves ~60 MB of
@@ -98,6 +108,8 @@ export async function openDatabase(options: {
   wasmCompiler?: PgliteWasmCompiler;
   /** the migrated template a never-used `dir` starts from (default: the build's) */
   template?: string;
+  /** PGlite's PostgreSQL settings (default: PGLITE_SETTINGS; a benchmark passes PGlite's own to compare) */
+  pgliteSettings?: Readonly<Record<string, string>>;
 }): Promise<DatabaseHandle> {
   if (options.url) {
     // the PostgreSQL driver is loaded only when a server is used (the embedded default never needs it)
@@ -135,7 +147,10 @@ export async function openDatabase(options: {
   const client = new PGlite({
     dataDir: options.dir,
     loadDataDir: options.loadDataDir ?? (options.dir ? freshTemplateFor(options.dir, options.template) : undefined),
-    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffers ?? DEFAULT_PGLITE_SHARED_BUFFERS}`],
+    startParams: [
+      ...PGlite.defaultStartParams,
+      ...Object.entries({ shared_buffers: options.sharedBuffers ?? DEFAULT_PGLITE_SHARED_BUFFERS, ...(options.pgliteSettings ?? PGLITE_SETTINGS) }).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+    ],
   });
   await client.waitReady;
   const db = drizzlePglite(client) as unknown as Database;

@@ -118,8 +118,12 @@ function foldLists(pending: PendingImpressions): void {
   pending.lists.clear();
 }
 
-/** rows per insert statement when writing the buffers */
-const WRITE_CHUNK = 250;
+/**
+ * Rows per insert statement when writing the buffers. On PGlite each statement runs on the serving
+ * thread and every request waits behind it: 100 rows take ~3 ms (p99 ~10 ms) where 250 took ~8 ms
+ * (p99 ~20–25 ms), at the same events per second (`npm run bench:pglite-writes -- --rows 250`).
+ */
+export const WRITE_CHUNK = 100;
 const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** how long a search result may be served from cache (entries are dropped at once when products, weights or promotions change) */
