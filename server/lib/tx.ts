@@ -1,5 +1,6 @@
 import type { SQLWrapper } from 'drizzle-orm';
 import { executeTogether, type Database, type Notification } from '../db/client';
+import { transactionLocked } from '../db/locked-transaction';
 
 declare const openTransaction: unique symbol;
 
@@ -50,4 +51,13 @@ export function txOf<T extends Database>(target: T | WriteBatch): T | Tx {
 /** Runs `work` in one database transaction (a savepoint when `db` is already a transaction). */
 export function withTransaction<T>(db: Database, work: (tx: Tx) => Promise<T>): Promise<T> {
   return db.transaction((tx) => work(tx as unknown as Tx));
+}
+
+/**
+ * Runs `work` in one transaction that holds a transaction-scoped advisory lock on `key` from its
+ * start (one such transaction at a time per key), with the transaction's `now()`; on the
+ * PostgreSQL server `begin` and the lock are one round trip (`transactionLocked`).
+ */
+export function withLockedTransaction<T>(db: Database, key: string, work: (tx: Tx, now: Date) => Promise<T>): Promise<T> {
+  return transactionLocked(db, key, (tx, now) => work(tx as unknown as Tx, now));
 }

@@ -83,8 +83,16 @@ function ownedBy(id: string, owner: ApplicationOwner): SQL | undefined {
 }
 
 /**
+ * The advisory lock a consumer's submissions take (`withLockedTransaction`): one submission at a
+ * time per consumer, so the 30-day duplicate check cannot race.
+ */
+export function consumerSubmissionsLock(consumerId: string): string {
+  return `apply:${consumerId}`;
+}
+
+/**
  * A new application as `insertManyWithEvents` stores it: the column defaults of `applications`
- * filled in, `now` being the transaction's `now()` (`lockConsumerSubmissions`).
+ * filled in, `now` being the transaction's `now()` (as `withLockedTransaction` hands it over).
  */
 export function asStored(row: ApplicationInsert, now: Date): ApplicationRow {
   return {
@@ -252,18 +260,6 @@ export class ApplicationsRepository {
     if (productIds.length === 0) return new Map();
     const rows = await recentLiveApplications(tx, { consumerId, productIds, since });
     return new Map(rows.map((r) => [r.productId, { id: r.id, createdAt: r.createdAt }]));
-  }
-
-  /**
-   * One submission at a time per consumer (a transaction-scoped advisory lock). Answers the
-   * transaction's `now()`, parsed as `created_at` is: the time every row the submission
-   * inserts gets from its column default, so it can answer with its rows (`asStored`) instead of
-   * reading them back.
-   */
-  async lockConsumerSubmissions(tx: Tx, consumerId: string): Promise<Date> {
-    const [row] = await queryRows<{ now: string | Date }>(tx, sql`select pg_advisory_xact_lock(hashtext(${`apply:${consumerId}`})), now() as now`);
-    // both drivers hand a timestamptz over as text here; parsed as drizzle parses a timestamp column
-    return new Date(row!.now);
   }
 
   async update(tx: Tx, id: string, patch: Partial<ApplicationInsert>): Promise<void> {

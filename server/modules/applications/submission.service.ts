@@ -3,7 +3,7 @@ import { ForbiddenError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { formatWan, type Fen } from '../../lib/money';
 import type { PiiCipher } from '../../lib/pii';
-import { withTransaction, WriteBatch, type Tx } from '../../lib/tx';
+import { withLockedTransaction, WriteBatch, type Tx } from '../../lib/tx';
 import { consumerProfileOf, type AccountsService, type SessionAccount } from '../accounts';
 import type { AuditService, RequestOrigin } from '../audit';
 import type { RiskService } from '../risk';
@@ -15,7 +15,7 @@ import type { PrescreenService } from '../prescreen';
 import type { NotificationsService } from '../notifications';
 import type { SettlementService } from '../settlement';
 import { rejectReasons, type RejectReason } from './status-machine';
-import { ApplicationsRepository, asStored, eventAsStored, type ApplicationEventInsert, type ApplicationInsert } from './applications.repository';
+import { ApplicationsRepository, asStored, consumerSubmissionsLock, eventAsStored, type ApplicationEventInsert, type ApplicationInsert } from './applications.repository';
 import { applicationView, withStatusLabel, type ApplicationWithTimeline } from './application-view';
 import type { Clock } from '../../lib/clock';
 import { betterAlternatives, type Alternative } from './rejection';
@@ -250,9 +250,8 @@ export class SubmissionService {
     const submitted: ApplicationWithTimeline[] = [];
     const delivered: { applicationId: string; institutionId: string; productId: string }[] = [];
     if (accepted.length) {
-      await withTransaction(this.deps.db, async (tx) => {
-        // one submission at a time per consumer, so the 30-day duplicate check cannot race
-        const now = await this.applications.lockConsumerSubmissions(tx, consumer.id);
+      // one submission at a time per consumer, so the 30-day duplicate check cannot race; `now` is the transaction's
+      await withLockedTransaction(this.deps.db, consumerSubmissionsLock(consumer.id), async (tx, now) => {
         const acceptedIds = accepted.map((a) => a.product.id);
         const duplicates = await recentDuplicates(this.applications, tx, consumer.id, acceptedIds, this.deps.clock.now());
         const releasing: { item: ApplyItem; product: ProductView }[] = [];
