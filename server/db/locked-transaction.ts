@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import { sql } from 'drizzle-orm';
 import type { PgDialect } from 'drizzle-orm/pg-core';
+import type * as DrizzleNodePg from 'drizzle-orm/node-postgres';
 import { queryRows, type Database } from './client';
 
 /** What drizzle keeps inside a node-postgres handle (not in its public types). */
@@ -8,6 +9,13 @@ interface NodePgInternals {
   dialect: PgDialect;
   session: { client: unknown; schema: unknown; options: unknown };
 }
+
+/**
+ * drizzle's node-postgres classes, loaded with the first transaction on the server (the embedded
+ * default never loads the driver) and kept: an `await import()` of a loaded module still costs
+ * ~0.3 ms through the module loader, as much as the round trip this saves.
+ */
+let nodePg: typeof DrizzleNodePg | undefined;
 
 /** A node-postgres pool (a handle made on the server, not an open transaction's client, not PGlite). */
 function poolOf(db: Database): { connect(): Promise<PoolClient> } | undefined {
@@ -34,7 +42,7 @@ export async function transactionLocked<T>(db: Database, key: string, work: (tx:
       return work(tx, new Date(row!.now));
     });
   }
-  const { NodePgSession, NodePgTransaction } = await import('drizzle-orm/node-postgres');
+  const { NodePgSession, NodePgTransaction } = (nodePg ??= await import('drizzle-orm/node-postgres'));
   const { dialect, session } = db as unknown as NodePgInternals;
   const client = await pool.connect();
   let broken: Error | undefined;
