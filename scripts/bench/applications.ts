@@ -34,6 +34,7 @@ import { Worker } from 'node:worker_threads';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import { createApp } from '../../server/app';
+import { listenLocally } from '../../server/http/app-server';
 import { loadConfig } from '../../server/config';
 import { createContainer, type Container } from '../../server/container';
 import { openDatabase, poolMaxFromEnv, type DatabaseHandle } from '../../server/db/client';
@@ -406,9 +407,7 @@ async function main(): Promise<number> {
     await drainer.listen(stopDrainer.signal);
 
     const app = createApp(container);
-    server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(0, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(s)));
-    });
+    server = await listenLocally(app);
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
     log(`signing ${seeded.borrowers.length} borrowers in through POST /api/v1/auth/login …`);

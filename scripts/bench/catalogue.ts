@@ -35,6 +35,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import type { Request } from 'express';
 import { createApp } from '../../server/app';
+import { listenLocally } from '../../server/http/app-server';
 import { loadConfig } from '../../server/config';
 import { createContainer, type Container } from '../../server/container';
 import { openDatabase, type DatabaseHandle } from '../../server/db/client';
@@ -260,9 +261,7 @@ async function main(): Promise<void> {
     log(`built ${mix.length} distinct query strings in ${(msSince(mixStarted) / 1000).toFixed(1)} s`);
 
     const app = createApp(container);
-    server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(0, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(s)));
-    });
+    server = await listenLocally(app);
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
     // sanity: a few of the paths answer 200 with results

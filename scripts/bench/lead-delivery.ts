@@ -23,7 +23,6 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -37,6 +36,7 @@ import { MemoryLocks } from '../../server/adapters/redis/lock';
 import { Scheduler } from '../../server/jobs/scheduler';
 import { systemClock } from '../../server/lib/clock';
 import { WebhooksService, verifySignature, webhookJobs, type WebhookJobsOptions } from '../../server/modules/webhooks';
+import { listenLocally } from '../../server/http/app-server';
 import { startTestApp, type TestApp } from '../../test/support/app';
 import { ALL_FIELDS, consumerAgent } from '../../test/support/http';
 
@@ -169,10 +169,7 @@ try {
   }
   process.stdout.write(`${label}: ${productIds.length} products, ${borrowers.length} borrowers registered and verified in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   // submissions go over one real HTTP server with keep-alive (fetch), each with its borrower's session cookie
-  // app.listen makes the app's own server (server/http/app-server.ts)
-  const web = await new Promise<ReturnType<Express["listen"]>>((resolve, reject) => {
-    const s = t!.app.listen(0, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(s)));
-  });
+  const web = await listenLocally(t.app);
   closeWeb = () => new Promise<void>((resolve) => web.close(() => resolve()));
   const base = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;
   const cookieOf = (borrower: (typeof borrowers)[number]) =>

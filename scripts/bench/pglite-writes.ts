@@ -48,12 +48,11 @@ function searchEvents(n: number, seed: number): BufferedEvent[] {
 }
 
 interface Run {
-  label: string;
   seconds: number;
   statements: number[];
 }
 
-async function run(label: string, settings: Readonly<Record<string, string>>, batch: BufferedEvent[]): Promise<Run> {
+async function run(settings: Readonly<Record<string, string>>, batch: BufferedEvent[]): Promise<Run> {
   const dir = mkdtempSync(path.join(tmpdir(), 'daichao-pglite-writes-'));
   try {
     const handle = await openDatabase({ dir: path.join(dir, 'pglite'), pgliteSettings: settings });
@@ -68,7 +67,7 @@ async function run(label: string, settings: Readonly<Record<string, string>>, ba
     }
     const seconds = (performance.now() - started) / 1000;
     await handle.close();
-    return { label, seconds, statements };
+    return { seconds, statements };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -87,8 +86,8 @@ async function main(): Promise<void> {
   const lines: string[] = [];
   for (let round = 1; round <= rounds; round++) {
     log(`round ${round}: ${events} events, ${rowsPerStatement} per statement, baseline then the app's settings …`);
-    const base = figures(await run("PGlite's own", {}, batch));
-    const ours = figures(await run(app, PGLITE_SETTINGS, batch));
+    const base = figures(await run({}, batch));
+    const ours = figures(await run(PGLITE_SETTINGS, batch));
     for (const [label, f] of [["PGlite's own settings (baseline)", base], [`the app's: ${app}`, ours]] as const) {
       lines.push(`round ${round}  ${label.padEnd(36)} ${f.perSecond.toFixed(0).padStart(7)} events/s  statement p50 ${f.p50.toFixed(2)} ms, p99 ${f.p99.toFixed(2)} ms, longest ${f.max.toFixed(1)} ms, ${f.over20} of ${Math.ceil(events / rowsPerStatement)} ≥ 20 ms`);
     }

@@ -53,7 +53,7 @@ export const DEFAULT_PGLITE_SHARED_BUFFERS = '16MB';
  * PostgreSQL settings PGlite starts with, on top of its own defaults (which already turn fsync
  * off). `wal_init_zero=off`: a new 16 MB WAL segment is created by writing its last byte instead
  * of 16 MB of zeroes. PGlite runs every statement on the serving thread, so the zero-fill stalled
- * every request behind the statement that crossed into a new segment (40–55 ms, once per ~16 MB
+ * every request behind the statement that crossed into a new segment (40–90 ms, once per ~16 MB
  * of WAL: every ~7,500 search events); zeroes only help a file system reserve space for fsync'd
  * WAL, and PGlite does not fsync. Measured by `npm run bench:pglite-writes`.
  */
@@ -204,7 +204,16 @@ export async function executeTogether(db: Database, writes: SQLWrapper[], notifi
  * What drizzle keeps inside a database handle or transaction (not in its public types): the
  * dialect that renders SQL, and the session that runs an already rendered query on the driver.
  */
-export function drizzleInternals(db: Database): { dialect: PgDialect; session: { prepareQuery(query: Query, fields: undefined, name: undefined, arrayMode: boolean): { execute(): Promise<unknown> } } } {
+export function drizzleInternals(db: Database): {
+  dialect: PgDialect;
+  session: {
+    prepareQuery(query: Query, fields: undefined, name: undefined, arrayMode: boolean): { execute(): Promise<unknown> };
+    /** the driver's client (a node-postgres Pool for a handle on the server), and what a session over another client of it needs */
+    client: unknown;
+    schema: unknown;
+    options: unknown;
+  };
+} {
   return db as unknown as ReturnType<typeof drizzleInternals>;
 }
 

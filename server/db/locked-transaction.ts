@@ -1,14 +1,7 @@
 import type { PoolClient } from 'pg';
 import { sql } from 'drizzle-orm';
-import type { PgDialect } from 'drizzle-orm/pg-core';
 import type * as DrizzleNodePg from 'drizzle-orm/node-postgres';
-import { queryRows, type Database } from './client';
-
-/** What drizzle keeps inside a node-postgres handle (not in its public types). */
-interface NodePgInternals {
-  dialect: PgDialect;
-  session: { client: unknown; schema: unknown; options: unknown };
-}
+import { drizzleInternals, queryRows, type Database } from './client';
 
 /**
  * drizzle's node-postgres classes, loaded with the first transaction on the server (the embedded
@@ -19,7 +12,7 @@ let nodePg: typeof DrizzleNodePg | undefined;
 
 /** A node-postgres pool (a handle made on the server, not an open transaction's client, not PGlite). */
 function poolOf(db: Database): { connect(): Promise<PoolClient> } | undefined {
-  const client = (db as unknown as NodePgInternals).session?.client as { connect?: unknown; totalCount?: unknown } | undefined;
+  const client = drizzleInternals(db).session?.client as { connect?: unknown; totalCount?: unknown } | undefined;
   return client && typeof client.connect === 'function' && typeof client.totalCount === 'number' ? (client as { connect(): Promise<PoolClient> }) : undefined;
 }
 
@@ -43,7 +36,7 @@ export async function transactionLocked<T>(db: Database, key: string, work: (tx:
     });
   }
   const { NodePgSession, NodePgTransaction } = (nodePg ??= await import('drizzle-orm/node-postgres'));
-  const { dialect, session } = db as unknown as NodePgInternals;
+  const { dialect, session } = drizzleInternals(db);
   const client = await pool.connect();
   let broken: Error | undefined;
   try {

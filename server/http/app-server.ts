@@ -39,6 +39,13 @@ export function listenWithAppServer(app: Express): void {
   }) as Express['listen'];
 }
 
+/** The app on its own server at a free port of 127.0.0.1 (benches, browser tests): resolves once it listens. */
+export function listenLocally(app: Express): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server: Server = app.listen(0, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(server)));
+  });
+}
+
 /** A constructor that builds what `base` builds, with `prototype` as the new object's prototype. */
 function bornWith<T extends typeof IncomingMessage | typeof ServerResponse>(base: T, prototype: object): T {
   // node's IncomingMessage and ServerResponse are plain functions that initialise `this`, so a

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Express } from 'express';
+import { listenLocally } from '../../server/http/app-server';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { watchAccessibility } from './accessibility';
 import { CHROMIUM_CANDIDATES, locateChromium, thisSystem } from './chromium';
@@ -52,10 +53,7 @@ export async function openBrowser(
     throw new Error(`Chromium not found (CHROMIUM_PATH unset, nothing at ${CHROMIUM_CANDIDATES.join(' or ')}): ${options.purpose} needs it; run \`npm run setup:chromium\` (installs it as root with apt-get) or set CHROMIUM_PATH.`);
   }
   mkdirSync(SHOTS_DIR, { recursive: true });
-  // app.listen makes the app's own server (server/http/app-server.ts)
-  const server = await new Promise<ReturnType<Express['listen']>>((resolve, reject) => {
-    const s = app.listen(0, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(s)));
-  });
+  const server = await listenLocally(app);
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
   const problems: string[] = [];
