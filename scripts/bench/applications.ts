@@ -14,7 +14,8 @@
  *   - autocannon, in a worker thread, on GET /api/v1/me with those cookies (baseline: an
  *     authenticated no-op), then on POST /api/v1/applications: each request one borrower applying
  *     to three products of three institutions, with the consents and a unique Idempotency-Key;
- *   - `--serial` more multi-applies one at a time: the latency of one, and (on PostgreSQL) its SQL statements;
+ *   - `--serial` more multi-applies one at a time: the latency of one, and (on PostgreSQL) its SQL statements
+ *     and the socket writes that carried them (its round trips: pipelined statements share one);
  *   - runs the commission drainer as the worker does (woken at commit), and waits for it to finish;
  *   - CHECKS afterwards that every application has its lead, consent, release, CPL accrual,
  *     webhook outbox row, audit row and submitted event, and that every 201 kept its key; exits 1
@@ -25,7 +26,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -323,10 +324,11 @@ async function settled(container: Container): Promise<void> {
 /**
  * Time spent inside the submission (SubmissionService.apply) and, within it, queueing the CPL
  * (SettlementService.queueAccruals), summed over calls; and, on the PostgreSQL server, the
- * statements sent (every pg client of this process). Wrappers around the calls, nothing else changes.
+ * statements sent (every pg client of this process) and the socket writes that carried them (the
+ * round trips: pipelined statements share one). Wrappers around the calls, nothing else changes.
  */
 function meter(container: Container) {
-  const totals = { applyMs: 0, queueMs: 0, applies: 0, statements: 0 };
+  const totals = { applyMs: 0, queueMs: 0, applies: 0, statements: 0, writes: 0 };
   /** the text of each statement since the last reset */
   let texts: string[] = [];
   const { submission, settlement } = container.services;
@@ -349,16 +351,27 @@ function meter(container: Container) {
       totals.queueMs += msSince(t);
     }
   };
+  // the sockets of pg clients, marked as their statements pass; their writes are counted
+  const pgSockets = new WeakSet<object>();
+  for (const method of ['_write', '_writev'] as const) {
+    const original = net.Socket.prototype[method] as (...x: unknown[]) => unknown;
+    net.Socket.prototype[method] = function (this: net.Socket, ...a: unknown[]) {
+      if (pgSockets.has(this)) totals.writes++;
+      return original.apply(this, a);
+    } as never;
+  }
   const query = pg.Client.prototype.query;
   pg.Client.prototype.query = function (this: pg.Client, ...a: unknown[]) {
     totals.statements++;
+    const socket = (this as unknown as { connection?: { stream?: object } }).connection?.stream;
+    if (socket) pgSockets.add(socket);
     const text = typeof a[0] === 'string' ? a[0] : (a[0] as { text?: string } | undefined)?.text;
     texts.push((text ?? '?').replace(/\s+/g, ' ').slice(0, 160));
     return (query as (...x: unknown[]) => unknown).apply(this, a);
   } as typeof query;
   return {
     reset: () => {
-      Object.assign(totals, { applyMs: 0, queueMs: 0, applies: 0, statements: 0 });
+      Object.assign(totals, { applyMs: 0, queueMs: 0, applies: 0, statements: 0, writes: 0 });
       texts = [];
     },
     read: () => ({ ...totals }),
@@ -507,13 +520,17 @@ async function main(): Promise<number> {
     lines.push(
       `under load, inside the submission: ${f(metered.applyMs / Math.max(1, metered.applies))} ms per multi-apply (mean), of which queueing the CPL ${f(metered.queueMs / Math.max(1, metered.applies))} ms ` +
         `(${f((100 * metered.queueMs) / Math.max(1, metered.applyMs), 0)}%); CPL still queued for the commission drainer (in this process, woken at commit) when the run ended: ${queuedAtEnd}` +
-        (onServer ? `; ${f(metered.statements / Math.max(1, metered.applies), 1)} SQL statements per multi-apply sent in all (the requests', the drainer's and the jobs')` : ''),
+        (onServer
+          ? `; ${f(metered.statements / Math.max(1, metered.applies), 1)} SQL statements per multi-apply sent in all (the requests', the drainer's and the jobs'), ` +
+            `in ${f(metered.writes / Math.max(1, metered.applies), 1)} socket writes (round trips)`
+          : ''),
     );
     lines.push(
       `one at a time (${serial.ok} of ${serialPlans.length} answered 201): p50 ${f(percentile(serial.times, 0.5))} ms per multi-apply request, ` +
         `${f(serial.applyMs / Math.max(1, serial.applies))} ms inside the submission, queueing the CPL ${f((100 * serial.queueMs) / Math.max(1, serial.applyMs), 0)}% of it` +
         (onServer
-          ? `; ${f(serial.statements / Math.max(1, serial.applies), 1)} SQL statements per request (session, key claimed, submission with its answer kept), ` +
+          ? `; ${f(serial.statements / Math.max(1, serial.applies), 1)} SQL statements per request (session, key claimed, submission with its answer kept) ` +
+            `in ${f(serial.writes / Math.max(1, serial.applies), 1)} socket writes (round trips), ` +
             `and the commission drainer's ${f(drainStatements / Math.max(1, drained), 1)} per application afterwards (${drained} CPL in one drain)`
           : ''),
     );

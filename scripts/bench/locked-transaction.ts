@@ -4,18 +4,20 @@
  *   npx tsx scripts/bench/locked-transaction.ts [--database-url postgres://postgres@127.0.0.1:5432/test]
  *                                               [--transactions 3000] [--connections 10] [--rounds 4]
  *
- * A submission's transaction as the app runs it on the PostgreSQL server (`transactionLocked`:
- * `begin` and the per-borrower advisory lock sent as one message) against the baseline, the code
- * before (drizzle's `transaction()`, which sends `begin` alone, then the lock as its first
- * statement). Each transaction takes the lock, runs a parameterised read and a `select 1` (the
- * duplicate check and the write batch stand-ins) and commits. `--connections` callers run
- * `--transactions` each way, alternating, `--rounds` times, on one pool. Prints transactions/s,
- * this process's CPU per transaction and the PostgreSQL server's (when it runs on this machine),
+ * A submission's transaction as the app runs it on the PostgreSQL server (`transactionLocked`: the
+ * connection pipelined, `begin`, the per-borrower advisory lock and the first read sent in one
+ * write, the last statement and `commit` in another) against the baseline, the code before it
+ * (drizzle's `transaction()`: `begin`, the lock, the read, the last statement and `commit`, each
+ * sent after the answer to the one before). Each transaction takes the lock, runs a parameterised
+ * read (the submission's reads) and a `select 1` (its write batch) and commits. `--connections`
+ * callers run `--transactions` each way, alternating, `--rounds` times, on one pool. Prints
+ * transactions/s, this process's CPU per transaction and the PostgreSQL server's (when it runs on
+ * this machine),
  * and the ratios against the baseline of the same round.
  */
 import { sql } from 'drizzle-orm';
 import { parseArgs } from 'node:util';
-import { openDatabase, queryRows, type Database } from '../../server/db/client';
+import { drizzleInternals, openDatabase, queryRows, type Database } from '../../server/db/client';
 import { transactionLocked } from '../../server/db/locked-transaction';
 import { positiveInt } from './lib/args';
 import { cpuPerAnswer, postgresCpuMs } from './lib/cpu';
@@ -35,17 +37,17 @@ const rounds = positiveInt(args, 'rounds');
 
 type Way = (db: Database, key: string) => Promise<void>;
 
-/** what runs under the lock: a parameterised read and one more statement */
-const work = async (tx: Database): Promise<void> => {
-  await queryRows(tx, sql`select count(*) from pg_class where relname = ${'locked_bench'}`);
-  await tx.execute(sql`select 1`);
-};
+/** what runs under the lock: a parameterised read, then one more statement */
+const read = (tx: Database) => queryRows(tx, sql`select count(*) from pg_class where relname = ${'locked_bench'}`);
+const last = (tx: Database) => tx.execute(sql`select 1`);
+const lastRendered = (tx: Database) => drizzleInternals(tx).dialect.sqlToQuery(sql`select 1`);
 const baseline: Way = (db, key) =>
   db.transaction(async (tx) => {
     await queryRows(tx, sql`select pg_advisory_xact_lock(hashtext(${key})), now() as now`);
-    await work(tx);
+    await read(tx);
+    await last(tx);
   });
-const locked: Way = (db, key) => transactionLocked(db, key, work);
+const locked: Way = (db, key) => transactionLocked(db, key, { read, work: async ({ tx, commitWith }) => commitWith(lastRendered(tx)) });
 
 async function run(db: Database, way: Way) {
   let next = 0;
@@ -75,7 +77,7 @@ async function main(): Promise<void> {
     for (let round = 1; round <= rounds; round++) {
       const base = await run(handle.db, baseline);
       const ours = await run(handle.db, locked);
-      for (const [label, r] of [['baseline: drizzle transaction(), begin alone', base], ['transactionLocked: begin + lock together', ours]] as const) {
+      for (const [label, r] of [['baseline: drizzle transaction(), 5 round trips', base], ['transactionLocked: pipelined, 2 round trips', ours]] as const) {
         lines.push(`round ${round}  ${label.padEnd(46)} ${f(r.perSecond, 0).padStart(6)} transactions/s, this process ${f(r.nodeMs)} ms CPU, PostgreSQL ${f(r.pgMs)} ms CPU per transaction`);
       }
       lines.push(`round ${round}  transactionLocked / baseline: transactions/s ${f(ours.perSecond / base.perSecond)}, this process's CPU ${f(ours.nodeMs / base.nodeMs)}, PostgreSQL's ${f(ours.pgMs / base.pgMs)}`);

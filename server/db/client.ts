@@ -192,12 +192,20 @@ export interface Notification {
  * Results are not returned: for writes that need nothing back.
  */
 export async function executeTogether(db: Database, writes: SQLWrapper[], notifications: Notification[] = []): Promise<void> {
-  if (writes.length === 0 && notifications.length === 0) return;
-  // rendered without drizzle's SQL tree where it can be (write-batch-sql.ts), then run as db.execute runs a query
-  const { dialect, session } = drizzleInternals(db);
-  const built = renderTogether(dialect, writes, notifications);
-  if (built) await session.prepareQuery(built, undefined, undefined, false).execute();
-  else await db.execute(togetherByDrizzle(writes, notifications));
+  const query = togetherQuery(db, writes, notifications);
+  if (query) await executeQuery(db, query);
+}
+
+/** `executeTogether`'s statement, rendered (without drizzle's SQL tree where it can be: write-batch-sql.ts); undefined when there is nothing to write. */
+export function togetherQuery(db: Database, writes: SQLWrapper[], notifications: Notification[] = []): Query | undefined {
+  if (writes.length === 0 && notifications.length === 0) return undefined;
+  const { dialect } = drizzleInternals(db);
+  return renderTogether(dialect, writes, notifications) ?? dialect.sqlToQuery(togetherByDrizzle(writes, notifications));
+}
+
+/** Runs a rendered query on `db` (the database or an open transaction) as `db.execute` runs one; the statement goes to the driver at the call, before the first await. */
+export function executeQuery(db: Database, query: Query): Promise<unknown> {
+  return drizzleInternals(db).session.prepareQuery(query, undefined, undefined, false).execute();
 }
 
 /**

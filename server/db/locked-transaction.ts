@@ -1,7 +1,7 @@
-import type { PoolClient } from 'pg';
-import { sql } from 'drizzle-orm';
+import type { PoolClient, QueryResult } from 'pg';
+import { sql, type Query } from 'drizzle-orm';
 import type * as DrizzleNodePg from 'drizzle-orm/node-postgres';
-import { drizzleInternals, queryRows, type Database } from './client';
+import { drizzleInternals, executeQuery, queryRows, type Database } from './client';
 
 /**
  * drizzle's node-postgres classes, loaded with the first transaction on the server (the embedded
@@ -16,44 +16,137 @@ function poolOf(db: Database): { connect(): Promise<PoolClient> } | undefined {
   return client && typeof client.connect === 'function' && typeof client.totalCount === 'number' ? (client as { connect(): Promise<PoolClient> }) : undefined;
 }
 
+/** What a locked transaction's work is handed. */
+export interface LockedTransaction<R> {
+  tx: Database;
+  /** the transaction's `now()`, as drizzle parses a timestamp column */
+  now: Date;
+  /** what `read` answered */
+  read: R;
+  /**
+   * The work's last statement (rendered, e.g. a write batch's: `WriteBatch.take`), run once `work`
+   * has returned, with `commit` in the same round trip on the server. Its failure rolls the
+   * transaction back and is thrown. Undefined: nothing more to run.
+   */
+  commitWith(last: Query | undefined): void;
+}
+
+export interface LockedSteps<R, T> {
+  /**
+   * The transaction's first reads, run after the lock is granted; on the server they go out with
+   * `begin` and the lock, in one round trip. `read` must start its statements at once (before its
+   * first await), or they wait for the next round trip (still correct, only slower).
+   */
+  read?: (tx: Database) => Promise<R>;
+  work: (t: LockedTransaction<R>) => Promise<T>;
+}
+
 /**
- * Runs `work` in a transaction holding, from its start, a transaction-scoped advisory lock on
- * `key` (`pg_advisory_xact_lock(hashtext(key))`), and hands it the transaction's `now()` (as text,
- * parsed as drizzle parses a timestamp column). Statements `work` runs after the lock see every
- * transaction that held it before: each takes its snapshot after the lock was granted.
+ * Runs a transaction holding, from its start, a transaction-scoped advisory lock on `key`
+ * (`pg_advisory_xact_lock(hashtext(key))`): statements after the lock see every transaction that
+ * held it before, each taking its snapshot after the lock was granted.
  *
- * On the PostgreSQL server `begin` and the lock go to the server as one message (two statements
- * in one round trip): drizzle's own transactions send `begin` on its own, and each round trip costs
- * the serving thread a socket write and the request its latency. On PGlite (in process: no round
- * trip) and inside an open transaction (a savepoint) the lock is the transaction's first statement.
+ * On the PostgreSQL server the connection is pipelined for the transaction (node-postgres'
+ * pipeline mode: a statement goes out without waiting for the answer to the one before), and the
+ * statements that do not depend on each other's answers share a socket write: `begin`, the lock
+ * and the first reads in one round trip, the last statement and `commit` in another. Each round
+ * trip costs the serving thread a socket write and a read, and the request its latency. The
+ * server still runs the statements in order, and one that fails aborts the rest.
+ * On PGlite (in process: no round trip) and inside an open transaction (a savepoint) the same
+ * statements run one after the other.
  */
-export async function transactionLocked<T>(db: Database, key: string, work: (tx: Database, now: Date) => Promise<T>): Promise<T> {
+export async function transactionLocked<R, T>(db: Database, key: string, steps: LockedSteps<R, T>): Promise<T> {
   const pool = poolOf(db);
   if (!pool) {
     return db.transaction(async (tx) => {
       const [row] = await queryRows<{ now: string }>(tx, sql`select pg_advisory_xact_lock(hashtext(${key})), now()::text as now`);
-      return work(tx, new Date(row!.now));
+      const read = (await steps.read?.(tx)) as R;
+      let last: Query | undefined;
+      const result = await steps.work({ tx, now: new Date(row!.now), read, commitWith: (statement) => void (last = statement) });
+      if (last) await executeQuery(tx, last);
+      return result;
     });
   }
   const { NodePgSession, NodePgTransaction } = (nodePg ??= await import('drizzle-orm/node-postgres'));
   const { dialect, session } = drizzleInternals(db);
   const client = await pool.connect();
+  const pipelined = client as PoolClient & { pipeline: boolean };
+  const statements = countStatements(client);
   let broken: Error | undefined;
   try {
-    const results = (await client.query(`begin; select pg_advisory_xact_lock(hashtext(${client.escapeLiteral(key)})), now()::text as now`)) as unknown as { rows: { now: string }[] }[];
-    const now = new Date(results[1]!.rows[0]!.now);
+    pipelined.pipeline = true;
     // a drizzle transaction over this client, as drizzle's own transaction() makes one
     const txSession = new NodePgSession(client as never, dialect, session.schema as never, session.options as never);
     const tx = new NodePgTransaction(dialect, txSession, session.schema as never) as unknown as Database;
-    const result = await work(tx, now);
-    await client.query('commit');
+    const [, locked, read] = await settledInOrder(
+      oneWrite(client, () => [
+        client.query('begin'),
+        client.query<{ now: string }>('select pg_advisory_xact_lock(hashtext($1)), now()::text as now', [key]),
+        steps.read ? steps.read(tx) : Promise.resolve(undefined as R),
+      ]),
+    );
+    let last: Query | undefined;
+    const result = await steps.work({ tx, now: new Date((locked as QueryResult<{ now: string }>).rows[0]!.now), read: read as R, commitWith: (statement) => void (last = statement) });
+    const [, committed] = await settledInOrder(
+      oneWrite(client, () => {
+        const sent = statements.count();
+        const running = last ? executeQuery(tx, last) : Promise.resolve();
+        // `commit` must follow the statement on the wire: should the driver ever defer sending it, commit after its answer
+        const committing = statements.count() > sent || !last ? client.query('commit') : running.then(() => client.query('commit'));
+        return [running, committing];
+      }),
+    );
+    // `commit` after a failed statement rolls back without an error; the failure is thrown above
+    if ((committed as QueryResult).command !== 'COMMIT') throw new Error(`the transaction ended with ${(committed as QueryResult).command}, not COMMIT`);
     return result;
   } catch (error) {
-    // also after a failed `begin; lock` message: its transaction may be open (and aborted)
+    // also after a failed first round trip: its transaction may be open (and aborted)
     await client.query('rollback').catch((rollbackFailed: Error) => (broken = rollbackFailed));
     throw error;
   } finally {
+    pipelined.pipeline = false;
+    statements.restore();
     // a connection that could not even roll back is not handed to the next caller
     client.release(broken);
   }
+}
+
+/**
+ * Counts the statements handed to this client: its `query` wrapped on the instance until `restore`,
+ * which puts back what was there (the connection's own wrapper, prepareStatementsOn's, stays).
+ */
+function countStatements(client: PoolClient): { count(): number; restore(): void } {
+  let count = 0;
+  const own = Object.prototype.hasOwnProperty.call(client, 'query');
+  const query = client.query;
+  client.query = function (this: PoolClient, ...a: unknown[]) {
+    count++;
+    return (query as (...x: unknown[]) => unknown).apply(this, a);
+  } as typeof client.query;
+  return {
+    count: () => count,
+    restore: () => {
+      if (own) client.query = query;
+      else delete (client as { query?: unknown }).query;
+    },
+  };
+}
+
+/** Starts the statements `send` sends with the connection's socket corked: they leave in one write. */
+function oneWrite(client: PoolClient, send: () => Promise<unknown>[]): Promise<unknown>[] {
+  const stream = (client as unknown as { connection: { stream: NodeJS.WritableStream & { cork(): void; uncork(): void } } }).connection.stream;
+  stream.cork();
+  try {
+    return send();
+  } finally {
+    stream.uncork();
+  }
+}
+
+/** Waits for every statement of a round trip, then answers their results, or throws the first failure (a later one is its consequence). */
+async function settledInOrder(statements: Promise<unknown>[]): Promise<unknown[]> {
+  const settled = await Promise.allSettled(statements);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value);
 }

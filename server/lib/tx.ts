@@ -1,5 +1,5 @@
-import type { SQLWrapper } from 'drizzle-orm';
-import { executeTogether, type Database, type Notification } from '../db/client';
+import type { Query, SQLWrapper } from 'drizzle-orm';
+import { executeQuery, executeTogether, togetherQuery, type Database, type Notification } from '../db/client';
 import { transactionLocked } from '../db/locked-transaction';
 
 declare const openTransaction: unique symbol;
@@ -30,10 +30,16 @@ export class WriteBatch {
   }
 
   async flush(): Promise<void> {
+    const statement = this.take();
+    if (statement) await executeQuery(this.tx, statement);
+  }
+
+  /** The gathered writes as one rendered statement (undefined when there are none), taken out of the batch: the caller runs it. */
+  take(): Query | undefined {
     const { writes, notifications } = this;
     this.writes = [];
     this.notifications = [];
-    await executeTogether(this.tx, writes, notifications);
+    return togetherQuery(this.tx, writes, notifications);
   }
 }
 
@@ -53,11 +59,27 @@ export function withTransaction<T>(db: Database, work: (tx: Tx) => Promise<T>): 
   return db.transaction((tx) => work(tx as unknown as Tx));
 }
 
+/** What a locked transaction's work is handed (`withLockedTransaction`). */
+export interface LockedTx<R> {
+  tx: Tx;
+  /** the transaction's `now()` */
+  now: Date;
+  /** what the first reads answered */
+  read: R;
+  /** the batch to flush as the work's last statement, together with `commit` (one round trip on the server) */
+  commitWith(batch: WriteBatch): void;
+}
+
 /**
  * Runs `work` in one transaction that holds a transaction-scoped advisory lock on `key` from its
- * start (one such transaction at a time per key), with the transaction's `now()`; on the
- * PostgreSQL server `begin` and the lock are one round trip (`transactionLocked`).
+ * start (one such transaction at a time per key), with the transaction's `now()`. On the
+ * PostgreSQL server `begin`, the lock and `read`'s statements are one round trip, and the batch
+ * given to `commitWith` goes with `commit` in another (`transactionLocked`).
  */
-export function withLockedTransaction<T>(db: Database, key: string, work: (tx: Tx, now: Date) => Promise<T>): Promise<T> {
-  return transactionLocked(db, key, (tx, now) => work(tx as unknown as Tx, now));
+export function withLockedTransaction<R, T>(db: Database, key: string, steps: { read?: (tx: Tx) => Promise<R>; work: (t: LockedTx<R>) => Promise<T> }): Promise<T> {
+  const { read } = steps;
+  return transactionLocked<R, T>(db, key, {
+    read: read && ((tx) => read(tx as Tx)),
+    work: ({ tx, now, read, commitWith }) => steps.work({ tx: tx as Tx, now, read, commitWith: (batch) => commitWith(batch.take()) }),
+  });
 }

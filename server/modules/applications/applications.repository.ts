@@ -169,16 +169,17 @@ export class ApplicationsRepository {
   }
 
   /**
-   * Everything a submission reads before its transaction, in one statement instead of one per
+   * Everything a submission reads before it decides, in one statement instead of one per
    * module: the borrower's phone (login), identity, profile and latest 信用评估's score, and of the
    * products applied for, those still listed and their institutions' active pre-screen rules.
    * Undefined when there is no such account. The rows are handed back to the modules that own
    * them to be opened (IdentityService.releaseFrom, consumerProfileOf, AccountsService.phoneFromLogin,
-   * PrescreenService.decide). Read before the transaction, not in it: no row lock is taken either
-   * way, so a product taken down or a rule changed after this read is not seen inside it either.
+   * PrescreenService.decide). No row lock is taken: a product taken down or a rule changed after
+   * this read is not seen by the submission. The submission reads it as the first statement of its
+   * transaction (`db`), in the round trip that takes the lock; the statement starts at the call.
    */
-  async submissionFacts(consumerId: string, applyingFor: { productIds: string[]; institutionIds: string[] }): Promise<SubmissionFacts | undefined> {
-    const [row] = await submissionFactsOf(this.db, { consumerId, ...applyingFor });
+  async submissionFacts(consumerId: string, applyingFor: { productIds: string[]; institutionIds: string[] }, db: Database = this.db): Promise<SubmissionFacts | undefined> {
+    const [row] = await submissionFactsOf(db, { consumerId, ...applyingFor });
     return row;
   }
 

@@ -192,68 +192,73 @@ export class SubmissionService {
     const { actor } = origin;
     if (req.items.length === 0) throw new ValidationError('请至少选择一款产品', { products: '请至少选择一款产品' });
     if (req.items.length > 10) throw new ValidationError('一次最多申请 10 款产品', { products: '一次最多申请 10 款产品' });
-    // what the rules read about the consumer, what a release sends, which products are still listed
-    // and their institutions' pre-screen rules, in one read; each module opens its own rows
     const applyingFor = this.applyingFor(req.items);
-    const [borrower, thresholds] = await Promise.all([this.applications.submissionFacts(consumer.id, applyingFor), this.deps.risk.thresholds()]);
-    if (!borrower) throw new Error(`no account ${consumer.id}`);
-    const { summary: identity, reveal } = this.deps.identity.releaseFrom(consumer.id, borrower.identity);
-    const profile = consumerProfileOf(borrower.profile);
-    const { creditScore } = borrower;
-    const phone = this.deps.accounts.phoneFromLogin(borrower.loginEnc);
-    if (!identity.verified || !reveal) throw new IdentityRequiredError();
-    const eligibility = { ...eligibilityProfileOf(profile, creditScore), age: identity.age };
-    const consentFor = new Map(req.consents.map((c) => [c.institutionId, c]));
-    for (const c of req.consents) {
-      const missing = standardApplicationFields.filter((f) => !c.fields.includes(f));
-      if (missing.length) {
-        throw new ValidationError('授权的信息不完整', { consents: `机构审核申请需要：${standardApplicationFields.join('、')}` });
-      }
-    }
-
+    const thresholds = this.deps.risk.thresholds();
     const refused: Refusal[] = [];
-    const accepted: { item: ApplyItem; product: ProductView }[] = [];
-    const seen = new Set<string>();
-    for (const item of req.items) {
-      if (seen.has(item.productId)) continue;
-      seen.add(item.productId);
-      let product: ProductView;
-      try {
-        product = this.deps.catalogue.getListed(item.productId);
-      } catch {
-        refused.push({ productId: item.productId, code: 'invalid', reasons: ['产品不存在或已下架'] });
-        continue;
-      }
-      const base = { productId: product.id, productName: product.name, institutionName: product.institutionName };
-      const problems: string[] = [];
-      if (item.amountFen < product.minAmountFen || item.amountFen > product.maxAmountFen) {
-        problems.push(`借款金额需在 ${formatWan(product.minAmountFen)} 至 ${formatWan(product.maxAmountFen)} 之间`);
-      }
-      if (!product.termOptions.includes(item.termMonths)) problems.push(`可选期限：${product.termOptions.join('、')} 个月`);
-      if (problems.length) {
-        refused.push({ ...base, code: 'invalid', reasons: problems });
-        continue;
-      }
-      if (!consentFor.has(product.institutionId)) {
-        refused.push({ ...base, code: 'no_consent', reasons: [`你没有授权向${product.institutionName}提供信息，未向其提交`] });
-        continue;
-      }
-      const check = checkEligibility(product.eligibility, eligibility);
-      if (!check.eligible) {
-        refused.push({ ...base, code: 'ineligible', reasons: check.reasons });
-        continue;
-      }
-      accepted.push({ item, product });
-    }
-
     const created: string[] = [];
     const submitted: ApplicationWithTimeline[] = [];
     const delivered: { applicationId: string; institutionId: string; productId: string }[] = [];
-    if (accepted.length) {
-      // one submission at a time per consumer, so the 30-day duplicate check cannot race; `now` is the transaction's
-      await withLockedTransaction(this.deps.db, consumerSubmissionsLock(consumer.id), async (tx, now) => {
-        const acceptedIds = accepted.map((a) => a.product.id);
-        const duplicates = await recentDuplicates(this.applications, tx, consumer.id, acceptedIds, this.deps.clock.now());
+    // one submission at a time per consumer, so the 30-day duplicate check cannot race; `now` is the transaction's
+    await withLockedTransaction(this.deps.db, consumerSubmissionsLock(consumer.id), {
+      // read after the lock, in the round trip that takes it: what the rules read about the
+      // consumer, what a release sends, which products are still listed and their institutions'
+      // pre-screen rules (one statement; each module opens its own rows), and the consumer's
+      // applications of the last 30 days to these products
+      read: (tx) =>
+        Promise.all([
+          this.applications.submissionFacts(consumer.id, applyingFor, tx),
+          recentDuplicates(this.applications, tx, consumer.id, applyingFor.productIds, this.deps.clock.now()),
+        ]),
+      work: async ({ tx, now, read: [borrower, duplicates], commitWith }) => {
+        if (!borrower) throw new Error(`no account ${consumer.id}`);
+        const { summary: identity, reveal } = this.deps.identity.releaseFrom(consumer.id, borrower.identity);
+        const profile = consumerProfileOf(borrower.profile);
+        const { creditScore } = borrower;
+        const phone = this.deps.accounts.phoneFromLogin(borrower.loginEnc);
+        if (!identity.verified || !reveal) throw new IdentityRequiredError();
+        const eligibility = { ...eligibilityProfileOf(profile, creditScore), age: identity.age };
+        const consentFor = new Map(req.consents.map((c) => [c.institutionId, c]));
+        for (const c of req.consents) {
+          const missing = standardApplicationFields.filter((f) => !c.fields.includes(f));
+          if (missing.length) {
+            throw new ValidationError('授权的信息不完整', { consents: `机构审核申请需要：${standardApplicationFields.join('、')}` });
+          }
+        }
+
+        const accepted: { item: ApplyItem; product: ProductView }[] = [];
+        const seen = new Set<string>();
+        for (const item of req.items) {
+          if (seen.has(item.productId)) continue;
+          seen.add(item.productId);
+          let product: ProductView;
+          try {
+            product = this.deps.catalogue.getListed(item.productId);
+          } catch {
+            refused.push({ productId: item.productId, code: 'invalid', reasons: ['产品不存在或已下架'] });
+            continue;
+          }
+          const base = { productId: product.id, productName: product.name, institutionName: product.institutionName };
+          const problems: string[] = [];
+          if (item.amountFen < product.minAmountFen || item.amountFen > product.maxAmountFen) {
+            problems.push(`借款金额需在 ${formatWan(product.minAmountFen)} 至 ${formatWan(product.maxAmountFen)} 之间`);
+          }
+          if (!product.termOptions.includes(item.termMonths)) problems.push(`可选期限：${product.termOptions.join('、')} 个月`);
+          if (problems.length) {
+            refused.push({ ...base, code: 'invalid', reasons: problems });
+            continue;
+          }
+          if (!consentFor.has(product.institutionId)) {
+            refused.push({ ...base, code: 'no_consent', reasons: [`你没有授权向${product.institutionName}提供信息，未向其提交`] });
+            continue;
+          }
+          const check = checkEligibility(product.eligibility, eligibility);
+          if (!check.eligible) {
+            refused.push({ ...base, code: 'ineligible', reasons: check.reasons });
+            continue;
+          }
+          accepted.push({ item, product });
+        }
+
         const releasing: { item: ApplyItem; product: ProductView }[] = [];
         for (const { item, product } of accepted) {
           if (!borrower.listedIds.has(product.id)) {
@@ -392,7 +397,7 @@ export class SubmissionService {
           batch,
           delivered.map((lead) => ({ rule: 'cpl', applicationId: lead.applicationId, institutionId: lead.institutionId, at })),
         );
-        await this.deps.risk.recordApplications(batch, consumer.id, created, { device: origin.device, ip: actor.ip ?? '' }, thresholds);
+        await this.deps.risk.recordApplications(batch, consumer.id, created, { device: origin.device, ip: actor.ip ?? '' }, await thresholds);
 
         // the answer is made of the rows as written (nothing read back); a declining pre-screen
         // rule rejects its application at once, after it was submitted (written after the flush)
@@ -420,8 +425,9 @@ export class SubmissionService {
           submitted.push({ ...applicationView(row, { productName: product.name, institutionName: product.institutionName }, clear.realName), events: events.map(withStatusLabel) });
         }
         await keepOutcome?.(batch, { created, applications: submitted, refused });
+        // the batch goes with `commit` unless a declining rule's rejection must follow it
+        if (declined.length === 0) return commitWith(batch);
         await batch.flush();
-
         for (const { id, product, reason, rejection, event } of declined) {
           await this.applications.update(tx, id, rejection);
           await this.applications.insertEvent(tx, event);
@@ -431,9 +437,9 @@ export class SubmissionService {
             tx,
           );
         }
-      });
-      for (const lead of delivered) this.deps.catalogue.recordEvent(origin.visitor, 'apply', { productId: lead.productId, channel: origin.door });
-    }
+      },
+    });
+    for (const lead of delivered) this.deps.catalogue.recordEvent(origin.visitor, 'apply', { productId: lead.productId, channel: origin.door });
     return { created, applications: submitted, refused };
   }
 }
