@@ -83,6 +83,17 @@ describe.each(databaseTargets())('transactions locked from their start ($name)',
       }),
     ).rejects.toThrow(/no_such_table/);
     expect(worked).toBe(false);
+    // a read that throws before it sends anything: begin and the lock already went out, and are waited for
+    const early = new Error('read refused before sending');
+    await expect(
+      transactionLocked(handle.db, 'failing-key', {
+        read: () => {
+          throw early;
+        },
+        work: async () => void (worked = true),
+      }),
+    ).rejects.toBe(early);
+    expect(worked).toBe(false);
     // the last statement breaks a check: what the work wrote before it is not kept either
     await expect(
       transactionLocked(handle.db, 'failing-key', {

@@ -82,7 +82,8 @@ export async function transactionLocked<R, T>(db: Database, key: string, steps: 
       oneWrite(client, () => [
         client.query('begin'),
         client.query<{ now: string }>('select pg_advisory_xact_lock(hashtext($1)), now()::text as now', [key]),
-        steps.read ? steps.read(tx) : Promise.resolve(undefined as R),
+        // a read that throws before it returns still lets begin and the lock be waited for
+        startNow(() => (steps.read ? steps.read(tx) : Promise.resolve(undefined as R))),
       ]),
     );
     let last: Query | undefined;
@@ -140,6 +141,15 @@ function oneWrite(client: PoolClient, send: () => Promise<unknown>[]): Promise<u
     return send();
   } finally {
     stream.uncork();
+  }
+}
+
+/** Calls `start`; a throw becomes the returned promise's rejection. */
+function startNow<T>(start: () => Promise<T>): Promise<T> {
+  try {
+    return start();
+  } catch (error) {
+    return Promise.reject(error as Error);
   }
 }
 

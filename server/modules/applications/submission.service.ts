@@ -193,7 +193,8 @@ export class SubmissionService {
     if (req.items.length === 0) throw new ValidationError('请至少选择一款产品', { products: '请至少选择一款产品' });
     if (req.items.length > 10) throw new ValidationError('一次最多申请 10 款产品', { products: '一次最多申请 10 款产品' });
     const applyingFor = this.applyingFor(req.items);
-    const thresholds = this.deps.risk.thresholds();
+    // before the transaction, not in it: on PGlite a read outside the open transaction waits for it to end
+    const thresholds = await this.deps.risk.thresholds();
     const refused: Refusal[] = [];
     const created: string[] = [];
     const submitted: ApplicationWithTimeline[] = [];
@@ -397,7 +398,7 @@ export class SubmissionService {
           batch,
           delivered.map((lead) => ({ rule: 'cpl', applicationId: lead.applicationId, institutionId: lead.institutionId, at })),
         );
-        await this.deps.risk.recordApplications(batch, consumer.id, created, { device: origin.device, ip: actor.ip ?? '' }, await thresholds);
+        await this.deps.risk.recordApplications(batch, consumer.id, created, { device: origin.device, ip: actor.ip ?? '' }, thresholds);
 
         // the answer is made of the rows as written (nothing read back); a declining pre-screen
         // rule rejects its application at once, after it was submitted (written after the flush)
