@@ -26,7 +26,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -36,6 +36,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import { createApp } from '../../server/app';
 import { listenLocally } from '../../server/http/app-server';
+import { countDatabaseWrites } from '../../test/support/database-writes';
 import { loadConfig } from '../../server/config';
 import { createContainer, type Container } from '../../server/container';
 import { openDatabase, poolMaxFromEnv, type DatabaseHandle } from '../../server/db/client';
@@ -328,7 +329,7 @@ async function settled(container: Container): Promise<void> {
  * round trips: pipelined statements share one). Wrappers around the calls, nothing else changes.
  */
 function meter(container: Container) {
-  const totals = { applyMs: 0, queueMs: 0, applies: 0, statements: 0, writes: 0 };
+  const totals = { applyMs: 0, queueMs: 0, applies: 0, statements: 0 };
   /** the text of each statement since the last reset */
   let texts: string[] = [];
   const { submission, settlement } = container.services;
@@ -351,30 +352,22 @@ function meter(container: Container) {
       totals.queueMs += msSince(t);
     }
   };
-  // the sockets of pg clients, marked as their statements pass; their writes are counted
-  const pgSockets = new WeakSet<object>();
-  for (const method of ['_write', '_writev'] as const) {
-    const original = net.Socket.prototype[method] as (...x: unknown[]) => unknown;
-    net.Socket.prototype[method] = function (this: net.Socket, ...a: unknown[]) {
-      if (pgSockets.has(this)) totals.writes++;
-      return original.apply(this, a);
-    } as never;
-  }
+  // the socket writes of the pg clients (round trips)
+  const writes = countDatabaseWrites();
   const query = pg.Client.prototype.query;
   pg.Client.prototype.query = function (this: pg.Client, ...a: unknown[]) {
     totals.statements++;
-    const socket = (this as unknown as { connection?: { stream?: object } }).connection?.stream;
-    if (socket) pgSockets.add(socket);
     const text = typeof a[0] === 'string' ? a[0] : (a[0] as { text?: string } | undefined)?.text;
     texts.push((text ?? '?').replace(/\s+/g, ' ').slice(0, 160));
     return (query as (...x: unknown[]) => unknown).apply(this, a);
   } as typeof query;
   return {
     reset: () => {
-      Object.assign(totals, { applyMs: 0, queueMs: 0, applies: 0, statements: 0, writes: 0 });
+      Object.assign(totals, { applyMs: 0, queueMs: 0, applies: 0, statements: 0 });
+      writes.reset();
       texts = [];
     },
-    read: () => ({ ...totals }),
+    read: () => ({ ...totals, writes: writes.count() }),
     statements: () => texts,
   };
 }

@@ -12,8 +12,7 @@
  * read (the submission's reads) and a `select 1` (its write batch) and commits. `--connections`
  * callers run `--transactions` each way, alternating, `--rounds` times, on one pool. Prints
  * transactions/s, this process's CPU per transaction and the PostgreSQL server's (when it runs on
- * this machine),
- * and the ratios against the baseline of the same round.
+ * this machine), and the ratios against the baseline of the same round.
  */
 import { sql } from 'drizzle-orm';
 import { parseArgs } from 'node:util';

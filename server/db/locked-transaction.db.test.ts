@@ -1,8 +1,8 @@
-import net from 'node:net';
 import pg from 'pg';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseTargets } from '../../test/support/database';
+import { countDatabaseWrites } from '../../test/support/database-writes';
 import { withTransaction } from '../lib/tx';
 import { queryRows, togetherQuery, type Database, type DatabaseHandle } from './client';
 import { transactionLocked } from './locked-transaction';
@@ -149,6 +149,8 @@ describe.each(databaseTargets())('transactions locked from their start ($name)',
   });
 
   it.runIf(target.name === 'postgres')('sends begin, the lock and the first reads in one write, the last statement and commit in another, and does not hold other keys back', async () => {
+    // the socket writes of the database connections, then the statements as they are sent
+    const writes = countDatabaseWrites();
     const sent: { text: string; name?: string; client: unknown }[] = [];
     const query = pg.Client.prototype.query;
     pg.Client.prototype.query = function (this: pg.Client, ...a: unknown[]) {
@@ -156,30 +158,21 @@ describe.each(databaseTargets())('transactions locked from their start ($name)',
       sent.push({ text: config.text ?? '?', name: config.name, client: this });
       return (query as (...x: unknown[]) => unknown).apply(this, a);
     } as typeof query;
-    // the socket writes of the database connections (pg corks a statement's messages into one)
-    let writes = 0;
-    const originals = { _write: net.Socket.prototype._write, _writev: net.Socket.prototype._writev };
-    for (const method of ['_write', '_writev'] as const) {
-      net.Socket.prototype[method] = function (this: net.Socket, ...a: unknown[]) {
-        if (this.remotePort === Number(new URL(process.env.TEST_DATABASE_URL!).port || 5432)) writes++;
-        return (originals[method] as (...x: unknown[]) => unknown).apply(this, a);
-      } as never;
-    }
     const runs: { sent: typeof sent; writes: number }[] = [];
     try {
       // twice: the second on the connection the first gave back, as it was (its statements still prepared)
       for (const k of ['trips', 'trips again']) {
         sent.length = 0;
-        writes = 0;
+        writes.reset();
         await transactionLocked(handle.db, 'trips-key', {
           read: (tx) => Promise.all([rowsOf(tx, 'commit'), rowsOf(tx, 'serial')]),
           work: async ({ tx, commitWith }) => commitWith(togetherQuery(tx, [sql`insert into locked_probe (k) values (${k})`])),
         });
-        runs.push({ sent: [...sent], writes });
+        runs.push({ sent: [...sent], writes: writes.count() });
       }
     } finally {
       pg.Client.prototype.query = query;
-      Object.assign(net.Socket.prototype, originals);
+      writes.stop();
     }
     for (const run of runs) {
       expect(run.sent.map((s) => s.text.slice(0, 40))).toEqual([

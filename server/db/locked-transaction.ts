@@ -1,7 +1,7 @@
 import type { PoolClient, QueryResult } from 'pg';
-import { sql, type Query } from 'drizzle-orm';
+import type { Query } from 'drizzle-orm';
 import type * as DrizzleNodePg from 'drizzle-orm/node-postgres';
-import { drizzleInternals, executeQuery, queryRows, type Database } from './client';
+import { drizzleInternals, executeQuery, type Database } from './client';
 
 /**
  * drizzle's node-postgres classes, loaded with the first transaction on the server (the embedded
@@ -9,6 +9,9 @@ import { drizzleInternals, executeQuery, queryRows, type Database } from './clie
  * ~0.3 ms through the module loader, as much as the round trip this saves.
  */
 let nodePg: typeof DrizzleNodePg | undefined;
+
+/** The lock on the key (`$1`), and the transaction's `now()` as text (parsed as drizzle parses a timestamp column). */
+const LOCK = 'select pg_advisory_xact_lock(hashtext($1)), now()::text as now';
 
 /** A node-postgres pool (a handle made on the server, not an open transaction's client, not PGlite). */
 function poolOf(db: Database): { connect(): Promise<PoolClient> } | undefined {
@@ -59,7 +62,8 @@ export async function transactionLocked<R, T>(db: Database, key: string, steps: 
   const pool = poolOf(db);
   if (!pool) {
     return db.transaction(async (tx) => {
-      const [row] = await queryRows<{ now: string }>(tx, sql`select pg_advisory_xact_lock(hashtext(${key})), now()::text as now`);
+      const { rows } = (await executeQuery(tx, { sql: LOCK, params: [key] })) as QueryResult<{ now: string }>;
+      const row = rows[0];
       const read = (await steps.read?.(tx)) as R;
       let last: Query | undefined;
       const result = await steps.work({ tx, now: new Date(row!.now), read, commitWith: (statement) => void (last = statement) });
@@ -81,7 +85,7 @@ export async function transactionLocked<R, T>(db: Database, key: string, steps: 
     const [, locked, read] = await settledInOrder(
       oneWrite(client, () => [
         client.query('begin'),
-        client.query<{ now: string }>('select pg_advisory_xact_lock(hashtext($1)), now()::text as now', [key]),
+        client.query<{ now: string }>(LOCK, [key]),
         // a read that throws before it returns still lets begin and the lock be waited for
         startNow(() => (steps.read ? steps.read(tx) : Promise.resolve(undefined as R))),
       ]),
