@@ -9,6 +9,7 @@ import { sql, type Query, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { ConfigError } from '../config';
 import { projectRoot } from '../lib/project-root';
 import { prepareStatementsOn, preparedStatementsFromEnv } from './prepared-statements';
+import { streamlineQueries } from './pglite-queries';
 import { notifySelect, renderTogether } from './write-batch-sql';
 
 /**
@@ -153,6 +154,7 @@ export async function openDatabase(options: {
     ],
   });
   await client.waitReady;
+  streamlineQueries(client, { prepare: options.preparedStatements ?? preparedStatementsFromEnv() });
   const db = drizzlePglite(client) as unknown as Database;
   return {
     db,

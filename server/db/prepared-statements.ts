@@ -31,6 +31,33 @@ function nameOf(text: string): string {
   return name;
 }
 
+export interface StatementLimits {
+  perConnection?: number;
+  maxText?: number;
+}
+
+/**
+ * The statements one connection keeps prepared: `slot(text)` is the name to run a parameterised
+ * statement under (after a hash of its text), or undefined to run it unnamed (a longer text than
+ * MAX_PREPARED_TEXT, or past the per-connection cap). `prepared(name)` says whether this
+ * connection has prepared it already, and `keep(name)` records that it has.
+ */
+export function statementSlots(limits: StatementLimits = {}) {
+  const perConnection = limits.perConnection ?? MAX_PREPARED_PER_CONNECTION;
+  const maxText = limits.maxText ?? MAX_PREPARED_TEXT;
+  const kept = new Set<string>();
+  return {
+    slot(text: string): string | undefined {
+      if (text.length > maxText) return undefined;
+      const name = nameOf(text);
+      if (kept.has(name) || kept.size < perConnection) return name;
+      return undefined;
+    },
+    prepared: (name: string) => kept.has(name),
+    keep: (name: string) => void kept.add(name),
+  };
+}
+
 type QueryConfig = { text?: unknown; values?: unknown; name?: unknown; submit?: unknown };
 type Query = (...args: unknown[]) => unknown;
 
@@ -42,16 +69,12 @@ type Query = (...args: unknown[]) => unknown;
  * (BEGIN, COMMIT, DDL), a longer one than MAX_PREPARED_TEXT, or one past the per-connection cap runs
  * unnamed as before. The server re-plans a kept statement by itself when a table it reads changes.
  */
-export function prepareStatementsOn(client: ClientBase, limits: { perConnection?: number; maxText?: number } = {}): void {
-  const perConnection = limits.perConnection ?? MAX_PREPARED_PER_CONNECTION;
-  const maxText = limits.maxText ?? MAX_PREPARED_TEXT;
-  const prepared = new Set<string>();
+export function prepareStatementsOn(client: ClientBase, limits: StatementLimits = {}): void {
+  const slots = statementSlots(limits);
+  // node-postgres prepares a named statement on its first run (and forgets nothing on failure)
   const slot = (text: string): string | undefined => {
-    if (text.length > maxText) return undefined;
-    const name = nameOf(text);
-    if (prepared.has(name)) return name;
-    if (prepared.size >= perConnection) return undefined;
-    prepared.add(name);
+    const name = slots.slot(text);
+    if (name !== undefined) slots.keep(name);
     return name;
   };
   // the driver's own query, looked up at each call (a wrapper put on the prototype later still runs)

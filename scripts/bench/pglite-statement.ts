@@ -1,0 +1,113 @@
+/**
+ * PGlite statement benchmark (a measurement, not a test: it always exits 0 once it has run).
+ *
+ *   npx tsx scripts/bench/pglite-statement.ts [--statements 3000] [--rounds 3] [--wasm-compiler baseline|optimizing]
+ *
+ * What one statement costs the serving thread on the embedded default, the way drizzle sends it:
+ * with its keep-the-text type parsers in the query's options. The baseline hands them to PGlite as
+ * drizzle does (PGlite then copies its ~450 parsers into a merged set for every query); the app's
+ * way (`parseWithoutCopies` in server/db/pglite-parsers.ts) has them installed on the instance once
+ * and the query sent without them. Both run on the same migrated on-disk PGlite (compiled as
+ * `npm start` compiles it unless `--wasm-compiler` says otherwise), alternating, `--rounds` times:
+ * `select 1`, and a read of five rows with a timestamp, a date and a number by an index. Prints
+ * µs per statement (one caller, one after another, so wall time is the serving thread's time) and
+ * CPU µs per statement, and the ratios against the baseline of the same round.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { PGlite, types, type QueryOptions } from '@electric-sql/pglite';
+import { loadConfig } from '../../server/config';
+import { openDatabase } from '../../server/db/client';
+import { positiveInt } from './lib/args';
+import { rssLine, rssSampler } from './lib/rss';
+
+const { values: args } = parseArgs({
+  options: {
+    statements: { type: 'string', default: '3000' },
+    rounds: { type: 'string', default: '3' },
+    'wasm-compiler': { type: 'string' },
+  },
+});
+const statements = positiveInt(args, 'statements');
+const rounds = positiveInt(args, 'rounds');
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** the options drizzle's PglitePreparedQuery makes for each query (drizzle-orm/pglite/session.js) */
+const keepText = (value: string) => value;
+const drizzleOptions = (): QueryOptions => ({
+  rowMode: 'array',
+  parsers: {
+    [types.TIMESTAMP]: keepText,
+    [types.TIMESTAMPTZ]: keepText,
+    [types.INTERVAL]: keepText,
+    [types.DATE]: keepText,
+    1231: keepText,
+    1115: keepText,
+    1185: keepText,
+    1187: keepText,
+    1182: keepText,
+  },
+});
+
+const STATEMENTS = {
+  'select 1': { text: 'select 1', params: () => [] },
+  'five rows by an index': {
+    text: 'select id, created_at, created_at::date as day, result_count from catalogue_events where visitor = $1 order by id desc limit 5',
+    params: () => ['bench-visitor'],
+  },
+} as const;
+
+type Send = (text: string, params: unknown[], options: QueryOptions) => Promise<unknown>;
+
+async function measure(send: Send, statement: (typeof STATEMENTS)[keyof typeof STATEMENTS]): Promise<{ us: number; cpuUs: number }> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  for (let i = 0; i < statements; i++) await send(statement.text, statement.params(), drizzleOptions());
+  const used = process.cpuUsage(cpu);
+  return { us: ((performance.now() - started) * 1000) / statements, cpuUs: (used.user + used.system) / statements };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'daichao-pglite-statement-'));
+  const rss = rssSampler();
+  try {
+    const config = loadConfig({ NODE_ENV: 'development', DATA_DIR: dir, LOG_LEVEL: 'silent', PGLITE_WASM_COMPILER: args['wasm-compiler'] });
+    const handle = await openDatabase({ dir: path.join(dir, 'pglite'), wasmCompiler: config.pgliteWasmCompiler });
+    await handle.migrate();
+    const client = (handle.db as unknown as { $client: PGlite }).$client;
+    await client.query(
+      `insert into catalogue_events (kind, channel, visitor, query, result_count, created_at)
+       select 'search', 'api', 'bench-visitor', '信用', g, now() - g * interval '1 minute' from generate_series(1, 20) g`,
+    );
+    const baseline: Send = (text, params, options) => PGlite.prototype.query.call(client, text, params, options);
+    const app: Send = (text, params, options) => client.query(text, params, options);
+    // both ways once first: the first statements compile and warm PGlite's caches
+    for (const statement of Object.values(STATEMENTS)) for (const send of [baseline, app]) for (let i = 0; i < 200; i++) await send(statement.text, statement.params(), drizzleOptions());
+
+    const lines: string[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      for (const [name, statement] of Object.entries(STATEMENTS)) {
+        log(`round ${round}: ${name} …`);
+        const before = await measure(baseline, statement);
+        const after = await measure(app, statement);
+        lines.push(
+          `${String(round).padStart(5)}  ${name.padEnd(22)} ${before.us.toFixed(1).padStart(9)} ${before.cpuUs.toFixed(1).padStart(9)} ${after.us.toFixed(1).padStart(9)} ${after.cpuUs.toFixed(1).padStart(9)}` +
+            `   ${(after.us / before.us).toFixed(3)}  ${(after.cpuUs / before.cpuUs).toFixed(3)}`,
+        );
+      }
+    }
+    await handle.close();
+    console.log(`\nPGlite statement benchmark — ${statements} statements a way per round, one caller, ${config.pgliteWasmCompiler} WebAssembly compiler, node ${process.version}`);
+    console.log(`PGlite's parsers after the migrations: ${Object.keys(client.parsers).length}`);
+    console.log("round  statement              drizzle's options (baseline): µs  CPU µs    without the copy: µs  CPU µs   ratio µs  CPU");
+    for (const line of lines) console.log(line);
+    console.log(rssLine(rss));
+    rss.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,152 @@
+import { messages, parse, protocol, type PGlite, type QueryOptions, type Results, type Transaction } from '@electric-sql/pglite';
+import { statementSlots, type StatementLimits } from './prepared-statements';
+
+type Query = PGlite['query'];
+type Params = unknown[] | undefined;
+
+/**
+ * Makes PGlite's `query` (and a transaction's) cheaper for the serving thread, which runs every
+ * statement of the embedded default. Measured with `npm run bench:pglite-statement`.
+ *
+ * **No copy of PGlite's parsers per query.** drizzle gives PGlite the same type parsers with every
+ * query (dates, timestamps, intervals and their arrays, and numeric[], kept as the text PostgreSQL
+ * sent: `(value) => value`), and PGlite merges a query's parsers into a copy of its own, which hold
+ * one parser per type and array type (300–450: every table's row type has an array type too):
+ * ~230 µs per statement, more than half of what a `select 1` cost. Here a query's parsers that only
+ * hand the text back are installed once on the instance, and the query goes on without them:
+ * PGlite parses with its own parsers, now the same as the merged copy, without making it. A query
+ * asking for any other parser keeps its options. The instance is drizzle's alone (the channel
+ * listener only calls its `listen`), so no other caller sees text where PGlite would make a Date.
+ *
+ * **Parameterised statements prepared once** (`prepare`, as `prepareStatementsOn` does on a
+ * server connection, and under the same limits and DATABASE_PREPARED_STATEMENTS): PGlite's `query`
+ * parses and plans every statement again (unnamed) in six calls into PostgreSQL. A kept statement
+ * is only bound and executed, in one call: Bind, Describe, Execute and Sync in one message, the
+ * way PGlite would send them one by one, under the same locks, with the same parameter
+ * serialisers, result parsing, errors and file sync. PostgreSQL re-plans a kept statement by itself
+ * when a table it reads changes; when a column it returns changed type, it is prepared again.
+ */
+export function streamlineQueries(client: PGlite, options: { prepare: boolean; limits?: StatementLimits }): void {
+  const kept = new Set<number>();
+  const withoutParsers = (queryOptions: QueryOptions | undefined): QueryOptions | undefined => {
+    const parsers = queryOptions?.parsers;
+    if (!parsers) return queryOptions;
+    for (const key of Object.keys(parsers)) {
+      const type = Number(key);
+      if (kept.has(type)) continue;
+      if (!returnsItsInput(parsers[type]!)) return queryOptions;
+      client.parsers[type] = parsers[type]!;
+      kept.add(type);
+    }
+    const { parsers: _merged, ...rest } = queryOptions;
+    return rest;
+  };
+  const prepared = options.prepare ? new PreparedStatements(client, options.limits) : undefined;
+
+  const query = client.query.bind(client);
+  client.query = (async (text: string, params?: unknown[], queryOptions?: QueryOptions) => {
+    const streamlined = withoutParsers(queryOptions);
+    const name = prepared?.nameFor(text, params, streamlined);
+    if (name === undefined) return query(text, params, streamlined);
+    // as PGlite's own query: once it is ready, and after any transaction under way
+    await client._checkReady();
+    return client._runExclusiveTransaction(() => prepared!.run(name, text, params!, streamlined, false));
+  }) as Query;
+
+  const transaction = client.transaction.bind(client);
+  client.transaction = ((callback: (tx: Transaction) => Promise<unknown>) =>
+    transaction((tx) => {
+      const txQuery = tx.query.bind(tx);
+      tx.query = (async (text: string, params?: unknown[], queryOptions?: QueryOptions) => {
+        const streamlined = withoutParsers(queryOptions);
+        const name = prepared?.nameFor(text, params, streamlined);
+        if (name === undefined) return txQuery(text, params, streamlined);
+        if (tx.closed) throw new Error('Transaction is closed'); // as the transaction's own query
+        return prepared!.run(name, text, params!, streamlined, true);
+      }) as Transaction['query'];
+      return callback(tx);
+    })) as PGlite['transaction'];
+}
+
+/** The statements kept prepared in one PGlite (one connection), and running them. */
+class PreparedStatements {
+  private readonly slots;
+  /** each kept statement's parameter types, as PostgreSQL inferred them when it was prepared */
+  private readonly parameterTypes = new Map<string, number[]>();
+
+  constructor(
+    private readonly client: PGlite,
+    limits: StatementLimits = {},
+  ) {
+    this.slots = statementSlots(limits);
+  }
+
+  /** the name to run it under, or undefined to leave it to PGlite (no parameters, too long, past the cap, a file attached) */
+  nameFor(text: string, params: Params, options: QueryOptions | undefined): string | undefined {
+    if (!params || params.length === 0 || options?.blob || options?.paramTypes) return undefined;
+    return this.slots.slot(text);
+  }
+
+  /** PGlite's own query with a kept statement: called holding the lock PGlite's query would hold */
+  run(name: string, text: string, params: unknown[], options: QueryOptions | undefined, inTransaction: boolean): Promise<Results> {
+    const client = this.client;
+    return client._runExclusiveQuery(async () => {
+      const send = (message: Uint8Array) => client.execProtocolStream(message, { syncToFs: false, onNotice: options?.onNotice });
+      const attempt = async (): Promise<Results> => {
+        let types = this.parameterTypes.get(name);
+        if (!types) {
+          types = parse.parseDescribeStatementResults(await send(concat(protocol.serialize.parse({ name, text }), protocol.serialize.describe({ type: 'S', name }), protocol.serialize.sync())));
+          this.parameterTypes.set(name, types);
+          this.slots.keep(name);
+        }
+        const values = params.map((value, i) => {
+          if (value === null || value === undefined) return null;
+          const serialize = client.serializers[types[i]!];
+          return serialize ? serialize(value) : String(value);
+        });
+        const replies = await send(
+          concat(protocol.serialize.bind({ statement: name, values }), protocol.serialize.describe({ type: 'P' }), protocol.serialize.execute({}), protocol.serialize.sync()),
+        );
+        if (!inTransaction) await client.syncToFs();
+        return parse.parseResults(replies, client.parsers, options)[0]!;
+      };
+      try {
+        return await attempt();
+      } catch (err) {
+        if (!(err instanceof messages.DatabaseError)) throw err;
+        // a column the statement returns changed type since it was prepared: PostgreSQL will not
+        // re-plan that by itself, so it is prepared again (at once, unless a transaction was under way)
+        if (err.code === CACHED_PLAN_CHANGED_RESULT) {
+          this.parameterTypes.delete(name);
+          await send(concat(protocol.serialize.close({ type: 'S', name }), protocol.serialize.sync())).catch(() => undefined);
+          if (!inTransaction) return attempt();
+        }
+        // as PGlite reports a failed query
+        throw Object.assign(err, { query: text, params, queryOptions: options });
+      }
+    });
+  }
+}
+
+/** "cached plan must not change result type" */
+const CACHED_PLAN_CHANGED_RESULT = '0A000';
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/** true for a parser that hands back what it is given (drizzle's keep-the-text parsers) */
+function returnsItsInput(parser: (value: string, typeId?: number) => unknown): boolean {
+  const probe = {} as unknown as string;
+  try {
+    return parser(probe) === probe;
+  } catch {
+    return false;
+  }
+}
