@@ -4,13 +4,15 @@
  *   npx tsx scripts/bench/pglite-statement.ts [--statements 3000] [--rounds 3] [--wasm-compiler baseline|optimizing]
  *
  * What one statement costs the serving thread on the embedded default, the way drizzle sends it:
- * with its keep-the-text type parsers in the query's options. The baseline hands them to PGlite as
- * drizzle does (PGlite then copies its ~450 parsers into a merged set for every query); the app's
- * way (`parseWithoutCopies` in server/db/pglite-parsers.ts) has them installed on the instance once
- * and the query sent without them. Both run on the same migrated on-disk PGlite (compiled as
- * `npm start` compiles it unless `--wasm-compiler` says otherwise), alternating, `--rounds` times:
- * `select 1`, and a read of five rows with a timestamp, a date and a number by an index. Prints
- * µs per statement (one caller, one after another, so wall time is the serving thread's time) and
+ * with its keep-the-text type parsers in the query's options. The baseline is PGlite's own `query`
+ * (the code before): it copies its 300–450 parsers into a merged set for every query, and parses
+ * and plans every statement again. The app's way is `client.query` as `streamlineQueries`
+ * (server/db/pglite-queries.ts) leaves it: the parsers installed on the instance once, and a
+ * parameterised statement prepared once, then bound and executed in one call. Both run on the same
+ * migrated on-disk PGlite (compiled as `npm start` compiles it unless `--wasm-compiler` says
+ * otherwise), alternating, `--rounds` times: `select 1` (no parameters: only the copy differs) and
+ * a parameterised read of five rows with a timestamp, a date and a number by an index. Prints µs
+ * per statement (one caller, one after another, so wall time is the serving thread's time) and
  * CPU µs per statement, and the ratios against the baseline of the same round.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -101,7 +103,7 @@ async function main(): Promise<void> {
     await handle.close();
     console.log(`\nPGlite statement benchmark — ${statements} statements a way per round, one caller, ${config.pgliteWasmCompiler} WebAssembly compiler, node ${process.version}`);
     console.log(`PGlite's parsers after the migrations: ${Object.keys(client.parsers).length}`);
-    console.log("round  statement              drizzle's options (baseline): µs  CPU µs    without the copy: µs  CPU µs   ratio µs  CPU");
+    console.log("round  statement              PGlite's query (baseline): µs  CPU µs    streamlined: µs  CPU µs   ratio µs  CPU");
     for (const line of lines) console.log(line);
     console.log(rssLine(rss));
     rss.stop();
