@@ -39,8 +39,8 @@ export interface StatementLimits {
 /**
  * The statements one connection keeps prepared: `slot(text)` is the name to run a parameterised
  * statement under (after a hash of its text), or undefined to run it unnamed (a longer text than
- * MAX_PREPARED_TEXT, or past the per-connection cap). `prepared(name)` says whether this
- * connection has prepared it already, and `keep(name)` records that it has.
+ * MAX_PREPARED_TEXT, or past the per-connection cap); `keep(name)` records that the connection
+ * has prepared it.
  */
 export function statementSlots(limits: StatementLimits = {}) {
   const perConnection = limits.perConnection ?? MAX_PREPARED_PER_CONNECTION;
@@ -53,7 +53,6 @@ export function statementSlots(limits: StatementLimits = {}) {
       if (kept.has(name) || kept.size < perConnection) return name;
       return undefined;
     },
-    prepared: (name: string) => kept.has(name),
     keep: (name: string) => void kept.add(name),
   };
 }
@@ -71,7 +70,7 @@ type Query = (...args: unknown[]) => unknown;
  */
 export function prepareStatementsOn(client: ClientBase, limits: StatementLimits = {}): void {
   const slots = statementSlots(limits);
-  // node-postgres prepares a named statement on its first run (and forgets nothing on failure)
+  // node-postgres prepares a named statement on its first run: kept from then on
   const slot = (text: string): string | undefined => {
     const name = slots.slot(text);
     if (name !== undefined) slots.keep(name);
