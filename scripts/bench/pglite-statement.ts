@@ -19,9 +19,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PGlite, types, type QueryOptions } from '@electric-sql/pglite';
+import { PGlite, type QueryOptions } from '@electric-sql/pglite';
 import { loadConfig } from '../../server/config';
 import { openDatabase } from '../../server/db/client';
+import { drizzlePgliteOptions } from '../../test/support/drizzle-pglite-options';
 import { positiveInt } from './lib/args';
 import { rssLine, rssSampler } from './lib/rss';
 
@@ -36,23 +37,6 @@ const statements = positiveInt(args, 'statements');
 const rounds = positiveInt(args, 'rounds');
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-/** the options drizzle's PglitePreparedQuery makes for each query (drizzle-orm/pglite/session.js) */
-const keepText = (value: string) => value;
-const drizzleOptions = (): QueryOptions => ({
-  rowMode: 'array',
-  parsers: {
-    [types.TIMESTAMP]: keepText,
-    [types.TIMESTAMPTZ]: keepText,
-    [types.INTERVAL]: keepText,
-    [types.DATE]: keepText,
-    1231: keepText,
-    1115: keepText,
-    1185: keepText,
-    1187: keepText,
-    1182: keepText,
-  },
-});
-
 const STATEMENTS = {
   'select 1': { text: 'select 1', params: () => [] },
   'five rows by an index': {
@@ -63,7 +47,7 @@ const STATEMENTS = {
 
 type Send = (text: string, params: unknown[], options: QueryOptions) => Promise<unknown>;
 
-async function measure(send: Send, statement: (typeof STATEMENTS)[keyof typeof STATEMENTS]): Promise<{ us: number; cpuUs: number }> {
+async function measure(send: Send, statement: (typeof STATEMENTS)[keyof typeof STATEMENTS], drizzleOptions: () => QueryOptions): Promise<{ us: number; cpuUs: number }> {
   const cpu = process.cpuUsage();
   const started = performance.now();
   for (let i = 0; i < statements; i++) await send(statement.text, statement.params(), drizzleOptions());
@@ -79,6 +63,8 @@ async function main(): Promise<void> {
     const handle = await openDatabase({ dir: path.join(dir, 'pglite'), wasmCompiler: config.pgliteWasmCompiler });
     await handle.migrate();
     const client = (handle.db as unknown as { $client: PGlite }).$client;
+    // what drizzle passes with a select's query (row mode array and its keep-the-text parsers)
+    const drizzleOptions = drizzlePgliteOptions(handle.db, 'array');
     await client.query(
       `insert into catalogue_events (kind, channel, visitor, query, result_count, created_at)
        select 'search', 'api', 'bench-visitor', '信用', g, now() - g * interval '1 minute' from generate_series(1, 20) g`,
@@ -92,8 +78,8 @@ async function main(): Promise<void> {
     for (let round = 1; round <= rounds; round++) {
       for (const [name, statement] of Object.entries(STATEMENTS)) {
         log(`round ${round}: ${name} …`);
-        const before = await measure(baseline, statement);
-        const after = await measure(app, statement);
+        const before = await measure(baseline, statement, drizzleOptions);
+        const after = await measure(app, statement, drizzleOptions);
         lines.push(
           `${String(round).padStart(5)}  ${name.padEnd(22)} ${before.us.toFixed(1).padStart(9)} ${before.cpuUs.toFixed(1).padStart(9)} ${after.us.toFixed(1).padStart(9)} ${after.cpuUs.toFixed(1).padStart(9)}` +
             `   ${(after.us / before.us).toFixed(3)}  ${(after.cpuUs / before.cpuUs).toFixed(3)}`,

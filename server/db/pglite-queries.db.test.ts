@@ -1,7 +1,8 @@
 import { PGlite, type QueryOptions } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openDatabase, queryRows, sqlState, type DatabaseHandle } from './client';
+import { drizzlePgliteOptions } from '../../test/support/drizzle-pglite-options';
+import { drizzleInternals, openDatabase, queryRows, sqlState, type DatabaseHandle } from './client';
 
 /**
  * streamlineQueries (server/db/pglite-queries.ts) on PGlite: drizzle's keep-the-text parsers live
@@ -10,14 +11,7 @@ import { openDatabase, queryRows, sqlState, type DatabaseHandle } from './client
  * values as PGlite given drizzle's options itself, in and out of a transaction.
  */
 
-const keepText = (value: string) => value;
-/** what drizzle's PglitePreparedQuery passes with every query */
-const drizzleOptions = (): QueryOptions => ({
-  rowMode: 'object',
-  parsers: { 1114: keepText, 1184: keepText, 1186: keepText, 1082: keepText, 1231: keepText, 1115: keepText, 1185: keepText, 1187: keepText, 1182: keepText },
-});
-
-const SELECT = `select at, at::date as day, span, amounts, stamps, doc, n, label from parsed where n >= $1 order by n`;
+const selectAll = () => sql`select at, at::date as day, span, amounts, stamps, doc, n, label from parsed where n >= ${0} order by n`;
 const unwrappedQuery = PGlite.prototype.query;
 
 async function preparedTexts(handle: DatabaseHandle): Promise<string[]> {
@@ -29,6 +23,11 @@ describe('PGlite queries, streamlined', () => {
   const reachedPglite: { text: string; options?: QueryOptions }[] = [];
   let handle: DatabaseHandle;
   let client: PGlite;
+  /** the rows PGlite's own query gives for selectAll with drizzle's options (what the app read before) */
+  const expectedRows = async () => {
+    const { sql: text, params } = drizzleInternals(handle.db).dialect.sqlToQuery(selectAll());
+    return (await unwrappedQuery.call(client, text, params, drizzlePgliteOptions(handle.db, 'object')())).rows;
+  };
 
   beforeAll(async () => {
     vi.spyOn(PGlite.prototype, 'query').mockImplementation(function (this: PGlite, text: string, params?: unknown[], options?: QueryOptions) {
@@ -48,9 +47,9 @@ describe('PGlite queries, streamlined', () => {
   });
 
   it('reads the values PGlite gives with drizzle’s own parsers: dates and times as text, the rest parsed', async () => {
-    const expected = await unwrappedQuery.call(client, SELECT, [0], drizzleOptions());
-    const rows = await queryRows(handle.db, sql`select at, at::date as day, span, amounts, stamps, doc, n, label from parsed where n >= ${0} order by n`);
-    expect(rows).toEqual(expected.rows);
+    const expected = await expectedRows();
+    const rows = await queryRows(handle.db, selectAll());
+    expect(rows).toEqual(expected);
     expect(rows[0]).toEqual({
       at: '2026-12-07 02:00:00.123+00',
       day: '2026-12-07',
@@ -106,9 +105,9 @@ describe('PGlite queries, streamlined', () => {
   });
 
   it('reads and writes the same inside a transaction, and rolls back what a failed statement’s transaction wrote', async () => {
-    const expected = await unwrappedQuery.call(client, SELECT, [0], drizzleOptions());
-    const rows = await handle.db.transaction(async (tx) => queryRows(tx, sql`select at, at::date as day, span, amounts, stamps, doc, n, label from parsed where n >= ${0} order by n`));
-    expect(rows).toEqual(expected.rows);
+    const expected = await expectedRows();
+    const rows = await handle.db.transaction(async (tx) => queryRows(tx, selectAll()));
+    expect(rows).toEqual(expected);
 
     const failed = await handle.db
       .transaction(async (tx) => {

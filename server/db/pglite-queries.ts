@@ -42,27 +42,26 @@ export function streamlineQueries(client: PGlite, options: { prepare: boolean; l
     return rest;
   };
   const prepared = options.prepare ? new PreparedStatements(client, options.limits) : undefined;
+  /** a `query` that sends its statement without drizzle's parsers: by `runNamed` when it is kept prepared, else by `unnamed` */
+  const streamlined =
+    (unnamed: Query, runNamed: (name: string, text: string, params: unknown[], options: QueryOptions | undefined) => Promise<Results>): Query =>
+    ((text: string, params?: unknown[], queryOptions?: QueryOptions) => {
+      const options = withoutParsers(queryOptions);
+      const name = prepared?.nameFor(text, params, options);
+      return name === undefined ? unnamed(text, params, options) : runNamed(name, text, params!, options);
+    }) as Query;
 
-  const query = client.query.bind(client);
-  client.query = (async (text: string, params?: unknown[], queryOptions?: QueryOptions) => {
-    const streamlined = withoutParsers(queryOptions);
-    const name = prepared?.nameFor(text, params, streamlined);
-    if (name === undefined) return query(text, params, streamlined);
+  client.query = streamlined(client.query.bind(client), async (name, text, params, queryOptions) => {
     // as PGlite's own query: once it is ready, and after any transaction under way
     await client._checkReady();
-    return client._runExclusiveTransaction(() => prepared!.run(name, text, params!, streamlined, false));
-  }) as Query;
-
+    return client._runExclusiveTransaction(() => prepared!.run(name, text, params, queryOptions, false));
+  });
   const transaction = client.transaction.bind(client);
   client.transaction = ((callback: (tx: Transaction) => Promise<unknown>) =>
     transaction((tx) => {
-      const txQuery = tx.query.bind(tx);
-      tx.query = (async (text: string, params?: unknown[], queryOptions?: QueryOptions) => {
-        const streamlined = withoutParsers(queryOptions);
-        const name = prepared?.nameFor(text, params, streamlined);
-        if (name === undefined) return txQuery(text, params, streamlined);
+      tx.query = streamlined(tx.query.bind(tx), async (name, text, params, queryOptions) => {
         if (tx.closed) throw new Error('Transaction is closed'); // as the transaction's own query
-        return prepared!.run(name, text, params!, streamlined, true);
+        return prepared!.run(name, text, params, queryOptions, true);
       }) as Transaction['query'];
       return callback(tx);
     })) as PGlite['transaction'];
