@@ -91,6 +91,13 @@ describe('PGlite queries, streamlined', () => {
     expect(nulls).toEqual({ t: null, n: 7 });
   });
 
+
+  it('binds long text with characters of every UTF-8 length and bytes, as PostgreSQL counts them', async () => {
+    const long = 'a é 信用贷 😀𠀋 '.repeat(2_000);
+    const bytes = new Uint8Array([0, 1, 127, 128, 254, 255]);
+    const [row] = await queryRows(handle.db, sql`select ${long}::text = ${long} as same, length(${long}::text) as chars, octet_length(${long}::text) as octets, ${bytes}::bytea as bytes`);
+    expect(row).toEqual({ same: true, chars: [...long].length, octets: Buffer.byteLength(long), bytes });
+  });
   it('reports a failed prepared statement as PGlite would, and the next statement runs', async () => {
     const insert = (n: number) => handle.db.execute(sql`insert into parsed (n, label) values (${n}, ${'重复'})`);
     await insert(20);

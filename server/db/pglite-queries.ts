@@ -21,8 +21,8 @@ type Params = unknown[] | undefined;
  * **Parameterised statements prepared once** (`prepare`, as `prepareStatementsOn` does on a
  * server connection, and under the same limits and DATABASE_PREPARED_STATEMENTS): PGlite's `query`
  * parses and plans every statement again (unnamed) in six calls into PostgreSQL. A kept statement
- * is only bound and executed, in one call: Bind, Describe, Execute and Sync in one message, the
- * way PGlite would send them one by one, under the same locks, with the same parameter
+ * is only bound and executed, in one call: Bind, Describe, Execute and Sync in one message (written
+ * by `bindDescribeExecuteSync`), the way PGlite would send them one by one, under the same locks, with the same parameter
  * serialisers, result parsing, errors and file sync. PostgreSQL re-plans a kept statement by itself
  * when a table it reads changes; when a column it returns changed type, it is prepared again.
  */
@@ -101,11 +101,9 @@ class PreparedStatements {
         const values = params.map((value, i) => {
           if (value === null || value === undefined) return null;
           const serialize = client.serializers[types[i]!];
-          return serialize ? serialize(value) : String(value);
+          return serialize ? (serialize(value) as BoundValue) : String(value);
         });
-        const replies = await send(
-          concat(protocol.serialize.bind({ statement: name, values }), protocol.serialize.describe({ type: 'P' }), protocol.serialize.execute({}), protocol.serialize.sync()),
-        );
+        const replies = await send(bindDescribeExecuteSync(name, values));
         if (!inTransaction) await client.syncToFs();
         return parse.parseResults(replies, client.parsers, options)[0]!;
       };
@@ -126,6 +124,54 @@ class PreparedStatements {
     });
   }
 }
+
+/** a parameter as PGlite's serialisers leave it: text, bytes (sent in binary format) or null */
+export type BoundValue = string | Uint8Array | null;
+
+/**
+ * Bind (the unnamed portal, statement `name`, text results), Describe the portal, Execute and
+ * Sync, as one message: the bytes PGlite's `protocol.serialize` gives for the four, made with
+ * node's own UTF-8 calls. PGlite's writer counts each string's UTF-8 length in a JavaScript loop
+ * twice, then grows its buffer as it goes: for a batch of catalogue events (one 15 KB JSON
+ * parameter) that was more than half of what the statement cost the serving thread.
+ */
+export function bindDescribeExecuteSync(name: string, values: readonly BoundValue[]): Uint8Array {
+  const nameLength = Buffer.byteLength(name);
+  let valuesLength = 0;
+  const lengths = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!;
+    lengths[i] = value === null ? -1 : typeof value === 'string' ? Buffer.byteLength(value) : value.byteLength;
+    valuesLength += 4 + Math.max(0, lengths[i]!);
+  }
+  // Bind: type, length, portal "", statement name, format codes, values, result format count
+  const bindLength = 4 + 1 + nameLength + 1 + 2 + 2 * values.length + 2 + valuesLength + 2;
+  const out = Buffer.allocUnsafe(1 + bindLength + PORTAL_DESCRIBE_EXECUTE_SYNC.length);
+  let at = out.writeUInt8(0x42, 0); // 'B'
+  at = out.writeInt32BE(bindLength, at);
+  at = out.writeUInt8(0, at);
+  at += out.write(name, at);
+  at = out.writeUInt8(0, at);
+  // counts are unsigned: a statement may bind up to 65,535 values
+  at = out.writeUInt16BE(values.length, at);
+  for (const value of values) at = out.writeInt16BE(value instanceof Uint8Array ? 1 : 0, at);
+  at = out.writeUInt16BE(values.length, at);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!;
+    at = out.writeInt32BE(lengths[i]!, at);
+    if (typeof value === 'string') at += out.write(value, at);
+    else if (value !== null) {
+      out.set(value, at);
+      at += value.byteLength;
+    }
+  }
+  at = out.writeInt16BE(0, at);
+  out.set(PORTAL_DESCRIBE_EXECUTE_SYNC, at);
+  return out;
+}
+
+/** Describe the unnamed portal, Execute it (all rows) and Sync */
+const PORTAL_DESCRIBE_EXECUTE_SYNC = concat(protocol.serialize.describe({ type: 'P' }), protocol.serialize.execute({}), protocol.serialize.sync());
 
 /** "cached plan must not change result type" */
 const CACHED_PLAN_CHANGED_RESULT = '0A000';

@@ -26,6 +26,14 @@ export interface ImpressionCount {
   list: string;
   count: number;
 }
+/** The statement that writes a batch of buffered events (`CatalogueRepository.insertEvents`). */
+export function insertEventsSql(events: readonly BufferedEvent[]): SQL {
+  return sql`
+      insert into catalogue_events (kind, channel, visitor, product_id, query, filters, result_count, created_at)
+      select kind, channel, visitor, product_id, query, coalesce(filters, '{}'::jsonb), result_count, to_timestamp(at_ms / 1000.0)
+      from jsonb_to_recordset(${JSON.stringify(events)}::jsonb)
+        as e(kind text, channel text, visitor text, product_id text, query text, filters jsonb, result_count integer, at_ms bigint)`;
+}
 export type ProductWithInstitution = { product: ProductRow; institutionName: string; institutionFullName: string; institutionKind: string };
 
 export interface ProductStats {
@@ -139,11 +147,7 @@ export class CatalogueRepository {
    * thousands of rows, and binding each value separately costs more than the insert itself.
    */
   async insertEvents(events: readonly BufferedEvent[]): Promise<void> {
-    await this.db.execute(sql`
-      insert into catalogue_events (kind, channel, visitor, product_id, query, filters, result_count, created_at)
-      select kind, channel, visitor, product_id, query, coalesce(filters, '{}'::jsonb), result_count, to_timestamp(at_ms / 1000.0)
-      from jsonb_to_recordset(${JSON.stringify(events)}::jsonb)
-        as e(kind text, channel text, visitor text, product_id text, query text, filters jsonb, result_count integer, at_ms bigint)`);
+    await this.db.execute(insertEventsSql(events));
   }
 
   /** Adds impression counts to the day's totals (one statement, the rows as one JSON parameter). */
