@@ -71,7 +71,9 @@ function statementsOn(db: Database): Record<string, Statement> {
     },
     // the repository's own statement; each run writes WRITE_CHUNK rows, so a tenth as many runs
     [`${WRITE_CHUNK} catalogue events`]: {
-      text: batch.sql, params: () => [JSON.stringify(eventBatch())], runs: Math.max(20, Math.round(statements / 10)),
+      text: batch.sql,
+      params: () => [JSON.stringify(eventBatch())],
+      runs: Math.max(20, Math.round(statements / 10)),
       cleanUp: [`delete from catalogue_events where visitor = '${BATCH_VISITOR}'`, 'vacuum analyze catalogue_events'],
     },
   };

@@ -22,8 +22,8 @@ type Params = unknown[] | undefined;
  * server connection, and under the same limits and DATABASE_PREPARED_STATEMENTS): PGlite's `query`
  * parses and plans every statement again (unnamed) in six calls into PostgreSQL. A kept statement
  * is only bound and executed, in one call: Bind, Describe, Execute and Sync in one message (written
- * by `bindDescribeExecuteSync`), the way PGlite would send them one by one, under the same locks, with the same parameter
- * serialisers, result parsing, errors and file sync. PostgreSQL re-plans a kept statement by itself
+ * by `bindDescribeExecuteSync`), the way PGlite would send them one by one, under the same locks,
+ * with the same parameter serialisers, result parsing, errors and file sync. PostgreSQL re-plans a kept statement by itself
  * when a table it reads changes; when a column it returns changed type, it is prepared again.
  */
 export function streamlineQueries(client: PGlite, options: { prepare: boolean; limits?: StatementLimits }): void {
