@@ -10,6 +10,7 @@
  * Runs `--per-round` empty transactions (BEGIN; COMMIT) with each, alternating, `--rounds` times,
  * and prints this process's CPU time and the wall time per transaction of each, and the ratio.
  * With PGlite the database's own work is in this process's CPU time; with a server it is not.
+ * Also prints this process's RSS (now and its peak).
  */
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -18,6 +19,7 @@ import pg from 'pg';
 import { parseArgs } from 'node:util';
 import * as schema from '../../server/db/schema';
 import { positiveInt } from './lib/args';
+import { rssLine, rssSampler } from './lib/rss';
 
 const { values: args } = parseArgs({
   options: { rounds: { type: 'string', default: '10' }, 'per-round': { type: 'string', default: '500' }, 'database-url': { type: 'string' } },
@@ -39,6 +41,7 @@ async function measure(db: Handle, n: number): Promise<{ cpu: number; wall: numb
 }
 
 async function main(): Promise<void> {
+  const rss = rssSampler();
   const url = args['database-url'];
   const pool = url ? new pg.Pool({ connectionString: url, max: 1 }) : undefined;
   const client = url ? undefined : new PGlite();
@@ -59,6 +62,8 @@ async function main(): Promise<void> {
   console.log(`baseline (drizzle with the relational schema, ${Object.keys(schema).length} exports): ${f(sum.before.cpu)} µs CPU, ${f(sum.before.wall)} µs wall per transaction`);
   console.log(`the app's handle (no relational schema):               ${f(sum.app.cpu)} µs CPU, ${f(sum.app.wall)} µs wall per transaction`);
   console.log(`ratio app/baseline: CPU ${(sum.app.cpu / sum.before.cpu).toFixed(3)}, wall ${(sum.app.wall / sum.before.wall).toFixed(3)}`);
+  console.log(rssLine(rss));
+  rss.stop();
   await pool?.end();
   await client?.close();
 }
