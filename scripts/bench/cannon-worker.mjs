@@ -1,25 +1,56 @@
 // Runs one autocannon load in a worker thread, so the load generator has its own event loop
 // (and on a 2-core machine, its own core) instead of sharing the app's. Plain JavaScript so
 // the worker needs no TypeScript loader.
+import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import autocannon from 'autocannon';
+
+/** this thread's CPU time in ms (utime + stime from /proc/thread-self/stat; undefined off Linux) */
+function threadCpuMs() {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
 
 const job = workerData;
 let cursor = 0;
 const latencies = [];
-const requests = job.paths
-  ? [{ method: 'GET', setupRequest: (req) => ({ ...req, path: job.paths[cursor++ % job.paths.length] }) }]
-  : undefined;
 // like browsers and apps, each connection keeps the visitor cookie it was given and says which
 // compressions it reads (what Chrome sends; Android's OkHttp and iOS's URLSession send gzip too)
 const headers = { ...(job.cookie ? { cookie: job.cookie } : {}), ...(job.acceptEncoding ? { 'accept-encoding': job.acceptEncoding } : {}) };
-const instance = autocannon({ url: job.url, connections: job.connections, duration: job.duration, headers, ...(requests ? { requests } : {}) }, (err, result) => {
+// job.paths, one after another across the connections: built as each request is sent (each is
+// new) or, with job.prebuilt (a sample that repeats), each connection's share built once, as
+// autocannon builds a single URL's request once (building one costs the load generator ~10 µs,
+// on the cores it shares with the app)
+const requests = job.paths && !job.prebuilt
+  ? [{ method: 'GET', setupRequest: (req) => ({ ...req, path: job.paths[cursor++ % job.paths.length] }) }]
+  : undefined;
+let connection = 0;
+function setupClient(client) {
+  // autocannon appends every response body to a string (UTF-8 decoding it, kept for callbacks this
+  // bench does not use): for a gzipped answer that cost the load generator ~57 µs a response, as
+  // much as the app spent answering it, on the cores both share. The bytes are still counted.
+  client.pipelinedRequests.addBody = () => undefined;
+  if (job.paths && job.prebuilt) {
+    const share = job.paths.filter((_, i) => i % job.connections === connection);
+    connection++;
+    cursor += share.length;
+    client.setRequests(share.map((path) => ({ method: 'GET', path })));
+  }
+}
+const cpuBefore = threadCpuMs();
+const instance = autocannon({ url: job.url, connections: job.connections, duration: job.duration, headers, setupClient, ...(requests ? { requests } : {}) }, (err, result) => {
   if (err) {
     parentPort.postMessage({ error: String(err) });
     return;
   }
   // inside a worker thread autocannon hands back raw (unaggregated) results: count ourselves
   const seconds = (Number(result.finish) - Number(result.start)) / 1000 || job.duration;
+  const cpuAfter = threadCpuMs();
   parentPort.postMessage({
     rps: result.totalCompletedRequests / seconds,
     non2xx: result.non2xx,
@@ -27,6 +58,9 @@ const instance = autocannon({ url: job.url, connections: job.connections, durati
     total: result.totalCompletedRequests,
     bytes: result.totalBytes,
     sent: cursor,
+    // the load generator's own CPU: near 1000 ms a second, it, not the app, sets the pace
+    loadCpuMs: cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined,
+    seconds,
     latencies: Float64Array.from(latencies),
   });
 });

@@ -18,8 +18,10 @@
  *   - searchListed() called directly for the same query mix (no HTTP), cache invalidated
  *     before each call so every sample is a real search.
  * Every request sends a browser's Accept-Encoding (with --plain, none): the API answers repeats of
- * anonymous lists gzipped. Each HTTP run also prints the bytes received per response and the main
- * (serving) thread's CPU time per request, from /proc.
+ * anonymous lists gzipped. Each HTTP run also prints the bytes received per response, the main
+ * (serving) thread's CPU time per request, from /proc, and how busy the serving thread and the load
+ * generator's were (both share the machine's cores: the load generator keeps no response bodies,
+ * and builds the typical mix's requests once per connection, as it does a single URL's).
  * Targets (issue 18): every query distinct ≥ 0.5 × the baseline's requests/s with p99 ≤ 20 ms;
  * the typical mix ≥ 0.8 ×; in-process p99 ≤ 5 ms at 10,000 products (≤ 20 ms from 100,000).
  * The app is served from this process: its RSS (process.memoryUsage().rss) is sampled every
@@ -180,6 +182,8 @@ interface HttpFigures {
   bytesPerResponse: number;
   /** CPU time of the serving (main) thread per completed request, ms; NaN where /proc is missing */
   cpuMsPerRequest: number;
+  /** how busy the serving thread and autocannon's thread were over the run (CPU time / run time, 1 = a whole core); NaN where /proc is missing */
+  busy: { app: number; load: number };
   /** the serving thread's event-loop stalls during the run: p99 and longest, ms (what every request waiting then waited) */
   stall: { p99: number; max: number };
 }
@@ -189,30 +193,34 @@ interface HttpFigures {
  * autocannon's own latency histogram has whole-millisecond resolution, so the percentiles printed
  * come from the per-response times it emits (2xx only, as autocannon counts).
  */
-async function cannon(label: string, base: string, duration: number, paths?: string[], path = '/healthz'): Promise<HttpFigures & { sent: number }> {
+async function cannon(label: string, base: string, duration: number, paths?: string[], path = '/healthz', prebuilt = false): Promise<HttpFigures & { sent: number }> {
   const profiler = label === 'warm-up' ? undefined : await startProfile(args.profile);
-  const figures = await cannonRun(label, base, duration, paths, path);
+  const figures = await cannonRun(label, base, duration, paths, path, prebuilt);
   if (profiler) log(`  CPU profile: ${await profiler.stop(label)}`);
   return figures;
 }
 
-function cannonRun(label: string, base: string, duration: number, paths: string[] | undefined, path: string): Promise<HttpFigures & { sent: number }> {
+function cannonRun(label: string, base: string, duration: number, paths: string[] | undefined, path: string, prebuilt: boolean): Promise<HttpFigures & { sent: number }> {
   const cpuBefore = mainThreadCpuMs();
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./cannon-worker.mjs', import.meta.url), {
-      workerData: { url: `${base}${path}`, connections: opts.connections, duration, paths, cookie: VISITOR_COOKIE, acceptEncoding: ACCEPT_ENCODING },
+      workerData: { url: `${base}${path}`, connections: opts.connections, duration, paths, prebuilt, cookie: VISITOR_COOKIE, acceptEncoding: ACCEPT_ENCODING },
     });
     worker.once('error', reject);
-    worker.once('message', (m: { error?: string; rps: number; non2xx: number; errors: number; total: number; bytes: number; sent: number; latencies: Float64Array }) => {
+    type Finished = { error?: string; rps: number; non2xx: number; errors: number; total: number; bytes: number; sent: number; latencies: Float64Array; loadCpuMs?: number; seconds: number };
+    worker.once('message', (m: Finished) => {
       void worker.terminate();
       if (m.error) return reject(new Error(m.error));
       const sorted = m.latencies.sort();
-      const cpuMsPerRequest = cpuPerAnswer(cpuBefore, mainThreadCpuMs(), m.total);
+      const cpuAfter = mainThreadCpuMs();
+      const cpuMsPerRequest = cpuPerAnswer(cpuBefore, cpuAfter, m.total);
+      const runMs = m.seconds * 1000;
+      const busy = { app: cpuBefore !== undefined && cpuAfter !== undefined ? (cpuAfter - cpuBefore) / runMs : NaN, load: m.loadCpuMs !== undefined ? m.loadCpuMs / runMs : NaN };
       loop.disable();
       const stall = { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
-      resolve({ label, rps: m.rps, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), non2xx: m.non2xx, errors: m.errors, total: m.total, bytesPerResponse: m.total > 0 ? m.bytes / m.total : NaN, sent: m.sent, cpuMsPerRequest, stall });
+      resolve({ label, rps: m.rps, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), non2xx: m.non2xx, errors: m.errors, total: m.total, bytesPerResponse: m.total > 0 ? m.bytes / m.total : NaN, sent: m.sent, cpuMsPerRequest, busy, stall });
     });
   });
 }
@@ -317,7 +325,7 @@ async function main(): Promise<void> {
       return popular[popular.length - 1]!;
     });
     log(`search (typical mix, Zipf over 500 queries): ${opts.typicalDuration} s …`);
-    const typical = await cannon('search, typical mix (Zipf)', base, opts.typicalDuration, zipfPaths, zipfPaths[0]);
+    const typical = await cannon('search, typical mix (Zipf)', base, opts.typicalDuration, zipfPaths, zipfPaths[0], true);
     const typicalCache = { ...counts };
     // the host's speed drifts from run to run (the same code has measured /healthz from 4,000 to
     // 13,000 req/s on this machine): a second baseline after the searches brackets them
@@ -334,6 +342,7 @@ async function main(): Promise<void> {
 
     // ---- report (stdout)
     const f = (v: number, d = 2) => v.toFixed(d);
+    const percent = (share: number) => (Number.isNaN(share) ? '–' : `${Math.round(share * 100)}%`);
     const pad = (s: string, n: number) => s + ' '.repeat(Math.max(0, n - [...s].length));
     const lpad = (s: string, n: number) => ' '.repeat(Math.max(0, n - s.length)) + s;
     const lines: string[] = [];
@@ -345,11 +354,11 @@ async function main(): Promise<void> {
     );
     lines.push(`load: ${f(loaded.seconds, 1)} s total (catalogue.createMany: ${f(loaded.perProductMs)} ms per product, priced, inserted in batches, indexed once)`);
     lines.push('');
-    lines.push(`${pad('run', 28)}${lpad('req/s', 10)}${lpad('p50 ms', 9)}${lpad('p99 ms', 9)}${lpad('non-2xx', 9)}${lpad('errors', 8)}${lpad('requests', 10)}${lpad('bytes/resp', 11)}${lpad('CPU ms/req', 12)}${lpad('stall p99/max ms', 18)}`);
+    lines.push(`${pad('run', 28)}${lpad('req/s', 10)}${lpad('p50 ms', 9)}${lpad('p99 ms', 9)}${lpad('non-2xx', 9)}${lpad('errors', 8)}${lpad('requests', 10)}${lpad('bytes/resp', 11)}${lpad('CPU ms/req', 12)}${lpad('busy app/load', 15)}${lpad('stall p99/max ms', 18)}`);
     search.label = 'search, all distinct (cold)';
     baseline.label = 'baseline /healthz, before';
     for (const r of [baseline, search, typical, baselineAfter]) {
-      lines.push(`${pad(r.label, 28)}${lpad(f(r.rps, 0), 10)}${lpad(f(r.p50), 9)}${lpad(f(r.p99), 9)}${lpad(String(r.non2xx), 9)}${lpad(String(r.errors), 8)}${lpad(String(r.total), 10)}${lpad(f(r.bytesPerResponse, 0), 11)}${lpad(f(r.cpuMsPerRequest, 3), 12)}${lpad(`${f(r.stall.p99, 1)} / ${f(r.stall.max, 1)}`, 18)}`);
+      lines.push(`${pad(r.label, 28)}${lpad(f(r.rps, 0), 10)}${lpad(f(r.p50), 9)}${lpad(f(r.p99), 9)}${lpad(String(r.non2xx), 9)}${lpad(String(r.errors), 8)}${lpad(String(r.total), 10)}${lpad(f(r.bytesPerResponse, 0), 11)}${lpad(f(r.cpuMsPerRequest, 3), 12)}${lpad(`${percent(r.busy.app)} / ${percent(r.busy.load)}`, 15)}${lpad(`${f(r.stall.p99, 1)} / ${f(r.stall.max, 1)}`, 18)}`);
     }
     // the ratios are against the mean of the two baseline runs, which bracket the searches
     const baselineRps = (baseline.rps + baselineAfter.rps) / 2;
@@ -368,6 +377,8 @@ async function main(): Promise<void> {
     lines.push(' autocannon runs in a worker thread of this process: its own event loop, the app keeps the main one;');
     lines.push(` every request carries a visitor cookie, as a returning browser does, and ${ACCEPT_ENCODING ? `Accept-Encoding: ${ACCEPT_ENCODING} (--plain: none)` : 'no Accept-Encoding (--plain)'};`);
     lines.push(' bytes/resp: bytes received per response, headers included;');
+    lines.push(' busy app/load: CPU time / run time of the serving thread and of autocannon\'s thread (100% = a whole core; the two share this machine\'s cores:');
+    lines.push('  a run whose app is well under 100% while the load is near it measured the load generator as much as the app);');
     lines.push(' stall: the serving thread\'s event-loop delay during the run (perf_hooks, 1 ms resolution), p99 and longest)');
     lines.push('');
     lines.push(
