@@ -1,16 +1,14 @@
 // Runs one autocannon load in a worker thread, so the load generator has its own event loop
 // (and on a 2-core machine, its own core) instead of sharing the app's. Plain JavaScript so
 // the worker needs no TypeScript loader.
-import { readFileSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import autocannon from 'autocannon';
 
-/** this thread's CPU time in ms (utime + stime from /proc/thread-self/stat; undefined off Linux) */
-function threadCpuMs() {
+/** this thread's Linux thread id (undefined off Linux): the main thread reads its CPU time from /proc */
+function ownThreadId() {
   try {
-    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    return readlinkSync('/proc/thread-self').split('/').pop();
   } catch {
     return undefined;
   }
@@ -42,7 +40,10 @@ function setupClient(client) {
     client.setRequests(share.map((path) => ({ method: 'GET', path })));
   }
 }
-const cpuBefore = threadCpuMs();
+// the main thread takes this thread's CPU time now, and again when the results arrive; listening
+// keeps this thread alive until then (the main thread ends it)
+parentPort.postMessage({ started: ownThreadId() });
+parentPort.on('message', () => undefined);
 const instance = autocannon({ url: job.url, connections: job.connections, duration: job.duration, headers, setupClient, ...(requests ? { requests } : {}) }, (err, result) => {
   if (err) {
     parentPort.postMessage({ error: String(err) });
@@ -50,7 +51,6 @@ const instance = autocannon({ url: job.url, connections: job.connections, durati
   }
   // inside a worker thread autocannon hands back raw (unaggregated) results: count ourselves
   const seconds = (Number(result.finish) - Number(result.start)) / 1000 || job.duration;
-  const cpuAfter = threadCpuMs();
   parentPort.postMessage({
     rps: result.totalCompletedRequests / seconds,
     non2xx: result.non2xx,
@@ -58,8 +58,6 @@ const instance = autocannon({ url: job.url, connections: job.connections, durati
     total: result.totalCompletedRequests,
     bytes: result.totalBytes,
     sent: cursor,
-    // the load generator's own CPU: near 1000 ms a second, it, not the app, sets the pace
-    loadCpuMs: cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined,
     seconds,
     latencies: Float64Array.from(latencies),
   });

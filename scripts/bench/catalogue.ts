@@ -51,7 +51,7 @@ import type { CatalogueQuery } from '../../server/modules/catalogue';
 import { benchCategories, createRng, generateInstitutions, generateProducts } from './generate-products';
 import { positiveInt as positiveIntOf } from './lib/args';
 import { freshDatabase } from './lib/fresh-database';
-import { cpuPerAnswer, mainThreadCpuMs } from './lib/cpu';
+import { cpuPerAnswer, mainThreadCpuMs, threadCpuMs } from './lib/cpu';
 import { rssSampler } from './lib/rss';
 import { startProfile } from './lib/profile';
 
@@ -209,15 +209,22 @@ function cannonRun(label: string, base: string, duration: number, paths: string[
       workerData: { url: `${base}${path}`, connections: opts.connections, duration, paths, prebuilt, cookie: VISITOR_COOKIE, acceptEncoding: ACCEPT_ENCODING },
     });
     worker.once('error', reject);
-    type Finished = { error?: string; rps: number; non2xx: number; errors: number; total: number; bytes: number; sent: number; latencies: Float64Array; loadCpuMs?: number; seconds: number };
-    worker.once('message', (m: Finished) => {
+    type Finished = { error?: string; rps: number; non2xx: number; errors: number; total: number; bytes: number; sent: number; latencies: Float64Array; seconds: number };
+    /** autocannon's thread: its id and CPU time when it started */
+    let load: { tid: string | undefined; cpuBefore: number | undefined } | undefined;
+    worker.on('message', (m: Finished | { started: string | undefined }) => {
+      if ('started' in m) {
+        load = { tid: m.started, cpuBefore: m.started === undefined ? undefined : threadCpuMs(m.started) };
+        return;
+      }
+      const loadCpuAfter = load?.tid === undefined ? undefined : threadCpuMs(load.tid);
       void worker.terminate();
       if (m.error) return reject(new Error(m.error));
       const sorted = m.latencies.sort();
       const cpuAfter = mainThreadCpuMs();
       const cpuMsPerRequest = cpuPerAnswer(cpuBefore, cpuAfter, m.total);
-      const runMs = m.seconds * 1000;
-      const busy = { app: cpuBefore !== undefined && cpuAfter !== undefined ? (cpuAfter - cpuBefore) / runMs : NaN, load: m.loadCpuMs !== undefined ? m.loadCpuMs / runMs : NaN };
+      const share = (before: number | undefined, after: number | undefined) => (before !== undefined && after !== undefined ? (after - before) / (m.seconds * 1000) : NaN);
+      const busy = { app: share(cpuBefore, cpuAfter), load: share(load?.cpuBefore, loadCpuAfter) };
       loop.disable();
       const stall = { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
       resolve({ label, rps: m.rps, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), non2xx: m.non2xx, errors: m.errors, total: m.total, bytesPerResponse: m.total > 0 ? m.bytes / m.total : NaN, sent: m.sent, cpuMsPerRequest, busy, stall });

@@ -12,13 +12,18 @@ function statCpuMs(stat: string): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS; // utime + stime (14th and 15th)
 }
 
-/** The main thread of this process: the one serving the requests (autocannon runs in a worker thread). */
-export function mainThreadCpuMs(): number | undefined {
+/** One thread of this process, by its Linux thread id (a worker thread reports its own, as scripts/bench/cannon-worker.mjs does). */
+export function threadCpuMs(tid: number | string): number | undefined {
   try {
-    return statCpuMs(readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8'));
+    return statCpuMs(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8'));
   } catch {
     return undefined;
   }
+}
+
+/** The main thread of this process: the one serving the requests (autocannon runs in a worker thread). */
+export function mainThreadCpuMs(): number | undefined {
+  return threadCpuMs(process.pid);
 }
 
 /**
