@@ -307,7 +307,7 @@ async function main(): Promise<void> {
     counts.misses = 0;
 
     log(`baseline GET /healthz: ${opts.duration} s, ${opts.connections} connections …`);
-    const baseline = await cannon('baseline /healthz', base, opts.duration);
+    const baseline = await cannon('baseline /healthz, before', base, opts.duration);
     log(`search GET /api/v1/products?…: ${opts.duration} s, ${opts.connections} connections …`);
     const searchStart = cursor;
     const search = await cannon('search /api/v1/products', base, opts.duration, nextPaths(), mix[0]!.path);
@@ -363,7 +363,6 @@ async function main(): Promise<void> {
     lines.push('');
     lines.push(`${pad('run', 28)}${lpad('req/s', 10)}${lpad('p50 ms', 9)}${lpad('p99 ms', 9)}${lpad('non-2xx', 9)}${lpad('errors', 8)}${lpad('requests', 10)}${lpad('bytes/resp', 11)}${lpad('CPU ms/req', 12)}${lpad('busy app/load', 15)}${lpad('stall p99/max ms', 18)}`);
     search.label = 'search, all distinct (cold)';
-    baseline.label = 'baseline /healthz, before';
     for (const r of [baseline, search, typical, baselineAfter]) {
       lines.push(`${pad(r.label, 28)}${lpad(f(r.rps, 0), 10)}${lpad(f(r.p50), 9)}${lpad(f(r.p99), 9)}${lpad(String(r.non2xx), 9)}${lpad(String(r.errors), 8)}${lpad(String(r.total), 10)}${lpad(f(r.bytesPerResponse, 0), 11)}${lpad(f(r.cpuMsPerRequest, 3), 12)}${lpad(`${percent(r.busy.app)} / ${percent(r.busy.load)}`, 15)}${lpad(`${f(r.stall.p99, 1)} / ${f(r.stall.max, 1)}`, 18)}`);
     }

@@ -23,8 +23,9 @@ type Params = unknown[] | undefined;
  * parses and plans every statement again (unnamed) in six calls into PostgreSQL. A kept statement
  * is only bound and executed, in one call: Bind, Describe, Execute and Sync in one message (written
  * by `bindDescribeExecuteSync`), the way PGlite would send them one by one, under the same locks,
- * with the same parameter serialisers, result parsing, errors and file sync. PostgreSQL re-plans a kept statement by itself
- * when a table it reads changes; when a column it returns changed type, it is prepared again.
+ * with the same parameter serialisers, result parsing, errors and file sync. PostgreSQL re-plans a
+ * kept statement by itself when a table it reads changes; when a column it returns changed type,
+ * it is prepared again.
  */
 export function streamlineQueries(client: PGlite, options: { prepare: boolean; limits?: StatementLimits }): void {
   const kept = new Set<number>();
@@ -94,7 +95,7 @@ class PreparedStatements {
       const attempt = async (): Promise<Results> => {
         let types = this.parameterTypes.get(name);
         if (!types) {
-          types = parse.parseDescribeStatementResults(await send(concat(protocol.serialize.parse({ name, text }), protocol.serialize.describe({ type: 'S', name }), protocol.serialize.sync())));
+          types = parse.parseDescribeStatementResults(await send(Buffer.concat([protocol.serialize.parse({ name, text }), protocol.serialize.describe({ type: 'S', name }), protocol.serialize.sync()])));
           this.parameterTypes.set(name, types);
           this.slots.keep(name);
         }
@@ -115,7 +116,7 @@ class PreparedStatements {
         // re-plan that by itself, so it is prepared again (at once, unless a transaction was under way)
         if (err.code === CACHED_PLAN_CHANGED_RESULT) {
           this.parameterTypes.delete(name);
-          await send(concat(protocol.serialize.close({ type: 'S', name }), protocol.serialize.sync())).catch(() => undefined);
+          await send(Buffer.concat([protocol.serialize.close({ type: 'S', name }), protocol.serialize.sync()])).catch(() => undefined);
           if (!inTransaction) return attempt();
         }
         // as PGlite reports a failed query
@@ -171,20 +172,10 @@ export function bindDescribeExecuteSync(name: string, values: readonly BoundValu
 }
 
 /** Describe the unnamed portal, Execute it (all rows) and Sync */
-const PORTAL_DESCRIBE_EXECUTE_SYNC = concat(protocol.serialize.describe({ type: 'P' }), protocol.serialize.execute({}), protocol.serialize.sync());
+const PORTAL_DESCRIBE_EXECUTE_SYNC = Buffer.concat([protocol.serialize.describe({ type: 'P' }), protocol.serialize.execute({}), protocol.serialize.sync()]);
 
 /** "cached plan must not change result type" */
 const CACHED_PLAN_CHANGED_RESULT = '0A000';
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 /** true for a parser that hands back what it is given (drizzle's keep-the-text parsers) */
 function returnsItsInput(parser: (value: string, typeId?: number) => unknown): boolean {
