@@ -27,7 +27,8 @@
  * The app is served from this process: its RSS (process.memoryUsage().rss) is sampled every
  * 100 ms and printed after the load, at its peak and at the end.
  * With --profile DIR, the serving thread's CPU profile of each measured HTTP run is written to
- * DIR/<run>.cpuprofile (open in Chrome DevTools; profiling slows the run, so its figures are not the bench's).
+ * DIR/<run>.cpuprofile and its allocations to DIR/<run>.heapprofile (open both in Chrome DevTools;
+ * profiling slows the run, so its figures are not the bench's).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queryRows } from '../../server/db/client';
+import { anonymousLists } from '../../server/http/api/consumer/anonymous-lists';
 import { startTestApp, type TestApp } from '../support/app';
 import { consumerAgent } from '../support/http';
 
@@ -50,6 +51,9 @@ describe('kept anonymous product lists', () => {
 
   const VISITOR = 'dc_vid=0b5e4c2a-7d1f-4e8b-9a3c-5f6d7e8f9a0b';
 
+  /** a list is kept under the URL as sent (percent-encoded) */
+  const isKept = (url: string) => anonymousLists(t.container.services).has(encodeURI(url));
+
   async function searchEvents(query: string): Promise<number> {
     await t.container.services.catalogue.flushEvents();
     const [row] = await queryRows<{ n: number }>(t.container.database.db, sql`select count(*)::int as n from catalogue_events where kind = 'search' and query = ${query}`);
@@ -64,19 +68,29 @@ describe('kept anonymous product lists', () => {
     return row!.n;
   }
 
+  it('keeps a list from its second asking on: a URL asked once is not kept', async () => {
+    const url = '/api/v1/products?q=甲银行&pageSize=4';
+    await request(t.app).get(url).set('Cookie', VISITOR).expect(200);
+    expect(isKept(url)).toBe(false);
+    await request(t.app).get(url).set('Cookie', VISITOR).expect(200);
+    expect(isKept(url)).toBe(true);
+  });
+
   it('answers a repeated anonymous search with the same body and headers, recording the search and its impressions each time', async () => {
     const url = '/api/v1/products?q=甲银行&pageSize=5';
     const productId = t.fixtures.institutionA.productId;
     const before = { searches: await searchEvents('甲银行'), impressions: await apiImpressions(productId) };
     const first = await request(t.app).get(url).set('Cookie', VISITOR).expect(200);
-    const second = await request(t.app).get(url).set('Cookie', VISITOR).expect(200);
+    await request(t.app).get(url).set('Cookie', VISITOR).expect(200); // built again, and kept
+    expect(isKept(url)).toBe(true);
+    const kept = await request(t.app).get(url).set('Cookie', VISITOR).expect(200);
     expect(first.body.items.map((p: { id: string }) => p.id)).toContain(productId);
-    expect(second.text).toBe(first.text);
-    for (const header of ['content-type', 'content-security-policy', 'x-content-type-options']) expect(second.headers[header], header).toBe(first.headers[header]);
-    expect(second.headers['content-type']).toBe('application/json; charset=utf-8');
-    expect(second.headers['x-request-id']).toMatch(/^[\w-]{8,64}$/);
-    expect(await searchEvents('甲银行')).toBe(before.searches + 2);
-    expect(await apiImpressions(productId)).toBe(before.impressions + 2);
+    expect(kept.text).toBe(first.text);
+    for (const header of ['content-type', 'content-security-policy', 'x-content-type-options']) expect(kept.headers[header], header).toBe(first.headers[header]);
+    expect(kept.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(kept.headers['x-request-id']).toMatch(/^[\w-]{8,64}$/);
+    expect(await searchEvents('甲银行')).toBe(before.searches + 3);
+    expect(await apiImpressions(productId)).toBe(before.impressions + 3);
   });
 
   it('answers a repeat compressed to a client that accepts gzip, from one copy made in the background', () =>
@@ -88,7 +102,8 @@ describe('kept anonymous product lists', () => {
       expect(first.headers['content-encoding']).toBeUndefined();
       expect(first.headers.vary).toMatch(/Accept-Encoding/i);
       expect(JSON.parse(first.body.toString('utf8')).items.length).toBeGreaterThan(0);
-      await get('gzip, deflate, br'); // the first repeat starts the compressed copy
+      await get('gzip, deflate, br'); // built again, and kept
+      await get('gzip, deflate, br'); // the first answer from the kept list starts the compressed copy
       await vi.waitFor(async () => expect((await get('gzip, deflate, br')).headers['content-encoding']).toBe('gzip'));
       const compressed = await get('gzip, deflate, br');
       expect(compressed.status).toBe(200);
@@ -106,7 +121,9 @@ describe('kept anonymous product lists', () => {
   it('answers HEAD for a kept list with its headers and length, and no body', () =>
     listening(t.app, async (server) => {
       const url = '/api/v1/products?q=银行&pageSize=3';
-      const get = await raw(server, url, { Cookie: VISITOR });
+      await raw(server, url, { Cookie: VISITOR });
+      const get = await raw(server, url, { Cookie: VISITOR }); // kept
+      expect(isKept(url)).toBe(true);
       const head = await raw(server, url, { Cookie: VISITOR }, 'HEAD');
       expect(head.status).toBe(200);
       expect(head.body.length).toBe(0);
@@ -117,14 +134,17 @@ describe('kept anonymous product lists', () => {
 
   it('gives a first-time visitor its cookie with a kept list too', async () => {
     const url = '/api/v1/products?category=信用贷';
-    await request(t.app).get(url).set('Cookie', VISITOR).expect(200);
+    for (let i = 0; i < 2; i++) await request(t.app).get(url).set('Cookie', VISITOR).expect(200);
+    expect(isKept(url)).toBe(true);
     const res = await request(t.app).get(url).expect(200);
     expect(([] as string[]).concat(res.headers['set-cookie'] ?? []).filter((c) => c.startsWith('dc_vid='))).toHaveLength(1);
   });
 
   it('never answers a signed-in borrower with the anonymous list: their items carry odds', async () => {
     const url = '/api/v1/products?q=乙&pageSize=5';
+    await request(t.app).get(url).expect(200);
     const anonymous = await request(t.app).get(url).expect(200);
+    expect(isKept(url)).toBe(true);
     expect(anonymous.body.items.length).toBeGreaterThan(0);
     expect(anonymous.body.items.every((p: { odds?: unknown }) => p.odds === undefined)).toBe(true);
     const { agent } = await consumerAgent(t.app);
@@ -139,6 +159,8 @@ describe('kept anonymous product lists', () => {
     const ids = async () => (await request(t.app).get(url).set('Cookie', VISITOR).expect(200)).body.items.map((p: { id: string }) => p.id);
     expect(await ids()).toContain(productId);
     expect(await ids()).toContain(productId); // kept
+    expect(isKept(url)).toBe(true);
+    expect(await ids()).toContain(productId); // answered from the kept list
     const { agent } = await consumerAgent(t.app); // a session cookie of its own does not change what is kept
     expect((await agent.get(url).expect(200)).body.items.map((p: { id: string }) => p.id)).toContain(productId);
     await t.container.services.products.pause(productId, '测试暂停', { kind: 'system', id: 'kept-lists-test' });

@@ -64,6 +64,23 @@ describe.each(databaseTargets())('catalogue on the demo data, on $name', (target
     expect(page.facets.repayment).toEqual(await sqlCount(withoutRepayment, 'repayment'));
   });
 
+  it('keeps a search result from the second asking of the same search on, not at the first', async () => {
+    const index = vi.spyOn(t.container.search, 'search');
+    try {
+      const query = { ...base, aprMax: 0.2345, pageSize: 7 }; // asked nowhere else
+      const first = await t.container.services.catalogue.searchListed(query);
+      expect(index).toHaveBeenCalledTimes(1);
+      await t.container.services.catalogue.searchListed(query); // searched again, and kept
+      expect(index).toHaveBeenCalledTimes(2);
+      const third = await t.container.services.catalogue.searchListed(query); // from the cache
+      expect(index).toHaveBeenCalledTimes(2);
+      expect(third.items.map((p) => p.id)).toEqual(first.items.map((p) => p.id));
+      expect(third.total).toBe(first.total);
+    } finally {
+      index.mockRestore();
+    }
+  });
+
   it('finds what a person means in Chinese', async () => {
     const names = async (q: string) => (await t.container.services.catalogue.searchListed({ ...base, q, sort: 'relevance' })).items.map((p) => `${p.institutionName}/${p.name}`);
     expect((await names('闪电贷'))[0]).toContain('闪电贷');

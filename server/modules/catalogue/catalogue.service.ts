@@ -5,6 +5,7 @@ import type { Database } from '../../db/client';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { formatWan } from '../../lib/money';
+import { RepeatFilter } from '../../lib/repeat-filter';
 import { shanghaiDate } from '../../lib/shanghai-date';
 import { APR_LISTING_CAP, costSortChoice, productAprRange, type PriceFigures } from '../pricing';
 import { rankProducts, type RankingWeights } from '../ranking';
@@ -452,11 +453,28 @@ export class CatalogueService {
     return undefined;
   }
 
+  /** searches asked lately (by cache key): a result is kept from the second asking of its search on */
+  private readonly repeatedSearches = new RepeatFilter({ windowMs: SEARCH_CACHE_SECONDS * 1000 });
+
+  /**
+   * A search's result from the cache, else computed, and kept for SEARCH_CACHE_SECONDS when the
+   * same search was asked lately (RepeatFilter): most typed searches are asked once, and keeping
+   * each of those only gave the garbage collector work (an old-space entry per search, never hit).
+   */
+  private async keptSearch<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    const cache = this.deps.cache;
+    const hit = await cache.get<T>('catalogue', key);
+    if (hit !== undefined) return hit;
+    const value = await compute();
+    if (this.repeatedSearches.seenBefore(key)) await cache.set('catalogue', key, value, SEARCH_CACHE_SECONDS);
+    return value;
+  }
+
   private async searchExactly(query: CatalogueQuery): Promise<ProductPage> {
     if (query.sort === 'ranked') return this.searchRanked(query);
     if (query.sort === 'cost') return this.searchByCost(query);
     const searchQuery: SearchQuery = { ...query, sort: query.sort };
-    const result = await this.deps.cache.wrap('catalogue', `search:d${this.dictionaryVersion}:${JSON.stringify(query)}`, SEARCH_CACHE_SECONDS, () => this.deps.search.search(searchQuery));
+    const result = await this.keptSearch(`search:d${this.dictionaryVersion}:${JSON.stringify(query)}`, () => this.deps.search.search(searchQuery));
     const items = result.ids.map((id) => this.listed.get(id)).filter((v): v is ProductView => v !== undefined);
     return { items, total: result.total, page: query.page, pageSize: query.pageSize, facets: result.facets };
   }
@@ -467,7 +485,7 @@ export class CatalogueService {
    * are labelled; nothing is filtered out by a promotion.
    */
   private async searchRanked(query: CatalogueQuery): Promise<ProductPage> {
-    const result = await this.deps.cache.wrap('catalogue', `ranked:d${this.dictionaryVersion}:${JSON.stringify(query)}`, SEARCH_CACHE_SECONDS, async () => {
+    const result = await this.keptSearch(`ranked:d${this.dictionaryVersion}:${JSON.stringify(query)}`, async () => {
       const [weights, promoted, aboveAdvertised] = this.deps.signals
         ? await Promise.all([this.deps.signals.weights(), this.deps.signals.promotedNow(), this.deps.signals.aboveAdvertised?.() ?? NO_SHARES])
         : [NO_SIGNAL_WEIGHTS, NO_PROMOTIONS, NO_SHARES];
@@ -510,7 +528,7 @@ export class CatalogueService {
    * and term priced (possible only when the query gave none) come last, by APR.
    */
   private async searchByCost(query: CatalogueQuery): Promise<ProductPage> {
-    const result = await this.deps.cache.wrap('catalogue', `cost:d${this.dictionaryVersion}:${JSON.stringify(query)}`, SEARCH_CACHE_SECONDS, async () => {
+    const result = await this.keptSearch(`cost:d${this.dictionaryVersion}:${JSON.stringify(query)}`, async () => {
       const base = await this.deps.search.search({ ...query, sort: 'apr', page: 1, pageSize: RANKED_CANDIDATES });
       const choice = costSortChoice(query);
       const priced = base.ids

@@ -2,6 +2,7 @@ import { gzip } from 'node:zlib';
 import type { Request, RequestHandler, Response } from 'express';
 import { LRUCache } from 'lru-cache';
 import type { Services } from '../../../container';
+import { RepeatFilter } from '../../../lib/repeat-filter';
 import { SEARCH_CACHE_SECONDS } from '../../../modules/catalogue';
 import type { HttpKit } from '../../kit';
 import { readCookie } from '../../cookies';
@@ -29,6 +30,17 @@ export function anonymousLists(services: Services): LRUCache<string, AnonymousLi
     anonymousListsByApp.set(services, cache);
   }
   return cache;
+}
+
+/**
+ * URLs of anonymous lists asked lately, per app: a list is kept from its second asking on (a URL
+ * asked once, as most typed searches are, would only fill the cache and the collector's old space).
+ */
+const askedByApp = new WeakMap<Services, RepeatFilter>();
+export function askedBefore(services: Services, url: string): boolean {
+  let asked = askedByApp.get(services);
+  if (!asked) askedByApp.set(services, (asked = new RepeatFilter({ windowMs: SEARCH_CACHE_SECONDS * 1000 })));
+  return asked.seenBefore(url);
 }
 
 /** The list kept for this URL while the catalogue's results are still those it was built from. */

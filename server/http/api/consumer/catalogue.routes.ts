@@ -8,7 +8,7 @@ import { MAX_COMPARE, calculatorQuery, compareQuery, compareResponse, pricedProd
 import { productJson, scheduleJson } from '../serializers';
 import { productResponse, scheduleResponse } from '../responses';
 import { oddsJson } from './odds.schemas';
-import { JSON_UTF8, anonymousLists, keptList, sendKeptList } from './anonymous-lists';
+import { JSON_UTF8, anonymousLists, askedBefore, keptList, sendKeptList } from './anonymous-lists';
 
 /** The signed-in borrower's odds for these products (one batch), or undefined for anonymous callers. */
 async function oddsFor(services: Services, account: { id: string } | undefined, products: ProductView[], amountFen?: number) {
@@ -48,7 +48,7 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
     response: pricedProductListResponse,
     handler: async ({ query: input, principal, services, kit, req, res }) => {
       const who = kit.visitor(req, res);
-      // anonymous lists are kept (most are answered by keptListShortcut before the router)
+      // anonymous lists asked more than once are kept (most repeats are answered by keptListShortcut before the router)
       const cacheKey = principal.account ? undefined : req.originalUrl;
       const kept = cacheKey ? keptList(services, cacheKey) : undefined;
       if (kept) return sendKeptList(services, who, kept, req, res);
@@ -76,7 +76,7 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
       });
       parts.push(Buffer.from(`],${meta.slice(1)}`));
       const body = Buffer.concat(parts);
-      if (cacheKey && !input.eligible) anonymousLists(services).set(cacheKey, { version, body, ids, q: input.q, total: page.total });
+      if (cacheKey && !input.eligible && askedBefore(services, cacheKey)) anonymousLists(services).set(cacheKey, { version, body, ids, q: input.q, total: page.total });
       res.set('Content-Type', JSON_UTF8);
       if (cacheKey) res.vary('Accept-Encoding'); // a repeat of this URL may be answered compressed
       res.send(body);
