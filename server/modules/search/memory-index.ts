@@ -896,30 +896,33 @@ export class MemorySearchIndex implements SearchIndex {
     const methodCounts = new Int32Array(this.methods.values.length);
     const methodsFit = this.methods.values.length <= MASK_BITS;
 
-    for (let i = 0; i < candidates.length; i++) {
+    // the columns in locals: the loop's slow paths call out, after which the engine would load each field again
+    const { minAmount, maxAmount, aprMin, termMask, category, institution, methodMask, minAge, maxAge, minIncome, minCreditScore, ruleFlags, employmentMask } = c;
+    const n = candidates.length;
+    for (let i = 0; i < n; i++) {
       const s = candidates[i]!;
-      if (hasAmount && (amount < c.minAmount[s]! || amount > c.maxAmount[s]!)) continue;
-      if (hasApr && c.aprMin[s]! > maxApr) continue;
-      if (termBit !== 0 ? (c.termMask[s]! & termBit) === 0 : termSlow && !this.recs[s]!.doc.termOptions.includes(termMonths!)) continue;
-      const cat = c.category[s]!;
-      const inst = c.institution[s]!;
+      if (hasAmount && (amount < minAmount[s]! || amount > maxAmount[s]!)) continue;
+      if (hasApr && aprMin[s]! > maxApr) continue;
+      if (termBit !== 0 ? (termMask[s]! & termBit) === 0 : termSlow && !this.recs[s]!.doc.termOptions.includes(termMonths!)) continue;
+      const cat = category[s]!;
+      const inst = institution[s]!;
       const categoryOk = !categorySel || categorySel[cat] === 1;
       const institutionOk = !institutionSel || institutionSel[inst] === 1;
       let methodOk = true;
       if (methodSel) {
-        methodOk = (c.methodMask[s]! & methodBits) !== 0;
+        methodOk = (methodMask[s]! & methodBits) !== 0;
         if (!methodOk && methodSlow) for (const m of this.recs[s]!.methods) if (methodSel[m] === 1) methodOk = true;
       }
       if (!categoryOk && !(institutionOk && methodOk)) continue; // fails two dimensions: counts nowhere
       if (!institutionOk && !methodOk) continue;
       if (profile) {
-        if (age !== undefined && (age < c.minAge[s]! || age > c.maxAge[s]!)) continue;
-        if (income !== undefined && income < c.minIncome[s]!) continue;
-        if (creditScore !== undefined && creditScore < c.minCreditScore[s]!) continue;
-        const flags = c.ruleFlags[s]!;
+        if (age !== undefined && (age < minAge[s]! || age > maxAge[s]!)) continue;
+        if (income !== undefined && income < minIncome[s]!) continue;
+        if (creditScore !== undefined && creditScore < minCreditScore[s]!) continue;
+        const flags = ruleFlags[s]!;
         if (student) {
           if (flags & STUDENTS_EXCLUDED) continue;
-        } else if (employment !== undefined && flags & HAS_EMPLOYMENT_TYPES && (c.employmentMask[s]! & employmentBit) === 0) {
+        } else if (employment !== undefined && flags & HAS_EMPLOYMENT_TYPES && (employmentMask[s]! & employmentBit) === 0) {
           if (!employmentSlow || !this.recs[s]!.doc.eligibility.employmentTypes.includes(employment)) continue;
         }
         if (regionSel !== undefined && flags & HAS_REGIONS) {
@@ -932,7 +935,7 @@ export class MemorySearchIndex implements SearchIndex {
       // disjunctive facets: a product counts in a dimension when it meets every other filter
       if (categoryOk && institutionOk) {
         if (methodsFit) {
-          for (let mask = c.methodMask[s]!, m = 0; mask !== 0; mask >>>= 1, m++) if (mask & 1) methodCounts[m]!++;
+          for (let mask = methodMask[s]!, m = 0; mask !== 0; mask >>>= 1, m++) if (mask & 1) methodCounts[m]!++;
         } else {
           for (const m of this.recs[s]!.methods) methodCounts[m]!++;
         }

@@ -8,7 +8,7 @@ import { MAX_COMPARE, calculatorQuery, compareQuery, compareResponse, pricedProd
 import { productJson, scheduleJson } from '../serializers';
 import { productResponse, scheduleResponse } from '../responses';
 import { oddsJson } from './odds.schemas';
-import { JSON_UTF8, anonymousLists, askedBefore, keptList, sendKeptList } from './anonymous-lists';
+import { JSON_UTF8, anonymousLists, askedBefore, keptList, sendKeptList, varyByEncoding } from './anonymous-lists';
 
 /** The signed-in borrower's odds for these products (one batch), or undefined for anonymous callers. */
 async function oddsFor(services: Services, account: { id: string } | undefined, products: ProductView[], amountFen?: number) {
@@ -78,7 +78,7 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
       const body = Buffer.concat(parts);
       if (cacheKey && !input.eligible && askedBefore(services, cacheKey)) anonymousLists(services).set(cacheKey, { version, body, ids, q: input.q, total: page.total });
       res.set('Content-Type', JSON_UTF8);
-      if (cacheKey) res.vary('Accept-Encoding'); // a repeat of this URL may be answered compressed
+      if (cacheKey) varyByEncoding(res); // a repeat of this URL may be answered compressed
       res.send(body);
     },
   }),
