@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { methodFor, priceFiguresIfOffered, type PriceFigures } from '../pricing';
+import { methodFor, priceFiguresIfOffered, type PriceFigures, type ProductPricingInput } from '../pricing';
 import { pricingInput, type ProductView } from './product-view';
 
 /** entries kept (one price range per product version, amount, term and method: about 200 bytes each) */
@@ -13,15 +13,16 @@ const MAX_ENTRIES = 50_000;
  * priced afresh) and bounded in number.
  */
 export class PriceMemo {
-  private readonly serials = new WeakMap<ProductView, number>();
+  /** each view's serial (the key's first part) and pricing input, made once per product version */
+  private readonly inputs = new WeakMap<ProductView, { serial: number; input: ProductPricingInput }>();
   private nextSerial = 0;
   private readonly ranges = new LRUCache<string, { range: PriceFigures | undefined }>({ max: MAX_ENTRIES });
 
   /** as priceRangeIfOffered without the schedules (priceFiguresIfOffered), with the method chosen as methodFor does (the one asked for if offered, else the product's first) */
   priceOf(view: ProductView, amountFen: number, termMonths: number, wantedMethod?: string): PriceFigures | undefined {
-    let serial = this.serials.get(view);
-    if (serial === undefined) this.serials.set(view, (serial = this.nextSerial++));
-    const input = pricingInput(view);
+    let kept = this.inputs.get(view);
+    if (kept === undefined) this.inputs.set(view, (kept = { serial: this.nextSerial++, input: pricingInput(view) }));
+    const { serial, input } = kept;
     const method = methodFor(input, wantedMethod);
     const key = `${serial}:${amountFen}:${termMonths}:${method}`;
     let entry = this.ranges.get(key);

@@ -60,9 +60,16 @@ interface FeeRate {
 const feeRatesByText = new Map<string, { upfront: FeeRate; monthly: FeeRate }>();
 const MAX_FEE_RATES = 10_000;
 
+/** the same, per pricing input object (a product's is kept with its view): no key to build while its rate texts are those read */
+const feeRatesByInput = new WeakMap<ProductPricingInput, { texts: FeeTexts; rates: { upfront: FeeRate; monthly: FeeRate } }>();
+type FeeTexts = [string, string, string | undefined, string | undefined];
+
 function feeRatesOf(p: ProductPricingInput): { upfront: FeeRate; monthly: FeeRate } {
+  const kept = feeRatesByInput.get(p);
+  if (kept && kept.texts[0] === p.upfrontFeeRate && kept.texts[1] === p.monthlyFeeRate && kept.texts[2] === p.guaranteeFeeRate && kept.texts[3] === p.insuranceFeeRate) return kept.rates;
+  let rates: { upfront: FeeRate; monthly: FeeRate } | undefined;
   const key = JSON.stringify([p.upfrontFeeRate, p.monthlyFeeRate, p.guaranteeFeeRate, p.insuranceFeeRate]);
-  let rates = feeRatesByText.get(key);
+  rates = feeRatesByText.get(key);
   if (!rates) {
     const upfront = feeRate(p.upfrontFeeRate, 'upfrontFeeRate');
     const monthly = feeRate(p.monthlyFeeRate, 'monthlyFeeRate')
@@ -72,6 +79,7 @@ function feeRatesOf(p: ProductPricingInput): { upfront: FeeRate; monthly: FeeRat
     if (feeRatesByText.size >= MAX_FEE_RATES) feeRatesByText.clear();
     feeRatesByText.set(key, rates);
   }
+  feeRatesByInput.set(p, { texts: [p.upfrontFeeRate, p.monthlyFeeRate, p.guaranteeFeeRate, p.insuranceFeeRate], rates });
   return rates;
 }
 

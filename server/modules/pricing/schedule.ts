@@ -6,7 +6,7 @@
  * Sums and differences of fen amounts are exact integer arithmetic on safe integers.
  */
 import { Decimal } from 'decimal.js';
-import { allInApr } from './apr';
+import { solveIrr } from './apr';
 
 export type RepaymentMethod = 'equal_installment' | 'equal_principal' | 'interest_first' | 'bullet';
 
@@ -175,11 +175,6 @@ export function addMonthsClamped(start: { year: number; month: number; day: numb
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
-interface Row {
-  principalFen: number;
-  interestFen: number;
-}
-
 /** ⌊a / b⌋ and a − b·⌊a / b⌋ for a safe integer a ≥ 0 and b > 0, exactly (the float quotient corrected). */
 function divMod(a: number, b: number): [number, number] {
   let q = Math.floor(a / b);
@@ -261,22 +256,31 @@ export function roundedShare(x: number, rate: Decimal, scaled: { units: number; 
   return toFen(new Dec(x).times(rate).div(divisor));
 }
 
-/** Principal and interest per period (bullet: one row, due at month n). */
-function principalAndInterest(principal: number, rate: Decimal, n: number, method: RepaymentMethod): Row[] {
-  const rows: Row[] = [];
+/**
+ * The rows of the schedule being worked out: principal and interest of each period (a bullet
+ * has one row, due at month n), and the cash flows whose IRR is the all-in APR (t0: the net
+ * cash received; then each month's payment, negative). Pricing a result page works out forty
+ * schedules: one set of arrays serves every one of them (the work is synchronous and each
+ * caller reads them before it returns), instead of an object per month.
+ */
+const rowPrincipal = new Float64Array(MAX_TERM_MONTHS);
+const rowInterest = new Float64Array(MAX_TERM_MONTHS);
+const cashFlows = new Float64Array(MAX_TERM_MONTHS + 1);
+
+/** Fills rowPrincipal and rowInterest; returns the number of rows (n, or 1 for a bullet). */
+function principalAndInterest(principal: number, rate: Decimal, n: number, method: RepaymentMethod): number {
   const scaled = scaledRate(rate);
   /** round(balance × annualRate / 12): the product first, so an exact half-fen stays exact. */
   const monthlyInterest = (balance: number): number => roundedShare(balance, rate, scaled, 12);
 
   switch (method) {
     case 'equal_installment': {
-      const P = new Dec(principal);
       let payment: number;
       if (rate.isZero()) {
-        payment = toFen(P.div(n));
+        payment = toFen(new Dec(principal).div(n));
       } else {
         const { r, growth, growthLess1 } = annuityFactorsOf(rate, n);
-        payment = toFen(P.times(r).times(growth).div(growthLess1));
+        payment = toFen(new Dec(principal).times(r).times(growth).div(growthLess1));
       }
       let balance = principal;
       for (let k = 1; k <= n; k++) {
@@ -284,35 +288,41 @@ function principalAndInterest(principal: number, rate: Decimal, n: number, metho
         // the payment always covers the interest (A ≥ round(P·r) ≥ round(balance·r)); the clamp only
         // matters for a few fen spread over many months, where a rounded-up payment would overshoot
         const part = k === n ? balance : Math.min(balance, Math.max(0, payment - interest));
-        rows.push({ principalFen: part, interestFen: interest });
+        rowPrincipal[k - 1] = part;
+        rowInterest[k - 1] = interest;
         balance -= part;
       }
-      return rows;
+      return n;
     }
     case 'equal_principal': {
       const part = divMod(principal, n)[0];
       let balance = principal;
       for (let k = 1; k <= n; k++) {
-        const interest = monthlyInterest(balance);
         const paid = k === n ? balance : part;
-        rows.push({ principalFen: paid, interestFen: interest });
+        rowPrincipal[k - 1] = paid;
+        rowInterest[k - 1] = monthlyInterest(balance);
         balance -= paid;
       }
-      return rows;
+      return n;
     }
     case 'interest_first': {
       const interest = monthlyInterest(principal);
-      for (let k = 1; k <= n; k++) rows.push({ principalFen: k === n ? principal : 0, interestFen: interest });
-      return rows;
+      for (let k = 1; k <= n; k++) {
+        rowPrincipal[k - 1] = k === n ? principal : 0;
+        rowInterest[k - 1] = interest;
+      }
+      return n;
     }
     case 'bullet':
-      return [{ principalFen: principal, interestFen: roundedShare(principal * n, rate, scaled, 12) }];
+      rowPrincipal[0] = principal;
+      rowInterest[0] = roundedShare(principal * n, rate, scaled, 12);
+      return 1;
   }
 }
 
-/** A schedule without its dates: the rows, the fee of each instalment, the totals and the all-in APR. */
+/** A schedule without its dates: how many rows (in rowPrincipal and rowInterest), the fee of each instalment, the totals and the all-in APR. */
 interface Amortised {
-  rows: Row[];
+  rows: number;
   /** the fee of each instalment (a bullet's one instalment carries every month's fee) */
   feeFen: number;
   totalInterestFen: number;
@@ -322,6 +332,7 @@ interface Amortised {
   apr: number;
 }
 
+/** Works the schedule out into rowPrincipal and rowInterest (read them before the next schedule), with its totals and APR. */
 function amortise(terms: LoanTerms): Amortised {
   const errors = validateTerms(terms);
   if (Object.keys(errors).length > 0) throw new InvalidLoanTermsError(errors);
@@ -335,24 +346,24 @@ function amortise(terms: LoanTerms): Amortised {
   const rows = principalAndInterest(principal, rate, n, terms.method);
   const bullet = terms.method === 'bullet';
   const fee = bullet ? monthlyFee * n : monthlyFee;
+  const netReceived = principal - upfront;
   let balance = principal;
   let totalInterest = 0;
-  const payments = new Array<number>(n).fill(0);
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i] as Row;
-    balance -= row.principalFen;
-    totalInterest += row.interestFen;
-    payments[bullet ? n - 1 : i] = row.principalFen + row.interestFen + fee;
+  cashFlows[0] = netReceived;
+  if (bullet) cashFlows.fill(0, 1, n); // nothing is due before month n
+  for (let i = 0; i < rows; i++) {
+    balance -= rowPrincipal[i]!;
+    totalInterest += rowInterest[i]!;
+    cashFlows[bullet ? n : i + 1] = -(rowPrincipal[i]! + rowInterest[i]! + fee);
   }
   if (balance !== 0) throw new Error(`schedule does not amortise: ${balance} fen left`); // unreachable
 
-  const totalFees = upfront + fee * rows.length;
-  const netReceived = principal - upfront;
+  const totalFees = upfront + fee * rows;
   const totalPayment = principal + totalInterest + totalFees;
   for (const value of [totalInterest, totalFees, totalPayment]) {
     if (!Number.isSafeInteger(value)) throw new RangeError('schedule totals exceed the safe integer range');
   }
-  return { rows, feeFen: fee, totalInterestFen: totalInterest, totalFeesFen: totalFees, totalPaymentFen: totalPayment, netReceivedFen: netReceived, apr: allInApr(netReceived, payments) };
+  return { rows, feeFen: fee, totalInterestFen: totalInterest, totalFeesFen: totalFees, totalPaymentFen: totalPayment, netReceivedFen: netReceived, apr: solveIrr(cashFlows, n + 1) * 12 };
 }
 
 /** The full schedule with totals and the all-in APR. Throws InvalidLoanTermsError (a RangeError) on invalid terms. */
@@ -363,16 +374,17 @@ export function buildSchedule(terms: LoanTerms): Schedule {
   const start = shanghaiYmd(terms.startDate ?? new Date());
   const instalments: Instalment[] = [];
   let balance = terms.principalFen;
-  for (let i = 0; i < a.rows.length; i++) {
-    const row = a.rows[i] as Row;
+  for (let i = 0; i < a.rows; i++) {
     const period = i + 1;
-    balance -= row.principalFen;
+    const principalFen = rowPrincipal[i]!;
+    const interestFen = rowInterest[i]!;
+    balance -= principalFen;
     instalments.push({
       period,
       dueDate: addMonthsClamped(start, bullet ? n : period),
-      paymentFen: row.principalFen + row.interestFen + a.feeFen,
-      principalFen: row.principalFen,
-      interestFen: row.interestFen,
+      paymentFen: principalFen + interestFen + a.feeFen,
+      principalFen,
+      interestFen,
       feeFen: a.feeFen,
       balanceFen: balance,
     });
@@ -399,10 +411,10 @@ export interface ScheduleFigures {
 
 export function scheduleFigures(terms: LoanTerms): ScheduleFigures {
   const a = amortise(terms);
-  const payment = (row: Row) => row.principalFen + row.interestFen + a.feeFen;
+  const payment = (i: number) => rowPrincipal[i]! + rowInterest[i]! + a.feeFen;
   return {
-    firstPaymentFen: payment(a.rows[0] as Row),
-    lastPaymentFen: payment(a.rows[a.rows.length - 1] as Row),
+    firstPaymentFen: payment(0),
+    lastPaymentFen: payment(a.rows - 1),
     totalInterestFen: a.totalInterestFen,
     totalFeesFen: a.totalFeesFen,
     apr: a.apr,
