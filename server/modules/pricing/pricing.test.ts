@@ -476,6 +476,15 @@ describe('product pricing', () => {
     expect(() => productFees({ ...product, monthlyFeeRate: '-0.01' }, 100)).toThrow(RangeError);
   });
 
+  it('productFees reads an input’s fee rates again once they changed (they are kept per input object)', () => {
+    const input = { ...product };
+    expect(productFees(input, 1_000_000).upfrontFen).toBe(10_000);
+    input.upfrontFeeRate = '0.02';
+    input.guaranteeFeeRate = '0.001';
+    expect(productFees(input, 1_000_000)).toEqual({ upfrontFen: 20_000, upfrontMode: 'deducted', monthlyFeeFen: productFees({ ...input }, 1_000_000).monthlyFeeFen });
+    expect(productFees(input, 1_000_000).monthlyFeeFen!).toBeGreaterThan(productFees(product, 1_000_000).monthlyFeeFen!);
+  });
+
   it('productSchedule uses rateMin by default and applies the product fees', () => {
     const s = productSchedule(product, { principalFen: yuan(10_000), termMonths: 12, method: 'equal_principal', startDate: START });
     expect(s.instalments[0]!.interestFen).toBe(6_000); // 1,000,000 × 7.2% / 12

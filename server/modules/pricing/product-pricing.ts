@@ -67,9 +67,8 @@ type FeeTexts = [string, string, string | undefined, string | undefined];
 function feeRatesOf(p: ProductPricingInput): { upfront: FeeRate; monthly: FeeRate } {
   const kept = feeRatesByInput.get(p);
   if (kept && kept.texts[0] === p.upfrontFeeRate && kept.texts[1] === p.monthlyFeeRate && kept.texts[2] === p.guaranteeFeeRate && kept.texts[3] === p.insuranceFeeRate) return kept.rates;
-  let rates: { upfront: FeeRate; monthly: FeeRate } | undefined;
   const key = JSON.stringify([p.upfrontFeeRate, p.monthlyFeeRate, p.guaranteeFeeRate, p.insuranceFeeRate]);
-  rates = feeRatesByText.get(key);
+  let rates = feeRatesByText.get(key);
   if (!rates) {
     const upfront = feeRate(p.upfrontFeeRate, 'upfrontFeeRate');
     const monthly = feeRate(p.monthlyFeeRate, 'monthlyFeeRate')

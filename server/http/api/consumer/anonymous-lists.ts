@@ -18,8 +18,8 @@ export const JSON_UTF8 = 'application/json; charset=utf-8';
 /**
  * Finished lists by URL, each for SEARCH_CACHE_SECONDS, at most `lists` of them and `bytes` of
  * bodies: past either bound the oldest go first (lists expire within seconds anyway, so first in,
- * first out). A Map and a clock read: a repeat is answered from here on most API requests, and
- * lru-cache's get with a time to live cost about 2 µs of the ~15 µs such an answer takes.
+ * first out). A Map and a clock read: most API requests are answered from here, and lru-cache's
+ * get with a time to live cost about 2 µs a request more.
  */
 export class KeptLists {
   private readonly kept = new Map<string, { list: AnonymousList; expiresAt: number }>();
