@@ -60,6 +60,29 @@ describe('integer fen arithmetic gives what decimal.js gives', () => {
     );
   });
 
+  it('the equal instalment is P·r·g/(g − 1) rounded half-up, the fen decimal.js gives, at every term up to 360 months', () => {
+    /** the payment as decimal.js computes it (the code before the BigInt ratio) */
+    const decimalInstalment = (principalFen: number, annualRate: string | number, n: number) => {
+      const r = parseRate(annualRate)!.div(12);
+      const growth = r.plus(1).pow(n);
+      return toFen(new Dec(principalFen).times(r).times(growth).div(growth.minus(1)));
+    };
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.integer({ min: 1, max: 1_000_000_000 }), fc.integer({ min: 1, max: 1_000_000_000_000 })),
+        arbRate.filter((rate) => Number(rate) > 0),
+        fc.integer({ min: 2, max: 360 }),
+        (principalFen, annualRate, termMonths) => {
+          const s = buildSchedule({ principalFen, annualRate, termMonths, method: 'equal_installment', startDate: START });
+          expect(s.instalments[0]!.paymentFen).toBe(decimalInstalment(principalFen, annualRate, termMonths));
+        },
+      ),
+      { numRuns: 1000 },
+    );
+    // ¥100,000 at 12% over 12 months: ¥8,884.88 a month
+    expect(buildSchedule({ principalFen: 10_000_000, annualRate: '0.12', termMonths: 12, method: 'equal_installment', startDate: START }).instalments[0]!.paymentFen).toBe(888_488);
+  });
+
   it('an exact half fen rounds up (12,000 fen at 0.0005 a year: 0.5 fen a month)', () => {
     const s = buildSchedule({ principalFen: 12_000, annualRate: '0.0005', termMonths: 2, method: 'interest_first', startDate: START });
     expect(s.instalments[0]!.interestFen).toBe(1);

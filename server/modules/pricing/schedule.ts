@@ -1,8 +1,9 @@
 /**
  * Repayment schedules. Money is integer fen; every product, quotient and rounding is done
  * exactly and rounded to the fen half-up: with decimal.js (40 significant digits), or, where the
- * rate has at most 9 decimals and the products stay safe integers, with integer arithmetic that
- * gives the same fen (the interest of a period, the bullet interest, the equal principal part).
+ * rate has at most 9 decimals, with integer arithmetic that gives the same fen (the interest of a
+ * period, the bullet interest, the equal principal part on safe integers; the equal instalment as
+ * a ratio of BigInts).
  * Sums and differences of fen amounts are exact integer arithmetic on safe integers.
  */
 import { Decimal } from 'decimal.js';
@@ -220,23 +221,37 @@ function scaledRateOf(rate: Decimal): { units: number; scale: number } | undefin
 }
 
 /**
- * The monthly rate r = rate / 12, g = (1 + r)^n and g − 1 of an equal-instalment loan, per rate
- * and term: the same Decimals every time (the payment P·r·g / (g − 1) is computed from them as
- * before), without a 40-digit power for every price.
+ * What the payment of an equal-instalment loan, P·r·g / (g − 1) with r = rate / 12 and
+ * g = (1 + r)^n, is worked out from, per rate and term, once:
+ * - for a rate of at most 9 decimals (scaledRate: units / scale), the payment as a ratio of
+ *   integers. With D = 12·scale and A = D + units, r = units / D and g = A^n / D^n, so the payment
+ *   is P·units·A^n / (D·(A^n − D^n)): `numerator` / `denominator` times P, divided exactly in
+ *   BigInt and rounded half-up (0.4 µs where decimal.js took 4.3 µs, and exact where its 40
+ *   digits could round a payment lying within 10^-25 of a half fen the wrong way);
+ * - for any other rate, r, g and g − 1 in decimal.js, as before.
  */
-let annuityFactors = new WeakMap<Decimal, Map<number, { r: Decimal; growth: Decimal; growthLess1: Decimal }>>();
-/** entries kept (about 350 bytes each) before starting afresh */
+type AnnuityFactors = { exact: { numerator: bigint; denominator: bigint } } | { exact: undefined; r: Decimal; growth: Decimal; growthLess1: Decimal };
+let annuityFactors = new WeakMap<Decimal, Map<number, AnnuityFactors>>();
+/** entries kept (a few hundred bytes each at the terms and rates products have) before starting afresh */
 const MAX_ANNUITY_FACTORS = 20_000;
 let annuityFactorCount = 0;
 
-function annuityFactorsOf(rate: Decimal, n: number): { r: Decimal; growth: Decimal; growthLess1: Decimal } {
+function annuityFactorsOf(rate: Decimal, n: number): AnnuityFactors {
   let byTerm = annuityFactors.get(rate);
   if (!byTerm) annuityFactors.set(rate, (byTerm = new Map()));
   let factors = byTerm.get(n);
   if (!factors) {
-    const r = rate.div(12);
-    const growth = r.plus(1).pow(n);
-    factors = { r, growth, growthLess1: growth.minus(1) };
+    const scaled = scaledRate(rate);
+    if (scaled) {
+      const d = 12n * BigInt(scaled.scale);
+      const units = BigInt(scaled.units);
+      const grown = (d + units) ** BigInt(n);
+      factors = { exact: { numerator: units * grown, denominator: d * (grown - d ** BigInt(n)) } };
+    } else {
+      const r = rate.div(12);
+      const growth = r.plus(1).pow(n);
+      factors = { exact: undefined, r, growth, growthLess1: growth.minus(1) };
+    }
     if (++annuityFactorCount > MAX_ANNUITY_FACTORS) {
       annuityFactors = new WeakMap();
       annuityFactorCount = 1;
@@ -245,6 +260,17 @@ function annuityFactorsOf(rate: Decimal, n: number): { r: Decimal; growth: Decim
     byTerm.set(n, factors);
   }
   return factors;
+}
+
+/** The equal instalment P·r·g / (g − 1) in fen, rounded half-up (rate > 0). */
+function equalInstalment(principal: number, rate: Decimal, n: number): number {
+  const factors = annuityFactorsOf(rate, n);
+  if (factors.exact === undefined) return toFen(new Dec(principal).times(factors.r).times(factors.growth).div(factors.growthLess1));
+  const { numerator, denominator } = factors.exact;
+  // ⌊x / y + 1/2⌋ = ⌊(2x + y) / 2y⌋: half-up for x, y > 0
+  const fen = Number((2n * BigInt(principal) * numerator + denominator) / (2n * denominator));
+  if (!Number.isSafeInteger(fen)) throw new RangeError('amount is outside the safe integer range of fen');
+  return fen;
 }
 
 /** round(x × rate / divisor) half-up for an integer x ≥ 0: integer arithmetic when exact, else decimal.js. */
@@ -275,13 +301,7 @@ function principalAndInterest(principal: number, rate: Decimal, n: number, metho
 
   switch (method) {
     case 'equal_installment': {
-      let payment: number;
-      if (rate.isZero()) {
-        payment = toFen(new Dec(principal).div(n));
-      } else {
-        const { r, growth, growthLess1 } = annuityFactorsOf(rate, n);
-        payment = toFen(new Dec(principal).times(r).times(growth).div(growthLess1));
-      }
+      const payment = rate.isZero() ? toFen(new Dec(principal).div(n)) : equalInstalment(principal, rate, n);
       let balance = principal;
       for (let k = 1; k <= n; k++) {
         const interest = monthlyInterest(balance);
