@@ -24,11 +24,12 @@ import { parseArgs } from 'node:util';
 import { PGlite, type QueryOptions } from '@electric-sql/pglite';
 import { loadConfig } from '../../server/config';
 import { drizzleInternals, openDatabase, type Database } from '../../server/db/client';
-import { insertEventsSql, type BufferedEvent } from '../../server/modules/catalogue/catalogue.repository';
+import { insertEventsSql } from '../../server/modules/catalogue/catalogue.repository';
 import { WRITE_CHUNK } from '../../server/modules/catalogue/catalogue.service';
 import { drizzlePgliteOptions } from '../../test/support/drizzle-pglite-options';
 import { positiveInt } from './lib/args';
 import { rssLine, rssSampler } from './lib/rss';
+import { searchEvents } from './lib/search-events';
 
 const { values: args } = parseArgs({
   options: {
@@ -52,13 +53,9 @@ interface Statement {
 
 const BATCH_VISITOR = '0b5e4c2a-7d1f-4e8b-9a3c-5f6d7e8f9a0b';
 
-/** a batch of buffered catalogue events as the serving thread writes them: WRITE_CHUNK searches, one 15 KB JSON parameter */
-function eventBatch(): BufferedEvent[] {
-  const words = ['闪电贷', '装修贷款', '信用', '经营贷 先息后本', '公积金贷款', 'e贷 pro', '我想借钱'];
-  return Array.from({ length: WRITE_CHUNK }, (_, i) => ({
-    kind: 'search', channel: 'api', visitor: BATCH_VISITOR, product_id: null, query: words[i % words.length]!, filters: {}, result_count: 37 * i, at_ms: Date.now(),
-  }));
-}
+/** a batch of buffered catalogue events as the serving thread writes them: WRITE_CHUNK searches, one JSON parameter */
+let batches = 0;
+const eventBatch = () => searchEvents(WRITE_CHUNK, ++batches, { visitor: BATCH_VISITOR, atMs: Date.now() });
 
 function statementsOn(db: Database): Record<string, Statement> {
   const batch = drizzleInternals(db).dialect.sqlToQuery(insertEventsSql(eventBatch()));

@@ -19,33 +19,15 @@ import { parseArgs } from 'node:util';
 import { PGLITE_SETTINGS, openDatabase } from '../../server/db/client';
 import { CatalogueRepository, type BufferedEvent } from '../../server/modules/catalogue/catalogue.repository';
 import { WRITE_CHUNK } from '../../server/modules/catalogue/catalogue.service';
-import { createRng } from './generate-products';
 import { positiveInt } from './lib/args';
 import { rssLine, rssSampler } from './lib/rss';
+import { searchEvents } from './lib/search-events';
 
 const { values: args } = parseArgs({ options: { events: { type: 'string', default: '300000' }, rows: { type: 'string', default: String(WRITE_CHUNK) }, rounds: { type: 'string', default: '2' } } });
 const events = positiveInt(args, 'events');
 const rowsPerStatement = positiveInt(args, 'rows');
 const rounds = positiveInt(args, 'rounds');
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-const words = ['信用', '装修', '车贷', '公积金', '经营贷 先息后本', '闪电贷', '免抵押', '随借随还', '房抵', '分期'];
-
-/** `n` search events as the catalogue buffers them: a visitor's keyed hash, the words, the results found */
-function searchEvents(n: number, seed: number): BufferedEvent[] {
-  const rng = createRng(seed);
-  const at = Date.parse('2026-12-07T06:00:00Z');
-  return Array.from({ length: n }, (_, i) => ({
-    kind: 'search' as const,
-    channel: 'api' as const,
-    visitor: rng.int(0, 2 ** 31).toString(16).padStart(64, '0'),
-    product_id: null,
-    query: rng.pick(words),
-    filters: {},
-    result_count: rng.int(0, 3000),
-    at_ms: at + i,
-  }));
-}
 
 interface Run {
   seconds: number;

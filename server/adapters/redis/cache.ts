@@ -10,19 +10,19 @@ export interface Cache {
   get<T>(namespace: string, key: string): Promise<T | undefined>;
   set(namespace: string, key: string, value: unknown, ttlSeconds: number): Promise<void>;
   invalidate(namespace: string): Promise<void>;
-  /** get, or compute and store */
-  wrap<T>(namespace: string, key: string, ttlSeconds: number, compute: () => Promise<T>): Promise<T>;
+  /** get, or compute and store (store only when `keep`, asked once the value is computed, says so) */
+  wrap<T>(namespace: string, key: string, ttlSeconds: number, compute: () => Promise<T>, keep?: () => boolean): Promise<T>;
 }
 
 abstract class BaseCache implements Cache {
   abstract get<T>(namespace: string, key: string): Promise<T | undefined>;
   abstract set(namespace: string, key: string, value: unknown, ttlSeconds: number): Promise<void>;
   abstract invalidate(namespace: string): Promise<void>;
-  async wrap<T>(namespace: string, key: string, ttlSeconds: number, compute: () => Promise<T>): Promise<T> {
+  async wrap<T>(namespace: string, key: string, ttlSeconds: number, compute: () => Promise<T>, keep: () => boolean = () => true): Promise<T> {
     const hit = await this.get<T>(namespace, key);
     if (hit !== undefined) return hit;
     const value = await compute();
-    await this.set(namespace, key, value, ttlSeconds);
+    if (keep()) await this.set(namespace, key, value, ttlSeconds);
     return value;
   }
 }

@@ -461,13 +461,8 @@ export class CatalogueService {
    * same search was asked lately (RepeatFilter): most typed searches are asked once, and keeping
    * each of those only gave the garbage collector work (an old-space entry per search, never hit).
    */
-  private async keptSearch<T>(key: string, compute: () => Promise<T>): Promise<T> {
-    const cache = this.deps.cache;
-    const hit = await cache.get<T>('catalogue', key);
-    if (hit !== undefined) return hit;
-    const value = await compute();
-    if (this.repeatedSearches.seenBefore(key)) await cache.set('catalogue', key, value, SEARCH_CACHE_SECONDS);
-    return value;
+  private keptSearch<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    return this.deps.cache.wrap('catalogue', key, SEARCH_CACHE_SECONDS, compute, () => this.repeatedSearches.seenBefore(key));
   }
 
   private async searchExactly(query: CatalogueQuery): Promise<ProductPage> {

@@ -76,7 +76,11 @@ export const Dec = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_U
 
 /** A Decimal rounded half-up to a whole fen, as a number. */
 export function toFen(value: Decimal): number {
-  const fen = value.toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber();
+  return safeFen(value.toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber());
+}
+
+/** A whole number of fen, refused outside the safe integer range. */
+function safeFen(fen: number): number {
   if (!Number.isSafeInteger(fen)) throw new RangeError('amount is outside the safe integer range of fen');
   return fen;
 }
@@ -268,9 +272,7 @@ function equalInstalment(principal: number, rate: Decimal, n: number): number {
   if (factors.exact === undefined) return toFen(new Dec(principal).times(factors.r).times(factors.growth).div(factors.growthLess1));
   const { numerator, denominator } = factors.exact;
   // ⌊x / y + 1/2⌋ = ⌊(2x + y) / 2y⌋: half-up for x, y > 0
-  const fen = Number((2n * BigInt(principal) * numerator + denominator) / (2n * denominator));
-  if (!Number.isSafeInteger(fen)) throw new RangeError('amount is outside the safe integer range of fen');
-  return fen;
+  return safeFen(Number((2n * BigInt(principal) * numerator + denominator) / (2n * denominator)));
 }
 
 /** round(x × rate / divisor) half-up for an integer x ≥ 0: integer arithmetic when exact, else decimal.js. */

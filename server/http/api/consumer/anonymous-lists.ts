@@ -24,11 +24,15 @@ export const JSON_UTF8 = 'application/json; charset=utf-8';
 export class KeptLists {
   private readonly kept = new Map<string, { list: AnonymousList; expiresAt: number }>();
   private bytes = 0;
+  /** URLs answered lately: a list is kept from its second asking on (see `offer`) */
+  private readonly asked: RepeatFilter;
 
   constructor(
     private readonly limits = { lists: 2_000, bytes: 8 * 1024 * 1024, ttlMs: SEARCH_CACHE_SECONDS * 1000 },
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.asked = new RepeatFilter({ windowMs: limits.ttlMs, now });
+  }
 
   get(url: string): AnonymousList | undefined {
     const entry = this.kept.get(url);
@@ -55,6 +59,14 @@ export class KeptLists {
     }
   }
 
+  /**
+   * Keeps a list just built when its URL was asked lately (a URL asked once, as most typed
+   * searches are, would only fill the kept lists and the collector's old space).
+   */
+  offer(url: string, list: AnonymousList): void {
+    if (this.asked.seenBefore(url)) this.set(url, list);
+  }
+
   private drop(url: string, list: AnonymousList): void {
     this.kept.delete(url);
     this.bytes -= list.body.length;
@@ -72,17 +84,6 @@ export function anonymousLists(services: Services): KeptLists {
   let lists = anonymousListsByApp.get(services);
   if (!lists) anonymousListsByApp.set(services, (lists = new KeptLists()));
   return lists;
-}
-
-/**
- * URLs of anonymous lists asked lately, per app: a list is kept from its second asking on (a URL
- * asked once, as most typed searches are, would only fill the cache and the collector's old space).
- */
-const askedByApp = new WeakMap<Services, RepeatFilter>();
-export function askedBefore(services: Services, url: string): boolean {
-  let asked = askedByApp.get(services);
-  if (!asked) askedByApp.set(services, (asked = new RepeatFilter({ windowMs: SEARCH_CACHE_SECONDS * 1000 })));
-  return asked.seenBefore(url);
 }
 
 /** The list kept for this URL while the catalogue's results are still those it was built from. */

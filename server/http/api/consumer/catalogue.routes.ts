@@ -8,7 +8,7 @@ import { MAX_COMPARE, calculatorQuery, compareQuery, compareResponse, pricedProd
 import { productJson, scheduleJson } from '../serializers';
 import { productResponse, scheduleResponse } from '../responses';
 import { oddsJson } from './odds.schemas';
-import { JSON_UTF8, anonymousLists, askedBefore, keptList, sendKeptList, varyByEncoding } from './anonymous-lists';
+import { JSON_UTF8, anonymousLists, keptList, sendKeptList, varyByEncoding } from './anonymous-lists';
 
 /** The signed-in borrower's odds for these products (one batch), or undefined for anonymous callers. */
 async function oddsFor(services: Services, account: { id: string } | undefined, products: ProductView[], amountFen?: number) {
@@ -76,7 +76,7 @@ export const consumerCatalogueRoutes: ApiRoute[] = [
       });
       parts.push(Buffer.from(`],${meta.slice(1)}`));
       const body = Buffer.concat(parts);
-      if (cacheKey && !input.eligible && askedBefore(services, cacheKey)) anonymousLists(services).set(cacheKey, { version, body, ids, q: input.q, total: page.total });
+      if (cacheKey && !input.eligible) anonymousLists(services).offer(cacheKey, { version, body, ids, q: input.q, total: page.total });
       res.set('Content-Type', JSON_UTF8);
       if (cacheKey) varyByEncoding(res); // a repeat of this URL may be answered compressed
       res.send(body);
