@@ -12,7 +12,9 @@ import { createWebApp } from '../web';
 import type { Container } from './container';
 import { adminApi } from './http/api/admin-api';
 import { consumerApi } from './http/api/consumer-api';
-import { keptListShortcut } from './http/api/consumer/anonymous-lists';
+import { anonymousProductList } from './http/api/consumer/anonymous-lists';
+import { productListRoute } from './http/api/consumer/catalogue.routes';
+import { routeHandler } from './http/api/route-table';
 import { agreementsGate } from './http/agreements';
 import { openApiDocument } from './http/api/openapi';
 import { partnerApi } from './http/api/partner-api';
@@ -142,8 +144,8 @@ export function createApp(container: Container): Express {
     res.status(down.length ? 503 : 200).json({ status: down.length ? 'unavailable' : 'ready', checks, down });
   });
 
-  // the catalogue's busiest answer, an anonymous list already kept, before the parsers, the session and the router
-  app.get('/api/v1/products', guards.public, keptListShortcut(services, kit));
+  // the catalogue's busiest answer, an anonymous product list, before the parsers, the session and the router
+  app.get('/api/v1/products', guards.public, anonymousProductList(services, kit, routeHandler(productListRoute, services, kit)));
 
   app.use('/assets', express.static(path.join(root, 'web/public'), { maxAge: production ? '1d' : 0, index: false }));
   // browsers ask for /favicon.ico on every site, whatever the page links: answer it rather than a 404

@@ -8,10 +8,11 @@ import { queryRows } from '../../server/db/client';
 import { anonymousLists } from '../../server/http/api/consumer/anonymous-lists';
 import { startTestApp, type TestApp } from '../support/app';
 import { consumerAgent } from '../support/http';
+import { SESSION_COOKIE } from '../../server/http/sessions';
 
 /**
- * Anonymous product lists kept by the API and answered before the rest of the stack
- * (keptListShortcut): the same answer and the same records as building it, never for a signed-in
+ * Anonymous product lists, built and kept by the API ahead of the rest of the stack
+ * (anonymousProductList): the same answer and the same records as building it, never for a signed-in
  * borrower, never after the catalogue changed, and never for a URL the route refused.
  */
 /** A request's answer as bytes on the wire (supertest and fetch would decode a gzipped body) */
@@ -172,5 +173,24 @@ describe('kept anonymous product lists', () => {
       const res = await request(t.app).get('/api/v1/products?aprMax=abc').set('Cookie', VISITOR).expect(400);
       expect(res.body.error.fields).toHaveProperty('aprMax');
     }
+  });
+
+  it('searches for an anonymous caller ahead of the stack: no session is made, and input that cannot be stored is refused, naming the field', async () => {
+    const res = await request(t.app).get('/api/v1/products?q=甲银行&pageSize=3').set('Cookie', VISITOR).expect(200);
+    expect(res.body.items.length).toBeGreaterThan(0);
+    expect(([] as string[]).concat(res.headers['set-cookie'] ?? []).filter((c) => c.startsWith(`${SESSION_COOKIE}=`))).toEqual([]);
+    const refused = await request(t.app).get('/api/v1/products?q=%00甲').set('Cookie', VISITOR).expect(400);
+    expect(refused.body.error.fields).toHaveProperty('q');
+    expect(isKept('/api/v1/products?q=%00甲')).toBe(false);
+  });
+
+  it('answers a caller whose session cookie is stale through the route, with the anonymous list', async () => {
+    const url = '/api/v1/products?q=甲银行&pageSize=6';
+    const stale = `${VISITOR}; ${SESSION_COOKIE}=s%3Anot-a-session.bad`;
+    const first = await request(t.app).get(url).set('Cookie', stale).expect(200);
+    expect(first.body.items.length).toBeGreaterThan(0);
+    expect(first.body.items.every((p: { odds?: unknown }) => p.odds === undefined)).toBe(true);
+    const again = await request(t.app).get(url).set('Cookie', stale).expect(200);
+    expect(again.text).toBe(first.text);
   });
 });

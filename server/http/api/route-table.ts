@@ -143,7 +143,13 @@ function checkedSend(spec: ApiRoute, res: Response): void {
   };
 }
 
-function handlerOf(spec: ApiRoute, services: Services, kit: HttpKit): RequestHandler {
+/**
+ * A route's own handler: its params, query and body checked, the principal its guard admits, the
+ * answer sent (and, under test, checked against its response schema). `buildApiRouter` puts it
+ * after the guard and the rest of the chain; app.ts also mounts the anonymous product list's ahead
+ * of the stack. It returns a promise: a caller outside a router passes its rejection to `next`.
+ */
+export function routeHandler(spec: ApiRoute, services: Services, kit: HttpKit): RequestHandler {
   const params = paramsSchema(spec);
   const body = bodySchemaOf(spec);
   const check = checkAnswers && answersJson(spec);
@@ -179,7 +185,7 @@ export function buildApiRouter(routes: readonly ApiRoute[], services: Services, 
     if (spec.rateLimit) chain.push(...[spec.rateLimit(kit.limits)].flat());
     if (spec.idempotency) chain.push(idempotent(services.idempotency, { required: spec.idempotency === 'required' }));
     if (spec.upload) chain.push(singleUpload);
-    router[spec.method](spec.path, ...chain, handlerOf(spec, services, kit));
+    router[spec.method](spec.path, ...chain, routeHandler(spec, services, kit));
   }
   router.use(kit.guards.public, () => {
     throw new NotFoundError('接口');

@@ -6,6 +6,7 @@ import { SEARCH_CACHE_SECONDS } from '../../../modules/catalogue';
 import type { HttpKit } from '../../kit';
 import { readCookie } from '../../cookies';
 import { SESSION_COOKIE } from '../../sessions';
+import { refuseUnstorableInput } from '../../safe-input';
 
 /**
  * A finished anonymous product list: its body as sent, and what its search recorded. `gzipped`
@@ -145,17 +146,22 @@ export function sendKeptList(services: Services, visitor: string, list: Anonymou
 }
 
 /**
- * `GET /api/v1/products` answered from the kept lists before the rest of the stack: mounted ahead
- * of the body parsers, the session, the input checks and the API router, for a caller with no
- * session cookie and no Authorization header (so certainly not signed in). A URL is only kept after
- * the route itself accepted and answered it, so the checks it skips gave their answer already; any
- * other request, and a URL not kept, goes on to the route as before.
+ * `GET /api/v1/products` for a caller with no session cookie and no Authorization header (so
+ * certainly not signed in), mounted ahead of the body parsers, the session, the CSRF check and the
+ * API router: none of them has anything to do for an anonymous GET. A list kept for the URL is sent
+ * at once (the route accepted and answered that URL before, so the checks it skips gave their
+ * answer already); any other URL gets the unstorable-input check every request gets, then the
+ * route's own handler (`list`: its query checked, the search, the list built and offered to the
+ * kept lists). A signed-in caller goes on through the stack to the same route, as before.
  */
-export function keptListShortcut(services: Services, kit: Pick<HttpKit, 'visitor'>): RequestHandler {
+export function anonymousProductList(services: Services, kit: Pick<HttpKit, 'visitor'>, list: RequestHandler): RequestHandler {
   return (req: Request, res, next) => {
     if (req.headers.authorization !== undefined || readCookie(req, SESSION_COOKIE) !== undefined) return next();
-    const list = keptList(services, req.originalUrl);
-    if (!list) return next();
-    sendKeptList(services, kit.visitor(req, res), list, req, res);
+    const kept = keptList(services, req.originalUrl);
+    if (kept) return sendKeptList(services, kit.visitor(req, res), kept, req, res);
+    refuseUnstorableInput(req, res, (refused?: unknown) => {
+      if (refused) return next(refused);
+      Promise.resolve(list(req, res, next)).catch(next);
+    });
   };
 }

@@ -34,54 +34,57 @@ function priceJson(services: Services, p: ProductView, amountFen: number, termMo
   return { monthlyLow: r.monthlyLow / 100, monthlyHigh: r.monthlyHigh / 100, totalCostLow: r.totalCostLow / 100, totalCostHigh: r.totalCostHigh / 100, aprLow: apr(r.aprLow), aprHigh: apr(r.aprHigh) };
 }
 
+/** `GET /products`: also mounted ahead of the stack for anonymous callers (app.ts, `anonymousProductList`). */
+export const productListRoute: ApiRoute = route({
+  method: 'get',
+  path: '/products',
+  guard: guard.public,
+  summary: 'Search listed products (Chinese-aware), filter, sort and page; facet counts per category, institution and repayment method',
+  description:
+    'Every item carries its all-in APR range (`apr.min`, `apr.max`, IRR method, every fee included). With `amount` and `termMonths` (given, or read from `q`), every item also carries `price`: the first monthly payment and the total cost (interest plus fees) at the lowest and the highest rate, in the `repayment` method when exactly one is asked, else the product’s first. `sort=cost` orders by the total cost at the highest rate (¥50,000 over 12 months stand in for an amount or term not given). `eligible=true` keeps only products the logged-in consumer qualifies for, from their profile. `q` is read as borrowers write (买车 → 车贷, 借5万 3年 → amount and term filters when `amount`/`termMonths` are not given, 急用钱 and 低息 → an order when `sort` is not given, 免抵押 is not 抵押); `literal=true` searches the words as typed. For a signed-in borrower every item also carries `odds` (下款概率 at the amount asked, else ¥50,000 within the product’s range; GET /api/v1/products/{id}/odds); anonymous callers get no `odds`.',
+  query: productListQuery,
+  responseDescription: '{ items (each with price when amount and termMonths are given, odds when signed in), total, page, pageSize, facets: { category, institution, repayment } }',
+  response: pricedProductListResponse,
+  handler: async ({ query: input, principal, services, kit, req, res }) => {
+    const who = kit.visitor(req, res);
+    // anonymous lists asked more than once are kept (repeats are answered by anonymousProductList before the stack; this serves a caller with a stale session cookie)
+    const cacheKey = principal.account ? undefined : req.originalUrl;
+    const kept = cacheKey ? keptList(services, cacheKey) : undefined;
+    if (kept) return sendKeptList(services, who, kept, req, res);
+    const version = services.catalogue.resultsVersion;
+    const page = await services.catalogue.searchListed({ ...(await toSearchQuery(services, req, input)), literal: input.literal });
+    if (input.q) services.catalogue.recordEvent(who, 'search', { query: input.q, channel: 'api', results: page.total });
+    const ids = page.items.map((p) => p.id);
+    services.catalogue.recordImpressions(who, ids, input.q ? 'search' : 'list', 'api');
+    // items are serialised once per product version and spliced in: the list is the hot path
+    const meta = JSON.stringify({ total: page.total, page: page.page, pageSize: page.pageSize, facets: page.facets });
+    // an amount and term read from the words (借5万 3年) price the items as if given as parameters
+    const amount = input.amount ?? page.understanding?.filters.amountFen;
+    const termMonths = input.termMonths ?? page.understanding?.filters.termMonths;
+    const method = input.repayment?.length === 1 ? input.repayment[0] : undefined;
+    const priced = amount !== undefined && termMonths !== undefined;
+    // the signed-in borrower's odds ride on each item (never cached: the anonymous lists are)
+    const odds = await oddsFor(services, principal.account, page.items, amount);
+    const parts: Buffer[] = [LIST_START];
+    page.items.forEach((p, i) => {
+      if (i > 0) parts.push(COMMA);
+      parts.push(productJsonOpen(p));
+      const extra = `${priced ? `,"price":${JSON.stringify(priceJson(services, p, amount, termMonths, method))}` : ''}${odds ? `,"odds":${JSON.stringify(oddsJson(odds.get(p.id)!))}` : ''}`;
+      if (extra) parts.push(Buffer.from(extra));
+      parts.push(CLOSE);
+    });
+    parts.push(Buffer.from(`],${meta.slice(1)}`));
+    const body = Buffer.concat(parts);
+    if (cacheKey && !input.eligible) anonymousLists(services).offer(cacheKey, { version, body, ids, q: input.q, total: page.total });
+    res.set('Content-Type', JSON_UTF8);
+    if (cacheKey) varyByEncoding(res); // a repeat of this URL may be answered compressed
+    res.send(body);
+  },
+});
+
 /** `/api/v1` products, the calculator and recommendations: what the consumer site's catalogue does, for apps. */
 export const consumerCatalogueRoutes: ApiRoute[] = [
-  route({
-    method: 'get',
-    path: '/products',
-    guard: guard.public,
-    summary: 'Search listed products (Chinese-aware), filter, sort and page; facet counts per category, institution and repayment method',
-    description:
-      'Every item carries its all-in APR range (`apr.min`, `apr.max`, IRR method, every fee included). With `amount` and `termMonths` (given, or read from `q`), every item also carries `price`: the first monthly payment and the total cost (interest plus fees) at the lowest and the highest rate, in the `repayment` method when exactly one is asked, else the product’s first. `sort=cost` orders by the total cost at the highest rate (¥50,000 over 12 months stand in for an amount or term not given). `eligible=true` keeps only products the logged-in consumer qualifies for, from their profile. `q` is read as borrowers write (买车 → 车贷, 借5万 3年 → amount and term filters when `amount`/`termMonths` are not given, 急用钱 and 低息 → an order when `sort` is not given, 免抵押 is not 抵押); `literal=true` searches the words as typed. For a signed-in borrower every item also carries `odds` (下款概率 at the amount asked, else ¥50,000 within the product’s range; GET /api/v1/products/{id}/odds); anonymous callers get no `odds`.',
-    query: productListQuery,
-    responseDescription: '{ items (each with price when amount and termMonths are given, odds when signed in), total, page, pageSize, facets: { category, institution, repayment } }',
-    response: pricedProductListResponse,
-    handler: async ({ query: input, principal, services, kit, req, res }) => {
-      const who = kit.visitor(req, res);
-      // anonymous lists asked more than once are kept (most repeats are answered by keptListShortcut before the router)
-      const cacheKey = principal.account ? undefined : req.originalUrl;
-      const kept = cacheKey ? keptList(services, cacheKey) : undefined;
-      if (kept) return sendKeptList(services, who, kept, req, res);
-      const version = services.catalogue.resultsVersion;
-      const page = await services.catalogue.searchListed({ ...(await toSearchQuery(services, req, input)), literal: input.literal });
-      if (input.q) services.catalogue.recordEvent(who, 'search', { query: input.q, channel: 'api', results: page.total });
-      const ids = page.items.map((p) => p.id);
-      services.catalogue.recordImpressions(who, ids, input.q ? 'search' : 'list', 'api');
-      // items are serialised once per product version and spliced in: the list is the hot path
-      const meta = JSON.stringify({ total: page.total, page: page.page, pageSize: page.pageSize, facets: page.facets });
-      // an amount and term read from the words (借5万 3年) price the items as if given as parameters
-      const amount = input.amount ?? page.understanding?.filters.amountFen;
-      const termMonths = input.termMonths ?? page.understanding?.filters.termMonths;
-      const method = input.repayment?.length === 1 ? input.repayment[0] : undefined;
-      const priced = amount !== undefined && termMonths !== undefined;
-      // the signed-in borrower's odds ride on each item (never cached: the anonymous lists are)
-      const odds = await oddsFor(services, principal.account, page.items, amount);
-      const parts: Buffer[] = [LIST_START];
-      page.items.forEach((p, i) => {
-        if (i > 0) parts.push(COMMA);
-        parts.push(productJsonOpen(p));
-        const extra = `${priced ? `,"price":${JSON.stringify(priceJson(services, p, amount, termMonths, method))}` : ''}${odds ? `,"odds":${JSON.stringify(oddsJson(odds.get(p.id)!))}` : ''}`;
-        if (extra) parts.push(Buffer.from(extra));
-        parts.push(CLOSE);
-      });
-      parts.push(Buffer.from(`],${meta.slice(1)}`));
-      const body = Buffer.concat(parts);
-      if (cacheKey && !input.eligible) anonymousLists(services).offer(cacheKey, { version, body, ids, q: input.q, total: page.total });
-      res.set('Content-Type', JSON_UTF8);
-      if (cacheKey) varyByEncoding(res); // a repeat of this URL may be answered compressed
-      res.send(body);
-    },
-  }),
+  productListRoute,
   route({
     method: 'get',
     path: '/products/:id',
