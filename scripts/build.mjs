@@ -1,5 +1,5 @@
 // Compiles the server (server/main.ts and everything it imports) into one ES module,
-// dist/main.js (and dist/chunks/ for what is imported lazily), which `npm start` runs with plain node: no TypeScript loader transpiling ~430
+// dist/main.js (and dist/chunks/ for what is imported lazily or shared with dist/pglite-worker.js, the database thread), which `npm start` runs with plain node: no TypeScript loader transpiling ~430
 // files on every start. npm packages stay external (imported from node_modules at run time);
 // views, static files and migrations are read from the checkout (server/lib/project-root.ts).
 //
@@ -87,7 +87,8 @@ const { build } = await loadEsbuild();
 rmSync(path.join(root, 'dist/chunks'), { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
-  entryPoints: ['server/main.ts'],
+  // the embedded database's thread (server/db/pglite-thread.ts) starts from its own entry, dist/pglite-worker.js
+  entryPoints: { main: 'server/main.ts', 'pglite-worker': 'server/db/pglite-worker.ts' },
   outdir: path.dirname(outfile),
   bundle: true,
   // modules imported with import() (the Elasticsearch adapter, the PostgreSQL driver) become

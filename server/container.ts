@@ -315,13 +315,21 @@ export async function createContainer(
     search?: SearchIndex;
     /** false: no tickers (a process that writes and exits); default: every process but tests' runs them */
     tickers?: boolean;
+    /** where an embedded database runs (openDatabase's pgliteThread): the seed's child, which serves nothing, keeps it on its own thread */
+    pgliteThread?: 'own' | 'caller';
   } = {},
 ): Promise<Container> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const report = overrides.report;
   const database =
     overrides.database ??
-    (await openDatabase({ url: config.databaseUrl, dir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pglite'), sharedBuffers: config.pgliteSharedBuffers, wasmCompiler: config.pgliteWasmCompiler }));
+    (await openDatabase({
+      url: config.databaseUrl,
+      dir: config.databaseUrl ? undefined : path.join(config.dataDir, 'pglite'),
+      sharedBuffers: config.pgliteSharedBuffers,
+      wasmCompiler: config.pgliteWasmCompiler,
+      pgliteThread: overrides.pgliteThread,
+    }));
   report?.mark('database opened');
   await database.migrate();
   report?.mark('migrated');

@@ -9,8 +9,9 @@ import { WriteOnlySearchIndex } from './modules/search';
  */
 export async function seedOnly(config: Config): Promise<void> {
   // a process that writes and exits: no search index (the server builds its own from the
-  // database) and no tickers (the server's drain what the seed queued once it listens)
-  const container = await createContainer(config, { search: new WriteOnlySearchIndex(), tickers: false });
+  // database), no tickers (the server's drain what the seed queued once it listens), and PGlite
+  // on this thread (no requests wait behind its statements, and each would cost a message each way)
+  const container = await createContainer(config, { search: new WriteOnlySearchIndex(), tickers: false, pgliteThread: 'caller' });
   const seeded = await seedDemo(container.services);
   // a new database has missed every job's latest instant: caught up here, in the process that
   // exits, so the server finds nothing to catch up, as on a restart

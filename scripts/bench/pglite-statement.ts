@@ -3,8 +3,9 @@
  *
  *   npx tsx scripts/bench/pglite-statement.ts [--statements 3000] [--rounds 3] [--wasm-compiler baseline|optimizing]
  *
- * What one statement costs the serving thread on the embedded default, the way drizzle sends it:
- * with its keep-the-text type parsers in the query's options. The baseline is PGlite's own `query`
+ * What one statement costs the thread PGlite runs on (the database thread of the embedded default,
+ * server/db/pglite-thread.ts; here PGlite is opened on the bench's own thread to time it), the way
+ * drizzle sends it: with its keep-the-text type parsers in the query's options. The baseline is PGlite's own `query`
  * (the code before): it copies its 300–450 parsers into a merged set for every query, and parses
  * and plans every statement again. The app's way is `client.query` as `streamlineQueries`
  * (server/db/pglite-queries.ts) leaves it: the parsers installed on the instance once, and a
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
   const rss = rssSampler();
   try {
     const config = loadConfig({ NODE_ENV: 'development', DATA_DIR: dir, LOG_LEVEL: 'silent', PGLITE_WASM_COMPILER: args['wasm-compiler'] });
-    const handle = await openDatabase({ dir: path.join(dir, 'pglite'), wasmCompiler: config.pgliteWasmCompiler });
+    const handle = await openDatabase({ dir: path.join(dir, 'pglite'), wasmCompiler: config.pgliteWasmCompiler, pgliteThread: 'caller' });
     await handle.migrate();
     const client = (handle.db as unknown as { $client: PGlite }).$client;
     // what drizzle passes with a select's query (row mode array and its keep-the-text parsers)

@@ -216,7 +216,7 @@ try {
     let previous = 0;
     for (const m of r.marks) {
       console.log(
-        `  ${m.phase.padEnd(20)} ${String(m.atMs).padStart(6)} ms  rss ${mb(m.rss).padStart(7)} (${m.rss - previous >= 0 ? '+' : ''}${Math.round((m.rss - previous) / MB)})  heap ${mb(m.heapUsed)} of ${mb(m.heapTotal)}  external ${mb(m.external)} (PGlite's WebAssembly memory is here)  arrayBuffers ${mb(m.arrayBuffers)}`,
+        `  ${m.phase.padEnd(20)} ${String(m.atMs).padStart(6)} ms  rss ${mb(m.rss).padStart(7)} (${m.rss - previous >= 0 ? '+' : ''}${Math.round((m.rss - previous) / MB)})  heap ${mb(m.heapUsed)} of ${mb(m.heapTotal)}  external ${mb(m.external)}  arrayBuffers ${mb(m.arrayBuffers)}`,
       );
       previous = m.rss;
     }

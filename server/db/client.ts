@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { PgDatabase, PgDialect, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -9,7 +9,8 @@ import { sql, type Query, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { ConfigError } from '../config';
 import { projectRoot } from '../lib/project-root';
 import { prepareStatementsOn, preparedStatementsFromEnv } from './prepared-statements';
-import { streamlineQueries } from './pglite-queries';
+import { openPglite } from './pglite-open';
+import { PgliteThread } from './pglite-thread';
 import { notifySelect, renderTogether } from './write-batch-sql';
 
 /**
@@ -111,6 +112,11 @@ export async function openDatabase(options: {
   template?: string;
   /** PGlite's PostgreSQL settings (default: PGLITE_SETTINGS; a benchmark passes PGlite's own to compare) */
   pgliteSettings?: Readonly<Record<string, string>>;
+  /**
+   * Where PGlite runs: on a thread of its own (the default: see PgliteThread), or on the caller's
+   * (`caller`: for what works on PGlite's own object, its tests and the one-statement benchmark).
+   */
+  pgliteThread?: 'own' | 'caller';
 }): Promise<DatabaseHandle> {
   if (options.url) {
     // the PostgreSQL driver is loaded only when a server is used (the embedded default never needs it)
@@ -145,21 +151,19 @@ export async function openDatabase(options: {
   }
   if (options.dir) mkdirSync(options.dir, { recursive: true });
   if (options.wasmCompiler) useWasmCompiler(options.wasmCompiler);
-  const client = new PGlite({
-    dataDir: options.dir,
-    loadDataDir: options.loadDataDir ?? (options.dir ? freshTemplateFor(options.dir, options.template) : undefined),
-    startParams: [
-      ...PGlite.defaultStartParams,
-      ...Object.entries({ shared_buffers: options.sharedBuffers ?? DEFAULT_PGLITE_SHARED_BUFFERS, ...(options.pgliteSettings ?? PGLITE_SETTINGS) }).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
-    ],
-  });
+  const loadDataDir = options.loadDataDir ?? (options.dir ? freshTemplateFor(options.dir, options.template) : undefined);
+  const settings = { shared_buffers: options.sharedBuffers ?? DEFAULT_PGLITE_SHARED_BUFFERS, ...(options.pgliteSettings ?? PGLITE_SETTINGS) };
+  const prepare = options.preparedStatements ?? preparedStatementsFromEnv();
+  const client =
+    options.pgliteThread === 'caller'
+      ? await openPglite({ dataDir: options.dir, loadDataDir, settings, prepare })
+      : new PgliteThread({ dataDir: options.dir && path.resolve(options.dir), loadDataDir: await loadDataDir?.arrayBuffer(), settings, prepare });
   await client.waitReady;
-  streamlineQueries(client, { prepare: options.preparedStatements ?? preparedStatementsFromEnv() });
-  const db = drizzlePglite(client) as unknown as Database;
+  const db = drizzlePglite(client as PGlite) as unknown as Database;
   return {
     db,
     driver: 'pglite',
-    migrate: (folder = migrationsFolder) => migratePglite(drizzlePglite(client), { migrationsFolder: folder }),
+    migrate: (folder = migrationsFolder) => migratePglite(drizzlePglite(client as PGlite), { migrationsFolder: folder }),
     ping: async () => void (await db.execute(sql`select 1`)),
     close: () => client.close(),
   };

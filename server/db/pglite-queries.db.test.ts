@@ -34,7 +34,7 @@ describe('PGlite queries, streamlined', () => {
       reachedPglite.push({ text, options });
       return unwrappedQuery.call(this, text, params, options);
     } as PGlite['query']);
-    handle = await openDatabase({ preparedStatements: true });
+    handle = await openDatabase({ preparedStatements: true, pgliteThread: 'caller' });
     client = (handle.db as unknown as { $client: PGlite }).$client;
     await handle.db.execute(sql`create table parsed (at timestamptz, span interval, amounts numeric[], stamps timestamptz[], doc jsonb, n integer primary key, label text)`);
     await handle.db.execute(sql`insert into parsed values
@@ -175,7 +175,7 @@ describe('PGlite queries, streamlined', () => {
 
 describe('PGlite with DATABASE_PREPARED_STATEMENTS off', () => {
   it('prepares nothing', async () => {
-    const handle = await openDatabase({ preparedStatements: false });
+    const handle = await openDatabase({ preparedStatements: false, pgliteThread: 'caller' });
     try {
       expect(await queryRows(handle.db, sql`select ${1}::int as n`)).toEqual([{ n: 1 }]);
       expect(await preparedTexts(handle)).toEqual([]);

@@ -178,7 +178,7 @@ const PORTAL_DESCRIBE_EXECUTE_SYNC = Buffer.concat([protocol.serialize.describe(
 const CACHED_PLAN_CHANGED_RESULT = '0A000';
 
 /** true for a parser that hands back what it is given (drizzle's keep-the-text parsers) */
-function returnsItsInput(parser: (value: string, typeId?: number) => unknown): boolean {
+export function returnsItsInput(parser: (value: string, typeId?: number) => unknown): boolean {
   const probe = {} as unknown as string;
   try {
     return parser(probe) === probe;

@@ -7,7 +7,7 @@ export interface StartupMark {
   rss: number;
   heapUsed: number;
   heapTotal: number;
-  /** memory of C++ objects bound to JavaScript, PGlite's WebAssembly memory among them */
+  /** memory of C++ objects bound to the serving thread's JavaScript (PGlite's WebAssembly memory is its own thread's: only in rss) */
   external: number;
   arrayBuffers: number;
 }
