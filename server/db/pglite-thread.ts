@@ -14,7 +14,7 @@ type Params = unknown[] | undefined;
  */
 const workerFile = import.meta.url.endsWith('.ts') ? path.join(projectRoot, 'server/db/pglite-worker-boot.mjs') : path.join(projectRoot, 'dist/pglite-worker.js');
 /** A request without its id (given when it is sent). */
-type Request = ThreadRequest extends infer R ? (R extends ThreadRequest ? Omit<R, 'id'> : never) : never;
+type Unsent = ThreadRequest extends infer R ? (R extends ThreadRequest ? Omit<R, 'id'> : never) : never;
 
 /** the statements of one transaction, as drizzle's PGlite session runs them */
 export interface ThreadTransaction {
@@ -78,7 +78,7 @@ export class PgliteThread {
     return this.failure;
   }
 
-  private call(request: Request): Promise<Results | null> {
+  private call(request: Unsent): Promise<Results | null> {
     if (this.failure) return Promise.reject(this.failure);
     const id = ++this.seq;
     return new Promise((resolve, reject) => {
